@@ -1,0 +1,150 @@
+"""The source registry: ``sources.toml`` read into typed, validated :class:`Source` objects.
+
+Every field is documented here and in the header of ``sources.toml``. A source is one
+language edition of one publisher's channel (``kremlin_ru`` and ``kremlin_en`` are two
+sources of one ``group``); their releases are linked as translations.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "sources.toml"
+
+Kind = Literal["feed", "sitemap", "listing", "json", "files"]
+
+
+class ListingSelectors(BaseModel):
+    """CSS selectors for an HTML listing page (``kind = "listing"`` or a listing fallback)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(description="One release block on the listing page.")
+    link: str = Field("a[href]", description="The release link inside an item (its href).")
+    title: str | None = Field(None, description="Title inside an item; default: the link text.")
+    date: str | None = Field(None, description="Date inside an item (a `datetime` attribute or text).")
+    next: str | None = Field(None, description="The next-page link on the listing page.")
+    page_url: str | None = Field(
+        None, description="Page URL template with {page} (1-based) when there is no next link."
+    )
+
+
+class JsonListing(BaseModel):
+    """Where the release ids and URLs live in a JSON listing (``kind = "json"``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: str = Field("list", description="Dotted path to the array of items.")
+    url: str = Field(description="URL template for a release, with {field} placeholders from the item.")
+    date: str | None = Field(None, description="Item field holding the publication date.")
+    title: str | None = Field(None, description="Item field holding the title.")
+    page_url: str | None = Field(None, description="URL template of listing page {page} (1-based).")
+
+
+class Source(BaseModel):
+    """One language edition of one publisher's channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Stable id, used in the database and on the CLI.")
+    name: str = Field(description="Human name shown in summaries.")
+    country: str = Field(pattern=r"^[A-Z]{2}$|^EU$|^UN$", description="ISO 3166-1 alpha-2 (EU/UN for those bodies).")
+    institution: str = Field(description="The publishing institution.")
+    languages: list[str] = Field(min_length=1, description="ISO 639-1 codes; the first is the edition's language.")
+    group: str | None = Field(None, description="Sources sharing a group are language editions of one site.")
+    kind: Kind = Field(description="Discovery channel: feed, sitemap, listing, json or files.")
+    start_urls: list[str] = Field(min_length=1, description="Where discovery starts (feeds, sitemaps, listings; paths or globs for files).")
+    parser: str = Field("generic", description="Parser module name (see `parsers`).")
+    timezone: str = Field("UTC", description="IANA zone for naive times on the site.")
+    cadence: str = Field("0 * * * *", description="Cron expression for the scheduled ingest.")
+    rate_limit: float = Field(1.0, gt=0, le=100, description="Requests per second per host.")
+    concurrency: int = Field(2, ge=1, le=32, description="Parallel requests per host.")
+    allowed_hosts: list[str] = Field(default_factory=list, description="Hosts the source may fetch from; default: the start URLs' hosts.")
+    allow_addresses: list[str] = Field(
+        default_factory=list,
+        description="Loopback/private addresses or networks (e.g. 127.0.0.1) this source may reach. "
+        "Empty for real sources: only public addresses are contacted. The local demo and tests set it.",
+    )
+    ignore_robots: bool = Field(False, description="Skip robots.txt. Only with the site's written permission.")
+    user_agent: str | None = Field(None, description="Overrides the project User-Agent.")
+    feed_full_text: bool = Field(False, description="Feed entries carry the full release; pages need not be fetched.")
+    max_pages: int = Field(20, ge=1, le=100_000, description="Discovery pages to walk at most per run.")
+    listing: ListingSelectors | None = Field(None, description="Selectors when kind is listing (or fallback_urls are listings).")
+    json_listing: JsonListing | None = Field(None, description="Item mapping when kind is json.")
+    fallback_urls: list[str] = Field(default_factory=list, description="Listing pages used when the feed is missing or empty.")
+    enabled: bool = Field(True, description="Disabled sources are kept in the registry but not run.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _kind_needs_its_settings(self) -> "Source":
+        if self.kind == "listing" and self.listing is None:
+            raise ValueError(f"source {self.id}: kind 'listing' needs a [source.listing] table of selectors")
+        if self.kind == "json" and self.json_listing is None:
+            raise ValueError(f"source {self.id}: kind 'json' needs a [source.json_listing] table")
+        if self.fallback_urls and self.listing is None:
+            raise ValueError(f"source {self.id}: fallback_urls need [source.listing] selectors")
+        return self
+
+    @property
+    def language(self) -> str:
+        return self.languages[0]
+
+    def hosts(self) -> set[str]:
+        """Hosts this source may contact."""
+        from urllib.parse import urlsplit
+
+        if self.allowed_hosts:
+            return {h.lower() for h in self.allowed_hosts}
+        return {urlsplit(u).hostname.lower() for u in self.start_urls + self.fallback_urls if urlsplit(u).hostname}
+
+
+class Registry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_agent: str = "govpress/0.1 (+https://github.com/govpress/govpress; press-release archiver)"
+    source: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Registry":
+        seen: set[str] = set()
+        for s in self.source:
+            if s.id in seen:
+                raise ValueError(f"duplicate source id {s.id!r}")
+            seen.add(s.id)
+        return self
+
+    def get(self, source_id: str) -> Source:
+        for s in self.source:
+            if s.id == source_id:
+                return s
+        raise KeyError(f"no source {source_id!r}; known: {', '.join(s.id for s in self.source)}")
+
+    def select(self, ids: list[str] | None) -> list[Source]:
+        """The named sources (all enabled ones when ``ids`` is empty); unknown names raise KeyError."""
+        if not ids:
+            return [s for s in self.source if s.enabled]
+        return [self.get(i) for i in ids]
+
+
+def load_registry(path: Path | str | None = None) -> Registry:
+    """Read and validate a registry file; errors name the file and the field."""
+    path = Path(path) if path else DEFAULT_SOURCES_FILE
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    try:
+        return Registry.model_validate(data)
+    except Exception as exc:
+        raise ValueError(f"{path}: {exc}") from exc

@@ -1,0 +1,66 @@
+"""Pure parsing: bytes + URL in, a :class:`Release` out.
+
+Public surface::
+
+    from parsers import parse, ParseContext, Release, ParseError
+    release = parse(body, url, ParseContext(timezone="Europe/Moscow"), parser="kremlin")
+
+Each parser is a module with ``NAME``, ``VERSION`` and ``parse(body, url, ctx)``; a
+module may also offer ``parse_listing(body, url, ctx) -> Listing`` for its site's
+listing pages. ``generic`` handles any HTML page, ``document`` text and markdown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from parsers.listing import Listing, ListingItem
+from parsers.release import BlockedPage, ParseContext, ParseError, Release
+
+__all__ = [
+    "BlockedPage",
+    "Listing",
+    "ListingItem",
+    "ParseContext",
+    "ParseError",
+    "Release",
+    "available_parsers",
+    "get_parser",
+    "parse",
+]
+
+# name -> module; a well-structured site needs no entry here, only `parser = "generic"`.
+_MODULES: dict[str, str] = {
+    "generic": "parsers.generic",
+    "document": "parsers.document",
+}
+
+
+def available_parsers() -> list[str]:
+    return sorted(_MODULES)
+
+
+def get_parser(name: str) -> ModuleType:
+    """The parser module registered under ``name``; ``KeyError`` names the known ones."""
+    try:
+        module_name = _MODULES[name]
+    except KeyError:
+        raise KeyError(f"unknown parser {name!r}; known: {', '.join(available_parsers())}") from None
+    return importlib.import_module(module_name)
+
+
+def parser_version(name: str) -> str:
+    return get_parser(name).VERSION
+
+
+def parse(body: bytes, url: str, ctx: ParseContext | None = None, parser: str = "generic") -> Release:
+    """Parse one page; only :class:`ParseError` (or its subclass :class:`BlockedPage`) escapes."""
+    ctx = ctx or ParseContext()
+    module = get_parser(parser)
+    try:
+        return module.parse(body, url, ctx)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser bug must not stop a run: record it as a failure
+        raise ParseError(f"{parser} parser crashed: {type(exc).__name__}: {exc}") from exc
