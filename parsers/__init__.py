@@ -34,6 +34,13 @@ __all__ = [
 _MODULES: dict[str, str] = {
     "generic": "parsers.generic",
     "document": "parsers.document",
+    "kremlin": "parsers.kremlin",
+    "government_ru": "parsers.government_ru",
+    "president_by": "parsers.president_by",
+    "belta": "parsers.belta",
+    "president_az": "parsers.president_az",
+    "govuk": "parsers.govuk",
+    "europarl": "parsers.europarl",
 }
 
 
