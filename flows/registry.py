@@ -77,6 +77,11 @@ class Source(BaseModel):
     listing: ListingSelectors | None = Field(None, description="Selectors when kind is listing (or fallback_urls are listings).")
     json_listing: JsonListing | None = Field(None, description="Item mapping when kind is json.")
     fallback_urls: list[str] = Field(default_factory=list, description="Listing pages used when the feed is missing or empty.")
+    translation_key_pattern: str | None = Field(
+        None,
+        description="Regex on the release URL whose first group identifies a release across language editions "
+        "(e.g. '/news/(\\d+)'); the key becomes '<group or id>:<match>'. Site parsers may set keys themselves.",
+    )
     enabled: bool = Field(True, description="Disabled sources are kept in the registry but not run.")
 
     @field_validator("timezone")

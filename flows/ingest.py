@@ -1,0 +1,272 @@
+"""The Prefect flows: ``ingest`` (discover, fetch, archive, parse, dedupe, load) and ``reparse`` (from the archive).
+
+Prefect conducts, the stages in flows/pipeline.py do the work. Task boundaries: one discovery
+task per source and one task per batch of pages (never per page); sources run concurrently and
+one failing source never stops the others. Every run writes a ``runs`` row and publishes a
+table artifact summarising it per source.
+"""
+
+from __future__ import annotations
+
+import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+
+import asyncio
+import logging
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows.archive import Archive
+from flows.fetch import Fetcher
+from flows.pipeline import (
+    RunContext, RunParams, SourceOutcome, WorkItem, discover_source, new_run_id, parse_result, process_batch,
+    run_source,
+)
+from flows.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
+from flows.settings import DEFAULT_DB
+from flows.store import Store
+
+SOURCE_CONCURRENCY = 4
+
+
+class SourcesFailed(RuntimeError):
+    """Raised at the end of a run whose sources did not all succeed (their rows are loaded)."""
+
+
+def archive_for(db_path: Path) -> Archive:
+    """Raw bodies live beside the database: ``<db dir>/archive``."""
+    return Archive(Path(db_path).resolve().parent / "archive")
+
+
+def ingest_run_name() -> str:
+    params = flow_run.parameters or {}
+    names = params.get("sources") or ["all"]
+    span = ""
+    if params.get("since") or params.get("until"):
+        span = f" {params.get('since') or ''}..{params.get('until') or ''}"
+    return f"ingest {','.join(names)}{span}"
+
+
+@task(name="discover", task_run_name="discover {source.id}", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)
+async def discover_task(ctx: RunContext, source: Source):
+    return await discover_source(ctx, source)
+
+
+@task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+async def batch_task(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
+    return await process_batch(ctx, source, items)
+
+
+async def _ingest_source(ctx: RunContext, source: Source, limit: asyncio.Semaphore) -> SourceOutcome:
+    logger = get_run_logger()
+    async with limit:
+        outcome = await run_source(ctx, source, discover_fn=discover_task, batch_fn=batch_task)
+    line = (f"{source.id}: {outcome.status}; discovered {outcome.discovered}, fetched {outcome.fetched}, "
+            f"not modified {outcome.not_modified}, new {outcome.new}, updated {outcome.updated}, "
+            f"unchanged {outcome.unchanged}, duplicate {outcome.duplicate}, removed {outcome.removed}, "
+            f"failed {outcome.failed} in {outcome.seconds}s")
+    (logger.info if outcome.status == "ok" else logger.error)(line + (f" — {outcome.message}" if outcome.message else ""))
+    return outcome
+
+
+def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
+    keys = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed")
+    return {k: sum(getattr(o, k) for o in outcomes) for k in keys}
+
+
+async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: str) -> None:
+    rows = [
+        {"source": o.source_id, "status": o.status, "discovered": o.discovered, "fetched": o.fetched,
+         "not modified": o.not_modified, "new": o.new, "updated": o.updated, "unchanged": o.unchanged,
+         "duplicates": o.duplicate, "removed": o.removed, "failed": o.failed, "seconds": o.seconds,
+         "message": o.message}
+        for o in outcomes
+    ]
+    await acreate_table_artifact(key="ingest-summary", table=rows, description=f"Run {run_id}: {headline}")
+    bad = [o for o in outcomes if o.status != "ok"]
+    lines = [f"# {headline}", "", f"Run `{run_id}`.", ""]
+    if bad:
+        lines += ["## Sources that need attention", ""] + [f"- **{o.source_id}** ({o.status}): {o.message}" for o in bad]
+    await acreate_markdown_artifact(key="ingest-report", markdown="\n".join(lines), description=headline)
+
+
+async def run_ingest(
+    registry: Registry,
+    selected: list[Source],
+    *,
+    db: Path,
+    params: RunParams,
+    base_dir: Path,
+    flow_name: str = "ingest",
+    parameters: dict | None = None,
+) -> tuple[str, list[SourceOutcome]]:
+    """The body of the ingest flow (callable inside any Prefect flow)."""
+    store = Store(db)
+    await asyncio.to_thread(store.migrate)
+    run_id = new_run_id()
+    now = datetime.now(timezone.utc)
+    await asyncio.to_thread(store.start_run, run_id, flow_name, parameters or {}, [s.id for s in selected], now)
+    await asyncio.to_thread(store.upsert_sources, selected, run_id)
+    archive = archive_for(db)
+    limit = asyncio.Semaphore(SOURCE_CONCURRENCY)
+    async with Fetcher(archive=archive, user_agent=registry.user_agent) as fetcher:
+        ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=params,
+                         base_dir=base_dir, now=now)
+        outcomes = list(await asyncio.gather(*(_ingest_source(ctx, s, limit) for s in selected)))
+    counts = totals(outcomes)
+    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
+    status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"
+    message = "; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad) or None
+    if counts["new"] or counts["updated"]:
+        await asyncio.to_thread(store.rebuild_search_index)
+    await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
+                            datetime.now(timezone.utc))
+    await asyncio.to_thread(store.publish_snapshot)
+    return run_id, outcomes
+
+
+def _dates(since: date | str | None, until: date | str | None) -> tuple[date | None, date | None]:
+    since = date.fromisoformat(since) if isinstance(since, str) else since
+    until = date.fromisoformat(until) if isinstance(until, str) else until
+    if since and until and since > until:
+        raise ValueError(f"since {since} is after until {until}")
+    return since, until
+
+
+@flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True)
+async def ingest(
+    sources: list[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    max_pages: int | None = None,
+    refetch: bool = False,
+    db: str | None = None,
+    sources_file: str | None = None,
+) -> dict:
+    """Fetch new and changed press releases from the registry's sources into DuckDB.
+
+    Args:
+        sources: source ids from the registry (empty: every enabled source).
+        since: first publication day to collect (inclusive); discovery stops paging before it.
+        until: last publication day to collect (inclusive).
+        max_pages: discovery pages (feed/listing pages) per source at most; default from the registry.
+        refetch: refetch every discovered release even if unchanged (ignores validators and the recheck schedule).
+        db: DuckDB file (default data/govpress.duckdb or $GOVPRESS_DB).
+        sources_file: registry file (default sources.toml of the project).
+    """
+    logger = get_run_logger()
+    since, until = _dates(since, until)
+    registry_path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
+    registry = load_registry(registry_path)
+    selected = registry.select(sources)
+    db_path = Path(db) if db else DEFAULT_DB
+    params = RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch)
+    parameters = {"sources": sources, "since": str(since) if since else None, "until": str(until) if until else None,
+                  "max_pages": max_pages, "refetch": refetch, "db": str(db_path), "sources_file": str(registry_path)}
+    run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
+                                        base_dir=registry_path.resolve().parent, parameters=parameters)
+    counts = totals(outcomes)
+    headline = (f"{len(outcomes)} sources: {counts['new']} new, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['removed']} removed, "
+                f"{counts['failed']} failed")
+    await publish_summary(run_id, outcomes, headline)
+    logger.info("run %s: %s", run_id, headline)
+    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
+    if bad:
+        raise SourcesFailed("; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad))
+    return {"run_id": run_id, "db": str(db_path), "sources": [o.as_dict() for o in outcomes], **counts}
+
+
+# --- reparse -------------------------------------------------------------------------------------
+
+PAGE_PURPOSES = {"new", "changed", "recheck", "refetch", "removal_check", "entry", "file", "page"}
+
+
+def reparse_pages(store: Store, archive: Archive, registry: Registry, source_ids: list[str] | None,
+                  parser: str | None, run_id: str) -> list[SourceOutcome]:
+    """Re-run parsers over the raw archive (no network) and load what changed, per source."""
+    from flows.dedupe import dedupe_rows, release_row
+    from flows.store.rows import FailureRow, LoadBatch
+
+    selected = registry.select(source_ids)
+    outcomes = []
+    now = datetime.now(timezone.utc)
+    pages = store.archived_pages([s.id for s in selected])
+    for source in selected:
+        outcome = SourceOutcome(source_id=source.id, channel="archive")
+        started = time.monotonic()
+        mine = [p for p in pages if p.source_id == source.id and p.purpose in PAGE_PURPOSES]
+        for start in range(0, len(mine), 200):
+            rows, failures = [], []
+            for page in mine[start : start + 200]:
+                try:
+                    body = archive.get(page.archive_key)
+                except Exception as exc:
+                    failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
+                                               parser=parser or source.parser, error=f"archive: {exc}", failed_at=now))
+                    continue
+                from flows.fetch import FetchResult
+
+                result = FetchResult(url=page.url, final_url=page.url, purpose=page.purpose, outcome="ok", status=200,
+                                     body=body, content_type=page.content_type, charset=None, etag=None,
+                                     last_modified=None, started_at=page.fetched_at, elapsed_ms=0.0, attempts=1,
+                                     error=None, archive_key=page.archive_key)
+                release = parse_result(source, result, page.fetched_at, parser)
+                if isinstance(release, Exception):
+                    failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
+                                               parser=parser or source.parser, error=str(release), failed_at=now))
+                else:
+                    rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
+            outcome.fetched += len(rows) + len(failures)
+            counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
+                                                fetches=[], failures=failures, removals=[], cache=[],
+                                                frontier_add=[], frontier_done=[]))
+            outcome.add(counts)
+        outcome.discovered = len(mine)
+        outcome.seconds = round(time.monotonic() - started, 2)
+        outcomes.append(outcome)
+    return outcomes
+
+
+@flow(name="reparse", flow_run_name="reparse {sources}", log_prints=True)
+async def reparse(
+    sources: list[str] | None = None,
+    parser: str | None = None,
+    db: str | None = None,
+    sources_file: str | None = None,
+) -> dict:
+    """Re-run the parsers over the raw archive with no network; releases whose parsed content changed get a new version.
+
+    Args:
+        sources: source ids (empty: every source).
+        parser: parse with this parser instead of each source's own (e.g. after adding a site parser).
+        db: DuckDB file.
+        sources_file: registry file.
+    """
+    registry_path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
+    registry = load_registry(registry_path)
+    db_path = Path(db) if db else DEFAULT_DB
+    store = Store(db_path)
+    await asyncio.to_thread(store.migrate)
+    run_id = new_run_id()
+    now = datetime.now(timezone.utc)
+    selected = registry.select(sources)
+    await asyncio.to_thread(store.start_run, run_id, "reparse", {"sources": sources, "parser": parser},
+                            [s.id for s in selected], now)
+    outcomes = await asyncio.to_thread(reparse_pages, store, archive_for(db_path), registry, sources, parser, run_id)
+    counts = totals(outcomes)
+    await asyncio.to_thread(store.rebuild_search_index)
+    await asyncio.to_thread(store.finish_run, run_id, "completed", counts, None, [o.as_dict() for o in outcomes],
+                            datetime.now(timezone.utc))
+    await asyncio.to_thread(store.publish_snapshot)
+    headline = f"reparse: {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['new']} new, {counts['failed']} failed"
+    await publish_summary(run_id, outcomes, headline)
+    return {"run_id": run_id, "sources": [o.as_dict() for o in outcomes], **counts}
+
+
+logging.getLogger("govpress").setLevel(logging.INFO)

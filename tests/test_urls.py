@@ -1,0 +1,30 @@
+from flows.urls import canonical_url, release_id
+
+
+def test_canonical_url_normalises_case_ports_tracking_fragment_and_slash():
+    url = "HTTPS://Www.Example.GOV:443/News/123/?utm_source=tw&b=2&a=1&fbclid=x&gclid=y#top"
+    assert canonical_url(url) == "https://www.example.gov/News/123?a=1&b=2"
+
+
+def test_canonical_url_keeps_non_default_port_and_root_path():
+    assert canonical_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080/"
+    assert canonical_url("http://Host:80/") == "http://host/"
+
+
+def test_canonical_url_is_idempotent_and_normalises_percent_encoding():
+    url = "https://president.az/ru/articles/view/%D0%B0?utm_medium=x"
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+    assert canonical_url("https://president.az/ru/articles/view/а") == once
+
+
+def test_release_id_is_stable_and_distinguishes_urls():
+    a = release_id(canonical_url("https://kremlin.ru/events/president/news/57063/"))
+    b = release_id(canonical_url("https://kremlin.ru/events/president/news/57063?utm_campaign=x"))
+    c = release_id(canonical_url("https://kremlin.ru/events/president/news/57064"))
+    assert a == b != c
+    assert len(a) == 16
+
+
+def test_non_http_urls_are_left_alone():
+    assert canonical_url("file://seed/000.txt") == "file://seed/000.txt"
