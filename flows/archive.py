@@ -1,0 +1,134 @@
+"""The raw archive: every fetched body kept gzip-compressed and content-addressed, for reparse without network.
+
+A key is ``sha256:<hex>`` of the *uncompressed* body; the file lives at
+``root/ab/cd/<hex>.gz``. Writes are atomic (temp file in the same directory, then
+``os.replace``) and idempotent: a body already stored is never rewritten, so two runs
+(or two tasks of one run) storing the same page race harmlessly. ``get`` re-hashes what it
+reads, so a truncated or bit-rotted file is reported instead of silently parsed.
+
+``export_warc`` writes chosen bodies as WARC ``response`` records (warcio) for tools that
+speak WARC; the content-addressed store stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+_PREFIX = "sha256:"
+
+
+class ArchiveError(Exception):
+    """A key that is malformed, missing, or whose stored bytes no longer match it."""
+
+
+def body_key(body: bytes) -> str:
+    """The archive key of a body (no I/O)."""
+    return _PREFIX + hashlib.sha256(body).hexdigest()
+
+
+def _hex_of(key: str) -> str:
+    if not key.startswith(_PREFIX):
+        raise ArchiveError(f"not an archive key (expected 'sha256:<hex>'): {key!r}")
+    digest = key[len(_PREFIX):]
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ArchiveError(f"malformed sha256 digest in key {key!r}")
+    return digest
+
+
+class Archive:
+    """A directory of gzip files named by the SHA-256 of their content."""
+
+    def __init__(self, root: Path | str, *, compresslevel: int = 6) -> None:
+        self.root = Path(root)
+        self.compresslevel = compresslevel
+
+    def path(self, key: str) -> Path:
+        digest = _hex_of(key)
+        return self.root / digest[:2] / digest[2:4] / f"{digest}.gz"
+
+    def has(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def put(self, body: bytes) -> str:
+        """Store ``body`` (if not already stored) and return its key."""
+        key = body_key(body)
+        target = self.path(key)
+        if target.is_file():
+            return key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # mtime=0: the same body always compresses to the same bytes.
+        packed = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
+        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".gz", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(packed)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # Concurrent writers of one body write identical bytes; whichever replace wins is right.
+            os.replace(tmp_name, target)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+            raise
+        return key
+
+    def get(self, key: str) -> bytes:
+        """The stored body; ArchiveError when it is missing or does not hash to ``key``."""
+        target = self.path(key)
+        try:
+            packed = target.read_bytes()
+        except FileNotFoundError:
+            raise ArchiveError(f"{key} is not in the archive ({target})") from None
+        try:
+            body = gzip.decompress(packed)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ArchiveError(f"{key}: stored file {target} is corrupt ({exc})") from exc
+        if body_key(body) != key:
+            raise ArchiveError(f"{key}: stored file {target} does not match its hash (corrupt)")
+        return body
+
+    def export_warc(self, keys_with_meta: Iterable[tuple[str, Mapping[str, Any]]], out_path: Path | str) -> int:
+        """Write the given bodies as gzipped WARC response records; returns the record count.
+
+        Each meta mapping needs ``url`` and may carry ``status`` (default 200),
+        ``content_type``, ``fetched_at`` (datetime) and ``headers`` (name -> value).
+        """
+        from io import BytesIO
+
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        count = 0
+        with open(out_path, "wb") as out:
+            writer = WARCWriter(out, gzip=True)
+            for key, meta in keys_with_meta:
+                body = self.get(key)
+                status = int(meta.get("status") or 200)
+                headers = [(k, str(v)) for k, v in (meta.get("headers") or {}).items()]
+                if meta.get("content_type") and not any(k.lower() == "content-type" for k, _ in headers):
+                    headers.append(("Content-Type", str(meta["content_type"])))
+                http_headers = StatusAndHeaders(f"{status} -", headers, protocol="HTTP/1.1")
+                fetched_at = meta.get("fetched_at") or datetime.now(timezone.utc)
+                record = writer.create_warc_record(
+                    str(meta["url"]),
+                    "response",
+                    payload=BytesIO(body),
+                    length=len(body),
+                    http_headers=http_headers,
+                    warc_headers_dict={
+                        "WARC-Date": fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    },
+                )
+                writer.write_record(record)
+                count += 1
+        return count

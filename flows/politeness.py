@@ -1,0 +1,326 @@
+"""Politeness: per-host rate limits and concurrency, robots.txt, Retry-After, backoff, circuit breaker.
+
+Everything that waits takes an injectable ``clock`` (monotonic seconds) and ``sleep`` so
+tests run on a fake clock and assert on the schedule, not on wall time.
+
+robots.txt follows RFC 9309:
+- fetched once per origin (scheme, host, port) per run, through the fetcher's own client
+  (so the address guard, rate limit and redirects, at most 5, apply to it too);
+- 2xx: parsed with protego (the first 512 KiB; the RFC asks for at least 500 KiB);
+- 4xx "unavailable" (401, 403, 404, 410, ...): no restrictions (section 2.3.1.3); 429 is
+  treated as unreachable instead, because it asks us to slow down, not that no file exists;
+- 5xx or a network error "unreachable": everything disallowed for this run (2.3.1.4);
+- a redirect leaving the source's hosts cannot be followed: treated as unavailable.
+``Crawl-delay`` and ``Request-rate`` (not in the RFC, widely used) slow the host's limiter.
+A source overrides robots only with its explicit ``ignore_robots = true`` flag, meant for
+sites that gave written permission; that also drops the Crawl-delay (its own
+``rate_limit`` still applies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+# --- rate limiting -----------------------------------------------------------------------
+
+
+class TokenBucket:
+    """``rate`` tokens per second, at most ``burst`` saved up; ``acquire`` waits for one token (FIFO)."""
+
+    def __init__(self, rate: float, burst: int = 1, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        if burst < 1:
+            raise ValueError("burst must be at least 1")
+        self.rate = float(rate)
+        self.burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._updated = clock()
+        self._lock = asyncio.Lock()  # one waiter at a time keeps the order fair
+
+    def set_rate(self, rate: float) -> None:
+        self._refill()
+        self.rate = float(rate)
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                self._refill()
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                await self._sleep((1.0 - self._tokens) / self.rate)
+
+
+class HostLimiter:
+    """One host's politeness: at most ``concurrency`` requests in flight and ``rate`` request starts per second.
+
+    ``apply_crawl_delay`` lowers the rate to one request per Crawl-delay seconds (never raises
+    it); ``pause_until`` holds every request to the host until a monotonic time (Retry-After).
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        concurrency: int,
+        *,
+        burst: int = 1,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_rate = float(rate)
+        self.concurrency = concurrency
+        self.min_delay = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._bucket = TokenBucket(rate, burst, clock=clock, sleep=sleep)
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._paused_until = 0.0
+        self.in_flight = 0
+
+    @property
+    def rate(self) -> float:
+        return self._bucket.rate
+
+    def apply_crawl_delay(self, seconds: float | None) -> None:
+        if not seconds or seconds <= 0:
+            return
+        self.min_delay = max(self.min_delay, float(seconds))
+        self._bucket.set_rate(min(self.base_rate, 1.0 / self.min_delay))
+
+    def tighten_rate(self, rate: float) -> None:
+        """Another source on the same host asks for less: the stricter rate wins."""
+        if rate < self._bucket.rate:
+            self.base_rate = min(self.base_rate, rate)
+            self._bucket.set_rate(rate)
+
+    def pause_until(self, monotonic_deadline: float) -> None:
+        self._paused_until = max(self._paused_until, monotonic_deadline)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._semaphore:
+            while (wait := self._paused_until - self._clock()) > 0:
+                await self._sleep(wait)
+            await self._bucket.acquire()
+            self.in_flight += 1
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
+
+
+# --- retries -----------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None when absent or unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # HTTP-dates are GMT
+        when = when.replace(tzinfo=timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_delay(attempt: int, base: float = 0.5, cap: float = 30.0, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))] for retry ``attempt`` >= 1."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return (rng or random).uniform(0.0, ceiling)
+
+
+@dataclass
+class _HostCircuit:
+    failures: int = 0
+    opened_at: float | None = None
+    trial_in_flight: bool = False
+    reason: str | None = None
+
+
+class CircuitBreaker:
+    """After ``threshold`` consecutive failed fetches on a host, fail fast ("circuit_open").
+
+    With ``reset_after`` seconds, one trial request is let through after that time (half-open);
+    its success closes the circuit, its failure opens it again. Without it the circuit stays
+    open for the rest of the run.
+    """
+
+    def __init__(self, threshold: int = 5, *, reset_after: float | None = None, clock: Clock = time.monotonic) -> None:
+        self.threshold = threshold
+        self.reset_after = reset_after
+        self._clock = clock
+        self._hosts: dict[str, _HostCircuit] = {}
+
+    def _get(self, host: str) -> _HostCircuit:
+        return self._hosts.setdefault(host.lower(), _HostCircuit())
+
+    def allow(self, host: str) -> bool:
+        """May a request to ``host`` go out now? (Claims the half-open trial when there is one.)"""
+        state = self._get(host)
+        if state.opened_at is None:
+            return True
+        if self.reset_after is not None and not state.trial_in_flight and self._clock() - state.opened_at >= self.reset_after:
+            state.trial_in_flight = True
+            return True
+        return False
+
+    def is_open(self, host: str) -> bool:
+        return self._get(host).opened_at is not None
+
+    def record_success(self, host: str) -> None:
+        self._hosts[host.lower()] = _HostCircuit()
+
+    def record_failure(self, host: str) -> None:
+        state = self._get(host)
+        state.failures += 1
+        state.trial_in_flight = False
+        if state.failures >= self.threshold:
+            state.opened_at = self._clock()
+            state.reason = None
+
+    def trip(self, host: str, reason: str) -> None:
+        """Open the circuit now, e.g. when the host asked us to come back much later (long Retry-After)."""
+        state = self._get(host)
+        state.failures = max(state.failures, self.threshold)
+        state.opened_at = self._clock()
+        state.trial_in_flight = False
+        state.reason = reason
+
+    def reason(self, host: str) -> str:
+        state = self._get(host)
+        return state.reason or f"{state.failures} consecutive failures on {host}"
+
+    def failures(self, host: str) -> int:
+        return self._get(host).failures
+
+
+# --- robots.txt --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RobotsResponse:
+    """What fetching /robots.txt gave: a status (None on network failure), the body, an error text."""
+
+    status: int | None
+    body: bytes | None = None
+    error: str | None = None
+    unavailable: bool = False  # e.g. a redirect off the source's hosts: RFC 9309 lets us treat it as 4xx
+
+
+@dataclass
+class RobotsRules:
+    """The rules for one origin; ``mode`` is "parsed", "allow_all" or "disallow_all", ``reason`` says why."""
+
+    mode: str
+    reason: str
+    parser: Protego | None = field(default=None, repr=False)
+
+    def allowed(self, url: str, user_agent: str) -> bool:
+        if self.mode == "allow_all":
+            return True
+        if self.mode == "disallow_all":
+            return False
+        assert self.parser is not None
+        return bool(self.parser.can_fetch(url, user_agent))
+
+    def crawl_delay(self, user_agent: str) -> float | None:
+        """Seconds between requests asked by Crawl-delay (or Request-rate), None when not set."""
+        if self.parser is None:
+            return None
+        delays = []
+        delay = self.parser.crawl_delay(user_agent)
+        if delay:
+            delays.append(float(delay))
+        rate = self.parser.request_rate(user_agent)
+        if rate and rate.requests:
+            delays.append(rate.seconds / rate.requests)
+        return max(delays) if delays else None
+
+
+def rules_from_response(response: RobotsResponse) -> RobotsRules:
+    """RFC 9309 status handling (see the module docstring)."""
+    status = response.status
+    if response.unavailable:
+        return RobotsRules("allow_all", f"robots.txt unavailable ({response.error}): no restrictions")
+    if status is None:
+        return RobotsRules("disallow_all", f"robots.txt unreachable ({response.error or 'network error'}): disallow all this run")
+    if 200 <= status < 300:
+        text = (response.body or b"")[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        return RobotsRules("parsed", f"robots.txt {status}", Protego.parse(text))
+    if status == 429 or status >= 500:
+        return RobotsRules("disallow_all", f"robots.txt unreachable (HTTP {status}): disallow all this run")
+    if 400 <= status < 500:
+        return RobotsRules("allow_all", f"robots.txt unavailable (HTTP {status}): no restrictions")
+    return RobotsRules("allow_all", f"robots.txt unavailable (HTTP {status}{', ' + response.error if response.error else ''})")
+
+
+def robots_url_for(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/robots.txt"
+
+
+RobotsFetch = Callable[[str], Awaitable[RobotsResponse]]
+
+
+class RobotsCache:
+    """robots.txt rules per origin, fetched once per run; concurrent callers share the one fetch."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, asyncio.Future[RobotsRules]] = {}
+
+    async def rules_for(self, url: str, fetch: RobotsFetch) -> RobotsRules:
+        robots_url = robots_url_for(url)
+        pending = self._rules.get(robots_url)
+        if pending is None:
+            pending = asyncio.get_running_loop().create_future()
+            self._rules[robots_url] = pending
+            try:
+                rules = rules_from_response(await fetch(robots_url))
+            except BaseException as exc:
+                # A cancelled or crashed fetch must not leave others waiting forever.
+                del self._rules[robots_url]
+                pending.set_exception(exc)
+                pending.exception()  # mark retrieved
+                raise
+            pending.set_result(rules)
+            return rules
+        return await asyncio.shield(pending)
+
+    def known(self, url: str) -> RobotsRules | None:
+        pending = self._rules.get(robots_url_for(url))
+        return pending.result() if pending is not None and pending.done() and not pending.exception() else None
