@@ -207,7 +207,7 @@ def _fetch_row(run_id: str, source_id: str, result: FetchResult) -> FetchRow:
     )
 
 
-def _local_result(url: str, purpose: str, body: bytes | None, content_type: str | None, archive: Archive,
+def local_result(url: str, purpose: str, body: bytes | None, content_type: str | None, archive: Archive,
                   *, outcome: str = "ok", error: str | None = None) -> FetchResult:
     """A FetchResult for bytes that did not come over HTTP (feed entries, local files)."""
     now = datetime.now(timezone.utc)
@@ -227,8 +227,8 @@ def read_file_item(url: str, archive: Archive) -> FetchResult:
     try:
         body = path.read_bytes()
     except OSError as exc:
-        return _local_result(url, "file", None, None, archive, outcome="gone" if isinstance(exc, FileNotFoundError) else "network_error", error=str(exc))
-    return _local_result(url, "file", body, _TYPES.get(path.suffix.lower(), "text/plain"), archive)
+        return local_result(url, "file", None, None, archive, outcome="gone" if isinstance(exc, FileNotFoundError) else "network_error", error=str(exc))
+    return local_result(url, "file", body, _TYPES.get(path.suffix.lower(), "text/plain"), archive)
 
 
 def parser_for(source: Source, result: FetchResult) -> str:
@@ -264,7 +264,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
 
     async def get(item: WorkItem) -> FetchResult:
         if item.reason == "entry":
-            return _local_result(item.url, "entry", item.entry, "application/atom+xml", ctx.archive)
+            return local_result(item.url, "entry", item.entry, "application/atom+xml", ctx.archive)
         if item.url.startswith("file:"):
             return await asyncio.to_thread(read_file_item, item.url, ctx.archive)
         return await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag, last_modified=item.last_modified)
