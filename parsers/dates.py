@@ -1,0 +1,342 @@
+"""One date reader for the five languages of the sources: ru, be, az, en, de (pure, never raises).
+
+Forms read (month names in every case form, any capitalisation, abbreviated or not)::
+
+    2 октября · 15 марта 2018 года, 18:00 · 3 кастрычніка 2024 г. · 2 oktyabr 2024-cü il
+    2024-cü il 2 oktyabr · 02 October 2026, 11:54 · October 2, 2024 · 2–3 октября (first day)
+    21.02.2026 [19:22] · 21.02.2026 19:22 · 19:22 21.02.2026 · 13. Juli 2018, 10:15 Uhr
+    2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
+    Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822)
+
+Every result is timezone-aware: an explicit offset (``+03:00``, ``Z``, ``GMT``, ``MSK``) is
+kept as given; a naive time is read in the source's IANA zone ``tz``; a date without a
+time is midnight in ``tz``. A date without a year takes the year that puts it closest to
+``reference`` (the page's fetch or publication time) but never more than
+:data:`FUTURE_TOLERANCE` after it; without a reference such a date is not read (we never
+guess from today's clock, so a reparse gives the same answer as the first parse).
+
+Unknown time zone names raise ``ZoneInfoNotFoundError`` (a configuration error, not bad
+input); nothing in the *text* can make these functions raise.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from parsers.release import Precision
+
+FUTURE_TOLERANCE = timedelta(days=7)
+"""How far after the reference a yearless date may land (announcements of the coming days)."""
+
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    value: datetime
+    """Always timezone-aware."""
+    precision: Precision
+    has_year: bool
+    has_offset: bool
+    """True when the text carried an explicit offset (``+03:00``, ``Z``, ``GMT``)."""
+
+
+# ---------------------------------------------------------------- month names
+
+def _ru_forms(nominative: str) -> list[str]:
+    """Russian month in all cases: январь/января/январю/январём/январем/январе, март/марта/..."""
+    if nominative.endswith(("ь", "й")):
+        stem = nominative[:-1]
+        return [nominative, stem + "я", stem + "ю", stem + "ём", stem + "ем", stem + "е"]
+    return [nominative, nominative + "а", nominative + "у", nominative + "ом", nominative + "е"]
+
+
+_MONTH_FORMS: dict[int, list[str]] = {m: [] for m in range(1, 13)}
+for _number, _word in enumerate(
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split(), 1
+):
+    _MONTH_FORMS[_number] += _ru_forms(_word)
+for _number, _words in {
+    1: "янв студзень студзеня студзені студзеню студзенем студз січня січень",
+    2: "фев февр люты лютага лютым лютаму лют лютого лютий",
+    3: "мар сакавік сакавіка сакавіку сакавіком сак березня березень",
+    4: "апр красавік красавіка красавіку красавіком крас квітня квітень",
+    5: "травень траўня траўні траўню траўнем травеня трав травня",
+    6: "июн чэрвень чэрвеня чэрвені чэрвеню чэрвенем чэрв червня червень",
+    7: "июл ліпень ліпеня ліпені ліпеню ліпенем ліп липня липень",
+    8: "авг жнівень жніўня жніўні жніўню жніўнем жнів серпня серпень",
+    9: "сен сент верасень верасня верасні верасню вераснем вер вересня вересень",
+    10: "окт кастрычнік кастрычніка кастрычніку кастрычнікам каст жовтня жовтень",
+    11: "ноя нояб лістапад лістапада лістападзе лістападу лістападам ліст листопада листопад",
+    12: "дек снежань снежня снежні снежню снежнем снеж грудня грудень",
+}.items():
+    _MONTH_FORMS[_number] += _words.split()
+
+# Azerbaijani: the name plus the case suffixes that follow it (genitive, dative, locative, ablative).
+_AZ_SUFFIXES = {
+    "yanvar": "ın a da dan", "fevral": "ın a da dan", "mart": "ın a da dan", "aprel": "in ə də dən",
+    "may": "ın a da dan", "iyun": "un a da dan", "iyul": "un a da dan", "avqust": "un a da dan",
+    "sentyabr": "ın a da dan", "oktyabr": "ın a da dan", "noyabr": "ın a da dan", "dekabr": "ın a da dan",
+}
+for _number, (_word, _suffixes) in enumerate(_AZ_SUFFIXES.items(), 1):
+    _MONTH_FORMS[_number] += [_word] + [_word + s for s in _suffixes.split()]
+for _number, _words in {
+    1: "yan january jan januar jänner janner", 2: "fev february feb februar feber",
+    3: "march mar märz maerz marz mär", 4: "april apr", 5: "mai",
+    6: "iyn june jun juni", 7: "iyl july jul juli", 8: "avq august aug",
+    9: "sen sentyabr september sep sept", 10: "okt october oct oktober",
+    11: "noy november nov", 12: "dek december dec dezember dez",
+}.items():
+    _MONTH_FORMS[_number] += _words.split()
+
+
+def _fold_month(word: str) -> str:
+    """Lookup key: lowercase, NFC, Latin ``i`` typed for Belarusian ``і`` folded to ``і`` in Cyrillic words."""
+    word = unicodedata.normalize("NFC", word).lower().rstrip(".")
+    if re.search("[а-яёіў]", word):
+        word = word.replace("i", "і")
+    return word
+
+
+_MONTHS: dict[str, int] = {}
+for _number, _forms in _MONTH_FORMS.items():
+    for _form in _forms:
+        _MONTHS[_fold_month(_form)] = _number
+
+# Alternation of every form, longest first; Belarusian forms also with a Latin "i" look-alike.
+_month_variants = set(_MONTHS)
+_month_variants |= {w.replace("і", "i") for w in _MONTHS if "і" in w}
+_MONTH_RE = "|".join(re.escape(w) for w in sorted(_month_variants, key=len, reverse=True))
+_MONTH = rf"(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
+# Only English, German and Azerbaijani put the month first ("October 2", "oktyabrın 2-si"); a
+# Cyrillic month before a number ("в мае 3 раза") is not a date.
+_LATIN_MONTH_RE = "|".join(
+    re.escape(w) for w in sorted((w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w)), key=len, reverse=True)
+)
+_LATIN_MONTH = rf"(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
+
+# ---------------------------------------------------------------- the patterns
+
+_DAY_SUFFIX = r"(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|s[iıuü]|d[aə]|st|nd|rd|th|го|е|ое|ого)(?![^\W\d_])|\.)?"
+_YEAR_SUFFIX = (
+    r"(?:\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i|də)?|г\.|гг\.|года?|гада|г)(?![^\W\d_])\.?)?"
+)
+_SEP = r"(?:\s*[,|/–—-]?\s*(?:в|во|а|у|о|at|um|saat|,)?\s*)"
+_TIME = (
+    r"\[?(?:(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
+    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![^\W\d_]))?(?:\s*Uhr)?"
+    r"|(?P<hh_de>\d{1,2})\.(?P<mi_de>\d{2})\s*Uhr)\]?"
+)
+# After a textual or dotted date: named zones, or a signed offset after a space (so that a
+# range "12:00-14:00" is not read as offset -14:00).
+_TEXT_OFFSET = (
+    r"(?:\s*(?P<off>(?:UTC|GMT|UT)\s*[+\-−]\d{1,2}(?::?\d{2})?|\s[+\-−]\d{2}:?\d{2}|"
+    r"UTC|GMT|UT|MSK|МСК|CEST|CET|BST|EEST|EET|AZT)(?![^\W\d_]))?"
+)
+_TIME_PART = rf"(?:{_SEP}{_TIME}{_TEXT_OFFSET})?"
+_DAY = r"(?<![\d.])(?P<day>\d{1,2})"
+_YEAR = r"(?P<year>\d{4})(?!\d)"
+
+_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        # 2024-10-02, 2024-10-02T11:54:00.123+03:00, 2024-10-02 11:54Z
+        r"(?<!\d)(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"
+        r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
+        r"\s?(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?)?(?![\d:])",
+        # 21.02.2026, 21.02.26, 21.02.2026 г., 21.02.2026 [19:22]
+        rf"{_DAY}\.(?P<mon>\d{{1,2}})\.(?P<year>\d{{4}}|\d{{2}})(?![\d]|\.\d){_YEAR_SUFFIX}{_TIME_PART}",
+        # 2 октября 2024 года, 18:00 · 2-3 октября · 13. Juli 2018 · 2nd of October · Wed, 02 Oct 2024 11:54 +0300
+        rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+)?{_MONTH}"
+        rf"(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        # October 2, 2024 at 11:54 am · oktyabrın 2-si
+        rf"(?<![^\W\d_]){_LATIN_MONTH}\s*(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı
+        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*il(?:in|i)?\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
+    )
+)
+_TIME_BEFORE = re.compile(
+    r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
+)
+_NAMED_OFFSETS = {
+    "utc": 0, "gmt": 0, "ut": 0, "z": 0, "msk": 180, "мск": 180, "cet": 60, "cest": 120,
+    "bst": 60, "eet": 120, "eest": 180, "azt": 240,
+}
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo:
+    return ZoneInfo(name)
+
+
+def _offset_minutes(text: str) -> int | None:
+    """Minutes east of UTC for ``+0300``, ``+03:00``, ``-3``, ``GMT+3``, ``Z``, ``MSK``; None if malformed."""
+    text = text.strip().replace("−", "-").lower()
+    if text in _NAMED_OFFSETS:
+        return _NAMED_OFFSETS[text]
+    m = re.fullmatch(r"(?:utc|gmt|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", text)
+    if not m:
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    total = hours * 60 + minutes
+    return -total if m.group(1) == "-" else total
+
+
+def _group(m: re.Match[str], name: str) -> str | None:
+    try:
+        return m.group(name)
+    except IndexError:
+        return None
+
+
+def _infer_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
+    """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it."""
+    ref_day = (reference.astimezone(zone) if reference.tzinfo else reference).date()
+    best: tuple[int, int] | None = None
+    for year in (ref_day.year - 1, ref_day.year, ref_day.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate - ref_day > FUTURE_TOLERANCE:
+            continue
+        distance = abs((candidate - ref_day).days)
+        if best is None or distance < best[0]:
+            best = (distance, year)
+    return best[1] if best else None
+
+
+def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_before: re.Match[str] | None
+             ) -> ParsedDate | None:
+    """A regex match to a :class:`ParsedDate`, or None when it is not a real date."""
+    try:
+        day = int(m.group("day"))
+        month_text = _group(m, "mon")
+        month = int(month_text) if month_text else _MONTHS.get(_fold_month(m.group("month")))
+        if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+            return None
+        year_text = _group(m, "year")
+        has_year = year_text is not None
+        if year_text is None:
+            if reference is None:
+                return None
+            year = _infer_year(month, day, reference, zone)
+            if year is None:
+                return None
+        else:
+            year = int(year_text)
+            if len(year_text) == 2:
+                year += 2000 if year < 70 else 1900
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
+            return None
+        date(year, month, day)  # ValueError for 31 February
+
+        hh, mi, ss = _group(m, "hh"), _group(m, "mi"), _group(m, "ss")
+        if hh is None and _group(m, "hh_de") is not None:
+            hh, mi = m.group("hh_de"), m.group("mi_de")
+        if hh is None and time_before is not None:
+            hh, mi, ss = time_before.group("hh"), time_before.group("mi"), time_before.group("ss")
+        precision: Precision = "day"
+        hour = minute = second = 0
+        if hh is not None:
+            hour, minute, second = int(hh), int(mi), int(ss or 0)
+            ampm = (_group(m, "ampm") or "").replace(".", "").replace(" ", "").lower()
+            if ampm and 1 <= hour <= 12:
+                hour = hour % 12 + (12 if ampm == "pm" else 0)
+            if hour <= 23 and minute <= 59 and second <= 59:
+                precision = "second" if ss is not None else "minute"
+            else:  # an impossible time next to a good date: keep the date
+                hour = minute = second = 0
+
+        off_text = _group(m, "off") if precision != "day" else None
+        offset = _offset_minutes(off_text) if off_text else None
+        tz = timezone(timedelta(minutes=offset)) if offset is not None else zone
+        value = datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        value.utcoffset()  # resolve the zone now: overflow at the edges must fail here
+        return ParsedDate(value=value, precision=precision, has_year=has_year, has_offset=offset is not None)
+    except (ValueError, OverflowError, TypeError, IndexError):
+        return None
+
+
+def _candidates(text: str) -> list[re.Match[str]]:
+    """Non-overlapping matches of every pattern, left to right; at one start the longest wins."""
+    found: list[re.Match[str]] = []
+    for pattern in _PATTERNS:
+        found.extend(pattern.finditer(text))
+    found.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
+    chosen: list[re.Match[str]] = []
+    last_end = -1
+    for m in found:
+        if m.start() >= last_end:
+            chosen.append(m)
+            last_end = m.end()
+    return chosen
+
+
+def _time_before(text: str, m: re.Match[str]) -> re.Match[str] | None:
+    """``19:22 21.02.2026``: a time right before a date that has none."""
+    if _group(m, "hh") is not None or _group(m, "hh_de") is not None:
+        return None
+    return _TIME_BEFORE.search(text[max(0, m.start() - 16):m.start()])
+
+
+def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None
+               ) -> list[tuple[int, int, ParsedDate]]:
+    """Every date expression in ``text`` as ``(start, end, date)``, in order; unreadable ones skipped.
+
+    Offsets refer to ``text`` as given (it is not normalised first).
+    """
+    zone = _zone(tz)
+    if not isinstance(text, str) or not text:
+        return []
+    out: list[tuple[int, int, ParsedDate]] = []
+    for m in _candidates(text):
+        before = _time_before(text, m)
+        parsed = _convert(m, zone, reference, before)
+        if parsed is not None:
+            start = m.start() - len(before.group(0)) if before is not None else m.start()
+            end = m.end()
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            out.append((max(start, 0), end, parsed))
+    return out
+
+
+def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None) -> ParsedDate | None:
+    """The first date expression in a short string (a date element's text or attribute).
+
+    None when there is none, when the first one is not a real date (31 February), or when
+    it has no year and no ``reference`` is given.
+    """
+    zone = _zone(tz)
+    if not isinstance(text, str) or not text:
+        return None
+    text = unicodedata.normalize("NFC", text)[:2000]
+    candidates = _candidates(text)
+    if not candidates:
+        return None
+    first = candidates[0]
+    return _convert(first, zone, reference, _time_before(text, first))
+
+
+_ISO = re.compile(
+    r"(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"
+    r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?\s?(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?)?",
+    re.I,
+)
+
+
+def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
+    """An ISO 8601 date or date-time (the whole string); a naive one is read in ``tz``."""
+    zone = _zone(tz)
+    if not isinstance(value, str):
+        return None
+    m = _ISO.fullmatch(value.strip())
+    return _convert(m, zone, None, None) if m else None

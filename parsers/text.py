@@ -1,0 +1,313 @@
+"""Text normalisation and repair shared by every parser (pure functions, no I/O).
+
+* :func:`normalize` — Unicode NFC, invisible characters out, exotic spaces to plain spaces.
+* :func:`repair_paragraphs` — undo the damage of PDF exports and bad HTML: words hyphenated
+  across line or paragraph breaks are rejoined (``взаимодей-`` + ``ствию``), paragraphs
+  split mid-sentence are joined again, real compounds (``торгово-экономического``) keep
+  their hyphen, section breaks (``***``) are kept as a paragraph of their own.
+* :func:`to_body_text` — the one body layout: paragraphs separated by one blank line.
+* :func:`sentences` — a sentence splitter for ru/be/az/en/de that knows abbreviations.
+* :func:`fold_for_hash` — a cosmetic-insensitive form of a text for content hashing.
+
+The hyphen rule (what :func:`repair_paragraphs` does with ``X-`` at the end of a line or
+paragraph followed by a lowercase word ``y``), first rule that applies wins:
+
+1. Evidence from the same text: if ``X-y`` occurs elsewhere inside a line, keep the hyphen;
+   if ``Xy`` occurs elsewhere, join.
+2. ``y`` is a conjunction (``und``, ``и``, ``or``, ...): a suspended hyphen
+   (``Ein- und Ausfuhr``) — keep the hyphen *and* the space.
+3. Known hyphen formations keep the hyphen: ``X`` ends in a digit or is an acronym
+   (``COVID-19``), ``X`` is a known prefix (``премьер``, ``вице``, ``экс``, ``северо``, ``юго``,
+   ``пресс``, ...), or ``y`` is a hyphenated particle (``то``, ``либо``, ``нибудь``, ``ка``).
+4. A coordinate compound adjective keeps the hyphen: ``X`` has at least four letters and ends
+   in a linking vowel after a consonant typical of adjective stems (ru ``-но -во -ко -ро -ско``,
+   and for Belarusian also ``-на -ва -ка``), ``X`` is not a prefix that is written solid
+   (``много``, ``взаимо``, ``высоко``, ...), and ``y`` ends in an adjective ending
+   (``торгово-`` + ``экономического``, ``северо-`` + ``западный``).
+5. Otherwise the word was split by a line break: join without the hyphen.
+
+Rule 4 errs towards keeping a hyphen in the rare split of a solid compound that is not in the
+solid-prefix list (``сельско-хозяйственный``); rule 1 fixes that whenever the document uses
+the word once more.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM,
+# bidi marks. Soft hyphens at a line end are handled by repair_paragraphs before this.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Every Unicode space except newline: NBSP, narrow NBSP, en/em spaces, ideographic space, ...
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v ]+")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
+
+_SECTION_BREAK = re.compile(r"^(?:\\?\*[ \t]*){3,}$|^(?:\\?\*[ \t]+){2}\\?\*$")
+_HEADING = re.compile(r"^#{1,6}\s")
+_WHOLLY_BOLD = re.compile(r"^(\*\*|__)(?=\S).*\S\1$", re.S)
+_LIST_ITEM = re.compile(r"^(?:[-*•–—]\s|\d{1,3}[.)]\s)")
+
+# Terminal punctuation: a paragraph ending in one of these ends a sentence.
+_TERMINAL = set(".!?…:;»\"”“'’")
+
+_HYPHENS = "-\u2010"  # ASCII hyphen-minus, Unicode hyphen
+_LETTER = r"[^\W\d_]"
+
+_CONJUNCTIONS = frozenset(
+    "und oder bis sowie bzw and or nor to и или либо а і ці або ды və yaxud ya da".split()
+)
+_PARTICLES = frozenset("то либо нибудь ка таки де с тка небудзь якая".split())
+_HYPHEN_PREFIXES = frozenset(
+    """вице экс премьер пресс бизнес интернет онлайн офлайн медиа штаб генерал обер унтер лейб кое
+    северо юго вест ист блиц мини макси топ контр лейтенант камер норд зюйд
+    віцэ экс прэм'ер прэс бізнес інтэрнэт онлайн
+    ex vice""".split()
+)
+# First elements that end like a coordinate adjective stem but are written solid.
+_SOLID_PREFIXES = frozenset(
+    """много мало взаимо высоко низко широко долго крупно средне ново само право лесо водо газо нефте
+    земле тепло электро авто агро радио гидро био эко микро макро теле фото кино мото вело аэро
+    сельско лёгко легко тяжело трудно равно разно едино одно дву трёх трех четырёх четырех
+    шматпа узаема высока доўга""".split()
+)
+_COMPOUND_STEM = {
+    None: re.compile(r"(?:[нвкр]о|ско)$"),
+    "ru": re.compile(r"(?:[нвкр]о|ско)$"),
+    "uk": re.compile(r"(?:[нвкр]о|сько)$"),
+    "be": re.compile(r"(?:[нвкр][оа]|ска)$"),
+}
+_ADJECTIVE_ENDING = re.compile(
+    r"(?:ого|его|ому|ему|ый|ий|ой|ая|яя|ое|ее|ые|ие|ых|их|ым|им|ыми|ими|ую|юю|"  # ru
+    r"ага|яга|аму|яму|ая|ыя|ія|ае|ое|ых|іх|ым|ім|ымі|імі|ую|юю)$"  # be
+)
+
+
+def normalize(text: str) -> str:
+    """NFC; no soft hyphens or zero-width characters; one plain space between words; lines stripped."""
+    text = unicodedata.normalize("NFC", text)
+    text = _NEWLINES.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def is_section_break(paragraph: str) -> bool:
+    """``***``, ``* * *`` or their markdown-escaped forms ``\\*\\*\\*``."""
+    return bool(_SECTION_BREAK.match(paragraph.strip()))
+
+
+def _is_heading(paragraph: str) -> bool:
+    return bool(_HEADING.match(paragraph) or _WHOLLY_BOLD.match(paragraph))
+
+
+def _ends_sentence(paragraph: str) -> bool:
+    stripped = paragraph.rstrip()
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _trailing_word(text: str) -> str | None:
+    """The word fragment before a line-final hyphen (``взаимодей`` in ``... взаимодей-``)."""
+    m = re.search(rf"(\w+(?:[{_HYPHENS}]\w+)*)[{_HYPHENS}]$", text)
+    return m.group(1) if m else None
+
+
+def _leading_word(text: str) -> str | None:
+    m = re.match(rf"({_LETTER}+)", text)
+    return m.group(1) if m else None
+
+
+def _keeps_hyphen(first: str, rest: str, language: str | None, corpus: str) -> bool:
+    """Rules 1, 3 and 4 of the module docstring: is ``first-`` + ``rest`` a real compound?"""
+    last_part = re.split(f"[{_HYPHENS}]", first)[-1]
+    lower_first, lower_rest = last_part.lower(), rest.lower()
+    # 1. evidence from the document itself
+    if re.search(rf"(?<!\w){re.escape(lower_first)}[{_HYPHENS}]{re.escape(lower_rest)}", corpus):
+        return True
+    if re.search(rf"(?<!\w){re.escape(lower_first + lower_rest)}", corpus):
+        return False
+    # 3. known hyphen formations
+    if last_part[-1].isdigit() or (len(last_part) <= 5 and last_part.isupper()):
+        return True
+    if lower_first in _HYPHEN_PREFIXES or lower_rest in _PARTICLES:
+        return True
+    # 4. coordinate compound adjectives
+    if lower_first in _SOLID_PREFIXES or len(lower_first) < 4:
+        return False
+    stem = _COMPOUND_STEM.get(language, _COMPOUND_STEM[None])
+    return bool(stem.search(lower_first) and _ADJECTIVE_ENDING.search(lower_rest) and len(lower_rest) >= 4)
+
+
+def _join_broken(left: str, right: str, language: str | None, corpus: str) -> str | None:
+    """Join ``left`` and ``right`` across a break if the break is not real, else ``None``."""
+    left, right = left.rstrip(), right.lstrip()
+    if not left or not right:
+        return None
+    first = _trailing_word(left)
+    rest = _leading_word(right)
+    if first is not None and rest is not None and rest[0].islower():
+        if rest.lower() in _CONJUNCTIONS:  # suspended hyphen: "Ein- und Ausfuhr"
+            return f"{left} {right}"
+        if _keeps_hyphen(first, rest, language, corpus):
+            return left + right
+        return left[:-1] + right
+    if first is not None and right[0].isdigit():  # "COVID-" / "19"
+        return left + right
+    if not _ends_sentence(left):
+        if right[0].islower() or (left.endswith((",", "—", "–")) and not _LIST_ITEM.match(right)):
+            return f"{left} {right}"
+    return None
+
+
+def _join_lines(paragraph: str, language: str | None, corpus: str) -> str:
+    """One paragraph, its soft line wraps removed (list items keep their own line)."""
+    lines = [line for line in paragraph.split("\n") if line]
+    if not lines:
+        return ""
+    out = lines[0]
+    for line in lines[1:]:
+        if _LIST_ITEM.match(line) or _is_heading(out.rsplit("\n", 1)[-1]):
+            out = f"{out}\n{line}"
+            continue
+        joined = _join_broken(out, line, language, corpus)
+        if joined is None and _trailing_word(out) is not None and line[0].isupper():
+            joined = out + line  # "Нью-" / "Йорк": a capitalised part keeps its hyphen
+        out = joined if joined is not None else f"{out} {line}"
+    return out
+
+
+def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> list[str]:
+    """Rejoin split words and split sentences; keep compounds, headings and section breaks.
+
+    Returns normalised paragraphs without empties; a section break becomes exactly ``***``.
+    A paragraph starting with a markdown heading (``#``) or wholly in bold is a heading:
+    nothing is ever joined across it or across a section break.
+    """
+    # A soft hyphen right before a line or paragraph break marks a word split for certain.
+    prepared: list[tuple[str, bool]] = []
+    for raw in paragraphs:
+        raw = _NEWLINES.sub("\n", raw or "")
+        raw = re.sub("\u00ad[ \t]*\n[ \t]*", "", raw)
+        soft_end = raw.rstrip(" \t\n\u00a0").endswith("\u00ad")
+        text = normalize(raw).strip()
+        if text:
+            prepared.append((text, soft_end))
+    corpus = _compound_evidence("\n".join(text for text, _ in prepared))
+
+    out: list[str] = []
+    previous_soft_end = False
+    for text, soft_end in prepared:
+        if is_section_break(text):
+            out.append("***")
+            previous_soft_end = False
+            continue
+        heading = _is_heading(text)
+        text = text if heading else _join_lines(text, language, corpus)
+        if out and not heading and out[-1] != "***" and not _is_heading(out[-1]):
+            if previous_soft_end and text[0].isalpha():
+                out[-1] += text
+                previous_soft_end = soft_end
+                continue
+            joined = _join_broken(out[-1], text, language, corpus)
+            if joined is not None:
+                out[-1] = joined
+                previous_soft_end = soft_end
+                continue
+        out.append(text)
+        previous_soft_end = soft_end
+    return out
+
+
+def _compound_evidence(text: str) -> str:
+    """The text with line-final hyphens and the breaks after them removed, lowercased.
+
+    What stays is evidence for rule 1: hyphens and joined words that occur inside lines.
+    """
+    return re.sub(rf"\w*[{_HYPHENS}]\s*\n\s*\w*", " ", text).lower()
+
+
+def to_body_text(paragraphs: Iterable[str]) -> str:
+    """Paragraphs joined by one blank line; empty paragraphs dropped."""
+    return "\n\n".join(p.strip() for p in paragraphs if p and p.strip())
+
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset(
+    """
+    т.е т.д т.п т.к т.н т.ч т.о н.э до н.э г гг им ул пр просп пл д стр см напр др руб млн млрд трлн тыс
+    коп обл р-н ст проф акад доц чл.-корр ок св ген полк подп мин сек рис табл англ рус нем франц
+    т.я г.д вул зб жн
+    b e.ə küç prof dos akad müəl mln mlrd
+    mr mrs ms dr prof sr jr st vs e.g i.e inc ltd co corp no nos art para pp gen col lt sgt capt gov sen
+    rep hon rt messrs mt ft approx dept est fig jan feb mar apr jun jul aug sep sept oct nov dec
+    z.b d.h u.a bzw ca nr hr fr vgl ggf evtl inkl abs mio mrd str u.ä s.o o.ä sog i.d.r tel jh bzw
+    u.s u.k u.n e.u
+    """.split()
+)
+_MONTHS_AFTER_ORDINAL = re.compile(
+    r"(?:januar|jänner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november|dezember|"
+    r"jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez)\b",
+    re.I,
+)
+_CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"»”’)\]]*(?=\s+[\"«„“(\[—–-]?\s*[^\W_])")
+
+
+def _is_boundary(text: str, end_of_mark: int, mark_start: int) -> bool:
+    mark = text[mark_start:end_of_mark]
+    after = text[end_of_mark:].lstrip()
+    after = after.lstrip("\"«„“([—–- ")
+    if not after or not (after[0].isupper() or after[0].isdigit()):
+        return False
+    if not mark.startswith("."):
+        return True
+    token = re.split(r"\s", text[:mark_start])[-1].lstrip("\"«„“([")
+    lowered = token.lower()
+    if lowered in _ABBREVIATIONS or lowered.rstrip(".") in _ABBREVIATIONS:
+        return False
+    if re.fullmatch(rf"(?:{_LETTER}\.)*{_LETTER}", token):  # initials, single letters, "z. B"
+        return False
+    if token.isdigit() and _MONTHS_AFTER_ORDINAL.match(after):  # German "13. Juli"
+        return False
+    return True
+
+
+def sentences(text: str) -> list[str]:
+    """Split ``text`` into sentences; blank lines always end a sentence.
+
+    Abbreviations (``т.е.``, ``г.``, ``Mr.``, ``z.B.``), initials (``А. Асадов``, ``А.Асадов``),
+    decimals (``2.5``) and German ordinals before a month (``13. Juli``) do not split.
+    Fragments without a letter or digit (``***``) are dropped.
+    """
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", normalize(text)):
+        block = re.sub(r"\s+", " ", block).strip()
+        start = 0
+        for m in _CANDIDATE.finditer(block):
+            if _is_boundary(block, m.end(), m.start()):
+                out.append(block[start:m.end()].strip())
+                start = m.end()
+        out.append(block[start:].strip())
+    return [s for s in out if any(ch.isalnum() for ch in s)]
+
+
+# ---------------------------------------------------------------- hashing
+
+_QUOTES_DOUBLE = re.compile("[\"«»“”„‟″〝〞＂]")
+_QUOTES_SINGLE = re.compile("['‘’‚‛′‹›`´ʼ]")
+_DASHES = re.compile("[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d]")
+
+
+def fold_for_hash(text: str) -> str:
+    """A form in which texts differing only cosmetically are equal.
+
+    NFC, invisible characters dropped, casefolded, ``ё`` -> ``е``, all quotes to ``"``/``'``,
+    all dashes to ``-``, ``…`` to ``...``, every whitespace run to one space, stripped.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text).casefold().replace("ё", "е")
+    text = _QUOTES_DOUBLE.sub('"', text)
+    text = _QUOTES_SINGLE.sub("'", text)
+    text = _DASHES.sub("-", text).replace("…", "...")
+    return re.sub(r"\s+", " ", text).strip()
