@@ -74,7 +74,7 @@ def check_xml(body: bytes) -> None:
 
 
 def _entry_date(entry: dict, key: str, tz: str) -> datetime | None:
-    raw = entry.get(key)
+    raw = dict.get(entry, key)  # bypass feedparser's deprecated updated->published mapping
     if not raw:
         return None
     parsed = parse_iso(raw, tz=tz) or parse_date(raw, tz=tz)
