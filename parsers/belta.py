@@ -1,0 +1,103 @@
+"""BelTA (Belarusian Telegraph Agency): www.belta.by (ru), eng.belta.by (en), deu.belta.by (de).
+
+Article URL ``/<section>/view/<slug>-<id>-<year>/``. Markup (SOURCES.md): ``h1``;
+``div.date_full`` ("02 October 2026, 11:54", read in Europe/Minsk) and
+``meta[name=mediator_published_time]`` (ISO with offset, preferred when present); body
+``div.js-mediator-article`` without ``.invite_in_messagers`` (messenger invitations) and
+``.video_add`` (embedded video). The body opens with a dateline
+("МИНСК, 2 октября (БЕЛТА) -", "MINSK, 2 October (BelTA) -") whose city becomes ``place``.
+
+Each edition numbers its items separately: no cross-language key.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from parsers import generic
+from parsers.dates import parse_date, parse_iso
+from parsers.html import block_paragraphs, clean_title, looks_blocked, make_soup, page_metadata, remove_boilerplate
+from parsers.language import detect_language
+from parsers.release import BlockedPage, ParseContext, ParseError, Release
+from parsers.text import is_section_break, to_body_text
+
+NAME = "belta"
+VERSION = "1.0"
+
+SITE_TIMEZONE = "Europe/Minsk"
+_ARTICLE_PATH = re.compile(r"/view/[\w-]+-\d+-\d{4}(?:\.html?)?/?$")
+_BODY_NOISE = (".invite_in_messagers", ".video_add", "figure", "script", "style", "iframe")
+# "МИНСК, 2 октября (БЕЛТА) -" / "MINSK, 2 October (BelTA) -" / "MINSK, 2. Oktober (BelTA) -"
+_DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_ .\-]*(?:[ -][^\W\d_]+)*)\s*,\s*\d{1,2}\.?\s+[^\W\d_]+\.?\s*\((?:БЕЛТА|BelTA|БелТА)\)", re.I)
+_LANGUAGE_BY_HOST = {"eng.belta.by": "en", "deu.belta.by": "de", "blr.belta.by": "be", "www.belta.by": "ru", "belta.by": "ru"}
+
+
+def _zone(ctx: ParseContext) -> str:
+    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
+
+
+def place_from_dateline(first_paragraph: str) -> str | None:
+    """"МИНСК, 2 октября (БЕЛТА) - ..." -> "Минск" (the agency writes the city in capitals)."""
+    match = _DATELINE.match(first_paragraph)
+    if not match:
+        return None
+    city = match.group(1).strip()
+    return "-".join(part.capitalize() for part in city.split("-")) if city.isupper() else city
+
+
+def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
+    """A BelTA article page -> :class:`Release`."""
+    if not body or not body.strip():
+        raise ParseError("empty body")
+    soup = make_soup(body, ctx.content_type)
+    reason = looks_blocked(soup)
+    if reason:
+        raise BlockedPage(reason)
+    content = soup.select_one("div.js-mediator-article")
+    title_tag = soup.select_one(".content_left h1, h1")
+    if content is None or title_tag is None:
+        if _ARTICLE_PATH.search(urlsplit(url).path):
+            raise ParseError("BelTA article markup (h1, div.js-mediator-article) missing")
+        return generic.parse(body, url, ctx)
+
+    meta = page_metadata(soup, url)
+    title = clean_title(title_tag.get_text(" "))
+    if not title:
+        raise ParseError("empty h1")
+    remove_boilerplate(content, _BODY_NOISE)
+    paragraphs = block_paragraphs(content)
+    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
+    if not body_text:
+        raise ParseError("BelTA article has no text")
+
+    zone = _zone(ctx)
+    parsed = None
+    for tag in soup.select('meta[name="mediator_published_time"]'):
+        parsed = parse_iso(str(tag.get("content") or ""), tz=zone)
+        if parsed is not None:
+            break
+    if parsed is None:
+        shown = soup.select_one("div.date_full")
+        if shown is not None:
+            parsed = parse_date(clean_title(shown.get_text(" ")), tz=zone, reference=ctx.fetched_at)
+
+    host = (urlsplit(meta.canonical or url).hostname or "").lower()
+    page_language = meta.language or _LANGUAGE_BY_HOST.get(host)
+    declared = [c for c in (*ctx.languages, page_language) if c]
+    language = detect_language(f"{title}\n\n{body_text}", declared=declared) or page_language
+    return Release(
+        url=url,
+        title=title,
+        body_text=body_text,
+        parser=NAME,
+        parser_version=VERSION,
+        lead=clean_title(meta.description or "") or None,
+        published_at=parsed.value if parsed else None,
+        published_precision=parsed.precision if parsed else None,
+        language=language,
+        canonical_url=meta.canonical or url,
+        place=place_from_dateline(paragraphs[0]) if paragraphs else None,
+        tags=list(meta.keywords),
+        kind="news",
+    )
