@@ -1,0 +1,278 @@
+"""parsers.dates: every format in ru/be/az/en/de, offsets, zones (DST), precision, year inference, fuzz safety."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.dates import find_dates, parse_date, parse_iso
+
+UTC = timezone.utc
+REF = datetime(2024, 10, 3, 12, 0, tzinfo=UTC)
+
+
+def _local(tz: str, *args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(tz))
+
+
+# (text, tz, expected local wall time, precision)
+FORMATS = [
+    # Russian: genitive, with year word, with time, nominative/prepositional forms, abbreviations
+    ("15 марта 2018 года, 18:00", "Europe/Moscow", (2018, 3, 15, 18, 0), "minute"),
+    ("2 октября 2024 г.", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("2 Октября 2024", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("2 ОКТЯБРЯ 2024", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("Опубликовано 1 мая 2024 года в 09:30", "Europe/Moscow", (2024, 5, 1, 9, 30), "minute"),
+    ("2 окт. 2024", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("31 декабря 2023 года", "Europe/Moscow", (2023, 12, 31), "day"),
+    ("29 февраля 2024", "Europe/Moscow", (2024, 2, 29), "day"),
+    ("5 сентябрь 2024", "Europe/Moscow", (2024, 9, 5), "day"),
+    ("2–3 октября 2024 года", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("15 марта 2018 г., 18:00:05", "Europe/Moscow", (2018, 3, 15, 18, 0, 5), "second"),
+    # Belarusian
+    ("3 кастрычніка 2024 г.", "Europe/Minsk", (2024, 10, 3), "day"),
+    ("3 Кастрычніка 2024", "Europe/Minsk", (2024, 10, 3), "day"),
+    ("3 кастрычнiка 2024", "Europe/Minsk", (2024, 10, 3), "day"),  # Latin i look-alike
+    ("12 студзеня 2024", "Europe/Minsk", (2024, 1, 12), "day"),
+    ("12 лютага 2024", "Europe/Minsk", (2024, 2, 12), "day"),
+    ("12 сакавіка 2024", "Europe/Minsk", (2024, 3, 12), "day"),
+    ("12 красавіка 2024", "Europe/Minsk", (2024, 4, 12), "day"),
+    ("12 траўня 2024", "Europe/Minsk", (2024, 5, 12), "day"),
+    ("12 мая 2024", "Europe/Minsk", (2024, 5, 12), "day"),
+    ("12 чэрвеня 2024", "Europe/Minsk", (2024, 6, 12), "day"),
+    ("12 ліпеня 2024", "Europe/Minsk", (2024, 7, 12), "day"),
+    ("12 жніўня 2024", "Europe/Minsk", (2024, 8, 12), "day"),
+    ("12 верасня 2024", "Europe/Minsk", (2024, 9, 12), "day"),
+    ("12 лістапада 2024", "Europe/Minsk", (2024, 11, 12), "day"),
+    ("12 снежня 2024, 14:05", "Europe/Minsk", (2024, 12, 12, 14, 5), "minute"),
+    ("снежань 12 2024", "Europe/Minsk", None, None),  # Cyrillic month first is not a date form
+    # Azerbaijani
+    ("2 oktyabr 2024", "Asia/Baku", (2024, 10, 2), "day"),
+    ("2 oktyabr 2024-cü il", "Asia/Baku", (2024, 10, 2), "day"),
+    ("2 Oktyabr 2024-cü il, 15:40", "Asia/Baku", (2024, 10, 2, 15, 40), "minute"),
+    ("2024-cü il 2 oktyabr", "Asia/Baku", (2024, 10, 2), "day"),
+    ("1 yanvar 2024", "Asia/Baku", (2024, 1, 1), "day"),
+    ("1 fevral 2024", "Asia/Baku", (2024, 2, 1), "day"),
+    ("1 avqust 2024", "Asia/Baku", (2024, 8, 1), "day"),
+    ("1 sentyabr 2024", "Asia/Baku", (2024, 9, 1), "day"),
+    ("21.02.2026 [19:22]", "Asia/Baku", (2026, 2, 21, 19, 22), "minute"),
+    ("21.02.2026 19:22", "Asia/Baku", (2026, 2, 21, 19, 22), "minute"),
+    ("19:22 21.02.2026", "Asia/Baku", (2026, 2, 21, 19, 22), "minute"),
+    ("21.02.26", "Asia/Baku", (2026, 2, 21), "day"),
+    # English
+    ("02 October 2026, 11:54", "Europe/London", (2026, 10, 2, 11, 54), "minute"),
+    ("October 2, 2024", "Europe/London", (2024, 10, 2), "day"),
+    ("Oct. 2, 2024 at 11:54 pm", "Europe/London", (2024, 10, 2, 23, 54), "minute"),
+    ("2nd October 2024", "Europe/London", (2024, 10, 2), "day"),
+    ("Published 28 January 2013", "Europe/London", (2013, 1, 28), "day"),
+    # German
+    ("13. Juli 2018", "Europe/Brussels", (2018, 7, 13), "day"),
+    ("13. Juli 2018, 10:15 Uhr", "Europe/Brussels", (2018, 7, 13, 10, 15), "minute"),
+    ("13. Juli 2018, 10.15 Uhr", "Europe/Brussels", (2018, 7, 13, 10, 15), "minute"),
+    ("3. März 2020", "Europe/Brussels", (2020, 3, 3), "day"),
+    ("3. Maerz 2020", "Europe/Brussels", (2020, 3, 3), "day"),
+    ("3. Jänner 2020", "Europe/Brussels", (2020, 1, 3), "day"),
+    ("3. Dez. 2020", "Europe/Brussels", (2020, 12, 3), "day"),
+    # ISO without offset: read in the zone
+    ("2024-10-02", "Europe/Moscow", (2024, 10, 2), "day"),
+    ("2024-10-02T11:54", "Europe/Moscow", (2024, 10, 2, 11, 54), "minute"),
+    ("2024-10-02T11:54:00", "Europe/Moscow", (2024, 10, 2, 11, 54), "second"),
+    ("2019-07-18T11:37:00", "Europe/Brussels", (2019, 7, 18, 11, 37), "second"),
+]
+
+
+@pytest.mark.parametrize(("text", "tz", "wall", "precision"), FORMATS, ids=[f[0] for f in FORMATS])
+def test_formats(text: str, tz: str, wall: tuple[int, ...] | None, precision: str | None) -> None:
+    parsed = parse_date(text, tz=tz)
+    if wall is None:
+        assert parsed is None
+        return
+    assert parsed is not None
+    assert parsed.value == _local(tz, *wall)
+    assert parsed.value.tzinfo is not None
+    assert parsed.value.utcoffset() == _local(tz, *wall).utcoffset()
+    assert parsed.precision == precision
+    assert parsed.has_year is True
+    assert parsed.has_offset is False
+
+
+@pytest.mark.parametrize(
+    ("text", "utc", "precision"),
+    [
+        ("2024-10-02T11:54:00+03:00", datetime(2024, 10, 2, 8, 54, tzinfo=UTC), "second"),
+        ("2024-10-02T08:54:00Z", datetime(2024, 10, 2, 8, 54, tzinfo=UTC), "second"),
+        ("2024-10-02T08:54:00.123456z", datetime(2024, 10, 2, 8, 54, tzinfo=UTC), "second"),
+        ("2025-06-20T19:00:00+04:00", datetime(2025, 6, 20, 15, 0, tzinfo=UTC), "second"),
+        ("2024-10-02 11:54+0300", datetime(2024, 10, 2, 8, 54, tzinfo=UTC), "minute"),
+        ("Wed, 02 Oct 2024 11:54:00 +0300", datetime(2024, 10, 2, 8, 54, tzinfo=UTC), "second"),
+        ("Wed, 02 Oct 2024 11:54:00 GMT", datetime(2024, 10, 2, 11, 54, tzinfo=UTC), "second"),
+        ("Sun, 07 Jan 2018 10:00:00 -0500", datetime(2018, 1, 7, 15, 0, tzinfo=UTC), "second"),
+        ("15 мая 2018 г. в 12:00 МСК", datetime(2018, 5, 15, 9, 0, tzinfo=UTC), "minute"),
+    ],
+)
+def test_explicit_offset_is_kept(text: str, utc: datetime, precision: str) -> None:
+    # the zone argument must not matter when the text carries its own offset
+    for tz in ("UTC", "Asia/Baku"):
+        parsed = parse_date(text, tz=tz)
+        assert parsed is not None
+        assert parsed.value == utc
+        assert parsed.has_offset is True
+        assert parsed.precision == precision
+
+
+def test_offset_is_kept_as_given_not_converted() -> None:
+    parsed = parse_date("2024-10-02T11:54:00+03:00", tz="Europe/London")
+    assert parsed is not None
+    assert parsed.value.hour == 11
+    assert parsed.value.utcoffset() == timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "offset_hours"),
+    [
+        ("13. Juli 2018, 10:15 Uhr", "Europe/Brussels", 2),  # CEST
+        ("13. Januar 2018, 10:15 Uhr", "Europe/Brussels", 1),  # CET
+        ("02 July 2024, 11:54", "Europe/London", 1),  # BST
+        ("02 December 2024, 11:54", "Europe/London", 0),  # GMT
+        ("30 March 2025, 00:30", "Europe/London", 0),  # the night clocks go forward, before the change
+        ("30 March 2025, 03:30", "Europe/London", 1),  # after it
+        ("2 октября 2024, 12:00", "Europe/Moscow", 3),
+        ("2 oktyabr 2024, 12:00", "Asia/Baku", 4),
+        ("2 кастрычніка 2024, 12:00", "Europe/Minsk", 3),
+    ],
+)
+def test_naive_times_read_in_the_source_zone_with_dst(text: str, tz: str, offset_hours: int) -> None:
+    parsed = parse_date(text, tz=tz)
+    assert parsed is not None
+    assert parsed.value.utcoffset() == timedelta(hours=offset_hours)
+
+
+def test_day_only_date_is_midnight_in_zone() -> None:
+    parsed = parse_date("2 октября 2024", tz="Europe/Moscow")
+    assert parsed is not None
+    assert parsed.value.astimezone(UTC) == datetime(2024, 10, 1, 21, 0, tzinfo=UTC)
+    assert parsed.precision == "day"
+
+
+# ---------------------------------------------------------------- year inference
+
+@pytest.mark.parametrize(
+    ("text", "reference", "expected"),
+    [
+        ("2 октября", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 2)),  # the seed
+        ("30 декабря", datetime(2025, 1, 3, tzinfo=UTC), (2024, 12, 30)),
+        ("5 января", datetime(2024, 12, 30, tzinfo=UTC), (2025, 1, 5)),  # 6 days ahead: an announcement
+        ("20 января", datetime(2024, 12, 30, tzinfo=UTC), (2024, 1, 20)),  # 3 weeks ahead is too far
+        ("10 октября", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 10)),  # exactly 7 days ahead
+        ("11 октября", datetime(2024, 10, 3, tzinfo=UTC), (2023, 10, 11)),
+        ("3 кастрычніка", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 3)),
+        ("2 oktyabr", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 2)),
+        ("oktyabrın 2-si", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 2)),
+        ("October 2", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 2)),
+        ("2. Oktober", datetime(2024, 10, 3, tzinfo=UTC), (2024, 10, 2)),
+        ("29 февраля", datetime(2025, 3, 1, tzinfo=UTC), (2024, 2, 29)),  # only a leap year has it
+        ("2 октября", datetime(2024, 10, 3, 10, 0), (2024, 10, 2)),  # a naive reference is read in tz
+    ],
+)
+def test_year_inference(text: str, reference: datetime, expected: tuple[int, int, int]) -> None:
+    parsed = parse_date(text, tz="Europe/Moscow", reference=reference)
+    assert parsed is not None
+    assert parsed.value == _local("Europe/Moscow", *expected)
+    assert parsed.has_year is False
+    assert parsed.precision == "day"
+
+
+def test_year_inference_uses_the_reference_day_in_the_source_zone() -> None:
+    # 2024-12-31 22:30 UTC is already 1 January 2025 in Baku: "1 января" is today there, not a year ahead
+    reference = datetime(2024, 12, 31, 22, 30, tzinfo=UTC)
+    parsed = parse_date("1 января", tz="Asia/Baku", reference=reference)
+    assert parsed is not None
+    assert parsed.value.date().isoformat() == "2025-01-01"
+
+
+def test_yearless_with_time() -> None:
+    parsed = parse_date("2 октября, 18:00", tz="Europe/Moscow", reference=REF)
+    assert parsed is not None
+    assert parsed.value == _local("Europe/Moscow", 2024, 10, 2, 18, 0)
+    assert parsed.precision == "minute"
+
+
+def test_yearless_without_reference_is_none() -> None:
+    assert parse_date("2 октября") is None
+    assert parse_date("October 2", tz="Europe/London") is None
+
+
+# ---------------------------------------------------------------- invalid and hostile input
+
+@pytest.mark.parametrize(
+    "text",
+    ["31 февраля 2024", "30.02.2024", "2024-02-30", "2024-13-01", "32 октября 2024", "00.10.2024",
+     "29 февраля 2023", "", "   ", "без даты", "12:00", "1 октября 1066", "2024", "99.99.9999"],
+)
+def test_invalid_or_absent_dates_are_none(text: str) -> None:
+    assert parse_date(text, reference=REF) is None
+
+
+def test_impossible_time_keeps_the_date() -> None:
+    parsed = parse_date("21.02.2026 25:99", tz="Asia/Baku")
+    assert parsed is not None
+    assert parsed.precision == "day"
+    assert parsed.value == _local("Asia/Baku", 2026, 2, 21)
+
+
+def test_time_range_is_not_an_offset() -> None:
+    parsed = parse_date("2 октября 2024, 12:00-14:00", tz="Europe/Moscow")
+    assert parsed is not None
+    assert parsed.has_offset is False
+    assert parsed.value == _local("Europe/Moscow", 2024, 10, 2, 12, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.:-+ ,TZ[]aoктябряOctJuliǝəMärz2024\n\u00a0")), max_size=60))
+def test_fuzz_never_raises_and_is_aware(text: str) -> None:
+    for parsed in (parse_date(text, tz="Europe/Minsk", reference=REF), parse_iso(text, tz="Asia/Baku")):
+        if parsed is not None:
+            assert parsed.value.utcoffset() is not None
+    for start, end, parsed in find_dates(text, tz="Europe/London", reference=REF):
+        assert 0 <= start < end <= len(text)
+        assert parsed.value.tzinfo is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_fuzz_arbitrary_unicode(text: str) -> None:
+    parse_date(text, reference=REF)
+    parse_iso(text)
+    find_dates(text, reference=REF)
+
+
+# ---------------------------------------------------------------- parse_iso and find_dates
+
+def test_parse_iso_whole_string_only() -> None:
+    parsed = parse_iso(" 2024-10-02T11:54:00 ", tz="Europe/Moscow")
+    assert parsed is not None and parsed.value == _local("Europe/Moscow", 2024, 10, 2, 11, 54)
+    assert parse_iso("2024-10-02T11:54:00+03:00").has_offset is True  # type: ignore[union-attr]
+    assert parse_iso("2 октября 2024") is None
+    assert parse_iso("on 2024-10-02") is None
+
+
+def test_find_dates_positions_and_order() -> None:
+    text = "Визит 2 октября, встреча 3 октября 2024 года в 12:00; в мае 3 раза. 2024-10-05T10:00:00Z"
+    found = find_dates(text, tz="Europe/Moscow", reference=REF)
+    assert [text[s:e] for s, e, _ in found] == ["2 октября", "3 октября 2024 года в 12:00", "2024-10-05T10:00:00Z"]
+    assert [d.precision for _, _, d in found] == ["day", "minute", "second"]
+    assert [d.has_year for _, _, d in found] == [False, True, True]
+
+
+def test_find_dates_skips_yearless_without_reference() -> None:
+    found = find_dates("2 октября и 3 октября 2024", tz="Europe/Moscow")
+    assert [d.value.day for _, _, d in found] == [3]
+
+
+def test_parse_date_reads_the_first_expression() -> None:
+    parsed = parse_date("Обновлено 05.10.2024; опубликовано 2 октября 2024", tz="Europe/Moscow")
+    assert parsed is not None and parsed.value.day == 5

@@ -1,0 +1,89 @@
+"""parsers.language: close pairs (be/ru, az/tr, uk/ru), mixed pages, declared languages, short text."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.language import detect_language, language_mismatch, language_probabilities
+
+SENTENCES = {
+    "ru": "Президент Беларуси Александр Лукашенко встретился с премьер-министром Азербайджана. "
+          "Стороны обсудили вопросы торгово-экономического сотрудничества.",
+    "be": "Прэзідэнт Беларусі Аляксандр Лукашэнка сустрэўся з прэм'ер-міністрам Азербайджана. "
+          "Бакі абмеркавалі пытанні гандлёва-эканамічнага супрацоўніцтва.",
+    "uk": "Президент України провів зустріч з прем'єр-міністром Азербайджану. "
+          "Сторони обговорили питання торговельно-економічного співробітництва.",
+    "az": "Azərbaycan Respublikasının Baş naziri Əli Əsədov Belarus Respublikasına rəsmi səfərə gəlib. "
+          "Tərəflər ticarət-iqtisadi əməkdaşlıq məsələlərini müzakirə ediblər.",
+    "tr": "Türkiye Cumhuriyeti Dışişleri Bakanı bugün Ankara'da Azerbaycan heyetiyle bir araya geldi. "
+          "Taraflar ticari ve ekonomik işbirliğini görüştü.",
+    "en": "The Prime Minister met the President of Azerbaijan in London to discuss trade and energy cooperation.",
+    "de": "Die Bundesministerin traf sich heute in Luxemburg mit den Außenministern der deutschsprachigen Länder.",
+    "fr": "Le Parlement européen a adopté aujourd'hui une résolution sur la situation au Venezuela.",
+    "ur": "وزیر اعظم نے آج اسلام آباد میں ایک اہم اجلاس کی صدارت کی اور معیشت پر بات کی",
+}
+
+
+@pytest.mark.parametrize("language", sorted(SENTENCES))
+def test_realistic_sentences(language: str) -> None:
+    assert detect_language(SENTENCES[language]) == language
+
+
+@pytest.mark.parametrize(("text_language", "declared"), [("ru", ("be",)), ("be", ("ru",)), ("az", ("tr",)),
+                                                          ("tr", ("az",)), ("ru", ("be", "ru"))])
+def test_clear_text_overrules_a_wrong_declaration(text_language: str, declared: tuple[str, ...]) -> None:
+    assert detect_language(SENTENCES[text_language], declared=declared) == text_language
+
+
+def test_russian_page_quoting_english_names_is_russian() -> None:
+    text = ("Премьер-министр встретился с Boris Johnson и Emmanuel Macron в Лондоне. "
+            "Стороны обсудили Brexit, Green Deal и вопросы безопасности.")
+    assert detect_language(text) == "ru"
+
+
+def test_mixed_page_goes_with_the_majority() -> None:
+    mixed = SENTENCES["en"] + " " + SENTENCES["ru"] + " " + SENTENCES["ru"]
+    assert detect_language(mixed) == "ru"
+    assert detect_language(SENTENCES["az"] * 3 + SENTENCES["ru"]) == "az"
+
+
+def test_short_text_follows_the_declared_language() -> None:
+    title = "Встреча глав правительств"  # Russian or Belarusian-looking? too short to overrule the source
+    assert detect_language(title, declared=("be",)) == "be"
+    assert detect_language("Hi", declared=("ru",)) == "ru"
+    assert detect_language("Əsədov", declared=("az", "ru")) == "az"
+
+
+def test_too_short_without_declaration_is_none() -> None:
+    assert detect_language("Hello") is None
+    assert detect_language("") is None
+    assert detect_language("12.10.2024 — 15:00 ***") is None
+
+
+def test_declared_codes_are_normalised() -> None:
+    assert detect_language("Да", declared=("ru-RU",)) == "ru"
+    assert language_mismatch("ru", ["ru-RU"]) is False
+
+
+def test_probabilities_are_restricted_to_the_script() -> None:
+    probabilities = language_probabilities(SENTENCES["be"])
+    assert set(probabilities) <= {"ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn"}
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-6
+    assert next(iter(probabilities)) == "be"
+    assert language_probabilities("123 !!!") == {}
+
+
+def test_language_mismatch() -> None:
+    assert language_mismatch("ru", ["be"]) is True
+    assert language_mismatch("ru", ["be", "ru"]) is False
+    assert language_mismatch(None, ["ru"]) is False
+    assert language_mismatch("ru", []) is False
+
+
+def test_repeated_calls_reuse_the_model() -> None:
+    import parsers.language as module
+
+    detect_language(SENTENCES["de"])
+    first = module._get_identifier()
+    detect_language(SENTENCES["en"])
+    assert module._get_identifier() is first

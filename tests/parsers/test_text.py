@@ -1,0 +1,162 @@
+"""parsers.text: normalisation, paragraph repair (dehyphenation, split sentences), sentences, hash folding."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.text import fold_for_hash, is_section_break, normalize, repair_paragraphs, sentences, to_body_text
+
+
+# ---------------------------------------------------------------- normalize
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("и\u0306", "й"),  # NFD -> NFC
+        ("взаимо\u00adдействие", "взаимодействие"),  # soft hyphen
+        ("zero\u200bwidth\u200d join\ufeff", "zerowidth join"),
+        ("Али\u00a0Асадов\u202fи\u2009Роман", "Али Асадов и Роман"),
+        ("a \t  b\t\tc", "a b c"),
+        ("  line one  \r\n\tline two\t\rline three ", "line one\nline two\nline three"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_normalize_is_idempotent(raw: str) -> None:
+    once = normalize(raw)
+    assert normalize(once) == once
+
+
+# ---------------------------------------------------------------- repair_paragraphs
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a word split across a paragraph break (the seed) and across a line break
+        (["Значимый импульс многоплановому взаимодей-", "ствию придало решение."],
+         ["Значимый импульс многоплановому взаимодействию придало решение."]),
+        (["Значимый импульс взаимодей-\nствию придало решение."], ["Значимый импульс взаимодействию придало решение."]),
+        (["выполне-\nние задач"], ["выполнение задач"]),
+        (["the govern-\nment said"], ["the government said"]),
+        (["die Bundes-\nregierung hat"], ["die Bundesregierung hat"]),
+        # solid compounds with a linking vowel are joined (много-, взаимо- are written solid)
+        (["Импульс много-\nплановому сотрудничеству."], ["Импульс многоплановому сотрудничеству."]),
+        # real compounds keep the hyphen at a break
+        (["вопросы торгово-\nэкономического сотрудничества"], ["вопросы торгово-экономического сотрудничества"]),
+        (["азербайджано-\nбелорусских связей"], ["азербайджано-белорусских связей"]),
+        (["профессионально-\nтехнического образования"], ["профессионально-технического образования"]),
+        (["культурно-\nгуманитарного сотрудничества"], ["культурно-гуманитарного сотрудничества"]),
+        (["в северо-\nзападный округ"], ["в северо-западный округ"]),
+        (["гандлёва-\nэканамічнага супрацоўніцтва"], ["гандлёва-эканамічнага супрацоўніцтва"]),
+        (["Премьер-\nминистр прибыл"], ["Премьер-министр прибыл"]),
+        (["вице-\nпремьер прибыл"], ["вице-премьер прибыл"]),
+        (["кто-\nнибудь придёт"], ["кто-нибудь придёт"]),
+        (["в Нью-\nЙорке"], ["в Нью-Йорке"]),
+        (["против COVID-\n19 и"], ["против COVID-19 и"]),
+        # suspended hyphen: the hyphen and the space both stay
+        (["Ein-\nund Ausfuhr"], ["Ein- und Ausfuhr"]),
+        # hyphens inside a line are never touched
+        (["Премьер-министр А.Асадов и торгово-экономического"], ["Премьер-министр А.Асадов и торгово-экономического"]),
+        # a soft hyphen at a break is a split for certain
+        (["сотрудни\u00ad", "чество продолжится"], ["сотрудничество продолжится"]),
+        (["сотрудни\u00ad\nчество"], ["сотрудничество"]),
+        # paragraph split mid-sentence
+        (["успешном взаимодействии", "между Гянджинским заводом."], ["успешном взаимодействии между Гянджинским заводом."]),
+        (["Стороны отметили,", "Азербайджан и Беларусь едины."], ["Стороны отметили, Азербайджан и Беларусь едины."]),
+        # a finished sentence or an uppercase start is a real paragraph break
+        (["Первый абзац.", "второй абзац"], ["Первый абзац.", "второй абзац"]),
+        (["Заголовок без точки", "Текст абзаца."], ["Заголовок без точки", "Текст абзаца."]),
+        (["Участники:", "- Азербайджан,", "- Беларусь."], ["Участники:", "- Азербайджан,", "- Беларусь."]),
+        # soft line wraps inside a paragraph become spaces
+        (["встретился с премьер-министром Республики\nБеларусь Романом Головченко."],
+         ["встретился с премьер-министром Республики Беларусь Романом Головченко."]),
+    ],
+)
+def test_repair_paragraphs(paragraphs: list[str], expected: list[str]) -> None:
+    assert repair_paragraphs(paragraphs, language="be" if "гандлёва" in paragraphs[0] else "ru") == expected
+
+
+def test_repair_uses_evidence_from_the_same_text() -> None:
+    # "сельско-" + adjective looks like a coordinate compound, but the text writes the word solid elsewhere
+    assert repair_paragraphs(["Развитие сельско-\nхозяйственного производства и сельскохозяйственного рынка."]) == [
+        "Развитие сельскохозяйственного производства и сельскохозяйственного рынка."
+    ]
+    # "диджитал-" + "агентство" looks like a split word, but the text uses the hyphenated form inline
+    assert repair_paragraphs(["Работает диджитал-\nагентство.", "Это диджитал-агентство из Минска."]) == [
+        "Работает диджитал-агентство.", "Это диджитал-агентство из Минска."
+    ]
+    # without that evidence the same break is a split word
+    assert repair_paragraphs(["Работает диджитал-\nагентство."]) == ["Работает диджиталагентство."]
+
+
+@pytest.mark.parametrize("marker", ["***", "* * *", r"\*\*\*", r"\* \* \*", "*****"])
+def test_section_break_variants_become_three_stars(marker: str) -> None:
+    assert is_section_break(marker)
+    assert repair_paragraphs(["Первый абзац.", marker, "Второй абзац."]) == ["Первый абзац.", "***", "Второй абзац."]
+
+
+def test_never_join_across_section_break_or_heading() -> None:
+    assert repair_paragraphs(["текст без точки", "***", "продолжение"]) == ["текст без точки", "***", "продолжение"]
+    assert repair_paragraphs(["взаимодей-", r"\*\*\*", "ствию"]) == ["взаимодей-", "***", "ствию"]
+    assert repair_paragraphs(["## Подзаголовок", "текст после заголовка"]) == ["## Подзаголовок", "текст после заголовка"]
+    assert repair_paragraphs(["**Жирный заголовок**", "текст"]) == ["**Жирный заголовок**", "текст"]
+    assert repair_paragraphs(["текст без точки", "## Заголовок"]) == ["текст без точки", "## Заголовок"]
+
+
+def test_repair_drops_empty_and_normalises() -> None:
+    assert repair_paragraphs(["", "  ", "Али\u00a0Асадов прибыл.", "\u200b"]) == ["Али Асадов прибыл."]
+    assert repair_paragraphs([]) == []
+
+
+def test_to_body_text() -> None:
+    assert to_body_text(["Один.", "", "  ", "Два.", "***", "Три."]) == "Один.\n\nДва.\n\n***\n\nТри."
+    assert to_body_text([]) == ""
+
+
+# ---------------------------------------------------------------- sentences
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("А.Асадов возложил венок. Затем прозвучали гимны.", ["А.Асадов возложил венок.", "Затем прозвучали гимны."]),
+        ("Встречу провёл А. Асадов. Она прошла в г. Минске, т.е. в столице.",
+         ["Встречу провёл А. Асадов.", "Она прошла в г. Минске, т.е. в столице."]),
+        ("Рост составил 2.5 процента. Это много!", ["Рост составил 2.5 процента.", "Это много!"]),
+        ("Mr. Smith met Dr. Jones in the U.S. capital. They talked.",
+         ["Mr. Smith met Dr. Jones in the U.S. capital.", "They talked."]),
+        ("Das gilt z.B. für Berlin und z. B. Hamburg. Am 13. Juli 2018 kam er.",
+         ["Das gilt z.B. für Berlin und z. B. Hamburg.", "Am 13. Juli 2018 kam er."]),
+        ("Sie kam 2018. Dann ging sie.", ["Sie kam 2018.", "Dann ging sie."]),
+        ("Он сказал: «Мы готовы.» Затем ушёл.", ["Он сказал: «Мы готовы.»", "Затем ушёл."]),
+        ("Почему? Потому что… Всё ясно.", ["Почему?", "Потому что…", "Всё ясно."]),
+        ("Əli Əsədov Minskə gəlib. Tərəflər görüşüb.", ["Əli Əsədov Minskə gəlib.", "Tərəflər görüşüb."]),
+        ("Заголовок без точки\n\nПервое предложение. 3 октября второе.\n\n***\n\nПоследнее.",
+         ["Заголовок без точки", "Первое предложение.", "3 октября второе.", "Последнее."]),
+        ("", []),
+    ],
+)
+def test_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+# ---------------------------------------------------------------- fold_for_hash
+
+def test_fold_for_hash_equal_for_cosmetic_differences() -> None:
+    a = "Премьер-министр  «Али Асадов» — в Минске…\n\nЁлка"
+    b = "премьер\u2011министр \"Али\u00a0Асадов\" - в минске...   елка "
+    assert fold_for_hash(a) == fold_for_hash(b)
+    assert fold_for_hash("и\u0306 it’s") == fold_for_hash("й it's")
+
+
+def test_fold_for_hash_keeps_real_differences() -> None:
+    assert fold_for_hash("2 октября") != fold_for_hash("3 октября")
+    assert fold_for_hash("торгово-экономического") != fold_for_hash("торговоэкономического")
+    assert not re.search(r"\s{2,}", fold_for_hash("a \n\n\t b"))
