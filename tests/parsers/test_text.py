@@ -160,3 +160,11 @@ def test_fold_for_hash_keeps_real_differences() -> None:
     assert fold_for_hash("2 октября") != fold_for_hash("3 октября")
     assert fold_for_hash("торгово-экономического") != fold_for_hash("торговоэкономического")
     assert not re.search(r"\s{2,}", fold_for_hash("a \n\n\t b"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("аб-ствиюТ\u00ad *\\#.,\n ")), max_size=30), max_size=6))
+def test_fuzz_repair_and_sentences_never_raise(paragraphs: list[str]) -> None:
+    repaired = repair_paragraphs(paragraphs)
+    assert all(p and p == p.strip() for p in repaired)
+    sentences(to_body_text(repaired))
