@@ -1,0 +1,243 @@
+"""load_batch semantics: new / unchanged / updated, versions, duplicates, translations, removals, idempotency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from store_factories import T0, at, batch, fetch, release, table_rows
+
+from flows.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
+from flows.store.load import dedupe_releases
+
+COUNTED_TABLES = ("releases", "release_versions", "release_links", "removals", "fetches", "parse_failures",
+                  "http_cache", "frontier")
+
+
+def row_counts(store: Store) -> dict[str, int]:
+    return {t: table_rows(store, f"SELECT count(*) FROM {t}")[0][0] for t in COUNTED_TABLES}
+
+
+def test_new_release_is_version_one_in_its_own_cluster(store: Store) -> None:
+    counts = store.load_batch(batch(release("r1", seen_at=at(1))))
+    assert counts == LoadCounts(new=1)
+    assert table_rows(store, "SELECT version, cluster_id, first_seen_at = last_seen_at, removed_at, run_id FROM releases") == [
+        (1, "r1", True, None, "run-1")
+    ]
+    assert table_rows(store, "SELECT release_id, version, body_text FROM release_versions") == [("r1", 1, "Body text.")]
+
+
+def test_same_text_again_only_moves_last_seen(store: Store) -> None:
+    store.load_batch(batch(release("r1", seen_at=at(1))))
+    counts = store.load_batch(batch(release("r1", seen_at=at(5)), run_id="run-2"))
+    assert counts == LoadCounts(unchanged=1)
+    first, last, version, run_id = table_rows(store, "SELECT first_seen_at, last_seen_at, version, run_id FROM releases")[0]
+    assert (first, last, version, run_id) == (at(1), at(5), 1, "run-1")
+    assert table_rows(store, "SELECT count(*) FROM release_versions")[0][0] == 1
+
+
+def test_changed_text_adds_a_version_and_keeps_the_old_one(store: Store) -> None:
+    store.load_batch(batch(release("r1", "First text.", seen_at=at(1))))
+    counts = store.load_batch(batch(release("r1", "Edited text.", seen_at=at(2)), run_id="run-2"))
+    assert counts == LoadCounts(updated=1)
+    assert table_rows(store, "SELECT version, body_text, run_id, first_seen_at, last_seen_at FROM releases") == [
+        (2, "Edited text.", "run-2", at(1), at(2))
+    ]
+    assert table_rows(store, "SELECT version, body_text, seen_at FROM release_versions ORDER BY version") == [
+        (1, "First text.", at(1)), (2, "Edited text.", at(2)),
+    ]
+
+
+def test_reloading_an_older_version_creates_no_new_version(store: Store) -> None:
+    store.load_batch(batch(release("r1", "First text.", seen_at=at(1))))
+    store.load_batch(batch(release("r1", "Edited text.", seen_at=at(2))))
+    counts = store.load_batch(batch(release("r1", "First text.", seen_at=at(1)), run_id="reparse"))
+    assert counts == LoadCounts(unchanged=1)
+    assert table_rows(store, "SELECT version, body_text FROM releases") == [(2, "Edited text.")]
+    assert table_rows(store, "SELECT count(*) FROM release_versions")[0][0] == 2
+
+
+def test_duplicate_ids_inside_a_batch_keep_the_last_seen() -> None:
+    early = release("r1", "Early.", seen_at=at(1), archive_key="b")
+    late_a = release("r1", "Late a.", seen_at=at(2), archive_key="a")
+    late_b = release("r1", "Late b.", seen_at=at(2), archive_key="b")
+    assert [r.body_text for r in dedupe_releases([late_b, early, late_a])] == ["Late b."]
+    assert [r.body_text for r in dedupe_releases([early, late_a])] == ["Late a."]
+
+
+def test_duplicate_ids_inside_a_batch_are_stored_once(store: Store) -> None:
+    counts = store.load_batch(batch(release("r1", "Old.", seen_at=at(1)), release("r1", "New.", seen_at=at(3))))
+    assert counts == LoadCounts(new=1)
+    assert table_rows(store, "SELECT body_text, version FROM releases") == [("New.", 1)]
+
+
+def test_exact_duplicate_in_batch_links_to_the_earliest_published(store: Store) -> None:
+    copy = release("copy", "Same words.", source_id="agency", published_at=at(5))
+    original = release("orig", "Same words.", published_at=at(1))
+    counts = store.load_batch(batch(copy, original))
+    assert counts == LoadCounts(new=1, duplicate=1)
+    assert table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY release_id") == [
+        ("copy", "orig"), ("orig", "orig"),
+    ]
+    assert table_rows(store, "SELECT release_id, other_id, kind, score, other_url FROM release_links") == [
+        ("copy", "orig", "exact_duplicate", 1.0, original.url)
+    ]
+
+
+def test_exact_duplicate_of_a_stored_release_joins_its_cluster(store: Store) -> None:
+    store.load_batch(batch(release("orig", "Same words.", published_at=at(3))))
+    # Dated earlier than the stored release, but the stored release already holds the text: it stays the cluster.
+    counts = store.load_batch(batch(release("copy", "Same words.", source_id="agency", published_at=at(1))))
+    assert counts == LoadCounts(duplicate=1)
+    assert table_rows(store, "SELECT cluster_id FROM releases WHERE release_id = 'copy'") == [("orig",)]
+    assert table_rows(store, "SELECT release_id, other_id FROM release_links WHERE kind = 'exact_duplicate'") == [
+        ("copy", "orig")
+    ]
+    # The view shows the cluster's earliest published member.
+    assert table_rows(store, "SELECT cluster_id, release_id, n_copies FROM unique_releases") == [("orig", "copy", 2)]
+
+
+def test_translations_are_linked_both_ways_also_with_stored_ones(store: Store) -> None:
+    store.load_batch(batch(release("ru1", "Текст.", translation_key="gov:1", language="ru")))
+    counts = store.load_batch(batch(
+        release("en1", "Text.", source_id="gov_en", language="en", translation_key="gov:1"),
+        release("de1", "Text auf Deutsch.", source_id="gov_de", language="de", translation_key="gov:1"),
+        release("ru2", "Другой текст.", language="ru", translation_key="gov:1"),  # same language: no link to ru1
+        source_id="gov_en",
+    ))
+    assert counts.new == 3
+    links = set(table_rows(store, "SELECT release_id, other_id FROM release_links WHERE kind = 'translation'"))
+    pairs = {("ru1", "en1"), ("ru1", "de1"), ("en1", "de1"), ("ru2", "en1"), ("ru2", "de1")}
+    assert links == pairs | {(b, a) for a, b in pairs}
+    translations = table_rows(store, "SELECT translations FROM release_translations WHERE release_id = 'en1'")[0][0]
+    assert [(t["release_id"], t["language"]) for t in translations] == [("de1", "de"), ("ru1", "ru"), ("ru2", "ru")]
+
+
+def test_removal_marks_the_release_and_keeps_it(store: Store) -> None:
+    store.load_batch(batch(release("r1", seen_at=at(1)), release("r2", seen_at=at(1))))
+    gone = RemovalRow("r1", "https://gov.example/gov_ru/r1", 404, at(10))
+    counts = store.load_batch(batch(removals=[gone]))
+    assert counts == LoadCounts(removed=1)
+    assert table_rows(store, "SELECT release_id, removed_at FROM releases ORDER BY release_id") == [
+        ("r1", at(10)), ("r2", None)
+    ]
+    assert table_rows(store, "SELECT release_id, status, detected_at FROM removals") == [("r1", 404, at(10))]
+    assert store.load_batch(batch(removals=[gone])) == LoadCounts()  # already removed: nothing new
+
+
+def test_seen_again_after_removal_clears_it_but_an_older_sighting_does_not(store: Store) -> None:
+    store.load_batch(batch(release("r1", seen_at=at(1)), removals=[RemovalRow("r1", "u", 410, at(10))]))
+    store.load_batch(batch(release("r1", seen_at=at(5))))  # a reparse of an old fetch
+    assert table_rows(store, "SELECT removed_at FROM releases") == [(at(10),)]
+    store.load_batch(batch(release("r1", seen_at=at(20))))
+    assert table_rows(store, "SELECT removed_at, last_seen_at FROM releases") == [(None, at(20))]
+
+
+def full_batch():
+    return batch(
+        release("a", "Alpha.", seen_at=at(1), translation_key="k1"),
+        release("b", "Alpha.", seen_at=at(1), published_at=at(2)),
+        release("c", "Gamma.", seen_at=at(1), language="en", translation_key="k1"),
+        release("c", "Gamma older.", seen_at=at(0)),
+        fetches=[fetch("f1", "https://gov.example/a"), fetch("f1", "https://gov.example/a"),
+                 fetch("f2", "https://gov.example/b", outcome="error")],
+        failures=[FailureRow("gov_ru", "https://gov.example/x", "ak-x", "generic/1", "no title", at(1))],
+        removals=[RemovalRow("b", "https://gov.example/b", 404, at(3))],
+        cache=[CacheRow("https://gov.example/a", '"e1"', None, "ak-a", at(1)),
+               CacheRow("https://gov.example/a", '"e2"', None, "ak-a2", at(2))],
+        frontier_add=[("https://gov.example/p2", "listing"), ("https://gov.example/d", "release")],
+        frontier_done=["https://gov.example/d"],
+    )
+
+
+def test_the_same_batch_twice_leaves_the_same_tables(store: Store) -> None:
+    first = store.load_batch(full_batch())
+    assert first == LoadCounts(new=2, duplicate=1, removed=1, failed=1)
+    checksum, counts = store.checksum(), row_counts(store)
+    second = store.load_batch(full_batch())
+    assert second == LoadCounts(unchanged=3, failed=1)
+    assert store.checksum() == checksum
+    assert row_counts(store) == counts
+    assert counts == {"releases": 3, "release_versions": 3, "release_links": 3, "removals": 1, "fetches": 2,
+                      "parse_failures": 1, "http_cache": 1, "frontier": 1}
+
+
+def test_cache_keeps_the_latest_validators_and_frontier_follows_adds_and_dones(store: Store) -> None:
+    store.load_batch(full_batch())
+    cached = store.cached_validators(["https://gov.example/a", "https://gov.example/none"])
+    assert list(cached) == ["https://gov.example/a"]
+    assert (cached["https://gov.example/a"].etag, cached["https://gov.example/a"].archive_key) == ('"e2"', "ak-a2")
+    assert store.frontier("gov_ru") == [("https://gov.example/p2", "listing")]
+    store.load_batch(batch(cache=[CacheRow("https://gov.example/a", '"old"', None, "ak-old", at(0))]))
+    assert store.cached_validators(["https://gov.example/a"])["https://gov.example/a"].etag == '"e2"'
+
+
+def test_a_rerun_with_new_run_id_and_seen_times_converges(store: Store) -> None:
+    store.load_batch(full_batch())
+    checksum = store.checksum()
+    rerun = full_batch()  # a day later: b still 404, the others seen again
+    rerun.run_id = "run-2"
+    rerun.releases = [row for row in rerun.releases if row.release_id != "b"]
+    for row in rerun.releases:
+        row.seen_at += timedelta(days=1)
+    for removal in rerun.removals:
+        removal.detected_at += timedelta(days=1)
+    assert store.load_batch(rerun) == LoadCounts(unchanged=2, failed=1)
+    assert store.checksum() == checksum
+
+
+def test_checksum_changes_when_content_changes(store: Store) -> None:
+    store.load_batch(batch(release("r1", "One.")))
+    before = store.checksum()
+    store.load_batch(batch(release("r1", "Two.")))
+    after = store.checksum()
+    assert before["releases"] != after["releases"]
+    assert before["release_versions"] != after["release_versions"]
+    assert before["release_links"] == after["release_links"]
+
+
+def test_a_failing_batch_leaves_nothing_behind(store: Store) -> None:
+    bad = batch(release("r1"), fetches=[fetch("f1", "https://gov.example/r1")])
+    bad.releases.append(release("r2"))
+    bad.releases[-1].title = None  # violates NOT NULL after the first release is planned
+    with pytest.raises(Exception, match="NOT NULL"):
+        store.load_batch(bad)
+    assert row_counts(store) == dict.fromkeys(COUNTED_TABLES, 0)
+
+
+def test_known_releases_by_canonical_url(store: Store) -> None:
+    store.load_batch(batch(release("r1", "One.", seen_at=at(1)), release("r2", "Two.", seen_at=at(2))))
+    store.load_batch(batch(release("r1", "One, edited.", seen_at=at(3))))
+    store.load_batch(batch(release("x", source_id="other")))
+    known = store.known_releases("gov_ru")
+    assert sorted(known) == ["https://gov.example/gov_ru/r1", "https://gov.example/gov_ru/r2"]
+    r1 = known["https://gov.example/gov_ru/r1"]
+    assert (r1.release_id, r1.version, r1.first_seen_at, r1.last_seen_at, r1.removed_at) == ("r1", 2, at(1), at(3), None)
+
+
+def test_archived_pages_picks_the_latest_ok_fetch_per_url(store: Store) -> None:
+    store.load_batch(batch(fetches=[
+        fetch("f1", "https://gov.example/a", started_at=at(1), archive_key="ak-old"),
+        fetch("f2", "https://gov.example/a", started_at=at(2), archive_key="ak-new"),
+        fetch("f3", "https://gov.example/a", started_at=at(3), outcome="error"),
+        fetch("f4", "https://gov.example/b", started_at=at(1), archive_key=None),
+        fetch("f5", "https://other.example/c", started_at=at(1), archive_key="ak-c", source_id="other"),
+    ]))
+    pages = store.archived_pages(["gov_ru"])
+    assert [(p.url, p.archive_key, p.fetched_at, p.purpose) for p in pages] == [
+        ("https://gov.example/a", "ak-new", at(2), "release")
+    ]
+    assert [p.source_id for p in store.archived_pages(None)] == ["gov_ru", "other"]
+
+
+def test_runs_are_started_and_finished(store: Store) -> None:
+    store.start_run("run-1", "ingest", {"sources": ["gov_ru"], "since": T0.date()}, ["gov_ru"], at(0))
+    assert table_rows(store, "SELECT status, finished_at, parameters->>'since' FROM runs") == [
+        ("running", None, "2024-03-01")
+    ]
+    store.finish_run("run-1", "completed", {"new": 3, "failed": 1}, None, [{"source_id": "gov_ru", "new": 3}], at(1))
+    assert table_rows(store, "SELECT status, finished_at, new, failed, updated, per_source->0->>'new' FROM runs") == [
+        ("completed", at(1), 3, 1, 0, "3")
+    ]
+    with pytest.raises(KeyError, match="no run"):
+        store.finish_run("nope", "completed", {}, None, [], at(1))

@@ -1,0 +1,71 @@
+"""Full-text search: Russian and English stemming, й kept apart from и, the search_releases() macro."""
+
+from __future__ import annotations
+
+import pytest
+from store_factories import at, batch, release
+
+from flows.store import Store, search_releases
+
+
+@pytest.fixture
+def indexed(store: Store) -> Store:
+    store.load_batch(batch(
+        release("ru_visit", "Состоялся визит главы правительства в Баку.", title="Визит премьер-министра",
+                published_at=at(1)),
+        release("ru_budget", "Правительство обсудило бюджет на следующий год.", title="Заседание правительства",
+                published_at=at(2)),
+        release("ru_district", "В новом районе открыли школу.", title="Школа", published_at=at(3)),
+        release("en_visit", "The Prime Minister visited Baku and met the President.", title="Prime Minister visits Baku",
+                source_id="gov_en", language="en", published_at=at(4)),
+        release("de_besuch", "Der Ministerpräsident besuchte Baku.", title="Besuche in Baku",
+                source_id="gov_de", language="de", published_at=at(5)),
+        release("az_sefer", "Baş nazir Bakıya səfər etdi.", title="Səfər", source_id="gov_az", language="az"),
+    ))
+    store.rebuild_search_index()
+    return store
+
+
+def hits(store: Store, query: str) -> list[str]:
+    with store.reader() as con:
+        return [hit.release_id for hit in search_releases(con, query)]
+
+
+def test_russian_inflected_query_finds_the_base_form(indexed: Store) -> None:
+    assert hits(indexed, "визиты") == ["ru_visit"]
+    assert hits(indexed, "визитов премьер-министров") == ["ru_visit"]
+
+
+def test_russian_stemming_matches_other_cases(indexed: Store) -> None:
+    assert set(hits(indexed, "правительством")) == {"ru_budget", "ru_visit"}
+
+
+def test_short_i_is_not_folded_into_i(indexed: Store) -> None:
+    assert hits(indexed, "районах") == ["ru_district"]
+    assert hits(indexed, "раионах") == []  # with strip_accents=1 й would fold into и and this would match
+
+
+def test_english_inflected_query_finds_the_release(indexed: Store) -> None:
+    assert hits(indexed, "visiting ministers") == ["en_visit"]
+
+
+def test_german_and_unstemmed_languages_are_searchable(indexed: Store) -> None:
+    assert hits(indexed, "Besuch") == ["de_besuch"]
+    assert hits(indexed, "səfər") == ["az_sefer"]
+
+
+def test_the_macro_returns_ranked_rows_with_source_and_date(indexed: Store) -> None:
+    with indexed.reader() as con:
+        rows = con.execute("SELECT * FROM search_releases('Baku')").fetchall()
+        columns = [d[0] for d in con.description]
+    assert columns == ["release_id", "source_id", "language", "title", "published_at", "score"]
+    assert {(r[0], r[1], r[2]) for r in rows} == {("en_visit", "gov_en", "en"), ("de_besuch", "gov_de", "de")}
+    scores = [r[5] for r in rows]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+
+
+def test_index_follows_a_rebuild_not_each_insert(indexed: Store) -> None:
+    indexed.load_batch(batch(release("ru_new", "Новый визит в Минск.", title="Визит", published_at=at(9))))
+    assert hits(indexed, "визиты") == ["ru_visit"]
+    indexed.rebuild_search_index()
+    assert set(hits(indexed, "визиты")) == {"ru_visit", "ru_new"}
