@@ -118,14 +118,14 @@ def _leading_word(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _keeps_hyphen(first: str, rest: str, language: str | None, corpus: str) -> bool:
+def _keeps_hyphen(first: str, rest: str, language: str | None, evidence: _Evidence) -> bool:
     """Rules 1, 3 and 4 of the module docstring: is ``first-`` + ``rest`` a real compound?"""
     last_part = re.split(f"[{_HYPHENS}]", first)[-1]
     lower_first, lower_rest = last_part.lower(), rest.lower()
     # 1. evidence from the document itself
-    if re.search(rf"(?<!\w){re.escape(lower_first)}[{_HYPHENS}]{re.escape(lower_rest)}", corpus):
+    if (lower_first, lower_rest) in evidence.hyphen_pairs:
         return True
-    if re.search(rf"(?<!\w){re.escape(lower_first + lower_rest)}", corpus):
+    if lower_first + lower_rest in evidence.words:
         return False
     # 3. known hyphen formations
     if last_part[-1].isdigit() or (len(last_part) <= 5 and last_part.isupper()):
@@ -139,7 +139,7 @@ def _keeps_hyphen(first: str, rest: str, language: str | None, corpus: str) -> b
     return bool(stem.search(lower_first) and _ADJECTIVE_ENDING.search(lower_rest) and len(lower_rest) >= 4)
 
 
-def _join_broken(left: str, right: str, language: str | None, corpus: str) -> str | None:
+def _join_broken(left: str, right: str, language: str | None, evidence: _Evidence) -> str | None:
     """Join ``left`` and ``right`` across a break if the break is not real, else ``None``."""
     left, right = left.rstrip(), right.lstrip()
     if not left or not right:
@@ -149,7 +149,7 @@ def _join_broken(left: str, right: str, language: str | None, corpus: str) -> st
     if first is not None and rest is not None and rest[0].islower():
         if rest.lower() in _CONJUNCTIONS:  # suspended hyphen: "Ein- und Ausfuhr"
             return f"{left} {right}"
-        if _keeps_hyphen(first, rest, language, corpus):
+        if _keeps_hyphen(first, rest, language, evidence):
             return left + right
         return left[:-1] + right
     if first is not None and right[0].isdigit():  # "COVID-" / "19"
@@ -160,7 +160,7 @@ def _join_broken(left: str, right: str, language: str | None, corpus: str) -> st
     return None
 
 
-def _join_lines(paragraph: str, language: str | None, corpus: str) -> str:
+def _join_lines(paragraph: str, language: str | None, evidence: _Evidence) -> str:
     """One paragraph, its soft line wraps removed (list items keep their own line)."""
     lines = [line for line in paragraph.split("\n") if line]
     if not lines:
@@ -170,7 +170,7 @@ def _join_lines(paragraph: str, language: str | None, corpus: str) -> str:
         if _LIST_ITEM.match(line) or _is_heading(out.rsplit("\n", 1)[-1]):
             out = f"{out}\n{line}"
             continue
-        joined = _join_broken(out, line, language, corpus)
+        joined = _join_broken(out, line, language, evidence)
         if joined is None and _trailing_word(out) is not None and line[0].isupper():
             joined = out + line  # "Нью-" / "Йорк": a capitalised part keeps its hyphen
         out = joined if joined is not None else f"{out} {line}"
@@ -193,7 +193,7 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
         text = normalize(raw).strip()
         if text:
             prepared.append((text, soft_end))
-    corpus = _compound_evidence("\n".join(text for text, _ in prepared))
+    evidence = _Evidence.of("\n".join(text for text, _ in prepared))
 
     out: list[str] = []
     previous_soft_end = False
@@ -203,13 +203,13 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
             previous_soft_end = False
             continue
         heading = _is_heading(text)
-        text = text if heading else _join_lines(text, language, corpus)
+        text = text if heading else _join_lines(text, language, evidence)
         if out and not heading and out[-1] != "***" and not _is_heading(out[-1]):
             if previous_soft_end and text[0].isalpha():
                 out[-1] += text
                 previous_soft_end = soft_end
                 continue
-            joined = _join_broken(out[-1], text, language, corpus)
+            joined = _join_broken(out[-1], text, language, evidence)
             if joined is not None:
                 out[-1] = joined
                 previous_soft_end = soft_end
@@ -219,12 +219,26 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
     return out
 
 
-def _compound_evidence(text: str) -> str:
-    """The text with line-final hyphens and the breaks after them removed, lowercased.
+class _Evidence:
+    """What the text itself says about hyphens (rule 1): words and hyphenated pairs seen inside lines."""
 
-    What stays is evidence for rule 1: hyphens and joined words that occur inside lines.
-    """
-    return re.sub(rf"\w*[{_HYPHENS}]\s*\n\s*\w*", " ", text).lower()
+    __slots__ = ("hyphen_pairs", "words")
+
+    def __init__(self, words: set[str], hyphen_pairs: set[tuple[str, str]]) -> None:
+        self.words = words
+        self.hyphen_pairs = hyphen_pairs
+
+    @classmethod
+    def of(cls, text: str) -> _Evidence:
+        # Fragments around line-final hyphens are no evidence: they are what is being decided.
+        inline = re.sub(rf"\w*[{_HYPHENS}][ \t]*\n\s*\w*", " ", text).lower()
+        words: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for token in re.findall(rf"\w+(?:[{_HYPHENS}]\w+)*", inline):
+            parts = re.split(f"[{_HYPHENS}]", token)
+            words.update(parts)
+            pairs.update(zip(parts, parts[1:]))
+        return cls(words, pairs)
 
 
 def to_body_text(paragraphs: Iterable[str]) -> str:
@@ -256,13 +270,14 @@ _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"»”’)\]]*(?=\s+[\"«„“(\[—�
 
 def _is_boundary(text: str, end_of_mark: int, mark_start: int) -> bool:
     mark = text[mark_start:end_of_mark]
-    after = text[end_of_mark:].lstrip()
+    # Only a small window on each side is looked at: the splitter stays linear on long texts.
+    after = text[end_of_mark:end_of_mark + 40].lstrip()
     after = after.lstrip("\"«„“([—–- ")
     if not after or not (after[0].isupper() or after[0].isdigit()):
         return False
     if not mark.startswith("."):
         return True
-    token = re.split(r"\s", text[:mark_start])[-1].lstrip("\"«„“([")
+    token = re.split(r"\s", text[max(0, mark_start - 40):mark_start])[-1].lstrip("\"«„“([")
     lowered = token.lower()
     if lowered in _ABBREVIATIONS or lowered.rstrip(".") in _ABBREVIATIONS:
         return False
