@@ -371,16 +371,17 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     body_text = to_body_text(paragraphs)
     _require_body(body_text)
 
+    # dict.get: FeedParserDict maps a missing "updated" to "published" with a deprecation warning.
+    raw_dates = {key: dict.get(entry, key) for key in ("published", "updated", "created")}
     published_at, precision = None, None
     for key in ("published", "updated", "created"):
-        raw = entry.get(key)
-        if raw:
-            published_at, precision = _first_date([("feed", raw)], ctx)
+        if raw_dates[key]:
+            published_at, precision = _first_date([("feed", raw_dates[key])], ctx)
             if published_at is not None:
                 break
     updated_at = None
-    if entry.get("updated") and entry.get("published"):
-        updated_at, _ = _first_date([("feed", entry["updated"])], ctx)
+    if raw_dates["updated"] and raw_dates["published"]:
+        updated_at, _ = _first_date([("feed", raw_dates["updated"])], ctx)
 
     lead = None
     if summary and summary != html:

@@ -486,7 +486,7 @@ def strip_site_suffix(title: str, site_name: str | None = None) -> str:
     """``"Headline | News | Site"`` -> ``"Headline"``; ``"Site | Headline"`` -> ``"Headline"``.
 
     Splits on ``|``, em/en dashes, ``::``, ``»``, ``·``; drops segments equal to the site name and
-    keeps the longest remaining segment (site names and section labels are short). A plain
+    keeps the first remaining segment, or the longest one when the first is a short label. A plain
     ``" - "`` only counts when the part after the last one is short (titles use hyphens).
     """
     title = clean_title(title)
@@ -503,6 +503,9 @@ def strip_site_suffix(title: str, site_name: str | None = None) -> str:
     if site:
         kept = [p for p in parts if p.casefold() != site]
         parts = kept or parts
+    # The headline comes first unless the first part is a short site label ("BMJV | Headline").
+    if len(parts[0].split()) >= 3:
+        return parts[0]
     return max(parts, key=len)
 
 
@@ -861,7 +864,7 @@ _BLOCK_STATUSES = frozenset({401, 403, 405, 407, 429, 451, 503})
 def _article_like(visible: str) -> bool:
     """At least two sentences of prose: a real (if short) article rather than a notice."""
     words = visible.split()
-    return len(words) >= 25 and len(_SENTENCE_INSIDE.findall(visible)) >= 2
+    return len(words) >= 12 and len(_SENTENCE_INSIDE.findall(visible)) >= 2
 
 
 def looks_blocked(
@@ -908,6 +911,7 @@ def looks_blocked(
                 return reason
     if status in _BLOCK_STATUSES and not article_like:
         return f"HTTP {status} without content"
-    if size < 4096 and not article_like:
+    # A small page whose text sits in JSON-LD only (rendered by script) is still an article.
+    if size < 4096 and not article_like and "articleBody" not in raw:
         return "tiny page without article text"
     return None

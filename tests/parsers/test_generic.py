@@ -1,0 +1,522 @@
+"""Unit tests of parsers.html and parsers.generic on small hand-written pages, one metadata channel at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from bs4 import BeautifulSoup
+
+from parsers import generic
+from parsers import parse as registry_parse
+from parsers.html import (
+    absolute,
+    block_paragraphs,
+    find_main_content,
+    looks_blocked,
+    make_soup,
+    page_metadata,
+    remove_boilerplate,
+    same_document_elsewhere,
+    strip_site_suffix,
+)
+from parsers.release import BlockedPage, ParseContext, ParseError
+
+URL = "https://gov.example/news/2024/10/visit-12345"
+CTX = ParseContext(source_id="test", timezone="Europe/Moscow", languages=("en",))
+
+PROSE = (
+    "<p>The Minister of Foreign Affairs held talks with his counterpart on Tuesday in the capital. "
+    "The sides discussed trade, energy and transport links between the two countries.</p>"
+    "<p>They agreed to hold the next round of consultations in the spring. A joint statement was signed "
+    "at the end of the meeting, setting out the plans for the coming year.</p>"
+    "<p>The minister also met representatives of the business community, who presented several joint projects.</p>"
+)
+
+
+def page(head: str = "", body: str = "", *, lang: str = "en") -> bytes:
+    return f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+
+
+def article(title: str = "Minister holds talks with counterpart", extra: str = "") -> str:
+    return f"<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav><article><h1>{title}</h1>{extra}{PROSE}</article>"
+
+
+def soup_of(html: str) -> BeautifulSoup:
+    return make_soup(html.encode())
+
+
+# ----------------------------------------------------------------------------- metadata channels
+
+
+def test_jsonld_graph_headline_dates_and_article_body() -> None:
+    jsonld = """{"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Gov Example"},
+        {"@type": ["NewsArticle"], "headline": "Talks on trade and energy",
+         "datePublished": "2024-10-02T11:54:00+03:00", "dateModified": "2024-10-03T09:00:00+03:00",
+         "inLanguage": "en", "keywords": ["trade", "energy"],
+         "articleBody": "First paragraph of the body, which is long enough to count as prose for the test.\\n\\nSecond paragraph of the body. It says more about the talks and their results."}]}"""
+    body = page(f"<script type='application/ld+json'>{jsonld}</script><title>Talks on trade and energy | Gov Example</title>",
+                "<h1>Talks on trade and energy</h1><p>Short teaser only.</p>")
+    release = generic.parse(body, URL, CTX)
+    assert release.title == "Talks on trade and energy"
+    assert release.published_at == datetime(2024, 10, 2, 11, 54, tzinfo=timezone(timedelta(hours=3)))
+    assert release.published_precision == "second"
+    assert release.updated_at == datetime(2024, 10, 3, 9, 0, tzinfo=timezone(timedelta(hours=3)))
+    assert release.body_text.split("\n\n") == [
+        "First paragraph of the body, which is long enough to count as prose for the test.",
+        "Second paragraph of the body. It says more about the talks and their results.",
+    ]
+    assert release.tags == ["trade", "energy"]
+
+
+def test_jsonld_list_and_broken_json_are_tolerated() -> None:
+    soup = soup_of(
+        "<html><head><script type='application/ld+json'>{not json</script>"
+        "<script type='application/ld+json'>[{\"@type\": \"Article\", \"headline\": \"From a list\", "
+        "\"datePublished\": \"2024-01-05\",}]</script></head><body></body></html>"
+    )
+    meta = page_metadata(soup, URL)
+    assert meta.jsonld_headline == "From a list"
+    assert ("jsonld", "2024-01-05") in meta.published
+
+
+def test_opengraph_title_suffix_and_published_time() -> None:
+    head = ("<meta property='og:title' content='Minister holds talks with counterpart | Ministry of Examples'>"
+            "<meta property='og:site_name' content='Ministry of Examples'>"
+            "<meta property='article:published_time' content='2024-10-02T08:54:00Z'>"
+            "<meta property='article:modified_time' content='2024-10-02T10:00:00Z'>"
+            "<meta property='article:tag' content='diplomacy'>")
+    release = generic.parse(page(head, article()), URL, CTX)
+    assert release.title == "Minister holds talks with counterpart"
+    assert release.published_at == datetime(2024, 10, 2, 8, 54, tzinfo=timezone.utc)
+    assert release.updated_at == datetime(2024, 10, 2, 10, 0, tzinfo=timezone.utc)
+    assert release.tags == ["diplomacy"]
+
+
+def test_time_itemprop_naive_value_is_read_in_the_source_zone() -> None:
+    extra = "<time datetime='2024-03-01T10:00:00'>1 March</time><p><time itemprop='datePublished' datetime='2024-10-02T11:54'>2 October</time></p>"
+    release = generic.parse(page("", article(extra=extra)), URL, CTX)
+    # itemprop=datePublished beats the first <time> of the article
+    assert release.published_at.isoformat() == "2024-10-02T11:54:00+03:00"
+    assert release.published_precision == "minute"
+
+
+def test_plain_time_in_article_is_used_when_nothing_better() -> None:
+    extra = "<time datetime='2024-10-02'>2 October 2024</time>"
+    release = generic.parse(page("", article(extra=extra)), URL, CTX)
+    assert release.published_at.isoformat() == "2024-10-02T00:00:00+03:00"
+    assert release.published_precision == "day"
+
+
+def test_hentry_microformats() -> None:
+    body = (
+        "<div class='h-entry'><h1 class='p-name'>Meeting with the Prime Minister</h1>"
+        "<time class='dt-published' datetime='2018-03-15T18:00:00+03:00'>15 March 2018</time>"
+        "<div class='p-summary'>The President met the Prime Minister to discuss the budget.</div>"
+        f"<div class='e-content'>{PROSE}</div>"
+        "<div class='related'><p>Another news item that has a long enough sentence to look like prose. Really.</p></div></div>"
+    )
+    release = generic.parse(page("<title>Site</title>", body), URL, CTX)
+    assert release.title == "Meeting with the Prime Minister"
+    assert release.published_at == datetime(2018, 3, 15, 18, 0, tzinfo=timezone(timedelta(hours=3)))
+    assert release.lead == "The President met the Prime Minister to discuss the budget."
+    assert release.body_text.startswith("The Minister of Foreign Affairs held talks")
+    assert "Another news item" not in release.body_text
+
+
+def test_listing_with_many_hentries_has_no_entry_metadata() -> None:
+    entries = "".join(f"<div class='hentry'><h3 class='entry-title'>Item {i}</h3><time datetime='2018-03-1{i}'>x</time></div>" for i in range(3))
+    meta = page_metadata(soup_of(f"<html><body>{entries}</body></html>"), URL)
+    assert meta.hentry_name is None
+    assert meta.published == []
+
+
+@pytest.mark.parametrize("name", ["date", "DC.date", "dcterms.issued", "DC.date.issued"])
+def test_meta_name_dates(name: str) -> None:
+    head = f"<meta name='{name}' content='2024-10-02'>"
+    release = generic.parse(page(head, article()), URL, CTX)
+    assert release.published_at.date().isoformat() == "2024-10-02"
+    assert release.published_precision == "day"
+
+
+def test_dates_in_the_body_text_are_never_the_publication_date() -> None:
+    extra = "<p>The agreement of 12 March 2019 was recalled. On 5 June 2023 the sides met in Baku.</p>"
+    release = generic.parse(page("<title>Talks</title>", article(extra=extra)), URL, CTX)
+    assert release.published_at is None
+    assert release.published_precision is None
+
+
+def test_dateline_element_gives_day_precision() -> None:
+    extra = "<div class='news-date'>2 октября 2024</div>"
+    release = generic.parse(page("", article(extra=extra)), URL, ParseContext(timezone="Europe/Minsk"))
+    assert release.published_at.isoformat() == "2024-10-02T00:00:00+03:00"
+    assert release.published_precision == "day"
+
+
+def test_canonical_is_made_absolute_and_falls_back_to_the_url() -> None:
+    release = generic.parse(page("<link rel='canonical' href='/news/visit-12345'>", article()), URL, CTX)
+    assert release.canonical_url == "https://gov.example/news/visit-12345"
+    release = generic.parse(page("", article()), URL, CTX)
+    assert release.canonical_url == URL
+
+
+def test_base_href_is_honoured_for_relative_links() -> None:
+    head = "<base href='https://www.gov.example/'><link rel='canonical' href='DE/page_node.html'>"
+    meta = page_metadata(soup_of(f"<html><head>{head}</head><body></body></html>"), "https://gov.example/x/y")
+    assert meta.canonical == "https://www.gov.example/DE/page_node.html"
+
+
+def test_hreflang_translations_exclude_own_language_and_x_default() -> None:
+    head = ("<link rel='alternate' hreflang='en' href='/en/news/12345'>"
+            "<link rel='alternate' hreflang='ru' href='/ru/news/12345'>"
+            "<link rel='alternate' hreflang='az-AZ' href='https://gov.example/az/news/12345'>"
+            "<link rel='alternate' hreflang='x-default' href='/news/12345'>")
+    release = generic.parse(page(head, article()), URL, CTX)
+    assert release.language == "en"
+    assert release.translations == {
+        "ru": "https://gov.example/ru/news/12345",
+        "az": "https://gov.example/az/news/12345",
+    }
+
+
+def test_language_switcher_links_count_only_when_they_point_to_this_page() -> None:
+    own = "https://gov.example/news/en/press-room/20190712IPR56948/slug"
+    switch = ("<ul class='langs'><li><a hreflang='de' href='/news/de/press-room/20190712IPR56948/slug'>DE</a></li>"
+              "<li><a hreflang='fr' href='/news/fr/press-room/20190712IPR56948/slug'>FR</a></li></ul>")
+    meta = page_metadata(soup_of(f"<html><body>{switch}</body></html>"), own)
+    assert meta.hreflang == {
+        "de": "https://gov.example/news/de/press-room/20190712IPR56948/slug",
+        "fr": "https://gov.example/news/fr/press-room/20190712IPR56948/slug",
+    }
+    homes = "<a hreflang='en' href='/EN/Home/home_node.html'>EN</a><a hreflang='fr' href='/FR/Home/home_node.html'>FR</a>"
+    meta = page_metadata(soup_of(f"<html><body>{homes}</body></html>"), "https://gov.example/DE/Topic/Page_node.html")
+    assert meta.hreflang == {}
+
+
+def test_same_document_elsewhere() -> None:
+    assert same_document_elsewhere("https://a.example/en/news/57063", "https://a.example/ru/news/57063")
+    assert same_document_elsewhere("https://a.example/en/a/b", "https://a.example/de/a/b")
+    assert not same_document_elsewhere("https://a.example/en/a/b", "https://a.example/de/c")
+
+
+def test_html_lang_and_og_locale_declare_the_language() -> None:
+    soup = soup_of("<html lang='de-AT'><head><meta property='og:locale' content='en_GB'></head><body></body></html>")
+    meta = page_metadata(soup, URL)
+    assert meta.html_lang == "de-AT"
+    assert meta.og_locale == "en_GB"
+    assert meta.language == "de"
+    assert page_metadata(soup_of("<html><head><meta property='og:locale' content='ru_RU'></head></html>"), URL).language == "ru"
+
+
+def test_language_is_detected_from_the_text_not_only_declared() -> None:
+    russian = ("<article><h1>Министр провёл переговоры</h1><p>Министр иностранных дел провёл переговоры с коллегой "
+               "во вторник в столице. Стороны обсудили торговлю, энергетику и транспорт.</p><p>Они договорились "
+               "провести следующий раунд консультаций весной. По итогам встречи подписано совместное заявление.</p></article>")
+    release = generic.parse(page("", russian, lang="en"), URL, ParseContext(languages=("ru", "en")))
+    assert release.language == "ru"
+
+
+# ----------------------------------------------------------------------------- title, subtitle, lead
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Venezuela: sanctions  | News | European Parliament", "Venezuela: sanctions"),
+        ("BMJV  |  Transparenz bei Preisanpassungen", "Transparenz bei Preisanpassungen"),
+        ("Kneissl beim Treffen in Luxemburg – BMEIA, Außenministerium Österreich", "Kneissl beim Treffen in Luxemburg"),
+        ("Talks with the EU-UK delegation - GOV.UK", "Talks with the EU-UK delegation"),
+        ("EU-UK relations: parliament adopts measures", "EU-UK relations: parliament adopts measures"),
+        ("\n\n\nCar-recharging stations every 60 km | News", "Car-recharging stations every 60 km"),
+    ],
+)
+def test_strip_site_suffix(raw: str, expected: str) -> None:
+    assert strip_site_suffix(raw) == expected
+
+
+def test_site_name_segment_is_dropped_even_when_longer() -> None:
+    assert strip_site_suffix("Visit | Ministry of Foreign Affairs of the Republic", "Ministry of Foreign Affairs of the Republic") == "Visit"
+
+
+def test_h1_resembling_og_title_wins_and_kicker_labels_are_dropped() -> None:
+    head = "<meta property='og:title' content='EP paves way for disaster funds'><title>EP paves way for disaster funds | News</title>"
+    h1 = "<span class='category'><span class='aural'>Topic </span>Funds</span>Parliament paves way for disaster funds"
+    release = generic.parse(page(head, article(title=h1)), URL, CTX)
+    assert release.title == "Parliament paves way for disaster funds"
+    assert "Parliament paves way" not in release.body_text
+
+
+def test_unrelated_h1_loses_to_metadata_title() -> None:
+    body = "<h1 class='logo'>Ministry of Examples</h1>" + article(title="") .replace("<h1></h1>", "")
+    release = generic.parse(page("<title>Minister holds talks | Ministry of Examples</title>", body), URL, CTX)
+    assert release.title == "Minister holds talks"
+
+
+def test_subtitle_from_h2_after_h1_and_from_class() -> None:
+    extra_free = "<h1>Minister holds talks</h1><h2>Trade and energy were on the agenda</h2>"
+    release = generic.parse(page("", f"<article>{extra_free}{PROSE}</article>"), URL, CTX)
+    assert release.subtitle == "Trade and energy were on the agenda"
+    assert "Trade and energy were on the agenda" not in release.body_text
+
+    classed = "<article><h1>Minister holds talks</h1><div class='subheadline'><p>Talks covered trade.</p></div>" + PROSE + "</article>"
+    release = generic.parse(page("", classed), URL, CTX)
+    assert release.subtitle == "Talks covered trade."
+    assert not release.body_text.startswith("Talks covered trade.")
+
+
+def test_lead_is_the_description_unless_it_is_the_first_paragraph_cut_short() -> None:
+    own = "<meta name='description' content='Ministers agreed on a joint statement.'>"
+    release = generic.parse(page(own, article()), URL, CTX)
+    assert release.lead == "Ministers agreed on a joint statement."
+    truncated = "<meta name='description' content='The Minister of Foreign Affairs held talks with his counterpart on…'>"
+    assert generic.parse(page(truncated, article()), URL, CTX).lead is None
+    whole = ("<meta property='og:description' content='The Minister of Foreign Affairs held talks with his counterpart on Tuesday "
+             "in the capital. The sides discussed trade, energy and transport links between the two countries.'>")
+    assert generic.parse(page(whole, article()), URL, CTX).lead is None
+
+
+# ----------------------------------------------------------------------------- paragraphs
+
+
+def test_block_paragraphs_structure() -> None:
+    html = (
+        "<div id='c'><h2>Heading</h2><p>One <strong>bold</strong>: text.</p>"
+        "<ul><li>First item.</li><li>Second item.</li></ul>"
+        "<blockquote>A quotation.</blockquote>"
+        "<div>Line one.<br><br>Line two after a blank line.</div>"
+        "<p>Sentence ends.<br>New line starts a paragraph.</p>"
+        "<p>Wrapped line without end<br>continues here.</p>"
+        "<p>Same text.</p><p>Same text.</p>"
+        "<p>soft\u00adhyphen and\u00a0nbsp</p>"
+        "<script>var x = 1;</script><style>p {}</style><!-- a comment -->"
+        "<figure><img src='x.jpg'><figcaption>Photo: Press service</figcaption></figure>"
+        "<div class='share-buttons'>Share on Facebook</div>"
+        "<div class='related-news'><p>Related article text.</p></div>"
+        "<div class='newsletter-subscribe'>Subscribe to our newsletter</div>"
+        "<nav>Menu</nav><aside>Sidebar</aside></div>"
+    )
+    paragraphs = block_paragraphs(soup_of(html).find(id="c"))
+    assert paragraphs == [
+        "Heading",
+        "One bold: text.",
+        "First item.",
+        "Second item.",
+        "A quotation.",
+        "Line one.",
+        "Line two after a blank line.",
+        "Sentence ends.",
+        "New line starts a paragraph.",
+        "Wrapped line without end\ncontinues here.",
+        "Same text.",
+        "softhyphen and nbsp",
+    ]
+
+
+def test_speaker_turns_start_their_own_paragraph_with_the_label() -> None:
+    html = ("<div id='t'><p><b>В.Путин:</b> Добрый день, уважаемые коллеги!</p>"
+            "<p>Начнём с главного<br><b>Д.Медведев:</b> Спасибо, Владимир Владимирович<br>и продолжим</p></div>")
+    paragraphs = block_paragraphs(soup_of(html).find(id="t"))
+    assert paragraphs == [
+        "В.Путин: Добрый день, уважаемые коллеги!",
+        "Начнём с главного",
+        "Д.Медведев: Спасибо, Владимир Владимирович\nи продолжим",
+    ]
+
+
+def test_remove_boilerplate_and_absolute() -> None:
+    soup = soup_of("<div id='x'><p>Keep.</p><div class='ad'>Ad</div><p class='tags'>t</p></div>")
+    assert remove_boilerplate(soup, [".ad", "p.tags", "::bad selector("]) == 2
+    assert soup.find(id="x").get_text() == "Keep."
+    assert absolute("https://a.example/x/y", "../z") == "https://a.example/z"
+    assert absolute("https://a.example/x/", "  //cdn.example/a ") == "https://cdn.example/a"
+    assert absolute("https://a.example/", "javascript:void(0)") is None
+    assert absolute("https://a.example/", "mailto:a@b.c") is None
+    assert absolute("https://a.example/", "#top") is None
+
+
+def test_main_content_takes_a_lead_column_but_not_contact_cards() -> None:
+    body = (
+        "<div class='grid'>"
+        "<div class='col'><ul><li>Highlight one</li><li>Highlight two</li></ul></div>"
+        "<div class='col'><div class='chapo'><p>The lead paragraph stands in its own column and says what happened in "
+        "one long sentence without a full stop</p></div></div>"
+        f"<div class='col'><div class='text'>{PROSE}</div></div>"
+        "<div class='col'><div class='press-box'><h3>Press office</h3><p>Jane Doe</p><p>+1 555 0100</p></div></div>"
+        "</div>"
+    )
+    root, excluded = find_main_content(soup_of(f"<html><body>{body}</body></html>"))
+    paragraphs = block_paragraphs(root, exclude=excluded)
+    assert paragraphs[0].startswith("The lead paragraph stands")
+    assert "Highlight one" not in paragraphs
+    assert "Jane Doe" not in paragraphs
+    assert paragraphs[-1].startswith("The minister also met")
+
+
+def test_windows_1251_page_is_decoded() -> None:
+    html = ("<html><head><meta charset='windows-1251'><title>Переговоры министров</title></head><body><article>"
+            "<h1>Переговоры министров</h1><p>Министр иностранных дел провёл переговоры с коллегой во вторник. "
+            "Стороны обсудили торговлю и энергетику.</p></article></body></html>")
+    release = generic.parse(html.encode("cp1251"), URL, ParseContext(languages=("ru",)))
+    assert release.title == "Переговоры министров"
+    assert release.body_text.startswith("Министр иностранных дел")
+
+
+# ----------------------------------------------------------------------------- blocked pages
+
+
+AWS_WAF = (b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title></title>"
+           b"<script>window.awsWafCookieDomainList = [];window.gokuProps = {\"key\":\"AQID\"};</script>"
+           b"<script src='https://x.token.awswaf.com/x/challenge.js'></script></head><body>"
+           b"<div id='challenge-container'></div><noscript>JavaScript is disabled</noscript></body></html>")
+CLOUDFLARE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+              b"<div id='cf-chl-widget'>Checking if the site connection is secure</div>"
+              b"<script>window._cf_chl_opt={cvId: '3'};</script></body></html>")
+CF_BLOCK = b"<html><head><title>Attention Required! | Cloudflare</title></head><body><h1>Sorry, you have been blocked</h1></body></html>"
+REQUEST_ACCESS = (b"<html><head><title>Request Access</title></head><body><h1>Request Access</h1>"
+                  b"<p>Your request has been blocked. Contact the administrator with the reference below.</p></body></html>")
+ACCESS_DENIED = (b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>"
+                 b"You don't have permission to access \"http://www.gov.example/\" on this server.<P>Reference #18.1</BODY></HTML>")
+CAPTCHA = (b"<html><head><title>\xd0\x9e\xd0\xb9!</title></head><body><form><div class='g-recaptcha' data-sitekey='x'></div>"
+           b"<p>Please confirm</p></form></body></html>")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (AWS_WAF, "AWS WAF"),
+        (CLOUDFLARE, "Cloudflare"),
+        (CF_BLOCK, "Cloudflare"),
+        (REQUEST_ACCESS, "Request Access"),
+        (ACCESS_DENIED, "Access Denied"),
+        (CAPTCHA, "captcha"),
+    ],
+)
+def test_challenge_and_access_pages_are_blocked(body: bytes, fragment: str) -> None:
+    reason = looks_blocked(make_soup(body))
+    assert reason is not None and fragment.lower() in reason.lower()
+    assert looks_blocked(body.decode("utf-8")) is not None  # the fetch layer passes raw text
+    with pytest.raises(BlockedPage):
+        generic.parse(body, URL, CTX)
+
+
+def test_waf_header_alone_blocks_whatever_the_body() -> None:
+    assert "AWS WAF" in looks_blocked("", status=202, headers={"X-Amzn-Waf-Action": "challenge"})
+    assert "Cloudflare" in looks_blocked("<html></html>", status=403, headers={"cf-mitigated": "challenge"})
+
+
+def test_error_status_without_content_and_tiny_pages_are_blocked() -> None:
+    assert looks_blocked("<html><body>Forbidden</body></html>", status=403) == "HTTP 403 without content"
+    assert looks_blocked("<html><body><div>Loading…</div></body></html>") == "tiny page without article text"
+
+
+def test_real_articles_are_not_blocked() -> None:
+    # A short but real article, and a long one with a captcha in its comment form and Cloudflare's scripts.
+    assert looks_blocked(make_soup(page("<title>Talks</title>", article()))) is None
+    long_page = page(
+        "<title>Talks</title><script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script>",
+        article() + PROSE * 6 + "<form class='comments'><div class='g-recaptcha'></div></form>",
+    )
+    assert looks_blocked(make_soup(long_page)) is None
+    assert looks_blocked(long_page.decode()) is None
+    assert looks_blocked(make_soup(page("<title>Access Denied: a new law on data access</title>", article() + PROSE * 6))) is None
+
+
+# ----------------------------------------------------------------------------- feed entries
+
+
+RSS_ENTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Ministry news</title><link>https://gov.example/</link><language>en</language>
+<item><title>Minister holds talks with counterpart</title>
+<link>/news/2024/10/visit-12345</link>
+<pubDate>Wed, 02 Oct 2024 11:54:00 +0300</pubDate>
+<category>diplomacy</category>
+<description>Ministers agreed on a joint statement.</description>
+<content:encoded><![CDATA[{prose}<script>alert(1)</script>]]></content:encoded>
+</item>
+<item><title>Second item is ignored</title><link>https://gov.example/2</link></item>
+</channel></rss>""".replace("{prose}", PROSE)
+
+ATOM_ENTRY = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Events</title>
+<entry><title type="html">Meeting &lt;i&gt;with&lt;/i&gt; the Prime Minister</title>
+<link rel="alternate" href="http://en.kremlin.example/events/president/news/57063"/>
+<id>http://en.kremlin.example/events/president/news/57063</id>
+<published>2018-01-06T15:30:00+04:00</published><updated>2018-01-06T16:00:00+04:00</updated>
+<content type="html">{prose}</content></entry></feed>""".replace("{prose}", PROSE.replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def test_rss_single_entry_document() -> None:
+    release = generic.parse(RSS_ENTRY.encode(), "https://gov.example/feed", CTX)
+    assert release.title == "Minister holds talks with counterpart"
+    assert release.url == release.canonical_url == "https://gov.example/news/2024/10/visit-12345"
+    assert release.published_at == datetime(2024, 10, 2, 11, 54, tzinfo=timezone(timedelta(hours=3)))
+    assert release.body_text.startswith("The Minister of Foreign Affairs held talks")
+    assert release.body_text.endswith("who presented several joint projects.")
+    assert "alert" not in release.body_text
+    assert release.lead == "Ministers agreed on a joint statement."
+    assert release.tags == ["diplomacy"]
+    assert release.language == "en"
+
+
+def test_atom_single_entry_document() -> None:
+    release = generic.parse(ATOM_ENTRY.encode(), "http://en.kremlin.example/events/all/feed", ParseContext(timezone="Europe/Moscow"))
+    assert release.title == "Meeting with the Prime Minister"
+    assert release.url == "http://en.kremlin.example/events/president/news/57063"
+    assert release.published_at.isoformat() == "2018-01-06T15:30:00+04:00"
+    assert release.updated_at.isoformat() == "2018-01-06T16:00:00+04:00"
+    assert len(release.body_text.split("\n\n")) == 3
+
+
+def test_feed_without_entries_is_a_parse_error() -> None:
+    empty = b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title></channel></rss>"
+    with pytest.raises(ParseError, match="no entry"):
+        generic.parse(empty, URL, CTX)
+
+
+def test_feed_sniffing() -> None:
+    assert generic.is_feed_document(b"\xef\xbb\xbf  <?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'>")
+    assert generic.is_feed_document(b"<rss version='2.0'>")
+    assert not generic.is_feed_document(b"<!doctype html><html><body><p>About our <rss> feed</p></body></html>")
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   \n\t ",
+        b"\x00\x01\x02\x03\xff\xfe" * 500,
+        bytes(range(256)) * 40,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
+        b"<html><head><title>Only a title</title></head><body></body></html>",
+        b"<html><body><p>No title anywhere, but a body. It has two sentences.</p></body></html>",
+        b"<div>" * 50_000 + b"deep" + b"</div>" * 50_000,
+        b"<<<>>><!--<![CDATA[<?xml <rss <feed",
+        "<html><head><title>Тест</title></head><body><h1>Тест</h1><p>Обрыв посреди".encode("cp1251"),
+    ],
+    ids=["empty", "blank", "garbage", "all-bytes", "pdf", "png", "title-only", "no-title", "deep-nesting",
+         "broken-markup", "truncated-1251"],
+)
+def test_bad_input_raises_only_parse_error(body: bytes) -> None:
+    with pytest.raises(ParseError):
+        generic.parse(body, URL, CTX)
+    with pytest.raises(ParseError):
+        registry_parse(body, URL, CTX, parser="generic")
+
+
+def test_truncated_article_still_parses_what_is_there() -> None:
+    full = page("<title>Minister holds talks | Ministry</title>", article())
+    cut = full[: full.index(b"They agreed") + 40]
+    release = generic.parse(cut, URL, CTX)
+    assert release.title == "Minister holds talks with counterpart"
+    assert release.body_text.startswith("The Minister of Foreign Affairs held talks")
+
+
+def test_unknown_time_zone_is_a_parse_error_not_a_crash() -> None:
+    with pytest.raises(ParseError):
+        generic.parse(page("<meta name='date' content='2024-10-02'>", article()), URL, ParseContext(timezone="Mars/Olympus"))
