@@ -100,8 +100,10 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             blocks = blocks[1:]
 
     declared = tuple(dict.fromkeys(([meta["language"]] if meta.get("language") else []) + list(ctx.languages)))
-    draft_language = detect_language(title + "\n\n" + "\n\n".join(blocks), declared=declared)
-    paragraphs = [_clean(p, markdown) for p in repair_paragraphs(blocks, language=draft_language)]
+    # Detected once, on the title and the body paragraphs before repair (the repair only joins
+    # words and lines, it does not change the language), because the repair wants to know it.
+    language = detect_language(title + "\n\n" + "\n\n".join(blocks), declared=declared)
+    paragraphs = [_clean(p, markdown) for p in repair_paragraphs(blocks, language=language)]
     body_text = to_body_text(paragraphs)
     if not body_text.strip("*\n "):
         if not lead:
@@ -121,7 +123,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         published_at=published.value if published else None,
         published_precision=published.precision if published else None,
         updated_at=updated.value if updated else None,
-        language=detect_language(title + "\n\n" + body_text, declared=declared),
+        language=language,
         canonical_url=meta.get("canonical") or None,
         tags=_tags(meta.get("tags")),
     )

@@ -31,7 +31,7 @@ SHORT_LETTERS = 60
 """Up to this many letters a declared language of the right script is trusted over the detector."""
 CLOSE_PROBABILITY = 0.15
 """A declared language with at least this probability beats the detector's first choice."""
-MAX_CHARS = 20_000
+MAX_CHARS = 6_000
 """Only the beginning of a long text is classified (speed; language does not change midway)."""
 
 _SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
