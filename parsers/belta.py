@@ -43,7 +43,10 @@ def place_from_dateline(first_paragraph: str) -> str | None:
     if not match:
         return None
     city = match.group(1).strip()
-    return "-".join(part.capitalize() for part in city.split("-")) if city.isupper() else city
+    if not city.isupper():
+        return city
+    # Each word and each hyphenated part capitalised: "НИЖНИЙ НОВГОРОД" -> "Нижний Новгород".
+    return " ".join("-".join(part.capitalize() for part in word.split("-")) for word in city.split())
 
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
