@@ -72,16 +72,6 @@ def absolute(url: str, href: str | None) -> str | None:
         return None
 
 
-def _base_url(soup: BeautifulSoup, url: str) -> str:
-    """The URL relative links resolve against: ``<base href>`` when the page sets one."""
-    base = soup.find("base", href=True)
-    if isinstance(base, Tag):
-        resolved = absolute(url, str(base["href"]))
-        if resolved:
-            return resolved
-    return url
-
-
 # --------------------------------------------------------------------------- text
 
 
@@ -509,21 +499,57 @@ def strip_site_suffix(title: str, site_name: str | None = None) -> str:
     return max(parts, key=len)
 
 
-def _meta_content(soup: BeautifulSoup, *names: str) -> list[str]:
-    """Contents of ``<meta>`` tags whose name/property/itemprop/http-equiv is one of ``names`` (case-insensitive)."""
-    wanted = {n.lower() for n in names}
-    found: list[str] = []
-    for meta in soup.find_all("meta"):
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = meta.get(attr)
-            if isinstance(key, list):
-                key = " ".join(key)
-            if key and key.strip().lower() in wanted:
-                content = meta.get("content")
-                if content and content.strip():
-                    found.append(content.strip())
-                break
-    return found
+class _PageIndex:
+    """One pass over the tree: the tags page_metadata needs, by name, itemprop and class."""
+
+    _NAMES = frozenset({"meta", "link", "script", "time", "h1", "a", "base", "title", "html", "article"})
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.by_name: dict[str, list[Tag]] = {name: [] for name in self._NAMES}
+        self.itemprop: dict[str, list[Tag]] = {}
+        self.hentries: list[Tag] = []
+        self.datelines: list[Tag] = []
+        self.meta: dict[str, list[str]] = {}
+        for tag in soup.descendants:
+            if not isinstance(tag, Tag):
+                continue
+            name = tag.name
+            if name in self._NAMES:
+                self.by_name[name].append(tag)
+            attrs = tag.attrs
+            if not attrs:
+                continue
+            prop = attrs.get("itemprop")
+            if isinstance(prop, str):
+                self.itemprop.setdefault(prop, []).append(tag)
+            classes = attrs.get("class")
+            if classes:
+                if any(c in ("h-entry", "hentry") for c in classes):
+                    self.hentries.append(tag)
+                if name in _DATELINE_TAGS and len(self.datelines) < 50:
+                    tokens = " ".join([*classes, str(attrs.get("id") or "")])
+                    if _DATELINE_CLASS.search(tokens) and not _NOT_PUBLISHED_CLASS.search(tokens):
+                        self.datelines.append(tag)
+            elif name in _DATELINE_TAGS and isinstance(attrs.get("id"), str) and len(self.datelines) < 50:
+                if _DATELINE_CLASS.search(attrs["id"]) and not _NOT_PUBLISHED_CLASS.search(attrs["id"]):
+                    self.datelines.append(tag)
+        for meta in self.by_name["meta"]:
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = meta.get(attr)
+                if isinstance(key, list):
+                    key = " ".join(key)
+                if key and key.strip():
+                    content = meta.get("content")
+                    if isinstance(content, str) and content.strip():
+                        self.meta.setdefault(key.strip().lower(), []).append(content.strip())
+                    break
+
+    def meta_content(self, *names: str) -> list[str]:
+        """Contents of ``<meta>`` whose name/property/itemprop/http-equiv is one of ``names`` (any case)."""
+        found: list[str] = []
+        for name in names:
+            found.extend(self.meta.get(name.lower(), ()))
+        return found
 
 
 def _first(values: list[str]) -> str | None:
@@ -539,10 +565,12 @@ _ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticl
 _PAGE_TYPES = ("WebPage", "ItemPage", "CollectionPage", "AboutPage")
 
 
-def _jsonld_objects(soup: BeautifulSoup) -> list[dict]:
+def _jsonld_objects(scripts: Iterable[Tag]) -> list[dict]:
     """Every JSON object in ``application/ld+json`` scripts, ``@graph`` arrays and lists flattened."""
     objects: list[dict] = []
-    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.I)):
+    for script in scripts:
+        if "ld+json" not in str(script.get("type") or "").lower():
+            continue
         raw = script.string if script.string is not None else script.get_text()
         if not raw or not raw.strip():
             continue
@@ -593,9 +621,8 @@ def _jsonld_text(value: object) -> str | None:
     return None
 
 
-def _hentry_root(soup: BeautifulSoup) -> Tag | None:
+def _hentry_root(entries: list[Tag]) -> Tag | None:
     """The page's one h-entry (or legacy hentry); a listing with many entries has none that counts."""
-    entries = soup.find_all(class_=re.compile(r"^h-?entry$"))
     if len(entries) == 1:
         return entries[0]
     with_content = [e for e in entries if e.find(class_=re.compile(r"^(?:e-content|entry-content)$"))]
@@ -616,14 +643,13 @@ _NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|g
 _HAS_DIGIT_OR_MONTH = re.compile(r"\d")
 
 
-def _dateline_candidates(soup: BeautifulSoup) -> list[str]:
+_DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
+
+
+def _dateline_candidates(tags: list[Tag]) -> list[str]:
     """Short texts of elements classed as dates (``span.press_location_time``) outside navigation and footers."""
     found: list[str] = []
-    root = soup.body or soup
-    for tag in root.find_all(["span", "div", "p", "small", "em", "strong", "li", "dd", "time"]):
-        tokens = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
-        if not tokens.strip() or not _DATELINE_CLASS.search(tokens) or _NOT_PUBLISHED_CLASS.search(tokens):
-            continue
+    for tag in tags:
         text = _squash(tag.get_text(" "))
         if not (4 <= len(text) <= 80) or not _HAS_DIGIT_OR_MONTH.search(text):
             continue
@@ -637,30 +663,35 @@ def _dateline_candidates(soup: BeautifulSoup) -> list[str]:
 
 def page_metadata(soup: BeautifulSoup, url: str) -> PageMeta:
     """Collect titles, description, dates (raw), canonical, languages, hreflang, keywords, site name."""
-    base = _base_url(soup, url)
+    index = _PageIndex(soup)
+    base = url
+    for tag in index.by_name["base"]:
+        if tag.get("href"):
+            base = absolute(url, str(tag["href"])) or url
+            break
     meta = PageMeta(url=url)
 
-    title_tag = soup.find("title")
+    title_tag = index.by_name["title"][0] if index.by_name["title"] else None
     if isinstance(title_tag, Tag):
         meta.html_title = clean_title(title_tag.get_text()) or None
-    meta.og_title = _first(_meta_content(soup, "og:title"))
-    meta.twitter_title = _first(_meta_content(soup, "twitter:title"))
-    meta.site_name = _first(_meta_content(soup, "og:site_name", "application-name", "apple-mobile-web-app-title"))
-    meta.og_description = _first(_meta_content(soup, "og:description"))
-    meta.description = _first(_meta_content(soup, "description", "dc.description", "dcterms.description")) or meta.og_description
-    meta.og_locale = _first(_meta_content(soup, "og:locale"))
-    html = soup.find("html")
+    meta.og_title = _first(index.meta_content("og:title"))
+    meta.twitter_title = _first(index.meta_content("twitter:title"))
+    meta.site_name = _first(index.meta_content("og:site_name", "application-name", "apple-mobile-web-app-title"))
+    meta.og_description = _first(index.meta_content("og:description"))
+    meta.description = _first(index.meta_content("description", "dc.description", "dcterms.description")) or meta.og_description
+    meta.og_locale = _first(index.meta_content("og:locale"))
+    html = index.by_name["html"][0] if index.by_name["html"] else None
     if isinstance(html, Tag):
         lang = html.get("lang") or html.get("xml:lang")
         meta.html_lang = lang.strip() if isinstance(lang, str) and lang.strip() else None
 
-    for heading in soup.find_all("h1"):
+    for heading in index.by_name["h1"]:
         text = heading_text(heading)
         if text and text not in meta.h1:
             meta.h1.append(text)
 
     # JSON-LD: prefer an article over a plain web page.
-    objects = _jsonld_objects(soup)
+    objects = _jsonld_objects(index.by_name["script"])
     articles = [o for o in objects if any(t in _ARTICLE_TYPES for t in _types(o))]
     pages = [o for o in objects if any(t in _PAGE_TYPES for t in _types(o))]
     for obj in [*articles, *pages]:
@@ -693,28 +724,28 @@ def page_metadata(soup: BeautifulSoup, url: str) -> PageMeta:
             meta.site_name = _jsonld_text(publisher.get("name"))
 
     # <meta> dates: OpenGraph article, Dublin Core, the common CMS names.
-    for value in _meta_content(soup, "article:published_time", "og:published_time", "published_time"):
+    for value in index.meta_content("article:published_time", "og:published_time", "published_time"):
         meta.published.append(("meta", value))
-    for value in _meta_content(
-        soup, "date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued",
+    for value in index.meta_content(
+        "date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued",
         "dcterms.created", "pubdate", "publishdate", "publish-date", "publication_date", "article.published",
         "sailthru.date", "parsely-pub-date", "citation_publication_date", "datepublished", "mediator_published_time",
     ):
         meta.published.append(("meta", value))
-    for value in _meta_content(soup, "article:modified_time", "og:updated_time", "dcterms.modified", "dc.date.modified", "datemodified"):
+    for value in index.meta_content("article:modified_time", "og:updated_time", "dcterms.modified", "dc.date.modified", "datemodified"):
         meta.modified.append(("meta", value))
 
     # <time>: itemprop=datePublished first, then <time> inside the article.
-    for tag in soup.find_all(["time", "span", "div", "meta"], itemprop="datePublished"):
+    for tag in index.itemprop.get("datePublished", []):
         value = _hentry_date(tag)
         if value:
             meta.published.append(("time", value))
-    for tag in soup.find_all(["time", "meta"], itemprop="dateModified"):
+    for tag in index.itemprop.get("dateModified", []):
         value = _hentry_date(tag)
         if value:
             meta.modified.append(("time", value))
 
-    entry = _hentry_root(soup)
+    entry = _hentry_root(index.hentries)
     if entry is not None:
         name = entry.find(class_=re.compile(r"^(?:p-name|entry-title)$"))
         if isinstance(name, Tag):
@@ -736,24 +767,27 @@ def page_metadata(soup: BeautifulSoup, url: str) -> PageMeta:
         if isinstance(content, Tag):
             meta.content_element = content
     if meta.content_element is None:
-        body = soup.find(itemprop="articleBody")
-        if isinstance(body, Tag) and body.name not in ("meta", "link"):
-            meta.content_element = body
+        for body in index.itemprop.get("articleBody", []):
+            if body.name not in ("meta", "link"):
+                meta.content_element = body
+                break
     if not meta.description and meta.hentry_summary:
         meta.description = meta.hentry_summary
 
-    scope = soup.find("article") or entry
-    times = (scope or soup).find_all("time", datetime=True)
+    scope = index.by_name["article"][0] if index.by_name["article"] else entry
+    times = scope.find_all("time", datetime=True) if scope is not None else [t for t in index.by_name["time"] if t.get("datetime")]
     if scope is None and len(times) > 1:
         times = []  # many <time> on a page without an <article>: a listing, not a date line
     for tag in times[:1]:
         meta.published.append(("time", str(tag["datetime"]).strip()))
-    for text in _dateline_candidates(soup):
+    for text in _dateline_candidates(index.datelines):
         meta.published.append(("dateline", text))
-    for value in _meta_content(soup, "last-modified"):
+    for value in index.meta_content("last-modified"):
         meta.modified.append(("meta", value))
 
-    for link in soup.find_all("link", href=True):
+    for link in index.by_name["link"]:
+        if not link.get("href"):
+            continue
         rel = link.get("rel") or []
         rels = [r.lower() for r in (rel if isinstance(rel, list) else rel.split())]
         href = absolute(base, str(link["href"]))
@@ -764,7 +798,7 @@ def page_metadata(soup: BeautifulSoup, url: str) -> PageMeta:
         if "alternate" in rels and link.get("hreflang"):
             meta.hreflang.setdefault(str(link["hreflang"]).strip().lower(), href)
     if not meta.canonical:
-        og_url = _first(_meta_content(soup, "og:url"))
+        og_url = _first(index.meta_content("og:url"))
         if og_url:
             meta.canonical = absolute(base, og_url)
     if not meta.hreflang:
@@ -772,16 +806,18 @@ def page_metadata(soup: BeautifulSoup, url: str) -> PageMeta:
         # one that only leads to other languages' home pages (BMJV) does not.
         own = meta.canonical or url
         switch = {}
-        for a in soup.find_all("a", hreflang=True, href=True):
+        for a in index.by_name["a"]:
+            if not (a.get("hreflang") and a.get("href")):
+                continue
             href = absolute(base, str(a["href"]))
             if href and same_document_elsewhere(own, href):
                 switch.setdefault(str(a["hreflang"]).strip().lower(), href)
         if len(switch) >= 2 and len(set(switch.values())) == len(switch):
             meta.hreflang = switch
 
-    for value in _meta_content(soup, "keywords", "news_keywords"):
+    for value in index.meta_content("keywords", "news_keywords"):
         meta.keywords.extend(k.strip() for k in re.split(r"[,;]", value) if k.strip())
-    meta.keywords.extend(_meta_content(soup, "article:tag"))
+    meta.keywords.extend(index.meta_content("article:tag"))
     meta.keywords = list(dict.fromkeys(clean_title(k) for k in meta.keywords if clean_title(k)))
     return meta
 
@@ -886,12 +922,13 @@ def looks_blocked(
         return "Cloudflare challenge (cf-mitigated header)"
 
     if isinstance(soup_or_text, (BeautifulSoup, Tag)):
-        raw = str(soup_or_text)
         title_tag = soup_or_text.find("title")
         title = title_tag.get_text() if isinstance(title_tag, Tag) else ""
         root = soup_or_text.body if isinstance(soup_or_text, BeautifulSoup) and soup_or_text.body else soup_or_text
         visible = _squash(" ".join(s for s in root.find_all(string=True) if not isinstance(s, _IGNORED_STRINGS) and s.parent is not None and s.parent.name not in ("script", "style", "noscript", "template", "title")))
-        size = len(raw.encode("utf-8", "ignore"))
+        # Serialising a whole page costs more than parsing it: only small pages need the markup.
+        raw = str(soup_or_text) if len(visible) < 5000 else ""
+        size = len(raw.encode("utf-8", "ignore")) if raw else 1 << 20
     else:
         raw = soup_or_text.decode("utf-8", "replace") if isinstance(soup_or_text, bytes) else str(soup_or_text)
         size = len(soup_or_text) if isinstance(soup_or_text, bytes) else len(raw.encode("utf-8", "ignore"))
