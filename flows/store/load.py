@@ -90,17 +90,21 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def _row_dict(row: Any, names: list[str]) -> dict[str, Any]:
-    return {name: utc(v) if isinstance(v := getattr(row, name), datetime) else v for name in names}
+def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa.Table:
+    """An Arrow table built column by column from objects' attributes (or the given columns); times in UTC."""
+    data = {}
+    for f in schema:
+        values = columns[f.name] if f.name in columns else [getattr(item, f.name) for item in items]
+        data[f.name] = [utc(v) for v in values] if pa.types.is_timestamp(f.type) else values
+    return pa.Table.from_pydict(data, schema=schema)
 
 
 class _Registered:
     """An Arrow table registered on a connection under a unique name for the length of a block."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, rows: list[dict], schema: pa.Schema) -> None:
-        self.con = con
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+        self.con, self.table = con, table
         self.name = f"_govpress_arrow_{next(_arrow_names)}"
-        self.table = pa.Table.from_pylist(rows, schema=schema)
 
     def __enter__(self) -> str:
         self.con.register(self.name, self.table)
@@ -231,7 +235,6 @@ def _link(release_id: str, other_id: str, kind: str, other_url: str | None, seen
 
 # -- load_batch ----------------------------------------------------------------------------------
 
-_RELEASE_FIELDS = [f.name for f in RELEASE_ARROW if f.name not in ("version", "cluster_id")]
 _TEXT_COLUMNS = (
     "source_id", "url", "canonical_url", "language", "title", "subtitle", "lead", "body_text", "published_at",
     "published_precision", "updated_at", "place", "tags", "kind", "translation_key", "content_hash", "parser",
@@ -239,15 +242,15 @@ _TEXT_COLUMNS = (
 )
 
 
-def _release_arrow_rows(items: list[tuple[ReleaseRow, int, str]]) -> list[dict[str, Any]]:
-    out = []
-    for row, version, cluster_id in items:
-        record = _row_dict(row, _RELEASE_FIELDS)
-        record["tags"] = list(row.tags or [])
-        record["version"] = version
-        record["cluster_id"] = cluster_id
-        out.append(record)
-    return out
+def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]]) -> pa.Table:
+    """New and updated releases with their version and cluster_id, as one Arrow table."""
+    rows = [row for row, _, _ in items]
+    return arrow_table(
+        rows, RELEASE_ARROW,
+        tags=[list(row.tags or []) for row in rows],
+        version=[version for _, version, _ in items],
+        cluster_id=[cluster_id for _, _, cluster_id in items],
+    )
 
 
 def _stored_state(
@@ -256,7 +259,7 @@ def _stored_state(
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
-    with _Registered(con, keys, KEYS_ARROW) as k:
+    with _Registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
         by_id = con.execute(
             f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
@@ -275,39 +278,26 @@ def _stored_state(
 
 
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) -> None:
-    if plan.inserts:
-        rows = _release_arrow_rows([(row, 1, cluster) for row, cluster in plan.inserts])
-        with _Registered(con, rows, RELEASE_ARROW) as t:
+    changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
+    if changed:
+        with _Registered(con, _changed_releases_table(changed)) as t:
             con.execute(
                 f"""INSERT INTO releases ({', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
                     SELECT {', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
-                    FROM {t}""",
+                    FROM {t} WHERE version = 1""",
                 [run_id],
             )
-    if plan.updates:
-        rows = _release_arrow_rows(plan.updates)
-        with _Registered(con, rows, RELEASE_ARROW) as t:
-            assignments = ", ".join(f"{c} = u.{c}" for c in _TEXT_COLUMNS)
-            con.execute(
-                f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
-                        last_seen_at = greatest(releases.last_seen_at, u.seen_at),
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
-                        run_id = ?
-                    FROM {t} u WHERE releases.release_id = u.release_id""",
-                [run_id],
-            )
-    if plan.touches:
-        rows = [{"release_id": r.release_id, "seen_at": utc(r.seen_at)} for r in plan.touches]
-        with _Registered(con, rows, pa.schema([("release_id", S), ("seen_at", TS)])) as t:
-            con.execute(
-                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at),
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
-                    FROM {t} u WHERE releases.release_id = u.release_id"""
-            )
-    versions = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
-    if versions:
-        with _Registered(con, _release_arrow_rows(versions), RELEASE_ARROW) as t:
+            if plan.updates:
+                assignments = ", ".join(f"{c} = u.{c}" for c in _TEXT_COLUMNS)
+                con.execute(
+                    f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
+                            last_seen_at = greatest(releases.last_seen_at, u.seen_at),
+                            removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                            run_id = ?
+                        FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
+                    [run_id],
+                )
             con.execute(
                 f"""INSERT OR IGNORE INTO release_versions
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
@@ -316,8 +306,16 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) 
                            seen_at, archive_key, ? FROM {t}""",
                 [run_id],
             )
+    if plan.touches:
+        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS)]))
+        with _Registered(con, touched) as t:
+            con.execute(
+                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at),
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
+                    FROM {t} u WHERE releases.release_id = u.release_id"""
+            )
     if plan.links:
-        with _Registered(con, plan.links, LINK_ARROW) as t:
+        with _Registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
             con.execute(
                 f"""INSERT OR IGNORE INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
@@ -334,15 +332,14 @@ def _load_removals(con: duckdb.DuckDBPyConnection, run_id: str, removals: list[R
         kept = earliest.get(removal.release_id)
         if kept is None or utc(removal.detected_at) < utc(kept.detected_at):
             earliest[removal.release_id] = removal
-    names = ["release_id", "url", "status", "detected_at"]
-    with _Registered(con, [_row_dict(r, names) for r in earliest.values()], REMOVAL_ARROW) as t:
+    with _Registered(con, arrow_table(list(earliest.values()), REMOVAL_ARROW)) as t:
         # A page seen again after the removal was detected is not removed.
         marked = con.execute(
             f"""UPDATE releases SET removed_at = r.detected_at FROM {t} r
                 WHERE releases.release_id = r.release_id AND releases.removed_at IS NULL
                   AND releases.last_seen_at <= r.detected_at"""
         ).fetchone()[0]
-    with _Registered(con, [_row_dict(r, names) for r in removals], REMOVAL_ARROW) as t:
+    with _Registered(con, arrow_table(removals, REMOVAL_ARROW)) as t:
         con.execute(
             f"INSERT OR IGNORE INTO removals (release_id, url, status, detected_at, run_id) "
             f"SELECT release_id, url, status, detected_at, ? FROM {t}",
@@ -355,7 +352,7 @@ def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> No
     if not fetches:
         return
     names = FETCH_ARROW.names
-    with _Registered(con, [_row_dict(f, names) for f in fetches], FETCH_ARROW) as t:
+    with _Registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
         con.execute(f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}")
 
 
@@ -363,7 +360,7 @@ def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[F
     if not failures:
         return
     names = FAILURE_ARROW.names
-    with _Registered(con, [_row_dict(f, names) for f in failures], FAILURE_ARROW) as t:
+    with _Registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
         con.execute(
             f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
             [run_id],
@@ -379,7 +376,7 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
         if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
             latest[row.url] = row
     names = CACHE_ARROW.names
-    with _Registered(con, [_row_dict(r, names) for r in latest.values()], CACHE_ARROW) as t:
+    with _Registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
         con.execute(
             f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}
                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
@@ -391,7 +388,7 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
-        with _Registered(con, rows, URLS_ARROW) as t:
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
             con.execute(
                 f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
                 f"SELECT ?, url, purpose, now(), ? FROM {t}",
@@ -399,7 +396,7 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
             )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
-        with _Registered(con, rows, URLS_ARROW) as t:
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
             con.execute(
                 f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
             )
@@ -516,7 +513,7 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
 def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:
     if not urls:
         return {}
-    with _Registered(con, [{"url": u, "purpose": None} for u in set(urls)], URLS_ARROW) as t:
+    with _Registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)) as t:
         rows = con.execute(
             f"SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache WHERE url IN (SELECT url FROM {t})"
         ).fetchall()

@@ -1,0 +1,100 @@
+"""Benchmark of Store.load_batch: rows/s loading N releases fresh, then re-loading them unchanged.
+
+Both are measured in the same run on the same machine (the ratio is what to compare across
+machines). Also times rebuild_search_index over the loaded releases.
+
+    uv run python bench/bench_load.py            # 5,000 releases of ~3 KB, batches of 5,000
+    uv run python bench/bench_load.py --n 20000 --batch-size 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from flows.store import LoadBatch, ReleaseRow, Store
+
+SEEN = datetime(2025, 2, 1, tzinfo=timezone.utc)
+WORDS_RU = ("правительство визит министр заседание бюджет соглашение сотрудничество развитие экономика регион "
+            "президент делегация переговоры программа проект встреча вопрос решение поддержка").split()
+WORDS_EN = ("government visit minister meeting budget agreement cooperation development economy region "
+            "president delegation talks programme project question decision support").split()
+
+
+def synthetic_releases(n: int, seed: int = 1) -> list[ReleaseRow]:
+    """n releases of ~3 KB text, half Russian, half English; 5% exact copies of an earlier one, pairs translated."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    rows: list[ReleaseRow] = []
+    for i in range(n):
+        language = "ru" if i % 2 == 0 else "en"
+        words = WORDS_RU if language == "ru" else WORDS_EN
+        if rows and rng.random() < 0.05:
+            body = rows[rng.randrange(len(rows))].body_text
+        else:
+            body = "\n\n".join(" ".join(rng.choices(words, k=60)).capitalize() + "." for _ in range(5))
+        title = " ".join(rng.choices(words, k=6)).capitalize()
+        url = f"https://gov.example/{language}/news/{i}"
+        rows.append(ReleaseRow(
+            release_id=hashlib.sha1(url.encode()).hexdigest()[:16], source_id=f"bench_{language}", url=url,
+            canonical_url=url, language=language, title=title, subtitle=None, lead=None, body_text=body,
+            published_at=start + timedelta(minutes=i), published_precision="minute", updated_at=None, place=None,
+            tags=["bench"], kind="news", translation_key=f"bench:{i // 2}",
+            content_hash=hashlib.sha256(body.encode()).hexdigest()[:32], parser="generic", parser_version="1",
+            archive_key=f"sha256:{i:08d}", seen_at=SEEN,
+        ))
+    return rows
+
+
+def load_all(store: Store, rows: list[ReleaseRow], batch_size: int, run_id: str) -> tuple[float, dict[str, int]]:
+    totals: dict[str, int] = {}
+    started = time.perf_counter()
+    for offset in range(0, len(rows), batch_size):
+        counts = store.load_batch(LoadBatch(run_id=run_id, source_id="bench", releases=rows[offset:offset + batch_size]))
+        for key, value in counts.as_dict().items():
+            totals[key] = totals.get(key, 0) + value
+    return time.perf_counter() - started, totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=5000, help="releases to load")
+    parser.add_argument("--batch-size", type=int, default=5000, help="releases per load_batch call")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (fresh file each); medians are printed")
+    args = parser.parse_args()
+
+    rows = synthetic_releases(args.n)
+    mean_kb = sum(len(r.body_text.encode()) for r in rows) / len(rows) / 1024
+    fresh_times, again_times = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for attempt in range(args.repeat):  # a fresh file each time; the machine is shared, so take the median
+            store = Store(Path(folder) / f"bench-{attempt}.duckdb")
+            store.migrate()
+            for row in rows:
+                row.seen_at = SEEN
+            fresh_s, fresh_counts = load_all(store, rows, args.batch_size, "bench-1")
+            for row in rows:
+                row.seen_at = SEEN + timedelta(hours=1)
+            again_s, again_counts = load_all(store, rows, args.batch_size, "bench-2")
+            fresh_times.append(fresh_s)
+            again_times.append(again_s)
+        index_started = time.perf_counter()
+        store.rebuild_search_index()
+        index_s = time.perf_counter() - index_started
+
+    fresh_s, again_s = statistics.median(fresh_times), statistics.median(again_times)
+    fresh_rate, again_rate = args.n / fresh_s, args.n / again_s
+    print(f"{args.n} releases of {mean_kb:.1f} KB in batches of {args.batch_size}, median of {args.repeat}")
+    print(f"fresh load:       {fresh_s:6.2f} s  {fresh_rate:8.0f} rows/s  {fresh_counts}")
+    print(f"unchanged reload: {again_s:6.2f} s  {again_rate:8.0f} rows/s  {again_counts}")
+    print(f"ratio unchanged/fresh: {again_rate / fresh_rate:.1f}x")
+    print(f"rebuild_search_index: {index_s:.2f} s ({args.n / index_s:.0f} docs/s)")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Migrations, the documented schema (every table, view and column commented), the views and snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_factories import at, batch, fetch, release, source, table_rows
+
+from flows.store import LATEST_VERSION, FailureRow, SchemaTooNew, Store, load_fts, search_releases
+from flows.store import load, migrations
+
+
+def test_a_version_1_file_migrates_to_the_latest_and_reruns_are_no_ops(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    load_fts(con)
+    assert migrations.migrate(con, target=1) == 1
+    load.load_batch(con, batch(release("r1", "Визит в Минск.", title="Визит")))
+    con.close()
+
+    store = Store(path)
+    assert store.migrate() == LATEST_VERSION == 2
+    with store.reader() as con:  # migration 2 indexed what version 1 already held
+        assert [h.release_id for h in search_releases(con, "визиты")] == ["r1"]
+    applied = table_rows(store, "SELECT version, applied_at FROM schema_version ORDER BY version")
+    assert [v for v, _ in applied] == [1, 2]
+    assert store.migrate() == 2
+    assert table_rows(store, "SELECT version, applied_at FROM schema_version ORDER BY version") == applied
+
+
+def test_a_file_from_a_newer_govpress_is_refused(store: Store) -> None:
+    with store.writer() as con:
+        con.execute("INSERT INTO schema_version VALUES (99, now(), 'from the future')")
+    with pytest.raises(SchemaTooNew, match=r"schema version 99 .* only knows up to version 2.*newer govpress"):
+        store.migrate()
+
+
+def test_a_failing_migration_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:1], migrations.Migration(2, "broken", broken)])
+    store = Store(tmp_path / "db.duckdb")
+    with pytest.raises(RuntimeError, match="boom"):
+        store.migrate()
+    assert table_rows(store, "SELECT max(version) FROM schema_version") == [(1,)]
+    assert table_rows(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half_done'") == [(0,)]
+
+
+def test_every_table_view_and_column_has_a_comment(store: Store) -> None:
+    objects = table_rows(store, """
+        SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'
+        UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal""")
+    names = {name for name, _ in objects}
+    assert {"releases", "release_versions", "release_links", "fetches", "runs", "sources", "parse_failures",
+            "removals", "frontier", "http_cache", "schema_version", "unique_releases", "daily_counts",
+            "source_health", "release_translations", "search_ru", "search_en"} <= names
+    assert [name for name, comment in objects if not (comment or "").strip()] == []
+    columns = table_rows(store, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal")
+    assert len(columns) > 150
+    assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
+
+
+def test_daily_counts_use_the_source_time_zone(store: Store) -> None:
+    store.upsert_sources([source("gov_ru", timezone_name="Europe/Moscow")], "run-1")
+    late_evening_utc = datetime(2024, 3, 1, 22, 30, tzinfo=timezone.utc)  # 01:30 on 2 March in Moscow
+    store.load_batch(batch(
+        release("a", "A.", published_at=late_evening_utc),
+        release("b", "B.", published_at=late_evening_utc - timedelta(hours=3)),  # 22:30 on 1 March in Moscow
+        release("c", "C.", published_at=None),
+    ))
+    assert table_rows(store, "SELECT source_id, day::VARCHAR, releases FROM daily_counts ORDER BY day") == [
+        ("gov_ru", "2024-03-01", 1), ("gov_ru", "2024-03-02", 1)
+    ]
+
+
+def test_source_health_summarises_runs_fetches_and_failures(store: Store) -> None:
+    now = datetime.now(timezone.utc)
+    store.upsert_sources([source("gov_ru"), source("quiet", language="en")], "run-1")
+    store.start_run("run-1", "ingest", {}, ["gov_ru"], now - timedelta(hours=2))
+    store.start_run("run-2", "ingest", {}, ["gov_ru", "quiet"], now - timedelta(hours=1))
+    store.finish_run("run-2", "partial", {}, None, [], now)
+    store.load_batch(batch(
+        release("r1"),
+        fetches=[fetch("f1", "u1", started_at=now - timedelta(days=1)),
+                 fetch("f2", "u2", started_at=now - timedelta(days=1), outcome="error"),
+                 fetch("f3", "u3", started_at=now - timedelta(days=2), outcome="blocked"),
+                 fetch("f4", "u4", started_at=now - timedelta(days=3)),
+                 fetch("f5", "u5", started_at=now - timedelta(days=30), outcome="error")],
+        failures=[FailureRow("gov_ru", "u9", "ak9", "generic/1", "no title", now)],
+    ))
+    health = {r[0]: r for r in table_rows(store, """
+        SELECT source_id, last_run_id, last_run_status, last_ok_fetch_at IS NOT NULL, fetches_7d, failed_fetches_7d,
+               fetch_error_rate_7d, blocked_7d, parse_failures, releases FROM source_health""")}
+    assert health["gov_ru"] == ("gov_ru", "run-2", "partial", True, 4, 2, 0.5, 1, 1, 1)
+    assert health["quiet"] == ("quiet", "run-2", "partial", False, 0, 0, None, 0, 0, 0)
+
+
+def test_sources_are_upserted(store: Store) -> None:
+    store.upsert_sources([source("gov_ru", timezone_name="Europe/Moscow")], "run-1")
+    store.upsert_sources([source("gov_ru", timezone_name="Europe/Minsk")], "run-2")
+    assert table_rows(store, "SELECT source_id, timezone, run_id, allowed_hosts, config->>'id' FROM sources") == [
+        ("gov_ru", "Europe/Minsk", "run-2", ["gov.example"], "gov_ru")
+    ]
+
+
+def test_snapshot_is_a_readable_copy_swapped_in_atomically(store: Store) -> None:
+    store.load_batch(batch(release("r1", "One.")))
+    snapshot = store.publish_snapshot()
+    assert snapshot == store.path.with_name("govpress.snapshot.duckdb")
+    analyst = duckdb.connect(str(snapshot), read_only=True)  # an analyst keeps the snapshot open ...
+    try:
+        store.load_batch(batch(release("r2", "Two.", seen_at=at(1))))  # ... and never blocks the writer
+        assert store.publish_snapshot() == snapshot
+        assert analyst.execute("SELECT count(*) FROM releases").fetchone() == (1,)  # the old copy, until reopened
+    finally:
+        analyst.close()
+    fresh = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        assert fresh.execute("SELECT count(*) FROM releases").fetchone() == (2,)
+    finally:
+        fresh.close()
+    assert sorted(p.name for p in store.path.parent.iterdir() if ".tmp" in p.name) == []
+
+
+def test_snapshot_refuses_to_overwrite_the_live_file(store: Store) -> None:
+    with pytest.raises(ValueError, match="live database"):
+        store.publish_snapshot(store.path)
