@@ -1,0 +1,52 @@
+"""Fixtures for the local site tests: one generated site per session, one running server per module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.localsite import LocalSiteServer, SiteManifest, generate_site
+from tests.conftest import PAGES, SEED
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SiteManifest]:
+    root = tmp_path_factory.mktemp("localsite") / "site"
+    return root, generate_site(root)
+
+
+@pytest.fixture(scope="session")
+def site_root(site: tuple[Path, SiteManifest]) -> Path:
+    return site[0]
+
+
+@pytest.fixture(scope="session")
+def manifest(site: tuple[Path, SiteManifest]) -> SiteManifest:
+    return site[1]
+
+
+@pytest.fixture(scope="module")
+def server(site_root: Path) -> Iterator[LocalSiteServer]:
+    mounts = {prefix: folder for prefix, folder in (("/shared/", PAGES), ("/seed/", SEED.parent)) if folder.is_dir()}
+    with LocalSiteServer(site_root, mounts=mounts) as running:
+        yield running
+
+
+@pytest.fixture
+def srv(server: LocalSiteServer) -> Iterator[LocalSiteServer]:
+    """The module's server with no faults, an empty log and nothing gone, restored after the test."""
+    server.clear_faults()
+    server.reset_log()
+    server.gone.clear()
+    yield server
+    server.clear_faults()
+    server.gone.clear()
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=5) as c:
+        yield c
