@@ -213,6 +213,18 @@ def _entry_for(feed, url: str):
     raise ParseError(f"feed document with {len(entries)} entries and none for {url}")
 
 
+def _entry_link(raw: str | None, url: str) -> str:
+    """The entry's absolute URL. ``url`` is either that URL already (discovery resolved the link and
+    passes it with the one-entry document) or the feed's URL (a relative link resolves against it)."""
+    if not raw:
+        return url
+    if urlsplit(raw).scheme:
+        return raw
+    if release_id(raw) and release_id(raw) == release_id(url):
+        return url
+    return absolute(url, raw) or url
+
+
 def _feed_date(raw: str | None, ctx: ParseContext) -> ParsedDate | None:
     if not raw:
         return None
@@ -225,7 +237,7 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = clean_title(BeautifulSoup(entry.get("title") or "", "lxml").get_text(" "))
     if not title:
         raise ParseError("feed entry has no title")
-    link = absolute(url, entry.get("link")) or url
+    link = _entry_link(entry.get("link"), url)
     html = ""
     for item in entry.get("content") or []:
         if len(item.get("value") or "") > len(html):

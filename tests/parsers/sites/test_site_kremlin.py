@@ -223,3 +223,16 @@ def test_article_url_without_article_markup_is_a_parse_error():
     page = shared_file("pages/kremlin/ru_homepage_2018-03-17.html").read_bytes()
     with pytest.raises(ParseError):
         kremlin.parse(page, "http://kremlin.ru/events/president/news/57080", RU)
+
+
+def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
+    """Discovery resolves an entry's relative link and passes that URL with the one-entry document."""
+    from flows.discover import read_feed
+
+    feed_url = "http://127.0.0.1:8765/fixtures/sites/kremlin/ru/events/all/feed.xml"
+    listing = read_feed((SITE / "ru/events/all/feed.xml").read_bytes(), feed_url, tz="Europe/Moscow", full_text=True)
+    item = next(i for i in listing.items if i.url.endswith("/75238.html"))
+    release = kremlin.parse(item.entry, item.url, RU)
+    assert release.url == "http://127.0.0.1:8765/fixtures/sites/kremlin/ru/events/president/transcripts/75238.html"
+    assert release.translation_key == "kremlin:75238"
+    assert release.title == "Встреча с Премьер-министром Азербайджана Али Асадовым"
