@@ -236,3 +236,16 @@ def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
     assert release.url == "http://127.0.0.1:8765/fixtures/sites/kremlin/ru/events/president/transcripts/75238.html"
     assert release.translation_key == "kremlin:75238"
     assert release.title == "Встреча с Премьер-министром Азербайджана Али Асадовым"
+
+
+def test_real_feed_through_discovery_split_gives_the_same_releases(feed_entries):
+    from flows.discover import read_feed
+
+    feed = shared_file("pages/kremlin/en_events_all_feed.xml").read_bytes()
+    listing = read_feed(feed, "http://en.kremlin.ru/events/all/feed", tz="Europe/Moscow", full_text=True)
+    assert len(listing.items) == 20
+    assert listing.next_url == "http://en.kremlin.ru/events/all/feed/page/2"
+    mine = {link: kremlin.parse(doc, link, EN) for link, doc in feed_entries}
+    for item in listing.items:
+        release = kremlin.parse(item.entry, item.url, EN)
+        assert release.as_json() == mine[item.url].as_json()
