@@ -15,6 +15,9 @@ import logging
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Annotated, Optional
+
+from pydantic import Field
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
@@ -138,26 +141,44 @@ def _dates(since: date | str | None, until: date | str | None) -> tuple[date | N
     return since, until
 
 
+SourceIds = Annotated[
+    Optional[list[str]],
+    Field(description="Source ids from the registry, e.g. [\"kremlin_ru\"]; empty means every enabled source."),
+]
+Since = Annotated[Optional[date], Field(description="First publication day to collect (inclusive). Discovery stops paging before it.")]
+Until = Annotated[Optional[date], Field(description="Last publication day to collect (inclusive).")]
+MaxPages = Annotated[
+    Optional[int], Field(ge=1, le=10_000, description="Discovery pages (feed/listing pages) per source at most; empty: the registry's max_pages.")
+]
+Refetch = Annotated[bool, Field(description="Refetch every discovered release even if unchanged (ignores ETags and the recheck schedule).")]
+DbPath = Annotated[Optional[str], Field(description="DuckDB file; empty: data/govpress.duckdb or $GOVPRESS_DB.")]
+SourcesFile = Annotated[Optional[str], Field(description="Registry file; empty: the project's sources.toml.")]
+
+
 @flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True)
 async def ingest(
-    sources: list[str] | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    max_pages: int | None = None,
-    refetch: bool = False,
-    db: str | None = None,
-    sources_file: str | None = None,
+    sources: SourceIds = None,
+    since: Since = None,
+    until: Until = None,
+    max_pages: MaxPages = None,
+    refetch: Refetch = False,
+    db: DbPath = None,
+    sources_file: SourcesFile = None,
 ) -> dict:
     """Fetch new and changed press releases from the registry's sources into DuckDB.
 
+    Discovery walks each source's feed, sitemap or listing; new and changed pages are fetched
+    politely, archived, parsed, deduplicated and loaded. One failing source does not stop the
+    others; the run ends Failed naming the sources that failed, with the others' rows loaded.
+
     Args:
-        sources: source ids from the registry (empty: every enabled source).
-        since: first publication day to collect (inclusive); discovery stops paging before it.
-        until: last publication day to collect (inclusive).
-        max_pages: discovery pages (feed/listing pages) per source at most; default from the registry.
-        refetch: refetch every discovered release even if unchanged (ignores validators and the recheck schedule).
-        db: DuckDB file (default data/govpress.duckdb or $GOVPRESS_DB).
-        sources_file: registry file (default sources.toml of the project).
+        sources: Source ids from the registry, e.g. ["kremlin_ru"]; empty means every enabled source.
+        since: First publication day to collect (inclusive); discovery stops paging before it.
+        until: Last publication day to collect (inclusive).
+        max_pages: Discovery pages (feed or listing pages) per source at most; empty uses the registry's max_pages.
+        refetch: Refetch every discovered release even if unchanged (ignores ETags and the recheck schedule).
+        db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
+        sources_file: Registry file; empty means the project's sources.toml.
     """
     logger = get_run_logger()
     since, until = _dates(since, until)
@@ -233,20 +254,25 @@ def reparse_pages(store: Store, archive: Archive, registry: Registry, source_ids
     return outcomes
 
 
+ParserName = Annotated[
+    Optional[str], Field(description="Parse with this parser instead of each source's own (e.g. after adding a site parser).")
+]
+
+
 @flow(name="reparse", flow_run_name="reparse {sources}", log_prints=True)
 async def reparse(
-    sources: list[str] | None = None,
-    parser: str | None = None,
-    db: str | None = None,
-    sources_file: str | None = None,
+    sources: SourceIds = None,
+    parser: ParserName = None,
+    db: DbPath = None,
+    sources_file: SourcesFile = None,
 ) -> dict:
     """Re-run the parsers over the raw archive with no network; releases whose parsed content changed get a new version.
 
     Args:
-        sources: source ids (empty: every source).
-        parser: parse with this parser instead of each source's own (e.g. after adding a site parser).
-        db: DuckDB file.
-        sources_file: registry file.
+        sources: Source ids from the registry; empty means every source.
+        parser: Parse with this parser instead of each source's own (e.g. after adding a site parser).
+        db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
+        sources_file: Registry file; empty means the project's sources.toml.
     """
     registry_path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
     registry = load_registry(registry_path)
