@@ -43,6 +43,8 @@ class RunParams:
     until: date | None = None
     max_pages: int | None = None
     refetch: bool = False
+    deep: bool = False
+    """Keep paging past releases already held (backfills walk the archive to ``since``)."""
 
 
 @dataclass(slots=True)
@@ -345,7 +347,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     found = await discover(
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
         known=set() if ctx.params.refetch else {k for k, v in known.items() if v.removed_at is None},
-        stop_at_known=not ctx.params.refetch, base_dir=ctx.base_dir, now=ctx.now,
+        stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.canonical_url for k in known.values()])
