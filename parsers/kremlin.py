@@ -144,14 +144,17 @@ def _page_date(soup: BeautifulSoup, ctx: ParseContext) -> ParsedDate | None:
     clock_text = clean_title(clock.get_text()) if clock else ""
     raw = str(stamp.get("datetime") or "").strip() if stamp else ""
     zone = _zone(ctx)
-    if raw:
-        parsed = parse_iso(raw, tz=zone)
-        if parsed is not None and parsed.precision == "day" and re.fullmatch(r"\d{1,2}:\d{2}", clock_text):
-            parsed = parse_iso(f"{raw[:10]}T{int(clock_text[:-3]):02d}:{clock_text[-2:]}", tz=zone)
-        if parsed is not None:
-            return parsed
+    parsed = parse_iso(raw, tz=zone) if raw else None
+    if parsed is not None and parsed.precision == "day" and re.fullmatch(r"\d{1,2}:\d{2}", clock_text):
+        parsed = parse_iso(f"{raw[:10]}T{int(clock_text[:-3]):02d}:{clock_text[-2:]}", tz=zone)
+    if parsed is not None and parsed.precision != "day":
+        return parsed
+    # A day in the attribute: the visible text may carry the time ("8 октября 2024 года, 15:40").
     text = " ".join(t for t in ((clean_title(stamp.get_text()) if stamp else ""), clock_text) if t)
-    return parse_date(text, tz=zone, reference=ctx.fetched_at) if text else None
+    shown = parse_date(text, tz=zone, reference=ctx.fetched_at) if text else None
+    if shown is not None and (parsed is None or (shown.precision != "day" and shown.value.date() == parsed.value.date())):
+        return shown
+    return parsed
 
 
 def _parse_page(soup: BeautifulSoup, content: Tag, title_tag: Tag, url: str, ctx: ParseContext) -> Release:

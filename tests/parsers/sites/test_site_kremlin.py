@@ -249,3 +249,17 @@ def test_real_feed_through_discovery_split_gives_the_same_releases(feed_entries)
     for item in listing.items:
         release = kremlin.parse(item.entry, item.url, EN)
         assert release.as_json() == mine[item.url].as_json()
+
+
+def test_page_time_from_the_visible_text_when_there_is_no_read_time():
+    body = (SITE / "ru/events/president/transcripts/75238.html").read_bytes()
+    variant = body.replace(b'<div class="read__time">15:40</div>', b"").replace(
+        "8 октября 2024 года</time>".encode(), "8 октября 2024 года, 15:40</time>".encode()
+    )
+    assert variant != body
+    release = kremlin.parse(variant, "http://kremlin.ru/events/president/transcripts/75238", RU)
+    assert release.published_at == datetime(2024, 10, 8, 15, 40, tzinfo=MSK)
+    day_only = body.replace(b'<div class="read__time">15:40</div>', b"")
+    release = kremlin.parse(day_only, "http://kremlin.ru/events/president/transcripts/75238", RU)
+    assert release.published_at == datetime(2024, 10, 8, tzinfo=MSK)
+    assert release.published_precision == "day"
