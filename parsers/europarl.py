@@ -41,10 +41,6 @@ def reference_of(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def canonical_or(canonical: str | None, url: str) -> str:
-    return canonical or url
-
-
 def _zone(ctx: ParseContext) -> str:
     return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
 
@@ -106,7 +102,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             if label:
                 tags.append(label)
 
-    url_language = re.search(r"/news/([a-z]{2})/", urlsplit(canonical_or(meta.canonical, url)).path)
+    url_language = re.search(r"/news/([a-z]{2})/", urlsplit(meta.canonical or url).path)
     page_language = meta.language or (url_language.group(1) if url_language else None)
     declared = [c for c in (*ctx.languages, page_language) if c]
     language = detect_language(f"{title}\n\n{body_text}", declared=declared) or (declared[0] if declared else None)
