@@ -141,3 +141,14 @@ def test_demo_source_discovers_and_parses_offline(source_id):
             assert release.translation_key is None  # editions numbered separately: no cross-language key
         else:
             assert (release.translation_key or "").startswith(prefix + ":"), item.url
+
+
+def test_yearless_belarusian_listing_date_takes_the_year_from_the_fetch_time(registry):
+    from datetime import datetime, timedelta, timezone
+
+    source = registry.get("president_by_be")
+    ctx = ParseContext(timezone=source.timezone, fetched_at=datetime(2024, 10, 3, 13, 0, tzinfo=timezone.utc))
+    relative = "president_by/be/events.html"
+    found = read_listing_page((SITES / relative).read_bytes(), f"{BASE}/fixtures/sites/{relative}", source.listing, ctx)
+    # "3 кастрычніка, 14:58" read in Europe/Minsk.
+    assert found.items[0].published_at == datetime(2024, 10, 3, 14, 58, tzinfo=timezone(timedelta(hours=3)))
