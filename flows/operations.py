@@ -1,0 +1,248 @@
+"""Operator flows beside ``ingest``/``reparse``: ``backfill`` and ``publish``, and the one-DuckDB-writer guard.
+
+DuckDB allows one writing process per file. Served deployments run each flow run in its own
+process, so a scheduled ingest, a manual backfill and a publish could otherwise open the file
+at once and wait on each other's locks (or time out). A Prefect global concurrency limit
+``govpress-duckdb-writer`` with one slot serialises them across processes and machines that
+share a Prefect API; every writing flow holds :func:`writer_slot` for its whole run.
+"""
+
+from __future__ import annotations
+
+import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.concurrency.asyncio import concurrency
+from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
+
+from flows.ingest import DbPath, SourcesFailed, SourcesFile, publish_summary, run_ingest, totals
+from flows.pipeline import RunParams
+from flows.registry import DEFAULT_SOURCES_FILE, load_registry
+from flows.settings import DEFAULT_DB
+from flows.store import Store
+
+WRITER_LIMIT = "govpress-duckdb-writer"
+"""Name of the global concurrency limit guarding the DuckDB file (one slot)."""
+
+BACKFILL_MAX_PAGES = 1_000
+"""Default discovery depth of a backfill: deep enough for months of a busy listing."""
+
+log = logging.getLogger("govpress.operations")
+
+
+def _logger():
+    try:
+        return get_run_logger()
+    except MissingContextError:  # called outside a flow run (serve.py, tests)
+        return log
+
+
+# --- the writer limit ----------------------------------------------------------------------------
+
+
+async def ensure_writer_limit(client: PrefectClient | None = None) -> str:
+    """Make sure the global concurrency limit ``govpress-duckdb-writer`` exists, is active and has one slot.
+
+    Returns what it did: ``"created"``, ``"repaired"`` or ``"present"``. A limit that does not
+    exist would make ``concurrency(...)`` a silent no-op (without ``strict``) or fail every run
+    (with it), so servers call this at start and :func:`writer_slot` calls it before acquiring.
+    A limit someone raised above 1 or deactivated is put back: two DuckDB writers are never
+    right, so this is not a tuning knob.
+    """
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+
+    async def _ensure(c: PrefectClient) -> str:
+        try:
+            existing = await c.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+        except ObjectNotFound:
+            existing = None
+        if existing is None:
+            try:
+                await c.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=WRITER_LIMIT, limit=1))
+            except ObjectAlreadyExists:  # another process created it between our read and create
+                return "present"
+            return "created"
+        if existing.limit != 1 or not existing.active:
+            await c.update_global_concurrency_limit(WRITER_LIMIT, GlobalConcurrencyLimitUpdate(limit=1, active=True))
+            return "repaired"
+        return "present"
+
+    if client is not None:
+        return await _ensure(client)
+    async with get_client() as owned:
+        return await _ensure(owned)
+
+
+@asynccontextmanager
+async def writer_slot(timeout_seconds: float | None = None) -> AsyncIterator[None]:
+    """Hold the one DuckDB writer slot for the block (strict: a missing limit is an error, not a free pass).
+
+    Waits for the slot as long as another writing run holds it (``timeout_seconds=None``), or
+    raises ``TimeoutError`` after ``timeout_seconds``. The slot is a lease that the client
+    renews while the block runs; if the process dies the lease lapses (300 s) and frees it.
+    """
+    logger = _logger()
+    await ensure_writer_limit()
+    started = time.monotonic()
+    logger.info("waiting for the DuckDB writer slot (%s)", WRITER_LIMIT)
+    async with concurrency(WRITER_LIMIT, occupy=1, strict=True, timeout_seconds=timeout_seconds):
+        logger.info("holding the DuckDB writer slot (waited %.1f s)", time.monotonic() - started)
+        yield
+    logger.info("released the DuckDB writer slot")
+
+
+# --- backfill ------------------------------------------------------------------------------------
+
+SourceId = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=64,
+          description="One source id from the registry, e.g. kremlin_ru."),
+]
+RequiredSince = Annotated[date, Field(description="First publication day to collect (inclusive).")]
+RequiredUntil = Annotated[date, Field(description="Last publication day to collect (inclusive).")]
+DeepPages = Annotated[
+    int,
+    Field(ge=1, le=100_000, description="Discovery pages (feed, sitemap or listing pages) to walk at most."),
+]
+Refetch = Annotated[bool, Field(description="Refetch releases already held even if unchanged.")]
+
+
+def check_window(since: date, until: date) -> None:
+    """A backfill needs a real range: ``since`` on or before ``until``."""
+    if since > until:
+        raise ValueError(f"since {since} is after until {until}")
+
+
+@flow(name="backfill", flow_run_name="backfill {source} {since}..{until}", log_prints=True)
+async def backfill(
+    source: SourceId,
+    since: RequiredSince,
+    until: RequiredUntil,
+    max_pages: DeepPages = BACKFILL_MAX_PAGES,
+    refetch: Refetch = False,
+    db: DbPath = None,
+    sources_file: SourcesFile = None,
+) -> dict:
+    """Collect one source's releases published in a date range, walking its listings and archives deep.
+
+    Unlike a scheduled ingest, discovery does not stop at releases already held: it keeps paging
+    until it passes ``since`` or runs out of pages (``max_pages``). The run goes through the same
+    pipeline as ``ingest`` and holds the DuckDB writer slot for its whole length.
+
+    Args:
+        source: One source id from the registry, e.g. kremlin_ru.
+        since: First publication day to collect (inclusive).
+        until: Last publication day to collect (inclusive).
+        max_pages: Discovery pages (feed, sitemap or listing pages) to walk at most.
+        refetch: Refetch releases already held even if unchanged.
+        db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
+        sources_file: Registry file; empty means the project's sources.toml.
+    """
+    logger = get_run_logger()
+    check_window(since, until)
+    registry_path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
+    registry = load_registry(registry_path)
+    selected = [registry.get(source)]
+    db_path = Path(db) if db else DEFAULT_DB
+    params = RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch, deep=True)
+    parameters = {"source": source, "since": str(since), "until": str(until), "max_pages": max_pages,
+                  "refetch": refetch, "db": str(db_path), "sources_file": str(registry_path)}
+    async with writer_slot():
+        run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
+                                            base_dir=registry_path.resolve().parent, flow_name="backfill",
+                                            parameters=parameters)
+    counts = totals(outcomes)
+    headline = (f"backfill {source} {since}..{until}: {counts['new']} new, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['failed']} failed")
+    await publish_summary(run_id, outcomes, headline)
+    logger.info("run %s: %s", run_id, headline)
+    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
+    if bad:
+        raise SourcesFailed("; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad))
+    return {"run_id": run_id, "db": str(db_path), "sources": [o.as_dict() for o in outcomes], **counts}
+
+
+# --- publish -------------------------------------------------------------------------------------
+
+PublishSteps = Annotated[
+    Literal["index and snapshot", "snapshot only", "index only"],
+    Field(description="Rebuild the full-text index, publish the analysts' snapshot, or both (in that order)."),
+]
+SnapshotPath = Annotated[
+    Optional[str],
+    Field(description="Where the read-only snapshot goes; empty means <db>.snapshot.duckdb beside the database."),
+]
+
+
+def count_releases(path: Path) -> int:
+    """Rows in ``releases`` of a DuckDB file opened read-only (proves the snapshot is usable)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    finally:
+        con.close()
+
+
+@flow(name="publish", flow_run_name="publish {steps}", log_prints=True)
+async def publish(
+    steps: PublishSteps = "index and snapshot",
+    db: DbPath = None,
+    snapshot: SnapshotPath = None,
+) -> dict:
+    """Rebuild the full-text search index and publish the read-only snapshot analysts open.
+
+    Ingest runs do both when they load something; run this after loading by other means, after
+    changing the search configuration, or to refresh a snapshot someone deleted.
+
+    Args:
+        steps: Rebuild the full-text index, publish the analysts' snapshot, or both (in that order).
+        db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
+        snapshot: Where the read-only snapshot goes; empty means <db>.snapshot.duckdb beside the database.
+    """
+    logger = get_run_logger()
+    db_path = Path(db) if db else DEFAULT_DB
+    if not db_path.exists():
+        raise FileNotFoundError(f"no database at {db_path}; run an ingest first")
+    store = Store(db_path)
+    result: dict = {"db": str(db_path), "steps": steps}
+    async with writer_slot():
+        await asyncio.to_thread(store.migrate)
+        if steps in ("index and snapshot", "index only"):
+            started = time.monotonic()
+            await asyncio.to_thread(store.rebuild_search_index)
+            result["index_seconds"] = round(time.monotonic() - started, 2)
+            logger.info("rebuilt the search index in %.1f s", result["index_seconds"])
+        if steps in ("index and snapshot", "snapshot only"):
+            dest = await asyncio.to_thread(store.publish_snapshot, Path(snapshot) if snapshot else None)
+            result["snapshot"] = str(dest)
+            result["releases"] = await asyncio.to_thread(count_releases, dest)
+            logger.info("published %s (%d releases)", dest, result["releases"])
+    lines = [f"# publish: {steps}", "", f"Database `{db_path}`."]
+    if "index_seconds" in result:
+        lines.append(f"- Search index rebuilt in {result['index_seconds']} s.")
+    if "snapshot" in result:
+        lines.append(f"- Snapshot `{result['snapshot']}` with {result['releases']} releases; "
+                     f"analysts open it read-only: `duckdb -readonly {result['snapshot']}`.")
+    await acreate_markdown_artifact(key="publish-report", markdown="\n".join(lines), description=f"publish: {steps}")
+    return result
+
+
+__all__ = [
+    "BACKFILL_MAX_PAGES", "WRITER_LIMIT", "backfill", "check_window", "count_releases", "ensure_writer_limit",
+    "publish", "writer_slot",
+]
