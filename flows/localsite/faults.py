@@ -144,7 +144,7 @@ def reencode(body: bytes, charset: str, meta: Literal["keep", "true", "drop"] = 
 def malform_html(body: bytes) -> bytes:
     """Broken markup as some CMSes emit it: closing tags gone, garbage bytes, a tag cut in half at the end."""
     broken = re.sub(rb"</(p|div|li|ul|ol|article|section|span|aside|nav|header|footer|main|strong|time)>", b"", body)
-    broken = re.sub(rb"(<body[^>]*>)", rb"\1\xff\xfe\x00\x81<<div class=\x00", broken, count=1)
+    broken = re.sub(rb"(<body[^>]*>)", lambda m: m.group(1) + b"\xff\xfe\x00\x81<<div class=\x00", broken, count=1)
     broken = broken.replace(b"</body>", b"").replace(b"</html>", b"")
     cut = broken.rfind(b"<", 0, max(1, int(len(broken) * 0.92)))
     return broken[: cut + 3] if cut > 0 else broken
@@ -205,6 +205,32 @@ def endless_chunk() -> bytes:
     return (line * (65536 // len(line) + 1))[:65536]
 
 
+def _crc32_of_repeats(piece: bytes, count: int) -> int:
+    """zlib.crc32(piece * count) without hashing ``count`` copies.
+
+    crc32(piece, c) is affine in the starting value c over GF(2): L·c xor b. So it is
+    represented by 32 columns and a constant, and composed with itself by squaring.
+    """
+
+    def apply(columns: list[int], const: int, value: int) -> int:
+        out = const
+        for bit in range(32):
+            if value >> bit & 1:
+                out ^= columns[bit]
+        return out
+
+    const = zlib.crc32(piece, 0)
+    columns = [zlib.crc32(piece, 1 << bit) ^ const for bit in range(32)]
+    result_columns, result_const = [1 << bit for bit in range(32)], 0  # the identity map
+    while count:
+        if count & 1:  # result = step ∘ result
+            result_columns = [apply(columns, const, c) ^ const for c in result_columns]
+            result_const = apply(columns, const, result_const)
+        columns, const = [apply(columns, const, c) ^ const for c in columns], apply(columns, const, const)
+        count >>= 1
+    return result_const
+
+
 @functools.cache
 def gzip_bomb_parts() -> tuple[bytes, bytes, int, bytes]:
     """(gzip header, a repeatable deflate block, how many times to repeat it, final block + trailer).
@@ -217,9 +243,7 @@ def gzip_bomb_parts() -> tuple[bytes, bytes, int, bytes]:
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
     count = GZIP_BOMB_INFLATED // len(zeros)
-    crc = 0
-    for _ in range(count):
-        crc = zlib.crc32(zeros, crc)
+    crc = _crc32_of_repeats(zeros, count)
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
     final_empty_block = b"\x03\x00"
     trailer = crc.to_bytes(4, "little") + (GZIP_BOMB_INFLATED & 0xFFFFFFFF).to_bytes(4, "little")

@@ -107,6 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in separate writes; without NODELAY each response waits ~40 ms for an ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.site._track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -155,6 +157,7 @@ class LocalSiteServer:
         self._faults = faults
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
+        self._in_flight = 0
         self._stop = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -236,6 +239,12 @@ class LocalSiteServer:
         with self._log_lock:
             return list(self._log)
 
+    @property
+    def in_flight(self) -> int:
+        """Requests being answered right now (a stalled one shows here before it reaches the log)."""
+        with self._log_lock:
+            return self._in_flight
+
     def reset_log(self) -> None:
         with self._log_lock:
             self._log.clear()
@@ -315,6 +324,8 @@ class LocalSiteServer:
         path = unquote(urlsplit(h.path).path) or "/"
         rule = self._faults.take(path, host) if self._faults is not None and allowed else None
         status = 0
+        with self._log_lock:
+            self._in_flight += 1
         try:
             if not allowed:
                 status = self._send(h, _Response(405, F.status_page(405, "Method Not Allowed"),
@@ -327,6 +338,7 @@ class LocalSiteServer:
             h.close_connection = True
         finally:
             with self._log_lock:
+                self._in_flight -= 1
                 self._log.append(RequestRecord(h.command, host, h.path, status, dict(h.headers.items()),
                                                rule.fault if rule else None))
 
@@ -392,12 +404,9 @@ class LocalSiteServer:
 
     @staticmethod
     def _peer_closed(conn: socket.socket) -> bool:
+        """True when the client has hung up (a zero-byte peek); MSG_DONTWAIT keeps the socket's timeout as is."""
         try:
-            conn.setblocking(False)
-            try:
-                return conn.recv(1, socket.MSG_PEEK) == b""
-            finally:
-                conn.setblocking(True)
+            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
         except BlockingIOError:
             return False
         except OSError:
@@ -406,7 +415,7 @@ class LocalSiteServer:
     def _apply(self, h: _Handler, rule: FaultRule, path: str, host: str, *, head: bool) -> int:
         kind = rule.fault
         if kind == "latency":
-            if not self._wait(rule.seconds):
+            if not self._wait(rule.seconds, h.connection):
                 h.close_connection = True
                 return 0
             return self._send(h, self._resolve(path, self._origin(host)), head=head)

@@ -210,3 +210,12 @@ def test_unknown_or_conflicting_ids_are_refused(tmp_path: Path) -> None:
         generate_site(tmp_path / "x", per_source=5, edited=["minfin-9999"])
     with pytest.raises(ValueError, match="both"):
         generate_site(tmp_path / "y", per_source=5, edited=["minfin-0001"], removed=["minfin-0001"])
+
+
+def test_command_line_generates_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.localsite.__main__ import main
+
+    assert main(["generate", str(tmp_path / "cli"), "--per-source", "6", "--removed", "minfin-0002"]) == 0
+    written = load_manifest(tmp_path / "cli")
+    assert written.per_source == 6 and list(written.removed) == ["minfin-0002"]
+    assert "releases" in capsys.readouterr().out
