@@ -128,24 +128,26 @@ class Store:
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection with fts loaded, closed on exit. Keep the block short."""
+    def writer(self, *, fts: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = connect_with_retry(self.path, read_only=False, lock_timeout=self.lock_timeout, logger=self.logger)
-        try:
-            load_fts(con)
+        with self._connection(read_only=False, fts=fts) as con:
             yield con
-        finally:
-            con.close()
 
     @contextmanager
-    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection with fts loaded (so ``search_releases`` works), closed on exit."""
+    def reader(self, *, fts: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, closed on exit; with fts loaded by default so ``search_releases`` works."""
         if not self.path.exists():
             raise FileNotFoundError(f"no database at {self.path}; run a flow (or Store.migrate()) first")
-        con = connect_with_retry(self.path, read_only=True, lock_timeout=self.lock_timeout, logger=self.logger)
+        with self._connection(read_only=True, fts=fts) as con:
+            yield con
+
+    @contextmanager
+    def _connection(self, *, read_only: bool, fts: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)
         try:
-            load_fts(con)
+            if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
+                load_fts(con)
             yield con
         finally:
             con.close()
@@ -154,7 +156,7 @@ class Store:
 
     def migrate(self) -> int:
         """Create or upgrade the schema; returns its version. A no-op when already current."""
-        with self.writer() as con:
+        with self.writer(fts=True) as con:
             return migrations.migrate(con)
 
     # -- runs and sources ----------------------------------------------------------------------
@@ -182,19 +184,19 @@ class Store:
     # -- what the pipeline reads ---------------------------------------------------------------
 
     def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
-        with self.reader() as con:
+        with self.reader(fts=False) as con:
             return loader.known_releases(con, source_id)
 
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
-        with self.reader() as con:
+        with self.reader(fts=False) as con:
             return loader.cached_validators(con, urls)
 
     def frontier(self, source_id: str) -> list[tuple[str, str]]:
-        with self.reader() as con:
+        with self.reader(fts=False) as con:
             return loader.frontier(con, source_id)
 
     def archived_pages(self, source_ids: list[str] | None) -> list[ArchivedPage]:
-        with self.reader() as con:
+        with self.reader(fts=False) as con:
             return loader.archived_pages(con, source_ids)
 
     # -- loading -------------------------------------------------------------------------------
@@ -205,12 +207,12 @@ class Store:
             return loader.load_batch(con, batch)
 
     def rebuild_search_index(self) -> None:
-        with self.writer() as con:
+        with self.writer(fts=True) as con:
             search.rebuild_search_index(con)
 
     def checksum(self) -> dict[str, str]:
         """md5 per content table over content columns only (no run ids or seen times): equal after a rerun."""
-        with self.reader() as con:
+        with self.reader(fts=False) as con:
             return loader.content_checksums(con)
 
     # -- analysts' copy ------------------------------------------------------------------------

@@ -114,11 +114,9 @@ def install_search(con: duckdb.DuckDBPyConnection) -> None:
             "query it through search_releases(q), not directly.'"
         )
         con.execute(f"COMMENT ON COLUMN {family.table}.release_id IS 'The release (releases.release_id).'")
-        con.execute(
-            f"COMMENT ON COLUMN {family.table}.terms IS 'Indexed text: title, lead and body_text"
-            + (", lower-cased and stemmed twice with the Russian stemmer (search_normalize_ru)." if family.table == "search_ru" else ".")
-            + "'"
-        )
+        how = (", lower-cased and stemmed twice with the Russian stemmer (search_normalize_ru)"
+               if family.table == "search_ru" else "")
+        con.execute(f"COMMENT ON COLUMN {family.table}.terms IS 'Indexed text: title, lead and body_text{how}.'")
     refill_and_index(con)
     con.execute(_search_macro())
 

@@ -70,5 +70,5 @@ def source(source_id: str = "gov_ru", *, timezone_name: str = "Europe/Moscow", l
 
 
 def table_rows(store: Store, sql: str, params: list | None = None) -> list[tuple]:
-    with store.reader() as con:
+    with store.reader(fts=False) as con:
         return con.execute(sql, params or []).fetchall()

@@ -60,7 +60,10 @@ def test_every_table_view_and_column_has_a_comment(store: Store) -> None:
             "removals", "frontier", "http_cache", "schema_version", "unique_releases", "daily_counts",
             "source_health", "release_translations", "search_ru", "search_en"} <= names
     assert [name for name, comment in objects if not (comment or "").strip()] == []
-    columns = table_rows(store, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal")
+    columns = table_rows(
+        store,
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal",
+    )
     assert len(columns) > 150
     assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
 

@@ -8,22 +8,29 @@ from store_factories import at, batch, release
 from flows.store import Store, search_releases
 
 
-@pytest.fixture
-def indexed(store: Store) -> Store:
+def load_and_index(store: Store) -> Store:
     store.load_batch(batch(
-        release("ru_visit", "Состоялся визит главы правительства в Баку.", title="Визит премьер-министра",
-                published_at=at(1)),
-        release("ru_budget", "Правительство обсудило бюджет на следующий год.", title="Заседание правительства",
-                published_at=at(2)),
+        release("ru_visit", "Состоялся визит главы правительства в Баку.",
+                title="Визит премьер-министра", published_at=at(1)),
+        release("ru_budget", "Правительство обсудило бюджет на следующий год.",
+                title="Заседание правительства", published_at=at(2)),
         release("ru_district", "В новом районе открыли школу.", title="Школа", published_at=at(3)),
-        release("en_visit", "The Prime Minister visited Baku and met the President.", title="Prime Minister visits Baku",
-                source_id="gov_en", language="en", published_at=at(4)),
+        release("en_visit", "The Prime Minister visited Baku and met the President.",
+                title="Prime Minister visits Baku", source_id="gov_en", language="en", published_at=at(4)),
         release("de_besuch", "Der Ministerpräsident besuchte Baku.", title="Besuche in Baku",
                 source_id="gov_de", language="de", published_at=at(5)),
         release("az_sefer", "Baş nazir Bakıya səfər etdi.", title="Səfər", source_id="gov_az", language="az"),
     ))
     store.rebuild_search_index()
     return store
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """One indexed database shared by the read-only tests of this module."""
+    store = Store(tmp_path_factory.mktemp("search") / "govpress.duckdb")
+    store.migrate()
+    return load_and_index(store)
 
 
 def hits(store: Store, query: str) -> list[str]:
@@ -64,7 +71,8 @@ def test_the_macro_returns_ranked_rows_with_source_and_date(indexed: Store) -> N
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
 
 
-def test_index_follows_a_rebuild_not_each_insert(indexed: Store) -> None:
+def test_index_follows_a_rebuild_not_each_insert(store: Store) -> None:
+    indexed = load_and_index(store)
     indexed.load_batch(batch(release("ru_new", "Новый визит в Минск.", title="Визит", published_at=at(9))))
     assert hits(indexed, "визиты") == ["ru_visit"]
     indexed.rebuild_search_index()
