@@ -101,7 +101,7 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
     site_dir = site_dir or db.parent / "demo-site"
     started = time.monotonic()
     manifest = prepare_site(site_dir, **(generator_options or {}))
-    console.print(f"Generated site: {site_dir} ({manifest.page_count} release pages)")
+    console.print(f"Generated site: {site_dir} ({len(manifest.releases())} release pages)")
     if pages is None:
         console.print("[yellow]No saved real pages found (../shared/pages): the demo runs on the generated site alone.[/yellow]")
     with start_server(site_dir, pages=pages, seed=seed) as server:
