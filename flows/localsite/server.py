@@ -104,6 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "govpress-localsite/1.0"
     timeout = 30  # an idle keep-alive connection gives its thread back after this long
     server: _Server
+    record: RequestRecord
 
     def setup(self) -> None:
         super().setup()
@@ -323,24 +324,35 @@ class LocalSiteServer:
         host = h.headers.get("Host", "")
         path = unquote(urlsplit(h.path).path) or "/"
         rule = self._faults.take(path, host) if self._faults is not None and allowed else None
-        status = 0
+        # Logged on arrival (status 0) and completed before the status line is sent, so a client
+        # that has its answer always finds the request in the log.
+        record = RequestRecord(h.command, host, h.path, 0, dict(h.headers.items()), rule.fault if rule else None)
+        h.record = record
         with self._log_lock:
             self._in_flight += 1
+            self._log.append(record)
         try:
             if not allowed:
-                status = self._send(h, _Response(405, F.status_page(405, "Method Not Allowed"),
-                                                       headers={"Allow": "GET, HEAD"}), head=False)
+                self._send(h, _Response(405, F.status_page(405, "Method Not Allowed"), headers={"Allow": "GET, HEAD"}),
+                           head=False)
             elif rule is None:
-                status = self._send(h, self._resolve(path, self._origin(host)), head=head)
+                self._send(h, self._resolve(path, self._origin(host)), head=head)
             else:
-                status = self._apply(h, rule, path, host, head=head)
+                self._apply(h, rule, path, host, head=head)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
             h.close_connection = True
         finally:
             with self._log_lock:
                 self._in_flight -= 1
-                self._log.append(RequestRecord(h.command, host, h.path, status, dict(h.headers.items()),
-                                               rule.fault if rule else None))
+
+    def _start(self, h: _Handler, status: int) -> None:
+        """Record the status in the log, then send the status line."""
+        with self._log_lock:
+            for index in range(len(self._log) - 1, -1, -1):
+                if self._log[index] is h.record:
+                    h.record = self._log[index] = h.record._replace(status=status)
+                    break
+        h.send_response(status)
 
     def _origin(self, host: str) -> str:
         return f"http://{host}" if host else f"http://{self.host}:{self.port}"
@@ -356,7 +368,7 @@ class LocalSiteServer:
             if response.last_modified is not None:
                 headers["Last-Modified"] = format_datetime(response.last_modified.astimezone(timezone.utc), usegmt=True)
             if self._not_modified(h, etag, response.last_modified):
-                h.send_response(304)
+                self._start(h, 304)
                 for name, value in headers.items():
                     h.send_header(name, value)
                 h.end_headers()
@@ -367,7 +379,7 @@ class LocalSiteServer:
             if compressible and len(body) > GZIP_MIN_BYTES and _accepts_gzip(h.headers.get("Accept-Encoding")):
                 body = self._gzipped(etag, body)
                 headers["Content-Encoding"] = "gzip"
-        h.send_response(status)
+        self._start(h, status)
         h.send_header("Content-Type", response.content_type)
         h.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
@@ -404,13 +416,20 @@ class LocalSiteServer:
 
     @staticmethod
     def _peer_closed(conn: socket.socket) -> bool:
-        """True when the client has hung up (a zero-byte peek); MSG_DONTWAIT keeps the socket's timeout as is."""
+        """True when the client has hung up (a zero-byte peek)."""
+        timeout = conn.gettimeout()
         try:
-            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            conn.settimeout(0)  # a socket with a timeout would wait in recv despite MSG_DONTWAIT
+            return conn.recv(1, socket.MSG_PEEK) == b""
         except BlockingIOError:
             return False
         except OSError:
             return True
+        finally:
+            try:
+                conn.settimeout(timeout)
+            except OSError:
+                pass
 
     def _apply(self, h: _Handler, rule: FaultRule, path: str, host: str, *, head: bool) -> int:
         kind = rule.fault
@@ -473,7 +492,7 @@ class LocalSiteServer:
         if kind == "truncated":
             body = response.body
             h.close_connection = True
-            h.send_response(200)
+            self._start(h, 200)
             h.send_header("Content-Type", response.content_type)
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
@@ -484,7 +503,7 @@ class LocalSiteServer:
 
     def _endless(self, h: _Handler, rule: FaultRule, *, head: bool) -> int:
         h.close_connection = True
-        h.send_response(200)
+        self._start(h, 200)
         h.send_header("Content-Type", "text/html; charset=utf-8")
         h.send_header("Transfer-Encoding", "chunked")
         h.end_headers()
@@ -504,7 +523,7 @@ class LocalSiteServer:
     def _gzip_bomb(self, h: _Handler, *, head: bool) -> int:
         header, block, count, tail = F.gzip_bomb_parts()
         h.close_connection = True
-        h.send_response(200)
+        self._start(h, 200)
         h.send_header("Content-Type", "text/html; charset=utf-8")
         h.send_header("Content-Encoding", "gzip")
         h.send_header("Content-Length", str(len(header) + len(block) * count + len(tail)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def server(site_root: Path) -> Iterator[LocalSiteServer]:
 def srv(server: LocalSiteServer) -> Iterator[LocalSiteServer]:
     """The module's server with no faults, an empty log and nothing gone, restored after the test."""
     server.clear_faults()
+    quiet = threading.Event()
+    for _ in range(250):  # let handlers stalled by an earlier test notice their client is gone
+        if server.in_flight == 0:
+            break
+        quiet.wait(0.02)
     server.reset_log()
     server.gone.clear()
     yield server
