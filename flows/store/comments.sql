@@ -54,7 +54,7 @@ COMMENT ON COLUMN fetches.url IS 'The URL requested.';
 COMMENT ON COLUMN fetches.final_url IS 'The URL after redirects; NULL when no response arrived.';
 COMMENT ON COLUMN fetches.purpose IS 'Why it was fetched: feed, sitemap, listing, release, robots, api or file.';
 COMMENT ON COLUMN fetches.status IS 'HTTP status of the final response; NULL when no response arrived (network error, skipped).';
-COMMENT ON COLUMN fetches.outcome IS 'ok (body archived), not_modified (304), gone (404/410), blocked (anti-bot or access page), error (network, timeout, 5xx after retries) or skipped (robots.txt, host not allowed, too large).';
+COMMENT ON COLUMN fetches.outcome IS 'ok (body archived), not_modified (304), gone (404/410), blocked (403 or an anti-bot/challenge page, evidence archived), http_error (other 4xx/5xx after retries), network_error, timeout, too_large (size or decompression cap), refused (host or address not allowed, redirect off the source), robots (robots.txt disallows), circuit_open (host failing repeatedly, skipped for this run).';
 COMMENT ON COLUMN fetches.started_at IS 'When the first attempt started.';
 COMMENT ON COLUMN fetches.elapsed_ms IS 'Milliseconds from the first attempt to the end of the body, retries and waits included; NULL when skipped.';
 COMMENT ON COLUMN fetches.bytes IS 'Size of the response body in bytes as received (after transfer decoding); NULL when there was no body.';
@@ -174,7 +174,7 @@ COMMENT ON COLUMN source_health.last_run_at IS 'When that run started; NULL when
 COMMENT ON COLUMN source_health.last_run_status IS 'Status of that run (running, completed, partial, failed); NULL when never run.';
 COMMENT ON COLUMN source_health.last_ok_fetch_at IS 'Start of the latest fetch with outcome ok; NULL when none ever succeeded.';
 COMMENT ON COLUMN source_health.fetches_7d IS 'Requests made in the last 7 days (all outcomes).';
-COMMENT ON COLUMN source_health.failed_fetches_7d IS 'Requests in the last 7 days with outcome error or blocked.';
+COMMENT ON COLUMN source_health.failed_fetches_7d IS 'Requests in the last 7 days whose outcome was a failure (anything but ok, not_modified and gone).';
 COMMENT ON COLUMN source_health.fetch_error_rate_7d IS 'failed_fetches_7d / fetches_7d, from 0 to 1; NULL when there were no requests.';
 COMMENT ON COLUMN source_health.blocked_7d IS 'Requests in the last 7 days answered by an anti-bot or access page (outcome blocked).';
 COMMENT ON COLUMN source_health.parse_failures IS 'Pages that failed to parse, all time.';

@@ -15,10 +15,15 @@ from datetime import datetime
 FETCH_OUTCOMES: dict[str, str] = {
     "ok": "a 2xx response whose body was archived (archive_key set)",
     "not_modified": "a 304 answer to a conditional GET; the cached body is still current",
-    "gone": "404 or 410 for a page that was known: a removal signal",
-    "blocked": "an anti-bot, challenge or access-denied page (401/403/429 after retries, WAF bodies)",
-    "error": "network error, timeout, 5xx or another status after all retries",
-    "skipped": "not requested: robots.txt disallowed it, host not allowed, or the body exceeded the size cap",
+    "gone": "404 or 410: for a known release, a removal signal",
+    "blocked": "403 or an anti-bot/challenge/access page; the evidence body is archived",
+    "http_error": "another 4xx/5xx status after all retries",
+    "network_error": "connection failed, reset or protocol error after all retries",
+    "timeout": "no complete answer within the timeout after all retries",
+    "too_large": "the body (or its decompressed form) exceeded the size cap",
+    "refused": "the host or address is not allowed for the source, or a redirect left it",
+    "robots": "robots.txt disallows the URL for our user agent",
+    "circuit_open": "the host failed repeatedly in this run; the request was not sent",
 }
 """The vocabulary of ``fetches.outcome``; the views count ``error`` and ``blocked`` as failed fetches."""
 

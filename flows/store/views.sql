@@ -34,7 +34,7 @@ WITH last_runs AS (
 recent_fetches AS (
     SELECT source_id,
            count(*) AS fetches_7d,
-           count(*) FILTER (WHERE outcome IN ('error', 'blocked')) AS failed_fetches_7d,
+           count(*) FILTER (WHERE outcome NOT IN ('ok', 'not_modified', 'gone')) AS failed_fetches_7d,
            count(*) FILTER (WHERE outcome = 'blocked') AS blocked_7d
     FROM fetches
     WHERE started_at >= now() - INTERVAL 7 DAY
