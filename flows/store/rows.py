@@ -25,9 +25,7 @@ FETCH_OUTCOMES: dict[str, str] = {
     "robots": "robots.txt disallows the URL for our user agent",
     "circuit_open": "the host failed repeatedly in this run; the request was not sent",
 }
-"""The vocabulary of ``fetches.outcome``; the views count ``error`` and ``blocked`` as failed fetches."""
-
-FAILED_FETCH_OUTCOMES = ("error", "blocked")
+"""The vocabulary of ``fetches.outcome`` (flows.fetch.Outcome); the views count all but ok/not_modified/gone as failed."""
 
 
 @dataclass(slots=True)
