@@ -171,11 +171,11 @@ def plan_work(
         # A full listing that no longer shows a held release: check whether the page is gone.
         for key, held in known.items():
             if held.removed_at is None and key not in discovery.listed and key not in work:
-                add(key, "removal_check", held)
+                add(held.url or key, "removal_check", held)
     if source.kind == "files" and discovery.complete:
         for key, held in known.items():
             if held.removed_at is None and key not in discovery.listed:
-                work[key] = WorkItem(url=key, reason="removal_check", known=held)
+                work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
     return list(work.values())
 
 

@@ -160,6 +160,8 @@ class KnownRelease:
     last_seen_at: datetime
     removed_at: datetime | None
     archive_key: str | None
+    url: str = ""
+    """The URL the release was discovered under (what a recheck or removal check fetches)."""
 
 
 @dataclass(slots=True, frozen=True)
