@@ -62,7 +62,9 @@ class ReleaseInfo:
     """ISO 8601 with the publisher's UTC offset."""
     updated_at: str
     body_text: str
-    """The clean text (scars repaired), paragraphs separated by one blank line."""
+    """The clean text (scars repaired), paragraphs separated by one blank line. On minfin and
+    mfa-en pages the lead stands apart (``lead``) and is not part of it; agency pages have no
+    separate lead, so their first paragraph is the dateline followed by the lead."""
     edited: bool = False
     scars: int = 0
     translation_key: str | None = None
@@ -277,13 +279,13 @@ _SENTENCES: list[list[tuple[str, str]]] = [
       "двух стран.",
       "The talks were first held in a restricted format and then continued in an expanded format with both "
       "delegations."),
-     ("Встреча {h[name]} и {g[name]} началась в формате тет-а-тет и продолжилась с участием членов официальных "
+     ("Встреча {h[name_gen]} и {g[name_gen]} началась в формате тет-а-тет и продолжилась с участием членов официальных "
       "делегаций.",
       "The meeting between {h[name]} and {g[name]} began one-on-one and continued with members of the official "
       "delegations.")],
     [("В ходе встречи было выражено удовлетворение высоким уровнем {hc[comb]}-{gc[adj]} отношений.",
       "Satisfaction was expressed with the high level of relations between {hc[name]} and {gc[name]}."),
-     ("{g[name]} высоко оценил{g[a]} уровень {hc[comb]}-{gc[adj]} связей, сложившийся за {years} лет "
+     ("{g[name]} высоко оценил{g[a]} уровень {hc[comb]}-{gc[adj]} связей, сложившийся за {years_ru} "
       "дипломатических отношений.",
       "{g[name]} praised the level of ties between {hc[name]} and {gc[name]} built over {years} years of "
       "diplomatic relations.")],
@@ -458,6 +460,7 @@ def _person(role: tuple[str, ...], name: tuple, country: tuple) -> dict[str, dic
         "ins": f"{r_ins} {country[1]} {forms['ins']}",
         "acc": f"{r_gen} {country[1]} {forms['acc']}",
         "name": forms["nom"],
+        "name_gen": forms["gen"],
         "a": "" if gender == "m" else "а",
         "sya": "ся" if gender == "m" else "ась",
     }
@@ -483,6 +486,15 @@ def _pair_slot(pair: tuple[str, str], ru_key: str) -> dict[str, dict[str, str]]:
 
 def _ru_number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
+
+
+def _ru_years(count: int) -> str:
+    """"N лет/года/год" with Russian numeral agreement."""
+    if count % 10 == 1 and count % 100 != 11:
+        return f"{count} год"
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return f"{count} года"
+    return f"{count} лет"
 
 
 def _docs_word(count: int) -> str:
@@ -542,8 +554,9 @@ def _compose_story(rng: random.Random, home: int, published: datetime) -> _Story
     last_month = rng.randrange(1, 12)
     quarter = rng.choice(_QUARTERS)
     deadline = published + timedelta(days=rng.randrange(20, 120))
+    n_years = rng.randrange(25, 34)
     shared = {"year": str(year), "prev_year": str(year - 1), "next_year": str(year + 1),
-              "years": str(rng.randrange(25, 34)), "local_pct": str(rng.randrange(30, 80)),
+              "years": str(n_years), "years_ru": _ru_years(n_years), "local_pct": str(rng.randrange(30, 80)),
               "settle_pct": str(rng.randrange(40, 95)), "firms": str(rng.randrange(30, 250)), "n_docs": str(n_docs)}
     scalars = {
         "ru": {
