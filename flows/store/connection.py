@@ -18,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,11 +111,28 @@ def connect_with_retry(
             time.sleep(delay)
 
 
+_PROCESS_LOCKS: dict[Path, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    """One lock per database file per process.
+
+    DuckDB shares one database instance per file inside a process: a read-only and a
+    read-write connection to the same file cannot coexist ("different configuration"), and
+    the pipeline calls the store from several threads. So the store's own calls take turns.
+    """
+    key = path.resolve()
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
+
+
 class Store:
     """The govpress DuckDB file: migrations, loads, reads for the pipeline, search index and snapshots.
 
     Every method opens its own short-lived connection and closes it before returning, so the
-    file is locked only while a call runs.
+    file is locked only while a call runs. The pipeline's own reads use read-write connections
+    (the writer process must not mix configurations); ``reader()`` is for analysts and the CLI.
     """
 
     def __init__(self, path: Path | str, *, lock_timeout: float = 120.0, logger: Any = None) -> None:
@@ -144,13 +162,14 @@ class Store:
 
     @contextmanager
     def _connection(self, *, read_only: bool, fts: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)
-        try:
-            if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
-                load_fts(con)
-            yield con
-        finally:
-            con.close()
+        with _process_lock(self.path):
+            con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)
+            try:
+                if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
+                    load_fts(con)
+                yield con
+            finally:
+                con.close()
 
     # -- schema --------------------------------------------------------------------------------
 
@@ -184,19 +203,19 @@ class Store:
     # -- what the pipeline reads ---------------------------------------------------------------
 
     def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
-        with self.reader(fts=False) as con:
+        with self.writer() as con:
             return loader.known_releases(con, source_id)
 
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
-        with self.reader(fts=False) as con:
+        with self.writer() as con:
             return loader.cached_validators(con, urls)
 
     def frontier(self, source_id: str) -> list[tuple[str, str]]:
-        with self.reader(fts=False) as con:
+        with self.writer() as con:
             return loader.frontier(con, source_id)
 
     def archived_pages(self, source_ids: list[str] | None) -> list[ArchivedPage]:
-        with self.reader(fts=False) as con:
+        with self.writer() as con:
             return loader.archived_pages(con, source_ids)
 
     # -- loading -------------------------------------------------------------------------------
