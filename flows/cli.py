@@ -32,7 +32,8 @@ app.add_typer(sources_app, name="sources")
 site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 
-console = Console()
+# Piped output (logs, CI) gets a wide table instead of 80 columns of truncated names.
+console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]

@@ -38,7 +38,7 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
     """The load row for one parsed release; ``url`` is the URL it was discovered under (its identity)."""
     canonical = canonical_url(url)
     return ReleaseRow(
-        release_id=release_id(canonical),
+        release_id=release_id(source.id, url),
         source_id=source.id,
         url=url,
         canonical_url=canonical,

@@ -88,7 +88,8 @@ def prepare_site(site_dir: Path, **generator_options):
 
 
 def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, refetch: bool = False,
-             console: Console | None = None, site_dir: Path | None = None, generator_options: dict | None = None) -> int:
+             console: Console | None = None, site_dir: Path | None = None, generator_options: dict | None = None,
+             port: int = 0) -> int:
     """Serve, ingest, report. Returns the process exit code (0 when every source succeeded)."""
     from flows.cli import last_run, print_outcomes
     from flows.ingest import ingest
@@ -104,7 +105,7 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
     console.print(f"Generated site: {site_dir} ({len(manifest.releases())} release pages)")
     if pages is None:
         console.print("[yellow]No saved real pages found (../shared/pages): the demo runs on the generated site alone.[/yellow]")
-    with start_server(site_dir, pages=pages, seed=seed) as server:
+    with start_server(site_dir, pages=pages, seed=seed, port=port) as server:
         registry_path = db.parent / "demo-sources.toml"
         registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed), encoding="utf-8")
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")

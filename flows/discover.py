@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from flows.registry import JsonListing, ListingSelectors, Source
-from flows.urls import canonical_url, resolve
+from flows.urls import identity, resolve
 from parsers import Listing, ListingItem, ParseContext, get_parser
 from parsers.dates import parse_date, parse_iso
 
@@ -53,7 +53,7 @@ class Discovery:
     channel: str = ""
     """Which channel produced the items (feed, listing fallback, ...), for the run summary."""
     listed: set[str] = field(default_factory=set)
-    """Canonical URLs of every item seen, before the date-range filter (for removal checks)."""
+    """Identities (flows.urls.identity) of every item seen, before the date-range filter (for removal checks)."""
 
 
 # --- hostile XML -------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ async def _walk(
                 result.errors.append(f"{url}: {exc}")
                 break
             any_read = True
-            fresh = [i for i in listing.items if canonical_url(i.url) not in known]
+            fresh = [i for i in listing.items if identity(i.url) not in known]
             result.items.extend(listing.items)
             if stop_at_known and listing.items and not fresh:
                 break  # everything on this page is already held: older pages are too
@@ -445,7 +445,7 @@ async def discover(
     # Newest first, one item per canonical URL, within the date range.
     unique = []
     for item in result.items:
-        key = canonical_url(item.url)
+        key = identity(item.url)
         if key in result.listed:
             continue
         result.listed.add(key)

@@ -24,7 +24,7 @@ from flows.fetch import Fetcher, FetchResult
 from flows.registry import Source
 from flows.store import Store
 from flows.store.rows import CacheRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
-from flows.urls import canonical_url, release_id
+from flows.urls import identity
 from parsers import BlockedPage, ParseContext, ParseError, parse
 
 log = logging.getLogger("govpress.pipeline")
@@ -126,12 +126,14 @@ def plan_work(
 ) -> list[WorkItem]:
     """Decide what to fetch: new links, changed ones (lastmod moved), due rechecks, removal checks.
 
+    ``known`` is keyed by identity (flows.urls.identity of the release URL).
+
     ``frontier`` holds work a previous run planned but did not finish; it is resumed first.
     """
     work: dict[str, WorkItem] = {}
 
     def add(url: str, reason: Reason, item_known: KnownRelease | None, entry: bytes | None = None) -> None:
-        key = canonical_url(url)
+        key = identity(url)
         if key in work:
             return
         validators = cache.get(url) if reason in ("recheck", "removal_check") else None
@@ -146,10 +148,10 @@ def plan_work(
         )
 
     for url, purpose in frontier:
-        add(url, purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(canonical_url(url)))
+        add(url, purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(identity(url)))
 
     for item in discovery.items:
-        key = canonical_url(item.url)
+        key = identity(item.url)
         held = known.get(key)
         if source.kind == "files":
             add(item.url, "file", held)
@@ -338,7 +340,8 @@ def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
 
 async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
     """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
-    known = await asyncio.to_thread(ctx.store.known_releases, source.id)
+    stored = await asyncio.to_thread(ctx.store.known_releases, source.id)
+    known = {identity(k.url or k.canonical_url): k for k in stored.values()}
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
 
     async def fetch(url: str, purpose: str) -> FetchResult:
@@ -350,7 +353,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
-    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.canonical_url for k in known.values()])
+    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.url for k in known.values()])
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier)
     # Persist the plan first: a crash from here on resumes it instead of rediscovering.
     batch = LoadBatch(
@@ -417,5 +420,4 @@ def new_run_id() -> str:
 __all__ = [
     "BatchResult", "RunContext", "RunParams", "SourceOutcome", "WorkItem", "batches", "discover_source",
     "merge_batch", "new_run_id", "plan_work", "process_batch", "recheck_interval", "run_source", "summarise_discovery",
-    "release_id",
 ]

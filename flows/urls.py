@@ -1,6 +1,6 @@
 """Canonical URLs and the stable ids derived from them.
 
-The canonical form is what makes ``release_id`` stable across runs, feeds and listings:
+The canonical form (with the source id) is what makes ``release_id`` stable across runs, feeds and listings:
 scheme and host lower-cased, default ports dropped, tracking parameters (``utm_*``,
 ``fbclid``, ``gclid`` ...) removed, remaining query parameters sorted, fragment dropped,
 trailing slash removed (except for the root path), percent-encoding normalised.
@@ -39,9 +39,22 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
-def release_id(canonical: str) -> str:
-    """A short stable id for a canonical URL (16 hex chars of BLAKE2b)."""
-    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=8).hexdigest()
+def identity(url: str) -> str:
+    """What identifies a release within its source: the canonical URL's path and query.
+
+    Scheme, host and port are left out so that a site moving to https or dropping ``www.``
+    (or the demo server starting on another port) keeps every release's id.
+    """
+    parts = urlsplit(canonical_url(url))
+    if parts.scheme not in ("http", "https"):
+        return canonical_url(url)
+    return urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+def release_id(source_id: str, url: str) -> str:
+    """The stable id of the release at ``url`` in ``source_id``: 16 hex chars of BLAKE2b over both."""
+    key = f"{source_id}\n{identity(url)}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def resolve(base: str, href: str) -> str:

@@ -8,7 +8,7 @@ from flows.discover import Discovery
 from flows.pipeline import RunParams, plan_work, recheck_interval
 from flows.registry import Source
 from flows.store.rows import CacheRow, KnownRelease
-from flows.urls import canonical_url, release_id
+from flows.urls import canonical_url, identity, release_id
 from parsers import ListingItem
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -22,7 +22,7 @@ def src(kind="sitemap") -> Source:
 def known(url: str, *, published_days_ago: float, last_seen_hours_ago: float, removed=False) -> KnownRelease:
     c = canonical_url(url)
     return KnownRelease(
-        release_id=release_id(c), canonical_url=c, content_hash="h", version=1,
+        release_id=release_id("s", url), canonical_url=c, url=url, content_hash="h", version=1,
         published_at=NOW - timedelta(days=published_days_ago), first_seen_at=NOW - timedelta(days=published_days_ago),
         last_seen_at=NOW - timedelta(hours=last_seen_hours_ago), removed_at=NOW if removed else None, archive_key="sha256:x",
     )
@@ -30,7 +30,7 @@ def known(url: str, *, published_days_ago: float, last_seen_hours_ago: float, re
 
 def discovery(*items: ListingItem, complete=False) -> Discovery:
     d = Discovery(items=list(items), complete=complete)
-    d.listed = {canonical_url(i.url) for i in items}
+    d.listed = {identity(i.url) for i in items}
     return d
 
 
@@ -41,7 +41,7 @@ def test_recheck_schedule_is_hourly_then_daily_then_weekly():
 
 
 def test_new_links_are_fetched_and_quiet_known_ones_are_not():
-    held = {k.canonical_url: k for k in [known("http://127.0.0.1/old", published_days_ago=100, last_seen_hours_ago=2)]}
+    held = {identity(k.url): k for k in [known("http://127.0.0.1/old", published_days_ago=100, last_seen_hours_ago=2)]}
     work = plan_work(src(), discovery(ListingItem("http://127.0.0.1/new"), ListingItem("http://127.0.0.1/old")), held, {}, RunParams(), NOW)
     assert [(w.url, w.reason) for w in work] == [("http://127.0.0.1/new", "new")]
 
@@ -53,7 +53,7 @@ def test_lastmod_after_last_seen_means_changed_and_due_rechecks_are_conditional(
     work = plan_work(
         src(),
         discovery(ListingItem("http://127.0.0.1/a", updated_at=NOW - timedelta(hours=1)), ListingItem("http://127.0.0.1/b")),
-        {a.canonical_url: a, b.canonical_url: b}, cache, RunParams(), NOW,
+        {identity(a.url): a, identity(b.url): b}, cache, RunParams(), NOW,
     )
     by_url = {w.url: w for w in work}
     assert by_url["http://127.0.0.1/a"].reason == "changed" and by_url["http://127.0.0.1/a"].etag is None
@@ -62,7 +62,7 @@ def test_lastmod_after_last_seen_means_changed_and_due_rechecks_are_conditional(
 
 def test_refetch_fetches_everything_discovered():
     a = known("http://127.0.0.1/a", published_days_ago=100, last_seen_hours_ago=2)
-    work = plan_work(src(), discovery(ListingItem("http://127.0.0.1/a")), {a.canonical_url: a}, {}, RunParams(refetch=True), NOW)
+    work = plan_work(src(), discovery(ListingItem("http://127.0.0.1/a")), {identity(a.url): a}, {}, RunParams(refetch=True), NOW)
     assert [(w.url, w.reason) for w in work] == [("http://127.0.0.1/a", "refetch")]
 
 
@@ -70,7 +70,7 @@ def test_held_releases_missing_from_a_complete_listing_get_a_removal_check():
     a = known("http://127.0.0.1/a", published_days_ago=100, last_seen_hours_ago=2)
     gone = known("http://127.0.0.1/gone", published_days_ago=100, last_seen_hours_ago=2)
     already = known("http://127.0.0.1/already", published_days_ago=100, last_seen_hours_ago=2, removed=True)
-    held = {k.canonical_url: k for k in (a, gone, already)}
+    held = {identity(k.url): k for k in (a, gone, already)}
     work = plan_work(src(), discovery(ListingItem("http://127.0.0.1/a"), complete=True), held, {}, RunParams(), NOW)
     assert [(w.url, w.reason) for w in work] == [("http://127.0.0.1/gone", "removal_check")]
     # An incomplete listing (a feed's newest page) proves nothing about what it does not show.
@@ -82,7 +82,7 @@ def test_full_text_entries_are_taken_when_new_or_updated_only():
     items = [ListingItem("http://127.0.0.1/a", entry=b"<feed/>"), ListingItem("http://127.0.0.1/b", entry=b"<feed/>"),
              ListingItem("http://127.0.0.1/c", entry=b"<feed/>", updated_at=NOW)]
     c = known("http://127.0.0.1/c", published_days_ago=100, last_seen_hours_ago=2)
-    work = plan_work(src("feed"), discovery(*items), {a.canonical_url: a, c.canonical_url: c}, {}, RunParams(), NOW)
+    work = plan_work(src("feed"), discovery(*items), {identity(a.url): a, identity(c.url): c}, {}, RunParams(), NOW)
     assert [(w.url, w.reason) for w in work] == [("http://127.0.0.1/b", "entry"), ("http://127.0.0.1/c", "entry")]
 
 

@@ -1,4 +1,4 @@
-from flows.urls import canonical_url, release_id
+from flows.urls import canonical_url, identity, release_id
 
 
 def test_canonical_url_normalises_case_ports_tracking_fragment_and_slash():
@@ -18,12 +18,20 @@ def test_canonical_url_is_idempotent_and_normalises_percent_encoding():
     assert canonical_url("https://president.az/ru/articles/view/а") == once
 
 
-def test_release_id_is_stable_and_distinguishes_urls():
-    a = release_id(canonical_url("https://kremlin.ru/events/president/news/57063/"))
-    b = release_id(canonical_url("https://kremlin.ru/events/president/news/57063?utm_campaign=x"))
-    c = release_id(canonical_url("https://kremlin.ru/events/president/news/57064"))
+def test_release_id_is_stable_and_distinguishes_urls_and_sources():
+    a = release_id("kremlin_ru", "https://kremlin.ru/events/president/news/57063/")
+    b = release_id("kremlin_ru", "HTTP://www.kremlin.ru:443/events/president/news/57063?utm_campaign=x#x")
+    c = release_id("kremlin_ru", "https://kremlin.ru/events/president/news/57064")
+    d = release_id("kremlin_en", "http://en.kremlin.ru/events/president/news/57063")
     assert a == b != c
+    assert a != d  # the same path on another edition is another release (linked as a translation)
     assert len(a) == 16
+
+
+def test_identity_ignores_scheme_host_and_port():
+    assert identity("http://127.0.0.1:8123/minfin/news/42/?utm_source=x") == "/minfin/news/42"
+    assert identity("https://127.0.0.1:9999/minfin/news/42") == "/minfin/news/42"
+    assert identity("file:///tmp/seed/a.txt") == "file:///tmp/seed/a.txt"
 
 
 def test_non_http_urls_are_left_alone():
