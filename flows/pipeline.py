@@ -115,6 +115,20 @@ def recheck_interval(known: KnownRelease, now: datetime) -> timedelta:
     return timedelta(days=7)
 
 
+def listed_as_changed(listed_update: datetime | None, held: KnownRelease) -> bool:
+    """A listing's lastmod/updated says the page changed since we stored it.
+
+    Later than our last visit, or later than the last change the page itself showed (sites
+    often stamp edits with the edit's time, which can precede our visit).
+    """
+    if listed_update is None:
+        return False
+    if listed_update > held.last_seen_at:
+        return True
+    shown = max((t for t in (held.updated_at, held.published_at) if t is not None), default=None)
+    return shown is not None and listed_update > shown + timedelta(minutes=1)
+
+
 def plan_work(
     source: Source,
     discovery: Discovery,
@@ -156,7 +170,7 @@ def plan_work(
         if source.kind == "files":
             add(item.url, "file", held)
         elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None
-                                         or (item.updated_at and item.updated_at > held.last_seen_at)):
+                                         or listed_as_changed(item.updated_at, held)):
             add(item.url, "entry", held, item.entry)
         elif item.entry is not None:
             continue  # the entry is unchanged since we last stored it
@@ -164,7 +178,7 @@ def plan_work(
             add(item.url, "new", None)
         elif params.refetch:
             add(item.url, "refetch", held)
-        elif item.updated_at is not None and item.updated_at > held.last_seen_at:
+        elif listed_as_changed(item.updated_at, held):
             add(item.url, "changed", held)
         elif held.removed_at is None and now - held.last_seen_at >= recheck_interval(held, now):
             add(item.url, "recheck", held)

@@ -90,3 +90,16 @@ def test_the_frontier_of_an_interrupted_run_is_resumed_first():
     work = plan_work(src(), discovery(ListingItem("http://127.0.0.1/new")), {}, {}, RunParams(), NOW,
                      frontier=[("http://127.0.0.1/left-over", "new")])
     assert [w.url for w in work] == ["http://127.0.0.1/left-over", "http://127.0.0.1/new"]
+
+
+def test_a_lastmod_before_our_visit_but_after_the_page_own_dates_still_means_changed():
+    from dataclasses import replace
+
+    from flows.pipeline import listed_as_changed
+
+    held = replace(known("http://127.0.0.1/a", published_days_ago=300, last_seen_hours_ago=2), updated_at=None)
+    published = held.published_at
+    assert listed_as_changed(published + timedelta(days=3), held)  # edited later, stamped with the edit time
+    assert not listed_as_changed(published, held)  # lastmod equals publication: nothing new
+    assert not listed_as_changed(None, held)
+    assert not listed_as_changed(published + timedelta(days=3), replace(held, updated_at=published + timedelta(days=3)))

@@ -503,7 +503,7 @@ def finish_run(
 def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, KnownRelease]:
     rows = con.execute(
         """SELECT release_id, canonical_url, content_hash, version, published_at, first_seen_at, last_seen_at,
-                  removed_at, archive_key, url
+                  removed_at, archive_key, url, updated_at
            FROM releases WHERE source_id = ? ORDER BY release_id""",
         [source_id],
     ).fetchall()

@@ -162,6 +162,8 @@ class KnownRelease:
     archive_key: str | None
     url: str = ""
     """The URL the release was discovered under (what a recheck or removal check fetches)."""
+    updated_at: datetime | None = None
+    """The last modification the page itself showed."""
 
 
 @dataclass(slots=True, frozen=True)
