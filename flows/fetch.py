@@ -516,7 +516,7 @@ class Fetcher:
             return _Stop("timeout", f"timeout: {type(exc).__name__} {exc}".strip())
         except _BodyError as exc:
             return _Stop(exc.outcome, str(exc))
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.HTTPError, httpx.StreamError) as exc:
             return _Stop("network_error", f"{type(exc).__name__}: {exc}")
         except httpx.InvalidURL as exc:
             return _Stop("refused", f"invalid URL: {exc}")
@@ -537,7 +537,9 @@ class Fetcher:
             body = bytearray()
             raw = 0
             truncated = False
-            async for chunk in response.aiter_raw():
+            # The raw stream itself, not aiter_raw(): decoding is ours (bounded), and a response
+            # that httpx already read (MockTransport with content=) still yields its raw bytes.
+            async for chunk in response.stream:
                 raw += len(chunk)
                 progress.bytes_downloaded += len(chunk)
                 for piece in decoder.feed(chunk):

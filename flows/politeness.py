@@ -69,8 +69,9 @@ class TokenBucket:
         async with self._lock:
             while True:
                 self._refill()
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                # The epsilon absorbs float rounding (1000.01 + 1e-15 == 1000.01): no endless tiny sleeps.
+                if self._tokens >= 1.0 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
                 await self._sleep((1.0 - self._tokens) / self.rate)
 
@@ -209,7 +210,9 @@ class CircuitBreaker:
         state = self._get(host)
         state.failures += 1
         state.trial_in_flight = False
-        if state.failures >= self.threshold:
+        if state.opened_at is not None:  # a failed trial (or a failure while open): open again, same reason
+            state.opened_at = self._clock()
+        elif state.failures >= self.threshold:
             state.opened_at = self._clock()
             state.reason = None
 

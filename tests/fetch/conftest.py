@@ -1,0 +1,70 @@
+"""Helpers for the fetch tests: a fake monotonic clock whose sleep advances it, sources, fake resolvers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from flows.registry import Source
+
+PUBLIC_IP = "93.184.216.34"  # any global unicast address; never contacted (resolvers are fakes)
+
+
+class FakeClock:
+    """Monotonic time that only moves when someone sleeps; records every sleep."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def make_source(**overrides: Any) -> Source:
+    fields: dict[str, Any] = dict(
+        id="test_src",
+        name="Test source",
+        country="RU",
+        institution="Test ministry",
+        languages=["ru"],
+        kind="feed",
+        start_urls=["https://news.example.gov/feed"],
+        rate_limit=100.0,
+        concurrency=4,
+    )
+    fields.update(overrides)
+    return Source(**fields)
+
+
+def fixed_resolver(mapping: dict[str, list[str]] | None = None, default: list[str] | None = None):
+    """A resolver answering from a dict; counts calls in ``.calls``."""
+    calls: list[str] = []
+
+    async def resolve(host: str) -> list[str]:
+        calls.append(host)
+        if mapping and host in mapping:
+            return mapping[host]
+        if default is not None:
+            return default
+        raise OSError(f"no such host {host}")
+
+    resolve.calls = calls  # type: ignore[attr-defined]
+    return resolve
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def source() -> Source:
+    return make_source()

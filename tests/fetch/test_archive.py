@@ -1,0 +1,107 @@
+"""The content-addressed archive: keys, layout, idempotence, concurrency, corruption detection, WARC export."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from flows.archive import Archive, ArchiveError, body_key
+
+
+def test_put_returns_sha256_key_and_stores_gzip_at_sharded_path(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    body = "Пресс-релиз: визит министра".encode("cp1251")
+    key = archive.put(body)
+    digest = hashlib.sha256(body).hexdigest()
+    assert key == f"sha256:{digest}"
+    expected = tmp_path / digest[:2] / digest[2:4] / f"{digest}.gz"
+    assert archive.path(key) == expected
+    assert gzip.decompress(expected.read_bytes()) == body
+    assert archive.has(key)
+    assert archive.get(key) == body
+
+
+def test_put_is_idempotent_and_does_not_rewrite(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    key = archive.put(b"<html>same</html>")
+    path = archive.path(key)
+    before = path.stat().st_mtime_ns
+    path.chmod(0o444)  # a rewrite attempt would replace the file and change its inode/mtime
+    inode = path.stat().st_ino
+    assert archive.put(b"<html>same</html>") == key
+    assert path.stat().st_ino == inode and path.stat().st_mtime_ns == before
+
+
+def test_same_body_compresses_to_identical_bytes(tmp_path: Path) -> None:
+    a, b = Archive(tmp_path / "a"), Archive(tmp_path / "b")
+    key = a.put(b"x" * 1000)
+    b.put(b"x" * 1000)
+    assert a.path(key).read_bytes() == b.path(key).read_bytes()
+
+
+def test_concurrent_puts_of_one_body_leave_one_valid_file_and_no_temp_files(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    body = b"<p>concurrent</p>" * 5000
+    barrier = threading.Barrier(8)
+
+    def store() -> str:
+        barrier.wait()
+        return archive.put(body)
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: store(), range(8)))
+    assert len(set(keys)) == 1
+    assert archive.get(keys[0]) == body
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files == [archive.path(keys[0])]
+
+
+def test_corrupted_file_is_detected(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    key = archive.put(b"original body")
+    # Valid gzip of other bytes: only the hash check can notice.
+    archive.path(key).write_bytes(gzip.compress(b"tampered body"))
+    with pytest.raises(ArchiveError, match="does not match"):
+        archive.get(key)
+
+
+def test_truncated_gzip_is_detected(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    key = archive.put(b"a longer body " * 200)
+    path = archive.path(key)
+    path.write_bytes(path.read_bytes()[:20])
+    with pytest.raises(ArchiveError, match="corrupt"):
+        archive.get(key)
+
+
+def test_missing_and_malformed_keys(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    with pytest.raises(ArchiveError, match="not in the archive"):
+        archive.get(body_key(b"never stored"))
+    with pytest.raises(ArchiveError):
+        archive.get("md5:abc")
+    with pytest.raises(ArchiveError):
+        archive.path("sha256:../../etc/passwd")
+    assert not archive.has(body_key(b"never stored"))
+
+
+def test_export_warc_round_trip(tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    archive = Archive(tmp_path / "store")
+    k1 = archive.put(b"<html>one</html>")
+    k2 = archive.put(b"<html>two</html>")
+    out = tmp_path / "out.warc.gz"
+    count = archive.export_warc(
+        [(k1, {"url": "https://a.example/1", "content_type": "text/html"}), (k2, {"url": "https://a.example/2", "status": 200})],
+        out,
+    )
+    assert count == 2
+    with out.open("rb") as fh:
+        records = [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read()) for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    assert records == [("https://a.example/1", b"<html>one</html>"), ("https://a.example/2", b"<html>two</html>")]

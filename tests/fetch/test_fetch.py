@@ -1,0 +1,446 @@
+"""The Fetcher against httpx.MockTransport: outcomes, retries, redirects, caps, robots, breaker, guard.
+
+A fake clock stands in for time (its sleep only advances it), so nothing here waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import tracemalloc
+import zlib
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import brotli
+import httpx
+import pytest
+
+from flows.archive import Archive
+from flows.fetch import Fetcher, FetchResult
+from flows.registry import Source
+from tests.fetch.conftest import PUBLIC_IP, FakeClock, fixed_resolver, make_source
+
+UA = "govpress-test/1.0 (+https://example.org/bot)"
+BASE = "https://news.example.gov"
+ARTICLE = (
+    "<html><head><title>Визит</title></head><body><article><h1>Визит министра</h1>"
+    "<p>Стороны обсудили сотрудничество.</p></article></body></html>"
+).encode("cp1251")
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+# Without the robots.txt request, the only sleeps in a single fetch are the fetcher's retry delays.
+NO_ROBOTS = make_source(ignore_robots=True)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Site:
+    """Routes path -> handler; records every request; /robots.txt is 404 unless routed."""
+
+    def __init__(self, routes: dict[str, Handler | httpx.Response] | None = None) -> None:
+        self.routes = dict(routes or {})
+        self.requests: list[httpx.Request] = []
+
+    def paths(self) -> list[str]:
+        return [r.url.path for r in self.requests]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        route = self.routes.get(request.url.path)
+        if route is None:
+            return httpx.Response(404, text="not found")
+        if callable(route):
+            return route(request)
+        # A fresh response each time: one Response object cannot be sent twice.
+        return httpx.Response(route.status_code, headers=route.headers, stream=route.stream)
+
+
+def html(body: bytes = ARTICLE, status: int = 200, **headers: str) -> httpx.Response:
+    return httpx.Response(status, content=body, headers={"content-type": "text/html; charset=windows-1251", **headers})
+
+
+def sequence(*responses: httpx.Response | Exception) -> Handler:
+    """A handler answering each call with the next response (or raising the next exception); the last repeats."""
+    items = list(responses)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        item = items.pop(0) if len(items) > 1 else items[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handle
+
+
+def make_fetcher(site: Site, clock: FakeClock, tmp_path: Path, **kwargs) -> Fetcher:
+    kwargs.setdefault("resolver", fixed_resolver(default=[PUBLIC_IP]))
+    return Fetcher(
+        archive=kwargs.pop("archive", Archive(tmp_path / "archive")),
+        user_agent=UA,
+        transport=httpx.MockTransport(site),
+        sleep=clock.sleep,
+        clock=clock,
+        now=lambda: NOW,
+        rng_seed=1,
+        **kwargs,
+    )
+
+
+def fetch(site: Site, clock: FakeClock, tmp_path: Path, *urls: str, source: Source | None = None, fetch_kwargs=None, **kwargs) -> list[FetchResult]:
+    source = source or make_source()
+
+    async def go() -> list[FetchResult]:
+        async with make_fetcher(site, clock, tmp_path, **kwargs) as fetcher:
+            return [await fetcher.fetch(u, source, **(fetch_kwargs or {})) for u in urls]
+
+    return asyncio.run(go())
+
+
+# --- basic outcomes ------------------------------------------------------------------------
+
+
+def test_ok_result_carries_body_headers_charset_and_archive_key(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/news/1": html(etag='"v1"', **{"last-modified": "Sat, 01 Mar 2025 10:00:00 GMT"})})
+    seen: list[FetchResult] = []
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/news/1", on_result=seen.append)
+    assert result.ok and result.status == 200 and result.attempts == 1
+    assert result.body == ARTICLE
+    assert result.content_type == "text/html; charset=windows-1251" and result.charset == "cp1251"
+    assert result.etag == '"v1"' and result.last_modified == "Sat, 01 Mar 2025 10:00:00 GMT"
+    assert Archive(tmp_path / "archive").get(result.archive_key) == ARTICLE
+    assert result.final_url == result.url == f"{BASE}/news/1" and result.error is None
+    page_request = site.requests[-1]
+    assert page_request.headers["user-agent"] == UA
+    assert page_request.headers["accept-encoding"] == "gzip, br"
+    assert site.paths() == ["/robots.txt", "/news/1"]
+    assert [r.purpose for r in seen] == ["robots", "page"] and seen[0].outcome == "gone"
+
+
+def test_source_user_agent_overrides_default(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+    fetch(site, clock, tmp_path, f"{BASE}/a", source=make_source(user_agent="MinistryPartner/2.0"))
+    assert {r.headers["user-agent"] for r in site.requests} == {"MinistryPartner/2.0"}
+
+
+def test_conditional_get_sends_validators_and_304_is_not_modified(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(304, headers={"etag": '"v1"'})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", fetch_kwargs={"etag": '"v1"', "last_modified": "Sat, 01 Mar 2025 10:00:00 GMT"})
+    assert result.outcome == "not_modified" and result.body is None and result.archive_key is None
+    request = site.requests[-1]
+    assert request.headers["if-none-match"] == '"v1"'
+    assert request.headers["if-modified-since"] == "Sat, 01 Mar 2025 10:00:00 GMT"
+
+
+@pytest.mark.parametrize("status, outcome", [(404, "gone"), (410, "gone"), (400, "http_error"), (405, "http_error")])
+def test_client_errors_are_not_retried(status: int, outcome: str, clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(status, text="no")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
+    assert result.outcome == outcome and result.status == status and result.attempts == 1
+    assert result.body is None and clock.sleeps == []
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def test_5xx_is_retried_with_jittered_backoff_then_succeeds(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": sequence(httpx.Response(503), httpx.Response(502), html())})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, backoff_base=0.5, backoff_cap=30)
+    assert result.ok and result.attempts == 3
+    assert len(clock.sleeps) == 2
+    assert 0 <= clock.sleeps[0] <= 0.5 and 0 <= clock.sleeps[1] <= 1.0
+
+
+def test_retries_exhausted_give_http_error_with_status(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(500)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", retries=2)
+    assert result.outcome == "http_error" and result.status == 500 and result.attempts == 3
+    assert "after 3 attempts" in result.error
+
+
+def test_retry_after_seconds_on_429_is_honoured(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": sequence(httpx.Response(429, headers={"retry-after": "7"}), html())})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.ok and result.attempts == 2
+    assert 7.0 in clock.sleeps and all(s <= 7.0 for s in clock.sleeps)
+
+
+def test_retry_after_http_date_on_503_is_honoured(clock: FakeClock, tmp_path: Path) -> None:
+    when = (NOW + timedelta(seconds=45)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    site = Site({"/a": sequence(httpx.Response(503, headers={"retry-after": when}), html())})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.ok and 45.0 in clock.sleeps
+
+
+def test_long_retry_after_gives_up_on_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(429, headers={"retry-after": "3600"}), "/b": html()})
+    first, second = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b")
+    assert first.outcome == "http_error" and first.status == 429 and "3600" in first.error and first.attempts == 1
+    assert second.outcome == "circuit_open" and "Retry-After 3600" in second.error
+    assert "/b" not in site.paths() and max(clock.sleeps, default=0) < 3600
+
+
+def test_timeouts_and_connection_errors_are_retried_then_reported(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({
+        "/slow": sequence(httpx.ReadTimeout("read timed out")),
+        "/reset": sequence(httpx.ConnectError("connection refused")),
+        "/flaky": sequence(httpx.RemoteProtocolError("peer closed"), html()),
+    })
+    slow, reset, flaky = fetch(site, clock, tmp_path, f"{BASE}/slow", f"{BASE}/reset", f"{BASE}/flaky", retries=1)
+    assert slow.outcome == "timeout" and slow.attempts == 2 and "ReadTimeout" in slow.error
+    assert reset.outcome == "network_error" and reset.attempts == 2 and "ConnectError" in reset.error
+    assert flaky.ok and flaky.attempts == 2
+
+
+# --- redirects -----------------------------------------------------------------------------
+
+
+def redirect(to: str, status: int = 301) -> httpx.Response:
+    return httpx.Response(status, headers={"location": to})
+
+
+def test_redirects_within_the_source_are_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/old": redirect("/mid"), "/mid": redirect("https://en.news.example.gov/new", 302), "/new": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/old")
+    assert result.ok and result.final_url == "https://en.news.example.gov/new"
+    assert result.redirects == [f"{BASE}/mid", "https://en.news.example.gov/new"]
+
+
+def test_conditional_headers_only_go_to_the_requested_url(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/old": redirect("/new"), "/new": html()})
+    fetch(site, clock, tmp_path, f"{BASE}/old", fetch_kwargs={"etag": '"x"'})
+    by_path = {r.url.path: r for r in site.requests}
+    assert by_path["/old"].headers["if-none-match"] == '"x"' and "if-none-match" not in by_path["/new"].headers
+
+
+def test_redirect_off_the_source_hosts_is_refused_without_a_request(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("https://tracker.example.com/collect")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "refused" and "tracker.example.com" in result.error
+    assert all(r.url.host == "news.example.gov" for r in site.requests)
+
+
+def test_redirect_to_a_private_address_is_refused_without_a_request(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("http://169.254.169.254/latest/meta-data/")})
+    source = make_source(allowed_hosts=["news.example.gov", "169.254.169.254"])
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=source)
+    assert result.outcome == "refused" and "link-local" in result.error
+    assert all(r.url.host == "news.example.gov" for r in site.requests)
+
+
+def test_redirect_loop_is_detected(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("/b"), "/b": redirect("/a#frag")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "http_error" and "redirect loop" in result.error
+    assert site.paths().count("/a") == 1
+
+
+def test_at_most_max_redirects_are_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({f"/r{i}": redirect(f"/r{i + 1}") for i in range(10)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/r0", max_redirects=3)
+    assert result.outcome == "http_error" and "more than 3 redirects" in result.error
+    assert [p for p in site.paths() if p != "/robots.txt"] == ["/r0", "/r1", "/r2", "/r3"]
+
+
+# --- size caps and decoding ----------------------------------------------------------------
+
+
+class CountingStream(httpx.AsyncByteStream):
+    """A body produced chunk by chunk; ``sent`` tells how much the client pulled."""
+
+    def __init__(self, chunk: bytes, count: int) -> None:
+        self.chunk, self.count, self.sent = chunk, count, 0
+
+    async def __aiter__(self):
+        for _ in range(self.count):
+            self.sent += 1
+            yield self.chunk
+
+
+def test_declared_content_length_over_cap_is_refused_before_reading(clock: FakeClock, tmp_path: Path) -> None:
+    stream = CountingStream(b"x" * 1000, 100)
+    site = Site({"/big": lambda r: httpx.Response(200, headers={"content-length": "100000"}, stream=stream)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/big", max_bytes=10_000)
+    assert result.outcome == "too_large" and "Content-Length" in result.error and stream.sent == 0
+
+
+def test_streamed_body_over_cap_stops_while_reading(clock: FakeClock, tmp_path: Path) -> None:
+    stream = CountingStream(b"y" * 10_000, 1000)  # 10 MB offered, no Content-Length
+    site = Site({"/big": lambda r: httpx.Response(200, headers={"content-type": "text/html"}, stream=stream)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/big", max_bytes=50_000)
+    assert result.outcome == "too_large" and result.body is None
+    assert stream.sent <= 6  # stopped just past the cap, not after 1000 chunks
+
+
+def zero_bomb(encoded_megabytes: int, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
+    """A gzip stream of zeros built by streaming compression (never holding the plain text)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    block = bytes(1 << 20)
+    parts = [compressor.compress(block) for _ in range(encoded_megabytes)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+@pytest.fixture(scope="module")
+def gzip_bomb() -> bytes:
+    return zero_bomb(64)  # 64 MB of zeros in ~65 KB
+
+
+def test_gzip_bomb_is_refused_by_the_ratio_cap(gzip_bomb: bytes, clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/bomb": httpx.Response(200, content=gzip_bomb, headers={"content-encoding": "gzip", "content-type": "text/html"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/bomb")
+    assert result.outcome == "too_large" and "compression bomb" in result.error
+    assert result.body is None and result.archive_key is None
+
+
+def test_gzip_bomb_is_refused_by_max_bytes_when_ratio_cap_is_off(gzip_bomb: bytes, clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/bomb": httpx.Response(200, content=gzip_bomb, headers={"content-encoding": "gzip"})})
+    tracemalloc.start()
+    try:
+        [result] = fetch(site, clock, tmp_path, f"{BASE}/bomb", max_bytes=2_000_000, max_decompression_ratio=1e9)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.outcome == "too_large" and "max_bytes 2000000" in result.error
+    # The whole 65 KB bomb arrives as one chunk; decoding it in one go would allocate 64 MB.
+    assert peak < 4_000_000
+
+
+def test_brotli_bomb_is_refused(clock: FakeClock, tmp_path: Path) -> None:
+    bomb = brotli.compress(bytes(32 << 20), quality=1)
+    site = Site({"/bomb": httpx.Response(200, content=bomb, headers={"content-encoding": "br"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/bomb", max_bytes=3_000_000, max_decompression_ratio=1e9)
+    assert result.outcome == "too_large"
+
+
+@pytest.mark.parametrize(
+    "encoding, encode",
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress),
+        ("identity", lambda b: b),
+    ],
+)
+def test_compressed_bodies_are_decoded(encoding: str, encode, clock: FakeClock, tmp_path: Path) -> None:
+    body = ARTICLE * 50
+    site = Site({"/a": httpx.Response(200, content=encode(body), headers={"content-encoding": encoding, "content-type": "text/html"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.ok and result.body == body
+
+
+def test_truncated_gzip_body_is_a_network_error(clock: FakeClock, tmp_path: Path) -> None:
+    packed = gzip.compress(ARTICLE * 50)
+    site = Site({"/a": httpx.Response(200, content=packed[: len(packed) // 2], headers={"content-encoding": "gzip"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", retries=0)
+    assert result.outcome == "network_error" and "truncated" in result.error
+
+
+def test_unrequested_content_encoding_is_an_error(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(200, content=b"....", headers={"content-encoding": "zstd"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "http_error" and "zstd" in result.error
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def test_403_is_blocked_and_the_evidence_archived(clock: FakeClock, tmp_path: Path) -> None:
+    evidence = b"<html><head><title>Access Denied</title></head><body>Reference #18.abc</body></html>"
+    site = Site({"/a": html(evidence, status=403)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "blocked" and "403" in result.error and "Access Denied" in result.error
+    assert result.attempts == 1 and Archive(tmp_path / "archive").get(result.archive_key) == evidence
+
+
+def test_challenge_with_status_200_is_blocked(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(202, content=b"", headers={"x-amzn-waf-action": "challenge"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "blocked" and "AWS WAF" in result.error
+
+
+# --- robots ---------------------------------------------------------------------------------
+
+ROBOTS = "User-agent: govpress-test\nDisallow: /private/\nCrawl-delay: 4\n\nUser-agent: *\nDisallow: /\n"
+
+
+def test_robots_disallow_and_crawl_delay(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/robots.txt": httpx.Response(200, text=ROBOTS), "/private/x": html(), "/a": html(), "/b": html()})
+    private, a, b = fetch(site, clock, tmp_path, f"{BASE}/private/x", f"{BASE}/a", f"{BASE}/b")
+    assert private.outcome == "robots" and "robots.txt" in private.error
+    assert a.ok and b.ok
+    assert site.paths() == ["/robots.txt", "/a", "/b"]  # robots once; the disallowed page never requested
+    assert 4.0 in [round(s, 6) for s in clock.sleeps]  # /b waited out the Crawl-delay after /a
+
+
+def test_robots_crawl_delay_spaces_request_starts(clock: FakeClock, tmp_path: Path) -> None:
+    starts: list[float] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        starts.append(clock())
+        return html()
+
+    site = Site({"/robots.txt": httpx.Response(200, text=ROBOTS), **{f"/p{i}": page for i in range(4)}})
+    source = make_source(rate_limit=50.0, concurrency=4)
+
+    async def go() -> None:
+        async with make_fetcher(site, clock, tmp_path) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(f"{BASE}/p{i}", source) for i in range(4)))
+
+    asyncio.run(go())
+    starts.sort()
+    assert [round(b - a, 6) for a, b in zip(starts, starts[1:])] == [4.0, 4.0, 4.0]
+
+
+def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/robots.txt": httpx.Response(503), "/a": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", retries=1)
+    assert result.outcome == "robots" and "unreachable" in result.error
+    assert "/a" not in site.paths()
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_robots_4xx_allows_everything(status: int, clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/robots.txt": httpx.Response(status), "/a": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.ok
+
+
+def test_ignore_robots_skips_robots_txt_entirely(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/robots.txt": httpx.Response(200, text="User-agent: *\nDisallow: /\n"), "/a": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=make_source(ignore_robots=True))
+    assert result.ok and site.paths() == ["/a"]
+
+
+# --- breaker and guard ------------------------------------------------------------------------
+
+
+def test_circuit_breaker_fails_fast_after_consecutive_failures(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({f"/p{i}": httpx.Response(500) for i in range(8)})
+    results = fetch(site, clock, tmp_path, *[f"{BASE}/p{i}" for i in range(8)], retries=0, breaker_threshold=3)
+    assert [r.outcome for r in results] == ["http_error"] * 3 + ["circuit_open"] * 5
+    assert [p for p in site.paths() if p.startswith("/p")] == ["/p0", "/p1", "/p2"]
+    assert "3 consecutive failures" in results[-1].error
+
+
+def test_success_resets_the_breaker(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/bad": httpx.Response(500), "/good": html()})
+    urls = [f"{BASE}/bad", f"{BASE}/bad", f"{BASE}/good", f"{BASE}/bad", f"{BASE}/bad", f"{BASE}/good"]
+    results = fetch(site, clock, tmp_path, *urls, retries=0, breaker_threshold=3)
+    assert "circuit_open" not in [r.outcome for r in results]
+
+
+def test_guard_refusals_send_nothing(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+    resolver = fixed_resolver({"news.example.gov": ["10.0.0.5"]})
+    off_host, private = fetch(site, clock, tmp_path, "https://other.example.com/a", f"{BASE}/a", resolver=resolver)
+    assert off_host.outcome == "refused" and private.outcome == "refused" and "private" in private.error
+    assert site.requests == []
+
+
+def test_nothing_raises_on_odd_failures(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": sequence(httpx.DecodingError("bad"), html())})
+    [bad_scheme, weird] = fetch(site, clock, tmp_path, "javascript:alert(1)", f"{BASE}/a")
+    assert bad_scheme.outcome == "refused"
+    assert isinstance(weird, FetchResult)

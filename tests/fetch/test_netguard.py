@@ -1,0 +1,114 @@
+"""The address guard's decisions, with fake resolvers and literal addresses (no packets are sent)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from flows.netguard import Refused, check_target, host_is_allowed, non_public_reason
+from tests.fetch.conftest import PUBLIC_IP, fixed_resolver, make_source
+
+
+def refusal(url: str, source=None, resolver=None) -> str | None:
+    source = source or make_source()
+    try:
+        asyncio.run(check_target(url, source, resolver=resolver or fixed_resolver(default=[PUBLIC_IP])))
+    except Refused as exc:
+        return exc.reason
+    return None
+
+
+def test_public_host_of_the_source_passes() -> None:
+    assert refusal("https://news.example.gov/2024/01/release") is None
+    assert refusal("http://news.example.gov:8080/x") is None
+
+
+@pytest.mark.parametrize("url", ["ftp://news.example.gov/x", "file:///etc/passwd", "gopher://news.example.gov/"])
+def test_only_http_and_https(url: str) -> None:
+    assert "scheme" in refusal(url)
+
+
+def test_host_must_belong_to_the_source() -> None:
+    assert "not among the hosts" in refusal("https://evil.example.com/")
+    assert "not among the hosts" in refusal("https://news.example.gov.evil.com/")
+    assert "not among the hosts" in refusal("https://xnews.example.gov/")
+
+
+def test_subdomains_of_allowed_hosts_pass_but_not_of_ip_literals() -> None:
+    assert host_is_allowed("en.kremlin.ru", {"kremlin.ru"})
+    assert host_is_allowed("KREMLIN.RU.", {"kremlin.ru"})
+    assert not host_is_allowed("notkremlin.ru", {"kremlin.ru"})
+    assert not host_is_allowed("1.127.0.0.1", {"127.0.0.1"})
+
+
+def test_credentials_in_url_refused() -> None:
+    assert "credentials" in refusal("https://user:pw@news.example.gov/")
+
+
+@pytest.mark.parametrize(
+    "address, label",
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.5.4", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("100.64.0.1", "CGNAT"),
+        ("224.0.0.251", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fc00::1", "private"),
+        ("ff02::1", "multicast"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:10.0.0.1", "private"),
+        ("2002:a00:1::1", "10.0.0.1"),  # 6to4 wrapping a private address
+    ],
+)
+def test_non_public_resolved_addresses_are_refused(address: str, label: str) -> None:
+    reason = refusal("https://news.example.gov/", resolver=fixed_resolver(default=[address]))
+    assert reason is not None and label in reason
+
+
+def test_one_bad_address_among_good_ones_refuses() -> None:
+    reason = refusal("https://news.example.gov/", resolver=fixed_resolver(default=[PUBLIC_IP, "10.0.0.7"]))
+    assert reason and "10.0.0.7" in reason
+
+
+def test_public_addresses_pass_including_ipv6_and_mapped() -> None:
+    assert non_public_reason(__import__("ipaddress").ip_address("2606:4700::1111")) is None
+    assert refusal("https://news.example.gov/", resolver=fixed_resolver(default=["2606:4700::1111", "::ffff:93.184.216.34"])) is None
+
+
+def test_unresolvable_host_is_refused() -> None:
+    assert "cannot resolve" in refusal("https://news.example.gov/", resolver=fixed_resolver({}))
+
+
+def test_literal_ips_are_checked_without_resolving() -> None:
+    resolver = fixed_resolver(default=[PUBLIC_IP])
+    src = make_source(start_urls=["http://127.0.0.1:8000/feed", "http://[::1]/feed", "http://8.8.8.8/feed"])
+    assert "loopback" in refusal("http://127.0.0.1:8000/feed", src, resolver)
+    assert "loopback" in refusal("http://[::1]/feed", src, resolver)
+    assert refusal("http://8.8.8.8/feed", src, resolver) is None
+    assert resolver.calls == []
+
+
+def test_allow_addresses_admit_exact_ips_and_cidrs_only() -> None:
+    src = make_source(
+        start_urls=["http://127.0.0.1:8000/", "http://127.0.0.3:8000/", "http://local.test/"],
+        allow_addresses=["127.0.0.1", "10.9.0.0/16"],
+    )
+    assert refusal("http://127.0.0.1:8000/feed", src) is None
+    assert "127.0.0.3" in refusal("http://127.0.0.3:8000/feed", src)
+    assert refusal("http://local.test/", src, fixed_resolver(default=["10.9.3.4"])) is None
+    assert "10.8.3.4" in refusal("http://local.test/", src, fixed_resolver(default=["10.8.3.4"]))
+    # An allowed IPv4 address is also allowed in its IPv4-mapped IPv6 form.
+    assert refusal("http://local.test/", src, fixed_resolver(default=["::ffff:127.0.0.1"])) is None
+
+
+def test_decimal_encoded_loopback_is_caught_through_resolution() -> None:
+    # "http://2130706433/" is 127.0.0.1 to getaddrinfo; the check is on what the name resolves to.
+    src = make_source(start_urls=["http://2130706433/"])
+    assert "loopback" in refusal("http://2130706433/", src, fixed_resolver(default=["127.0.0.1"]))

@@ -1,0 +1,226 @@
+"""Token bucket, host limiter, Retry-After, backoff, circuit breaker and robots rules, on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from flows.politeness import (
+    CircuitBreaker,
+    HostLimiter,
+    RobotsCache,
+    RobotsResponse,
+    TokenBucket,
+    backoff_delay,
+    parse_retry_after,
+    robots_url_for,
+    rules_from_response,
+)
+from tests.fetch.conftest import FakeClock
+
+
+def test_token_bucket_spaces_acquisitions_by_one_over_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(2.0, burst=1, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def go() -> None:
+        for _ in range(5):
+            await bucket.acquire()
+            starts.append(clock())
+
+    asyncio.run(go())
+    gaps = [round(b - a, 6) for a, b in zip(starts, starts[1:])]
+    assert starts[0] == 1000.0  # the first token is there at once
+    assert gaps == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_token_bucket_burst_then_steady_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(1.0, burst=3, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def go() -> None:
+        for _ in range(5):
+            await bucket.acquire()
+            starts.append(clock() - 1000.0)
+
+    asyncio.run(go())
+    assert [round(s, 6) for s in starts] == [0.0, 0.0, 0.0, 1.0, 2.0]
+
+
+def test_token_bucket_concurrent_waiters_are_spaced_too() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(4.0, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def one() -> None:
+        await bucket.acquire()
+        starts.append(clock() - 1000.0)
+
+    async def go() -> None:
+        await asyncio.gather(*(one() for _ in range(6)))
+
+    asyncio.run(go())
+    assert sorted(round(s, 6) for s in starts) == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25]
+
+
+def test_host_limiter_crawl_delay_only_slows_down() -> None:
+    clock = FakeClock()
+    limiter = HostLimiter(5.0, 2, clock=clock, sleep=clock.sleep)
+    limiter.apply_crawl_delay(2.0)
+    assert limiter.rate == pytest.approx(0.5)
+    limiter.apply_crawl_delay(0.1)  # a smaller delay later does not speed us up
+    assert limiter.rate == pytest.approx(0.5)
+    fast = HostLimiter(0.1, 1, clock=clock, sleep=clock.sleep)
+    fast.apply_crawl_delay(1.0)  # our own rate is already slower than the crawl delay
+    assert fast.rate == pytest.approx(0.1)
+
+
+def test_host_limiter_concurrency_and_pause() -> None:
+    clock = FakeClock()
+    limiter = HostLimiter(1000.0, 2, burst=10, clock=clock, sleep=clock.sleep)
+    peak = 0
+    starts: list[float] = []
+
+    async def request() -> None:
+        nonlocal peak
+        async with limiter.slot():
+            starts.append(clock())
+            peak = max(peak, limiter.in_flight)
+            await clock.sleep(1.0)
+
+    async def go() -> None:
+        limiter.pause_until(clock() + 30.0)
+        await asyncio.gather(*(request() for _ in range(5)))
+
+    asyncio.run(go())
+    assert peak == 2
+    assert min(starts) >= 1030.0  # nobody started during the Retry-After pause
+
+
+@pytest.mark.parametrize("value, expected", [("120", 120.0), (" 0 ", 0.0), ("", None), (None, None), ("soon", None), ("-5", None)])
+def test_parse_retry_after_seconds(value, expected) -> None:
+    assert parse_retry_after(value, datetime(2025, 1, 1, tzinfo=timezone.utc)) == expected
+
+
+def test_parse_retry_after_http_date() -> None:
+    now = datetime(2015, 10, 21, 7, 27, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now) == 60.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0.0  # in the past: retry now
+    assert parse_retry_after((now + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT"), now) == 7200.0
+
+
+def test_backoff_is_full_jitter_under_an_exponential_capped_ceiling() -> None:
+    rng = random.Random(7)
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (10, 30.0), (30, 30.0)]:
+        samples = [backoff_delay(attempt, 0.5, 30.0, rng) for _ in range(200)]
+        assert all(0.0 <= s <= ceiling for s in samples)
+        assert max(samples) > ceiling * 0.8 and min(samples) < ceiling * 0.2  # spread over the whole range
+    assert backoff_delay(3, rng=random.Random(1)) == backoff_delay(3, rng=random.Random(1))
+
+
+def test_circuit_breaker_opens_after_threshold_consecutive_failures() -> None:
+    breaker = CircuitBreaker(3)
+    for _ in range(2):
+        breaker.record_failure("a.gov")
+    breaker.record_success("a.gov")  # a success resets the count
+    for _ in range(2):
+        breaker.record_failure("a.gov")
+    assert breaker.allow("a.gov")
+    breaker.record_failure("a.gov")
+    assert not breaker.allow("a.gov") and breaker.is_open("a.gov")
+    assert breaker.allow("b.gov")  # per host
+    assert "3 consecutive failures" in breaker.reason("a.gov")
+
+
+def test_circuit_breaker_half_open_trial_after_reset_time() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(2, reset_after=60.0, clock=clock)
+    breaker.record_failure("h")
+    breaker.record_failure("h")
+    assert not breaker.allow("h")
+    clock.now += 61
+    assert breaker.allow("h")  # the one trial
+    assert not breaker.allow("h")  # no second request while the trial runs
+    breaker.record_failure("h")
+    assert not breaker.allow("h")
+    clock.now += 61
+    assert breaker.allow("h")
+    breaker.record_success("h")
+    assert breaker.allow("h") and breaker.allow("h")
+
+
+def test_circuit_breaker_trip_keeps_the_reason() -> None:
+    breaker = CircuitBreaker(5)
+    breaker.trip("h", "Retry-After 3600 s")
+    assert not breaker.allow("h") and breaker.reason("h") == "Retry-After 3600 s"
+
+
+ROBOTS = b"""User-agent: govpress
+Disallow: /private/
+Crawl-delay: 4
+
+User-agent: *
+Disallow: /
+"""
+
+
+def test_robots_rules_parsed_for_our_agent() -> None:
+    rules = rules_from_response(RobotsResponse(200, ROBOTS))
+    ua = "govpress/0.1 (+https://example.org)"
+    assert rules.allowed("https://a.gov/news/1", ua)
+    assert not rules.allowed("https://a.gov/private/x", ua)
+    assert not rules.allowed("https://a.gov/news/1", "OtherBot/1.0")
+    assert rules.crawl_delay(ua) == 4.0
+    assert rules.crawl_delay("OtherBot/1.0") is None
+
+
+def test_robots_request_rate_becomes_a_delay() -> None:
+    rules = rules_from_response(RobotsResponse(200, b"User-agent: *\nRequest-rate: 1/10s\n"))
+    assert rules.crawl_delay("govpress") == 10.0
+
+
+@pytest.mark.parametrize(
+    "response, mode",
+    [
+        (RobotsResponse(404), "allow_all"),
+        (RobotsResponse(410), "allow_all"),
+        (RobotsResponse(401), "allow_all"),  # RFC 9309 2.3.1.3: any 4xx is "unavailable"
+        (RobotsResponse(403), "allow_all"),
+        (RobotsResponse(429), "disallow_all"),
+        (RobotsResponse(500), "disallow_all"),  # 2.3.1.4: "unreachable"
+        (RobotsResponse(503), "disallow_all"),
+        (RobotsResponse(None, None, "ConnectError"), "disallow_all"),
+        (RobotsResponse(302, None, "redirect off host", unavailable=True), "allow_all"),
+    ],
+)
+def test_robots_status_rules_follow_rfc_9309(response: RobotsResponse, mode: str) -> None:
+    rules = rules_from_response(response)
+    assert rules.mode == mode
+    assert rules.allowed("https://a.gov/x", "govpress") is (mode == "allow_all")
+
+
+def test_robots_cache_fetches_once_per_origin_even_when_concurrent() -> None:
+    cache = RobotsCache()
+    fetched: list[str] = []
+
+    async def fetch(robots_url: str) -> RobotsResponse:
+        fetched.append(robots_url)
+        await asyncio.sleep(0)
+        return RobotsResponse(200, ROBOTS)
+
+    async def go() -> list[bool]:
+        urls = ["https://a.gov/news/1", "https://a.gov/private/2", "https://a.gov/news/3", "http://a.gov/x", "https://b.gov/y"]
+        rules = await asyncio.gather(*(cache.rules_for(u, fetch) for u in urls))
+        return [r.allowed(u, "govpress") for r, u in zip(rules, urls)]
+
+    assert asyncio.run(go()) == [True, False, True, True, True]
+    assert sorted(fetched) == ["http://a.gov/robots.txt", "https://a.gov/robots.txt", "https://b.gov/robots.txt"]
+
+
+def test_robots_url_keeps_port_and_drops_credentials() -> None:
+    assert robots_url_for("http://u:p@127.0.0.1:8123/a/b?c") == "http://127.0.0.1:8123/robots.txt"
