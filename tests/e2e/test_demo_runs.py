@@ -1,0 +1,116 @@
+"""`govpress demo` end to end through the real Prefect flow: idempotent reruns, edits and removals.
+
+The generated site is smaller than the demo's default (60 releases per edition) to keep the
+suite fast; the README command test runs the full-size demo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.demo import run_demo
+from flows.localsite.generator import generate_site
+from flows.store import Store
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SITE = {"per_source": 60}
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("releases", "release_versions", "release_links", "removals", "parse_failures")}
+    finally:
+        con.close()
+
+
+def last_run_counts(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("SELECT new, updated, duplicate, removed, failed, status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return dict(zip(("new", "updated", "duplicate", "removed", "failed", "status"), row))
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, prefect_api, port_factory):
+    """One demo run on a fresh database; the tests below run it again and compare."""
+    import io
+
+    from rich.console import Console
+
+    root = tmp_path_factory.mktemp("demo")
+    db, site, port = root / "govpress.duckdb", root / "site", port_factory()
+
+    def run(**generator):
+        return run_demo(db=db, site_dir=site, port=port, console=Console(file=io.StringIO(), width=200),
+                        generator_options={**SITE, **generator})
+
+    assert run() == 0
+    return db, site, run
+
+
+def test_first_demo_run_loads_every_generated_release_and_real_page(demo_db):
+    db, site, _ = demo_db
+    manifest_releases = len(generate_site(site, **SITE).releases())
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        generated = con.execute("SELECT count(*) FROM releases WHERE source_id LIKE 'demo_%' AND source_id <> 'demo_seed'").fetchone()[0]
+        statuses = con.execute("SELECT status FROM runs").fetchall()
+        translations = con.execute("SELECT count(*) FROM release_links WHERE kind = 'translation'").fetchone()[0]
+    finally:
+        con.close()
+    assert generated == manifest_releases
+    assert statuses == [("completed",)]
+    assert translations > 0
+
+
+def test_second_demo_run_adds_nothing(demo_db):
+    db, _, run = demo_db
+    before_sum, before_counts = Store(db).checksum(), table_counts(db)
+    assert run() == 0
+    assert Store(db).checksum() == before_sum
+    assert table_counts(db) == before_counts
+    counts = last_run_counts(db)
+    assert (counts["new"], counts["updated"], counts["duplicate"], counts["removed"]) == (0, 0, 0, 0)
+
+
+def test_five_edits_and_three_removals_between_runs(demo_db):
+    db, site, run = demo_db
+    manifest = generate_site(site, **SITE)
+    mfa = [r.id for r in manifest.publishers["mfa-en"].releases]
+    minfin = [r.id for r in manifest.publishers["minfin"].releases]
+    edited = [mfa[10], mfa[20], mfa[30], minfin[0], minfin[1]]  # minfin: newest, on the feed's first page
+    removed = [mfa[40], mfa[41], mfa[50]]  # the sitemap is complete: its missing pages get checked
+    con = duckdb.connect(str(db), read_only=True)
+    before = dict(con.execute("SELECT release_id, content_hash FROM releases").fetchall())
+    versions_before = con.execute("SELECT count(*) FROM release_versions").fetchone()[0]
+    con.close()
+
+    assert run(edited=edited, removed=removed) == 0
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        after = dict(con.execute("SELECT release_id, content_hash FROM releases").fetchall())
+        new_versions = con.execute("SELECT release_id, version FROM release_versions WHERE version > 1").fetchall()
+        versions_after = con.execute("SELECT count(*) FROM release_versions").fetchone()[0]
+        removed_rows = con.execute("SELECT url FROM releases WHERE removed_at IS NOT NULL ORDER BY url").fetchall()
+        removal_log = con.execute("SELECT count(*) FROM removals").fetchone()[0]
+    finally:
+        con.close()
+    assert versions_after - versions_before == 5
+    assert len(new_versions) == 5 and all(v == 2 for _, v in new_versions)
+    changed = {rid for rid in before if before[rid] != after[rid]}
+    assert changed == {rid for rid, _ in new_versions}
+    assert set(after) == set(before)  # removed releases keep their rows
+    removed_paths = {manifest_path for manifest_path in generate_site(site, **SITE, edited=edited, removed=removed).removed.values()}
+    assert {u.split("/", 3)[3] for (u,) in removed_rows} == {p.lstrip("/") for p in removed_paths}
+    assert removal_log == 3
+    counts = last_run_counts(db)
+    assert (counts["new"], counts["updated"], counts["removed"]) == (0, 5, 3)
