@@ -1,0 +1,140 @@
+"""Real sockets on 127.0.0.0/8: a stdlib HTTP server in a thread, the Fetcher with its default guarded transport."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from flows.fetch import Fetcher, FetchResult
+from tests.fetch.conftest import make_source
+
+PAGE = "<html><head><title>Итоги переговоров</title></head><body><article><h1>Итоги</h1><p>Текст.</p></article></body></html>"
+
+
+class LoopbackSite(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, host: str, delay: float = 0.0) -> None:
+        super().__init__((host, 0), _Handler)
+        self.delay = delay
+        self.requests: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+
+    @property
+    def base(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: LoopbackSite
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        site = self.server
+        with site.lock:
+            site.requests.append(self.path)
+            site.in_flight += 1
+            site.max_in_flight = max(site.max_in_flight, site.in_flight)
+        try:
+            if site.delay:
+                time.sleep(site.delay)  # hold the request open so overlapping ones would show
+            if self.path == "/robots.txt":
+                body, headers = b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"}
+            else:
+                body = gzip.compress(PAGE.encode("windows-1251"))
+                headers = {"Content-Type": "text/html; charset=windows-1251", "Content-Encoding": "gzip"}
+            self.send_response(200)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with site.lock:
+                site.in_flight -= 1
+
+
+@contextmanager
+def serve(host: str = "127.0.0.1", delay: float = 0.0) -> Iterator[LoopbackSite]:
+    site = LoopbackSite(host, delay)
+    thread = threading.Thread(target=site.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(5)
+
+
+def test_real_socket_round_trip_with_gzip_and_robots() -> None:
+    with serve() as site:
+        source = make_source(start_urls=[site.base + "/"], allow_addresses=["127.0.0.1"])
+
+        async def go() -> tuple[FetchResult, FetchResult]:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", timeout=5) as fetcher:
+                return await fetcher.fetch(site.base + "/news/1", source), await fetcher.fetch(site.base + "/private/2", source)
+
+        page, private = asyncio.run(go())
+    assert page.ok and page.status == 200 and page.charset == "cp1251"
+    assert page.body.decode("cp1251") == PAGE
+    assert private.outcome == "robots"
+    assert site.requests == ["/robots.txt", "/news/1"]
+
+
+def test_per_host_concurrency_is_never_exceeded() -> None:
+    with serve(delay=0.03) as site:
+        source = make_source(start_urls=[site.base + "/"], allow_addresses=["127.0.0.1"], concurrency=2, rate_limit=100)
+
+        async def go() -> list[FetchResult]:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", timeout=5) as fetcher:
+                return list(await asyncio.gather(*(fetcher.fetch(f"{site.base}/news/{i}", source) for i in range(10))))
+
+        results = asyncio.run(go())
+    assert all(r.ok for r in results)
+    assert 1 <= site.max_in_flight <= 2
+    assert len(site.requests) == 11
+
+
+def test_unlisted_loopback_address_is_refused_before_any_request() -> None:
+    with serve("127.0.0.3") as site:
+        source = make_source(start_urls=[site.base + "/"], allow_addresses=["127.0.0.1"])
+
+        async def go() -> FetchResult:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", timeout=5) as fetcher:
+                return await fetcher.fetch(site.base + "/news/1", source)
+
+        result = asyncio.run(go())
+    assert result.outcome == "refused" and "127.0.0.3" in result.error and result.attempts == 0
+    assert site.requests == []
+
+
+def test_dns_rebinding_is_caught_at_connect_time() -> None:
+    """The name resolves to an allowed address for the check, then to a forbidden one when dialled."""
+    with serve("127.0.0.3") as site:
+        port = site.server_address[1]
+        answers = iter([["127.0.0.1"], ["127.0.0.3"]])
+
+        async def rebinding(host: str) -> list[str]:
+            return next(answers, ["127.0.0.3"])
+
+        source = make_source(start_urls=[f"http://site.test:{port}/"], allow_addresses=["127.0.0.1"], ignore_robots=True)
+
+        async def go() -> FetchResult:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", timeout=5, resolver=rebinding, retries=0) as fetcher:
+                return await fetcher.fetch(f"http://site.test:{port}/news/1", source)
+
+        result = asyncio.run(go())
+    assert result.outcome == "refused" and "127.0.0.3" in result.error
+    assert site.requests == []
