@@ -1,0 +1,101 @@
+"""The pipeline stages wired together WITHOUT Prefect, against the real local site server.
+
+A tiny hand-made site (written into a temp folder by the test) gives exact control: a good
+page, a page the parser rejects, a challenge page, a dead host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.archive import Archive
+from flows.fetch import Fetcher
+from flows.localsite.faults import FaultPlan, FaultRule
+from flows.localsite.server import LocalSiteServer
+from flows.pipeline import RunContext, RunParams, run_source
+from flows.registry import Source
+from flows.store import Store
+
+GOOD = """<!doctype html><html lang="en"><head><title>Minister visits Minsk</title>
+<meta property="article:published_time" content="2024-10-02T11:54:00+03:00"></head>
+<body><nav>Home | News</nav><article><h1>Minister visits Minsk</h1>
+<p>The minister arrived in Minsk on an official visit on Wednesday morning.</p>
+<p>Talks covered trade, transport and education, and two agreements were signed.</p>
+<p>The visit ends on Thursday with a wreath-laying ceremony.</p></article></body></html>"""
+
+# A full-size page (not a tiny challenge page) whose article is missing: navigation only.
+# The generic parser must refuse it (no body) with a ParseError.
+NAV = "".join(f'<li><a href="/section/{i}/">Section number {i}</a></li>' for i in range(120))
+EMPTY = f"""<!doctype html><html lang="en"><head><title>Untitled</title></head>
+<body><nav><ul>{NAV}</ul></nav><h1>Untitled</h1><footer>© Tiny office</footer></body></html>"""
+
+
+def write_site(root: Path, pages: dict[str, str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    urls = "".join(f"<url><loc>http://localsite.invalid{path}</loc></url>" for path in pages)
+    (root / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>', encoding="utf-8")
+    for path, html in pages.items():
+        target = root / path.strip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+
+def source(base: str, id: str = "tiny", **extra) -> Source:
+    return Source(id=id, name="Tiny", country="GB", institution="Tiny office", languages=["en"], kind="sitemap",
+                  start_urls=[f"{base}/sitemap.xml"], timezone="Europe/London", rate_limit=50,
+                  allow_addresses=["127.0.0.1"], **extra)
+
+
+async def run(db: Path, sources: list[Source]):
+    store = Store(db)
+    store.migrate()
+    archive = Archive(db.parent / "archive")
+    async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
+        ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=RunParams(),
+                         now=datetime.now(timezone.utc))
+        return await asyncio.gather(*(run_source(ctx, s) for s in sources))
+
+
+def test_a_page_that_does_not_parse_is_recorded_and_the_run_goes_on(tmp_path: Path):
+    write_site(tmp_path / "site", {"/news/good/": GOOD, "/news/empty/": EMPTY})
+    with LocalSiteServer(tmp_path / "site") as server:
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)]))
+    assert outcome.status == "ok" and outcome.new == 1 and outcome.failed == 1
+    con = duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True)
+    failure = con.execute("SELECT url, parser, error, archive_key FROM parse_failures").fetchone()
+    title = con.execute("SELECT title FROM releases").fetchone()[0]
+    con.close()
+    assert failure[0].endswith("/news/empty/") and failure[1] == "generic" and failure[2]
+    assert Archive(tmp_path / "archive").has(failure[3])  # the page that failed is kept for a reparse
+    assert title == "Minister visits Minsk"
+
+
+def test_a_challenge_page_marks_the_source_blocked_not_empty(tmp_path: Path):
+    write_site(tmp_path / "site", {"/news/good/": GOOD})
+    with LocalSiteServer(tmp_path / "site", faults=FaultPlan.of(FaultRule(fault="challenge", path="/sitemap.xml"))) as server:
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)]))
+    assert outcome.status == "blocked" and outcome.new == 0
+    assert "challenge" in outcome.message.lower() or "waf" in outcome.message.lower()
+    con = duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True)
+    evidence = con.execute("SELECT outcome, archive_key FROM fetches WHERE url LIKE '%sitemap.xml'").fetchone()
+    con.close()
+    assert evidence[0] == "blocked" and evidence[1]  # the challenge body is kept as evidence
+
+
+def test_a_dead_source_fails_with_its_reason_while_the_other_loads(tmp_path: Path):
+    with socket.socket() as s:  # a port nobody listens on: "no network" for that source
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    write_site(tmp_path / "site", {"/news/good/": GOOD})
+    with LocalSiteServer(tmp_path / "site") as server:
+        good, dead = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url),
+                                                              source(f"http://127.0.0.1:{dead_port}", id="dead")]))
+    assert good.status == "ok" and good.new == 1
+    assert dead.status == "failed" and dead.message and str(dead_port) in dead.message
