@@ -344,7 +344,8 @@ class Fetcher:
         while True:
             outcome = await self._hop(
                 current, source, user_agent, conditional if current == seen[0] else {}, progress,
-                check_robots=check_robots, max_bytes=max_bytes or self.max_bytes, truncate=truncate,
+                check_robots=check_robots, detect_blocks=purpose != "robots",
+                max_bytes=max_bytes or self.max_bytes, truncate=truncate,
             )
             if isinstance(outcome, _Stop) or outcome.status not in REDIRECT_STATUSES:
                 break
@@ -364,7 +365,7 @@ class Fetcher:
             progress.redirects.append(target)
             current = target
 
-        result = self._result(url, current, purpose, outcome, progress, started_at, t0, source, user_agent)
+        result = await self._result(url, current, purpose, outcome, progress, started_at, t0)
         host = _authority(current)
         if result.outcome in _FAILURES or (result.outcome == "http_error" and (result.status or 0) in RETRY_STATUSES):
             self.breaker.record_failure(host)
@@ -372,7 +373,7 @@ class Fetcher:
             self.breaker.record_success(host)
         return result
 
-    def _result(
+    async def _result(
         self,
         url: str,
         final_url: str,
@@ -381,8 +382,6 @@ class Fetcher:
         progress: _Progress,
         started_at: datetime,
         t0: float,
-        source: Source,
-        user_agent: str,
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else (outcome.status if isinstance(outcome, _Stop) else None)
@@ -395,7 +394,6 @@ class Fetcher:
 
         if isinstance(outcome, _Stop):
             result_outcome, error = outcome.outcome, outcome.error
-            keep_body = outcome.outcome == "blocked"
         elif status == 304:
             result_outcome = "not_modified"
         elif 200 <= status < 300:
@@ -407,13 +405,16 @@ class Fetcher:
             keep_body = True
         elif status in (404, 410):
             result_outcome, error = "gone", f"HTTP {status}"
-        elif 400 <= status < 500 and purpose != "robots" and (reason := blocked_reason(status, headers, body or b"")):
+        elif status >= 400 and purpose != "robots" and (reason := blocked_reason(status, headers, body or b"")):
             result_outcome, error, keep_body = "blocked", reason, True
         else:
             result_outcome, error = "http_error", f"HTTP {status}"
         if not keep_body:
             body = None
-        archive_key = self.archive.put(body) if (keep_body and body is not None and self.archive is not None) else None
+        archive_key = None
+        if body is not None and self.archive is not None:
+            # Compressing a large body is CPU work: keep it off the event loop.
+            archive_key = await asyncio.to_thread(self.archive.put, body)
         return FetchResult(
             url=url,
             final_url=final_url,
@@ -443,6 +444,7 @@ class Fetcher:
         progress: _Progress,
         *,
         check_robots: bool,
+        detect_blocks: bool,
         max_bytes: int,
         truncate: bool,
     ) -> _Response | _Stop:
@@ -466,9 +468,12 @@ class Fetcher:
                 return _Stop("circuit_open", f"circuit open for {host}: {self.breaker.reason(host)}")
             progress.attempts += 1
             last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress)
-            retryable = (
-                isinstance(last, _Stop) and last.outcome in ("timeout", "network_error")
-            ) or (isinstance(last, _Response) and last.status in RETRY_STATUSES)
+            retryable = (isinstance(last, _Stop) and last.outcome in ("timeout", "network_error")) or (
+                isinstance(last, _Response)
+                and last.status in RETRY_STATUSES
+                # A challenge served as 503/429 (Cloudflare does) will not go away by retrying.
+                and (not detect_blocks or blocked_reason(last.status, last.headers, last.body) is None)
+            )
             if not retryable:
                 return last
             delay = None

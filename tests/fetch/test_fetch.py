@@ -444,3 +444,26 @@ def test_nothing_raises_on_odd_failures(clock: FakeClock, tmp_path: Path) -> Non
     [bad_scheme, weird] = fetch(site, clock, tmp_path, "javascript:alert(1)", f"{BASE}/a")
     assert bad_scheme.outcome == "refused"
     assert isinstance(weird, FetchResult)
+
+
+def test_challenge_served_as_503_is_blocked_not_retried(clock: FakeClock, tmp_path: Path) -> None:
+    page = b"<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>"
+    site = Site({"/a": html(page, status=503)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
+    assert result.outcome == "blocked" and "Cloudflare" in result.error and result.attempts == 1
+    assert Archive(tmp_path / "archive").get(result.archive_key) == page
+
+
+class DrippingStream(httpx.AsyncByteStream):
+    """Sends a byte, then stalls: each read is quick to start but the body never ends."""
+
+    async def __aiter__(self):
+        yield b"<"
+        await asyncio.sleep(30)
+        yield b"html>"
+
+
+def test_total_timeout_bounds_a_dripping_body(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": lambda r: httpx.Response(200, stream=DrippingStream())})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, retries=0, total_timeout=0.05)
+    assert result.outcome == "timeout" and result.attempts == 1
