@@ -39,3 +39,12 @@ def pages_dir() -> Path:
     if not PAGES.is_dir():
         pytest.skip(NO_SHARED)
     return PAGES
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One temporary Prefect API for all flow runs of the session (~10 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

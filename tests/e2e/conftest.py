@@ -9,15 +9,6 @@ import pytest
 from rich.console import Console
 
 
-@pytest.fixture(scope="session")
-def prefect_api():
-    """One temporary Prefect API for all flow runs of the session (~10 s to start)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,0 +1,130 @@
+"""Every documented CLI behaviour: extract, sql, sources, ingest without network, reparse."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def test_extract_prints_one_json_object_per_file_with_the_documented_fields(seed_path: Path):
+    result = runner.invoke(app, ["extract", str(seed_path), "--url", "https://example.gov/seed"])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.strip().splitlines()
+    record = json.loads(line)
+    assert set(record) >= {"file", "url", "title", "subtitle", "lead", "published_at", "language", "body_text", "parser"}
+    assert record["title"] == "Расширение межрегионального взаимодействия"
+    assert record["url"] == "https://example.gov/seed" and record["language"] == "ru"
+    assert record["parser"].startswith("document/")
+
+
+def test_extract_manifest_and_a_failing_page(tmp_path: Path, seed_path: Path):
+    (tmp_path / "bad.html").write_bytes(b"\x00\x01 not a page")
+    manifest = tmp_path / "pages.jsonl"
+    manifest.write_text(json.dumps({"file": str(seed_path), "url": "https://example.gov/a"}) + "\n"
+                        + json.dumps({"file": "bad.html", "url": "https://example.gov/b"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", "--manifest", str(manifest)])
+    records = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [r["url"] for r in records] == ["https://example.gov/a", "https://example.gov/b"]
+    assert "error" in records[1] and "error" not in records[0]
+    assert result.exit_code == 1  # a page that did not parse makes the exit code say so
+
+
+def test_extract_with_a_registry_source_uses_its_parser_and_zone(pages_dir: Path):
+    page = pages_dir / "europarl" / "press-release_20190712IPR56948.html"
+    result = runner.invoke(app, ["extract", "--source", "europarl_press_en", str(page),
+                                 "--url", "https://www.europarl.europa.eu/news/en/press-room/20190712IPR56948/x"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["parser"].startswith("europarl/") and record["published_at"].endswith("+02:00")
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Path:
+    db = tmp_path / "g.duckdb"
+    from flows.store import Store
+
+    Store(db).migrate()
+    return db
+
+
+def test_sql_runs_read_only_and_formats(small_db: Path):
+    result = runner.invoke(app, ["sql", "SELECT 1 AS one, 'a' AS letter", "--db", str(small_db), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"one": 1, "letter": "a"}
+    result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM releases", "--db", str(small_db), "--format", "csv"])
+    assert result.stdout.splitlines() == ["n", "0"]
+    result = runner.invoke(app, ["sql", "DELETE FROM releases", "--db", str(small_db)])
+    assert result.exit_code == 2 and "read-only" in result.output.lower()
+
+
+def test_sql_on_a_missing_database_says_what_to_do(tmp_path: Path):
+    result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code != 0 and "govpress demo" in result.output
+
+
+def test_sources_lists_the_registry():
+    result = runner.invoke(app, ["sources"])
+    assert result.exit_code == 0
+    for source_id in ("kremlin_ru", "kremlin_en", "belta_de", "president_az_az", "govuk_news", "europarl_press_en"):
+        assert source_id in result.stdout
+
+
+def offline_registry(tmp_path: Path) -> Path:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here: this is what "no network" looks like
+    path = tmp_path / "sources.toml"
+    path.write_text(f'''
+[[source]]
+id = "offline_feed"
+name = "Offline feed"
+country = "RU"
+institution = "Nobody"
+languages = ["ru"]
+kind = "feed"
+start_urls = ["http://127.0.0.1:{port}/feed"]
+allow_addresses = ["127.0.0.1"]
+
+[[source]]
+id = "offline_listing"
+name = "Offline listing"
+country = "BY"
+institution = "Nobody"
+languages = ["be"]
+kind = "listing"
+start_urls = ["http://127.0.0.1:{port}/news/"]
+allow_addresses = ["127.0.0.1"]
+[source.listing]
+item = "div.item"
+''', encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_ingest_without_network_fails_per_source_and_touches_nothing_loaded(tmp_path: Path, prefect_api):
+    db = tmp_path / "g.duckdb"
+    registry = offline_registry(tmp_path)
+    result = runner.invoke(app, ["ingest", "--sources-file", str(registry), "--db", str(db), "--max-pages", "1"])
+    assert result.exit_code == 1
+    assert "offline_feed" in result.stdout and "offline_listing" in result.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        status, message = con.execute("SELECT status, message FROM runs").fetchone()
+        releases = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    finally:
+        con.close()
+    assert status == "failed" and "offline_feed" in message and "offline_listing" in message
+    assert releases == 0
+
+
+def test_ingest_rejects_an_unknown_source_before_running(tmp_path: Path):
+    result = runner.invoke(app, ["ingest", "--source", "nope", "--db", str(tmp_path / "g.duckdb")])
+    assert result.exit_code == 2 and "nope" in result.output
