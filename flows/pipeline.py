@@ -214,7 +214,7 @@ def _fetch_row(run_id: str, source_id: str, result: FetchResult) -> FetchRow:
         outcome=result.outcome,
         started_at=result.started_at,
         elapsed_ms=result.elapsed_ms,
-        bytes=len(result.body) if result.body is not None else None,
+        bytes=result.bytes_downloaded if result.bytes_downloaded else (len(result.body) if result.body is not None else None),
         content_type=result.content_type,
         charset=result.charset,
         etag=result.etag,

@@ -1,0 +1,66 @@
+"""`reparse`: the parsers re-run over the raw archive with no network; changed results become new versions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.archive import Archive
+from flows.ingest import reparse_pages
+from flows.localsite.generator import generate_site
+from flows.localsite.server import LocalSiteServer
+from flows.pipeline import RunContext, RunParams, run_source
+from flows.fetch import Fetcher
+from flows.registry import Registry, Source
+from flows.store import Store
+
+
+def mfa_source(base: str) -> Source:
+    return Source(id="demo_mfa_en", name="MFA", country="GB", institution="MFA", languages=["en"], kind="sitemap",
+                  start_urls=[f"{base}/mfa-en/sitemap.xml"], timezone="Europe/London", rate_limit=100, concurrency=8,
+                  allow_addresses=["127.0.0.1"])
+
+
+@pytest.fixture
+def ingested(tmp_path: Path):
+    site = tmp_path / "site"
+    generate_site(site, per_source=12)
+    db = tmp_path / "g.duckdb"
+    store = Store(db)
+    store.migrate()
+    archive = Archive(tmp_path / "archive")
+    with LocalSiteServer(site) as server:
+        src = mfa_source(server.base_url)
+
+        async def go():
+            async with Fetcher(archive=archive, user_agent="govpress-test") as fetcher:
+                ctx = RunContext(run_id="r1", store=store, archive=archive, fetcher=fetcher, params=RunParams())
+                return await run_source(ctx, src)
+
+        outcome = asyncio.run(go())
+    assert outcome.new == 12
+    return store, archive, Registry(source=[src])
+
+
+def test_reparse_with_the_same_parser_changes_nothing_and_needs_no_network(ingested):
+    store, archive, registry = ingested  # the site server is already stopped
+    before = store.checksum()
+    [outcome] = reparse_pages(store, archive, registry, None, None, "r2")
+    assert (outcome.unchanged, outcome.updated, outcome.new, outcome.failed) == (12, 0, 0, 0)
+    assert store.checksum() == before
+
+
+def test_reparse_with_another_parser_versions_what_changed(ingested):
+    store, archive, registry = ingested
+    [outcome] = reparse_pages(store, archive, registry, ["demo_mfa_en"], "document", "r2")
+    # The document parser reads the HTML as plain text: different text, so every release gets a version 2.
+    assert outcome.updated + outcome.failed == 12 and outcome.updated > 0
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        versions = con.execute("SELECT count(*) FROM release_versions WHERE version = 1").fetchone()[0]
+    finally:
+        con.close()
+    assert versions == 12  # the first texts are kept, never overwritten
