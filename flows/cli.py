@@ -11,7 +11,7 @@ import flows.settings  # noqa: F401  (Prefect environment before Prefect is impo
 import asyncio
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -96,20 +96,35 @@ def ingest(
     until: Annotated[Optional[str], typer.Option(help="Last publication day, YYYY-MM-DD.")] = None,
     max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, help="Discovery pages per source at most.")] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every discovered release, even unchanged ones.")] = False,
+    without_prefect: Annotated[bool, typer.Option("--without-prefect", help="Run the same stages without Prefect (debugging; no UI, no artifacts).")] = False,
 ) -> None:
     """Run the real sources from the registry (live sites) into the database."""
-    from flows.ingest import ingest as ingest_flow
-    from flows.registry import load_registry
+    from flows.registry import DEFAULT_SOURCES_FILE, load_registry
 
     registry = load_registry(sources_file)
     try:
-        registry.select(source)
+        selected = registry.select(source)
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
-    console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
-    ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
-                               refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
-                               return_state=True))
+    if since and until and _date(since) > _date(until):
+        raise typer.BadParameter(f"--since {since} is after --until {until}")
+    if without_prefect:
+        from flows.pipeline import RunParams
+        from flows.run import run_ingest
+
+        registry_path = sources_file or DEFAULT_SOURCES_FILE
+        params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages, refetch=refetch)
+        _, outcomes = asyncio.run(run_ingest(registry, selected, db=db, params=params,
+                                             base_dir=Path(registry_path).resolve().parent,
+                                             parameters={"sources": source, "without_prefect": True}))
+        ok = all(o.status not in ("failed", "blocked") for o in outcomes)
+    else:
+        from flows.ingest import ingest as ingest_flow
+
+        console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
+        ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
+                                   refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
+                                   return_state=True))
     run = last_run(db, "ingest")
     if run:
         print_outcomes(run["sources"])

@@ -12,7 +12,6 @@ import flows.settings  # noqa: F401  (Prefect environment before Prefect is impo
 
 import asyncio
 import logging
-import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
@@ -24,26 +23,16 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows.archive import Archive
-from flows.fetch import Fetcher
 from flows.pipeline import (
-    RunContext, RunParams, SourceOutcome, WorkItem, discover_source, new_run_id, parse_result, process_batch,
-    run_source,
+    RunContext, RunParams, SourceOutcome, WorkItem, discover_source, new_run_id, process_batch, run_source,
 )
-from flows.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
+from flows.run import archive_for, reparse_pages, run_ingest, totals
+from flows.registry import DEFAULT_SOURCES_FILE, Source, load_registry
 from flows.settings import DEFAULT_DB
 from flows.store import Store
 
-SOURCE_CONCURRENCY = 4
-
-
 class SourcesFailed(RuntimeError):
     """Raised at the end of a run whose sources did not all succeed (their rows are loaded)."""
-
-
-def archive_for(db_path: Path) -> Archive:
-    """Raw bodies live beside the database: ``<db dir>/archive``."""
-    return Archive(Path(db_path).resolve().parent / "archive")
 
 
 def ingest_run_name() -> str:
@@ -65,21 +54,16 @@ async def batch_task(ctx: RunContext, source: Source, items: list[WorkItem], num
     return await process_batch(ctx, source, items)
 
 
-async def _ingest_source(ctx: RunContext, source: Source, limit: asyncio.Semaphore) -> SourceOutcome:
+async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcome:
+    """One source through the stages, with Prefect tasks at the discovery and batch boundaries."""
     logger = get_run_logger()
-    async with limit:
-        outcome = await run_source(ctx, source, discover_fn=discover_task, batch_fn=batch_task)
+    outcome = await run_source(ctx, source, discover_fn=discover_task, batch_fn=batch_task)
     line = (f"{source.id}: {outcome.status}; discovered {outcome.discovered}, fetched {outcome.fetched}, "
             f"not modified {outcome.not_modified}, new {outcome.new}, updated {outcome.updated}, "
             f"unchanged {outcome.unchanged}, duplicate {outcome.duplicate}, removed {outcome.removed}, "
             f"failed {outcome.failed} in {outcome.seconds}s")
     (logger.info if outcome.status == "ok" else logger.error)(line + (f" — {outcome.message}" if outcome.message else ""))
     return outcome
-
-
-def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
-    keys = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed")
-    return {k: sum(getattr(o, k) for o in outcomes) for k in keys}
 
 
 async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: str) -> None:
@@ -96,41 +80,6 @@ async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: 
     if bad:
         lines += ["## Sources that need attention", ""] + [f"- **{o.source_id}** ({o.status}): {o.message}" for o in bad]
     await acreate_markdown_artifact(key="ingest-report", markdown="\n".join(lines), description=headline)
-
-
-async def run_ingest(
-    registry: Registry,
-    selected: list[Source],
-    *,
-    db: Path,
-    params: RunParams,
-    base_dir: Path,
-    flow_name: str = "ingest",
-    parameters: dict | None = None,
-) -> tuple[str, list[SourceOutcome]]:
-    """The body of the ingest flow (callable inside any Prefect flow)."""
-    store = Store(db)
-    await asyncio.to_thread(store.migrate)
-    run_id = new_run_id()
-    now = datetime.now(timezone.utc)
-    await asyncio.to_thread(store.start_run, run_id, flow_name, parameters or {}, [s.id for s in selected], now)
-    await asyncio.to_thread(store.upsert_sources, selected, run_id)
-    archive = archive_for(db)
-    limit = asyncio.Semaphore(SOURCE_CONCURRENCY)
-    async with Fetcher(archive=archive, user_agent=registry.user_agent) as fetcher:
-        ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=params,
-                         base_dir=base_dir, now=now)
-        outcomes = list(await asyncio.gather(*(_ingest_source(ctx, s, limit) for s in selected)))
-    counts = totals(outcomes)
-    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
-    status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"
-    message = "; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad) or None
-    if counts["new"] or counts["updated"]:
-        await asyncio.to_thread(store.rebuild_search_index)
-    await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
-                            datetime.now(timezone.utc))
-    await asyncio.to_thread(store.publish_snapshot)
-    return run_id, outcomes
 
 
 def _dates(since: date | str | None, until: date | str | None) -> tuple[date | None, date | None]:
@@ -190,7 +139,8 @@ async def ingest(
     parameters = {"sources": sources, "since": str(since) if since else None, "until": str(until) if until else None,
                   "max_pages": max_pages, "refetch": refetch, "db": str(db_path), "sources_file": str(registry_path)}
     run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
-                                        base_dir=registry_path.resolve().parent, parameters=parameters)
+                                        base_dir=registry_path.resolve().parent, parameters=parameters,
+                                        source_runner=run_source_with_tasks)
     counts = totals(outcomes)
     headline = (f"{len(outcomes)} sources: {counts['new']} new, {counts['updated']} updated, "
                 f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['removed']} removed, "
@@ -204,55 +154,6 @@ async def ingest(
 
 
 # --- reparse -------------------------------------------------------------------------------------
-
-PAGE_PURPOSES = {"new", "changed", "recheck", "refetch", "removal_check", "entry", "file", "page"}
-
-
-def reparse_pages(store: Store, archive: Archive, registry: Registry, source_ids: list[str] | None,
-                  parser: str | None, run_id: str) -> list[SourceOutcome]:
-    """Re-run parsers over the raw archive (no network) and load what changed, per source."""
-    from flows.dedupe import dedupe_rows, release_row
-    from flows.store.rows import FailureRow, LoadBatch
-
-    selected = registry.select(source_ids)
-    outcomes = []
-    now = datetime.now(timezone.utc)
-    pages = store.archived_pages([s.id for s in selected])
-    for source in selected:
-        outcome = SourceOutcome(source_id=source.id, channel="archive")
-        started = time.monotonic()
-        mine = [p for p in pages if p.source_id == source.id and p.purpose in PAGE_PURPOSES]
-        for start in range(0, len(mine), 200):
-            rows, failures = [], []
-            for page in mine[start : start + 200]:
-                try:
-                    body = archive.get(page.archive_key)
-                except Exception as exc:
-                    failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
-                                               parser=parser or source.parser, error=f"archive: {exc}", failed_at=now))
-                    continue
-                from flows.fetch import FetchResult
-
-                result = FetchResult(url=page.url, final_url=page.url, purpose=page.purpose, outcome="ok", status=200,
-                                     body=body, content_type=page.content_type, charset=None, etag=None,
-                                     last_modified=None, started_at=page.fetched_at, elapsed_ms=0.0, attempts=1,
-                                     error=None, archive_key=page.archive_key)
-                release = parse_result(source, result, page.fetched_at, parser)
-                if isinstance(release, Exception):
-                    failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
-                                               parser=parser or source.parser, error=str(release), failed_at=now))
-                else:
-                    rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
-            outcome.fetched += len(rows) + len(failures)
-            counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
-                                                fetches=[], failures=failures, removals=[], cache=[],
-                                                frontier_add=[], frontier_done=[]))
-            outcome.add(counts)
-        outcome.discovered = len(mine)
-        outcome.seconds = round(time.monotonic() - started, 2)
-        outcomes.append(outcome)
-    return outcomes
-
 
 ParserName = Annotated[
     Optional[str], Field(description="Parse with this parser instead of each source's own (e.g. after adding a site parser).")

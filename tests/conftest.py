@@ -44,7 +44,11 @@ def pages_dir() -> Path:
 @pytest.fixture(scope="session")
 def prefect_api():
     """One temporary Prefect API for all flow runs of the session (~10 s to start)."""
+    from prefect.logging.configuration import setup_logging
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
+        # Bind Prefect's console handler to the session's stderr now, not to the temporary
+        # stream of whichever CliRunner.invoke happens to log first (closed right after it).
+        setup_logging(incremental=False)
         yield

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from flows.archive import Archive
 from flows.fetch import Fetcher

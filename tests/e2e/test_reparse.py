@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from flows.archive import Archive
-from flows.ingest import reparse_pages
+from flows.run import reparse_pages
 from flows.localsite.generator import generate_site
 from flows.localsite.server import LocalSiteServer
 from flows.pipeline import RunContext, RunParams, run_source
