@@ -33,6 +33,8 @@ Reason = Literal["new", "changed", "recheck", "refetch", "removal_check", "entry
 SourceStatus = Literal["ok", "failed", "blocked", "unfinished"]
 
 BATCH_SIZE = 50
+RESUMABLE = frozenset({"circuit_open", "timeout", "network_error"})
+"""Fetch outcomes that leave the page in the frontier: the next run resumes it."""
 
 
 @dataclass(slots=True)
@@ -76,6 +78,7 @@ class SourceOutcome:
     duplicate: int = 0
     removed: int = 0
     failed: int = 0
+    unfinished: int = 0
     seconds: float = 0.0
     message: str = ""
 
@@ -271,6 +274,8 @@ def parse_result(source: Source, result: FetchResult, fetched_at: datetime, pars
 @dataclass(slots=True)
 class BatchResult:
     counts: LoadCounts
+    unfinished: int = 0
+    """Pages left in the frontier for the next run (host circuit open, timeouts, connection failures)."""
     fetched: int = 0
     not_modified: int = 0
     blocked: str | None = None
@@ -314,6 +319,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif result.outcome == "blocked":
             out.blocked = result.error or f"{item.url} answered with a challenge/forbidden page"
             out.fetch_failures += 1
+        elif result.outcome in RESUMABLE:
+            out.unfinished += 1
         elif item.reason != "removal_check":
             out.fetch_failures += 1
 
@@ -336,7 +343,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     batch = LoadBatch(
         run_id=ctx.run_id, source_id=source.id, releases=dedupe_rows(rows), fetches=fetch_rows,
         failures=failures, removals=removals, cache=cache_rows, frontier_add=[],
-        frontier_done=[item.url for item in items],
+        frontier_done=[item.url for item, result in zip(items, results) if result.outcome not in RESUMABLE],
     )
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
@@ -422,9 +429,15 @@ def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:
     outcome.add(result.counts)
     outcome.fetched += result.fetched
     outcome.not_modified += result.not_modified
-    if result.blocked and outcome.status == "ok":
+    if result.blocked and outcome.status in ("ok", "unfinished"):
         outcome.status = "blocked"
         outcome.message = f"blocked: {result.blocked}"
+    elif result.unfinished and outcome.status == "ok":
+        outcome.status = "unfinished"
+    if result.unfinished:
+        outcome.unfinished += result.unfinished
+        if outcome.status == "unfinished":
+            outcome.message = f"{outcome.unfinished} pages left for the next run (host failing: timeouts, resets or circuit open)"
 
 
 def new_run_id() -> str:
