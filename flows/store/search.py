@@ -1,4 +1,4 @@
-"""Full-text search over releases (title + lead + body_text) with Russian, English and German stemming.
+"""Full-text search over releases (title + subtitle + lead + body_text) with Russian, English and German stemming.
 
 DuckDB's fts extension builds one index per table with one stemmer, and the index does not
 follow inserts. So releases are copied by language family into ``search_ru``, ``search_en``,
@@ -47,7 +47,7 @@ class Family:
     """SQL expression of the query ``q`` as given to match_bm25."""
 
 
-_RAW_TEXT = "concat_ws(' ', r.title, r.lead, r.body_text)"
+_RAW_TEXT = "concat_ws(' ', r.title, r.subtitle, r.lead, r.body_text)"
 FAMILIES: tuple[Family, ...] = (
     # Belarusian and Ukrainian share most inflections with Russian: the Russian stemmer still helps them.
     Family("search_ru", ("ru", "be", "uk"), "none", "none", 0,
@@ -116,7 +116,7 @@ def install_search(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"COMMENT ON COLUMN {family.table}.release_id IS 'The release (releases.release_id).'")
         how = (", lower-cased and stemmed twice with the Russian stemmer (search_normalize_ru)"
                if family.table == "search_ru" else "")
-        con.execute(f"COMMENT ON COLUMN {family.table}.terms IS 'Indexed text: title, lead and body_text{how}.'")
+        con.execute(f"COMMENT ON COLUMN {family.table}.terms IS 'Indexed text: title, subtitle, lead and body_text{how}.'")
     refill_and_index(con)
     con.execute(_search_macro())
 
