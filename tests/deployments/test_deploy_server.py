@@ -1,0 +1,278 @@
+"""govpress operated from a real Prefect server: serve.py's deployments, CLI runs, the writer limit, the UI.
+
+One server, one demo site and one serve.py process for the whole module (conftest.py). The runs
+go through the real path: API -> runner in serve.py -> flow-run subprocess -> local site server
+-> DuckDB in a temp dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.registry import load_registry
+from flows.schedules import scheduled_ingests
+
+from deploy_harness import ARTIFACTS, RUN_TIMEOUT, TIMINGS, wait_for_run
+
+MANUAL = ("ingest-manual", "backfill", "reparse", "publish")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def loaded_instants(db: Path, source_id: str) -> set[datetime]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT published_at FROM releases WHERE source_id = ?", [source_id]).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+def artifact_keys(client, run_id: str) -> set[str]:
+    found = client.post("artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}).raise_for_status()
+    return {a["key"] for a in found.json() if a.get("key")}
+
+
+def create_run(client, served, deployment: str, parameters: dict) -> dict:
+    dep = served.deployments[deployment]
+    return client.post(f"deployments/{dep['id']}/create_flow_run", json={"parameters": parameters})
+
+
+# --- what serve.py registered ----------------------------------------------------------------------
+
+
+def test_registry_cadences_became_deployment_schedules(served, demo_site):
+    groups = scheduled_ingests(load_registry(demo_site.registry))
+    assert len(groups) >= 3, "the demo registry should have several cadence groups"
+    for group in groups:
+        dep = served.deployments.get(group.name)
+        assert dep is not None, f"no deployment {group.name}; have {sorted(served.deployments)}"
+        assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in dep["schedules"]] == \
+            [(group.cron, group.timezone)]
+        assert dep["parameters"]["sources"] == list(group.source_ids)
+        assert dep["parameters"]["db"] == str(demo_site.db)
+        assert dep["paused"] is True  # --pause-schedules: created, not running
+    for name in MANUAL:
+        dep = served.deployments[name]
+        assert dep["schedules"] == [] and dep["paused"] is False
+        assert dep["parameters"]["db"] == str(demo_site.db)
+    scheduled = {n for n, d in served.deployments.items() if d["schedules"]}
+    assert scheduled == {g.name for g in groups}
+
+
+def test_serve_created_the_writer_limit(served, prefect_server):
+    with prefect_server.client() as client:
+        limit = client.get("v2/concurrency_limits/govpress-duckdb-writer").raise_for_status().json()
+    assert limit["limit"] == 1 and limit["active"] is True
+
+
+def test_server_rejects_out_of_bounds_parameters_before_any_run(served, prefect_server):
+    with prefect_server.client() as client:
+        assert create_run(client, served, "ingest-manual", {"max_pages": 0}).status_code == 409
+        assert create_run(client, served, "backfill", {"source": "demo_minfin", "since": "2024-01-01"}).status_code == 409
+        assert create_run(client, served, "publish", {"steps": "everything"}).status_code == 409
+        runs = client.post("flow_runs/filter", json={"limit": 10}).raise_for_status().json()
+    assert runs == [], "a rejected request must not leave a run behind"
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def test_cli_run_of_ingest_manual_loads_the_date_range(served, prefect_server, demo_site):
+    since, until, expected = demo_site.window("minfin")
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect", "deployment", "run", "ingest/ingest-manual",
+         "-p", 'sources=["demo_minfin"]', "-p", f"since={since}", "-p", f"until={until}", "--watch",
+         "--watch-timeout", str(int(RUN_TIMEOUT))],
+        env=prefect_server.env, capture_output=True, text=True, timeout=RUN_TIMEOUT + 30,
+    )
+    TIMINGS["cli_run_to_completed_s"] = round(time.monotonic() - started, 1)
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}\n{served.log_tail()}"
+    assert "Completed" in result.stdout
+    assert loaded_instants(demo_site.db, "demo_minfin") == expected
+    run_id = re.search(r"UUID: ([0-9a-f-]{36})", result.stdout)[1]
+    with prefect_server.client() as client:
+        run = client.get(f"flow_runs/{run_id}").raise_for_status().json()
+        assert run["name"] == f"ingest demo_minfin {since}..{until}"
+        assert {"ingest-summary", "ingest-report"} <= artifact_keys(client, run_id)
+
+
+def test_backfill_then_publish(served, prefect_server, demo_site, tmp_path):
+    since, until, expected = demo_site.window("agency-en", count=4)
+    snapshot = tmp_path / "analysts.duckdb"
+    with prefect_server.client() as client:
+        response = create_run(client, served, "backfill", {"source": "demo_agency_en", "since": str(since),
+                                                           "until": str(until)})
+        assert response.status_code == 201, response.text
+        run = wait_for_run(client, response.json()["id"])
+        assert run["state_type"] == "COMPLETED", served.log_tail()
+        assert run["name"] == f"backfill demo_agency_en {since}..{until}"
+        assert loaded_instants(demo_site.db, "demo_agency_en") == expected
+
+        response = create_run(client, served, "publish", {"steps": "snapshot only", "snapshot": str(snapshot)})
+        run = wait_for_run(client, response.json()["id"])
+        assert run["state_type"] == "COMPLETED", served.log_tail()
+        assert "publish-report" in artifact_keys(client, run["id"])
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        in_snapshot = con.execute("SELECT count(*) FROM releases WHERE source_id = 'demo_agency_en'").fetchone()[0]
+    finally:
+        con.close()
+    assert in_snapshot == len(expected)
+
+
+# --- the writer limit, in this process against the same server ----------------------------------
+
+
+@pytest.fixture
+def api_settings(prefect_server):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
+        yield
+
+
+def test_writer_slot_lets_one_writer_in_at_a_time(served, api_settings):
+    from flows.operations import writer_slot
+
+    events: list[str] = []
+
+    async def writer(name: str) -> None:
+        async with writer_slot(timeout_seconds=60):
+            events.append(f"{name} in")
+            await asyncio.sleep(0.3)
+            events.append(f"{name} out")
+
+    async def both() -> None:
+        await asyncio.gather(writer("a"), writer("b"))
+
+    asyncio.run(both())
+    assert len(events) == 4
+    assert events[0].endswith(" in") and events[1] == events[0].replace(" in", " out"), events
+    assert events[2].endswith(" in") and events[3] == events[2].replace(" in", " out"), events
+
+
+def test_ensure_writer_limit_recreates_and_repairs(served, api_settings):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+
+    from flows.operations import WRITER_LIMIT, ensure_writer_limit
+
+    async def scenario() -> list[str]:
+        async with get_client() as client:
+            done = [await ensure_writer_limit(client)]
+            await client.update_global_concurrency_limit(WRITER_LIMIT, GlobalConcurrencyLimitUpdate(limit=3))
+            done.append(await ensure_writer_limit(client))
+            await client.delete_global_concurrency_limit_by_name(WRITER_LIMIT)
+            done.append(await ensure_writer_limit(client))
+            limit = await client.read_global_concurrency_limit_by_name(WRITER_LIMIT)
+            done.append(f"{limit.limit} {limit.active}")
+            return done
+
+    assert asyncio.run(scenario()) == ["present", "repaired", "created", "1 True"]
+
+
+# --- the UI ----------------------------------------------------------------------------------------
+
+
+def form_property(page, label: str):
+    """One parameter's block in Prefect's schema form, by its label."""
+    return page.locator(
+        f"div.schema-form-property:has(> .p-label__header .schema-form-property__label:text-is('{label}'))")
+
+
+def pick_date(page, label: str, day: date) -> None:
+    """Switch an Optional[date] parameter to 'date', open the picker, walk to the month, click the day, Apply."""
+    block = form_property(page, label)
+    block.get_by_role("button", name="date", exact=True).click()
+    block.locator(".p-date-button__control").click()
+    picker = page.locator(".p-date-picker").last
+    picker.wait_for(timeout=10_000)
+    for _ in range(240):  # at most 20 years of clicks
+        month = MONTHS.index(picker.locator(".p-date-picker__title-month").inner_text().strip()) + 1
+        year = int(picker.locator(".p-date-picker__title-year").inner_text().strip())
+        step = (day.year - year) * 12 + (day.month - month)
+        if step == 0:
+            break
+        picker.locator(".p-calendar-header__arrow").nth(0 if step < 0 else 1).click()
+    else:
+        raise AssertionError(f"could not reach {day:%B %Y} in the date picker")
+    picker.locator(".p-calendar-date-picker__date--in-month").get_by_text(str(day.day), exact=True).click()
+    assert picker.locator("input").input_value() == day.isoformat()
+    page.get_by_role("button", name="Apply", exact=True).click()
+
+
+@pytest.mark.browser
+def test_custom_run_from_the_ui(served, prefect_server, demo_site):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
+                    "never `playwright install`")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package (dev dependency) is missing")
+    since, until, expected = demo_site.window("agency-ru")
+    deployment_id = served.deployments["ingest-manual"]["id"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(f"{prefect_server.ui_url}/deployments")
+            page.get_by_role("link", name="ingest-manual", exact=True).first.click()
+            page.get_by_role("button", name="Run", exact=True).click()
+            page.get_by_text("Custom run").click()
+            page.get_by_role("button", name="Submit").wait_for()
+
+            sources = form_property(page, "sources (Optional)")
+            sources.get_by_role("button", name="list", exact=True).click()
+            sources.get_by_role("button", name="Add item").click()
+            sources.locator("textarea").last.fill("demo_agency_ru")
+            pick_date(page, "since (Optional)", since)
+            pick_date(page, "until (Optional)", until)
+            submitted = time.monotonic()
+            page.get_by_role("button", name="Submit").click()
+            page.wait_for_url(re.compile(r"/deployments/deployment/"))
+
+            with prefect_server.client() as client:
+                run = None
+                deadline = time.monotonic() + 30
+                while run is None and time.monotonic() < deadline:
+                    found = client.post("flow_runs/filter", json={
+                        "deployments": {"id": {"any_": [deployment_id]}}, "sort": "EXPECTED_START_TIME_DESC",
+                        "limit": 20}).raise_for_status().json()
+                    run = next((r for r in found if r["parameters"].get("sources") == ["demo_agency_ru"]), None)
+                    time.sleep(0.5)
+                assert run is not None, "the submitted run did not appear in the API"
+                assert run["parameters"]["since"] == since.isoformat()
+                assert run["parameters"]["until"] == until.isoformat()
+                deadline = time.monotonic() + RUN_TIMEOUT
+                while run["state_type"] not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+                    assert time.monotonic() < deadline, f"run not finished after {RUN_TIMEOUT} s"
+                    time.sleep(0.5)
+                    found = client.post("flow_runs/filter", json={
+                        "flow_runs": {"id": {"any_": [run["id"]]}}}).raise_for_status().json()
+                    run = found[0]
+                TIMINGS["ui_submit_to_completed_s"] = round(time.monotonic() - submitted, 1)
+                assert run["state_type"] == "COMPLETED", served.log_tail()
+                assert {"ingest-summary", "ingest-report"} <= artifact_keys(client, run["id"])
+
+            assert loaded_instants(demo_site.db, "demo_agency_ru") == expected
+            page.goto(f"{prefect_server.ui_url}/runs/flow-run/{run['id']}")
+            page.get_by_text(f"ingest demo_agency_ru {since}..{until}").first.wait_for()
+            page.get_by_text("Completed").first.wait_for()
+            page.screenshot(path=str(ARTIFACTS / "ui-custom-run-completed.png"), full_page=True)
+        finally:
+            browser.close()
