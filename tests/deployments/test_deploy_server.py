@@ -17,11 +17,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from flows.registry import load_registry
 from flows.schedules import scheduled_ingests
 
-from deploy_harness import ARTIFACTS, RUN_TIMEOUT, TIMINGS, wait_for_run
+from deploy_harness import ARTIFACTS, ROOT, RUN_TIMEOUT, TIMINGS, wait_for_run
+
+PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
 
 MANUAL = ("ingest-manual", "backfill", "reparse", "publish")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,11 +83,12 @@ def test_serve_created_the_writer_limit(served, prefect_server):
 
 def test_server_rejects_out_of_bounds_parameters_before_any_run(served, prefect_server):
     with prefect_server.client() as client:
+        before = client.post("flow_runs/count", json={}).raise_for_status().json()
         assert create_run(client, served, "ingest-manual", {"max_pages": 0}).status_code == 409
         assert create_run(client, served, "backfill", {"source": "demo_minfin", "since": "2024-01-01"}).status_code == 409
         assert create_run(client, served, "publish", {"steps": "everything"}).status_code == 409
-        runs = client.post("flow_runs/filter", json={"limit": 10}).raise_for_status().json()
-    assert runs == [], "a rejected request must not leave a run behind"
+        after = client.post("flow_runs/count", json={}).raise_for_status().json()
+    assert after == before, "a rejected request must not leave a run behind"
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -276,3 +280,27 @@ def test_custom_run_from_the_ui(served, prefect_server, demo_site):
             page.screenshot(path=str(ARTIFACTS / "ui-custom-run-completed.png"), full_page=True)
         finally:
             browser.close()
+
+
+# --- prefect.yaml on a work pool (last: it replaces the served deployments of the same names) -------
+
+
+def test_prefect_yaml_deploys_every_deployment_on_the_process_pool(prefect_server):
+    prefect = [sys.executable, "-m", "prefect"]
+    run = dict(env=prefect_server.env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    created = subprocess.run([*prefect, "work-pool", "create", "govpress-process", "--type", "process"], **run)
+    assert created.returncode == 0, created.stdout + created.stderr
+    deployed = subprocess.run([*prefect, "--no-prompt", "deploy", "--all", "--prefect-file",
+                               "deployments/prefect.yaml"], **run)
+    assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+    spec = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))["deployments"]
+    with prefect_server.client() as client:
+        found = {d["name"]: d for d in client.post("deployments/filter", json={"limit": 200}).json()}
+    for expected in spec:
+        dep = found[expected["name"]]
+        assert dep["work_pool_name"] == "govpress-process"
+        assert dep["entrypoint"] == expected["entrypoint"]
+        assert dep["pull_steps"] == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
+        assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in dep["schedules"]] == \
+            [(s["cron"], s["timezone"]) for s in expected["schedules"]]
+        assert dep["parameter_openapi_schema"]["properties"], "the flow's parameter schema was not recorded"
