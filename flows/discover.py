@@ -49,6 +49,8 @@ class Discovery:
     complete: bool = False
     """The items are everything the source lists (a full sitemap or file set)."""
     blocked: str | None = None
+    not_modified: bool = False
+    """The first discovery page answered 304: nothing new since the last run."""
     errors: list[str] = field(default_factory=list)
     channel: str = ""
     """Which channel produced the items (feed, listing fallback, ...), for the run summary."""
@@ -347,6 +349,10 @@ async def _walk(
             if fetched.outcome == "blocked":
                 result.blocked = fetched.error or f"{url} answered with a challenge/forbidden page"
                 return any_read
+            if fetched.outcome == "not_modified":
+                result.not_modified = True
+                any_read = True
+                break  # this page is as it was on the last run: nothing newer behind it
             if not fetched.ok or fetched.body is None:
                 result.errors.append(f"{url}: {fetched.outcome} {fetched.error or fetched.status or ''}".strip())
                 break
@@ -403,7 +409,7 @@ async def discover(
     elif source.kind == "feed":
         read = lambda body, url, ctx, page: read_feed(body, url, tz=source.timezone, full_text=source.feed_full_text)  # noqa: E731
         await _walk(source, source.start_urls, read, fetch, result, purpose="feed", **walk)
-        if not result.items and source.fallback_urls:
+        if not result.items and not result.not_modified and source.fallback_urls:
             reason = result.blocked or "; ".join(result.errors) or "feed is empty"
             result.blocked = None
             result.channel = f"listing (feed fallback: {reason})"
@@ -411,6 +417,7 @@ async def discover(
     elif source.kind == "sitemap":
         queue = list(source.start_urls)
         read_any = False
+        unread = 0
         for _ in range(pages):
             if not queue:
                 break
@@ -420,7 +427,13 @@ async def discover(
             if fetched.outcome == "blocked":
                 result.blocked = fetched.error or f"{url} answered with a challenge page"
                 break
-            if not fetched.ok or fetched.body is None:
+            if fetched.outcome == "not_modified":
+                result.not_modified = True
+                if fetched.body is None:
+                    unread += 1
+                    continue  # unchanged, and no stored copy: it proves nothing about removals
+                # unchanged: the stored copy (the pipeline attaches it) lists the same URLs
+            elif not fetched.ok or fetched.body is None:
                 result.errors.append(f"{url}: {fetched.outcome} {fetched.error or fetched.status or ''}".strip())
                 continue
             try:
@@ -432,7 +445,7 @@ async def discover(
             queue.extend(children)
             result.items.extend(listing.items)
         # Only a sitemap read whole, with no failed child, may be trusted to show what disappeared.
-        result.complete = read_any and not queue and not result.errors and not result.blocked
+        result.complete = read_any and not queue and not unread and not result.errors and not result.blocked
     elif source.kind == "listing":
         await _walk(source, source.start_urls, _listing_reader(source), fetch, result, purpose="listing", **walk)
     elif source.kind == "json":

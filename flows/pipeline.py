@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
@@ -351,8 +351,6 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
 
 
 def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
-    from dataclasses import replace
-
     return replace(result, body=body, archive_key=key)
 
 
@@ -364,9 +362,27 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     stored = await asyncio.to_thread(ctx.store.known_releases, source.id)
     known = {identity(k.url or k.canonical_url): k for k in stored.values()}
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
+    # Conditional GET on discovery pages makes a quiet scheduled run cost one request per
+    # source; a backfill or refetch must read the pages whatever their validators say.
+    p = ctx.params
+    conditional = not (p.refetch or p.deep or p.since or p.until)
+    first_pages = source.start_urls + source.fallback_urls
+    validators = await asyncio.to_thread(ctx.store.cached_validators, first_pages) if conditional else {}
+    discovery_cache: list[CacheRow] = []
 
     async def fetch(url: str, purpose: str) -> FetchResult:
-        return await ctx.fetcher.fetch(url, source, purpose=purpose)
+        cached = None
+        if conditional:
+            cached = validators.get(url) or (await asyncio.to_thread(ctx.store.cached_validators, [url])).get(url)
+        result = await ctx.fetcher.fetch(url, source, purpose=purpose, etag=cached.etag if cached else None,
+                                         last_modified=cached.last_modified if cached else None)
+        if result.ok and (result.etag or result.last_modified):
+            discovery_cache.append(CacheRow(url=url, etag=result.etag, last_modified=result.last_modified,
+                                            archive_key=result.archive_key, checked_at=ctx.now))
+        elif result.outcome == "not_modified" and cached and cached.archive_key and ctx.archive.has(cached.archive_key):
+            # Sitemaps need their (unchanged) URL list to find removals and changed children.
+            result = replace(result, body=ctx.archive.get(cached.archive_key), archive_key=cached.archive_key)
+        return result
 
     found = await discover(
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
@@ -378,7 +394,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier)
     # Persist the plan first: a crash from here on resumes it instead of rediscovering.
     batch = LoadBatch(
-        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], removals=[], cache=[],
+        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], removals=[], cache=discovery_cache,
         fetches=[_fetch_row(ctx.run_id, source.id, page) for page in found.pages],
         frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")], frontier_done=[],
     )
@@ -388,7 +404,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
 
 
 def summarise_discovery(outcome: SourceOutcome, found: Discovery, work: list[WorkItem]) -> None:
-    outcome.channel = found.channel
+    outcome.channel = found.channel + (" (not modified)" if found.not_modified and not found.items else "")
     outcome.discovered = len(found.items)
     if found.blocked:
         outcome.status = "blocked"

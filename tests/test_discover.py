@@ -194,3 +194,12 @@ def test_blocked_listing_without_fallback_is_reported_as_blocked_not_empty():
     pages = {"http://127.0.0.1/feed": FakeResult("http://127.0.0.1/feed", b"", outcome="blocked", status=200, error="AWS WAF challenge")}
     found = asyncio.run(discover(source(), fake_fetch(pages, [])))
     assert found.items == [] and found.blocked == "AWS WAF challenge"
+
+
+def test_a_first_page_answering_304_means_nothing_new_and_no_fallback():
+    pages = {"http://127.0.0.1/feed": FakeResult("http://127.0.0.1/feed", None, outcome="not_modified", status=304)}
+    log: list[str] = []
+    src = source(fallback_urls=["http://127.0.0.1/news/"], listing=ListingSelectors(item="div.item", link="a"))
+    found = asyncio.run(discover(src, fake_fetch(pages, log)))
+    assert found.not_modified and found.items == [] and found.errors == [] and found.blocked is None
+    assert log == ["http://127.0.0.1/feed"]  # the listing fallback is not consulted
