@@ -266,6 +266,17 @@ def sources_check(
     raise typer.Exit(0 if report.get("ok") else 1)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def serve(ctx: typer.Context) -> None:
+    """Serve every deployment (schedules, ingest-manual, backfill, reparse, publish) and the Prefect UI.
+
+    Options are those of deployments/serve.py (--sources-file, --db, --no-schedules, --port ...).
+    """
+    from deployments.serve import main as serve_main
+
+    raise typer.Exit(serve_main(list(ctx.args)))
+
+
 @site_app.command("serve")
 def site_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8765,

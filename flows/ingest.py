@@ -26,6 +26,7 @@ from prefect.runtime import flow_run
 from flows.pipeline import (
     RunContext, RunParams, SourceOutcome, WorkItem, discover_source, new_run_id, process_batch, run_source,
 )
+from flows.writer_limit import writer_slot
 from flows.run import archive_for, reparse_pages, run_ingest, totals
 from flows.registry import DEFAULT_SOURCES_FILE, Source, load_registry
 from flows.settings import DEFAULT_DB
@@ -138,9 +139,10 @@ async def ingest(
     params = RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch)
     parameters = {"sources": sources, "since": str(since) if since else None, "until": str(until) if until else None,
                   "max_pages": max_pages, "refetch": refetch, "db": str(db_path), "sources_file": str(registry_path)}
-    run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
-                                        base_dir=registry_path.resolve().parent, parameters=parameters,
-                                        source_runner=run_source_with_tasks)
+    async with writer_slot():  # the project's global limit: one DuckDB writer at a time
+        run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
+                                            base_dir=registry_path.resolve().parent, parameters=parameters,
+                                            source_runner=run_source_with_tasks)
     counts = totals(outcomes)
     headline = (f"{len(outcomes)} sources: {counts['new']} new, {counts['updated']} updated, "
                 f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['removed']} removed, "
@@ -178,19 +180,20 @@ async def reparse(
     registry_path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
     registry = load_registry(registry_path)
     db_path = Path(db) if db else DEFAULT_DB
-    store = Store(db_path)
-    await asyncio.to_thread(store.migrate)
-    run_id = new_run_id()
-    now = datetime.now(timezone.utc)
-    selected = registry.select(sources)
-    await asyncio.to_thread(store.start_run, run_id, "reparse", {"sources": sources, "parser": parser},
-                            [s.id for s in selected], now)
-    outcomes = await asyncio.to_thread(reparse_pages, store, archive_for(db_path), registry, sources, parser, run_id)
-    counts = totals(outcomes)
-    await asyncio.to_thread(store.rebuild_search_index)
-    await asyncio.to_thread(store.finish_run, run_id, "completed", counts, None, [o.as_dict() for o in outcomes],
-                            datetime.now(timezone.utc))
-    await asyncio.to_thread(store.publish_snapshot)
+    async with writer_slot():
+        store = Store(db_path)
+        await asyncio.to_thread(store.migrate)
+        run_id = new_run_id()
+        now = datetime.now(timezone.utc)
+        selected = registry.select(sources)
+        await asyncio.to_thread(store.start_run, run_id, "reparse", {"sources": sources, "parser": parser},
+                                [s.id for s in selected], now)
+        outcomes = await asyncio.to_thread(reparse_pages, store, archive_for(db_path), registry, sources, parser, run_id)
+        counts = totals(outcomes)
+        await asyncio.to_thread(store.rebuild_search_index)
+        await asyncio.to_thread(store.finish_run, run_id, "completed", counts, None, [o.as_dict() for o in outcomes],
+                                datetime.now(timezone.utc))
+        await asyncio.to_thread(store.publish_snapshot)
     headline = f"reparse: {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['new']} new, {counts['failed']} failed"
     await publish_summary(run_id, outcomes, headline)
     return {"run_id": run_id, "sources": [o.as_dict() for o in outcomes], **counts}

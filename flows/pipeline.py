@@ -198,6 +198,14 @@ def plan_work(
     return list(work.values())
 
 
+def published_in_range(published_at: datetime | None, params: RunParams) -> bool:
+    """Undated releases are kept; dated ones must fall in ``since``..``until`` (inclusive days, UTC)."""
+    if published_at is None:
+        return True
+    day = published_at.astimezone(timezone.utc).date() if published_at.tzinfo else published_at.date()
+    return (params.since is None or day >= params.since) and (params.until is None or day <= params.until)
+
+
 def batches(items: list[WorkItem], size: int = BATCH_SIZE) -> list[list[WorkItem]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -276,6 +284,7 @@ class BatchResult:
     counts: LoadCounts
     unfinished: int = 0
     """Pages left in the frontier for the next run (host circuit open, timeouts, connection failures)."""
+    out_of_range: int = 0
     fetched: int = 0
     not_modified: int = 0
     blocked: str | None = None
@@ -337,6 +346,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif isinstance(release, ParseError):
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
                                        parser=parser_for(source, result), error=str(release), failed_at=seen_at))
+        elif not published_in_range(release.published_at, ctx.params):
+            out.out_of_range += 1  # undated in the listing (sitemaps), dated outside the run's range
         else:
             rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at))
 

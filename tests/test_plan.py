@@ -103,3 +103,16 @@ def test_a_lastmod_before_our_visit_but_after_the_page_own_dates_still_means_cha
     assert not listed_as_changed(published, held)  # lastmod equals publication: nothing new
     assert not listed_as_changed(None, held)
     assert not listed_as_changed(published + timedelta(days=3), replace(held, updated_at=published + timedelta(days=3)))
+
+
+def test_releases_dated_outside_the_run_range_are_not_loaded():
+    from datetime import date
+
+    from flows.pipeline import published_in_range
+
+    params = RunParams(since=date(2024, 10, 1), until=date(2024, 10, 3))
+    assert published_in_range(None, params)  # undated: kept
+    assert published_in_range(datetime(2024, 10, 3, 23, 0, tzinfo=timezone.utc), params)
+    assert not published_in_range(datetime(2024, 10, 4, 0, 30, tzinfo=timezone.utc), params)
+    assert not published_in_range(datetime(2024, 9, 30, 12, 0, tzinfo=timezone.utc), params)
+    assert published_in_range(datetime(2020, 1, 1, tzinfo=timezone.utc), RunParams())
