@@ -145,6 +145,17 @@ def url_for(path: str, host: str) -> str:
     return f"http://{host}{path}"
 
 
+# Known bugs, each tracked by a strict xfail test below; tolerated here only in their exact shape so
+# that the fuzzers keep looking for others. Remove an entry when its xfail test starts passing.
+_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
+
+
+def known_bug(exc: Exception, body: bytes) -> bool:
+    """feedparser raises UnicodeEncodeError on a surrogate character reference (&#xD800;) in a feed."""
+    return (isinstance(exc, UnicodeEncodeError) and "surrogates not allowed" in str(exc)
+            and _SURROGATE_REFERENCE.search(body) is not None)
+
+
 def parse_only_parse_error(name: str, body: bytes, url: str, ctx: ParseContext) -> None:
     """Call the parser module directly; anything but ParseError is a bug (re-raised with the parser named)."""
     try:
@@ -152,6 +163,8 @@ def parse_only_parse_error(name: str, body: bytes, url: str, ctx: ParseContext) 
     except ParseError:
         pass
     except Exception as exc:
+        if known_bug(exc, body):
+            return
         raise AssertionError(f"parser {name!r} raised {type(exc).__name__}: {exc} on {url} ({len(body)} bytes)") from exc
 
 
@@ -200,6 +213,8 @@ def only_discovery_errors(call, *args, **kwargs) -> None:
     except DiscoveryError:
         pass
     except Exception as exc:
+        if known_bug(exc, args[0]):
+            return
         raise AssertionError(f"{call.__name__} raised {type(exc).__name__}: {exc}") from exc
 
 
@@ -233,10 +248,12 @@ json_values = st.recursive(
 specs = st.builds(
     JsonListing,
     items=st.sampled_from(["list", "results", "data.items", "0", "", "a.b.c"]),
-    url=st.sampled_from(["/news/{id}", "{url}", "/a/{0}", "/x/{missing}", "{id:>5}", "/{id!r}", "{}", "/p/{id.x}"]),
+    # Templates a registry author could write; fields missing from an item are the input's business.
+    # (Templates that can never be filled are a registry error: see the xfail test below.)
+    url=st.sampled_from(["/news/{id}", "{url}", "/a/{0}", "/x/{missing}", "{id:>5}", "/{id!r}", "{}"]),
     date=st.sampled_from([None, "date", "published", "id"]),
     title=st.sampled_from([None, "title", "id"]),
-    page_url=st.sampled_from([None, "/news?page={page}", "/{page}/{oops}"]),
+    page_url=st.sampled_from([None, "/news?page={page}", "/news/{page}/"]),
 )
 
 
@@ -247,3 +264,43 @@ specs = st.builds(
        spec=specs, ctx=contexts, page=st.integers(-2, 10**6))
 def test_read_json_listing_raises_only_discovery_errors(body, spec, ctx, page):
     only_discovery_errors(read_json_listing, body, "http://127.0.0.1/api/news", spec, ctx, page=page)
+
+
+# --- known bugs found by fuzzing (strict xfail: they fail loudly once fixed) --------------------------
+
+SURROGATE_FEED = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">&#xD800;</title>'
+                  b'<entry><link href="http://127.0.0.1/news/1"/><title>t</title></entry></feed>')
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
+    "flows/discover.py read_feed: feedparser raises UnicodeEncodeError ('surrogates not allowed', in "
+    "feedparser/mixin.py handle_charref) on a feed holding the character reference &#xD800;; the source fails "
+    "instead of a DiscoveryError"))
+def test_read_feed_with_a_surrogate_character_reference_raises_only_discovery_errors():
+    try:
+        read_feed(SURROGATE_FEED, "http://127.0.0.1/feed.xml")
+    except DiscoveryError:
+        pass
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
+    "parsers/kremlin.py _parse_feed_entry: feedparser raises UnicodeEncodeError on the character reference "
+    "&#xD800; and the parser lets it escape instead of a ParseError"))
+def test_kremlin_parser_on_a_feed_with_a_surrogate_character_reference_raises_only_parse_errors():
+    try:
+        get_parser("kremlin").parse(SURROGATE_FEED, "http://127.0.0.1/news/1", ParseContext())
+    except ParseError:
+        pass
+
+
+@pytest.mark.xfail(strict=True, raises=(KeyError, AttributeError), reason=(
+    "flows/discover.py read_json_listing: a json_listing template the registry accepted but no item can fill "
+    "(page_url '/{page}/{oops}' -> KeyError; url '/p/{id.x}' -> AttributeError) escapes as a raw exception; "
+    "the registry could validate the templates, or the reader raise DiscoveryError"))
+@pytest.mark.parametrize("spec", [JsonListing(items="list", url="/news/{id}", page_url="/{page}/{oops}"),
+                                  JsonListing(items="list", url="/p/{id.x}")])
+def test_read_json_listing_with_an_unfillable_template_raises_only_discovery_errors(spec):
+    try:
+        read_json_listing(b'{"list": [{"id": 1}]}', "http://127.0.0.1/api/news", spec, ParseContext())
+    except DiscoveryError:
+        pass
