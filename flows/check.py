@@ -34,7 +34,8 @@ async def check_source(source: Source, registry: Registry, *, base_dir: Path = P
             async def fetch(url: str, purpose: str):
                 return await fetcher.fetch(url, source, purpose=purpose)
 
-            found = await discover(source, fetch, max_pages=1, base_dir=base_dir, now=now)
+            # A sitemap index needs a second page (its first child) before it lists a release.
+            found = await discover(source, fetch, max_pages=3 if source.kind == "sitemap" else 1, base_dir=base_dir, now=now)
             report: dict = {
                 "source": source.id,
                 "channel": found.channel,

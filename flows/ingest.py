@@ -62,7 +62,8 @@ async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcom
     line = (f"{source.id}: {outcome.status}; discovered {outcome.discovered}, fetched {outcome.fetched}, "
             f"not modified {outcome.not_modified}, new {outcome.new}, updated {outcome.updated}, "
             f"unchanged {outcome.unchanged}, duplicate {outcome.duplicate}, removed {outcome.removed}, "
-            f"failed {outcome.failed} in {outcome.seconds}s")
+            f"failed {outcome.failed} in {outcome.seconds}s"
+            + (f"; {outcome.language_mismatch} not in the declared language" if outcome.language_mismatch else ""))
     (logger.info if outcome.status == "ok" else logger.error)(line + (f" — {outcome.message}" if outcome.message else ""))
     return outcome
 
@@ -71,7 +72,8 @@ async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: 
     rows = [
         {"source": o.source_id, "status": o.status, "discovered": o.discovered, "fetched": o.fetched,
          "not modified": o.not_modified, "new": o.new, "updated": o.updated, "unchanged": o.unchanged,
-         "duplicates": o.duplicate, "removed": o.removed, "failed": o.failed, "seconds": o.seconds,
+         "duplicates": o.duplicate, "removed": o.removed, "failed": o.failed, "unfinished": o.unfinished,
+         "language mismatch": o.language_mismatch, "seconds": o.seconds,
          "message": o.message}
         for o in outcomes
     ]

@@ -26,6 +26,7 @@ from flows.store import Store
 from flows.store.rows import CacheRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
 from flows.urls import identity
 from parsers import BlockedPage, ParseContext, ParseError, parse
+from parsers.language import language_mismatch
 
 log = logging.getLogger("govpress.pipeline")
 
@@ -79,6 +80,7 @@ class SourceOutcome:
     removed: int = 0
     failed: int = 0
     unfinished: int = 0
+    language_mismatch: int = 0
     seconds: float = 0.0
     message: str = ""
 
@@ -285,6 +287,8 @@ class BatchResult:
     unfinished: int = 0
     """Pages left in the frontier for the next run (host circuit open, timeouts, connection failures)."""
     out_of_range: int = 0
+    language_mismatch: int = 0
+    """Releases detected in a language the source does not declare."""
     fetched: int = 0
     not_modified: int = 0
     blocked: str | None = None
@@ -349,6 +353,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif not published_in_range(release.published_at, ctx.params):
             out.out_of_range += 1  # undated in the listing (sitemaps), dated outside the run's range
         else:
+            if language_mismatch(release.language, source.languages):
+                out.language_mismatch += 1  # kept: mixed-language sites exist; the count shows in the summary
             rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at))
 
     batch = LoadBatch(
@@ -456,6 +462,7 @@ def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:
     outcome.add(result.counts)
     outcome.fetched += result.fetched
     outcome.not_modified += result.not_modified
+    outcome.language_mismatch += result.language_mismatch
     if result.blocked and outcome.status in ("ok", "unfinished"):
         outcome.status = "blocked"
         outcome.message = f"blocked: {result.blocked}"
