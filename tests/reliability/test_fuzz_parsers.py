@@ -20,8 +20,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from conftest import FIXTURES, PAGES, shared_file
 from flows.discover import DiscoveryError, read_feed, read_json_listing, read_sitemap
@@ -222,22 +223,42 @@ def only_discovery_errors(call, *args, **kwargs) -> None:
 @given(body=st.one_of(st.binary(max_size=2048), mutated(seeds(FEED_SUFFIXES)).map(lambda page: page[1])),
        tz=st.sampled_from(TIMEZONES), full_text=st.booleans())
 def test_read_feed_raises_only_discovery_errors(body, tz, full_text):
-    assume(body or not full_text)  # known bug, tracked by test_read_feed_of_an_empty_full_text_feed below
-    only_discovery_errors(read_feed, body, "http://127.0.0.1/feed.xml", tz=tz, full_text=full_text)
+    try:
+        only_discovery_errors(read_feed, body, "http://127.0.0.1/feed.xml", tz=tz, full_text=full_text)
+    except AssertionError as failure:
+        # Known bug, tracked by test_read_feed_of_a_full_text_feed_lxml_cannot_read below.
+        if not (full_text and isinstance(failure.__cause__, etree.XMLSyntaxError)):
+            raise
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "flows/discover.py read_feed: feedparser reads b'' as an empty feed without bozo, then _split_entries "
-    "calls etree.fromstring(b'') which raises lxml XMLSyntaxError 'Document is empty' (not DiscoveryError)"))
-def test_read_feed_of_an_empty_full_text_feed_raises_only_discovery_errors():
-    only_discovery_errors(read_feed, b"", "http://127.0.0.1/feed.xml", full_text=True)
+    "flows/discover.py read_feed(full_text=True): when feedparser accepts a body that lxml cannot parse "
+    "(b'', or a feed preceded by a NUL byte), _split_entries' etree.fromstring raises lxml XMLSyntaxError "
+    "'Document is empty' instead of a DiscoveryError (or falling back to fetching the pages)"))
+@pytest.mark.parametrize("prefix, body", [(b"", b""), (b"\x00", "kremlin/ru/events/all/feed.xml")])
+def test_read_feed_of_a_full_text_feed_lxml_cannot_read_raises_only_discovery_errors(prefix, body):
+    if isinstance(body, str):
+        body = (FIXTURES / "sites" / body).read_bytes()
+    only_discovery_errors(read_feed, prefix + body, "http://127.0.0.1/feed.xml", full_text=True)
 
 
 @FUZZ
 @given(body=st.one_of(st.binary(max_size=2048), mutated(seeds(FEED_SUFFIXES)).map(lambda page: page[1])),
        tz=st.sampled_from(TIMEZONES))
 def test_read_sitemap_raises_only_discovery_errors(body, tz):
-    only_discovery_errors(read_sitemap, body, "http://127.0.0.1/sitemap.xml", tz=tz)
+    try:
+        only_discovery_errors(read_sitemap, body, "http://127.0.0.1/sitemap.xml", tz=tz)
+    except AssertionError as failure:
+        # Known bug, tracked by test_read_sitemap_with_an_invalid_root_tag_name below.
+        if "Invalid tag name" not in str(failure.__cause__):
+            raise
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "flows/discover.py read_sitemap: lxml's recovering parser returns a root whose tag is not a valid name "
+    "(body b'<:'); etree.QName(root) raises ValueError 'Invalid tag name' instead of a DiscoveryError"))
+def test_read_sitemap_with_an_invalid_root_tag_name_raises_only_discovery_errors():
+    only_discovery_errors(read_sitemap, b"<:", "http://127.0.0.1/sitemap.xml")
 
 
 json_values = st.recursive(
