@@ -16,7 +16,7 @@ from importlib.resources import files
 
 import duckdb
 
-from flows.store import search
+from flows.store import nearlinks, search
 
 
 class SchemaTooNew(RuntimeError):
@@ -49,6 +49,8 @@ def _initial_schema(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: list[Migration] = [
     Migration(1, "tables, views and comments (schema.sql, views.sql, comments.sql)", _initial_schema),
     Migration(2, "full-text search: per-language search tables, fts indexes, search_releases()", search.install_search),
+    Migration(3, "near duplicates: release_signatures, release_bands; near_duplicate links and clusters for stored releases",
+              nearlinks.install_near_duplicates),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 
