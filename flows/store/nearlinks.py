@@ -233,8 +233,8 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
                 WHERE release_id IN (SELECT release_id FROM {ids}) AND scheme = ? AND len(minhash) > 0""",
             [neardup.SCHEME],
         ).arrow()
-    if isinstance(stored, pa.RecordBatchReader):
-        stored = stored.read_all()
+        if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
+            stored = stored.read_all()
     names = stored.column("release_id").to_pylist()
     position = {name: i for i, name in enumerate(names)}
     minhash = stored.column("minhash").combine_chunks()

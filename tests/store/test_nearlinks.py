@@ -1,0 +1,274 @@
+"""Near-duplicate links and clusters in the store (flows.store.nearlinks): links, clusters, order, idempotency, migration."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_factories import at, batch, release, table_rows
+
+from flows import neardup
+from flows.localsite.generator import generate_site
+from flows.store import LATEST_VERSION, ReleaseRow, Store, load_fts
+from flows.store import load, migrations
+from flows.store.nearlinks import cluster_assignments, link_near_duplicates
+
+NOW = datetime(2024, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+PARAGRAPHS = [
+    "Министр финансов провел рабочую встречу с делегацией Европейского банка реконструкции и развития.",
+    "Стороны обсудили ход реализации совместных проектов в области транспортной инфраструктуры и энергетики.",
+    "Особое внимание было уделено вопросам модернизации железнодорожного сообщения между регионами страны.",
+    "Министр отметил, что правительство намерено сохранить курс на сбалансированный бюджет в среднесрочной перспективе.",
+    "Представители банка подтвердили готовность к расширению кредитной линии для малого и среднего бизнеса.",
+    "По итогам встречи было подписано соглашение о техническом содействии в подготовке новых инвестиционных программ.",
+    "Следующая встреча запланирована на осень текущего года в столице республики.",
+    "В ходе визита делегация также посетила ряд промышленных предприятий и ознакомилась с их работой.",
+    "Глава делегации высоко оценил результаты реформ в сфере государственных финансов за последние три года.",
+    "Отдельно обсуждались меры по развитию рынка капитала и привлечению долгосрочных частных инвестиций.",
+    "Стороны договорились создать совместную рабочую группу для подготовки дорожной карты сотрудничества.",
+    "В состав группы войдут представители министерства, национального банка и профильных ведомств.",
+    "Первое заседание рабочей группы намечено провести до конца второго квартала.",
+    "Министр поблагодарил руководство банка за многолетнюю поддержку экономических преобразований.",
+    "Банк уже профинансировал более сорока проектов в стране на общую сумму свыше двух миллиардов евро.",
+    "Пресс-служба министерства сообщила, что подробная информация будет размещена на официальном сайте.",
+]
+ORIGINAL = "\n\n".join(PARAGRAPHS)
+
+
+def edited(text: str, index: int, replacement: str) -> str:
+    paragraphs = text.split("\n\n")
+    paragraphs[index] = replacement
+    return "\n\n".join(paragraphs)
+
+
+# A syndicated copy (one paragraph rewritten), and a copy of the copy that drifted further (J to ORIGINAL < 0.8).
+COPY = edited(ORIGINAL, 3, "Министр подчеркнул, что ведомство продолжит работу по повышению эффективности расходов бюджета.")
+COPY_OF_COPY = edited(COPY, 9, "Кроме того, участники затронули вопросы цифровизации налогового администрирования и таможни.")
+UNRELATED = "\n\n".join(
+    f"Президент подписал указ номер {n} о проведении национальной переписи населения в следующем году в регионе {n}."
+    for n in range(12)
+)
+
+
+def ministry(release_id: str = "minfin-1", body: str = ORIGINAL, **kwargs) -> ReleaseRow:
+    return release(release_id, body, title="Встреча с делегацией ЕБРР", source_id="minfin", **kwargs)
+
+
+def agency(release_id: str, body: str, **kwargs) -> ReleaseRow:
+    return release(release_id, body, title="Встреча с делегацией ЕБРР", source_id="agency", **kwargs)
+
+
+def load_and_link(store: Store, *rows: ReleaseRow, run_id: str = "run-1") -> int:
+    """What the loader will do: load a batch, then link its releases in one transaction of their own."""
+    store.load_batch(batch(*rows, run_id=run_id, source_id=rows[0].source_id))
+    return link(store, [r.release_id for r in rows], run_id=run_id)
+
+
+def link(store: Store, ids: list[str], run_id: str = "run-1", **kwargs) -> int:
+    with store.writer() as con:
+        con.begin()
+        written = link_near_duplicates(con, ids, now=NOW, run_id=run_id, **kwargs)
+        con.commit()
+    return written
+
+
+def links(store: Store) -> list[tuple]:
+    return table_rows(store, "SELECT release_id, other_id, kind FROM release_links ORDER BY ALL")
+
+
+def clusters(store: Store) -> dict[str, str]:
+    return dict(table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY release_id"))
+
+
+def test_texts_used_here_are_what_they_claim() -> None:
+    # The fixtures' premises, checked with the exact Jaccard similarity rather than assumed.
+    assert neardup.jaccard(ORIGINAL, COPY) > 0.82
+    assert neardup.jaccard(COPY, COPY_OF_COPY) > 0.82
+    assert neardup.jaccard(ORIGINAL, COPY_OF_COPY) < 0.76
+    assert neardup.jaccard(ORIGINAL, UNRELATED) < 0.05
+
+
+def test_a_syndicated_copy_links_to_the_first_publisher_and_joins_its_cluster(store: Store) -> None:
+    assert load_and_link(store, ministry(published_at=at(0))) == 0
+    assert load_and_link(store, agency("agency-1", COPY, published_at=at(2)), agency("agency-2", UNRELATED)) == 1
+
+    row = table_rows(store, "SELECT release_id, other_id, kind, score, other_url, run_id FROM release_links")
+    assert len(row) == 1
+    release_id, other_id, kind, score, other_url, run_id = row[0]
+    assert (release_id, other_id, kind, other_url, run_id) == (
+        "agency-1", "minfin-1", "near_duplicate", "https://gov.example/minfin/minfin-1", "run-1")
+    assert neardup.THRESHOLD <= score < 1.0
+    assert clusters(store) == {"agency-1": "minfin-1", "agency-2": "agency-2", "minfin-1": "minfin-1"}
+    # The analyst's view collapses the copy into its first publisher.
+    assert table_rows(store, "SELECT cluster_id, release_id, source_id, n_copies FROM unique_releases ORDER BY ALL") == [
+        ("agency-2", "agency-2", "agency", 1), ("minfin-1", "minfin-1", "minfin", 2)]
+    assert table_rows(store, "SELECT count(*), count(*) FILTER (WHERE len(minhash) = 128) FROM release_signatures") == [(3, 3)]
+    assert table_rows(store, "SELECT count(DISTINCT release_id), count(*) FROM release_bands") == [(3, 3 * neardup.BANDS)]
+
+
+def test_the_earlier_publication_wins_whatever_was_loaded_first(store: Store) -> None:
+    load_and_link(store, agency("agency-1", COPY, published_at=at(5)))
+    load_and_link(store, ministry(published_at=at(1)))
+    assert links(store) == [("agency-1", "minfin-1", "near_duplicate")]
+    assert clusters(store) == {"agency-1": "minfin-1", "minfin-1": "minfin-1"}
+
+
+def test_undated_releases_come_after_dated_ones(store: Store) -> None:
+    load_and_link(store, ministry(published_at=None, seen_at=at(0)), agency("agency-1", COPY, published_at=at(9)))
+    assert links(store) == [("minfin-1", "agency-1", "near_duplicate")]
+    assert clusters(store)["minfin-1"] == "agency-1"
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_links_and_clusters_do_not_depend_on_load_order(tmp_path: Path, migrated_template: Path, order: tuple) -> None:
+    rows = [ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1)),
+            release("paper-1", COPY_OF_COPY, title="Встреча с делегацией ЕБРР", source_id="paper", published_at=at(2))]
+    reference = Store(tmp_path / "reference.duckdb")
+    reference.path.write_bytes(migrated_template.read_bytes())
+    for row in rows:
+        load_and_link(reference, row)
+    store = Store(tmp_path / "permuted.duckdb")
+    store.path.write_bytes(migrated_template.read_bytes())
+    for index in order:
+        load_and_link(store, rows[index])
+
+    # The copy of the copy is linked to the copy only (too far from the original) but still clusters with it.
+    assert links(store) == [("agency-1", "minfin-1", "near_duplicate"), ("paper-1", "agency-1", "near_duplicate")]
+    assert set(clusters(store).values()) == {"minfin-1"}
+    assert store.checksum() == reference.checksum()
+
+
+def test_linking_twice_changes_nothing(store: Store) -> None:
+    load_and_link(store, ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1)))
+    before = store.checksum()
+    computed = table_rows(store, "SELECT release_id, computed_at, run_id FROM release_signatures ORDER BY 1")
+    assert link(store, ["minfin-1", "agency-1"], run_id="run-2") == 0
+    assert store.checksum() == before
+    assert table_rows(store, "SELECT release_id, computed_at, run_id FROM release_signatures ORDER BY 1") == computed
+    assert table_rows(store, "SELECT run_id FROM release_links") == [("run-1",)]
+
+
+def test_exact_copies_stay_exact_and_join_the_near_cluster(store: Store) -> None:
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, agency("agency-1", COPY, published_at=at(1)))
+    # An exact copy of the agency's text on a third site: the exact level links it, this level adds a near link
+    # to the original (its text is as near as the agency's) and nothing between the identical pair.
+    load_and_link(store, release("paper-1", COPY, title="Встреча с делегацией ЕБРР", source_id="paper", published_at=at(2)))
+    assert links(store) == [
+        ("agency-1", "minfin-1", "near_duplicate"),
+        ("paper-1", "agency-1", "exact_duplicate"),
+        ("paper-1", "minfin-1", "near_duplicate"),
+    ]
+    assert set(clusters(store).values()) == {"minfin-1"}
+    assert table_rows(store, "SELECT cluster_id, n_copies FROM unique_releases") == [("minfin-1", 3)]
+
+
+def test_an_exact_only_cluster_keeps_the_exact_levels_choice(store: Store) -> None:
+    # The exact level makes the first STORED holder the cluster (flows.store.load); linking must not undo that.
+    load_and_link(store, ministry("minfin-1", published_at=at(5)))
+    load_and_link(store, agency("agency-1", ORIGINAL, published_at=at(1)))
+    assert links(store) == [("agency-1", "minfin-1", "exact_duplicate")]
+    assert clusters(store) == {"agency-1": "minfin-1", "minfin-1": "minfin-1"}
+
+
+def test_an_edit_that_ends_the_likeness_removes_the_link_and_splits_the_cluster(store: Store) -> None:
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, agency("agency-1", COPY, published_at=at(1)))
+    load_and_link(store, release("paper-1", COPY_OF_COPY, title="Встреча с делегацией ЕБРР", source_id="paper",
+                                 published_at=at(2)))
+    assert set(clusters(store).values()) == {"minfin-1"}
+
+    # The agency replaces its page with another story: a new version of agency-1.
+    load_and_link(store, agency("agency-1", UNRELATED, published_at=at(1), seen_at=at(30)), run_id="run-2")
+    assert links(store) == []
+    assert clusters(store) == {"agency-1": "agency-1", "minfin-1": "minfin-1", "paper-1": "paper-1"}
+    assert table_rows(store, "SELECT content_hash = (SELECT content_hash FROM releases WHERE release_id = 'agency-1') "
+                             "FROM release_signatures WHERE release_id = 'agency-1'") == [(True,)]
+
+
+def test_short_texts_are_never_near_duplicates(store: Store) -> None:
+    load_and_link(store, ministry(body="Фоторепортаж с заседания.", published_at=at(0)),
+                  agency("agency-1", "Фоторепортаж с заседания правительства.", published_at=at(1)))
+    assert links(store) == []
+    assert table_rows(store, "SELECT count(*) FILTER (WHERE len(minhash) = 0) FROM release_signatures") == [(2,)]
+    assert table_rows(store, "SELECT count(*) FROM release_bands") == [(0,)]
+
+
+def test_a_higher_threshold_drops_weaker_links(store: Store) -> None:
+    load_and_link(store, ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1)))
+    score = table_rows(store, "SELECT score FROM release_links")[0][0]
+    link(store, ["agency-1"], threshold=min(1.0, score + 0.01))
+    assert links(store) == []
+    assert clusters(store)["agency-1"] == "agency-1"
+
+
+def test_it_runs_in_the_callers_transaction(store: Store) -> None:
+    store.load_batch(batch(ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1))))
+    with store.writer() as con:
+        con.begin()
+        assert link_near_duplicates(con, ["minfin-1", "agency-1", "not-stored"], now=NOW, run_id="run-1") == 1
+        con.rollback()
+    assert links(store) == []
+    assert table_rows(store, "SELECT count(*) FROM release_signatures") == [(0,)]
+    assert clusters(store)["agency-1"] == "agency-1"
+
+
+def test_cluster_assignments_pick_the_earliest_of_each_near_component() -> None:
+    from flows.store.nearlinks import _Facts
+
+    def fact(rid: str, hour: float | None, cluster: str) -> _Facts:
+        return _Facts(rid, f"u/{rid}", f"h-{rid}", at(hour) if hour is not None else None, at(0), cluster)
+
+    facts = {f.release_id: f for f in [fact("a", 3, "a"), fact("b", 1, "b"), fact("c", None, "c"),
+                                       fact("x", 0, "y"), fact("y", 2, "y"), fact("z", 4, "a")]}
+    edges = [("a", "b"), ("c", "a"), ("x", "y")]
+    changes = cluster_assignments(facts, edges, near_edges={("a", "b"), ("c", "a")})
+    # {a, b, c} has near links: b (earliest) is the root. {x, y} is exact-only and consistent: left alone.
+    # z points at a, outside its own (single) component: back to itself.
+    assert changes == {"a": "b", "c": "b", "z": "z"}
+
+
+def test_a_file_from_before_near_duplicates_is_backfilled_on_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    load_fts(con)
+    assert migrations.migrate(con, target=2) == 2
+    load.load_batch(con, batch(ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1)),
+                               agency("agency-2", UNRELATED, published_at=at(2))))
+    con.close()
+
+    store = Store(path)
+    assert store.migrate() == LATEST_VERSION >= 3
+    assert links(store) == [("agency-1", "minfin-1", "near_duplicate")]
+    assert clusters(store) == {"agency-1": "minfin-1", "agency-2": "agency-2", "minfin-1": "minfin-1"}
+    assert table_rows(store, "SELECT DISTINCT run_id FROM release_links") == [("schema-migration-3",)]
+    assert table_rows(store, "SELECT count(*) FROM release_signatures") == [(3,)]
+    comments = table_rows(store, """
+        SELECT table_name, column_name, comment FROM duckdb_columns()
+        WHERE table_name IN ('release_signatures', 'release_bands')""")
+    assert len(comments) == 9 and all((c or "").strip() for _, _, c in comments)
+    assert all((c or "").strip() for (c,) in table_rows(
+        store, "SELECT comment FROM duckdb_tables() WHERE table_name IN ('release_signatures', 'release_bands')"))
+
+
+def test_the_generated_sites_syndicated_copies_are_found_and_nothing_else(tmp_path: Path, store: Store) -> None:
+    manifest = generate_site(tmp_path / "site", per_source=40)
+    expected = {(r.id, r.copy_of) for r in manifest.releases() if r.copy_of}
+    assert len(expected) >= 3
+    for name, publisher in manifest.publishers.items():
+        rows = [
+            # Ministry pages show the lead apart; agency pages open their body with a dateline and the lead.
+            release(r.id, r.body_text, title=r.title, lead=r.lead if name in ("minfin", "mfa-en") else None,
+                    source_id=name, language=r.language, published_at=r.published,
+                    translation_key=r.translation_key)
+            for r in publisher.releases
+        ]
+        load_and_link(store, *rows)
+    assert set(table_rows(store, "SELECT release_id, other_id FROM release_links WHERE kind = 'near_duplicate'")) == expected
+    clustered = dict(table_rows(store, "SELECT release_id, cluster_id FROM releases WHERE release_id <> cluster_id"))
+    assert clustered == dict(expected)
+    assert table_rows(store, "SELECT min(score) >= 0.8 FROM release_links WHERE kind = 'near_duplicate'") == [(True,)]

@@ -1,0 +1,158 @@
+"""MinHash signatures, LSH bands and similarity (flows.neardup): accuracy, stability across processes, short texts."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flows import neardup
+
+REPO = Path(__file__).resolve().parents[1]
+
+PARAGRAPHS = [
+    "Министр финансов провел рабочую встречу с делегацией Европейского банка реконструкции и развития.",
+    "Стороны обсудили ход реализации совместных проектов в области транспортной инфраструктуры и энергетики.",
+    "Особое внимание было уделено вопросам модернизации железнодорожного сообщения между регионами страны.",
+    "Министр отметил, что правительство намерено сохранить курс на сбалансированный бюджет в среднесрочной перспективе.",
+    "Представители банка подтвердили готовность к расширению кредитной линии для малого и среднего бизнеса.",
+    "По итогам встречи было подписано соглашение о техническом содействии в подготовке новых инвестиционных программ.",
+    "Следующая встреча запланирована на осень текущего года в столице республики.",
+    "В ходе визита делегация также посетила ряд промышленных предприятий и ознакомилась с их работой.",
+    "Глава делегации высоко оценил результаты реформ в сфере государственных финансов за последние три года.",
+    "Отдельно обсуждались меры по развитию рынка капитала и привлечению долгосрочных частных инвестиций.",
+    "Стороны договорились создать совместную рабочую группу для подготовки дорожной карты сотрудничества.",
+    "В состав группы войдут представители министерства, национального банка и профильных ведомств.",
+    "Первое заседание рабочей группы намечено провести до конца второго квартала.",
+    "Министр поблагодарил руководство банка за многолетнюю поддержку экономических преобразований.",
+    "Банк уже профинансировал более сорока проектов в стране на общую сумму свыше двух миллиардов евро.",
+    "Пресс-служба министерства сообщила, что подробная информация будет размещена на официальном сайте.",
+]
+ORIGINAL = "\n\n".join(PARAGRAPHS)
+UNRELATED = (
+    "The Federal Foreign Office today summoned the ambassador over the detention of two journalists. "
+    "A spokesperson said the government expected their immediate release and full consular access. "
+    "Talks on a new climate partnership with several Pacific island states will continue next week in Berlin, "
+    "where ministers are expected to agree on funding for coastal protection and renewable energy projects."
+)
+
+
+def test_identical_texts_have_similarity_one_and_equal_bands() -> None:
+    a, b = neardup.signature(ORIGINAL), neardup.signature(ORIGINAL)
+    assert a.dtype == np.uint64 and a.shape == (neardup.NUM_PERM,)
+    assert neardup.similarity(a, b) == 1.0
+    assert neardup.bands(a) == neardup.bands(b)
+    assert len(neardup.bands(a)) == neardup.BANDS
+
+
+def test_cosmetic_differences_fold_away() -> None:
+    cosmetic = ORIGINAL.upper().replace(" ", "  ").replace(".", " .").replace("е", "ё")
+    assert neardup.similarity(neardup.signature(ORIGINAL), neardup.signature(cosmetic)) == 1.0
+
+
+def test_a_copy_with_one_changed_paragraph_is_a_near_duplicate() -> None:
+    copy = PARAGRAPHS.copy()
+    copy[3] = "Министр подчеркнул, что ведомство продолжит работу по повышению эффективности государственных расходов."
+    copy_text = "\n\n".join(copy)
+    score = neardup.similarity(neardup.signature(ORIGINAL), neardup.signature(copy_text))
+    assert score > neardup.THRESHOLD
+    assert abs(score - neardup.jaccard(ORIGINAL, copy_text)) < 0.12  # 3.5 standard errors at J ~ 0.8
+    # Sharing a band is what makes the pair a candidate at all.
+    assert set(enumerate(neardup.bands(neardup.signature(ORIGINAL)))) & set(enumerate(neardup.bands(neardup.signature(copy_text))))
+
+
+def test_an_agency_copy_with_dateline_and_lead_in_the_body_stays_near() -> None:
+    ministry = neardup.release_text("Встреча с делегацией ЕБРР", None, PARAGRAPHS[0], "\n\n".join(PARAGRAPHS[1:]))
+    agency = neardup.release_text("Встреча с делегацией ЕБРР", None, None,
+                                  "МИНСК, 3 марта (Агентство) – " + ORIGINAL)
+    assert neardup.similarity(neardup.signature(ministry), neardup.signature(agency)) > neardup.THRESHOLD
+
+
+def test_unrelated_texts_are_far_apart() -> None:
+    other_ru = "\n\n".join(reversed([
+        "Президент подписал указ о проведении в следующем году национальной переписи населения.",
+        "Ответственным за организацию работы назначен государственный комитет по статистике.",
+        "Указ вступает в силу со дня его официального опубликования в печати.",
+        "Регионам поручено обеспечить переписчиков помещениями, транспортом и средствами связи.",
+    ]))
+    sig = neardup.signature(ORIGINAL)
+    assert neardup.similarity(sig, neardup.signature(UNRELATED)) < 0.3
+    assert neardup.similarity(sig, neardup.signature(other_ru)) < 0.3
+
+
+def test_the_estimate_is_unbiased_on_random_edits() -> None:
+    rng = random.Random(7)
+    vocabulary = [f"слово{i}" for i in range(2000)]
+    errors = []
+    for _ in range(40):
+        base = [rng.choice(vocabulary) for _ in range(200)]
+        edited = [rng.choice(vocabulary) if rng.random() < 0.03 else w for w in base]
+        a, b = " ".join(base), " ".join(edited)
+        errors.append(neardup.similarity(neardup.signature(a), neardup.signature(b)) - neardup.jaccard(a, b))
+    # 40 estimates with standard error ~0.04 each: their mean is within ~0.006 of zero, 0.03 is 5 sigma.
+    assert abs(float(np.mean(errors))) < 0.03
+    assert max(abs(e) for e in errors) < 0.2
+
+
+def test_signatures_are_the_same_in_another_process() -> None:
+    # A fresh interpreter has another hash() salt: stored signatures must not depend on it.
+    script = (
+        "import json, sys; from flows import neardup; "
+        "sig = neardup.signature(sys.stdin.read()); "
+        "print(json.dumps({'sig': [int(v) for v in sig], 'bands': neardup.bands(sig)}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], input=ORIGINAL, capture_output=True, text=True, cwd=REPO, check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
+    )
+    other = json.loads(result.stdout)
+    sig = neardup.signature(ORIGINAL)
+    assert other["sig"] == [int(v) for v in sig]
+    assert other["bands"] == neardup.bands(sig)
+
+
+@pytest.mark.parametrize("text", ["", "Фоторепортаж", "Statement by the Spokesperson on the situation in the region"])
+def test_short_texts_get_no_signature_and_are_never_near(text: str) -> None:
+    sig = neardup.signature(text)
+    assert sig.shape == (0,)
+    assert neardup.bands(sig) == []
+    assert neardup.similarity(sig, sig) == 0.0
+    assert neardup.similarity(sig, neardup.signature(ORIGINAL)) == 0.0
+
+
+def test_the_shortest_comparable_text_has_min_shingles() -> None:
+    words = [f"w{i}" for i in range(neardup.MIN_SHINGLES + neardup.SHINGLE - 1)]
+    assert neardup.signature(" ".join(words)).shape == (neardup.NUM_PERM,)
+    assert neardup.signature(" ".join(words[:-1])).shape == (0,)
+
+
+def test_long_texts_are_processed_in_chunks_with_the_same_result() -> None:
+    long_text = " ".join(f"w{i % 5000}x{i // 5000}" for i in range(20_000))
+    sig = neardup.signature(long_text)
+    assert sig.shape == (neardup.NUM_PERM,)
+    shingles = neardup.shingle_hashes(long_text)
+    assert len(shingles) == 20_000 - neardup.SHINGLE + 1  # all distinct
+    a, b = neardup._params(neardup.NUM_PERM)
+    direct = neardup._mix(np.multiply.outer(shingles, a) + b).min(axis=0)
+    assert np.array_equal(sig, direct)
+
+
+def test_digits_are_words_and_punctuation_separates() -> None:
+    assert neardup.words("Инфляция составила 7,4% в «марте» — по данным Росстата.") == [
+        "инфляция", "составила", "7", "4", "в", "марте", "по", "данным", "росстата"
+    ]
+
+
+def test_band_parameters_and_mismatched_signatures() -> None:
+    sig = neardup.signature(ORIGINAL)
+    assert len(neardup.bands(sig, bands=32)) == 32
+    with pytest.raises(ValueError, match="at least 200"):
+        neardup.bands(sig, bands=200)
+    with pytest.raises(ValueError, match="different lengths"):
+        neardup.similarity(sig, sig[:64])
+    assert neardup.similarities(np.stack([sig, sig]), np.stack([sig, neardup.signature(UNRELATED)])).tolist()[0] == 1.0
