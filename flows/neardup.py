@@ -2,9 +2,11 @@
 
 Pure functions over numpy arrays; no database (the store side is :mod:`flows.store.nearlinks`).
 
-**Shingles.** A text is folded with :func:`parsers.text.fold_for_hash` (case, quotes, dashes,
-``ё``, whitespace fold away) and cut into words: maximal runs of letters and digits (digits
-are kept because in statistical releases the figures are the news; everything else,
+**Shingles.** A text is folded as :func:`parsers.text.fold_for_hash` folds it (NFC, invisible
+characters out, casefold, ``ё`` -> ``е``; its quote, dash and whitespace folds are left out
+because those characters separate words anyway, which makes it 4x faster with the same
+words, as a test checks) and cut into words: maximal runs of letters and digits (digits are
+kept because in statistical releases the figures are the news; everything else,
 punctuation included, separates words). A shingle is ``shingle`` (5) consecutive words.
 
 **Stable hashes.** Each word is hashed with blake2b (8 bytes), never Python's salted
@@ -14,9 +16,12 @@ repeat: a press corpus of 100,000 texts has a few hundred thousand distinct word
 shingle's hash is a polynomial over its word hashes mod 2**64 followed by the splitmix64
 finaliser, all in numpy.
 
-**MinHash.** Permutation ``i`` maps a shingle hash ``x`` to ``mix(a_i * x + b_i)`` mod 2**64
-(``a_i`` odd, so a bijection; ``mix`` is an xorshift-multiply finaliser so that the minimum
-is decided by well-mixed bits); the signature keeps the minimum per permutation. For two
+**MinHash.** Permutation ``i`` maps a shingle hash ``x`` to ``a_i * x + b_i`` mod 2**64
+(``a_i`` odd, so a bijection of the 64-bit values); the signature keeps the minimum per
+permutation. The shingle hashes are already well mixed (splitmix64), so this cheap family
+behaves as random permutations: over 555 random edited pairs the estimate's error, in units
+of its standard error, had mean 0.09 and spread 1.03 (an extra mixing round: 0.02 and 1.03,
+at 2.6x the cost). For two
 texts with shingle sets A and B, ``P(sig_a[i] == sig_b[i]) = J(A, B)`` (Jaccard), so the
 share of equal positions (:func:`similarity`) estimates J with standard error
 ``sqrt(J (1 - J) / num_perm)``: 0.035 at J = 0.8 with 128 permutations.
@@ -49,10 +54,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 import numpy as np
 
-from parsers.text import fold_for_hash
+from parsers.text import _INVISIBLE
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -100,8 +106,9 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 
 def words(text: str) -> list[str]:
-    """The folded text's words: runs of letters and digits."""
-    return _WORD.findall(fold_for_hash(text))
+    """The folded text's words: runs of letters and digits (the words of ``fold_for_hash(text)``)."""
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    return _WORD.findall(folded)
 
 
 def word_hash(word: str) -> int:
@@ -142,7 +149,7 @@ def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) ->
     for start in range(0, num_perm, step):
         block = np.multiply.outer(shingles, a[start:start + step])
         block += b[start:start + step]
-        out[start:start + step] = _mix(block).min(axis=0)
+        block.min(axis=0, out=out[start:start + step])
     return out
 
 

@@ -138,8 +138,19 @@ def test_long_texts_are_processed_in_chunks_with_the_same_result() -> None:
     shingles = neardup.shingle_hashes(long_text)
     assert len(shingles) == 20_000 - neardup.SHINGLE + 1  # all distinct
     a, b = neardup._params(neardup.NUM_PERM)
-    direct = neardup._mix(np.multiply.outer(shingles, a) + b).min(axis=0)
+    direct = (np.multiply.outer(shingles, a) + b).min(axis=0)
     assert np.array_equal(sig, direct)
+
+
+@pytest.mark.parametrize("text", [
+    "«Торгово-экономическое» сотрудничество — взаимо\u00adдействие… Ёлка, ЁЖ и “quotes” ‘single’ don't",
+    "Prezident İlham Əliyev: “Azərbaycan” – İSTANBUL; ІНФАРМАЦЫЯ прэм'ер-міністр 2024‑2025",
+    "Straße ÄÖÜ\u200b zero\u2060width \ufeffBOM\tTabs\n\nnew paragraph — em dash ‒ figure dash",
+])
+def test_words_are_those_of_the_hash_fold(text: str) -> None:
+    from parsers.text import fold_for_hash
+
+    assert neardup.words(text) == neardup._WORD.findall(fold_for_hash(text))
 
 
 def test_digits_are_words_and_punctuation_separates() -> None:

@@ -297,21 +297,26 @@ def _write_links(
 def _component_edges(
     con: duckdb.DuckDBPyConnection, seeds: set[str]
 ) -> tuple[set[str], list[tuple[str, str]], set[tuple[str, str]]]:
-    """Releases connected to ``seeds`` by near links or by exact links whose ends still share a text: (nodes, links, near links)."""
+    """The seeds' components: (releases, links that join, near links).
+
+    Near links and exact links whose two ends still share a text join releases. An exact link
+    whose ends no longer share a text (one was edited) joins nothing, but is still walked: the
+    release at its other end may hold a cluster_id that the edit made stale.
+    """
     nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
     while frontier:
         with _Registered(con, _ids_table(frontier)) as f:
             rows = con.execute(
-                f"""SELECT l.release_id, l.other_id, l.kind FROM release_links l
+                f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
                     JOIN releases a ON a.release_id = l.release_id
                     JOIN releases b ON b.release_id = l.other_id
-                    WHERE (l.kind = ? OR (l.kind = 'exact_duplicate' AND a.content_hash = b.content_hash))
+                    WHERE l.kind IN (?, 'exact_duplicate')
                       AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
                 [NEAR_DUPLICATE],
             ).fetchall()
-        edges.update((a, b) for a, b, _ in rows)
-        near.update((a, b) for a, b, kind in rows if kind == NEAR_DUPLICATE)
-        reached = {i for a, b, _ in rows for i in (a, b)}
+        edges.update((a, b) for a, b, kind, same_text in rows if kind == NEAR_DUPLICATE or same_text)
+        near.update((a, b) for a, b, kind, _ in rows if kind == NEAR_DUPLICATE)
+        reached = {i for a, b, _, _ in rows for i in (a, b)}
         frontier = reached - nodes
         nodes |= reached
     return nodes, sorted(edges), near

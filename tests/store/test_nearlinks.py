@@ -188,6 +188,17 @@ def test_an_edit_that_ends_the_likeness_removes_the_link_and_splits_the_cluster(
     assert clusters(store) == {"agency-1": "agency-1", "minfin-1": "minfin-1", "paper-1": "paper-1"}
     assert table_rows(store, "SELECT content_hash = (SELECT content_hash FROM releases WHERE release_id = 'agency-1') "
                              "FROM release_signatures WHERE release_id = 'agency-1'") == [(True,)]
+    # The old text's buckets are gone: only the new text's remain.
+    assert table_rows(store, "SELECT count(*) FROM release_bands WHERE release_id = 'agency-1'") == [(neardup.BANDS,)]
+
+
+def test_an_exact_copy_left_behind_by_an_edit_becomes_its_own_cluster(store: Store) -> None:
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, agency("agency-1", ORIGINAL, published_at=at(1)))
+    assert clusters(store) == {"agency-1": "minfin-1", "minfin-1": "minfin-1"}
+    # The ministry rewrites its page; the agency still holds the old text, of which it is now the only holder.
+    load_and_link(store, ministry(body=UNRELATED, published_at=at(0), seen_at=at(30)), run_id="run-2")
+    assert clusters(store) == {"agency-1": "agency-1", "minfin-1": "minfin-1"}
 
 
 def test_short_texts_are_never_near_duplicates(store: Store) -> None:
