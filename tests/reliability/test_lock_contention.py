@@ -105,9 +105,16 @@ class LockLines(logging.Handler):
 def lock_lines() -> Iterator[LockLines]:
     handler = LockLines()
     logger = logging.getLogger("govpress.store")
+    # Other tests in the session may have quietened or disabled the govpress loggers (logging
+    # config, a CLI command): this test is about the warning, so it is switched on here.
+    saved = logger.level, logger.disabled
+    logger.setLevel(logging.WARNING)
+    logger.disabled = False
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)
+    logger.setLevel(saved[0])
+    logger.disabled = saved[1]
 
 
 @pytest.fixture(scope="module")
