@@ -51,9 +51,13 @@ LANGUAGES = (("ru",), ("en",), ("az",), ("be",), ("de",), ("ru", "en"), ())
 
 @cache
 def generated_site() -> Path:
+    """A small generated site, made once per session (the strategies need it at import) and removed at exit."""
+    import atexit
+    import shutil
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="govpress-fuzz-site-"))
+    atexit.register(shutil.rmtree, root, True)
     generate_site(root, per_source=3)
     return root
 
