@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from flows.store.nearlinks import link_near_duplicates
 from flows.store.rows import (
     ArchivedPage,
     CacheRow,
@@ -402,6 +403,12 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
             )
 
 
+def _has_near_duplicate_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'release_signatures'"
+    ).fetchone()[0])
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
     releases = dedupe_releases(batch.releases)
@@ -411,6 +418,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             plan = plan_releases(releases, *_stored_state(con, releases))
             _apply_plan(con, batch.run_id, plan)
             counts = plan.counts
+            # Near-duplicates in the same transaction: a crash between two commits would leave
+            # releases that a rerun sees as unchanged and never links.
+            changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
+            if changed and _has_near_duplicate_tables(con):  # absent only in files older than migration 3
+                link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
         else:
             counts = LoadCounts()
         counts.removed = _load_removals(con, batch.run_id, batch.removals)

@@ -62,10 +62,20 @@ def agency(release_id: str, body: str, **kwargs) -> ReleaseRow:
     return release(release_id, body, title="Встреча с делегацией ЕБРР", source_id="agency", **kwargs)
 
 
+def near_link_count(store: Store) -> int:
+    return table_rows(store, "SELECT count(*) FROM release_links WHERE kind = 'near_duplicate'")[0][0]
+
+
 def load_and_link(store: Store, *rows: ReleaseRow, run_id: str = "run-1") -> int:
-    """What the loader will do: load a batch, then link its releases in one transaction of their own."""
+    """What the loader does: load a batch, linking its new and changed releases in the same transaction.
+
+    Returns the near-duplicate links the load added; a second explicit linking pass must add none.
+    """
+    before = near_link_count(store)
     store.load_batch(batch(*rows, run_id=run_id, source_id=rows[0].source_id))
-    return link(store, [r.release_id for r in rows], run_id=run_id)
+    added = near_link_count(store) - before
+    assert link(store, [r.release_id for r in rows], run_id=run_id) == 0
+    return added
 
 
 def link(store: Store, ids: list[str], run_id: str = "run-1", **kwargs) -> int:
@@ -219,6 +229,9 @@ def test_a_higher_threshold_drops_weaker_links(store: Store) -> None:
 
 def test_it_runs_in_the_callers_transaction(store: Store) -> None:
     store.load_batch(batch(ministry(published_at=at(0)), agency("agency-1", COPY, published_at=at(1))))
+    with store.writer() as con:  # undo what the load linked, to watch the linker alone
+        con.execute("DELETE FROM release_links; DELETE FROM release_bands; DELETE FROM release_signatures;"
+                    "UPDATE releases SET cluster_id = release_id")
     with store.writer() as con:
         con.begin()
         assert link_near_duplicates(con, ["minfin-1", "agency-1", "not-stored"], now=NOW, run_id="run-1") == 1
