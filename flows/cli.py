@@ -32,6 +32,15 @@ app.add_typer(sources_app, name="sources")
 site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 
+
+def _reliability_app() -> typer.Typer:
+    from flows.reliability import reliability_app
+
+    return reliability_app
+
+
+app.add_typer(_reliability_app(), name="reliability", help="Fault injection: what each fault does to a run (govpress reliability faults).")
+
 # Piped output (logs, CI) gets a wide table instead of 80 columns of truncated names.
 console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)

@@ -121,10 +121,16 @@ def _split_entries(body: bytes) -> list[bytes]:
 def read_feed(body: bytes, url: str, *, tz: str = "UTC", full_text: bool = False) -> Listing:
     """Items of an RSS/Atom feed (newest first as published) and its rel=next page."""
     check_xml(body)
-    parsed = feedparser.parse(body)
+    try:
+        parsed = feedparser.parse(body)
+    except (ValueError, UnicodeError, LookupError) as exc:  # e.g. a surrogate character reference (&#xD800;)
+        raise DiscoveryError(f"not a readable feed: {type(exc).__name__}: {exc}") from exc
     if parsed.bozo and not parsed.entries:
         raise DiscoveryError(f"not a readable feed: {parsed.get('bozo_exception')}")
-    entries = _split_entries(body) if full_text else []
+    try:
+        entries = _split_entries(body) if full_text else []
+    except (etree.XMLSyntaxError, ValueError):
+        entries = []  # feedparser read what lxml cannot: fetch the pages instead of using the entries
     if full_text and len(entries) != len(parsed.entries):
         entries = []  # cannot align entries safely: fall back to fetching the pages
     items = []
@@ -159,7 +165,10 @@ def read_sitemap(body: bytes, url: str, *, tz: str = "UTC") -> tuple[Listing, li
         raise DiscoveryError(f"not a readable sitemap: {exc}") from exc
     if root is None:
         raise DiscoveryError("empty sitemap document")
-    tag = etree.QName(root).localname
+    try:
+        tag = etree.QName(root).localname
+    except ValueError as exc:
+        raise DiscoveryError(f"not a sitemap: {exc}") from exc
     if tag == "sitemapindex":
         children = [resolve(url, loc.text) for loc in root.iter(f"{_SM}loc", "loc") if loc.text]
         return Listing(), children
@@ -219,7 +228,10 @@ def read_listing_page(
         if nxt is not None and nxt.get("href"):
             next_url = resolve(url, nxt["href"])
     elif selectors.page_url and items:
-        next_url = resolve(url, selectors.page_url.format(page=page + 1))
+        try:
+            next_url = resolve(url, selectors.page_url.format(page=page + 1))
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
+            raise DiscoveryError(f"listing.page_url {selectors.page_url!r} cannot be filled with a page number: {exc}") from exc
     return Listing(items=items, next_url=next_url)
 
 
@@ -249,8 +261,8 @@ def read_json_listing(body: bytes, url: str, spec: JsonListing, ctx: ParseContex
             continue
         try:
             link = spec.url.format(**{k: v for k, v in raw.items() if isinstance(v, (str, int, float))})
-        except (KeyError, IndexError, ValueError):
-            continue
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            continue  # this item lacks a field the template needs
         when = None
         if spec.date and raw.get(spec.date):
             value = str(raw[spec.date])
@@ -258,7 +270,10 @@ def read_json_listing(body: bytes, url: str, spec: JsonListing, ctx: ParseContex
             when = parsed.value if parsed else None
         title = raw.get(spec.title) if spec.title else None
         items.append(ListingItem(url=resolve(url, link), title=title if isinstance(title, str) else None, published_at=when))
-    next_url = resolve(url, spec.page_url.format(page=page + 1)) if spec.page_url and items else None
+    try:
+        next_url = resolve(url, spec.page_url.format(page=page + 1)) if spec.page_url and items else None
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
+        raise DiscoveryError(f"json_listing.page_url {spec.page_url!r} cannot be filled with a page number: {exc}") from exc
     return Listing(items=items, next_url=next_url)
 
 

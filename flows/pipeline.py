@@ -35,7 +35,11 @@ SourceStatus = Literal["ok", "failed", "blocked", "unfinished"]
 
 BATCH_SIZE = 50
 RESUMABLE = frozenset({"circuit_open", "timeout", "network_error"})
-"""Fetch outcomes that leave the page in the frontier: the next run resumes it."""
+"""Fetch outcomes of a failing HOST: the page stays in the frontier and the source is unfinished."""
+SETTLED = frozenset({"ok", "not_modified", "gone", "robots"})
+"""Fetch outcomes that take a page out of the frontier; any other outcome (5xx after retries, a
+challenge, a refused redirect, an oversized body) leaves it there for the next run to retry, since
+an unchanged feed (304) would never list it again."""
 
 
 @dataclass(slots=True)
@@ -357,10 +361,14 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
                 out.language_mismatch += 1  # kept: mixed-language sites exist; the count shows in the summary
             rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at))
 
+    # A page that did not parse stays in the frontier: broken or truncated bodies are often
+    # transient, and an unchanged feed would never list the page again.
+    unparsed = {f.url for f in failures}
     batch = LoadBatch(
         run_id=ctx.run_id, source_id=source.id, releases=dedupe_rows(rows), fetches=fetch_rows,
         failures=failures, removals=removals, cache=cache_rows, frontier_add=[],
-        frontier_done=[item.url for item, result in zip(items, results) if result.outcome not in RESUMABLE],
+        frontier_done=[item.url for item, result in zip(items, results)
+                       if result.outcome in SETTLED and result.url not in unparsed],
     )
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)

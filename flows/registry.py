@@ -7,6 +7,7 @@ sources of one ``group``); their releases are linked as translations.
 
 from __future__ import annotations
 
+import string
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,27 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "sources.toml"
 
 Kind = Literal["feed", "sitemap", "listing", "json", "files"]
+
+
+def _template_fields(template: str) -> list[str]:
+    """Field names of a ``str.format`` template; ValueError when it is not a valid template."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def _check_template(template: str | None, allowed: set[str] | None, what: str) -> str | None:
+    """Templates take plain named fields only ({page}, {id}): no indexing, attributes or positions."""
+    if template is None:
+        return None
+    try:
+        names = _template_fields(template)
+    except ValueError as exc:
+        raise ValueError(f"{what} {template!r} is not a valid template: {exc}") from None
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"{what} {template!r}: use plain named fields like {{id}}, not {{{name}}}")
+        if allowed is not None and name not in allowed:
+            raise ValueError(f"{what} {template!r}: only {', '.join('{%s}' % a for a in sorted(allowed))} may appear")
+    return template
 
 
 class ListingSelectors(BaseModel):
@@ -33,6 +55,11 @@ class ListingSelectors(BaseModel):
         None, description="Page URL template with {page} (1-based) when there is no next link."
     )
 
+    @field_validator("page_url")
+    @classmethod
+    def _page_template(cls, value: str | None) -> str | None:
+        return _check_template(value, {"page"}, "listing.page_url")
+
 
 class JsonListing(BaseModel):
     """Where the release ids and URLs live in a JSON listing (``kind = "json"``)."""
@@ -44,6 +71,16 @@ class JsonListing(BaseModel):
     date: str | None = Field(None, description="Item field holding the publication date.")
     title: str | None = Field(None, description="Item field holding the title.")
     page_url: str | None = Field(None, description="URL template of listing page {page} (1-based).")
+
+    @field_validator("page_url")
+    @classmethod
+    def _page_template(cls, value: str | None) -> str | None:
+        return _check_template(value, {"page"}, "json_listing.page_url")
+
+    @field_validator("url")
+    @classmethod
+    def _url_template(cls, value: str) -> str:
+        return _check_template(value, None, "json_listing.url")
 
 
 class Source(BaseModel):

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
+from parsers.feeds import parse_feed_document
 from parsers.dates import parse_date, parse_iso
 from parsers.html import (
     PageMeta,
@@ -227,6 +228,10 @@ def _substantial(text: str) -> bool:
     return len(text) >= 200 or (len(text) >= 60 and len(sentences(text)) >= 2)
 
 
+_SHORT_BODY = 600
+"""Characters below which the density pick gets a second opinion from trafilatura."""
+
+
 def _body_paragraphs(soup: BeautifulSoup, meta: PageMeta, *, exclude: list[Tag]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
@@ -245,7 +250,19 @@ def _body_paragraphs(soup: BeautifulSoup, meta: PageMeta, *, exclude: list[Tag])
         if not (len(ld_paragraphs) == 1 and html_paragraphs and html_length >= 0.8 * ld_length):
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
-        return html_paragraphs
+        html_length = sum(len(p) for p in html_paragraphs)
+        if html_length >= _SHORT_BODY:
+            return html_paragraphs
+        # A short body may be a short release, or a banner picked from a page whose broken
+        # markup hid the article: a second opinion decides (rare, so its cost does not matter).
+        second = _trafilatura_paragraphs(soup)
+        if sum(len(p) for p in second) <= 2 * html_length:
+            return html_paragraphs
+        if len(second) == 1:
+            # The article is there but its structure is gone: a blob of title, dateline and share
+            # links. Refuse rather than store that; the page is retried and kept for a reparse.
+            raise ParseError("markup too broken to separate the article from the page (closing tags missing?)")
+        return second
     return _trafilatura_paragraphs(soup) or html_paragraphs or []
 
 
@@ -261,7 +278,10 @@ def _trafilatura_paragraphs(soup: BeautifulSoup) -> list[str]:
     """Last resort: trafilatura's precision mode on the page (slower, and it loses list structure)."""
     import trafilatura
 
-    extracted = trafilatura.extract(str(soup), favor_precision=True, output_format="txt", include_comments=False, fast=True)
+    html = str(soup)
+    extracted = trafilatura.extract(html, favor_precision=True, output_format="txt", include_comments=False, fast=True)
+    if not extracted:  # precision mode gives up on badly broken markup; the default mode often does not
+        extracted = trafilatura.extract(html, output_format="txt", include_comments=False, fast=True)
     if not extracted:
         return []
     return [p for p in (normalize(line).strip().removeprefix("- ") for line in extracted.split("\n")) if p]
@@ -346,9 +366,8 @@ def _first_date(candidates: list[tuple[str, str]], ctx: ParseContext) -> tuple[d
 
 
 def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
-    import feedparser
 
-    feed = feedparser.parse(body)
+    feed = parse_feed_document(body)
     if not feed.entries:
         raise ParseError("feed document has no entry")
     entry = feed.entries[0]

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+# Feeds and odd pages reach the HTML parser on purpose (fuzzing, mislabelled bodies): no warning per page.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 from parsers.charset import decode
 from parsers.text import normalize
@@ -123,10 +127,19 @@ _RESPONSIVE_HIDDEN = re.compile(r"^hidden-(?:xs|sm|md|lg|xl|print)$", re.I)
 _BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"})
 
 
+# Containers that broken markup (closing tags lost) can stretch over the rest of the page.
+_SWALLOWING_TAGS = frozenset({"nav", "aside", "footer", "form", "menu", "dialog", "li", "span"})
+
+
+def _swallows_article(tag: Tag) -> bool:
+    """The block holds the headline or the article: unclosed tags made it swallow the page."""
+    return tag.find(("h1", "article")) is not None
+
+
 def is_boilerplate(tag: Tag) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
     if tag.name in _SKIP_TAGS:
-        return True
+        return not (tag.name in _SWALLOWING_TAGS and _swallows_article(tag))
     attrs = tag.attrs or {}
     if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
         return True
@@ -143,7 +156,9 @@ def is_boilerplate(tag: Tag) -> bool:
         if _RESPONSIVE_HIDDEN.match(token):
             continue
         if _BOILER_RE.search(token):
-            return True
+            # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
+            # rest of the page: a block holding the headline or the article is not boilerplate.
+            return not _swallows_article(tag)
     style = attrs.get("style")
     if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style, re.I):
         return True

@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import feedparser
 from bs4 import BeautifulSoup, Tag
 
 from parsers import generic
+from parsers.feeds import parse_feed_document
 from parsers.dates import ParsedDate, parse_date, parse_iso
 from parsers.html import (
     absolute,
@@ -235,7 +235,7 @@ def _feed_date(raw: str | None, ctx: ParseContext) -> ParsedDate | None:
 
 
 def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
-    feed = feedparser.parse(body)
+    feed = parse_feed_document(body)
     entry = _entry_for(feed, url)
     title = clean_title(BeautifulSoup(entry.get("title") or "", "lxml").get_text(" "))
     if not title:

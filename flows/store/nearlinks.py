@@ -40,7 +40,6 @@ from datetime import datetime
 from itertools import count
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from flows import neardup

@@ -40,16 +40,16 @@ EXPECTED = {
     "read_timeout": ("timeout", False, "unfinished", True),
     "connection_reset": ("network_error", False, "unfinished", True),
     "status_429": ("ok", True, "ok", False),
-    "status_5xx": ("http_error", False, "ok", False),
+    "status_5xx": ("http_error", False, "ok", True),
     "truncated": ("network_error", False, "unfinished", True),
     "wrong_charset": ("ok", True, "ok", False),
-    "malformed_html": ("ok", True, "ok", False),
-    "redirect_loop": ("http_error", False, "ok", False),
-    "offhost_redirect": ("refused", False, "ok", False),
-    "endless_body": ("too_large", False, "ok", False),
-    "gzip_bomb": ("too_large", False, "ok", False),
-    "challenge": ("blocked", False, "blocked", False),
-    "forbidden": ("blocked", False, "blocked", False),
+    "malformed_html": ("ok", False, "ok", True),
+    "redirect_loop": ("http_error", False, "ok", True),
+    "offhost_redirect": ("refused", False, "ok", True),
+    "endless_body": ("too_large", False, "ok", True),
+    "gzip_bomb": ("too_large", False, "ok", True),
+    "challenge": ("blocked", False, "blocked", True),
+    "forbidden": ("blocked", False, "blocked", True),
 }
 
 
@@ -95,17 +95,9 @@ def test_the_clean_baseline_loaded_every_generated_page(env):
     assert content_checksum(env.clean_db) == Store(env.clean_db).checksum()  # same recipe as the store's
 
 
-CASES = [c.name for c in FAULT_CASES if c.name != "malformed_html"]  # malformed_html: xfail tests below
+CASES = [c.name for c in FAULT_CASES if c.name != "malformed_html"]  # malformed_html: its own tests below
 
-# Pages that failed with an outcome the frontier does not keep (http_error, refused, too_large,
-# blocked) are found again only by discovery; since conditional GET on discovery pages, an
-# unchanged feed answers 304 and the next run plans nothing, so the page is not fetched again.
-NOT_RETRIED_WHILE_FEED_UNCHANGED = pytest.mark.xfail(strict=True, reason=(
-    "pipeline: a page whose fetch failed with a non-resumable outcome (http_error, refused, too_large, blocked) "
-    "is dropped from the frontier; the next run's feed answers 304 (conditional discovery, dc077e5), nothing "
-    "is planned, and the page is never fetched again while the feed is unchanged"))
-CATCH_UP = [pytest.param(name, marks=NOT_RETRIED_WHILE_FEED_UNCHANGED)
-            if EXPECTED[name][0] not in ("ok", "timeout", "network_error") else name for name in CASES]
+CATCH_UP = CASES
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -198,10 +190,6 @@ def test_blocked_pages_keep_their_evidence_in_the_archive(env, results):
         assert result.outcome().message.startswith("blocked:")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "generic parser: on a page with its closing tags missing (flows.localsite.faults.malform_html) it returns the "
-    "cookie banner and the site name as the body instead of the article or a ParseError; the garbage release is "
-    "stored and a clean rerun does not revisit it (recheck interval), so the tables never catch up"))
 def test_malformed_html_is_loaded_intact_or_recorded_as_a_parse_failure_and_caught_up(env, results):
     result = result_of(env, results, "malformed_html")
     assert result.faults_applied == 1
@@ -211,9 +199,6 @@ def test_malformed_html_is_loaded_intact_or_recorded_as_a_parse_failure_and_caug
     assert caught_up, how
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "generic parser returns the cookie banner + site name as body_text for the malformed generated page "
-    "(minimal repro of the malformed_html fault row)"))
 def test_generic_parser_on_a_malformed_page_keeps_the_article_or_refuses(env):
     page = env.root / "site" / env.target_path.strip("/") / "index.html"
     body = malform_html(page.read_bytes())

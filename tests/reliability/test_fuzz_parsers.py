@@ -150,17 +150,6 @@ def url_for(path: str, host: str) -> str:
     return f"http://{host}{path}"
 
 
-# Known bugs, each tracked by a strict xfail test below; tolerated here only in their exact shape so
-# that the fuzzers keep looking for others. Remove an entry when its xfail test starts passing.
-_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
-
-
-def known_bug(exc: Exception, body: bytes) -> bool:
-    """feedparser raises UnicodeEncodeError on a surrogate character reference (&#xD800;) in a feed."""
-    return (isinstance(exc, UnicodeEncodeError) and "surrogates not allowed" in str(exc)
-            and _SURROGATE_REFERENCE.search(body) is not None)
-
-
 def parse_only_parse_error(name: str, body: bytes, url: str, ctx: ParseContext) -> None:
     """Call the parser module directly; anything but ParseError is a bug (re-raised with the parser named)."""
     try:
@@ -168,8 +157,6 @@ def parse_only_parse_error(name: str, body: bytes, url: str, ctx: ParseContext) 
     except ParseError:
         pass
     except Exception as exc:
-        if known_bug(exc, body):
-            return
         raise AssertionError(f"parser {name!r} raised {type(exc).__name__}: {exc} on {url} ({len(body)} bytes)") from exc
 
 
@@ -218,8 +205,6 @@ def only_discovery_errors(call, *args, **kwargs) -> None:
     except DiscoveryError:
         pass
     except Exception as exc:
-        if known_bug(exc, args[0]):
-            return
         raise AssertionError(f"{call.__name__} raised {type(exc).__name__}: {exc}") from exc
 
 
@@ -227,18 +212,9 @@ def only_discovery_errors(call, *args, **kwargs) -> None:
 @given(body=st.one_of(st.binary(max_size=2048), mutated(seeds(FEED_SUFFIXES)).map(lambda page: page[1])),
        tz=st.sampled_from(TIMEZONES), full_text=st.booleans())
 def test_read_feed_raises_only_discovery_errors(body, tz, full_text):
-    try:
-        only_discovery_errors(read_feed, body, "http://127.0.0.1/feed.xml", tz=tz, full_text=full_text)
-    except AssertionError as failure:
-        # Known bug, tracked by test_read_feed_of_a_full_text_feed_lxml_cannot_read below.
-        if not (full_text and isinstance(failure.__cause__, etree.XMLSyntaxError)):
-            raise
+    only_discovery_errors(read_feed, body, "http://127.0.0.1/feed.xml", tz=tz, full_text=full_text)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "flows/discover.py read_feed(full_text=True): when feedparser accepts a body that lxml cannot parse "
-    "(b'', or a feed preceded by a NUL byte), _split_entries' etree.fromstring raises lxml XMLSyntaxError "
-    "'Document is empty' instead of a DiscoveryError (or falling back to fetching the pages)"))
 @pytest.mark.parametrize("prefix, body", [(b"", b""), (b"\x00", "kremlin/ru/events/all/feed.xml")])
 def test_read_feed_of_a_full_text_feed_lxml_cannot_read_raises_only_discovery_errors(prefix, body):
     if isinstance(body, str):
@@ -258,9 +234,6 @@ def test_read_sitemap_raises_only_discovery_errors(body, tz):
             raise
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "flows/discover.py read_sitemap: lxml's recovering parser returns a root whose tag is not a valid name "
-    "(body b'<:'); etree.QName(root) raises ValueError 'Invalid tag name' instead of a DiscoveryError"))
 def test_read_sitemap_with_an_invalid_root_tag_name_raises_only_discovery_errors():
     only_discovery_errors(read_sitemap, b"<:", "http://127.0.0.1/sitemap.xml")
 
@@ -274,8 +247,8 @@ specs = st.builds(
     JsonListing,
     items=st.sampled_from(["list", "results", "data.items", "0", "", "a.b.c"]),
     # Templates a registry author could write; fields missing from an item are the input's business.
-    # (Templates that can never be filled are a registry error: see the xfail test below.)
-    url=st.sampled_from(["/news/{id}", "{url}", "/a/{0}", "/x/{missing}", "{id:>5}", "/{id!r}", "{}"]),
+    # (Templates that can never be filled are refused by the registry and by the reader: see below.)
+    url=st.sampled_from(["/news/{id}", "{url}", "/x/{missing}", "{id:>5}", "/{id!r}"]),
     date=st.sampled_from([None, "date", "published", "id"]),
     title=st.sampled_from([None, "title", "id"]),
     page_url=st.sampled_from([None, "/news?page={page}", "/news/{page}/"]),
@@ -291,16 +264,12 @@ def test_read_json_listing_raises_only_discovery_errors(body, spec, ctx, page):
     only_discovery_errors(read_json_listing, body, "http://127.0.0.1/api/news", spec, ctx, page=page)
 
 
-# --- known bugs found by fuzzing (strict xfail: they fail loudly once fixed) --------------------------
+# --- bugs fuzzing found once, kept as regression tests ----------------------------------------------
 
 SURROGATE_FEED = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">&#xD800;</title>'
                   b'<entry><link href="http://127.0.0.1/news/1"/><title>t</title></entry></feed>')
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-    "flows/discover.py read_feed: feedparser raises UnicodeEncodeError ('surrogates not allowed', in "
-    "feedparser/mixin.py handle_charref) on a feed holding the character reference &#xD800;; the source fails "
-    "instead of a DiscoveryError"))
 def test_read_feed_with_a_surrogate_character_reference_raises_only_discovery_errors():
     try:
         read_feed(SURROGATE_FEED, "http://127.0.0.1/feed.xml")
@@ -308,9 +277,6 @@ def test_read_feed_with_a_surrogate_character_reference_raises_only_discovery_er
         pass
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-    "parsers/kremlin.py _parse_feed_entry: feedparser raises UnicodeEncodeError on the character reference "
-    "&#xD800; and the parser lets it escape instead of a ParseError"))
 def test_kremlin_parser_on_a_feed_with_a_surrogate_character_reference_raises_only_parse_errors():
     try:
         get_parser("kremlin").parse(SURROGATE_FEED, "http://127.0.0.1/news/1", ParseContext())
@@ -318,14 +284,18 @@ def test_kremlin_parser_on_a_feed_with_a_surrogate_character_reference_raises_on
         pass
 
 
-@pytest.mark.xfail(strict=True, raises=(KeyError, AttributeError), reason=(
-    "flows/discover.py read_json_listing: a json_listing template the registry accepted but no item can fill "
-    "(page_url '/{page}/{oops}' -> KeyError; url '/p/{id.x}' -> AttributeError) escapes as a raw exception; "
-    "the registry could validate the templates, or the reader raise DiscoveryError"))
-@pytest.mark.parametrize("spec", [JsonListing(items="list", url="/news/{id}", page_url="/{page}/{oops}"),
-                                  JsonListing(items="list", url="/p/{id.x}")])
-def test_read_json_listing_with_an_unfillable_template_raises_only_discovery_errors(spec):
-    try:
-        read_json_listing(b'{"list": [{"id": 1}]}', "http://127.0.0.1/api/news", spec, ParseContext())
-    except DiscoveryError:
-        pass
+UNFILLABLE = [dict(items="list", url="/news/{id}", page_url="/{page}/{oops}"), dict(items="list", url="/p/{id.x}")]
+
+
+@pytest.mark.parametrize("fields", UNFILLABLE)
+def test_the_registry_refuses_json_listing_templates_no_item_can_fill(fields):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="template|may appear|plain named fields"):
+        JsonListing(**fields)
+
+
+@pytest.mark.parametrize("fields", UNFILLABLE)
+def test_read_json_listing_with_an_unfillable_template_raises_only_discovery_errors(fields):
+    spec = JsonListing.model_construct(**{"title": None, "date": None, "page_url": None, **fields})  # unvalidated
+    only_discovery_errors(read_json_listing, b'{"list": [{"id": 1}]}', "http://127.0.0.1/api/news", spec, ParseContext())

@@ -1,0 +1,19 @@
+"""feedparser behind one guard: a feed document in, its parsed form out, or a ParseError.
+
+feedparser lets a few exceptions escape on hostile input (a surrogate character reference
+such as ``&#xD800;`` raises UnicodeEncodeError); parsers must only ever raise ParseError.
+"""
+
+from __future__ import annotations
+
+import feedparser
+
+from parsers.release import ParseError
+
+
+def parse_feed_document(body: bytes):
+    """``feedparser.parse(body)``; anything it raises becomes a ParseError naming the cause."""
+    try:
+        return feedparser.parse(body)
+    except (ValueError, UnicodeError, LookupError, TypeError) as exc:
+        raise ParseError(f"unreadable feed document: {type(exc).__name__}: {exc}") from exc
