@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import flows.settings  # noqa: F401  (sets the project's Prefect environment before any Prefect import)
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))
-PAGES = SHARED / "pages"
-SEED = SHARED / "seed" / "000_3a8856661ff0840b.txt"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-NO_SHARED = (
-    f"needs the saved real pages in {SHARED} (beside the checkout; CI always has them). "
-    "They are other people's words and are never copied into this repository."
-)
-
-
-def shared_file(relative: str) -> Path:
-    """A file under ../shared, or skip the test with the reason."""
-    path = SHARED / relative
-    if not path.exists():
-        pytest.skip(NO_SHARED)
-    return path
+from testpaths import FIXTURES, NO_SHARED, PAGES, ROOT, SEED, SHARED, shared_file  # noqa: F401  (re-exported)
 
 
 @pytest.fixture
