@@ -256,13 +256,14 @@ def _body_paragraphs(soup: BeautifulSoup, meta: PageMeta, *, exclude: list[Tag])
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides (rare, so its cost does not matter).
         second = _trafilatura_paragraphs(soup)
-        if sum(len(p) for p in second) <= 2 * html_length:
-            return html_paragraphs
-        if len(second) == 1:
-            # The article is there but its structure is gone: a blob of title, dateline and share
-            # links. Refuse rather than store that; the page is retried and kept for a reparse.
-            raise ParseError("markup too broken to separate the article from the page (closing tags missing?)")
-        return second
+        if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
+            return second
+        if sum(len(p) for p in _trafilatura_paragraphs(soup, permissive=True)) > 2 * html_length:
+            # Much more text on the page than in the block we found, and no clean way to it
+            # (typically closing tags lost). Refuse rather than store a banner; the page is
+            # retried next run and its body is archived for a reparse.
+            raise ParseError("could not separate the article from the rest of the page (broken markup?)")
+        return html_paragraphs
     return _trafilatura_paragraphs(soup) or html_paragraphs or []
 
 
@@ -274,14 +275,16 @@ def _text_paragraphs(text: str) -> list[str]:
     return [p for p in (normalize(re.sub(r"[ \t]+", " ", chunk)).strip() for chunk in re.split(r"\n\s*\n|\r?\n", text)) if p]
 
 
-def _trafilatura_paragraphs(soup: BeautifulSoup) -> list[str]:
-    """Last resort: trafilatura's precision mode on the page (slower, and it loses list structure)."""
+def _trafilatura_paragraphs(soup: BeautifulSoup, *, permissive: bool = False) -> list[str]:
+    """Last resort: trafilatura's precision mode on the page (slower, and it loses list structure).
+
+    ``permissive`` uses its default mode, which also keeps menus and link lists: only good for
+    measuring how much text a page holds, never for a release's body.
+    """
     import trafilatura
 
-    html = str(soup)
-    extracted = trafilatura.extract(html, favor_precision=True, output_format="txt", include_comments=False, fast=True)
-    if not extracted:  # precision mode gives up on badly broken markup; the default mode often does not
-        extracted = trafilatura.extract(html, output_format="txt", include_comments=False, fast=True)
+    extracted = trafilatura.extract(str(soup), favor_precision=not permissive, output_format="txt",
+                                    include_comments=False, fast=True)
     if not extracted:
         return []
     return [p for p in (normalize(line).strip().removeprefix("- ") for line in extracted.split("\n")) if p]
