@@ -22,7 +22,7 @@ import tomllib
 from pathlib import Path
 
 from flows.localsite import LocalSiteServer, generate_site
-from flows.pipeline import RunParams
+from flows.plan import RunParams
 from flows.registry import Registry
 from flows.reliability import DEMO_TEMPLATE
 from flows.run import run_ingest

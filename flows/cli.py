@@ -118,7 +118,7 @@ def ingest(
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
     if without_prefect:
-        from flows.pipeline import RunParams
+        from flows.plan import RunParams
         from flows.run import run_ingest
 
         registry_path = sources_file or DEFAULT_SOURCES_FILE

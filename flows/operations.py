@@ -24,7 +24,7 @@ from prefect.artifacts import acreate_markdown_artifact
 
 from flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
 from flows.ingest import DbPath, SourcesFailed, SourcesFile, publish_summary, run_ingest, totals
-from flows.pipeline import RunParams
+from flows.plan import RunParams
 from flows.registry import DEFAULT_SOURCES_FILE, load_registry
 from flows.settings import DEFAULT_DB
 from flows.store import Store

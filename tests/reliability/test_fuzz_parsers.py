@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
 
 from testpaths import FIXTURES, PAGES, shared_file
 from flows.discover import DiscoveryError, read_feed, read_json_listing, read_sitemap

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from flows.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
-from flows.pipeline import RunParams
+from flows.plan import RunParams
 from flows.reliability import demo_sources, run_pipeline
 from flows.store import Store
 
