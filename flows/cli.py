@@ -6,7 +6,13 @@ documents each option.
 
 from __future__ import annotations
 
-import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+import os
+
+# On a terminal, one line per source says what happened; Prefect's per-task "Finished" lines
+# (dozens per run) stay in the UI's task views. Set before Prefect reads its logging config.
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+
+import flows.settings  # noqa: F401,E402  (Prefect environment before Prefect is imported)
 
 import asyncio
 import json
