@@ -289,6 +289,9 @@ def serve(ctx: typer.Context) -> None:
     """
     from deployments.serve import main as serve_main
 
+    # Served runs log to the UI in full (the quiet terminal default above is for CLI runs).
+    os.environ.pop("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", None)
+
     raise typer.Exit(serve_main(list(ctx.args)))
 
 
