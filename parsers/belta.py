@@ -15,12 +15,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parsers import generic
-from parsers.dates import parse_date, parse_iso
-from parsers.html import block_paragraphs, clean_title, looks_blocked, make_soup, page_metadata, remove_boilerplate
-from parsers.language import detect_language
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers import site
+from parsers.html import clean_title, page_metadata
+from parsers.release import ParseContext, Release
 
 NAME = "belta"
 VERSION = "1.0"
@@ -31,10 +28,6 @@ _BODY_NOISE = (".invite_in_messagers", ".video_add", "figure", "script", "style"
 # "МИНСК, 2 октября (БЕЛТА) -" / "MINSK, 2 October (BelTA) -" / "MINSK, 2. Oktober (BelTA) -"
 _DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_ .\-]*(?:[ -][^\W\d_]+)*)\s*,\s*\d{1,2}\.?\s+[^\W\d_]+\.?\s*\((?:БЕЛТА|BelTA|БелТА)\)", re.I)
 _LANGUAGE_BY_HOST = {"eng.belta.by": "en", "deu.belta.by": "de", "blr.belta.by": "be", "www.belta.by": "ru", "belta.by": "ru"}
-
-
-def _zone(ctx: ParseContext) -> str:
-    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
 
 
 def place_from_dateline(first_paragraph: str) -> str | None:
@@ -51,44 +44,33 @@ def place_from_dateline(first_paragraph: str) -> str | None:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A BelTA article page -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.page_soup(body, ctx)
     content = soup.select_one("div.js-mediator-article")
     title_tag = soup.select_one(".content_left h1, h1")
     if content is None or title_tag is None:
-        if _ARTICLE_PATH.search(urlsplit(url).path):
-            raise ParseError("BelTA article markup (h1, div.js-mediator-article) missing")
-        return generic.parse(body, url, ctx)
+        return site.generic_unless_article(
+            body, url, ctx,
+            is_article=bool(_ARTICLE_PATH.search(urlsplit(url).path)),
+            missing="BelTA article markup (h1, div.js-mediator-article)",
+        )
 
     meta = page_metadata(soup, url)
-    title = clean_title(title_tag.get_text(" "))
-    if not title:
-        raise ParseError("empty h1")
-    remove_boilerplate(content, _BODY_NOISE)
-    paragraphs = block_paragraphs(content)
-    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
-    if not body_text:
-        raise ParseError("BelTA article has no text")
+    title = site.required_title(title_tag, "h1")
+    paragraphs = site.content_paragraphs(content, _BODY_NOISE)
+    body_text = site.required_text(paragraphs, "BelTA article")
 
-    zone = _zone(ctx)
+    zone = site.site_zone(ctx, SITE_TIMEZONE)
     parsed = None
     for tag in soup.select('meta[name="mediator_published_time"]'):
-        parsed = parse_iso(str(tag.get("content") or ""), tz=zone)
+        parsed = site.attribute_date(tag, ("content",), zone)
         if parsed is not None:
             break
     if parsed is None:
-        shown = soup.select_one("div.date_full")
-        if shown is not None:
-            parsed = parse_date(clean_title(shown.get_text(" ")), tz=zone, reference=ctx.fetched_at)
+        parsed = site.shown_date(soup.select_one("div.date_full"), zone, ctx)
 
     host = (urlsplit(meta.canonical or url).hostname or "").lower()
     page_language = meta.language or _LANGUAGE_BY_HOST.get(host)
-    declared = [c for c in (*ctx.languages, page_language) if c]
-    language = detect_language(f"{title}\n\n{body_text}", declared=declared) or page_language
+    language = site.release_language(title, body_text, page_language, ctx)
     return Release(
         url=url,
         title=title,

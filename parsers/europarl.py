@@ -19,12 +19,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parsers import generic
-from parsers.dates import parse_date, parse_iso
-from parsers.html import block_paragraphs, clean_title, looks_blocked, make_soup, page_metadata, primary_language
-from parsers.language import detect_language
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers import site
+from parsers.html import block_paragraphs, clean_title, page_metadata
+from parsers.release import ParseContext, Release
 
 NAME = "europarl"
 VERSION = "1.0"
@@ -41,50 +38,34 @@ def reference_of(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _zone(ctx: ParseContext) -> str:
-    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
-
-
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A press-room article page -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.page_soup(body, ctx)
     root = soup.select_one("#website-body") or soup
     title_tag = root.select_one("h1.ep_title")
     texts = root.select(".ep-a_text")
     if title_tag is None or not texts:
-        if _PRESS_ROOM.search(urlsplit(url).path) or reference_of(url):
-            raise ParseError("europarl press-release markup (h1.ep_title, .ep-a_text) missing")
-        return generic.parse(body, url, ctx)
+        return site.generic_unless_article(
+            body, url, ctx,
+            is_article=bool(_PRESS_ROOM.search(urlsplit(url).path) or reference_of(url)),
+            missing="europarl press-release markup (h1.ep_title, .ep-a_text)",
+        )
 
     meta = page_metadata(soup, url)
-    title = clean_title(title_tag.get_text(" "))
-    if not title:
-        raise ParseError("empty h1.ep_title")
+    title = site.required_title(title_tag, "h1.ep_title")
     facts = [clean_title(li.get_text(" ")) for li in root.select(".ep-a_facts li")]
     facts = [f for f in facts if f]
-    chapo = root.select_one(".ep-a_text.ep-layout_chapo")
-    lead = clean_title(" ".join(block_paragraphs(chapo))) if chapo is not None else None
+    lead = site.joined_text(root.select_one(".ep-a_text.ep-layout_chapo"), skip_boilerplate=True)
 
     paragraphs: list[str] = []
     for block in texts:
         paragraphs.extend(block_paragraphs(block))
-    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
-    if not body_text:
-        raise ParseError("europarl press release has no text")
+    body_text = site.required_text(paragraphs, "europarl press release")
 
     subtitle_tag = root.select_one(".ep_subtitle")
     stamp = subtitle_tag.select_one("time[itemprop=datePublished]") if subtitle_tag else None
     stamp = stamp or root.select_one("time[itemprop=datePublished]")
-    parsed = None
-    if stamp is not None:
-        raw = str(stamp.get("datetime") or "")
-        parsed = parse_iso(raw, tz=_zone(ctx)) if raw else None
-        parsed = parsed or parse_date(clean_title(stamp.get_text(" ")), tz=_zone(ctx), reference=ctx.fetched_at)
+    parsed = site.stamp_date(stamp, site.site_zone(ctx, SITE_TIMEZONE), ctx)
 
     kind = None
     tags: list[str] = []
@@ -104,18 +85,13 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     url_language = re.search(r"/news/([a-z]{2})/", urlsplit(meta.canonical or url).path)
     page_language = meta.language or (url_language.group(1) if url_language else None)
-    declared = [c for c in (*ctx.languages, page_language) if c]
-    language = detect_language(f"{title}\n\n{body_text}", declared=declared) or (declared[0] if declared else None)
+    language = site.release_language(title, body_text, page_language, ctx, prefer_source_default=True)
     canonical = meta.canonical or url
     reference = reference_of(canonical) or reference_of(url)
     if reference is None:
         ref_tag = root.select_one(".ep-a_reference")
         reference = reference_of(ref_tag.get_text(" ")) if ref_tag is not None else None
-    translations = {}
-    for tag, href in meta.hreflang.items():
-        code = primary_language(tag)
-        if code and code != language and href not in (url, canonical):
-            translations.setdefault(code, href)
+    translations = site.hreflang_translations(meta, language, url, canonical)
     return Release(
         url=url,
         title=title,

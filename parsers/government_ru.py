@@ -16,13 +16,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parsers import generic
-from parsers.dates import parse_date, parse_iso
-from parsers.html import block_paragraphs, clean_title, looks_blocked, make_soup, page_metadata, remove_boilerplate
+from parsers import site
+from parsers.html import clean_title, page_metadata
 from parsers.kremlin import moscow_wall_clock
-from parsers.language import detect_language
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers.release import ParseContext, Release
 
 NAME = "government_ru"
 VERSION = "1.0"
@@ -32,48 +29,33 @@ _ARTICLE_PATH = re.compile(r"^(?:/en)?/news/\d+")
 _BODY_NOISE = (".reader_article_photo", ".reader_article_photo_caption", "figure", ".reader_article_share", "script", "style")
 
 
-def _zone(ctx: ParseContext) -> str:
-    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
-
-
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A government.ru news page -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.page_soup(body, ctx)
     title_tag = soup.select_one("h3.reader_article_headline, .reader_article_headline")
     content = soup.select_one("div.reader_article_body")
     if title_tag is None or content is None:
-        if _ARTICLE_PATH.match(urlsplit(url).path):
-            raise ParseError("government.ru article markup (h3.reader_article_headline, div.reader_article_body) missing")
-        return generic.parse(body, url, ctx)
+        return site.generic_unless_article(
+            body, url, ctx,
+            is_article=bool(_ARTICLE_PATH.match(urlsplit(url).path)),
+            missing="government.ru article markup (h3.reader_article_headline, div.reader_article_body)",
+        )
 
     meta = page_metadata(soup, url)
-    title = clean_title(title_tag.get_text(" "))
-    if not title:
-        raise ParseError("empty h3.reader_article_headline")
-    lead_tag = soup.select_one(".reader_article_lead")
-    lead = clean_title(" ".join(block_paragraphs(lead_tag, skip_boilerplate=False))) if lead_tag else ""
-    remove_boilerplate(content, _BODY_NOISE)
-    paragraphs = block_paragraphs(content)
-    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
-    if not body_text:
-        raise ParseError("government.ru article has no text")
+    title = site.required_title(title_tag, "h3.reader_article_headline")
+    lead = site.joined_text(soup.select_one(".reader_article_lead"))
+    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "government.ru article")
 
-    parsed = None
+    zone = site.site_zone(ctx, SITE_TIMEZONE)
     dateline = soup.select_one(".reader_article_dateline") or soup.select_one(".reader_article")
     stamp = dateline.select_one("time[datetime]") if dateline is not None else None
-    if stamp is not None:
-        parsed = parse_iso(str(stamp["datetime"]), tz=_zone(ctx))
-    if parsed is None and dateline is not None:
-        parsed = parse_date(clean_title(dateline.get_text(" ")), tz=_zone(ctx), reference=ctx.fetched_at)
+    # The stamp's attribute, else any date the whole date line shows.
+    parsed = site.attribute_date(stamp, ("datetime",), zone)
+    if parsed is None:
+        parsed = site.shown_date(dateline, zone, ctx)
 
     page_language = meta.language or ("en" if urlsplit(url).path.startswith("/en/") else "ru")
-    declared = [c for c in (*ctx.languages, page_language) if c]
-    language = detect_language(f"{title}\n\n{body_text}", declared=declared) or page_language
+    language = site.release_language(title, body_text, page_language, ctx)
     tags = [clean_title(a.get_text(" ")) for a in soup.select(".reader_article_tags a, a.reader_article_tag")]
     return Release(
         url=url,

@@ -25,12 +25,13 @@ from parsers.dates import parse_iso
 from parsers.html import block_paragraphs, clean_title, looks_blocked, primary_language
 from parsers.language import detect_language
 from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers.site import require_body, required_text, site_zone
 
 NAME = "govuk"
 VERSION = "1.0"
 
 WEB_ROOT = "https://www.gov.uk"
+SITE_TIMEZONE = "Europe/London"
 _TAG_LINKS = ("organisations", "worldwide_organisations", "world_locations", "policy_areas", "topical_events", "people")
 
 
@@ -81,8 +82,7 @@ def _tags(data: dict) -> list[str]:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """One Content API document -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
+    require_body(body)
     data = _load(body)
     title = clean_title(str(data.get("title") or ""))
     details = data.get("details") or {}
@@ -91,11 +91,9 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         raise ParseError("GOV.UK document without title or details.body")
     fragment = BeautifulSoup(f"<div>{html}</div>", "lxml").div
     paragraphs = block_paragraphs(fragment) if fragment is not None else []
-    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
-    if not body_text:
-        raise ParseError("GOV.UK document body has no text")
+    body_text = required_text(paragraphs, "GOV.UK document body")
 
-    zone = ctx.timezone if ctx.timezone != "UTC" else "Europe/London"
+    zone = site_zone(ctx, SITE_TIMEZONE)
     first = details.get("first_public_at") or data.get("first_published_at")
     published = parse_iso(str(first), tz=zone) if first else None
     updated_raw = data.get("public_updated_at")

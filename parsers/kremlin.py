@@ -27,22 +27,12 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from parsers import generic
+from parsers import generic, site
 from parsers.feeds import parse_feed_document
 from parsers.dates import ParsedDate, parse_date, parse_iso
-from parsers.html import (
-    absolute,
-    block_paragraphs,
-    clean_title,
-    looks_blocked,
-    make_soup,
-    page_metadata,
-    remove_boilerplate,
-)
-from parsers.language import detect_language
+from parsers.html import absolute, block_paragraphs, clean_title, page_metadata, remove_boilerplate
 from parsers.listing import Listing, ListingItem
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers.release import ParseContext, ParseError, Release
 
 NAME = "kremlin"
 VERSION = "1.0"
@@ -94,7 +84,7 @@ def body_from_paragraphs(paragraphs: list[str]) -> str:
     No mid-sentence rejoining here: the site's ``<p>`` boundaries are real, and an address
     ending in a comma ("Friends,") is its own paragraph in speeches.
     """
-    return to_body_text("***" if is_section_break(p) else p for p in paragraphs)
+    return site.section_text(paragraphs)
 
 
 def _site_language(url: str) -> str:
@@ -103,13 +93,11 @@ def _site_language(url: str) -> str:
 
 
 def _zone(ctx: ParseContext) -> str:
-    # An ad-hoc context says UTC; the site's wall clock is Moscow's.
-    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
+    return site.site_zone(ctx, SITE_TIMEZONE)
 
 
 def _language(title: str, body_text: str, page_language: str | None, ctx: ParseContext) -> str | None:
-    declared = [code for code in (*ctx.languages, page_language) if code]
-    return detect_language(f"{title}\n\n{body_text}", declared=declared) or (declared[0] if declared else None)
+    return site.release_language(title, body_text, page_language, ctx, prefer_source_default=True)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -117,20 +105,18 @@ def _language(title: str, body_text: str, page_language: str | None, ctx: ParseC
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """An article page or a one-entry Atom document of the full-text feed -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
+    site.require_body(body)
     if generic.is_feed_document(body):
         return _parse_feed_entry(body, url, ctx)
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.unblocked_soup(body, ctx)
     content = soup.select_one("div.entry-content.read__internal_content, div.read__internal_content, div.entry-content")
     title_tag = soup.select_one("h1.entry-title, h1.p-name")
     if content is None or title_tag is None:
-        if _ARTICLE_PATH.match(urlsplit(url).path) and release_id(url):
-            raise ParseError("kremlin article markup (h1.entry-title, div.read__internal_content) missing")
-        return generic.parse(body, url, ctx)
+        return site.generic_unless_article(
+            body, url, ctx,
+            is_article=bool(_ARTICLE_PATH.match(urlsplit(url).path) and release_id(url)),
+            missing="kremlin article markup (h1.entry-title, div.read__internal_content)",
+        )
     return _parse_page(soup, content, title_tag, url, ctx)
 
 
@@ -159,17 +145,11 @@ def _page_date(soup: BeautifulSoup, ctx: ParseContext) -> ParsedDate | None:
 
 def _parse_page(soup: BeautifulSoup, content: Tag, title_tag: Tag, url: str, ctx: ParseContext) -> Release:
     meta = page_metadata(soup, url)
-    title = clean_title(title_tag.get_text(" "))
-    if not title:
-        raise ParseError("empty h1.entry-title")
-    lead_tag = soup.select_one("div.read__lead, .entry-summary, .p-summary")
-    lead = clean_title(" ".join(block_paragraphs(lead_tag, skip_boilerplate=False))) if lead_tag else None
-    remove_boilerplate(content, _PAGE_NOISE)
-    paragraphs = block_paragraphs(content)
+    title = site.required_title(title_tag, "h1.entry-title")
+    lead = site.joined_text(soup.select_one("div.read__lead, .entry-summary, .p-summary"))
+    paragraphs = site.content_paragraphs(content, _PAGE_NOISE)
     language_hint = meta.language or _site_language(url)
-    body_text = body_from_paragraphs(([lead] if lead else []) + paragraphs)
-    if not body_text:
-        raise ParseError("kremlin article has no text")
+    body_text = site.required_text(([lead] if lead else []) + paragraphs, "kremlin article")
 
     parsed = _page_date(soup, ctx)
     published_at = moscow_wall_clock(parsed.value) if parsed else None
@@ -250,13 +230,10 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     if fragment is None:
         raise ParseError("feed entry has no content")
     remove_boilerplate(fragment, _FEED_NOISE)
-    summary = fragment.select_one(".c-summary")
-    lead = clean_title(" ".join(block_paragraphs(summary, skip_boilerplate=False))) if summary else ""
+    lead = site.joined_text(fragment.select_one(".c-summary"))
     # The whole <content>, summary included, is the release text (as on the page: lead, then text).
     language_hint = (feed.feed.get("language") or "").split("-")[0] or _site_language(link)
-    body_text = body_from_paragraphs(block_paragraphs(fragment))
-    if not body_text:
-        raise ParseError("feed entry has no text")
+    body_text = site.required_text(block_paragraphs(fragment), "feed entry")
 
     published = _feed_date(entry.get("published"), ctx)
     updated = _feed_date(entry.get("updated"), ctx)
@@ -314,10 +291,7 @@ def _listing_date(block: Tag, ctx: ParseContext) -> datetime | None:
 
 def parse_listing(body: bytes, url: str, ctx: ParseContext) -> Listing:
     """A kremlin listing or home page: every ``div.hentry`` with an ``h3.hentry__title a``, once per URL."""
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.unblocked_soup(body, ctx)
     items: list[ListingItem] = []
     seen: set[str] = set()
     for block in soup.select("div.hentry"):

@@ -13,12 +13,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parsers import generic
-from parsers.dates import parse_date, parse_iso
-from parsers.html import block_paragraphs, clean_title, looks_blocked, make_soup, page_metadata, primary_language, remove_boilerplate
-from parsers.language import detect_language
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import is_section_break, to_body_text
+from parsers import site
+from parsers.html import page_metadata
+from parsers.release import ParseContext, Release
 
 NAME = "president_az"
 VERSION = "1.0"
@@ -34,54 +31,28 @@ def article_id(url: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def _zone(ctx: ParseContext) -> str:
-    return ctx.timezone if ctx.timezone != "UTC" else SITE_TIMEZONE
-
-
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A president.az article page -> :class:`Release`."""
-    if not body or not body.strip():
-        raise ParseError("empty body")
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
-    if reason:
-        raise BlockedPage(reason)
+    soup = site.page_soup(body, ctx)
     scope = soup.select_one(".main-content_events") or soup
     title_tag = scope.select_one(".news_heading")
     content = scope.select_one(".news_paragraph-block")
     if title_tag is None or content is None:
-        if article_id(url):
-            raise ParseError("president.az article markup (.news_heading, .news_paragraph-block) missing")
-        return generic.parse(body, url, ctx)
+        return site.generic_unless_article(
+            body, url, ctx, is_article=bool(article_id(url)), missing="president.az article markup (.news_heading, .news_paragraph-block)"
+        )
 
     meta = page_metadata(soup, url)
-    title = clean_title(title_tag.get_text(" "))
-    if not title:
-        raise ParseError("empty .news_heading")
-    remove_boilerplate(content, _BODY_NOISE)
-    paragraphs = block_paragraphs(content)
-    body_text = to_body_text("***" if is_section_break(p) else p for p in paragraphs)
-    if not body_text:
-        raise ParseError("president.az article has no text")
+    title = site.required_title(title_tag, ".news_heading")
+    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "president.az article")
 
-    parsed = None
-    stamp = scope.select_one(".news_date")
-    if stamp is not None:
-        raw = str(stamp.get("datetime") or stamp.get("content") or "").strip()
-        parsed = parse_iso(raw, tz=_zone(ctx)) if raw else None
-        if parsed is None:
-            parsed = parse_date(clean_title(stamp.get_text(" ")), tz=_zone(ctx), reference=ctx.fetched_at)
+    parsed = site.stamp_date(scope.select_one(".news_date"), site.site_zone(ctx, SITE_TIMEZONE), ctx, ("datetime", "content"))
 
     canonical = meta.canonical or url
     found = article_id(canonical) or article_id(url)
     page_language = meta.language or (found[0] if found else None)
-    declared = [c for c in (*ctx.languages, page_language) if c]
-    language = detect_language(f"{title}\n\n{body_text}", declared=declared) or page_language
-    translations = {}
-    for tag, href in meta.hreflang.items():
-        code = primary_language(tag)
-        if code and code != language and href not in (url, canonical):
-            translations.setdefault(code, href)
+    language = site.release_language(title, body_text, page_language, ctx)
+    translations = site.hreflang_translations(meta, language, url, canonical)
     return Release(
         url=url,
         title=title,
