@@ -236,7 +236,7 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     body_text = site.required_text(block_paragraphs(fragment), "feed entry")
 
     published = _feed_date(entry.get("published"), ctx)
-    updated = _feed_date(entry.get("updated"), ctx)
+    updated = _feed_date(dict.get(entry, "updated"), ctx)  # dict.get: no feedparser updated->published fallback
     published_at = moscow_wall_clock(published.value) if published else None
     updated_at = moscow_wall_clock(updated.value) if updated else None
     if updated_at is not None and published_at is not None and updated_at <= published_at:
