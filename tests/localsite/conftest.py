@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from flows.localsite import LocalSiteServer, SiteManifest, generate_site
-from tests.conftest import PAGES, SEED
+from testpaths import PAGES, SEED
 
 
 @pytest.fixture(scope="session")

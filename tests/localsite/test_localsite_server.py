@@ -15,7 +15,7 @@ from lxml import etree
 
 from flows.localsite import LocalSiteServer, SiteManifest
 from flows.localsite.generator import ORIGIN
-from tests.conftest import SEED, shared_file
+from testpaths import SEED, shared_file
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

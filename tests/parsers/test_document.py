@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from parsers import ParseContext, ParseError, parse
 from parsers import document
 from parsers.text import sentences
-from tests.conftest import shared_file
+from testpaths import shared_file
 
 SEED_RELATIVE = "seed/000_3a8856661ff0840b.txt"
 CTX = ParseContext(source_id="seed", timezone="Asia/Baku", languages=("ru",),

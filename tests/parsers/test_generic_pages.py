@@ -17,7 +17,7 @@ import pytest
 from parsers import generic
 from parsers.release import ParseContext
 from parsers.text import sentences
-from tests.conftest import shared_file
+from testpaths import shared_file
 
 EP = "https://www.europarl.europa.eu/news/{lang}/press-room/{slug}"
 

@@ -12,7 +12,7 @@ import pytest
 from parsers import belta
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import FIXTURES
+from testpaths import FIXTURES
 
 SITE = FIXTURES / "sites" / "belta"
 BASE = "http://127.0.0.1:8765/fixtures/sites/belta"

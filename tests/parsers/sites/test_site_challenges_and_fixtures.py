@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from parsers import get_parser
 from parsers.release import BlockedPage, ParseContext
-from tests.conftest import FIXTURES
+from testpaths import FIXTURES
 
 SITES = FIXTURES / "sites"
 SITE_PARSERS = ["kremlin", "government_ru", "president_by", "belta", "president_az", "govuk", "europarl"]

@@ -15,7 +15,7 @@ import pytest
 from parsers import europarl
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import shared_file
+from testpaths import shared_file
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CTX = ParseContext(source_id="europarl_press_en", timezone="Europe/Brussels", languages=("en",))

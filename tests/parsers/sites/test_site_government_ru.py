@@ -13,7 +13,7 @@ import pytest
 from parsers import government_ru
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import FIXTURES
+from testpaths import FIXTURES
 
 SITE = FIXTURES / "sites" / "government_ru"
 BASE = "http://127.0.0.1:8765/fixtures/sites/government_ru"

@@ -14,7 +14,7 @@ import pytest
 from parsers import govuk
 from parsers.release import BlockedPage, ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import shared_file
+from testpaths import shared_file
 
 CTX = ParseContext(source_id="govuk_news", timezone="Europe/London", languages=("en",))
 UTC = timezone.utc

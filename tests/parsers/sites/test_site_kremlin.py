@@ -16,7 +16,7 @@ from lxml import etree
 from parsers import kremlin
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import FIXTURES, shared_file
+from testpaths import FIXTURES, shared_file
 
 MSK = timezone(timedelta(hours=3))
 ATOM = "{http://www.w3.org/2005/Atom}"

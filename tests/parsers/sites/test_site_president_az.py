@@ -12,7 +12,7 @@ import pytest
 from parsers import president_az
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import FIXTURES
+from testpaths import FIXTURES
 
 SITE = FIXTURES / "sites" / "president_az"
 BASE = "http://127.0.0.1:8765/fixtures/sites/president_az"

@@ -13,7 +13,7 @@ import pytest
 from parsers import president_by
 from parsers.release import ParseContext, ParseError
 from parsers.text import sentences
-from tests.conftest import FIXTURES
+from testpaths import FIXTURES
 
 SITE = FIXTURES / "sites" / "president_by"
 SLUG = "vstreca-s-prem-er-ministrom-azerbajdzana-ali-asadovym-1727956684"

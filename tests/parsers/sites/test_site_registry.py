@@ -16,7 +16,7 @@ from flows.discover import read_feed, read_json_listing, read_listing_page
 from flows.registry import Registry, load_registry
 from parsers import get_parser
 from parsers.release import ParseContext
-from tests.conftest import FIXTURES, PAGES, ROOT, shared_file
+from testpaths import FIXTURES, PAGES, ROOT, shared_file
 
 SITES = FIXTURES / "sites"
 DEMO_TEMPLATE = ROOT / "flows" / "localsite" / "demo_sources.toml"
@@ -106,7 +106,7 @@ def _local_file(url: str) -> Path:
     if path.startswith("/fixtures/sites/"):
         return SITES / path.removeprefix("/fixtures/sites/")
     if path.startswith("/shared/"):
-        return PAGES / path.removeprefix("/shared/")
+        return shared_file("pages/" + path.removeprefix("/shared/"))  # skips when ../shared is absent
     raise AssertionError(f"demo URL outside the served folders: {url}")
 
 
