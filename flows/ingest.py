@@ -28,6 +28,7 @@ from flows.pipeline import (
 )
 from flows.writer_limit import writer_slot
 from flows.run import archive_for, reparse_pages, run_ingest, totals
+from flows.report import render_report, report_data
 from flows.registry import DEFAULT_SOURCES_FILE, Source, load_registry
 from flows.settings import DEFAULT_DB
 from flows.store import Store
@@ -45,12 +46,21 @@ def ingest_run_name() -> str:
     return f"ingest {','.join(names)}{span}"
 
 
-@task(name="discover", task_run_name="discover {source.id}", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)
+# A batch is 50 pages: a politely rate-limited host needs minutes, never a quarter of an hour.
+# A batch that times out is retried; its load is idempotent. A run past FLOW_TIMEOUT leaves its
+# remaining work in the frontier for the next run.
+TASK_TIMEOUT = 15 * 60
+FLOW_TIMEOUT = 4 * 3600
+
+
+@task(name="discover", task_run_name="discover {source.id}", retries=1, retry_delay_seconds=3,
+      timeout_seconds=TASK_TIMEOUT, cache_policy=NO_CACHE)
 async def discover_task(ctx: RunContext, source: Source):
     return await discover_source(ctx, source)
 
 
-@task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+@task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3,
+      timeout_seconds=TASK_TIMEOUT, cache_policy=NO_CACHE)
 async def batch_task(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
     return await process_batch(ctx, source, items)
 
@@ -68,7 +78,8 @@ async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcom
     return outcome
 
 
-async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: str) -> None:
+async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: str, db: Path | None = None) -> None:
+    """The run's table artifact (per source) and markdown report (attention, failed pages, 30-day chart)."""
     rows = [
         {"source": o.source_id, "status": o.status, "discovered": o.discovered, "fetched": o.fetched,
          "not modified": o.not_modified, "new": o.new, "updated": o.updated, "unchanged": o.unchanged,
@@ -78,11 +89,12 @@ async def publish_summary(run_id: str, outcomes: list[SourceOutcome], headline: 
         for o in outcomes
     ]
     await acreate_table_artifact(key="ingest-summary", table=rows, description=f"Run {run_id}: {headline}")
-    bad = [o for o in outcomes if o.status != "ok"]
-    lines = [f"# {headline}", "", f"Run `{run_id}`.", ""]
-    if bad:
-        lines += ["## Sources that need attention", ""] + [f"- **{o.source_id}** ({o.status}): {o.message}" for o in bad]
-    await acreate_markdown_artifact(key="ingest-report", markdown="\n".join(lines), description=headline)
+    data = None
+    if db is not None:
+        today = datetime.now(timezone.utc).date()
+        data = await asyncio.to_thread(report_data, Store(db), run_id, [o.source_id for o in outcomes], today)
+    await acreate_markdown_artifact(key="ingest-report", markdown=render_report(run_id, headline, outcomes, data),
+                                    description=headline)
 
 
 def _dates(since: date | str | None, until: date | str | None) -> tuple[date | None, date | None]:
@@ -107,7 +119,7 @@ DbPath = Annotated[Optional[str], Field(description="DuckDB file; empty: data/go
 SourcesFile = Annotated[Optional[str], Field(description="Registry file; empty: the project's sources.toml.")]
 
 
-@flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True)
+@flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True, timeout_seconds=FLOW_TIMEOUT)
 async def ingest(
     sources: SourceIds = None,
     since: Since = None,
@@ -145,11 +157,11 @@ async def ingest(
         run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
                                             base_dir=registry_path.resolve().parent, parameters=parameters,
                                             source_runner=run_source_with_tasks)
-    counts = totals(outcomes)
-    headline = (f"{len(outcomes)} sources: {counts['new']} new, {counts['updated']} updated, "
-                f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['removed']} removed, "
-                f"{counts['failed']} failed")
-    await publish_summary(run_id, outcomes, headline)
+        counts = totals(outcomes)
+        headline = (f"{len(outcomes)} sources: {counts['new']} new, {counts['updated']} updated, "
+                    f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['removed']} removed, "
+                    f"{counts['failed']} failed")
+        await publish_summary(run_id, outcomes, headline, db_path)
     logger.info("run %s: %s", run_id, headline)
     bad = [o for o in outcomes if o.status in ("failed", "blocked")]
     if bad:
@@ -164,7 +176,7 @@ ParserName = Annotated[
 ]
 
 
-@flow(name="reparse", flow_run_name="reparse {sources}", log_prints=True)
+@flow(name="reparse", flow_run_name="reparse {sources}", log_prints=True, timeout_seconds=FLOW_TIMEOUT)
 async def reparse(
     sources: SourceIds = None,
     parser: ParserName = None,
@@ -196,8 +208,8 @@ async def reparse(
         await asyncio.to_thread(store.finish_run, run_id, "completed", counts, None, [o.as_dict() for o in outcomes],
                                 datetime.now(timezone.utc))
         await asyncio.to_thread(store.publish_snapshot)
-    headline = f"reparse: {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['new']} new, {counts['failed']} failed"
-    await publish_summary(run_id, outcomes, headline)
+        headline = f"reparse: {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['new']} new, {counts['failed']} failed"
+        await publish_summary(run_id, outcomes, headline, db_path)
     return {"run_id": run_id, "sources": [o.as_dict() for o in outcomes], **counts}
 
 

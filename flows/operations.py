@@ -92,10 +92,10 @@ async def backfill(
         run_id, outcomes = await run_ingest(registry, selected, db=db_path, params=params,
                                             base_dir=registry_path.resolve().parent, flow_name="backfill",
                                             parameters=parameters)
-    counts = totals(outcomes)
-    headline = (f"backfill {source} {since}..{until}: {counts['new']} new, {counts['updated']} updated, "
-                f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['failed']} failed")
-    await publish_summary(run_id, outcomes, headline)
+        counts = totals(outcomes)
+        headline = (f"backfill {source} {since}..{until}: {counts['new']} new, {counts['updated']} updated, "
+                    f"{counts['unchanged']} unchanged, {counts['duplicate']} duplicates, {counts['failed']} failed")
+        await publish_summary(run_id, outcomes, headline, db_path)
     logger.info("run %s: %s", run_id, headline)
     bad = [o for o in outcomes if o.status in ("failed", "blocked")]
     if bad:

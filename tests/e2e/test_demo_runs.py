@@ -144,3 +144,27 @@ def test_every_readme_cookbook_query_runs_and_returns_rows(demo_db):
             if "FROM parse_failures" in statement:
                 continue  # the demo site parses cleanly; tests/e2e/test_pipeline_local.py fills this table
             assert rows, f"README query returned nothing on the demo database:\n{statement}"
+
+
+def test_the_run_report_charts_the_last_30_days_and_names_failed_pages(demo_db):
+    from datetime import date
+
+    from flows.pipeline import SourceOutcome
+    from flows.report import DAYS, render_report, report_data, sparkline
+
+    db, _, _ = demo_db
+    today = date(2026, 10, 31)  # the generator's last publication day
+    with Store(db).reader() as con:
+        run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        expected = con.execute("SELECT coalesce(sum(releases), 0) FROM daily_counts WHERE source_id = 'demo_minfin' "
+                               "AND day BETWEEN DATE '2026-10-02' AND DATE '2026-10-31'").fetchone()[0]
+    data = report_data(Store(db), run_id, ["demo_minfin", "demo_mfa_en"], today)
+    assert len(data.daily["demo_minfin"]) == DAYS and sum(data.daily["demo_minfin"]) == expected
+    outcomes = [SourceOutcome(source_id="demo_minfin"), SourceOutcome(source_id="demo_mfa_en", status="failed", message="boom")]
+    text = render_report(run_id, "headline", outcomes, data)
+    assert "**demo_mfa_en** (failed): boom" in text and "| demo_minfin | `" in text
+    from flows.report import Failure, ReportData
+
+    failed = ReportData(daily={}, failures=[Failure("demo_mfa_en", "http://127.0.0.1/x", "http_error: HTTP 503")], last_day=today)
+    assert "[http://127.0.0.1/x](http://127.0.0.1/x) — http_error: HTTP 503" in render_report(run_id, "h", outcomes, failed)
+    assert sparkline([0, 1, 2, 4]) == " ▂▄█" and sparkline([0, 0]) == "  "
