@@ -89,7 +89,7 @@ class RunContext:
 # --- planning (pure) ------------------------------------------------------------------------------
 
 
-def _fetch_row(run_id: str, source_id: str, result: FetchResult) -> FetchRow:
+def fetch_row(run_id: str, source_id: str, result: FetchResult) -> FetchRow:
     return FetchRow(
         fetch_id=uuid.uuid4().hex,
         run_id=run_id,
@@ -188,7 +188,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     to_parse: list[tuple[WorkItem, FetchResult]] = []
 
     for item, result in zip(items, results):
-        fetch_rows.append(_fetch_row(ctx.run_id, source.id, result))
+        fetch_rows.append(fetch_row(ctx.run_id, source.id, result))
         if result.outcome == "ok":
             out.fetched += 1
             to_parse.append((item, result))
@@ -290,7 +290,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     # Persist the plan first: a crash from here on resumes it instead of rediscovering.
     batch = LoadBatch(
         run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], removals=[], cache=discovery_cache,
-        fetches=[_fetch_row(ctx.run_id, source.id, page) for page in found.pages],
+        fetches=[fetch_row(ctx.run_id, source.id, page) for page in found.pages],
         frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")], frontier_done=[],
     )
     async with ctx.write_lock:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from flows.archive import Archive
 from flows.fetch import Fetcher, FetchResult
-from flows.pipeline import RunContext, RunParams, SourceOutcome, new_run_id, parse_result, run_source
+from flows.pipeline import RunContext, RunParams, SourceOutcome, fetch_row, new_run_id, parse_result, run_source
+from flows.store.rows import LoadBatch
+from flows.urls import host_of
 from flows.registry import Registry, Source
 from flows.store import Store
 
@@ -30,6 +32,13 @@ def archive_for(db_path: Path) -> Archive:
 def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
     keys = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed")
     return {k: sum(getattr(o, k) for o in outcomes) for k in keys}
+
+
+def robots_owner(url: str, sources: list[Source]) -> str:
+    """The source a robots.txt fetch is recorded under: the first (by id) allowed on that host."""
+    host = host_of(url)
+    owners = sorted(s.id for s in sources if any(host == h or host.endswith("." + h) for h in s.hosts()))
+    return owners[0] if owners else sources[0].id
 
 
 async def _limited(runner: SourceRunner, ctx: RunContext, source: Source, limit: asyncio.Semaphore) -> SourceOutcome:
@@ -62,10 +71,19 @@ async def run_ingest(
     await asyncio.to_thread(store.upsert_sources, selected, run_id)
     archive = archive_for(db)
     limit = asyncio.Semaphore(SOURCE_CONCURRENCY)
-    async with Fetcher(archive=archive, user_agent=registry.user_agent) as fetcher:
+    robots: list[FetchResult] = []  # robots.txt is fetched per host, inside the fetcher: record it too
+
+    def keep_robots(result: FetchResult) -> None:
+        if result.purpose == "robots":
+            robots.append(result)
+
+    async with Fetcher(archive=archive, user_agent=registry.user_agent, on_result=keep_robots) as fetcher:
         ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=params,
                          base_dir=base_dir, now=now)
         outcomes = list(await asyncio.gather(*(_limited(source_runner, ctx, s, limit) for s in selected)))
+    if robots:
+        rows = [fetch_row(run_id, robots_owner(r.url, selected), r) for r in robots]
+        await asyncio.to_thread(store.load_batch, LoadBatch(run_id=run_id, source_id="", fetches=rows))
     counts = totals(outcomes)
     bad = [o for o in outcomes if o.status in ("failed", "blocked")]
     status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"

@@ -65,6 +65,7 @@ def test_first_demo_run_loads_every_generated_release_and_real_page(demo_db):
         generated = con.execute("SELECT count(*) FROM releases WHERE source_id LIKE 'demo_%' AND source_id <> 'demo_seed'").fetchone()[0]
         statuses = con.execute("SELECT status FROM runs").fetchall()
         translations = con.execute("SELECT count(*) FROM release_links WHERE kind = 'translation'").fetchone()[0]
+        robots = con.execute("SELECT count(*) FROM fetches WHERE purpose = 'robots' AND outcome = 'ok'").fetchone()[0]
         near = con.execute("SELECT r.url, o.url FROM release_links l JOIN releases r USING (release_id) "
                            "JOIN releases o ON o.release_id = l.other_id WHERE l.kind = 'near_duplicate'").fetchall()
     finally:
@@ -72,6 +73,7 @@ def test_first_demo_run_loads_every_generated_release_and_real_page(demo_db):
     assert generated == manifest_releases
     assert statuses == [("completed",)]
     assert translations > 0
+    assert robots == 1  # every exchange is recorded, robots.txt too (one host: the local server)
     # The generator's syndicated copies (agency-ru reprinting minfin) cluster with their first publisher.
     copies = {(r.path, r.copy_of) for r in generate_site(site, **SITE).publishers["agency-ru"].releases if r.copy_of}
     assert copies and len(near) == len(copies)
