@@ -271,7 +271,8 @@ def read_json_listing(body: bytes, url: str, spec: JsonListing, ctx: ParseContex
         title = raw.get(spec.title) if spec.title else None
         items.append(ListingItem(url=resolve(url, link), title=title if isinstance(title, str) else None, published_at=when))
     try:
-        next_url = resolve(url, spec.page_url.format(page=page + 1)) if spec.page_url and items else None
+        next_url = (resolve(url, spec.page_url.format(page=page + 1, start=page * spec.page_size))
+                    if spec.page_url and items else None)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
         raise DiscoveryError(f"json_listing.page_url {spec.page_url!r} cannot be filled with a page number: {exc}") from exc
     return Listing(items=items, next_url=next_url)

@@ -70,12 +70,15 @@ class JsonListing(BaseModel):
     url: str = Field(description="URL template for a release, with {field} placeholders from the item.")
     date: str | None = Field(None, description="Item field holding the publication date.")
     title: str | None = Field(None, description="Item field holding the title.")
-    page_url: str | None = Field(None, description="URL template of listing page {page} (1-based).")
+    page_url: str | None = Field(
+        None, description="URL template of the next listing page: {page} (1-based) and/or {start} (0-based item offset)."
+    )
+    page_size: int = Field(50, ge=1, le=10_000, description="Items per page, for {start} offsets (e.g. GOV.UK's start=).")
 
     @field_validator("page_url")
     @classmethod
     def _page_template(cls, value: str | None) -> str | None:
-        return _check_template(value, {"page"}, "json_listing.page_url")
+        return _check_template(value, {"page", "start"}, "json_listing.page_url")
 
     @field_validator("url")
     @classmethod

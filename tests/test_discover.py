@@ -203,3 +203,12 @@ def test_a_first_page_answering_304_means_nothing_new_and_no_fallback():
     found = asyncio.run(discover(src, fake_fetch(pages, log)))
     assert found.not_modified and found.items == [] and found.errors == [] and found.blocked is None
     assert log == ["http://127.0.0.1/feed"]  # the listing fallback is not consulted
+
+
+def test_json_listing_pages_by_item_offset():
+    spec = JsonListing(items="results", url="/api/content{link}", page_url="/api/search.json?count=50&start={start}", page_size=50)
+    body = b'{"results": [{"link": "/government/news/a"}]}'
+    first = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50", spec, ParseContext(), page=1)
+    second = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50&start=50", spec, ParseContext(), page=2)
+    assert first.items[0].url == "http://127.0.0.1/api/content/government/news/a"
+    assert first.next_url.endswith("start=50") and second.next_url.endswith("start=100")
