@@ -51,6 +51,8 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "full-text search: per-language search tables, fts indexes, search_releases()", search.install_search),
     Migration(3, "near duplicates: release_signatures, release_bands; near_duplicate links and clusters for stored releases",
               nearlinks.install_near_duplicates),
+    Migration(4, "one event, many publishers: name keys (release_names) and event_candidates",
+              lambda con: run_sql_script(con, read_sql("events.sql"))),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -170,3 +170,19 @@ def test_the_run_report_charts_the_last_30_days_and_names_failed_pages(demo_db):
     failed = ReportData(daily={}, failures=[Failure("demo_mfa_en", "http://127.0.0.1/x", "http_error: HTTP 503")], last_day=today)
     assert "[http://127.0.0.1/x](http://127.0.0.1/x) — http_error: HTTP 503" in render_report(run_id, "h", outcomes, failed)
     assert sparkline([0, 1, 2, 4]) == " ▂▄█" and sparkline([0, 0]) == "  "
+
+
+def test_one_event_published_by_several_agencies_in_several_languages_is_found(demo_db):
+    """The seed's event (Asadov in Minsk, 2-3 October 2024) as BelTA and president.gov.by tell it."""
+    db, _, _ = demo_db
+    with Store(db).reader() as con:
+        pairs = con.execute(
+            "SELECT other_source_id, shared_names FROM event_candidates WHERE source_id = 'belta_ru' ORDER BY 1"
+        ).fetchall()
+        names = con.execute("SELECT names FROM release_names JOIN releases USING (release_id) "
+                            "WHERE source_id IN ('belta_ru', 'belta_en', 'president_by_be')").fetchall()
+    others = {source for source, _ in pairs}
+    assert {"belta_en", "president_by_ru", "president_by_be", "president_by_en"} <= others
+    assert all("asdv" in shared for _, shared in pairs)  # Асадов / Asadov / Асадавым: one key
+    assert all("asdv" in n for (n,) in names)
+    assert not any(source.startswith("demo_") for source in others)  # generated releases are other events
