@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from flows.settings import PROJECT_ROOT, SHARED_DIR
+from flows.settings import DEFAULT_DB, PROJECT_ROOT, SHARED_DIR
 
 TEMPLATES = (
     Path(__file__).resolve().parent / "localsite" / "demo_generated.toml",
@@ -117,7 +117,8 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
         console.print(f"run {run['run_id']}: {run['status']} in {time.monotonic() - started:.1f} s; database: {db}")
     console.print("\nTry these (read-only):")
     for title, query in QUERIES:
-        console.print(f"\n[bold]{title}[/bold]\n  govpress sql \"{query}\"", soft_wrap=True)
+        db_option = "" if db == DEFAULT_DB else f" --db {db}"
+        console.print(f"\n[bold]{title}[/bold]\n  uv run govpress sql{db_option} \"{query}\"", soft_wrap=True)
     return 0 if state.is_completed() else 1
 
 
