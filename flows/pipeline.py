@@ -239,6 +239,9 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         failures=failures, removals=removals, cache=cache_rows, frontier_add=[],
         frontier_done=[item.url for item, result in zip(items, results)
                        if result.outcome in SETTLED and result.url not in unparsed],
+        frontier_retry=[item.url for item, result in zip(items, results)
+                        if not (result.outcome in SETTLED and result.url not in unparsed)
+                        and item.reason not in ("entry", "file")],
     )
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from flows.store.nearlinks import link_near_duplicates
 from flows.store.rows import (
+    MAX_FRONTIER_ATTEMPTS,
     ArchivedPage,
     CacheRow,
     FailureRow,
@@ -401,6 +402,14 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
             con.execute(
                 f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
             )
+    if batch.frontier_retry:
+        rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+            con.execute(
+                f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
+                [batch.source_id],
+            )
+        con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
 
 
 def _has_near_duplicate_tables(con: duckdb.DuckDBPyConnection) -> bool:

@@ -46,6 +46,13 @@ def _initial_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_sql_script(con, read_sql("comments.sql"))
 
 
+FRONTIER_ATTEMPTS = """
+ALTER TABLE frontier ADD COLUMN attempts INTEGER DEFAULT 0;
+UPDATE frontier SET attempts = 0 WHERE attempts IS NULL;
+COMMENT ON COLUMN frontier.attempts IS 'Runs that tried this page and left it here (failed again); at 8 it is dropped (its fetches and parse_failures stay).';
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "tables, views and comments (schema.sql, views.sql, comments.sql)", _initial_schema),
     Migration(2, "full-text search: per-language search tables, fts indexes, search_releases()", search.install_search),
@@ -53,6 +60,8 @@ MIGRATIONS: list[Migration] = [
               nearlinks.install_near_duplicates),
     Migration(4, "one event, many publishers: name keys (release_names) and event_candidates",
               lambda con: run_sql_script(con, read_sql("events.sql"))),
+    Migration(5, "frontier.attempts: failing pages are retried a bounded number of runs",
+              lambda con: run_sql_script(con, FRONTIER_ATTEMPTS)),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 

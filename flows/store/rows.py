@@ -127,6 +127,13 @@ class LoadBatch:
     """(url, purpose) pairs still to fetch in a later run."""
     frontier_done: list[str] = field(default_factory=list)
     """URLs leaving the frontier (fetched, or given up)."""
+    frontier_retry: list[str] = field(default_factory=list)
+    """URLs tried in this batch that stay in the frontier (failed again); after
+    ``MAX_FRONTIER_ATTEMPTS`` tries a page leaves it (its fetches and failures stay recorded)."""
+
+
+MAX_FRONTIER_ATTEMPTS = 8
+"""Runs that retry a failing page before giving up on it (a quiet run must stay cheap)."""
 
 
 @dataclass(slots=True)

@@ -241,3 +241,18 @@ def test_runs_are_started_and_finished(store: Store) -> None:
     ]
     with pytest.raises(KeyError, match="no run"):
         store.finish_run("nope", "completed", {}, None, [], at(1))
+
+
+def test_a_page_that_keeps_failing_leaves_the_frontier_after_bounded_retries(tmp_path):
+    from flows.store import Store
+    from flows.store.rows import MAX_FRONTIER_ATTEMPTS, LoadBatch
+
+    store = Store(tmp_path / "g.duckdb")
+    store.migrate()
+    store.load_batch(LoadBatch(run_id="r0", source_id="s", frontier_add=[("http://127.0.0.1/bad", "new"),
+                                                                          ("http://127.0.0.1/ok", "new")]))
+    for n in range(1, MAX_FRONTIER_ATTEMPTS):
+        store.load_batch(LoadBatch(run_id=f"r{n}", source_id="s", frontier_retry=["http://127.0.0.1/bad"]))
+        assert ("http://127.0.0.1/bad", "new") in store.frontier("s")
+    store.load_batch(LoadBatch(run_id="last", source_id="s", frontier_retry=["http://127.0.0.1/bad"]))
+    assert store.frontier("s") == [("http://127.0.0.1/ok", "new")]
