@@ -65,8 +65,9 @@ class SourceOutcome:
     message: str = ""
 
     def add(self, counts: LoadCounts) -> None:
-        for name in ("new", "updated", "unchanged", "duplicate", "removed", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(counts, name))
+        """Add a load's counts (every LoadCounts field has a namesake here)."""
+        for name, value in counts.as_dict().items():
+            setattr(self, name, getattr(self, name) + value)
 
     def as_dict(self) -> dict:
         return asdict(self)
