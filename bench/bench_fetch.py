@@ -17,9 +17,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from flows.archive import Archive
-from flows.fetch import Fetcher
-from flows.registry import Source
+from govpress.archive import Archive
+from govpress.fetch.client import Fetcher
+from govpress.registry import Source
 
 
 def make_handler(body: bytes) -> type[BaseHTTPRequestHandler]:

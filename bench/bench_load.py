@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from flows.store import LoadBatch, ReleaseRow, Store
+from govpress.store import LoadBatch, ReleaseRow, Store
 
 SEEN = datetime(2025, 2, 1, tzinfo=timezone.utc)
 WORDS_RU = ("правительство визит министр заседание бюджет соглашение сотрудничество развитие экономика регион "

@@ -19,9 +19,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from flows import neardup
-from flows.store import LoadBatch, ReleaseRow, Store
-from flows.store.nearlinks import link_near_duplicates
+from govpress.dedupe import neardup
+from govpress.store import LoadBatch, ReleaseRow, Store
+from govpress.store.nearlinks import link_near_duplicates
 
 SEEN = datetime(2025, 2, 1, tzinfo=timezone.utc)
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)

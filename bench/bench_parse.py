@@ -1,4 +1,4 @@
-"""Pages per second of parsers.generic.parse on the saved real article pages (one core, no network).
+"""Pages per second of govpress.parsers.generic.parse on the saved real article pages (one core, no network).
 
 Run: ``uv run python bench/bench_parse.py [--rounds N] [--profile]``. Reads ../shared/pages
 (GOVPRESS_SHARED overrides); prints per-page milliseconds and overall pages/s, median of rounds.
@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from parsers import generic
-from parsers.release import ParseContext
+from govpress.parsers import generic
+from govpress.parsers.release import ParseContext
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))

@@ -2,9 +2,9 @@
 
 Usage: ``uv run python bench/bench_pipeline.py [--per-source 60] [--repeat 1]``.
 
-The site (flows/localsite/generator.py: four editions, a feed, a sitemap and two paged
+The site (govpress/demo/localsite/generator.py: four editions, a feed, a sitemap and two paged
 listings) is served by the local site server on 127.0.0.1; the four demo sources run side by
-side through ``flows.run.run_ingest`` (discovery, fetch, archive, parse, dedupe, load, search
+side through ``govpress.run.run_ingest`` (discovery, fetch, archive, parse, dedupe, load, search
 index, snapshot) exactly as ``govpress ingest --without-prefect`` does, with the politeness the
 demo registry sets (100 requests/s per host). The fresh run starts from an empty database;
 the rerun finds nothing changed (conditional GETs, no page refetched). Printed in one run so
@@ -21,11 +21,11 @@ import time
 import tomllib
 from pathlib import Path
 
-from flows.localsite import LocalSiteServer, generate_site
-from flows.plan import RunParams
-from flows.registry import Registry
-from flows.reliability import DEMO_TEMPLATE
-from flows.run import run_ingest
+from govpress.demo.localsite import LocalSiteServer, generate_site
+from govpress.plan import RunParams
+from govpress.registry import Registry
+from govpress.demo.reliability import DEMO_TEMPLATE
+from govpress.run import run_ingest
 
 
 def demo_registry(base_url: str) -> Registry:

@@ -1,6 +1,6 @@
 """The Prefect flows: ``ingest`` (discover, fetch, archive, parse, dedupe, load) and ``reparse`` (from the archive).
 
-Prefect conducts, the stages in flows/pipeline.py do the work. Task boundaries: one discovery
+Prefect conducts, the stages in govpress/pipeline.py do the work. Task boundaries: one discovery
 task per source and one task per batch of pages (never per page); sources run concurrently and
 one failing source never stops the others. Every run writes a ``runs`` row and publishes a
 table artifact summarising it per source.
@@ -8,7 +8,7 @@ table artifact summarising it per source.
 
 from __future__ import annotations
 
-import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import asyncio
 import logging
@@ -23,15 +23,15 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows.pipeline import (
+from govpress.pipeline import (
     RunContext, RunParams, SourceOutcome, WorkItem, discover_source, new_run_id, process_batch, run_source,
 )
-from flows.writer_limit import writer_slot
-from flows.run import archive_for, reparse_pages, run_ingest, totals
-from flows.report import render_report, report_data
-from flows.registry import DEFAULT_SOURCES_FILE, Source, load_registry
-from flows.settings import DEFAULT_DB
-from flows.store import Store
+from govpress.flows.writer_limit import writer_slot
+from govpress.run import archive_for, reparse_pages, run_ingest, totals
+from govpress.report import render_report, report_data
+from govpress.registry import DEFAULT_SOURCES_FILE, Source, load_registry
+from govpress.settings import DEFAULT_DB
+from govpress.store import Store
 
 class SourcesFailed(RuntimeError):
     """Raised at the end of a run whose sources did not all succeed (their rows are loaded)."""

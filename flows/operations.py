@@ -9,7 +9,7 @@ share a Prefect API; every writing flow holds :func:`writer_slot` for its whole 
 
 from __future__ import annotations
 
-import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import asyncio
 import time
@@ -22,12 +22,12 @@ from pydantic import Field
 from prefect import flow, get_run_logger
 from prefect.artifacts import acreate_markdown_artifact
 
-from flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
-from flows.ingest import DbPath, SourcesFailed, SourcesFile, publish_summary, run_ingest, totals
-from flows.plan import RunParams
-from flows.registry import DEFAULT_SOURCES_FILE, load_registry
-from flows.settings import DEFAULT_DB
-from flows.store import Store
+from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
+from govpress.flows.ingest import DbPath, SourcesFailed, SourcesFile, publish_summary, run_ingest, totals
+from govpress.plan import RunParams
+from govpress.registry import DEFAULT_SOURCES_FILE, load_registry
+from govpress.settings import DEFAULT_DB
+from govpress.store import Store
 
 BACKFILL_MAX_PAGES = 1_000
 """Default discovery depth of a backfill: deep enough for months of a busy listing."""

@@ -8,7 +8,7 @@ and mean no limit at all.
 
 from __future__ import annotations
 
-import flows.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import logging
 import time

@@ -2,7 +2,7 @@
 
 Public surface::
 
-    from parsers import parse, ParseContext, Release, ParseError
+    from govpress.parsers import parse, ParseContext, Release, ParseError
     release = parse(body, url, ParseContext(timezone="Europe/Moscow"), parser="kremlin")
 
 Each parser is a module with ``NAME``, ``VERSION`` and ``parse(body, url, ctx)``; a
@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from parsers.listing import Listing, ListingItem
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.listings import Listing, ListingItem
+from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
 
 __all__ = [
     "BlockedPage",
@@ -32,15 +32,15 @@ __all__ = [
 
 # name -> module; a well-structured site needs no entry here, only `parser = "generic"`.
 _MODULES: dict[str, str] = {
-    "generic": "parsers.generic",
-    "document": "parsers.document",
-    "kremlin": "parsers.kremlin",
-    "government_ru": "parsers.government_ru",
-    "president_by": "parsers.president_by",
-    "belta": "parsers.belta",
-    "president_az": "parsers.president_az",
-    "govuk": "parsers.govuk",
-    "europarl": "parsers.europarl",
+    "generic": "govpress.parsers.generic",
+    "document": "govpress.parsers.document",
+    "kremlin": "govpress.parsers.sites.kremlin",
+    "government_ru": "govpress.parsers.sites.government_ru",
+    "president_by": "govpress.parsers.sites.president_by",
+    "belta": "govpress.parsers.sites.belta",
+    "president_az": "govpress.parsers.sites.president_az",
+    "govuk": "govpress.parsers.sites.govuk",
+    "europarl": "govpress.parsers.sites.europarl",
 }
 
 

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from parsers.release import Precision
+from govpress.parsers.release import Precision
 
 FUTURE_TOLERANCE = timedelta(days=7)
 """How far after the reference a yearless date may land (announcements of the coming days)."""

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 
-from parsers.charset import decode
-from parsers.dates import ParsedDate, parse_date
-from parsers.language import detect_language
-from parsers.release import ParseContext, ParseError, Release
-from parsers.text import is_section_break, normalize, repair_paragraphs, to_body_text
+from govpress.parsers.charset import decode
+from govpress.parsers.dates import ParsedDate, parse_date
+from govpress.parsers.language import detect_language
+from govpress.parsers.release import ParseContext, ParseError, Release
+from govpress.parsers.text import is_section_break, normalize, repair_paragraphs, to_body_text
 
 NAME = "document"
 VERSION = "1.0"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import feedparser
 
-from parsers.release import ParseError
+from govpress.parsers.release import ParseError
 
 
 def parse_feed_document(body: bytes):

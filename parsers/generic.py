@@ -3,9 +3,9 @@
 Every site parser can fall back on it; a well-structured source needs nothing else.
 
 HTML: metadata from JSON-LD, OpenGraph, ``<meta>``, ``<time>`` and microformats (see
-:func:`parsers.html.page_metadata`); the body from JSON-LD ``articleBody`` when it is
+:func:`govpress.parsers.html.page_metadata`); the body from JSON-LD ``articleBody`` when it is
 substantial, else the page's marked-up body (h-entry ``e-content``, ``itemprop=articleBody``),
-else the block with the densest prose (:func:`parsers.html.find_main_content`), and
+else the block with the densest prose (:func:`govpress.parsers.html.find_main_content`), and
 trafilatura only when that finds nothing. Dates come only from metadata and date lines,
 never from the body text. Feeds: discovery wraps each entry of a full-text feed into its
 own one-entry document; the first entry becomes the release.
@@ -20,9 +20,9 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from parsers.feeds import parse_feed_document
-from parsers.dates import parse_date, parse_iso
-from parsers.html import (
+from govpress.parsers.feeds import parse_feed_document
+from govpress.parsers.dates import parse_date, parse_iso
+from govpress.parsers.html import (
     PageMeta,
     absolute,
     block_paragraphs,
@@ -35,9 +35,9 @@ from parsers.html import (
     page_metadata,
     primary_language,
 )
-from parsers.language import detect_language
-from parsers.release import BlockedPage, ParseContext, ParseError, Release
-from parsers.text import normalize, repair_paragraphs, sentences, to_body_text
+from govpress.parsers.language import detect_language
+from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text
 
 NAME = "generic"
 VERSION = "1.0"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import flows.settings  # noqa: F401  (sets the project's Prefect environment before any Prefect import)
+import govpress.settings  # noqa: F401  (sets the project's Prefect environment before any Prefect import)
 
-from testpaths import FIXTURES, NO_SHARED, PAGES, ROOT, SEED, SHARED, shared_file  # noqa: F401  (re-exported)
+from testpaths import CONSTRUCTED_SITES, NO_SHARED, PAGES, ROOT, SEED, SHARED, shared_file  # noqa: F401  (re-exported)
 
 
 @pytest.fixture

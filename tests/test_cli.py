@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from govpress.cli import app
 
 runner = CliRunner()
 
@@ -50,7 +50,7 @@ def test_extract_with_a_registry_source_uses_its_parser_and_zone(pages_dir: Path
 @pytest.fixture
 def small_db(tmp_path: Path) -> Path:
     db = tmp_path / "g.duckdb"
-    from flows.store import Store
+    from govpress.store import Store
 
     Store(db).migrate()
     return db

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.discover import DiscoveryError, check_xml, discover, list_files, read_feed, read_json_listing, read_listing_page, read_sitemap
-from flows.registry import JsonListing, ListingSelectors, Source
-from parsers import ParseContext, parse
+from govpress.discover import DiscoveryError, check_xml, discover, list_files, read_feed, read_json_listing, read_listing_page, read_sitemap
+from govpress.registry import JsonListing, ListingSelectors, Source
+from govpress.parsers import ParseContext, parse
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">

@@ -1,4 +1,4 @@
-"""MinHash signatures, LSH bands and similarity (flows.neardup): accuracy, stability across processes, short texts."""
+"""MinHash signatures, LSH bands and similarity (govpress.dedupe.neardup): accuracy, stability across processes, short texts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows import neardup
+from govpress.dedupe import neardup
 from neardup_corpus import ORIGINAL, PARAGRAPHS  # noqa: F401  (shared text)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,7 +84,7 @@ def test_the_estimate_is_unbiased_on_random_edits() -> None:
 def test_signatures_are_the_same_in_another_process() -> None:
     # A fresh interpreter has another hash() salt: stored signatures must not depend on it.
     script = (
-        "import json, sys; from flows import neardup; "
+        "import json, sys; from govpress.dedupe import neardup; "
         "sig = neardup.signature(sys.stdin.read()); "
         "print(json.dumps({'sig': [int(v) for v in sig], 'bands': neardup.bands(sig)}))"
     )
@@ -130,7 +130,7 @@ def test_long_texts_are_processed_in_chunks_with_the_same_result() -> None:
     "Straße ÄÖÜ\u200b zero\u2060width \ufeffBOM\tTabs\n\nnew paragraph — em dash ‒ figure dash",
 ])
 def test_words_are_those_of_the_hash_fold(text: str) -> None:
-    from parsers.text import fold_for_hash
+    from govpress.parsers.text import fold_for_hash
 
     assert neardup.words(text) == neardup._WORD.findall(fold_for_hash(text))
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flows.discover import Discovery
-from flows.plan import RunParams, plan_work, recheck_interval
-from flows.registry import Source
-from flows.store.rows import CacheRow, KnownRelease
-from flows.urls import canonical_url, identity, release_id
-from parsers import ListingItem
+from govpress.discover import Discovery
+from govpress.plan import RunParams, plan_work, recheck_interval
+from govpress.registry import Source
+from govpress.store.rows import CacheRow, KnownRelease
+from govpress.urls import canonical_url, identity, release_id
+from govpress.parsers import ListingItem
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 
@@ -95,7 +95,7 @@ def test_the_frontier_of_an_interrupted_run_is_resumed_first():
 def test_a_lastmod_before_our_visit_but_after_the_page_own_dates_still_means_changed():
     from dataclasses import replace
 
-    from flows.plan import listed_as_changed
+    from govpress.plan import listed_as_changed
 
     held = replace(known("http://127.0.0.1/a", published_days_ago=300, last_seen_hours_ago=2), updated_at=None)
     published = held.published_at
@@ -108,7 +108,7 @@ def test_a_lastmod_before_our_visit_but_after_the_page_own_dates_still_means_cha
 def test_releases_dated_outside_the_run_range_are_not_loaded():
     from datetime import date
 
-    from flows.plan import published_in_range
+    from govpress.plan import published_in_range
 
     params = RunParams(since=date(2024, 10, 1), until=date(2024, 10, 3))
     assert published_in_range(None, params)  # undated: kept

@@ -1,4 +1,4 @@
-from flows.urls import canonical_url, identity, release_id
+from govpress.urls import canonical_url, identity, release_id
 
 
 def test_canonical_url_normalises_case_ports_tracking_fragment_and_slash():

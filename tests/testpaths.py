@@ -1,4 +1,4 @@
-"""Where the test data lives: ../shared (real pages and the seed, never copied here) and tests/fixtures.
+"""Where the test data lives: ../shared (real pages and the seed, never copied here) and the constructed pages in govpress/demo/sites.
 
 A module of its own (not conftest.py) so that test files can import it by a unique name.
 """
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))
 PAGES = SHARED / "pages"
 SEED = SHARED / "seed" / "000_3a8856661ff0840b.txt"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CONSTRUCTED_SITES = ROOT / "govpress" / "demo" / "sites"
+"""Pages built to the selectors in SOURCES.md (marked as constructed), shipped with the demo."""
 
 NO_SHARED = (
     f"needs the saved real pages in {SHARED} (beside the checkout; CI always has them). "

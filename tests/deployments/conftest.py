@@ -64,7 +64,7 @@ def prefect_server(tmp_path_factory) -> PrefectServer:
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> DemoSite:
-    from flows.demo import prepare_site, render_registry, start_server
+    from govpress.demo.run import prepare_site, render_registry, start_server
 
     work = tmp_path_factory.mktemp("demo")
     manifest = prepare_site(work / "site", per_source=20)

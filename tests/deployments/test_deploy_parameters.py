@@ -15,8 +15,8 @@ from prefect.exceptions import ParameterTypeError
 from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools import ValidationError, validate
 
-from flows.ingest import ingest, reparse
-from flows.operations import BACKFILL_MAX_PAGES, backfill, check_window, publish
+from govpress.flows.ingest import ingest, reparse
+from govpress.flows.operations import BACKFILL_MAX_PAGES, backfill, check_window, publish
 
 FLOWS = {"ingest": ingest, "reparse": reparse, "backfill": backfill, "publish": publish}
 

@@ -1,8 +1,7 @@
-"""deployments/prefect.yaml: every entrypoint is a flow, the schedules match the registry, serve.py agrees."""
+"""deployments/prefect.yaml: every entrypoint is a flow, the schedules match the registry, flows/serve.py agrees."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,8 @@ import yaml
 from prefect import Flow
 from prefect.flows import load_flow_from_entrypoint
 
-from flows.registry import load_registry
-from flows.schedules import ScheduledIngest, scheduled_ingests
+from govpress.registry import load_registry
+from govpress.schedules import ScheduledIngest, scheduled_ingests
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
@@ -19,10 +18,9 @@ MANUAL = {"ingest-manual": "ingest", "backfill": "backfill", "reparse": "reparse
 
 
 def load_serve_module():
-    spec = importlib.util.spec_from_file_location("govpress_deployments_serve", ROOT / "deployments" / "serve.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from govpress.flows import serve
+
+    return serve
 
 
 @pytest.fixture(scope="module")

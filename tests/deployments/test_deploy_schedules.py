@@ -1,11 +1,11 @@
-"""flows/schedules.py: registry sources grouped by (cadence, time zone) into scheduled ingest deployments."""
+"""govpress/schedules.py: registry sources grouped by (cadence, time zone) into scheduled ingest deployments."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.registry import Registry, load_registry
-from flows.schedules import ScheduledIngest, describe_cron, normalise_cron, scheduled_ingests, timezone_slug
+from govpress.registry import Registry, load_registry
+from govpress.schedules import ScheduledIngest, describe_cron, normalise_cron, scheduled_ingests, timezone_slug
 
 
 def source(id: str, cadence: str = "0 * * * *", timezone: str = "UTC", enabled: bool = True) -> dict:

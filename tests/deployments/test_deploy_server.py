@@ -19,8 +19,8 @@ import duckdb
 import pytest
 import yaml
 
-from flows.registry import load_registry
-from flows.schedules import scheduled_ingests
+from govpress.registry import load_registry
+from govpress.schedules import scheduled_ingests
 
 from deploy_harness import ARTIFACTS, ROOT, RUN_TIMEOUT, TIMINGS, wait_for_run
 
@@ -150,7 +150,7 @@ def api_settings(prefect_server):
 
 
 def test_writer_slot_lets_one_writer_in_at_a_time(served, api_settings):
-    from flows.operations import writer_slot
+    from govpress.flows.operations import writer_slot
 
     events: list[str] = []
 
@@ -173,7 +173,7 @@ def test_ensure_writer_limit_recreates_and_repairs(served, api_settings):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 
-    from flows.operations import WRITER_LIMIT, ensure_writer_limit
+    from govpress.flows.operations import WRITER_LIMIT, ensure_writer_limit
 
     async def scenario() -> list[str]:
         async with get_client() as client:

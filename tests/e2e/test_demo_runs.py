@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.demo import run_demo
-from flows.localsite.generator import generate_site
-from flows.store import Store
+from govpress.demo.run import run_demo
+from govpress.demo.localsite.generator import generate_site
+from govpress.store import Store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -151,8 +151,8 @@ def test_every_readme_cookbook_query_runs_and_returns_rows(demo_db):
 def test_the_run_report_charts_the_last_30_days_and_names_failed_pages(demo_db):
     from datetime import date
 
-    from flows.pipeline import SourceOutcome
-    from flows.report import DAYS, render_report, report_data, sparkline
+    from govpress.pipeline import SourceOutcome
+    from govpress.report import DAYS, render_report, report_data, sparkline
 
     db, _, _ = demo_db
     today = date(2026, 10, 31)  # the generator's last publication day
@@ -165,7 +165,7 @@ def test_the_run_report_charts_the_last_30_days_and_names_failed_pages(demo_db):
     outcomes = [SourceOutcome(source_id="demo_minfin"), SourceOutcome(source_id="demo_mfa_en", status="failed", message="boom")]
     text = render_report(run_id, "headline", outcomes, data)
     assert "**demo_mfa_en** (failed): boom" in text and "| demo_minfin | `" in text
-    from flows.report import Failure, ReportData
+    from govpress.report import Failure, ReportData
 
     failed = ReportData(daily={}, failures=[Failure("demo_mfa_en", "http://127.0.0.1/x", "http_error: HTTP 503")], last_day=today)
     assert "[http://127.0.0.1/x](http://127.0.0.1/x) — http_error: HTTP 503" in render_report(run_id, "h", outcomes, failed)

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-from flows.archive import Archive
-from flows.fetch import Fetcher
-from flows.localsite.faults import FaultPlan, FaultRule
-from flows.localsite.server import LocalSiteServer
-from flows.pipeline import RunContext, RunParams, run_source
-from flows.registry import Source
-from flows.store import Store
+from govpress.archive import Archive
+from govpress.fetch.client import Fetcher
+from govpress.demo.localsite.faults import FaultPlan, FaultRule
+from govpress.demo.localsite.server import LocalSiteServer
+from govpress.pipeline import RunContext, RunParams, run_source
+from govpress.registry import Source
+from govpress.store import Store
 
 GOOD = """<!doctype html><html lang="en"><head><title>Minister visits Minsk</title>
 <meta property="article:published_time" content="2024-10-02T11:54:00+03:00"></head>

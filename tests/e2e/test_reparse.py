@@ -8,14 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.archive import Archive
-from flows.run import reparse_pages
-from flows.localsite.generator import generate_site
-from flows.localsite.server import LocalSiteServer
-from flows.pipeline import RunContext, RunParams, run_source
-from flows.fetch import Fetcher
-from flows.registry import Registry, Source
-from flows.store import Store
+from govpress.archive import Archive
+from govpress.run import reparse_pages
+from govpress.demo.localsite.generator import generate_site
+from govpress.demo.localsite.server import LocalSiteServer
+from govpress.pipeline import RunContext, RunParams, run_source
+from govpress.fetch.client import Fetcher
+from govpress.registry import Registry, Source
+from govpress.store import Store
 
 
 def mfa_source(base: str) -> Source:

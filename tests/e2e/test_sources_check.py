@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.check import check_source
-from flows.cli import app
-from flows.demo import FIXTURE_SITES, render_registry, start_server
-from flows.localsite.generator import generate_site
-from flows.registry import load_registry
+from govpress.check import check_source
+from govpress.cli import app
+from govpress.demo.run import FIXTURE_SITES, render_registry, start_server
+from govpress.demo.localsite.generator import generate_site
+from govpress.registry import load_registry
 
 
 @pytest.fixture(scope="module")

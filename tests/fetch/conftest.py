@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows.registry import Source
+from govpress.registry import Source
 
 PUBLIC_IP = "93.184.216.34"  # any global unicast address; never contacted (resolvers are fakes)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.archive import Archive, ArchiveError, body_key
+from govpress.archive import Archive, ArchiveError, body_key
 
 
 def test_put_returns_sha256_key_and_stores_gzip_at_sharded_path(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.blocking import blocked_reason
+from govpress.fetch.classify import blocked_reason
 
 ARTICLE = (
     b"<!doctype html><html><head><title>Minister meets counterpart</title></head><body><article><h1>Minister meets</h1>"

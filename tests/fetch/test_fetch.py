@@ -17,9 +17,9 @@ import brotli
 import httpx
 import pytest
 
-from flows.archive import Archive
-from flows.fetch import Fetcher, FetchResult
-from flows.registry import Source
+from govpress.archive import Archive
+from govpress.fetch.client import Fetcher, FetchResult
+from govpress.registry import Source
 from tests.fetch.conftest import PUBLIC_IP, FakeClock, fixed_resolver, make_source
 
 UA = "govpress-test/1.0 (+https://example.org/bot)"

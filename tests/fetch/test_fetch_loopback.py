@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from flows.fetch import Fetcher, FetchResult
+from govpress.fetch.client import Fetcher, FetchResult
 from tests.fetch.conftest import make_source
 
 PAGE = "<html><head><title>Итоги переговоров</title></head><body><article><h1>Итоги</h1><p>Текст.</p></article></body></html>"

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from flows.netguard import Refused, check_target, host_is_allowed, non_public_reason
+from govpress.fetch.netguard import Refused, check_target, host_is_allowed, non_public_reason
 from tests.fetch.conftest import PUBLIC_IP, fixed_resolver, make_source
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flows.politeness import (
+from govpress.fetch.politeness import (
     CircuitBreaker,
     HostLimiter,
     RobotsCache,

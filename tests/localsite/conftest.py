@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.localsite import LocalSiteServer, SiteManifest, generate_site
+from govpress.demo.localsite import LocalSiteServer, SiteManifest, generate_site
 from testpaths import PAGES, SEED
 
 

@@ -12,8 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from protego import Protego
 
-from flows.localsite import ORIGIN, SiteManifest, generate_site, load_manifest
-from flows.localsite.generator import MANIFEST_NAME
+from govpress.demo.localsite import ORIGIN, SiteManifest, generate_site, load_manifest
+from govpress.demo.localsite.generator import MANIFEST_NAME
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -213,7 +213,7 @@ def test_unknown_or_conflicting_ids_are_refused(tmp_path: Path) -> None:
 
 
 def test_command_line_generates_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from flows.localsite.__main__ import main
+    from govpress.demo.localsite.__main__ import main
 
     assert main(["generate", str(tmp_path / "cli"), "--per-source", "6", "--removed", "minfin-0002"]) == 0
     written = load_manifest(tmp_path / "cli")

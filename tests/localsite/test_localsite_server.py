@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from flows.localsite import LocalSiteServer, SiteManifest
-from flows.localsite.generator import ORIGIN
+from govpress.demo.localsite import LocalSiteServer, SiteManifest
+from govpress.demo.localsite.generator import ORIGIN
 from testpaths import SEED, shared_file
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -1,4 +1,4 @@
-"""parsers.dates: every format in ru/be/az/en/de, offsets, zones (DST), precision, year inference, fuzz safety."""
+"""govpress.parsers.dates: every format in ru/be/az/en/de, offsets, zones (DST), precision, year inference, fuzz safety."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.dates import find_dates, parse_date, parse_iso
+from govpress.parsers.dates import find_dates, parse_date, parse_iso
 
 UTC = timezone.utc
 REF = datetime(2024, 10, 3, 12, 0, tzinfo=UTC)

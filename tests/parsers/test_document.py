@@ -1,4 +1,4 @@
-"""parsers.document: the real seed document, and synthetic txt/md variants (CRLF, BOM, cp1251, metadata)."""
+"""govpress.parsers.document: the real seed document, and synthetic txt/md variants (CRLF, BOM, cp1251, metadata)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers import ParseContext, ParseError, parse
-from parsers import document
-from parsers.text import sentences
+from govpress.parsers import ParseContext, ParseError, parse
+from govpress.parsers import document
+from govpress.parsers.text import sentences
 from testpaths import shared_file
 
 SEED_RELATIVE = "seed/000_3a8856661ff0840b.txt"

@@ -1,4 +1,4 @@
-"""Unit tests of parsers.html and parsers.generic on small hand-written pages, one metadata channel at a time."""
+"""Unit tests of govpress.parsers.html and govpress.parsers.generic on small hand-written pages, one metadata channel at a time."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from bs4 import BeautifulSoup
 
-from parsers import generic
-from parsers import parse as registry_parse
-from parsers.html import (
+from govpress.parsers import generic
+from govpress.parsers import parse as registry_parse
+from govpress.parsers.html import (
     absolute,
     block_paragraphs,
     find_main_content,
@@ -20,7 +20,7 @@ from parsers.html import (
     same_document_elsewhere,
     strip_site_suffix,
 )
-from parsers.release import BlockedPage, ParseContext, ParseError
+from govpress.parsers.release import BlockedPage, ParseContext, ParseError
 
 URL = "https://gov.example/news/2024/10/visit-12345"
 CTX = ParseContext(source_id="test", timezone="Europe/Moscow", languages=("en",))

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from parsers import generic
-from parsers.release import ParseContext
-from parsers.text import sentences
+from govpress.parsers import generic
+from govpress.parsers.release import ParseContext
+from govpress.parsers.text import sentences
 from testpaths import shared_file
 
 EP = "https://www.europarl.europa.eu/news/{lang}/press-room/{slug}"

@@ -1,10 +1,10 @@
-"""parsers.language: close pairs (be/ru, az/tr, uk/ru), mixed pages, declared languages, short text."""
+"""govpress.parsers.language: close pairs (be/ru, az/tr, uk/ru), mixed pages, declared languages, short text."""
 
 from __future__ import annotations
 
 import pytest
 
-from parsers.language import detect_language, language_mismatch, language_probabilities
+from govpress.parsers.language import detect_language, language_mismatch, language_probabilities
 
 SENTENCES = {
     "ru": "Президент Беларуси Александр Лукашенко встретился с премьер-министром Азербайджана. "
@@ -81,7 +81,7 @@ def test_language_mismatch() -> None:
 
 
 def test_repeated_calls_reuse_the_model() -> None:
-    import parsers.language as module
+    import govpress.parsers.language as module
 
     detect_language(SENTENCES["de"])
     first = module._get_identifier()

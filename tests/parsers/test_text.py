@@ -1,4 +1,4 @@
-"""parsers.text: normalisation, paragraph repair (dehyphenation, split sentences), sentences, hash folding."""
+"""govpress.parsers.text: normalisation, paragraph repair (dehyphenation, split sentences), sentences, hash folding."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.text import fold_for_hash, is_section_break, normalize, repair_paragraphs, sentences, to_body_text
+from govpress.parsers.text import fold_for_hash, is_section_break, normalize, repair_paragraphs, sentences, to_body_text
 
 
 # ---------------------------------------------------------------- normalize

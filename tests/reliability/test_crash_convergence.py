@@ -1,6 +1,6 @@
 """SIGKILL the ingest process at seeded points, rerun after each kill: the tables converge to an uninterrupted run's.
 
-The ingest runs as a real subprocess (``python -m flows.cli ingest --without-prefect``)
+The ingest runs as a real subprocess (``python -m govpress.cli ingest --without-prefect``)
 against a local site server in this process, with a demo-like registry written to tmp.
 Kill points are of two kinds, both drawn from a seeded RNG:
 
@@ -28,10 +28,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.localsite import LocalSiteServer, generate_site
-from flows.reliability import DEMO_TEMPLATE
-from flows.settings import PROJECT_ROOT
-from flows.store import Store
+from govpress.demo.localsite import LocalSiteServer, generate_site
+from govpress.demo.reliability import DEMO_TEMPLATE
+from testpaths import ROOT as PROJECT_ROOT
+from govpress.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def write_registry(path: Path, base_url: str) -> None:
 
 
 def ingest_command(registry: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "ingest", "--without-prefect", "--sources-file", str(registry),
+    return [sys.executable, "-m", "govpress.cli", "ingest", "--without-prefect", "--sources-file", str(registry),
             "--db", str(db)]
 
 

@@ -2,7 +2,7 @@
 and a clean rerun ends with the same tables as a run that never saw the fault.
 
 One generated site (two editions, ~30 pages) is served for the whole module; each fault hits
-one Russian article of ``demo_minfin`` on a fresh database (flows/reliability.py).
+one Russian article of ``demo_minfin`` on a fresh database (govpress/demo/reliability.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.archive import Archive
-from flows.localsite.faults import malform_html
-from flows.reliability import (
+from govpress.archive import Archive
+from govpress.demo.localsite.faults import malform_html
+from govpress.demo.reliability import (
     CASES_BY_NAME,
     FAULT_CASES,
     TARGET_SOURCE,
@@ -28,8 +28,8 @@ from flows.reliability import (
     reliability_app,
     run_fault_case,
 )
-from flows.store import Store
-from parsers import ParseContext, ParseError, get_parser
+from govpress.store import Store
+from govpress.parsers import ParseContext, ParseError, get_parser
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def stored(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 def test_every_fault_kind_has_a_case():
     from typing import get_args
 
-    from flows.localsite.faults import FaultKind
+    from govpress.demo.localsite.faults import FaultKind
 
     kinds = {case.rule("/x/", "http://127.0.0.3:1").fault for case in FAULT_CASES}
     assert kinds == set(get_args(FaultKind))

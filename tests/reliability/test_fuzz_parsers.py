@@ -1,12 +1,12 @@
 """Hostile input: random bytes and mutated real pages through every parser and discovery reader.
 
-Contract: a parser's ``parse`` lets only :class:`parsers.ParseError` escape (``BlockedPage`` is
-one); the readers in flows/discover.py only ``DiscoveryError``. The parsers are called directly
-(``get_parser(name).parse``), not through ``parsers.parse``, which would turn a crash into a
+Contract: a parser's ``parse`` lets only :class:`govpress.parsers.ParseError` escape (``BlockedPage`` is
+one); the readers in govpress/discover.py only ``DiscoveryError``. The parsers are called directly
+(``get_parser(name).parse``), not through ``govpress.parsers.parse``, which would turn a crash into a
 ParseError and hide it.
 
 The seed corpus: the saved real pages (../shared/pages, read in place), the constructed site
-fixtures (tests/fixtures/sites) and a small generated site. Example counts are modest so the
+fixtures (govpress/demo/sites) and a small generated site. Example counts are modest so the
 file runs in well under a minute with a fixed seed (reproducible in CI); set
 ``GOVPRESS_FUZZ_EXAMPLES=2000`` for a long local run, which also draws fresh random seeds.
 """
@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from testpaths import FIXTURES, PAGES, shared_file
-from flows.discover import DiscoveryError, read_feed, read_json_listing, read_sitemap
-from flows.localsite import generate_site
-from flows.registry import JsonListing
-from parsers import ParseContext, ParseError, available_parsers, get_parser
+from testpaths import CONSTRUCTED_SITES, PAGES, shared_file
+from govpress.discover import DiscoveryError, read_feed, read_json_listing, read_sitemap
+from govpress.demo.localsite import generate_site
+from govpress.registry import JsonListing
+from govpress.parsers import ParseContext, ParseError, available_parsers, get_parser
 
 LONG_RUN = "GOVPRESS_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("GOVPRESS_FUZZ_EXAMPLES", "25"))
@@ -73,7 +73,7 @@ def corpus() -> tuple[tuple[str, bytes], ...]:
     files: list[tuple[str, Path]] = []
     if PAGES.is_dir():
         files += [(f"/shared/{p.relative_to(PAGES)}", p) for p in shared_pages()]
-    sites = FIXTURES / "sites"
+    sites = CONSTRUCTED_SITES
     files += [(f"/{p.relative_to(sites)}", p) for p in sorted(sites.rglob("*")) if p.is_file()]
     site = generated_site()
     files += [(f"/{p.relative_to(site)}", p) for p in sorted(site.rglob("*"))
@@ -217,7 +217,7 @@ def test_read_feed_raises_only_discovery_errors(body, tz, full_text):
 @pytest.mark.parametrize("prefix, body", [(b"", b""), (b"\x00", "kremlin/ru/events/all/feed.xml")])
 def test_read_feed_of_a_full_text_feed_lxml_cannot_read_raises_only_discovery_errors(prefix, body):
     if isinstance(body, str):
-        body = (FIXTURES / "sites" / body).read_bytes()
+        body = (CONSTRUCTED_SITES / body).read_bytes()
     only_discovery_errors(read_feed, prefix + body, "http://127.0.0.1/feed.xml", full_text=True)
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
-from flows.plan import RunParams
-from flows.reliability import demo_sources, run_pipeline
-from flows.store import Store
+from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
+from govpress.plan import RunParams
+from govpress.demo.reliability import demo_sources, run_pipeline
+from govpress.store import Store
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.store import Store
+from govpress.store import Store
 
 
 @pytest.fixture(scope="session")

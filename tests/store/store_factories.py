@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-from flows.registry import Source
-from flows.store import FetchRow, LoadBatch, ReleaseRow, Store
+from govpress.registry import Source
+from govpress.store import FetchRow, LoadBatch, ReleaseRow, Store
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 

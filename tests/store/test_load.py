@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from store_factories import T0, at, batch, fetch, release, table_rows
 
-from flows.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
-from flows.store.load import dedupe_releases
+from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
+from govpress.store.load import dedupe_releases
 
 COUNTED_TABLES = ("releases", "release_versions", "release_links", "removals", "fetches", "parse_failures",
                   "http_cache", "frontier")
@@ -244,8 +244,8 @@ def test_runs_are_started_and_finished(store: Store) -> None:
 
 
 def test_a_page_that_keeps_failing_leaves_the_frontier_after_bounded_retries(tmp_path):
-    from flows.store import Store
-    from flows.store.rows import MAX_FRONTIER_ATTEMPTS, LoadBatch
+    from govpress.store import Store
+    from govpress.store.rows import MAX_FRONTIER_ATTEMPTS, LoadBatch
 
     store = Store(tmp_path / "g.duckdb")
     store.migrate()

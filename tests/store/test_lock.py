@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from store_factories import batch, release, table_rows
 
-from flows.store import LoadCounts, Store, StoreLocked
-from flows.store.connection import MAX_RETRY_DELAY, backoff_delays, describe_lock_holder
+from govpress.store import LoadCounts, Store, StoreLocked
+from govpress.store.connection import MAX_RETRY_DELAY, backoff_delays, describe_lock_holder
 
 HOLDER = """
 import sys, duckdb

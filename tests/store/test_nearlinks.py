@@ -1,4 +1,4 @@
-"""Near-duplicate links and clusters in the store (flows.store.nearlinks): links, clusters, order, idempotency, migration."""
+"""Near-duplicate links and clusters in the store (govpress.store.nearlinks): links, clusters, order, idempotency, migration."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import duckdb
 import pytest
 from store_factories import at, batch, release, table_rows
 
-from flows import neardup
-from flows.localsite.generator import generate_site
-from flows.store import LATEST_VERSION, ReleaseRow, Store, load_fts
-from flows.store import load, migrations
-from flows.store.nearlinks import cluster_assignments, link_near_duplicates
+from govpress.dedupe import neardup
+from govpress.demo.localsite.generator import generate_site
+from govpress.store import LATEST_VERSION, ReleaseRow, Store, load_fts
+from govpress.store import load, migrations
+from govpress.store.nearlinks import cluster_assignments, link_near_duplicates
 from neardup_corpus import ORIGINAL, PARAGRAPHS  # noqa: F401  (shared text)
 
 NOW = datetime(2024, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -160,7 +160,7 @@ def test_exact_copies_stay_exact_and_join_the_near_cluster(store: Store) -> None
 
 
 def test_an_exact_only_cluster_keeps_the_exact_levels_choice(store: Store) -> None:
-    # The exact level makes the first STORED holder the cluster (flows.store.load); linking must not undo that.
+    # The exact level makes the first STORED holder the cluster (govpress.store.load); linking must not undo that.
     load_and_link(store, ministry("minfin-1", published_at=at(5)))
     load_and_link(store, agency("agency-1", ORIGINAL, published_at=at(1)))
     assert links(store) == [("agency-1", "minfin-1", "exact_duplicate")]
@@ -224,7 +224,7 @@ def test_it_runs_in_the_callers_transaction(store: Store) -> None:
 
 
 def test_cluster_assignments_pick_the_earliest_of_each_near_component() -> None:
-    from flows.store.nearlinks import _Facts
+    from govpress.store.nearlinks import _Facts
 
     def fact(rid: str, hour: float | None, cluster: str) -> _Facts:
         return _Facts(rid, f"u/{rid}", f"h-{rid}", at(hour) if hour is not None else None, at(0), cluster)

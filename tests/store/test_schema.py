@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from store_factories import at, batch, fetch, release, source, table_rows
 
-from flows.store import LATEST_VERSION, FailureRow, SchemaTooNew, Store, load_fts, search_releases
-from flows.store import load, migrations
+from govpress.store import LATEST_VERSION, FailureRow, SchemaTooNew, Store, load_fts, search_releases
+from govpress.store import load, migrations
 
 
 def test_a_version_1_file_migrates_to_the_latest_and_reruns_are_no_ops(tmp_path: Path) -> None:

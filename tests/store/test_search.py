@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from store_factories import at, batch, release
 
-from flows.store import Store, search_releases
+from govpress.store import Store, search_releases
 
 
 def load_and_index(store: Store) -> Store:

@@ -1,4 +1,4 @@
-"""belta parser on the constructed BelTA pages (tests/fixtures/sites/belta): ru, en and de editions.
+"""belta parser on the constructed BelTA pages (govpress/demo/sites/belta): ru, en and de editions.
 
 The pages are CONSTRUCTED to the selectors in SOURCES.md (not recordings).
 """
@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from parsers import belta
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
-from testpaths import FIXTURES
+from govpress.parsers.sites import belta
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
+from testpaths import CONSTRUCTED_SITES
 
-SITE = FIXTURES / "sites" / "belta"
+SITE = CONSTRUCTED_SITES / "belta"
 BASE = "http://127.0.0.1:8765/fixtures/sites/belta"
 MINSK = timezone(timedelta(hours=3))
 NOISE = ("Подписывайтесь", "Telegram", "Follow BelTA", "Folgen Sie", "Видео БЕЛТА", "BelTA video", "Фото из архива",

@@ -7,11 +7,11 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from parsers import get_parser
-from parsers.release import BlockedPage, ParseContext
-from testpaths import FIXTURES
+from govpress.parsers import get_parser
+from govpress.parsers.release import BlockedPage, ParseContext
+from testpaths import CONSTRUCTED_SITES
 
-SITES = FIXTURES / "sites"
+SITES = CONSTRUCTED_SITES
 SITE_PARSERS = ["kremlin", "government_ru", "president_by", "belta", "president_az", "govuk", "europarl"]
 # An article URL of each site: the parser must say "blocked", not "markup missing".
 ARTICLE_URLS = {

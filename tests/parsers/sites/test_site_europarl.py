@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from parsers import europarl
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
+from govpress.parsers.sites import europarl
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
 from testpaths import shared_file
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -1,4 +1,4 @@
-"""government_ru parser on the constructed government.ru pages (tests/fixtures/sites/government_ru).
+"""government_ru parser on the constructed government.ru pages (govpress/demo/sites/government_ru).
 
 The pages are CONSTRUCTED to the selectors in SOURCES.md (not recordings). Their date line
 prints "+04:00" as SOURCES.md reports for the site; it is read as Moscow wall-clock time.
@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from parsers import government_ru
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
-from testpaths import FIXTURES
+from govpress.parsers.sites import government_ru
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
+from testpaths import CONSTRUCTED_SITES
 
-SITE = FIXTURES / "sites" / "government_ru"
+SITE = CONSTRUCTED_SITES / "government_ru"
 BASE = "http://127.0.0.1:8765/fixtures/sites/government_ru"
 MSK = timezone(timedelta(hours=3))
 NOISE = ("Поделиться", "Share:", "Материалы по теме", "Фото пресс-службы", "Photo by", "Creative Commons", "Новости",

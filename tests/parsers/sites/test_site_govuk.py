@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from parsers import govuk
-from parsers.release import BlockedPage, ParseContext, ParseError
-from parsers.text import sentences
+from govpress.parsers.sites import govuk
+from govpress.parsers.release import BlockedPage, ParseContext, ParseError
+from govpress.parsers.text import sentences
 from testpaths import shared_file
 
 CTX = ParseContext(source_id="govuk_news", timezone="Europe/London", languages=("en",))

@@ -13,16 +13,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from parsers import kremlin
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
-from testpaths import FIXTURES, shared_file
+from govpress.parsers.sites import kremlin
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
+from testpaths import CONSTRUCTED_SITES, shared_file
 
 MSK = timezone(timedelta(hours=3))
 ATOM = "{http://www.w3.org/2005/Atom}"
 EN = ParseContext(source_id="kremlin_en", timezone="Europe/Moscow", languages=("en",))
 RU = ParseContext(source_id="kremlin_ru", timezone="Europe/Moscow", languages=("ru",))
-SITE = FIXTURES / "sites" / "kremlin"
+SITE = CONSTRUCTED_SITES / "kremlin"
 
 
 def one_entry_documents(feed: bytes) -> list[tuple[str, bytes]]:
@@ -227,7 +227,7 @@ def test_article_url_without_article_markup_is_a_parse_error():
 
 def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
     """Discovery resolves an entry's relative link and passes that URL with the one-entry document."""
-    from flows.discover import read_feed
+    from govpress.discover import read_feed
 
     feed_url = "http://127.0.0.1:8765/fixtures/sites/kremlin/ru/events/all/feed.xml"
     listing = read_feed((SITE / "ru/events/all/feed.xml").read_bytes(), feed_url, tz="Europe/Moscow", full_text=True)
@@ -239,7 +239,7 @@ def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
 
 
 def test_real_feed_through_discovery_split_gives_the_same_releases(feed_entries):
-    from flows.discover import read_feed
+    from govpress.discover import read_feed
 
     feed = shared_file("pages/kremlin/en_events_all_feed.xml").read_bytes()
     listing = read_feed(feed, "http://en.kremlin.ru/events/all/feed", tz="Europe/Moscow", full_text=True)

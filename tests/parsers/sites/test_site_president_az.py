@@ -1,4 +1,4 @@
-"""president_az parser on the constructed president.az pages (tests/fixtures/sites/president_az): az, ru, en.
+"""president_az parser on the constructed president.az pages (govpress/demo/sites/president_az): az, ru, en.
 
 The pages are CONSTRUCTED to the selectors in SOURCES.md (not recordings).
 """
@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from parsers import president_az
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
-from testpaths import FIXTURES
+from govpress.parsers.sites import president_az
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
+from testpaths import CONSTRUCTED_SITES
 
-SITE = FIXTURES / "sites" / "president_az"
+SITE = CONSTRUCTED_SITES / "president_az"
 BASE = "http://127.0.0.1:8765/fixtures/sites/president_az"
 BAKU = timezone(timedelta(hours=4))
 NOISE = ("Paylaş", "Поделиться", "Share", "Facebook", "Digər xəbərlər", "Другие новости", "Other news", "Foto:", "Фото:",

@@ -1,4 +1,4 @@
-"""president_by parser on the constructed president.gov.by pages (tests/fixtures/sites/president_by).
+"""president_by parser on the constructed president.gov.by pages (govpress/demo/sites/president_by).
 
 The pages are CONSTRUCTED to the selectors in SOURCES.md (not recordings): when the live
 site changes, a fresh capture will fail these tests and show what moved.
@@ -10,12 +10,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from parsers import president_by
-from parsers.release import ParseContext, ParseError
-from parsers.text import sentences
-from testpaths import FIXTURES
+from govpress.parsers.sites import president_by
+from govpress.parsers.release import ParseContext, ParseError
+from govpress.parsers.text import sentences
+from testpaths import CONSTRUCTED_SITES
 
-SITE = FIXTURES / "sites" / "president_by"
+SITE = CONSTRUCTED_SITES / "president_by"
 SLUG = "vstreca-s-prem-er-ministrom-azerbajdzana-ali-asadovym-1727956684"
 BASE = "http://127.0.0.1:8765/fixtures/sites/president_by"
 MINSK = timezone(timedelta(hours=3))

@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from flows.discover import read_feed, read_json_listing, read_listing_page
-from flows.registry import Registry, load_registry
-from parsers import get_parser
-from parsers.release import ParseContext
-from testpaths import FIXTURES, PAGES, ROOT, shared_file
+from govpress.discover import read_feed, read_json_listing, read_listing_page
+from govpress.registry import Registry, load_registry
+from govpress.parsers import get_parser
+from govpress.parsers.release import ParseContext
+from testpaths import CONSTRUCTED_SITES, PAGES, ROOT, shared_file
 
-SITES = FIXTURES / "sites"
-DEMO_TEMPLATE = ROOT / "flows" / "localsite" / "demo_sources.toml"
+SITES = CONSTRUCTED_SITES
+DEMO_TEMPLATE = ROOT / "govpress" / "demo" / "localsite" / "demo_sources.toml"
 BASE = "http://127.0.0.1:8765"
 REAL_IDS = [
     "kremlin_ru", "kremlin_en", "government_ru", "president_by_ru", "president_by_be", "president_by_en",
@@ -74,7 +74,7 @@ def test_real_listing_selectors_find_the_items_on_the_pages(registry):
 
 
 def test_president_az_json_listing_shape():
-    from flows.registry import JsonListing
+    from govpress.registry import JsonListing
 
     spec = JsonListing(items="list", url="https://president.az/az/articles/view/{id}", date="date", title="title")
     body = (SITES / "president_az/az/news/index/1/json.json").read_bytes()

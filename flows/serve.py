@@ -1,0 +1,215 @@
+"""Serve every govpress deployment from one long-running process (no work pool), with the UI.
+
+    uv run govpress serve                 # starts a Prefect server too, if none is running
+    uv run govpress serve --no-schedules  # manual deployments only
+
+Deployments: one scheduled ``ingest`` per (cadence, time zone) group of the registry
+(govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse`` and ``publish``.
+``--db`` and ``--sources-file`` become the deployments' default parameters (the UI shows them and
+lets an operator change them per run).
+
+The Prefect API: ``$PREFECT_API_URL`` when set; otherwise a server already answering on
+``--host``/``--port``; otherwise this process starts ``prefect server start`` there and stops it
+on exit. The choice is made before Prefect is imported, because Prefect reads its API URL once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import govpress.settings  # noqa: E402  (sets the offline Prefect environment; imports no Prefect)
+
+MANUAL_TAGS = ["govpress", "manual"]
+
+
+# --- the Prefect server --------------------------------------------------------------------------
+
+
+def api_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """True when ``<api_url>/health`` answers 200 (loopback or a URL the operator chose)."""
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_healthy(api_url: str, process: subprocess.Popen | None, timeout: float) -> float:
+    """Poll the health endpoint until it answers; returns the seconds waited. Raises on timeout or exit."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"prefect server exited with code {process.returncode} before it was healthy")
+        if api_healthy(api_url, timeout=1.0):
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise TimeoutError(f"{api_url} not healthy after {timeout:.0f} s")
+
+
+def prefect_command(*args: str) -> list[str]:
+    """The ``prefect`` CLI of this interpreter's environment."""
+    return [sys.executable, "-m", "prefect", *args]
+
+
+def start_prefect_server(host: str, port: int, env: dict[str, str], *, log_file: Path | None = None,
+                         new_session: bool = False) -> subprocess.Popen:
+    """Start ``prefect server start`` (UI included) on host:port; the caller waits for health and stops it."""
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    out = log_file.open("ab") if log_file else subprocess.DEVNULL
+    return subprocess.Popen(
+        prefect_command("server", "start", "--host", host, "--port", str(port)),
+        env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=new_session,
+    )
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=grace)
+
+
+# --- the deployments -----------------------------------------------------------------------------
+
+
+def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on") -> list:
+    """Every govpress deployment as ``RunnerDeployment`` objects for ``serve``.
+
+    ``schedules``: ``"on"`` (scheduled ingests run on their cron), ``"paused"`` (created, with
+    their schedules, but paused until someone resumes them in the UI) or ``"off"`` (not created).
+    Entrypoints are module paths (``govpress.flows.ingest.ingest``), so runs work from any directory.
+    """
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    from govpress.flows.ingest import ingest, reparse
+    from govpress.flows.operations import backfill, publish
+    from govpress.registry import load_registry
+    from govpress.schedules import scheduled_ingests
+
+    if schedules not in ("on", "paused", "off"):
+        raise ValueError(f"schedules must be on, paused or off, not {schedules!r}")
+    where = {"db": str(db), "sources_file": str(sources_file)}
+    module = EntrypointType.MODULE_PATH
+    deployments = []
+    if schedules != "off":
+        for group in scheduled_ingests(load_registry(sources_file)):
+            deployments.append(ingest.to_deployment(
+                name=group.name,
+                schedules=[Cron(group.cron, timezone=group.timezone)],
+                paused=schedules == "paused",
+                parameters={"sources": list(group.source_ids), **where},
+                description=f"Scheduled ingest of {', '.join(group.source_ids)} ({group.cron}, {group.timezone}), "
+                            "from the cadence in the registry.",
+                tags=["govpress", "scheduled"],
+                entrypoint_type=module,
+            ))
+    deployments += [
+        ingest.to_deployment(
+            name="ingest-manual", parameters=where, tags=MANUAL_TAGS, entrypoint_type=module,
+            description="Run the ingest by hand: choose sources, a date range, a page limit or a refetch "
+                        "(Run > Custom run).",
+        ),
+        backfill.to_deployment(
+            name="backfill", parameters=where, tags=MANUAL_TAGS, entrypoint_type=module,
+            description="Collect one source's releases in a date range, paging its listings and archives deep.",
+        ),
+        reparse.to_deployment(
+            name="reparse", parameters=where, tags=MANUAL_TAGS, entrypoint_type=module,
+            description="Re-run the parsers over the raw archive (no network), e.g. after a parser fix.",
+        ),
+        publish.to_deployment(
+            name="publish", parameters={"db": str(db)}, tags=MANUAL_TAGS, entrypoint_type=module,
+            description="Rebuild the full-text index and publish the analysts' read-only snapshot.",
+        ),
+    ]
+    return deployments
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources-file", type=Path, default=None,
+                        help="registry file (default: the project's sources.toml)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="DuckDB file (default: $GOVPRESS_DB or data/govpress.duckdb)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--no-schedules", action="store_true",
+                       help="serve the manual deployments only (no scheduled ingests)")
+    group.add_argument("--pause-schedules", action="store_true",
+                       help="create the scheduled ingests paused (resume them in the UI)")
+    parser.add_argument("--host", default="127.0.0.1", help="where to find or start the Prefect server")
+    parser.add_argument("--port", type=int, default=4200, help="where to find or start the Prefect server")
+    parser.add_argument("--no-server", action="store_true",
+                        help="never start a Prefect server; fail if none answers")
+    parser.add_argument("--limit", type=int, default=None, help="flow runs executed at once at most")
+    return parser.parse_args(argv)
+
+
+def choose_api(args: argparse.Namespace) -> tuple[str, bool]:
+    """(API URL, whether we must start the server). Decided before Prefect is imported."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        return configured, False
+    url = f"http://{args.host}:{args.port}/api"
+    if api_healthy(url):
+        return url, False
+    if args.no_server:
+        raise SystemExit(f"no Prefect server answers at {url} and --no-server was given")
+    return url, True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from govpress.registry import DEFAULT_SOURCES_FILE
+    from govpress.settings import DEFAULT_DB
+
+    sources_file = (args.sources_file or DEFAULT_SOURCES_FILE).resolve()
+    db = (args.db or DEFAULT_DB).resolve()
+    api_url, start_server = choose_api(args)
+    os.environ["PREFECT_API_URL"] = api_url
+
+    server = None
+    if start_server:
+        log_file = Path(os.environ["PREFECT_HOME"]) / "server.log"
+        print(f"Starting the Prefect server on {api_url} (log: {log_file}) ...", flush=True)
+        # Own session: a Ctrl-C in the terminal reaches only us, and we stop the server after the runner
+        # has shut down (a server dying first leaves the runner hanging on its event socket).
+        server = start_prefect_server(args.host, args.port, dict(os.environ), log_file=log_file, new_session=True)
+    try:
+        if server is not None:
+            seconds = wait_healthy(api_url, server, timeout=180)
+            print(f"Prefect server healthy after {seconds:.1f} s; UI: {api_url.removesuffix('/api')}", flush=True)
+        import asyncio
+
+        from prefect import serve
+
+        from govpress.flows.operations import WRITER_LIMIT, ensure_writer_limit
+
+        schedules = "off" if args.no_schedules else "paused" if args.pause_schedules else "on"
+        deployments = build_deployments(sources_file, db, schedules=schedules)
+        what = asyncio.run(ensure_writer_limit())
+        print(f"Global concurrency limit {WRITER_LIMIT} (1 slot): {what}", flush=True)
+        print(f"Registry: {sources_file}\nDatabase: {db}", flush=True)
+        serve(*deployments, limit=args.limit)
+    finally:
+        if server is not None:
+            stop_process(server)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""The ``govpress`` command line: demo, ingest, reparse, extract, sql, sources, site.
+
+Every command is a thin shell over the pipeline and the flows; ``govpress COMMAND --help``
+documents each option.
+"""
+
+from __future__ import annotations
+
+import os
+
+# On a terminal, one line per source says what happened; Prefect's per-task "Finished" lines
+# (dozens per run) stay in the UI's task views. Set before Prefect reads its logging config.
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+
+import govpress.settings  # noqa: F401,E402  (Prefect environment before Prefect is imported)
+
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govpress.settings import DEFAULT_DB
+
+app = typer.Typer(
+    help="govpress: a clean, deduplicated, searchable record of government press releases, in DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="List the source registry, or check one source live.", invoke_without_command=True)
+app.add_typer(sources_app, name="sources")
+site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
+app.add_typer(site_app, name="site")
+
+
+def _reliability_app() -> typer.Typer:
+    from govpress.demo.reliability import reliability_app
+
+    return reliability_app
+
+
+app.add_typer(_reliability_app(), name="reliability", help="Fault injection: what each fault does to a run (govpress reliability faults).")
+
+# Piped output (logs, CI) gets a wide table instead of 80 columns of truncated names.
+console = Console() if sys.stdout.isatty() else Console(width=200)
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]
+SourcesFileOption = Annotated[Optional[Path], typer.Option("--sources-file", help="Registry file (default: the project's sources.toml).")]
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def print_outcomes(sources: list[dict]) -> None:
+    table = Table(title="Per source")
+    for col in ("source", "status", "discovered", "fetched", "not mod.", "new", "updated", "unchanged", "dupes", "removed", "failed", "s"):
+        table.add_column(col, justify="left" if col in ("source", "status") else "right")
+    for o in sources:
+        style = None if o["status"] == "ok" else "red"
+        table.add_row(o["source_id"], o["status"], *(str(o[k]) for k in ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed", "seconds")), style=style)
+    console.print(table)
+    for o in sources:
+        if o["status"] != "ok" and o.get("message"):
+            console.print(f"[red]{o['source_id']}[/red]: {o['message']}")
+
+
+def last_run(db: Path, flow: str | None = None) -> dict | None:
+    """The latest ``runs`` row (its per-source outcomes), read back for printing."""
+    import duckdb
+
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT run_id, status, message, per_source FROM runs WHERE ($flow IS NULL OR flow = $flow) "
+            "ORDER BY started_at DESC LIMIT 1", {"flow": flow}
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return {"run_id": row[0], "status": row[1], "message": row[2], "sources": json.loads(row[3]) if row[3] else []}
+
+
+def _run_flow(coro) -> bool:
+    """Run a flow to its final state; True when it completed."""
+    state = asyncio.run(coro)
+    return state.is_completed()
+
+
+@app.command()
+def ingest(
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Source id (repeatable); default: all enabled.")] = None,
+    sources_file: SourcesFileOption = None,
+    db: DbOption = DEFAULT_DB,
+    since: Annotated[Optional[str], typer.Option(help="First publication day, YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Last publication day, YYYY-MM-DD.")] = None,
+    max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, help="Discovery pages per source at most.")] = None,
+    refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every discovered release, even unchanged ones.")] = False,
+    without_prefect: Annotated[bool, typer.Option("--without-prefect", help="Run the same stages without Prefect (debugging; no UI, no artifacts).")] = False,
+) -> None:
+    """Run the real sources from the registry (live sites) into the database."""
+    from govpress.registry import DEFAULT_SOURCES_FILE, load_registry
+
+    registry = load_registry(sources_file)
+    try:
+        selected = registry.select(source)
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
+    if since and until and _date(since) > _date(until):
+        raise typer.BadParameter(f"--since {since} is after --until {until}")
+    if without_prefect:
+        from govpress.plan import RunParams
+        from govpress.run import run_ingest
+
+        registry_path = sources_file or DEFAULT_SOURCES_FILE
+        params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages, refetch=refetch)
+        _, outcomes = asyncio.run(run_ingest(registry, selected, db=db, params=params,
+                                             base_dir=Path(registry_path).resolve().parent,
+                                             parameters={"sources": source, "without_prefect": True}))
+        ok = all(o.status not in ("failed", "blocked") for o in outcomes)
+    else:
+        from govpress.flows.ingest import ingest as ingest_flow
+
+        console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
+        ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
+                                   refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
+                                   return_state=True))
+    run = last_run(db, "ingest")
+    if run:
+        print_outcomes(run["sources"])
+        console.print(f"run {run['run_id']}: {run['status']}" + (f" — {run['message']}" if run["message"] else ""))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def demo(
+    db: DbOption = DEFAULT_DB,
+    pages: Annotated[Optional[Path], typer.Option("--pages", help="Folder of real saved pages (default: ../shared/pages beside the checkout).")] = None,
+    seed: Annotated[Optional[Path], typer.Option("--seed", help="Folder of seed documents (default: ../shared/seed).")] = None,
+    refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every page even if unchanged.")] = False,
+) -> None:
+    """Serve a generated multi-source site (plus the real saved pages) on 127.0.0.1 and ingest it."""
+    from govpress.demo.run import run_demo
+
+    raise typer.Exit(run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console))
+
+
+@app.command()
+def reparse(
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Source id (repeatable); default: all.")] = None,
+    parser: Annotated[Optional[str], typer.Option(help="Parse with this parser instead of each source's own.")] = None,
+    sources_file: SourcesFileOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Re-run the parsers over the raw archive (no network); changed releases get a new version."""
+    from govpress.flows.ingest import reparse as reparse_flow
+
+    ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
+                                sources_file=str(sources_file) if sources_file else None, return_state=True))
+    run = last_run(db, "reparse")
+    if run:
+        print_outcomes(run["sources"])
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def extract(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="Saved pages or documents to parse.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Parse as this registry source (its parser, zone, languages).")] = None,
+    parser: Annotated[Optional[str], typer.Option(help="Parser name (default: the source's, else by file type).")] = None,
+    url: Annotated[Optional[str], typer.Option(help="The page's URL (default: the file's file:// URL).")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(help='JSON Lines of {"file": ..., "url": ...}.')] = None,
+    sources_file: SourcesFileOption = None,
+) -> None:
+    """Parse saved pages and print one JSON object per page (how to check a parser against a page)."""
+    from govpress.extract import extract_pages
+
+    jobs: list[tuple[Path, Optional[str]]] = [(f, url) for f in files or []]
+    if manifest:
+        for n, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                try:
+                    entry = json.loads(line)
+                    jobs.append((manifest.parent / entry["file"], entry.get("url")))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise typer.BadParameter(f"{manifest}:{n}: {exc}", param_hint="--manifest") from None
+    if not jobs:
+        raise typer.BadParameter("give FILE arguments or --manifest")
+    failures = 0
+    for record in extract_pages(jobs, source=source, parser=parser, sources_file=sources_file):
+        failures += "error" in record
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run read-only.")],
+    db: DbOption = DEFAULT_DB,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 200,
+) -> None:
+    """Run a query read-only against the database and print the result."""
+    from govpress.store import Store
+
+    if not db.exists():
+        raise typer.BadParameter(f"{db} does not exist yet: run `govpress demo` or `govpress ingest` first", param_hint="--db")
+    with Store(db).reader() as con:
+        try:
+            cur = con.execute(query)
+        except Exception as exc:
+            err.print(f"[red]query failed:[/red] {exc}")
+            raise typer.Exit(2) from None
+        columns = [d[0] for d in cur.description or []]
+        rows = cur.fetchmany(limit)
+    if fmt == "json":
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(show_lines=False)
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+@sources_app.callback()
+def sources_list(ctx: typer.Context, sources_file: SourcesFileOption = None) -> None:
+    """List the sources in the registry."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from govpress.registry import load_registry
+
+    registry = load_registry(sources_file)
+    table = Table(title=f"{len(registry.source)} sources")
+    for col in ("id", "country", "institution", "lang", "kind", "parser", "zone", "cadence", "enabled"):
+        table.add_column(col)
+    for s in registry.source:
+        table.add_row(s.id, s.country, s.institution, ",".join(s.languages), s.kind, s.parser, s.timezone, s.cadence, "yes" if s.enabled else "no")
+    console.print(table)
+
+
+@sources_app.command("check")
+def sources_check(
+    name: Annotated[str, typer.Argument(help="Source id.")],
+    sources_file: SourcesFileOption = None,
+) -> None:
+    """Fetch one discovery page and one release live, and show which fields parsed."""
+    from govpress.check import check_source
+    from govpress.registry import load_registry
+
+    registry = load_registry(sources_file)
+    try:
+        source = registry.get(name)
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0])) from None
+    report = asyncio.run(check_source(source, registry, base_dir=(sources_file or Path(".")).resolve().parent))
+    console.print_json(data=report)
+    raise typer.Exit(0 if report.get("ok") else 1)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def serve(ctx: typer.Context) -> None:
+    """Serve every deployment (schedules, ingest-manual, backfill, reparse, publish) and the Prefect UI.
+
+    Options are those of flows/serve.py (--sources-file, --db, --no-schedules, --port ...).
+    """
+    from govpress.flows.serve import main as serve_main
+
+    # Served runs log to the UI in full (the quiet terminal default above is for CLI runs).
+    os.environ.pop("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", None)
+
+    raise typer.Exit(serve_main(list(ctx.args)))
+
+
+@site_app.command("serve")
+def site_serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: a free one).")] = 8765,
+    root: Annotated[Optional[Path], typer.Option(help="Serve this generated site (default: generate one).")] = None,
+) -> None:
+    """Generate the demo site and serve it (with the real saved pages when present) until Ctrl-C."""
+    from govpress.demo.run import serve_forever
+
+    serve_forever(port=port, root=root, console=console)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Deduplication: release keys and content hashes (keys), near-duplicate signatures (neardup)."""

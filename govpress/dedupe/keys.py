@@ -1,0 +1,72 @@
+"""Dedupe, first level: stable ids from canonical URLs, content hashes of normalised text, one row per release per batch.
+
+Exact duplicates across URLs and versions of edited releases are decided in the load
+transaction against what is stored (govpress.store.load); this module prepares the keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from govpress.registry import Source
+from govpress.store.rows import ReleaseRow
+from govpress.urls import canonical_url, release_id
+from govpress.parsers import Release
+from govpress.parsers.text import fold_for_hash
+
+
+def content_hash(release: Release) -> str:
+    """Hash of the normalised visible text (title, subtitle, lead, body): cosmetic changes fold away."""
+    folded = "\x1f".join(fold_for_hash(part or "") for part in (release.title, release.subtitle, release.lead, release.body_text))
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
+def translation_key(release: Release, source: Source) -> str | None:
+    """The parser's key, else one read off the URL by the source's ``translation_key_pattern``."""
+    if release.translation_key:
+        return release.translation_key
+    if source.translation_key_pattern:
+        match = re.search(source.translation_key_pattern, release.url)
+        if match:
+            return f"{source.group or source.id}:{match.group(1) if match.groups() else match.group(0)}"
+    return None
+
+
+def release_row(release: Release, source: Source, *, url: str, archive_key: str | None, seen_at: datetime) -> ReleaseRow:
+    """The load row for one parsed release; ``url`` is the URL it was discovered under (its identity)."""
+    canonical = canonical_url(url)
+    return ReleaseRow(
+        release_id=release_id(source.id, url),
+        source_id=source.id,
+        url=url,
+        canonical_url=canonical,
+        language=release.language,
+        title=release.title,
+        subtitle=release.subtitle,
+        lead=release.lead,
+        body_text=release.body_text,
+        published_at=release.published_at,
+        published_precision=release.published_precision,
+        updated_at=release.updated_at,
+        place=release.place,
+        tags=list(release.tags),
+        kind=release.kind,
+        translation_key=translation_key(release, source),
+        content_hash=content_hash(release),
+        parser=release.parser,
+        parser_version=release.parser_version,
+        archive_key=archive_key,
+        seen_at=seen_at,
+    )
+
+
+def dedupe_rows(rows: list[ReleaseRow]) -> list[ReleaseRow]:
+    """One row per release_id, the last seen winning (DuckDB's ON CONFLICT would keep the first silently)."""
+    latest: dict[str, ReleaseRow] = {}
+    for row in rows:
+        current = latest.get(row.release_id)
+        if current is None or (row.seen_at, row.archive_key or "") >= (current.seen_at, current.archive_key or ""):
+            latest[row.release_id] = row
+    return list(latest.values())

@@ -1,0 +1,223 @@
+"""The address guard: which URLs and IP addresses a source may reach.
+
+A fetch goes out only when (1) the scheme is http or https, (2) the host is one of the
+source's hosts or a subdomain of one, and (3) every address the host resolves to is
+public, unless the address is inside one of the source's ``allow_addresses`` (the local
+demo and the tests allow 127.0.0.1). Loopback, private, link-local, CGNAT, multicast,
+unspecified and reserved addresses, and IPv6 forms that embed them (IPv4-mapped, 6to4,
+NAT64, Teredo), are refused. A hostile redirect or a DNS name pointing at 127.0.0.1 or a
+cloud metadata address therefore never gets a packet.
+
+``check_target`` decides before a request; :class:`GuardedTransport` repeats the address
+check at connect time on the addresses actually dialled, so a DNS answer that changes
+between the check and the connection (DNS rebinding) is caught as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import ipaddress
+import socket
+import typing
+from collections.abc import Awaitable, Callable, Iterable
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+from govpress.registry import Source
+
+Resolver = Callable[[str], Awaitable[list[str]]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class Refused(Exception):
+    """The guard refused a URL; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def system_resolver(host: str) -> list[str]:
+    """All addresses the system resolver gives for ``host`` (TCP)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return sorted({info[4][0] for info in infos})
+
+
+def parse_networks(entries: Iterable[str]) -> list[IPNetwork]:
+    """``allow_addresses`` entries (single IPs or CIDRs) as networks; a bad entry raises ValueError."""
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries]
+
+
+def host_is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
+    """Exact match, or a subdomain of an allowed name (never a 'subdomain' of an IP literal)."""
+    host = host.lower().rstrip(".")
+    for allowed in allowed_hosts:
+        allowed = allowed.lower().rstrip(".")
+        if host == allowed:
+            return True
+        if not _is_ip_literal(allowed) and host.endswith("." + allowed):
+            return True
+    return False
+
+
+def _is_ip_literal(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses carried inside an IPv6 address; each must pass the check too."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found = []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def non_public_reason(ip: IPAddress) -> str | None:
+    """Why an address is not a public unicast address, or None when it is."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        # ::ffff:a.b.c.d is dialled as a.b.c.d: judge that address.
+        inner_reason = non_public_reason(ip.ipv4_mapped)
+        return f"maps to {ip.ipv4_mapped} ({inner_reason})" if inner_reason else None
+    checks = (
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("CGNAT", isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
+        ("site-local", isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local),
+        ("not globally routable", not ip.is_global),
+    )
+    for label, hit in checks:
+        if hit:
+            return label
+    for inner in _embedded_ipv4(ip):
+        inner_reason = non_public_reason(inner)
+        if inner_reason:
+            return f"embeds {inner} ({inner_reason})"
+    return None
+
+
+def check_address(address: str, allow: Iterable[IPNetwork]) -> None:
+    """Refuse one resolved/literal address unless it is public or explicitly allowed."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    except ValueError:
+        raise Refused(f"not an IP address: {address!r}") from None
+    plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+    if any(plain.version == net.version and plain in net for net in allow):
+        return
+    reason = non_public_reason(ip)
+    if reason:
+        raise Refused(f"address {address} is {reason} and not in the source's allow_addresses")
+
+
+async def check_target(url: str, source: Source, *, resolver: Resolver | None = None) -> None:
+    """Raise :class:`Refused` unless ``source`` may fetch ``url``; resolves the host (literal IPs are not resolved)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise Refused(f"scheme {parts.scheme!r} is not http/https: {url}")
+    if parts.username or parts.password:
+        raise Refused(f"credentials in URL are not allowed: {parts.hostname}")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise Refused(f"no host in URL {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise Refused(f"bad port in URL {url!r}") from None
+    if not host_is_allowed(host, source.hosts()):
+        raise Refused(f"host {host} is not among the hosts of source {source.id} ({', '.join(sorted(source.hosts()))})")
+    allow = parse_networks(source.allow_addresses)
+    if _is_ip_literal(host):
+        check_address(host, allow)
+        return
+    try:
+        addresses = await (resolver or system_resolver)(host)
+    except (OSError, UnicodeError) as exc:
+        raise Refused(f"cannot resolve {host}: {exc}") from exc
+    if not addresses:
+        raise Refused(f"{host} resolves to no address")
+    for address in addresses:
+        check_address(address, allow)
+
+
+# --- connect-time check ------------------------------------------------------------------
+
+# The allow list of the source whose request is being sent; set by the fetcher per request.
+current_allow: contextvars.ContextVar[tuple[IPNetwork, ...]] = contextvars.ContextVar("current_allow", default=())
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks every address, then dials the checked address (TLS still verifies the name)."""
+
+    def __init__(self, resolver: Resolver | None) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._resolver = resolver or system_resolver
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        allow = current_allow.get()
+        addresses = [host] if _is_ip_literal(host) else await self._resolver(host)
+        if not addresses:
+            raise Refused(f"{host} resolves to no address")
+        for address in addresses:
+            check_address(address, allow)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as exc:  # try the next checked address
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(self, *args: typing.Any, **kwargs: typing.Any) -> httpcore.AsyncNetworkStream:
+        raise Refused("unix sockets are not allowed")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's default transport with the address check at connect time (no proxies: they would hide the target)."""
+
+    def __init__(self, *, resolver: Resolver | None = None, limits: httpx.Limits = httpx.Limits(), **kwargs: typing.Any) -> None:
+        super().__init__(limits=limits, trust_env=False, **kwargs)
+        pool = self._pool
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=pool._ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=_GuardedBackend(resolver),
+        )

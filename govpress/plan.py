@@ -1,0 +1,153 @@
+"""Planning: what a run fetches, given what discovery found and what is stored (pure, no I/O).
+
+New links are fetched; held ones when a listing's lastmod/updated moved or when a recheck is
+due (hourly for a day, daily for a month, then weekly, with a conditional GET); a complete
+listing that no longer shows a held release triggers a removal check; work an interrupted
+run left in the frontier comes first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Literal
+
+from govpress.discover import Discovery
+from govpress.registry import Source
+from govpress.store.rows import CacheRow, KnownRelease
+from govpress.urls import identity
+
+Reason = Literal["new", "changed", "recheck", "refetch", "removal_check", "entry", "file"]
+
+BATCH_SIZE = 50
+
+
+@dataclass(slots=True)
+class RunParams:
+    """What an operator may change for one run."""
+
+    since: date | None = None
+    until: date | None = None
+    max_pages: int | None = None
+    refetch: bool = False
+    deep: bool = False
+    """Keep paging past releases already held (backfills walk the archive to ``since``)."""
+
+
+@dataclass(slots=True)
+class WorkItem:
+    """One page to fetch (or feed entry / file to read) and why."""
+
+    url: str
+    reason: Reason
+    etag: str | None = None
+    last_modified: str | None = None
+    cached_archive_key: str | None = None
+    entry: bytes | None = None
+    known: KnownRelease | None = None
+
+
+def recheck_interval(known: KnownRelease, now: datetime) -> timedelta:
+    """Recently published releases are rechecked for edits often, older ones rarely."""
+    published = known.published_at or known.first_seen_at
+    age = now - published
+    if age < timedelta(days=1):
+        return timedelta(hours=1)
+    if age < timedelta(days=30):
+        return timedelta(days=1)
+    return timedelta(days=7)
+
+
+def listed_as_changed(listed_update: datetime | None, held: KnownRelease) -> bool:
+    """A listing's lastmod/updated says the page changed since we stored it.
+
+    Later than our last visit, or later than the last change the page itself showed (sites
+    often stamp edits with the edit's time, which can precede our visit).
+    """
+    if listed_update is None:
+        return False
+    if listed_update > held.last_seen_at:
+        return True
+    shown = max((t for t in (held.updated_at, held.published_at) if t is not None), default=None)
+    return shown is not None and listed_update > shown + timedelta(minutes=1)
+
+
+def plan_work(
+    source: Source,
+    discovery: Discovery,
+    known: dict[str, KnownRelease],
+    cache: dict[str, CacheRow],
+    params: RunParams,
+    now: datetime,
+    frontier: list[tuple[str, str]] = (),
+) -> list[WorkItem]:
+    """Decide what to fetch: new links, changed ones (lastmod moved), due rechecks, removal checks.
+
+    ``known`` is keyed by identity (govpress.urls.identity of the release URL).
+
+    ``frontier`` holds work a previous run planned but did not finish; it is resumed first.
+    """
+    work: dict[str, WorkItem] = {}
+
+    def add(url: str, reason: Reason, item_known: KnownRelease | None, entry: bytes | None = None) -> None:
+        key = identity(url)
+        if key in work:
+            return
+        validators = cache.get(url) if reason in ("recheck", "removal_check") else None
+        work[key] = WorkItem(
+            url=url,
+            reason=reason,
+            etag=validators.etag if validators else None,
+            last_modified=validators.last_modified if validators else None,
+            cached_archive_key=validators.archive_key if validators else None,
+            entry=entry,
+            known=item_known,
+        )
+
+    for url, purpose in frontier:
+        add(url, purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(identity(url)))
+
+    for item in discovery.items:
+        key = identity(item.url)
+        held = known.get(key)
+        if source.kind == "files":
+            add(item.url, "file", held)
+        elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None
+                                         or listed_as_changed(item.updated_at, held)):
+            add(item.url, "entry", held, item.entry)
+        elif item.entry is not None:
+            continue  # the entry is unchanged since we last stored it
+        elif held is None:
+            add(item.url, "new", None)
+        elif params.refetch:
+            add(item.url, "refetch", held)
+        elif listed_as_changed(item.updated_at, held):
+            add(item.url, "changed", held)
+        elif held.removed_at is None and now - held.last_seen_at >= recheck_interval(held, now):
+            add(item.url, "recheck", held)
+
+    if discovery.complete and source.kind != "files":
+        # A full listing that no longer shows a held release: check whether the page is gone.
+        for key, held in known.items():
+            if held.removed_at is None and key not in discovery.listed and key not in work:
+                add(held.url or key, "removal_check", held)
+    if source.kind == "files" and discovery.complete:
+        for key, held in known.items():
+            if held.removed_at is None and key not in discovery.listed:
+                work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
+    return list(work.values())
+
+
+def published_in_range(published_at: datetime | None, params: RunParams) -> bool:
+    """Undated releases are kept; dated ones must fall in ``since``..``until`` (inclusive days, UTC)."""
+    if published_at is None:
+        return True
+    day = published_at.astimezone(timezone.utc).date() if published_at.tzinfo else published_at.date()
+    return (params.since is None or day >= params.since) and (params.until is None or day <= params.until)
+
+
+def batches(items: list[WorkItem], size: int = BATCH_SIZE) -> list[list[WorkItem]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# --- fetching one batch ---------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""Project-wide settings, and the Prefect environment set inside the project (not in the user's shell).
+
+Importing this module before Prefect makes every entry point (CLI, tests, deployments)
+run Prefect offline with a govpress-owned home; values already in the environment win.
+
+Where state goes: in a checkout, Prefect's home is ``.prefect/`` of the checkout (the README's
+quick start); installed from a wheel, it is ``$GOVPRESS_HOME/prefect`` (default
+``~/.govpress/prefect``). Nothing is ever written beside the installed code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this code runs from, or None when it is installed (site-packages)."""
+    root = _PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "parsers" / "__init__.py").is_file():
+        return root
+    return None
+
+
+CHECKOUT = checkout_root()
+GOVPRESS_HOME = Path(os.environ.get("GOVPRESS_HOME", Path.home() / ".govpress"))
+
+
+def _prefect_home() -> Path:
+    return CHECKOUT / ".prefect" if CHECKOUT is not None else GOVPRESS_HOME / "prefect"
+
+
+PREFECT_DEFAULTS = {
+    # Offline machines: no telemetry calls that log errors, and a slow first start is fine.
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_HOME": str(_prefect_home()),
+    "PREFECT_UI_ENABLED": "true",
+}
+
+for _key, _value in PREFECT_DEFAULTS.items():
+    os.environ.setdefault(_key, _value)
+
+DEFAULT_DB = Path(os.environ.get("GOVPRESS_DB", "data/govpress.duckdb"))
+
+
+def _shared_dir() -> Path | None:
+    if "GOVPRESS_SHARED" in os.environ:
+        return Path(os.environ["GOVPRESS_SHARED"])
+    return CHECKOUT.parent / "shared" if CHECKOUT is not None else None
+
+
+SHARED_DIR = _shared_dir()
+"""The real saved pages and the seed (../shared beside a checkout); None for an installed wheel."""

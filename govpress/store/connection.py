@@ -1,0 +1,271 @@
+"""Opening the DuckDB file safely, and the :class:`Store` facade the flows use.
+
+DuckDB allows one process per file: while any process holds it read-write, every other
+open (read-only too) fails at once with ``IOException: Could not set lock on file``, and an
+analyst's idle read-only session blocks the writer the same way. So connections here are
+short-lived, every open is retried with exponential backoff and jitter up to
+``lock_timeout`` (each wait logged once, naming the process that holds the lock), and the
+analysts are given a snapshot copy (:meth:`Store.publish_snapshot`) that never blocks us.
+
+The full-text-search extension is loaded from the ``duckdb-extension-fts`` wheel by path:
+``INSTALL fts`` needs the internet, and autoloading tries to download it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from govpress.store import load as loader
+from govpress.store import migrations, search
+from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
+
+if TYPE_CHECKING:
+    from govpress.registry import Source
+
+DUCKDB_VERSION = "v1.5.5"
+FIRST_RETRY_DELAY = 0.1
+MAX_RETRY_DELAY = 5.0
+_LOCK_HOLDER = re.compile(r"held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
+
+
+class StoreLocked(RuntimeError):
+    """Another process kept the database file locked for longer than ``lock_timeout``."""
+
+
+def fts_extension_path() -> Path:
+    """Where the wheel ``duckdb-extension-fts`` keeps the signed extension for this DuckDB version."""
+    path = Path(str(files("duckdb_extension_fts") / "extensions" / DUCKDB_VERSION / "fts.duckdb_extension"))
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"full-text search extension not found at {path}; install duckdb-extension-fts=={DUCKDB_VERSION[1:]}"
+        )
+    return path
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """LOAD the fts extension by path (offline-safe); idempotent."""
+    con.execute(f"LOAD '{fts_extension_path()}'")
+
+
+def is_lock_conflict(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException) and "Could not set lock" in str(error)
+
+
+def describe_lock_holder(message: str) -> str:
+    """``pid 123, /usr/bin/python3`` from DuckDB's lock message, or '' when it does not say."""
+    match = _LOCK_HOLDER.search(message)
+    return f"pid {match['pid']}, {match['program']}" if match else ""
+
+
+def backoff_delays(timeout: float, rng: random.Random | None = None) -> Iterator[float]:
+    """Sleep lengths for lock retries: doubling from 0.1 s up to 5 s, ±25% jitter, summing to at most ``timeout``."""
+    rng = rng or random.Random()
+    base, spent = FIRST_RETRY_DELAY, 0.0
+    while spent < timeout:
+        delay = min(base * rng.uniform(0.75, 1.25), MAX_RETRY_DELAY, timeout - spent)
+        spent += delay
+        yield delay
+        base = min(base * 2, MAX_RETRY_DELAY)
+
+
+def connect_with_retry(
+    path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout."""
+    delays = backoff_delays(lock_timeout)
+    started = time.monotonic()
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if not is_lock_conflict(error):
+                raise
+            holder = describe_lock_holder(str(error))
+            delay = next(delays, None)
+            if delay is None:
+                waited = time.monotonic() - started
+                raise StoreLocked(
+                    f"database {path} is still locked by another process"
+                    f"{f' ({holder})' if holder else ''} after waiting {waited:.1f} s (lock_timeout={lock_timeout:g} s). "
+                    "Close that process's connection (an open DuckDB CLI or notebook on the live file?) "
+                    "and let analysts use the published snapshot instead."
+                ) from error
+            logger.warning(
+                "database %s is locked by another process%s; retrying in %.1f s",
+                path, f" ({holder})" if holder else "", delay,
+            )
+            time.sleep(delay)
+
+
+_PROCESS_LOCKS: dict[Path, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    """One lock per database file per process.
+
+    DuckDB shares one database instance per file inside a process: a read-only and a
+    read-write connection to the same file cannot coexist ("different configuration"), and
+    the pipeline calls the store from several threads. So the store's own calls take turns.
+    """
+    key = path.resolve()
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
+
+
+class Store:
+    """The govpress DuckDB file: migrations, loads, reads for the pipeline, search index and snapshots.
+
+    Every method opens its own short-lived connection and closes it before returning, so the
+    file is locked only while a call runs. The pipeline's own reads use read-write connections
+    (the writer process must not mix configurations); ``reader()`` is for analysts and the CLI.
+    """
+
+    def __init__(self, path: Path | str, *, lock_timeout: float = 120.0, logger: Any = None) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.logger = logger or logging.getLogger("govpress.store")
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connections ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, *, fts: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection(read_only=False, fts=fts) as con:
+            yield con
+
+    @contextmanager
+    def reader(self, *, fts: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection, closed on exit; with fts loaded by default so ``search_releases`` works."""
+        if not self.path.exists():
+            raise FileNotFoundError(f"no database at {self.path}; run a flow (or Store.migrate()) first")
+        with self._connection(read_only=True, fts=fts) as con:
+            yield con
+
+    @contextmanager
+    def _connection(self, *, read_only: bool, fts: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with _process_lock(self.path):
+            con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)
+            try:
+                if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
+                    load_fts(con)
+                yield con
+            finally:
+                con.close()
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Create or upgrade the schema; returns its version. A no-op when already current."""
+        with self.writer(fts=True) as con:
+            return migrations.migrate(con)
+
+    # -- runs and sources ----------------------------------------------------------------------
+
+    def upsert_sources(self, sources: list[Source], run_id: str) -> None:
+        with self.writer() as con:
+            loader.upsert_sources(con, sources, run_id)
+
+    def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
+        with self.writer() as con:
+            loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        counts: dict,
+        message: str | None,
+        per_source: list[dict],
+        finished_at: datetime,
+    ) -> None:
+        with self.writer() as con:
+            loader.finish_run(con, run_id, status, counts, message, per_source, finished_at)
+
+    # -- what the pipeline reads ---------------------------------------------------------------
+
+    def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
+        with self.writer() as con:
+            return loader.known_releases(con, source_id)
+
+    def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
+        with self.writer() as con:
+            return loader.cached_validators(con, urls)
+
+    def frontier(self, source_id: str) -> list[tuple[str, str]]:
+        with self.writer() as con:
+            return loader.frontier(con, source_id)
+
+    def archived_pages(self, source_ids: list[str] | None) -> list[ArchivedPage]:
+        with self.writer() as con:
+            return loader.archived_pages(con, source_ids)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load_batch(self, batch: LoadBatch) -> LoadCounts:
+        """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
+        with self.writer() as con:
+            return loader.load_batch(con, batch)
+
+    def rebuild_search_index(self) -> None:
+        with self.writer(fts=True) as con:
+            search.rebuild_search_index(con)
+
+    def checksum(self) -> dict[str, str]:
+        """md5 per content table over content columns only (no run ids or seen times): equal after a rerun."""
+        with self.reader(fts=False) as con:
+            return loader.content_checksums(con)
+
+    # -- analysts' copy ------------------------------------------------------------------------
+
+    def default_snapshot_path(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}.snapshot.duckdb")
+
+    def publish_snapshot(self, dest: Path | None = None) -> Path:
+        """Publish a read-only copy for analysts and return its path.
+
+        Why: an analyst's read-only handle on the live file holds its lock and blocks every
+        load until it is closed. On the snapshot they block nobody. The copy is made while we
+        hold the write connection (so nothing changes under it), after a CHECKPOINT (so the
+        file needs no WAL), written beside ``dest`` as a temp file, opened once to prove it is
+        a database, then renamed over ``dest`` with ``os.replace`` (atomic on one file system:
+        readers see the old or the new copy, never half of one; an analyst who has the old
+        one open keeps reading it until they reopen).
+        """
+        dest = Path(dest) if dest else self.default_snapshot_path()
+        if dest.resolve() == self.path.resolve():
+            raise ValueError("the snapshot must not overwrite the live database")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        try:
+            with self.writer() as con:
+                con.execute("CHECKPOINT")
+                shutil.copyfile(self.path, temp)
+            check = duckdb.connect(str(temp), read_only=True)
+            try:
+                check.execute("SELECT max(version) FROM schema_version").fetchone()
+            finally:
+                check.close()
+            os.replace(temp, dest)
+        finally:
+            temp.unlink(missing_ok=True)
+        self.logger.info("published snapshot %s", dest)
+        return dest

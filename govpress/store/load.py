@@ -1,0 +1,595 @@
+"""Idempotent batch loads and the pipeline's reads, as functions of an open DuckDB connection.
+
+``load_batch`` runs in ONE transaction and is idempotent: loading the same batch twice
+leaves the same rows. How a release is classified:
+
+* a new ``release_id`` -> inserted as version 1 (``new``, or ``duplicate`` when its text
+  equals another release's: it is still stored, with that release's ``cluster_id`` and an
+  ``exact_duplicate`` link to it);
+* a stored ``release_id`` with the same ``content_hash``, or with the hash of one of its
+  OLDER versions (a reparse of an old page) -> only ``last_seen_at`` moves (``unchanged``);
+* otherwise -> a new version: ``release_versions`` gains a row, ``releases`` takes the new
+  text (``updated``); old versions are never overwritten.
+
+Decisions are made by the pure :func:`plan_releases` over the few stored rows that matter
+(same ids, same hashes, same translation keys); rows move in and out through Arrow tables,
+which DuckDB reads 4x faster than ``executemany``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from govpress.store.nearlinks import link_near_duplicates
+from govpress.store.rows import (
+    MAX_FRONTIER_ATTEMPTS,
+    ArchivedPage,
+    CacheRow,
+    FailureRow,
+    FetchRow,
+    KnownRelease,
+    LoadBatch,
+    LoadCounts,
+    ReleaseRow,
+    RemovalRow,
+)
+
+if TYPE_CHECKING:
+    from govpress.registry import Source
+
+log = logging.getLogger("govpress.store")
+
+RUN_COUNT_COLUMNS = (
+    "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed",
+)
+_FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
+_arrow_names = count()
+
+# -- Arrow schemas -------------------------------------------------------------------------------
+
+TS = pa.timestamp("us", tz="UTC")
+S = pa.string()
+
+RELEASE_ARROW = pa.schema([
+    ("release_id", S), ("source_id", S), ("url", S), ("canonical_url", S), ("language", S), ("title", S),
+    ("subtitle", S), ("lead", S), ("body_text", S), ("published_at", TS), ("published_precision", S),
+    ("updated_at", TS), ("place", S), ("tags", pa.list_(S)), ("kind", S), ("translation_key", S),
+    ("content_hash", S), ("parser", S), ("parser_version", S), ("archive_key", S), ("seen_at", TS),
+    ("version", pa.int32()), ("cluster_id", S),
+])
+LINK_ARROW = pa.schema([
+    ("release_id", S), ("other_id", S), ("kind", S), ("score", pa.float64()), ("other_url", S), ("first_seen_at", TS),
+])
+FETCH_ARROW = pa.schema([
+    ("fetch_id", S), ("run_id", S), ("source_id", S), ("url", S), ("final_url", S), ("purpose", S),
+    ("status", pa.int32()), ("outcome", S), ("started_at", TS), ("elapsed_ms", pa.float64()), ("bytes", pa.int64()),
+    ("content_type", S), ("charset", S), ("etag", S), ("last_modified", S), ("attempts", pa.int32()), ("error", S),
+    ("archive_key", S),
+])
+FAILURE_ARROW = pa.schema([
+    ("source_id", S), ("url", S), ("archive_key", S), ("parser", S), ("error", S), ("failed_at", TS),
+])
+REMOVAL_ARROW = pa.schema([("release_id", S), ("url", S), ("status", pa.int32()), ("detected_at", TS)])
+CACHE_ARROW = pa.schema([
+    ("url", S), ("etag", S), ("last_modified", S), ("archive_key", S), ("checked_at", TS),
+])
+KEYS_ARROW = pa.schema([("release_id", S), ("content_hash", S), ("translation_key", S)])
+URLS_ARROW = pa.schema([("url", S), ("purpose", S)])
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetime; naive values are taken to be UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa.Table:
+    """An Arrow table built column by column from objects' attributes (or the given columns); times in UTC."""
+    data = {}
+    for f in schema:
+        values = columns[f.name] if f.name in columns else [getattr(item, f.name) for item in items]
+        data[f.name] = [utc(v) for v in values] if pa.types.is_timestamp(f.type) else values
+    return pa.Table.from_pydict(data, schema=schema)
+
+
+class _Registered:
+    """An Arrow table registered on a connection under a unique name for the length of a block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+        self.con, self.table = con, table
+        self.name = f"_govpress_arrow_{next(_arrow_names)}"
+
+    def __enter__(self) -> str:
+        self.con.register(self.name, self.table)
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.unregister(self.name)
+
+
+# -- the plan (pure) -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class StoredRelease:
+    """The stored facts about a release that the plan needs."""
+
+    release_id: str
+    url: str
+    content_hash: str
+    version: int
+    cluster_id: str
+    published_at: datetime | None
+    language: str | None
+    translation_key: str | None
+
+
+@dataclass(slots=True)
+class ReleasePlan:
+    inserts: list[tuple[ReleaseRow, str]] = field(default_factory=list)
+    """(row, cluster_id) of new releases (version 1)."""
+    updates: list[tuple[ReleaseRow, int, str]] = field(default_factory=list)
+    """(row, new version, cluster_id) of releases whose text changed."""
+    touches: list[ReleaseRow] = field(default_factory=list)
+    """Rows whose text is already stored: only last_seen_at / removed_at change."""
+    links: list[dict[str, Any]] = field(default_factory=list)
+    counts: LoadCounts = field(default_factory=LoadCounts)
+
+
+def dedupe_releases(rows: list[ReleaseRow]) -> list[ReleaseRow]:
+    """One row per release_id: the last seen (by seen_at, then archive_key), in first-appearance order."""
+    best: dict[str, ReleaseRow] = {}
+    for row in rows:
+        kept = best.get(row.release_id)
+        if kept is None or (utc(row.seen_at), row.archive_key or "") >= (utc(kept.seen_at), kept.archive_key or ""):
+            best[row.release_id] = row
+    return list(best.values())
+
+
+def _publication_order(published_at: datetime | None, release_id: str) -> tuple[datetime, str]:
+    """Earliest published first; releases without a date come after every dated one."""
+    return (utc(published_at) or _FAR_FUTURE, release_id)
+
+
+def plan_releases(
+    rows: list[ReleaseRow],
+    stored: dict[str, StoredRelease],
+    stored_versions: set[tuple[str, str]],
+    same_hash: list[StoredRelease],
+    same_translation_key: list[StoredRelease],
+) -> ReleasePlan:
+    """Decide what happens to each (deduplicated) row of a batch.
+
+    ``stored``: stored releases with the batch's ids; ``stored_versions``: their (id, hash) of
+    every version; ``same_hash`` / ``same_translation_key``: stored releases sharing a hash or
+    a translation key with the batch.
+    """
+    plan = ReleasePlan()
+    changed: list[tuple[ReleaseRow, int]] = []  # new (version 1) and updated rows, with their version
+    for row in rows:
+        known = stored.get(row.release_id)
+        if known is None:
+            changed.append((row, 1))
+        elif known.content_hash == row.content_hash or (row.release_id, row.content_hash) in stored_versions:
+            plan.touches.append(row)
+            plan.counts.unchanged += 1
+        else:
+            changed.append((row, known.version + 1))
+    updating = {row.release_id for row, version in changed if version > 1}
+
+    # Exact duplicates: the first holder of a text is a stored release (earliest published), else
+    # the earliest published of the batch. Stored rows being updated no longer hold their old text.
+    first_holder: dict[str, tuple[str, str, str]] = {}  # hash -> (release_id, cluster_id, url)
+    for known in sorted(same_hash, key=lambda k: _publication_order(k.published_at, k.release_id)):
+        if known.release_id not in updating:
+            first_holder.setdefault(known.content_hash, (known.release_id, known.cluster_id, known.url))
+    for row, version in sorted(changed, key=lambda rv: _publication_order(rv[0].published_at, rv[0].release_id)):
+        holder = first_holder.get(row.content_hash)
+        if holder and holder[0] != row.release_id:
+            cluster_id = holder[1]
+            plan.links.append(_link(row.release_id, holder[0], "exact_duplicate", holder[2], row.seen_at))
+        else:
+            cluster_id = row.release_id
+            first_holder[row.content_hash] = (row.release_id, cluster_id, row.url)
+        if version == 1:
+            plan.inserts.append((row, cluster_id))
+            if holder and holder[0] != row.release_id:
+                plan.counts.duplicate += 1
+            else:
+                plan.counts.new += 1
+        else:
+            plan.updates.append((row, version, cluster_id))
+            plan.counts.updated += 1
+
+    # Translations: same non-null translation_key, different (known) language, both directions.
+    by_key: dict[str, dict[str, tuple[str | None, str]]] = {}  # key -> release_id -> (language, url)
+    for known in same_translation_key:
+        if known.translation_key:
+            by_key.setdefault(known.translation_key, {})[known.release_id] = (known.language, known.url)
+    for row, _ in changed:
+        if row.translation_key:
+            by_key.setdefault(row.translation_key, {})[row.release_id] = (row.language, row.url)
+    for row, _ in changed:
+        if not row.translation_key or not row.language:
+            continue
+        for other_id, (language, url) in by_key[row.translation_key].items():
+            if other_id != row.release_id and language and language != row.language:
+                plan.links.append(_link(row.release_id, other_id, "translation", url, row.seen_at))
+                plan.links.append(_link(other_id, row.release_id, "translation", row.url, row.seen_at))
+    return plan
+
+
+def _link(release_id: str, other_id: str, kind: str, other_url: str | None, seen_at: datetime) -> dict[str, Any]:
+    return {
+        "release_id": release_id, "other_id": other_id, "kind": kind, "score": 1.0,
+        "other_url": other_url, "first_seen_at": utc(seen_at),
+    }
+
+
+# -- load_batch ----------------------------------------------------------------------------------
+
+_TEXT_COLUMNS = (
+    "source_id", "url", "canonical_url", "language", "title", "subtitle", "lead", "body_text", "published_at",
+    "published_precision", "updated_at", "place", "tags", "kind", "translation_key", "content_hash", "parser",
+    "parser_version", "archive_key",
+)
+
+
+def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]]) -> pa.Table:
+    """New and updated releases with their version and cluster_id, as one Arrow table."""
+    rows = [row for row, _, _ in items]
+    return arrow_table(
+        rows, RELEASE_ARROW,
+        tags=[list(row.tags or []) for row in rows],
+        version=[version for _, version, _ in items],
+        cluster_id=[cluster_id for _, _, cluster_id in items],
+    )
+
+
+def _stored_state(
+    con: duckdb.DuckDBPyConnection, rows: list[ReleaseRow]
+) -> tuple[dict[str, StoredRelease], set[tuple[str, str]], list[StoredRelease], list[StoredRelease]]:
+    keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
+            for r in rows]
+    columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
+    with _Registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
+        by_id = con.execute(
+            f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
+        ).fetchall()
+        versions = con.execute(
+            f"SELECT release_id, content_hash FROM release_versions WHERE release_id IN (SELECT release_id FROM {k})"
+        ).fetchall()
+        by_hash = con.execute(
+            f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
+        ).fetchall()
+        by_key = con.execute(
+            f"SELECT {columns} FROM releases r WHERE r.translation_key IN "
+            f"(SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL)"
+        ).fetchall()
+    stored = {r[0]: StoredRelease(*r) for r in by_id}
+    return stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash], [StoredRelease(*r) for r in by_key]
+
+
+def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) -> None:
+    changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
+    if changed:
+        with _Registered(con, _changed_releases_table(changed)) as t:
+            con.execute(
+                f"""INSERT INTO releases ({', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id,
+                        first_seen_at, last_seen_at, removed_at, run_id)
+                    SELECT {', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
+                    FROM {t} WHERE version = 1""",
+                [run_id],
+            )
+            if plan.updates:
+                assignments = ", ".join(f"{c} = u.{c}" for c in _TEXT_COLUMNS)
+                con.execute(
+                    f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
+                            last_seen_at = greatest(releases.last_seen_at, u.seen_at),
+                            removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                            run_id = ?
+                        FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
+                    [run_id],
+                )
+            con.execute(
+                f"""INSERT OR IGNORE INTO release_versions
+                        (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
+                         seen_at, archive_key, run_id)
+                    SELECT release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
+                           seen_at, archive_key, ? FROM {t}""",
+                [run_id],
+            )
+    if plan.touches:
+        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS)]))
+        with _Registered(con, touched) as t:
+            con.execute(
+                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at),
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
+                    FROM {t} u WHERE releases.release_id = u.release_id"""
+            )
+    if plan.links:
+        with _Registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
+            con.execute(
+                f"""INSERT OR IGNORE INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                    SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
+                [run_id],
+            )
+
+
+def _load_removals(con: duckdb.DuckDBPyConnection, run_id: str, removals: list[RemovalRow]) -> int:
+    """Mark releases removed (rows kept); returns how many became removed now."""
+    if not removals:
+        return 0
+    earliest: dict[str, RemovalRow] = {}
+    for removal in removals:
+        kept = earliest.get(removal.release_id)
+        if kept is None or utc(removal.detected_at) < utc(kept.detected_at):
+            earliest[removal.release_id] = removal
+    with _Registered(con, arrow_table(list(earliest.values()), REMOVAL_ARROW)) as t:
+        # A page seen again after the removal was detected is not removed.
+        marked = con.execute(
+            f"""UPDATE releases SET removed_at = r.detected_at FROM {t} r
+                WHERE releases.release_id = r.release_id AND releases.removed_at IS NULL
+                  AND releases.last_seen_at <= r.detected_at"""
+        ).fetchone()[0]
+    with _Registered(con, arrow_table(removals, REMOVAL_ARROW)) as t:
+        con.execute(
+            f"INSERT OR IGNORE INTO removals (release_id, url, status, detected_at, run_id) "
+            f"SELECT release_id, url, status, detected_at, ? FROM {t}",
+            [run_id],
+        )
+    return int(marked)
+
+
+def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> None:
+    if not fetches:
+        return
+    names = FETCH_ARROW.names
+    with _Registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
+        con.execute(f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}")
+
+
+def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[FailureRow]) -> None:
+    if not failures:
+        return
+    names = FAILURE_ARROW.names
+    with _Registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
+        con.execute(
+            f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
+            [run_id],
+        )
+
+
+def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
+    if not cache:
+        return
+    latest: dict[str, CacheRow] = {}
+    for row in cache:  # ON CONFLICT would keep the first of two rows for one url: keep the latest check
+        kept = latest.get(row.url)
+        if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
+            latest[row.url] = row
+    names = CACHE_ARROW.names
+    with _Registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
+        con.execute(
+            f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}
+                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                    archive_key = excluded.archive_key, checked_at = excluded.checked_at
+                WHERE excluded.checked_at >= http_cache.checked_at"""
+        )
+
+
+def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
+    if batch.frontier_add:
+        rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+            con.execute(
+                f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
+                f"SELECT ?, url, purpose, now(), ? FROM {t}",
+                [batch.source_id, batch.run_id],
+            )
+    if batch.frontier_done:
+        rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+            con.execute(
+                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
+            )
+    if batch.frontier_retry:
+        rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
+        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+            con.execute(
+                f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
+                [batch.source_id],
+            )
+        con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
+
+
+def _has_near_duplicate_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'release_signatures'"
+    ).fetchone()[0])
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
+    """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
+    releases = dedupe_releases(batch.releases)
+    con.begin()
+    try:
+        if releases:
+            plan = plan_releases(releases, *_stored_state(con, releases))
+            _apply_plan(con, batch.run_id, plan)
+            counts = plan.counts
+            # Near-duplicates in the same transaction: a crash between two commits would leave
+            # releases that a rerun sees as unchanged and never links.
+            changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
+            if changed and _has_near_duplicate_tables(con):  # absent only in files older than migration 3
+                link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
+        else:
+            counts = LoadCounts()
+        counts.removed = _load_removals(con, batch.run_id, batch.removals)
+        counts.failed = len(batch.failures)
+        _load_fetches(con, batch.fetches)
+        _load_failures(con, batch.run_id, batch.failures)
+        _load_cache(con, batch.cache)
+        _load_frontier(con, batch)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return counts
+
+
+# -- runs and sources ----------------------------------------------------------------------------
+
+
+def upsert_sources(con: duckdb.DuckDBPyConnection, sources: list[Source], run_id: str) -> None:
+    """The registry as loaded: one row per source, replaced on every run (removed sources stay)."""
+    now = datetime.now(timezone.utc)
+    rows = [
+        (s.id, s.name, s.country, s.institution, list(s.languages), s.group, s.kind, list(s.start_urls), s.parser,
+         s.timezone, s.cadence, s.rate_limit, sorted(s.hosts()), s.model_dump_json(), now, run_id)
+        for s in sources
+    ]
+    if not rows:
+        return
+    con.begin()
+    try:
+        con.executemany(
+            """INSERT INTO sources (source_id, name, country, institution, languages, source_group, kind, start_urls,
+                   parser, timezone, cadence, rate_limit, allowed_hosts, config, updated_at, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, country = excluded.country,
+                   institution = excluded.institution, languages = excluded.languages,
+                   source_group = excluded.source_group, kind = excluded.kind, start_urls = excluded.start_urls,
+                   parser = excluded.parser, timezone = excluded.timezone, cadence = excluded.cadence,
+                   rate_limit = excluded.rate_limit, allowed_hosts = excluded.allowed_hosts,
+                   config = excluded.config, updated_at = excluded.updated_at, run_id = excluded.run_id""",
+            rows,
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime
+) -> None:
+    """Record a run as 'running'; a retried flow run with the same id is marked running again."""
+    con.execute(
+        """INSERT INTO runs (run_id, flow, started_at, status, parameters, source_ids) VALUES (?, ?, ?, 'running', ?, ?)
+           ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL""",
+        [run_id, flow, utc(started_at), _json(parameters), list(source_ids)],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    counts: dict,
+    message: str | None,
+    per_source: list[dict],
+    finished_at: datetime,
+) -> None:
+    """Close a run with its status, totals (keys of RUN_COUNT_COLUMNS; others are ignored) and per-source summary."""
+    unknown = sorted(set(counts) - set(RUN_COUNT_COLUMNS))
+    if unknown:
+        log.warning("finish_run(%s): ignoring unknown count keys %s", run_id, unknown)
+    known = {k: int(v) for k, v in counts.items() if k in RUN_COUNT_COLUMNS}
+    assignments = "".join(f", {k} = ?" for k in known)
+    updated = con.execute(
+        f"UPDATE runs SET status = ?, finished_at = ?, message = ?, per_source = ?{assignments} WHERE run_id = ?",
+        [status, utc(finished_at), message, _json(per_source), *known.values(), run_id],
+    ).fetchone()[0]
+    if not updated:
+        raise KeyError(f"finish_run: no run {run_id!r}; call start_run first")
+
+
+# -- reads for the pipeline ----------------------------------------------------------------------
+
+
+def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, KnownRelease]:
+    rows = con.execute(
+        """SELECT release_id, canonical_url, content_hash, version, published_at, first_seen_at, last_seen_at,
+                  removed_at, archive_key, url, updated_at
+           FROM releases WHERE source_id = ? ORDER BY release_id""",
+        [source_id],
+    ).fetchall()
+    return {r[1]: KnownRelease(*r) for r in rows}
+
+
+def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:
+    if not urls:
+        return {}
+    with _Registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)) as t:
+        rows = con.execute(
+            f"SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache WHERE url IN (SELECT url FROM {t})"
+        ).fetchall()
+    return {r[0]: CacheRow(*r) for r in rows}
+
+
+def frontier(con: duckdb.DuckDBPyConnection, source_id: str) -> list[tuple[str, str]]:
+    """URLs still to fetch for a source, oldest first."""
+    return [
+        (url, purpose)
+        for url, purpose in con.execute(
+            "SELECT url, purpose FROM frontier WHERE source_id = ? ORDER BY added_at, url", [source_id]
+        ).fetchall()
+    ]
+
+
+def archived_pages(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None) -> list[ArchivedPage]:
+    """Per (source, url), the latest fetch with outcome 'ok' and an archive key: what a reparse replays."""
+    where, params = "", []
+    if source_ids is not None:
+        where, params = "AND list_contains(?, source_id)", [list(source_ids)]
+    rows = con.execute(
+        f"""SELECT source_id, url, archive_key, content_type, started_at, purpose FROM (
+                SELECT *, row_number() OVER (PARTITION BY source_id, url ORDER BY started_at DESC, fetch_id DESC) AS n
+                FROM fetches WHERE outcome = 'ok' AND archive_key IS NOT NULL {where})
+            WHERE n = 1 ORDER BY source_id, url""",
+        params,
+    ).fetchall()
+    return [ArchivedPage(*r) for r in rows]
+
+
+# -- checksums -----------------------------------------------------------------------------------
+
+NOT_CONTENT = {"run_id", "first_seen_at", "last_seen_at", "seen_at"}
+CHECKSUM_TABLES = {
+    "releases": "release_id",
+    "release_versions": "release_id, version",
+    "release_links": "release_id, other_id, kind",
+}
+
+
+def content_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """md5 over each table's content columns in key order; bookkeeping columns (NOT_CONTENT) are left out."""
+    con.execute("SET TimeZone = 'UTC'")  # timestamps render the same whatever the machine's zone
+    out = {}
+    for table, key in CHECKSUM_TABLES.items():
+        columns = [
+            name for (name,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+                "ORDER BY column_index", [table],
+            ).fetchall()
+            if name not in NOT_CONTENT
+        ]
+        out[table] = con.execute(
+            f"SELECT md5(coalesce(string_agg(to_json(x)::VARCHAR, chr(10) ORDER BY {key}), '')) "
+            f"FROM (SELECT {', '.join(columns)} FROM {table}) x"
+        ).fetchone()[0]
+    return out

@@ -1,0 +1,406 @@
+"""Near-duplicate links in the store: MinHash signatures, LSH band buckets, ``near_duplicate`` links, clusters.
+
+The store side of :mod:`govpress.dedupe.neardup`. :func:`link_near_duplicates` runs inside the
+caller's transaction (it never begins or commits) on a write connection, for releases that
+were just loaded:
+
+1. **Signatures** (``release_signatures``) are computed from each release's title, subtitle,
+   lead and body (:func:`govpress.dedupe.neardup.release_text`) and kept with the ``content_hash`` and
+   the scheme they were made from, so an unchanged release is never hashed again and a
+   changed one (new version) or a new scheme recomputes. Its LSH buckets go to ``release_bands``.
+2. **Candidates** are releases sharing a (band, bucket) with one of the given releases: a
+   SQL self-join of ``release_bands``. Their similarity (share of equal MinHash values) is
+   computed in numpy.
+3. **Links**: each candidate pair at or above ``threshold`` whose texts are not identical
+   (equal ``content_hash`` is the exact-duplicate level's business) gets one
+   ``release_links`` row of kind ``near_duplicate`` from the later release to the earlier
+   one, by (published_at, undated last; first_seen_at; release_id), with the similarity as
+   score. Links of the given releases that no longer hold (the text was edited) are removed;
+   a changed score is updated.
+4. **Clusters**: releases joined by near-duplicate links, and by exact-duplicate links whose
+   two ends still have the same text, form connected components. In a component with a
+   near-duplicate link every member's ``cluster_id`` becomes the release_id of the
+   component's earliest release (same order as above), so a syndicated copy, a copy of the
+   copy and their exact twins all point at the first publisher. A component of exact copies
+   only keeps what the exact level decided (``govpress.store.load``: the first STORED holder),
+   unless a removed near link left it pointing outside itself. Only components that contain
+   a given release, or that a removed link split, are looked at.
+
+Because links are pairwise facts and the cluster root is a function of the component, the
+near-duplicate result does not depend on the order in which releases were loaded (the
+exact level's choice of holder does, by its own design), and calling it again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import count
+
+import duckdb
+import pyarrow as pa
+
+from govpress.dedupe import neardup
+
+NEAR_DUPLICATE = "near_duplicate"
+SIGNATURE_CHUNK = 2_000
+"""Releases whose texts are read and hashed at a time: bounds memory on a backfill."""
+
+MIGRATION_SQL = """
+CREATE TABLE IF NOT EXISTS release_signatures (
+    release_id   VARCHAR PRIMARY KEY,
+    content_hash VARCHAR NOT NULL,
+    scheme       VARCHAR NOT NULL,
+    minhash      UBIGINT[] NOT NULL,
+    computed_at  TIMESTAMPTZ NOT NULL,
+    run_id       VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS release_bands (
+    band       SMALLINT NOT NULL,
+    bucket     UBIGINT NOT NULL,
+    release_id VARCHAR NOT NULL,
+    PRIMARY KEY (band, bucket, release_id)
+);
+
+COMMENT ON TABLE release_signatures IS 'MinHash signature of each release''s current text (title, subtitle, lead, body), used to find near-identical texts (syndicated copies). Recomputed when the text (content_hash) or the scheme changes.';
+COMMENT ON COLUMN release_signatures.release_id IS 'The release (releases.release_id).';
+COMMENT ON COLUMN release_signatures.content_hash IS 'releases.content_hash of the text the signature was computed from.';
+COMMENT ON COLUMN release_signatures.scheme IS 'How the signature was made (permutations, words per shingle, bands, minimum shingles); a signature of another scheme is recomputed.';
+COMMENT ON COLUMN release_signatures.minhash IS 'The minimum hash of the text''s 5-word shingles under each of 128 fixed permutations; the share of equal positions between two releases estimates their Jaccard similarity. Empty for texts too short to compare (fewer than 8 shingles): such releases are never near duplicates.';
+COMMENT ON COLUMN release_signatures.computed_at IS 'When the signature was computed.';
+COMMENT ON COLUMN release_signatures.run_id IS 'The run that computed it.';
+
+COMMENT ON TABLE release_bands IS 'Locality-sensitive hashing index over release_signatures: releases sharing a (band, bucket) are candidate near duplicates, whose similarity is then checked.';
+COMMENT ON COLUMN release_bands.band IS 'Band number (0-20): which slice of 6 signature values the bucket hashes.';
+COMMENT ON COLUMN release_bands.bucket IS 'Hash of the band''s signature values; equal only within the same band.';
+COMMENT ON COLUMN release_bands.release_id IS 'The release (releases.release_id).';
+
+COMMENT ON COLUMN releases.cluster_id IS 'release_id of the first publisher of this text: shared by exact copies and near-identical (syndicated) copies, which point to the earliest member of their group; its own release_id otherwise. unique_releases has one row per cluster.';
+COMMENT ON VIEW unique_releases IS 'One row per cluster of identical or near-identical releases (cluster_id): the earliest published member (undated members last, ties by release_id), with the number of copies.';
+COMMENT ON COLUMN release_links.score IS 'Similarity from 0 to 1: 1.0 for exact duplicates and for translations known from the site; for near_duplicate the estimated Jaccard similarity of the two texts'' 5-word shingles (at least 0.8).';
+"""
+
+
+def install_near_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Migration 3: the two tables and their comments, then links and clusters for the releases already stored."""
+    con.execute(MIGRATION_SQL)
+    backfill_near_duplicates(con, now=datetime.now().astimezone(), run_id="schema-migration-3")
+
+
+def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, run_id: str,
+                             threshold: float = neardup.THRESHOLD) -> int:
+    """:func:`link_near_duplicates` over every stored release (after a migration or a scheme change)."""
+    ids = [r for (r,) in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
+    return link_near_duplicates(con, ids, threshold=threshold, now=now, run_id=run_id)
+
+
+# -- Arrow plumbing ------------------------------------------------------------------------------
+
+_names = count()
+_IDS = pa.schema([("release_id", pa.string())])
+
+
+class _Registered:
+    """An Arrow table registered under a unique name for the length of a block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+        self.con, self.table, self.name = con, table, f"_govpress_near_{next(_names)}"
+
+    def __enter__(self) -> str:
+        self.con.register(self.name, self.table)
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.unregister(self.name)
+
+
+def _ids_table(ids: Iterable[str]) -> pa.Table:
+    return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- 1. signatures and bands ---------------------------------------------------------------------
+
+
+def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
+    """Compute and store signatures and bands of the given releases whose stored one is missing or stale; returns how many."""
+    refreshed = 0
+    for chunk in _chunks(sorted(set(release_ids)), SIGNATURE_CHUNK):
+        with _Registered(con, _ids_table(chunk)) as ids:
+            stale = con.execute(
+                f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
+                    FROM releases r LEFT JOIN release_signatures s USING (release_id)
+                    WHERE r.release_id IN (SELECT release_id FROM {ids})
+                      AND (s.release_id IS NULL OR s.content_hash <> r.content_hash OR s.scheme <> ?)
+                    ORDER BY r.release_id""",
+                [neardup.SCHEME],
+            ).fetchall()
+        if not stale:
+            continue
+        sig_rows: dict[str, list] = {"release_id": [], "content_hash": [], "minhash": []}
+        band_rows: dict[str, list] = {"band": [], "bucket": [], "release_id": []}
+        for release_id, content_hash, title, subtitle, lead, body in stale:
+            sig = neardup.signature(neardup.release_text(title, subtitle, lead, body))
+            sig_rows["release_id"].append(release_id)
+            sig_rows["content_hash"].append(content_hash)
+            sig_rows["minhash"].append(sig)
+            for band, bucket in enumerate(neardup.bands(sig)):
+                band_rows["band"].append(band)
+                band_rows["bucket"].append(bucket)
+                band_rows["release_id"].append(release_id)
+        signatures = pa.Table.from_pydict(
+            {**sig_rows, "minhash": pa.array(sig_rows["minhash"], type=pa.list_(pa.uint64()))},
+            schema=pa.schema([("release_id", pa.string()), ("content_hash", pa.string()),
+                              ("minhash", pa.list_(pa.uint64()))]),
+        )
+        buckets = pa.Table.from_pydict(
+            band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
+        )
+        with _Registered(con, signatures) as sigs, _Registered(con, buckets) as bands:
+            con.execute(
+                f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
+                    SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs}
+                    ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
+                        scheme = excluded.scheme, minhash = excluded.minhash,
+                        computed_at = excluded.computed_at, run_id = excluded.run_id""",
+                [neardup.SCHEME, now, run_id],
+            )
+            # Only buckets that changed move: deleting and re-inserting one key in a transaction is avoided.
+            con.execute(
+                f"""DELETE FROM release_bands WHERE release_id IN (SELECT release_id FROM {sigs})
+                      AND (band, bucket, release_id) NOT IN (SELECT (band, bucket, release_id) FROM {bands})"""
+            )
+            con.execute(f"INSERT OR IGNORE INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+        refreshed += len(stale)
+    return refreshed
+
+
+# -- 2. and 3. candidates and links --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What ordering and linking need to know about one release."""
+
+    release_id: str
+    url: str
+    content_hash: str
+    published_at: datetime | None
+    first_seen_at: datetime
+    cluster_id: str
+
+    @property
+    def order(self) -> tuple:
+        """Earliest publisher first: published_at (undated last), then first_seen_at, then release_id."""
+        return (self.published_at is None, self.published_at or self.first_seen_at, self.first_seen_at, self.release_id)
+
+
+def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
+    with _Registered(con, _ids_table(ids)) as t:
+        rows = con.execute(
+            f"""SELECT release_id, url, content_hash, published_at, first_seen_at, cluster_id FROM releases
+                WHERE release_id IN (SELECT release_id FROM {t})"""
+        ).fetchall()
+    return {r[0]: _Facts(*r) for r in rows}
+
+
+def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
+    """(later, earlier) -> similarity for every pair of a given release with any stored one at or above ``threshold``.
+
+    Pairs of identical texts (equal content_hash) are left to the exact-duplicate level.
+    """
+    with _Registered(con, _ids_table(release_ids)) as ids:
+        candidates = con.execute(
+            f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
+                FROM release_bands a
+                JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id
+                WHERE a.release_id IN (SELECT release_id FROM {ids})"""
+        ).fetchall()
+    if not candidates:
+        return {}
+    involved = sorted({i for pair in candidates for i in pair})
+    with _Registered(con, _ids_table(involved)) as ids:
+        stored = con.execute(
+            f"""SELECT release_id, minhash FROM release_signatures
+                WHERE release_id IN (SELECT release_id FROM {ids}) AND scheme = ? AND len(minhash) > 0""",
+            [neardup.SCHEME],
+        ).arrow()
+        if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
+            stored = stored.read_all()
+    names = stored.column("release_id").to_pylist()
+    position = {name: i for i, name in enumerate(names)}
+    minhash = stored.column("minhash").combine_chunks()
+    matrix = minhash.flatten().to_numpy(zero_copy_only=False).reshape(len(names), -1)
+    pairs = [(a, b) for a, b in candidates if a in position and b in position]
+    if not pairs:
+        return {}
+    scores = neardup.similarities(matrix[[position[a] for a, _ in pairs]], matrix[[position[b] for _, b in pairs]])
+    facts = _facts(con, involved)
+    found: dict[tuple[str, str], float] = {}
+    for (a, b), score in zip(pairs, scores, strict=True):
+        if score < threshold or a not in facts or b not in facts or facts[a].content_hash == facts[b].content_hash:
+            continue
+        earlier, later = sorted((facts[a], facts[b]), key=lambda f: f.order)
+        found[(later.release_id, earlier.release_id)] = float(score)
+    return found
+
+
+def _write_links(
+    con: duckdb.DuckDBPyConnection, release_ids: list[str], found: dict[tuple[str, str], float],
+    *, now: datetime, run_id: str,
+) -> tuple[int, set[str]]:
+    """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
+    with _Registered(con, _ids_table(release_ids)) as ids:
+        existing = {
+            (a, b): score for a, b, score in con.execute(
+                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                      AND (release_id IN (SELECT release_id FROM {ids}) OR other_id IN (SELECT release_id FROM {ids}))""",
+                [NEAR_DUPLICATE],
+            ).fetchall()
+        }
+    gone = [pair for pair in existing if pair not in found]
+    wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
+    if gone:
+        table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
+        with _Registered(con, table) as t:
+            con.execute(
+                f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {t})",
+                [NEAR_DUPLICATE],
+            )
+    if wanted:
+        urls = {f.release_id: f.url for f in _facts(con, {b for _, b in wanted}).values()}
+        table = pa.Table.from_pydict({
+            "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
+            "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
+        })
+        with _Registered(con, table) as t:
+            con.execute(
+                f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t}
+                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
+                [NEAR_DUPLICATE, now, run_id],
+            )
+    return len(wanted), {i for pair in gone for i in pair}
+
+
+# -- 4. clusters ---------------------------------------------------------------------------------
+
+
+def _component_edges(
+    con: duckdb.DuckDBPyConnection, seeds: set[str]
+) -> tuple[set[str], list[tuple[str, str]], set[tuple[str, str]]]:
+    """The seeds' components: (releases, links that join, near links).
+
+    Near links and exact links whose two ends still share a text join releases. An exact link
+    whose ends no longer share a text (one was edited) joins nothing, but is still walked: the
+    release at its other end may hold a cluster_id that the edit made stale.
+    """
+    nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
+    while frontier:
+        with _Registered(con, _ids_table(frontier)) as f:
+            rows = con.execute(
+                f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
+                    JOIN releases a ON a.release_id = l.release_id
+                    JOIN releases b ON b.release_id = l.other_id
+                    WHERE l.kind IN (?, 'exact_duplicate')
+                      AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
+                [NEAR_DUPLICATE],
+            ).fetchall()
+        edges.update((a, b) for a, b, kind, same_text in rows if kind == NEAR_DUPLICATE or same_text)
+        near.update((a, b) for a, b, kind, _ in rows if kind == NEAR_DUPLICATE)
+        reached = {i for a, b, _, _ in rows for i in (a, b)}
+        frontier = reached - nodes
+        nodes |= reached
+    return nodes, sorted(edges), near
+
+
+def _roots(nodes: set[str], edges: list[tuple[str, str]], facts: dict[str, _Facts]) -> dict[str, str]:
+    """release_id -> release_id of the earliest release of its connected component (union-find)."""
+    parent = {n: n for n in nodes}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # Keep the earlier release as the representative, so the root IS the component's first publisher.
+            first, second = (ra, rb) if facts[ra].order <= facts[rb].order else (rb, ra)
+            parent[second] = first
+    return {n: find(n) for n in nodes}
+
+
+def cluster_assignments(
+    facts: dict[str, _Facts], edges: list[tuple[str, str]], near_edges: set[tuple[str, str]]
+) -> dict[str, str]:
+    """release_id -> the cluster_id it should have, for the releases whose cluster_id must change (pure).
+
+    A component with a near_duplicate link points at its earliest release. A component of
+    exact copies only keeps the cluster the exact-duplicate level gave it (the first STORED
+    holder of the text), unless a member points outside the component (a near link that
+    joined it to another release is gone): then it, too, points at its earliest release.
+    """
+    roots = _roots(set(facts), edges, facts)
+    members: dict[str, set[str]] = {}
+    for node, root in roots.items():
+        members.setdefault(root, set()).add(node)
+    near_roots = {roots[a] for a, _ in near_edges if a in roots}
+    out: dict[str, str] = {}
+    for root, group in members.items():
+        if root not in near_roots and all(facts[m].cluster_id in group for m in group):
+            continue
+        out.update({m: root for m in group if facts[m].cluster_id != root})
+    return out
+
+
+def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
+    """Fix cluster_id in the components of the seeds (see :func:`cluster_assignments`); returns rows changed."""
+    stored = _facts(con, seeds)
+    nodes, edges, near_edges = _component_edges(con, set(stored))
+    facts = _facts(con, nodes)
+    edges = [(a, b) for a, b in edges if a in facts and b in facts]
+    changes = cluster_assignments(facts, edges, near_edges)
+    if not changes:
+        return 0
+    table = pa.Table.from_pydict({"release_id": list(changes), "cluster_id": list(changes.values())})
+    with _Registered(con, table) as t:
+        return int(con.execute(
+            f"""UPDATE releases SET cluster_id = t.cluster_id FROM {t} t WHERE releases.release_id = t.release_id"""
+        ).fetchone()[0])
+
+
+# -- the one call --------------------------------------------------------------------------------
+
+
+def link_near_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    release_ids: list[str],
+    *,
+    threshold: float = neardup.THRESHOLD,
+    now: datetime,
+    run_id: str,
+) -> int:
+    """Signatures, near_duplicate links and clusters for just-loaded releases; returns links added or rescored.
+
+    Runs in the caller's transaction (no BEGIN/COMMIT here): wrap it with the load that wrote
+    the releases, or in a transaction of its own. Idempotent and independent of load order.
+    Ids that are not stored are ignored.
+    """
+    ids = sorted(set(release_ids))
+    if not ids:
+        return 0
+    refresh_signatures(con, ids, now=now, run_id=run_id)
+    found = near_pairs(con, ids, threshold)
+    written, split = _write_links(con, ids, found, now=now, run_id=run_id)
+    recluster(con, set(ids) | split | {i for pair in found for i in pair})
+    return written

@@ -1,0 +1,144 @@
+"""Steps shared by the site-specific parsers (kremlin, government_ru, president_by, belta, president_az,
+govuk, europarl).
+
+Each site module knows its own selectors; the steps around them are the same everywhere and live
+here: refusing an empty body, making the soup and refusing a challenge page, picking the time zone
+that naive stamps are read in, turning a content element into body text with ``***`` section
+breaks, reading a date from a stamp element, falling back to :mod:`govpress.parsers.generic` when the
+site's markup is absent from a page that is not one of its articles, choosing the language and
+collecting ``hreflang`` translations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bs4 import BeautifulSoup, Tag
+
+from govpress.parsers import generic
+from govpress.parsers.dates import ParsedDate, parse_date, parse_iso
+from govpress.parsers.html import PageMeta, block_paragraphs, clean_title, looks_blocked, make_soup, primary_language, remove_boilerplate
+from govpress.parsers.language import detect_language
+from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.text import is_section_break, to_body_text
+
+
+def require_body(body: bytes) -> None:
+    """Raise :class:`ParseError` for an empty or whitespace-only response."""
+    if not body or not body.strip():
+        raise ParseError("empty body")
+
+
+def unblocked_soup(body: bytes, ctx: ParseContext) -> BeautifulSoup:
+    """The parsed page; :class:`BlockedPage` when it is a challenge or block page instead."""
+    soup = make_soup(body, ctx.content_type)
+    reason = looks_blocked(soup)
+    if reason:
+        raise BlockedPage(reason)
+    return soup
+
+
+def page_soup(body: bytes, ctx: ParseContext) -> BeautifulSoup:
+    """:func:`require_body`, then :func:`unblocked_soup`: the opening of every HTML site parser."""
+    require_body(body)
+    return unblocked_soup(body, ctx)
+
+
+def site_zone(ctx: ParseContext, site_timezone: str) -> str:
+    """The zone naive stamps are read in: the source's, unless it is the ad-hoc default "UTC"
+    (a context built without a source), in which case the site's own wall clock."""
+    return ctx.timezone if ctx.timezone != "UTC" else site_timezone
+
+
+def generic_unless_article(body: bytes, url: str, ctx: ParseContext, *, is_article: bool, missing: str) -> Release:
+    """The site's markup is absent. On one of its article URLs that is a failure (a redesign must not
+    silently degrade to guessing), so :class:`ParseError` naming the ``missing`` markup; any other
+    page of the site (a landing page, a section) goes to :func:`govpress.parsers.generic.parse`."""
+    if is_article:
+        raise ParseError(f"{missing} missing")
+    return generic.parse(body, url, ctx)
+
+
+def required_title(title_tag: Tag, selector: str) -> str:
+    """The clean text of the title element; :class:`ParseError` "empty <selector>" when it has none."""
+    title = clean_title(title_tag.get_text(" "))
+    if not title:
+        raise ParseError(f"empty {selector}")
+    return title
+
+
+def content_paragraphs(content: Tag, noise: Iterable[str]) -> list[str]:
+    """The paragraphs of ``content`` once the site's ``noise`` selectors (photos, share links) are removed."""
+    remove_boilerplate(content, noise)
+    return block_paragraphs(content)
+
+
+def joined_text(element: Tag | None, *, skip_boilerplate: bool = False) -> str:
+    """All paragraphs of ``element`` as one clean line (a lead or standfirst); "" without the element."""
+    if element is None:
+        return ""
+    return clean_title(" ".join(block_paragraphs(element, skip_boilerplate=skip_boilerplate)))
+
+
+def section_text(paragraphs: Iterable[str]) -> str:
+    """Paragraphs as published, a section break (``* * *``) as ``***``, joined by blank lines."""
+    return to_body_text("***" if is_section_break(p) else p for p in paragraphs)
+
+
+def required_text(paragraphs: Iterable[str], what: str) -> str:
+    """:func:`section_text`, or :class:`ParseError` "<what> has no text" when nothing is left."""
+    body_text = section_text(paragraphs)
+    if not body_text:
+        raise ParseError(f"{what} has no text")
+    return body_text
+
+
+def attribute_date(element: Tag | None, attributes: Sequence[str], zone: str) -> ParsedDate | None:
+    """The ISO stamp in the first non-empty of ``attributes`` of ``element`` (``datetime``,
+    ``content``, ``data-datetime``); None when there is none or it is not ISO."""
+    if element is None:
+        return None
+    # The first attribute present and non-empty wins, even when it holds only blanks.
+    value = next((element.get(name) for name in attributes if element.get(name)), None)
+    raw = str(value or "").strip()
+    return parse_iso(raw, tz=zone) if raw else None
+
+
+def shown_date(element: Tag | None, zone: str, ctx: ParseContext) -> ParsedDate | None:
+    """The first date written in ``element``'s text ("3 октября 2024, 14:58"), a year-less one
+    anchored on when the page was fetched."""
+    if element is None:
+        return None
+    return parse_date(clean_title(element.get_text(" ")), tz=zone, reference=ctx.fetched_at)
+
+
+def stamp_date(stamp: Tag | None, zone: str, ctx: ParseContext, attributes: Sequence[str] = ("datetime",)) -> ParsedDate | None:
+    """A date element's machine-readable attribute (:func:`attribute_date`), else its visible text
+    (:func:`shown_date`)."""
+    parsed = attribute_date(stamp, attributes, zone)
+    return parsed if parsed is not None else shown_date(stamp, zone, ctx)
+
+
+def release_language(
+    title: str, body_text: str, page_language: str | None, ctx: ParseContext, *, prefer_source_default: bool = False
+) -> str | None:
+    """The language detected on title and body among those the source and page declare. When detection
+    gives nothing: the source's first declared language if ``prefer_source_default`` (then the page's),
+    else the page's own."""
+    declared = [code for code in (*ctx.languages, page_language) if code]
+    detected = detect_language(f"{title}\n\n{body_text}", declared=declared)
+    if detected:
+        return detected
+    if prefer_source_default:
+        return declared[0] if declared else None
+    return page_language
+
+
+def hreflang_translations(meta: PageMeta, language: str | None, url: str, canonical: str) -> dict[str, str]:
+    """Language -> URL of the other language versions the page's ``hreflang`` links name (its own excluded)."""
+    translations: dict[str, str] = {}
+    for tag, href in meta.hreflang.items():
+        code = primary_language(tag)
+        if code and code != language and href not in (url, canonical):
+            translations.setdefault(code, href)
+    return translations
