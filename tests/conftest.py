@@ -11,6 +11,19 @@ import govpress.settings  # noqa: F401  (sets the project's Prefect environment 
 from testpaths import CONSTRUCTED_SITES, NO_SHARED, PAGES, ROOT, SEED, SHARED, shared_file  # noqa: F401  (re-exported)
 
 
+# Markers by folder, so that `-m "not e2e and not slow and not browser"` is the quick unit suite.
+# The browser test also carries `browser` itself.
+FOLDER_MARKERS = {"e2e": ("e2e", "slow"), "deployments": ("e2e", "slow"), "reliability": ("slow",)}
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(TESTS_DIR).parts[0]
+        for name in FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(name)
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return shared_file("seed/000_3a8856661ff0840b.txt")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -24,10 +23,7 @@ TIMINGS: dict[str, float] = {}
 """Seconds measured along the way; written to tests/artifacts/deployments-timings.json at the end."""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from factories import free_port  # noqa: E402,F401  (re-exported for the deployment tests)
 
 
 def kill_group(process: subprocess.Popen, grace: float = 10.0) -> None:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import io
-import socket
 
 import pytest
 from rich.console import Console
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from factories import free_port
 
 
 @pytest.fixture(scope="session")

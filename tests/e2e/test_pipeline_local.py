@@ -7,7 +7,6 @@ page, a page the parser rejects, a challenge page, a dead host.
 from __future__ import annotations
 
 import asyncio
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from govpress.demo.localsite.server import LocalSiteServer
 from govpress.pipeline import RunContext, RunParams, run_source
 from govpress.registry import Source
 from govpress.store import Store
+from factories import free_port, make_source
 
 GOOD = """<!doctype html><html lang="en"><head><title>Minister visits Minsk</title>
 <meta property="article:published_time" content="2024-10-02T11:54:00+03:00"></head>
@@ -47,9 +47,9 @@ def write_site(root: Path, pages: dict[str, str]) -> None:
 
 
 def source(base: str, id: str = "tiny", **extra) -> Source:
-    return Source(id=id, name="Tiny", country="GB", institution="Tiny office", languages=["en"], kind="sitemap",
-                  start_urls=[f"{base}/sitemap.xml"], timezone="Europe/London", rate_limit=50,
-                  allow_addresses=["127.0.0.1"], **extra)
+    return make_source(id=id, name="Tiny", country="GB", institution="Tiny office", languages=["en"], kind="sitemap",
+                       start_urls=[f"{base}/sitemap.xml"], timezone="Europe/London", rate_limit=50, concurrency=2,
+                       allow_addresses=["127.0.0.1"], **extra)
 
 
 async def run(db: Path, sources: list[Source]):
@@ -89,9 +89,7 @@ def test_a_challenge_page_marks_the_source_blocked_not_empty(tmp_path: Path):
 
 
 def test_a_dead_source_fails_with_its_reason_while_the_other_loads(tmp_path: Path):
-    with socket.socket() as s:  # a port nobody listens on: "no network" for that source
-        s.bind(("127.0.0.1", 0))
-        dead_port = s.getsockname()[1]
+    dead_port = free_port()  # nobody listens there: "no network" for that source
     write_site(tmp_path / "site", {"/news/good/": GOOD})
     with LocalSiteServer(tmp_path / "site") as server:
         good, dead = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url),

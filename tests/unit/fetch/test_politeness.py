@@ -19,7 +19,7 @@ from govpress.fetch.politeness import (
     robots_url_for,
     rules_from_response,
 )
-from tests.fetch.conftest import FakeClock
+from tests.unit.fetch.conftest import FakeClock
 
 
 def test_token_bucket_spaces_acquisitions_by_one_over_rate() -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from govpress.registry import Source
 from govpress.store import FetchRow, LoadBatch, ReleaseRow, Store
+from factories import make_source
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -62,10 +63,10 @@ def batch(*releases: ReleaseRow, run_id: str = "run-1", source_id: str = "gov_ru
 
 
 def source(source_id: str = "gov_ru", *, timezone_name: str = "Europe/Moscow", language: str = "ru") -> Source:
-    return Source(
-        id=source_id, name=f"Government ({source_id})", country="RU", institution="Government",
-        languages=[language], kind="feed", start_urls=[f"https://gov.example/{source_id}/rss"],
-        timezone=timezone_name,
+    return make_source(
+        id=source_id, name=f"Government ({source_id})", institution="Government",
+        languages=[language], start_urls=[f"https://gov.example/{source_id}/rss"],
+        timezone=timezone_name, rate_limit=1.0, concurrency=2,
     )
 
 

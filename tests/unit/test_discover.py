@@ -13,6 +13,7 @@ import pytest
 from govpress.discover import DiscoveryError, check_xml, discover, list_files, read_feed, read_json_listing, read_listing_page, read_sitemap
 from govpress.registry import JsonListing, ListingSelectors, Source
 from govpress.parsers import ParseContext, parse
+from factories import make_source
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
@@ -28,10 +29,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 def source(**overrides) -> Source:
-    base = dict(id="ministry", name="Ministry", country="RU", institution="Ministry", languages=["ru"], kind="feed",
-                start_urls=["http://127.0.0.1/feed"], timezone="Europe/Moscow")
-    base.update(overrides)
-    return Source(**base)
+    return make_source(**{"id": "ministry", "start_urls": ["http://127.0.0.1/feed"], "timezone": "Europe/Moscow",
+                          "rate_limit": 1.0, "concurrency": 2, **overrides})
 
 
 def test_read_feed_resolves_links_dates_and_next_page():

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from govpress.fetch.client import Fetcher, FetchResult
-from tests.fetch.conftest import make_source
+from tests.unit.fetch.conftest import make_source
 
 PAGE = "<html><head><title>Итоги переговоров</title></head><body><article><h1>Итоги</h1><p>Текст.</p></article></body></html>"
 

@@ -10,13 +10,14 @@ from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
 from govpress.urls import canonical_url, identity, release_id
 from govpress.parsers import ListingItem
+from factories import make_source
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 
 
 def src(kind="sitemap") -> Source:
-    return Source(id="s", name="S", country="GB", institution="I", languages=["en"], kind=kind,
-                  start_urls=["http://127.0.0.1/sitemap.xml"])
+    return make_source(id="s", country="GB", languages=["en"], kind=kind, start_urls=["http://127.0.0.1/sitemap.xml"],
+                       rate_limit=1.0, concurrency=2)
 
 
 def known(url: str, *, published_days_ago: float, last_seen_hours_ago: float, removed=False) -> KnownRelease:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import duckdb
@@ -11,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govpress.cli import app
+from factories import free_port
 
 runner = CliRunner()
 
@@ -78,9 +78,7 @@ def test_sources_lists_the_registry():
 
 
 def offline_registry(tmp_path: Path) -> Path:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens here: this is what "no network" looks like
+    port = free_port()  # nothing listens here: this is what "no network" looks like
     path = tmp_path / "sources.toml"
     path.write_text(f'''
 [[source]]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from govpress.registry import Source
+from factories import make_source  # noqa: F401  (re-exported for the fetch tests)
 
 PUBLIC_IP = "93.184.216.34"  # any global unicast address; never contacted (resolvers are fakes)
 
@@ -28,20 +29,6 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def make_source(**overrides: Any) -> Source:
-    fields: dict[str, Any] = dict(
-        id="test_src",
-        name="Test source",
-        country="RU",
-        institution="Test ministry",
-        languages=["ru"],
-        kind="feed",
-        start_urls=["https://news.example.gov/feed"],
-        rate_limit=100.0,
-        concurrency=4,
-    )
-    fields.update(overrides)
-    return Source(**fields)
 
 
 def fixed_resolver(mapping: dict[str, list[str]] | None = None, default: list[str] | None = None):

@@ -20,7 +20,7 @@ import pytest
 from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
 from govpress.registry import Source
-from tests.fetch.conftest import PUBLIC_IP, FakeClock, fixed_resolver, make_source
+from tests.unit.fetch.conftest import PUBLIC_IP, FakeClock, fixed_resolver, make_source
 
 UA = "govpress-test/1.0 (+https://example.org/bot)"
 BASE = "https://news.example.gov"

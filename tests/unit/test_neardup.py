@@ -14,7 +14,7 @@ import pytest
 from govpress.dedupe import neardup
 from neardup_corpus import ORIGINAL, PARAGRAPHS  # noqa: F401  (shared text)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 UNRELATED = (
     "The Federal Foreign Office today summoned the ambassador over the detention of two journalists. "

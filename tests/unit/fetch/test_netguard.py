@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from govpress.fetch.netguard import Refused, check_target, host_is_allowed, non_public_reason
-from tests.fetch.conftest import PUBLIC_IP, fixed_resolver, make_source
+from tests.unit.fetch.conftest import PUBLIC_IP, fixed_resolver, make_source
 
 
 def refusal(url: str, source=None, resolver=None) -> str | None:
