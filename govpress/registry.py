@@ -7,15 +7,53 @@ sources of one ``group``); their releases are linked as translations.
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import re
 import string
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "sources.toml"
+
+def default_sources_file() -> Path:
+    """``$GOVPRESS_SOURCES``, else the checkout's ``sources.toml``, else the copy the wheel ships."""
+    if "GOVPRESS_SOURCES" in os.environ:
+        return Path(os.environ["GOVPRESS_SOURCES"])
+    beside = Path(__file__).resolve().parent.parent / "sources.toml"
+    return beside if beside.is_file() else Path(__file__).resolve().parent / "sources.toml"
+
+
+DEFAULT_SOURCES_FILE = default_sources_file()
+
+
+class RegistryError(ValueError):
+    """A registry file that cannot be used: missing, not TOML, or an entry that does not validate.
+
+    Its message is one line per problem, naming the file and the entry; the CLI prints it as is.
+    """
+
+
+CRON_ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
+                "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def check_cron(expression: str) -> str:
+    """A five-field cron expression (or an @alias), checked now rather than when a deployment is served."""
+    from cronsim import CronSim, CronSimError
+
+    plain = CRON_ALIASES.get(expression.strip(), expression)
+    try:
+        CronSim(" ".join(plain.split()), datetime(2024, 1, 1))
+    except (CronSimError, ValueError) as exc:
+        raise ValueError(f"cadence {expression!r} is not a valid five-field cron expression ({exc})") from None
+    return expression
 
 Kind = Literal["feed", "sitemap", "listing", "json", "files"]
 
@@ -133,6 +171,29 @@ class Source(BaseModel):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @field_validator("cadence")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("allow_addresses")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"allow_addresses entry {value!r} is not an IP address or CIDR network") from None
+        return values
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hostnames(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _HOSTNAME.match(value.lower().rstrip(".")):
+                raise ValueError(f"allowed_hosts entry {value!r} is not a host name (no scheme, port or path)")
+        return values
+
     @model_validator(mode="after")
     def _kind_needs_its_settings(self) -> "Source":
         if self.kind == "listing" and self.listing is None:
@@ -141,6 +202,16 @@ class Source(BaseModel):
             raise ValueError(f"source {self.id}: kind 'json' needs a [source.json_listing] table")
         if self.fallback_urls and self.listing is None:
             raise ValueError(f"source {self.id}: fallback_urls need [source.listing] selectors")
+        # Only `files` sources read the local disk (paths or globs); every other URL is fetched over http(s).
+        web_urls = self.fallback_urls + ([] if self.kind == "files" else self.start_urls)
+        for url in web_urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"source {self.id}: {url!r} is not an http(s) URL with a host")
+        if self.kind == "files":
+            for entry in self.start_urls:
+                if urlsplit(entry).scheme not in ("", "file"):
+                    raise ValueError(f"source {self.id}: a files source lists folders, paths or globs, not {entry!r}")
         return self
 
     @property
@@ -184,12 +255,41 @@ class Registry(BaseModel):
         return [self.get(i) for i in ids]
 
 
+def _where(data: dict, loc: tuple) -> str:
+    """``source[3] (kremlin_ru).cadence`` for a pydantic error location."""
+    parts: list[str] = []
+    for i, key in enumerate(loc):
+        if isinstance(key, int) and parts:
+            entry = data
+            for k in loc[: i + 1]:
+                entry = entry[k] if isinstance(entry, (dict, list)) and (isinstance(k, int) or k in entry) else None
+            label = entry.get("id") if isinstance(entry, dict) else None
+            parts[-1] += f"[{key}]" + (f" ({label})" if label else "")
+        else:
+            parts.append(str(key))
+    return ".".join(parts)
+
+
 def load_registry(path: Path | str | None = None) -> Registry:
-    """Read and validate a registry file; errors name the file and the field."""
+    """Read and validate a registry file; a :class:`RegistryError` names the file, the entry and the field."""
     path = Path(path) if path else DEFAULT_SOURCES_FILE
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: no such registry file") from None
+    except IsADirectoryError:
+        raise RegistryError(f"{path}: is a folder, not a registry file") from None
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from None
     try:
         return Registry.model_validate(data)
-    except Exception as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            where = _where(data, tuple(error["loc"]))
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}" if where else message)
+        raise RegistryError(f"{path}: " + "; ".join(problems)) from None
