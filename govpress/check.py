@@ -13,7 +13,7 @@ from pathlib import Path
 from govpress.archive import Archive
 from govpress.discover import discover
 from govpress.fetch.client import Fetcher
-from govpress.pipeline import parse_result, read_file_item
+from govpress.pipeline import file_roots, parse_result, read_file_item
 from govpress.registry import Registry, Source
 from govpress.parsers import Release
 
@@ -52,8 +52,8 @@ async def check_source(source: Source, registry: Registry, *, base_dir: Path = P
                 from govpress.pipeline import local_result
 
                 result = local_result(item.url, "entry", item.entry, "application/atom+xml", archive)
-            elif item.url.startswith("file:"):
-                result = read_file_item(item.url, archive)
+            elif source.kind == "files":
+                result = read_file_item(item.url, archive, file_roots(source, base_dir))
             else:
                 result = await fetcher.fetch(item.url, source, purpose="new")
             report["release"] = {"url": item.url, "outcome": result.outcome, "status": result.status, "error": result.error}

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
 
 from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
@@ -27,7 +26,7 @@ from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_
 from govpress.registry import Source
 from govpress.store import Store
 from govpress.store.rows import CacheRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
-from govpress.urls import identity
+from govpress.urls import identity, local_path, refusal
 from govpress.parsers import BlockedPage, ParseContext, ParseError, parse
 from govpress.parsers.language import language_mismatch
 
@@ -127,9 +126,18 @@ def local_result(url: str, purpose: str, body: bytes | None, content_type: str |
 _TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
 
 
-def read_file_item(url: str, archive: Archive) -> FetchResult:
-    """Read a ``files`` source document named by a file:// URL."""
-    path = Path(unquote(urlsplit(url).path))
+def file_roots(source: Source, base_dir: Path) -> list[Path]:
+    """The folders a ``files`` source may read (none for web sources)."""
+    from govpress.discover import files_root
+
+    return [files_root(pattern, base_dir) for pattern in source.start_urls] if source.kind == "files" else []
+
+
+def read_file_item(url: str, archive: Archive, roots: list[Path]) -> FetchResult:
+    """Read a ``files`` source document named by a file:// URL, only inside the source's folders."""
+    if (why := refusal(url, roots or [])) is not None or not roots:
+        return local_result(url, "file", None, None, archive, outcome="refused", error=why or "not a files source")
+    path = local_path(url)
     try:
         body = path.read_bytes()
     except OSError as exc:
@@ -176,8 +184,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     async def get(item: WorkItem) -> FetchResult:
         if item.reason == "entry":
             return local_result(item.url, "entry", item.entry, "application/atom+xml", ctx.archive)
-        if item.url.startswith("file:"):
-            return await asyncio.to_thread(read_file_item, item.url, ctx.archive)
+        if source.kind == "files":
+            return await asyncio.to_thread(read_file_item, item.url, ctx.archive, file_roots(source, ctx.base_dir))
         return await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag, last_modified=item.last_modified)
 
     results = await asyncio.gather(*(get(item) for item in items))
@@ -290,7 +298,8 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.url for k in known.values()])
-    work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier)
+    work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
+                     file_roots=file_roots(source, ctx.base_dir))
     # Persist the plan first: a crash from here on resumes it instead of rediscovering.
     batch = LoadBatch(
         run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], removals=[], cache=discovery_cache,

@@ -8,14 +8,19 @@ run left in the frontier comes first.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Literal
 
 from govpress.discover import Discovery
 from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
-from govpress.urls import identity
+from govpress.urls import identity, refusal
+
+log = logging.getLogger("govpress.plan")
 
 Reason = Literal["new", "changed", "recheck", "refetch", "removal_check", "entry", "file"]
 
@@ -80,18 +85,27 @@ def plan_work(
     params: RunParams,
     now: datetime,
     frontier: list[tuple[str, str]] = (),
+    file_roots: Sequence[Path] = (),
 ) -> list[WorkItem]:
     """Decide what to fetch: new links, changed ones (lastmod moved), due rechecks, removal checks.
 
     ``known`` is keyed by identity (govpress.urls.identity of the release URL).
 
     ``frontier`` holds work a previous run planned but did not finish; it is resumed first.
+
+    Every URL enters the plan here, and here it passes :func:`govpress.urls.refusal`: http(s)
+    only for web sources, and for a ``files`` source (``file_roots``: its folders) only files
+    inside those folders. Refused URLs are logged and left out.
     """
     work: dict[str, WorkItem] = {}
+    roots = tuple(file_roots) if source.kind == "files" else ()
 
     def add(url: str, reason: Reason, item_known: KnownRelease | None, entry: bytes | None = None) -> None:
         key = identity(url)
         if key in work:
+            return
+        if (why := refusal(url, roots)) is not None:
+            log.warning("%s: refused %s", source.id, why)
             return
         validators = cache.get(url) if reason in ("recheck", "removal_check") else None
         work[key] = WorkItem(

@@ -9,6 +9,8 @@ trailing slash removed (except for the root path), percent-encoding normalised.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_EXACT = frozenset(
@@ -64,3 +66,34 @@ def resolve(base: str, href: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def local_path(url: str) -> Path | None:
+    """The filesystem path of a ``file:`` URL (any spelling: file:/x, file:///x, file://host/x), else None."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        return None
+    return Path(unquote(parts.path))
+
+
+def refusal(url: str, file_roots: Sequence[Path] = ()) -> str | None:
+    """Why ``url`` may not enter a run's plan or be read, or None when it may.
+
+    URLs come from hostile places (feed items, sitemap entries, listing links, the frontier). Web
+    sources (``file_roots`` empty) take http(s) URLs with a host only: a ``file:`` link in a feed must
+    never make a run read the local disk. A ``files`` source takes ``file:`` URLs whose real path
+    (symlinks resolved) lies inside one of its folders, and nothing else.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not file_roots:
+        if scheme in ("http", "https") and parts.hostname:
+            return None
+        return f"{url!r} is not an http(s) URL with a host"
+    path = local_path(url)
+    if path is None or parts.netloc not in ("", "localhost"):
+        return f"{url!r} is not a local file URL of this files source"
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in file_roots):
+        return f"{url!r} lies outside the source's folders"
+    return None

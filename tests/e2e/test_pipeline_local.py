@@ -96,3 +96,25 @@ def test_a_dead_source_fails_with_its_reason_while_the_other_loads(tmp_path: Pat
                                                               source(f"http://127.0.0.1:{dead_port}", id="dead")]))
     assert good.status == "ok" and good.new == 1
     assert dead.status == "failed" and dead.message and str(dead_port) in dead.message
+
+
+def test_file_links_in_a_feed_read_nothing_from_the_local_disk(tmp_path: Path):
+    secret = tmp_path / "secret.html"
+    secret.write_text(GOOD.replace("Minister visits Minsk", "Secret local file"), encoding="utf-8")
+    links = [secret.as_uri(), f"file:{secret}", f"file://x{secret}", "file:///etc/passwd"]
+    site = tmp_path / "site"
+    write_site(site, {"/news/good/": GOOD})
+    items = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in links)
+    (site / "feed.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}'
+                                   '<item><title>ok</title><link>http://localsite.invalid/news/good/</link></item>'
+                                   '</channel></rss>', encoding="utf-8")
+    with LocalSiteServer(site) as server:
+        feed = source(server.base_url).model_copy(update={"kind": "feed", "start_urls": [f"{server.base_url}/feed.xml"]})
+        [outcome] = asyncio.run(run(tmp_path / "f.duckdb", [feed]))
+    con = duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True)
+    titles = [t for (t,) in con.execute("SELECT title FROM releases").fetchall()]
+    fetched = [u for (u,) in con.execute("SELECT url FROM fetches").fetchall()]
+    con.close()
+    assert titles == ["Minister visits Minsk"]
+    assert not [u for u in fetched if u.lower().startswith("file:")]
+    assert outcome.new == 1

@@ -117,3 +117,28 @@ def test_releases_dated_outside_the_run_range_are_not_loaded():
     assert not published_in_range(datetime(2024, 10, 4, 0, 30, tzinfo=timezone.utc), params)
     assert not published_in_range(datetime(2024, 9, 30, 12, 0, tzinfo=timezone.utc), params)
     assert published_in_range(datetime(2020, 1, 1, tzinfo=timezone.utc), RunParams())
+
+
+HOSTILE_LINKS = ["file:///etc/passwd", "file:/etc/passwd", "file://x/etc/passwd", "FILE:///etc/hosts",
+                 "ftp://127.0.0.1/a", "javascript:alert(1)", "data:text/html,<h1>x</h1>", "http:///nohost"]
+
+
+def test_links_from_hostile_discovery_data_never_enter_the_plan_of_a_web_source():
+    items = [ListingItem(u) for u in HOSTILE_LINKS] + [ListingItem("http://127.0.0.1/ok")]
+    frontier = [("file:///etc/shadow", "new")]
+    work = plan_work(src("feed"), discovery(*items), {}, {}, RunParams(), NOW, frontier)
+    assert [w.url for w in work] == ["http://127.0.0.1/ok"]
+
+
+def test_a_files_source_plans_only_files_inside_its_folders(tmp_path):
+    inside = tmp_path / "docs"
+    inside.mkdir()
+    (inside / "a.txt").write_text("a")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("s")
+    (inside / "link.txt").symlink_to(outside)  # resolves outside the folder
+    files = make_source(id="s", kind="files", start_urls=[str(inside)])
+    items = [ListingItem((inside / "a.txt").as_uri()), ListingItem(outside.as_uri()), ListingItem((inside / "link.txt").as_uri()),
+             ListingItem("http://127.0.0.1/a.txt"), ListingItem(f"file://elsewhere{inside / 'a.txt'}")]
+    work = plan_work(files, discovery(*items), {}, {}, RunParams(), NOW, file_roots=[inside.resolve()])
+    assert [w.url for w in work] == [(inside / "a.txt").as_uri()]
