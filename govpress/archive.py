@@ -58,11 +58,16 @@ class Archive:
         return self.path(key).is_file()
 
     def put(self, body: bytes) -> str:
-        """Store ``body`` (if not already stored) and return its key."""
+        """Store ``body`` (unless a sound copy is already stored) and return its key.
+
+        A stored file that fails verification (truncated, bit-rotted) is set aside and rewritten,
+        so the next fetch of a page repairs its archive entry.
+        """
         key = body_key(body)
         target = self.path(key)
         if target.is_file():
-            return key
+            if self.read(key) is not None:
+                return key
         target.parent.mkdir(parents=True, exist_ok=True)
         # mtime=0: the same body always compresses to the same bytes.
         packed = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
@@ -96,6 +101,23 @@ class Archive:
         if body_key(body) != key:
             raise ArchiveError(f"{key}: stored file {target} does not match its hash (corrupt)")
         return body
+
+    def read(self, key: str) -> bytes | None:
+        """The stored body, or None when it is missing or corrupt (never raises for a well-formed key).
+
+        A corrupt file is renamed to ``<hex>.gz.corrupt`` (kept for inspection), so that ``has``
+        turns false and the next :meth:`put` of the same body writes a sound copy.
+        """
+        try:
+            return self.get(key)
+        except ArchiveError:
+            target = self.path(key)
+            if target.is_file():
+                try:
+                    os.replace(target, target.with_name(target.name + ".corrupt"))
+                except OSError:
+                    pass
+            return None
 
     def export_warc(self, keys_with_meta: Iterable[tuple[str, Mapping[str, Any]]], out_path: Path | str) -> int:
         """Write the given bodies as gzipped WARC response records; returns the record count.

@@ -186,7 +186,14 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
             return local_result(item.url, "entry", item.entry, "application/atom+xml", ctx.archive)
         if source.kind == "files":
             return await asyncio.to_thread(read_file_item, item.url, ctx.archive, file_roots(source, ctx.base_dir))
-        return await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag, last_modified=item.last_modified)
+        result = await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag, last_modified=item.last_modified)
+        if result.outcome == "not_modified" and item.cached_archive_key:
+            body = await asyncio.to_thread(ctx.archive.read, item.cached_archive_key)
+            if body is not None:
+                return _replace_body(result, body, item.cached_archive_key)
+            # The stored copy is gone or corrupt: fetch the page whole so the archive is repaired.
+            return await ctx.fetcher.fetch(item.url, source, purpose=item.reason)
+        return result
 
     results = await asyncio.gather(*(get(item) for item in items))
     seen_at = ctx.now
@@ -206,10 +213,9 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
                                            archive_key=result.archive_key, checked_at=seen_at))
         elif result.outcome == "not_modified":
             out.not_modified += 1
-            if item.cached_archive_key and ctx.archive.has(item.cached_archive_key):
+            if result.body is not None:
                 # Re-parse the stored body: it confirms the release (last_seen_at) and picks up parser fixes.
-                body = ctx.archive.get(item.cached_archive_key)
-                to_parse.append((item, _replace_body(result, body, item.cached_archive_key)))
+                to_parse.append((item, result))
         elif result.outcome == "gone" and item.known is not None:
             removals.append(RemovalRow(release_id=item.known.release_id, url=item.url, status=result.status, detected_at=seen_at))
         elif result.outcome == "blocked":
@@ -286,9 +292,16 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         if result.ok and (result.etag or result.last_modified):
             discovery_cache.append(CacheRow(url=url, etag=result.etag, last_modified=result.last_modified,
                                             archive_key=result.archive_key, checked_at=ctx.now))
-        elif result.outcome == "not_modified" and cached and cached.archive_key and ctx.archive.has(cached.archive_key):
+        elif result.outcome == "not_modified" and cached:
             # Sitemaps need their (unchanged) URL list to find removals and changed children.
-            result = replace(result, body=ctx.archive.get(cached.archive_key), archive_key=cached.archive_key)
+            body = await asyncio.to_thread(ctx.archive.read, cached.archive_key) if cached.archive_key else None
+            if body is not None:
+                result = replace(result, body=body, archive_key=cached.archive_key)
+            else:  # no sound stored copy: read the page whole (and repair the archive)
+                result = await ctx.fetcher.fetch(url, source, purpose=purpose)
+                if result.ok and (result.etag or result.last_modified):
+                    discovery_cache.append(CacheRow(url=url, etag=result.etag, last_modified=result.last_modified,
+                                                    archive_key=result.archive_key, checked_at=ctx.now))
         return result
 
     found = await discover(

@@ -52,12 +52,12 @@ def source(base: str, id: str = "tiny", **extra) -> Source:
                        allow_addresses=["127.0.0.1"], **extra)
 
 
-async def run(db: Path, sources: list[Source]):
+async def run(db: Path, sources: list[Source], params: RunParams | None = None):
     store = Store(db)
     store.migrate()
     archive = Archive(db.parent / "archive")
     async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
-        ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=RunParams(),
+        ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=params or RunParams(),
                          now=datetime.now(timezone.utc))
         return await asyncio.gather(*(run_source(ctx, s) for s in sources))
 
@@ -118,3 +118,22 @@ def test_file_links_in_a_feed_read_nothing_from_the_local_disk(tmp_path: Path):
     assert titles == ["Minister visits Minsk"]
     assert not [u for u in fetched if u.lower().startswith("file:")]
     assert outcome.new == 1
+
+
+def test_a_corrupt_archive_is_repaired_by_the_next_run_instead_of_failing_it(tmp_path: Path):
+    write_site(tmp_path / "site", {"/news/good/": GOOD})
+    archive_root = tmp_path / "archive"
+    with LocalSiteServer(tmp_path / "site") as server:
+        [first] = asyncio.run(run(tmp_path / "c.duckdb", [source(server.base_url)]))
+        assert first.status == "ok" and first.new == 1
+        stored = sorted(archive_root.rglob("*.gz"))
+        assert stored
+        for path in stored:  # the sitemap (answered 304 next time) and the page
+            path.write_bytes(path.read_bytes()[:10])
+        [second] = asyncio.run(run(tmp_path / "c.duckdb", [source(server.base_url)]))
+        assert second.status == "ok", second.message
+        [third] = asyncio.run(run(tmp_path / "c.duckdb", [source(server.base_url)], RunParams(refetch=True)))
+    assert third.status == "ok", third.message
+    archive = Archive(archive_root)
+    for path in stored:
+        assert archive.get("sha256:" + path.name.removesuffix(".gz"))  # rewritten whole by the fetches

@@ -105,3 +105,25 @@ def test_export_warc_round_trip(tmp_path: Path) -> None:
     with out.open("rb") as fh:
         records = [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read()) for r in ArchiveIterator(fh) if r.rec_type == "response"]
     assert records == [("https://a.example/1", b"<html>one</html>"), ("https://a.example/2", b"<html>two</html>")]
+
+
+def test_read_sets_a_corrupt_file_aside_and_put_rewrites_it(tmp_path):
+    archive = Archive(tmp_path)
+    key = archive.put(b"<html>a page</html>")
+    archive.path(key).write_bytes(b"\x1f\x8b not gzip any more")
+    assert archive.read(key) is None  # no exception: the caller refetches
+    assert not archive.has(key) and archive.path(key).with_name(archive.path(key).name + ".corrupt").is_file()
+    assert archive.put(b"<html>a page</html>") == key
+    assert archive.get(key) == b"<html>a page</html>"
+
+
+def test_put_repairs_a_stored_file_that_no_longer_matches_its_key(tmp_path):
+    archive = Archive(tmp_path)
+    key = archive.put(b"body one")
+    archive.path(key).write_bytes(__import__("gzip").compress(b"something else"))
+    assert archive.put(b"body one") == key
+    assert archive.get(key) == b"body one"
+
+
+def test_read_of_a_missing_key_is_none(tmp_path):
+    assert Archive(tmp_path).read("sha256:" + "0" * 64) is None
