@@ -208,19 +208,29 @@ def extract(
     raise typer.Exit(1 if failures else 0)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run read-only.")],
+    query: Annotated[str, typer.Argument(help="SQL to run read-only (it may start with a -- comment).")],
     db: DbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 200,
+    allow_writes: Annotated[Optional[Path], typer.Option(
+        "--allow-writes", help="A folder (outside the database's folder) that COPY ... TO may write into; "
+        "without it the query can read the database only, never a file.")] = None,
 ) -> None:
-    """Run a query read-only against the database and print the result."""
+    """Run a query read-only against the database and print the result; no file is read or written."""
     from govpress.store import Store
 
     if not db.exists():
         raise typer.BadParameter(f"{db} does not exist yet: run `govpress demo` or `govpress ingest` first", param_hint="--db")
-    with Store(db).reader() as con:
+    if allow_writes is not None:
+        folder, data_dir = allow_writes.resolve(), db.resolve().parent
+        if not folder.is_dir():
+            raise typer.BadParameter(f"{allow_writes} is not a folder", param_hint="--allow-writes")
+        if folder == data_dir or folder.is_relative_to(data_dir) or data_dir.is_relative_to(folder):
+            raise typer.BadParameter(f"{allow_writes} holds or is inside the data folder {data_dir}: "
+                                     "name a folder elsewhere", param_hint="--allow-writes")
+    with Store(db).sandboxed_reader(writable_dir=allow_writes) as con:
         try:
             cur = con.execute(query)
         except Exception as exc:

@@ -161,6 +161,22 @@ class Store:
             yield con
 
     @contextmanager
+    def sandboxed_reader(self, *, writable_dir: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for arbitrary SQL from a person (``govpress sql``).
+
+        A read-only DuckDB connection still lets ``COPY ... TO``, ``EXPORT DATABASE`` and ``ATTACH``
+        write files - the live database itself included. Here DuckDB's own sandbox refuses every file
+        access (``enable_external_access = false``), except writes into ``writable_dir`` when one is
+        given, and the configuration is locked so the query cannot lift it.
+        """
+        with self.reader(fts=True) as con:
+            if writable_dir is not None:
+                con.execute("SET allowed_directories = $dirs", {"dirs": [str(Path(writable_dir).resolve())]})
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            yield con
+
+    @contextmanager
     def _connection(self, *, read_only: bool, fts: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         with _process_lock(self.path):
             con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)

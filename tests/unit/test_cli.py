@@ -65,6 +65,44 @@ def test_sql_runs_read_only_and_formats(small_db: Path):
     assert result.exit_code == 2 and "read-only" in result.output.lower()
 
 
+@pytest.mark.parametrize("statement", [
+    "COPY (SELECT 'x') TO '{db}' (FORMAT csv)",
+    "COPY (SELECT 'x') TO '{dir}/elsewhere.csv' (FORMAT csv)",
+    "EXPORT DATABASE '{dir}/export'",
+    "ATTACH '{dir}/new.duckdb' AS other",
+    "ATTACH '{db}' AS again (READ_ONLY false)",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SET enable_external_access = true",
+    "LOAD '{dir}/evil.duckdb_extension'",
+])
+def test_sql_cannot_write_or_read_files(small_db: Path, statement: str):
+    before = small_db.read_bytes()
+    query = statement.format(db=small_db, dir=small_db.parent)
+    result = runner.invoke(app, ["sql", query, "--db", str(small_db)])
+    assert result.exit_code == 2, result.output
+    assert small_db.read_bytes() == before
+    assert sorted(p.name for p in small_db.parent.iterdir()) == [small_db.name]
+
+
+def test_sql_writes_only_into_the_folder_allowed(small_db: Path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    query = f"COPY (SELECT 1 AS one) TO '{out}/one.csv' (FORMAT csv)"
+    result = runner.invoke(app, ["sql", query, "--db", str(small_db), "--allow-writes", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "one.csv").read_text().split() == ["one", "1"]
+    result = runner.invoke(app, ["sql", f"COPY (SELECT 1) TO '{small_db}' (FORMAT csv)", "--db", str(small_db),
+                                 "--allow-writes", str(out)])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(small_db), "--allow-writes", str(small_db.parent)])
+    assert result.exit_code != 0 and "data folder" in result.output
+
+
+def test_sql_may_start_with_a_comment(small_db: Path):
+    result = runner.invoke(app, ["sql", "-- releases per source\nSELECT 42 AS n", "--db", str(small_db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["n", "42"]
+
+
 def test_sql_on_a_missing_database_says_what_to_do(tmp_path: Path):
     result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code != 0 and "govpress demo" in result.output
