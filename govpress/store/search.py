@@ -3,7 +3,8 @@
 DuckDB's fts extension builds one index per table with one stemmer, and the index does not
 follow inserts. So releases are copied by language family into ``search_ru``, ``search_en``,
 ``search_de`` and ``search_other`` (one row per release: ``release_id``, ``terms``), each
-indexed with its stemmer, all rebuilt by :func:`rebuild_search_index` after loads.
+indexed with its stemmer, all rebuilt by :func:`rebuild_search_index` after loads. The tables,
+the macros and the first indexes are created by migration 2 (``migrations/0002_search.sql``).
 
 Russian needs one trick: the Snowball stemmer is not idempotent on Russian ("визиты" ->
 "визит", but "визит" -> "виз"), so the inflected forms of one word do not meet. Russian
@@ -42,20 +43,18 @@ class Family:
     stopwords: str
     strip_accents: int
     terms_sql: str
-    """SQL expression over releases ``r`` giving the indexed text."""
-    query_sql: str
-    """SQL expression of the query ``q`` as given to match_bm25."""
+    """SQL expression over releases ``r`` giving the indexed text (the query side is in search_releases())."""
 
 
 _RAW_TEXT = "concat_ws(' ', r.title, r.subtitle, r.lead, r.body_text)"
 FAMILIES: tuple[Family, ...] = (
     # Belarusian and Ukrainian share most inflections with Russian: the Russian stemmer still helps them.
     Family("search_ru", ("ru", "be", "uk"), "none", "none", 0,
-           f"search_normalize_ru({_RAW_TEXT})", "search_normalize_ru(q)"),
-    Family("search_en", ("en",), "english", "english", 1, _RAW_TEXT, "q"),
-    Family("search_de", ("de",), "german", "none", 0, _RAW_TEXT, "q"),
+           f"search_normalize_ru({_RAW_TEXT})"),
+    Family("search_en", ("en",), "english", "english", 1, _RAW_TEXT),
+    Family("search_de", ("de",), "german", "none", 0, _RAW_TEXT),
     # Azerbaijani and anything undetected: no stemmer, exact word forms.
-    Family("search_other", (), "none", "none", 0, _RAW_TEXT, "q"),
+    Family("search_other", (), "none", "none", 0, _RAW_TEXT),
 )
 _STEMMED_LANGUAGES = tuple(code for f in FAMILIES for code in f.languages)
 
@@ -66,59 +65,12 @@ def _family_filter(family: Family) -> str:
     return "(r.language IS NULL OR r.language NOT IN (" + ", ".join(f"'{c}'" for c in _STEMMED_LANGUAGES) + "))"
 
 
-NORMALIZE_RU_MACRO = f"""
-CREATE OR REPLACE MACRO search_normalize_ru(txt) AS
-    array_to_string(
-        list_filter(
-            list_transform(regexp_split_to_array(replace(lower(txt), 'ё', 'е'), '{TOKEN_SPLIT}'),
-                           lambda w: stem(stem(w, 'russian'), 'russian')),
-            lambda w: w <> ''),
-        ' ')
-"""
-
-
-def _search_macro() -> str:
-    parts = "\n        UNION ALL\n        ".join(
-        f"SELECT release_id, fts_main_{f.table}.match_bm25(release_id, {f.query_sql}) AS score FROM {f.table}"
-        for f in FAMILIES
-    )
-    return f"""
-CREATE OR REPLACE MACRO search_releases(q) AS TABLE
-    SELECT r.release_id, r.source_id, r.language, r.title, r.published_at, h.score
-    FROM (
-        {parts}
-    ) h
-    JOIN releases r USING (release_id)
-    WHERE h.score IS NOT NULL
-    ORDER BY h.score DESC, r.release_id
-"""
-
-
 def _index_pragma(family: Family) -> str:
     return (
         f"PRAGMA create_fts_index('{family.table}', 'release_id', 'terms', stemmer='{family.stemmer}', "
         f"stopwords='{family.stopwords}', ignore='{TOKEN_SPLIT}', strip_accents={family.strip_accents}, "
         f"lower=1, overwrite=1)"
     )
-
-
-def install_search(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the search tables and macros and index what is stored (schema migration 2; needs fts loaded)."""
-    con.execute(NORMALIZE_RU_MACRO)
-    for family in FAMILIES:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {family.table} (release_id VARCHAR NOT NULL, terms VARCHAR NOT NULL)")
-        languages = ", ".join(family.languages) if family.languages else "every language not indexed elsewhere, and NULL"
-        con.execute(
-            f"COMMENT ON TABLE {family.table} IS 'Full-text search copy of releases in: {languages} "
-            f"(stemmer {family.stemmer}). Rebuilt after each load by rebuild_search_index(); "
-            "query it through search_releases(q), not directly.'"
-        )
-        con.execute(f"COMMENT ON COLUMN {family.table}.release_id IS 'The release (releases.release_id).'")
-        how = (", lower-cased and stemmed twice with the Russian stemmer (search_normalize_ru)"
-               if family.table == "search_ru" else "")
-        con.execute(f"COMMENT ON COLUMN {family.table}.terms IS 'Indexed text: title, subtitle, lead and body_text{how}.'")
-    refill_and_index(con)
-    con.execute(_search_macro())
 
 
 def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:

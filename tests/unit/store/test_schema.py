@@ -38,17 +38,20 @@ def test_a_file_from_a_newer_govpress_is_refused(store: Store) -> None:
         store.migrate()
 
 
-def test_a_failing_migration_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_migration_is_rolled_back(tmp_path: Path) -> None:
     def broken(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("CREATE TABLE half_done (x INTEGER)")
+        con.execute("INSERT INTO half_done VALUES (1)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:1], migrations.Migration(2, "broken", broken)])
-    store = Store(tmp_path / "db.duckdb")
+    steps = [*migrations.MIGRATIONS[:1],
+             migrations.Migration(2, "broken", "CREATE TABLE half_done (x INTEGER);", data_step_fn=broken)]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"))
+    load_fts(con)
     with pytest.raises(RuntimeError, match="boom"):
-        store.migrate()
-    assert table_rows(store, "SELECT max(version) FROM schema_version") == [(1,)]
-    assert table_rows(store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half_done'") == [(0,)]
+        migrations.migrate(con, migrations=steps)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half_done'").fetchall() == [(0,)]
+    con.close()
 
 
 def test_every_table_view_and_column_has_a_comment(store: Store) -> None:

@@ -1,4 +1,4 @@
--- Migration 4: one event, many publishers and languages.
+-- one event, many publishers: name keys (release_names) and event_candidates
 --
 -- The same event (a visit, a meeting) is published by several agencies in several languages:
 -- the texts differ, but the people and places they name do not. Names are the capitalised words

@@ -1,0 +1,124 @@
+"""The migration folder (govpress/store/migrations/): one numbered form, discovered in order, applied statement by statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_factories import batch, release
+
+from govpress.store import LATEST_VERSION, load, load_fts, migrations
+from govpress.store.migrations import Migration, MigrationFolderError, discover, split_statements
+
+
+def folder(parent: Path, name: str, **files: str) -> Path:
+    """A migration folder ``parent/name`` holding ``files`` (file name -> text)."""
+    path = parent / name
+    path.mkdir()
+    for file_name, text in files.items():
+        (path / file_name).write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_package_folder_is_one_numbered_sequence_with_descriptions() -> None:
+    found = discover()
+    assert [m.version for m in found] == list(range(1, LATEST_VERSION + 1))
+    assert LATEST_VERSION >= 5
+    assert all(m.description and not m.description.startswith("-") for m in found)
+    assert found[0].description == "tables, views and comments"
+
+
+def test_every_data_step_module_imports_and_has_data_step() -> None:
+    steps = {m.version: m.data_step() for m in discover() if m.data_module}
+    assert 3 in steps  # near-duplicate signatures are computed in Python
+    assert all(callable(step) for step in steps.values())
+
+
+def test_a_version_taken_twice_is_refused(tmp_path: Path) -> None:
+    path = folder(tmp_path, "m", **{"0001_a.sql": "-- a\n", "0002_b.sql": "-- b\n", "0002_c.sql": "-- c\n"})
+    with pytest.raises(MigrationFolderError, match="version 2 is taken twice"):
+        discover(path)
+
+
+def test_a_gap_is_refused(tmp_path: Path) -> None:
+    path = folder(tmp_path, "m", **{"0001_a.sql": "-- a\n", "0003_c.sql": "-- c\n"})
+    with pytest.raises(MigrationFolderError, match=r"without gaps, found \[1, 3\]"):
+        discover(path)
+
+
+def test_a_data_step_without_its_script_is_refused(tmp_path: Path) -> None:
+    path = folder(tmp_path, "m", **{"0001_a.sql": "-- a\n", "0001_other.py": "def data_step(con): pass\n"})
+    with pytest.raises(MigrationFolderError, match="0001_other.py has no 0001_other.sql"):
+        discover(path)
+
+
+def test_a_misnamed_file_and_a_missing_description_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(MigrationFolderError, match="named NNNN_what_it_does.sql"):
+        discover(folder(tmp_path, "x", **{"6_new.sql": "-- new\n"}))
+    with pytest.raises(MigrationFolderError, match="first line must be"):
+        discover(folder(tmp_path, "y",
+                        **{"0001_a.sql": "CREATE TABLE t (x INTEGER);\n"}))
+
+
+def test_a_discovered_folder_migrates_a_file(tmp_path: Path) -> None:
+    path = folder(tmp_path, "m", **{
+        "0001_start.sql": "-- the start\nCREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMPTZ, "
+                          "description VARCHAR);\nCREATE TABLE t (x INTEGER);",
+        "0002_more.sql": "-- one more column\nALTER TABLE t ADD COLUMN y VARCHAR DEFAULT 'a;b';",
+    })
+    con = duckdb.connect()
+    assert migrations.migrate(con, migrations=discover(path)) == 2
+    assert con.execute("SELECT description FROM schema_version ORDER BY version").fetchall() == [
+        ("the start",), ("one more column",)]
+    with pytest.raises(migrations.SchemaTooNew):
+        migrations.migrate(con, migrations=discover(path)[:1])
+
+
+def test_statements_are_cut_at_semicolons_outside_strings_and_comments() -> None:
+    sql = ("-- a comment; with a semicolon\nCREATE TABLE t (x VARCHAR);\n"
+           "COMMENT ON TABLE t IS 'it''s; визит';  -- trailing; comment\n"
+           "/* block; */ SELECT 1\n")
+    assert split_statements(sql) == [
+        "-- a comment; with a semicolon\nCREATE TABLE t (x VARCHAR);",
+        "COMMENT ON TABLE t IS 'it''s; визит';",
+        "-- trailing; comment\n/* block; */ SELECT 1",
+    ]
+    assert split_statements("-- only a comment\n") == []
+
+
+def test_a_pragma_after_the_statement_creating_its_table_runs(tmp_path: Path) -> None:
+    # DuckDB expands PRAGMAs when it parses a whole script: one string would fail on the missing table.
+    step = Migration(1, "x", "CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMPTZ, description VARCHAR);\n"
+                             "CREATE TABLE docs (id VARCHAR, body VARCHAR);\n"
+                             "PRAGMA create_fts_index('docs', 'id', 'body');")
+    con = duckdb.connect()
+    load_fts(con)
+    assert migrations.migrate(con, migrations=[step]) == 1
+    assert con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_docs'").fetchone() == (1,)
+
+
+def _schema(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("""
+        SELECT 'column', table_name || '.' || column_name, data_type || ' ' || coalesce(comment, '') FROM duckdb_columns()
+        WHERE schema_name = 'main' AND NOT internal
+        UNION ALL SELECT 'view', view_name, sql FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal
+        UNION ALL SELECT 'macro', function_name, macro_definition FROM duckdb_functions()
+        WHERE schema_name = 'main' AND NOT internal AND function_type LIKE '%macro%'
+        ORDER BY ALL""").fetchall()
+
+
+def test_one_version_at_a_time_with_data_ends_as_a_fresh_file(tmp_path: Path) -> None:
+    fresh = duckdb.connect(str(tmp_path / "fresh.duckdb"))
+    load_fts(fresh)
+    migrations.migrate(fresh)
+    stepped = duckdb.connect(str(tmp_path / "stepped.duckdb"))
+    load_fts(stepped)
+    migrations.migrate(stepped, target=1)
+    load.load_batch(stepped, batch(release("r1", "Визит в Минск. " * 20, title="Визит"),
+                                   release("e1", "A visit to Minsk. " * 20, title="Visit", language="en")))
+    for version in range(2, LATEST_VERSION + 1):
+        assert migrations.migrate(stepped, target=version) == version
+    assert _schema(stepped) == _schema(fresh)
+    assert stepped.execute("SELECT release_id FROM search_releases('визиты')").fetchall() == [("r1",)]
+    assert stepped.execute("SELECT count(*) FROM release_signatures").fetchone() == (2,)
