@@ -59,6 +59,9 @@ class SourceOutcome:
     removed: int = 0
     failed: int = 0
     unfinished: int = 0
+    blocked_pages: int = 0
+    """Pages that answered with a challenge or access page (recorded on the page; the source is
+    ``blocked`` only when discovery is, or when most of the pages it fetched are)."""
     language_mismatch: int = 0
     seconds: float = 0.0
     message: str = ""
@@ -174,7 +177,8 @@ class BatchResult:
     """Releases detected in a language the source does not declare."""
     fetched: int = 0
     not_modified: int = 0
-    blocked: str | None = None
+    blocked: list[str] = field(default_factory=list)
+    """``"URL: reason"`` of each page that answered with a challenge or access page."""
     fetch_failures: int = 0
 
 
@@ -219,7 +223,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif result.outcome == "gone" and item.known is not None:
             removals.append(RemovalRow(release_id=item.known.release_id, url=item.url, status=result.status, detected_at=seen_at))
         elif result.outcome == "blocked":
-            out.blocked = result.error or f"{item.url} answered with a challenge/forbidden page"
+            out.blocked.append(f"{item.url}: {result.error or 'a challenge or access page'}")
             out.fetch_failures += 1
         elif result.outcome in RESUMABLE:
             out.unfinished += 1
@@ -233,7 +237,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     failures: list[FailureRow] = []
     for item, result, release in parsed:
         if isinstance(release, BlockedPage):
-            out.blocked = f"{result.url}: {release}"
+            out.blocked.append(f"{result.url}: {release}")
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
                                        parser=parser_for(source, result), error=f"blocked: {release}", failed_at=seen_at))
         elif isinstance(release, ParseError):
@@ -352,8 +356,12 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
         found, work = await discover_fn(ctx, source)
         summarise_discovery(outcome, found, work)
         if outcome.status == "ok":
+            blocked: list[str] = []
             for number, chunk in enumerate(batches(work), start=1):
-                merge_batch(outcome, await batch_fn(ctx, source, chunk, number))
+                result = await batch_fn(ctx, source, chunk, number)
+                merge_batch(outcome, result)
+                blocked += result.blocked
+            settle_blocked(outcome, blocked)
     except Exception as exc:  # one failing source never stops the others
         log.exception("%s failed", source.id)
         outcome.status = "failed"
@@ -367,15 +375,28 @@ def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:
     outcome.fetched += result.fetched
     outcome.not_modified += result.not_modified
     outcome.language_mismatch += result.language_mismatch
-    if result.blocked and outcome.status in ("ok", "unfinished"):
-        outcome.status = "blocked"
-        outcome.message = f"blocked: {result.blocked}"
-    elif result.unfinished and outcome.status == "ok":
+    outcome.blocked_pages += len(result.blocked)
+    if result.unfinished and outcome.status == "ok":
         outcome.status = "unfinished"
     if result.unfinished:
         outcome.unfinished += result.unfinished
         if outcome.status == "unfinished":
             outcome.message = f"{outcome.unfinished} pages left for the next run (host failing: timeouts, resets or circuit open)"
+
+
+def settle_blocked(outcome: SourceOutcome, blocked: list[str]) -> None:
+    """A challenge on a few pages is recorded on those pages; only a source where most answered
+    pages were challenges (the site is blocking us) becomes ``blocked``. The message names the URLs."""
+    if not blocked:
+        return
+    answered = outcome.fetched + outcome.not_modified + len(blocked)
+    shown = "; ".join(blocked[:3]) + (f" (and {len(blocked) - 3} more)" if len(blocked) > 3 else "")
+    if 2 * len(blocked) > answered:
+        outcome.status = "blocked"
+        outcome.message = f"blocked: {len(blocked)} of {answered} pages answered a challenge or access page: {shown}"
+    else:
+        note = f"{len(blocked)} of {answered} pages answered a challenge or access page (kept for the next run): {shown}"
+        outcome.message = f"{outcome.message}; {note}" if outcome.message else note
 
 
 def new_run_id() -> str:

@@ -88,6 +88,32 @@ def test_a_challenge_page_marks_the_source_blocked_not_empty(tmp_path: Path):
     assert evidence[0] == "blocked" and evidence[1]  # the challenge body is kept as evidence
 
 
+def page(n: int) -> str:
+    return GOOD.replace("Minister visits Minsk", f"Minister visits Minsk, day {n}").replace("Wednesday", f"day {n}")
+
+
+def test_a_challenge_on_one_page_is_recorded_on_that_page_not_on_the_source(tmp_path: Path):
+    write_site(tmp_path / "site", {f"/news/{n}/": page(n) for n in range(6)})
+    rule = FaultRule(fault="challenge", path="/news/3/")
+    with LocalSiteServer(tmp_path / "site", faults=FaultPlan.of(rule)) as server:
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)]))
+    assert outcome.status == "ok" and outcome.new == 5 and outcome.blocked_pages == 1
+    assert "/news/3/" in outcome.message and "1 of 6 pages" in outcome.message
+    con = duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True)
+    [(blocked_url,)] = con.execute("SELECT url FROM fetches WHERE outcome = 'blocked'").fetchall()
+    [(frontier_url,)] = con.execute("SELECT url FROM frontier").fetchall()
+    con.close()
+    assert blocked_url.endswith("/news/3/") and frontier_url == blocked_url  # retried by the next run
+
+
+def test_a_source_whose_pages_are_mostly_challenges_is_blocked_and_names_them(tmp_path: Path):
+    write_site(tmp_path / "site", {f"/news/{n}/": page(n) for n in range(3)})
+    with LocalSiteServer(tmp_path / "site", faults=FaultPlan.of(FaultRule(fault="challenge", path="/news/*"))) as server:
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)]))
+    assert outcome.status == "blocked" and outcome.blocked_pages == 3
+    assert "3 of 3 pages" in outcome.message and "/news/0/" in outcome.message
+
+
 def test_a_dead_source_fails_with_its_reason_while_the_other_loads(tmp_path: Path):
     dead_port = free_port()  # nobody listens there: "no network" for that source
     write_site(tmp_path / "site", {"/news/good/": GOOD})
