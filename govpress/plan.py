@@ -34,6 +34,8 @@ class RunParams:
     since: date | None = None
     until: date | None = None
     max_pages: int | None = None
+    max_items: int | None = None
+    """Pages fetched at most this run per source; None: the source's ``max_items`` (no cap for a deep run)."""
     refetch: bool = False
     deep: bool = False
     """Keep paging past releases already held (backfills walk the archive to ``since``)."""
@@ -149,7 +151,15 @@ def plan_work(
         for key, held in known.items():
             if held.removed_at is None and key not in discovery.listed:
                 work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
-    return list(work.values())
+    planned = list(work.values())
+    # A backfill (deep) is the operator's deliberate walk, bounded by its max_pages.
+    cap = params.max_items or (None if params.deep else source.max_items)
+    if cap is not None and len(planned) > cap:
+        # Resumed work comes first, then discovery order (newest first in feeds and listings);
+        # what is cut is still unknown, so the next run's discovery lists it again.
+        log.warning("%s: %d pages planned, fetching the first %d this run (max_items)", source.id, len(planned), cap)
+        planned = planned[:cap]
+    return planned
 
 
 def published_in_range(published_at: datetime | None, params: RunParams) -> bool:

@@ -152,6 +152,11 @@ class Source(BaseModel):
     user_agent: str | None = Field(None, description="Overrides the project User-Agent.")
     feed_full_text: bool = Field(False, description="Feed entries carry the full release; pages need not be fetched.")
     max_pages: int = Field(20, ge=1, le=100_000, description="Discovery pages to walk at most per run.")
+    max_items: int = Field(
+        2_000, ge=1, le=1_000_000,
+        description="Pages fetched at most per run (resumed, new, changed, rechecks); what is left waits for the next "
+        "runs, so a feed of 100,000 entries cannot queue them all at once.",
+    )
     listing: ListingSelectors | None = Field(None, description="Selectors when kind is listing (or fallback_urls are listings).")
     json_listing: JsonListing | None = Field(None, description="Item mapping when kind is json.")
     fallback_urls: list[str] = Field(default_factory=list, description="Listing pages used when the feed is missing or empty.")

@@ -16,7 +16,7 @@ import importlib
 from types import ModuleType
 
 from govpress.parsers.listings import Listing, ListingItem
-from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.release import FIELD_CAPS, BlockedPage, ParseContext, ParseError, Release, capped
 
 __all__ = [
     "BlockedPage",
@@ -66,8 +66,11 @@ def parse(body: bytes, url: str, ctx: ParseContext | None = None, parser: str = 
     ctx = ctx or ParseContext()
     module = get_parser(parser)
     try:
-        return module.parse(body, url, ctx)
+        release = module.parse(body, url, ctx)
     except ParseError:
         raise
     except Exception as exc:  # a parser bug must not stop a run: record it as a failure
         raise ParseError(f"{parser} parser crashed: {type(exc).__name__}: {exc}") from exc
+    for name, limit in FIELD_CAPS.items():
+        setattr(release, name, capped(getattr(release, name), limit))
+    return release

@@ -12,6 +12,19 @@ from typing import Literal
 
 Precision = Literal["day", "minute", "second"]
 
+FIELD_CAPS = {"title": 1_000, "subtitle": 2_000, "lead": 10_000, "place": 300}
+"""Characters kept at most per short field: a hostile or broken page cannot store a 1 MB title.
+The body is bounded by the fetcher's response size cap."""
+
+
+def capped(text: str | None, limit: int) -> str | None:
+    """``text`` cut at a word boundary near ``limit`` characters, with an ellipsis, when longer."""
+    if text is None or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.8 else cut).rstrip() + "…"
+
 
 class ParseError(ValueError):
     """The page cannot become a release (no title, no body, a challenge page, ...).

@@ -142,3 +142,12 @@ def test_a_files_source_plans_only_files_inside_its_folders(tmp_path):
              ListingItem("http://127.0.0.1/a.txt"), ListingItem(f"file://elsewhere{inside / 'a.txt'}")]
     work = plan_work(files, discovery(*items), {}, {}, RunParams(), NOW, file_roots=[inside.resolve()])
     assert [w.url for w in work] == [(inside / "a.txt").as_uri()]
+
+
+def test_a_huge_feed_plans_at_most_max_items_and_resumed_work_first():
+    items = [ListingItem(f"http://127.0.0.1/n/{i}") for i in range(5000)]
+    capped = make_source(id="s", kind="feed", start_urls=["http://127.0.0.1/feed"], max_items=100)
+    work = plan_work(capped, discovery(*items), {}, {}, RunParams(), NOW, [("http://127.0.0.1/resumed", "new")])
+    assert len(work) == 100
+    assert work[0].url == "http://127.0.0.1/resumed" and work[1].url == "http://127.0.0.1/n/0"
+    assert len(plan_work(capped, discovery(*items), {}, {}, RunParams(max_items=3000), NOW)) == 3000

@@ -528,3 +528,17 @@ def test_deeply_nested_article_parses() -> None:
     release = generic.parse(body, URL, CTX)
     assert release.title == "Deep page"
     assert release.body_text.startswith("The Minister of Foreign Affairs held talks")
+
+
+def test_a_megabyte_title_is_capped_at_a_word_boundary():
+    from govpress.parsers import parse
+    from govpress.parsers.release import FIELD_CAPS
+
+    words = " ".join(f"word{i}" for i in range(200_000))  # ~1.3 MB
+    page = (f"<html lang='en'><head><title>{words}</title></head><body><article><h1>{words}</h1>"
+            + "".join(f"<p>On day {i} the minister met delegation {i} and discussed cooperation in trade, "
+                      f"transport and education, signing agreement number {i} before the press.</p>" for i in range(6))
+            + "</article></body></html>").encode()
+    release = parse(page, "https://gov.example/news/1", parser="generic")
+    assert len(release.title) <= FIELD_CAPS["title"] and release.title.endswith("…")
+    assert release.title.startswith("word0 word1") and " word" not in release.title[-3:]
