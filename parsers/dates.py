@@ -1,4 +1,4 @@
-"""One date reader for the five languages of the sources: ru, be, az, en, de (pure, never raises).
+"""One date reader for the languages of the sources: ru, be, uk, az, kk, en, de, fr, es (pure, never raises).
 
 Forms read (month names in every case form, any capitalisation, abbreviated or not)::
 
@@ -6,7 +6,8 @@ Forms read (month names in every case form, any capitalisation, abbreviated or n
     2024-cü il 2 oktyabr · 02 October 2026, 11:54 · October 2, 2024 · 2–3 октября (first day)
     21.02.2026 [19:22] · 21.02.2026 19:22 · 19:22 21.02.2026 · 13. Juli 2018, 10:15 Uhr
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
-    Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822)
+    Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
+    1er octobre 2024 · 2 de octubre de 2024
 
 Every result is timezone-aware: an explicit offset (``+03:00``, ``Z``, ``GMT``, ``MSK``) is
 kept as given; a naive time is read in the source's IANA zone ``tz``; a date without a
@@ -85,6 +86,18 @@ _AZ_SUFFIXES = {
 }
 for _number, (_word, _suffixes) in enumerate(_AZ_SUFFIXES.items(), 1):
     _MONTH_FORMS[_number] += [_word] + [_word + s for s in _suffixes.split()]
+# French, Spanish (accents optional: sites drop them in URLs and old markup).
+for _number, _words in {
+    1: "janvier janv enero", 2: "février fevrier févr fevr febrero", 3: "mars marzo",
+    4: "avril avr abril", 5: "mayo", 6: "juin junio", 7: "juillet juil julio", 8: "août aout agosto",
+    9: "septembre septiembre setiembre", 10: "octobre octubre", 11: "novembre noviembre",
+    12: "décembre decembre déc diciembre",
+}.items():
+    _MONTH_FORMS[_number] += _words.split()
+# Kazakh: the name and its locative and genitive forms ("2 қазанда", "қазанның 2-сі"); every
+# spelling of the suffix is listed rather than derived by vowel harmony (no other word ends so).
+for _number, _word in enumerate("қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан".split(), 1):
+    _MONTH_FORMS[_number] += [_word] + [_word + s for s in "да де та те ның нің дың дің тың тің".split()]
 for _number, _words in {
     1: "yan january jan januar jänner janner", 2: "fev february feb februar feber",
     3: "march mar märz maerz marz mär", 4: "april apr", 5: "mai",
@@ -113,20 +126,26 @@ _month_variants = set(_MONTHS)
 _month_variants |= {w.replace("і", "i") for w in _MONTHS if "і" in w}
 _MONTH_RE = "|".join(re.escape(w) for w in sorted(_month_variants, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
-# Only English, German and Azerbaijani put the month first ("October 2", "oktyabrın 2-si"); a
+# Only English, German and Azerbaijani put the month first (French and Spanish never do) ("October 2", "oktyabrın 2-si"); a
 # Cyrillic month before a number ("в мае 3 раза") is not a date.
+_DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
+    "janvier janv enero février fevrier févr fevr febrero mars marzo avril avr abril mayo juin junio "
+    "juillet juil julio août aout agosto septembre septiembre setiembre octobre octubre novembre noviembre "
+    "décembre decembre déc diciembre"
+).split())
 _LATIN_MONTH_RE = "|".join(
-    re.escape(w) for w in sorted((w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w)), key=len, reverse=True)
+    re.escape(w)
+    for w in sorted((w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY), key=len, reverse=True)
 )
 _LATIN_MONTH = rf"(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
 
 # ---------------------------------------------------------------- the patterns
 
-_DAY_SUFFIX = r"(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|s[iıuü]|d[aə]|st|nd|rd|th|го|е|ое|ого)(?![^\W\d_])|\.)?"
+_DAY_SUFFIX = r"(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|s[iıuü]|d[aə]|st|nd|rd|th|er|го|е|ое|ого)(?![^\W\d_])|\.)?"
 _YEAR_SUFFIX = (
-    r"(?:\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i|də)?|г\.|гг\.|года?|гада|г)(?![^\W\d_])\.?)?"
+    r"(?:\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i|də)?|г\.|гг\.|года?|гада|г|року|р\.|рік|ж\.|жыл|жылы|жылғы)(?![^\W\d_])\.?)?"
 )
-_SEP = r"(?:\s*[,|/–—-]?\s*(?:в|во|а|у|о|at|um|saat|,)?\s*)"
+_SEP = r"(?:\s*[,|/–—-]?\s*(?:в|во|а|у|о|at|um|saat|à|a\s+las|,)?\s*)"
 _TIME = (
     r"\[?(?:(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
     r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![^\W\d_]))?(?:\s*Uhr)?"
@@ -152,12 +171,13 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # 21.02.2026, 21.02.26, 21.02.2026 г., 21.02.2026 [19:22]
         rf"{_DAY}\.(?P<mon>\d{{1,2}})\.(?P<year>\d{{4}}|\d{{2}})(?![\d]|\.\d){_YEAR_SUFFIX}{_TIME_PART}",
         # 2 октября 2024 года, 18:00 · 2-3 октября · 13. Juli 2018 · 2nd of October · Wed, 02 Oct 2024 11:54 +0300
-        rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+)?{_MONTH}"
-        rf"(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        # · 1er octobre 2024 · 2 de octubre de 2024
+        rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+|de\s+)?{_MONTH}"
+        rf"(?:\s*,?\s*(?:de\s+|del\s+)?{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
         # October 2, 2024 at 11:54 am · oktyabrın 2-si
         rf"(?<![^\W\d_]){_LATIN_MONTH}\s*(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
-        # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı
-        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*il(?:in|i)?\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
+        # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан
+        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\.)\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
     )
 )
 _TIME_BEFORE = re.compile(
@@ -340,3 +360,29 @@ def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
         return None
     m = _ISO.fullmatch(value.strip())
     return _convert(m, zone, None, None) if m else None
+
+
+def as_day(parsed: ParsedDate, *, tz: str = "UTC") -> ParsedDate:
+    """The calendar day ``parsed`` states, as midnight in the source's zone ``tz``, precision "day".
+
+    The date is taken as written (in the offset it was written with), never shifted by the
+    conversion: "2024-10-02T00:00:00Z" on a Moscow page is 2 October in Moscow, not 1 October.
+    """
+    day = parsed.value.date()
+    return ParsedDate(
+        value=datetime(day.year, day.month, day.day, tzinfo=_zone(tz)),
+        precision="day",
+        has_year=parsed.has_year,
+        has_offset=False,
+    )
+
+
+def is_date_only_stamp(parsed: ParsedDate) -> bool:
+    """A timestamp at exactly 00:00:00 (``2024-10-02T00:00:00Z``, ``Wed, 02 Oct 2024 00:00:00 GMT``).
+
+    Content systems that store only a date serialise it as midnight, usually UTC; nobody
+    publishes a press release at midnight to the second, so such a stamp is a date-only value
+    and becomes a day (see :func:`as_day`) rather than a moment stated to the second.
+    """
+    value = parsed.value
+    return parsed.precision != "day" and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)

@@ -2,13 +2,24 @@
 
 Every site parser can fall back on it; a well-structured source needs nothing else.
 
-HTML: metadata from JSON-LD, OpenGraph, ``<meta>``, ``<time>`` and microformats (see
-:func:`govpress.parsers.html.page_metadata`); the body from JSON-LD ``articleBody`` when it is
-substantial, else the page's marked-up body (h-entry ``e-content``, ``itemprop=articleBody``),
-else the block with the densest prose (:func:`govpress.parsers.html.find_main_content`), and
-trafilatura only when that finds nothing. Dates come only from metadata and date lines,
-never from the body text. Feeds: discovery wraps each entry of a full-text feed into its
-own one-entry document; the first entry becomes the release.
+HTML, parsed once into one lxml tree that every step reads:
+
+1. metadata (:func:`govpress.parsers.html.page_metadata`): JSON-LD, OpenGraph, ``<meta>``,
+   ``<time>``, microformats, canonical, hreflang;
+2. the headline (:func:`choose_title`): the ``<h1>`` that agrees with a metadata title
+   (JSON-LD headline, og:title, ``<title>`` without the site's name), a navigation ``<h1>``
+   (logo, site name, masthead) never; a date inside the ``<h1>`` is split off into the date
+   candidates;
+3. the body: JSON-LD ``articleBody`` when it is substantial, else the page's marked-up body
+   (h-entry ``e-content``, ``itemprop=articleBody``), else the block with the densest prose
+   (:func:`govpress.parsers.html.find_main_content`); trafilatura is asked only when that
+   result is doubtful (short), and :data:`counters` says how often;
+4. the publication date (:func:`govpress.parsers.datefinder.find_publication_date`): candidates
+   from metadata, the headline, date lines near it, labelled lines, the first paragraph's
+   dateline and the URL, ranked.
+
+Feeds: discovery wraps each entry of a full-text feed into its own one-entry document; the
+first entry becomes the release.
 
 Only :class:`ParseError` (or :class:`BlockedPage`) ever leaves :func:`parse`.
 """
@@ -16,13 +27,16 @@ Only :class:`ParseError` (or :class:`BlockedPage`) ever leaves :func:`parse`.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Tag
-
+from govpress.parsers.datefinder import FoundDate, find_publication_date, read_stamp
+from govpress.parsers.dates import find_dates
 from govpress.parsers.feeds import parse_feed_document
-from govpress.parsers.dates import parse_date, parse_iso
 from govpress.parsers.html import (
+    Element,
+    PageIndex,
     PageMeta,
     absolute,
     block_paragraphs,
@@ -31,18 +45,26 @@ from govpress.parsers.html import (
     heading_text,
     is_boilerplate,
     looks_blocked,
-    make_soup,
     page_metadata,
+    parse_html_text,
     primary_language,
+    text_of,
 )
+from govpress.parsers.html.blocks import class_tokens
+from govpress.parsers.html.titles import similarity, strip_site_name
+from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text
 
 NAME = "generic"
-VERSION = "1.0"
+VERSION = "2.0"
 
-__all__ = ["NAME", "VERSION", "choose_title", "is_feed_document", "parse", "read_date"]
+__all__ = ["NAME", "VERSION", "Headline", "choose_title", "counters", "is_feed_document", "parse", "read_date"]
+
+counters: Counter[str] = Counter()
+"""Process-local counts for measurement (``govpress eval``, bench/bench_extract.py): ``html_pages``,
+``trafilatura_consulted`` (the density body was doubtful), ``trafilatura_used`` (its text won)."""
 
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
@@ -100,27 +122,33 @@ def _reject_binary(body: bytes) -> None:
 
 
 def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
+    text = decode_page(body, ctx.content_type)
+    reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
-    meta = page_metadata(soup, url)
+    root = parse_html_text(text)
+    counters["html_pages"] += 1
+    index = PageIndex(root)
+    meta = page_metadata(root, url, index)
 
-    title, title_element = choose_title(meta, soup)
+    headline = choose_title(meta, index, ctx.site_names)
+    title = headline.title
     if not title:
         raise ParseError("no title")
-    subtitle, subtitle_element = _find_subtitle(soup, title_element, title)
+    subtitle, subtitle_element = _find_subtitle(root, headline.element, title)
 
-    paragraphs = _body_paragraphs(soup, meta, exclude=[e for e in (title_element, subtitle_element) if e is not None])
+    excluded = [e for e in (headline.element, subtitle_element) if e is not None]
+    paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
+    found = _publication_date(root, meta, headline, paragraphs, url, ctx)
+    paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
     paragraphs = repair_paragraphs(paragraphs, repair_language)
     body_text = to_body_text(paragraphs)
     _require_body(body_text)
 
     language = detect_language(f"{title}\n\n{body_text}", declared=ctx.languages) or meta.language
-    published_at, precision = _first_date(meta.published, ctx)
-    updated_at, _ = _first_date(meta.modified, ctx)
+    updated = _first_stamp(meta.modified, ctx)
     canonical = meta.canonical or url
     return Release(
         url=url,
@@ -130,9 +158,9 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser_version=VERSION,
         subtitle=subtitle,
         lead=_lead(meta, paragraphs, title=title, subtitle=subtitle),
-        published_at=published_at,
-        published_precision=precision,
-        updated_at=updated_at,
+        published_at=found.value,
+        published_precision=found.precision,
+        updated_at=updated.value if updated else None,
         language=language,
         canonical_url=canonical,
         tags=list(meta.keywords),
@@ -140,88 +168,171 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     )
 
 
-def _tokens(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.casefold()))
+# --------------------------------------------------------------------------- headline
 
 
-def _similarity(a: str, b: str) -> float:
-    """Token Jaccard, raised when one title contains the other (a kicker or site name around it)."""
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    score = len(ta & tb) / len(ta | tb)
-    if a.casefold() in b.casefold() or b.casefold() in a.casefold():
-        score = max(score, 0.8)
-    return score
+@dataclass(slots=True)
+class Headline:
+    """The chosen headline, the ``<h1>`` showing it (when one does), and dates split off it."""
+
+    title: str | None
+    element: Element | None = None
+    dates: list[str] = field(default_factory=list)
 
 
-def choose_title(meta: PageMeta, soup: BeautifulSoup | None = None) -> tuple[str | None, Tag | None]:
-    """The headline, and its ``<h1>`` element when the page shows one.
+# Parts of a heading that hold its date (a <time>, a span classed date) rather than its words.
+_DATE_CLASS = re.compile(r"(?:^|[-_])(?:date|datum|time|dateline|pubdate|published|дата)(?:$|[-_])", re.I)
+_EDGE_SEPARATORS = " \t|/·•:,–—-"
 
-    An ``<h1>`` wins when it resembles a metadata title (JSON-LD headline, og:title, <title>
-    without the site name): it is what readers see, while metadata titles are often shortened
-    or carry the site's name. Without any resemblance the metadata title wins, then the first
-    visible ``<h1>``.
+
+def _split_heading(h1: Element) -> tuple[str, list[str]]:
+    """The headline's words, and the dates printed inside it (a date span, or a date glued to either end)."""
+    dates: list[str] = []
+    text = heading_text(h1)
+    for part in h1.iterdescendants():
+        if isinstance(part.tag, str) and (part.tag == "time" or any(_DATE_CLASS.search(t) for t in class_tokens(part))):
+            shown = text_of(part)
+            if shown and find_dates(shown):
+                dates.append(part.get("datetime") or shown)
+                text = clean_title(text.replace(shown, " ", 1))
+    # A date glued to the start or the end without markup ("12.03.2024 | Title", "Title — 2 октября 2024").
+    found = find_dates(text)
+    if found:
+        start, end, _ = found[0]
+        if not text[:start].strip(_EDGE_SEPARATORS) and len(text[end:].split()) >= 2:
+            dates.append(text[:end])
+            text = text[end:].strip(_EDGE_SEPARATORS)
+        else:
+            start, end, _ = found[-1]
+            if not text[end:].strip(_EDGE_SEPARATORS + ".") and len(text[:start].split()) >= 2:
+                dates.append(text[start:end])
+                text = text[:start].strip(_EDGE_SEPARATORS)
+    return clean_title(text), dates
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
+    """A heading that names the site or sits in the masthead, not the article's headline.
+
+    - inside a navigation, share or hidden block (or is one);
+    - its text is the site's name (og:site_name, publisher, learnt from the source's pages);
+    - it is a logo: a link to the site's root or an image with little text;
+    - it sits in a page-level ``<header>`` (outside any ``<article>``/``<main>``) while another
+      ``<h1>`` exists on the page.
     """
-    candidates = meta.title_candidates
-    headings: list[tuple[str, Tag | None]] = []
-    if soup is not None:
-        for h1 in soup.find_all("h1"):
-            if is_boilerplate(h1) or any(is_boilerplate(p) for p in h1.parents if isinstance(p, Tag) and p.name not in ("html", "body", "[document]")):
-                continue
-            text = heading_text(h1)
-            if text:
-                headings.append((text, h1))
+    if is_boilerplate(h1) or any(is_boilerplate(p) for p in h1.iterancestors() if p.tag not in ("html", "body")):
+        return True
+    if _key(text) and _key(text) in {_key(n) for n in site_names}:
+        return True
+    for link in h1.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href in ("/", "./", "#") or re.fullmatch(r"https?://[^/]+/?(?:index\.\w+)?", href):
+            return True
+    if next(h1.iter("img"), None) is not None and len(text.split()) <= 4:
+        return True
+    if others:
+        ancestors = list(h1.iterancestors())
+        in_header = any(a.tag == "header" for a in ancestors)
+        in_article = any(a.tag in ("article", "main") or (a.get("role") or "").lower() == "main" for a in ancestors)
+        if in_header and not in_article:
+            return True
+    return False
+
+
+def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_names: tuple[str, ...] = ()) -> Headline:
+    """The headline, the ``<h1>`` showing it, and dates printed inside that ``<h1>``.
+
+    Candidates: the page's ``<h1>`` elements (navigation headings left out) and the metadata
+    titles (JSON-LD headline, og:title, twitter:title, h-entry name, ``<title>``), the site's
+    names stripped off the latter. An ``<h1>`` agreeing with a metadata title wins: it is what
+    readers see, while metadata titles are often shortened or carry the site's name. Without an
+    agreeing ``<h1>``, the metadata title most other metadata titles agree with, then the first
+    ``<h1>`` left.
+    """
+    site_names = [*meta.site_names, *learnt_site_names]
+    candidates = meta.title_candidates(learnt_site_names)
+    headings: list[tuple[str, Element | None, list[str]]] = []
+    if index is not None:
+        elements = index.by_name["h1"]
+        texts = [_split_heading(h1) for h1 in elements]
+        for h1, (text, dates) in zip(elements, texts):
+            if text and not _is_navigation_heading(h1, text, site_names, len(elements) - 1):
+                headings.append((text, h1, dates))
     else:
-        headings = [(h, None) for h in meta.h1]
+        headings = [(h, None, []) for h in meta.h1]
 
-    best: tuple[float, str, Tag | None] | None = None
-    for text, element in headings:
+    best: tuple[float, str, Element | None, list[str]] | None = None
+    for text, element, dates in headings:
         for candidate in candidates:
-            score = _similarity(text, candidate)
+            score = similarity(text, candidate)
             if score >= 0.5 and (best is None or score > best[0]):
-                best = (score, text, element)
+                best = (score, text, element, dates)
     if best is not None:
-        return best[1], best[2]
+        return Headline(best[1], best[2], best[3])
     if candidates:
-        return candidates[0], None
+        # The metadata title the others agree with most ("Title" over "Site: Title" and "Title | Site").
+        agreed = max(candidates, key=lambda c: sum(similarity(c, o) for o in candidates if o is not c))
+        return Headline(strip_site_name(agreed, site_names) if site_names else agreed)
     if headings:
-        return headings[0]
-    return None, None
+        text, element, dates = headings[0]
+        return Headline(text, element, dates)
+    return Headline(None)
 
+
+# --------------------------------------------------------------------------- subtitle
 
 _SUBTITLE_CLASSES = frozenset({"subtitle", "sub-title", "subheadline", "sub-headline", "subheading", "standfirst", "lead", "deck", "dek"})
 
 
-def _find_subtitle(soup: BeautifulSoup, title_element: Tag | None, title: str) -> tuple[str | None, Tag | None]:
+def _after(root: Element, start: Element | None) -> list[Element]:
+    """Elements with a subtitle class after ``start`` in document order (the whole body without it)."""
+    scope = root.find("body") if root.find("body") is not None else root
+    candidates = start.xpath("following::*[@class]") if start is not None else scope.xpath(".//*[@class]")
+    found = []
+    for element in candidates:
+        if any(c.lower() in _SUBTITLE_CLASSES for c in (element.get("class") or "").split()):
+            found.append(element)
+            if len(found) >= 20:
+                break
+    return found
+
+
+def _find_subtitle(root: Element, title_element: Element | None, title: str) -> tuple[str | None, Element | None]:
     """An obvious subtitle: an element classed subtitle/lead/standfirst, or an ``<h2>`` right after the ``<h1>``."""
-    def usable(tag: Tag) -> str | None:
-        text = normalize(" ".join(block_paragraphs(tag)))
+
+    def usable(element: Element) -> str | None:
+        text = normalize(" ".join(block_paragraphs(element)))
         if 10 <= len(text) <= 600 and text.casefold() != title.casefold():
             return text
         return None
 
-    def subtitle_class(c: str | None) -> bool:
-        return bool(c) and c.lower() in _SUBTITLE_CLASSES
-
-    # A subtitle follows its headline; without a headline element, search the page body.
-    scope = title_element.find_all_next(class_=subtitle_class, limit=20) if title_element is not None else (soup.body or soup).find_all(class_=subtitle_class, limit=20)
-    for tag in scope:
-        if tag.name == "a" or tag.find_parent("a") is not None:
+    for element in _after(root, title_element):
+        if element.tag == "a" or next(element.iterancestors("a"), None) is not None:
             continue  # a logo's tagline or a teaser link, not this page's subtitle
-        if any(is_boilerplate(p) or (p.name == "header" and p.find_parent("article") is None)
-               for p in tag.parents if isinstance(p, Tag) and p.name not in ("html", "body", "[document]")):
+        if any(
+            is_boilerplate(p) or (p.tag == "header" and next(p.iterancestors("article"), None) is None)
+            for p in element.iterancestors()
+            if p.tag not in ("html", "body")
+        ):
             continue
-        text = usable(tag)
+        text = usable(element)
         if text:
-            return text, tag
+            return text, element
     if title_element is not None:
-        following = title_element.find_next_sibling(True)
-        if isinstance(following, Tag) and following.name == "h2":
+        following = title_element.getnext()
+        while following is not None and not isinstance(following.tag, str):
+            following = following.getnext()
+        if following is not None and following.tag == "h2":
             text = usable(following)
             if text and len(text) <= 300:
                 return text, following
     return None, None
+
+
+# --------------------------------------------------------------------------- body
 
 
 def _substantial(text: str) -> bool:
@@ -229,18 +340,18 @@ def _substantial(text: str) -> bool:
 
 
 _SHORT_BODY = 600
-"""Characters below which the density pick gets a second opinion from trafilatura."""
+"""Characters below which the density pick is doubtful and trafilatura gives a second opinion."""
 
 
-def _body_paragraphs(soup: BeautifulSoup, meta: PageMeta, *, exclude: list[Tag]) -> list[str]:
+def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
-        root, noise = find_main_content(soup)
-        if root is not None:
-            html_paragraphs = block_paragraphs(root, exclude=[*noise, *exclude])
+        content, noise = find_main_content(root)
+        if content is not None:
+            html_paragraphs = block_paragraphs(content, exclude=[*noise, *exclude])
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
         ld_paragraphs = _text_paragraphs(meta.jsonld_body)
@@ -255,35 +366,42 @@ def _body_paragraphs(soup: BeautifulSoup, meta: PageMeta, *, exclude: list[Tag])
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides (rare, so its cost does not matter).
-        second = _trafilatura_paragraphs(soup)
+        counters["trafilatura_consulted"] += 1
+        second = _trafilatura_paragraphs(page_text)
         if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
+            counters["trafilatura_used"] += 1
             return second
-        if sum(len(p) for p in _trafilatura_paragraphs(soup, permissive=True)) > 2 * html_length:
+        if sum(len(p) for p in _trafilatura_paragraphs(page_text, permissive=True)) > 2 * html_length:
             # Much more text on the page than in the block we found, and no clean way to it
             # (typically closing tags lost). Refuse rather than store a banner; the page is
             # retried next run and its body is archived for a reparse.
             raise ParseError("could not separate the article from the rest of the page (broken markup?)")
         return html_paragraphs
-    return _trafilatura_paragraphs(soup) or html_paragraphs or []
+    counters["trafilatura_consulted"] += 1
+    second = _trafilatura_paragraphs(page_text)
+    if second:
+        counters["trafilatura_used"] += 1
+    return second or html_paragraphs or []
 
 
 def _text_paragraphs(text: str) -> list[str]:
     """Paragraphs of a text that may be plain (newline-separated) or HTML."""
     if re.search(r"<(?:p|br|div|li)\b", text, re.I):
-        fragment = BeautifulSoup(text, "lxml")
-        return block_paragraphs(fragment.body or fragment)
+        fragment = parse_html_text(f"<html><body>{text}</body></html>")
+        body = fragment.find("body")
+        return block_paragraphs(body if body is not None else fragment)
     return [p for p in (normalize(re.sub(r"[ \t]+", " ", chunk)).strip() for chunk in re.split(r"\n\s*\n|\r?\n", text)) if p]
 
 
-def _trafilatura_paragraphs(soup: BeautifulSoup, *, permissive: bool = False) -> list[str]:
-    """Last resort: trafilatura's precision mode on the page (slower, and it loses list structure).
+def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list[str]:
+    """Second opinion: trafilatura's precision mode on the page (slower, and it loses list structure).
 
     ``permissive`` uses its default mode, which also keeps menus and link lists: only good for
     measuring how much text a page holds, never for a release's body.
     """
     import trafilatura
 
-    extracted = trafilatura.extract(str(soup), favor_precision=not permissive, output_format="txt",
+    extracted = trafilatura.extract(page_text, favor_precision=not permissive, output_format="txt",
                                     include_comments=False, fast=True)
     if not extracted:
         return []
@@ -344,25 +462,76 @@ def _translations(meta: PageMeta, language: str | None, own_urls: set[str]) -> d
 
 # --------------------------------------------------------------------------- dates
 
+_REGION_TAGS = ("article", "main")
+
+
+def _date_region(root: Element, headline: Headline) -> Element:
+    """The part of the page holding the headline and its date lines: its <article>/<main>, else a few levels up."""
+    body = root.find("body")
+    top = body if body is not None else root
+    element = headline.element
+    if element is None:
+        return top
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _REGION_TAGS or (ancestor.get("role") or "").lower() == "main":
+            return ancestor
+        if ancestor is top:
+            break
+    region = element
+    for _ in range(3):
+        parent = region.getparent()
+        if parent is None or parent is top or parent.tag in ("html", "body"):
+            break
+        region = parent
+    return region
+
+
+def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragraphs: list[str], url: str,
+                      ctx: ParseContext) -> FoundDate:
+    region = _date_region(root, headline)
+    lines = block_paragraphs(region)
+    if headline.element is not None and region is headline.element.getparent() and len(lines) < 3:
+        lines = block_paragraphs(region.getparent()) if region.getparent() is not None else lines
+    return find_publication_date(
+        meta_published=meta.published,
+        heading_dates=headline.dates,
+        region_lines=lines,
+        title=headline.title,
+        first_paragraphs=paragraphs[:2],
+        url=url,
+        tz=ctx.timezone,
+        reference=ctx.fetched_at,
+    )
+
+
+def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
+    """A date line read as a candidate (or "For Immediate Release") at the top of the body is not body text."""
+    used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
+    out = list(paragraphs)
+    while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
+        out.pop(0)
+    return out
+
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
-    """A date string from metadata -> ParsedDate (ISO first, then any written form), or ``None``."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    if not free_text:
-        parsed = parse_iso(raw, tz=ctx.timezone)
-        if parsed is not None:
-            return parsed
-    return parse_date(raw, tz=ctx.timezone, reference=ctx.fetched_at)
+    """A date string from metadata -> ParsedDate (ISO first, then any written form), or ``None``.
+
+    Date-only values (and stamps at exactly midnight) come back as a day in the source's zone.
+    """
+    return read_stamp(raw, ctx.timezone, ctx.fetched_at, free_text=free_text)
 
 
-def _first_date(candidates: list[tuple[str, str]], ctx: ParseContext) -> tuple[datetime | None, str | None]:
+def _first_stamp(candidates: list[tuple[str, str]], ctx: ParseContext):
     for channel, raw in candidates:
         parsed = read_date(raw, ctx, free_text=channel == "dateline")
         if parsed is not None:
-            return parsed.value, parsed.precision
-    return None, None
+            return parsed
+    return None
+
+
+def _first_date(candidates: list[tuple[str, str]], ctx: ParseContext) -> tuple[datetime | None, str | None]:
+    parsed = _first_stamp(candidates, ctx)
+    return (parsed.value, parsed.precision) if parsed else (None, None)
 
 
 # --------------------------------------------------------------------------- feeds
@@ -436,5 +605,5 @@ def _feed_text(value: str | None) -> str:
     if not value:
         return ""
     if "<" in value or "&" in value:
-        value = BeautifulSoup(value, "lxml").get_text(" ")
+        value = text_of(parse_html_text(f"<html><body>{value}</body></html>"))
     return clean_title(value)

@@ -51,6 +51,8 @@ class ParseContext:
     """When the bytes were fetched: anchors year inference for dates without a year."""
     content_type: str | None = None
     """Content-Type of the response (or of the file by extension), charset included when sent."""
+    site_names: tuple[str, ...] = ()
+    """Names of the site learnt from what the source's pages share ("Ministry of Examples"), stripped off titles."""
 
 
 @dataclass(slots=True)

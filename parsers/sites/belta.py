@@ -16,7 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.sites import site
-from govpress.parsers.html import clean_title, page_metadata
+from govpress.parsers.html import clean_title, page_metadata, select, select_one
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "belta"
@@ -44,9 +44,9 @@ def place_from_dateline(first_paragraph: str) -> str | None:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A BelTA article page -> :class:`Release`."""
-    soup = site.page_soup(body, ctx)
-    content = soup.select_one("div.js-mediator-article")
-    title_tag = soup.select_one(".content_left h1, h1")
+    root = site.page_tree(body, ctx)
+    content = select_one(root, "div.js-mediator-article")
+    title_tag = select_one(root, ".content_left h1, h1")
     if content is None or title_tag is None:
         return site.generic_unless_article(
             body, url, ctx,
@@ -54,19 +54,19 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             missing="BelTA article markup (h1, div.js-mediator-article)",
         )
 
-    meta = page_metadata(soup, url)
+    meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1")
     paragraphs = site.content_paragraphs(content, _BODY_NOISE)
     body_text = site.required_text(paragraphs, "BelTA article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
     parsed = None
-    for tag in soup.select('meta[name="mediator_published_time"]'):
+    for tag in select(root, 'meta[name="mediator_published_time"]'):
         parsed = site.attribute_date(tag, ("content",), zone)
         if parsed is not None:
             break
     if parsed is None:
-        parsed = site.shown_date(soup.select_one("div.date_full"), zone, ctx)
+        parsed = site.shown_date(select_one(root, "div.date_full"), zone, ctx)
 
     host = (urlsplit(meta.canonical or url).hostname or "").lower()
     page_language = meta.language or _LANGUAGE_BY_HOST.get(host)

@@ -20,7 +20,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.sites import site
-from govpress.parsers.html import block_paragraphs, clean_title, page_metadata
+from govpress.parsers.html import block_paragraphs, clean_title, page_metadata, select, select_one, text_of
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "europarl"
@@ -40,10 +40,11 @@ def reference_of(text: str) -> str | None:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A press-room article page -> :class:`Release`."""
-    soup = site.page_soup(body, ctx)
-    root = soup.select_one("#website-body") or soup
-    title_tag = root.select_one("h1.ep_title")
-    texts = root.select(".ep-a_text")
+    page = site.page_tree(body, ctx)
+    website_body = select_one(page, "#website-body")
+    root = website_body if website_body is not None else page
+    title_tag = select_one(root, "h1.ep_title")
+    texts = select(root, ".ep-a_text")
     if title_tag is None or not texts:
         return site.generic_unless_article(
             body, url, ctx,
@@ -51,35 +52,36 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             missing="europarl press-release markup (h1.ep_title, .ep-a_text)",
         )
 
-    meta = page_metadata(soup, url)
+    meta = page_metadata(page, url)
     title = site.required_title(title_tag, "h1.ep_title")
-    facts = [clean_title(li.get_text(" ")) for li in root.select(".ep-a_facts li")]
+    facts = [clean_title(text_of(li)) for li in select(root, ".ep-a_facts li")]
     facts = [f for f in facts if f]
-    lead = site.joined_text(root.select_one(".ep-a_text.ep-layout_chapo"), skip_boilerplate=True)
+    lead = site.joined_text(select_one(root, ".ep-a_text.ep-layout_chapo"), skip_boilerplate=True)
 
     paragraphs: list[str] = []
     for block in texts:
         paragraphs.extend(block_paragraphs(block))
     body_text = site.required_text(paragraphs, "europarl press release")
 
-    subtitle_tag = root.select_one(".ep_subtitle")
-    stamp = subtitle_tag.select_one("time[itemprop=datePublished]") if subtitle_tag else None
-    stamp = stamp or root.select_one("time[itemprop=datePublished]")
+    subtitle_tag = select_one(root, ".ep_subtitle")
+    stamp = select_one(subtitle_tag, "time[itemprop=datePublished]") if subtitle_tag is not None else None
+    if stamp is None:
+        stamp = select_one(root, "time[itemprop=datePublished]")
     parsed = site.stamp_date(stamp, site.site_zone(ctx, SITE_TIMEZONE), ctx)
 
     kind = None
     tags: list[str] = []
     if subtitle_tag is not None:
-        category = subtitle_tag.select_one(".ep-layout_category")
+        category = select_one(subtitle_tag, ".ep-layout_category")
         if category is not None:
-            label = clean_title(category.get_text(" "))
+            label = clean_title(text_of(category))
             kind = _CATEGORY_KINDS.get(label.lower(), label.lower().replace(" ", "_") or None)
-        for item in subtitle_tag.select(".ep-layout_contenttype"):
-            abbr = item.find("abbr")
+        for item in select(subtitle_tag, ".ep-layout_contenttype"):
+            abbr = item.find(".//abbr")
             # A committee: its full name ("Transport and Tourism") and its code ("TRAN").
             if abbr is not None and abbr.get("title"):
-                tags.append(clean_title(str(abbr["title"])))
-            label = clean_title(item.get_text(" "))
+                tags.append(clean_title(str(abbr.get("title"))))
+            label = clean_title(text_of(item))
             if label:
                 tags.append(label)
 
@@ -89,8 +91,8 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     canonical = meta.canonical or url
     reference = reference_of(canonical) or reference_of(url)
     if reference is None:
-        ref_tag = root.select_one(".ep-a_reference")
-        reference = reference_of(ref_tag.get_text(" ")) if ref_tag is not None else None
+        ref_tag = select_one(root, ".ep-a_reference")
+        reference = reference_of(text_of(ref_tag)) if ref_tag is not None else None
     translations = site.hreflang_translations(meta, language, url, canonical)
     return Release(
         url=url,

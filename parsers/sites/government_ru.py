@@ -17,7 +17,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.sites import site
-from govpress.parsers.html import clean_title, page_metadata
+from govpress.parsers.html import clean_title, first_match, page_metadata, select, select_one, text_of
 from govpress.parsers.sites.kremlin import moscow_wall_clock
 from govpress.parsers.release import ParseContext, Release
 
@@ -31,9 +31,9 @@ _BODY_NOISE = (".reader_article_photo", ".reader_article_photo_caption", "figure
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A government.ru news page -> :class:`Release`."""
-    soup = site.page_soup(body, ctx)
-    title_tag = soup.select_one("h3.reader_article_headline, .reader_article_headline")
-    content = soup.select_one("div.reader_article_body")
+    root = site.page_tree(body, ctx)
+    title_tag = select_one(root, "h3.reader_article_headline, .reader_article_headline")
+    content = select_one(root, "div.reader_article_body")
     if title_tag is None or content is None:
         return site.generic_unless_article(
             body, url, ctx,
@@ -41,14 +41,14 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             missing="government.ru article markup (h3.reader_article_headline, div.reader_article_body)",
         )
 
-    meta = page_metadata(soup, url)
+    meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h3.reader_article_headline")
-    lead = site.joined_text(soup.select_one(".reader_article_lead"))
+    lead = site.joined_text(select_one(root, ".reader_article_lead"))
     body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "government.ru article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
-    dateline = soup.select_one(".reader_article_dateline") or soup.select_one(".reader_article")
-    stamp = dateline.select_one("time[datetime]") if dateline is not None else None
+    dateline = first_match(root, ".reader_article_dateline", ".reader_article")
+    stamp = select_one(dateline, "time[datetime]") if dateline is not None else None
     # The stamp's attribute, else any date the whole date line shows.
     parsed = site.attribute_date(stamp, ("datetime",), zone)
     if parsed is None:
@@ -56,7 +56,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     page_language = meta.language or ("en" if urlsplit(url).path.startswith("/en/") else "ru")
     language = site.release_language(title, body_text, page_language, ctx)
-    tags = [clean_title(a.get_text(" ")) for a in soup.select(".reader_article_tags a, a.reader_article_tag")]
+    tags = [clean_title(text_of(a)) for a in select(root, ".reader_article_tags a, a.reader_article_tag")]
     return Release(
         url=url,
         title=title,

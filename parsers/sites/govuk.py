@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
 
 from govpress.parsers.dates import parse_iso
-from govpress.parsers.html import block_paragraphs, clean_title, looks_blocked, primary_language
+from govpress.parsers.html import block_paragraphs, clean_title, looks_blocked, parse_html_text, primary_language
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
 from govpress.parsers.sites.site import require_body, required_text, site_zone
@@ -89,7 +88,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     html = details.get("body") if isinstance(details, dict) else None
     if not title or not isinstance(html, str) or not html.strip():
         raise ParseError("GOV.UK document without title or details.body")
-    fragment = BeautifulSoup(f"<div>{html}</div>", "lxml").div
+    fragment = parse_html_text(f"<html><body><div>{html}</div></body></html>").find("body/div")
     paragraphs = block_paragraphs(fragment) if fragment is not None else []
     body_text = required_text(paragraphs, "GOV.UK document body")
 

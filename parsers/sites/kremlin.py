@@ -25,13 +25,12 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, Tag
 
 from govpress.parsers import generic
 from govpress.parsers.sites import site
 from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.dates import ParsedDate, parse_date, parse_iso
-from govpress.parsers.html import absolute, block_paragraphs, clean_title, page_metadata, remove_boilerplate
+from govpress.parsers.html import Element, absolute, block_paragraphs, clean_title, page_metadata, parse_html_text, remove_boilerplate, select, select_one, text_of
 from govpress.parsers.listings import Listing, ListingItem
 from govpress.parsers.release import ParseContext, ParseError, Release
 
@@ -109,27 +108,27 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     site.require_body(body)
     if generic.is_feed_document(body):
         return _parse_feed_entry(body, url, ctx)
-    soup = site.unblocked_soup(body, ctx)
-    content = soup.select_one("div.entry-content.read__internal_content, div.read__internal_content, div.entry-content")
-    title_tag = soup.select_one("h1.entry-title, h1.p-name")
+    root = site.unblocked_tree(body, ctx)
+    content = select_one(root, "div.entry-content.read__internal_content, div.read__internal_content, div.entry-content")
+    title_tag = select_one(root, "h1.entry-title, h1.p-name")
     if content is None or title_tag is None:
         return site.generic_unless_article(
             body, url, ctx,
             is_article=bool(_ARTICLE_PATH.match(urlsplit(url).path) and release_id(url)),
             missing="kremlin article markup (h1.entry-title, div.read__internal_content)",
         )
-    return _parse_page(soup, content, title_tag, url, ctx)
+    return _parse_page(root, content, title_tag, url, ctx)
 
 
 # --------------------------------------------------------------------------- article page
 
 
-def _page_date(soup: BeautifulSoup, ctx: ParseContext) -> ParsedDate | None:
+def _page_date(root: Element, ctx: ParseContext) -> ParsedDate | None:
     """``time.read__published[datetime]`` (a day, sometimes a full stamp) plus ``div.read__time`` (HH:MM)."""
-    stamp = soup.select_one("time.read__published")
-    clock = soup.select_one(".read__time")
-    clock_text = clean_title(clock.get_text()) if clock else ""
-    raw = str(stamp.get("datetime") or "").strip() if stamp else ""
+    stamp = select_one(root, "time.read__published")
+    clock = select_one(root, ".read__time")
+    clock_text = clean_title(text_of(clock)) if clock is not None else ""
+    raw = str(stamp.get("datetime") or "").strip() if stamp is not None else ""
     zone = _zone(ctx)
     parsed = parse_iso(raw, tz=zone) if raw else None
     if parsed is not None and parsed.precision == "day" and re.fullmatch(r"\d{1,2}:\d{2}", clock_text):
@@ -137,25 +136,25 @@ def _page_date(soup: BeautifulSoup, ctx: ParseContext) -> ParsedDate | None:
     if parsed is not None and parsed.precision != "day":
         return parsed
     # A day in the attribute: the visible text may carry the time ("8 октября 2024 года, 15:40").
-    text = " ".join(t for t in ((clean_title(stamp.get_text()) if stamp else ""), clock_text) if t)
+    text = " ".join(t for t in ((clean_title(text_of(stamp)) if stamp is not None else ""), clock_text) if t)
     shown = parse_date(text, tz=zone, reference=ctx.fetched_at) if text else None
     if shown is not None and (parsed is None or (shown.precision != "day" and shown.value.date() == parsed.value.date())):
         return shown
     return parsed
 
 
-def _parse_page(soup: BeautifulSoup, content: Tag, title_tag: Tag, url: str, ctx: ParseContext) -> Release:
-    meta = page_metadata(soup, url)
+def _parse_page(root: Element, content: Element, title_tag: Element, url: str, ctx: ParseContext) -> Release:
+    meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1.entry-title")
-    lead = site.joined_text(soup.select_one("div.read__lead, .entry-summary, .p-summary"))
+    lead = site.joined_text(select_one(root, "div.read__lead, .entry-summary, .p-summary"))
     paragraphs = site.content_paragraphs(content, _PAGE_NOISE)
     language_hint = meta.language or _site_language(url)
     body_text = site.required_text(([lead] if lead else []) + paragraphs, "kremlin article")
 
-    parsed = _page_date(soup, ctx)
+    parsed = _page_date(root, ctx)
     published_at = moscow_wall_clock(parsed.value) if parsed else None
-    place_tag = soup.select_one("div.read__place, .p-location")
-    tags = [clean_title(li.get_text(" ")) for li in soup.select("div.read__tags li.p-category, .read__tags .p-category")]
+    place_tag = select_one(root, "div.read__place, .p-location")
+    tags = [clean_title(text_of(li)) for li in select(root, "div.read__tags li.p-category, .read__tags .p-category")]
     canonical = meta.canonical or url
     number = release_id(canonical) or release_id(url)
     return Release(
@@ -169,7 +168,7 @@ def _parse_page(soup: BeautifulSoup, content: Tag, title_tag: Tag, url: str, ctx
         published_precision=parsed.precision if parsed else None,
         language=_language(title, body_text, language_hint, ctx),
         canonical_url=canonical,
-        place=clean_title(place_tag.get_text(" ")) or None if place_tag else None,
+        place=clean_title(text_of(place_tag)) or None if place_tag is not None else None,
         tags=[t for t in dict.fromkeys(tags) if t],
         translation_key=f"kremlin:{number}" if number else None,
         kind=kind_of(canonical) or kind_of(url),
@@ -218,7 +217,7 @@ def _feed_date(raw: str | None, ctx: ParseContext) -> ParsedDate | None:
 def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     feed = parse_feed_document(body)
     entry = _entry_for(feed, url)
-    title = clean_title(BeautifulSoup(entry.get("title") or "", "lxml").get_text(" "))
+    title = clean_title(text_of(parse_html_text(f"<html><body>{entry.get('title') or ''}</body></html>")))
     if not title:
         raise ParseError("feed entry has no title")
     link = _entry_link(entry.get("link"), url)
@@ -227,11 +226,11 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
         if len(item.get("value") or "") > len(html):
             html = item["value"]
     html = html or entry.get("summary") or ""
-    fragment = BeautifulSoup(f"<div>{html}</div>", "lxml").div
+    fragment = parse_html_text(f"<html><body><div>{html}</div></body></html>").find("body/div")
     if fragment is None:
         raise ParseError("feed entry has no content")
     remove_boilerplate(fragment, _FEED_NOISE)
-    lead = site.joined_text(fragment.select_one(".c-summary"))
+    lead = site.joined_text(select_one(fragment, ".c-summary"))
     # The whole <content>, summary included, is the release text (as on the page: lead, then text).
     language_hint = (feed.feed.get("language") or "").split("-")[0] or _site_language(link)
     body_text = site.required_text(block_paragraphs(fragment), "feed entry")
@@ -267,17 +266,17 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
 # --------------------------------------------------------------------------- listing
 
 
-def _listing_date(block: Tag, ctx: ParseContext) -> datetime | None:
+def _listing_date(block: Element, ctx: ParseContext) -> datetime | None:
     """The most precise date a ``div.hentry`` shows: ``.hentry__meta[title]`` ("16.03.2018, 16:45"),
     the ``<time>`` text ("15 марта 2018 года, 18:00"), else its ``datetime`` day."""
     zone = _zone(ctx)
     candidates: list[str] = []
-    meta = block.select_one(".hentry__meta[title]")
+    meta = select_one(block, ".hentry__meta[title]")
     if meta is not None:
-        candidates.append(str(meta["title"]))
-    stamp = block.select_one("time[datetime]")
+        candidates.append(str(meta.get("title")))
+    stamp = select_one(block, "time[datetime]")
     if stamp is not None:
-        candidates.append(clean_title(stamp.get_text(" ")))
+        candidates.append(clean_title(text_of(stamp)))
     best: ParsedDate | None = None
     for raw in candidates:
         parsed = parse_date(raw, tz=zone, reference=ctx.fetched_at)
@@ -286,23 +285,23 @@ def _listing_date(block: Tag, ctx: ParseContext) -> datetime | None:
             break
         best = best or parsed
     if best is None and stamp is not None:
-        best = parse_iso(str(stamp["datetime"]), tz=zone)
+        best = parse_iso(str(stamp.get("datetime")), tz=zone)
     return moscow_wall_clock(best.value) if best else None
 
 
 def parse_listing(body: bytes, url: str, ctx: ParseContext) -> Listing:
     """A kremlin listing or home page: every ``div.hentry`` with an ``h3.hentry__title a``, once per URL."""
-    soup = site.unblocked_soup(body, ctx)
+    root = site.unblocked_tree(body, ctx)
     items: list[ListingItem] = []
     seen: set[str] = set()
-    for block in soup.select("div.hentry"):
-        link = block.select_one("h3.hentry__title a[href], .hentry__title a[href]")
+    for block in select(root, "div.hentry"):
+        link = select_one(block, "h3.hentry__title a[href], .hentry__title a[href]")
         if link is None:
             continue
-        href = absolute(url, str(link["href"]))
+        href = absolute(url, str(link.get("href")))
         if not href or href in seen:
             continue
         seen.add(href)
-        items.append(ListingItem(url=href, title=clean_title(link.get_text(" ")) or None, published_at=_listing_date(block, ctx)))
-    next_link = soup.select_one("a[rel~=next][href], link[rel~=next][href]")
-    return Listing(items=items, next_url=absolute(url, str(next_link["href"])) if next_link else None)
+        items.append(ListingItem(url=href, title=clean_title(text_of(link)) or None, published_at=_listing_date(block, ctx)))
+    next_link = select_one(root, "a[rel~=next][href], link[rel~=next][href]")
+    return Listing(items=items, next_url=absolute(url, str(next_link.get("href"))) if next_link is not None else None)

@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.sites import site
-from govpress.parsers.html import page_metadata
+from govpress.parsers.html import first_match, page_metadata, select_one
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "president_az"
@@ -33,20 +33,22 @@ def article_id(url: str) -> tuple[str, str] | None:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A president.az article page -> :class:`Release`."""
-    soup = site.page_soup(body, ctx)
-    scope = soup.select_one(".main-content_events") or soup
-    title_tag = scope.select_one(".news_heading")
-    content = scope.select_one(".news_paragraph-block")
+    root = site.page_tree(body, ctx)
+    scope = first_match(root, ".main-content_events")
+    if scope is None:
+        scope = root
+    title_tag = select_one(scope, ".news_heading")
+    content = select_one(scope, ".news_paragraph-block")
     if title_tag is None or content is None:
         return site.generic_unless_article(
             body, url, ctx, is_article=bool(article_id(url)), missing="president.az article markup (.news_heading, .news_paragraph-block)"
         )
 
-    meta = page_metadata(soup, url)
+    meta = page_metadata(root, url)
     title = site.required_title(title_tag, ".news_heading")
     body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "president.az article")
 
-    parsed = site.stamp_date(scope.select_one(".news_date"), site.site_zone(ctx, SITE_TIMEZONE), ctx, ("datetime", "content"))
+    parsed = site.stamp_date(select_one(scope, ".news_date"), site.site_zone(ctx, SITE_TIMEZONE), ctx, ("datetime", "content"))
 
     canonical = meta.canonical or url
     found = article_id(canonical) or article_id(url)

@@ -16,7 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.sites import site
-from govpress.parsers.html import clean_title, page_metadata
+from govpress.parsers.html import clean_title, first_match, page_metadata, select, select_one, text_of
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "president_by"
@@ -36,19 +36,19 @@ def slug_of(url: str) -> tuple[str, str] | None:
 
 def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """A president.gov.by event page -> :class:`Release`."""
-    soup = site.page_soup(body, ctx)
-    content = soup.select_one("section.page-details__content")
-    title_tag = soup.select_one(".page-details h1, main h1, h1")
+    root = site.page_tree(body, ctx)
+    content = select_one(root, "section.page-details__content")
+    title_tag = select_one(root, ".page-details h1, main h1, h1")
     if content is None or title_tag is None:
         return site.generic_unless_article(
             body, url, ctx, is_article=bool(slug_of(url)), missing="president.gov.by markup (h1, section.page-details__content)"
         )
 
-    meta = page_metadata(soup, url)
+    meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1")
     body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "president.gov.by event")
 
-    stamp = soup.select_one("time[data-datetime]") or soup.select_one(".page-details time")
+    stamp = first_match(root, "time[data-datetime]", ".page-details time")
     parsed = site.stamp_date(stamp, site.site_zone(ctx, SITE_TIMEZONE), ctx, ("data-datetime", "datetime"))
 
     canonical = meta.canonical or url
@@ -56,7 +56,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     page_language = meta.language or (found[0] if found else None)
     language = site.release_language(title, body_text, page_language, ctx)
     translations = site.hreflang_translations(meta, language, url, canonical)
-    tags = [clean_title(li.get_text(" ")) for li in soup.select("ul.tag-list li")]
+    tags = [clean_title(text_of(li)) for li in select(root, "ul.tag-list li")]
     return Release(
         url=url,
         title=title,

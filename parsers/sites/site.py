@@ -2,7 +2,7 @@
 govuk, europarl).
 
 Each site module knows its own selectors; the steps around them are the same everywhere and live
-here: refusing an empty body, making the soup and refusing a challenge page, picking the time zone
+here: refusing an empty body, parsing the page into its one lxml tree and refusing a challenge page, picking the time zone
 that naive stamps are read in, turning a content element into body text with ``***`` section
 breaks, reading a date from a stamp element, falling back to :mod:`govpress.parsers.generic` when the
 site's markup is absent from a page that is not one of its articles, choosing the language and
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bs4 import BeautifulSoup, Tag
 
 from govpress.parsers import generic
 from govpress.parsers.dates import ParsedDate, parse_date, parse_iso
-from govpress.parsers.html import PageMeta, block_paragraphs, clean_title, looks_blocked, make_soup, primary_language, remove_boilerplate
+from govpress.parsers.html import Element, PageMeta, block_paragraphs, clean_title, looks_blocked, parse_html_text, primary_language, remove_boilerplate, text_of
+from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
 from govpress.parsers.text import is_section_break, to_body_text
@@ -29,19 +29,19 @@ def require_body(body: bytes) -> None:
         raise ParseError("empty body")
 
 
-def unblocked_soup(body: bytes, ctx: ParseContext) -> BeautifulSoup:
-    """The parsed page; :class:`BlockedPage` when it is a challenge or block page instead."""
-    soup = make_soup(body, ctx.content_type)
-    reason = looks_blocked(soup)
+def unblocked_tree(body: bytes, ctx: ParseContext) -> Element:
+    """The page parsed once (lxml); :class:`BlockedPage` when it is a challenge or block page instead."""
+    text = decode_page(body, ctx.content_type)
+    reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
-    return soup
+    return parse_html_text(text)
 
 
-def page_soup(body: bytes, ctx: ParseContext) -> BeautifulSoup:
-    """:func:`require_body`, then :func:`unblocked_soup`: the opening of every HTML site parser."""
+def page_tree(body: bytes, ctx: ParseContext) -> Element:
+    """:func:`require_body`, then :func:`unblocked_tree`: the opening of every HTML site parser."""
     require_body(body)
-    return unblocked_soup(body, ctx)
+    return unblocked_tree(body, ctx)
 
 
 def site_zone(ctx: ParseContext, site_timezone: str) -> str:
@@ -59,21 +59,21 @@ def generic_unless_article(body: bytes, url: str, ctx: ParseContext, *, is_artic
     return generic.parse(body, url, ctx)
 
 
-def required_title(title_tag: Tag, selector: str) -> str:
+def required_title(title_tag: Element, selector: str) -> str:
     """The clean text of the title element; :class:`ParseError` "empty <selector>" when it has none."""
-    title = clean_title(title_tag.get_text(" "))
+    title = clean_title(text_of(title_tag))
     if not title:
         raise ParseError(f"empty {selector}")
     return title
 
 
-def content_paragraphs(content: Tag, noise: Iterable[str]) -> list[str]:
+def content_paragraphs(content: Element, noise: Iterable[str]) -> list[str]:
     """The paragraphs of ``content`` once the site's ``noise`` selectors (photos, share links) are removed."""
     remove_boilerplate(content, noise)
     return block_paragraphs(content)
 
 
-def joined_text(element: Tag | None, *, skip_boilerplate: bool = False) -> str:
+def joined_text(element: Element | None, *, skip_boilerplate: bool = False) -> str:
     """All paragraphs of ``element`` as one clean line (a lead or standfirst); "" without the element."""
     if element is None:
         return ""
@@ -93,7 +93,7 @@ def required_text(paragraphs: Iterable[str], what: str) -> str:
     return body_text
 
 
-def attribute_date(element: Tag | None, attributes: Sequence[str], zone: str) -> ParsedDate | None:
+def attribute_date(element: Element | None, attributes: Sequence[str], zone: str) -> ParsedDate | None:
     """The ISO stamp in the first non-empty of ``attributes`` of ``element`` (``datetime``,
     ``content``, ``data-datetime``); None when there is none or it is not ISO."""
     if element is None:
@@ -104,15 +104,15 @@ def attribute_date(element: Tag | None, attributes: Sequence[str], zone: str) ->
     return parse_iso(raw, tz=zone) if raw else None
 
 
-def shown_date(element: Tag | None, zone: str, ctx: ParseContext) -> ParsedDate | None:
+def shown_date(element: Element | None, zone: str, ctx: ParseContext) -> ParsedDate | None:
     """The first date written in ``element``'s text ("3 октября 2024, 14:58"), a year-less one
     anchored on when the page was fetched."""
     if element is None:
         return None
-    return parse_date(clean_title(element.get_text(" ")), tz=zone, reference=ctx.fetched_at)
+    return parse_date(clean_title(text_of(element)), tz=zone, reference=ctx.fetched_at)
 
 
-def stamp_date(stamp: Tag | None, zone: str, ctx: ParseContext, attributes: Sequence[str] = ("datetime",)) -> ParsedDate | None:
+def stamp_date(stamp: Element | None, zone: str, ctx: ParseContext, attributes: Sequence[str] = ("datetime",)) -> ParsedDate | None:
     """A date element's machine-readable attribute (:func:`attribute_date`), else its visible text
     (:func:`shown_date`)."""
     parsed = attribute_date(stamp, attributes, zone)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from bs4 import BeautifulSoup
 
 from govpress.parsers import generic
 from govpress.parsers import parse as registry_parse
@@ -16,9 +15,12 @@ from govpress.parsers.html import (
     looks_blocked,
     make_soup,
     page_metadata,
+    parse_html,
     remove_boilerplate,
     same_document_elsewhere,
+    select_one,
     strip_site_suffix,
+    text_of,
 )
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError
 
@@ -42,8 +44,9 @@ def article(title: str = "Minister holds talks with counterpart", extra: str = "
     return f"<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav><article><h1>{title}</h1>{extra}{PROSE}</article>"
 
 
-def soup_of(html: str) -> BeautifulSoup:
-    return make_soup(html.encode())
+def soup_of(html: str):
+    """The one lxml tree every helper reads."""
+    return parse_html(html.encode())
 
 
 # ----------------------------------------------------------------------------- metadata channels
@@ -296,7 +299,7 @@ def test_block_paragraphs_structure() -> None:
         "<div class='newsletter-subscribe'>Subscribe to our newsletter</div>"
         "<nav>Menu</nav><aside>Sidebar</aside></div>"
     )
-    paragraphs = block_paragraphs(soup_of(html).find(id="c"))
+    paragraphs = block_paragraphs(select_one(soup_of(html), "#c"))
     assert paragraphs == [
         "Heading",
         "One bold: text.",
@@ -316,7 +319,7 @@ def test_block_paragraphs_structure() -> None:
 def test_speaker_turns_start_their_own_paragraph_with_the_label() -> None:
     html = ("<div id='t'><p><b>В.Путин:</b> Добрый день, уважаемые коллеги!</p>"
             "<p>Начнём с главного<br><b>Д.Медведев:</b> Спасибо, Владимир Владимирович<br>и продолжим</p></div>")
-    paragraphs = block_paragraphs(soup_of(html).find(id="t"))
+    paragraphs = block_paragraphs(select_one(soup_of(html), "#t"))
     assert paragraphs == [
         "В.Путин: Добрый день, уважаемые коллеги!",
         "Начнём с главного",
@@ -327,7 +330,7 @@ def test_speaker_turns_start_their_own_paragraph_with_the_label() -> None:
 def test_remove_boilerplate_and_absolute() -> None:
     soup = soup_of("<div id='x'><p>Keep.</p><div class='ad'>Ad</div><p class='tags'>t</p></div>")
     assert remove_boilerplate(soup, [".ad", "p.tags", "::bad selector("]) == 2
-    assert soup.find(id="x").get_text() == "Keep."
+    assert text_of(select_one(soup, "#x")) == "Keep."
     assert absolute("https://a.example/x/y", "../z") == "https://a.example/z"
     assert absolute("https://a.example/x/", "  //cdn.example/a ") == "https://cdn.example/a"
     assert absolute("https://a.example/", "javascript:void(0)") is None

@@ -1,0 +1,321 @@
+"""The publication date of a page nobody wrote a parser for: candidates from every place, ranked.
+
+Places, each with a weight (how often that place states the publication date rather than
+something else), strongest first:
+
+=================  ======  ==========================================================
+channel            weight  where
+=================  ======  ==========================================================
+jsonld             10      JSON-LD ``datePublished`` / ``dateCreated`` of the article
+meta                9      ``article:published_time``, Dublin Core, CMS ``<meta>`` names
+hentry              9      microformats ``dt-published``
+itemprop            9      ``itemprop=datePublished`` (``<time>``, ``<meta>``, any element)
+time                7      the first ``<time datetime>`` of the article
+heading             7      a date inside the ``<h1>`` (a ``<time>``/date span, or text glued to it)
+label               7      a labelled line: "Datum: …", "Дата публикации: …", "Published: …"
+release             7      the date under "For Immediate Release"
+classed             6      a short element classed date/time/datum (``span.press_location_time``)
+near-title          6      a short date line just above or below the headline (minus 0.5 per line away)
+dateline            6      the opening of the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –"
+url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
+=================  ======  ==========================================================
+
+Candidates on the same calendar day add up (the strongest plus a quarter of each other channel:
+two places often show the same element, a ``<time>`` and the line holding it);
+the best day wins and, within it, the most precise candidate (seconds with a stated offset
+beat a bare day). Naive times are read in the source's zone; a date without a year takes its
+year from the fetch date (never from today's clock). A date-only value, or a stamp at exactly
+midnight, is stored as that day in the source's zone with precision "day".
+
+Rejected (each rule is tested in tests/unit/parsers/test_datefinder.py):
+
+- modification dates: ``dateModified``, ``article:modified_time``, elements classed
+  update/modified, and lines labelled "Updated", "Обновлено", "Aktualisiert", "Stand" ...;
+- comment dates, "related news" dates, share and navigation blocks: nothing inside a
+  boilerplate block (comments, related, more-news, teaser lists, asides, footers) is read,
+  and no near-title line is read past the first paragraph of the article;
+- copyright lines ("© 2019", "Copyright", "Alle Rechte vorbehalten");
+- dates in the article's prose (past the dateline): an event's date is not a publication date;
+- dates more than a day after the fetch (an announced event, a deadline) and dates before 1990.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from govpress.parsers.dates import ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso
+from govpress.parsers.html.titles import similarity
+
+__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "read_stamp"]
+
+WEIGHTS = {
+    "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
+    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0,
+}
+_EARLIEST_YEAR = 1990
+_FUTURE_SLACK = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    date: ParsedDate
+    channel: str
+    weight: float
+    text: str
+    """What was read (for explaining a choice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    date: ParsedDate | None
+    candidates: tuple[DateCandidate, ...]
+
+    @property
+    def value(self) -> datetime | None:
+        return self.date.value if self.date else None
+
+    @property
+    def precision(self) -> str | None:
+        return self.date.precision if self.date else None
+
+
+def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False) -> ParsedDate | None:
+    """A date string -> ParsedDate (ISO first unless ``free_text``, then any written form); date-only stamps become days."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    parsed = None if free_text else parse_iso(raw, tz=tz)
+    if parsed is None:
+        parsed = parse_date(raw, tz=tz, reference=reference)
+    if parsed is None:
+        return None
+    if parsed.precision == "day" or is_date_only_stamp(parsed):
+        return as_day(parsed, tz=tz)
+    return parsed
+
+
+# --------------------------------------------------------------------------- labels
+
+# Labels announcing the publication date, in the sources' languages.
+_PUBLISHED_LABEL = re.compile(
+    r"(?:^|[\s|·•,;(])(?:"
+    r"дата\s+(?:публикации|публікації|публікацыі|опубликования|размещения)|опубликовано|опубликован[ао]?|"
+    r"опубліковано|апублікавана|размещено|дата|"
+    r"datum|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|erscheinungsdatum|pressemitteilung\s+vom|"
+    r"date(?:\s+of\s+publication)?|published(?:\s+on)?|posted(?:\s+on)?|release\s+date|issued(?:\s+on)?|"
+    r"publié\s+le|date\s+de\s+publication|mis\s+en\s+ligne\s+le|"
+    r"publicado(?:\s+el)?|fecha(?:\s+de\s+publicación)?|"
+    r"tarix|dərc\s+olunub|yayımlanıb|"
+    r"жарияланған(?:\s+күні)?|жарияланды|күні"
+    r")\s*[:.\-–—]?\s*$",
+    re.I,
+)
+# Labels of any other date: an edit, a comment, an event, a deadline. A line carrying one is rejected.
+_OTHER_LABEL = re.compile(
+    r"(?:обновлено|обновлен[ао]?|изменено|дата\s+изменения|оновлено|змінено|абноўлена|"
+    r"aktualisiert|geändert|zuletzt|stand\b|letzte\s+änderung|"
+    r"updated|last\s+(?:modified|updated|changed|reviewed)|modified|revised|reviewed|"
+    r"mis\s+à\s+jour|modifié|actualizado|modificado|"
+    r"yenilənib|dəyişdirilib|жаңартылды|"
+    r"comment|коммент|kommentar|reply|ответ|antwort|"
+    r"deadline|срок|frist|event\s+date|veranstaltung|мероприятие|"
+    r"valid\s+(?:until|from)|gültig|действует)",
+    re.I,
+)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
+_IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
+
+# What may stand around a date on a date line besides the date: a place, a label, a time zone
+# word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
+_DATE_LINE_MAX_REST = 45
+_PLACE_PREFIX = re.compile(r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:\d{1,2}\s*)?$")
+_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.\s|/)", re.I)
+
+
+def _rest_length(text: str, start: int, end: int) -> int:
+    rest = re.sub(r"[\W_]+", " ", text[:start] + " " + text[end:]).strip()
+    return len(rest)
+
+
+# --------------------------------------------------------------------------- the finder
+
+
+def _accept(parsed: ParsedDate, reference: datetime | None) -> bool:
+    """Rules every candidate obeys: not before 1990, not more than a day after the fetch."""
+    value = parsed.value
+    if value.year < _EARLIEST_YEAR:
+        return False
+    if reference is not None and reference.tzinfo is not None and value - reference > _FUTURE_SLACK:
+        return False  # an announced event or a deadline, not a publication
+    return True
+
+
+class _Collector:
+    def __init__(self, tz: str, reference: datetime | None) -> None:
+        self.tz = tz
+        self.reference = reference
+        self.found: list[DateCandidate] = []
+
+    def add(self, parsed: ParsedDate | None, channel: str, text: str, weight: float | None = None) -> bool:
+        if parsed is None:
+            return False
+        if parsed.precision == "day" or is_date_only_stamp(parsed):
+            parsed = as_day(parsed, tz=self.tz)
+        if not _accept(parsed, self.reference):
+            return False
+        self.found.append(DateCandidate(parsed, channel, WEIGHTS[channel] if weight is None else weight, text))
+        return True
+
+    def add_raw(self, raw: str, channel: str, *, free_text: bool = False) -> bool:
+        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text), channel, raw)
+
+    def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
+        """A short line that is a date line: one date, little else, no copyright or other-date label."""
+        if len(line) > 160 or _COPYRIGHT.search(line) or _OTHER_LABEL.search(line):
+            return False
+        dates = find_dates(line, tz=self.tz, reference=self.reference)
+        if not dates:
+            return False
+        start, end, parsed = dates[0]
+        if _rest_length(line, start, end) > _DATE_LINE_MAX_REST and not _PUBLISHED_LABEL.search(line[:start]):
+            return False
+        return self.add(parsed, channel, line, weight)
+
+
+_URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?!\d)|-(?P<m2>\d{2})-(?P<d2>\d{2})(?!\d)|(?P<m3>[01]\d)(?P<d3>[0-3]\d)(?!\d))")
+
+
+def _url_candidate(url: str, collector: _Collector) -> None:
+    """``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the path: the day, rarely wrong, rarely there."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return
+    for match in _URL_DATE.finditer(path):
+        month = match.group("m") or match.group("m2") or match.group("m3")
+        day = match.group("d") or match.group("d2") or match.group("d3")
+        parsed = parse_iso(f"{match.group('y')}-{int(month):02d}-{int(day):02d}", tz=collector.tz)
+        if collector.add(parsed, "url", match.group(0)):
+            return
+
+
+def find_publication_date(
+    *,
+    meta_published: list[tuple[str, str]],
+    heading_dates: list[str],
+    region_lines: list[str],
+    title: str | None,
+    first_paragraphs: list[str],
+    url: str,
+    tz: str,
+    reference: datetime | None,
+) -> FoundDate:
+    """Rank every candidate and return the winner (``None`` when the page states no date).
+
+    ``meta_published``: (channel, raw) from :func:`govpress.parsers.html.page_metadata`;
+    ``heading_dates``: date texts split off the headline; ``region_lines``: the visible lines of
+    the part of the page holding the headline and the article (boilerplate blocks already
+    dropped), in order; ``first_paragraphs``: the article's first body paragraphs.
+    """
+    collector = _Collector(tz, reference)
+    # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
+    for channel, raw in meta_published:
+        collector.add_raw(raw, "classed" if channel == "dateline" else channel, free_text=channel == "dateline")
+    if collector.reference is None and collector.found:
+        collector.reference = max(c.date.value for c in collector.found)
+    for text in heading_dates:
+        collector.add_line(text, "heading")
+    _url_candidate(url, collector)
+    if collector.reference is None and collector.found:
+        collector.reference = max(c.date.value for c in collector.found)
+    _text_candidates(region_lines, title, first_paragraphs, collector)
+    return FoundDate(_choose(collector.found), tuple(collector.found))
+
+
+def _title_index(lines: list[str], title: str | None) -> int | None:
+    if not title:
+        return None
+    folded = title.casefold()
+    for i, line in enumerate(lines):
+        if line.casefold() == folded or (folded in line.casefold() and len(line) < len(title) + 60):
+            return i
+    best = max(range(len(lines)), key=lambda i: similarity(lines[i], title), default=None)
+    if best is not None and similarity(lines[best], title) >= 0.8 and len(lines[best]) < 2 * len(title) + 20:
+        return best
+    return None
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) > 160 or (len(line) > 80 and len(re.findall(r"[.!?…](?:\s|$)", line)) >= 1 and len(line.split()) > 12)
+
+
+def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list[str], collector: _Collector) -> None:
+    # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
+    # alone on its line with the date on the next one (a <dt>/<dd> pair).
+    for i, line in enumerate(lines):
+        if len(line) > 160:
+            continue
+        for match in find_dates(line, tz=collector.tz, reference=collector.reference):
+            start = match[0]
+            if _PUBLISHED_LABEL.search(line[:start]) and not _OTHER_LABEL.search(line[:start]) and not _COPYRIGHT.search(line):
+                collector.add(match[2], "label", line)
+                break
+        else:
+            if i + 1 < len(lines) and _PUBLISHED_LABEL.fullmatch(" " + line.strip()) is not None:
+                collector.add_line(lines[i + 1], "label")
+        if _IMMEDIATE_RELEASE.search(line):
+            # The date sits on the same line or on one of the next two.
+            for candidate in (line[_IMMEDIATE_RELEASE.search(line).end():], *lines[i + 1:i + 3]):
+                if collector.add_line(candidate, "release"):
+                    break
+
+    # Date lines just above or below the headline, up to the first prose paragraph.
+    at = _title_index(lines, title)
+    if at is not None:
+        for distance in range(1, 4):
+            j = at - distance
+            if j < 0 or _is_prose(lines[j]):
+                break
+            collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+        for distance in range(1, 5):
+            j = at + distance
+            if j >= len(lines) or _is_prose(lines[j]):
+                break
+            collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+
+    # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
+    for paragraph in first_paragraphs[:2]:
+        head = paragraph[:160]
+        dates = find_dates(head, tz=collector.tz, reference=collector.reference)
+        if not dates:
+            continue
+        start, end, parsed = dates[0]
+        before = head[:start].strip()
+        if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(head[end:]):
+            collector.add(parsed, "dateline", head[: end + 20])
+            break
+
+
+def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
+    """The best-supported day, and the most precise candidate stating it."""
+    if not candidates:
+        return None
+    by_day: dict[object, list[DateCandidate]] = {}
+    for candidate in candidates:
+        by_day.setdefault(candidate.date.value.date(), []).append(candidate)
+
+    def support(group: list[DateCandidate]) -> float:
+        best: dict[str, float] = {}
+        for c in group:
+            best[c.channel] = max(best.get(c.channel, 0.0), c.weight)
+        weights = sorted(best.values(), reverse=True)
+        return weights[0] + 0.25 * sum(weights[1:])
+
+    ranked = sorted(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])), reverse=True)
+    winner = ranked[0]
+    order = {"second": 2, "minute": 1, "day": 0}
+    best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
+    return best.date

@@ -1,0 +1,265 @@
+"""Article text out of an element: which blocks are boilerplate, and the text paragraphs of the rest.
+
+- :func:`is_boilerplate`: a navigation, share, related, subscribe, hidden or contact block
+  (by tag, ARIA role, class or id words, inline style);
+- :func:`block_paragraphs`: an element's text as normalised paragraphs (block tags and ``<br>``
+  runs delimit them, speaker labels start their own, boilerplate and excluded subtrees dropped);
+- :func:`element_text`, :func:`heading_text`: one element as one clean line;
+- :func:`remove_boilerplate`: drop a site's noise selectors from an element.
+
+All of it walks the one ``lxml`` tree iteratively (``etree.iterwalk``): deeply nested pages must
+not hit Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+
+from govpress.parsers.html.tree import Element, select, squash
+from govpress.parsers.text import normalize
+
+__all__ = [
+    "BLOCK_TAGS",
+    "SKIP_TAGS",
+    "block_paragraphs",
+    "clean_title",
+    "element_text",
+    "heading_text",
+    "is_boilerplate",
+    "remove_boilerplate",
+]
+
+# Tags whose content is never article text.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button",
+        "select", "option", "input", "textarea", "label", "iframe", "svg", "canvas", "object",
+        "embed", "video", "audio", "figure", "figcaption", "picture", "img", "map", "head",
+        "title", "meta", "link", "menu", "dialog",
+    }
+)
+# Block-level tags: each starts and ends a paragraph.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+        "blockquote", "pre", "section", "article", "main", "header", "table", "thead", "tbody",
+        "tfoot", "tr", "address", "hr", "center", "details", "summary", "body", "html", "caption",
+        "fieldset", "hgroup",
+    }
+)
+_CELL_TAGS = frozenset({"td", "th"})
+
+# Class/id words of blocks that are not the article: matched as whole words inside tokens
+# (``ep_share``, ``social-links``, ``read__tags``) but not inside other words (``shareholders``).
+_BOILER_WORDS = (
+    "share", "sharing", "social", "socials", "socialsharing", "related", "subscribe", "subscription",
+    "newsletter", "breadcrumb", "breadcrumbs", "comment", "comments", "cookie", "cookies", "banner",
+    "advert", "advertisement", "ads", "ad", "promo", "sidebar", "widget", "nav", "navbar",
+    "navigation", "menu", "submenu", "pagination", "pager", "print", "toolbar", "hidden", "aural",
+    "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "skip", "skiplink",
+    "contact", "contacts", "tags", "tag-list", "taglist", "footer", "masthead", "popup", "modal",
+    "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
+    "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
+)
+_BOILER_RE = re.compile(
+    r"(?:^|[-_])(?:" + "|".join(re.escape(w) for w in sorted(_BOILER_WORDS, key=len, reverse=True)) + r")(?:$|[-_])",
+    re.I,
+)
+# Bootstrap-style responsive helpers (hidden-xs, hidden-lg) hide a block on SOME screens only.
+_RESPONSIVE_HIDDEN = re.compile(r"^hidden-(?:xs|sm|md|lg|xl|print)$", re.I)
+_BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Containers that broken markup (closing tags lost) can stretch over the rest of the page.
+_SWALLOWING_TAGS = frozenset({"nav", "aside", "footer", "form", "menu", "dialog", "li", "span"})
+
+
+def _swallows_article(element: Element) -> bool:
+    """The block holds the headline or the article: unclosed tags made it swallow the page."""
+    return next(element.iterdescendants("h1", "article"), None) is not None
+
+
+def class_tokens(element: Element) -> list[str]:
+    """The element's class words and its id."""
+    tokens = (element.get("class") or "").split()
+    ident = element.get("id")
+    if ident:
+        tokens.append(ident)
+    return tokens
+
+
+def is_boilerplate(element: Element) -> bool:
+    """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True  # comments and processing instructions
+    if tag in SKIP_TAGS:
+        return not (tag in _SWALLOWING_TAGS and _swallows_article(element))
+    attrib = element.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden", "").lower() == "true":
+        return True
+    role = attrib.get("role")
+    if role and role.lower() in _BOILER_ROLES:
+        return True
+    for token in class_tokens(element):
+        if _RESPONSIVE_HIDDEN.match(token):
+            continue
+        if _BOILER_RE.search(token):
+            # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
+            # rest of the page: a block holding the headline or the article is not boilerplate.
+            return not _swallows_article(element)
+    style = attrib.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _attached(node: Element, root: Element) -> bool:
+    """Whether ``node`` is still inside ``root`` (an ancestor may have been dropped)."""
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def remove_boilerplate(element: Element, selectors: Iterable[str]) -> int:
+    """Drop every descendant matching one of the CSS ``selectors`` (text after it kept); how many were removed."""
+    removed = 0
+    for selector in selectors:
+        for node in select(element, selector):
+            if node is element or not _attached(node, element):
+                continue  # the element itself, or already gone with an ancestor
+            node.drop_tree()
+            removed += 1
+    return removed
+
+
+def clean_title(text: str | None) -> str:
+    """Whitespace collapsed and normalised; empty string for none."""
+    return normalize(squash(text)) if text else ""
+
+
+def element_text(element: Element | None) -> str:
+    """The visible text of one element as a single normalised line (inline elements joined without gaps)."""
+    if element is None:
+        return ""
+    paragraphs = block_paragraphs(element, skip_boilerplate=False)
+    return normalize(" ".join(paragraphs)) if paragraphs else ""
+
+
+_LINE_BREAK = "\ue000"  # private-use marker for a <br>, survives whitespace squashing
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*\s*$")
+_SPEAKER_LABEL = re.compile(r"^\s*[^\s].{0,60}:\s*$", re.S)
+
+
+def _plain_text(element: Element) -> str:
+    return "".join(element.itertext())
+
+
+def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_boilerplate: bool = True) -> list[str]:
+    """Text paragraphs of a content element, in order, each :func:`govpress.parsers.text.normalize`-d.
+
+    Paragraph boundaries: block tags (``p``, ``li``, headings, ``blockquote``, ``div`` ...),
+    two ``<br>`` in a row, and one ``<br>`` after a sentence end. A ``<b>Speaker:</b>`` label
+    after a ``<br>`` starts its own paragraph and stays at its start. Scripts, navigation,
+    figures and captions, share/related/subscribe blocks (``skip_boilerplate``) and the
+    ``exclude``-d subtrees are dropped; adjacent identical paragraphs are kept once.
+    """
+    excluded = set(exclude)
+    out: list[str] = []
+    buf: list[str] = []
+    pending_br = 0
+
+    def flush() -> None:
+        nonlocal pending_br
+        pending_br = 0
+        if not buf:
+            return
+        # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
+        text = normalize(squash("".join(buf)).replace(_LINE_BREAK, "\n")).strip()
+        buf.clear()
+        if text and (not out or out[-1] != text):
+            out.append(text)
+
+    def resolve_br(next_is_speaker: bool = False) -> None:
+        """A pending <br> run becomes a paragraph break or a space, decided by what precedes and follows."""
+        nonlocal pending_br
+        if not pending_br:
+            return
+        if pending_br >= 2 or next_is_speaker or _SENTENCE_END.search("".join(buf)):
+            flush()
+        else:
+            buf.append(_LINE_BREAK)
+        pending_br = 0
+
+    def add(text: str) -> None:
+        if text.strip():
+            resolve_br()
+        buf.append(text)
+
+    skipped = False  # the last "start" skipped its subtree: its "end" only contributes its tail
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event == "start":
+            tag = node.tag
+            if node is not element and (
+                node in excluded or tag in SKIP_TAGS or (skip_boilerplate and is_boilerplate(node))
+            ):
+                walker.skip_subtree()
+                skipped = True
+                continue
+            if tag == "br":
+                pending_br += 1
+                continue
+            if tag in ("b", "strong") and pending_br:
+                resolve_br(next_is_speaker=bool(_SPEAKER_LABEL.match(_plain_text(node))))
+            if tag in BLOCK_TAGS:
+                flush()
+            elif tag in _CELL_TAGS:
+                buf.append(" ")
+            if node.text:
+                add(node.text)
+        elif event == "end":
+            if skipped:
+                skipped = False
+            elif node.tag in BLOCK_TAGS:
+                flush()
+            if node is not element and node.tail:
+                add(node.tail)
+        elif node.tail:  # a comment or processing instruction: only its tail is text
+            add(node.tail)
+    flush()
+    return out
+
+
+# Parts of a heading that label it rather than name it (Government Site Builder "Thema", kickers).
+_HEADING_LABEL = re.compile(
+    r"(?:^|[-_])(?:category|kicker|topline|dachzeile|overline|eyebrow|rubric|label|aural|sr-only|visually-hidden|hidden)(?:$|[-_])",
+    re.I,
+)
+
+
+def heading_text(heading: Element) -> str:
+    """A heading's text without its kicker/category label and screen-reader-only parts."""
+    parts: list[str] = []
+    walker = etree.iterwalk(heading, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event == "start":
+            if node is not heading and (
+                node.tag in ("script", "style") or any(_HEADING_LABEL.search(c) for c in (node.get("class") or "").split())
+            ):
+                walker.skip_subtree()
+                continue
+            if node.text:
+                parts.append(node.text)
+        elif event == "end":
+            if node is not heading and node.tail:
+                parts.append(node.tail)
+        elif node.tail:
+            parts.append(node.tail)
+    text = clean_title("".join(parts))
+    return text or clean_title(" ".join(heading.itertext()))

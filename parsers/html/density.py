@@ -1,0 +1,167 @@
+"""The element holding the article text, found by text density (prose weight per block).
+
+A paragraph's weight is its length times the square of the share of it that is not link
+text; short labels and sentence-less snippets weigh nothing. The block with the most prose
+directly inside it is the start; :func:`find_main_content` then climbs towards the root,
+taking sibling blocks that are mostly prose and excluding the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
+from govpress.parsers.html.tree import Element, squash
+
+__all__ = ["find_main_content"]
+
+_PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
+_CONTAINER_TAGS = frozenset({"div", "section"})
+_SENTENCE_INSIDE = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
+_CLIMB_STOPS = BLOCK_TAGS - {"p", "li"}
+
+
+def _link_length(element: Element) -> int:
+    return sum(len(squash("".join(a.itertext()))) for a in element.iterdescendants("a"))
+
+
+def _paragraph_weight(text: str, link_density: float) -> float:
+    """How much a paragraph looks like article prose: sentence-like text, few links."""
+    length = len(text)
+    if length < 25:
+        return 0.0
+    if length < 100 and not _SENTENCE_INSIDE.search(text):
+        return 0.0  # labels, names, phone numbers, link lists, highlight bullets
+    return length * (1.0 - link_density) ** 2
+
+
+def _has_ancestor(element: Element, tag: str) -> bool:
+    return next(element.iterancestors(tag), None) is not None
+
+
+class _Density:
+    """Per-page text statistics (elements -> numbers); the dicts hold the elements, so lxml keeps their identity."""
+
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        self.boiler: dict[Element, bool] = {}
+        self.weight: dict[Element, float] = {}  # paragraph weight accumulated on every ancestor
+        self.direct: dict[Element, float] = {}  # weight of paragraphs whose nearest block parent is the element
+        counted: set[Element] = set()
+        for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
+            if element is root or self.inside_boilerplate(element):
+                continue
+            if element.tag in _CONTAINER_TAGS:
+                # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
+                own = [element.text or ""] + [child.tail or "" for child in element]
+                text = squash("".join(own))
+                if len(text) < 25:
+                    continue
+                link_density = 0.0
+            else:
+                if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
+                    continue  # a <p> inside an <li> is counted once, with the <li>
+                text = squash("".join(element.itertext()))
+                link_density = min(1.0, _link_length(element) / len(text)) if text else 1.0
+            weight = _paragraph_weight(text, link_density)
+            if weight <= 0:
+                continue
+            counted.add(element)
+            parent = element if element.tag in _CONTAINER_TAGS else element.getparent()
+            while parent is not None and parent.tag not in _CLIMB_STOPS:
+                parent = parent.getparent()
+            if parent is None:
+                continue
+            self.direct[parent] = self.direct.get(parent, 0.0) + weight
+            node: Element | None = element
+            while node is not None:
+                self.weight[node] = self.weight.get(node, 0.0) + weight
+                node = node.getparent()
+
+    def inside_boilerplate(self, element: Element) -> bool:
+        """Whether ``element`` or an ancestor below the root is boilerplate (memoised per element)."""
+        chain: list[Element] = []
+        node: Element | None = element
+        verdict = False
+        while node is not None and node is not self.root:
+            known = self.boiler.get(node)
+            if known is not None:
+                verdict = known
+                break
+            chain.append(node)
+            if is_boilerplate(node) or (node.tag == "header" and not _has_ancestor(node, "article")):
+                verdict = True
+                break
+            node = node.getparent()
+        for seen in chain:
+            self.boiler[seen] = verdict
+        return verdict
+
+    def visible_length(self, element: Element) -> int:
+        """Text length of a subtree outside boilerplate blocks (what a reader sees as content)."""
+        if not isinstance(element.tag, str) or self.inside_boilerplate(element):
+            return 0
+        total = 0
+        walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+        for event, node in walker:
+            if event == "start":
+                if node is not element and self.inside_boilerplate(node):
+                    walker.skip_subtree()
+                    continue
+                if node.text:
+                    total += len(node.text.strip())
+            elif node is not element and node.tail:
+                total += len(node.tail.strip())
+        return total
+
+
+_PROSE_SHARE = 0.6  # a sibling block joins the content when this share of its text is prose
+_MIN_SIBLING_PROSE = 80.0
+_STOP_NOISE = 200  # characters of non-prose a level may add before the climb stops
+
+
+def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
+    """The element holding the article text, and the subtrees inside it that are not content.
+
+    Starts at the block with the most prose directly inside it, then climbs towards the
+    page root: at each level, sibling blocks that are mostly prose (a lead paragraph in
+    its own grid column) join the content and the other siblings (highlight bullets,
+    contact cards, link lists, empty cells) are returned to be excluded. The climb stops
+    at the first level that adds no prose but more than a little other text.
+    ``(None, [])`` when the page has no prose at all.
+    """
+    body = root.find("body") if root.tag == "html" else None
+    top_root = body if body is not None else root
+    density = _Density(top_root)
+    if not density.direct:
+        return None, []
+    top = max(density.direct, key=density.direct.__getitem__)
+    content, excluded = top, []
+    pending_noise: list[Element] = []
+    node = top
+    while node is not top_root and node.getparent() is not None and node.getparent().tag != "html":
+        parent = node.getparent()
+        prose, noise, noise_length = [], [], 0
+        for sibling in parent:
+            if not isinstance(sibling.tag, str) or sibling is node:
+                continue
+            weight = density.weight.get(sibling, 0.0)
+            visible = density.visible_length(sibling)
+            if weight >= _MIN_SIBLING_PROSE and visible and weight / visible >= _PROSE_SHARE:
+                prose.append(sibling)
+            else:
+                noise.append(sibling)
+                noise_length += visible
+        if prose:
+            content = parent
+            excluded.extend(pending_noise)
+            excluded.extend(noise)
+            pending_noise = []
+        else:
+            if noise_length > _STOP_NOISE:
+                break
+            pending_noise.extend(noise)
+        node = parent
+    return content, excluded

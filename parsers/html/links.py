@@ -1,0 +1,95 @@
+"""Links a page declares about itself: absolute URLs, canonical, ``hreflang`` language versions, language tags."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+__all__ = ["absolute", "canonical_and_hreflang", "primary_language", "same_document_elsewhere"]
+
+
+def absolute(url: str, href: str | None) -> str | None:
+    """``href`` resolved against ``url``; ``None`` for empty, fragment-only, javascript: or mailto: links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    scheme = urlsplit(href).scheme.lower()
+    if scheme and scheme not in ("http", "https"):
+        return None
+    try:
+        return urljoin(url, href)
+    except ValueError:
+        return None
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``de-AT`` / ``de_DE`` / ``EN`` -> ``de`` / ``de`` / ``en``; ``None`` for x-default or junk."""
+    if not tag:
+        return None
+    code = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+_LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$", re.I)
+_LONG_ID = re.compile(r"\d{4,}[A-Za-z0-9]*")
+
+
+def same_document_elsewhere(own_url: str, other_url: str) -> bool:
+    """Whether ``other_url`` looks like ``own_url`` in another language.
+
+    The paths are equal once language segments (``/en/``, ``/de-at/``) are dropped, or they
+    share a long numeric id (``20190712IPR56948``, ``57063``).
+    """
+    try:
+        own, other = urlsplit(own_url), urlsplit(other_url)
+    except ValueError:
+        return False
+
+    def segments(path: str) -> list[str]:
+        return [s.lower() for s in path.split("/") if s and not _LANGUAGE_SEGMENT.match(s)]
+
+    own_segments, other_segments = segments(own.path), segments(other.path)
+    if own_segments and own_segments == other_segments:
+        return True
+    own_ids = set(_LONG_ID.findall(own.path))
+    return bool(own_ids & set(_LONG_ID.findall(other.path)))
+
+
+def canonical_and_hreflang(
+    links: list[tuple[list[str], str, str | None]],
+    anchors: list[tuple[str, str]],
+    base: str,
+    url: str,
+    og_url: str | None,
+) -> tuple[str | None, dict[str, str]]:
+    """The canonical URL and ``hreflang`` -> URL of a page.
+
+    ``links`` are the ``<link>`` tags as (rel words, href, hreflang); ``anchors`` the
+    ``<a hreflang href>`` pairs of a language switcher. The canonical is ``rel=canonical``,
+    else ``og:url``. Without ``<link hreflang>``, a switcher counts only when its links name
+    this page in other languages (europarl), not other languages' home pages (BMJV).
+    """
+    canonical: str | None = None
+    hreflang: dict[str, str] = {}
+    for rels, raw_href, lang in links:
+        href = absolute(base, raw_href)
+        if not href:
+            continue
+        if "canonical" in rels and not canonical:
+            canonical = href
+        if "alternate" in rels and lang:
+            hreflang.setdefault(lang.strip().lower(), href)
+    if not canonical and og_url:
+        canonical = absolute(base, og_url)
+    if not hreflang:
+        own = canonical or url
+        switch: dict[str, str] = {}
+        for lang, raw_href in anchors:
+            href = absolute(base, raw_href)
+            if href and same_document_elsewhere(own, href):
+                switch.setdefault(lang.strip().lower(), href)
+        if len(switch) >= 2 and len(set(switch.values())) == len(switch):
+            hreflang = switch
+    return canonical, hreflang

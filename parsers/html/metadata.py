@@ -1,0 +1,334 @@
+"""What a page says about itself: titles, description, raw date strings, language, canonical,
+``hreflang``, keywords, site name and the element it marks as the article body.
+
+:func:`page_metadata` indexes the one lxml tree in a single pass (:class:`PageIndex`) and then
+reads each channel with its own function: :func:`read_title_tags`, :func:`read_jsonld_channel`,
+:func:`read_meta_dates`, :func:`read_time_and_hentry`, :func:`read_links`, :func:`read_keywords`.
+Dates stay raw strings with their channel: the date finder reads them in the source's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from govpress.parsers.html.blocks import clean_title, element_text, heading_text, is_boilerplate
+from govpress.parsers.html.jsonld import read_jsonld
+from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
+from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
+from govpress.parsers.html.tree import Element, squash, text_of
+
+__all__ = ["PageIndex", "PageMeta", "page_metadata"]
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What a page says about itself, as raw strings (dates are parsed by the caller with the source's zone)."""
+
+    url: str
+    html_title: str | None = None
+    """``<title>`` as written (whitespace collapsed)."""
+    og_title: str | None = None
+    twitter_title: str | None = None
+    jsonld_headline: str | None = None
+    hentry_name: str | None = None
+    h1: list[str] = field(default_factory=list)
+    description: str | None = None
+    """``meta name=description``, else og:description, else JSON-LD description, else h-entry p-summary."""
+    og_description: str | None = None
+    published: list[tuple[str, str]] = field(default_factory=list)
+    """(channel, raw string) candidates: jsonld, meta, itemprop, hentry, time (first ``<time>`` of the article), dateline."""
+    modified: list[tuple[str, str]] = field(default_factory=list)
+    canonical: str | None = None
+    html_lang: str | None = None
+    og_locale: str | None = None
+    jsonld_language: str | None = None
+    hreflang: dict[str, str] = field(default_factory=dict)
+    """Language tag (lower case, as written) -> absolute URL; includes the page's own language and x-default."""
+    keywords: list[str] = field(default_factory=list)
+    site_name: str | None = None
+    site_names: list[str] = field(default_factory=list)
+    """Every name the page gives its site: og:site_name, application-name, JSON-LD publisher."""
+    jsonld_body: str | None = None
+    jsonld_types: list[str] = field(default_factory=list)
+    hentry_summary: str | None = None
+    content_element: Element | None = None
+    """The element the page marks as the article body: h-entry ``e-content`` or ``itemprop=articleBody``."""
+
+    def title_candidates(self, learnt_site_names: tuple[str, ...] | list[str] = ()) -> list[str]:
+        """Titles from metadata, most trusted first, site names stripped, duplicates dropped."""
+        names = [*self.site_names, *learnt_site_names]
+        seen: list[str] = []
+        for raw in (self.jsonld_headline, self.og_title, self.twitter_title, self.hentry_name, self.html_title):
+            if raw:
+                cleaned = strip_site_name(raw, names) if names else clean_title(raw)
+                cleaned = strip_site_suffix(cleaned, self.site_name)
+                if cleaned and cleaned not in seen:
+                    seen.append(cleaned)
+        return seen
+
+    @property
+    def language(self) -> str | None:
+        """The declared language (ISO 639-1 primary subtag): ``<html lang>``, JSON-LD inLanguage, og:locale."""
+        for raw in (self.html_lang, self.jsonld_language, self.og_locale):
+            code = primary_language(raw)
+            if code:
+                return code
+        return None
+
+
+_DATELINE_CLASS = re.compile(r"date|datum|time|publish|posted|dateline|дата", re.I)
+# Dates of something other than the publication: an edit, an expiry, an event, a deadline.
+_NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|geändert|aktualis", re.I)
+_DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
+
+
+class PageIndex:
+    """One pass over the tree: the elements the metadata readers need, by name, itemprop and class."""
+
+    _NAMES = ("meta", "link", "script", "time", "h1", "a", "base", "title", "article")
+
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        self.by_name: dict[str, list[Element]] = {name: [] for name in self._NAMES}
+        self.itemprop: dict[str, list[Element]] = {}
+        self.hentries: list[Element] = []
+        self.datelines: list[Element] = []
+        self.meta: dict[str, list[str]] = {}
+        for element in root.iter():
+            name = element.tag
+            if not isinstance(name, str):
+                continue
+            if name in self.by_name:
+                self.by_name[name].append(element)
+            attrib = element.attrib
+            if not attrib:
+                continue
+            prop = attrib.get("itemprop")
+            if prop:
+                self.itemprop.setdefault(prop, []).append(element)
+            classes = attrib.get("class")
+            if classes:
+                words = classes.split()
+                if "h-entry" in words or "hentry" in words:
+                    self.hentries.append(element)
+            if name in _DATELINE_TAGS and len(self.datelines) < 50:
+                tokens = f"{classes or ''} {attrib.get('id') or ''}"
+                if tokens.strip() and _DATELINE_CLASS.search(tokens) and not _NOT_PUBLISHED_CLASS.search(tokens):
+                    self.datelines.append(element)
+        for meta in self.by_name["meta"]:
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                key = meta.get(attr)
+                if key and key.strip():
+                    content = meta.get("content")
+                    if content and content.strip():
+                        self.meta.setdefault(key.strip().lower(), []).append(content.strip())
+                    break
+
+    def meta_content(self, *names: str) -> list[str]:
+        """Contents of ``<meta>`` whose name/property/itemprop/http-equiv is one of ``names`` (any case)."""
+        found: list[str] = []
+        for name in names:
+            found.extend(self.meta.get(name.lower(), ()))
+        return found
+
+    def first(self, name: str) -> Element | None:
+        found = self.by_name[name]
+        return found[0] if found else None
+
+
+def _first(values: list[str]) -> str | None:
+    for value in values:
+        cleaned = clean_title(value)
+        if cleaned:
+            return cleaned
+    return None
+
+
+def read_title_tags(index: PageIndex, meta: PageMeta) -> None:
+    """``<title>``, og/twitter titles, site names, descriptions, ``<html lang>``, og:locale, ``<h1>`` texts."""
+    title = index.first("title")
+    if title is not None:
+        meta.html_title = clean_title(title.text_content()) or None
+    meta.og_title = _first(index.meta_content("og:title"))
+    meta.twitter_title = _first(index.meta_content("twitter:title"))
+    names = [clean_title(v) for v in index.meta_content("og:site_name", "application-name", "apple-mobile-web-app-title")]
+    meta.site_names = [n for n in dict.fromkeys(names) if n]
+    meta.site_name = meta.site_names[0] if meta.site_names else None
+    meta.og_description = _first(index.meta_content("og:description"))
+    meta.description = _first(index.meta_content("description", "dc.description", "dcterms.description")) or meta.og_description
+    meta.og_locale = _first(index.meta_content("og:locale"))
+    lang = index.root.get("lang") or index.root.get("xml:lang") if index.root.tag == "html" else None
+    meta.html_lang = lang.strip() if lang and lang.strip() else None
+    for heading in index.by_name["h1"]:
+        text = heading_text(heading)
+        if text and text not in meta.h1:
+            meta.h1.append(text)
+
+
+def read_jsonld_channel(index: PageIndex, meta: PageMeta) -> None:
+    """Headline, dates, body, language, keywords and publisher from JSON-LD (articles before pages)."""
+    scripts = [s.text or "" for s in index.by_name["script"] if "ld+json" in (s.get("type") or "").lower()]
+    if not scripts:
+        return
+    article = read_jsonld(scripts)
+    meta.jsonld_types = article.types
+    if article.headline:
+        meta.jsonld_headline = clean_title(article.headline) or None
+    meta.published.extend(("jsonld", v) for v in article.published)
+    meta.modified.extend(("jsonld", v) for v in article.modified)
+    meta.jsonld_body = article.body
+    if not meta.description and article.description:
+        meta.description = clean_title(article.description) or None
+    meta.jsonld_language = article.language
+    meta.keywords.extend(article.keywords)
+    if article.publisher:
+        publisher = clean_title(article.publisher)
+        if publisher and publisher not in meta.site_names:
+            meta.site_names.append(publisher)
+        meta.site_name = meta.site_name or publisher or None
+
+
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "published_time",
+    "date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued",
+    "dcterms.created", "pubdate", "publishdate", "publish-date", "publication_date", "article.published",
+    "sailthru.date", "parsely-pub-date", "citation_publication_date", "datepublished", "mediator_published_time",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "dcterms.modified", "dc.date.modified", "datemodified", "last-modified")
+
+
+def read_meta_dates(index: PageIndex, meta: PageMeta) -> None:
+    """``<meta>`` dates: OpenGraph article, Dublin Core, the common CMS names; modification dates apart."""
+    meta.published.extend(("meta", v) for v in index.meta_content(*_PUBLISHED_META))
+    meta.modified.extend(("meta", v) for v in index.meta_content(*_MODIFIED_META))
+
+
+def _hentry_root(entries: list[Element]) -> Element | None:
+    """The page's one h-entry (or legacy hentry); a listing with many entries has none that counts."""
+    if len(entries) == 1:
+        return entries[0]
+    with_content = [e for e in entries if _by_class(e, "e-content", "entry-content") is not None]
+    return with_content[0] if len(with_content) == 1 else None
+
+
+def _by_class(scope: Element, *names: str) -> Element | None:
+    """The first descendant carrying one of the class words ``names``."""
+    wanted = set(names)
+    for element in scope.iterdescendants():
+        classes = element.get("class") if isinstance(element.tag, str) else None
+        if classes and wanted.intersection(classes.split()):
+            return element
+    return None
+
+
+def _stamp_value(element: Element) -> str | None:
+    """A date element's machine value (datetime/title/content/value attribute), else its text."""
+    for attr in ("datetime", "title", "content", "value"):
+        value = element.get(attr)
+        if value and value.strip():
+            return value.strip()
+    return text_of(element) or None
+
+
+def read_time_and_hentry(index: PageIndex, meta: PageMeta) -> None:
+    """``itemprop=datePublished``, the h-entry's name/dates/summary/content, ``<time>`` in the article, date-classed elements."""
+    for element in index.itemprop.get("datePublished", []):
+        value = _stamp_value(element)
+        if value:
+            meta.published.append(("itemprop", value))
+    for element in index.itemprop.get("dateModified", []):
+        value = _stamp_value(element)
+        if value:
+            meta.modified.append(("time", value))
+
+    entry = _hentry_root(index.hentries)
+    if entry is not None:
+        name = _by_class(entry, "p-name", "entry-title")
+        if name is not None:
+            meta.hentry_name = heading_text(name) or None
+        published = _by_class(entry, "dt-published", "published")
+        if published is not None and (value := _stamp_value(published)):
+            meta.published.append(("hentry", value))
+        updated = _by_class(entry, "dt-updated", "updated")
+        if updated is not None and (value := _stamp_value(updated)):
+            meta.modified.append(("hentry", value))
+        summary = _by_class(entry, "p-summary", "entry-summary")
+        if summary is not None:
+            meta.hentry_summary = element_text(summary) or None
+        content = _by_class(entry, "e-content", "entry-content")
+        if content is not None:
+            meta.content_element = content
+    if meta.content_element is None:
+        for body in index.itemprop.get("articleBody", []):
+            if body.tag not in ("meta", "link"):
+                meta.content_element = body
+                break
+    if not meta.description and meta.hentry_summary:
+        meta.description = meta.hentry_summary
+
+    scope = index.first("article")
+    if scope is None:
+        scope = entry
+    if scope is not None:
+        times = [t for t in scope.iter("time") if t.get("datetime")]
+    else:
+        times = [t for t in index.by_name["time"] if t.get("datetime")]
+        if len(times) > 1:
+            times = []  # many <time> on a page without an <article>: a listing, not a date line
+    for element in times[:1]:
+        meta.published.append(("time", element.get("datetime").strip()))
+    for text in _dateline_texts(index.datelines):
+        meta.published.append(("dateline", text))
+
+
+def _dateline_texts(elements: list[Element]) -> list[str]:
+    """Short texts of elements classed as dates (``span.press_location_time``) outside navigation and headers."""
+    found: list[str] = []
+    for element in elements:
+        text = text_of(element)
+        if not (4 <= len(text) <= 80) or not any(c.isdigit() for c in text):
+            continue
+        if any(is_boilerplate(p) or p.tag == "header" for p in element.iterancestors() if p.tag not in ("html", "body")):
+            continue
+        found.append(text)
+        if len(found) >= 3:
+            break
+    return found
+
+
+def read_links(index: PageIndex, meta: PageMeta) -> None:
+    """Canonical URL (``<base href>`` honoured) and ``hreflang`` language versions."""
+    base = meta.url
+    for element in index.by_name["base"]:
+        if element.get("href"):
+            base = absolute(meta.url, element.get("href")) or meta.url
+            break
+    links = [
+        ((element.get("rel") or "").lower().split(), element.get("href"), element.get("hreflang"))
+        for element in index.by_name["link"]
+        if element.get("href")
+    ]
+    anchors = [(a.get("hreflang"), a.get("href")) for a in index.by_name["a"] if a.get("hreflang") and a.get("href")]
+    meta.canonical, meta.hreflang = canonical_and_hreflang(links, anchors, base, meta.url, _first(index.meta_content("og:url")))
+
+
+def read_keywords(index: PageIndex, meta: PageMeta) -> None:
+    """``keywords``, ``news_keywords`` and ``article:tag``, after JSON-LD's, cleaned and deduplicated."""
+    for value in index.meta_content("keywords", "news_keywords"):
+        meta.keywords.extend(k.strip() for k in re.split(r"[,;]", value) if k.strip())
+    meta.keywords.extend(index.meta_content("article:tag"))
+    meta.keywords = list(dict.fromkeys(clean_title(k) for k in meta.keywords if clean_title(k)))
+
+
+def page_metadata(root: Element, url: str, index: PageIndex | None = None) -> PageMeta:
+    """Collect titles, description, dates (raw), canonical, languages, hreflang, keywords, site name."""
+    index = index or PageIndex(root)
+    meta = PageMeta(url=url)
+    read_title_tags(index, meta)
+    read_jsonld_channel(index, meta)
+    read_meta_dates(index, meta)
+    read_time_and_hentry(index, meta)
+    read_links(index, meta)
+    read_keywords(index, meta)
+    return meta

@@ -1,0 +1,127 @@
+"""Headline cleaning: site names off ``<title>``/og:title, a date glued to the headline split off,
+and the choice between ``<h1>``, og:title, JSON-LD headline and ``<title>`` by agreement.
+
+Site names come from three places: the page's own ``og:site_name`` / ``application-name`` /
+JSON-LD publisher, and what every page of a source shares (:func:`learn_site_names`, given to
+the parser through ``ParseContext.site_names``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from govpress.parsers.html.blocks import clean_title
+
+__all__ = ["learn_site_names", "similarity", "strip_site_name", "strip_site_suffix", "title_segments"]
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||—|–|::|»|·|•|\\|/)\s+|\s*\|\s*")
+_DASH_SEPARATOR = re.compile(r"\s+-\s+")
+# Every separator a site name may be glued to a headline with, plain hyphen included.
+_ANY_SEPARATOR = re.compile(r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*|(?<=\w):\s+")
+# Segments for learning site names: no colon (headlines use "Topic: what happened").
+_SEGMENT_SEPARATOR = re.compile(r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*")
+
+
+def strip_site_suffix(title: str, site_name: str | None = None) -> str:
+    """``"Headline | News | Site"`` -> ``"Headline"``; ``"Site | Headline"`` -> ``"Headline"``.
+
+    Splits on ``|``, em/en dashes, ``::``, ``»``, ``·``; drops segments equal to the site name and
+    keeps the first remaining segment, or the longest one when the first is a short label. A plain
+    ``" - "`` only counts when the part after the last one is short (titles use hyphens).
+    """
+    title = clean_title(title)
+    if not title:
+        return ""
+    if site_name:
+        title = strip_site_name(title, [site_name]) or title
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p and p.strip()]
+    if len(parts) <= 1:
+        dashed = _DASH_SEPARATOR.split(title)
+        if len(dashed) > 1 and len(dashed[-1].split()) <= 4 and len(dashed[-1]) < len(title) / 2:
+            parts = [" - ".join(dashed[:-1]).strip()]
+        else:
+            return title
+    site = clean_title(site_name).casefold() if site_name else ""
+    if site:
+        kept = [p for p in parts if p.casefold() != site]
+        parts = kept or parts
+    # The headline comes first unless the first part is a short site label ("BMJV | Headline").
+    if len(parts[0].split()) >= 3:
+        return parts[0]
+    return max(parts, key=len)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def strip_site_name(title: str, names: Iterable[str]) -> str:
+    """``title`` without any of ``names`` as a prefix or suffix segment ("SITE - Title", "Title | site").
+
+    A name matches case- and punctuation-insensitively; it must be separated from the rest by a
+    separator (``|``, dashes, ``:``, ``»``, ``/``), so a headline that merely starts with the
+    ministry's name ("Ministry of Finance reports ...") keeps it.
+    """
+    title = clean_title(title)
+    keys = {_key(n) for n in names if n and _key(n)}
+    if not keys or not title:
+        return title
+    changed = True
+    while changed:
+        changed = False
+        for match in _ANY_SEPARATOR.finditer(title):
+            head, tail = title[: match.start()].strip(), title[match.end():].strip()
+            if head and tail and _key(head) in keys:
+                title, changed = tail, True
+                break
+            if head and tail and _key(tail) in keys:
+                title, changed = head, True
+                break
+    return title
+
+
+def title_segments(title: str) -> list[str]:
+    """The parts of a ``<title>`` between separators (``|``, dashes, ``::``, ``»``, ``·``; not colons)."""
+    return [p.strip() for p in _SEGMENT_SEPARATOR.split(clean_title(title)) if p and p.strip()]
+
+
+def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:
+    """Site names learnt from the ``<title>`` of many pages of one source.
+
+    A first or last segment repeated on at least half of the pages (and on two or more) is the
+    site's name or section ("Ministry of Examples", "News"); headlines are unique per page.
+    """
+    firsts: Counter[str] = Counter()
+    lasts: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    usable = 0
+    for title in titles:
+        parts = title_segments(title)
+        if len(parts) < 2:
+            continue
+        usable += 1
+        for part, counter in ((parts[0], firsts), (parts[-1], lasts)):
+            key = _key(part)
+            if key:
+                counter[key] += 1
+                spelled.setdefault(key, part)
+    needed = max(2, int(share * len(titles) + 0.999))
+    names = [spelled[k] for k, n in (firsts + lasts).most_common() if n >= needed]
+    return names if usable >= 2 else []
+
+
+def _tokens(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def similarity(a: str, b: str) -> float:
+    """Token Jaccard, raised to 0.8 when one title contains the other (a kicker or site name around it)."""
+    ta, tb = _tokens(a), _tokens(b)
+    if not ta or not tb:
+        return 0.0
+    score = len(ta & tb) / len(ta | tb)
+    if a.casefold() in b.casefold() or b.casefold() in a.casefold():
+        score = max(score, 0.8)
+    return score

@@ -1,0 +1,140 @@
+"""One parse per page: bytes -> one lxml tree that metadata, density and date finding all read.
+
+- :func:`parse_html` decodes with :func:`govpress.parsers.charset.decode` and builds an
+  ``lxml.html`` tree; it never raises on bad bytes (an unreadable page gives an empty ``<html>``).
+- :func:`select` / :func:`select_one` run CSS selectors (compiled once per selector and cached);
+- :func:`text_of` is an element's visible text as one squashed line;
+- :func:`make_soup` is the BeautifulSoup way, kept for callers that need bs4's API
+  (the blocked-page detector accepts a soup).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+
+import lxml.html
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from govpress.parsers.charset import decode
+
+# Feeds and odd pages reach the HTML parser on purpose (fuzzing, mislabelled bodies): no warning per page.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+
+__all__ = ["Element", "decode_page", "first_match", "is_element", "make_soup", "parse_html", "parse_html_text", "select", "select_one", "text_of"]
+
+Element = lxml.html.HtmlElement
+
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Runs of whitespace to one space, ends stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """The page as text (BOM, header, meta, detection), NUL bytes removed (they make lxml stop early)."""
+    text, _charset = decode(body or b"", content_type)
+    return text.replace("\x00", "")
+
+
+def parse_html(body: bytes, content_type: str | None = None) -> Element:
+    """Decode ``body`` and parse it into one ``lxml.html`` tree (the root ``<html>`` element)."""
+    return parse_html_text(decode_page(body, content_type))
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def parse_html_text(text: str) -> Element:
+    """An ``lxml.html`` tree of already decoded text; an empty ``<html>`` when nothing parses.
+
+    libxml2 stops building the tree below 2,048 levels of nesting (a real page never gets there,
+    a hostile or broken one does): such a page is parsed again through a Python tree builder,
+    which has no depth limit (three times slower, so only then).
+    """
+    # lxml refuses str input that carries an encoding declaration.
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        return lxml.html.document_fromstring("<html></html>")
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=False)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        builder = etree.TreeBuilder(element_factory=lxml.html.html_parser.makeelement)
+        deep = etree.HTMLParser(target=builder, huge_tree=True)
+        deep.feed(text)
+        rebuilt = deep.close()
+        if isinstance(rebuilt, Element):
+            root = rebuilt
+    return root
+
+
+def make_soup(body: bytes, content_type: str | None = None, *, strainer=None) -> BeautifulSoup:
+    """Decode ``body`` and parse it with BeautifulSoup (lxml builder); never raises on bad bytes."""
+    return BeautifulSoup(decode_page(body, content_type), "lxml", parse_only=strainer)
+
+
+def is_element(node: object) -> bool:
+    """A real element (not a comment, processing instruction or entity)."""
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)
+
+
+@lru_cache(maxsize=512)
+def _compiled(selector: str) -> CSSSelector | None:
+    try:
+        return CSSSelector(selector, translator="html")
+    except Exception:  # a bad selector in a site module must not crash a run
+        return None
+
+
+def select(element: Element | None, selector: str) -> list[Element]:
+    """Every descendant (or the element itself) matching the CSS ``selector``, in document order."""
+    if element is None:
+        return []
+    compiled = _compiled(selector)
+    return compiled(element) if compiled is not None else []
+
+
+def select_one(element: Element | None, selector: str) -> Element | None:
+    """The first match of the CSS ``selector`` (a comma list matches in document order), or None."""
+    found = select(element, selector)
+    return found[0] if found else None
+
+
+_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+
+
+def first_match(element: Element | None, *selectors: str) -> Element | None:
+    """The first match of the first selector that matches anything (selectors in order of preference).
+
+    lxml elements without children are falsy, so ``select_one(a) or select_one(b)`` is a bug: use this.
+    """
+    for selector in selectors:
+        found = select_one(element, selector)
+        if found is not None:
+            return found
+    return None
+
+
+def text_of(element: Element | None, separator: str = " ") -> str:
+    """All text inside ``element`` (scripts and styles excluded), pieces joined by ``separator``, squashed."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event == "start":
+            if node.tag in _INVISIBLE and node is not element:
+                walker.skip_subtree()
+            elif node.text:
+                parts.append(node.text)
+        elif node is not element and node.tail:
+            parts.append(node.tail)  # "end", or a comment/PI whose tail is text of its parent
+    return squash(separator.join(parts))
