@@ -184,25 +184,23 @@ def extract(
     source: Annotated[Optional[str], typer.Option(help="Parse as this registry source (its parser, zone, languages).")] = None,
     parser: Annotated[Optional[str], typer.Option(help="Parser name (default: the source's, else by file type).")] = None,
     url: Annotated[Optional[str], typer.Option(help="The page's URL (default: the file's file:// URL).")] = None,
-    manifest: Annotated[Optional[Path], typer.Option(help='JSON Lines of {"file": ..., "url": ...}.')] = None,
+    manifest: Annotated[Optional[Path], typer.Option(help='JSON Lines of {"file": ..., "url": ...} (optional timezone, languages, fetched_at).')] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", help="Worker processes (default: one per core).")] = None,
     sources_file: SourcesFileOption = None,
 ) -> None:
     """Parse saved pages and print one JSON object per page (how to check a parser against a page)."""
-    from govpress.extract import extract_pages
+    from govpress.extract import Job, ManifestError, extract_jobs, read_manifest
 
-    jobs: list[tuple[Path, Optional[str]]] = [(f, url) for f in files or []]
+    work = [Job(f, url) for f in files or []]
     if manifest:
-        for n, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                try:
-                    entry = json.loads(line)
-                    jobs.append((manifest.parent / entry["file"], entry.get("url")))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise typer.BadParameter(f"{manifest}:{n}: {exc}", param_hint="--manifest") from None
-    if not jobs:
+        try:
+            work.extend(read_manifest(manifest))
+        except ManifestError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--manifest") from None
+    if not work:
         raise typer.BadParameter("give FILE arguments or --manifest")
     failures = 0
-    for record in extract_pages(jobs, source=source, parser=parser, sources_file=sources_file):
+    for record in extract_jobs(work, source=source, parser=parser, sources_file=sources_file, workers=jobs):
         failures += "error" in record
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     raise typer.Exit(1 if failures else 0)

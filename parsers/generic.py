@@ -41,8 +41,8 @@ from govpress.parsers.html import (
     absolute,
     block_paragraphs,
     clean_title,
-    find_main_content,
     heading_text,
+    locate_main_content,
     is_boilerplate,
     looks_blocked,
     page_metadata,
@@ -253,16 +253,21 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     ``<h1>`` left.
     """
     site_names = [*meta.site_names, *learnt_site_names]
-    candidates = meta.title_candidates(learnt_site_names)
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
-        texts = [_split_heading(h1) for h1 in elements]
-        for h1, (text, dates) in zip(elements, texts):
-            if text and not _is_navigation_heading(h1, text, site_names, len(elements) - 1):
+        for h1 in elements:
+            text, dates = _split_heading(h1)
+            if not text:
+                continue
+            if _is_navigation_heading(h1, text, site_names, len(elements) - 1):
+                site_names.append(text)  # a logo heading names the site: "<title>Site</title>" is no headline
+            else:
                 headings.append((text, h1, dates))
     else:
         headings = [(h, None, []) for h in meta.h1]
+    names = {_key(n) for n in site_names}
+    candidates = [c for c in meta.title_candidates(tuple(site_names)) if _key(c) not in names]
 
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
@@ -340,18 +345,22 @@ def _substantial(text: str) -> bool:
 
 
 _SHORT_BODY = 600
-"""Characters below which the density pick is doubtful and trafilatura gives a second opinion."""
+"""Characters below which a density pick holding little of the page's prose is doubtful."""
+_CONFIDENT_SHARE = 0.6
+"""Share of the page's prose (outside boilerplate) a short density pick must hold to be trusted alone."""
 
 
 def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
+    share = 1.0  # a marked-up body (h-entry, articleBody) is what the page says its text is
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
-        content, noise = find_main_content(root)
-        if content is not None:
-            html_paragraphs = block_paragraphs(content, exclude=[*noise, *exclude])
+        found = locate_main_content(root)
+        share = found.prose_share
+        if found.element is not None:
+            html_paragraphs = block_paragraphs(found.element, exclude=[*found.excluded, *exclude])
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
         ld_paragraphs = _text_paragraphs(meta.jsonld_body)
@@ -362,7 +371,7 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
         html_length = sum(len(p) for p in html_paragraphs)
-        if html_length >= _SHORT_BODY:
+        if html_length >= _SHORT_BODY or share >= _CONFIDENT_SHARE:
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides (rare, so its cost does not matter).
@@ -489,9 +498,9 @@ def _date_region(root: Element, headline: Headline) -> Element:
 def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragraphs: list[str], url: str,
                       ctx: ParseContext) -> FoundDate:
     region = _date_region(root, headline)
-    lines = block_paragraphs(region)
-    if headline.element is not None and region is headline.element.getparent() and len(lines) < 3:
-        lines = block_paragraphs(region.getparent()) if region.getparent() is not None else lines
+    # Lists of links are other pages (related news, menus): their dates are theirs, not this page's.
+    link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
+    lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
         meta_published=meta.published,
         heading_dates=headline.dates,

@@ -28,7 +28,7 @@ from govpress.parsers.html.blocks import (
     is_boilerplate,
     remove_boilerplate,
 )
-from govpress.parsers.html.density import find_main_content
+from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content
 from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
 from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
 from govpress.parsers.html.titles import learn_site_names, strip_site_name, strip_site_suffix
@@ -47,6 +47,8 @@ __all__ = [
     "heading_text",
     "is_boilerplate",
     "learn_site_names",
+    "locate_main_content",
+    "MainContent",
     "looks_blocked",
     "make_soup",
     "page_metadata",

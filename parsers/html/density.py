@@ -9,13 +9,14 @@ taking sibling blocks that are mostly prose and excluding the rest.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
 from govpress.parsers.html.tree import Element, squash
 
-__all__ = ["find_main_content"]
+__all__ = ["MainContent", "find_main_content", "locate_main_content"]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
@@ -61,6 +62,8 @@ class _Density:
                     continue
                 link_density = 0.0
             else:
+                if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
+                    continue  # a layout cell (old table CMS): its paragraphs count, not the whole cell
                 if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
                     continue  # a <p> inside an <li> is counted once, with the <li>
                 text = squash("".join(element.itertext()))
@@ -122,7 +125,23 @@ _MIN_SIBLING_PROSE = 80.0
 _STOP_NOISE = 200  # characters of non-prose a level may add before the climb stops
 
 
+@dataclass(slots=True)
+class MainContent:
+    """The element holding the article text, the subtrees inside it that are not content, and the
+    share of the page's prose (outside boilerplate) it holds: a low share means the pick is doubtful."""
+
+    element: Element | None
+    excluded: list[Element] = field(default_factory=list)
+    prose_share: float = 0.0
+
+
 def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
+    """:func:`locate_main_content` as a pair ``(element, excluded)``."""
+    found = locate_main_content(root)
+    return found.element, found.excluded
+
+
+def locate_main_content(root: Element) -> MainContent:
     """The element holding the article text, and the subtrees inside it that are not content.
 
     Starts at the block with the most prose directly inside it, then climbs towards the
@@ -130,13 +149,13 @@ def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
     its own grid column) join the content and the other siblings (highlight bullets,
     contact cards, link lists, empty cells) are returned to be excluded. The climb stops
     at the first level that adds no prose but more than a little other text.
-    ``(None, [])`` when the page has no prose at all.
+    ``MainContent(None)`` when the page has no prose at all.
     """
     body = root.find("body") if root.tag == "html" else None
     top_root = body if body is not None else root
     density = _Density(top_root)
     if not density.direct:
-        return None, []
+        return MainContent(None)
     top = max(density.direct, key=density.direct.__getitem__)
     content, excluded = top, []
     pending_noise: list[Element] = []
@@ -164,4 +183,6 @@ def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
                 break
             pending_noise.extend(noise)
         node = parent
-    return content, excluded
+    total = density.weight.get(top_root, 0.0)
+    share = density.weight.get(content, 0.0) / total if total else 0.0
+    return MainContent(content, excluded, share)

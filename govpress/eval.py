@@ -1,0 +1,241 @@
+"""``govpress eval``: score the generic parser against trafilatura and htmldate on a set of saved pages, in one run.
+
+A **manifest** (the one ``govpress extract --manifest`` reads) names the pages; a **truth** file
+(JSON Lines, one object per page, matched on ``file``) says what each page holds:
+
+- ``title``: the headline as the page shows it (compared exactly, whitespace and Unicode normalised);
+- ``published``: the publication day ``YYYY-MM-DD``, or ``null`` when the page states none;
+- the article text, either written out (``body``) or, for pages that are not ours to copy, named
+  by CSS selectors on the page itself (``body_selectors``, ``body_exclude``; ``body_remove``
+  lists literal snippets such as a photo credit to drop from that text).
+
+Scores per tool: titles exact, dates right (the day; ``null`` is right only when the truth is
+``null``), and the mean token F1 of the body (word tokens, case-folded, as a multiset).
+govpress runs exactly as ``govpress extract --manifest`` does; trafilatura is
+``bare_extraction(with_metadata=True)``; htmldate is ``find_date(extensive_search=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govpress.extract import Job, extract_jobs, read_manifest
+
+__all__ = ["PageScore", "Report", "Truth", "evaluate", "format_report", "read_truth", "token_f1"]
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    file: str
+    title: str
+    published: str | None
+    body: str | None = None
+    body_selectors: tuple[str, ...] = ()
+    body_exclude: tuple[str, ...] = ()
+    body_remove: tuple[str, ...] = ()
+
+
+def read_truth(path: Path) -> dict[str, Truth]:
+    """Truth entries by the manifest's ``file`` (as written in the manifest); ValueError names a bad line."""
+    out: dict[str, Truth] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            out[entry["file"]] = Truth(
+                file=entry["file"], title=entry["title"], published=entry.get("published"), body=entry.get("body"),
+                body_selectors=tuple(entry.get("body_selectors") or ()), body_exclude=tuple(entry.get("body_exclude") or ()),
+                body_remove=tuple(entry.get("body_remove") or ()),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: {exc}") from None
+        if out[entry["file"]].body is None and not out[entry["file"]].body_selectors:
+            raise ValueError(f"{path}:{n}: give body or body_selectors")
+    return out
+
+
+def truth_body(truth: Truth, page: bytes) -> str:
+    """The article text the truth names: written out, or the text of its selectors on the page."""
+    if truth.body is not None:
+        return truth.body
+    from govpress.parsers.html import block_paragraphs, parse_html, remove_boilerplate, select
+
+    root = parse_html(page)
+    wanted = set()
+    for selector in truth.body_selectors:
+        wanted.update(select(root, selector))
+    blocks = [e for e in root.iter() if e in wanted]  # document order
+    for block in blocks:
+        remove_boilerplate(block, truth.body_exclude)
+    text = "\n\n".join(p for block in blocks for p in block_paragraphs(block, skip_boilerplate=False))
+    for snippet in truth.body_remove:
+        text = text.replace(snippet, "")
+    return text
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(text: str | None) -> Counter[str]:
+    return Counter(_WORD.findall(unicodedata.normalize("NFC", text or "").casefold()))
+
+
+def token_f1(predicted: str | None, truth: str) -> float:
+    """F1 of the word-token multisets (1.0 when both are empty)."""
+    got, want = _tokens(predicted), _tokens(truth)
+    if not got and not want:
+        return 1.0
+    common = sum((got & want).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _same_title(predicted: str | None, truth: str) -> bool:
+    def norm(text: str | None) -> str:
+        return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+    return norm(predicted) == norm(truth)
+
+
+def _day(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+@dataclass(slots=True)
+class ToolResult:
+    title: str | None = None
+    published: str | None = None
+    body: str | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class PageScore:
+    file: str
+    truth: Truth
+    results: dict[str, ToolResult] = field(default_factory=dict)
+    truth_text: str = ""
+
+    def title_ok(self, tool: str) -> bool:
+        return _same_title(self.results[tool].title, self.truth.title)
+
+    def date_ok(self, tool: str) -> bool:
+        return _day(self.results[tool].published) == self.truth.published
+
+    def f1(self, tool: str) -> float:
+        return token_f1(self.results[tool].body, self.truth_text)
+
+
+@dataclass(slots=True)
+class Report:
+    pages: list[PageScore]
+    trafilatura_consulted: int = 0
+    html_pages: int = 0
+
+    def title_rate(self, tool: str) -> float:
+        return sum(p.title_ok(tool) for p in self.pages) / len(self.pages)
+
+    def date_rate(self, tool: str) -> float:
+        return sum(p.date_ok(tool) for p in self.pages) / len(self.pages)
+
+    def mean_f1(self, tool: str) -> float:
+        return sum(p.f1(tool) for p in self.pages) / len(self.pages)
+
+
+def _run_govpress(jobs: list[Job], workers: int | None) -> dict[str, ToolResult]:
+    out: dict[str, ToolResult] = {}
+    for job, record in zip(jobs, extract_jobs(jobs, parser="generic", workers=workers)):
+        out[str(job.path)] = ToolResult(record.get("title"), record.get("published_at"), record.get("body_text"), record.get("error"))
+    return out
+
+
+def _run_trafilatura(page: bytes, url: str | None) -> ToolResult:
+    import trafilatura
+
+    try:
+        document = trafilatura.bare_extraction(page, url=url, with_metadata=True)
+    except Exception as exc:  # a failure is scored as a miss, never stops the evaluation
+        return ToolResult(error=f"{type(exc).__name__}: {exc}")
+    if document is None:
+        return ToolResult(error="nothing extracted")
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return ToolResult(data.get("title"), data.get("date"), data.get("text"))
+
+
+def _run_htmldate(page: bytes, url: str | None) -> ToolResult:
+    from htmldate import find_date
+
+    try:
+        return ToolResult(published=find_date(page, url=url, extensive_search=True))
+    except Exception as exc:
+        return ToolResult(error=f"{type(exc).__name__}: {exc}")
+
+
+def evaluate(manifest: Path, truth_path: Path, *, workers: int | None = None) -> Report:
+    """Run the three tools over the manifest's pages and score them against the truth."""
+    from govpress.parsers import generic
+
+    jobs = read_manifest(manifest)
+    truths = read_truth(truth_path)
+    written = {str(manifest.parent / name): truth for name, truth in truths.items()}
+    missing = [str(job.path) for job in jobs if str(job.path) not in written]
+    if missing:
+        raise ValueError(f"no truth for {len(missing)} page(s), first: {missing[0]}")
+    before = Counter(generic.counters)
+    ours = _run_govpress(jobs, workers)
+    pages: list[PageScore] = []
+    for job in jobs:
+        body = job.path.read_bytes()
+        truth = written[str(job.path)]
+        score = PageScore(str(job.path), truth, truth_text=truth_body(truth, body))
+        score.results["govpress"] = ours[str(job.path)]
+        score.results["trafilatura"] = _run_trafilatura(body, job.url)
+        score.results["htmldate"] = _run_htmldate(body, job.url)
+        pages.append(score)
+    counted = Counter(generic.counters) - before
+    return Report(pages, trafilatura_consulted=counted["trafilatura_consulted"], html_pages=counted["html_pages"])
+
+
+def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
+    """The scores side by side, then (``verbose``) every miss per page."""
+    n = len(report.pages)
+    yield f"{n} pages"
+    yield f"{'':22}{'govpress':>12}{'trafilatura':>14}{'htmldate':>12}"
+
+    def pct(rate: float) -> str:
+        return f"{rate * 100:.1f}%"
+
+    yield f"{'title exact':22}{pct(report.title_rate('govpress')):>12}{pct(report.title_rate('trafilatura')):>14}{'-':>12}"
+    yield (f"{'date right':22}{pct(report.date_rate('govpress')):>12}{pct(report.date_rate('trafilatura')):>14}"
+           f"{pct(report.date_rate('htmldate')):>12}")
+    yield f"{'body token F1 (mean)':22}{report.mean_f1('govpress'):>12.3f}{report.mean_f1('trafilatura'):>14.3f}{'-':>12}"
+    if report.html_pages:
+        yield (f"trafilatura consulted by govpress (doubtful density result) on {report.trafilatura_consulted} "
+               f"of {report.html_pages} HTML pages parsed in this process")
+    else:
+        yield "trafilatura consulted by govpress: counted in the worker processes (run with --jobs 1 to count)"
+    if not verbose:
+        return
+    for page in report.pages:
+        name = page.file.rsplit("/", 1)[-1]
+        for tool in ("govpress", "trafilatura"):
+            result = page.results[tool]
+            if result.error:
+                yield f"  {name}: {tool} error: {result.error}"
+            if not page.title_ok(tool):
+                yield f"  {name}: {tool} title {result.title!r} != {page.truth.title!r}"
+            if not page.date_ok(tool):
+                yield f"  {name}: {tool} date {_day(result.published)} != {page.truth.published}"
+            if page.f1(tool) < 0.9:
+                yield f"  {name}: {tool} body F1 {page.f1(tool):.3f}"
+        if not page.date_ok("htmldate"):
+            yield f"  {name}: htmldate date {page.results['htmldate'].published} != {page.truth.published}"
