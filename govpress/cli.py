@@ -1,4 +1,4 @@
-"""The ``govpress`` command line: demo, ingest, reparse, extract, sql, sources, site.
+"""The ``govpress`` command line: demo, ingest, reparse, extract, eval, sql, sources, site.
 
 Every command is a thin shell over the pipeline and the flows; ``govpress COMMAND --help``
 documents each option.
@@ -204,6 +204,24 @@ def extract(
         failures += "error" in record
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     raise typer.Exit(1 if failures else 0)
+
+
+@app.command("eval")
+def evaluate(
+    manifest: Annotated[Path, typer.Option(help="Pages to score: the JSON Lines manifest that extract --manifest reads.")],
+    truth: Annotated[Path, typer.Option(help="JSON Lines of {file, title, published, body | body_selectors} per page.")],
+    verbose: Annotated[bool, typer.Option("--verbose", help="List every miss per page.")] = False,
+) -> None:
+    """Score the generic parser's titles, dates and bodies next to trafilatura's and htmldate's, in one run."""
+    from govpress.eval import evaluate as run_evaluation
+    from govpress.eval import format_report
+
+    try:
+        report = run_evaluation(manifest, truth)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    for line in format_report(report, verbose=verbose):
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

@@ -109,7 +109,10 @@ def _ends_sentence(paragraph: str) -> bool:
 
 def _trailing_word(text: str) -> str | None:
     """The word fragment before a line-final hyphen (``взаимодей`` in ``... взаимодей-``)."""
-    m = re.search(rf"(\w+(?:[{_HYPHENS}]\w+)*)[{_HYPHENS}]$", text)
+    # Most paragraphs do not end in a hyphen; the search from every start position is quadratic.
+    if not text or text[-1] not in _HYPHENS:
+        return None
+    m = re.search(rf"(\w+(?:[{_HYPHENS}]\w+)*)[{_HYPHENS}]$", text[-300:])
     return m.group(1) if m else None
 
 

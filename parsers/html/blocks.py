@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from govpress.parsers.html.tree import Element, select, squash
+from govpress.parsers.html.tree import Element, drop_tree, select, squash
 from govpress.parsers.text import normalize
 
 __all__ = [
@@ -77,9 +77,21 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SWALLOWING_TAGS = frozenset({"nav", "aside", "footer", "form", "menu", "dialog", "li", "span"})
 
 
+_HOLDERS: list[tuple[Element, frozenset[Element]]] = []
+"""(document root, every ancestor of an <h1> or <article>) for the last documents seen: one walk
+per document instead of one subtree search per boilerplate-looking block."""
+
+
 def _swallows_article(element: Element) -> bool:
     """The block holds the headline or the article: unclosed tags made it swallow the page."""
-    return next(element.iterdescendants("h1", "article"), None) is not None
+    root = element.getroottree().getroot()
+    for known, holders in _HOLDERS:
+        if known is root:
+            return element in holders
+    holders = frozenset(a for found in root.iter("h1", "article") for a in found.iterancestors())
+    _HOLDERS.insert(0, (root, holders))
+    del _HOLDERS[2:]
+    return element in holders
 
 
 def class_tokens(element: Element) -> list[str]:
@@ -133,7 +145,7 @@ def remove_boilerplate(element: Element, selectors: Iterable[str]) -> int:
         for node in select(element, selector):
             if node is element or not _attached(node, element):
                 continue  # the element itself, or already gone with an ancestor
-            node.drop_tree()
+            drop_tree(node)
             removed += 1
     return removed
 

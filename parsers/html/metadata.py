@@ -80,6 +80,8 @@ class PageMeta:
 _DATELINE_CLASS = re.compile(r"date|datum|time|publish|posted|dateline|дата", re.I)
 # Dates of something other than the publication: an edit, an expiry, an event, a deadline.
 _NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|geändert|aktualis", re.I)
+
+
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
 
 
@@ -95,12 +97,12 @@ class PageIndex:
         self.hentries: list[Element] = []
         self.datelines: list[Element] = []
         self.meta: dict[str, list[str]] = {}
+        by_name = self.by_name
         for element in root.iter():
             name = element.tag
-            if not isinstance(name, str):
-                continue
-            if name in self.by_name:
-                self.by_name[name].append(element)
+            if name in by_name:
+                if name != "a" or element.get("hreflang"):
+                    by_name[name].append(element)
             attrib = element.attrib
             if not attrib:
                 continue
@@ -108,15 +110,13 @@ class PageIndex:
             if prop:
                 self.itemprop.setdefault(prop, []).append(element)
             classes = attrib.get("class")
-            if classes:
-                words = classes.split()
-                if "h-entry" in words or "hentry" in words:
-                    self.hentries.append(element)
+            if classes and ("hentry" in classes or "h-entry" in classes) and {"hentry", "h-entry"} & set(classes.split()):
+                self.hentries.append(element)
             if name in _DATELINE_TAGS and len(self.datelines) < 50:
                 tokens = f"{classes or ''} {attrib.get('id') or ''}"
                 if tokens.strip() and _DATELINE_CLASS.search(tokens) and not _NOT_PUBLISHED_CLASS.search(tokens):
                     self.datelines.append(element)
-        for meta in self.by_name["meta"]:
+        for meta in by_name["meta"]:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 key = meta.get(attr)
                 if key and key.strip():
@@ -149,7 +149,7 @@ def read_title_tags(index: PageIndex, meta: PageMeta) -> None:
     """``<title>``, og/twitter titles, site names, descriptions, ``<html lang>``, og:locale, ``<h1>`` texts."""
     title = index.first("title")
     if title is not None:
-        meta.html_title = clean_title(title.text_content()) or None
+        meta.html_title = clean_title("".join(title.itertext())) or None
     meta.og_title = _first(index.meta_content("og:title"))
     meta.twitter_title = _first(index.meta_content("twitter:title"))
     names = [clean_title(v) for v in index.meta_content("og:site_name", "application-name", "apple-mobile-web-app-title")]

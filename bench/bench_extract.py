@@ -1,0 +1,126 @@
+"""``govpress extract --manifest`` against trafilatura, and the generic parser against trafilatura, in one run.
+
+Run: ``uv run python bench/bench_extract.py [--copies N] [--rounds N]``. Not part of the test suite.
+
+1. The command as a user runs it (``govpress extract --manifest``: process start, site-name
+   learning, the process pool, JSON out) over the development set's pages (tests/fixtures/
+   extraction, the real ones read from ../shared) repeated ``--copies`` times, against
+   ``trafilatura.bare_extraction(with_metadata=True)`` over the same pages in this process
+   (no start-up cost counted for it).
+2. ``generic.parse`` against ``trafilatura.extract`` (default options) on the real saved
+   article pages in ../shared/pages, one core each, median of ``--rounds``.
+
+Prints pages/s and the ratios (targets: at least 3x for both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))
+DEV_SET = ROOT / "tests" / "fixtures" / "extraction" / "manifest.jsonl"
+REAL_PAGES = {
+    "europarl/press-release_20190712IPR56948.html": "Europe/Brussels",
+    "europarl/press-release_20201217IPR94207.html": "Europe/Brussels",
+    "europarl/press-release_20221014IPR43206.html": "Europe/Brussels",
+    "europarl/press-release_20241212IPR25960.html": "Europe/Brussels",
+    "europarl/press-release_20250204IPR26689.html": "Europe/Brussels",
+    "other_gov/bmjv.de_press_konsum.html": "Europe/Berlin",
+    "other_gov/eza.gv.at_press_release_2018-07.html": "Europe/Vienna",
+}
+
+
+def dev_entries() -> list[dict]:
+    entries = []
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            path = (DEV_SET.parent / entry["file"]).resolve()
+            if path.exists():
+                entries.append(entry | {"file": str(path)})
+    return entries
+
+
+def bench_command(copies: int) -> None:
+    import trafilatura
+
+    entries = dev_entries() * copies
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = Path(tmp) / "manifest.jsonl"
+        manifest.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), encoding="utf-8")
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "govpress.cli", "extract", "--manifest", str(manifest)],
+                              cwd=ROOT, capture_output=True, text=True, check=False)
+        ours = time.perf_counter() - start
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert len(records) == len(entries), done.stderr[-2000:]
+    pages = [(Path(e["file"]).read_bytes(), e.get("url")) for e in entries]
+    start = time.perf_counter()
+    for body, url in pages:
+        trafilatura.bare_extraction(body, url=url, with_metadata=True)
+    theirs = time.perf_counter() - start
+    size = sum(len(b) for b, _ in pages) / len(pages) / 1024
+    print(f"extract --manifest over {len(entries)} pages (mean {size:.0f} KB, {os.cpu_count()} cores, process start included)")
+    print(f"  govpress extract --manifest           {len(entries) / ours:8.1f} pages/s  ({ours:.1f} s)")
+    print(f"  trafilatura bare_extraction+metadata  {len(entries) / theirs:8.1f} pages/s  ({theirs:.1f} s)")
+    print(f"  ratio                                 {theirs / ours:8.1f}x  (target >= 3x)")
+
+
+def bench_parser(rounds: int) -> None:
+    import trafilatura
+
+    from govpress.parsers import generic
+    from govpress.parsers.release import ParseContext
+
+    pages = [((SHARED / "pages" / name).read_bytes(), ParseContext(timezone=zone), name)
+             for name, zone in REAL_PAGES.items() if (SHARED / "pages" / name).exists()]
+    if not pages:
+        print(f"no saved pages under {SHARED / 'pages'}: parser comparison skipped")
+        return
+
+    def ours() -> float:
+        start = time.perf_counter()
+        for body, ctx, name in pages:
+            generic.parse(body, "https://example.org/" + name, ctx)
+        return time.perf_counter() - start
+
+    def theirs() -> float:
+        start = time.perf_counter()
+        for body, _, name in pages:
+            trafilatura.extract(body, url="https://example.org/" + name)
+        return time.perf_counter() - start
+
+    ours(), theirs()  # warm-up: imports, language model, regex compilation
+    generic.counters.clear()
+    our_times = [ours() for _ in range(rounds)]
+    their_times = [theirs() for _ in range(rounds)]
+    consulted = generic.counters["trafilatura_consulted"]
+    a, b = statistics.median(our_times), statistics.median(their_times)
+    size = sum(len(p[0]) for p in pages) / len(pages) / 1024
+    print(f"generic parser on the {len(pages)} real saved pages (mean {size:.0f} KB), one core, median of {rounds}")
+    print(f"  govpress generic.parse   {len(pages) / a:8.1f} pages/s")
+    print(f"  trafilatura.extract      {len(pages) / b:8.1f} pages/s")
+    print(f"  ratio                    {b / a:8.1f}x  (target >= 3x)")
+    print(f"  trafilatura consulted by the generic parser on {consulted} of {len(pages) * rounds} parses")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10, help="times the development set is repeated (default 10)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    bench_command(args.copies)
+    bench_parser(args.rounds)
+
+
+if __name__ == "__main__":
+    main()
