@@ -51,7 +51,7 @@ from govpress.parsers.html import (
     text_of,
 )
 from govpress.parsers.html.blocks import class_tokens
-from govpress.parsers.html.titles import similarity, strip_site_name
+from govpress.parsers.html.titles import similarity, strip_site_name, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
@@ -270,9 +270,11 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     names = {_key(n) for n in site_names}
     candidates = [c for c in meta.title_candidates(tuple(site_names)) if _key(c) not in names]
 
+    # Segments count too ("News - New flood defences" shows "New flood defences").
+    segments = [seg for c in candidates for seg in title_segments(c) if seg != c and _key(seg) not in names]
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
-        for candidate in candidates:
+        for candidate in [*candidates, *segments]:
             score = similarity(text, candidate)
             if score >= 0.5 and (best is None or score > best[0]):
                 best = (score, text, element, dates)

@@ -1,0 +1,190 @@
+"""The generic extractor's date finder: every place a date is read from, every rejection rule, date-only days.
+
+Pages are small hand-written HTML; each test states the one thing it checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from govpress.parsers import generic
+from govpress.parsers.datefinder import read_stamp
+from govpress.parsers.release import ParseContext
+
+PROSE = (
+    "<p>The minister held talks with his counterpart on Tuesday in the capital. The sides discussed trade, energy "
+    "and transport links between the two countries.</p><p>They agreed to hold the next round of consultations in "
+    "the spring. A joint statement was signed at the end of the meeting.</p>"
+)
+FETCHED = datetime(2024, 10, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def page(article: str, *, head: str = "", aside: str = "", footer: str = "", lang: str = "en") -> bytes:
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>Talks on trade | Ministry of Examples</title>{head}</head><body>"
+            f"<nav><a href='/'>Home</a></nav><main><article>{article}</article></main><aside>{aside}</aside>"
+            f"<footer>{footer}</footer></body></html>").encode()
+
+
+def ctx(zone: str = "Europe/Moscow", lang: str = "en") -> ParseContext:
+    return ParseContext(source_id="test", timezone=zone, languages=(lang,), fetched_at=FETCHED)
+
+
+def published(body: bytes, context: ParseContext | None = None):
+    release = generic.parse(body, "https://gov.example/news/talks", context or ctx())
+    return release.published_at, release.published_precision
+
+
+# ----------------------------------------------------------------------------- places
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "zone", "day"),
+    [
+        ("Дата публикации: 2 октября 2024", "ru", "Europe/Moscow", "2024-10-02"),
+        ("Datum: 03.07.2018", "de", "Europe/Berlin", "2018-07-03"),
+        ("Published: October 2, 2024", "en", "America/New_York", "2024-10-02"),
+        ("Publié le 1er octobre 2024", "fr", "Europe/Paris", "2024-10-01"),
+        ("Fecha de publicación: 2 de octubre de 2024", "es", "Europe/Madrid", "2024-10-02"),
+        ("Дата публікації: 2 жовтня 2024 року", "uk", "Europe/Kyiv", "2024-10-02"),
+        ("Жарияланған күні: 2024 жылғы 2 қазан", "kk", "Asia/Almaty", "2024-10-02"),
+        ("Tarix: 2 oktyabr 2024", "az", "Asia/Baku", "2024-10-02"),
+    ],
+)
+def test_labelled_line_gives_a_day_in_the_source_zone(line: str, lang: str, zone: str, day: str) -> None:
+    value, precision = published(page(f"<h1>Talks on trade</h1><p class='info'>{line}</p>{PROSE}", lang=lang), ctx(zone, lang))
+    assert value.date().isoformat() == day
+    assert precision == "day"
+    assert value.tzinfo is not None and value.utcoffset() == value.astimezone(__import__("zoneinfo").ZoneInfo(zone)).utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("opening", "zone", "expected"),
+    [
+        ("МИНСК, 2 октября (БЕЛТА) – ", "Europe/Minsk", "2024-10-02"),  # no year: the fetch date's
+        ("Berlin, 12.03.2024 – ", "Europe/Berlin", "2024-03-12"),
+        ("WASHINGTON, Oct. 2, 2024 — ", "America/New_York", "2024-10-02"),
+        ("MADRID, 12 de marzo de 2024 – ", "Europe/Madrid", "2024-03-12"),
+    ],
+)
+def test_dateline_opening_the_first_paragraph(opening: str, zone: str, expected: str) -> None:
+    article = f"<h1>Talks on trade</h1><p>{opening}The minister held talks with his counterpart on Tuesday. The sides discussed trade.</p>{PROSE}"
+    value, precision = published(page(article), ctx(zone))
+    assert value.date().isoformat() == expected
+    assert precision == "day"
+
+
+def test_date_line_above_the_headline_and_under_for_immediate_release() -> None:
+    above = page(f"<div class='meta'>14.05.2024</div><h1>Talks on trade</h1>{PROSE}")
+    assert published(above)[0].date().isoformat() == "2024-05-14"
+    release = page(f"<h1>Talks on trade</h1><p>FOR IMMEDIATE RELEASE</p><p>October 2, 2024</p>{PROSE}")
+    value, _ = published(release, ctx("America/New_York"))
+    assert value.date().isoformat() == "2024-10-02"
+    body = generic.parse(release, "https://gov.example/news/talks", ctx("America/New_York")).body_text
+    assert not body.startswith(("FOR IMMEDIATE RELEASE", "October 2, 2024")), "date lines are not body text"
+
+
+def test_date_span_inside_the_headline_is_split_off() -> None:
+    release = generic.parse(page(f"<h1><span class='date'>05.06.2024</span> Talks on trade</h1>{PROSE}"),
+                            "https://gov.example/news/talks", ctx())
+    assert release.title == "Talks on trade"
+    assert release.published_at.date().isoformat() == "2024-06-05"
+    glued = generic.parse(page(f"<h1>19.03.2024 | Talks on trade and energy</h1>{PROSE}"), "https://gov.example/n", ctx())
+    assert glued.title == "Talks on trade and energy"
+    assert glued.published_at.date().isoformat() == "2024-03-19"
+
+
+def test_url_date_is_the_last_resort() -> None:
+    release = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}"), "https://gov.example/2024/09/30/talks", ctx())
+    assert release.published_at.date().isoformat() == "2024-09-30"
+
+
+def test_metadata_with_seconds_and_offset_beats_a_visible_day_that_agrees() -> None:
+    head = "<meta property='article:published_time' content='2024-10-02T11:54:00+03:00'>"
+    value, precision = published(page(f"<h1>Talks on trade</h1><p class='info'>2 October 2024</p>{PROSE}", head=head))
+    assert value == datetime(2024, 10, 2, 11, 54, tzinfo=timezone(timedelta(hours=3)))
+    assert precision == "second"
+
+
+# ----------------------------------------------------------------------------- rejections
+
+
+def test_modification_dates_lose() -> None:
+    """Rule: dateModified, article:modified_time and lines labelled Updated/Обновлено/Stand are never the publication."""
+    head = "<meta property='article:modified_time' content='2024-09-05T14:00:00+01:00'>"
+    article = f"<h1>Talks on trade</h1><p>Published 3 September 2024</p><p>Last updated 5 September 2024</p>{PROSE}"
+    assert published(page(article, head=head))[0].date().isoformat() == "2024-09-03"
+    stand = f"<h1>Talks on trade</h1><p>Stand: 10.07.2018</p>{PROSE}"
+    assert published(page(stand, lang="de"), ctx("Europe/Berlin", "de"))[0] is None
+    ru = f"<h1>Talks on trade</h1><p>Обновлено: 15.05.2024</p>{PROSE}"
+    assert published(page(ru))[0] is None
+
+
+def test_comment_dates_lose() -> None:
+    """Rule: nothing inside a comments block is read."""
+    comments = "<section class='comments'><div class='comment'><span>06.06.2024</span><p>Thank you!</p></div></section>"
+    assert published(page(f"<h1>Talks on trade</h1>{PROSE}{comments}"))[0] is None
+
+
+def test_related_news_dates_lose() -> None:
+    """Rule: lists of links (related news, menus) and asides are other pages; their dates are theirs."""
+    related = "<h3>Related news</h3><ul><li>12.09.2024 <a href='/a'>Budget meeting</a></li><li>10.09.2024 <a href='/b'>Plan approved</a></li></ul>"
+    assert published(page(f"{related}<h1>Talks on trade</h1>{PROSE}"))[0] is None
+    assert published(page(f"<h1>Talks on trade</h1>{PROSE}", aside=related))[0] is None
+
+
+def test_copyright_lines_lose() -> None:
+    """Rule: a line with ©/Copyright/"All rights reserved" states no publication date."""
+    assert published(page(f"<h1>Talks on trade</h1><p>© 02.01.2016 Ministry</p>{PROSE}", footer="© 2024 Ministry"))[0] is None
+
+
+def test_dates_in_the_prose_and_in_the_future_lose() -> None:
+    """Rules: an event's date in the text is not a publication date; nothing more than a day after the fetch."""
+    prose = "<p>The agreement of 12 March 2019 was recalled. The sides will meet again on 5 June 2023 in Baku.</p>"
+    assert published(page(f"<h1>Talks on trade</h1>{prose}{PROSE}"))[0] is None
+    future = page(f"<h1>Talks on trade</h1><p class='info'>Date: 20 December 2024</p>{PROSE}")
+    assert published(future)[0] is None
+
+
+# ----------------------------------------------------------------------------- date-only values are days
+
+
+@pytest.mark.parametrize(
+    ("raw", "zone", "day"),
+    [
+        ("2024-10-02T00:00:00Z", "Europe/Moscow", "2024-10-02"),  # ru: midnight UTC is a date-only value
+        ("2024-03-19T00:00:00Z", "Europe/Berlin", "2024-03-19"),  # de
+        ("Wed, 02 Oct 2024 00:00:00 GMT", "America/New_York", "2024-10-02"),  # en: an RSS pubDate without a time
+        ("2024-09-18", "Asia/Baku", "2024-09-18"),  # az: JSON-LD date only
+    ],
+)
+def test_date_only_values_are_a_day_in_the_source_zone(raw: str, zone: str, day: str) -> None:
+    parsed = read_stamp(raw, zone, FETCHED)
+    assert parsed.precision == "day"
+    assert parsed.value.date().isoformat() == day
+    assert parsed.value.tzinfo is not None and str(parsed.value.tzinfo) == zone
+    assert not parsed.has_offset
+
+
+@pytest.mark.parametrize(("zone", "lang"), [("Europe/Moscow", "ru"), ("Europe/Berlin", "de"), ("America/New_York", "en"), ("Asia/Baku", "az")])
+def test_date_only_meta_on_a_page_is_stored_as_a_day(zone: str, lang: str) -> None:
+    head = "<meta name='date' content='2024-03-19T00:00:00Z'>"
+    value, precision = published(page(f"<h1>Talks on trade</h1>{PROSE}", head=head, lang=lang), ctx(zone, lang))
+    assert (value.date().isoformat(), precision, str(value.tzinfo)) == ("2024-03-19", "day", zone)
+
+
+def test_date_only_rss_item_is_stored_as_a_day() -> None:
+    feed = ("<?xml version='1.0'?><rss version='2.0'><channel><title>News</title><item><title>Talks on trade</title>"
+            "<link>https://gov.example/news/1</link><pubDate>Wed, 02 Oct 2024 00:00:00 GMT</pubDate>"
+            f"<description><![CDATA[{PROSE}]]></description></item></channel></rss>").encode()
+    release = generic.parse(feed, "https://gov.example/rss", ctx("Europe/Berlin", "en"))
+    assert release.published_precision == "day"
+    assert release.published_at.isoformat() == "2024-10-02T00:00:00+02:00"
+
+
+def test_a_stated_time_keeps_its_precision_and_offset() -> None:
+    parsed = read_stamp("2024-10-02T11:54:30+03:00", "Europe/Berlin", FETCHED)
+    assert parsed.precision == "second" and parsed.has_offset
+    parsed = read_stamp("2 октября 2024, 11:54", "Europe/Moscow", FETCHED)
+    assert parsed.precision == "minute" and not parsed.has_offset and str(parsed.value.tzinfo) == "Europe/Moscow"

@@ -1,0 +1,48 @@
+"""Headline cleaning: site names off titles (given and learnt), navigation headings, agreement."""
+
+from __future__ import annotations
+
+from govpress.parsers import generic
+from govpress.parsers.html import learn_site_names, strip_site_name
+from govpress.parsers.release import ParseContext
+
+PROSE = ("<p>The minister held talks with his counterpart on Tuesday in the capital. The sides discussed trade and energy.</p>"
+         "<p>They agreed to hold the next round of consultations in the spring. A joint statement was signed.</p>")
+
+
+def test_site_name_prefix_and_suffix_are_stripped_whatever_the_separator() -> None:
+    names = ["Ministry of Examples", "НОВОСТИ РЕГИОНА"]
+    assert strip_site_name("Ministry of Examples - Talks on trade", names) == "Talks on trade"
+    assert strip_site_name("Talks on trade | ministry of examples", names) == "Talks on trade"
+    assert strip_site_name("НОВОСТИ РЕГИОНА - Встреча с делегацией", names) == "Встреча с делегацией"
+    # A headline that merely starts with the ministry's name keeps it.
+    assert strip_site_name("Ministry of Examples reports record exports", names) == "Ministry of Examples reports record exports"
+
+
+def test_site_names_are_learnt_from_what_a_sources_titles_share() -> None:
+    titles = ["Visit to Baku | XİN Mətbuat Xidməti", "Talks in Minsk | XİN Mətbuat Xidməti", "Forum opens | XİN Mətbuat Xidməti",
+              "A page without a suffix"]
+    assert learn_site_names(titles) == ["XİN Mətbuat Xidməti"]
+    assert learn_site_names(["One | A", "Two | B", "Three | C"]) == []  # nothing shared, nothing learnt
+
+
+def test_learnt_site_name_comes_off_a_title_that_is_all_there_is() -> None:
+    body = f"<html><head><title>Talks on trade - BMBE</title></head><body><div>{PROSE}</div></body></html>".encode()
+    plain = generic.parse(body, "https://x.example/a", ParseContext())
+    learnt = generic.parse(body, "https://x.example/a", ParseContext(site_names=("BMBE",)))
+    assert learnt.title == "Talks on trade"
+    assert plain.title == "Talks on trade"  # the short last dash segment rule alone also catches this one
+
+
+def test_navigation_h1_loses_to_the_articles_h1() -> None:
+    body = ("<html><head><title>Ministry of Examples - News - New flood defences</title></head><body>"
+            "<header><h1 class='site-title'><a href='/'>Ministry of Examples</a></h1></header>"
+            f"<main><h1>New flood defences to protect 2,000 homes</h1>{PROSE}</main></body></html>").encode()
+    assert generic.parse(body, "https://x.example/a", ParseContext()).title == "New flood defences to protect 2,000 homes"
+
+
+def test_title_that_is_only_the_site_name_loses_to_the_remaining_h1() -> None:
+    body = ("<html><head><title>Ministry of Examples</title></head><body>"
+            "<header><h1><a href='/'>Ministry of Examples</a></h1></header>"
+            f"<div class='meta-line'>3 October 2024</div><h1>Minister holds talks</h1>{PROSE}</body></html>").encode()
+    assert generic.parse(body, "https://x.example/a", ParseContext()).title == "Minister holds talks"
