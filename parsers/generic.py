@@ -380,7 +380,9 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
         html_length = sum(len(p) for p in html_paragraphs)
-        if html_length >= _SHORT_BODY or share >= _CONFIDENT_SHARE:
+        # Every short pick is doubtful, whatever share of the counted prose it holds: broken markup
+        # can hide the article inside blocks that look like boilerplate (tests/reliability).
+        if html_length >= _SHORT_BODY:
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides (rare, so its cost does not matter).
