@@ -32,7 +32,6 @@ import brotli
 import httpx
 
 from govpress.archive import Archive
-from govpress.fetch.classify import blocked_reason
 from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, check_target, current_allow, parse_networks
 from govpress.fetch.politeness import (
     ROBOTS_MAX_BYTES,
@@ -45,6 +44,7 @@ from govpress.fetch.politeness import (
     parse_retry_after,
 )
 from govpress.registry import Source
+from govpress.parsers.blocked import blocked_reason
 from govpress.parsers.charset import charset_from_header
 
 Outcome = Literal[
@@ -397,7 +397,7 @@ class Fetcher:
         elif status == 304:
             result_outcome = "not_modified"
         elif 200 <= status < 300:
-            reason = None if purpose == "robots" else blocked_reason(status, headers, body or b"")
+            reason = None if purpose == "robots" else blocked_reason(body or b"", status=status, headers=headers)
             if reason:
                 result_outcome, error = "blocked", reason
             else:
@@ -405,7 +405,7 @@ class Fetcher:
             keep_body = True
         elif status in (404, 410):
             result_outcome, error = "gone", f"HTTP {status}"
-        elif status >= 400 and purpose != "robots" and (reason := blocked_reason(status, headers, body or b"")):
+        elif status >= 400 and purpose != "robots" and (reason := blocked_reason(body or b"", status=status, headers=headers)):
             result_outcome, error, keep_body = "blocked", reason, True
         else:
             result_outcome, error = "http_error", f"HTTP {status}"
@@ -472,7 +472,7 @@ class Fetcher:
                 isinstance(last, _Response)
                 and last.status in RETRY_STATUSES
                 # A challenge served as 503/429 (Cloudflare does) will not go away by retrying.
-                and (not detect_blocks or blocked_reason(last.status, last.headers, last.body) is None)
+                and (not detect_blocks or blocked_reason(last.body, status=last.status, headers=last.headers) is None)
             )
             if not retryable:
                 return last

@@ -410,7 +410,7 @@ def test_waf_header_alone_blocks_whatever_the_body() -> None:
 
 def test_error_status_without_content_and_tiny_pages_are_blocked() -> None:
     assert looks_blocked("<html><body>Forbidden</body></html>", status=403) == "HTTP 403 without content"
-    assert looks_blocked("<html><body><div>Loading…</div></body></html>") == "tiny page without article text"
+    assert looks_blocked("<html><body><div>Loading…</div></body></html>") == "tiny HTML page (47 bytes) without article text"
 
 
 def test_real_articles_are_not_blocked() -> None:

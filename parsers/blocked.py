@@ -1,0 +1,250 @@
+"""The one detector of challenge, anti-bot and access pages: is this the page we asked for, or a block?
+
+Government sites answer crawlers with 403s, WAF challenges (AWS WAF sets ``x-amzn-waf-action``,
+Cloudflare ``cf-mitigated: challenge`` and "Just a moment..."), "Request Access" / "Access Denied" /
+captcha pages, or a tiny HTML shell with no article in it, often with status 200. Stored as a
+release such a page is garbage, so the fetcher records it as outcome ``blocked`` (keeping the body
+as evidence) and the parsers raise ``BlockedPage``. Both ask :func:`blocked_reason`, so a page the
+fetcher let through is one the parsers accept, and every reason is worded once, here.
+
+The rules, in order (the first that holds gives the reason):
+
+1. the response headers: ``x-amzn-waf-action`` (any value), ``cf-mitigated: challenge``;
+2. a challenge or access ``<title>`` ("Just a moment...", "Access Denied", a captcha), unless the
+   page is a long real article (a release may well be titled "Access denied: a new law ...");
+3. vendor markers (AWS WAF, Cloudflare's challenge, Imperva, DDoS-Guard, captcha widgets) and
+   access phrases anywhere in the markup, but only on a page with little content of its own:
+   real pages carry Cloudflare's scripts and captcha-guarded comment forms too;
+4. a status that refuses access (401, 403, 451), whatever the body;
+5. a tiny HTML page (< 4 KB) with neither article markup nor two sentences of prose.
+
+Rules 2, 3 and 5 judge HTML only (by Content-Type, or by the body when that says nothing): a
+feed, sitemap or JSON document may mention "access denied" or "captcha" in its items.
+
+It runs on every fetched response, so the common case (a normal page) is settled with a few
+searches over the first bytes; the visible text is extracted only once a rule needs it. The
+parsers hand over their parsed tree instead of bytes (:func:`page_from_soup`): serialising a
+large tree back to markup would cost half a parse.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from functools import cached_property
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
+
+TINY_PAGE_BYTES = 4096
+"""Below this size an HTML page must show some article content to count as a page."""
+POOR_TEXT_CHARS = 2000
+"""Markers and phrases count on pages with less visible text than this (and no prose)."""
+LONG_ARTICLE_CHARS = 3000
+"""A page with this much prose is an article, whatever its title says."""
+MARKUP_CHARS = 200_000
+"""How much of the markup is searched for markers (challenge pages are small)."""
+TEXT_CHARS = 300_000
+"""How much of the markup is stripped down to visible text."""
+REFUSING_STATUSES = {401: "HTTP 401", 403: "HTTP 403", 451: "HTTP 451 (unavailable for legal reasons)"}
+
+_TITLES = tuple(
+    (re.compile(pattern, re.I), reason)
+    for pattern, reason in (
+        (r"^\s*just a moment", "Cloudflare challenge (Just a moment...)"),
+        (r"^\s*attention required|\|\s*cloudflare\s*$", "Cloudflare block (Attention Required)"),
+        (r"^\s*request access\b", "Request Access page"),
+        (r"^\s*access denied\b", "Access Denied page"),
+        (r"^\s*(?:403\s+)?forbidden\s*$|^\s*403 forbidden\b", "403 Forbidden page"),
+        (r"^\s*request rejected\b", "Request Rejected page"),
+        (r"^\s*(?:ddos-guard|ddos protection)", "DDoS-Guard challenge"),
+        (r"^\s*security check\b", "security check page"),
+        (r"captcha|are you (?:a robot|human)|verify you are human|вы не робот|проверка браузера", "captcha page"),
+    )
+)
+# Searched in the lower-cased markup (scripts, attributes and noscript notes included).
+_MARKERS = tuple(
+    (re.compile(pattern), reason)
+    for pattern, reason in (
+        (r"awswafcookiedomainlist|gokuprops|awswafintegration|/challenge\.js|awswaf", "AWS WAF challenge"),
+        (r"cf-chl|cf_chl_|challenge-platform|cf-browser-verification|cf-error-details", "Cloudflare challenge"),
+        (r"_incapsula_resource|incapsula incident", "Imperva/Incapsula challenge"),
+        (r"ddos-guard|__ddg|servicepipe", "DDoS-Guard challenge"),
+        (r"g-recaptcha|h-captcha|hcaptcha\.com|smartcaptcha|captcha-delivery|geo\.captcha|\bcaptcha\b", "captcha page"),
+        (r"\brequest access\b", "Request Access page"),
+        (r"\baccess denied\b|you don'?t have permission to access|access to this page has been denied|доступ запрещ",
+         "Access Denied page"),
+        (r"checking your browser|enable javascript and cookies|please enable (?:js|javascript)|are you (?:a robot|human)"
+         r"|verify you are human|security check", "browser check"),
+    )
+)
+# Markup that only article pages have; chosen not to match <link>, <param>, <path> found in every challenge shell.
+_ARTICLE_SIGNALS = (
+    "<article", "<p>", "<p ", "<h1", "<h2", "<main", "<time", "og:title", "application/ld+json", "articlebody",
+    "<li>", "<li ",
+)
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
+_WS = re.compile(r"\s+")
+_HIDDEN = re.compile(r"<(script|style|noscript|template|title)\b.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+_LOOKS_HTML = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)", re.I | re.S
+)
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
+_NOT_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+
+
+def _squash(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+class Page:
+    """What the rules read from a page; the costly parts are computed when a rule first asks.
+
+    ``text_ready`` says the visible text is at hand already (a parsed tree), so the rules
+    check it before searching the markup (which a tree only has by serialising itself).
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        is_html: bool,
+        markup: Callable[[], str],
+        visible: Callable[[], str],
+        size: int | None = None,
+        text_ready: bool = False,
+    ) -> None:
+        self.title = _squash(title)
+        self.is_html = is_html
+        self.text_ready = text_ready
+        self._markup, self._visible, self._size = markup, visible, size
+
+    @cached_property
+    def markup(self) -> str:
+        """The markup, lower-cased, at most :data:`MARKUP_CHARS`."""
+        return self._markup()[:MARKUP_CHARS].lower()
+
+    @cached_property
+    def visible(self) -> str:
+        return _squash(self._visible())
+
+    @cached_property
+    def size(self) -> int:
+        """Bytes of the whole body (measured on the markup when not given)."""
+        return self._size if self._size is not None else len(self._markup().encode("utf-8", "ignore"))
+
+    @cached_property
+    def prose(self) -> bool:
+        """At least two sentences of prose: a real (if short) article rather than a notice."""
+        return len(self.visible.split()) >= 12 and len(_SENTENCE_END.findall(self.visible)) >= 2
+
+    @property
+    def long_article(self) -> bool:
+        return self.prose and len(self.visible) > LONG_ARTICLE_CHARS
+
+    @property
+    def little_content(self) -> bool:
+        return not self.prose and len(self.visible) < POOR_TEXT_CHARS
+
+    @property
+    def article_markup(self) -> bool:
+        return any(signal in self.markup for signal in _ARTICLE_SIGNALS)
+
+
+def looks_like_html(content_type: str | None, head: str) -> bool:
+    """By the Content-Type when it names a type, else by how the body starts."""
+    if content_type and content_type.split(";")[0].strip():
+        return "html" in content_type.lower()
+    return bool(_LOOKS_HTML.match(head))
+
+
+def page_from_markup(body: bytes | str, content_type: str | None = None) -> Page:
+    """A :class:`Page` over raw bytes (decoded as UTF-8 for the searches) or text."""
+    text = body[:TEXT_CHARS].decode("utf-8", "replace") if isinstance(body, bytes) else body
+    match = _TITLE.search(text[:20_000])
+    title = html.unescape(_TAG.sub("", match.group(1))) if match else ""
+    size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "ignore"))
+    return Page(
+        title=title,
+        is_html=looks_like_html(content_type, text[:4096]),
+        markup=lambda: text,
+        visible=lambda: html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text[:TEXT_CHARS]))),
+        size=size,
+    )
+
+
+def page_from_soup(soup: BeautifulSoup | Tag) -> Page:
+    """A :class:`Page` over a parsed tree: the text is read off the tree, the markup serialised only if needed."""
+    title_tag = soup.find("title")
+    root = soup.body if isinstance(soup, BeautifulSoup) and soup.body else soup
+    visible = " ".join(
+        s for s in root.find_all(string=True)
+        if not isinstance(s, _NOT_TEXT) and s.parent is not None and s.parent.name not in _HIDDEN_TAGS
+    )
+    serialised: list[str] = []  # str(soup) at most once, and only when a rule needs the markup
+
+    def markup() -> str:
+        if not serialised:
+            serialised.append(str(soup))
+        return serialised[0]
+
+    return Page(
+        title=title_tag.get_text() if isinstance(title_tag, Tag) else "",
+        is_html=True,
+        markup=markup,
+        visible=lambda: visible,
+        # A page with this much text is past the tiny-page size: no need to serialise it to know.
+        size=TINY_PAGE_BYTES if len(visible) >= TINY_PAGE_BYTES else None,
+        text_ready=True,
+    )
+
+
+def _first(rules: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
+    return next((reason for pattern, reason in rules if pattern.search(text)), None)
+
+
+def _markup_evidence(page: Page) -> str | None:
+    """Rule 3; of its two tests, the one the page has at hand runs first."""
+    if page.text_ready:
+        return _first(_MARKERS, page.markup) if page.little_content else None
+    found = _first(_MARKERS, page.markup)
+    return found if found and page.little_content else None
+
+
+def blocked_reason(
+    page: bytes | str | BeautifulSoup | Tag | Page,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    content_type: str | None = None,
+) -> str | None:
+    """Why this response is a challenge, anti-bot or access page, or ``None`` when it is content.
+
+    ``page`` is the body (bytes or text), a parsed tree, or a :class:`Page`; ``content_type``
+    defaults to the ``Content-Type`` in ``headers``. The reason names the evidence and, when the
+    status is not 200, the status.
+    """
+    lowered = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    if "x-amzn-waf-action" in lowered:
+        return f"AWS WAF {lowered['x-amzn-waf-action'].strip() or 'challenge'} [x-amzn-waf-action header]"
+    if lowered.get("cf-mitigated", "").strip().lower() == "challenge":
+        return "Cloudflare challenge [cf-mitigated header]"
+    if not isinstance(page, Page):
+        is_tree = isinstance(page, (BeautifulSoup, Tag))
+        page = page_from_soup(page) if is_tree else page_from_markup(page, content_type or lowered.get("content-type"))
+
+    evidence = None
+    if page.is_html:
+        title_evidence = _first(_TITLES, page.title) if page.title else None
+        evidence = title_evidence if title_evidence and not page.long_article else _markup_evidence(page)
+    at = "" if status == 200 else f" (HTTP {status})"
+    if evidence:
+        return evidence + at
+    if status in REFUSING_STATUSES:
+        return REFUSING_STATUSES[status] + (" without content" if page.is_html and page.little_content else "")
+    if 200 <= status < 300 and page.is_html and page.size < TINY_PAGE_BYTES and not (page.prose or page.article_markup):
+        return f"tiny HTML page ({page.size} bytes) without article text{at}"
+    return None

@@ -1,0 +1,156 @@
+"""The one challenge/block detector (govpress.parsers.blocked), on bytes with a status and headers as the fetcher
+sees a response, and on parsed trees as the parsers see a page."""
+
+from __future__ import annotations
+
+import pytest
+
+from govpress.parsers.blocked import blocked_reason, looks_like_html, page_from_markup
+from govpress.parsers.html import make_soup
+from testpaths import CONSTRUCTED_SITES
+
+ARTICLE = (
+    b"<!doctype html><html><head><title>Minister meets counterpart</title></head><body><article><h1>Minister meets</h1>"
+    b"<p>The talks covered trade.</p></article></body></html>"
+)
+HTML = {"content-type": "text/html; charset=utf-8"}
+PROSE = b"<p>The ministers discussed trade, energy and transport. They agreed to meet again in spring. </p>"
+
+
+def response(status: int, headers: dict[str, str], body: bytes) -> str | None:
+    """The verdict on a response, as the fetcher asks for it."""
+    return blocked_reason(body, status=status, headers=headers)
+
+
+def test_real_small_article_is_not_blocked() -> None:
+    assert response(200, HTML, ARTICLE) is None
+
+
+def test_aws_waf_header() -> None:
+    assert "AWS WAF" in response(202, {"X-Amzn-Waf-Action": "challenge"}, b"")
+
+
+def test_cloudflare_header_and_pages() -> None:
+    assert "Cloudflare" in response(403, {"cf-mitigated": "challenge"}, b"")
+    page = b"<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script></body></html>"
+    assert "Cloudflare" in response(503, HTML, page)
+    assert "Cloudflare" in response(200, HTML, page + b" " * 10000)
+
+
+@pytest.mark.parametrize("status", [401, 403, 451])
+def test_forbidding_statuses_are_blocks(status: int) -> None:
+    assert str(status) in response(status, {}, b"")
+
+
+def test_request_access_and_captcha_pages() -> None:
+    page = b"<html><head><title>Request Access</title><link rel=stylesheet href=a.css></head><body>Please verify</body></html>"
+    assert "Request Access" in response(200, HTML, page)
+    captcha = b"<html><body><p>Please solve the CAPTCHA to continue</p></body></html>"
+    assert "captcha" in response(200, HTML, captcha)
+
+
+def test_phrases_in_a_long_article_body_do_not_count() -> None:
+    long_article = ARTICLE.replace(b"The talks covered trade.", b"Journalists said access denied to them was wrong. " * 200)
+    assert response(200, HTML, long_article) is None
+
+
+def test_tiny_html_shell_without_article_signals() -> None:
+    shell = b"<html><head><link rel=stylesheet href=/x.css><script src=/app.js></script></head><body><div id=root></div></body></html>"
+    assert "tiny HTML page" in response(200, HTML, shell)
+    # Tiny non-HTML (a feed, JSON) is not judged by that rule.
+    assert response(200, {"content-type": "application/json"}, b'{"list": []}') is None
+    assert response(200, {"content-type": "application/rss+xml"}, b"<rss><channel></channel></rss>") is None
+
+
+def test_not_found_is_not_a_block() -> None:
+    assert response(404, HTML, b"<html><title>Not found</title></html>") is None
+
+
+def test_saved_real_pages_are_not_blocked(pages_dir) -> None:
+    types = {".html": "text/html", ".xml": "application/xml", ".json": "application/json"}
+    pages = [p for p in sorted(pages_dir.rglob("*")) if p.suffix in types]
+    assert pages
+    for page in pages:
+        assert response(200, {"content-type": types[page.suffix]}, page.read_bytes()) is None, page.name
+
+
+# --- the rules one by one ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "expected"),
+    [
+        # 1. headers, whatever the body
+        (200, {"x-amzn-waf-action": "captcha"}, ARTICLE, "AWS WAF captcha [x-amzn-waf-action header]"),
+        (200, {"x-amzn-waf-action": ""}, ARTICLE, "AWS WAF challenge [x-amzn-waf-action header]"),
+        (200, {"cf-mitigated": "Challenge"}, ARTICLE, "Cloudflare challenge [cf-mitigated header]"),
+        # 2. a challenge title; with any other status than 200 the status is named
+        (200, HTML, b"<html><head><title>Access Denied</title></head><body>x</body></html>", "Access Denied page"),
+        (429, HTML, b"<html><head><title>Just a moment...</title></head></html>", "Cloudflare challenge (Just a moment...) (HTTP 429)"),
+        (200, HTML, b"<html><head><title>Attention Required! | Cloudflare</title></head></html>", "Cloudflare block (Attention Required)"),
+        (200, HTML, b"<html><head><title>\xd0\x92\xd1\x8b \xd0\xbd\xd0\xb5 \xd1\x80\xd0\xbe\xd0\xb1\xd0\xbe\xd1\x82?</title></head></html>",
+         "captcha page"),
+        # 3. markers and phrases on a page without content of its own
+        (200, HTML, b"<html><body><div class='g-recaptcha'></div></body></html>", "captcha page"),
+        (200, HTML, b"<html><body><script src='/_Incapsula_Resource?x=1'></script></body></html>", "Imperva/Incapsula challenge"),
+        (200, HTML, b"<html><body><noscript>Please enable JavaScript and cookies</noscript></body></html>", "browser check"),
+        # 4. statuses that refuse access
+        (403, HTML, b"<html><body>Forbidden</body></html>", "HTTP 403 without content"),
+        (403, HTML, ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 30), "HTTP 403"),
+        (451, {}, b"", "HTTP 451 (unavailable for legal reasons)"),
+        # 5. tiny HTML without article markup or prose
+        (200, HTML, b"<html><body><div>Loading</div></body></html>", "tiny HTML page (44 bytes) without article text"),
+        (200, {}, b"<!-- a comment --><!DOCTYPE html><div>Loading</div>", "tiny HTML page (51 bytes) without article text"),
+        # content
+        (200, HTML, b"<html><body><div>" + PROSE[3:-5] + b"</div></body></html>", None),
+        (200, HTML, b"<html><head><script type='application/ld+json'>{\"articleBody\": \"...\"}</script></head></html>", None),
+        (503, HTML, b"<html><body><h1>Service Unavailable</h1></body></html>", None),  # busy, not blocked: retried
+        (200, {"content-type": "application/rss+xml"}, b"<rss><channel><title>Access denied</title></channel></rss>", None),
+        (200, {"content-type": "application/json"}, b'{"title": "captcha"}', None),
+    ],
+)
+def test_rules(status: int, headers: dict[str, str], body: bytes, expected: str | None) -> None:
+    assert response(status, headers, body) == expected
+
+
+def test_a_long_article_keeps_its_title_and_its_scripts() -> None:
+    body = (b"<html><head><title>Access denied: a new law on data access</title>"
+            b"<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></head><body><article>"
+            + PROSE * 40 + b"<form class='comments'><div class='g-recaptcha'></div></form></article></body></html>")
+    assert response(200, HTML, body) is None
+    assert blocked_reason(make_soup(body)) is None
+    # The same title on a page with little text is a block page.
+    assert response(200, HTML, body.split(b"<body>")[0] + b"<body><p>Sorry.</p></body></html>") == "Access Denied page"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "head", "expected"),
+    [
+        ("text/html; charset=utf-8", "", True),
+        ("application/xhtml+xml", "", True),
+        ("application/json", "<html>", False),
+        (None, "  <!doctype html><html>", True),
+        ("", "<?xml version='1.0'?><!-- x --><html>", True),
+        (None, "<?xml version='1.0'?><rss>", False),
+        (None, '{"a": 1}', False),
+    ],
+)
+def test_html_is_known_by_content_type_else_by_the_body(content_type: str | None, head: str, expected: bool) -> None:
+    assert looks_like_html(content_type, head) is expected
+
+
+def test_bytes_and_parsed_trees_get_the_same_verdict() -> None:
+    """The fetcher reads bytes, the parsers a tree: one rule set, so one verdict on every constructed page."""
+    pages = [p for p in sorted(CONSTRUCTED_SITES.rglob("*.html"))]
+    assert len(pages) >= 20
+    for page in pages:
+        body = page.read_bytes()
+        on_bytes, on_tree = blocked_reason(body, content_type="text/html"), blocked_reason(make_soup(body))
+        assert (on_bytes is None) == (on_tree is None), (page, on_bytes, on_tree)
+        assert (on_bytes is not None) == (page.parent.name == "challenges"), (page, on_bytes)
+
+
+def test_a_normal_page_is_judged_without_extracting_its_text() -> None:
+    page = page_from_markup(ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 60), "text/html")
+    assert blocked_reason(page) is None
+    assert "visible" not in vars(page)  # the cached text was never computed
