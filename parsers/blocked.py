@@ -12,8 +12,8 @@ The rules, in order (the first that holds gives the reason):
 1. the response headers: ``x-amzn-waf-action`` (any value), ``cf-mitigated: challenge``;
 2. a challenge or access ``<title>`` ("Just a moment...", "Access Denied", a captcha), unless the
    page is a long real article (a release may well be titled "Access denied: a new law ...");
-3. vendor markers (AWS WAF, Cloudflare's challenge, Imperva, DDoS-Guard, captcha widgets) and
-   access phrases anywhere in the markup, but only on a page with little content of its own:
+3. vendor markers (AWS WAF, Cloudflare's challenge, Imperva, DDoS-Guard, captchas) and access
+   phrases in the first 16 KiB of markup, but only on a page with little content of its own:
    real pages carry Cloudflare's scripts and captcha-guarded comment forms too;
 4. a status that refuses access (401, 403, 451), whatever the body;
 5. a tiny HTML page (< 4 KB) with neither article markup nor two sentences of prose.
@@ -21,7 +21,7 @@ The rules, in order (the first that holds gives the reason):
 Rules 2, 3 and 5 judge HTML only (by Content-Type, or by the body when that says nothing): a
 feed, sitemap or JSON document may mention "access denied" or "captcha" in its items.
 
-It runs on every fetched response, so the common case (a normal page) is settled with a few
+It runs on every fetched response, so the common case (a normal page) is settled with substring
 searches over the first bytes; the visible text is extracted only once a rule needs it. The
 parsers hand over their parsed tree instead of bytes (:func:`page_from_soup`): serialising a
 large tree back to markup would cost half a parse.
@@ -43,9 +43,10 @@ POOR_TEXT_CHARS = 2000
 """Markers and phrases count on pages with less visible text than this (and no prose)."""
 LONG_ARTICLE_CHARS = 3000
 """A page with this much prose is an article, whatever its title says."""
-MARKUP_CHARS = 200_000
-"""How much of the markup is searched for markers (challenge pages are small)."""
-TEXT_CHARS = 300_000
+MARKER_BYTES = 16 * 1024
+"""How much of the markup is searched for markers: challenge pages are small and say what they are at
+the top, and searching more would cost every normal page its share (this runs on every response)."""
+TEXT_BYTES = 300_000
 """How much of the markup is stripped down to visible text."""
 REFUSING_STATUSES = {401: "HTTP 401", 403: "HTTP 403", 451: "HTTP 451 (unavailable for legal reasons)"}
 
@@ -63,34 +64,37 @@ _TITLES = tuple(
         (r"captcha|are you (?:a robot|human)|verify you are human|вы не робот|проверка браузера", "captcha page"),
     )
 )
-# Searched in the lower-cased markup (scripts, attributes and noscript notes included).
+# Searched as bytes in the lower-cased head of the markup (scripts, attributes and noscript notes
+# included): plain substrings, since a regex alternation over a page costs milliseconds. Bytes are
+# lower-cased in ASCII only, hence the Cyrillic phrase without its capital and in capitals.
 _MARKERS = tuple(
-    (re.compile(pattern), reason)
-    for pattern, reason in (
-        (r"awswafcookiedomainlist|gokuprops|awswafintegration|/challenge\.js|awswaf", "AWS WAF challenge"),
-        (r"cf-chl|cf_chl_|challenge-platform|cf-browser-verification|cf-error-details", "Cloudflare challenge"),
-        (r"_incapsula_resource|incapsula incident", "Imperva/Incapsula challenge"),
-        (r"ddos-guard|__ddg|servicepipe", "DDoS-Guard challenge"),
-        (r"g-recaptcha|h-captcha|hcaptcha\.com|smartcaptcha|captcha-delivery|geo\.captcha|\bcaptcha\b", "captcha page"),
-        (r"\brequest access\b", "Request Access page"),
-        (r"\baccess denied\b|you don'?t have permission to access|access to this page has been denied|доступ запрещ",
+    (tuple(needle.encode() for needle in needles), reason)
+    for needles, reason in (
+        (("awswaf", "gokuprops", "/challenge.js"), "AWS WAF challenge"),
+        (("cf-chl", "cf_chl_", "challenge-platform", "cf-browser-verification", "cf-error-details"), "Cloudflare challenge"),
+        (("_incapsula_resource", "incapsula incident"), "Imperva/Incapsula challenge"),
+        (("ddos-guard", "__ddg", "servicepipe"), "DDoS-Guard challenge"),
+        (("captcha",), "captcha page"),
+        (("request access",), "Request Access page"),
+        (("access denied", "permission to access", "access to this page has been denied", "оступ запрещ", "ОСТУП ЗАПРЕЩ"),
          "Access Denied page"),
-        (r"checking your browser|enable javascript and cookies|please enable (?:js|javascript)|are you (?:a robot|human)"
-         r"|verify you are human|security check", "browser check"),
+        (("checking your browser", "enable javascript and cookies", "please enable js", "please enable javascript",
+          "are you a robot", "are you human", "verify you are human", "security check"), "browser check"),
     )
 )
 # Markup that only article pages have; chosen not to match <link>, <param>, <path> found in every challenge shell.
 _ARTICLE_SIGNALS = (
-    "<article", "<p>", "<p ", "<h1", "<h2", "<main", "<time", "og:title", "application/ld+json", "articlebody",
-    "<li>", "<li ",
+    b"<article", b"<p>", b"<p ", b"<h1", b"<h2", b"<main", b"<time", b"og:title", b"application/ld+json", b"articlebody",
+    b"<li>", b"<li ",
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 _WS = re.compile(r"\s+")
 _HIDDEN = re.compile(r"<(script|style|noscript|template|title)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 _LOOKS_HTML = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)", re.I | re.S
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)",
+    re.I | re.S,
 )
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
 _NOT_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
@@ -112,7 +116,7 @@ class Page:
         *,
         title: str,
         is_html: bool,
-        markup: Callable[[], str],
+        markup: Callable[[], bytes],
         visible: Callable[[], str],
         size: int | None = None,
         text_ready: bool = False,
@@ -123,9 +127,9 @@ class Page:
         self._markup, self._visible, self._size = markup, visible, size
 
     @cached_property
-    def markup(self) -> str:
-        """The markup, lower-cased, at most :data:`MARKUP_CHARS`."""
-        return self._markup()[:MARKUP_CHARS].lower()
+    def markup(self) -> bytes:
+        """The head of the markup (:data:`MARKER_BYTES`), lower-cased."""
+        return self._markup()[:MARKER_BYTES].lower()
 
     @cached_property
     def visible(self) -> str:
@@ -134,7 +138,7 @@ class Page:
     @cached_property
     def size(self) -> int:
         """Bytes of the whole body (measured on the markup when not given)."""
-        return self._size if self._size is not None else len(self._markup().encode("utf-8", "ignore"))
+        return self._size if self._size is not None else len(self._markup())
 
     @cached_property
     def prose(self) -> bool:
@@ -154,7 +158,7 @@ class Page:
         return any(signal in self.markup for signal in _ARTICLE_SIGNALS)
 
 
-def looks_like_html(content_type: str | None, head: str) -> bool:
+def looks_like_html(content_type: str | None, head: bytes) -> bool:
     """By the Content-Type when it names a type, else by how the body starts."""
     if content_type and content_type.split(";")[0].strip():
         return "html" in content_type.lower()
@@ -162,17 +166,16 @@ def looks_like_html(content_type: str | None, head: str) -> bool:
 
 
 def page_from_markup(body: bytes | str, content_type: str | None = None) -> Page:
-    """A :class:`Page` over raw bytes (decoded as UTF-8 for the searches) or text."""
-    text = body[:TEXT_CHARS].decode("utf-8", "replace") if isinstance(body, bytes) else body
-    match = _TITLE.search(text[:20_000])
-    title = html.unescape(_TAG.sub("", match.group(1))) if match else ""
-    size = len(body) if isinstance(body, bytes) else len(body.encode("utf-8", "ignore"))
+    """A :class:`Page` over raw bytes or text (searched as UTF-8; only the title and text are decoded)."""
+    raw = body.encode("utf-8", "ignore") if isinstance(body, str) else body
+    match = _TITLE.search(raw, 0, 20_000)
+    title = html.unescape(_TAG.sub("", match.group(1).decode("utf-8", "replace"))) if match else ""
     return Page(
         title=title,
-        is_html=looks_like_html(content_type, text[:4096]),
-        markup=lambda: text,
-        visible=lambda: html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text[:TEXT_CHARS]))),
-        size=size,
+        is_html=looks_like_html(content_type, raw[:4096]),
+        markup=lambda: raw,
+        visible=lambda: html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", raw[:TEXT_BYTES].decode("utf-8", "replace")))),
+        size=len(raw),
     )
 
 
@@ -184,11 +187,11 @@ def page_from_soup(soup: BeautifulSoup | Tag) -> Page:
         s for s in root.find_all(string=True)
         if not isinstance(s, _NOT_TEXT) and s.parent is not None and s.parent.name not in _HIDDEN_TAGS
     )
-    serialised: list[str] = []  # str(soup) at most once, and only when a rule needs the markup
+    serialised: list[bytes] = []  # the tree serialised at most once, and only when a rule needs the markup
 
-    def markup() -> str:
+    def markup() -> bytes:
         if not serialised:
-            serialised.append(str(soup))
+            serialised.append(str(soup).encode("utf-8", "ignore"))
         return serialised[0]
 
     return Page(
@@ -202,15 +205,19 @@ def page_from_soup(soup: BeautifulSoup | Tag) -> Page:
     )
 
 
-def _first(rules: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str | None:
-    return next((reason for pattern, reason in rules if pattern.search(text)), None)
+def _title_evidence(title: str) -> str | None:
+    return next((reason for pattern, reason in _TITLES if pattern.search(title)), None)
+
+
+def _marker_in(markup: bytes) -> str | None:
+    return next((reason for needles, reason in _MARKERS if any(needle in markup for needle in needles)), None)
 
 
 def _markup_evidence(page: Page) -> str | None:
     """Rule 3; of its two tests, the one the page has at hand runs first."""
     if page.text_ready:
-        return _first(_MARKERS, page.markup) if page.little_content else None
-    found = _first(_MARKERS, page.markup)
+        return _marker_in(page.markup) if page.little_content else None
+    found = _marker_in(page.markup)
     return found if found and page.little_content else None
 
 
@@ -238,7 +245,7 @@ def blocked_reason(
 
     evidence = None
     if page.is_html:
-        title_evidence = _first(_TITLES, page.title) if page.title else None
+        title_evidence = _title_evidence(page.title) if page.title else None
         evidence = title_evidence if title_evidence and not page.long_article else _markup_evidence(page)
     at = "" if status == 200 else f" (HTTP {status})"
     if evidence:

@@ -1,19 +1,20 @@
-"""The fetch stage: one polite async httpx client per run, turning URLs into :class:`FetchResult` records.
+"""The fetch stage's client: one polite async httpx client per run, turning URLs into :class:`FetchResult` records.
 
-Before every request, in this order: the address guard (:mod:`govpress.fetch.netguard`), robots.txt
-(unless the source sets ``ignore_robots``), the host's circuit breaker, then the host's
-limiter (rate, concurrency, Crawl-delay, Retry-After pauses; see :mod:`govpress.fetch.politeness`).
-Redirects are followed here, not by httpx, so every hop passes the same checks; a hop
-off the source's hosts or to a forbidden address is refused before anything is sent.
+:class:`Fetcher` is the exchange loop; what it decides on is decided in the modules beside it:
+:mod:`~govpress.fetch.netguard` (may this URL and address be reached),
+:mod:`~govpress.fetch.politeness` (robots.txt, the host's limiter and circuit breaker),
+:mod:`~govpress.fetch.decode` (the body, decoded while streaming, within the caps),
+:mod:`~govpress.fetch.classify` (the outcome of a response or an error) and
+:mod:`~govpress.fetch.retry` (whether, and after how long, to try again).
 
-Bodies are streamed and decoded here (gzip, deflate, brotli) in bounded pieces, so a body
-larger than ``max_bytes``, or a compression bomb, is stopped while reading and never
-buffered whole. Successful bodies and the evidence of blocks go into the :class:`Archive`.
+Before every request, in this order: the address guard, robots.txt (unless the source sets
+``ignore_robots``), the host's circuit breaker, then the host's limiter (rate, concurrency,
+Crawl-delay, Retry-After pauses). Redirects are followed here, not by httpx, so every hop passes
+the same checks; a hop off the source's hosts or to a forbidden address is refused before
+anything is sent. Successful bodies and the evidence of blocks go into the :class:`Archive`.
 
-``fetch`` never raises for network or HTTP trouble: the outcome and an ``error`` text say
-what happened. Retries (timeouts, connection errors, 429, 500, 502, 503, 504) back off
-exponentially with full jitter and honour Retry-After up to ``max_retry_after`` seconds;
-a longer Retry-After gives up on that host for the run (its circuit opens).
+``fetch`` never raises for network or HTTP trouble: the outcome and an ``error`` text say what
+happened.
 """
 
 from __future__ import annotations
@@ -21,45 +22,33 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import brotli
 import httpx
 
 from govpress.archive import Archive
+from govpress.fetch.classify import Outcome, classify_response, error_outcome, host_health, is_challenge
+from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
 from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, check_target, current_allow, parse_networks
 from govpress.fetch.politeness import (
     ROBOTS_MAX_BYTES,
     CircuitBreaker,
     HostLimiter,
+    HostLimiters,
     RobotsCache,
     RobotsResponse,
     Sleep,
-    backoff_delay,
-    parse_retry_after,
+    authority,
 )
+from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, decide
 from govpress.registry import Source
-from govpress.parsers.blocked import blocked_reason
-from govpress.parsers.charset import charset_from_header
 
-Outcome = Literal[
-    "ok", "not_modified", "http_error", "gone", "network_error", "timeout", "blocked", "refused",
-    "robots", "too_large", "circuit_open",
-]
+__all__ = ["FetchResult", "Fetcher", "Outcome"]
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Outcomes that count against a host's circuit breaker, and those that prove it healthy.
-_FAILURES = frozenset({"network_error", "timeout", "blocked"})
-_SUCCESSES = frozenset({"ok", "not_modified", "gone"})
-
-DECODE_PIECE = 64 * 1024  # decoded bytes produced per decompression step
-RATIO_CHECK_AFTER = 1_000_000  # small, very repetitive pages may compress far better than 100:1
 
 
 @dataclass
@@ -89,101 +78,6 @@ class FetchResult:
         return self.outcome == "ok"
 
 
-class _BodyError(Exception):
-    """The body could not be read as sent; ``outcome`` says how to record it."""
-
-    def __init__(self, outcome: Outcome, message: str) -> None:
-        super().__init__(message)
-        self.outcome: Outcome = outcome
-
-
-# --- bounded decoding ---------------------------------------------------------------------
-
-
-class _ZlibStage:
-    def __init__(self, encoding: str) -> None:
-        # gzip: gzip header; deflate: zlib-wrapped per RFC, raw deflate from some servers.
-        self._wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
-        self._raw_fallback = encoding == "deflate"
-        self._obj = zlib.decompressobj(self._wbits)
-        self._started = False
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        try:
-            out = self._obj.decompress(data, DECODE_PIECE)
-        except zlib.error:
-            if self._raw_fallback and not self._started:
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._raw_fallback = False
-                out = self._obj.decompress(data, DECODE_PIECE)
-            else:
-                raise
-        self._started = True
-        yield out
-        # A full piece means more output may be pending even when all input was taken.
-        while self._obj.unconsumed_tail or len(out) == DECODE_PIECE:
-            out = self._obj.decompress(self._obj.unconsumed_tail, DECODE_PIECE)
-            if not out and not self._obj.unconsumed_tail:
-                break
-            yield out
-
-    def finish(self) -> bytes:
-        if not self._obj.eof:
-            raise _BodyError("network_error", "compressed body ended early (truncated)")
-        return b""
-
-
-class _BrotliStage:
-    def __init__(self) -> None:
-        self._obj = brotli.Decompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        try:
-            yield self._obj.process(data, output_buffer_limit=DECODE_PIECE)
-            while not self._obj.can_accept_more_data():
-                yield self._obj.process(b"", output_buffer_limit=DECODE_PIECE)
-        except TypeError:  # brotli < 1.2 has no output limit: the ratio cap still applies per chunk
-            yield self._obj.process(data)
-
-    def finish(self) -> bytes:
-        if not self._obj.is_finished():
-            raise _BodyError("network_error", "brotli body ended early (truncated)")
-        return b""
-
-
-class _StreamDecoder:
-    """Content-Encoding stages applied in reverse order, each yielding bounded pieces."""
-
-    def __init__(self, content_encoding: str | None) -> None:
-        self._stages: list[_ZlibStage | _BrotliStage] = []
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-        for coding in reversed(codings):
-            if coding in ("gzip", "x-gzip", "deflate"):
-                self._stages.append(_ZlibStage(coding))
-            elif coding == "br":
-                self._stages.append(_BrotliStage())
-            elif coding != "identity":
-                raise _BodyError("http_error", f"unsupported Content-Encoding {coding!r} (not requested)")
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        yield from self._through(data, 0)
-
-    def _through(self, data: bytes, index: int) -> Iterator[bytes]:
-        if index == len(self._stages):
-            if data:
-                yield data
-            return
-        try:
-            for piece in self._stages[index].feed(data):
-                yield from self._through(piece, index + 1)
-        except (zlib.error, brotli.error) as exc:
-            raise _BodyError("network_error", f"corrupt compressed body: {exc}") from exc
-
-    def finish(self) -> None:
-        for stage in self._stages:
-            stage.finish()
-
-
 # --- the fetcher --------------------------------------------------------------------------
 
 
@@ -201,6 +95,9 @@ class _Progress:
     attempts: int = 0
     bytes_downloaded: int = 0
     redirects: list[str] = field(default_factory=list)
+
+    def add_bytes(self, count: int) -> None:
+        self.bytes_downloaded += count
 
 
 @dataclass
@@ -249,11 +146,8 @@ class Fetcher:
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
-        self.retries = retries
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.retry = RetryPolicy(retries, backoff_base, backoff_cap, max_retry_after)
         self.total_timeout = total_timeout if total_timeout is not None else 4 * timeout
-        self.max_retry_after = max_retry_after
         self.max_decompression_ratio = max_decompression_ratio
         self._resolver = resolver
         self._rng = random.Random(rng_seed)
@@ -273,7 +167,7 @@ class Fetcher:
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.5",
             },
         )
-        self._limiters: dict[str, HostLimiter] = {}
+        self.limiters = HostLimiters(clock=clock, sleep=sleep)
         self.breaker = CircuitBreaker(breaker_threshold, reset_after=breaker_reset_after, clock=clock)
         self.robots = RobotsCache()
 
@@ -288,14 +182,7 @@ class Fetcher:
 
     def limiter_for(self, url: str, source: Source) -> HostLimiter:
         """The limiter of the URL's authority (host:port); the first source sets concurrency, the strictest rate wins."""
-        key = _authority(url)
-        limiter = self._limiters.get(key)
-        if limiter is None:
-            limiter = HostLimiter(source.rate_limit, source.concurrency, clock=self._clock, sleep=self._sleep)
-            self._limiters[key] = limiter
-        else:
-            limiter.tighten_rate(source.rate_limit)
-        return limiter
+        return self.limiters.get(url, source.rate_limit, source.concurrency)
 
     # -- public ------------------------------------------------------------------------
 
@@ -334,43 +221,33 @@ class Fetcher:
         max_bytes: int | None = None,
         truncate: bool = False,
     ) -> FetchResult:
+        """One URL, its redirects followed hop by hop."""
         started_at = self._now()
         t0 = time.perf_counter()
         progress = _Progress()
         user_agent = source.user_agent or self.user_agent
         current = _without_fragment(url)
         seen = [current]
-        outcome: _Response | _Stop
         while True:
             outcome = await self._hop(
                 current, source, user_agent, conditional if current == seen[0] else {}, progress,
                 check_robots=check_robots, detect_blocks=purpose != "robots",
                 max_bytes=max_bytes or self.max_bytes, truncate=truncate,
             )
-            if isinstance(outcome, _Stop) or outcome.status not in REDIRECT_STATUSES:
-                break
-            location = outcome.headers.get("location")
-            if not location:
-                outcome = _Stop("http_error", f"HTTP {outcome.status} redirect without a Location header", outcome.status, outcome)
-                break
-            target = _without_fragment(urljoin(current, location.strip()))
-            if target in seen:
-                chain = " -> ".join([*seen, target])
-                outcome = _Stop("http_error", f"redirect loop: {chain}", outcome.status, outcome)
-                break
-            if len(seen) > self.max_redirects:
-                outcome = _Stop("http_error", f"more than {self.max_redirects} redirects (last to {target})", outcome.status, outcome)
+            target = _redirect_target(current, outcome, seen, self.max_redirects)
+            if not isinstance(target, str):
+                outcome = target
                 break
             seen.append(target)
             progress.redirects.append(target)
             current = target
 
         result = await self._result(url, current, purpose, outcome, progress, started_at, t0)
-        host = _authority(current)
-        if result.outcome in _FAILURES or (result.outcome == "http_error" and (result.status or 0) in RETRY_STATUSES):
-            self.breaker.record_failure(host)
-        elif result.outcome in _SUCCESSES or (result.outcome == "http_error" and result.status and result.status < 500):
-            self.breaker.record_success(host)
+        health = host_health(result.outcome, result.status)
+        if health == "failure":
+            self.breaker.record_failure(authority(current))
+        elif health == "success":
+            self.breaker.record_success(authority(current))
         return result
 
     async def _result(
@@ -384,33 +261,14 @@ class Fetcher:
         t0: float,
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
-        status = response.status if response is not None else (outcome.status if isinstance(outcome, _Stop) else None)
+        status = response.status if response is not None else outcome.status
         headers = response.headers if response is not None else httpx.Headers()
-        content_type = headers.get("content-type")
-        body = response.body if response is not None else None
-        error: str | None = None
-        result_outcome: Outcome
-        keep_body = False
-
         if isinstance(outcome, _Stop):
-            result_outcome, error = outcome.outcome, outcome.error
-        elif status == 304:
-            result_outcome = "not_modified"
-        elif 200 <= status < 300:
-            reason = None if purpose == "robots" else blocked_reason(body or b"", status=status, headers=headers)
-            if reason:
-                result_outcome, error = "blocked", reason
-            else:
-                result_outcome = "ok"
-            keep_body = True
-        elif status in (404, 410):
-            result_outcome, error = "gone", f"HTTP {status}"
-        elif status >= 400 and purpose != "robots" and (reason := blocked_reason(body or b"", status=status, headers=headers)):
-            result_outcome, error, keep_body = "blocked", reason, True
+            result_outcome, error, body = outcome.outcome, outcome.error, None
         else:
-            result_outcome, error = "http_error", f"HTTP {status}"
-        if not keep_body:
-            body = None
+            verdict = classify_response(outcome.status, headers, outcome.body, detect_blocks=purpose != "robots")
+            result_outcome, error = verdict.outcome, verdict.error
+            body = outcome.body if verdict.keep_body else None
         archive_key = None
         if body is not None and self.archive is not None:
             # Compressing a large body is CPU work: keep it off the event loop.
@@ -422,8 +280,8 @@ class Fetcher:
             outcome=result_outcome,
             status=status,
             body=body,
-            content_type=content_type,
-            charset=charset_from_header(content_type),
+            content_type=headers.get("content-type"),
+            charset=charset_of(headers),
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),
             started_at=started_at,
@@ -459,45 +317,39 @@ class Fetcher:
             limiter.apply_crawl_delay(rules.crawl_delay(user_agent))
             if not rules.allowed(url, user_agent):
                 return _Stop("robots", f"disallowed by robots.txt for {user_agent.split('/')[0]} ({rules.reason})")
-        host = _authority(url)
+        host = authority(url)
         headers = {"User-Agent": user_agent, **conditional}
         allow = tuple(parse_networks(source.allow_addresses))
-        last: _Response | _Stop | None = None
-        for attempt in range(1, self.retries + 2):
+        attempt = 0
+        while True:
+            attempt += 1
             if not self.breaker.allow(host):
                 return _Stop("circuit_open", f"circuit open for {host}: {self.breaker.reason(host)}")
             progress.attempts += 1
             last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress)
-            retryable = (isinstance(last, _Stop) and last.outcome in ("timeout", "network_error")) or (
-                isinstance(last, _Response)
-                and last.status in RETRY_STATUSES
-                # A challenge served as 503/429 (Cloudflare does) will not go away by retrying.
-                and (not detect_blocks or blocked_reason(last.body, status=last.status, headers=last.headers) is None)
-            )
-            if not retryable:
+            if isinstance(last, _Stop):
+                decision = decide(self.retry, attempt, failure=last.outcome, now=self._now(), rng=self._rng)
+            else:
+                challenge = detect_blocks and last.status in RETRY_STATUSES and is_challenge(last.status, last.headers, last.body)
+                decision = decide(
+                    self.retry, attempt, status=last.status, challenge=challenge,
+                    retry_after=last.headers.get("retry-after"), now=self._now(), rng=self._rng,
+                )
+            if decision.action == "done":
                 return last
-            delay = None
-            if isinstance(last, _Response) and last.status in (429, 503):
-                delay = parse_retry_after(last.headers.get("retry-after"), self._now())
-                if delay is not None and delay > self.max_retry_after:
-                    reason = (
-                        f"HTTP {last.status} with Retry-After {delay:.0f} s (over the {self.max_retry_after:.0f} s cap): "
-                        f"giving up on {host} for this run"
-                    )
-                    self.breaker.trip(host, reason)
-                    return _Stop("http_error", reason, last.status, last)
-                if delay is not None:
-                    # The whole host waits, not just this request.
-                    limiter.pause_until(self._clock() + delay)
-            if attempt > self.retries:
+            if decision.action == "give_up_host":
+                reason = f"{decision.reason}: giving up on {host} for this run"
+                self.breaker.trip(host, reason)
+                return _Stop("http_error", reason, last.status, last)
+            if decision.pause_host is not None:
+                limiter.pause_until(self._clock() + decision.pause_host)  # the whole host waits, not just this request
+            if decision.action == "exhausted":
                 break
-            if delay is None:
-                delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap, self._rng)
-            await self._sleep(delay)
-        assert last is not None
+            await self._sleep(decision.delay)
+        tries = self.retry.retries + 1
         if isinstance(last, _Response):
-            return _Stop("http_error", f"HTTP {last.status} after {self.retries + 1} attempts", last.status, last)
-        last.error = f"{last.error} (after {self.retries + 1} attempts)"
+            return _Stop("http_error", f"HTTP {last.status} after {tries} attempts", last.status, last)
+        last.error = f"{last.error} (after {tries} attempts)"
         return last
 
     async def _attempt(
@@ -515,16 +367,11 @@ class Fetcher:
             async with limiter.slot():
                 async with asyncio.timeout(self.total_timeout):
                     return await self._exchange(url, headers, max_bytes, truncate, progress)
-        except Refused as exc:  # the connect-time check saw an address check_target did not
-            return _Stop("refused", exc.reason)
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            return _Stop("timeout", f"timeout: {type(exc).__name__} {exc}".strip())
-        except _BodyError as exc:
-            return _Stop(exc.outcome, str(exc))
-        except (httpx.TransportError, httpx.HTTPError, httpx.StreamError) as exc:
-            return _Stop("network_error", f"{type(exc).__name__}: {exc}")
-        except httpx.InvalidURL as exc:
-            return _Stop("refused", f"invalid URL: {exc}")
+        except Exception as exc:
+            failed = error_outcome(exc)
+            if failed is None:
+                raise
+            return _Stop(*failed)
         finally:
             current_allow.reset(token)
 
@@ -535,38 +382,18 @@ class Fetcher:
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304:
                 return _Response(status, response.headers, b"", 0)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes and not truncate:
-                return _Stop("too_large", f"Content-Length {declared} exceeds max_bytes {max_bytes}", status)
-            decoder = _StreamDecoder(response.headers.get("content-encoding"))
-            body = bytearray()
-            raw = 0
-            truncated = False
-            # The raw stream itself, not aiter_raw(): decoding is ours (bounded), and a response
-            # that httpx already read (MockTransport with content=) still yields its raw bytes.
-            async for chunk in response.stream:
-                raw += len(chunk)
-                progress.bytes_downloaded += len(chunk)
-                for piece in decoder.feed(chunk):
-                    body += piece
-                    if len(body) > max_bytes:
-                        if truncate:
-                            del body[max_bytes:]
-                            truncated = True
-                            break
-                        return _Stop("too_large", f"body exceeds max_bytes {max_bytes} (stopped after {raw} bytes on the wire)", status)
-                    if len(body) > RATIO_CHECK_AFTER and len(body) > raw * self.max_decompression_ratio:
-                        return _Stop(
-                            "too_large",
-                            f"decompression ratio over {self.max_decompression_ratio:.0f}:1 "
-                            f"({len(body)} bytes from {raw}): refused as a compression bomb",
-                            status,
-                        )
-                if truncated:
-                    break
-            if not truncated:
-                decoder.finish()
-            return _Response(status, response.headers, bytes(body), raw, truncated)
+            if not truncate and (too_large := declared_too_large(response.headers, max_bytes)):
+                return _Stop("too_large", too_large, status)
+            try:
+                # The raw stream itself, not aiter_raw(): decoding is ours (bounded), and a response
+                # that httpx already read (MockTransport with content=) still yields its raw bytes.
+                body = await read_body(
+                    response.stream, response.headers.get("content-encoding"), max_bytes=max_bytes,
+                    max_ratio=self.max_decompression_ratio, truncate=truncate, on_wire=progress.add_bytes,
+                )
+            except BodyTooLarge as exc:
+                return _Stop("too_large", str(exc), status)
+            return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated)
 
     async def _fetch_robots(self, robots_url: str, source: Source) -> RobotsResponse:
         result = await self._fetch(
@@ -580,10 +407,19 @@ class Fetcher:
         return RobotsResponse(result.status, result.body, result.error)
 
 
-def _authority(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
+def _redirect_target(current: str, outcome: _Response | _Stop, seen: list[str], max_redirects: int) -> str | _Response | _Stop:
+    """Where a redirect leads, or what the hop ends in: the response itself (not a redirect) or a stop."""
+    if isinstance(outcome, _Stop) or outcome.status not in REDIRECT_STATUSES:
+        return outcome
+    location = outcome.headers.get("location")
+    if not location:
+        return _Stop("http_error", f"HTTP {outcome.status} redirect without a Location header", outcome.status, outcome)
+    target = _without_fragment(urljoin(current, location.strip()))
+    if target in seen:
+        return _Stop("http_error", f"redirect loop: {' -> '.join([*seen, target])}", outcome.status, outcome)
+    if len(seen) > max_redirects:
+        return _Stop("http_error", f"more than {max_redirects} redirects (last to {target})", outcome.status, outcome)
+    return target
 
 
 def _without_fragment(url: str) -> str:

@@ -1,4 +1,4 @@
-"""Politeness: per-host rate limits and concurrency, robots.txt, Retry-After, backoff, circuit breaker.
+"""Politeness: per-host rate limits and concurrency, the circuit breaker, robots.txt.
 
 Everything that waits takes an injectable ``clock`` (monotonic seconds) and ``sleep`` so
 tests run on a fake clock and assert on the schedule, not on wall time.
@@ -20,13 +20,10 @@ sites that gave written permission; that also drops the Crawl-delay (its own
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -38,6 +35,13 @@ ROBOTS_MAX_BYTES = 512 * 1024
 
 
 # --- rate limiting -----------------------------------------------------------------------
+
+
+def authority(url: str) -> str:
+    """The host (and port, when the URL names one) that politeness is counted per."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 class TokenBucket:
@@ -134,35 +138,26 @@ class HostLimiter:
                 self.in_flight -= 1
 
 
-# --- retries -----------------------------------------------------------------------------
+class HostLimiters:
+    """One :class:`HostLimiter` per authority (host:port): the first source to reach a host sets its
+    concurrency, the strictest rate any source asks for wins."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+        self._clock, self._sleep = clock, sleep
+        self._limiters: dict[str, HostLimiter] = {}
+
+    def get(self, url: str, rate: float, concurrency: int) -> HostLimiter:
+        key = authority(url)
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            limiter = HostLimiter(rate, concurrency, clock=self._clock, sleep=self._sleep)
+            self._limiters[key] = limiter
+        else:
+            limiter.tighten_rate(rate)
+        return limiter
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(int(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:  # HTTP-dates are GMT
-        when = when.replace(tzinfo=timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - now).total_seconds())
-
-
-def backoff_delay(attempt: int, base: float = 0.5, cap: float = 30.0, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))] for retry ``attempt`` >= 1."""
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
-    return (rng or random).uniform(0.0, ceiling)
+# --- circuit breaker -----------------------------------------------------------------------
 
 
 @dataclass

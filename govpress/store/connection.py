@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
 from govpress.store import migrations, search
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
@@ -72,14 +73,17 @@ def describe_lock_holder(message: str) -> str:
 
 
 def backoff_delays(timeout: float, rng: random.Random | None = None) -> Iterator[float]:
-    """Sleep lengths for lock retries: doubling from 0.1 s up to 5 s, ±25% jitter, summing to at most ``timeout``."""
+    """Sleep lengths for lock retries: doubling from 0.1 s up to 5 s, ±25% jitter, summing to at most ``timeout``.
+
+    The jitter is narrow, unlike the fetcher's, so each wait is longer than the last (the log shows the backoff).
+    """
     rng = rng or random.Random()
-    base, spent = FIRST_RETRY_DELAY, 0.0
+    spent, attempt = 0.0, 0
     while spent < timeout:
-        delay = min(base * rng.uniform(0.75, 1.25), MAX_RETRY_DELAY, timeout - spent)
+        attempt += 1
+        delay = min(backoff_delay(attempt, FIRST_RETRY_DELAY, MAX_RETRY_DELAY, rng, jitter=(0.75, 1.25)), timeout - spent)
         spent += delay
         yield delay
-        base = min(base * 2, MAX_RETRY_DELAY)
 
 
 def connect_with_retry(

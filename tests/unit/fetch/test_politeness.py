@@ -1,21 +1,19 @@
-"""Token bucket, host limiter, Retry-After, backoff, circuit breaker and robots rules, on a fake clock."""
+"""Token bucket, host limiters, circuit breaker and robots rules, on a fake clock."""
 
 from __future__ import annotations
 
 import asyncio
-import random
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from govpress.fetch.politeness import (
     CircuitBreaker,
     HostLimiter,
+    HostLimiters,
     RobotsCache,
     RobotsResponse,
     TokenBucket,
-    backoff_delay,
-    parse_retry_after,
+    authority,
     robots_url_for,
     rules_from_response,
 )
@@ -102,25 +100,14 @@ def test_host_limiter_concurrency_and_pause() -> None:
     assert min(starts) >= 1030.0  # nobody started during the Retry-After pause
 
 
-@pytest.mark.parametrize("value, expected", [("120", 120.0), (" 0 ", 0.0), ("", None), (None, None), ("soon", None), ("-5", None)])
-def test_parse_retry_after_seconds(value, expected) -> None:
-    assert parse_retry_after(value, datetime(2025, 1, 1, tzinfo=timezone.utc)) == expected
-
-
-def test_parse_retry_after_http_date() -> None:
-    now = datetime(2015, 10, 21, 7, 27, 0, tzinfo=timezone.utc)
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now) == 60.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0.0  # in the past: retry now
-    assert parse_retry_after((now + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT"), now) == 7200.0
-
-
-def test_backoff_is_full_jitter_under_an_exponential_capped_ceiling() -> None:
-    rng = random.Random(7)
-    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (10, 30.0), (30, 30.0)]:
-        samples = [backoff_delay(attempt, 0.5, 30.0, rng) for _ in range(200)]
-        assert all(0.0 <= s <= ceiling for s in samples)
-        assert max(samples) > ceiling * 0.8 and min(samples) < ceiling * 0.2  # spread over the whole range
-    assert backoff_delay(3, rng=random.Random(1)) == backoff_delay(3, rng=random.Random(1))
+def test_host_limiters_one_per_authority_strictest_rate_first_concurrency() -> None:
+    limiters = HostLimiters()
+    first = limiters.get("https://Gov.example/a", 4.0, 2)
+    assert limiters.get("http://gov.example/b?x=1", 1.0, 8) is first  # same host: the stricter rate, the first concurrency
+    assert first.rate == 1.0 and first.concurrency == 2
+    assert limiters.get("https://gov.example/c", 10.0, 1).rate == 1.0  # a laxer source does not loosen it
+    assert limiters.get("https://gov.example:8443/", 4.0, 2) is not first  # another port, another server
+    assert authority("https://user@Gov.Example:8443/x") == "gov.example:8443" and authority("https://gov.example/") == "gov.example"
 
 
 def test_circuit_breaker_opens_after_threshold_consecutive_failures() -> None:

@@ -126,16 +126,17 @@ def test_a_long_article_keeps_its_title_and_its_scripts() -> None:
 @pytest.mark.parametrize(
     ("content_type", "head", "expected"),
     [
-        ("text/html; charset=utf-8", "", True),
-        ("application/xhtml+xml", "", True),
-        ("application/json", "<html>", False),
-        (None, "  <!doctype html><html>", True),
-        ("", "<?xml version='1.0'?><!-- x --><html>", True),
-        (None, "<?xml version='1.0'?><rss>", False),
-        (None, '{"a": 1}', False),
+        ("text/html; charset=utf-8", b"", True),
+        ("application/xhtml+xml", b"", True),
+        ("application/json", b"<html>", False),
+        (None, b"  <!doctype html><html>", True),
+        (None, b"\xef\xbb\xbf<html>", True),
+        ("", b"<?xml version='1.0'?><!-- x --><html>", True),
+        (None, b"<?xml version='1.0'?><rss>", False),
+        (None, b'{"a": 1}', False),
     ],
 )
-def test_html_is_known_by_content_type_else_by_the_body(content_type: str | None, head: str, expected: bool) -> None:
+def test_html_is_known_by_content_type_else_by_the_body(content_type: str | None, head: bytes, expected: bool) -> None:
     assert looks_like_html(content_type, head) is expected
 
 

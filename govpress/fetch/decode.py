@@ -1,0 +1,175 @@
+"""Response bodies decoded while they stream in, never buffered whole: Content-Encoding, size caps, charset.
+
+``Content-Encoding`` stages (gzip, deflate, brotli, stacked in any order) each yield bounded
+pieces (:data:`DECODE_PIECE`), so a body over ``max_bytes`` or a compression bomb (decoded size
+over ``max_ratio`` times the bytes on the wire, once past :data:`RATIO_CHECK_AFTER`) is stopped
+while reading. ``truncate`` keeps the first ``max_bytes`` instead (robots.txt: the RFC asks for at
+least 500 KiB and the rest may be ignored).
+
+A body that cannot be read as sent raises :class:`BodyError` (its ``outcome`` says how the fetch
+is recorded); one that is too large raises :class:`BodyTooLarge`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import brotli
+
+from govpress.parsers.charset import charset_from_header
+
+DECODE_PIECE = 64 * 1024
+"""Decoded bytes produced per decompression step."""
+RATIO_CHECK_AFTER = 1_000_000
+"""Small, very repetitive pages may compress far better than 100:1: the ratio is judged past this size."""
+
+
+class BodyError(Exception):
+    """The body could not be read as sent; ``outcome`` says how to record it (network_error, http_error)."""
+
+    def __init__(self, outcome: str, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class BodyTooLarge(BodyError):
+    """Over ``max_bytes``, or decoded far larger than what came over the wire (a compression bomb)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("too_large", message)
+
+
+@dataclass(frozen=True)
+class Body:
+    data: bytes
+    wire_bytes: int
+    """Bytes received before decoding."""
+    truncated: bool = False
+
+
+def charset_of(headers: Mapping[str, str]) -> str | None:
+    """The charset the ``Content-Type`` header names, or None."""
+    return charset_from_header(headers.get("content-type"))
+
+
+def declared_too_large(headers: Mapping[str, str], max_bytes: int) -> str | None:
+    """Why a ``Content-Length`` already says the body is over the cap (None when it does not)."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return f"Content-Length {declared} exceeds max_bytes {max_bytes}"
+    return None
+
+
+class _ZlibStage:
+    def __init__(self, encoding: str) -> None:
+        # gzip: gzip header; deflate: zlib-wrapped per RFC, raw deflate from some servers.
+        self._wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._raw_fallback = encoding == "deflate"
+        self._obj = zlib.decompressobj(self._wbits)
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out = self._obj.decompress(data, DECODE_PIECE)
+        except zlib.error:
+            if self._raw_fallback and not self._started:
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._raw_fallback = False
+                out = self._obj.decompress(data, DECODE_PIECE)
+            else:
+                raise
+        self._started = True
+        yield out
+        # A full piece means more output may be pending even when all input was taken.
+        while self._obj.unconsumed_tail or len(out) == DECODE_PIECE:
+            out = self._obj.decompress(self._obj.unconsumed_tail, DECODE_PIECE)
+            if not out and not self._obj.unconsumed_tail:
+                break
+            yield out
+
+    def finish(self) -> None:
+        if not self._obj.eof:
+            raise BodyError("network_error", "compressed body ended early (truncated)")
+
+
+class _BrotliStage:
+    def __init__(self) -> None:
+        self._obj = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            yield self._obj.process(data, output_buffer_limit=DECODE_PIECE)
+            while not self._obj.can_accept_more_data():
+                yield self._obj.process(b"", output_buffer_limit=DECODE_PIECE)
+        except TypeError:  # brotli < 1.2 has no output limit: the ratio cap still applies per chunk
+            yield self._obj.process(data)
+
+    def finish(self) -> None:
+        if not self._obj.is_finished():
+            raise BodyError("network_error", "brotli body ended early (truncated)")
+
+
+class StreamDecoder:
+    """Content-Encoding stages applied in reverse order, each yielding bounded pieces."""
+
+    def __init__(self, content_encoding: str | None) -> None:
+        self._stages: list[_ZlibStage | _BrotliStage] = []
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        for coding in reversed(codings):
+            if coding in ("gzip", "x-gzip", "deflate"):
+                self._stages.append(_ZlibStage(coding))
+            elif coding == "br":
+                self._stages.append(_BrotliStage())
+            elif coding != "identity":
+                raise BodyError("http_error", f"unsupported Content-Encoding {coding!r} (not requested)")
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        yield from self._through(data, 0)
+
+    def _through(self, data: bytes, index: int) -> Iterator[bytes]:
+        if index == len(self._stages):
+            if data:
+                yield data
+            return
+        try:
+            for piece in self._stages[index].feed(data):
+                yield from self._through(piece, index + 1)
+        except (zlib.error, brotli.error) as exc:
+            raise BodyError("network_error", f"corrupt compressed body: {exc}") from exc
+
+    def finish(self) -> None:
+        for stage in self._stages:
+            stage.finish()
+
+
+async def read_body(
+    chunks: AsyncIterable[bytes],
+    content_encoding: str | None,
+    *,
+    max_bytes: int,
+    max_ratio: float,
+    truncate: bool = False,
+    on_wire: Callable[[int], None] = lambda n: None,
+) -> Body:
+    """The decoded body of ``chunks`` (the raw stream); ``on_wire`` sees each chunk's size as it arrives."""
+    decoder = StreamDecoder(content_encoding)
+    body = bytearray()
+    wire = 0
+    async for chunk in chunks:
+        wire += len(chunk)
+        on_wire(len(chunk))
+        for piece in decoder.feed(chunk):
+            body += piece
+            if len(body) > max_bytes:
+                if truncate:
+                    del body[max_bytes:]
+                    return Body(bytes(body), wire, truncated=True)
+                raise BodyTooLarge(f"body exceeds max_bytes {max_bytes} (stopped after {wire} bytes on the wire)")
+            if len(body) > RATIO_CHECK_AFTER and len(body) > wire * max_ratio:
+                raise BodyTooLarge(
+                    f"decompression ratio over {max_ratio:.0f}:1 ({len(body)} bytes from {wire}): refused as a compression bomb"
+                )
+    decoder.finish()
+    return Body(bytes(body), wire)

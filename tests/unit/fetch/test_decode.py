@@ -1,0 +1,89 @@
+"""Streaming decoding with caps (govpress.fetch.decode), fed chunk by chunk without a network."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import zlib
+
+import brotli
+import pytest
+
+from govpress.fetch.decode import (
+    Body,
+    BodyError,
+    BodyTooLarge,
+    StreamDecoder,
+    charset_of,
+    declared_too_large,
+    read_body,
+)
+
+TEXT = ("Стороны обсудили сотрудничество. " * 400).encode("utf-8")
+
+
+async def _chunks(data: bytes, size: int = 1000):
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+def read(data: bytes, encoding: str | None, *, max_bytes: int = 10_000_000, max_ratio: float = 100.0,
+         truncate: bool = False, wire: list[int] | None = None) -> Body:
+    on_wire = wire.append if wire is not None else (lambda n: None)
+    return asyncio.run(read_body(_chunks(data), encoding, max_bytes=max_bytes, max_ratio=max_ratio,
+                                 truncate=truncate, on_wire=on_wire))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        (None, lambda b: b),
+        ("identity", lambda b: b),
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress),
+        ("gzip, br", lambda b: brotli.compress(gzip.compress(b))),  # applied in order, decoded in reverse
+    ],
+)
+def test_every_coding_decodes_to_the_same_text(encoding, encode) -> None:
+    wire: list[int] = []
+    sent = encode(TEXT)
+    body = read(sent, encoding, wire=wire)
+    assert body.data == TEXT and body.wire_bytes == len(sent) == sum(wire) and not body.truncated
+
+
+def test_over_the_cap_stops_or_truncates() -> None:
+    with pytest.raises(BodyTooLarge, match="exceeds max_bytes 5000"):
+        read(gzip.compress(TEXT), "gzip", max_bytes=5000)
+    body = read(gzip.compress(TEXT), "gzip", max_bytes=5000, truncate=True)
+    assert body.data == TEXT[:5000] and body.truncated
+
+
+def test_a_compression_bomb_is_refused_while_reading() -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000, 9)
+    with pytest.raises(BodyTooLarge, match="compression bomb") as caught:
+        read(bomb, "gzip", max_bytes=100_000_000, max_ratio=100.0)
+    assert caught.value.outcome == "too_large"
+
+
+def test_truncated_corrupt_and_unknown_codings_are_body_errors() -> None:
+    with pytest.raises(BodyError, match="ended early") as caught:
+        read(gzip.compress(TEXT)[:-20], "gzip")
+    assert caught.value.outcome == "network_error"
+    with pytest.raises(BodyError, match="brotli body ended early"):
+        read(brotli.compress(TEXT)[:-5], "br")
+    with pytest.raises(BodyError, match="corrupt compressed body"):
+        read(b"this is not gzip at all" * 10, "gzip")
+    with pytest.raises(BodyError, match="unsupported Content-Encoding 'zstd'") as caught:
+        StreamDecoder("zstd")
+    assert caught.value.outcome == "http_error"
+
+
+def test_headers_say_the_charset_and_a_declared_size() -> None:
+    assert charset_of({"content-type": "text/html; charset=Windows-1251"}) == "cp1251"  # the codec name Python knows it by
+    assert charset_of({}) is None
+    assert declared_too_large({"content-length": "20000"}, 10_000) == "Content-Length 20000 exceeds max_bytes 10000"
+    assert declared_too_large({"content-length": "20000"}, 20_000) is None
+    assert declared_too_large({"content-length": "abc"}, 10) is None
