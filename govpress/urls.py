@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _TRACKING_EXACT = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "ref_src"}
@@ -57,11 +57,6 @@ def release_id(source_id: str, url: str) -> str:
     """The stable id of the release at ``url`` in ``source_id``: 16 hex chars of BLAKE2b over both."""
     key = f"{source_id}\n{identity(url)}"
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def resolve(base: str, href: str) -> str:
-    """``href`` made absolute against ``base``."""
-    return urljoin(base, href.strip())
 
 
 def host_of(url: str) -> str:

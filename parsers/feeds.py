@@ -2,6 +2,8 @@
 
 feedparser lets a few exceptions escape on hostile input (a surrogate character reference
 such as ``&#xD800;`` raises UnicodeEncodeError); parsers must only ever raise ParseError.
+Every use of feedparser goes through here: the feed parsers (generic, kremlin) and the feed
+listing reader (:mod:`govpress.parsers.listings.feed`, which turns the error into a DiscoveryError).
 """
 
 from __future__ import annotations

@@ -1,9 +1,21 @@
-"""Types for what discovery reads off a feed, sitemap, listing page or JSON index."""
+"""Discovery pages read purely: what a feed, sitemap, HTML listing page or JSON index lists.
+
+Readers (bytes + the page's URL in, a :class:`Listing` out; no network, no files):
+``feed.read_feed``, ``sitemap.read_sitemap``, ``html.read_listing_page``, ``json.read_json_listing``;
+``xmlguard.check_xml`` refuses XML that declares entities before any XML parser sees it. A page
+that cannot be read raises :class:`DiscoveryError`, and nothing else escapes a reader.
+``govpress.discover`` walks the pages through the fetcher and calls these.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urljoin
+
+
+class DiscoveryError(ValueError):
+    """A discovery page could not be read (not a feed, hostile XML, broken JSON, an unfillable template)."""
 
 
 @dataclass(slots=True)
@@ -31,3 +43,20 @@ class Listing:
     complete: bool = False
     """True when this page lists everything the source holds (a full sitemap): items
     missing from it are candidates for removal checks."""
+
+
+TEMPLATE_ERRORS = (KeyError, IndexError, ValueError, AttributeError, TypeError)
+"""What ``str.format`` raises on a template that the given fields cannot fill."""
+
+
+def resolve(base: str, href: str) -> str:
+    """``href`` made absolute against ``base``."""
+    return urljoin(base, href.strip())
+
+
+def next_page_url(base: str, template: str, setting: str, **fields: int) -> str:
+    """The next listing page from the source's page URL template (``setting`` names it in the error)."""
+    try:
+        return resolve(base, template.format(**fields))
+    except TEMPLATE_ERRORS as exc:
+        raise DiscoveryError(f"{setting} {template!r} cannot be filled with a page number: {exc}") from exc

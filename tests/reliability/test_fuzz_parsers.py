@@ -1,7 +1,7 @@
 """Hostile input: random bytes and mutated real pages through every parser and discovery reader.
 
 Contract: a parser's ``parse`` lets only :class:`govpress.parsers.ParseError` escape (``BlockedPage`` is
-one); the readers in govpress/discover.py only ``DiscoveryError``. The parsers are called directly
+one); the readers in govpress/parsers/listings/ only ``DiscoveryError``. The parsers are called directly
 (``get_parser(name).parse``), not through ``govpress.parsers.parse``, which would turn a crash into a
 ParseError and hide it.
 
@@ -24,7 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from testpaths import CONSTRUCTED_SITES, PAGES, shared_file
-from govpress.discover import DiscoveryError, read_feed, read_json_listing, read_sitemap
+from govpress.parsers.listings import DiscoveryError
+from govpress.parsers.listings.feed import read_feed
+from govpress.parsers.listings.json import read_json_listing
+from govpress.parsers.listings.sitemap import read_sitemap
 from govpress.demo.localsite import generate_site
 from govpress.registry import JsonListing
 from govpress.parsers import ParseContext, ParseError, available_parsers, get_parser

@@ -1,103 +1,25 @@
-"""Discovery readers and the paging walk, without a network (a fake fetch function)."""
+"""Discovery: the table of discoverers by kind, the paging walk and files on disk, without a network (a fake fetch function).
+
+The readers of each kind of page are tested in tests/unit/parsers/test_listings.py."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
+from typing import get_args
 from pathlib import Path
 
 import pytest
 
-from govpress.discover import DiscoveryError, check_xml, discover, list_files, read_feed, read_json_listing, read_listing_page, read_sitemap
-from govpress.registry import JsonListing, ListingSelectors, Source
-from govpress.parsers import ParseContext, parse
+from govpress.discover import DISCOVERERS, DiscoveryError, discover, list_files
+from govpress.registry import ListingSelectors, Source
 from factories import make_source
-
-ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <title>Ministry news</title>
-  <link rel="next" href="/feed/page/2"/>
-  <entry><title>Second release</title><link href="/news/2"/><id>2</id>
-    <published>2024-10-03T12:00:00+03:00</published><updated>2024-10-04T09:00:00+03:00</updated>
-    <content type="html">&lt;p&gt;Body two. It has two sentences.&lt;/p&gt;</content></entry>
-  <entry><title>First release</title><link href="/news/1"/><id>1</id>
-    <published>2024-10-02T11:54:00+03:00</published>
-    <content type="html">&lt;p&gt;Body one, long enough to be a paragraph of a release.&lt;/p&gt;&lt;p&gt;A second paragraph.&lt;/p&gt;</content></entry>
-</feed>"""
-
 
 def source(**overrides) -> Source:
     return make_source(**{"id": "ministry", "start_urls": ["http://127.0.0.1/feed"], "timezone": "Europe/Moscow",
                           "rate_limit": 1.0, "concurrency": 2, **overrides})
-
-
-def test_read_feed_resolves_links_dates_and_next_page():
-    listing = read_feed(ATOM, "http://127.0.0.1/feed", tz="Europe/Moscow")
-    assert [i.url for i in listing.items] == ["http://127.0.0.1/news/2", "http://127.0.0.1/news/1"]
-    assert listing.items[0].published_at == datetime(2024, 10, 3, 9, 0, tzinfo=timezone.utc)
-    assert listing.items[0].updated_at == datetime(2024, 10, 4, 6, 0, tzinfo=timezone.utc)
-    assert listing.next_url == "http://127.0.0.1/feed/page/2"
-    assert all(i.entry is None for i in listing.items)
-
-
-def test_full_text_feed_entries_become_standalone_documents_that_parse():
-    listing = read_feed(ATOM, "http://127.0.0.1/feed", tz="Europe/Moscow", full_text=True)
-    entry = listing.items[1].entry
-    assert entry is not None and entry.count(b"<entry") == 1 and b"First release" in entry
-    release = parse(entry, listing.items[1].url, ParseContext(timezone="Europe/Moscow"), parser="generic")
-    assert release.title == "First release"
-    assert "A second paragraph." in release.body_text
-
-
-def test_entity_declarations_are_refused_before_parsing():
-    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><item><title>&lol2;</title></item></channel></rss>'
-    with pytest.raises(DiscoveryError, match="entit"):
-        check_xml(bomb)
-    with pytest.raises(DiscoveryError):
-        read_feed(bomb, "http://127.0.0.1/feed")
-    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><urlset><url><loc>&x;</loc></url></urlset>'
-    with pytest.raises(DiscoveryError):
-        read_sitemap(xxe, "http://127.0.0.1/sitemap.xml")
-
-
-def test_sitemap_is_complete_with_lastmod_and_index_children():
-    body = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-      <url><loc>http://127.0.0.1/a/</loc><lastmod>2024-10-02</lastmod></url>
-      <url><loc>http://127.0.0.1/b/</loc></url></urlset>"""
-    listing, children = read_sitemap(body, "http://127.0.0.1/sitemap.xml", tz="Europe/London")
-    assert listing.complete and children == []
-    assert listing.items[0].updated_at == datetime(2024, 10, 1, 23, 0, tzinfo=timezone.utc)
-    index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml</loc></sitemap></sitemapindex>'
-    listing, children = read_sitemap(index, "http://127.0.0.1/sitemap.xml")
-    assert children == ["http://127.0.0.1/s1.xml"] and listing.items == []
-    with pytest.raises(DiscoveryError, match="not a sitemap"):
-        read_sitemap(b"<html><body>hi</body></html>", "http://127.0.0.1/sitemap.xml")
-
-
-def test_listing_page_selectors_dates_and_next():
-    html = """<html><body><div class="news">
-      <div class="item"><a class="t" href="/news/7/">Визит премьер-министра</a><time datetime="2024-10-02">2 октября 2024</time></div>
-      <div class="item"><a class="t" href="/news/6/">Заседание</a><span class="d">1 октября 2024 года, 18:00</span></div>
-      <a class="next" href="?page=2">Далее</a></div></body></html>""".encode()
-    sel = ListingSelectors(item="div.item", link="a.t", date="time, span.d", next="a.next")
-    listing = read_listing_page(html, "http://127.0.0.1/news/", sel, ParseContext(timezone="Europe/Moscow"))
-    assert [i.url for i in listing.items] == ["http://127.0.0.1/news/7/", "http://127.0.0.1/news/6/"]
-    assert listing.items[0].title == "Визит премьер-министра"
-    assert listing.items[1].published_at == datetime(2024, 10, 1, 15, 0, tzinfo=timezone.utc)
-    assert listing.next_url == "http://127.0.0.1/news/?page=2"
-
-
-def test_json_listing_fills_the_url_template_and_pages():
-    body = b'{"list": [{"id": 101, "title": "A", "date": "2024-10-02"}, {"id": 102, "title": "B"}, "junk"]}'
-    spec = JsonListing(items="list", url="/ru/articles/view/{id}", date="date", title="title", page_url="/ru/news/{page}/json")
-    listing = read_json_listing(body, "http://127.0.0.1/ru/news/1/json", spec, ParseContext(timezone="Asia/Baku"))
-    assert [i.url for i in listing.items] == ["http://127.0.0.1/ru/articles/view/101", "http://127.0.0.1/ru/articles/view/102"]
-    assert listing.items[0].published_at.utcoffset().total_seconds() == 4 * 3600
-    assert listing.next_url == "http://127.0.0.1/ru/news/2/json"
-    with pytest.raises(DiscoveryError):
-        read_json_listing(b"{not json", "http://127.0.0.1/", spec, ParseContext())
 
 
 def test_files_source_stays_inside_its_folder(tmp_path: Path):
@@ -204,10 +126,24 @@ def test_a_first_page_answering_304_means_nothing_new_and_no_fallback():
     assert log == ["http://127.0.0.1/feed"]  # the listing fallback is not consulted
 
 
-def test_json_listing_pages_by_item_offset():
-    spec = JsonListing(items="results", url="/api/content{link}", page_url="/api/search.json?count=50&start={start}", page_size=50)
-    body = b'{"results": [{"link": "/government/news/a"}]}'
-    first = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50", spec, ParseContext(), page=1)
-    second = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50&start=50", spec, ParseContext(), page=2)
-    assert first.items[0].url == "http://127.0.0.1/api/content/government/news/a"
-    assert first.next_url.endswith("start=50") and second.next_url.endswith("start=100")
+def test_every_registry_kind_has_one_discoverer():
+    kinds = set(get_args(Source.model_fields["kind"].annotation))
+    assert kinds == set(DISCOVERERS) == {"feed", "sitemap", "listing", "json", "files"}
+
+
+def test_a_sitemap_index_is_complete_only_when_every_child_was_read():
+    index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>'
+    child = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/news/1</loc></url></urlset>'
+    pages = {
+        "http://127.0.0.1/sitemap.xml": FakeResult("http://127.0.0.1/sitemap.xml", index),
+        "http://127.0.0.1/s1.xml": FakeResult("http://127.0.0.1/s1.xml", child),
+    }
+    src = source(kind="sitemap", start_urls=["http://127.0.0.1/sitemap.xml"])
+    log: list[str] = []
+    found = asyncio.run(discover(src, fake_fetch(pages, log)))
+    assert log == ["http://127.0.0.1/sitemap.xml", "http://127.0.0.1/s1.xml", "http://127.0.0.1/s2.xml"]
+    assert [i.url for i in found.items] == ["http://127.0.0.1/news/1"] and not found.complete  # s2.xml is 404
+    pages["http://127.0.0.1/s2.xml"] = FakeResult("http://127.0.0.1/s2.xml", child.replace(b"/news/1", b"/news/2"))
+    found = asyncio.run(discover(src, fake_fetch(pages, [])))
+    assert len(found.items) == 2 and found.complete
+

@@ -227,7 +227,7 @@ def test_article_url_without_article_markup_is_a_parse_error():
 
 def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
     """Discovery resolves an entry's relative link and passes that URL with the one-entry document."""
-    from govpress.discover import read_feed
+    from govpress.parsers.listings.feed import read_feed
 
     feed_url = "http://127.0.0.1:8765/fixtures/sites/kremlin/ru/events/all/feed.xml"
     listing = read_feed((SITE / "ru/events/all/feed.xml").read_bytes(), feed_url, tz="Europe/Moscow", full_text=True)
@@ -239,7 +239,7 @@ def test_discovery_split_entry_with_relative_link_keeps_the_resolved_url():
 
 
 def test_real_feed_through_discovery_split_gives_the_same_releases(feed_entries):
-    from govpress.discover import read_feed
+    from govpress.parsers.listings.feed import read_feed
 
     feed = shared_file("pages/kremlin/en_events_all_feed.xml").read_bytes()
     listing = read_feed(feed, "http://en.kremlin.ru/events/all/feed", tz="Europe/Moscow", full_text=True)

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govpress.discover import read_feed, read_json_listing, read_listing_page
+from govpress.parsers.listings.feed import read_feed
+from govpress.parsers.listings.html import read_listing_page
+from govpress.parsers.listings.json import read_json_listing
 from govpress.registry import Registry, load_registry
 from govpress.parsers import get_parser
 from govpress.parsers.release import ParseContext

@@ -1,0 +1,71 @@
+"""HTML listing pages: release links picked by the source's CSS selectors, with dates and the next page.
+
+The selectors come from the registry (``[source.listing]``); a site whose listing needs code instead
+has a parser with ``parse_listing``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bs4 import BeautifulSoup, Tag
+
+from govpress.parsers.charset import decode
+from govpress.parsers.dates import parse_date, parse_iso
+from govpress.parsers.listings import Listing, ListingItem, next_page_url, resolve
+from govpress.parsers.release import ParseContext
+
+
+class ListingSelectors(Protocol):
+    """What the reader needs of a source's ``listing`` table (govpress.registry.ListingSelectors)."""
+
+    item: str
+    link: str
+    title: str | None
+    date: str | None
+    next: str | None
+    page_url: str | None
+
+
+def read_listing_page(
+    body: bytes, url: str, selectors: ListingSelectors, ctx: ParseContext, *, page: int = 1
+) -> Listing:
+    """Release links of one HTML listing page, by the source's CSS selectors."""
+    text, _ = decode(body, ctx.content_type)
+    soup = BeautifulSoup(text, "lxml")
+    items = []
+    for node in soup.select(selectors.item):
+        link = node if node.name == "a" and node.get("href") else node.select_one(selectors.link)
+        if link is None or not link.get("href"):
+            continue
+        title_el = node.select_one(selectors.title) if selectors.title else link
+        items.append(
+            ListingItem(
+                url=resolve(url, link["href"]),
+                title=title_el.get_text(" ", strip=True) if title_el else None,
+                published_at=_item_date(node, selectors.date, ctx),
+            )
+        )
+    next_url = None
+    if selectors.next:
+        nxt = soup.select_one(selectors.next)
+        if nxt is not None and nxt.get("href"):
+            next_url = resolve(url, nxt["href"])
+    elif selectors.page_url and items:
+        next_url = next_page_url(url, selectors.page_url, "listing.page_url", page=page + 1)
+    return Listing(items=items, next_url=next_url)
+
+
+def _item_date(node: Tag, selector: str | None, ctx: ParseContext) -> datetime | None:
+    if not selector:
+        return None
+    el = node.select_one(selector)
+    if el is None:
+        return None
+    for raw in (el.get("datetime"), el.get("data-datetime"), el.get("content"), el.get_text(" ", strip=True)):
+        if raw:
+            parsed = parse_iso(raw, tz=ctx.timezone) or parse_date(raw, tz=ctx.timezone, reference=ctx.fetched_at)
+            if parsed:
+                return parsed.value
+    return None

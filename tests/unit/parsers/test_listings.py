@@ -1,0 +1,117 @@
+"""The pure readers of discovery pages (govpress.parsers.listings): feeds, sitemaps, HTML listings, JSON
+indexes, and the XML guard in front of them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from govpress.parsers import ParseContext, parse
+from govpress.parsers.listings import DiscoveryError, next_page_url
+from govpress.parsers.listings.feed import read_feed
+from govpress.parsers.listings.html import read_listing_page
+from govpress.parsers.listings.json import read_json_listing
+from govpress.parsers.listings.sitemap import read_sitemap
+from govpress.parsers.listings.xmlguard import check_xml
+from govpress.registry import JsonListing, ListingSelectors
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Ministry news</title>
+  <link rel="next" href="/feed/page/2"/>
+  <entry><title>Second release</title><link href="/news/2"/><id>2</id>
+    <published>2024-10-03T12:00:00+03:00</published><updated>2024-10-04T09:00:00+03:00</updated>
+    <content type="html">&lt;p&gt;Body two. It has two sentences.&lt;/p&gt;</content></entry>
+  <entry><title>First release</title><link href="/news/1"/><id>1</id>
+    <published>2024-10-02T11:54:00+03:00</published>
+    <content type="html">&lt;p&gt;Body one, long enough to be a paragraph of a release.&lt;/p&gt;&lt;p&gt;A second paragraph.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_read_feed_resolves_links_dates_and_next_page():
+    listing = read_feed(ATOM, "http://127.0.0.1/feed", tz="Europe/Moscow")
+    assert [i.url for i in listing.items] == ["http://127.0.0.1/news/2", "http://127.0.0.1/news/1"]
+    assert listing.items[0].published_at == datetime(2024, 10, 3, 9, 0, tzinfo=timezone.utc)
+    assert listing.items[0].updated_at == datetime(2024, 10, 4, 6, 0, tzinfo=timezone.utc)
+    assert listing.next_url == "http://127.0.0.1/feed/page/2"
+    assert all(i.entry is None for i in listing.items)
+
+
+def test_full_text_feed_entries_become_standalone_documents_that_parse():
+    listing = read_feed(ATOM, "http://127.0.0.1/feed", tz="Europe/Moscow", full_text=True)
+    entry = listing.items[1].entry
+    assert entry is not None and entry.count(b"<entry") == 1 and b"First release" in entry
+    release = parse(entry, listing.items[1].url, ParseContext(timezone="Europe/Moscow"), parser="generic")
+    assert release.title == "First release"
+    assert "A second paragraph." in release.body_text
+
+
+def test_entity_declarations_are_refused_before_parsing():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><rss><channel><item><title>&lol2;</title></item></channel></rss>'
+    with pytest.raises(DiscoveryError, match="entit"):
+        check_xml(bomb)
+    with pytest.raises(DiscoveryError):
+        read_feed(bomb, "http://127.0.0.1/feed")
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><urlset><url><loc>&x;</loc></url></urlset>'
+    with pytest.raises(DiscoveryError):
+        read_sitemap(xxe, "http://127.0.0.1/sitemap.xml")
+
+
+def test_sitemap_is_complete_with_lastmod_and_index_children():
+    body = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>http://127.0.0.1/a/</loc><lastmod>2024-10-02</lastmod></url>
+      <url><loc>http://127.0.0.1/b/</loc></url></urlset>"""
+    listing, children = read_sitemap(body, "http://127.0.0.1/sitemap.xml", tz="Europe/London")
+    assert listing.complete and children == []
+    assert listing.items[0].updated_at == datetime(2024, 10, 1, 23, 0, tzinfo=timezone.utc)
+    index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml</loc></sitemap></sitemapindex>'
+    listing, children = read_sitemap(index, "http://127.0.0.1/sitemap.xml")
+    assert children == ["http://127.0.0.1/s1.xml"] and listing.items == []
+    with pytest.raises(DiscoveryError, match="not a sitemap"):
+        read_sitemap(b"<html><body>hi</body></html>", "http://127.0.0.1/sitemap.xml")
+
+
+def test_listing_page_selectors_dates_and_next():
+    html = """<html><body><div class="news">
+      <div class="item"><a class="t" href="/news/7/">Визит премьер-министра</a><time datetime="2024-10-02">2 октября 2024</time></div>
+      <div class="item"><a class="t" href="/news/6/">Заседание</a><span class="d">1 октября 2024 года, 18:00</span></div>
+      <a class="next" href="?page=2">Далее</a></div></body></html>""".encode()
+    sel = ListingSelectors(item="div.item", link="a.t", date="time, span.d", next="a.next")
+    listing = read_listing_page(html, "http://127.0.0.1/news/", sel, ParseContext(timezone="Europe/Moscow"))
+    assert [i.url for i in listing.items] == ["http://127.0.0.1/news/7/", "http://127.0.0.1/news/6/"]
+    assert listing.items[0].title == "Визит премьер-министра"
+    assert listing.items[1].published_at == datetime(2024, 10, 1, 15, 0, tzinfo=timezone.utc)
+    assert listing.next_url == "http://127.0.0.1/news/?page=2"
+
+
+def test_json_listing_fills_the_url_template_and_pages():
+    body = b'{"list": [{"id": 101, "title": "A", "date": "2024-10-02"}, {"id": 102, "title": "B"}, "junk"]}'
+    spec = JsonListing(items="list", url="/ru/articles/view/{id}", date="date", title="title", page_url="/ru/news/{page}/json")
+    listing = read_json_listing(body, "http://127.0.0.1/ru/news/1/json", spec, ParseContext(timezone="Asia/Baku"))
+    assert [i.url for i in listing.items] == ["http://127.0.0.1/ru/articles/view/101", "http://127.0.0.1/ru/articles/view/102"]
+    assert listing.items[0].published_at.utcoffset().total_seconds() == 4 * 3600
+    assert listing.next_url == "http://127.0.0.1/ru/news/2/json"
+    with pytest.raises(DiscoveryError):
+        read_json_listing(b"{not json", "http://127.0.0.1/", spec, ParseContext())
+
+
+def test_json_listing_pages_by_item_offset():
+    spec = JsonListing(items="results", url="/api/content{link}", page_url="/api/search.json?count=50&start={start}", page_size=50)
+    body = b'{"results": [{"link": "/government/news/a"}]}'
+    first = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50", spec, ParseContext(), page=1)
+    second = read_json_listing(body, "http://127.0.0.1/api/search.json?count=50&start=50", spec, ParseContext(), page=2)
+    assert first.items[0].url == "http://127.0.0.1/api/content/government/news/a"
+    assert first.next_url.endswith("start=50") and second.next_url.endswith("start=100")
+
+
+def test_a_page_url_template_that_cannot_be_filled_is_a_discovery_error():
+    assert next_page_url("http://127.0.0.1/news/", "?page={page}", "listing.page_url", page=2) == "http://127.0.0.1/news/?page=2"
+    with pytest.raises(DiscoveryError, match=r"listing.page_url '\?p=\{page\}&x=\{x\}' cannot be filled"):
+        next_page_url("http://127.0.0.1/news/", "?p={page}&x={x}", "listing.page_url", page=2)
+
+
+def test_an_unreadable_feed_names_the_cause():
+    with pytest.raises(DiscoveryError, match="not a readable feed: UnicodeEncodeError"):
+        read_feed(b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>&#xD800;</title>'
+                  b"<link>http://127.0.0.1/a</link></item></channel></rss>", "http://127.0.0.1/feed")
