@@ -27,7 +27,7 @@ from govpress.flows.ingest import DbPath, SourcesFailed, SourcesFile, publish_su
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, load_registry
 from govpress.settings import DEFAULT_DB
-from govpress.store import Store
+from govpress.store import Store, count_releases
 
 BACKFILL_MAX_PAGES = 1_000
 """Default discovery depth of a backfill: deep enough for months of a busy listing."""
@@ -113,17 +113,6 @@ SnapshotPath = Annotated[
     Optional[str],
     Field(description="Where the read-only snapshot goes; empty means <db>.snapshot.duckdb beside the database."),
 ]
-
-
-def count_releases(path: Path) -> int:
-    """Rows in ``releases`` of a DuckDB file opened read-only (proves the snapshot is usable)."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute("SELECT count(*) FROM releases").fetchone()[0]
-    finally:
-        con.close()
 
 
 @flow(name="publish", flow_run_name="publish {steps}", log_prints=True)

@@ -38,7 +38,7 @@ from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, SiteM
 from govpress.pipeline import RunContext, RunParams, SourceOutcome, new_run_id, run_source
 from govpress.registry import Registry, Source
 from govpress.run import archive_for, totals
-from govpress.store import Store
+from govpress.store import Store, count_releases
 from govpress.store.load import CHECKSUM_TABLES, NOT_CONTENT
 
 DEMO_TEMPLATE = Path(__file__).resolve().parent / "localsite" / "demo_generated.toml"
@@ -288,14 +288,6 @@ def content_checksum(db: Path, *, ignore: tuple[str, ...] = ()) -> dict[str, str
                 f"SELECT md5(coalesce(string_agg(to_json(x)::VARCHAR, chr(10) ORDER BY {key}), '')) "
                 f"FROM (SELECT {', '.join(columns)} FROM {table}) x").fetchone()[0]
         return out
-    finally:
-        con.close()
-
-
-def count_releases(db: Path) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute("SELECT count(*) FROM releases").fetchone()[0]
     finally:
         con.close()
 

@@ -3,7 +3,7 @@
 Use :class:`Store`; the row dataclasses in :mod:`govpress.store.rows` are what the pipeline hands it.
 """
 
-from govpress.store.connection import Store, StoreLocked, fts_extension_path, load_fts
+from govpress.store.connection import Store, StoreLocked, count_releases, fts_extension_path, load_fts
 from govpress.store.migrations import LATEST_VERSION, SchemaTooNew
 from govpress.store.rows import (
     FETCH_OUTCOMES,
@@ -35,6 +35,7 @@ __all__ = [
     "SearchHit",
     "Store",
     "StoreLocked",
+    "count_releases",
     "fts_extension_path",
     "load_fts",
     "search_releases",

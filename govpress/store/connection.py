@@ -119,6 +119,15 @@ _PROCESS_LOCKS: dict[Path, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
 
+def count_releases(path: Path | str) -> int:
+    """Rows in ``releases`` of a DuckDB file opened read-only, once (a published snapshot, a finished run's file)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    finally:
+        con.close()
+
+
 def _process_lock(path: Path) -> threading.RLock:
     """One lock per database file per process.
 

@@ -22,12 +22,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
+from govpress.store.arrow import registered
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -51,7 +51,6 @@ RUN_COUNT_COLUMNS = (
     "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed",
 )
 _FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
-_arrow_names = count()
 
 # -- Arrow schemas -------------------------------------------------------------------------------
 
@@ -99,21 +98,6 @@ def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa
         values = columns[f.name] if f.name in columns else [getattr(item, f.name) for item in items]
         data[f.name] = [utc(v) for v in values] if pa.types.is_timestamp(f.type) else values
     return pa.Table.from_pydict(data, schema=schema)
-
-
-class _Registered:
-    """An Arrow table registered on a connection under a unique name for the length of a block."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-        self.con, self.table = con, table
-        self.name = f"_govpress_arrow_{next(_arrow_names)}"
-
-    def __enter__(self) -> str:
-        self.con.register(self.name, self.table)
-        return self.name
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.unregister(self.name)
 
 
 # -- the plan (pure) -----------------------------------------------------------------------------
@@ -261,7 +245,7 @@ def _stored_state(
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
-    with _Registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
+    with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
         by_id = con.execute(
             f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
@@ -282,7 +266,7 @@ def _stored_state(
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) -> None:
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
-        with _Registered(con, _changed_releases_table(changed)) as t:
+        with registered(con, _changed_releases_table(changed)) as t:
             con.execute(
                 f"""INSERT INTO releases ({', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
@@ -310,14 +294,14 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) 
             )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS)]))
-        with _Registered(con, touched) as t:
+        with registered(con, touched) as t:
             con.execute(
                 f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at),
                         removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
                     FROM {t} u WHERE releases.release_id = u.release_id"""
             )
     if plan.links:
-        with _Registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
+        with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
             con.execute(
                 f"""INSERT OR IGNORE INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
@@ -334,14 +318,14 @@ def _load_removals(con: duckdb.DuckDBPyConnection, run_id: str, removals: list[R
         kept = earliest.get(removal.release_id)
         if kept is None or utc(removal.detected_at) < utc(kept.detected_at):
             earliest[removal.release_id] = removal
-    with _Registered(con, arrow_table(list(earliest.values()), REMOVAL_ARROW)) as t:
+    with registered(con, arrow_table(list(earliest.values()), REMOVAL_ARROW)) as t:
         # A page seen again after the removal was detected is not removed.
         marked = con.execute(
             f"""UPDATE releases SET removed_at = r.detected_at FROM {t} r
                 WHERE releases.release_id = r.release_id AND releases.removed_at IS NULL
                   AND releases.last_seen_at <= r.detected_at"""
         ).fetchone()[0]
-    with _Registered(con, arrow_table(removals, REMOVAL_ARROW)) as t:
+    with registered(con, arrow_table(removals, REMOVAL_ARROW)) as t:
         con.execute(
             f"INSERT OR IGNORE INTO removals (release_id, url, status, detected_at, run_id) "
             f"SELECT release_id, url, status, detected_at, ? FROM {t}",
@@ -354,7 +338,7 @@ def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> No
     if not fetches:
         return
     names = FETCH_ARROW.names
-    with _Registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
+    with registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
         con.execute(f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}")
 
 
@@ -362,7 +346,7 @@ def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[F
     if not failures:
         return
     names = FAILURE_ARROW.names
-    with _Registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
+    with registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
         con.execute(
             f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
             [run_id],
@@ -378,7 +362,7 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
         if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
             latest[row.url] = row
     names = CACHE_ARROW.names
-    with _Registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
+    with registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
         con.execute(
             f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}
                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
@@ -390,7 +374,7 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
-        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
             con.execute(
                 f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
                 f"SELECT ?, url, purpose, now(), ? FROM {t}",
@@ -398,13 +382,13 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
             )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
-        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
             con.execute(
                 f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
             )
     if batch.frontier_retry:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
-        with _Registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
+        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
             con.execute(
                 f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
                 [batch.source_id],
@@ -534,7 +518,7 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
 def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:
     if not urls:
         return {}
-    with _Registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)) as t:
+    with registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)) as t:
         rows = con.execute(
             f"SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache WHERE url IN (SELECT url FROM {t})"
         ).fetchall()

@@ -37,12 +37,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import count
 
 import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import neardup
+from govpress.store.arrow import registered
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -57,22 +57,7 @@ def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, r
 
 # -- Arrow plumbing ------------------------------------------------------------------------------
 
-_names = count()
 _IDS = pa.schema([("release_id", pa.string())])
-
-
-class _Registered:
-    """An Arrow table registered under a unique name for the length of a block."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-        self.con, self.table, self.name = con, table, f"_govpress_near_{next(_names)}"
-
-    def __enter__(self) -> str:
-        self.con.register(self.name, self.table)
-        return self.name
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.unregister(self.name)
 
 
 def _ids_table(ids: Iterable[str]) -> pa.Table:
@@ -91,7 +76,7 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
     """Compute and store signatures and bands of the given releases whose stored one is missing or stale; returns how many."""
     refreshed = 0
     for chunk in _chunks(sorted(set(release_ids)), SIGNATURE_CHUNK):
-        with _Registered(con, _ids_table(chunk)) as ids:
+        with registered(con, _ids_table(chunk)) as ids:
             stale = con.execute(
                 f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
                     FROM releases r LEFT JOIN release_signatures s USING (release_id)
@@ -121,7 +106,7 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
         buckets = pa.Table.from_pydict(
             band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
         )
-        with _Registered(con, signatures) as sigs, _Registered(con, buckets) as bands:
+        with registered(con, signatures) as sigs, registered(con, buckets) as bands:
             con.execute(
                 f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
                     SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs}
@@ -161,7 +146,7 @@ class _Facts:
 
 
 def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
-    with _Registered(con, _ids_table(ids)) as t:
+    with registered(con, _ids_table(ids)) as t:
         rows = con.execute(
             f"""SELECT release_id, url, content_hash, published_at, first_seen_at, cluster_id FROM releases
                 WHERE release_id IN (SELECT release_id FROM {t})"""
@@ -174,7 +159,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
 
     Pairs of identical texts (equal content_hash) are left to the exact-duplicate level.
     """
-    with _Registered(con, _ids_table(release_ids)) as ids:
+    with registered(con, _ids_table(release_ids)) as ids:
         candidates = con.execute(
             f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
                 FROM release_bands a
@@ -184,7 +169,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     if not candidates:
         return {}
     involved = sorted({i for pair in candidates for i in pair})
-    with _Registered(con, _ids_table(involved)) as ids:
+    with registered(con, _ids_table(involved)) as ids:
         stored = con.execute(
             f"""SELECT release_id, minhash FROM release_signatures
                 WHERE release_id IN (SELECT release_id FROM {ids}) AND scheme = ? AND len(minhash) > 0""",
@@ -215,7 +200,7 @@ def _write_links(
     *, now: datetime, run_id: str,
 ) -> tuple[int, set[str]]:
     """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
-    with _Registered(con, _ids_table(release_ids)) as ids:
+    with registered(con, _ids_table(release_ids)) as ids:
         existing = {
             (a, b): score for a, b, score in con.execute(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
@@ -227,7 +212,7 @@ def _write_links(
     wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
     if gone:
         table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
-        with _Registered(con, table) as t:
+        with registered(con, table) as t:
             con.execute(
                 f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {t})",
                 [NEAR_DUPLICATE],
@@ -238,7 +223,7 @@ def _write_links(
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
         })
-        with _Registered(con, table) as t:
+        with registered(con, table) as t:
             con.execute(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t}
@@ -262,7 +247,7 @@ def _component_edges(
     """
     nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
     while frontier:
-        with _Registered(con, _ids_table(frontier)) as f:
+        with registered(con, _ids_table(frontier)) as f:
             rows = con.execute(
                 f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
                     JOIN releases a ON a.release_id = l.release_id
@@ -331,7 +316,7 @@ def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
     if not changes:
         return 0
     table = pa.Table.from_pydict({"release_id": list(changes), "cluster_id": list(changes.values())})
-    with _Registered(con, table) as t:
+    with registered(con, table) as t:
         return int(con.execute(
             f"""UPDATE releases SET cluster_id = t.cluster_id FROM {t} t WHERE releases.release_id = t.release_id"""
         ).fetchone()[0])
