@@ -21,21 +21,19 @@ The rules, in order (the first that holds gives the reason):
 Rules 2, 3 and 5 judge HTML only (by Content-Type, or by the body when that says nothing): a
 feed, sitemap or JSON document may mention "access denied" or "captcha" in its items.
 
-It runs on every fetched response, so the common case (a normal page) is settled with substring
-searches over the first bytes; the visible text is extracted only once a rule needs it. The
-parsers hand over their parsed tree instead of bytes (:func:`page_from_soup`): serialising a
-large tree back to markup would cost half a parse.
+It runs on every fetched response and before every parse, so the common case (a normal page) is
+settled with substring searches over the first bytes; the visible text is extracted only once a
+rule needs it.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
 TINY_PAGE_BYTES = 4096
 """Below this size an HTML page must show some article content to count as a page."""
@@ -96,49 +94,42 @@ _LOOKS_HTML = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)",
     re.I | re.S,
 )
-_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "title"})
-_NOT_TEXT = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 
 
 def _squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def looks_like_html(content_type: str | None, head: bytes) -> bool:
+    """By the Content-Type when it names a type, else by how the body starts."""
+    if content_type and content_type.split(";")[0].strip():
+        return "html" in content_type.lower()
+    return bool(_LOOKS_HTML.match(head))
+
+
 class Page:
-    """What the rules read from a page; the costly parts are computed when a rule first asks.
+    """A body as the rules read it: searched as UTF-8 bytes, only its title and text decoded, and
+    each costly part computed when a rule first asks for it."""
 
-    ``text_ready`` says the visible text is at hand already (a parsed tree), so the rules
-    check it before searching the markup (which a tree only has by serialising itself).
-    """
+    def __init__(self, body: bytes | str, content_type: str | None = None) -> None:
+        self.raw = body.encode("utf-8", "ignore") if isinstance(body, str) else body
+        self.size = len(self.raw)
+        self.is_html = looks_like_html(content_type, self.raw[:4096])
 
-    def __init__(
-        self,
-        *,
-        title: str,
-        is_html: bool,
-        markup: Callable[[], bytes],
-        visible: Callable[[], str],
-        size: int | None = None,
-        text_ready: bool = False,
-    ) -> None:
-        self.title = _squash(title)
-        self.is_html = is_html
-        self.text_ready = text_ready
-        self._markup, self._visible, self._size = markup, visible, size
+    @cached_property
+    def title(self) -> str:
+        match = _TITLE.search(self.raw, 0, 20_000)
+        return _squash(html.unescape(_TAG.sub("", match.group(1).decode("utf-8", "replace")))) if match else ""
 
     @cached_property
     def markup(self) -> bytes:
         """The head of the markup (:data:`MARKER_BYTES`), lower-cased."""
-        return self._markup()[:MARKER_BYTES].lower()
+        return self.raw[:MARKER_BYTES].lower()
 
     @cached_property
     def visible(self) -> str:
-        return _squash(self._visible())
-
-    @cached_property
-    def size(self) -> int:
-        """Bytes of the whole body (measured on the markup when not given)."""
-        return self._size if self._size is not None else len(self._markup())
+        text = self.raw[:TEXT_BYTES].decode("utf-8", "replace")
+        return _squash(html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text))))
 
     @cached_property
     def prose(self) -> bool:
@@ -158,55 +149,8 @@ class Page:
         return any(signal in self.markup for signal in _ARTICLE_SIGNALS)
 
 
-def looks_like_html(content_type: str | None, head: bytes) -> bool:
-    """By the Content-Type when it names a type, else by how the body starts."""
-    if content_type and content_type.split(";")[0].strip():
-        return "html" in content_type.lower()
-    return bool(_LOOKS_HTML.match(head))
-
-
-def page_from_markup(body: bytes | str, content_type: str | None = None) -> Page:
-    """A :class:`Page` over raw bytes or text (searched as UTF-8; only the title and text are decoded)."""
-    raw = body.encode("utf-8", "ignore") if isinstance(body, str) else body
-    match = _TITLE.search(raw, 0, 20_000)
-    title = html.unescape(_TAG.sub("", match.group(1).decode("utf-8", "replace"))) if match else ""
-    return Page(
-        title=title,
-        is_html=looks_like_html(content_type, raw[:4096]),
-        markup=lambda: raw,
-        visible=lambda: html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", raw[:TEXT_BYTES].decode("utf-8", "replace")))),
-        size=len(raw),
-    )
-
-
-def page_from_soup(soup: BeautifulSoup | Tag) -> Page:
-    """A :class:`Page` over a parsed tree: the text is read off the tree, the markup serialised only if needed."""
-    title_tag = soup.find("title")
-    root = soup.body if isinstance(soup, BeautifulSoup) and soup.body else soup
-    visible = " ".join(
-        s for s in root.find_all(string=True)
-        if not isinstance(s, _NOT_TEXT) and s.parent is not None and s.parent.name not in _HIDDEN_TAGS
-    )
-    serialised: list[bytes] = []  # the tree serialised at most once, and only when a rule needs the markup
-
-    def markup() -> bytes:
-        if not serialised:
-            serialised.append(str(soup).encode("utf-8", "ignore"))
-        return serialised[0]
-
-    return Page(
-        title=title_tag.get_text() if isinstance(title_tag, Tag) else "",
-        is_html=True,
-        markup=markup,
-        visible=lambda: visible,
-        # A page with this much text is past the tiny-page size: no need to serialise it to know.
-        size=TINY_PAGE_BYTES if len(visible) >= TINY_PAGE_BYTES else None,
-        text_ready=True,
-    )
-
-
 def _title_evidence(title: str) -> str | None:
-    return next((reason for pattern, reason in _TITLES if pattern.search(title)), None)
+    return next((reason for pattern, reason in _TITLES if pattern.search(title)), None) if title else None
 
 
 def _marker_in(markup: bytes) -> str | None:
@@ -214,9 +158,7 @@ def _marker_in(markup: bytes) -> str | None:
 
 
 def _markup_evidence(page: Page) -> str | None:
-    """Rule 3; of its two tests, the one the page has at hand runs first."""
-    if page.text_ready:
-        return _marker_in(page.markup) if page.little_content else None
+    """Rule 3: the markers first, since the visible text costs more to extract."""
     found = _marker_in(page.markup)
     return found if found and page.little_content else None
 
@@ -239,13 +181,14 @@ def blocked_reason(
         return f"AWS WAF {lowered['x-amzn-waf-action'].strip() or 'challenge'} [x-amzn-waf-action header]"
     if lowered.get("cf-mitigated", "").strip().lower() == "challenge":
         return "Cloudflare challenge [cf-mitigated header]"
-    if not isinstance(page, Page):
-        is_tree = isinstance(page, (BeautifulSoup, Tag))
-        page = page_from_soup(page) if is_tree else page_from_markup(page, content_type or lowered.get("content-type"))
+    if isinstance(page, (BeautifulSoup, Tag)):  # a caller's parsed tree: judged on its markup, like any page
+        page = Page(str(page), "text/html")
+    elif not isinstance(page, Page):
+        page = Page(page, content_type or lowered.get("content-type"))
 
     evidence = None
     if page.is_html:
-        title_evidence = _title_evidence(page.title) if page.title else None
+        title_evidence = _title_evidence(page.title)
         evidence = title_evidence if title_evidence and not page.long_article else _markup_evidence(page)
     at = "" if status == 200 else f" (HTTP {status})"
     if evidence:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from govpress.parsers.blocked import blocked_reason, looks_like_html, page_from_markup
+from govpress.parsers.blocked import Page, blocked_reason, looks_like_html
 from govpress.parsers.html import make_soup
 from testpaths import CONSTRUCTED_SITES
 
@@ -152,6 +152,6 @@ def test_bytes_and_parsed_trees_get_the_same_verdict() -> None:
 
 
 def test_a_normal_page_is_judged_without_extracting_its_text() -> None:
-    page = page_from_markup(ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 60), "text/html")
+    page = Page(ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 60), "text/html")
     assert blocked_reason(page) is None
     assert "visible" not in vars(page)  # the cached text was never computed
