@@ -195,6 +195,6 @@ def blocked_reason(
         return evidence + at
     if status in REFUSING_STATUSES:
         return REFUSING_STATUSES[status] + (" without content" if page.is_html and page.little_content else "")
-    if 200 <= status < 300 and page.is_html and page.size < TINY_PAGE_BYTES and not (page.prose or page.article_markup):
+    if 200 <= status < 300 and page.is_html and page.size < TINY_PAGE_BYTES and not (page.article_markup or page.prose):
         return f"tiny HTML page ({page.size} bytes) without article text{at}"
     return None
