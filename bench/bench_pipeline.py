@@ -36,8 +36,8 @@ def demo_registry(base_url: str) -> Registry:
 
 def timed_run(registry: Registry, db: Path) -> tuple[float, dict[str, int]]:
     started = time.perf_counter()
-    _, outcomes = asyncio.run(run_ingest(registry, registry.source, db=db, params=RunParams(), base_dir=db.parent,
-                                         flow_name="bench"))
+    outcomes = asyncio.run(run_ingest(registry, registry.source, db=db, params=RunParams(), base_dir=db.parent,
+                                      flow="bench")).outcomes
     seconds = time.perf_counter() - started
     bad = [o for o in outcomes if o.status != "ok"]
     if bad:

@@ -1,6 +1,6 @@
-"""Serve every govpress deployment from one process: a shim over ``govpress serve`` (flows/serve.py).
+"""Serve every govpress deployment from one process: a shim over ``govpress serve`` (same options).
 
-    uv run python deployments/serve.py [--no-schedules] [--port N] ...
+    uv run python deployments/serve.py [--no-schedules] [--port N] ...   # see: govpress serve --help
 """
 
 import sys
@@ -10,6 +10,6 @@ if __name__ == "__main__":
     checkout = Path(__file__).resolve().parent.parent
     if str(checkout) not in sys.path:  # run as a script from anywhere in the checkout
         sys.path.insert(0, str(checkout))
-    from govpress.flows.serve import main
+    from govpress.cli import app
 
-    sys.exit(main())
+    app(["serve", *sys.argv[1:]], prog_name="govpress")

@@ -1,6 +1,7 @@
-"""govpress flows: the Prefect flows (ingest.py, operations.py) and the plain stages they conduct.
+"""govpress.flows: Prefect only. Each flow is parameters -> one library call (govpress/run.py) -> artifacts.
 
-Stages: registry.py (sources.toml), discover.py, plan.py, fetch.py (+ netguard, politeness,
-blocking), archive.py, pipeline.py (one source end to end), dedupe.py, store/ (DuckDB), run.py
-(one whole run without Prefect). The command line is cli.py; the local site server localsite/.
+ingest.py (``ingest``, ``reparse``), operations.py (``backfill``, ``publish``), tasks.py (one
+discovery task per source, one task per batch), artifacts.py (the run's table, report and end
+state), parameters.py (the typed form fields), writer_limit.py (one DuckDB writer at a time),
+serve.py (the UI and every deployment in one process). The stages themselves live in govpress/.
 """

@@ -3,6 +3,9 @@
     uv run govpress serve                 # starts a Prefect server too, if none is running
     uv run govpress serve --no-schedules  # manual deployments only
 
+The options are those of ``govpress serve --help`` (govpress/cli.py), handed over as
+:class:`ServeOptions`.
+
 Deployments: one scheduled ``ingest`` per (cadence, time zone) group of the registry
 (govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse`` and ``publish``.
 ``--db`` and ``--sources-file`` become the deployments' default parameters (the UI shows them and
@@ -15,14 +18,15 @@ on exit. The choice is made before Prefect is imported, because Prefect reads it
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import govpress.settings  # noqa: E402  (sets the offline Prefect environment; imports no Prefect)
 
@@ -139,47 +143,44 @@ def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on") ->
     return deployments
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sources-file", type=Path, default=None,
-                        help="registry file (default: the project's sources.toml)")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="DuckDB file (default: $GOVPRESS_DB or data/govpress.duckdb)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--no-schedules", action="store_true",
-                       help="serve the manual deployments only (no scheduled ingests)")
-    group.add_argument("--pause-schedules", action="store_true",
-                       help="create the scheduled ingests paused (resume them in the UI)")
-    parser.add_argument("--host", default="127.0.0.1", help="where to find or start the Prefect server")
-    parser.add_argument("--port", type=int, default=4200, help="where to find or start the Prefect server")
-    parser.add_argument("--no-server", action="store_true",
-                        help="never start a Prefect server; fail if none answers")
-    parser.add_argument("--limit", type=int, default=None, help="flow runs executed at once at most")
-    return parser.parse_args(argv)
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """What ``govpress serve`` was asked for (its --help documents each)."""
+
+    sources_file: Path | None = None
+    """Registry to schedule and run; None: the project's sources.toml."""
+    db: Path | None = None
+    """DuckDB file; None: $GOVPRESS_DB or data/govpress.duckdb."""
+    schedules: Literal["on", "paused", "off"] = "on"
+    host: str = "127.0.0.1"
+    port: int = 4200
+    no_server: bool = False
+    """Never start a Prefect server; fail if none answers."""
+    limit: int | None = None
+    """Flow runs executed at once at most."""
 
 
-def choose_api(args: argparse.Namespace) -> tuple[str, bool]:
+def choose_api(options: ServeOptions) -> tuple[str, bool]:
     """(API URL, whether we must start the server). Decided before Prefect is imported."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
         return configured, False
-    url = f"http://{args.host}:{args.port}/api"
+    url = f"http://{options.host}:{options.port}/api"
     if api_healthy(url):
         return url, False
-    if args.no_server:
+    if options.no_server:
         raise SystemExit(f"no Prefect server answers at {url} and --no-server was given")
     return url, True
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def serve_deployments(options: ServeOptions) -> int:
+    """Find or start the Prefect server, register every deployment and serve them until Ctrl-C."""
     from govpress.registry import DEFAULT_SOURCES_FILE
     from govpress.settings import DEFAULT_DB
 
-    sources_file = (args.sources_file or DEFAULT_SOURCES_FILE).resolve()
-    db = (args.db or DEFAULT_DB).resolve()
-    api_url, start_server = choose_api(args)
+    sources_file = (options.sources_file or DEFAULT_SOURCES_FILE).resolve()
+    db = (options.db or DEFAULT_DB).resolve()
+    api_url, start_server = choose_api(options)
     os.environ["PREFECT_API_URL"] = api_url
 
     server = None
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Starting the Prefect server on {api_url} (log: {log_file}) ...", flush=True)
         # Own session: a Ctrl-C in the terminal reaches only us, and we stop the server after the runner
         # has shut down (a server dying first leaves the runner hanging on its event socket).
-        server = start_prefect_server(args.host, args.port, dict(os.environ), log_file=log_file, new_session=True)
+        server = start_prefect_server(options.host, options.port, dict(os.environ), log_file=log_file, new_session=True)
     try:
         if server is not None:
             seconds = wait_healthy(api_url, server, timeout=180)
@@ -197,19 +198,15 @@ def main(argv: list[str] | None = None) -> int:
 
         from prefect import serve
 
-        from govpress.flows.operations import WRITER_LIMIT, ensure_writer_limit
+        from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit
 
-        schedules = "off" if args.no_schedules else "paused" if args.pause_schedules else "on"
-        deployments = build_deployments(sources_file, db, schedules=schedules)
+        deployments = build_deployments(sources_file, db, schedules=options.schedules)
         what = asyncio.run(ensure_writer_limit())
         print(f"Global concurrency limit {WRITER_LIMIT} (1 slot): {what}", flush=True)
         print(f"Registry: {sources_file}\nDatabase: {db}", flush=True)
-        serve(*deployments, limit=args.limit)
+        serve(*deployments, limit=options.limit)
     finally:
         if server is not None:
             stop_process(server)
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,7 +1,9 @@
-"""The ``govpress`` command line: demo, ingest, reparse, extract, eval, sql, sources, site.
+"""The ``govpress`` command line: demo, ingest, reparse, extract, eval, sql, sources, site, serve, reliability.
 
-Every command is a thin shell over the pipeline and the flows; ``govpress COMMAND --help``
-documents each option.
+Every command is a thin shell over the library (govpress/run.py, govpress/demo/) or the flows;
+``govpress COMMAND --help`` documents each option. Importing this module imports typer, rich and
+the project's settings only: each command imports what it needs (DuckDB, the fetcher, Prefect)
+when it runs, so ``govpress --help`` answers at once (tests/unit/test_cli.py checks it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNIN
 
 import govpress.settings  # noqa: F401,E402  (Prefect environment before Prefect is imported)
 
-import asyncio
 import json
 import sys
 from datetime import date
@@ -22,9 +23,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from govpress.console import console, err, print_last_run
 from govpress.settings import DEFAULT_DB
 
 app = typer.Typer(
@@ -37,19 +38,9 @@ sources_app = typer.Typer(help="List the source registry, or check one source li
 app.add_typer(sources_app, name="sources")
 site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
-
-
-def _reliability_app() -> typer.Typer:
-    from govpress.demo.reliability import reliability_app
-
-    return reliability_app
-
-
-app.add_typer(_reliability_app(), name="reliability", help="Fault injection: what each fault does to a run (govpress reliability faults).")
-
-# Piped output (logs, CI) gets a wide table instead of 80 columns of truncated names.
-console = Console() if sys.stdout.isatty() else Console(width=200)
-err = Console(stderr=True)
+reliability_app = typer.Typer(help="Fault injection: what each fault does to a run (govpress reliability faults).",
+                              no_args_is_help=True)
+app.add_typer(reliability_app, name="reliability")
 
 DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]
 SourcesFileOption = Annotated[Optional[Path], typer.Option("--sources-file", help="Registry file (default: the project's sources.toml).")]
@@ -64,40 +55,10 @@ def _date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def print_outcomes(sources: list[dict]) -> None:
-    table = Table(title="Per source")
-    for col in ("source", "status", "discovered", "fetched", "not mod.", "new", "updated", "unchanged", "dupes", "removed", "failed", "s"):
-        table.add_column(col, justify="left" if col in ("source", "status") else "right")
-    for o in sources:
-        style = None if o["status"] == "ok" else "red"
-        table.add_row(o["source_id"], o["status"], *(str(o[k]) for k in ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed", "seconds")), style=style)
-    console.print(table)
-    for o in sources:
-        if o["status"] != "ok" and o.get("message"):
-            console.print(f"[red]{o['source_id']}[/red]: {o['message']}")
-
-
-def last_run(db: Path, flow: str | None = None) -> dict | None:
-    """The latest ``runs`` row (its per-source outcomes), read back for printing."""
-    import duckdb
-
-    if not db.exists():
-        return None
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(
-            "SELECT run_id, status, message, per_source FROM runs WHERE ($flow IS NULL OR flow = $flow) "
-            "ORDER BY started_at DESC LIMIT 1", {"flow": flow}
-        ).fetchone()
-    finally:
-        con.close()
-    if row is None:
-        return None
-    return {"run_id": row[0], "status": row[1], "message": row[2], "sources": json.loads(row[3]) if row[3] else []}
-
-
 def _run_flow(coro) -> bool:
     """Run a flow to its final state; True when it completed."""
+    import asyncio
+
     state = asyncio.run(coro)
     return state.is_completed()
 
@@ -114,25 +75,24 @@ def ingest(
     without_prefect: Annotated[bool, typer.Option("--without-prefect", help="Run the same stages without Prefect (debugging; no UI, no artifacts).")] = False,
 ) -> None:
     """Run the real sources from the registry (live sites) into the database."""
-    from govpress.registry import DEFAULT_SOURCES_FILE, load_registry
+    from govpress.registry import load_registry
 
-    registry = load_registry(sources_file)
     try:
-        selected = registry.select(source)
+        load_registry(sources_file).select(source)
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
     if without_prefect:
-        from govpress.plan import RunParams
-        from govpress.run import run_ingest
+        import asyncio
 
-        registry_path = sources_file or DEFAULT_SOURCES_FILE
+        from govpress.plan import RunParams
+        from govpress.run import ingest_sources
+
         params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages, refetch=refetch)
-        _, outcomes = asyncio.run(run_ingest(registry, selected, db=db, params=params,
-                                             base_dir=Path(registry_path).resolve().parent,
-                                             parameters={"sources": source, "without_prefect": True}))
-        ok = all(o.status not in ("failed", "blocked") for o in outcomes)
+        result = asyncio.run(ingest_sources(db=db, sources_file=sources_file, source_ids=source, params=params,
+                                            parameters={"sources": source, "without_prefect": True}))
+        ok = not result.failing
     else:
         from govpress.flows.ingest import ingest as ingest_flow
 
@@ -140,10 +100,7 @@ def ingest(
         ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
                                    refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
                                    return_state=True))
-    run = last_run(db, "ingest")
-    if run:
-        print_outcomes(run["sources"])
-        console.print(f"run {run['run_id']}: {run['status']}" + (f" — {run['message']}" if run["message"] else ""))
+    print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
 
@@ -172,9 +129,7 @@ def reparse(
 
     ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
                                 sources_file=str(sources_file) if sources_file else None, return_state=True))
-    run = last_run(db, "reparse")
-    if run:
-        print_outcomes(run["sources"])
+    print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 
 
@@ -302,23 +257,38 @@ def sources_check(
         source = registry.get(name)
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0])) from None
+    import asyncio
+
     report = asyncio.run(check_source(source, registry, base_dir=(sources_file or Path(".")).resolve().parent))
     console.print_json(data=report)
     raise typer.Exit(0 if report.get("ok") else 1)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def serve(ctx: typer.Context) -> None:
+@app.command()
+def serve(
+    sources_file: SourcesFileOption = None,
+    db: DbOption = DEFAULT_DB,
+    no_schedules: Annotated[bool, typer.Option("--no-schedules", help="Serve the manual deployments only (no scheduled ingests).")] = False,
+    pause_schedules: Annotated[bool, typer.Option("--pause-schedules", help="Create the scheduled ingests paused (resume them in the UI).")] = False,
+    host: Annotated[str, typer.Option(help="Where to find, or start, the Prefect server.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Where to find, or start, the Prefect server.")] = 4200,
+    no_server: Annotated[bool, typer.Option("--no-server", help="Never start a Prefect server; fail if none answers.")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Flow runs executed at once at most.")] = None,
+) -> None:
     """Serve every deployment (schedules, ingest-manual, backfill, reparse, publish) and the Prefect UI.
 
-    Options are those of flows/serve.py (--sources-file, --db, --no-schedules, --port ...).
+    Uses $PREFECT_API_URL when set, else a server answering on --host/--port, else starts one there.
+    --db and --sources-file become the deployments' default parameters.
     """
-    from govpress.flows.serve import main as serve_main
+    if no_schedules and pause_schedules:
+        raise typer.BadParameter("--no-schedules and --pause-schedules exclude each other")
+    from govpress.flows.serve import ServeOptions, serve_deployments
 
     # Served runs log to the UI in full (the quiet terminal default above is for CLI runs).
     os.environ.pop("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", None)
-
-    raise typer.Exit(serve_main(list(ctx.args)))
+    options = ServeOptions(sources_file=sources_file, db=db, host=host, port=port, no_server=no_server, limit=limit,
+                           schedules="off" if no_schedules else "paused" if pause_schedules else "on")
+    raise typer.Exit(serve_deployments(options))
 
 
 @site_app.command("serve")
@@ -330,6 +300,23 @@ def site_serve(
     from govpress.demo.run import serve_forever
 
     serve_forever(port=port, root=root, console=console)
+
+
+@reliability_app.command("faults")
+def reliability_faults(
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Fault case name (repeatable); default: all.")] = None,
+    width: Annotated[int, typer.Option(help="Table width in characters.")] = 200,
+) -> None:
+    """Run every fault once against a generated site and print fault -> outcome."""
+    from rich.console import Console
+
+    from govpress.demo.reliability import print_fault_table
+
+    try:
+        caught_up = print_fault_table(only, console=Console(width=width))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--only") from None
+    raise typer.Exit(0 if caught_up else 1)
 
 
 def main() -> None:

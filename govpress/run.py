@@ -1,26 +1,49 @@
-"""One ingest or reparse run end to end, without Prefect: the runs row, sources side by side, the search index, the snapshot.
+"""One writing run of govpress end to end, without Prefect: the lifecycle every run shares, and the work it wraps.
 
-The Prefect flows in flows/ingest.py call these with their tasks plugged in; ``govpress ingest
---without-prefect`` and the crash tests call them directly.
+The lifecycle (:func:`run_lifecycle`) is the same for every run that writes: migrate the file,
+start the ``runs`` row, upsert the selected sources, do the work, rebuild the search index when
+the run changed releases, finish the row, publish the analysts' snapshot. Work that raises still
+finishes the row (``failed``, with the error) so that no run stays ``running``.
+
+The work it wraps:
+
+- :func:`ingest_sources` (and :func:`run_ingest` below it): discover, fetch, archive, parse,
+  dedupe and load the selected sources side by side. A backfill is an ingest whose
+  ``RunParams(deep=True)`` keeps paging past what is held.
+- :func:`reparse_sources`: the parsers over the raw archive, no network.
+
+:func:`publish` is the index and snapshot on their own (the ``publish`` flow). The Prefect flows
+in flows/ call these, plugging in their tasks (``source_runner``); ``govpress ingest
+--without-prefect``, the fault table and the crash tests call them directly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
-from govpress.pipeline import RunContext, RunParams, SourceOutcome, fetch_row, new_run_id, parse_result, run_source
+from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_result, run_source
+from govpress.plan import RunParams
+from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
+from govpress.store import Store, count_releases
 from govpress.store.rows import LoadBatch
 from govpress.urls import host_of
-from govpress.registry import Registry, Source
-from govpress.store import Store
+
+log = logging.getLogger("govpress.run")
 
 SOURCE_CONCURRENCY = 4
+COUNT_KEYS = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed")
+FAILING = ("failed", "blocked")
+"""Source statuses that make a run ``partial`` (some sources) or ``failed`` (all of them)."""
+
 SourceRunner = Callable[[RunContext, Source], Awaitable[SourceOutcome]]
 
 
@@ -30,8 +53,116 @@ def archive_for(db_path: Path) -> Archive:
 
 
 def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
-    keys = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "duplicate", "removed", "failed")
-    return {k: sum(getattr(o, k) for o in outcomes) for k in keys}
+    return {k: sum(getattr(o, k) for o in outcomes) for k in COUNT_KEYS}
+
+
+def check_window(since: date | None, until: date | None) -> None:
+    """A date range runs forwards: ``since`` on or before ``until``."""
+    if since and until and since > until:
+        raise ValueError(f"since {since} is after until {until}")
+
+
+# --- the lifecycle --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """What the work of a run is handed: its id, the store and archive, when it started."""
+
+    run_id: str
+    store: Store
+    archive: Archive
+    started_at: datetime
+
+
+@dataclass(slots=True)
+class RunResult:
+    """A finished run: its ``runs`` row, in Python."""
+
+    run_id: str
+    flow: str
+    db: Path
+    status: str
+    """completed, partial (some sources failed or were blocked) or failed (all of them, or the work raised)."""
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    message: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return totals(self.outcomes)
+
+    @property
+    def failing(self) -> list[SourceOutcome]:
+        """The sources that failed or were blocked (their rows, if any, are loaded)."""
+        return [o for o in self.outcomes if o.status in FAILING]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "flow": self.flow, "db": str(self.db), "status": self.status,
+                "sources": [o.as_dict() for o in self.outcomes], **self.counts}
+
+
+Work = Callable[[RunStart], Awaitable[list[SourceOutcome]]]
+
+
+def run_status(outcomes: list[SourceOutcome]) -> tuple[str, str | None]:
+    """(status, message) of a run from its sources' outcomes."""
+    bad = [o for o in outcomes if o.status in FAILING]
+    status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"
+    return status, "; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad) or None
+
+
+def wrote_releases(store: Store, run_id: str) -> bool:
+    """Whether run ``run_id`` loaded or changed any release (releases.run_id names the last writer)."""
+    with store.reader(fts=False) as con:
+        return con.execute("SELECT count(*) > 0 FROM releases WHERE run_id = ?", [run_id]).fetchone()[0]
+
+
+async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[Source], work: Work,
+                        publish_results: bool = True) -> RunResult:
+    """Start a run, do ``work``, index and finish it, publish the snapshot; returns the finished run.
+
+    ``publish_results=False`` leaves out the search index and the snapshot (the fault table's
+    quick runs, whose checksums cover neither). When ``work`` raises, the row is finished as
+    ``failed`` with the error, the index and snapshot catch up with whatever it loaded, and the
+    exception propagates.
+    """
+    store = Store(db)
+    await asyncio.to_thread(store.migrate)
+    run_id = new_run_id()
+    started_at = datetime.now(timezone.utc)
+    await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
+    await asyncio.to_thread(store.upsert_sources, sources, run_id)
+    try:
+        outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at))
+    except BaseException as exc:
+        await _finish_failed(store, run_id, exc, publish_results)
+        raise
+    status, message = run_status(outcomes)
+    counts = totals(outcomes)
+    if publish_results and (counts["new"] or counts["updated"]):
+        await asyncio.to_thread(store.rebuild_search_index)
+    await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
+                            datetime.now(timezone.utc))
+    if publish_results:
+        await asyncio.to_thread(store.publish_snapshot)
+    return RunResult(run_id=run_id, flow=flow, db=Path(db), status=status, outcomes=outcomes, message=message)
+
+
+async def _finish_failed(store: Store, run_id: str, error: BaseException, publish_results: bool) -> None:
+    """Close the row of a run whose work raised; never hides ``error`` behind a second failure."""
+    message = f"{type(error).__name__}: {error}"
+    try:
+        await asyncio.to_thread(store.finish_run, run_id, "failed", {}, message, [], datetime.now(timezone.utc))
+        # An interrupted run (Ctrl-C, a flow timeout) stops here; a crashed one lets search catch up
+        # with what it loaded, or the next run that changes nothing would leave the index behind.
+        if publish_results and isinstance(error, Exception) and await asyncio.to_thread(wrote_releases, store, run_id):
+            await asyncio.to_thread(store.rebuild_search_index)
+            await asyncio.to_thread(store.publish_snapshot)
+    except Exception:
+        log.exception("run %s: could not record its failure (%s)", run_id, message)
+
+
+# --- ingest ----------------------------------------------------------------------------------------
 
 
 def robots_owner(url: str, sources: list[Source]) -> str:
@@ -41,11 +172,6 @@ def robots_owner(url: str, sources: list[Source]) -> str:
     return owners[0] if owners else sources[0].id
 
 
-async def _limited(runner: SourceRunner, ctx: RunContext, source: Source, limit: asyncio.Semaphore) -> SourceOutcome:
-    async with limit:
-        return await runner(ctx, source)
-
-
 async def run_ingest(
     registry: Registry,
     selected: list[Source],
@@ -53,69 +179,90 @@ async def run_ingest(
     db: Path,
     params: RunParams,
     base_dir: Path,
-    flow_name: str = "ingest",
+    flow: str = "ingest",
     parameters: dict | None = None,
     source_runner: SourceRunner | None = None,
-) -> tuple[str, list[SourceOutcome]]:
-    """One whole ingest run: runs row, sources concurrently, search index, snapshot.
+) -> RunResult:
+    """The selected sources through the stages, at most SOURCE_CONCURRENCY at once, inside the lifecycle.
 
-    ``source_runner(ctx, source)`` processes one source; the Prefect flow passes one that
-    uses its tasks, and without it the plain stages run (no Prefect: debugging, crash tests).
+    ``source_runner(ctx, source)`` processes one source; the Prefect flows pass one that uses
+    their tasks, and without it the plain stages run (no Prefect: debugging, crash tests).
     """
-    source_runner = source_runner or run_source
-    store = Store(db)
-    await asyncio.to_thread(store.migrate)
-    run_id = new_run_id()
-    now = datetime.now(timezone.utc)
-    await asyncio.to_thread(store.start_run, run_id, flow_name, parameters or {}, [s.id for s in selected], now)
-    await asyncio.to_thread(store.upsert_sources, selected, run_id)
-    archive = archive_for(db)
-    limit = asyncio.Semaphore(SOURCE_CONCURRENCY)
-    robots: list[FetchResult] = []  # robots.txt is fetched per host, inside the fetcher: record it too
+    check_window(params.since, params.until)
+    runner = source_runner or run_source
 
-    def keep_robots(result: FetchResult) -> None:
-        if result.purpose == "robots":
-            robots.append(result)
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        limit = asyncio.Semaphore(SOURCE_CONCURRENCY)
+        robots: list[FetchResult] = []  # robots.txt is fetched per host, inside the fetcher: record it too
 
-    async with Fetcher(archive=archive, user_agent=registry.user_agent, on_result=keep_robots) as fetcher:
-        ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=params,
-                         base_dir=base_dir, now=now)
-        outcomes = list(await asyncio.gather(*(_limited(source_runner, ctx, s, limit) for s in selected)))
-    if robots:
-        rows = [fetch_row(run_id, robots_owner(r.url, selected), r) for r in robots]
-        await asyncio.to_thread(store.load_batch, LoadBatch(run_id=run_id, source_id="", fetches=rows))
-    counts = totals(outcomes)
-    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
-    status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"
-    message = "; ".join(f"{o.source_id} {o.status}: {o.message}" for o in bad) or None
-    if counts["new"] or counts["updated"]:
-        await asyncio.to_thread(store.rebuild_search_index)
-    await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
-                            datetime.now(timezone.utc))
-    await asyncio.to_thread(store.publish_snapshot)
-    return run_id, outcomes
+        def keep_robots(result: FetchResult) -> None:
+            if result.purpose == "robots":
+                robots.append(result)
 
+        async def one(ctx: RunContext, source: Source) -> SourceOutcome:
+            async with limit:
+                return await runner(ctx, source)
+
+        async with Fetcher(archive=run.archive, user_agent=registry.user_agent, on_result=keep_robots) as fetcher:
+            ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
+                             base_dir=base_dir, now=run.started_at)
+            outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
+        if robots:
+            rows = [fetch_row(run.run_id, robots_owner(r.url, selected), r) for r in robots]
+            await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
+        return outcomes
+
+    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work)
+
+
+def registry_at(sources_file: Path | str | None) -> tuple[Registry, Path]:
+    """The registry and the file it came from (the project's sources.toml when none is named)."""
+    path = Path(sources_file) if sources_file else DEFAULT_SOURCES_FILE
+    return load_registry(path), path
+
+
+async def ingest_sources(
+    *,
+    db: Path,
+    sources_file: Path | str | None = None,
+    source_ids: list[str] | None = None,
+    params: RunParams | None = None,
+    flow: str = "ingest",
+    parameters: dict | None = None,
+    source_runner: SourceRunner | None = None,
+) -> RunResult:
+    """Ingest the registry's sources (``source_ids``, or every enabled one): what the ingest and backfill flows run.
+
+    Relative ``files`` paths of the registry resolve against the registry file's folder.
+    """
+    registry, path = registry_at(sources_file)
+    return await run_ingest(registry, registry.select(source_ids), db=db, params=params or RunParams(),
+                            base_dir=path.resolve().parent, flow=flow, parameters=parameters,
+                            source_runner=source_runner)
+
+
+# --- reparse ---------------------------------------------------------------------------------------
 
 PAGE_PURPOSES = {"new", "changed", "recheck", "refetch", "removal_check", "entry", "file", "page"}
+REPARSE_BATCH = 200
 
 
-def reparse_pages(store: Store, archive: Archive, registry: Registry, source_ids: list[str] | None,
-                  parser: str | None, run_id: str) -> list[SourceOutcome]:
+def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser: str | None,
+                  run_id: str) -> list[SourceOutcome]:
     """Re-run parsers over the raw archive (no network) and load what changed, per source."""
     from govpress.dedupe.keys import dedupe_rows, release_row
-    from govpress.store.rows import FailureRow, LoadBatch
+    from govpress.store.rows import FailureRow
 
-    selected = registry.select(source_ids)
     outcomes = []
     now = datetime.now(timezone.utc)
-    pages = store.archived_pages([s.id for s in selected])
-    for source in selected:
+    pages = store.archived_pages([s.id for s in sources])
+    for source in sources:
         outcome = SourceOutcome(source_id=source.id, channel="archive")
         started = time.monotonic()
         mine = [p for p in pages if p.source_id == source.id and p.purpose in PAGE_PURPOSES]
-        for start in range(0, len(mine), 200):
+        for start in range(0, len(mine), REPARSE_BATCH):
             rows, failures = [], []
-            for page in mine[start : start + 200]:
+            for page in mine[start : start + REPARSE_BATCH]:
                 try:
                     body = archive.get(page.archive_key)
                 except Exception as exc:
@@ -134,10 +281,58 @@ def reparse_pages(store: Store, archive: Archive, registry: Registry, source_ids
                     rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
             outcome.fetched += len(rows) + len(failures)
             counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
-                                                fetches=[], failures=failures, removals=[], cache=[],
-                                                frontier_add=[], frontier_done=[]))
+                                                failures=failures))
             outcome.add(counts)
         outcome.discovered = len(mine)
         outcome.seconds = round(time.monotonic() - started, 2)
         outcomes.append(outcome)
     return outcomes
+
+
+async def reparse_sources(
+    *,
+    db: Path,
+    sources_file: Path | str | None = None,
+    source_ids: list[str] | None = None,
+    parser: str | None = None,
+    parameters: dict | None = None,
+) -> RunResult:
+    """Re-run the parsers over the archive of ``source_ids`` (or every source), inside the lifecycle."""
+    registry, _ = registry_at(sources_file)
+    selected = registry.select(source_ids)
+
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        return await asyncio.to_thread(reparse_pages, run.store, run.archive, selected, parser, run.run_id)
+
+    return await run_lifecycle(db, flow="reparse", parameters=parameters or {}, sources=selected, work=work)
+
+
+# --- publish ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    db: Path
+    index_seconds: float | None = None
+    """Seconds the full-text index took to rebuild; None when it was not asked for."""
+    snapshot: Path | None = None
+    releases: int | None = None
+    """Releases in the published snapshot."""
+
+
+def publish(db: Path, *, index: bool = True, snapshot: bool = True, dest: Path | None = None) -> Published:
+    """Rebuild the full-text index and/or publish the read-only snapshot (``dest``, default beside ``db``)."""
+    db = Path(db)
+    if not db.exists():
+        raise FileNotFoundError(f"no database at {db}; run an ingest first")
+    store = Store(db)
+    store.migrate()
+    index_seconds = None
+    if index:
+        started = time.monotonic()
+        store.rebuild_search_index()
+        index_seconds = round(time.monotonic() - started, 2)
+    if not snapshot:
+        return Published(db=db, index_seconds=index_seconds)
+    path = store.publish_snapshot(dest)
+    return Published(db=db, index_seconds=index_seconds, snapshot=path, releases=count_releases(path))

@@ -23,21 +23,18 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Optional
 
 import duckdb
-import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from govpress.fetch.client import Fetcher
 from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, SiteManifest, generate_site
-from govpress.pipeline import RunContext, RunParams, SourceOutcome, new_run_id, run_source
+from govpress.pipeline import RunContext, RunParams, SourceOutcome, run_source
 from govpress.registry import Registry, Source
-from govpress.run import archive_for, totals
+from govpress.run import RunStart, run_lifecycle
 from govpress.store import Store, count_releases
 from govpress.store.load import CHECKSUM_TABLES, NOT_CONTENT
 
@@ -148,30 +145,24 @@ async def run_pipeline(
     params: RunParams | None = None,
     fetch_options: dict | None = None,
 ) -> tuple[str, list[SourceOutcome]]:
-    """One ingest run without Prefect: runs row, sources side by side, run closed.
+    """One ingest run without Prefect, in the lifecycle every run shares (:func:`govpress.run.run_lifecycle`).
 
-    The stages are those of :func:`govpress.run.run_ingest`; the search index and the snapshot
-    are left out (the checksums do not cover them) and the Fetcher is the quick one above.
+    The search index and the snapshot are left out (the checksums do not cover them) and the
+    Fetcher is the quick one above; sources run side by side.
     """
     clock = clock or VirtualClock()
-    store = Store(db)
-    await asyncio.to_thread(store.migrate)
-    run_id = new_run_id()
-    now = datetime.now(timezone.utc)
-    await asyncio.to_thread(store.start_run, run_id, "reliability", {}, [s.id for s in sources], now)
-    await asyncio.to_thread(store.upsert_sources, sources, run_id)
-    archive = archive_for(db)
     options = {**FETCH_OPTIONS, **(fetch_options or {})}
-    async with Fetcher(archive=archive, user_agent="govpress-reliability/1.0", sleep=clock.sleep, clock=clock.now,
-                       rng_seed=7, **options) as fetcher:
-        ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher,
-                         params=params or RunParams(), base_dir=db.parent, now=now)
-        outcomes = list(await asyncio.gather(*(run_source(ctx, s) for s in sources)))
-    bad = [o for o in outcomes if o.status in ("failed", "blocked")]
-    status = "failed" if bad and len(bad) == len(outcomes) else "partial" if bad else "completed"
-    await asyncio.to_thread(store.finish_run, run_id, status, totals(outcomes), None,
-                            [o.as_dict() for o in outcomes], datetime.now(timezone.utc))
-    return run_id, outcomes
+
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        async with Fetcher(archive=run.archive, user_agent="govpress-reliability/1.0", sleep=clock.sleep,
+                           clock=clock.now, rng_seed=7, **options) as fetcher:
+            ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher,
+                             params=params or RunParams(), base_dir=db.parent, now=run.started_at)
+            return list(await asyncio.gather(*(run_source(ctx, s) for s in sources)))
+
+    result = await run_lifecycle(db, flow="reliability", parameters={}, sources=sources, work=work,
+                                 publish_results=False)
+    return result.run_id, result.outcomes
 
 
 # --- the environment: site, servers, clean baseline --------------------------------------------
@@ -454,25 +445,14 @@ def matrix_table(rows: list[dict]) -> Table:
     return table
 
 
-reliability_app = typer.Typer(help="Fault injection against the local site: what the pipeline makes of each fault.",
-                              no_args_is_help=True)
+def print_fault_table(only: list[str] | None = None, *, console: Console) -> bool:
+    """``govpress reliability faults``: run the faults (``only`` some), print fault -> outcome; True when all caught up.
 
-
-@reliability_app.callback()
-def reliability_group() -> None:
-    """Reliability checks against the local site server (127.0.0.1 and 127.0.0.3 only)."""
-
-
-@reliability_app.command("faults")
-def faults_command(
-    only: Annotated[Optional[list[str]], typer.Option("--only", help="Fault case name (repeatable); default: all.")] = None,
-    width: Annotated[int, typer.Option(help="Table width in characters.")] = 200,
-) -> None:
-    """Run every fault once against a generated site and print fault -> outcome."""
+    Raises ``ValueError`` naming unknown fault names before anything runs.
+    """
     unknown = sorted(set(only or []) - set(CASES_BY_NAME))
     if unknown:
-        raise typer.BadParameter(f"unknown fault {', '.join(unknown)}; known: {', '.join(CASES_BY_NAME)}",
-                                 param_hint="--only")
+        raise ValueError(f"unknown fault {', '.join(unknown)}; known: {', '.join(CASES_BY_NAME)}")
     quiet = logging.getLogger("govpress")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # the table is the report; the expected failures' log lines are noise
@@ -481,19 +461,14 @@ def faults_command(
         rows = fault_matrix(only)
     finally:
         quiet.setLevel(level)
-    console = Console(width=width)
     console.print(matrix_table(rows))
     console.print(f"{sum(r['caught_up'] for r in rows)}/{len(rows)} faults caught up on the rerun "
                   f"({time.monotonic() - started:.0f} s)")
-    if not all(r["caught_up"] for r in rows):
-        raise typer.Exit(1)
+    return all(r["caught_up"] for r in rows)
 
 
 __all__ = [
     "FAULT_CASES", "FETCH_OPTIONS", "FaultCase", "FaultEnv", "FaultResult", "VirtualClock", "demo_sources",
-    "fault_env", "fault_matrix", "matrix_row", "matrix_table", "reliability_app", "run_fault_case", "run_pipeline",
+    "fault_env", "fault_matrix", "matrix_row", "matrix_table", "print_fault_table", "run_fault_case", "run_pipeline",
 ]
 
-
-if __name__ == "__main__":  # python -m govpress.demo.reliability faults (until the CLI registers the group)
-    reliability_app()

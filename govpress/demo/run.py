@@ -17,13 +17,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from govpress.console import print_last_run
+from govpress.demo import SITES_DIR as FIXTURE_SITES
 from govpress.settings import DEFAULT_DB, SHARED_DIR
 
 TEMPLATES = (
     Path(__file__).resolve().parent / "localsite" / "demo_generated.toml",
     Path(__file__).resolve().parent / "localsite" / "demo_sources.toml",
 )
-from govpress.demo import SITES_DIR as FIXTURE_SITES
 
 QUERIES = (
     ("Releases per source and language",
@@ -92,7 +93,6 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
              console: Console | None = None, site_dir: Path | None = None, generator_options: dict | None = None,
              port: int = 0) -> int:
     """Serve, ingest, report. Returns the process exit code (0 when every source succeeded)."""
-    from govpress.cli import last_run, print_outcomes
     from govpress.flows.ingest import ingest
 
     console = console or Console()
@@ -112,10 +112,7 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")
         console.print("Running the ingest flow on Prefect's local API (first start takes ~10 s)...")
         state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
-    run = last_run(db, "ingest")
-    if run:
-        print_outcomes(run["sources"])
-        console.print(f"run {run['run_id']}: {run['status']} in {time.monotonic() - started:.1f} s; database: {db}")
+    print_last_run(db, "ingest", console, after=f" in {time.monotonic() - started:.1f} s; database: {db}")
     console.print("\nTry these (read-only):")
     for title, query in QUERIES:
         db_option = "" if db == DEFAULT_DB else f" --db {db}"

@@ -48,14 +48,14 @@ def ingested(tmp_path: Path):
 def test_reparse_with_the_same_parser_changes_nothing_and_needs_no_network(ingested):
     store, archive, registry = ingested  # the site server is already stopped
     before = store.checksum()
-    [outcome] = reparse_pages(store, archive, registry, None, None, "r2")
+    [outcome] = reparse_pages(store, archive, registry.source, None, "r2")
     assert (outcome.unchanged, outcome.updated, outcome.new, outcome.failed) == (12, 0, 0, 0)
     assert store.checksum() == before
 
 
 def test_reparse_with_another_parser_versions_what_changed(ingested):
     store, archive, registry = ingested
-    [outcome] = reparse_pages(store, archive, registry, ["demo_mfa_en"], "document", "r2")
+    [outcome] = reparse_pages(store, archive, registry.select(["demo_mfa_en"]), "document", "r2")
     # The document parser reads the HTML as plain text: different text, so every release gets a version 2.
     assert outcome.updated + outcome.failed == 12 and outcome.updated > 0
     con = duckdb.connect(str(store.path), read_only=True)

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govpress.archive import Archive
+from govpress.cli import app
 from govpress.demo.localsite.faults import malform_html
 from govpress.demo.reliability import (
     CASES_BY_NAME,
@@ -25,7 +26,6 @@ from govpress.demo.reliability import (
     catch_up,
     content_checksum,
     fault_env,
-    reliability_app,
     run_fault_case,
 )
 from govpress.store import Store
@@ -215,8 +215,8 @@ def test_generic_parser_on_a_malformed_page_keeps_the_article_or_refuses(env):
 
 
 def test_reliability_faults_command_prints_the_table(env):
-    result = CliRunner().invoke(reliability_app, ["faults", "--only", "status_429", "--width", "250"])
+    result = CliRunner().invoke(app, ["reliability", "faults", "--only", "status_429", "--width", "250"])
     assert result.exit_code == 0, result.output
     assert "status_429" in result.output and "waited 7 s" in result.output
     assert "1/1 faults caught up" in result.output
-    assert CliRunner().invoke(reliability_app, ["faults", "--only", "no_such_fault"]).exit_code != 0
+    assert CliRunner().invoke(app, ["reliability", "faults", "--only", "no_such_fault"]).exit_code != 0

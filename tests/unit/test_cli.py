@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -164,3 +167,59 @@ def test_ingest_without_network_fails_per_source_and_touches_nothing_loaded(tmp_
 def test_ingest_rejects_an_unknown_source_before_running(tmp_path: Path):
     result = runner.invoke(app, ["ingest", "--source", "nope", "--db", str(tmp_path / "g.duckdb")])
     assert result.exit_code == 2 and "nope" in result.output
+
+
+# --- what the command line imports, and the options it shows -------------------------------------
+
+HEAVY = ("duckdb", "prefect", "httpx", "pyarrow", "numpy", "lxml", "trafilatura", "govpress.fetch", "govpress.store",
+         "govpress.pipeline", "govpress.flows", "govpress.demo", "govpress.parsers")
+
+
+def modules_after(*argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter holds after importing govpress.cli and running ``govpress ARGV`` for each."""
+    script = (
+        "import json, sys\n"
+        "from govpress.cli import app\n"
+        f"for argv in {list(argv)!r}:\n"
+        "    try:\n"
+        "        app(argv, prog_name='govpress')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_help_imports_nothing_heavy():
+    helps = [["--help"], *([name, "--help"] for name in ("ingest", "demo", "reparse", "extract", "sql", "serve")),
+             ["sources", "--help"], ["site", "serve", "--help"], ["reliability", "faults", "--help"]]
+    loaded = modules_after(*helps)
+    assert "typer" in loaded and "govpress.cli" in loaded  # the probe really ran the command line
+    assert sorted(m for m in loaded if m.startswith(HEAVY)) == []
+
+
+def test_serve_shows_every_serve_option():
+    import typer.main
+
+    from govpress.flows.serve import ServeOptions
+
+    command = typer.main.get_command(app).commands["serve"]
+    options = {name.lstrip("-").replace("-", "_") for p in command.params for name in p.opts}
+    # schedules="paused"/"off" are --pause-schedules/--no-schedules; every other field is its own option.
+    expected = set(ServeOptions.__dataclass_fields__) - {"schedules"} | {"pause_schedules", "no_schedules"}
+    assert options == expected
+    result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert all(f"--{name.replace('_', '-')}" in result.output for name in expected)
+
+
+def test_serve_refuses_contradicting_schedule_options():
+    result = runner.invoke(app, ["serve", "--no-schedules", "--pause-schedules"])
+    assert result.exit_code == 2 and "exclude each other" in result.output
+
+
+def test_reliability_faults_refuses_an_unknown_fault_before_running_any():
+    result = runner.invoke(app, ["reliability", "faults", "--only", "no_such_fault"])
+    assert result.exit_code == 2 and "status_429" in result.output  # the known ones are listed

@@ -1,0 +1,91 @@
+"""The one run lifecycle (govpress/run.py) every writing run goes through: runs row, work, index, finish, snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from store_factories import batch, release, source, table_rows
+
+from govpress.pipeline import SourceOutcome
+from govpress.run import RunStart, run_lifecycle, run_status
+from govpress.store import Store, count_releases, search_releases
+
+SOURCES = [source("gov_ru")]
+
+
+def load_one(release_id: str, body: str):
+    """Work that loads one release through the store, as the stages do, and reports it."""
+
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        counts = await asyncio.to_thread(run.store.load_batch, batch(release(release_id, body), run_id=run.run_id))
+        outcome = SourceOutcome(source_id="gov_ru")
+        outcome.add(counts)
+        return [outcome]
+
+    return work
+
+
+def run(db: Path, work, **kwargs):
+    return asyncio.run(run_lifecycle(db, flow="test", parameters={"why": "test"}, sources=SOURCES, work=work, **kwargs))
+
+
+def test_a_run_that_loads_is_recorded_indexed_and_published(tmp_path: Path) -> None:
+    db = tmp_path / "g.duckdb"
+    result = run(db, load_one("r1", "Визит премьер-министра в Минск."))
+    assert (result.status, result.counts["new"], result.message) == ("completed", 1, None)
+    store = Store(db)
+    assert table_rows(store, "SELECT run_id, flow, status, new, parameters->>'why' FROM runs") == [
+        (result.run_id, "test", "completed", 1, "test")]
+    assert table_rows(store, "SELECT source_id FROM sources") == [("gov_ru",)]
+    with store.reader() as con:
+        assert [h.release_id for h in search_releases(con, "визиты")] == ["r1"]
+    assert count_releases(store.default_snapshot_path()) == 1
+
+
+def test_work_that_raises_still_finishes_the_run_and_search_catches_up(tmp_path: Path) -> None:
+    db = tmp_path / "g.duckdb"
+    loaded = load_one("r1", "Визит премьер-министра в Минск.")
+
+    async def crashes(run: RunStart) -> list[SourceOutcome]:
+        await loaded(run)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        run(db, crashes)
+    store = Store(db)
+    [(status, message, finished)] = table_rows(store, "SELECT status, message, finished_at IS NOT NULL FROM runs")
+    assert (status, message, finished) == ("failed", "OSError: disk full", True)
+    with store.reader() as con:  # what it loaded before the crash is searchable
+        assert [h.release_id for h in search_releases(con, "визиты")] == ["r1"]
+    assert count_releases(store.default_snapshot_path()) == 1
+
+
+def test_an_interrupted_run_is_closed_as_failed(tmp_path: Path) -> None:
+    db = tmp_path / "g.duckdb"
+
+    async def interrupted(run: RunStart) -> list[SourceOutcome]:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(db, interrupted)
+    assert table_rows(Store(db), "SELECT status, message FROM runs") == [("failed", "KeyboardInterrupt: ")]
+
+
+def test_without_publishing_there_is_no_snapshot(tmp_path: Path) -> None:
+    db = tmp_path / "g.duckdb"
+    run(db, load_one("r1", "Text."), publish_results=False)
+    assert not Store(db).default_snapshot_path().exists()
+
+
+@pytest.mark.parametrize(("statuses", "expected"), [
+    (["ok", "unfinished"], "completed"),
+    (["ok", "blocked"], "partial"),
+    (["failed", "blocked"], "failed"),
+])
+def test_run_status_follows_the_sources(statuses: list[str], expected: str) -> None:
+    outcomes = [SourceOutcome(source_id=f"s{n}", status=status, message="why") for n, status in enumerate(statuses)]
+    status, message = run_status(outcomes)
+    assert status == expected
+    assert (message is None) == (expected == "completed")
