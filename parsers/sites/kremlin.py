@@ -78,15 +78,6 @@ def kind_of(url: str) -> str | None:
     return None
 
 
-def body_from_paragraphs(paragraphs: list[str]) -> str:
-    """Paragraphs as published, ``* * *`` as ``***``, joined by blank lines.
-
-    No mid-sentence rejoining here: the site's ``<p>`` boundaries are real, and an address
-    ending in a comma ("Friends,") is its own paragraph in speeches.
-    """
-    return site.section_text(paragraphs)
-
-
 def _site_language(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return "en" if host.startswith("en.") else "ru"

@@ -698,10 +698,6 @@ def _en_datetime(moment: datetime) -> str:
     return f"{moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}, {moment:%H:%M}"
 
 
-def _http_date(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
-
-
 # --------------------------------------------------------------------------------------
 # Releases (content decided, pages not yet rendered)
 # --------------------------------------------------------------------------------------
@@ -1352,8 +1348,3 @@ def generate_site(
     files[MANIFEST_NAME] = manifest.to_json().encode("utf-8")
     _write_tree(out_dir, files, mtimes)
     return manifest
-
-
-def http_date(iso: str) -> str:
-    """An ISO time from the manifest as an HTTP date (for Last-Modified)."""
-    return _http_date(datetime.fromisoformat(iso))
