@@ -44,6 +44,14 @@ PREFECT_DEFAULTS = {
 for _key, _value in PREFECT_DEFAULTS.items():
     os.environ.setdefault(_key, _value)
 
+if os.environ["PREFECT_HOME"] == PREFECT_DEFAULTS["PREFECT_HOME"]:
+    # Prefect creates its home folder but not the folders above it: a new user without
+    # ~/.govpress would otherwise see "unable to open database file" from the first run.
+    try:
+        Path(PREFECT_DEFAULTS["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # a read-only home: Prefect's own error names the folder
+
 DEFAULT_DB = Path(os.environ.get("GOVPRESS_DB", "data/govpress.duckdb"))
 
 
