@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from prefect import Flow
-from prefect.flows import load_flow_from_entrypoint
 
 from govpress.registry import load_registry
 from govpress.schedules import ScheduledIngest, scheduled_ingests
@@ -44,6 +42,9 @@ def yaml_block(group: ScheduledIngest) -> str:
 
 
 def test_every_entrypoint_resolves_to_a_flow(deployments):
+    from prefect import Flow  # imported by the tests that use it: test collection stays quick
+    from prefect.flows import load_flow_from_entrypoint
+
     for name, spec in deployments.items():
         path, _, attr = spec["entrypoint"].partition(":")
         assert (ROOT / path).is_file(), f"{name}: no file {path}"
