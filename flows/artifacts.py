@@ -37,7 +37,7 @@ def summary_rows(result: RunResult) -> list[dict]:
     return [
         {"source": o.source_id, "status": o.status, "discovered": o.discovered, "fetched": o.fetched,
          "not modified": o.not_modified, "new": o.new, "updated": o.updated, "unchanged": o.unchanged,
-         "duplicates": o.duplicate, "removed": o.removed, "failed": o.failed, "unfinished": o.unfinished,
+         "duplicates": o.duplicate, "removed": o.removed, "failed": o.failed, "blocked pages": o.blocked_pages, "unfinished": o.unfinished,
          "language mismatch": o.language_mismatch, "seconds": o.seconds, "message": o.message}
         for o in result.outcomes
     ]

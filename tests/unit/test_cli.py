@@ -194,7 +194,7 @@ def modules_after(*argv: list[str]) -> set[str]:
 
 
 def test_help_imports_nothing_heavy():
-    helps = [["--help"], *([name, "--help"] for name in ("ingest", "demo", "reparse", "extract", "sql", "serve")),
+    helps = [["--help"], *([name, "--help"] for name in ("ingest", "demo", "reparse", "extract", "eval", "sql", "serve")),
              ["sources", "--help"], ["site", "serve", "--help"], ["reliability", "faults", "--help"]]
     loaded = modules_after(*helps)
     assert "typer" in loaded and "govpress.cli" in loaded  # the probe really ran the command line
