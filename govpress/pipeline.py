@@ -2,7 +2,7 @@
 
 What to fetch is decided in govpress/plan.py.
 
-Prefect only wires these (flows/ingest.py): a task per source for discovery and a task per batch
+Prefect only wires these (flows/tasks.py): a task per source for discovery and a task per batch
 for fetch+parse+load. Everything here runs and is tested without Prefect.
 """
 
