@@ -21,6 +21,7 @@ from govpress.flows.parameters import DbPath, MaxPages, ParserName, Refetch, Sin
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import writer_slot
 from govpress.plan import RunParams
+from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
 
@@ -68,7 +69,7 @@ async def ingest(
         sources_file: Registry file; empty means the project's sources.toml.
     """
     parameters = {"sources": sources, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
-                  "db": str(db_path(db)), "sources_file": sources_file}
+                  "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
     async with writer_slot():  # the project's global limit: one DuckDB writer at a time
         result = await ingest_sources(
             db=db_path(db), sources_file=sources_file, source_ids=sources, parameters=parameters,
@@ -94,7 +95,8 @@ async def reparse(
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
     """
-    parameters = {"sources": sources, "parser": parser, "db": str(db_path(db)), "sources_file": sources_file}
+    parameters = {"sources": sources, "parser": parser, "db": str(db_path(db)),
+                  "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
     async with writer_slot():
         result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=sources, parser=parser,
                                        parameters=parameters)

@@ -21,6 +21,7 @@ from govpress.flows.parameters import (
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
 from govpress.plan import RunParams
+from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.run import check_window, ingest_sources, publish as publish_db
 
 BACKFILL_MAX_PAGES = 1_000
@@ -54,7 +55,7 @@ async def backfill(
     """
     check_window(since, until)  # before waiting for the writer slot
     parameters = {"source": source, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
-                  "db": str(db_path(db)), "sources_file": sources_file}
+                  "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
     async with writer_slot():
         result = await ingest_sources(
             db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill", parameters=parameters,
