@@ -7,7 +7,8 @@ The options are those of ``govpress serve --help`` (govpress/cli.py), handed ove
 :class:`ServeOptions`.
 
 Deployments: one scheduled ``ingest`` per (cadence, time zone) group of the registry
-(govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse`` and ``publish``.
+(govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse``, ``publish`` and ``report``
+(triggered after each ingest or backfill; the report file is served on 127.0.0.1:4210, ``--report-port``).
 ``--db`` and ``--sources-file`` become the deployments' default parameters (the UI shows them and
 lets an operator change them per run).
 
@@ -89,7 +90,7 @@ def stop_process(process: subprocess.Popen, grace: float = 10.0) -> None:
 # --- the deployments -----------------------------------------------------------------------------
 
 
-def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on") -> list:
+def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on", report_url: str | None = None) -> list:
     """Every govpress deployment as ``RunnerDeployment`` objects for ``serve``.
 
     ``schedules``: ``"on"`` (scheduled ingests run on their cron), ``"paused"`` (created, with
@@ -101,6 +102,7 @@ def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on") ->
 
     from govpress.flows.ingest import ingest, reparse
     from govpress.flows.operations import backfill, publish
+    from govpress.flows.report_flow import report_deployment
     from govpress.registry import load_registry
     from govpress.schedules import scheduled_ingests
 
@@ -139,6 +141,7 @@ def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on") ->
             name="publish", parameters={"db": str(db)}, tags=MANUAL_TAGS, entrypoint_type=module,
             description="Rebuild the full-text index and publish the analysts' read-only snapshot.",
         ),
+        report_deployment(db, report_url),  # triggered after each ingest or backfill run
     ]
     return deployments
 
@@ -158,6 +161,8 @@ class ServeOptions:
     """Never start a Prefect server; fail if none answers."""
     limit: int | None = None
     """Flow runs executed at once at most."""
+    report_port: int = 4210
+    """Where the analyst's report (report.html beside the database) is served on 127.0.0.1; 0: a free port."""
 
 
 def choose_api(options: ServeOptions) -> tuple[str, bool]:
@@ -200,7 +205,12 @@ def serve_deployments(options: ServeOptions) -> int:
 
         from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit
 
-        deployments = build_deployments(sources_file, db, schedules=options.schedules)
+        from govpress.analysis.fileserver import ReportServer
+        from govpress.analysis.report import REPORT_NAME
+
+        report_server = ReportServer(db.with_name(REPORT_NAME), host="127.0.0.1", port=options.report_port).start()
+        print(f"Analyst's report (written after each ingest by the report flow): {report_server.url}", flush=True)
+        deployments = build_deployments(sources_file, db, schedules=options.schedules, report_url=report_server.url)
         what = asyncio.run(ensure_writer_limit())
         print(f"Global concurrency limit {WRITER_LIMIT} (1 slot): {what}", flush=True)
         print(f"Registry: {sources_file}\nDatabase: {db}", flush=True)

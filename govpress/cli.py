@@ -1,4 +1,5 @@
-"""The ``govpress`` command line: demo, ingest, reparse, extract, eval, sql, sources, site, serve, reliability.
+"""The ``govpress`` command line: demo, ingest, reparse, extract, eval, sql, report, search, export, sources, site, serve,
+reliability.
 
 Every command is a thin shell over the library (govpress/run.py, govpress/demo/) or the flows;
 ``govpress COMMAND --help`` documents each option. Importing this module imports typer, rich and
@@ -41,6 +42,15 @@ app.add_typer(site_app, name="site")
 reliability_app = typer.Typer(help="Fault injection: what each fault does to a run (govpress reliability faults).",
                               no_args_is_help=True)
 app.add_typer(reliability_app, name="reliability")
+
+
+def _analyst_commands() -> None:
+    from govpress.analysis.commands import register
+
+    register(app)  # govpress report, search, export
+
+
+_analyst_commands()
 
 DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]
 SourcesFileOption = Annotated[Optional[Path], typer.Option("--sources-file", help="Registry file (default: the project's sources.toml).")]
@@ -274,8 +284,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Where to find, or start, the Prefect server.")] = 4200,
     no_server: Annotated[bool, typer.Option("--no-server", help="Never start a Prefect server; fail if none answers.")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Flow runs executed at once at most.")] = None,
+    report_port: Annotated[int, typer.Option("--report-port", min=0, max=65535, help="Serve the analyst's report (report.html beside --db) on 127.0.0.1 at this port; 0: a free one.")] = 4210,
 ) -> None:
-    """Serve every deployment (schedules, ingest-manual, backfill, reparse, publish) and the Prefect UI.
+    """Serve every deployment (schedules, ingest-manual, backfill, reparse, publish, report), the Prefect UI and the report.
 
     Uses $PREFECT_API_URL when set, else a server answering on --host/--port, else starts one there.
     --db and --sources-file become the deployments' default parameters.
@@ -287,7 +298,8 @@ def serve(
     # Served runs log to the UI in full (the quiet terminal default above is for CLI runs).
     os.environ.pop("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", None)
     options = ServeOptions(sources_file=sources_file, db=db, host=host, port=port, no_server=no_server, limit=limit,
-                           schedules="off" if no_schedules else "paused" if pause_schedules else "on")
+                           schedules="off" if no_schedules else "paused" if pause_schedules else "on",
+                           report_port=report_port)
     raise typer.Exit(serve_deployments(options))
 
 

@@ -27,6 +27,22 @@ FETCH_OUTCOMES: dict[str, str] = {
 }
 """The vocabulary of ``fetches.outcome`` (govpress.fetch.client.Outcome); the views count all but ok/not_modified/gone as failed."""
 
+FETCH_PURPOSES: dict[str, str] = {
+    "feed": "a feed page (Atom or RSS) read by discovery",
+    "sitemap": "a sitemap or sitemap index read by discovery",
+    "listing": "an HTML listing or JSON index page read by discovery (also a feed's fallback listing)",
+    "robots": "a host's robots.txt",
+    "new": "a release page not held yet",
+    "changed": "a held release whose listed lastmod or updated date moved",
+    "recheck": "a held release due for a conditional GET (hourly for a day, daily for a month, then weekly)",
+    "refetch": "a held release fetched again on request (--refetch)",
+    "removal_check": "a held release missing from a complete listing, checked for removal",
+    "entry": "a feed entry that carries the full text (no request: the entry itself is archived)",
+    "file": "a local file of a files source (no request)",
+}
+"""The values ``fetches.purpose`` takes: discovery pages (govpress.discover), robots.txt, and the
+plan's reasons for a page (govpress.plan.Reason). tests/unit/analysis checks this against the code."""
+
 
 @dataclass(slots=True)
 class ReleaseRow:

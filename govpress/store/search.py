@@ -1,80 +1,405 @@
-"""Full-text search over releases (title + subtitle + lead + body_text) with Russian, English and German stemming.
+"""Full-text search over releases in Russian, Belarusian, Ukrainian, Azerbaijani, English, German and any other language.
 
-DuckDB's fts extension builds one index per table with one stemmer, and the index does not
-follow inserts. So releases are copied by language family into ``search_ru``, ``search_en``,
-``search_de`` and ``search_other`` (one row per release: ``release_id``, ``terms``), each
-indexed with its stemmer, all rebuilt by :func:`rebuild_search_index` after loads. The tables,
-the macros and the first indexes are created by migration 2 (``migrations/0002_search.sql``).
+DuckDB's fts extension builds one BM25 index per table and the index does not follow inserts.
+Releases are therefore copied by *search family* into one table each (``release_id``,
+``terms``), rebuilt by :func:`rebuild_search_index` after loads. The ``terms`` are normalised
+in SQL by :data:`MACROS` and indexed with ``stemmer='none'``; the query goes through the same
+macros, so both sides always meet on the same forms. Per family (``search_family(language)``):
 
-Russian needs one trick: the Snowball stemmer is not idempotent on Russian ("визиты" ->
-"визит", but "визит" -> "виз"), so the inflected forms of one word do not meet. Russian
-text (and the query) is therefore stemmed twice in SQL by the ``search_normalize_ru`` macro
-before indexing with ``stemmer='none'``; both sides then meet on "виз". Accents are NOT
-stripped (``strip_accents=1`` would fold й into и); ё is folded into е as Russian writers do.
+==========  =================  ==============================================================
+family      languages          normalisation of each word (after lower-casing and stopwords)
+==========  =================  ==============================================================
+``ru``      ru, be, uk         Belarusian/Ukrainian letters folded to Russian ones (і ї -> и,
+                               є -> е, ґ -> г, ў -> в, э ё -> е), then DuckDB's Russian Snowball
+                               stemmer applied twice (it is not idempotent: "визиты" -> "визит"
+                               -> "виз"; twice, every case of a word meets on one form)
+``en``      en                 English Snowball stemmer, twice
+``de``      de                 German Snowball stemmer, twice
+``az``      az                 ə -> e, ğ -> q, then the word is indexed under every stem its
+                               endings allow (plural, case and possessive endings, each only
+                               where Azerbaijani puts it: after a consonant, or after a vowel
+                               with a buffer consonant; up to three endings deep), so that
+                               "Bakının" and "Bakı", "Azərbaycanın" and "Azərbaycan" meet.
+                               DuckDB has no Azerbaijani stemmer; its Turkish one splits
+                               "prezident"/"prezidenti" and "dövlət"/"dövlətə" apart (recall
+                               0.50 against 1.00 on the labelled mini-set, measured by
+                               ``bench/bench_search.py``)
+``other``   everything else,   lower-cased words, no stemming
+            and NULL
+==========  =================  ==============================================================
 
-Analysts query with the table macro (after loading the fts extension, see below)::
+Words are runs of letters and digits in any script; an apostrophe inside a word is dropped
+(Belarusian "сям'я", Ukrainian "м'ясо", English "minister's"). Accents are not stripped
+(``strip_accents=1`` would fold й into и). Stopwords are closed-class words only, kept in the
+``search_stopwords`` table and matched on the surface form before stemming
+(:mod:`govpress.store.stopwords`): DuckDB's own English list drops content words such as
+"greetings".
+
+The index is built set-based: each distinct word of a family is normalised once, however often
+it occurs. Scores are BM25 with fts's formula, read from the index tables fts builds (see
+:func:`_bm25_hits` for why not ``match_bm25``).
+
+Names cross scripts through one more table, ``search_names``: the capitalised words of each
+release (not sentence-initial, at least 4 letters; the ``name_words`` macro of migration 4) as
+script-independent keys (``name_key``: Асадов, Асадаў, Asadov, Əsədov and Assadow all become
+``asdv``). Every query word is keyed the same way, so "Asadov" finds "Асадовым" and "Лукашенко"
+finds "Lukashenko". A name match adds half its BM25 score to the text score; a release found
+only by its names ranks below the releases that contain the query's words.
+
+Analysts query with the table macro (after loading the fts extension, see the README)::
 
     SELECT * FROM search_releases('визит премьер-министра') LIMIT 20;
+    SELECT * FROM search_releases('greetings', lang := 'en', since := DATE '2017-12-01');
 
-Scores are BM25 within each language family; across families they are roughly, not exactly,
-comparable. In a DuckDB session the extension must be loaded by path (``INSTALL fts`` needs
-the internet)::
-
-    LOAD '<site-packages>/duckdb_extension_fts/extensions/v1.5.5/fts.duckdb_extension';
+It returns ``release_id, source_id, language, published_at, title, url, score, snippet``;
+``snippet`` is about 30 words of the lead and body around the best cluster of matches, each
+matched word wrapped in ⟦ ⟧ (:data:`MARK_OPEN`, :data:`MARK_CLOSE`; characters press releases do
+not use). Scores are BM25 within each family; across families they are roughly, not exactly,
+comparable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 
-# Tokens are runs of letters and digits in any script (fts's default keeps only a-z).
+from govpress.store.stopwords import STOPWORDS
+
 TOKEN_SPLIT = r"[^\p{L}\p{N}]+"
+"""What separates words for the fts tokenizer (its default keeps only a-z)."""
+WORD_OR_GAP = r"[\p{L}\p{N}]+|[^\p{L}\p{N}]+"
+"""Words and the runs between them, for snippets (joined back, they give the text unchanged)."""
+MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
+NAME_WEIGHT = 0.5
+"""Share of a names-index score added to a release's text score."""
+SNIPPET_WORDS = 30
+DEFAULT_MAX_HITS = 100
+"""Hits the macro ranks and builds snippets for unless told otherwise (snippets cost per hit)."""
+COMMON_TITLE_KEYS = ("prm", "prmr", "mnst", "mnstr", "prsd", "przd", "gvrn")
+"""Name keys of titles every release carries (Prime Minister, President, Government): not names."""
 
 
 @dataclass(frozen=True, slots=True)
 class Family:
+    name: str
     table: str
     languages: tuple[str, ...]
     """ISO 639-1 codes indexed here; the 'other' family takes every other code and NULL."""
-    stemmer: str
-    stopwords: str
-    strip_accents: int
-    terms_sql: str
-    """SQL expression over releases ``r`` giving the indexed text (the query side is in search_releases())."""
 
+
+FAMILIES: tuple[Family, ...] = (
+    Family("ru", "search_ru", ("ru", "be", "uk")),
+    Family("en", "search_en", ("en",)),
+    Family("de", "search_de", ("de",)),
+    Family("az", "search_az", ("az",)),
+    Family("other", "search_other", ()),
+)
+NAMES_TABLE = "search_names"
+_FAMILY_OF = {code: f.name for f in FAMILIES for code in f.languages}
+
+# Azerbaijani endings, folded like the words (ə -> e), by what may stand before them. Azerbaijani spells the
+# locative and ablative -da/-də, -dan/-dən after every sound (no Turkish -ta/-tan).
+AZ_AFTER_CONSONANT = ("ı", "i", "u", "ü", "a", "e", "ın", "in", "un", "ün", "ımız", "imiz", "umuz", "ümüz")
+"""Case and possessive endings that follow a consonant (Prezident-i, Azərbaycan-ın)."""
+AZ_AFTER_VOWEL = ("sı", "si", "su", "sü", "nın", "nin", "nun", "nün", "ya", "ye", "nı", "ni", "nu", "nü", "na", "ne",
+                  "yla", "yle", "mız", "miz", "muz", "müz", "nda", "nde", "ndan", "nden")
+"""Their forms after a vowel, with a buffer consonant (büdcə-si, Bakı-ya, Bakı-nın)."""
+AZ_ANYWHERE = ("lar", "ler", "ların", "lerin", "ları", "leri", "da", "de", "dan", "den", "la", "le")
+"""Plural, locative, ablative and instrumental endings (səfər-lər, Bakı-da, Minsk-dən)."""
+AZ_VOWELS = "aeıioöuü"
+
+
+def _sql_list(words: tuple[str, ...]) -> str:
+    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]::VARCHAR[]"
+
+
+def _az_strip_once() -> str:
+    """SQL: every stem one ending of ``w`` leaves (cut after position i; 2+ letters before a conditioned ending, 3+ before the rest)."""
+    vowel = f"contains('{AZ_VOWELS}', w[i])"
+    return (f"list_transform(list_filter(range(2, len(w)), lambda i: "
+            f"(list_contains({_sql_list(AZ_AFTER_CONSONANT)}, w[i + 1:]) AND NOT {vowel}) "
+            f"OR (list_contains({_sql_list(AZ_AFTER_VOWEL)}, w[i + 1:]) AND {vowel}) "
+            f"OR (i >= 3 AND list_contains({_sql_list(AZ_ANYWHERE)}, w[i + 1:]))), lambda i: w[:i])")
+
+
+def _family_term_macros() -> str:
+    """search_terms_<family>(txt): the forms of all words of txt. Stopwords are removed where the forms are
+    used (index build, search_releases) by the search_stopwords table: list literals of a few hundred words in
+    a macro cost tenths of a second to bind on every query."""
+    return "\n".join(
+        f"CREATE OR REPLACE MACRO search_terms_{fam}(txt) AS flatten(list_transform(search_words(txt), "
+        f"lambda w: search_norm_{fam}(w)));"
+        for fam in STOPWORDS
+    )
+
+
+def _family_case() -> str:
+    branches = " ".join(f"WHEN '{code}' THEN '{fam}'" for code, fam in _FAMILY_OF.items())
+    return f"CASE lang {branches} ELSE 'other' END"
+
+
+MACROS = f"""
+CREATE OR REPLACE MACRO search_family(lang) AS {_family_case()};
+
+-- Belarusian -аў/-яў (genitive plural, surnames) is Russian -ов/-ев; other letters map one to one.
+CREATE OR REPLACE MACRO search_fold_cyrillic(w) AS
+    translate(regexp_replace(regexp_replace(w, 'аў$', 'ов'), 'яў$', 'ев'), 'іїєґўэё', 'ииегвее');
+
+CREATE OR REPLACE MACRO search_az_strip(w) AS {_az_strip_once()};
+
+-- An Azerbaijani word is indexed under every stem its endings allow (up to three endings deep):
+-- "Bakının" as bakının, bakın, bakı, bak; "Azərbaycanın" as azerbaycanın, azerbaycan, azerbayca.
+CREATE OR REPLACE MACRO search_stems_az(w) AS
+    list_transform([search_az_strip(w)], lambda r1:
+        list_transform([flatten(list_transform(r1, lambda x: search_az_strip(x)))], lambda r2:
+            list_distinct([w] || r1 || r2 || flatten(list_transform(r2, lambda y: search_az_strip(y))))
+        )[1]
+    )[1];
+
+-- The indexed forms of one lower-cased word, per family: one form, or several for Azerbaijani.
+CREATE OR REPLACE MACRO search_norm_ru(w) AS [stem(stem(search_fold_cyrillic(w), 'russian'), 'russian')];
+CREATE OR REPLACE MACRO search_norm_en(w) AS [stem(stem(w, 'english'), 'english')];
+CREATE OR REPLACE MACRO search_norm_de(w) AS [stem(stem(w, 'german'), 'german')];
+CREATE OR REPLACE MACRO search_norm_az(w) AS search_stems_az(replace(replace(w, 'ə', 'e'), 'ğ', 'q'));
+CREATE OR REPLACE MACRO search_norm_other(w) AS [w];
+
+CREATE OR REPLACE MACRO search_norm(w, fam) AS
+    CASE fam WHEN 'ru' THEN search_norm_ru(w) WHEN 'en' THEN search_norm_en(w) WHEN 'de' THEN search_norm_de(w)
+             WHEN 'az' THEN search_norm_az(w) ELSE search_norm_other(w) END;
+
+CREATE OR REPLACE MACRO search_words(txt) AS
+    list_filter(regexp_split_to_array(regexp_replace(lower(coalesce(txt, '')), '(\\p{{L}})[''’ʼ](\\p{{L}})', '\\1\\2', 'g'),
+                                      '{TOKEN_SPLIT}'),
+                lambda w: w <> '');
+
+{_family_term_macros()}
+CREATE OR REPLACE MACRO search_terms(txt, fam) AS
+    CASE fam WHEN 'ru' THEN search_terms_ru(txt) WHEN 'en' THEN search_terms_en(txt) WHEN 'de' THEN search_terms_de(txt)
+             WHEN 'az' THEN search_terms_az(txt) ELSE search_terms_other(txt) END;
+
+-- A cheap first look for snippets: a word can match a query form only if it starts like one
+-- (stems are prefixes of the word, up to folded letters), so only those words are normalised.
+CREATE OR REPLACE MACRO search_prefix_fold(w) AS translate(w, 'äöüəğіїєґўэё', 'aoueqииегвее');
+
+-- name_key (migration 4) reads Belarusian ў as a vowel; in names it stands for в (Асадаў = Асадов).
+CREATE OR REPLACE MACRO search_name_key(w) AS name_key(replace(replace(w, 'ў', 'в'), 'Ў', 'В'));
+
+CREATE OR REPLACE MACRO search_name_keys(words) AS
+    list_filter(list_transform(words, lambda w: search_name_key(w)),
+                lambda k: len(k) >= 3 AND NOT list_contains({_sql_list(COMMON_TITLE_KEYS)}, k));
+
+CREATE OR REPLACE MACRO search_query_names(q) AS
+    search_name_keys(list_filter(search_words(q), lambda w: len(w) >= 4));
+
+CREATE OR REPLACE MACRO search_snippet_hits(toks, qterms, qnames, fam) AS
+    list_transform(toks, lambda t:
+        regexp_matches(t, '^[\\p{{L}}\\p{{N}}]')
+        AND ((list_bool_or(list_transform(qterms, lambda q: starts_with(search_prefix_fold(lower(t)),
+                                                                        search_prefix_fold(left(q, 3)))))
+              AND list_has_any(qterms, search_norm(lower(t), fam)))
+             OR (regexp_matches(t, '^\\p{{Lu}}') AND len(t) >= 4 AND list_contains(qnames, search_name_key(t)))));
+
+CREATE OR REPLACE MACRO search_snippet_start(hits, positions, width) AS
+    -- the matched word with the most matches in the window that starts at it (the first on ties)
+    CASE WHEN len(positions) = 0 THEN 1
+         ELSE positions[list_position(
+                  list_transform(positions, lambda p: len(list_filter(hits[p:p + width - 1], lambda h: h))),
+                  list_max(list_transform(positions, lambda p: len(list_filter(hits[p:p + width - 1], lambda h: h)))))]
+    END;
+
+CREATE OR REPLACE MACRO search_snippet_render(toks, hits, first, width) AS
+    CASE WHEN first > 1 THEN '… ' ELSE '' END
+    || trim(regexp_replace(array_to_string(
+           list_transform(toks[first:first + width - 1],
+                          lambda t, i: CASE WHEN hits[first + i - 1] THEN '{MARK_OPEN}' || t || '{MARK_CLOSE}' ELSE t END),
+           ''), '\\s+', ' ', 'g'))
+    || CASE WHEN first + width - 1 < len(toks) THEN ' …' ELSE '' END;
+
+-- A macro argument is re-evaluated wherever it is used (inside a lambda: per element), so every
+-- value used inside a lambda is bound once first: list_transform([value], lambda name: ...)[1].
+CREATE OR REPLACE MACRO search_snippet_of(txt, qterms, qnames, fam, words) AS
+    list_transform([{{'toks': regexp_extract_all(coalesce(txt, ''), '{WORD_OR_GAP}'),
+                      'qterms': coalesce(qterms, []::VARCHAR[]), 'qnames': coalesce(qnames, []::VARCHAR[]),
+                      'fam': fam, 'width': 2 * words}}], lambda a:
+        list_transform([search_snippet_hits(a.toks, a.qterms, a.qnames, a.fam)], lambda hits:
+            list_transform([list_filter(range(1, len(hits) + 1), lambda i: hits[i])], lambda positions:
+                list_transform([greatest(1, search_snippet_start(hits, positions, a.width) - a.width // 4)], lambda first:
+                    search_snippet_render(a.toks, hits, first, a.width)
+                )[1]
+            )[1]
+        )[1]
+    )[1];
+
+CREATE OR REPLACE MACRO search_snippet(txt, q, lang, words := {SNIPPET_WORDS}) AS
+    search_snippet_of(txt, search_terms(q, search_family(lang)), search_query_names(q), search_family(lang), words);
+"""
+"""The normalisation, stopword and snippet macros (created by migration 6)."""
 
 _RAW_TEXT = "concat_ws(' ', r.title, r.subtitle, r.lead, r.body_text)"
-FAMILIES: tuple[Family, ...] = (
-    # Belarusian and Ukrainian share most inflections with Russian: the Russian stemmer still helps them.
-    Family("search_ru", ("ru", "be", "uk"), "none", "none", 0,
-           f"search_normalize_ru({_RAW_TEXT})"),
-    Family("search_en", ("en",), "english", "english", 1, _RAW_TEXT),
-    Family("search_de", ("de",), "german", "none", 0, _RAW_TEXT),
-    # Azerbaijani and anything undetected: no stemmer, exact word forms.
-    Family("search_other", (), "none", "none", 0, _RAW_TEXT),
-)
-_STEMMED_LANGUAGES = tuple(code for f in FAMILIES for code in f.languages)
 
 
 def _family_filter(family: Family) -> str:
     if family.languages:
         return "r.language IN (" + ", ".join(f"'{c}'" for c in family.languages) + ")"
-    return "(r.language IS NULL OR r.language NOT IN (" + ", ".join(f"'{c}'" for c in _STEMMED_LANGUAGES) + "))"
+    return "(r.language IS NULL OR r.language NOT IN (" + ", ".join(f"'{c}'" for c in _FAMILY_OF) + "))"
 
 
-def _index_pragma(family: Family) -> str:
-    return (
-        f"PRAGMA create_fts_index('{family.table}', 'release_id', 'terms', stemmer='{family.stemmer}', "
-        f"stopwords='{family.stopwords}', ignore='{TOKEN_SPLIT}', strip_accents={family.strip_accents}, "
-        f"lower=1, overwrite=1)"
+NAMES_TERMS_SQL = (
+    "array_to_string(search_name_keys(name_words(r.title) || name_words(r.subtitle) || name_words(r.lead) "
+    "|| name_words(r.body_text)), ' ')"
+)
+
+
+BM25_K, BM25_B = 1.2, 0.75
+"""fts's match_bm25 defaults, used by the scoring below."""
+
+
+def _bm25_hits(table: str, family: str, weight: float, condition: str) -> str:
+    """BM25 of one index for the query terms of ``family``, summed per release (the formula of fts's match_bm25).
+
+    Why not match_bm25: it is a scalar macro evaluated per row of the table, and inside our table
+    macro the query is not a literal but the normalised form of ``q``. Handed over as a scalar
+    subquery, the run took 72 s on 700 releases; as an expression it is normalised again for
+    every row. Reading the index tables (dict, terms, docs, stats, built by create_fts_index)
+    scores all families and the names in one set-based query. bench/bench_search.py prints both
+    at 100,000 releases; match_bm25 with a literal query (which no macro can give it) is faster.
+    """
+    schema = f"fts_main_{table}"
+    return f"""SELECT docs.name AS release_id,
+                   {weight} * log(((st.num_docs - di.df + 0.5) / (di.df + 0.5)) + 1)
+                   * (count(*) * ({BM25_K} + 1)) / (count(*) + {BM25_K} * (1 - {BM25_B} + {BM25_B} * docs.len / st.avgdl)) AS score
+            FROM query_terms qt
+            JOIN {schema}.dict di ON qt.family = '{family}' AND di.term = qt.term
+            JOIN {schema}.terms te ON te.termid = di.termid
+            JOIN {schema}.docs docs ON docs.docid = te.docid
+            CROSS JOIN {schema}.stats st
+            WHERE {condition}
+            GROUP BY docs.name, di.termid, di.df, docs.len, st.num_docs, st.avgdl"""
+
+
+def _search_macro() -> str:
+    terms = "\n        UNION ALL\n        ".join(
+        [f"SELECT DISTINCT '{f.name}' AS family, unnest(search_norm_{f.name}(w)) AS term FROM query_words "
+         f"WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{f.name}')" for f in FAMILIES]
+        + ["SELECT DISTINCT 'names', unnest(search_query_names(q))"]
     )
+    hits = "\n            UNION ALL\n            ".join(
+        [_bm25_hits(f.table, f.name, 1.0, f"lang IS NULL OR search_family(lang) = '{f.name}'") for f in FAMILIES]
+        + [_bm25_hits(NAMES_TABLE, "names", NAME_WEIGHT, "true")]
+    )
+    return f"""
+CREATE OR REPLACE MACRO search_releases(q, source := NULL, lang := NULL, since := NULL, until := NULL,
+                                        max_hits := {DEFAULT_MAX_HITS}) AS TABLE
+    WITH query_words AS (
+        SELECT unnest(search_words(q)) AS w
+    ),
+    query_terms AS (
+        {terms}
+    ),
+    query_lists AS (
+        SELECT family, list(term) AS terms FROM query_terms GROUP BY family
+    ),
+    scored AS (
+        SELECT release_id, sum(score) AS score FROM (
+            {hits}
+        ) GROUP BY release_id
+    ),
+    ranked AS (
+        SELECT r.release_id, r.source_id, r.language, r.published_at, r.title, r.url, s.score,
+               concat_ws(' ', r.lead, r.body_text) AS text
+        FROM scored s JOIN releases r USING (release_id)
+        WHERE (source IS NULL OR r.source_id = source)
+          AND (lang IS NULL OR r.language = lang)
+          AND (since IS NULL OR r.published_at >= CAST(since AS DATE))
+          AND (until IS NULL OR r.published_at < CAST(until AS DATE) + INTERVAL 1 DAY)
+        ORDER BY s.score DESC, r.release_id
+        LIMIT max_hits
+    )
+    SELECT k.release_id, k.source_id, k.language, k.published_at, k.title, k.url, k.score,
+           search_snippet_of(k.text, t.terms, n.terms, search_family(k.language), {SNIPPET_WORDS}) AS snippet
+    FROM ranked k
+    LEFT JOIN query_lists t ON t.family = search_family(k.language)
+    LEFT JOIN (SELECT terms FROM query_lists WHERE family = 'names') n ON true
+    ORDER BY k.score DESC, k.release_id
+"""
+
+
+MACRO_COMMENT = (
+    "Full-text search over releases: SELECT * FROM search_releases(''визит премьер-министра'') "
+    "or search_releases(''greetings'', source := ''kremlin_en'', lang := ''en'', since := ''2017-12-01'', "
+    "until := ''2017-12-31'', max_hits := 100). Ranked rows of release_id, source_id, language, published_at, "
+    "title, url, score (BM25, higher is better) and snippet (about 30 words around the matches, each match in "
+    "⟦ ⟧). Word forms meet by stemming (ru/be/uk: Russian stemmer after folding letters; en, de: Snowball; "
+    "az: suffix stripping; others: exact words); names also match across scripts (Asadov = Асадов). "
+    "Needs the fts extension loaded; the index is rebuilt after each load (publish flow)."
+)
+
+
+def install_search(con: duckdb.DuckDBPyConnection) -> None:
+    """Migration 6: the multilingual search (replacing migration 2's), indexed over what is stored.
+
+    Needs fts loaded and migration 4's ``name_key``/``name_words`` macros.
+    """
+    con.execute("DROP MACRO TABLE IF EXISTS search_releases")
+    con.execute("DROP MACRO IF EXISTS search_normalize_ru")
+    con.execute(MACROS)
+    con.execute("CREATE TABLE IF NOT EXISTS search_stopwords (family VARCHAR NOT NULL, word VARCHAR NOT NULL, "
+                "PRIMARY KEY (family, word))")
+    con.execute("DELETE FROM search_stopwords")
+    con.executemany("INSERT INTO search_stopwords VALUES (?, ?)",
+                    [(fam, w) for fam, words in STOPWORDS.items() for w in words])
+    con.execute("COMMENT ON TABLE search_stopwords IS 'Words left out of the full-text index, per search family: "
+                "closed-class words only (articles, pronouns, prepositions, conjunctions, particles, auxiliaries), "
+                "matched before stemming, so no content word is dropped (DuckDB''s own English list drops "
+                "greetings). From govpress/store/stopwords.py.'")
+    con.execute("COMMENT ON COLUMN search_stopwords.family IS 'Search family: ru (ru, be, uk), en, de or az.'")
+    con.execute("COMMENT ON COLUMN search_stopwords.word IS 'The word, lower-cased as written.'")
+    for family in FAMILIES:
+        languages = ", ".join(family.languages) if family.languages else "every language not indexed elsewhere, and NULL"
+        _create_search_table(
+            con, family.table,
+            f"Full-text search copy of releases in: {languages} (search family {family.name}). Rebuilt after each "
+            "load by rebuild_search_index(); query it through search_releases(q), not directly.",
+            f"Indexed words of title, subtitle, lead and body_text: lower-cased, stopwords removed, normalised by "
+            f"search_norm(word, ''{family.name}'').",
+        )
+    _create_search_table(
+        con, NAMES_TABLE,
+        "Names of each release (capitalised words, not sentence-initial) as script-independent keys "
+        "(name_key: Асадов, Asadov, Əsədov -> asdv), so that search_releases() finds a name in any script. "
+        "Rebuilt after each load.",
+        "Name keys of the capitalised words of title, subtitle, lead and body_text.",
+    )
+    refill_and_index(con)
+    con.execute(_search_macro())
+    con.execute(f"COMMENT ON MACRO TABLE search_releases IS '{MACRO_COMMENT}'")
+    for name, text in MACRO_COMMENTS.items():
+        con.execute(f"COMMENT ON MACRO {name} IS '{text}'")
+
+
+MACRO_COMMENTS = {
+    "search_snippet": "search_snippet(text, query, language[, words := 30]): about that many words of text around "
+                      "the best cluster of query matches, each match wrapped in ⟦ ⟧ (what search_releases returns).",
+    "search_terms": "search_terms(text, family): the forms of the words of text for a search family (ru, en, de, "
+                    "az, other), stopwords included: what the index holds (less the words of search_stopwords) "
+                    "and what a query is matched on.",
+    "search_norm": "search_norm(word, family): the forms a lower-cased word is indexed under (one; several for az).",
+    "search_family": "search_family(language): the search family of an ISO 639-1 code: ru for ru/be/uk, en, de, "
+                     "az, other for the rest and NULL.",
+}
+
+
+def _create_search_table(con: duckdb.DuckDBPyConnection, table: str, comment: str, terms_comment: str) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (release_id VARCHAR NOT NULL, terms VARCHAR NOT NULL)")
+    con.execute(f"COMMENT ON TABLE {table} IS '{comment}'")
+    con.execute(f"COMMENT ON COLUMN {table}.release_id IS 'The release (releases.release_id).'")
+    con.execute(f"COMMENT ON COLUMN {table}.terms IS '{terms_comment}'")
 
 
 def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Refill the per-family search tables from releases and rebuild their fts indexes, in one transaction."""
+    """Refill the search tables from releases and rebuild their fts indexes, in one transaction."""
     con.begin()
     try:
         refill_and_index(con)
@@ -84,15 +409,39 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _index_pragma(table: str) -> str:
+    return (
+        f"PRAGMA create_fts_index('{table}', 'release_id', 'terms', stemmer='none', stopwords='none', "
+        f"ignore='{TOKEN_SPLIT}', strip_accents=0, lower=1, overwrite=1)"
+    )
+
+
+def _refill_sql(family: Family) -> str:
+    """Index rows of one family, set-based: each distinct word is normalised once, not once per occurrence
+    (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join."""
+    return f"""
+INSERT INTO {family.table}
+WITH words AS (
+    SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r WHERE {_family_filter(family)}
+),
+kept AS (
+    SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
+),
+forms AS (
+    SELECT w, unnest(search_norm_{family.name}(w)) AS term FROM (SELECT DISTINCT w FROM kept)
+)
+SELECT k.release_id, string_agg(f.term, ' ') FROM kept k JOIN forms f USING (w) GROUP BY k.release_id"""
+
+
 def refill_and_index(con: duckdb.DuckDBPyConnection) -> None:
     """The body of a rebuild, inside the caller's transaction."""
     for family in FAMILIES:
         con.execute(f"DELETE FROM {family.table}")
-        con.execute(
-            f"INSERT INTO {family.table} SELECT r.release_id, {family.terms_sql} FROM releases r "
-            f"WHERE {_family_filter(family)}"
-        )
-        con.execute(_index_pragma(family))
+        con.execute(_refill_sql(family))
+        con.execute(_index_pragma(family.table))
+    con.execute(f"DELETE FROM {NAMES_TABLE}")
+    con.execute(f"INSERT INTO {NAMES_TABLE} SELECT r.release_id, {NAMES_TERMS_SQL} FROM releases r")
+    con.execute(_index_pragma(NAMES_TABLE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +449,29 @@ class SearchHit:
     release_id: str
     source_id: str
     language: str | None
-    title: str
     published_at: datetime | None
+    title: str
+    url: str
     score: float
+    snippet: str
 
 
-def search_releases(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[SearchHit]:
-    """The best ``limit`` releases for ``query`` (the same as ``SELECT * FROM search_releases(?)``)."""
-    rows = con.execute("SELECT * FROM search_releases(?) LIMIT ?", [query, limit]).fetchall()
+def search_releases(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    limit: int = 20,
+    *,
+    source: str | None = None,
+    language: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[SearchHit]:
+    """The best ``limit`` releases for ``query`` (the ``search_releases`` macro with the same filters)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    rows = con.execute(
+        "SELECT * FROM search_releases($q, source := $source, lang := $lang, since := $since, until := $until, "
+        "max_hits := $limit)",
+        {"q": query, "source": source, "lang": language, "since": since, "until": until, "limit": limit},
+    ).fetchall()
     return [SearchHit(*row) for row in rows]

@@ -12,7 +12,7 @@ from govpress.schedules import ScheduledIngest, scheduled_ingests
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
-MANUAL = {"ingest-manual": "ingest", "backfill": "backfill", "reparse": "reparse", "publish": "publish"}
+MANUAL = {"ingest-manual": "ingest", "backfill": "backfill", "reparse": "reparse", "publish": "publish", "report": "report"}
 
 
 def load_serve_module():
@@ -85,7 +85,7 @@ def test_serve_py_serves_the_same_deployments(deployments, tmp_path):
         spec = deployments[d.name]
         assert d.entrypoint.rsplit(".", 1)[1] == spec["entrypoint"].rsplit(":", 1)[1], d.name
         assert d.parameters["db"] == str(tmp_path / "g.duckdb"), d.name
-        if d.name != "publish":
+        if d.name not in ("publish", "report"):
             assert d.parameters["sources_file"] == str(ROOT / "sources.toml"), d.name
         crons = [(s.schedule.cron, s.schedule.timezone) for s in d.schedules or []]
         assert crons == [(s["cron"], s["timezone"]) for s in spec["schedules"]], d.name

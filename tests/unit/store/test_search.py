@@ -65,9 +65,13 @@ def test_the_macro_returns_ranked_rows_with_source_and_date(indexed: Store) -> N
     with indexed.reader() as con:
         rows = con.execute("SELECT * FROM search_releases('Baku')").fetchall()
         columns = [d[0] for d in con.description]
-    assert columns == ["release_id", "source_id", "language", "title", "published_at", "score"]
-    assert {(r[0], r[1], r[2]) for r in rows} == {("en_visit", "gov_en", "en"), ("de_besuch", "gov_de", "de")}
-    scores = [r[5] for r in rows]
+    assert columns == ["release_id", "source_id", "language", "published_at", "title", "url", "score", "snippet"]
+    # Azerbaijani "Bakıya" (to Baku) meets "Baku" on the stem "bak" of the suffix stripper.
+    assert {(r[0], r[1], r[2]) for r in rows} == {("en_visit", "gov_en", "en"), ("de_besuch", "gov_de", "de"),
+                                                  ("az_sefer", "gov_az", "az")}
+    snippets = {r[0]: r[7] for r in rows}
+    assert "⟦Baku⟧" in snippets["en_visit"] and "⟦Baku⟧" in snippets["de_besuch"] and "⟦Bakıya⟧" in snippets["az_sefer"]
+    scores = [r[6] for r in rows]
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
 
 
