@@ -43,9 +43,17 @@ def _handler(report: Path) -> type[BaseHTTPRequestHandler]:
 class ReportServer:
     """``with ReportServer(path, port=0) as server: server.url`` -- the report at ``http://127.0.0.1:<port>/``."""
 
-    def __init__(self, report: Path | str, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
+    def __init__(self, report: Path | str, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                 any_port_if_taken: bool = True) -> None:
         self.report = Path(report)
-        self.httpd = ThreadingHTTPServer((host, port), _handler(self.report))
+        try:
+            self.httpd = ThreadingHTTPServer((host, port), _handler(self.report))
+        except OSError:
+            # Another govpress serve (or anything) holds the port: serving the report elsewhere beats
+            # refusing to start the deployments. The URL printed and linked says where.
+            if not any_port_if_taken or port == 0:
+                raise
+            self.httpd = ThreadingHTTPServer((host, 0), _handler(self.report))
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="govpress-report", daemon=True)
 
     @property

@@ -80,3 +80,12 @@ def test_the_report_server_serves_the_report_only(tmp_path) -> None:
             urllib.request.urlopen(server.url + "../govpress.duckdb", timeout=5)
         assert other.value.code == 404
         assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_a_taken_port_moves_the_report_server_to_a_free_one(tmp_path) -> None:
+    with ReportServer(tmp_path / "report.html", port=0) as first:
+        port = int(first.url.rsplit(":", 1)[1].strip("/"))
+        with ReportServer(tmp_path / "report.html", port=port) as second:
+            assert second.url != first.url
+        with pytest.raises(OSError):
+            ReportServer(tmp_path / "report.html", port=port, any_port_if_taken=False)
