@@ -199,3 +199,16 @@ def test_comments_no_longer_name_values_that_never_occur(store: Store) -> None:
     assert "syndication" not in comments[("release_links", "kind")]
     assert "near" in comments[("releases", "cluster_id")] and "exact copies only" not in comments[("releases", "cluster_id")]
     assert "removal_check" in comments[("frontier", "purpose")]
+
+
+def test_sql_users_find_the_macros_explained(store: Store) -> None:
+    comments = dict(rows(store, """SELECT function_name, comment FROM duckdb_functions()
+                                   WHERE function_name IN ('search_releases', 'search_snippet', 'search_terms',
+                                                           'search_family', 'search_norm', 'cadence_interval')"""))
+    assert set(comments) == {"search_releases", "search_snippet", "search_terms", "search_family", "search_norm",
+                             "cadence_interval"}
+    assert all(comment and len(comment) > 40 for comment in comments.values()), comments
+    assert "search_releases(" in comments["search_releases"] and "snippet" in comments["search_releases"]
+    stopwords = dict(rows(store, "SELECT family, count(*) FROM search_stopwords GROUP BY family"))
+    assert set(stopwords) == {"ru", "en", "de", "az"}
+    assert rows(store, "SELECT count(*) FROM search_stopwords WHERE word IN ('greetings', 'thanks', 'welcome')") == [(0,)]
