@@ -185,7 +185,7 @@ def test_fetch_purpose_comment_lists_exactly_what_the_code_writes(store: Store) 
     from govpress.plan import Reason
 
     source = open(discover.__file__, encoding="utf-8").read()
-    discovery = set(re.findall(r'purpose="(\w+)"', source)) | set(re.findall(r'await fetch\(url, "(\w+)"\)', source))
+    discovery = set(re.findall(r'purpose="(\w+)"', source)) | set(re.findall(r'fetch\(url, "(\w+)"\)', source))
     assert discovery == {"feed", "listing", "sitemap"}
     assert set(FETCH_PURPOSES) == set(get_args(Reason)) | discovery | {"robots"}
     (comment,) = rows(store, "SELECT comment FROM duckdb_columns() WHERE table_name = 'fetches' AND column_name = 'purpose'")[0]
