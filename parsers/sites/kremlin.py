@@ -138,8 +138,9 @@ def _page_date(root: Element, ctx: ParseContext) -> ParsedDate | None:
 def _parse_page(root: Element, content: Element, title_tag: Element, url: str, ctx: ParseContext) -> Release:
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1.entry-title")
-    lead = site.joined_text(select_one(root, "div.read__lead, .entry-summary, .p-summary"))
-    paragraphs = site.content_paragraphs(content, _PAGE_NOISE)
+    lead_tag = site.lead_block(root, title_tag, "div.read__lead", ".entry-summary", ".p-summary")
+    lead = site.joined_text(lead_tag)
+    paragraphs = site.content_paragraphs(content, _PAGE_NOISE, lead_tag)
     language_hint = meta.language or _site_language(url)
     body_text = site.required_text(paragraphs, "kremlin article")
 
