@@ -143,10 +143,14 @@ def _is_opening(words: list[str], body: list[str], *, cut_short: bool) -> bool:
     return cut_short and body[: len(words) - 1] == words[:-1] and body[len(words) - 1].startswith(words[-1])
 
 
-def _repeated_paragraphs(words: list[str], paragraphs: list[str]) -> int:
-    """How many leading ``paragraphs`` say, whole and in order, the opening of ``words`` (0 when none)."""
+def _repeated_paragraphs(words: list[str], paragraphs: list[str], chars: int) -> int:
+    """How many leading ``paragraphs`` say, whole and in order, the opening of ``words`` (0 when none).
+    ``chars`` is the length of the text ``words`` come from: a paragraph much longer cannot repeat it,
+    and is not folded at all (folding whole bodies would cost more than the rest of the step)."""
     taken = matched = 0
     for paragraph in paragraphs:
+        if len(paragraph) > _longest_repeat(chars):
+            break
         own = comparable_words(paragraph)
         if not own or words[matched : matched + len(own)] != own:
             break
@@ -154,6 +158,16 @@ def _repeated_paragraphs(words: list[str], paragraphs: list[str]) -> int:
         if matched == len(words):
             break
     return taken if matched >= min(_MIN_WORDS_MATCHED, len(words)) else 0
+
+
+def _longest_repeat(chars: int) -> int:
+    """The most characters a repeat of a ``chars``-long text can take (quotes and spaces may differ)."""
+    return 2 * chars + 50
+
+
+def _opening_words(text: str, chars: int) -> list[str]:
+    """The words of the opening of ``text``, enough of it to compare with a ``chars``-long text."""
+    return comparable_words(text[: _longest_repeat(chars)])
 
 
 def _inside(words: list[str], paragraph: str) -> bool:
@@ -195,10 +209,10 @@ def apply_text_convention(release: Release) -> Release:
     paragraphs = _body_paragraphs(release.body_text or "")
     # The headline or the sub-headline printed again as the body's first paragraphs.
     while paragraphs:
-        if comparable_words(paragraphs[0]) == title_words:
+        if len(paragraphs[0]) <= _longest_repeat(len(release.title)) and comparable_words(paragraphs[0]) == title_words:
             paragraphs.pop(0)
             continue
-        repeated = _repeated_paragraphs(comparable_words(subtitle), paragraphs) if subtitle else 0
+        repeated = _repeated_paragraphs(comparable_words(subtitle), paragraphs, len(subtitle)) if subtitle else 0
         if repeated and repeated < len(paragraphs):
             del paragraphs[:repeated]
             continue
@@ -206,18 +220,17 @@ def apply_text_convention(release: Release) -> Release:
 
     if lead and paragraphs:
         lead_words = comparable_words(lead)
-        repeated = _repeated_paragraphs(lead_words, paragraphs)
+        repeated = _repeated_paragraphs(lead_words, paragraphs, len(lead))
         if repeated == len(paragraphs):
             lead = None  # the lead is all the text there is: it is the body
         elif repeated:
             del paragraphs[:repeated]
         else:
-            opening = comparable_words(" ".join(paragraphs[:3]))
-            after_dateline = comparable_words(_DATELINE.sub("", paragraphs[0], count=1))
             cut_short = bool(_ELLIPSIS_END.search(lead))
-            if _is_opening(lead_words, opening, cut_short=cut_short) or (
-                after_dateline != comparable_words(paragraphs[0])
-                and _is_opening(lead_words, after_dateline, cut_short=cut_short)
+            dateline = _DATELINE.match(paragraphs[0])
+            if _is_opening(lead_words, _opening_words(" ".join(paragraphs[:3]), len(lead)), cut_short=cut_short) or (
+                dateline is not None
+                and _is_opening(lead_words, _opening_words(paragraphs[0][dateline.end():], len(lead)), cut_short=cut_short)
             ):
                 lead = None  # the body's opening cut short (an automatic excerpt): the body says it all
 

@@ -439,7 +439,11 @@ _SENTENCE_END = re.compile(r"[.!?…]\W*$")
 def chrome_kind(line: str) -> str | None:
     """What kind of page chrome ``line`` is ("share", "subscribe", "see_also", "credit", "print",
     "tags", "copyright"), or None when it is text. See the comment above for the rule."""
-    text = normalize(line).strip()
+    if len(line) > 2 * _MAX_CHROME_CHARS:
+        return None  # most lines of a body: decided before any work
+    # Body lines come normalised from the parsers; only whitespace is evened out here (str.split knows
+    # every Unicode space): normalize() on every line would be most of the convention step's time.
+    text = " ".join(line.split())
     if not text or len(text) > _MAX_CHROME_CHARS or is_section_break(text):
         return None
     bare = text.strip(_DECORATION + ":：")
