@@ -58,7 +58,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = site.required_title(title_tag, "h1")
     lead_tag = site.lead_block(root, title_tag)
     paragraphs = site.content_paragraphs(content, _BODY_NOISE, lead_tag)
-    body_text = site.required_text(paragraphs, "BelTA article")
+    body_text, block_lead = site.text_after_lead(paragraphs, site.joined_text(lead_tag), "BelTA article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
     parsed = None
@@ -80,7 +80,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser_version=VERSION,
         # A lead block when the page has one, else the description (dropped by the text convention when it
         # only repeats the body's opening).
-        lead=site.joined_text(lead_tag) or clean_title(meta.description or "") or None,
+        lead=block_lead or clean_title(meta.description or "") or None,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -63,7 +63,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     for block in texts:
         if block is not chapo:
             paragraphs.extend(block_paragraphs(block))
-    body_text = site.required_text(paragraphs, "europarl press release")
+    body_text, lead = site.text_after_lead(paragraphs, lead, "europarl press release")
 
     subtitle_tag = select_one(root, ".ep_subtitle")
     stamp = select_one(subtitle_tag, "time[itemprop=datePublished]") if subtitle_tag is not None else None
@@ -103,7 +103,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         subtitle="\n".join(facts) or None,
-        lead=lead or None,
+        lead=lead,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -45,7 +45,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = site.required_title(title_tag, "h3.reader_article_headline")
     lead_tag = site.lead_block(root, title_tag, ".reader_article_lead")
     lead = site.joined_text(lead_tag)
-    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE, lead_tag), "government.ru article")
+    body_text, lead = site.text_after_lead(site.content_paragraphs(content, _BODY_NOISE, lead_tag), lead, "government.ru article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
     dateline = first_match(root, ".reader_article_dateline", ".reader_article")
@@ -64,7 +64,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=moscow_wall_clock(parsed.value) if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -142,7 +142,7 @@ def _parse_page(root: Element, content: Element, title_tag: Element, url: str, c
     lead = site.joined_text(lead_tag)
     paragraphs = site.content_paragraphs(content, _PAGE_NOISE, lead_tag)
     language_hint = meta.language or _site_language(url)
-    body_text = site.required_text(paragraphs, "kremlin article")
+    body_text, lead = site.text_after_lead(paragraphs, lead, "kremlin article")
 
     parsed = _page_date(root, ctx)
     published_at = moscow_wall_clock(parsed.value) if parsed else None
@@ -156,7 +156,7 @@ def _parse_page(root: Element, content: Element, title_tag: Element, url: str, c
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=published_at,
         published_precision=parsed.precision if parsed else None,
         language=_language(title, body_text, language_hint, ctx),
@@ -227,7 +227,8 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     lead = site.joined_text(summary)
     # The summary is the lead (as on the page); the text after it is the body.
     language_hint = (feed.feed.get("language") or "").split("-")[0] or _site_language(link)
-    body_text = site.required_text(block_paragraphs(fragment, exclude=[summary] if summary is not None else []), "feed entry")
+    paragraphs = block_paragraphs(fragment, exclude=[summary] if summary is not None else [])
+    body_text, lead = site.text_after_lead(paragraphs, lead, "feed entry")
 
     published = _feed_date(entry.get("published"), ctx)
     updated = _feed_date(dict.get(entry, "updated"), ctx)  # dict.get: no feedparser updated->published fallback
@@ -245,7 +246,7 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=published_at,
         published_precision=published.precision if published else None,
         updated_at=updated_at,

@@ -47,7 +47,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, ".news_heading")
     lead_tag = site.lead_block(scope, title_tag)
-    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE, lead_tag), "president.az article")
+    body_text, lead = site.text_after_lead(site.content_paragraphs(content, _BODY_NOISE, lead_tag), site.joined_text(lead_tag), "president.az article")
 
     parsed = site.stamp_date(select_one(scope, ".news_date"), site.site_zone(ctx, SITE_TIMEZONE), ctx, ("datetime", "content"))
 
@@ -62,7 +62,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=site.joined_text(lead_tag) or None,
+        lead=lead,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -103,6 +103,18 @@ def required_text(paragraphs: Iterable[str], what: str) -> str:
     return body_text
 
 
+def text_after_lead(paragraphs: Iterable[str], lead: str, what: str) -> tuple[str, str | None]:
+    """(body_text, lead) by the text convention: the body is the text after the lead; when nothing follows
+    the lead (a summary-only entry), the lead is the text, so it becomes the body and there is no lead.
+    :class:`ParseError` "<what> has no text" when there is neither."""
+    body_text = section_text(paragraphs)
+    if not body_text and lead:
+        return lead, None
+    if not body_text:
+        raise ParseError(f"{what} has no text")
+    return body_text, lead or None
+
+
 def attribute_date(element: Element | None, attributes: Sequence[str], zone: str) -> ParsedDate | None:
     """The ISO stamp in the first non-empty of ``attributes`` of ``element`` (``datetime``,
     ``content``, ``data-datetime``); None when there is none or it is not ISO."""

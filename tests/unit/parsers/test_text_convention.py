@@ -525,3 +525,15 @@ def test_reparse_brings_a_release_stored_under_the_old_convention_to_the_new_one
     assert lead == current.lead and body_text == current.body_text and not body_text.startswith(lead)
     assert [(v, run) for v, _, run in versions] == [(1, "r1"), (2, "r2")]
     assert versions[0][1].startswith(lead)  # the old text is kept, never overwritten
+
+
+def test_a_summary_with_no_text_after_it_is_the_body():
+    """A feed entry that is only its c-summary: the summary is the text, so the body, and there is no lead."""
+    document = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">
+<title>kremlin</title><id>x</id><updated>2024-10-08T15:40:00+03:00</updated><entry>
+<title>Telephone conversation</title><id>http://kremlin.ru/events/president/news/75241</id>
+<link href="http://kremlin.ru/events/president/news/75241"/><published>2024-10-08T15:40:00+03:00</published>
+<content type="html">&lt;div class="c-summary"&gt;&lt;p&gt;Vladimir Putin had a telephone conversation with the President of Belarus.&lt;/p&gt;&lt;/div&gt;</content>
+</entry></feed>"""
+    release = parse(document, "http://kremlin.ru/events/president/news/75241", ctx("en", "Europe/Moscow"), "kremlin")
+    assert (release.lead, release.body_text) == (None, "Vladimir Putin had a telephone conversation with the President of Belarus.")
