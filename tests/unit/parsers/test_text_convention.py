@@ -34,7 +34,7 @@ from govpress.parsers.text import chrome_kind
 from govpress.run import reparse_pages
 from govpress.store import FetchRow, LoadBatch, Store
 from factories import make_source
-from testpaths import CONSTRUCTED_SITES, PAGES, SEED, shared_file
+from testpaths import CONSTRUCTED_SITES, SEED, shared_file
 
 SITES = CONSTRUCTED_SITES
 T0 = datetime(2024, 10, 8, 12, 0, tzinfo=timezone.utc)
