@@ -14,6 +14,7 @@ The checks fold texts themselves (casefold, ё -> е, words only) rather than th
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
@@ -24,16 +25,14 @@ import duckdb
 import pytest
 from lxml import etree, html as lxml_html
 
-from govpress.archive import Archive
 from govpress.dedupe.keys import release_row
 from govpress.demo.localsite.generator import generate_site
 from govpress.parsers import ParseContext, ParseError, Release, parse
 from govpress.parsers.listings.feed import read_feed
 from govpress.parsers.release import apply_text_convention
 from govpress.parsers.text import chrome_kind
-from govpress.run import reparse_pages
+from govpress.run import archive_for, registry_at, reparse_pages, reparse_sources
 from govpress.store import FetchRow, LoadBatch, Store
-from factories import make_source
 from testpaths import CONSTRUCTED_SITES, shared_file
 
 SITES = CONSTRUCTED_SITES
@@ -492,39 +491,70 @@ def test_the_step_is_idempotent_on_every_constructed_page():
 # --------------------------------------------------------------------------- reparse: old texts become new versions
 
 
-def test_reparse_brings_a_release_stored_under_the_old_convention_to_the_new_one_as_a_version(tmp_path):
-    store = Store(tmp_path / "g.duckdb")
-    store.migrate()
-    archive = Archive(tmp_path / "archive")
-    page = (SITES / "kremlin/ru/events/president/transcripts/75238.html").read_bytes()
-    key = archive.put(page)
-    url = "http://kremlin.ru/events/president/transcripts/75238"
-    source = make_source(id="kremlin_ru", parser="kremlin", timezone="Europe/Moscow", start_urls=["http://kremlin.ru/feed"])
-    current = parse(page, url, ctx("ru", "Europe/Moscow"), "kremlin")
-    # What kremlin 1.0 stored: the lead again at the top of the body.
-    old = dataclasses.replace(current, body_text=f"{current.lead}\n\n{current.body_text}", parser_version="1.0")
-    fetch = FetchRow(fetch_id="f1", run_id="r1", source_id=source.id, url=url, final_url=url, purpose="new", status=200,
-                     outcome="ok", started_at=T0, elapsed_ms=10.0, bytes=len(page), content_type="text/html; charset=utf-8",
-                     charset="utf-8", etag=None, last_modified=None, attempts=1, error=None, archive_key=key)
-    store.load_batch(LoadBatch(run_id="r1", source_id=source.id, fetches=[fetch],
-                               releases=[release_row(old, source, url=url, archive_key=key, seen_at=T0)]))
+KREMLIN_URL = "http://kremlin.ru/events/president/transcripts/75238"
 
+
+def stored_under_the_old_convention(db: Path) -> tuple[Release, object]:
+    """A database holding the constructed kremlin page as kremlin 1.0 stored it (the lead again at the top of
+    the body), its body archived beside the database as an ingest leaves it; the current parse and the source."""
+    store = Store(db)
+    store.migrate()
+    page = (SITES / "kremlin/ru/events/president/transcripts/75238.html").read_bytes()
+    key = archive_for(db).put(page)
+    source = registry_at(None)[0].select(["kremlin_ru"])[0]
+    current = parse(page, KREMLIN_URL, ctx("ru", "Europe/Moscow"), "kremlin")
+    old = dataclasses.replace(current, body_text=f"{current.lead}\n\n{current.body_text}", parser_version="1.0")
+    fetch = FetchRow(fetch_id="f1", run_id="r1", source_id=source.id, url=KREMLIN_URL, final_url=KREMLIN_URL,
+                     purpose="new", status=200, outcome="ok", started_at=T0, elapsed_ms=10.0, bytes=len(page),
+                     content_type="text/html; charset=utf-8", charset="utf-8", etag=None, last_modified=None,
+                     attempts=1, error=None, archive_key=key)
+    store.load_batch(LoadBatch(run_id="r1", source_id=source.id, fetches=[fetch],
+                               releases=[release_row(old, source, url=KREMLIN_URL, archive_key=key, seen_at=T0)]))
+    return current, source
+
+
+def versions_of(db: Path) -> tuple[tuple, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        latest = con.execute("SELECT version, lead, body_text, parser_version FROM releases").fetchone()
+        versions = con.execute("""SELECT v.version, v.body_text, coalesce(r.flow, v.run_id) FROM release_versions v
+                                  LEFT JOIN runs r USING (run_id) ORDER BY v.version""").fetchall()
+    finally:
+        con.close()
+    return latest, versions
+
+
+def assert_brought_to_the_convention(db: Path, current: Release, second_version_by: str) -> None:
+    (version, lead, body_text, parser_version), versions = versions_of(db)
+    assert version == 2 and parser_version == current.parser_version != "1.0"
+    assert lead == current.lead and body_text == current.body_text and not body_text.startswith(lead)
+    assert [(v, by) for v, _, by in versions] == [(1, "r1"), (2, second_version_by)]
+    assert versions[0][1].startswith(lead)  # the old text is kept, never overwritten
+
+
+def test_reparse_brings_a_release_stored_under_the_old_convention_to_the_new_one_as_a_version(tmp_path):
+    db = tmp_path / "g.duckdb"
+    current, source = stored_under_the_old_convention(db)
+    store, archive = Store(db), archive_for(db)
     [first] = reparse_pages(store, archive, [source], None, "r2")
     assert (first.updated, first.unchanged, first.new, first.failed) == (1, 0, 0, 0)
     [again] = reparse_pages(store, archive, [source], None, "r3")
     assert (again.updated, again.unchanged) == (0, 1)  # the new text is stable: a second reparse changes nothing
+    assert_brought_to_the_convention(db, current, "r2")
 
-    con = duckdb.connect(str(store.path), read_only=True)
-    try:
-        latest = con.execute("SELECT version, lead, body_text, parser_version FROM releases").fetchall()
-        versions = con.execute("SELECT version, body_text, run_id FROM release_versions ORDER BY version").fetchall()
-    finally:
-        con.close()
-    [(version, lead, body_text, parser_version)] = latest
-    assert version == 2 and parser_version == current.parser_version != "1.0"
-    assert lead == current.lead and body_text == current.body_text and not body_text.startswith(lead)
-    assert [(v, run) for v, _, run in versions] == [(1, "r1"), (2, "r2")]
-    assert versions[0][1].startswith(lead)  # the old text is kept, never overwritten
+
+@pytest.mark.slow
+def test_the_reparse_run_versions_it_and_says_so_in_runs(tmp_path):
+    """The same through `govpress reparse`'s run (govpress.run.reparse_sources over the project's registry):
+    the new version's run_id leads to a runs row whose flow is 'reparse', as the README says."""
+    db = tmp_path / "g.duckdb"
+    current, source = stored_under_the_old_convention(db)
+    first = asyncio.run(reparse_sources(db=db, source_ids=[source.id]))
+    assert first.status == "completed", first.message
+    assert (first.outcomes[0].updated, first.outcomes[0].failed) == (1, 0)
+    second = asyncio.run(reparse_sources(db=db, source_ids=[source.id]))
+    assert (second.outcomes[0].updated, second.outcomes[0].unchanged) == (0, 1)
+    assert_brought_to_the_convention(db, current, "reparse")
 
 
 def test_a_summary_with_no_text_after_it_is_the_body():
