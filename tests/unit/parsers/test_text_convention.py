@@ -56,7 +56,7 @@ CHROME_SEEN = (
     "Подписывайтесь на нас в мессенджерах", "Подписывайтесь на наш", "Follow us on messengers", "Поделиться",
     "Share this page", "Share:", "Читайте также", "Related content", "Фото:", "Photo:", "Видео БЕЛТА",
     "Версия для печати", "Теги:", "Tags:", "Падпісвайцеся", "Падзяліцца", "Folgen Sie uns", "Teilen:",
-    "Lesen Sie auch", "Druckversion", "Bizi ", "Paylaş", "Həmçinin oxuyun", "Çap versiyası",
+    "Lesen Sie auch", "Druckversion", "Bizi messencer", "Paylaş", "Həmçinin oxuyun", "Çap versiyası",
 )
 
 
