@@ -8,6 +8,9 @@ Public surface::
 Each parser is a module with ``NAME``, ``VERSION`` and ``parse(body, url, ctx)``; a
 module may also offer ``parse_listing(body, url, ctx) -> Listing`` for its site's
 listing pages. ``generic`` handles any HTML page, ``document`` text and markdown.
+
+Whatever the parser, :func:`parse` hands back a release that follows the one text convention
+(:mod:`govpress.parsers.release`: what title, subtitle, lead and body_text hold).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import importlib
 from types import ModuleType
 
 from govpress.parsers.listings import Listing, ListingItem
-from govpress.parsers.release import FIELD_CAPS, BlockedPage, ParseContext, ParseError, Release, capped
+from govpress.parsers.release import FIELD_CAPS, BlockedPage, ParseContext, ParseError, Release, apply_text_convention, capped
 
 __all__ = [
     "BlockedPage",
@@ -62,7 +65,8 @@ def parser_version(name: str) -> str:
 
 
 def parse(body: bytes, url: str, ctx: ParseContext | None = None, parser: str = "generic") -> Release:
-    """Parse one page; only :class:`ParseError` (or its subclass :class:`BlockedPage`) escapes."""
+    """Parse one page into a release that follows the text convention (:func:`apply_text_convention`);
+    only :class:`ParseError` (or its subclass :class:`BlockedPage`) escapes."""
     ctx = ctx or ParseContext()
     module = get_parser(parser)
     try:
@@ -71,6 +75,8 @@ def parse(body: bytes, url: str, ctx: ParseContext | None = None, parser: str = 
         raise
     except Exception as exc:  # a parser bug must not stop a run: record it as a failure
         raise ParseError(f"{parser} parser crashed: {type(exc).__name__}: {exc}") from exc
+    # One convention for every parser, applied here rather than trusted to each of them.
+    apply_text_convention(release)
     for name, limit in FIELD_CAPS.items():
         setattr(release, name, capped(getattr(release, name), limit))
     return release

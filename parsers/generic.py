@@ -51,6 +51,7 @@ from govpress.parsers.html import (
     text_of,
 )
 from govpress.parsers.html.blocks import class_tokens
+from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
 from govpress.parsers.html.titles import similarity, strip_site_name, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
@@ -136,8 +137,11 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     if not title:
         raise ParseError("no title")
     subtitle, subtitle_element = _find_subtitle(root, headline.element, title)
+    lead_block = find_lead_block(root, headline.element)  # div.article__lead & co.: the lead, not a sub-headline
+    if lead_block is not None and subtitle_element is not None and lead_overlaps(lead_block, subtitle_element):
+        subtitle, subtitle_element = None, None
 
-    excluded = [e for e in (headline.element, subtitle_element) if e is not None]
+    excluded = [e for e in (headline.element, subtitle_element, lead_block) if e is not None]
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
     found = _publication_date(root, meta, headline, paragraphs, url, ctx)
@@ -158,7 +162,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         subtitle=subtitle,
-        lead=_lead(meta, paragraphs, title=title, subtitle=subtitle),
+        lead=lead_text(lead_block) if lead_block is not None else _lead(meta, paragraphs, title=title, subtitle=subtitle),
         published_at=found.value,
         published_precision=found.precision,
         updated_at=updated.value if updated else None,

@@ -8,6 +8,9 @@
 * :func:`to_body_text` — the one body layout: paragraphs separated by one blank line.
 * :func:`sentences` — a sentence splitter for ru/be/az/en/de that knows abbreviations.
 * :func:`fold_for_hash` — a cosmetic-insensitive form of a text for content hashing.
+* :func:`chrome_kind` / :func:`is_chrome` — a line that is only page chrome (share bar, "follow us",
+  "see also" link, photo credit, print link, tag list, copyright) in ru/be/uk/az/en/de/fr/es.
+* :func:`comparable_words` — the words of a text, folded, to tell whether two texts say the same.
 
 The hyphen rule (what :func:`repair_paragraphs` does with ``X-`` at the end of a line or
 paragraph followed by a lowercase word ``y``), first rule that applies wins:
@@ -329,3 +332,161 @@ def fold_for_hash(text: str) -> str:
     text = _QUOTES_SINGLE.sub("'", text)
     text = _DASHES.sub("-", text).replace("…", "...")
     return re.sub(r"\s+", " ", text).strip()
+
+
+
+# ---------------------------------------------------------------- page chrome
+#
+# Sites put chrome inside the article container: BelTA's messenger invitation, share bars, "see also"
+# link lines, photo credits, print links, tag lists. Site parsers drop the blocks they know by
+# selector; these rules catch the same things as TEXT, whatever the markup, on every parser's body.
+# A line is chrome only when it is nothing else: a label with nothing after it, or a label followed by
+# what such a label is followed by (network names, a link title, a credit), short and not a sentence.
+# Real sentences that merely contain such words ("Фото и видео с церемонии опубликованы на сайте.",
+# "See also Annex II for the figures.") are kept: see tests/unit/parsers/test_text_convention.py.
+
+_MAX_CHROME_CHARS = 300
+"""Longer lines are never chrome: no share bar or credit runs to three hundred characters."""
+
+_PRINT_WORDS = (
+    r"версия для печати|распечатать|напечатать|печать|печатная версия|версія для друку|друкувати|надрукувати|"
+    r"друк|print|print this page|print this article|print version|printable version|print page|"
+    r"druckversion|drucken|seite drucken|druckansicht|imprimer|version imprimable|imprimir|"
+    r"versión para imprimir|versión imprimible|çap et|çap versiyası|çapa göndər|"
+    r"pdf|pdf version|pdf-версия|версия pdf|download pdf|скачать pdf|скачать|pdf herunterladen|"
+    r"télécharger le pdf|descargar pdf"
+)
+_NETWORK = (
+    r"(?:vk|vkontakte|вконтакте|вк|одноклассники|ok|ok\.ru|facebook|fb|twitter|x|telegram|телеграм|tg|whatsapp|"
+    r"viber|вайбер|linkedin|instagram|youtube|ютуб|tiktok|threads|mastodon|bluesky|reddit|pinterest|дзен|"
+    r"яндекс\.?\s?дзен|mail\.ru|мой мир|e-?mail|электронная почта|почта|link|ссылка|copy link|"
+    rf"копировать ссылку|скопировать ссылку|rss|{_PRINT_WORDS})"
+)
+_SHARE = re.compile(
+    r"(?:share(?: this)?(?: page| article| story| post| news)?(?: on| via)?|поделиться(?: в)?|поделитесь|"
+    r"падзяліцца|падзяліцеся|поділитися|поділіться|paylaş|paylaşın|bölüş|teilen|diesen artikel teilen|"
+    r"seite teilen|artikel teilen|partager(?: sur| cet article| cette page)?|compartir(?: en)?)"
+    rf"\s*[:：]?\s*(?:{_NETWORK}\s*[,;|/·•]?\s*)*",
+    re.I,
+)
+# A "follow us" line starts with the invitation and points at us, our channel, a network or a messenger.
+_SUBSCRIBE_START = re.compile(
+    r"(?:подписывайтесь|подпишитесь|следите за нами|следите за новостями|присоединяйтесь|читайте нас|"
+    r"падпісвайцеся|падпішыцеся|сачыце за намі|сачыце за навінамі|далучайцеся|чытайце нас|"
+    r"підписуйтесь|підписуйтеся|підпишіться|слідкуйте за нами|стежте за нами|приєднуйтесь|"
+    r"follow us|follow our|subscribe|join us|stay connected|"
+    r"folgen sie uns|folgt uns|abonnieren sie|abonniert|"
+    r"suivez[- ]nous|abonnez[- ]vous|rejoignez[- ]nous|"
+    r"síguenos|siguenos|suscríbete|suscribete|suscríbase|únete|"
+    r"bizi izləyin|bizi izleyin|abunə olun|qoşulun|bizi\b[^.!?]{0,60}?\b(?:izləyin|izleyin|abunə olun))\b",
+    re.I,
+)
+_SUBSCRIBE_OBJECT = re.compile(
+    r"\b(?:нас|наш\w*|нам|намі|unser\w*|uns|us|our|nous|notre|nos|nuestr\w*|bizi|bizim|"
+    r"канал\w*|channel\w*|kanal\w*|chaîne|мессенджер\w*|messenger\w*|мэсэнджар\w*|месенджер\w*|соцсет\w*|"
+    r"сацсет\w*|соцмереж\w*|social\w*|sozial\w*|sociaux|redes|newsletter|рассылк\w*|розсилк\w*|"
+    rf"{_NETWORK})\b",
+    re.I,
+)
+_SEE_ALSO_STRONG = (
+    r"see also|read also|also read|read more|more on this(?: topic)?|"
+    r"читайте также|читайте ещё|читайте еще|смотрите также|см\. также|чытайце таксама|глядзіце таксама|"
+    r"читайте також|дивіться також|"
+    r"lesen sie auch|lesen sie mehr|siehe auch|mehr zum thema|auch interessant|"
+    r"voir aussi|lire aussi|à lire aussi|a lire aussi|lire la suite|"
+    r"ver también|vea también|lea también|lee también|"
+    r"həmçinin oxuyun|həmçinin bax|bax həmçinin|oxu həmçinin"
+)
+# Labels that also begin ordinary sentences ("Related measures were adopted"): chrome only alone or
+# with a separator after them.
+_SEE_ALSO_WEAK = (
+    r"related(?: news| articles| content| stories| links| materials| documents)?|"
+    r"по теме|материалы по теме|другие новости|па тэме|матэрыялы па тэме|за темою|інші новини|"
+    r"zum thema|verwandte artikel|sur le même sujet|sur le meme sujet|relacionad[oa]s|noticias relacionadas|"
+    r"mövzu ilə bağlı|digər xəbərlər|oxşar xəbərlər"
+)
+_SEPARATOR = r"[:：»>→–—-]"
+_SEE_ALSO = re.compile(rf"(?P<label>{_SEE_ALSO_STRONG})\b\s*(?P<sep>{_SEPARATOR}+)?\s*(?P<rest>.*)", re.I)
+_SEE_ALSO_WEAK_RE = re.compile(rf"(?:{_SEE_ALSO_WEAK})\s*(?:{_SEPARATOR}+\s*.*)?", re.I)
+_CREDIT_LABEL = (
+    r"фото|фотография|фотографии|фотографія|фота|фотаздымак|світлина|видео|відео|відэа|"
+    r"photo|photos|photograph|photo credit|photos credit|image|images|image credit|picture|credit|credits|"
+    r"foto|fotos|fotografía|fotografia|video|vídeo|bild|bilder|bildquelle|"
+    r"crédit photo|crédits photo|crédit|şəkil|fotoşəkil"
+)
+_CREDIT_SEPARATED = re.compile(rf"(?:{_CREDIT_LABEL})\s*[:：©/–—-]\s*(?P<rest>.*)", re.I)
+_CREDIT_ALONE = re.compile(rf"(?:{_CREDIT_LABEL})", re.I)
+# "Фото из архива", "Фото БЕЛТА", "Photo by Jane Doe": the label, then who or where it is from
+# (a preposition of origin or a capitalised name), at most four words, no full stop.
+_CREDIT_BARE = re.compile(
+    rf"(?i:{_CREDIT_LABEL})\s+(?:(?i:by|from|courtesy|of|из|с|со|з|от|ад|пресс-службы|прэс-службы|прес-служби|"
+    r"von|de|par|por)\b|©|[A-ZА-ЯЁІЎЄЇҐƏ])\S*(?:\s+\S+){0,3}",
+)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)\s|copyright\b).*", re.I)
+_PRINT = re.compile(rf"(?:{_PRINT_WORDS})\s*(?:\([^()]{{0,40}}\))?", re.I)
+_TAGS = re.compile(
+    r"(?:теги|тэги|тэгі|теґи|метки|ключевые слова|ключавыя словы|ключові слова|tags?|keywords|topics?|"
+    r"темы|тэмы|теми|schlagwörter|schlagworte|stichwörter|themen|étiquettes|mots[- ]clés|sujets|thèmes|"
+    r"etiquetas|palabras clave|temas|teqlər|açar sözlər|mövzular)"
+    r"\s*(?:[:：]\s*.*)?",
+    re.I,
+)
+# Decoration around a chrome line: bullets, arrows, pipes, icons drawn with characters.
+_DECORATION = " \t•·|›»→>←<‹«*-–—_~#"
+_SENTENCE_END = re.compile(r"[.!?…]\W*$")
+
+
+def chrome_kind(line: str) -> str | None:
+    """What kind of page chrome ``line`` is ("share", "subscribe", "see_also", "credit", "print",
+    "tags", "copyright"), or None when it is text. See the comment above for the rule."""
+    if len(line) > 2 * _MAX_CHROME_CHARS:
+        return None  # most lines of a body: decided before any work
+    # Body lines come normalised from the parsers; only whitespace is evened out here (str.split knows
+    # every Unicode space): normalize() on every line would be most of the convention step's time.
+    text = " ".join(line.split())
+    if not text or len(text) > _MAX_CHROME_CHARS or is_section_break(text):
+        return None
+    bare = text.strip(_DECORATION + ":：")
+    if not bare:
+        return None
+    if _SHARE.fullmatch(bare):
+        return "share"
+    if _SUBSCRIBE_START.match(bare) and _SUBSCRIBE_OBJECT.search(bare) and len(sentences(bare)) <= 2:
+        return "subscribe"
+    see_also = _SEE_ALSO.fullmatch(bare)
+    if see_also:
+        rest = see_also.group("rest").strip()
+        # Alone, or pointing at a link ("Читайте также: ..."), or a short link title with no full stop.
+        if not rest or see_also.group("sep") or (len(rest.split()) <= 12 and not _SENTENCE_END.search(rest)):
+            return "see_also"
+    if _SEE_ALSO_WEAK_RE.fullmatch(bare):
+        return "see_also"
+    if _PRINT.fullmatch(bare):
+        return "print"
+    if _TAGS.fullmatch(bare):
+        return "tags"
+    credit = _CREDIT_SEPARATED.fullmatch(bare)
+    if credit and len(credit.group("rest")) <= 120 and len(sentences(credit.group("rest"))) <= 1:
+        return "credit"
+    if _CREDIT_ALONE.fullmatch(bare):
+        return "credit"
+    bare_credit = _CREDIT_BARE.fullmatch(bare)
+    if bare_credit and not _SENTENCE_END.search(bare):
+        return "credit"
+    if _COPYRIGHT.fullmatch(text.lstrip(_DECORATION)):
+        return "copyright"
+    return None
+
+
+def is_chrome(line: str) -> bool:
+    """Whether ``line`` is only page chrome (:func:`chrome_kind`)."""
+    return chrome_kind(line) is not None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def comparable_words(text: str | None) -> list[str]:
+    """The words of ``text`` in :func:`fold_for_hash` form: equal lists mean the same words in the same
+    order, whatever the quotes, dashes, case, ``ё``/``е`` or punctuation."""
+    return _WORD.findall(fold_for_hash(text or "")) if text else []

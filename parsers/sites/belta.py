@@ -20,7 +20,7 @@ from govpress.parsers.html import clean_title, page_metadata, select, select_one
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "belta"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: one text convention (lead blocks read and kept out of the body, no chrome)
 
 SITE_TIMEZONE = "Europe/Minsk"
 _ARTICLE_PATH = re.compile(r"/view/[\w-]+-\d+-\d{4}(?:\.html?)?/?$")
@@ -56,8 +56,9 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1")
-    paragraphs = site.content_paragraphs(content, _BODY_NOISE)
-    body_text = site.required_text(paragraphs, "BelTA article")
+    lead_tag = site.lead_block(root, title_tag)
+    paragraphs = site.content_paragraphs(content, _BODY_NOISE, lead_tag)
+    body_text, block_lead = site.text_after_lead(paragraphs, site.joined_text(lead_tag), "BelTA article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
     parsed = None
@@ -77,7 +78,9 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=clean_title(meta.description or "") or None,
+        # A lead block when the page has one, else the description (dropped by the text convention when it
+        # only repeats the body's opening).
+        lead=block_lead or clean_title(meta.description or "") or None,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

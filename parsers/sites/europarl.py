@@ -5,8 +5,8 @@ Markup (SOURCES.md, checked on five saved pages): ``#website-body h1.ep_title``;
 session", committee abbreviations such as ``<abbr title="Transport and Tourism">TRAN</abbr>``)
 and ``time[itemprop=datePublished][datetime]`` in naive Brussels time. ``.ep-a_facts`` is a
 bullet list of highlights (kept as ``subtitle``, one per line), ``.ep-a_text.ep-layout_chapo``
-the standfirst (``lead``, also the first body paragraph), the other ``.ep-a_text`` blocks the
-text. Contacts, share buttons and "Further information" links are not text.
+the standfirst (``lead``), the other ``.ep-a_text`` blocks the text (``body_text``: what follows
+the lead, as every parser has it). Contacts, share buttons and "Further information" links are not text.
 
 The press-release reference (``20190712IPR56948``) is the same in all 24 language versions:
 ``translation_key = "europarl:<reference>"``; the language switcher's ``a[hreflang]`` links are
@@ -24,7 +24,7 @@ from govpress.parsers.html import block_paragraphs, clean_title, page_metadata, 
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "europarl"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: the standfirst no longer opens body_text (one text convention)
 
 SITE_TIMEZONE = "Europe/Brussels"
 _REFERENCE = re.compile(r"\b(\d{8}IPR\d{3,6})\b")
@@ -56,12 +56,14 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = site.required_title(title_tag, "h1.ep_title")
     facts = [clean_title(text_of(li)) for li in select(root, ".ep-a_facts li")]
     facts = [f for f in facts if f]
-    lead = site.joined_text(select_one(root, ".ep-a_text.ep-layout_chapo"), skip_boilerplate=True)
+    chapo = select_one(root, ".ep-a_text.ep-layout_chapo")
+    lead = site.joined_text(chapo, skip_boilerplate=True)
 
     paragraphs: list[str] = []
     for block in texts:
-        paragraphs.extend(block_paragraphs(block))
-    body_text = site.required_text(paragraphs, "europarl press release")
+        if block is not chapo:
+            paragraphs.extend(block_paragraphs(block))
+    body_text, lead = site.text_after_lead(paragraphs, lead, "europarl press release")
 
     subtitle_tag = select_one(root, ".ep_subtitle")
     stamp = select_one(subtitle_tag, "time[itemprop=datePublished]") if subtitle_tag is not None else None
@@ -101,7 +103,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         subtitle="\n".join(facts) or None,
-        lead=lead or None,
+        lead=lead,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -22,7 +22,7 @@ from govpress.parsers.sites.kremlin import moscow_wall_clock
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "government_ru"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: one text convention (lead blocks read and kept out of the body, no chrome)
 
 SITE_TIMEZONE = "Europe/Moscow"
 _ARTICLE_PATH = re.compile(r"^(?:/en)?/news/\d+")
@@ -43,8 +43,9 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h3.reader_article_headline")
-    lead = site.joined_text(select_one(root, ".reader_article_lead"))
-    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "government.ru article")
+    lead_tag = site.lead_block(root, title_tag, ".reader_article_lead")
+    lead = site.joined_text(lead_tag)
+    body_text, lead = site.text_after_lead(site.content_paragraphs(content, _BODY_NOISE, lead_tag), lead, "government.ru article")
 
     zone = site.site_zone(ctx, SITE_TIMEZONE)
     dateline = first_match(root, ".reader_article_dateline", ".reader_article")
@@ -63,7 +64,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=moscow_wall_clock(parsed.value) if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -8,8 +8,9 @@ The same numeric id names one release on kremlin.ru and en.kremlin.ru, so
 ``translation_key = "kremlin:<id>"`` pairs the language versions.
 
 The feed's ``<content>`` holds the whole release: the summary ``div.c-summary`` followed
-by the text. A page's ``read__lead`` is that same summary, so both routes give one body:
-lead first, then the text.
+by the text. A page's ``read__lead`` is that same summary, so both routes give one release:
+the summary as ``lead``, the text after it as ``body_text`` (the text convention of
+:mod:`govpress.parsers.release`: the lead is never repeated in the body).
 
 Time zone rule (SOURCES.md): the 2018 feed prints Moscow wall-clock times with a ``+04:00``
 offset although Moscow has been UTC+3 since 26 October 2014 (the offset looks frozen from
@@ -35,7 +36,7 @@ from govpress.parsers.listings import Listing, ListingItem
 from govpress.parsers.release import ParseContext, ParseError, Release
 
 NAME = "kremlin"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: the lead no longer opens body_text (one text convention)
 
 SITE_TIMEZONE = "Europe/Moscow"
 _MOSCOW = ZoneInfo(SITE_TIMEZONE)
@@ -137,10 +138,11 @@ def _page_date(root: Element, ctx: ParseContext) -> ParsedDate | None:
 def _parse_page(root: Element, content: Element, title_tag: Element, url: str, ctx: ParseContext) -> Release:
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1.entry-title")
-    lead = site.joined_text(select_one(root, "div.read__lead, .entry-summary, .p-summary"))
-    paragraphs = site.content_paragraphs(content, _PAGE_NOISE)
+    lead_tag = site.lead_block(root, title_tag, "div.read__lead", ".entry-summary", ".p-summary")
+    lead = site.joined_text(lead_tag)
+    paragraphs = site.content_paragraphs(content, _PAGE_NOISE, lead_tag)
     language_hint = meta.language or _site_language(url)
-    body_text = site.required_text(([lead] if lead else []) + paragraphs, "kremlin article")
+    body_text, lead = site.text_after_lead(paragraphs, lead, "kremlin article")
 
     parsed = _page_date(root, ctx)
     published_at = moscow_wall_clock(parsed.value) if parsed else None
@@ -154,7 +156,7 @@ def _parse_page(root: Element, content: Element, title_tag: Element, url: str, c
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=published_at,
         published_precision=parsed.precision if parsed else None,
         language=_language(title, body_text, language_hint, ctx),
@@ -221,10 +223,12 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
     if fragment is None:
         raise ParseError("feed entry has no content")
     remove_boilerplate(fragment, _FEED_NOISE)
-    lead = site.joined_text(select_one(fragment, ".c-summary"))
-    # The whole <content>, summary included, is the release text (as on the page: lead, then text).
+    summary = select_one(fragment, ".c-summary")
+    lead = site.joined_text(summary)
+    # The summary is the lead (as on the page); the text after it is the body.
     language_hint = (feed.feed.get("language") or "").split("-")[0] or _site_language(link)
-    body_text = site.required_text(block_paragraphs(fragment), "feed entry")
+    paragraphs = block_paragraphs(fragment, exclude=[summary] if summary is not None else [])
+    body_text, lead = site.text_after_lead(paragraphs, lead, "feed entry")
 
     published = _feed_date(entry.get("published"), ctx)
     updated = _feed_date(dict.get(entry, "updated"), ctx)  # dict.get: no feedparser updated->published fallback
@@ -242,7 +246,7 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
-        lead=lead or None,
+        lead=lead,
         published_at=published_at,
         published_precision=published.precision if published else None,
         updated_at=updated_at,

@@ -18,7 +18,7 @@ from govpress.parsers.html import first_match, page_metadata, select_one
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "president_az"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: one text convention (lead blocks read and kept out of the body, no chrome)
 
 SITE_TIMEZONE = "Asia/Baku"
 _ARTICLE_PATH = re.compile(r"/(az|ru|en)/articles/view/(\d+)(?:\.html?)?/?$")
@@ -46,7 +46,8 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, ".news_heading")
-    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "president.az article")
+    lead_tag = site.lead_block(scope, title_tag)
+    body_text, lead = site.text_after_lead(site.content_paragraphs(content, _BODY_NOISE, lead_tag), site.joined_text(lead_tag), "president.az article")
 
     parsed = site.stamp_date(select_one(scope, ".news_date"), site.site_zone(ctx, SITE_TIMEZONE), ctx, ("datetime", "content"))
 
@@ -61,6 +62,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
+        lead=lead,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

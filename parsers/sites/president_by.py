@@ -20,7 +20,7 @@ from govpress.parsers.html import clean_title, first_match, page_metadata, selec
 from govpress.parsers.release import ParseContext, Release
 
 NAME = "president_by"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: one text convention (lead blocks read and kept out of the body, no chrome)
 
 SITE_TIMEZONE = "Europe/Minsk"
 # /ru/events/vstreca-s-...-1727956684 (a local copy may end in .html)
@@ -46,7 +46,8 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     meta = page_metadata(root, url)
     title = site.required_title(title_tag, "h1")
-    body_text = site.required_text(site.content_paragraphs(content, _BODY_NOISE), "president.gov.by event")
+    lead_tag = site.lead_block(root, title_tag)
+    body_text, lead = site.text_after_lead(site.content_paragraphs(content, _BODY_NOISE, lead_tag), site.joined_text(lead_tag), "president.gov.by event")
 
     stamp = first_match(root, "time[data-datetime]", ".page-details time")
     parsed = site.stamp_date(stamp, site.site_zone(ctx, SITE_TIMEZONE), ctx, ("data-datetime", "datetime"))
@@ -63,6 +64,7 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
         body_text=body_text,
         parser=NAME,
         parser_version=VERSION,
+        lead=lead,
         published_at=parsed.value if parsed else None,
         published_precision=parsed.precision if parsed else None,
         language=language,

@@ -3,10 +3,10 @@ govuk, europarl).
 
 Each site module knows its own selectors; the steps around them are the same everywhere and live
 here: refusing an empty body, parsing the page into its one lxml tree and refusing a challenge page, picking the time zone
-that naive stamps are read in, turning a content element into body text with ``***`` section
-breaks, reading a date from a stamp element, falling back to :mod:`govpress.parsers.generic` when the
-site's markup is absent from a page that is not one of its articles, choosing the language and
-collecting ``hreflang`` translations.
+that naive stamps are read in, finding the lead block, turning a content element into body text with
+``***`` section breaks (the lead left out: the body is what follows it), reading a date from a stamp
+element, falling back to :mod:`govpress.parsers.generic` when the site's markup is absent from a page
+that is not one of its articles, choosing the language and collecting ``hreflang`` translations.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 
 from govpress.parsers import generic
 from govpress.parsers.dates import ParsedDate, parse_date, parse_iso
-from govpress.parsers.html import Element, PageMeta, block_paragraphs, clean_title, looks_blocked, parse_html_text, primary_language, remove_boilerplate, text_of
+from govpress.parsers.html import Element, PageMeta, block_paragraphs, clean_title, first_match, looks_blocked, parse_html_text, primary_language, remove_boilerplate, text_of
+from govpress.parsers.html.leads import find_lead_block
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
@@ -67,10 +68,19 @@ def required_title(title_tag: Element, selector: str) -> str:
     return title
 
 
-def content_paragraphs(content: Element, noise: Iterable[str]) -> list[str]:
-    """The paragraphs of ``content`` once the site's ``noise`` selectors (photos, share links) are removed."""
+def lead_block(root: Element, title_tag: Element | None, *selectors: str) -> Element | None:
+    """The lead block: the first match of the site's own ``selectors`` (in order of preference), else any
+    lead-classed block under the headline (``div.article__lead``, ``.standfirst``, ...:
+    :func:`govpress.parsers.html.leads.find_lead_block`), so a site that adds one is read without a change."""
+    own = first_match(root, *selectors) if selectors else None
+    return own if own is not None else find_lead_block(root, title_tag)
+
+
+def content_paragraphs(content: Element, noise: Iterable[str], lead: Element | None = None) -> list[str]:
+    """The paragraphs of ``content`` once the site's ``noise`` selectors (photos, share links) are removed,
+    without the ``lead`` block when it sits inside ``content`` (the body is what follows the lead)."""
     remove_boilerplate(content, noise)
-    return block_paragraphs(content)
+    return block_paragraphs(content, exclude=[lead] if lead is not None else [])
 
 
 def joined_text(element: Element | None, *, skip_boilerplate: bool = False) -> str:
@@ -91,6 +101,18 @@ def required_text(paragraphs: Iterable[str], what: str) -> str:
     if not body_text:
         raise ParseError(f"{what} has no text")
     return body_text
+
+
+def text_after_lead(paragraphs: Iterable[str], lead: str, what: str) -> tuple[str, str | None]:
+    """(body_text, lead) by the text convention: the body is the text after the lead; when nothing follows
+    the lead (a summary-only entry), the lead is the text, so it becomes the body and there is no lead.
+    :class:`ParseError` "<what> has no text" when there is neither."""
+    body_text = section_text(paragraphs)
+    if not body_text and lead:
+        return lead, None
+    if not body_text:
+        raise ParseError(f"{what} has no text")
+    return body_text, lead or None
 
 
 def attribute_date(element: Element | None, attributes: Sequence[str], zone: str) -> ParsedDate | None:

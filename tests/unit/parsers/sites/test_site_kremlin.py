@@ -101,8 +101,11 @@ def test_feed_entries_by_hand(feed_entries, number, title, published, kind, firs
     assert release.kind == kind
     assert release.language == "en"
     assert release.url == release.canonical_url == link
-    body = sentences(release.body_text)
+    # The whole text is the lead (the feed's c-summary, when there is one) and then the body.
+    body = sentences("\n\n".join(part for part in (release.lead, release.body_text) if part))
     assert body[0] == first
+    if release.lead:
+        assert not sentences(release.body_text)[0] == sentences(release.lead)[0]
     if number == "56568":
         # The last paragraph is one long sentence listing the three declarations.
         assert body[-1].startswith(last)
@@ -118,13 +121,15 @@ def test_feed_speaker_turn_is_its_own_paragraph(feed_entries):
     assert paragraphs[1].startswith("We are on the threshold of a New Year, year 2018.")
 
 
-def test_feed_summary_is_the_lead_and_opens_the_body(feed_entries):
+def test_feed_summary_is_the_lead_and_the_body_follows_it(feed_entries):
     link, doc = next((link, doc) for link, doc in feed_entries if link.endswith("/56624"))
     release = kremlin.parse(doc, link, EN)
     assert release.lead == (
         "Vladimir Putin had a telephone conversation with Prime Minister of India Narendra Modi at the Indian side’s initiative."
     )
-    assert release.body_text.startswith(release.lead + "\n\nMr Putin and Mr Modi exchanged New Year greetings.")
+    # The text convention: body_text is what follows the lead, never the lead again.
+    assert release.body_text.startswith("Mr Putin and Mr Modi exchanged New Year greetings.")
+    assert release.lead not in release.body_text
     assert release.updated_at == datetime(2018, 1, 3, 17, 37, 22, tzinfo=MSK)
 
 
@@ -182,11 +187,10 @@ def test_constructed_ru_transcript_page():
     assert release.language == "ru"
     assert release.translation_key == "kremlin:75238"
     paragraphs = release.body_text.split("\n\n")
-    assert paragraphs[0] == release.lead
-    assert paragraphs[1] == "В.Путин: Уважаемый господин Премьер-министр! Уважаемые коллеги!"
+    assert paragraphs[0] == "В.Путин: Уважаемый господин Премьер-министр! Уважаемые коллеги!"  # the lead is apart
+    assert release.lead not in release.body_text
     assert "А.Асадов: Уважаемый Владимир Владимирович! Большое спасибо за тёплый приём." in paragraphs
     body_sentences = sentences(release.body_text)
-    assert body_sentences[0] == release.lead
     assert body_sentences[-1] == "Давайте обсудим всё подробно."
     assert release.body_text.endswith("\n\n<…>")  # the transcript's own mark for an omitted part
     for noise in ("Поделиться", "Материалы по теме", "Темы", "Creative Commons", "События", "С Премьер-министром Азербайджана Али Асадовым."):
@@ -201,7 +205,7 @@ def test_constructed_en_page_shares_the_key_with_ru():
     assert en.title == "Meeting with Prime Minister of Azerbaijan Ali Asadov"
     assert en.place == "The Kremlin, Moscow"
     assert en.published_at == ru.published_at
-    assert en.body_text.split("\n\n")[1] == "President of Russia Vladimir Putin: Mr Prime Minister, colleagues,"
+    assert en.body_text.split("\n\n")[0] == "President of Russia Vladimir Putin: Mr Prime Minister, colleagues,"
     assert sentences(en.body_text)[-1] == "Let us discuss everything in detail."
 
 
@@ -216,7 +220,11 @@ def test_constructed_ru_feed_matches_page_text():
     assert release.kind == "transcript"
     assert release.published_at == datetime(2024, 10, 8, 15, 40, tzinfo=MSK)
     assert release.updated_at == datetime(2024, 10, 8, 17, 2, 41, tzinfo=MSK)
-    assert release.body_text.split("\n\n")[1] == "В.Путин: Уважаемый господин Премьер-министр! Уважаемые коллеги!"
+    page = kremlin.parse((SITE / "ru/events/president/transcripts/75238.html").read_bytes(), release.canonical_url, RU)
+    # Feed entry and page give one release: the same lead, and a body that starts after it.
+    assert release.lead == page.lead == "Владимир Путин провёл встречу с Премьер-министром Азербайджанской Республики Али Асадовым."
+    assert release.body_text.split("\n\n")[0] == "В.Путин: Уважаемый господин Премьер-министр! Уважаемые коллеги!"
+    assert page.body_text.startswith(release.body_text.split("\n\n")[0])
 
 
 def test_article_url_without_article_markup_is_a_parse_error():
