@@ -180,6 +180,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\.)\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
     )
 )
+_DIGIT = re.compile(r"\d")
 _TIME_BEFORE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
 )
@@ -314,8 +315,8 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None
     Offsets refer to ``text`` as given (it is not normalised first).
     """
     zone = _zone(tz)
-    if not isinstance(text, str) or not text:
-        return []
+    if not isinstance(text, str) or not text or not _DIGIT.search(text):
+        return []  # every form has a day or a year in digits
     out: list[tuple[int, int, ParsedDate]] = []
     for m in _candidates(text):
         before = _time_before(text, m)

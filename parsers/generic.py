@@ -138,7 +138,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = headline.title
     if not title:
         raise ParseError("no title")
-    subtitle, subtitle_element = _find_subtitle(root, headline.element, title)
+    subtitle, subtitle_element = _find_subtitle(index, headline.element, title)
 
     excluded = [e for e in (headline.element, subtitle_element) if e is not None]
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
@@ -151,7 +151,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     _require_body(body_text)
 
     # The opening of a text tells its language as well as the whole of it, at a fraction of the cost.
-    language = detect_language(f"{title}\n\n{body_text[:2000]}", declared=ctx.languages) or meta.language
+    language = detect_language(f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}", declared=ctx.languages) or meta.language
     updated = _first_stamp(meta.modified, ctx)
     canonical = meta.canonical or url
     return Release(
@@ -170,6 +170,10 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         tags=list(meta.keywords),
         translations=_translations(meta, language, {url, canonical}),
     )
+
+
+_LANGUAGE_SAMPLE = 1200
+"""Characters of the body the language is told from: the opening tells it as well as the whole."""
 
 
 # --------------------------------------------------------------------------- headline
@@ -295,29 +299,25 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
 
 # --------------------------------------------------------------------------- subtitle
 
-_SUBTITLE_CLASSES = frozenset({"subtitle", "sub-title", "subheadline", "sub-headline", "subheading", "standfirst", "lead", "deck", "dek"})
-
-
-def _after(root: Element, start: Element | None) -> list[Element]:
-    """Elements with a subtitle class after ``start`` in document order (the whole body without it)."""
-    found: list[Element] = []
-    passed = start is None
-    inside = set(start.iter()) if start is not None else set()
-    for element in root.iter():
-        if not passed:
-            passed = element is start
-            continue
-        if element in inside:
-            continue  # following:: excludes the headline's own descendants
-        classes = element.get("class") if isinstance(element.tag, str) else None
-        if classes and any(c.lower() in _SUBTITLE_CLASSES for c in classes.split()):
+def _after(index: PageIndex, start: Element | None) -> list[Element]:
+    """Elements with a subtitle class after ``start`` in document order, not inside it (all of them without it)."""
+    if start is None:
+        return list(index.subtitled)
+    # An element follows ``start`` when one of its ancestors-or-self is a later sibling of one of
+    # start's ancestors-or-self: a few sets instead of a walk over the page.
+    later: set[Element] = set()
+    node: Element | None = start
+    while node is not None:
+        later.update(node.itersiblings())
+        node = node.getparent()
+    found = []
+    for element in index.subtitled:
+        if element in later or any(a in later for a in element.iterancestors()):
             found.append(element)
-            if len(found) >= 20:
-                break
-    return found
+    return found[:20]
 
 
-def _find_subtitle(root: Element, title_element: Element | None, title: str) -> tuple[str | None, Element | None]:
+def _find_subtitle(index: PageIndex, title_element: Element | None, title: str) -> tuple[str | None, Element | None]:
     """An obvious subtitle: an element classed subtitle/lead/standfirst, or an ``<h2>`` right after the ``<h1>``."""
 
     def usable(element: Element) -> str | None:
@@ -326,7 +326,7 @@ def _find_subtitle(root: Element, title_element: Element | None, title: str) -> 
             return text
         return None
 
-    for element in _after(root, title_element):
+    for element in _after(index, title_element):
         if element.tag == "a" or next(element.iterancestors("a"), None) is not None:
             continue  # a logo's tagline or a teaser link, not this page's subtitle
         if any(

@@ -85,6 +85,10 @@ _NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|g
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
 
 
+SUBTITLE_CLASSES = frozenset({"subtitle", "sub-title", "subheadline", "sub-headline", "subheading", "standfirst", "lead", "deck", "dek"})
+"""Class words of a subtitle or standfirst block."""
+
+
 class PageIndex:
     """One pass over the tree: the elements the metadata readers need, by name, itemprop and class."""
 
@@ -95,6 +99,8 @@ class PageIndex:
         self.by_name: dict[str, list[Element]] = {name: [] for name in self._NAMES}
         self.itemprop: dict[str, list[Element]] = {}
         self.hentries: list[Element] = []
+        self.subtitled: list[Element] = []
+        """Elements classed subtitle/lead/standfirst..., in document order."""
         self.datelines: list[Element] = []
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
@@ -110,8 +116,12 @@ class PageIndex:
             if prop:
                 self.itemprop.setdefault(prop, []).append(element)
             classes = attrib.get("class")
-            if classes and ("hentry" in classes or "h-entry" in classes) and {"hentry", "h-entry"} & set(classes.split()):
-                self.hentries.append(element)
+            if classes:
+                words = classes.lower().split()
+                if not SUBTITLE_CLASSES.isdisjoint(words) and len(self.subtitled) < 50:
+                    self.subtitled.append(element)
+                if ("hentry" in words or "h-entry" in words):
+                    self.hentries.append(element)
             if name in _DATELINE_TAGS and len(self.datelines) < 50:
                 tokens = f"{classes or ''} {attrib.get('id') or ''}"
                 if tokens.strip() and _DATELINE_CLASS.search(tokens) and not _NOT_PUBLISHED_CLASS.search(tokens):
