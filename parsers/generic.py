@@ -43,6 +43,8 @@ from govpress.parsers.html import (
     clean_title,
     heading_text,
     locate_main_content,
+    paragraph_weight,
+    prose_weight,
     is_boilerplate,
     looks_blocked,
     page_metadata,
@@ -357,20 +359,18 @@ def _substantial(text: str) -> bool:
 
 
 _SHORT_BODY = 600
-"""Characters below which a density pick holding little of the page's prose is doubtful."""
+"""Characters below which a body pick is checked against the page's prose before it is trusted."""
 _CONFIDENT_SHARE = 0.6
-"""Share of the page's prose (outside boilerplate) a short density pick must hold to be trusted alone."""
+"""Share of all the page's prose (boilerplate-looking blocks included) a short pick must hold to be trusted alone."""
 
 
 def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
-    share = 1.0  # a marked-up body (h-entry, articleBody) is what the page says its text is
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
         found = locate_main_content(root)
-        share = found.prose_share
         if found.element is not None:
             html_paragraphs = block_paragraphs(found.element, exclude=[*found.excluded, *exclude])
 
@@ -383,12 +383,10 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
         html_length = sum(len(p) for p in html_paragraphs)
-        # Every short pick is doubtful, whatever share of the counted prose it holds: broken markup
-        # can hide the article inside blocks that look like boilerplate (tests/reliability).
-        if html_length >= _SHORT_BODY:
+        if html_length >= _SHORT_BODY or _holds_the_prose(root, html_paragraphs):
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
-        # markup hid the article: a second opinion decides (rare, so its cost does not matter).
+        # markup hid the article: a second opinion decides.
         counters["trafilatura_consulted"] += 1
         second = _trafilatura_paragraphs(page_text)
         if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
@@ -405,6 +403,20 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if second:
         counters["trafilatura_used"] += 1
     return second or html_paragraphs or []
+
+
+def _holds_the_prose(root: Element, paragraphs: list[str]) -> bool:
+    """Whether a short pick's paragraphs hold most of the page's prose, boilerplate-looking blocks counted too.
+
+    The density count skips boilerplate, so its own share cannot tell a short release from a
+    banner picked on a page whose broken markup (closing tags lost) put the article inside a
+    menu or a cookie block (tests/reliability). All the prose can: there the article's
+    paragraphs still weigh, outside what was picked.
+    """
+    body = root.find("body")
+    total = prose_weight(body if body is not None else root)
+    kept = sum(paragraph_weight(p) for p in paragraphs)
+    return total > 0 and kept >= _CONFIDENT_SHARE * total
 
 
 def _text_paragraphs(text: str) -> list[str]:

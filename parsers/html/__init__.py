@@ -28,7 +28,7 @@ from govpress.parsers.html.blocks import (
     is_boilerplate,
     remove_boilerplate,
 )
-from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content
+from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content, paragraph_weight, prose_weight
 from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
 from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
 from govpress.parsers.html.titles import learn_site_names, strip_site_name, strip_site_suffix
@@ -54,7 +54,9 @@ __all__ = [
     "page_metadata",
     "parse_html",
     "parse_html_text",
+    "paragraph_weight",
     "primary_language",
+    "prose_weight",
     "remove_boilerplate",
     "same_document_elsewhere",
     "select",

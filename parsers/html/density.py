@@ -16,7 +16,7 @@ from lxml import etree
 from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
 from govpress.parsers.html.tree import Element, squash
 
-__all__ = ["MainContent", "find_main_content", "locate_main_content"]
+__all__ = ["MainContent", "find_main_content", "locate_main_content", "paragraph_weight", "prose_weight"]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
@@ -38,8 +38,50 @@ def _paragraph_weight(text: str, link_density: float) -> float:
     return length * (1.0 - link_density) ** 2
 
 
+def paragraph_weight(text: str) -> float:
+    """The prose weight of a paragraph of plain text (no links)."""
+    return _paragraph_weight(squash(text), 0.0)
+
+
 def _has_ancestor(element: Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
+
+
+def _own_paragraph(element: Element, counted: set[Element]) -> tuple[str, float] | None:
+    """The text and link density ``element`` contributes as one paragraph, or None (counted elsewhere)."""
+    if element.tag in _CONTAINER_TAGS:
+        # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
+        own = [element.text or ""] + [child.tail or "" for child in element]
+        text = squash("".join(own))
+        if len(text) < 25:
+            return None
+        return text, 0.0
+    if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
+        return None  # a layout cell (old table CMS): its paragraphs count, not the whole cell
+    if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
+        return None  # a <p> inside an <li> is counted once, with the <li>
+    text = squash("".join(element.itertext()))
+    return text, (min(1.0, _link_length(element) / len(text)) if text else 1.0)
+
+
+def prose_weight(element: Element) -> float:
+    """All the prose inside ``element``, boilerplate-looking blocks included.
+
+    What a short content pick is checked against: when broken markup (closing tags lost) makes
+    a menu or a cookie banner swallow the article, the article's paragraphs are still prose here
+    while the density count (which skips boilerplate) does not see them.
+    """
+    total = 0.0
+    counted: set[Element] = set()
+    for node in element.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
+        found = _own_paragraph(node, counted)
+        if found is None:
+            continue
+        weight = _paragraph_weight(*found)
+        if weight > 0:
+            counted.add(node)
+            total += weight
+    return total
 
 
 class _Density:
@@ -54,21 +96,10 @@ class _Density:
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
             if element is root or self.inside_boilerplate(element):
                 continue
-            if element.tag in _CONTAINER_TAGS:
-                # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
-                own = [element.text or ""] + [child.tail or "" for child in element]
-                text = squash("".join(own))
-                if len(text) < 25:
-                    continue
-                link_density = 0.0
-            else:
-                if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
-                    continue  # a layout cell (old table CMS): its paragraphs count, not the whole cell
-                if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
-                    continue  # a <p> inside an <li> is counted once, with the <li>
-                text = squash("".join(element.itertext()))
-                link_density = min(1.0, _link_length(element) / len(text)) if text else 1.0
-            weight = _paragraph_weight(text, link_density)
+            found = _own_paragraph(element, counted)
+            if found is None:
+                continue
+            weight = _paragraph_weight(*found)
             if weight <= 0:
                 continue
             counted.add(element)
@@ -133,6 +164,8 @@ class MainContent:
     element: Element | None
     excluded: list[Element] = field(default_factory=list)
     prose_share: float = 0.0
+    prose: float = 0.0
+    """The prose weight of the pick (the paragraphs the density count saw inside it)."""
 
 
 def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
@@ -185,4 +218,4 @@ def locate_main_content(root: Element) -> MainContent:
         node = parent
     total = density.weight.get(top_root, 0.0)
     share = density.weight.get(content, 0.0) / total if total else 0.0
-    return MainContent(content, excluded, share)
+    return MainContent(content, excluded, share, density.weight.get(content, 0.0))
