@@ -136,7 +136,7 @@ def extract_one(path: Path, url: str | None, *, source: Source | None = None, pa
     data = release.as_json()
     record.update({k: data[k] for k in FIELDS})
     record["parser"] = f"{release.parser}/{release.parser_version}"
-    for extra in ("published_precision", "canonical_url", "updated_at", "place", "tags", "translations", "translation_key", "kind"):
+    for extra in ("published_precision", "published_offset_stated", "canonical_url", "updated_at", "place", "tags", "translations", "translation_key", "kind"):
         if data.get(extra):
             record[extra] = data[extra]
     return record

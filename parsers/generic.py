@@ -166,6 +166,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         lead=_lead(meta, paragraphs, title=title, subtitle=subtitle),
         published_at=found.value,
         published_precision=found.precision,
+        published_offset_stated=found.date.has_offset if found.date else None,
         updated_at=updated.value if updated else None,
         language=language,
         canonical_url=canonical,
@@ -599,11 +600,11 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     # dict.get: FeedParserDict maps a missing "updated" to "published" with a deprecation warning.
     raw_dates = {key: dict.get(entry, key) for key in ("published", "updated", "created")}
-    published_at, precision = None, None
+    published = None
     for key in ("published", "updated", "created"):
         if raw_dates[key]:
-            published_at, precision = _first_date([("feed", raw_dates[key])], ctx)
-            if published_at is not None:
+            published = _first_stamp([("feed", raw_dates[key])], ctx)
+            if published is not None:
                 break
     updated_at = None
     if raw_dates["updated"] and raw_dates["published"]:
@@ -626,8 +627,9 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         lead=lead,
-        published_at=published_at,
-        published_precision=precision,
+        published_at=published.value if published else None,
+        published_precision=published.precision if published else None,
+        published_offset_stated=published.has_offset if published else None,
         updated_at=updated_at,
         language=language,
         canonical_url=link,
