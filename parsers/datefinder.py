@@ -82,14 +82,15 @@ class FoundDate:
         return self.date.precision if self.date else None
 
 
-def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False) -> ParsedDate | None:
+def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False, month_first: bool = False
+               ) -> ParsedDate | None:
     """A date string -> ParsedDate (ISO first unless ``free_text``, then any written form); date-only stamps become days."""
     raw = (raw or "").strip()
     if not raw:
         return None
     parsed = None if free_text else parse_iso(raw, tz=tz)
     if parsed is None:
-        parsed = parse_date(raw, tz=tz, reference=reference)
+        parsed = parse_date(raw, tz=tz, reference=reference, month_first=month_first)
     if parsed is None:
         return None
     if parsed.precision == "day" or is_date_only_stamp(parsed):
@@ -154,9 +155,11 @@ def _accept(parsed: ParsedDate, reference: datetime | None) -> bool:
 
 
 class _Collector:
-    def __init__(self, tz: str, reference: datetime | None) -> None:
+    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False) -> None:
         self.tz = tz
         self.reference = reference
+        self.month_first = month_first
+        self.release_month_first = month_first
         self.found: list[DateCandidate] = []
 
     def add(self, parsed: ParsedDate | None, channel: str, text: str, weight: float | None = None) -> bool:
@@ -170,13 +173,17 @@ class _Collector:
         return True
 
     def add_raw(self, raw: str, channel: str, *, free_text: bool = False) -> bool:
-        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text), channel, raw)
+        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text, month_first=self.month_first),
+                        channel, raw)
+
+    def dates_in(self, text: str) -> list[tuple[int, int, ParsedDate]]:
+        return find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
         if len(line) > 160 or _COPYRIGHT.search(line) or _OTHER_LABEL.search(line):
             return False
-        dates = find_dates(line, tz=self.tz, reference=self.reference)
+        dates = self.dates_in(line)
         if not dates:
             return False
         start, end, parsed = dates[0]
@@ -212,15 +219,20 @@ def find_publication_date(
     url: str,
     tz: str,
     reference: datetime | None,
+    month_first: bool | None = False,
 ) -> FoundDate:
     """Rank every candidate and return the winner (``None`` when the page states no date).
 
     ``meta_published``: (channel, raw) from :func:`govpress.parsers.html.page_metadata`;
     ``heading_dates``: date texts split off the headline; ``region_lines``: the visible lines of
     the part of the page holding the headline and the article (boilerplate blocks already
-    dropped), in order; ``first_paragraphs``: the article's first body paragraphs.
+    dropped), in order; ``first_paragraphs``: the article's first body paragraphs;
+    ``month_first``: the page is US English, where "10/02/2024" is 2 October; ``None`` when the
+    page is English of no stated region: day first, except on the line under "For Immediate
+    Release" (a US press-office convention).
     """
-    collector = _Collector(tz, reference)
+    collector = _Collector(tz, reference, bool(month_first))
+    collector.release_month_first = month_first is None or bool(month_first)
     # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
     for channel, raw in meta_published:
         collector.add_raw(raw, "classed" if channel == "dateline" else channel, free_text=channel == "dateline")
@@ -258,7 +270,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     for i, line in enumerate(lines):
         if len(line) > 160:
             continue
-        for match in find_dates(line, tz=collector.tz, reference=collector.reference):
+        for match in collector.dates_in(line):
             start = match[0]
             if _PUBLISHED_LABEL.search(line[:start]) and not _OTHER_LABEL.search(line[:start]) and not _COPYRIGHT.search(line):
                 collector.add(match[2], "label", line)
@@ -268,9 +280,13 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
                 collector.add_line(lines[i + 1], "label")
         if _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
-            for candidate in (line[_IMMEDIATE_RELEASE.search(line).end():], *lines[i + 1:i + 3]):
-                if collector.add_line(candidate, "release"):
-                    break
+            usual, collector.month_first = collector.month_first, collector.release_month_first
+            try:
+                for candidate in (line[_IMMEDIATE_RELEASE.search(line).end():], *lines[i + 1:i + 3]):
+                    if collector.add_line(candidate, "release"):
+                        break
+            finally:
+                collector.month_first = usual
 
     # Date lines just above or below the headline, up to the first prose paragraph.
     at = _title_index(lines, title)
@@ -289,7 +305,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:
         head = paragraph[:160]
-        dates = find_dates(head, tz=collector.tz, reference=collector.reference)
+        dates = collector.dates_in(head)
         if not dates:
             continue
         start, end, parsed = dates[0]

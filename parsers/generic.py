@@ -529,6 +529,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
     lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
+        month_first=_month_first(meta, ctx),
         meta_published=meta.published,
         heading_dates=headline.dates,
         region_lines=lines,
@@ -538,6 +539,26 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         tz=ctx.timezone,
         reference=ctx.fetched_at,
     )
+
+
+_US_ZONES = ("America/", "US/", "Pacific/Honolulu")
+
+
+def _month_first(meta: PageMeta, ctx: ParseContext) -> bool | None:
+    """How the page writes all-digit dates: month first (True), day first (False), or unsure (None).
+
+    A stated English region decides ("en-US": month first, "en-GB", "en-IE", "en-IN": day first);
+    English of no stated region from a source in an American zone is read month first, elsewhere
+    it is unsure (see :func:`find_publication_date`); every other language writes the day first.
+    """
+    for tag in (meta.html_lang, meta.og_locale, meta.jsonld_language):
+        parts = re.split(r"[-_]", (tag or "").strip().lower())
+        if parts[0] == "en" and len(parts) > 1 and parts[1]:
+            return parts[1] == "us"
+    language = ctx.languages[0] if ctx.languages else primary_language(meta.html_lang or meta.og_locale or meta.jsonld_language)
+    if language != "en":
+        return False
+    return True if ctx.timezone.startswith(_US_ZONES) else None
 
 
 def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
