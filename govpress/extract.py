@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -69,23 +68,15 @@ def read_manifest(manifest: Path) -> list[Job]:
     return jobs
 
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
-
-
 def _page_title(path: Path) -> str | None:
     """The ``<title>`` of a saved HTML page, read cheaply (no full parse)."""
+    from govpress.parsers.html.titles import page_title
+
     try:
         with path.open("rb") as handle:
-            head = handle.read(64_000)
+            return page_title(handle.read(64_000))
     except OSError:
         return None
-    match = _TITLE.search(head)
-    if not match:
-        return None
-    from govpress.parsers.html import clean_title
-    from govpress.parsers.html.tree import decode_page
-
-    return clean_title(decode_page(match.group(1)))
 
 
 def with_learnt_site_names(jobs: Sequence[Job]) -> list[Job]:

@@ -524,6 +524,14 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
     return {r[1]: KnownRelease(*r) for r in rows}
 
 
+def recent_titles(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 30) -> list[str]:
+    """The headlines of a source's most recently seen releases (site-name learning reads them)."""
+    rows = con.execute(
+        "SELECT title FROM releases WHERE source_id = ? ORDER BY last_seen_at DESC, release_id LIMIT ?", [source_id, limit]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:
     if not urls:
         return {}

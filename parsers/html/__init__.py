@@ -31,7 +31,7 @@ from govpress.parsers.html.blocks import (
 from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content, paragraph_weight, prose_weight
 from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
 from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
-from govpress.parsers.html.titles import learn_site_names, strip_site_name, strip_site_suffix
+from govpress.parsers.html.titles import learn_site_names, page_title, site_names_for_source, strip_site_name, strip_site_suffix
 from govpress.parsers.html.tree import Element, first_match, make_soup, parse_html, parse_html_text, select, select_one, text_of
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "heading_text",
     "is_boilerplate",
     "learn_site_names",
+    "page_title",
+    "site_names_for_source",
     "locate_main_content",
     "MainContent",
     "looks_blocked",
