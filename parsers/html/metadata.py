@@ -16,7 +16,7 @@ from govpress.parsers.html.blocks import clean_title, element_text, heading_text
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
 from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
-from govpress.parsers.html.tree import Element, squash, text_of
+from govpress.parsers.html.tree import Element, text_of
 
 __all__ = ["PageIndex", "PageMeta", "page_metadata"]
 
