@@ -133,7 +133,8 @@ _IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+v
 # word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
 _DATE_LINE_MAX_REST = 45
 _PLACE_PREFIX = re.compile(r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:\d{1,2}\s*)?$")
-_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.\s|/)", re.I)
+# What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
+_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
 
 def _rest_length(text: str, start: int, end: int) -> int:
