@@ -35,6 +35,8 @@ Rejected (each rule is tested in tests/unit/parsers/test_datefinder.py):
   boilerplate block (comments, related, more-news, teaser lists, asides, footers) is read,
   and no near-title line is read past the first paragraph of the article;
 - copyright lines ("© 2019", "Copyright", "Alle Rechte vorbehalten");
+- a long line is read only when it is the page's sentence about itself ("This entry was posted
+  on <date>", "Dieser Beitrag wurde am <date> veröffentlicht"), and then only its first date;
 - dates in the article's prose (past the dateline): an event's date is not a publication date;
 - dates more than a day after the fetch (an announced event, a deadline) and dates before 1990.
 """
@@ -127,6 +129,14 @@ _OTHER_LABEL = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
+# A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
+# posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
+_SELF_PUBLISHED = re.compile(
+    r"^\W*(?:this\s+(?:entry|post|article|page|news\s+item)\s+was\s+(?:posted|published|written)|"
+    r"dieser\s+(?:beitrag|artikel|eintrag)\s+wurde|cet\s+article\s+a\s+été\s+publié|"
+    r"(?:эта|данная)\s+(?:запись|статья|новость)\s+(?:была\s+)?опубликована)",
+    re.I,
+)
 _IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
 
 # What may stand around a date on a date line besides the date: a place, a label, a time zone
@@ -269,6 +279,10 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
     for i, line in enumerate(lines):
+        if _SELF_PUBLISHED.match(line):
+            dates = collector.dates_in(line[:200])
+            if dates:
+                collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
         for match in collector.dates_in(line):

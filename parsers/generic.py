@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from govpress.parsers.datefinder import FoundDate, find_publication_date, read_stamp
 from govpress.parsers.dates import find_dates
@@ -264,6 +265,9 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     ``<h1>`` left.
     """
     site_names = [*meta.site_names, *learnt_site_names]
+    host = _host_name(meta.url)
+    if host:
+        site_names.append(host)  # "<title>carta.info</title>" names the site, not the article
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
@@ -297,7 +301,24 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     if headings:
         text, element, dates = headings[0]
         return Headline(text, element, dates)
+    if index is not None:
+        # No headline in <h1> or metadata (a logo <h1>, a <title> naming only the site): themes that
+        # keep <h1> for the logo show the headline as the page's first content <h2>.
+        for h2 in index.root.iter("h2"):
+            text, dates = _split_heading(h2)
+            if 2 <= len(text.split()) and len(text) <= 300 and not _is_navigation_heading(h2, text, site_names, 1):
+                return Headline(text, h2, dates)
     return Headline(None)
+
+
+def _host_name(url: str | None) -> str | None:
+    """``https://www.carta.info/x`` -> ``carta.info``: a <title> that is only this names the site."""
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host if "." in host else None
 
 
 # --------------------------------------------------------------------------- subtitle
@@ -447,12 +468,35 @@ def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list
 _PHOTO_CREDIT = re.compile(r"(?<=[.!?…»”\"])\s*(?:Foto|Fotos|Photo|Photos|Bild|Bilder|Фото|Photo credit|Credit)\s*:\s*(?:[^.!?]|\.(?=\w)){1,80}$", re.I)
 
 
+# Small print closing a text: a copyright notice or disclaimer opens it, and what follows it is more of it.
+_SMALL_PRINT = re.compile(
+    r"^\s*(?:©|\(c\)\s*\d{4}|copyright\b|all\s+rights\s+reserved|alle\s+angaben\s+ohne\s+gewähr|"
+    r"alle\s+rechte\s+vorbehalten|все\s+права\s+защищены|усе\s+правы\s+абаронены|всі\s+права\s+захищені|"
+    r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados)",
+    re.I,
+)
+# A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
+_TAG_LINE = re.compile(
+    r"^\s*(?:schlagworte|schlagwörter|stichworte|tags?|теги|тэгі|topics|mots-clés|etiquetas|teqlər|тегтер|категории|categories)"
+    r"\s*:\s*[^.!?]{0,300}$",
+    re.I,
+)
+
+
 def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None, h1: list[str]) -> list[str]:
-    """Drop the headline and subtitle repeated inside the content block and a trailing photo credit."""
+    """Drop the headline and subtitle repeated inside the content block, closing small print and
+    tag lines, and a trailing photo credit."""
     repeated = {title.casefold(), *(h.casefold() for h in h1)}
     if subtitle:
         repeated.add(subtitle.casefold())
     out = [p for p in paragraphs if p.casefold() not in repeated]
+    # Small print only in the closing part: a text never starts with its disclaimer.
+    for i in range(max(1, (len(out) * 3) // 5), len(out)):
+        if _SMALL_PRINT.match(out[i]):
+            del out[i:]
+            break
+    while len(out) > 1 and _TAG_LINE.match(out[-1]):
+        out.pop()
     if out:
         out[-1] = _PHOTO_CREDIT.sub("", out[-1]).rstrip()
         if not out[-1]:
@@ -567,7 +611,8 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     out = list(paragraphs)
     while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
         out.pop(0)
-    return out
+    # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
+    return [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
 
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
