@@ -328,6 +328,10 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
         if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(head[end:]):
             collector.add(parsed, "dateline", head[: end + 20])
             break
+        # The date alone in brackets opening the text: "(18.01.2018) Deutschlands Landwirte ...".
+        if before in ("(", "[") and head[end:end + 1] in (")", "]") and head[end + 1:end + 2].isspace():
+            collector.add(parsed, "dateline", head[: end + 20])
+            break
 
 
 def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
