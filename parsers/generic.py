@@ -292,6 +292,14 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
             score = similarity(text, candidate)
             if score >= 0.5 and (best is None or score > best[0]):
                 best = (score, text, element, dates)
+    if best is None and not headings and index is not None:
+        # Themes that keep <h1> for the logo show the headline in an <h2>: one agreeing with the
+        # metadata is the headline as readers see it (metadata titles are often cut short).
+        for h2 in _content_h2s(index.root, site_names):
+            for candidate in [*candidates, *segments]:
+                score = similarity(h2[0], candidate)
+                if score >= 0.5 and (best is None or score > best[0]):
+                    best = (score, *h2)
     if best is not None:
         return Headline(best[1], best[2], best[3])
     if candidates:
@@ -302,13 +310,22 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         text, element, dates = headings[0]
         return Headline(text, element, dates)
     if index is not None:
-        # No headline in <h1> or metadata (a logo <h1>, a <title> naming only the site): themes that
-        # keep <h1> for the logo show the headline as the page's first content <h2>.
-        for h2 in index.root.iter("h2"):
-            text, dates = _split_heading(h2)
-            if 2 <= len(text.split()) and len(text) <= 300 and not _is_navigation_heading(h2, text, site_names, 1):
-                return Headline(text, h2, dates)
+        # No headline in <h1> or metadata (a logo <h1>, a <title> naming only the site): the first content <h2>.
+        for text, element, dates in _content_h2s(index.root, site_names):
+            return Headline(text, element, dates)
     return Headline(None)
+
+
+def _content_h2s(root: Element, site_names: list[str], limit: int = 5):
+    """The first few ``<h2>`` that could be a headline: two words or more, outside navigation and mastheads."""
+    found = 0
+    for h2 in root.iter("h2"):
+        text, dates = _split_heading(h2)
+        if 2 <= len(text.split()) and len(text) <= 300 and not _is_navigation_heading(h2, text, site_names, 1):
+            yield text, h2, dates
+            found += 1
+            if found >= limit:
+                return
 
 
 def _host_name(url: str | None) -> str | None:
