@@ -38,6 +38,7 @@ from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
     Element,
     PageIndex,
+    MainContent,
     PageMeta,
     absolute,
     block_paragraphs,
@@ -406,6 +407,7 @@ _CONFIDENT_SHARE = 0.6
 def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
+    found = None
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
@@ -422,7 +424,7 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
         html_length = sum(len(p) for p in html_paragraphs)
-        if html_length >= _SHORT_BODY or _holds_the_prose(root, html_paragraphs):
+        if html_length >= _SHORT_BODY or _holds_the_prose(root, html_paragraphs, found):
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides.
@@ -444,7 +446,7 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     return second or html_paragraphs or []
 
 
-def _holds_the_prose(root: Element, paragraphs: list[str]) -> bool:
+def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | None) -> bool:
     """Whether a short pick's paragraphs hold most of the page's prose, boilerplate-looking blocks counted too.
 
     The density count skips boilerplate, so its own share cannot tell a short release from a
@@ -452,8 +454,11 @@ def _holds_the_prose(root: Element, paragraphs: list[str]) -> bool:
     menu or a cookie block (tests/reliability). All the prose can: there the article's
     paragraphs still weigh, outside what was picked.
     """
-    body = root.find("body")
-    total = prose_weight(body if body is not None else root)
+    if found is not None and found.element is not None:
+        total = found.page_prose()  # what the density count saw, plus what it skipped as boilerplate
+    else:
+        body = root.find("body")
+        total = prose_weight(body if body is not None else root)
     kept = sum(paragraph_weight(p) for p in paragraphs)
     return total > 0 and kept >= _CONFIDENT_SHARE * total
 

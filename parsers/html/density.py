@@ -92,9 +92,13 @@ class _Density:
         self.boiler: dict[Element, bool] = {}
         self.weight: dict[Element, float] = {}  # paragraph weight accumulated on every ancestor
         self.direct: dict[Element, float] = {}  # weight of paragraphs whose nearest block parent is the element
+        self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
         counted: set[Element] = set()
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
-            if element is root or self.inside_boilerplate(element):
+            if element is root:
+                continue
+            if self.inside_boilerplate(element):
+                self.skipped.append(element)
                 continue
             found = _own_paragraph(element, counted)
             if found is None:
@@ -113,6 +117,20 @@ class _Density:
             while node is not None:
                 self.weight[node] = self.weight.get(node, 0.0) + weight
                 node = node.getparent()
+
+    def hidden_prose(self) -> float:
+        """The prose weight of the paragraphs the count skipped as boilerplate (see :func:`prose_weight`)."""
+        total = 0.0
+        counted: set[Element] = set()
+        for node in self.skipped:
+            found = _own_paragraph(node, counted)
+            if found is None:
+                continue
+            weight = _paragraph_weight(*found)
+            if weight > 0:
+                counted.add(node)
+                total += weight
+        return total
 
     def inside_boilerplate(self, element: Element) -> bool:
         """Whether ``element`` or an ancestor below the root is boilerplate (memoised per element)."""
@@ -166,6 +184,13 @@ class MainContent:
     prose_share: float = 0.0
     prose: float = 0.0
     """The prose weight of the pick (the paragraphs the density count saw inside it)."""
+    _density: _Density | None = None
+
+    def page_prose(self) -> float:
+        """All the page's prose, boilerplate-looking blocks included (computed on demand)."""
+        if self._density is None:
+            return 0.0
+        return self._density.weight.get(self._density.root, 0.0) + self._density.hidden_prose()
 
 
 def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
@@ -218,4 +243,4 @@ def locate_main_content(root: Element) -> MainContent:
         node = parent
     total = density.weight.get(top_root, 0.0)
     share = density.weight.get(content, 0.0) / total if total else 0.0
-    return MainContent(content, excluded, share, density.weight.get(content, 0.0))
+    return MainContent(content, excluded, share, density.weight.get(content, 0.0), density)
