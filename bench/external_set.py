@@ -53,6 +53,9 @@ HELD_OUT = [
      "Europe/Berlin", ["de"], "2018-01-18", "Afrikanische Schweinepest: Neue Hoffnung durch Genome Editing",
      [["Deutschlands Landwirte zittern", "in einem Versuch überprüft"],
       ["Vermutlich kamen die Viren", "mindestens fünf Jahre dauern"]]),
+    ("jovelstefan.de.parken.html", "http://www.jovelstefan.de/2012/05/11/parken-in-paris/",
+     "Europe/Berlin", ["de"], "2012-05-11", "Parken in Paris",
+     [["Lobo sagt, man soll mehr auf seinem eigenen Blog bloggen", "welche kostennutzeneffiziente Lösung schlägst du vor"]]),
 ]
 
 

@@ -44,6 +44,7 @@ from govpress.parsers.html import (
     block_paragraphs,
     clean_title,
     heading_text,
+    link_blocks,
     locate_main_content,
     paragraph_weight,
     prose_weight,
@@ -413,7 +414,8 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
         found = locate_main_content(root)
         if found.element is not None:
-            html_paragraphs = block_paragraphs(found.element, exclude=[*found.excluded, *exclude])
+            noise = [*found.excluded, *exclude, *link_blocks(found.element)]
+            html_paragraphs = block_paragraphs(found.element, exclude=noise)
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
         ld_paragraphs = _text_paragraphs(meta.jsonld_body)

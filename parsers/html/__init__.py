@@ -28,7 +28,14 @@ from govpress.parsers.html.blocks import (
     is_boilerplate,
     remove_boilerplate,
 )
-from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content, paragraph_weight, prose_weight
+from govpress.parsers.html.density import (
+    MainContent,
+    find_main_content,
+    link_blocks,
+    locate_main_content,
+    paragraph_weight,
+    prose_weight,
+)
 from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
 from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
 from govpress.parsers.html.titles import learn_site_names, page_title, site_names_for_source, strip_site_name, strip_site_suffix
@@ -47,6 +54,7 @@ __all__ = [
     "heading_text",
     "is_boilerplate",
     "learn_site_names",
+    "link_blocks",
     "page_title",
     "site_names_for_source",
     "locate_main_content",

@@ -16,7 +16,7 @@ from lxml import etree
 from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
 from govpress.parsers.html.tree import Element, squash
 
-__all__ = ["MainContent", "find_main_content", "locate_main_content", "paragraph_weight", "prose_weight"]
+__all__ = ["MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
@@ -36,6 +36,40 @@ def _paragraph_weight(text: str, link_density: float) -> float:
     if length < 100 and not _SENTENCE_INSIDE.search(text):
         return 0.0  # labels, names, phone numbers, link lists, highlight bullets
     return length * (1.0 - link_density) ** 2
+
+
+_LINK_BLOCK_TAGS = ("div", "ul", "ol", "p", "section", "dl")
+_LINK_SHARE = 0.6
+_LINK_BLOCK_CHARS = 300
+
+
+def link_blocks(element: Element) -> list[Element]:
+    """Blocks inside a content pick that are rows of links, not text: teaser grids, tag lists,
+    "Login | Register" bars, "comments feed | trackback" lines.
+
+    Short (under 300 characters), mostly link text (60% or more) and without a sentence: a
+    paragraph that merely carries a link has a sentence around it and stays.
+    """
+    found: list[Element] = []
+    inside: set[Element] = set()
+    for block in element.iter(*_LINK_BLOCK_TAGS):
+        if block is element or block.getparent() in inside:
+            if block is not element:
+                inside.add(block)  # already dropped with an ancestor
+            continue
+        text = squash("".join(block.itertext()))
+        if not text or len(text) > _LINK_BLOCK_CHARS or _SENTENCE_INSIDE.search(text):
+            continue
+        # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
+        letters = len(_WORD_CHAR.findall(text))
+        linked = sum(len(_WORD_CHAR.findall("".join(a.itertext()))) for a in block.iterdescendants("a"))
+        if letters and linked >= _LINK_SHARE * letters:
+            found.append(block)
+            inside.add(block)
+    return found
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def paragraph_weight(text: str) -> float:

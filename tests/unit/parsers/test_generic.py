@@ -587,3 +587,18 @@ def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opini
         release = None  # refusing is fine: the page is retried and its body kept for a reparse
     assert generic.counters["trafilatura_consulted"] == before + 1
     assert release is None or "The sides discussed trade" in release.body_text
+
+
+def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
+    teasers = ("<div class='grid'><div class='item'><a href='/a'><strong>Another story about roads</strong></a></div>"
+               "<div class='item'><a href='/b'><strong>A story about bridges</strong></a></div></div>"
+               "<p>Tags: <a href='/t/1'>trade</a>, <a href='/t/2'>energy</a></p>"
+               "<p><a href='/feed'>Comments feed</a> | Comments closed | <a href='/tb'>Trackback</a></p>")
+    release = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
+        "</article>", f"{teasers}</article>")), URL, CTX)
+    assert release.body_text.endswith("who presented several joint projects.")
+    # A sentence that carries a link stays.
+    linked = "<p>The full statement is <a href='/statement'>published on the ministry's website</a>.</p>"
+    kept = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
+        "</article>", f"{linked}</article>")), URL, CTX)
+    assert kept.body_text.endswith("published on the ministry's website.")
