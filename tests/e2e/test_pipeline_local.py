@@ -181,3 +181,11 @@ def test_ingest_learns_the_site_name_its_pages_share(tmp_path: Path):
     titles = sorted(r[0] for r in con.execute("SELECT title FROM releases").fetchall())
     con.close()
     assert titles == [f"Minister opens new road number {n}" for n in range(3)]
+    # A reparse of the archive learns the same names from the same pages: nothing changes.
+    from govpress.run import reparse_pages
+
+    store = Store(tmp_path / "g.duckdb")
+    before = store.checksum()
+    [again] = reparse_pages(store, Archive(tmp_path / "archive"), [source("http://127.0.0.1:1")], None, "r2")
+    assert (again.unchanged, again.updated, again.new, again.failed) == (3, 0, 0, 0)
+    assert store.checksum() == before
