@@ -152,8 +152,12 @@ def extract_jobs(jobs: Sequence[Job], *, source: str | None = None, parser: str 
     if workers == 1 or len(tasks) < _INLINE_BELOW:
         yield from map(_extract_job, tasks)
         return
+    # The first page is parsed here: it loads the parsers and the language model (0.6 s) once,
+    # before the workers fork from this process and inherit them instead of each loading its own.
+    yield _extract_job(tasks[0])
+    rest = tasks[1:]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_extract_job, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4))))
+        yield from pool.map(_extract_job, rest, chunksize=max(1, min(16, len(rest) // (workers * 4))))
 
 
 def extract_pages(

@@ -178,7 +178,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     )
 
 
-_LANGUAGE_SAMPLE = 1200
+_LANGUAGE_SAMPLE = 800
 """Characters of the body the language is told from: the opening tells it as well as the whole."""
 
 

@@ -86,7 +86,8 @@ _ADJECTIVE_ENDING = re.compile(
 
 def normalize(text: str) -> str:
     """NFC; no soft hyphens or zero-width characters; one plain space between words; lines stripped."""
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):  # the quick check costs a fraction of normalising
+        text = unicodedata.normalize("NFC", text)
     text = _NEWLINES.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
