@@ -5,9 +5,12 @@ A **manifest** (the one ``govpress extract --manifest`` reads) names the pages; 
 
 - ``title``: the headline as the page shows it (compared exactly, whitespace and Unicode normalised);
 - ``published``: the publication day ``YYYY-MM-DD``, or ``null`` when the page states none;
-- the article text, either written out (``body``) or, for pages that are not ours to copy, named
-  by CSS selectors on the page itself (``body_selectors``, ``body_exclude``; ``body_remove``
-  lists literal snippets such as a photo credit to drop from that text).
+- the article text, either written out (``body``) or, for pages that are not ours to copy, marked
+  on the page itself: ``body_spans``, a list of ``[first words, last words]`` pairs chosen by
+  reading the page, each span running from its first words to its last words in the page's
+  visible text (found by word tokens, in order; this shares no code with the extractor, so the
+  truth cannot inherit its mistakes), or CSS selectors (``body_selectors``, ``body_exclude``);
+  ``body_remove`` lists literal snippets such as a photo credit to drop from that text.
 
 Scores per tool: titles exact, dates right (the day; ``null`` is right only when the truth is
 ``null``), and the mean token F1 of the body (word tokens, case-folded, as a multiset).
@@ -40,6 +43,7 @@ class Truth:
     body_selectors: tuple[str, ...] = ()
     body_exclude: tuple[str, ...] = ()
     body_remove: tuple[str, ...] = ()
+    body_spans: tuple[tuple[str, str], ...] = ()
 
 
 def read_truth(path: Path) -> dict[str, Truth]:
@@ -54,11 +58,13 @@ def read_truth(path: Path) -> dict[str, Truth]:
                 file=entry["file"], title=entry["title"], published=entry.get("published"), body=entry.get("body"),
                 body_selectors=tuple(entry.get("body_selectors") or ()), body_exclude=tuple(entry.get("body_exclude") or ()),
                 body_remove=tuple(entry.get("body_remove") or ()),
+                body_spans=tuple((str(a), str(b)) for a, b in entry.get("body_spans") or ()),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{n}: {exc}") from None
-        if out[entry["file"]].body is None and not out[entry["file"]].body_selectors:
-            raise ValueError(f"{path}:{n}: give body or body_selectors")
+        written = out[entry["file"]]
+        if written.body is None and not written.body_selectors and not written.body_spans:
+            raise ValueError(f"{path}:{n}: give body, body_spans or body_selectors")
     return out
 
 
@@ -66,6 +72,11 @@ def truth_body(truth: Truth, page: bytes) -> str:
     """The article text the truth names: written out, or the text of its selectors on the page."""
     if truth.body is not None:
         return truth.body
+    if truth.body_spans:
+        text = spans_text(page, truth.body_spans)
+        for snippet in truth.body_remove:
+            text = text.replace(snippet, "")
+        return text
     from govpress.parsers.html import block_paragraphs, parse_html, remove_boilerplate, select
 
     root = parse_html(page)
@@ -82,6 +93,54 @@ def truth_body(truth: Truth, page: bytes) -> str:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def visible_text(page: bytes) -> str:
+    """The page's text as a reader sees it, in order: every text node outside scripts and styles, one
+    space between nodes (plain lxml and charset decoding, no code of the extractor)."""
+    from lxml import etree
+
+    from govpress.parsers.charset import decode
+
+    text, _ = decode(page, None)
+    root = etree.fromstring(text.replace("\x00", "").encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    if root is None:
+        return ""
+    for code in list(root.iter("script", "style", "noscript", "template", etree.Comment)):
+        code.text = None
+    body = root.find("body")
+    return " ".join(" ".join((body if body is not None else root).itertext()).split())
+
+
+def spans_text(page: bytes, spans: Iterable[tuple[str, str]]) -> str:
+    """The text of each ``[first words, last words]`` span of the page's visible text, spans in order.
+
+    Words are matched as ``\\w+`` tokens, case-folded, so spacing and punctuation around links do
+    not matter. A span that cannot be found raises ValueError (a truth line that no longer fits its page).
+    """
+    text = visible_text(page)
+    words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    tokens = [w for w, _, _ in words]
+
+    def find(wanted: list[str], start: int) -> int:
+        for i in range(start, len(tokens) - len(wanted) + 1):
+            if tokens[i:i + len(wanted)] == wanted:
+                return i
+        return -1
+
+    parts: list[str] = []
+    cursor = 0
+    for first, last in spans:
+        first_words = [w.casefold() for w in _WORD.findall(first)]
+        last_words = [w.casefold() for w in _WORD.findall(last)]
+        begin = find(first_words, cursor)
+        end = find(last_words, begin) if begin >= 0 else -1
+        if begin < 0 or end < 0:
+            raise ValueError(f"span {first!r} .. {last!r} not found on the page")
+        stop = end + len(last_words) - 1
+        parts.append(text[words[begin][1]:words[stop][2]])
+        cursor = stop + 1
+    return "\n\n".join(parts)
 
 
 def _tokens(text: str | None) -> Counter[str]:

@@ -28,6 +28,7 @@ from govpress.store import Store
 from govpress.store.rows import CacheRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
 from govpress.urls import identity, local_path, refusal
 from govpress.parsers import BlockedPage, ParseContext, ParseError, parse
+from govpress.parsers.html import page_title, site_names_for_source
 from govpress.parsers.language import language_mismatch
 
 log = logging.getLogger("govpress.pipeline")
@@ -155,11 +156,12 @@ def parser_for(source: Source, result: FetchResult) -> str:
     return source.parser
 
 
-def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None):
+def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None,
+                 site_names: tuple[str, ...] = ()):
     """Parse one fetched body; returns the Release or the ParseError (never raises)."""
     ctx = ParseContext(
         source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
-        fetched_at=fetched_at, content_type=result.content_type,
+        fetched_at=fetched_at, content_type=result.content_type, site_names=site_names,
     )
     try:
         return parse(result.body, result.final_url or result.url, ctx, parser=parser_name or parser_for(source, result))
@@ -230,8 +232,11 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif item.reason != "removal_check":
             out.fetch_failures += 1
 
+    # Site names the source's pages share (their <title>s, its stored headlines) are stripped off titles.
+    stored_titles = await asyncio.to_thread(ctx.store.recent_titles, source.id) if to_parse else []
+    site_names = site_names_for_source([t for _, r in to_parse if r.body and (t := page_title(r.body))], stored_titles)
     parsed = await asyncio.to_thread(
-        lambda: [(item, result, parse_result(source, result, seen_at)) for item, result in to_parse]
+        lambda: [(item, result, parse_result(source, result, seen_at, site_names=site_names)) for item, result in to_parse]
     )
     rows: list[ReleaseRow] = []
     failures: list[FailureRow] = []

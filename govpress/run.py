@@ -251,6 +251,7 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
                   run_id: str) -> list[SourceOutcome]:
     """Re-run parsers over the raw archive (no network) and load what changed, per source."""
     from govpress.dedupe.keys import dedupe_rows, release_row
+    from govpress.parsers.html import page_title, site_names_for_source
     from govpress.store.rows import FailureRow
 
     outcomes = []
@@ -261,19 +262,21 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
         started = time.monotonic()
         mine = [p for p in pages if p.source_id == source.id and p.purpose in PAGE_PURPOSES]
         for start in range(0, len(mine), REPARSE_BATCH):
-            rows, failures = [], []
+            rows, failures, read = [], [], []
             for page in mine[start : start + REPARSE_BATCH]:
                 try:
-                    body = archive.get(page.archive_key)
+                    read.append((page, archive.get(page.archive_key)))
                 except Exception as exc:
                     failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
                                                parser=parser or source.parser, error=f"archive: {exc}", failed_at=now))
-                    continue
+            # The site names these pages' <title>s share are stripped off their headlines, as in ingest.
+            site_names = site_names_for_source([t for _, body in read if body and (t := page_title(body))])
+            for page, body in read:
                 result = FetchResult(url=page.url, final_url=page.url, purpose=page.purpose, outcome="ok", status=200,
                                      body=body, content_type=page.content_type, charset=None, etag=None,
                                      last_modified=None, started_at=page.fetched_at, elapsed_ms=0.0, attempts=1,
                                      error=None, archive_key=page.archive_key)
-                release = parse_result(source, result, page.fetched_at, parser)
+                release = parse_result(source, result, page.fetched_at, parser, site_names=site_names)
                 if isinstance(release, Exception):
                     failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
                                                parser=parser or source.parser, error=str(release), failed_at=now))

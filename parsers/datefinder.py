@@ -35,6 +35,8 @@ Rejected (each rule is tested in tests/unit/parsers/test_datefinder.py):
   boilerplate block (comments, related, more-news, teaser lists, asides, footers) is read,
   and no near-title line is read past the first paragraph of the article;
 - copyright lines ("© 2019", "Copyright", "Alle Rechte vorbehalten");
+- a long line is read only when it is the page's sentence about itself ("This entry was posted
+  on <date>", "Dieser Beitrag wurde am <date> veröffentlicht"), and then only its first date;
 - dates in the article's prose (past the dateline): an event's date is not a publication date;
 - dates more than a day after the fetch (an announced event, a deadline) and dates before 1990.
 """
@@ -82,14 +84,15 @@ class FoundDate:
         return self.date.precision if self.date else None
 
 
-def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False) -> ParsedDate | None:
+def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False, month_first: bool = False
+               ) -> ParsedDate | None:
     """A date string -> ParsedDate (ISO first unless ``free_text``, then any written form); date-only stamps become days."""
     raw = (raw or "").strip()
     if not raw:
         return None
     parsed = None if free_text else parse_iso(raw, tz=tz)
     if parsed is None:
-        parsed = parse_date(raw, tz=tz, reference=reference)
+        parsed = parse_date(raw, tz=tz, reference=reference, month_first=month_first)
     if parsed is None:
         return None
     if parsed.precision == "day" or is_date_only_stamp(parsed):
@@ -126,13 +129,22 @@ _OTHER_LABEL = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
+# A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
+# posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
+_SELF_PUBLISHED = re.compile(
+    r"^\W*(?:this\s+(?:entry|post|article|page|news\s+item)\s+was\s+(?:posted|published|written)|"
+    r"dieser\s+(?:beitrag|artikel|eintrag)\s+wurde|cet\s+article\s+a\s+été\s+publié|"
+    r"(?:эта|данная)\s+(?:запись|статья|новость)\s+(?:была\s+)?опубликована)",
+    re.I,
+)
 _IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
 
 # What may stand around a date on a date line besides the date: a place, a label, a time zone
 # word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
 _DATE_LINE_MAX_REST = 45
 _PLACE_PREFIX = re.compile(r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:\d{1,2}\s*)?$")
-_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.\s|/)", re.I)
+# What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
+_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
 
 def _rest_length(text: str, start: int, end: int) -> int:
@@ -154,9 +166,11 @@ def _accept(parsed: ParsedDate, reference: datetime | None) -> bool:
 
 
 class _Collector:
-    def __init__(self, tz: str, reference: datetime | None) -> None:
+    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False) -> None:
         self.tz = tz
         self.reference = reference
+        self.month_first = month_first
+        self.release_month_first = month_first
         self.found: list[DateCandidate] = []
 
     def add(self, parsed: ParsedDate | None, channel: str, text: str, weight: float | None = None) -> bool:
@@ -170,13 +184,17 @@ class _Collector:
         return True
 
     def add_raw(self, raw: str, channel: str, *, free_text: bool = False) -> bool:
-        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text), channel, raw)
+        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text, month_first=self.month_first),
+                        channel, raw)
+
+    def dates_in(self, text: str) -> list[tuple[int, int, ParsedDate]]:
+        return find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
         if len(line) > 160 or _COPYRIGHT.search(line) or _OTHER_LABEL.search(line):
             return False
-        dates = find_dates(line, tz=self.tz, reference=self.reference)
+        dates = self.dates_in(line)
         if not dates:
             return False
         start, end, parsed = dates[0]
@@ -212,15 +230,20 @@ def find_publication_date(
     url: str,
     tz: str,
     reference: datetime | None,
+    month_first: bool | None = False,
 ) -> FoundDate:
     """Rank every candidate and return the winner (``None`` when the page states no date).
 
     ``meta_published``: (channel, raw) from :func:`govpress.parsers.html.page_metadata`;
     ``heading_dates``: date texts split off the headline; ``region_lines``: the visible lines of
     the part of the page holding the headline and the article (boilerplate blocks already
-    dropped), in order; ``first_paragraphs``: the article's first body paragraphs.
+    dropped), in order; ``first_paragraphs``: the article's first body paragraphs;
+    ``month_first``: the page is US English, where "10/02/2024" is 2 October; ``None`` when the
+    page is English of no stated region: day first, except on the line under "For Immediate
+    Release" (a US press-office convention).
     """
-    collector = _Collector(tz, reference)
+    collector = _Collector(tz, reference, bool(month_first))
+    collector.release_month_first = month_first is None or bool(month_first)
     # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
     for channel, raw in meta_published:
         collector.add_raw(raw, "classed" if channel == "dateline" else channel, free_text=channel == "dateline")
@@ -256,9 +279,13 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
     for i, line in enumerate(lines):
+        if _SELF_PUBLISHED.match(line):
+            dates = collector.dates_in(line[:200])
+            if dates:
+                collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
-        for match in find_dates(line, tz=collector.tz, reference=collector.reference):
+        for match in collector.dates_in(line):
             start = match[0]
             if _PUBLISHED_LABEL.search(line[:start]) and not _OTHER_LABEL.search(line[:start]) and not _COPYRIGHT.search(line):
                 collector.add(match[2], "label", line)
@@ -268,9 +295,13 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
                 collector.add_line(lines[i + 1], "label")
         if _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
-            for candidate in (line[_IMMEDIATE_RELEASE.search(line).end():], *lines[i + 1:i + 3]):
-                if collector.add_line(candidate, "release"):
-                    break
+            usual, collector.month_first = collector.month_first, collector.release_month_first
+            try:
+                for candidate in (line[_IMMEDIATE_RELEASE.search(line).end():], *lines[i + 1:i + 3]):
+                    if collector.add_line(candidate, "release"):
+                        break
+            finally:
+                collector.month_first = usual
 
     # Date lines just above or below the headline, up to the first prose paragraph.
     at = _title_index(lines, title)
@@ -289,12 +320,16 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:
         head = paragraph[:160]
-        dates = find_dates(head, tz=collector.tz, reference=collector.reference)
+        dates = collector.dates_in(head)
         if not dates:
             continue
         start, end, parsed = dates[0]
         before = head[:start].strip()
         if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(head[end:]):
+            collector.add(parsed, "dateline", head[: end + 20])
+            break
+        # The date alone in brackets opening the text: "(18.01.2018) Deutschlands Landwirte ...".
+        if before in ("(", "[") and head[end:end + 1] in (")", "]") and head[end + 1:end + 2].isspace():
             collector.add(parsed, "dateline", head[: end + 20])
             break
 

@@ -7,7 +7,11 @@ Forms read (month names in every case form, any capitalisation, abbreviated or n
     21.02.2026 [19:22] · 21.02.2026 19:22 · 19:22 21.02.2026 · 13. Juli 2018, 10:15 Uhr
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
     Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
-    1er octobre 2024 · 2 de octubre de 2024
+    1er octobre 2024 · 2 de octubre de 2024 · 02/10/2024 · 02-10-2024 · 2024/10/02 · 2024.10.02
+
+All-digit dates with slashes or dashes are read day first ("02/10/2024" is 2 October), or month
+first when the caller says the page is US English (``month_first``); a number above 12 settles
+the order either way ("13/02/2024", "02/13/2024").
 
 Every result is timezone-aware: an explicit offset (``+03:00``, ``Z``, ``GMT``, ``MSK``) is
 kept as given; a naive time is read in the source's IANA zone ``tz``; a date without a
@@ -176,10 +180,15 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?:\s*,?\s*(?:de\s+|del\s+)?{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
         # October 2, 2024 at 11:54 am · oktyabrın 2-si
         rf"(?<![^\W\d_]){_LATIN_MONTH}\s*(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        # 02/10/2024, 10/02/2024, 02-10-2024 (day or month first: see _numeric_day_month) · 02/10/2024 14:30
+        rf"(?<![\d/.\-])(?P<n1>\d{{1,2}})(?P<sep>[/\-])(?P<n2>\d{{1,2}})(?P=sep)(?P<year>\d{{4}})(?![\d/\-]|\.\d){_TIME_PART}",
+        # 2024/10/02, 2024.10.02 (year first: always year, month, day)
+        rf"(?<![\d/.\-])(?P<year>\d{{4}})(?P<sep>[/.])(?P<mon>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})(?![\d/]|\.\d){_TIME_PART}",
         # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан
         rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\.)\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
     )
 )
+_DIGIT = re.compile(r"\d")
 _TIME_BEFORE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
 )
@@ -233,13 +242,36 @@ def _infer_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int 
     return best[1] if best else None
 
 
-def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_before: re.Match[str] | None
-             ) -> ParsedDate | None:
+def _numeric_day_month(first: int, second: int, month_first: bool) -> tuple[int, int] | None:
+    """(day, month) of an all-digit date "first/second/year".
+
+    A number above 12 can only be the day, which settles the order; when both could be months,
+    the page's convention decides: month first in US English ("10/02/2024" is 2 October there),
+    day first everywhere else (the rest of the world, and every other language of the sources).
+    """
+    if first > 12 and second <= 12:
+        return first, second
+    if second > 12 and first <= 12:
+        return second, first
+    if first > 12 or second > 12:
+        return None
+    return (second, first) if month_first else (first, second)
+
+
+def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_before: re.Match[str] | None,
+             month_first: bool = False) -> ParsedDate | None:
     """A regex match to a :class:`ParsedDate`, or None when it is not a real date."""
     try:
-        day = int(m.group("day"))
-        month_text = _group(m, "mon")
-        month = int(month_text) if month_text else _MONTHS.get(_fold_month(m.group("month")))
+        first = _group(m, "n1")
+        if first is not None:
+            found = _numeric_day_month(int(first), int(m.group("n2")), month_first)
+            if found is None:
+                return None
+            day, month = found
+        else:
+            day = int(m.group("day"))
+            month_text = _group(m, "mon")
+            month = int(month_text) if month_text else _MONTHS.get(_fold_month(m.group("month")))
         if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = _group(m, "year")
@@ -307,19 +339,20 @@ def _time_before(text: str, m: re.Match[str]) -> re.Match[str] | None:
     return _TIME_BEFORE.search(text[max(0, m.start() - 16):m.start()])
 
 
-def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None
+def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False
                ) -> list[tuple[int, int, ParsedDate]]:
     """Every date expression in ``text`` as ``(start, end, date)``, in order; unreadable ones skipped.
 
-    Offsets refer to ``text`` as given (it is not normalised first).
+    Offsets refer to ``text`` as given (it is not normalised first). ``month_first``: an all-digit
+    date whose two first numbers could both be months ("10/02/2024") is read month first (US English).
     """
     zone = _zone(tz)
-    if not isinstance(text, str) or not text:
-        return []
+    if not isinstance(text, str) or not text or not _DIGIT.search(text):
+        return []  # every form has a day or a year in digits
     out: list[tuple[int, int, ParsedDate]] = []
     for m in _candidates(text):
         before = _time_before(text, m)
-        parsed = _convert(m, zone, reference, before)
+        parsed = _convert(m, zone, reference, before, month_first)
         if parsed is not None:
             start = m.start() - len(before.group(0)) if before is not None else m.start()
             end = m.end()
@@ -329,7 +362,8 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None
     return out
 
 
-def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None) -> ParsedDate | None:
+def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False
+               ) -> ParsedDate | None:
     """The first date expression in a short string (a date element's text or attribute).
 
     None when there is none, when the first one is not a real date (31 February), or when
@@ -343,7 +377,7 @@ def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None)
     if not candidates:
         return None
     first = candidates[0]
-    return _convert(first, zone, reference, _time_before(text, first))
+    return _convert(first, zone, reference, _time_before(text, first), month_first)
 
 
 _ISO = re.compile(

@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from govpress.parsers.datefinder import FoundDate, find_publication_date, read_stamp
 from govpress.parsers.dates import find_dates
@@ -37,12 +38,16 @@ from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
     Element,
     PageIndex,
+    MainContent,
     PageMeta,
     absolute,
     block_paragraphs,
     clean_title,
     heading_text,
+    link_blocks,
     locate_main_content,
+    paragraph_weight,
+    prose_weight,
     is_boilerplate,
     looks_blocked,
     page_metadata,
@@ -108,13 +113,16 @@ def is_feed_document(body: bytes) -> bool:
     return html is None or feed.start() < html.start()
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
+
+
 def _reject_binary(body: bytes) -> None:
     head = body[:1024].lstrip()
     for magic, what in _BINARY_MAGIC:
         if head.startswith(magic):
             raise ParseError(f"not HTML: {what}")
     sample = body[:4096]
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > 0.1:
         raise ParseError("not HTML: binary bytes")
 
@@ -136,7 +144,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     title = headline.title
     if not title:
         raise ParseError("no title")
-    subtitle, subtitle_element = _find_subtitle(root, headline.element, title)
+    subtitle, subtitle_element = _find_subtitle(index, headline.element, title)
     lead_block = find_lead_block(root, headline.element)  # div.article__lead & co.: the lead, not a sub-headline
     if lead_block is not None and subtitle_element is not None and lead_overlaps(lead_block, subtitle_element):
         subtitle, subtitle_element = None, None
@@ -152,7 +160,7 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     _require_body(body_text)
 
     # The opening of a text tells its language as well as the whole of it, at a fraction of the cost.
-    language = detect_language(f"{title}\n\n{body_text[:2000]}", declared=ctx.languages) or meta.language
+    language = detect_language(f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}", declared=ctx.languages) or meta.language
     updated = _first_stamp(meta.modified, ctx)
     canonical = meta.canonical or url
     return Release(
@@ -165,12 +173,17 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         lead=lead_text(lead_block) if lead_block is not None else _lead(meta, paragraphs, title=title, subtitle=subtitle),
         published_at=found.value,
         published_precision=found.precision,
+        published_offset_stated=found.date.has_offset if found.date else None,
         updated_at=updated.value if updated else None,
         language=language,
         canonical_url=canonical,
         tags=list(meta.keywords),
         translations=_translations(meta, language, {url, canonical}),
     )
+
+
+_LANGUAGE_SAMPLE = 800
+"""Characters of the body the language is told from: the opening tells it as well as the whole."""
 
 
 # --------------------------------------------------------------------------- headline
@@ -258,6 +271,9 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     ``<h1>`` left.
     """
     site_names = [*meta.site_names, *learnt_site_names]
+    host = _host_name(meta.url)
+    if host:
+        site_names.append(host)  # "<title>carta.info</title>" names the site, not the article
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
@@ -282,6 +298,14 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
             score = similarity(text, candidate)
             if score >= 0.5 and (best is None or score > best[0]):
                 best = (score, text, element, dates)
+    if best is None and not headings and index is not None:
+        # Themes that keep <h1> for the logo show the headline in an <h2>: one agreeing with the
+        # metadata is the headline as readers see it (metadata titles are often cut short).
+        for h2 in _content_h2s(index.root, site_names):
+            for candidate in [*candidates, *segments]:
+                score = similarity(h2[0], candidate)
+                if score >= 0.5 and (best is None or score > best[0]):
+                    best = (score, *h2)
     if best is not None:
         return Headline(best[1], best[2], best[3])
     if candidates:
@@ -291,34 +315,56 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     if headings:
         text, element, dates = headings[0]
         return Headline(text, element, dates)
+    if index is not None:
+        # No headline in <h1> or metadata (a logo <h1>, a <title> naming only the site): the first content <h2>.
+        for text, element, dates in _content_h2s(index.root, site_names):
+            return Headline(text, element, dates)
     return Headline(None)
+
+
+def _content_h2s(root: Element, site_names: list[str], limit: int = 5):
+    """The first few ``<h2>`` that could be a headline: two words or more, outside navigation and mastheads."""
+    found = 0
+    for h2 in root.iter("h2"):
+        text, dates = _split_heading(h2)
+        if 2 <= len(text.split()) and len(text) <= 300 and not _is_navigation_heading(h2, text, site_names, 1):
+            yield text, h2, dates
+            found += 1
+            if found >= limit:
+                return
+
+
+def _host_name(url: str | None) -> str | None:
+    """``https://www.carta.info/x`` -> ``carta.info``: a <title> that is only this names the site."""
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host if "." in host else None
 
 
 # --------------------------------------------------------------------------- subtitle
 
-_SUBTITLE_CLASSES = frozenset({"subtitle", "sub-title", "subheadline", "sub-headline", "subheading", "standfirst", "lead", "deck", "dek"})
-
-
-def _after(root: Element, start: Element | None) -> list[Element]:
-    """Elements with a subtitle class after ``start`` in document order (the whole body without it)."""
-    found: list[Element] = []
-    passed = start is None
-    inside = set(start.iter()) if start is not None else set()
-    for element in root.iter():
-        if not passed:
-            passed = element is start
-            continue
-        if element in inside:
-            continue  # following:: excludes the headline's own descendants
-        classes = element.get("class") if isinstance(element.tag, str) else None
-        if classes and any(c.lower() in _SUBTITLE_CLASSES for c in classes.split()):
+def _after(index: PageIndex, start: Element | None) -> list[Element]:
+    """Elements with a subtitle class after ``start`` in document order, not inside it (all of them without it)."""
+    if start is None:
+        return list(index.subtitled)
+    # An element follows ``start`` when one of its ancestors-or-self is a later sibling of one of
+    # start's ancestors-or-self: a few sets instead of a walk over the page.
+    later: set[Element] = set()
+    node: Element | None = start
+    while node is not None:
+        later.update(node.itersiblings())
+        node = node.getparent()
+    found = []
+    for element in index.subtitled:
+        if element in later or any(a in later for a in element.iterancestors()):
             found.append(element)
-            if len(found) >= 20:
-                break
-    return found
+    return found[:20]
 
 
-def _find_subtitle(root: Element, title_element: Element | None, title: str) -> tuple[str | None, Element | None]:
+def _find_subtitle(index: PageIndex, title_element: Element | None, title: str) -> tuple[str | None, Element | None]:
     """An obvious subtitle: an element classed subtitle/lead/standfirst, or an ``<h2>`` right after the ``<h1>``."""
 
     def usable(element: Element) -> str | None:
@@ -327,7 +373,7 @@ def _find_subtitle(root: Element, title_element: Element | None, title: str) -> 
             return text
         return None
 
-    for element in _after(root, title_element):
+    for element in _after(index, title_element):
         if element.tag == "a" or next(element.iterancestors("a"), None) is not None:
             continue  # a logo's tagline or a teaser link, not this page's subtitle
         if any(
@@ -358,22 +404,22 @@ def _substantial(text: str) -> bool:
 
 
 _SHORT_BODY = 600
-"""Characters below which a density pick holding little of the page's prose is doubtful."""
+"""Characters below which a body pick is checked against the page's prose before it is trusted."""
 _CONFIDENT_SHARE = 0.6
-"""Share of the page's prose (outside boilerplate) a short density pick must hold to be trusted alone."""
+"""Share of all the page's prose (boilerplate-looking blocks included) a short pick must hold to be trusted alone."""
 
 
 def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element]) -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text."""
     html_paragraphs: list[str] | None = None
-    share = 1.0  # a marked-up body (h-entry, articleBody) is what the page says its text is
+    found = None
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
     if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
         found = locate_main_content(root)
-        share = found.prose_share
         if found.element is not None:
-            html_paragraphs = block_paragraphs(found.element, exclude=[*found.excluded, *exclude])
+            noise = [*found.excluded, *exclude, *link_blocks(found.element)]
+            html_paragraphs = block_paragraphs(found.element, exclude=noise)
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
         ld_paragraphs = _text_paragraphs(meta.jsonld_body)
@@ -384,12 +430,10 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
             return ld_paragraphs
     if html_paragraphs and _substantial(" ".join(html_paragraphs)):
         html_length = sum(len(p) for p in html_paragraphs)
-        # Every short pick is doubtful, whatever share of the counted prose it holds: broken markup
-        # can hide the article inside blocks that look like boilerplate (tests/reliability).
-        if html_length >= _SHORT_BODY:
+        if html_length >= _SHORT_BODY or _holds_the_prose(root, html_paragraphs, found):
             return html_paragraphs
         # A short body may be a short release, or a banner picked from a page whose broken
-        # markup hid the article: a second opinion decides (rare, so its cost does not matter).
+        # markup hid the article: a second opinion decides.
         counters["trafilatura_consulted"] += 1
         second = _trafilatura_paragraphs(page_text)
         if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
@@ -406,6 +450,23 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if second:
         counters["trafilatura_used"] += 1
     return second or html_paragraphs or []
+
+
+def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | None) -> bool:
+    """Whether a short pick's paragraphs hold most of the page's prose, boilerplate-looking blocks counted too.
+
+    The density count skips boilerplate, so its own share cannot tell a short release from a
+    banner picked on a page whose broken markup (closing tags lost) put the article inside a
+    menu or a cookie block (tests/reliability). All the prose can: there the article's
+    paragraphs still weigh, outside what was picked.
+    """
+    if found is not None and found.element is not None:
+        total = found.page_prose()  # what the density count saw, plus what it skipped as boilerplate
+    else:
+        body = root.find("body")
+        total = prose_weight(body if body is not None else root)
+    kept = sum(paragraph_weight(p) for p in paragraphs)
+    return total > 0 and kept >= _CONFIDENT_SHARE * total
 
 
 def _text_paragraphs(text: str) -> list[str]:
@@ -435,12 +496,35 @@ def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list
 _PHOTO_CREDIT = re.compile(r"(?<=[.!?…»”\"])\s*(?:Foto|Fotos|Photo|Photos|Bild|Bilder|Фото|Photo credit|Credit)\s*:\s*(?:[^.!?]|\.(?=\w)){1,80}$", re.I)
 
 
+# Small print closing a text: a copyright notice or disclaimer opens it, and what follows it is more of it.
+_SMALL_PRINT = re.compile(
+    r"^\s*(?:©|\(c\)\s*\d{4}|copyright\b|all\s+rights\s+reserved|alle\s+angaben\s+ohne\s+gewähr|"
+    r"alle\s+rechte\s+vorbehalten|все\s+права\s+защищены|усе\s+правы\s+абаронены|всі\s+права\s+захищені|"
+    r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados)",
+    re.I,
+)
+# A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
+_TAG_LINE = re.compile(
+    r"^\s*(?:schlagworte|schlagwörter|stichworte|tags?|теги|тэгі|topics|mots-clés|etiquetas|teqlər|тегтер|категории|categories)"
+    r"\s*:\s*[^.!?]{0,300}$",
+    re.I,
+)
+
+
 def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None, h1: list[str]) -> list[str]:
-    """Drop the headline and subtitle repeated inside the content block and a trailing photo credit."""
+    """Drop the headline and subtitle repeated inside the content block, closing small print and
+    tag lines, and a trailing photo credit."""
     repeated = {title.casefold(), *(h.casefold() for h in h1)}
     if subtitle:
         repeated.add(subtitle.casefold())
     out = [p for p in paragraphs if p.casefold() not in repeated]
+    # Small print only in the closing part: a text never starts with its disclaimer.
+    for i in range(max(1, (len(out) * 3) // 5), len(out)):
+        if _SMALL_PRINT.match(out[i]):
+            del out[i:]
+            break
+    while len(out) > 1 and _TAG_LINE.match(out[-1]):
+        out.pop()
     if out:
         out[-1] = _PHOTO_CREDIT.sub("", out[-1]).rstrip()
         if not out[-1]:
@@ -517,6 +601,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
     lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
+        month_first=_month_first(meta, ctx),
         meta_published=meta.published,
         heading_dates=headline.dates,
         region_lines=lines,
@@ -528,13 +613,34 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     )
 
 
+_US_ZONES = ("America/", "US/", "Pacific/Honolulu")
+
+
+def _month_first(meta: PageMeta, ctx: ParseContext) -> bool | None:
+    """How the page writes all-digit dates: month first (True), day first (False), or unsure (None).
+
+    A stated English region decides ("en-US": month first, "en-GB", "en-IE", "en-IN": day first);
+    English of no stated region from a source in an American zone is read month first, elsewhere
+    it is unsure (see :func:`find_publication_date`); every other language writes the day first.
+    """
+    for tag in (meta.html_lang, meta.og_locale, meta.jsonld_language):
+        parts = re.split(r"[-_]", (tag or "").strip().lower())
+        if parts[0] == "en" and len(parts) > 1 and parts[1]:
+            return parts[1] == "us"
+    language = ctx.languages[0] if ctx.languages else primary_language(meta.html_lang or meta.og_locale or meta.jsonld_language)
+    if language != "en":
+        return False
+    return True if ctx.timezone.startswith(_US_ZONES) else None
+
+
 def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     """A date line read as a candidate (or "For Immediate Release") at the top of the body is not body text."""
     used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
     out = list(paragraphs)
     while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
         out.pop(0)
-    return out
+    # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
+    return [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
 
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
@@ -588,11 +694,11 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     # dict.get: FeedParserDict maps a missing "updated" to "published" with a deprecation warning.
     raw_dates = {key: dict.get(entry, key) for key in ("published", "updated", "created")}
-    published_at, precision = None, None
+    published = None
     for key in ("published", "updated", "created"):
         if raw_dates[key]:
-            published_at, precision = _first_date([("feed", raw_dates[key])], ctx)
-            if published_at is not None:
+            published = _first_stamp([("feed", raw_dates[key])], ctx)
+            if published is not None:
                 break
     updated_at = None
     if raw_dates["updated"] and raw_dates["published"]:
@@ -615,8 +721,9 @@ def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         lead=lead,
-        published_at=published_at,
-        published_precision=precision,
+        published_at=published.value if published else None,
+        published_precision=published.precision if published else None,
+        published_offset_stated=published.has_offset if published else None,
         updated_at=updated_at,
         language=language,
         canonical_url=link,

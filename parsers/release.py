@@ -98,6 +98,9 @@ class Release:
     published_at: datetime | None = None
     """Timezone-aware when the offset or the source zone is known."""
     published_precision: Precision | None = None
+    published_offset_stated: bool | None = None
+    """Whether the page stated the UTC offset of ``published_at`` (``+03:00``, ``Z``, ``GMT``): False when
+    the time (or the day) was read in the source's zone; None when there is no date or the parser does not say."""
     updated_at: datetime | None = None
     language: str | None = None
     """ISO 639-1, detected from the text and checked against the declared language."""

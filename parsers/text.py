@@ -89,7 +89,8 @@ _ADJECTIVE_ENDING = re.compile(
 
 def normalize(text: str) -> str:
     """NFC; no soft hyphens or zero-width characters; one plain space between words; lines stripped."""
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):  # the quick check costs a fraction of normalising
+        text = unicodedata.normalize("NFC", text)
     text = _NEWLINES.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
@@ -226,25 +227,50 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
 
 
 class _Evidence:
-    """What the text itself says about hyphens (rule 1): words and hyphenated pairs seen inside lines."""
+    """What the text itself says about hyphens (rule 1): words and hyphenated pairs seen inside lines.
 
-    __slots__ = ("hyphen_pairs", "words")
+    Built on first use: most texts have no word split at a line end, and reading every word of
+    a long text cost more than the rest of the repair.
+    """
 
-    def __init__(self, words: set[str], hyphen_pairs: set[tuple[str, str]]) -> None:
-        self.words = words
-        self.hyphen_pairs = hyphen_pairs
+    __slots__ = ("_pairs", "_text", "_words")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._words: set[str] | None = None
+        self._pairs: set[tuple[str, str]] = set()
 
     @classmethod
     def of(cls, text: str) -> _Evidence:
-        # Fragments around line-final hyphens are no evidence: they are what is being decided.
-        inline = re.sub(rf"\w*[{_HYPHENS}][ \t]*\n\s*\w*", " ", text).lower()
-        words: set[str] = set()
-        pairs: set[tuple[str, str]] = set()
-        for token in re.findall(rf"\w+(?:[{_HYPHENS}]\w+)*", inline):
-            parts = re.split(f"[{_HYPHENS}]", token)
-            words.update(parts)
-            pairs.update(zip(parts, parts[1:]))
-        return cls(words, pairs)
+        return cls(text)
+
+    def _read(self) -> set[str]:
+        if self._words is None:
+            # Fragments around line-final hyphens are no evidence: they are what is being decided.
+            inline = re.sub(rf"\w*[{_HYPHENS}][ \t]*\n\s*\w*", " ", self._text).lower()
+            words: set[str] = set()
+            for token in _HYPHENATED_TOKEN.findall(inline):
+                if _HYPHEN_CHAR.search(token):
+                    parts = _HYPHEN_CHAR.split(token)
+                    words.update(parts)
+                    self._pairs.update(zip(parts, parts[1:]))
+                else:
+                    words.add(token)
+            self._words = words
+        return self._words
+
+    @property
+    def words(self) -> set[str]:
+        return self._read()
+
+    @property
+    def hyphen_pairs(self) -> set[tuple[str, str]]:
+        self._read()
+        return self._pairs
+
+
+_HYPHENATED_TOKEN = re.compile(rf"\w+(?:[{_HYPHENS}]\w+)*")
+_HYPHEN_CHAR = re.compile(f"[{_HYPHENS}]")
 
 
 def to_body_text(paragraphs: Iterable[str]) -> str:

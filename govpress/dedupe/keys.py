@@ -49,6 +49,7 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
         body_text=release.body_text,
         published_at=release.published_at,
         published_precision=release.published_precision,
+        published_offset_stated=release.published_offset_stated,
         updated_at=release.updated_at,
         place=release.place,
         tags=list(release.tags),

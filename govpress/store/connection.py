@@ -235,6 +235,10 @@ class Store:
         with self.writer() as con:
             return loader.known_releases(con, source_id)
 
+    def recent_titles(self, source_id: str, limit: int = 30) -> list[str]:
+        with self.writer() as con:
+            return loader.recent_titles(con, source_id, limit)
+
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
         with self.writer() as con:
             return loader.cached_validators(con, urls)

@@ -62,7 +62,7 @@ RELEASE_ARROW = pa.schema([
     ("subtitle", S), ("lead", S), ("body_text", S), ("published_at", TS), ("published_precision", S),
     ("updated_at", TS), ("place", S), ("tags", pa.list_(S)), ("kind", S), ("translation_key", S),
     ("content_hash", S), ("parser", S), ("parser_version", S), ("archive_key", S), ("seen_at", TS),
-    ("version", pa.int32()), ("cluster_id", S),
+    ("version", pa.int32()), ("cluster_id", S), ("published_offset_stated", pa.bool_()),
 ])
 LINK_ARROW = pa.schema([
     ("release_id", S), ("other_id", S), ("kind", S), ("score", pa.float64()), ("other_url", S), ("first_seen_at", TS),
@@ -223,7 +223,7 @@ def _link(release_id: str, other_id: str, kind: str, other_url: str | None, seen
 
 _TEXT_COLUMNS = (
     "source_id", "url", "canonical_url", "language", "title", "subtitle", "lead", "body_text", "published_at",
-    "published_precision", "updated_at", "place", "tags", "kind", "translation_key", "content_hash", "parser",
+    "published_precision", "published_offset_stated", "updated_at", "place", "tags", "kind", "translation_key", "content_hash", "parser",
     "parser_version", "archive_key",
 )
 
@@ -263,19 +263,28 @@ def _stored_state(
     return stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash], [StoredRelease(*r) for r in by_key]
 
 
+def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The columns of _TEXT_COLUMNS the file's ``releases`` has: a file stepped through the migrations
+    one at a time (tests/unit/store) is loaded before later ones add their columns."""
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'releases'").fetchall()}
+    return [c for c in _TEXT_COLUMNS if c in present]
+
+
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) -> None:
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
+        columns = _release_columns(con)
         with registered(con, _changed_releases_table(changed)) as t:
             con.execute(
-                f"""INSERT INTO releases ({', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id,
+                f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
-                    SELECT {', '.join(_TEXT_COLUMNS)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
+                    SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
                     FROM {t} WHERE version = 1""",
                 [run_id],
             )
             if plan.updates:
-                assignments = ", ".join(f"{c} = u.{c}" for c in _TEXT_COLUMNS)
+                assignments = ", ".join(f"{c} = u.{c}" for c in columns)
                 con.execute(
                     f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
                             last_seen_at = greatest(releases.last_seen_at, u.seen_at),
@@ -513,6 +522,14 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
         [source_id],
     ).fetchall()
     return {r[1]: KnownRelease(*r) for r in rows}
+
+
+def recent_titles(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 30) -> list[str]:
+    """The headlines of a source's most recently seen releases (site-name learning reads them)."""
+    rows = con.execute(
+        "SELECT title FROM releases WHERE source_id = ? ORDER BY last_seen_at DESC, release_id LIMIT ?", [source_id, limit]
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:

@@ -69,6 +69,8 @@ class ReleaseRow:
     parser_version: str
     archive_key: str | None
     seen_at: datetime
+    published_offset_stated: bool | None = None
+    """Whether the page stated published_at's UTC offset (False: read in the source's zone)."""
 
 
 @dataclass(slots=True)

@@ -28,10 +28,17 @@ from govpress.parsers.html.blocks import (
     is_boilerplate,
     remove_boilerplate,
 )
-from govpress.parsers.html.density import MainContent, find_main_content, locate_main_content
+from govpress.parsers.html.density import (
+    MainContent,
+    find_main_content,
+    link_blocks,
+    locate_main_content,
+    paragraph_weight,
+    prose_weight,
+)
 from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
 from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
-from govpress.parsers.html.titles import learn_site_names, strip_site_name, strip_site_suffix
+from govpress.parsers.html.titles import learn_site_names, page_title, site_names_for_source, strip_site_name, strip_site_suffix
 from govpress.parsers.html.tree import Element, first_match, make_soup, parse_html, parse_html_text, select, select_one, text_of
 
 __all__ = [
@@ -47,6 +54,9 @@ __all__ = [
     "heading_text",
     "is_boilerplate",
     "learn_site_names",
+    "link_blocks",
+    "page_title",
+    "site_names_for_source",
     "locate_main_content",
     "MainContent",
     "looks_blocked",
@@ -54,7 +64,9 @@ __all__ = [
     "page_metadata",
     "parse_html",
     "parse_html_text",
+    "paragraph_weight",
     "primary_language",
+    "prose_weight",
     "remove_boilerplate",
     "same_document_elsewhere",
     "select",

@@ -103,6 +103,21 @@ def class_tokens(element: Element) -> list[str]:
     return tokens
 
 
+_TOKEN_VERDICTS: dict[str, bool] = {}
+"""Class/id word -> whether it names a boilerplate block: pages repeat the same few hundred words
+thousands of times, so the regex runs once per distinct word (bounded: cleared when it grows large)."""
+
+
+def _boiler_token(token: str) -> bool:
+    verdict = _TOKEN_VERDICTS.get(token)
+    if verdict is None:
+        verdict = not _RESPONSIVE_HIDDEN.match(token) and _BOILER_RE.search(token) is not None
+        if len(_TOKEN_VERDICTS) > 50_000:
+            _TOKEN_VERDICTS.clear()
+        _TOKEN_VERDICTS[token] = verdict
+    return verdict
+
+
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
     tag = element.tag
@@ -119,9 +134,7 @@ def is_boilerplate(element: Element) -> bool:
     if role and role.lower() in _BOILER_ROLES:
         return True
     for token in class_tokens(element):
-        if _RESPONSIVE_HIDDEN.match(token):
-            continue
-        if _BOILER_RE.search(token):
+        if _boiler_token(token):
             # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
             # rest of the page: a block holding the headline or the article is not boilerplate.
             return not _swallows_article(element)

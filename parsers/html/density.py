@@ -16,7 +16,7 @@ from lxml import etree
 from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
 from govpress.parsers.html.tree import Element, squash
 
-__all__ = ["MainContent", "find_main_content", "locate_main_content"]
+__all__ = ["MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
@@ -38,8 +38,84 @@ def _paragraph_weight(text: str, link_density: float) -> float:
     return length * (1.0 - link_density) ** 2
 
 
+_LINK_BLOCK_TAGS = ("div", "ul", "ol", "p", "section", "dl")
+_LINK_SHARE = 0.6
+_LINK_BLOCK_CHARS = 300
+
+
+def link_blocks(element: Element) -> list[Element]:
+    """Blocks inside a content pick that are rows of links, not text: teaser grids, tag lists,
+    "Login | Register" bars, "comments feed | trackback" lines.
+
+    Short (under 300 characters), mostly link text (60% or more) and without a sentence: a
+    paragraph that merely carries a link has a sentence around it and stays.
+    """
+    found: list[Element] = []
+    inside: set[Element] = set()
+    for block in element.iter(*_LINK_BLOCK_TAGS):
+        if block is element or block.getparent() in inside:
+            if block is not element:
+                inside.add(block)  # already dropped with an ancestor
+            continue
+        text = squash("".join(block.itertext()))
+        if not text or len(text) > _LINK_BLOCK_CHARS or _SENTENCE_INSIDE.search(text):
+            continue
+        # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
+        letters = len(_WORD_CHAR.findall(text))
+        linked = sum(len(_WORD_CHAR.findall("".join(a.itertext()))) for a in block.iterdescendants("a"))
+        if letters and linked >= _LINK_SHARE * letters:
+            found.append(block)
+            inside.add(block)
+    return found
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def paragraph_weight(text: str) -> float:
+    """The prose weight of a paragraph of plain text (no links)."""
+    return _paragraph_weight(squash(text), 0.0)
+
+
 def _has_ancestor(element: Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
+
+
+def _own_paragraph(element: Element, counted: set[Element]) -> tuple[str, float] | None:
+    """The text and link density ``element`` contributes as one paragraph, or None (counted elsewhere)."""
+    if element.tag in _CONTAINER_TAGS:
+        # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
+        own = [element.text or ""] + [child.tail or "" for child in element]
+        text = squash("".join(own))
+        if len(text) < 25:
+            return None
+        return text, 0.0
+    if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
+        return None  # a layout cell (old table CMS): its paragraphs count, not the whole cell
+    if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
+        return None  # a <p> inside an <li> is counted once, with the <li>
+    text = squash("".join(element.itertext()))
+    return text, (min(1.0, _link_length(element) / len(text)) if text else 1.0)
+
+
+def prose_weight(element: Element) -> float:
+    """All the prose inside ``element``, boilerplate-looking blocks included.
+
+    What a short content pick is checked against: when broken markup (closing tags lost) makes
+    a menu or a cookie banner swallow the article, the article's paragraphs are still prose here
+    while the density count (which skips boilerplate) does not see them.
+    """
+    total = 0.0
+    counted: set[Element] = set()
+    for node in element.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
+        found = _own_paragraph(node, counted)
+        if found is None:
+            continue
+        weight = _paragraph_weight(*found)
+        if weight > 0:
+            counted.add(node)
+            total += weight
+    return total
 
 
 class _Density:
@@ -50,25 +126,18 @@ class _Density:
         self.boiler: dict[Element, bool] = {}
         self.weight: dict[Element, float] = {}  # paragraph weight accumulated on every ancestor
         self.direct: dict[Element, float] = {}  # weight of paragraphs whose nearest block parent is the element
+        self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
         counted: set[Element] = set()
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
-            if element is root or self.inside_boilerplate(element):
+            if element is root:
                 continue
-            if element.tag in _CONTAINER_TAGS:
-                # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
-                own = [element.text or ""] + [child.tail or "" for child in element]
-                text = squash("".join(own))
-                if len(text) < 25:
-                    continue
-                link_density = 0.0
-            else:
-                if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
-                    continue  # a layout cell (old table CMS): its paragraphs count, not the whole cell
-                if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
-                    continue  # a <p> inside an <li> is counted once, with the <li>
-                text = squash("".join(element.itertext()))
-                link_density = min(1.0, _link_length(element) / len(text)) if text else 1.0
-            weight = _paragraph_weight(text, link_density)
+            if self.inside_boilerplate(element):
+                self.skipped.append(element)
+                continue
+            found = _own_paragraph(element, counted)
+            if found is None:
+                continue
+            weight = _paragraph_weight(*found)
             if weight <= 0:
                 continue
             counted.add(element)
@@ -82,6 +151,20 @@ class _Density:
             while node is not None:
                 self.weight[node] = self.weight.get(node, 0.0) + weight
                 node = node.getparent()
+
+    def hidden_prose(self) -> float:
+        """The prose weight of the paragraphs the count skipped as boilerplate (see :func:`prose_weight`)."""
+        total = 0.0
+        counted: set[Element] = set()
+        for node in self.skipped:
+            found = _own_paragraph(node, counted)
+            if found is None:
+                continue
+            weight = _paragraph_weight(*found)
+            if weight > 0:
+                counted.add(node)
+                total += weight
+        return total
 
     def inside_boilerplate(self, element: Element) -> bool:
         """Whether ``element`` or an ancestor below the root is boilerplate (memoised per element)."""
@@ -133,6 +216,15 @@ class MainContent:
     element: Element | None
     excluded: list[Element] = field(default_factory=list)
     prose_share: float = 0.0
+    prose: float = 0.0
+    """The prose weight of the pick (the paragraphs the density count saw inside it)."""
+    _density: _Density | None = None
+
+    def page_prose(self) -> float:
+        """All the page's prose, boilerplate-looking blocks included (computed on demand)."""
+        if self._density is None:
+            return 0.0
+        return self._density.weight.get(self._density.root, 0.0) + self._density.hidden_prose()
 
 
 def find_main_content(root: Element) -> tuple[Element | None, list[Element]]:
@@ -185,4 +277,4 @@ def locate_main_content(root: Element) -> MainContent:
         node = parent
     total = density.weight.get(top_root, 0.0)
     share = density.weight.get(content, 0.0) / total if total else 0.0
-    return MainContent(content, excluded, share)
+    return MainContent(content, excluded, share, density.weight.get(content, 0.0), density)

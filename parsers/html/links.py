@@ -42,19 +42,32 @@ def same_document_elsewhere(own_url: str, other_url: str) -> bool:
     The paths are equal once language segments (``/en/``, ``/de-at/``) are dropped, or they
     share a long numeric id (``20190712IPR56948``, ``57063``).
     """
+    return _same_document_test(own_url)(other_url)
+
+
+def _segments(path: str) -> list[str]:
+    return [s.lower() for s in path.split("/") if s and not _LANGUAGE_SEGMENT.match(s)]
+
+
+def _same_document_test(own_url: str):
+    """:func:`same_document_elsewhere` with ``own_url`` read once (a language switcher has dozens of links)."""
     try:
-        own, other = urlsplit(own_url), urlsplit(other_url)
+        own_path = urlsplit(own_url).path
     except ValueError:
-        return False
+        return lambda other_url: False
+    own_segments = _segments(own_path)
+    own_ids = set(_LONG_ID.findall(own_path))
 
-    def segments(path: str) -> list[str]:
-        return [s.lower() for s in path.split("/") if s and not _LANGUAGE_SEGMENT.match(s)]
+    def test(other_url: str) -> bool:
+        try:
+            other_path = urlsplit(other_url).path
+        except ValueError:
+            return False
+        if own_segments and own_segments == _segments(other_path):
+            return True
+        return bool(own_ids & set(_LONG_ID.findall(other_path)))
 
-    own_segments, other_segments = segments(own.path), segments(other.path)
-    if own_segments and own_segments == other_segments:
-        return True
-    own_ids = set(_LONG_ID.findall(own.path))
-    return bool(own_ids & set(_LONG_ID.findall(other.path)))
+    return test
 
 
 def canonical_and_hreflang(
@@ -85,10 +98,11 @@ def canonical_and_hreflang(
         canonical = absolute(base, og_url)
     if not hreflang:
         own = canonical or url
+        same = _same_document_test(own)
         switch: dict[str, str] = {}
         for lang, raw_href in anchors:
             href = absolute(base, raw_href)
-            if href and same_document_elsewhere(own, href):
+            if href and same(href):
                 switch.setdefault(lang.strip().lower(), href)
         if len(switch) >= 2 and len(set(switch.values())) == len(switch):
             hreflang = switch

@@ -16,7 +16,7 @@ from govpress.parsers.html.blocks import clean_title, element_text, heading_text
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
 from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
-from govpress.parsers.html.tree import Element, squash, text_of
+from govpress.parsers.html.tree import Element, text_of
 
 __all__ = ["PageIndex", "PageMeta", "page_metadata"]
 
@@ -85,6 +85,28 @@ _NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|g
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
 
 
+_NO_CLASS = (False, False, False, False)
+_CLASS_KINDS: dict[str, tuple[bool, bool, bool, bool]] = {}
+
+
+def _class_kind(value: str) -> tuple[bool, bool, bool, bool]:
+    """(subtitle, h-entry, date-like, other-date-like) of a class or id attribute, judged once per
+    distinct value: a page repeats the same few hundred values on thousands of elements."""
+    kind = _CLASS_KINDS.get(value)
+    if kind is None:
+        words = value.lower().split()
+        kind = (not SUBTITLE_CLASSES.isdisjoint(words), "hentry" in words or "h-entry" in words,
+                _DATELINE_CLASS.search(value) is not None, _NOT_PUBLISHED_CLASS.search(value) is not None)
+        if len(_CLASS_KINDS) > 50_000:
+            _CLASS_KINDS.clear()
+        _CLASS_KINDS[value] = kind
+    return kind
+
+
+SUBTITLE_CLASSES = frozenset({"subtitle", "sub-title", "subheadline", "sub-headline", "subheading", "standfirst", "lead", "deck", "dek"})
+"""Class words of a subtitle or standfirst block."""
+
+
 class PageIndex:
     """One pass over the tree: the elements the metadata readers need, by name, itemprop and class."""
 
@@ -95,6 +117,8 @@ class PageIndex:
         self.by_name: dict[str, list[Element]] = {name: [] for name in self._NAMES}
         self.itemprop: dict[str, list[Element]] = {}
         self.hentries: list[Element] = []
+        self.subtitled: list[Element] = []
+        """Elements classed subtitle/lead/standfirst..., in document order."""
         self.datelines: list[Element] = []
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
@@ -110,11 +134,15 @@ class PageIndex:
             if prop:
                 self.itemprop.setdefault(prop, []).append(element)
             classes = attrib.get("class")
-            if classes and ("hentry" in classes or "h-entry" in classes) and {"hentry", "h-entry"} & set(classes.split()):
+            class_kind = _class_kind(classes) if classes else _NO_CLASS
+            if class_kind[0] and len(self.subtitled) < 50:
+                self.subtitled.append(element)
+            if class_kind[1]:
                 self.hentries.append(element)
             if name in _DATELINE_TAGS and len(self.datelines) < 50:
-                tokens = f"{classes or ''} {attrib.get('id') or ''}"
-                if tokens.strip() and _DATELINE_CLASS.search(tokens) and not _NOT_PUBLISHED_CLASS.search(tokens):
+                ident = attrib.get("id")
+                id_kind = _class_kind(ident) if ident else _NO_CLASS
+                if (class_kind[2] or id_kind[2]) and not (class_kind[3] or id_kind[3]):
                     self.datelines.append(element)
         for meta in by_name["meta"]:
             for attr in ("property", "name", "itemprop", "http-equiv"):

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 
 from govpress.parsers.html.blocks import clean_title
 
-__all__ = ["learn_site_names", "similarity", "strip_site_name", "strip_site_suffix", "title_segments"]
+__all__ = [
+    "learn_site_names", "page_title", "similarity", "site_names_for_source", "strip_site_name", "strip_site_suffix",
+    "title_segments",
+]
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||—|–|::|»|·|•|\\|/)\s+|\s*\|\s*")
 _DASH_SEPARATOR = re.compile(r"\s+-\s+")
@@ -110,6 +113,32 @@ def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:
     needed = max(2, int(share * len(titles) + 0.999))
     names = [spelled[k] for k, n in (firsts + lasts).most_common() if n >= needed]
     return names if usable >= 2 else []
+
+
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
+
+
+def page_title(body: bytes) -> str | None:
+    """The ``<title>`` of an HTML page, read cheaply from its first 64 KB (no parse); None without one."""
+    match = _TITLE_TAG.search(body[:64_000])
+    if not match:
+        return None
+    from govpress.parsers.html.tree import decode_page
+
+    return clean_title(decode_page(match.group(1))) or None
+
+
+def site_names_for_source(page_titles: Sequence[str], stored_titles: Sequence[str] = ()) -> tuple[str, ...]:
+    """Site names of one source, learnt while it is ingested (see :func:`learn_site_names`).
+
+    Two witnesses, each read on its own: the ``<title>`` of the pages being parsed together (a
+    batch: their shared first or last segment is the site), and the headlines already stored for
+    the source (a site name that got into them before it was known repeats there, and is then
+    stripped from new pages and from old ones at their next reparse). Clean stored headlines
+    share nothing and teach nothing.
+    """
+    names = [*learn_site_names(list(page_titles)), *learn_site_names(list(stored_titles))]
+    return tuple(dict.fromkeys(names))
 
 
 def _tokens(text: str) -> set[str]:

@@ -29,12 +29,11 @@ Element = etree._Element
 """Plain lxml elements: ``lxml.html``'s element classes cost a Python lookup per element touched
 (a third of the parse time on real pages), and nothing here needs their extra methods."""
 
-_WS = re.compile(r"\s+")
 
 
 def squash(text: str) -> str:
     """Runs of whitespace to one space, ends stripped."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # the same whitespace as re's \s, several times faster
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:

@@ -163,3 +163,29 @@ def test_a_corrupt_archive_is_repaired_by_the_next_run_instead_of_failing_it(tmp
     archive = Archive(archive_root)
     for path in stored:
         assert archive.get("sha256:" + path.name.removesuffix(".gz"))  # rewritten whole by the fetches
+
+
+def _titled(n: int) -> str:
+    return f"""<!doctype html><html lang="en"><head><title>TINY OFFICE OF EXAMPLES - Minister opens new road number {n}</title></head>
+<body><nav>Home | News</nav><div class="text"><p>The minister opened road number {n} on Wednesday morning, a week early.</p>
+<p>The road links two towns and cuts the journey by half an hour. Work started two years ago.</p></div></body></html>"""
+
+
+def test_ingest_learns_the_site_name_its_pages_share(tmp_path: Path):
+    # No <h1>, no og:site_name: only what the batch's <title>s share tells the site's name from the headline.
+    write_site(tmp_path / "site", {f"/news/road-{n}/": _titled(n) for n in range(3)})
+    with LocalSiteServer(tmp_path / "site") as server:
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)]))
+    assert outcome.new == 3
+    con = duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True)
+    titles = sorted(r[0] for r in con.execute("SELECT title FROM releases").fetchall())
+    con.close()
+    assert titles == [f"Minister opens new road number {n}" for n in range(3)]
+    # A reparse of the archive learns the same names from the same pages: nothing changes.
+    from govpress.run import reparse_pages
+
+    store = Store(tmp_path / "g.duckdb")
+    before = store.checksum()
+    [again] = reparse_pages(store, Archive(tmp_path / "archive"), [source("http://127.0.0.1:1")], None, "r2")
+    assert (again.unchanged, again.updated, again.new, again.failed) == (3, 0, 0, 0)
+    assert store.checksum() == before

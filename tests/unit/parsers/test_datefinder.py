@@ -188,3 +188,75 @@ def test_a_stated_time_keeps_its_precision_and_offset() -> None:
     assert parsed.precision == "second" and parsed.has_offset
     parsed = read_stamp("2 октября 2024, 11:54", "Europe/Moscow", FETCHED)
     assert parsed.precision == "minute" and not parsed.has_offset and str(parsed.value.tzinfo) == "Europe/Moscow"
+
+
+# ----------------------------------------------------------------------------- numeric forms and the offset flag
+
+
+def page_with_lang(article: str, html_lang: str) -> bytes:
+    return (f"<!doctype html><html lang='{html_lang}'><head><meta charset='utf-8'><title>Talks on trade</title></head>"
+            f"<body><main><article>{article}</article></main></body></html>").encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "html_lang", "zone", "day"),
+    [
+        ("Posted on 02/10/2024", "en-GB", "Europe/London", "2024-10-02"),  # a stated non-US region: day first
+        ("Posted on 10/02/2024", "en-US", "Europe/London", "2024-10-02"),  # a stated US region: month first
+        ("Posted on 10/02/2024", "en", "America/Chicago", "2024-10-02"),  # English from an American zone
+        ("Опубликовано: 02/10/2024", "ru", "America/New_York", "2024-10-02"),  # other languages: day first anywhere
+        ("Publié le 02/10/2024", "fr", "Europe/Paris", "2024-10-02"),
+        ("Posted on 13/02/2024", "en-US", "America/Chicago", "2024-02-13"),  # above 12: only a day
+        ("Datum: 2024/10/02", "de", "Europe/Berlin", "2024-10-02"),  # year first
+        ("Datum: 02-10-2024", "de", "Europe/Berlin", "2024-10-02"),
+    ],
+)
+def test_all_digit_dates_take_their_order_from_the_page(line: str, html_lang: str, zone: str, day: str) -> None:
+    lang = html_lang.split("-")[0]
+    body = page_with_lang(f"<h1>Talks on trade</h1><p class='info'>{line}</p>{PROSE}", html_lang)
+    context = ParseContext(source_id="test", timezone=zone, languages=(lang,), fetched_at=FETCHED)
+    assert published(body, context)[0].date().isoformat() == day
+
+
+def test_under_for_immediate_release_an_english_page_of_no_region_writes_the_month_first() -> None:
+    article = f"<h1>Talks on trade</h1><p>FOR IMMEDIATE RELEASE</p><p>10/02/2024</p>{PROSE}"
+    assert published(page_with_lang(article, "en"), ctx("Europe/London", "en"))[0].date().isoformat() == "2024-10-02"
+    # The same line elsewhere on such a page is read day first.
+    dated = f"<h1>Talks on trade</h1><p class='info'>Posted on 10/02/2024</p>{PROSE}"
+    assert published(page_with_lang(dated, "en"), ctx("Europe/London", "en"))[0].date().isoformat() == "2024-02-10"
+
+
+def test_the_page_sentence_about_itself_gives_its_date() -> None:
+    closing = ("<p>Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 10:00 Uhr veröffentlicht und unter Cybercrime "
+               "gespeichert. Sie können Kommentare zu diesem Eintrag über den RSS-Feed verfolgen, bisher gibt es keine.</p>")
+    value, _ = published(page(f"<h1>Talks on trade</h1>{PROSE}{closing}", lang="de"), ctx("Europe/Berlin", "de"))
+    assert value.date().isoformat() == "2011-12-03"
+    # The same date in an ordinary sentence of the text is an event's, not the page's.
+    prose = "<p>Der Bericht wurde am 3. Dezember 2011 veröffentlicht und im Ausschuss lange und kontrovers diskutiert, ohne Ergebnis.</p>"
+    assert published(page(f"<h1>Talks on trade</h1>{PROSE}{prose}", lang="de"), ctx("Europe/Berlin", "de"))[0] is None
+
+
+@pytest.mark.parametrize(
+    ("opening", "zone", "expected"),
+    [
+        ("(18.01.2018) ", "Europe/Berlin", "2018-01-18"),
+        ("[18.01.2018] ", "Europe/Berlin", "2018-01-18"),
+        ("Madrid, 30 de septiembre de 2024.– ", "Europe/Madrid", "2024-09-30"),
+    ],
+)
+def test_bracketed_and_spanish_datelines(opening: str, zone: str, expected: str) -> None:
+    article = f"<h1>Talks on trade</h1><p>{opening}The minister held talks with his counterpart on Tuesday. The sides discussed trade.</p>{PROSE}"
+    assert published(page(article), ctx(zone))[0].date().isoformat() == expected
+
+
+def test_offset_stated_is_carried_on_the_release() -> None:
+    stated = page(f"<h1>Talks on trade</h1>{PROSE}", head="<meta property='article:published_time' content='2024-10-02T11:54:00+03:00'>")
+    assert generic.parse(stated, "https://gov.example/n", ctx()).published_offset_stated is True
+    local = page(f"<h1>Talks on trade</h1><p class='info'>2 октября 2024, 11:54</p>{PROSE}", lang="ru")
+    release = generic.parse(local, "https://gov.example/n", ctx("Europe/Moscow", "ru"))
+    assert (release.published_precision, release.published_offset_stated) == ("minute", False)
+    day = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}", head="<meta name='date' content='2024-10-02'>"),
+                        "https://gov.example/n", ctx())
+    assert (day.published_precision, day.published_offset_stated) == ("day", False)
+    undated = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}"), "https://gov.example/n", ctx())
+    assert undated.published_at is None and undated.published_offset_stated is None

@@ -276,3 +276,26 @@ def test_find_dates_skips_yearless_without_reference() -> None:
 def test_parse_date_reads_the_first_expression() -> None:
     parsed = parse_date("Обновлено 05.10.2024; опубликовано 2 октября 2024", tz="Europe/Moscow")
     assert parsed is not None and parsed.value.day == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "expected"),
+    [
+        ("02/10/2024", False, "2024-10-02"),
+        ("02/10/2024", True, "2024-02-10"),
+        ("13/02/2024", True, "2024-02-13"),  # 13 can only be the day, whatever the convention
+        ("02/13/2024", False, "2024-02-13"),
+        ("2.10.2024", True, "2024-10-02"),  # dots are always day first
+        ("02-10-2024 14:30", False, "2024-10-02T14:30"),
+        ("2024/10/02", True, "2024-10-02"),
+        ("2024.10.02", False, "2024-10-02"),
+    ],
+)
+def test_all_digit_dates(text: str, month_first: bool, expected: str) -> None:
+    (_, _, parsed), = find_dates(text, tz="UTC", month_first=month_first)
+    assert parsed.value.isoformat().startswith(expected)
+
+
+@pytest.mark.parametrize("text", ["13/13/2024", "тел. 12/34/5678", "v1.2/3/2024", "10/2024", "31/02/2024"])
+def test_all_digit_non_dates_are_not_read(text: str) -> None:
+    assert find_dates(text, tz="UTC") == []

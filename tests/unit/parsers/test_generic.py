@@ -545,3 +545,60 @@ def test_a_megabyte_title_is_capped_at_a_word_boundary():
     release = parse(page, "https://gov.example/news/1", parser="generic")
     assert len(release.title) <= FIELD_CAPS["title"] and release.title.endswith("…")
     assert release.title.startswith("word0 word1") and " word" not in release.title[-3:]
+
+
+# ----------------------------------------------------------------------------- closing small print, doubtful bodies
+
+
+def test_closing_small_print_and_tag_lines_are_not_body_text() -> None:
+    extra = ("<p>A further meeting is planned for the autumn, when the working groups report back to the ministers.</p>"
+             "<p>Copyright © 2024 Ministry of Examples. Reproduction only with permission.</p>"
+             "<p>Data provided by the statistics office.</p>")
+    body = page("<title>Minister holds talks | Ministry</title>", article(extra=""))
+    with_print = body.replace(b"</article>", extra.encode() + b"<p>Tags: trade, energy, transport</p></article>")
+    release = generic.parse(with_print, URL, CTX)
+    assert release.body_text.endswith("when the working groups report back to the ministers.")
+    assert "Copyright" not in release.body_text and "Tags:" not in release.body_text
+    # A text that opens with a copyright sign keeps it: small print is only looked for in the closing part.
+    opening = generic.parse(page("<title>Minister holds talks | Ministry</title>",
+                                 article(extra="<p>© Photo agency: the minister at the airport, arriving for the talks.</p>")), URL, CTX)
+    assert "Photo agency" in opening.body_text
+
+
+def test_a_short_release_is_trusted_without_a_second_opinion() -> None:
+    short = ("<nav><a href='/'>Home</a></nav><article><h1>Minister holds talks</h1><p>The minister held talks with his "
+             "counterpart on Tuesday. The sides discussed trade and energy.</p></article><footer>© 2024 Ministry</footer>")
+    before = generic.counters["trafilatura_consulted"]
+    release = generic.parse(page("<title>Minister holds talks | Ministry</title>", short), URL, CTX)
+    assert release.body_text.startswith("The minister held talks")
+    assert generic.counters["trafilatura_consulted"] == before
+
+
+def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opinion() -> None:
+    # Closing tags lost: the article's paragraphs sit inside a share bar, so the density pick is a
+    # short notice; the page's prose outside the pick makes it doubtful.
+    hidden = ("<h1>Minister holds talks with counterpart</h1><div class='share-bar'><a href='#'>Share</a>"
+              f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
+              "See the notice board for details.</p></div>")
+    before = generic.counters["trafilatura_consulted"]
+    try:
+        release = generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
+    except ParseError:
+        release = None  # refusing is fine: the page is retried and its body kept for a reparse
+    assert generic.counters["trafilatura_consulted"] == before + 1
+    assert release is None or "The sides discussed trade" in release.body_text
+
+
+def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
+    teasers = ("<div class='grid'><div class='item'><a href='/a'><strong>Another story about roads</strong></a></div>"
+               "<div class='item'><a href='/b'><strong>A story about bridges</strong></a></div></div>"
+               "<p>Tags: <a href='/t/1'>trade</a>, <a href='/t/2'>energy</a></p>"
+               "<p><a href='/feed'>Comments feed</a> | Comments closed | <a href='/tb'>Trackback</a></p>")
+    release = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
+        "</article>", f"{teasers}</article>")), URL, CTX)
+    assert release.body_text.endswith("who presented several joint projects.")
+    # A sentence that carries a link stays.
+    linked = "<p>The full statement is <a href='/statement'>published on the ministry's website</a>.</p>"
+    kept = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
+        "</article>", f"{linked}</article>")), URL, CTX)
+    assert kept.body_text.endswith("published on the ministry's website.")

@@ -46,3 +46,29 @@ def test_title_that_is_only_the_site_name_loses_to_the_remaining_h1() -> None:
             "<header><h1><a href='/'>Ministry of Examples</a></h1></header>"
             f"<div class='meta-line'>3 October 2024</div><h1>Minister holds talks</h1>{PROSE}</body></html>").encode()
     assert generic.parse(body, "https://x.example/a", ParseContext()).title == "Minister holds talks"
+
+
+def test_site_names_for_source_from_a_batch_and_from_stored_headlines() -> None:
+    from govpress.parsers.html import page_title, site_names_for_source
+
+    batch = [page_title(f"<html><head><title>Headline number {i} | Ministry of Examples</title></head></html>".encode())
+             for i in range(3)]
+    assert batch[0] == "Headline number 0 | Ministry of Examples"
+    assert site_names_for_source(batch) == ("Ministry of Examples",)
+    # One new page alone teaches nothing; headlines stored with the name still in them do.
+    leaked = [f"MINFIN - Stored headline {i}" for i in range(4)]
+    assert site_names_for_source(batch[:1], leaked) == ("MINFIN",)
+    assert site_names_for_source(batch[:1], [f"Clean stored headline {i}" for i in range(4)]) == ()
+    assert page_title(b"<html><body>no title</body></html>") is None
+
+
+def test_a_title_naming_only_the_host_and_a_logo_h1_leave_the_first_content_h2() -> None:
+    body = ("<html lang='de'><head><title>carta.info</title></head><body><header><h1><a href='https://carta.info/'>"
+            "<img src='logo.svg' alt='carta.info'></a></h1></header><main><h2>Der neue Trend: Muss- statt Wunschkoalition</h2>"
+            "<p>Die Landtagswahl zwischen Nord- und Ostsee gibt einen Vorgeschmack auf Koalitionsbildungen. Stabile Mehrheiten sind "
+            "fast unmöglich geworden.</p><p>Die Wähler sind unglaublich volatil, wie der Wechsel zwischen den Wahlen zeigt.</p>"
+            "</main></body></html>").encode()
+    release = generic.parse(body, "https://carta.info/der-neue-trend/", ParseContext(languages=("de",)))
+    assert release.title == "Der neue Trend: Muss- statt Wunschkoalition"
+    assert generic.parse(body.replace(b"<title>carta.info</title>", b"<title>Der neue Trend | carta.info</title>"),
+                         "https://www.carta.info/x", ParseContext()).title == "Der neue Trend: Muss- statt Wunschkoalition"

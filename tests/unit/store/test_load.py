@@ -256,3 +256,18 @@ def test_a_page_that_keeps_failing_leaves_the_frontier_after_bounded_retries(tmp
         assert ("http://127.0.0.1/bad", "new") in store.frontier("s")
     store.load_batch(LoadBatch(run_id="last", source_id="s", frontier_retry=["http://127.0.0.1/bad"]))
     assert store.frontier("s") == [("http://127.0.0.1/ok", "new")]
+
+
+def test_offset_stated_is_stored_and_recent_titles_read_back(store: Store) -> None:
+    from dataclasses import replace
+
+    stated = replace(release("r1", "First body.", title="First | MINFIN", seen_at=at(1)), published_offset_stated=True)
+    local = replace(release("r2", "Second body.", title="Second | MINFIN", seen_at=at(2)), published_offset_stated=False)
+    undated = release("r3", "Third body.", title="Third", published_at=None, seen_at=at(3))
+    store.load_batch(batch(stated, local, undated))
+    assert table_rows(store, "SELECT release_id, published_offset_stated FROM releases ORDER BY release_id") == [
+        ("r1", True), ("r2", False), ("r3", None)
+    ]
+    assert store.recent_titles("gov_ru") == ["Third", "Second | MINFIN", "First | MINFIN"]
+    assert store.recent_titles("gov_ru", limit=1) == ["Third"]
+    assert store.recent_titles("nobody") == []
