@@ -40,13 +40,13 @@ def fetch_event(known: KnownRelease | None, requested: str, result: FetchResult,
         return None
     chain = " -> ".join([requested, *result.redirects])
     if result.outcome == "gone":
-        status = f"HTTP {result.status}" if result.status else (result.error or "gone")
+        status = f"HTTP {result.status}" if result.status else "the file is gone" if requested.startswith("file:") else (result.error or "gone")
         evidence = f"{status} ({chain})" if result.redirects else status
         return EventRow(known.release_id, "withdrawn", at, requested, result.status, evidence=evidence)
     target = redirected_to(requested, result)
     if target is None:
         return None
-    how = f"refused: {result.error}" if result.outcome == "refused" else f"HTTP {result.status}"
+    how = f"refused: {result.error}" if result.outcome == "refused" else f"final answer HTTP {result.status}"
     return EventRow(known.release_id, "redirected", at, requested, result.status, final_url=target,
                     evidence=f"{chain} ({how})", archive_key=result.archive_key)
 

@@ -36,7 +36,7 @@ def test_a_redirect_to_the_section_front_page_is_redirected_with_the_chain():
     front = "http://127.0.0.1:8001/news/"
     event = fetch_event(HELD, URL, result("ok", 200, redirects=[front], final_url=front), NOW)
     assert (event.kind, event.final_url, event.archive_key) == ("redirected", front, "sha256:t")
-    assert event.evidence == f"{URL} -> {front} (HTTP 200)"
+    assert event.evidence == f"{URL} -> {front} (final answer HTTP 200)"
 
 
 def test_a_redirect_off_the_site_is_redirected_although_it_was_not_followed():
