@@ -292,11 +292,15 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                 [run_id],
             )
     if plan.touches:
-        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS)]))
+        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
         with registered(con, touched) as t:
+            # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
+            # latest one it showed, or its listing's lastmod would look newer than the page on every run.
             con.execute(
                 f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                        updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
+                                          THEN u.updated_at ELSE releases.updated_at END
                     FROM {t} u WHERE releases.release_id = u.release_id"""
             )
     if plan.links:
