@@ -95,6 +95,38 @@ FROM release_events e
 JOIN releases r USING (release_id)
 WHERE e.kind = 'trivial_edit';
 
+-- Which releases are still watched, and when each is next looked at (the policy of govpress/recheck.py;
+-- tests/unit/store/test_history.py checks that both agree).
+CREATE OR REPLACE VIEW release_watch AS
+WITH aged AS (
+    SELECT r.release_id, r.source_id, r.url, r.status, r.last_seen_at,
+           now() - coalesce(r.published_at, r.first_seen_at) AS age,
+           s.kind AS channel, coalesce(TRY_CAST(s.config->>'recheck_budget' AS INTEGER), 20) AS recheck_budget
+    FROM releases r LEFT JOIN sources s USING (source_id)
+)
+SELECT release_id, source_id, url, status, channel, last_seen_at,
+       CASE WHEN age < INTERVAL 1 DAY THEN INTERVAL 1 HOUR
+            WHEN age < INTERVAL 7 DAY THEN INTERVAL 1 DAY
+            WHEN age < INTERVAL 91 DAY THEN INTERVAL 7 DAY
+            ELSE INTERVAL 30 DAY END AS recheck_every,
+       last_seen_at + 0.9 * (CASE WHEN age < INTERVAL 1 DAY THEN INTERVAL 1 HOUR
+                                  WHEN age < INTERVAL 7 DAY THEN INTERVAL 1 DAY
+                                  WHEN age < INTERVAL 91 DAY THEN INTERVAL 7 DAY
+                                  ELSE INTERVAL 30 DAY END) AS due_at,
+       recheck_budget
+FROM aged;
+
+COMMENT ON VIEW release_watch IS 'Every stored release with the recheck the policy gives it now (hourly in its first day, daily in its first week, weekly in its first quarter, then a monthly sample): when it becomes due. A run checks due releases within its source''s recheck_budget, youngest tier and most overdue first; releases of files sources are read on every run.';
+COMMENT ON COLUMN release_watch.release_id IS 'The release (releases.release_id).';
+COMMENT ON COLUMN release_watch.source_id IS 'Its source.';
+COMMENT ON COLUMN release_watch.url IS 'The URL it was discovered under (checked on the source''s current origin).';
+COMMENT ON COLUMN release_watch.status IS 'live, withdrawn or redirected (withdrawn ones are still checked, after the live ones, for a restore).';
+COMMENT ON COLUMN release_watch.channel IS 'The source''s discovery channel (feed, sitemap, listing, json, files).';
+COMMENT ON COLUMN release_watch.last_seen_at IS 'When its page last answered.';
+COMMENT ON COLUMN release_watch.recheck_every IS 'The recheck interval of its age, from now.';
+COMMENT ON COLUMN release_watch.due_at IS 'From when a run rechecks it (90% of the interval after last_seen_at), budget permitting.';
+COMMENT ON COLUMN release_watch.recheck_budget IS 'Requests per run its source may spend on such checks.';
+
 COMMENT ON COLUMN releases.status IS 'Where the page stands: live, withdrawn (it answered 404/410, or the file is gone) or redirected (it now redirects to another page). Rows are never deleted; release_events says when and why.';
 COMMENT ON COLUMN releases.text_hash IS 'Hash of the exact text last seen on the page (content_hash folds typography away): a change here alone is a trivial_edit event, not a version.';
 COMMENT ON COLUMN releases.removed_at IS 'When the page was first found withdrawn or redirected (see status and release_events); NULL while it is live. Cleared when it is seen again later (a restored event).';

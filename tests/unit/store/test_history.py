@@ -136,3 +136,20 @@ def test_listings_keep_the_first_sighting_and_the_latest_form_and_known_releases
     assert table_rows(store, "SELECT fingerprint, first_listed_at, listed_at FROM release_listings") == [("bbb", at(1), at(4))]
     [known] = store.known_releases("gov_ru").values()
     assert (known.status, known.listed_channel, known.listed_fingerprint) == ("live", "listing", "bbb")
+
+
+def test_release_watch_gives_the_recheck_policy_of_govpress_recheck(store: Store) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from govpress.recheck import DUE_AT, recheck_interval
+
+    now = datetime.now(timezone.utc)
+    ages = {"hour": 0.3, "day": 3, "week": 40, "month": 400}
+    store.load_batch(batch(*(release(name, f"Text {name}.", published_at=now - timedelta(days=days), seen_at=now)
+                             for name, days in ages.items())))
+    watch = {r[0]: r[1:] for r in table_rows(store, "SELECT release_id, recheck_every, due_at, last_seen_at FROM release_watch")}
+    known = {k.release_id: k for k in store.known_releases("gov_ru").values()}
+    for name in ages:
+        every, due, seen = watch[name]
+        assert every == recheck_interval(known[name], now), name
+        assert abs((due - seen) - DUE_AT * every) < timedelta(seconds=1)
