@@ -38,11 +38,11 @@ SourceStatus = Literal["ok", "failed", "blocked", "unfinished"]
 RESUMABLE = frozenset({"circuit_open", "timeout", "network_error"})
 """Fetch outcomes of a failing HOST: the page stays in the frontier and the source is unfinished."""
 SETTLED = frozenset({"ok", "not_modified", "gone", "robots"})
-CHECKS = frozenset({"recheck", "removal_check"})
-"""Reasons that look at a stored release again: robots or a refusal does not settle them (no answer was seen)."""
 """Fetch outcomes that take a page out of the frontier; any other outcome (5xx after retries, a
 challenge, a refused redirect, an oversized body) leaves it there for the next run to retry, since
 an unchanged feed (304) would never list it again."""
+CHECKS = frozenset({"recheck", "removal_check"})
+"""Reasons that look at a stored release again: robots or a refusal does not settle them (no answer was seen)."""
 
 
 @dataclass(slots=True)
@@ -220,7 +220,7 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     for item, result in zip(items, results):
         fetch_rows.append(fetch_row(ctx.run_id, source.id, result))
         checking = item.reason in CHECKS and item.known is not None
-        if result.outcome in SETTLED and not (checking and not answered(result)):
+        if result.outcome in SETTLED and (answered(result) or not checking):
             settled.add(item.url)
         if (event := fetch_event(item.known, item.url, result, seen_at)) is not None:
             events.append(event)  # withdrawn or redirected: the page is not this release's any more
@@ -408,7 +408,6 @@ def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:
     outcome.add(result.counts)
     outcome.fetched += result.fetched
     outcome.not_modified += result.not_modified
-
     outcome.language_mismatch += result.language_mismatch
     outcome.blocked_pages += len(result.blocked)
     if result.unfinished and outcome.status == "ok":
