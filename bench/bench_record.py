@@ -67,17 +67,22 @@ class Change:
     noticed: datetime | None = None
 
 
-def plan_changes(manifest: SiteManifest, days: int, rng: random.Random) -> list[Change]:
-    """Changes at random moments of the week, each on a release already published then (half of them on
-    one published within the previous day, so the hourly tier is exercised)."""
+def plan_changes(manifest: SiteManifest, days: int, rng: random.Random, runs: dict[str, list[datetime]]) -> list[Change]:
+    """Changes at random moments of the week, each on a release its source had already stored then (a run
+    of the source came between its publication and the change), half of them on one published within
+    the previous day, so the hourly tier is exercised."""
     changes: list[Change] = []
     taken: set[str] = set()
     end = START + timedelta(days=days)
+
+    def stored_before(published: datetime, at: datetime, publisher: str) -> bool:
+        return any(published <= tick < at for tick in runs[PUBLISHER_SOURCE[publisher]])
+
     for publisher, info in manifest.publishers.items():
         for kind in DOC_CHANGES if publisher == "docs" else WEB_CHANGES:
             for _ in range(50):
                 at = START + timedelta(seconds=rng.randrange(int((end - START).total_seconds() * 0.9)))
-                visible = [r for r in info.releases if r.published < at and r.id not in taken
+                visible = [r for r in info.releases if r.id not in taken and stored_before(r.published, at, publisher)
                            and (kind != "typography" or can_retype(r))]
                 young = [r for r in visible if at - r.published < timedelta(days=1)]
                 pool = young if young and rng.random() < 0.5 else visible
@@ -151,7 +156,6 @@ def main() -> None:
         root = Path(tmp)
         site = root / "site"
         full = generate_site(site, per_source=args.per_source, dates=span)
-        changes = plan_changes(full, args.days, random.Random(args.seed))
         store = Store(root / "govpress.duckdb")
         store.migrate()
         archive = Archive(root / "archive")
@@ -169,6 +173,8 @@ def main() -> None:
             state: tuple | None = None
             release_paths = {r.path for r in full.releases()}
             ticks = schedule(sources, args.days)
+            runs = {s.id: [tick for tick, due in ticks if s in due] for s in sources}
+            changes = plan_changes(full, args.days, random.Random(args.seed), runs)
             for tick, due in ticks:
                 applied = {c.release: c.kind for c in changes if c.at <= tick}
                 visible = sum(1 for r in full.releases() if r.published <= tick)
@@ -220,6 +226,14 @@ def main() -> None:
         print(f"{source.id:<16} {len(spent):>5} {statistics.median(spent):>7.0f} {max(spent):>5} {len(calm):>11} "
               f"{(statistics.median(calm) if calm else 0):>13.0f} {max(calm, default=0):>10}")
     print(f"\nMost requests one release page got in one run: {per_release_max} (the policy allows 1)")
+    missed = [c for c in changes if c.noticed is None]
+    end = START + timedelta(days=args.days)
+    for change in missed:
+        source = PUBLISHER_SOURCE[change.publisher]
+        next_run = next((t for t in runs[source] if t > change.at), None)
+        print(f"not noticed by the end: {change.release} {change.kind} at {change.at:%m-%d %H:%M} "
+              f"({human(end - change.at)} before the end; the source's next run: "
+              f"{'after the end' if next_run is None else f'{next_run:%m-%d %H:%M}'})")
 
 
 def _cadence(source: Source) -> timedelta:

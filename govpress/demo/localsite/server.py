@@ -18,6 +18,7 @@ import hashlib
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -111,6 +112,11 @@ def _etag_matches(header: str, etag: str) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     site: "LocalSiteServer"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a run's client closing its idle connections) is not an error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
