@@ -260,7 +260,7 @@ def _stored_state(
 
 
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True) -> None:
-    """Write the plan's rows; ``record`` False only for files older than migration 6 (no status column)."""
+    """Write the plan's rows; ``record`` False only for files older than migration 7 (no status column)."""
     status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
               if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
@@ -385,7 +385,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     releases = dedupe_releases(batch.releases)
     con.begin()
     try:
-        # Files older than migration 6 (only ever loaded by the migration tests) have no record tables.
+        # Files older than migration 7 (only ever loaded by the migration tests) have no record tables.
         recording = _has_table(con, "release_events")
         if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
             raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")

@@ -1,4 +1,4 @@
-"""Data step of migration 6: the paragraph diff of every stored version after the first."""
+"""Data step of migration 7: the paragraph diff of every stored version after the first."""
 
 from __future__ import annotations
 
