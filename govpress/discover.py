@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govpress.parsers import Listing, ListingItem, ParseContext, get_parser
-from govpress.parsers.listings import DiscoveryError
+from govpress.parsers.listings import DiscoveryError, entry_fingerprint
 from govpress.parsers.listings.feed import read_feed
 from govpress.parsers.listings.html import read_listing_page
 from govpress.parsers.listings.json import read_json_listing
@@ -56,6 +56,11 @@ class Discovery:
     """Which channel produced the items (feed, listing fallback, ...), for the run summary."""
     listed: set[str] = field(default_factory=set)
     """Identities (govpress.urls.identity) of every item seen, before the date-range filter (for removal checks)."""
+
+    @property
+    def channel_kind(self) -> str:
+        """The kind of channel the items came from: feed, sitemap, listing (a feed's fallback too), json, files."""
+        return self.channel.split(" ", 1)[0] if self.channel else ""
 
 
 # --- the walk ----------------------------------------------------------------------------------
@@ -264,6 +269,8 @@ async def discover(
         if key in result.listed:
             continue
         result.listed.add(key)
+        if item.fingerprint is None and source.kind != "files":  # a site parser's listing: what it read
+            item.fingerprint = entry_fingerprint(item.title, item.published_at, item.updated_at)
         if in_range(item, since, until):
             unique.append(item)
     result.items = unique

@@ -25,7 +25,8 @@ from govpress.fetch.client import Fetcher, FetchResult
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
-from govpress.store.rows import CacheRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
+from govpress.record import answered, fetch_event, listing_rows
+from govpress.store.rows import CacheRow, EventRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, SeenRow
 from govpress.urls import identity, local_path, refusal
 from govpress.parsers import BlockedPage, ParseContext, ParseError, parse
 from govpress.parsers.html import page_title, site_names_for_source
@@ -41,6 +42,8 @@ SETTLED = frozenset({"ok", "not_modified", "gone", "robots"})
 """Fetch outcomes that take a page out of the frontier; any other outcome (5xx after retries, a
 challenge, a refused redirect, an oversized body) leaves it there for the next run to retry, since
 an unchanged feed (304) would never list it again."""
+CHECKS = frozenset({"recheck", "removal_check"})
+"""Reasons that look at a stored release again: robots or a refusal does not settle them (no answer was seen)."""
 
 
 @dataclass(slots=True)
@@ -60,6 +63,9 @@ class SourceOutcome:
     removed: int = 0
     failed: int = 0
     unfinished: int = 0
+    unchecked: int = 0
+    """Checks of stored releases (rechecks, removal checks) that got no answer this run (robots, refused,
+    errors): they stay in the frontier; a check is never counted as made without a response."""
     blocked_pages: int = 0
     """Pages that answered with a challenge or access page (recorded on the page; the source is
     ``blocked`` only when discovery is, or when most of the pages it fetched are)."""
@@ -179,6 +185,8 @@ class BatchResult:
     """Releases detected in a language the source does not declare."""
     fetched: int = 0
     not_modified: int = 0
+    unchecked: list[str] = field(default_factory=list)
+    """``"URL: outcome"`` of each check of a stored release that got no answer."""
     blocked: list[str] = field(default_factory=list)
     """``"URL: reason"`` of each page that answered with a challenge or access page."""
     fetch_failures: int = 0
@@ -206,11 +214,30 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     out = BatchResult(counts=LoadCounts())
     fetch_rows: list[FetchRow] = []
     cache_rows: list[CacheRow] = []
-    removals: list[RemovalRow] = []
+    events: list[EventRow] = []
+    seen: list[SeenRow] = []
     to_parse: list[tuple[WorkItem, FetchResult]] = []
+    settled: set[str] = set()
 
     for item, result in zip(items, results):
         fetch_rows.append(fetch_row(ctx.run_id, source.id, result))
+        checking = item.reason in CHECKS and item.known is not None
+        if result.outcome in SETTLED and (answered(result) or not checking):
+            settled.add(item.url)
+        if (event := fetch_event(item.known, item.url, result, seen_at)) is not None:
+            events.append(event)  # withdrawn or redirected: the page is not this release's any more
+            settled.add(item.url)
+            if event.kind == "redirected":
+                out.fetched += result.outcome == "ok"
+                continue
+        elif checking and not answered(result) and result.outcome not in RESUMABLE:  # those count as unfinished
+            out.unchecked.append(f"{item.url}: {result.outcome} {result.error or ''}".strip())
+        if result.outcome in ("ok", "not_modified") and checking and source.feed_full_text:
+            # The release's text lives in its feed entry; the page only shows it is still there.
+            out.fetched += result.outcome == "ok"
+            out.not_modified += result.outcome == "not_modified"
+            seen.append(SeenRow(item.known.release_id, item.url, seen_at, result.status, result.archive_key))
+            continue
         if result.outcome == "ok":
             out.fetched += 1
             to_parse.append((item, result))
@@ -223,13 +250,13 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
                 # Re-parse the stored body: it confirms the release (last_seen_at) and picks up parser fixes.
                 to_parse.append((item, result))
         elif result.outcome == "gone" and item.known is not None:
-            removals.append(RemovalRow(release_id=item.known.release_id, url=item.url, status=result.status, detected_at=seen_at))
+            pass  # the withdrawal event above
         elif result.outcome == "blocked":
             out.blocked.append(f"{item.url}: {result.error or 'a challenge or access page'}")
             out.fetch_failures += 1
         elif result.outcome in RESUMABLE:
             out.unfinished += 1
-        elif item.reason != "removal_check":
+        elif not checking:
             out.fetch_failures += 1
 
     # Site names the source's pages share (their <title>s, its stored headlines) are stripped off titles.
@@ -258,14 +285,12 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
     # A page that did not parse stays in the frontier: broken or truncated bodies are often
     # transient, and an unchanged feed would never list the page again.
     unparsed = {f.url for f in failures}
+    done = {item.url for item in items if item.url in settled and item.url not in unparsed}
     batch = LoadBatch(
         run_id=ctx.run_id, source_id=source.id, releases=dedupe_rows(rows), fetches=fetch_rows,
-        failures=failures, removals=removals, cache=cache_rows, frontier_add=[],
-        frontier_done=[item.url for item, result in zip(items, results)
-                       if result.outcome in SETTLED and result.url not in unparsed],
-        frontier_retry=[item.url for item, result in zip(items, results)
-                        if not (result.outcome in SETTLED and result.url not in unparsed)
-                        and item.reason not in ("entry", "file")],
+        failures=failures, events=events, seen=seen, cache=cache_rows, frontier_add=[],
+        frontier_done=[item.url for item in items if item.url in done],
+        frontier_retry=[item.url for item in items if item.url not in done and item.reason not in ("entry", "file")],
     )
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
@@ -322,11 +347,17 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.url for k in known.values()])
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
                      file_roots=file_roots(source, ctx.base_dir))
-    # Persist the plan first: a crash from here on resumes it instead of rediscovering.
+    # Persist the plan first: a crash from here on resumes it instead of rediscovering. What the listings
+    # showed goes with it, so a changed entry is either refetched from the frontier or seen again.
+    planned = {w.url for w in work}
+    moved = {identity(w.url) for w in work}
     batch = LoadBatch(
-        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], removals=[], cache=discovery_cache,
+        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], cache=discovery_cache,
         fetches=[fetch_row(ctx.run_id, source.id, page) for page in found.pages],
-        frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")], frontier_done=[],
+        listings=listing_rows(source, found, known, ctx.now),
+        frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")],
+        # Resumed work planned under the site's new origin leaves under its old URL.
+        frontier_done=[url for url, _ in frontier if url not in planned and identity(url) in moved],
     )
     async with ctx.write_lock:
         await asyncio.to_thread(ctx.store.load_batch, batch)
@@ -362,11 +393,14 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
         summarise_discovery(outcome, found, work)
         if outcome.status == "ok":
             blocked: list[str] = []
+            unchecked: list[str] = []
             for number, chunk in enumerate(batches(work), start=1):
                 result = await batch_fn(ctx, source, chunk, number)
                 merge_batch(outcome, result)
                 blocked += result.blocked
+                unchecked += result.unchecked
             settle_blocked(outcome, blocked)
+            settle_unchecked(outcome, unchecked)
     except Exception as exc:  # one failing source never stops the others
         log.exception("%s failed", source.id)
         outcome.status = "failed"
@@ -387,6 +421,19 @@ def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:
         outcome.unfinished += result.unfinished
         if outcome.status == "unfinished":
             outcome.message = f"{outcome.unfinished} pages left for the next run (host failing: timeouts, resets or circuit open)"
+
+
+def settle_unchecked(outcome: SourceOutcome, unchecked: list[str]) -> None:
+    """Checks of stored releases that got no answer leave the source ``unfinished`` and say which: a
+    removal check refused by robots.txt or sent to a dead origin must not pass for a check made."""
+    if not unchecked:
+        return
+    outcome.unchecked = len(unchecked)
+    if outcome.status == "ok":
+        outcome.status = "unfinished"
+    shown = "; ".join(unchecked[:3]) + (f" (and {len(unchecked) - 3} more)" if len(unchecked) > 3 else "")
+    note = f"{len(unchecked)} checks of stored releases got no answer (kept for the next run): {shown}"
+    outcome.message = f"{outcome.message}; {note}" if outcome.message else note
 
 
 def settle_blocked(outcome: SourceOutcome, blocked: list[str]) -> None:

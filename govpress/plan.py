@@ -1,9 +1,10 @@
 """Planning: what a run fetches, given what discovery found and what is stored (pure, no I/O).
 
-New links are fetched; held ones when a listing's lastmod/updated moved or when a recheck is
-due (hourly for a day, daily for a month, then weekly, with a conditional GET); a complete
-listing that no longer shows a held release triggers a removal check; work an interrupted
-run left in the frontier comes first.
+New links are fetched; held ones when what their listing shows changed (its fingerprint, or its
+lastmod/updated moved); a complete listing that no longer shows a held release triggers a removal
+check; a withdrawn release listed again is checked for a restore; work an interrupted run left in the
+frontier comes first. Rechecks by age and checks of releases that fell off a listing follow the policy
+and budget of govpress/recheck.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from govpress.discover import Discovery
+from govpress.parsers import ListingItem
+from govpress.recheck import budgeted_checks, current_url
 from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
 from govpress.urls import identity, refusal
@@ -54,15 +57,10 @@ class WorkItem:
     known: KnownRelease | None = None
 
 
-def recheck_interval(known: KnownRelease, now: datetime) -> timedelta:
-    """Recently published releases are rechecked for edits often, older ones rarely."""
-    published = known.published_at or known.first_seen_at
-    age = now - published
-    if age < timedelta(days=1):
-        return timedelta(hours=1)
-    if age < timedelta(days=30):
-        return timedelta(days=1)
-    return timedelta(days=7)
+def listing_changed(item: ListingItem, held: KnownRelease, channel: str) -> bool:
+    """The channel shows the release differently than when it was stored (same channel, another fingerprint)."""
+    return (held.listed_fingerprint is not None and item.fingerprint is not None and held.listed_channel == channel
+            and item.fingerprint != held.listed_fingerprint)
 
 
 def listed_as_changed(listed_update: datetime | None, held: KnownRelease) -> bool:
@@ -109,7 +107,9 @@ def plan_work(
         if (why := refusal(url, roots)) is not None:
             log.warning("%s: refused %s", source.id, why)
             return
-        validators = cache.get(url) if reason in ("recheck", "removal_check") else None
+        # A site that moved keeps its validators under the stored URL.
+        validators = (cache.get(url) or (cache.get(item_known.url) if item_known else None)
+                      if reason in ("recheck", "removal_check") else None)
         work[key] = WorkItem(
             url=url,
             reason=reason,
@@ -121,15 +121,17 @@ def plan_work(
         )
 
     for url, purpose in frontier:
-        add(url, purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(identity(url)))
+        add(url if source.kind == "files" else current_url(url, source),
+            purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(identity(url)))
 
+    channel = discovery.channel_kind
     for item in discovery.items:
         key = identity(item.url)
         held = known.get(key)
+        moved = held is not None and (listed_as_changed(item.updated_at, held) or listing_changed(item, held, channel))
         if source.kind == "files":
             add(item.url, "file", held)
-        elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None
-                                         or listed_as_changed(item.updated_at, held)):
+        elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None or moved):
             add(item.url, "entry", held, item.entry)
         elif item.entry is not None:
             continue  # the entry is unchanged since we last stored it
@@ -137,20 +139,23 @@ def plan_work(
             add(item.url, "new", None)
         elif params.refetch:
             add(item.url, "refetch", held)
-        elif listed_as_changed(item.updated_at, held):
+        elif moved:
             add(item.url, "changed", held)
-        elif held.removed_at is None and now - held.last_seen_at >= recheck_interval(held, now):
-            add(item.url, "recheck", held)
+        elif held.status != "live":
+            add(item.url, "recheck", held)  # listed again after it went: a restore?
 
     if discovery.complete and source.kind != "files":
         # A full listing that no longer shows a held release: check whether the page is gone.
         for key, held in known.items():
-            if held.removed_at is None and key not in discovery.listed and key not in work:
-                add(held.url or key, "removal_check", held)
+            if held.status == "live" and key not in discovery.listed and key not in work:
+                add(current_url(held.url or key, source), "removal_check", held)
     if source.kind == "files" and discovery.complete:
         for key, held in known.items():
-            if held.removed_at is None and key not in discovery.listed:
+            if held.status == "live" and key not in discovery.listed:
                 work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
+    if not (params.refetch or params.deep):  # by age, and what fell off a listing: within the budget
+        for check in budgeted_checks(source, discovery, known, work, now):
+            add(check.url, check.reason, check.known)  # type: ignore[arg-type]
     planned = list(work.values())
     # A backfill (deep) is the operator's deliberate walk, bounded by its max_pages.
     cap = params.max_items or (None if params.deep else source.max_items)

@@ -157,6 +157,11 @@ class Source(BaseModel):
         description="Pages fetched at most per run (resumed, new, changed, rechecks); what is left waits for the next "
         "runs, so a feed of 100,000 entries cannot queue them all at once.",
     )
+    recheck_budget: int = Field(
+        20, ge=0, le=100_000,
+        description="Requests a run may spend on this source's checks that no listing asked for: releases due for "
+        "a recheck by age and releases that fell off a listing; the rest wait for the next runs (govpress/recheck.py).",
+    )
     listing: ListingSelectors | None = Field(None, description="Selectors when kind is listing (or fallback_urls are listings).")
     json_listing: JsonListing | None = Field(None, description="Item mapping when kind is json.")
     fallback_urls: list[str] = Field(default_factory=list, description="Listing pages used when the feed is missing or empty.")

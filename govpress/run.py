@@ -283,8 +283,9 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
                 else:
                     rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
             outcome.fetched += len(rows) + len(failures)
+            # observed=False: text changes found by a reparse are the parser's, not the site's (no edit events).
             counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
-                                                failures=failures))
+                                                failures=failures, observed=False))
             outcome.add(counts)
         outcome.discovered = len(mine)
         outcome.seconds = round(time.monotonic() - started, 2)

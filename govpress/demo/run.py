@@ -40,8 +40,8 @@ QUERIES = (
 )
 
 
-def render_registry(base_url: str, *, pages: Path | None, seed: Path | None) -> str:
-    """The demo registry: templates with {base}/{seed} filled in; entries needing absent folders are dropped."""
+def render_registry(base_url: str, *, pages: Path | None, seed: Path | None, site: Path | None = None) -> str:
+    """The demo registry: templates with {base}/{seed}/{site} filled in; entries needing absent folders are dropped."""
     header = 'user_agent = "govpress-demo/0.1 (offline demo on 127.0.0.1)"\n\n'
     chunks = []
     for template in TEMPLATES:
@@ -56,9 +56,12 @@ def render_registry(base_url: str, *, pages: Path | None, seed: Path | None) -> 
                 continue
             if "{seed}" in block and seed is None:
                 continue
+            if "{site}" in block and site is None:
+                continue
             if "{base}/fixtures/sites/" in block and not FIXTURE_SITES.is_dir():
                 continue
-            chunks.append(block.replace("{base}", base_url).replace("{seed}", str(seed) if seed else ""))
+            chunks.append(block.replace("{base}", base_url).replace("{seed}", str(seed) if seed else "")
+                          .replace("{site}", str(Path(site).resolve()) if site else ""))
     rendered = header + "\n".join(chunks)
     tomllib.loads(rendered)  # fail here, clearly, rather than inside the flow
     return rendered
@@ -108,7 +111,7 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
         console.print("[yellow]No saved real pages found (../shared/pages): the demo runs on the generated site alone.[/yellow]")
     with start_server(site_dir, pages=pages, seed=seed, port=port) as server:
         registry_path = db.parent / "demo-sources.toml"
-        registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed), encoding="utf-8")
+        registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed, site=site_dir), encoding="utf-8")
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")
         console.print("Running the ingest flow on Prefect's local API (first start takes ~10 s)...")
         state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
@@ -132,7 +135,7 @@ def serve_forever(*, port: int, root: Path | None, console: Console) -> None:
             prepare_site(site)
         with start_server(site, pages=pages, seed=seed, port=port) as server:
             registry_path = site / "demo-sources.toml"
-            registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed), encoding="utf-8")
+            registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed, site=site), encoding="utf-8")
             console.print(f"Serving {site} at {server.base_url} (registry for it: {registry_path}); Ctrl-C stops.")
             try:
                 while True:

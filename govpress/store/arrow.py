@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from itertools import count
 
 import duckdb
@@ -25,3 +26,10 @@ def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]
         yield name
     finally:
         con.unregister(name)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetime; naive values are taken to be UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -11,6 +11,10 @@ leaves the same rows. How a release is classified:
 * otherwise -> a new version: ``release_versions`` gains a row, ``releases`` takes the new
   text (``updated``); old versions are never overwritten.
 
+What the batch adds to the record (version diffs, edited/retitled/trivial_edit/restored events,
+withdrawals and redirects, what the listings showed) is decided and applied by
+:mod:`govpress.store.history` in the same transaction.
+
 Decisions are made by the pure :func:`plan_releases` over the few stored rows that matter
 (same ids, same hashes, same translation keys); rows move in and out through Arrow tables,
 which DuckDB reads 4x faster than ``executemany``.
@@ -27,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from govpress.store.arrow import registered
+from govpress.store import history
+from govpress.store.arrow import registered, utc
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -39,7 +44,6 @@ from govpress.store.rows import (
     LoadBatch,
     LoadCounts,
     ReleaseRow,
-    RemovalRow,
 )
 
 if TYPE_CHECKING:
@@ -76,19 +80,11 @@ FETCH_ARROW = pa.schema([
 FAILURE_ARROW = pa.schema([
     ("source_id", S), ("url", S), ("archive_key", S), ("parser", S), ("error", S), ("failed_at", TS),
 ])
-REMOVAL_ARROW = pa.schema([("release_id", S), ("url", S), ("status", pa.int32()), ("detected_at", TS)])
 CACHE_ARROW = pa.schema([
     ("url", S), ("etag", S), ("last_modified", S), ("archive_key", S), ("checked_at", TS),
 ])
 KEYS_ARROW = pa.schema([("release_id", S), ("content_hash", S), ("translation_key", S)])
 URLS_ARROW = pa.schema([("url", S), ("purpose", S)])
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Aware UTC datetime; naive values are taken to be UTC already."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa.Table:
@@ -271,7 +267,10 @@ def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in _TEXT_COLUMNS if c in present]
 
 
-def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) -> None:
+def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True) -> None:
+    """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column)."""
+    status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
+              if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
         columns = _release_columns(con)
@@ -287,7 +286,7 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) 
                 assignments = ", ".join(f"{c} = u.{c}" for c in columns)
                 con.execute(
                     f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
-                            last_seen_at = greatest(releases.last_seen_at, u.seen_at),
+                            last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
                             removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
                             run_id = ?
                         FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
@@ -302,11 +301,15 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) 
                 [run_id],
             )
     if plan.touches:
-        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS)]))
+        touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
         with registered(con, touched) as t:
+            # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
+            # latest one it showed, or its listing's lastmod would look newer than the page on every run.
             con.execute(
-                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at),
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
+                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                        updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
+                                          THEN u.updated_at ELSE releases.updated_at END
                     FROM {t} u WHERE releases.release_id = u.release_id"""
             )
     if plan.links:
@@ -316,31 +319,6 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan) 
                     SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
                 [run_id],
             )
-
-
-def _load_removals(con: duckdb.DuckDBPyConnection, run_id: str, removals: list[RemovalRow]) -> int:
-    """Mark releases removed (rows kept); returns how many became removed now."""
-    if not removals:
-        return 0
-    earliest: dict[str, RemovalRow] = {}
-    for removal in removals:
-        kept = earliest.get(removal.release_id)
-        if kept is None or utc(removal.detected_at) < utc(kept.detected_at):
-            earliest[removal.release_id] = removal
-    with registered(con, arrow_table(list(earliest.values()), REMOVAL_ARROW)) as t:
-        # A page seen again after the removal was detected is not removed.
-        marked = con.execute(
-            f"""UPDATE releases SET removed_at = r.detected_at FROM {t} r
-                WHERE releases.release_id = r.release_id AND releases.removed_at IS NULL
-                  AND releases.last_seen_at <= r.detected_at"""
-        ).fetchone()[0]
-    with registered(con, arrow_table(removals, REMOVAL_ARROW)) as t:
-        con.execute(
-            f"INSERT OR IGNORE INTO removals (release_id, url, status, detected_at, run_id) "
-            f"SELECT release_id, url, status, detected_at, ? FROM {t}",
-            [run_id],
-        )
-    return int(marked)
 
 
 def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> None:
@@ -405,9 +383,9 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
 
 
-def _has_near_duplicate_tables(con: duckdb.DuckDBPyConnection) -> bool:
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'release_signatures'"
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]
     ).fetchone()[0])
 
 
@@ -416,18 +394,34 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     releases = dedupe_releases(batch.releases)
     con.begin()
     try:
+        # Files older than migration 9 (only ever loaded by the migration tests) have no record tables.
+        recording = _has_table(con, "release_events")
+        if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
+            raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
         if releases:
             plan = plan_releases(releases, *_stored_state(con, releases))
-            _apply_plan(con, batch.run_id, plan)
+            if recording:
+                seen_again = plan.touches + [row for row, _, _ in plan.updates]
+                record = history.plan_record(
+                    [row for row, _ in plan.inserts], [(row, version) for row, version, _ in plan.updates],
+                    plan.touches, history.stored_texts(con, [row.release_id for row in seen_again]),
+                    observed=batch.observed)
+                history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
+            _apply_plan(con, batch.run_id, plan, record=recording)
+            if recording:
+                history.apply_record(con, batch.run_id, record)
             counts = plan.counts
             # Near-duplicates in the same transaction: a crash between two commits would leave
             # releases that a rerun sees as unchanged and never links.
             changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
-            if changed and _has_near_duplicate_tables(con):  # absent only in files older than migration 3
+            if changed and _has_table(con, "release_signatures"):  # absent only in files older than migration 3
                 link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
         else:
             counts = LoadCounts()
-        counts.removed = _load_removals(con, batch.run_id, batch.removals)
+        if recording:
+            history.load_seen(con, batch.run_id, batch.seen)
+            counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
+            history.load_listings(con, batch.run_id, batch.listings)
         counts.failed = len(batch.failures)
         _load_fetches(con, batch.fetches)
         _load_failures(con, batch.run_id, batch.failures)
@@ -516,9 +510,11 @@ def finish_run(
 
 def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, KnownRelease]:
     rows = con.execute(
-        """SELECT release_id, canonical_url, content_hash, version, published_at, first_seen_at, last_seen_at,
-                  removed_at, archive_key, url, updated_at
-           FROM releases WHERE source_id = ? ORDER BY release_id""",
+        """SELECT r.release_id, r.canonical_url, r.content_hash, r.version, r.published_at, r.first_seen_at,
+                  r.last_seen_at, r.removed_at, r.archive_key, r.url, r.updated_at, coalesce(r.status, 'live'),
+                  l.channel, l.fingerprint
+           FROM releases r LEFT JOIN release_listings l USING (release_id)
+           WHERE r.source_id = ? ORDER BY r.release_id""",
         [source_id],
     ).fetchall()
     return {r[1]: KnownRelease(*r) for r in rows}

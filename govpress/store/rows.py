@@ -111,12 +111,69 @@ class FailureRow:
 
 @dataclass(slots=True)
 class RemovalRow:
-    """A known release whose page now answers 404/410 (``status``) or vanished from its listing (``status`` None)."""
+    """A known release whose page now answers 404/410 (``status``), or whose file is gone (``status`` None).
+
+    Loaded as a ``withdrawn`` :class:`EventRow`; kept for callers that only know removals."""
 
     release_id: str
     url: str
     status: int | None
     detected_at: datetime
+
+
+EVENT_KINDS: dict[str, str] = {
+    "withdrawn": "the page answered 404 or 410 (or the local file is gone)",
+    "redirected": "the page now redirects to another page (or off the site)",
+    "restored": "a withdrawn or redirected release answered with its page again",
+    "retitled": "a new version whose headline changed",
+    "edited": "a new version whose paragraphs changed (added, removed or reworded)",
+    "trivial_edit": "the page's text changed in typography only (quotes, dashes, \u0451/\u0435, spaces, case): no new version",
+}
+"""The vocabulary of ``release_events.kind``."""
+
+
+@dataclass(slots=True)
+class EventRow:
+    """What a fetch of a held release showed about its page: ``withdrawn`` or ``redirected``.
+
+    The loader records it only when it changes the release's status (a page still 404 adds nothing)
+    and only when nothing newer confirmed the page (``last_seen_at`` after ``detected_at``)."""
+
+    release_id: str
+    kind: str
+    detected_at: datetime
+    url: str
+    http_status: int | None = None
+    final_url: str | None = None
+    evidence: str | None = None
+    archive_key: str | None = None
+
+
+@dataclass(slots=True)
+class SeenRow:
+    """A held release whose page answered (200 or 304) without being parsed into a version (a
+    full-text feed's page, whose text lives in the feed entry): it is alive at ``seen_at``."""
+
+    release_id: str
+    url: str
+    seen_at: datetime
+    http_status: int | None = None
+    archive_key: str | None = None
+
+
+@dataclass(slots=True)
+class ListingRow:
+    """What a discovery channel showed of one release (``release_listings``); written when new or changed."""
+
+    release_id: str
+    source_id: str
+    channel: str
+    url: str
+    title: str | None
+    published_at: datetime | None
+    lastmod: datetime | None
+    fingerprint: str | None
+    listed_at: datetime
 
 
 @dataclass(slots=True)
@@ -140,6 +197,13 @@ class LoadBatch:
     fetches: list[FetchRow] = field(default_factory=list)
     failures: list[FailureRow] = field(default_factory=list)
     removals: list[RemovalRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    """Withdrawals and redirects seen by this batch's fetches (text events come from the load itself)."""
+    seen: list[SeenRow] = field(default_factory=list)
+    listings: list[ListingRow] = field(default_factory=list)
+    observed: bool = True
+    """The rows come from the sites (fetches); False for a reparse of the archive, whose text changes are
+    the parser's, not the site's: versions still follow the text, but no edit events are recorded."""
     cache: list[CacheRow] = field(default_factory=list)
     frontier_add: list[tuple[str, str]] = field(default_factory=list)
     """(url, purpose) pairs still to fetch in a later run."""
@@ -189,6 +253,12 @@ class KnownRelease:
     """The URL the release was discovered under (what a recheck or removal check fetches)."""
     updated_at: datetime | None = None
     """The last modification the page itself showed."""
+    status: str = "live"
+    """live, withdrawn or redirected (releases.status)."""
+    listed_channel: str | None = None
+    """The channel whose entry is stored in release_listings (feed, sitemap, listing, json); None when none is."""
+    listed_fingerprint: str | None = None
+    """That entry's fingerprint: a different one in this run's discovery means the listing changed."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,9 +9,13 @@ that cannot be read raises :class:`DiscoveryError`, and nothing else escapes a r
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
+
+from govpress.parsers.text import fold_for_hash
 
 
 class DiscoveryError(ValueError):
@@ -32,6 +36,9 @@ class ListingItem:
 
     When present the page need not be fetched; the entry itself is archived and parsed.
     """
+    fingerprint: str | None = None
+    """A hash of what the discovery page shows about this release (:func:`entry_fingerprint`): when it
+    differs from the one stored at the last run, the listing changed and the page is refetched."""
 
 
 @dataclass(slots=True)
@@ -43,6 +50,29 @@ class Listing:
     complete: bool = False
     """True when this page lists everything the source holds (a full sitemap): items
     missing from it are candidates for removal checks."""
+
+
+_NUMBER_TOKEN = re.compile(r"(?<!\S)\d+(?!\S)")
+
+
+def entry_fingerprint(*parts: object) -> str:
+    """16 hex characters over what a listing shows of one release: texts folded as content hashes fold
+    them (typography and spacing are not changes), times as ISO strings, ``None`` as nothing."""
+    shown = []
+    for part in parts:
+        if part is None:
+            shown.append("")
+        elif isinstance(part, datetime):
+            shown.append(part.isoformat())
+        else:
+            shown.append(fold_for_hash(str(part)))
+    return hashlib.blake2b("\x1f".join(shown).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def without_counters(text: str) -> str:
+    """``text`` without its bare numbers: view and comment counters change on every visit and say
+    nothing about the release (dates and times keep their separators, so they stay)."""
+    return _NUMBER_TOKEN.sub("", text)
 
 
 TEMPLATE_ERRORS = (KeyError, IndexError, ValueError, AttributeError, TypeError)

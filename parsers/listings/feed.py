@@ -10,7 +10,7 @@ from lxml import etree
 
 from govpress.parsers.dates import parse_date, parse_iso
 from govpress.parsers.feeds import parse_feed_document
-from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, resolve
+from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, entry_fingerprint, resolve
 from govpress.parsers.listings.xmlguard import SAFE_PARSER, check_xml
 from govpress.parsers.release import ParseError
 
@@ -45,12 +45,20 @@ def read_feed(body: bytes, url: str, *, tz: str = "UTC", full_text: bool = False
                 published_at=_entry_date(entry, "published", tz) or _entry_date(entry, "updated", tz),
                 updated_at=_entry_date(entry, "updated", tz),
                 entry=entries[i] if entries else None,
+                fingerprint=_fingerprint(entry),
             )
         )
     next_url = next(
         (resolve(url, link["href"]) for link in parsed.feed.get("links", []) if link.get("rel") == "next"), None
     )
     return Listing(items=items, next_url=next_url)
+
+
+def _fingerprint(entry: dict) -> str:
+    """What the entry says: title, summary, full content (full-text feeds), its dates as written."""
+    contents = [c.get("value") for c in entry.get("content") or [] if isinstance(c, dict)]
+    return entry_fingerprint(entry.get("title"), entry.get("summary"), *contents,
+                             dict.get(entry, "published"), dict.get(entry, "updated"))
 
 
 def _entry_date(entry: dict, key: str, tz: str) -> datetime | None:

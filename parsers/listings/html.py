@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Tag
 
 from govpress.parsers.charset import decode
 from govpress.parsers.dates import parse_date, parse_iso
-from govpress.parsers.listings import Listing, ListingItem, next_page_url, resolve
+from govpress.parsers.listings import Listing, ListingItem, entry_fingerprint, next_page_url, resolve, without_counters
 from govpress.parsers.release import ParseContext
 
 
@@ -45,6 +45,8 @@ def read_listing_page(
                 url=resolve(url, link["href"]),
                 title=title_el.get_text(" ", strip=True) if title_el else None,
                 published_at=_item_date(node, selectors.date, ctx),
+                # The whole block as shown (title, date, lead, "updated" marks), counters left out.
+                fingerprint=entry_fingerprint(without_counters(node.get_text(" ", strip=True))),
             )
         )
     next_url = None

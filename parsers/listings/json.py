@@ -7,7 +7,15 @@ import json
 from typing import Any, Protocol
 
 from govpress.parsers.dates import parse_date, parse_iso
-from govpress.parsers.listings import TEMPLATE_ERRORS, DiscoveryError, Listing, ListingItem, next_page_url, resolve
+from govpress.parsers.listings import (
+    TEMPLATE_ERRORS,
+    DiscoveryError,
+    Listing,
+    ListingItem,
+    entry_fingerprint,
+    next_page_url,
+    resolve,
+)
 from govpress.parsers.release import ParseContext
 
 class JsonListing(Protocol):
@@ -44,11 +52,18 @@ def read_json_listing(body: bytes, url: str, spec: JsonListing, ctx: ParseContex
             parsed = parse_iso(value, tz=ctx.timezone) or parse_date(value, tz=ctx.timezone, reference=ctx.fetched_at)
             when = parsed.value if parsed else None
         title = raw.get(spec.title) if spec.title else None
-        items.append(ListingItem(url=resolve(url, link), title=title if isinstance(title, str) else None, published_at=when))
+        items.append(ListingItem(url=resolve(url, link), title=title if isinstance(title, str) else None, published_at=when,
+                                 fingerprint=_fingerprint(raw)))
     next_url = None
     if spec.page_url and items:
         next_url = next_page_url(url, spec.page_url, "json_listing.page_url", page=page + 1, start=page * spec.page_size)
     return Listing(items=items, next_url=next_url)
+
+
+def _fingerprint(raw: dict) -> str:
+    """The item as the index shows it, numbers left out (ids are in the URL; counters change on every visit)."""
+    shown = {k: v for k, v in raw.items() if not isinstance(v, (int, float)) or isinstance(v, bool)}
+    return entry_fingerprint(json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str))
 
 
 def _dig(data: Any, dotted: str) -> Any:

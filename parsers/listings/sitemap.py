@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from govpress.parsers.dates import parse_date, parse_iso
-from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, resolve
+from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, entry_fingerprint, resolve
 from govpress.parsers.listings.xmlguard import SAFE_PARSER, check_xml
 
 _SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -39,5 +39,16 @@ def read_sitemap(body: bytes, url: str, *, tz: str = "UTC") -> tuple[Listing, li
             continue
         lastmod = node.findtext(f"{_SM}lastmod") or node.findtext("lastmod")
         when = (parse_iso(lastmod.strip(), tz=tz) or parse_date(lastmod, tz=tz)) if lastmod else None
-        items.append(ListingItem(url=resolve(url, loc.strip()), updated_at=when.value if when else None))
+        items.append(ListingItem(url=resolve(url, loc.strip()), updated_at=when.value if when else None,
+                                 fingerprint=_fingerprint(node)))
     return Listing(items=items, complete=True), []
+
+
+def _fingerprint(node: etree._Element) -> str:
+    """Everything a ``<url>`` entry says besides its ``<loc>``: lastmod, news titles and dates, images."""
+    shown = sorted(
+        f"{etree.QName(child).localname}={(child.text or '').strip()}"
+        for child in node.iter()
+        if child is not node and isinstance(child.tag, str) and etree.QName(child).localname != "loc"
+    )
+    return entry_fingerprint(*shown)

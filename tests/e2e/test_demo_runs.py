@@ -49,7 +49,7 @@ def demo_db(tmp_path_factory, prefect_api, port_factory):
     root = tmp_path_factory.mktemp("demo")
     db, site, port = root / "govpress.duckdb", root / "site", port_factory()
 
-    def run(**generator):
+    def run(port: int = port, **generator):
         return run_demo(db=db, site_dir=site, port=port, console=Console(file=io.StringIO(), width=200),
                         generator_options={**SITE, **generator})
 
@@ -90,19 +90,23 @@ def test_second_demo_run_adds_nothing(demo_db):
     assert (counts["new"], counts["updated"], counts["duplicate"], counts["removed"]) == (0, 0, 0, 0)
 
 
-def test_five_edits_and_three_removals_between_runs(demo_db):
+def test_five_edits_and_six_removals_between_runs_on_another_port(demo_db, port_factory):
     db, site, run = demo_db
     manifest = generate_site(site, **SITE)
     mfa = [r.id for r in manifest.publishers["mfa-en"].releases]
     minfin = [r.id for r in manifest.publishers["minfin"].releases]
+    agency = {lang: [r.id for r in manifest.publishers[f"agency-{lang}"].releases] for lang in ("ru", "en")}
     edited = [mfa[10], mfa[20], mfa[30], minfin[0], minfin[1]]  # minfin: newest, on the feed's first page
-    removed = [mfa[40], mfa[41], mfa[50]]  # the sitemap is complete: its missing pages get checked
+    # The sitemap is complete: its missing pages get checked. The feed, the listing and the JSON index show
+    # their newest releases: one that falls off inside what they show gets checked too.
+    removed = [mfa[40], mfa[41], mfa[50], minfin[3], agency["ru"][2], agency["en"][4]]
     con = duckdb.connect(str(db), read_only=True)
     before = dict(con.execute("SELECT release_id, content_hash FROM releases").fetchall())
     versions_before = con.execute("SELECT count(*) FROM release_versions").fetchone()[0]
     con.close()
 
-    assert run(edited=edited, removed=removed) == 0
+    # A new port: the stored URLs name the old one; the checks must reach the site where it is now.
+    assert run(port=port_factory(), edited=edited, removed=removed) == 0
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -120,9 +124,9 @@ def test_five_edits_and_three_removals_between_runs(demo_db):
     assert set(after) == set(before)  # removed releases keep their rows
     removed_paths = {manifest_path for manifest_path in generate_site(site, **SITE, edited=edited, removed=removed).removed.values()}
     assert {u.split("/", 3)[3] for (u,) in removed_rows} == {p.lstrip("/") for p in removed_paths}
-    assert removal_log == 3
+    assert removal_log == 6
     counts = last_run_counts(db)
-    assert (counts["new"], counts["updated"], counts["removed"]) == (0, 5, 3)
+    assert (counts["new"], counts["updated"], counts["removed"], counts["status"]) == (0, 5, 6, "completed")
 
 
 def readme_sql_statements() -> list[str]:

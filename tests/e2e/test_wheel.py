@@ -114,7 +114,7 @@ def test_the_wheel_runs_the_demo_serve_help_and_extract_outside_the_checkout(ins
         assert process.returncode == 0, f"{name} demo failed:\n{outputs[name][-4000:]}"
 
     expected = {block.split('id = "', 1)[1].split('"', 1)[0]
-                for block in render_registry("http://127.0.0.1:1", pages=None, seed=None).split("[[source]]")[1:]}
+                for block in render_registry("http://127.0.0.1:1", pages=None, seed=None, site=Path("site")).split("[[source]]")[1:]}
     wheel_sources, wheel_counts = release_counts(wheel_cwd / "g.duckdb")
     checkout_sources, checkout_counts = release_counts(checkout_cwd / "g.duckdb")
     assert wheel_sources == checkout_sources == expected

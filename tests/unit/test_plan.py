@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from govpress.discover import Discovery
-from govpress.plan import RunParams, plan_work, recheck_interval
+from govpress.plan import RunParams, plan_work
+from govpress.recheck import recheck_interval
 from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
 from govpress.urls import canonical_url, identity, release_id
@@ -26,6 +27,7 @@ def known(url: str, *, published_days_ago: float, last_seen_hours_ago: float, re
         release_id=release_id("s", url), canonical_url=c, url=url, content_hash="h", version=1,
         published_at=NOW - timedelta(days=published_days_ago), first_seen_at=NOW - timedelta(days=published_days_ago),
         last_seen_at=NOW - timedelta(hours=last_seen_hours_ago), removed_at=NOW if removed else None, archive_key="sha256:x",
+        status="withdrawn" if removed else "live",
     )
 
 
@@ -35,10 +37,12 @@ def discovery(*items: ListingItem, complete=False) -> Discovery:
     return d
 
 
-def test_recheck_schedule_is_hourly_then_daily_then_weekly():
-    assert recheck_interval(known("http://127.0.0.1/a", published_days_ago=0.5, last_seen_hours_ago=0), NOW) == timedelta(hours=1)
-    assert recheck_interval(known("http://127.0.0.1/a", published_days_ago=10, last_seen_hours_ago=0), NOW) == timedelta(days=1)
-    assert recheck_interval(known("http://127.0.0.1/a", published_days_ago=100, last_seen_hours_ago=0), NOW) == timedelta(days=7)
+def test_recheck_schedule_is_hourly_then_daily_then_weekly_then_monthly():
+    def interval(days: float) -> timedelta:
+        return recheck_interval(known("http://127.0.0.1/a", published_days_ago=days, last_seen_hours_ago=0), NOW)
+
+    assert [interval(d) for d in (0.5, 3, 10, 80, 100, 2000)] == [
+        timedelta(hours=1), timedelta(days=1), timedelta(days=7), timedelta(days=7), timedelta(days=30), timedelta(days=30)]
 
 
 def test_new_links_are_fetched_and_quiet_known_ones_are_not():

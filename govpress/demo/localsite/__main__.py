@@ -44,7 +44,7 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"serving {root} at {server.base_url}/", flush=True)
             if (root / "site.json").exists():
                 for name, publisher in load_manifest(root).publishers.items():
-                    start = publisher.feed or publisher.sitemap or publisher.listing
+                    start = publisher.feed or publisher.sitemap or publisher.listing or publisher.json_index or publisher.files
                     print(f"  {name:<10} {len(publisher.releases):>4} releases  {server.url(start)}", flush=True)
             for prefix, folder in server.mounts.items():
                 print(f"  {prefix:<10} -> {folder}", flush=True)
@@ -59,8 +59,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    changes = dict(change.split("=", 1) for change in args.change or ())
     manifest = generate_site(Path(args.out), seed=args.seed, per_source=args.per_source,
-                             edited=args.edited or (), removed=args.removed or ())
+                             edited=args.edited or (), removed=args.removed or (), changes=changes)
     print(f"wrote {len(manifest.releases())} releases to {args.out}")
     return 0
 
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("out")
     gen.add_argument("--edited", nargs="*", help="release ids whose text changes")
     gen.add_argument("--removed", nargs="*", help="release ids whose pages are deleted")
+    gen.add_argument("--change", nargs="*", metavar="ID=KIND",
+                     help="release changes: retitle, body, typography, silent, gone404, gone410, redirect")
     for p in (serve, gen):
         p.add_argument("--seed", type=int, default=2024)
         p.add_argument("--per-source", type=int, default=170)

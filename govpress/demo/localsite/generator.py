@@ -8,13 +8,19 @@
   paragraph break, a sentence split mid-way).
 * ``mfa-en``    — an English foreign ministry: RSS 2.0, a sitemap index with yearly
   sitemaps (``<lastmod>``), h-entry articles whose dates are text in Europe/London.
-* ``agency-ru`` / ``agency-en`` — a bilingual agency with only paginated listings; the same
-  numeric id in both editions (translations), naive ``02.10.2024 11:54`` dates in
-  Europe/Minsk; a few Russian items are syndicated copies of minfin releases.
+* ``agency-ru`` / ``agency-en`` — a bilingual agency with paginated listings (and for the English
+  edition a paginated JSON index); the same numeric id in both editions (translations), naive
+  ``02.10.2024 11:54`` dates in Europe/Minsk; a few Russian items are syndicated copies of minfin
+  releases.
+* ``docs``      — a cabinet's documents as markdown files with front matter (``docs/NNNN.md``),
+  read from disk by a ``files`` source.
 
-Every release is built from its own RNG (seeded by the site seed and its id), so marking
-releases ``edited`` or ``removed`` changes exactly those pages (plus the discovery pages
-that list them) and leaves every other page byte-identical. Absolute URLs are written with
+Every release is built from its own RNG (seeded by the site seed and its id), so changing releases
+(``changes``: id -> one of :data:`CHANGE_KINDS`) changes exactly those pages (plus the discovery
+pages that list them) and leaves every other page byte-identical. A change left out of a later
+generation is undone: the page comes back exactly as it was (a restore). ``as_of`` leaves out the
+releases published after it (a site as it was at that moment), and ``dates`` moves the span the
+publication times are drawn from (the record benchmark simulates a week). Absolute URLs are written with
 the origin :data:`ORIGIN`, which :class:`~govpress.demo.localsite.server.LocalSiteServer` replaces
 with the address it was reached at. ``site.json`` (a :class:`SiteManifest`) says what was
 generated, including each release's clean body text, so tests can compare parser output
@@ -28,7 +34,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -42,6 +48,22 @@ MANIFEST_NAME = "site.json"
 PRIVATE_PATH = "/private/internal-report/"
 DATE_START = datetime(2024, 1, 1)
 DATE_END = datetime(2026, 10, 31)
+
+CHANGE_KINDS: dict[str, str] = {
+    "retitle": "the headline changes; the page and every channel show it, with a later update time",
+    "body": "a paragraph is added or reworded; the page states a later update time, channels that show one move",
+    "typography": "dashes, hyphens and ё change (no word does); the update time moves as for an edit",
+    "silent": "a paragraph is reworded and nothing says so: no update time moves, no channel changes",
+    "gone404": "the page is deleted (404) and dropped from every channel",
+    "gone410": "the page answers 410 Gone and is dropped from every channel",
+    "redirect": "the page redirects (301) to its section's front page and is dropped from every channel",
+}
+"""What ``generate_site(changes=...)`` can do to a release (documents on disk can change or be deleted only)."""
+TEXT_CHANGES = frozenset({"retitle", "body", "typography", "silent"})
+WITHDRAWALS = frozenset({"gone404", "gone410", "redirect"})
+SECTION_FRONT = {"minfin": "/minfin/news/", "mfa-en": "/mfa-en/", "agency-ru": "/agency/ru/news/",
+                 "agency-en": "/agency/en/news/"}
+"""Where a ``redirect`` change sends a release's page."""
 
 # --------------------------------------------------------------------------------------
 # The manifest
@@ -66,12 +88,15 @@ class ReleaseInfo:
     mfa-en pages the lead stands apart (``lead``) and is not part of it; agency pages have no
     separate lead, so their first paragraph is the dateline followed by the lead."""
     edited: bool = False
+    """The text differs from the release as first generated (any text change of CHANGE_KINDS)."""
     scars: int = 0
     translation_key: str | None = None
     translations: dict[str, str] = field(default_factory=dict)
     """Language -> path of the same release in that language."""
     copy_of: str | None = None
     """The release this one syndicates (near-identical text), if any."""
+    change: str | None = None
+    """The text change applied (retitle, body, typography, silent), if any."""
 
     @property
     def published(self) -> datetime:
@@ -96,6 +121,10 @@ class PublisherInfo:
     listing: str | None
     listing_selectors: dict[str, str] | None
     releases: list[ReleaseInfo]
+    json_index: str | None = None
+    """First page of the JSON index (``items``: id, url, title, published, updated), if any."""
+    files: str | None = None
+    """Glob of the documents on disk, relative to the site folder, for a ``files`` publisher."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +141,14 @@ class SiteManifest:
     robots_path: str
     last_modified: dict[str, str]
     """URL path -> ISO time the server sends as Last-Modified."""
+    changes: dict[str, str] = field(default_factory=dict)
+    """Release id -> the CHANGE_KINDS entry applied."""
+    gone: list[str] = field(default_factory=list)
+    """URL paths the server answers with 410 Gone."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """URL path -> where the server redirects it (301)."""
+    as_of: str | None = None
+    """The site as it was at this ISO time (releases published later left out); None: everything."""
 
     def releases(self) -> list[ReleaseInfo]:
         return [r for p in self.publishers.values() for r in p.releases]
@@ -627,6 +664,30 @@ def _apply_edit(text: _Text, story: _Story, lang: str, rng: random.Random) -> No
         text.paragraphs[rng.randrange(len(text.paragraphs))][-1] = sentence
 
 
+_RETITLES = ("{title}: итоги", "{title}: results")
+_YO_WORDS = (("пройдет", "пройдёт"), ("четвертом", "четвёртом"), ("соберется", "соберётся"), ("проведет", "проведёт"))
+
+
+def _retitle(text: _Text, lang: str) -> None:
+    text.title = _RETITLES[_lang_index(lang)].format(title=text.title)
+
+
+def _retype(text: str, lang: str) -> str:
+    """The same words set differently: em dashes for en dashes, non-breaking hyphens in compounds, ё."""
+    text = text.replace(" – ", " — ").replace(" - ", " — ")
+    text = re.sub(r"(?<=\w)-(?=\w)", "\u2011", text)
+    if lang == "ru":
+        for plain, dotted in _YO_WORDS:
+            text = text.replace(plain, dotted)
+    return text
+
+
+def can_retype(release: ReleaseInfo) -> bool:
+    """Whether a ``typography`` change finds anything to reset in this release (dashes, hyphens, ё words)."""
+    parts = [release.title, release.lead, *release.body_text.split("\n\n")]
+    return any(_retype(part, release.language) != part for part in parts)
+
+
 _VOWELS = set("аеёиоуыэюя")
 
 
@@ -671,14 +732,16 @@ def _add_scars(paragraphs: list[str], rng: random.Random) -> tuple[list[str], in
 # --------------------------------------------------------------------------------------
 
 
-def _publication_times(rng: random.Random, count: int, tz: ZoneInfo) -> list[datetime]:
-    """``count`` distinct local working-hours times between DATE_START and DATE_END, oldest first."""
-    days = (DATE_END - DATE_START).days
+def _publication_times(rng: random.Random, count: int, tz: ZoneInfo,
+                       span: tuple[datetime, datetime] = (DATE_START, DATE_END)) -> list[datetime]:
+    """``count`` distinct local working-hours times between the days of ``span`` (naive local), oldest first."""
+    start, end = (moment.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None) for moment in span)
+    days = (end - start).days
     taken: set[datetime] = set()
     out = []
     for _ in range(count):
-        moment = DATE_START + timedelta(days=rng.randrange(days + 1), hours=rng.randrange(8, 21),
-                                        minutes=rng.randrange(60))
+        moment = start + timedelta(days=rng.randrange(days + 1), hours=rng.randrange(8, 21),
+                                   minutes=rng.randrange(60))
         while moment in taken:
             moment += timedelta(minutes=1)
         taken.add(moment)
@@ -722,6 +785,12 @@ class _Release:
     translations: dict[str, str] = field(default_factory=dict)
     copy_of: str | None = None
     views: int = 0
+    change: str | None = None
+
+    @property
+    def signalled(self) -> bool:
+        """A text change the site admits to: a later update time on the page and in its channels."""
+        return self.change in TEXT_CHANGES and self.change != "silent"
 
 
 def _slug(title: str) -> str:
@@ -733,54 +802,90 @@ def _edited_time(rng: random.Random, published: datetime) -> datetime:
 
 
 def _finish_text(
-    story: _Story, lang: str, release_id: str, seed: int, edited: bool, scarred: bool
+    story: _Story, lang: str, release_id: str, seed: int, change: str | None, scarred: bool, dateline: str = ""
 ) -> tuple[_Text, list[str], list[str], int]:
+    """The text as changed, its page paragraphs (scars included) and clean paragraphs; a ``dateline``
+    opens the first paragraph (before the lead) when given."""
     text = _render_story(story, lang)
-    if edited:
+    if change in ("body", "silent"):
         _apply_edit(text, story, lang, random.Random(f"{seed}:{release_id}:edit"))
+    elif change == "retitle":
+        _retitle(text, lang)
     clean = [" ".join(p) for p in text.paragraphs]
     if scarred:
         page, scars = _add_scars(clean, random.Random(f"{seed}:{release_id}:scars"))
     else:
         page, scars = clean, 0
+    if dateline:
+        first = dateline + text.lead
+        page, clean = [first, *page], [first, *clean]
+    if change == "typography":
+        before = [text.title, text.lead, *clean]
+        text.title, text.lead = _retype(text.title, lang), _retype(text.lead, lang)
+        clean, page = [_retype(p, lang) for p in clean], [_retype(p, lang) for p in page]
+        if [text.title, text.lead, *clean] == before:
+            raise ValueError(f"{release_id}: no dash, hyphen or ё word to retype; choose another release (can_retype)")
     return text, page, clean, scars
 
 
-def _build_releases(seed: int, per_source: int, edited: set[str]) -> dict[str, list[_Release]]:
-    """All releases of all editions, oldest first, before any is removed."""
+@dataclass(frozen=True)
+class _Changes:
+    """What a generation does to which releases, and when the site says it did."""
+
+    kinds: dict[str, str]
+    at: dict[str, datetime]
+    seed: int
+
+    def of(self, release_id: str) -> str | None:
+        kind = self.kinds.get(release_id)
+        return kind if kind in TEXT_CHANGES else None
+
+    def updated(self, release_id: str, published: datetime) -> datetime:
+        """The update time the page and its channels state: later for an admitted edit, else the publication."""
+        if self.kinds.get(release_id) not in TEXT_CHANGES - {"silent"}:
+            return published
+        if release_id in self.at:
+            return self.at[release_id].astimezone(published.tzinfo)
+        return _edited_time(random.Random(f"{self.seed}:{release_id}:edit-time"), published)
+
+
+def _build_releases(seed: int, per_source: int, changes: _Changes,
+                    span: tuple[datetime, datetime] = (DATE_START, DATE_END)) -> dict[str, list[_Release]]:
+    """All releases of all editions, oldest first, before any is withdrawn or left out by ``as_of``."""
     out: dict[str, list[_Release]] = {}
 
     minfin_tz = ZoneInfo("Europe/Moscow")
     minfin: list[_Release] = []
     minfin_stories: dict[str, _Story] = {}
-    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:minfin:dates"), per_source, minfin_tz), 1):
+    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:minfin:dates"), per_source, minfin_tz, span), 1):
         rid = f"minfin-{n:04d}"
         rng = random.Random(f"{seed}:{rid}")
         story = _compose_story(rng, _HOME["minfin"], moment)
         minfin_stories[rid] = story
-        text, page, clean, scars = _finish_text(story, "ru", rid, seed, rid in edited, True)
-        updated = _edited_time(random.Random(f"{seed}:{rid}:edit-time"), moment) if rid in edited else moment
-        minfin.append(_Release(rid, "minfin", n, "ru", f"/minfin/news/{n}/", moment, updated, text, page, clean,
-                               scars, rid in edited, views=rng.randrange(40, 4000)))
+        change = changes.of(rid)
+        text, page, clean, scars = _finish_text(story, "ru", rid, seed, change, True)
+        minfin.append(_Release(rid, "minfin", n, "ru", f"/minfin/news/{n}/", moment, changes.updated(rid, moment), text,
+                               page, clean, scars, change is not None, views=rng.randrange(40, 4000), change=change))
     out["minfin"] = minfin
 
     london = ZoneInfo("Europe/London")
     mfa: list[_Release] = []
-    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:mfa-en:dates"), per_source, london), 1):
+    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:mfa-en:dates"), per_source, london, span), 1):
         rid = f"mfa-en-{n:04d}"
         rng = random.Random(f"{seed}:{rid}")
         story = _compose_story(rng, _HOME["mfa-en"], moment)
-        text, page, clean, scars = _finish_text(story, "en", rid, seed, rid in edited, False)
-        updated = _edited_time(random.Random(f"{seed}:{rid}:edit-time"), moment) if rid in edited else moment
-        path = f"/mfa-en/news/{_slug(text.title)}-{n}/"
-        mfa.append(_Release(rid, "mfa-en", n, "en", path, moment, updated, text, page, clean, scars, rid in edited))
+        change = changes.of(rid)
+        text, page, clean, scars = _finish_text(story, "en", rid, seed, change, False)
+        path = f"/mfa-en/news/{_slug(_fill(_TITLES[story.title][1], story, 'en'))}-{n}/"  # the first headline's slug
+        mfa.append(_Release(rid, "mfa-en", n, "en", path, moment, changes.updated(rid, moment), text, page, clean,
+                            scars, change is not None, change=change))
     out["mfa-en"] = mfa
 
     minsk = ZoneInfo("Europe/Minsk")
     agency_ru: list[_Release] = []
     agency_en: list[_Release] = []
     syndicated: set[str] = set()
-    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:agency:dates"), per_source, minsk), 1):
+    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:agency:dates"), per_source, minsk, span), 1):
         rng = random.Random(f"{seed}:agency-{n:04d}")
         copy_of = None
         earlier = [r for r in minfin if r.published < moment and r.id not in syndicated]
@@ -798,22 +903,32 @@ def _build_releases(seed: int, per_source: int, edited: set[str]) -> dict[str, l
             if lang == "en" and not translated:
                 continue
             rid = f"agency-{lang}-{n:04d}"
-            text, page, clean, scars = _finish_text(story, lang, rid, seed, rid in edited, lang == "ru")
+            change = changes.of(rid)
             dateline = (f"{story.slots['city']['ru']['nom'].upper()}, {when.day} {_MONTHS_GEN[when.month - 1]} "
                         "(Агентство) – " if lang == "ru" else
                         f"{story.slots['city']['en']['name'].upper()}, {when.day} {_MONTHS_EN[when.month - 1]} "
                         "(Agency) - ")
-            first = dateline + text.lead
-            page, clean = [first, *page], [first, *clean]
-            updated = _edited_time(random.Random(f"{seed}:{rid}:edit-time"), when) if rid in edited else when
-            bucket.append(_Release(rid, f"agency-{lang}", n, lang, f"/agency/{lang}/news/{n}/", when, updated,
-                                   text, page, clean, scars, rid in edited, key, copy_of=copy_of if lang == "ru"
-                                   else None, views=views))
+            text, page, clean, scars = _finish_text(story, lang, rid, seed, change, lang == "ru", dateline)
+            bucket.append(_Release(rid, f"agency-{lang}", n, lang, f"/agency/{lang}/news/{n}/", when,
+                                   changes.updated(rid, when), text, page, clean, scars, change is not None, key,
+                                   copy_of=copy_of if lang == "ru" else None, views=views, change=change))
         if translated:
             ru, en = agency_ru[-1], agency_en[-1]
             ru.translations = en.translations = {"ru": ru.path, "en": en.path}
     out["agency-ru"] = agency_ru
     out["agency-en"] = agency_en
+
+    # A cabinet's documents: fewer of them, Russian, each its own story.
+    docs: list[_Release] = []
+    count = max(3, per_source // 8)
+    for n, moment in enumerate(_publication_times(random.Random(f"{seed}:docs:dates"), count, minfin_tz, span), 1):
+        rid = f"docs-{n:04d}"
+        story = _compose_story(random.Random(f"{seed}:{rid}"), _HOME["minfin"], moment)
+        change = changes.of(rid)
+        text, page, clean, scars = _finish_text(story, "ru", rid, seed, change, False)
+        docs.append(_Release(rid, "docs", n, "ru", f"/docs/{n:04d}.md", moment, changes.updated(rid, moment), text,
+                             page, clean, scars, change is not None, change=change))
+    out["docs"] = docs
     return out
 
 
@@ -999,7 +1114,7 @@ def _mfa_article(r: _Release, neighbours: list[_Release]) -> str:
 <meta property="og:url" content="{url}">
 """
     updated = (f'\n<p class="meta__updated">Last updated <span class="dt-updated">{_en_datetime(r.updated)}</span></p>'
-               if r.edited else "")
+               if r.signalled else "")
     related = "\n".join(f'<li><a href="{o.path}">{_e(o.text.title)}</a></li>' for o in neighbours)
     body = f"""<article class="h-entry">
 <p class="publication-type">Press release</p>
@@ -1073,11 +1188,11 @@ def _urlset(items: list[_Release]) -> str:
 
 _AGENCY_WORDS = {
     "ru": {"site": "Новостное агентство", "rubrics": ["Политика", "Экономика", "Общество", "Регионы", "В мире", "Спорт"],
-           "feed": "Лента новостей", "next": "Следующая страница", "prev": "Предыдущая страница",
+           "feed": "Лента новостей", "next": "Следующая страница", "prev": "Предыдущая страница", "updated": "обновлено",
            "subscribe": "Подписывайтесь на нас в мессенджерах!", "all": "Все новости",
            "copy": "Все права защищены. При перепечатке гиперссылка на агентство обязательна."},
     "en": {"site": "News Agency", "rubrics": ["Politics", "Economy", "Society", "Regions", "World", "Sport"],
-           "feed": "News feed", "next": "Next page", "prev": "Previous page",
+           "feed": "News feed", "next": "Next page", "prev": "Previous page", "updated": "updated",
            "subscribe": "Follow us on messengers!", "all": "All news",
            "copy": "All rights reserved. A hyperlink to the agency is required when reprinting."},
 }
@@ -1119,7 +1234,7 @@ def _agency_article(r: _Release, neighbours: list[_Release]) -> str:
     switch = (f'<a href="{r.translations[other]}">{other.upper()}</a>' if other in r.translations else "")
     feed = "\n".join(f'<div class="lenta_item"><span class="date">{o.published:%d.%m.%Y %H:%M}</span> '
                      f'<a href="{o.path}">{_e(o.text.title)}</a></div>' for o in neighbours)
-    updated = (f'<div class="date_updated">{r.updated:%d.%m.%Y %H:%M}</div>\n' if r.edited else "")
+    updated = (f'<div class="date_updated">{r.updated:%d.%m.%Y %H:%M}</div>\n' if r.signalled else "")
     body = f"""<div class="news_block">
 <div class="rubric">{words['rubrics'][1]}</div>
 <h1>{_e(r.text.title)}</h1>
@@ -1139,8 +1254,11 @@ def _agency_article(r: _Release, neighbours: list[_Release]) -> str:
 
 def _agency_listing(lang: str, items: list[_Release], page: int, pages: int) -> str:
     words = _AGENCY_WORDS[lang]
+    def mark(r: _Release) -> str:  # an admitted edit is marked in the list, as news sites do
+        return f' <span class="updated">{words["updated"]} {r.updated:%d.%m %H:%M}</span>' if r.signalled else ""
+
     rows = "\n".join(f'<div class="news_item lenta_item"><span class="date">{r.published:%d.%m.%Y %H:%M}</span>\n'
-                     f'<a class="lenta_item_title" href="{r.path}">{_e(r.text.title)}</a></div>' for r in items)
+                     f'<a class="lenta_item_title" href="{r.path}">{_e(r.text.title)}</a>{mark(r)}</div>' for r in items)
     base = f"/agency/{lang}/news/"
     links = []
     if page > 1:
@@ -1154,6 +1272,33 @@ def _agency_listing(lang: str, items: list[_Release], page: int, pages: int) -> 
 </div>
 <div class="pagination">{" ".join(links)}</div>"""
     return _agency_chrome(lang, words["feed"], body)
+
+
+def _agency_json(lang: str, items: list[_Release], page: int, pages: int) -> str:
+    """One page of the agency's JSON index; the page after the last holds no items (paging ends there)."""
+    data = {
+        "page": page,
+        "pages": pages,
+        "items": [{"id": r.number, "url": r.path, "title": r.text.title, "published": _iso(r.published),
+                   "updated": _iso(r.updated), "views": r.views} for r in items],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _document(r: _Release) -> str:
+    """A cabinet document as markdown with front matter (read by the ``document`` parser)."""
+    front = [f"title: {r.text.title}", f"date: {_iso(r.published)}", "lang: ru"]
+    if r.signalled:
+        front.append(f"updated: {_iso(r.updated)}")
+    body = "\n\n".join(r.page_paragraphs)
+    return f"---\n{chr(10).join(front)}\n---\n# {r.text.title}\n\n**{r.text.lead}**\n\n{body}\n"
+
+
+def _mfa_front(items: list[_Release]) -> str:
+    """The ministry's section front page: where a withdrawn press release redirects."""
+    rows = "\n".join(f'<li><a href="{r.path}">{_e(r.text.title)}</a> <span>{_en_datetime(r.published)}</span></li>'
+                     for r in items[:20])
+    return _mfa_chrome("News and communications", f"<h1>News and communications</h1>\n<ul class=\"latest\">\n{rows}\n</ul>")
 
 
 def _pages(items: list, size: int) -> list[list]:
@@ -1184,7 +1329,7 @@ def _private_page() -> str:
 
 
 def _index_page(publishers: dict[str, PublisherInfo]) -> str:
-    rows = "\n".join(f'<li><a href="{p.listing or p.feed or p.sitemap}">{_e(p.title)}</a> ({p.language}, '
+    rows = "\n".join(f'<li><a href="{p.listing or p.feed or p.sitemap or "/" + (p.files or "")}">{_e(p.title)}</a> ({p.language}, '
                      f"{len(p.releases)} releases)</li>" for p in publishers.values())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>govpress local site</title></head>
@@ -1212,7 +1357,7 @@ def _info(r: _Release) -> ReleaseInfo:
         id=r.id, publisher=r.publisher, language=r.language, path=r.path, title=r.text.title, lead=r.text.lead,
         published_at=_iso(r.published), updated_at=_iso(r.updated), body_text="\n\n".join(r.clean_paragraphs),
         edited=r.edited, scars=r.scars, translation_key=r.translation_key, translations=dict(r.translations),
-        copy_of=r.copy_of)
+        copy_of=r.copy_of, change=r.change)
 
 
 def _write_tree(out_dir: Path, files: dict[str, bytes], mtimes: dict[str, float]) -> None:
@@ -1250,12 +1395,19 @@ def generate_site(
     per_source: int = 170,
     edited: Collection[str] = (),
     removed: Collection[str] = (),
+    changes: Mapping[str, str] | None = None,
+    changed_at: Mapping[str, datetime] | None = None,
+    as_of: datetime | None = None,
+    dates: tuple[datetime, datetime] | None = None,
 ) -> SiteManifest:
     """Write the generated site under ``out_dir`` and return its manifest (also written as ``site.json``).
 
-    ``edited`` release ids get a changed text and a later modification time; ``removed``
-    ones lose their page and disappear from feeds, sitemaps and listings. Everything else
-    is byte-identical to a run without them.
+    ``changes`` maps release ids to :data:`CHANGE_KINDS` (``edited`` ids are ``body`` changes and
+    ``removed`` ids ``gone404``, as before); ``changed_at`` gives the update time an admitted edit
+    states (default: a few days after publication). Withdrawn releases leave every channel; a 410 or
+    a redirect is served from the manifest. ``as_of`` leaves out releases published after it;
+    ``dates`` (naive local days, first and last) is the span publication times are drawn from.
+    Everything not named is byte-identical to a run without them.
     """
     if per_source < 1:
         raise ValueError("per_source must be at least 1")
@@ -1263,16 +1415,30 @@ def generate_site(
     edited_set, removed_set = set(edited), set(removed)
     if edited_set & removed_set:
         raise ValueError(f"ids both edited and removed: {sorted(edited_set & removed_set)}")
-    everything = _build_releases(seed, per_source, edited_set)
-    known = {r.id for items in everything.values() for r in items}
-    unknown = (edited_set | removed_set) - known
+    kinds = {**dict.fromkeys(edited_set, "body"), **dict.fromkeys(removed_set, "gone404")}
+    for rid, kind in (changes or {}).items():
+        if kind not in CHANGE_KINDS:
+            raise ValueError(f"{rid}: unknown change {kind!r}; one of {', '.join(CHANGE_KINDS)}")
+        if rid in kinds and kinds[rid] != kind:
+            raise ValueError(f"{rid}: two changes ({kinds[rid]} and {kind})")
+        kinds[rid] = kind
+    everything = _build_releases(seed, per_source, _Changes(kinds, dict(changed_at or {}), seed),
+                                 dates or (DATE_START, DATE_END))
+    by_id = {r.id: r for items in everything.values() for r in items}
+    unknown = set(kinds) - set(by_id)
     if unknown:
         raise ValueError(f"unknown release ids: {sorted(unknown)}")
+    for rid, kind in kinds.items():
+        if by_id[rid].publisher == "docs" and kind in WITHDRAWALS - {"gone404"}:
+            raise ValueError(f"{rid}: a document on disk can be deleted (gone404), not {kind}")
+    withdrawn = {rid for rid, kind in kinds.items() if kind in WITHDRAWALS}
 
     pages: dict[str, str] = {}  # URL path -> text
     modified: dict[str, datetime] = {}
     publishers: dict[str, PublisherInfo] = {}
     removed_paths: dict[str, str] = {}
+    gone: list[str] = []
+    redirects: dict[str, str] = {}
 
     def put(path: str, text: str, when: datetime) -> None:
         pages[path] = text
@@ -1282,15 +1448,21 @@ def generate_site(
         return max((r.updated for r in items), default=DATE_START.replace(tzinfo=timezone.utc))
 
     renderers = {"minfin": _minfin_article, "mfa-en": _mfa_article, "agency-ru": _agency_article,
-                 "agency-en": _agency_article}
+                 "agency-en": _agency_article, "docs": lambda r, _: _document(r)}
     live: dict[str, list[_Release]] = {}
     for name, items in everything.items():
+        if as_of is not None:
+            items = [r for r in items if r.published <= as_of]
         for index, r in enumerate(items):
-            if r.id in removed_set:
+            if r.id in withdrawn:
                 removed_paths[r.id] = r.path
+                if kinds[r.id] == "gone410":
+                    gone.append(r.path)
+                elif kinds[r.id] == "redirect":
+                    redirects[r.path] = SECTION_FRONT[name]
                 continue
             put(r.path, renderers[name](r, _neighbours(items, index, 4)), r.updated)
-        live[name] = [r for r in reversed(items) if r.id not in removed_set]  # newest first
+        live[name] = [r for r in reversed(items) if r.id not in withdrawn]  # newest first
 
     minfin = live["minfin"]
     feed_pages = _pages(minfin, 50)
@@ -1304,6 +1476,7 @@ def generate_site(
 
     mfa = live["mfa-en"]
     put("/mfa-en/rss.xml", _mfa_rss(mfa[:30]), newest(mfa[:30]))
+    put("/mfa-en/", _mfa_front(mfa), newest(mfa[:20]))
     years = sorted({r.published.year for r in mfa}, reverse=True)
     children = []
     for year in years:
@@ -1318,6 +1491,10 @@ def generate_site(
         for k, chunk in enumerate(chunks, 1):
             put(f"/agency/{lang}/news/" if k == 1 else f"/agency/{lang}/news/page/{k}/",
                 _agency_listing(lang, chunk, k, len(chunks)), newest(chunk))
+    english = live["agency-en"]
+    chunks = _pages(english, 15) if english else []
+    for k, chunk in enumerate([*chunks, []], 1):  # the empty page after the last ends the walk
+        put(f"/agency/en/api/news-{k}.json", _agency_json("en", chunk, k, len(chunks)), newest(chunk or english[-1:]))
 
     publishers["minfin"] = PublisherInfo(
         "minfin", "Министерство финансов", "ru", "Europe/Moscow", None, "/minfin/feed.atom", None, "/minfin/news/",
@@ -1331,7 +1508,10 @@ def generate_site(
             f"agency-{lang}", title, lang, "Europe/Minsk", "agency", None, None, f"/agency/{lang}/news/",
             {"item": "div.lenta_item", "link": "a.lenta_item_title", "date": "span.date",
              "next": "a.pagination__next"},
-            [_info(r) for r in live[f"agency-{lang}"]])
+            [_info(r) for r in live[f"agency-{lang}"]], json_index="/agency/en/api/news-1.json" if lang == "en" else None)
+    publishers["docs"] = PublisherInfo(
+        "docs", "Кабинет министров: документы", "ru", "Europe/Moscow", None, None, None, None, None,
+        [_info(r) for r in live["docs"]], files="docs/*.md")
 
     site_epoch = max(modified.values())
     put("/robots.txt", _robots(), site_epoch)
@@ -1339,9 +1519,12 @@ def generate_site(
     put("/", _index_page(publishers), site_epoch)
 
     manifest = SiteManifest(
-        seed=seed, per_source=per_source, publishers=publishers, edited=sorted(edited_set),
+        seed=seed, per_source=per_source, publishers=publishers,
+        edited=sorted(rid for rid, kind in kinds.items() if kind in TEXT_CHANGES),
         removed=dict(sorted(removed_paths.items())), private_path=PRIVATE_PATH, robots_path="/robots.txt",
         last_modified={path: _iso(when) for path, when in sorted(modified.items())},
+        changes=dict(sorted(kinds.items())), gone=sorted(gone), redirects=dict(sorted(redirects.items())),
+        as_of=_iso(as_of) if as_of is not None else None,
     )
     files = {_file_for(path): text.encode("utf-8") for path, text in pages.items()}
     mtimes = {_file_for(path): when.timestamp() for path, when in modified.items()}

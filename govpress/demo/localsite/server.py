@@ -18,6 +18,7 @@ import hashlib
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -75,6 +76,20 @@ class _Response:
     """A file response: ETag, Last-Modified and 304 apply."""
 
 
+@dataclass(frozen=True)
+class _ManifestView:
+    """The parts of a generated site's site.json the server acts on."""
+
+    times: dict[str, datetime] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset()
+    redirects: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: dict) -> "_ManifestView":
+        return cls(times={p: datetime.fromisoformat(t) for p, t in data.get("last_modified", {}).items()},
+                   gone=frozenset(data.get("gone", ())), redirects=dict(data.get("redirects", {})))
+
+
 def content_type_for(path: str) -> str:
     return CONTENT_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
 
@@ -97,6 +112,11 @@ def _etag_matches(header: str, etag: str) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     site: "LocalSiteServer"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a run's client closing its idle connections) is not an error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -167,7 +187,7 @@ class LocalSiteServer:
         self._gzip_cache: OrderedDict[str, bytes] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._manifest_key: tuple[int, int] | None = None
-        self._manifest_times: dict[str, datetime] = {}
+        self._manifest_view = _ManifestView()
         self._manifest_lock = threading.Lock()
 
     @staticmethod
@@ -256,29 +276,36 @@ class LocalSiteServer:
 
     # ---- resolving a path to a response ----------------------------------------------
 
-    def _manifest_time(self, url_path: str) -> datetime | None:
-        """Last-Modified the generator chose for this path (re-read when site.json changes)."""
+    def _manifest(self) -> _ManifestView:
+        """What the generator decided beyond the files: Last-Modified times, 410s and redirects (re-read
+        when site.json changes)."""
         if self.root is None:
-            return None
+            return _ManifestView()
         manifest = self.root / MANIFEST_NAME
         try:
             stat = manifest.stat()
         except FileNotFoundError:
-            return None
+            return _ManifestView()
         key = (stat.st_mtime_ns, stat.st_size)
         with self._manifest_lock:
             if key != self._manifest_key:
                 try:
-                    data = json.loads(manifest.read_bytes()).get("last_modified", {})
-                    self._manifest_times = {p: datetime.fromisoformat(t) for p, t in data.items()}
-                except (ValueError, OSError):
-                    self._manifest_times = {}
+                    self._manifest_view = _ManifestView.of(json.loads(manifest.read_bytes()))
+                except (ValueError, OSError, AttributeError, TypeError):
+                    self._manifest_view = _ManifestView()
                 self._manifest_key = key
-            return self._manifest_times.get(url_path)
+            return self._manifest_view
+
+    def _manifest_time(self, url_path: str) -> datetime | None:
+        """Last-Modified the generator chose for this path."""
+        return self._manifest().times.get(url_path)
 
     def _resolve(self, path: str, origin: str) -> _Response:
-        if path in self.gone:
+        manifest = self._manifest()
+        if path in self.gone or path in manifest.gone:
             return _Response(410, F.status_page(410, "Gone"))
+        if path in manifest.redirects:
+            return _Response(301, F.status_page(301, "Moved Permanently"), headers={"Location": manifest.redirects[path]})
         base, rel, generated = None, "", False
         for prefix in sorted(self.mounts, key=len, reverse=True):
             if path.startswith(prefix) or path + "/" == prefix:

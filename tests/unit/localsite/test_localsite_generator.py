@@ -22,7 +22,8 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def page_file(root: Path, url_path: str) -> Path:
-    return root / url_path.lstrip("/") / "index.html"
+    """The file behind a URL path: a folder's index.html, or the file itself (documents)."""
+    return root / url_path.lstrip("/") / "index.html" if url_path.endswith("/") else root / url_path.lstrip("/")
 
 
 def test_same_seed_gives_byte_identical_tree(tmp_path: Path, site_root: Path) -> None:
@@ -176,7 +177,7 @@ def test_edits_and_removals_change_only_their_pages(tmp_path: Path, site_root: P
     # Everything else that changed is a discovery page or the manifest.
     others = {f for f in differing if f not in release_files}
     assert MANIFEST_NAME in others
-    assert all(f.endswith((".atom", ".xml")) or "/news/" in f or f in ("index.html", MANIFEST_NAME)
+    assert all(f.endswith((".atom", ".xml", ".json")) or "/news/" in f or f in ("index.html", "mfa-en/index.html", MANIFEST_NAME)
                for f in others), others
 
     for rid in EDITED:
@@ -219,3 +220,111 @@ def test_command_line_generates_a_site(tmp_path: Path, capsys: pytest.CaptureFix
     written = load_manifest(tmp_path / "cli")
     assert written.per_source == 6 and list(written.removed) == ["minfin-0002"]
     assert "releases" in capsys.readouterr().out
+
+
+# --- changes on every channel: retitle, body, typography, silent, 404, 410, redirect, restore -------
+
+
+def newest(manifest: SiteManifest, publisher: str, index: int = 0) -> str:
+    return manifest.publishers[publisher].releases[index].id
+
+
+def test_every_change_kind_touches_only_its_release_and_the_channels_that_show_it(tmp_path: Path) -> None:
+    from govpress.demo.localsite.generator import CHANGE_KINDS, can_retype
+    from govpress.parsers.text import fold_for_hash
+
+    base = generate_site(tmp_path / "v1", per_source=30)
+    retypable = next(r.id for r in base.publishers["minfin"].releases[3:] if can_retype(r))
+    changes = {newest(base, "minfin"): "retitle", newest(base, "mfa-en"): "body", retypable: "typography",
+               newest(base, "agency-en"): "silent", newest(base, "agency-ru"): "gone404",
+               newest(base, "mfa-en", 1): "gone410", newest(base, "minfin", 1): "redirect"}
+    assert set(changes.values()) == set(CHANGE_KINDS)
+    after = generate_site(tmp_path / "v2", per_source=30, changes=changes)
+    before_tree, after_tree = tree_digest(tmp_path / "v1"), tree_digest(tmp_path / "v2")
+    release_files = {str(page_file(Path(), r.path)): r.id for r in base.releases()}
+    differing = {release_files[f] for f in before_tree if f in after_tree and before_tree[f] != after_tree[f]
+                 and f in release_files}
+    deleted = {release_files[f] for f in set(before_tree) - set(after_tree)}
+    assert differing == {rid for rid, kind in changes.items() if kind in ("retitle", "body", "typography", "silent")}
+    assert deleted == {rid for rid, kind in changes.items() if kind.startswith("gone") or kind == "redirect"}
+
+    retitled = after.release(newest(base, "minfin"))
+    assert retitled.title != base.release(retitled.id).title and retitled.updated > retitled.published
+    feed = (tmp_path / "v2" / "minfin" / "feed.atom").read_text("utf-8")
+    assert retitled.title in feed and f"<updated>{retitled.updated_at}</updated>" in feed
+    retyped, original = after.release(retypable), base.release(retypable)
+    assert retyped.body_text != original.body_text or retyped.title != original.title
+    assert fold_for_hash(retyped.body_text) == fold_for_hash(original.body_text)  # only typography moved
+    silent, was = after.release(newest(base, "agency-en")), base.release(newest(base, "agency-en"))
+    assert silent.body_text != was.body_text and silent.updated_at == was.updated_at == was.published_at
+    index = (tmp_path / "v2" / "agency" / "en" / "api" / "news-1.json").read_text("utf-8")
+    assert index == (tmp_path / "v1" / "agency" / "en" / "api" / "news-1.json").read_text("utf-8")  # nothing admits it
+    assert after.gone == [base.release(newest(base, "mfa-en", 1)).path]
+    assert after.redirects == {base.release(newest(base, "minfin", 1)).path: "/minfin/news/"}
+    assert set(after.removed) == deleted
+
+
+def test_an_admitted_edit_is_marked_in_the_agency_listing_and_json_index(tmp_path: Path) -> None:
+    base = generate_site(tmp_path / "v1", per_source=20)
+    rid = newest(base, "agency-en")
+    after = generate_site(tmp_path / "v2", per_source=20, changes={rid: "body", newest(base, "agency-ru"): "body"})
+    listing = (tmp_path / "v2" / "agency" / "ru" / "news" / "index.html").read_text("utf-8")
+    assert 'class="updated">обновлено' in listing
+    items = json.loads((tmp_path / "v2" / "agency" / "en" / "api" / "news-1.json").read_text("utf-8"))["items"]
+    assert items[0]["updated"] == after.release(rid).updated_at != items[0]["published"]
+
+
+def test_the_json_index_pages_end_with_an_empty_page(tmp_path: Path) -> None:
+    manifest = generate_site(tmp_path / "s", per_source=20)
+    pages = sorted((tmp_path / "s" / "agency" / "en" / "api").glob("news-*.json"))
+    loaded = [json.loads(p.read_text("utf-8")) for p in pages]
+    assert [len(page["items"]) for page in sorted(loaded, key=lambda p: p["page"])][-1] == 0
+    listed = [item["url"] for page in loaded for item in page["items"]]
+    assert sorted(listed) == sorted(r.path for r in manifest.publishers["agency-en"].releases)
+
+
+def test_documents_change_and_are_deleted_on_disk_only(tmp_path: Path) -> None:
+    base = generate_site(tmp_path / "v1", per_source=16)
+    docs = base.publishers["docs"]
+    assert docs.files == "docs/*.md" and len(docs.releases) == 3
+    first, second = docs.releases[0].id, docs.releases[1].id
+    after = generate_site(tmp_path / "v2", per_source=16, changes={first: "retitle", second: "gone404"})
+    text = page_file(tmp_path / "v2", after.release(first).path).read_text("utf-8")
+    assert after.release(first).title in text and "updated:" in text
+    assert not page_file(tmp_path / "v2", base.release(second).path).exists()
+    with pytest.raises(ValueError, match="deleted"):
+        generate_site(tmp_path / "v3", per_source=16, changes={first: "redirect"})
+
+
+def test_leaving_a_change_out_restores_the_page_byte_for_byte(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    base = generate_site(root, per_source=12)
+    generate_site(root, per_source=12, changes={newest(base, "minfin"): "gone410", newest(base, "mfa-en"): "redirect"})
+    generate_site(root, per_source=12)
+    generate_site(tmp_path / "fresh", per_source=12)
+    assert tree_digest(root) == tree_digest(tmp_path / "fresh")
+
+
+def test_as_of_leaves_out_later_releases_and_dates_move_the_span(tmp_path: Path) -> None:
+    from datetime import timezone
+
+    span = (datetime(2026, 11, 1), datetime(2026, 11, 8))
+    whole = generate_site(tmp_path / "a", per_source=20, dates=span)
+    assert all(datetime(2026, 10, 31, tzinfo=timezone.utc) < r.published < datetime(2026, 11, 9, tzinfo=timezone.utc)
+               for r in whole.releases())
+    cut = datetime(2026, 11, 4, 12, tzinfo=timezone.utc)
+    early = generate_site(tmp_path / "b", per_source=20, dates=span, as_of=cut)
+    assert {r.id for r in early.releases()} == {r.id for r in whole.releases() if r.published <= cut}
+    assert early.as_of == cut.isoformat(timespec="seconds")
+
+
+def test_a_typography_change_needs_something_to_retype(tmp_path: Path) -> None:
+    from govpress.demo.localsite.generator import can_retype
+
+    manifest = generate_site(tmp_path / "s", per_source=40)
+    flat = [r.id for r in manifest.releases() if not can_retype(r)]
+    assert flat  # some English releases have no dash or hyphen at all
+    with pytest.raises(ValueError, match="retype"):
+        generate_site(tmp_path / "t", per_source=40, changes={flat[0]: "typography"})
+    with pytest.raises(ValueError, match="unknown change"):
+        generate_site(tmp_path / "u", per_source=40, changes={manifest.releases()[0].id: "vanish"})

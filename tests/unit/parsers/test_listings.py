@@ -115,3 +115,54 @@ def test_an_unreadable_feed_names_the_cause():
     with pytest.raises(DiscoveryError, match="not a readable feed: UnicodeEncodeError"):
         read_feed(b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>&#xD800;</title>'
                   b"<link>http://127.0.0.1/a</link></item></channel></rss>", "http://127.0.0.1/feed")
+
+
+# --- fingerprints: what a listing shows of a release, compared run to run --------------------------
+
+
+def fingerprints_of_feed(body: bytes) -> list[str]:
+    return [i.fingerprint for i in read_feed(body, "http://127.0.0.1/feed", tz="Europe/Moscow").items]
+
+
+def test_a_feed_entry_fingerprint_moves_with_its_title_summary_content_or_dates_not_its_typography():
+    base = fingerprints_of_feed(ATOM)
+    assert all(base) and base[0] != base[1]
+    assert fingerprints_of_feed(ATOM) == base  # stable
+    assert fingerprints_of_feed(ATOM.replace(b"Second release", b"Second release, corrected"))[0] != base[0]
+    assert fingerprints_of_feed(ATOM.replace(b"Body two.", b"Body two, edited."))[0] != base[0]
+    assert fingerprints_of_feed(ATOM.replace(b"2024-10-04T09:00", b"2024-10-05T09:00"))[0] != base[0]
+    # Curly quotes, a no-break space and a changed case are typography, not an edit.
+    retyped = ATOM.replace(b"Second release", "Second\u00a0Release".encode())
+    assert fingerprints_of_feed(retyped) == base
+
+
+def test_a_sitemap_entry_fingerprint_moves_with_lastmod():
+    def fingerprint(lastmod: str) -> str:
+        body = (f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://127.0.0.1/a/</loc>'
+                f"<lastmod>{lastmod}</lastmod></url></urlset>").encode()
+        return read_sitemap(body, "http://127.0.0.1/sitemap.xml")[0].items[0].fingerprint
+
+    assert fingerprint("2024-10-02") == fingerprint("2024-10-02") != fingerprint("2024-10-03")
+
+
+def test_a_listing_block_fingerprint_ignores_view_counters_but_not_titles_or_update_marks():
+    sel = ListingSelectors(item="div.item", link="a.t", date="span.d")
+
+    def fingerprint(block: str) -> str:
+        html = f'<html><body><div class="item">{block}</div></body></html>'.encode()
+        return read_listing_page(html, "http://127.0.0.1/news/", sel, ParseContext()).items[0].fingerprint
+
+    shown = '<span class="d">02.10.2024 11:54</span> <a class="t" href="/n/7/">Визит</a> <span class="views">{}</span>'
+    assert fingerprint(shown.format(120)) == fingerprint(shown.format(4512))
+    assert fingerprint(shown.format(120)) != fingerprint(shown.format(120).replace("Визит", "Визит премьера"))
+    assert fingerprint(shown.format(120)) != fingerprint(shown.format(120) + '<span class="u">обновлено 14:02</span>')
+
+
+def test_a_json_item_fingerprint_ignores_numbers_but_not_its_strings():
+    spec = JsonListing(items="list", url="/n/{id}", title="title")
+
+    def fingerprint(item: str) -> str:
+        return read_json_listing(f'{{"list": [{item}]}}'.encode(), "http://127.0.0.1/", spec, ParseContext()).items[0].fingerprint
+
+    assert fingerprint('{"id": 1, "title": "A", "views": 3}') == fingerprint('{"id": 1, "title": "A", "views": 90}')
+    assert fingerprint('{"id": 1, "title": "A", "updated": "2024-10-02"}') != fingerprint('{"id": 1, "title": "A", "updated": "2024-10-03"}')
