@@ -22,12 +22,13 @@ from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, discover
 from govpress.fetch.client import Fetcher, FetchResult
+from govpress.parse_workers import ParseJob, ParsePool, run_job
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
 from govpress.store.rows import CacheRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
 from govpress.urls import identity, local_path, refusal
-from govpress.parsers import BlockedPage, ParseContext, ParseError, parse
+from govpress.parsers import BlockedPage, ParseContext, ParseError
 from govpress.parsers.language import language_mismatch
 
 log = logging.getLogger("govpress.pipeline")
@@ -87,6 +88,35 @@ class RunContext:
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    parsers: ParsePool | None = None
+    """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
+    load_turns: dict[str, LoadTurns] = field(default_factory=dict)
+    """Per source: batches in flight load in their order (see :class:`LoadTurns`)."""
+
+    def turns(self, source_id: str) -> LoadTurns:
+        return self.load_turns.setdefault(source_id, LoadTurns())
+
+
+class LoadTurns:
+    """Batches of one source fetch and parse side by side but load in their order.
+
+    The load's decisions depend on what is already stored (the first holder of a text is the
+    earliest STORED release), so batch n+1 waits for batch n's load: the tables come out as they
+    would from batches run one after the other. A batch that fails still passes its turn on.
+    """
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.changed = asyncio.Condition()
+
+    async def wait(self, number: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: self.done >= number - 1)
+
+    async def finish(self, number: int) -> None:
+        async with self.changed:
+            self.done = max(self.done, number)
+            self.changed.notify_all()
 
 
 # --- planning (pure) ------------------------------------------------------------------------------
@@ -155,16 +185,19 @@ def parser_for(source: Source, result: FetchResult) -> str:
     return source.parser
 
 
-def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None):
-    """Parse one fetched body; returns the Release or the ParseError (never raises)."""
+def parse_job(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None) -> ParseJob:
+    """What a parse worker needs for one fetched body."""
     ctx = ParseContext(
         source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
         fetched_at=fetched_at, content_type=result.content_type,
     )
-    try:
-        return parse(result.body, result.final_url or result.url, ctx, parser=parser_name or parser_for(source, result))
-    except ParseError as exc:
-        return exc
+    return ParseJob(body=result.body, url=result.final_url or result.url, context=ctx,
+                    parser=parser_name or parser_for(source, result))
+
+
+def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None):
+    """Parse one fetched body here; returns the Release or the ParseError (never raises)."""
+    return run_job(parse_job(source, result, fetched_at, parser_name))
 
 
 @dataclass(slots=True)
@@ -182,8 +215,23 @@ class BatchResult:
     fetch_failures: int = 0
 
 
-async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) -> BatchResult:
-    """Fetch, archive, parse and load one batch in one short write transaction."""
+async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int | None = None) -> BatchResult:
+    """Fetch, archive, parse and load one batch in one short write transaction.
+
+    Each page is handed to the parse workers as soon as it is fetched. ``number`` (from 1) is the
+    batch's place in its source: batches in flight together load in that order (:class:`LoadTurns`).
+    """
+    if number is None:
+        return await _process_batch(ctx, source, items, None)
+    turns = ctx.turns(source.id)
+    try:
+        return await _process_batch(ctx, source, items, (turns, number))
+    finally:
+        await turns.finish(number)
+
+
+async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
+                         turn: tuple[LoadTurns, int] | None) -> BatchResult:
 
     async def get(item: WorkItem) -> FetchResult:
         if item.reason == "entry":
@@ -199,27 +247,39 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
             return await ctx.fetcher.fetch(item.url, source, purpose=item.reason)
         return result
 
-    results = await asyncio.gather(*(get(item) for item in items))
     seen_at = ctx.now
+
+    async def parse_body(result: FetchResult):
+        job = parse_job(source, result, seen_at)
+        if ctx.parsers is None:
+            return await asyncio.to_thread(run_job, job)
+        return await ctx.parsers.parse(job)
+
+    async def get_and_parse(item: WorkItem) -> tuple[FetchResult, object]:
+        result = await get(item)
+        # ok pages, and 304s with their stored body (a reparse that confirms the release, picks up parser fixes)
+        wanted = result.outcome == "ok" or (result.outcome == "not_modified" and result.body is not None)
+        return result, (await parse_body(result) if wanted else None)
+
+    fetched_and_parsed = await asyncio.gather(*(get_and_parse(item) for item in items))
+    results = [result for result, _ in fetched_and_parsed]
     out = BatchResult(counts=LoadCounts())
     fetch_rows: list[FetchRow] = []
     cache_rows: list[CacheRow] = []
     removals: list[RemovalRow] = []
-    to_parse: list[tuple[WorkItem, FetchResult]] = []
+    parsed: list[tuple[WorkItem, FetchResult, object]] = []
 
-    for item, result in zip(items, results):
+    for item, (result, release) in zip(items, fetched_and_parsed):
         fetch_rows.append(fetch_row(ctx.run_id, source.id, result))
+        if release is not None:
+            parsed.append((item, result, release))
         if result.outcome == "ok":
             out.fetched += 1
-            to_parse.append((item, result))
             if result.etag or result.last_modified:
                 cache_rows.append(CacheRow(url=item.url, etag=result.etag, last_modified=result.last_modified,
                                            archive_key=result.archive_key, checked_at=seen_at))
         elif result.outcome == "not_modified":
             out.not_modified += 1
-            if result.body is not None:
-                # Re-parse the stored body: it confirms the release (last_seen_at) and picks up parser fixes.
-                to_parse.append((item, result))
         elif result.outcome == "gone" and item.known is not None:
             removals.append(RemovalRow(release_id=item.known.release_id, url=item.url, status=result.status, detected_at=seen_at))
         elif result.outcome == "blocked":
@@ -230,9 +290,6 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif item.reason != "removal_check":
             out.fetch_failures += 1
 
-    parsed = await asyncio.to_thread(
-        lambda: [(item, result, parse_result(source, result, seen_at)) for item, result in to_parse]
-    )
     rows: list[ReleaseRow] = []
     failures: list[FailureRow] = []
     for item, result, release in parsed:
@@ -262,6 +319,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
                         if not (result.outcome in SETTLED and result.url not in unparsed)
                         and item.reason not in ("entry", "file")],
     )
+    if turn is not None:
+        await turn[0].wait(turn[1])
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
     return out
@@ -284,13 +343,12 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     p = ctx.params
     conditional = not (p.refetch or p.deep or p.since or p.until)
     first_pages = source.start_urls + source.fallback_urls
-    validators = await asyncio.to_thread(ctx.store.cached_validators, first_pages) if conditional else {}
+    # Read once per source: every discovery page this source fetched before, not one query per page.
+    validators = await asyncio.to_thread(ctx.store.discovery_validators, source.id, first_pages) if conditional else {}
     discovery_cache: list[CacheRow] = []
 
     async def fetch(url: str, purpose: str) -> FetchResult:
-        cached = None
-        if conditional:
-            cached = validators.get(url) or (await asyncio.to_thread(ctx.store.cached_validators, [url])).get(url)
+        cached = validators.get(url) if conditional else None
         result = await ctx.fetcher.fetch(url, source, purpose=purpose, etag=cached.etag if cached else None,
                                          last_modified=cached.last_modified if cached else None)
         if result.ok and (result.etag or result.last_modified):
@@ -349,16 +407,17 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
     ``batch_fn(ctx, source, items, number)``; without them the plain stages run.
     """
     discover_fn = discover_fn or discover_source
-    batch_fn = batch_fn or (lambda c, s, items, number: process_batch(c, s, items))
+    batch_fn = batch_fn or process_batch
     started = time.monotonic()
     outcome = SourceOutcome(source_id=source.id)
     try:
         found, work = await discover_fn(ctx, source)
         summarise_discovery(outcome, found, work)
         if outcome.status == "ok":
+            if ctx.parsers is not None:
+                ctx.parsers.want(len(work))  # the workers start while the first batch is fetched
             blocked: list[str] = []
-            for number, chunk in enumerate(batches(work), start=1):
-                result = await batch_fn(ctx, source, chunk, number)
+            for result in await run_batches(ctx, source, batches(work), batch_fn):
                 merge_batch(outcome, result)
                 blocked += result.blocked
             settle_blocked(outcome, blocked)
@@ -368,6 +427,27 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
         outcome.message = f"{type(exc).__name__}: {exc}"
     outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
+
+
+PIPELINE_DEPTH = 2
+"""Batches of one source in flight at once: one loads while the next fetches and parses."""
+
+
+async def run_batches(ctx: RunContext, source: Source, chunks: list[list[WorkItem]], batch_fn) -> list[BatchResult]:
+    """Every batch of a source, :data:`PIPELINE_DEPTH` at a time, loading in order; the first error cancels the rest."""
+    room = asyncio.Semaphore(PIPELINE_DEPTH)
+
+    async def one(number: int, chunk: list[WorkItem]) -> BatchResult:
+        async with room:
+            return await batch_fn(ctx, source, chunk, number)
+
+    tasks = [asyncio.ensure_future(one(number, chunk)) for number, chunk in enumerate(chunks, start=1)]
+    try:
+        return [await task for task in tasks]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:

@@ -525,6 +525,25 @@ def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[s
     return {r[0]: CacheRow(*r) for r in rows}
 
 
+DISCOVERY_PURPOSES = ("feed", "sitemap", "listing", "api")
+
+
+def discovery_validators(con: duckdb.DuckDBPyConnection, source_id: str, first_pages: list[str]) -> dict[str, CacheRow]:
+    """Cached validators of the source's discovery pages: its first pages and every page it fetched to discover.
+
+    One query per source: discovery then asks no more of the store page by page.
+    """
+    with registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(first_pages)],
+                                              schema=URLS_ARROW)) as t:
+        rows = con.execute(
+            f"""SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache
+                WHERE url IN (SELECT url FROM {t})
+                   OR url IN (SELECT url FROM fetches WHERE source_id = ? AND list_contains(?, purpose))""",
+            [source_id, list(DISCOVERY_PURPOSES)],
+        ).fetchall()
+    return {r[0]: CacheRow(*r) for r in rows}
+
+
 def frontier(con: duckdb.DuckDBPyConnection, source_id: str) -> list[tuple[str, str]]:
     """URLs still to fetch for a source, oldest first."""
     return [
