@@ -319,6 +319,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
                         if not (result.outcome in SETTLED and result.url not in unparsed)
                         and item.reason not in ("entry", "file")],
     )
+    await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
     async with ctx.write_lock:
@@ -381,6 +382,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         fetches=[fetch_row(ctx.run_id, source.id, page) for page in found.pages],
         frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")], frontier_done=[],
     )
+    await asyncio.to_thread(ctx.archive.sync)
     async with ctx.write_lock:
         await asyncio.to_thread(ctx.store.load_batch, batch)
     return found, work

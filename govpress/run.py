@@ -49,8 +49,8 @@ SourceRunner = Callable[[RunContext, Source], Awaitable[SourceOutcome]]
 
 
 def archive_for(db_path: Path) -> Archive:
-    """Raw bodies live beside the database: ``<db dir>/archive``."""
-    return Archive(Path(db_path).resolve().parent / "archive")
+    """Raw bodies live beside the database: ``<db dir>/archive``; a run syncs them once per batch, before its load."""
+    return Archive(Path(db_path).resolve().parent / "archive", sync_each=False)
 
 
 def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
@@ -224,6 +224,7 @@ async def run_ingest(
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
         if robots:
             rows = [fetch_row(run.run_id, robots_owner(r.url, selected), r) for r in robots]
+            await asyncio.to_thread(run.archive.sync)
             await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
         return outcomes
 
