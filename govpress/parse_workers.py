@@ -1,8 +1,10 @@
-"""Parsing in worker processes beside the async fetcher: a :class:`ParseJob` in, a Release (or its ParseError) out.
+"""Parsing in worker processes beside the async fetcher: a :class:`ParseJob` in, a :class:`Parsed` (or its ParseError) out.
 
 Parsers are pure (bytes + URL + context -> Release), so a run hands them to a process pool and
 the second core parses while the event loop fetches and the loader writes. Measured on the
 generated site (bench/): parsing was 42% of a run's CPU in one thread beside the event loop.
+The workers also compute what dedupe needs of the text (the content hash and the MinHash
+signature), which was most of a fresh load's CPU.
 
 The pool starts only when a run has enough pages to repay it (:data:`MIN_POOL_PAGES`; starting
 two workers and importing the parsers costs about a second): a quiet scheduled run parses a
@@ -25,6 +27,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from govpress.dedupe.keys import TextKeys, text_keys
 from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
 
 log = logging.getLogger("govpress.parse_workers")
@@ -43,15 +46,31 @@ class ParseJob:
     parser: str
 
 
-def run_job(job: ParseJob) -> Release | ParseError:
-    """Parse one page; returns the ParseError instead of raising it (it crosses the process boundary as a value)."""
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed page with the keys dedupe needs of its text, computed in the worker (hashing is half a load's CPU)."""
+
+    release: Release
+    keys: TextKeys
+
+
+def parse_only(job: ParseJob) -> Release | ParseError:
+    """Parse one page; returns the ParseError instead of raising it."""
     try:
         return parse(job.body, job.url, job.context, parser=job.parser)
     except ParseError as exc:
         return exc
 
 
-def run_jobs(jobs: Sequence[ParseJob]) -> list[Release | ParseError]:
+def run_job(job: ParseJob) -> Parsed | ParseError:
+    """Parse one page and key its text; the ParseError is returned, not raised (it crosses the process boundary as a value)."""
+    release = parse_only(job)
+    if isinstance(release, ParseError):
+        return release
+    return Parsed(release=release, keys=text_keys(release))
+
+
+def run_jobs(jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
     """A chunk of jobs in one round trip (reparse sends chunks: fewer, larger messages)."""
     return [run_job(job) for job in jobs]
 
@@ -114,7 +133,7 @@ class ParsePool:
                 self.restarts += 1
         executor.shutdown(wait=False, cancel_futures=True)
 
-    async def parse(self, job: ParseJob) -> Release | ParseError:
+    async def parse(self, job: ParseJob) -> Parsed | ParseError:
         """Parse one page in a worker (or in a thread while the pool is not started)."""
         executor = self._executor
         if executor is None:
@@ -126,7 +145,7 @@ class ParsePool:
             log.error("a parse worker died while parsing %s; the page is kept for the next run", job.url)
             return ParseError(f"the parse worker process died ({exc})")
 
-    def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Release | ParseError]:
+    def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
         """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip."""
         jobs = list(jobs)
         if len(jobs) < self.min_pages and self._executor is None:

@@ -22,7 +22,7 @@ from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, discover
 from govpress.fetch.client import Fetcher, FetchResult
-from govpress.parse_workers import ParseJob, ParsePool, run_job
+from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
@@ -197,7 +197,7 @@ def parse_job(source: Source, result: FetchResult, fetched_at: datetime, parser_
 
 def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None):
     """Parse one fetched body here; returns the Release or the ParseError (never raises)."""
-    return run_job(parse_job(source, result, fetched_at, parser_name))
+    return parse_only(parse_job(source, result, fetched_at, parser_name))
 
 
 @dataclass(slots=True)
@@ -292,7 +292,8 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
 
     rows: list[ReleaseRow] = []
     failures: list[FailureRow] = []
-    for item, result, release in parsed:
+    for item, result, page in parsed:
+        release, keys = (page.release, page.keys) if isinstance(page, Parsed) else (page, None)
         if isinstance(release, BlockedPage):
             out.blocked.append(f"{result.url}: {release}")
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
@@ -305,7 +306,8 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
         else:
             if language_mismatch(release.language, source.languages):
                 out.language_mismatch += 1  # kept: mixed-language sites exist; the count shows in the summary
-            rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at))
+            rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at,
+                                    keys=keys))
 
     # A page that did not parse stays in the frontier: broken or truncated bodies are often
     # transient, and an unchanged feed would never list the page again.

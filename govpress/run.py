@@ -298,12 +298,13 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
                 readable.append((page, parse_job(source, result, page.fetched_at, parser)))
             jobs = [job for _, job in readable]
             parsed = parsers.map(jobs) if parsers is not None else map(run_job, jobs)
-            for (page, _), release in zip(readable, parsed, strict=True):
-                if isinstance(release, Exception):
+            for (page, _), done in zip(readable, parsed, strict=True):
+                if isinstance(done, Exception):
                     failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
-                                               parser=parser or source.parser, error=str(release), failed_at=now))
+                                               parser=parser or source.parser, error=str(done), failed_at=now))
                 else:
-                    rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
+                    rows.append(release_row(done.release, source, url=page.url, archive_key=page.archive_key,
+                                            seen_at=page.fetched_at, keys=done.keys))
             outcome.fetched += len(rows) + len(failures)
             counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
                                                 failures=failures))

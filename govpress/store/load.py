@@ -415,7 +415,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             # releases that a rerun sees as unchanged and never links.
             changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
             if changed and _has_near_duplicate_tables(con):  # absent only in files older than migration 3
-                link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
+                signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
+                link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
+                                     signatures=signed)
         else:
             counts = LoadCounts()
         counts.removed = _load_removals(con, batch.run_id, batch.removals)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 FETCH_OUTCOMES: dict[str, str] = {
     "ok": "a 2xx response whose body was archived (archive_key set)",
@@ -69,6 +70,9 @@ class ReleaseRow:
     parser_version: str
     archive_key: str | None
     seen_at: datetime
+    minhash: Any = None
+    """The MinHash signature of this text (a uint64 numpy array, empty for short texts) when the parse
+    worker computed it (govpress.parse_workers); None: the load computes it from the stored text."""
 
 
 @dataclass(slots=True)
