@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,9 @@ from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
-from govpress.store.rows import CacheRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, RemovalRow
+from govpress.store.rows import (
+    CacheRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, RemovalRow,
+)
 from govpress.urls import identity, local_path, refusal
 from govpress.parsers import BlockedPage, ParseContext, ParseError
 from govpress.parsers.language import language_mismatch
@@ -336,10 +339,52 @@ def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
 # --- one source end to end ------------------------------------------------------------------------
 
 
+class KnownReleases(Mapping[str, KnownRelease]):
+    """A source's stored releases by identity (govpress.urls.identity), read from the store on first use.
+
+    A quiet scheduled run (the first discovery page answers 304) never looks at them, so its cost
+    does not grow with the archive; any other run reads them once, at its first question.
+    The read blocks the event loop for that moment: it is one query, made only when the run has
+    found something to compare.
+    """
+
+    def __init__(self, load: Callable[[], dict[str, KnownRelease]]) -> None:
+        self._load = load
+        self._by_identity: dict[str, KnownRelease] | None = None
+
+    def _all(self) -> dict[str, KnownRelease]:
+        if self._by_identity is None:
+            self._by_identity = {identity(k.url or k.canonical_url): k for k in self._load().values()}
+        return self._by_identity
+
+    @property
+    def loaded(self) -> bool:
+        return self._by_identity is not None
+
+    def __getitem__(self, key: str) -> KnownRelease:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+class HeldIdentities:
+    """The identities of held (not removed) releases, as discovery's ``known`` set: read on first use."""
+
+    def __init__(self, known: KnownReleases) -> None:
+        self.known = known
+
+    def __contains__(self, key: object) -> bool:
+        held = self.known.get(key) if isinstance(key, str) else None
+        return held is not None and held.removed_at is None
+
+
 async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
     """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
-    stored = await asyncio.to_thread(ctx.store.known_releases, source.id)
-    known = {identity(k.url or k.canonical_url): k for k in stored.values()}
+    known = KnownReleases(lambda: ctx.store.known_releases(source.id))
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
     # Conditional GET on discovery pages makes a quiet scheduled run cost one request per
     # source; a backfill or refetch must read the pages whatever their validators say.
@@ -371,11 +416,14 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
 
     found = await discover(
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
-        known=set() if ctx.params.refetch else {k for k, v in known.items() if v.removed_at is None},
+        known=set() if ctx.params.refetch else HeldIdentities(known),
         stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
-    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.url for k in known.values()])
+    # Validators of what the plan may recheck: discovered pages, resumed ones and, only when the
+    # listing is complete (removal checks), every held page; a quiet run reads none of them.
+    held = [k.url for k in known.values()] if found.complete else []
+    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [url for url, _ in frontier] + held)
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
                      file_roots=file_roots(source, ctx.base_dir))
     # Persist the plan first: a crash from here on resumes it instead of rediscovering.

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -158,9 +158,31 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         await asyncio.to_thread(store.rebuild_search_index)
     await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
                             datetime.now(timezone.utc))
-    if publish_results:
+    if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=Path(db), status=status, outcomes=outcomes, message=message)
+
+
+SNAPSHOT_MAX_AGE = timedelta(hours=6)
+"""A run that changed no release republishes the snapshot only when it is older than this."""
+
+
+def snapshot_due(store: Store, *, changed: bool) -> bool:
+    """Whether a finished run publishes the analysts' snapshot.
+
+    Always when releases changed (or there is no snapshot yet). A quiet run does not: copying the
+    whole file for a new ``runs`` row made a quiet run's time grow with the archive (about 2 s per
+    GB). Its bookkeeping (runs, fetches, and so ``source_health``) reaches the snapshot with the
+    next run that changes something, or at the latest after SNAPSHOT_MAX_AGE.
+    """
+    if changed:
+        return True
+    path = store.default_snapshot_path()
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return True
+    return age >= SNAPSHOT_MAX_AGE.total_seconds()
 
 
 async def _finish_failed(store: Store, run_id: str, error: BaseException, publish_results: bool) -> None:
