@@ -30,7 +30,7 @@ async def discover_task(ctx: RunContext, source: Source):
 @task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3,
       timeout_seconds=TASK_TIMEOUT, cache_policy=NO_CACHE)
 async def batch_task(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
-    return await process_batch(ctx, source, items)
+    return await process_batch(ctx, source, items, number)
 
 
 def outcome_line(outcome: SourceOutcome) -> str:

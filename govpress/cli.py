@@ -65,6 +65,21 @@ def _date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _prefect_api():
+    """The Prefect API of this call, chosen (and a temporary one started) before Prefect is imported: flows/local_api.py."""
+    from govpress.flows.local_api import open_api
+
+    return open_api()
+
+
+def _wait_for(api, flow: str) -> None:
+    if api.kind == "temporary":
+        console.print(f"Starting the {flow} flow on {api.describe()} (it started with this command)...")
+    else:
+        console.print(f"Starting the {flow} flow on {api.describe()}...")
+    api.ready()
+
+
 def _run_flow(coro) -> bool:
     """Run a flow to its final state; True when it completed."""
     import asyncio
@@ -104,12 +119,13 @@ def ingest(
                                             parameters={"sources": source, "without_prefect": True}))
         ok = not result.failing
     else:
-        from govpress.flows.ingest import ingest as ingest_flow
+        with _prefect_api() as api:
+            from govpress.flows.ingest import ingest as ingest_flow
 
-        console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
-        ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
-                                   refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
-                                   return_state=True))
+            _wait_for(api, "ingest")
+            ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until),
+                                       max_pages=max_pages, refetch=refetch, db=str(db),
+                                       sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -122,9 +138,12 @@ def demo(
     refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every page even if unchanged.")] = False,
 ) -> None:
     """Serve a generated multi-source site (plus the real saved pages) on 127.0.0.1 and ingest it."""
-    from govpress.demo.run import run_demo
+    with _prefect_api() as api:  # starts now, while the demo generates and serves its site
+        from govpress.demo.run import run_demo
 
-    raise typer.Exit(run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console))
+        code = run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console,
+                        before_flow=lambda: _wait_for(api, "ingest"))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -135,10 +154,12 @@ def reparse(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Re-run the parsers over the raw archive (no network); changed releases get a new version."""
-    from govpress.flows.ingest import reparse as reparse_flow
+    with _prefect_api() as api:
+        from govpress.flows.ingest import reparse as reparse_flow
 
-    ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
-                                sources_file=str(sources_file) if sources_file else None, return_state=True))
+        _wait_for(api, "reparse")
+        ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
+                                    sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 

@@ -14,7 +14,7 @@ missing, empty or blocked falls back to the source's listing pages.
 from __future__ import annotations
 
 import glob
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -75,7 +75,8 @@ class Walk:
     result: Discovery
     since: date | None
     max_pages: int
-    known: set[str] | frozenset[str]
+    known: Container[str]
+    """Identities of held releases (a set, or a lazily read one: govpress.pipeline.HeldIdentities)."""
     stop_at_known: bool
     fetched_at: datetime
     base_dir: Path
@@ -245,7 +246,7 @@ async def discover(
     since: date | None = None,
     until: date | None = None,
     max_pages: int | None = None,
-    known: set[str] = frozenset(),
+    known: Container[str] = frozenset(),
     stop_at_known: bool = True,
     base_dir: Path = Path("."),
     now: datetime | None = None,

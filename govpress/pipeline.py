@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,13 +23,16 @@ from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, discover
 from govpress.fetch.client import Fetcher, FetchResult
+from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
 from govpress.record import answered, fetch_event, listing_rows
-from govpress.store.rows import CacheRow, EventRow, FailureRow, FetchRow, LoadBatch, LoadCounts, ReleaseRow, SeenRow
+from govpress.store.rows import (
+    CacheRow, EventRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, SeenRow,
+)
 from govpress.urls import identity, local_path, refusal
-from govpress.parsers import BlockedPage, ParseContext, ParseError, parse
+from govpress.parsers import BlockedPage, ParseContext, ParseError
 from govpress.parsers.html import page_title, site_names_for_source
 from govpress.parsers.language import language_mismatch
 
@@ -94,6 +98,35 @@ class RunContext:
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    parsers: ParsePool | None = None
+    """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
+    load_turns: dict[str, LoadTurns] = field(default_factory=dict)
+    """Per source: batches in flight load in their order (see :class:`LoadTurns`)."""
+
+    def turns(self, source_id: str) -> LoadTurns:
+        return self.load_turns.setdefault(source_id, LoadTurns())
+
+
+class LoadTurns:
+    """Batches of one source fetch and parse side by side but load in their order.
+
+    The load's decisions depend on what is already stored (the first holder of a text is the
+    earliest STORED release), so batch n+1 waits for batch n's load: the tables come out as they
+    would from batches run one after the other. A batch that fails still passes its turn on.
+    """
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.changed = asyncio.Condition()
+
+    async def wait(self, number: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: self.done >= number - 1)
+
+    async def finish(self, number: int) -> None:
+        async with self.changed:
+            self.done = max(self.done, number)
+            self.changed.notify_all()
 
 
 # --- planning (pure) ------------------------------------------------------------------------------
@@ -162,17 +195,21 @@ def parser_for(source: Source, result: FetchResult) -> str:
     return source.parser
 
 
-def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None,
-                 site_names: tuple[str, ...] = ()):
-    """Parse one fetched body; returns the Release or the ParseError (never raises)."""
+def parse_job(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None,
+              site_names: tuple[str, ...] = ()) -> ParseJob:
+    """What a parse worker needs for one fetched body (``site_names``: the source's, stripped off titles)."""
     ctx = ParseContext(
         source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
         fetched_at=fetched_at, content_type=result.content_type, site_names=site_names,
     )
-    try:
-        return parse(result.body, result.final_url or result.url, ctx, parser=parser_name or parser_for(source, result))
-    except ParseError as exc:
-        return exc
+    return ParseJob(body=result.body, url=result.final_url or result.url, context=ctx,
+                    parser=parser_name or parser_for(source, result))
+
+
+def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None,
+                 site_names: tuple[str, ...] = ()):
+    """Parse one fetched body here; returns the Release or the ParseError (never raises)."""
+    return parse_only(parse_job(source, result, fetched_at, parser_name, site_names))
 
 
 @dataclass(slots=True)
@@ -192,8 +229,23 @@ class BatchResult:
     fetch_failures: int = 0
 
 
-async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) -> BatchResult:
-    """Fetch, archive, parse and load one batch in one short write transaction."""
+async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int | None = None) -> BatchResult:
+    """Fetch, archive, parse and load one batch in one short write transaction.
+
+    Each page is handed to the parse workers as soon as it is fetched. ``number`` (from 1) is the
+    batch's place in its source: batches in flight together load in that order (:class:`LoadTurns`).
+    """
+    if number is None:
+        return await _process_batch(ctx, source, items, None)
+    turns = ctx.turns(source.id)
+    try:
+        return await _process_batch(ctx, source, items, (turns, number))
+    finally:
+        await turns.finish(number)
+
+
+async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
+                         turn: tuple[LoadTurns, int] | None) -> BatchResult:
 
     async def get(item: WorkItem) -> FetchResult:
         if item.reason == "entry":
@@ -209,8 +261,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
             return await ctx.fetcher.fetch(item.url, source, purpose=item.reason)
         return result
 
-    results = await asyncio.gather(*(get(item) for item in items))
     seen_at = ctx.now
+    results = await asyncio.gather(*(get(item) for item in items))
     out = BatchResult(counts=LoadCounts())
     fetch_rows: list[FetchRow] = []
     cache_rows: list[CacheRow] = []
@@ -259,15 +311,23 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         elif not checking:
             out.fetch_failures += 1
 
-    # Site names the source's pages share (their <title>s, its stored headlines) are stripped off titles.
+    # Site names the source's pages share (their <title>s, its stored headlines) are stripped off titles,
+    # so the batch is parsed once all of it is fetched; the next batch's fetching overlaps this parse.
     stored_titles = await asyncio.to_thread(ctx.store.recent_titles, source.id) if to_parse else []
     site_names = site_names_for_source([t for _, r in to_parse if r.body and (t := page_title(r.body))], stored_titles)
-    parsed = await asyncio.to_thread(
-        lambda: [(item, result, parse_result(source, result, seen_at, site_names=site_names)) for item, result in to_parse]
-    )
+
+    async def parse_body(result: FetchResult):
+        job = parse_job(source, result, seen_at, site_names=site_names)
+        if ctx.parsers is None:
+            return await asyncio.to_thread(run_job, job)
+        return await ctx.parsers.parse(job)
+
+    pages = await asyncio.gather(*(parse_body(result) for _, result in to_parse))
+    parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
     rows: list[ReleaseRow] = []
     failures: list[FailureRow] = []
-    for item, result, release in parsed:
+    for item, result, page in parsed:
+        release, keys = (page.release, page.keys) if isinstance(page, Parsed) else (page, None)
         if isinstance(release, BlockedPage):
             out.blocked.append(f"{result.url}: {release}")
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
@@ -280,7 +340,8 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         else:
             if language_mismatch(release.language, source.languages):
                 out.language_mismatch += 1  # kept: mixed-language sites exist; the count shows in the summary
-            rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at))
+            rows.append(release_row(release, source, url=item.url, archive_key=result.archive_key, seen_at=seen_at,
+                                    keys=keys))
 
     # A page that did not parse stays in the frontier: broken or truncated bodies are often
     # transient, and an unchanged feed would never list the page again.
@@ -292,6 +353,9 @@ async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem]) 
         frontier_done=[item.url for item in items if item.url in done],
         frontier_retry=[item.url for item in items if item.url not in done and item.reason not in ("entry", "file")],
     )
+    await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
+    if turn is not None:
+        await turn[0].wait(turn[1])
     async with ctx.write_lock:
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
     return out
@@ -304,23 +368,64 @@ def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
 # --- one source end to end ------------------------------------------------------------------------
 
 
+class KnownReleases(Mapping[str, KnownRelease]):
+    """A source's stored releases by identity (govpress.urls.identity), read from the store on first use.
+
+    A quiet scheduled run (the first discovery page answers 304) never looks at them, so its cost
+    does not grow with the archive; any other run reads them once, at its first question.
+    The read blocks the event loop for that moment: it is one query, made only when the run has
+    found something to compare.
+    """
+
+    def __init__(self, load: Callable[[], dict[str, KnownRelease]]) -> None:
+        self._load = load
+        self._by_identity: dict[str, KnownRelease] | None = None
+
+    def _all(self) -> dict[str, KnownRelease]:
+        if self._by_identity is None:
+            self._by_identity = {identity(k.url or k.canonical_url): k for k in self._load().values()}
+        return self._by_identity
+
+    @property
+    def loaded(self) -> bool:
+        return self._by_identity is not None
+
+    def __getitem__(self, key: str) -> KnownRelease:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+class HeldIdentities:
+    """The identities of held (not removed) releases, as discovery's ``known`` set: read on first use."""
+
+    def __init__(self, known: KnownReleases) -> None:
+        self.known = known
+
+    def __contains__(self, key: object) -> bool:
+        held = self.known.get(key) if isinstance(key, str) else None
+        return held is not None and held.removed_at is None
+
+
 async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
     """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
-    stored = await asyncio.to_thread(ctx.store.known_releases, source.id)
-    known = {identity(k.url or k.canonical_url): k for k in stored.values()}
+    known = KnownReleases(lambda: ctx.store.known_releases(source.id))
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
     # Conditional GET on discovery pages makes a quiet scheduled run cost one request per
     # source; a backfill or refetch must read the pages whatever their validators say.
     p = ctx.params
     conditional = not (p.refetch or p.deep or p.since or p.until)
     first_pages = source.start_urls + source.fallback_urls
-    validators = await asyncio.to_thread(ctx.store.cached_validators, first_pages) if conditional else {}
+    # Read once per source: every discovery page this source fetched before, not one query per page.
+    validators = await asyncio.to_thread(ctx.store.discovery_validators, source.id, first_pages) if conditional else {}
     discovery_cache: list[CacheRow] = []
 
     async def fetch(url: str, purpose: str) -> FetchResult:
-        cached = None
-        if conditional:
-            cached = validators.get(url) or (await asyncio.to_thread(ctx.store.cached_validators, [url])).get(url)
+        cached = validators.get(url) if conditional else None
         result = await ctx.fetcher.fetch(url, source, purpose=purpose, etag=cached.etag if cached else None,
                                          last_modified=cached.last_modified if cached else None)
         if result.ok and (result.etag or result.last_modified):
@@ -340,11 +445,14 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
 
     found = await discover(
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
-        known=set() if ctx.params.refetch else {k for k, v in known.items() if v.removed_at is None},
+        known=set() if ctx.params.refetch else HeldIdentities(known),
         stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
-    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [k.url for k in known.values()])
+    # Validators of what the plan may recheck: discovered pages, resumed ones and every held page
+    # (the recheck policy by age may pick any of them, and a quiet recheck should cost a 304).
+    held = [k.url for k in known.values()]
+    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [url for url, _ in frontier] + held)
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
                      file_roots=file_roots(source, ctx.base_dir))
     # Persist the plan first: a crash from here on resumes it instead of rediscovering. What the listings
@@ -359,6 +467,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         # Resumed work planned under the site's new origin leaves under its old URL.
         frontier_done=[url for url, _ in frontier if url not in planned and identity(url) in moved],
     )
+    await asyncio.to_thread(ctx.archive.sync)
     async with ctx.write_lock:
         await asyncio.to_thread(ctx.store.load_batch, batch)
     return found, work
@@ -385,17 +494,18 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
     ``batch_fn(ctx, source, items, number)``; without them the plain stages run.
     """
     discover_fn = discover_fn or discover_source
-    batch_fn = batch_fn or (lambda c, s, items, number: process_batch(c, s, items))
+    batch_fn = batch_fn or process_batch
     started = time.monotonic()
     outcome = SourceOutcome(source_id=source.id)
     try:
         found, work = await discover_fn(ctx, source)
         summarise_discovery(outcome, found, work)
         if outcome.status == "ok":
+            if ctx.parsers is not None:
+                ctx.parsers.want(len(work))  # the workers start while the first batch is fetched
             blocked: list[str] = []
             unchecked: list[str] = []
-            for number, chunk in enumerate(batches(work), start=1):
-                result = await batch_fn(ctx, source, chunk, number)
+            for result in await run_batches(ctx, source, batches(work), batch_fn):
                 merge_batch(outcome, result)
                 blocked += result.blocked
                 unchecked += result.unchecked
@@ -407,6 +517,27 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
         outcome.message = f"{type(exc).__name__}: {exc}"
     outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
+
+
+PIPELINE_DEPTH = 2
+"""Batches of one source in flight at once: one loads while the next fetches and parses."""
+
+
+async def run_batches(ctx: RunContext, source: Source, chunks: list[list[WorkItem]], batch_fn) -> list[BatchResult]:
+    """Every batch of a source, :data:`PIPELINE_DEPTH` at a time, loading in order; the first error cancels the rest."""
+    room = asyncio.Semaphore(PIPELINE_DEPTH)
+
+    async def one(number: int, chunk: list[WorkItem]) -> BatchResult:
+        async with room:
+            return await batch_fn(ctx, source, chunk, number)
+
+    tasks = [asyncio.ensure_future(one(number, chunk)) for number, chunk in enumerate(chunks, start=1)]
+    try:
+        return [await task for task in tasks]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:

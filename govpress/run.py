@@ -24,13 +24,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
-from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_result, run_source
+from govpress.parse_workers import ParsePool, run_job
+from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_job, run_source
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
 from govpress.store import Store, count_releases
@@ -48,8 +49,8 @@ SourceRunner = Callable[[RunContext, Source], Awaitable[SourceOutcome]]
 
 
 def archive_for(db_path: Path) -> Archive:
-    """Raw bodies live beside the database: ``<db dir>/archive``."""
-    return Archive(Path(db_path).resolve().parent / "archive")
+    """Raw bodies live beside the database: ``<db dir>/archive``; a run syncs them once per batch, before its load."""
+    return Archive(Path(db_path).resolve().parent / "archive", sync_each=False)
 
 
 def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
@@ -73,6 +74,8 @@ class RunStart:
     store: Store
     archive: Archive
     started_at: datetime
+    parsers: ParsePool | None = None
+    """The run's parse workers (started only when a run has enough pages to parse)."""
 
 
 @dataclass(slots=True)
@@ -127,13 +130,25 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
     exception propagates.
     """
     store = Store(db)
+    parsers = ParsePool()
+    try:
+        with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
+            return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,
+                                         work=work, publish_results=publish_results)
+    finally:
+        await asyncio.to_thread(parsers.close)
+
+
+async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: str, parameters: dict,
+                          sources: list[Source], work: Work, publish_results: bool) -> RunResult:
     await asyncio.to_thread(store.migrate)
     run_id = new_run_id()
     started_at = datetime.now(timezone.utc)
     await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
     await asyncio.to_thread(store.upsert_sources, sources, run_id)
     try:
-        outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at))
+        outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at,
+                                       parsers=parsers))
     except BaseException as exc:
         await _finish_failed(store, run_id, exc, publish_results)
         raise
@@ -143,9 +158,31 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
         await asyncio.to_thread(store.rebuild_search_index)
     await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
                             datetime.now(timezone.utc))
-    if publish_results:
+    if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=Path(db), status=status, outcomes=outcomes, message=message)
+
+
+SNAPSHOT_MAX_AGE = timedelta(hours=6)
+"""A run that changed no release republishes the snapshot only when it is older than this."""
+
+
+def snapshot_due(store: Store, *, changed: bool) -> bool:
+    """Whether a finished run publishes the analysts' snapshot.
+
+    Always when releases changed (or there is no snapshot yet). A quiet run does not: copying the
+    whole file for a new ``runs`` row made a quiet run's time grow with the archive (about 2 s per
+    GB). Its bookkeeping (runs, fetches, and so ``source_health``) reaches the snapshot with the
+    next run that changes something, or at the latest after SNAPSHOT_MAX_AGE.
+    """
+    if changed:
+        return True
+    path = store.default_snapshot_path()
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return True
+    return age >= SNAPSHOT_MAX_AGE.total_seconds()
 
 
 async def _finish_failed(store: Store, run_id: str, error: BaseException, publish_results: bool) -> None:
@@ -205,10 +242,11 @@ async def run_ingest(
 
         async with Fetcher(archive=run.archive, user_agent=registry.user_agent, on_result=keep_robots) as fetcher:
             ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
-                             base_dir=base_dir, now=run.started_at)
+                             base_dir=base_dir, now=run.started_at, parsers=run.parsers)
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
         if robots:
             rows = [fetch_row(run.run_id, robots_owner(r.url, selected), r) for r in robots]
+            await asyncio.to_thread(run.archive.sync)
             await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
         return outcomes
 
@@ -248,8 +286,12 @@ REPARSE_BATCH = 200
 
 
 def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser: str | None,
-                  run_id: str) -> list[SourceOutcome]:
-    """Re-run parsers over the raw archive (no network) and load what changed, per source."""
+                  run_id: str, parsers: ParsePool | None = None) -> list[SourceOutcome]:
+    """Re-run parsers over the raw archive (no network) and load what changed, per source.
+
+    ``parsers``: the run's parse workers (each batch's pages are parsed there in chunks); without
+    them the pages are parsed here, one after the other.
+    """
     from govpress.dedupe.keys import dedupe_rows, release_row
     from govpress.parsers.html import page_title, site_names_for_source
     from govpress.store.rows import FailureRow
@@ -261,8 +303,10 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
         outcome = SourceOutcome(source_id=source.id, channel="archive")
         started = time.monotonic()
         mine = [p for p in pages if p.source_id == source.id and p.purpose in PAGE_PURPOSES]
+        if parsers is not None:
+            parsers.want(len(mine))
         for start in range(0, len(mine), REPARSE_BATCH):
-            rows, failures, read = [], [], []
+            rows, failures, read, readable = [], [], [], []
             for page in mine[start : start + REPARSE_BATCH]:
                 try:
                     read.append((page, archive.get(page.archive_key)))
@@ -276,12 +320,16 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
                                      body=body, content_type=page.content_type, charset=None, etag=None,
                                      last_modified=None, started_at=page.fetched_at, elapsed_ms=0.0, attempts=1,
                                      error=None, archive_key=page.archive_key)
-                release = parse_result(source, result, page.fetched_at, parser, site_names=site_names)
-                if isinstance(release, Exception):
+                readable.append((page, parse_job(source, result, page.fetched_at, parser, site_names)))
+            jobs = [job for _, job in readable]
+            parsed = parsers.map(jobs) if parsers is not None else map(run_job, jobs)
+            for (page, _), done in zip(readable, parsed, strict=True):
+                if isinstance(done, Exception):
                     failures.append(FailureRow(source_id=source.id, url=page.url, archive_key=page.archive_key,
-                                               parser=parser or source.parser, error=str(release), failed_at=now))
+                                               parser=parser or source.parser, error=str(done), failed_at=now))
                 else:
-                    rows.append(release_row(release, source, url=page.url, archive_key=page.archive_key, seen_at=page.fetched_at))
+                    rows.append(release_row(done.release, source, url=page.url, archive_key=page.archive_key,
+                                            seen_at=page.fetched_at, keys=done.keys))
             outcome.fetched += len(rows) + len(failures)
             # observed=False: text changes found by a reparse are the parser's, not the site's (no edit events).
             counts = store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=dedupe_rows(rows),
@@ -306,7 +354,7 @@ async def reparse_sources(
     selected = registry.select(source_ids)
 
     async def work(run: RunStart) -> list[SourceOutcome]:
-        return await asyncio.to_thread(reparse_pages, run.store, run.archive, selected, parser, run.run_id)
+        return await asyncio.to_thread(reparse_pages, run.store, run.archive, selected, parser, run.run_id, run.parsers)
 
     return await run_lifecycle(db, flow="reparse", parameters=parameters or {}, sources=selected, work=work)
 
@@ -330,6 +378,11 @@ def publish(db: Path, *, index: bool = True, snapshot: bool = True, dest: Path |
     if not db.exists():
         raise FileNotFoundError(f"no database at {db}; run an ingest first")
     store = Store(db)
+    with store.session():
+        return _publish(store, db, index=index, snapshot=snapshot, dest=dest)
+
+
+def _publish(store: Store, db: Path, *, index: bool, snapshot: bool, dest: Path | None) -> Published:
     store.migrate()
     index_seconds = None
     if index:

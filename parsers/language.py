@@ -14,7 +14,10 @@ How :func:`detect_language` decides:
    language, or None when nothing is declared.
 
 The model (about 0.7 s to load) is loaded once per process, on first use; after that one
-call costs well under a millisecond per kilobyte.
+call costs well under a millisecond per kilobyte. Only a sample is classified
+(:func:`text_sample`: :data:`SAMPLE_WINDOWS` stretches spread over the text, :data:`SAMPLE_CHARS`
+characters in all): a press release does not change language midway, and the detector's cost
+grows with the text (it was a quarter of a page's parse time on the whole first 6,000 characters).
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ SHORT_LETTERS = 60
 """Up to this many letters a declared language of the right script is trusted over the detector."""
 CLOSE_PROBABILITY = 0.15
 """A declared language with at least this probability beats the detector's first choice."""
-MAX_CHARS = 6_000
-"""Only the beginning of a long text is classified (speed; language does not change midway)."""
+SAMPLE_CHARS = 1_500
+"""Characters classified at most (speed; language does not change midway)."""
+SAMPLE_WINDOWS = 3
+"""Stretches the sample is taken from, spread evenly over the text (a quoted name at the start does not decide)."""
 
 _SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "cyrillic": ("ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn"),
@@ -84,6 +89,24 @@ def _get_identifier():
     return _identifier
 
 
+def text_sample(text: str) -> str:
+    """The text itself when short, else :data:`SAMPLE_WINDOWS` stretches from its start to its end, cut at spaces."""
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    width = (SAMPLE_CHARS - SAMPLE_WINDOWS) // SAMPLE_WINDOWS  # room for the newlines that join the stretches
+    step = (len(text) - width) / (SAMPLE_WINDOWS - 1) if SAMPLE_WINDOWS > 1 else 0
+    parts = []
+    for number in range(SAMPLE_WINDOWS):
+        start = int(number * step)
+        piece = text[start:start + width]
+        if start:  # begin and end on a word boundary where there is one, so no word is cut in half
+            space = piece.find(" ")
+            piece = piece[space + 1:] if 0 <= space < width // 4 else piece
+        end = piece.rfind(" ") if start + width < len(text) else -1  # the text's own end needs no cut
+        parts.append(piece[:end] if end > width * 3 // 4 else piece)
+    return "\n".join(parts)
+
+
 def _script_counts(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for m in _SCRIPT_CLASS.finditer(text):
@@ -93,7 +116,7 @@ def _script_counts(text: str) -> Counter[str]:
 
 def language_probabilities(text: str) -> dict[str, float]:
     """Probabilities of the candidate languages of the text's majority script (empty if no letters)."""
-    sample = text[:MAX_CHARS]
+    sample = text_sample(text)
     counts = _script_counts(sample)
     if not counts:
         return {}
@@ -114,16 +137,17 @@ def language_probabilities(text: str) -> dict[str, float]:
 
 
 def _letter_count(text: str) -> int:
-    return sum(map(str.isalpha, text[:MAX_CHARS]))  # a builtin per character, not a generator step
+    return sum(map(str.isalpha, text_sample(text)))  # a builtin per character, not a generator step
 
 
 def detect_language(text: str, declared: Sequence[str] = ()) -> str | None:
     """ISO 639-1 code of ``text``, preferring a declared language when the evidence is weak."""
     declared = [code.lower().split("-")[0].split("_")[0] for code in declared if code]
-    letters = _letter_count(text or "")
+    sample = text_sample(text or "")
+    letters = _letter_count(sample)
     if letters < MIN_LETTERS:  # too short to tell: the source's word, if any
         return declared[0] if declared else None
-    probabilities = language_probabilities(text or "")
+    probabilities = language_probabilities(sample)  # a sample's sample is itself
     if not probabilities:
         return declared[0] if declared else None
     detected = next(iter(probabilities))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from govpress.registry import Source
 from govpress.store.rows import ReleaseRow
@@ -34,8 +36,12 @@ def translation_key(release: Release, source: Source) -> str | None:
     return None
 
 
-def release_row(release: Release, source: Source, *, url: str, archive_key: str | None, seen_at: datetime) -> ReleaseRow:
-    """The load row for one parsed release; ``url`` is the URL it was discovered under (its identity)."""
+def release_row(release: Release, source: Source, *, url: str, archive_key: str | None, seen_at: datetime,
+                keys: "TextKeys | None" = None) -> ReleaseRow:
+    """The load row for one parsed release; ``url`` is the URL it was discovered under (its identity).
+
+    ``keys``: the content hash and MinHash signature when a parse worker already computed them.
+    """
     canonical = canonical_url(url)
     return ReleaseRow(
         release_id=release_id(source.id, url),
@@ -55,12 +61,30 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
         tags=list(release.tags),
         kind=release.kind,
         translation_key=translation_key(release, source),
-        content_hash=content_hash(release),
+        content_hash=keys.content_hash if keys else content_hash(release),
         parser=release.parser,
         parser_version=release.parser_version,
         archive_key=archive_key,
         seen_at=seen_at,
+        minhash=keys.minhash if keys else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TextKeys:
+    """What dedupe needs of a release's text, computed where it was parsed (a worker process)."""
+
+    content_hash: str
+    minhash: Any
+    """MinHash signature (uint64 array; empty for short texts), under :data:`govpress.dedupe.neardup.SCHEME`."""
+
+
+def text_keys(release: Release) -> TextKeys:
+    """The content hash and the MinHash signature of a parsed release."""
+    from govpress.dedupe import neardup
+
+    text = neardup.release_text(release.title, release.subtitle, release.lead, release.body_text)
+    return TextKeys(content_hash=content_hash(release), minhash=neardup.signature(text))
 
 
 def dedupe_rows(rows: list[ReleaseRow]) -> list[ReleaseRow]:

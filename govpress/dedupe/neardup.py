@@ -161,14 +161,24 @@ def bands(sig: np.ndarray, *, bands: int = BANDS) -> list[int]:
     """
     if len(sig) == 0:
         return []
-    rows = len(sig) // bands
+    return [int(v) for v in band_matrix(np.asarray(sig).reshape(1, -1), bands=bands)[0]]
+
+
+def band_matrix(signatures: np.ndarray, *, bands: int = BANDS) -> np.ndarray:
+    """:func:`bands` of every row of a (releases x num_perm) matrix of non-empty signatures at once: (releases x bands).
+
+    One numpy pass over a batch instead of a Python loop per release (73 us each, most of a
+    fresh load's bucket work).
+    """
+    count, length = signatures.shape
+    rows = length // bands
     if rows == 0:
-        raise ValueError(f"{bands} bands need at least {bands} signature values, got {len(sig)}")
-    view = np.ascontiguousarray(sig[: bands * rows], dtype="<u8").reshape(bands, rows)
-    folded = view[:, 0].copy()
+        raise ValueError(f"{bands} bands need at least {bands} signature values, got {length}")
+    view = np.ascontiguousarray(signatures[:, : bands * rows], dtype="<u8").reshape(count, bands, rows)
+    folded = view[:, :, 0].copy()
     for column in range(1, rows):
-        folded = _mix(folded * _POLY + view[:, column])
-    return [int(v) for v in _mix(folded)]
+        folded = _mix(folded * _POLY + view[:, :, column])
+    return _mix(folded)
 
 
 def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

@@ -34,11 +34,12 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
@@ -72,10 +73,21 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 # -- 1. signatures and bands ---------------------------------------------------------------------
 
 
-def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
-    """Compute and store signatures and bands of the given releases whose stored one is missing or stale; returns how many."""
+def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
+                       given: Mapping[str, tuple[str, np.ndarray]] | None = None) -> int:
+    """Compute and store signatures and bands of the given releases whose stored one is missing or stale; returns how many.
+
+    ``given``: release_id -> (content_hash, signature) already computed under the current scheme
+    (by the parse workers) for releases just written with that hash: stored as they are, with no
+    text read back or hashed here.
+    """
+    given = given or {}
     refreshed = 0
-    for chunk in _chunks(sorted(set(release_ids)), SIGNATURE_CHUNK):
+    ready = sorted(i for i in set(release_ids) if i in given)
+    for chunk in _chunks(ready, SIGNATURE_CHUNK):
+        _store_signatures(con, [(i, *given[i]) for i in chunk], now=now, run_id=run_id)
+        refreshed += len(chunk)
+    for chunk in _chunks(sorted(set(release_ids) - set(ready)), SIGNATURE_CHUNK):
         with registered(con, _ids_table(chunk)) as ids:
             stale = con.execute(
                 f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
@@ -85,44 +97,55 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
                     ORDER BY r.release_id""",
                 [neardup.SCHEME],
             ).fetchall()
-        if not stale:
-            continue
-        sig_rows: dict[str, list] = {"release_id": [], "content_hash": [], "minhash": []}
-        band_rows: dict[str, list] = {"band": [], "bucket": [], "release_id": []}
-        for release_id, content_hash, title, subtitle, lead, body in stale:
-            sig = neardup.signature(neardup.release_text(title, subtitle, lead, body))
-            sig_rows["release_id"].append(release_id)
-            sig_rows["content_hash"].append(content_hash)
-            sig_rows["minhash"].append(sig)
-            for band, bucket in enumerate(neardup.bands(sig)):
-                band_rows["band"].append(band)
-                band_rows["bucket"].append(bucket)
-                band_rows["release_id"].append(release_id)
-        signatures = pa.Table.from_pydict(
-            {**sig_rows, "minhash": pa.array(sig_rows["minhash"], type=pa.list_(pa.uint64()))},
-            schema=pa.schema([("release_id", pa.string()), ("content_hash", pa.string()),
-                              ("minhash", pa.list_(pa.uint64()))]),
-        )
-        buckets = pa.Table.from_pydict(
-            band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
-        )
-        with registered(con, signatures) as sigs, registered(con, buckets) as bands:
-            con.execute(
-                f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
-                    SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs}
-                    ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
-                        scheme = excluded.scheme, minhash = excluded.minhash,
-                        computed_at = excluded.computed_at, run_id = excluded.run_id""",
-                [neardup.SCHEME, now, run_id],
-            )
-            # Only buckets that changed move: deleting and re-inserting one key in a transaction is avoided.
-            con.execute(
-                f"""DELETE FROM release_bands WHERE release_id IN (SELECT release_id FROM {sigs})
-                      AND (band, bucket, release_id) NOT IN (SELECT (band, bucket, release_id) FROM {bands})"""
-            )
-            con.execute(f"INSERT OR IGNORE INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
-        refreshed += len(stale)
+        if stale:
+            computed = [(release_id, content_hash, neardup.signature(neardup.release_text(title, subtitle, lead, body)))
+                        for release_id, content_hash, title, subtitle, lead, body in stale]
+            _store_signatures(con, computed, now=now, run_id=run_id)
+            refreshed += len(stale)
     return refreshed
+
+
+def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, str, np.ndarray]], *,
+                      now: datetime, run_id: str) -> None:
+    """Upsert (release_id, content_hash, signature) rows and make their band buckets match."""
+    signatures = pa.Table.from_pydict(
+        {"release_id": [r for r, _, _ in signed], "content_hash": [h for _, h, _ in signed],
+         "minhash": pa.array([sig for _, _, sig in signed], type=pa.list_(pa.uint64()))},
+        schema=pa.schema([("release_id", pa.string()), ("content_hash", pa.string()),
+                          ("minhash", pa.list_(pa.uint64()))]),
+    )
+    # Buckets of every non-empty signature at once (short texts have none: never near duplicates).
+    banded = [(release_id, sig) for release_id, _, sig in signed if len(sig)]
+    if banded:
+        matrix = neardup.band_matrix(np.vstack([sig for _, sig in banded]))
+        per_release = matrix.shape[1]
+        band_rows = {
+            "band": np.tile(np.arange(per_release, dtype=np.int16), len(banded)),
+            "bucket": matrix.ravel(),
+            "release_id": np.repeat(np.array([release_id for release_id, _ in banded], dtype=object), per_release),
+        }
+    else:
+        band_rows = {"band": [], "bucket": [], "release_id": []}
+    buckets = pa.Table.from_pydict(
+        band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
+    )
+    with registered(con, signatures) as sigs, registered(con, buckets) as bands:
+        # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
+        # a fresh load deletes nothing and scans no bucket.
+        signed_before = con.execute(
+            f"SELECT count(*) FROM release_signatures WHERE release_id IN (SELECT release_id FROM {sigs})"
+        ).fetchone()[0]
+        if signed_before:
+            con.execute(f"DELETE FROM release_bands WHERE release_id IN (SELECT release_id FROM {sigs})")
+        con.execute(
+            f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
+                SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs}
+                ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
+                    scheme = excluded.scheme, minhash = excluded.minhash,
+                    computed_at = excluded.computed_at, run_id = excluded.run_id""",
+            [neardup.SCHEME, now, run_id],
+        )
+        con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
 
 
 # -- 2. and 3. candidates and links --------------------------------------------------------------
@@ -332,8 +355,11 @@ def link_near_duplicates(
     threshold: float = neardup.THRESHOLD,
     now: datetime,
     run_id: str,
+    signatures: Mapping[str, tuple[str, np.ndarray]] | None = None,
 ) -> int:
     """Signatures, near_duplicate links and clusters for just-loaded releases; returns links added or rescored.
+
+    ``signatures``: those the parse workers computed (see :func:`refresh_signatures`).
 
     Runs in the caller's transaction (no BEGIN/COMMIT here): wrap it with the load that wrote
     the releases, or in a transaction of its own. Idempotent and independent of load order.
@@ -342,7 +368,7 @@ def link_near_duplicates(
     ids = sorted(set(release_ids))
     if not ids:
         return 0
-    refresh_signatures(con, ids, now=now, run_id=run_id)
+    refresh_signatures(con, ids, now=now, run_id=run_id, given=signatures)
     found = near_pairs(con, ids, threshold)
     written, split = _write_links(con, ids, found, now=now, run_id=run_id)
     recluster(con, set(ids) | split | {i for pair in found for i in pair})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 FETCH_OUTCOMES: dict[str, str] = {
     "ok": "a 2xx response whose body was archived (archive_key set)",
@@ -71,6 +72,9 @@ class ReleaseRow:
     seen_at: datetime
     published_offset_stated: bool | None = None
     """Whether the page stated published_at's UTC offset (False: read in the source's zone)."""
+    minhash: Any = None
+    """The MinHash signature of this text (a uint64 numpy array, empty for short texts) when the parse
+    worker computed it (govpress.parse_workers); None: the load computes it from the stored text."""
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ import sys, time, duckdb
 path = sys.argv[1]
 print("ready", flush=True)
 sys.stdin.readline()  # "open"
-while True:  # the writer opens and closes the file per call: wait for a gap, as a person retrying would
+while True:  # the writer lets the file go when idle: wait for a gap, as a person retrying would
     try:
         con = duckdb.connect(path, read_only=True)
         break
@@ -164,8 +164,10 @@ def test_the_loader_waits_for_an_analyst_with_backoff_then_loads_everything_once
     db = tmp_path / "govpress.duckdb"
     Store(db).migrate()
     target = manifest.publishers["minfin"].releases[3].path
-    # One slow page keeps the minfin batch from loading until the analyst has the file open.
-    server.set_faults(FaultPlan.of(FaultRule(fault="latency", path=target, seconds=1.5)))
+    # One slow page keeps the minfin batch from loading until the analyst has the file open: the
+    # run's shared connection closes after half a second unused (Store.session), so the analyst
+    # gets in while the page is answered.
+    server.set_faults(FaultPlan.of(FaultRule(fault="latency", path=target, seconds=4.0)))
     server.reset_log()
     analyst = Analyst(db)
     try:

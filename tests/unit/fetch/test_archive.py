@@ -127,3 +127,19 @@ def test_put_repairs_a_stored_file_that_no_longer_matches_its_key(tmp_path):
 
 def test_read_of_a_missing_key_is_none(tmp_path):
     assert Archive(tmp_path).read("sha256:" + "0" * 64) is None
+
+
+def test_a_batch_archive_writes_without_waiting_and_syncs_once_when_asked(tmp_path: Path) -> None:
+    archive = Archive(tmp_path, sync_each=False)
+    keys = [archive.put(f"<html>page {i}</html>".encode()) for i in range(5)]
+    assert archive.syncs == 0  # nothing flushed page by page
+    archive.sync()
+    archive.sync()  # nothing new since: no second flush
+    assert archive.syncs == 1
+    assert [archive.get(key) for key in keys] == [f"<html>page {i}</html>".encode() for i in range(5)]
+    archive.put(b"<html>page 0</html>")  # already stored: nothing written, nothing to sync
+    archive.sync()
+    assert archive.syncs == 1
+    archive.put(b"<html>a new page</html>")
+    archive.sync()
+    assert archive.syncs == 2

@@ -87,3 +87,20 @@ def test_repeated_calls_reuse_the_model() -> None:
     first = module._get_identifier()
     detect_language(SENTENCES["en"])
     assert module._get_identifier() is first
+
+
+def test_the_detector_reads_a_sample_spread_over_a_long_text():
+    from govpress.parsers.language import SAMPLE_CHARS, text_sample
+
+    assert text_sample("Короткий текст.") == "Короткий текст."
+    long = " ".join(f"слово{i}" for i in range(3000))
+    sample = text_sample(long)
+    assert len(sample) <= SAMPLE_CHARS and text_sample(sample) == sample
+    assert sample.startswith("слово0 ") and sample.endswith("слово2999")  # from the start to the end
+    assert any(f"слово{i} " in sample for i in range(1450, 1550))  # and the middle
+    assert all(part.split()[0].startswith("слово") for part in sample.split("\n"))  # no word cut in half
+
+
+def test_a_long_russian_text_opening_with_an_english_quote_is_russian():
+    text = "Joint statement on trade and investment cooperation. " + SENTENCES["ru"] * 40
+    assert detect_language(text, ["ru"]) == "ru"

@@ -1,0 +1,71 @@
+"""The generated site for the benchmarks: written once, served by its own process, with a registry for it.
+
+The server runs in a separate process (``python -m govpress.demo.localsite serve``) so that
+neither govpress nor the Scrapy peer pays for serving pages in its own CPU time; both fetch
+from the same server. :func:`unthrottled` lifts the per-host politeness of the demo registry
+(100 requests/s, 8 at a time): the end-to-end figures compare the clients, not the rate limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from govpress.demo.localsite import generate_site
+from govpress.demo.reliability import DEMO_TEMPLATE
+from govpress.registry import Registry
+
+CONCURRENCY = 16
+"""Requests in flight per host for both clients (Scrapy's CONCURRENT_REQUESTS_PER_DOMAIN)."""
+UNTHROTTLED_RATE = 10_000.0
+
+
+def generated_site(folder: Path, per_source: int = 170) -> int:
+    """Write the generated site (four editions: feed, sitemap, two listings) once; returns its release pages."""
+    manifest_file = folder / "site.json"
+    if not manifest_file.exists():
+        generate_site(folder, per_source=per_source)
+    from govpress.demo.localsite.generator import load_manifest
+
+    return len(load_manifest(folder).releases())
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` from a child process on a free loopback port; yields the base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "govpress.demo.localsite", "serve", "--root", str(folder),
+                             "--shared", ""], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r" at (http://\S+?)/?$", line.strip())
+        if not match:
+            raise RuntimeError(f"the site server did not start: {line!r}")
+        yield match.group(1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def registry_text(base_url: str) -> str:
+    """The demo registry of the generated site (no ``files`` source), as TOML."""
+    text = DEMO_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url).replace("{seed}", "/nonexistent")
+    blocks = re.split(r"(?m)^(?=\[\[source\]\])", text)
+    kept = [b for b in blocks if not b.lstrip().startswith("[[source]]") or 'kind = "files"' not in b]
+    return "".join(kept)
+
+
+def unthrottled(registry: Registry) -> Registry:
+    """The same sources with politeness lifted: no rate limit to speak of, CONCURRENCY requests in flight."""
+    sources = [s.model_copy(update={"rate_limit": UNTHROTTLED_RATE, "concurrency": CONCURRENCY}) for s in registry.source]
+    return registry.model_copy(update={"source": sources})
+
+
+def load(path: Path) -> Registry:
+    return Registry.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,180 @@
+"""Parsing in worker processes beside the async fetcher: a :class:`ParseJob` in, a :class:`Parsed` (or its ParseError) out.
+
+Parsers are pure (bytes + URL + context -> Release), so a run hands them to a process pool and
+the second core parses while the event loop fetches and the loader writes. Measured on the
+generated site (bench/): parsing was 42% of a run's CPU in one thread beside the event loop.
+The workers also compute what dedupe needs of the text (the content hash and the MinHash
+signature), which was most of a fresh load's CPU.
+
+The pool starts only when a run has enough pages to repay it (:data:`MIN_POOL_PAGES`; starting
+two workers and importing the parsers costs about a second): a quiet scheduled run parses a
+handful of pages in a thread and never starts a process. Workers are started with
+``forkserver`` (``spawn`` where there is none): forking a process that runs an event loop, an
+HTTP client and DuckDB threads is not safe. A worker that dies (a parser that crashes the
+interpreter, the kernel's OOM killer) fails the pages it held as parse failures, which stay in
+the frontier for the next run, and the pool is started afresh for the next pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from govpress.dedupe.keys import TextKeys, text_keys
+from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
+
+log = logging.getLogger("govpress.parse_workers")
+
+MIN_POOL_PAGES = 24
+"""A run (or batch) with fewer pages to parse than this parses them in a thread, with no pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """Everything one parse needs, and nothing that cannot cross a process boundary."""
+
+    body: bytes
+    url: str
+    context: ParseContext
+    parser: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed page with the keys dedupe needs of its text, computed in the worker (hashing is half a load's CPU)."""
+
+    release: Release
+    keys: TextKeys
+
+
+def parse_only(job: ParseJob) -> Release | ParseError:
+    """Parse one page; returns the ParseError instead of raising it."""
+    try:
+        return parse(job.body, job.url, job.context, parser=job.parser)
+    except ParseError as exc:
+        return exc
+
+
+def run_job(job: ParseJob) -> Parsed | ParseError:
+    """Parse one page and key its text; the ParseError is returned, not raised (it crosses the process boundary as a value)."""
+    release = parse_only(job)
+    if isinstance(release, ParseError):
+        return release
+    return Parsed(release=release, keys=text_keys(release))
+
+
+def run_jobs(jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
+    """A chunk of jobs in one round trip (reparse sends chunks: fewer, larger messages)."""
+    return [run_job(job) for job in jobs]
+
+
+def warm_worker() -> None:
+    """Import every parser and load the language model once per worker, before the first page arrives."""
+    for name in available_parsers():
+        get_parser(name)
+    from govpress.parsers.language import _get_identifier
+
+    _get_identifier()
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports the parsers and loads the language model once; workers fork from it
+    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn).
+    context.set_forkserver_preload(["govpress.parse_preload"])
+    return context
+
+
+class ParsePool:
+    """A lazily started process pool for one run; parses in a thread until :meth:`start` (or a big batch) starts it."""
+
+    def __init__(self, workers: int | None = None, *, min_pages: int = MIN_POOL_PAGES) -> None:
+        self.workers = workers or default_workers()
+        self.min_pages = min_pages
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self.restarts = 0
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def start(self) -> Executor:
+        """Start the workers (once) and have each import the parsers in the background."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                                     initializer=warm_worker)  # a no-op after the preload
+                for _ in range(self.workers):  # a process pool starts its workers on demand: ask for all now
+                    self._executor.submit(int)
+            return self._executor
+
+    def want(self, pages: int) -> None:
+        """Start the pool ahead of time when ``pages`` pages are coming (the start overlaps their fetching)."""
+        if pages >= self.min_pages:
+            self.start()
+
+    def _broken(self, executor: Executor) -> None:
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+                self.restarts += 1
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    async def parse(self, job: ParseJob) -> Parsed | ParseError:
+        """Parse one page in a worker (or in a thread while the pool is not started)."""
+        executor = self._executor
+        if executor is None:
+            return await asyncio.to_thread(run_job, job)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, run_job, job)
+        except BrokenProcessPool as exc:
+            self._broken(executor)
+            log.error("a parse worker died while parsing %s; the page is kept for the next run", job.url)
+            return ParseError(f"the parse worker process died ({exc})")
+
+    def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
+        """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip."""
+        jobs = list(jobs)
+        if len(jobs) < self.min_pages and self._executor is None:
+            yield from map(run_job, jobs)
+            return
+        executor = self.start()
+        chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
+        futures = [executor.submit(run_jobs, part) for part in chunks]
+        for part, future in zip(chunks, futures):
+            try:
+                yield from future.result()
+            except BrokenProcessPool as exc:
+                self._broken(executor)
+                log.error("a parse worker died; %d pages are recorded as failures", len(part))
+                yield from (ParseError(f"the parse worker process died ({exc})") for _ in part)
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "ParsePool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,65 @@
+"""Store.session: a run's calls share one connection, which closes when idle so another process can open the file."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+
+from govpress.store import LoadBatch, Store
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def opens_read_only(store: Store) -> bool:
+    """Whether the file can be opened read-only now (it cannot while our read-write connection is open)."""
+    try:
+        duckdb.connect(str(store.path), read_only=True).close()
+        return True
+    except duckdb.Error:
+        return False
+
+
+def test_calls_in_a_session_share_one_connection(store: Store) -> None:
+    with store.session(idle_close=60):
+        store.migrate()
+        for number in range(5):
+            store.load_batch(LoadBatch(run_id=f"r{number}", source_id="s"))
+            store.frontier("s")
+            store.cached_validators(["https://example.org/"])
+        assert store.connections_opened == 1
+        assert not opens_read_only(store)  # held for the whole session
+    assert opens_read_only(store)  # and closed when it ends
+    assert store.connections_opened == 0
+
+
+def test_an_idle_session_lets_the_file_go_and_reopens_on_the_next_call(store: Store) -> None:
+    with store.session(idle_close=0.2):
+        store.frontier("s")
+        assert wait_until(lambda: opens_read_only(store))  # closed after 0.2 s unused: an analyst gets in
+        store.frontier("s")
+        assert store.connections_opened == 2
+
+
+def test_a_read_only_reader_inside_a_session_closes_the_shared_connection_first(store: Store) -> None:
+    with store.session(idle_close=60):
+        store.frontier("s")
+        with store.reader(fts=False) as con:  # DuckDB refuses two configurations of one file in a process
+            assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 0
+        store.frontier("s")
+        assert store.connections_opened == 2
+
+
+def test_an_inner_session_joins_the_outer_one(store: Store) -> None:
+    with store.session(idle_close=60):
+        with store.session():
+            store.frontier("s")
+        store.frontier("s")
+        assert store.connections_opened == 1

@@ -1,0 +1,74 @@
+"""The parse workers: the same records as parsing in-process, errors as values, a dead worker costs only its pages."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from govpress.parse_workers import ParseJob, ParsePool, run_job
+from govpress.parsers import ParseContext, ParseError
+
+SITES = Path(__file__).resolve().parents[2] / "govpress" / "demo" / "sites"
+
+
+def page_jobs() -> list[ParseJob]:
+    pages = sorted(SITES.rglob("*.html"))[:6]
+    assert pages, f"no constructed pages under {SITES}"
+    context = ParseContext(source_id="test", timezone="Europe/Moscow", languages=("ru",))
+    return [ParseJob(body=p.read_bytes(), url=f"https://example.org/{p.name}", context=context, parser="generic")
+            for p in pages]
+
+
+def same(a, b) -> bool:
+    if isinstance(a, ParseError) or isinstance(b, ParseError):
+        return type(a) is type(b) and str(a) == str(b)
+    return (a.release.as_json() == b.release.as_json() and a.keys.content_hash == b.keys.content_hash
+            and a.keys.minhash.tolist() == b.keys.minhash.tolist())
+
+
+@pytest.fixture
+def pool():
+    with ParsePool(workers=2, min_pages=1) as pool:
+        yield pool
+
+
+def test_workers_parse_what_this_process_parses(pool: ParsePool) -> None:
+    jobs = page_jobs() + [ParseJob(body=b"", url="https://example.org/empty", context=ParseContext(), parser="generic")]
+    inline = [run_job(job) for job in jobs]
+    assert isinstance(inline[-1], ParseError)  # an empty page does not parse: the error comes back as a value
+    async def in_workers():
+        return await asyncio.gather(*(pool.parse(job) for job in jobs))
+    assert pool.started is False
+    pool.start()
+    assert all(same(a, b) for a, b in zip(asyncio.run(in_workers()), inline, strict=True))
+    assert all(same(a, b) for a, b in zip(pool.map(jobs, chunk=3), inline, strict=True))
+
+
+def test_a_small_run_parses_in_a_thread_without_starting_workers() -> None:
+    with ParsePool(workers=2, min_pages=10) as pool:
+        pool.want(3)
+        results = list(pool.map(page_jobs()[:3]))
+        assert pool.started is False and len(results) == 3
+        pool.want(10)
+        assert pool.started is True
+
+
+def test_a_worker_that_dies_fails_its_pages_and_the_pool_starts_afresh(pool: ParsePool) -> None:
+    job = page_jobs()[0]
+    executor = pool.start()
+    worker = executor.submit(os.getpid).result()
+    os.kill(worker, signal.SIGKILL)
+    # The dead worker breaks the executor once its manager notices (at once, or after a page the
+    # other worker still parsed): from then the page in flight becomes a parse failure.
+    for _ in range(200):
+        result = asyncio.run(pool.parse(job))
+        if isinstance(result, ParseError):
+            break
+    assert isinstance(result, ParseError) and "worker process died" in str(result)
+    assert pool.restarts == 1 and pool.started is False
+    pool.start()
+    assert same(asyncio.run(pool.parse(job)), run_job(job))
