@@ -228,6 +228,31 @@ def test_redirect_to_a_private_address_is_refused_without_a_request(clock: FakeC
     assert all(r.url.host == "news.example.gov" for r in site.requests)
 
 
+def test_redirect_to_another_port_of_an_allowed_host_is_refused_without_a_request(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("https://news.example.gov:8443/admin"), "/admin": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "refused" and "port 8443" in result.error and "port 443" in result.error
+    assert "/admin" not in site.paths() and all(r.url.port is None for r in site.requests)
+
+
+def test_redirect_keeping_an_explicit_start_port_is_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("/b"), "/b": redirect("http://news.example.gov:8080/c"), "/c": html()})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov:8080/a")
+    assert result.ok and result.final_url == "http://news.example.gov:8080/c"
+
+
+def test_redirect_from_the_default_port_to_an_explicit_one_is_refused(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("http://news.example.gov:8080/a")})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov/a")
+    assert result.outcome == "refused" and "another port" in result.error
+
+
+def test_upgrade_to_https_on_the_default_ports_is_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": sequence(redirect("https://news.example.gov/a"), html())})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov/a")
+    assert result.ok and result.final_url == "https://news.example.gov/a"
+
+
 def test_redirect_loop_is_detected(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": redirect("/b"), "/b": redirect("/a#frag")})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
