@@ -40,6 +40,7 @@ from govpress.fetch.politeness import (
     HostLimiters,
     RobotsCache,
     RobotsResponse,
+    SendStamp,
     Sleep,
     authority,
 )
@@ -364,9 +365,9 @@ class Fetcher:
     ) -> _Response | _Stop:
         token = current_allow.set(allow)
         try:
-            async with limiter.slot():
+            async with limiter.slot() as stamp:
                 async with asyncio.timeout(self.total_timeout):
-                    return await self._exchange(url, headers, max_bytes, truncate, progress)
+                    return await self._exchange(url, headers, max_bytes, truncate, progress, stamp)
         except Exception as exc:
             failed = error_outcome(exc)
             if failed is None:
@@ -376,9 +377,17 @@ class Fetcher:
             current_allow.reset(token)
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool, progress: _Progress
+        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool, progress: _Progress,
+        stamp: SendStamp | None = None,
     ) -> _Response | _Stop:
-        async with self._client.stream("GET", url, headers=headers) as response:
+        async def trace(event: str, info: dict) -> None:
+            # httpcore's trace events: the request is on the wire now (Crawl-delay counts from here).
+            if stamp is not None and event.endswith("send_request_headers.started"):
+                stamp.sent()
+
+        async with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+            if stamp is not None:
+                stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304:
                 return _Response(status, response.headers, b"", 0)

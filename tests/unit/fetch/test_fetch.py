@@ -418,6 +418,28 @@ def test_robots_crawl_delay_spaces_request_starts(clock: FakeClock, tmp_path: Pa
     assert [round(b - a, 6) for a, b in zip(starts, starts[1:])] == [4.0, 4.0, 4.0]
 
 
+def test_crawl_delay_is_counted_from_when_each_request_was_sent(clock: FakeClock, tmp_path: Path) -> None:
+    """On a busy machine a granted request may go out late; the next must still wait the whole delay after it."""
+    late_by = iter([0.43, 0.0, 0.3, 0.0, 0.0, 0.0])
+    arrivals: list[float] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        clock.now += next(late_by)  # the time between the slot's grant and the request going out
+        arrivals.append(clock())
+        return html()
+
+    site = Site({"/robots.txt": httpx.Response(200, text=ROBOTS), **{f"/p{i}": page for i in range(6)}})
+    source = make_source(rate_limit=50.0, concurrency=4)
+
+    async def go() -> None:
+        async with make_fetcher(site, clock, tmp_path) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(f"{BASE}/p{i}", source) for i in range(6)))
+
+    asyncio.run(go())
+    gaps = [round(b - a, 6) for a, b in zip(arrivals, arrivals[1:])]
+    assert len(arrivals) == 6 and min(gaps) >= 4.0, gaps  # granted on the bucket alone, one gap was 3.57 s
+
+
 def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/robots.txt": httpx.Response(503), "/a": html()})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a", retries=1)
