@@ -25,16 +25,59 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from govpress.console import console, err, print_last_run
 from govpress.settings import DEFAULT_DB
 
+
+def report_failure(error: BaseException, *, debug: bool) -> int:
+    """Print ``error`` as one line (and its traceback with ``debug``); returns the exit code of its class."""
+    import traceback
+
+    from govpress.errors import INTERNAL_ERROR_EXIT, known_error
+
+    if debug:
+        typer.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+    known = known_error(error)
+    if known is not None:
+        typer.echo(f"error: {known.line()}", err=True)
+        return known.exit_code
+    text = " ".join(str(error).split()) or "(no message)"
+    typer.echo(f"error: unexpected {type(error).__name__}: {text} — a bug in govpress"
+               + ("" if debug else "; rerun with govpress --debug ... for the traceback"), err=True)
+    return INTERNAL_ERROR_EXIT
+
+
+class GovpressGroup(TyperGroup):
+    """The command tree, with one place that turns every failure into one line and its exit code (govpress/errors.py)."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and usage errors (BadParameter) already print what they mean
+        except Exception as error:
+            debug = bool(ctx.params.get("debug")) or os.environ.get("GOVPRESS_DEBUG", "") not in ("", "0")
+            raise typer.Exit(report_failure(error, debug=debug)) from None
+
+
 app = typer.Typer(
+    cls=GovpressGroup,
     help="govpress: a clean, deduplicated, searchable record of government press releases, in DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def options(
+    debug: Annotated[bool, typer.Option("--debug", envvar="GOVPRESS_DEBUG",
+                                        help="On a failure, print the traceback too (default: one line and an exit code).")] = False,
+) -> None:
+    """govpress: a clean, deduplicated, searchable record of government press releases, in DuckDB."""
 sources_app = typer.Typer(help="List the source registry, or check one source live.", invoke_without_command=True)
 app.add_typer(sources_app, name="sources")
 site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
@@ -65,6 +108,13 @@ def _date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _check_db(db: Path) -> None:
+    """A ``--db`` that cannot be a govpress database fails here, in one line, before any run starts."""
+    from govpress.store import Store
+
+    Store(db).check_usable()
+
+
 def _run_flow(coro) -> bool:
     """Run a flow to its final state; True when it completed."""
     import asyncio
@@ -93,6 +143,7 @@ def ingest(
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
+    _check_db(db)
     if without_prefect:
         import asyncio
 
@@ -124,6 +175,7 @@ def demo(
     """Serve a generated multi-source site (plus the real saved pages) on 127.0.0.1 and ingest it."""
     from govpress.demo.run import run_demo
 
+    _check_db(db)
     raise typer.Exit(run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console))
 
 
@@ -135,6 +187,10 @@ def reparse(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Re-run the parsers over the raw archive (no network); changed releases get a new version."""
+    from govpress.registry import load_registry
+
+    load_registry(sources_file).select(source)
+    _check_db(db)
     from govpress.flows.ingest import reparse as reparse_flow
 
     ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from govpress.errors import ConfigError
+
 
 def default_sources_file() -> Path:
     """``$GOVPRESS_SOURCES``, else the checkout's ``sources.toml``, else the copy the wheel ships."""
@@ -32,7 +34,7 @@ def default_sources_file() -> Path:
 DEFAULT_SOURCES_FILE = default_sources_file()
 
 
-class RegistryError(ValueError):
+class RegistryError(ConfigError, ValueError):
     """A registry file that cannot be used: missing, not TOML, or an entry that does not validate.
 
     Its message is one line per problem, naming the file and the entry; the CLI prints it as is.

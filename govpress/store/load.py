@@ -41,6 +41,7 @@ from govpress.store.rows import (
     ReleaseRow,
     RemovalRow,
 )
+from govpress.store.transactions import rollback_quietly
 
 if TYPE_CHECKING:
     from govpress.registry import Source
@@ -426,7 +427,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         _load_frontier(con, batch)
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback_quietly(con)
         raise
     return counts
 
@@ -460,7 +461,7 @@ def upsert_sources(con: duckdb.DuckDBPyConnection, sources: list[Source], run_id
         )
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback_quietly(con)
         raise
 
 
