@@ -40,7 +40,7 @@ from govpress.errors import (
 )
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
-from govpress.store import migrations, search
+from govpress.store import liveness, migrations, search
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
 if TYPE_CHECKING:
@@ -331,8 +331,19 @@ class Store:
             loader.upsert_sources(con, sources, run_id)
 
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
+        """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
         with self.writer() as con:
             loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
+            liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
+
+    def heartbeat(self, run_id: str, at: datetime) -> None:
+        with self.writer() as con:
+            liveness.beat(con, run_id, at)
+
+    def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """Close the ``running`` rows whose process is gone as ``crashed`` (govpress/store/liveness.py)."""
+        with self.writer() as con:
+            return liveness.mark_crashed_runs(con, active=active)
 
     def finish_run(
         self,
