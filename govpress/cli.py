@@ -115,11 +115,25 @@ def _check_db(db: Path) -> None:
     Store(db).check_usable()
 
 
-def _run_flow(coro) -> bool:
-    """Run a flow to its final state; True when it completed."""
+def _run_flow(start) -> bool:
+    """Run a flow (``start()`` makes its coroutine) on Prefect's API to its final state; True when it completed.
+
+    The API is the configured server, or a temporary one started for this command that dies with
+    it (govpress/flows/temporary_api.py). A failure of a known class (a full disk, a database that
+    cannot be used) is raised again here, so it ends the command with its own line and exit code.
+    """
     import asyncio
 
-    state = asyncio.run(coro)
+    from govpress.flows.temporary_api import prefect_api
+
+    with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
+        state = asyncio.run(start())
+    if state.is_failed():
+        from govpress.flows.artifacts import failure_of
+
+        known = failure_of(state)
+        if known is not None:
+            raise known
     return state.is_completed()
 
 
@@ -157,10 +171,9 @@ def ingest(
     else:
         from govpress.flows.ingest import ingest as ingest_flow
 
-        console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
-        ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
-                                   refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
-                                   return_state=True))
+        ok = _run_flow(lambda: ingest_flow(sources=source or None, since=_date(since), until=_date(until),
+                                           max_pages=max_pages, refetch=refetch, db=str(db),
+                                           sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -193,8 +206,8 @@ def reparse(
     _check_db(db)
     from govpress.flows.ingest import reparse as reparse_flow
 
-    ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
-                                sources_file=str(sources_file) if sources_file else None, return_state=True))
+    ok = _run_flow(lambda: reparse_flow(sources=source or None, parser=parser, db=str(db),
+                                        sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 

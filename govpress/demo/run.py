@@ -110,8 +110,11 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
         registry_path = db.parent / "demo-sources.toml"
         registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed), encoding="utf-8")
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")
-        console.print("Running the ingest flow on Prefect's local API (first start takes ~10 s)...")
-        state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
+        from govpress.flows.temporary_api import prefect_api
+
+        with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
+            console.print("Running the ingest flow ...")
+            state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
     print_last_run(db, "ingest", console, after=f" in {time.monotonic() - started:.1f} s; database: {db}")
     console.print("\nTry these (read-only):")
     for title, query in QUERIES:
