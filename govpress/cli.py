@@ -387,16 +387,24 @@ def site_serve(
 def reliability_faults(
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Fault case name (repeatable); default: all.")] = None,
     width: Annotated[int, typer.Option(help="Table width in characters.")] = 200,
+    probes: Annotated[bool, typer.Option("--probes", help="Print only the table of issue 11's probes (no runs).")] = False,
 ) -> None:
-    """Run every fault once against a generated site and print fault -> outcome."""
+    """Run every fault once against a generated site and print fault -> outcome, then the hardening probes."""
     from rich.console import Console
 
+    from govpress.demo.probes import print_probes
+
+    out = Console(width=width)
+    if probes:
+        print_probes(out)
+        return
     from govpress.demo.reliability import print_fault_table
 
     try:
-        caught_up = print_fault_table(only, console=Console(width=width))
+        caught_up = print_fault_table(only, console=out)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--only") from None
+    print_probes(out)
     raise typer.Exit(0 if caught_up else 1)
 
 
