@@ -11,11 +11,15 @@ database calls :func:`mark_crashed_runs` and closes each dead row as ``crashed``
 - otherwise (another host, or a pid that is alive but may have been reused): crashed when the
   heartbeat is older than :data:`STALE_AFTER`.
 
+A crashed row keeps ``finished_at`` NULL (it never finished); each source it covered is recorded
+in ``per_source`` as ``abandoned`` with the reason.
+
 Rows from before schema version 6 have no pid or host: their last sign of life is their start.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Callable, Collection
@@ -105,7 +109,12 @@ def mark_crashed_runs(con: duckdb.DuckDBPyConnection, *, active: Collection[str]
         reason = crash_reason(row, host=host, pid=pid, now=now, active=active, alive=alive, stale_after=stale_after)
         if reason is None:
             continue
-        con.execute("UPDATE runs SET status = 'crashed', message = ? WHERE run_id = ? AND status = 'running'",
-                    [reason, row.run_id])
+        # Each source the run covered ends 'abandoned' (the word the source_runs view uses for a run
+        # that died), so the per-source views count it as the failure it was.
+        [(source_ids,)] = con.execute("SELECT source_ids FROM runs WHERE run_id = ?", [row.run_id]).fetchall()
+        per_source = json.dumps([{"source_id": s, "status": "abandoned", "message": reason} for s in source_ids or []],
+                                ensure_ascii=False)
+        con.execute("UPDATE runs SET status = 'crashed', message = ?, per_source = coalesce(per_source, ?) "
+                    "WHERE run_id = ? AND status = 'running'", [reason, per_source, row.run_id])
         crashed.append((row.run_id, reason))
     return crashed

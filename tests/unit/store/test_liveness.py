@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -81,6 +82,8 @@ def test_the_next_run_marks_a_killed_run_crashed(tmp_path: Path, store: Store):
     [(status, message, finished)] = table_rows(store, "SELECT status, message, finished_at FROM runs "
                                                       "WHERE run_id = 'killed'")
     assert status == "crashed" and f"process {dead.pid}" in message and "is gone" in message and finished is None
+    [(per_source,)] = table_rows(store, "SELECT per_source FROM runs WHERE run_id = 'killed'")
+    assert json.loads(per_source) == [{"source_id": "gov_ru", "status": "abandoned", "message": message}]
 
 
 def test_a_run_whose_last_write_found_the_disk_full_is_crashed_by_the_next(tmp_path: Path, store: Store):
