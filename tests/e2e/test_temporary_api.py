@@ -134,3 +134,17 @@ def test_an_api_that_stops_mid_run_is_reported_once_and_every_source_loads(tmp_p
     [(run_status,)] = con.execute("SELECT status FROM runs").fetchall()
     con.close()
     assert run_status == "completed" and statuses == [("ok",)]
+
+
+def test_a_full_disk_on_the_prefect_path_ends_in_its_one_line(tmp_path: Path, site: Path):
+    from govpress.store import Store
+
+    db = tmp_path / "g.duckdb"
+    Store(db).migrate()
+    (tmp_path / "g.duckdb.wal").symlink_to("/dev/full")  # every write to the write-ahead log: ENOSPC
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "log")
+    code, output = finish(process, tmp_path / "log")
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert code == 5, output[-3000:]
+    assert len(errors) == 1 and "No space left on device" in errors[0]
+    assert "Traceback" not in output and "cannot rollback" not in output
