@@ -36,7 +36,7 @@ PROBES: tuple[Probe, ...] = (
           "unit/test_plan.py::test_a_files_source_plans_only_files_inside_its_folders"),
     Probe("2", "SIGKILL a Prefect-path ingest (holding the slot, mid-fetch, at random times), rerun",
           "the rerun completes without help and converges",
-          "5 kills, every rerun completed; checksums equal the clean run's; no run row left running",
+          "4 kills, every rerun completed; checksums equal the clean run's; no run row left running",
           "reliability/test_crash_convergence.py::test_killed_prefect_runs_converge_without_help"),
     Probe("2", "the killed run's writer slot", "freed for the next writer",
           "its queue place frees the moment it dies; its Prefect slot is freed by the next writer",
