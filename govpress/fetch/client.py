@@ -381,8 +381,8 @@ class Fetcher:
         stamp: SendStamp | None = None,
     ) -> _Response | _Stop:
         async def trace(event: str, info: dict) -> None:
-            # httpcore's trace events: the request is on the wire now (Crawl-delay counts from here).
-            if stamp is not None and event.endswith("send_request_headers.started"):
+            # httpcore's trace events: the request head is written to the socket (Crawl-delay counts from here).
+            if stamp is not None and event.endswith("send_request_headers.complete"):
                 stamp.sent()
 
         async with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
