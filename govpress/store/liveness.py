@@ -14,7 +14,7 @@ database calls :func:`mark_crashed_runs` and closes each dead row as ``crashed``
 A crashed row keeps ``finished_at`` NULL (it never finished); each source it covered is recorded
 in ``per_source`` as ``abandoned`` with the reason.
 
-Rows from before schema version 6 have no pid or host: their last sign of life is their start.
+Rows from before schema version 7 have no pid or host: their last sign of life is their start.
 """
 
 from __future__ import annotations
