@@ -163,15 +163,16 @@ def prefect_share(registry_file: Path, work: Path, rounds: int) -> dict:
         times[kind].append(run.wall)
         print(f"  prefect round {number + 1} {kind:9s} {run.wall:6.1f} s  (load {loadavg()})", flush=True)
 
-    from govpress.flows.local_api import free_port, start_temporary_server
     from govpress.flows.serve import stop_process, wait_healthy
+    from govpress.flows.temporary_api import free_port
 
     for number in range(rounds):
         one("plain", number, base_env)
         one("temporary", number, base_env)
         # A server already running (as `govpress serve` leaves one): started and healthy before the call.
         port = free_port()
-        server = start_temporary_server(port)
+        server = subprocess.Popen([sys.executable, "-m", "govpress.flows.temporary_api", str(port)],
+                                  env=base_env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}/api"
             wait_healthy(url, server, timeout=180)

@@ -15,6 +15,10 @@ from datetime import datetime, timezone
 
 from prefect import get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
+
+from govpress.errors import GovpressError
 
 from govpress.report import render_report, report_data
 from govpress.run import Published, RunResult
@@ -53,6 +57,31 @@ async def publish_run_artifacts(result: RunResult, line: str) -> None:
     await acreate_markdown_artifact(key="ingest-report", markdown=render_report(result.run_id, line, result.outcomes, data),
                                     description=line)
     get_run_logger().info("run %s: %s", result.run_id, line)
+
+
+def ended_by(error: GovpressError) -> State:
+    """The final state of a flow stopped by a known failure (a full disk, an unusable database).
+
+    The run's line is logged once and the run ends Failed with it (the error kept for a command
+    line running the flow in this process: :func:`failure_of`), instead of Prefect's engine logging
+    a traceback for an error that has a plain explanation.
+    """
+    from prefect.runtime import flow_run
+
+    get_run_logger().error("%s", error.line())
+    if flow_run.id:
+        ENDED_BY[str(flow_run.id)] = error
+    return Failed(message=error.line())
+
+
+ENDED_BY: dict[str, GovpressError] = {}
+"""Flow run id -> the known failure that ended it, for a command line that ran the flow in this process."""
+
+
+def failure_of(state: State) -> GovpressError | None:
+    """The known failure that ended the flow run of ``state`` in this process (see :func:`ended_by`), else None."""
+    run_id = getattr(state.state_details, "flow_run_id", None)
+    return ENDED_BY.pop(str(run_id), None) if run_id is not None else None
 
 
 def finish(result: RunResult) -> dict:

@@ -16,7 +16,8 @@ from pathlib import Path
 from prefect import flow
 from prefect.runtime import flow_run
 
-from govpress.flows.artifacts import finish, headline, publish_run_artifacts
+from govpress.errors import GovpressError
+from govpress.flows.artifacts import ended_by, finish, headline, publish_run_artifacts
 from govpress.flows.parameters import DbPath, MaxPages, ParserName, Refetch, Since, SourceIds, SourcesFile, Until
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import writer_slot
@@ -70,13 +71,16 @@ async def ingest(
     """
     parameters = {"sources": sources, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
                   "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    async with writer_slot():  # the project's global limit: one DuckDB writer at a time
-        result = await ingest_sources(
-            db=db_path(db), sources_file=sources_file, source_ids=sources, parameters=parameters,
-            params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch),
-            source_runner=run_source_with_tasks,
-        )
-        await publish_run_artifacts(result, headline("ingest", result))
+    try:
+        async with writer_slot():  # the project's global limit: one DuckDB writer at a time
+            result = await ingest_sources(
+                db=db_path(db), sources_file=sources_file, source_ids=sources, parameters=parameters,
+                params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch),
+                source_runner=run_source_with_tasks,
+            )
+            await publish_run_artifacts(result, headline("ingest", result))
+    except GovpressError as error:  # a full disk, an unusable database: its one line, not a traceback
+        return ended_by(error)
     return finish(result)
 
 
@@ -97,10 +101,13 @@ async def reparse(
     """
     parameters = {"sources": sources, "parser": parser, "db": str(db_path(db)),
                   "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    async with writer_slot():
-        result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=sources, parser=parser,
-                                       parameters=parameters)
-        await publish_run_artifacts(result, headline("reparse", result))
+    try:
+        async with writer_slot():
+            result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=sources,
+                                           parser=parser, parameters=parameters)
+            await publish_run_artifacts(result, headline("reparse", result))
+    except GovpressError as error:
+        return ended_by(error)
     return finish(result)
 
 

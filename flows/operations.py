@@ -13,7 +13,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from govpress.flows.artifacts import finish, headline, publish_run_artifacts, publish_snapshot_report
+from govpress.errors import GovpressError
+from govpress.flows.artifacts import ended_by, finish, headline, publish_run_artifacts, publish_snapshot_report
 from govpress.flows.ingest import db_path
 from govpress.flows.parameters import (
     DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredSince, RequiredUntil, SnapshotPath, SourceId, SourcesFile,
@@ -56,13 +57,16 @@ async def backfill(
     check_window(since, until)  # before waiting for the writer slot
     parameters = {"source": source, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
                   "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    async with writer_slot():
-        result = await ingest_sources(
-            db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill", parameters=parameters,
-            params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch, deep=True),
-            source_runner=run_source_with_tasks,
-        )
-        await publish_run_artifacts(result, headline(f"backfill {source} {since}..{until}", result))
+    try:
+        async with writer_slot():
+            result = await ingest_sources(
+                db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill",
+                parameters=parameters, source_runner=run_source_with_tasks,
+                params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch, deep=True),
+            )
+            await publish_run_artifacts(result, headline(f"backfill {source} {since}..{until}", result))
+    except GovpressError as error:  # a full disk, an unusable database: its one line, not a traceback
+        return ended_by(error)
     return finish(result)
 
 

@@ -12,6 +12,7 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from govpress.errors import chain
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
 from govpress.registry import Source
 
@@ -44,9 +45,59 @@ def outcome_line(outcome: SourceOutcome) -> str:
     return line + (f" — {outcome.message}" if outcome.message else "")
 
 
+API_LOST: set[str] = set()
+"""Runs (run_id) whose Prefect API stopped answering: their remaining stages run without tasks."""
+
+
+def api_unreachable(error: BaseException) -> bool:
+    """Whether a task call failed because Prefect's API could not be reached (not because the stage failed).
+
+    The stages never raise for network trouble of their own (the fetcher records it), so a
+    connection error out of a task call is the API's; so is httpx's closed-client error, which
+    every later call raised once the engine's client had been closed by the first failure.
+    """
+    import httpx
+
+    for item in chain(error):
+        if isinstance(item, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return True
+        if isinstance(item, RuntimeError) and "client has been closed" in str(item):
+            return True
+    return False
+
+
+def tracked(task, plain):
+    """Call the stage as its Prefect task; if the API is unreachable, say so once and run it plainly.
+
+    The work is the same either way (loads are idempotent, so a batch whose task failed only in
+    its bookkeeping is loaded again without harm); what is lost is the task's record in the UI.
+    """
+
+    async def call(ctx: RunContext, source: Source, *args):
+        if ctx.run_id not in API_LOST:
+            try:
+                return await task(ctx, source, *args)
+            except Exception as exc:
+                if not api_unreachable(exc):
+                    raise
+                if ctx.run_id not in API_LOST:
+                    API_LOST.add(ctx.run_id)
+                    get_run_logger().error(
+                        "Prefect's API stopped answering (%s: %s): the rest of this run goes on without Prefect "
+                        "task records; its results load into DuckDB as usual", type(exc).__name__, exc)
+        return await plain(ctx, source, *args)
+
+    return call
+
+
+async def _plain_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
+    return await process_batch(ctx, source, items)
+
+
 async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcome:
     """One source through the stages, with Prefect tasks at the discovery and batch boundaries."""
-    outcome = await run_source(ctx, source, discover_fn=discover_task, batch_fn=batch_task)
+    outcome = await run_source(ctx, source, discover_fn=tracked(discover_task, discover_source),
+                               batch_fn=tracked(batch_task, _plain_batch))
     logger = get_run_logger()
     (logger.info if outcome.status == "ok" else logger.error)(outcome_line(outcome))
     return outcome

@@ -25,16 +25,59 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from govpress.console import console, err, print_last_run
 from govpress.settings import DEFAULT_DB
 
+
+def report_failure(error: BaseException, *, debug: bool) -> int:
+    """Print ``error`` as one line (and its traceback with ``debug``); returns the exit code of its class."""
+    import traceback
+
+    from govpress.errors import INTERNAL_ERROR_EXIT, known_error
+
+    if debug:
+        typer.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+    known = known_error(error)
+    if known is not None:
+        typer.echo(f"error: {known.line()}", err=True)
+        return known.exit_code
+    text = " ".join(str(error).split()) or "(no message)"
+    typer.echo(f"error: unexpected {type(error).__name__}: {text} — a bug in govpress"
+               + ("" if debug else "; rerun with govpress --debug ... for the traceback"), err=True)
+    return INTERNAL_ERROR_EXIT
+
+
+class GovpressGroup(TyperGroup):
+    """The command tree, with one place that turns every failure into one line and its exit code (govpress/errors.py)."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and usage errors (BadParameter) already print what they mean
+        except Exception as error:
+            debug = bool(ctx.params.get("debug")) or os.environ.get("GOVPRESS_DEBUG", "") not in ("", "0")
+            raise typer.Exit(report_failure(error, debug=debug)) from None
+
+
 app = typer.Typer(
+    cls=GovpressGroup,
     help="govpress: a clean, deduplicated, searchable record of government press releases, in DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def options(
+    debug: Annotated[bool, typer.Option("--debug", envvar="GOVPRESS_DEBUG",
+                                        help="On a failure, print the traceback too (default: one line and an exit code).")] = False,
+) -> None:
+    """govpress: a clean, deduplicated, searchable record of government press releases, in DuckDB."""
 sources_app = typer.Typer(help="List the source registry, or check one source live.", invoke_without_command=True)
 app.add_typer(sources_app, name="sources")
 site_app = typer.Typer(help="The local site server used by the demo and the tests.", no_args_is_help=True)
@@ -65,26 +108,32 @@ def _date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _prefect_api():
-    """The Prefect API of this call, chosen (and a temporary one started) before Prefect is imported: flows/local_api.py."""
-    from govpress.flows.local_api import open_api
+def _check_db(db: Path) -> None:
+    """A ``--db`` that cannot be a govpress database fails here, in one line, before any run starts."""
+    from govpress.store import Store
 
-    return open_api()
-
-
-def _wait_for(api, flow: str) -> None:
-    if api.kind == "temporary":
-        console.print(f"Starting the {flow} flow on {api.describe()} (it started with this command)...")
-    else:
-        console.print(f"Starting the {flow} flow on {api.describe()}...")
-    api.ready()
+    Store(db).check_usable()
 
 
-def _run_flow(coro) -> bool:
-    """Run a flow to its final state; True when it completed."""
+def _run_flow(start) -> bool:
+    """Run a flow (``start()`` makes its coroutine) on Prefect's API to its final state; True when it completed.
+
+    The API is the configured server, or a temporary one started for this command that dies with
+    it (govpress/flows/temporary_api.py). A failure of a known class (a full disk, a database that
+    cannot be used) is raised again here, so it ends the command with its own line and exit code.
+    """
     import asyncio
 
-    state = asyncio.run(coro)
+    from govpress.flows.temporary_api import prefect_api
+
+    with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
+        state = asyncio.run(start())
+    if state.is_failed():
+        from govpress.flows.artifacts import failure_of
+
+        known = failure_of(state)
+        if known is not None:
+            raise known
     return state.is_completed()
 
 
@@ -108,6 +157,7 @@ def ingest(
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
+    _check_db(db)
     if without_prefect:
         import asyncio
 
@@ -119,13 +169,11 @@ def ingest(
                                             parameters={"sources": source, "without_prefect": True}))
         ok = not result.failing
     else:
-        with _prefect_api() as api:
-            from govpress.flows.ingest import ingest as ingest_flow
+        from govpress.flows.ingest import ingest as ingest_flow
 
-            _wait_for(api, "ingest")
-            ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until),
-                                       max_pages=max_pages, refetch=refetch, db=str(db),
-                                       sources_file=str(sources_file) if sources_file else None, return_state=True))
+        ok = _run_flow(lambda: ingest_flow(sources=source or None, since=_date(since), until=_date(until),
+                                           max_pages=max_pages, refetch=refetch, db=str(db),
+                                           sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -138,12 +186,10 @@ def demo(
     refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every page even if unchanged.")] = False,
 ) -> None:
     """Serve a generated multi-source site (plus the real saved pages) on 127.0.0.1 and ingest it."""
-    with _prefect_api() as api:  # starts now, while the demo generates and serves its site
-        from govpress.demo.run import run_demo
+    from govpress.demo.run import run_demo
 
-        code = run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console,
-                        before_flow=lambda: _wait_for(api, "ingest"))
-    raise typer.Exit(code)
+    _check_db(db)
+    raise typer.Exit(run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console))
 
 
 @app.command()
@@ -154,12 +200,14 @@ def reparse(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Re-run the parsers over the raw archive (no network); changed releases get a new version."""
-    with _prefect_api() as api:
-        from govpress.flows.ingest import reparse as reparse_flow
+    from govpress.registry import load_registry
 
-        _wait_for(api, "reparse")
-        ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
-                                    sources_file=str(sources_file) if sources_file else None, return_state=True))
+    load_registry(sources_file).select(source)
+    _check_db(db)
+    from govpress.flows.ingest import reparse as reparse_flow
+
+    ok = _run_flow(lambda: reparse_flow(sources=source or None, parser=parser, db=str(db),
+                                        sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 
@@ -339,16 +387,24 @@ def site_serve(
 def reliability_faults(
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Fault case name (repeatable); default: all.")] = None,
     width: Annotated[int, typer.Option(help="Table width in characters.")] = 200,
+    probes: Annotated[bool, typer.Option("--probes", help="Print only the table of issue 11's probes (no runs).")] = False,
 ) -> None:
-    """Run every fault once against a generated site and print fault -> outcome."""
+    """Run every fault once against a generated site and print fault -> outcome, then the hardening probes."""
     from rich.console import Console
 
+    from govpress.demo.probes import print_probes
+
+    out = Console(width=width)
+    if probes:
+        print_probes(out)
+        return
     from govpress.demo.reliability import print_fault_table
 
     try:
-        caught_up = print_fault_table(only, console=Console(width=width))
+        caught_up = print_fault_table(only, console=out)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--only") from None
+    print_probes(out)
     raise typer.Exit(0 if caught_up else 1)
 
 

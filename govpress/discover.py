@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Awaitable, Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,7 +113,7 @@ class Walk:
                 try:
                     listing = read(fetched.body, fetched.final_url or url, self.context(fetched.content_type), page)
                 except DiscoveryError as exc:
-                    result.errors.append(f"{url}: {exc}")
+                    refuse_page(result, url, exc)
                     break
                 any_read = True
                 fresh = [i for i in listing.items if identity(i.url) not in self.known]
@@ -124,6 +124,17 @@ class Walk:
                     break
                 url, page = listing.next_url, page + 1
         return any_read
+
+
+def refuse_page(result: Discovery, url: str, error: DiscoveryError) -> None:
+    """The reader refused the page just fetched (malformed, a DTD or entity bomb): say so on its fetch row.
+
+    The exchange itself went well, but what came is unusable; recorded as ``refused`` with the
+    reader's reason, the ``fetches`` row tells the same story as the run's message.
+    """
+    page = result.pages[-1]
+    result.pages[-1] = replace(page, outcome="refused", error=f"refused by the discovery reader: {error}")
+    result.errors.append(f"{url}: {error}")
 
 
 def _failed(url: str, fetched: "FetchResult") -> str:
@@ -198,7 +209,7 @@ async def discover_sitemap(walk: Walk) -> None:
         try:
             listing, children = read_sitemap(fetched.body, fetched.final_url or url, tz=walk.source.timezone)
         except DiscoveryError as exc:
-            result.errors.append(f"{url}: {exc}")
+            refuse_page(result, url, exc)
             continue
         read_any = True
         queue.extend(children)

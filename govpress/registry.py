@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from govpress.errors import ConfigError
+
 
 def default_sources_file() -> Path:
     """``$GOVPRESS_SOURCES``, else the checkout's ``sources.toml``, else the copy the wheel ships."""
@@ -32,7 +34,7 @@ def default_sources_file() -> Path:
 DEFAULT_SOURCES_FILE = default_sources_file()
 
 
-class RegistryError(ValueError):
+class RegistryError(ConfigError, ValueError):
     """A registry file that cannot be used: missing, not TOML, or an entry that does not validate.
 
     Its message is one line per problem, naming the file and the entry; the CLI prints it as is.
@@ -54,6 +56,16 @@ def check_cron(expression: str) -> str:
     except (CronSimError, ValueError) as exc:
         raise ValueError(f"cadence {expression!r} is not a valid five-field cron expression ({exc})") from None
     return expression
+
+_HEADER_VALUE = re.compile(r"^[\x20-\x7e]+$")
+
+
+def check_user_agent(value: str | None) -> str | None:
+    """A User-Agent is an HTTP header value: printable ASCII, not empty (httpx cannot send anything else)."""
+    if value is not None and (not value.strip() or not _HEADER_VALUE.match(value)):
+        raise ValueError(f"user_agent {value[:60]!r} must be printable ASCII (an HTTP header value)")
+    return value
+
 
 Kind = Literal["feed", "sitemap", "listing", "json", "files"]
 
@@ -172,6 +184,11 @@ class Source(BaseModel):
     )
     enabled: bool = Field(True, description="Disabled sources are kept in the registry but not run.")
 
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str | None) -> str | None:
+        return check_user_agent(value)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -242,6 +259,11 @@ class Registry(BaseModel):
 
     user_agent: str = "govpress/0.1 (+https://github.com/govpress/govpress; press-release archiver)"
     source: list[Source] = Field(default_factory=list)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent(cls, value: str) -> str:
+        return check_user_agent(value)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Registry":

@@ -1,9 +1,12 @@
 """One writing run of govpress end to end, without Prefect: the lifecycle every run shares, and the work it wraps.
 
 The lifecycle (:func:`run_lifecycle`) is the same for every run that writes: migrate the file,
-start the ``runs`` row, upsert the selected sources, do the work, rebuild the search index when
-the run changed releases, finish the row, publish the analysts' snapshot. Work that raises still
-finishes the row (``failed``, with the error) so that no run stays ``running``.
+mark the runs a dead process left ``running`` as ``crashed`` (govpress/store/liveness.py), start
+the ``runs`` row (with this process's pid and host), upsert the selected sources, do the work
+(the row's heartbeat refreshed every minute meanwhile), rebuild the search index when the run
+changed releases, finish the row, publish the analysts' snapshot. Work that raises still
+finishes the row (``failed``, with the error) so that no run stays ``running``; a run killed
+before it could is marked ``crashed`` by the next one.
 
 The work it wraps:
 
@@ -35,6 +38,7 @@ from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, 
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
 from govpress.store import Store, count_releases
+from govpress.store.liveness import HEARTBEAT_SECONDS
 from govpress.store.rows import LoadBatch
 from govpress.urls import host_of
 
@@ -142,22 +146,31 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
 async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: str, parameters: dict,
                           sources: list[Source], work: Work, publish_results: bool) -> RunResult:
     await asyncio.to_thread(store.migrate)
+    for crashed, reason in await asyncio.to_thread(store.mark_crashed_runs, frozenset(ACTIVE_RUNS)):
+        log.warning("run %s was left running: %s", crashed, reason)
     run_id = new_run_id()
     started_at = datetime.now(timezone.utc)
     await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
-    await asyncio.to_thread(store.upsert_sources, sources, run_id)
+    ACTIVE_RUNS.add(run_id)
+    heart = asyncio.create_task(heartbeat(store, run_id))
     try:
-        outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at,
-                                       parsers=parsers))
-    except BaseException as exc:
-        await _finish_failed(store, run_id, exc, publish_results)
-        raise
-    status, message = run_status(outcomes)
-    counts = totals(outcomes)
-    if publish_results and (counts["new"] or counts["updated"]):
-        await asyncio.to_thread(store.rebuild_search_index)
-    await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
-                            datetime.now(timezone.utc))
+        try:
+            await asyncio.to_thread(store.upsert_sources, sources, run_id)
+            outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at,
+                                           parsers=parsers))
+        except BaseException as exc:
+            heart.cancel()
+            await _finish_failed(store, run_id, exc, publish_results)
+            raise
+        status, message = run_status(outcomes)
+        counts = totals(outcomes)
+        if publish_results and (counts["new"] or counts["updated"]):
+            await asyncio.to_thread(store.rebuild_search_index)
+        await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
+                                datetime.now(timezone.utc))
+    finally:
+        heart.cancel()
+        ACTIVE_RUNS.discard(run_id)
     if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=Path(db), status=status, outcomes=outcomes, message=message)
@@ -183,6 +196,20 @@ def snapshot_due(store: Store, *, changed: bool) -> bool:
     except OSError:
         return True
     return age >= SNAPSHOT_MAX_AGE.total_seconds()
+
+
+ACTIVE_RUNS: set[str] = set()
+"""Runs this process is working on now: their rows are alive whatever their heartbeat says."""
+
+
+async def heartbeat(store: Store, run_id: str, every: float = HEARTBEAT_SECONDS) -> None:
+    """Refresh the run's ``heartbeat_at`` every ``every`` seconds until cancelled (a missed beat is only logged)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(store.heartbeat, run_id, datetime.now(timezone.utc))
+        except Exception as exc:  # the database locked for long, a full disk: the run itself will say so
+            log.warning("run %s: heartbeat not recorded (%s)", run_id, exc)
 
 
 async def _finish_failed(store: Store, run_id: str, error: BaseException, publish_results: bool) -> None:

@@ -41,6 +41,7 @@ from govpress.store.load import CHECKSUM_TABLES, NOT_CONTENT
 DEMO_TEMPLATE = Path(__file__).resolve().parent / "localsite" / "demo_generated.toml"
 TRAP_HOST = "127.0.0.3"
 """Where the off-host redirect points: a second server whose request log must stay empty."""
+
 SITE_SIZE = 15
 """Releases per generated edition."""
 FAULT_SOURCES = ("demo_minfin", "demo_mfa_en")
@@ -68,6 +69,8 @@ class FaultCase:
     name: str
     rule: Callable[[str, str], FaultRule]
     description: str
+    trap: str = "host"
+    """The trap server ``rule`` gets the URL of: ``host`` (127.0.0.3) or ``port`` (127.0.0.1, another port)."""
 
 
 FAULT_CASES: tuple[FaultCase, ...] = (
@@ -92,10 +95,14 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "302 to itself via ?loop=1"),
     FaultCase("offhost_redirect", lambda p, trap: FaultRule(fault="offhost_redirect", path=p, location=trap + p),
               f"302 to {TRAP_HOST} (not an allowed address)"),
+    FaultCase("port_redirect", lambda p, trap: FaultRule(fault="offhost_redirect", path=p, location=trap + p),
+              "302 to the same host on another port (a second server on 127.0.0.1)", trap="port"),
     FaultCase("endless_body", lambda p, _: FaultRule(fault="endless_body", path=p),
               "a chunked body that never ends (64 MiB cap)"),
     FaultCase("gzip_bomb", lambda p, _: FaultRule(fault="gzip_bomb", path=p),
               "1 MiB of gzip inflating to 1 GiB"),
+    FaultCase("huge_header", lambda p, _: FaultRule(fault="huge_header", path=p),
+              "a 5 MiB response header before the page"),
     FaultCase("challenge", lambda p, _: FaultRule(fault="challenge", path=p),
               "an AWS-WAF JavaScript challenge with status 200"),
     FaultCase("forbidden", lambda p, _: FaultRule(fault="forbidden", path=p),
@@ -176,6 +183,8 @@ class FaultEnv:
     manifest: SiteManifest
     server: LocalSiteServer
     trap: LocalSiteServer
+    port_trap: LocalSiteServer
+    """The site on 127.0.0.1 at another port (the trap's): where the port redirect points."""
     sources: list[Source]
     clean_checksum: dict[str, str]
     clean_content: dict[str, str]
@@ -208,8 +217,10 @@ def fault_env(root: Path, *, per_source: int = SITE_SIZE,
     """Generate the site, start both servers, run the clean baseline; stop the servers on exit."""
     manifest = generate_site(root / "site", per_source=per_source)
     target_path, target_title = pick_target(manifest)
-    with LocalSiteServer(root / "site") as server, LocalSiteServer(root / "site", host=TRAP_HOST) as trap:
-        env = FaultEnv(root=root, manifest=manifest, server=server, trap=trap, sources=[s for s in demo_sources(server.base_url) if s.id in source_ids],
+    with LocalSiteServer(root / "site") as server, LocalSiteServer(root / "site", host=TRAP_HOST) as trap, \
+            LocalSiteServer(root / "site") as port_trap:
+        env = FaultEnv(root=root, manifest=manifest, server=server, trap=trap, port_trap=port_trap,
+                       sources=[s for s in demo_sources(server.base_url) if s.id in source_ids],
                        clean_checksum={}, clean_content={}, clean_releases=0,
                        clean_db=root / "unused", target_path=target_path, target_title=target_title)
         env.clean_db = env.fresh_db("clean")
@@ -320,7 +331,9 @@ def run_fault_case(env: FaultEnv, case: FaultCase) -> FaultResult:
     target_url = env.server.url(env.target_path)
     env.server.reset_log()
     env.trap.reset_log()
-    env.server.set_faults(FaultPlan.of(case.rule(env.target_path, env.trap.base_url)))
+    env.port_trap.reset_log()
+    trap = env.port_trap if case.trap == "port" else env.trap
+    env.server.set_faults(FaultPlan.of(case.rule(env.target_path, trap.base_url)))
     clock = VirtualClock()
     try:
         _, outcomes = asyncio.run(run_pipeline(db, env.sources, clock=clock))
@@ -341,7 +354,7 @@ def run_fault_case(env: FaultEnv, case: FaultCase) -> FaultResult:
         target_title=title, published_title=env.target_title,
         target_body=faulted_text[1] if faulted_text else None, clean_body=clean_text[1] if clean_text else None, releases_after_fault=releases, other_urls_after_fault=others,
         server_statuses=[r.status for r in mine], faults_applied=sum(r.fault is not None for r in mine),
-        trap_requests=len(env.trap.requests), sleeps=list(clock.sleeps), checksum_after_fault=after_fault,
+        trap_requests=len(env.trap.requests) + len(env.port_trap.requests), sleeps=list(clock.sleeps), checksum_after_fault=after_fault,
         checksum_after_rerun=Store(db).checksum(), content_after_rerun=content_checksum(db, ignore=("archive_key",)),
         loaded_after_rerun=stored_text(db, target_url) is not None, rerun_outcomes=rerun, db=db,
     )
@@ -371,6 +384,8 @@ def describe_seen(result: FaultResult) -> str:
         seen += f" in {last['elapsed_ms'] / 1000:.1f} s"
     if result.case == "offhost_redirect":
         seen += f"; {TRAP_HOST} got {result.trap_requests} requests"
+    if result.case == "port_redirect":
+        seen += f"; the other port got {result.trap_requests} requests"
     return seen
 
 

@@ -96,12 +96,8 @@ def prepare_site(site_dir: Path, **generator_options):
 
 def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, refetch: bool = False,
              console: Console | None = None, site_dir: Path | None = None, generator_options: dict | None = None,
-             port: int = 0, before_flow: Callable[[], None] | None = None) -> int:
-    """Serve, ingest, report. Returns the process exit code (0 when every source succeeded).
-
-    ``before_flow``: called when the site is up, before the flow starts (the CLI waits there for
-    the Prefect API it started at the beginning of the command).
-    """
+             port: int = 0) -> int:
+    """Serve, ingest, report. Returns the process exit code (0 when every source succeeded)."""
     from govpress.flows.ingest import ingest
 
     console = console or Console()
@@ -119,11 +115,11 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
         registry_path = db.parent / "demo-sources.toml"
         registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed, site=site_dir), encoding="utf-8")
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")
-        if before_flow is not None:
-            before_flow()
-        else:
-            console.print("Running the ingest flow on Prefect's local API (first start takes ~10 s)...")
-        state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
+        from govpress.flows.temporary_api import prefect_api
+
+        with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
+            console.print("Running the ingest flow ...")
+            state = asyncio.run(ingest(db=str(db), sources_file=str(registry_path), refetch=refetch, return_state=True))
     print_last_run(db, "ingest", console, after=f" in {time.monotonic() - started:.1f} s; database: {db}")
     console.print("\nTry these (read-only):")
     for title, query in QUERIES:

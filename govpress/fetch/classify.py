@@ -8,7 +8,8 @@ not_modified 304 to a conditional GET
 gone        404 or 410: the page is not there (a removal check's answer)
 blocked     a challenge, anti-bot or access page, whatever the status (body kept as evidence;
             the detector is :mod:`govpress.parsers.blocked`)
-http_error  any other status, a redirect that cannot be followed, retries exhausted
+http_error  any other status, a redirect that cannot be followed, retries exhausted, a malformed
+            response (a head over 100 KiB, an illegal status or header line: not retried)
 network_error, timeout   the exchange failed (also a corrupt or truncated compressed body)
 too_large   over the size cap, or a compression bomb
 refused     the address guard said no (or the URL is invalid)
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import h11
 import httpx
 
 from govpress.fetch.decode import BodyError
@@ -78,10 +80,40 @@ def error_outcome(exc: BaseException) -> tuple[Outcome, str] | None:
         return "timeout", f"timeout: {type(exc).__name__} {exc}".strip()
     if isinstance(exc, BodyError):
         return exc.outcome, str(exc)  # type: ignore[return-value]
+    if (malformed := malformed_response(exc)) is not None:
+        return "http_error", f"malformed HTTP response (not retried: the server sends the same bytes again): {malformed}"
     if isinstance(exc, (httpx.TransportError, httpx.HTTPError, httpx.StreamError)):
         return "network_error", f"{type(exc).__name__}: {exc}"
     if isinstance(exc, httpx.InvalidURL):
         return "refused", f"invalid URL: {exc}"
+    return None
+
+
+RESPONSE_HEAD_CAP = 100 * 1024
+"""httpcore's h11 reads at most this much of a response's status line and headers; a longer head
+is a protocol error ("Receive buffer too long"), caught before it is buffered whole."""
+
+
+def malformed_response(exc: BaseException) -> str | None:
+    """What was malformed when the server's bytes broke HTTP itself, or None for a transient failure.
+
+    h11 parsed the bytes and refused them (a head over :data:`RESPONSE_HEAD_CAP`, an illegal status
+    or header line): the same request gets the same bytes, so retrying only repeats it. A peer that
+    closed early ("peer closed connection without sending complete message body", httpcore's
+    "Server disconnected") is a network failure and stays retryable.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, h11.RemoteProtocolError):
+            text = str(current)
+            if text.startswith("peer closed connection"):
+                return None
+            if text == "Receive buffer too long":
+                return f"response head over {RESPONSE_HEAD_CAP // 1024} KiB (status line and headers)"
+            return text
+        current = current.__cause__ or current.__context__
     return None
 
 

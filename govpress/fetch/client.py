@@ -10,8 +10,8 @@
 Before every request, in this order: the address guard, robots.txt (unless the source sets
 ``ignore_robots``), the host's circuit breaker, then the host's limiter (rate, concurrency,
 Crawl-delay, Retry-After pauses). Redirects are followed here, not by httpx, so every hop passes
-the same checks; a hop off the source's hosts or to a forbidden address is refused before
-anything is sent. Successful bodies and the evidence of blocks go into the :class:`Archive`.
+the same checks; a hop off the source's hosts, to another port than the start URL's (see
+:func:`port_change`) or to a forbidden address is refused before anything is sent. Successful bodies and the evidence of blocks go into the :class:`Archive`.
 
 ``fetch`` never raises for network or HTTP trouble: the outcome and an ``error`` text say what
 happened.
@@ -40,6 +40,7 @@ from govpress.fetch.politeness import (
     HostLimiters,
     RobotsCache,
     RobotsResponse,
+    SendStamp,
     Sleep,
     authority,
 )
@@ -364,9 +365,9 @@ class Fetcher:
     ) -> _Response | _Stop:
         token = current_allow.set(allow)
         try:
-            async with limiter.slot():
+            async with limiter.slot() as stamp:
                 async with asyncio.timeout(self.total_timeout):
-                    return await self._exchange(url, headers, max_bytes, truncate, progress)
+                    return await self._exchange(url, headers, max_bytes, truncate, progress, stamp)
         except Exception as exc:
             failed = error_outcome(exc)
             if failed is None:
@@ -376,9 +377,17 @@ class Fetcher:
             current_allow.reset(token)
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool, progress: _Progress
+        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool, progress: _Progress,
+        stamp: SendStamp | None = None,
     ) -> _Response | _Stop:
-        async with self._client.stream("GET", url, headers=headers) as response:
+        async def trace(event: str, info: dict) -> None:
+            # httpcore's trace events: the request head is written to the socket (Crawl-delay counts from here).
+            if stamp is not None and event.endswith("send_request_headers.complete"):
+                stamp.sent()
+
+        async with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+            if stamp is not None:
+                stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
             if status in REDIRECT_STATUSES or status == 304:
                 return _Response(status, response.headers, b"", 0)
@@ -415,11 +424,37 @@ def _redirect_target(current: str, outcome: _Response | _Stop, seen: list[str], 
     if not location:
         return _Stop("http_error", f"HTTP {outcome.status} redirect without a Location header", outcome.status, outcome)
     target = _without_fragment(urljoin(current, location.strip()))
+    if (moved := port_change(seen[0], target)) is not None:
+        return _Stop("refused", moved, outcome.status, outcome)
     if target in seen:
         return _Stop("http_error", f"redirect loop: {' -> '.join([*seen, target])}", outcome.status, outcome)
     if len(seen) > max_redirects:
         return _Stop("http_error", f"more than {max_redirects} redirects (last to {target})", outcome.status, outcome)
     return target
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def port_change(start: str, target: str) -> str | None:
+    """Why a redirect from the start URL to ``target`` changes the port (and is refused), or None.
+
+    A source's hosts name machines, not their services: another port on an allowed host is
+    another service (an admin panel, a metrics endpoint), so a hop must stay on the start URL's
+    port. The default ports of http and https count as one, so an upgrade to https is followed.
+    """
+    before, after = urlsplit(start), urlsplit(target)
+    try:
+        start_port, target_port = before.port, after.port
+    except ValueError:  # a malformed port: the address guard refuses it with its own reason
+        return None
+    start_port = start_port or DEFAULT_PORTS.get(before.scheme)
+    target_port = target_port or DEFAULT_PORTS.get(after.scheme)
+    both_defaults = start_port == DEFAULT_PORTS.get(before.scheme) and target_port == DEFAULT_PORTS.get(after.scheme)
+    if start_port == target_port or both_defaults:
+        return None
+    return (f"redirect to another port refused: {target} (port {target_port}; "
+            f"the start URL {start} is on port {start_port})")
 
 
 def _without_fragment(url: str) -> str:

@@ -80,11 +80,36 @@ class TokenBucket:
                 await self._sleep((1.0 - self._tokens) / self.rate)
 
 
+class SendStamp:
+    """Handed to the holder of a :meth:`HostLimiter.slot`: call :meth:`sent` when the request goes on the wire.
+
+    The fetcher calls it from httpx's ``trace`` hook as the request headers start to go out (and
+    again, harmlessly, when the response arrives, for transports that do not trace); leaving the
+    slot stamps it too, so a request that failed before sending never holds the host.
+    """
+
+    __slots__ = ("_limiter", "done")
+
+    def __init__(self, limiter: "HostLimiter | None") -> None:
+        self._limiter = limiter
+        self.done = limiter is None
+
+    def sent(self) -> None:
+        if not self.done:
+            self.done = True
+            assert self._limiter is not None
+            self._limiter._mark_sent()
+
+
 class HostLimiter:
     """One host's politeness: at most ``concurrency`` requests in flight and ``rate`` request starts per second.
 
     ``apply_crawl_delay`` lowers the rate to one request per Crawl-delay seconds (never raises
-    it); ``pause_until`` holds every request to the host until a monotonic time (Retry-After).
+    it) and, from then on, spaces requests by the moment each was SENT: a slot is granted only
+    ``min_delay`` after the previous request went out, and only once that request has gone out.
+    Granting by the token bucket alone stamps the slot when it is granted; on a busy machine the
+    time between grant and send varies, and gaps of 0.57 s were measured for a 1 s Crawl-delay.
+    ``pause_until`` holds every request to the host until a monotonic time (Retry-After).
     """
 
     def __init__(
@@ -105,6 +130,9 @@ class HostLimiter:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._paused_until = 0.0
         self.in_flight = 0
+        self._last_sent = float("-inf")
+        self._send_gate = asyncio.Lock()
+        """Held from a Crawl-delay slot's grant until its request is sent: the next waits for the stamp."""
 
     @property
     def rate(self) -> float:
@@ -125,17 +153,31 @@ class HostLimiter:
     def pause_until(self, monotonic_deadline: float) -> None:
         self._paused_until = max(self._paused_until, monotonic_deadline)
 
+    def _mark_sent(self) -> None:
+        self._last_sent = self._clock()
+        if self._send_gate.locked():
+            self._send_gate.release()
+
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self) -> AsyncIterator[SendStamp]:
         async with self._semaphore:
             while (wait := self._paused_until - self._clock()) > 0:
                 await self._sleep(wait)
             await self._bucket.acquire()
-            self.in_flight += 1
+            stamp = SendStamp(None)
+            if self.min_delay:  # a Crawl-delay: counted from when the previous request was sent
+                await self._send_gate.acquire()
+                stamp = SendStamp(self)
             try:
-                yield
+                while stamp._limiter is not None and (wait := self._last_sent + self.min_delay - self._clock()) > 0:
+                    await self._sleep(wait)
+                self.in_flight += 1
+                try:
+                    yield stamp
+                finally:
+                    self.in_flight -= 1
             finally:
-                self.in_flight -= 1
+                stamp.sent()
 
 
 class HostLimiters:

@@ -35,9 +35,18 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from govpress.errors import (
+    DatabaseNotWritable,
+    DiskFull,
+    ForeignDatabase,
+    GovpressError,
+    NotADatabase,
+    StoreBusy,
+    disk_full_reason,
+)
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
-from govpress.store import migrations, search
+from govpress.store import liveness, migrations, search
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
 if TYPE_CHECKING:
@@ -49,8 +58,75 @@ MAX_RETRY_DELAY = 5.0
 _LOCK_HOLDER = re.compile(r"held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
 
 
-class StoreLocked(RuntimeError):
+class StoreLocked(StoreBusy, RuntimeError):
     """Another process kept the database file locked for longer than ``lock_timeout``."""
+
+
+def lock_timeout_default() -> float:
+    """Seconds an open waits for another process's lock: ``$GOVPRESS_LOCK_TIMEOUT``, else 120."""
+    try:
+        return float(os.environ.get("GOVPRESS_LOCK_TIMEOUT", "120"))
+    except ValueError:
+        return 120.0
+
+
+def open_error(path: Path, error: BaseException) -> GovpressError | None:
+    """The typed error for a failed open of ``path`` (DuckDB's or the file system's), or None when unknown."""
+    text = str(error)
+    if isinstance(error, IsADirectoryError) or "Is a directory" in text:
+        return NotADatabase(f"{path} is a folder, not a DuckDB file: give --db a file path")
+    if "not a valid DuckDB database file" in text:
+        return NotADatabase(f"{path} exists but is not a DuckDB database file: give --db a new path or a govpress "
+                            "database")
+    if isinstance(error, (PermissionError, NotADirectoryError)) or "Permission denied" in text \
+            or "Read-only file system" in text or "Not a directory" in text:
+        reason = getattr(error, "strerror", None) or text.removeprefix("IO Error: ")
+        return DatabaseNotWritable(f"cannot create or write {path}: {reason}. Choose a folder you can write "
+                                   "(--db or $GOVPRESS_DB)")
+    if isinstance(error, FileNotFoundError):
+        return DatabaseNotWritable(f"cannot create {path}: {error.strerror or error}")
+    if (reason := disk_full_reason(error)) is not None:
+        return DiskFull(f"disk full: {reason}. Free some space and run again; nothing loaded before is lost.")
+    return None
+
+
+def _typed(path: Path, error: BaseException) -> BaseException:
+    """``error`` as its typed :class:`GovpressError` when it is a known failure, else ``error`` itself."""
+    typed = open_error(path, error)
+    if typed is None:
+        raise error
+    return typed
+
+
+@contextmanager
+def _disk_full_said() -> Iterator[None]:
+    """A write that found the disk full says so, not what DuckDB raised next ("cannot rollback")."""
+    try:
+        yield
+    except (duckdb.Error, OSError) as exc:
+        if (reason := disk_full_reason(exc)) is not None:
+            raise DiskFull(f"disk full: {reason}. Free some space and run again; nothing loaded "
+                           "before is lost.") from exc
+        raise
+
+
+def foreign_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of a file that has no govpress ``schema_version``: someone else's database."""
+    if migrations.current_version(con) > 0:
+        return []
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND database_name = current_database() "
+        "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database() "
+        "ORDER BY 1").fetchall()]
+
+
+def refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise :class:`ForeignDatabase` when ``path`` holds tables that are not govpress's."""
+    names = foreign_tables(con)
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ForeignDatabase(f"{path} is a DuckDB file of something else (tables {shown}; no govpress "
+                              "schema_version): govpress will not add its tables to it. Give --db a new path.")
 
 
 def fts_extension_path() -> Path:
@@ -168,8 +244,11 @@ class _SharedConnection:
     def cursor(self, *, fts: bool) -> duckdb.DuckDBPyConnection:
         """A new cursor on the shared connection, opening it first when closed; call with the process lock held."""
         if self.con is None:
-            self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
-                                          logger=self.store.logger)
+            try:
+                self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
+                                              logger=self.store.logger)
+            except (duckdb.Error, OSError) as exc:
+                raise _typed(self.store.path, exc) from exc
             # Closing the file checkpoints it, and a checkpoint rewrites the primary-key indexes of the
             # tables it touched: 0.6 s with a million fetches, for a quiet run's few rows. The WAL is
             # durable at each commit; DuckDB still checkpoints by itself once it holds 16 MB, and the
@@ -220,9 +299,9 @@ class Store:
     analysts and the CLI.
     """
 
-    def __init__(self, path: Path | str, *, lock_timeout: float = 120.0, logger: Any = None) -> None:
+    def __init__(self, path: Path | str, *, lock_timeout: float | None = None, logger: Any = None) -> None:
         self.path = Path(path)
-        self.lock_timeout = lock_timeout
+        self.lock_timeout = lock_timeout_default() if lock_timeout is None else lock_timeout
         self.logger = logger or logging.getLogger("govpress.store")
         self._shared: _SharedConnection | None = None
 
@@ -254,7 +333,10 @@ class Store:
     @contextmanager
     def writer(self, *, fts: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _typed(self.path, exc) from exc
         with self._connection(read_only=False, fts=fts) as con:
             yield con
 
@@ -289,26 +371,75 @@ class Store:
             if shared is not None and not read_only:
                 cursor = shared.cursor(fts=fts)
                 try:
-                    yield cursor
+                    with _disk_full_said():
+                        yield cursor
+                except DiskFull:
+                    shared.close()  # a failed WAL write can leave the connection unusable: reopen next call
+                    raise
                 finally:
                     cursor.close()
                     shared.touch()
                 return
             if shared is not None:  # a read-only open cannot sit beside our read-write one in this process
                 shared.close()
-            con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout, logger=self.logger)
+            try:
+                con = connect_with_retry(self.path, read_only=read_only, lock_timeout=self.lock_timeout,
+                                         logger=self.logger)
+            except (duckdb.Error, OSError) as exc:
+                raise _typed(self.path, exc) from exc
             try:
                 if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
                     load_fts(con)
-                yield con
+                with _disk_full_said():
+                    yield con
             finally:
                 con.close()
+
+    def check_usable(self) -> None:
+        """Refuse, before any work starts, a ``--db`` that cannot be a govpress database (a typed error).
+
+        A folder, a file that is not DuckDB, someone else's DuckDB file, a newer schema, a folder
+        that cannot be written. Reads only (the file is opened read-only, once, with no waiting):
+        when another process holds the file's lock the check is left to the run, which waits.
+        """
+        if self.path.is_dir():
+            raise NotADatabase(f"{self.path} is a folder, not a DuckDB file: give --db a file path")
+        if not self.path.exists():
+            self._check_folder_writable()
+            return
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except (duckdb.Error, OSError) as exc:
+            if is_lock_conflict(exc):
+                return
+            raise _typed(self.path, exc) from exc
+        try:
+            refuse_foreign(con, self.path)
+            version = migrations.current_version(con)
+            if version > migrations.LATEST_VERSION:
+                raise migrations.SchemaTooNew(
+                    f"{self.path} has schema version {version} but this govpress only knows up to version "
+                    f"{migrations.LATEST_VERSION}: it was written by a newer govpress. Upgrade govpress."
+                )
+        finally:
+            con.close()
+
+    def _check_folder_writable(self) -> None:
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".{self.path.name}.{os.getpid()}.probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise _typed(self.path, exc) from exc
 
     # -- schema --------------------------------------------------------------------------------
 
     def migrate(self) -> int:
         """Create or upgrade the schema; returns its version. A no-op when already current."""
         with self.writer(fts=True) as con:
+            refuse_foreign(con, self.path)
             return migrations.migrate(con)
 
     # -- runs and sources ----------------------------------------------------------------------
@@ -318,8 +449,19 @@ class Store:
             loader.upsert_sources(con, sources, run_id)
 
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
+        """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
         with self.writer() as con:
             loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
+            liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
+
+    def heartbeat(self, run_id: str, at: datetime) -> None:
+        with self.writer() as con:
+            liveness.beat(con, run_id, at)
+
+    def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """Close the ``running`` rows whose process is gone as ``crashed`` (govpress/store/liveness.py)."""
+        with self.writer() as con:
+            return liveness.mark_crashed_runs(con, active=active)
 
     def finish_run(
         self,

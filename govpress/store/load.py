@@ -45,6 +45,7 @@ from govpress.store.rows import (
     LoadCounts,
     ReleaseRow,
 )
+from govpress.store.transactions import rollback_quietly
 
 if TYPE_CHECKING:
     from govpress.registry import Source
@@ -431,7 +432,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         _load_frontier(con, batch)
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback_quietly(con)
         raise
     return counts
 
@@ -465,7 +466,7 @@ def upsert_sources(con: duckdb.DuckDBPyConnection, sources: list[Source], run_id
         )
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback_quietly(con)
         raise
 
 

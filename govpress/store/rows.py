@@ -18,11 +18,12 @@ FETCH_OUTCOMES: dict[str, str] = {
     "not_modified": "a 304 answer to a conditional GET; the cached body is still current",
     "gone": "404 or 410: for a known release, a removal signal",
     "blocked": "403 or an anti-bot/challenge/access page; the evidence body is archived",
-    "http_error": "another 4xx/5xx status after all retries",
+    "http_error": "another 4xx/5xx status after all retries, or a malformed response (not retried)",
     "network_error": "connection failed, reset or protocol error after all retries",
     "timeout": "no complete answer within the timeout after all retries",
     "too_large": "the body (or its decompressed form) exceeded the size cap",
-    "refused": "the host or address is not allowed for the source, or a redirect left it",
+    "refused": "the host, address or port is not allowed for the source, a redirect left them, or discovery's "
+               "reader refused the page it fetched (a DTD or entity bomb, unreadable XML)",
     "robots": "robots.txt disallows the URL for our user agent",
     "circuit_open": "the host failed repeatedly in this run; the request was not sent",
 }

@@ -66,6 +66,7 @@ from datetime import date, datetime
 import duckdb
 
 from govpress.store.stopwords import STOPWORDS
+from govpress.store.transactions import rollback_quietly
 
 TOKEN_SPLIT = r"[^\p{L}\p{N}]+"
 """What separates words for the fts tokenizer (its default keeps only a-z)."""
@@ -405,7 +406,7 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
         refill_and_index(con)
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback_quietly(con)
         raise
 
 

@@ -189,3 +189,20 @@ def test_ingest_learns_the_site_name_its_pages_share(tmp_path: Path):
     [again] = reparse_pages(store, Archive(tmp_path / "archive"), [source("http://127.0.0.1:1")], None, "r2")
     assert (again.unchanged, again.updated, again.new, again.failed) == (3, 0, 0, 0)
     assert store.checksum() == before
+
+
+def test_a_feed_refused_at_discovery_says_so_on_its_fetches_row(tmp_path: Path):
+    site = tmp_path / "site"
+    write_site(site, {"/news/good/": GOOD})
+    (site / "feed.xml").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        '<rss version="2.0"><channel><title>&b;</title><item><title>ok</title>'
+        '<link>http://localsite.invalid/news/good/</link></item></channel></rss>', encoding="utf-8")
+    with LocalSiteServer(site) as server:
+        feed = source(server.base_url).model_copy(update={"kind": "feed", "start_urls": [f"{server.base_url}/feed.xml"]})
+        [outcome] = asyncio.run(run(tmp_path / "f.duckdb", [feed]))
+    con = duckdb.connect(str(tmp_path / "f.duckdb"), read_only=True)
+    [(status, result, error)] = con.execute("SELECT status, outcome, error FROM fetches WHERE url LIKE '%feed.xml'").fetchall()
+    con.close()
+    assert outcome.status == "failed" and "DTD with entities" in outcome.message
+    assert (status, result) == (200, "refused") and "DTD with entities" in error  # the row, not only the message

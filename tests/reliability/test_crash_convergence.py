@@ -1,18 +1,27 @@
 """SIGKILL the ingest process at seeded points, rerun after each kill: the tables converge to an uninterrupted run's.
 
-The ingest runs as a real subprocess (``python -m govpress.cli ingest --without-prefect``)
-against a local site server in this process, with a demo-like registry written to tmp.
-Kill points are of two kinds, both drawn from a seeded RNG:
+The ingest runs as a real subprocess against a local site server in this process, with a
+demo-like registry written to tmp, on both paths:
+
+- plain (``python -m govpress.cli ingest --without-prefect``);
+- Prefect (``python -m govpress.cli ingest``: its own temporary Prefect API, the writer slot's
+  queue and the Prefect limit, tasks per source and per batch), in a Prefect home of its own.
+
+Kill points are drawn from a seeded RNG:
 
 - after the server has answered the N-th page request of the current attempt, N below the
   pages still missing (inside the fetch stage: between a page's fetch and its batch's load);
 - after a random delay from the process start (import, migration, discovery, loads,
-  finish_run, search index, snapshot: wherever the clock falls).
+  finish_run, search index, snapshot; on the Prefect path also the API's start and the slot);
+- on the Prefect path, the moment the run says it holds the DuckDB writer slot.
 
-Each kill leaves whatever DuckDB had on disk (a WAL, a half-written snapshot temp file); the
-next attempt starts on it. An epoch ends when an attempt outlives its kill point and completes:
-then ``Store.checksum()`` over releases, versions and links must equal the uninterrupted
-run's. Epochs (each on a fresh database) repeat until at least 12 kills have happened.
+Each kill leaves whatever DuckDB had on disk (a WAL, a half-written snapshot temp file) and, on
+the Prefect path, a slot taken in Prefect's database and a ticket in the writer queue; the next
+attempt starts on them, with no help. An epoch ends when an attempt outlives its kill point and
+completes (on the Prefect path, whose runs are slow, the third attempt on a database is let
+through): then ``Store.checksum()`` over releases, versions and links must equal the
+uninterrupted run's, no ``runs`` row may be left ``running`` (the killed ones are ``crashed``),
+and, on the Prefect path, no killed run's temporary API may still be running.
 """
 
 from __future__ import annotations
@@ -23,49 +32,62 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from govpress.demo.localsite import LocalSiteServer, generate_site
-from govpress.demo.reliability import DEMO_TEMPLATE
-from testpaths import ROOT as PROJECT_ROOT
 from govpress.store import Store
+from factories import demo_registry
+from testpaths import ROOT as PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
 SEED = 20241002
-KILLS = 12
-MAX_EPOCHS = 8
 PER_SOURCE = 12
-RUN_TIMEOUT = 60.0
+
+
+@dataclass
+class Way:
+    """One way of running the ingest (a path through the code), and how hard to test it."""
+
+    name: str
+    extra_args: list[str]
+    kills: int
+    distinct: int
+    run_timeout: float
+    max_epochs: int
+    kills_per_epoch: int = 1_000
+    """After this many kills on one database the next attempt runs to its end (bounds a slow path's time)."""
+    env: dict[str, str] = field(default_factory=dict)
+
+
+PLAIN = Way("plain", ["--without-prefect"], kills=12, distinct=10, run_timeout=60.0, max_epochs=8)
+PREFECT = Way("prefect", [], kills=4, distinct=3, run_timeout=300.0, max_epochs=3, kills_per_epoch=2)
 
 
 def write_registry(path: Path, base_url: str) -> None:
-    """The demo's generated editions with the server's address; the local-files seed source left out."""
-    text = DEMO_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url)
-    blocks = text.split("[[source]]")
-    kept = [b for b in blocks[1:] if 'kind = "files"' not in b]
-    path.write_text('user_agent = "govpress-crash-test/1.0"\n\n' + "".join("[[source]]" + b for b in kept),
-                    encoding="utf-8")
+    demo_registry(path, base_url)
 
 
-def ingest_command(registry: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "govpress.cli", "ingest", "--without-prefect", "--sources-file", str(registry),
+def ingest_command(registry: Path, db: Path, how: Way) -> list[str]:
+    return [sys.executable, "-m", "govpress.cli", "ingest", *how.extra_args, "--sources-file", str(registry),
             "--db", str(db)]
 
 
-def start_ingest(registry: Path, db: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(ingest_command(registry, db), cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+def start_ingest(registry: Path, db: Path, log: Path, how: Way) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **how.env}
+    log.write_bytes(b"")
+    return subprocess.Popen(ingest_command(registry, db, how), cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def run_to_completion(registry: Path, db: Path, log: Path) -> None:
-    process = start_ingest(registry, db, log)
+def run_to_completion(registry: Path, db: Path, log: Path, how: Way) -> None:
+    process = start_ingest(registry, db, log, how)
     try:
-        code = process.wait(timeout=RUN_TIMEOUT)
+        code = process.wait(timeout=how.run_timeout)
     finally:
         if process.poll() is None:
             process.kill()
@@ -77,16 +99,38 @@ def page_requests(server: LocalSiteServer) -> int:
     return sum(1 for r in server.requests if "/news/" in r.path and r.status)
 
 
-def kill_when(process: subprocess.Popen, ready) -> str:
-    """SIGKILL the process once ``ready()`` holds; returns where it was (or that it had finished)."""
-    deadline = time.monotonic() + RUN_TIMEOUT
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (Linux /proc): a run's temporary Prefect API."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def kill_when(process: subprocess.Popen, ready, timeout: float) -> tuple[str, list[int]]:
+    """SIGKILL the process once ``ready()`` holds; returns where it was (or that it had finished) and its children."""
+    deadline = time.monotonic() + timeout
     while process.poll() is None and not ready() and time.monotonic() < deadline:
         time.sleep(0.005)
     if process.poll() is not None:
-        return f"finished first (exit {process.returncode})"
+        return f"finished first (exit {process.returncode})", []
+    children = children_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    return "killed"
+    return "killed", children
 
 
 def table_counts(db: Path) -> dict[str, int]:
@@ -98,13 +142,24 @@ def table_counts(db: Path) -> dict[str, int]:
         con.close()
 
 
+def run_statuses(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return dict(con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall())
+    finally:
+        con.close()
+
+
 def releases_in(db: Path) -> int:
     if not db.exists():
         return 0
-    return table_counts(db)["releases"]
+    try:
+        return table_counts(db)["releases"]
+    except duckdb.Error:  # killed before the first migration finished
+        return 0
 
 
-def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path: Path):
+def converge(tmp_path: Path, how: Way) -> None:
     manifest = generate_site(tmp_path / "site", per_source=PER_SOURCE)
     total = len(manifest.releases())
     log = tmp_path / "ingest.log"
@@ -116,7 +171,7 @@ def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path: Path):
         # The reference: one uninterrupted run, timed to place the time-based kills inside a run.
         started = time.monotonic()
         clean = tmp_path / "clean" / "govpress.duckdb"
-        run_to_completion(registry, clean, log)
+        run_to_completion(registry, clean, log, how)
         clean_seconds = time.monotonic() - started
         reference, reference_counts = Store(clean).checksum(), table_counts(clean)
         assert reference_counts["releases"] == total
@@ -124,35 +179,63 @@ def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path: Path):
         # Epochs: a fresh database is killed again and again (rerun after each kill) until a run
         # outlives its kill point; that run's result must equal the reference. Then the next epoch.
         kills: list[tuple[int, str, float]] = []
+        orphans: list[int] = []
         epoch = 0
-        while len(kills) < KILLS:
+        while len(kills) < how.kills:
             epoch += 1
-            assert epoch <= MAX_EPOCHS, kills
+            assert epoch <= how.max_epochs, kills
             db = tmp_path / f"epoch{epoch}" / "govpress.duckdb"
             db.parent.mkdir()
+            in_epoch = 0
             while True:
                 remaining = total - releases_in(db)
                 server.reset_log()
-                process = start_ingest(registry, db, log)
-                if remaining >= 2 and rng.random() < 0.6:
+                process = start_ingest(registry, db, log, how)
+                draw = rng.random()
+                if in_epoch >= how.kills_per_epoch:  # enough kills on this database: let it finish
+                    what, children = kill_when(process, lambda: False, how.run_timeout)
+                    point = (epoch, "none", 0)
+                elif how.name == "prefect" and draw < 0.25:  # holding the writer slot (a lease, a ticket, a temporary API)
+                    what, children = kill_when(process, lambda: "holding the DuckDB writer slot" in
+                                               log.read_text(errors="replace"), how.run_timeout)
+                    point = (epoch, "holding", 0)
+                elif remaining >= 2 and draw < 0.6:
                     at: float = rng.randint(1, remaining - 1)  # mid-fetch: after the at-th page answer
-                    what = kill_when(process, lambda: page_requests(server) >= at)
+                    what, children = kill_when(process, lambda: page_requests(server) >= at, how.run_timeout)
                     point = (epoch, "request", at)
                 else:  # anywhere: imports, migration, discovery, loads, finish_run, search index, snapshot
                     at = round(rng.uniform(0.2, clean_seconds), 2)
                     begun = time.monotonic()
-                    what = kill_when(process, lambda: time.monotonic() - begun >= at)
+                    what, children = kill_when(process, lambda: time.monotonic() - begun >= at, how.run_timeout)
                     point = (epoch, "seconds", at)
                 if what != "killed":
                     assert process.returncode == 0, log.read_text(errors="replace")[-3000:]
                     break
                 kills.append(point)
+                in_epoch += 1
+                orphans.extend(children)
             # The run that completed after the kills converged on the uninterrupted result.
             assert Store(db).checksum() == reference, (epoch, kills)
             assert table_counts(db) == reference_counts, (epoch, kills)
+            statuses = run_statuses(db)
+            assert "running" not in statuses, (statuses, kills)  # every killed run that started is crashed
+            assert statuses.get("completed", 0) >= 1
 
         # One more run on the converged database changes nothing.
-        run_to_completion(registry, db, log)
+        run_to_completion(registry, db, log, how)
         assert Store(db).checksum() == reference
-        assert len({(kind, at) for _, kind, at in kills}) >= 10, kills
-        print(f"{len(kills)} kills in {epoch} epochs: {kills}")  # shown with pytest -s
+        assert len({(kind, at) for _, kind, at in kills}) >= how.distinct, kills
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in orphans if alive(pid)], "a killed run's temporary Prefect API is still running"
+        print(f"{how.name}: {len(kills)} kills in {epoch} epochs: {kills}")  # shown with pytest -s
+
+
+def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path: Path):
+    converge(tmp_path, PLAIN)
+
+
+def test_killed_prefect_runs_converge_without_help(tmp_path: Path):
+    """The Prefect path: kills leave a taken writer slot and a temporary API behind; no rerun waits on them."""
+    converge(tmp_path, Way(**{**PREFECT.__dict__, "env": {"PREFECT_HOME": str(tmp_path / "prefect-home")}}))

@@ -46,6 +46,8 @@ EXPECTED = {
     "malformed_html": ("ok", False, "ok", True),
     "redirect_loop": ("http_error", False, "ok", True),
     "offhost_redirect": ("refused", False, "ok", True),
+    "port_redirect": ("refused", False, "ok", True),
+    "huge_header": ("http_error", False, "ok", True),
     "endless_body": ("too_large", False, "ok", True),
     "gzip_bomb": ("too_large", False, "ok", True),
     "challenge": ("blocked", False, "ok", True),  # one page blocked: recorded on the page, not the source
@@ -169,6 +171,20 @@ def test_offhost_redirect_is_refused_before_any_request_reaches_the_other_host(e
     assert result.server_statuses == [302]
     assert result.trap_requests == 0, f"a request reached {TRAP_HOST}"
     assert TRAP_HOST in result.fetches[-1]["error"]
+
+
+def test_a_redirect_to_another_port_is_refused_before_any_request_reaches_it(env, results):
+    result = result_of(env, results, "port_redirect")
+    assert result.server_statuses == [302]
+    assert result.trap_requests == 0, f"a request reached {env.port_trap.base_url}"
+    assert "another port" in result.fetches[-1]["error"]
+
+
+def test_a_huge_response_header_is_a_permanent_error_not_retried(env, results):
+    result = result_of(env, results, "huge_header")
+    last = result.fetches[-1]
+    assert last["attempts"] == 1 and "malformed HTTP response" in last["error"]
+    assert len(result.server_statuses) == 1  # retrying would only fetch the same 5 MiB header again
 
 
 def test_huge_bodies_are_cut_off_while_reading(env, results):

@@ -147,3 +147,18 @@ def test_a_sitemap_index_is_complete_only_when_every_child_was_read():
     found = asyncio.run(discover(src, fake_fetch(pages, [])))
     assert len(found.items) == 2 and found.complete
 
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE feed [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title></feed>"""
+
+
+@pytest.mark.parametrize("kind", ["feed", "sitemap"])
+def test_a_page_the_reader_refuses_is_refused_on_its_own_fetch_row(kind):
+    url = "http://127.0.0.1/feed"
+    pages = {url: FakeResult(url, BILLION_LAUGHS)}
+    found = asyncio.run(discover(source(kind=kind), fake_fetch(pages, [])))
+    [page] = found.pages
+    assert page.outcome == "refused" and "DTD with entities" in page.error  # not "ok": the fetches row tells it
+    assert found.errors and "DTD with entities" in found.errors[0] and not found.items

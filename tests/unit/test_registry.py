@@ -88,3 +88,19 @@ def test_web_sources_take_only_http_urls(tmp_path: Path, url: str):
 def test_files_sources_take_paths_not_web_urls(tmp_path: Path):
     assert load_registry(registry(tmp_path, {"kind": "files", "start": '"docs/*.txt"'})).source[0].kind == "files"
     assert "folders, paths or globs" in refused(registry(tmp_path, {"kind": "files", "start": '"https://x.gov/a.txt"'}))
+
+
+@pytest.mark.parametrize("agent", ["\u0080", "bot\r\nX-Injected: 1", "", "  ", "бот/1.0"])
+def test_a_user_agent_that_is_not_an_http_header_value_is_refused_at_load(tmp_path, agent):
+    """Found by the registry fuzz: httpx raised UnicodeEncodeError on the first request."""
+    import json
+
+    path = tmp_path / "sources.toml"
+    path.write_text(f"user_agent = {json.dumps(agent)}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="printable ASCII"):
+        load_registry(path)
+    path.write_text('[[source]]\nid = "a"\nname = "A"\ncountry = "RU"\ninstitution = "I"\nlanguages = ["ru"]\n'
+                    f'kind = "feed"\nstart_urls = ["https://a.example/feed"]\nuser_agent = {json.dumps(agent)}\n',
+                    encoding="utf-8")
+    with pytest.raises(RegistryError, match="printable ASCII"):
+        load_registry(path)

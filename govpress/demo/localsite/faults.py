@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 MAX_STALL_SECONDS = 30.0
 MAX_ENDLESS_BYTES = 64 * 1024 * 1024
+HUGE_HEADER_BYTES = 5 * 1024 * 1024
+"""The huge_header fault's padding header (5 MiB): a deterministic protocol error for any client."""
 GZIP_BOMB_INFLATED = 1024 * 1024 * 1024
 """What the gzip bomb inflates to (1 GiB of zeros)."""
 
@@ -41,6 +43,7 @@ FaultKind = Literal[
     "offhost_redirect",
     "endless_body",
     "gzip_bomb",
+    "huge_header",
     "challenge",
     "forbidden",
 ]
@@ -72,6 +75,8 @@ class FaultRule(BaseModel):
     )
     fraction: float = Field(0.5, ge=0, lt=1, description="truncated: share of the body actually sent.")
     cap_bytes: int = Field(MAX_ENDLESS_BYTES, ge=1, le=MAX_ENDLESS_BYTES, description="endless_body: hard stop.")
+    header_bytes: int = Field(HUGE_HEADER_BYTES, ge=1, le=MAX_ENDLESS_BYTES,
+                              description="huge_header: size of the one padding header sent before the page.")
 
     def matches(self, path: str, host: str) -> bool:
         if self.path is not None and not fnmatchcase(path, self.path):

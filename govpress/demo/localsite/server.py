@@ -505,6 +505,11 @@ class LocalSiteServer:
             return self._endless(h, rule, head=head)
         if kind == "gzip_bomb":
             return self._gzip_bomb(h, head=head)
+        if kind == "huge_header":
+            response = self._resolve(path, self._origin(host))
+            h.close_connection = True
+            response.headers = {**response.headers, "X-Padding": "a" * rule.header_bytes}
+            return self._send(h, response, head=head)
         response = self._resolve(path, self._origin(host))
         if response.status != 200:
             return self._send(h, response, head=head)

@@ -30,11 +30,14 @@ from importlib.resources.abc import Traversable
 
 import duckdb
 
+from govpress.errors import DatabaseError
+from govpress.store.transactions import rollback_quietly
+
 FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.(?P<ext>sql|py)$")
 DataStep = Callable[[duckdb.DuckDBPyConnection], None]
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(DatabaseError, RuntimeError):
     """The database was written by a newer govpress than this one."""
 
 
@@ -173,7 +176,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None,
             )
             con.commit()
         except BaseException:
-            con.rollback()
+            rollback_quietly(con)
             raise
         version = migration.version
     return version

@@ -68,6 +68,34 @@ def test_errors(exc: BaseException, outcome: str, text: str) -> None:
     assert got is not None and got[0] == outcome and text in got[1]
 
 
+def h11_failure(text: str) -> httpx.RemoteProtocolError:
+    """An httpx error raised, as httpcore raises it, from h11's verdict on the bytes received."""
+    import h11
+
+    try:
+        try:
+            raise h11.RemoteProtocolError(text, 400)
+        except h11.RemoteProtocolError as inner:
+            raise httpx.RemoteProtocolError(text) from inner
+    except httpx.RemoteProtocolError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "shown"),
+    [
+        ("Receive buffer too long", "http_error", "response head over 100 KiB"),
+        ("illegal status line: bytearray(b'HTTP/1.1 2x0 OK')", "http_error", "illegal status line"),
+        ("illegal header line: bytearray(b'X Pad')", "http_error", "illegal header line"),
+        ("peer closed connection without sending complete message body (received 2 bytes, expected 100)",
+         "network_error", "peer closed"),
+    ],
+)
+def test_malformed_responses_are_permanent_and_early_closes_transient(text: str, outcome: str, shown: str) -> None:
+    got = error_outcome(h11_failure(text))
+    assert got is not None and got[0] == outcome and shown in got[1]
+
+
 def test_an_error_that_is_a_bug_is_not_classified() -> None:
     assert error_outcome(KeyError("x")) is None
     assert error_outcome(ValueError("x")) is None

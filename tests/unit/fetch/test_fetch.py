@@ -228,6 +228,31 @@ def test_redirect_to_a_private_address_is_refused_without_a_request(clock: FakeC
     assert all(r.url.host == "news.example.gov" for r in site.requests)
 
 
+def test_redirect_to_another_port_of_an_allowed_host_is_refused_without_a_request(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("https://news.example.gov:8443/admin"), "/admin": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
+    assert result.outcome == "refused" and "port 8443" in result.error and "port 443" in result.error
+    assert "/admin" not in site.paths() and all(r.url.port is None for r in site.requests)
+
+
+def test_redirect_keeping_an_explicit_start_port_is_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("/b"), "/b": redirect("http://news.example.gov:8080/c"), "/c": html()})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov:8080/a")
+    assert result.ok and result.final_url == "http://news.example.gov:8080/c"
+
+
+def test_redirect_from_the_default_port_to_an_explicit_one_is_refused(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": redirect("http://news.example.gov:8080/a")})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov/a")
+    assert result.outcome == "refused" and "another port" in result.error
+
+
+def test_upgrade_to_https_on_the_default_ports_is_followed(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": sequence(redirect("https://news.example.gov/a"), html())})
+    [result] = fetch(site, clock, tmp_path, "http://news.example.gov/a")
+    assert result.ok and result.final_url == "https://news.example.gov/a"
+
+
 def test_redirect_loop_is_detected(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": redirect("/b"), "/b": redirect("/a#frag")})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
@@ -391,6 +416,28 @@ def test_robots_crawl_delay_spaces_request_starts(clock: FakeClock, tmp_path: Pa
     asyncio.run(go())
     starts.sort()
     assert [round(b - a, 6) for a, b in zip(starts, starts[1:])] == [4.0, 4.0, 4.0]
+
+
+def test_crawl_delay_is_counted_from_when_each_request_was_sent(clock: FakeClock, tmp_path: Path) -> None:
+    """On a busy machine a granted request may go out late; the next must still wait the whole delay after it."""
+    late_by = iter([0.43, 0.0, 0.3, 0.0, 0.0, 0.0])
+    arrivals: list[float] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        clock.now += next(late_by)  # the time between the slot's grant and the request going out
+        arrivals.append(clock())
+        return html()
+
+    site = Site({"/robots.txt": httpx.Response(200, text=ROBOTS), **{f"/p{i}": page for i in range(6)}})
+    source = make_source(rate_limit=50.0, concurrency=4)
+
+    async def go() -> None:
+        async with make_fetcher(site, clock, tmp_path) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(f"{BASE}/p{i}", source) for i in range(6)))
+
+    asyncio.run(go())
+    gaps = [round(b - a, 6) for a, b in zip(arrivals, arrivals[1:])]
+    assert len(arrivals) == 6 and min(gaps) >= 4.0, gaps  # granted on the bucket alone, one gap was 3.57 s
 
 
 def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:

@@ -138,3 +138,24 @@ def test_dns_rebinding_is_caught_at_connect_time() -> None:
         result = asyncio.run(go())
     assert result.outcome == "refused" and "127.0.0.3" in result.error
     assert site.requests == []
+
+
+def test_a_malformed_response_is_a_permanent_error_tried_once(tmp_path) -> None:
+    """A 5 MiB response header (h11 refuses a head over 100 KiB) comes back the same on every try."""
+    from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
+
+    manifest = generate_site(tmp_path / "site", per_source=2)
+    article = manifest.publishers["minfin"].releases[0].path
+    with LocalSiteServer(tmp_path / "site") as server:
+        server.set_faults(FaultPlan.of(FaultRule(fault="huge_header", path=article)))
+        source = make_source(start_urls=[server.base_url + "/"], allow_addresses=["127.0.0.1"], ignore_robots=True)
+
+        async def go() -> FetchResult:
+            async with Fetcher(archive=None, user_agent="t/1", retries=3, backoff_base=0.01) as fetcher:
+                return await fetcher.fetch(server.url(article), source)
+
+        result = asyncio.run(go())
+        tries = [r for r in server.requests if r.path == article]
+    assert result.outcome == "http_error" and result.attempts == 1
+    assert "malformed HTTP response" in result.error and "over 100 KiB" in result.error
+    assert len(tries) == 1

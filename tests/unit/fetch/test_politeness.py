@@ -78,6 +78,39 @@ def test_host_limiter_crawl_delay_only_slows_down() -> None:
     assert fast.rate == pytest.approx(0.1)
 
 
+def test_crawl_delay_spacing_runs_from_the_send_stamp_not_from_the_grant() -> None:
+    clock = FakeClock()
+    limiter = HostLimiter(50.0, 4, clock=clock, sleep=clock.sleep)
+    limiter.apply_crawl_delay(1.0)
+    sent: dict[str, float] = {}
+    first_sent, first_may_finish = asyncio.Event(), asyncio.Event()
+    in_flight_at_second_send: list[int] = []
+
+    async def first() -> None:
+        async with limiter.slot() as stamp:
+            clock.now += 0.2  # granted at 0, on the wire 0.2 s later (a busy loop, a slow connect)
+            stamp.sent()
+            sent["first"] = clock() - 1000.0
+            first_sent.set()
+            await first_may_finish.wait()  # a slow answer: still in flight while the next one goes
+
+    async def second() -> None:
+        await first_sent.wait()
+        async with limiter.slot() as stamp:
+            stamp.sent()
+            sent["second"] = clock() - 1000.0
+            in_flight_at_second_send.append(limiter.in_flight)
+        first_may_finish.set()
+
+    async def go() -> None:
+        await asyncio.gather(first(), second())
+
+    asyncio.run(go())
+    assert round(sent["first"], 6) == 0.2
+    assert round(sent["second"], 6) == 1.2  # granted by the bucket alone it went at 1.0: a 0.8 s gap
+    assert in_flight_at_second_send == [2]  # spacing, not serialisation: the first was still answering
+
+
 def test_host_limiter_concurrency_and_pause() -> None:
     clock = FakeClock()
     limiter = HostLimiter(1000.0, 2, burst=10, clock=clock, sleep=clock.sleep)

@@ -185,6 +185,26 @@ def test_endless_body_stops_at_its_cap(srv: LocalSiteServer, article: str) -> No
     assert 200_000 <= len(response.content) < 400_000
 
 
+def test_huge_header_sends_a_5_mib_header_before_the_page(srv: LocalSiteServer, article: str) -> None:
+    import socket
+
+    use(srv, fault="huge_header")
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as conn:
+        conn.sendall(f"GET {article} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head[-(6 * 1024 * 1024):] and len(head) < 6 * 1024 * 1024:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                break
+            head += chunk
+    status_line, _, rest = head.partition(b"\r\n")
+    padding = next(line for line in rest.split(b"\r\n") if line.startswith(b"X-Padding: "))
+    assert status_line.startswith(b"HTTP/1.") and b" 200 " in status_line
+    assert len(padding) - len(b"X-Padding: ") == 5 * 1024 * 1024
+    with pytest.raises(httpx.RemoteProtocolError):  # what any h11-based client makes of it
+        httpx.get(srv.url(article), timeout=2)
+
+
 def test_gzip_bomb_inflates_far_beyond_its_size(srv: LocalSiteServer, article: str) -> None:
     use(srv, fault="gzip_bomb")
     with httpx.stream("GET", srv.url(article), timeout=TIGHT) as response:

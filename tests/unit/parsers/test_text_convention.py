@@ -206,6 +206,8 @@ def test_generic_on_the_generated_site_reads_leads_and_drops_the_messenger_line(
     out, manifest = generated
     for name, publisher in manifest.publishers.items():
         for info in publisher.releases:
+            if not (info.path.endswith("/") or info.path.endswith(".html")):
+                continue  # the cabinet's plain-text documents are the document parser's, not HTML
             release = parse(generated_page(out, info.path), f"http://127.0.0.1:8765{info.path}", ctx(info.language), "generic")
             check(release, info.path)
             paragraphs = release.body_text.split("\n\n")

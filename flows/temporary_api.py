@@ -1,0 +1,270 @@
+"""Prefect's API for one command-line run: the configured server, a running ``govpress serve``, or a temporary one that dies with us.
+
+Without ``PREFECT_API_URL`` Prefect starts a temporary API server itself (a uvicorn subprocess,
+stopped by an ``atexit`` hook). Two things went wrong with that and are why govpress starts it:
+
+- a run killed with SIGKILL runs no ``atexit``: its server was left running, one more per kill
+  (measured: bench/probe_writer_lease.py, "temporary server left running: 1 process(es)");
+- on a loaded machine the server may not answer in time, and the run then failed source after
+  source with "Cannot send a request, as the client has been closed" instead of once, clearly.
+
+:func:`prefect_api` starts the same server (Prefect's ``create_app`` under uvicorn, ephemeral
+mode: no UI, no background services, state in ``PREFECT_HOME``) with a clear message, waits for
+``/api/health`` at most ``GOVPRESS_PREFECT_START_TIMEOUT`` seconds (default 120: a first start on a
+busy two-core machine takes 10-40 s) and raises :class:`~govpress.errors.PrefectUnavailable` with
+the server's last log lines when it does not answer. The server watches its stdin, a pipe from
+this process: when this process dies, however it dies, the pipe closes and the server stops itself.
+A server that stops while the run goes on is reported once and started again on the same port
+(at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
+carries on; the flow's tasks fall back to the plain stages for any call that still fails
+(flows/tasks.py), so one failure never becomes a failure of every source.
+"""
+
+from __future__ import annotations
+
+import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from govpress.errors import PrefectUnavailable
+
+SERVE_API = "http://127.0.0.1:4200/api"
+"""Where ``govpress serve`` runs its server by default: a command-line run reuses it when it answers."""
+START_TIMEOUT = float(os.environ.get("GOVPRESS_PREFECT_START_TIMEOUT", "120"))
+STOP_GRACE = 10.0
+MAX_RESTARTS = 3
+
+
+_TEMPORARY_URLS: set[str] = set()
+"""API URLs of the temporary servers this process started (and alone uses)."""
+
+
+def is_temporary() -> bool:
+    """Whether the API in use is a temporary server of this process: nothing else can reach it."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return not url or url in _TEMPORARY_URLS  # no URL: Prefect's own temporary server, as private
+
+
+def configured_api_url() -> str | None:
+    """The API this process is already told to use (``PREFECT_API_URL``, a test harness), or None."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(api_url + "/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def log_tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text[-lines:] if line.strip())
+
+
+class TemporaryApi:
+    """One temporary Prefect API server on 127.0.0.1, tied to this process's life."""
+
+    def __init__(self, *, timeout: float = START_TIMEOUT, log: Callable[[str], None] = print,
+                 restarts: int = MAX_RESTARTS) -> None:
+        self.timeout = timeout
+        self.log = log
+        self.port = free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.log_file = Path(os.environ["PREFECT_HOME"]) / "temporary-api.log"
+        self.process: subprocess.Popen | None = None
+        self.restarts_left = restarts
+        self.failure: str | None = None
+        """Set when the server stopped during the run and could not be brought back (said once, here)."""
+        self._stopping = threading.Event()
+        self._watchdog: threading.Thread | None = None
+
+    def start(self) -> str:
+        self.log(f"Starting Prefect's temporary API on {self.api_url} (waiting up to {self.timeout:.0f} s; "
+                 f"log: {self.log_file}) ...")
+        self._spawn()
+        self._wait_healthy()
+        self._watchdog = threading.Thread(target=self._watch, name="temporary-api-watchdog", daemon=True)
+        self._watchdog.start()
+        return self.api_url
+
+    def _spawn(self) -> None:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL", None)
+        with self.log_file.open("ab") as out:
+            # stdin is a pipe only this process writes to: its end closes when we die (see watch_parent).
+            self.process = subprocess.Popen([sys.executable, "-m", "govpress.flows.temporary_api", str(self.port)],
+                                            env=env, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
+
+    def _watch(self) -> None:
+        """While the run goes on: a server that stopped is reported once and started again on the same port.
+
+        Prefect's client retries a refused connection with backoff, so a server back on the same
+        address (state in PREFECT_HOME's database) lets the run carry on instead of failing every
+        call that follows; nothing is started again after :data:`MAX_RESTARTS`.
+        """
+        while not self._stopping.wait(1.0):
+            process = self.process
+            if process is None or process.poll() is None:
+                continue
+            if self.restarts_left <= 0:
+                self.failure = f"Prefect's temporary API stopped (exit code {process.returncode}) and was not restarted"
+                self.log(self.failure + "; the run's results still load into DuckDB (see the runs table)")
+                return
+            if process.stdin is not None:
+                process.stdin.close()
+            self.restarts_left -= 1
+            self.log(f"Prefect's temporary API stopped (exit code {process.returncode}) during the run; "
+                     f"starting it again on {self.api_url} ...")
+            try:
+                self._spawn()
+                self._wait_healthy()
+            except PrefectUnavailable as exc:
+                self.failure = exc.line()
+                self.log(self.failure)
+                return
+
+    def _wait_healthy(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < self.timeout:
+            if self.process.poll() is not None:
+                raise PrefectUnavailable(
+                    f"Prefect's temporary API exited with code {self.process.returncode} before answering "
+                    f"({log_tail(self.log_file) or 'no output'}); rerun, or use --without-prefect")
+            if healthy(self.api_url, timeout=1.0):
+                self.log(f"Prefect's temporary API answered after {time.monotonic() - started:.1f} s.")
+                return
+            time.sleep(0.2)
+        self._terminate()
+        raise PrefectUnavailable(
+            f"Prefect's temporary API did not answer within {self.timeout:.0f} s (a busy machine? "
+            f"GOVPRESS_PREFECT_START_TIMEOUT raises the wait; log: {self.log_file}); nothing was run. "
+            "Rerun, or use --without-prefect")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._watchdog is not None:
+            self._watchdog.join(timeout=5)
+        self._terminate()
+
+    def _terminate(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        finally:
+            if process.stdin is not None:
+                process.stdin.close()
+
+
+@contextmanager
+def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = print) -> Iterator[str]:
+    """The API URL for the block: the configured server, a running ``govpress serve`` server, or a
+    temporary one started here and stopped after (``GOVPRESS_PREFECT_API=prefect``: Prefect's own start)."""
+    configured = configured_api_url()
+    if configured:
+        yield configured
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if os.environ.get("GOVPRESS_PREFECT_API") == "prefect":  # Prefect starts its own (bench/ compares)
+        yield ""
+        return
+    if healthy(SERVE_API, timeout=0.3):  # `govpress serve` is running: no server start at all
+        log(f"Using the running Prefect server at {SERVE_API}.")
+        with temporary_settings(updates={PREFECT_API_URL: SERVE_API}):
+            try:
+                yield SERVE_API
+            finally:
+                send_pending()
+        return
+
+    api = TemporaryApi(timeout=timeout, log=log)
+    try:
+        url = api.start()
+        _TEMPORARY_URLS.add(url)
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            try:
+                yield url
+            except Exception as exc:
+                if api.failure is not None:  # the cause, said once, rather than what it broke next
+                    raise PrefectUnavailable(f"{api.failure}; the run stopped at: {type(exc).__name__}: {exc}") from exc
+                raise
+            finally:
+                send_pending()
+    finally:
+        _TEMPORARY_URLS.discard(api.api_url)
+        api.stop()
+
+
+def send_pending(timeout: float = 5.0) -> None:
+    """Send the log lines and events Prefect still queues, while the temporary API is there to take them."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=timeout)
+        except Exception:  # an API that already stopped answering: its failure was reported where it happened
+            pass
+
+
+# --- the server process --------------------------------------------------------------------------
+
+
+def watch_parent(stream=None) -> None:
+    """Stop this server when the pipe from its parent closes (the parent exited or was killed)."""
+    stream = stream or sys.stdin.buffer
+
+    def wait_for_eof() -> None:
+        while stream.read(65536):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+        time.sleep(STOP_GRACE)
+        os._exit(0)  # it did not stop in time
+
+    threading.Thread(target=wait_for_eof, name="watch-parent", daemon=True).start()
+
+
+def serve(port: int) -> None:
+    """Run Prefect's API app (as Prefect's own temporary server does) until the parent goes away."""
+    import uvicorn
+
+    watch_parent()
+    uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
+                log_level="error", lifespan="on")
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

@@ -1,0 +1,150 @@
+"""The command line's Prefect API (flows/temporary_api.py): started with a clear message and a timeout, gone with
+its parent, restarted once when it stops mid-run, and never a failure of every source.
+
+Each test runs ``python -m govpress.cli ingest`` (the Prefect path) as a real subprocess against a
+generated site served by this process on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
+from factories import demo_registry
+from testpaths import ROOT
+
+RUN_TIMEOUT = 300.0
+
+
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def start(args: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "govpress.cli", *args], cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", **(env or {})})
+
+
+def wait_for_line(process: subprocess.Popen, log: Path, text: str, timeout: float = RUN_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+        assert time.monotonic() < deadline, f"no {text!r} after {timeout:.0f} s"
+        time.sleep(0.1)
+
+
+def finish(process: subprocess.Popen, log: Path) -> tuple[int, str]:
+    try:
+        code = process.wait(timeout=RUN_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return code, log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    generate_site(root / "site", per_source=8)
+    # Slow pages keep a run going for a few seconds: time to act while it holds the writer slot.
+    slow = FaultPlan.of(FaultRule(fault="latency", path="*/news/*", seconds=0.2))
+    with LocalSiteServer(root / "site", faults=slow) as server:
+        yield demo_registry(root / "sources.toml", server.base_url)
+
+
+def test_an_api_that_does_not_answer_in_time_is_one_line_and_nothing_runs(tmp_path: Path, site: Path):
+    db = tmp_path / "g.duckdb"
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "log",
+                    env={"GOVPRESS_PREFECT_START_TIMEOUT": "0.05"})
+    code, output = finish(process, tmp_path / "log")
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert code == 6, output
+    assert len(errors) == 1 and "did not answer within 0 s" in errors[0] and "Traceback" not in output
+    assert not db.exists() or duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_the_temporary_api_dies_with_its_killed_parent_and_the_slot_is_free_for_the_next(tmp_path: Path, site: Path):
+    db = tmp_path / "g.duckdb"
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "killed.log")
+    try:
+        wait_for_line(process, tmp_path / "killed.log", "holding the DuckDB writer slot")
+        servers = children_of(process.pid)
+        assert servers, "no temporary API process under the run"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in servers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(alive(pid) for pid in servers), "the killed run's temporary API is still running"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    rerun = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "rerun.log")
+    code, output = finish(rerun, tmp_path / "rerun.log")
+    assert code == 0, output[-3000:]
+    assert "waiting for the DuckDB writer slot for" not in output  # never waited on the dead run
+
+
+def test_an_api_that_stops_mid_run_is_reported_once_and_every_source_loads(tmp_path: Path, site: Path):
+    db = tmp_path / "g.duckdb"
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "log")
+    try:
+        wait_for_line(process, tmp_path / "log", "holding the DuckDB writer slot")
+        [server] = children_of(process.pid)
+        os.kill(server, signal.SIGKILL)  # the API goes away in the middle of the run
+    except BaseException:
+        process.kill()
+        raise
+    code, output = finish(process, tmp_path / "log")
+    assert code == 0, output[-4000:]
+    assert output.count("Prefect's temporary API stopped") == 1
+    assert "client has been closed" not in output
+    con = duckdb.connect(str(db), read_only=True)
+    statuses = con.execute("SELECT DISTINCT s.status FROM runs, unnest(from_json(per_source, '[\"json\"]')) u(x), "
+                           "LATERAL (SELECT x->>'status' AS status) s").fetchall()
+    [(run_status,)] = con.execute("SELECT status FROM runs").fetchall()
+    con.close()
+    assert run_status == "completed" and statuses == [("ok",)]
+
+
+def test_a_full_disk_on_the_prefect_path_ends_in_its_one_line(tmp_path: Path, site: Path):
+    from govpress.store import Store
+
+    db = tmp_path / "g.duckdb"
+    Store(db).migrate()
+    (tmp_path / "g.duckdb.wal").symlink_to("/dev/full")  # every write to the write-ahead log: ENOSPC
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "log")
+    code, output = finish(process, tmp_path / "log")
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert code == 5, output[-3000:]
+    assert len(errors) == 1 and "No space left on device" in errors[0]
+    assert "Traceback" not in output and "cannot rollback" not in output

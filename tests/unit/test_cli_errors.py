@@ -1,0 +1,161 @@
+"""Every failure class an operator can meet ends in ONE line and its exit code (govpress/errors.py); --debug adds the traceback.
+
+Each case is a real file-system or database condition: a folder, a file that is not DuckDB,
+someone else's DuckDB file, a newer schema, a folder that cannot be written, a database locked by
+another process (a real subprocess), a full disk (the write-ahead log is a link to /dev/full, which
+answers every write with ENOSPC), a bad registry.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from govpress.cli import app
+from govpress.store import Store
+from factories import free_port
+
+runner = CliRunner()
+
+
+def registry(tmp_path: Path) -> Path:
+    """One source on a loopback port nobody listens on (nothing leaves the machine)."""
+    path = tmp_path / "sources.toml"
+    path.write_text(textwrap.dedent(f'''
+        [[source]]
+        id = "quiet"
+        name = "Quiet"
+        country = "RU"
+        institution = "Nobody"
+        languages = ["ru"]
+        kind = "feed"
+        start_urls = ["http://127.0.0.1:{free_port()}/feed"]
+        allow_addresses = ["127.0.0.1"]
+        '''), encoding="utf-8")
+    return path
+
+
+def one_line_failure(args: list[str], code: int, *, env: dict | None = None) -> str:
+    """Run ``govpress ARGS``: it must exit ``code`` having printed exactly one line, no traceback."""
+    result = runner.invoke(app, args, env=env)
+    output = result.output.strip()
+    assert result.exit_code == code, output
+    assert "Traceback" not in output and len(output.splitlines()) == 1, output
+    assert output.startswith("error: "), output
+    return output
+
+
+def ingest(tmp_path: Path, db: Path | str) -> list[str]:
+    return ["ingest", "--without-prefect", "--sources-file", str(registry(tmp_path)), "--db", str(db)]
+
+
+def test_a_folder_as_database(tmp_path: Path):
+    line = one_line_failure(ingest(tmp_path, tmp_path), 3)
+    assert "is a folder" in line
+
+
+def test_a_file_that_is_not_duckdb(tmp_path: Path):
+    db = tmp_path / "notes.duckdb"
+    db.write_text("my notes\n")
+    line = one_line_failure(ingest(tmp_path, db), 3)
+    assert "not a DuckDB database file" in line and db.read_text() == "my notes\n"
+
+
+def test_a_duckdb_file_of_something_else_is_left_alone(tmp_path: Path):
+    db = tmp_path / "crm.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE customers (id INTEGER)")
+    con.close()
+    line = one_line_failure(ingest(tmp_path, db), 3)
+    assert "customers" in line and "something else" in line
+    con = duckdb.connect(str(db), read_only=True)
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert tables == {"customers"}  # govpress added nothing
+
+
+def test_a_newer_schema(tmp_path: Path):
+    db = tmp_path / "g.duckdb"
+    Store(db).migrate()
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO schema_version VALUES (99, now(), 'from the future')")
+    con.close()
+    line = one_line_failure(ingest(tmp_path, db), 3)
+    assert "schema version 99" in line and "newer govpress" in line
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot create files in (a read-only mode; root needs a read-only file system)."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root ignores modes
+        folder = Path("/sys/govpress-test")  # sysfs: not writable, even by root, where /sys is mounted
+        if os.access("/sys", os.W_OK) and Path("/sys").is_dir() and os.geteuid() != 0:
+            pytest.skip("no folder here refuses this process a write")
+    return folder
+
+
+def test_a_folder_that_cannot_be_written(tmp_path: Path):
+    folder = unwritable_folder(tmp_path)
+    line = one_line_failure(ingest(tmp_path, folder / "g.duckdb"), 3)
+    assert "cannot create" in line and str(folder) in line
+
+
+def test_a_registry_that_is_not_toml(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[source]\nid = 1\n")
+    line = one_line_failure(["sources", "--sources-file", str(bad)], 2)
+    assert "not valid TOML" in line
+    line = one_line_failure(["ingest", "--sources-file", str(bad), "--db", str(tmp_path / "g.duckdb")], 2)
+    assert "not valid TOML" in line
+
+
+def test_debug_adds_the_traceback(tmp_path: Path):
+    result = runner.invoke(app, ["--debug", "sources", "--sources-file", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 2
+    assert "Traceback" in result.output and "RegistryError" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error: ")
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1])
+    print("holding", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_a_database_locked_by_another_process(tmp_path: Path):
+    db = tmp_path / "g.duckdb"
+    Store(db).migrate()
+    analyst = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "holding"
+        line = one_line_failure(["sql", "SELECT 1", "--db", str(db)], 4, env={"GOVPRESS_LOCK_TIMEOUT": "0.3"})
+        assert "locked by another process" in line and f"pid {analyst.pid}" in line
+    finally:
+        analyst.kill()
+        analyst.wait()
+
+
+def test_a_full_disk_names_the_real_failure(tmp_path: Path):
+    db = tmp_path / "g.duckdb"
+    Store(db).migrate()
+    wal = tmp_path / "g.duckdb.wal"
+    wal.symlink_to("/dev/full")  # every write to the write-ahead log: ENOSPC
+    line = one_line_failure(ingest(tmp_path, db), 5)
+    assert "No space left on device" in line and "cannot rollback" not in line
+    wal.unlink()  # space is back: the database is intact and the next run works
+    assert runner.invoke(app, ingest(tmp_path, db)).exit_code == 1  # the source is unreachable: a normal failure
+    con = duckdb.connect(str(db), read_only=True)
+    [(status,)] = con.execute("SELECT status FROM runs").fetchall()
+    con.close()
+    assert status == "failed"
