@@ -107,9 +107,9 @@ def ingest(
         from govpress.flows.ingest import ingest as ingest_flow
 
         console.print("Starting the ingest flow on Prefect's local API (first start takes ~10 s)...")
-        ok = _run_flow(ingest_flow(sources=source or None, since=_date(since), until=_date(until), max_pages=max_pages,
-                                   refetch=refetch, db=str(db), sources_file=str(sources_file) if sources_file else None,
-                                   return_state=True))
+        ok = _run_flow(ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
+                                   max_pages=max_pages or 0, refetch=refetch, db=str(db),
+                                   sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -137,7 +137,7 @@ def reparse(
     """Re-run the parsers over the raw archive (no network); changed releases get a new version."""
     from govpress.flows.ingest import reparse as reparse_flow
 
-    ok = _run_flow(reparse_flow(sources=source or None, parser=parser, db=str(db),
+    ok = _run_flow(reparse_flow(sources=source or [], parser=parser, db=str(db),
                                 sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)

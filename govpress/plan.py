@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
+from govpress.coverage import GAP_PAGES
 from govpress.discover import Discovery
 from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
@@ -39,6 +40,8 @@ class RunParams:
     refetch: bool = False
     deep: bool = False
     """Keep paging past releases already held (backfills walk the archive to ``since``)."""
+    gap_pages: int = GAP_PAGES
+    """Extra discovery pages per source for filling a gap in coverage (runs without a date range; 0: none)."""
 
 
 @dataclass(slots=True)
