@@ -38,8 +38,11 @@ run_log.install()  # govpress.* records (lock waits, Retry-After, coverage) in t
 
 
 def ingest_run_name() -> str:
+    return ingest_label(flow_run.parameters or {})
+
+
+def ingest_label(params: dict[str, Any]) -> str:
     """``ingest kremlin_ru 2024-10-01..2024-10-03`` (``all`` when no sources were picked)."""
-    params = flow_run.parameters or {}
     names = params.get("sources") or ["all"]
     try:
         span = date_range(params.get("dates")).label()
@@ -106,8 +109,12 @@ async def ingest(
 
 
 def reparse_run_name() -> str:
+    return reparse_label(flow_run.parameters or {})
+
+
+def reparse_label(params: dict[str, Any]) -> str:
     """``reparse kremlin_ru,kremlin_en`` (``all`` when no sources were picked)."""
-    return f"reparse {','.join((flow_run.parameters or {}).get('sources') or ['all'])}"
+    return f"reparse {','.join(params.get('sources') or ['all'])}"
 
 
 @flow(name="reparse", flow_run_name=reparse_run_name, log_prints=True, timeout_seconds=FLOW_TIMEOUT)

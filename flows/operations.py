@@ -35,8 +35,11 @@ run_log.install()
 
 
 def backfill_run_name() -> str:
+    return backfill_label(flow_run.parameters or {})
+
+
+def backfill_label(params: dict) -> str:
     """``backfill kremlin_ru 2024-10-01..2024-10-03``."""
-    params = flow_run.parameters or {}
     dates = params.get("dates") or {}
     if isinstance(dates, RequiredDateRange):
         dates = dates.model_dump(mode="json")

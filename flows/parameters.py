@@ -15,6 +15,11 @@ refused before a run is expressed in the schema:
   range is refused in the form with "is not one of ['a day on or after since']" under ``until``.
 - Bounds are plain integers with a default, never ``Optional``: an optional number becomes
   ``anyOf [integer, null]`` and a bad value only says "is not valid under any of the given schemas".
+
+The UI's form keeps only some keywords of a property when it asks the server to check the values
+before Submit (``minimum``/``maximum``, ``uniqueItems`` and ``if``/``then`` are dropped, ``allOf``
+is kept whole), so every check is also repeated inside ``allOf`` (:func:`form_checked`): the
+messages then show under the fields, not only in a toast once the server refuses the run.
 """
 
 from __future__ import annotations
@@ -60,11 +65,13 @@ def apply_registry_choices(properties: dict, sources: list[Any]) -> dict:
         spec["items"] = {"type": "string", "enum": ids}
         spec["uniqueItems"] = True
         spec["description"] = f"{SOURCES_HELP}\n\n{lines}"
+        form_checked(spec)
     if "source" in properties:
         spec = properties["source"]
         spec.pop("pattern", None)
         spec["enum"] = ids
         spec["description"] = f"{SOURCE_HELP}\n\n{lines}"
+        form_checked(spec)
     return properties
 
 
@@ -100,7 +107,32 @@ class RegistryIds:
         else:
             schema.pop("pattern", None)
             schema["enum"] = ids
-        return schema
+        return form_checked(schema)
+
+
+class FormChecked:
+    """Schema hook: repeat a field's bounds inside ``allOf``, where the UI's form keeps them.
+
+    Prefect's form copies only some keywords of a property before asking the server to check
+    the values (``minimum``, ``maximum``, ``uniqueItems``, ``if``/``then`` are dropped; ``allOf``
+    is kept whole), so a bound checked only at the top level shows as a toast after Submit
+    instead of under the field. The top-level keywords stay for every other client.
+    """
+
+    KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
+                "uniqueItems", "enum")
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        return form_checked(schema)
+
+
+def form_checked(schema: dict) -> dict:
+    """``schema`` with its bounds (and enum) repeated in an ``allOf`` entry (see :class:`FormChecked`)."""
+    checks = {k: schema[k] for k in FormChecked.KEYWORDS if k in schema}
+    if checks:
+        schema["allOf"] = [*(c for c in schema.get("allOf", []) if not set(c) <= set(FormChecked.KEYWORDS)), checks]
+    return schema
 
 
 SOURCES_HELP = "Sources to run (pick any); none picked: every enabled source of the registry."
@@ -149,7 +181,7 @@ def reversed_range_schema() -> dict:
 
 
 def _refuse_reversed(schema: dict[str, Any], model: type) -> None:
-    schema.update(reversed_range_schema())
+    schema["allOf"] = [reversed_range_schema()]  # inside allOf: the form keeps it (see the module's docstring)
 
 
 class DateRange(BaseModel):
@@ -200,14 +232,15 @@ BackfillDates = Annotated[RequiredDateRange, Field(description="Publication days
 
 MaxPages = Annotated[
     int, Field(ge=0, le=10_000, description="Discovery pages (feed or listing pages) per source at most; "
-                                            "0 uses each source's max_pages from the registry.")
+                                            "0 uses each source's max_pages from the registry."), FormChecked()
 ]
 GapPages = Annotated[
     int, Field(ge=0, le=1_000, description="Extra discovery pages per source this run may spend filling a gap in "
-                                           "its coverage (older releases below what is held); 0: none.")
+                                           "its coverage (older releases below what is held); 0: none."), FormChecked()
 ]
 DeepPages = Annotated[
     int, Field(ge=1, le=100_000, description="Discovery pages (feed, sitemap or listing pages) to walk at most."),
+    FormChecked(),
 ]
 Refetch = Annotated[bool, Field(description="Refetch every discovered release even if unchanged (ignores ETags and the recheck schedule).")]
 ParserName = Annotated[

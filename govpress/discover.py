@@ -117,8 +117,12 @@ class Walk:
                 if fetched.outcome == "not_modified":
                     result.not_modified = True
                     any_read = True
-                    break  # this page is as it was on the last run: nothing newer behind it
-                if not fetched.ok or fetched.body is None:
+                    if trace is None or fetched.body is None:
+                        break  # this page is as it was on the last run: nothing newer behind it
+                    # Traced: unchanged since some run read it, but that run may have walked no
+                    # further (a manual run's range). The stored copy (the pipeline attaches it)
+                    # is read like a fresh page: only held links inside a complete range stop here.
+                elif not fetched.ok or fetched.body is None:
                     result.errors.append(_failed(url, fetched))
                     if trace is not None:
                         trace.failed(url)
@@ -132,7 +136,9 @@ class Walk:
                     break
                 any_read = True
                 fresh = [i for i in listing.items if identity(i.url) not in self.known]
-                result.items.extend(listing.items)
+                # An unchanged page's held links are left out, as when its 304 ended the walk:
+                # nothing about them changed, so they plan no rechecks.
+                result.items.extend(fresh if fetched.outcome == "not_modified" else listing.items)
                 if trace is not None:
                     result.trace = trace
                     url, page = trace.after_page(url, listing.items, listing.next_url,
