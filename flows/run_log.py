@@ -35,7 +35,7 @@ def install(level: int = logging.INFO) -> RunLogHandler:
         if isinstance(handler, RunLogHandler):
             return handler
     handler = RunLogHandler(level=level)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(message)s"))  # the UI shows the logger's name beside it
     logger.addHandler(handler)
     if logger.getEffectiveLevel() > level:
         logger.setLevel(level)

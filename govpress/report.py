@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from govpress.charts import data_uri, releases_chart
+from govpress.charts import bins_for, data_uri, releases_chart
 from govpress.pipeline import SourceOutcome
 from govpress.store import Store
 
@@ -117,7 +117,7 @@ def render_report(run_id: str, line: str, outcomes: list[SourceOutcome], data: R
         lines += [f"- {f.source_id}: [{f.url}]({f.url}) — {f.reason[:160]}" for f in data.failures]
         lines.append("")
     if data is not None:
-        title = f"Releases per day, {data.first_day} .. {data.last_day}"
+        title = f"Releases per {bins_for(data.first_day, data.last_day).unit}, {data.first_day} .. {data.last_day}"
         svg = releases_chart(data.daily, data.first_day, data.last_day)
         lines += [f"## {title}", "", f"![{title}]({data_uri(svg)})", "",
                   "| source | releases in the range |", "|---|---|"]
