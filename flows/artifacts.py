@@ -1,9 +1,13 @@
 """What a flow run leaves in the Prefect UI: the per-source table, the markdown report, the run's end state.
 
 Every writing flow ends the same way: :func:`publish_run_artifacts` (table ``ingest-summary``,
-report ``ingest-report``, one log line), then :func:`finish` (the run's result, or
-:class:`SourcesFailed` naming the sources that failed, so the flow run ends Failed with the
-other sources' rows loaded).
+report ``ingest-report`` with the chart as a picture, one log line), then :func:`end_state`: the
+run's result when every source went through, else a **Failed** state naming the sources that
+failed or were blocked (their rows, and the other sources' rows, are loaded), or a Completed
+state saying which sources left pages for the next run. Flows return states instead of raising:
+a flow run that raises gets an unnamed "unknown" result artifact beside ours; :func:`guarded`
+turns an unexpected error into a Failed state with the error as its message (the traceback goes
+to the run's log).
 """
 
 from __future__ import annotations
@@ -11,29 +15,22 @@ from __future__ import annotations
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import datetime, timezone
+from typing import Any
 
 from prefect import get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
-from prefect.client.schemas.objects import State
-from prefect.states import Failed
+from prefect.states import Completed, Failed, State
 
 from govpress.errors import GovpressError
 
-from govpress.report import render_report, report_data
+from govpress.flows.parameters import DateRange
+from govpress.report import chart_range, headline, render_report, report_data
 from govpress.run import Published, RunResult
 from govpress.store import Store
 
-
-class SourcesFailed(RuntimeError):
-    """Raised at the end of a run whose sources did not all succeed (their rows are loaded)."""
-
-
-def headline(label: str, result: RunResult) -> str:
-    """One line for the run: what it was and what it changed."""
-    c = result.counts
-    return (f"{label}: {len(result.outcomes)} sources, {c['new']} new, {c['updated']} updated, "
-            f"{c['unchanged']} unchanged, {c['duplicate']} duplicates, {c['removed']} removed, {c['failed']} failed")
+__all__ = ["end_state", "guarded", "headline", "publish_run_artifacts", "publish_snapshot_report", "summary_rows"]
 
 
 def summary_rows(result: RunResult) -> list[dict]:
@@ -47,13 +44,14 @@ def summary_rows(result: RunResult) -> list[dict]:
     ]
 
 
-async def publish_run_artifacts(result: RunResult, line: str) -> None:
-    """The run's table artifact (per source) and markdown report (attention, failed pages, 30-day chart)."""
+async def publish_run_artifacts(result: RunResult, line: str, dates: DateRange | None = None) -> None:
+    """The run's table artifact (per source) and markdown report (attention, failed pages, chart over the run's range, gaps)."""
     await acreate_table_artifact(key="ingest-summary", table=summary_rows(result),
                                  description=f"Run {result.run_id}: {line}")
     today = datetime.now(timezone.utc).date()
+    first, last = chart_range(dates.since if dates else None, dates.until if dates else None, today)
     data = await asyncio.to_thread(report_data, Store(result.db), result.run_id,
-                                   [o.source_id for o in result.outcomes], today)
+                                   [o.source_id for o in result.outcomes], first, last)
     await acreate_markdown_artifact(key="ingest-report", markdown=render_report(result.run_id, line, result.outcomes, data),
                                     description=line)
     get_run_logger().info("run %s: %s", result.run_id, line)
@@ -84,11 +82,28 @@ def failure_of(state: State) -> GovpressError | None:
     return ENDED_BY.pop(str(run_id), None) if run_id is not None else None
 
 
-def finish(result: RunResult) -> dict:
-    """The flow's return value; raises :class:`SourcesFailed` when some sources failed or were blocked."""
-    if result.failing:
-        raise SourcesFailed("; ".join(f"{o.source_id} {o.status}: {o.message}" for o in result.failing))
+def end_state(result: RunResult) -> State | dict[str, Any]:
+    """The flow's end: its result (Completed), a Completed state naming unfinished sources, or Failed naming failing ones."""
+    failing = result.failing
+    if failing:
+        names = "; ".join(f"{o.source_id} ({o.status}: {o.message})" for o in failing)
+        return Failed(message=f"{len(failing)} of {len(result.outcomes)} sources failed: {names}")
+    unfinished = [o for o in result.outcomes if o.status == "unfinished"]
+    if unfinished:
+        names = "; ".join(f"{o.source_id} ({o.message})" for o in unfinished)
+        return Completed(message=f"{len(unfinished)} of {len(result.outcomes)} sources unfinished: {names}")
     return result.as_dict()
+
+
+async def guarded(work: Awaitable[State | dict[str, Any]]) -> State | dict[str, Any]:
+    """Await a flow's work; a known failure ends it Failed with its one line, an unexpected error with its traceback in the log."""
+    try:
+        return await work
+    except GovpressError as error:  # a full disk, an unusable database: its one line, not a traceback
+        return ended_by(error)
+    except Exception as exc:  # noqa: BLE001 - the run ends Failed either way; this way without an unnamed artifact
+        get_run_logger().exception("the run failed")
+        return Failed(message=f"{type(exc).__name__}: {exc}")
 
 
 async def publish_snapshot_report(published: Published, steps: str) -> None:

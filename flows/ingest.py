@@ -1,9 +1,9 @@
 """The Prefect flows ``ingest`` (discover, fetch, archive, parse, dedupe, load) and ``reparse`` (from the archive).
 
 Each flow is parameters -> one library call (govpress/run.py) -> artifacts (flows/artifacts.py),
-inside the one DuckDB writer slot (flows/writer_limit.py). The ingest's tasks are one discovery
-task per source and one per batch of pages (flows/tasks.py); sources run side by side and one
-failing source never stops the others.
+inside the one DuckDB writer slot (flows/writer_limit.py). The ingest's tasks are one task per
+source holding one discovery task and one task per batch of pages (flows/tasks.py); sources run
+side by side, a failing source's task ends Failed, and the others go on.
 """
 
 from __future__ import annotations
@@ -12,31 +12,43 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from prefect import flow
 from prefect.runtime import flow_run
 
-from govpress.errors import GovpressError
-from govpress.flows.artifacts import ended_by, finish, headline, publish_run_artifacts
-from govpress.flows.parameters import DbPath, MaxPages, ParserName, Refetch, Since, SourceIds, SourcesFile, Until
+from govpress.coverage import GAP_PAGES
+from govpress.flows import run_log
+from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts
+from govpress.flows.parameters import (
+    DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SourceIds, SourcesFile, date_range,
+)
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import writer_slot
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE
+from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600
 
+run_log.install()  # govpress.* records (lock waits, Retry-After, coverage) in the run's log in the UI
+
 
 def ingest_run_name() -> str:
-    params = flow_run.parameters or {}
+    return ingest_label(flow_run.parameters or {})
+
+
+def ingest_label(params: dict[str, Any]) -> str:
+    """``ingest kremlin_ru 2024-10-01..2024-10-03`` (``all`` when no sources were picked)."""
     names = params.get("sources") or ["all"]
-    span = ""
-    if params.get("since") or params.get("until"):
-        span = f" {params.get('since') or ''}..{params.get('until') or ''}"
-    return f"ingest {','.join(names)}{span}"
+    try:
+        span = date_range(params.get("dates")).label()
+    except ValueError:  # a reversed range started from Python: the run fails on its parameters anyway
+        span = ""
+    return f"ingest {','.join(names)}" + (f" {span}" if span else "")
 
 
 def db_path(db: str | None) -> Path:
@@ -44,71 +56,94 @@ def db_path(db: str | None) -> Path:
     return Path(db) if db else DEFAULT_DB
 
 
+def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as the ``runs`` row keeps them, with the Prefect flow run that ran them."""
+    run_id = flow_run.id
+    return {**parameters, "flow_run_id": str(run_id) if run_id else None}
+
+
 @flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True, timeout_seconds=FLOW_TIMEOUT)
 async def ingest(
-    sources: SourceIds = None,
-    since: Since = None,
-    until: Until = None,
-    max_pages: MaxPages = None,
+    sources: SourceIds = (),
+    dates: Dates = DateRange(),
+    max_pages: MaxPages = 0,
+    gap_pages: GapPages = GAP_PAGES,
     refetch: Refetch = False,
     db: DbPath = None,
     sources_file: SourcesFile = None,
-) -> dict:
+):
     """Fetch new and changed press releases from the registry's sources into DuckDB.
 
     Discovery walks each source's feed, sitemap or listing; new and changed pages are fetched
-    politely, archived, parsed, deduplicated and loaded. One failing source does not stop the
-    others; the run ends Failed naming the sources that failed, with the others' rows loaded.
+    politely, archived, parsed, deduplicated and loaded. A source that fails ends its task Failed
+    and the others go on; the run ends Failed naming the sources that failed, with every other
+    source's rows loaded (rerun them alone with the rerun-failed deployment).
 
     Args:
-        sources: Source ids from the registry, e.g. ["kremlin_ru"]; empty means every enabled source.
-        since: First publication day to collect (inclusive); discovery stops paging before it.
-        until: Last publication day to collect (inclusive).
-        max_pages: Discovery pages (feed or listing pages) per source at most; empty uses the registry's max_pages.
+        sources: Sources to run (pick any); none picked: every enabled source of the registry.
+        dates: Publication days to collect: since and until, both inclusive, either may stay empty.
+        max_pages: Discovery pages (feed or listing pages) per source at most; 0 uses the registry's max_pages.
+        gap_pages: Extra discovery pages per source for filling a gap in its coverage (runs without dates); 0: none.
         refetch: Refetch every discovered release even if unchanged (ignores ETags and the recheck schedule).
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
     """
-    parameters = {"sources": sources, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
-                  "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    try:
+    dates = date_range(dates)
+    source_ids = list(sources) or None
+    parameters = recorded({"sources": source_ids, "since": dates.since, "until": dates.until,
+                           "max_pages": max_pages or None, "gap_pages": gap_pages, "refetch": refetch,
+                           "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
+
+    async def work():
         async with writer_slot():  # the project's global limit: one DuckDB writer at a time
             result = await ingest_sources(
-                db=db_path(db), sources_file=sources_file, source_ids=sources, parameters=parameters,
-                params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch),
+                db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
+                params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
+                                 gap_pages=gap_pages),
                 source_runner=run_source_with_tasks,
             )
-            await publish_run_artifacts(result, headline("ingest", result))
-    except GovpressError as error:  # a full disk, an unusable database: its one line, not a traceback
-        return ended_by(error)
-    return finish(result)
+            await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
+        return end_state(result)
+
+    return await guarded(work())
 
 
-@flow(name="reparse", flow_run_name="reparse {sources}", log_prints=True, timeout_seconds=FLOW_TIMEOUT)
+def reparse_run_name() -> str:
+    return reparse_label(flow_run.parameters or {})
+
+
+def reparse_label(params: dict[str, Any]) -> str:
+    """``reparse kremlin_ru,kremlin_en`` (``all`` when no sources were picked)."""
+    return f"reparse {','.join(params.get('sources') or ['all'])}"
+
+
+@flow(name="reparse", flow_run_name=reparse_run_name, log_prints=True, timeout_seconds=FLOW_TIMEOUT)
 async def reparse(
-    sources: SourceIds = None,
+    sources: SourceIds = (),
     parser: ParserName = None,
     db: DbPath = None,
     sources_file: SourcesFile = None,
-) -> dict:
+):
     """Re-run the parsers over the raw archive with no network; releases whose parsed content changed get a new version.
 
     Args:
-        sources: Source ids from the registry; empty means every source.
+        sources: Sources to reparse (pick any); none picked: every source.
         parser: Parse with this parser instead of each source's own (e.g. after adding a site parser).
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
     """
-    parameters = {"sources": sources, "parser": parser, "db": str(db_path(db)),
-                  "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    try:
+    source_ids = list(sources) or None
+    parameters = recorded({"sources": source_ids, "parser": parser, "db": str(db_path(db)),
+                           "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
+
+    async def work():
         async with writer_slot():
-            result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=sources,
+            result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=source_ids,
                                            parser=parser, parameters=parameters)
-            await publish_run_artifacts(result, headline("reparse", result))
-    except GovpressError as error:
-        return ended_by(error)
-    return finish(result)
+            await publish_run_artifacts(result, headline("reparse", result.outcomes))
+        return end_state(result)
+
+    return await guarded(work())
 
 
 logging.getLogger("govpress").setLevel(logging.INFO)

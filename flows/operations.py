@@ -2,6 +2,7 @@
 
 Like every writing flow they hold the one DuckDB writer slot (flows/writer_limit.py) and are
 parameters -> one library call (govpress/run.py) -> artifacts (flows/artifacts.py).
+``rerun-failed`` (flows/rerun.py) repeats a run for its failed sources.
 """
 
 from __future__ import annotations
@@ -12,62 +13,80 @@ import asyncio
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
-from govpress.errors import GovpressError
-from govpress.flows.artifacts import ended_by, finish, headline, publish_run_artifacts, publish_snapshot_report
-from govpress.flows.ingest import db_path
+from govpress.flows import run_log
+from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts, publish_snapshot_report
+from govpress.flows.ingest import db_path, recorded
 from govpress.flows.parameters import (
-    DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredSince, RequiredUntil, SnapshotPath, SourceId, SourcesFile,
+    BackfillDates, DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredDateRange, SnapshotPath, SourceId, SourcesFile,
 )
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE
+from govpress.report import headline
 from govpress.run import check_window, ingest_sources, publish as publish_db
 
 BACKFILL_MAX_PAGES = 1_000
 """Default discovery depth of a backfill: deep enough for months of a busy listing."""
 
+run_log.install()
 
-@flow(name="backfill", flow_run_name="backfill {source} {since}..{until}", log_prints=True)
+
+def backfill_run_name() -> str:
+    return backfill_label(flow_run.parameters or {})
+
+
+def backfill_label(params: dict) -> str:
+    """``backfill kremlin_ru 2024-10-01..2024-10-03``."""
+    dates = params.get("dates") or {}
+    if isinstance(dates, RequiredDateRange):
+        dates = dates.model_dump(mode="json")
+    return f"backfill {params.get('source')} {dates.get('since')}..{dates.get('until')}"
+
+
+@flow(name="backfill", flow_run_name=backfill_run_name, log_prints=True)
 async def backfill(
     source: SourceId,
-    since: RequiredSince,
-    until: RequiredUntil,
+    dates: BackfillDates,
     max_pages: DeepPages = BACKFILL_MAX_PAGES,
     refetch: RefetchHeld = False,
     db: DbPath = None,
     sources_file: SourcesFile = None,
-) -> dict:
+):
     """Collect one source's releases published in a date range, walking its listings and archives deep.
 
     Unlike a scheduled ingest, discovery does not stop at releases already held: it keeps paging
     until it passes ``since`` or runs out of pages (``max_pages``). The run goes through the same
-    pipeline and tasks as ``ingest`` and holds the DuckDB writer slot for its whole length.
+    pipeline and tasks as ``ingest``, holds the DuckDB writer slot for its whole length, and
+    records the range as complete in the source's coverage.
 
     Args:
-        source: One source id from the registry, e.g. kremlin_ru.
-        since: First publication day to collect (inclusive).
-        until: Last publication day to collect (inclusive).
+        source: The one source to collect.
+        dates: Publication days to collect: since and until, both inclusive. Until must be on or after since.
         max_pages: Discovery pages (feed, sitemap or listing pages) to walk at most.
         refetch: Refetch releases already held even if unchanged.
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
     """
-    check_window(since, until)  # before waiting for the writer slot
-    parameters = {"source": source, "since": since, "until": until, "max_pages": max_pages, "refetch": refetch,
-                  "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)}
-    try:
+    dates = RequiredDateRange.model_validate(dates)
+    check_window(dates.since, dates.until)  # before waiting for the writer slot
+    parameters = recorded({"source": source, "since": dates.since, "until": dates.until, "max_pages": max_pages,
+                           "refetch": refetch, "db": str(db_path(db)),
+                           "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
+
+    async def work():
         async with writer_slot():
             result = await ingest_sources(
-                db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill",
-                parameters=parameters, source_runner=run_source_with_tasks,
-                params=RunParams(since=since, until=until, max_pages=max_pages, refetch=refetch, deep=True),
+                db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill", parameters=parameters,
+                params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages, refetch=refetch, deep=True),
+                source_runner=run_source_with_tasks,
             )
-            await publish_run_artifacts(result, headline(f"backfill {source} {since}..{until}", result))
-    except GovpressError as error:  # a full disk, an unusable database: its one line, not a traceback
-        return ended_by(error)
-    return finish(result)
+            await publish_run_artifacts(result, headline(f"backfill {source} {dates.label()}", result.outcomes), dates)
+        return end_state(result)
+
+    return await guarded(work())
 
 
 @flow(name="publish", flow_run_name="publish {steps}", log_prints=True)
@@ -86,23 +105,26 @@ async def publish(
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         snapshot: Where the read-only snapshot goes; empty means <db>.snapshot.duckdb beside the database.
     """
-    async with writer_slot():
-        published = await asyncio.to_thread(
-            publish_db, db_path(db), index=steps != "snapshot only", snapshot=steps != "index only",
-            dest=Path(snapshot) if snapshot else None,
-        )
-    logger = get_run_logger()
-    if published.index_seconds is not None:
-        logger.info("rebuilt the search index in %.1f s", published.index_seconds)
-    if published.snapshot is not None:
-        logger.info("published %s (%d releases)", published.snapshot, published.releases)
-    await publish_snapshot_report(published, steps)
-    result: dict = {"db": str(published.db), "steps": steps}
-    if published.index_seconds is not None:
-        result["index_seconds"] = published.index_seconds
-    if published.snapshot is not None:
-        result |= {"snapshot": str(published.snapshot), "releases": published.releases}
-    return result
+    async def work() -> dict:
+        async with writer_slot():
+            published = await asyncio.to_thread(
+                publish_db, db_path(db), index=steps != "snapshot only", snapshot=steps != "index only",
+                dest=Path(snapshot) if snapshot else None,
+            )
+        logger = get_run_logger()
+        if published.index_seconds is not None:
+            logger.info("rebuilt the search index in %.1f s", published.index_seconds)
+        if published.snapshot is not None:
+            logger.info("published %s (%d releases)", published.snapshot, published.releases)
+        await publish_snapshot_report(published, steps)
+        result: dict = {"db": str(published.db), "steps": steps}
+        if published.index_seconds is not None:
+            result["index_seconds"] = published.index_seconds
+        if published.snapshot is not None:
+            result |= {"snapshot": str(published.snapshot), "releases": published.releases}
+        return result
+
+    return await guarded(work())
 
 
 __all__ = [

@@ -7,10 +7,11 @@ The options are those of ``govpress serve --help`` (govpress/cli.py), handed ove
 :class:`ServeOptions`.
 
 Deployments: one scheduled ``ingest`` per (cadence, time zone) group of the registry
-(govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse``, ``publish`` and ``report``
-(triggered after each ingest or backfill; the report file is served on 127.0.0.1:4210, ``--report-port``).
-``--db`` and ``--sources-file`` become the deployments' default parameters (the UI shows them and
-lets an operator change them per run).
+(govpress/schedules.py), ``ingest-manual`` (no schedule), ``backfill``, ``reparse``, ``publish``,
+``rerun-failed`` and ``report`` (triggered after each ingest or backfill; the report file is served on
+127.0.0.1:4210, ``--report-port``). ``--db`` and ``--sources-file`` become the deployments' default
+parameters (the UI shows them and lets an operator change them per run), and the served registry's
+ids become the choices of the source pickers (flows/parameters.py).
 
 The Prefect API: ``$PREFECT_API_URL`` when set; otherwise a server already answering on
 ``--host``/``--port``; otherwise this process starts ``prefect server start`` there and stops it
@@ -46,14 +47,27 @@ def api_healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def wait_healthy(api_url: str, process: subprocess.Popen | None, timeout: float) -> float:
-    """Poll the health endpoint until it answers; returns the seconds waited. Raises on timeout or exit."""
+def say(message: str) -> None:
+    """One line of startup progress on stdout, at once (the server takes 5-100 s to come up)."""
+    print(message, flush=True)
+
+
+def wait_healthy(api_url: str, process: subprocess.Popen | None, timeout: float, *,
+                 progress=None, every: float = 10.0) -> float:
+    """Poll the health endpoint until it answers; returns the seconds waited. Raises on timeout or exit.
+
+    ``progress(message)`` is told every ``every`` seconds that the server is still starting.
+    """
     started = time.monotonic()
+    told = started
     while time.monotonic() - started < timeout:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"prefect server exited with code {process.returncode} before it was healthy")
         if api_healthy(api_url, timeout=1.0):
             return time.monotonic() - started
+        if progress is not None and time.monotonic() - told >= every:
+            told = time.monotonic()
+            progress(f"... still starting ({told - started:.0f} s; a first start migrates its database)")
         time.sleep(0.5)
     raise TimeoutError(f"{api_url} not healthy after {timeout:.0f} s")
 
@@ -102,17 +116,20 @@ def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on", re
 
     from govpress.flows.ingest import ingest, reparse
     from govpress.flows.operations import backfill, publish
+    from govpress.flows.parameters import apply_registry_choices
     from govpress.flows.report_flow import report_deployment
+    from govpress.flows.rerun import rerun_failed
     from govpress.registry import load_registry
     from govpress.schedules import scheduled_ingests
 
     if schedules not in ("on", "paused", "off"):
         raise ValueError(f"schedules must be on, paused or off, not {schedules!r}")
+    registry = load_registry(sources_file)
     where = {"db": str(db), "sources_file": str(sources_file)}
     module = EntrypointType.MODULE_PATH
     deployments = []
     if schedules != "off":
-        for group in scheduled_ingests(load_registry(sources_file)):
+        for group in scheduled_ingests(registry):
             deployments.append(ingest.to_deployment(
                 name=group.name,
                 schedules=[Cron(group.cron, timezone=group.timezone)],
@@ -141,8 +158,15 @@ def build_deployments(sources_file: Path, db: Path, *, schedules: str = "on", re
             name="publish", parameters={"db": str(db)}, tags=MANUAL_TAGS, entrypoint_type=module,
             description="Rebuild the full-text index and publish the analysts' read-only snapshot.",
         ),
-        report_deployment(db, report_url),  # triggered after each ingest or backfill run
+        rerun_failed.to_deployment(
+            name="rerun-failed", tags=MANUAL_TAGS, entrypoint_type=module,
+            description="Repeat an ingest or backfill run for its failed and unfinished sources only, with the same "
+                        "parameters: paste the run's id (the end of its page's address).",
+        ),
     ]
+    for deployment in deployments:  # the served registry's ids as the choices of the source pickers
+        apply_registry_choices(deployment._parameter_openapi_schema.properties, registry.source)
+    deployments.append(report_deployment(db, report_url))  # triggered after each ingest or backfill run
     return deployments
 
 
@@ -191,29 +215,37 @@ def serve_deployments(options: ServeOptions) -> int:
     server = None
     if start_server:
         log_file = Path(os.environ["PREFECT_HOME"]) / "server.log"
-        print(f"Starting the Prefect server on {api_url} (log: {log_file}) ...", flush=True)
+        say(f"Starting the Prefect server on {api_url} (log: {log_file}) ...")
         # Own session: a Ctrl-C in the terminal reaches only us, and we stop the server after the runner
         # has shut down (a server dying first leaves the runner hanging on its event socket).
         server = start_prefect_server(options.host, options.port, dict(os.environ), log_file=log_file, new_session=True)
     try:
         if server is not None:
-            seconds = wait_healthy(api_url, server, timeout=180)
-            print(f"Prefect server healthy after {seconds:.1f} s; UI: {api_url.removesuffix('/api')}", flush=True)
+            seconds = wait_healthy(api_url, server, timeout=180, progress=say)
+            say(f"Prefect server healthy after {seconds:.1f} s; UI: {api_url.removesuffix('/api')}")
+        started = time.monotonic()
+        say("Loading Prefect and the flows ...")
         import asyncio
 
         from prefect import serve
 
-        from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit
-
         from govpress.analysis.fileserver import ReportServer
         from govpress.analysis.report import REPORT_NAME
+        from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit
 
         report_server = ReportServer(db.with_name(REPORT_NAME), host="127.0.0.1", port=options.report_port).start()
-        print(f"Analyst's report (written after each ingest by the report flow): {report_server.url}", flush=True)
+        say(f"Analyst's report (written after each ingest by the report flow): {report_server.url}")
         deployments = build_deployments(sources_file, db, schedules=options.schedules, report_url=report_server.url)
+        say(f"Loaded in {time.monotonic() - started:.1f} s; registry {sources_file}, database {db}")
         what = asyncio.run(ensure_writer_limit())
-        print(f"Global concurrency limit {WRITER_LIMIT} (1 slot): {what}", flush=True)
-        print(f"Registry: {sources_file}\nDatabase: {db}", flush=True)
+        say(f"Global concurrency limit {WRITER_LIMIT} (1 slot): {what}")
+        scheduled = [d.name for d in deployments if d.schedules]
+        if scheduled and options.schedules == "on":
+            say(f"{len(scheduled)} scheduled deployments run on their schedules from now on; pause them in the UI "
+                "(Deployments > the deployment > the schedule toggle) or start with --pause-schedules")
+        elif scheduled:
+            say(f"{len(scheduled)} scheduled deployments created paused: resume them in the UI when you want them")
+        say(f"Registering {len(deployments)} deployments with the server ...")
         serve(*deployments, limit=options.limit)
     finally:
         if server is not None:

@@ -1,8 +1,12 @@
-"""The Prefect tasks: one discovery task per source and one task per batch of pages (never per page).
+"""The Prefect tasks, per source and per batch (never per page): discovery, batches, and the source's verdict.
 
 A Prefect task run costs milliseconds of bookkeeping and thousands of them overwhelm the API, so
 the boundaries are coarse: :func:`run_source_with_tasks` is the ``source_runner`` the flows hand
-to :func:`govpress.run.run_ingest`, calling the library's stages through these two tasks.
+to :func:`govpress.run.run_ingest`: a discovery task, one task per batch of 50 pages, then the
+task ``source <id>`` whose state tells the truth about the source: Completed when it went through,
+**Failed** when it failed or was blocked (the reason is the state's message), Completed named
+**Unfinished** when pages were left in the frontier for the next run. The flow goes on with the
+other sources either way; ``rerun-failed`` reads these states.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed, State
 
 from govpress.errors import chain
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
 from govpress.registry import Source
+from govpress.run import FAILING
 
 # A batch is 50 pages: a politely rate-limited host needs minutes, never a quarter of an hour.
 # A batch that times out is retried; its load is idempotent.
@@ -91,13 +97,42 @@ def tracked(task, plain):
 
 
 async def _plain_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
-    return await process_batch(ctx, source, items)
+    return await process_batch(ctx, source, items, number)
+
+
+def source_state(outcome: SourceOutcome) -> State:
+    """The state a source's task ends in (no data on it: a state's data would become an unnamed artifact)."""
+    if outcome.status in FAILING:
+        return Failed(message=f"{outcome.source_id} {outcome.status}: {outcome.message}")
+    if outcome.status == "unfinished":
+        return Completed(name="Unfinished", message=f"{outcome.source_id}: {outcome.message}")
+    return Completed(message=f"{outcome.source_id}: {outcome.new} new, {outcome.updated} updated")
+
+
+# The verdict is its own task after the work, not a task around it: a task that ends Failed rolls
+# back the transactions of the tasks inside it, and Prefect would show the source's discovery and
+# batches as "RolledBack" though they ran and loaded their rows.
+@task(name="source", task_run_name="source {outcome.source_id}", cache_policy=NO_CACHE)
+async def source_task(outcome: SourceOutcome) -> State:
+    """The source's verdict: Completed, Completed named Unfinished, or Failed with the reason."""
+    logger = get_run_logger()
+    (logger.info if outcome.status == "ok" else logger.warning if outcome.status == "unfinished"
+     else logger.error)(outcome_line(outcome))
+    return source_state(outcome)
 
 
 async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcome:
-    """One source through the stages, with Prefect tasks at the discovery and batch boundaries."""
+    """One source through the stages (a discovery task, one task per batch), then its verdict task."""
     outcome = await run_source(ctx, source, discover_fn=tracked(discover_task, discover_source),
                                batch_fn=tracked(batch_task, _plain_batch))
-    logger = get_run_logger()
-    (logger.info if outcome.status == "ok" else logger.error)(outcome_line(outcome))
+    if ctx.run_id not in API_LOST:
+        try:
+            await source_task(outcome, return_state=True)
+        except Exception as exc:
+            if not api_unreachable(exc):
+                raise
+            API_LOST.add(ctx.run_id)
+    if ctx.run_id in API_LOST:  # no verdict task: the line goes to the run's log alone
+        logger = get_run_logger()
+        (logger.info if outcome.status == "ok" else logger.error)(outcome_line(outcome))
     return outcome

@@ -171,8 +171,8 @@ def ingest(
     else:
         from govpress.flows.ingest import ingest as ingest_flow
 
-        ok = _run_flow(lambda: ingest_flow(sources=source or None, since=_date(since), until=_date(until),
-                                           max_pages=max_pages, refetch=refetch, db=str(db),
+        ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
+                                           max_pages=max_pages or 0, refetch=refetch, db=str(db),
                                            sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
@@ -206,7 +206,7 @@ def reparse(
     _check_db(db)
     from govpress.flows.ingest import reparse as reparse_flow
 
-    ok = _run_flow(lambda: reparse_flow(sources=source or None, parser=parser, db=str(db),
+    ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
                                         sources_file=str(sources_file) if sources_file else None, return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)

@@ -8,7 +8,9 @@ and read by the pure readers of :mod:`govpress.parsers.listings` (or a site pars
 
 Paging (:meth:`Walk.pages`) stops when a page brings nothing new (every link already held), when its
 items are all older than ``since``, when there is no next page, or at ``max_pages``. A feed that is
-missing, empty or blocked falls back to the source's listing pages.
+missing, empty or blocked falls back to the source's listing pages. Given the source's coverage
+(govpress/coverage.py), a walk of one start URL stops at held links only inside a complete range
+and may walk on into a gap below it; its :class:`~govpress.coverage.Trace` says what it proved complete.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from govpress.coverage import Coverage, Trace
 from govpress.parsers import Listing, ListingItem, ParseContext, get_parser
 from govpress.parsers.listings import DiscoveryError, entry_fingerprint
 from govpress.parsers.listings.feed import read_feed
@@ -56,6 +59,8 @@ class Discovery:
     """Which channel produced the items (feed, listing fallback, ...), for the run summary."""
     listed: set[str] = field(default_factory=set)
     """Identities (govpress.urls.identity) of every item seen, before the date-range filter (for removal checks)."""
+    trace: Trace | None = None
+    """The coverage trace of the walk that read the items (None: not traced, see govpress/coverage.py)."""
 
     @property
     def channel_kind(self) -> str:
@@ -80,6 +85,11 @@ class Walk:
     stop_at_known: bool
     fetched_at: datetime
     base_dir: Path
+    coverage: Coverage | None = None
+    """The source's complete ranges; None: no tracing (held links stop the walk, as before coverage)."""
+    until: date | None = None
+    gap_pages: int = 0
+    fill_gaps: bool = False
 
     def context(self, content_type: str | None) -> ParseContext:
         source = self.source
@@ -96,7 +106,14 @@ class Walk:
             url: str | None = start
             page = 1
             visited: set[str] = set()
-            while url and page <= self.max_pages and url not in visited:
+            trace = self.trace(purpose) if len(first_urls) == 1 else None
+            while url and url not in visited:
+                if trace is not None:
+                    url = trace.before_page(url, page)  # the page limit, or the gap budget past it
+                    if url is None or url in visited:
+                        break
+                elif page > self.max_pages:
+                    break
                 visited.add(url)
                 fetched = await self.fetch(url, purpose)
                 result.pages.append(fetched)
@@ -106,24 +123,47 @@ class Walk:
                 if fetched.outcome == "not_modified":
                     result.not_modified = True
                     any_read = True
-                    break  # this page is as it was on the last run: nothing newer behind it
-                if not fetched.ok or fetched.body is None:
+                    if trace is None or fetched.body is None:
+                        break  # this page is as it was on the last run: nothing newer behind it
+                    # Traced: unchanged since some run read it, but that run may have walked no
+                    # further (a manual run's range). The stored copy (the pipeline attaches it)
+                    # is read like a fresh page: only held links inside a complete range stop here.
+                elif not fetched.ok or fetched.body is None:
                     result.errors.append(_failed(url, fetched))
+                    if trace is not None:
+                        trace.failed(url)
                     break
                 try:
                     listing = read(fetched.body, fetched.final_url or url, self.context(fetched.content_type), page)
                 except DiscoveryError as exc:
                     refuse_page(result, url, exc)
+                    if trace is not None:
+                        trace.failed(url)
                     break
                 any_read = True
                 fresh = [i for i in listing.items if identity(i.url) not in self.known]
-                result.items.extend(listing.items)
+                # An unchanged page's held links are left out, as when its 304 ended the walk:
+                # nothing about them changed, so they plan no rechecks.
+                result.items.extend(fresh if fetched.outcome == "not_modified" else listing.items)
+                if trace is not None:
+                    result.trace = trace
+                    url, page = trace.after_page(url, listing.items, listing.next_url,
+                                                 all_held=bool(listing.items) and not fresh), page + 1
+                    continue
                 if self.stop_at_known and listing.items and not fresh:
                     break  # everything on this page is already held: older pages are too
                 if _older_than(listing.items, self.since):
                     break
                 url, page = listing.next_url, page + 1
         return any_read
+
+    def trace(self, purpose: str) -> Trace | None:
+        """A coverage trace for one walk, when the source's coverage was given."""
+        if self.coverage is None:
+            return None
+        return Trace(coverage=self.coverage, purpose=purpose, today=self.fetched_at.date(), max_pages=self.max_pages,
+                     since=self.since, until=self.until, stop_at_known=self.stop_at_known,
+                     gap_pages=self.gap_pages, fill_gaps=self.fill_gaps)
 
 
 def refuse_page(result: Discovery, url: str, error: DiscoveryError) -> None:
@@ -261,8 +301,16 @@ async def discover(
     stop_at_known: bool = True,
     base_dir: Path = Path("."),
     now: datetime | None = None,
+    coverage: Coverage | None = None,
+    gap_pages: int = 0,
+    fill_gaps: bool = False,
 ) -> Discovery:
-    """Find the source's release links, newest first, within ``since``..``until`` (inclusive)."""
+    """Find the source's release links, newest first, within ``since``..``until`` (inclusive).
+
+    ``coverage`` (the source's complete ranges) turns on coverage tracing: held links stop the
+    walk only inside a complete range, and with ``fill_gaps`` a run walks up to ``gap_pages``
+    more pages into a gap below one (govpress/coverage.py).
+    """
     try:
         discoverer = DISCOVERERS[source.kind]
     except KeyError:  # pragma: no cover - the registry model forbids other kinds
@@ -271,6 +319,7 @@ async def discover(
     walk = Walk(
         source=source, fetch=fetch, result=result, since=since, max_pages=max_pages or source.max_pages,
         known=known, stop_at_known=stop_at_known, fetched_at=now or datetime.now(timezone.utc), base_dir=base_dir,
+        coverage=coverage, until=until, gap_pages=gap_pages, fill_gaps=fill_gaps,
     )
     await discoverer(walk)
 

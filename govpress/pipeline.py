@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
+from govpress import coverage
 from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, discover
@@ -40,6 +41,8 @@ log = logging.getLogger("govpress.pipeline")
 
 SourceStatus = Literal["ok", "failed", "blocked", "unfinished"]
 
+TRACED_KINDS = frozenset({"feed", "listing", "json"})
+"""Discovery kinds walked page by page, newest first: the ones whose coverage is traced."""
 RESUMABLE = frozenset({"circuit_open", "timeout", "network_error"})
 """Fetch outcomes of a failing HOST: the page stays in the frontier and the source is unfinished."""
 SETTLED = frozenset({"ok", "not_modified", "gone", "robots"})
@@ -443,10 +446,14 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
                                                     archive_key=result.archive_key, checked_at=ctx.now))
         return result
 
+    # Paginated channels are walked with the source's coverage: held links stop the walk only
+    # inside a complete range, and runs without a date range fill a gap below one (coverage.py).
+    covered = await asyncio.to_thread(coverage.load, ctx.store, source.id) if source.kind in TRACED_KINDS else None
     found = await discover(
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
         known=set() if ctx.params.refetch else HeldIdentities(known),
         stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
+        coverage=covered, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep),
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
     # Validators of what the plan may recheck: discovered pages, resumed ones and every held page
@@ -455,6 +462,8 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [url for url, _ in frontier] + held)
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
                      file_roots=file_roots(source, ctx.base_dir))
+    if found.trace is not None:
+        found.trace.unfetched = coverage.unfetched_keys(found.items, known, (identity(w.url) for w in work))
     # Persist the plan first: a crash from here on resumes it instead of rediscovering. What the listings
     # showed goes with it, so a changed entry is either refetched from the frontier or seen again.
     planned = {w.url for w in work}
@@ -511,6 +520,8 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
                 unchecked += result.unchecked
             settle_blocked(outcome, blocked)
             settle_unchecked(outcome, unchecked)
+            if outcome.status in ("ok", "unfinished"):
+                await record_coverage(ctx, source, found)
     except Exception as exc:  # one failing source never stops the others
         log.exception("%s failed", source.id)
         outcome.status = "failed"
@@ -538,6 +549,17 @@ async def run_batches(ctx: RunContext, source: Source, chunks: list[list[WorkIte
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def record_coverage(ctx: RunContext, source: Source, found: Discovery) -> None:
+    """Add the range this run's walk proved complete to the source's coverage (govpress/coverage.py)."""
+    finding = found.trace.finding() if found.trace is not None else None
+    if finding is None:
+        return
+    async with ctx.write_lock:
+        ranges = await asyncio.to_thread(coverage.record, ctx.store, source.id, finding, ctx.run_id, ctx.now)
+    log.info("%s: complete %s..%s (%s); coverage now %s", source.id, finding.first, finding.last, found.trace.end,
+             ", ".join(f"{r.first}..{r.last}" for r in ranges))
 
 
 def merge_batch(outcome: SourceOutcome, result: BatchResult) -> None:

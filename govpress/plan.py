@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
+from govpress.coverage import GAP_PAGES
 from govpress.discover import Discovery
 from govpress.parsers import ListingItem
 from govpress.recheck import budgeted_checks, current_url
@@ -42,6 +43,8 @@ class RunParams:
     refetch: bool = False
     deep: bool = False
     """Keep paging past releases already held (backfills walk the archive to ``since``)."""
+    gap_pages: int = GAP_PAGES
+    """Extra discovery pages per source for filling a gap in coverage (runs without a date range; 0: none)."""
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ happened.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -46,6 +47,9 @@ from govpress.fetch.politeness import (
 )
 from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, decide
 from govpress.registry import Source
+
+log = logging.getLogger("govpress.fetch")
+"""Waits (Retry-After, a circuit opening) go here: the flows show govpress.* records in the run's log."""
 
 __all__ = ["FetchResult", "Fetcher", "Outcome"]
 
@@ -246,7 +250,12 @@ class Fetcher:
         result = await self._result(url, current, purpose, outcome, progress, started_at, t0)
         health = host_health(result.outcome, result.status)
         if health == "failure":
-            self.breaker.record_failure(authority(current))
+            host = authority(current)
+            was_open = self.breaker.is_open(host)
+            self.breaker.record_failure(host)
+            if not was_open and self.breaker.is_open(host):
+                log.warning("circuit open for %s (%s): its requests fail fast%s", host, self.breaker.reason(host),
+                            "" if self.breaker.reset_after is None else f", one trial after {self.breaker.reset_after:g} s")
         elif health == "success":
             self.breaker.record_success(authority(current))
         return result
@@ -341,11 +350,15 @@ class Fetcher:
             if decision.action == "give_up_host":
                 reason = f"{decision.reason}: giving up on {host} for this run"
                 self.breaker.trip(host, reason)
+                log.warning("circuit open for %s: %s", host, reason)
                 return _Stop("http_error", reason, last.status, last)
             if decision.pause_host is not None:
                 limiter.pause_until(self._clock() + decision.pause_host)  # the whole host waits, not just this request
+                log.info("%s asked us to wait (Retry-After): every request to it waits %.1f s", host, decision.pause_host)
             if decision.action == "exhausted":
                 break
+            why = last.outcome if isinstance(last, _Stop) else f"HTTP {last.status}"
+            log.info("%s: %s, retrying in %.1f s (attempt %d)", url, why, decision.delay, attempt)
             await self._sleep(decision.delay)
         tries = self.retry.retries + 1
         if isinstance(last, _Response):

@@ -74,7 +74,8 @@ def demo_site(tmp_path_factory) -> DemoSite:
     try:
         registry = work / "demo-sources.toml"
         registry.write_text(render_registry(server.base_url, pages=None, seed=None), encoding="utf-8")
-        yield DemoSite(base_url=server.base_url, registry=registry, db=work / "govpress.duckdb", manifest=manifest)
+        yield DemoSite(base_url=server.base_url, registry=registry, db=work / "govpress.duckdb", manifest=manifest,
+                       server=server)
     finally:
         server.stop()
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -68,6 +68,8 @@ class DemoSite:
     registry: Path
     db: Path
     manifest: object
+    server: object = None
+    """The LocalSiteServer: ``server.gone`` (a set of paths answering 410) breaks a source on purpose."""
 
     def window(self, publisher: str, count: int = 3) -> tuple[date, date, set]:
         """A date range around ``count`` of the publisher's releases (skipping the newest, so the range
@@ -100,5 +102,39 @@ def wait_for_run(client: httpx.Client, run_id: str, timeout: float = RUN_TIMEOUT
             return run
         time.sleep(0.5)
     raise TimeoutError(f"flow run {run_id} not finished after {timeout:.0f} s")
+
+
+def runs_of(client: httpx.Client, deployment_id: str, since: datetime) -> list[dict]:
+    """Flow runs of one deployment created at or after ``since`` (the server's clock is this machine's)."""
+    found = client.post("flow_runs/filter", json={
+        "deployments": {"id": {"any_": [deployment_id]}},
+        "flow_runs": {"expected_start_time": {"after_": since.isoformat()}},
+        "sort": "EXPECTED_START_TIME_DESC", "limit": 50}).raise_for_status().json()
+    return found
+
+
+def wait_for_new_run(client: httpx.Client, deployment_id: str, since: datetime, timeout: float = 60.0) -> dict:
+    """The one run a submission created on a deployment after ``since`` (bounded poll; fails on none or several)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = runs_of(client, deployment_id, since)
+        if len(found) > 1:
+            raise AssertionError(f"{len(found)} runs created since {since}, expected one: {[r['name'] for r in found]}")
+        if found:
+            return found[0]
+        time.sleep(0.5)
+    raise TimeoutError(f"no run of deployment {deployment_id} created since {since} after {timeout:.0f} s")
+
+
+def task_states(client: httpx.Client, run_id: str) -> dict[str, tuple[str, str]]:
+    """Task run name -> (state type, state name) of one flow run."""
+    found = client.post("task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}, "limit": 200})
+    return {t["name"]: (t["state_type"], t["state_name"]) for t in found.raise_for_status().json()}
+
+
+def run_logs(client: httpx.Client, run_id: str) -> list[dict]:
+    found = client.post("logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200,
+                                             "sort": "TIMESTAMP_ASC"})
+    return found.raise_for_status().json()
 
 

@@ -12,7 +12,8 @@ from govpress.schedules import ScheduledIngest, scheduled_ingests
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
-MANUAL = {"ingest-manual": "ingest", "backfill": "backfill", "reparse": "reparse", "publish": "publish", "report": "report"}
+MANUAL = {"ingest-manual": "ingest", "backfill": "backfill", "reparse": "reparse", "publish": "publish",
+          "rerun-failed": "rerun-failed", "report": "report"}
 
 
 def load_serve_module():
@@ -84,6 +85,9 @@ def test_serve_py_serves_the_same_deployments(deployments, tmp_path):
     for d in built:
         spec = deployments[d.name]
         assert d.entrypoint.rsplit(".", 1)[1] == spec["entrypoint"].rsplit(":", 1)[1], d.name
+        if d.name == "rerun-failed":  # reruns with the parameters of the run it repeats
+            assert d.parameters == {}
+            continue
         assert d.parameters["db"] == str(tmp_path / "g.duckdb"), d.name
         if d.name not in ("publish", "report"):
             assert d.parameters["sources_file"] == str(ROOT / "sources.toml"), d.name

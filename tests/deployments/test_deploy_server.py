@@ -26,12 +26,7 @@ from deploy_harness import ARTIFACTS, ROOT, RUN_TIMEOUT, TIMINGS, wait_for_run
 
 PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
 
-MANUAL = ("ingest-manual", "backfill", "reparse", "publish")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MANUAL = ("ingest-manual", "backfill", "reparse", "publish", "rerun-failed")
 
 
 def loaded_instants(db: Path, source_id: str) -> set[datetime]:
@@ -44,8 +39,11 @@ def loaded_instants(db: Path, source_id: str) -> set[datetime]:
 
 
 def artifact_keys(client, run_id: str) -> set[str]:
+    """The keys of a run's artifacts; every artifact has one (a flow that raised would leave an unnamed one)."""
     found = client.post("artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run_id]}}}).raise_for_status()
-    return {a["key"] for a in found.json() if a.get("key")}
+    unnamed = [a for a in found.json() if not a.get("key")]
+    assert not unnamed, f"unnamed artifacts on run {run_id}: {unnamed}"
+    return {a["key"] for a in found.json()}
 
 
 def create_run(client, served, deployment: str, parameters: dict) -> dict:
@@ -70,7 +68,8 @@ def test_registry_cadences_became_deployment_schedules(served, demo_site):
     for name in MANUAL:
         dep = served.deployments[name]
         assert dep["schedules"] == [] and dep["paused"] is False
-        assert dep["parameters"]["db"] == str(demo_site.db)
+        if name != "rerun-failed":  # it takes the parameters of the run it repeats
+            assert dep["parameters"]["db"] == str(demo_site.db)
     scheduled = {n for n, d in served.deployments.items() if d["schedules"]}
     assert scheduled == {g.name for g in groups}
 
@@ -84,9 +83,18 @@ def test_serve_created_the_writer_limit(served, prefect_server):
 def test_server_rejects_out_of_bounds_parameters_before_any_run(served, prefect_server):
     with prefect_server.client() as client:
         before = client.post("flow_runs/count", json={}).raise_for_status().json()
-        assert create_run(client, served, "ingest-manual", {"max_pages": 0}).status_code == 409
-        assert create_run(client, served, "backfill", {"source": "demo_minfin", "since": "2024-01-01"}).status_code == 409
-        assert create_run(client, served, "publish", {"steps": "everything"}).status_code == 409
+        refused = {
+            "ingest-manual": [{"max_pages": -1}, {"sources": ["kremlin_ru"]},  # a real id: not in this registry
+                              {"dates": {"since": "2024-10-05", "until": "2024-10-01"}}],
+            "backfill": [{"source": "demo_minfin", "dates": {"since": "2024-01-01"}}],
+            "publish": [{"steps": "everything"}],
+        }
+        for name, cases in refused.items():
+            for parameters in cases:
+                response = create_run(client, served, name, parameters)
+                assert response.status_code == 409, (name, parameters, response.text)
+        response = create_run(client, served, "ingest-manual", {"dates": {"since": "2024-10-05", "until": "2024-10-01"}})
+        assert "'2024-10-01' is not one of ['a day on or after since']" in response.text
         after = client.post("flow_runs/count", json={}).raise_for_status().json()
     assert after == before, "a rejected request must not leave a run behind"
 
@@ -99,7 +107,7 @@ def test_cli_run_of_ingest_manual_loads_the_date_range(served, prefect_server, d
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "prefect", "deployment", "run", "ingest/ingest-manual",
-         "-p", 'sources=["demo_minfin"]', "-p", f"since={since}", "-p", f"until={until}", "--watch",
+         "-p", 'sources=["demo_minfin"]', "-p", f'dates={{"since": "{since}", "until": "{until}"}}', "--watch",
          "--watch-timeout", str(int(RUN_TIMEOUT))],
         env=prefect_server.env, capture_output=True, text=True, timeout=RUN_TIMEOUT + 30,
     )
@@ -118,8 +126,8 @@ def test_backfill_then_publish(served, prefect_server, demo_site, tmp_path):
     since, until, expected = demo_site.window("agency-en", count=4)
     snapshot = tmp_path / "analysts.duckdb"
     with prefect_server.client() as client:
-        response = create_run(client, served, "backfill", {"source": "demo_agency_en", "since": str(since),
-                                                           "until": str(until)})
+        response = create_run(client, served, "backfill", {"source": "demo_agency_en",
+                                                           "dates": {"since": str(since), "until": str(until)}})
         assert response.status_code == 201, response.text
         run = wait_for_run(client, response.json()["id"])
         assert run["state_type"] == "COMPLETED", served.log_tail()
@@ -192,94 +200,31 @@ def test_ensure_writer_limit_recreates_and_repairs(served, api_settings):
 # --- the UI ----------------------------------------------------------------------------------------
 
 
-def form_property(page, label: str):
-    """One parameter's block in Prefect's schema form, by its label."""
-    return page.locator(
-        f"div.schema-form-property:has(> .p-label__header .schema-form-property__label:text-is('{label}'))")
-
-
-def pick_date(page, label: str, day: date) -> None:
-    """Switch an Optional[date] parameter to 'date', open the picker, walk to the month, click the day, Apply."""
-    block = form_property(page, label)
-    block.get_by_role("button", name="date", exact=True).click()
-    block.locator(".p-date-button__control").click()
-    picker = page.locator(".p-date-picker").last
-    picker.wait_for(timeout=10_000)
-    for _ in range(240):  # at most 20 years of clicks
-        month = MONTHS.index(picker.locator(".p-date-picker__title-month").inner_text().strip()) + 1
-        year = int(picker.locator(".p-date-picker__title-year").inner_text().strip())
-        step = (day.year - year) * 12 + (day.month - month)
-        if step == 0:
-            break
-        picker.locator(".p-calendar-header__arrow").nth(0 if step < 0 else 1).click()
-    else:
-        raise AssertionError(f"could not reach {day:%B %Y} in the date picker")
-    picker.locator(".p-calendar-date-picker__date--in-month").get_by_text(str(day.day), exact=True).click()
-    assert picker.locator("input").input_value() == day.isoformat()
-    page.get_by_role("button", name="Apply", exact=True).click()
-
-
 @pytest.mark.browser
 def test_custom_run_from_the_ui(served, prefect_server, demo_site):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-                    "never `playwright install`")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package (dev dependency) is missing")
+    from ui_steps import browser_page, open_custom_run, pick_date, pick_options, shot, submit_custom_run
+
     since, until, expected = demo_site.window("agency-ru")
     deployment_id = served.deployments["ingest-manual"]["id"]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with browser_page() as page, prefect_server.client() as client:
+        open_custom_run(page, prefect_server.ui_url, served.deployments["ingest-manual"])
+        pick_options(page, "sources (Optional)", ["demo_agency_ru"])
+        pick_date(page, "Since (Optional)", since)
+        pick_date(page, "Until (Optional)", until)
+        started = time.monotonic()
+        run = submit_custom_run(page, client, deployment_id, "ui-custom-run")
+        assert run["parameters"]["sources"] == ["demo_agency_ru"]
+        assert run["parameters"]["dates"] == {"since": since.isoformat(), "until": until.isoformat()}
+        run = wait_for_run(client, run["id"])
+        TIMINGS["ui_submit_to_completed_s"] = round(time.monotonic() - started, 1)
+        assert run["state_type"] == "COMPLETED", served.log_tail()
+        assert {"ingest-summary", "ingest-report"} <= artifact_keys(client, run["id"])
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(f"{prefect_server.ui_url}/deployments")
-            page.get_by_role("link", name="ingest-manual", exact=True).first.click()
-            page.get_by_role("button", name="Run", exact=True).click()
-            page.get_by_text("Custom run").click()
-            page.get_by_role("button", name="Submit").wait_for()
-
-            sources = form_property(page, "sources (Optional)")
-            sources.get_by_role("button", name="list", exact=True).click()
-            sources.get_by_role("button", name="Add item").click()
-            sources.locator("textarea").last.fill("demo_agency_ru")
-            pick_date(page, "since (Optional)", since)
-            pick_date(page, "until (Optional)", until)
-            submitted = time.monotonic()
-            page.get_by_role("button", name="Submit").click()
-            page.wait_for_url(re.compile(r"/deployments/deployment/"))
-
-            with prefect_server.client() as client:
-                run = None
-                deadline = time.monotonic() + 30
-                while run is None and time.monotonic() < deadline:
-                    found = client.post("flow_runs/filter", json={
-                        "deployments": {"id": {"any_": [deployment_id]}}, "sort": "EXPECTED_START_TIME_DESC",
-                        "limit": 20}).raise_for_status().json()
-                    run = next((r for r in found if r["parameters"].get("sources") == ["demo_agency_ru"]), None)
-                    time.sleep(0.5)
-                assert run is not None, "the submitted run did not appear in the API"
-                assert run["parameters"]["since"] == since.isoformat()
-                assert run["parameters"]["until"] == until.isoformat()
-                deadline = time.monotonic() + RUN_TIMEOUT
-                while run["state_type"] not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-                    assert time.monotonic() < deadline, f"run not finished after {RUN_TIMEOUT} s"
-                    time.sleep(0.5)
-                    found = client.post("flow_runs/filter", json={
-                        "flow_runs": {"id": {"any_": [run["id"]]}}}).raise_for_status().json()
-                    run = found[0]
-                TIMINGS["ui_submit_to_completed_s"] = round(time.monotonic() - submitted, 1)
-                assert run["state_type"] == "COMPLETED", served.log_tail()
-                assert {"ingest-summary", "ingest-report"} <= artifact_keys(client, run["id"])
-
-            assert loaded_instants(demo_site.db, "demo_agency_ru") == expected
-            page.goto(f"{prefect_server.ui_url}/runs/flow-run/{run['id']}")
-            page.get_by_text(f"ingest demo_agency_ru {since}..{until}").first.wait_for()
-            page.get_by_text("Completed").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "ui-custom-run-completed.png"), full_page=True)
-        finally:
-            browser.close()
+        assert loaded_instants(demo_site.db, "demo_agency_ru") == expected
+        page.goto(f"{prefect_server.ui_url}/runs/flow-run/{run['id']}")
+        page.get_by_text(f"ingest demo_agency_ru {since}..{until}").first.wait_for()
+        page.get_by_text("Completed").first.wait_for()
+        shot(page, "ui-custom-run-completed")
 
 
 # --- prefect.yaml on a work pool (last: it replaces the served deployments of the same names) -------

@@ -152,28 +152,38 @@ def test_every_readme_cookbook_query_runs_and_returns_rows(demo_db):
             assert rows, f"README query returned nothing on the demo database:\n{statement}"
 
 
-def test_the_run_report_charts_the_last_30_days_and_names_failed_pages(demo_db):
+def test_the_run_report_charts_the_run_range_as_a_picture_and_names_failed_pages(demo_db):
+    import base64
     from datetime import date
+    from xml.etree import ElementTree
 
     from govpress.pipeline import SourceOutcome
-    from govpress.report import DAYS, render_report, report_data, sparkline
+    from govpress.report import Failure, ReportData, chart_range, render_report, report_data
 
     db, _, _ = demo_db
-    today = date(2026, 10, 31)  # the generator's last publication day
+    first, last = chart_range(date(2026, 9, 1), date(2026, 10, 31), date(2030, 1, 1))  # the run's own range
+    assert (first, last) == (date(2026, 9, 1), date(2026, 10, 31))
     with Store(db).reader() as con:
         run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
         expected = con.execute("SELECT coalesce(sum(releases), 0) FROM daily_counts WHERE source_id = 'demo_minfin' "
-                               "AND day BETWEEN DATE '2026-10-02' AND DATE '2026-10-31'").fetchone()[0]
-    data = report_data(Store(db), run_id, ["demo_minfin", "demo_mfa_en"], today)
-    assert len(data.daily["demo_minfin"]) == DAYS and sum(data.daily["demo_minfin"]) == expected
+                               "AND day BETWEEN DATE '2026-09-01' AND DATE '2026-10-31'").fetchone()[0]
+    assert expected > 0
+    data = report_data(Store(db), run_id, ["demo_minfin", "demo_mfa_en"], first, last)
+    assert sum(data.daily["demo_minfin"].values()) == expected
+    assert all(first <= day <= last for day in data.daily["demo_minfin"])
     outcomes = [SourceOutcome(source_id="demo_minfin"), SourceOutcome(source_id="demo_mfa_en", status="failed", message="boom")]
     text = render_report(run_id, "headline", outcomes, data)
-    assert "**demo_mfa_en** (failed): boom" in text and "| demo_minfin | `" in text
-    from govpress.report import Failure, ReportData
+    assert "**demo_mfa_en** (failed): boom" in text and f"| demo_minfin | {expected} |" in text
+    picture = re.search(r"!\[Releases per day, 2026-09-01 \.\. 2026-10-31\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert picture, text[:500]
+    svg = ElementTree.fromstring(base64.b64decode(picture[1]))
+    bars = [r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    assert sum(int(r.find("{http://www.w3.org/2000/svg}title").text.rsplit(": ", 1)[1]) for r in bars
+               if r.find("{http://www.w3.org/2000/svg}title").text.startswith("demo_minfin ")) == expected
 
-    failed = ReportData(daily={}, failures=[Failure("demo_mfa_en", "http://127.0.0.1/x", "http_error: HTTP 503")], last_day=today)
+    failed = ReportData(first_day=first, last_day=last, daily={},
+                        failures=[Failure("demo_mfa_en", "http://127.0.0.1/x", "http_error: HTTP 503")])
     assert "[http://127.0.0.1/x](http://127.0.0.1/x) — http_error: HTTP 503" in render_report(run_id, "h", outcomes, failed)
-    assert sparkline([0, 1, 2, 4]) == " ▂▄█" and sparkline([0, 0]) == "  "
 
 
 def test_one_event_published_by_several_agencies_in_several_languages_is_found(demo_db):
@@ -181,12 +191,12 @@ def test_one_event_published_by_several_agencies_in_several_languages_is_found(d
     db, _, _ = demo_db
     with Store(db).reader() as con:
         pairs = con.execute(
-            "SELECT other_source_id, shared_names FROM event_candidates WHERE source_id = 'belta_ru' ORDER BY 1"
+            "SELECT other_source_id, shared_names FROM event_candidates WHERE source_id = 'demo_belta_ru' ORDER BY 1"
         ).fetchall()
         names = con.execute("SELECT names FROM release_names JOIN releases USING (release_id) "
-                            "WHERE source_id IN ('belta_ru', 'belta_en', 'president_by_be')").fetchall()
+                            "WHERE source_id IN ('demo_belta_ru', 'demo_belta_en', 'demo_president_by_be')").fetchall()
     others = {source for source, _ in pairs}
-    assert {"belta_en", "president_by_ru", "president_by_be", "president_by_en"} <= others
+    assert {"demo_belta_en", "demo_president_by_ru", "demo_president_by_be", "demo_president_by_en"} <= others
     assert all("asdv" in shared for _, shared in pairs)  # Асадов / Asadov / Асадавым: one key
     assert all("asdv" in n for (n,) in names)
-    assert not any(source.startswith("demo_") for source in others)  # generated releases are other events
+    assert others.isdisjoint({"demo_minfin", "demo_mfa_en", "demo_agency_ru", "demo_agency_en"})  # generated releases are other events

@@ -26,7 +26,7 @@ def demo_registry(tmp_path_factory):
         yield path
 
 
-@pytest.mark.parametrize("source_id", ["demo_minfin", "demo_mfa_en", "demo_agency_ru", "belta_ru", "president_by_be"])
+@pytest.mark.parametrize("source_id", ["demo_minfin", "demo_mfa_en", "demo_agency_ru", "demo_belta_ru", "demo_president_by_be"])
 def test_check_reports_the_parsed_fields(demo_registry: Path, source_id: str):
     if source_id.startswith(("belta", "president")) and not FIXTURE_SITES.is_dir():
         pytest.skip("constructed fixtures missing")

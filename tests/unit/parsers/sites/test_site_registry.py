@@ -35,6 +35,9 @@ def registry() -> Registry:
     return load_registry()
 
 
+DEMO_PREFIX = "demo_"
+
+
 def demo_registry() -> Registry:
     return Registry.model_validate(tomllib.loads(DEMO_TEMPLATE.read_text(encoding="utf-8").replace("{base}", BASE)))
 
@@ -87,9 +90,9 @@ def test_president_az_json_listing_shape():
 
 def test_demo_template_mirrors_the_real_entries(registry):
     demo = demo_registry()
-    assert sorted(s.id for s in demo.source) == sorted(REAL_IDS)
+    assert sorted(s.id for s in demo.source) == sorted(DEMO_PREFIX + i for i in REAL_IDS)
     for source in demo.source:
-        real = registry.get(source.id)
+        real = registry.get(source.id.removeprefix(DEMO_PREFIX))
         assert (source.parser, source.kind, source.languages, source.timezone) == (real.parser, real.kind, real.languages, real.timezone)
         assert source.allow_addresses == ["127.0.0.1"] and not source.ignore_robots
         for url in source.start_urls + source.fallback_urls:
@@ -112,9 +115,20 @@ def _local_file(url: str) -> Path:
     raise AssertionError(f"demo URL outside the served folders: {url}")
 
 
+def test_demo_ids_and_groups_are_their_own(registry):
+    """A demo registry pointed at the real database never writes under a real source's id or group."""
+    real_names = {s.id for s in registry.source} | {s.group for s in registry.source if s.group}
+    for template in sorted(DEMO_TEMPLATE.parent.glob("demo_*.toml")):
+        demo = Registry.model_validate(tomllib.loads(template.read_text(encoding="utf-8").replace("{base}", BASE)))
+        for source in demo.source:
+            assert source.id.startswith(DEMO_PREFIX), (template.name, source.id)
+            assert source.group is None or source.group.startswith(DEMO_PREFIX), (template.name, source.group)
+            assert source.id not in real_names and source.group not in real_names, (template.name, source.id)
+
+
 @pytest.mark.parametrize("source_id", REAL_IDS)
 def test_demo_source_discovers_and_parses_offline(source_id):
-    source = demo_registry().get(source_id)
+    source = demo_registry().get(DEMO_PREFIX + source_id)
     start = source.start_urls[0]
     if "/shared/" in start or source.kind == "json":
         if not PAGES.is_dir():
@@ -136,7 +150,7 @@ def test_demo_source_discovers_and_parses_offline(source_id):
         else:
             release = parser.parse(_local_file(item.url).read_bytes(), item.url, ctx)
         assert release.title and release.body_text and release.published_at is not None, item.url
-        if source.id != "govuk_news":  # the GOV.UK search lists an Urdu translation too
+        if source.id != DEMO_PREFIX + "govuk_news":  # the GOV.UK search lists an Urdu translation too
             assert release.language == source.language, item.url
         prefix = KEY_PREFIX.get(source.parser)
         if prefix is None:

@@ -1,0 +1,42 @@
+"""The library's log records in the flow run's log: what an operator sees on the run page of the UI.
+
+govpress/ never imports Prefect; it logs to ``govpress.*`` loggers (lock waits on the database,
+Retry-After waits, a host's circuit opening, coverage decisions). :func:`install` attaches one
+handler to the ``govpress`` logger that sends a record to the Prefect API when it is emitted
+inside a flow or task run (worker threads included: ``asyncio.to_thread`` carries the run's
+context), and drops it silently elsewhere (the CLI without Prefect, tests). Prefect's own
+``PREFECT_LOGGING_EXTRA_LOGGERS`` does the same but only when set before Prefect starts in every
+process; a work pool's worker would not have it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from prefect.context import FlowRunContext, TaskRunContext
+from prefect.logging.handlers import APILogHandler
+
+LIBRARY_LOGGER = "govpress"
+
+
+class RunLogHandler(APILogHandler):
+    """Prefect's API log handler, for records emitted inside a run only."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if FlowRunContext.get() is None and TaskRunContext.get() is None:
+            return
+        super().emit(record)
+
+
+def install(level: int = logging.INFO) -> RunLogHandler:
+    """Attach the handler to the ``govpress`` logger once per process (idempotent); returns it."""
+    logger = logging.getLogger(LIBRARY_LOGGER)
+    for handler in logger.handlers:
+        if isinstance(handler, RunLogHandler):
+            return handler
+    handler = RunLogHandler(level=level)
+    handler.setFormatter(logging.Formatter("%(message)s"))  # the UI shows the logger's name beside it
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
+    return handler
