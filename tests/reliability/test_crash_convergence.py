@@ -161,7 +161,8 @@ def releases_in(db: Path) -> int:
 
 def converge(tmp_path: Path, how: Way) -> None:
     manifest = generate_site(tmp_path / "site", per_source=PER_SOURCE)
-    total = len(manifest.releases())
+    # The registry (tests/factories.demo_registry) leaves out the local-files source: its documents too.
+    total = len([r for r in manifest.releases() if r.publisher != "docs"])
     log = tmp_path / "ingest.log"
     rng = random.Random(SEED)
     with LocalSiteServer(tmp_path / "site") as server:
