@@ -290,8 +290,13 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     names = {_key(n) for n in site_names}
     candidates = [c for c in meta.title_candidates(tuple(site_names)) if _key(c) not in names]
 
-    # Segments count too ("News - New flood defences" shows "New flood defences").
-    segments = [seg for c in candidates for seg in title_segments(c) if seg != c and _key(seg) not in names]
+    # Segments count too ("News - New flood defences" shows "New flood defences"), the raw
+    # titles' as well: stripping guesses which side is the site ("Secretaría de Energía |
+    # Programa ..." loses its headline when the site comes first), an agreeing <h1> tells.
+    raw_titles = [t for t in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name, meta.html_title) if t]
+    segments = list(dict.fromkeys(
+        seg for c in [*candidates, *raw_titles] for seg in title_segments(c)
+        if seg not in candidates and _key(seg) not in names))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
         for candidate in [*candidates, *segments]:
@@ -308,6 +313,9 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
                     best = (score, *h2)
     if best is not None:
         return Headline(best[1], best[2], best[3])
+    if headings and _title_tag_is_a_label(meta, candidates, headings[0][0]):
+        text, element, dates = headings[0]
+        return Headline(text, element, dates)
     if candidates:
         # The metadata title the others agree with most ("Title" over "Site: Title" and "Title | Site").
         agreed = max(candidates, key=lambda c: sum(similarity(c, o) for o in candidates if o is not c))
@@ -320,6 +328,21 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         for text, element, dates in _content_h2s(index.root, site_names):
             return Headline(text, element, dates)
     return Headline(None)
+
+
+def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str) -> bool:
+    """Whether the only metadata title is a ``<title>`` naming the site or the kind of page, not the article.
+
+    "Health Department" or "Communiqué de presse" as the whole ``<title>``, beside an ``<h1>``
+    it does not agree with: one short segment and no other metadata title (og:title, JSON-LD)
+    to back it, while the heading says more. A ``<title>`` that does back a headline has the
+    headline's words, and then an ``<h1>`` agreeing with it was already chosen.
+    """
+    if any((meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name)) or len(candidates) != 1:
+        return False
+    label = candidates[0]
+    return (len(title_segments(meta.html_title or "")) <= 1 and len(label.split()) <= 4
+            and len(heading.split()) > len(label.split()))
 
 
 def _content_h2s(root: Element, site_names: list[str], limit: int = 5):
