@@ -420,3 +420,34 @@ def is_date_only_stamp(parsed: ParsedDate) -> bool:
     """
     value = parsed.value
     return parsed.precision != "day" and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
+# ---------------------------------------------------------------- relative days
+
+# "Сегодня, 14:30", "Вчера в 18:05", "Today 09:15", "Heute, 10:00 Uhr", "Dünən, 12:30": news
+# modules print the day of a fresh item relative to the moment the page was served. Only a line
+# that is nothing but such a day (and a time) is read, and only against a known fetch time.
+_TODAY_WORDS = "сегодня|сьогодні|сёння|бүгін|bu\\s*gün|today|heute|aujourd['’]hui|hoy|dzisiaj|dziś"
+_YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|hier|ayer|wczoraj"
+_RELATIVE_DAY = re.compile(
+    rf"^\W*(?:(?P<today>{_TODAY_WORDS})|(?P<yesterday>{_YESTERDAY_WORDS}))(?![^\W\d_])"
+    r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?:uhr|h))?)?\W*$",
+    re.I,
+)
+
+
+def parse_relative_day(text: str, *, fetched_at: datetime, tz: str = "UTC") -> ParsedDate | None:
+    """"Сегодня, 14:30" / "Yesterday" read against the fetch time in the source's zone; ``None`` otherwise.
+
+    The whole text must be the relative day (and an optional time): "today" inside a sentence
+    is prose. The fetch time must be timezone-aware (the caller's guarantee that it is one).
+    """
+    m = _RELATIVE_DAY.match(text.strip())
+    if not m or fetched_at.tzinfo is None:
+        return None
+    zone = _zone(tz)
+    day = fetched_at.astimezone(zone).date() - timedelta(days=1 if m.group("yesterday") else 0)
+    if m.group("hour") is None:
+        return ParsedDate(datetime(day.year, day.month, day.day, tzinfo=zone), "day", has_year=False, has_offset=False)
+    value = datetime(day.year, day.month, day.day, int(m.group("hour")), int(m.group("minute")), tzinfo=zone)
+    return ParsedDate(value, "minute", has_year=False, has_offset=False)

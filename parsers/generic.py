@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from govpress.parsers.datefinder import FoundDate, find_publication_date, read_stamp
+from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, read_stamp
 from govpress.parsers.dates import find_dates
 from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
@@ -57,7 +57,7 @@ from govpress.parsers.html import (
 )
 from govpress.parsers.html.blocks import class_tokens
 from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
-from govpress.parsers.html.titles import similarity, strip_site_name, title_segments
+from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
@@ -293,10 +293,13 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     # Segments count too ("News - New flood defences" shows "New flood defences"), the raw
     # titles' as well: stripping guesses which side is the site ("Secretaría de Energía |
     # Programa ..." loses its headline when the site comes first), an agreeing <h1> tells.
-    raw_titles = [t for t in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name, meta.html_title) if t]
-    segments = list(dict.fromkeys(
-        seg for c in [*candidates, *raw_titles] for seg in title_segments(c)
-        if seg not in candidates and _key(seg) not in names))
+    # Only a dropped segment longer than what stripping kept: "Minister holds talks | Ministry of
+    # Examples" beside a logo <h1> "Ministry of Examples" keeps its headline.
+    segments = [seg for c in candidates for seg in title_segments(c) if seg != c and _key(seg) not in names]
+    for raw in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name, meta.html_title):
+        kept = strip_site_suffix(raw, meta.site_name) if raw else ""
+        segments.extend(seg for seg in title_segments(raw or "") if seg not in candidates and seg not in segments
+                        and _key(seg) not in names and len(seg.split()) > len(kept.split()))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
         for candidate in [*candidates, *segments]:
@@ -624,6 +627,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
     lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
+        trailing_lines=_trailing_lines(region),
         month_first=_month_first(meta, ctx),
         meta_published=meta.published,
         heading_dates=headline.dates,
@@ -634,6 +638,19 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         tz=ctx.timezone,
         reference=ctx.fetched_at,
     )
+
+
+def _trailing_lines(region: Element, siblings: int = 2) -> list[str]:
+    """Lines of the blocks right after the article's region (a record table, a "published" block
+    beside the text), navigation and boilerplate left out: read for labelled dates only."""
+    lines: list[str] = []
+    sibling = region.getnext()
+    while sibling is not None and siblings > 0:
+        if isinstance(sibling.tag, str) and not is_boilerplate(sibling) and sibling.tag not in ("footer", "nav", "aside", "script", "style"):
+            lines.extend(block_paragraphs(sibling))
+            siblings -= 1
+        sibling = sibling.getnext()
+    return lines[:20]
 
 
 _US_ZONES = ("America/", "US/", "Pacific/Honolulu")
@@ -663,7 +680,11 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
         out.pop(0)
     # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
-    return [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
+    out = [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
+    # Labelled date lines closing the text ("Дата публикации: … Дата изменения: …") are a record's furniture too.
+    while len(out) > 1 and is_date_label_line(out[-1]):
+        out.pop()
+    return out
 
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
