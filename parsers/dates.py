@@ -102,6 +102,13 @@ for _number, _words in {
 # spelling of the suffix is listed rather than derived by vowel harmony (no other word ends so).
 for _number, _word in enumerate("қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан".split(), 1):
     _MONTH_FORMS[_number] += [_word] + [_word + s for s in "да де та те ның нің дың дің тың тің".split()]
+# Polish: nominative and genitive ("27 marca 2024"); no three-letter abbreviations (too many words share them).
+for _number, _words in {
+    1: "styczeń stycznia", 2: "luty lutego", 3: "marzec marca", 4: "kwiecień kwietnia", 5: "maj maja",
+    6: "czerwiec czerwca", 7: "lipiec lipca", 8: "sierpień sierpnia", 9: "wrzesień września",
+    10: "październik października", 11: "listopad listopada", 12: "grudzień grudnia",
+}.items():
+    _MONTH_FORMS[_number] += _words.split()
 for _number, _words in {
     1: "yan january jan januar jänner janner", 2: "fev february feb februar feber",
     3: "march mar märz maerz marz mär", 4: "april apr", 5: "mai",

@@ -602,3 +602,15 @@ def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
     kept = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
         "</article>", f"{linked}</article>")), URL, CTX)
     assert kept.body_text.endswith("published on the ministry's website.")
+
+
+def test_h1_agreeing_with_the_headline_segment_of_a_site_first_title() -> None:
+    body = article(title="Programa de apoyo a la vivienda en municipios pequeños")
+    release = generic.parse(page("<title>Secretaría de Energía | Programa de apoyo a la vivienda en municipios pequeños</title>", body), URL, CTX)
+    assert release.title == "Programa de apoyo a la vivienda en municipios pequeños"
+
+
+@pytest.mark.parametrize("label", ["Health Department", "Communiqué de presse"])
+def test_a_lone_short_title_naming_the_site_or_page_kind_gives_way_to_the_h1(label: str) -> None:
+    release = generic.parse(page(f"<title>{label}</title>", article(title="County extends clinic hours for spring")), URL, CTX)
+    assert release.title == "County extends clinic hours for spring"
