@@ -135,7 +135,37 @@ for _number, _forms in _MONTH_FORMS.items():
 # Alternation of every form, longest first; Belarusian forms also with a Latin "i" look-alike.
 _month_variants = set(_MONTHS)
 _month_variants |= {w.replace("і", "i") for w in _MONTHS if "і" in w}
-_MONTH_RE = "|".join(re.escape(w) for w in sorted(_month_variants, key=len, reverse=True))
+
+
+def _trie_regex(words: set[str] | list[str]) -> str:
+    """An alternation matching exactly ``words``, longest first, with shared prefixes factored out.
+
+    "март|марта|марте|..." as one flat alternation of ~560 month forms is tried form by form at
+    each position; the factored form ("мар(?:т(?:а|е|...)?)...") matches the same strings with the
+    same preference (a longer form before its prefix) and searched a page 3x faster (0.59 ms ->
+    0.19 ms on a constructed page tripled, measured in one run; compiling costs the same).
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # the longer forms first, then the word ending here
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return render(trie)
+
+
+_MONTH_RE = _trie_regex(_month_variants)
 _MONTH = rf"(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
 # Only English, German and Azerbaijani put the month first (French and Spanish never do) ("October 2", "oktyabrın 2-si"); a
 # Cyrillic month before a number ("в мае 3 раза") is not a date.
@@ -144,10 +174,7 @@ _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
     "juillet juil julio août aout agosto septembre septiembre setiembre octobre octubre novembre noviembre "
     "décembre decembre déc diciembre"
 ).split())
-_LATIN_MONTH_RE = "|".join(
-    re.escape(w)
-    for w in sorted((w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY), key=len, reverse=True)
-)
+_LATIN_MONTH_RE = _trie_regex([w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY])
 _LATIN_MONTH = rf"(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
 
 # ---------------------------------------------------------------- the patterns
@@ -435,7 +462,8 @@ def is_date_only_stamp(parsed: ParsedDate) -> bool:
 # modules print the day of a fresh item relative to the moment the page was served. Only a line
 # that is nothing but such a day (and a time) is read, and only against a known fetch time.
 _TODAY_WORDS = "сегодня|сьогодні|сёння|бүгін|bu\\s*gün|today|heute|aujourd['’]hui|hoy|dzisiaj|dziś"
-_YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|hier|ayer|wczoraj"
+# No French "hier": alone on a line it is as likely the German "here" (a link "Hier").
+_YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|ayer|wczoraj"
 _RELATIVE_DAY = re.compile(
     rf"^\W*(?:(?P<today>{_TODAY_WORDS})|(?P<yesterday>{_YESTERDAY_WORDS}))(?![^\W\d_])"
     r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?:uhr|h))?)?\W*$",
