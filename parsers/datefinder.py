@@ -18,6 +18,9 @@ classed             6      a short element classed date/time/datum (``span.press
 near-title          6      a short date line just above or below the headline (minus 0.5 per line away)
 dateline            6      the opening of the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –"
 url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
+markup              2      htmldate's search of the markup (no free-text scan), asked only when
+                           nothing above gave a date, and kept only when the page's visible text
+                           does not show that day solely on rejected lines (below)
 =================  ======  ==========================================================
 
 Candidates on the same calendar day add up (the strongest plus a quarter of each other channel:
@@ -53,11 +56,11 @@ from govpress.parsers.dates import (
 )
 from govpress.parsers.html.titles import similarity
 
-__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "read_stamp"]
+__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "markup_fallback", "read_stamp"]
 
 WEIGHTS = {
     "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
-    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0,
+    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
 }
 _EARLIEST_YEAR = 1990
 _FUTURE_SLACK = timedelta(days=1)
@@ -404,3 +407,44 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
     order = {"second": 2, "minute": 1, "day": 0}
     best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
     return best.date
+
+
+def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
+                    modified: list[str] = ()) -> FoundDate:
+    """htmldate's reading of the markup, for a page where no place above gave a date.
+
+    htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
+    paths, more meta names); its free-text scan (``extensive_search``) is left off, since it
+    takes copyright years and footers for dates. Its answer is checked against the page's
+    visible ``lines``: a day the page shows only on lines this module rejects (a "Last
+    modified" footer, a copyright line, a sentence of the prose) is no publication date, and
+    neither is the day of a modification stamp the page states (``modified``: ``dateModified``,
+    ``og:updated_time``...), which htmldate falls back to when it finds nothing else.
+    """
+    from htmldate import find_date
+
+    latest = reference + _FUTURE_SLACK if reference is not None and reference.tzinfo is not None else None
+    try:
+        found = find_date(html_text, extensive_search=False, original_date=True, url=url,
+                          min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=latest.replace(tzinfo=None) if latest else None)
+    except (ValueError, TypeError):  # htmldate refuses some inputs (too deep, not HTML): no date, never a crash
+        return FoundDate(None, ())
+    parsed = parse_iso(found, tz=tz) if found else None
+    if parsed is None:
+        return FoundDate(None, ())
+    day = parsed.value.date()
+    for raw in modified:
+        stamp = read_stamp(raw, tz, reference)
+        if stamp is not None and stamp.value.date() == day:
+            return FoundDate(None, ())
+    shown = [line for line in lines if any(d.value.date() == day for _, _, d in find_dates(line, tz=tz, reference=reference))]
+    if shown and all(_is_rejected_line(line) for line in shown):
+        return FoundDate(None, ())
+    collector = _Collector(tz, reference)
+    collector.add(parsed, "markup", found)
+    return FoundDate(_choose(collector.found), tuple(collector.found))
+
+
+def _is_rejected_line(line: str) -> bool:
+    """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
+    return _is_prose(line) or _COPYRIGHT.search(line) is not None or _OTHER_LABEL.search(line) is not None

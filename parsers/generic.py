@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, read_stamp
+from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, markup_fallback, read_stamp
 from govpress.parsers.dates import find_dates
 from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
@@ -153,6 +153,11 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
     found = _publication_date(root, meta, headline, paragraphs, url, ctx)
+    if found.date is None:
+        counters["markup_date_asked"] += 1
+        found = markup_fallback(text, url=url, lines=_visible_lines(root), tz=ctx.timezone, reference=ctx.fetched_at,
+                                modified=[raw for _, raw in meta.modified])
+        counters["markup_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
     paragraphs = repair_paragraphs(paragraphs, repair_language)
@@ -638,6 +643,23 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         tz=ctx.timezone,
         reference=ctx.fetched_at,
     )
+
+
+_LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "section", "article", "aside",
+                "h1", "h2", "h3", "h4", "h5", "h6", "address", "blockquote", "figcaption", "small")
+
+
+def _visible_lines(root: Element) -> list[str]:
+    """The text of every innermost block of the page, boilerplate included (footers are where the
+    dates to reject live): a label and its date in separate inline tags stay on one line."""
+    body = root.find("body")
+    lines: list[str] = []
+    for block in (body if body is not None else root).iter(*_LINE_BLOCKS):
+        if next(block.iterdescendants(*_LINE_BLOCKS), None) is None:
+            text = " ".join(" ".join(block.itertext()).split())
+            if text:
+                lines.append(text)
+    return lines
 
 
 def _trailing_lines(region: Element, siblings: int = 2) -> list[str]:

@@ -313,3 +313,19 @@ def test_labelled_date_lines_closing_the_text_are_not_body() -> None:
     release = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}{closing}", lang="ru"), "https://gov.example/n", ctx("Europe/Moscow", "ru"))
     assert release.published_at.date().isoformat() == "2024-02-19"
     assert "Дата" not in release.body_text and release.body_text.endswith("end of the meeting.")
+
+
+def test_markup_unknown_to_the_finder_is_read_by_htmldate_as_a_last_resort() -> None:
+    byline = "<p class='byline'>by Jane <abbr class='published' title='2024-03-05T10:00:00+01:00'>a while ago</abbr></p>"
+    generic.counters.clear()
+    value, precision = published(page(f"<h1>Talks on trade</h1>{byline}{PROSE}"), ctx("Europe/Berlin"))
+    assert (value.isoformat(), precision) == ("2024-03-05T00:00:00+01:00", "day")
+    assert generic.counters["markup_date_used"] == 1
+
+
+def test_the_last_resort_keeps_the_rejection_rules() -> None:
+    # htmldate falls back to a modification stamp, or to a "Last modified" footer: neither is a publication.
+    updated = page(f"<h1>Talks on trade</h1>{PROSE}", head="<meta property='og:updated_time' content='2024-03-05T10:00:00Z'>")
+    assert published(updated, ctx("Europe/Berlin"))[0] is None
+    footer = page(f"<h1>Talks on trade</h1>{PROSE}", footer="<p>© 2024 Ministry. Last modified 3 January 2024.</p>")
+    assert published(footer, ctx("Europe/Berlin"))[0] is None
