@@ -15,7 +15,8 @@ heading             7      a date inside the ``<h1>`` (a ``<time>``/date span, o
 label               7      a labelled line: "Datum: …", "Дата публикации: …", "Published: …"
 release             7      the date under "For Immediate Release"
 classed             6      a short element classed date/time/datum (``span.press_location_time``)
-near-title          6      a short date line just above or below the headline (minus 0.5 per line away)
+near-title          6      a short date line just above or below the headline (minus 0.5 per line away);
+                           4 for a bare date line past one lead paragraph under it
 dateline            6      the opening of the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –"
 url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
 markup              2      htmldate's search of the markup (no free-text scan), asked only when
@@ -335,6 +336,18 @@ def _label_candidates(lines: list[str], collector: _Collector) -> None:
                 collector.add_line(lines[i + 1], "label")
 
 
+_PAST_LEAD_WEIGHT = 4.0
+"""A bare date line below the lead paragraph: weaker than one next to the headline, stronger than the URL."""
+
+
+def _is_bare_date_line(line: str, collector: _Collector) -> bool:
+    """The line is a date (and a time), with at most a few characters besides: "12.03.2024 14:20"."""
+    if len(line) > 60:
+        return False
+    dates = collector.dates_in(line)
+    return len(dates) == 1 and _rest_length(line, dates[0][0], dates[0][1]) <= 12
+
+
 def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list[str], collector: _Collector) -> None:
     # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
@@ -364,11 +377,23 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
             if j < 0 or _is_prose(lines[j]):
                 break
             collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
-        for distance in range(1, 5):
+        prose_seen = 0
+        for distance in range(1, 9):
             j = at + distance
-            if j >= len(lines) or _is_prose(lines[j]):
+            if j >= len(lines):
                 break
-            collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+            if _is_prose(lines[j]):
+                # A standfirst or lead paragraph may come between the headline and its date line
+                # (headline, lead, photo, caption, date): past one prose paragraph, only a line
+                # that is the date and nothing more counts, and less than a line next to the title.
+                prose_seen += 1
+                if prose_seen > 1:
+                    break
+                continue
+            if prose_seen == 0 and distance <= 4:
+                collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+            elif prose_seen and _is_bare_date_line(lines[j], collector):
+                collector.add_line(lines[j], "near-title", _PAST_LEAD_WEIGHT)
 
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:

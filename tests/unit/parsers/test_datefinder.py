@@ -329,3 +329,14 @@ def test_the_last_resort_keeps_the_rejection_rules() -> None:
     assert published(updated, ctx("Europe/Berlin"))[0] is None
     footer = page(f"<h1>Talks on trade</h1>{PROSE}", footer="<p>© 2024 Ministry. Last modified 3 January 2024.</p>")
     assert published(footer, ctx("Europe/Berlin"))[0] is None
+
+
+def test_a_bare_date_line_past_the_lead_paragraph() -> None:
+    lead = ("<p class='intro'>The minister met his counterpart to discuss trade, energy and transport links, and both "
+            "sides agreed to meet again in the spring to sign a joint statement.</p>")
+    caption = "<figure><img src='/p.jpg'><figcaption>The two ministers</figcaption></figure>"
+    value, precision = published(page(f"<h1>Talks on trade</h1>{lead}{caption}<div>12.03.2024 14:20</div>{PROSE}"), ctx("Europe/Berlin"))
+    assert value.isoformat() == "2024-03-12T14:20:00+01:00" and precision == "minute"
+    # Past the lead, a sentence mentioning a day is prose, not a date line.
+    aside = "<p>See also the meeting of 12.03.2024.</p>"
+    assert published(page(f"<h1>Talks on trade</h1>{lead}{aside}{PROSE}"), ctx("Europe/Berlin"))[0] is None
