@@ -699,14 +699,20 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     """A date line read as a candidate (or "For Immediate Release") at the top of the body is not body text."""
     used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
     out = list(paragraphs)
-    while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
+    # The release header ("FOR IMMEDIATE RELEASE / Thursday, March 28, 2024 / Contact: ...") is furniture.
+    while out and (out[0] in used or _RELEASE_HEADER.match(out[0])):
         out.pop(0)
     # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
     out = [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
-    # Labelled date lines closing the text ("Дата публикации: … Дата изменения: …") are a record's furniture too.
-    while len(out) > 1 and is_date_label_line(out[-1]):
+    # Labelled date lines closing the text ("Дата публикации: … Дата изменения: …") are a record's
+    # furniture too, and so is a press release's end mark ("###", "-30-", "- END -").
+    while len(out) > 1 and (is_date_label_line(out[-1]) or _END_MARK.fullmatch(out[-1])):
         out.pop()
     return out
+
+
+_RELEASE_HEADER = re.compile(r"(?is)\s*for\s+immediate\s+release\b.{0,200}$")
+_END_MARK = re.compile(r"\s*(?:#{3,}|-\s*30\s*-|[-–—]*\s*(?:end|ende|fin|fin\s+del\s+comunicado|конец)\s*[-–—]*|\*{3,})\s*", re.I)
 
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
