@@ -700,7 +700,7 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
     out = list(paragraphs)
     # The release header ("FOR IMMEDIATE RELEASE / Thursday, March 28, 2024 / Contact: ...") is furniture.
-    while out and (out[0] in used or _RELEASE_HEADER.match(out[0])):
+    while out and (out[0] in used or _is_release_header(out[0])):
         out.pop(0)
     # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
     out = [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
@@ -711,7 +711,15 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     return out
 
 
-_RELEASE_HEADER = re.compile(r"(?is)\s*for\s+immediate\s+release\b.{0,200}$")
+_RELEASE_HEADER = re.compile(r"(?is)\s*for\s+immediate\s+release\b(?P<rest>.{0,200})$")
+_SENTENCE_END = re.compile(r"[^\W\d_]{3,}[.!?](?:\s|$)")
+
+
+def _is_release_header(paragraph: str) -> bool:
+    """"FOR IMMEDIATE RELEASE" with a date and a contact after it, but no sentence: a paragraph
+    that goes on into the text ("... WASHINGTON — The department opened ...") is text."""
+    m = _RELEASE_HEADER.match(paragraph)
+    return m is not None and _SENTENCE_END.search(m.group("rest")) is None
 _END_MARK = re.compile(r"\s*(?:#{3,}|-\s*30\s*-|[-–—]*\s*(?:end|ende|fin|fin\s+del\s+comunicado|конец)\s*[-–—]*|\*{3,})\s*", re.I)
 
 

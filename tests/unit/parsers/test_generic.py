@@ -623,3 +623,10 @@ def test_release_header_and_end_mark_are_not_body() -> None:
     assert "IMMEDIATE" not in release.body_text and "Contact" not in release.body_text
     assert not release.body_text.endswith("###")
     assert release.published_at.date().isoformat() == "2024-03-28"
+
+
+def test_a_release_marker_sharing_a_paragraph_with_the_text_keeps_the_text() -> None:
+    opening = "<p>FOR IMMEDIATE RELEASE. WASHINGTON – The minister held talks with his counterpart today.</p>"
+    body = "<main><h1>Minister holds talks with counterpart</h1>" + opening + PROSE + "</main>"
+    release = generic.parse(page("<title>Minister holds talks with counterpart</title>", body), URL, CTX)
+    assert "held talks with his counterpart today" in release.body_text
