@@ -200,6 +200,9 @@ class Report:
     pages: list[PageScore]
     trafilatura_consulted: int = 0
     html_pages: int = 0
+    markup_date_asked: int = 0
+    """Pages where govpress's own places gave no date and htmldate's markup search was asked."""
+    markup_date_used: int = 0
 
     def title_rate(self, tool: str) -> float:
         return sum(p.title_ok(tool) for p in self.pages) / len(self.pages)
@@ -262,7 +265,8 @@ def evaluate(manifest: Path, truth_path: Path) -> Report:
         score.results["htmldate"] = _run_htmldate(body, job.url)
         pages.append(score)
     counted = Counter(generic.counters) - before
-    return Report(pages, trafilatura_consulted=counted["trafilatura_consulted"], html_pages=counted["html_pages"])
+    return Report(pages, trafilatura_consulted=counted["trafilatura_consulted"], html_pages=counted["html_pages"],
+                  markup_date_asked=counted["markup_date_asked"], markup_date_used=counted["markup_date_used"])
 
 
 def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
@@ -280,6 +284,8 @@ def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
     yield f"{'body token F1 (mean)':22}{report.mean_f1('govpress'):>12.3f}{report.mean_f1('trafilatura'):>14.3f}{'-':>12}"
     yield (f"trafilatura consulted by govpress (doubtful density result) on {report.trafilatura_consulted} "
            f"of {report.html_pages} HTML pages")
+    yield (f"htmldate's markup search asked by govpress (no date of its own) on {report.markup_date_asked} pages, "
+           f"its date kept on {report.markup_date_used}")
     if not verbose:
         return
     for page in report.pages:

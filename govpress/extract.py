@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from govpress.registry import Source, load_registry
 from govpress.parsers import ParseContext, ParseError, parse
+
+if TYPE_CHECKING:  # the registry (pydantic models, 0.15 s to import) is loaded only with --source
+    from govpress.registry import Source
 
 _BY_SUFFIX = {".txt": "document", ".md": "document", ".markdown": "document"}
 _CONTENT_TYPES = {
@@ -145,6 +148,8 @@ def default_workers() -> int:
 def extract_jobs(jobs: Sequence[Job], *, source: str | None = None, parser: str | None = None,
                  sources_file: Path | None = None, workers: int | None = None) -> Iterator[dict]:
     """One record per job, in order; parsed in ``workers`` processes (default: one per core)."""
+    if source:
+        from govpress.registry import load_registry
     src = load_registry(sources_file).get(source) if source else None
     jobs = with_learnt_site_names(jobs)
     workers = default_workers() if workers is None else max(1, workers)

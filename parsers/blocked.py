@@ -32,8 +32,11 @@ import html
 import re
 from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Tag
+if TYPE_CHECKING:  # bs4 is imported only by callers that made a soup
+    from bs4 import BeautifulSoup, Tag
+
 
 TINY_PAGE_BYTES = 4096
 """Below this size an HTML page must show some article content to count as a page."""
@@ -181,10 +184,10 @@ def blocked_reason(
         return f"AWS WAF {lowered['x-amzn-waf-action'].strip() or 'challenge'} [x-amzn-waf-action header]"
     if lowered.get("cf-mitigated", "").strip().lower() == "challenge":
         return "Cloudflare challenge [cf-mitigated header]"
-    if isinstance(page, (BeautifulSoup, Tag)):  # a caller's parsed tree: judged on its markup, like any page
-        page = Page(str(page), "text/html")
-    elif not isinstance(page, Page):
+    if isinstance(page, (bytes, str)):
         page = Page(page, content_type or lowered.get("content-type"))
+    elif not isinstance(page, Page):  # a caller's parsed tree (bs4): judged on its markup, like any page
+        page = Page(str(page), "text/html")
 
     evidence = None
     if page.is_html:

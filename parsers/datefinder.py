@@ -15,9 +15,13 @@ heading             7      a date inside the ``<h1>`` (a ``<time>``/date span, o
 label               7      a labelled line: "Datum: …", "Дата публикации: …", "Published: …"
 release             7      the date under "For Immediate Release"
 classed             6      a short element classed date/time/datum (``span.press_location_time``)
-near-title          6      a short date line just above or below the headline (minus 0.5 per line away)
+near-title          6      a short date line just above or below the headline (minus 0.5 per line away);
+                           4 for a bare date line past one lead paragraph under it
 dateline            6      the opening of the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –"
 url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
+markup              2      htmldate's search of the markup (no free-text scan), asked only when
+                           nothing above gave a date, and kept only when the page's visible text
+                           does not show that day solely on rejected lines (below)
 =================  ======  ==========================================================
 
 Candidates on the same calendar day add up (the strongest plus a quarter of each other channel:
@@ -48,14 +52,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from govpress.parsers.dates import ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso
+from govpress.parsers.dates import (
+    ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso, parse_relative_day,
+)
 from govpress.parsers.html.titles import similarity
 
-__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "read_stamp"]
+__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "markup_fallback", "read_stamp"]
 
 WEIGHTS = {
     "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
-    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0,
+    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
 }
 _EARLIEST_YEAR = 1990
 _FUTURE_SLACK = timedelta(days=1)
@@ -112,7 +118,8 @@ _PUBLISHED_LABEL = re.compile(
     r"publié\s+le|date\s+de\s+publication|mis\s+en\s+ligne\s+le|"
     r"publicado(?:\s+el)?|fecha(?:\s+de\s+publicación)?|"
     r"tarix|dərc\s+olunub|yayımlanıb|"
-    r"жарияланған(?:\s+күні)?|жарияланды|күні"
+    r"жарияланған(?:\s+күні)?|жарияланды|күні|"
+    r"data(?:\s+publikacji)?|opublikowano|data\s+wydania"
     r")\s*[:.\-–—]?\s*$",
     re.I,
 )
@@ -123,6 +130,7 @@ _OTHER_LABEL = re.compile(
     r"updated|last\s+(?:modified|updated|changed|reviewed)|modified|revised|reviewed|"
     r"mis\s+à\s+jour|modifié|actualizado|modificado|"
     r"yenilənib|dəyişdirilib|жаңартылды|"
+    r"data\s+(?:modyfikacji|wytworzenia|aktualizacji)|zmodyfikowano|zaktualizowano|aktualizacja|"
     r"comment|коммент|kommentar|reply|ответ|antwort|"
     r"deadline|срок|frist|event\s+date|veranstaltung|мероприятие|"
     r"valid\s+(?:until|from)|gültig|действует)",
@@ -147,6 +155,29 @@ _PLACE_PREFIX = re.compile(r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d
 _AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
 
+_AGENCY_AFTER_DATE = re.compile(r"^\s*,\s*(\w{2,15})(?=[.,:]?\s)")
+
+
+def _past_agency(after: str) -> str:
+    """What follows a dateline's date, past an agency named in capitals: "15 fevral, AZƏRTAC. Text" -> ". Text"."""
+    m = _AGENCY_AFTER_DATE.match(after)
+    return after[m.end():] if m and m.group(1).isupper() else after
+
+
+def is_date_label_line(line: str, *, tz: str = "UTC") -> bool:
+    """A short line that is only labelled dates ("Дата публикации: 19.02.2024 Дата изменения: ...",
+    "Data publikacji: 07.03.2024"): page furniture, not article text."""
+    if len(line) > 160:
+        return False
+    dates = find_dates(line, tz=tz)
+    if not dates:
+        return False
+    start = dates[0][0]
+    label = line[:start]
+    return len(label) <= 40 and (_PUBLISHED_LABEL.search(label) is not None or _OTHER_LABEL.search(label) is not None) \
+        and _rest_length(line, start, dates[-1][1]) <= 2 * _DATE_LINE_MAX_REST
+
+
 def _rest_length(text: str, start: int, end: int) -> int:
     rest = re.sub(r"[\W_]+", " ", text[:start] + " " + text[end:]).strip()
     return len(rest)
@@ -169,6 +200,9 @@ class _Collector:
     def __init__(self, tz: str, reference: datetime | None, month_first: bool = False) -> None:
         self.tz = tz
         self.reference = reference
+        # Relative days ("Сегодня, 14:30") are read against the fetch time only, never against a
+        # reference guessed from the page's other dates (that would date any page to its newest date).
+        self.fetched = reference if reference is not None and reference.tzinfo is not None else None
         self.month_first = month_first
         self.release_month_first = month_first
         self.found: list[DateCandidate] = []
@@ -184,8 +218,16 @@ class _Collector:
         return True
 
     def add_raw(self, raw: str, channel: str, *, free_text: bool = False) -> bool:
-        return self.add(read_stamp(raw, self.tz, self.reference, free_text=free_text, month_first=self.month_first),
-                        channel, raw)
+        parsed = read_stamp(raw, self.tz, self.reference, free_text=free_text, month_first=self.month_first)
+        if parsed is None and free_text:
+            parsed = self.relative(raw)
+        return self.add(parsed, channel, raw)
+
+    def relative(self, line: str) -> ParsedDate | None:
+        """A line that is only a relative day ("Сегодня, 14:30", "Yesterday"), read against the fetch time."""
+        if self.fetched is None or len(line) > 40:
+            return None
+        return parse_relative_day(line, fetched_at=self.fetched, tz=self.tz)
 
     def dates_in(self, text: str) -> list[tuple[int, int, ParsedDate]]:
         return find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
@@ -196,7 +238,7 @@ class _Collector:
             return False
         dates = self.dates_in(line)
         if not dates:
-            return False
+            return self.add(self.relative(line), channel, line, weight)
         start, end, parsed = dates[0]
         if _rest_length(line, start, end) > _DATE_LINE_MAX_REST and not _PUBLISHED_LABEL.search(line[:start]):
             return False
@@ -228,6 +270,7 @@ def find_publication_date(
     title: str | None,
     first_paragraphs: list[str],
     url: str,
+    trailing_lines: list[str] = (),
     tz: str,
     reference: datetime | None,
     month_first: bool | None = False,
@@ -255,6 +298,9 @@ def find_publication_date(
     if collector.reference is None and collector.found:
         collector.reference = max(c.date.value for c in collector.found)
     _text_candidates(region_lines, title, first_paragraphs, collector)
+    # A record table after the article (Polish BIP "Data publikacji:", "Дата публикации:" in a
+    # block beside the text): labelled lines only, as a label says whose date it is.
+    _label_candidates(list(trailing_lines), collector)
     return FoundDate(_choose(collector.found), tuple(collector.found))
 
 
@@ -275,14 +321,9 @@ def _is_prose(line: str) -> bool:
     return len(line) > 160 or (len(line) > 80 and len(re.findall(r"[.!?…](?:\s|$)", line)) >= 1 and len(line.split()) > 12)
 
 
-def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list[str], collector: _Collector) -> None:
-    # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
-    # alone on its line with the date on the next one (a <dt>/<dd> pair).
+def _label_candidates(lines: list[str], collector: _Collector) -> None:
+    """Labelled lines ("Datum: 03.07.2018"); a label may stand alone with its date on the next line."""
     for i, line in enumerate(lines):
-        if _SELF_PUBLISHED.match(line):
-            dates = collector.dates_in(line[:200])
-            if dates:
-                collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
         for match in collector.dates_in(line):
@@ -293,6 +334,31 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
         else:
             if i + 1 < len(lines) and _PUBLISHED_LABEL.fullmatch(" " + line.strip()) is not None:
                 collector.add_line(lines[i + 1], "label")
+
+
+_PAST_LEAD_WEIGHT = 4.0
+"""A bare date line below the lead paragraph: weaker than one next to the headline, stronger than the URL."""
+
+
+def _is_bare_date_line(line: str, collector: _Collector) -> bool:
+    """The line is a date (and a time), with at most a few characters besides: "12.03.2024 14:20"."""
+    if len(line) > 60:
+        return False
+    dates = collector.dates_in(line)
+    return len(dates) == 1 and _rest_length(line, dates[0][0], dates[0][1]) <= 12
+
+
+def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list[str], collector: _Collector) -> None:
+    # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
+    # alone on its line with the date on the next one (a <dt>/<dd> pair).
+    _label_candidates(lines, collector)
+    for i, line in enumerate(lines):
+        if _SELF_PUBLISHED.match(line):
+            dates = collector.dates_in(line[:200])
+            if dates:
+                collector.add(dates[0][2], "label", line[:200])
+        if len(line) > 160:
+            continue
         if _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
             usual, collector.month_first = collector.month_first, collector.release_month_first
@@ -311,11 +377,23 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
             if j < 0 or _is_prose(lines[j]):
                 break
             collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
-        for distance in range(1, 5):
+        prose_seen = 0
+        for distance in range(1, 9):
             j = at + distance
-            if j >= len(lines) or _is_prose(lines[j]):
+            if j >= len(lines):
                 break
-            collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+            if _is_prose(lines[j]):
+                # A standfirst or lead paragraph may come between the headline and its date line
+                # (headline, lead, photo, caption, date): past one prose paragraph, only a line
+                # that is the date and nothing more counts, and less than a line next to the title.
+                prose_seen += 1
+                if prose_seen > 1:
+                    break
+                continue
+            if prose_seen == 0 and distance <= 4:
+                collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+            elif prose_seen and _is_bare_date_line(lines[j], collector):
+                collector.add_line(lines[j], "near-title", _PAST_LEAD_WEIGHT)
 
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:
@@ -325,7 +403,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
             continue
         start, end, parsed = dates[0]
         before = head[:start].strip()
-        if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(head[end:]):
+        if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(_past_agency(head[end:])):
             collector.add(parsed, "dateline", head[: end + 20])
             break
         # The date alone in brackets opening the text: "(18.01.2018) Deutschlands Landwirte ...".
@@ -354,3 +432,44 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
     order = {"second": 2, "minute": 1, "day": 0}
     best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
     return best.date
+
+
+def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
+                    modified: list[str] = ()) -> FoundDate:
+    """htmldate's reading of the markup, for a page where no place above gave a date.
+
+    htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
+    paths, more meta names); its free-text scan (``extensive_search``) is left off, since it
+    takes copyright years and footers for dates. Its answer is checked against the page's
+    visible ``lines``: a day the page shows only on lines this module rejects (a "Last
+    modified" footer, a copyright line, a sentence of the prose) is no publication date, and
+    neither is the day of a modification stamp the page states (``modified``: ``dateModified``,
+    ``og:updated_time``...), which htmldate falls back to when it finds nothing else.
+    """
+    from htmldate import find_date
+
+    latest = reference + _FUTURE_SLACK if reference is not None and reference.tzinfo is not None else None
+    try:
+        found = find_date(html_text, extensive_search=False, original_date=True, url=url,
+                          min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=latest.replace(tzinfo=None) if latest else None)
+    except (ValueError, TypeError):  # htmldate refuses some inputs (too deep, not HTML): no date, never a crash
+        return FoundDate(None, ())
+    parsed = parse_iso(found, tz=tz) if found else None
+    if parsed is None:
+        return FoundDate(None, ())
+    day = parsed.value.date()
+    for raw in modified:
+        stamp = read_stamp(raw, tz, reference)
+        if stamp is not None and stamp.value.date() == day:
+            return FoundDate(None, ())
+    shown = [line for line in lines if any(d.value.date() == day for _, _, d in find_dates(line, tz=tz, reference=reference))]
+    if shown and all(_is_rejected_line(line) for line in shown):
+        return FoundDate(None, ())
+    collector = _Collector(tz, reference)
+    collector.add(parsed, "markup", found)
+    return FoundDate(_choose(collector.found), tuple(collector.found))
+
+
+def _is_rejected_line(line: str) -> bool:
+    """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
+    return _is_prose(line) or _COPYRIGHT.search(line) is not None or _OTHER_LABEL.search(line) is not None

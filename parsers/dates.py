@@ -102,6 +102,13 @@ for _number, _words in {
 # spelling of the suffix is listed rather than derived by vowel harmony (no other word ends so).
 for _number, _word in enumerate("қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан".split(), 1):
     _MONTH_FORMS[_number] += [_word] + [_word + s for s in "да де та те ның нің дың дің тың тің".split()]
+# Polish: nominative and genitive ("27 marca 2024"); no three-letter abbreviations (too many words share them).
+for _number, _words in {
+    1: "styczeń stycznia", 2: "luty lutego", 3: "marzec marca", 4: "kwiecień kwietnia", 5: "maj maja",
+    6: "czerwiec czerwca", 7: "lipiec lipca", 8: "sierpień sierpnia", 9: "wrzesień września",
+    10: "październik października", 11: "listopad listopada", 12: "grudzień grudnia",
+}.items():
+    _MONTH_FORMS[_number] += _words.split()
 for _number, _words in {
     1: "yan january jan januar jänner janner", 2: "fev february feb februar feber",
     3: "march mar märz maerz marz mär", 4: "april apr", 5: "mai",
@@ -128,7 +135,37 @@ for _number, _forms in _MONTH_FORMS.items():
 # Alternation of every form, longest first; Belarusian forms also with a Latin "i" look-alike.
 _month_variants = set(_MONTHS)
 _month_variants |= {w.replace("і", "i") for w in _MONTHS if "і" in w}
-_MONTH_RE = "|".join(re.escape(w) for w in sorted(_month_variants, key=len, reverse=True))
+
+
+def _trie_regex(words: set[str] | list[str]) -> str:
+    """An alternation matching exactly ``words``, longest first, with shared prefixes factored out.
+
+    "март|марта|марте|..." as one flat alternation of ~560 month forms is tried form by form at
+    each position; the factored form ("мар(?:т(?:а|е|...)?)...") matches the same strings with the
+    same preference (a longer form before its prefix) and searched a page 3x faster (0.59 ms ->
+    0.19 ms on a constructed page tripled, measured in one run; compiling costs the same).
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # the longer forms first, then the word ending here
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return render(trie)
+
+
+_MONTH_RE = _trie_regex(_month_variants)
 _MONTH = rf"(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
 # Only English, German and Azerbaijani put the month first (French and Spanish never do) ("October 2", "oktyabrın 2-si"); a
 # Cyrillic month before a number ("в мае 3 раза") is not a date.
@@ -137,10 +174,7 @@ _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
     "juillet juil julio août aout agosto septembre septiembre setiembre octobre octubre novembre noviembre "
     "décembre decembre déc diciembre"
 ).split())
-_LATIN_MONTH_RE = "|".join(
-    re.escape(w)
-    for w in sorted((w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY), key=len, reverse=True)
-)
+_LATIN_MONTH_RE = _trie_regex([w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY])
 _LATIN_MONTH = rf"(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
 
 # ---------------------------------------------------------------- the patterns
@@ -420,3 +454,35 @@ def is_date_only_stamp(parsed: ParsedDate) -> bool:
     """
     value = parsed.value
     return parsed.precision != "day" and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
+# ---------------------------------------------------------------- relative days
+
+# "Сегодня, 14:30", "Вчера в 18:05", "Today 09:15", "Heute, 10:00 Uhr", "Dünən, 12:30": news
+# modules print the day of a fresh item relative to the moment the page was served. Only a line
+# that is nothing but such a day (and a time) is read, and only against a known fetch time.
+_TODAY_WORDS = "сегодня|сьогодні|сёння|бүгін|bu\\s*gün|today|heute|aujourd['’]hui|hoy|dzisiaj|dziś"
+# No French "hier": alone on a line it is as likely the German "here" (a link "Hier").
+_YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|ayer|wczoraj"
+_RELATIVE_DAY = re.compile(
+    rf"^\W*(?:(?P<today>{_TODAY_WORDS})|(?P<yesterday>{_YESTERDAY_WORDS}))(?![^\W\d_])"
+    r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?:uhr|h))?)?\W*$",
+    re.I,
+)
+
+
+def parse_relative_day(text: str, *, fetched_at: datetime, tz: str = "UTC") -> ParsedDate | None:
+    """"Сегодня, 14:30" / "Yesterday" read against the fetch time in the source's zone; ``None`` otherwise.
+
+    The whole text must be the relative day (and an optional time): "today" inside a sentence
+    is prose. The fetch time must be timezone-aware (the caller's guarantee that it is one).
+    """
+    m = _RELATIVE_DAY.match(text.strip())
+    if not m or fetched_at.tzinfo is None:
+        return None
+    zone = _zone(tz)
+    day = fetched_at.astimezone(zone).date() - timedelta(days=1 if m.group("yesterday") else 0)
+    if m.group("hour") is None:
+        return ParsedDate(datetime(day.year, day.month, day.day, tzinfo=zone), "day", has_year=False, has_offset=False)
+    value = datetime(day.year, day.month, day.day, int(m.group("hour")), int(m.group("minute")), tzinfo=zone)
+    return ParsedDate(value, "minute", has_year=False, has_offset=False)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from govpress.parsers.datefinder import FoundDate, find_publication_date, read_stamp
+from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, markup_fallback, read_stamp
 from govpress.parsers.dates import find_dates
 from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
@@ -57,7 +57,7 @@ from govpress.parsers.html import (
 )
 from govpress.parsers.html.blocks import class_tokens
 from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
-from govpress.parsers.html.titles import similarity, strip_site_name, title_segments
+from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
@@ -153,6 +153,11 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
     found = _publication_date(root, meta, headline, paragraphs, url, ctx)
+    if found.date is None:
+        counters["markup_date_asked"] += 1
+        found = markup_fallback(text, url=url, lines=_visible_lines(root), tz=ctx.timezone, reference=ctx.fetched_at,
+                                modified=[raw for _, raw in meta.modified])
+        counters["markup_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
     paragraphs = repair_paragraphs(paragraphs, repair_language)
@@ -290,8 +295,16 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     names = {_key(n) for n in site_names}
     candidates = [c for c in meta.title_candidates(tuple(site_names)) if _key(c) not in names]
 
-    # Segments count too ("News - New flood defences" shows "New flood defences").
+    # Segments count too ("News - New flood defences" shows "New flood defences"), the raw
+    # titles' as well: stripping guesses which side is the site ("Secretaría de Energía |
+    # Programa ..." loses its headline when the site comes first), an agreeing <h1> tells.
+    # Only a dropped segment longer than what stripping kept: "Minister holds talks | Ministry of
+    # Examples" beside a logo <h1> "Ministry of Examples" keeps its headline.
     segments = [seg for c in candidates for seg in title_segments(c) if seg != c and _key(seg) not in names]
+    for raw in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name, meta.html_title):
+        kept = strip_site_suffix(raw, meta.site_name) if raw else ""
+        segments.extend(seg for seg in title_segments(raw or "") if seg not in candidates and seg not in segments
+                        and _key(seg) not in names and len(seg.split()) > len(kept.split()))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
         for candidate in [*candidates, *segments]:
@@ -308,6 +321,9 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
                     best = (score, *h2)
     if best is not None:
         return Headline(best[1], best[2], best[3])
+    if headings and _title_tag_is_a_label(meta, candidates, headings[0][0]):
+        text, element, dates = headings[0]
+        return Headline(text, element, dates)
     if candidates:
         # The metadata title the others agree with most ("Title" over "Site: Title" and "Title | Site").
         agreed = max(candidates, key=lambda c: sum(similarity(c, o) for o in candidates if o is not c))
@@ -320,6 +336,21 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         for text, element, dates in _content_h2s(index.root, site_names):
             return Headline(text, element, dates)
     return Headline(None)
+
+
+def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str) -> bool:
+    """Whether the only metadata title is a ``<title>`` naming the site or the kind of page, not the article.
+
+    "Health Department" or "Communiqué de presse" as the whole ``<title>``, beside an ``<h1>``
+    it does not agree with: one short segment and no other metadata title (og:title, JSON-LD)
+    to back it, while the heading says more. A ``<title>`` that does back a headline has the
+    headline's words, and then an ``<h1>`` agreeing with it was already chosen.
+    """
+    if any((meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name)) or len(candidates) != 1:
+        return False
+    label = candidates[0]
+    return (len(title_segments(meta.html_title or "")) <= 1 and len(label.split()) <= 4
+            and len(heading.split()) > len(label.split()))
 
 
 def _content_h2s(root: Element, site_names: list[str], limit: int = 5):
@@ -601,6 +632,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
     lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
+        trailing_lines=_trailing_lines(region),
         month_first=_month_first(meta, ctx),
         meta_published=meta.published,
         heading_dates=headline.dates,
@@ -611,6 +643,36 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         tz=ctx.timezone,
         reference=ctx.fetched_at,
     )
+
+
+_LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "section", "article", "aside",
+                "h1", "h2", "h3", "h4", "h5", "h6", "address", "blockquote", "figcaption", "small")
+
+
+def _visible_lines(root: Element) -> list[str]:
+    """The text of every innermost block of the page, boilerplate included (footers are where the
+    dates to reject live): a label and its date in separate inline tags stay on one line."""
+    body = root.find("body")
+    lines: list[str] = []
+    for block in (body if body is not None else root).iter(*_LINE_BLOCKS):
+        if next(block.iterdescendants(*_LINE_BLOCKS), None) is None:
+            text = " ".join(" ".join(block.itertext()).split())
+            if text:
+                lines.append(text)
+    return lines
+
+
+def _trailing_lines(region: Element, siblings: int = 2) -> list[str]:
+    """Lines of the blocks right after the article's region (a record table, a "published" block
+    beside the text), navigation and boilerplate left out: read for labelled dates only."""
+    lines: list[str] = []
+    sibling = region.getnext()
+    while sibling is not None and siblings > 0:
+        if isinstance(sibling.tag, str) and not is_boilerplate(sibling) and sibling.tag not in ("footer", "nav", "aside", "script", "style"):
+            lines.extend(block_paragraphs(sibling))
+            siblings -= 1
+        sibling = sibling.getnext()
+    return lines[:20]
 
 
 _US_ZONES = ("America/", "US/", "Pacific/Honolulu")
@@ -637,10 +699,28 @@ def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     """A date line read as a candidate (or "For Immediate Release") at the top of the body is not body text."""
     used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
     out = list(paragraphs)
-    while out and (out[0] in used or re.fullmatch(r"(?i)\s*for\s+immediate\s+release\s*[.:]?\s*", out[0])):
+    # The release header ("FOR IMMEDIATE RELEASE / Thursday, March 28, 2024 / Contact: ...") is furniture.
+    while out and (out[0] in used or _is_release_header(out[0])):
         out.pop(0)
     # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
-    return [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
+    out = [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
+    # Labelled date lines closing the text ("Дата публикации: … Дата изменения: …") are a record's
+    # furniture too, and so is a press release's end mark ("###", "-30-", "- END -").
+    while len(out) > 1 and (is_date_label_line(out[-1]) or _END_MARK.fullmatch(out[-1])):
+        out.pop()
+    return out
+
+
+_RELEASE_HEADER = re.compile(r"(?is)\s*for\s+immediate\s+release\b(?P<rest>.{0,200})$")
+_SENTENCE_END = re.compile(r"[^\W\d_]{3,}[.!?](?:\s|$)")
+
+
+def _is_release_header(paragraph: str) -> bool:
+    """"FOR IMMEDIATE RELEASE" with a date and a contact after it, but no sentence: a paragraph
+    that goes on into the text ("... WASHINGTON — The department opened ...") is text."""
+    m = _RELEASE_HEADER.match(paragraph)
+    return m is not None and _SENTENCE_END.search(m.group("rest")) is None
+_END_MARK = re.compile(r"\s*(?:#{3,}|-\s*30\s*-|[-–—]*\s*(?:end|ende|fin|fin\s+del\s+comunicado|конец)\s*[-–—]*|\*{3,})\s*", re.I)
 
 
 def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):

@@ -7,14 +7,15 @@ has a parser with ``parse_listing``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
-
-from bs4 import BeautifulSoup, Tag
+from typing import TYPE_CHECKING, Protocol
 
 from govpress.parsers.charset import decode
 from govpress.parsers.dates import parse_date, parse_iso
 from govpress.parsers.listings import Listing, ListingItem, entry_fingerprint, next_page_url, resolve, without_counters
 from govpress.parsers.release import ParseContext
+
+if TYPE_CHECKING:  # bs4 is imported where a listing page is read (0.2 s that page parsers never need)
+    from bs4 import Tag
 
 
 class ListingSelectors(Protocol):
@@ -33,6 +34,8 @@ def read_listing_page(
 ) -> Listing:
     """Release links of one HTML listing page, by the source's CSS selectors."""
     text, _ = decode(body, ctx.content_type)
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(text, "lxml")
     items = []
     for node in soup.select(selectors.item):

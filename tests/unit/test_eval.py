@@ -95,6 +95,16 @@ def test_development_set_must_show() -> None:
     assert report.mean_f1("govpress") >= report.mean_f1("trafilatura")
 
 
+@pytest.mark.slow
+def test_second_set_of_other_page_shapes_must_show() -> None:
+    """The same bar on the second, independently written set (tests/fixtures/extraction_styles)."""
+    styles = DEV.parent / "extraction_styles"
+    report = evaluate(styles / "manifest.jsonl", styles / "truth.jsonl")
+    assert report.title_rate("govpress") == 1.0
+    assert report.date_rate("govpress") >= report.date_rate("htmldate")
+    assert report.mean_f1("govpress") >= report.mean_f1("trafilatura")
+
+
 def test_body_spans_are_read_off_the_visible_page_text() -> None:
     from govpress.eval import spans_text, visible_text
 

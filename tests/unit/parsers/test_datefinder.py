@@ -260,3 +260,83 @@ def test_offset_stated_is_carried_on_the_release() -> None:
     assert (day.published_precision, day.published_offset_stated) == ("day", False)
     undated = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}"), "https://gov.example/n", ctx())
     assert undated.published_at is None and undated.published_offset_stated is None
+
+
+# ----------------------------------------------------------------------------- round 3: the styles set's misses
+
+@pytest.mark.parametrize(
+    ("line", "zone", "expected", "precision"),
+    [
+        # FETCHED is 2024-10-05 09:00 UTC: 12:00 in Moscow, 16:00 in Almaty.
+        ("Сегодня, 11:30", "Europe/Moscow", "2024-10-05T11:30:00+03:00", "minute"),
+        ("Вчера в 18:05", "Europe/Moscow", "2024-10-04T18:05:00+03:00", "minute"),
+        ("Сьогодні о 10:15", "Europe/Kyiv", "2024-10-05T10:15:00+03:00", "minute"),
+        ("Кеше", "Asia/Almaty", "2024-10-04T00:00:00+05:00", "day"),
+        ("Dünən, 12:30", "Asia/Baku", "2024-10-04T12:30:00+04:00", "minute"),
+        ("Yesterday", "America/New_York", "2024-10-04T00:00:00-04:00", "day"),
+    ],
+)
+def test_a_relative_day_under_the_headline_is_read_against_the_fetch_time(line: str, zone: str, expected: str, precision: str) -> None:
+    value, got = published(page(f"<h1>Talks on trade</h1><div class='news-date'>{line}</div>{PROSE}"), ctx(zone))
+    assert value.isoformat() == expected
+    assert got == precision
+
+
+def test_a_relative_day_needs_the_fetch_time_and_a_line_of_its_own() -> None:
+    unknown_fetch = ParseContext(source_id="test", timezone="Europe/Moscow", languages=("ru",))
+    assert published(page(f"<h1>Talks on trade</h1><div class='news-date'>Сегодня, 11:30</div>{PROSE}"), unknown_fetch)[0] is None
+    # "today" inside a sentence is prose, not a date line.
+    sentence = "<p class='info'>Today the minister met the press.</p>"
+    assert published(page(f"<h1>Talks on trade</h1>{sentence}{PROSE}"))[0] is None
+
+
+def test_polish_labels_and_a_record_table_after_the_article() -> None:
+    record = ("<table class='metryka'><tr><td>Data wytworzenia:</td><td>05.03.2024</td></tr>"
+              "<tr><td>Data publikacji:</td><td>07.03.2024 12:00</td></tr>"
+              "<tr><td>Data modyfikacji:</td><td>14.03.2024 09:15</td></tr></table>")
+    body = (f"<!doctype html><html lang='pl'><head><meta charset='utf-8'><title>Rozmowy</title></head><body>"
+            f"<div class='tresc'><h1>Rozmowy o handlu</h1>{PROSE}</div>{record}</body></html>").encode()
+    value, precision = published(body, ctx("Europe/Warsaw", "pl"))
+    assert value.isoformat() == "2024-03-07T12:00:00+01:00" and precision == "minute"
+    assert published(page(f"<h1>Talks on trade</h1><p class='meta'>opublikowano: 27 marca 2024</p>{PROSE}", lang="pl"),
+                     ctx("Europe/Warsaw", "pl"))[0].date().isoformat() == "2024-03-27"
+
+
+def test_a_dateline_with_an_agency_in_capitals() -> None:
+    article = f"<h1>Talks on trade</h1><p>Bakı, 15 fevral, AZƏRTAC. Nazir səfir ilə görüşüb. Tərəflər ticarəti müzakirə ediblər.</p>{PROSE}"
+    value, precision = published(page(article, lang="az"), ctx("Asia/Baku", "az"))
+    assert value.date().isoformat() == "2024-02-15" and precision == "day"
+
+
+def test_labelled_date_lines_closing_the_text_are_not_body() -> None:
+    closing = "<p>Дата публикации: 19.02.2024<br>Дата изменения: 28.02.2024</p>"
+    release = generic.parse(page(f"<h1>Talks on trade</h1>{PROSE}{closing}", lang="ru"), "https://gov.example/n", ctx("Europe/Moscow", "ru"))
+    assert release.published_at.date().isoformat() == "2024-02-19"
+    assert "Дата" not in release.body_text and release.body_text.endswith("end of the meeting.")
+
+
+def test_markup_unknown_to_the_finder_is_read_by_htmldate_as_a_last_resort() -> None:
+    byline = "<p class='byline'>by Jane <abbr class='published' title='2024-03-05T10:00:00+01:00'>a while ago</abbr></p>"
+    generic.counters.clear()
+    value, precision = published(page(f"<h1>Talks on trade</h1>{byline}{PROSE}"), ctx("Europe/Berlin"))
+    assert (value.isoformat(), precision) == ("2024-03-05T00:00:00+01:00", "day")
+    assert generic.counters["markup_date_used"] == 1
+
+
+def test_the_last_resort_keeps_the_rejection_rules() -> None:
+    # htmldate falls back to a modification stamp, or to a "Last modified" footer: neither is a publication.
+    updated = page(f"<h1>Talks on trade</h1>{PROSE}", head="<meta property='og:updated_time' content='2024-03-05T10:00:00Z'>")
+    assert published(updated, ctx("Europe/Berlin"))[0] is None
+    footer = page(f"<h1>Talks on trade</h1>{PROSE}", footer="<p>© 2024 Ministry. Last modified 3 January 2024.</p>")
+    assert published(footer, ctx("Europe/Berlin"))[0] is None
+
+
+def test_a_bare_date_line_past_the_lead_paragraph() -> None:
+    lead = ("<p class='intro'>The minister met his counterpart to discuss trade, energy and transport links, and both "
+            "sides agreed to meet again in the spring to sign a joint statement.</p>")
+    caption = "<figure><img src='/p.jpg'><figcaption>The two ministers</figcaption></figure>"
+    value, precision = published(page(f"<h1>Talks on trade</h1>{lead}{caption}<div>12.03.2024 14:20</div>{PROSE}"), ctx("Europe/Berlin"))
+    assert value.isoformat() == "2024-03-12T14:20:00+01:00" and precision == "minute"
+    # Past the lead, a sentence mentioning a day is prose, not a date line.
+    aside = "<p>See also the meeting of 12.03.2024.</p>"
+    assert published(page(f"<h1>Talks on trade</h1>{lead}{aside}{PROSE}"), ctx("Europe/Berlin"))[0] is None

@@ -299,3 +299,18 @@ def test_all_digit_dates(text: str, month_first: bool, expected: str) -> None:
 @pytest.mark.parametrize("text", ["13/13/2024", "тел. 12/34/5678", "v1.2/3/2024", "10/2024", "31/02/2024"])
 def test_all_digit_non_dates_are_not_read(text: str) -> None:
     assert find_dates(text, tz="UTC") == []
+
+
+def test_month_alternation_matches_every_form_and_nothing_more() -> None:
+    """The factored month pattern accepts exactly the month forms, longest form first."""
+    import re
+
+    from govpress.parsers import dates
+
+    pattern = re.compile(rf"(?:{dates._MONTH_RE})(?![^\W\d_])", re.I)
+    for form in dates._month_variants:
+        assert pattern.fullmatch(form), form
+        assert pattern.match(form.upper()).group(0) == form.upper()
+        assert pattern.fullmatch(form + "zz") is None
+    assert pattern.match("marca 2024").group(0) == "marca"  # not "mar" (the English abbreviation)
+    assert pattern.fullmatch("paździ") is None

@@ -602,3 +602,31 @@ def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
     kept = generic.parse(page("<title>Minister holds talks | Ministry</title>", article(extra="").replace(
         "</article>", f"{linked}</article>")), URL, CTX)
     assert kept.body_text.endswith("published on the ministry's website.")
+
+
+def test_h1_agreeing_with_the_headline_segment_of_a_site_first_title() -> None:
+    body = article(title="Programa de apoyo a la vivienda en municipios pequeños")
+    release = generic.parse(page("<title>Secretaría de Energía | Programa de apoyo a la vivienda en municipios pequeños</title>", body), URL, CTX)
+    assert release.title == "Programa de apoyo a la vivienda en municipios pequeños"
+
+
+@pytest.mark.parametrize("label", ["Health Department", "Communiqué de presse"])
+def test_a_lone_short_title_naming_the_site_or_page_kind_gives_way_to_the_h1(label: str) -> None:
+    release = generic.parse(page(f"<title>{label}</title>", article(title="County extends clinic hours for spring")), URL, CTX)
+    assert release.title == "County extends clinic hours for spring"
+
+
+def test_release_header_and_end_mark_are_not_body() -> None:
+    header = "<p><strong>FOR IMMEDIATE RELEASE</strong><br>Thursday, March 28, 2024<br>Contact: Press Office, (202) 555-0100</p>"
+    body = ("<main>" + header + "<h1>Minister holds talks with counterpart</h1>" + PROSE + "<p>###</p></main>")
+    release = generic.parse(page("<title>Minister holds talks with counterpart</title>", body), URL, CTX)
+    assert "IMMEDIATE" not in release.body_text and "Contact" not in release.body_text
+    assert not release.body_text.endswith("###")
+    assert release.published_at.date().isoformat() == "2024-03-28"
+
+
+def test_a_release_marker_sharing_a_paragraph_with_the_text_keeps_the_text() -> None:
+    opening = "<p>FOR IMMEDIATE RELEASE. WASHINGTON – The minister held talks with his counterpart today.</p>"
+    body = "<main><h1>Minister holds talks with counterpart</h1>" + opening + PROSE + "</main>"
+    release = generic.parse(page("<title>Minister holds talks with counterpart</title>", body), URL, CTX)
+    assert "held talks with his counterpart today" in release.body_text
