@@ -21,6 +21,7 @@ from govpress.demo.run import render_registry
 from govpress.fetch.client import Fetcher
 from govpress.pipeline import RunContext, SourceOutcome, run_source
 from govpress.plan import RunParams
+from govpress.demo.reliability import DEMO_TEMPLATE
 from govpress.registry import Registry
 from govpress.store import Store
 from govpress.urls import release_id
@@ -29,6 +30,9 @@ PER_SOURCE = 40
 T1 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 SOURCE_OF = {"minfin": "demo_minfin", "mfa-en": "demo_mfa_en", "agency-ru": "demo_agency_ru",
              "agency-en": "demo_agency_en", "docs": "demo_documents"}
+
+GENERATED_IDS = frozenset(s["id"] for s in tomllib.loads(DEMO_TEMPLATE.read_text(encoding="utf-8"))["source"])
+"""The generated site's sources (the demo registry also holds the constructed and real pages' sources)."""
 
 
 @dataclass
@@ -66,7 +70,7 @@ class Record:
         async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
             ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=RunParams(), now=now,
                              base_dir=self.root)
-            return list(await asyncio.gather(*(run_source(ctx, s) for s in registry.source if s.id.startswith("demo_"))))
+            return list(await asyncio.gather(*(run_source(ctx, s) for s in registry.source if s.id in GENERATED_IDS)))
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         with self.store.reader(fts=False) as con:
