@@ -39,6 +39,10 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_HOME": str(_prefect_home()),
     "PREFECT_UI_ENABLED": "true",
+    # The server's SQLite database is written by every running flow's logs and states; on a busy
+    # two-core machine a write waited past the default 10 s and the API answered 503, which the
+    # UI's custom-run form shows as a failed submit (the Python client retries 503s, the UI not).
+    "PREFECT_SERVER_DATABASE_TIMEOUT": "60",
 }
 
 for _key, _value in PREFECT_DEFAULTS.items():

@@ -170,15 +170,30 @@ def submit_custom_run(page, client, deployment_id: str, name: str) -> dict:
     """
     submitted = datetime.now(timezone.utc) - timedelta(seconds=2)  # the server stamps the run; same clock
     errors = record_api_errors(page)
-    page.get_by_role("button", name="Submit").click()
-    try:
-        page.wait_for_url(lambda url: not re.search(r"/deployments/deployment/[^/?]+/run", url),
-                          timeout=SUBMIT_TIMEOUT_MS)
-    except Exception as exc:
-        shot(page, f"{name}-submit-failed")
-        raise AssertionError(f"the form did not submit: field errors {field_errors(page)}, toasts {toasts(page)}, "
-                             f"API errors {errors}") from exc
+    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        page.get_by_role("button", name="Submit").click()
+        try:
+            page.wait_for_url(lambda url: not re.search(r"/deployments/deployment/[^/?]+/run", url),
+                              timeout=SUBMIT_TIMEOUT_MS)
+            break
+        except Exception as exc:
+            busy = any("create_flow_run -> 503" in e for e in errors)
+            if busy and attempt < SUBMIT_ATTEMPTS and not runs_since(client, deployment_id, submitted):
+                continue  # the server was busy (503: retry later) and created nothing: submit again, as a person would
+            shot(page, f"{name}-submit-failed")
+            raise AssertionError(f"the form did not submit: field errors {field_errors(page)}, toasts {toasts(page)}, "
+                                 f"API errors {errors}") from exc
     return wait_for_new_run(client, deployment_id, submitted)
+
+
+SUBMIT_ATTEMPTS = 3
+"""A Submit answered 503 (the server's database busy) is clicked again, at most this many times in all."""
+
+
+def runs_since(client, deployment_id: str, since: datetime) -> list[dict]:
+    from deploy_harness import runs_of
+
+    return runs_of(client, deployment_id, since)
 
 
 def refused_submission(page, client, deployment_id: str, wait_s: float = 5.0) -> list[str]:
