@@ -252,12 +252,13 @@ class EventLink:
 def event_pairs(mine: EventKey, others: Iterable[EventKey], excluded: set[tuple[str, str]]) -> list[EventLink]:
     """Links (both directions) between ``mine`` and the candidates that tell the same event (pure).
 
-    ``excluded``: pairs known to be one release's translations (the same publisher's editions).
+    ``excluded``: (cluster_id, cluster_id) pairs joined by a translation link: one text in two
+    languages (an edition, or a copy of an edition) is not a second report of the event.
     """
     links = []
     for other in others:
         if (other.release_id == mine.release_id or other.publisher == mine.publisher
-                or other.cluster_id == mine.cluster_id or (mine.release_id, other.release_id) in excluded
+                or other.cluster_id == mine.cluster_id or (mine.cluster_id, other.cluster_id) in excluded
                 or abs((other.event_day - mine.event_day).days) > DAY_WINDOW):
             continue
         shared = name_keys.shared_names(mine.names, other.names)
@@ -292,10 +293,14 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
     candidates = _stored_keys(con, {k.event_day for k in keys})
     ids = {k.release_id for k in keys}
     involved = ids | {c.release_id for c in candidates}
+    # A copy of a release and that release's translation are one text in two languages, not two reports:
+    # translations are excluded cluster to cluster.
     with registered(con, _ids_table(involved)) as t:
         translations = {(a, b) for a, b in con.execute(
-            f"""SELECT release_id, other_id FROM release_links WHERE kind = 'translation'
-                AND release_id IN (SELECT release_id FROM {t})""").fetchall()}
+            f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
+                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                WHERE l.kind = 'translation' AND a.cluster_id IN
+                    (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
     current = {k.release_id: k for k in keys}
     candidates = [current.get(c.release_id, c) for c in candidates]
     found: dict[tuple[str, str], EventLink] = {}

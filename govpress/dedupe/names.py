@@ -5,7 +5,8 @@ one thing its versions share is the names: Головченко, Golovchenko, Go
 Halouchanka, Hałoŭčanka. :func:`name_key` folds every such form to one consonant skeleton:
 
 1. Cyrillic to Latin by one scheme (ж zh, х kh, ц ts, ч ch, ш sh, щ shch, ў u, ...), Latin letters
-   with diacritics to their base (ə a, ş sh, č ch, ł l, ß ss, ...);
+   with diacritics to their base (ə a, ş sh, č ch, ł l, ß ss, ...); in a Belarusian word (і, ў)
+   the soft ц and дз are read back as т and д (Мішусцін = Мишустин);
 2. the spellings of one sound folded to one letter: tsch/ch/cz/č -> c, sch/sh/sz/š -> s,
    zh/ž -> z, kh -> h, ts/tz -> c (a lone Latin c is k, as in Republic), dzh/dj -> j, w -> v,
    x -> ks, g -> h (Belarusian г is h: Halouchanka), j and y -> i, z -> s (German s is z: Aserbaidschan);
@@ -65,10 +66,17 @@ STOP_WORDS = (
 )
 
 
+_BELARUSIAN_SOFT = re.compile(r"(ц|дз)(?=[ьіеёюя])")
+
+
 def transliterate(word: str) -> str:
     """The word in plain lower-case Latin letters: Cyrillic by one scheme, Latin marks dropped (Golovčenko -> golovchenko)."""
+    word = unicodedata.normalize("NFC", word.lower())
+    if "і" in word or "ў" in word:
+        # Belarusian writes a soft т and д as ц and дз (Мішусцін for Мишустин): read them back.
+        word = _BELARUSIAN_SOFT.sub(lambda m: "т" if m.group(1) == "ц" else "д", word)
     out = []
-    for char in unicodedata.normalize("NFC", word.lower()):
+    for char in word:
         if char in _CYRILLIC:
             out.append(_CYRILLIC[char])
         elif char in _LATIN:
