@@ -22,7 +22,8 @@ of each other (not one cluster) and not one release's translations, that name at
 across scripts) and whose event days are at most :data:`DAY_WINDOW` apart. The event day is
 the publication day in the source's zone; an undated release (the seed) takes the day of its
 nearest dated neighbour (the same source's dated release first seen closest to it) or else the
-day it was first fetched, and the link says which (``day_basis``). Each release's names and day
+day it was first fetched, and the link says which (``day_basis``); a release dated by its fetch day
+is looked at again when its source gains a dated release. Each release's names and day
 are kept in ``release_event_keys`` so that a batch compares its releases with the stored ones of
 the window only: a day's releases, not the table. Links are stored in both directions.
 """
@@ -201,15 +202,15 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
         with registered(con, _ids_table(ordered[start:start + KEY_CHUNK])) as ids:
             rows = con.execute(
                 f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id, r.title, r.subtitle, r.lead,
-                           timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
+                           r.body_text, timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
                     FROM releases r LEFT JOIN sources s USING (source_id)
                     WHERE r.release_id IN (SELECT release_id FROM {ids}) ORDER BY r.release_id""").fetchall()
-        for release_id, source_id, publisher, cluster_id, title, subtitle, lead, day in rows:
+        for release_id, source_id, publisher, cluster_id, title, subtitle, lead, body, day in rows:
             basis = "published"
             if day is None:
                 day, basis = _day_of_undated(con, release_id)
             keys.append(EventKey(release_id, source_id, publisher, cluster_id,
-                                 name_keys.release_names((title, subtitle, lead)), day, basis))
+                                 name_keys.release_names((title, subtitle, lead), body), day, basis))
     if keys:
         table = pa.Table.from_pydict({
             "release_id": [k.release_id for k in keys],
@@ -347,7 +348,18 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
     if not ids or not _has_table(con, "same_event_links"):
         return
     link_syndication(con, ids, now=now, run_id=run_id)
-    link_same_events(con, refresh_event_keys(con, ids, now=now, run_id=run_id), now=now, run_id=run_id)
+    link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id),
+                     now=now, run_id=run_id)
+
+
+def _waiting_for_a_neighbour(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[str]:
+    """Undated releases dated by their fetch day for want of a dated neighbour, in sources that just gained one."""
+    with registered(con, _ids_table(release_ids)) as ids:
+        return [r for (r,) in con.execute(
+            f"""SELECT k.release_id FROM release_event_keys k JOIN releases u USING (release_id)
+                WHERE k.day_basis = 'fetched' AND u.release_id NOT IN (SELECT release_id FROM {ids})
+                  AND u.source_id IN (SELECT source_id FROM releases WHERE published_at IS NOT NULL
+                                      AND release_id IN (SELECT release_id FROM {ids}))""").fetchall()]
 
 
 def backfill(con: duckdb.DuckDBPyConnection, *, now: datetime, run_id: str) -> None:

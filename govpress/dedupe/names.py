@@ -118,29 +118,39 @@ def is_stop_key(key: str) -> bool:
     return any(keys_match(key, stop) for stop in _STOP_KEYS)
 
 
-def name_words(text: str | None) -> list[str]:
-    """Capitalised words of four letters or more that are names: not a sentence's first word, not an acronym."""
+def _capitalised(text: str | None) -> list[tuple[str, bool]]:
+    """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
     if not text:
         return []
-    words = []
-    for match in _NAME.finditer(text):
-        word = match.group(0)
-        if not word[0].isupper() or word.isupper():
-            continue
-        if _SENTENCE_START.search(text[:match.start()]):
-            continue  # every sentence starts with a capital: its first word says nothing
-        words.append(word)
-    return words
+    return [(m.group(0), bool(_SENTENCE_START.search(text[:m.start()])))
+            for m in _NAME.finditer(text) if m.group(0)[0].isupper() and not m.group(0).isupper()]
 
 
-def release_names(parts: Iterable[str | None]) -> dict[str, str]:
-    """key -> the first form written, for the names of a release's title, subtitle and lead (distinct keys, stop words out)."""
+def name_words(text: str | None) -> list[str]:
+    """Capitalised words of four letters or more that are names: not a sentence's first word, not an acronym."""
+    # Every sentence starts with a capital: its first word says nothing by itself.
+    return [word for word, opens in _capitalised(text) if not opens]
+
+
+def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[str, str]:
+    """key -> the first form written, for the names of a release's title, subtitle and lead (distinct keys, stop words out).
+
+    A word opening a sentence ("Golovchenko, Asadov discuss...") counts when the release also
+    writes it capitalised inside a sentence, there or in ``body``: a name, not just a first word.
+    """
+    parts = list(parts)
     names: dict[str, str] = {}
+
+    def add(word: str) -> None:
+        key = name_key(word)
+        if len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names):
+            names[key] = word
+
+    inside = [name_key(w) for text in [*parts, body] for w in name_words(text)]
     for part in parts:
-        for word in name_words(part):
-            key = name_key(word)
-            if len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names):
-                names[key] = word
+        for word, opens in _capitalised(part):
+            if not opens or any(keys_match(name_key(word), k) for k in inside):
+                add(word)
     return names
 
 

@@ -53,3 +53,11 @@ def test_release_names_keep_the_first_form_and_shared_names_pair_the_forms() -> 
     de = release_names(["Ali Asadow bei Roman Golowtschenko in Minsk", None])
     pairs = {(a, b) for _, a, b in shared_names(ru, de)}
     assert pairs == {("Головченко", "Golowtschenko"), ("Асадовым", "Asadow"), ("Минске", "Minsk")}
+
+
+def test_a_name_opening_the_title_counts_when_the_release_writes_it_inside_a_sentence() -> None:
+    title = "Golovchenko, Asadov discuss prospects of cooperation"
+    assert set(release_names([title]).values()) == {"Asadov"}  # the first word alone says nothing
+    body = "The talks were held in Minsk. Prime Minister Roman Golovchenko said trade grew."
+    assert set(release_names([title], body).values()) == {"Golovchenko", "Asadov"}
+    assert set(release_names(["Talks held in Minsk"], "Talks were long.")) == {"mnsk"}  # Talks never inside a sentence

@@ -181,3 +181,17 @@ def test_the_real_seed_takes_its_nearest_dated_neighbours_day(event_set: Store) 
     assert table_rows(event_set, "SELECT event_day, day_basis, other_day_basis FROM same_event_links "
                                  "WHERE release_id = ? AND other_id = ?", [seed_id, GOV_RU_ID]) == [
         (date(2024, 10, 3), "neighbour", "published")]
+
+
+def test_a_seed_dated_by_its_fetch_day_takes_its_neighbours_day_when_one_arrives(event_set: Store) -> None:
+    seed_id = _load_seed(event_set, SEEN + timedelta(days=5))  # alone in its source: its fetch day, days after the visit
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 7), "fetched")]
+    assert _events(event_set, seed_id) == set()
+    neighbour = release("seed-neighbour", "Другой документ той же папки.", title="Заседание в Минске",
+                        source_id="seed_files", published_at=datetime(2024, 10, 3, 7, 0, tzinfo=timezone.utc),
+                        seen_at=SEEN + timedelta(days=5, minutes=1))
+    event_set.load_batch(LoadBatch(run_id="run-seed-2", source_id="seed_files", releases=[neighbour]))
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 3), "neighbour")]
+    assert {GOV_RU_ID, REWRITE_ID} <= _events(event_set, seed_id)
