@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 from store_factories import release, table_rows
 from testpaths import SEED, shared_file
@@ -20,7 +21,7 @@ from factories import make_source
 from govpress.dedupe.keys import release_row
 from govpress.parsers import ParseContext, parse
 from govpress.registry import Source
-from govpress.store import LoadBatch, Store
+from govpress.store import LoadBatch, ReleaseRow, Store, load, load_fts, migrations
 from govpress.urls import release_id
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "events"
@@ -52,17 +53,22 @@ GOV_RU_ID, GOV_EN_ID, COPY_ID, UNRELATED_ID, REWRITE_ID = (
         "gov_ru_visit.html", "gov_en_visit.html", "agency_copy.html", "agency_unrelated.html", "outlet_de_rewrite.html")))
 
 
-def _load(store: Store, run_id: str, page: str | Path, *, source: Source | None = None, url: str | None = None,
-          seen_at: datetime = SEEN, parser: str = "generic") -> str:
-    """Parse one page and load it as its source's batch; returns its release_id."""
+def _row(page: str | Path, *, source: Source | None = None, url: str | None = None, seen_at: datetime = SEEN,
+         parser: str = "generic") -> ReleaseRow:
+    """One page parsed into the row the pipeline would load."""
     path = page if isinstance(page, Path) else PAGES / page
     if source is None:
         source, url = PAGE_URLS[str(page)]
     ctx = ParseContext(source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
                        fetched_at=seen_at)
     parsed = parse(path.read_bytes(), url, ctx, parser=parser)
-    row = release_row(parsed, source, url=url, archive_key=f"ak-{path.name}", seen_at=seen_at)
-    store.load_batch(LoadBatch(run_id=run_id, source_id=source.id, releases=[row]))
+    return release_row(parsed, source, url=url, archive_key=f"ak-{path.name}", seen_at=seen_at)
+
+
+def _load(store: Store, run_id: str, page: str | Path, **kwargs) -> str:
+    """Parse one page and load it as its source's batch; returns its release_id."""
+    row = _row(page, **kwargs)
+    store.load_batch(LoadBatch(run_id=run_id, source_id=row.source_id, releases=[row]))
     return row.release_id
 
 
@@ -195,3 +201,23 @@ def test_a_seed_dated_by_its_fetch_day_takes_its_neighbours_day_when_one_arrives
     assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
                       [seed_id]) == [(date(2024, 10, 3), "neighbour")]
     assert {GOV_RU_ID, REWRITE_ID} <= _events(event_set, seed_id)
+
+
+def test_a_file_from_before_migration_13_gets_its_links_on_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    load_fts(con)
+    assert migrations.migrate(con, target=12) == 12
+    load.upsert_sources(con, [GOV_RU, GOV_EN, AGENCY, OUTLET], "run-0")
+    for page in ("agency_copy.html", "agency_unrelated.html", "outlet_de_rewrite.html", "gov_ru_visit.html",
+                 "gov_en_visit.html"):
+        row = _row(page)
+        load.load_batch(con, LoadBatch(run_id="run-1", source_id=row.source_id, releases=[row]))
+    con.close()
+
+    store = Store(path)
+    assert store.migrate() >= 13
+    assert table_rows(store, "SELECT release_id, other_id, run_id FROM release_links WHERE kind = 'syndication'") == [
+        (COPY_ID, GOV_RU_ID, "schema-migration-13")]
+    assert _events(store, REWRITE_ID) == {GOV_RU_ID, GOV_EN_ID, COPY_ID}
+    assert _events(store, UNRELATED_ID) == set() and GOV_EN_ID not in _events(store, GOV_RU_ID)
