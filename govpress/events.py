@@ -12,7 +12,9 @@ exact and near copies of one text) that spans publishers is a text passed from o
 another. Its first release (earliest ``published_at``, undated last, then first seen, then id)
 names the first publisher; every member published by ANOTHER publisher gets one syndication
 link to that first release, scored by its similarity (1.0 for the same text, else its best
-near-duplicate score inside the cluster). Copies within one publisher keep only their
+near-duplicate score inside the cluster). A verbatim copy of an OLDER version of another
+publisher's release (taken before an edit that split the two apart) keeps its link to that
+release, scored 1.0. Copies within one publisher keep only their
 exact/near links. The links of every cluster a changed release is in, or was in, are rewritten
 whole, so an edit that takes a release out of a cluster takes its syndication link with it.
 
@@ -47,7 +49,12 @@ DAY_WINDOW = 1
 KEY_CHUNK = 2_000
 
 _IDS = pa.schema([("release_id", pa.string())])
-_PUBLISHER = "coalesce(nullif(s.institution, ''), s.source_group, r.source_id)"
+def _publisher(release: str, source: str) -> str:
+    """SQL for the publisher of ``release`` (a releases alias) joined to ``source`` (a sources alias)."""
+    return f"coalesce(nullif({source}.institution, ''), {source}.source_group, {release}.source_id)"
+
+
+_PUBLISHER = _publisher("r", "s")
 
 
 def _ids_table(ids: Iterable[str]) -> pa.Table:
@@ -133,6 +140,13 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     wanted: dict[tuple[str, str], float] = {}
     for group in members.values():
         wanted.update(syndication_links(group, scores))
+    older = _copies_of_older_versions(con, release_ids)
+    urls.update({m.release_id: m.url for pair in older for m in pair})
+    copying = {copy for copy, _ in wanted}
+    for copy, original in sorted(older, key=lambda pair: pair[1].order):
+        if copy.release_id not in copying and copy.publisher != original.publisher and original.order < copy.order:
+            wanted[(copy.release_id, original.release_id)] = 1.0
+            copying.add(copy.release_id)
     everyone = set(urls) | set(release_ids)
     with registered(con, _ids_table(everyone)) as ids:
         existing = {(a, b): s for a, b, s in con.execute(
@@ -157,6 +171,25 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
                     ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
                 [SYNDICATION, now, run_id])
     return len(changed)
+
+
+def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[tuple[Member, Member]]:
+    """(copy, original) where the copy's text is an older version of another cluster's release: a verbatim copy
+    taken before the original was edited (the edit split them apart, the copy is still the original's text)."""
+    def columns(t: str, s: str) -> str:
+        return f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, {t}.published_at, {t}.first_seen_at"
+
+    with registered(con, _ids_table(release_ids)) as ids:
+        rows = con.execute(
+            f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
+                FROM releases c
+                JOIN release_versions v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
+                JOIN releases o ON o.release_id = v.release_id AND o.cluster_id <> c.cluster_id
+                LEFT JOIN sources cs ON cs.source_id = c.source_id
+                LEFT JOIN sources os ON os.source_id = o.source_id
+                WHERE c.release_id IN (SELECT release_id FROM {ids}) OR o.release_id IN (SELECT release_id FROM {ids})"""
+        ).fetchall()
+    return [(Member(*row[:7]), Member(*row[7:])) for row in rows]
 
 
 # -- event keys: names and the event day ---------------------------------------------------------

@@ -221,3 +221,16 @@ def test_a_file_from_before_migration_13_gets_its_links_on_migration(tmp_path: P
         (COPY_ID, GOV_RU_ID, "schema-migration-13")]
     assert _events(store, REWRITE_ID) == {GOV_RU_ID, GOV_EN_ID, COPY_ID}
     assert _events(store, UNRELATED_ID) == set() and GOV_EN_ID not in _events(store, GOV_RU_ID)
+
+
+def test_an_edit_that_splits_the_copy_from_its_original_keeps_the_syndication_of_the_older_version(event_set: Store) -> None:
+    _load(event_set, "run-2", "gov_ru_visit_rewritten.html", source=GOV_RU, url=PAGE_URLS["gov_ru_visit.html"][1],
+          seen_at=SEEN + timedelta(days=1))
+    # A whole paragraph replaced: the copy (still the first version's text) is no near copy of the new text ...
+    assert table_rows(event_set, "SELECT count(*) FROM release_links WHERE kind = 'near_duplicate'") == [(0,)]
+    assert table_rows(event_set, "SELECT cluster_id FROM releases WHERE release_id = ?", [GOV_RU_ID]) != \
+        table_rows(event_set, "SELECT cluster_id FROM releases WHERE release_id = ?", [COPY_ID])
+    # ... but it is still the government's text of version 1: syndication stays, pointing at the government.
+    assert table_rows(event_set, "SELECT release_id, other_id, score FROM release_links WHERE kind = 'syndication'") == [
+        (COPY_ID, GOV_RU_ID, 1.0)]
+    assert table_rows(event_set, "SELECT max(version) FROM release_versions WHERE release_id = ?", [GOV_RU_ID]) == [(2,)]
