@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from govpress import events
 from govpress.store import history
 from govpress.store.arrow import registered, utc
 from govpress.store.nearlinks import link_near_duplicates
@@ -419,6 +420,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
                 link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
                                      signatures=signed)
+            # Syndication and same-event links read the clusters just settled (govpress/events.py).
+            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
         else:
             counts = LoadCounts()
         if recording:

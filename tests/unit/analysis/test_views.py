@@ -196,7 +196,8 @@ def test_fetch_purpose_comment_lists_exactly_what_the_code_writes(store: Store) 
 def test_comments_no_longer_name_values_that_never_occur(store: Store) -> None:
     comments = dict(((t, c), comment) for t, c, comment in rows(
         store, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal"))
-    assert "syndication" not in comments[("release_links", "kind")]
+    # syndication is produced since migration 13 (govpress/events.py, tests/unit/store/test_events.py).
+    assert "syndication" in comments[("release_links", "kind")] and "same_event_links" in comments[("release_links", "kind")]
     assert "near" in comments[("releases", "cluster_id")] and "exact copies only" not in comments[("releases", "cluster_id")]
     assert "removal_check" in comments[("frontier", "purpose")]
 

@@ -79,8 +79,9 @@ def test_exact_duplicate_in_batch_links_to_the_earliest_published(store: Store) 
     assert table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY release_id") == [
         ("copy", "orig"), ("orig", "orig"),
     ]
-    assert table_rows(store, "SELECT release_id, other_id, kind, score, other_url FROM release_links") == [
-        ("copy", "orig", "exact_duplicate", 1.0, original.url)
+    # Another source (no registered institution: its own publisher), so the copy is also syndication.
+    assert table_rows(store, "SELECT release_id, other_id, kind, score, other_url FROM release_links ORDER BY kind") == [
+        ("copy", "orig", "exact_duplicate", 1.0, original.url), ("copy", "orig", "syndication", 1.0, original.url),
     ]
 
 

@@ -1,0 +1,166 @@
+"""Names across scripts: one transliteration key for the people and places a release names (pure).
+
+The same event is told in Russian, Belarusian, English, German, Azerbaijani and Polish, and the
+one thing its versions share is the names: Головченко, Golovchenko, Golowtschenko, Галоўчанка,
+Halouchanka, Hałoŭčanka. :func:`name_key` folds every such form to one consonant skeleton:
+
+1. Cyrillic to Latin by one scheme (ж zh, х kh, ц ts, ч ch, ш sh, щ shch, ў u, ...), Latin letters
+   with diacritics to their base (ə a, ş sh, č ch, ł l, ß ss, ...); in a Belarusian word (і, ў)
+   the soft ц and дз are read back as т and д (Мішусцін = Мишустин);
+2. the spellings of one sound folded to one letter: tsch/ch/cz/č -> c, sch/sh/sz/š -> s,
+   zh/ž -> z, kh -> h, ts/tz -> c (a lone Latin c is k, as in Republic), dzh/dj -> j, w -> v,
+   x -> ks, g -> h (Belarusian г is h: Halouchanka), j and y -> i, z -> s (German s is z: Aserbaidschan);
+3. the skeleton: the first letter, then the consonants without v (Belarusian ў and the German
+   -ow where Russian writes -ов: Asadov, Asadow, Асадаў), doubled letters squeezed (Assad).
+
+Two names match when their skeletons agree on their first :data:`COMPARED` letters, or the
+shorter one (at least :data:`SHORTEST` letters) is the start of the longer: case endings add
+consonants (Асадов / Асадовым / Asadov: asd / asdm / asd). The key loses information on
+purpose (Michail/Mikhail do not meet, Assad the Syrian and Asadov the Azerbaijani do): it finds
+candidates; the score and the evidence let an analyst judge them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+COMPARED = 5
+"""Letters of two skeletons compared: enough to tell Minsk (mnsk) from Minister (mnstr)."""
+SHORTEST = 3
+"""Skeletons shorter than this name nothing reliably (Baku: bk) and are left out."""
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye", "ж": "zh",
+    "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+# Latin letters whose base letter alone would lose the sound (č is ch, not c); the rest lose their marks.
+_LATIN = {
+    "ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "č": "ch", "š": "sh", "ž": "zh", "ŭ": "u", "ł": "l",
+    "ß": "ss", "ć": "ch", "ś": "sh", "ź": "zh", "ż": "zh", "đ": "d", "ø": "o", "æ": "ae",
+}
+# Applied in order: longer spellings first. Placeholders (upper case) keep a folded sound from
+# being folded again (the c of tsch must not become k).
+_SPELLINGS = (
+    ("shch", "S"), ("tsch", "C"), ("dzh", "J"), ("dsch", "J"), ("sch", "S"), ("tsh", "C"),
+    ("ch", "C"), ("cz", "C"), ("sh", "S"), ("sz", "S"), ("zh", "Z"), ("kh", "H"), ("ts", "C"), ("tz", "C"),
+    ("dj", "J"), ("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("x", "ks"), ("w", "v"), ("g", "h"),
+    ("j", "i"), ("y", "i"), ("J", "i"), ("C", "c"), ("S", "s"), ("Z", "s"), ("z", "s"), ("H", "h"),
+)
+_VOWELS = set("aeiouv")
+_NAME = re.compile(r"\b[^\W\d_]{4,}\b")  # words of letters only; capitals checked below
+_SENTENCE_START = re.compile(r"(^|[.!?:«\"“„]\s*|\n\s*)$")
+
+# Words of office that nearly every release carries: they name nobody.
+STOP_WORDS = (
+    "Премьер", "Premier", "Prime", "Minister", "Министр", "Министерство", "Ministry", "Ministerium",
+    "Президент", "President", "Präsident", "Prezydent", "Prezident", "Правительство", "Government",
+    "Regierung", "Republic", "Республика", "Republik", "Chancellor", "Канцлер", "Kanzler", "Глава", "Head",
+    "Council", "Совет", "Парламент", "Parliament", "Federation", "Федерация", "Föderation", "Press",
+    "Пресс", "Office", "Administration", "Администрация", "Secretary", "Секретарь", "Deputy", "Заместитель",
+    "Official", "Официальный", "Visit", "Визит", "Meeting", "Встреча", "Кабинет", "Cabinet", "Mister",
+    "Госпожа", "Господин",
+)
+
+
+_BELARUSIAN_SOFT = re.compile(r"(ц|дз)(?=[ьіеёюя])")
+
+
+def transliterate(word: str) -> str:
+    """The word in plain lower-case Latin letters: Cyrillic by one scheme, Latin marks dropped (Golovčenko -> golovchenko)."""
+    word = unicodedata.normalize("NFC", word.lower())
+    if "і" in word or "ў" in word:
+        # Belarusian writes a soft т and д as ц and дз (Мішусцін for Мишустин): read them back.
+        word = _BELARUSIAN_SOFT.sub(lambda m: "т" if m.group(1) == "ц" else "д", word)
+    out = []
+    for char in word:
+        if char in _CYRILLIC:
+            out.append(_CYRILLIC[char])
+        elif char in _LATIN:
+            out.append(_LATIN[char])
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)))
+    return "".join(c for c in "".join(out) if "a" <= c <= "z")
+
+
+def fold_spelling(latin: str) -> str:
+    """One letter per sound, whatever the language spelled it with (golowtschenko -> holovcenko)."""
+    for spelling, letter in _SPELLINGS:
+        latin = latin.replace(spelling, letter)
+    return latin
+
+
+def name_key(word: str) -> str:
+    """The consonant skeleton of a name in any script (Головченко, Golowtschenko, Halouchanka -> hlcnk)."""
+    folded = fold_spelling(transliterate(word))
+    if not folded:
+        return ""
+    skeleton = folded[0] + "".join(c for c in folded[1:] if c not in _VOWELS)
+    return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
+def keys_match(a: str, b: str) -> bool:
+    """True when two skeletons name the same: equal on COMPARED letters, or the shorter starts the longer."""
+    if len(a) < SHORTEST or len(b) < SHORTEST:
+        return False
+    a, b = a[:COMPARED], b[:COMPARED]
+    return a.startswith(b) or b.startswith(a)
+
+
+_STOP_KEYS = tuple(name_key(w) for w in STOP_WORDS)
+
+
+def is_stop_key(key: str) -> bool:
+    """A word of office (Prime Minister, Президент, Regierung...) rather than a name."""
+    return any(keys_match(key, stop) for stop in _STOP_KEYS)
+
+
+def _capitalised(text: str | None) -> list[tuple[str, bool]]:
+    """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
+    if not text:
+        return []
+    return [(m.group(0), bool(_SENTENCE_START.search(text[:m.start()])))
+            for m in _NAME.finditer(text) if m.group(0)[0].isupper() and not m.group(0).isupper()]
+
+
+def name_words(text: str | None) -> list[str]:
+    """Capitalised words of four letters or more that are names: not a sentence's first word, not an acronym."""
+    # Every sentence starts with a capital: its first word says nothing by itself.
+    return [word for word, opens in _capitalised(text) if not opens]
+
+
+def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[str, str]:
+    """key -> the first form written, for the names of a release's title, subtitle and lead (distinct keys, stop words out).
+
+    A word opening a sentence ("Golovchenko, Asadov discuss...") counts when the release also
+    writes it capitalised inside a sentence, there or in ``body``: a name, not just a first word.
+    """
+    parts = list(parts)
+    names: dict[str, str] = {}
+
+    def add(word: str) -> None:
+        key = name_key(word)
+        if len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names):
+            names[key] = word
+
+    inside = [name_key(w) for text in [*parts, body] for w in name_words(text)]
+    for part in parts:
+        for word, opens in _capitalised(part):
+            if not opens or any(keys_match(name_key(word), k) for k in inside):
+                add(word)
+    return names
+
+
+def shared_names(a: dict[str, str], b: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(key, form in a, form in b) for each name of ``a`` that ``b`` also carries; each name of b used once."""
+    shared, used = [], set()
+    for key, form in a.items():
+        for other_key, other_form in b.items():
+            if other_key not in used and keys_match(key, other_key):
+                shared.append((min(key, other_key, key=len), form, other_form))
+                used.add(other_key)
+                break
+    return shared

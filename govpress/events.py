@@ -1,0 +1,405 @@
+"""Syndication and same-event links, materialised in the load transaction for the releases a batch changed.
+
+Called by :func:`govpress.store.load.load_batch` after the near-duplicate level
+(:mod:`govpress.store.nearlinks`) has linked and clustered the batch's new and edited releases;
+like it, it runs inside the caller's transaction and never begins or commits.
+
+**Publishers.** A publisher is a source's ``institution`` (else its ``group``, else the source
+itself): the ru, en and be editions of president.gov.by are one publisher, BelTA another.
+
+**Syndication** (``release_links`` kind ``syndication``). A cluster (``releases.cluster_id``:
+exact and near copies of one text) that spans publishers is a text passed from one publisher to
+another. Its first release (earliest ``published_at``, undated last, then first seen, then id)
+names the first publisher; every member published by ANOTHER publisher gets one syndication
+link to that first release, scored by its similarity (1.0 for the same text, else its best
+near-duplicate score inside the cluster). A verbatim copy of an OLDER version of another
+publisher's release (taken before an edit that split the two apart) keeps its link to that
+release, scored 1.0. Copies within one publisher keep only their
+exact/near links. The links of every cluster a changed release is in, or was in, are rewritten
+whole, so an edit that takes a release out of a cluster takes its syndication link with it.
+
+**Same event** (table ``same_event_links``). Two releases of different publishers, not copies
+of each other (not one cluster) and not one release's translations, that name at least
+:data:`MIN_SHARED_NAMES` of the same people or places (:mod:`govpress.dedupe.names`: one key
+across scripts) and whose event days are at most :data:`DAY_WINDOW` apart. The event day is
+the publication day in the source's zone; an undated release (the seed) takes the day of its
+nearest dated neighbour (the same source's dated release first seen closest to it) or else the
+day it was first fetched, and the link says which (``day_basis``); a release dated by its fetch day
+is looked at again when its source gains a dated release. Each release's names and day
+are kept in ``release_event_keys`` so that a batch compares its releases with the stored ones of
+the window only: a day's releases, not the table. Links are stored in both directions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from govpress.dedupe import names as name_keys
+from govpress.store.arrow import registered
+
+SYNDICATION = "syndication"
+MIN_SHARED_NAMES = 2
+DAY_WINDOW = 1
+"""Days between two event days that may still be one event: the same or adjacent days."""
+KEY_CHUNK = 2_000
+
+_IDS = pa.schema([("release_id", pa.string())])
+def _publisher(release: str, source: str) -> str:
+    """SQL for the publisher of ``release`` (a releases alias) joined to ``source`` (a sources alias)."""
+    return f"coalesce(nullif({source}.institution, ''), {source}.source_group, {release}.source_id)"
+
+
+_PUBLISHER = _publisher("r", "s")
+
+
+def _ids_table(ids: Iterable[str]) -> pa.Table:
+    return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]).fetchone()[0])
+
+
+# -- syndication ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One release of a cluster, with what deciding the first publisher needs."""
+
+    release_id: str
+    cluster_id: str
+    publisher: str
+    content_hash: str
+    url: str
+    published_at: datetime | None
+    first_seen_at: datetime
+
+    @property
+    def order(self) -> tuple:
+        """First publisher first: earliest published (undated last), then first seen, then id."""
+        return (self.published_at is None, self.published_at or self.first_seen_at, self.first_seen_at, self.release_id)
+
+
+def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """(copy, first release) -> score for one cluster's members of other publishers than the first (pure).
+
+    ``near_scores``: near_duplicate link scores inside the cluster, keyed by (release_id, other_id).
+    """
+    if len(members) < 2:
+        return {}
+    first = min(members, key=lambda m: m.order)
+    links = {}
+    for member in members:
+        if member.publisher == first.publisher:
+            continue
+        if member.content_hash == first.content_hash:
+            score = 1.0
+        else:
+            direct = near_scores.get((member.release_id, first.release_id)) or near_scores.get((first.release_id, member.release_id))
+            own = [s for (a, b), s in near_scores.items() if member.release_id in (a, b)]
+            score = direct or (max(own) if own else 1.0)  # no near link of its own: an exact twin of a near copy
+        links[(member.release_id, first.release_id)] = score
+    return links
+
+
+def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
+    """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
+    with registered(con, _ids_table(release_ids)) as ids:
+        clusters = {c for (c,) in con.execute(
+            f"""SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})
+                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
+                WHERE l.kind = ? AND l.release_id IN (SELECT release_id FROM {ids})
+                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
+                WHERE l.kind = ? AND l.other_id IN (SELECT release_id FROM {ids})""",
+            [SYNDICATION, SYNDICATION]).fetchall()}
+    if not clusters:
+        return 0
+    table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
+    with registered(con, table) as c:
+        rows = con.execute(
+            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, r.published_at, r.first_seen_at
+                FROM releases r LEFT JOIN sources s USING (source_id)
+                WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+        near = con.execute(
+            f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
+                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
+                  AND a.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+    members: dict[str, list[Member]] = {}
+    for row in rows:
+        members.setdefault(row[1], []).append(Member(*row))
+    scores = {(a, b): s for a, b, s in near}
+    urls = {row[0]: row[4] for row in rows}
+    wanted: dict[tuple[str, str], float] = {}
+    for group in members.values():
+        wanted.update(syndication_links(group, scores))
+    older = _copies_of_older_versions(con, release_ids)
+    urls.update({m.release_id: m.url for pair in older for m in pair})
+    copying = {copy for copy, _ in wanted}
+    for copy, original in sorted(older, key=lambda pair: pair[1].order):
+        if copy.release_id not in copying and copy.publisher != original.publisher and original.order < copy.order:
+            wanted[(copy.release_id, original.release_id)] = 1.0
+            copying.add(copy.release_id)
+    everyone = set(urls) | set(release_ids)
+    with registered(con, _ids_table(everyone)) as ids:
+        existing = {(a, b): s for a, b, s in con.execute(
+            f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                AND (release_id IN (SELECT release_id FROM {ids}) OR other_id IN (SELECT release_id FROM {ids}))""",
+            [SYNDICATION]).fetchall()}
+    gone = [pair for pair in existing if pair not in wanted]
+    changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
+    if gone:
+        t = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
+        with registered(con, t) as g:
+            con.execute(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
+                        f"(SELECT (release_id, other_id) FROM {g})", [SYNDICATION])
+    if changed:
+        t = pa.Table.from_pydict({
+            "release_id": [a for a, _ in changed], "other_id": [b for _, b in changed],
+            "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]})
+        with registered(con, t) as w:
+            con.execute(
+                f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w}
+                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
+                [SYNDICATION, now, run_id])
+    return len(changed)
+
+
+def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[tuple[Member, Member]]:
+    """(copy, original) where the copy's text is an older version of another cluster's release: a verbatim copy
+    taken before the original was edited (the edit split them apart, the copy is still the original's text)."""
+    def columns(t: str, s: str) -> str:
+        return f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, {t}.published_at, {t}.first_seen_at"
+
+    with registered(con, _ids_table(release_ids)) as ids:
+        rows = con.execute(
+            f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
+                FROM releases c
+                JOIN release_versions v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
+                JOIN releases o ON o.release_id = v.release_id AND o.cluster_id <> c.cluster_id
+                LEFT JOIN sources cs ON cs.source_id = c.source_id
+                LEFT JOIN sources os ON os.source_id = o.source_id
+                WHERE c.release_id IN (SELECT release_id FROM {ids}) OR o.release_id IN (SELECT release_id FROM {ids})"""
+        ).fetchall()
+    return [(Member(*row[:7]), Member(*row[7:])) for row in rows]
+
+
+# -- event keys: names and the event day ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """What same-event matching compares: a release's publisher, names and event day."""
+
+    release_id: str
+    source_id: str
+    publisher: str
+    cluster_id: str
+    names: dict[str, str]
+    """name key -> the form the release wrote."""
+    event_day: date
+    day_basis: str
+    """published, neighbour (an undated release: its nearest dated neighbour's day) or fetched (its first fetch's day)."""
+
+
+def _day_of_undated(con: duckdb.DuckDBPyConnection, release_id: str) -> tuple[date, str]:
+    """The nearest dated neighbour's publication day in the source's zone, else the first fetch's day."""
+    row = con.execute(
+        """SELECT timezone(coalesce(s.timezone, 'UTC'), n.published_at)::DATE FROM releases u
+           JOIN releases n ON n.source_id = u.source_id AND n.published_at IS NOT NULL AND n.release_id <> u.release_id
+           LEFT JOIN sources s ON s.source_id = u.source_id
+           WHERE u.release_id = ?
+           ORDER BY abs(epoch(n.first_seen_at) - epoch(u.first_seen_at)), n.release_id LIMIT 1""",
+        [release_id]).fetchone()
+    if row:
+        return row[0], "neighbour"
+    (day,) = con.execute(
+        """SELECT timezone(coalesce(s.timezone, 'UTC'), r.first_seen_at)::DATE FROM releases r
+           LEFT JOIN sources s USING (source_id) WHERE r.release_id = ?""", [release_id]).fetchone()
+    return day, "fetched"
+
+
+def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> list[EventKey]:
+    """Compute and store the names and event day of the given releases (always: cheap, and a neighbour may have come)."""
+    keys: list[EventKey] = []
+    ordered = sorted(set(release_ids))
+    for start in range(0, len(ordered), KEY_CHUNK):
+        with registered(con, _ids_table(ordered[start:start + KEY_CHUNK])) as ids:
+            rows = con.execute(
+                f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id, r.title, r.subtitle, r.lead,
+                           r.body_text, timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
+                    FROM releases r LEFT JOIN sources s USING (source_id)
+                    WHERE r.release_id IN (SELECT release_id FROM {ids}) ORDER BY r.release_id""").fetchall()
+        for release_id, source_id, publisher, cluster_id, title, subtitle, lead, body, day in rows:
+            basis = "published"
+            if day is None:
+                day, basis = _day_of_undated(con, release_id)
+            keys.append(EventKey(release_id, source_id, publisher, cluster_id,
+                                 name_keys.release_names((title, subtitle, lead), body), day, basis))
+    if keys:
+        table = pa.Table.from_pydict({
+            "release_id": [k.release_id for k in keys],
+            "publisher": [k.publisher for k in keys],
+            "names": [list(k.names) for k in keys],
+            "name_forms": [list(k.names.values()) for k in keys],
+            "event_day": [k.event_day for k in keys],
+            "day_basis": [k.day_basis for k in keys],
+        })
+        with registered(con, table) as t:
+            con.execute(
+                f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
+                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t}
+                    ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
+                        name_forms = excluded.name_forms, event_day = excluded.event_day,
+                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id""",
+                [now, run_id])
+    return keys
+
+
+# -- same-event links ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventLink:
+    """One direction of a same-event pair, with its evidence."""
+
+    release_id: str
+    other_id: str
+    shared_keys: list[str]
+    shared_names: list[str]
+    """The names as each release wrote them: 'Асадов = Asadov'."""
+    score: float
+    day: date
+    day_basis: str
+    other_day: date
+    other_day_basis: str
+
+
+def event_pairs(mine: EventKey, others: Iterable[EventKey], excluded: set[tuple[str, str]]) -> list[EventLink]:
+    """Links (both directions) between ``mine`` and the candidates that tell the same event (pure).
+
+    ``excluded``: (cluster_id, cluster_id) pairs joined by a translation link: one text in two
+    languages (an edition, or a copy of an edition) is not a second report of the event.
+    """
+    links = []
+    for other in others:
+        if (other.release_id == mine.release_id or other.publisher == mine.publisher
+                or other.cluster_id == mine.cluster_id or (mine.cluster_id, other.cluster_id) in excluded
+                or abs((other.event_day - mine.event_day).days) > DAY_WINDOW):
+            continue
+        shared = name_keys.shared_names(mine.names, other.names)
+        if len(shared) < MIN_SHARED_NAMES:
+            continue
+        score = round(len(shared) / min(len(mine.names), len(other.names)), 4)
+        keys = [k for k, _, _ in shared]
+        links.append(EventLink(mine.release_id, other.release_id, keys, [f"{a} = {b}" for _, a, b in shared], score,
+                               mine.event_day, mine.day_basis, other.event_day, other.day_basis))
+        links.append(EventLink(other.release_id, mine.release_id, keys, [f"{b} = {a}" for _, a, b in shared], score,
+                               other.event_day, other.day_basis, mine.event_day, mine.day_basis))
+    return links
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventKey]:
+    """The stored event keys of the window around the given days."""
+    window = sorted({d + timedelta(days=o) for d in days for o in range(-DAY_WINDOW, DAY_WINDOW + 1)})
+    table = pa.Table.from_pydict({"day": window}, schema=pa.schema([("day", pa.date32())]))
+    with registered(con, table) as t:
+        rows = con.execute(
+            f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
+                FROM release_event_keys k JOIN releases r USING (release_id)
+                WHERE k.event_day IN (SELECT day FROM {t}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES]).fetchall()
+    return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
+            for rid, src, pub, cluster, keys, forms, day, basis in rows]
+
+
+def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, now: datetime, run_id: str) -> int:
+    """Make the same_event_links touching the given releases equal what their names and days say; returns links written."""
+    if not keys:
+        return 0
+    candidates = _stored_keys(con, {k.event_day for k in keys})
+    ids = {k.release_id for k in keys}
+    involved = ids | {c.release_id for c in candidates}
+    # A copy of a release and that release's translation are one text in two languages, not two reports:
+    # translations are excluded cluster to cluster.
+    with registered(con, _ids_table(involved)) as t:
+        translations = {(a, b) for a, b in con.execute(
+            f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
+                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                WHERE l.kind = 'translation' AND a.cluster_id IN
+                    (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
+    current = {k.release_id: k for k in keys}
+    candidates = [current.get(c.release_id, c) for c in candidates]
+    found: dict[tuple[str, str], EventLink] = {}
+    for key in keys:
+        if len(key.names) >= MIN_SHARED_NAMES:
+            for link in event_pairs(key, candidates, translations):
+                found[(link.release_id, link.other_id)] = link
+    with registered(con, _ids_table(ids)) as t:
+        touching = f"""FROM same_event_links WHERE release_id IN (SELECT release_id FROM {t})
+                        OR other_id IN (SELECT release_id FROM {t})"""
+        since = {(a, b): first for a, b, first in con.execute(f"SELECT release_id, other_id, first_seen_at {touching}").fetchall()}
+        con.execute(f"DELETE {touching}")
+    if found:
+        links = list(found.values())
+        table = pa.Table.from_pydict({
+            "release_id": [x.release_id for x in links], "other_id": [x.other_id for x in links],
+            "shared_keys": [x.shared_keys for x in links], "shared_names": [x.shared_names for x in links],
+            "score": [x.score for x in links], "event_day": [x.day for x in links],
+            "day_basis": [x.day_basis for x in links], "other_event_day": [x.other_day for x in links],
+            "other_day_basis": [x.other_day_basis for x in links],
+            "first_seen_at": pa.array([since.get((x.release_id, x.other_id), now) for x in links], pa.timestamp("us", tz="UTC")),
+        })
+        with registered(con, table) as t:
+            # first_seen_at survives a rewrite of the same pair: when the link was first made.
+            con.execute(
+                f"""INSERT INTO same_event_links (release_id, other_id, shared_keys, shared_names, score, event_day,
+                        day_basis, other_event_day, other_day_basis, first_seen_at, run_id)
+                    SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis,
+                           other_event_day, other_day_basis, first_seen_at, ? FROM {t}""",
+                [run_id])
+    return len(found)
+
+
+# -- the one call --------------------------------------------------------------------------------
+
+
+def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> None:
+    """Syndication links, event keys and same-event links for just-loaded (new or edited) releases.
+
+    Files older than migration 13 (stepped through the migrations by their tests) have neither
+    table: nothing is linked there.
+    """
+    ids = sorted(set(release_ids))
+    if not ids or not _has_table(con, "same_event_links"):
+        return
+    link_syndication(con, ids, now=now, run_id=run_id)
+    link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id),
+                     now=now, run_id=run_id)
+
+
+def _waiting_for_a_neighbour(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[str]:
+    """Undated releases dated by their fetch day for want of a dated neighbour, in sources that just gained one."""
+    with registered(con, _ids_table(release_ids)) as ids:
+        return [r for (r,) in con.execute(
+            f"""SELECT k.release_id FROM release_event_keys k JOIN releases u USING (release_id)
+                WHERE k.day_basis = 'fetched' AND u.release_id NOT IN (SELECT release_id FROM {ids})
+                  AND u.source_id IN (SELECT source_id FROM releases WHERE published_at IS NOT NULL
+                                      AND release_id IN (SELECT release_id FROM {ids}))""").fetchall()]
+
+
+def backfill(con: duckdb.DuckDBPyConnection, *, now: datetime, run_id: str) -> None:
+    """:func:`link_copies_and_events` over every stored release, a chunk at a time (migration 13)."""
+    ids = [r for (r,) in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
+    for start in range(0, len(ids), KEY_CHUNK):
+        link_syndication(con, ids[start:start + KEY_CHUNK], now=now, run_id=run_id)
+    keys = refresh_event_keys(con, ids, now=now, run_id=run_id)
+    for start in range(0, len(keys), KEY_CHUNK):
+        link_same_events(con, keys[start:start + KEY_CHUNK], now=now, run_id=run_id)

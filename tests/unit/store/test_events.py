@@ -1,0 +1,236 @@
+"""Syndication and same-event links through the real load path: a constructed event set, and the real seed undated.
+
+The pages (tests/fixtures/events, written for these tests) tell the seed's event, Asadov's visit
+to Minsk on 2 October 2024: the Belarusian government's release in Russian and English (one
+publisher, two editions), a verbatim copy on a news agency, a German rewrite by another outlet,
+an unrelated release of the agency the same day, and later a silent edit of the official release.
+Each page is parsed by the generic parser and loaded with ``Store.load_batch``, one batch per source.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_factories import release, table_rows
+from testpaths import SEED, shared_file
+
+from factories import make_source
+from govpress.dedupe.keys import release_row
+from govpress.parsers import ParseContext, parse
+from govpress.registry import Source
+from govpress.store import LoadBatch, ReleaseRow, Store, load, load_fts, migrations
+from govpress.urls import release_id
+
+PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "events"
+SEEN = datetime(2024, 10, 2, 18, 0, tzinfo=timezone.utc)
+
+
+def _source(source_id: str, institution: str, language: str, *, group: str | None = None) -> Source:
+    return make_source(id=source_id, name=source_id, institution=institution, languages=[language], group=group,
+                       start_urls=[f"https://{source_id}.example/feed"], timezone="Europe/Minsk",
+                       translation_key_pattern=r"/news/(\d+)" if group else None)
+
+
+GOV_RU = _source("gov_by_ru", "Council of Ministers of Belarus", "ru", group="gov_by")
+GOV_EN = _source("gov_by_en", "Council of Ministers of Belarus", "en", group="gov_by")
+AGENCY = _source("agency_ru", "News agency (constructed)", "ru")
+OUTLET = _source("outlet_de", "German outlet (constructed)", "de")
+SEED_FILES = _source("seed_files", "Local files", "ru")
+
+PAGE_URLS = {  # page -> (source, URL it is published under)
+    "gov_ru_visit.html": (GOV_RU, "https://gov.example/ru/news/4101"),
+    "gov_ru_visit_edited.html": (GOV_RU, "https://gov.example/ru/news/4101"),
+    "gov_en_visit.html": (GOV_EN, "https://gov.example/en/news/4101"),
+    "agency_copy.html": (AGENCY, "https://agency.example/politics/asadov-in-minsk"),
+    "agency_unrelated.html": (AGENCY, "https://agency.example/economy/world-bank-roads"),
+    "outlet_de_rewrite.html": (OUTLET, "https://outlet.example/de/asadow-in-minsk"),
+}
+GOV_RU_ID, GOV_EN_ID, COPY_ID, UNRELATED_ID, REWRITE_ID = (
+    release_id(s.id, u) for s, u in (PAGE_URLS[p] for p in (
+        "gov_ru_visit.html", "gov_en_visit.html", "agency_copy.html", "agency_unrelated.html", "outlet_de_rewrite.html")))
+
+
+def _row(page: str | Path, *, source: Source | None = None, url: str | None = None, seen_at: datetime = SEEN,
+         parser: str = "generic") -> ReleaseRow:
+    """One page parsed into the row the pipeline would load."""
+    path = page if isinstance(page, Path) else PAGES / page
+    if source is None:
+        source, url = PAGE_URLS[str(page)]
+    ctx = ParseContext(source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
+                       fetched_at=seen_at)
+    parsed = parse(path.read_bytes(), url, ctx, parser=parser)
+    return release_row(parsed, source, url=url, archive_key=f"ak-{path.name}", seen_at=seen_at)
+
+
+def _load(store: Store, run_id: str, page: str | Path, **kwargs) -> str:
+    """Parse one page and load it as its source's batch; returns its release_id."""
+    row = _row(page, **kwargs)
+    store.load_batch(LoadBatch(run_id=run_id, source_id=row.source_id, releases=[row]))
+    return row.release_id
+
+
+def _links(store: Store, release: str) -> set[tuple[str, str]]:
+    return set(table_rows(store, "SELECT kind, other_id FROM release_links WHERE release_id = ?", [release]))
+
+
+def _events(store: Store, release: str) -> set[str]:
+    return {o for (o,) in table_rows(store, "SELECT other_id FROM same_event_links WHERE release_id = ?", [release])}
+
+
+@pytest.fixture
+def event_set(store: Store) -> Store:
+    """The five pages loaded, the copy BEFORE the official release it copies (load order must not decide)."""
+    store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET, SEED_FILES], "run-0")
+    _load(store, "run-1", "agency_copy.html", seen_at=SEEN - timedelta(hours=2))
+    _load(store, "run-1", "agency_unrelated.html")
+    _load(store, "run-1", "outlet_de_rewrite.html")
+    _load(store, "run-1", "gov_ru_visit.html")
+    _load(store, "run-1", "gov_en_visit.html")
+    return store
+
+
+def test_the_copy_is_syndication_pointing_at_the_first_publisher(event_set: Store) -> None:
+    assert table_rows(event_set, "SELECT release_id, other_id, score FROM release_links WHERE kind = 'syndication'") == [
+        (COPY_ID, GOV_RU_ID, 1.0)]
+    # The copy was stored first, so the exact level keeps it as the text's holder; the first PUBLISHER is still the government.
+    assert ("exact_duplicate", COPY_ID) in _links(event_set, GOV_RU_ID)
+    assert _events(event_set, COPY_ID) == {REWRITE_ID}  # the copy tells the event too, but is no event of its original
+
+
+def test_the_rewrite_is_the_same_event_only_with_its_evidence(event_set: Store) -> None:
+    assert _links(event_set, REWRITE_ID) == set()
+    assert _events(event_set, REWRITE_ID) == {GOV_RU_ID, GOV_EN_ID, COPY_ID}
+    [(names, keys, score, day, basis, other_day, other_basis)] = table_rows(
+        event_set, """SELECT shared_names, shared_keys, score, event_day, day_basis, other_event_day, other_day_basis
+                      FROM same_event_links WHERE release_id = ? AND other_id = ?""", [REWRITE_ID, GOV_RU_ID])
+    assert {"Golowtschenko = Головченко", "Minsk = Минск"} <= set(names) and any(n.startswith("Asadow = ") for n in names)
+    assert "hlcnk" in keys and len(keys) >= 3 and 0 < score <= 1
+    assert (day, basis, other_day, other_basis) == (date(2024, 10, 2), "published", date(2024, 10, 2), "published")
+    # Stored in both directions, the evidence read from the other side.
+    [(back,)] = table_rows(event_set, "SELECT shared_names FROM same_event_links WHERE release_id = ? AND other_id = ?",
+                           [GOV_RU_ID, REWRITE_ID])
+    assert "Головченко = Golowtschenko" in back
+
+
+def test_editions_of_one_publisher_are_translations_not_events(event_set: Store) -> None:
+    assert _links(event_set, GOV_EN_ID) == {("translation", GOV_RU_ID)}
+    assert ("translation", GOV_EN_ID) in _links(event_set, GOV_RU_ID)
+    assert GOV_EN_ID not in _events(event_set, GOV_RU_ID)
+    assert _events(event_set, GOV_EN_ID) == {REWRITE_ID}  # not the copy: a copy of its other edition
+
+
+def test_the_unrelated_release_of_the_same_day_stays_alone(event_set: Store) -> None:
+    assert _links(event_set, UNRELATED_ID) == set() and _events(event_set, UNRELATED_ID) == set()
+    assert table_rows(event_set, "SELECT count(*) FROM same_event_links WHERE other_id = ?", [UNRELATED_ID]) == [(0,)]
+
+
+def test_event_candidates_and_release_names_read_the_materialised_links(event_set: Store) -> None:
+    rows = table_rows(event_set, """SELECT other_source_id, other_language, day_basis FROM event_candidates
+                                     WHERE release_id = ? ORDER BY 1""", [REWRITE_ID])
+    assert rows == [("agency_ru", "ru", "published"), ("gov_by_en", "en", "published"), ("gov_by_ru", "ru", "published")]
+    [(names,)] = table_rows(event_set, "SELECT names FROM release_names WHERE release_id = ?", [GOV_EN_ID])
+    assert {"hlcnk", "asd", "mnsk"} <= set(names)
+
+
+def test_a_silent_edit_is_a_version_with_its_diff_and_the_links_follow(event_set: Store) -> None:
+    before = table_rows(event_set, "SELECT count(*) FROM same_event_links")
+    _load(event_set, "run-2", "gov_ru_visit_edited.html", seen_at=SEEN + timedelta(days=1))
+    assert table_rows(event_set, """SELECT version, title_before = title_after, paragraphs_added, paragraphs_removed,
+                                           paragraphs_changed, trivial FROM release_history
+                                    WHERE release_id = ? ORDER BY version""", [GOV_RU_ID]) == [
+        (1, None, None, None, None, False), (2, True, 0, 0, 1, False)]
+    # Still a near copy of the edited original: still syndication, now scored below 1.
+    [(other, score)] = table_rows(event_set, "SELECT other_id, score FROM release_links WHERE kind = 'syndication'")
+    assert other == GOV_RU_ID and 0.8 <= score < 1.0
+    assert table_rows(event_set, "SELECT count(*) FROM same_event_links") == before
+    assert REWRITE_ID in _events(event_set, GOV_RU_ID)
+
+
+def test_loading_the_set_again_changes_nothing(event_set: Store) -> None:
+    checksum = event_set.checksum()
+    links = table_rows(event_set, "SELECT * EXCLUDE (run_id) FROM same_event_links ORDER BY ALL")
+    for page in ("agency_copy.html", "outlet_de_rewrite.html", "gov_ru_visit.html", "gov_en_visit.html"):
+        _load(event_set, "run-3", page)
+    assert event_set.checksum() == checksum
+    assert table_rows(event_set, "SELECT * EXCLUDE (run_id) FROM same_event_links ORDER BY ALL") == links
+
+
+def _load_seed(store: Store, seen_at: datetime) -> str:
+    seed = shared_file(str(SEED.relative_to(SEED.parents[1])))
+    return _load(store, "run-seed", seed, source=SEED_FILES, url="file:///seed/000_3a8856661ff0840b.txt",
+                 seen_at=seen_at, parser="document")
+
+
+def test_the_real_seed_takes_part_undated_through_its_fetch_day(event_set: Store) -> None:
+    seed_id = _load_seed(event_set, SEEN)
+    assert table_rows(event_set, "SELECT published_at FROM releases WHERE release_id = ?", [seed_id]) == [(None,)]
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 2), "fetched")]
+    assert {GOV_RU_ID, GOV_EN_ID, REWRITE_ID, COPY_ID} <= _events(event_set, seed_id)
+    assert UNRELATED_ID not in _events(event_set, seed_id)
+    [(names, basis)] = table_rows(event_set, """SELECT shared_names, day_basis FROM same_event_links
+                                                WHERE release_id = ? AND other_id = ?""", [seed_id, REWRITE_ID])
+    assert basis == "fetched" and "Головченко = Golowtschenko" in names
+
+
+def test_the_real_seed_takes_its_nearest_dated_neighbours_day(event_set: Store) -> None:
+    neighbour = release("seed-neighbour", "Другой документ той же папки.", title="Заседание в Минске",
+                        source_id="seed_files", published_at=datetime(2024, 10, 3, 7, 0, tzinfo=timezone.utc),
+                        seen_at=SEEN + timedelta(days=5))
+    event_set.load_batch(LoadBatch(run_id="run-seed", source_id="seed_files", releases=[neighbour]))
+    seed_id = _load_seed(event_set, SEEN + timedelta(days=5))  # fetched days later: the fetch day would miss the event
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 3), "neighbour")]
+    assert table_rows(event_set, "SELECT event_day, day_basis, other_day_basis FROM same_event_links "
+                                 "WHERE release_id = ? AND other_id = ?", [seed_id, GOV_RU_ID]) == [
+        (date(2024, 10, 3), "neighbour", "published")]
+
+
+def test_a_seed_dated_by_its_fetch_day_takes_its_neighbours_day_when_one_arrives(event_set: Store) -> None:
+    seed_id = _load_seed(event_set, SEEN + timedelta(days=5))  # alone in its source: its fetch day, days after the visit
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 7), "fetched")]
+    assert _events(event_set, seed_id) == set()
+    neighbour = release("seed-neighbour", "Другой документ той же папки.", title="Заседание в Минске",
+                        source_id="seed_files", published_at=datetime(2024, 10, 3, 7, 0, tzinfo=timezone.utc),
+                        seen_at=SEEN + timedelta(days=5, minutes=1))
+    event_set.load_batch(LoadBatch(run_id="run-seed-2", source_id="seed_files", releases=[neighbour]))
+    assert table_rows(event_set, "SELECT event_day, day_basis FROM release_event_keys WHERE release_id = ?",
+                      [seed_id]) == [(date(2024, 10, 3), "neighbour")]
+    assert {GOV_RU_ID, REWRITE_ID} <= _events(event_set, seed_id)
+
+
+def test_a_file_from_before_migration_13_gets_its_links_on_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    load_fts(con)
+    assert migrations.migrate(con, target=12) == 12
+    load.upsert_sources(con, [GOV_RU, GOV_EN, AGENCY, OUTLET], "run-0")
+    for page in ("agency_copy.html", "agency_unrelated.html", "outlet_de_rewrite.html", "gov_ru_visit.html",
+                 "gov_en_visit.html"):
+        row = _row(page)
+        load.load_batch(con, LoadBatch(run_id="run-1", source_id=row.source_id, releases=[row]))
+    con.close()
+
+    store = Store(path)
+    assert store.migrate() >= 13
+    assert table_rows(store, "SELECT release_id, other_id, run_id FROM release_links WHERE kind = 'syndication'") == [
+        (COPY_ID, GOV_RU_ID, "schema-migration-13")]
+    assert _events(store, REWRITE_ID) == {GOV_RU_ID, GOV_EN_ID, COPY_ID}
+    assert _events(store, UNRELATED_ID) == set() and GOV_EN_ID not in _events(store, GOV_RU_ID)
+
+
+def test_an_edit_that_splits_the_copy_from_its_original_keeps_the_syndication_of_the_older_version(event_set: Store) -> None:
+    _load(event_set, "run-2", "gov_ru_visit_rewritten.html", source=GOV_RU, url=PAGE_URLS["gov_ru_visit.html"][1],
+          seen_at=SEEN + timedelta(days=1))
+    # A whole paragraph replaced: the copy (still the first version's text) is no near copy of the new text ...
+    assert table_rows(event_set, "SELECT count(*) FROM release_links WHERE kind = 'near_duplicate'") == [(0,)]
+    assert table_rows(event_set, "SELECT cluster_id FROM releases WHERE release_id = ?", [GOV_RU_ID]) != \
+        table_rows(event_set, "SELECT cluster_id FROM releases WHERE release_id = ?", [COPY_ID])
+    # ... but it is still the government's text of version 1: syndication stays, pointing at the government.
+    assert table_rows(event_set, "SELECT release_id, other_id, score FROM release_links WHERE kind = 'syndication'") == [
+        (COPY_ID, GOV_RU_ID, 1.0)]
+    assert table_rows(event_set, "SELECT max(version) FROM release_versions WHERE release_id = ?", [GOV_RU_ID]) == [(2,)]
