@@ -30,6 +30,7 @@ from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
+from govpress.store.location import DuckLake, store_option
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600
@@ -51,9 +52,9 @@ def ingest_label(params: dict[str, Any]) -> str:
     return f"ingest {','.join(names)}" + (f" {span}" if span else "")
 
 
-def db_path(db: str | None) -> Path:
-    """The flow's ``db`` parameter as a path (empty: the project default)."""
-    return Path(db) if db else DEFAULT_DB
+def db_path(db: str | None) -> Path | DuckLake:
+    """The flow's ``db`` parameter: a DuckDB file's path, or a ``ducklake:`` store (empty: the project default)."""
+    return store_option(db) if db else DEFAULT_DB
 
 
 def recorded(parameters: dict[str, Any]) -> dict[str, Any]:

@@ -53,9 +53,11 @@ class LakeConflict(RuntimeError):
 
 
 def is_conflict(error: BaseException) -> bool:
-    """DuckLake's answer to a commit that lost against a concurrent one."""
+    """DuckLake's answer to a commit that lost against a concurrent one (or a SQLite catalogue busy with one)."""
     text = str(error)
-    return isinstance(error, duckdb.TransactionException) and ("conflict" in text.lower() or "Failed to commit" in text)
+    if isinstance(error, duckdb.TransactionException):
+        return "conflict" in text.lower() or "Failed to commit" in text
+    return isinstance(error, duckdb.Error) and "database is locked" in text
 
 
 def attach_sql(location: DuckLake, *, read_only: bool) -> str:
@@ -137,6 +139,15 @@ class LakeConnection:
         kind, translated = lake_dialect.translate(sql)
         return self._con.executemany(translated, parameters)
 
+    def rollback(self) -> Any:
+        """Roll back; a failed commit has already ended the transaction, and saying so again would hide why."""
+        try:
+            return self._con.rollback()
+        except duckdb.TransactionException as error:
+            if "no transaction is active" not in str(error):
+                raise
+            return self._con
+
     def commit(self) -> Any:
         self._con.execute(f"UPDATE {COMMITS_TABLE} SET commits = commits + 1, committed_at = now()")
         return self._con.commit()
@@ -213,7 +224,7 @@ class LakeStore(Store):
             try:
                 with self.writer() as con:
                     return work(con)
-            except duckdb.TransactionException as error:
+            except duckdb.Error as error:
                 if not is_conflict(error):
                     raise
                 self._rollback_quietly()

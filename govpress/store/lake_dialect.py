@@ -19,8 +19,9 @@ DuckDB statement                            on the lake
 ``PRAGMA create_fts_index(...)``            the same index built by fts in a scratch in-memory
                                             database and copied into the lake's ``fts_main_<t>``
                                             schema (:mod:`govpress.store.lake_search`)
-``CREATE MACRO m(a := NULL)``               ``a := CAST(NULL AS VARCHAR)``: DuckLake stores no NULL-typed
-                                            value (a NULL given for it still works as NULL)
+``CREATE MACRO m(a := NULL) AS ... a ...``  ``a := CAST(NULL AS VARCHAR)``, read as ``nullif(CAST(a AS
+                                            VARCHAR), 'NULL')``: DuckLake stores no NULL-typed value and
+                                            keeps a default as its text (NULL comes back as 'NULL')
 ``COMMENT ON COLUMN <view>.c``,             skipped: DuckLake keeps comments on tables, columns of
 ``COMMENT ON MACRO``                        tables and views, not on columns of views nor on macros
                                             (the macros' comments are in the code that makes them)
@@ -94,6 +95,26 @@ def strip_keys(create_sql: str) -> str:
     return re.sub(r"\s+(?:PRIMARY KEY|UNIQUE)\b", "", sql, flags=re.IGNORECASE)
 
 
+def null_defaults(create_macro: str) -> str:
+    """A macro whose parameters default to NULL, in the form DuckLake keeps: DuckLake stores a default as its
+    text, so a NULL default comes back as the string 'NULL'. Such parameters are read as
+    ``nullif(CAST(p AS VARCHAR), 'NULL')`` in the body (our NULL-default parameters are all compared as
+    text or cast from it: source, lang, since, until)."""
+    open_at = create_macro.index("(")
+    depth, close_at = 0, None
+    for position in range(open_at, len(create_macro)):
+        depth += {"(": 1, ")": -1}.get(create_macro[position], 0)
+        if depth == 0:
+            close_at = position
+            break
+    head, body = create_macro[:close_at + 1], create_macro[close_at + 1:]
+    names = re.findall(r"(\w+)\s*:=\s*NULL\b", head, flags=re.IGNORECASE)
+    head = MACRO_NULL_DEFAULT.sub(r"\1CAST(NULL AS VARCHAR)", head)
+    for name in names:
+        body = re.sub(rf"(?<![\w.]){name}\b(?!\s*:=)", f"nullif(CAST({name} AS VARCHAR), 'NULL')", body)
+    return head + body
+
+
 def _key_match(table: str, left: str, right: str) -> str:
     keys = declared_keys().get(table)
     if not keys:
@@ -139,7 +160,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     if COMMENT_ON_COLUMN.match(sql):
         return "comment", sql
     if MACRO_NULL_DEFAULT.search(sql) and re.match(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?MACRO", sql, re.IGNORECASE):
-        return "sql", MACRO_NULL_DEFAULT.sub(r"\1CAST(NULL AS VARCHAR)", sql)
+        return "sql", null_defaults(sql)
     if (match := INSERT_OR_IGNORE.match(sql)) is not None:
         return "sql", insert_missing(match[1], _columns(match[2]), match[3])
     if (match := ON_CONFLICT.match(sql)) is not None:

@@ -165,3 +165,23 @@ def parse_store(text: str | os.PathLike | StoreLocation) -> StoreLocation:
 def default_store() -> StoreLocation:
     """``$GOVPRESS_STORE``, else ``$GOVPRESS_DB``, else ``data/govpress.duckdb``."""
     return parse_store(os.environ.get("GOVPRESS_STORE") or os.environ.get("GOVPRESS_DB") or DEFAULT_STORE_TEXT)
+
+
+def store_option(text: str | os.PathLike | StoreLocation) -> Path | DuckLake:
+    """What the commands and flows pass around: a ``Path`` for the DuckDB file (as always), a DuckLake otherwise."""
+    location = parse_store(text)
+    return location.path if isinstance(location, DuckDBFile) else location
+
+
+def store_exists(db: Path | StoreLocation) -> bool:
+    """Whether there is something to read: the DuckDB file exists; a lake is asked when it is attached."""
+    location = parse_store(db)
+    return location.path.exists() if isinstance(location, DuckDBFile) else True
+
+
+def data_folder(db: Path | StoreLocation) -> Path:
+    """The folder the store keeps its data in: the DuckDB file's folder or the lake's data folder."""
+    location = parse_store(db)
+    if isinstance(location, DuckDBFile):
+        return location.path.resolve().parent
+    return location.archive_dir.parent
