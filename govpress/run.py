@@ -190,6 +190,8 @@ def snapshot_due(store: Store, *, changed: bool) -> bool:
     GB). Its bookkeeping (runs, fetches, and so ``source_health``) reaches the snapshot with the
     next run that changes something, or at the latest after SNAPSHOT_MAX_AGE.
     """
+    if isinstance(store.location, DuckLake):
+        return False  # a lake has no snapshot file: readers attach it and see every committed batch
     if changed:
         return True
     path = store.default_snapshot_path()

@@ -23,6 +23,7 @@ transaction) is all there or not at all.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -52,12 +53,21 @@ class LakeConflict(RuntimeError):
     """A write kept conflicting with other writers for longer than the store's lock_timeout."""
 
 
+CONFLICT_SIGNS = (
+    "conflict",  # DuckLake: another transaction committed a change to the same rows first
+    "failed to commit",
+    "database is locked",  # a SQLite catalogue busy with another writer's commit
+    "current transaction is aborted",  # the catalogue's own transaction was cancelled by one of the above
+    "could not serialize",  # PostgreSQL's serialization failure on the catalogue tables
+    "deadlock detected",
+    "duplicate key value",  # two first commits racing for the same catalogue row
+)
+
+
 def is_conflict(error: BaseException) -> bool:
-    """DuckLake's answer to a commit that lost against a concurrent one (or a SQLite catalogue busy with one)."""
-    text = str(error)
-    if isinstance(error, duckdb.TransactionException):
-        return "conflict" in text.lower() or "Failed to commit" in text
-    return isinstance(error, duckdb.Error) and "database is locked" in text
+    """DuckLake's answer to a commit that lost against a concurrent one (or a catalogue busy with one): retry."""
+    text = str(error).lower()
+    return isinstance(error, duckdb.Error) and any(sign in text for sign in CONFLICT_SIGNS)
 
 
 def attach_sql(location: DuckLake, *, read_only: bool) -> str:
@@ -175,6 +185,26 @@ class LakeStore(Store):
         self.logger = logger or logging.getLogger("govpress.store")
         self._session: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
+        self._shared = None
+
+    @contextmanager
+    def session(self, *, idle_close: float = 0.0) -> Iterator[LakeStore]:
+        """A lake session locks nothing, so the store keeps its one writer session open anyway; closed at the end."""
+        try:
+            yield self
+        finally:
+            self.close()
+
+    def check_usable(self) -> None:
+        """Refuse a lake whose catalogue cannot be reached, or whose schema is newer than this govpress knows."""
+        with self.writer() as con:
+            if "schema_version" not in {name for (name,) in con.execute("SHOW TABLES").fetchall()}:
+                return
+            version = migrations.current_version(con)
+        if version > migrations.LATEST_VERSION:
+            raise migrations.SchemaTooNew(
+                f"{self.location} has schema version {version} but this govpress only knows up to version "
+                f"{migrations.LATEST_VERSION}: it was written by a newer govpress. Upgrade govpress.")
 
     def __repr__(self) -> str:
         return f"LakeStore({str(self.location)!r})"
@@ -225,9 +255,10 @@ class LakeStore(Store):
                 with self.writer() as con:
                     return work(con)
             except duckdb.Error as error:
+                self._rollback_quietly()
                 if not is_conflict(error):
                     raise
-                self._rollback_quietly()
+                self.close()  # start the next attempt from a new attach: nothing of the lost transaction stays
                 waited = time.monotonic() - started
                 if waited > self.lock_timeout:
                     raise LakeConflict(f"{self.location}: still conflicting with other writers after {attempt} "
@@ -248,12 +279,17 @@ class LakeStore(Store):
     # -- schema --------------------------------------------------------------------------------
 
     def migrate(self) -> int:
-        def run(con: LakeConnection) -> int:
+        def commits_table(con: LakeConnection) -> None:
             for statement in split_statements(COMMITS_DDL):
                 con.execute(statement)
             if not con.execute(f"SELECT count(*) FROM {COMMITS_TABLE}").fetchone()[0]:
                 con.execute(f"INSERT INTO {COMMITS_TABLE} VALUES (0, now())")
-            return migrations.migrate(con)
+
+        def run(con: LakeConnection) -> int:
+            # One transaction (which bumps the row it creates): workers migrating an empty lake at
+            # once conflict, and the losers retry and find the table and its one row there.
+            _in_transaction(con, lambda: commits_table(con))
+            return migrations.migrate(con)  # one transaction per migration, each bumping lake_commits
 
         return self._write(run)
 
@@ -264,9 +300,22 @@ class LakeStore(Store):
         self._write(lambda con: loader.upsert_sources(con, sources, run_id))
 
     def start_run(self, run_id, flow, parameters, source_ids, started_at):
+        from govpress.store import liveness
         from govpress.store import load as loader
-        self._write(lambda con: _in_transaction(con, lambda: loader.start_run(
-            con, run_id, flow, parameters, source_ids, started_at)))
+
+        def start(con: LakeConnection) -> None:
+            loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
+            liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
+
+        self._write(lambda con: _in_transaction(con, lambda: start(con)))
+
+    def heartbeat(self, run_id, at):
+        from govpress.store import liveness
+        self._write(lambda con: _in_transaction(con, lambda: liveness.beat(con, run_id, at)))
+
+    def mark_crashed_runs(self, active=frozenset()):
+        from govpress.store import liveness
+        return self._write(lambda con: _in_transaction(con, lambda: liveness.mark_crashed_runs(con, active=active)))
 
     def finish_run(self, run_id, status, counts, message, per_source, finished_at):
         from govpress.store import load as loader
