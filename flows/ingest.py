@@ -11,6 +11,7 @@ from __future__ import annotations
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,10 @@ async def ingest(
                            "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
 
     async def work():
-        async with writer_slot():  # the project's global limit: one DuckDB writer at a time
+        # The project's global limit: one DuckDB writer at a time. A lake takes many writers at once
+        # (govpress/store/lake.py): its runs skip the slot.
+        slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
+        async with slot:
             result = await ingest_sources(
                 db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,

@@ -15,6 +15,9 @@ concurrent write transactions then always conflict, DuckLake commits one, and th
 back and run again from the start on the new snapshot (:meth:`LakeStore._write`, with backoff).
 The writes are serializable: the tables equal those of the same batches loaded one after another,
 which is what a single worker does, while fetching and parsing (the costly part) run in parallel.
+To keep the losers from redoing whole batches again and again, writers also queue on a lock the
+catalogue's writers share before they begin (govpress/store/lake_lock.py); the conflict retry is
+what keeps the result right for a writer that does not take it.
 
 Readers attach the lake ``READ_ONLY`` and see the last committed snapshot: a batch (one
 transaction) is all there or not at all.
@@ -38,6 +41,7 @@ from govpress.fetch.retry import backoff_delay
 from govpress.store import lake_dialect, migrations
 from govpress.store.connection import Store
 from govpress.store.extensions import load_extension
+from govpress.store.lake_lock import writer_lock
 from govpress.store.lake_search import build_fts_index
 from govpress.store.location import DuckLake, StoreLocation, parse_store
 from govpress.store.migrations import split_statements
@@ -186,6 +190,7 @@ class LakeStore(Store):
         self._session: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
         self._shared = None
+        self._writer_lock = writer_lock(self.location)
 
     @contextmanager
     def session(self, *, idle_close: float = 0.0) -> Iterator[LakeStore]:
@@ -211,6 +216,7 @@ class LakeStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            self._writer_lock.close()
             if self._session is not None:
                 self._session.close()
                 self._session = None
@@ -252,7 +258,8 @@ class LakeStore(Store):
         while True:
             attempt += 1
             try:
-                with self.writer() as con:
+                # The writer lock first (lake_lock.py): writers queue instead of losing at commit.
+                with self._lock, self._writer_lock.held(self.lock_timeout), self.writer() as con:
                     return work(con)
             except duckdb.Error as error:
                 self._rollback_quietly()
@@ -291,6 +298,12 @@ class LakeStore(Store):
             _in_transaction(con, lambda: commits_table(con))
             return migrations.migrate(con)  # one transaction per migration, each bumping lake_commits
 
+        with self._lock, self.writer() as con:  # already current (every run after the first): no write at all
+            tables = {name for (name,) in con.execute("SHOW TABLES").fetchall()}
+            if COMMITS_TABLE in tables and "schema_version" in tables:
+                version = migrations.current_version(con)
+                if version == migrations.LATEST_VERSION:
+                    return version
         return self._write(run)
 
     # -- writes, each retried on a conflict -----------------------------------------------------
