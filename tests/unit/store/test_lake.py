@@ -210,3 +210,15 @@ def test_time_travel_reads_the_tables_as_an_earlier_snapshot_had_them(both) -> N
             except Exception:  # before migration 1 there is no releases table
                 break
     assert counts[0] == 6 and counts == sorted(counts, reverse=True) and counts[-1] == 0
+
+
+def test_the_sandboxed_reader_reads_the_lake_and_writes_no_file(both, tmp_path: Path) -> None:
+    """What ``govpress sql --store ducklake:...`` runs on: the lake's tables are read, ``COPY ... TO`` is refused."""
+    import duckdb
+
+    _, lake, _, _ = both
+    with lake.sandboxed_reader() as con:
+        assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
+        with pytest.raises(duckdb.Error):
+            con.execute(f"COPY releases TO '{tmp_path / 'out.csv'}'")
+    assert not (tmp_path / "out.csv").exists()
