@@ -31,7 +31,7 @@ from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
-from govpress.store.location import DuckLake, store_option
+from govpress.storage import DuckLake, store_option
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600

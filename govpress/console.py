@@ -44,7 +44,7 @@ def print_outcomes(sources: list[dict], out: Console | None = None) -> None:
 def last_run(db: Path, flow: str | None = None) -> dict | None:
     """The latest ``runs`` row of ``flow`` (its per-source outcomes), read back for printing; None without one."""
     from govpress.store import Store
-    from govpress.store.location import store_exists
+    from govpress.storage import store_exists
 
     if not store_exists(db):
         return None

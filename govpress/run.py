@@ -39,7 +39,7 @@ from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
 from govpress.store import Store, count_releases
 from govpress.store.liveness import HEARTBEAT_SECONDS
-from govpress.store.location import DuckLake, StoreLocation, parse_store
+from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import LoadBatch
 from govpress.urls import host_of
 

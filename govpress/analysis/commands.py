@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from govpress.settings import DEFAULT_DB
-from govpress.store.location import store_exists, store_option
+from govpress.storage import store_exists, store_option
 
 DbOption = Annotated[Path, typer.Option(
     "--store", "--db", envvar="GOVPRESS_DB", parser=store_option,

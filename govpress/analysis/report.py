@@ -24,7 +24,7 @@ from govpress.analysis import plots, sections
 from govpress.analysis.sections import Window
 from govpress.analysis.terms import SourceTerms
 from govpress.store import Store
-from govpress.store.location import data_folder, store_exists
+from govpress.storage import data_folder, store_exists
 
 REPORT_NAME = "report.html"
 DEFAULT_WEEKS = 52

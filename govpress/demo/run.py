@@ -22,7 +22,7 @@ from rich.console import Console
 from govpress.console import print_last_run
 from govpress.demo import SITES_DIR as FIXTURE_SITES
 from govpress.settings import DEFAULT_DB, SHARED_DIR
-from govpress.store.location import data_folder, store_option
+from govpress.storage import data_folder, store_option
 
 TEMPLATES = (
     Path(__file__).resolve().parent / "localsite" / "demo_generated.toml",

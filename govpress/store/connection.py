@@ -47,7 +47,7 @@ from govpress.errors import (
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
 from govpress.store import liveness, migrations, search
-from govpress.store.location import DuckLake, StoreLocation, parse_store
+from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
 if TYPE_CHECKING:

@@ -43,7 +43,7 @@ from govpress.store.connection import Store
 from govpress.store.extensions import load_extension
 from govpress.store.lake_lock import writer_lock
 from govpress.store.lake_search import build_fts_index
-from govpress.store.location import DuckLake, StoreLocation, parse_store
+from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.migrations import split_statements
 
 LAKE = "lake"

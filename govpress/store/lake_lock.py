@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from govpress.store.location import DuckLake
+from govpress.storage import DuckLake
 
 ADVISORY_KEY = 0x676F7670726573  # "govpres": one lock per catalogue database
 POLL_SECONDS = 0.05

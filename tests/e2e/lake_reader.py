@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from govpress.store.lake import LAKE, open_lake
-from govpress.store.location import parse_store
+from govpress.storage import parse_store
 
 HALF_BATCH_SIGNS = {
     "release_without_version": "SELECT count(*) FROM releases r WHERE NOT EXISTS (SELECT 1 FROM release_versions v "

@@ -31,7 +31,7 @@ from govpress.demo.localsite import LocalSiteServer, generate_site
 from govpress.demo.postgres import PostgresUnavailable, scratch_postgres
 from govpress.store import Store
 from govpress.store.lake_lock import lock_holder
-from govpress.store.location import parse_store
+from govpress.storage import parse_store
 from factories import demo_registry
 from testpaths import ROOT as PROJECT_ROOT
 
