@@ -39,7 +39,7 @@ import duckdb
 
 from govpress.fetch.retry import backoff_delay
 from govpress.store import lake_dialect, migrations
-from govpress.store.connection import Store
+from govpress.store.connection import Store, lock_timeout_default
 from govpress.store.extensions import load_extension
 from govpress.store.lake_lock import writer_lock
 from govpress.store.lake_search import build_fts_index
@@ -174,18 +174,19 @@ COMMENT ON COLUMN {COMMITS_TABLE}.committed_at IS 'When the last one committed.'
 
 
 class LakeStore(Store):
-    """:class:`Store` on a DuckLake catalogue: the same methods, writes retried when a concurrent writer won.
+    """:class:`Store` on a DuckLake catalogue: the same methods; writers queue on the catalogue's lock, and a
+    write that still lost to a concurrent commit is run again.
 
     One session per store object, kept open (a lake session locks nothing), used by one thread
     at a time; readers get their own read-only sessions.
     """
 
-    def __init__(self, location: StoreLocation | str, *, lock_timeout: float = 120.0, logger: Any = None) -> None:
+    def __init__(self, location: StoreLocation | str, *, lock_timeout: float | None = None, logger: Any = None) -> None:
         self.location = parse_store(location)
         if not isinstance(self.location, DuckLake):
             raise TypeError(f"LakeStore needs a ducklake: location, not {self.location}")
         self.path = Path(self.location.data_path.rstrip("/")) if "://" not in self.location.data_path else None
-        self.lock_timeout = lock_timeout
+        self.lock_timeout = lock_timeout_default() if lock_timeout is None else lock_timeout
         self.logger = logger or logging.getLogger("govpress.store")
         self._session: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.RLock()
