@@ -11,6 +11,7 @@ from __future__ import annotations
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
+from govpress.storage import DuckLake, store_option
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600
@@ -51,9 +53,9 @@ def ingest_label(params: dict[str, Any]) -> str:
     return f"ingest {','.join(names)}" + (f" {span}" if span else "")
 
 
-def db_path(db: str | None) -> Path:
-    """The flow's ``db`` parameter as a path (empty: the project default)."""
-    return Path(db) if db else DEFAULT_DB
+def db_path(db: str | None) -> Path | DuckLake:
+    """The flow's ``db`` parameter: a DuckDB file's path, or a ``ducklake:`` store (empty: the project default)."""
+    return store_option(db) if db else DEFAULT_DB
 
 
 def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +97,10 @@ async def ingest(
                            "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
 
     async def work():
-        async with writer_slot():  # the project's global limit: one DuckDB writer at a time
+        # The project's global limit: one DuckDB writer at a time. A lake takes many writers at once
+        # (govpress/store/lake.py): its runs skip the slot.
+        slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
+        async with slot:
             result = await ingest_sources(
                 db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,

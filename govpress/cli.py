@@ -30,6 +30,7 @@ from typer.exceptions import TyperException
 
 from govpress.console import console, err, print_last_run
 from govpress.settings import DEFAULT_DB
+from govpress.storage import data_folder, store_exists, store_option
 
 
 def report_failure(error: BaseException, *, debug: bool) -> int:
@@ -95,7 +96,11 @@ def _analyst_commands() -> None:
 
 _analyst_commands()
 
-DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]
+DbOption = Annotated[Path, typer.Option(
+    "--store", "--db", envvar="GOVPRESS_DB", parser=store_option,
+    help="Where the data lives: a DuckDB file (duckdb:PATH or PATH, the default) or "
+         "ducklake:postgres://HOST:PORT/DB?data_path=DIR or ducklake:sqlite:PATH?data_path=DIR (docs/scale.md).")]
+DuckDBFileOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file (serve does not run on a lake yet).")]
 SourcesFileOption = Annotated[Optional[Path], typer.Option("--sources-file", help="Registry file (default: the project's sources.toml).")]
 
 
@@ -271,10 +276,10 @@ def sql(
     """Run a query read-only against the database and print the result; no file is read or written."""
     from govpress.store import Store
 
-    if not db.exists():
+    if not store_exists(db):
         raise typer.BadParameter(f"{db} does not exist yet: run `govpress demo` or `govpress ingest` first", param_hint="--db")
     if allow_writes is not None:
-        folder, data_dir = allow_writes.resolve(), db.resolve().parent
+        folder, data_dir = allow_writes.resolve(), data_folder(db)
         if not folder.is_dir():
             raise typer.BadParameter(f"{allow_writes} is not a folder", param_hint="--allow-writes")
         if folder == data_dir or folder.is_relative_to(data_dir) or data_dir.is_relative_to(folder):
@@ -346,7 +351,7 @@ def sources_check(
 @app.command()
 def serve(
     sources_file: SourcesFileOption = None,
-    db: DbOption = DEFAULT_DB,
+    db: DuckDBFileOption = DEFAULT_DB,
     no_schedules: Annotated[bool, typer.Option("--no-schedules", help="Serve the manual deployments only (no scheduled ingests).")] = False,
     pause_schedules: Annotated[bool, typer.Option("--pause-schedules", help="Create the scheduled ingests paused (resume them in the UI).")] = False,
     host: Annotated[str, typer.Option(help="Where to find, or start, the Prefect server.")] = "127.0.0.1",

@@ -43,18 +43,16 @@ def print_outcomes(sources: list[dict], out: Console | None = None) -> None:
 
 def last_run(db: Path, flow: str | None = None) -> dict | None:
     """The latest ``runs`` row of ``flow`` (its per-source outcomes), read back for printing; None without one."""
-    import duckdb
+    from govpress.store import Store
+    from govpress.storage import store_exists
 
-    if not Path(db).exists():
+    if not store_exists(db):
         return None
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with Store(db).reader(fts=False) as con:
         row = con.execute(
             "SELECT run_id, status, message, per_source FROM runs WHERE ($flow IS NULL OR flow = $flow) "
             "ORDER BY started_at DESC LIMIT 1", {"flow": flow}
         ).fetchone()
-    finally:
-        con.close()
     if row is None:
         return None
     return {"run_id": row[0], "status": row[1], "message": row[2], "sources": json.loads(row[3]) if row[3] else []}

@@ -39,6 +39,7 @@ from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
 from govpress.store import Store, count_releases
 from govpress.store.liveness import HEARTBEAT_SECONDS
+from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import LoadBatch
 from govpress.urls import host_of
 
@@ -52,9 +53,10 @@ FAILING = ("failed", "blocked")
 SourceRunner = Callable[[RunContext, Source], Awaitable[SourceOutcome]]
 
 
-def archive_for(db_path: Path) -> Archive:
-    """Raw bodies live beside the database: ``<db dir>/archive``; a run syncs them once per batch, before its load."""
-    return Archive(Path(db_path).resolve().parent / "archive", sync_each=False)
+def archive_for(db_path: Path | StoreLocation) -> Archive:
+    """Raw bodies live beside the database: ``<db dir>/archive`` (a lake: beside its data folder, or ``?archive=``);
+    a run syncs them once per batch, before its load."""
+    return Archive(parse_store(db_path).archive_dir, sync_each=False)
 
 
 def totals(outcomes: list[SourceOutcome]) -> dict[str, int]:
@@ -173,7 +175,7 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         ACTIVE_RUNS.discard(run_id)
     if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
-    return RunResult(run_id=run_id, flow=flow, db=Path(db), status=status, outcomes=outcomes, message=message)
+    return RunResult(run_id=run_id, flow=flow, db=db, status=status, outcomes=outcomes, message=message)
 
 
 SNAPSHOT_MAX_AGE = timedelta(hours=6)
@@ -188,6 +190,8 @@ def snapshot_due(store: Store, *, changed: bool) -> bool:
     GB). Its bookkeeping (runs, fetches, and so ``source_health``) reaches the snapshot with the
     next run that changes something, or at the latest after SNAPSHOT_MAX_AGE.
     """
+    if isinstance(store.location, DuckLake):
+        return False  # a lake has no snapshot file: readers attach it and see every committed batch
     if changed:
         return True
     path = store.default_snapshot_path()
@@ -401,8 +405,9 @@ class Published:
 
 def publish(db: Path, *, index: bool = True, snapshot: bool = True, dest: Path | None = None) -> Published:
     """Rebuild the full-text index and/or publish the read-only snapshot (``dest``, default beside ``db``)."""
-    db = Path(db)
-    if not db.exists():
+    lake = isinstance(parse_store(db), DuckLake)
+    db = db if lake else Path(db)
+    if not lake and not db.exists():
         raise FileNotFoundError(f"no database at {db}; run an ingest first")
     store = Store(db)
     with store.session():
@@ -416,7 +421,7 @@ def _publish(store: Store, db: Path, *, index: bool, snapshot: bool, dest: Path 
         started = time.monotonic()
         store.rebuild_search_index()
         index_seconds = round(time.monotonic() - started, 2)
-    if not snapshot:
+    if not snapshot or isinstance(store.location, DuckLake):  # a lake has no snapshot file: every commit is one
         return Published(db=db, index_seconds=index_seconds)
     path = store.publish_snapshot(dest)
     return Published(db=db, index_seconds=index_seconds, snapshot=path, releases=count_releases(path))

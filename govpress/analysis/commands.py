@@ -18,8 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from govpress.settings import DEFAULT_DB
+from govpress.storage import store_exists, store_option
 
-DbOption = Annotated[Path, typer.Option("--db", envvar="GOVPRESS_DB", help="DuckDB file.")]
+DbOption = Annotated[Path, typer.Option(
+    "--store", "--db", envvar="GOVPRESS_DB", parser=store_option,
+    help="A DuckDB file (the default) or a ducklake:... store (docs/scale.md).")]
 SourceOption = Annotated[Optional[list[str]], typer.Option("--source", help="Source id (repeatable); default: all.")]
 SinceOption = Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")]
 UntilOption = Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")]
@@ -35,7 +38,7 @@ def _date(value: Optional[str], name: str) -> Optional[date]:
 
 
 def _existing(db: Path) -> Path:
-    if not db.exists():
+    if not store_exists(db):
         raise typer.BadParameter(f"{db} does not exist yet: run `govpress demo` or `govpress ingest` first", param_hint="--db")
     return db
 

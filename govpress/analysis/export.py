@@ -130,7 +130,7 @@ def export_warc(db: Path | str, out: Path | str, archive_root: Path | str | None
                 sources: list[str] | None = None) -> ExportResult:
     """Every archived response of the selected fetches as one gzipped WARC file ``out/govpress.warc.gz``."""
     store = Store(db)
-    archive = Archive(archive_root or store.path.parent / "archive")
+    archive = Archive(archive_root or store.location.archive_dir)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with store.reader(fts=False) as con:

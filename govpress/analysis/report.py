@@ -24,6 +24,7 @@ from govpress.analysis import plots, sections
 from govpress.analysis.sections import Window
 from govpress.analysis.terms import SourceTerms
 from govpress.store import Store
+from govpress.storage import data_folder, store_exists
 
 REPORT_NAME = "report.html"
 DEFAULT_WEEKS = 52
@@ -61,7 +62,7 @@ def read_content(store: Store, window: Window) -> ReportContent:
     with store.reader(fts=False) as con:
         terms_since, terms = sections.terms_this_month(con, window)
         return ReportContent(
-            db=str(store.path), generated_at=datetime.now(timezone.utc), window=window,
+            db=str(store.location), generated_at=datetime.now(timezone.utc), window=window,
             totals=sections.totals(con, window), weekly=sections.weekly(con, window),
             hours=sections.publishing_hours(con, window), changes=sections.changes(con, window),
             syndication=sections.syndication(con, window), coverage=sections.translation_coverage(con, window),
@@ -74,10 +75,10 @@ def build_report(db: Path | str, out: Path | str | None = None, *, since: date |
                  until: date | None = None, sources: list[str] | None = None) -> Path:
     """Read the database, render the report and write it (default: report.html beside the database)."""
     store = Store(db)
-    if not store.path.exists():
+    if not store_exists(store.location):
         raise FileNotFoundError(f"no database at {store.path}; run `govpress demo` or `govpress ingest` first")
     content = read_content(store, default_window(since, until, sources))
-    target = Path(out) if out else store.path.with_name(REPORT_NAME)
+    target = Path(out) if out else data_folder(store.location) / REPORT_NAME
     write_atomically(target, render(content))
     return target
 

@@ -22,6 +22,7 @@ from rich.console import Console
 from govpress.console import print_last_run
 from govpress.demo import SITES_DIR as FIXTURE_SITES
 from govpress.settings import DEFAULT_DB, SHARED_DIR
+from govpress.storage import data_folder, store_option
 
 TEMPLATES = (
     Path(__file__).resolve().parent / "localsite" / "demo_generated.toml",
@@ -103,16 +104,17 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
     console = console or Console()
     pages = _existing(pages, "pages")
     seed = _existing(seed, "seed")
-    db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    site_dir = site_dir or db.parent / "demo-site"
+    db = store_option(db)
+    folder = data_folder(db)  # the DuckDB file's folder, or beside a lake's data folder
+    folder.mkdir(parents=True, exist_ok=True)
+    site_dir = site_dir or folder / "demo-site"
     started = time.monotonic()
     manifest = prepare_site(site_dir, **(generator_options or {}))
     console.print(f"Generated site: {site_dir} ({len(manifest.releases())} release pages)")
     if pages is None:
         console.print("[yellow]No saved real pages found (../shared/pages): the demo runs on the generated site alone.[/yellow]")
     with start_server(site_dir, pages=pages, seed=seed, port=port) as server:
-        registry_path = db.parent / "demo-sources.toml"
+        registry_path = folder / "demo-sources.toml"
         registry_path.write_text(render_registry(server.base_url, pages=pages, seed=seed, site=site_dir), encoding="utf-8")
         console.print(f"Local site server: {server.base_url}  registry: {registry_path}")
         from govpress.flows.temporary_api import prefect_api

@@ -47,6 +47,7 @@ from govpress.errors import (
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
 from govpress.store import liveness, migrations, search
+from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
 if TYPE_CHECKING:
@@ -299,8 +300,17 @@ class Store:
     analysts and the CLI.
     """
 
-    def __init__(self, path: Path | str, *, lock_timeout: float | None = None, logger: Any = None) -> None:
-        self.path = Path(path)
+    def __new__(cls, path: Path | str | StoreLocation = None, *args: Any, **kwargs: Any) -> Store:
+        """``Store(location)`` is the store the location names: a ``ducklake:`` one is a LakeStore."""
+        if cls is Store and isinstance(parse_store(path), DuckLake):
+            from govpress.store.lake import LakeStore
+
+            return super().__new__(LakeStore)
+        return super().__new__(cls)
+
+    def __init__(self, path: Path | str | StoreLocation, *, lock_timeout: float | None = None, logger: Any = None) -> None:
+        self.location = parse_store(path)
+        self.path = self.location.path
         self.lock_timeout = lock_timeout_default() if lock_timeout is None else lock_timeout
         self.logger = logger or logging.getLogger("govpress.store")
         self._shared: _SharedConnection | None = None
