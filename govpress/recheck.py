@@ -25,7 +25,7 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -126,7 +126,7 @@ class Check:
     known: KnownRelease
 
 
-def budgeted_checks(source: Source, discovery: Discovery, known: dict[str, KnownRelease], planned: Iterable[str],
+def budgeted_checks(source: Source, discovery: Discovery, known: Mapping[str, KnownRelease], planned: Iterable[str],
                     now: datetime) -> list[Check]:
     """Fall-offs and due rechecks for this run, at most ``source.recheck_budget`` (see the module docstring).
 

@@ -526,6 +526,75 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
     return {r[1]: KnownRelease(*r) for r in rows}
 
 
+KNOWN_COLUMNS = """r.release_id, r.canonical_url, r.content_hash, r.version, r.published_at, r.first_seen_at,
+                  r.last_seen_at, r.removed_at, r.archive_key, r.url, r.updated_at, coalesce(r.status, 'live'),
+                  l.channel, l.fingerprint"""
+
+
+def known_releases_by_id(con: duckdb.DuckDBPyConnection, source_id: str, release_ids: list[str]) -> dict[str, KnownRelease]:
+    """The source's stored releases among ``release_ids`` (a point read per id: a quiet run stays O(its links))."""
+    if not release_ids:
+        return {}
+    with registered(con, pa.table({"release_id": pa.array(sorted(set(release_ids)), pa.string())})) as t:
+        rows = con.execute(
+            f"""SELECT {KNOWN_COLUMNS}
+               FROM releases r LEFT JOIN release_listings l USING (release_id)
+               WHERE r.source_id = ? AND r.release_id IN (SELECT release_id FROM {t})""",
+            [source_id],
+        ).fetchall()
+    return {r[1]: KnownRelease(*r) for r in rows}
+
+
+def recheck_candidates(con: duckdb.DuckDBPyConnection, source_id: str, now: datetime, *, budget: int,
+                       window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
+    """The releases this run's recheck policy can pick (govpress/recheck.py), read bounded by ``budget``.
+
+    Two ranked reads, each keeping the first ``budget`` ranks and every row tied with the last one,
+    so that :func:`govpress.recheck.budgeted_checks` over them picks exactly what it would pick over
+    the whole archive: live releases dated inside ``window`` newest first (the fall-off candidates),
+    and the due ones (live before withdrawn, youngest tier, most overdue first). The tier and
+    overdue SQL is built from :data:`govpress.recheck.SCHEDULE`, so both sides share one policy;
+    the due filter is a hair looser than Python's (float rounding), which then decides exactly.
+    DuckDB reads only the columns named, so a quiet run over a million releases scans a few
+    columns and hands Python ``budget`` rows, not a million objects.
+    """
+    from govpress.recheck import DUE_AT, OLDER, SCHEDULE  # the policy's numbers; recheck imports nothing of the store
+
+    if budget <= 0:
+        return {}
+    interval = "CASE " + " ".join(f"WHEN age < INTERVAL {int(below.total_seconds())} SECOND THEN {every.total_seconds()}"
+                                  for below, every in SCHEDULE) + f" ELSE {OLDER.total_seconds()} END"
+    tier = "CASE " + " ".join(f"WHEN age < INTERVAL {int(below.total_seconds())} SECOND THEN {i}"
+                              for i, (below, _) in enumerate(SCHEDULE)) + f" ELSE {len(SCHEDULE)} END"
+    rows = con.execute(
+        f"""WITH aged AS (
+                SELECT r.release_id, p.now - coalesce(r.published_at, r.first_seen_at) AS age,
+                       epoch(p.now) - epoch(r.last_seen_at) AS since_seen, coalesce(r.status, 'live') <> 'live' AS gone
+                FROM releases r, (SELECT ?::TIMESTAMPTZ AS now) p WHERE r.source_id = ?
+            ), due AS (
+                SELECT release_id, gone, {tier} AS tier, since_seen / ({interval}) AS overdue FROM aged
+            ), picked AS (
+                SELECT release_id FROM due WHERE overdue >= {DUE_AT} - 1e-9
+                QUALIFY rank() OVER (ORDER BY gone, tier, overdue DESC) <= ?
+            )
+            SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
+            WHERE r.release_id IN (SELECT release_id FROM picked)""",
+        [now, source_id, budget],
+    ).fetchall()
+    found = {r[1]: KnownRelease(*r) for r in rows}
+    if window is not None:
+        oldest, newest = window
+        rows = con.execute(
+            f"""SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
+                WHERE r.source_id = ? AND coalesce(r.status, 'live') = 'live'
+                  AND r.published_at > ? AND r.published_at <= ?
+                QUALIFY rank() OVER (ORDER BY r.published_at DESC) <= ?""",
+            [source_id, oldest, newest, budget],
+        ).fetchall()
+        found.update((r[1], KnownRelease(*r)) for r in rows)
+    return found
+
+
 def recent_titles(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 30) -> list[str]:
     """The headlines of a source's most recently seen releases (site-name learning reads them)."""
     rows = con.execute(
