@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -547,35 +547,40 @@ def known_releases_by_id(con: duckdb.DuckDBPyConnection, source_id: str, release
 
 def recheck_candidates(con: duckdb.DuckDBPyConnection, source_id: str, now: datetime, *, budget: int,
                        window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
-    """The releases this run's recheck policy can pick (govpress/recheck.py), read bounded by ``budget``.
+    """The releases this run's recheck policy can pick (govpress/recheck.py), at most ``budget`` of each kind.
 
-    Two ranked reads, each keeping the first ``budget`` ranks and every row tied with the last one,
-    so that :func:`govpress.recheck.budgeted_checks` over them picks exactly what it would pick over
-    the whole archive: live releases dated inside ``window`` newest first (the fall-off candidates),
-    and the due ones (live before withdrawn, youngest tier, most overdue first). The tier and
-    overdue SQL is built from :data:`govpress.recheck.SCHEDULE`, so both sides share one policy;
-    the due filter is a hair looser than Python's (float rounding), which then decides exactly.
-    DuckDB reads only the columns named, so a quiet run over a million releases scans a few
-    columns and hands Python ``budget`` rows, not a million objects.
+    Two ordered reads with LIMIT, in the policy's own order (ties by release id), so that
+    :func:`govpress.recheck.budgeted_checks` over them picks exactly what it would pick over the whole
+    archive: the due ones (live before withdrawn, youngest tier, most overdue first) and, for a walked
+    window, the live releases dated inside it, newest first (the fall-off candidates). Tiers and
+    intervals come from :data:`govpress.recheck.SCHEDULE`; times are compared in integer
+    microseconds and ``overdue`` is microseconds over microseconds, as Python computes it, so both
+    sides agree to the bit. DuckDB reads a few columns of the source's rows and hands Python at most
+    ``2 * budget`` releases: a quiet run over a million archived releases stays a small query.
     """
-    from govpress.recheck import DUE_AT, OLDER, SCHEDULE  # the policy's numbers; recheck imports nothing of the store
+    from govpress.recheck import DUE_AT, OLDER, SCHEDULE  # the policy's numbers (recheck imports nothing of the store)
 
     if budget <= 0:
         return {}
-    interval = "CASE " + " ".join(f"WHEN age < INTERVAL {int(below.total_seconds())} SECOND THEN {every.total_seconds()}"
-                                  for below, every in SCHEDULE) + f" ELSE {OLDER.total_seconds()} END"
-    tier = "CASE " + " ".join(f"WHEN age < INTERVAL {int(below.total_seconds())} SECOND THEN {i}"
-                              for i, (below, _) in enumerate(SCHEDULE)) + f" ELSE {len(SCHEDULE)} END"
+
+    def micros(delta) -> int:
+        return delta // timedelta(microseconds=1)
+
+    every = "CASE " + " ".join(f"WHEN age_us < {micros(below)} THEN {micros(step)}" for below, step in SCHEDULE) + \
+            f" ELSE {micros(OLDER)} END"
+    tier = "CASE " + " ".join(f"WHEN age_us < {micros(below)} THEN {i}" for i, (below, _) in enumerate(SCHEDULE)) + \
+           f" ELSE {len(SCHEDULE)} END"
     rows = con.execute(
         f"""WITH aged AS (
-                SELECT r.release_id, p.now - coalesce(r.published_at, r.first_seen_at) AS age,
-                       epoch(p.now) - epoch(r.last_seen_at) AS since_seen, coalesce(r.status, 'live') <> 'live' AS gone
+                SELECT r.release_id, coalesce(r.status, 'live') <> 'live' AS gone,
+                       epoch_us(p.now) - epoch_us(coalesce(r.published_at, r.first_seen_at)) AS age_us,
+                       epoch_us(p.now) - epoch_us(r.last_seen_at) AS seen_us
                 FROM releases r, (SELECT ?::TIMESTAMPTZ AS now) p WHERE r.source_id = ?
             ), due AS (
-                SELECT release_id, gone, {tier} AS tier, since_seen / ({interval}) AS overdue FROM aged
+                SELECT release_id, gone, {tier} AS tier, seen_us / ({every}) AS overdue FROM aged
             ), picked AS (
-                SELECT release_id FROM due WHERE overdue >= {DUE_AT} - 1e-9
-                QUALIFY rank() OVER (ORDER BY gone, tier, overdue DESC) <= ?
+                SELECT release_id FROM due WHERE overdue >= {DUE_AT}
+                ORDER BY gone, tier, overdue DESC, release_id LIMIT ?
             )
             SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
             WHERE r.release_id IN (SELECT release_id FROM picked)""",
@@ -588,7 +593,7 @@ def recheck_candidates(con: duckdb.DuckDBPyConnection, source_id: str, now: date
             f"""SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
                 WHERE r.source_id = ? AND coalesce(r.status, 'live') = 'live'
                   AND r.published_at > ? AND r.published_at <= ?
-                QUALIFY rank() OVER (ORDER BY r.published_at DESC) <= ?""",
+                ORDER BY r.published_at DESC, r.release_id LIMIT ?""",
             [source_id, oldest, newest, budget],
         ).fetchall()
         found.update((r[1], KnownRelease(*r)) for r in rows)
