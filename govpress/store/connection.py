@@ -527,9 +527,10 @@ class Store:
         with self.writer() as con:
             return loader.load_batch(con, batch)
 
-    def rebuild_search_index(self) -> None:
+    def rebuild_search_index(self, *, full: bool = False) -> int:
+        """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""
         with self.writer(fts=True) as con:
-            search.rebuild_search_index(con)
+            return search.rebuild_search_index(con, full=full)
 
     def checksum(self) -> dict[str, str]:
         """md5 per content table over content columns only (no run ids or seen times): equal after a rerun."""
