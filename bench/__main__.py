@@ -113,7 +113,8 @@ def machine() -> str:
 def peer_config(registry_file: Path, db: Path) -> Path:
     data = tomllib.loads(registry_file.read_text(encoding="utf-8"))
     config = {"concurrency": site.CONCURRENCY, "db": str(db), "sources": [
-        {"id": s["id"], "kind": s["kind"], "start_urls": s["start_urls"], "listing": s.get("listing")}
+        {"id": s["id"], "kind": s["kind"], "start_urls": s["start_urls"], "listing": s.get("listing"),
+         "json_listing": s.get("json_listing")}
         for s in data["source"]]}
     path = db.with_suffix(".json")
     path.write_text(json.dumps(config), encoding="utf-8")
