@@ -20,6 +20,9 @@ What runs (``--rounds`` interleaved rounds where a figure is noisy; medians repo
    workers deliver them) into an empty database, against a plain Arrow insert of the same rows.
 6. **Quiet run**: a scheduled run that finds nothing new, over a generated archive of 1,000 and of
    1,000,000 releases (bench/bench_quiet.py).
+7. **Search index after an ingest**: 50 new and 50 edited releases over ``--search-releases``
+   indexed ones, updated in place against the whole rebuild, results compared
+   (bench/bench_search_update.py).
 
 Prints one table and, last, ``e2e_vs_scrapy=R cpu_vs_scrapy=R prefect_share=F reparse_pages_per_s=N
 parse_vs_trafilatura=R load_rows_per_s=N``. Not part of the test suite.
@@ -110,7 +113,8 @@ def machine() -> str:
 def peer_config(registry_file: Path, db: Path) -> Path:
     data = tomllib.loads(registry_file.read_text(encoding="utf-8"))
     config = {"concurrency": site.CONCURRENCY, "db": str(db), "sources": [
-        {"id": s["id"], "kind": s["kind"], "start_urls": s["start_urls"], "listing": s.get("listing")}
+        {"id": s["id"], "kind": s["kind"], "start_urls": s["start_urls"], "listing": s.get("listing"),
+         "json_listing": s.get("json_listing")}
         for s in data["source"]]}
     path = db.with_suffix(".json")
     path.write_text(json.dumps(config), encoding="utf-8")
@@ -247,6 +251,11 @@ def load_figure(rows: int, batch: int, rounds: int) -> dict:
     return run.out
 
 
+def search_update_figure(releases: int) -> dict:
+    run = timed([sys.executable, "-m", "bench.bench_search_update", "--json", f"--n={releases}"])
+    return run.out
+
+
 def quiet_figure(sizes: list[int]) -> dict:
     run = timed([sys.executable, "-m", "bench.bench_quiet", "--json", *[f"--size={n}" for n in sizes]])
     return run.out
@@ -255,7 +264,8 @@ def quiet_figure(sizes: list[int]) -> dict:
 # -- the table --------------------------------------------------------------------------------------
 
 
-def table(e2e: dict, prefect: dict, rep: dict, parse: dict, load: dict, quiet: dict, pages: int) -> list[str]:
+def table(e2e: dict, prefect: dict, rep: dict, parse: dict, load: dict, quiet: dict, pages: int,
+          search: dict | None = None) -> list[str]:
     rows = [
         "| figure | govpress | peer, same run | ratio | target |",
         "| --- | --- | --- | --- | --- |",
@@ -282,6 +292,10 @@ def table(e2e: dict, prefect: dict, rep: dict, parse: dict, load: dict, quiet: d
     for size, figure in sorted(quiet.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
         rows.append(f"| quiet scheduled run over {int(size):,} archived releases (s; requests per source) "
                     f"| {figure['seconds']:.2f}; {figure['requests_per_source']:.1f} | - | - | flat; <= 2 |")
+    if search:
+        rows.append(f"| search index after an ingest ({search['changed']} of {search['releases']:,} releases changed; s) "
+                    f"| in place {search['update_s']:.2f} | whole rebuild {search['whole_s']:.1f} | {search['speedup']:.0f}x "
+                    f"(results identical: {'yes' if search['identical_results'] else 'NO'}) | bounded |")
     return rows
 
 
@@ -291,6 +305,8 @@ def main() -> None:
     parser.add_argument("--prefect-rounds", type=int, default=2)
     parser.add_argument("--load-rows", type=int, default=20_000)
     parser.add_argument("--quiet-sizes", default="1000,1000000")
+    parser.add_argument("--search-releases", type=int, default=20_000,
+                        help="releases indexed before the ingest of the search-update figure")
     args = parser.parse_args()
     started = time.perf_counter()
     load_before = loadavg()
@@ -310,7 +326,8 @@ def main() -> None:
     parse = parser_figure(5)
     load = load_figure(args.load_rows, 5_000, 3)
     quiet = quiet_figure([int(n) for n in args.quiet_sizes.split(",")])
-    rows = table(e2e, prefect, rep, parse, load, quiet, pages)
+    search = search_update_figure(args.search_releases)
+    rows = table(e2e, prefect, rep, parse, load, quiet, pages, search)
     share = prefect["temporary"]["share"]
     last = (f"e2e_vs_scrapy={e2e['ours_pps'] / e2e['theirs_pps']:.2f} "
             f"cpu_vs_scrapy={e2e['theirs_cpu_ms'] / e2e['ours_cpu_ms']:.2f} prefect_share={share:.2f} "

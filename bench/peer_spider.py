@@ -93,6 +93,15 @@ class ReleaseSpider(scrapy.Spider):
                 links, following = [], locs
             else:
                 links, following = locs, []
+        elif kind == "json":  # items at a dotted path, release URLs and next pages from templates
+            spec, page = source["json_listing"], response.meta.get("page", 1)
+            items = json.loads(response.text)
+            for part in spec.get("items", "list").split("."):
+                items = items[part]
+            links = [spec["url"].format(**item) for item in items]
+            following = []
+            if items and spec.get("page_url"):
+                following = [spec["page_url"].format(page=page + 1, start=page * spec.get("page_size", 50))]
         else:
             listing = source["listing"]
             links = [item.css(listing["link"]).attrib.get("href") for item in response.css(listing["item"])]
@@ -101,7 +110,8 @@ class ReleaseSpider(scrapy.Spider):
             if link:
                 yield response.follow(link.strip(), callback=self.release, cb_kwargs={"source": source})
         for link in following:
-            yield response.follow(link.strip(), callback=self.discover, cb_kwargs={"source": source})
+            yield response.follow(link.strip(), callback=self.discover, cb_kwargs={"source": source},
+                                  meta={"page": response.meta.get("page", 1) + 1})
 
     def release(self, response, source: dict):
         record = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)

@@ -27,13 +27,25 @@ UNTHROTTLED_RATE = 10_000.0
 
 
 def generated_site(folder: Path, per_source: int = 170) -> int:
-    """Write the generated site (four editions: feed, sitemap, two listings) once; returns its release pages."""
+    """Write the generated site (four editions: feed, sitemap, two listings) once; returns its release pages (web only)."""
     manifest_file = folder / "site.json"
-    if not manifest_file.exists():
+    # Written once per version of the generator: a site left by an older one may lack channels the
+    # demo registry now reads (it is regenerated, not served stale).
+    import hashlib
+    import shutil
+
+    from govpress.demo.localsite import generator
+
+    stamp = hashlib.sha256(Path(generator.__file__).read_bytes() + str(per_source).encode()).hexdigest()[:16]
+    stamp_file = folder / ".generator"
+    if not manifest_file.exists() or not stamp_file.exists() or stamp_file.read_text() != stamp:
+        shutil.rmtree(folder, ignore_errors=True)
         generate_site(folder, per_source=per_source)
+        stamp_file.write_text(stamp)
     from govpress.demo.localsite.generator import load_manifest
 
-    return len(load_manifest(folder).releases())
+    # The documents are files on disk (a ``files`` source), not pages of the site: not counted.
+    return sum(1 for r in load_manifest(folder).releases() if r.publisher != "docs")
 
 
 @contextmanager

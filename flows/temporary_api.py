@@ -14,6 +14,10 @@ mode: no UI, no background services, state in ``PREFECT_HOME``) with a clear mes
 busy two-core machine takes 10-40 s) and raises :class:`~govpress.errors.PrefectUnavailable` with
 the server's last log lines when it does not answer. The server watches its stdin, a pipe from
 this process: when this process dies, however it dies, the pipe closes and the server stops itself.
+A command calls :func:`started_early` first thing (before it imports Prefect and the flows, reads
+its registry or builds the demo's site): the server is spawned then, its start overlapping that
+work, and :func:`prefect_api` only waits for what is left of it when the flow is about to run
+(``prefect_share`` in ``python -m bench`` measures what this buys).
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -103,11 +107,21 @@ class TemporaryApi:
         """Set when the server stopped during the run and could not be brought back (said once, here)."""
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None
+        self.spawned_at = time.monotonic()
+
+    def spawn(self) -> None:
+        """Start the server process without waiting for it (:meth:`start` waits)."""
+        self.spawned_at = time.monotonic()
+        self._spawn()
 
     def start(self) -> str:
-        self.log(f"Starting Prefect's temporary API on {self.api_url} (waiting up to {self.timeout:.0f} s; "
-                 f"log: {self.log_file}) ...")
-        self._spawn()
+        if self.process is None:
+            self.log(f"Starting Prefect's temporary API on {self.api_url} (waiting up to {self.timeout:.0f} s; "
+                     f"log: {self.log_file}) ...")
+            self.spawn()
+        else:  # spawned early by the command (started_early): only what is left of its start is waited for
+            self.log(f"Prefect's temporary API on {self.api_url} was started {time.monotonic() - self.spawned_at:.1f} s "
+                     f"ago; waiting up to {self.timeout:.0f} s for it (log: {self.log_file}) ...")
         self._wait_healthy()
         self._watchdog = threading.Thread(target=self._watch, name="temporary-api-watchdog", daemon=True)
         self._watchdog.start()
@@ -188,12 +202,54 @@ class TemporaryApi:
                 process.stdin.close()
 
 
+_early: TemporaryApi | None = None
+"""The temporary API :func:`started_early` spawned and :func:`prefect_api` has not taken yet."""
+
+
+def _needs_temporary() -> bool:
+    """No API configured (environment, or Prefect's settings when Prefect is loaded already), none to reuse."""
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("GOVPRESS_PREFECT_API") == "prefect":
+        return False
+    if "prefect" in sys.modules and configured_api_url():  # a test harness, a profile: asked only when loaded
+        return False
+    return not healthy(SERVE_API, timeout=0.3)
+
+
+@contextmanager
+def started_early(*, timeout: float = START_TIMEOUT) -> Iterator[None]:
+    """Around a command that will run a flow: spawn the temporary API now, so its start overlaps the command's own work.
+
+    Nothing is spawned when an API is configured or a ``govpress serve`` answers. :func:`prefect_api`
+    takes the spawned server (and waits for it only then); one it never takes (the command failed
+    before its flow, or found an API configured after all) is stopped when the block ends. The
+    server is tied to this process from its spawn (its stdin pipe), so a kill leaves nothing behind.
+    """
+    global _early
+    api = None
+    if _needs_temporary():
+        api = TemporaryApi(timeout=timeout)
+        api.spawn()
+        _early = api
+    try:
+        yield
+    finally:
+        if _early is api:
+            _early = None
+        if api is not None:
+            api.stop()  # idempotent: a server prefect_api took is stopped there already
+
+
 @contextmanager
 def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = print) -> Iterator[str]:
     """The API URL for the block: the configured server, a running ``govpress serve`` server, or a
-    temporary one started here and stopped after (``GOVPRESS_PREFECT_API=prefect``: Prefect's own start)."""
+    temporary one (spawned by :func:`started_early`, else here) stopped after (``GOVPRESS_PREFECT_API=prefect``:
+    Prefect's own start)."""
+    global _early
+    early, _early = _early, None
     configured = configured_api_url()
     if configured:
+        if early is not None:
+            early.stop()
         yield configured
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -201,7 +257,7 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
     if os.environ.get("GOVPRESS_PREFECT_API") == "prefect":  # Prefect starts its own (bench/ compares)
         yield ""
         return
-    if healthy(SERVE_API, timeout=0.3):  # `govpress serve` is running: no server start at all
+    if early is None and healthy(SERVE_API, timeout=0.3):  # `govpress serve` is running: no server start at all
         log(f"Using the running Prefect server at {SERVE_API}.")
         with temporary_settings(updates={PREFECT_API_URL: SERVE_API}):
             try:
@@ -210,7 +266,8 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
                 send_pending()
         return
 
-    api = TemporaryApi(timeout=timeout, log=log)
+    api = early or TemporaryApi(timeout=timeout, log=log)
+    api.log, api.timeout = log, timeout
     try:
         url = api.start()
         _TEMPORARY_URLS.add(url)

@@ -162,8 +162,8 @@ def ingest(
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
-    _check_db(db)
     if without_prefect:
+        _check_db(db)
         import asyncio
 
         from govpress.plan import RunParams
@@ -174,11 +174,16 @@ def ingest(
                                             parameters={"sources": source, "without_prefect": True}))
         ok = not result.failing
     else:
-        from govpress.flows.ingest import ingest as ingest_flow
+        from govpress.flows.temporary_api import started_early
 
-        ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
-                                           max_pages=max_pages or 0, refetch=refetch, db=str(db),
-                                           sources_file=str(sources_file) if sources_file else None, return_state=True))
+        with started_early():  # the API starts beside the checks and Prefect's imports below
+            _check_db(db)
+            from govpress.flows.ingest import ingest as ingest_flow
+
+            ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
+                                               max_pages=max_pages or 0, refetch=refetch, db=str(db),
+                                               sources_file=str(sources_file) if sources_file else None,
+                                               return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -208,11 +213,15 @@ def reparse(
     from govpress.registry import load_registry
 
     load_registry(sources_file).select(source)
-    _check_db(db)
-    from govpress.flows.ingest import reparse as reparse_flow
+    from govpress.flows.temporary_api import started_early
 
-    ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
-                                        sources_file=str(sources_file) if sources_file else None, return_state=True))
+    with started_early():  # the API starts beside the checks and Prefect's imports below
+        _check_db(db)
+        from govpress.flows.ingest import reparse as reparse_flow
+
+        ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
+                                            sources_file=str(sources_file) if sources_file else None,
+                                            return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 

@@ -81,7 +81,8 @@ class Walk:
     since: date | None
     max_pages: int
     known: Container[str]
-    """Identities of held releases (a set, or a lazily read one: govpress.pipeline.HeldIdentities)."""
+    """Identities of held releases (a set, or one read page by page: govpress.known.HeldIdentities, whose
+    ``prefetch`` is told each page's links first so the page costs one store query, not one per link)."""
     stop_at_known: bool
     fetched_at: datetime
     base_dir: Path
@@ -141,7 +142,10 @@ class Walk:
                         trace.failed(url)
                     break
                 any_read = True
-                fresh = [i for i in listing.items if identity(i.url) not in self.known]
+                keys = [identity(i.url) for i in listing.items]
+                if (prefetch := getattr(self.known, "prefetch", None)) is not None:
+                    prefetch(keys)
+                fresh = [i for i, key in zip(listing.items, keys) if key not in self.known]
                 # An unchanged page's held links are left out, as when its 304 ended the walk:
                 # nothing about them changed, so they plan no rechecks.
                 result.items.extend(fresh if fetched.outcome == "not_modified" else listing.items)

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,10 +24,12 @@ from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, discover
 from govpress.fetch.client import Fetcher, FetchResult
+from govpress.known import HeldIdentities, KnownReleases, by_identity
 from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
+from govpress.recheck import listing_window
 from govpress.record import answered, fetch_event, listing_rows
 from govpress.store.rows import (
     CacheRow, EventRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, SeenRow,
@@ -371,52 +373,31 @@ def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
 # --- one source end to end ------------------------------------------------------------------------
 
 
-class KnownReleases(Mapping[str, KnownRelease]):
-    """A source's stored releases by identity (govpress.urls.identity), read from the store on first use.
+def needs_everything(source: Source, found: Discovery) -> bool:
+    """A complete listing (sitemap, file set) shows every release, so the plan checks every held one not in it."""
+    return found.complete
 
-    A quiet scheduled run (the first discovery page answers 304) never looks at them, so its cost
-    does not grow with the archive; any other run reads them once, at its first question.
-    The read blocks the event loop for that moment: it is one query, made only when the run has
-    found something to compare.
+
+def recheck_candidates(ctx: RunContext, source: Source, found: Discovery, known: KnownReleases,
+                       met: int) -> Mapping[str, KnownRelease]:
+    """The releases the recheck policy may pick this run, read bounded by the source's budget.
+
+    ``met`` links are planned anyway (they are excluded from the checks), so the read keeps that many
+    more: the policy's first ``recheck_budget`` picks among the rest are then in hand. When the whole
+    archive is read already (a complete listing), it is the candidate set itself.
     """
-
-    def __init__(self, load: Callable[[], dict[str, KnownRelease]]) -> None:
-        self._load = load
-        self._by_identity: dict[str, KnownRelease] | None = None
-
-    def _all(self) -> dict[str, KnownRelease]:
-        if self._by_identity is None:
-            self._by_identity = {identity(k.url or k.canonical_url): k for k in self._load().values()}
-        return self._by_identity
-
-    @property
-    def loaded(self) -> bool:
-        return self._by_identity is not None
-
-    def __getitem__(self, key: str) -> KnownRelease:
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-
-class HeldIdentities:
-    """The identities of held (not removed) releases, as discovery's ``known`` set: read on first use."""
-
-    def __init__(self, known: KnownReleases) -> None:
-        self.known = known
-
-    def __contains__(self, key: object) -> bool:
-        held = self.known.get(key) if isinstance(key, str) else None
-        return held is not None and held.removed_at is None
+    if ctx.params.refetch or ctx.params.deep or source.kind == "files":
+        return {}
+    if needs_everything(source, found):
+        return known
+    budget = source.recheck_budget + met + len(found.listed)
+    return by_identity(ctx.store.recheck_candidates(source.id, ctx.now, budget=budget, window=listing_window(found)))
 
 
 async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
     """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
-    known = KnownReleases(lambda: ctx.store.known_releases(source.id))
+    known = KnownReleases(source.id, lambda: ctx.store.known_releases(source.id),
+                          lambda ids: ctx.store.known_releases_by_id(source.id, ids))
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
     # Conditional GET on discovery pages makes a quiet scheduled run cost one request per
     # source; a backfill or refetch must read the pages whatever their validators say.
@@ -456,14 +437,19 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         coverage=covered, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep),
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
-    # Validators of what the plan may recheck: discovered pages, resumed ones and every held page
-    # (the recheck policy by age may pick any of them, and a quiet recheck should cost a 304).
-    held = [k.url for k in known.values()]
+    # What the plan asks about, read in one query: the links found and the resumed ones.
+    met = [identity(i.url) for i in found.items] + [identity(url) for url, _ in frontier]
+    await asyncio.to_thread(known.fetch_keys, met)
+    candidates = await asyncio.to_thread(recheck_candidates, ctx, source, found, known, len(met))
+    # Validators of what the plan may recheck: discovered pages, resumed ones and the recheck candidates
+    # (a quiet recheck should cost a 304); all held pages only when a complete listing makes them checks.
+    held = [k.url for k in (known.values() if needs_everything(source, found) else candidates.values())]
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [url for url, _ in frontier] + held)
     work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
-                     file_roots=file_roots(source, ctx.base_dir))
+                     file_roots=file_roots(source, ctx.base_dir), recheck_from=candidates)
     if found.trace is not None:
-        found.trace.unfetched = coverage.unfetched_keys(found.items, known, (identity(w.url) for w in work))
+        found.trace.unfetched = coverage.unfetched_keys(found.items, [k for k in met if k in known],
+                                                        (identity(w.url) for w in work))
     # Persist the plan first: a crash from here on resumes it instead of rediscovering. What the listings
     # showed goes with it, so a changed entry is either refetched from the frontier or seen again.
     planned = {w.url for w in work}

@@ -10,7 +10,7 @@ and budget of govpress/recheck.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -89,12 +89,17 @@ def plan_work(
     now: datetime,
     frontier: list[tuple[str, str]] = (),
     file_roots: Sequence[Path] = (),
+    recheck_from: Mapping[str, KnownRelease] | None = None,
 ) -> list[WorkItem]:
     """Decide what to fetch: new links, changed ones (lastmod moved), due rechecks, removal checks.
 
     ``known`` is keyed by identity (govpress.urls.identity of the release URL).
 
     ``frontier`` holds work a previous run planned but did not finish; it is resumed first.
+
+    ``recheck_from``: the held releases the recheck policy chooses among (keyed like ``known``); None:
+    all of ``known``. The pipeline passes the bounded candidates the store reads
+    (govpress.store.load.recheck_candidates), so a quiet run never walks the whole archive.
 
     Every URL enters the plan here, and here it passes :func:`govpress.urls.refusal`: http(s)
     only for web sources, and for a ``files`` source (``file_roots``: its folders) only files
@@ -157,7 +162,7 @@ def plan_work(
             if held.status == "live" and key not in discovery.listed:
                 work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
     if not (params.refetch or params.deep):  # by age, and what fell off a listing: within the budget
-        for check in budgeted_checks(source, discovery, known, work, now):
+        for check in budgeted_checks(source, discovery, known if recheck_from is None else recheck_from, work, now):
             add(check.url, check.reason, check.known)  # type: ignore[arg-type]
     planned = list(work.values())
     # A backfill (deep) is the operator's deliberate walk, bounded by its max_pages.

@@ -14,8 +14,10 @@ A release's page is fetched again for three reasons, cheapest first:
 
 (2) and (3) are bounded per run by the source's ``recheck_budget``: fall-offs first, then due
 releases from the youngest tier down and the most overdue first, then withdrawn or redirected
-releases (a restore is rarer than an edit). What is left waits for the next run; so the monthly tier
-of a large archive is a rotating sample. Every check is a conditional GET when validators are known
+releases (a restore is rarer than an edit); ties go by release id. What is left waits for the next
+run; so the monthly tier of a large archive is a rotating sample. The store reads exactly these
+first picks with one ranked query (govpress.store.load.recheck_candidates, the same order in SQL), so
+a run never loads the whole archive to choose them. Every check is a conditional GET when validators are known
 (a quiet recheck costs one 304), and a release is checked at most once per run.
 
 Stored URLs are rebased onto the source's current origin (:func:`current_url`) when the site moved
@@ -25,7 +27,7 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -64,7 +66,10 @@ def tier(known: KnownRelease, now: datetime) -> int:
 
 
 def overdue(known: KnownRelease, now: datetime) -> float:
-    """Time since the page was last seen, in intervals (>= DUE_AT means due)."""
+    """Time since the page was last seen, in intervals (>= DUE_AT means due).
+
+    Microseconds over microseconds, correctly rounded: the store's SQL computes the very same float.
+    """
     return (now - known.last_seen_at) / recheck_interval(known, now)
 
 
@@ -126,7 +131,7 @@ class Check:
     known: KnownRelease
 
 
-def budgeted_checks(source: Source, discovery: Discovery, known: dict[str, KnownRelease], planned: Iterable[str],
+def budgeted_checks(source: Source, discovery: Discovery, known: Mapping[str, KnownRelease], planned: Iterable[str],
                     now: datetime) -> list[Check]:
     """Fall-offs and due rechecks for this run, at most ``source.recheck_budget`` (see the module docstring).
 
@@ -141,11 +146,11 @@ def budgeted_checks(source: Source, discovery: Discovery, known: dict[str, Known
         if key in taken:
             continue
         if fell_off(held, key, discovery, window):
-            falls.append((-(held.published_at.timestamp()), key, held))
+            falls.append((-(held.published_at.timestamp()), held.release_id, key, held))
         elif overdue(held, now) >= DUE_AT:
-            ranked = (tier(held, now), -overdue(held, now), key)
+            ranked = (tier(held, now), -overdue(held, now), held.release_id)
             (due if held.status == "live" else gone).append((ranked, key, held))
-    picked = [Check(current_url(h.url or k, source), "removal_check", h) for _, k, h in sorted(falls, key=lambda x: x[:2])]
+    picked = [Check(current_url(h.url or k, source), "removal_check", h) for _, _, k, h in sorted(falls, key=lambda x: x[:2])]
     picked += [Check(current_url(h.url or k, source), "recheck", h) for _, k, h in sorted(due, key=lambda x: x[0])]
     picked += [Check(current_url(h.url or k, source), "recheck", h) for _, k, h in sorted(gone, key=lambda x: x[0])]
     return picked[: source.recheck_budget]

@@ -55,8 +55,12 @@ def identity(url: str) -> str:
 
 def release_id(source_id: str, url: str) -> str:
     """The stable id of the release at ``url`` in ``source_id``: 16 hex chars of BLAKE2b over both."""
-    key = f"{source_id}\n{identity(url)}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+    return release_id_of_identity(source_id, identity(url))
+
+
+def release_id_of_identity(source_id: str, key: str) -> str:
+    """:func:`release_id` from an identity already computed (what govpress.known looks releases up by)."""
+    return hashlib.blake2b(f"{source_id}\n{key}".encode("utf-8"), digest_size=8).hexdigest()
 
 
 def host_of(url: str) -> str:

@@ -99,6 +99,15 @@ def run_demo(*, db: Path, pages: Path | None = None, seed: Path | None = None, r
              console: Console | None = None, site_dir: Path | None = None, generator_options: dict | None = None,
              port: int = 0) -> int:
     """Serve, ingest, report. Returns the process exit code (0 when every source succeeded)."""
+    from govpress.flows.temporary_api import started_early
+
+    with started_early():  # Prefect's API starts while the site is generated and served
+        return _run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console, site_dir=site_dir,
+                         generator_options=generator_options, port=port)
+
+
+def _run_demo(*, db: Path, pages: Path | None, seed: Path | None, refetch: bool, console: Console | None,
+              site_dir: Path | None, generator_options: dict | None, port: int) -> int:
     from govpress.flows.ingest import ingest
 
     console = console or Console()

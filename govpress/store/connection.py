@@ -491,6 +491,15 @@ class Store:
         with self.writer() as con:
             return loader.known_releases(con, source_id)
 
+    def known_releases_by_id(self, source_id: str, release_ids: list[str]) -> dict[str, KnownRelease]:
+        with self.writer() as con:
+            return loader.known_releases_by_id(con, source_id, release_ids)
+
+    def recheck_candidates(self, source_id: str, now: datetime, *, budget: int,
+                           window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
+        with self.writer() as con:
+            return loader.recheck_candidates(con, source_id, now, budget=budget, window=window)
+
     def recent_titles(self, source_id: str, limit: int = 30) -> list[str]:
         with self.writer() as con:
             return loader.recent_titles(con, source_id, limit)
@@ -518,9 +527,10 @@ class Store:
         with self.writer() as con:
             return loader.load_batch(con, batch)
 
-    def rebuild_search_index(self) -> None:
+    def rebuild_search_index(self, *, full: bool = False) -> int:
+        """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""
         with self.writer(fts=True) as con:
-            search.rebuild_search_index(con)
+            return search.rebuild_search_index(con, full=full)
 
     def checksum(self) -> dict[str, str]:
         """md5 per content table over content columns only (no run ids or seen times): equal after a rerun."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -524,6 +524,80 @@ def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, 
         [source_id],
     ).fetchall()
     return {r[1]: KnownRelease(*r) for r in rows}
+
+
+KNOWN_COLUMNS = """r.release_id, r.canonical_url, r.content_hash, r.version, r.published_at, r.first_seen_at,
+                  r.last_seen_at, r.removed_at, r.archive_key, r.url, r.updated_at, coalesce(r.status, 'live'),
+                  l.channel, l.fingerprint"""
+
+
+def known_releases_by_id(con: duckdb.DuckDBPyConnection, source_id: str, release_ids: list[str]) -> dict[str, KnownRelease]:
+    """The source's stored releases among ``release_ids`` (a point read per id: a quiet run stays O(its links))."""
+    if not release_ids:
+        return {}
+    with registered(con, pa.table({"release_id": pa.array(sorted(set(release_ids)), pa.string())})) as t:
+        rows = con.execute(
+            f"""SELECT {KNOWN_COLUMNS}
+               FROM releases r LEFT JOIN release_listings l USING (release_id)
+               WHERE r.source_id = ? AND r.release_id IN (SELECT release_id FROM {t})""",
+            [source_id],
+        ).fetchall()
+    return {r[1]: KnownRelease(*r) for r in rows}
+
+
+def recheck_candidates(con: duckdb.DuckDBPyConnection, source_id: str, now: datetime, *, budget: int,
+                       window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
+    """The releases this run's recheck policy can pick (govpress/recheck.py), at most ``budget`` of each kind.
+
+    Two ordered reads with LIMIT, in the policy's own order (ties by release id), so that
+    :func:`govpress.recheck.budgeted_checks` over them picks exactly what it would pick over the whole
+    archive: the due ones (live before withdrawn, youngest tier, most overdue first) and, for a walked
+    window, the live releases dated inside it, newest first (the fall-off candidates). Tiers and
+    intervals come from :data:`govpress.recheck.SCHEDULE`; times are compared in integer
+    microseconds and ``overdue`` is microseconds over microseconds, as Python computes it, so both
+    sides agree to the bit. DuckDB reads a few columns of the source's rows and hands Python at most
+    ``2 * budget`` releases: a quiet run over a million archived releases stays a small query.
+    """
+    from govpress.recheck import DUE_AT, OLDER, SCHEDULE  # the policy's numbers (recheck imports nothing of the store)
+
+    if budget <= 0:
+        return {}
+
+    def micros(delta) -> int:
+        return delta // timedelta(microseconds=1)
+
+    every = "CASE " + " ".join(f"WHEN age_us < {micros(below)} THEN {micros(step)}" for below, step in SCHEDULE) + \
+            f" ELSE {micros(OLDER)} END"
+    tier = "CASE " + " ".join(f"WHEN age_us < {micros(below)} THEN {i}" for i, (below, _) in enumerate(SCHEDULE)) + \
+           f" ELSE {len(SCHEDULE)} END"
+    rows = con.execute(
+        f"""WITH aged AS (
+                SELECT r.release_id, coalesce(r.status, 'live') <> 'live' AS gone,
+                       epoch_us(p.now) - epoch_us(coalesce(r.published_at, r.first_seen_at)) AS age_us,
+                       epoch_us(p.now) - epoch_us(r.last_seen_at) AS seen_us
+                FROM releases r, (SELECT ?::TIMESTAMPTZ AS now) p WHERE r.source_id = ?
+            ), due AS (
+                SELECT release_id, gone, {tier} AS tier, seen_us / ({every}) AS overdue FROM aged
+            ), picked AS (
+                SELECT release_id FROM due WHERE overdue >= {DUE_AT}
+                ORDER BY gone, tier, overdue DESC, release_id LIMIT ?
+            )
+            SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
+            WHERE r.release_id IN (SELECT release_id FROM picked)""",
+        [now, source_id, budget],
+    ).fetchall()
+    found = {r[1]: KnownRelease(*r) for r in rows}
+    if window is not None:
+        oldest, newest = window
+        rows = con.execute(
+            f"""SELECT {KNOWN_COLUMNS} FROM releases r LEFT JOIN release_listings l USING (release_id)
+                WHERE r.source_id = ? AND coalesce(r.status, 'live') = 'live'
+                  AND r.published_at > ? AND r.published_at <= ?
+                ORDER BY r.published_at DESC, r.release_id LIMIT ?""",
+            [source_id, oldest, newest, budget],
+        ).fetchall()
+        found.update((r[1], KnownRelease(*r)) for r in rows)
+    return found
 
 
 def recent_titles(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 30) -> list[str]:

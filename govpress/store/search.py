@@ -65,6 +65,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from govpress.store import search_update
 from govpress.store.stopwords import STOPWORDS
 from govpress.store.transactions import rollback_quietly
 
@@ -399,15 +400,36 @@ def _create_search_table(con: duckdb.DuckDBPyConnection, table: str, comment: st
     con.execute(f"COMMENT ON COLUMN {table}.terms IS '{terms_comment}'")
 
 
-def rebuild_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Refill the search tables from releases and rebuild their fts indexes, in one transaction."""
+def rebuild_search_index(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> int:
+    """Bring the search tables and their fts indexes up to date with releases, in one transaction.
+
+    Only the releases whose text changed since they were indexed are indexed again
+    (govpress/store/search_update.py: same index, same results as a rebuild); the whole index is built
+    when ``full``, when there is none yet, or when most releases changed. Returns the releases indexed.
+    """
     con.begin()
     try:
-        refill_and_index(con)
+        count = _update_or_rebuild(con, full)
         con.commit()
+        return count
     except BaseException:
         rollback_quietly(con)
         raise
+
+
+def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
+    tables = [f.table for f in FAMILIES] + [NAMES_TABLE]
+    changed = search_update.touched(con)
+    total = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    if full or not search_update.index_exists(con, tables) or changed > search_update.FULL_SHARE * max(total, 1):
+        refill_and_index(con)
+        return total
+    if changed:
+        for family in FAMILIES:
+            search_update.update_table(con, family.table, _refill_sql(family, touched_only=True))
+        search_update.update_table(con, NAMES_TABLE, _names_sql(touched_only=True))
+        search_update.mark_indexed(con)
+    return changed
 
 
 def _index_pragma(table: str) -> str:
@@ -417,13 +439,18 @@ def _index_pragma(table: str) -> str:
     )
 
 
-def _refill_sql(family: Family) -> str:
+TOUCHED_ONLY = " AND r.release_id IN (SELECT release_id FROM search_touched)"
+"""Restricts a refill to the releases an incremental update reindexes (govpress/store/search_update.py)."""
+
+
+def _refill_sql(family: Family, *, touched_only: bool = False) -> str:
     """Index rows of one family, set-based: each distinct word is normalised once, not once per occurrence
     (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join."""
     return f"""
 INSERT INTO {family.table}
 WITH words AS (
-    SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r WHERE {_family_filter(family)}
+    SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r
+    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}
 ),
 kept AS (
     SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
@@ -441,8 +468,14 @@ def refill_and_index(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_refill_sql(family))
         con.execute(_index_pragma(family.table))
     con.execute(f"DELETE FROM {NAMES_TABLE}")
-    con.execute(f"INSERT INTO {NAMES_TABLE} SELECT r.release_id, {NAMES_TERMS_SQL} FROM releases r")
+    con.execute(_names_sql())
     con.execute(_index_pragma(NAMES_TABLE))
+    search_update.record_all(con)
+
+
+def _names_sql(*, touched_only: bool = False) -> str:
+    return (f"INSERT INTO {NAMES_TABLE} SELECT r.release_id, {NAMES_TERMS_SQL} FROM releases r"
+            + (" WHERE true" + TOUCHED_ONLY if touched_only else ""))
 
 
 @dataclass(frozen=True, slots=True)
