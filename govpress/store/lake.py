@@ -340,9 +340,11 @@ class LakeStore(Store):
         from govpress.store import load as loader
         return self._write(lambda con: loader.load_batch(con, batch))
 
-    def rebuild_search_index(self) -> None:
+    def rebuild_search_index(self, *, full: bool = True) -> None:
+        """The whole index, always: the in-place update's bookkeeping table (search_indexed) is keyed,
+        which DuckLake cannot hold; a lake rebuilds from its scratch build as before."""
         from govpress.store import search
-        self._write(lambda con: search.rebuild_search_index(con))
+        self._write(lambda con: search.rebuild_search_index(con, full=True))
 
     def checksum(self) -> dict[str, str]:
         from govpress.store import load as loader
