@@ -136,6 +136,7 @@ def test_five_edits_and_six_removals_between_runs_on_another_port(demo_db, port_
 
 def readme_sql_statements() -> list[str]:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    # Blocks fenced ```sql run on the demo's DuckDB file; ```sql lake ones need a DuckLake catalogue.
     blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
     assert blocks, "the README has no SQL cookbook"
     statements = []
