@@ -46,6 +46,8 @@ COUNTED = ("releases", "release_versions", "release_links", "release_events", "f
 RUN_TIMEOUT = 240.0
 
 
+pytestmark = pytest.mark.heavy  # minutes: a PostgreSQL cluster and four processes (run with -m heavy)
+
 @pytest.fixture(scope="module")
 def postgres():
     try:

@@ -91,6 +91,7 @@ def test_an_api_that_does_not_answer_in_time_is_one_line_and_nothing_runs(tmp_pa
     assert not db.exists() or duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
 
+@pytest.mark.heavy
 def test_the_temporary_api_dies_with_its_killed_parent_and_the_slot_is_free_for_the_next(tmp_path: Path, site: Path):
     db = tmp_path / "g.duckdb"
     process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "killed.log")
@@ -114,6 +115,7 @@ def test_the_temporary_api_dies_with_its_killed_parent_and_the_slot_is_free_for_
     assert "waiting for the DuckDB writer slot for" not in output  # never waited on the dead run
 
 
+@pytest.mark.heavy
 def test_an_api_that_stops_mid_run_is_reported_once_and_every_source_loads(tmp_path: Path, site: Path):
     db = tmp_path / "g.duckdb"
     process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "log")

@@ -22,7 +22,7 @@ import pytest
 from govpress.demo.run import render_registry
 from testpaths import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
 
 KREMLIN_PAGE = "kremlin/ru/events/president/transcripts/75238.html"
 KREMLIN_URL = "http://kremlin.ru/events/president/transcripts/75238"

@@ -43,7 +43,7 @@ from govpress.store import Store
 from factories import demo_registry
 from testpaths import ROOT as PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
 
 SEED = 20241002
 PER_SOURCE = 12
