@@ -27,7 +27,7 @@ from ui_steps import (
     submit_custom_run,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.heavy]  # a Prefect server, served deployments and Chromium: minutes
 
 WORKING = "demo_mfa_en"
 FAILING = "demo_belta_ru"

@@ -17,7 +17,7 @@ from govpress.analysis.report import build_report
 from govpress.demo.localsite.generator import DATE_START, generate_site
 from govpress.demo.run import run_demo
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.heavy]  # a demo run and Chromium: minutes
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
