@@ -31,7 +31,7 @@ from govpress.demo.reliability import (
 from govpress.store import Store
 from govpress.parsers import ParseContext, ParseError, get_parser
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]  # one module fixture serves and runs every fault: minutes
 
 # What each fault must end as in the faulted run: the target's last fetch outcome, whether the
 # article was loaded anyway, the source's status, and whether the page waits in the frontier.
