@@ -34,6 +34,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 @pytest.mark.e2e
 @pytest.mark.slow
+@pytest.mark.heavy  # a minute or more; tests/e2e/test_demo_runs.py runs the same demo in the default suite
 def test_the_main_command_runs_the_demo_as_written(tmp_path: Path):
     run, _ = top_commands()
     db = tmp_path / "govpress.duckdb"
