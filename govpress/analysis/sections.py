@@ -147,7 +147,11 @@ class SyndicationPair:
 
 
 def syndication(con: duckdb.DuckDBPyConnection, window: Window) -> list[SyndicationPair]:
-    """Who copies whom (exact and near copies: the copy links to the earlier publisher) and how fast."""
+    """Who copies whom and how fast: the ``syndication`` links, each from a copy to the first publisher's release.
+
+    Not the exact/near links: an exact link points at whichever copy was loaded first, not at the
+    earliest publisher, and both kinds also join one publisher's own copies (govpress/events.py).
+    """
     rows = query(con,
         f"""SELECT c.source_id, o.source_id, count(*),
                    count(*) FILTER (WHERE c.published_at IS NOT NULL AND o.published_at IS NOT NULL),
@@ -155,7 +159,7 @@ def syndication(con: duckdb.DuckDBPyConnection, window: Window) -> list[Syndicat
             FROM release_links l
             JOIN releases c ON c.release_id = l.release_id
             JOIN releases o ON o.release_id = l.other_id
-            WHERE l.kind IN ('near_duplicate', 'exact_duplicate') AND c.source_id <> o.source_id
+            WHERE l.kind = 'syndication'
               AND coalesce(c.published_at, c.first_seen_at)::DATE BETWEEN $since AND $until
               AND ({SOURCE_FILTER.format(col='c.source_id')} OR {SOURCE_FILTER.format(col='o.source_id')})
             GROUP BY ALL ORDER BY 3 DESC, 1, 2""", window.params()).fetchall()

@@ -48,9 +48,10 @@ def load(store: Store, source_id: str, *releases: ReleaseRow, run_id: str = "run
 
 
 def add_sources(store: Store, *specs: tuple[str, str, str]) -> None:
-    """(source_id, timezone, cadence) triples into the sources table."""
+    """(source_id, timezone, cadence) triples into the sources table, each its own publisher (institution)."""
     store.upsert_sources([
-        make_source(id=sid, name=f"Source {sid}", timezone=tz, cadence=cadence, start_urls=[f"https://gov.example/{sid}/rss"])
+        make_source(id=sid, name=f"Source {sid}", institution=f"Publisher {sid}", timezone=tz, cadence=cadence,
+                    start_urls=[f"https://gov.example/{sid}/rss"])
         for sid, tz, cadence in specs
     ], "run-sources")
 
