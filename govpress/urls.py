@@ -2,13 +2,21 @@
 
 The canonical form (with the source id) is what makes ``release_id`` stable across runs, feeds and listings:
 scheme and host lower-cased, default ports dropped, tracking parameters (``utm_*``,
-``fbclid``, ``gclid`` ...) removed, remaining query parameters sorted, fragment dropped,
-trailing slash removed (except for the root path), percent-encoding normalised.
+``fbclid``, ``gclid`` ...) and session ids removed, remaining query parameters sorted, fragment
+dropped, trailing slash removed (except for the root path), percent-encoding normalised.
+
+Session ids matter most: a CMS that keeps its session in the URL when cookies are refused (as a
+crawler refuses them) writes a new id into every link of every listing, so without this each run
+would find every release again under a new address. Removed: the query parameters PHP, Java,
+ColdFusion and ASP name their sessions by (``PHPSESSID``, ``jsessionid``, ``CFID``/``CFTOKEN``,
+``sid`` only when its value is a long hex or alphanumeric token), Java's path parameter
+(``/page;jsessionid=...``) and ASP.NET's cookieless segment (``/(S(...))/page.aspx``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -19,9 +27,18 @@ _TRACKING_EXACT = frozenset(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _is_tracking(key: str) -> bool:
+_SESSION_EXACT = frozenset({"phpsessid", "jsessionid", "cfid", "cftoken", "sessionid", "session_id", "sessid", "oscsid", "zenid"})
+_SESSION_TOKEN = re.compile(r"[0-9a-z]{20,}|[0-9a-f]{16,}", re.I)
+"""A value that is a session token rather than a word or a number: ``sid=7`` may well be a section."""
+_JAVA_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
+_ASPNET_SESSION = re.compile(r"/\((?:[A-Z]\([^()/]*\))+\)(?=/)", re.I)
+
+
+def _is_tracking(key: str, value: str = "") -> bool:
     k = key.lower()
-    return k.startswith("utm_") or k in _TRACKING_EXACT
+    if k.startswith("utm_") or k in _TRACKING_EXACT or k in _SESSION_EXACT or k.startswith("aspsessionid"):
+        return True
+    return k == "sid" and bool(_SESSION_TOKEN.fullmatch(value)) and not value.isdigit()
 
 
 def canonical_url(url: str) -> str:
@@ -33,10 +50,11 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~") or "/"
+    path = _ASPNET_SESSION.sub("", _JAVA_SESSION.sub("", parts.path))
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~") or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k, v)]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 

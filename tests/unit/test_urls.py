@@ -36,3 +36,29 @@ def test_identity_ignores_scheme_host_and_port():
 
 def test_non_http_urls_are_left_alone():
     assert canonical_url("file://seed/000.txt") == "file://seed/000.txt"
+
+
+def test_session_ids_in_query_path_and_aspnet_segment_are_removed():
+    """A CMS that puts its session in every link must not make every run find every release anew."""
+    same = "https://gov.example/news/view.php?id=12"
+    for url in (
+        "https://gov.example/news/view.php?id=12&PHPSESSID=9f1c2b3a4d5e6f708192a3b4c5d6e7f8",
+        "https://gov.example/news/view.php?PHPSESSID=abc&id=12",
+        "https://gov.example/news/view.php;jsessionid=0A1B2C3D4E5F60718293A4B5C6D7E8F9?id=12",
+        "https://gov.example/news/view.php?id=12&sid=5f2b8c1d9e7a4b3c6d0e1f2a",
+        "https://gov.example/news/view.php?id=12&CFID=1234&CFTOKEN=56789012",
+        "https://gov.example/news/view.php?ASPSESSIONIDQSTCRBQD=KHMLPGNAJEBPNDKOOFJNAJPM&id=12",
+    ):
+        assert canonical_url(url) == same, url
+    assert canonical_url("https://gov.example/(S(lit3py55t21z5v55vlm25s55))/news/page.aspx?id=3") == \
+        "https://gov.example/news/page.aspx?id=3"
+    assert canonical_url("https://gov.example/(X(1)S(abcdef))/news/page.aspx") == "https://gov.example/news/page.aspx"
+    assert release_id("src", "https://gov.example/news/view.php?id=12&PHPSESSID=one") == \
+        release_id("src", "https://gov.example/news/view.php?PHPSESSID=two&id=12")
+
+
+def test_a_short_sid_is_a_parameter_not_a_session():
+    """``sid=7`` (a section, a story number) changes the page: only a token-like value is a session."""
+    assert canonical_url("https://gov.example/news?sid=7") == "https://gov.example/news?sid=7"
+    assert canonical_url("https://gov.example/news?sid=economy") == "https://gov.example/news?sid=economy"
+    assert canonical_url("https://gov.example/news?sid=12345678901234567890") == "https://gov.example/news?sid=12345678901234567890"
