@@ -30,12 +30,12 @@ from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_
 from govpress.registry import Source
 from govpress.store import Store
 from govpress.recheck import listing_window
-from govpress.record import answered, fetch_event, listing_rows
+from govpress.record import answered, fetch_event, listing_rows, not_found_event
 from govpress.store.rows import (
     CacheRow, EventRow, FailureRow, FetchRow, KnownRelease, LoadBatch, LoadCounts, ReleaseRow, SeenRow,
 )
 from govpress.urls import identity, local_path, refusal
-from govpress.parsers import BlockedPage, ParseContext, ParseError
+from govpress.parsers import BlockedPage, NotFoundPage, ParseContext, ParseError
 from govpress.parsers.html import page_title, site_names_for_source
 from govpress.parsers.language import language_mismatch
 
@@ -337,6 +337,9 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
             out.blocked.append(f"{result.url}: {release}")
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
                                        parser=parser_for(source, result), error=f"blocked: {release}", failed_at=seen_at))
+        elif isinstance(release, NotFoundPage) and item.known is not None:
+            events.append(not_found_event(item.known, item.url, result, str(release), seen_at))  # a soft 404
+            settled.add(item.url)
         elif isinstance(release, ParseError):
             failures.append(FailureRow(source_id=source.id, url=result.url, archive_key=result.archive_key or "",
                                        parser=parser_for(source, result), error=str(release), failed_at=seen_at))

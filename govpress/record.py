@@ -1,7 +1,10 @@
 """What one run's responses say about releases already held, as rows for the loader (pure, no I/O).
 
 * :func:`fetch_event`: a held release's page answered 404/410 (``withdrawn``; a vanished local file too)
-  or now leads elsewhere (``redirected``: a redirect to another page, or off the site). Nothing else
+  or now leads elsewhere (``redirected``: a redirect to another page, or off the site).
+* :func:`not_found_event`: a held release's page answered 200 with the site's "page not found"
+  template (a soft 404, told by the parsers: govpress/parsers/notfound.py): ``withdrawn`` too, with
+  the template's words as evidence, instead of a new version made of the template. Nothing else
   is a withdrawal: a page missing from a listing is only checked (govpress/recheck.py), and a check
   that got no answer (robots, refused, timeouts) is retried, never taken as done.
 * :func:`listing_rows`: what discovery showed of each release (``release_listings``), only where it is
@@ -49,6 +52,14 @@ def fetch_event(known: KnownRelease | None, requested: str, result: FetchResult,
     how = f"refused: {result.error}" if result.outcome == "refused" else f"final answer HTTP {result.status}"
     return EventRow(known.release_id, "redirected", at, requested, result.status, final_url=target,
                     evidence=f"{chain} ({how})", archive_key=result.archive_key)
+
+
+def not_found_event(known: KnownRelease, requested: str, result: FetchResult, reason: str, at: datetime) -> EventRow:
+    """The withdrawal a held release's page shows by answering with a "page not found" template."""
+    chain = " -> ".join([requested, *result.redirects])
+    evidence = f"{reason} ({chain})" if result.redirects else reason
+    return EventRow(known.release_id, "withdrawn", at, requested, result.status, evidence=evidence,
+                    archive_key=result.archive_key)
 
 
 def answered(result: FetchResult) -> bool:

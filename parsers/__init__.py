@@ -19,12 +19,22 @@ import importlib
 from types import ModuleType
 
 from govpress.parsers.listings import Listing, ListingItem
-from govpress.parsers.release import FIELD_CAPS, BlockedPage, ParseContext, ParseError, Release, apply_text_convention, capped
+from govpress.parsers.release import (
+    FIELD_CAPS,
+    BlockedPage,
+    NotFoundPage,
+    ParseContext,
+    ParseError,
+    Release,
+    apply_text_convention,
+    capped,
+)
 
 __all__ = [
     "BlockedPage",
     "Listing",
     "ListingItem",
+    "NotFoundPage",
     "ParseContext",
     "ParseError",
     "Release",

@@ -60,7 +60,8 @@ from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_tex
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
-from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.notfound import not_found_reason
+from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text
 
 NAME = "generic"
@@ -135,6 +136,8 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
+    if reason := not_found_reason(text):
+        raise NotFoundPage(reason)
     root = parse_html_text(text)
     counters["html_pages"] += 1
     index = PageIndex(root)

@@ -62,6 +62,10 @@ class BlockedPage(ParseError):
     """The body is an anti-bot or access page (AWS WAF, Cloudflare, "Request Access"), not content."""
 
 
+class NotFoundPage(ParseError):
+    """The body is a "page not found" template answered with HTTP 200 (a soft 404: govpress/parsers/notfound.py)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ParseContext:
     """What a parser may know besides the bytes and the URL."""

@@ -20,7 +20,8 @@ from govpress.parsers.html import Element, PageMeta, block_paragraphs, clean_tit
 from govpress.parsers.html.leads import find_lead_block
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
-from govpress.parsers.release import BlockedPage, ParseContext, ParseError, Release
+from govpress.parsers.notfound import not_found_reason
+from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import is_section_break, to_body_text
 
 
@@ -31,11 +32,14 @@ def require_body(body: bytes) -> None:
 
 
 def unblocked_tree(body: bytes, ctx: ParseContext) -> Element:
-    """The page parsed once (lxml); :class:`BlockedPage` when it is a challenge or block page instead."""
+    """The page parsed once (lxml); :class:`BlockedPage` or :class:`NotFoundPage` when it is a challenge,
+    block or "page not found" page instead."""
     text = decode_page(body, ctx.content_type)
     reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
+    if reason := not_found_reason(text):
+        raise NotFoundPage(reason)
     return parse_html_text(text)
 
 

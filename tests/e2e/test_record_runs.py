@@ -86,7 +86,7 @@ def every_change(manifest: SiteManifest) -> dict[str, str]:
         changes[newest[0].id], changes[newest[1].id] = "retitle", "body"
         changes[next(r.id for r in newest[2:] if can_retype(r))] = "typography"
         rest = [r.id for r in newest if r.id not in changes]
-        for kind, release in zip(("gone404", "gone410", "redirect") if publisher != "docs" else ("gone404",), rest):
+        for kind, release in zip(("gone404", "gone410", "redirect", "soft404") if publisher != "docs" else ("gone404",), rest):
             changes[release] = kind
     return changes
 
@@ -143,18 +143,21 @@ def test_every_edit_and_withdrawal_on_every_channel_is_recorded_across_port_move
     kinds = {(e[0], e[1]) for e in events}
     assert kinds == ({(k, "retitled") for k in by["retitle"]} | {(k, "edited") for k in by["body"]}
                      | {(k, "trivial_edit") for k in by["typography"]}
-                     | {(k, "withdrawn") for k in by["gone404"] | by["gone410"]}
+                     | {(k, "withdrawn") for k in by["gone404"] | by["gone410"] | by["soft404"]}
                      | {(k, "redirected") for k in by["redirect"]})
     status = {e[0]: e[2] for e in events if e[1] == "withdrawn"}
     assert {status[k] for k in by["gone410"]} == {410}
     assert {status[k] for k in by["gone404"]} == {404, None}  # None: the deleted document (no HTTP)
+    assert {status[k] for k in by["soft404"]} == {200}  # the site's "page not found" template, answered with 200
+    evidence = dict(record.rows("SELECT release_id, evidence FROM release_events WHERE run_id = 'run-2' AND kind = 'withdrawn'"))
+    assert all("not-found page" in evidence[k] for k in by["soft404"]), [evidence[k] for k in by["soft404"]]
     assert all(e[3].endswith(("/minfin/news/", "/mfa-en/", "/agency/ru/news/", "/agency/en/news/"))
                for e in events if e[1] == "redirected")
     titles = {e[0]: (e[4], e[5]) for e in events if e[1] == "retitled"}
     assert {titles[rid_] for rid_ in by["retitle"]} == {
         (base.release(r).title, changed.release(r).title) for r, kind in changes.items() if kind == "retitle"}
     statuses = {k: after[k][2] for k in touched}
-    assert {statuses[k] for k in by["gone404"] | by["gone410"]} == {"withdrawn"}
+    assert {statuses[k] for k in by["gone404"] | by["gone410"] | by["soft404"]} == {"withdrawn"}
     assert {statuses[k] for k in by["redirect"]} == {"redirected"}
     trivial = record.rows("SELECT release_id, version FROM release_history WHERE trivial")
     assert {r[0] for r in trivial} == by["typography"] and {r[1] for r in trivial} == {1}
@@ -166,7 +169,7 @@ def test_every_edit_and_withdrawal_on_every_channel_is_recorded_across_port_move
                     changed_at=dict.fromkeys(changes, T1 + timedelta(minutes=20)))
     third = record.run(T1 + timedelta(hours=2), "run-3")
     assert all(o.status == "ok" and o.unchecked == 0 for o in third.values()), third
-    gone = by["gone404"] | by["gone410"] | by["redirect"]
+    gone = by["gone404"] | by["gone410"] | by["redirect"] | by["soft404"]
     assert {r[0] for r in record.rows("SELECT release_id FROM release_events WHERE run_id = 'run-3' AND kind = 'restored'")} == gone
     assert {r[0] for r in record.rows("SELECT release_id FROM release_events WHERE run_id = 'run-3' AND kind <> 'restored'")} == set()
     assert record.rows("SELECT DISTINCT status FROM releases") == [("live",)]

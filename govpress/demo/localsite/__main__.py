@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--edited", nargs="*", help="release ids whose text changes")
     gen.add_argument("--removed", nargs="*", help="release ids whose pages are deleted")
     gen.add_argument("--change", nargs="*", metavar="ID=KIND",
-                     help="release changes: retitle, body, typography, silent, gone404, gone410, redirect")
+                     help="release changes: retitle, body, typography, silent, gone404, gone410, redirect, soft404")
     for p in (serve, gen):
         p.add_argument("--seed", type=int, default=2024)
         p.add_argument("--per-source", type=int, default=170)

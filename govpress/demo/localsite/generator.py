@@ -57,10 +57,11 @@ CHANGE_KINDS: dict[str, str] = {
     "gone404": "the page is deleted (404) and dropped from every channel",
     "gone410": "the page answers 410 Gone and is dropped from every channel",
     "redirect": "the page redirects (301) to its section's front page and is dropped from every channel",
+    "soft404": "the page answers 200 with the site's 'page not found' template and is dropped from every channel",
 }
 """What ``generate_site(changes=...)`` can do to a release (documents on disk can change or be deleted only)."""
 TEXT_CHANGES = frozenset({"retitle", "body", "typography", "silent"})
-WITHDRAWALS = frozenset({"gone404", "gone410", "redirect"})
+WITHDRAWALS = frozenset({"gone404", "gone410", "redirect", "soft404"})
 SECTION_FRONT = {"minfin": "/minfin/news/", "mfa-en": "/mfa-en/", "agency-ru": "/agency/ru/news/",
                  "agency-en": "/agency/en/news/"}
 """Where a ``redirect`` change sends a release's page."""
@@ -1301,6 +1302,21 @@ def _mfa_front(items: list[_Release]) -> str:
     return _mfa_chrome("News and communications", f"<h1>News and communications</h1>\n<ul class=\"latest\">\n{rows}\n</ul>")
 
 
+def _not_found_page(publisher: str) -> str:
+    """The publisher's "page not found" template, in its chrome (served with status 200 by a ``soft404``)."""
+    if publisher == "minfin":
+        return _minfin_chrome("Страница не найдена", '<h1>Страница не найдена</h1>\n<p>Запрашиваемая страница не '
+                              'существует или была удалена. Перейдите на <a href="/minfin/">главную страницу</a> '
+                              'или воспользуйтесь поиском.</p>')
+    if publisher == "mfa-en":
+        return _mfa_chrome("Page not found", '<h1>Page not found</h1>\n<p>If you entered a web address, please check '
+                           'it was correct. You can <a href="/mfa-en/">browse from the homepage</a>.</p>')
+    lang = publisher.removeprefix("agency-")
+    words = ("Ошибка 404. Страница не найдена", "Возможно, она была удалена или перемещена.") if lang == "ru" else (
+        "Error 404: page not found", "It may have been deleted or moved.")
+    return _agency_chrome(lang, words[0], f"<h1>{words[0]}</h1>\n<p>{words[1]}</p>")
+
+
 def _pages(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -1460,6 +1476,8 @@ def generate_site(
                     gone.append(r.path)
                 elif kinds[r.id] == "redirect":
                     redirects[r.path] = SECTION_FRONT[name]
+                elif kinds[r.id] == "soft404":  # status 200: what many CMSs answer for a deleted page
+                    put(r.path, _not_found_page(name), r.updated)
                 continue
             put(r.path, renderers[name](r, _neighbours(items, index, 4)), r.updated)
         live[name] = [r for r in reversed(items) if r.id not in withdrawn]  # newest first

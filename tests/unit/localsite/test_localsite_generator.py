@@ -237,7 +237,8 @@ def test_every_change_kind_touches_only_its_release_and_the_channels_that_show_i
     retypable = next(r.id for r in base.publishers["minfin"].releases[3:] if can_retype(r))
     changes = {newest(base, "minfin"): "retitle", newest(base, "mfa-en"): "body", retypable: "typography",
                newest(base, "agency-en"): "silent", newest(base, "agency-ru"): "gone404",
-               newest(base, "mfa-en", 1): "gone410", newest(base, "minfin", 1): "redirect"}
+               newest(base, "mfa-en", 1): "gone410", newest(base, "minfin", 1): "redirect",
+               newest(base, "agency-ru", 1): "soft404"}
     assert set(changes.values()) == set(CHANGE_KINDS)
     after = generate_site(tmp_path / "v2", per_source=30, changes=changes)
     before_tree, after_tree = tree_digest(tmp_path / "v1"), tree_digest(tmp_path / "v2")
@@ -245,7 +246,7 @@ def test_every_change_kind_touches_only_its_release_and_the_channels_that_show_i
     differing = {release_files[f] for f in before_tree if f in after_tree and before_tree[f] != after_tree[f]
                  and f in release_files}
     deleted = {release_files[f] for f in set(before_tree) - set(after_tree)}
-    assert differing == {rid for rid, kind in changes.items() if kind in ("retitle", "body", "typography", "silent")}
+    assert differing == {rid for rid, kind in changes.items() if kind in ("retitle", "body", "typography", "silent", "soft404")}
     assert deleted == {rid for rid, kind in changes.items() if kind.startswith("gone") or kind == "redirect"}
 
     retitled = after.release(newest(base, "minfin"))
@@ -261,7 +262,9 @@ def test_every_change_kind_touches_only_its_release_and_the_channels_that_show_i
     assert index == (tmp_path / "v1" / "agency" / "en" / "api" / "news-1.json").read_text("utf-8")  # nothing admits it
     assert after.gone == [base.release(newest(base, "mfa-en", 1)).path]
     assert after.redirects == {base.release(newest(base, "minfin", 1)).path: "/minfin/news/"}
-    assert set(after.removed) == deleted
+    assert set(after.removed) == deleted | {newest(base, "agency-ru", 1)}
+    soft = page_file(tmp_path / "v2", base.release(newest(base, "agency-ru", 1)).path).read_text("utf-8")
+    assert "Страница не найдена" in soft and base.release(newest(base, "agency-ru", 1)).title not in soft
 
 
 def test_an_admitted_edit_is_marked_in_the_agency_listing_and_json_index(tmp_path: Path) -> None:
