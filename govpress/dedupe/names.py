@@ -52,7 +52,7 @@ _SPELLINGS = (
 )
 _VOWELS = set("aeiouv")
 _NAME = re.compile(r"\b[^\W\d_]{4,}\b")  # words of letters only; capitals checked below
-_SENTENCE_START = re.compile(r"(^|[.!?:«\"“„]\s*|\n\s*)$")
+_SENTENCE_ENDS = frozenset('.!?:«"“„')  # a word after one of these (and spaces) opens a sentence
 
 # Words of office that nearly every release carries: they name nobody.
 STOP_WORDS = (
@@ -122,8 +122,20 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
     """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
     if not text:
         return []
-    return [(m.group(0), bool(_SENTENCE_START.search(text[:m.start()])))
-            for m in _NAME.finditer(text) if m.group(0)[0].isupper() and not m.group(0).isupper()]
+    return [(word, _opens_sentence(text, m.start()))
+            for m in _NAME.finditer(text) if (word := m.group(0))[0].isupper() and not word.isupper()]
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """True when the word at ``start`` opens the text, a line, or follows . ! ? : or an opening quote.
+
+    Looks back over the spaces before the word only: searching the whole text before each word
+    with a regular expression anchored at its end made a long body quadratic (most of a fresh load).
+    """
+    before = start
+    while before > 0 and text[before - 1].isspace():  # str.isspace is exactly the \s of re
+        before -= 1
+    return start == 0 or "\n" in text[before:start] or (before > 0 and text[before - 1] in _SENTENCE_ENDS)
 
 
 def name_words(text: str | None) -> list[str]:

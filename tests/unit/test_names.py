@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from govpress.dedupe.names import is_stop_key, keys_match, name_key, name_words, release_names, shared_names
+from govpress.dedupe.names import _NAME, _capitalised, is_stop_key, keys_match, name_key, name_words, release_names, shared_names
+from testpaths import SEED
 
 # Forms of one name as Russian, Belarusian (Cyrillic and Latin), English, German, Polish and
 # Azerbaijani publishers write them, case endings included.
@@ -61,3 +65,24 @@ def test_a_name_opening_the_title_counts_when_the_release_writes_it_inside_a_sen
     body = "The talks were held in Minsk. Prime Minister Roman Golovchenko said trade grew."
     assert set(release_names([title], body).values()) == {"Golovchenko", "Asadov"}
     assert set(release_names(["Talks held in Minsk"], "Talks were long.")) == {"mnsk"}  # Talks never inside a sentence
+
+
+# The rule before it was made linear: a regular expression searched over the whole text before each word.
+_OLD_SENTENCE_START = re.compile(r"(^|[.!?:«\"“„]\s*|\n\s*)$")
+
+
+def _old_capitalised(text: str) -> list[tuple[str, bool]]:
+    return [(m.group(0), bool(_OLD_SENTENCE_START.search(text[:m.start()])))
+            for m in _NAME.finditer(text) if m.group(0)[0].isupper() and not m.group(0).isupper()]
+
+
+def test_the_linear_sentence_start_rule_decides_as_the_regular_expression_did() -> None:
+    rng = random.Random(14)
+    pieces = ["Минск", "Asadov", "visit", "NATO", " ", "  ", "\n", " \n ", "\u00a0", "\t", ".", "!", "?", ":", "«",
+              "\"", "“", "„", ",", ";", ")", "Головченко", "и", "Golowtschenko", "2025", "—"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 40))) for _ in range(3000)]
+    seed = SEED.read_text(encoding="utf-8") if SEED.exists() else ""  # the real releases too, when beside the checkout
+    texts += [seed[i:i + 4000] for i in range(0, min(len(seed), 400_000), 4000)]
+    assert [_capitalised(t) for t in texts] == [_old_capitalised(t) for t in texts]
+    assert any(opens for t in texts for _, opens in _capitalised(t))
+    assert any(not opens for t in texts for _, opens in _capitalised(t))
