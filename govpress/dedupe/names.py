@@ -52,6 +52,18 @@ _SPELLINGS = (
 )
 _VOWELS = set("aeiouv")
 _NAME = re.compile(r"\b[^\W\d_]{4,}\b")  # words of letters only; capitals checked below
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD_CHAR = re.compile(r"\w")
+_BMP_CAPITALS = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.match(c))
+_CAPITALISED_BMP = re.compile("[" + re.escape(_BMP_CAPITALS) + r"][^\W\d_]{3,}\b")
+"""The words of :data:`_NAME` that open with a capital, when the text has no character beyond U+FFFF.
+
+A pattern opening with one set of characters lets the regex engine skip to the next capital
+in C: 10x faster than visiting every word of a body in Python, most of a fresh load's name
+keys. The engine loses that skip when the set holds characters beyond U+FFFF, so a text that
+has any takes the plain way (:data:`_NAME`). The word boundary before the capital is checked
+apart (a capital inside a word, as in "xAbcd", opens no word)."""
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _SENTENCE_ENDS = frozenset('.!?:«"“„')  # a word after one of these (and spaces) opens a sentence
 
 # Words of office that nearly every release carries: they name nobody.
@@ -122,8 +134,11 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
     """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
     if not text:
         return []
-    return [(word, _opens_sentence(text, m.start()))
-            for m in _NAME.finditer(text) if (word := m.group(0))[0].isupper() and not word.isupper()]
+    if _ASTRAL.search(text):
+        matches = (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
+    else:
+        matches = (m for m in _CAPITALISED_BMP.finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
+    return [(word, _opens_sentence(text, m.start())) for m in matches if not (word := m.group(0)).isupper()]
 
 
 def _opens_sentence(text: str, start: int) -> bool:

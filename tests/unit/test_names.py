@@ -79,7 +79,10 @@ def _old_capitalised(text: str) -> list[tuple[str, bool]]:
 def test_the_linear_sentence_start_rule_decides_as_the_regular_expression_did() -> None:
     rng = random.Random(14)
     pieces = ["Минск", "Asadov", "visit", "NATO", " ", "  ", "\n", " \n ", "\u00a0", "\t", ".", "!", "?", ":", "«",
-              "\"", "“", "„", ",", ";", ")", "Головченко", "и", "Golowtschenko", "2025", "—"]
+              "\"", "“", "„", ",", ";", ")", "Головченко", "и", "Golowtschenko", "2025", "—",
+              "McDonald", "x", "_", "1", "Ⓐbcd", "Ⅻvwxy", "ǅabcd", "\U00010400bcde", "\U0001D400bcde"]
+    # Capitals inside words, digits and underscores glued on, title case, upper-case symbols that
+    # are not letters, capitals beyond U+FFFF (which take the other path): where the two could differ.
     texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 40))) for _ in range(3000)]
     seed = SEED.read_text(encoding="utf-8") if SEED.exists() else ""  # the real releases too, when beside the checkout
     texts += [seed[i:i + 4000] for i in range(0, min(len(seed), 400_000), 4000)]
