@@ -57,6 +57,14 @@ def _publisher(release: str, source: str) -> str:
 _PUBLISHER = _publisher("r", "s")
 
 
+def _naive_utc(column: str) -> str:
+    """SQL for a TIMESTAMPTZ column as naive UTC: DuckDB hands time zones to Python through pytz, 12x slower.
+
+    Members' times are only compared with each other, so all are read this way.
+    """
+    return f"timezone('UTC', {column})"
+
+
 def _ids_table(ids: Iterable[str]) -> pa.Table:
     return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
 
@@ -79,6 +87,7 @@ class Member:
     content_hash: str
     url: str
     published_at: datetime | None
+    """Naive UTC as the queries here read it (members are only ever ordered among themselves)."""
     first_seen_at: datetime
 
     @property
@@ -124,8 +133,8 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
     with registered(con, table) as c:
         rows = con.execute(
-            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, r.published_at, r.first_seen_at
-                FROM releases r LEFT JOIN sources s USING (source_id)
+            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
+                       {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
                 WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
         near = con.execute(
             f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
@@ -177,7 +186,8 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
     """(copy, original) where the copy's text is an older version of another cluster's release: a verbatim copy
     taken before the original was edited (the edit split them apart, the copy is still the original's text)."""
     def columns(t: str, s: str) -> str:
-        return f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, {t}.published_at, {t}.first_seen_at"
+        return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
+                f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
 
     with registered(con, _ids_table(release_ids)) as ids:
         rows = con.execute(
