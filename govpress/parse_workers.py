@@ -110,26 +110,68 @@ class ParsePool:
         self.min_pages = min_pages
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._starting: threading.Thread | None = None
+        self._ready = threading.Event()
+        """Set once every worker of the current executor has answered (the fork server has imported the parsers)."""
+        self._closed = False
         self.restarts = 0
 
     @property
     def started(self) -> bool:
-        return self._executor is not None
+        """The workers are running or being started."""
+        return self._executor is not None or self._starting is not None
+
+    @property
+    def ready(self) -> bool:
+        """Every worker has answered: pages sent now are parsed at once."""
+        return self._executor is not None and self._ready.is_set()
 
     def start(self) -> Executor:
-        """Start the workers (once) and have each import the parsers in the background."""
+        """Start the workers (once) and have each import the parsers in the background.
+
+        Blocks until the fork server has imported the parsers (seconds on a busy machine): call
+        :meth:`start_soon` to have that happen in a thread.
+        """
         with self._lock:
             if self._executor is None:
+                ready = self._ready = threading.Event()
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                                      initializer=warm_worker)  # a no-op after the preload
-                for _ in range(self.workers):  # a process pool starts its workers on demand: ask for all now
-                    self._executor.submit(int)
+                # A process pool starts its workers on demand: ask for all now, and note when all answered.
+                warm = [self._executor.submit(int) for _ in range(self.workers)]
+                waiting, counting = [len(warm)], threading.Lock()  # not self._lock: a done future calls back at once
+
+                def answered(_: object) -> None:
+                    with counting:
+                        waiting[0] -= 1
+                        if waiting[0] == 0:
+                            ready.set()
+
+                for future in warm:
+                    future.add_done_callback(answered)
             return self._executor
+
+    def start_soon(self) -> None:
+        """Start the workers in a thread (once): the caller goes on, parsing pages itself meanwhile (:meth:`map`)."""
+        with self._lock:
+            if self._executor is not None or self._starting is not None or self._closed:
+                return
+            self._starting = threading.Thread(target=self._start_in_thread, name="govpress-parse-pool-start", daemon=True)
+            self._starting.start()
+
+    def _start_in_thread(self) -> None:
+        try:
+            self.start()
+        except Exception:  # noqa: BLE001 - pages go on being parsed in this process
+            log.exception("the parse workers did not start; pages are parsed in this process")
+        finally:
+            with self._lock:
+                self._starting = None
 
     def want(self, pages: int) -> None:
         """Start the pool ahead of time when ``pages`` pages are coming (the start overlaps their fetching)."""
         if pages >= self.min_pages:
-            self.start()
+            self.start_soon()
 
     def _broken(self, executor: Executor) -> None:
         with self._lock:
@@ -139,9 +181,9 @@ class ParsePool:
         executor.shutdown(wait=False, cancel_futures=True)
 
     async def parse(self, job: ParseJob) -> Parsed | ParseError:
-        """Parse one page in a worker (or in a thread while the pool is not started)."""
+        """Parse one page in a worker (or in a thread while the workers are not started or still starting)."""
         executor = self._executor
-        if executor is None:
+        if executor is None or self._starting is not None:  # submitting now would wait for the start, in the event loop
             return await asyncio.to_thread(run_job, job)
         try:
             return await asyncio.get_running_loop().run_in_executor(executor, run_job, job)
@@ -156,6 +198,16 @@ class ParsePool:
         if len(jobs) < self.min_pages and self._executor is None:
             yield from map(run_job, jobs)
             return
+        self.start_soon()
+        # Until the workers answer (the fork server imports the parsers: seconds on a busy machine),
+        # this thread parses from the front of the list itself: that start is no longer idle time.
+        done = 0
+        while done < len(jobs) and not self.ready and (self._starting is not None or self._executor is not None):
+            yield run_job(jobs[done])
+            done += 1
+        jobs = jobs[done:]
+        if not jobs:
+            return
         executor = self.start()
         chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
         futures = [executor.submit(run_jobs, part) for part in chunks]
@@ -168,6 +220,11 @@ class ParsePool:
                 yield from (ParseError(f"the parse worker process died ({exc})") for _ in part)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            starting = self._starting
+        if starting is not None:
+            starting.join()  # a start in progress finishes before its executor is shut down
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
