@@ -3,8 +3,9 @@
 Both are measured in the same run on the same machine (the ratio is what to compare across
 machines), beside a plain Arrow insert of the same rows into a table with no key (the peer:
 what DuckDB itself takes). The releases carry their MinHash signatures, as the pipeline's parse
-workers deliver them (govpress.dedupe.keys.text_keys); computing those is timed apart, per core.
-``--unsigned`` leaves them out, so the load computes them from the stored text itself. Also times
+workers deliver them (govpress.dedupe.keys.text_keys), with the names same-event matching reads;
+computing those is timed apart, per core. ``--unsigned`` leaves both out, so the load computes them
+from the stored text itself. Also times
 rebuild_search_index over the loaded releases.
 
     uv run python bench/bench_load.py            # 5,000 releases of ~3 KB, batches of 5,000
@@ -58,12 +59,13 @@ def synthetic_releases(n: int, seed: int = 1) -> list[ReleaseRow]:
 
 
 def sign(rows: list[ReleaseRow]) -> float:
-    """Give each row its signature as a parse worker would; returns the seconds it took (one core)."""
-    from govpress.dedupe import neardup
+    """Give each row its signature and names as a parse worker would (text_keys); returns the seconds it took (one core)."""
+    from govpress.dedupe import names, neardup
 
     started = time.perf_counter()
     for row in rows:
         row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
+        row.names = names.release_names((row.title, row.subtitle, row.lead), row.body_text)
     return time.perf_counter() - started
 
 
@@ -134,7 +136,7 @@ def main() -> None:
                           "unchanged_rows_per_s": again_rate, "plain_rows_per_s": args.n / plain_s,
                           "sign_rows_per_s": args.n / sign_s, "index_docs_per_s": args.n / index_s}))
         return
-    print(f"signatures (the parse workers' share): {args.n / sign_s:8.0f} rows/s on one core")
+    print(f"signatures and names (the parse workers' share): {args.n / sign_s:8.0f} rows/s on one core")
     print(f"plain Arrow insert of the same rows:   {args.n / plain_s:8.0f} rows/s")
     print(f"{args.n} releases of {mean_kb:.1f} KB in batches of {args.batch_size}, median of {args.repeat}")
     print(f"fresh load:       {fresh_s:6.2f} s  {fresh_rate:8.0f} rows/s  {fresh_counts}")

@@ -32,7 +32,7 @@ the window only: a day's releases, not the table. Links are stored in both direc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -237,23 +237,37 @@ def _day_of_undated(con: duckdb.DuckDBPyConnection, release_id: str) -> tuple[da
     return day, "fetched"
 
 
-def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> list[EventKey]:
-    """Compute and store the names and event day of the given releases (always: cheap, and a neighbour may have come)."""
+def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
+                       names: Mapping[str, dict[str, str]] | None = None) -> list[EventKey]:
+    """Compute and store the names and event day of the given releases (always: cheap, and a neighbour may have come).
+
+    ``names``: release_id -> names already found in the release's stored text (by the parse workers,
+    :func:`govpress.dedupe.keys.text_keys`); the text of those is not read back.
+    """
+    names = names or {}
     keys: list[EventKey] = []
     ordered = sorted(set(release_ids))
     for start in range(0, len(ordered), KEY_CHUNK):
-        with registered(con, _ids_table(ordered[start:start + KEY_CHUNK])) as ids:
+        chunk = ordered[start:start + KEY_CHUNK]
+        with registered(con, _ids_table(chunk)) as ids:
             rows = con.execute(
-                f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id, r.title, r.subtitle, r.lead,
-                           r.body_text, timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
+                f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
+                           timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
                     FROM releases r LEFT JOIN sources s USING (source_id)
                     WHERE r.release_id IN (SELECT release_id FROM {ids}) ORDER BY r.release_id""").fetchall()
-        for release_id, source_id, publisher, cluster_id, title, subtitle, lead, body, day in rows:
+        unnamed = [r for r in chunk if r not in names]
+        found = dict(names)
+        if unnamed:
+            with registered(con, _ids_table(unnamed)) as ids:
+                found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
+                              for release_id, title, subtitle, lead, body in con.execute(
+                                  f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
+                                      WHERE release_id IN (SELECT release_id FROM {ids})""").fetchall()})
+        for release_id, source_id, publisher, cluster_id, day in rows:
             basis = "published"
             if day is None:
                 day, basis = _day_of_undated(con, release_id)
-            keys.append(EventKey(release_id, source_id, publisher, cluster_id,
-                                 name_keys.release_names((title, subtitle, lead), body), day, basis))
+            keys.append(EventKey(release_id, source_id, publisher, cluster_id, found[release_id], day, basis))
     if keys:
         table = pa.Table.from_pydict({
             "release_id": [k.release_id for k in keys],
@@ -381,8 +395,11 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
 # -- the one call --------------------------------------------------------------------------------
 
 
-def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> None:
+def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
+                           names: Mapping[str, dict[str, str]] | None = None) -> None:
     """Syndication links, event keys and same-event links for just-loaded (new or edited) releases.
+
+    ``names``: the names the parse workers found in some of those releases' texts (see :func:`refresh_event_keys`).
 
     Files older than migration 13 (stepped through the migrations by their tests) have neither
     table: nothing is linked there.
@@ -391,8 +408,9 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
     if not ids or not _has_table(con, "same_event_links"):
         return
     link_syndication(con, ids, now=now, run_id=run_id)
-    link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id),
-                     now=now, run_id=run_id)
+    given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
+    link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id,
+                                             names=given), now=now, run_id=run_id)
 
 
 def _waiting_for_a_neighbour(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[str]:

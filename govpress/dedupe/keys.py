@@ -40,7 +40,7 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
                 keys: "TextKeys | None" = None) -> ReleaseRow:
     """The load row for one parsed release; ``url`` is the URL it was discovered under (its identity).
 
-    ``keys``: the content hash and MinHash signature when a parse worker already computed them.
+    ``keys``: the content hash, MinHash signature and names when a parse worker already computed them.
     """
     canonical = canonical_url(url)
     return ReleaseRow(
@@ -67,6 +67,7 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
         archive_key=archive_key,
         seen_at=seen_at,
         minhash=keys.minhash if keys else None,
+        names=keys.names if keys else None,
     )
 
 
@@ -77,14 +78,17 @@ class TextKeys:
     content_hash: str
     minhash: Any
     """MinHash signature (uint64 array; empty for short texts), under :data:`govpress.dedupe.neardup.SCHEME`."""
+    names: dict[str, str] | None = None
+    """Name key -> form, for same-event matching (:func:`govpress.dedupe.names.release_names`)."""
 
 
 def text_keys(release: Release) -> TextKeys:
-    """The content hash and the MinHash signature of a parsed release."""
-    from govpress.dedupe import neardup
+    """The content hash, the MinHash signature and the names of a parsed release."""
+    from govpress.dedupe import names, neardup
 
     text = neardup.release_text(release.title, release.subtitle, release.lead, release.body_text)
-    return TextKeys(content_hash=content_hash(release), minhash=neardup.signature(text))
+    return TextKeys(content_hash=content_hash(release), minhash=neardup.signature(text),
+                    names=names.release_names((release.title, release.subtitle, release.lead), release.body_text))
 
 
 def dedupe_rows(rows: list[ReleaseRow]) -> list[ReleaseRow]:

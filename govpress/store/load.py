@@ -421,7 +421,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
                                      signatures=signed)
             # Syndication and same-event links read the clusters just settled (govpress/events.py).
-            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id)
+            named = {row.release_id: row.names for row in releases if row.names is not None}
+            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
         else:
             counts = LoadCounts()
         if recording:

@@ -76,6 +76,9 @@ class ReleaseRow:
     minhash: Any = None
     """The MinHash signature of this text (a uint64 numpy array, empty for short texts) when the parse
     worker computed it (govpress.parse_workers); None: the load computes it from the stored text."""
+    names: dict[str, str] | None = None
+    """The names this release's title, subtitle and lead carry (govpress.dedupe.names.release_names) when the
+    parse worker found them; None: the load reads them off the stored text."""
 
 
 @dataclass(slots=True)

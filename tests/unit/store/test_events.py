@@ -18,7 +18,7 @@ from store_factories import release, table_rows
 from testpaths import SEED, shared_file
 
 from factories import make_source
-from govpress.dedupe.keys import release_row
+from govpress.dedupe.keys import release_row, text_keys
 from govpress.parsers import ParseContext, parse
 from govpress.registry import Source
 from govpress.store import LoadBatch, ReleaseRow, Store, load, load_fts, migrations
@@ -234,3 +234,23 @@ def test_an_edit_that_splits_the_copy_from_its_original_keeps_the_syndication_of
     assert table_rows(event_set, "SELECT release_id, other_id, score FROM release_links WHERE kind = 'syndication'") == [
         (COPY_ID, GOV_RU_ID, 1.0)]
     assert table_rows(event_set, "SELECT max(version) FROM release_versions WHERE release_id = ?", [GOV_RU_ID]) == [(2,)]
+
+
+def test_names_found_by_the_parse_workers_give_the_same_event_keys_and_links(event_set: Store, tmp_path: Path,
+                                                                              migrated_template: Path) -> None:
+    # The pipeline's rows carry the names the workers found (text_keys); the load then reads no text back.
+    given = Store(tmp_path / "given.duckdb")
+    given.path.write_bytes(migrated_template.read_bytes())
+    given.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET, SEED_FILES], "run-0")
+    for page, seen_at in (("agency_copy.html", SEEN - timedelta(hours=2)), ("agency_unrelated.html", SEEN),
+                          ("outlet_de_rewrite.html", SEEN), ("gov_ru_visit.html", SEEN), ("gov_en_visit.html", SEEN)):
+        row, (source, url) = _row(page, seen_at=seen_at), PAGE_URLS[page]
+        ctx = ParseContext(source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
+                           fetched_at=seen_at)
+        row.names = text_keys(parse((PAGES / page).read_bytes(), url, ctx, parser="generic")).names
+        assert row.names and len(row.names) >= 2
+        given.load_batch(LoadBatch(run_id="run-1", source_id=row.source_id, releases=[row]))
+    keys = "SELECT release_id, publisher, names, name_forms, event_day, day_basis FROM release_event_keys ORDER BY ALL"
+    links = "SELECT * EXCLUDE (run_id, first_seen_at) FROM same_event_links ORDER BY ALL"
+    assert table_rows(given, keys) == table_rows(event_set, keys)
+    assert table_rows(given, links) == table_rows(event_set, links) != []
