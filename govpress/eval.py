@@ -27,7 +27,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from govpress.extract import Job, extract_jobs, read_manifest
 
@@ -166,8 +168,19 @@ def _same_title(predicted: str | None, truth: str) -> bool:
     return norm(predicted) == norm(truth)
 
 
-def _day(value: str | None) -> str | None:
-    return value[:10] if value else None
+def _day(value: str | None, tz: str | None = None) -> str | None:
+    """The day a published value names: a stamp with an offset is read in the source's zone ``tz``
+    (10:30 at +00:00 is the next day in Sydney); a bare day or a naive stamp as written."""
+    if not value:
+        return None
+    if tz and len(value) > 10:
+        try:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if stamp.tzinfo is not None:
+                return stamp.astimezone(ZoneInfo(tz)).date().isoformat()
+        except (ValueError, KeyError):  # not ISO, or an unknown zone: the day as written
+            pass
+    return value[:10]
 
 
 @dataclass(slots=True)
@@ -184,12 +197,14 @@ class PageScore:
     truth: Truth
     results: dict[str, ToolResult] = field(default_factory=dict)
     truth_text: str = ""
+    timezone: str | None = None
+    """The source's zone (the manifest's ``timezone``): the day of a stamp is read there."""
 
     def title_ok(self, tool: str) -> bool:
         return _same_title(self.results[tool].title, self.truth.title)
 
     def date_ok(self, tool: str) -> bool:
-        return _day(self.results[tool].published) == self.truth.published
+        return _day(self.results[tool].published, self.timezone) == self.truth.published
 
     def f1(self, tool: str) -> float:
         return token_f1(self.results[tool].body, self.truth_text)
@@ -259,7 +274,7 @@ def evaluate(manifest: Path, truth_path: Path) -> Report:
     for job in jobs:
         body = job.path.read_bytes()
         truth = written[str(job.path)]
-        score = PageScore(str(job.path), truth, truth_text=truth_body(truth, body))
+        score = PageScore(str(job.path), truth, truth_text=truth_body(truth, body), timezone=job.timezone)
         score.results["govpress"] = ours[str(job.path)]
         score.results["trafilatura"] = _run_trafilatura(body, job.url)
         score.results["htmldate"] = _run_htmldate(body, job.url)
@@ -297,7 +312,7 @@ def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
             if not page.title_ok(tool):
                 yield f"  {name}: {tool} title {result.title!r} != {page.truth.title!r}"
             if not page.date_ok(tool):
-                yield f"  {name}: {tool} date {_day(result.published)} != {page.truth.published}"
+                yield f"  {name}: {tool} date {_day(result.published, page.timezone)} != {page.truth.published}"
             if page.f1(tool) < 0.9:
                 yield f"  {name}: {tool} body F1 {page.f1(tool):.3f}"
         if not page.date_ok("htmldate"):

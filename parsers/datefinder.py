@@ -18,6 +18,7 @@ classed             6      a short element classed date/time/datum (``span.press
 near-title          6      a short date line just above or below the headline (minus 0.5 per line away);
                            4 for a bare date line past one lead paragraph under it
 dateline            6      the opening of the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –"
+breadcrumb          5      the last crumb of the breadcrumb trail, when it is a date ("Home › News › 8 October 2024")
 url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
 markup              2      htmldate's search of the markup (no free-text scan), asked only when
                            nothing above gave a date, and kept only when the page's visible text
@@ -49,19 +50,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from govpress.parsers.dates import (
     ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso, parse_relative_day,
 )
 from govpress.parsers.html.titles import similarity
 
-__all__ = ["DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "markup_fallback", "read_stamp"]
+__all__ = [
+    "DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "labelled_dates", "markup_fallback",
+    "read_stamp",
+]
 
 WEIGHTS = {
     "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
-    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
+    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "breadcrumb": 5.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
 }
 _EARLIEST_YEAR = 1990
 _FUTURE_SLACK = timedelta(days=1)
@@ -119,7 +124,7 @@ _PUBLISHED_LABEL = re.compile(
     r"publicado(?:\s+el)?|fecha(?:\s+de\s+publicación)?|"
     r"tarix|dərc\s+olunub|yayımlanıb|"
     r"жарияланған(?:\s+күні)?|жарияланды|күні|"
-    r"data(?:\s+publikacji)?|opublikowano|data\s+wydania"
+    r"data(?:\s+publikacji)?|opublikowano|data\s+wydania|dodano|data\s+dodania"
     r")\s*[:.\-–—]?\s*$",
     re.I,
 )
@@ -150,7 +155,11 @@ _IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+v
 # What may stand around a date on a date line besides the date: a place, a label, a time zone
 # word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
 _DATE_LINE_MAX_REST = 45
-_PLACE_PREFIX = re.compile(r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:\d{1,2}\s*)?$")
+# The place may be followed by the article letters use before a date: "Paris, le 2 octobre 2024",
+# "Berlin, den 2. Oktober 2024", "Madrid, a 2 de octubre de 2024", "Lisboa, em 2 de outubro".
+_PLACE_PREFIX = re.compile(
+    r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:(?:le|den|am|a|el|em|on)(?:\s+|$))?(?:\d{1,2}\s*)?$"
+)
 # What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
 _AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
@@ -176,6 +185,26 @@ def is_date_label_line(line: str, *, tz: str = "UTC") -> bool:
     label = line[:start]
     return len(label) <= 40 and (_PUBLISHED_LABEL.search(label) is not None or _OTHER_LABEL.search(label) is not None) \
         and _rest_length(line, start, dates[-1][1]) <= 2 * _DATE_LINE_MAX_REST
+
+
+def labelled_dates(line: str, dates: list[tuple[int, int, ParsedDate]]) -> list[tuple[str | None, ParsedDate]]:
+    """Each date of a line with the label of its own segment: ``"published"``, ``"other"`` or ``None``.
+
+    A date's label is the text between the previous date and it, so that in "Дата обновления:
+    10 октября 2024 Дата публикации: 3 октября 2024" the edit label does not reach the second date.
+    """
+    out: list[tuple[str | None, ParsedDate]] = []
+    previous_end = 0
+    for start, end, parsed in dates:
+        segment = line[previous_end:start]
+        if _OTHER_LABEL.search(segment):
+            out.append(("other", parsed))
+        elif _PUBLISHED_LABEL.search(segment):
+            out.append(("published", parsed))
+        else:
+            out.append((None, parsed))
+        previous_end = end
+    return out
 
 
 def _rest_length(text: str, start: int, end: int) -> int:
@@ -218,6 +247,13 @@ class _Collector:
         return True
 
     def add_raw(self, raw: str, channel: str, *, free_text: bool = False) -> bool:
+        if free_text and _OTHER_LABEL.search(raw):
+            # "Mis à jour le 25/06/2024 · Publié le 12/06/2024" in one element classed date: each
+            # date has its own label, and the first date is not the publication when its label says edit.
+            labelled = labelled_dates(raw, self.dates_in(raw))
+            chosen = next((d for label, d in labelled if label == "published"), None) \
+                or next((d for label, d in labelled if label is None), None)
+            return self.add(chosen, channel, raw)
         parsed = read_stamp(raw, self.tz, self.reference, free_text=free_text, month_first=self.month_first)
         if parsed is None and free_text:
             parsed = self.relative(raw)
@@ -271,6 +307,7 @@ def find_publication_date(
     first_paragraphs: list[str],
     url: str,
     trailing_lines: list[str] = (),
+    breadcrumb_crumbs: list[str] = (),
     tz: str,
     reference: datetime | None,
     month_first: bool | None = False,
@@ -281,6 +318,7 @@ def find_publication_date(
     ``heading_dates``: date texts split off the headline; ``region_lines``: the visible lines of
     the part of the page holding the headline and the article (boilerplate blocks already
     dropped), in order; ``first_paragraphs``: the article's first body paragraphs;
+    ``breadcrumb_crumbs``: the texts of the breadcrumb trail's crumbs, in order;
     ``month_first``: the page is US English, where "10/02/2024" is 2 October; ``None`` when the
     page is English of no stated region: day first, except on the line under "For Immediate
     Release" (a US press-office convention).
@@ -295,13 +333,40 @@ def find_publication_date(
     for text in heading_dates:
         collector.add_line(text, "heading")
     _url_candidate(url, collector)
+    # Some portals name an article in their breadcrumb trail by its day ("Главная → Пресс-служба →
+    # 8 октября 2024"): only the LAST crumb is this page; the ones before are its sections.
+    if breadcrumb_crumbs:
+        collector.add_line(breadcrumb_crumbs[-1], "breadcrumb")
     if collector.reference is None and collector.found:
         collector.reference = max(c.date.value for c in collector.found)
     _text_candidates(region_lines, title, first_paragraphs, collector)
     # A record table after the article (Polish BIP "Data publikacji:", "Дата публикации:" in a
     # block beside the text): labelled lines only, as a label says whose date it is.
     _label_candidates(list(trailing_lines), collector)
-    return FoundDate(_choose(collector.found), tuple(collector.found))
+    return FoundDate(_choose(_without_render_stamps(collector.found, collector.fetched, tz)), tuple(collector.found))
+
+
+_VISIBLE_CHANNELS = frozenset({"heading", "label", "release", "classed", "near-title", "dateline", "breadcrumb"})
+
+
+def _without_render_stamps(candidates: list[DateCandidate], fetched: datetime | None, tz: str) -> list[DateCandidate]:
+    """Drop ``<meta>`` dates on the fetch day when the page shows another day as its date.
+
+    Some CMSs write the day a page is rendered into ``<meta name="date">`` or ``last-modified``:
+    fetched later, the page then claims to be from the fetch day. A meta date is trusted over the
+    visible text otherwise; only this coincidence (the meta day IS the fetch day, and a visible
+    date line says another day) marks it as a render stamp.
+    """
+    if fetched is None:
+        return candidates
+    try:
+        fetch_day = fetched.astimezone(ZoneInfo(tz)).date()
+    except (ValueError, KeyError):  # an unknown zone name: the fetch day in UTC
+        fetch_day = fetched.astimezone(timezone.utc).date()
+    stamped = [c for c in candidates if c.channel == "meta" and c.date.value.date() == fetch_day]
+    if not stamped or not any(c.channel in _VISIBLE_CHANNELS and c.date.value.date() != fetch_day for c in candidates):
+        return candidates
+    return [c for c in candidates if c not in stamped]
 
 
 def _title_index(lines: list[str], title: str | None) -> int | None:
@@ -326,12 +391,11 @@ def _label_candidates(lines: list[str], collector: _Collector) -> None:
     for i, line in enumerate(lines):
         if len(line) > 160:
             continue
-        for match in collector.dates_in(line):
-            start = match[0]
-            if _PUBLISHED_LABEL.search(line[:start]) and not _OTHER_LABEL.search(line[:start]) and not _COPYRIGHT.search(line):
-                collector.add(match[2], "label", line)
-                break
-        else:
+        dates = collector.dates_in(line)
+        published = [d for label, d in labelled_dates(line, dates) if label == "published"]
+        if published and not _COPYRIGHT.search(line):
+            collector.add(published[0], "label", line)
+        elif not dates:
             if i + 1 < len(lines) and _PUBLISHED_LABEL.fullmatch(" " + line.strip()) is not None:
                 collector.add_line(lines[i + 1], "label")
 
@@ -435,7 +499,7 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
 
 
 def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
-                    modified: list[str] = ()) -> FoundDate:
+                    modified: list[str] = (), teasers: set[str] | frozenset[str] = frozenset()) -> FoundDate:
     """htmldate's reading of the markup, for a page where no place above gave a date.
 
     htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
@@ -444,7 +508,8 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
     visible ``lines``: a day the page shows only on lines this module rejects (a "Last
     modified" footer, a copyright line, a sentence of the prose) is no publication date, and
     neither is the day of a modification stamp the page states (``modified``: ``dateModified``,
-    ``og:updated_time``...), which htmldate falls back to when it finds nothing else.
+    ``og:updated_time``...), which htmldate falls back to when it finds nothing else, nor a day the
+    page shows only on ``teasers`` (a date beside a link to another page: a news list in a sidebar).
     """
     from htmldate import find_date
 
@@ -463,7 +528,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
         if stamp is not None and stamp.value.date() == day:
             return FoundDate(None, ())
     shown = [line for line in lines if any(d.value.date() == day for _, _, d in find_dates(line, tz=tz, reference=reference))]
-    if shown and all(_is_rejected_line(line) for line in shown):
+    if shown and all(_is_rejected_line(line) or line in teasers for line in shown):
         return FoundDate(None, ())
     collector = _Collector(tz, reference)
     collector.add(parsed, "markup", found)

@@ -155,10 +155,11 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     excluded = [e for e in (headline.element, subtitle_element, lead_block) if e is not None]
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
-    found = _publication_date(root, meta, headline, paragraphs, url, ctx)
+    found = _publication_date(root, meta, headline, paragraphs, url, ctx, index)
     if found.date is None:
         counters["markup_date_asked"] += 1
-        found = markup_fallback(text, url=url, lines=_visible_lines(root), tz=ctx.timezone, reference=ctx.fetched_at,
+        lines, teasers = _visible_lines(root)
+        found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
                                 modified=[raw for _, raw in meta.modified])
         counters["markup_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
@@ -282,6 +283,10 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     host = _host_name(meta.url)
     if host:
         site_names.append(host)  # "<title>carta.info</title>" names the site, not the article
+    if index is not None:
+        # A link to the site's own home page with a few words is its logo: "<a href="/">Gmina
+        # Przykładowo</a>" names the site, and a "<title>" of that name is no headline.
+        site_names.extend(text for href, text in index.root_links if _same_site(href, meta.url))
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
@@ -324,7 +329,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
                     best = (score, *h2)
     if best is not None:
         return Headline(best[1], best[2], best[3])
-    if headings and _title_tag_is_a_label(meta, candidates, headings[0][0]):
+    if headings and _title_tag_is_a_label(meta, candidates, headings[0][0], names):
         text, element, dates = headings[0]
         return Headline(text, element, dates)
     if candidates:
@@ -341,7 +346,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     return Headline(None)
 
 
-def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str) -> bool:
+def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str, names: set[str] = frozenset()) -> bool:
     """Whether the only metadata title is a ``<title>`` naming the site or the kind of page, not the article.
 
     "Health Department" or "Communiqué de presse" as the whole ``<title>``, beside an ``<h1>``
@@ -352,7 +357,9 @@ def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str) -
     if any((meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name)) or len(candidates) != 1:
         return False
     label = candidates[0]
-    return (len(title_segments(meta.html_title or "")) <= 1 and len(label.split()) <= 4
+    # Segments naming the site do not count: "Gmina Przykładowo - Biuletyn Informacji Publicznej".
+    own = [seg for seg in title_segments(meta.html_title or "") if _key(seg) not in names]
+    return (len(own) <= 1 and len(label.split()) <= 4
             and len(heading.split()) > len(label.split()))
 
 
@@ -366,6 +373,13 @@ def _content_h2s(root: Element, site_names: list[str], limit: int = 5):
             found += 1
             if found >= limit:
                 return
+
+
+def _same_site(href: str, url: str | None) -> bool:
+    """A relative link, or an absolute one to the page's own host (``www.`` aside)."""
+    if not href.lower().startswith(("http://", "https://")):
+        return True
+    return bool(url) and _host_name(href) == _host_name(url)
 
 
 def _host_name(url: str | None) -> str | None:
@@ -629,13 +643,14 @@ def _date_region(root: Element, headline: Headline) -> Element:
 
 
 def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragraphs: list[str], url: str,
-                      ctx: ParseContext) -> FoundDate:
+                      ctx: ParseContext, index: PageIndex | None = None) -> FoundDate:
     region = _date_region(root, headline)
     # Lists of links are other pages (related news, menus): their dates are theirs, not this page's.
     link_lists = [l for l in region.iter("ul", "ol") if next(l.iter("a"), None) is not None]
     lines = block_paragraphs(region, exclude=link_lists)
     return find_publication_date(
         trailing_lines=_trailing_lines(region),
+        breadcrumb_crumbs=_breadcrumb_crumbs(index.breadcrumbs[0]) if index is not None and index.breadcrumbs else [],
         month_first=_month_first(meta, ctx),
         meta_published=meta.published,
         heading_dates=headline.dates,
@@ -648,21 +663,62 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
     )
 
 
+# A crumb separator stands alone between spaces ("Home › News", "Главная / Новости"), unlike the
+# slashes inside a date ("02/10/2024").
+_CRUMB_SEPARATOR = re.compile(r"(?:^|\s)(?:[›»>/→|\\]|::|&gt;)(?:\s|$)")
+
+
+def _breadcrumb_crumbs(trail: Element) -> list[str]:
+    """The crumbs of a breadcrumb trail, in order: its text pieces split at the separators."""
+    crumbs: list[str] = []
+    for piece in trail.itertext():
+        for crumb in _CRUMB_SEPARATOR.split(piece):
+            crumb = " ".join(crumb.split())
+            if crumb:
+                crumbs.append(crumb)
+    return crumbs[:20]
+
+
 _LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "section", "article", "aside",
                 "h1", "h2", "h3", "h4", "h5", "h6", "address", "blockquote", "figcaption", "small")
 
 
-def _visible_lines(root: Element) -> list[str]:
+def _visible_lines(root: Element) -> tuple[list[str], set[str]]:
     """The text of every innermost block of the page, boilerplate included (footers are where the
-    dates to reject live): a label and its date in separate inline tags stay on one line."""
+    dates to reject live): a label and its date in separate inline tags stay on one line.
+
+    Also the lines that are teasers of other pages: a date beside a link whose words make up the
+    rest of the line ("07.10.2024 Прививочная кампания" in a news list); their dates are those pages'.
+    """
     body = root.find("body")
     lines: list[str] = []
+    teasers: set[str] = set()
     for block in (body if body is not None else root).iter(*_LINE_BLOCKS):
         if next(block.iterdescendants(*_LINE_BLOCKS), None) is None:
             text = " ".join(" ".join(block.itertext()).split())
             if text:
                 lines.append(text)
-    return lines
+                if _is_teaser(block, text):
+                    teasers.add(text)
+    return lines, teasers
+
+
+_TEASER_SLACK = 15
+"""Characters a teaser line may hold besides its date and its link's words (separators, "|", a view count)."""
+
+
+def _is_teaser(block: Element, text: str) -> bool:
+    if not any(ch.isdigit() for ch in text):
+        return False
+    for link in block.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        words = re.sub(r"[\d\W_]+", "", "".join(link.itertext()))
+        rest = re.sub(r"[\d\W_]+", "", text)
+        if len(words) >= 8 and len(rest) <= len(words) + _TEASER_SLACK:
+            return True
+    return False
 
 
 def _trailing_lines(region: Element, siblings: int = 2) -> list[str]:

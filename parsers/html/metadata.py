@@ -82,21 +82,27 @@ _DATELINE_CLASS = re.compile(r"date|datum|time|publish|posted|dateline|дата"
 _NOT_PUBLISHED_CLASS = re.compile(r"update|modif|changed|expire|event|deadline|geändert|aktualis", re.I)
 
 
+# The site's home page, in any of its languages: "/", "/ru/", "/index.php", "https://host/az".
+_HOME_HREF = re.compile(
+    r"^(?:(?:https?://[^/]+)?/(?:[a-z]{2}(?:-[a-z]{2})?/?)?(?:index\.\w+)?|https?://[^/]+|(?:\./)?index\.\w+)$", re.I)
+
+
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
 
 
-_NO_CLASS = (False, False, False, False)
-_CLASS_KINDS: dict[str, tuple[bool, bool, bool, bool]] = {}
+_NO_CLASS = (False, False, False, False, False)
+_CLASS_KINDS: dict[str, tuple[bool, bool, bool, bool, bool]] = {}
 
 
-def _class_kind(value: str) -> tuple[bool, bool, bool, bool]:
-    """(subtitle, h-entry, date-like, other-date-like) of a class or id attribute, judged once per
+def _class_kind(value: str) -> tuple[bool, bool, bool, bool, bool]:
+    """(subtitle, h-entry, date-like, other-date-like, breadcrumb) of a class or id attribute, judged once per
     distinct value: a page repeats the same few hundred values on thousands of elements."""
     kind = _CLASS_KINDS.get(value)
     if kind is None:
         words = value.lower().split()
         kind = (not SUBTITLE_CLASSES.isdisjoint(words), "hentry" in words or "h-entry" in words,
-                _DATELINE_CLASS.search(value) is not None, _NOT_PUBLISHED_CLASS.search(value) is not None)
+                _DATELINE_CLASS.search(value) is not None, _NOT_PUBLISHED_CLASS.search(value) is not None,
+                "breadcrumb" in value.lower())
         if len(_CLASS_KINDS) > 50_000:
             _CLASS_KINDS.clear()
         _CLASS_KINDS[value] = kind
@@ -120,6 +126,10 @@ class PageIndex:
         self.subtitled: list[Element] = []
         """Elements classed subtitle/lead/standfirst..., in document order."""
         self.datelines: list[Element] = []
+        self.root_links: list[tuple[str, str]] = []
+        """(href, text) of links to a home page ("/", "/ru/", "index.php", "https://host/"): a logo names the site."""
+        self.breadcrumbs: list[Element] = []
+        """Elements classed (or with an id) ``breadcrumb*``, the outermost first."""
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
         for element in root.iter():
@@ -127,6 +137,12 @@ class PageIndex:
             if name in by_name:
                 if name != "a" or element.get("hreflang"):
                     by_name[name].append(element)
+                if name == "a" and len(self.root_links) < 5:
+                    href = element.get("href")
+                    if href and _HOME_HREF.match(href.strip()):
+                        text = " ".join("".join(element.itertext()).split())
+                        if text and len(text.split()) <= 6:
+                            self.root_links.append((href.strip(), text))
             attrib = element.attrib
             if not attrib:
                 continue
@@ -139,11 +155,13 @@ class PageIndex:
                 self.subtitled.append(element)
             if class_kind[1]:
                 self.hentries.append(element)
+            ident = attrib.get("id")
+            id_kind = _class_kind(ident) if ident else _NO_CLASS
             if name in _DATELINE_TAGS and len(self.datelines) < 50:
-                ident = attrib.get("id")
-                id_kind = _class_kind(ident) if ident else _NO_CLASS
                 if (class_kind[2] or id_kind[2]) and not (class_kind[3] or id_kind[3]):
                     self.datelines.append(element)
+            if (class_kind[4] or id_kind[4]) and len(self.breadcrumbs) < 10:
+                self.breadcrumbs.append(element)
         for meta in by_name["meta"]:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 key = meta.get(attr)
