@@ -13,7 +13,8 @@ How :func:`detect_language` decides:
 4. Text with fewer than :data:`MIN_LETTERS` letters is too short to tell: the first declared
    language, or None when nothing is declared.
 
-The model (about 0.7 s to load) is loaded once per process, on first use; after that one
+The model (about 0.7 s to decompress; a few milliseconds from the cached copy that
+:mod:`govpress.parsers.langid_cache` keeps) is loaded once per process, on first use; after that one
 call costs well under a millisecond per kilobyte. Only a sample is classified
 (:func:`text_sample`: :data:`SAMPLE_WINDOWS` stretches spread over the text, :data:`SAMPLE_CHARS`
 characters in all): a press release does not change language midway, and the detector's cost
@@ -81,11 +82,11 @@ def _get_identifier():
     if _identifier is None:
         with _identifier_lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+                from govpress.parsers.langid_cache import load_identifier
 
-                identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-                identifier.set_languages(sorted(SUPPORTED & set(identifier.labels)))
-                _identifier = identifier
+                # From an uncompressed cached copy when there is one: decompressing the shipped
+                # model was the largest start-up cost of ``govpress extract --manifest``.
+                _identifier = load_identifier(SUPPORTED)
     return _identifier
 
 

@@ -1,0 +1,116 @@
+"""The language model, loaded from an uncompressed on-disk copy instead of its LZMA file (the top start-up cost).
+
+py3langid ships its model as an LZMA-compressed npz (4.5 MB -> 68 MB): decompressing it took
+0.6-1.0 s of every ``govpress extract --manifest`` run (measured with bench/bench_extract.py's
+page set: a third of a 345-page run on a busy machine), more than any page. The first process
+that needs the model writes the arrays, already restricted to the languages we detect, as plain
+``.npy`` files into a cache folder; later processes map them (``mmap``) in a few milliseconds.
+
+The folder is ``$GOVPRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/govpress``, else ``~/.cache/govpress``;
+each copy is named after py3langid's version, the model file's size and time and the language
+set, so an upgrade or another language set never reads a stale copy. Writes go to a temporary
+folder renamed into place (two processes racing both succeed; one copy wins). Any failure to read
+or write the cache (read-only home, disk full, a damaged copy) falls back to py3langid's own loader:
+the cache only ever saves time, it never decides an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["cache_folder", "load_identifier"]
+
+_TYPECODES = {2: "H", 4: "I", 8: "L"}
+
+
+def cache_folder() -> Path:
+    """Where cached copies live (see the module docstring)."""
+    explicit = os.environ.get("GOVPRESS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "govpress"
+
+
+def _key(model_file: Path, languages: list[str]) -> str:
+    from importlib.metadata import version
+
+    stat = model_file.stat()
+    raw = f"{version('py3langid')}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}"
+    return "langid-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _as_array(values) -> array:
+    """A NumPy unsigned integer array as the stdlib array py3langid's tokenizer indexes."""
+    import numpy as np
+
+    out = array(_TYPECODES[values.dtype.itemsize])
+    out.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    return out
+
+
+def _read(folder: Path):
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    def load(name: str, mmap: bool = False):
+        return np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+
+    classes = [str(c) for c in load("classes")]
+    return LanguageIdentifier(load("ptc", mmap=True), load("pc"), classes, _as_array(load("nextmove", mmap=True)),
+                              load("output").tolist(), norm_probs=False, tk_row=_as_array(load("row")))
+
+
+def _write(folder: Path, identifier) -> None:
+    import numpy as np
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    try:
+        arrays = {
+            "ptc": np.ascontiguousarray(identifier.nb_ptc),
+            "pc": np.asarray(identifier.nb_pc),
+            "classes": np.array(identifier.nb_classes),
+            "nextmove": np.frombuffer(identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}"),
+            "row": np.frombuffer(identifier.tk_row, dtype=f"u{identifier.tk_row.itemsize}"),
+            "output": np.asarray(identifier.tk_output, dtype=np.int32),
+        }
+        for name, values in arrays.items():
+            np.save(staging / f"{name}.npy", values, allow_pickle=False)
+        try:
+            staging.rename(folder)
+        except OSError:  # another process put its copy there first: keep that one
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def load_identifier(languages: Iterable[str], *, folder: Path | None = None):
+    """py3langid's identifier restricted to ``languages`` (those of them the model knows), from the cache when it can."""
+    from py3langid.langid import MODEL_FILE, MODEL_DIR, LanguageIdentifier
+
+    model_file = Path(MODEL_FILE)
+    if not model_file.is_absolute():
+        model_file = Path(MODEL_DIR) / model_file
+    wanted = sorted(set(languages))
+    try:
+        copy = (folder or cache_folder()) / _key(model_file, wanted)
+        if copy.is_dir():
+            return _read(copy)
+    except Exception:  # a damaged or unreadable copy: load the model the slow way below
+        copy = None
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    known = sorted(set(wanted) & set(identifier.labels))
+    identifier.set_languages(known)
+    if copy is not None:
+        try:
+            _write(copy, identifier)
+        except Exception:  # a read-only or full disk: no cache, same answers
+            pass
+    return identifier

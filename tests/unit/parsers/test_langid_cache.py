@@ -1,0 +1,44 @@
+"""The cached copy of the language model: written once, read back with the same answers, never trusted when damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govpress.parsers.langid_cache import load_identifier
+from govpress.parsers.language import SUPPORTED
+
+TEXTS = [
+    "Министерство подвело итоги программы обновления школьных автобусов в сельских районах за первое полугодие.",
+    "Урад зацвердзіў праграму развіцця веласіпедных дарожак у абласных цэнтрах на наступныя пяць гадоў.",
+    "Уряд схвалив програму оновлення шкільних їдалень у сільських громадах на наступні два роки.",
+    "Nazirlər Kabineti kənd məktəblərində yeni kompüter siniflərinin yaradılması proqramını təsdiqləyib.",
+    "Die Landesregierung hat ein Programm zur Sanierung von Sporthallen in kleinen Gemeinden beschlossen.",
+    "The city council has approved a plan to plant twelve thousand street trees over the next five years.",
+]
+
+
+def test_the_cached_copy_answers_like_the_shipped_model(tmp_path: Path) -> None:
+    first = load_identifier(SUPPORTED, folder=tmp_path)  # the shipped model, then written to the cache
+    copies = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(copies) == 1 and {p.name for p in copies[0].iterdir()} >= {"ptc.npy", "nextmove.npy", "classes.npy"}
+    second = load_identifier(SUPPORTED, folder=tmp_path)  # read from the copy
+    assert second.nb_classes == first.nb_classes
+    assert set(second.nb_classes) <= SUPPORTED
+    for text in TEXTS:
+        assert second.rank(text) == first.rank(text)
+    assert [second.classify(t)[0] for t in TEXTS] == ["ru", "be", "uk", "az", "de", "en"]
+
+
+def test_a_damaged_copy_falls_back_to_the_shipped_model(tmp_path: Path) -> None:
+    load_identifier(SUPPORTED, folder=tmp_path)
+    copy = next(p for p in tmp_path.iterdir() if p.is_dir())
+    (copy / "classes.npy").write_bytes(b"not an array")
+    identifier = load_identifier(SUPPORTED, folder=tmp_path)
+    assert identifier.classify(TEXTS[0])[0] == "ru"
+
+
+def test_an_unwritable_cache_folder_still_gives_a_model(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    identifier = load_identifier(SUPPORTED, folder=blocker / "cache")
+    assert identifier.classify(TEXTS[4])[0] == "de"
