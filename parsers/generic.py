@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 
 from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, markup_fallback, read_stamp
 from govpress.parsers.dates import find_dates
-from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.html import (
     Element,
     PageIndex,
@@ -703,13 +702,14 @@ def _visible_lines(root: Element) -> tuple[list[str], set[str]]:
     return lines, teasers
 
 
+_DIGIT = re.compile(r"\d")
 _TEASER_SLACK = 15
 """Characters a teaser line may hold besides its date and its link's words (separators, "|", a view count)."""
 
 
 def _is_teaser(block: Element, text: str) -> bool:
-    if not any(ch.isdigit() for ch in text):
-        return False
+    if len(text) > 200 or _DIGIT.search(text) is None:
+        return False  # a teaser is a short line with a date
     for link in block.iter("a"):
         href = (link.get("href") or "").strip()
         if not href or href.startswith("#"):
@@ -807,6 +807,7 @@ def _first_date(candidates: list[tuple[str, str]], ctx: ParseContext) -> tuple[d
 
 
 def _parse_feed_entry(body: bytes, url: str, ctx: ParseContext) -> Release:
+    from govpress.parsers.feeds import parse_feed_document  # feedparser (40 ms to import) only for feed documents
 
     feed = parse_feed_document(body)
     if not feed.entries:
