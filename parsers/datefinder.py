@@ -23,6 +23,8 @@ url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in t
 markup              2      htmldate's search of the markup (no free-text scan), asked only when
                            nothing above gave a date, and kept only when the page's visible text
                            does not show that day solely on rejected lines (below)
+lone-line         1.5      last of all: the page's only bare date line ("12.03.2024" and nothing else) outside
+                           navigation, asides and footers, when no place above nor htmldate gave a day
 =================  ======  ==========================================================
 
 Candidates on the same calendar day add up (the strongest plus a quarter of each other channel:
@@ -60,13 +62,14 @@ from govpress.parsers.dates import (
 from govpress.parsers.html.titles import similarity
 
 __all__ = [
-    "DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "labelled_dates", "markup_fallback",
-    "read_stamp",
+    "DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "labelled_dates", "lone_date_line",
+    "markup_fallback", "read_stamp",
 ]
 
 WEIGHTS = {
     "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
     "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "breadcrumb": 5.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
+    "lone-line": 1.5,
 }
 _EARLIEST_YEAR = 1990
 _FUTURE_SLACK = timedelta(days=1)
@@ -538,3 +541,26 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
 def _is_rejected_line(line: str) -> bool:
     """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
     return _is_prose(line) or _COPYRIGHT.search(line) is not None or _OTHER_LABEL.search(line) is not None
+
+
+def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
+                   teasers: set[str] | frozenset[str] = frozenset(), month_first: bool = False) -> FoundDate:
+    """The last resort: the day of the page's bare date lines, when they all name one day.
+
+    Many CMS templates print the publication date as a line of its own somewhere in the page's
+    content blocks (a box beside the text, a line after it) with no label and no class to go by.
+    ``lines`` are the page's lines outside navigation, asides and footers. A bare date line is a
+    date (and a time) with at most a few characters besides; copyright and other-date lines and
+    teasers of other pages do not count. Two different days on such lines: no way to tell which
+    is the page's, so none. Dates after the fetch are events, as everywhere.
+    """
+    collector = _Collector(tz, reference, month_first)
+    days = set()
+    for line in lines:
+        if line in teasers or _COPYRIGHT.search(line) or _OTHER_LABEL.search(line) or not _is_bare_date_line(line, collector):
+            continue
+        if collector.add_line(line, "lone-line"):
+            days.add(collector.found[-1].date.value.date())
+    if len(days) != 1:
+        return FoundDate(None, tuple(collector.found))
+    return FoundDate(_choose(collector.found), tuple(collector.found))

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from govpress.parsers.datefinder import FoundDate, find_publication_date, is_date_label_line, markup_fallback, read_stamp
+from govpress.parsers.datefinder import (
+    FoundDate, find_publication_date, is_date_label_line, lone_date_line, markup_fallback, read_stamp,
+)
 from govpress.parsers.dates import find_dates
 from govpress.parsers.html import (
     Element,
@@ -161,6 +163,12 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
         found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
                                 modified=[raw for _, raw in meta.modified])
         counters["markup_date_used"] += found.date is not None
+        if found.date is None:
+            # Nothing anywhere else: the page's one bare date line, if it has exactly one day on such lines.
+            found = lone_date_line(block_paragraphs(root.find("body") if root.find("body") is not None else root),
+                                   tz=ctx.timezone, reference=ctx.fetched_at, teasers=teasers,
+                                   month_first=bool(_month_first(meta, ctx)))
+            counters["lone_date_line_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
     paragraphs = repair_paragraphs(paragraphs, repair_language)

@@ -135,3 +135,22 @@ def test_eval_reads_the_day_of_a_stamp_in_the_source_zone() -> None:
     assert _day("2024-10-02", "Australia/Sydney") == "2024-10-02"  # a bare day, as written
     assert _day("2024-10-02T22:30:00", "Australia/Sydney") == "2024-10-02"  # naive: as written
     assert _day(None, "UTC") is None
+
+
+# ----------------------------------------------------------------------------- the lone bare date line
+
+
+def test_the_pages_only_bare_date_line_is_the_last_resort() -> None:
+    article = f"<div class='text'><h1>Street trees plan approved</h1>{PROSE}</div>"
+    box = "<div class='box'><p>Press office</p><p>27.09.2024</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}<div class='col'>{box}</div></div>", lang="de")) == "2024-09-27"
+    counted = generic.counters["lone_date_line_used"]
+    parse(f"<div class='wrap'>{article}<div class='col'>{box}</div></div>", lang="de")
+    assert generic.counters["lone_date_line_used"] == counted + 1
+    # Two different days on bare lines: no way to tell which is the page's.
+    two = "<div class='box'><p>27.09.2024</p><p>30.09.2024</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}<div class='col'>{two}</div></div>", lang="de")) is None
+    # A day after the fetch is an event; a line in a footer or an aside is not read.
+    future = "<div class='box'><p>27.10.2024</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}<div class='col'>{future}</div></div>", lang="de")) is None
+    assert day(parse(f"<div class='wrap'>{article}<aside><p>27.09.2024</p></aside></div>", lang="de")) is None
