@@ -45,7 +45,13 @@ Rejected (each rule is tested in tests/unit/parsers/test_datefinder.py):
 - a long line is read only when it is the page's sentence about itself ("This entry was posted
   on <date>", "Dieser Beitrag wurde am <date> veröffentlicht"), and then only its first date;
 - dates in the article's prose (past the dateline): an event's date is not a publication date;
-- dates more than a day after the fetch (an announced event, a deadline) and dates before 1990.
+- dates more than a day after the fetch (an announced event, a deadline) and dates before 1990;
+- on a line with several dates, each date takes the label of its own stretch of the line
+  ("Updated: … Published: …"): an edit's label does not reach the next date, nor a publication's;
+- a ``<meta>`` date on the fetch day when a visible date line names another day (a CMS stamping
+  the render day into ``<meta name="date">``);
+- in htmldate's fallback and the lone-line last resort: days shown only beside a link to another
+  page (a news list's "07.10.2024 <a>Other headline</a>").
 """
 
 from __future__ import annotations

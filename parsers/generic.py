@@ -159,14 +159,16 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     found = _publication_date(root, meta, headline, paragraphs, url, ctx, index)
     if found.date is None:
         counters["markup_date_asked"] += 1
-        lines, teasers = _visible_lines(root)
+        lines, teasers, blocks = _visible_lines(root)
         found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
                                 modified=[raw for _, raw in meta.modified])
         counters["markup_date_used"] += found.date is not None
         if found.date is None:
-            # Nothing anywhere else: the page's one bare date line, if it has exactly one day on such lines.
-            found = lone_date_line(block_paragraphs(root.find("body") if root.find("body") is not None else root),
-                                   tz=ctx.timezone, reference=ctx.fetched_at, teasers=teasers,
+            # Nothing anywhere else: the page's one bare date line, if it has exactly one day on such
+            # lines outside navigation, asides and footers (short lines with a digit are the only candidates).
+            content = [line for line, block in zip(lines, blocks)
+                       if len(line) <= 60 and _DIGIT.search(line) and not _in_boilerplate(block)]
+            found = lone_date_line(content, tz=ctx.timezone, reference=ctx.fetched_at, teasers=teasers,
                                    month_first=bool(_month_first(meta, ctx)))
             counters["lone_date_line_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
@@ -690,24 +692,32 @@ _LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "s
                 "h1", "h2", "h3", "h4", "h5", "h6", "address", "blockquote", "figcaption", "small")
 
 
-def _visible_lines(root: Element) -> tuple[list[str], set[str]]:
+def _visible_lines(root: Element) -> tuple[list[str], set[str], list[Element]]:
     """The text of every innermost block of the page, boilerplate included (footers are where the
     dates to reject live): a label and its date in separate inline tags stay on one line.
 
     Also the lines that are teasers of other pages: a date beside a link whose words make up the
     rest of the line ("07.10.2024 Прививочная кампания" in a news list); their dates are those pages'.
+    And the block of each line, in step with the lines.
     """
     body = root.find("body")
     lines: list[str] = []
     teasers: set[str] = set()
+    blocks: list[Element] = []
     for block in (body if body is not None else root).iter(*_LINE_BLOCKS):
         if next(block.iterdescendants(*_LINE_BLOCKS), None) is None:
             text = " ".join(" ".join(block.itertext()).split())
             if text:
                 lines.append(text)
+                blocks.append(block)
                 if _is_teaser(block, text):
                     teasers.add(text)
-    return lines, teasers
+    return lines, teasers, blocks
+
+
+def _in_boilerplate(block: Element) -> bool:
+    """The block or one of its ancestors is navigation, an aside, a footer, a share or related block..."""
+    return is_boilerplate(block) or any(is_boilerplate(a) for a in block.iterancestors() if a.tag not in ("html", "body"))
 
 
 _DIGIT = re.compile(r"\d")

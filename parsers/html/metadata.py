@@ -132,17 +132,19 @@ class PageIndex:
         """Elements classed (or with an id) ``breadcrumb*``, the outermost first."""
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
+        home: list[Element] = []
         for element in root.iter():
             name = element.tag
             if name in by_name:
-                if name != "a" or element.get("hreflang"):
+                if name != "a":
                     by_name[name].append(element)
-                if name == "a" and len(self.root_links) < 5:
-                    href = element.get("href")
-                    if href and _HOME_HREF.match(href.strip()):
-                        text = " ".join("".join(element.itertext()).split())
-                        if text and len(text.split()) <= 6:
-                            self.root_links.append((href.strip(), text))
+                else:
+                    if element.get("hreflang"):
+                        by_name[name].append(element)
+                    if len(home) < 5:
+                        href = element.get("href")
+                        if href and len(href) < 48 and _HOME_HREF.match(href.strip()):
+                            home.append(element)
             attrib = element.attrib
             if not attrib:
                 continue
@@ -156,12 +158,16 @@ class PageIndex:
             if class_kind[1]:
                 self.hentries.append(element)
             ident = attrib.get("id")
-            id_kind = _class_kind(ident) if ident else _NO_CLASS
             if name in _DATELINE_TAGS and len(self.datelines) < 50:
+                id_kind = _class_kind(ident) if ident else _NO_CLASS
                 if (class_kind[2] or id_kind[2]) and not (class_kind[3] or id_kind[3]):
                     self.datelines.append(element)
-            if (class_kind[4] or id_kind[4]) and len(self.breadcrumbs) < 10:
+            if (class_kind[4] or (ident and "readcrumb" in ident)) and len(self.breadcrumbs) < 10:
                 self.breadcrumbs.append(element)
+        for link in home:
+            text = " ".join("".join(link.itertext()).split())
+            if text and len(text.split()) <= 6:
+                self.root_links.append((link.get("href", "").strip(), text))
         for meta in by_name["meta"]:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 key = meta.get(attr)
