@@ -355,7 +355,10 @@ def find_publication_date(
     return FoundDate(_choose(_without_render_stamps(collector.found, collector.fetched, tz)), tuple(collector.found))
 
 
-_VISIBLE_CHANNELS = frozenset({"heading", "label", "release", "classed", "near-title", "dateline", "breadcrumb"})
+# Visible dates that speak for the page itself: next to its headline, labelled, or opening its text. Not
+# "classed" (an element classed date anywhere: a sidebar's news list too) nor the breadcrumb: a page
+# fetched on its publication day must keep its true meta date against yesterday's teasers.
+_VISIBLE_CHANNELS = frozenset({"heading", "label", "release", "near-title", "dateline"})
 
 
 def _without_render_stamps(candidates: list[DateCandidate], fetched: datetime | None, tz: str) -> list[DateCandidate]:

@@ -94,6 +94,10 @@ def test_a_meta_date_on_the_fetch_day_gives_way_to_a_visible_date() -> None:
     assert day(parse(visible, head=stamped, lang="de")) == "2024-09-26"
     # On another day than the fetch day, the meta date is trusted over the visible line.
     assert day(parse(visible, head="<meta name='date' content='2024-09-25'>", lang="de")) == "2024-09-25"
+    # A page fetched on its publication day keeps its meta date against another day classed "date" in a sidebar.
+    sidebar = (f"<main><h1>Street trees plan approved</h1>{PROSE}</main><div class='news'><span class='date'>09.10.2024</span>"
+               " <a href='/news/other'>Leaf collection starts next week in all districts</a></div>")
+    assert day(parse(sidebar, head=stamped, lang="de")) == "2024-10-10"
     # On the fetch day with no visible date, it stands.
     assert day(parse(f"<main><h1>Street trees plan approved</h1>{PROSE}</main>", head=stamped, lang="de")) == "2024-10-10"
 
