@@ -87,6 +87,8 @@ def canonical_and_hreflang(
     canonical: str | None = None
     hreflang: dict[str, str] = {}
     for rels, raw_href, lang in links:
+        if "canonical" not in rels and not ("alternate" in rels and lang):
+            continue  # stylesheets, icons, preloads: nothing to resolve (a page has dozens)
         href = absolute(base, raw_href)
         if not href:
             continue
