@@ -10,7 +10,7 @@ The folder is ``$GOVPRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/govpress``, else `
 each copy is named after py3langid's version, the model file's size and time and the language
 set, so an upgrade or another language set never reads a stale copy. Writes go to a temporary
 folder renamed into place (two processes racing both succeed; one copy wins). Any failure to read
-or write the cache (read-only home, disk full, a damaged copy) falls back to py3langid's own loader:
+or write the cache (read-only home, disk full, a damaged copy, which is then replaced) falls back to py3langid's own loader:
 the cache only ever saves time, it never decides an answer.
 """
 
@@ -101,10 +101,14 @@ def load_identifier(languages: Iterable[str], *, folder: Path | None = None):
     wanted = sorted(set(languages))
     try:
         copy = (folder or cache_folder()) / _key(model_file, wanted)
-        if copy.is_dir():
-            return _read(copy)
-    except Exception:  # a damaged or unreadable copy: load the model the slow way below
+    except Exception:  # no home folder, a model file we cannot stat: no cache
         copy = None
+    if copy is not None:
+        try:
+            if copy.is_dir():
+                return _read(copy)
+        except Exception:  # a damaged copy: drop it (this process writes a new one) and load the slow way
+            shutil.rmtree(copy, ignore_errors=True)
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
     known = sorted(set(wanted) & set(identifier.labels))
     identifier.set_languages(known)

@@ -35,6 +35,9 @@ def test_a_damaged_copy_falls_back_to_the_shipped_model(tmp_path: Path) -> None:
     (copy / "classes.npy").write_bytes(b"not an array")
     identifier = load_identifier(SUPPORTED, folder=tmp_path)
     assert identifier.classify(TEXTS[0])[0] == "ru"
+    # The damaged copy was replaced by a sound one.
+    assert load_identifier(SUPPORTED, folder=tmp_path).classify(TEXTS[1])[0] == "be"
+    assert (copy / "classes.npy").read_bytes() != b"not an array"
 
 
 def test_an_unwritable_cache_folder_still_gives_a_model(tmp_path: Path) -> None:
