@@ -219,6 +219,8 @@ class Report:
     """Pages where govpress's own places gave no date and htmldate's markup search was asked."""
     markup_date_used: int = 0
     lone_date_line_used: int = 0
+    free_text_date_used: int = 0
+    """Pages dated by htmldate's free-text scan, asked last and guarded (see datefinder.markup_fallback)."""
     """Pages dated by their only bare date line, the last resort after htmldate's markup search."""
 
     def title_rate(self, tool: str) -> float:
@@ -284,7 +286,7 @@ def evaluate(manifest: Path, truth_path: Path) -> Report:
     counted = Counter(generic.counters) - before
     return Report(pages, trafilatura_consulted=counted["trafilatura_consulted"], html_pages=counted["html_pages"],
                   markup_date_asked=counted["markup_date_asked"], markup_date_used=counted["markup_date_used"],
-                  lone_date_line_used=counted["lone_date_line_used"])
+                  lone_date_line_used=counted["lone_date_line_used"], free_text_date_used=counted["free_text_date_used"])
 
 
 def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
@@ -303,7 +305,8 @@ def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
     yield (f"trafilatura consulted by govpress (doubtful density result) on {report.trafilatura_consulted} "
            f"of {report.html_pages} HTML pages")
     yield (f"htmldate's markup search asked by govpress (no date of its own) on {report.markup_date_asked} pages, "
-           f"its date kept on {report.markup_date_used}; the page's lone bare date line used on {report.lone_date_line_used}")
+           f"its date kept on {report.markup_date_used}; the page's lone bare date line used on {report.lone_date_line_used}, "
+           f"htmldate's free-text scan (guarded) on {report.free_text_date_used}")
     if not verbose:
         return
     for page in report.pages:

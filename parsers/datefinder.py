@@ -22,7 +22,9 @@ breadcrumb          5      the last crumb of the breadcrumb trail, when it is a 
 url                 3      ``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the URL path
 markup              2      htmldate's search of the markup (no free-text scan), asked only when
                            nothing above gave a date, and kept only when the page's visible text
-                           does not show that day solely on rejected lines (below)
+                           does not show that day solely on rejected lines (below); after the
+                           lone line below, its free-text scan, kept only when a content line
+                           outside the article's text that no rule rejects shows the day
 lone-line         1.5      last of all: the page's only bare date line ("12.03.2024" and nothing else) outside
                            navigation, asides and footers, when no place above nor htmldate gave a day
 =================  ======  ==========================================================
@@ -511,23 +513,30 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
 
 
 def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
-                    modified: list[str] = (), teasers: set[str] | frozenset[str] = frozenset()) -> FoundDate:
+                    modified: list[str] = (), teasers: set[str] | frozenset[str] = frozenset(),
+                    free_text: bool = False, content: set[str] | frozenset[str] = frozenset(),
+                    body: list[str] = ()) -> FoundDate:
     """htmldate's reading of the markup, for a page where no place above gave a date.
 
     htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
-    paths, more meta names); its free-text scan (``extensive_search``) is left off, since it
-    takes copyright years and footers for dates. Its answer is checked against the page's
-    visible ``lines``: a day the page shows only on lines this module rejects (a "Last
-    modified" footer, a copyright line, a sentence of the prose) is no publication date, and
-    neither is the day of a modification stamp the page states (``modified``: ``dateModified``,
-    ``og:updated_time``...), which htmldate falls back to when it finds nothing else, nor a day the
-    page shows only on ``teasers`` (a date beside a link to another page: a news list in a sidebar).
+    paths, more meta names). Its answer is checked against the page's visible ``lines``: a day
+    the page shows only on lines this module rejects (a "Last modified" footer, a copyright line,
+    a sentence of the prose) is no publication date, and neither is the day of a modification
+    stamp the page states (``modified``: ``dateModified``, ``og:updated_time``...), which htmldate
+    falls back to when it finds nothing else, nor a day the page shows only on ``teasers`` (a
+    date beside a link to another page: a news list in a sidebar).
+
+    ``free_text``: htmldate's free-text scan (``extensive_search``), asked last of all. It takes
+    copyright years, footers and event days in the prose for dates, so its day must be shown on
+    a line that is none of those: not rejected, not a teaser, among the page's ``content`` lines
+    (outside navigation, asides, footers, breadcrumbs) and not in the article's ``body``
+    paragraphs (a day in the text is an event's).
     """
     from htmldate import find_date
 
     latest = reference + _FUTURE_SLACK if reference is not None and reference.tzinfo is not None else None
     try:
-        found = find_date(html_text, extensive_search=False, original_date=True, url=url,
+        found = find_date(html_text, extensive_search=free_text, original_date=True, url=url,
                           min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=latest.replace(tzinfo=None) if latest else None)
     except (ValueError, TypeError):  # htmldate refuses some inputs (too deep, not HTML): no date, never a crash
         return FoundDate(None, ())
@@ -540,7 +549,10 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
         if stamp is not None and stamp.value.date() == day:
             return FoundDate(None, ())
     shown = [line for line in lines if any(d.value.date() == day for _, _, d in find_dates(line, tz=tz, reference=reference))]
-    if shown and all(_is_rejected_line(line) or line in teasers for line in shown):
+    kept = [line for line in shown if not (_is_rejected_line(line) or line in teasers)]
+    if shown and not kept:
+        return FoundDate(None, ())
+    if free_text and not any(line in content and not any(line in paragraph for paragraph in body) for line in kept):
         return FoundDate(None, ())
     collector = _Collector(tz, reference)
     collector.add(parsed, "markup", found)

@@ -164,13 +164,19 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
                                 modified=[raw for _, raw in meta.modified])
         counters["markup_date_used"] += found.date is not None
         if found.date is None:
-            # Nothing anywhere else: the page's one bare date line, if it has exactly one day on such
-            # lines outside navigation, asides and footers (short lines with a digit are the only candidates).
-            content = [line for line, block in zip(lines, blocks)
-                       if len(line) <= 60 and _DIGIT.search(line) and not _in_boilerplate(block)]
-            found = lone_date_line(content, tz=ctx.timezone, reference=ctx.fetched_at, teasers=teasers,
-                                   month_first=bool(_month_first(meta, ctx)))
+            # Lines with a digit outside navigation, asides, footers: where a last-resort date may stand.
+            content = {line for line, block in zip(lines, blocks)
+                       if len(line) <= 200 and _DIGIT.search(line) and not _in_boilerplate(block)}
+            # The page's one bare date line, if it has exactly one day on such lines.
+            found = lone_date_line([line for line in lines if line in content and len(line) <= 60], tz=ctx.timezone,
+                                   reference=ctx.fetched_at, teasers=teasers, month_first=bool(_month_first(meta, ctx)))
             counters["lone_date_line_used"] += found.date is not None
+            if found.date is None:
+                # Last of all, htmldate's free-text scan, its day shown on a content line outside the article's text.
+                found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone,
+                                        reference=ctx.fetched_at, modified=[raw for _, raw in meta.modified],
+                                        free_text=True, content=content, body=paragraphs)
+                counters["free_text_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
     paragraphs = repair_paragraphs(paragraphs, repair_language)

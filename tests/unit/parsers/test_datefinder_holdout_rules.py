@@ -151,10 +151,29 @@ def test_the_pages_only_bare_date_line_is_the_last_resort() -> None:
     counted = generic.counters["lone_date_line_used"]
     parse(f"<div class='wrap'>{article}<div class='col'>{box}</div></div>", lang="de")
     assert generic.counters["lone_date_line_used"] == counted + 1
-    # Two different days on bare lines: no way to tell which is the page's.
+    # Two different days on bare lines: the lone line cannot tell which is the page's, and the
+    # answer is left to htmldate's free-text scan, asked after it.
     two = "<div class='box'><p>27.09.2024</p><p>30.09.2024</p></div>"
-    assert day(parse(f"<div class='wrap'>{article}<div class='col'>{two}</div></div>", lang="de")) is None
+    lone, free = generic.counters["lone_date_line_used"], generic.counters["free_text_date_used"]
+    assert day(parse(f"<div class='wrap'>{article}<div class='col'>{two}</div></div>", lang="de")) in ("2024-09-27", "2024-09-30")
+    assert generic.counters["lone_date_line_used"] == lone and generic.counters["free_text_date_used"] == free + 1
     # A day after the fetch is an event; a line in a footer or an aside is not read.
     future = "<div class='box'><p>27.10.2024</p></div>"
     assert day(parse(f"<div class='wrap'>{article}<div class='col'>{future}</div></div>", lang="de")) is None
     assert day(parse(f"<div class='wrap'>{article}<aside><p>27.09.2024</p></aside></div>", lang="de")) is None
+
+
+# ----------------------------------------------------------------------------- htmldate's free-text scan, guarded
+
+
+def test_htmldate_free_text_scan_is_asked_last_and_must_show_the_day_on_a_line_no_rule_rejects() -> None:
+    article = f"<div class='text'><h1>Street trees plan approved</h1>{PROSE}</div>"
+    source = "<div class='info'><p>Source: press service of the city council, 12 September 2024</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}{source}</div>", zone="Europe/London")) == "2024-09-12"
+    issued = "<div class='info'><p>Issued by the Office of Communications on September 12, 2024 at 10 a.m.</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}{issued}</div>", zone="America/New_York")) == "2024-09-12"
+    # The same day on a line the finder rejects (a "last modified" line, a copyright line) is no publication day.
+    modified = "<div class='info'><p>This page was last modified on 12 September 2024 by the web team</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}{modified}</div>", zone="Europe/London")) is None
+    copyright_line = "<div class='info'><p>© City council, 12 September 2024, all rights reserved</p></div>"
+    assert day(parse(f"<div class='wrap'>{article}{copyright_line}</div>", zone="Europe/London")) is None
