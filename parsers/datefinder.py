@@ -534,6 +534,12 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
     """
     from htmldate import find_date
 
+    if free_text:
+        # Only a line that could vouch for a day lets the scan's answer stand: without one, skip the scan.
+        eligible = [line for line in lines if line in content and line not in teasers and not _is_rejected_line(line)
+                    and not any(line in paragraph for paragraph in body) and find_dates(line, tz=tz, reference=reference)]
+        if not eligible:
+            return FoundDate(None, ())
     latest = reference + _FUTURE_SLACK if reference is not None and reference.tzinfo is not None else None
     try:
         found = find_date(html_text, extensive_search=free_text, original_date=True, url=url,
