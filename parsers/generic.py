@@ -16,7 +16,9 @@ HTML, parsed once into one lxml tree that every step reads:
    result is doubtful (short), and :data:`counters` says how often;
 4. the publication date (:func:`govpress.parsers.datefinder.find_publication_date`): candidates
    from metadata, the headline, date lines near it, labelled lines, the first paragraph's
-   dateline and the URL, ranked.
+   dateline, the breadcrumb's last crumb and the URL, ranked; when none gives a day, in turn:
+   htmldate's markup search, the page's only bare date line, htmldate's free-text scan, each
+   guarded against the lines the finder rejects (:data:`counters` says how often each served).
 
 Feeds: discovery wraps each entry of a full-text feed into its own one-entry document; the
 first entry becomes the release.
@@ -680,7 +682,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
 
 # A crumb separator stands alone between spaces ("Home › News", "Главная / Новости"), unlike the
 # slashes inside a date ("02/10/2024").
-_CRUMB_SEPARATOR = re.compile(r"(?:^|\s)(?:[›»>/→|\\]|::|&gt;)(?:\s|$)")
+_CRUMB_SEPARATOR = re.compile(r"(?:^|\s)(?:[›»>/→|\\]|::)(?:\s|$)")
 
 
 def _breadcrumb_crumbs(trail: Element) -> list[str]:
@@ -691,7 +693,7 @@ def _breadcrumb_crumbs(trail: Element) -> list[str]:
             crumb = " ".join(crumb.split())
             if crumb:
                 crumbs.append(crumb)
-    return crumbs[:20]
+    return crumbs[-20:]  # the last crumb is the one that can name this page
 
 
 _LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "section", "article", "aside",
