@@ -163,9 +163,15 @@ def remove_boilerplate(element: Element, selectors: Iterable[str]) -> int:
     return removed
 
 
+TITLE_SCAN_CHARS = 20_000
+"""Characters of a title-like text (a title, a heading, a site name) read at most. The stored fields are
+capped far below (parsers/release.py FIELD_CAPS, cut there at a word boundary); a hostile page's megabyte
+``<h1>`` would otherwise cost seconds in every step that compares, splits and dates titles."""
+
+
 def clean_title(text: str | None) -> str:
-    """Whitespace collapsed and normalised; empty string for none."""
-    return normalize(squash(text)) if text else ""
+    """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
+    return normalize(squash(text[:TITLE_SCAN_CHARS])) if text else ""
 
 
 def element_text(element: Element | None) -> str:
