@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,14 @@ from govpress.store.migrations import split_statements
 
 LAKE = "lake"
 """The name the lake is attached under in every session (``USE lake``)."""
+HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"
+"""The store's "does this table exist" probe (load.py, events.py), asked a few times per batch.
+
+On a lake, ``duckdb_tables()`` reads every attached catalogue's metadata from PostgreSQL: 0.23 s
+a call measured on this machine, about a tenth of a 50-release batch's load. A table once seen
+stays (only migrations drop tables, and a statement that could drop one clears the answers), so
+the session remembers the tables it found and answers those from memory."""
+DROPS_TABLES = re.compile(r"\b(?:DROP|ALTER|RENAME)\b", re.IGNORECASE)
 COMMITS_TABLE = "lake_commits"
 ATTACH_ATTEMPTS = 8
 T = TypeVar("T")
@@ -116,9 +125,11 @@ class LakeConnection:
     """A lake session as the store's code sees a DuckDB connection: statements pass through the lake dialect,
     and every explicit write transaction bumps ``lake_commits`` before it commits (see the module docstring)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> None:
         self._con = con
         self._views: set[str] | None = None
+        self._tables = tables if tables is not None else set()
+        """Tables of the lake's main schema this session has seen exist (see :data:`HAS_TABLE`)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
@@ -139,6 +150,10 @@ class LakeConnection:
             "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal").fetchall()}
 
     def execute(self, sql: str, parameters: Any = None) -> Any:
+        if sql == HAS_TABLE and parameters:
+            return self._has_table(parameters[0])
+        if DROPS_TABLES.search(sql):
+            self._tables.clear()
         if not lake_dialect.needs_translation(sql):
             return self._con.execute(sql, parameters) if parameters is not None else self._con.execute(sql)
         statements = split_statements(sql) if parameters is None else [sql]
@@ -146,6 +161,14 @@ class LakeConnection:
         for statement in statements:
             result = self._run(statement, parameters)
         return result
+
+    def _has_table(self, name: str) -> Any:
+        if name not in self._tables:
+            result = self._con.execute(HAS_TABLE, [name]).fetchone()
+            if not result[0]:
+                return self._con.execute("SELECT 0::BIGINT")
+            self._tables.add(name)
+        return self._con.execute("SELECT 1::BIGINT")
 
     def executemany(self, sql: str, parameters: Any) -> Any:
         if not lake_dialect.needs_translation(sql):
@@ -189,6 +212,7 @@ class LakeStore(Store):
         self.lock_timeout = lock_timeout_default() if lock_timeout is None else lock_timeout
         self.logger = logger or logging.getLogger("govpress.store")
         self._session: duckdb.DuckDBPyConnection | None = None
+        self._tables: set[str] = set()  # the writer session's known tables (LakeConnection._has_table)
         self._lock = threading.RLock()
         self._shared = None
         self._writer_lock = writer_lock(self.location)
@@ -221,6 +245,7 @@ class LakeStore(Store):
             if self._session is not None:
                 self._session.close()
                 self._session = None
+            self._tables.clear()
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -230,7 +255,7 @@ class LakeStore(Store):
             if self._session is None:
                 self._session = open_lake(self.location, read_only=False)
             try:
-                yield LakeConnection(self._session)
+                yield LakeConnection(self._session, self._tables)
             except duckdb.ConnectionException:
                 self.close()  # the catalogue went away: the next call opens a new session
                 raise
