@@ -8,7 +8,7 @@ The generated site (four editions, ``--per-source`` releases each: 12,500 gives 
 50,000) is served by this process. Each configuration starts from an empty store and runs real
 ``govpress ingest --without-prefect`` processes with the issue's "rate limits off": every source's
 ``rate_limit`` at the registry's maximum (100 requests/s) with 16 in flight, and ``max_pages`` deep enough to
-discover the whole site in one run (robots.txt, the address guard and the per-host limiter still
+discover and fetch the whole site in one run (``max_items`` too; robots.txt, the address guard and the per-host limiter still
 run). ``--site DIR`` reuses a generated site (it is generated there when missing), so a long run
 pays the generation once; ``--skip-duckdb`` or ``--workers`` (none) pick configurations.
 
@@ -55,7 +55,7 @@ RATE_OFF = {"concurrency = 8": "concurrency = 16"}
 """The demo registry's politeness, lifted: the bench measures the stores, not the site's budget."""
 
 
-def write_registry(path: Path, base_url: str, max_pages: int) -> Path:
+def write_registry(path: Path, base_url: str, max_pages: int, max_items: int = 2_000) -> Path:
     """The demo's generated editions (the local-files source left out) at ``base_url``, rate limits off."""
     text = DEMO_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url)
     for polite, lifted in RATE_OFF.items():
@@ -66,6 +66,8 @@ def write_registry(path: Path, base_url: str, max_pages: int) -> Path:
     # Sources without a max_pages line (the sitemap) get one too: the default (20) would stop discovery early.
     kept = [b if "max_pages" in b else b.replace("allow_addresses", f"max_pages = {max_pages}\nallow_addresses", 1)
             for b in kept]
+    # max_items (default 2,000 pages a run) would leave the rest of a big edition to the next run.
+    kept = [b.replace("allow_addresses", f"max_items = {max_items}\nallow_addresses", 1) for b in kept]
     path.write_text('user_agent = "govpress-bench/1.0"\n\n' + "".join("[[source]]" + b for b in kept), encoding="utf-8")
     return path
 
@@ -142,7 +144,7 @@ def main() -> None:
     print(f"work folder {work}; load average at start {load_average()}", flush=True)
     rows: list[tuple[str, int, float, float, int]] = []
     with LocalSiteServer(site) as server, scratch_postgres() as postgres:
-        registry = write_registry(work / "sources.toml", server.base_url, max_pages)
+        registry = write_registry(work / "sources.toml", server.base_url, max_pages, max(2_000, args.per_source + 100))
         duckdb_store = str(work / "duckdb" / "govpress.duckdb")
         seconds = ingest(registry, duckdb_store, [None], log)
         count = releases_in(duckdb_store)

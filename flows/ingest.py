@@ -13,14 +13,16 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 import logging
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
+from pydantic import Field
 from prefect.runtime import flow_run
 
 from govpress.coverage import GAP_PAGES
 from govpress.flows import run_log
 from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts
+from govpress.flows.host_limits import PrefectHostGate
 from govpress.flows.parameters import (
     DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SourceIds, SourcesFile, date_range,
 )
@@ -32,6 +34,10 @@ from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
 from govpress.storage import DuckLake, store_option
+
+SharedHostLimits = Annotated[bool, Field(description=(
+    "Share each host's politeness limits with the other workers through Prefect's global concurrency "
+    "limits govpress-host:<host> (docs/scale.md); on in the lake deployments, off for the DuckDB file."))]
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600
@@ -73,6 +79,7 @@ async def ingest(
     refetch: Refetch = False,
     db: DbPath = None,
     sources_file: SourcesFile = None,
+    shared_host_limits: SharedHostLimits = False,
 ):
     """Fetch new and changed press releases from the registry's sources into DuckDB.
 
@@ -89,12 +96,14 @@ async def ingest(
         refetch: Refetch every discovered release even if unchanged (ignores ETags and the recheck schedule).
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
+        shared_host_limits: Limit each host across every worker (Prefect limits govpress-host:<host>), not only per process.
     """
     dates = date_range(dates)
     source_ids = list(sources) or None
     parameters = recorded({"sources": source_ids, "since": dates.since, "until": dates.until,
                            "max_pages": max_pages or None, "gap_pages": gap_pages, "refetch": refetch,
-                           "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
+                           "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE),
+                           **({"shared_host_limits": True} if shared_host_limits else {})})
 
     async def work():
         # The project's global limit: one DuckDB writer at a time. A lake takes many writers at once
@@ -106,6 +115,7 @@ async def ingest(
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
                                  gap_pages=gap_pages),
                 source_runner=run_source_with_tasks,
+                shared_gate=PrefectHostGate() if shared_host_limits else None,
             )
             await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
         return end_state(result)

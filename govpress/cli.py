@@ -152,6 +152,7 @@ def ingest(
     max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, help="Discovery pages per source at most.")] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every discovered release, even unchanged ones.")] = False,
     without_prefect: Annotated[bool, typer.Option("--without-prefect", help="Run the same stages without Prefect (debugging; no UI, no artifacts).")] = False,
+    shared_host_limits: Annotated[bool, typer.Option("--shared-host-limits", help="Limit each host across every worker through Prefect's global concurrency limits (docs/scale.md).")] = False,
 ) -> None:
     """Run the real sources from the registry (live sites) into the database."""
     from govpress.registry import load_registry
@@ -162,6 +163,8 @@ def ingest(
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if since and until and _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
+    if without_prefect and shared_host_limits:
+        raise typer.BadParameter("shared host limits are Prefect's: drop --without-prefect", param_hint="--shared-host-limits")
     if without_prefect:
         _check_db(db)
         import asyncio
@@ -183,7 +186,7 @@ def ingest(
             ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
                                                max_pages=max_pages or 0, refetch=refetch, db=str(db),
                                                sources_file=str(sources_file) if sources_file else None,
-                                               return_state=True))
+                                               shared_host_limits=shared_host_limits, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 

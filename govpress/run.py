@@ -33,6 +33,7 @@ from typing import Any
 
 from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
+from govpress.fetch.politeness import SharedHostGate
 from govpress.parse_workers import ParsePool, run_job
 from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_job, run_source
 from govpress.plan import RunParams
@@ -250,11 +251,13 @@ async def run_ingest(
     flow: str = "ingest",
     parameters: dict | None = None,
     source_runner: SourceRunner | None = None,
+    shared_gate: SharedHostGate | None = None,
 ) -> RunResult:
     """The selected sources through the stages, at most SOURCE_CONCURRENCY at once, inside the lifecycle.
 
     ``source_runner(ctx, source)`` processes one source; the Prefect flows pass one that uses
     their tasks, and without it the plain stages run (no Prefect: debugging, crash tests).
+    ``shared_gate`` limits each host across processes too (flows/host_limits.py; docs/scale.md).
     """
     check_window(params.since, params.until)
     runner = source_runner or run_source
@@ -271,7 +274,8 @@ async def run_ingest(
             async with limit:
                 return await runner(ctx, source)
 
-        async with Fetcher(archive=run.archive, user_agent=registry.user_agent, on_result=keep_robots) as fetcher:
+        async with Fetcher(archive=run.archive, user_agent=registry.user_agent, on_result=keep_robots,
+                           shared_gate=shared_gate) as fetcher:
             ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
                              base_dir=base_dir, now=run.started_at, parsers=run.parsers)
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
@@ -299,6 +303,7 @@ async def ingest_sources(
     flow: str = "ingest",
     parameters: dict | None = None,
     source_runner: SourceRunner | None = None,
+    shared_gate: SharedHostGate | None = None,
 ) -> RunResult:
     """Ingest the registry's sources (``source_ids``, or every enabled one): what the ingest and backfill flows run.
 
@@ -307,7 +312,7 @@ async def ingest_sources(
     registry, path = registry_at(sources_file)
     return await run_ingest(registry, registry.select(source_ids), db=db, params=params or RunParams(),
                             base_dir=path.resolve().parent, flow=flow, parameters=parameters,
-                            source_runner=source_runner)
+                            source_runner=source_runner, shared_gate=shared_gate)
 
 
 # --- reparse ---------------------------------------------------------------------------------------

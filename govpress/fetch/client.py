@@ -42,6 +42,7 @@ from govpress.fetch.politeness import (
     RobotsCache,
     RobotsResponse,
     SendStamp,
+    SharedHostGate,
     Sleep,
     authority,
 )
@@ -141,12 +142,14 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         on_result: Callable[[FetchResult], None] | None = None,
+        shared_gate: SharedHostGate | None = None,
     ) -> None:
         """``transport`` replaces the network (tests use httpx.MockTransport); by default
         a :class:`GuardedTransport` re-checks addresses at connect time. ``timeout`` bounds
         each connect/read; ``total_timeout`` (default 4x) bounds one whole attempt, so a
         server dripping bytes cannot hold a slot forever. ``on_result`` sees every result,
-        robots.txt fetches included (for the fetches table)."""
+        robots.txt fetches included (for the fetches table). ``shared_gate`` adds a per-host
+        limit shared with other processes (politeness.SharedHostGate; flows/host_limits.py)."""
         self.archive = archive
         self.user_agent = user_agent
         self.max_bytes = max_bytes
@@ -172,7 +175,7 @@ class Fetcher:
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.5",
             },
         )
-        self.limiters = HostLimiters(clock=clock, sleep=sleep)
+        self.limiters = HostLimiters(clock=clock, sleep=sleep, gate=shared_gate)
         self.breaker = CircuitBreaker(breaker_threshold, reset_after=breaker_reset_after, clock=clock)
         self.robots = RobotsCache()
 

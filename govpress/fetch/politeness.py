@@ -12,6 +12,14 @@ robots.txt follows RFC 9309:
 - 5xx or a network error "unreachable": everything disallowed for this run (2.3.1.4);
 - a redirect leaving the source's hosts cannot be followed: treated as unavailable.
 ``Crawl-delay`` and ``Request-rate`` (not in the RFC, widely used) slow the host's limiter.
+
+Politeness across processes: the per-host limiter counts this process's requests only. With
+several workers fetching the same hosts (docs/scale.md), a :class:`SharedHostGate` adds a limit
+every process shares: each request, once the local limiter lets it go, also takes a slot of the
+host's shared gate and gives it back when it ends. This module only defines the protocol (the
+fetcher stays free of Prefect); flows/host_limits.py implements it with Prefect's global
+concurrency limits. A gate that fails (its API unreachable) is dropped for the rest of the run
+with one warning: the local limiter still holds, so each process stays polite on its own.
 A source overrides robots only with its explicit ``ignore_robots = true`` flag, meant for
 sites that gave written permission; that also drops the Crawl-delay (its own
 ``rate_limit`` still applies).
@@ -20,10 +28,12 @@ sites that gave written permission; that also drops the Crawl-delay (its own
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -32,6 +42,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 ROBOTS_MAX_BYTES = 512 * 1024
+
+log = logging.getLogger("govpress.fetch")
 
 
 # --- rate limiting -----------------------------------------------------------------------
@@ -101,6 +113,67 @@ class SendStamp:
             self._limiter._mark_sent()
 
 
+@runtime_checkable
+class SharedHostGate(Protocol):
+    """A per-host limit shared with other processes: one slot per request, keyed by authority (host:port).
+
+    ``acquire`` waits until the host has room under ``concurrency`` requests in flight and
+    ``rate`` request starts per second counted across every process using the same gate, and
+    returns whatever ``release`` needs to give the slot back. Both raise when the gate cannot be
+    reached; the limiter then goes on without it (see :class:`GateGuard`).
+    """
+
+    async def acquire(self, host: str, *, concurrency: int, rate: float) -> Any: ...
+
+    async def release(self, host: str, held: Any) -> None: ...
+
+
+class GateUnavailable(RuntimeError):
+    """The shared gate failed; the run goes on with the local limiter alone."""
+
+
+class GateGuard:
+    """A :class:`SharedHostGate` that, the first time it fails, says so once and is skipped for the rest of the run.
+
+    Giving up at the first failure, rather than retrying every request, keeps an unreachable API
+    from adding its timeout to every request; the local limiter keeps each process polite.
+    """
+
+    def __init__(self, gate: SharedHostGate, *, logger: logging.Logger = log) -> None:
+        self.gate = gate
+        self.failed: str | None = None
+        """Why the gate was dropped (None while it works)."""
+        self._log = logger
+
+    def _drop(self, host: str, error: BaseException) -> None:
+        if self.failed is None:
+            self.failed = f"{type(error).__name__}: {error}"
+            self._log.warning(
+                "shared host limits unavailable (%s, at %s): each process now limits its own requests per "
+                "host only (this run's local limiter still holds); workers sharing a host may together "
+                "exceed its limits until the next run", self.failed, host)
+
+    async def acquire(self, host: str, *, concurrency: int, rate: float) -> tuple[bool, Any]:
+        """``(True, held)`` when the gate granted a slot, ``(False, None)`` when it is (now) skipped."""
+        if self.failed is not None:
+            return False, None
+        try:
+            return True, await self.gate.acquire(host, concurrency=concurrency, rate=rate)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._drop(host, error)
+            return False, None
+
+    async def release(self, host: str, held: Any) -> None:
+        try:
+            await self.gate.release(host, held)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._drop(host, error)
+
+
 class HostLimiter:
     """One host's politeness: at most ``concurrency`` requests in flight and ``rate`` request starts per second.
 
@@ -110,6 +183,8 @@ class HostLimiter:
     Granting by the token bucket alone stamps the slot when it is granted; on a busy machine the
     time between grant and send varies, and gaps of 0.57 s were measured for a 1 s Crawl-delay.
     ``pause_until`` holds every request to the host until a monotonic time (Retry-After).
+    With a ``gate`` (and the ``key`` it knows the host by), every request the local limits let
+    go also holds a slot of the shared gate, with this limiter's concurrency and current rate.
     """
 
     def __init__(
@@ -120,7 +195,11 @@ class HostLimiter:
         burst: int = 1,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        gate: GateGuard | None = None,
+        key: str = "",
     ) -> None:
+        self.gate = gate
+        self.key = key
         self.base_rate = float(rate)
         self.concurrency = concurrency
         self.min_delay = 0.0
@@ -171,11 +250,17 @@ class HostLimiter:
             try:
                 while stamp._limiter is not None and (wait := self._last_sent + self.min_delay - self._clock()) > 0:
                     await self._sleep(wait)
+                # The shared gate last: its slot is held only while this process is ready to send.
+                shared, held = (await self.gate.acquire(self.key, concurrency=self.concurrency, rate=self.rate)
+                                if self.gate is not None else (False, None))
                 self.in_flight += 1
                 try:
                     yield stamp
                 finally:
                     self.in_flight -= 1
+                    if shared:
+                        assert self.gate is not None
+                        await self.gate.release(self.key, held)
             finally:
                 stamp.sent()
 
@@ -184,15 +269,18 @@ class HostLimiters:
     """One :class:`HostLimiter` per authority (host:port): the first source to reach a host sets its
     concurrency, the strictest rate any source asks for wins."""
 
-    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+                 gate: SharedHostGate | None = None) -> None:
+        """``gate``: a limit shared with other processes, taken per request on top of the local one (optional)."""
         self._clock, self._sleep = clock, sleep
         self._limiters: dict[str, HostLimiter] = {}
+        self.gate = GateGuard(gate) if gate is not None else None
 
     def get(self, url: str, rate: float, concurrency: int) -> HostLimiter:
         key = authority(url)
         limiter = self._limiters.get(key)
         if limiter is None:
-            limiter = HostLimiter(rate, concurrency, clock=self._clock, sleep=self._sleep)
+            limiter = HostLimiter(rate, concurrency, clock=self._clock, sleep=self._sleep, gate=self.gate, key=key)
             self._limiters[key] = limiter
         else:
             limiter.tighten_rate(rate)
