@@ -109,13 +109,14 @@ async def ingest(
         # The project's global limit: one DuckDB writer at a time. A lake takes many writers at once
         # (govpress/store/lake.py): its runs skip the slot.
         slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
-        async with slot:
+        gate = PrefectHostGate() if shared_host_limits else nullcontext()
+        async with slot, gate:
             result = await ingest_sources(
                 db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
                                  gap_pages=gap_pages),
                 source_runner=run_source_with_tasks,
-                shared_gate=PrefectHostGate() if shared_host_limits else None,
+                shared_gate=gate if shared_host_limits else None,
             )
             await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
         return end_state(result)

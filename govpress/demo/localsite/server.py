@@ -179,6 +179,7 @@ class LocalSiteServer:
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._in_flight = 0
+        self._peak_in_flight = 0
         self._stop = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -266,9 +267,16 @@ class LocalSiteServer:
         with self._log_lock:
             return self._in_flight
 
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests answered at once since the start (or :meth:`reset_log`): what a host's politeness limit caps."""
+        with self._log_lock:
+            return self._peak_in_flight
+
     def reset_log(self) -> None:
         with self._log_lock:
             self._log.clear()
+            self._peak_in_flight = self._in_flight
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._conn_lock:
@@ -357,6 +365,7 @@ class LocalSiteServer:
         h.record = record
         with self._log_lock:
             self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
             self._log.append(record)
         try:
             if not allowed:
