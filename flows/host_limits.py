@@ -52,10 +52,12 @@ POLL_SECONDS = 0.2
 """At most this long (jittered) between two asks for a taken host slot.
 
 Prefect's own ``concurrency()`` waits the server's Retry-After, which for a limit without decay is
-the limit's average slot occupancy (2 s until measured) times the waiters, up to 30 s: measured
-here, 20 requests of 50 ms on a 2-slot limit took 15.2 s through ``concurrency()``. Requests
-last tenths of a second, so waiting seconds for a slot would idle the hosts; asking again every
-0.1-0.2 s costs a few API calls per waiting request instead."""
+the limit's average slot occupancy (2 s until measured) times the waiting slots, up to 30 s:
+with many waiters a host would idle for seconds between requests that last tenths of a second.
+Asking again within 0.2 s bounds that wait at the price of a few API calls per waiting request.
+Measured on this 2-core machine under load (temporary API, SQLite): 20 requests of 50 ms through a
+2-slot limit took 12-19 s either way, because some API calls themselves took ~2 s (the API's
+database serializes its writes); most take 20-40 ms."""
 MIN_POLL_SECONDS = 0.02
 """The shortest wait between two asks for the rate slot (a host allowing 100 requests/s asks every 20 ms)."""
 
@@ -174,8 +176,7 @@ class PrefectHostGate:
         await self._ensure(host, HostLimitValues(concurrency, rate))
         concurrency_name, rate_name = limit_names(host)
         # One waiter per host and process asks the API at a time (the others queue here, in order):
-        # N waiters polling at once would flood the API and slow every answer (measured: 20 waiters
-        # on one host turned 30 ms calls into a 19 s run of 20 requests).
+        # every waiter polling at once would multiply the API calls without granting more slots.
         async with self._waiting.setdefault(host, asyncio.Lock()):
             await self._take(rate_name, "rate_limit", max(1.0 / rate, MIN_POLL_SECONDS))
             response = await self._take(concurrency_name, "concurrency", self._poll)
