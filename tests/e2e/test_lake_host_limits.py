@@ -97,15 +97,15 @@ def test_two_workers_on_one_host_never_exceed_its_limit_together(tmp_path: Path,
                         worker.kill()
             output = "\n".join(log.read_text(encoding="utf-8", errors="replace")[-3000:] for log in logs)
             assert codes == [0, 0], output
+            # The host's limit, counted across both processes by the server itself.
+            peak = server.peak_in_flight
+            assert peak <= HOST_CONCURRENCY, f"the host saw {peak} requests at once (limit {HOST_CONCURRENCY})"
             with temporary_settings(updates={PREFECT_API_URL: url}):
                 host = f"127.0.0.1:{server.port}"
                 concurrency_limit, rate_limit = (limit(name) for name in limit_names(host))
         finally:
             api.stop()
-        peak = server.peak_in_flight
 
-    # The host's limit, counted across both processes by the server itself.
-    assert peak <= HOST_CONCURRENCY, f"the host saw {peak} requests at once (limit {HOST_CONCURRENCY})"
     assert concurrency_limit.limit == HOST_CONCURRENCY and concurrency_limit.active_slots == 0  # every slot given back
     assert rate_limit.limit == 1 and rate_limit.slot_decay_per_second == 100.0
     # The two runs fetched their pages at the same time (else the limit was never put to the test).

@@ -230,3 +230,18 @@ def test_the_sandboxed_reader_reads_the_lake_and_writes_no_file(both, tmp_path: 
         with pytest.raises(duckdb.Error):
             con.execute(f"COPY releases TO '{tmp_path / 'out.csv'}'")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_table_probe_answers_like_the_catalogue_and_forgets_after_a_drop(both) -> None:
+    """The writer session remembers tables it found (lake.HAS_TABLE); a statement that may drop one clears that."""
+    from govpress.store.lake import HAS_TABLE
+
+    _, lake, _, _ = both
+    with lake.writer() as con:
+        assert con.execute(HAS_TABLE, ["releases"]).fetchone()[0] == 1
+        assert con.execute(HAS_TABLE, ["releases"]).fetchone()[0] == 1  # from memory now
+        assert con.execute(HAS_TABLE, ["no_such_table"]).fetchone()[0] == 0  # never remembered
+        con.execute("CREATE TABLE probe_scratch (x INTEGER)")
+        assert con.execute(HAS_TABLE, ["probe_scratch"]).fetchone()[0] == 1
+        con.execute("DROP TABLE probe_scratch")
+        assert con.execute(HAS_TABLE, ["probe_scratch"]).fetchone()[0] == 0
