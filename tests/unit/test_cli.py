@@ -223,3 +223,12 @@ def test_serve_refuses_contradicting_schedule_options():
 def test_reliability_faults_refuses_an_unknown_fault_before_running_any():
     result = runner.invoke(app, ["reliability", "faults", "--only", "no_such_fault"])
     assert result.exit_code == 2 and "status_429" in result.output  # the known ones are listed
+
+
+def test_shared_host_limits_need_prefect(tmp_path) -> None:
+    """The shared limits live in Prefect's API: asked for without Prefect, the command says so and runs nothing."""
+    db = tmp_path / "never.duckdb"
+    result = runner.invoke(app, ["ingest", "--without-prefect", "--shared-host-limits", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "drop --without-prefect" in result.output
+    assert not db.exists()
