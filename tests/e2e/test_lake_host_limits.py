@@ -31,8 +31,11 @@ pytestmark = pytest.mark.heavy  # a temporary Prefect API and two flow processes
 
 SOURCES = ("demo_minfin", "demo_mfa_en")
 HOST_CONCURRENCY = 2
-LATENCY = 0.4
+LATENCY = 0.5
 RUN_TIMEOUT = 300.0
+PER_SOURCE = 20
+"""Pages per source: at 0.5 s each, two at a time, each process fetches for 5 s or more, longer than the
+two processes' start-up times differ by (about 3 s measured on a quiet machine), so their fetches overlap."""
 
 
 def registry_for(tmp_path: Path, base_url: str) -> Path:
@@ -71,7 +74,7 @@ def test_two_workers_on_one_host_never_exceed_its_limit_together(tmp_path: Path,
     from govpress.flows.host_limits import limit_names
     from govpress.flows.temporary_api import TemporaryApi
 
-    generate_site(tmp_path / "site", per_source=6)
+    generate_site(tmp_path / "site", per_source=PER_SOURCE)
     faults = FaultPlan.of(FaultRule(fault="latency", path="/minfin/news/*", seconds=LATENCY),
                           FaultRule(fault="latency", path="/mfa-en/news/*", seconds=LATENCY))
     postgres.create_database("hosts")
@@ -108,13 +111,14 @@ def test_two_workers_on_one_host_never_exceed_its_limit_together(tmp_path: Path,
 
     assert concurrency_limit.limit == HOST_CONCURRENCY and concurrency_limit.active_slots == 0  # every slot given back
     assert rate_limit.limit == 1 and rate_limit.slot_decay_per_second == 100.0
-    # The two runs fetched their pages at the same time (else the limit was never put to the test).
+    # The two runs were fetching at the same time (else the limit was never put to the test).
     with Store(store).reader(fts=False) as con:
         spans = con.execute(
-            "SELECT source_id, min(started_at), max(started_at), count(*) FROM fetches "
+            # started_at is when the fetch was asked for (before the limits); it ended elapsed_ms later.
+            "SELECT source_id, min(started_at), max(started_at + to_milliseconds(elapsed_ms)), count(*) FROM fetches "
             "WHERE purpose <> 'robots' GROUP BY source_id ORDER BY source_id").fetchall()
         releases = dict(con.execute("SELECT source_id, count(*) FROM releases GROUP BY ALL").fetchall())
-    assert [row[0] for row in spans] == sorted(SOURCES) and all(row[3] >= 6 for row in spans)
+    assert [row[0] for row in spans] == sorted(SOURCES) and all(row[3] >= PER_SOURCE for row in spans)
     (_, first_a, last_a, _), (_, first_b, last_b, _) = spans
     assert first_a < last_b and first_b < last_a, spans
-    assert set(releases) == set(SOURCES) and all(count >= 5 for count in releases.values()), releases
+    assert set(releases) == set(SOURCES) and all(count >= PER_SOURCE - 3 for count in releases.values()), releases
