@@ -43,8 +43,7 @@ Reader = Callable[[bytes, str, ParseContext, int], Listing]
 """``read(body, url, ctx, page)``: one discovery page read into a Listing (page numbers from 1)."""
 StoredFn = Callable[[str, datetime], Awaitable[bytes | None]]
 """``await stored(url, changed_before)`` -> the stored copy of a discovery page when it was fetched after
-``changed_before`` (so it is the page as it still is) and recently enough to be trusted, else None; no
-request is made."""
+``changed_before`` (so it is the page as it still is), else None; no request is made."""
 
 
 @dataclass(slots=True)
@@ -244,13 +243,9 @@ async def discover_sitemap(walk: Walk) -> None:
             break
         url = queue.pop(0)
         # A child whose index says it last changed before its stored copy was fetched is read from that
-        # copy, with no request: a quiet run asks for the index and the newest child (two 304s). A child
-        # with no lastmod, or a newer one, is asked for as before. Indexes lie (a lastmod a CMS never
-        # moves), so the newest child, where new releases land, is always asked, and a stored copy is
-        # trusted for a day at most (the pipeline's ``stored``): a stale lastmod delays, never hides.
-        newest = max(lastmods, key=lastmods.__getitem__) if lastmods else None
-        trusted = walk.stored is not None and url in lastmods and url != newest
-        body = await walk.stored(url, lastmods[url]) if trusted else None
+        # copy, with no request: a quiet run asks for the index (a 304) and nothing more. A child with
+        # no lastmod, or a newer one, is asked for as before.
+        body = await walk.stored(url, lastmods[url]) if walk.stored and url in lastmods else None
         if body is not None:
             try:
                 listing, children = read_sitemap(body, url, tz=walk.source.timezone)

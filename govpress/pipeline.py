@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -53,8 +53,6 @@ SETTLED = frozenset({"ok", "not_modified", "gone", "robots"})
 challenge, a refused redirect, an oversized body) leaves it there for the next run to retry, since
 an unchanged feed (304) would never list it again."""
 CHECKS = frozenset({"recheck", "removal_check"})
-STORED_DISCOVERY_MAX_AGE = timedelta(days=1)
-"""How long a stored child sitemap stands in for a request when its index says it has not changed."""
 """Reasons that look at a stored release again: robots or a refusal does not settle them (no answer was seen)."""
 
 
@@ -434,12 +432,9 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         return result
 
     async def stored(url: str, changed_before: datetime) -> bytes | None:
-        # The copy fetched (checked_at: the run's start, before the request) after the page last changed,
-        # and at most STORED_DISCOVERY_MAX_AGE ago: an index whose lastmod never moves costs a delay, not a miss.
+        # The copy fetched (checked_at: the run's start, before the request) after the page last changed.
         cached = validators.get(url) if conditional else None
         if cached is None or not cached.archive_key or cached.checked_at is None or utc(cached.checked_at) <= changed_before:
-            return None
-        if ctx.now - utc(cached.checked_at) > STORED_DISCOVERY_MAX_AGE:
             return None
         return await asyncio.to_thread(ctx.archive.read, cached.archive_key)
 

@@ -15,7 +15,6 @@ import pytest
 
 from govpress.discover import DISCOVERERS, DiscoveryError, discover, list_files
 from govpress.registry import ListingSelectors, Source
-from govpress.parsers.listings.sitemap import sitemap_index_lastmods
 from factories import make_source
 
 def source(**overrides) -> Source:
@@ -182,10 +181,8 @@ def test_a_child_sitemap_unchanged_since_its_stored_copy_is_read_from_that_copy_
     assert log == [f"{base}/sitemap.xml", f"{base}/new.xml", f"{base}/today.xml", f"{base}/undated.xml"]
     assert sorted(i.url.rsplit("/", 1)[1] for i in found.items) == ["new-live", "old-stored", "today-live", "undated-live"]
     assert found.complete  # read whole: from the site and from a copy that is the page as it still is
-    # Dated ones only, and not the newest child (today.xml: its day ends after the others' times).
-    assert [u for u, _ in asked_store] == [f"{base}/old.xml", f"{base}/new.xml"]
-    assert sitemap_index_lastmods(index, f"{base}/sitemap.xml")[f"{base}/today.xml"] == datetime(
-        2026, 3, 11, tzinfo=timezone.utc)  # a day without a time: the day's end
+    assert [u for u, _ in asked_store] == [f"{base}/old.xml", f"{base}/new.xml", f"{base}/today.xml"]  # dated ones only
+    assert dict(asked_store)[f"{base}/today.xml"] == datetime(2026, 3, 11, tzinfo=timezone.utc)  # the day's end
 
     log.clear()
     asyncio.run(discover(src, fake_fetch(pages, log)))  # without stored copies every page is asked for
@@ -206,25 +203,3 @@ def test_a_page_the_reader_refuses_is_refused_on_its_own_fetch_row(kind):
     [page] = found.pages
     assert page.outcome == "refused" and "DTD with entities" in page.error  # not "ok": the fetches row tells it
     assert found.errors and "DTD with entities" in found.errors[0] and not found.items
-
-
-def test_the_newest_child_sitemap_is_asked_for_even_when_the_index_says_it_is_unchanged():
-    """Indexes lie (a lastmod the CMS never moves): new releases land in the newest child, so it is always asked."""
-    fetched_at = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
-    children = {"/2025.xml": "2025-12-31T20:00:00Z", "/2026.xml": "2026-03-01T08:00:00Z"}  # both before the copies
-    index = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
-        f"<sitemap><loc>{path}</loc><lastmod>{lastmod}</lastmod></sitemap>" for path, lastmod in children.items())
-        + "</sitemapindex>").encode()
-    base = "http://127.0.0.1"
-    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/news/{}</loc></url></urlset>'
-    pages = {f"{base}/sitemap.xml": FakeResult(f"{base}/sitemap.xml", index)}
-    pages.update({f"{base}{p}": FakeResult(f"{base}{p}", urlset.format(p[1:-4] + "-live").encode()) for p in children})
-
-    async def stored(url: str, changed_before: datetime) -> bytes | None:
-        return urlset.format(url.rsplit("/", 1)[1][:-4] + "-stored").encode() if fetched_at > changed_before else None
-
-    log: list[str] = []
-    src = source(kind="sitemap", start_urls=[f"{base}/sitemap.xml"], timezone="UTC")
-    found = asyncio.run(discover(src, fake_fetch(pages, log), stored=stored))
-    assert log == [f"{base}/sitemap.xml", f"{base}/2026.xml"]  # two requests: the index and the newest child
-    assert sorted(i.url.rsplit("/", 1)[1] for i in found.items) == ["2025-stored", "2026-live"]
