@@ -28,22 +28,19 @@ from govpress.parsers.listings import DiscoveryError, entry_fingerprint
 from govpress.parsers.listings.feed import read_feed
 from govpress.parsers.listings.html import read_listing_page
 from govpress.parsers.listings.json import read_json_listing
-from govpress.parsers.listings.sitemap import read_sitemap, sitemap_index_lastmods
+from govpress.parsers.listings.sitemap import read_sitemap
 from govpress.registry import Source
 from govpress.urls import identity
 
 if TYPE_CHECKING:
     from govpress.fetch.client import FetchResult
 
-__all__ = ["DISCOVERERS", "Discovery", "DiscoveryError", "FetchFn", "StoredFn", "Walk", "discover", "in_range", "list_files"]
+__all__ = ["DISCOVERERS", "Discovery", "DiscoveryError", "FetchFn", "Walk", "discover", "in_range", "list_files"]
 
 FetchFn = Callable[[str, str], Awaitable["FetchResult"]]
 """``await fetch(url, purpose)`` -> FetchResult; the pipeline binds it to the run's Fetcher and source."""
 Reader = Callable[[bytes, str, ParseContext, int], Listing]
 """``read(body, url, ctx, page)``: one discovery page read into a Listing (page numbers from 1)."""
-StoredFn = Callable[[str, datetime], Awaitable[bytes | None]]
-"""``await stored(url, changed_before)`` -> the stored copy of a discovery page when it was fetched after
-``changed_before`` (so it is the page as it still is), else None; no request is made."""
 
 
 @dataclass(slots=True)
@@ -94,8 +91,6 @@ class Walk:
     until: date | None = None
     gap_pages: int = 0
     fill_gaps: bool = False
-    stored: StoredFn | None = None
-    """Stored copies of discovery pages; None: every page is requested."""
 
     def context(self, content_type: str | None) -> ParseContext:
         source = self.source
@@ -237,25 +232,10 @@ async def discover_sitemap(walk: Walk) -> None:
     queue = list(walk.source.start_urls)
     read_any = False
     unread = 0
-    lastmods: dict[str, datetime] = {}  # child sitemap -> the latest change its index's lastmod allows
     for _ in range(walk.max_pages):
         if not queue:
             break
         url = queue.pop(0)
-        # A child whose index says it last changed before its stored copy was fetched is read from that
-        # copy, with no request: a quiet run asks for the index (a 304) and nothing more. A child with
-        # no lastmod, or a newer one, is asked for as before.
-        body = await walk.stored(url, lastmods[url]) if walk.stored and url in lastmods else None
-        if body is not None:
-            try:
-                listing, children = read_sitemap(body, url, tz=walk.source.timezone)
-            except DiscoveryError:
-                body = None  # a stored copy that no longer reads: ask the site
-            else:
-                read_any = True
-                queue.extend(children)
-                result.items.extend(listing.items)
-                continue
         fetched = await walk.fetch(url, "sitemap")
         result.pages.append(fetched)
         if fetched.outcome == "blocked":
@@ -276,8 +256,6 @@ async def discover_sitemap(walk: Walk) -> None:
             refuse_page(result, url, exc)
             continue
         read_any = True
-        if children:
-            lastmods.update(sitemap_index_lastmods(fetched.body, fetched.final_url or url, tz=walk.source.timezone))
         queue.extend(children)
         result.items.extend(listing.items)
     # Only a sitemap read whole, with no failed child, may be trusted to show what disappeared.
@@ -330,14 +308,12 @@ async def discover(
     coverage: Coverage | None = None,
     gap_pages: int = 0,
     fill_gaps: bool = False,
-    stored: StoredFn | None = None,
 ) -> Discovery:
     """Find the source's release links, newest first, within ``since``..``until`` (inclusive).
 
     ``coverage`` (the source's complete ranges) turns on coverage tracing: held links stop the
     walk only inside a complete range, and with ``fill_gaps`` a run walks up to ``gap_pages``
-    more pages into a gap below one (govpress/coverage.py). ``stored`` gives stored copies of
-    discovery pages that need no request (child sitemaps unchanged since they were fetched).
+    more pages into a gap below one (govpress/coverage.py).
     """
     try:
         discoverer = DISCOVERERS[source.kind]
@@ -347,7 +323,7 @@ async def discover(
     walk = Walk(
         source=source, fetch=fetch, result=result, since=since, max_pages=max_pages or source.max_pages,
         known=known, stop_at_known=stop_at_known, fetched_at=now or datetime.now(timezone.utc), base_dir=base_dir,
-        coverage=coverage, until=until, gap_pages=gap_pages, fill_gaps=fill_gaps, stored=stored,
+        coverage=coverage, until=until, gap_pages=gap_pages, fill_gaps=fill_gaps,
     )
     await discoverer(walk)
 

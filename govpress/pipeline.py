@@ -29,7 +29,6 @@ from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_
 from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
-from govpress.store.arrow import utc
 from govpress.recheck import listing_window
 from govpress.record import answered, fetch_event, listing_rows, not_found_event
 from govpress.store.rows import (
@@ -431,13 +430,6 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
                                                     archive_key=result.archive_key, checked_at=ctx.now))
         return result
 
-    async def stored(url: str, changed_before: datetime) -> bytes | None:
-        # The copy fetched (checked_at: the run's start, before the request) after the page last changed.
-        cached = validators.get(url) if conditional else None
-        if cached is None or not cached.archive_key or cached.checked_at is None or utc(cached.checked_at) <= changed_before:
-            return None
-        return await asyncio.to_thread(ctx.archive.read, cached.archive_key)
-
     # Paginated channels are walked with the source's coverage: held links stop the walk only
     # inside a complete range, and runs without a date range fill a gap below one (coverage.py).
     covered = await asyncio.to_thread(coverage.load, ctx.store, source.id) if source.kind in TRACED_KINDS else None
@@ -445,7 +437,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
         known=set() if ctx.params.refetch else HeldIdentities(known),
         stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
-        coverage=covered, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep), stored=stored,
+        coverage=covered, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep),
     )
     urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
     # What the plan asks about, read in one query: the links found and the resumed ones.

@@ -3,8 +3,6 @@ child sitemaps a sitemap index names."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from lxml import etree
 
 from govpress.parsers.dates import parse_date, parse_iso
@@ -54,28 +52,3 @@ def _fingerprint(node: etree._Element) -> str:
         if child is not node and isinstance(child.tag, str) and etree.QName(child).localname != "loc"
     )
     return entry_fingerprint(*shown)
-
-
-def sitemap_index_lastmods(body: bytes, url: str, *, tz: str = "UTC") -> dict[str, datetime]:
-    """child sitemap URL -> the latest time its ``lastmod`` in a sitemap index allows (children without one left out).
-
-    Empty for anything but a readable sitemap index: the dates only spare requests, they never decide what is listed.
-    """
-    try:
-        check_xml(body)
-        root = etree.fromstring(body, parser=SAFE_PARSER)
-        if root is None or etree.QName(root).localname != "sitemapindex":
-            return {}
-    except (DiscoveryError, etree.XMLSyntaxError, ValueError):
-        return {}
-    dated = {}
-    for node in root:
-        if not isinstance(node.tag, str) or etree.QName(node).localname != "sitemap":
-            continue
-        loc = node.findtext(f"{_SM}loc") or node.findtext("loc")
-        lastmod = node.findtext(f"{_SM}lastmod") or node.findtext("lastmod")
-        when = (parse_iso(lastmod.strip(), tz=tz) or parse_date(lastmod, tz=tz)) if loc and lastmod else None
-        if when is not None and when.has_year:
-            # A date without a time stands for the whole day: the child may have changed up to its end.
-            dated[resolve(url, loc.strip())] = when.value + (timedelta(days=1) if when.precision == "day" else timedelta(0))
-    return dated

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import get_args
 from pathlib import Path
 
@@ -146,47 +146,6 @@ def test_a_sitemap_index_is_complete_only_when_every_child_was_read():
     pages["http://127.0.0.1/s2.xml"] = FakeResult("http://127.0.0.1/s2.xml", child.replace(b"/news/1", b"/news/2"))
     found = asyncio.run(discover(src, fake_fetch(pages, [])))
     assert len(found.items) == 2 and found.complete
-
-
-
-def test_a_child_sitemap_unchanged_since_its_stored_copy_is_read_from_that_copy_without_a_request():
-    fetched_at = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)  # when the stored copies were fetched
-    children = {  # child -> its lastmod in the index (None: none given)
-        "/old.xml": "2026-03-09T08:00:00Z",  # changed before the copy was fetched: read from the copy
-        "/new.xml": "2026-03-10T13:00:00Z",  # changed after: asked for
-        "/today.xml": "2026-03-10",  # a day without a time may be any time that day, after the fetch too: asked for
-        "/undated.xml": None,  # no lastmod: asked for
-    }
-    index = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
-        f"<sitemap><loc>{path}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</sitemap>"
-        for path, lastmod in children.items()) + "</sitemapindex>").encode()
-
-    def urlset(name: str, version: str) -> bytes:
-        return (f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/news/{name}-{version}</loc></url>'
-                "</urlset>").encode()
-
-    base = "http://127.0.0.1"
-    pages = {f"{base}/sitemap.xml": FakeResult(f"{base}/sitemap.xml", index)}
-    pages.update({f"{base}{path}": FakeResult(f"{base}{path}", urlset(path[1:-4], "live")) for path in children})
-    copies = {f"{base}{path}": urlset(path[1:-4], "stored") for path in children}
-    asked_store: list[tuple[str, datetime]] = []
-
-    async def stored(url: str, changed_before: datetime) -> bytes | None:
-        asked_store.append((url, changed_before))
-        return copies[url] if fetched_at > changed_before else None
-
-    log: list[str] = []
-    src = source(kind="sitemap", start_urls=[f"{base}/sitemap.xml"], timezone="UTC")
-    found = asyncio.run(discover(src, fake_fetch(pages, log), stored=stored))
-    assert log == [f"{base}/sitemap.xml", f"{base}/new.xml", f"{base}/today.xml", f"{base}/undated.xml"]
-    assert sorted(i.url.rsplit("/", 1)[1] for i in found.items) == ["new-live", "old-stored", "today-live", "undated-live"]
-    assert found.complete  # read whole: from the site and from a copy that is the page as it still is
-    assert [u for u, _ in asked_store] == [f"{base}/old.xml", f"{base}/new.xml", f"{base}/today.xml"]  # dated ones only
-    assert dict(asked_store)[f"{base}/today.xml"] == datetime(2026, 3, 11, tzinfo=timezone.utc)  # the day's end
-
-    log.clear()
-    asyncio.run(discover(src, fake_fetch(pages, log)))  # without stored copies every page is asked for
-    assert log == [f"{base}/sitemap.xml", *(f"{base}{path}" for path in children)]
 
 
 
