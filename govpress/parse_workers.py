@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -193,25 +193,37 @@ class ParsePool:
             return ParseError(f"the parse worker process died ({exc})")
 
     def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
-        """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip."""
+        """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip.
+
+        When the workers are ready the chunks are sent at once, before the caller reads a result:
+        reparse asks for the next batch's pages and loads the last batch while the workers parse.
+        """
         jobs = list(jobs)
         if len(jobs) < self.min_pages and self._executor is None:
-            yield from map(run_job, jobs)
-            return
+            return map(run_job, jobs)
         self.start_soon()
+        if self.ready:
+            return self._results(self._submit(jobs, chunk))
+        return self._map_while_starting(jobs, chunk)
+
+    def _map_while_starting(self, jobs: list[ParseJob], chunk: int) -> Iterator[Parsed | ParseError]:
         # Until the workers answer (the fork server imports the parsers: seconds on a busy machine),
         # this thread parses from the front of the list itself: that start is no longer idle time.
         done = 0
         while done < len(jobs) and not self.ready and (self._starting is not None or self._executor is not None):
             yield run_job(jobs[done])
             done += 1
-        jobs = jobs[done:]
-        if not jobs:
-            return
+        if done < len(jobs):
+            yield from self._results(self._submit(jobs[done:], chunk))
+
+    def _submit(self, jobs: list[ParseJob], chunk: int) -> tuple[Executor, list[tuple[list[ParseJob], Future]]]:
         executor = self.start()
         chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
-        futures = [executor.submit(run_jobs, part) for part in chunks]
-        for part, future in zip(chunks, futures):
+        return executor, [(part, executor.submit(run_jobs, part)) for part in chunks]
+
+    def _results(self, submitted: tuple[Executor, list[tuple[list[ParseJob], Future]]]) -> Iterator[Parsed | ParseError]:
+        executor, futures = submitted
+        for part, future in futures:
             try:
                 yield from future.result()
             except BrokenProcessPool as exc:
