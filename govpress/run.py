@@ -26,7 +26,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from govpress.store import Store, count_releases
 from govpress.store.liveness import HEARTBEAT_SECONDS
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, FailureRow, LoadBatch
-from govpress.urls import host_of
+from govpress.urls import host_of, release_id
 
 log = logging.getLogger("govpress.run")
 
@@ -359,8 +359,9 @@ def reparse_pages(store: Store, archive: Archive, sources: list[Source], parser:
     waiting: tuple[_ReparseBatch, Iterable] | None = None  # parsed (or being parsed), not yet loaded
     for source in sources:
         started[source.id] = time.monotonic()
+        stored = store.content_hashes(source.id) if mine[source.id] else {}
         for start in range(0, len(mine[source.id]), batch_size):
-            batch = _read_batch(archive, source, mine[source.id][start : start + batch_size], parser, now)
+            batch = _read_batch(archive, source, mine[source.id][start : start + batch_size], parser, now, stored)
             jobs = [job for _, job in batch.jobs]
             parsed = parsers.map(jobs) if parsers is not None else map(run_job, jobs)
             if waiting is not None:
@@ -389,7 +390,8 @@ def _parse_failure(source: Source, page: ArchivedPage, parser: str | None, error
 
 
 def _read_batch(archive: Archive, source: Source, pages: list[ArchivedPage], parser: str | None,
-                now: datetime) -> _ReparseBatch:
+                now: datetime, stored: dict[str, str]) -> _ReparseBatch:
+    """``stored``: release_id -> the content hash held, handed to the parse so an unchanged text skips its keys."""
     from govpress.parsers.html import page_title, site_names_for_source
 
     failures, read = [], []
@@ -406,7 +408,8 @@ def _read_batch(archive: Archive, source: Source, pages: list[ArchivedPage], par
                              body=body, content_type=page.content_type, charset=None, etag=None,
                              last_modified=None, started_at=page.fetched_at, elapsed_ms=0.0, attempts=1,
                              error=None, archive_key=page.archive_key)
-        jobs.append((page, parse_job(source, result, page.fetched_at, parser, site_names)))
+        job = parse_job(source, result, page.fetched_at, parser, site_names)
+        jobs.append((page, replace(job, stored_hash=stored.get(release_id(source.id, page.url)))))
     return _ReparseBatch(source=source, pages=[page for page, _ in jobs], jobs=jobs, failures=failures)
 
 
