@@ -84,3 +84,14 @@ def test_a_page_whose_text_the_store_already_holds_skips_its_signature_and_names
     assert same_text.keys.minhash is None and same_text.keys.names is None  # a reparse only touches this release
     other_text = run_job(replace(job, stored_hash="0" * 32))
     assert other_text.keys.minhash.tolist() == keyed.keys.minhash.tolist() and other_text.keys.names == keyed.keys.names
+
+
+def test_the_workers_import_no_store_and_no_registry() -> None:
+    """What the fork server imports is what each worker pays for: DuckDB and Arrow are the loader's, not the parser's."""
+    import subprocess
+    import sys
+
+    code = ("import sys, govpress.parse_workers; "
+            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
