@@ -23,11 +23,11 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from govpress.dedupe.keys import TextKeys, text_keys
+from govpress.dedupe.keys import TextKeys, content_hash, text_keys
 from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
 
 log = logging.getLogger("govpress.parse_workers")
@@ -44,6 +44,9 @@ class ParseJob:
     url: str
     context: ParseContext
     parser: str
+    stored_hash: str | None = None
+    """The content hash the store holds for this page's release (a reparse knows it). A parse that
+    gives the same text needs no MinHash signature or names: the load only touches the release."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ def run_job(job: ParseJob) -> Parsed | ParseError:
     release = parse_only(job)
     if isinstance(release, ParseError):
         return release
+    if job.stored_hash is not None and (same := content_hash(release)) == job.stored_hash:
+        # Most pages of a reparse: the signature and names (a quarter of a page's CPU) would go unused.
+        return Parsed(release=release, keys=TextKeys(content_hash=same, minhash=None))
     return Parsed(release=release, keys=text_keys(release))
 
 
@@ -193,25 +199,37 @@ class ParsePool:
             return ParseError(f"the parse worker process died ({exc})")
 
     def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
-        """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip."""
+        """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip.
+
+        When the workers are ready the chunks are sent at once, before the caller reads a result:
+        reparse asks for the next batch's pages and loads the last batch while the workers parse.
+        """
         jobs = list(jobs)
         if len(jobs) < self.min_pages and self._executor is None:
-            yield from map(run_job, jobs)
-            return
+            return map(run_job, jobs)
         self.start_soon()
+        if self.ready:
+            return self._results(self._submit(jobs, chunk))
+        return self._map_while_starting(jobs, chunk)
+
+    def _map_while_starting(self, jobs: list[ParseJob], chunk: int) -> Iterator[Parsed | ParseError]:
         # Until the workers answer (the fork server imports the parsers: seconds on a busy machine),
         # this thread parses from the front of the list itself: that start is no longer idle time.
         done = 0
         while done < len(jobs) and not self.ready and (self._starting is not None or self._executor is not None):
             yield run_job(jobs[done])
             done += 1
-        jobs = jobs[done:]
-        if not jobs:
-            return
+        if done < len(jobs):
+            yield from self._results(self._submit(jobs[done:], chunk))
+
+    def _submit(self, jobs: list[ParseJob], chunk: int) -> tuple[Executor, list[tuple[list[ParseJob], Future]]]:
         executor = self.start()
         chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
-        futures = [executor.submit(run_jobs, part) for part in chunks]
-        for part, future in zip(chunks, futures):
+        return executor, [(part, executor.submit(run_jobs, part)) for part in chunks]
+
+    def _results(self, submitted: tuple[Executor, list[tuple[list[ParseJob], Future]]]) -> Iterator[Parsed | ParseError]:
+        executor, futures = submitted
+        for part, future in futures:
             try:
                 yield from future.result()
             except BrokenProcessPool as exc:

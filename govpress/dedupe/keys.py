@@ -10,13 +10,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govpress.registry import Source
-from govpress.store.rows import ReleaseRow
 from govpress.urls import canonical_url, release_id
 from govpress.parsers import Release
 from govpress.parsers.text import fold_for_hash
+
+if TYPE_CHECKING:  # the parse workers import this module: not the store (DuckDB, Arrow) nor the registry
+    from govpress.registry import Source
+    from govpress.store.rows import ReleaseRow
 
 
 def content_hash(release: Release) -> str:
@@ -42,6 +44,8 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
 
     ``keys``: the content hash, MinHash signature and names when a parse worker already computed them.
     """
+    from govpress.store.rows import ReleaseRow  # here, not at the top: see the imports
+
     canonical = canonical_url(url)
     return ReleaseRow(
         release_id=release_id(source.id, url),

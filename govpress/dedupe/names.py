@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 COMPARED = 5
 """Letters of two skeletons compared: enough to tell Minsk (mnsk) from Minister (mnstr)."""
@@ -105,8 +106,12 @@ def fold_spelling(latin: str) -> str:
     return latin
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(word: str) -> str:
-    """The consonant skeleton of a name in any script (Головченко, Golowtschenko, Halouchanka -> hlcnk)."""
+    """The consonant skeleton of a name in any script (Головченко, Golowtschenko, Halouchanka -> hlcnk).
+
+    Cached: a worker keys the same capitalised words page after page (a fifth of its CPU per page before).
+    """
     folded = fold_spelling(transliterate(word))
     if not folded:
         return ""
@@ -125,6 +130,7 @@ def keys_match(a: str, b: str) -> bool:
 _STOP_KEYS = tuple(name_key(w) for w in STOP_WORDS)
 
 
+@lru_cache(maxsize=1 << 14)
 def is_stop_key(key: str) -> bool:
     """A word of office (Prime Minister, Президент, Regierung...) rather than a name."""
     return any(keys_match(key, stop) for stop in _STOP_KEYS)
@@ -173,7 +179,7 @@ def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[
         if len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names):
             names[key] = word
 
-    inside = [name_key(w) for text in [*parts, body] for w in name_words(text)]
+    inside = {name_key(w) for text in [*parts, body] for w in name_words(text)}  # distinct: a body repeats its names
     for part in parts:
         for word, opens in _capitalised(part):
             if not opens or any(keys_match(name_key(word), k) for k in inside):

@@ -520,6 +520,10 @@ class Store:
         with self.writer() as con:
             return loader.archived_pages(con, source_ids)
 
+    def content_hashes(self, source_id: str) -> dict[str, str]:
+        with self.writer() as con:
+            return loader.content_hashes(con, source_id)
+
     # -- loading -------------------------------------------------------------------------------
 
     def load_batch(self, batch: LoadBatch) -> LoadCounts:

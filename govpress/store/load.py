@@ -647,6 +647,11 @@ def frontier(con: duckdb.DuckDBPyConnection, source_id: str) -> list[tuple[str, 
     ]
 
 
+def content_hashes(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, str]:
+    """release_id -> content_hash of the source's stored releases (what a reparse compares its results with)."""
+    return dict(con.execute("SELECT release_id, content_hash FROM releases WHERE source_id = ?", [source_id]).fetchall())
+
+
 def archived_pages(con: duckdb.DuckDBPyConnection, source_ids: list[str] | None) -> list[ArchivedPage]:
     """Per (source, url), the latest fetch with outcome 'ok' and an archive key: what a reparse replays."""
     where, params = "", []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from govpress.archive import Archive
+from govpress.parse_workers import ParsePool
 from govpress.run import reparse_pages
 from govpress.demo.localsite.generator import generate_site
 from govpress.demo.localsite.server import LocalSiteServer
@@ -64,3 +66,18 @@ def test_reparse_with_another_parser_versions_what_changed(ingested):
     finally:
         con.close()
     assert versions == 12  # the first texts are kept, never overwritten
+
+
+def test_reparse_in_workers_batch_after_batch_ends_in_the_same_tables(ingested, tmp_path: Path):
+    """The workers parse the next batch while the last one loads: same tables, same counts as parsing in-process."""
+    store, archive, registry = ingested
+    twin = Store(tmp_path / "twin.duckdb")
+    shutil.copy(store.path, twin.path)
+    [inline] = reparse_pages(twin, archive, registry.source, "document", "r2", batch_size=5)
+    with ParsePool(workers=2, min_pages=1) as parsers:
+        parsers.start()  # ready before the first batch: every batch is sent ahead of the load before it
+        [pooled] = reparse_pages(store, archive, registry.source, "document", "r2", parsers, batch_size=5)
+    assert (pooled.discovered, pooled.fetched, pooled.updated, pooled.unchanged, pooled.failed) == (
+        inline.discovered, inline.fetched, inline.updated, inline.unchanged, inline.failed)
+    assert pooled.updated > 0 and pooled.fetched == 12
+    assert store.checksum() == twin.checksum()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ def test_a_worker_that_dies_fails_its_pages_and_the_pool_starts_afresh(pool: Par
     assert pool.restarts == 1 and pool.started is False
     pool.start()
     assert same(asyncio.run(pool.parse(job)), run_job(job))
+
+
+def test_a_page_whose_text_the_store_already_holds_skips_its_signature_and_names() -> None:
+    job, keyed = next((job, done) for job in page_jobs() if not isinstance(done := run_job(job), ParseError))
+    assert keyed.keys.minhash is not None and keyed.keys.names is not None
+    same_text = run_job(replace(job, stored_hash=keyed.keys.content_hash))
+    assert same_text.release.as_json() == keyed.release.as_json()
+    assert same_text.keys.content_hash == keyed.keys.content_hash
+    assert same_text.keys.minhash is None and same_text.keys.names is None  # a reparse only touches this release
+    other_text = run_job(replace(job, stored_hash="0" * 32))
+    assert other_text.keys.minhash.tolist() == keyed.keys.minhash.tolist() and other_text.keys.names == keyed.keys.names
+
+
+def test_the_workers_import_no_store_and_no_registry() -> None:
+    """What the fork server imports is what each worker pays for: DuckDB and Arrow are the loader's, not the parser's."""
+    import subprocess
+    import sys
+
+    code = ("import sys, govpress.parse_workers; "
+            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
