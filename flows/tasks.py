@@ -16,6 +16,7 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed, State
+from prefect.utilities.annotations import quote
 
 from govpress.errors import chain
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
@@ -82,7 +83,9 @@ def tracked(task, plain):
     async def call(ctx: RunContext, source: Source, *args):
         if ctx.run_id not in API_LOST:
             try:
-                return await task(ctx, source, *args)
+                # quote(): the task gets the objects as they are, and Prefect does not walk them looking
+                # for upstream futures (the run context and a batch's 50 work items: no futures inside).
+                return await task(quote(ctx), source, *(quote(a) if isinstance(a, list) else a for a in args))
             except Exception as exc:
                 if not api_unreachable(exc):
                     raise
