@@ -1,6 +1,6 @@
 """Operator flows beside ``ingest``/``reparse``: ``backfill`` (one source, a date range, deep) and ``publish``.
 
-Like every writing flow they hold the one DuckDB writer slot (flows/writer_limit.py) and are
+Like every writing flow they hold the one DuckDB writer slot on a DuckDB file (flows/writer_limit.py) and are
 parameters -> one library call (govpress/run.py) -> artifacts (flows/artifacts.py).
 ``rerun-failed`` (flows/rerun.py) repeats a run for its failed sources.
 """
