@@ -30,7 +30,7 @@ no renewal call). A dead worker's slots are back 60-75 s after its last renewal,
 A temporary API (a ``govpress`` command without ``PREFECT_API_URL``) runs no Repossessor: its
 leases lapse with the API itself.
 
-The cost: three API calls per request (rate, acquire, release), a few milliseconds each on a
+The cost: three API calls per request (rate, acquire, release; a fourth every 15 s a request lasts), a few ms each on a
 local server. Hence opt-in: the ``shared_host_limits`` flow parameter (on in the lake
 deployments, off by default and for the DuckDB file, whose one writer runs every source of a
 host in one process anyway). When the API cannot be reached the fetcher's ``GateGuard`` drops
