@@ -39,8 +39,9 @@ def summarize(raw: Path, top: int) -> None:
         ours = []
         for frame in stack.split(";"):
             match = FRAME.match(frame)
-            if match and ("/govpress/" in match[2] or "/flows/" in match[2]):
-                ours.append(f"{match[1]} ({match[2].split(str(ROOT) + '/')[-1]})")
+            path = match[2].removeprefix(str(ROOT) + "/") if match else ""
+            if path.startswith(("govpress/", "flows/")):  # py-spy names our files relative to the checkout
+                ours.append(f"{match[1]} ({path})")
         for name in set(ours):
             inclusive[name] += samples
         if ours:
