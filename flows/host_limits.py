@@ -17,10 +17,20 @@ rather than after the server's Retry-After (seconds; see there). Both limits are
 use and put back to the registry's values when they differ (as flows/writer_limit.py does for the
 writer limit), once per host and value per process; every worker reads the same registry, so they
 agree. An operator sees them in the UI (Concurrency), with the requests in flight as active slots.
-A worker killed mid-request leaves its slot leased: a real server frees it when the lease
-(:data:`LEASE_SECONDS`) lapses.
 
-The cost: three API calls per request (rate, acquire, release), a few milliseconds each on a
+**A dead worker's slots.** A worker killed mid-request (SIGKILL, a lost machine) cannot give its
+slot back; Prefect's server frees it when the slot's lease lapses: its Repossessor service looks
+for lapsed leases every ``PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS`` (15 s by default). So
+the lease is short, :data:`LEASE_SECONDS` (60 s, the shortest the API accepts), and a request
+that holds its slot longer (a slow site; the fetcher's total timeout is 80 s) keeps it by renewing
+the lease every :data:`RENEW_SECONDS` while it is held (:class:`LeaseKeeper`, what Prefect's own
+``concurrency()`` does in a thread per slot, here as one asyncio task per held slot that asks the
+API only once the request has lasted :data:`RENEW_SECONDS`: most requests end long before, and cost
+no renewal call). A dead worker's slots are back 60-75 s after its last renewal, not 300 s.
+A temporary API (a ``govpress`` command without ``PREFECT_API_URL``) runs no Repossessor: its
+leases lapse with the API itself.
+
+The cost: three API calls per request (rate, acquire, release; a fourth every 15 s a request lasts), a few ms each on a
 local server. Hence opt-in: the ``shared_host_limits`` flow parameter (on in the lake
 deployments, off by default and for the DuckDB file, whose one writer runs every source of a
 host in one process anyway). When the API cannot be reached the fetcher's ``GateGuard`` drops
@@ -34,6 +44,7 @@ import govpress.settings  # noqa: F401  (Prefect environment before Prefect is i
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from uuid import UUID
@@ -46,8 +57,11 @@ HOST_LIMIT_PREFIX = "govpress-host:"
 """Concurrency limit per authority: ``govpress-host:www.example.gov`` or ``govpress-host:127.0.0.1:8080``."""
 RATE_LIMIT_PREFIX = "govpress-host-rate:"
 """Rate limit per authority (one slot, decaying at the host's requests per second)."""
-LEASE_SECONDS = 300.0
-"""A request's slot lease: longer than any one request (the fetcher's total timeout is 80 s by default)."""
+LEASE_SECONDS = 60.0
+"""A request's slot lease: the shortest Prefect's API accepts (``lease_duration`` >= 60), renewed while held."""
+RENEW_SECONDS = 15.0
+"""A held slot's lease is renewed this often: four chances before it lapses, for an API slow to answer (some
+calls took ~2 s here). A request shorter than this is never renewed."""
 POLL_SECONDS = 0.2
 """At most this long (jittered) between two asks for a taken host slot.
 
@@ -111,13 +125,80 @@ async def ensure_host_limits(client: PrefectClient, host: str, values: HostLimit
     }
 
 
+GONE = (404, 410)
+"""The API's answer to renewing a lease it no longer has (lapsed, or revoked by the Repossessor)."""
+
+
+class LeaseKeeper:
+    """Keeps the leases of the slots this process holds: each is renewed every ``every`` seconds until dropped.
+
+    ``renew(lease_id)`` asks the API (``renew_concurrency_lease`` with :data:`LEASE_SECONDS`);
+    ``sleep`` is ``asyncio.sleep`` (tests pass a clock they drive). A renewal the API refuses
+    because the lease is gone is said once and not tried again: the request goes on, and the
+    slot is no longer counted (the host may see one request more than its limit meanwhile). Any
+    other failure (the API slow or down) is said and retried at the next tick, while the lease
+    may still be alive.
+    """
+
+    def __init__(self, renew: Callable[[UUID], Awaitable[object]], *, every: float = RENEW_SECONDS,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+                 logger: logging.Logger | None = None) -> None:
+        self._renew = renew
+        self.every = every
+        self._sleep = sleep
+        self._log = logger or log
+        self._kept: dict[UUID, asyncio.Task] = {}
+        self.renewals = 0
+        """Renewals the API accepted (for the tests and the curious)."""
+
+    def hold(self, lease_id: UUID, name: str) -> None:
+        """Start keeping ``lease_id`` (a slot of limit ``name``) alive."""
+        self._kept[lease_id] = asyncio.create_task(self._keep(lease_id, name), name=f"renew lease of {name}")
+
+    def drop(self, lease_id: UUID) -> None:
+        """Stop renewing ``lease_id`` (its slot is being given back). A renewal already on its way may still
+        reach the API: harmless, as giving the slot back revokes the lease and a renewal cannot bring it back."""
+        task = self._kept.pop(lease_id, None)
+        if task is not None:
+            task.cancel()
+
+    @property
+    def held(self) -> int:
+        return len(self._kept)
+
+    async def aclose(self) -> None:
+        tasks = list(self._kept.values())
+        for lease_id in list(self._kept):
+            self.drop(lease_id)
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _keep(self, lease_id: UUID, name: str) -> None:
+        while True:
+            await self._sleep(self.every)
+            try:
+                await self._renew(lease_id)
+                self.renewals += 1
+            except httpx.HTTPStatusError as error:
+                if error.response.status_code in GONE:
+                    self._log.warning("the lease of a %s slot lapsed before this request ended (the API did not "
+                                      "hear from this worker for %.0f s): the slot is no longer counted", name,
+                                      LEASE_SECONDS)
+                    return
+                self._log.warning("could not renew the lease of a %s slot (%s); trying again in %.0f s",
+                                  name, error, self.every)
+            except Exception as error:  # the API slow or unreachable: the lease may still be alive
+                self._log.warning("could not renew the lease of a %s slot (%s: %s); trying again in %.0f s",
+                                  name, type(error).__name__, error, self.every)
+
+
 class PrefectHostGate:
     """The fetcher's ``SharedHostGate`` on Prefect's global concurrency limits (see the module docstring).
 
     ``async with PrefectHostGate() as gate:`` holds one API client for the run.
     """
 
-    def __init__(self, *, logger: logging.Logger | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, *, logger: logging.Logger | None = None, poll_seconds: float = POLL_SECONDS,
+                 renew_seconds: float = RENEW_SECONDS) -> None:
         self._ensured: dict[str, HostLimitValues] = {}
         self._ensuring: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, asyncio.Lock] = {}
@@ -126,6 +207,7 @@ class PrefectHostGate:
         self._rng = random.Random()
         self._client: PrefectClient | None = None
         self._stack = AsyncExitStack()
+        self.leases = LeaseKeeper(self._renew, every=renew_seconds, logger=self._log)
 
     async def __aenter__(self) -> "PrefectHostGate":
         return self
@@ -134,8 +216,12 @@ class PrefectHostGate:
         await self.aclose()
 
     async def aclose(self) -> None:
+        await self.leases.aclose()
         self._client = None
         await self._stack.aclose()
+
+    async def _renew(self, lease_id: UUID) -> None:
+        await (await self._api()).renew_concurrency_lease(lease_id=lease_id, lease_duration=LEASE_SECONDS)
 
     async def _api(self) -> PrefectClient:
         if self._client is None:
@@ -181,8 +267,12 @@ class PrefectHostGate:
             await self._take(rate_name, "rate_limit", max(1.0 / rate, MIN_POLL_SECONDS))
             response = await self._take(concurrency_name, "concurrency", self._poll)
         lease = response.json().get("lease_id")
-        return UUID(lease) if lease else None  # None: the limit was deleted meanwhile, nothing is held
+        if not lease:
+            return None  # the limit was deleted meanwhile, nothing is held
+        self.leases.hold(UUID(lease), concurrency_name)
+        return UUID(lease)
 
     async def release(self, host: str, held: UUID | None) -> None:
         if held is not None:
+            self.leases.drop(held)
             await (await self._api()).release_concurrency_slots_with_lease(lease_id=held)

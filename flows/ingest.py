@@ -11,12 +11,12 @@ from __future__ import annotations
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import logging
-from contextlib import nullcontext
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from prefect import flow
-from pydantic import Field
 from prefect.runtime import flow_run
 
 from govpress.coverage import GAP_PAGES
@@ -24,7 +24,8 @@ from govpress.flows import run_log
 from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts
 from govpress.flows.host_limits import PrefectHostGate
 from govpress.flows.parameters import (
-    DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SourceIds, SourcesFile, date_range,
+    DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SharedHostLimits, SourceIds, SourcesFile,
+    date_range,
 )
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import writer_slot
@@ -34,10 +35,6 @@ from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
 from govpress.settings import DEFAULT_DB
 from govpress.storage import DuckLake, store_option
-
-SharedHostLimits = Annotated[bool, Field(description=(
-    "Share each host's politeness limits with the other workers through Prefect's global concurrency "
-    "limits govpress-host:<host> (docs/scale.md); on in the lake deployments, off for the DuckDB file."))]
 
 # A run past FLOW_TIMEOUT leaves its remaining work in the frontier for the next run.
 FLOW_TIMEOUT = 4 * 3600
@@ -64,10 +61,25 @@ def db_path(db: str | None) -> Path | DuckLake:
     return store_option(db) if db else DEFAULT_DB
 
 
-def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The parameters as the ``runs`` row keeps them, with the Prefect flow run that ran them."""
+def recorded(parameters: dict[str, Any], *, shared_host_limits: bool = False) -> dict[str, Any]:
+    """The parameters as the ``runs`` row keeps them, with the Prefect flow run that ran them
+    (and ``shared_host_limits`` only when on, so that rows of runs without it stay as they were)."""
     run_id = flow_run.id
-    return {**parameters, "flow_run_id": str(run_id) if run_id else None}
+    return {**parameters, **({"shared_host_limits": True} if shared_host_limits else {}),
+            "flow_run_id": str(run_id) if run_id else None}
+
+
+@asynccontextmanager
+async def fetching_guards(db: str | None, shared_host_limits: bool) -> AsyncIterator[PrefectHostGate | None]:
+    """What a flow that fetches holds for its run (ingest, backfill): the one DuckDB writer slot, and the
+    shared host limits when asked; yields the gate to hand the fetcher (None without shared limits).
+
+    A lake takes many writers at once (govpress/store/lake.py): its runs skip the writer slot.
+    """
+    slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
+    gate = PrefectHostGate() if shared_host_limits else None
+    async with slot, (gate if gate is not None else nullcontext()):
+        yield gate
 
 
 @flow(name="ingest", flow_run_name=ingest_run_name, log_prints=True, timeout_seconds=FLOW_TIMEOUT)
@@ -102,21 +114,17 @@ async def ingest(
     source_ids = list(sources) or None
     parameters = recorded({"sources": source_ids, "since": dates.since, "until": dates.until,
                            "max_pages": max_pages or None, "gap_pages": gap_pages, "refetch": refetch,
-                           "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE),
-                           **({"shared_host_limits": True} if shared_host_limits else {})})
+                           "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)},
+                          shared_host_limits=shared_host_limits)
 
     async def work():
-        # The project's global limit: one DuckDB writer at a time. A lake takes many writers at once
-        # (govpress/store/lake.py): its runs skip the slot.
-        slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
-        gate = PrefectHostGate() if shared_host_limits else nullcontext()
-        async with slot, gate:
+        async with fetching_guards(db, shared_host_limits) as gate:
             result = await ingest_sources(
                 db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
                                  gap_pages=gap_pages),
                 source_runner=run_source_with_tasks,
-                shared_gate=gate if shared_host_limits else None,
+                shared_gate=gate,
             )
             await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
         return end_state(result)

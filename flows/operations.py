@@ -1,6 +1,6 @@
 """Operator flows beside ``ingest``/``reparse``: ``backfill`` (one source, a date range, deep) and ``publish``.
 
-Like every writing flow they hold the one DuckDB writer slot (flows/writer_limit.py) and are
+Like every writing flow they hold the one DuckDB writer slot on a DuckDB file (flows/writer_limit.py) and are
 parameters -> one library call (govpress/run.py) -> artifacts (flows/artifacts.py).
 ``rerun-failed`` (flows/rerun.py) repeats a run for its failed sources.
 """
@@ -17,9 +17,10 @@ from prefect.runtime import flow_run
 
 from govpress.flows import run_log
 from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts, publish_snapshot_report
-from govpress.flows.ingest import db_path, recorded
+from govpress.flows.ingest import db_path, fetching_guards, recorded
 from govpress.flows.parameters import (
-    BackfillDates, DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredDateRange, SnapshotPath, SourceId, SourcesFile,
+    BackfillDates, DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredDateRange, SharedHostLimits, SnapshotPath,
+    SourceId, SourcesFile,
 )
 from govpress.flows.tasks import run_source_with_tasks
 from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
@@ -54,13 +55,15 @@ async def backfill(
     refetch: RefetchHeld = False,
     db: DbPath = None,
     sources_file: SourcesFile = None,
+    shared_host_limits: SharedHostLimits = False,
 ):
     """Collect one source's releases published in a date range, walking its listings and archives deep.
 
     Unlike a scheduled ingest, discovery does not stop at releases already held: it keeps paging
     until it passes ``since`` or runs out of pages (``max_pages``). The run goes through the same
-    pipeline and tasks as ``ingest``, holds the DuckDB writer slot for its whole length, and
-    records the range as complete in the source's coverage.
+    pipeline and tasks as ``ingest``, holds what an ingest holds (the DuckDB writer slot for its
+    whole length, and the shared host limits when asked), and records the range as complete in the
+    source's coverage.
 
     Args:
         source: The one source to collect.
@@ -69,19 +72,21 @@ async def backfill(
         refetch: Refetch releases already held even if unchanged.
         db: DuckDB file; empty means data/govpress.duckdb or $GOVPRESS_DB.
         sources_file: Registry file; empty means the project's sources.toml.
+        shared_host_limits: Limit each host across every worker (Prefect limits govpress-host:<host>), not only per process.
     """
     dates = RequiredDateRange.model_validate(dates)
     check_window(dates.since, dates.until)  # before waiting for the writer slot
     parameters = recorded({"source": source, "since": dates.since, "until": dates.until, "max_pages": max_pages,
                            "refetch": refetch, "db": str(db_path(db)),
-                           "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)})
+                           "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)},
+                          shared_host_limits=shared_host_limits)
 
     async def work():
-        async with writer_slot():
+        async with fetching_guards(db, shared_host_limits) as gate:  # the ingest flow's: one code path
             result = await ingest_sources(
                 db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill", parameters=parameters,
                 params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages, refetch=refetch, deep=True),
-                source_runner=run_source_with_tasks,
+                source_runner=run_source_with_tasks, shared_gate=gate,
             )
             await publish_run_artifacts(result, headline(f"backfill {source} {dates.label()}", result.outcomes), dates)
         return end_state(result)

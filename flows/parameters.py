@@ -261,6 +261,9 @@ SnapshotPath = Annotated[
     Optional[str],
     Field(description="Where the read-only snapshot goes; empty means <db>.snapshot.duckdb beside the database."),
 ]
+SharedHostLimits = Annotated[bool, Field(description=(
+    "Share each host's politeness limits with the other workers through Prefect's global concurrency "
+    "limits govpress-host:<host> (docs/scale.md); on in the lake deployments, off for the DuckDB file."))]
 RefetchHeld = Annotated[bool, Field(description="Refetch releases already held even if unchanged.")]
 FlowRunId = Annotated[
     UUID, Field(description="The flow run to repeat for its failed and unfinished sources: the id at the end of "

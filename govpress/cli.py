@@ -192,6 +192,41 @@ def ingest(
 
 
 @app.command()
+def backfill(
+    source: Annotated[str, typer.Option("--source", help="The one source to collect.")],
+    since: Annotated[str, typer.Option(help="First publication day, YYYY-MM-DD.")],
+    until: Annotated[str, typer.Option(help="Last publication day, YYYY-MM-DD.")],
+    sources_file: SourcesFileOption = None,
+    db: DbOption = DEFAULT_DB,
+    max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, help="Discovery pages to walk at most (default 1,000).")] = None,
+    refetch: Annotated[bool, typer.Option("--refetch", help="Refetch releases already held, even unchanged ones.")] = False,
+    shared_host_limits: Annotated[bool, typer.Option("--shared-host-limits", help="Limit each host across every worker through Prefect's global concurrency limits (docs/scale.md).")] = False,
+) -> None:
+    """Collect one source's releases published in a date range, paging its listings deep (the backfill flow)."""
+    from govpress.registry import load_registry
+
+    try:
+        load_registry(sources_file).select([source])
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
+    if _date(since) > _date(until):
+        raise typer.BadParameter(f"--since {since} is after --until {until}")
+    from govpress.flows.temporary_api import started_early
+
+    with started_early():  # the API starts beside the checks and Prefect's imports below
+        _check_db(db)
+        from govpress.flows.operations import BACKFILL_MAX_PAGES
+        from govpress.flows.operations import backfill as backfill_flow
+
+        ok = _run_flow(lambda: backfill_flow(source=source, dates={"since": _date(since), "until": _date(until)},
+                                             max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
+                                             sources_file=str(sources_file) if sources_file else None,
+                                             shared_host_limits=shared_host_limits, return_state=True))
+    print_last_run(db, "backfill")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
 def demo(
     db: DbOption = DEFAULT_DB,
     pages: Annotated[Optional[Path], typer.Option("--pages", help="Folder of real saved pages (default: ../shared/pages beside the checkout).")] = None,

@@ -26,7 +26,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govpress.urls import identity, refusal
 
@@ -271,23 +271,22 @@ def load(store: "Store", source_id: str) -> Coverage:
 def record(store: "Store", source_id: str, found: DayRange, run_id: str, at: datetime) -> list[DayRange]:
     """Add a complete range to the source's coverage (merged with what is there); returns the new ranges.
 
-    One transaction: the source's rows are replaced by the merged set, so a rerun of the same
-    run converges to the same rows.
+    One transaction (the store's write path: on a lake, behind its writer lock and retried on a
+    conflict like every other write): the source's rows are replaced by the merged set, so a rerun
+    of the same run converges to the same rows.
     """
-    with store.writer() as con:
-        con.execute("BEGIN")
-        try:
-            rows = con.execute(
-                "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ?",
-                [source_id]).fetchall()
-            merged = merge_ranges([*(DayRange(*row) for row in rows), found])
-            con.execute("DELETE FROM coverage_ranges WHERE source_id = ?", [source_id])
-            con.executemany(
-                "INSERT INTO coverage_ranges (source_id, first_day, last_day, resume_url, resume_purpose, run_id, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[source_id, r.first, r.last, r.resume_url, r.resume_purpose, run_id, at] for r in merged])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    return store.in_transaction(lambda con: replace_ranges(con, source_id, found, run_id, at))
+
+
+def replace_ranges(con: Any, source_id: str, found: DayRange, run_id: str, at: datetime) -> list[DayRange]:
+    """The source's coverage rows replaced by their merge with ``found``, inside the caller's transaction."""
+    rows = con.execute(
+        "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ?",
+        [source_id]).fetchall()
+    merged = merge_ranges([*(DayRange(*row) for row in rows), found])
+    con.execute("DELETE FROM coverage_ranges WHERE source_id = ?", [source_id])
+    con.executemany(
+        "INSERT INTO coverage_ranges (source_id, first_day, last_day, resume_url, resume_purpose, run_id, "
+        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[source_id, r.first, r.last, r.resume_url, r.resume_purpose, run_id, at] for r in merged])
     return merged

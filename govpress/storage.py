@@ -8,9 +8,9 @@ Two kinds, chosen by the text's prefix:
   ``ducklake:postgres:dbname=... host=...?data_path=DIR``): a DuckLake catalogue in PostgreSQL with
   the data as Parquet files under ``DIR`` (a folder every worker sees, or an ``s3://`` prefix):
   many writers on many machines, readers that never block them.
-- ``ducklake:sqlite:PATH?data_path=DIR``: the same with the catalogue in one SQLite file, for one
-  process at a time (two concurrent ingests on it were seen to fail on attach: several workers need
-  PostgreSQL).
+- ``ducklake:sqlite:PATH?data_path=DIR``: the same with the catalogue in one SQLite file, for the
+  processes of one machine taking turns to write (docs/scale.md, "A SQLite catalogue"); several
+  busy workers need PostgreSQL.
 
 Options after ``?``: ``data_path`` (required for DuckLake) and ``archive`` (where the raw bodies
 go; default: ``archive`` beside the data folder, as the DuckDB file keeps its ``archive`` beside

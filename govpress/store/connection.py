@@ -26,12 +26,12 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
@@ -49,6 +49,8 @@ from govpress.store import load as loader
 from govpress.store import liveness, migrations, search
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from govpress.registry import Source
@@ -451,6 +453,22 @@ class Store:
         with self.writer(fts=True) as con:
             refuse_foreign(con, self.path)
             return migrations.migrate(con)
+
+    def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """``work(con)`` in one write transaction, committed when it returns, rolled back when it raises.
+
+        For writes that are not one of the methods below (coverage ranges); a lake runs it as it runs
+        those (govpress/store/lake.py: behind the writer lock, retried on a conflict).
+        """
+        with self.writer() as con:
+            con.execute("BEGIN")
+            try:
+                result = work(con)
+                con.execute("COMMIT")
+                return result
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     # -- runs and sources ----------------------------------------------------------------------
 

@@ -42,7 +42,8 @@ from govpress.fetch.retry import backoff_delay
 from govpress.store import lake_dialect, migrations
 from govpress.store.connection import Store, lock_timeout_default
 from govpress.store.extensions import load_extension
-from govpress.store.lake_lock import writer_lock
+from govpress.errors import StoreBusy
+from govpress.store.lake_lock import SQLITE_LIMIT, writer_lock
 from govpress.store.lake_search import build_fts_index
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.migrations import split_statements
@@ -59,11 +60,18 @@ the session remembers the tables it found and answers those from memory."""
 DROPS_TABLES = re.compile(r"\b(?:DROP|ALTER|RENAME)\b", re.IGNORECASE)
 COMMITS_TABLE = "lake_commits"
 ATTACH_ATTEMPTS = 8
+"""Attempts to attach a catalogue that fails for another reason than a lock (one being created, a network blip)."""
+LOCKED = "database is locked"
+"""SQLite's answer while another process writes the catalogue (its commit holds the file for itself)."""
 T = TypeVar("T")
 
 
-class LakeConflict(RuntimeError):
+class LakeConflict(StoreBusy, RuntimeError):
     """A write kept conflicting with other writers for longer than the store's lock_timeout."""
+
+
+class LakeCatalogueLocked(StoreBusy, RuntimeError):
+    """A SQLite catalogue stayed locked by another process's write for longer than the store waits to attach it."""
 
 
 CONFLICT_SIGNS = (
@@ -91,12 +99,16 @@ def attach_sql(location: DuckLake, *, read_only: bool) -> str:
     return f"ATTACH '{target}' AS {LAKE} ({', '.join(options)})"
 
 
-def open_lake(location: DuckLake, *, read_only: bool, fts: bool = True) -> duckdb.DuckDBPyConnection:
+def open_lake(location: DuckLake, *, read_only: bool, fts: bool = True,
+              lock_wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """A new in-memory DuckDB session with the lake attached as the default database.
 
     The first attach of an empty catalogue creates DuckLake's own tables; when several workers
-    start at once one of them may lose that race, so the attach is retried a few times.
+    start at once one of them may lose that race, so the attach is retried a few times. A SQLite
+    catalogue another process is writing answers "database is locked": that is waited out for
+    ``lock_wait`` seconds (the store's lock timeout), then :class:`LakeCatalogueLocked` says why.
     """
+    lock_wait = lock_timeout_default() if lock_wait is None else lock_wait
     con = duckdb.connect()
     try:
         load_extension(con, "ducklake")
@@ -105,15 +117,23 @@ def open_lake(location: DuckLake, *, read_only: bool, fts: bool = True) -> duckd
             load_extension(con, "fts")
         if not read_only and "://" not in location.data_path:
             Path(location.data_path).mkdir(parents=True, exist_ok=True)
-        rng = random.Random()
-        for attempt in range(1, ATTACH_ATTEMPTS + 1):
+        rng, started, attempt, other_failures = random.Random(), time.monotonic(), 0, 0
+        while True:
+            attempt += 1
             try:
                 con.execute(attach_sql(location, read_only=read_only))
                 break
-            except (duckdb.Error, RuntimeError):
-                if attempt == ATTACH_ATTEMPTS:
-                    raise
-                time.sleep(backoff_delay(attempt, 0.2, 3.0, rng))
+            except (duckdb.Error, RuntimeError) as error:
+                waited = time.monotonic() - started
+                if LOCKED not in str(error).lower():
+                    other_failures += 1
+                    if other_failures == ATTACH_ATTEMPTS:
+                        raise
+                elif waited >= lock_wait:
+                    raise LakeCatalogueLocked(
+                        f"{location}: the catalogue stayed locked by another process for {waited:.0f} s "
+                        f"({attempt} attempts to attach it): {SQLITE_LIMIT}") from error
+                time.sleep(min(backoff_delay(attempt, 0.2, 3.0, rng), max(0.0, lock_wait - waited) + 0.01))
         con.execute(f"USE {LAKE}")
         return con
     except BaseException:
@@ -253,16 +273,32 @@ class LakeStore(Store):
     def writer(self, *, fts: bool = False) -> Iterator[LakeConnection]:
         with self._lock:
             if self._session is None:
-                self._session = open_lake(self.location, read_only=False)
+                self._session = open_lake(self.location, read_only=False, lock_wait=self.lock_timeout)
             try:
                 yield LakeConnection(self._session, self._tables)
             except duckdb.ConnectionException:
                 self.close()  # the catalogue went away: the next call opens a new session
                 raise
+            finally:
+                self._end_pending_result()
+
+    def _end_pending_result(self) -> None:
+        """End the statement a caller left half read (``fetchone()`` of several rows), and so its transaction.
+
+        Until the session runs its next statement, a half-read result keeps its DuckDB transaction
+        open, and on a SQLite catalogue that transaction holds a read lock on the catalogue file:
+        another process's commit then waits for it while this process waits for the writer lock
+        that process holds (measured: two concurrent ingests stuck until both failed after 120 s).
+        """
+        if self._session is not None:
+            try:
+                self._session.execute("SELECT 1").fetchall()
+            except duckdb.Error:
+                pass  # a broken session: the next write opens a new one
 
     @contextmanager
     def reader(self, *, fts: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = open_lake(self.location, read_only=True, fts=fts)
+        con = open_lake(self.location, read_only=True, fts=fts, lock_wait=self.lock_timeout)
         try:
             yield con
         finally:
@@ -294,8 +330,9 @@ class LakeStore(Store):
                 self.close()  # start the next attempt from a new attach: nothing of the lost transaction stays
                 waited = time.monotonic() - started
                 if waited > self.lock_timeout:
+                    limit = f": {SQLITE_LIMIT}" if self.location.catalog == "sqlite" else ""
                     raise LakeConflict(f"{self.location}: still conflicting with other writers after {attempt} "
-                                       f"attempts in {waited:.1f} s") from error
+                                       f"attempts in {waited:.1f} s{limit}") from error
                 delay = backoff_delay(attempt, 0.05, 2.0, rng)
                 self.logger.info("lake commit conflicted with another writer (attempt %d); retrying in %.2f s",
                                  attempt, delay)
@@ -360,6 +397,9 @@ class LakeStore(Store):
         from govpress.store import load as loader
         self._write(lambda con: _in_transaction(con, lambda: loader.finish_run(
             con, run_id, status, counts, message, per_source, finished_at)))
+
+    def in_transaction(self, work: Callable[[LakeConnection], T]) -> T:
+        return self._write(lambda con: _in_transaction(con, lambda: work(con)))
 
     def load_batch(self, batch):
         from govpress.store import load as loader

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from govpress.errors import StoreBusy
 from govpress.storage import DuckLake
 
 ADVISORY_KEY = 0x676F7670726573  # "govpres": one lock per catalogue database
@@ -36,7 +37,12 @@ HOLDER_SQL = ("SELECT a.application_name, extract(epoch FROM now() - a.state_cha
 """Who holds a PostgreSQL catalogue's writer lock, and for how many seconds (for operators and the tests)."""
 
 
-class LakeWriterBusy(RuntimeError):
+SQLITE_LIMIT = ("a SQLite catalogue serves the processes of one machine one write at a time, each waiting for "
+                "the others; several busy workers need a PostgreSQL catalogue (docs/scale.md)")
+"""What a SQLite catalogue cannot do, said in every error that comes from another process holding it."""
+
+
+class LakeWriterBusy(StoreBusy, RuntimeError):
     """Another writer held the lake's writer lock for longer than the store's lock timeout."""
 
 
@@ -101,7 +107,8 @@ class FileWriterLock:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise LakeWriterBusy(f"another writer held {self.path} for over {timeout:.0f} s") from None
+                        raise LakeWriterBusy(f"another process held the lake's writer lock {self.path} for over "
+                                             f"{timeout:.0f} s: {SQLITE_LIMIT}") from None
                     time.sleep(POLL_SECONDS)
             yield
         finally:

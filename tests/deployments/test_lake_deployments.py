@@ -47,3 +47,19 @@ def test_the_lake_parameters_are_the_ingest_flows(lake):
     assert schema.properties["shared_host_limits"]["default"] is False  # off unless a deployment turns it on
     for name, spec in lake.items():
         assert set(spec["parameters"]) <= set(schema.properties), name
+
+
+def test_backfill_takes_the_shared_host_limits_as_ingest_does() -> None:
+    """Issue 15: a backfill on the lake fetches beside the scheduled ingests, so it shares their host limits."""
+    from prefect.utilities.callables import parameter_schema
+
+    from govpress.flows.ingest import ingest
+    from govpress.flows.operations import backfill
+
+    ingest_schema, backfill_schema = parameter_schema(ingest.fn), parameter_schema(backfill.fn)
+    same = {k: v for k, v in ingest_schema.properties["shared_host_limits"].items() if k != "position"}
+    assert {k: v for k, v in backfill_schema.properties["shared_host_limits"].items() if k != "position"} == same
+    lake_backfills = [d for d in yaml.safe_load(LAKE_YAML.read_text(encoding="utf-8"))["deployments"]
+                      if d["entrypoint"] == "flows/operations.py:backfill"]
+    assert len(lake_backfills) == 1
+    assert lake_backfills[0]["parameters"] == {"db": "{{ $GOVPRESS_STORE }}", "shared_host_limits": True}

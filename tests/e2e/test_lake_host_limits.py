@@ -1,9 +1,10 @@
-"""Politeness across workers: two ingest processes fetching one host at once keep to the host's limit together.
+"""Politeness across workers: an ingest and a backfill process fetching one host at once keep to the host's limit together.
 
 The generated site is served in this process by the local site server, with a latency fault on
 the release pages so that requests stay in flight long enough to pile up. Two sources of that
-one host (127.0.0.1:port), each allowing 2 requests in flight, are ingested by two real
-``govpress ingest --shared-host-limits`` processes at once into one DuckLake catalogue on a
+one host (127.0.0.1:port), each allowing 2 requests in flight, are collected by two real processes at
+once, ``govpress ingest --shared-host-limits`` and ``govpress backfill --shared-host-limits`` (the
+two flows share the option through one code path), into one DuckLake catalogue on a
 throwaway PostgreSQL (govpress/demo/postgres.py; skipped with the reason where its binaries are
 absent), both through one temporary Prefect API started here. Each process alone
 may have 2 requests in flight, so without the shared limit the host would see up to 4; the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import date
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +70,7 @@ def postgres():
         cluster.__exit__(None, None, None)
 
 
-def test_two_workers_on_one_host_never_exceed_its_limit_together(tmp_path: Path, postgres) -> None:
+def test_an_ingest_and_a_backfill_on_one_host_never_exceed_its_limit_together(tmp_path: Path, postgres) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from govpress.flows.host_limits import limit_names
@@ -87,11 +89,12 @@ def test_two_workers_on_one_host_never_exceed_its_limit_together(tmp_path: Path,
         try:
             env = {**os.environ, "PREFECT_API_URL": url, "PYTHONUNBUFFERED": "1"}
             logs = [tmp_path / f"{source}.log" for source in SOURCES]
+            commands = [["ingest"], ["backfill", "--since", "2000-01-01", "--until", date.today().isoformat()]]
             workers = [subprocess.Popen(
-                [sys.executable, "-m", "govpress.cli", "ingest", "--source", source, "--sources-file", str(registry),
+                [sys.executable, "-m", "govpress.cli", *command, "--source", source, "--sources-file", str(registry),
                  "--store", store, "--shared-host-limits"],
                 cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-                for source, log in zip(SOURCES, logs)]
+                for command, source, log in zip(commands, SOURCES, logs)]
             try:
                 codes = [worker.wait(timeout=RUN_TIMEOUT) for worker in workers]
             finally:

@@ -232,3 +232,12 @@ def test_shared_host_limits_need_prefect(tmp_path) -> None:
     assert result.exit_code == 2
     assert "drop --without-prefect" in result.output
     assert not db.exists()
+
+
+def test_backfill_takes_the_shared_host_limits_and_refuses_a_reversed_range_before_running(tmp_path) -> None:
+    db = tmp_path / "never.duckdb"
+    result = runner.invoke(app, ["backfill", "--source", "kremlin_ru", "--since", "2024-02-01", "--until", "2024-01-01",
+                                 "--shared-host-limits", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "is after --until" in result.output
+    assert not db.exists()
