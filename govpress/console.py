@@ -42,8 +42,16 @@ def print_outcomes(sources: list[dict], out: Console | None = None) -> None:
 
 
 def last_run(db: Path, flow: str | None = None) -> dict | None:
-    """The latest ``runs`` row of ``flow`` (its per-source outcomes), read back for printing; None without one."""
+    """The latest ``runs`` row of ``flow`` started by this process (its per-source outcomes); None without one.
+
+    This process's own run first: with several workers on one store (a lake), the latest row of
+    ``flow`` may be another worker's, still running. A store whose runs were all made elsewhere
+    (or before runs recorded their process) gives its latest row.
+    """
+    import os
+
     from govpress.store import Store
+    from govpress.store.liveness import this_host
     from govpress.storage import store_exists
 
     if not store_exists(db):
@@ -51,11 +59,14 @@ def last_run(db: Path, flow: str | None = None) -> dict | None:
     with Store(db).reader(fts=False) as con:
         row = con.execute(
             "SELECT run_id, status, message, per_source FROM runs WHERE ($flow IS NULL OR flow = $flow) "
-            "ORDER BY started_at DESC LIMIT 1", {"flow": flow}
-        ).fetchone()
-    if row is None:
+            "ORDER BY (pid IS NOT DISTINCT FROM $pid AND host IS NOT DISTINCT FROM $host) DESC, started_at DESC "
+            "LIMIT 1", {"flow": flow, "pid": os.getpid(), "host": this_host()}
+        ).fetchall()
+    if not row:
         return None
-    return {"run_id": row[0], "status": row[1], "message": row[2], "sources": json.loads(row[3]) if row[3] else []}
+    run_id, status, message, per_source = row[0]
+    return {"run_id": run_id, "status": status, "message": message,
+            "sources": json.loads(per_source) if per_source else []}
 
 
 def print_last_run(db: Path, flow: str, out: Console | None = None, *, after: str = "") -> dict | None:

@@ -139,3 +139,17 @@ def test_a_running_run_keeps_beating(tmp_path: Path, store: Store):
     assert len(seen) == 2 and seen[1] > seen[0]
     [(pid, host)] = table_rows(store, "SELECT pid, host FROM runs")
     assert (pid, host) == (os.getpid(), this_host())
+
+
+def test_the_command_prints_its_own_run_not_a_later_one_of_another_worker(store: Store):
+    """Two workers on one store: the later row is another process's (still running); ours is printed."""
+    from govpress.console import last_run
+
+    store.start_run("ours", "ingest", {}, ["gov_ru"], NOW)
+    store.start_run("theirs", "ingest", {}, ["gov_ru"], NOW + timedelta(minutes=1))
+    with store.writer() as con:
+        con.execute("UPDATE runs SET pid = pid + 1 WHERE run_id = 'theirs'")
+    assert last_run(store.path, "ingest")["run_id"] == "ours"
+    with store.writer() as con:  # no row of this process: the latest one
+        con.execute("UPDATE runs SET pid = NULL WHERE run_id = 'ours'")
+    assert last_run(store.path, "ingest")["run_id"] == "theirs"
