@@ -139,9 +139,9 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
-    if reason := not_found_reason(text):
-        raise NotFoundPage(reason)
     root = parse_html_text(text)
+    if reason := not_found_reason(text, root):
+        raise NotFoundPage(reason)
     counters["html_pages"] += 1
     index = PageIndex(root)
     meta = page_metadata(root, url, index)

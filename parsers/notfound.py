@@ -1,27 +1,62 @@
 """Soft 404s: a page answered with HTTP 200 that says the page does not exist.
 
-Many government CMSs (Bitrix, Joomla, Drupal themes, home-grown portals) answer a removed or
-unknown address with status 200 and their "page not found" template, wrapped in the whole site's
-navigation. Parsed as a release, that template would become a new version of a withdrawn release
-titled "Страница не найдена". The parsers raise :class:`~govpress.parsers.release.NotFoundPage`
-instead; the pipeline records a withdrawal for a release it holds and a parse failure otherwise.
+Many government CMSs (Bitrix, Joomla, Drupal themes, WordPress, home-grown portals) answer a
+removed or unknown address with status 200 and their "page not found" template, wrapped in the
+whole site's navigation. Parsed as a release, that template would become a new version of a
+withdrawn release titled "Страница не найдена". The parsers raise
+:class:`~govpress.parsers.release.NotFoundPage` instead; the pipeline records a withdrawal for a
+release it holds and a parse failure otherwise. A false positive records a withdrawal of a live
+release, so every rule below asks for the page to have (almost) no article of its own.
 
-The rule: the page's ``<title>`` or its first ``<h1>`` is, in full (one of its segments split on
-``|``, dashes or colons, the others being the site's name), a not-found phrase of one of the
-languages below, optionally with "404" or "error 404" around it. A real headline is never just
-"Page not found", while "404 new schools opened" or "Not found guilty: ..." are not whole
-phrases. A page with a long article in its paragraphs (:data:`ARTICLE_CHARS`) is content
-whatever its title says: a hidden 404 template in every page of a single-page app must not
-withdraw the page that carries it.
+The rules, the first that holds:
+
+1. **Title or headline.** The page's ``<title>`` or its first ``<h1>`` is, in full (one of its
+   segments split on ``|``, dashes or colons, the others being the site's name), a not-found
+   phrase of one of the languages below, optionally with "404" or "error 404" around it. A real
+   headline is never just "Page not found", while "404 new schools opened" or "Not found guilty:
+   ..." are not whole phrases. Guard: the page's paragraphs (``<p>``) hold fewer than
+   :data:`ARTICLE_CHARS` characters.
+2. **CMS markers of the whole page**: WordPress ``<body class="error404">`` and the
+   ``page-404``/``error-404``/``not-found`` classes or ids other themes put on ``<html>`` or
+   ``<body>``, ``<meta name="prerender-status-code" content="404">``, a canonical link or
+   ``og:url`` whose path is ``/404`` (``/404.html``, ``/404/``, ``/error404``...). Guard: the
+   page's article text (below) is shorter than :data:`ARTICLE_CHARS` — a long article under a
+   stray marker is content.
+3. **Words in the main area**: a heading (``<h2>``..``<h6>``), a short paragraph or a block
+   (≤ :data:`BLOCK_CHARS`) outside navigation, headers' menus, footers, asides and hidden
+   elements is in full a not-found phrase, or holds a whole not-found *sentence* ("К сожалению,
+   запрашиваемая вами страница не найдена.", "The page you requested has been moved or deleted",
+   "Извините, такой страницы нет"); or an element whose class or id says 404/not-found/error-page
+   holds "404" or such words. This is how templates whose ``<title>`` is only the site's name are
+   told. Guard, stricter: the page's article text is at most :data:`MAIN_CHARS` — the not-found
+   words must be the main text of the page. "Nothing found" (a search widget's answer) counts only
+   in the title or ``<h1>``.
+
+The article text is the text outside navigation, ``<aside>``, ``<footer>``, forms, hidden and
+boilerplate-classed blocks (:func:`~govpress.parsers.html.is_boilerplate`), not counting link
+text: a 404 template's lists of popular sections are links, a release's paragraphs are not.
+
+Cost: rule 1 is a few regexes over the markup. Rules 2 and 3 run only when the markup holds a cue
+(a not-found word stem, "404" or a marker) and then take one walk over the lxml tree, which the
+parsers pass in (they build it anyway) so nothing is parsed twice.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
+
+from govpress.parsers.html.blocks import class_tokens, is_boilerplate
+from govpress.parsers.html.tree import Element, parse_html_text
 
 ARTICLE_CHARS = 2500
-"""Characters of paragraph text (``<p>``) from which a page is an article, whatever its title says."""
+"""Characters of article text from which a page is an article, whatever its title or markers say."""
+MAIN_CHARS = 1000
+"""Characters of article text (link text excluded) above which not-found words below the ``<h1>`` are
+not the page's main text: a real release that mentions a missing page is longer than this."""
+BLOCK_CHARS = 300
+"""Longest block whose text is read as a not-found message (a container of the whole page is longer)."""
 SCAN_BYTES = 400_000
 """How much of the markup is searched: titles and headings come early; a page is bounded by the fetcher."""
 
@@ -48,49 +83,213 @@ _PHRASES = (
     "página no encontrada", "pagina no encontrada", "nie znaleziono strony", "strona nie została znaleziona",
     "pagina non trovata", "página não encontrada", "sayfa bulunamadı", "stránka nenalezena",
 )
+_SEARCH_ANSWERS = ("nothing found", "ничего не найдено")
+"""Whole phrases a search widget prints too: evidence in the title or ``<h1>`` only."""
 _ERROR = r"(?:http\s*)?(?:error|ошибка|памылка|помилка|қате|xəta|fehler|erreur|błąd|errore|erro|hata|chyba)"
-_PHRASE = "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True))
-# A segment that is the phrase or a 404, each optionally with the other and an "error" word around
-# ("404 - Page not found", "Page not found (404)", "Ошибка: страница не найдена", "Error 404"); a
-# bare "Error" is not one (a 5xx template, or a headline about an error).
-_NOT_FOUND = re.compile(
-    rf"^[\s\W]*(?:{_ERROR}[\s\W]*)?(?:(?:404[\s\W]*)?(?:{_PHRASE})|404)[\s\W]*(?:404)?[\s\W]*$", re.I)
-_SEGMENTS = re.compile(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
+
+
+def _whole_phrase(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # A segment that is the phrase or a 404, each optionally with the other and an "error" word around
+    # ("404 - Page not found", "Page not found (404)", "Ошибка: страница не найдена", "Error 404"); a
+    # bare "Error" is not one (a 5xx template, or a headline about an error).
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(
+        rf"^[\s\W]*(?:{_ERROR}[\s\W]*)?(?:(?:404[\s\W]*)?(?:{alternatives})|404)[\s\W]*(?:404)?[\s\W]*$", re.I)
+
+
+_NOT_FOUND = _whole_phrase(_PHRASES)
+_NOT_FOUND_BLOCK = _whole_phrase(tuple(p for p in _PHRASES if p not in _SEARCH_ANSWERS))
+
+# --- not-found sentences: [sorry,] [up to four words] PAGE [a short clause] PREDICATE [a short tail],
+# or [sorry,] [we could not find] ... PAGE. Whole sentences only, so "the ministry's page on X was
+# moved to Y" in a release's paragraph is not one unless the page has no article (MAIN_CHARS).
+_SORRY = (r"(?:(?:sorry|we(?:'re| are) sorry|oops|whoops|unfortunately|к сожалению|извините|простите|увы|упс|ой|"
+          r"на жаль|вибачте|прабачце|нажаль|өкінішке орай|кешіріңіз|təəssüf ki|təəssüf|üzr istəyirik|bağışlayın|"
+          r"leider|entschuldigung|es tut uns leid|désolé|desole|nous sommes désolés|malheureusement|lo sentimos|"
+          r"lamentablemente|disculpe|przepraszamy|niestety|ci dispiace|spiacenti|desculpe|üzgünüz)[\s,!.:;—–-]*)*")
+_PAGE = (r"(?:web ?page|page|document|file|url|address|article|content|resource|news item|"
+         r"страниц[аыуе]|документ[аы]?|материал[аы]?|новост[иь]|новость|запис[иь]|публикаци[яи]|стат[ьи]я|статьи|раздел[аы]?|"
+         r"старонк[аіу]|дакумент[аы]?|матэрыял[аы]?|навін[аы]|сторінк[аиу]|сторінки|матеріал[уи]?|новин[аи]|"
+         r"бет|парақ(?:ша)?|құжат|жаңалық|səhifə|sehife|sənəd|xəbər|seite|dokument|inhalt|artikel|"
+         r"contenu|página|pagina|documento|contenido|artículo|strona|strony|stronę|sayfa|stránka)")
+_PREDICATE = (
+    r"(?:"
+    # en
+    r"(?:was |is |could |can )?not (?:be )?found|could ?n[o']t be found|can ?n[o']t be found|cannot be found|"
+    r"does ?n[o']t exist|do(?:es)? not exist|no longer exists?|(?:is|was) (?:no longer|not) (?:available|here)|"
+    r"(?:has|have|had|may have|might have|was|is)(?: been)? (?:moved|removed|deleted|renamed|archived|withdrawn)|"
+    r"(?:moved|removed|deleted)|is (?:missing|gone|unavailable)|"
+    # ru
+    r"не найден[аоы]?|не существует|не обнаружен[аоы]?|(?:был[аои]? )?удален[аоы]?|(?:был[аои]? )?перемещен[аоы]?|"
+    r"отсутству(?:ет|ют)|недоступн[аоы]|больше не доступн\w*|нет|"
+    # be, uk
+    r"не знойдзен\w*|не існуе|выдален\w*|перамешчан\w*|няма|не знайден\w*|не існує|видален\w*|переміщен\w*|немає|"
+    r"недоступн\w*|"
+    # kk, az, tr
+    r"табылмады|жоқ|жойылған|жойылды|tapılmadı|tapilmadi|tapılmır|mövcud deyil|movcud deyil|silinib|silinmişdir|"
+    r"köçürülüb|yoxdur|bulunamadı|mevcut değil|kaldırıldı|silindi|"
+    # de
+    r"(?:wurde |ist )?nicht gefunden(?: werden)?|existiert nicht(?: mehr)?|gibt es nicht(?: mehr)?|"
+    r"(?:wurde|ist) (?:gelöscht|entfernt|verschoben)(?: worden)?|(?:ist )?nicht (?:mehr )?verfügbar|"
+    # fr
+    r"(?:est )?introuvable|n'existe (?:pas|plus)|n'a pas été trouvée?|(?:a été|est) (?:supprimée?|déplacée?|retirée?)|"
+    r"n'est plus disponible|"
+    # es, it, pt
+    r"no existe|no se (?:encuentra|ha encontrado|encontró)|no (?:ha sido |fue )?encontrad[ao]|"
+    r"(?:ha sido|fue) (?:eliminad[ao]|movid[ao]|borrad[ao]|trasladad[ao])|(?:ya )?no está disponible|"
+    r"non esiste|non (?:è stata )?trovata|(?:è stata) (?:rimossa|spostata)|não existe|não (?:foi )?encontrada|"
+    r"(?:foi) (?:removida|excluída)|"
+    # pl, cs
+    r"nie istnieje|nie (?:została )?znalezion[ao]|została (?:usunięta|przeniesiona)|neexistuje|nenalezena"
+    r")")
+_FIND_FIRST = (r"(?:we (?:could ?n[o']t|can ?n[o']t|cannot|could not|were unable to) find|unable to find|"
+               r"не удалось найти|не можем найти|мы не нашли|не вдалося знайти|не атрымалася знайсці|"
+               r"wir konnten|impossible de trouver|nous ne trouvons pas|no (?:se )?(?:ha |hemos )?(?:pudo )?encontra(?:do|r|mos)|"
+               r"no se encontró|nie znaleziono|nie można znaleźć)")
+_CONNECT = r"(?:\s+(?:и|или|або|ці|or|and|oder|und|ou|et|o|y|ya|veya|və|немесе|lub|albo)\s+)"
+_SENTENCE = re.compile(
+    rf"^{_SORRY}(?:(?:\S+\s+){{0,4}}{_PAGE}\b[^.!?]{{0,60}}?(?<!\w){_PREDICATE}(?:{_CONNECT}{_PREDICATE})*"
+    rf"|(?:\S+\s+){{0,2}}{_FIND_FIRST}\b[^.!?]{{0,40}}?{_PAGE})(?!\w)[^.!?]{{0,40}}$",
+    re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+|\s*[\n\u2028]\s*")
+_DIGIT_RUN = re.compile(r"\d{2,}")  # a release's sentence has figures; a not-found one at most "404"
+
+# --- markers
+_MARKER_TOKEN = re.compile(
+    r"^(?:.*[-_])?(?:error|err|page|http|e|is|template|status|layout)?[-_]?(?:404|not[-_]?found|pagenotfound)(?:$|[-_].*)", re.I)
+_ERROR_PAGE_TOKEN = re.compile(r"^(?:.*[-_])?error[-_]?page(?:$|[-_].*)", re.I)
+_404_PATH = re.compile(r"/(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
+
+# --- cheap cue: only a page holding one of these is walked for rules 2 and 3.
+_CUE = re.compile(
+    r"404|not[\s_-]?found|notfound|error[-_]?page|does ?n[o']t exist|not exist|no longer|moved or|removed or|deleted|"
+    r"не найден|не существ|удален|перемещен|страницы нет|отсутству|не знойдз|не існу|выдален|не знайден|видален|"
+    r"немає|табылма|жойыл|жоқ|tapılma|tapilma|mövcud|silin|gefunden|existiert|gelöscht|entfernt|introuvable|"
+    r"n'existe|n’existe|supprim|déplac|no existe|encontr|eliminad|znalez|istnie|usunię|trovat|bulunama|"
+    r"can ?n[o']t find|couldn'?t find|could not find|unable to find|не удалось найти|impossible de trouver",
+    re.I)
+
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
 _P = re.compile(r"<p\b[^>]*>(.*?)</p", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
+_SEGMENTS = re.compile(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong", "b", "em", "td", "li", "dd", "header",
+                     "center", "font", "big", "small"}) | _HEADINGS
 
 
 def _text(markup: str) -> str:
     return _WS.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
 
-def _not_found_phrase(text: str) -> str | None:
-    """The segment of ``text`` that is wholly a not-found phrase (or a bare 404), else None."""
-    if not text or len(text) > 300:
+def _segment_match(text: str, pattern: re.Pattern[str]) -> str | None:
+    if not text or len(text) > BLOCK_CHARS:
         return None
     for segment in [text, *_SEGMENTS.split(text)]:
         segment = segment.strip()
-        if segment and re.search(r"\w", segment) and _NOT_FOUND.match(segment):
+        if segment and re.search(r"\w", segment) and pattern.match(segment):
             return segment
     return None
 
 
-def not_found_reason(text: str) -> str | None:
-    """Why this HTML page is a "page not found" template, or None when it may be content (``text``: decoded markup)."""
+def _not_found_phrase(text: str) -> str | None:
+    """The segment of ``text`` that is wholly a not-found phrase (or a bare 404), else None."""
+    return _segment_match(text, _NOT_FOUND)
+
+
+def not_found_sentence(text: str) -> str | None:
+    """The sentence of ``text`` that is wholly a not-found sentence, else None (``text``: a block's plain text)."""
+    if not text or len(text) > BLOCK_CHARS:
+        return None
+    for sentence in _SENTENCE_SPLIT.split(text.replace("’", "'")):
+        sentence = sentence.strip(" \t\"'«»“”()[]—–-")
+        if sentence and len(sentence) <= 160 and not _DIGIT_RUN.search(sentence.replace("404", "")) \
+                and _SENTENCE.match(sentence):
+            return sentence
+    return None
+
+
+def _block_evidence(text: str) -> str | None:
+    return _segment_match(text, _NOT_FOUND_BLOCK) or not_found_sentence(text)
+
+
+def _page_markers(root: Element) -> str | None:
+    """Rule 2: a marker that the whole page is the CMS's 404 template."""
+    body = root.find("body")
+    for element in (root, body):
+        if element is not None:
+            for token in class_tokens(element):
+                if _MARKER_TOKEN.match(token):
+                    return f"<{element.tag}> class/id {token!r}"
+    head = root.find("head")
+    for element in (head.iter("meta", "link") if head is not None else ()):
+        name = (element.get("name") or element.get("property") or element.get("rel") or "").lower()
+        if name == "prerender-status-code" and (element.get("content") or "").strip() == "404":
+            return '<meta name="prerender-status-code" content="404">'
+        value = element.get("href") if element.tag == "link" else element.get("content")
+        if name in ("canonical", "og:url") and value and _404_PATH.search(urlsplit(value.strip()).path or ""):
+            return f"{name} {value.strip()!r}"
+    return None
+
+
+def _walk(root: Element) -> tuple[str | None, int]:
+    """Rule 3's evidence (the first not-found block of the main area) and the page's article text length."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    evidence = None
+    chars = 0
+    stack = [(body, False)]
+    while stack:
+        element, in_link = stack.pop()
+        tag = element.tag
+        if not in_link:
+            if element.text:
+                chars += len(element.text.strip())
+        in_link = in_link or tag == "a"
+        if evidence is None and tag in _BLOCKS:
+            text = _WS.sub(" ", "".join(element.itertext())).strip() if len(element) < 40 else ""
+            if text and len(text) <= BLOCK_CHARS:
+                found = None
+                if tag in _HEADINGS or tag == "p" or len(element) <= 3:
+                    found = _block_evidence(text)
+                if found is None and any(_MARKER_TOKEN.match(t) or _ERROR_PAGE_TOKEN.match(t)
+                                         for t in class_tokens(element)) and _CUE.search(text):
+                    found = text
+                if found:
+                    evidence = f"<{tag}> {found!r}"
+        for child in element:
+            if not in_link and child.tail:
+                chars += len(child.tail.strip())
+            if isinstance(child.tag, str) and not is_boilerplate(child):
+                stack.append((child, in_link))
+    return evidence, chars
+
+
+def not_found_reason(text: str, root: Element | None = None) -> str | None:
+    """Why this HTML page is a "page not found" template, or None when it may be content.
+
+    ``text``: the decoded markup; ``root``: its lxml tree when the caller has built it (else it is
+    built here, and only for a page holding a not-found cue)."""
     head = text[:SCAN_BYTES]
     title = _TITLE.search(head)
     h1 = _H1.search(head)
-    evidence = None
     for where, match in (("<title>", title), ("<h1>", h1)):
         if match and (phrase := _not_found_phrase(_text(match.group(1)))):
-            evidence = f"{where} {phrase!r}"
-            break
-    if evidence is None:
+            prose = sum(len(_text(p)) for p in _P.findall(head))
+            if prose >= ARTICLE_CHARS:
+                return None
+            return f"a not-found page answered with HTTP 200 ({where} {phrase!r})"
+    if not _CUE.search(head):
         return None
-    prose = sum(len(_text(p)) for p in _P.findall(head))
-    if prose >= ARTICLE_CHARS:
-        return None
-    return f"a not-found page answered with HTTP 200 ({evidence})"
+    if root is None:
+        root = parse_html_text(head)
+    marker = _page_markers(root)
+    evidence, chars = _walk(root)
+    if marker and chars < ARTICLE_CHARS:
+        return f"a not-found page answered with HTTP 200 ({marker})"
+    if evidence and chars <= MAIN_CHARS:
+        return f"a not-found page answered with HTTP 200 ({evidence})"
+    return None

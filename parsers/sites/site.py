@@ -38,9 +38,10 @@ def unblocked_tree(body: bytes, ctx: ParseContext) -> Element:
     reason = looks_blocked(text)
     if reason:
         raise BlockedPage(reason)
-    if reason := not_found_reason(text):
+    root = parse_html_text(text)
+    if reason := not_found_reason(text, root):
         raise NotFoundPage(reason)
-    return parse_html_text(text)
+    return root
 
 
 def page_tree(body: bytes, ctx: ParseContext) -> Element:
