@@ -88,43 +88,63 @@ _SEARCH_ANSWERS = ("nothing found", "ничего не найдено")
 _ERROR = r"(?:http\s*)?(?:error|ошибка|памылка|помилка|қате|xəta|fehler|erreur|błąd|errore|erro|hata|chyba)"
 
 
-def _whole_phrase(phrases: tuple[str, ...]) -> re.Pattern[str]:
+def _whole_phrase(phrases: tuple[str, ...], *, bare_404: bool = True) -> re.Pattern[str]:
     # A segment that is the phrase or a 404, each optionally with the other and an "error" word around
     # ("404 - Page not found", "Page not found (404)", "Ошибка: страница не найдена", "Error 404"); a
     # bare "Error" is not one (a 5xx template, or a headline about an error).
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    bare = "|404" if bare_404 else ""
     return re.compile(
-        rf"^[\s\W]*(?:{_ERROR}[\s\W]*)?(?:(?:404[\s\W]*)?(?:{alternatives})|404)[\s\W]*(?:404)?[\s\W]*$", re.I)
+        rf"^[\s\W]*(?:{_ERROR}[\s\W]*)?(?:(?:404[\s\W]*)?(?:{alternatives}){bare})[\s\W]*(?:404)?[\s\W]*$", re.I)
 
 
 _NOT_FOUND = _whole_phrase(_PHRASES)
-_NOT_FOUND_BLOCK = _whole_phrase(tuple(p for p in _PHRASES if p not in _SEARCH_ANSWERS))
+# Below the <h1> a bare "404" is a figure in a table or a sentence, unless a 404 class says otherwise.
+_NOT_FOUND_BLOCK = _whole_phrase(tuple(p for p in _PHRASES if p not in _SEARCH_ANSWERS), bare_404=False)
 
-# --- not-found sentences: [sorry,] [up to four words] PAGE [a short clause] PREDICATE [a short tail],
-# or [sorry,] [we could not find] ... PAGE. Whole sentences only, so "the ministry's page on X was
-# moved to Y" in a release's paragraph is not one unless the page has no article (MAIN_CHARS).
+# --- not-found sentences: [sorry,] [a determiner or "the ... you requested" words] PAGE [a relative
+# clause or a participle] PREDICATE [or PREDICATE] [a short tail], or [sorry,] we could not find [the]
+# PAGE. Whole sentences only, and only the words a not-found message uses before and after the page
+# word: "Страница ведомства в соцсети удалена" in a release is not one.
 _SORRY = (r"(?:(?:sorry|we(?:'re| are) sorry|oops|whoops|unfortunately|к сожалению|извините|простите|увы|упс|ой|"
           r"на жаль|вибачте|прабачце|нажаль|өкінішке орай|кешіріңіз|təəssüf ki|təəssüf|üzr istəyirik|bağışlayın|"
           r"leider|entschuldigung|es tut uns leid|désolé|desole|nous sommes désolés|malheureusement|lo sentimos|"
-          r"lamentablemente|disculpe|przepraszamy|niestety|ci dispiace|spiacenti|desculpe|üzgünüz)[\s,!.:;—–-]*)*")
+          r"lamentablemente|disculpe|przepraszamy|niestety|ci dispiace|spiacenti|desculpe|üzgünüz|"
+          r"error 404|404 error|404|ошибка 404|памылка 404|помилка 404|fehler 404|erreur 404)[\s,!.:;—–-]*)*")
+_BEFORE = (r"(?:the|this|that|a|such|requested|web|"
+           r"запрашиваемая|запрашиваемой|запрошенная|искомая|указанная|нужная|эта|этой|эту|данная|данной|такой|такая|"
+           r"такую|вами|вы|"
+           r"запытаная|запытанай|гэтая|гэтай|такой|такая|вамі|вы|запитувана|запитуваної|запитана|ця|цієї|такої|така|"
+           r"вами|шукана|сіз|іздеген|сұралған|сұратылған|ізделген|бұл|мұндай|axtardığınız|axtardiginiz|siz|bu|"
+           r"tələb|olunan|belə|sorğulanan|aradığınız|istenen|die|diese|von|ihnen|angeforderte|gesuchte|aufgerufene|"
+           r"gewünschte|la|cette|esta|a|esta|questa|ta|tato|de|der|el)")
 _PAGE = (r"(?:web ?page|page|document|file|url|address|article|content|resource|news item|"
-         r"страниц[аыуе]|документ[аы]?|материал[аы]?|новост[иь]|новость|запис[иь]|публикаци[яи]|стат[ьи]я|статьи|раздел[аы]?|"
-         r"старонк[аіу]|дакумент[аы]?|матэрыял[аы]?|навін[аы]|сторінк[аиу]|сторінки|матеріал[уи]?|новин[аи]|"
-         r"бет|парақ(?:ша)?|құжат|жаңалық|səhifə|sehife|sənəd|xəbər|seite|dokument|inhalt|artikel|"
+         r"страниц[аыуе]|документ[аы]?|материал[аы]?|новост[иь]|новость|запис[иь]|публикаци[яи]|стат[ьи]я|статьи|"
+         r"раздел[аы]?|старонк[аіу]|дакумент[аы]?|матэрыял[аы]?|навін[аы]|сторінк[аиу]|сторінки|матеріал[уи]?|"
+         r"новин[аи]|бет|парақ(?:ша)?|құжат|жаңалық|səhifə|sehife|sənəd|xəbər|seite|dokument|inhalt|artikel|"
          r"contenu|página|pagina|documento|contenido|artículo|strona|strony|stronę|sayfa|stránka)")
+# Between the page word and the verb: nothing, a participle ("demandée", "you requested"), or a relative
+# clause that opens with a relative pronoun or "you" ("которую вы ищете", "que vous recherchez").
+_AFTER = (r"(?:\s+(?:you|that|which|вы|вами|которую|которой|которая|яку|якої|якую|якой|que|qu'|die|welche|sie|"
+          r"której|którą|kterou|che|você)\b[^.!?]{0,50}?"
+          r"|\s+(?:requested|you requested|you are looking for|demandée|recherchée|solicitada|buscada|richiesta|"
+          r"angeforderte|angefragte|gesuchte|по (?:этому|данному|указанному|вашему) (?:адресу|запросу)|"
+          r"за (?:цим|вказаною|вашим) (?:адресою|запитом)|по гэтым адрасе|pod tym adresem|à cette adresse|"
+          r"en esta dirección|unter dieser adresse|at this address|you tried to (?:reach|access|open|visit))"
+          r"|\s*,[^.!?,]{0,50},)?\s*")
 _PREDICATE = (
     r"(?:"
     # en
-    r"(?:was |is |could |can )?not (?:be )?found|could ?n[o']t be found|can ?n[o']t be found|cannot be found|"
+    r"(?:was |is |could |can )?not (?:be )?found|could ?n[o']t be found|(?:cannot|can not|can't) be found|"
     r"does ?n[o']t exist|do(?:es)? not exist|no longer exists?|(?:is|was) (?:no longer|not) (?:available|here)|"
-    r"(?:has|have|had|may have|might have|was|is)(?: been)? (?:moved|removed|deleted|renamed|archived|withdrawn)|"
-    r"(?:moved|removed|deleted)|is (?:missing|gone|unavailable)|"
+    r"(?:(?:has|have|had|may have|might have|was|is)(?: been)? )?(?:moved|removed|deleted|renamed|archived|withdrawn)|"
+    r"is (?:missing|gone|unavailable)|"
     # ru
-    r"не найден[аоы]?|не существует|не обнаружен[аоы]?|(?:был[аои]? )?удален[аоы]?|(?:был[аои]? )?перемещен[аоы]?|"
-    r"отсутству(?:ет|ют)|недоступн[аоы]|больше не доступн\w*|нет|"
+    r"не найден[аоы]?|не может быть найден[аоы]?|не существует|не обнаружен[аоы]?|(?:был[аои]? )?удален[аоы]?|"
+    r"(?:был[аои]? )?перемещен[аоы]?|отсутству(?:ет|ют)|недоступн[аоы]|больше не доступн\w*|нет|"
     # be, uk
-    r"не знойдзен\w*|не існуе|выдален\w*|перамешчан\w*|няма|не знайден\w*|не існує|видален\w*|переміщен\w*|немає|"
-    r"недоступн\w*|"
+    r"не знойдзен\w*|не існуе|(?:была )?выдален\w*|перамешчан\w*|няма|не знайден\w*|не існує|(?:була )?видален\w*|"
+    r"переміщен\w*|немає|недоступн\w*|"
     # kk, az, tr
     r"табылмады|жоқ|жойылған|жойылды|tapılmadı|tapilmadi|tapılmır|mövcud deyil|movcud deyil|silinib|silinmişdir|"
     r"köçürülüb|yoxdur|bulunamadı|mevcut değil|kaldırıldı|silindi|"
@@ -135,21 +155,27 @@ _PREDICATE = (
     r"(?:est )?introuvable|n'existe (?:pas|plus)|n'a pas été trouvée?|(?:a été|est) (?:supprimée?|déplacée?|retirée?)|"
     r"n'est plus disponible|"
     # es, it, pt
-    r"no existe|no se (?:encuentra|ha encontrado|encontró)|no (?:ha sido |fue )?encontrad[ao]|"
+    r"no existe|no se (?:encuentra|ha encontrado|encontró)(?: disponible)?|no (?:ha sido |fue )?encontrad[ao]|"
     r"(?:ha sido|fue) (?:eliminad[ao]|movid[ao]|borrad[ao]|trasladad[ao])|(?:ya )?no está disponible|"
     r"non esiste|non (?:è stata )?trovata|(?:è stata) (?:rimossa|spostata)|não existe|não (?:foi )?encontrada|"
     r"(?:foi) (?:removida|excluída)|"
     # pl, cs
     r"nie istnieje|nie (?:została )?znalezion[ao]|została (?:usunięta|przeniesiona)|neexistuje|nenalezena"
     r")")
-_FIND_FIRST = (r"(?:we (?:could ?n[o']t|can ?n[o']t|cannot|could not|were unable to) find|unable to find|"
+_FIND_FIRST = (r"(?:we (?:could ?n[o']t|cannot|can not|can't|could not|were unable to) find|unable to find|"
                r"не удалось найти|не можем найти|мы не нашли|не вдалося знайти|не атрымалася знайсці|"
-               r"wir konnten|impossible de trouver|nous ne trouvons pas|no (?:se )?(?:ha |hemos )?(?:pudo )?encontra(?:do|r|mos)|"
-               r"no se encontró|nie znaleziono|nie można znaleźć)")
-_CONNECT = r"(?:\s+(?:и|или|або|ці|or|and|oder|und|ou|et|o|y|ya|veya|və|немесе|lub|albo)\s+)"
+               r"impossible de trouver|nous ne trouvons pas|no (?:hemos podido|pudimos) encontrar|"
+               r"no se (?:ha )?(?:podido )?encontra(?:do|r)|nie znaleziono|nie można znaleźć)")
+# After the verb: nothing but "on this site", "(404)" and the like ("...was not found to contain errors" is
+# a release's sentence).
+_TAIL = (r"(?!\w)(?:\s*,?\s*(?:on (?:this|our) (?:site|server|website)|here|anymore|any more|at this address|"
+         r"на (?:этом |нашем )?(?:сайте|сервере|портале)|по (?:этому|данному|указанному) адресу|на сайті|на сайце|"
+         r"auf (?:dieser|unserer) (?:seite|website|webseite)|unter dieser adresse|sur (?:ce|notre) (?:site|serveur)|"
+         r"en (?:este|nuestro) (?:sitio|servidor|portal)|disponible|verfügbar|[\s(]*404\)?))?\s*")
+_CONNECT = r"(?:\s+(?:və ya|и|или|або|ці|or|and|oder|und|ou|et|o|y|ya|veya|və|немесе|lub|albo)\s+)"
 _SENTENCE = re.compile(
-    rf"^{_SORRY}(?:(?:\S+\s+){{0,4}}{_PAGE}\b[^.!?]{{0,60}}?(?<!\w){_PREDICATE}(?:{_CONNECT}{_PREDICATE})*"
-    rf"|(?:\S+\s+){{0,2}}{_FIND_FIRST}\b[^.!?]{{0,40}}?{_PAGE})(?!\w)[^.!?]{{0,40}}$",
+    rf"^{_SORRY}(?:(?:{_BEFORE}\s+){{0,4}}{_PAGE}{_AFTER}{_PREDICATE}(?:{_CONNECT}{_PREDICATE})*"
+    rf"|{_FIND_FIRST}\s+(?:{_BEFORE}\s+){{0,3}}{_PAGE}){_TAIL}$",
     re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+|\s*[\n\u2028]\s*")
 _DIGIT_RUN = re.compile(r"\d{2,}")  # a release's sentence has figures; a not-found one at most "404"
@@ -158,15 +184,17 @@ _DIGIT_RUN = re.compile(r"\d{2,}")  # a release's sentence has figures; a not-fo
 _MARKER_TOKEN = re.compile(
     r"^(?:.*[-_])?(?:error|err|page|http|e|is|template|status|layout)?[-_]?(?:404|not[-_]?found|pagenotfound)(?:$|[-_].*)", re.I)
 _ERROR_PAGE_TOKEN = re.compile(r"^(?:.*[-_])?error[-_]?page(?:$|[-_].*)", re.I)
+_BARE_404 = re.compile(r"(?<![\w.,])404(?![\w.,])")
 _404_PATH = re.compile(r"/(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
 
 # --- cheap cue: only a page holding one of these is walked for rules 2 and 3.
 _CUE = re.compile(
-    r"404|not[\s_-]?found|notfound|error[-_]?page|does ?n[o']t exist|not exist|no longer|moved or|removed or|deleted|"
-    r"не найден|не существ|удален|перемещен|страницы нет|отсутству|не знойдз|не існу|выдален|не знайден|видален|"
-    r"немає|табылма|жойыл|жоқ|tapılma|tapilma|mövcud|silin|gefunden|existiert|gelöscht|entfernt|introuvable|"
-    r"n'existe|n’existe|supprim|déplac|no existe|encontr|eliminad|znalez|istnie|usunię|trovat|bulunama|"
-    r"can ?n[o']t find|couldn'?t find|could not find|unable to find|не удалось найти|impossible de trouver",
+    r"404|found|find|exist|esiste|not[\s_-]?found|error[-_]?page|no longer|moved|removed|deleted|unavailable|"
+    r"не найден|найти|не существ|удален|перемещен|нет\b|отсутству|недоступ|не знойдз|не існу|выдален|няма|"
+    r"не знайден|знайти|видален|немає|табылма|жойыл|жоқ|tapılma|tapilma|mövcud|movcud|silin|yoxdur|bulunama|"
+    r"mevcut|gefunden|existiert|gelöscht|entfernt|verschoben|verfügbar|gibt es nicht|introuvable|trouv|supprim|déplac|"
+    r"disponible|encontr|eliminad|borrad|trasladad|movid|znalez|istnie|usunię|przeniesion|trovat|rimoss|spostat|"
+    r"nenalezen",
     re.I)
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
@@ -204,7 +232,7 @@ def not_found_sentence(text: str) -> str | None:
     if not text or len(text) > BLOCK_CHARS:
         return None
     for sentence in _SENTENCE_SPLIT.split(text.replace("’", "'")):
-        sentence = sentence.strip(" \t\"'«»“”()[]—–-")
+        sentence = sentence.strip(" \t\"'«»“”()[]—–-.!?…")
         if sentence and len(sentence) <= 160 and not _DIGIT_RUN.search(sentence.replace("404", "")) \
                 and _SENTENCE.match(sentence):
             return sentence
@@ -250,14 +278,14 @@ def _walk(root: Element) -> tuple[str | None, int]:
                 chars += len(element.text.strip())
         in_link = in_link or tag == "a"
         if evidence is None and tag in _BLOCKS:
-            text = _WS.sub(" ", "".join(element.itertext())).strip() if len(element) < 40 else ""
+            text = _WS.sub(" ", " ".join(element.itertext())).strip() if len(element) < 40 else ""
             if text and len(text) <= BLOCK_CHARS:
                 found = None
                 if tag in _HEADINGS or tag == "p" or len(element) <= 3:
                     found = _block_evidence(text)
-                if found is None and any(_MARKER_TOKEN.match(t) or _ERROR_PAGE_TOKEN.match(t)
-                                         for t in class_tokens(element)) and _CUE.search(text):
-                    found = text
+                if found is None and _BARE_404.search(text) and any(
+                        _MARKER_TOKEN.match(t) or _ERROR_PAGE_TOKEN.match(t) for t in class_tokens(element)):
+                    found = text  # div.page-404 > "404", div.error-page > h3 "Ошибка 404"
                 if found:
                     evidence = f"<{tag}> {found!r}"
         for child in element:
