@@ -255,7 +255,8 @@ def _page_markers(root: Element) -> str | None:
         if name == "prerender-status-code" and (element.get("content") or "").strip() == "404":
             return '<meta name="prerender-status-code" content="404">'
         value = element.get("href") if element.tag == "link" else element.get("content")
-        if name in ("canonical", "og:url") and value and _404_PATH.search(urlsplit(value.strip()).path or ""):
+        if name in ("canonical", "og:url") and value and ("404" in value or "found" in value.lower()) \
+                and _404_PATH.search(urlsplit(value.strip()).path or ""):
             return f"{name} {value.strip()!r}"
     return None
 
@@ -303,15 +304,21 @@ def _block_in(elements: list[Element]) -> str | None:
     """Rule 3's evidence: the first block of the main area that says the page is not found."""
     for element in elements:
         tag = element.tag
-        if tag not in _BLOCKS or len(element) >= 40:
+        if tag not in _BLOCKS:
             continue
-        text = _WS.sub(" ", " ".join(element.itertext())).strip()
+        wording = tag in _HEADINGS or tag == "p" or len(element) <= 3  # a message, not a container of blocks
+        marked = not wording and len(element) < 40 and any(_marker_token(t) for t in class_tokens(element))
+        if not (wording or marked):
+            continue
+        raw = " ".join(element.itertext())
+        if len(raw) > 4 * BLOCK_CHARS or not (_BLOCK_CUE.search(raw.lower()) or "404" in raw):
+            continue  # most blocks: no verb of a not-found sentence, no 404
+        text = _WS.sub(" ", raw).strip()
         if not text or len(text) > BLOCK_CHARS:
             continue
-        if (tag in _HEADINGS or tag == "p" or len(element) <= 3) and _BLOCK_CUE.search(text.lower()) \
-                and (found := _block_evidence(text)):
+        if wording and (found := _block_evidence(text)):
             return f"<{tag}> {found!r}"
-        if _BARE_404.search(text) and any(_marker_token(t) for t in class_tokens(element)):
+        if _BARE_404.search(text) and (marked or any(_marker_token(t) for t in class_tokens(element))):
             return f"<{tag}> {text!r}"  # div.page-404 > "404", div.error-page > h3 "Ошибка 404"
     return None
 
