@@ -186,9 +186,17 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+|\s*[\n\u2028]\s*")
 _DIGIT_RUN = re.compile(r"\d{2,}")  # a release's sentence has figures; a not-found one at most "404"
 
 # --- markers
+# A class or id naming a 404 template: "error404", "page-404", "page-404__code", "not-found", "404-page".
+# Not "postid-404", "page-id-404", "post-404", "term-404": WordPress and Drupal print object ids so.
 _MARKER_TOKEN = re.compile(
-    r"^(?:.*[-_])?(?:error|err|page|http|e|is|template|status|layout)?[-_]?(?:404|not[-_]?found|pagenotfound)(?:$|[-_].*)", re.I)
-_ERROR_PAGE_TOKEN = re.compile(r"^(?:.*[-_])?error[-_]?page(?:$|[-_].*)", re.I)
+    r"^(?:(?:page|error|err|http|e|is|status|template|tpl|layout|site|body)[-_]?)?"
+    r"(?:404|not[-_]?found|page[-_]?not[-_]?found)"
+    r"(?:[-_](?:page|error|template|wrap|wrapper|container|content|block|section|main|body|title|text|code|message|"
+    r"img|image|inner|box))*(?:__[\w-]+)?$", re.I)
+_ERROR_PAGE_TOKEN = re.compile(r"^error[-_]?page(?:$|[-_].*)", re.I)
+# Utility classes that hide a block with CSS (a hidden 404 template in every page of a single-page app).
+_HIDDEN_TOKENS = frozenset({"d-none", "hide", "hidden", "is-hidden", "u-hidden", "invisible", "display-none",
+                            "visually-hidden", "sr-only", "ng-hide", "x-cloak", "v-cloak", "uk-hidden"})
 _BARE_404 = re.compile(r"(?<![\w.,])404(?![\w.,])")
 _404_PATH = re.compile(r"/(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
 
@@ -280,6 +288,11 @@ def _marker_token(token: str) -> bool:
     return verdict
 
 
+def _hidden(element: Element) -> bool:
+    classes = element.get("class")
+    return bool(classes) and not _HIDDEN_TOKENS.isdisjoint(classes.lower().split())
+
+
 def _main_area(root: Element, limit: int) -> list[Element] | None:
     """The elements of the main area (outside boilerplate), or None as soon as its article text
     (link text left out) exceeds ``limit``: a long page stops the walk early."""
@@ -298,7 +311,7 @@ def _main_area(root: Element, limit: int) -> list[Element] | None:
         for child in element:
             if not in_link and child.tail:
                 chars += len(child.tail.strip())
-            if isinstance(child.tag, str) and not is_boilerplate(child):
+            if isinstance(child.tag, str) and not is_boilerplate(child) and not _hidden(child):
                 stack.append((child, in_link))
         if chars > limit:
             return None
