@@ -198,7 +198,9 @@ _ERROR_PAGE_TOKEN = re.compile(r"^error[-_]?page(?:$|[-_].*)", re.I)
 _HIDDEN_TOKENS = frozenset({"d-none", "hide", "hidden", "is-hidden", "u-hidden", "invisible", "display-none",
                             "visually-hidden", "sr-only", "ng-hide", "x-cloak", "v-cloak", "uk-hidden"})
 _BARE_404 = re.compile(r"(?<![\w.,])404(?![\w.,])")
-_404_PATH = re.compile(r"/(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
+# The whole path is the 404 page ("/404.html", "/en/404/", "/errors/not-found"), not "/news/404": release no. 404.
+_404_PATH = re.compile(r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?(?:/errors?|/system|/pages?)?/"
+                       r"(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
 
 # A cheap first look at a short block before the phrase and sentence rules: one of their verbs' stems.
 _BLOCK_CUE = re.compile(
