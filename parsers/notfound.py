@@ -216,9 +216,9 @@ _P = re.compile(r"<p\b[^>]*>(.*?)</p", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _SEGMENTS = re.compile(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # h1 too: the first may be the logo
 _BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong", "b", "em", "td", "li", "dd", "header",
-                     "center", "font", "big", "small"}) | _HEADINGS
+                     "center", "font", "big", "small", "body", "blockquote"}) | _HEADINGS
 
 
 def _text(markup: str) -> str:
@@ -245,6 +245,8 @@ def not_found_sentence(text: str) -> str | None:
     if not text or len(text) > BLOCK_CHARS:
         return None
     for sentence in _SENTENCE_SPLIT.split(text.replace("’", "'")):
+        if sentence.rstrip(" \t\"'«»“”)]").endswith("?"):
+            continue  # "Страница не найдена? Напишите нам": a question in a release, not the message
         sentence = sentence.strip(" \t\"'«»“”()[]—–-.!?…")
         if sentence and len(sentence) <= 160 and not _DIGIT_RUN.search(sentence.replace("404", "")) \
                 and _SENTENCE.match(sentence):
@@ -253,7 +255,27 @@ def not_found_sentence(text: str) -> str | None:
 
 
 def _block_evidence(text: str) -> str | None:
-    return _segment_match(text, _NOT_FOUND_BLOCK) or not_found_sentence(text)
+    """The block's text is in full a not-found phrase (no segments: "Not found: what the audit showed" is a
+    release's subheading), or holds a whole not-found sentence."""
+    if len(text) <= BLOCK_CHARS and re.search(r"\w", text) and _NOT_FOUND_BLOCK.match(text):
+        return text
+    return not_found_sentence(text)
+
+
+def _without_links(element: Element) -> str:
+    """The element's text without its links' ("Страница не найдена <a>Вернуться на главную</a>")."""
+    parts: list[str] = []
+
+    def visit(node: Element) -> None:
+        if node.tag == "a":
+            return
+        parts.append(node.text or "")
+        for child in node:
+            visit(child)
+            parts.append(child.tail or "")  # the text after a link is the block's own
+
+    visit(element)
+    return _WS.sub(" ", " ".join(parts)).strip()
 
 
 def _page_markers(root: Element) -> str | None:
@@ -336,7 +358,8 @@ def _block_in(elements: list[Element]) -> str | None:
         text = _WS.sub(" ", raw).strip()
         if not text or len(text) > BLOCK_CHARS:
             continue
-        if wording and (found := _block_evidence(text)):
+        if wording and (found := _block_evidence(text) or (element.find(".//a") is not None
+                                                           and _block_evidence(_without_links(element)))):
             return f"<{tag}> {found!r}"
         if _BARE_404.search(text) and (marked or any(_marker_token(t) for t in class_tokens(element))):
             return f"<{tag}> {text!r}"  # div.page-404 > "404", div.error-page > h3 "Ошибка 404"
