@@ -205,7 +205,7 @@ _404_PATH = re.compile(r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?(?:/errors?|/system|/pa
 # A cheap first look at a short block before the phrase and sentence rules: one of their verbs' stems.
 _BLOCK_CUE = re.compile(
     r"found|find|exist|esiste|longer|moved|removed|deleted|withdrawn|archived|renamed|missing|gone|unavailable|"
-    r"not (?:available|here)|найд|найти|существ|удал|перемещ|нет|отсутств|доступн|знойдз|існу|выдал|перамешч|няма|"
+    r"not (?:available|here)|найд|найти|существ|удал|перемещ|[аыи] (?:больше )?нет|отсутств|доступн|знойдз|існу|выдал|перамешч|няма|"
     r"знайд|видал|переміщ|немає|табыл|жой|жоқ|tapıl|tapil|mövcud|movcud|silin|köçür|yoxdur|bulunam|mevcut|kaldır|"
     r"gefunden|existiert|gelöscht|entfernt|verschoben|verfügbar|gibt es nicht|introuvable|trouv|supprim|déplac|retir|"
     r"disponible|encontr|eliminad|borrad|trasladad|movid|znalez|istnie|usunię|przeniesion|trovat|rimoss|spostat|"
@@ -317,29 +317,34 @@ def _hidden(element: Element) -> bool:
     return bool(classes) and not _HIDDEN_TOKENS.isdisjoint(classes.lower().split())
 
 
-def _main_area(root: Element, limit: int) -> list[Element] | None:
-    """The elements of the main area (outside boilerplate), or None as soon as its article text
-    (link text left out) exceeds ``limit``: a long page stops the walk early."""
+def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
+    """The elements of the main area (outside boilerplate) and all their text, lowercased; None as
+    soon as its article text (link text left out) exceeds ``limit``: a long page stops the walk early."""
     body = root.find("body")
     if body is None:
         body = root
     kept = []
+    pieces = []
     chars = 0
     stack = [(body, False)]
     while stack:
         element, in_link = stack.pop()
         kept.append(element)
-        if not in_link and element.text:
-            chars += len(element.text.strip())
+        if element.text:
+            pieces.append(element.text)
+            if not in_link:
+                chars += len(element.text.strip())
         in_link = in_link or element.tag == "a"
         for child in element:
-            if not in_link and child.tail:
-                chars += len(child.tail.strip())
+            if child.tail:
+                pieces.append(child.tail)
+                if not in_link:
+                    chars += len(child.tail.strip())
             if isinstance(child.tag, str) and not is_boilerplate(child) and not _hidden(child):
                 stack.append((child, in_link))
         if chars > limit:
             return None
-    return kept
+    return kept, " ".join(pieces).lower()
 
 
 def _block_in(elements: list[Element]) -> str | None:
@@ -388,6 +393,9 @@ def not_found_reason(text: str, root: Element | None = None) -> str | None:
         return None  # an article: whatever the markers or a block say, the page is content
     if marker:
         return f"a not-found page answered with HTTP 200 ({marker})"
-    if evidence := _block_in(main):
+    elements, words = main
+    if "404" not in words and not _BLOCK_CUE.search(words):
+        return None  # no block can hold a not-found message: one regex instead of one per block
+    if evidence := _block_in(elements):
         return f"a not-found page answered with HTTP 200 ({evidence})"
     return None
