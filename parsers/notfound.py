@@ -202,7 +202,8 @@ _BARE_404 = re.compile(r"(?<![\w.,])404(?![\w.,])")
 _404_PATH = re.compile(r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?(?:/errors?|/system|/pages?)?/"
                        r"(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
 
-# A cheap first look at a short block before the phrase and sentence rules: one of their verbs' stems.
+# A cheap first look, at a short page's main text and then at each of its blocks, before the phrase and
+# sentence rules: one of their verbs' stems ("404" is looked for apart).
 _BLOCK_CUE = re.compile(
     r"found|find|exist|esiste|longer|moved|removed|deleted|withdrawn|archived|renamed|missing|gone|unavailable|"
     r"not (?:available|here)|найд|найти|существ|удал|перемещ|[аыи] (?:больше )?нет|отсутств|доступн|знойдз|існу|выдал|перамешч|няма|"
