@@ -10,7 +10,7 @@ The generated site (four editions, ``--per-source`` releases each: 12,500 gives 
 ``rate_limit`` at the registry's maximum (100 requests/s) with 16 in flight, and ``max_pages`` deep enough to
 discover and fetch the whole site in one run (``max_items`` too; robots.txt, the address guard and the per-host limiter still
 run). ``--site DIR`` reuses a generated site (it is generated there when missing), so a long run
-pays the generation once; ``--skip-duckdb`` or ``--workers`` (none) pick configurations.
+pays the generation once; ``--workers`` picks the lake configurations (``--workers`` alone: none).
 
 - ``duckdb``: one process, every source, into a DuckDB file (the default store);
 - ``lake xN``: N processes, the sources split into N groups, into one DuckLake catalogue on

@@ -2,7 +2,7 @@
 
 A Prefect task run costs milliseconds of bookkeeping and thousands of them overwhelm the API, so
 the boundaries are coarse: :func:`run_source_with_tasks` is the ``source_runner`` the flows hand
-to :func:`govpress.run.run_ingest`: a discovery task, one task per batch of 50 pages, then the
+to :func:`govpress.run.run_ingest`: a discovery task, one task per batch of pages (50; a lake's up to 400), then the
 task ``source <id>`` whose state tells the truth about the source: Completed when it went through,
 **Failed** when it failed or was blocked (the reason is the state's message), Completed named
 **Unfinished** when pages were left in the frontier for the next run. The flow goes on with the
@@ -23,7 +23,8 @@ from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_sour
 from govpress.registry import Source
 from govpress.run import FAILING
 
-# A batch is 50 pages: a politely rate-limited host needs minutes, never a quarter of an hour.
+# A batch is 50 pages, or up to five minutes of the source's polite rate when a lake takes more
+# (govpress/plan.py pages_per_batch): minutes, never a quarter of an hour.
 # A batch that times out is retried; its load is idempotent.
 TASK_TIMEOUT = 15 * 60
 

@@ -26,7 +26,7 @@ from govpress.discover import Discovery, discover
 from govpress.fetch.client import Fetcher, FetchResult
 from govpress.known import HeldIdentities, KnownReleases, by_identity
 from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
-from govpress.plan import RunParams, WorkItem, batches, plan_work, published_in_range
+from govpress.plan import RunParams, WorkItem, batches, pages_per_batch, plan_work, published_in_range
 from govpress.registry import Source
 from govpress.store import Store
 from govpress.recheck import listing_window
@@ -503,7 +503,7 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
                 ctx.parsers.want(len(work))  # the workers start while the first batch is fetched
             blocked: list[str] = []
             unchecked: list[str] = []
-            for result in await run_batches(ctx, source, batches(work), batch_fn):
+            for result in await run_batches(ctx, source, batches(work, pages_per_batch(source, ctx.store.batch_pages)), batch_fn):
                 merge_batch(outcome, result)
                 blocked += result.blocked
                 unchecked += result.unchecked

@@ -29,6 +29,7 @@ log = logging.getLogger("govpress.plan")
 Reason = Literal["new", "changed", "recheck", "refetch", "removal_check", "entry", "file"]
 
 BATCH_SIZE = 50
+"""Pages per batch when no store says otherwise (a run takes its store's ``batch_pages``)."""
 
 
 @dataclass(slots=True)
@@ -181,6 +182,16 @@ def published_in_range(published_at: datetime | None, params: RunParams) -> bool
         return True
     day = published_at.astimezone(timezone.utc).date() if published_at.tzinfo else published_at.date()
     return (params.since is None or day >= params.since) and (params.until is None or day <= params.until)
+
+
+BATCH_SECONDS = 300
+"""A batch bigger than :data:`BATCH_SIZE` holds at most what the source's politeness lets be fetched in
+five minutes, so a batch task stays well inside its timeout (flows/tasks.py) on a slow site."""
+
+
+def pages_per_batch(source: Source, store_pages: int) -> int:
+    """Pages in one batch of ``source`` for a store that takes ``store_pages`` (its ``batch_pages``)."""
+    return max(1, min(store_pages, max(BATCH_SIZE, int(source.rate_limit * BATCH_SECONDS))))
 
 
 def batches(items: list[WorkItem], size: int = BATCH_SIZE) -> list[list[WorkItem]]:

@@ -302,6 +302,10 @@ class Store:
     analysts and the CLI.
     """
 
+    batch_pages: int = 50
+    """Pages a run fetches, parses and loads as one batch (one transaction) into this store: small,
+    since a local commit is cheap and a small batch shows progress and holds little in memory."""
+
     def __new__(cls, path: Path | str | StoreLocation = None, *args: Any, **kwargs: Any) -> Store:
         """``Store(location)`` is the store the location names: a ``ducklake:`` one is a LakeStore."""
         if cls is Store and isinstance(parse_store(path), DuckLake):

@@ -206,3 +206,39 @@ def test_a_feed_refused_at_discovery_says_so_on_its_fetches_row(tmp_path: Path):
     con.close()
     assert outcome.status == "failed" and "DTD with entities" in outcome.message
     assert (status, result) == (200, "refused") and "DTD with entities" in error  # the row, not only the message
+
+
+class CountingStore(Store):
+    """A DuckDB file that takes three pages a batch and notes how many releases each load carried."""
+
+    batch_pages = 3
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.loaded: list[int] = []
+
+    def load_batch(self, batch):
+        self.loaded.append(len(batch.releases))
+        return super().load_batch(batch)
+
+
+def test_the_store_decides_how_many_pages_a_batch_takes(tmp_path: Path):
+    """A lake takes bigger batches than the file (it pays per commit): the pipeline asks its store."""
+    from govpress.store.lake import LakeStore
+
+    assert LakeStore.batch_pages > Store.batch_pages
+    write_site(tmp_path / "site", {f"/news/{n}/": page(n) for n in range(7)})
+    store = CountingStore(tmp_path / "g.duckdb")
+    store.migrate()
+
+    async def go():
+        archive = Archive(tmp_path / "archive")
+        async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
+            ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=RunParams(),
+                             now=datetime.now(timezone.utc))
+            return await run_source(ctx, source(server.base_url))
+
+    with LocalSiteServer(tmp_path / "site") as server:
+        outcome = asyncio.run(go())
+    assert outcome.status == "ok" and outcome.new == 7
+    assert store.loaded == [0, 3, 3, 1]  # the plan's load, then 7 pages in batches of three

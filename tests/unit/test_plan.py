@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from govpress.discover import Discovery
-from govpress.plan import RunParams, plan_work
+from govpress.plan import BATCH_SIZE, RunParams, pages_per_batch, plan_work
 from govpress.recheck import recheck_interval
 from govpress.registry import Source
 from govpress.store.rows import CacheRow, KnownRelease
@@ -155,3 +155,16 @@ def test_a_huge_feed_plans_at_most_max_items_and_resumed_work_first():
     assert len(work) == 100
     assert work[0].url == "http://127.0.0.1/resumed" and work[1].url == "http://127.0.0.1/n/0"
     assert len(plan_work(capped, discovery(*items), {}, {}, RunParams(max_items=3000), NOW)) == 3000
+
+
+def test_a_batch_takes_the_stores_pages_but_only_five_minutes_of_a_slow_sources_rate():
+    def at(rate: float):
+        return make_source(id="s", country="GB", languages=["en"], kind="sitemap",
+                           start_urls=["http://127.0.0.1/sitemap.xml"], rate_limit=rate)
+
+    assert pages_per_batch(at(100), BATCH_SIZE) == BATCH_SIZE  # the DuckDB file: always its 50
+    assert pages_per_batch(at(0.2), BATCH_SIZE) == BATCH_SIZE
+    assert pages_per_batch(at(100), 400) == 400  # a lake at a fast source: its 400
+    assert pages_per_batch(at(1.0), 400) == 300  # one request a second: five minutes of pages
+    assert pages_per_batch(at(0.05), 400) == BATCH_SIZE  # never fewer than the file's batch
+    assert pages_per_batch(at(100), 3) == 3
