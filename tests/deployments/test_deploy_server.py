@@ -24,6 +24,8 @@ from govpress.schedules import scheduled_ingests
 
 from deploy_harness import ARTIFACTS, ROOT, RUN_TIMEOUT, TIMINGS, wait_for_run
 
+pytestmark = pytest.mark.heavy  # a Prefect server, serve.py and flow-run subprocesses: minutes (run with -m heavy)
+
 PREFECT_YAML = ROOT / "deployments" / "prefect.yaml"
 
 MANUAL = ("ingest-manual", "backfill", "reparse", "publish", "rerun-failed")

@@ -138,6 +138,7 @@ def test_an_api_that_stops_mid_run_is_reported_once_and_every_source_loads(tmp_p
     assert run_status == "completed" and statuses == [("ok",)]
 
 
+@pytest.mark.heavy  # a temporary Prefect API and a whole demo-sized run: half a minute
 def test_a_full_disk_on_the_prefect_path_ends_in_its_one_line(tmp_path: Path, site: Path):
     from govpress.store import Store
 

@@ -164,6 +164,7 @@ def test_search_finds_the_same_releases_with_the_same_scores(both, query: str) -
     assert query == "визит премьер-министра" or hits[duck]
 
 
+@pytest.mark.heavy  # two lake sessions racing, then six serial loads to compare: half a minute
 def test_two_writers_at_once_give_what_one_after_the_other_gives(tmp_path: Path, migrated_template: Path) -> None:
     """Two lake sessions load batches side by side (a near copy in one, its original in the other):
     the lake commits them one at a time, the loser retries on the winner's rows, and the tables
