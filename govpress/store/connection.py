@@ -303,8 +303,9 @@ class Store:
     """
 
     batch_pages: int = 50
-    """Pages a run fetches, parses and loads as one batch (one transaction) into this store: small,
-    since a local commit is cheap and a small batch shows progress and holds little in memory."""
+    """Pages a run fetches, parses and loads as one batch (one transaction) into this store. A batch is
+    also a Prefect task, the unit of progress and retry; bigger ones would load this file faster too
+    (docs/scale.md, "At 50,000 releases"), a change not yet made."""
 
     def __new__(cls, path: Path | str | StoreLocation = None, *args: Any, **kwargs: Any) -> Store:
         """``Store(location)`` is the store the location names: a ``ducklake:`` one is a LakeStore."""

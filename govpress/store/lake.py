@@ -226,7 +226,7 @@ class LakeStore(Store):
 
     batch_pages = 400
     """Larger than the file's: a lake pays per statement and per commit (catalogue round trips, a
-    snapshot, new Parquet files), not per row, so fewer, bigger transactions load faster (2.6x from 50
+    snapshot, new Parquet files), not per row, so fewer, bigger transactions load faster (2.5x from 50
     to 400 pages a batch, docs/scale.md) and leave fewer small files; one batch still fits in memory."""
 
     def __init__(self, location: StoreLocation | str, *, lock_timeout: float | None = None, logger: Any = None) -> None:
