@@ -52,8 +52,8 @@ def source(base: str, id: str = "tiny", **extra) -> Source:
                        allow_addresses=["127.0.0.1"], **extra)
 
 
-async def run(db: Path, sources: list[Source], params: RunParams | None = None):
-    store = Store(db)
+async def run(db: Path, sources: list[Source], params: RunParams | None = None, store: Store | None = None):
+    store = store or Store(db)
     store.migrate()
     archive = Archive(db.parent / "archive")
     async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
@@ -229,16 +229,7 @@ def test_the_store_decides_how_many_pages_a_batch_takes(tmp_path: Path):
     assert LakeStore.batch_pages > Store.batch_pages
     write_site(tmp_path / "site", {f"/news/{n}/": page(n) for n in range(7)})
     store = CountingStore(tmp_path / "g.duckdb")
-    store.migrate()
-
-    async def go():
-        archive = Archive(tmp_path / "archive")
-        async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
-            ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=RunParams(),
-                             now=datetime.now(timezone.utc))
-            return await run_source(ctx, source(server.base_url))
-
     with LocalSiteServer(tmp_path / "site") as server:
-        outcome = asyncio.run(go())
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], store=store))
     assert outcome.status == "ok" and outcome.new == 7
     assert store.loaded == [0, 3, 3, 1]  # the plan's load, then 7 pages in batches of three
