@@ -19,9 +19,11 @@ PAGE = "<html><head><title>Итоги переговоров</title></head><body
 class LoopbackSite(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, delay: float = 0.0) -> None:
+    def __init__(self, host: str, delay: float = 0.0, idle_timeout: float | None = None) -> None:
         super().__init__((host, 0), _Handler)
         self.delay = delay
+        self.idle_timeout = idle_timeout
+        self.connections = 0
         self.requests: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -39,6 +41,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:  # keep test output clean
         pass
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # the server closes a kept-alive connection idle this long
+        with self.server.lock:
+            self.server.connections += 1
+        super().setup()
 
     def do_GET(self) -> None:
         site = self.server
@@ -66,8 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1", delay: float = 0.0) -> Iterator[LoopbackSite]:
-    site = LoopbackSite(host, delay)
+def serve(host: str = "127.0.0.1", delay: float = 0.0, idle_timeout: float | None = None) -> Iterator[LoopbackSite]:
+    site = LoopbackSite(host, delay, idle_timeout)
     thread = threading.Thread(target=site.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -91,6 +99,25 @@ def test_real_socket_round_trip_with_gzip_and_robots() -> None:
     assert page.body.decode("cp1251") == PAGE
     assert private.outcome == "robots"
     assert site.requests == ["/robots.txt", "/news/1"]
+
+
+def test_a_kept_alive_connection_the_server_closed_is_not_reused() -> None:
+    # The pool asks the stream whether an idle socket is readable (the server's close) before
+    # reusing it; a wrong answer would send the next request into a dead socket (no retries here).
+    with serve(idle_timeout=0.2) as site:
+        source = make_source(start_urls=[site.base + "/"], allow_addresses=["127.0.0.1"])
+
+        async def go() -> list[FetchResult]:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", timeout=5, retries=0) as fetcher:
+                first = await fetcher.fetch(site.base + "/news/1", source)
+                second = await fetcher.fetch(site.base + "/news/2", source)  # kept alive: same connection
+                await asyncio.sleep(0.6)  # the server gives up on the idle connection
+                return [first, second, await fetcher.fetch(site.base + "/news/3", source)]
+
+        results = asyncio.run(go())
+    assert [r.outcome for r in results] == ["ok", "ok", "ok"]
+    assert site.requests == ["/robots.txt", "/news/1", "/news/2", "/news/3"]
+    assert site.connections == 2
 
 
 def test_per_host_concurrency_is_never_exceeded() -> None:
