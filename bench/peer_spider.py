@@ -7,7 +7,7 @@ For each source of the config it discovers release links the way the registry sa
 feed pages followed by ``rel=next``, a sitemap index and its children, HTML listing pages by the
 registry's CSS selectors and ``next`` link), fetches every release page, extracts it with
 ``trafilatura.bare_extraction`` (title, date, text, language) and loads the records into DuckDB
-from Arrow in batches of 50 (the pipeline's batch size). It does not archive bodies, detect
+from Arrow in batches of 200 (the pipeline's batch size for the DuckDB file). It does not archive bodies, detect
 languages itself, deduplicate, link near duplicates or build a search index: govpress does all
 of these in the figures it is compared with.
 
@@ -29,7 +29,7 @@ import scrapy
 import trafilatura
 from scrapy.crawler import CrawlerProcess
 
-BATCH = 50
+BATCH = 200
 SCHEMA = pa.schema([("url", pa.string()), ("source_id", pa.string()), ("title", pa.string()),
                     ("published", pa.string()), ("language", pa.string()), ("body_text", pa.string())])
 

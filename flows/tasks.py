@@ -23,8 +23,8 @@ from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_sour
 from govpress.registry import Source
 from govpress.run import FAILING
 
-# A batch is 50 pages, or up to five minutes of the source's polite rate when a lake takes more
-# (govpress/plan.py pages_per_batch): minutes, never a quarter of an hour.
+# A batch is the store's pages (200 for the DuckDB file, 400 for a lake), capped at five minutes of the
+# source's polite rate (govpress/plan.py pages_per_batch): minutes, never a quarter of an hour.
 # A batch that times out is retried; its load is idempotent.
 TASK_TIMEOUT = 15 * 60
 

@@ -162,8 +162,10 @@ def test_a_batch_takes_the_stores_pages_but_only_five_minutes_of_a_slow_sources_
         return make_source(id="s", country="GB", languages=["en"], kind="sitemap",
                            start_urls=["http://127.0.0.1/sitemap.xml"], rate_limit=rate)
 
-    assert pages_per_batch(at(100), BATCH_SIZE) == BATCH_SIZE  # the DuckDB file: always its 50
+    assert pages_per_batch(at(100), BATCH_SIZE) == BATCH_SIZE  # a store taking the smallest batch: always that
     assert pages_per_batch(at(0.2), BATCH_SIZE) == BATCH_SIZE
+    assert pages_per_batch(at(100), 200) == 200  # the DuckDB file at a fast source: its 200
+    assert pages_per_batch(at(0.2), 200) == 60  # ... at a slow one: five minutes of pages
     assert pages_per_batch(at(100), 400) == 400  # a lake at a fast source: its 400
     assert pages_per_batch(at(1.0), 400) == 300  # one request a second: five minutes of pages
     assert pages_per_batch(at(0.05), 400) == BATCH_SIZE  # never fewer than the file's batch
