@@ -20,6 +20,7 @@ import contextvars
 import ipaddress
 import select
 import socket
+import time
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
@@ -174,14 +175,19 @@ class _CheapStream(httpcore.AsyncNetworkStream):
     httpcore asks every idle pooled connection whether its socket is readable (a server's
     close) before each request is placed; through anyio that builds a dict of socket
     attributes and calls getpeername each time: 13% of the event loop's time in a run of
-    16 concurrent fetches (py-spy, bench.govpress_run plain). The socket is read once here.
+    16 concurrent fetches (py-spy, bench.govpress_run plain). The socket is read once here, and a
+    socket found quiet is not polled again for :data:`QUIET_FOR` seconds: the pool asks about
+    every idle connection each time a request arrives or a response ends, many times a
+    millisecond, and a close noticed that much later is the race httpcore already has (a server
+    closing right after the check), which the fetcher's retry covers.
     """
 
-    __slots__ = ("_inner", "_socket")
+    __slots__ = ("_inner", "_socket", "_quiet_until")
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._quiet_until = 0.0
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -200,8 +206,18 @@ class _CheapStream(httpcore.AsyncNetworkStream):
         if info == "socket":
             return self._socket
         if info == "is_readable" and self._socket is not None and self._socket.fileno() >= 0:
-            return _readable(self._socket.fileno())
+            now = time.monotonic()
+            if now < self._quiet_until:
+                return False
+            if _readable(self._socket.fileno()):
+                return True
+            self._quiet_until = now + QUIET_FOR
+            return False
         return self._inner.get_extra_info(info)
+
+
+QUIET_FOR = 0.002
+"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet."""
 
 
 def _readable(fd: int) -> bool:
