@@ -26,7 +26,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from importlib.resources import files
@@ -171,15 +171,40 @@ def backoff_delays(timeout: float, rng: random.Random | None = None) -> Iterator
         yield delay
 
 
+WRITER_MEMORY_ENV = "GOVPRESS_DUCKDB_MEMORY"
+DEFAULT_WRITER_MEMORY = "512MB"
+"""What DuckDB may hold in memory in a process that writes the file (loads, the search index); beyond
+it DuckDB spills to ``<file>.tmp``. DuckDB's own default is 80% of the machine's memory, and its
+buffers grow with the file: a backfill's peak (the search index built over every release at the end)
+grew with the archive without it (bench/bench_memory.py; docs/scale.md, "Memory of a backfill").
+Analysts' read-only connections keep DuckDB's default. ``GOVPRESS_DUCKDB_MEMORY`` sets another size."""
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
+
+
+def writer_memory_limit(environ: Mapping[str, str] = os.environ) -> str:
+    """The writer's DuckDB ``memory_limit`` (``GOVPRESS_DUCKDB_MEMORY`` or 512MB); a malformed value is refused."""
+    value = environ.get(WRITER_MEMORY_ENV, "").strip() or DEFAULT_WRITER_MEMORY
+    if not _MEMORY_SIZE.fullmatch(value):
+        raise ValueError(f"{WRITER_MEMORY_ENV}={value!r} is not a memory size such as 512MB or 2GB")
+    return value
+
+
 def connect_with_retry(
     path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter
 ) -> duckdb.DuckDBPyConnection:
-    """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout."""
+    """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout.
+
+    A read-write connection gets the writer's memory limit (:func:`writer_memory_limit`), set after
+    opening (a setting, not an open-time configuration, so other opens of the file never conflict)."""
+    limit = None if read_only else writer_memory_limit()
     delays = backoff_delays(lock_timeout)
     started = time.monotonic()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            if limit is not None:
+                con.execute(f"SET memory_limit = '{limit}'")
+            return con
         except duckdb.IOException as error:
             if not is_lock_conflict(error):
                 raise

@@ -1,0 +1,148 @@
+"""Peak memory of a backfill: one ``govpress ingest --without-prefect`` into a DuckDB file, whole site at once.
+
+Run: ``uv run python bench/bench_memory.py [--per-source 2500 12500] [--site-root DIR]``.
+Not part of the test suite.
+
+For each size, the generated site (four editions of ``--per-source`` releases: 25,000 gives a
+100,000-release backfill) is served by this process and ingested from an empty DuckDB file by
+one real ingest process, politeness lifted as in bench/bench_scale.py (its registry). A sampler
+reads ``/proc`` every quarter second and keeps the peak of
+
+- the ingest process tree's proportional set size (PSS: pages the parse workers share with the
+  process they were forked from counted once, split between them), the figure a machine's
+  memory has to hold;
+- the ingest process's own resident set (RSS), where the run's queues, plans and DuckDB's
+  buffers live.
+
+Printed per size: releases loaded, seconds, both peaks, the database file's size. The last line
+is machine-readable: ``peak_mb_per_size=N:MB,...``. ``--site-root DIR`` keeps the generated
+sites between runs (``DIR/site-N``; generating 25,000 pages a source takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench_scale import ROOT, load_average, releases_in, site_at, write_registry
+from govpress.demo.localsite import LocalSiteServer
+
+SAMPLE_EVERY = 0.25
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(_children(current))
+    return found
+
+
+def _kb(path: str, field: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class PeakMemory:
+    """Samples a process tree's PSS and its root's RSS in a thread until stopped; keeps the peaks (MB)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.tree_pss = 0.0
+        self.root_rss = 0.0
+        self.processes = 0
+        self.timeline: list[tuple[float, float]] = []
+        """(tree PSS, root RSS) of every sample, in order."""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pids = tree(self.pid)
+            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) / 1024
+            rss = _kb(f"/proc/{self.pid}/status", "VmRSS") / 1024
+            self.timeline.append((pss, rss))
+            self.tree_pss = max(self.tree_pss, pss)
+            self.root_rss = max(self.root_rss, rss)
+            self.processes = max(self.processes, len(pids))
+            self._stop.wait(SAMPLE_EVERY)
+
+
+def measure(per_source: int, site_root: Path, work: Path) -> dict:
+    site = site_at(site_root / f"site-{per_source}", per_source)
+    max_pages = max(20, per_source // 5 + 10)  # as bench_scale: deep enough to walk a whole edition
+    db = work / f"memory-{per_source}" / "govpress.duckdb"
+    log = work / f"memory-{per_source}.log"
+    with LocalSiteServer(site) as server:
+        registry = write_registry(work / f"sources-{per_source}.toml", server.base_url, max_pages,
+                                  max(2_000, per_source + 100))
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "govpress.cli", "ingest", "--without-prefect", "--sources-file", str(registry),
+             "--db", str(db)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        with PeakMemory(process.pid) as peak:
+            code = process.wait()
+        seconds = time.monotonic() - started
+    if code:
+        raise SystemExit(f"the ingest failed ({code}); see {log}")
+    return {"per_source": per_source, "releases": releases_in(str(db)), "seconds": seconds,
+            "tree_pss": peak.tree_pss, "root_rss": peak.root_rss, "processes": peak.processes,
+            "peak_at": (max(range(len(peak.timeline)), key=lambda i: peak.timeline[i][1]) * SAMPLE_EVERY / seconds
+                        if peak.timeline else 0.0),
+            "quarters": [peak.timeline[min(len(peak.timeline) - 1, len(peak.timeline) * q // 4)] for q in (1, 2, 3, 4)]
+                         if peak.timeline else [],
+            "db_mb": sum(p.stat().st_size for p in db.parent.glob("govpress.duckdb*")) / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-source", type=int, nargs="+", default=[2_500, 12_500])
+    parser.add_argument("--site-root", type=Path, default=None, help="folder keeping the generated sites")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="govpress-bench-memory-"))
+    site_root = args.site_root or work
+    print(f"work folder {work}; load average at start {load_average()}", flush=True)
+    results = []
+    for per_source in args.per_source:
+        result = measure(per_source, site_root, work)
+        results.append(result)
+        print(f"{result['releases']:>7} releases in {result['seconds']:6.0f} s: peak PSS of the process tree "
+              f"{result['tree_pss']:6.0f} MB ({result['processes']} processes), the ingest process's peak RSS "
+              f"{result['root_rss']:6.0f} MB, database {result['db_mb']:.0f} MB (load {load_average()})", flush=True)
+        print("  tree PSS / ingest RSS at a quarter, half, three quarters and the end of the run (MB): "
+              + ", ".join(f"{pss:.0f} / {rss:.0f}" for pss, rss in result["quarters"])
+              + f"; the ingest's peak at {result['peak_at']:.0%} of the run", flush=True)
+    print("\npeak_mb_per_size=" + ",".join(f"{r['releases']}:{r['tree_pss']:.0f}" for r in results))
+
+
+if __name__ == "__main__":
+    main()
