@@ -886,12 +886,17 @@ def _build_releases(seed: int, per_source: int, changes: _Changes,
     agency_ru: list[_Release] = []
     agency_en: list[_Release] = []
     syndicated: set[str] = set()
+    published_before = 0  # minfin and the agency's moments both come oldest first: one pointer, not a scan per release
     for n, moment in enumerate(_publication_times(random.Random(f"{seed}:agency:dates"), per_source, minsk, span), 1):
         rng = random.Random(f"{seed}:agency-{n:04d}")
         copy_of = None
-        earlier = [r for r in minfin if r.published < moment and r.id not in syndicated]
-        if earlier and rng.random() < 0.08:
-            source = earlier[-1]
+        while published_before < len(minfin) and minfin[published_before].published < moment:
+            published_before += 1
+        latest = published_before - 1  # the latest minfin release before this moment not yet syndicated
+        while latest >= 0 and minfin[latest].id in syndicated:
+            latest -= 1
+        if latest >= 0 and rng.random() < 0.08:
+            source = minfin[latest]
             syndicated.add(source.id)
             story, copy_of = minfin_stories[source.id], source.id
         else:
