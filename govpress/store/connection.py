@@ -175,8 +175,8 @@ WRITER_MEMORY_ENV = "GOVPRESS_DUCKDB_MEMORY"
 DEFAULT_WRITER_MEMORY = "512MB"
 """What DuckDB may hold in memory in a process that writes the file (loads, the search index); beyond
 it DuckDB spills to ``<file>.tmp``. DuckDB's own default is 80% of the machine's memory, and its
-buffers grow with the file: a backfill's peak (the search index built over every release at the end)
-grew with the archive without it (bench/bench_memory.py; docs/scale.md, "Memory of a backfill").
+buffers grow with the file: a 96,301-release backfill peaked at 2,052 MB without this limit and at
+1,304 MB with it (bench/bench_memory.py; docs/scale.md, "Memory of a backfill").
 Analysts' read-only connections keep DuckDB's default. ``GOVPRESS_DUCKDB_MEMORY`` sets another size."""
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
 
