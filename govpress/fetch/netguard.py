@@ -169,6 +169,10 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
 current_allow: contextvars.ContextVar[tuple[IPNetwork, ...]] = contextvars.ContextVar("current_allow", default=())
 
 
+QUIET_FOR = 0.002
+"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet."""
+
+
 class _CheapStream(httpcore.AsyncNetworkStream):
     """A connected stream whose idle check costs one poll, not anyio's attribute walk.
 
@@ -214,10 +218,6 @@ class _CheapStream(httpcore.AsyncNetworkStream):
             self._quiet_until = now + QUIET_FOR
             return False
         return self._inner.get_extra_info(info)
-
-
-QUIET_FOR = 0.002
-"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet."""
 
 
 def _readable(fd: int) -> bool:

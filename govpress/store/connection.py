@@ -203,7 +203,11 @@ def connect_with_retry(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             if limit is not None:
-                con.execute(f"SET memory_limit = '{limit}'")
+                try:
+                    con.execute(f"SET memory_limit = '{limit}'")  # the value matched _MEMORY_SIZE: no quoting to escape
+                except BaseException:
+                    con.close()  # never leave the file locked by a connection nobody holds
+                    raise
             return con
         except duckdb.IOException as error:
             if not is_lock_conflict(error):
