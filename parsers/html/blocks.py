@@ -125,21 +125,23 @@ def is_boilerplate(element: Element) -> bool:
         return True  # comments and processing instructions
     if tag in SKIP_TAGS:
         return not (tag in _SWALLOWING_TAGS and _swallows_article(element))
-    attrib = element.attrib
-    if not attrib:
+    # The attribute names once, then only the values that are there: this runs on nearly every
+    # element of a page, and each attribute read builds a string.
+    names = element.keys()
+    if not names:
         return False
-    if "hidden" in attrib or attrib.get("aria-hidden", "").lower() == "true":
+    get = element.get
+    if "hidden" in names or ("aria-hidden" in names and get("aria-hidden").lower() == "true"):
         return True
-    role = attrib.get("role")
-    if role and role.lower() in _BOILER_ROLES:
+    if "role" in names and get("role").lower() in _BOILER_ROLES:
         return True
-    for token in class_tokens(element):
-        if _boiler_token(token):
-            # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
-            # rest of the page: a block holding the headline or the article is not boilerplate.
-            return not _swallows_article(element)
-    style = attrib.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    if ("class" in names and any(_boiler_token(token) for token in get("class").split())) or (
+        "id" in names and (ident := get("id")) and _boiler_token(ident)
+    ):
+        # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
+        # rest of the page: a block holding the headline or the article is not boilerplate.
+        return not _swallows_article(element)
+    return "style" in names and _HIDDEN_STYLE.search(get("style")) is not None
 
 
 def _attached(node: Element, root: Element) -> bool:
