@@ -57,8 +57,8 @@ def link_blocks(element: Element) -> list[Element]:
             if block is not element:
                 inside.add(block)  # already dropped with an ancestor
             continue
-        text = squash("".join(block.itertext()))
-        if not text or len(text) > _LINK_BLOCK_CHARS or _SENTENCE_INSIDE.search(text):
+        text = _short_text(block, _LINK_BLOCK_CHARS)
+        if not text or _SENTENCE_INSIDE.search(text):
             continue
         # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
         letters = len(_WORD_CHAR.findall(text))
@@ -70,6 +70,27 @@ def link_blocks(element: Element) -> list[Element]:
 
 
 _WORD_CHAR = re.compile(r"\w")
+
+
+def _short_text(element: Element, limit: int) -> str | None:
+    """The element's squashed text when it is at most ``limit`` characters, else None.
+
+    Stops reading once the text is known to be longer: a container's whole text (the page's
+    content, around every block inside it) is never joined just to be found too long. The
+    squashed length of a text only grows as text is appended, so a prefix already too long decides.
+    """
+    pieces: list[str] = []
+    raw = 0
+    check = limit  # raw length at which the squashed length is next measured (doubling: linear overall)
+    for piece in element.itertext():
+        pieces.append(piece)
+        raw += len(piece)
+        if raw > check:
+            if len(squash("".join(pieces))) > limit:
+                return None
+            check = 2 * raw
+    text = squash("".join(pieces))
+    return text if len(text) <= limit else None
 
 
 def paragraph_weight(text: str) -> float:
