@@ -698,6 +698,7 @@ def _breadcrumb_crumbs(trail: Element) -> list[str]:
 
 _LINE_BLOCKS = ("p", "div", "li", "td", "th", "dd", "dt", "footer", "header", "section", "article", "aside",
                 "h1", "h2", "h3", "h4", "h5", "h6", "address", "blockquote", "figcaption", "small")
+_LINE_BLOCK_SET = frozenset(_LINE_BLOCKS)
 
 
 def _visible_lines(root: Element) -> tuple[list[str], set[str], list[Element]]:
@@ -709,11 +710,25 @@ def _visible_lines(root: Element) -> tuple[list[str], set[str], list[Element]]:
     And the block of each line, in step with the lines.
     """
     body = root.find("body")
+    top = body if body is not None else root
     lines: list[str] = []
     teasers: set[str] = set()
     blocks: list[Element] = []
-    for block in (body if body is not None else root).iter(*_LINE_BLOCKS):
-        if next(block.iterdescendants(*_LINE_BLOCKS), None) is None:
+    every = list(top.iter(*_LINE_BLOCKS))
+    # A block holds another one exactly when it is the nearest block above some block: one short
+    # climb per block instead of a search through every block's subtree.
+    holding: set[Element] = set()
+    for block in every:
+        parent = block.getparent()
+        while parent is not None:
+            if parent.tag in _LINE_BLOCK_SET:
+                holding.add(parent)
+                break
+            if parent is top:
+                break
+            parent = parent.getparent()
+    for block in every:
+        if block not in holding:
             text = " ".join(" ".join(block.itertext()).split())
             if text:
                 lines.append(text)
