@@ -331,16 +331,18 @@ def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
     while stack:
         element, in_link = stack.pop()
         kept.append(element)
-        if element.text:
-            pieces.append(element.text)
+        text = element.text  # read once: lxml builds a new string at every read
+        if text:
+            pieces.append(text)
             if not in_link:
-                chars += len(element.text.strip())
+                chars += len(text.strip())
         in_link = in_link or element.tag == "a"
         for child in element:
-            if child.tail:
-                pieces.append(child.tail)
+            tail = child.tail
+            if tail:
+                pieces.append(tail)
                 if not in_link:
-                    chars += len(child.tail.strip())
+                    chars += len(tail.strip())
             if isinstance(child.tag, str) and not is_boilerplate(child) and not _hidden(child):
                 stack.append((child, in_link))
         if chars > limit:

@@ -118,6 +118,25 @@ def _boiler_token(token: str) -> bool:
     return verdict
 
 
+_CLASS_VERDICTS: dict[str, bool] = {}
+"""Whole class attribute -> whether one of its words names a boilerplate block: a page repeats the
+same class attributes on hundreds of elements, so one lookup replaces a split and a lookup per word."""
+
+
+def _boiler_classes(classes: str) -> bool:
+    verdict = _CLASS_VERDICTS.get(classes)
+    if verdict is None:
+        verdict = False
+        for token in classes.split():
+            if _boiler_token(token):
+                verdict = True
+                break
+        if len(_CLASS_VERDICTS) > 50_000:
+            _CLASS_VERDICTS.clear()
+        _CLASS_VERDICTS[classes] = verdict
+    return verdict
+
+
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
     tag = element.tag
@@ -135,7 +154,7 @@ def is_boilerplate(element: Element) -> bool:
         return True
     if "role" in names and get("role").lower() in _BOILER_ROLES:
         return True
-    if ("class" in names and any(_boiler_token(token) for token in get("class").split())) or (
+    if ("class" in names and _boiler_classes(get("class"))) or (
         "id" in names and (ident := get("id")) and _boiler_token(ident)
     ):
         # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
@@ -254,17 +273,18 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
                 flush()
             elif tag in _CELL_TAGS:
                 buf.append(" ")
-            if node.text:
-                add(node.text)
+            text = node.text  # read once: lxml builds a new string at every read
+            if text:
+                add(text)
         elif event == "end":
             if skipped:
                 skipped = False
             elif node.tag in BLOCK_TAGS:
                 flush()
-            if node is not element and node.tail:
-                add(node.tail)
-        elif node.tail:  # a comment or processing instruction: only its tail is text
-            add(node.tail)
+            if node is not element and (tail := node.tail):
+                add(tail)
+        elif tail := node.tail:  # a comment or processing instruction: only its tail is text
+            add(tail)
     flush()
     return out
 

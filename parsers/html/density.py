@@ -217,10 +217,10 @@ class _Density:
                 if node is not element and self.inside_boilerplate(node):
                     walker.skip_subtree()
                     continue
-                if node.text:
-                    total += len(node.text.strip())
-            elif node is not element and node.tail:
-                total += len(node.tail.strip())
+                if text := node.text:
+                    total += len(text.strip())
+            elif node is not element and (tail := node.tail):
+                total += len(tail.strip())
         return total
 
 

@@ -159,8 +159,8 @@ def text_of(element: Element | None, separator: str = " ") -> str:
         if event == "start":
             if node.tag in _INVISIBLE and node is not element:
                 walker.skip_subtree()
-            elif node.text:
-                parts.append(node.text)
-        elif node is not element and node.tail:
-            parts.append(node.tail)  # "end", or a comment/PI whose tail is text of its parent
+            elif text := node.text:
+                parts.append(text)
+        elif node is not element and (tail := node.tail):
+            parts.append(tail)  # "end", or a comment/PI whose tail is text of its parent
     return squash(separator.join(parts))
