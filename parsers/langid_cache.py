@@ -63,7 +63,10 @@ def _read(folder: Path):
         return np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
 
     classes = [str(c) for c in load("classes")]
-    return LanguageIdentifier(load("ptc", mmap=True), load("pc"), classes, _as_array(load("nextmove", mmap=True)),
+    # A plain ndarray view of the mapped table: indexing a np.memmap goes through a Python-level
+    # __getitem__ (a fifth of the scoring time); the view shares the same mapped pages.
+    ptc = np.asarray(load("ptc", mmap=True))
+    return LanguageIdentifier(ptc, load("pc"), classes, _as_array(load("nextmove", mmap=True)),
                               load("output").tolist(), norm_probs=False, tk_row=_as_array(load("row")))
 
 

@@ -39,10 +39,21 @@ _REGION_TAGS = frozenset({"article", "main"})
 _CLASS_SPLIT = re.compile(r"[-_\s]+|(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
 
 
-def _class_words(element: Element) -> set[str]:
-    words: set[str] = set()
-    for token in (element.get("class") or "").split():
-        words.update(part.lower() for part in _CLASS_SPLIT.split(token) if part)
+_WORDS_OF_CLASSES: dict[str, frozenset[str]] = {}
+"""Class attribute -> its words: a page repeats the same class attributes on many elements."""
+
+
+def _class_words(element: Element) -> frozenset[str]:
+    classes = element.get("class") or ""
+    words = _WORDS_OF_CLASSES.get(classes)
+    if words is None:
+        found: set[str] = set()
+        for token in classes.split():
+            found.update(part.lower() for part in _CLASS_SPLIT.split(token) if part)
+        words = frozenset(found)
+        if len(_WORDS_OF_CLASSES) > 50_000:
+            _WORDS_OF_CLASSES.clear()
+        _WORDS_OF_CLASSES[classes] = words
     return words
 
 
