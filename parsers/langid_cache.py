@@ -7,8 +7,8 @@ that needs the model writes the arrays, already restricted to the languages we d
 ``.npy`` files into a cache folder; later processes map them (``mmap``) in a few milliseconds.
 
 The folder is ``$GOVPRESS_CACHE_DIR``, else ``$XDG_CACHE_HOME/govpress``, else ``~/.cache/govpress``;
-each copy is named after py3langid's version, the model file's size and time and the language
-set, so an upgrade or another language set never reads a stale copy. Writes go to a temporary
+each copy is named after py3langid's version, the model file's size and time, the language
+set and the copy's layout (:data:`_FORMAT`), so an upgrade or another language set never reads a stale copy. Writes go to a temporary
 folder renamed into place (two processes racing both succeed; one copy wins). Any failure to read
 or write the cache (read-only home, disk full, a damaged copy, which is then replaced) falls back to py3langid's own loader:
 the cache only ever saves time, it never decides an answer.
@@ -27,6 +27,11 @@ from pathlib import Path
 __all__ = ["cache_folder", "load_identifier"]
 
 _TYPECODES = {2: "H", 4: "I", 8: "L"}
+_FORMAT = "ptc-float32"
+"""The layout of a copy (part of its name): the feature table is stored widened from the model's float16
+to float32, exactly (every float16 is a float32), so that scoring a text multiplies float32 by float32
+instead of converting the rows it reads at every call (four fifths of the scoring time); the scores are the
+same to the bit. The copy is twice as large on disk (22 MB), and mapped, not read, by each process."""
 
 
 def cache_folder() -> Path:
@@ -42,7 +47,7 @@ def _key(model_file: Path, languages: list[str]) -> str:
     from importlib.metadata import version
 
     stat = model_file.stat()
-    raw = f"{version('py3langid')}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}"
+    raw = f"{version('py3langid')}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}|{_FORMAT}"
     return "langid-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -77,7 +82,7 @@ def _write(folder: Path, identifier) -> None:
     staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
     try:
         arrays = {
-            "ptc": np.ascontiguousarray(identifier.nb_ptc),
+            "ptc": np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32),
             "pc": np.asarray(identifier.nb_pc),
             "classes": np.array(identifier.nb_classes),
             "nextmove": np.frombuffer(identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}"),
