@@ -28,6 +28,36 @@ def test_normalize(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
 
 
+def _normalize_in_full(text: str) -> str:
+    """normalize() as its docstring states it, every step on every text: what its shortcuts must equal."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"\r\n?|[\u2028\u2029\u0085]", "\n", text)
+    text = re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    text = re.sub("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v ]+", " ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+# Texts made of the characters normalize() treats specially, among ordinary letters (ASCII, Latin-1,
+# Cyrillic): shortcuts taken when none of them is present must not miss one that is.
+_SPECIAL = "\r\n\t\f\v \u2028\u2029\u0085\u00ad\u200b\u200d\u2060\ufeff\u200e\u202b\u2067\u00a0\u1680\u2003\u202f\u205f\u3000\x1c"
+_LETTERS = "ab.Zäé\u0438\u0306й"
+
+
+@pytest.mark.parametrize("special", list(_SPECIAL) + ["  ", "\r\n"])
+@pytest.mark.parametrize("letters", ["ab", "äé", "\u0438\u0439", "a\u0439"])
+def test_normalize_equals_its_definition_for_each_special_character(special: str, letters: str) -> None:
+    for raw in (f"{letters[0]}{special}{letters[1]}", f"{special}{letters}", f"{letters}{special}", f"x {special} y{letters}"):
+        assert normalize(raw) == _normalize_in_full(raw), repr(raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=_SPECIAL + _LETTERS), st.text(alphabet=" \tab\r\n")))
+def test_normalize_equals_its_definition(raw: str) -> None:
+    assert normalize(raw) == _normalize_in_full(raw)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_normalize_is_idempotent(raw: str) -> None:
