@@ -150,6 +150,12 @@ def is_boilerplate(element: Element) -> bool:
     if not names:
         return False
     get = element.get
+    if len(names) == 1 and names[0] == "class":  # most elements: a class and nothing else that counts here
+        classes = get("class")
+        verdict = _CLASS_VERDICTS.get(classes)
+        if verdict is None:
+            verdict = _boiler_classes(classes)
+        return verdict and not _swallows_article(element)
     if "hidden" in names or ("aria-hidden" in names and get("aria-hidden").lower() == "true"):
         return True
     if "role" in names and get("role").lower() in _BOILER_ROLES:

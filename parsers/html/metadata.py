@@ -152,7 +152,7 @@ class PageIndex:
             if prop:
                 self.itemprop.setdefault(prop, []).append(element)
             classes = attrib.get("class")
-            class_kind = _class_kind(classes) if classes else _NO_CLASS
+            class_kind = (_CLASS_KINDS.get(classes) or _class_kind(classes)) if classes else _NO_CLASS
             if class_kind[0] and len(self.subtitled) < 50:
                 self.subtitled.append(element)
             if class_kind[1]:
