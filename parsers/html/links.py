@@ -8,6 +8,13 @@ from urllib.parse import urljoin, urlsplit
 __all__ = ["absolute", "canonical_and_hreflang", "primary_language", "same_document_elsewhere"]
 
 
+# A path from the site's root that urljoin would return unchanged after the base's scheme and host:
+# plain URL characters, no "//" host, no ";" parameters, no "." or ".." segment, a query only when
+# not empty, no fragment (urljoin drops an empty "?" or "#" and resolves dot segments).
+_PLAIN_ROOT_PATH = re.compile(r"/(?!/)[A-Za-z0-9\-_~%!$&'()*+,=:@/.]*(?:\?[A-Za-z0-9\-_~%!$&'()*+,=:@/?.]+)?")
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\?|$)")
+
+
 def absolute(url: str, href: str | None) -> str | None:
     """``href`` resolved against ``url``; ``None`` for empty, fragment-only, javascript: or mailto: links."""
     if not href:
@@ -15,6 +22,15 @@ def absolute(url: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if href[0] == "/" and _PLAIN_ROOT_PATH.fullmatch(href) and not _DOT_SEGMENT.search(href):
+        # The common link ("/news/bg/press-room/..."): the base's scheme and host before it, which is
+        # what urljoin returns, without its two parses and its segment walk (a language switcher has dozens).
+        try:
+            base = urlsplit(url)
+        except ValueError:
+            return None
+        if base.scheme in ("http", "https") and base.netloc:
+            return f"{base.scheme}://{base.netloc}{href}"
     scheme = urlsplit(href).scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govpress.parsers import generic
 from govpress.parsers import parse as registry_parse
@@ -336,6 +338,33 @@ def test_remove_boilerplate_and_absolute() -> None:
     assert absolute("https://a.example/", "javascript:void(0)") is None
     assert absolute("https://a.example/", "mailto:a@b.c") is None
     assert absolute("https://a.example/", "#top") is None
+
+
+def _absolute_by_urljoin(url: str, href: str | None) -> str | None:
+    """absolute() as defined: urljoin for every link that is not empty, a fragment or another scheme."""
+    from urllib.parse import urljoin, urlsplit
+
+    href = (href or "").strip()
+    if not href or href.startswith("#") or urlsplit(href).scheme.lower() not in ("", "http", "https"):
+        return None
+    try:
+        return urljoin(url, href)
+    except ValueError:
+        return None
+
+
+_BASES = ["https://www.example.eu/news/en/press-room/x", "http://a.example", "https://u:p@h.example:8080/a/b?q=1#f",
+          "HTTPS://Host.Example/x", "file:///tmp/x", "https://a.example/x/", "//a.example/x", "", "https://[::1/x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(_BASES),
+       st.lists(st.sampled_from(list("/ab.?#;=%&:@+-_~ \tЯA") + ["..", "./", "//"]), max_size=10).map("".join))
+def test_absolute_equals_urljoin(base: str, href: str) -> None:
+    # Its shortcut for plain root paths ("/news/...") must give what urljoin gives, dot segments,
+    # parameters, empty queries and fragments included.
+    for link in (href, "/" + href):
+        assert absolute(base, link) == _absolute_by_urljoin(base, link)
 
 
 def test_main_content_takes_a_lead_column_but_not_contact_cards() -> None:
