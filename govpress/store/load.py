@@ -90,11 +90,14 @@ URLS_ARROW = pa.schema([("url", S), ("purpose", S)])
 
 
 def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa.Table:
-    """An Arrow table built column by column from objects' attributes (or the given columns); times in UTC."""
+    """An Arrow table built column by column from objects' attributes (or the given columns); times in UTC.
+
+    pyarrow converts an aware datetime to the column's UTC and takes a naive one as UTC already (what
+    :func:`govpress.store.arrow.utc` does), so times go in as they are: no Python pass over them.
+    """
     data = {}
     for f in schema:
-        values = columns[f.name] if f.name in columns else [getattr(item, f.name) for item in items]
-        data[f.name] = [utc(v) for v in values] if pa.types.is_timestamp(f.type) else values
+        data[f.name] = columns[f.name] if f.name in columns else [getattr(item, f.name) for item in items]
     return pa.Table.from_pydict(data, schema=schema)
 
 
@@ -226,15 +229,16 @@ _TEXT_COLUMNS = (
 )
 
 
-def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]]) -> pa.Table:
-    """New and updated releases with their version and cluster_id, as one Arrow table."""
+def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]], text_hashes: dict[str, str]) -> pa.Table:
+    """New and updated releases with their version, cluster_id and exact text hash, as one Arrow table."""
     rows = [row for row, _, _ in items]
-    return arrow_table(
+    table = arrow_table(
         rows, RELEASE_ARROW,
         tags=[list(row.tags or []) for row in rows],
         version=[version for _, version, _ in items],
         cluster_id=[cluster_id for _, _, cluster_id in items],
     )
+    return table.append_column("text_hash", pa.array([text_hashes.get(row.release_id) for row in rows], S))
 
 
 def _stored_state(
@@ -269,14 +273,19 @@ def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in _TEXT_COLUMNS if c in present]
 
 
-def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True) -> None:
-    """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column)."""
+def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True,
+                text_hashes: dict[str, str] | None = None) -> None:
+    """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column).
+
+    ``text_hashes``: the exact text hash of new and updated releases (history.plan_record), written with
+    the row itself rather than by a second pass over the rows just inserted.
+    """
     status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
               if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
-        columns = _release_columns(con)
-        with registered(con, _changed_releases_table(changed)) as t:
+        columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
+        with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
             con.execute(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
@@ -409,8 +418,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                     plan.touches, history.stored_texts(con, [row.release_id for row in seen_again]),
                     observed=batch.observed)
                 history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
-            _apply_plan(con, batch.run_id, plan, record=recording)
+            written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
+            hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
+            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes)
             if recording:
+                record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
                 history.apply_record(con, batch.run_id, record)
             counts = plan.counts
             # Near-duplicates in the same transaction: a crash between two commits would leave
