@@ -303,12 +303,17 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                         FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
                     [run_id],
                 )
+            # A version already stored is left as it is (the rows are one per release_id). Filtered by an
+            # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
+            # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases).
             con.execute(
-                f"""INSERT OR IGNORE INTO release_versions
+                f"""INSERT INTO release_versions
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
                          seen_at, archive_key, run_id)
-                    SELECT release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
-                           seen_at, archive_key, ? FROM {t}""",
+                    SELECT n.release_id, n.version, n.content_hash, n.title, n.subtitle, n.lead, n.body_text,
+                           n.published_at, n.seen_at, n.archive_key, ? FROM {t} n
+                    WHERE NOT EXISTS (SELECT 1 FROM release_versions v
+                                      WHERE v.release_id = n.release_id AND v.version = n.version)""",
                 [run_id],
             )
     if plan.touches:
@@ -400,6 +405,27 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchone()[0])
 
 
+def _commit_on_one_thread(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit with DuckDB's thread pool set to one thread for the length of the commit.
+
+    A batch's commit is mostly a checkpoint of one row group per table, which DuckDB runs as one
+    task: with more threads the calling thread polls the scheduler in a loop while a worker does
+    it, and on a busy machine (the parse workers, other processes) the two fight for the cores.
+    Measured on this 2-core machine under load: the commit of 20,000 releases in four batches took
+    half the wall and half the CPU on one thread. The setting is global to the database instance,
+    so it is put back at once (the store's calls take turns: no other query runs meanwhile).
+    """
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    if threads == 1:
+        con.commit()
+        return
+    con.execute("SET threads = 1")
+    try:
+        con.commit()
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
     releases = dedupe_releases(batch.releases)
@@ -446,7 +472,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         _load_failures(con, batch.run_id, batch.failures)
         _load_cache(con, batch.cache)
         _load_frontier(con, batch)
-        con.commit()
+        _commit_on_one_thread(con)
     except BaseException:
         rollback_quietly(con)
         raise
