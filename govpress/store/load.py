@@ -413,8 +413,13 @@ def _commit_on_one_thread(con: duckdb.DuckDBPyConnection) -> None:
     it, and on a busy machine (the parse workers, other processes) the two fight for the cores.
     Measured on this 2-core machine under load: the commit of 20,000 releases in four batches took
     half the wall and half the CPU on one thread. The setting is global to the database instance,
-    so it is put back at once (the store's calls take turns: no other query runs meanwhile).
+    so it is put back at once (the store's calls take turns: no other query runs meanwhile). A lake's
+    session (not a plain DuckDB connection: govpress/store/lake.py) commits to its catalogue instead,
+    which was not measured: it commits as it did.
     """
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        con.commit()
+        return
     threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     if threads == 1:
         con.commit()
