@@ -17,6 +17,9 @@ reads ``/proc`` every quarter second and keeps the peak of
 Printed per size: releases loaded, seconds, both peaks, the database file's size. The last line
 is machine-readable: ``peak_mb_per_size=N:MB,...``. ``--site-root DIR`` keeps the generated
 sites between runs (``DIR/site-N``; generating 25,000 pages a source takes minutes).
+``--timeline`` writes, per size, ``memory-N.timeline.tsv`` in the work folder: every sample
+(seconds since the start, tree PSS, ingest RSS, in MB) and every log line of the ingest stamped
+with the second it appeared, one sorted list, so a peak can be read next to the run's phases.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ from bench_scale import ROOT, load_average, releases_in, site_at, write_registry
 from govpress.demo.localsite import LocalSiteServer
 
 SAMPLE_EVERY = 0.25
+LOGGED_CLI = ("import logging; logging.basicConfig(level=logging.INFO, format='%(name)s %(message)s'); "
+              "logging.getLogger('httpx').setLevel(logging.WARNING); "
+              "from govpress.cli import main; main()")
+"""The CLI with the pipeline's INFO lines (discovery, planning, coverage) on stderr, for ``--timeline``."""
 
 
 def _children(pid: int) -> list[int]:
@@ -73,6 +80,9 @@ class PeakMemory:
         self.processes = 0
         self.timeline: list[tuple[float, float]] = []
         """(tree PSS, root RSS) of every sample, in order."""
+        self.stamped: list[tuple[float, float, float]] = []
+        """(seconds since the sampler started, tree PSS, root RSS) of every sample."""
+        self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -90,13 +100,54 @@ class PeakMemory:
             pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) / 1024
             rss = _kb(f"/proc/{self.pid}/status", "VmRSS") / 1024
             self.timeline.append((pss, rss))
+            self.stamped.append((time.monotonic() - self._started, pss, rss))
             self.tree_pss = max(self.tree_pss, pss)
             self.root_rss = max(self.root_rss, rss)
             self.processes = max(self.processes, len(pids))
             self._stop.wait(SAMPLE_EVERY)
 
 
-def measure(per_source: int, site_root: Path, work: Path) -> dict:
+class LogStamps:
+    """Reads a growing log file in a thread; keeps each new line with the second it was first seen."""
+
+    def __init__(self, path: Path, started: float) -> None:
+        self.path, self.started = path, started
+        self.lines: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "LogStamps":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+
+    def _read(self) -> None:
+        now = time.monotonic() - self.started
+        with self.path.open("rb") as f:
+            f.seek(self._offset)
+            chunk = f.read()
+        complete = chunk.rfind(b"\n") + 1
+        self._offset += complete
+        self.lines += [(now, line) for line in chunk[:complete].decode("utf-8", "replace").splitlines()]
+
+    def _run(self) -> None:
+        self._offset = self.path.stat().st_size if self.path.exists() else 0
+        while not self._stop.is_set():
+            self._read()
+            self._stop.wait(SAMPLE_EVERY)
+
+
+def write_timeline(path: Path, peak: PeakMemory, stamps: LogStamps) -> None:
+    rows = [(t, f"{t:.2f}\t{pss:.0f}\t{rss:.0f}") for t, pss, rss in peak.stamped]
+    rows += [(t, f"{t:.2f}\tlog\t{line}") for t, line in stamps.lines]
+    path.write_text("".join(text + "\n" for _, text in sorted(rows, key=lambda r: r[0])), encoding="utf-8")
+
+
+def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False) -> dict:
     site = site_at(site_root / f"site-{per_source}", per_source)
     max_pages = max(20, per_source // 5 + 10)  # as bench_scale: deep enough to walk a whole edition
     db = work / f"memory-{per_source}" / "govpress.duckdb"
@@ -106,12 +157,15 @@ def measure(per_source: int, site_root: Path, work: Path) -> dict:
                                   max(2_000, per_source + 100))
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "govpress.cli", "ingest", "--without-prefect", "--sources-file", str(registry),
-             "--db", str(db)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [sys.executable, *(["-c", LOGGED_CLI] if timeline else ["-m", "govpress.cli"]), "ingest", "--without-prefect",
+             "--sources-file", str(registry), "--db", str(db)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        with PeakMemory(process.pid) as peak:
+        log.touch()
+        with LogStamps(log, started) as stamps, PeakMemory(process.pid) as peak:
             code = process.wait()
         seconds = time.monotonic() - started
+    if timeline:
+        write_timeline(work / f"memory-{per_source}.timeline.tsv", peak, stamps)
     if code:
         raise SystemExit(f"the ingest failed ({code}); see {log}")
     return {"per_source": per_source, "releases": releases_in(str(db)), "seconds": seconds,
@@ -127,13 +181,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-source", type=int, nargs="+", default=[2_500, 12_500])
     parser.add_argument("--site-root", type=Path, default=None, help="folder keeping the generated sites")
+    parser.add_argument("--timeline", action="store_true", help="write each size's samples and stamped log lines")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="govpress-bench-memory-"))
     site_root = args.site_root or work
     print(f"work folder {work}; load average at start {load_average()}", flush=True)
     results = []
     for per_source in args.per_source:
-        result = measure(per_source, site_root, work)
+        result = measure(per_source, site_root, work, args.timeline)
         results.append(result)
         print(f"{result['releases']:>7} releases in {result['seconds']:6.0f} s: peak PSS of the process tree "
               f"{result['tree_pss']:6.0f} MB ({result['processes']} processes), the ingest process's peak RSS "

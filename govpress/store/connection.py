@@ -189,6 +189,43 @@ def writer_memory_limit(environ: Mapping[str, str] = os.environ) -> str:
     return value
 
 
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_bytes(size: str) -> int:
+    """Bytes of a memory size as :data:`_MEMORY_SIZE` accepts it (``512MB``, ``2 GiB``)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]+)", size.strip(), re.I)
+    if match is None or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"{size!r} is not a memory size such as 512MB or 2GB")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+PUBLISH_SHARE = 2
+"""The search index build and the snapshot's checkpoint run with the writer's limit divided by this."""
+
+
+def publish_memory_limit(environ: Mapping[str, str] = os.environ) -> str:
+    """The DuckDB ``memory_limit`` of the end of a run: the search index build and the checkpoint.
+
+    Half the writer's limit (256MB by default). Those steps came at the end of a backfill, when the
+    process already held the most, and a whole index build at 96,301 releases took the writer's
+    limit and a few hundred MB of native memory beside it: the run's peak. Sliced (search.REFILL_SLICE),
+    the build does as well with half (bench/bench_memory.py; docs/scale.md, "Memory of a backfill").
+    """
+    return f"{max(1, memory_bytes(writer_memory_limit(environ)) // PUBLISH_SHARE // 2**10)}KiB"
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's ``memory_limit`` set to ``limit`` for the block, the writer's limit again after it."""
+    con.execute(f"SET memory_limit = '{limit}'")  # built by publish_memory_limit: digits and a unit
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{writer_memory_limit()}'")
+
+
 def connect_with_retry(
     path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter
 ) -> duckdb.DuckDBPyConnection:
@@ -586,7 +623,7 @@ class Store:
 
     def rebuild_search_index(self, *, full: bool = False) -> int:
         """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""
-        with self.writer(fts=True) as con:
+        with self.writer(fts=True) as con, memory_limit(con, publish_memory_limit()):
             return search.rebuild_search_index(con, full=full)
 
     def checksum(self) -> dict[str, str]:
@@ -617,7 +654,8 @@ class Store:
         temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         try:
             with self.writer() as con:
-                con.execute("CHECKPOINT")
+                with memory_limit(con, publish_memory_limit()):
+                    con.execute("CHECKPOINT")
                 shutil.copyfile(self.path, temp)
             check = duckdb.connect(str(temp), read_only=True)
             try:

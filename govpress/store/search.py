@@ -443,14 +443,34 @@ TOUCHED_ONLY = " AND r.release_id IN (SELECT release_id FROM search_touched)"
 """Restricts a refill to the releases an incremental update reindexes (govpress/store/search_update.py)."""
 
 
-def _refill_sql(family: Family, *, touched_only: bool = False) -> str:
+REFILL_SLICE = 10_000
+"""Releases a whole rebuild indexes per statement. One statement over a family's every release held all
+their words and index rows at once: at 96,301 releases its native memory went past the writer's
+DuckDB limit by a few hundred MB (the peak of a backfill), and under a 256MB limit it failed; a slice
+of this size keeps each statement's working set bounded whatever the corpus (docs/scale.md)."""
+
+
+def refill_slices(releases: int, per_slice: int = REFILL_SLICE) -> int:
+    """How many slices a rebuild splits ``releases`` of one family into: at most ``per_slice`` each, on average."""
+    return max(1, -(-releases // per_slice))
+
+
+def _slice_filter(slices: int, number: int) -> str:
+    """Slice ``number`` of ``slices`` by a hash of the release id: disjoint, together every release."""
+    return f" AND hash(r.release_id) % {slices} = {number}" if slices > 1 else ""
+
+
+def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, number: int = 0) -> str:
     """Index rows of one family, set-based: each distinct word is normalised once, not once per occurrence
-    (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join."""
+    (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join.
+
+    ``slices``/``number``: only the releases of that slice (:func:`refill_slices`); a release's row
+    depends on its own text alone, so the slices' rows together are the whole refill's."""
     return f"""
 INSERT INTO {family.table}
 WITH words AS (
     SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r
-    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}
+    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)}
 ),
 kept AS (
     SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
@@ -461,11 +481,14 @@ forms AS (
 SELECT k.release_id, string_agg(f.term, ' ') FROM kept k JOIN forms f USING (w) GROUP BY k.release_id"""
 
 
-def refill_and_index(con: duckdb.DuckDBPyConnection) -> None:
-    """The body of a rebuild, inside the caller's transaction."""
+def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE) -> None:
+    """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``)."""
     for family in FAMILIES:
         con.execute(f"DELETE FROM {family.table}")
-        con.execute(_refill_sql(family))
+        held = con.execute(f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}").fetchone()[0]
+        slices = refill_slices(held, per_slice)
+        for number in range(slices):
+            con.execute(_refill_sql(family, slices=slices, number=number))
         con.execute(_index_pragma(family.table))
     con.execute(f"DELETE FROM {NAMES_TABLE}")
     con.execute(_names_sql())

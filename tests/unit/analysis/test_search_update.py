@@ -101,3 +101,26 @@ def test_an_updated_index_equals_a_rebuilt_one_and_answers_every_query_the_same(
     de = next(f.table for f in FAMILIES if f.name == "de")
     assert "fill_1" in {r for r, _ in updated[de]["rows"]}  # moved with its language
     assert "fill_2" not in {r for t in updated.values() for r, _ in t["docs"]}  # gone from every index
+
+
+def test_a_rebuild_by_slices_holds_what_one_statement_per_family_does(tmp_path: Path) -> None:
+    from govpress.store.search import refill_and_index, refill_slices
+
+    assert [refill_slices(n, 10) for n in (0, 1, 10, 11, 95)] == [1, 1, 1, 2, 10]
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    load_docs(store, DOCS)
+    load_grouped(store, [filler(n) for n in range(70)])
+    contents = {}
+    for per_slice in (10**9, 7):  # one statement per family; then slices of 7 releases (a dozen per family)
+        with store.writer(fts=True) as con:
+            con.begin()
+            refill_and_index(con, per_slice)
+            con.commit()
+        contents[per_slice] = index_contents(store)
+    whole, sliced = contents[10**9], contents[7]
+    assert whole["search_ru"]["rows"] and whole["search_en"]["rows"]
+    for table in whole:  # the terms of a release come in some order: compared as bags
+        assert {r: sorted(t.split()) for r, t in sliced[table]["rows"]} == {r: sorted(t.split()) for r, t in whole[table]["rows"]}
+        for part in ("docs", "terms", "dict", "stats"):
+            assert sliced[table][part] == whole[table][part], (table, part)
