@@ -1,6 +1,7 @@
 """Peak memory of a backfill: one ``govpress ingest --without-prefect`` into a DuckDB file, whole site at once.
 
-Run: ``uv run python bench/bench_memory.py [--per-source 2500 12500] [--site-root DIR]``.
+Run: ``uv run python bench/bench_memory.py [--per-source 2500 12500] [--site-root DIR] [--timeline]``
+or ``uv run python bench/bench_memory.py --rebuild-of DB [--repeat N]``.
 Not part of the test suite.
 
 For each size, the generated site (four editions of ``--per-source`` releases: 25,000 gives a
@@ -17,6 +18,11 @@ reads ``/proc`` every quarter second and keeps the peak of
 Printed per size: releases loaded, seconds, both peaks, the database file's size. The last line
 is machine-readable: ``peak_mb_per_size=N:MB,...``. ``--site-root DIR`` keeps the generated
 sites between runs (``DIR/site-N``; generating 25,000 pages a source takes minutes).
+``--rebuild-of DB [--repeat N]`` measures instead the end of such a run, the whole search index
+build over DB's releases (a bench database: ``memory-N/govpress.duckdb`` in a work folder), each
+time on a fresh copy in a child process: one statement per search family under the writer's DuckDB
+limit (as before) against slices of ``search.REFILL_SLICE`` releases under half of it (as a run
+builds it now), alternating; printed: seconds and peak RSS of each, and the medians' ratios.
 ``--timeline`` writes, per size, ``memory-N.timeline.tsv`` in the work folder: every sample
 (seconds since the start, tree PSS, ingest RSS, in MB) and every log line of the ingest stamped
 with the second it appeared, one sorted list, so a peak can be read next to the run's phases.
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,13 +184,59 @@ def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False
             "db_mb": sum(p.stat().st_size for p in db.parent.glob("govpress.duckdb*")) / 2**20}
 
 
+def rebuild_child(db: Path, sliced: bool) -> None:
+    """One whole search index build in this process (a copy of ``db``); prints seconds and peak RSS (MB)."""
+    from govpress.store import Store
+    from govpress.store.connection import memory_limit, publish_memory_limit
+    from govpress.store.search import refill_and_index
+
+    started = time.monotonic()
+    with Store(db).writer(fts=True) as con:
+        con.begin()
+        if sliced:  # as a run builds it now: slices of REFILL_SLICE, under half the writer's limit
+            with memory_limit(con, publish_memory_limit()):
+                refill_and_index(con)
+        else:  # as before: one statement per family, under the writer's limit
+            refill_and_index(con, per_slice=10**12)
+        con.commit()
+    print(f"{time.monotonic() - started:.2f} {_kb('/proc/self/status', 'VmHWM') / 1024:.0f}")
+
+
+def rebuild_alternating(db: Path, repeat: int, work: Path) -> None:
+    """The whole index build of ``db``'s releases, one statement per family against slices, alternating."""
+    runs: dict[str, list[tuple[float, float]]] = {"whole": [], "sliced": []}
+    for n in range(repeat):
+        for side in ("whole", "sliced") if n % 2 == 0 else ("sliced", "whole"):
+            copy = work / f"rebuild-{side}.duckdb"
+            copy.write_bytes(db.read_bytes())
+            out = subprocess.run([sys.executable, __file__, "--rebuild-child", str(copy), side], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.split()
+            runs[side].append((float(out[-2]), float(out[-1])))
+            copy.unlink()
+            print(f"  {side:>6}: {out[-2]} s, peak RSS {out[-1]} MB (load {load_average()})", flush=True)
+    for side, got in runs.items():
+        print(f"{side:>6}: median {statistics.median(s for s, _ in got):.1f} s, "
+              f"peak RSS median {statistics.median(m for _, m in got):.0f} MB")
+    ratio = statistics.median(s for s, _ in runs["sliced"]) / statistics.median(s for s, _ in runs["whole"])
+    peak = statistics.median(m for _, m in runs["sliced"]) / statistics.median(m for _, m in runs["whole"])
+    print(f"\nrebuild_sliced_vs_whole seconds={ratio:.2f} peak_rss={peak:.2f}")
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--rebuild-child":
+        return rebuild_child(Path(sys.argv[2]), sys.argv[3] == "sliced")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-source", type=int, nargs="+", default=[2_500, 12_500])
     parser.add_argument("--site-root", type=Path, default=None, help="folder keeping the generated sites")
     parser.add_argument("--timeline", action="store_true", help="write each size's samples and stamped log lines")
+    parser.add_argument("--rebuild-of", type=Path, default=None,
+                        help="instead: the search index build of this database file, before and after slicing")
+    parser.add_argument("--repeat", type=int, default=4, help="with --rebuild-of: runs of each side, alternating")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="govpress-bench-memory-"))
+    if args.rebuild_of is not None:
+        print(f"work folder {work}; load average at start {load_average()}", flush=True)
+        return rebuild_alternating(args.rebuild_of, args.repeat, work)
     site_root = args.site_root or work
     print(f"work folder {work}; load average at start {load_average()}", flush=True)
     results = []
