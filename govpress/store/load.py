@@ -405,32 +405,6 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchone()[0])
 
 
-def _commit_on_one_thread(con: duckdb.DuckDBPyConnection) -> None:
-    """Commit with DuckDB's thread pool set to one thread for the length of the commit.
-
-    A batch's commit is mostly a checkpoint of one row group per table, which DuckDB runs as one
-    task: with more threads the calling thread polls the scheduler in a loop while a worker does
-    it, and on a busy machine (the parse workers, other processes) the two fight for the cores.
-    Measured on this 2-core machine under load: the commit of 20,000 releases in four batches took
-    half the wall and half the CPU on one thread. The setting is global to the database instance,
-    so it is put back at once (the store's calls take turns: no other query runs meanwhile). A lake's
-    session (not a plain DuckDB connection: govpress/store/lake.py) commits to its catalogue instead,
-    which was not measured: it commits as it did.
-    """
-    if not isinstance(con, duckdb.DuckDBPyConnection):
-        con.commit()
-        return
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    if threads == 1:
-        con.commit()
-        return
-    con.execute("SET threads = 1")
-    try:
-        con.commit()
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
-
-
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
     releases = dedupe_releases(batch.releases)
@@ -477,7 +451,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         _load_failures(con, batch.run_id, batch.failures)
         _load_cache(con, batch.cache)
         _load_frontier(con, batch)
-        _commit_on_one_thread(con)
+        con.commit()
     except BaseException:
         rollback_quietly(con)
         raise
