@@ -85,13 +85,16 @@ class PeakMemory:
         self.tree_pss = 0.0
         self.root_rss = 0.0
         self.processes = 0
-        self.timeline: list[tuple[float, float]] = []
-        """(tree PSS, root RSS) of every sample, in order."""
         self.stamped: list[tuple[float, float, float]] = []
         """(seconds since the sampler started, tree PSS, root RSS) of every sample."""
         self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def timeline(self) -> list[tuple[float, float]]:
+        """(tree PSS, root RSS) of every sample, in order."""
+        return [(pss, rss) for _, pss, rss in self.stamped]
 
     def __enter__(self) -> "PeakMemory":
         self._thread.start()
@@ -106,7 +109,6 @@ class PeakMemory:
             pids = tree(self.pid)
             pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) / 1024
             rss = _kb(f"/proc/{self.pid}/status", "VmRSS") / 1024
-            self.timeline.append((pss, rss))
             self.stamped.append((time.monotonic() - self._started, pss, rss))
             self.tree_pss = max(self.tree_pss, pss)
             self.root_rss = max(self.root_rss, rss)
@@ -175,12 +177,13 @@ def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False
         write_timeline(work / f"memory-{per_source}.timeline.tsv", peak, stamps)
     if code:
         raise SystemExit(f"the ingest failed ({code}); see {log}")
+    samples = peak.timeline
     return {"per_source": per_source, "releases": releases_in(str(db)), "seconds": seconds,
             "tree_pss": peak.tree_pss, "root_rss": peak.root_rss, "processes": peak.processes,
-            "peak_at": (max(range(len(peak.timeline)), key=lambda i: peak.timeline[i][1]) * SAMPLE_EVERY / seconds
-                        if peak.timeline else 0.0),
-            "quarters": [peak.timeline[min(len(peak.timeline) - 1, len(peak.timeline) * q // 4)] for q in (1, 2, 3, 4)]
-                         if peak.timeline else [],
+            "peak_at": (max(range(len(samples)), key=lambda i: samples[i][1]) * SAMPLE_EVERY / seconds
+                        if samples else 0.0),
+            "quarters": [samples[min(len(samples) - 1, len(samples) * q // 4)] for q in (1, 2, 3, 4)]
+                         if samples else [],
             "db_mb": sum(p.stat().st_size for p in db.parent.glob("govpress.duckdb*")) / 2**20}
 
 
