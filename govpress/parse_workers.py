@@ -21,6 +21,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -98,13 +99,38 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def main_module_imports() -> list[str]:
+    """The modules the fork server imports so that each worker's re-run of the parent's ``__main__`` finds them loaded.
+
+    multiprocessing re-runs the parent's main module in every worker it starts (as ``__mp_main__``,
+    for functions pickled by reference to it). The parse workers need nothing from it, but the
+    re-run imports whatever it imports: ``bench.govpress_run`` (the demo and site modules) cost each
+    worker 0.6-0.8 s of CPU, ``prefect.engine`` (a deployment's flow run) more. Imported once in
+    the fork server, they are already in every forked worker's ``sys.modules``. A main module run
+    by name (``python -m``) is imported by that name; a script run by path (the ``govpress``
+    console script) cannot be, so the modules its functions and classes come from are.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        return []
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        # A package's __main__ is not re-run by multiprocessing (nothing to warm).
+        return [] if name == "__main__" or name.endswith(".__main__") else [name]
+    modules = {getattr(value, "__module__", None) for value in vars(main).values()
+               if isinstance(value, type) or callable(value)}
+    return sorted(m for m in modules if isinstance(m, str) and m not in ("__main__", "builtins") and m in sys.modules)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the parsers and loads the language model once; workers fork from it
-    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn).
-    context.set_forkserver_preload(["govpress.parse_preload"])
+    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn). It
+    # also imports what the parent's main module imports (see main_module_imports): an ImportError
+    # there is ignored by the fork server, and the worker imports the module itself as before.
+    context.set_forkserver_preload(["govpress.parse_preload", *main_module_imports()])
     return context
 
 
