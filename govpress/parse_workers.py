@@ -35,9 +35,6 @@ log = logging.getLogger("govpress.parse_workers")
 
 MIN_POOL_PAGES = 24
 """A run (or batch) with fewer pages to parse than this parses them in a thread, with no pool."""
-PARSE_CHUNK = 8
-"""Pages sent to a worker in one message at most (:meth:`ParsePool.parse`): per page, a message of its
-own cost the event loop's process 0.27 ms of CPU, one of eight pages 0.06 ms."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +147,6 @@ class ParsePool:
         """Set once every worker of the current executor has answered (the fork server has imported the parsers)."""
         self._closed = False
         self.restarts = 0
-        self._pending: list[tuple[ParseJob, asyncio.Future]] = []
-        """Pages asked for by :meth:`parse` in this turn of the event loop, not yet sent to the workers."""
-        self.messages = 0
-        """Chunks :meth:`parse` sent to the workers (the tests read it)."""
-        """Pages asked for by :meth:`parse` in this turn of the event loop, not yet sent to the workers."""
 
     @property
     def started(self) -> bool:
@@ -221,68 +213,16 @@ class ParsePool:
         executor.shutdown(wait=False, cancel_futures=True)
 
     async def parse(self, job: ParseJob) -> Parsed | ParseError:
-        """Parse one page in a worker (or in a thread while the workers are not started or still starting).
-
-        The pages asked for in one turn of the event loop (a batch's ``gather``) go to the workers
-        in chunks (:meth:`_send_pending`): one message and one wake-up of the loop per chunk instead
-        of per page.
-        """
+        """Parse one page in a worker (or in a thread while the workers are not started or still starting)."""
         executor = self._executor
         if executor is None or self._starting is not None:  # submitting now would wait for the start, in the event loop
             return await asyncio.to_thread(run_job, job)
-        loop = asyncio.get_running_loop()
-        answer: asyncio.Future = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._send_pending, executor)  # after every task of this turn has added its page
-        self._pending.append((job, answer))
-        return await answer
-
-    def _send_pending(self, executor: Executor) -> None:
-        pending, self._pending = self._pending, []
-        size = max(1, min(PARSE_CHUNK, len(pending) // (2 * self.workers)))  # every worker gets a few chunks
-        for start in range(0, len(pending), size):
-            part = pending[start:start + size]
-            try:
-                sent = asyncio.wrap_future(executor.submit(run_jobs, [job for job, _ in part]))
-            except BrokenProcessPool as exc:
-                self._chunk_failed(executor, part, exc)
-                continue
-            except BaseException as exc:  # noqa: BLE001 - a pool shut down under the run: each page's caller sees it
-                for _, answer in part:
-                    if not answer.done():
-                        answer.set_exception(exc)
-                continue
-            self.messages += 1
-            sent.add_done_callback(lambda done, part=part: self._chunk_done(executor, part, done))
-
-    def _chunk_done(self, executor: Executor, part: list[tuple[ParseJob, asyncio.Future]], done: asyncio.Future) -> None:
-        if done.cancelled():
-            results = None
-        elif isinstance(error := done.exception(), BrokenProcessPool):
-            self._chunk_failed(executor, part, error)
-            return
-        elif error is not None:
-            for _, answer in part:
-                if not answer.done():
-                    answer.set_exception(error)
-            return
-        else:
-            results = done.result()
-        for index, (_, answer) in enumerate(part):
-            if answer.done():
-                continue  # its caller was cancelled
-            if results is None:
-                answer.cancel()
-            else:
-                answer.set_result(results[index])
-
-    def _chunk_failed(self, executor: Executor, part: list[tuple[ParseJob, asyncio.Future]], exc: BaseException) -> None:
-        self._broken(executor)
-        log.error("a parse worker died while parsing %s; the pages are kept for the next run",
-                  ", ".join(job.url for job, _ in part))
-        for _, answer in part:
-            if not answer.done():
-                answer.set_result(ParseError(f"the parse worker process died ({exc})"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, run_job, job)
+        except BrokenProcessPool as exc:
+            self._broken(executor)
+            log.error("a parse worker died while parsing %s; the page is kept for the next run", job.url)
+            return ParseError(f"the parse worker process died ({exc})")
 
     def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
         """Parse ``jobs`` in order, from a plain thread (reparse); chunks of ``chunk`` pages per round trip.

@@ -49,21 +49,6 @@ def test_workers_parse_what_this_process_parses(pool: ParsePool) -> None:
     assert all(same(a, b) for a, b in zip(pool.map(jobs, chunk=3), inline, strict=True))
 
 
-def test_pages_asked_for_together_go_in_chunks_and_come_back_to_their_callers(pool: ParsePool) -> None:
-    jobs = [replace(job, url=f"{job.url}?copy={n}") for n in range(5) for job in page_jobs()]
-    inline = [run_job(job) for job in jobs]
-    pool.start()
-
-    async def in_workers():
-        return await asyncio.gather(*(pool.parse(job) for job in jobs))
-
-    results = asyncio.run(in_workers())
-    # One turn of the loop: every page was pending when they were sent, a few to a message, each
-    # worker given more than one message; every caller gets its own page's result.
-    assert 2 * pool.workers <= pool.messages < len(jobs)
-    assert all(same(a, b) for a, b in zip(results, inline, strict=True))
-
-
 def test_the_fork_server_imports_what_the_main_module_imports(tmp_path: Path) -> None:
     """multiprocessing re-runs the parent's main module in each worker: its imports are made once, in the fork server."""
     import subprocess
