@@ -8,9 +8,10 @@ were just loaded:
    lead and body (:func:`govpress.dedupe.neardup.release_text`) and kept with the ``content_hash`` and
    the scheme they were made from, so an unchanged release is never hashed again and a
    changed one (new version) or a new scheme recomputes. Its LSH buckets go to ``release_bands``.
-2. **Candidates** are releases sharing a (band, bucket) with one of the given releases: a
-   SQL self-join of ``release_bands``. Their similarity (share of equal MinHash values) is
-   computed in numpy.
+2. **Candidates** are releases sharing a (band, bucket) with one of the given releases: their
+   buckets (those just written, still in memory, and the stored ones of the rest) joined to
+   ``release_bands`` in SQL. Their similarity (share of equal MinHash values) is computed in
+   numpy, from the signatures just written and those read back.
 3. **Links**: each candidate pair at or above ``threshold`` whose texts are not identical
    (equal ``content_hash`` is the exact-duplicate level's business) gets one
    ``release_links`` row of kind ``near_duplicate`` from the later release to the earlier
