@@ -332,17 +332,10 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                     FROM {t} u WHERE releases.release_id = u.release_id"""
             )
     if plan.links:
-        # One row per key, the first planned (what INSERT OR IGNORE kept), then a stored key left alone by an
-        # anti-join: the conflict path probed the key's index row by row, the join reads release_links once.
-        first: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for link in plan.links:
-            first.setdefault((link["release_id"], link["other_id"], link["kind"]), link)
-        with registered(con, pa.Table.from_pylist(list(first.values()), schema=LINK_ARROW)) as t:
+        with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
             con.execute(
-                f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT n.release_id, n.other_id, n.kind, n.score, n.other_url, n.first_seen_at, ? FROM {t} n
-                    WHERE NOT EXISTS (SELECT 1 FROM release_links l WHERE l.release_id = n.release_id
-                                      AND l.other_id = n.other_id AND l.kind = n.kind)""",
+                f"""INSERT OR IGNORE INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                    SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
                 [run_id],
             )
 
