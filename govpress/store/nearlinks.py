@@ -8,9 +8,10 @@ were just loaded:
    lead and body (:func:`govpress.dedupe.neardup.release_text`) and kept with the ``content_hash`` and
    the scheme they were made from, so an unchanged release is never hashed again and a
    changed one (new version) or a new scheme recomputes. Its LSH buckets go to ``release_bands``.
-2. **Candidates** are releases sharing a (band, bucket) with one of the given releases: a
-   SQL self-join of ``release_bands``. Their similarity (share of equal MinHash values) is
-   computed in numpy.
+2. **Candidates** are releases sharing a (band, bucket) with one of the given releases: their
+   buckets (those just written, still in memory, and the stored ones of the rest) joined to
+   ``release_bands`` in SQL. Their similarity (share of equal MinHash values) is computed in
+   numpy, from the signatures just written and those read back.
 3. **Links**: each candidate pair at or above ``threshold`` whose texts are not identical
    (equal ``content_hash`` is the exact-duplicate level's business) gets one
    ``release_links`` row of kind ``near_duplicate`` from the later release to the earlier
@@ -35,7 +36,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -48,6 +49,8 @@ from govpress.store.arrow import registered
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
 """Releases whose texts are read and hashed at a time: bounds memory on a backfill."""
+GIVEN_CHUNK = 20_000
+"""Given signatures (a load batch's, computed by the parse workers) stored at a time: already in memory."""
 
 def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, run_id: str,
                              threshold: float = neardup.THRESHOLD) -> int:
@@ -81,12 +84,37 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
     (by the parse workers) for releases just written with that hash: stored as they are, with no
     text read back or hashed here.
     """
+    return _refresh(con, release_ids, now=now, run_id=run_id, given=given).count
+
+
+@dataclass(slots=True)
+class _Refreshed:
+    """What :func:`_refresh` stored from signatures it was given, kept for the candidate search."""
+
+    count: int = 0
+    bands: pa.Table | None = None
+    """The (band, bucket, release_id) rows of the given signatures, as written to release_bands."""
+    signatures: dict[str, np.ndarray] | None = None
+    """release_id -> the given (non-empty) signature, as written to release_signatures."""
+    ready: set[str] = field(default_factory=set)
+    """The releases whose bands are all in ``bands`` (none for an empty signature)."""
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
+             given: Mapping[str, tuple[str, np.ndarray]] | None = None) -> _Refreshed:
     given = given or {}
-    refreshed = 0
+    out = _Refreshed()
     ready = sorted(i for i in set(release_ids) if i in given)
-    for chunk in _chunks(ready, SIGNATURE_CHUNK):
-        _store_signatures(con, [(i, *given[i]) for i in chunk], now=now, run_id=run_id)
-        refreshed += len(chunk)
+    if ready and len(ready) <= GIVEN_CHUNK:
+        # One batch's given signatures in one go; their bands and values stay in memory for near_pairs.
+        out.bands = _store_signatures(con, [(i, *given[i]) for i in ready], now=now, run_id=run_id)
+        out.signatures = {i: given[i][1] for i in ready if len(given[i][1])}
+        out.ready = set(ready)
+        out.count += len(ready)
+    else:
+        for chunk in _chunks(ready, GIVEN_CHUNK):
+            _store_signatures(con, [(i, *given[i]) for i in chunk], now=now, run_id=run_id)
+            out.count += len(chunk)
     for chunk in _chunks(sorted(set(release_ids) - set(ready)), SIGNATURE_CHUNK):
         with registered(con, _ids_table(chunk)) as ids:
             stale = con.execute(
@@ -101,13 +129,13 @@ def refresh_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
             computed = [(release_id, content_hash, neardup.signature(neardup.release_text(title, subtitle, lead, body)))
                         for release_id, content_hash, title, subtitle, lead, body in stale]
             _store_signatures(con, computed, now=now, run_id=run_id)
-            refreshed += len(stale)
-    return refreshed
+            out.count += len(stale)
+    return out
 
 
 def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, str, np.ndarray]], *,
-                      now: datetime, run_id: str) -> None:
-    """Upsert (release_id, content_hash, signature) rows and make their band buckets match."""
+                      now: datetime, run_id: str) -> pa.Table:
+    """Upsert (release_id, content_hash, signature) rows and make their band buckets match; returns the bucket rows."""
     # The list column from one flat array and its offsets: pa.array over a list of numpy arrays walks
     # every value in Python (a tenth of a fresh load's Python time).
     lengths = np.fromiter((len(sig) for _, _, sig in signed), dtype=np.int32, count=len(signed))
@@ -115,21 +143,27 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
     np.cumsum(lengths, out=offsets[1:])
     flat = (np.concatenate([np.asarray(sig, dtype=np.uint64) for _, _, sig in signed])
             if offsets[-1] else np.zeros(0, dtype=np.uint64))
+    release_ids = pa.array([r for r, _, _ in signed], pa.string())
     signatures = pa.Table.from_pydict(
-        {"release_id": [r for r, _, _ in signed], "content_hash": [h for _, h, _ in signed],
+        {"release_id": release_ids, "content_hash": [h for _, h, _ in signed],
          "minhash": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, type=pa.uint64()))},
         schema=pa.schema([("release_id", pa.string()), ("content_hash", pa.string()),
                           ("minhash", pa.list_(pa.uint64()))]),
     )
     # Buckets of every non-empty signature at once (short texts have none: never near duplicates).
-    banded = [(release_id, sig) for release_id, _, sig in signed if len(sig)]
-    if banded:
-        matrix = neardup.band_matrix(np.vstack([sig for _, sig in banded]))
+    banded = np.flatnonzero(lengths)
+    if len(banded):
+        width = lengths[banded]
+        if len(banded) == len(signed) and (width == width[0]).all():
+            matrix = neardup.band_matrix(flat.reshape(len(signed), int(width[0])))  # every signature, as stored
+        else:
+            matrix = neardup.band_matrix(np.vstack([signed[i][2] for i in banded]))
         per_release = matrix.shape[1]
+        # The ids repeated by an Arrow take, not a Python object array (105,000 strings for 5,000 releases).
         band_rows = {
             "band": np.tile(np.arange(per_release, dtype=np.int16), len(banded)),
             "bucket": matrix.ravel(),
-            "release_id": np.repeat(np.array([release_id for release_id, _ in banded], dtype=object), per_release),
+            "release_id": release_ids.take(pa.array(np.repeat(banded, per_release))),
         }
     else:
         band_rows = {"band": [], "bucket": [], "release_id": []}
@@ -154,6 +188,7 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
             [neardup.SCHEME, now, run_id],
         )
         con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+    return buckets
 
 
 # -- 2. and 3. candidates and links --------------------------------------------------------------
@@ -187,22 +222,35 @@ def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Fac
     return {r[0]: _Facts(*r) for r in rows}
 
 
-def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold: float) -> dict[tuple[str, str], float]:
+def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold: float, *,
+               refreshed: _Refreshed | None = None) -> dict[tuple[str, str], float]:
     """(later, earlier) -> similarity for every pair of a given release with any stored one at or above ``threshold``.
 
     Pairs of identical texts (equal content_hash) are left to the exact-duplicate level.
+    ``refreshed``: the bands and signatures just stored for some of the releases (a load's given
+    ones), used as they are in memory instead of being read back.
     """
-    with registered(con, _ids_table(release_ids)) as ids:
+    mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
+    # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
+    others = sorted(set(release_ids) - (refreshed.ready if refreshed is not None else set()))
+    with registered(con, _ids_table(others)) as ids, \
+            registered(con, mem_bands if mem_bands is not None else _ids_table([])) as mem:
+        # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
+        probe = []
+        if mem_bands is not None:
+            probe.append(f"SELECT band, bucket, release_id FROM {mem}")
+        if others or not probe:
+            probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE release_id IN (SELECT release_id FROM {ids})")
         candidates = con.execute(
             f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
-                FROM release_bands a
-                JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id
-                WHERE a.release_id IN (SELECT release_id FROM {ids})"""
+                FROM ({' UNION ALL '.join(probe)}) a
+                JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         ).fetchall()
     if not candidates:
         return {}
     involved = sorted({i for pair in candidates for i in pair})
-    with registered(con, _ids_table(involved)) as ids:
+    known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
+    with registered(con, _ids_table(i for i in involved if i not in known)) as ids:
         stored = con.execute(
             f"""SELECT release_id, minhash FROM release_signatures
                 WHERE release_id IN (SELECT release_id FROM {ids}) AND scheme = ? AND len(minhash) > 0""",
@@ -211,9 +259,16 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
             stored = stored.read_all()
     names = stored.column("release_id").to_pylist()
+    matrix = stored.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False).reshape(len(names), -1) \
+        if names else None
+    held = [i for i in involved if i in known]
+    if held:  # the signatures just stored, beside those read back
+        kept = np.vstack([np.asarray(known[i], dtype=np.uint64) for i in held])
+        matrix = kept if matrix is None else np.vstack([matrix, kept])
+        names += held
+    if matrix is None:
+        return {}
     position = {name: i for i, name in enumerate(names)}
-    minhash = stored.column("minhash").combine_chunks()
-    matrix = minhash.flatten().to_numpy(zero_copy_only=False).reshape(len(names), -1)
     pairs = [(a, b) for a, b in candidates if a in position and b in position]
     if not pairs:
         return {}
@@ -387,8 +442,8 @@ def link_near_duplicates(
     ids = sorted(set(release_ids))
     if not ids:
         return 0
-    refresh_signatures(con, ids, now=now, run_id=run_id, given=signatures)
-    found = near_pairs(con, ids, threshold)
+    refreshed = _refresh(con, ids, now=now, run_id=run_id, given=signatures)
+    found = near_pairs(con, ids, threshold, refreshed=refreshed)
     written, split = _write_links(con, ids, found, now=now, run_id=run_id)
     recluster(con, set(ids) | split | {i for pair in found for i in pair})
     return written
