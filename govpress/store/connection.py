@@ -247,6 +247,8 @@ def _open(path: Path, *, read_only: bool, row_group_size: int | None) -> duckdb.
     # The row group size is an ATTACH option only (not a connect setting, not kept in the file).
     con = duckdb.connect()
     try:
+        # ATTACH replays the WAL inside this statement: no progress bar on the run's output (a direct open has none).
+        con.execute("SET enable_progress_bar = false")
         quoted = str(path).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS {database_alias(path)} (ROW_GROUP_SIZE {int(row_group_size)})")
         con.execute(f"USE {database_alias(path)}")
