@@ -23,6 +23,11 @@ build over DB's releases (a bench database: ``memory-N/govpress.duckdb`` in a wo
 time on a fresh copy in a child process: one statement per search family under the writer's DuckDB
 limit (as before) against slices of ``search.REFILL_SLICE`` releases under half of it (as a run
 builds it now), alternating; printed: seconds and peak RSS of each, and the medians' ratios.
+``--checkpoint-of DB [--repeat N]`` measures what made the loads' memory grow with the file: DuckDB's
+checkpoint after one batch (``CHECKPOINT_ROWS`` rows appended to ``releases`` and ``release_versions``),
+each on a fresh copy of DB in a child process opened as a run's writer, with DuckDB's default row
+groups (122,880 rows: the checkpoint rewrites every release of a file below that) against
+``WRITER_ROW_GROUP`` (govpress/store/connection.py), alternating; printed: seconds and peak RSS.
 ``--timeline`` writes, per size, ``memory-N.timeline.tsv`` in the work folder: every sample
 (seconds since the start, tree PSS, ingest RSS, in MB) and every log line of the ingest stamped
 with the second it appeared, one sorted list, so a peak can be read next to the run's phases.
@@ -225,18 +230,85 @@ def rebuild_alternating(db: Path, repeat: int, work: Path) -> None:
     print(f"\nrebuild_sliced_vs_whole seconds={ratio:.2f} peak_rss={peak:.2f}")
 
 
+CHECKPOINT_ROWS = 200
+"""Rows a checkpoint run appends to ``releases`` and ``release_versions`` before it: one batch's worth."""
+
+
+def checkpoint_child(db: Path, small: bool) -> None:
+    """One batch's appends and the checkpoint after them, in this process (a copy of ``db``); prints seconds, peak RSS
+    (from the batch on: the fill before it is not counted).
+
+    Opened as a run's writer opens the file: under the writer's memory limit, with row groups of
+    ``WRITER_ROW_GROUP`` rows (``small``) or DuckDB's default (as before).
+    """
+    import logging
+
+    from govpress.store.connection import WRITER_ROW_GROUP, connect_with_retry
+
+    con = connect_with_retry(db, read_only=False, lock_timeout=0, logger=logging.getLogger("bench"),
+                             row_group_size=WRITER_ROW_GROUP if small else None)
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+
+    def append(rows: int, suffix: str) -> None:  # copies of stored rows under new ids: a real batch's widths
+        con.begin()
+        for table in ("releases", "release_versions"):
+            con.execute(f"INSERT INTO {table} SELECT * REPLACE (release_id || '{suffix}' AS release_id) FROM {table} "
+                        f"WHERE rowid < {rows}")
+        con.commit()
+
+    # The small side's worst case: a last row group one batch short of full, so the measured checkpoint
+    # rewrites a whole WRITER_ROW_GROUP (the same rows are appended on both sides).
+    append(WRITER_ROW_GROUP - CHECKPOINT_ROWS, "-fill")
+    con.execute("CHECKPOINT")
+    Path("/proc/self/clear_refs").write_text("5")  # the peak RSS counts from here
+    append(CHECKPOINT_ROWS, "-bench")
+    started = time.monotonic()
+    con.execute("CHECKPOINT")
+    seconds = time.monotonic() - started
+    con.close()
+    print(f"{seconds:.2f} {_kb('/proc/self/status', 'VmHWM') / 1024:.0f}")
+
+
+def checkpoint_alternating(db: Path, repeat: int, work: Path) -> None:
+    """The checkpoint after one batch of ``db``'s size, default row groups against small ones, alternating."""
+    runs: dict[str, list[tuple[float, float]]] = {"default": [], "small": []}
+    for n in range(repeat):
+        for side in ("default", "small") if n % 2 == 0 else ("small", "default"):
+            copy = work / f"checkpoint-{side}.duckdb"
+            copy.write_bytes(db.read_bytes())
+            out = subprocess.run([sys.executable, __file__, "--checkpoint-child", str(copy), side], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.split()
+            runs[side].append((float(out[-2]), float(out[-1])))
+            copy.unlink()
+            print(f"  {side:>7}: checkpoint {out[-2]} s, peak RSS {out[-1]} MB (load {load_average()})", flush=True)
+    for side, got in runs.items():
+        print(f"{side:>7}: median {statistics.median(s for s, _ in got):.2f} s, "
+              f"peak RSS median {statistics.median(m for _, m in got):.0f} MB")
+    ratio = statistics.median(s for s, _ in runs["small"]) / statistics.median(s for s, _ in runs["default"])
+    peak = statistics.median(m for _, m in runs["small"]) / statistics.median(m for _, m in runs["default"])
+    print(f"\ncheckpoint_small_vs_default seconds={ratio:.2f} peak_rss={peak:.2f}")
+
+
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--rebuild-child":
         return rebuild_child(Path(sys.argv[2]), sys.argv[3] == "sliced")
+    if len(sys.argv) == 4 and sys.argv[1] == "--checkpoint-child":
+        return checkpoint_child(Path(sys.argv[2]), sys.argv[3] == "small")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-source", type=int, nargs="+", default=[2_500, 12_500])
     parser.add_argument("--site-root", type=Path, default=None, help="folder keeping the generated sites")
     parser.add_argument("--timeline", action="store_true", help="write each size's samples and stamped log lines")
     parser.add_argument("--rebuild-of", type=Path, default=None,
                         help="instead: the search index build of this database file, before and after slicing")
-    parser.add_argument("--repeat", type=int, default=4, help="with --rebuild-of: runs of each side, alternating")
+    parser.add_argument("--checkpoint-of", type=Path, default=None,
+                        help="instead: the checkpoint after one batch appended to this database file, by row group size")
+    parser.add_argument("--repeat", type=int, default=4,
+                        help="with --rebuild-of or --checkpoint-of: runs of each side, alternating")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="govpress-bench-memory-"))
+    if args.checkpoint_of is not None:
+        print(f"work folder {work}; load average at start {load_average()}", flush=True)
+        return checkpoint_alternating(args.checkpoint_of, args.repeat, work)
     if args.rebuild_of is not None:
         print(f"work folder {work}; load average at start {load_average()}", flush=True)
         return rebuild_alternating(args.rebuild_of, args.repeat, work)

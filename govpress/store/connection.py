@@ -226,19 +226,54 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
         con.execute(f"SET memory_limit = '{writer_memory_limit()}'")
 
 
+WRITER_ROW_GROUP = 16_384
+"""Rows per DuckDB row group written by a run's shared writer (DuckDB's default: 122,880).
+
+A checkpoint rewrites every column of each row group that gained rows, whole: with the default,
+every automatic checkpoint of a backfill under 122,880 releases re-read and re-compressed the
+whole ``releases`` and ``release_versions`` tables (their texts), its memory growing with the
+file (docs/scale.md, "Memory of a backfill"). With this size it rewrites at most the last
+16,384 rows of each."""
+
+
+def database_alias(path: Path) -> str:
+    """The catalog name DuckDB gives a file opened directly (its stem), quoted for SQL."""
+    return '"' + path.stem.replace('"', '""') + '"'
+
+
+def _open(path: Path, *, read_only: bool, row_group_size: int | None) -> duckdb.DuckDBPyConnection:
+    if read_only or row_group_size is None:
+        return duckdb.connect(str(path), read_only=read_only)
+    # The row group size is an ATTACH option only (not a connect setting, not kept in the file).
+    con = duckdb.connect()
+    try:
+        # ATTACH replays the WAL inside this statement: no progress bar on the run's output (a direct open has none).
+        con.execute("SET enable_progress_bar = false")
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {database_alias(path)} (ROW_GROUP_SIZE {int(row_group_size)})")
+        con.execute(f"USE {database_alias(path)}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def connect_with_retry(
-    path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter
+    path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter,
+    row_group_size: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout.
 
     A read-write connection gets the writer's memory limit (:func:`writer_memory_limit`), set after
-    opening (a setting, not an open-time configuration, so other opens of the file never conflict)."""
+    opening (a setting, not an open-time configuration, so other opens of the file never conflict).
+    ``row_group_size`` (read-write only): the file is attached with it, under its usual catalog name;
+    a cursor of the connection must ``USE`` :func:`database_alias` (cursors start in the in-memory one)."""
     limit = None if read_only else writer_memory_limit()
     delays = backoff_delays(lock_timeout)
     started = time.monotonic()
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _open(path, read_only=read_only, row_group_size=row_group_size)
             if limit is not None:
                 try:
                     con.execute(f"SET memory_limit = '{limit}'")  # the value matched _MEMORY_SIZE: no quoting to escape
@@ -315,7 +350,7 @@ class _SharedConnection:
         if self.con is None:
             try:
                 self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
-                                              logger=self.store.logger)
+                                              logger=self.store.logger, row_group_size=WRITER_ROW_GROUP)
             except (duckdb.Error, OSError) as exc:
                 raise _typed(self.store.path, exc) from exc
             # Closing the file checkpoints it, and a checkpoint rewrites the primary-key indexes of the
@@ -328,7 +363,9 @@ class _SharedConnection:
         if fts and not self.fts:
             load_fts(self.con)  # loaded once per database instance; every cursor sees it
             self.fts = True
-        return self.con.cursor()
+        cursor = self.con.cursor()
+        cursor.execute(f"USE {database_alias(self.store.path)}")  # the file is attached (WRITER_ROW_GROUP)
+        return cursor
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
