@@ -238,7 +238,11 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
         if mem_bands is not None:
-            probe.append(f"SELECT band, bucket, release_id FROM {mem}")
+            # Copied into DuckDB first: joined straight from Arrow, DuckDB pushed the stored side's
+            # bucket range into pyarrow's scanner as Python ints, which overflow past 2**63 (every
+            # other bucket): "OverflowError: Python int too large to convert to C long".
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
+            probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE release_id IN (SELECT release_id FROM {ids})")
         candidates = con.execute(
@@ -246,6 +250,8 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
                 FROM ({' UNION ALL '.join(probe)}) a
                 JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         ).fetchall()
+        if mem_bands is not None:
+            con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
         return {}
     involved = sorted({i for pair in candidates for i in pair})

@@ -279,3 +279,19 @@ def test_the_generated_sites_syndicated_copies_are_found_and_nothing_else(tmp_pa
     clustered = dict(table_rows(store, "SELECT release_id, cluster_id FROM releases WHERE release_id <> cluster_id"))
     assert clustered == dict(expected)
     assert table_rows(store, "SELECT min(score) >= 0.8 FROM release_links WHERE kind = 'near_duplicate'") == [(True,)]
+
+
+def test_a_batch_with_signatures_from_the_workers_links_into_a_small_store(store: Store) -> None:
+    # The parse workers' signatures go to near_pairs as in-memory buckets (Arrow), joined to the stored
+    # ones; buckets fill all 64 bits. (Joined straight from Arrow, DuckDB once pushed stored buckets into
+    # pyarrow's scanner as Python ints, which overflowed: tests/e2e/test_coverage_runs.py caught it.)
+    load_and_link(store, ministry(published_at=at(0)))
+    stored = table_rows(store, "SELECT max(bucket) FROM release_bands")[0][0]
+    assert stored >= 2**63, "the stored buckets must need the 64th bit for this test"
+    rows = [agency("agency-0", COPY, published_at=at(2))] + [
+        agency(f"agency-{n}", UNRELATED.replace("указ номер", f"указ {n} номер"), published_at=at(2)) for n in range(1, 40)]
+    for row in rows:  # as the parse workers hand them over
+        row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
+    store.load_batch(batch(*rows, run_id="run-2", source_id="agency"))
+    assert ("agency-0", "minfin-1", "near_duplicate") in links(store)
+    assert table_rows(store, "SELECT count(DISTINCT release_id) FROM release_bands")[0][0] == 41
