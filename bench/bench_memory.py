@@ -210,24 +210,29 @@ def rebuild_child(db: Path, sliced: bool) -> None:
     print(f"{time.monotonic() - started:.2f} {_kb('/proc/self/status', 'VmHWM') / 1024:.0f}")
 
 
-def rebuild_alternating(db: Path, repeat: int, work: Path) -> None:
-    """The whole index build of ``db``'s releases, one statement per family against slices, alternating."""
-    runs: dict[str, list[tuple[float, float]]] = {"whole": [], "sliced": []}
+def alternate(db: Path, repeat: int, work: Path, *, child: str, before: str, after: str, what: str) -> None:
+    """Run ``child`` on a fresh copy of ``db`` per side (``before``, ``after``), alternating; print medians and ratios."""
+    runs: dict[str, list[tuple[float, float]]] = {before: [], after: []}
     for n in range(repeat):
-        for side in ("whole", "sliced") if n % 2 == 0 else ("sliced", "whole"):
-            copy = work / f"rebuild-{side}.duckdb"
+        for side in (before, after) if n % 2 == 0 else (after, before):
+            copy = work / f"{what}-{side}.duckdb"
             copy.write_bytes(db.read_bytes())
-            out = subprocess.run([sys.executable, __file__, "--rebuild-child", str(copy), side], cwd=ROOT,
+            out = subprocess.run([sys.executable, __file__, child, str(copy), side], cwd=ROOT,
                                  capture_output=True, text=True, check=True).stdout.split()
             runs[side].append((float(out[-2]), float(out[-1])))
             copy.unlink()
-            print(f"  {side:>6}: {out[-2]} s, peak RSS {out[-1]} MB (load {load_average()})", flush=True)
+            print(f"  {side:>7}: {what} {out[-2]} s, peak RSS {out[-1]} MB (load {load_average()})", flush=True)
     for side, got in runs.items():
-        print(f"{side:>6}: median {statistics.median(s for s, _ in got):.1f} s, "
+        print(f"{side:>7}: median {statistics.median(s for s, _ in got):.2f} s, "
               f"peak RSS median {statistics.median(m for _, m in got):.0f} MB")
-    ratio = statistics.median(s for s, _ in runs["sliced"]) / statistics.median(s for s, _ in runs["whole"])
-    peak = statistics.median(m for _, m in runs["sliced"]) / statistics.median(m for _, m in runs["whole"])
-    print(f"\nrebuild_sliced_vs_whole seconds={ratio:.2f} peak_rss={peak:.2f}")
+    ratio = statistics.median(s for s, _ in runs[after]) / statistics.median(s for s, _ in runs[before])
+    peak = statistics.median(m for _, m in runs[after]) / statistics.median(m for _, m in runs[before])
+    print(f"\n{what}_{after}_vs_{before} seconds={ratio:.2f} peak_rss={peak:.2f}")
+
+
+def rebuild_alternating(db: Path, repeat: int, work: Path) -> None:
+    """The whole index build of ``db``'s releases, one statement per family against slices, alternating."""
+    alternate(db, repeat, work, child="--rebuild-child", before="whole", after="sliced", what="rebuild")
 
 
 CHECKPOINT_ROWS = 200
@@ -271,22 +276,7 @@ def checkpoint_child(db: Path, small: bool) -> None:
 
 def checkpoint_alternating(db: Path, repeat: int, work: Path) -> None:
     """The checkpoint after one batch of ``db``'s size, default row groups against small ones, alternating."""
-    runs: dict[str, list[tuple[float, float]]] = {"default": [], "small": []}
-    for n in range(repeat):
-        for side in ("default", "small") if n % 2 == 0 else ("small", "default"):
-            copy = work / f"checkpoint-{side}.duckdb"
-            copy.write_bytes(db.read_bytes())
-            out = subprocess.run([sys.executable, __file__, "--checkpoint-child", str(copy), side], cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout.split()
-            runs[side].append((float(out[-2]), float(out[-1])))
-            copy.unlink()
-            print(f"  {side:>7}: checkpoint {out[-2]} s, peak RSS {out[-1]} MB (load {load_average()})", flush=True)
-    for side, got in runs.items():
-        print(f"{side:>7}: median {statistics.median(s for s, _ in got):.2f} s, "
-              f"peak RSS median {statistics.median(m for _, m in got):.0f} MB")
-    ratio = statistics.median(s for s, _ in runs["small"]) / statistics.median(s for s, _ in runs["default"])
-    peak = statistics.median(m for _, m in runs["small"]) / statistics.median(m for _, m in runs["default"])
-    print(f"\ncheckpoint_small_vs_default seconds={ratio:.2f} peak_rss={peak:.2f}")
+    alternate(db, repeat, work, child="--checkpoint-child", before="default", after="small", what="checkpoint")
 
 
 def main() -> None:
