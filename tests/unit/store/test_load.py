@@ -206,6 +206,25 @@ def test_a_failing_batch_leaves_nothing_behind(store: Store) -> None:
     assert row_counts(store) == dict.fromkeys(COUNTED_TABLES, 0)
 
 
+def test_a_load_pauses_the_garbage_collector_only_while_it_runs(store: Store) -> None:
+    import gc
+
+    try:
+        assert gc.isenabled()
+        store.load_batch(batch(release("r1")))
+        assert gc.isenabled()  # back on after a load
+        bad = batch(release("r2"))
+        bad.releases[0].title = None
+        with pytest.raises(Exception, match="NOT NULL"):
+            store.load_batch(bad)
+        assert gc.isenabled()  # and after a failed one
+        gc.disable()
+        store.load_batch(batch(release("r3")))
+        assert not gc.isenabled()  # left off when it was off
+    finally:
+        gc.enable()
+
+
 def test_known_releases_by_canonical_url(store: Store) -> None:
     store.load_batch(batch(release("r1", "One.", seen_at=at(1)), release("r2", "Two.", seen_at=at(2))))
     store.load_batch(batch(release("r1", "One, edited.", seen_at=at(3))))
