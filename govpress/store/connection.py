@@ -441,6 +441,21 @@ class Store:
             self._shared = None
             shared.stop()
 
+    def release_memory(self) -> None:
+        """Close the session's shared connection now, giving back what DuckDB holds; the next call reopens it.
+
+        A backfill's loads leave DuckDB holding cached table data (full-column scans of the
+        signatures and bands) and memory outside its limit; the end of the run, the search index
+        build and the snapshot's checkpoint, then came on top of it: the run's peak
+        (docs/scale.md, "Memory of a backfill"). Reopening costs one open and a WAL replay.
+        Outside a session there is nothing held: a no-op.
+        """
+        shared = self._shared
+        if shared is None:
+            return
+        with _process_lock(self.path):
+            shared.close()
+
     @property
     def connections_opened(self) -> int:
         """Times the current session opened the file (0 outside a session)."""

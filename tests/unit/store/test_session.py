@@ -58,6 +58,18 @@ def test_a_read_only_reader_inside_a_session_closes_the_shared_connection_first(
         assert store.connections_opened == 2
 
 
+def test_releasing_memory_closes_the_shared_connection_and_the_next_call_reopens_it(store: Store) -> None:
+    with store.session(idle_close=60):
+        store.migrate()
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        store.release_memory()
+        assert opens_read_only(store)  # the instance, and what DuckDB cached in it, is gone
+        assert store.frontier("s") == []
+        assert store.connections_opened == 2
+        assert not opens_read_only(store)
+    Store(store.path).release_memory()  # outside a session nothing is held: nothing to do
+
+
 def test_an_inner_session_joins_the_outer_one(store: Store) -> None:
     with store.session(idle_close=60):
         with store.session():
