@@ -38,6 +38,7 @@ class FakeResult:
     status: int | None = 200
     error: str | None = None
     content_type: str | None = "application/atom+xml"
+    bytes_downloaded: int = 0
 
     @property
     def ok(self):

@@ -47,6 +47,7 @@ class FakeResult:
     status: int | None = 200
     error: str | None = None
     content_type: str | None = "application/atom+xml"
+    bytes_downloaded: int = 0
 
     @property
     def ok(self):
@@ -152,6 +153,18 @@ def test_a_sitemap_index_is_complete_only_when_every_child_was_read():
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE feed [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title></feed>"""
+
+
+@pytest.mark.parametrize("kind", ["feed", "sitemap"])
+def test_discovery_keeps_each_pages_fetch_record_but_not_its_body(kind):
+    url = "http://127.0.0.1/feed"
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>' if kind == "feed" else
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b'<url><loc>http://127.0.0.1/news/1</loc></url></urlset>')
+    found = asyncio.run(discover(source(kind=kind), fake_fetch({url: FakeResult(url, body)}, [])))
+    [page] = found.pages
+    assert page.body is None  # a walk's pages would otherwise stay in memory until the source's last load
+    assert (page.url, page.outcome, page.bytes_downloaded) == (url, "ok", len(body))
 
 
 @pytest.mark.parametrize("kind", ["feed", "sitemap"])
