@@ -15,6 +15,7 @@ and may walk on into a gap below it; its :class:`~govpress.coverage.Trace` says 
 
 from __future__ import annotations
 
+import asyncio
 import glob
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field, replace
@@ -144,7 +145,9 @@ class Walk:
                 any_read = True
                 keys = [identity(i.url) for i in listing.items]
                 if (prefetch := getattr(self.known, "prefetch", None)) is not None:
-                    prefetch(keys)
+                    # A store query, which waits while another source's batch loads: in a thread, so the
+                    # event loop goes on fetching for every other source meanwhile.
+                    await asyncio.to_thread(prefetch, keys)
                 fresh = [i for i, key in zip(listing.items, keys) if key not in self.known]
                 # An unchanged page's held links are left out, as when its 304 ended the walk:
                 # nothing about them changed, so they plan no rechecks.

@@ -399,8 +399,11 @@ def recheck_candidates(ctx: RunContext, source: Source, found: Discovery, known:
 
 async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
     """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
-    known = KnownReleases(source.id, lambda: ctx.store.known_releases(source.id),
-                          lambda ids: ctx.store.known_releases_by_id(source.id, ids))
+    if await asyncio.to_thread(ctx.store.holds_releases, source.id):
+        known = KnownReleases(source.id, lambda: ctx.store.known_releases(source.id),
+                              lambda ids: ctx.store.known_releases_by_id(source.id, ids))
+    else:  # a first run or a backfill: nothing to look up, and no page of the walk waits on the store
+        known = KnownReleases(source.id, dict, lambda ids: {})
     frontier = await asyncio.to_thread(ctx.store.frontier, source.id)
     # Conditional GET on discovery pages makes a quiet scheduled run cost one request per
     # source; a backfill or refetch must read the pages whatever their validators say.

@@ -35,6 +35,7 @@ from govpress.fetch.classify import Outcome, classify_response, error_outcome, h
 from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
 from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, check_target, current_allow, parse_networks
 from govpress.fetch.politeness import (
+    AHEAD_PURPOSES,
     ROBOTS_MAX_BYTES,
     CircuitBreaker,
     HostLimiter,
@@ -240,7 +241,7 @@ class Fetcher:
             outcome = await self._hop(
                 current, source, user_agent, conditional if current == seen[0] else {}, progress,
                 check_robots=check_robots, detect_blocks=purpose != "robots",
-                max_bytes=max_bytes or self.max_bytes, truncate=truncate,
+                max_bytes=max_bytes or self.max_bytes, truncate=truncate, ahead=purpose in AHEAD_PURPOSES,
             )
             target = _redirect_target(current, outcome, seen, self.max_redirects)
             if not isinstance(target, str):
@@ -318,6 +319,7 @@ class Fetcher:
         detect_blocks: bool,
         max_bytes: int,
         truncate: bool,
+        ahead: bool = False,
     ) -> _Response | _Stop:
         """One URL with retries: guard, robots, breaker, limiter, then the exchange."""
         try:
@@ -339,7 +341,7 @@ class Fetcher:
             if not self.breaker.allow(host):
                 return _Stop("circuit_open", f"circuit open for {host}: {self.breaker.reason(host)}")
             progress.attempts += 1
-            last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress)
+            last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress, ahead=ahead)
             if isinstance(last, _Stop):
                 decision = decide(self.retry, attempt, failure=last.outcome, now=self._now(), rng=self._rng)
             else:
@@ -378,10 +380,12 @@ class Fetcher:
         max_bytes: int,
         truncate: bool,
         progress: _Progress,
+        *,
+        ahead: bool = False,
     ) -> _Response | _Stop:
         token = current_allow.set(allow)
         try:
-            async with limiter.slot() as stamp:
+            async with limiter.slot(ahead=ahead) as stamp:
                 async with asyncio.timeout(self.total_timeout):
                     return await self._exchange(url, headers, max_bytes, truncate, progress, stamp)
         except Exception as exc:

@@ -629,6 +629,11 @@ class Store:
 
     # -- what the pipeline reads ---------------------------------------------------------------
 
+    def holds_releases(self, source_id: str) -> bool:
+        """Whether the source has any release stored (removed ones too)."""
+        with self.writer() as con:
+            return loader.holds_releases(con, source_id)
+
     def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
         with self.writer() as con:
             return loader.known_releases(con, source_id)

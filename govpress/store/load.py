@@ -559,6 +559,11 @@ def finish_run(
 # -- reads for the pipeline ----------------------------------------------------------------------
 
 
+def holds_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> bool:
+    """Whether ``source_id`` has a release stored; stops at the first one found."""
+    return con.execute("SELECT EXISTS (SELECT 1 FROM releases WHERE source_id = ?)", [source_id]).fetchone()[0]
+
+
 def known_releases(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, KnownRelease]:
     rows = con.execute(
         """SELECT r.release_id, r.canonical_url, r.content_hash, r.version, r.published_at, r.first_seen_at,

@@ -233,3 +233,31 @@ def test_the_store_decides_how_many_pages_a_batch_takes(tmp_path: Path):
         [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], store=store))
     assert outcome.status == "ok" and outcome.new == 7
     assert store.loaded == [0, 3, 3, 1]  # the plan's load, then 7 pages in batches of three
+
+
+class LookupCountingStore(Store):
+    """A DuckDB file that notes each read of held releases (by id, or a source's whole archive)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lookups = 0
+
+    def known_releases_by_id(self, source_id, release_ids):
+        self.lookups += 1
+        return super().known_releases_by_id(source_id, release_ids)
+
+    def known_releases(self, source_id):
+        self.lookups += 1
+        return super().known_releases(source_id)
+
+
+def test_a_first_run_looks_up_no_held_releases_and_the_next_one_does(tmp_path: Path):
+    """Nothing is held before a source's first run (a backfill): its walk asks the store nothing, page by page."""
+    write_site(tmp_path / "site", {f"/news/{n}/": page(n) for n in range(4)})
+    with LocalSiteServer(tmp_path / "site") as server:
+        first = LookupCountingStore(tmp_path / "g.duckdb")
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], store=first))
+        assert outcome.status == "ok" and outcome.new == 4 and first.lookups == 0
+        again = LookupCountingStore(tmp_path / "g.duckdb")
+        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], store=again))
+    assert outcome.status == "ok" and outcome.new == 0 and again.lookups > 0  # now the plan needs what is held

@@ -175,3 +175,38 @@ def test_a_page_the_reader_refuses_is_refused_on_its_own_fetch_row(kind):
     [page] = found.pages
     assert page.outcome == "refused" and "DTD with entities" in page.error  # not "ok": the fetches row tells it
     assert found.errors and "DTD with entities" in found.errors[0] and not found.items
+
+
+class SlowHeld:
+    """A held set whose page lookup blocks until the event loop has run something else (or 5 s pass)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.loop_ran = threading.Event()
+        self.waited_for_loop = False
+
+    def prefetch(self, keys) -> None:
+        self.waited_for_loop = self.loop_ran.wait(timeout=5)  # as a store query waits for another source's load
+
+    def __contains__(self, key) -> bool:
+        return False
+
+
+def test_a_pages_store_lookup_does_not_hold_up_the_event_loop():
+    url = "http://127.0.0.1/feed"
+    held = SlowHeld()
+
+    async def run():
+        async def other_source():  # another source's fetches, which must go on meanwhile
+            await asyncio.sleep(0.05)
+            held.loop_ran.set()
+
+        other = asyncio.create_task(other_source())
+        found = await discover(source(), fake_fetch({url: FakeResult(url, atom_page([3, 2, 1], None))}, []), known=held)
+        await other
+        return found
+
+    found = asyncio.run(run())
+    assert held.waited_for_loop  # in the loop's own thread the lookup would have sat out its 5 s instead
+    assert len(found.items) == 3

@@ -514,3 +514,35 @@ def test_total_timeout_bounds_a_dripping_body(clock: FakeClock, tmp_path: Path) 
     site = Site({"/a": lambda r: httpx.Response(200, stream=DrippingStream())})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, retries=0, total_timeout=0.05)
     assert result.outcome == "timeout" and result.attempts == 1
+
+
+# --- order on a busy host --------------------------------------------------------------------
+
+
+def test_a_discovery_page_is_fetched_before_the_page_fetches_queued_on_its_host(tmp_path: Path) -> None:
+    """A listing page goes ahead of queued article fetches (another source's, often, on a shared host)."""
+    seen: list[str] = []
+    source = make_source(ignore_robots=True, concurrency=1)
+
+    async def go() -> None:
+        first_answered = asyncio.Event()
+
+        async def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            if request.url.path == "/news/0":
+                await first_answered.wait()
+            return html()
+
+        async with make_fetcher(handler, FakeClock(), tmp_path) as fetcher:
+            first = asyncio.create_task(fetcher.fetch(f"{BASE}/news/0", source))
+            await asyncio.sleep(0.01)  # it holds the host's only slot
+            pages = [asyncio.create_task(fetcher.fetch(f"{BASE}/news/{n}", source)) for n in (1, 2)]
+            await asyncio.sleep(0.01)
+            listing = asyncio.create_task(fetcher.fetch(f"{BASE}/news/", source, purpose="listing"))
+            await asyncio.sleep(0.01)
+            first_answered.set()
+            results = await asyncio.gather(first, *pages, listing)
+        assert all(r.ok for r in results)
+
+    asyncio.run(go())
+    assert seen == ["/news/0", "/news/", "/news/1", "/news/2"]

@@ -91,3 +91,11 @@ def test_known_releases_read_the_links_a_page_shows_in_one_query_and_the_archive
     assert known.queries == 2
     assert len(known) == COUNT and known.loaded
     assert table_rows(store, "SELECT count(*) FROM releases") == [(COUNT,)]
+
+
+def test_a_source_holds_releases_once_one_is_stored_withdrawn_ones_included(store: Store) -> None:
+    store.migrate()
+    assert not store.holds_releases("gov_ru")  # a first run: discovery looks nothing up
+    held_archive(store)  # some of them withdrawn
+    assert store.holds_releases("gov_ru")
+    assert not store.holds_releases("gov_by")
