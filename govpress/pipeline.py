@@ -28,6 +28,7 @@ from govpress.known import HeldIdentities, KnownReleases, by_identity
 from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
 from govpress.plan import RunParams, WorkItem, batches, pages_per_batch, plan_work, published_in_range
 from govpress.registry import Source
+from govpress.slots import Slots
 from govpress.store import Store
 from govpress.recheck import listing_window
 from govpress.record import answered, fetch_event, listing_rows, not_found_event
@@ -102,7 +103,9 @@ class RunContext:
     params: RunParams = field(default_factory=RunParams)
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    write_lock: Slots = field(default_factory=lambda: Slots(1))
+    """One load at a time; a source's plan (the end of its discovery) goes ahead of queued batches:
+    it is what starts that source's fetching, while a batch waiting a little longer delays nothing."""
     parsers: ParsePool | None = None
     """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
     load_turns: dict[str, LoadTurns] = field(default_factory=dict)
@@ -364,7 +367,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
-    async with ctx.write_lock:
+    async with ctx.write_lock.held():
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
     return out
 
@@ -469,7 +472,7 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
         frontier_done=[url for url, _ in frontier if url not in planned and identity(url) in moved],
     )
     await asyncio.to_thread(ctx.archive.sync)
-    async with ctx.write_lock:
+    async with ctx.write_lock.held(ahead=True):
         await asyncio.to_thread(ctx.store.load_batch, batch)
     return found, work
 
@@ -548,7 +551,7 @@ async def record_coverage(ctx: RunContext, source: Source, found: Discovery) -> 
     finding = found.trace.finding() if found.trace is not None else None
     if finding is None:
         return
-    async with ctx.write_lock:
+    async with ctx.write_lock.held():
         ranges = await asyncio.to_thread(coverage.record, ctx.store, source.id, finding, ctx.run_id, ctx.now)
     log.info("%s: complete %s..%s (%s); coverage now %s", source.id, finding.first, finding.last, found.trace.end,
              ", ".join(f"{r.first}..{r.last}" for r in ranges))

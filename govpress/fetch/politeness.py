@@ -28,8 +28,6 @@ sites that gave written permission; that also drops the Crawl-delay (its own
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -39,6 +37,8 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from protego import Protego
+
+from govpress.slots import Slots
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -101,49 +101,6 @@ Several sources often share a host (an agency's language editions), and each sou
 two batches of page fetches on it. A discovery page that waited its turn behind them held up its
 source's whole walk, and so everything the walk would have found: in the bench's run of four sources
 on one host, the listing editions were discovered only after the others' pages were fetched."""
-
-
-class Slots:
-    """At most ``size`` holders at a time; waiters are served ahead first, then in the order they came.
-
-    asyncio.Semaphore is first come, first served only; this adds the one priority the fetcher
-    needs (see :data:`AHEAD_PURPOSES`) and nothing else.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._free = size
-        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._arrivals = itertools.count()
-
-    async def acquire(self, *, ahead: bool = False) -> None:
-        if self._free > 0:  # a free slot means nobody waits: release() hands slots to waiters first
-            self._waiters.clear()  # only cancelled ones can be left
-            self._free -= 1
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (0 if ahead else 1, next(self._arrivals), waiter))
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():  # granted just as we were cancelled: pass it on
-                self.release()
-            raise
-
-    def release(self) -> None:
-        while self._waiters:
-            _, _, waiter = heapq.heappop(self._waiters)
-            if not waiter.done():  # a cancelled waiter is skipped
-                waiter.set_result(None)
-                return
-        self._free += 1
-
-    @asynccontextmanager
-    async def held(self, *, ahead: bool = False) -> AsyncIterator[None]:
-        await self.acquire(ahead=ahead)
-        try:
-            yield
-        finally:
-            self.release()
 
 
 class SendStamp:

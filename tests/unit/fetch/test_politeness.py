@@ -12,7 +12,6 @@ from govpress.fetch.politeness import (
     HostLimiters,
     RobotsCache,
     RobotsResponse,
-    Slots,
     TokenBucket,
     authority,
     robots_url_for,
@@ -159,34 +158,6 @@ def test_a_discovery_request_takes_the_next_free_slot_before_queued_page_fetches
 
     asyncio.run(go())
     assert order == ["page 1", "listing", "page 2", "page 3", "page 4"]
-
-
-def test_slots_lose_no_slot_to_a_cancelled_waiter() -> None:
-    slots = Slots(1)
-
-    async def go() -> list[str]:
-        got: list[str] = []
-        await slots.acquire()
-
-        async def wait(name: str, ahead: bool = False) -> None:
-            await slots.acquire(ahead=ahead)
-            got.append(name)
-
-        cancelled = asyncio.create_task(wait("cancelled while waiting", ahead=True))
-        granted_then_cancelled = asyncio.create_task(wait("granted, then cancelled"))
-        last = asyncio.create_task(wait("last"))
-        await asyncio.sleep(0)
-        cancelled.cancel()
-        await asyncio.sleep(0)
-        slots.release()  # handed to the next live waiter...
-        granted_then_cancelled.cancel()  # ...which is cancelled before it runs: the slot passes on
-        await asyncio.gather(cancelled, granted_then_cancelled, return_exceptions=True)
-        await asyncio.wait_for(last, timeout=5)
-        slots.release()
-        await asyncio.wait_for(slots.acquire(), timeout=5)  # and the slot is free again
-        return got
-
-    assert asyncio.run(go()) == ["last"]
 
 
 def test_host_limiters_one_per_authority_strictest_rate_first_concurrency() -> None:
