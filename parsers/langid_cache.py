@@ -80,7 +80,7 @@ def dfa_window(identifier) -> int:
     The tokenizer is an Aho-Corasick automaton over byte n-grams: its state after any input is the
     longest suffix of that input that is a prefix of some n-gram, so it never depends on more than
     the last ``window`` bytes (the depth of its deepest state). That lets
-    :func:`govpress.parsers.language.feature_counts` find every byte's state at once from the bytes
+    ``govpress.parsers.language._Scorer.feature_counts`` find every byte's state at once from the bytes
     before it, instead of walking the text one byte at a time in Python (same counts, to the unit).
     """
     import numpy as np

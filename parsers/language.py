@@ -16,7 +16,7 @@ How :func:`detect_language` decides:
 The model (about 0.7 s to decompress; a few milliseconds from the cached copy that
 :mod:`govpress.parsers.langid_cache` keeps) is loaded once per process, on first use; after that one
 call costs well under a millisecond per kilobyte: the tokenizer's byte-by-byte walk, py3langid's
-slowest part in Python, is done for the whole sample at once with NumPy (:func:`feature_counts`,
+slowest part in Python, is done for the whole sample at once with NumPy (:meth:`_Scorer.feature_counts`,
 the same counts in the same order, hence the same scores to the bit). Only a sample is classified
 (:func:`text_sample`: :data:`SAMPLE_WINDOWS` stretches spread over the text, :data:`SAMPLE_CHARS`
 characters in all): a press release does not change language midway, and the detector's cost
