@@ -132,7 +132,7 @@ class _Scorer:
             if label in first:
                 self.aliases.append((first[label], i))
             else:
-                first.setdefault(label, i)
+                first[label] = i
 
     def feature_counts(self, data: bytes):
         """(feature indexes, their counts as float32) in order of first occurrence; None when there is none."""
