@@ -246,6 +246,7 @@ class _Collector:
         self.month_first = month_first
         self.release_month_first = month_first
         self.found: list[DateCandidate] = []
+        self._read: dict[tuple[str, datetime | None, bool], list[tuple[int, int, ParsedDate]]] = {}
 
     def add(self, parsed: ParsedDate | None, channel: str, text: str, weight: float | None = None) -> bool:
         if parsed is None:
@@ -277,7 +278,13 @@ class _Collector:
         return parse_relative_day(line, fetched_at=self.fetched, tz=self.tz)
 
     def dates_in(self, text: str) -> list[tuple[int, int, ParsedDate]]:
-        return find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
+        # The same lines are read by several channels (labels, then date lines near the title):
+        # read once per page. The answer depends on the reference and the order, which may change.
+        key = (text, self.reference, self.month_first)
+        dates = self._read.get(key)
+        if dates is None:
+            dates = self._read[key] = find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
+        return dates
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""

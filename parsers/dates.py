@@ -222,6 +222,25 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\.)\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
     )
 )
+# What each pattern above cannot match without, in the same order: a part of every match that a
+# digit starts (the regex engine skips to digits fast; the patterns open with a lookbehind, which
+# it tries at every position). A line is searched with a pattern only when it holds that part.
+_NEEDS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"\d{4}-\d{2}-\d{2}",
+        r"\d\.\d{1,2}\.\d{2}",
+        # The day's last digit, then only separators, a range's digits or a suffix's hyphen before the
+        # first letter (of the day's suffix, "of"/"de", or the month, whose letters stay letters in any case).
+        r"\d[\s.\-–—\d]*[^\W\d_]",
+        # The month's last letter (every Latin form is spelled with these; tests/unit/parsers/test_dates.py
+        # checks that each letter's case variants are in this class too), then the day.
+        r"[a-zäəıüöçşğ]\.?\s*\d",
+        r"\d[/\-]\d{1,2}[/\-]\d{4}",
+        r"\d{4}[/.]\d{1,2}[/.]\d",
+        r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il|жыл|ж\.)",
+    )
+)
 _DIGIT = re.compile(r"\d")
 _TIME_BEFORE = re.compile(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
@@ -354,8 +373,9 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
 def _candidates(text: str) -> list[re.Match[str]]:
     """Non-overlapping matches of every pattern, left to right; at one start the longest wins."""
     found: list[re.Match[str]] = []
-    for pattern in _PATTERNS:
-        found.extend(pattern.finditer(text))
+    for pattern, need in zip(_PATTERNS, _NEEDS):
+        if need.search(text):
+            found.extend(pattern.finditer(text))
     found.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
     chosen: list[re.Match[str]] = []
     last_end = -1

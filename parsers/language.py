@@ -15,7 +15,9 @@ How :func:`detect_language` decides:
 
 The model (about 0.7 s to decompress; a few milliseconds from the cached copy that
 :mod:`govpress.parsers.langid_cache` keeps) is loaded once per process, on first use; after that one
-call costs well under a millisecond per kilobyte. Only a sample is classified
+call costs well under a millisecond per kilobyte: the tokenizer's byte-by-byte walk, py3langid's
+slowest part in Python, is done for the whole sample at once with NumPy (:meth:`_Scorer.feature_counts`,
+the same counts in the same order, hence the same scores to the bit). Only a sample is classified
 (:func:`text_sample`: :data:`SAMPLE_WINDOWS` stretches spread over the text, :data:`SAMPLE_CHARS`
 characters in all): a press release does not change language midway, and the detector's cost
 grows with the text (it was a quarter of a page's parse time on the whole first 6,000 characters).
@@ -26,8 +28,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 
 MIN_LETTERS = 20
 """Below this many letters, and with nothing declared, we do not guess."""
@@ -73,21 +77,106 @@ _SCRIPT_RANGES = (
 _SCRIPT_CLASS = re.compile("|".join(f"(?P<{name}>[{chars}]+)" for name, chars in _SCRIPT_RANGES))
 
 _identifier = None
+_scorer: _Scorer | None = None
 _identifier_lock = threading.Lock()
 
 
 def _get_identifier():
     """The py3langid model restricted to SUPPORTED, loaded once (module-level lazy singleton)."""
-    global _identifier
-    if _identifier is None:
+    return _get_scorer().identifier
+
+
+def _get_scorer() -> _Scorer:
+    """The model and its NumPy tokenizer tables, loaded once (module-level lazy singleton)."""
+    global _identifier, _scorer
+    if _scorer is None:
         with _identifier_lock:
-            if _identifier is None:
-                from govpress.parsers.langid_cache import load_identifier
+            if _scorer is None:
+                from govpress.parsers.langid_cache import load_model
 
                 # From an uncompressed cached copy when there is one: decompressing the shipped
                 # model was the largest start-up cost of ``govpress extract --manifest``.
-                _identifier = load_identifier(SUPPORTED)
-    return _identifier
+                model = load_model(SUPPORTED)
+                _identifier = model.identifier
+                _scorer = _Scorer(model.identifier, model.window)
+    return _scorer
+
+
+class _Scorer:
+    """py3langid's ``LanguageIdentifier.rank`` (raw scores), its tokenizer walk done by NumPy.
+
+    py3langid walks its tokenizer automaton one byte at a time in a Python loop (two thirds of a
+    detection's time). The automaton's state at a byte depends on the last ``window`` bytes only
+    (:func:`govpress.parsers.langid_cache.dfa_window`), so the states of all bytes come from
+    ``window`` vectorised steps over the whole text. The features are then counted in order of
+    first occurrence, as py3langid's ``Counter`` does, and scored with its own expression: the
+    ranking is the same to the bit (tests/unit/parsers/test_language.py compares them).
+    """
+
+    def __init__(self, identifier, window: int) -> None:
+        import numpy as np
+        from py3langid.langid import RAW_FLOOR
+
+        from govpress.parsers.langid_cache import _numpy
+
+        self.identifier = identifier
+        self.window = window
+        self.nextmove = _numpy(identifier.tk_nextmove)
+        self.rowbase = _numpy(identifier.tk_row).astype(np.int64) << 8
+        self.output = np.asarray(identifier.tk_output, dtype=np.int64)
+        self.floor = RAW_FLOOR
+        # Columns of one label (srl and sr): the first keeps the better score, as py3langid's _decide does.
+        first: dict[str, int] = {}
+        self.aliases = []
+        for i, label in enumerate(identifier.nb_classes):
+            if label in first:
+                self.aliases.append((first[label], i))
+            else:
+                first[label] = i
+
+    def feature_counts(self, data: bytes):
+        """(feature indexes, their counts as float32) in order of first occurrence; None when there is none."""
+        import numpy as np
+
+        size = len(data)
+        if not size:
+            return None
+        text = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
+        states = np.zeros(size, dtype=np.int64)
+        # Step k feeds every byte's state the byte k places before it: after the last step each
+        # state has read its own byte and the window - 1 bytes before it (fewer at the start).
+        for k in range(min(self.window, size) - 1, -1, -1):
+            states[k:] = self.nextmove[self.rowbase[states[k:]] + text[:size - k]]
+        features = self.output[states]
+        # Counted as py3langid counts them: a Counter keeps the order of first occurrence, and
+        # the order of the features is the order of the sum in the scores' product.
+        visits = Counter(features[features >= 0].tolist())
+        if not visits:
+            return None
+        return (np.fromiter(visits.keys(), dtype=np.intp, count=len(visits)),
+                np.fromiter(visits.values(), dtype=np.float32, count=len(visits)))
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Every language with its raw score, best first (py3langid's ``rank`` for ``norm_probs=False``)."""
+        import numpy as np
+
+        identifier = self.identifier
+        if text.isupper():
+            text = text.lower()
+        data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+        found = self.feature_counts(data)
+        if found is None:
+            scores = np.full(len(identifier.nb_classes), self.floor, dtype=np.float32)
+        else:
+            features, counts = found
+            scores = np.log1p(counts) @ identifier.nb_ptc[features] + identifier.nb_pc
+        for i, j in self.aliases:
+            scores[i] = max(scores[i], scores[j])
+            scores[j] = self.floor
+        merged: dict[str, float] = {}
+        for label, score in zip(identifier.nb_classes, scores.tolist()):
+            merged.setdefault(label, score)
+        return sorted(merged.items(), key=itemgetter(1), reverse=True)
 
 
 def text_sample(text: str) -> str:
@@ -125,8 +214,7 @@ def language_probabilities(text: str) -> dict[str, float]:
     if script == "han" and counts.get("kana"):
         script = "kana"
     candidates = set(_SCRIPT_LANGUAGES[script])
-    identifier = _get_identifier()
-    raw = [(lang, score) for lang, score in identifier.rank(sample) if lang in candidates]
+    raw = [(lang, score) for lang, score in _get_scorer().rank(sample) if lang in candidates]
     if not raw:
         return {}
     # py3langid's own calibration: divide the log-scores by sqrt(byte length), then softmax.

@@ -314,3 +314,64 @@ def test_month_alternation_matches_every_form_and_nothing_more() -> None:
         assert pattern.fullmatch(form + "zz") is None
     assert pattern.match("marca 2024").group(0) == "marca"  # not "mar" (the English abbreviation)
     assert pattern.fullmatch("paździ") is None
+
+
+def _all_patterns(text: str) -> list[tuple[str, tuple[int, int], dict]]:
+    """What :func:`dates._candidates` gave before it consulted ``_NEEDS``: every pattern over the whole text."""
+    from govpress.parsers import dates
+
+    found = [m for pattern in dates._PATTERNS for m in pattern.finditer(text)]
+    found.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
+    chosen, last_end = [], -1
+    for m in found:
+        if m.start() >= last_end:
+            chosen.append(m)
+            last_end = m.end()
+    return [(m.re.pattern, m.span(), m.groupdict()) for m in chosen]
+
+
+def test_a_pattern_skipped_for_lacking_its_needed_part_had_nothing_to_match() -> None:
+    from govpress.parsers import dates
+
+    forms = [line.strip(" ·") for line in dates.__doc__.split("::")[1].split("\n\n")[1].replace("\n", " · ").split(" · ")]
+    forms = [f for f in forms if f]
+    assert len(forms) > 20
+    texts = forms + [f"Опубликовано: {a} | {b}" for a in forms for b in forms[::5]]
+    texts += ["2-го – 3-го октября", "13. JULI 2018, 10.15 Uhr", "OCT. 2, 2024", "Oktyabrın 2-si, 2024-cü il",
+              "2nd of October", "1er OCTOBRE 2024", "2024 ЖЫЛҒЫ 2 ҚАЗАН", "2024-CÜ İL 2 OKTYABR", "Dec\u00a02,\u00a02024"]
+    for text in texts:
+        got = [(m.re.pattern, m.span(), m.groupdict()) for m in dates._candidates(text)]
+        assert got == _all_patterns(text), text
+        assert got, text
+
+
+_DATEISH = st.lists(st.one_of(
+    st.sampled_from(["октября", "Oct", "OCTOBER", "oktyabrın", "il", "-cü", "жылғы", "ж.", "г.", "года", "Uhr", "pm",
+                     "GMT", "+03:00", "T", "Z", "de", "of", "März", "JULI", "мая", "2024", "12", "3", "05", "-го", "th", "İ"]),
+    st.text(alphabet="0123456789 .-/–—:,|[]ıİKkſ\u212a", max_size=3)), max_size=8).map(" ".join)
+
+
+@given(_DATEISH)
+@settings(max_examples=300, deadline=None)
+def test_the_prefilters_change_no_candidate(text: str) -> None:
+    from govpress.parsers import dates
+
+    assert [(m.re.pattern, m.span(), m.groupdict()) for m in dates._candidates(text)] == _all_patterns(text)
+
+
+def test_the_latin_month_prefilter_letters_cover_their_case_variants() -> None:
+    """``_NEEDS`` reads a Latin month's last letter by a class: any character a month's letter matches
+    regardless of case (the Kelvin sign for k, the long s for s, dotted and dotless i) is in it too."""
+    import re
+    import sys
+
+    from govpress.parsers import dates
+
+    letters = sorted({c for form in dates._month_variants if re.fullmatch("[a-zäəıüöçşğ]+", form) for c in form})
+    needed = re.compile(dates._NEEDS[3].pattern.split("\\.?")[0], re.I)  # the class before "\.?\s*\d"
+    assert needed.pattern == "[a-zäəıüöçşğ]"
+    cased = [chr(cp) for cp in range(sys.maxunicode + 1)
+             if not 0xD800 <= cp <= 0xDFFF and (chr(cp).lower() != chr(cp) or chr(cp).upper() != chr(cp))]
+    for letter in letters:
+        literal = re.compile(re.escape(letter), re.I)
+        assert all(needed.match(c) for c in cased if literal.match(c)), letter

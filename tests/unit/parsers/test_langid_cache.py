@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govpress.parsers.langid_cache import load_identifier
+import pytest
+
+from govpress.parsers.langid_cache import dfa_window, load_identifier, load_model
 from govpress.parsers.language import SUPPORTED
 
 TEXTS = [
@@ -45,3 +47,32 @@ def test_an_unwritable_cache_folder_still_gives_a_model(tmp_path: Path) -> None:
     blocker.write_text("a file where the cache folder should be")
     identifier = load_identifier(SUPPORTED, folder=blocker / "cache")
     assert identifier.classify(TEXTS[4])[0] == "de"
+
+
+@pytest.mark.slow  # five steps over every pair of tokenizer rows: about 5 s of CPU
+def test_the_tokenizer_state_depends_on_the_last_window_bytes_only(tmp_path: Path) -> None:
+    """What :func:`dfa_window` claims, proved on the installed model: from any state, ``window`` bytes
+    lead where they lead from the start state (every pair of walks on the same bytes has met).
+
+    This is what lets the language detector find every byte's state from the ``window`` bytes before it.
+    """
+    import numpy as np
+
+    model = load_model(SUPPORTED, folder=tmp_path)
+    assert load_model(SUPPORTED, folder=tmp_path).window == model.window  # kept in the cached copy
+    nextmove = np.asarray(model.identifier.tk_nextmove, dtype=np.int64)
+    row = np.asarray(model.identifier.tk_row, dtype=np.int64)
+    states = len(row)
+    byte = np.arange(256, dtype=np.int64)
+    # Pairs (state of a walk from anywhere, state of the walk from the start) on the same bytes. The
+    # moves depend on a state's row only: each distinct pair of rows is expanded once.
+    pairs = np.stack([np.arange(states), np.zeros(states, dtype=np.int64)], axis=1)
+    for _ in range(model.window):
+        rows = np.unique(row[pairs[:, 0]] * states + row[pairs[:, 1]])
+        first = nextmove[((rows // states)[:, None] << 8) + byte].ravel()
+        second = nextmove[((rows % states)[:, None] << 8) + byte].ravel()
+        unmet = first != second  # walks that met stay together
+        pairs = np.unique(first[unmet] * states + second[unmet])
+        pairs = np.stack([pairs // states, pairs % states], axis=1)
+    assert len(pairs) == 0
+    assert model.window == dfa_window(model.identifier) > 1

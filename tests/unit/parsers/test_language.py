@@ -104,3 +104,31 @@ def test_the_detector_reads_a_sample_spread_over_a_long_text():
 def test_a_long_russian_text_opening_with_an_english_quote_is_russian():
     text = "Joint statement on trade and investment cooperation. " + SENTENCES["ru"] * 40
     assert detect_language(text, ["ru"]) == "ru"
+
+
+def test_the_numpy_tokenizer_ranks_exactly_like_py3langid() -> None:
+    """The vectorised walk (each byte's state from the bytes before it) gives py3langid's scores to the bit."""
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    texts = [*SENTENCES.values(), "", " ", "a", "ab", "Ünï", "12345 678", "ЗАГОЛОВОК КАПСОМ", "😀 emoji ✓",
+             "lone \ud800 surrogate", "Ñandú", " ".join(SENTENCES.values()) * 3, "x" * 7000]
+    texts += [text[start:start + width] for text in SENTENCES.values() for start in (0, 3, 17) for width in (1, 5, 6, 7, 40)]
+    for text in texts:
+        assert scorer.rank(text) == identifier.rank(text), text
+
+
+def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
+    """The order of the features is the order of the sum in the scores' product: it must be py3langid's."""
+    from py3langid.langid import visit_counts
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    for text in SENTENCES.values():
+        data = text.encode("utf-8")
+        walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+        features, counts = scorer.feature_counts(data)
+        assert features.tolist() == list(walked) and counts.tolist() == list(walked.values())
