@@ -170,7 +170,7 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         # The parse workers are done: they leave before the index build and the snapshot, the end of
         # a run where the process holds the most (docs/scale.md, "Memory of a backfill").
         await asyncio.to_thread(parsers.close)
-        # So is what DuckDB cached for the loads: the index build starts from a fresh instance.
+        # So is what DuckDB cached for the loads, when it holds much: the index build starts afresh.
         await asyncio.to_thread(store.release_memory)
         if publish_results and (counts["new"] or counts["updated"]):
             await asyncio.to_thread(store.rebuild_search_index)
