@@ -7,7 +7,8 @@ order: ``govpress ingest --without-prefect``, ``govpress ingest`` against a serv
 (started as ``python -m bench`` starts it, before the call), and ``govpress ingest`` starting its
 temporary API. Every call gets a fresh database; both code bases share one ``PREFECT_HOME`` (migrated
 by a first call that is not counted). Prints each call's wall and CPU seconds with the load average,
-then the medians and Prefect's share (1 - plain / Prefect) per code base.
+then the medians and Prefect's share (1 - plain / Prefect) per code base, also against the median of both
+code bases' plain runs (the same code when only Prefect's files differ: a steadier baseline).
 """
 
 from __future__ import annotations
@@ -70,12 +71,16 @@ def main() -> None:
                               flush=True)
             finally:
                 stop_process(server)
+    # When only Prefect's files differ, both plain paths are the same code: their pooled median is the
+    # steadier baseline (on a loaded machine one code base's plain median alone moved by 20%).
+    pooled = statistics.median(w for name in bases for w, _ in times[(name, "plain")])
     for name in bases:
         plain = statistics.median(w for w, _ in times[(name, "plain")])
         for kind in KINDS:
             wall = statistics.median(w for w, _ in times[(name, kind)])
             cpu = statistics.median(c for _, c in times[(name, kind)])
-            share = "" if kind == "plain" else f"  Prefect's share {1 - plain / wall:.0%}"
+            share = "" if kind == "plain" else (f"  Prefect's share {1 - plain / wall:.0%} "
+                                                f"(against both plain runs' median {pooled:.1f} s: {1 - pooled / wall:.0%})")
             print(f"{name:5s} {kind:9s} median {wall:6.1f} s wall {cpu:6.1f} s CPU{share}")
 
 

@@ -177,11 +177,12 @@ def ingest(
                                             parameters={"sources": source, "without_prefect": True}))
         ok = not result.failing
     else:
-        from govpress.flows.temporary_api import started_early
+        from govpress.flows.temporary_api import paused_gc, started_early
 
         with started_early():  # the API starts beside the checks and Prefect's imports below
             _check_db(db)
-            from govpress.flows.ingest import ingest as ingest_flow
+            with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
+                from govpress.flows.ingest import ingest as ingest_flow
 
             ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
                                                max_pages=max_pages or 0, refetch=refetch, db=str(db),
@@ -211,12 +212,13 @@ def backfill(
         raise typer.BadParameter(str(exc.args[0]), param_hint="--source") from None
     if _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
-    from govpress.flows.temporary_api import started_early
+    from govpress.flows.temporary_api import paused_gc, started_early
 
     with started_early():  # the API starts beside the checks and Prefect's imports below
         _check_db(db)
-        from govpress.flows.operations import BACKFILL_MAX_PAGES
-        from govpress.flows.operations import backfill as backfill_flow
+        with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
+            from govpress.flows.operations import BACKFILL_MAX_PAGES
+            from govpress.flows.operations import backfill as backfill_flow
 
         ok = _run_flow(lambda: backfill_flow(source=source, dates={"since": _date(since), "until": _date(until)},
                                              max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
@@ -251,11 +253,12 @@ def reparse(
     from govpress.registry import load_registry
 
     load_registry(sources_file).select(source)
-    from govpress.flows.temporary_api import started_early
+    from govpress.flows.temporary_api import paused_gc, started_early
 
     with started_early():  # the API starts beside the checks and Prefect's imports below
         _check_db(db)
-        from govpress.flows.ingest import reparse as reparse_flow
+        with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
+            from govpress.flows.ingest import reparse as reparse_flow
 
         ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
                                             sources_file=str(sources_file) if sources_file else None,
