@@ -34,6 +34,7 @@ from typing import Any
 from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
 from govpress.fetch.politeness import SharedHostGate
+from govpress.memory import give_back
 from govpress.parse_workers import ParseJob, ParsePool, run_job
 from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_job, run_source
 from govpress.plan import RunParams
@@ -170,8 +171,10 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         # The parse workers are done: they leave before the index build and the snapshot, the end of
         # a run where the process holds the most (docs/scale.md, "Memory of a backfill").
         await asyncio.to_thread(parsers.close)
-        # So is what DuckDB cached for the loads, when it holds much: the index build starts afresh.
-        await asyncio.to_thread(store.release_memory)
+        # So is what DuckDB cached for the loads, when it holds much: the index build starts afresh,
+        # and what the loads freed goes back to the system first.
+        if await asyncio.to_thread(store.release_memory):
+            await asyncio.to_thread(give_back)
         if publish_results and (counts["new"] or counts["updated"]):
             await asyncio.to_thread(store.rebuild_search_index)
         await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
