@@ -12,6 +12,7 @@ What runs (``--rounds`` interleaved rounds where a figure is noisy; medians repo
    through Prefect against ``--without-prefect``; share = 1 - plain/Prefect. Variants: the
    temporary API the command starts at once (the default), a server already running (reused),
    and Prefect's own on-demand start (``GOVPRESS_PREFECT_API=prefect``, the behaviour before).
+   One untimed call first: the first call on a machine migrates Prefect's database, once.
 3. **Reparse** of the archived pages of the end-to-end run (bench/govpress_run.py reparse),
    against trafilatura over the same bodies in the peer environment.
 4. **Generic parser** against ``trafilatura.extract`` on the real saved pages: the figure of
@@ -170,6 +171,10 @@ def prefect_share(registry_file: Path, work: Path, rounds: int) -> dict:
     from govpress.flows.serve import stop_process, wait_healthy
     from govpress.flows.temporary_api import free_port
 
+    # Untimed: the first call on a machine migrates Prefect's database in PREFECT_HOME (once; 20-40 s
+    # here), which no later call pays. The rounds measure the calls an operator makes after it.
+    warm = timed([*govpress, "--db", str(work / "prefect-warm-up" / "govpress.duckdb")], env=base_env)
+    print(f"  prefect warm-up (Prefect's database made ready once) {warm.wall:6.1f} s  (load {loadavg()})", flush=True)
     for number in range(rounds):
         one("plain", number, base_env)
         one("temporary", number, base_env)
