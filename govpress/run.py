@@ -183,8 +183,6 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         heart.cancel()
         ACTIVE_RUNS.discard(run_id)
     if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
-        # What the index build left DuckDB holding would come under the snapshot's checkpoint too.
-        await asyncio.to_thread(store.release_memory)
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=db, status=status, outcomes=outcomes, message=message)
 
