@@ -349,10 +349,30 @@ def main() -> None:
         f"- Peers: {peer.versions()}, in their own virtual environment ({peer.VENV.relative_to(ROOT)}).",
         f"- Rounds: {args.rounds} interleaved end-to-end rounds, {args.prefect_rounds} Prefect rounds; medians.", "",
     ]
-    RESULTS.write_text("\n".join(header + rows + ["", "```", last, "```", ""]), encoding="utf-8")
+    fresh = "\n".join(header + rows + ["", "```", last, "```", ""])
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else None
+    RESULTS.write_text(with_history(fresh, previous), encoding="utf-8")
     print("\n".join(rows))
     print(f"(written to {RESULTS.relative_to(ROOT)}; {minutes:.1f} min)")
     print(last)
+
+
+def with_history(fresh: str, previous: str | None) -> str:
+    """``fresh`` (this run's header and table) above what ``previous`` held: its table as "The run before", then its notes.
+
+    The notes (every ``## `` section: what each round changed and measured) are written by people
+    and were lost when each run rewrote the file; only the table before them is replaced.
+    """
+    if not previous:
+        return fresh
+    head, marker, notes = previous.partition("\n## ")
+    lines = head.strip().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]  # the file's title, kept once at the top of ``fresh``
+    before = "## The run before\n\n" + "\n".join(lines).strip() + "\n"
+    sections = [section for section in notes.split("\n## ") if section] if marker else []
+    kept = [section for section in sections if not section.startswith("The run before\n")]  # one table back only
+    return fresh.rstrip("\n") + "\n\n" + before + "".join("\n## " + section for section in kept)
 
 
 if __name__ == "__main__":
