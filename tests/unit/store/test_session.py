@@ -106,3 +106,15 @@ def test_a_sessions_writer_keeps_row_groups_small_so_a_checkpoint_rewrites_only_
     groups = row_groups(store.path, "scratch")
     assert sum(groups) == rows
     assert max(groups) <= WRITER_ROW_GROUP and len(groups) >= 3
+
+
+def test_a_current_schema_is_checked_without_loading_the_search_extension(store: Store) -> None:
+    store.migrate()
+    with store.session(idle_close=60):
+        store.migrate()  # already current: nothing to apply
+        with store.writer() as con:
+            loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()[0]
+        assert not loaded
+        store.rebuild_search_index()  # what needs it loads it
+        with store.writer() as con:
+            assert con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()[0]
