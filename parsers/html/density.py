@@ -57,6 +57,8 @@ def link_blocks(element: Element) -> list[Element]:
             if block is not element:
                 inside.add(block)  # already dropped with an ancestor
             continue
+        if next(block.iterdescendants("a"), None) is None:
+            continue  # no link text at all, so no row of links: read no further (most paragraphs of a text)
         text = _short_text(block, _LINK_BLOCK_CHARS)
         if not text or _SENTENCE_INSIDE.search(text):
             continue

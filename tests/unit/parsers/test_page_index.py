@@ -101,3 +101,20 @@ def test_blocks_inside_a_judged_navigation_are_not_judged_again(monkeypatch: pyt
     li.append(extra)
     assert counted.inside_boilerplate(extra) is True
     assert judged == []  # known from its judged ancestors, without looking at it
+
+
+LINK_ROWS = """<html><body><div data-k="content">
+<p data-k="text">The ministry opened the new bridge on Tuesday. It links the two banks of the river.</p>
+<div data-k="label">Tags</div>
+<div data-k="tags">Tags: <a href="/t/roads">Roads</a>, <a href="/t/bridges">Bridges</a></div>
+<p data-k="carries-link">Read the <a href="/report">full report on the bridge</a> for details.</p>
+<ul data-k="teasers"><li><a href="/n/1">Second bridge opens in May</a></li><li><a href="/n/2">Ferry stops</a></li></ul>
+<div data-k="wrapper"><span>Share on <a href="/s/f">Facebook</a> <a href="/s/t">Twitter</a></span></div>
+</div></body></html>"""
+
+
+def test_link_blocks_are_short_rows_of_link_text_and_nothing_without_links() -> None:
+    root = parse_html_text(LINK_ROWS)
+    found = density.link_blocks(_by_key(root, "content"))
+    # The label is short and sentence-less but has no link at all; the paragraph has its link inside a sentence.
+    assert _ids(found) == ["tags", "teasers", "wrapper"]
