@@ -8,7 +8,8 @@ Run (a tree of the code before made with ``git archive``)::
 
 Page sets (``--set``, comma-separated): ``site`` (the generated site's 653 release pages, as the
 reparse parses them: the source's zone and language), ``articles`` (the 7 real article pages of
-bench_extract.py), ``shared`` (every HTML, XML and JSON file under ../shared/pages), ``dev``,
+bench/real_pages.py, the ones bench_extract.py and bench_parse.py time), ``shared`` (every HTML,
+XML and JSON file under ../shared/pages), ``dev``,
 ``holdout``, ``styles`` (the extraction fixtures' manifests, site names learnt as
 ``govpress extract`` learns them). The sets are read by this file, so both trees parse the same
 bytes with the same contexts.
@@ -34,20 +35,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # real_pages.py beside this script, also when it is not run as one
+from real_pages import REAL_PAGES  # noqa: E402  the real saved pages: one table for the parser benchmarks
 SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared")) / "pages"
 FIXTURES = ROOT / "tests" / "fixtures"
 FETCHED = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 """One fetch time for every page: a yearless date is read against it the same way in both trees."""
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".json": "application/json", ".xml": "application/xml"}
-ARTICLES = {
-    "europarl/press-release_20190712IPR56948.html": "Europe/Brussels",
-    "europarl/press-release_20201217IPR94207.html": "Europe/Brussels",
-    "europarl/press-release_20221014IPR43206.html": "Europe/Brussels",
-    "europarl/press-release_20241212IPR25960.html": "Europe/Brussels",
-    "europarl/press-release_20250204IPR26689.html": "Europe/Brussels",
-    "other_gov/bmjv.de_press_konsum.html": "Europe/Berlin",
-    "other_gov/eza.gv.at_press_release_2018-07.html": "Europe/Vienna",
-}
 SETS = ("site", "articles", "shared", "dev", "holdout", "styles")
 
 
@@ -89,7 +83,7 @@ def load_set(name: str) -> list[tuple]:
         return pages
     if name == "articles":
         return [(f"articles:{n}", (SHARED / n).read_bytes(), "https://example.org/" + n, ParseContext(timezone=zone))
-                for n, zone in ARTICLES.items() if (SHARED / n).exists()]
+                for n, zone in REAL_PAGES.items() if (SHARED / n).exists()]
     if name == "shared":
         return [(f"shared:{p.relative_to(SHARED)}", p.read_bytes(), f"https://example.org/{p.relative_to(SHARED)}",
                  ParseContext(timezone="Europe/Brussels", fetched_at=FETCHED, content_type=CONTENT_TYPES[p.suffix.lower()]))

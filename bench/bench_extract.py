@@ -31,17 +31,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # real_pages.py beside this script, also when it is not run as one
+from real_pages import REAL_PAGES  # noqa: E402  the real saved pages: one table for the parser benchmarks
 SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))
 DEV_SET = ROOT / "tests" / "fixtures" / "extraction" / "manifest.jsonl"
-REAL_PAGES = {
-    "europarl/press-release_20190712IPR56948.html": "Europe/Brussels",
-    "europarl/press-release_20201217IPR94207.html": "Europe/Brussels",
-    "europarl/press-release_20221014IPR43206.html": "Europe/Brussels",
-    "europarl/press-release_20241212IPR25960.html": "Europe/Brussels",
-    "europarl/press-release_20250204IPR26689.html": "Europe/Brussels",
-    "other_gov/bmjv.de_press_konsum.html": "Europe/Berlin",
-    "other_gov/eza.gv.at_press_release_2018-07.html": "Europe/Vienna",
-}
 
 
 def dev_entries() -> list[dict]:

@@ -12,6 +12,7 @@ import cProfile
 import os
 import pstats
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -19,22 +20,15 @@ from govpress.parsers import generic
 from govpress.parsers.release import ParseContext
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # real_pages.py beside this script, also when it is not run as one
+from real_pages import REAL_PAGES  # noqa: E402  the real saved pages: one table for the parser benchmarks
 SHARED = Path(os.environ.get("GOVPRESS_SHARED", ROOT.parent / "shared"))
-PAGES = {
-    "europarl/press-release_20190712IPR56948.html": "Europe/Brussels",
-    "europarl/press-release_20201217IPR94207.html": "Europe/Brussels",
-    "europarl/press-release_20221014IPR43206.html": "Europe/Brussels",
-    "europarl/press-release_20241212IPR25960.html": "Europe/Brussels",
-    "europarl/press-release_20250204IPR26689.html": "Europe/Brussels",
-    "other_gov/bmjv.de_press_konsum.html": "Europe/Berlin",
-    "other_gov/eza.gv.at_press_release_2018-07.html": "Europe/Vienna",
-}
 
 
 def load() -> list[tuple[str, bytes, ParseContext]]:
     return [
         (name, (SHARED / "pages" / name).read_bytes(), ParseContext(timezone=zone))
-        for name, zone in PAGES.items()
+        for name, zone in REAL_PAGES.items()
         if (SHARED / "pages" / name).exists()
     ]
 

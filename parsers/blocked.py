@@ -115,23 +115,46 @@ class Page:
     each costly part computed when a rule first asks for it."""
 
     def __init__(self, body: bytes | str, content_type: str | None = None) -> None:
-        self.raw = body.encode("utf-8", "ignore") if isinstance(body, str) else body
-        self.size = len(self.raw)
-        self.is_html = looks_like_html(content_type, self.raw[:4096])
+        self._text = body if isinstance(body, str) else None
+        if not isinstance(body, str):
+            self.raw = body  # else encoded on first use: most pages need only the opening of it
+        self.is_html = looks_like_html(content_type, self.head(4096))
+
+    @cached_property
+    def raw(self) -> bytes:
+        """The body as UTF-8 bytes (a text body encoded, what cannot be encoded dropped)."""
+        return self._text.encode("utf-8", "ignore")
+
+    @cached_property
+    def size(self) -> int:
+        return len(self.raw)
+
+    def head(self, size: int) -> bytes:
+        """``raw[:size]``; of a text body only the opening is encoded when it makes ``size`` bytes
+        (every character is at least one byte), not the whole page that the rules rarely need."""
+        if self._text is None or "raw" in self.__dict__:
+            return self.raw[:size]
+        opening = self._text[:size].encode("utf-8", "ignore")
+        return opening[:size] if len(opening) >= size else self.raw[:size]
+
+    @property
+    def tiny(self) -> bool:
+        """Fewer than :data:`TINY_PAGE_BYTES` bytes (told from the opening: the head is shorter only then)."""
+        return len(self.head(TINY_PAGE_BYTES)) < TINY_PAGE_BYTES
 
     @cached_property
     def title(self) -> str:
-        match = _TITLE.search(self.raw, 0, 20_000)
+        match = _TITLE.search(self.head(20_000))
         return _squash(html.unescape(_TAG.sub("", match.group(1).decode("utf-8", "replace")))) if match else ""
 
     @cached_property
     def markup(self) -> bytes:
         """The head of the markup (:data:`MARKER_BYTES`), lower-cased."""
-        return self.raw[:MARKER_BYTES].lower()
+        return self.head(MARKER_BYTES).lower()
 
     @cached_property
     def visible(self) -> str:
-        text = self.raw[:TEXT_BYTES].decode("utf-8", "replace")
+        text = self.head(TEXT_BYTES).decode("utf-8", "replace")
         return _squash(html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text))))
 
     @cached_property
@@ -198,6 +221,6 @@ def blocked_reason(
         return evidence + at
     if status in REFUSING_STATUSES:
         return REFUSING_STATUSES[status] + (" without content" if page.is_html and page.little_content else "")
-    if 200 <= status < 300 and page.is_html and page.size < TINY_PAGE_BYTES and not (page.article_markup or page.prose):
+    if 200 <= status < 300 and page.is_html and page.tiny and not (page.article_markup or page.prose):
         return f"tiny HTML page ({page.size} bytes) without article text{at}"
     return None

@@ -57,6 +57,8 @@ def link_blocks(element: Element) -> list[Element]:
             if block is not element:
                 inside.add(block)  # already dropped with an ancestor
             continue
+        if next(block.iterdescendants("a"), None) is None:
+            continue  # no link text at all, so no row of links: read no further (most paragraphs of a text)
         text = _short_text(block, _LINK_BLOCK_CHARS)
         if not text or _SENTENCE_INSIDE.search(text):
             continue
@@ -188,22 +190,28 @@ class _Density:
         return total
 
     def inside_boilerplate(self, element: Element) -> bool:
-        """Whether ``element`` or an ancestor below the root is boilerplate (memoised per element)."""
+        """Whether ``element`` or an ancestor below the root is boilerplate (memoised per element).
+
+        The climb first looks for the nearest ancestor already judged: inside a navigation or a
+        footer (most of the blocks a page has) the element is then known without being looked at.
+        Only the unjudged elements between are judged, outermost first, until one is boilerplate.
+        """
+        boiler = self.boiler
         chain: list[Element] = []
         node: Element | None = element
         verdict = False
-        while node is not None and node is not self.root:
-            known = self.boiler.get(node)
+        root = self.root
+        while node is not None and node is not root:
+            known = boiler.get(node)
             if known is not None:
                 verdict = known
                 break
             chain.append(node)
-            if is_boilerplate(node) or (node.tag == "header" and not _has_ancestor(node, "article")):
-                verdict = True
-                break
             node = node.getparent()
-        for seen in chain:
-            self.boiler[seen] = verdict
+        for seen in reversed(chain):  # outermost first: below a boilerplate block everything is inside it
+            if not verdict and (is_boilerplate(seen) or (seen.tag == "header" and not _has_ancestor(seen, "article"))):
+                verdict = True
+            boiler[seen] = verdict
         return verdict
 
     def visible_length(self, element: Element) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from govpress.parsers.html.blocks import clean_title, element_text, heading_text, is_boilerplate
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
@@ -87,6 +89,11 @@ _HOME_HREF = re.compile(
     r"^(?:(?:https?://[^/]+)?/(?:[a-z]{2}(?:-[a-z]{2})?/?)?(?:index\.\w+)?|https?://[^/]+|(?:\./)?index\.\w+)$", re.I)
 
 
+def _home_link(href: str | None) -> bool:
+    """An href to the site's home page (see :data:`_HOME_HREF`)."""
+    return bool(href) and len(href) < 48 and _HOME_HREF.match(href.strip()) is not None
+
+
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})
 
 
@@ -103,6 +110,8 @@ def _class_kind(value: str) -> tuple[bool, bool, bool, bool, bool]:
         kind = (not SUBTITLE_CLASSES.isdisjoint(words), "hentry" in words or "h-entry" in words,
                 _DATELINE_CLASS.search(value) is not None, _NOT_PUBLISHED_CLASS.search(value) is not None,
                 "breadcrumb" in value.lower())
+        if not any(kind):
+            kind = _NO_CLASS  # one object for "none of them": the index skips such elements by identity
         if len(_CLASS_KINDS) > 50_000:
             _CLASS_KINDS.clear()
         _CLASS_KINDS[value] = kind
@@ -117,6 +126,7 @@ class PageIndex:
     """One pass over the tree: the elements the metadata readers need, by name, itemprop and class."""
 
     _NAMES = ("meta", "link", "script", "time", "h1", "a", "base", "title", "article")
+    _WALKED_NAMES = tuple(name for name in _NAMES if name != "a")
 
     def __init__(self, root: Element) -> None:
         self.root = root
@@ -133,37 +143,56 @@ class PageIndex:
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
         home: list[Element] = []
-        for element in root.iter():
-            name = element.tag
-            if name in by_name:
-                if name != "a":
-                    by_name[name].append(element)
-                else:
-                    if element.get("hreflang"):
-                        by_name[name].append(element)
-                    if len(home) < 5:
-                        href = element.get("href")
-                        if href and len(href) < 48 and _HOME_HREF.match(href.strip()):
-                            home.append(element)
-            attrib = element.attrib
-            if not attrib:
+        # Two walks, both cheaper than one that reads every element's tag and attributes in
+        # Python: the named tags (but <a>, thousands on some pages) are picked out by lxml itself,
+        # and the attribute walk asks each element for its attribute names once (most have none,
+        # or a class and nothing else); a link is an <a> with an href.
+        for element in root.iter(*self._WALKED_NAMES):
+            by_name[element.tag].append(element)
+        anchors = by_name["a"]
+        itemprop = self.itemprop
+        kinds = _CLASS_KINDS
+        for element in root.iter(etree.Element):  # elements only: comments and PIs have no attributes
+            names = element.keys()
+            if not names:
                 continue
-            prop = attrib.get("itemprop")
-            if prop:
-                self.itemprop.setdefault(prop, []).append(element)
-            classes = attrib.get("class")
-            class_kind = (_CLASS_KINDS.get(classes) or _class_kind(classes)) if classes else _NO_CLASS
-            if class_kind[0] and len(self.subtitled) < 50:
-                self.subtitled.append(element)
-            if class_kind[1]:
-                self.hentries.append(element)
-            ident = attrib.get("id")
-            if name in _DATELINE_TAGS and len(self.datelines) < 50:
-                id_kind = _class_kind(ident) if ident else _NO_CLASS
-                if (class_kind[2] or id_kind[2]) and not (class_kind[3] or id_kind[3]):
-                    self.datelines.append(element)
-            if (class_kind[4] or (ident and "readcrumb" in ident)) and len(self.breadcrumbs) < 10:
-                self.breadcrumbs.append(element)
+            get = element.get
+            if len(names) == 1:
+                name = names[0]
+                if name == "class":  # the commonest case by far
+                    classes = get("class")
+                    if classes and (kinds.get(classes) or _class_kind(classes)) is not _NO_CLASS:
+                        self._add_classed(element, classes, None)
+                elif name == "href":
+                    if len(home) < 5 and element.tag == "a" and _home_link(get("href")):
+                        home.append(element)
+                elif name == "hreflang":
+                    if element.tag == "a" and get("hreflang"):
+                        anchors.append(element)
+                elif name == "itemprop":
+                    prop = get("itemprop")
+                    if prop:
+                        itemprop.setdefault(prop, []).append(element)
+                elif name == "id":
+                    ident = get("id")
+                    if ident and ((kinds.get(ident) or _class_kind(ident)) is not _NO_CLASS or "readcrumb" in ident):
+                        self._add_classed(element, None, ident)
+                continue
+            if ("href" in names or "hreflang" in names) and element.tag == "a":
+                if "hreflang" in names and get("hreflang"):
+                    anchors.append(element)
+                if len(home) < 5 and _home_link(get("href")):
+                    home.append(element)
+            if "itemprop" in names:
+                prop = get("itemprop")
+                if prop:
+                    itemprop.setdefault(prop, []).append(element)
+            classes = get("class") if "class" in names else None
+            ident = get("id") if "id" in names else None
+            # Most classes and ids say none of the kinds: the element is filed nowhere.
+            if (classes and (kinds.get(classes) or _class_kind(classes)) is not _NO_CLASS) or (
+                    ident and ((kinds.get(ident) or _class_kind(ident)) is not _NO_CLASS or "readcrumb" in ident)):
+                self._add_classed(element, classes, ident)
         for link in home:
             text = " ".join("".join(link.itertext()).split())
             if text and len(text.split()) <= 6:
@@ -176,6 +205,20 @@ class PageIndex:
                     if content and content.strip():
                         self.meta.setdefault(key.strip().lower(), []).append(content.strip())
                     break
+
+    def _add_classed(self, element: Element, classes: str | None, ident: str | None) -> None:
+        """File an element with a class or an id under the kinds they say (subtitle, h-entry, dateline, breadcrumb)."""
+        class_kind = (_CLASS_KINDS.get(classes) or _class_kind(classes)) if classes else _NO_CLASS
+        if class_kind[0] and len(self.subtitled) < 50:
+            self.subtitled.append(element)
+        if class_kind[1]:
+            self.hentries.append(element)
+        if element.tag in _DATELINE_TAGS and len(self.datelines) < 50:
+            id_kind = _class_kind(ident) if ident else _NO_CLASS
+            if (class_kind[2] or id_kind[2]) and not (class_kind[3] or id_kind[3]):
+                self.datelines.append(element)
+        if (class_kind[4] or (ident and "readcrumb" in ident)) and len(self.breadcrumbs) < 10:
+            self.breadcrumbs.append(element)
 
     def meta_content(self, *names: str) -> list[str]:
         """Contents of ``<meta>`` whose name/property/itemprop/http-equiv is one of ``names`` (any case)."""

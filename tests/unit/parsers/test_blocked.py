@@ -155,3 +155,19 @@ def test_a_normal_page_is_judged_without_extracting_its_text() -> None:
     page = Page(ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 60), "text/html")
     assert blocked_reason(page) is None
     assert "visible" not in vars(page)  # the cached text was never computed
+
+
+def test_a_text_page_is_judged_on_its_opening_without_encoding_all_of_it() -> None:
+    page = Page("<html><head><title>Minister visits</title></head><body>" + "<p>Word and word.</p>" * 5000, "text/html")
+    assert blocked_reason(page) is None
+    assert "raw" not in page.__dict__  # the rules read the first bytes; the 100 KB after them stay text
+
+
+@pytest.mark.parametrize("filler", ["a", "ж", "\U0001f600", "\ud800"])  # 1, 2, 4 bytes, and dropped
+def test_tiny_page_rule_counts_utf8_bytes_of_a_text_page(filler: str) -> None:
+    shell = "<html><body><div>Loading</div></body></html>"
+    for extra in range(4000, 4200, 7):
+        text = shell + "<!--" + filler * extra + "-->"
+        size = len(text.encode("utf-8", "ignore"))
+        reason = blocked_reason(text, content_type="text/html")
+        assert (reason == f"tiny HTML page ({size} bytes) without article text") == (size < 4096), (filler, extra)

@@ -1,0 +1,120 @@
+"""govpress.parsers.html.metadata.PageIndex and the density count's boilerplate memo, on small hand-written pages.
+
+Both were rewritten for speed (bench/ab_parse.py --compare: the same records on every page set);
+these pin what they file and judge, element by element.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from govpress.parsers.html import density
+from govpress.parsers.html.metadata import PageIndex
+from govpress.parsers.html.tree import parse_html_text
+
+
+def _ids(elements) -> list[str]:
+    return [e.get("data-k") for e in elements]
+
+
+PAGE = """<html><head><title>T</title><meta property="og:title" content="OG"><link rel="canonical" href="/c"></head><body>
+<a href="/" data-k="home1">Home</a>
+<a href="/ru/" class="logo" data-k="home2">Главная</a>
+<a hreflang="de" data-k="lang-nohref">Deutsch</a>
+<a href="/fr/x" hreflang="fr" data-k="lang-fr">Français</a>
+<span itemprop="datePublished" data-k="ip1">2024-03-01</span>
+<span itemprop="author">A</span>
+<div class="subtitle" id="s1" data-k="sub-multi">S</div>
+<p class="lead">L</p>
+<span id="pubdate" data-k="date-id">1 March 2024</span>
+<span class="date" id="updated" data-k="not-published">2 March 2024</span>
+<div class="date">3 March 2024</div>
+<section id="breadcrumbs" data-k="crumb-id"></section>
+<ol class="breadcrumb" data-k="crumb-class"></ol>
+<div class="h-entry" data-k="entry"></div>
+<h1>Title</h1>
+<a href="/" data-k="home3">A</a><a href="/" data-k="home4">B</a><a href="/" data-k="home5">C</a><a href="/" data-k="home6">D</a>
+</body></html>"""
+
+
+def test_page_index_files_each_element_by_tag_attribute_and_class() -> None:
+    index = PageIndex(parse_html_text(PAGE))
+    assert [e.tag for e in index.by_name["meta"]] == ["meta"]
+    assert [e.get("rel") for e in index.by_name["link"]] == ["canonical"]
+    assert [e.text for e in index.by_name["h1"]] == ["Title"]
+    # <a> with an hreflang, href or not, in document order; the other links are no language versions.
+    assert _ids(index.by_name["a"]) == ["lang-nohref", "lang-fr"]
+    assert sorted(index.itemprop) == ["author", "datePublished"]
+    assert _ids(index.itemprop["datePublished"]) == ["ip1"]
+    assert [e.get("class") for e in index.subtitled] == ["subtitle", "lead"]
+    # A date class or id, unless it says the date is another one (an update).
+    assert [e.get("data-k") or e.get("class") for e in index.datelines] == ["date-id", "date"]
+    assert _ids(index.breadcrumbs) == ["crumb-id", "crumb-class"]
+    assert _ids(index.hentries) == ["entry"]
+    # The first five links to a home page, a class beside the href or not: a logo names the site.
+    assert index.root_links == [("/", "Home"), ("/ru/", "Главная"), ("/", "A"), ("/", "B"), ("/", "C")]
+    assert index.meta_content("og:title") == ["OG"]
+
+
+def test_page_index_of_a_page_without_attributes_is_empty() -> None:
+    index = PageIndex(parse_html_text("<html><body><!-- c --><div><p>Text</p></div></body></html>"))
+    assert index.itemprop == {} and index.subtitled == [] and index.datelines == [] and index.breadcrumbs == []
+    assert index.root_links == [] and all(not found for found in index.by_name.values())
+
+
+NESTED = """<html><body>
+<header data-k="page-header"><div data-k="in-header"><p data-k="p-header">x</p></div></header>
+<nav><ul data-k="menu"><li data-k="li1"><p data-k="p1">One</p></li><li data-k="li2">Two</li></ul></nav>
+<article><header data-k="article-header"><p data-k="p-article-header">y</p></header>
+<div class="share"><p data-k="p-share">Share</p></div><p data-k="p-text">Text</p></article>
+</body></html>"""
+
+
+def _by_key(root, key: str):
+    return next(e for e in root.iter() if e.get("data-k") == key)
+
+
+@pytest.mark.parametrize("order", ["document", "innermost-first", "outermost-first"])
+def test_inside_boilerplate_verdicts_do_not_depend_on_the_order_of_the_questions(order: str) -> None:
+    root = parse_html_text(NESTED)
+    body = root.find("body")
+    expected = {"page-header": True, "in-header": True, "p-header": True, "menu": True, "li1": True, "p1": True,
+                "li2": True, "article-header": False, "p-article-header": False, "p-share": True, "p-text": False}
+    keys = list(expected)
+    if order == "innermost-first":
+        keys = ["p1", "p-header", "p-share", "p-article-header", *keys]
+    elif order == "outermost-first":
+        keys = ["menu", "page-header", *keys]
+    counted = density._Density(body)
+    assert {k: counted.inside_boilerplate(_by_key(root, k)) for k in keys} == expected
+
+
+def test_blocks_inside_a_judged_navigation_are_not_judged_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = parse_html_text(NESTED)
+    counted = density._Density(root.find("body"))
+    judged: list[str | None] = []
+    real = density.is_boilerplate
+    monkeypatch.setattr(density, "is_boilerplate", lambda e: judged.append(e.get("data-k")) or real(e))
+    # A new block under the navigation, asked about after the count judged the navigation.
+    li = _by_key(root, "li2")
+    extra = li.makeelement("p", {"class": "share", "data-k": "new"})
+    li.append(extra)
+    assert counted.inside_boilerplate(extra) is True
+    assert judged == []  # known from its judged ancestors, without looking at it
+
+
+LINK_ROWS = """<html><body><div data-k="content">
+<p data-k="text">The ministry opened the new bridge on Tuesday. It links the two banks of the river.</p>
+<div data-k="label">Tags</div>
+<div data-k="tags">Tags: <a href="/t/roads">Roads</a>, <a href="/t/bridges">Bridges</a></div>
+<p data-k="carries-link">Read the <a href="/report">full report on the bridge</a> for details.</p>
+<ul data-k="teasers"><li><a href="/n/1">Second bridge opens in May</a></li><li><a href="/n/2">Ferry stops</a></li></ul>
+<div data-k="wrapper"><span>Share on <a href="/s/f">Facebook</a> <a href="/s/t">Twitter</a></span></div>
+</div></body></html>"""
+
+
+def test_link_blocks_are_short_rows_of_link_text_and_nothing_without_links() -> None:
+    root = parse_html_text(LINK_ROWS)
+    found = density.link_blocks(_by_key(root, "content"))
+    # The label is short and sentence-less but has no link at all; the paragraph has its link inside a sentence.
+    assert _ids(found) == ["tags", "teasers", "wrapper"]
