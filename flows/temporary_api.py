@@ -22,8 +22,6 @@ Prefect's first flow and task call would (:func:`warm_flow_imports`: ``fastapi``
 parameters above all), so that no longer comes after the wait. Both processes import Prefect with the
 cyclic collector paused (:func:`paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
 its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5").
-A command whose flow parses pages (ingest, backfill, reparse) also starts the parse workers' fork
-server during that wait (:func:`waiting_work`), so its import of the parsers is no longer done inside the run.
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -291,12 +289,10 @@ def started_early(*, timeout: float = START_TIMEOUT) -> Iterator[None]:
 
 
 @contextmanager
-def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = print,
-                parses: bool = False) -> Iterator[str]:
+def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = print) -> Iterator[str]:
     """The API URL for the block: the configured server, a running ``govpress serve`` server, or a
     temporary one (spawned by :func:`started_early`, else here) stopped after (``GOVPRESS_PREFECT_API=prefect``:
-    Prefect's own start). ``parses``: the flow parses pages, so the wait for a temporary API also
-    starts the parse workers' fork server (:func:`waiting_work`)."""
+    Prefect's own start)."""
     global _early
     early, _early = _early, None
     configured = configured_api_url()
@@ -322,7 +318,7 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
     api = early or TemporaryApi(timeout=timeout, log=log)
     api.log, api.timeout = log, timeout
     try:
-        url = api.start(while_waiting=waiting_work(parses=parses))
+        url = api.start(while_waiting=warm_flow_imports)
         _TEMPORARY_URLS.add(url)
         with temporary_settings(updates={PREFECT_API_URL: url}):
             try:
@@ -353,24 +349,6 @@ def warm_flow_imports() -> None:
                 importlib.import_module(name)
             except ImportError:  # another Prefect version moved it: the flow call imports what it needs itself
                 pass
-
-
-def waiting_work(*, parses: bool) -> Callable[[], None]:
-    """What the command does while its temporary API starts: the fork server of the parse workers first
-    (when the flow parses: its import runs in its own process, on the core the wait leaves idle), then
-    Prefect's first-call imports in this process (:func:`warm_flow_imports`)."""
-
-    def work() -> None:
-        if parses:
-            from govpress.parse_workers import start_fork_server
-
-            try:
-                start_fork_server()
-            except Exception:  # noqa: BLE001 - the run's pool starts it itself, as without this
-                pass
-        warm_flow_imports()
-
-    return work
 
 
 def send_pending(timeout: float = 5.0) -> None:

@@ -120,7 +120,7 @@ def _check_db(db: Path) -> None:
     Store(db).check_usable()
 
 
-def _run_flow(start, *, parses: bool = False) -> bool:
+def _run_flow(start) -> bool:
     """Run a flow (``start()`` makes its coroutine) on Prefect's API to its final state; True when it completed.
 
     The API is the configured server, or a temporary one started for this command that dies with
@@ -131,7 +131,7 @@ def _run_flow(start, *, parses: bool = False) -> bool:
 
     from govpress.flows.temporary_api import prefect_api
 
-    with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False), parses=parses):
+    with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
         state = asyncio.run(start())
     if state.is_failed():
         from govpress.flows.artifacts import failure_of
@@ -187,7 +187,7 @@ def ingest(
             ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
                                                max_pages=max_pages or 0, refetch=refetch, db=str(db),
                                                sources_file=str(sources_file) if sources_file else None,
-                                               shared_host_limits=shared_host_limits, return_state=True), parses=True)
+                                               shared_host_limits=shared_host_limits, return_state=True))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -223,7 +223,7 @@ def backfill(
         ok = _run_flow(lambda: backfill_flow(source=source, dates={"since": _date(since), "until": _date(until)},
                                              max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
                                              sources_file=str(sources_file) if sources_file else None,
-                                             shared_host_limits=shared_host_limits, return_state=True), parses=True)
+                                             shared_host_limits=shared_host_limits, return_state=True))
     print_last_run(db, "backfill")
     raise typer.Exit(0 if ok else 1)
 
@@ -262,7 +262,7 @@ def reparse(
 
         ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
                                             sources_file=str(sources_file) if sources_file else None,
-                                            return_state=True), parses=True)
+                                            return_state=True))
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 

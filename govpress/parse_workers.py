@@ -134,23 +134,6 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def start_fork_server() -> bool:
-    """Start the workers' fork server now, without waiting for it; True when there is one (not on ``spawn``).
-
-    The fork server imports the parsers and the language model (see :func:`_context`): about a second
-    of CPU in its own process. A command waiting for Prefect's temporary API calls this so that
-    import runs on the core the wait leaves idle; a pool started later forks its workers from the
-    server already warm instead of waiting for that import inside the run. Idempotent.
-    """
-    context = _context()
-    if context.get_start_method() != "forkserver":
-        return False
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-    return True
-
-
 class ParsePool:
     """A lazily started process pool for one run; parses in a thread until :meth:`start` (or a big batch) starts it."""
 

@@ -57,21 +57,3 @@ def test_the_wait_runs_its_idle_work_once_and_ends_when_the_api_answers(sleeper)
 def test_warming_imports_what_the_first_flow_call_needs():
     warm_flow_imports()
     assert all(name in sys.modules for name in FLOW_START_IMPORTS)
-
-
-FORK_SERVER_PROBE = """
-import sys
-from multiprocessing import forkserver
-from govpress.flows.temporary_api import waiting_work
-waiting_work(parses=sys.argv[1] == "parses")()
-print(forkserver._forkserver._forkserver_pid is not None, "fastapi.encoders" in sys.modules)
-"""
-
-
-@pytest.mark.parametrize("parses", [True, False])
-def test_the_wait_starts_the_parse_workers_fork_server_only_for_a_flow_that_parses(parses):
-    # In a fresh interpreter: a fork server is one per process, and this test's own may run already.
-    probe = subprocess.run([sys.executable, "-c", FORK_SERVER_PROBE, "parses" if parses else "none"],
-                           capture_output=True, text=True, timeout=120)
-    assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.split() == [str(parses), "True"]
