@@ -46,7 +46,7 @@ from govpress.errors import (
 )
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
-from govpress.store import liveness, migrations, search
+from govpress.store import build_apart, liveness, migrations, search
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
@@ -703,6 +703,17 @@ class Store:
         """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""
         with self.writer(fts=True) as con, memory_limit(con, publish_memory_limit()):
             return search.rebuild_search_index(con, full=full)
+
+    def rebuild_search_index_apart(self) -> int:
+        """:meth:`rebuild_search_index` in a child process of its own (govpress/store/build_apart.py).
+
+        For the end of a big run, whose process holds what it cannot give back. This process's
+        connection is closed first, and none of its threads opens the file until the child is done.
+        """
+        with _process_lock(self.path):
+            if self._shared is not None:
+                self._shared.close()
+            return build_apart.build_in_child(self.path, lock_timeout=self.lock_timeout)
 
     def checksum(self) -> dict[str, str]:
         """md5 per content table over content columns only (no run ids or seen times): equal after a rerun."""
