@@ -56,10 +56,18 @@ LOGGED_CLI = ("import logging; logging.basicConfig(level=logging.INFO, format='%
 
 
 def _children(pid: int) -> list[int]:
+    """Children started by any of ``pid``'s threads (a child started from a worker thread is listed under that thread)."""
+    found: list[int] = []
     try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return []
+        return found
+    for task in tasks:
+        try:
+            found.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue  # the thread ended meanwhile
+    return found
 
 
 def tree(pid: int) -> list[int]:

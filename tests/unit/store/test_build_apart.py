@@ -47,3 +47,11 @@ def test_a_failed_child_build_says_why(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a DuckDB file" * 100)
     with pytest.raises(IndexBuildFailed, match="not-a-database.duckdb"):
         Store(path, lock_timeout=1).rebuild_search_index_apart()
+
+
+def test_the_child_leaves_no_wal_for_the_run_to_replay(store: Store) -> None:
+    loaded(store)
+    with store.session(idle_close=60):
+        store.frontier("s")
+        store.rebuild_search_index_apart()
+        assert not Path(f"{store.path}.wal").exists()
