@@ -30,7 +30,9 @@ def prefect_server(tmp_path_factory) -> PrefectServer:
     api_url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api_url,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_UI_ENABLED": "true"}
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_UI_ENABLED": "true",
+           # The cause of a 503 in server.log (the client retries it; see RetryingTransport).
+           "PREFECT_SERVER_LOG_RETRYABLE_ERRORS": "true"}
     prefect = [sys.executable, "-m", "prefect"]
     started = time.monotonic()
     subprocess.run([*prefect, "server", "database", "upgrade", "-y"], env=env, check=True, timeout=180,

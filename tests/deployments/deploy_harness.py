@@ -59,7 +59,43 @@ class PrefectServer:
     log: Path
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.api_url.rstrip("/") + "/", timeout=30.0)
+        return httpx.Client(base_url=self.api_url.rstrip("/") + "/", timeout=30.0,
+                            transport=RetryingTransport(httpx.HTTPTransport()))
+
+
+RETRYABLE_STATUS = frozenset({429, 502, 503})
+
+
+class RetryingTransport(httpx.BaseTransport):
+    """Repeat a request the Prefect server answered with 429, 502 or 503, as Prefect's own client does.
+
+    The server answers 503 for errors it calls retryable (SQLite's "database is locked" while the
+    runner and a flow run write at once, on a busy machine) after rolling the request back, so the
+    same request is safe to send again. A raw client that did not retry failed a CI run once on
+    ``create_flow_run``. Bounded: ``attempts`` tries with doubling pauses, then the last answer.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, attempts: int = 6, first_pause: float = 0.5,
+                 sleep=time.sleep) -> None:
+        self._inner = inner
+        self._attempts = attempts
+        self._first_pause = first_pause
+        self._sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        pause = self._first_pause
+        for _ in range(self._attempts - 1):
+            response = self._inner.handle_request(request)
+            if response.status_code not in RETRYABLE_STATUS:
+                return response
+            response.read()
+            response.close()
+            self._sleep(pause)
+            pause *= 2
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 @dataclass
