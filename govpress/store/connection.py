@@ -46,7 +46,7 @@ from govpress.errors import (
 )
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
-from govpress.store import build_apart, liveness, migrations, search
+from govpress.store import liveness, migrations, search
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
@@ -710,6 +710,10 @@ class Store:
         For the end of a big run, whose process holds what it cannot give back. This process's
         connection is closed first, and none of its threads opens the file until the child is done.
         """
+        # Imported here: a top-level import put the module in sys.modules before the child's
+        # ``python -m govpress.store.build_apart`` ran it, and runpy warned on every build.
+        from govpress.store import build_apart
+
         with _process_lock(self.path):
             if self._shared is not None:
                 self._shared.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,14 @@ def test_the_child_leaves_no_wal_for_the_run_to_replay(store: Store) -> None:
         store.frontier("s")
         store.rebuild_search_index_apart()
         assert not Path(f"{store.path}.wal").exists()
+
+
+def test_the_child_says_nothing_on_stderr_when_it_succeeds(store: Store) -> None:
+    # runpy warned on every build while the store imported build_apart at the top (the module was
+    # in sys.modules before ``python -m`` ran it); a warning there reads like a failure in a run's log.
+    loaded(store)
+    done = subprocess.run([sys.executable, "-m", "govpress.store.build_apart", str(store.path)],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.split() == ["3"]
