@@ -140,6 +140,9 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     if reason:
         raise BlockedPage(reason)
     root = parse_html_text(text)
+    # Every element's Python proxy held for the whole parse: otherwise lxml builds a new proxy each
+    # time one of the dozen walks below reaches an element and frees it again when the walk moves on.
+    proxies = list(root.iter())  # noqa: F841  (held, not read)
     if reason := not_found_reason(text, root):
         raise NotFoundPage(reason)
     counters["html_pages"] += 1
