@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -659,3 +660,26 @@ def test_a_release_marker_sharing_a_paragraph_with_the_text_keeps_the_text() -> 
     body = "<main><h1>Minister holds talks with counterpart</h1>" + opening + PROSE + "</main>"
     release = generic.parse(page("<title>Minister holds talks with counterpart</title>", body), URL, CTX)
     assert "held talks with his counterpart today" in release.body_text
+
+
+_CONSTRUCTED = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "extraction" / "constructed").glob("*.html"))
+
+
+def _records(pages: list[Path]) -> list[dict]:
+    out = []
+    for page in pages:
+        try:
+            out.append(generic.parse(page.read_bytes(), "https://gov.example/" + page.name, CTX).as_json())
+        except ParseError as exc:
+            out.append({"error": str(exc)})
+    return out
+
+
+@pytest.mark.parametrize("held", [0, 25])
+def test_holding_the_element_proxies_changes_no_record(monkeypatch: pytest.MonkeyPatch, held: int) -> None:
+    """The parse holds every element's lxml proxy (up to a bound) so that its walks reuse them: the
+    records are those of a parse holding none, and of one whose bound the page's elements pass."""
+    assert _CONSTRUCTED, "the constructed extraction pages are missing"
+    expected = _records(_CONSTRUCTED)
+    monkeypatch.setattr(generic, "_HELD_PROXIES", held)
+    assert _records(_CONSTRUCTED) == expected
