@@ -1,0 +1,15 @@
+-- releases, release_versions, release_signatures, release_event_keys and same_event_links without their primary keys
+--
+-- No statement needs these keys: the loader writes one row per release (load.dedupe_releases), a
+-- version only when it is not stored (an anti-join), signatures and event keys by DELETE then INSERT
+-- of the batch's releases, same-event links by DELETE then INSERT of the pairs it found (one per
+-- pair); no INSERT OR IGNORE or ON CONFLICT names these tables. Yet DuckDB serialises every
+-- modified primary-key index whole at each checkpoint (every commit past 16 MB of WAL), so a
+-- fresh load spent about half its commit time keeping them (docs/scale.md). Their key columns stay
+-- NOT NULL; tests/unit/store check that loads leave one row per key. release_links,
+-- release_events, release_listings, fetches, frontier, http_cache, parse_failures, runs, sources
+-- and coverage_ranges keep theirs: INSERT OR IGNORE / ON CONFLICT rely on them.
+--
+-- DuckDB cannot drop a constraint, so each table is rebuilt, with its columns, defaults and
+-- comments as the file has them (the data step): a script here could only repeat the columns of
+-- an older migration. A lake has no keys: nothing is rebuilt there.
