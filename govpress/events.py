@@ -278,11 +278,12 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
             "day_basis": [k.day_basis for k in keys],
         })
         with registered(con, table) as t:
-            # Replaced, not upserted: the table has no key to conflict on (migration 14); one key per release.
-            con.execute(f"DELETE FROM release_event_keys WHERE release_id IN (SELECT release_id FROM {t})")
             con.execute(
                 f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
-                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t}""",
+                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t}
+                    ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
+                        name_forms = excluded.name_forms, event_day = excluded.event_day,
+                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id""",
                 [now, run_id])
     return keys
 

@@ -135,7 +135,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
 
 def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, str, np.ndarray]], *,
                       now: datetime, run_id: str) -> pa.Table:
-    """Store (replace) (release_id, content_hash, signature) rows and make their band buckets match; returns the bucket rows."""
+    """Upsert (release_id, content_hash, signature) rows and make their band buckets match; returns the bucket rows."""
     # The list column from one flat array and its offsets: pa.array over a list of numpy arrays walks
     # every value in Python (a tenth of a fresh load's Python time).
     lengths = np.fromiter((len(sig) for _, _, sig in signed), dtype=np.int32, count=len(signed))
@@ -178,11 +178,13 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         ).fetchone()[0]
         if signed_before:
             con.execute(f"DELETE FROM release_bands WHERE release_id IN (SELECT release_id FROM {sigs})")
-            # Replaced, not upserted: the table has no key to conflict on (migration 14).
-            con.execute(f"DELETE FROM release_signatures WHERE release_id IN (SELECT release_id FROM {sigs})")
+        # None signed before (a fresh load): a plain insert, without an upsert's probe of the key per row.
+        upsert = """ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
+                    scheme = excluded.scheme, minhash = excluded.minhash,
+                    computed_at = excluded.computed_at, run_id = excluded.run_id""" if signed_before else ""
         con.execute(
             f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
-                SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs}""",
+                SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs} {upsert}""",
             [neardup.SCHEME, now, run_id],
         )
         con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
