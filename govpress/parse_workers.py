@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -106,20 +107,27 @@ def main_module_imports() -> list[str]:
     for functions pickled by reference to it). The parse workers need nothing from it, but the
     re-run imports whatever it imports: ``bench.govpress_run`` (the demo and site modules) cost each
     worker 0.6-0.8 s of CPU, ``prefect.engine`` (a deployment's flow run) more. Imported once in
-    the fork server, they are already in every forked worker's ``sys.modules``. A main module run
-    by name (``python -m``) is imported by that name; a script run by path (the ``govpress``
-    console script) cannot be, so the modules its functions and classes come from are.
+    the fork server, they are already in every forked worker's ``sys.modules``: the modules its
+    functions, classes and module names come from. Never the main module itself: a module run by
+    name (``python -m govpress.cli``) found already imported when the worker re-runs it made runpy
+    print a RuntimeWarning in every worker.
     """
     main = sys.modules.get("__main__")
     if main is None:
         return []
     name = getattr(getattr(main, "__spec__", None), "name", None)
-    if name is not None:
-        # A package's __main__ is not re-run by multiprocessing (nothing to warm).
-        return [] if name == "__main__" or name.endswith(".__main__") else [name]
-    modules = {getattr(value, "__module__", None) for name, value in vars(main).items()
-               if not name.startswith("__") and (isinstance(value, type) or callable(value))}
-    return sorted(m for m in modules if isinstance(m, str) and m not in ("__main__", "builtins") and m in sys.modules)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
+        return []  # a package's __main__ is not re-run by multiprocessing (nothing to warm)
+    modules: set[object] = set()
+    for key, value in vars(main).items():
+        if key.startswith("__"):
+            continue
+        if isinstance(value, types.ModuleType):
+            modules.add(value.__name__)
+        elif isinstance(value, type) or callable(value):
+            modules.add(getattr(value, "__module__", None))
+    return sorted(m for m in modules
+                  if isinstance(m, str) and m not in ("__main__", "__mp_main__", "builtins", name) and m in sys.modules)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -60,13 +60,38 @@ def test_the_fork_server_imports_what_the_main_module_imports(tmp_path: Path) ->
         "    from govpress.parse_workers import main_module_imports\n"
         "    print(dumps(main_module_imports()))\n", encoding="utf-8")
     by_name = subprocess.run([sys.executable, "-m", "mainmod"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert by_name.stdout.strip() == '["mainmod"]'
+    assert by_name.stdout.strip() == '["govpress.parse_workers", "json"]'  # never "mainmod" itself: see below
     by_path = subprocess.run([sys.executable, str(tmp_path / "mainmod.py")], cwd=tmp_path, capture_output=True,
                              text=True, check=True)
     assert by_path.stdout.strip() == '["govpress.parse_workers", "json"]'
     package_main = subprocess.run([sys.executable, "-c", "from govpress.parse_workers import main_module_imports; "
                                    "print(main_module_imports())"], capture_output=True, text=True, check=True)
     assert package_main.stdout.strip() == "['govpress.parse_workers']"
+
+
+def test_workers_of_a_main_module_run_by_name_start_without_a_warning(tmp_path: Path) -> None:
+    """``python -m govpress.cli`` once made runpy warn in every worker: the fork server had imported the
+    main module by its name, and multiprocessing re-ran it in the worker as ``__mp_main__``."""
+    import subprocess
+    import sys
+
+    # In a package, as govpress.cli is: runpy warns when the package's import left the module loaded.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "runbyname.py").write_text(
+        "import os\n"
+        "from govpress.parse_workers import ParsePool\n"
+        "if __name__ == '__main__':\n"
+        "    with ParsePool(workers=1, min_pages=1) as pool:\n"
+        "        print(pool.start().submit(os.getpid).result())\n", encoding="utf-8")
+    import os
+
+    # On the path of every process (as an installed govpress.cli is), so the fork server can import it.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "pkg.runbyname"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "RuntimeWarning" not in done.stderr, done.stderr
 
 
 def test_a_small_run_parses_in_a_thread_without_starting_workers() -> None:
