@@ -51,9 +51,10 @@ def grow(db: Path, size: int) -> int:
                                 r.release_id || {suffix} AS cluster_id, r.content_hash || {suffix} AS content_hash,
                                 left(r.body_text, 300) AS body_text)
                             FROM releases r, copies c WHERE r.source_id = ?""", [FEED_SOURCE])
-            con.execute(f"""INSERT INTO release_versions SELECT v.* REPLACE (v.release_id || {suffix} AS release_id,
+            # The table behind the view release_versions (a current version's text is NULL there: it stays so).
+            con.execute(f"""INSERT INTO release_versions_stored SELECT v.* REPLACE (v.release_id || {suffix} AS release_id,
                                 v.content_hash || {suffix} AS content_hash, left(v.body_text, 300) AS body_text)
-                            FROM release_versions v JOIN releases r USING (release_id), copies c
+                            FROM release_versions_stored v JOIN releases r USING (release_id), copies c
                             WHERE r.source_id = ? AND r.release_id NOT LIKE '%-%'""", [FEED_SOURCE])
             con.execute(f"""INSERT INTO fetches SELECT f.* REPLACE (f.fetch_id || {suffix} AS fetch_id,
                                 f.url || 'copy/' || c.n || '/' AS url)

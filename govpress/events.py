@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
 from govpress.store.arrow import registered
+from govpress.store.history import versions_table
 
 SYNDICATION = "syndication"
 MIN_SHARED_NAMES = 2
@@ -189,11 +190,12 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
         return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
                 f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
 
+    versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
     with registered(con, _ids_table(release_ids)) as ids:
         rows = con.execute(
             f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
                 FROM releases c
-                JOIN release_versions v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
+                JOIN {versions} v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
                 JOIN releases o ON o.release_id = v.release_id AND o.cluster_id <> c.cluster_id
                 LEFT JOIN sources cs ON cs.source_id = c.source_id
                 LEFT JOIN sources os ON os.source_id = o.source_id

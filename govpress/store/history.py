@@ -46,6 +46,20 @@ DIFF_ARROW = pa.schema([
 ])
 HASH_ARROW = pa.schema([("release_id", S), ("text_hash", S)])
 
+VERSIONS_STORED = "release_versions_stored"
+"""The table behind the view ``release_versions`` (migration 14): the current version's text left NULL."""
+_HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"
+"""The store's table probe, word for word the one a lake session answers from memory (store/lake.py)."""
+
+
+def versions_table(con: duckdb.DuckDBPyConnection) -> str:
+    """The table version rows are written to and their hashes read from.
+
+    ``release_versions_stored`` from schema version 14 on; in older files (stepped through the
+    migrations by their tests, or migration 13's data step) ``release_versions`` is still that table.
+    """
+    return VERSIONS_STORED if con.execute(_HAS_TABLE, [VERSIONS_STORED]).fetchone()[0] else "release_versions"
+
 
 @dataclass(frozen=True, slots=True)
 class StoredText:
@@ -139,8 +153,12 @@ def plan_record(inserts: list[ReleaseRow], updates: list[tuple[ReleaseRow, int]]
     return record
 
 
-def apply_record(con: duckdb.DuckDBPyConnection, run_id: str, record: Record) -> None:
-    """Store the version diffs, the exact text hashes and the text events of a batch."""
+def apply_record(con: duckdb.DuckDBPyConnection, run_id: str, record: Record, *,
+                 versions: str = "release_versions") -> None:
+    """Store the version diffs, the exact text hashes and the text events of a batch.
+
+    ``versions``: the table the version rows are in (:func:`versions_table`).
+    """
     if record.diffs:
         table = pa.Table.from_pylist(
             [{"release_id": rid, "version": version, "diff": diff.as_json(), "added": diff.added,
@@ -148,9 +166,9 @@ def apply_record(con: duckdb.DuckDBPyConnection, run_id: str, record: Record) ->
             schema=DIFF_ARROW)
         with registered(con, table) as t:
             con.execute(
-                f"""UPDATE release_versions SET diff = d.diff, paragraphs_added = d.added,
+                f"""UPDATE {versions} SET diff = d.diff, paragraphs_added = d.added,
                         paragraphs_removed = d.removed, paragraphs_changed = d.changed
-                    FROM {t} d WHERE release_versions.release_id = d.release_id AND release_versions.version = d.version"""
+                    FROM {t} d WHERE {versions}.release_id = d.release_id AND {versions}.version = d.version"""
             )
     if record.hashes:
         table = pa.Table.from_pylist([{"release_id": k, "text_hash": v} for k, v in record.hashes.items()], schema=HASH_ARROW)

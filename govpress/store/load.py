@@ -245,7 +245,7 @@ def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]], text_hashe
 
 
 def _stored_state(
-    con: duckdb.DuckDBPyConnection, rows: list[ReleaseRow]
+    con: duckdb.DuckDBPyConnection, rows: list[ReleaseRow], versions: str = "release_versions"
 ) -> tuple[dict[str, StoredRelease], set[tuple[str, str]], list[StoredRelease], list[StoredRelease]]:
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
@@ -255,7 +255,7 @@ def _stored_state(
             f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
         versions = con.execute(
-            f"SELECT release_id, content_hash FROM release_versions WHERE release_id IN (SELECT release_id FROM {k})"
+            f"SELECT release_id, content_hash FROM {versions} WHERE release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
         by_hash = con.execute(
             f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
@@ -277,12 +277,16 @@ def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True,
-                text_hashes: dict[str, str] | None = None) -> None:
+                text_hashes: dict[str, str] | None = None, versions: str = history.VERSIONS_STORED) -> None:
     """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column).
 
     ``text_hashes``: the exact text hash of new and updated releases (history.plan_record), written with
-    the row itself rather than by a second pass over the rows just inserted.
+    the row itself rather than by a second pass over the rows just inserted. ``versions``: the table
+    of version rows (:func:`history.versions_table`); in ``release_versions_stored`` the current
+    version's text is left out (it is the release's own), and a superseded one gets its text back
+    from ``releases`` before the release takes the new one.
     """
+    text_once = versions == history.VERSIONS_STORED
     status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
               if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
@@ -296,6 +300,16 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                     FROM {t} WHERE version = 1""",
                 [run_id],
             )
+            if plan.updates and text_once:
+                # The text about to be replaced becomes its version's own (it was the release's until now).
+                con.execute(
+                    f"""UPDATE {versions} SET title = r.title, subtitle = r.subtitle, lead = r.lead,
+                            body_text = r.body_text
+                        FROM releases r
+                        WHERE {versions}.release_id = r.release_id AND {versions}.version = r.version
+                          AND {versions}.body_text IS NULL
+                          AND r.release_id IN (SELECT release_id FROM {t} WHERE version > 1)"""
+                )
             if plan.updates:
                 assignments = ", ".join(f"{c} = u.{c}" for c in columns)
                 con.execute(
@@ -308,14 +322,17 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                 )
             # A version already stored is left as it is (the rows are one per release_id). Filtered by an
             # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
-            # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases).
+            # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases). The new version is the
+            # current one: with text_once its text is not written twice (release_versions reads it from
+            # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
+            text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
             con.execute(
-                f"""INSERT INTO release_versions
+                f"""INSERT INTO {versions}
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
                          seen_at, archive_key, run_id)
-                    SELECT n.release_id, n.version, n.content_hash, n.title, n.subtitle, n.lead, n.body_text,
+                    SELECT n.release_id, n.version, n.content_hash, {text},
                            n.published_at, n.seen_at, n.archive_key, ? FROM {t} n
-                    WHERE NOT EXISTS (SELECT 1 FROM release_versions v
+                    WHERE NOT EXISTS (SELECT 1 FROM {versions} v
                                       WHERE v.release_id = n.release_id AND v.version = n.version)""",
                 [run_id],
             )
@@ -442,7 +459,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
         if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
             raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
         if releases:
-            plan = plan_releases(releases, *_stored_state(con, releases))
+            versions = history.versions_table(con)
+            plan = plan_releases(releases, *_stored_state(con, releases, versions))
             if recording:
                 seen_again = plan.touches + [row for row, _, _ in plan.updates]
                 record = history.plan_record(
@@ -452,10 +470,10 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
             written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
             hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
-            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes)
+            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions)
             if recording:
                 record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
-                history.apply_record(con, batch.run_id, record)
+                history.apply_record(con, batch.run_id, record, versions=versions)
             counts = plan.counts
             # Near-duplicates in the same transaction: a crash between two commits would leave
             # releases that a rerun sees as unchanged and never links.

@@ -81,7 +81,7 @@ def test_an_updated_index_equals_a_rebuilt_one_and_answers_every_query_the_same(
     with store.writer() as con:
         con.execute("UPDATE releases SET language = 'de' WHERE release_id = 'fill_1'")  # a reparse moved its family
         gone = con.execute("SELECT release_id FROM releases WHERE release_id = 'fill_2'").fetchall()
-        con.execute("DELETE FROM release_versions WHERE release_id = 'fill_2'")
+        con.execute("DELETE FROM release_versions_stored WHERE release_id = 'fill_2'")
         con.execute("DELETE FROM releases WHERE release_id = 'fill_2'")
     assert gone
     touched = HELD_BACK + len(edited) + 2

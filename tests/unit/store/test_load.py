@@ -48,6 +48,25 @@ def test_changed_text_adds_a_version_and_keeps_the_old_one(store: Store) -> None
     ]
 
 
+def test_the_current_text_is_stored_once_and_an_edit_keeps_the_superseded_one(store: Store) -> None:
+    # A fresh release's version row leaves its text to releases (written once, not twice) ...
+    store.load_batch(batch(release("r1", "First text.", title="First", seen_at=at(1))))
+    assert table_rows(store, "SELECT version, title, subtitle, lead, body_text FROM release_versions_stored") == [
+        (1, None, None, None, None)]
+    # ... and the edit gives the superseded version its own text before the release takes the new one.
+    store.load_batch(batch(release("r1", "Edited text.", title="Edited", lead="A new lead.", seen_at=at(2)),
+                           run_id="run-2"))
+    assert table_rows(store, "SELECT version, title, lead, body_text FROM release_versions_stored ORDER BY version") == [
+        (1, "First", None, "First text."), (2, None, None, None)]
+    # The view reads each version's own text: version 1 had no lead, even though the current text has one.
+    assert table_rows(store, "SELECT version, title, lead, body_text FROM release_versions ORDER BY version") == [
+        (1, "First", None, "First text."), (2, "Edited", "A new lead.", "Edited text.")]
+    store.load_batch(batch(release("r1", "Third text.", title="Third", seen_at=at(3)), run_id="run-3"))
+    assert table_rows(store, "SELECT version, title, lead, body_text FROM release_versions ORDER BY version") == [
+        (1, "First", None, "First text."), (2, "Edited", "A new lead.", "Edited text."), (3, "Third", None, "Third text.")]
+    assert table_rows(store, "SELECT version FROM release_versions_stored WHERE body_text IS NULL") == [(3,)]
+
+
 def test_reloading_an_older_version_creates_no_new_version(store: Store) -> None:
     store.load_batch(batch(release("r1", "First text.", seen_at=at(1))))
     store.load_batch(batch(release("r1", "Edited text.", seen_at=at(2))))

@@ -122,3 +122,26 @@ def test_one_version_at_a_time_with_data_ends_as_a_fresh_file(tmp_path: Path) ->
     assert _schema(stepped) == _schema(fresh)
     assert stepped.execute("SELECT release_id FROM search_releases('визиты')").fetchall() == [("r1",)]
     assert stepped.execute("SELECT count(*) FROM release_signatures").fetchone() == (2,)
+
+
+def test_migration_14_keeps_every_version_and_stores_the_current_text_once(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "v13.duckdb"))
+    load_fts(con)
+    migrations.migrate(con, target=13)
+    load.load_batch(con, batch(release("r1", "First text.", title="First"), release("r2", "Only text.", title="Only")))
+    load.load_batch(con, batch(release("r1", "Edited text.", title="Edited", lead="A lead."), run_id="run-2"))
+    # A current text that differs from its version row (edited by hand): the row keeps its own text.
+    con.execute("UPDATE releases SET body_text = 'Changed by hand.' WHERE release_id = 'r2'")
+    every = "SELECT * FROM release_versions ORDER BY release_id, version"
+    before = con.execute(every).fetchall()
+    assert [r[6] for r in before] == ["First text.", "Edited text.", "Only text."]
+
+    assert migrations.migrate(con) == LATEST_VERSION
+    assert con.execute(every).fetchall() == before
+    assert con.execute("""SELECT release_id, version, title, body_text FROM release_versions_stored
+                          ORDER BY release_id, version""").fetchall() == [
+        ("r1", 1, "First", "First text."), ("r1", 2, None, None), ("r2", 1, "Only", "Only text.")]
+    # Loads go on from the migrated file: the superseded text moves into its row.
+    load.load_batch(con, batch(release("r1", "Third text.", title="Third"), run_id="run-3"))
+    assert con.execute("SELECT version, lead, body_text FROM release_versions WHERE release_id = 'r1' ORDER BY version"
+                       ).fetchall() == [(1, None, "First text."), (2, "A lead.", "Edited text."), (3, None, "Third text.")]
