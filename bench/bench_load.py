@@ -3,10 +3,10 @@
 Both are measured in the same run on the same machine (the ratio is what to compare across
 machines), beside a plain Arrow insert of the same rows into a table with no key (the peer:
 what DuckDB itself takes). The releases carry their MinHash signatures, as the pipeline's parse
-workers deliver them (govpress.dedupe.keys.text_keys), with the names same-event matching reads;
-computing those is timed apart, per core. ``--unsigned`` leaves both out, so the load computes them
-from the stored text itself. Also times
-rebuild_search_index over the loaded releases.
+workers deliver them (govpress.dedupe.keys.text_keys), with the names same-event matching reads and
+the exact text hash the record stores; computing those is timed apart, per core. ``--unsigned`` leaves
+them all out, so the load computes them from the stored text itself. Also times rebuild_search_index
+over the loaded releases.
 
     uv run python bench/bench_load.py            # 5,000 releases of ~3 KB, batches of 5,000
     uv run python bench/bench_load.py --n 20000 --batch-size 1000
@@ -59,13 +59,15 @@ def synthetic_releases(n: int, seed: int = 1) -> list[ReleaseRow]:
 
 
 def sign(rows: list[ReleaseRow]) -> float:
-    """Give each row its signature and names as a parse worker would (text_keys); returns the seconds it took (one core)."""
-    from govpress.dedupe import names, neardup
+    """Give each row its signature, names and exact text hash as a parse worker would (text_keys); returns the
+    seconds it took (one core)."""
+    from govpress.dedupe import names, neardup, versions
 
     started = time.perf_counter()
     for row in rows:
         row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
         row.names = names.release_names((row.title, row.subtitle, row.lead), row.body_text)
+        row.text_hash = versions.text_hash(row)
     return time.perf_counter() - started
 
 

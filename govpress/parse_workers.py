@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from govpress.dedupe.keys import TextKeys, content_hash, text_keys
+from govpress.dedupe.versions import text_hash
 from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
 
 log = logging.getLogger("govpress.parse_workers")
@@ -74,7 +75,7 @@ def run_job(job: ParseJob) -> Parsed | ParseError:
         return release
     if job.stored_hash is not None and (same := content_hash(release)) == job.stored_hash:
         # Most pages of a reparse: the signature and names (a quarter of a page's CPU) would go unused.
-        return Parsed(release=release, keys=TextKeys(content_hash=same, minhash=None))
+        return Parsed(release=release, keys=TextKeys(content_hash=same, minhash=None, text_hash=text_hash(release)))
     return Parsed(release=release, keys=text_keys(release))
 
 

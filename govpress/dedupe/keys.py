@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from govpress.dedupe.versions import text_hash
 from govpress.urls import canonical_url, release_id
 from govpress.parsers import Release
 from govpress.parsers.text import fold_for_hash
@@ -72,6 +73,7 @@ def release_row(release: Release, source: Source, *, url: str, archive_key: str 
         seen_at=seen_at,
         minhash=keys.minhash if keys else None,
         names=keys.names if keys else None,
+        text_hash=keys.text_hash if keys else None,
     )
 
 
@@ -84,15 +86,18 @@ class TextKeys:
     """MinHash signature (uint64 array; empty for short texts), under :data:`govpress.dedupe.neardup.SCHEME`."""
     names: dict[str, str] | None = None
     """Name key -> form, for same-event matching (:func:`govpress.dedupe.names.release_names`)."""
+    text_hash: str | None = None
+    """Hash of the exact text (:func:`govpress.dedupe.versions.text_hash`), which the load stores and compares."""
 
 
 def text_keys(release: Release) -> TextKeys:
-    """The content hash, the MinHash signature and the names of a parsed release."""
+    """The content hash, the exact text hash, the MinHash signature and the names of a parsed release."""
     from govpress.dedupe import names, neardup
 
     text = neardup.release_text(release.title, release.subtitle, release.lead, release.body_text)
     return TextKeys(content_hash=content_hash(release), minhash=neardup.signature(text),
-                    names=names.release_names((release.title, release.subtitle, release.lead), release.body_text))
+                    names=names.release_names((release.title, release.subtitle, release.lead), release.body_text),
+                    text_hash=text_hash(release))
 
 
 def dedupe_rows(rows: list[ReleaseRow]) -> list[ReleaseRow]:

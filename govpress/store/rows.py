@@ -79,6 +79,9 @@ class ReleaseRow:
     names: dict[str, str] | None = None
     """The names this release's title, subtitle and lead carry (govpress.dedupe.names.release_names) when the
     parse worker found them; None: the load reads them off the stored text."""
+    text_hash: str | None = None
+    """The hash of this exact text (govpress.dedupe.versions.text_hash) when the parse worker computed it, from
+    the same title, subtitle, lead and body; None: the load computes it."""
 
 
 @dataclass(slots=True)

@@ -131,6 +131,15 @@ def test_a_page_whose_text_the_store_already_holds_skips_its_signature_and_names
     assert other_text.keys.minhash.tolist() == keyed.keys.minhash.tolist() and other_text.keys.names == keyed.keys.names
 
 
+def test_the_workers_send_the_exact_text_hash_of_the_text_they_send() -> None:
+    from govpress.dedupe.versions import text_hash
+
+    job, keyed = next((job, done) for job in page_jobs() if not isinstance(done := run_job(job), ParseError))
+    assert keyed.keys.text_hash == text_hash(keyed.release)  # the load stores it as it is
+    same_text = run_job(replace(job, stored_hash=keyed.keys.content_hash))
+    assert same_text.keys.text_hash == keyed.keys.text_hash  # a reparse compares it with the stored one
+
+
 def test_the_workers_import_no_store_and_no_registry() -> None:
     """What the fork server imports is what each worker pays for: DuckDB and Arrow are the loader's, not the parser's."""
     import subprocess

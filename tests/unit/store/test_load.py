@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from store_factories import T0, at, batch, fetch, release, table_rows
 
+from govpress.dedupe.versions import text_hash
 from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
 from govpress.store.load import dedupe_releases
 
@@ -65,6 +66,14 @@ def test_the_current_text_is_stored_once_and_an_edit_keeps_the_superseded_one(st
     assert table_rows(store, "SELECT version, title, lead, body_text FROM release_versions ORDER BY version") == [
         (1, "First", None, "First text."), (2, "Edited", "A new lead.", "Edited text."), (3, "Third", None, "Third text.")]
     assert table_rows(store, "SELECT version FROM release_versions_stored WHERE body_text IS NULL") == [(3,)]
+
+
+def test_the_exact_text_hash_a_parse_worker_sent_is_stored_as_it_is(store: Store) -> None:
+    sent, computed = release("r1", "First text."), release("r2", "Other text.")
+    sent.text_hash = "hash-from-the-worker"  # the load does not hash the text again
+    store.load_batch(batch(sent, computed))
+    assert table_rows(store, "SELECT release_id, text_hash FROM releases ORDER BY release_id") == [
+        ("r1", "hash-from-the-worker"), ("r2", text_hash(computed))]
 
 
 def test_reloading_an_older_version_creates_no_new_version(store: Store) -> None:
