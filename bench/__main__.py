@@ -293,7 +293,7 @@ def table(e2e: dict, prefect: dict, rep: dict, parse: dict, load: dict, quiet: d
     rows.append(f"| fresh load with near-duplicate linking, {load['rows']} rows in batches of {load['batch']} (rows/s) "
                 f"| {load['fresh_rows_per_s']:.0f} | plain Arrow insert {load['plain_rows_per_s']:.0f} "
                 f"| {load['fresh_rows_per_s'] / load['plain_rows_per_s']:.2f}x | >= 10,000 rows/s |")
-    rows.append(f"| signatures and names in the parse workers (rows/s per core) | {load['sign_rows_per_s']:.0f} | - | - | - |")
+    rows.append(f"| signatures, names and exact text hash in the parse workers (rows/s per core) | {load['sign_rows_per_s']:.0f} | - | - | - |")
     for size, figure in sorted(quiet.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
         rows.append(f"| quiet scheduled run over {int(size):,} archived releases (s; requests per source) "
                     f"| {figure['seconds']:.2f}; {figure['requests_per_source']:.1f} | - | - | flat; <= 2 |")
