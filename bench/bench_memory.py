@@ -24,7 +24,7 @@ time on a fresh copy in a child process: one statement per search family under t
 limit (as before) against slices of ``search.REFILL_SLICE`` releases under half of it (as a run
 builds it now), alternating; printed: seconds and peak RSS of each, and the medians' ratios.
 ``--checkpoint-of DB [--repeat N]`` measures what made the loads' memory grow with the file: DuckDB's
-checkpoint after one batch (``CHECKPOINT_ROWS`` rows appended to ``releases`` and ``release_versions``),
+checkpoint after one batch (``CHECKPOINT_ROWS`` rows appended to ``releases`` and ``release_versions_stored``),
 each on a fresh copy of DB in a child process opened as a run's writer, with DuckDB's default row
 groups (122,880 rows: the checkpoint rewrites every release of a file below that) against
 ``WRITER_ROW_GROUP`` (govpress/store/connection.py), alternating; printed: seconds and peak RSS.
@@ -244,7 +244,7 @@ def rebuild_alternating(db: Path, repeat: int, work: Path) -> None:
 
 
 CHECKPOINT_ROWS = 200
-"""Rows a checkpoint run appends to ``releases`` and ``release_versions`` before it: one batch's worth."""
+"""Rows a checkpoint run appends to ``releases`` and ``release_versions_stored`` before it: one batch's worth."""
 
 
 def checkpoint_child(db: Path, small: bool) -> None:
@@ -264,7 +264,7 @@ def checkpoint_child(db: Path, small: bool) -> None:
 
     def append(rows: int, suffix: str) -> None:  # copies of stored rows under new ids: a real batch's widths
         con.begin()
-        for table in ("releases", "release_versions"):
+        for table in ("releases", "release_versions_stored"):  # the table behind the view release_versions
             con.execute(f"INSERT INTO {table} SELECT * REPLACE (release_id || '{suffix}' AS release_id) FROM {table} "
                         f"WHERE rowid < {rows}")
         con.commit()
