@@ -43,6 +43,7 @@ ORDER BY v.release_id, v.version;
 
 DROP TABLE release_versions;
 
+-- The current text is joined on the version too: a text left NULL is only ever filled with its own.
 CREATE VIEW release_versions AS
 SELECT v.release_id,
        v.version,
@@ -60,7 +61,7 @@ SELECT v.release_id,
        v.paragraphs_removed,
        v.paragraphs_changed
 FROM release_versions_stored v
-LEFT JOIN releases r ON r.release_id = v.release_id AND v.body_text IS NULL;
+LEFT JOIN releases r ON r.release_id = v.release_id AND r.version = v.version AND v.body_text IS NULL;
 
 COMMENT ON TABLE release_versions_stored IS 'The rows behind the view release_versions, one per version of a release. The current version''s title, subtitle, lead and body_text are NULL here (its text is the release''s own, in releases); the loader fills them in when a newer version supersedes it. Read release_versions instead.';
 COMMENT ON COLUMN release_versions_stored.release_id IS 'The release (releases.release_id).';
