@@ -138,7 +138,7 @@ def main() -> None:
                           "unchanged_rows_per_s": again_rate, "plain_rows_per_s": args.n / plain_s,
                           "sign_rows_per_s": args.n / sign_s, "index_docs_per_s": args.n / index_s}))
         return
-    print(f"signatures and names (the parse workers' share): {args.n / sign_s:8.0f} rows/s on one core")
+    print(f"signatures, names, text hash (the parse workers' share): {args.n / sign_s:8.0f} rows/s on one core")
     print(f"plain Arrow insert of the same rows:   {args.n / plain_s:8.0f} rows/s")
     print(f"{args.n} releases of {mean_kb:.1f} KB in batches of {args.batch_size}, median of {args.repeat}")
     print(f"fresh load:       {fresh_s:6.2f} s  {fresh_rate:8.0f} rows/s  {fresh_counts}")
