@@ -435,6 +435,8 @@ class SourceStream:
     """Work went to the batches already."""
     unput: list[WorkItem] | None = None
     """A persisted part not yet taken by the queue (the task failed while it waited): put first on resume."""
+    gathered: list[ListingItem] = field(default_factory=list)
+    """Kept items not planned yet (see :func:`take_part`)."""
     met: int = 0
     """Identities planning met (listed items and resumed work): the recheck read keeps that many more."""
     unfetched: set[str] = field(default_factory=set)
@@ -516,8 +518,9 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     if stream.unput is not None:
         await hand_to_batches(stream, parts, stream.unput)
     walk = stream.walk
-    walk.hand_over = lambda items: plan_part(ctx, stream, parts, items)
+    walk.hand_over = lambda items: take_part(ctx, stream, parts, items)
     found = await walk_on(walk)
+    await flush_part(ctx, stream, parts)
     # The walk ended: a complete listing may now prove removals, and the recheck budget is spent.
     closing = await plan_closing(ctx, stream, found)
     await persist_part(ctx, stream, closing, [])
@@ -530,8 +533,38 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     return found, stream.reasons
 
 
+PART_ITEMS = 500
+"""Kept items gathered before a part is planned and persisted, unless the batches are idle: a listing of 20
+links a page then costs a persisting load every 25 pages, not every page, and still starts fetching at once."""
+
+
+class PartQueue(asyncio.Queue):
+    """The parts of a streamed discovery on their way to :func:`run_stream`; ``busy``: its batches in flight."""
+
+    busy: int = 0
+
+    def idle(self) -> bool:
+        return self.empty() and not self.busy
+
+
+async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
+    """A discovery page's kept items: gathered, and planned as one part once there are :data:`PART_ITEMS` of them
+    or the source's batches have nothing to do."""
+    stream.gathered += items
+    idle = parts.idle() if isinstance(parts, PartQueue) else True
+    if len(stream.gathered) >= PART_ITEMS or idle:
+        await flush_part(ctx, stream, parts)
+
+
+async def flush_part(ctx: RunContext, stream: SourceStream, parts: Parts) -> None:
+    """Plan, persist and hand over what was gathered (kept on the stream until persisted, for a retry)."""
+    if stream.gathered:
+        await plan_part(ctx, stream, parts, stream.gathered)
+        stream.gathered = []
+
+
 async def plan_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
-    """One discovery page's kept items: planned, persisted (with what the listing shows), handed to the batches."""
+    """Kept items of the walk: planned, persisted (with what the listing shows), handed to the batches."""
     source, planner, known = stream.planner.source, stream.planner, stream.known
     keys = [identity(i.url) for i in items]
     # What the plan asks about, read in one query per part; validators of the pages it may recheck.
@@ -651,7 +684,7 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
 async def discover_and_fetch(ctx: RunContext, source: Source, discover_fn, batch_fn
                              ) -> tuple[Discovery, Counter, list[BatchResult]]:
     """The walk and the batches side by side; the first error of either cancels the other."""
-    parts: asyncio.Queue[list[WorkItem] | None] = asyncio.Queue(PART_QUEUE)
+    parts = PartQueue(PART_QUEUE)
     walking = asyncio.ensure_future(discover_fn(ctx, source, parts))
     fetching = asyncio.ensure_future(run_stream(ctx, source, parts, batch_fn))
     try:
@@ -692,6 +725,8 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
         try:
             return await batch_fn(ctx, source, chunk, number)
         finally:
+            if isinstance(parts, PartQueue):
+                parts.busy -= 1
             room.release()
             ctx.batch_slots.release()
 
@@ -704,6 +739,8 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
             raise
         if ctx.parsers is not None:
             ctx.parsers.want(len(chunk))  # the workers start while the first batch is fetched
+        if isinstance(parts, PartQueue):
+            parts.busy += 1
         tasks.append(asyncio.ensure_future(one(len(tasks) + 1, chunk)))
 
     def check() -> None:
