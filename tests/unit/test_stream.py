@@ -133,7 +133,7 @@ def test_the_first_pages_release_is_fetched_before_the_last_discovery_page(tmp_p
 def test_the_walk_waits_while_the_batches_are_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Release fetches held back: the walk stops after a bounded number of pages, not at the feed's end."""
     monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 5)
-    monkeypatch.setattr(pipeline, "PART_ITEMS", 10)
+    monkeypatch.setattr(pipeline, "PART_ITEMS", 10, raising=False)  # (planned whole, main has none)
     gate = asyncio.Event()
 
     async def hold(purpose: str, url: str) -> None:
