@@ -105,8 +105,8 @@ class RunContext:
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     write_lock: Slots = field(default_factory=lambda: Slots(1))
-    """One load at a time; a source's plan (the end of its discovery) goes ahead of queued batches:
-    it is what starts that source's fetching, while a batch waiting a little longer delays nothing."""
+    """One load at a time; a source's plan parts (persisted as its discovery streams) go ahead of queued
+    batches: they are what feeds that source's fetching, while a batch waiting a little longer delays nothing."""
     parsers: ParsePool | None = None
     """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
     load_turns: dict[str, LoadTurns] = field(default_factory=dict)
@@ -406,11 +406,12 @@ def recheck_candidates(ctx: RunContext, source: Source, found: Discovery, known:
 
 
 PART_QUEUE = 2
-"""Parts of a streamed discovery (one discovery page's planned work each) waiting for the source's batches:
+"""Parts of a streamed discovery (planned work, see :data:`PART_ITEMS`) waiting for the source's batches:
 when the queue is full the walk waits (backpressure), so what a source holds is bounded by this queue, a
 batch being filled and the batches in flight, not by the size of its feed."""
 
-Parts = "asyncio.Queue[list[WorkItem] | None]"
+Parts = asyncio.Queue
+"""The queue of a streamed discovery's parts (lists of WorkItem; None when the walk ended)."""
 
 
 @dataclass
