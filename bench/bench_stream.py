@@ -15,6 +15,9 @@ walk and the plan of a tree that plans whole, and the loads of 2,000 pages for b
 
 ``--single`` serves the feed as ONE document of ``--entries`` entries instead (what ``read_feed`` does
 with a document of tens of MB).
+
+``python bench/bench_stream.py doc feed|sitemap [ENTRIES]`` times one reader over one generated document
+of ENTRIES entries in this process and prints its seconds and the rise of the peak RSS.
 """
 
 from __future__ import annotations
@@ -149,7 +152,43 @@ def one_run(tree: Path, registry: Path, work: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def one_document(kind: str, entries: int) -> None:
+    """Time ``read_feed`` (feedparser) or ``read_sitemap`` (lxml) over one document of ``entries`` entries."""
+    import resource
+
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    if kind == "feed":
+        body = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>'
+                "<id>urn:x</id>" + "".join(
+                    f"<entry><title>Announcement number {i} on the work of the ministry</title>"
+                    f"<link href='http://127.0.0.1/news/{i}/'/><id>urn:{i}</id>"
+                    f"<updated>{(start - timedelta(minutes=7 * i)).isoformat()}</updated>"
+                    f"<summary>A short summary of announcement {i}.</summary></entry>" for i in range(entries))
+                + "</feed>").encode()
+    else:
+        body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+            f"<url><loc>http://127.0.0.1/news/{i}/</loc><lastmod>{(start - timedelta(minutes=7 * i)).date()}"
+            "</lastmod></url>" for i in range(entries)) + "</urlset>").encode()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    if kind == "feed":
+        from govpress.parsers.listings.feed import read_feed
+
+        items = len(read_feed(body, "http://127.0.0.1/feed.xml").items)
+    else:
+        from govpress.parsers.listings.sitemap import read_sitemap
+
+        items = len(read_sitemap(body, "http://127.0.0.1/sitemap.xml")[0].items)
+    seconds = time.perf_counter() - started
+    rise = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(f"{kind}: {len(body) / 1e6:.1f} MB, {items} items in {seconds:.1f} s, peak RSS +{rise:.0f} MB "
+          f"(load average {os.getloadavg()[0]:.1f})")
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "doc":
+        one_document(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 100_000)
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         parser = argparse.ArgumentParser()
         parser.add_argument("mode")
