@@ -551,10 +551,13 @@ class PartQueue(asyncio.Queue):
 async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
     """A discovery page's kept items: gathered, and planned as one part once there are :data:`PART_ITEMS` of them
     or the source's batches have nothing to do."""
-    stream.gathered += items
-    idle = parts.idle() if isinstance(parts, PartQueue) else True
-    if len(stream.gathered) >= PART_ITEMS or idle:
-        await flush_part(ctx, stream, parts)
+    # One document of 100,000 entries (a whole sitemap, a feed that is not paged) goes by parts too: its
+    # first part is fetched while the rest are planned, and each waits for room in the queue.
+    for start in range(0, len(items), PART_ITEMS):
+        stream.gathered += items[start:start + PART_ITEMS]
+        idle = parts.idle() if isinstance(parts, PartQueue) else True
+        if len(stream.gathered) >= PART_ITEMS or idle:
+            await flush_part(ctx, stream, parts)
 
 
 async def flush_part(ctx: RunContext, stream: SourceStream, parts: Parts) -> None:

@@ -244,3 +244,44 @@ def test_an_interrupted_stream_leaves_its_plan_and_a_rerun_ends_in_the_same_tabl
     assert asyncio.run(run_source(clean, feed_source())).status == "ok"
     assert releases(tmp_path / "broken.duckdb") == releases(tmp_path / "clean.duckdb")
     assert len(releases(tmp_path / "clean.duckdb")) == 12
+
+
+def test_one_huge_document_is_planned_by_parts_that_wait_for_the_batches(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """A sitemap of 60 links in one document, parts of 5, release fetches held back: the plan stops
+    growing after a bounded number of parts instead of taking in the whole document."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 5)
+    monkeypatch.setattr(pipeline, "PART_ITEMS", 5, raising=False)
+    persisted: list[int] = []
+    real = getattr(pipeline, "persist_part", None)
+
+    async def counting(ctx, stream, work, items, frontier_done=()):
+        persisted.append(len(work))
+        return await real(ctx, stream, work, items, frontier_done)
+
+    monkeypatch.setattr(pipeline, "persist_part", counting, raising=False)
+    gate = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if purpose == "new":
+            await gate.wait()
+
+    site = {f"{BASE}/sitemap.xml": sitemap([f"{BASE}/news/{n}" for n in range(1, 61)])}
+    source = make_source(id="maps", languages=["en"], timezone="UTC", kind="sitemap",
+                         start_urls=[f"{BASE}/sitemap.xml"], max_pages=5)
+
+    async def go() -> int:
+        ctx = context(tmp_path, lambda archive: FakeFetcher(archive, site, hold))
+        run = asyncio.ensure_future(run_source(ctx, source))
+        last, still = -1, 0
+        while (still < 20 or last < 1) and last < 60:
+            await asyncio.sleep(0.05)
+            planned = sum(persisted)
+            still, last = (still + 1 if planned == last else 0), planned
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        return last
+
+    planned = asyncio.run(go())
+    # 2 batches of 5 in flight, a batch being filled, the queue's 2 parts and the part waiting to be put.
+    assert 1 <= planned <= 30, planned
