@@ -534,9 +534,10 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     return found, stream.reasons
 
 
-PART_ITEMS = 500
-"""Kept items gathered before a part is planned and persisted, unless the batches are idle: a listing of 20
-links a page then costs a persisting load every 25 pages, not every page, and still starts fetching at once."""
+PART_ITEMS = 5_000
+"""Kept items gathered before a part is planned and persisted, unless the batches are idle and the plan has
+room under ``max_items``: each part costs a load (its frontier and listing rows), so a listing of 20 links a
+page persists every 250 pages and a 100,000-entry feed in 20 loads, and fetching still starts at once."""
 
 
 class PartQueue(asyncio.Queue):
@@ -556,7 +557,8 @@ async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: 
     for start in range(0, len(items), PART_ITEMS):
         stream.gathered += items[start:start + PART_ITEMS]
         idle = parts.idle() if isinstance(parts, PartQueue) else True
-        if len(stream.gathered) >= PART_ITEMS or idle:
+        room = stream.planner.cap is None or stream.planner.count < stream.planner.cap
+        if len(stream.gathered) >= PART_ITEMS or (idle and room):
             await flush_part(ctx, stream, parts)
 
 
