@@ -504,7 +504,7 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     """
     stream = ctx.streams.get(source.id)
     if stream is None:
-        stream = ctx.streams[source.id] = await open_stream(ctx, source)
+        stream = await open_stream(ctx, source)
         # Work an interrupted run left comes first (it is in the frontier already).
         await asyncio.to_thread(stream.known.fetch_keys, [identity(url) for url, _ in stream.frontier])
         urls = [url for url, _ in stream.frontier]
@@ -516,6 +516,7 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
         await persist_part(ctx, stream, resumed, [], frontier_done=gone)
         stream.met += len(stream.frontier)
         stream.carry = resumed
+        ctx.streams[source.id] = stream  # from here on a retry resumes (before: it starts over)
     if stream.unput is not None:
         await hand_to_batches(stream, parts, stream.unput)
     walk = stream.walk
@@ -528,8 +529,8 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     if found.trace is not None:
         found.trace.unfetched = stream.unfetched
     if not discovery_failed(found) or stream.handed:
-        await hand_to_batches(stream, parts, stream.carry + closing)
-        stream.carry = []
+        closing, stream.carry = stream.carry + closing, []
+        await hand_to_batches(stream, parts, closing)
     del ctx.streams[source.id]
     return found, stream.reasons
 
@@ -554,12 +555,16 @@ async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: 
     or the source's batches have nothing to do."""
     # One document of 100,000 entries (a whole sitemap, a feed that is not paged) goes by parts too: its
     # first part is fetched while the rest are planned, and each waits for room in the queue.
+    # ``gathered`` changes only once a part is persisted: a page whose hand-over failed is handed over again
+    # by the resumed walk, and must not be in it twice.
     for start in range(0, len(items), PART_ITEMS):
-        stream.gathered += items[start:start + PART_ITEMS]
+        gathered = stream.gathered + items[start:start + PART_ITEMS]
         idle = parts.idle() if isinstance(parts, PartQueue) else True
         room = stream.planner.cap is None or stream.planner.count < stream.planner.cap
-        if len(stream.gathered) >= PART_ITEMS or (idle and room):
-            await flush_part(ctx, stream, parts)
+        if len(gathered) >= PART_ITEMS or (idle and room):
+            await plan_part(ctx, stream, parts, gathered)
+            gathered = []
+        stream.gathered = gathered
 
 
 async def flush_part(ctx: RunContext, stream: SourceStream, parts: Parts) -> None:
@@ -584,8 +589,8 @@ async def plan_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: 
     await persist_part(ctx, stream, work, items)
     stream.met += len(items)
     if work:
-        await hand_to_batches(stream, parts, stream.carry + work)
-        stream.carry = []
+        work, stream.carry = stream.carry + work, []  # held by ``unput`` until the queue takes it
+        await hand_to_batches(stream, parts, work)
 
 
 async def plan_closing(ctx: RunContext, stream: SourceStream, found: Discovery) -> list[WorkItem]:

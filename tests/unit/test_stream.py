@@ -285,3 +285,34 @@ def test_one_huge_document_is_planned_by_parts_that_wait_for_the_batches(tmp_pat
     planned = asyncio.run(go())
     # 2 batches of 5 in flight, a batch being filled, the queue's 2 parts and the part waiting to be put.
     assert 1 <= planned <= 30, planned
+
+
+def test_a_part_whose_persisting_failed_is_planned_again_once_on_the_retry(tmp_path: Path):
+    """The store fails while persisting page 2's part: the retry re-reads page 2 only, and every link is
+    planned, persisted and handed over exactly once."""
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(4, 5)))
+    real, calls = ctx.store.load_batch, []
+
+    def flaky(batch):
+        calls.append(batch)
+        if len(calls) == 2:  # page 2's part (no resumed work here, so page 1's part is the first load)
+            raise RuntimeError("the disk was full for a moment")
+        return real(batch)
+
+    ctx.store.load_batch = flaky
+
+    async def go() -> list[str]:
+        parts: asyncio.Queue = asyncio.Queue()
+        with pytest.raises(RuntimeError):
+            await discover_source(ctx, feed_source(), parts)
+        await discover_source(ctx, feed_source(), parts)
+        urls = []
+        while not parts.empty():
+            urls += [w.url for w in parts.get_nowait()]
+        return urls
+
+    urls = asyncio.run(go())
+    assert sorted(urls) == sorted(f"{BASE}/news/{n}" for n in range(1, 21))
+    assert sorted(url for url, _ in ctx.store.frontier("stream")) == sorted(urls)
+    feeds = [path for purpose, path in ctx.fetcher.log if purpose == "feed"]
+    assert feeds == ["/feed/1", "/feed/2", "/feed/2", "/feed/3", "/feed/4"]
