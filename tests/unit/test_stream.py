@@ -144,7 +144,9 @@ def test_the_walk_waits_while_the_batches_are_full(tmp_path: Path, monkeypatch: 
         ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(30, 10), hold))
         run = asyncio.ensure_future(run_source(ctx, feed_source()))
         last, still = -1, 0
-        while (still < 20 or last < 1) and last < 30:  # until the walk has stopped asking for pages (or read them all)
+        deadline = asyncio.get_running_loop().time() + 120
+        # Until the walk has stopped asking for pages (or read them all, or a deadline: a run that hangs fails).
+        while (still < 20 or last < 1) and last < 30 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
             pages = sum(1 for purpose, _ in ctx.fetcher.log if purpose == "feed")
             still, last = (still + 1 if pages == last else 0), pages
@@ -274,7 +276,8 @@ def test_one_huge_document_is_planned_by_parts_that_wait_for_the_batches(tmp_pat
         ctx = context(tmp_path, lambda archive: FakeFetcher(archive, site, hold))
         run = asyncio.ensure_future(run_source(ctx, source))
         last, still = -1, 0
-        while (still < 20 or last < 1) and last < 60:
+        deadline = asyncio.get_running_loop().time() + 120
+        while (still < 20 or last < 1) and last < 60 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)
             planned = sum(persisted)
             still, last = (still + 1 if planned == last else 0), planned
