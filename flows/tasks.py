@@ -2,7 +2,8 @@
 
 A Prefect task run costs milliseconds of bookkeeping and thousands of them overwhelm the API, so
 the boundaries are coarse: :func:`run_source_with_tasks` is the ``source_runner`` the flows hand
-to :func:`govpress.run.run_ingest`: a discovery task, one task per batch of pages (50; a lake's up to 400), then the
+to :func:`govpress.run.run_ingest`: a discovery task (streaming its planned work to the batches while
+it walks), one task per batch of pages (50; a lake's up to 400), then the
 task ``source <id>`` whose state tells the truth about the source: Completed when it went through,
 **Failed** when it failed or was blocked (the reason is the state's message), Completed named
 **Unfinished** when pages were left in the frontier for the next run. The flow goes on with the
@@ -29,11 +30,17 @@ from govpress.run import FAILING
 TASK_TIMEOUT = 15 * 60
 
 
+# Discovery streams (govpress/pipeline.py): the walk hands each page's work to the batches and waits
+# while they are busy, so the task lasts as long as the source's fetching: its timeout is the flow's.
+# A retry resumes the walk where it stood (RunContext.streams), it does not walk the feed again.
+DISCOVER_TIMEOUT = 4 * 3600
+
+
 # The run context holds an httpx client and a store: not hashable inputs, hence NO_CACHE.
 @task(name="discover", task_run_name="discover {source.id}", retries=1, retry_delay_seconds=3,
-      timeout_seconds=TASK_TIMEOUT, cache_policy=NO_CACHE)
-async def discover_task(ctx: RunContext, source: Source):
-    return await discover_source(ctx, source)
+      timeout_seconds=DISCOVER_TIMEOUT, cache_policy=NO_CACHE)
+async def discover_task(ctx: RunContext, source: Source, parts):
+    return await discover_source(ctx, source, parts)
 
 
 @task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3,
@@ -85,8 +92,8 @@ def tracked(task, plain):
         if ctx.run_id not in API_LOST:
             try:
                 # quote(): the task gets the objects as they are, and Prefect does not walk them looking
-                # for upstream futures (the run context and a batch's 50 work items: no futures inside).
-                return await task(quote(ctx), source, *(quote(a) if isinstance(a, list) else a for a in args))
+                # for upstream futures (the run context, a batch's work items, discovery's queue: no futures inside).
+                return await task(quote(ctx), source, *(a if isinstance(a, int) else quote(a) for a in args))
             except Exception as exc:
                 if not api_unreachable(exc):
                     raise

@@ -36,7 +36,8 @@ from govpress.urls import identity
 if TYPE_CHECKING:
     from govpress.fetch.client import FetchResult
 
-__all__ = ["DISCOVERERS", "Discovery", "DiscoveryError", "FetchFn", "Walk", "discover", "in_range", "list_files"]
+__all__ = ["DISCOVERERS", "Discovery", "DiscoveryError", "FetchFn", "Handover", "Walk", "discover", "in_range",
+           "list_files", "walk_on"]
 
 FetchFn = Callable[[str, str], Awaitable["FetchResult"]]
 """``await fetch(url, purpose)`` -> FetchResult; the pipeline binds it to the run's Fetcher and source."""
@@ -62,6 +63,20 @@ class Discovery:
     """Identities (govpress.urls.identity) of every item seen, before the date-range filter (for removal checks)."""
     trace: Trace | None = None
     """The coverage trace of the walk that read the items (None: not traced, see govpress/coverage.py)."""
+    discovered: int = 0
+    """Items kept (unique, in the date range): ``len(items)`` of a walk held whole, and the count of a streamed
+    one, whose items went to :attr:`Walk.hand_over` page by page and are not kept here."""
+    dated: int = 0
+    span: tuple[datetime, datetime] | None = None
+    """(oldest, newest) publication time of the kept items that have one (``dated`` of them)."""
+
+    def note(self, items: list[ListingItem]) -> None:
+        """Count kept items and widen the publication span (what planning reads of a streamed walk)."""
+        self.discovered += len(items)
+        for item in items:
+            if (when := item.published_at) is not None:
+                self.dated += 1
+                self.span = (min(self.span[0], when), max(self.span[1], when)) if self.span else (when, when)
 
     @property
     def channel_kind(self) -> str:
@@ -70,6 +85,44 @@ class Discovery:
 
 
 # --- the walk ----------------------------------------------------------------------------------
+
+Handover = Callable[[list[ListingItem]], Awaitable[None]]
+"""``await hand_over(items)``: a streamed walk's kept items of one page (see :attr:`Walk.hand_over`)."""
+
+
+@dataclass
+class Cursor:
+    """Where a paginated walk stands: which start URL, the next page's URL and number, what it read."""
+
+    walk: tuple[str, tuple[str, ...]]
+    start: int = 0
+    url: str | None = None
+    page: int = 0
+    visited: set[str] = field(default_factory=set)
+    trace: Trace | None = None
+    any_read: bool = False
+
+
+def settle(source: Source, items: list[ListingItem], listed: Container[str], since: date | None,
+           until: date | None) -> tuple[list[ListingItem], list[str]]:
+    """Items as discovery keeps them: one per identity not in ``listed``, fingerprinted, within the range.
+
+    Returns the kept items and the identities of every item seen (in range or not: removal checks
+    need what the listing shows, whatever the run's dates).
+    """
+    kept: list[ListingItem] = []
+    seen: dict[str, None] = {}
+    for item in items:
+        key = identity(item.url)
+        if key in listed or key in seen:
+            continue
+        seen[key] = None
+        if item.fingerprint is None and source.kind != "files":  # a site parser's listing: what it read
+            item.fingerprint = entry_fingerprint(item.title, item.published_at, item.updated_at)
+        if in_range(item, since, until):
+            kept.append(item)
+    return kept, list(seen)
+
 
 
 @dataclass
@@ -92,6 +145,31 @@ class Walk:
     until: date | None = None
     gap_pages: int = 0
     fill_gaps: bool = False
+    hand_over: Handover | None = None
+    """Streaming: each page's kept items go here as soon as the page is read (and are not kept in
+    :attr:`Discovery.items`); the walk waits while it runs, which is the pipeline's backpressure."""
+    cursor: "Cursor | None" = None
+    """Where a paginated walk stands, so that a retried discovery resumes it instead of starting over."""
+    walked: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
+    """Walks finished (purpose, start URLs) -> whether a page was read: a resumed discovery skips them."""
+    sitemap_queue: list[str] | None = None
+    sitemap_state: tuple[bool, int] = (False, 0)
+    """A resumed sitemap walk: the children still to read, and (read any, unchanged without a copy)."""
+
+    async def take(self, items: list[ListingItem]) -> None:
+        """One page's items: kept for the end of the walk, or (streaming) de-duplicated and handed over now.
+
+        The identities join :attr:`Discovery.listed` only once the hand-over returned: a hand-over
+        that failed (its plan not persisted) hands the same items over again when the walk resumes.
+        """
+        if self.hand_over is None:
+            self.result.items.extend(items)
+            return
+        kept, listed = settle(self.source, items, self.result.listed, self.since, self.until)
+        if kept:
+            await self.hand_over(kept)
+        self.result.listed.update(listed)
+        self.result.note(kept)
 
     def context(self, content_type: str | None) -> ParseContext:
         source = self.source
@@ -101,14 +179,28 @@ class Walk:
         )
 
     async def pages(self, first_urls: list[str], read: Reader, *, purpose: str) -> bool:
-        """Walk paginated pages from each first URL; True when at least one page was read."""
+        """Walk paginated pages from each first URL; True when at least one page was read.
+
+        Where the walk stands is kept in :attr:`cursor` after each page, so that a discovery task
+        retried after a failure goes on from the page it had not finished rather than from the first.
+        """
+        done = (purpose, tuple(first_urls))
+        if done in self.walked:
+            return self.walked[done]
+        cursor = self.cursor if self.cursor is not None and self.cursor.walk == done else Cursor(walk=done)
+        self.cursor = cursor
+        any_read = await self._pages(first_urls, read, purpose, cursor)
+        self.walked[done] = any_read
+        self.cursor = None
+        return any_read
+
+    async def _pages(self, first_urls: list[str], read: Reader, purpose: str, cursor: "Cursor") -> bool:
         result = self.result
-        any_read = False
-        for start in first_urls:
-            url: str | None = start
-            page = 1
-            visited: set[str] = set()
-            trace = self.trace(purpose) if len(first_urls) == 1 else None
+        while cursor.start < len(first_urls):
+            if cursor.url is None and cursor.page == 0:  # a fresh start URL
+                cursor.url, cursor.page, cursor.visited = first_urls[cursor.start], 1, set()
+                cursor.trace = self.trace(purpose) if len(first_urls) == 1 else None
+            url, page, visited, trace = cursor.url, cursor.page, cursor.visited, cursor.trace
             while url and url not in visited:
                 if trace is not None:
                     url = trace.before_page(url, page)  # the page limit, or the gap budget past it
@@ -116,15 +208,15 @@ class Walk:
                         break
                 elif page > self.max_pages:
                     break
-                visited.add(url)
                 fetched = await self.fetch(url, purpose)
                 result.pages.append(recorded(fetched))
                 if fetched.outcome == "blocked":
                     result.blocked = fetched.error or f"{url} answered with a challenge/forbidden page"
-                    return any_read
+                    cursor.start = len(first_urls)
+                    return cursor.any_read
                 if fetched.outcome == "not_modified":
                     result.not_modified = True
-                    any_read = True
+                    cursor.any_read = True
                     if trace is None or fetched.body is None:
                         break  # this page is as it was on the last run: nothing newer behind it
                     # Traced: unchanged since some run read it, but that run may have walked no
@@ -142,7 +234,9 @@ class Walk:
                     if trace is not None:
                         trace.failed(url)
                     break
-                any_read = True
+                unchanged = fetched.outcome == "not_modified"
+                del fetched  # a streamed walk holds one page's body at a time
+                cursor.any_read = True
                 keys = [identity(i.url) for i in listing.items]
                 if (prefetch := getattr(self.known, "prefetch", None)) is not None:
                     # A store query, which waits while another source's batch loads: in a thread, so the
@@ -151,18 +245,22 @@ class Walk:
                 fresh = [i for i, key in zip(listing.items, keys) if key not in self.known]
                 # An unchanged page's held links are left out, as when its 304 ended the walk:
                 # nothing about them changed, so they plan no rechecks.
-                result.items.extend(fresh if fetched.outcome == "not_modified" else listing.items)
+                await self.take(fresh if unchanged else listing.items)
+                visited.add(url)  # only now: a walk resumed after a failed hand-over reads this page again
                 if trace is not None:
                     result.trace = trace
                     url, page = trace.after_page(url, listing.items, listing.next_url,
                                                  all_held=bool(listing.items) and not fresh), page + 1
+                    cursor.url, cursor.page = url, page
                     continue
                 if self.stop_at_known and listing.items and not fresh:
                     break  # everything on this page is already held: older pages are too
                 if _older_than(listing.items, self.since):
                     break
                 url, page = listing.next_url, page + 1
-        return any_read
+                cursor.url, cursor.page = url, page
+            cursor.start, cursor.url, cursor.page = cursor.start + 1, None, 0
+        return cursor.any_read
 
     def trace(self, purpose: str) -> Trace | None:
         """A coverage trace for one walk, when the source's coverage was given."""
@@ -235,7 +333,8 @@ async def discover_feed(walk: Walk) -> None:
         return read_feed(body, url, tz=source.timezone, full_text=source.feed_full_text)
 
     await walk.pages(source.start_urls, read, purpose="feed")
-    if not result.items and not result.not_modified and source.fallback_urls:
+    if not (result.items or result.listed) and not result.not_modified and source.fallback_urls:
+        # (a streamed walk keeps no items, but every identity it saw is in ``listed``)
         reason = result.blocked or "; ".join(result.errors) or "feed is empty"
         result.blocked = None
         result.channel = f"listing (feed fallback: {reason})"
@@ -243,15 +342,19 @@ async def discover_feed(walk: Walk) -> None:
 
 
 async def discover_sitemap(walk: Walk) -> None:
-    """A sitemap or sitemap index, children queued breadth first; complete only when read whole."""
+    """A sitemap or sitemap index, children queued breadth first; complete only when read whole.
+
+    The queue and what was read stay on the walk after each document, so a retried discovery
+    resumes with the next one.
+    """
     result = walk.result
-    queue = list(walk.source.start_urls)
-    read_any = False
-    unread = 0
-    for _ in range(walk.max_pages):
-        if not queue:
-            break
-        url = queue.pop(0)
+    if walk.sitemap_queue is None:
+        walk.sitemap_queue = list(walk.source.start_urls)
+        walk.sitemap_state = (False, 0)
+    queue = walk.sitemap_queue
+    read_any, unread = walk.sitemap_state
+    while queue and len(result.pages) < walk.max_pages:
+        url = queue[0]
         fetched = await walk.fetch(url, "sitemap")
         result.pages.append(recorded(fetched))
         if fetched.outcome == "blocked":
@@ -261,19 +364,26 @@ async def discover_sitemap(walk: Walk) -> None:
             result.not_modified = True
             if fetched.body is None:
                 unread += 1
+                queue.pop(0)
+                walk.sitemap_state = (read_any, unread)
                 continue  # unchanged, and no stored copy: it proves nothing about removals
             # unchanged: the stored copy (the pipeline attaches it) lists the same URLs
         elif not fetched.ok or fetched.body is None:
             result.errors.append(_failed(url, fetched))
+            queue.pop(0)
             continue
         try:
             listing, children = read_sitemap(fetched.body, fetched.final_url or url, tz=walk.source.timezone)
         except DiscoveryError as exc:
             refuse_page(result, url, exc)
+            queue.pop(0)
             continue
+        del fetched
+        await walk.take(listing.items)
+        queue.pop(0)  # only now: a hand-over that failed reads this document again on a retry
         read_any = True
+        walk.sitemap_state = (read_any, unread)
         queue.extend(children)
-        result.items.extend(listing.items)
     # Only a sitemap read whole, with no failed child, may be trusted to show what disappeared.
     result.complete = read_any and not queue and not unread and not result.errors and not result.blocked
 
@@ -324,37 +434,46 @@ async def discover(
     coverage: Coverage | None = None,
     gap_pages: int = 0,
     fill_gaps: bool = False,
+    hand_over: Handover | None = None,
 ) -> Discovery:
     """Find the source's release links, newest first, within ``since``..``until`` (inclusive).
 
     ``coverage`` (the source's complete ranges) turns on coverage tracing: held links stop the
     walk only inside a complete range, and with ``fill_gaps`` a run walks up to ``gap_pages``
-    more pages into a gap below one (govpress/coverage.py).
+    more pages into a gap below one (govpress/coverage.py). ``hand_over`` streams the walk: each
+    page's kept items are handed over as soon as the page is read (see :attr:`Walk.hand_over`).
     """
     try:
         discoverer = DISCOVERERS[source.kind]
     except KeyError:  # pragma: no cover - the registry model forbids other kinds
         raise DiscoveryError(f"unknown kind {source.kind}") from None
-    result = Discovery(channel=source.kind)
     walk = Walk(
-        source=source, fetch=fetch, result=result, since=since, max_pages=max_pages or source.max_pages,
-        known=known, stop_at_known=stop_at_known, fetched_at=now or datetime.now(timezone.utc), base_dir=base_dir,
-        coverage=coverage, until=until, gap_pages=gap_pages, fill_gaps=fill_gaps,
+        source=source, fetch=fetch, result=Discovery(channel=source.kind), since=since,
+        max_pages=max_pages or source.max_pages, known=known, stop_at_known=stop_at_known,
+        fetched_at=now or datetime.now(timezone.utc), base_dir=base_dir, coverage=coverage, until=until,
+        gap_pages=gap_pages, fill_gaps=fill_gaps, hand_over=hand_over,
     )
-    await discoverer(walk)
+    return await walk_on(walk, discoverer)
 
-    # Newest first, one item per canonical URL, within the date range.
-    unique = []
-    for item in result.items:
-        key = identity(item.url)
-        if key in result.listed:
-            continue
-        result.listed.add(key)
-        if item.fingerprint is None and source.kind != "files":  # a site parser's listing: what it read
-            item.fingerprint = entry_fingerprint(item.title, item.published_at, item.updated_at)
-        if in_range(item, since, until):
-            unique.append(item)
+
+async def walk_on(walk: Walk, discoverer: "Discoverer | None" = None) -> Discovery:
+    """Run (or resume, after a failure) a walk to its end; returns its Discovery.
+
+    Held whole (no hand-over), the items are kept newest first, one per canonical URL, within the
+    date range; streamed, they went to the hand-over page by page, and what is left at the end
+    (a ``files`` source's list, read at once) goes the same way.
+    """
+    result = walk.result
+    await (discoverer or DISCOVERERS[walk.source.kind])(walk)
+    if walk.hand_over is not None:
+        left, result.items = result.items, []
+        if left:
+            await walk.take(left)
+        return result
+    unique, listed = settle(walk.source, result.items, result.listed, walk.since, walk.until)
+    result.listed.update(listed)
     result.items = unique
+    result.note(unique)
     return result
 
 

@@ -22,11 +22,12 @@ from typing import Literal
 from govpress import coverage
 from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
-from govpress.discover import Discovery, discover
+from govpress.discover import Discovery, Walk, walk_on
 from govpress.fetch.client import Fetcher, FetchResult
 from govpress.known import HeldIdentities, KnownReleases, by_identity
 from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
-from govpress.plan import RunParams, WorkItem, batches, pages_per_batch, plan_work, published_in_range
+from govpress.parsers import ListingItem
+from govpress.plan import Planner, RunParams, WorkItem, batches, pages_per_batch, published_in_range
 from govpress.registry import Source
 from govpress.slots import Slots
 from govpress.store import Store
@@ -104,12 +105,16 @@ class RunContext:
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     write_lock: Slots = field(default_factory=lambda: Slots(1))
-    """One load at a time; a source's plan (the end of its discovery) goes ahead of queued batches:
-    it is what starts that source's fetching, while a batch waiting a little longer delays nothing."""
+    """One load at a time; a source's plan parts (persisted as its discovery streams) go ahead of queued
+    batches: they are what feeds that source's fetching, while a batch waiting a little longer delays nothing."""
     parsers: ParsePool | None = None
     """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
     load_turns: dict[str, LoadTurns] = field(default_factory=dict)
     """Per source: batches in flight load in their order (see :class:`LoadTurns`)."""
+    streams: dict[str, "SourceStream"] = field(default_factory=dict)
+    """Per source: its streamed discovery until the walk ends (a retried discovery task resumes it)."""
+    batch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(RUN_BATCHES))
+    """Batches in flight in the run, every source together (:data:`RUN_BATCHES`)."""
 
     def turns(self, source_id: str) -> LoadTurns:
         return self.load_turns.setdefault(source_id, LoadTurns())
@@ -400,8 +405,47 @@ def recheck_candidates(ctx: RunContext, source: Source, found: Discovery, known:
     return by_identity(ctx.store.recheck_candidates(source.id, ctx.now, budget=budget, window=listing_window(found)))
 
 
-async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, list[WorkItem]]:
-    """Discovery plus planning: the links found and the work to do, with discovery fetches recorded."""
+PART_QUEUE = 2
+"""Parts of a streamed discovery (planned work, see :data:`PART_ITEMS`) waiting for the source's batches:
+when the queue is full the walk waits (backpressure), so what a source holds is bounded by this queue, a
+batch being filled and the batches in flight, not by the size of its feed."""
+
+Parts = asyncio.Queue
+"""The queue of a streamed discovery's parts (lists of WorkItem; None when the walk ended)."""
+
+
+@dataclass
+class SourceStream:
+    """One source's discovery as it streams: the walk, its planner and what was persisted so far.
+
+    Kept on the run context (:attr:`RunContext.streams`) until the walk ends, so that a retried
+    discovery task resumes the walk where it stood instead of walking the feed again from the start.
+    """
+
+    walk: Walk
+    planner: Planner
+    known: KnownReleases
+    frontier: list[tuple[str, str]]
+    discovery_cache: list[CacheRow]
+    pages_sent: int = 0
+    """Discovery pages (``walk.result.pages``) whose fetch rows are persisted."""
+    carry: list[WorkItem] = field(default_factory=list)
+    """Resumed work, persisted but handed to the batches with the first listed part (or at the end), so that
+    a source whose discovery is blocked or fails outright fetches nothing, as when it was planned whole."""
+    handed: bool = False
+    """Work went to the batches already."""
+    unput: list[WorkItem] | None = None
+    """A persisted part not yet taken by the queue (the task failed while it waited): put first on resume."""
+    gathered: list[ListingItem] = field(default_factory=list)
+    """Kept items not planned yet (see :func:`take_part`)."""
+    met: int = 0
+    """Identities planning met (listed items and resumed work): the recheck read keeps that many more."""
+    unfetched: set[str] = field(default_factory=set)
+    reasons: Counter = field(default_factory=Counter)
+
+
+async def open_stream(ctx: RunContext, source: Source) -> SourceStream:
+    """What a source's discovery reads before its first page: held releases, the frontier, validators, coverage."""
     if await asyncio.to_thread(ctx.store.holds_releases, source.id):
         known = KnownReleases(source.id, lambda: ctx.store.known_releases(source.id),
                               lambda ids: ctx.store.known_releases_by_id(source.id, ids))
@@ -439,106 +483,295 @@ async def discover_source(ctx: RunContext, source: Source) -> tuple[Discovery, l
     # Paginated channels are walked with the source's coverage: held links stop the walk only
     # inside a complete range, and runs without a date range fill a gap below one (coverage.py).
     covered = await asyncio.to_thread(coverage.load, ctx.store, source.id) if source.kind in TRACED_KINDS else None
-    found = await discover(
-        source, fetch, since=ctx.params.since, until=ctx.params.until, max_pages=ctx.params.max_pages,
-        known=set() if ctx.params.refetch else HeldIdentities(known),
-        stop_at_known=not (ctx.params.refetch or ctx.params.deep), base_dir=ctx.base_dir, now=ctx.now,
-        coverage=covered, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep),
+    walk = Walk(
+        source=source, fetch=fetch, result=Discovery(channel=source.kind), since=p.since,
+        max_pages=p.max_pages or source.max_pages, known=set() if p.refetch else HeldIdentities(known),
+        stop_at_known=not (p.refetch or p.deep), fetched_at=ctx.now, base_dir=ctx.base_dir, coverage=covered,
+        until=p.until, gap_pages=p.gap_pages, fill_gaps=not (p.refetch or p.deep),
     )
-    urls = [i.url for i in found.items if i.entry is None and not i.url.startswith("file:")]
-    # What the plan asks about, read in one query: the links found and the resumed ones.
-    met = [identity(i.url) for i in found.items] + [identity(url) for url, _ in frontier]
-    await asyncio.to_thread(known.fetch_keys, met)
-    candidates = await asyncio.to_thread(recheck_candidates, ctx, source, found, known, len(met))
-    # Validators of what the plan may recheck: discovered pages, resumed ones and the recheck candidates
-    # (a quiet recheck should cost a 304); all held pages only when a complete listing makes them checks.
-    held = [k.url for k in (known.values() if needs_everything(source, found) else candidates.values())]
-    cache = await asyncio.to_thread(ctx.store.cached_validators, urls + [url for url, _ in frontier] + held)
-    work = plan_work(source, found, known, cache, ctx.params, ctx.now, frontier,
-                     file_roots=file_roots(source, ctx.base_dir), recheck_from=candidates)
-    if found.trace is not None:
-        found.trace.unfetched = coverage.unfetched_keys(found.items, [k for k in met if k in known],
-                                                        (identity(w.url) for w in work))
-    # Persist the plan first: a crash from here on resumes it instead of rediscovering. What the listings
-    # showed goes with it, so a changed entry is either refetched from the frontier or seen again.
-    planned = {w.url for w in work}
-    moved = {identity(w.url) for w in work}
-    batch = LoadBatch(
-        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], cache=discovery_cache,
-        fetches=[fetch_row(ctx.run_id, source.id, page) for page in found.pages],
-        listings=listing_rows(source, found, known, ctx.now),
-        frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")],
+    planner = Planner(source, known, p, ctx.now, file_roots(source, ctx.base_dir))
+    return SourceStream(walk=walk, planner=planner, known=known, frontier=frontier, discovery_cache=discovery_cache)
+
+
+async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tuple[Discovery, Counter]:
+    """Discovery plus planning, streamed: each discovery page's work is planned, persisted and put on ``parts``.
+
+    The first batch can start once the first page is read; ``put`` waits while the queue is full,
+    so the walk goes at the pace of the batches. A complete listing's removal checks and the
+    recheck budget are planned only once the walk ended (:meth:`Planner.closing`), and the walk's
+    end puts None. Called again after a failure (the Prefect task's retry), it resumes the walk.
+    Returns the Discovery (its items not kept: counted) and the planned reasons.
+    """
+    stream = ctx.streams.get(source.id)
+    if stream is None:
+        stream = await open_stream(ctx, source)
+        # Work an interrupted run left comes first (it is in the frontier already).
+        await asyncio.to_thread(stream.known.fetch_keys, [identity(url) for url, _ in stream.frontier])
+        urls = [url for url, _ in stream.frontier]
+        cache = await asyncio.to_thread(ctx.store.cached_validators, urls)
+        resumed = stream.planner.resumed(stream.frontier, cache)
+        planned, moved = {w.url for w in resumed}, {identity(w.url) for w in resumed}
         # Resumed work planned under the site's new origin leaves under its old URL.
-        frontier_done=[url for url, _ in frontier if url not in planned and identity(url) in moved],
+        gone = [url for url, _ in stream.frontier if url not in planned and identity(url) in moved]
+        await persist_part(ctx, stream, resumed, [], frontier_done=gone)
+        stream.met += len(stream.frontier)
+        stream.carry = resumed
+        ctx.streams[source.id] = stream  # from here on a retry resumes (before: it starts over)
+    if stream.unput is not None:
+        await hand_to_batches(stream, parts, stream.unput)
+    walk = stream.walk
+    walk.hand_over = lambda items: take_part(ctx, stream, parts, items)
+    found = await walk_on(walk)
+    await flush_part(ctx, stream, parts)
+    # The walk ended: a complete listing may now prove removals, and the recheck budget is spent.
+    closing = await plan_closing(ctx, stream, found)
+    await persist_part(ctx, stream, closing, [])
+    if found.trace is not None:
+        found.trace.unfetched = stream.unfetched
+    if not discovery_failed(found) or stream.handed:
+        closing, stream.carry = stream.carry + closing, []
+        await hand_to_batches(stream, parts, closing)
+    del ctx.streams[source.id]
+    return found, stream.reasons
+
+
+PART_ITEMS = 5_000
+"""Kept items gathered before a part is planned and persisted, unless the batches are idle and the plan has
+room under ``max_items``: each part costs a load (its frontier and listing rows), so a listing of 20 links a
+page persists every 250 pages and a 100,000-entry feed in 20 loads, and fetching still starts at once."""
+
+
+class PartQueue(asyncio.Queue):
+    """The parts of a streamed discovery on their way to :func:`run_stream`; ``busy``: its batches in flight."""
+
+    busy: int = 0
+
+    def idle(self) -> bool:
+        return self.empty() and not self.busy
+
+
+async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
+    """A discovery page's kept items: gathered, and planned as one part once there are :data:`PART_ITEMS` of them
+    or the source's batches have nothing to do."""
+    # One document of 100,000 entries (a whole sitemap, a feed that is not paged) goes by parts too: its
+    # first part is fetched while the rest are planned, and each waits for room in the queue.
+    # ``gathered`` changes only once a part is persisted: a page whose hand-over failed is handed over again
+    # by the resumed walk, and must not be in it twice.
+    for start in range(0, len(items), PART_ITEMS):
+        gathered = stream.gathered + items[start:start + PART_ITEMS]
+        idle = parts.idle() if isinstance(parts, PartQueue) else True
+        room = stream.planner.cap is None or stream.planner.count < stream.planner.cap
+        if len(gathered) >= PART_ITEMS or (idle and room):
+            await plan_part(ctx, stream, parts, gathered)
+            gathered = []
+        stream.gathered = gathered
+
+
+async def flush_part(ctx: RunContext, stream: SourceStream, parts: Parts) -> None:
+    """Plan, persist and hand over what was gathered (kept on the stream until persisted, for a retry)."""
+    if stream.gathered:
+        await plan_part(ctx, stream, parts, stream.gathered)
+        stream.gathered = []
+
+
+async def plan_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
+    """Kept items of the walk: planned, persisted (with what the listing shows), handed to the batches."""
+    source, planner, known = stream.planner.source, stream.planner, stream.known
+    keys = [identity(i.url) for i in items]
+    # What the plan asks about, read in one query per part; validators of the pages it may recheck.
+    await asyncio.to_thread(known.fetch_keys, keys)
+    urls = [i.url for i in items if i.entry is None and not i.url.startswith("file:")]
+    cache = await asyncio.to_thread(ctx.store.cached_validators, urls) if urls else {}
+    work = planner.listed(items, stream.walk.result.channel_kind, cache)
+    if stream.walk.trace is not None:
+        moved = planner.planned | {identity(w.url) for w in work}
+        stream.unfetched |= coverage.unfetched_keys(items, [k for k in keys if k in known], moved)
+    await persist_part(ctx, stream, work, items)
+    stream.met += len(items)
+    if work:
+        work, stream.carry = stream.carry + work, []  # held by ``unput`` until the queue takes it
+        await hand_to_batches(stream, parts, work)
+
+
+async def plan_closing(ctx: RunContext, stream: SourceStream, found: Discovery) -> list[WorkItem]:
+    """What only the whole walk decides: removal checks (complete listings) and the budgeted rechecks."""
+    source, known = stream.planner.source, stream.known
+    candidates = await asyncio.to_thread(recheck_candidates, ctx, source, found, known, stream.met)
+    # Validators of what the plan may recheck (a quiet recheck should cost a 304); all held pages only
+    # when a complete listing makes them checks.
+    held = [k.url for k in (known.values() if needs_everything(source, found) else candidates.values())]
+    cache = await asyncio.to_thread(ctx.store.cached_validators, held) if held else {}
+    return stream.planner.closing(found, cache, recheck_from=candidates)
+
+
+async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkItem], items: list[ListingItem],
+                       frontier_done: list[str] = ()) -> None:
+    """Persist a part's plan before it is fetched: a crash from here on resumes it instead of rediscovering.
+
+    What the listings showed goes with it (a changed entry is either refetched from the frontier or
+    seen again), and the discovery pages fetched since the last part.
+    """
+    source, found = stream.planner.source, stream.walk.result
+    pages, stream.pages_sent = found.pages[stream.pages_sent:], len(found.pages)
+    cache, stream.discovery_cache[:] = list(stream.discovery_cache), []
+    batch = LoadBatch(
+        run_id=ctx.run_id, source_id=source.id, releases=[], failures=[], cache=cache,
+        fetches=[fetch_row(ctx.run_id, source.id, page) for page in pages],
+        listings=listing_rows(source, found, stream.known, ctx.now, items=items),
+        frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")],
+        frontier_done=list(frontier_done),
     )
-    await asyncio.to_thread(ctx.archive.sync)
-    async with ctx.write_lock.held(ahead=True):
-        await asyncio.to_thread(ctx.store.load_batch, batch)
-    return found, work
+    if batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache:
+        await asyncio.to_thread(ctx.archive.sync)
+        async with ctx.write_lock.held(ahead=True):
+            await asyncio.to_thread(ctx.store.load_batch, batch)
+    stream.planner.commit(work)
+    stream.reasons.update(w.reason for w in work)
 
 
-def summarise_discovery(outcome: SourceOutcome, found: Discovery, work: list[WorkItem]) -> None:
-    outcome.channel = found.channel + (" (not modified)" if found.not_modified and not found.items else "")
-    outcome.discovered = len(found.items)
+async def hand_to_batches(stream: SourceStream, parts: Parts, work: list[WorkItem]) -> None:
+    """Put persisted work on the queue (waiting while it is full); kept on the stream until the queue took it."""
+    if not work:
+        return
+    stream.unput = work
+    await parts.put(work)
+    stream.unput = None
+    stream.handed = True
+
+
+def discovery_failed(found: Discovery) -> bool:
+    """Discovery was blocked, or read nothing and failed: the source fetches nothing (see summarise_discovery)."""
+    return bool(found.blocked) or (not found.discovered and bool(found.errors))
+
+
+def summarise_discovery(outcome: SourceOutcome, found: Discovery, reasons: Counter) -> None:
+    outcome.channel = found.channel + (" (not modified)" if found.not_modified and not found.discovered else "")
+    outcome.discovered = found.discovered
     if found.blocked:
         outcome.status = "blocked"
         outcome.message = f"blocked: {found.blocked}"
-    elif not found.items and found.errors:
+    elif not found.discovered and found.errors:
         outcome.status = "failed"
         outcome.message = "; ".join(found.errors[:3])
-    reasons = Counter(w.reason for w in work)
-    log.info("%s: discovered %d via %s; planned %s", outcome.source_id, len(found.items), found.channel,
+    log.info("%s: discovered %d via %s; planned %s", outcome.source_id, found.discovered, found.channel,
              dict(reasons) or "nothing")
 
 
 async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch_fn=None) -> SourceOutcome:
     """Discover and process one source; a failure becomes the outcome's status, never an exception.
 
-    The flow passes its Prefect tasks as ``discover_fn(ctx, source)`` and
-    ``batch_fn(ctx, source, items, number)``; without them the plain stages run.
+    Discovery streams (:func:`discover_source`): its parts go through a queue of :data:`PART_QUEUE` to
+    :func:`run_stream`, which fetches them in batches while the walk goes on. The flow passes its
+    Prefect tasks as ``discover_fn(ctx, source, parts)`` and ``batch_fn(ctx, source, items, number)``;
+    without them the plain stages run.
     """
     discover_fn = discover_fn or discover_source
     batch_fn = batch_fn or process_batch
     started = time.monotonic()
     outcome = SourceOutcome(source_id=source.id)
     try:
-        found, work = await discover_fn(ctx, source)
-        summarise_discovery(outcome, found, work)
-        if outcome.status == "ok":
-            if ctx.parsers is not None:
-                ctx.parsers.want(len(work))  # the workers start while the first batch is fetched
-            blocked: list[str] = []
-            unchecked: list[str] = []
-            for result in await run_batches(ctx, source, batches(work, pages_per_batch(source, ctx.store.batch_pages)), batch_fn):
-                merge_batch(outcome, result)
-                blocked += result.blocked
-                unchecked += result.unchecked
-            settle_blocked(outcome, blocked)
-            settle_unchecked(outcome, unchecked)
-            if outcome.status in ("ok", "unfinished"):
-                await record_coverage(ctx, source, found)
+        found, reasons, results = await discover_and_fetch(ctx, source, discover_fn, batch_fn)
+        summarise_discovery(outcome, found, reasons)
+        blocked: list[str] = []
+        unchecked: list[str] = []
+        for result in results:
+            merge_batch(outcome, result)
+            blocked += result.blocked
+            unchecked += result.unchecked
+        settle_blocked(outcome, blocked)
+        settle_unchecked(outcome, unchecked)
+        if outcome.status in ("ok", "unfinished"):
+            await record_coverage(ctx, source, found)
     except Exception as exc:  # one failing source never stops the others
         log.exception("%s failed", source.id)
         outcome.status = "failed"
         outcome.message = f"{type(exc).__name__}: {exc}"
+    finally:
+        ctx.streams.pop(source.id, None)
     outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
 
 
+async def discover_and_fetch(ctx: RunContext, source: Source, discover_fn, batch_fn
+                             ) -> tuple[Discovery, Counter, list[BatchResult]]:
+    """The walk and the batches side by side; the first error of either cancels the other."""
+    parts = PartQueue(PART_QUEUE)
+    walking = asyncio.ensure_future(discover_fn(ctx, source, parts))
+    fetching = asyncio.ensure_future(run_stream(ctx, source, parts, batch_fn))
+    try:
+        await asyncio.wait({walking, fetching}, return_when=asyncio.FIRST_COMPLETED)
+        if not walking.done():  # the batches ended first, so one failed: the walk would wait on a full queue
+            fetching.result()
+            raise RuntimeError("the batches ended before the walk")  # pragma: no cover - they end at None only
+        found, reasons = walking.result()
+        await parts.put(None)
+        return found, reasons, await fetching
+    finally:
+        for task in (walking, fetching):
+            task.cancel()
+        await asyncio.gather(walking, fetching, return_exceptions=True)
+
+
 PIPELINE_DEPTH = 2
 """Batches of one source in flight at once: one loads while the next fetches and parses."""
+RUN_BATCHES = 4
+"""Batches in flight in the whole run (every source): what is fetched, parsed and waiting for its load at once.
+Sources that all stream at the same time would otherwise hold SOURCE_CONCURRENCY x PIPELINE_DEPTH batches."""
 
 
-async def run_batches(ctx: RunContext, source: Source, chunks: list[list[WorkItem]], batch_fn) -> list[BatchResult]:
-    """Every batch of a source, :data:`PIPELINE_DEPTH` at a time, loading in order; the first error cancels the rest."""
+async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) -> list[BatchResult]:
+    """Fetch a streamed discovery's parts in batches, :data:`PIPELINE_DEPTH` at a time, loading in order.
+
+    A batch goes when it holds the source's ``pages_per_batch`` or, so that fetching never idles
+    while work waits, as soon as none of the source's batches is in flight. Waiting for room here
+    leaves the parts in the queue, which makes the walk wait. Ends at None; the first failed batch
+    raises (the caller cancels the rest).
+    """
+    size = pages_per_batch(source, ctx.store.batch_pages)
     room = asyncio.Semaphore(PIPELINE_DEPTH)
+    tasks: list[asyncio.Future[BatchResult]] = []
+    pending: list[WorkItem] = []
 
     async def one(number: int, chunk: list[WorkItem]) -> BatchResult:
-        async with room:
+        try:
             return await batch_fn(ctx, source, chunk, number)
+        finally:
+            if isinstance(parts, PartQueue):
+                parts.busy -= 1
+            room.release()
+            ctx.batch_slots.release()
 
-    tasks = [asyncio.ensure_future(one(number, chunk)) for number, chunk in enumerate(chunks, start=1)]
+    async def launch(chunk: list[WorkItem]) -> None:
+        await room.acquire()
+        try:
+            await ctx.batch_slots.acquire()
+        except BaseException:
+            room.release()
+            raise
+        if ctx.parsers is not None:
+            ctx.parsers.want(len(chunk))  # the workers start while the first batch is fetched
+        if isinstance(parts, PartQueue):
+            parts.busy += 1
+        tasks.append(asyncio.ensure_future(one(len(tasks) + 1, chunk)))
+
+    def check() -> None:
+        for task in tasks:
+            if task.done() and task.exception() is not None:
+                raise task.exception()
+
     try:
+        while (part := await parts.get()) is not None:
+            pending += part
+            while len(pending) >= size:
+                await launch(pending[:size])
+                pending = pending[size:]
+                check()
+            if pending and parts.empty() and all(t.done() for t in tasks):
+                await launch(pending)
+                pending = []
+            check()
+        for chunk in batches(pending, size):
+            await launch(chunk)
         return [await task for task in tasks]
     finally:
         for task in tasks:

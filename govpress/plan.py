@@ -82,14 +82,132 @@ def listed_as_changed(listed_update: datetime | None, held: KnownRelease) -> boo
     return shown is not None and listed_update > shown + timedelta(minutes=1)
 
 
+class Planner:
+    """One source's plan decided part by part: resumed work, then each part of the listing, then the checks.
+
+    :func:`plan_work` is one call of each in that order; a streamed discovery (govpress/pipeline.py)
+    calls :meth:`listed` once per discovery page while the walk goes on, and :meth:`closing` once the
+    walk ended, so the work comes out the same as planned whole. Each method returns its part and
+    changes nothing: :meth:`commit` records a part once it is persisted (a part whose persisting
+    failed is planned again when the walk resumes). The ``max_items`` cap counts across parts.
+    """
+
+    def __init__(self, source: Source, known: Mapping[str, KnownRelease], params: RunParams, now: datetime,
+                 file_roots: Sequence[Path] = ()) -> None:
+        self.source, self.known, self.params, self.now = source, known, params, now
+        self.roots = tuple(file_roots) if source.kind == "files" else ()
+        self.planned: set[str] = set()
+        """Identities planned (and committed) so far."""
+        self.count = 0
+        self.cap = params.max_items or (None if params.deep else source.max_items)
+        """A backfill (deep) is the operator's deliberate walk, bounded by its max_pages."""
+        self.cut = 0
+        """Work left out by the cap (what is cut is still unknown, so the next run's discovery lists it again)."""
+
+    def _adder(self, cache: Mapping[str, CacheRow]):
+        work: dict[str, WorkItem] = {}
+        source = self.source
+
+        def add(url: str, reason: Reason, item_known: KnownRelease | None, entry: bytes | None = None) -> None:
+            key = identity(url)
+            if key in work or key in self.planned:
+                return
+            if (why := refusal(url, self.roots)) is not None:
+                log.warning("%s: refused %s", source.id, why)
+                return
+            # A site that moved keeps its validators under the stored URL.
+            validators = (cache.get(url) or (cache.get(item_known.url) if item_known else None)
+                          if reason in ("recheck", "removal_check") else None)
+            work[key] = WorkItem(
+                url=url, reason=reason, etag=validators.etag if validators else None,
+                last_modified=validators.last_modified if validators else None,
+                cached_archive_key=validators.archive_key if validators else None, entry=entry, known=item_known,
+            )
+
+        return work, add
+
+    def _capped(self, work: dict[str, WorkItem]) -> list[WorkItem]:
+        planned = list(work.values())
+        if self.cap is None:
+            return planned
+        room = max(0, self.cap - self.count)
+        if len(planned) > room:
+            # Resumed work comes first, then discovery order (newest first in feeds and listings).
+            if not self.cut:
+                log.warning("%s: more than %d pages planned, fetching the first %d this run (max_items)",
+                            self.source.id, self.cap, self.cap)
+            self.cut += len(planned) - room
+            planned = planned[:room]
+        return planned
+
+    def commit(self, work: Sequence[WorkItem]) -> None:
+        """Record a part as planned (once persisted): later parts neither repeat it nor pass the cap."""
+        self.planned.update(identity(w.url) for w in work)
+        self.count += len(work)
+
+    def resumed(self, frontier: Sequence[tuple[str, str]], cache: Mapping[str, CacheRow]) -> list[WorkItem]:
+        """Work a previous run planned but did not finish: it comes first."""
+        work, add = self._adder(cache)
+        for url, purpose in frontier:
+            add(url if self.source.kind == "files" else current_url(url, self.source),
+                purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new",
+                self.known.get(identity(url)))
+        return self._capped(work)
+
+    def listed(self, items: Sequence[ListingItem], channel: str, cache: Mapping[str, CacheRow]) -> list[WorkItem]:
+        """What a part of the listing asks for: new links, changed ones, withdrawn ones listed again."""
+        work, add = self._adder(cache)
+        source, params, known = self.source, self.params, self.known
+        for item in items:
+            key = identity(item.url)
+            held = known.get(key)
+            moved = held is not None and (listed_as_changed(item.updated_at, held) or listing_changed(item, held, channel))
+            if source.kind == "files":
+                add(item.url, "file", held)
+            elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None or moved):
+                add(item.url, "entry", held, item.entry)
+            elif item.entry is not None:
+                continue  # the entry is unchanged since we last stored it
+            elif held is None:
+                add(item.url, "new", None)
+            elif params.refetch:
+                add(item.url, "refetch", held)
+            elif moved:
+                add(item.url, "changed", held)
+            elif held.status != "live":
+                add(item.url, "recheck", held)  # listed again after it went: a restore?
+        return self._capped(work)
+
+    def closing(self, discovery: Discovery, cache: Mapping[str, CacheRow],
+                recheck_from: Mapping[str, KnownRelease] | None = None) -> list[WorkItem]:
+        """Once the walk ended: removal checks (a complete listing only), then due rechecks within the budget."""
+        work, add = self._adder(cache)
+        source, known = self.source, self.known
+        if discovery.complete and source.kind != "files":
+            # A full listing that no longer shows a held release: check whether the page is gone.
+            for key, held in known.items():
+                if held.status == "live" and key not in discovery.listed:
+                    add(current_url(held.url or key, source), "removal_check", held)
+        if source.kind == "files" and discovery.complete:
+            for key, held in known.items():
+                if held.status == "live" and key not in discovery.listed and key not in self.planned:
+                    work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
+        if not (self.params.refetch or self.params.deep):  # by age, and what fell off a listing: within the budget
+            taken = self.planned | set(work)
+            for check in budgeted_checks(source, discovery, known if recheck_from is None else recheck_from, taken,
+                                         self.now):
+                add(check.url, check.reason, check.known)  # type: ignore[arg-type]
+        return self._capped(work)
+
+
 def plan_work(
     source: Source,
     discovery: Discovery,
-    known: dict[str, KnownRelease],
-    cache: dict[str, CacheRow],
+    known: Mapping[str, KnownRelease],
+    cache: Mapping[str, CacheRow],
     params: RunParams,
     now: datetime,
-    frontier: list[tuple[str, str]] = (),
+    frontier: Sequence[tuple[str, str]] = (),
     file_roots: Sequence[Path] = (),
     recheck_from: Mapping[str, KnownRelease] | None = None,
 ) -> list[WorkItem]:
@@ -106,75 +224,18 @@ def plan_work(
     Every URL enters the plan here, and here it passes :func:`govpress.urls.refusal`: http(s)
     only for web sources, and for a ``files`` source (``file_roots``: its folders) only files
     inside those folders. Refused URLs are logged and left out.
+
+    The whole plan at once; a streamed discovery asks a :class:`Planner` part by part, in the same order.
     """
-    work: dict[str, WorkItem] = {}
-    roots = tuple(file_roots) if source.kind == "files" else ()
-
-    def add(url: str, reason: Reason, item_known: KnownRelease | None, entry: bytes | None = None) -> None:
-        key = identity(url)
-        if key in work:
-            return
-        if (why := refusal(url, roots)) is not None:
-            log.warning("%s: refused %s", source.id, why)
-            return
-        # A site that moved keeps its validators under the stored URL.
-        validators = (cache.get(url) or (cache.get(item_known.url) if item_known else None)
-                      if reason in ("recheck", "removal_check") else None)
-        work[key] = WorkItem(
-            url=url,
-            reason=reason,
-            etag=validators.etag if validators else None,
-            last_modified=validators.last_modified if validators else None,
-            cached_archive_key=validators.archive_key if validators else None,
-            entry=entry,
-            known=item_known,
-        )
-
-    for url, purpose in frontier:
-        add(url if source.kind == "files" else current_url(url, source),
-            purpose if purpose in ("new", "changed", "recheck", "refetch", "removal_check") else "new", known.get(identity(url)))
-
-    channel = discovery.channel_kind
-    for item in discovery.items:
-        key = identity(item.url)
-        held = known.get(key)
-        moved = held is not None and (listed_as_changed(item.updated_at, held) or listing_changed(item, held, channel))
-        if source.kind == "files":
-            add(item.url, "file", held)
-        elif item.entry is not None and (held is None or params.refetch or held.removed_at is not None or moved):
-            add(item.url, "entry", held, item.entry)
-        elif item.entry is not None:
-            continue  # the entry is unchanged since we last stored it
-        elif held is None:
-            add(item.url, "new", None)
-        elif params.refetch:
-            add(item.url, "refetch", held)
-        elif moved:
-            add(item.url, "changed", held)
-        elif held.status != "live":
-            add(item.url, "recheck", held)  # listed again after it went: a restore?
-
-    if discovery.complete and source.kind != "files":
-        # A full listing that no longer shows a held release: check whether the page is gone.
-        for key, held in known.items():
-            if held.status == "live" and key not in discovery.listed and key not in work:
-                add(current_url(held.url or key, source), "removal_check", held)
-    if source.kind == "files" and discovery.complete:
-        for key, held in known.items():
-            if held.status == "live" and key not in discovery.listed:
-                work[key] = WorkItem(url=held.url or key, reason="removal_check", known=held)
-    if not (params.refetch or params.deep):  # by age, and what fell off a listing: within the budget
-        for check in budgeted_checks(source, discovery, known if recheck_from is None else recheck_from, work, now):
-            add(check.url, check.reason, check.known)  # type: ignore[arg-type]
-    planned = list(work.values())
-    # A backfill (deep) is the operator's deliberate walk, bounded by its max_pages.
-    cap = params.max_items or (None if params.deep else source.max_items)
-    if cap is not None and len(planned) > cap:
-        # Resumed work comes first, then discovery order (newest first in feeds and listings);
-        # what is cut is still unknown, so the next run's discovery lists it again.
-        log.warning("%s: %d pages planned, fetching the first %d this run (max_items)", source.id, len(planned), cap)
-        planned = planned[:cap]
-    return planned
+    planner = Planner(source, known, params, now, file_roots)
+    work: list[WorkItem] = []
+    for part in (lambda: planner.resumed(frontier, cache),
+                 lambda: planner.listed(discovery.items, discovery.channel_kind, cache),
+                 lambda: planner.closing(discovery, cache, recheck_from)):
+        planned = part()
+        planner.commit(planned)
+        work += planned
+    return work
 
 
 def published_in_range(published_at: datetime | None, params: RunParams) -> bool:

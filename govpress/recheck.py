@@ -108,6 +108,8 @@ def listing_window(discovery: Discovery) -> tuple[datetime, datetime] | None:
     """The publication times a walked feed, listing or JSON index covers: (oldest, newest) dated item."""
     if discovery.channel_kind not in WINDOW_KINDS:
         return None
+    if discovery.dated >= 2 and discovery.span is not None:  # counted as the walk went (a streamed walk keeps no items)
+        return discovery.span
     dated = [i.published_at for i in discovery.items if i.published_at is not None]
     if len(dated) < 2:
         return None

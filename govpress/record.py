@@ -67,13 +67,16 @@ def answered(result: FetchResult) -> bool:
     return result.outcome in ANSWERED or (result.outcome == "refused" and bool(result.redirects))
 
 
-def listing_rows(source: Source, discovery: Discovery, known: dict[str, KnownRelease], at: datetime) -> list[ListingRow]:
-    """The items whose listing is new or changed since it was stored (``known`` keyed by identity)."""
+def listing_rows(source: Source, discovery: Discovery, known: dict[str, KnownRelease], at: datetime,
+                 items: list | None = None) -> list[ListingRow]:
+    """The items whose listing is new or changed since it was stored (``known`` keyed by identity).
+
+    ``items``: a part of a streamed discovery (default: everything the discovery kept)."""
     if source.kind == "files":
         return []
     channel = discovery.channel_kind
     rows = []
-    for item in discovery.items:
+    for item in discovery.items if items is None else items:
         held = known.get(identity(item.url))
         if held is not None and held.listed_channel == channel and held.listed_fingerprint == item.fingerprint:
             continue

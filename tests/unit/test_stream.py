@@ -1,0 +1,321 @@
+"""Streaming discovery (govpress/pipeline.py): a source's pages are fetched while its walk goes on, the walk
+waits when the batches are busy, removal checks wait for the whole walk, and an interrupted stream resumes.
+
+A fake fetcher serves a hand-made Atom feed (or sitemap) from memory and logs every request in order;
+it can hold requests back (an :class:`asyncio.Event`) to make the interleaving deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from govpress import pipeline
+from govpress.archive import Archive
+from govpress.fetch.client import FetchResult
+from govpress.pipeline import PIPELINE_DEPTH, RunContext, RunParams, discover_source, process_batch, run_source
+from govpress.registry import Source
+from govpress.store import Store
+from factories import make_source
+
+BASE = "http://127.0.0.1:9"
+NOW = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+
+
+def release_page(n: int) -> bytes:
+    words = " ".join(f"w{n}x{i}" for i in range(40))
+    return (f"<!doctype html><html lang='en'><head><title>Release number {n}</title>"
+            f"<meta property='article:published_time' content='{(NOW - timedelta(hours=n)).isoformat()}'></head>"
+            f"<body><article><h1>Release number {n}</h1><p>The ministry announced item {n} today. {words}.</p>"
+            f"<p>Further details of item {n} were given at a briefing in the afternoon, {words}.</p>"
+            f"</article></body></html>").encode()
+
+
+def feed_page(page: int, pages: int, per_page: int) -> bytes:
+    nxt = f'<link rel="next" href="{BASE}/feed/{page + 1}"/>' if page < pages else ""
+    entries = "".join(
+        f"<entry><title>Release number {n}</title><link href='{BASE}/news/{n}'/><id>{BASE}/news/{n}</id>"
+        f"<updated>{(NOW - timedelta(hours=n)).isoformat()}</updated></entry>"
+        for n in range((page - 1) * per_page + 1, page * per_page + 1))
+    return f'<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title>{nxt}{entries}</feed>'.encode()
+
+
+def sitemap(urls: list[str]) -> bytes:
+    locs = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+
+
+def sitemap_index(children: list[str]) -> bytes:
+    locs = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in children)
+    return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'.encode()
+
+
+class FakeFetcher:
+    """Pages from a dict; every request logged as (purpose, path) in order; ``hold(url)`` may await first."""
+
+    def __init__(self, archive: Archive, pages: dict[str, bytes], hold: Callable | None = None) -> None:
+        self.archive, self.pages, self.hold = archive, pages, hold
+        self.log: list[tuple[str, str]] = []
+        self.in_flight = self.peak = 0
+
+    async def fetch(self, url: str, source: Source, *, purpose: str, etag=None, last_modified=None) -> FetchResult:
+        self.log.append((purpose, url.removeprefix(BASE)))
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight) if purpose in ("new", "removal_check") else self.peak
+        try:
+            if self.hold is not None:
+                await self.hold(purpose, url)
+            await asyncio.sleep(0)
+            body = self.pages.get(url)
+        finally:
+            self.in_flight -= 1
+        kind = "application/atom+xml" if "/feed/" in url else "application/xml" if "sitemap" in url else "text/html"
+        return FetchResult(
+            url=url, final_url=url, purpose=purpose, outcome="ok" if body is not None else "gone",
+            status=200 if body is not None else 404, body=body, content_type=kind, charset="utf-8", etag=None,
+            last_modified=None, started_at=datetime.now(timezone.utc), elapsed_ms=1.0, attempts=1, error=None,
+            archive_key=self.archive.put(body) if body is not None else None)
+
+
+def feed_site(pages: int, per_page: int) -> dict[str, bytes]:
+    site = {f"{BASE}/feed/{p}": feed_page(p, pages, per_page) for p in range(1, pages + 1)}
+    site.update({f"{BASE}/news/{n}": release_page(n) for n in range(1, pages * per_page + 1)})
+    return site
+
+
+def feed_source(**extra) -> Source:
+    return make_source(id="stream", languages=["en"], timezone="UTC", kind="feed", start_urls=[f"{BASE}/feed/1"],
+                       max_pages=100, max_items=10_000, **extra)
+
+
+def context(tmp_path: Path, fetcher_for: Callable[[Archive], FakeFetcher], name: str = "s") -> RunContext:
+    store = Store(tmp_path / f"{name}.duckdb")
+    store.migrate()
+    archive = Archive(tmp_path / f"{name}-archive")
+    return RunContext(run_id=f"run-{name}", store=store, archive=archive, fetcher=fetcher_for(archive),
+                      params=RunParams(), now=NOW)
+
+
+def releases(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT url, title, body_text, published_at FROM releases ORDER BY url").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_first_pages_release_is_fetched_before_the_last_discovery_page(tmp_path: Path):
+    """Planned whole, no release was fetched before the walk's last page; streamed, page 1's come first."""
+    first_release = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if purpose == "new":
+            first_release.set()
+        elif url.endswith("/feed/4"):  # the last page waits (a while at most) for a release fetch
+            try:
+                await asyncio.wait_for(first_release.wait(), timeout=3)
+            except TimeoutError:
+                pass
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(4, 5), hold))
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    log = ctx.fetcher.log
+    assert outcome.status == "ok" and outcome.new == 20, outcome
+    first_new = next(i for i, (purpose, _) in enumerate(log) if purpose == "new")
+    assert first_new < log.index(("feed", "/feed/4"))
+
+
+def test_the_walk_waits_while_the_batches_are_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Release fetches held back: the walk stops after a bounded number of pages, not at the feed's end."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 5)
+    monkeypatch.setattr(pipeline, "PART_ITEMS", 10, raising=False)  # (planned whole, main has none)
+    gate = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if purpose == "new":
+            await gate.wait()
+
+    async def go() -> tuple[int, int]:
+        ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(30, 10), hold))
+        run = asyncio.ensure_future(run_source(ctx, feed_source()))
+        last, still = -1, 0
+        deadline = asyncio.get_running_loop().time() + 120
+        # Until the walk has stopped asking for pages (or read them all, or a deadline: a run that hangs fails).
+        while (still < 20 or last < 1) and last < 30 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+            pages = sum(1 for purpose, _ in ctx.fetcher.log if purpose == "feed")
+            still, last = (still + 1 if pages == last else 0), pages
+        run.cancel()  # the test is about what was read meanwhile; what was planned stays in the frontier
+        await asyncio.gather(run, return_exceptions=True)
+        return last, ctx.fetcher.peak
+
+    pages, peak = asyncio.run(go())
+    assert peak <= PIPELINE_DEPTH * 5  # release fetches in flight: the source's batches
+    # In flight 2 batches of 5, a batch being filled (< 5 + a part of 10), the queue's 2 parts of 10, and
+    # the part the walk holds while it waits: at most 7 pages of 10, whatever the feed's length (30 here).
+    assert 1 <= pages <= 7, pages
+
+
+def test_removal_checks_wait_for_a_complete_walk(tmp_path: Path):
+    """A sitemap index's children are streamed; a held release missing from them is checked only after the
+    last child was read, and not at all when a child failed (the listing is not known whole)."""
+    children = [f"{BASE}/sitemap-{i}.xml" for i in (1, 2, 3)]
+    site = {f"{BASE}/sitemap.xml": sitemap_index(children)}
+    site.update({f"{BASE}/news/{n}": release_page(n) for n in range(1, 10)})
+    for i, child in enumerate(children):
+        site[child] = sitemap([f"{BASE}/news/{n}" for n in range(3 * i + 1, 3 * i + 4)])
+    source = make_source(id="maps", languages=["en"], timezone="UTC", kind="sitemap",
+                         start_urls=[f"{BASE}/sitemap.xml"], max_pages=20)
+    pages = dict(site)
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, pages))
+    assert asyncio.run(run_source(ctx, source)).new == 9
+    # Release 2 leaves the listing (its page stays up): the next run checks it, after the walk.
+    pages[children[0]] = sitemap([f"{BASE}/news/1", f"{BASE}/news/3"])
+    later = RunContext(run_id="run-2", store=ctx.store, archive=ctx.archive,
+                       fetcher=FakeFetcher(ctx.archive, pages), params=RunParams(), now=NOW + timedelta(hours=1))
+    asyncio.run(run_source(later, source))
+    log = later.fetcher.log
+    assert ("removal_check", "/news/2") in log
+    assert log.index(("removal_check", "/news/2")) > log.index(("sitemap", "/sitemap-3.xml"))
+    # A child that fails: the listing is partial, so nothing it lacks is checked.
+    del pages[children[2]]
+    again = RunContext(run_id="run-3", store=ctx.store, archive=ctx.archive,
+                       fetcher=FakeFetcher(ctx.archive, pages), params=RunParams(), now=NOW + timedelta(hours=2))
+    asyncio.run(run_source(again, source))
+    assert not [entry for entry in again.fetcher.log if entry[0] == "removal_check"]
+
+
+def test_a_retried_discovery_resumes_its_walk(tmp_path: Path):
+    """The discovery task's retry goes on from the page that failed; every item is handed over exactly once."""
+    failed: list[str] = []
+
+    async def hold(purpose: str, url: str) -> None:
+        if url.endswith("/feed/3") and not failed:
+            failed.append(url)
+            raise RuntimeError("the store went away for a moment")
+
+    async def go(ctx: RunContext) -> list[str]:
+        parts: asyncio.Queue = asyncio.Queue()
+        with pytest.raises(RuntimeError):
+            await discover_source(ctx, feed_source(), parts)
+        found, reasons = await discover_source(ctx, feed_source(), parts)
+        assert found.discovered == 20 and reasons == {"new": 20}
+        urls = []
+        while not parts.empty():
+            urls += [w.url for w in parts.get_nowait()]
+        return urls
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(4, 5), hold))
+    urls = asyncio.run(go(ctx))
+    assert sorted(urls) == sorted(f"{BASE}/news/{n}" for n in range(1, 21))
+    feeds = [path for purpose, path in ctx.fetcher.log if purpose == "feed"]
+    assert feeds == ["/feed/1", "/feed/2", "/feed/3", "/feed/3", "/feed/4"]
+
+
+def test_an_interrupted_stream_leaves_its_plan_and_a_rerun_ends_in_the_same_tables(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A batch fails mid-stream: what was planned stays in the frontier, and the next run ends where one clean
+    run does."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 3)
+    site = feed_site(3, 4)
+
+    async def failing(ctx: RunContext, source: Source, items, number: int):
+        if number == 2:
+            raise RuntimeError("the worker died")
+        return await process_batch(ctx, source, items, number)
+
+    broken = context(tmp_path, lambda archive: FakeFetcher(archive, site), name="broken")
+    first = asyncio.run(run_source(broken, feed_source(), batch_fn=failing))
+    assert first.status == "failed"
+    left = broken.store.frontier("stream")
+    assert left  # the failed batch's pages (at least) wait for the next run
+    rerun = RunContext(run_id="rerun", store=broken.store, archive=broken.archive,
+                       fetcher=FakeFetcher(broken.archive, site), params=RunParams(), now=NOW)
+    assert asyncio.run(run_source(rerun, feed_source())).status == "ok"
+    assert broken.store.frontier("stream") == []
+    resumed = {url for url, _ in left}
+    fetched = [path for purpose, path in rerun.fetcher.log if purpose != "feed"]
+    assert {BASE + p for p in fetched[: len(resumed)]} == resumed  # the frontier's work came first
+
+    clean = context(tmp_path, lambda archive: FakeFetcher(archive, site), name="clean")
+    assert asyncio.run(run_source(clean, feed_source())).status == "ok"
+    assert releases(tmp_path / "broken.duckdb") == releases(tmp_path / "clean.duckdb")
+    assert len(releases(tmp_path / "clean.duckdb")) == 12
+
+
+def test_one_huge_document_is_planned_by_parts_that_wait_for_the_batches(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """A sitemap of 60 links in one document, parts of 5, release fetches held back: the plan stops
+    growing after a bounded number of parts instead of taking in the whole document."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 5)
+    monkeypatch.setattr(pipeline, "PART_ITEMS", 5, raising=False)
+    persisted: list[int] = []
+    real = getattr(pipeline, "persist_part", None)
+
+    async def counting(ctx, stream, work, items, frontier_done=()):
+        persisted.append(len(work))
+        return await real(ctx, stream, work, items, frontier_done)
+
+    monkeypatch.setattr(pipeline, "persist_part", counting, raising=False)
+    gate = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if purpose == "new":
+            await gate.wait()
+
+    site = {f"{BASE}/sitemap.xml": sitemap([f"{BASE}/news/{n}" for n in range(1, 61)])}
+    source = make_source(id="maps", languages=["en"], timezone="UTC", kind="sitemap",
+                         start_urls=[f"{BASE}/sitemap.xml"], max_pages=5)
+
+    async def go() -> int:
+        ctx = context(tmp_path, lambda archive: FakeFetcher(archive, site, hold))
+        run = asyncio.ensure_future(run_source(ctx, source))
+        last, still = -1, 0
+        deadline = asyncio.get_running_loop().time() + 120
+        while (still < 20 or last < 1) and last < 60 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+            planned = sum(persisted)
+            still, last = (still + 1 if planned == last else 0), planned
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        return last
+
+    planned = asyncio.run(go())
+    # 2 batches of 5 in flight, a batch being filled, the queue's 2 parts and the part waiting to be put.
+    assert 1 <= planned <= 30, planned
+
+
+def test_a_part_whose_persisting_failed_is_planned_again_once_on_the_retry(tmp_path: Path):
+    """The store fails while persisting page 2's part: the retry re-reads page 2 only, and every link is
+    planned, persisted and handed over exactly once."""
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(4, 5)))
+    real, calls = ctx.store.load_batch, []
+
+    def flaky(batch):
+        calls.append(batch)
+        if len(calls) == 2:  # page 2's part (no resumed work here, so page 1's part is the first load)
+            raise RuntimeError("the disk was full for a moment")
+        return real(batch)
+
+    ctx.store.load_batch = flaky
+
+    async def go() -> list[str]:
+        parts: asyncio.Queue = asyncio.Queue()
+        with pytest.raises(RuntimeError):
+            await discover_source(ctx, feed_source(), parts)
+        await discover_source(ctx, feed_source(), parts)
+        urls = []
+        while not parts.empty():
+            urls += [w.url for w in parts.get_nowait()]
+        return urls
+
+    urls = asyncio.run(go())
+    assert sorted(urls) == sorted(f"{BASE}/news/{n}" for n in range(1, 21))
+    assert sorted(url for url, _ in ctx.store.frontier("stream")) == sorted(urls)
+    feeds = [path for purpose, path in ctx.fetcher.log if purpose == "feed"]
+    assert feeds == ["/feed/1", "/feed/2", "/feed/2", "/feed/3", "/feed/4"]
