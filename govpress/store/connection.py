@@ -229,6 +229,19 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
 RELEASE_ABOVE = 64 * 2**20
 """What DuckDB may hold at the end of a run's loads before the run closes its connection (Store.release_memory)."""
 
+LOAD_RELEASE_ABOVE = 192 * 2**20
+"""What DuckDB may hold after one of a session's loads before the session closes its connection.
+
+A backfill's loads come back to back, so the shared connection never idles long enough to close
+(IDLE_CLOSE) and DuckDB's cache of the tables' columns (scanned by the near-duplicate and event
+links) fills up to the writer's memory limit, with native memory beside it: at 96,301 releases
+the process swung between about 420 and 950 MB with the connection open for 20-90 s at a time,
+and closing it gave back all but the process's own 420-460 MB (docs/scale.md, "Memory of a
+backfill"). A lower memory limit does not bound that (384MB peaked the same): closing the
+connection does. Above this the next call reopens the file (a WAL replay of at most DuckDB's
+16 MB checkpoint threshold: 0.1-1 s at 96,301 releases); a reopened connection holds 100-150 MB
+at that size (the replayed rows, the key indexes), so the bound leaves a few loads between reopens."""
+
 
 WRITER_ROW_GROUP = 16_384
 """Rows per DuckDB row group written by a run's shared writer (DuckDB's default: 122,880).
@@ -697,7 +710,10 @@ class Store:
     def load_batch(self, batch: LoadBatch) -> LoadCounts:
         """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
         with self.writer() as con:
-            return loader.load_batch(con, batch)
+            counts = loader.load_batch(con, batch)
+        # Back-to-back loads keep the session's connection open and DuckDB's cache growing (LOAD_RELEASE_ABOVE).
+        self.release_memory(above=LOAD_RELEASE_ABOVE)
+        return counts
 
     def rebuild_search_index(self, *, full: bool = False) -> int:
         """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import duckdb
+import pytest
 
 from govpress.store import LoadBatch, Store
+from govpress.store import connection
 from govpress.store.connection import WRITER_ROW_GROUP
 
 
@@ -118,3 +120,17 @@ def test_a_current_schema_is_checked_without_loading_the_search_extension(store:
         store.rebuild_search_index()  # what needs it loads it
         with store.writer() as con:
             assert con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()[0]
+
+
+def test_a_load_that_leaves_duckdb_holding_more_than_the_bound_lets_the_connection_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Back-to-back loads never idle: the bound on what DuckDB holds after a load is what closes the connection.
+    with store.session(idle_close=60):
+        store.migrate()
+        store.load_batch(LoadBatch(run_id="r0", source_id="s"))
+        assert store.connections_opened == 1 and not opens_read_only(store)  # a small load keeps it
+        monkeypatch.setattr(connection, "LOAD_RELEASE_ABOVE", 1)  # any holding is "much"
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert opens_read_only(store)  # let go after the load, before any idle time
+        store.frontier("s")
+        assert store.connections_opened == 2
