@@ -357,6 +357,8 @@ class _SharedConnection:
         self.fts = False
         self.opened = 0
         """How many times the file was opened in this session (the bench and tests read it)."""
+        self.released = False
+        """Whether the connection is closed because DuckDB held much (Store.release_memory), not opened since."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
@@ -377,6 +379,7 @@ class _SharedConnection:
             self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
             self.fts = False
             self.opened += 1
+            self.released = False
         if fts and not self.fts:
             load_fts(self.con)  # loaded once per database instance; every cursor sees it
             self.fts = True
@@ -459,7 +462,8 @@ class Store:
             shared.stop()
 
     def release_memory(self, *, above: int = RELEASE_ABOVE) -> bool:
-        """Close the session's shared connection when DuckDB holds more than ``above`` bytes; True if closed.
+        """Close the session's shared connection when DuckDB holds more than ``above`` bytes; True if closed
+        by this call or by an earlier one with no call since (the connection still closed: what the loads held went).
 
         A backfill's loads leave DuckDB holding cached table data (full-column scans of the
         signatures and bands) and memory outside its limit; the end of the run, the search index
@@ -473,7 +477,9 @@ class Store:
             return False
         with _process_lock(self.path):
             if shared.con is None:
-                return False
+                # Already let go after a load that left DuckDB holding much (LOAD_RELEASE_ABOVE) and not
+                # reopened since: the loads did hold much, so the caller builds the index apart as well.
+                return shared.released
             if above > 0:
                 cursor = shared.con.cursor()  # its own, closed: an open result would hold a transaction
                 try:
@@ -483,6 +489,7 @@ class Store:
                 if held <= above:
                     return False
             shared.close()
+            shared.released = True
             return True
 
     @property

@@ -134,3 +134,16 @@ def test_a_load_that_leaves_duckdb_holding_more_than_the_bound_lets_the_connecti
         assert opens_read_only(store)  # let go after the load, before any idle time
         store.frontier("s")
         assert store.connections_opened == 2
+
+
+def test_the_end_of_a_run_still_sees_the_loads_held_much_after_a_load_let_the_connection_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run builds its search index in a child when release_memory says the loads held much
+    # (govpress/run.py): a connection already let go by the last load must still say so.
+    with store.session(idle_close=60):
+        store.migrate()
+        monkeypatch.setattr(connection, "LOAD_RELEASE_ABOVE", 1)
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert store.release_memory(above=1)
+        store.frontier("s")  # reopened: a later release looks at what DuckDB holds again
+        assert not store.release_memory(above=2**40)
