@@ -229,6 +229,19 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
 RELEASE_ABOVE = 64 * 2**20
 """What DuckDB may hold at the end of a run's loads before the run closes its connection (Store.release_memory)."""
 
+LOAD_RELEASE_ABOVE = 192 * 2**20
+"""What DuckDB may hold after one of a session's loads before the session closes its connection.
+
+A backfill's loads come back to back, so the shared connection never idles long enough to close
+(IDLE_CLOSE) and DuckDB's cache of the tables' columns (scanned by the near-duplicate and event
+links) fills up to the writer's memory limit, with native memory beside it: at 96,301 releases
+the process swung between about 420 and 950 MB with the connection open for 20-90 s at a time,
+and closing it gave back all but the process's own 420-460 MB (docs/scale.md, "Memory of a
+backfill"). A lower memory limit does not bound that (384MB peaked the same): closing the
+connection does. Above this the next call reopens the file (a WAL replay of at most DuckDB's
+16 MB checkpoint threshold: 0.1-1 s at 96,301 releases); a reopened connection holds 100-150 MB
+at that size (the replayed rows, the key indexes), so the bound leaves a few loads between reopens."""
+
 
 WRITER_ROW_GROUP = 16_384
 """Rows per DuckDB row group written by a run's shared writer (DuckDB's default: 122,880).
@@ -344,6 +357,8 @@ class _SharedConnection:
         self.fts = False
         self.opened = 0
         """How many times the file was opened in this session (the bench and tests read it)."""
+        self.released = False
+        """Whether the connection is closed because DuckDB held much (Store.release_memory), not opened since."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
@@ -364,6 +379,7 @@ class _SharedConnection:
             self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
             self.fts = False
             self.opened += 1
+            self.released = False
         if fts and not self.fts:
             load_fts(self.con)  # loaded once per database instance; every cursor sees it
             self.fts = True
@@ -446,7 +462,8 @@ class Store:
             shared.stop()
 
     def release_memory(self, *, above: int = RELEASE_ABOVE) -> bool:
-        """Close the session's shared connection when DuckDB holds more than ``above`` bytes; True if closed.
+        """Close the session's shared connection when DuckDB holds more than ``above`` bytes; True if closed
+        by this call or by an earlier one with no call since (the connection still closed: what the loads held went).
 
         A backfill's loads leave DuckDB holding cached table data (full-column scans of the
         signatures and bands) and memory outside its limit; the end of the run, the search index
@@ -460,7 +477,9 @@ class Store:
             return False
         with _process_lock(self.path):
             if shared.con is None:
-                return False
+                # Already let go after a load that left DuckDB holding much (LOAD_RELEASE_ABOVE) and not
+                # reopened since: the loads did hold much, so the caller builds the index apart as well.
+                return shared.released
             if above > 0:
                 cursor = shared.con.cursor()  # its own, closed: an open result would hold a transaction
                 try:
@@ -470,6 +489,7 @@ class Store:
                 if held <= above:
                     return False
             shared.close()
+            shared.released = True
             return True
 
     @property
@@ -697,7 +717,10 @@ class Store:
     def load_batch(self, batch: LoadBatch) -> LoadCounts:
         """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
         with self.writer() as con:
-            return loader.load_batch(con, batch)
+            counts = loader.load_batch(con, batch)
+        # Back-to-back loads keep the session's connection open and DuckDB's cache growing (LOAD_RELEASE_ABOVE).
+        self.release_memory(above=LOAD_RELEASE_ABOVE)
+        return counts
 
     def rebuild_search_index(self, *, full: bool = False) -> int:
         """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""

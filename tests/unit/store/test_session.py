@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import duckdb
+import pytest
 
 from govpress.store import LoadBatch, Store
+from govpress.store import connection
 from govpress.store.connection import WRITER_ROW_GROUP
 
 
@@ -118,3 +120,30 @@ def test_a_current_schema_is_checked_without_loading_the_search_extension(store:
         store.rebuild_search_index()  # what needs it loads it
         with store.writer() as con:
             assert con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()[0]
+
+
+def test_a_load_that_leaves_duckdb_holding_more_than_the_bound_lets_the_connection_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Back-to-back loads never idle: the bound on what DuckDB holds after a load is what closes the connection.
+    with store.session(idle_close=60):
+        store.migrate()
+        store.load_batch(LoadBatch(run_id="r0", source_id="s"))
+        assert store.connections_opened == 1 and not opens_read_only(store)  # a small load keeps it
+        monkeypatch.setattr(connection, "LOAD_RELEASE_ABOVE", 1)  # any holding is "much"
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert opens_read_only(store)  # let go after the load, before any idle time
+        store.frontier("s")
+        assert store.connections_opened == 2
+
+
+def test_the_end_of_a_run_still_sees_the_loads_held_much_after_a_load_let_the_connection_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run builds its search index in a child when release_memory says the loads held much
+    # (govpress/run.py): a connection already let go by the last load must still say so.
+    with store.session(idle_close=60):
+        store.migrate()
+        monkeypatch.setattr(connection, "LOAD_RELEASE_ABOVE", 1)
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert store.release_memory(above=1)
+        store.frontier("s")  # reopened: a later release looks at what DuckDB holds again
+        assert not store.release_memory(above=2**40)
