@@ -48,9 +48,6 @@ MIN_SHARED_NAMES = 2
 DAY_WINDOW = 1
 """Days between two event days that may still be one event: the same or adjacent days."""
 KEY_CHUNK = 2_000
-"""Releases whose texts are read at a time for their names (bounds memory on a backfill)."""
-ROW_CHUNK = 20_000
-"""Releases whose event-key facts (ids, publisher, cluster, day: no text) are read at a time."""
 
 _IDS = pa.schema([("release_id", pa.string())])
 def _publisher(release: str, source: str) -> str:
@@ -122,12 +119,8 @@ def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], 
     return links
 
 
-def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
-                     versions: str | None = None) -> int:
-    """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written.
-
-    ``versions``: the table of version rows when the caller knows it (:func:`versions_table`).
-    """
+def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
+    """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
     with registered(con, _ids_table(release_ids)) as ids:
         clusters = {c for (c,) in con.execute(
             f"""SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})
@@ -157,7 +150,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     wanted: dict[tuple[str, str], float] = {}
     for group in members.values():
         wanted.update(syndication_links(group, scores))
-    older = _copies_of_older_versions(con, release_ids, versions=versions)
+    older = _copies_of_older_versions(con, release_ids)
     urls.update({m.release_id: m.url for pair in older for m in pair})
     copying = {copy for copy, _ in wanted}
     for copy, original in sorted(older, key=lambda pair: pair[1].order):
@@ -190,33 +183,23 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     return len(changed)
 
 
-def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[str], *,
-                               versions: str | None = None) -> list[tuple[Member, Member]]:
+def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[tuple[Member, Member]]:
     """(copy, original) where the copy's text is an older version of another cluster's release: a verbatim copy
-    taken before the original was edited (the edit split them apart, the copy is still the original's text).
-
-    ``versions``: the table of version rows when the caller knows it (:func:`versions_table`).
-    """
+    taken before the original was edited (the edit split them apart, the copy is still the original's text)."""
     def columns(t: str, s: str) -> str:
         return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
                 f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
 
-    # only the versions' hashes are read: the table, not the view that adds texts
-    versions = versions or versions_table(con)
-    pair = f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
+    versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
+    with registered(con, _ids_table(release_ids)) as ids:
+        rows = con.execute(
+            f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
                 FROM releases c
                 JOIN {versions} v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
                 JOIN releases o ON o.release_id = v.release_id AND o.cluster_id <> c.cluster_id
                 LEFT JOIN sources cs ON cs.source_id = c.source_id
-                LEFT JOIN sources os ON os.source_id = o.source_id"""
-    with registered(con, _ids_table(release_ids)) as ids:
-        # The copies among the ids, then the originals among them (less the pairs already read): two selective
-        # joins, where one join under "c IN ids OR o IN ids" joined every release to every version.
-        rows = con.execute(
-            f"""{pair} WHERE c.release_id IN (SELECT release_id FROM {ids})
-                UNION ALL
-                {pair} WHERE o.release_id IN (SELECT release_id FROM {ids})
-                  AND c.release_id NOT IN (SELECT release_id FROM {ids})"""
+                LEFT JOIN sources os ON os.source_id = o.source_id
+                WHERE c.release_id IN (SELECT release_id FROM {ids}) OR o.release_id IN (SELECT release_id FROM {ids})"""
         ).fetchall()
     return [(Member(*row[:7]), Member(*row[7:])) for row in rows]
 
@@ -263,22 +246,21 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
     ``names``: release_id -> names already found in the release's stored text (by the parse workers,
     :func:`govpress.dedupe.keys.text_keys`); the text of those is not read back.
     """
-    found = dict(names or {})
+    names = names or {}
     keys: list[EventKey] = []
     ordered = sorted(set(release_ids))
-    # The facts in chunks of ROW_CHUNK (small tuples: a load batch's in one read); the texts of releases
-    # without given names in chunks of KEY_CHUNK (they bound memory on a backfill).
-    for start in range(0, len(ordered), ROW_CHUNK):
-        chunk = ordered[start:start + ROW_CHUNK]
+    for start in range(0, len(ordered), KEY_CHUNK):
+        chunk = ordered[start:start + KEY_CHUNK]
         with registered(con, _ids_table(chunk)) as ids:
             rows = con.execute(
                 f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
                            timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
                     FROM releases r LEFT JOIN sources s USING (source_id)
                     WHERE r.release_id IN (SELECT release_id FROM {ids}) ORDER BY r.release_id""").fetchall()
-        unnamed = [r for r in chunk if r not in found]
-        for text_start in range(0, len(unnamed), KEY_CHUNK):
-            with registered(con, _ids_table(unnamed[text_start:text_start + KEY_CHUNK])) as ids:
+        unnamed = [r for r in chunk if r not in names]
+        found = dict(names)
+        if unnamed:
+            with registered(con, _ids_table(unnamed)) as ids:
                 found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
                               for release_id, title, subtitle, lead, body in con.execute(
                                   f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
@@ -416,20 +398,18 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
 
 
 def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
-                           names: Mapping[str, dict[str, str]] | None = None, versions: str | None = None) -> None:
+                           names: Mapping[str, dict[str, str]] | None = None) -> None:
     """Syndication links, event keys and same-event links for just-loaded (new or edited) releases.
 
     ``names``: the names the parse workers found in some of those releases' texts (see :func:`refresh_event_keys`).
-    ``versions``: the table of version rows (:func:`versions_table`), given by a caller that has probed the file
-    for it and for ``same_event_links`` already (the loader, once per batch); else both are looked up here.
 
     Files older than migration 13 (stepped through the migrations by their tests) have neither
     table: nothing is linked there.
     """
     ids = sorted(set(release_ids))
-    if not ids or (versions is None and not _has_table(con, "same_event_links")):
+    if not ids or not _has_table(con, "same_event_links"):
         return
-    link_syndication(con, ids, now=now, run_id=run_id, versions=versions)
+    link_syndication(con, ids, now=now, run_id=run_id)
     given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
     link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id,
                                              names=given), now=now, run_id=run_id)

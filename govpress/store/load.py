@@ -280,24 +280,21 @@ def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True,
-                text_hashes: dict[str, str] | None = None, versions: str = history.VERSIONS_STORED,
-                columns: list[str] | None = None) -> None:
+                text_hashes: dict[str, str] | None = None, versions: str = history.VERSIONS_STORED) -> None:
     """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column).
 
     ``text_hashes``: the exact text hash of new and updated releases (history.plan_record), written with
     the row itself rather than by a second pass over the rows just inserted. ``versions``: the table
     of version rows (:func:`history.versions_table`); in ``release_versions_stored`` the current
     version's text is left out (it is the release's own), and a superseded one gets its text back
-    from ``releases`` before the release takes the new one. ``columns``: the columns of _TEXT_COLUMNS the
-    file's ``releases`` has, when the caller knows them (else read from the catalog).
+    from ``releases`` before the release takes the new one.
     """
     text_once = versions == history.VERSIONS_STORED
     status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
               if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
-        columns = (_release_columns(con) if columns is None else list(columns)) + (
-            ["text_hash"] if text_hashes is not None else [])
+        columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
         with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
             con.execute(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
@@ -466,9 +463,6 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
         if releases:
             versions = history.versions_table(con)
-            # A file with release_versions_stored (migration 14) has every table and column a load writes:
-            # the catalog is not asked again for each (a probe of duckdb_tables() renders every table's SQL).
-            current = versions == history.VERSIONS_STORED
             plan = plan_releases(releases, *_stored_state(con, releases, versions))
             if recording:
                 seen_again = plan.touches + [row for row, _, _ in plan.updates]
@@ -479,8 +473,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
             written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
             hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
-            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions,
-                        columns=list(_TEXT_COLUMNS) if current else None)
+            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions)
             if recording:
                 record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
                 history.apply_record(con, batch.run_id, record, versions=versions)
@@ -488,14 +481,13 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             # Near-duplicates in the same transaction: a crash between two commits would leave
             # releases that a rerun sees as unchanged and never links.
             changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
-            if changed and (current or _has_table(con, "release_signatures")):  # absent only before migration 3
+            if changed and _has_table(con, "release_signatures"):  # absent only in files older than migration 3
                 signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
                 link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
                                      signatures=signed)
             # Syndication and same-event links read the clusters just settled (govpress/events.py).
             named = {row.release_id: row.names for row in releases if row.names is not None}
-            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named,
-                                          versions=versions if current else None)
+            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
         else:
             counts = LoadCounts()
         if recording:

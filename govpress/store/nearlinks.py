@@ -51,8 +51,6 @@ SIGNATURE_CHUNK = 2_000
 """Releases whose texts are read and hashed at a time: bounds memory on a backfill."""
 GIVEN_CHUNK = 20_000
 """Given signatures (a load batch's, computed by the parse workers) stored at a time: already in memory."""
-BATCH_BANDS = "_govpress_batch_bands"
-"""The temp table of a load batch's band buckets, between :func:`_store_signatures` and :func:`near_pairs`."""
 
 def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, run_id: str,
                              threshold: float = neardup.THRESHOLD) -> int:
@@ -94,9 +92,8 @@ class _Refreshed:
     """What :func:`_refresh` stored from signatures it was given, kept for the candidate search."""
 
     count: int = 0
-    bands: str | None = None
-    """The temp table (:data:`BATCH_BANDS`) holding the (band, bucket, release_id) rows of the given
-    signatures, as written to release_bands; dropped by :func:`near_pairs`."""
+    bands: pa.Table | None = None
+    """The (band, bucket, release_id) rows of the given signatures, as written to release_bands."""
     signatures: dict[str, np.ndarray] | None = None
     """release_id -> the given (non-empty) signature, as written to release_signatures."""
     ready: set[str] = field(default_factory=set)
@@ -110,7 +107,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
     ready = sorted(i for i in set(release_ids) if i in given)
     if ready and len(ready) <= GIVEN_CHUNK:
         # One batch's given signatures in one go; their bands and values stay in memory for near_pairs.
-        out.bands = _store_signatures(con, [(i, *given[i]) for i in ready], now=now, run_id=run_id, keep=True)
+        out.bands = _store_signatures(con, [(i, *given[i]) for i in ready], now=now, run_id=run_id)
         out.signatures = {i: given[i][1] for i in ready if len(given[i][1])}
         out.ready = set(ready)
         out.count += len(ready)
@@ -137,12 +134,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
 
 
 def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, str, np.ndarray]], *,
-                      now: datetime, run_id: str, keep: bool = False) -> str | None:
-    """Upsert (release_id, content_hash, signature) rows and make their band buckets match.
-
-    ``keep``: the bucket rows are also left in the temp table :data:`BATCH_BANDS` (for :func:`near_pairs`),
-    whose name is returned; else None.
-    """
+                      now: datetime, run_id: str) -> pa.Table:
+    """Upsert (release_id, content_hash, signature) rows and make their band buckets match; returns the bucket rows."""
     # The list column from one flat array and its offsets: pa.array over a list of numpy arrays walks
     # every value in Python (a tenth of a fresh load's Python time).
     lengths = np.fromiter((len(sig) for _, _, sig in signed), dtype=np.int32, count=len(signed))
@@ -194,15 +187,8 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
                 SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs} {upsert}""",
             [neardup.SCHEME, now, run_id],
         )
-        if not keep:
-            con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
-            return None
-        # Copied from Arrow once, into the temp table the candidate search joins (joined straight from Arrow,
-        # DuckDB pushed the stored side's bucket range into pyarrow's scanner as Python ints, which overflow
-        # past 2**63: "OverflowError: Python int too large to convert to C long"), and from there to release_bands.
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_BANDS} AS SELECT band, bucket, release_id FROM {bands}")
-    con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {BATCH_BANDS}")
-    return BATCH_BANDS
+        con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+    return buckets
 
 
 # -- 2. and 3. candidates and links --------------------------------------------------------------
@@ -244,20 +230,19 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     ``refreshed``: the bands and signatures just stored for some of the releases (a load's given
     ones), used as they are in memory instead of being read back.
     """
-    return _near_pairs(con, release_ids, threshold, refreshed=refreshed)[0]
-
-
-def _near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold: float, *,
-                refreshed: _Refreshed | None = None) -> tuple[dict[tuple[str, str], float], dict[str, _Facts]]:
-    """:func:`near_pairs`, with the facts read about the releases of the pairs (empty when there were none)."""
-    mem_bands = refreshed.bands if refreshed is not None else None
+    mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
     # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
     others = sorted(set(release_ids) - (refreshed.ready if refreshed is not None else set()))
-    with registered(con, _ids_table(others)) as ids:
+    with registered(con, _ids_table(others)) as ids, \
+            registered(con, mem_bands if mem_bands is not None else _ids_table([])) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
         if mem_bands is not None:
-            probe.append(f"SELECT band, bucket, release_id FROM {mem_bands}")
+            # Copied into DuckDB first: joined straight from Arrow, DuckDB pushed the stored side's
+            # bucket range into pyarrow's scanner as Python ints, which overflow past 2**63 (every
+            # other bucket): "OverflowError: Python int too large to convert to C long".
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
+            probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE release_id IN (SELECT release_id FROM {ids})")
         candidates = con.execute(
@@ -266,9 +251,9 @@ def _near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshol
                 JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         ).fetchall()
         if mem_bands is not None:
-            con.execute(f"DROP TABLE {mem_bands}")
+            con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
-        return {}, {}
+        return {}
     involved = sorted({i for pair in candidates for i in pair})
     known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
     with registered(con, _ids_table(i for i in involved if i not in known)) as ids:
@@ -288,11 +273,11 @@ def _near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshol
         matrix = kept if matrix is None else np.vstack([matrix, kept])
         names += held
     if matrix is None:
-        return {}, {}
+        return {}
     position = {name: i for i, name in enumerate(names)}
     pairs = [(a, b) for a, b in candidates if a in position and b in position]
     if not pairs:
-        return {}, {}
+        return {}
     scores = neardup.similarities(matrix[[position[a] for a, _ in pairs]], matrix[[position[b] for _, b in pairs]])
     facts = _facts(con, involved)
     found: dict[tuple[str, str], float] = {}
@@ -301,17 +286,14 @@ def _near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshol
             continue
         earlier, later = sorted((facts[a], facts[b]), key=lambda f: f.order)
         found[(later.release_id, earlier.release_id)] = float(score)
-    return found, facts
+    return found
 
 
 def _write_links(
     con: duckdb.DuckDBPyConnection, release_ids: list[str], found: dict[tuple[str, str], float],
-    *, now: datetime, run_id: str, facts: Mapping[str, _Facts] | None = None,
+    *, now: datetime, run_id: str,
 ) -> tuple[int, set[str]]:
-    """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links).
-
-    ``facts``: what :func:`_near_pairs` read about the releases of ``found`` (their urls are not read again).
-    """
+    """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
     with registered(con, _ids_table(release_ids)) as ids:
         existing = {
             (a, b): score for a, b, score in con.execute(
@@ -330,9 +312,7 @@ def _write_links(
                 [NEAR_DUPLICATE],
             )
     if wanted:
-        earlier = {b for _, b in wanted}
-        known = facts if facts is not None and earlier <= facts.keys() else _facts(con, earlier)
-        urls = {b: known[b].url for b in earlier if b in known}
+        urls = {f.release_id: f.url for f in _facts(con, {b for _, b in wanted}).values()}
         table = pa.Table.from_pydict({
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
@@ -469,7 +449,7 @@ def link_near_duplicates(
     if not ids:
         return 0
     refreshed = _refresh(con, ids, now=now, run_id=run_id, given=signatures)
-    found, facts = _near_pairs(con, ids, threshold, refreshed=refreshed)
-    written, split = _write_links(con, ids, found, now=now, run_id=run_id, facts=facts)
+    found = near_pairs(con, ids, threshold, refreshed=refreshed)
+    written, split = _write_links(con, ids, found, now=now, run_id=run_id)
     recluster(con, set(ids) | split | {i for pair in found for i in pair})
     return written

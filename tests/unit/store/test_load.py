@@ -319,14 +319,3 @@ def test_offset_stated_is_stored_and_recent_titles_read_back(store: Store) -> No
     assert store.recent_titles("gov_ru") == ["Third", "Second | MINFIN", "First | MINFIN"]
     assert store.recent_titles("gov_ru", limit=1) == ["Third"]
     assert store.recent_titles("nobody") == []
-
-
-def test_a_file_with_the_versions_table_has_every_column_the_load_writes(store: Store) -> None:
-    # load_batch writes _TEXT_COLUMNS without asking the catalog when the file has release_versions_stored
-    # (migration 14): every one of them must be a column of releases by then.
-    from govpress.store import history
-    from govpress.store.load import _TEXT_COLUMNS, _release_columns
-
-    with store.writer() as con:
-        assert history.versions_table(con) == history.VERSIONS_STORED
-        assert _release_columns(con) == list(_TEXT_COLUMNS)
