@@ -447,9 +447,33 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+LOAD_THREADS = 1
+"""DuckDB threads while a batch loads (the connection's own number again after it).
+
+A batch is some 40 statements, most of them small reads and joins over a batch's ids: with two
+threads DuckDB handed their pipelines to a second thread, which spun waiting for work, and the
+inserts' compression gained little from it. A fresh load of 20,000 releases took about a quarter
+less process CPU with one (docs/scale.md, "One thread for a batch"); in a run the parse workers
+use the other cores."""
+
+
+@contextmanager
+def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
+    """DuckDB's ``threads`` set to ``threads`` for the block (never raised), the connection's number again after it."""
+    (before,) = con.execute("SELECT current_setting('threads')").fetchone()
+    if before <= threads:
+        yield
+        return
+    con.execute(f"SET threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(before)}")
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
-    with _collector_paused():
+    with _collector_paused(), _threads(con, LOAD_THREADS):
         return _load_batch(con, batch)
 
 

@@ -36,6 +36,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -187,8 +188,34 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
                 SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs} {upsert}""",
             [neardup.SCHEME, now, run_id],
         )
-        con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+        with _without_fsst(con):
+            con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
     return buckets
+
+
+@contextmanager
+def _without_fsst(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's FSST string compression left out of the block's writes (the setting as it was again after it).
+
+    For ``release_bands``: its ``release_id`` repeats each id once per band (21 times), so DuckDB always
+    stores it as a dictionary; but before choosing, it trained an FSST symbol table on every row group
+    it wrote (4,096 rows each with the run's writer): 60% of the bands insert's CPU, for nothing.
+    ``band`` and ``bucket`` are integers, which FSST never compresses. The stored rows and their
+    compression are the same (tests/unit/store/test_nearlinks.py).
+    """
+    (before,) = con.execute("SELECT current_setting('disabled_compression_methods')").fetchone()
+    methods = [m.strip() for m in (before or "").split(",") if m.strip()]
+    if "fsst" in (m.lower() for m in methods):
+        yield
+        return
+    con.execute(f"SET disabled_compression_methods = '{','.join([*methods, 'fsst'])}'")
+    try:
+        yield
+    finally:
+        if methods:
+            con.execute(f"SET disabled_compression_methods = '{','.join(methods)}'")
+        else:
+            con.execute("RESET disabled_compression_methods")
 
 
 # -- 2. and 3. candidates and links --------------------------------------------------------------

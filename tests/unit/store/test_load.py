@@ -319,3 +319,34 @@ def test_offset_stated_is_stored_and_recent_titles_read_back(store: Store) -> No
     assert store.recent_titles("gov_ru") == ["Third", "Second | MINFIN", "First | MINFIN"]
     assert store.recent_titles("gov_ru", limit=1) == ["Third"]
     assert store.recent_titles("nobody") == []
+
+
+def test_a_batch_loads_with_one_duckdb_thread_and_the_connection_keeps_its_own_number(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A batch's some 40 statements are small: a second DuckDB thread mostly spun waiting for work
+    # (docs/scale.md, "One thread for a batch"). The connection's own number comes back after the
+    # batch, and after a batch that failed.
+    from govpress import events
+    from govpress.store import load as loader
+
+    seen: list[int] = []
+    original = events.link_copies_and_events
+
+    def spy(con, *args, **kwargs):
+        seen.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        return original(con, *args, **kwargs)
+
+    monkeypatch.setattr(events, "link_copies_and_events", spy)
+    with store.session(), store.writer() as con:
+        con.execute("SET threads = 3")
+        loader.load_batch(con, batch(release("r1")))
+        assert seen == [1]
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+
+        def fail(con, *args, **kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(events, "link_copies_and_events", fail)
+        with pytest.raises(RuntimeError, match="boom"):
+            loader.load_batch(con, batch(release("r2")))
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3

@@ -295,3 +295,49 @@ def test_a_batch_with_signatures_from_the_workers_links_into_a_small_store(store
     store.load_batch(batch(*rows, run_id="run-2", source_id="agency"))
     assert ("agency-0", "minfin-1", "near_duplicate") in links(store)
     assert table_rows(store, "SELECT count(DISTINCT release_id) FROM release_bands")[0][0] == 41
+
+
+def test_the_bands_are_written_without_fsst_and_stored_as_a_dictionary_as_before(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # release_bands.release_id repeats each id once per band: DuckDB stores it as a dictionary, so the
+    # bands insert leaves FSST out of its compression analysis (which trained a symbol table per row
+    # group for nothing). The setting is the connection's own again after the insert.
+    from govpress.store import nearlinks
+
+    during: list[str] = []
+    real_refresh = nearlinks._refresh
+
+    def spy(con, *args, **kwargs):
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(con, name)
+
+            def execute(self, sql, *params):
+                if sql.startswith("INSERT INTO release_bands"):
+                    during.append(con.execute("SELECT current_setting('disabled_compression_methods')").fetchone()[0])
+                con.execute(sql, *params)
+                return self
+
+            def fetchone(self):
+                return con.fetchone()
+
+            def fetchall(self):
+                return con.fetchall()
+
+        return real_refresh(Spy(), *args, **kwargs)
+
+    monkeypatch.setattr(nearlinks, "_refresh", spy)
+    rows = [agency(f"agency-{n}", UNRELATED.replace("указ номер", f"указ {n} номер"), published_at=at(2))
+            for n in range(300)]  # 6,300 bucket rows: one full row group of the session's writer
+    for row in rows:
+        row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
+    with store.session():
+        store.load_batch(batch(*rows, source_id="agency"))
+        with store.writer() as con:
+            assert con.execute("SELECT current_setting('disabled_compression_methods')").fetchone()[0] == ""
+    assert [d.lower() for d in during] == ["fsst"]
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        methods = {m for (m,) in con.execute(
+            "SELECT DISTINCT compression FROM pragma_storage_info('release_bands') "
+            "WHERE column_name = 'release_id' AND segment_type = 'VARCHAR'").fetchall()}
+    assert methods == {"Dictionary"}
