@@ -115,9 +115,44 @@ class RunContext:
     """Per source: its streamed discovery until the walk ends (a retried discovery task resumes it)."""
     batch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(RUN_BATCHES))
     """Batches in flight in the run, every source together (:data:`RUN_BATCHES`)."""
+    held: HeldWrites | None = None
+    """A run started before its ``runs`` row exists (govpress/prestart.py): its plan parts wait here."""
+    early: dict[tuple[str, str | int], asyncio.Future] = field(default_factory=dict)
+    """Stage calls a prestarted run began before its flow took it over, per (source id, "discover" or batch
+    number): the flow's tasks adopt them (flows/tasks.py) instead of running the stage again."""
 
     def turns(self, source_id: str) -> LoadTurns:
         return self.load_turns.setdefault(source_id, LoadTurns())
+
+
+class HeldWrites:
+    """The plan parts of a run that started before its ``runs`` row (govpress/prestart.py), in their order.
+
+    Discovery persists each part before its pages are fetched; while the run has no row yet (its flow
+    run is being created) the parts are kept here instead, and their pages fetched and parsed all the
+    same: the loads wait for the run's write lock, which the lifecycle holds until the row exists
+    (govpress/run.py). Then :meth:`flush` writes the parts in order, and from there on they are written
+    as usual. A run whose flow never starts writes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.holding = True
+        self.parts: list[LoadBatch] = []
+
+    def keep(self, batch: LoadBatch) -> bool:
+        """Keep ``batch`` for later when still holding; False when it is to be written now."""
+        if self.holding:
+            self.parts.append(batch)
+        return self.holding
+
+    def flush(self, store: Store, archive: Archive) -> int:
+        """Write the kept parts (the caller holds the run's write lock); from now on nothing is held."""
+        parts, self.parts, self.holding = self.parts, [], False
+        if parts:
+            archive.sync()
+        for batch in parts:
+            store.load_batch(batch)
+        return len(parts)
 
 
 class LoadTurns:
@@ -621,7 +656,8 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
         frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")],
         frontier_done=list(frontier_done),
     )
-    if batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache:
+    if (batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache) and not (
+            ctx.held is not None and ctx.held.keep(batch)):
         await asyncio.to_thread(ctx.archive.sync)
         async with ctx.write_lock.held(ahead=True):
             await asyncio.to_thread(ctx.store.load_batch, batch)
