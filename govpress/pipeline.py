@@ -138,6 +138,24 @@ class HeldWrites:
     def __init__(self) -> None:
         self.holding = True
         self.parts: list[LoadBatch] = []
+        self._lent: asyncio.Semaphore | None = None
+
+    def lend(self, batch_slots: asyncio.Semaphore) -> None:
+        """While the writes are held no batch can finish: :data:`RUN_BATCHES` more may be in flight meanwhile.
+
+        Else the first (small) batch of each of four sources took every slot of the run and the early
+        start stopped fetching after a few dozen pages. Each source still holds at most
+        :data:`PIPELINE_DEPTH` batches. :meth:`take_back` returns the slots once the writes flow.
+        """
+        self._lent = batch_slots
+        for _ in range(RUN_BATCHES):
+            batch_slots.release()
+
+    async def take_back(self) -> None:
+        """The lent slots, taken back as the batches in flight finish (run as a task once the row exists)."""
+        if self._lent is not None:
+            for _ in range(RUN_BATCHES):
+                await self._lent.acquire()
 
     def keep(self, batch: LoadBatch) -> bool:
         """Keep ``batch`` for later when still holding; False when it is to be written now."""

@@ -200,7 +200,11 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
                 if held:
                     log.info("run %s: %d plan part(s) of its early start written", run_id, held)
                 start.write_lock.release()
-                outcomes = await early
+                taking_back = asyncio.ensure_future(start.held.take_back())
+                try:
+                    outcomes = await early
+                finally:
+                    await _cancel(taking_back)
         except BaseException as exc:
             heart.cancel()
             if early is not None:
@@ -338,6 +342,8 @@ async def run_ingest(
             ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
                              base_dir=base_dir, now=run.started_at, parsers=run.parsers, write_lock=run.write_lock,
                              held=run.held)
+            if run.held is not None:
+                run.held.lend(ctx.batch_slots)
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
         if robots:
             rows = [fetch_row(run.run_id, robots_owner(r.url, selected), r) for r in robots]
