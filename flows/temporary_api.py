@@ -338,6 +338,11 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
         api.stop()
 
 
+def spawned_early() -> bool:
+    """Whether :func:`started_early` spawned a temporary API that is starting (or started) for this command."""
+    return _early is not None
+
+
 async def api_ready(*, log: Callable[[str], None] = print) -> None:
     """Wait, in a worker thread, for the temporary API :func:`started_early` spawned, if the command will use it.
 

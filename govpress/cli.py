@@ -143,6 +143,8 @@ def _run_flow(start, *, load, prestart=None) -> bool:
         try:
             flow = await asyncio.to_thread(load)
             await api_ready(log=log)
+            if early is not None:
+                early.parse_now()
             with prefect_api(log=log):
                 return await start(flow)
         finally:
@@ -162,9 +164,12 @@ def _run_flow(start, *, load, prestart=None) -> bool:
 def _prestart(flow: str, *, db: Path, sources_file: Optional[Path], source_ids: Optional[list[str]], params):
     """What ``_run_flow`` begins first: the run itself, ahead of its flow (govpress/prestart.py)."""
     def begin():
+        from govpress.flows.temporary_api import spawned_early
         from govpress.prestart import Prestart
 
-        return Prestart(flow=flow, db=db, sources_file=sources_file, source_ids=source_ids, params=params).begin()
+        # While a temporary API starts, the run fetches but does not parse yet: the server's start gets the CPU.
+        return Prestart(flow=flow, db=db, sources_file=sources_file, source_ids=source_ids, params=params,
+                        hold_parsing=spawned_early()).begin()
 
     return begin
 

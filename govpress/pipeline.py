@@ -117,6 +117,9 @@ class RunContext:
     """Batches in flight in the run, every source together (:data:`RUN_BATCHES`)."""
     held: HeldWrites | None = None
     """A run started before its ``runs`` row exists (govpress/prestart.py): its plan parts wait here."""
+    parse_gate: asyncio.Event | None = None
+    """A prestarted run's batches parse once this is set: while Prefect's temporary API starts beside it, the
+    run fetches and archives but leaves the CPU to the server's start, which is what the command waits for."""
     early: dict[tuple[str, str | int], asyncio.Future] = field(default_factory=dict)
     """Stage calls a prestarted run began before its flow took it over, per (source id, "discover" or batch
     number): the flow's tasks adopt them (flows/tasks.py) instead of running the stage again."""
@@ -388,6 +391,10 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
             return await asyncio.to_thread(run_job, job)
         return await ctx.parsers.parse(job)
 
+    if ctx.parse_gate is not None and not ctx.parse_gate.is_set():
+        await ctx.parse_gate.wait()
+        if ctx.parsers is not None:
+            ctx.parsers.want(len(to_parse))  # held back at the batch's launch (run_stream)
     pages = await asyncio.gather(*(parse_body(result) for _, result in to_parse))
     parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
     rows: list[ReleaseRow] = []
@@ -802,7 +809,7 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
         except BaseException:
             room.release()
             raise
-        if ctx.parsers is not None:
+        if ctx.parsers is not None and (ctx.parse_gate is None or ctx.parse_gate.is_set()):
             ctx.parsers.want(len(chunk))  # the workers start while the first batch is fetched
         if isinstance(parts, PartQueue):
             parts.busy += 1

@@ -85,7 +85,7 @@ class Prestart:
     """One run begun by the command line ahead of its flow (see the module's docstring)."""
 
     def __init__(self, *, flow: str, db: Any, sources_file: Path | str | None, source_ids: list[str] | None,
-                 params: RunParams) -> None:
+                 params: RunParams, hold_parsing: bool = False) -> None:
         self.flow = flow
         self.db = store_option(db)
         self.sources_file = str(sources_file) if sources_file else None
@@ -96,6 +96,11 @@ class Prestart:
         """Descriptions of dead writers' tickets this prestart reaped: their Prefect leases are released by the flow."""
         self.adoption: Adoption | None = None
         self._adopted = asyncio.Event()
+        self.parse_gate = asyncio.Event()
+        """Set: the batches parse. ``hold_parsing`` (a temporary API starting beside the run): set by
+        :meth:`parse_now` once the server answered, or at the adoption at the latest."""
+        if not hold_parsing:
+            self.parse_gate.set()
         self._records: list[tuple[logging.LogRecord, Callable[[logging.LogRecord], None]]] = []
         self.task: asyncio.Task[RunResult] | None = None
 
@@ -134,6 +139,10 @@ class Prestart:
             if self.ticket is not None:
                 self.ticket.leave()
 
+    def parse_now(self) -> None:
+        """The temporary API answered: the batches may parse (they fetched and archived meanwhile)."""
+        self.parse_gate.set()
+
     # -- the flow's side --------------------------------------------------------------------------
 
     async def adopt(self, adoption: Adoption) -> RunResult:
@@ -143,6 +152,7 @@ class Prestart:
         for record, emit in records:  # what the run logged before its flow existed, in the flow run's log
             adoption.context.copy().run(emit, record)
         self._adopted.set()
+        self.parse_gate.set()
         assert self.task is not None
         return await self.task
 
@@ -162,7 +172,7 @@ class Prestart:
         registry, path = registry_at(self.sources_file)
         return await run_ingest(registry, registry.select(self.source_ids), db=self.db, params=self.params,
                                 base_dir=path.resolve().parent, flow=self.flow, source_runner=self._source,
-                                opening=self._opening)
+                                opening=self._opening, parse_gate=self.parse_gate)
 
     async def _opening(self) -> dict[str, Any]:
         await self._adopted.wait()

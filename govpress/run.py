@@ -315,6 +315,7 @@ async def run_ingest(
     source_runner: SourceRunner | None = None,
     shared_gate: SharedHostGate | None = None,
     opening: Opening | None = None,
+    parse_gate: asyncio.Event | None = None,
 ) -> RunResult:
     """The selected sources through the stages, at most SOURCE_CONCURRENCY at once, inside the lifecycle.
 
@@ -341,7 +342,7 @@ async def run_ingest(
                            shared_gate=shared_gate) as fetcher:
             ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
                              base_dir=base_dir, now=run.started_at, parsers=run.parsers, write_lock=run.write_lock,
-                             held=run.held)
+                             held=run.held, parse_gate=parse_gate)
             if run.held is not None:
                 run.held.lend(ctx.batch_slots)
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))

@@ -150,3 +150,32 @@ def test_a_prestart_the_flow_does_not_match_is_dropped_and_the_flow_runs_alone(s
     [(runs, sources)] = con.execute("SELECT count(*), max(len(source_ids)) FROM runs").fetchall()
     con.close()
     assert runs == 1 and sources == 4  # the flow's run alone, over every source
+
+
+def test_beside_a_starting_temporary_api_the_prestart_fetches_but_parses_only_once_it_answered(site, tmp_path: Path,
+                                                                                                 monkeypatch):
+    import govpress.pipeline as pipeline
+    from govpress.prestart import Prestart
+
+    server, registry = site
+    db = tmp_path / "g.duckdb"
+    before = release_gets(server)
+    parsed: list[str] = []
+    real = pipeline.parse_job
+    monkeypatch.setattr(pipeline, "parse_job", lambda source, result, *a, **k: parsed.append(result.url) or real(
+        source, result, *a, **k))
+
+    async def scenario():
+        early = Prestart(flow="ingest", db=db, sources_file=registry, source_ids=None, params=RunParams(),
+                         hold_parsing=True).begin()
+        try:
+            await wait_for(lambda: sum((release_gets(server) - before).values()) >= 12)
+            await asyncio.sleep(1.0)  # the first batches are fetched by now
+            held = len(parsed)
+            early.parse_now()  # the API answered
+            await wait_for(lambda: len(parsed) > 0)
+            return held
+        finally:
+            await early.close()
+
+    assert asyncio.run(scenario()) == 0
