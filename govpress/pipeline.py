@@ -395,6 +395,10 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
         await ctx.parse_gate.wait()
         if ctx.parsers is not None:
             ctx.parsers.want(len(to_parse))  # held back at the batch's launch (run_stream)
+            # Parsed by the workers, not in threads of this process while they start: that is where the flow
+            # run is being created meanwhile (the workers answer in about as long).
+            while ctx.parsers.started and not ctx.parsers.ready:
+                await asyncio.sleep(0.05)
     pages = await asyncio.gather(*(parse_body(result) for _, result in to_parse))
     parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
     rows: list[ReleaseRow] = []
