@@ -27,9 +27,10 @@ from govpress.flows.parameters import (
     DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SharedHostLimits, SourceIds, SourcesFile,
     date_range,
 )
-from govpress.flows.tasks import run_source_with_tasks
+from govpress.flows.tasks import adoption, run_source_with_tasks
 from govpress.flows.writer_limit import writer_slot
 from govpress.plan import RunParams
+from govpress.prestart import Prestart, claim
 from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.report import headline
 from govpress.run import ingest_sources, reparse_sources
@@ -70,13 +71,20 @@ def recorded(parameters: dict[str, Any], *, shared_host_limits: bool = False) ->
 
 
 @asynccontextmanager
-async def fetching_guards(db: str | None, shared_host_limits: bool) -> AsyncIterator[PrefectHostGate | None]:
+async def fetching_guards(db: str | None, shared_host_limits: bool,
+                          early: Prestart | None = None) -> AsyncIterator[PrefectHostGate | None]:
     """What a flow that fetches holds for its run (ingest, backfill): the one DuckDB writer slot, and the
     shared host limits when asked; yields the gate to hand the fetcher (None without shared limits).
 
-    A lake takes many writers at once (govpress/store/lake.py): its runs skip the writer slot.
+    A lake takes many writers at once (govpress/store/lake.py): its runs skip the writer slot. A run
+    the command line prestarted (``early``) took its writer queue place already: the slot takes that one.
     """
-    slot = nullcontext() if isinstance(db_path(db), DuckLake) else writer_slot()
+    if isinstance(db_path(db), DuckLake):
+        slot = nullcontext()
+    elif early is not None and early.ticket is not None:
+        slot = writer_slot(ticket=early.ticket, reaped=early.reaped)
+    else:
+        slot = writer_slot()
     gate = PrefectHostGate() if shared_host_limits else None
     async with slot, (gate if gate is not None else nullcontext()):
         yield gate
@@ -117,15 +125,21 @@ async def ingest(
                            "db": str(db_path(db)), "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)},
                           shared_host_limits=shared_host_limits)
 
+    params = RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
+                       gap_pages=gap_pages)
+
     async def work():
-        async with fetching_guards(db, shared_host_limits) as gate:
-            result = await ingest_sources(
-                db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
-                params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages or None, refetch=refetch,
-                                 gap_pages=gap_pages),
-                source_runner=run_source_with_tasks,
-                shared_gate=gate,
-            )
+        # Started by `govpress ingest` before this flow run existed (govpress/prestart.py): taken over, not redone.
+        early = None if shared_host_limits else await claim(
+            flow="ingest", db=db_path(db), sources_file=sources_file, source_ids=source_ids, params=params)
+        async with fetching_guards(db, shared_host_limits, early) as gate:
+            if early is not None:
+                result = await early.adopt(adoption(parameters))
+            else:
+                result = await ingest_sources(
+                    db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
+                    params=params, source_runner=run_source_with_tasks, shared_gate=gate,
+                )
             await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
         return end_state(result)
 

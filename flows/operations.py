@@ -22,15 +22,13 @@ from govpress.flows.parameters import (
     BackfillDates, DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredDateRange, SharedHostLimits, SnapshotPath,
     SourceId, SourcesFile,
 )
-from govpress.flows.tasks import run_source_with_tasks
+from govpress.flows.tasks import adoption, run_source_with_tasks
 from govpress.flows.writer_limit import WRITER_LIMIT, ensure_writer_limit, writer_slot  # noqa: F401  (re-exported)
-from govpress.plan import RunParams
+from govpress.plan import BACKFILL_MAX_PAGES, RunParams
+from govpress.prestart import claim
 from govpress.registry import DEFAULT_SOURCES_FILE
 from govpress.report import headline
 from govpress.run import check_window, ingest_sources, publish as publish_db
-
-BACKFILL_MAX_PAGES = 1_000
-"""Default discovery depth of a backfill: deep enough for months of a busy listing."""
 
 run_log.install()
 
@@ -81,13 +79,20 @@ async def backfill(
                            "sources_file": str(sources_file or DEFAULT_SOURCES_FILE)},
                           shared_host_limits=shared_host_limits)
 
+    params = RunParams(since=dates.since, until=dates.until, max_pages=max_pages, refetch=refetch, deep=True)
+
     async def work():
-        async with fetching_guards(db, shared_host_limits) as gate:  # the ingest flow's: one code path
-            result = await ingest_sources(
-                db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill", parameters=parameters,
-                params=RunParams(since=dates.since, until=dates.until, max_pages=max_pages, refetch=refetch, deep=True),
-                source_runner=run_source_with_tasks, shared_gate=gate,
-            )
+        # Started by `govpress backfill` before this flow run existed (govpress/prestart.py): taken over, not redone.
+        early = None if shared_host_limits else await claim(
+            flow="backfill", db=db_path(db), sources_file=sources_file, source_ids=[source], params=params)
+        async with fetching_guards(db, shared_host_limits, early) as gate:  # the ingest flow's: one code path
+            if early is not None:
+                result = await early.adopt(adoption(parameters))
+            else:
+                result = await ingest_sources(
+                    db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill",
+                    parameters=parameters, params=params, source_runner=run_source_with_tasks, shared_gate=gate,
+                )
             await publish_run_artifacts(result, headline(f"backfill {source} {dates.label()}", result.outcomes), dates)
         return end_state(result)
 

@@ -6,7 +6,9 @@ handler to the ``govpress`` logger that sends a record to the Prefect API when i
 inside a flow or task run (worker threads included: ``asyncio.to_thread`` carries the run's
 context), and drops it silently elsewhere (the CLI without Prefect, tests). Prefect's own
 ``PREFECT_LOGGING_EXTRA_LOGGERS`` does the same but only when set before Prefect starts in every
-process; a work pool's worker would not have it.
+process; a work pool's worker would not have it. A run the command line prestarted
+(govpress/prestart.py) logs outside the flow run's context: its records go to the flow run's log
+once the flow adopted it (those from before, then).
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ class RunLogHandler(APILogHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if FlowRunContext.get() is None and TaskRunContext.get() is None:
+            from govpress.prestart import current
+
+            prestart = current()  # a run the command line began before its flow: the flow run's log all the same
+            if prestart is not None:
+                prestart.deliver(record, lambda r: APILogHandler.emit(self, r))
             return
         super().emit(record)
 

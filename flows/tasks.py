@@ -21,6 +21,7 @@ from prefect.utilities.annotations import quote
 
 from govpress.errors import chain
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
+from govpress.prestart import Adoption, take_early
 from govpress.registry import Source
 from govpress.run import FAILING
 
@@ -40,13 +41,13 @@ DISCOVER_TIMEOUT = 4 * 3600
 @task(name="discover", task_run_name="discover {source.id}", retries=1, retry_delay_seconds=3,
       timeout_seconds=DISCOVER_TIMEOUT, cache_policy=NO_CACHE)
 async def discover_task(ctx: RunContext, source: Source, parts):
-    return await discover_source(ctx, source, parts)
+    return await _plain_discover(ctx, source, parts)
 
 
 @task(name="batch", task_run_name="batch {source.id} #{number}", retries=2, retry_delay_seconds=3,
       timeout_seconds=TASK_TIMEOUT, cache_policy=NO_CACHE)
 async def batch_task(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
-    return await process_batch(ctx, source, items, number)
+    return await _plain_batch(ctx, source, items, number)
 
 
 def outcome_line(outcome: SourceOutcome) -> str:
@@ -107,8 +108,17 @@ def tracked(task, plain):
     return call
 
 
+# A run the command line prestarted (govpress/prestart.py) began its stage calls before the flow existed:
+# a task's first attempt adopts the call under way (awaits it) instead of running the stage a second time;
+# a retry, and every call of a run without a prestart, runs the stage itself.
+async def _plain_discover(ctx: RunContext, source: Source, parts):
+    early = take_early(ctx, (source.id, "discover"))
+    return await (early if early is not None else discover_source(ctx, source, parts))
+
+
 async def _plain_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int):
-    return await process_batch(ctx, source, items, number)
+    early = take_early(ctx, (source.id, number))
+    return await (early if early is not None else process_batch(ctx, source, items, number))
 
 
 def source_state(outcome: SourceOutcome) -> State:
@@ -134,8 +144,24 @@ async def source_task(outcome: SourceOutcome) -> State:
 
 async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcome:
     """One source through the stages (a discovery task, one task per batch), then its verdict task."""
-    outcome = await run_source(ctx, source, discover_fn=tracked(discover_task, discover_source),
+    outcome = await run_source(ctx, source, discover_fn=tracked(discover_task, _plain_discover),
                                batch_fn=tracked(batch_task, _plain_batch))
+    return await source_verdict(ctx, source, outcome)
+
+
+def adoption(parameters: dict) -> Adoption:
+    """What a flow hands the run the command line prestarted (govpress/prestart.py): called in the flow's body,
+    so that the stage calls it makes run in this flow run's context, through the same tasks as
+    :func:`run_source_with_tasks`."""
+    import contextvars
+
+    return Adoption(parameters=parameters, context=contextvars.copy_context(),
+                    discover=tracked(discover_task, _plain_discover), batch=tracked(batch_task, _plain_batch),
+                    verdict=source_verdict)
+
+
+async def source_verdict(ctx: RunContext, source: Source, outcome: SourceOutcome) -> SourceOutcome:
+    """The source's verdict task (its line alone in the run's log when the API was lost); returns ``outcome``."""
     if ctx.run_id not in API_LOST:
         try:
             await source_task(outcome, return_state=True)

@@ -120,7 +120,11 @@ class TemporaryApi:
         self._spawn()
 
     def start(self, while_waiting: Callable[[], None] | None = None) -> str:
-        """Wait until the server answers (spawning it first if needed); ``while_waiting`` runs once, if it has not yet."""
+        """Wait until the server answers (spawning it first if needed); ``while_waiting`` runs once, if it has not yet.
+
+        Once it answered (:func:`api_ready` waited for it already), returns at once."""
+        if self._watchdog is not None:
+            return self.api_url
         if self.process is None:
             self.log(f"Starting Prefect's temporary API on {self.api_url} (waiting up to {self.timeout:.0f} s; "
                      f"log: {self.log_file}) ...")
@@ -334,6 +338,27 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
         api.stop()
 
 
+def spawned_early() -> bool:
+    """Whether :func:`started_early` spawned a temporary API that is starting (or started) for this command."""
+    return _early is not None
+
+
+async def api_ready(*, log: Callable[[str], None] = print) -> None:
+    """Wait, in a worker thread, for the temporary API :func:`started_early` spawned, if the command will use it.
+
+    The command's event loop goes on meanwhile: a run the command line prestarted (govpress/prestart.py)
+    discovers and fetches while the server starts. :func:`prefect_api` then finds the server answering.
+    Nothing to wait for when no server was spawned or an API is configured after all.
+    """
+    import asyncio
+
+    api = _early
+    if api is None or configured_api_url() or os.environ.get("GOVPRESS_PREFECT_API") == "prefect":
+        return
+    api.log = log
+    await asyncio.to_thread(api.start, warm_flow_imports)
+
+
 FLOW_START_IMPORTS = ("fastapi.encoders", "prefect.flow_engine", "prefect.task_engine", "prefect.utilities.visualization")
 """What Prefect imports on a process's first flow and task call (measured: about 130 modules, ~1 s under load,
 ``fastapi.encoders`` most of it, for the flow's parameters): imported while the temporary API starts instead."""
@@ -352,7 +377,22 @@ def warm_flow_imports() -> None:
 
 
 def send_pending(timeout: float = 5.0) -> None:
-    """Send the log lines and events Prefect still queues, while the temporary API is there to take them."""
+    """Send the log lines and events Prefect still queues, while the temporary API is there to take them.
+
+    Called in an event loop (the command's, whose flow just ended), Prefect's drains would hand back
+    coroutines instead of draining: they run in a thread of their own then.
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        drain = threading.Thread(target=send_pending, args=(timeout,), name="send-pending")
+        drain.start()
+        drain.join()
+        return
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 

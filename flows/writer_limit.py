@@ -66,7 +66,7 @@ from prefect import get_run_logger
 from prefect.client.orchestration import PrefectClient, get_client
 from prefect.exceptions import MissingContextError, ObjectAlreadyExists, ObjectNotFound
 
-from govpress.writer_queue import Waiting, WriterQueue
+from govpress.writer_queue import Ticket, Waiting, WriterQueue
 
 WRITER_LIMIT = "govpress-duckdb-writer"
 """Name of the global concurrency limit guarding the DuckDB file (one slot)."""
@@ -214,18 +214,26 @@ def run_label() -> tuple[str, Any | None]:
 
 
 @asynccontextmanager
-async def writer_slot(timeout_seconds: float | None = None) -> AsyncIterator[None]:
+async def writer_slot(timeout_seconds: float | None = None, *, ticket: Ticket | None = None,
+                      reaped: list[dict[str, Any] | None] = ()) -> AsyncIterator[None]:
     """Hold the one DuckDB writer slot for the block: wait in the queue, then take the Prefect limit.
 
     Waits as long as writers ahead in the queue live (``timeout_seconds=None``), or raises
-    ``TimeoutError`` after ``timeout_seconds``.
+    ``TimeoutError`` after ``timeout_seconds``. ``ticket``: the queue place a run the command line
+    prestarted took already (govpress/prestart.py): the slot waits on that place instead of taking a
+    second one behind it, releases the leases of the dead writers its wait ``reaped``, and leaves the
+    place to its owner (which still holds the file open when the flow fails before adopting the run).
     """
     logger = _logger()
     label, holder = run_label()
     started = time.monotonic()
     deadline = None if timeout_seconds is None else started + timeout_seconds
-    queue = WriterQueue(queue_folder())
-    ticket = queue.join(label=label)
+    owned = ticket is None
+    if owned:
+        ticket = WriterQueue(queue_folder()).join(label=label)
+    else:
+        ticket.update(label=label)
+    queue = ticket.queue
     lease_id: UUID | None = None
     renewal: asyncio.Task | None = None
     try:
@@ -235,6 +243,8 @@ async def writer_slot(timeout_seconds: float | None = None) -> AsyncIterator[Non
             logger.info("waiting for the DuckDB writer slot for %.0f s: held by %s; %d writer(s) ahead",
                         w.waited, describe(w.holder), w.ahead)
 
+        for info in list(reaped):  # reaped by the prestart's own wait, before Prefect was there
+            await asyncio.to_thread(release_dead_lease, info, logger)
         await queue.wait_turn(ticket, on_wait=waiting, on_dead=lambda info: release_dead_lease(info, logger),
                               log_every=REPORT_SECONDS, timeout=timeout_seconds)
         async with get_client() as client:
@@ -253,5 +263,8 @@ async def writer_slot(timeout_seconds: float | None = None) -> AsyncIterator[Non
                     await client.release_concurrency_slots_with_lease(lease_id=lease_id)
             except Exception as exc:  # the API is gone: the next writer frees the slot (see acquire_slot)
                 logger.warning("could not release the DuckDB writer slot's lease (%s)", exc)
-        ticket.leave()
+        if owned:
+            ticket.leave()
+        else:  # the prestart's place, left by its owner once the run's store is closed
+            ticket.update(state="released", lease_id=None)
     logger.info("released the DuckDB writer slot")

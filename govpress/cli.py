@@ -120,19 +120,38 @@ def _check_db(db: Path) -> None:
     Store(db).check_usable()
 
 
-def _run_flow(start) -> bool:
-    """Run a flow (``start()`` makes its coroutine) on Prefect's API to its final state; True when it completed.
+def _run_flow(start, *, load, prestart=None) -> bool:
+    """Run a flow to its final state on Prefect's API; True when it completed.
 
-    The API is the configured server, or a temporary one started for this command that dies with
-    it (govpress/flows/temporary_api.py). A failure of a known class (a full disk, a database that
-    cannot be used) is raised again here, so it ends the command with its own line and exit code.
+    ``load()`` imports the flow (Prefect with it) and returns it, ``start(flow)`` makes the flow's
+    coroutine. The API is the configured server, or a temporary one started for this command that dies
+    with it (govpress/flows/temporary_api.py). ``prestart()`` (ingest, backfill) begins the run itself
+    before any of that (govpress/prestart.py): it discovers and fetches while Prefect is imported (in a
+    worker thread) and the API starts, and the flow takes it over; a flow that never starts leaves it
+    cancelled, having written nothing. A failure of a known class (a full disk, a database that cannot
+    be used) is raised again here, so it ends the command with its own line and exit code.
     """
     import asyncio
 
-    from govpress.flows.temporary_api import prefect_api
+    from govpress.flows.temporary_api import api_ready, prefect_api
 
-    with prefect_api(log=lambda line: console.print(line, markup=False, highlight=False)):
-        state = asyncio.run(start())
+    def log(line: str) -> None:
+        console.print(line, markup=False, highlight=False)
+
+    async def main():
+        early = prestart() if prestart is not None else None
+        try:
+            flow = await asyncio.to_thread(load)
+            await api_ready(log=log)
+            if early is not None:
+                early.parse_now()
+            with prefect_api(log=log):
+                return await start(flow)
+        finally:
+            if early is not None:
+                await early.close()
+
+    state = asyncio.run(main())
     if state.is_failed():
         from govpress.flows.artifacts import failure_of
 
@@ -140,6 +159,19 @@ def _run_flow(start) -> bool:
         if known is not None:
             raise known
     return state.is_completed()
+
+
+def _prestart(flow: str, *, db: Path, sources_file: Optional[Path], source_ids: Optional[list[str]], params):
+    """What ``_run_flow`` begins first: the run itself, ahead of its flow (govpress/prestart.py)."""
+    def begin():
+        from govpress.flows.temporary_api import spawned_early
+        from govpress.prestart import Prestart
+
+        # While a temporary API starts, the run fetches but does not parse yet: the server's start gets the CPU.
+        return Prestart(flow=flow, db=db, sources_file=sources_file, source_ids=source_ids, params=params,
+                        hold_parsing=spawned_early()).begin()
+
+    return begin
 
 
 @app.command()
@@ -178,16 +210,23 @@ def ingest(
         ok = not result.failing
     else:
         from govpress.flows.temporary_api import paused_gc, started_early
+        from govpress.plan import RunParams
 
-        with started_early():  # the API starts beside the checks and Prefect's imports below
-            _check_db(db)
+        def load():
             with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
                 from govpress.flows.ingest import ingest as ingest_flow
+            return ingest_flow
 
-            ok = _run_flow(lambda: ingest_flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
-                                               max_pages=max_pages or 0, refetch=refetch, db=str(db),
-                                               sources_file=str(sources_file) if sources_file else None,
-                                               shared_host_limits=shared_host_limits, return_state=True))
+        # What the flow will run: its prestart must match it (the flow's own RunParams, govpress/prestart.py).
+        params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or None, refetch=refetch)
+        with started_early():  # the API starts beside the checks, the prestarted run and Prefect's imports below
+            _check_db(db)
+            ok = _run_flow(lambda flow: flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
+                                             max_pages=max_pages or 0, refetch=refetch, db=str(db),
+                                             sources_file=str(sources_file) if sources_file else None,
+                                             shared_host_limits=shared_host_limits, return_state=True),
+                           load=load, prestart=None if shared_host_limits else _prestart(
+                               "ingest", db=db, sources_file=sources_file, source_ids=source, params=params))
     print_last_run(db, "ingest")
     raise typer.Exit(0 if ok else 1)
 
@@ -213,17 +252,23 @@ def backfill(
     if _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
     from govpress.flows.temporary_api import paused_gc, started_early
+    from govpress.plan import BACKFILL_MAX_PAGES, RunParams
 
-    with started_early():  # the API starts beside the checks and Prefect's imports below
-        _check_db(db)
+    def load():
         with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
-            from govpress.flows.operations import BACKFILL_MAX_PAGES
             from govpress.flows.operations import backfill as backfill_flow
+        return backfill_flow
 
-        ok = _run_flow(lambda: backfill_flow(source=source, dates={"since": _date(since), "until": _date(until)},
-                                             max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
-                                             sources_file=str(sources_file) if sources_file else None,
-                                             shared_host_limits=shared_host_limits, return_state=True))
+    params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or BACKFILL_MAX_PAGES,
+                       refetch=refetch, deep=True)  # the backfill flow's (govpress/prestart.py)
+    with started_early():  # the API starts beside the checks, the prestarted run and Prefect's imports below
+        _check_db(db)
+        ok = _run_flow(lambda flow: flow(source=source, dates={"since": _date(since), "until": _date(until)},
+                                         max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
+                                         sources_file=str(sources_file) if sources_file else None,
+                                         shared_host_limits=shared_host_limits, return_state=True),
+                       load=load, prestart=None if shared_host_limits else _prestart(
+                           "backfill", db=db, sources_file=sources_file, source_ids=[source], params=params))
     print_last_run(db, "backfill")
     raise typer.Exit(0 if ok else 1)
 
@@ -255,14 +300,16 @@ def reparse(
     load_registry(sources_file).select(source)
     from govpress.flows.temporary_api import paused_gc, started_early
 
-    with started_early():  # the API starts beside the checks and Prefect's imports below
-        _check_db(db)
+    def load():
         with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
             from govpress.flows.ingest import reparse as reparse_flow
+        return reparse_flow
 
-        ok = _run_flow(lambda: reparse_flow(sources=source or [], parser=parser, db=str(db),
-                                            sources_file=str(sources_file) if sources_file else None,
-                                            return_state=True))
+    with started_early():  # the API starts beside the checks and Prefect's imports below
+        _check_db(db)
+        ok = _run_flow(lambda flow: flow(sources=source or [], parser=parser, db=str(db),
+                                         sources_file=str(sources_file) if sources_file else None,
+                                         return_state=True), load=load)
     print_last_run(db, "reparse")
     raise typer.Exit(0 if ok else 1)
 

@@ -411,8 +411,41 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
         return
     link_syndication(con, ids, now=now, run_id=run_id)
     given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
-    link_same_events(con, refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id,
-                                             names=given), now=now, run_id=run_id)
+    keys = refresh_event_keys(con, ids + _waiting_for_a_neighbour(con, ids), now=now, run_id=run_id, names=given)
+    link_same_events(con, keys + _stored_keys_of(con, _excluded_by(con, ids, {k.release_id for k in keys})),
+                     now=now, run_id=run_id)
+
+
+def _excluded_by(con: duckdb.DuckDBPyConnection, release_ids: list[str], known: set[str]) -> list[str]:
+    """Stored releases whose same-event links the loaded ones may have changed, beyond their own (pairs excluded now).
+
+    A loaded release that joins a cluster, or brings a translation, makes the cluster's other members and its
+    translations' clusters one text in two languages: a link between two of them, made when they met
+    before (the original loaded last), no longer holds. Without this, the links depended on the load order
+    of the sources' batches (tests/unit/store/test_events.py).
+    """
+    with registered(con, _ids_table(release_ids)) as t:
+        return [r for (r,) in con.execute(
+            f"""WITH clusters AS (SELECT DISTINCT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t})),
+                     members AS (SELECT release_id, cluster_id FROM releases WHERE cluster_id IN (SELECT cluster_id FROM clusters)),
+                     partners AS (SELECT DISTINCT b.cluster_id FROM release_links l JOIN members m ON m.release_id = l.release_id
+                                  JOIN releases b ON b.release_id = l.other_id WHERE l.kind = 'translation')
+                SELECT release_id FROM releases
+                WHERE cluster_id IN (SELECT cluster_id FROM clusters UNION SELECT cluster_id FROM partners)
+                ORDER BY release_id""").fetchall() if r not in known]
+
+
+def _stored_keys_of(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[EventKey]:
+    """The stored event keys of the given releases (with their clusters as they are now)."""
+    if not release_ids:
+        return []
+    with registered(con, _ids_table(release_ids)) as t:
+        rows = con.execute(
+            f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
+                FROM release_event_keys k JOIN releases r USING (release_id)
+                WHERE k.release_id IN (SELECT release_id FROM {t})""").fetchall()
+    return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
+            for rid, src, pub, cluster, keys, forms, day, basis in rows]
 
 
 def _waiting_for_a_neighbour(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[str]:

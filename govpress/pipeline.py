@@ -115,9 +115,65 @@ class RunContext:
     """Per source: its streamed discovery until the walk ends (a retried discovery task resumes it)."""
     batch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(RUN_BATCHES))
     """Batches in flight in the run, every source together (:data:`RUN_BATCHES`)."""
+    held: HeldWrites | None = None
+    """A run started before its ``runs`` row exists (govpress/prestart.py): its plan parts wait here."""
+    parse_gate: asyncio.Event | None = None
+    """A prestarted run's batches parse once this is set: while Prefect's temporary API starts beside it, the
+    run fetches and archives but leaves the CPU to the server's start, which is what the command waits for."""
+    early: dict[tuple[str, str | int], asyncio.Future] = field(default_factory=dict)
+    """Stage calls a prestarted run began before its flow took it over, per (source id, "discover" or batch
+    number): the flow's tasks adopt them (flows/tasks.py) instead of running the stage again."""
 
     def turns(self, source_id: str) -> LoadTurns:
         return self.load_turns.setdefault(source_id, LoadTurns())
+
+
+class HeldWrites:
+    """The plan parts of a run that started before its ``runs`` row (govpress/prestart.py), in their order.
+
+    Discovery persists each part before its pages are fetched; while the run has no row yet (its flow
+    run is being created) the parts are kept here instead, and their pages fetched and parsed all the
+    same: the loads wait for the run's write lock, which the lifecycle holds until the row exists
+    (govpress/run.py). Then :meth:`flush` writes the parts in order, and from there on they are written
+    as usual. A run whose flow never starts writes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.holding = True
+        self.parts: list[LoadBatch] = []
+        self._lent: asyncio.Semaphore | None = None
+
+    def lend(self, batch_slots: asyncio.Semaphore) -> None:
+        """While the writes are held no batch can finish: :data:`RUN_BATCHES` more may be in flight meanwhile.
+
+        Else the first (small) batch of each of four sources took every slot of the run and the early
+        start stopped fetching after a few dozen pages. Each source still holds at most
+        :data:`PIPELINE_DEPTH` batches. :meth:`take_back` returns the slots once the writes flow.
+        """
+        self._lent = batch_slots
+        for _ in range(RUN_BATCHES):
+            batch_slots.release()
+
+    async def take_back(self) -> None:
+        """The lent slots, taken back as the batches in flight finish (run as a task once the row exists)."""
+        if self._lent is not None:
+            for _ in range(RUN_BATCHES):
+                await self._lent.acquire()
+
+    def keep(self, batch: LoadBatch) -> bool:
+        """Keep ``batch`` for later when still holding; False when it is to be written now."""
+        if self.holding:
+            self.parts.append(batch)
+        return self.holding
+
+    def flush(self, store: Store, archive: Archive) -> int:
+        """Write the kept parts (the caller holds the run's write lock); from now on nothing is held."""
+        parts, self.parts, self.holding = self.parts, [], False
+        if parts:
+            archive.sync()
+        for batch in parts:
+            store.load_batch(batch)
+        return len(parts)
 
 
 class LoadTurns:
@@ -335,6 +391,14 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
             return await asyncio.to_thread(run_job, job)
         return await ctx.parsers.parse(job)
 
+    if ctx.parse_gate is not None and not ctx.parse_gate.is_set():
+        await ctx.parse_gate.wait()
+        if ctx.parsers is not None:
+            ctx.parsers.want(len(to_parse))  # held back at the batch's launch (run_stream)
+            # Parsed by the workers, not in threads of this process while they start: that is where the flow
+            # run is being created meanwhile (the workers answer in about as long).
+            while ctx.parsers.started and not ctx.parsers.ready:
+                await asyncio.sleep(0.05)
     pages = await asyncio.gather(*(parse_body(result) for _, result in to_parse))
     parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
     rows: list[ReleaseRow] = []
@@ -621,7 +685,8 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
         frontier_add=[(w.url, w.reason) for w in work if w.reason not in ("entry", "file")],
         frontier_done=list(frontier_done),
     )
-    if batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache:
+    if (batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache) and not (
+            ctx.held is not None and ctx.held.keep(batch)):
         await asyncio.to_thread(ctx.archive.sync)
         async with ctx.write_lock.held(ahead=True):
             await asyncio.to_thread(ctx.store.load_batch, batch)
@@ -748,7 +813,7 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
         except BaseException:
             room.release()
             raise
-        if ctx.parsers is not None:
+        if ctx.parsers is not None and (ctx.parse_gate is None or ctx.parse_gate.is_set()):
             ctx.parsers.want(len(chunk))  # the workers start while the first batch is fetched
         if isinstance(parts, PartQueue):
             parts.busy += 1

@@ -33,6 +33,10 @@ BATCH_SIZE = 50
 ``batch_pages``: 200 for the DuckDB file, 400 for a lake), and the default of :func:`batches`."""
 
 
+BACKFILL_MAX_PAGES = 1_000
+"""Default discovery depth of a backfill: deep enough for months of a busy listing (flows/operations.py)."""
+
+
 @dataclass(slots=True)
 class RunParams:
     """What an operator may change for one run."""

@@ -36,9 +36,10 @@ from govpress.fetch.client import Fetcher, FetchResult
 from govpress.fetch.politeness import SharedHostGate
 from govpress.memory import give_back
 from govpress.parse_workers import ParseJob, ParsePool, run_job
-from govpress.pipeline import RunContext, SourceOutcome, fetch_row, new_run_id, parse_job, run_source
+from govpress.pipeline import HeldWrites, RunContext, SourceOutcome, fetch_row, new_run_id, parse_job, run_source
 from govpress.plan import RunParams
 from govpress.registry import DEFAULT_SOURCES_FILE, Registry, Source, load_registry
+from govpress.slots import Slots
 from govpress.store import Store, count_releases
 from govpress.store.liveness import HEARTBEAT_SECONDS
 from govpress.storage import DuckLake, StoreLocation, parse_store
@@ -84,6 +85,10 @@ class RunStart:
     started_at: datetime
     parsers: ParsePool | None = None
     """The run's parse workers (started only when a run has enough pages to parse)."""
+    write_lock: Slots = field(default_factory=lambda: Slots(1))
+    """One write at a time (the work's RunContext shares it); a prestarted run's lifecycle holds it until its row exists."""
+    held: HeldWrites | None = None
+    """A prestarted run's plan parts, written once its row exists (see :func:`run_lifecycle`'s ``opening``)."""
 
 
 @dataclass(slots=True)
@@ -128,42 +133,82 @@ def wrote_releases(store: Store, run_id: str) -> bool:
         return con.execute("SELECT count(*) > 0 FROM releases WHERE run_id = ?", [run_id]).fetchone()[0]
 
 
+Opening = Callable[[], Awaitable[dict]]
+
+
 async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[Source], work: Work,
-                        publish_results: bool = True) -> RunResult:
+                        publish_results: bool = True, opening: Opening | None = None) -> RunResult:
     """Start a run, do ``work``, index and finish it, publish the snapshot; returns the finished run.
 
     ``publish_results=False`` leaves out the search index and the snapshot (the fault table's
     quick runs, whose checksums cover neither). When ``work`` raises, the row is finished as
     ``failed`` with the error, the index and snapshot catch up with whatever it loaded, and the
     exception propagates.
+
+    ``opening`` (a run the command line starts before its flow run exists: govpress/prestart.py): the
+    work starts at once, after the migrations, with every write held back (its loads wait for the run's
+    write lock, its plan parts are kept: :class:`~govpress.pipeline.HeldWrites`); ``await opening()``
+    returns the parameters the ``runs`` row records (the flow run's id among them). Then the crashed
+    runs are marked, the row started, the sources upserted and the kept parts written, in that order,
+    and the work goes on. When ``opening`` raises (the flow never started), the work is cancelled and
+    nothing is written: no row, no rows of the work.
     """
     store = Store(db)
     parsers = ParsePool()
     try:
         with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
             return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,
-                                         work=work, publish_results=publish_results)
+                                         work=work, publish_results=publish_results, opening=opening)
     finally:
         await asyncio.to_thread(parsers.close)
 
 
 async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: str, parameters: dict,
-                          sources: list[Source], work: Work, publish_results: bool) -> RunResult:
+                          sources: list[Source], work: Work, publish_results: bool,
+                          opening: Opening | None = None) -> RunResult:
     await asyncio.to_thread(store.migrate)
-    for crashed, reason in await asyncio.to_thread(store.mark_crashed_runs, frozenset(ACTIVE_RUNS)):
-        log.warning("run %s was left running: %s", crashed, reason)
     run_id = new_run_id()
     started_at = datetime.now(timezone.utc)
-    await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
+    start = RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at, parsers=parsers,
+                     held=HeldWrites() if opening is not None else None)
+    early: asyncio.Future | None = None
+    if opening is not None:  # the work starts now; what it writes waits for the row (see run_lifecycle)
+        await start.write_lock.acquire()
+        early = asyncio.ensure_future(work(start))
+        try:
+            parameters = await opening()
+        except BaseException:
+            await _cancel(early)
+            raise
+    try:
+        for crashed, reason in await asyncio.to_thread(store.mark_crashed_runs, frozenset(ACTIVE_RUNS)):
+            log.warning("run %s was left running: %s", crashed, reason)
+        await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
+    except BaseException:
+        if early is not None:
+            await _cancel(early)
+        raise
     ACTIVE_RUNS.add(run_id)
     heart = asyncio.create_task(heartbeat(store, run_id))
     try:
         try:
             await asyncio.to_thread(store.upsert_sources, sources, run_id)
-            outcomes = await work(RunStart(run_id=run_id, store=store, archive=archive_for(db), started_at=started_at,
-                                           parsers=parsers))
+            if early is None:
+                outcomes = await work(start)
+            else:
+                held = await asyncio.to_thread(start.held.flush, store, start.archive)
+                if held:
+                    log.info("run %s: %d plan part(s) of its early start written", run_id, held)
+                start.write_lock.release()
+                taking_back = asyncio.ensure_future(start.held.take_back())
+                try:
+                    outcomes = await early
+                finally:
+                    await _cancel(taking_back)
         except BaseException as exc:
             heart.cancel()
+            if early is not None:
+                await _cancel(early)
             await _finish_failed(store, run_id, exc, publish_results)
             raise
         status, message = run_status(outcomes)
@@ -188,6 +233,12 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
     if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=db, status=status, outcomes=outcomes, message=message)
+
+
+async def _cancel(work: asyncio.Future) -> None:
+    """Stop early-started work and wait until it stopped (whatever it raised is the caller's error's consequence)."""
+    work.cancel()
+    await asyncio.gather(work, return_exceptions=True)
 
 
 SNAPSHOT_MAX_AGE = timedelta(hours=6)
@@ -263,6 +314,8 @@ async def run_ingest(
     parameters: dict | None = None,
     source_runner: SourceRunner | None = None,
     shared_gate: SharedHostGate | None = None,
+    opening: Opening | None = None,
+    parse_gate: asyncio.Event | None = None,
 ) -> RunResult:
     """The selected sources through the stages, at most SOURCE_CONCURRENCY at once, inside the lifecycle.
 
@@ -288,15 +341,19 @@ async def run_ingest(
         async with Fetcher(archive=run.archive, user_agent=registry.user_agent, on_result=keep_robots,
                            shared_gate=shared_gate) as fetcher:
             ctx = RunContext(run_id=run.run_id, store=run.store, archive=run.archive, fetcher=fetcher, params=params,
-                             base_dir=base_dir, now=run.started_at, parsers=run.parsers)
+                             base_dir=base_dir, now=run.started_at, parsers=run.parsers, write_lock=run.write_lock,
+                             held=run.held, parse_gate=parse_gate)
+            if run.held is not None:
+                run.held.lend(ctx.batch_slots)
             outcomes = list(await asyncio.gather(*(one(ctx, s) for s in selected)))
         if robots:
             rows = [fetch_row(run.run_id, robots_owner(r.url, selected), r) for r in robots]
             await asyncio.to_thread(run.archive.sync)
-            await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
+            async with run.write_lock.held():
+                await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
         return outcomes
 
-    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work)
+    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work, opening=opening)
 
 
 def registry_at(sources_file: Path | str | None) -> tuple[Registry, Path]:

@@ -254,3 +254,18 @@ def test_names_found_by_the_parse_workers_give_the_same_event_keys_and_links(eve
     links = "SELECT * EXCLUDE (run_id, first_seen_at) FROM same_event_links ORDER BY ALL"
     assert table_rows(given, keys) == table_rows(event_set, keys)
     assert table_rows(given, links) == table_rows(event_set, links) != []
+
+
+@pytest.mark.parametrize("order", [
+    ("agency_copy.html", "gov_en_visit.html", "gov_ru_visit.html"),  # the original last: its copy and its translation met first
+    ("gov_ru_visit.html", "agency_copy.html", "gov_en_visit.html"),
+    ("gov_en_visit.html", "gov_ru_visit.html", "agency_copy.html"),
+])
+def test_a_copy_and_its_originals_translation_are_no_event_whatever_the_load_order(store: Store, order) -> None:
+    # Loads of several sources interleave as their batches finish (and a run the command line prestarted
+    # loads them in another order than --without-prefect): the links must not depend on it.
+    store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET], "run-0")
+    for page in order + ("outlet_de_rewrite.html",):
+        _load(store, "run-1", page)
+    assert GOV_EN_ID not in _events(store, COPY_ID) and COPY_ID not in _events(store, GOV_EN_ID)
+    assert _events(store, COPY_ID) == {REWRITE_ID}

@@ -1,0 +1,238 @@
+"""A command-line run that starts before its Prefect flow run exists, and that the flow then takes over.
+
+``govpress ingest`` and ``backfill`` spend seconds before their flow's body starts: importing
+Prefect, starting the temporary API (or reaching a running server), creating the flow run. The
+command line therefore starts the run itself first (:meth:`Prestart.begin`, in the event loop the
+flow will run in) and the flow **adopts** it (:func:`claim`, :meth:`Prestart.adopt`) instead of
+starting it again:
+
+- right away: the writer queue's place (govpress/writer_queue.py: the same first-come-first-served
+  queue as the flow's writer slot, so no second writer opens the file), the store opened and
+  migrated, the registry, each source's discovery and the fetching and parsing of what it plans;
+- held back until the flow adopts the run (:func:`govpress.run.run_lifecycle`'s ``opening``): every
+  write. The ``runs`` row (with the flow run's id), the sources, the plan parts discovery persists
+  (kept in order: :class:`govpress.pipeline.HeldWrites`) and every batch's load wait; the flow's
+  writer slot takes over the queue place (no second wait: flows/writer_limit.py);
+- once adopted: each stage call (a source's discovery, each batch, the source's verdict) goes
+  through the flow's Prefect task as before, in the flow run's context; a task whose stage began
+  early awaits that call instead of running the stage again (``RunContext.early``), and a retry runs
+  it afresh. The task runs, their names and states and the run's artifacts are those of a flow run
+  without a prestart; the tables are those of ``--without-prefect``.
+
+A flow run started any other way (the UI, a deployment, ``govpress serve``) finds no prestart and
+runs as it always did. A prestart whose flow never starts (the temporary API does not answer, the
+command fails first) is cancelled by :meth:`Prestart.close`: it wrote nothing (no ``runs`` row, no
+rows of its work; fetched bodies may stay in the archive, which is content-addressed). A killed
+command leaves what a killed run leaves: at most its archived bodies before the row existed, and
+after it a ``running`` row the next run marks ``crashed``.
+
+No Prefect here: the flow hands its side in an :class:`Adoption` (flows/tasks.py builds it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govpress.pipeline import RunContext, SourceOutcome, discover_source, process_batch, run_source
+from govpress.plan import RunParams
+from govpress.registry import Source
+from govpress.run import RunResult, registry_at, run_ingest
+from govpress.storage import DuckLake, store_option
+from govpress.writer_queue import Ticket, WriterQueue
+
+log = logging.getLogger("govpress.prestart")
+
+MAX_EARLY_RECORDS = 2_000
+"""Log records of a prestart kept for the flow run's log until it adopts the run (a bound, not a target)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """What the flow hands the run it takes over, built inside the flow run (its context is the flow run's)."""
+
+    parameters: dict[str, Any]
+    """What the ``runs`` row records (the flow run's id among them)."""
+    context: contextvars.Context
+    """The flow run's context: the stage calls run in copies of it, as if the flow's body had made them."""
+    discover: Callable[..., Awaitable[Any]]
+    """``(ctx, source, parts)``: the discovery as the flow calls it (its Prefect task)."""
+    batch: Callable[..., Awaitable[Any]]
+    """``(ctx, source, items, number)``: a batch as the flow calls it (its Prefect task)."""
+    verdict: Callable[[RunContext, Source, SourceOutcome], Awaitable[SourceOutcome]]
+    """The source's verdict task once its stages are done."""
+
+
+CURRENT: contextvars.ContextVar[Prestart | None] = contextvars.ContextVar("govpress_prestart", default=None)
+"""The prestart whose code is running (its coroutines and their worker threads): where its log records go."""
+
+_waiting: Prestart | None = None
+"""The prestart of this process no flow has claimed yet."""
+
+
+def queue_folder() -> Path:
+    """The writer queue of this Prefect home (the same folder as flows/writer_limit.py's)."""
+    return Path(os.environ["PREFECT_HOME"]) / "govpress-writer-queue"
+
+
+class Prestart:
+    """One run begun by the command line ahead of its flow (see the module's docstring)."""
+
+    def __init__(self, *, flow: str, db: Any, sources_file: Path | str | None, source_ids: list[str] | None,
+                 params: RunParams, hold_parsing: bool = False) -> None:
+        self.flow = flow
+        self.db = store_option(db)
+        self.sources_file = str(sources_file) if sources_file else None
+        self.source_ids = list(source_ids) if source_ids else None
+        self.params = params
+        self.ticket: Ticket | None = None
+        self.reaped: list[dict[str, Any] | None] = []
+        """Descriptions of dead writers' tickets this prestart reaped: their Prefect leases are released by the flow."""
+        self.adoption: Adoption | None = None
+        self._adopted = asyncio.Event()
+        self.parse_gate = asyncio.Event()
+        """Set: the batches parse. ``hold_parsing`` (a temporary API starting beside the run): set by
+        :meth:`parse_now` once the server answered, or at the adoption at the latest."""
+        if not hold_parsing:
+            self.parse_gate.set()
+        self._records: list[tuple[logging.LogRecord, Callable[[logging.LogRecord], None]]] = []
+        self.task: asyncio.Task[RunResult] | None = None
+
+    def matches(self, *, flow: str, db: Any, sources_file: Path | str | None, source_ids: list[str] | None,
+                params: RunParams) -> bool:
+        """Whether a flow with these arguments is the run this prestart began."""
+        return (flow == self.flow and str(store_option(db)) == str(self.db)
+                and (str(sources_file) if sources_file else None) == self.sources_file
+                and (list(source_ids) if source_ids else None) == self.source_ids and params == self.params)
+
+    # -- the command line's side ------------------------------------------------------------------
+
+    def begin(self) -> Prestart:
+        """Start the run in the running event loop (the flow's); the flow finds it with :func:`claim`."""
+        global _waiting
+        if not isinstance(self.db, DuckLake):  # a lake takes many writers: no queue (flows/ingest.py)
+            self.ticket = WriterQueue(queue_folder()).join(label=f"process {os.getpid()} (govpress {self.flow}, starting)")
+        context = contextvars.copy_context()
+        context.run(CURRENT.set, self)
+        self.task = asyncio.get_running_loop().create_task(self._run(), context=context)
+        _waiting = self
+        return self
+
+    async def close(self) -> None:
+        """After the command's flow: a run no flow adopted is cancelled (it wrote nothing); the queue place is left."""
+        global _waiting
+        if _waiting is self:
+            _waiting = None
+        try:
+            if self.task is not None and not self.task.done():
+                self.task.cancel()
+                await asyncio.gather(self.task, return_exceptions=True)
+            elif self.task is not None and not self.task.cancelled():
+                self.task.exception()  # retrieved: a prestart that failed on its own reported it through its flow
+        finally:
+            if self.ticket is not None:
+                self.ticket.leave()
+
+    def parse_now(self) -> None:
+        """The temporary API answered: the batches may parse (they fetched and archived meanwhile)."""
+        self.parse_gate.set()
+
+    # -- the flow's side --------------------------------------------------------------------------
+
+    async def adopt(self, adoption: Adoption) -> RunResult:
+        """Take the run over: its row is written with ``adoption.parameters``, its stages go on as the flow's tasks."""
+        self.adoption = adoption
+        records, self._records = self._records, []
+        for record, emit in records:  # what the run logged before its flow existed, in the flow run's log
+            adoption.context.copy().run(emit, record)
+        self._adopted.set()
+        self.parse_gate.set()
+        assert self.task is not None
+        return await self.task
+
+    def deliver(self, record: logging.LogRecord, emit: Callable[[logging.LogRecord], None]) -> None:
+        """A log record of this run for the flow run's log (flows/run_log.py): kept until adopted, then sent there."""
+        if self.adoption is None:
+            if len(self._records) < MAX_EARLY_RECORDS:
+                self._records.append((record, emit))
+            return
+        self.adoption.context.copy().run(emit, record)
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    async def _run(self) -> RunResult:
+        if self.ticket is not None:  # another writer first: wait in the queue as the flow's slot would
+            await self.ticket.queue.wait_turn(self.ticket, on_dead=self.reaped.append)
+        registry, path = registry_at(self.sources_file)
+        return await run_ingest(registry, registry.select(self.source_ids), db=self.db, params=self.params,
+                                base_dir=path.resolve().parent, flow=self.flow, source_runner=self._source,
+                                opening=self._opening, parse_gate=self.parse_gate)
+
+    async def _opening(self) -> dict[str, Any]:
+        await self._adopted.wait()
+        assert self.adoption is not None
+        return self.adoption.parameters
+
+    async def _in_flow(self, call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """``call(*args)`` in the flow run's context (a copy), once the flow adopted the run."""
+        await self._adopted.wait()
+        assert self.adoption is not None
+        return await asyncio.get_running_loop().create_task(call(*args), context=self.adoption.context.copy())
+
+    async def _source(self, ctx: RunContext, source: Source) -> SourceOutcome:
+        outcome = await run_source(ctx, source, discover_fn=self._stage("discover", discover_source),
+                                   batch_fn=self._stage("batch", process_batch))
+        return await self._in_flow(lambda *a: self.adoption.verdict(*a), ctx, source, outcome)
+
+    def _stage(self, which: str, plain: Callable[..., Awaitable[Any]]):
+        """A stage call that starts at once and is handed to the flow's task for it once adopted."""
+
+        async def call(ctx: RunContext, source: Source, *args: Any) -> Any:
+            key = (source.id, which if which == "discover" else args[-1])
+            early = asyncio.ensure_future(plain(ctx, source, *args))
+            ctx.early[key] = early
+            try:
+                flow_call = (lambda *a: self.adoption.discover(*a)) if which == "discover" else (
+                    lambda *a: self.adoption.batch(*a))
+                return await self._in_flow(flow_call, ctx, source, *args)
+            finally:
+                ctx.early.pop(key, None)
+                if not early.done():  # cancelled, or the task failed before it took the call: stop it
+                    early.cancel()
+                    await asyncio.gather(early, return_exceptions=True)
+
+        return call
+
+
+def take_early(ctx: RunContext, key: tuple[str, str | int]) -> asyncio.Future | None:
+    """The stage call a prestart began for ``key`` (a task's first attempt adopts it; a retry finds none)."""
+    return ctx.early.pop(key, None)
+
+
+async def claim(*, flow: str, db: Any, sources_file: Path | str | None, source_ids: list[str] | None,
+                params: RunParams) -> Prestart | None:
+    """The prestarted run a flow with these arguments takes over, or None (then the flow runs as always).
+
+    A prestart that does not match is cancelled here, before the flow joins the writer queue behind it.
+    """
+    global _waiting
+    prestart, _waiting = _waiting, None
+    if prestart is None or prestart.task is None or prestart.task.get_loop() is not asyncio.get_running_loop():
+        return None  # not begun in this flow's event loop: its command closes it
+    if prestart.matches(flow=flow, db=db, sources_file=sources_file, source_ids=source_ids, params=params):
+        return prestart
+    await prestart.close()
+    return None
+
+
+def current() -> Prestart | None:
+    return CURRENT.get()
+
+
+__all__ = ["Adoption", "Prestart", "claim", "current", "take_early"]
