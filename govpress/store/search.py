@@ -471,20 +471,26 @@ def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, 
     (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join.
 
     ``slices``/``number``: only the releases of that slice (:func:`refill_slices`); a release's row
-    depends on its own text alone, so the slices' rows together are the whole refill's."""
+    depends on its own text alone, so the slices' rows together are the whole refill's.
+
+    The terms keep the text's word order (each word's position, then its forms in order): without it
+    the join handed them to ``string_agg`` in an order that changed with DuckDB's threads, and two
+    identical runs stored the same words in different orders (BM25 never saw it; the tables did)."""
     return f"""
 INSERT INTO {family.table}
 WITH words AS (
-    SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r
-    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)}
+    SELECT release_id, unnest(ws) AS w, unnest(range(len(ws))) AS pos
+    FROM (SELECT r.release_id, search_words({_RAW_TEXT}) AS ws FROM releases r
+          WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)})
 ),
 kept AS (
-    SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
+    SELECT release_id, w, pos FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
 ),
 forms AS (
     SELECT w, unnest(search_norm_{family.name}(w)) AS term FROM (SELECT DISTINCT w FROM kept)
 )
-SELECT k.release_id, string_agg(f.term, ' ') FROM kept k JOIN forms f USING (w) GROUP BY k.release_id"""
+SELECT k.release_id, string_agg(f.term, ' ' ORDER BY k.pos, f.term) FROM kept k JOIN forms f USING (w)
+GROUP BY k.release_id"""
 
 
 def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE) -> None:

@@ -81,3 +81,15 @@ def test_index_follows_a_rebuild_not_each_insert(store: Store) -> None:
     assert hits(indexed, "визиты") == ["ru_visit"]
     indexed.rebuild_search_index()
     assert set(hits(indexed, "визиты")) == {"ru_visit", "ru_new"}
+
+
+def test_a_release_s_terms_keep_its_word_order_whatever_duckdb_s_threads(store: Store) -> None:
+    # Many releases with long texts, so the refill's join runs on several threads: before, string_agg
+    # took the terms in the join's order and two identical runs stored them differently.
+    words = [f"w{n:04d}x" for n in range(3_000)]
+    texts = {f"r{k:03d}": " ".join(words[k:] + words[:k]) for k in range(0, 3_000, 60)}
+    store.load_batch(batch(*(release(rid, text, title="", source_id="gov_xx", language="xx") for rid, text in texts.items())))
+    store.rebuild_search_index()
+    with store.reader() as con:
+        stored = dict(con.execute("SELECT release_id, terms FROM search_other").fetchall())
+    assert stored == texts
