@@ -473,23 +473,23 @@ def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, 
     ``slices``/``number``: only the releases of that slice (:func:`refill_slices`); a release's row
     depends on its own text alone, so the slices' rows together are the whole refill's.
 
-    The terms keep the text's word order (each word's position, then its forms in order): without it
-    the join handed them to ``string_agg`` in an order that changed with DuckDB's threads, and two
-    identical runs stored the same words in different orders (BM25 never saw it; the tables did)."""
+    A release's terms are stored sorted: ``string_agg`` took them in the join's order, which changed
+    with DuckDB's threads, so two identical runs stored the same words in different orders (BM25, a
+    bag of words, never saw it; the tables did). Sorting each release's list keeps the refill's memory
+    as it was; ``string_agg(... ORDER BY position)`` ran out of the build's memory limit."""
     return f"""
 INSERT INTO {family.table}
 WITH words AS (
-    SELECT release_id, unnest(ws) AS w, unnest(range(len(ws))) AS pos
-    FROM (SELECT r.release_id, search_words({_RAW_TEXT}) AS ws FROM releases r
-          WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)})
+    SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r
+    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)}
 ),
 kept AS (
-    SELECT release_id, w, pos FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
+    SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
 ),
 forms AS (
     SELECT w, unnest(search_norm_{family.name}(w)) AS term FROM (SELECT DISTINCT w FROM kept)
 )
-SELECT k.release_id, string_agg(f.term, ' ' ORDER BY k.pos, f.term) FROM kept k JOIN forms f USING (w)
+SELECT k.release_id, array_to_string(list_sort(list(f.term)), ' ') FROM kept k JOIN forms f USING (w)
 GROUP BY k.release_id"""
 
 
