@@ -596,6 +596,9 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     await persist_part(ctx, stream, closing, [])
     if found.trace is not None:
         found.trace.unfetched = stream.unfetched
+    if discovery_failed(found):  # the run's log says so when it happens (a prestarted run: before its flow run exists)
+        log.warning("%s: discovery failed: %s", source.id,
+                    f"blocked: {found.blocked}" if found.blocked else "; ".join(found.errors[:3]))
     if not discovery_failed(found) or stream.handed:
         closing, stream.carry = stream.carry + closing, []
         await hand_to_batches(stream, parts, closing)

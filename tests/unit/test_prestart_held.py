@@ -150,3 +150,49 @@ def test_a_prestarted_backfill_holds_its_sources_pipeline_depth(site, tmp_path: 
             await early.close()
 
     assert asyncio.run(scenario()) == PIPELINE_DEPTH
+
+
+def test_records_of_a_prestart_are_kept_from_its_begin_and_sent_once(tmp_path: Path, monkeypatch):
+    """Before any Prefect handler exists the prestart's records are kept (not others'); at the adoption each is
+    sent once to the flow run's log, and the flow's handler (flows/run_log.py) leaves the kept ones alone."""
+    import logging
+
+    library = logging.getLogger("govpress")
+    monkeypatch.setattr(library, "handlers", [h for h in library.handlers if not isinstance(h, prestart_module.EarlyRecords)])
+    sent: list[str] = []
+    delivered: list[str] = []
+
+    class FlowHandler(logging.Handler):  # what flows/run_log.py's handler does outside a run
+        def emit(self, record):
+            early = prestart_module.current()
+            if early is not None:
+                early.deliver(record, lambda r: delivered.append(r.getMessage()))
+
+    async def scenario():
+        early = Prestart(flow="ingest", db=tmp_path / "g.duckdb", sources_file=None, source_ids=["nope"],
+                         params=RunParams())
+        monkeypatch.setattr(early, "_run", lambda: asyncio.sleep(3600))
+        early.begin()
+        context = contextvars.copy_context()
+        context.run(prestart_module.CURRENT.set, early)
+        log = logging.getLogger("govpress.test")
+        context.run(log.warning, "before the flows were imported")
+        log.warning("not the prestart's")
+        flow_handler = FlowHandler()
+        library.addHandler(flow_handler)
+        try:
+            context.run(log.info, "after, before the adoption")
+            await asyncio.to_thread(context.run, log.warning, "from a worker thread")
+            adoption = Adoption(parameters={}, context=contextvars.copy_context(), discover=None, batch=None,
+                                verdict=None, log=lambda r: sent.append(r.getMessage()))
+            adopting = asyncio.ensure_future(early.adopt(adoption))
+            await asyncio.sleep(0)
+            context.run(log.warning, "after the adoption")
+            adopting.cancel()
+        finally:
+            library.removeHandler(flow_handler)
+            await early.close()
+
+    asyncio.run(scenario())
+    assert sent == ["before the flows were imported", "after, before the adoption", "from a worker thread"]
+    assert delivered == ["after the adoption"]
