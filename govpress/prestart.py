@@ -204,6 +204,7 @@ class Prestart:
         """A log record of this run before its adoption (:class:`EarlyRecords`): kept for the flow run's log."""
         with self._records_lock:
             if self.adoption is None and len(self._records) < MAX_EARLY_RECORDS:
+                record.msg, record.args = record.getMessage(), None  # as it reads now, not at the adoption
                 record.__dict__[KEPT] = True
                 self._records.append(record)
 
