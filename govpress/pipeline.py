@@ -798,8 +798,10 @@ HELD_BATCHES = RUN_BATCHES + HELD_EXTRA_BATCHES
 """The most batches a prestarted run holds before its flow adopts it, every source together: 8 (each of the
 source's ``pages_per_batch``, 200 pages at most for the DuckDB file), and :data:`PIPELINE_DEPTH` (2) per source,
 so a backfill (one source) holds 2. What such a batch keeps while it waits for the writes is its rows (the
-``LoadBatch``), not the fetched pages, which :func:`process_batch` lets go before it waits for its load.
-tests/unit/test_prestart_held.py checks both bounds."""
+``LoadBatch``), not the fetched pages, which :func:`process_batch` lets go before it waits for its load; but
+beside a starting temporary API (``RunContext.parse_gate``) they wait to parse with their pages, so up to
+``HELD_BATCHES x pages_per_batch`` fetched bodies (1,600 pages) until the server answered.
+tests/unit/test_prestart_held.py checks these bounds."""
 
 
 async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) -> list[BatchResult]:

@@ -152,6 +152,34 @@ def test_a_prestarted_backfill_holds_its_sources_pipeline_depth(site, tmp_path: 
     assert asyncio.run(scenario()) == PIPELINE_DEPTH
 
 
+def test_beside_a_starting_api_the_held_batches_keep_their_pages_until_they_parse(site, tmp_path: Path, monkeypatch):
+    """Parsing held back (a temporary API starting): the batches wait to parse with their fetched pages, at most
+    HELD_BATCHES of them; once the server answered they parse and keep their rows only."""
+    server, registry = site
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: BATCH)
+    counted = Counted()
+    monkeypatch.setattr(prestart_module, "process_batch", counted.wrap(pipeline.process_batch))
+
+    async def scenario():
+        early = Prestart(flow="ingest", db=tmp_path / "g.duckdb", sources_file=registry, source_ids=None,
+                         params=RunParams(), hold_parsing=True).begin()
+        try:
+            await until_still(server, early)
+            unparsed = held_bodies()
+            early.parse_now()
+            deadline = time.monotonic() + 120
+            while held_bodies():  # until the batches parsed
+                assert time.monotonic() < deadline, "the batches never parsed"
+                await asyncio.sleep(0.1)
+            return counted.peak, unparsed
+        finally:
+            await early.close()
+
+    held, unparsed = asyncio.run(scenario())
+    assert held == HELD_BATCHES, held
+    assert 0 < unparsed <= HELD_BATCHES * BATCH, unparsed
+
+
 def test_records_of_a_prestart_are_kept_from_its_begin_and_sent_once(tmp_path: Path, monkeypatch):
     """Before any Prefect handler exists the prestart's records are kept (not others'); at the adoption each is
     sent once to the flow run's log, and the flow's handler (flows/run_log.py) leaves the kept ones alone."""
