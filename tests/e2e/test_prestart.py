@@ -193,7 +193,7 @@ def test_a_warning_logged_before_prefect_was_imported_is_in_the_flow_runs_log(si
 
     from govpress.flows import run_log
     from govpress.flows.ingest import ingest
-    from govpress.prestart import Prestart
+    from govpress.prestart import EarlyRecords, Prestart
 
     server, _ = site
     registry = tmp_path / "sources.toml"  # a source whose sitemap is gone: its discovery fails
@@ -201,8 +201,9 @@ def test_a_warning_logged_before_prefect_was_imported_is_in_the_flow_runs_log(si
     registry.write_text(text, encoding="utf-8")
     db = tmp_path / "g.duckdb"
     library = logging.getLogger("govpress")
-    # The process as the command has it before the flows are imported: no Prefect handler, the default level.
-    monkeypatch.setattr(library, "handlers", [h for h in library.handlers if not isinstance(h, run_log.RunLogHandler)])
+    # The process as the command has it before the prestart begins: no handler of the library, the default level.
+    monkeypatch.setattr(library, "handlers", [h for h in library.handlers
+                                              if not isinstance(h, (run_log.RunLogHandler, EarlyRecords))])
     level = library.level
     library.setLevel(logging.NOTSET)
     seen: list[str] = []
