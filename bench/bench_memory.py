@@ -1,7 +1,7 @@
 """Peak memory of a backfill: one ``govpress ingest --without-prefect`` into a DuckDB file, whole site at once.
 
 Run: ``uv run python bench/bench_memory.py [--per-source 2500 12500] [--site-root DIR] [--timeline]``
-or ``uv run python bench/bench_memory.py --rebuild-of DB [--repeat N]``.
+``[--prefect] [--tree DIR ...] [--rounds N]`` or ``uv run python bench/bench_memory.py --rebuild-of DB [--repeat N]``.
 Not part of the test suite.
 
 For each size, the generated site (four editions of ``--per-source`` releases: 25,000 gives a
@@ -16,7 +16,12 @@ reads ``/proc`` every quarter second and keeps the peak of
   buffers live.
 
 Printed per size: releases loaded, seconds, both peaks, the database file's size. The last line
-is machine-readable: ``peak_mb_per_size=N:MB,...``. ``--site-root DIR`` keeps the generated
+is machine-readable: ``peak_mb_per_size=N:MB,...``. ``--prefect`` measures each size twice, alternating: the
+run ``--without-prefect`` and through Prefect (``govpress ingest`` with its temporary API, in a fresh
+``PREFECT_HOME`` of the work folder: the prestart, the flow, its tasks); the tree then includes the
+API's server process, whose PSS is also printed apart. ``--tree DIR`` (repeatable) runs the CLI of
+that checkout instead of this one (``git archive`` of another commit), alternating; ``--rounds N``
+repeats it all. ``--site-root DIR`` keeps the generated
 sites between runs (``DIR/site-N``; generating 25,000 pages a source takes minutes).
 ``--rebuild-of DB [--repeat N]`` measures instead the end of such a run, the whole search index
 build over DB's releases (a bench database: ``memory-N/govpress.duckdb`` in a work folder), each
@@ -90,12 +95,21 @@ def _kb(path: str, field: str) -> int:
     return 0
 
 
+def _is_api_server(pid: int) -> bool:
+    try:
+        return b"temporary_api" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class PeakMemory:
     """Samples a process tree's PSS and its root's RSS in a thread until stopped; keeps the peaks (MB)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.tree_pss = 0.0
+        self.server_pss = 0.0
+        """Peak PSS of a temporary Prefect API's server in the tree (``--prefect``)."""
         self.root_rss = 0.0
         self.processes = 0
         self.stamped: list[tuple[float, float, float]] = []
@@ -121,6 +135,8 @@ class PeakMemory:
         while not self._stop.is_set():
             pids = tree(self.pid)
             pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids) / 1024
+            server = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss") for p in pids if _is_api_server(p)) / 1024
+            self.server_pss = max(self.server_pss, server)
             rss = _kb(f"/proc/{self.pid}/status", "VmRSS") / 1024
             self.stamped.append((time.monotonic() - self._started, pss, rss))
             self.tree_pss = max(self.tree_pss, pss)
@@ -169,19 +185,25 @@ def write_timeline(path: Path, peak: PeakMemory, stamps: LogStamps) -> None:
     path.write_text("".join(text + "\n" for _, text in sorted(rows, key=lambda r: r[0])), encoding="utf-8")
 
 
-def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False) -> dict:
+def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False, *, prefect: bool = False,
+            tree_dir: Path = ROOT, tag: str = "") -> dict:
     site = site_at(site_root / f"site-{per_source}", per_source)
     max_pages = max(20, per_source // 5 + 10)  # as bench_scale: deep enough to walk a whole edition
-    db = work / f"memory-{per_source}" / "govpress.duckdb"
-    log = work / f"memory-{per_source}.log"
+    db = work / f"memory-{per_source}{tag}" / "govpress.duckdb"
+    log = work / f"memory-{per_source}{tag}.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if prefect:  # a temporary API of its own: no configured server, a Prefect home nobody else uses
+        env.pop("PREFECT_API_URL", None)
+        env["PREFECT_HOME"] = str(work / f"prefect-home-{per_source}{tag}")
+        Path(env["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     with LocalSiteServer(site) as server:
         registry = write_registry(work / f"sources-{per_source}.toml", server.base_url, max_pages,
                                   max(2_000, per_source + 100))
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, *(["-c", LOGGED_CLI] if timeline else ["-m", "govpress.cli"]), "ingest", "--without-prefect",
-             "--sources-file", str(registry), "--db", str(db)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, *(["-c", LOGGED_CLI] if timeline else ["-m", "govpress.cli"]), "ingest",
+             *([] if prefect else ["--without-prefect"]), "--sources-file", str(registry), "--db", str(db)],
+            cwd=tree_dir, stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env)
         log.touch()
         with LogStamps(log, started) as stamps, PeakMemory(process.pid) as peak:
             code = process.wait()
@@ -193,6 +215,7 @@ def measure(per_source: int, site_root: Path, work: Path, timeline: bool = False
     samples = peak.timeline
     return {"per_source": per_source, "releases": releases_in(str(db)), "seconds": seconds,
             "tree_pss": peak.tree_pss, "root_rss": peak.root_rss, "processes": peak.processes,
+            "server_pss": peak.server_pss,
             "peak_at": (max(range(len(samples)), key=lambda i: samples[i][1]) * SAMPLE_EVERY / seconds
                         if samples else 0.0),
             "quarters": [samples[min(len(samples) - 1, len(samples) * q // 4)] for q in (1, 2, 3, 4)]
@@ -300,6 +323,11 @@ def main() -> None:
                         help="instead: the search index build of this database file, before and after slicing")
     parser.add_argument("--checkpoint-of", type=Path, default=None,
                         help="instead: the checkpoint after one batch appended to this database file, by row group size")
+    parser.add_argument("--prefect", action="store_true",
+                        help="also through Prefect (a temporary API of its own), alternating with --without-prefect")
+    parser.add_argument("--tree", type=Path, action="append", default=None,
+                        help="run this checkout's CLI (repeatable: alternating); default this one")
+    parser.add_argument("--rounds", type=int, default=1, help="times to measure each size (and path and tree)")
     parser.add_argument("--repeat", type=int, default=4,
                         help="with --rebuild-of or --checkpoint-of: runs of each side, alternating")
     args = parser.parse_args()
@@ -313,9 +341,15 @@ def main() -> None:
     site_root = args.site_root or work
     print(f"work folder {work}; load average at start {load_average()}", flush=True)
     results = []
-    for per_source in args.per_source:
-        result = measure(per_source, site_root, work, args.timeline)
+    runs = [(per_source, round_, tree_dir, prefect) for per_source in args.per_source for round_ in range(args.rounds)
+            for tree_dir in (args.tree or [ROOT]) for prefect in ((False, True) if args.prefect else (False,))]
+    for per_source, round_, tree_dir, prefect in runs:
+        tag = f"-r{round_}-{tree_dir.name}-{'prefect' if prefect else 'plain'}"
+        result = measure(per_source, site_root, work, args.timeline, prefect=prefect, tree_dir=tree_dir, tag=tag)
         results.append(result)
+        if args.prefect or args.tree or args.rounds > 1:
+            print(f"{tag[1:]}: tree {tree_dir}, {'through Prefect' if prefect else '--without-prefect'}; peak PSS of "
+                  f"the temporary API's server {result['server_pss']:.0f} MB", flush=True)
         print(f"{result['releases']:>7} releases in {result['seconds']:6.0f} s: peak PSS of the process tree "
               f"{result['tree_pss']:6.0f} MB ({result['processes']} processes), the ingest process's peak RSS "
               f"{result['root_rss']:6.0f} MB, database {result['db_mb']:.0f} MB (load {load_average()})", flush=True)

@@ -8,7 +8,8 @@ context), and drops it silently elsewhere (the CLI without Prefect, tests). Pref
 ``PREFECT_LOGGING_EXTRA_LOGGERS`` does the same but only when set before Prefect starts in every
 process; a work pool's worker would not have it. A run the command line prestarted
 (govpress/prestart.py) logs outside the flow run's context: its records go to the flow run's log
-once the flow adopted it (those from before, then).
+once the flow adopted it; those from before (kept by the prestart from its begin, before this
+module was imported) are sent then, through :func:`send`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class RunLogHandler(APILogHandler):
                 prestart.deliver(record, lambda r: APILogHandler.emit(self, r))
             return
         super().emit(record)
+
+
+def send(record: logging.LogRecord) -> None:
+    """``record`` to the log of the flow run whose context this is (a prestart's early records, at its adoption)."""
+    APILogHandler.emit(install(), record)
 
 
 def install(level: int = logging.INFO) -> RunLogHandler:

@@ -20,6 +20,7 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from govpress.errors import chain
+from govpress.flows import run_log
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
 from govpress.prestart import Adoption, take_early
 from govpress.registry import Source
@@ -157,7 +158,7 @@ def adoption(parameters: dict) -> Adoption:
 
     return Adoption(parameters=parameters, context=contextvars.copy_context(),
                     discover=tracked(discover_task, _plain_discover), batch=tracked(batch_task, _plain_batch),
-                    verdict=source_verdict)
+                    verdict=source_verdict, log=run_log.send)
 
 
 async def source_verdict(ctx: RunContext, source: Source, outcome: SourceOutcome) -> SourceOutcome:

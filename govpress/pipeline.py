@@ -144,20 +144,21 @@ class HeldWrites:
         self._lent: asyncio.Semaphore | None = None
 
     def lend(self, batch_slots: asyncio.Semaphore) -> None:
-        """While the writes are held no batch can finish: :data:`RUN_BATCHES` more may be in flight meanwhile.
+        """While the writes are held no batch can finish: :data:`HELD_EXTRA_BATCHES` more may be in flight meanwhile.
 
         Else the first (small) batch of each of four sources took every slot of the run and the early
         start stopped fetching after a few dozen pages. Each source still holds at most
-        :data:`PIPELINE_DEPTH` batches. :meth:`take_back` returns the slots once the writes flow.
+        :data:`PIPELINE_DEPTH` batches, the run :data:`HELD_BATCHES`. :meth:`take_back` returns the slots
+        once the writes flow.
         """
         self._lent = batch_slots
-        for _ in range(RUN_BATCHES):
+        for _ in range(HELD_EXTRA_BATCHES):
             batch_slots.release()
 
     async def take_back(self) -> None:
         """The lent slots, taken back as the batches in flight finish (run as a task once the row exists)."""
         if self._lent is not None:
-            for _ in range(RUN_BATCHES):
+            for _ in range(HELD_EXTRA_BATCHES):
                 await self._lent.acquire()
 
     def keep(self, batch: LoadBatch) -> bool:
@@ -433,6 +434,9 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
         frontier_done=[item.url for item in items if item.url in done],
         frontier_retry=[item.url for item in items if item.url not in done and item.reason not in ("entry", "file")],
     )
+    # The fetched bodies and parse results go before the batch waits for its load: batches in flight behind
+    # another's load, or all of a prestarted run's until its flow adopts it (HELD_BATCHES), hold their rows only.
+    results = to_parse = parsed = pages = result = page = None  # noqa: F841
     await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
@@ -592,6 +596,9 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     await persist_part(ctx, stream, closing, [])
     if found.trace is not None:
         found.trace.unfetched = stream.unfetched
+    if discovery_failed(found):  # the run's log says so when it happens (a prestarted run: before its flow run exists)
+        log.warning("%s: discovery failed: %s", source.id,
+                    f"blocked: {found.blocked}" if found.blocked else "; ".join(found.errors[:3]))
     if not discovery_failed(found) or stream.handed:
         closing, stream.carry = stream.carry + closing, []
         await hand_to_batches(stream, parts, closing)
@@ -782,6 +789,19 @@ PIPELINE_DEPTH = 2
 RUN_BATCHES = 4
 """Batches in flight in the whole run (every source): what is fetched, parsed and waiting for its load at once.
 Sources that all stream at the same time would otherwise hold SOURCE_CONCURRENCY x PIPELINE_DEPTH batches."""
+HELD_EXTRA_BATCHES = 4
+"""Batch slots lent to a run whose writes are held (govpress/prestart.py, :meth:`HeldWrites.lend`) until its flow
+adopts it. None of its batches can load before then, so the run's first batches (small ones: a source's first
+batch goes as soon as its first page's links are planned) would keep every slot of :data:`RUN_BATCHES` and the
+early start would stop after a few dozen pages; with these it goes on to :data:`HELD_BATCHES`."""
+HELD_BATCHES = RUN_BATCHES + HELD_EXTRA_BATCHES
+"""The most batches a prestarted run holds before its flow adopts it, every source together: 8 (each of the
+source's ``pages_per_batch``, 200 pages at most for the DuckDB file), and :data:`PIPELINE_DEPTH` (2) per source,
+so a backfill (one source) holds 2. What such a batch keeps while it waits for the writes is its rows (the
+``LoadBatch``), not the fetched pages, which :func:`process_batch` lets go before it waits for its load; but
+beside a starting temporary API (``RunContext.parse_gate``) they wait to parse with their pages, so up to
+``HELD_BATCHES x pages_per_batch`` fetched bodies (1,600 pages) until the server answered.
+tests/unit/test_prestart_held.py checks these bounds."""
 
 
 async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) -> list[BatchResult]:

@@ -19,6 +19,11 @@ starting it again:
   it afresh. The task runs, their names and states and the run's artifacts are those of a flow run
   without a prestart; the tables are those of ``--without-prefect``.
 
+What the run logs before it is adopted (a source's failed discovery, a host's circuit opening) is kept
+from the begin, before Prefect's log handler exists (:class:`EarlyRecords`, at most
+:data:`MAX_EARLY_RECORDS`), and sent to the flow run's log at the adoption. What it holds in memory
+meanwhile is bounded: :data:`govpress.pipeline.HELD_BATCHES` batches' rows.
+
 A flow run started any other way (the UI, a deployment, ``govpress serve``) finds no prestart and
 runs as it always did. A prestart whose flow never starts (the temporary API does not answer, the
 command fails first) is cancelled by :meth:`Prestart.close`: it wrote nothing (no ``runs`` row, no
@@ -35,6 +40,7 @@ import asyncio
 import contextvars
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +57,8 @@ log = logging.getLogger("govpress.prestart")
 
 MAX_EARLY_RECORDS = 2_000
 """Log records of a prestart kept for the flow run's log until it adopts the run (a bound, not a target)."""
+KEPT = "govpress_prestart_kept"
+"""Set on a record :class:`EarlyRecords` kept: the flow's log handler leaves it to the replay at the adoption."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,38 @@ class Adoption:
     """``(ctx, source, items, number)``: a batch as the flow calls it (its Prefect task)."""
     verdict: Callable[[RunContext, Source, SourceOutcome], Awaitable[SourceOutcome]]
     """The source's verdict task once its stages are done."""
+    log: Callable[[logging.LogRecord], None] | None = None
+    """Sends a record to the flow run's log (flows/run_log.py), called in a copy of ``context``: what the run
+    logged before the adoption goes there then. None: those records are dropped."""
+
+
+class EarlyRecords(logging.Handler):
+    """On the ``govpress`` logger from a prestart's begin: keeps its records until its flow adopts it.
+
+    The command begins the run before Prefect is imported, so before the flows' import attaches the
+    handler that sends the library's records to the flow run's log (flows/run_log.py): a source whose
+    discovery failed in the first second warned where nobody would read it. This handler is
+    Prefect-free and there from the begin; :meth:`Prestart.adopt` sends what it kept to the flow
+    run's log (records of other code, and of a prestart already adopted, pass by).
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prestart = CURRENT.get()
+        if prestart is not None:
+            prestart.keep(record)
+
+
+def keep_records() -> EarlyRecords:
+    """Attach :class:`EarlyRecords` to the ``govpress`` logger once per process (idempotent); returns it."""
+    logger = logging.getLogger("govpress")
+    for handler in logger.handlers:
+        if isinstance(handler, EarlyRecords):
+            return handler
+    handler = EarlyRecords(level=logging.INFO)  # the level flows/run_log.py sends at
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return handler
 
 
 CURRENT: contextvars.ContextVar[Prestart | None] = contextvars.ContextVar("govpress_prestart", default=None)
@@ -101,7 +141,8 @@ class Prestart:
         :meth:`parse_now` once the server answered, or at the adoption at the latest."""
         if not hold_parsing:
             self.parse_gate.set()
-        self._records: list[tuple[logging.LogRecord, Callable[[logging.LogRecord], None]]] = []
+        self._records: list[logging.LogRecord] = []
+        self._records_lock = threading.Lock()  # records come from worker threads too
         self.task: asyncio.Task[RunResult] | None = None
 
     def matches(self, *, flow: str, db: Any, sources_file: Path | str | None, source_ids: list[str] | None,
@@ -118,6 +159,7 @@ class Prestart:
         global _waiting
         if not isinstance(self.db, DuckLake):  # a lake takes many writers: no queue (flows/ingest.py)
             self.ticket = WriterQueue(queue_folder()).join(label=f"process {os.getpid()} (govpress {self.flow}, starting)")
+        keep_records()
         context = contextvars.copy_context()
         context.run(CURRENT.set, self)
         self.task = asyncio.get_running_loop().create_task(self._run(), context=context)
@@ -147,22 +189,30 @@ class Prestart:
 
     async def adopt(self, adoption: Adoption) -> RunResult:
         """Take the run over: its row is written with ``adoption.parameters``, its stages go on as the flow's tasks."""
-        self.adoption = adoption
-        records, self._records = self._records, []
-        for record, emit in records:  # what the run logged before its flow existed, in the flow run's log
-            adoption.context.copy().run(emit, record)
+        with self._records_lock:
+            self.adoption = adoption
+            records, self._records = self._records, []
+        if adoption.log is not None:
+            for record in records:  # what the run logged before its flow existed, in the flow run's log
+                adoption.context.copy().run(adoption.log, record)
         self._adopted.set()
         self.parse_gate.set()
         assert self.task is not None
         return await self.task
 
+    def keep(self, record: logging.LogRecord) -> None:
+        """A log record of this run before its adoption (:class:`EarlyRecords`): kept for the flow run's log."""
+        with self._records_lock:
+            if self.adoption is None and len(self._records) < MAX_EARLY_RECORDS:
+                record.msg, record.args = record.getMessage(), None  # as it reads now, not at the adoption
+                record.__dict__[KEPT] = True
+                self._records.append(record)
+
     def deliver(self, record: logging.LogRecord, emit: Callable[[logging.LogRecord], None]) -> None:
-        """A log record of this run for the flow run's log (flows/run_log.py): kept until adopted, then sent there."""
-        if self.adoption is None:
-            if len(self._records) < MAX_EARLY_RECORDS:
-                self._records.append((record, emit))
-            return
-        self.adoption.context.copy().run(emit, record)
+        """A log record of this run for the flow run's log (flows/run_log.py): sent there once adopted; before,
+        :meth:`keep` has it (and :meth:`adopt` sends it)."""
+        if self.adoption is not None and not getattr(record, KEPT, False):
+            self.adoption.context.copy().run(emit, record)
 
     # -- the run ----------------------------------------------------------------------------------
 

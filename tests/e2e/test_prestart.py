@@ -179,3 +179,60 @@ def test_beside_a_starting_temporary_api_the_prestart_fetches_but_parses_only_on
             await early.close()
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_a_warning_logged_before_prefect_was_imported_is_in_the_flow_runs_log(site, prefect_api, tmp_path: Path,
+                                                                                monkeypatch):
+    """As `govpress ingest` runs it: the prestart begins before the flows are imported (no Prefect log handler
+    on the ``govpress`` logger yet), a source's discovery fails and warns, and only then the flows' import
+    installs the handler (flows/run_log.py) and the flow adopts the run: the warning is in its flow run's log."""
+    import logging
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    from govpress.flows import run_log
+    from govpress.flows.ingest import ingest
+    from govpress.prestart import EarlyRecords, Prestart
+
+    server, _ = site
+    registry = tmp_path / "sources.toml"  # a source whose sitemap is gone: its discovery fails
+    text = Path(site[1]).read_text(encoding="utf-8").replace("/mfa-en/sitemap.xml", "/mfa-en/no-sitemap.xml")
+    registry.write_text(text, encoding="utf-8")
+    db = tmp_path / "g.duckdb"
+    library = logging.getLogger("govpress")
+    # The process as the command has it before the prestart begins: no handler of the library, the default level.
+    monkeypatch.setattr(library, "handlers", [h for h in library.handlers
+                                              if not isinstance(h, (run_log.RunLogHandler, EarlyRecords))])
+    level = library.level
+    library.setLevel(logging.NOTSET)
+    seen: list[str] = []
+    watch = logging.Handler(logging.WARNING)
+    watch.emit = lambda record: seen.append(record.getMessage())
+    logging.getLogger("govpress.pipeline").addHandler(watch)
+
+    async def scenario():
+        early = Prestart(flow="ingest", db=db, sources_file=registry, source_ids=None, params=RunParams()).begin()
+        try:
+            await wait_for(lambda: any("discovery failed" in m for m in seen))
+            assert early.adoption is None
+            run_log.install()  # what importing the flows does (govpress/cli.py imports them after the prestart began)
+            state = await ingest(db=str(db), sources_file=str(registry), return_state=True)
+        finally:
+            await early.close()
+        run_id = state.state_details.flow_run_id
+        async with get_client() as client:
+            for _ in range(100):  # the API log worker sends in batches: a bounded wait
+                logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+                if any("discovery failed" in log.message for log in logs):
+                    break
+                await asyncio.sleep(0.2)
+        return [(log.name, log.level, log.message) for log in logs]
+
+    try:
+        logs = asyncio.run(scenario())
+    finally:
+        logging.getLogger("govpress.pipeline").removeHandler(watch)
+        library.setLevel(level)
+    warned = [(name, level) for name, level, message in logs if message.startswith("demo_mfa_en: discovery failed")]
+    assert warned == [("govpress.pipeline", logging.WARNING)], [m for _, _, m in logs]
