@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from govpress import events
 from govpress.store import history
-from govpress.store.arrow import registered, utc
+from govpress.store.arrow import keys_in, registered, utc
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -253,19 +253,19 @@ def _stored_state(
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
+    ids, hashes, translation_keys = ([r[name] for r in keys] for name in ("release_id", "content_hash", "translation_key"))
     with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
         by_id = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
+            f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
         ).fetchall()
         versions = con.execute(
-            f"SELECT release_id, content_hash FROM {version_table} WHERE release_id IN (SELECT release_id FROM {k})"
+            f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
         ).fetchall()
         by_hash = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
+            f"SELECT {columns} FROM releases r WHERE {keys_in('r.content_hash', hashes, k, 'content_hash')}"
         ).fetchall()
         by_key = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.translation_key IN "
-            f"(SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL)"
+            f"SELECT {columns} FROM releases r WHERE {keys_in('r.translation_key', translation_keys, k, 'translation_key')}"
         ).fetchall()
     stored = {r[0]: StoredRelease(*r) for r in by_id}
     return stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash], [StoredRelease(*r) for r in by_key]
