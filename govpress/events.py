@@ -146,10 +146,12 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
     with registered(con, table) as c:
-        rows = con.execute(
-            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
-                       {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
-                WHERE {keys_in("r.cluster_id", clusters, c, "cluster_id")}""").fetchall()
+        # The members found by their cluster column alone, then read by id (selecting every column with the
+        # filter made DuckDB read them all for every stored release).
+        member_ids = [i for (i,) in con.execute(
+            f"""SELECT release_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}""").fetchall()]
+    rows = [(m.release_id, m.cluster_id, m.publisher, m.content_hash, m.url, m.published_at, m.first_seen_at)
+            for m in _members(con, set(member_ids)).values()]
     # The near links inside those clusters: both ends members, of one cluster. Read by the members' ids
     # (joining releases twice to the links scanned the whole table per batch).
     cluster_of = {row[0]: row[1] for row in rows}

@@ -261,14 +261,27 @@ def _stored_state(
         versions = con.execute(
             f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
         ).fetchall()
-        by_hash = con.execute(
-            f"SELECT {columns} FROM releases r WHERE {keys_in('r.content_hash', hashes, k, 'content_hash')}"
+        # Releases sharing a hash or a translation key: found by those two columns alone, then read by id.
+        # (Selecting every column with the filter made DuckDB read them all for every stored release.)
+        same_hash = keys_in("r.content_hash", hashes, k, "content_hash")
+        same_key = keys_in("r.translation_key", translation_keys, k, "translation_key")
+        hits = con.execute(
+            f"""SELECT release_id, coalesce({same_hash}, false), coalesce({same_key}, false) FROM releases r
+                WHERE {same_hash} OR {same_key}"""
         ).fetchall()
-        by_key = con.execute(
-            f"SELECT {columns} FROM releases r WHERE {keys_in('r.translation_key', translation_keys, k, 'translation_key')}"
-        ).fetchall()
+    found = {r[0]: StoredRelease(*r) for r in _releases_by_id(con, columns, [i for i, _, _ in hits])}
+    by_hash = [found[i] for i, h, _ in hits if h and i in found]
+    by_key = [found[i] for i, _, t in hits if t and i in found]
     stored = {r[0]: StoredRelease(*r) for r in by_id}
-    return stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash], [StoredRelease(*r) for r in by_key]
+    return stored, {(a, b) for a, b in versions}, by_hash, by_key
+
+
+def _releases_by_id(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> list[tuple]:
+    """``columns`` (of ``releases r``) of the given stored releases."""
+    if not ids:
+        return []
+    with registered(con, pa.table({"release_id": pa.array(sorted(set(ids)), S)})) as t:
+        return con.execute(f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, t)}").fetchall()
 
 
 def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
