@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import keys_in, registered
+from govpress.store.arrow import by_id, keys_in, registered
 from govpress.store.history import versions_table
 
 SYNDICATION = "syndication"
@@ -145,21 +145,33 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     if not clusters:
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
-    with registered(con, table) as c:
-        # The members found by their cluster column alone, then read by id (selecting every column with the
-        # filter made DuckDB read them all for every stored release).
-        member_ids = [i for (i,) in con.execute(
-            f"""SELECT release_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}""").fetchall()]
-    rows = [(m.release_id, m.cluster_id, m.publisher, m.content_hash, m.url, m.published_at, m.first_seen_at)
-            for m in _members(con, set(member_ids)).values()]
-    # The near links inside those clusters: both ends members, of one cluster. Read by the members' ids
-    # (joining releases twice to the links scanned the whole table per batch).
-    cluster_of = {row[0]: row[1] for row in rows}
-    with registered(con, _ids_table(cluster_of)) as m:
-        near = [(a, b, score) for a, b, score in con.execute(
-            f"""SELECT release_id, other_id, score FROM release_links WHERE kind = 'near_duplicate'
-                AND {keys_in("release_id", cluster_of, m)} AND {keys_in("other_id", cluster_of, m)}""").fetchall()
-                if cluster_of[a] == cluster_of[b]]
+    if by_id():
+        with registered(con, table) as c:
+            # The members found by their cluster column alone, then read by id (selecting every column with the
+            # filter made DuckDB read them all for every stored release).
+            member_ids = [i for (i,) in con.execute(
+                f"""SELECT release_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}""").fetchall()]
+        rows = [(m.release_id, m.cluster_id, m.publisher, m.content_hash, m.url, m.published_at, m.first_seen_at)
+                for m in _members(con, set(member_ids)).values()]
+        # The near links inside those clusters: both ends members, of one cluster. Read by the members' ids
+        # (joining releases twice to the links scanned the whole table per batch).
+        cluster_of = {row[0]: row[1] for row in rows}
+        with registered(con, _ids_table(cluster_of)) as m:
+            near = [(a, b, score) for a, b, score in con.execute(
+                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = 'near_duplicate'
+                    AND {keys_in("release_id", cluster_of, m)} AND {keys_in("other_id", cluster_of, m)}""").fetchall()
+                    if cluster_of[a] == cluster_of[b]]
+    else:
+        with registered(con, table) as c:
+            rows = con.execute(
+                f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
+                           {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
+                    WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+            near = con.execute(
+                f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
+                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                    WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
+                      AND a.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
     members: dict[str, list[Member]] = {}
     for row in rows:
         members.setdefault(row[1], []).append(Member(*row))
@@ -212,6 +224,8 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
     over both ends) hash-joined whole tables: 0.9 s a batch at a million releases (bench/bench_growth.py).
     """
     versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
+    if not by_id():  # a small file: one statement is the cheaper
+        return _copies_of_older_versions_joined(con, versions, release_ids)
     batch = set(release_ids)
     with registered(con, _ids_table(batch)) as ids:
         mine = con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', batch, ids)}").fetchall()
@@ -228,6 +242,26 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
     members = _members(con, {i for pair in pairs for i in pair})
     return [(members[c], members[o]) for c, o in pairs
             if c in members and o in members and members[o].cluster_id != members[c].cluster_id]
+
+
+def _copies_of_older_versions_joined(con: duckdb.DuckDBPyConnection, versions: str,
+                                     release_ids: list[str]) -> list[tuple[Member, Member]]:
+    """:func:`_copies_of_older_versions` in one statement (whole tables joined: for a small file)."""
+    def columns(t: str, s: str) -> str:
+        return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
+                f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
+
+    with registered(con, _ids_table(release_ids)) as ids:
+        rows = con.execute(
+            f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
+                FROM releases c
+                JOIN {versions} v ON v.content_hash = c.content_hash AND v.release_id <> c.release_id
+                JOIN releases o ON o.release_id = v.release_id AND o.cluster_id <> c.cluster_id
+                LEFT JOIN sources cs ON cs.source_id = c.source_id
+                LEFT JOIN sources os ON os.source_id = o.source_id
+                WHERE c.release_id IN (SELECT release_id FROM {ids}) OR o.release_id IN (SELECT release_id FROM {ids})"""
+        ).fetchall()
+    return [(Member(*row[:7]), Member(*row[7:])) for row in rows]
 
 
 def _by_hash(con: duckdb.DuckDBPyConnection, table: str, hashes: set[str]) -> dict[str, list[str]]:
@@ -404,16 +438,24 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
     involved = ids | {c.release_id for c in candidates}
     # A copy of a release and that release's translation are one text in two languages, not two reports:
     # translations are excluded cluster to cluster.
-    # (Each step read by ids or cluster ids: the join of releases twice to the links scanned the file per batch.)
-    clusters = set(_clusters_of(con, involved).values())
-    with registered(con, pa.Table.from_pydict({"cluster_id": sorted(clusters)}, schema=_CLUSTERS)) as c:
-        linked = con.execute(
-            f"""SELECT a.cluster_id, l.other_id FROM release_links l
-                JOIN (SELECT release_id, cluster_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}) a
-                  ON a.release_id = l.release_id
-                WHERE l.kind = 'translation'""").fetchall()
-    other_clusters = _clusters_of(con, {o for _, o in linked})
-    translations = {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
+    if by_id():
+        # (Each step read by ids or cluster ids: the join of releases twice to the links scanned the file per batch.)
+        clusters = set(_clusters_of(con, involved).values())
+        with registered(con, pa.Table.from_pydict({"cluster_id": sorted(clusters)}, schema=_CLUSTERS)) as c:
+            linked = con.execute(
+                f"""SELECT a.cluster_id, l.other_id FROM release_links l
+                    JOIN (SELECT release_id, cluster_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}) a
+                      ON a.release_id = l.release_id
+                    WHERE l.kind = 'translation'""").fetchall()
+        other_clusters = _clusters_of(con, {o for _, o in linked})
+        translations = {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
+    else:
+        with registered(con, _ids_table(involved)) as t:
+            translations = {(a, b) for a, b in con.execute(
+                f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
+                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                    WHERE l.kind = 'translation' AND a.cluster_id IN
+                        (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
     current = {k.release_id: k for k in keys}
     candidates = [current.get(c.release_id, c) for c in candidates]
     found: dict[tuple[str, str], EventLink] = {}

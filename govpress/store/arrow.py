@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from itertools import count
 
@@ -37,6 +38,29 @@ def utc(value: datetime | None) -> datetime | None:
 
 LITERAL_KEYS_MAX = 1_000
 """Keys up to which :func:`keys_in` writes them into the SQL as constants (a run's batch: about 200 releases)."""
+BY_ID_ABOVE = 50_000
+"""Releases held above which a batch's linking reads by id (:func:`reads_by_id`; the load turns it on).
+
+Below it the whole-table forms are the cheaper: reading by id takes more, smaller statements (a fresh
+load of 20,000 in batches of 5,000 or 200 lost 8-20% CPU with them), while a scan of a small file costs
+little. Above it the scans grow with the file (bench/bench_growth.py: docs/scale.md)."""
+
+_BY_ID: ContextVar[bool] = ContextVar("govpress_reads_by_id", default=False)
+
+
+@contextmanager
+def reads_by_id(on: bool) -> Iterator[None]:
+    """Within the block, :func:`keys_in` writes few keys as constants and :func:`by_id` is ``on``."""
+    token = _BY_ID.set(on)
+    try:
+        yield
+    finally:
+        _BY_ID.reset(token)
+
+
+def by_id() -> bool:
+    """Whether the statements of this block read a batch's rows by id (:func:`reads_by_id`)."""
+    return _BY_ID.get()
 
 
 def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "release_id") -> str:
@@ -48,9 +72,10 @@ def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "rel
     the scan. A big batch (a fresh load of thousands) keeps the semi-join, which is the faster there.
     ``table``: the registered table holding the same keys in its column ``key`` (NULLs in it match
     nothing either way). The result is the same condition: use it only where ``IN`` is (not ``NOT IN``).
+    Constants only inside :func:`reads_by_id` (a load into a big file).
     """
     values = sorted({k for k in keys if k is not None})
-    if len(values) > LITERAL_KEYS_MAX or any("\x00" in v for v in values):  # a NUL cannot be a SQL constant
+    if not _BY_ID.get() or len(values) > LITERAL_KEYS_MAX or any("\x00" in v for v in values):  # (NUL: no constant)
         return f"{column} IN (SELECT {key} FROM {table})"
     if not values:
         return "FALSE"

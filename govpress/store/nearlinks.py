@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import keys_in, registered
+from govpress.store.arrow import by_id, keys_in, registered
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -371,22 +371,38 @@ def _component_edges(
     """
     nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
     while frontier:
-        with registered(con, _ids_table(frontier)) as f:
-            links = con.execute(
-                f"""SELECT release_id, other_id, kind FROM release_links WHERE kind IN (?, 'exact_duplicate')
-                      AND ({keys_in("release_id", frontier, f)} OR {keys_in("other_id", frontier, f)})""",
-                [NEAR_DUPLICATE],
-            ).fetchall()
-        # The ends' texts looked up by id (joining releases twice to the links scanned it whole per step).
-        hashes = _content_hashes(con, {i for a, b, _ in links for i in (a, b)})
-        rows = [(a, b, kind, hashes[a] is not None and hashes[a] == hashes[b])
-                for a, b, kind in links if a in hashes and b in hashes]
+        if not by_id():  # a small file: one statement is the cheaper
+            with registered(con, _ids_table(frontier)) as f:
+                rows = con.execute(
+                    f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
+                        JOIN releases a ON a.release_id = l.release_id
+                        JOIN releases b ON b.release_id = l.other_id
+                        WHERE l.kind IN (?, 'exact_duplicate')
+                          AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
+                    [NEAR_DUPLICATE],
+                ).fetchall()
+        else:
+            rows = _component_links(con, frontier)
         edges.update((a, b) for a, b, kind, same_text in rows if kind == NEAR_DUPLICATE or same_text)
         near.update((a, b) for a, b, kind, _ in rows if kind == NEAR_DUPLICATE)
         reached = {i for a, b, _, _ in rows for i in (a, b)}
         frontier = reached - nodes
         nodes |= reached
     return nodes, sorted(edges), near
+
+
+def _component_links(con: duckdb.DuckDBPyConnection, frontier: set[str]) -> list[tuple[str, str, str, bool]]:
+    """(release_id, other_id, kind, same text) of the near and exact links touching ``frontier``, read by id."""
+    with registered(con, _ids_table(frontier)) as f:
+        links = con.execute(
+            f"""SELECT release_id, other_id, kind FROM release_links WHERE kind IN (?, 'exact_duplicate')
+                  AND ({keys_in("release_id", frontier, f)} OR {keys_in("other_id", frontier, f)})""",
+            [NEAR_DUPLICATE],
+        ).fetchall()
+    # The ends' texts looked up by id (joining releases twice to the links scanned it whole per step).
+    hashes = _content_hashes(con, {i for a, b, _ in links for i in (a, b)})
+    return [(a, b, kind, hashes[a] is not None and hashes[a] == hashes[b])
+            for a, b, kind in links if a in hashes and b in hashes]
 
 
 def _content_hashes(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str | None]:

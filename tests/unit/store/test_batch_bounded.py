@@ -99,6 +99,12 @@ BATCH = [ORIGINAL, COPY] + [_id(n) for n in range(0, FILLER, 97)]
 
 
 def test_keys_in_writes_constants_quoted_and_falls_back_to_the_semi_join():
+    assert arrow.keys_in("r.release_id", ["a"], "t") == "r.release_id IN (SELECT release_id FROM t)"  # a small file
+    with arrow.reads_by_id(True):
+        _keys_in_by_id()
+
+
+def _keys_in_by_id():
     assert arrow.keys_in("r.release_id", ["b", "a'x", None, "b"], "t") == "r.release_id IN ('a''x', 'b')"
     assert arrow.keys_in("r.release_id", [], "t") == "FALSE"
     many = [str(n) for n in range(arrow.LITERAL_KEYS_MAX + 1)]
@@ -107,7 +113,7 @@ def test_keys_in_writes_constants_quoted_and_falls_back_to_the_semi_join():
 
 
 def test_copies_of_older_versions_read_by_the_batch_and_found_as_before(store, monkeypatch):
-    with store.writer() as con:
+    with store.writer() as con, arrow.reads_by_id(True):
         profiled = Profiled(con)
         pairs = events._copies_of_older_versions(profiled, BATCH)
         found = sorted((c.release_id, o.release_id) for c, o in pairs)
@@ -119,10 +125,12 @@ def test_copies_of_older_versions_read_by_the_batch_and_found_as_before(store, m
         assert sorted((c.release_id, o.release_id) for c, o in events._copies_of_older_versions(con, BATCH)) == found
         assert sorted((c.release_id, o.release_id) for c, o in events._copies_of_older_versions(con, [ORIGINAL])) == found
         assert sorted((c.release_id, o.release_id) for c, o in events._copies_of_older_versions(con, [COPY])) == found
+        with arrow.reads_by_id(False):  # a small file's single statement: the same pairs
+            assert sorted((c.release_id, o.release_id) for c, o in events._copies_of_older_versions(con, BATCH)) == found
 
 
 def test_components_read_links_and_texts_by_id(store, monkeypatch):
-    with store.writer() as con:
+    with store.writer() as con, arrow.reads_by_id(True):
         # A batch's links name more releases than DuckDB turns into a filter inside the scan (50).
         pairs = [(_id(2 * k + 1), _id(2 * k)) for k in range(60)]
         con.execute("""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
@@ -139,12 +147,14 @@ def test_components_read_links_and_texts_by_id(store, monkeypatch):
         assert 0 < profiled.rows("releases") < FILLER // 2
         monkeypatch.setattr(arrow, "LITERAL_KEYS_MAX", 0)
         assert nearlinks._component_edges(con, seeds) == (nodes, edges, near)
+        with arrow.reads_by_id(False):
+            assert nearlinks._component_edges(con, seeds) == (nodes, edges, near)
 
 
 def test_a_batch_with_quoted_ids_links_as_the_semi_join_does(tmp_path, monkeypatch):
     """Near duplicates, syndication and clusters of releases whose ids need quoting, both ways."""
-    def load(folder, limit):
-        monkeypatch.setattr(arrow, "LITERAL_KEYS_MAX", limit)
+    def load(folder, above):
+        monkeypatch.setattr(arrow, "BY_ID_ABOVE", above)  # -1: every load reads by id
         s = Store(tmp_path / folder / "q.duckdb")
         s.migrate()
         base = _body(1)
@@ -158,6 +168,6 @@ def test_a_batch_with_quoted_ids_links_as_the_semi_join_does(tmp_path, monkeypat
             return (sorted(con.execute("SELECT release_id, other_id, kind FROM release_links").fetchall()),
                     sorted(con.execute("SELECT release_id, cluster_id FROM releases").fetchall()))
 
-    literal, semi = load("literal", arrow.LITERAL_KEYS_MAX), load("semi", 0)
+    literal, semi = load("literal", -1), load("semi", 10**9)
     assert literal == semi
     assert ("it's-3", "it's-1", "syndication") in literal[0]
