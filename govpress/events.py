@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import registered
+from govpress.store.arrow import by_id, keys_in, registered
 from govpress.store.history import versions_table
 
 SYNDICATION = "syndication"
@@ -68,6 +68,19 @@ def _naive_utc(column: str) -> str:
 
 def _ids_table(ids: Iterable[str]) -> pa.Table:
     return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
+
+
+_CLUSTERS = pa.schema([("cluster_id", pa.string())])
+_HASHES = pa.schema([("content_hash", pa.string())])
+
+
+def _clusters_of(con: duckdb.DuckDBPyConnection, release_ids: Iterable[str]) -> dict[str, str]:
+    """release_id -> cluster_id of the given stored releases (looked up by their ids)."""
+    ids = set(release_ids)
+    if not ids:
+        return {}
+    with registered(con, _ids_table(ids)) as t:
+        return dict(con.execute(f"SELECT release_id, cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -123,25 +136,42 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
     with registered(con, _ids_table(release_ids)) as ids:
         clusters = {c for (c,) in con.execute(
-            f"""SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})
+            f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
                 UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
-                WHERE l.kind = ? AND l.release_id IN (SELECT release_id FROM {ids})
+                WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
                 UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
-                WHERE l.kind = ? AND l.other_id IN (SELECT release_id FROM {ids})""",
+                WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
             [SYNDICATION, SYNDICATION]).fetchall()}
     if not clusters:
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
-    with registered(con, table) as c:
-        rows = con.execute(
-            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
-                       {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
-                WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
-        near = con.execute(
-            f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
-                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
-                WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
-                  AND a.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+    if by_id():
+        with registered(con, table) as c:
+            # The members found by their cluster column alone, then read by id (selecting every column with the
+            # filter made DuckDB read them all for every stored release).
+            member_ids = [i for (i,) in con.execute(
+                f"""SELECT release_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}""").fetchall()]
+        rows = [(m.release_id, m.cluster_id, m.publisher, m.content_hash, m.url, m.published_at, m.first_seen_at)
+                for m in _members(con, set(member_ids)).values()]
+        # The near links inside those clusters: both ends members, of one cluster. Read by the members' ids
+        # (joining releases twice to the links scanned the whole table per batch).
+        cluster_of = {row[0]: row[1] for row in rows}
+        with registered(con, _ids_table(cluster_of)) as m:
+            near = [(a, b, score) for a, b, score in con.execute(
+                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = 'near_duplicate'
+                    AND {keys_in("release_id", cluster_of, m)} AND {keys_in("other_id", cluster_of, m)}""").fetchall()
+                    if cluster_of[a] == cluster_of[b]]
+    else:
+        with registered(con, table) as c:
+            rows = con.execute(
+                f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
+                           {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
+                    WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+            near = con.execute(
+                f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
+                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                    WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
+                      AND a.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
     members: dict[str, list[Member]] = {}
     for row in rows:
         members.setdefault(row[1], []).append(Member(*row))
@@ -161,7 +191,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     with registered(con, _ids_table(everyone)) as ids:
         existing = {(a, b): s for a, b, s in con.execute(
             f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                AND (release_id IN (SELECT release_id FROM {ids}) OR other_id IN (SELECT release_id FROM {ids}))""",
+                AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
             [SYNDICATION]).fetchall()}
     gone = [pair for pair in existing if pair not in wanted]
     changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
@@ -185,12 +215,42 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
 
 def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[tuple[Member, Member]]:
     """(copy, original) where the copy's text is an older version of another cluster's release: a verbatim copy
-    taken before the original was edited (the edit split them apart, the copy is still the original's text)."""
+    taken before the original was edited (the edit split them apart, the copy is still the original's text).
+
+    One row per (copy, version of the original) whose hashes match, copy or original among ``release_ids``.
+    Bounded by the batch, not the file: the pairs come from the given releases' own rows (their current
+    hashes against the versions, their versions' hashes against the releases), and the two ends' facts
+    are read by their ids. One query joining ``releases`` twice to every version (the given ids an OR
+    over both ends) hash-joined whole tables: 0.9 s a batch at a million releases (bench/bench_growth.py).
+    """
+    versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
+    if not by_id():  # a small file: one statement is the cheaper
+        return _copies_of_older_versions_joined(con, versions, release_ids)
+    batch = set(release_ids)
+    with registered(con, _ids_table(batch)) as ids:
+        mine = con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', batch, ids)}").fetchall()
+        theirs = con.execute(
+            f"SELECT release_id, content_hash FROM {versions} WHERE {keys_in('release_id', batch, ids)}").fetchall()
+    # The versions holding the given releases' texts, and the releases holding the given releases' older texts.
+    holding_versions = _by_hash(con, versions, {h for _, h in mine})
+    holding_releases = _by_hash(con, "releases", {h for _, h in theirs})
+    pairs = [(copy, original) for copy, text in mine for original in holding_versions.get(text, []) if original != copy]
+    pairs += [(copy, original) for original, text in theirs for copy in holding_releases.get(text, [])
+              if copy != original and copy not in batch]
+    if not pairs:
+        return []
+    members = _members(con, {i for pair in pairs for i in pair})
+    return [(members[c], members[o]) for c, o in pairs
+            if c in members and o in members and members[o].cluster_id != members[c].cluster_id]
+
+
+def _copies_of_older_versions_joined(con: duckdb.DuckDBPyConnection, versions: str,
+                                     release_ids: list[str]) -> list[tuple[Member, Member]]:
+    """:func:`_copies_of_older_versions` in one statement (whole tables joined: for a small file)."""
     def columns(t: str, s: str) -> str:
         return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
                 f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
 
-    versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
     with registered(con, _ids_table(release_ids)) as ids:
         rows = con.execute(
             f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
@@ -202,6 +262,29 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
                 WHERE c.release_id IN (SELECT release_id FROM {ids}) OR o.release_id IN (SELECT release_id FROM {ids})"""
         ).fetchall()
     return [(Member(*row[:7]), Member(*row[7:])) for row in rows]
+
+
+def _by_hash(con: duckdb.DuckDBPyConnection, table: str, hashes: set[str]) -> dict[str, list[str]]:
+    """content_hash -> the release_id of every row of ``table`` (releases, or the versions' table) with that hash."""
+    out: dict[str, list[str]] = {}
+    if not hashes:
+        return out
+    with registered(con, pa.Table.from_pydict({"content_hash": sorted(hashes)}, schema=_HASHES)) as t:
+        for release_id, content_hash in con.execute(
+                f"SELECT release_id, content_hash FROM {table} WHERE {keys_in('content_hash', hashes, t, 'content_hash')}"
+        ).fetchall():
+            out.setdefault(content_hash, []).append(release_id)
+    return out
+
+
+def _members(con: duckdb.DuckDBPyConnection, release_ids: set[str]) -> dict[str, Member]:
+    """release_id -> :class:`Member` of the given stored releases."""
+    with registered(con, _ids_table(release_ids)) as ids:
+        rows = con.execute(
+            f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
+                       {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s ON s.source_id = r.source_id
+                WHERE {keys_in("r.release_id", release_ids, ids)}""").fetchall()
+    return {row[0]: Member(*row) for row in rows}
 
 
 # -- event keys: names and the event day ---------------------------------------------------------
@@ -256,7 +339,7 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
                 f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
                            timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
                     FROM releases r LEFT JOIN sources s USING (source_id)
-                    WHERE r.release_id IN (SELECT release_id FROM {ids}) ORDER BY r.release_id""").fetchall()
+                    WHERE {keys_in('r.release_id', chunk, ids)} ORDER BY r.release_id""").fetchall()
         unnamed = [r for r in chunk if r not in names]
         found = dict(names)
         if unnamed:
@@ -264,7 +347,7 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
                 found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
                               for release_id, title, subtitle, lead, body in con.execute(
                                   f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
-                                      WHERE release_id IN (SELECT release_id FROM {ids})""").fetchall()})
+                                      WHERE {keys_in('release_id', unnamed, ids)}""").fetchall()})
         for release_id, source_id, publisher, cluster_id, day in rows:
             basis = "published"
             if day is None:
@@ -355,12 +438,24 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
     involved = ids | {c.release_id for c in candidates}
     # A copy of a release and that release's translation are one text in two languages, not two reports:
     # translations are excluded cluster to cluster.
-    with registered(con, _ids_table(involved)) as t:
-        translations = {(a, b) for a, b in con.execute(
-            f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
-                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
-                WHERE l.kind = 'translation' AND a.cluster_id IN
-                    (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
+    if by_id():
+        # (Each step read by ids or cluster ids: the join of releases twice to the links scanned the file per batch.)
+        clusters = set(_clusters_of(con, involved).values())
+        with registered(con, pa.Table.from_pydict({"cluster_id": sorted(clusters)}, schema=_CLUSTERS)) as c:
+            linked = con.execute(
+                f"""SELECT a.cluster_id, l.other_id FROM release_links l
+                    JOIN (SELECT release_id, cluster_id FROM releases WHERE {keys_in("cluster_id", clusters, c, "cluster_id")}) a
+                      ON a.release_id = l.release_id
+                    WHERE l.kind = 'translation'""").fetchall()
+        other_clusters = _clusters_of(con, {o for _, o in linked})
+        translations = {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
+    else:
+        with registered(con, _ids_table(involved)) as t:
+            translations = {(a, b) for a, b in con.execute(
+                f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
+                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                    WHERE l.kind = 'translation' AND a.cluster_id IN
+                        (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
     current = {k.release_id: k for k in keys}
     candidates = [current.get(c.release_id, c) for c in candidates]
     found: dict[tuple[str, str], EventLink] = {}
@@ -369,8 +464,8 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
             for link in event_pairs(key, candidates, translations):
                 found[(link.release_id, link.other_id)] = link
     with registered(con, _ids_table(ids)) as t:
-        touching = f"""FROM same_event_links WHERE release_id IN (SELECT release_id FROM {t})
-                        OR other_id IN (SELECT release_id FROM {t})"""
+        touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
+                        OR {keys_in('other_id', ids, t)}"""
         since = {(a, b): first for a, b, first in con.execute(f"SELECT release_id, other_id, first_seen_at {touching}").fetchall()}
         con.execute(f"DELETE {touching}")
     if found:
@@ -426,7 +521,7 @@ def _excluded_by(con: duckdb.DuckDBPyConnection, release_ids: list[str], known: 
     """
     with registered(con, _ids_table(release_ids)) as t:
         return [r for (r,) in con.execute(
-            f"""WITH clusters AS (SELECT DISTINCT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t})),
+            f"""WITH clusters AS (SELECT DISTINCT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, t)}),
                      members AS (SELECT release_id, cluster_id FROM releases WHERE cluster_id IN (SELECT cluster_id FROM clusters)),
                      partners AS (SELECT DISTINCT b.cluster_id FROM release_links l JOIN members m ON m.release_id = l.release_id
                                   JOIN releases b ON b.release_id = l.other_id WHERE l.kind = 'translation')
@@ -444,6 +539,8 @@ def _stored_keys_of(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> l
             f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
                 FROM release_event_keys k JOIN releases r USING (release_id)
                 WHERE k.release_id IN (SELECT release_id FROM {t})""").fetchall()
+    # (Left as a semi-join: the order of these rows decides which side of a pair seen twice writes its names
+    # first, and an index lookup would change that order; a few rows a batch.)
     return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
             for rid, src, pub, cluster, keys, forms, day, basis in rows]
 

@@ -6,8 +6,9 @@ SQL (``INSERT ... SELECT FROM <name>``): 16-19k rows/s against 4k with ``execute
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from itertools import count
 
@@ -33,3 +34,54 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+LITERAL_KEYS_MAX = 1_000
+"""Keys up to which :func:`keys_in` writes them into the SQL as constants (a run's batch: about 200 releases)."""
+BY_ID_ABOVE = 50_000
+"""Releases held above which a batch's linking reads by id (:func:`reads_by_id`; the load turns it on).
+
+Below it the whole-table forms are the cheaper: reading by id takes more, smaller statements (a fresh
+load of 20,000 in batches of 5,000 or 200 lost 8-20% CPU with them), while a scan of a small file costs
+little. Above it the scans grow with the file (bench/bench_growth.py: docs/scale.md)."""
+
+_BY_ID: ContextVar[bool] = ContextVar("govpress_reads_by_id", default=False)
+
+
+@contextmanager
+def reads_by_id(on: bool) -> Iterator[None]:
+    """Within the block, :func:`keys_in` writes few keys as constants and :func:`by_id` is ``on``."""
+    token = _BY_ID.set(on)
+    try:
+        yield
+    finally:
+        _BY_ID.reset(token)
+
+
+def by_id() -> bool:
+    """Whether the statements of this block read a batch's rows by id (:func:`reads_by_id`)."""
+    return _BY_ID.get()
+
+
+def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "release_id") -> str:
+    """SQL for ``column IN (the keys)``: constants when there are few, else a semi-join on ``table`` (registered).
+
+    Why: a filter of constants on a column with an ART index (a primary key) is an index lookup, where
+    ``IN (SELECT ...)`` scans the whole column and probes a hash table: 4 ms against 40-80 ms for 200
+    ids in a million rows (one thread). On a column without an index the constants are a filter inside
+    the scan. A big batch (a fresh load of thousands) keeps the semi-join, which is the faster there.
+    ``table``: the registered table holding the same keys in its column ``key`` (NULLs in it match
+    nothing either way). The result is the same condition: use it only where ``IN`` is (not ``NOT IN``).
+    Constants only inside :func:`reads_by_id` (a load into a big file).
+    """
+    values = sorted({k for k in keys if k is not None})
+    if not _BY_ID.get() or len(values) > LITERAL_KEYS_MAX or any("\x00" in v for v in values):  # (NUL: no constant)
+        return f"{column} IN (SELECT {key} FROM {table})"
+    if not values:
+        return "FALSE"
+    return f"{column} IN ({', '.join(quote(v) for v in values)})"
+
+
+def quote(value: str) -> str:
+    """A SQL string constant (DuckDB: quotes doubled, no backslash escapes)."""
+    return "'" + value.replace("'", "''") + "'"

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe.versions import Text, TextDiff, diff_texts, text_hash
-from govpress.store.arrow import registered
+from govpress.store.arrow import keys_in, registered
 from govpress.store.arrow import utc as _utc
 from govpress.store.rows import EventRow, ListingRow, ReleaseRow, RemovalRow, SeenRow
 
@@ -82,7 +82,7 @@ def stored_texts(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> dict
         rows = con.execute(
             f"""SELECT release_id, title, subtitle, lead, body_text, text_hash, archive_key, coalesce(status, 'live'), version,
                        content_hash
-                FROM releases WHERE release_id IN (SELECT release_id FROM {t})"""
+                FROM releases WHERE {keys_in('release_id', release_ids, t)}"""
         ).fetchall()
     return {r[0]: StoredText(Text(*r[1:5]), r[5], r[6], r[7], r[8], r[9]) for r in rows}
 

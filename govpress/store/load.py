@@ -37,7 +37,8 @@ import pyarrow as pa
 
 from govpress import events
 from govpress.store import history
-from govpress.store.arrow import registered, utc
+from govpress.store import arrow as arrows
+from govpress.store.arrow import by_id, keys_in, reads_by_id, registered, utc
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -253,22 +254,46 @@ def _stored_state(
     keys = [{"release_id": r.release_id, "content_hash": r.content_hash, "translation_key": r.translation_key}
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
+    ids, hashes, translation_keys = ([r[name] for r in keys] for name in ("release_id", "content_hash", "translation_key"))
     with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
-        by_id = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.release_id IN (SELECT release_id FROM {k})"
+        same_id = con.execute(
+            f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
         ).fetchall()
         versions = con.execute(
-            f"SELECT release_id, content_hash FROM {version_table} WHERE release_id IN (SELECT release_id FROM {k})"
+            f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
         ).fetchall()
-        by_hash = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
+        if not by_id():  # a small file: the wide reads are the cheaper
+            by_hash = con.execute(
+                f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
+            ).fetchall()
+            by_key = con.execute(
+                f"SELECT {columns} FROM releases r WHERE r.translation_key IN "
+                f"(SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL)"
+            ).fetchall()
+            stored = {r[0]: StoredRelease(*r) for r in same_id}
+            return (stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash],
+                    [StoredRelease(*r) for r in by_key])
+        # Releases sharing a hash or a translation key: found by those two columns alone, then read by id.
+        # (Selecting every column with the filter made DuckDB read them all for every stored release.)
+        same_hash = keys_in("r.content_hash", hashes, k, "content_hash")
+        same_key = keys_in("r.translation_key", translation_keys, k, "translation_key")
+        hits = con.execute(
+            f"""SELECT release_id, coalesce({same_hash}, false), coalesce({same_key}, false) FROM releases r
+                WHERE {same_hash} OR {same_key}"""
         ).fetchall()
-        by_key = con.execute(
-            f"SELECT {columns} FROM releases r WHERE r.translation_key IN "
-            f"(SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL)"
-        ).fetchall()
-    stored = {r[0]: StoredRelease(*r) for r in by_id}
-    return stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash], [StoredRelease(*r) for r in by_key]
+    found = {r[0]: StoredRelease(*r) for r in _releases_by_id(con, columns, [i for i, _, _ in hits])}
+    by_hash = [found[i] for i, h, _ in hits if h and i in found]
+    by_key = [found[i] for i, _, t in hits if t and i in found]
+    stored = {r[0]: StoredRelease(*r) for r in same_id}
+    return stored, {(a, b) for a, b in versions}, by_hash, by_key
+
+
+def _releases_by_id(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> list[tuple]:
+    """``columns`` (of ``releases r``) of the given stored releases."""
+    if not ids:
+        return []
+    with registered(con, pa.table({"release_id": pa.array(sorted(set(ids)), S)})) as t:
+        return con.execute(f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, t)}").fetchall()
 
 
 def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -472,8 +497,13 @@ def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
-    """Load a batch in ONE transaction (rolled back whole on any error); idempotent."""
-    with _collector_paused(), _threads(con, LOAD_THREADS):
+    """Load a batch in ONE transaction (rolled back whole on any error); idempotent.
+
+    In a file of more than :data:`~govpress.store.arrow.BY_ID_ABOVE` releases the linking steps read the
+    batch's rows by id rather than scanning whole tables (:func:`~govpress.store.arrow.reads_by_id`).
+    """
+    (held,) = con.execute("SELECT count(*) FROM releases").fetchone()
+    with _collector_paused(), _threads(con, LOAD_THREADS), reads_by_id(held > arrows.BY_ID_ABOVE):
         return _load_batch(con, batch)
 
 

@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import registered
+from govpress.store.arrow import by_id, keys_in, registered
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -121,7 +121,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
             stale = con.execute(
                 f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
                     FROM releases r LEFT JOIN release_signatures s USING (release_id)
-                    WHERE r.release_id IN (SELECT release_id FROM {ids})
+                    WHERE {keys_in('r.release_id', chunk, ids)}
                       AND (s.release_id IS NULL OR s.content_hash <> r.content_hash OR s.scheme <> ?)
                     ORDER BY r.release_id""",
                 [neardup.SCHEME],
@@ -171,14 +171,15 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
     buckets = pa.Table.from_pydict(
         band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
     )
+    signed_ids = [release_id for release_id, _, _ in signed]
     with registered(con, signatures) as sigs, registered(con, buckets) as bands:
         # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
         # a fresh load deletes nothing and scans no bucket.
         signed_before = con.execute(
-            f"SELECT count(*) FROM release_signatures WHERE release_id IN (SELECT release_id FROM {sigs})"
+            f"SELECT count(*) FROM release_signatures WHERE {keys_in('release_id', signed_ids, sigs)}"
         ).fetchone()[0]
         if signed_before:
-            con.execute(f"DELETE FROM release_bands WHERE release_id IN (SELECT release_id FROM {sigs})")
+            con.execute(f"DELETE FROM release_bands WHERE {keys_in('release_id', signed_ids, sigs)}")
         # None signed before (a fresh load): a plain insert, without an upsert's probe of the key per row.
         upsert = """ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
                     scheme = excluded.scheme, minhash = excluded.minhash,
@@ -241,10 +242,11 @@ class _Facts:
 
 def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
     # Times as naive UTC: DuckDB hands a TIMESTAMPTZ to Python through pytz, 12x slower (most of this read).
+    ids = set(ids)
     with registered(con, _ids_table(ids)) as t:
         rows = con.execute(
             f"""SELECT release_id, url, content_hash, timezone('UTC', published_at), timezone('UTC', first_seen_at),
-                       cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t})"""
+                       cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}"""
         ).fetchall()
     return {r[0]: _Facts(*r) for r in rows}
 
@@ -271,7 +273,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
             probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
         if others or not probe:
-            probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE release_id IN (SELECT release_id FROM {ids})")
+            probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
         candidates = con.execute(
             f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
                 FROM ({' UNION ALL '.join(probe)}) a
@@ -283,10 +285,11 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         return {}
     involved = sorted({i for pair in candidates for i in pair})
     known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
-    with registered(con, _ids_table(i for i in involved if i not in known)) as ids:
+    unknown = [i for i in involved if i not in known]
+    with registered(con, _ids_table(unknown)) as ids:
         stored = con.execute(
             f"""SELECT release_id, minhash FROM release_signatures
-                WHERE release_id IN (SELECT release_id FROM {ids}) AND scheme = ? AND len(minhash) > 0""",
+                WHERE {keys_in('release_id', unknown, ids)} AND scheme = ? AND len(minhash) > 0""",
             [neardup.SCHEME],
         ).arrow()
         if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
@@ -325,7 +328,7 @@ def _write_links(
         existing = {
             (a, b): score for a, b, score in con.execute(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                      AND (release_id IN (SELECT release_id FROM {ids}) OR other_id IN (SELECT release_id FROM {ids}))""",
+                      AND ({keys_in('release_id', release_ids, ids)} OR {keys_in('other_id', release_ids, ids)})""",
                 [NEAR_DUPLICATE],
             ).fetchall()
         }
@@ -368,21 +371,46 @@ def _component_edges(
     """
     nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
     while frontier:
-        with registered(con, _ids_table(frontier)) as f:
-            rows = con.execute(
-                f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
-                    JOIN releases a ON a.release_id = l.release_id
-                    JOIN releases b ON b.release_id = l.other_id
-                    WHERE l.kind IN (?, 'exact_duplicate')
-                      AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
-                [NEAR_DUPLICATE],
-            ).fetchall()
+        if not by_id():  # a small file: one statement is the cheaper
+            with registered(con, _ids_table(frontier)) as f:
+                rows = con.execute(
+                    f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
+                        JOIN releases a ON a.release_id = l.release_id
+                        JOIN releases b ON b.release_id = l.other_id
+                        WHERE l.kind IN (?, 'exact_duplicate')
+                          AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
+                    [NEAR_DUPLICATE],
+                ).fetchall()
+        else:
+            rows = _component_links(con, frontier)
         edges.update((a, b) for a, b, kind, same_text in rows if kind == NEAR_DUPLICATE or same_text)
         near.update((a, b) for a, b, kind, _ in rows if kind == NEAR_DUPLICATE)
         reached = {i for a, b, _, _ in rows for i in (a, b)}
         frontier = reached - nodes
         nodes |= reached
     return nodes, sorted(edges), near
+
+
+def _component_links(con: duckdb.DuckDBPyConnection, frontier: set[str]) -> list[tuple[str, str, str, bool]]:
+    """(release_id, other_id, kind, same text) of the near and exact links touching ``frontier``, read by id."""
+    with registered(con, _ids_table(frontier)) as f:
+        links = con.execute(
+            f"""SELECT release_id, other_id, kind FROM release_links WHERE kind IN (?, 'exact_duplicate')
+                  AND ({keys_in("release_id", frontier, f)} OR {keys_in("other_id", frontier, f)})""",
+            [NEAR_DUPLICATE],
+        ).fetchall()
+    # The ends' texts looked up by id (joining releases twice to the links scanned it whole per step).
+    hashes = _content_hashes(con, {i for a, b, _ in links for i in (a, b)})
+    return [(a, b, kind, hashes[a] is not None and hashes[a] == hashes[b])
+            for a, b, kind in links if a in hashes and b in hashes]
+
+
+def _content_hashes(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, str | None]:
+    """release_id -> content_hash of the given stored releases."""
+    if not ids:
+        return {}
+    with registered(con, _ids_table(ids)) as t:
+        return dict(con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
 
 
 def _roots(nodes: set[str], edges: list[tuple[str, str]], facts: dict[str, _Facts]) -> dict[str, str]:
@@ -441,7 +469,7 @@ def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
     changes = cluster_assignments(facts, edges, near_edges)
     with registered(con, _ids_table(nodes - joined)) as alone:
         changes.update({i: i for (i,) in con.execute(
-            f"""SELECT release_id FROM releases WHERE release_id IN (SELECT release_id FROM {alone})
+            f"""SELECT release_id FROM releases WHERE {keys_in('release_id', nodes - joined, alone)}
                 AND cluster_id <> release_id""").fetchall()})
     if not changes:
         return 0
