@@ -167,8 +167,7 @@ def _prestart(flow: str, *, db: Path, sources_file: Optional[Path], source_ids: 
         from govpress.flows.temporary_api import spawned_early
         from govpress.prestart import Prestart
 
-        # While a temporary API starts, the run fetches (its parse workers start) but parses nothing yet: the
-        # server's start gets the CPU.
+        # While a temporary API starts, the run fetches but does not parse yet: the server's start gets the CPU.
         return Prestart(flow=flow, db=db, sources_file=sources_file, source_ids=source_ids, params=params,
                         hold_parsing=spawned_early()).begin()
 

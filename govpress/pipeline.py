@@ -119,8 +119,7 @@ class RunContext:
     """A run started before its ``runs`` row exists (govpress/prestart.py): its plan parts wait here."""
     parse_gate: asyncio.Event | None = None
     """A prestarted run's batches parse once this is set: while Prefect's temporary API starts beside it, the
-    run fetches and archives (and its parse workers start) but parses nothing: the CPU goes to the server's
-    start, which is what the command waits for."""
+    run fetches and archives but leaves the CPU to the server's start, which is what the command waits for."""
     early: dict[tuple[str, str | int], asyncio.Future] = field(default_factory=dict)
     """Stage calls a prestarted run began before its flow took it over, per (source id, "discover" or batch
     number): the flow's tasks adopt them (flows/tasks.py) instead of running the stage again."""
@@ -395,7 +394,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     if ctx.parse_gate is not None and not ctx.parse_gate.is_set():
         await ctx.parse_gate.wait()
         if ctx.parsers is not None:
-            ctx.parsers.want(len(to_parse))  # started at the batch's launch already (run_stream) if it was as big
+            ctx.parsers.want(len(to_parse))  # held back at the batch's launch (run_stream)
             # Parsed by the workers, not in threads of this process while they start: that is where the flow
             # run is being created meanwhile (the workers answer in about as long).
             while ctx.parsers.started and not ctx.parsers.ready:
@@ -615,18 +614,6 @@ class PartQueue(asyncio.Queue):
         return self.empty() and not self.busy
 
 
-def held_back(ctx: RunContext) -> bool:
-    """The run's writes are held (a prestart its flow has not adopted yet, govpress/prestart.py): no batch can finish.
-
-    Then a source's streamed discovery hands its pages to the batches as they come, and the next batch
-    goes while the first waits for its load, instead of both waiting for the first to finish: it finished
-    only once the flow run existed, so each source's fetching stopped after its first discovery page while
-    Prefect's temporary API started (bench/results.md, "perf-share"). Each source still holds at most
-    :data:`PIPELINE_DEPTH` batches.
-    """
-    return ctx.held is not None and ctx.held.holding
-
-
 async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
     """A discovery page's kept items: gathered, and planned as one part once there are :data:`PART_ITEMS` of them
     or the source's batches have nothing to do."""
@@ -636,7 +623,7 @@ async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: 
     # by the resumed walk, and must not be in it twice.
     for start in range(0, len(items), PART_ITEMS):
         gathered = stream.gathered + items[start:start + PART_ITEMS]
-        idle = (parts.idle() or (held_back(ctx) and parts.empty())) if isinstance(parts, PartQueue) else True
+        idle = parts.idle() if isinstance(parts, PartQueue) else True
         room = stream.planner.cap is None or stream.planner.count < stream.planner.cap
         if len(gathered) >= PART_ITEMS or (idle and room):
             await plan_part(ctx, stream, parts, gathered)
@@ -826,8 +813,8 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
         except BaseException:
             room.release()
             raise
-        if ctx.parsers is not None:  # the workers start while the first batch is fetched (a held parse too:
-            ctx.parsers.want(len(chunk))  # they are ready when it opens, instead of starting only then)
+        if ctx.parsers is not None and (ctx.parse_gate is None or ctx.parse_gate.is_set()):
+            ctx.parsers.want(len(chunk))  # the workers start while the first batch is fetched
         if isinstance(parts, PartQueue):
             parts.busy += 1
         tasks.append(asyncio.ensure_future(one(len(tasks) + 1, chunk)))
@@ -844,7 +831,7 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
                 await launch(pending[:size])
                 pending = pending[size:]
                 check()
-            if pending and parts.empty() and (all(t.done() for t in tasks) or held_back(ctx)):
+            if pending and parts.empty() and all(t.done() for t in tasks):
                 await launch(pending)
                 pending = []
             check()

@@ -179,33 +179,3 @@ def test_beside_a_starting_temporary_api_the_prestart_fetches_but_parses_only_on
             await early.close()
 
     assert asyncio.run(scenario()) == 0
-
-
-def test_while_its_writes_are_held_a_source_fetches_past_its_first_listing_page(tmp_path: Path):
-    """No batch finishes before the flow adopts the run; a source's later listing pages are fetched meanwhile all
-    the same (before: only its first page's releases were, until its walk ended, while the API started)."""
-    import re
-
-    from govpress.prestart import Prestart
-
-    generate_site(tmp_path / "site", per_source=75)  # the agency's Russian listing: 5 pages of 15
-    slow_walk = FaultPlan.of(FaultRule(fault="latency", path="/agency/ru/news/page/*", seconds=0.4))
-    with LocalSiteServer(tmp_path / "site", faults=slow_walk) as server:
-        registry = demo_registry(tmp_path / "sources.toml", server.base_url)
-        last_page = "/agency/ru/news/page/5/"
-
-        def gets() -> list[str]:
-            return [r.path for r in server.requests if r.method == "GET"]
-
-        async def scenario():
-            early = Prestart(flow="ingest", db=tmp_path / "g.duckdb", sources_file=registry,
-                             source_ids=["demo_agency_ru"], params=RunParams()).begin()
-            try:
-                await wait_for(lambda: last_page in gets())
-            finally:
-                await early.close()
-
-        asyncio.run(scenario())
-        before_last = gets()[:gets().index(last_page)]
-        releases = [p for p in before_last if re.fullmatch(r"/agency/ru/news/\d+/", p)]
-        assert len(releases) > 15, releases  # more than the first listing page's

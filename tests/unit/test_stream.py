@@ -319,33 +319,3 @@ def test_a_part_whose_persisting_failed_is_planned_again_once_on_the_retry(tmp_p
     assert sorted(url for url, _ in ctx.store.frontier("stream")) == sorted(urls)
     feeds = [path for purpose, path in ctx.fetcher.log if purpose == "feed"]
     assert feeds == ["/feed/1", "/feed/2", "/feed/2", "/feed/3", "/feed/4"]
-
-
-def test_a_batch_launched_while_parsing_is_held_starts_the_parse_workers(tmp_path: Path):
-    """Beside a starting temporary API (govpress/prestart.py) nothing parses, but the workers start at the first
-    batch's launch, as they do otherwise: when parsing may begin they are ready, not starting only then."""
-    from govpress.pipeline import BatchResult, PartQueue, run_stream
-
-    class Workers:
-        started = ready = False
-
-        def __init__(self) -> None:
-            self.wanted: list[int] = []
-
-        def want(self, pages: int) -> None:
-            self.wanted.append(pages)
-
-    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, {}))
-    ctx.parsers, ctx.parse_gate = Workers(), asyncio.Event()  # the gate stays shut: nothing may parse
-
-    async def batch(ctx, source, items, number) -> BatchResult:
-        return BatchResult(counts=None)
-
-    async def scenario() -> None:
-        parts = PartQueue(2)
-        await parts.put([object()] * 30)
-        await parts.put(None)
-        await run_stream(ctx, feed_source(), parts, batch)
-
-    asyncio.run(scenario())
-    assert ctx.parsers.wanted == [30]
