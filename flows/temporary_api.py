@@ -55,6 +55,9 @@ STOP_GRACE = 10.0
 MAX_RESTARTS = 3
 
 
+_STOPPING: list[subprocess.Popen] = []
+"""Temporary servers asked to stop and not waited for (:meth:`TemporaryApi.stop` with ``wait=False``)."""
+
 _TEMPORARY_URLS: set[str] = set()
 """API URLs of the temporary servers this process started (and alone uses)."""
 
@@ -194,17 +197,26 @@ class TemporaryApi:
             f"GOVPRESS_PREFECT_START_TIMEOUT raises the wait; log: {self.log_file}); nothing was run. "
             "Rerun, or use --without-prefect")
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop the server; ``wait=False`` (the command's run is over): ask it to stop and go on.
+
+        A server asked to stop shuts down on its own (uvicorn's graceful shutdown, 0.2-0.3 s here), and
+        when this process exits first its stdin pipe closes, which stops it all the same
+        (:func:`watch_parent`): the command need not wait, and prints its last-run table meanwhile.
+        """
         self._stopping.set()
         if self._watchdog is not None:
             self._watchdog.join(timeout=5)
-        self._terminate()
+        self._terminate(wait=wait)
 
-    def _terminate(self) -> None:
+    def _terminate(self, *, wait: bool = True) -> None:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
+        if not wait:
+            _STOPPING.append(process)  # referenced until we exit: no "still running" warning when dropped
+            return
         try:
             process.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
@@ -335,7 +347,7 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
                 send_pending()
     finally:
         _TEMPORARY_URLS.discard(api.api_url)
-        api.stop()
+        api.stop(wait=False)  # its logs and events were sent (send_pending): nothing more to wait for
 
 
 def spawned_early() -> bool:

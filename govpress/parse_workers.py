@@ -193,7 +193,14 @@ class ParsePool:
             return self._executor
 
     def start_soon(self) -> None:
-        """Start the workers in a thread (once): the caller goes on, parsing pages itself meanwhile (:meth:`map`)."""
+        """Start the workers in a thread (once): the caller goes on, parsing pages itself meanwhile (:meth:`map`).
+
+        Never waits: a start under way holds the lock until the fork server has imported the parsers
+        (about a second), and the caller is the run's event loop (a batch's launch, govpress/pipeline.py),
+        which stood still for that long when this took the lock first.
+        """
+        if self._executor is not None or self._starting is not None or self._closed:
+            return
         with self._lock:
             if self._executor is not None or self._starting is not None or self._closed:
                 return

@@ -149,3 +149,30 @@ def test_the_workers_import_no_store_and_no_registry() -> None:
             "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_asking_for_the_workers_while_they_start_never_waits_for_their_start(monkeypatch) -> None:
+    """A batch's launch calls ``want`` in the run's event loop: a start under way (which holds the pool's lock
+    until the fork server imported the parsers) must not stop the loop for that long."""
+    import threading
+
+    pool = ParsePool(workers=1, min_pages=1)
+    in_start, finish = threading.Event(), threading.Event()
+
+    def slow_start():  # as ParsePool.start: the lock held until the workers answered
+        with pool._lock:
+            in_start.set()
+            finish.wait(30)
+
+    monkeypatch.setattr(pool, "start", slow_start)
+    try:
+        pool.start_soon()
+        assert in_start.wait(10)
+        asking = threading.Thread(target=pool.want, args=(100,), daemon=True)
+        asking.start()
+        asking.join(10)
+        assert not asking.is_alive(), "want() waited for the workers' start"
+        assert pool.started and not pool.ready
+    finally:
+        finish.set()
+    pool._starting.join(10) if pool._starting is not None else None
