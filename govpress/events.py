@@ -392,6 +392,12 @@ class EventLink:
     other_day_basis: str
 
 
+def _evidence(keys: list[str], names: list[str], *rest: object) -> tuple:
+    """A link's evidence as compared with its stored row: the names in any order (the order they were found in
+    depends on which release of the pair was loaded last), the score and the days."""
+    return (sorted(keys), sorted(names), *rest)
+
+
 def event_pairs(mine: EventKey, others: Iterable[EventKey], excluded: set[tuple[str, str]]) -> list[EventLink]:
     """Links (both directions) between ``mine`` and the candidates that tell the same event (pure).
 
@@ -466,17 +472,31 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
     with registered(con, _ids_table(ids)) as t:
         touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
                         OR {keys_in('other_id', ids, t)}"""
-        since = {(a, b): first for a, b, first in con.execute(f"SELECT release_id, other_id, first_seen_at {touching}").fetchall()}
-        con.execute(f"DELETE {touching}")
-    if found:
-        links = list(found.values())
+        stored = {(row[0], row[1]): row[2:] for row in con.execute(
+            f"""SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, other_event_day,
+                       other_day_basis, first_seen_at {touching}""").fetchall()}
+    # Only the pairs that went or changed are deleted, and only the new or changed ones written: a batch's
+    # re-linking (its releases' clusters and translations) finds mostly the links it already has, and
+    # deleting and re-inserting thousands of the same keys in one transaction crashed DuckDB 1.5.5 at commit
+    # ("Failed to append to PRIMARY_same_event_links...": bench/probe_edit_crash.py).
+    links = [x for x in found.values() if (x.release_id, x.other_id) not in stored
+             or _evidence(x.shared_keys, x.shared_names, x.score, x.day, x.day_basis, x.other_day, x.other_day_basis)
+             != _evidence(*stored[(x.release_id, x.other_id)][:-1])]
+    gone = [pair for pair in stored if pair not in found] + [(x.release_id, x.other_id) for x in links
+                                                             if (x.release_id, x.other_id) in stored]
+    if gone:
+        with registered(con, pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})) as g:
+            con.execute(f"""DELETE FROM same_event_links WHERE (release_id, other_id) IN
+                                (SELECT (release_id, other_id) FROM {g})""")
+    if links:
         table = pa.Table.from_pydict({
             "release_id": [x.release_id for x in links], "other_id": [x.other_id for x in links],
             "shared_keys": [x.shared_keys for x in links], "shared_names": [x.shared_names for x in links],
             "score": [x.score for x in links], "event_day": [x.day for x in links],
             "day_basis": [x.day_basis for x in links], "other_event_day": [x.other_day for x in links],
             "other_day_basis": [x.other_day_basis for x in links],
-            "first_seen_at": pa.array([since.get((x.release_id, x.other_id), now) for x in links], pa.timestamp("us", tz="UTC")),
+            "first_seen_at": pa.array([stored[(x.release_id, x.other_id)][-1] if (x.release_id, x.other_id) in stored
+                                       else now for x in links], pa.timestamp("us", tz="UTC")),
         })
         with registered(con, table) as t:
             # first_seen_at survives a rewrite of the same pair: when the link was first made.

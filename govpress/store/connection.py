@@ -243,18 +243,21 @@ connection does. Above this the next call reopens the file (a WAL replay of at m
 at that size (the replayed rows, the key indexes), so the bound leaves a few loads between reopens."""
 
 
-WRITER_ROW_GROUP = 4_096
+WRITER_ROW_GROUP = 16_384
 """Rows per DuckDB row group written by a run's shared writer (DuckDB's default: 122,880).
 
 A checkpoint rewrites every column of each row group that gained rows, whole: with the default,
 every automatic checkpoint of a backfill under 122,880 releases re-read and re-compressed the
 whole ``releases`` and ``release_versions`` tables (their texts), its memory growing with the
 file (docs/scale.md, "Memory of a backfill"). With this size it rewrites at most the last
-4,096 rows of each. And a transaction that appends a row group's worth of rows to a table has
-DuckDB write them straight into the file, compressed, instead of into the WAL and again at the
-checkpoint the WAL's size then sets off: a fresh load of 20,000 releases in batches of 5,000
-wrote 127 MB into a file of 131 MB, against 254 MB into 196 MB with 16,384-row groups, whose
-batches stayed under one row group (bench/results.md, perf-load4)."""
+16,384 rows of each.
+
+Not smaller: a transaction that appends a row group's worth of rows to a table has DuckDB write
+them straight into the file (an "optimistic write"), and DuckDB 1.5.5 mishandles those beside a
+primary key whose rows the same transaction deleted. With 4,096-row groups (perf-load4, 1.20x
+load rows/s) loading edits in batches of 200 aborted the process at commit ("Failed to append to
+PRIMARY_releases_0 ... duplicate key") or left a WAL that no longer replays ("Failed to delete all
+rows from index"): bench/probe_edit_crash.py, tests/unit/store/test_edit_crash.py."""
 
 
 def database_alias(path: Path) -> str:
