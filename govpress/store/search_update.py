@@ -72,15 +72,16 @@ def index_exists(con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
     return all(f"fts_main_{t}" in schemas for t in tables)
 
 
-def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str) -> None:
+def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str | list[str]) -> None:
     """Bring one search table and its fts index up to date for the touched releases.
 
     ``insert_sql`` inserts the table's rows for the touched releases that still exist (the rebuild's
-    SQL restricted to ``search_touched``).
+    SQL restricted to ``search_touched``), in one statement or in several (slices of them).
     """
     s = f"fts_main_{table}"
     con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_touched)")
-    con.execute(insert_sql)
+    for statement in [insert_sql] if isinstance(insert_sql, str) else insert_sql:
+        con.execute(statement)
     # Old documents out: each word they held loses one document from its frequency.
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_old_docs AS "
                 f"SELECT docid FROM {s}.docs WHERE name IN (SELECT release_id FROM search_touched)")
