@@ -327,8 +327,11 @@ def test_the_bands_are_written_without_fsst_and_stored_as_a_dictionary_as_before
         return real_refresh(Spy(), *args, **kwargs)
 
     monkeypatch.setattr(nearlinks, "_refresh", spy)
+    from govpress.store.connection import WRITER_ROW_GROUP
+
+    # At least one full row group of the session's writer (neardup.BANDS bucket rows a release).
     rows = [agency(f"agency-{n}", UNRELATED.replace("указ номер", f"указ {n} номер"), published_at=at(2))
-            for n in range(300)]  # 6,300 bucket rows: one full row group of the session's writer
+            for n in range(WRITER_ROW_GROUP // neardup.BANDS + 1)]
     for row in rows:
         row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
     with store.session():

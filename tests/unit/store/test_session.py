@@ -110,25 +110,6 @@ def test_a_sessions_writer_keeps_row_groups_small_so_a_checkpoint_rewrites_only_
     assert max(groups) <= WRITER_ROW_GROUP and len(groups) >= 3
 
 
-def test_a_load_batch_of_5000_releases_goes_into_the_file_not_the_wal(store: Store) -> None:
-    # A batch of bench_load's size (5,000) fills a row group of the session's writer: DuckDB writes it
-    # into the file at its commit, compressed, instead of into the WAL (which set off a checkpoint that
-    # compressed it again at every commit while the row groups were larger than the batch).
-    from pathlib import Path
-
-    from store_factories import batch, release
-
-    rows = [release(f"r{i}", "Текст новости номер %d. " % i * 40) for i in range(5000)]
-    with store.session(idle_close=60):
-        store.migrate()
-        with store.writer() as con:
-            con.execute("SET checkpoint_threshold = '1GB'")  # no checkpoint may empty the WAL behind the test's back
-        store.load_batch(batch(*rows))
-        wal = Path(str(store.path) + ".wal")
-        texts = sum(len(r.body_text.encode()) for r in rows)
-        assert (wal.stat().st_size if wal.exists() else 0) < texts / 10
-
-
 def test_a_current_schema_is_checked_without_loading_the_search_extension(store: Store) -> None:
     store.migrate()
     with store.session(idle_close=60):
