@@ -436,7 +436,8 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventK
 
 
 def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, now: datetime, run_id: str) -> int:
-    """Make the same_event_links touching the given releases equal what their names and days say; returns links written."""
+    """Make the same_event_links touching the given releases equal what their names and days say; returns how many they
+    have (written or kept as they were)."""
     if not keys:
         return 0
     candidates = _stored_keys(con, {k.event_day for k in keys})
