@@ -67,7 +67,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.store import search_update
-from govpress.store.arrow import registered
+from govpress.store.arrow import quote, registered
 from govpress.store.stopwords import STOPWORDS
 from govpress.store.transactions import rollback_quietly
 
@@ -116,7 +116,7 @@ AZ_VOWELS = "aeıioöuü"
 
 
 def _sql_list(words: tuple[str, ...]) -> str:
-    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]::VARCHAR[]"
+    return "[" + ", ".join(quote(w) for w in words) + "]::VARCHAR[]"
 
 
 def _az_strip_once() -> str:
