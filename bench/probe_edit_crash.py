@@ -15,6 +15,14 @@ while DuckDB reverts a failed commit; the process dies (SIGABRT), so the load's 
 handling never runs. Measured: 2,000 releases crash with 4,096-row groups and not with 16,384;
 8,000 crash with both. Printed per pair: ``ok`` and the phases loaded, or ``CRASH`` with the phase
 it was loading and DuckDB's message.
+
+After each phase the search index is brought up to date in the same session, as a run ends, and after
+the last one the child leaves without a checkpoint (``os._exit``, as a killed run leaves), so this
+process then opens the file afresh and DuckDB replays its WAL: the counts it reads, or ``REOPEN
+FAILED``. Found the same evening: a whole rebuild (``create_fts_index`` with ``overwrite=1``, which
+drops the old index with CASCADE) left a WAL that DuckDB 1.5.5 could not replay ("Cannot drop entry
+fts_main_search_ru because there are entries that depend on it"); the next session's open failed.
+The index is now dropped object by object first (govpress/store/search.py, ``_drop_index``).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import subprocess
@@ -36,7 +45,7 @@ NAMES = {"ru": ["Лукашенко", "Минск", "Москва", "Голов�
          "en": ["Lukashenko", "Minsk", "Moscow", "Golovchenko", "Asadov", "Brest", "Grodno", "Vitebsk", "Gomel", "Baku"]}
 
 
-def child(n: int, batch: int, row_group: int) -> None:
+def child(n: int, batch: int, row_group: int, folder: str) -> None:
     sys.path.insert(0, str(ROOT))
     import govpress.store.connection as connection
     from bench.bench_load import SEEN, sign, synthetic_releases
@@ -69,15 +78,38 @@ def child(n: int, batch: int, row_group: int) -> None:
     late = [replace(r, release_id=r.release_id + "-late", url=r.url + "late/", canonical_url=(r.canonical_url or r.url) + "late/",
                     source_id="late_" + r.source_id, seen_at=SEEN + timedelta(hours=5)) for r in rows[: n // 3 : 4]]
     sign(late)
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "probe.duckdb")
-        store.migrate()
-        for phase, releases in (("fresh", rows), ("edited", edited), ("older", older), ("again", again), ("late", late)):
-            print(f"phase {phase}", flush=True)
-            with store.session():
-                for start in range(0, len(releases), batch):
-                    store.load_batch(LoadBatch(run_id=f"run-{phase}", source_id="probe", releases=releases[start:start + batch]))
-    print("phase done", flush=True)
+    store = Store(Path(folder) / "probe.duckdb")
+    store.migrate()
+    phases = (("fresh", rows), ("edited", edited), ("older", older), ("again", again), ("late", late))
+    for number, (phase, releases) in enumerate(phases):
+        print(f"phase {phase}", flush=True)
+        with store.session():
+            for start in range(0, len(releases), batch):
+                store.load_batch(LoadBatch(run_id=f"run-{phase}", source_id="probe", releases=releases[start:start + batch]))
+            # As a run ends: the search index brought up to date in the same session (its deletes and
+            # re-inserts of the touched releases' index rows are one more transaction of that kind).
+            store.rebuild_search_index()
+            if number == len(phases) - 1:
+                # Gone without a checkpoint, as a killed run goes: the next open replays the WAL.
+                print("phase done", flush=True)
+                os._exit(0)
+
+
+def reopen(folder: str) -> str:
+    """The child's file opened afresh in this process (its WAL replayed): its counts, or DuckDB's error."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(Path(folder) / "probe.duckdb"))
+        try:
+            releases, versions, indexed = con.execute(
+                "SELECT (SELECT count(*) FROM releases), (SELECT count(*) FROM release_versions), "
+                "(SELECT count(*) FROM search_indexed)").fetchone()
+            return f"reopened: {releases} releases, {versions} versions, {indexed} indexed"
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        return f"REOPEN FAILED: {str(exc).splitlines()[0][:200]}"
 
 
 def main() -> None:
@@ -85,19 +117,22 @@ def main() -> None:
     parser.add_argument("--releases", type=int, nargs="+", default=[2000, 8000])
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--row-group", type=int, nargs="+", default=[4096, 16384])
-    parser.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(*args.child)
+        n, batch, row_group, folder = args.child
+        child(int(n), int(batch), int(row_group), folder)
         return
     for n in args.releases:
         for row_group in args.row_group:
-            done = subprocess.run([sys.executable, __file__, "--child", str(n), str(args.batch), str(row_group)],
-                                  capture_output=True, text=True, cwd=ROOT)
-            phases = re.findall(r"^phase (\w+)$", done.stdout, re.M)
-            if done.returncode == 0 and phases[-1:] == ["done"]:
-                print(f"{n:>7} releases, batches of {args.batch}, row group {row_group:>6}: ok ({', '.join(phases[:-1])})")
-                continue
+            with tempfile.TemporaryDirectory(prefix="govpress-probe-") as folder:
+                done = subprocess.run([sys.executable, __file__, "--child", str(n), str(args.batch), str(row_group), folder],
+                                      capture_output=True, text=True, cwd=ROOT)
+                phases = re.findall(r"^phase (\w+)$", done.stdout, re.M)
+                if done.returncode == 0 and phases[-1:] == ["done"]:
+                    print(f"{n:>7} releases, batches of {args.batch}, row group {row_group:>6}: ok ({', '.join(phases[:-1])}); "
+                          f"{reopen(folder)}")
+                    continue
             message = re.search(r'"exception_message":"(.{0,160})', done.stderr)
             tail = message.group(1) if message else done.stderr.strip().splitlines()[-1:] or ["(no output)"]
             print(f"{n:>7} releases, batches of {args.batch}, row group {row_group:>6}: CRASH (rc {done.returncode}) "

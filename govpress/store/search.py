@@ -440,6 +440,27 @@ def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     return changed
 
 
+def _drop_index(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The fts index of ``table`` dropped object by object, before ``create_fts_index`` builds it again.
+
+    ``overwrite=1`` alone drops the index's schema with CASCADE, and DuckDB 1.5.5 logs that drop so
+    that it cannot replay it: a file whose WAL held a rebuild (a session closes without a checkpoint,
+    and a run killed before its snapshot's checkpoint leaves one) failed to open with "Cannot drop entry
+    fts_main_... because there are entries that depend on it" (bench/probe_edit_crash.py,
+    tests/unit/store/test_search.py). Its macros and tables dropped one by one, then the empty
+    schema, replay in order.
+    """
+    schema = f"fts_main_{table}"
+    for name, kind in con.execute("SELECT DISTINCT function_name, function_type FROM duckdb_functions() "
+                                  "WHERE schema_name = ? AND function_type IN ('macro', 'table_macro') "
+                                  "AND database_name = current_database()", [schema]).fetchall():
+        con.execute(f"DROP MACRO {'TABLE ' if kind == 'table_macro' else ''}IF EXISTS {schema}.{name}")
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+                               "AND database_name = current_database()", [schema]).fetchall():
+        con.execute(f"DROP TABLE {schema}.{name}")
+    con.execute(f"DROP SCHEMA IF EXISTS {schema}")
+
+
 def _index_pragma(table: str) -> str:
     return (
         f"PRAGMA create_fts_index('{table}', 'release_id', 'terms', stemmer='none', stopwords='none', "
@@ -506,9 +527,11 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
         slices = refill_slices(held, per_slice)
         for number in range(slices):
             con.execute(_refill_sql(family, slices=slices, number=number))
+        _drop_index(con, family.table)
         con.execute(_index_pragma(family.table))
     con.execute(f"DELETE FROM {NAMES_TABLE}")
     con.execute(_names_sql())
+    _drop_index(con, NAMES_TABLE)
     con.execute(_index_pragma(NAMES_TABLE))
     search_update.record_all(con)
 
