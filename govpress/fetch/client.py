@@ -408,10 +408,13 @@ class Fetcher:
         self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool, progress: _Progress,
         stamp: SendStamp | None = None,
     ) -> _Response | _Stop:
-        async def trace(event: str, info: dict) -> None:
-            # httpcore's trace events: the request head is written to the socket (Crawl-delay counts from here).
-            if stamp is not None and event.endswith("send_request_headers.complete"):
-                stamp.sent()
+        trace = None
+        if stamp is not None and not stamp.done:  # a Crawl-delay counts from the send: httpcore says when that is
+            async def trace(event: str, info: dict) -> None:
+                # httpcore's trace events: the request head is written to the socket (Crawl-delay counts from here).
+                if event.endswith("send_request_headers.complete"):
+                    stamp.sent()
+        # Without one, no trace: httpcore awaits the hook a dozen times per request.
 
         async with self._send(url, headers, trace) as response:
             if stamp is not None:
@@ -433,14 +436,14 @@ class Fetcher:
             return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated)
 
     @contextlib.asynccontextmanager
-    async def _send(self, url: str, headers: dict[str, str], trace: Callable) -> AsyncIterator[httpx.Response]:
+    async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> AsyncIterator[httpx.Response]:
         """One GET through the transport, as ``httpx.AsyncClient.stream`` sends it without redirects:
         the same request head (tests/unit/fetch/test_fetch.py compares it with the client's), cookies
         sent and kept, errors carrying their request, the response closed on the way out."""
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        request = httpx.Request("GET", url, headers={**self._headers, **headers},
-                                extensions={"timeout": self._timeout, "trace": trace})
+        extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
+        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=extensions)
         if self.cookies:
             self.cookies.set_cookie_header(request)
         try:

@@ -583,8 +583,19 @@ def test_request_head_and_timeout_are_the_httpx_clients(clock: FakeClock, tmp_pa
                                               "If-Modified-Since": "Sat, 01 Mar 2025 10:00:00 GMT"})
     assert ours.headers.raw == theirs.headers.raw  # names, values and order
     assert ours.method == "GET" and ours.url == theirs.url
-    assert ours.extensions["timeout"] == theirs.extensions["timeout"]
-    assert callable(ours.extensions["trace"])
+    assert ours.extensions == theirs.extensions  # the client's timeout; no trace hook without a Crawl-delay
+
+
+def test_only_a_request_under_a_crawl_delay_carries_the_trace_hook(clock: FakeClock, tmp_path: Path) -> None:
+    """The hook tells when a request went out (a Crawl-delay counts from then); httpcore awaits it about a
+    dozen times per request, so requests without a Crawl-delay go without it."""
+    robots = "User-agent: *\nCrawl-delay: 4\n"
+    site = Site({"/robots.txt": httpx.Response(200, text=robots), "/a": html()})
+    other = Site({"/robots.txt": httpx.Response(200, text="User-agent: *\nAllow: /\n"), "/a": html()})
+    fetch(site, clock, tmp_path, f"{BASE}/a")
+    fetch(other, clock, tmp_path / "other", f"{BASE}/a")
+    assert [("trace" in r.extensions) for r in site.requests] == [False, True]  # robots.txt itself has no delay yet
+    assert [("trace" in r.extensions) for r in other.requests] == [False, False]
 
 
 def test_cookies_a_site_sets_are_sent_back_as_httpx_does(clock: FakeClock, tmp_path: Path) -> None:
