@@ -4,7 +4,7 @@ The peers run from a virtual environment whose packages uv installed with their 
 runs from its checkout (an editable install), and where ``PYTHONDONTWRITEBYTECODE`` is set, as in
 the build machine's sessions, nothing ever writes bytecode for it: every timed process compiled the
 sources of govpress and the parsers again (the run's process, the parse workers' fork server, the
-reparse), 0.1-0.16 CPU-s each on a quiet machine. An installed wheel has its bytecode (uv's
+reparse): compiling all of them takes about 0.16 CPU-s. An installed wheel has its bytecode (uv's
 ``compile-bytecode``), so the benchmarks compile the checkout's once, first, and time the code as
 installed. ``__pycache__`` is ignored by git.
 """
