@@ -12,13 +12,16 @@ installed. ``__pycache__`` is ignored by git.
 from __future__ import annotations
 
 import compileall
+import re
 from pathlib import Path
 
 PACKAGES = ("govpress", "parsers", "flows", "bench")
+_NOT_OURS = re.compile(r"[/\\]bench[/\\]out[/\\]")
+"""bench/out holds the peers' virtual environment and the generated site: not compiled here."""
 
 
 def compile_tree(root: Path) -> None:
     """Write the bytecode of the packages under ``root`` (those not up to date)."""
     for name in PACKAGES:
         if (root / name).is_dir():
-            compileall.compile_dir(root / name, quiet=1)
+            compileall.compile_dir(root / name, quiet=1, rx=_NOT_OURS)
