@@ -26,6 +26,9 @@ What runs (``--rounds`` interleaved rounds where a figure is noisy; medians repo
    indexed ones, updated in place against the whole rebuild, results compared
    (bench/bench_search_update.py).
 
+govpress's own modules are compiled to bytecode first, as an installed wheel has them and as the peers'
+packages are (bench/bytecode.py).
+
 Prints one table and, last, ``e2e_vs_scrapy=R cpu_vs_scrapy=R prefect_share=F reparse_pages_per_s=N
 parse_vs_trafilatura=R load_rows_per_s=N``. Not part of the test suite.
 """
@@ -49,6 +52,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import peer, site
+from bench.bytecode import compile_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -325,6 +329,7 @@ def main() -> None:
     peer.ensure()
     print(f"peers: {peer.versions()} (in {peer.VENV})", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
+    compile_tree(ROOT)  # govpress timed as installed, with its bytecode, as the peers are (bench/bytecode.py)
     pages = site.generated_site(OUT / "site")
     with tempfile.TemporaryDirectory(prefix="govpress-bench-") as tmp, site.served(OUT / "site") as base:
         work = Path(tmp)

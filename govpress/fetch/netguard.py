@@ -267,13 +267,64 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _Pool(httpcore.AsyncConnectionPool):
+    """httpcore's pool, its bookkeeping linear in the connections instead of quadratic.
+
+    httpcore (1.0.x) re-places requests on connections each time a request arrives or a response
+    ends, and for every idle connection it asks every connection ``is_idle()`` only to count them
+    (``len([c.is_idle() for c in connections])``, which is ``len(connections)``), then lists the
+    idle connections again for every queued request whether it needs them or not: about 700
+    ``is_idle`` calls per request at 16 requests in flight. The decisions here are the same ones
+    (tests/unit/fetch/test_netguard.py checks them against httpcore's own on random pools); this is
+    used only with the httpcore it was written against (:data:`POOL_FOR_HTTPCORE`).
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
+        closing_connections = []
+        connections = self._connections
+        for connection in list(connections):
+            if connection.is_closed():
+                connections.remove(connection)
+            elif connection.has_expired():
+                connections.remove(connection)
+                closing_connections.append(connection)
+            elif connection.is_idle() and len(connections) > self._max_keepalive_connections:
+                connections.remove(connection)
+                closing_connections.append(connection)
+
+        for pool_request in [request for request in self._requests if request.is_queued()]:
+            origin = pool_request.request.url.origin
+            available = next((c for c in connections if c.can_handle_request(origin) and c.is_available()), None)
+            if available is not None:
+                pool_request.assign_to_connection(available)
+            elif len(connections) < self._max_connections:
+                connection = self.create_connection(origin)
+                connections.append(connection)
+                pool_request.assign_to_connection(connection)
+            elif (idle := next((c for c in connections if c.is_idle()), None)) is not None:
+                connections.remove(idle)
+                closing_connections.append(idle)
+                connection = self.create_connection(origin)
+                connections.append(connection)
+                pool_request.assign_to_connection(connection)
+        return closing_connections
+
+
+POOL_FOR_HTTPCORE = ("1.0.",)
+"""httpcore versions whose ``_assign_requests_to_connections`` :class:`_Pool` repeats; with another, httpcore's own runs."""
+
+
+def _pool_class() -> type[httpcore.AsyncConnectionPool]:
+    return _Pool if httpcore.__version__.startswith(POOL_FOR_HTTPCORE) else httpcore.AsyncConnectionPool
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's default transport with the address check at connect time (no proxies: they would hide the target)."""
 
     def __init__(self, *, resolver: Resolver | None = None, limits: httpx.Limits = httpx.Limits(), **kwargs: typing.Any) -> None:
         super().__init__(limits=limits, trust_env=False, **kwargs)
         pool = self._pool
-        self._pool = httpcore.AsyncConnectionPool(
+        self._pool = _pool_class()(
             ssl_context=pool._ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,

@@ -546,3 +546,82 @@ def test_a_discovery_page_is_fetched_before_the_page_fetches_queued_on_its_host(
 
     asyncio.run(go())
     assert seen == ["/news/0", "/news/", "/news/1", "/news/2"]
+
+
+# --- the request as httpx's client sends it (the fetcher calls the transport itself) ------------
+
+
+def client_request(url: str, headers: dict[str, str], cookies: dict[str, str] | None = None) -> httpx.Request:
+    """The request httpx.AsyncClient (configured as the fetcher was before it called the transport
+    itself) hands its transport for one GET."""
+    seen: list[httpx.Request] = []
+
+    def keep(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(
+            transport=httpx.MockTransport(keep), follow_redirects=False, http2=False, trust_env=False,
+            timeout=httpx.Timeout(20.0), cookies=cookies,
+            headers={"User-Agent": UA, "Accept-Encoding": "gzip, br",
+                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.5"},
+        ) as client:
+            async with client.stream("GET", url, headers=headers):
+                pass
+
+    asyncio.run(go())
+    return seen[0]
+
+
+def test_request_head_and_timeout_are_the_httpx_clients(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+    validators = {"etag": '"v1"', "last_modified": "Sat, 01 Mar 2025 10:00:00 GMT"}
+    fetch(site, clock, tmp_path, f"{BASE}/a?q=1", source=NO_ROBOTS, fetch_kwargs=validators)
+    ours = site.requests[-1]
+    theirs = client_request(f"{BASE}/a?q=1", {"User-Agent": UA, "If-None-Match": '"v1"',
+                                              "If-Modified-Since": "Sat, 01 Mar 2025 10:00:00 GMT"})
+    assert ours.headers.raw == theirs.headers.raw  # names, values and order
+    assert ours.method == "GET" and ours.url == theirs.url
+    assert ours.extensions == theirs.extensions  # the client's timeout; no trace hook without a Crawl-delay
+
+
+def test_only_a_request_under_a_crawl_delay_carries_the_trace_hook(clock: FakeClock, tmp_path: Path) -> None:
+    """The hook tells when a request went out (a Crawl-delay counts from then); httpcore awaits it about a
+    dozen times per request, so requests without a Crawl-delay go without it."""
+    robots = "User-agent: *\nCrawl-delay: 4\n"
+    site = Site({"/robots.txt": httpx.Response(200, text=robots), "/a": html()})
+    other = Site({"/robots.txt": httpx.Response(200, text="User-agent: *\nAllow: /\n"), "/a": html()})
+    fetch(site, clock, tmp_path, f"{BASE}/a")
+    fetch(other, clock, tmp_path / "other", f"{BASE}/a")
+    assert [("trace" in r.extensions) for r in site.requests] == [False, True]  # robots.txt itself has no delay yet
+    assert [("trace" in r.extensions) for r in other.requests] == [False, False]
+
+
+def test_cookies_a_site_sets_are_sent_back_as_httpx_does(clock: FakeClock, tmp_path: Path) -> None:
+    """A site's cookies are kept for the run and sent back, on redirect hops too (as httpx's client did)."""
+    site = Site({
+        "/a": httpx.Response(302, headers={"location": "/b", "set-cookie": "sid=abc; Path=/"}),
+        "/b": html(**{"set-cookie": "lang=ru; Path=/b"}),
+        "/c": html(),
+    })
+    fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/c", f"{BASE}/b", source=NO_ROBOTS)
+    cookies = [(r.url.path, r.headers.get("cookie")) for r in site.requests]
+    assert cookies == [("/a", None), ("/b", "sid=abc"), ("/c", "sid=abc"), ("/b", "lang=ru; sid=abc")]
+    ours = site.requests[-1]
+    theirs = client_request(f"{BASE}/b", {"User-Agent": UA}, cookies={"sid": "abc"})
+    assert [k for k, _ in ours.headers.raw] == [k for k, _ in theirs.headers.raw]
+
+
+def test_a_closed_fetcher_refuses_to_send(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+
+    async def go() -> None:
+        fetcher = make_fetcher(site, clock, tmp_path)
+        await fetcher.aclose()
+        await fetcher.aclose()  # twice is fine
+        with pytest.raises(RuntimeError, match="closed"):
+            await fetcher.fetch(f"{BASE}/a", NO_ROBOTS)
+
+    asyncio.run(go())
+    assert site.requests == []

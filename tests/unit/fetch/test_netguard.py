@@ -112,3 +112,74 @@ def test_decimal_encoded_loopback_is_caught_through_resolution() -> None:
     # "http://2130706433/" is 127.0.0.1 to getaddrinfo; the check is on what the name resolves to.
     src = make_source(start_urls=["http://2130706433/"])
     assert "loopback" in refusal("http://2130706433/", src, fixed_resolver(default=["127.0.0.1"]))
+
+
+# --- the connection pool's bookkeeping -------------------------------------------------------
+
+
+class _FakeConnection:
+    """A pooled connection reduced to the state httpcore's placement reads (and counts how often)."""
+
+    def __init__(self, number: int, origin: str, state: str) -> None:
+        self.number, self.origin, self.state = number, origin, state
+        self.asked = 0
+
+    def is_closed(self) -> bool:
+        return self.state == "closed"
+
+    def has_expired(self) -> bool:
+        return self.state == "expired"
+
+    def is_idle(self) -> bool:
+        self.asked += 1
+        return self.state == "idle"
+
+    def is_available(self) -> bool:
+        return self.state in ("idle", "new")
+
+    def can_handle_request(self, origin: str) -> bool:
+        return origin == self.origin
+
+
+class _FakeRequest:
+    def __init__(self, origin: str, queued: bool) -> None:
+        self.request = type("R", (), {"url": type("U", (), {"origin": origin})()})()
+        self.queued = queued
+        self.connection: int | None = None
+
+    def is_queued(self) -> bool:
+        return self.queued and self.connection is None
+
+    def assign_to_connection(self, connection: _FakeConnection) -> None:
+        self.connection = connection.number
+
+
+def _placement(pool_class: type, seed: int) -> tuple:
+    import random
+
+    rng = random.Random(seed)
+    origins = ["a", "b", "c"]
+    pool = pool_class(max_connections=rng.choice([2, 5, 10, 100]), max_keepalive_connections=rng.choice([1, 3, 20]))
+    pool._connections = [_FakeConnection(i, rng.choice(origins), rng.choice(["closed", "expired", "idle", "busy", "new"]))
+                         for i in range(rng.randint(0, 30))]
+    pool._requests = [_FakeRequest(rng.choice(origins), rng.random() < 0.7) for _ in range(rng.randint(0, 20))]
+    made = iter(range(100, 1000))
+    pool.create_connection = lambda origin: _FakeConnection(next(made), origin, "busy")
+    closing = pool._assign_requests_to_connections()
+    return ([c.number for c in pool._connections], [c.number for c in closing], [r.connection for r in pool._requests])
+
+
+def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> None:
+    import httpcore
+
+    from govpress.fetch.netguard import GuardedTransport, _Pool
+
+    assert isinstance(GuardedTransport()._pool, _Pool)  # the httpcore this project locks
+    for seed in range(500):
+        assert _placement(_Pool, seed) == _placement(httpcore.AsyncConnectionPool, seed), seed
+    # 16 connections, 8 of them idle: httpcore asks is_idle 16 + 8 x 16 times, the pool 16 times.
+    pool = _Pool(max_connections=100, max_keepalive_connections=20)
+    pool._connections = [_FakeConnection(i, "a", "idle" if i % 2 else "busy") for i in range(16)]
+    pool._requests = []
+    pool._assign_requests_to_connections()
+    assert sum(c.asked for c in pool._connections) == 16
