@@ -330,11 +330,12 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
     if changed:
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
         with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
+            # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
             con.execute(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
                     SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
-                    FROM {t} WHERE version = 1""",
+                    FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
                 [run_id],
             )
             if plan.updates and text_once:
