@@ -74,9 +74,12 @@ def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "rel
     nothing either way). The result is the same condition: use it only where ``IN`` is (not ``NOT IN``).
     Constants only inside :func:`reads_by_id` (a load into a big file).
     """
+    semi_join = f"{column} IN (SELECT {key} FROM {table})"
+    if not _BY_ID.get():  # the keys are not looked at (a fresh load's 5,000 ids were sorted for nothing, 80 times)
+        return semi_join
     values = sorted({k for k in keys if k is not None})
-    if not _BY_ID.get() or len(values) > LITERAL_KEYS_MAX or any("\x00" in v for v in values):  # (NUL: no constant)
-        return f"{column} IN (SELECT {key} FROM {table})"
+    if len(values) > LITERAL_KEYS_MAX or any("\x00" in v for v in values):  # (NUL: no constant)
+        return semi_join
     if not values:
         return "FALSE"
     return f"{column} IN ({', '.join(quote(v) for v in values)})"

@@ -210,13 +210,20 @@ def plan_releases(
     for row, _ in changed:
         if row.translation_key:
             by_key.setdefault(row.translation_key, {})[row.release_id] = (row.language, row.url)
+    # Both releases of a pair loaded together find each other: each link once, the first made, which is
+    # the row INSERT OR IGNORE kept of the two (its first_seen_at); half the rows to insert on a fresh load.
+    translated: set[tuple[str, str]] = set()
     for row, _ in changed:
         if not row.translation_key or not row.language:
             continue
         for other_id, (language, url) in by_key[row.translation_key].items():
             if other_id != row.release_id and language and language != row.language:
-                plan.links.append(_link(row.release_id, other_id, "translation", url, row.seen_at))
-                plan.links.append(_link(other_id, row.release_id, "translation", row.url, row.seen_at))
+                if (row.release_id, other_id) not in translated:
+                    translated.add((row.release_id, other_id))
+                    plan.links.append(_link(row.release_id, other_id, "translation", url, row.seen_at))
+                if (other_id, row.release_id) not in translated:
+                    translated.add((other_id, row.release_id))
+                    plan.links.append(_link(other_id, row.release_id, "translation", row.url, row.seen_at))
     return plan
 
 
@@ -305,14 +312,16 @@ def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, *, record: bool = True,
-                text_hashes: dict[str, str] | None = None, versions: str = history.VERSIONS_STORED) -> None:
+                text_hashes: dict[str, str] | None = None, versions: str = history.VERSIONS_STORED,
+                versions_held: bool = True) -> None:
     """Write the plan's rows; ``record`` False only for files older than migration 9 (no status column).
 
     ``text_hashes``: the exact text hash of new and updated releases (history.plan_record), written with
     the row itself rather than by a second pass over the rows just inserted. ``versions``: the table
     of version rows (:func:`history.versions_table`); in ``release_versions_stored`` the current
     version's text is left out (it is the release's own), and a superseded one gets its text back
-    from ``releases`` before the release takes the new one.
+    from ``releases`` before the release takes the new one. ``versions_held`` False: no version of the
+    batch's releases is stored (a fresh batch), so their versions go in without the anti-join against the table.
     """
     text_once = versions == history.VERSIONS_STORED
     status = ("status = CASE WHEN u.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,"
@@ -321,11 +330,12 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
     if changed:
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
         with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
+            # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
             con.execute(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
                     SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
-                    FROM {t} WHERE version = 1""",
+                    FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
                 [run_id],
             )
             if plan.updates and text_once:
@@ -354,14 +364,15 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
             # current one: with text_once its text is not written twice (release_versions reads it from
             # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
             text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
+            absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
+                                            WHERE v.release_id = n.release_id AND v.version = n.version)"""
+                      if versions_held else "")
             con.execute(
                 f"""INSERT INTO {versions}
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
                          seen_at, archive_key, run_id)
                     SELECT n.release_id, n.version, n.content_hash, {text},
-                           n.published_at, n.seen_at, n.archive_key, ? FROM {t} n
-                    WHERE NOT EXISTS (SELECT 1 FROM {versions} v
-                                      WHERE v.release_id = n.release_id AND v.version = n.version)""",
+                           n.published_at, n.seen_at, n.archive_key, ? FROM {t} n {absent}""",
                 [run_id],
             )
     if plan.touches:
@@ -517,7 +528,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
         if releases:
             versions = history.versions_table(con)
-            plan = plan_releases(releases, *_stored_state(con, releases, versions))
+            stored = _stored_state(con, releases, versions)
+            plan = plan_releases(releases, *stored)
             if recording:
                 seen_again = plan.touches + [row for row, _, _ in plan.updates]
                 record = history.plan_record(
@@ -527,7 +539,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
             written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
             hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
-            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions)
+            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions,
+                        versions_held=bool(stored[1]))
             if recording:
                 record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
                 history.apply_record(con, batch.run_id, record, versions=versions)

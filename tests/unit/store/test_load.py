@@ -9,7 +9,7 @@ from store_factories import T0, at, batch, fetch, release, table_rows
 
 from govpress.dedupe.versions import text_hash
 from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
-from govpress.store.load import dedupe_releases
+from govpress.store.load import dedupe_releases, plan_releases
 
 COUNTED_TABLES = ("releases", "release_versions", "release_links", "removals", "fetches", "parse_failures",
                   "http_cache", "frontier")
@@ -140,6 +140,19 @@ def test_translations_are_linked_both_ways_also_with_stored_ones(store: Store) -
     assert links == pairs | {(b, a) for a, b in pairs}
     translations = table_rows(store, "SELECT translations FROM release_translations WHERE release_id = 'en1'")[0][0]
     assert [(t["release_id"], t["language"]) for t in translations] == [("de1", "de"), ("ru1", "ru"), ("ru2", "ru")]
+
+
+def test_a_translation_pair_loaded_together_is_planned_once_each_way_as_first_made(store: Store) -> None:
+    # Each of the two finds the other: four links made, two distinct. The plan keeps the first made of each
+    # (the row INSERT OR IGNORE kept when all four went in), so a fresh load inserts half the rows.
+    ru = release("ru1", "Текст.", translation_key="gov:1", language="ru", seen_at=at(1))
+    en = release("en1", "Text.", source_id="gov_en", language="en", translation_key="gov:1", seen_at=at(2))
+    plan = plan_releases([ru, en], {}, set(), [], [])
+    links = [(link["release_id"], link["other_id"], link["first_seen_at"]) for link in plan.links]
+    assert links == [("ru1", "en1", at(1)), ("en1", "ru1", at(1))]
+    store.load_batch(batch(ru, en))
+    assert table_rows(store, "SELECT release_id, other_id, first_seen_at FROM release_links ORDER BY release_id") == [
+        ("en1", "ru1", at(1)), ("ru1", "en1", at(1))]
 
 
 def test_removal_marks_the_release_and_keeps_it(store: Store) -> None:
