@@ -14,14 +14,16 @@ mode: no UI, no background services, state in ``PREFECT_HOME``) with a clear mes
 busy two-core machine takes 10-40 s) and raises :class:`~govpress.errors.PrefectUnavailable` with
 the server's last log lines when it does not answer. The server watches its stdin, a pipe from
 this process: when this process dies, however it dies, the pipe closes and the server stops itself.
-A command calls :func:`started_early` first thing (before it imports Prefect and the flows, reads
-its registry or builds the demo's site): the server is spawned then, its start overlapping that
+A command calls :func:`started_early` first thing (before it imports the run's modules, Prefect and the
+flows, or builds the demo's site): the server is spawned then, its start overlapping that
 work, and :func:`prefect_api` only waits for what is left of it when the flow is about to run
 (``prefect_share`` in ``python -m bench`` measures what this buys); meanwhile it imports what
 Prefect's first flow and task call would (:func:`warm_flow_imports`: ``fastapi`` for the flow's
 parameters above all), so that no longer comes after the wait. Both processes import Prefect with the
 cyclic collector paused (:func:`paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
-its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5").
+its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5"). The server
+builds FastAPI's route table while it starts (:func:`build_routes`), so the client's first request after the
+health check no longer does (bench/results.md, "perf-prefect6").
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
