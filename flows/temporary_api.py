@@ -14,14 +14,16 @@ mode: no UI, no background services, state in ``PREFECT_HOME``) with a clear mes
 busy two-core machine takes 10-40 s) and raises :class:`~govpress.errors.PrefectUnavailable` with
 the server's last log lines when it does not answer. The server watches its stdin, a pipe from
 this process: when this process dies, however it dies, the pipe closes and the server stops itself.
-A command calls :func:`started_early` first thing (before it imports Prefect and the flows, reads
-its registry or builds the demo's site): the server is spawned then, its start overlapping that
+A command calls :func:`started_early` first thing (before it imports the run's modules, Prefect and the
+flows, or builds the demo's site): the server is spawned then, its start overlapping that
 work, and :func:`prefect_api` only waits for what is left of it when the flow is about to run
 (``prefect_share`` in ``python -m bench`` measures what this buys); meanwhile it imports what
 Prefect's first flow and task call would (:func:`warm_flow_imports`: ``fastapi`` for the flow's
 parameters above all), so that no longer comes after the wait. Both processes import Prefect with the
 cyclic collector paused (:func:`paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
-its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5").
+its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5"). The server
+builds FastAPI's route table while it starts (:func:`build_routes`), so the client's first request after the
+health check no longer does (bench/results.md, "perf-prefect6").
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -53,6 +55,9 @@ SERVE_API = "http://127.0.0.1:4200/api"
 START_TIMEOUT = float(os.environ.get("GOVPRESS_PREFECT_START_TIMEOUT", "120"))
 STOP_GRACE = 10.0
 MAX_RESTARTS = 3
+HEALTH_POLL = 0.05
+"""Seconds between two asks of a starting server's ``/api/health`` (a refused connection costs well under a millisecond;
+the run waits for the answer, and at 0.2 s it waited 0.1 s more on average)."""
 
 
 _STOPPING: list[subprocess.Popen] = []
@@ -190,7 +195,7 @@ class TemporaryApi:
                 while_waiting, work = None, while_waiting
                 work()
                 continue
-            time.sleep(0.2)
+            time.sleep(HEALTH_POLL)
         self._terminate()
         raise PrefectUnavailable(
             f"Prefect's temporary API did not answer within {self.timeout:.0f} s (a busy machine? "
@@ -432,15 +437,62 @@ def watch_parent(stream=None) -> None:
     threading.Thread(target=wait_for_eof, name="watch-parent", daemon=True).start()
 
 
+def build_routes(app) -> int:
+    """Build the route table FastAPI builds lazily on the first request that reaches each included router; returns
+    the routes built.
+
+    Prefect's API includes its 180-odd routes through routers, and FastAPI (0.150) makes each router's
+    effective routes (a pydantic model per parameter) when a request first walks it: ``/api/health``
+    does not (it comes first), so the client's first real request (``/api/admin/version``) paid for
+    all of them, 0.2-0.6 s on the command's critical path (bench/results.md, "perf-prefect6"). Called in
+    a thread while the server starts (its migrations check and services wait on SQLite), so it is
+    mostly done when the client asks. FastAPI guards each router's build with a lock, so a request
+    that comes first waits for it or builds it, never twice. A FastAPI without these methods builds nothing here.
+    """
+    built = 0
+    pending, seen = list(getattr(app, "routes", ())), set()
+    while pending:
+        route = pending.pop()
+        if id(route) in seen:
+            continue
+        seen.add(id(route))
+        candidates = getattr(route, "effective_candidates", None)
+        if callable(candidates):  # an included router: its routes, and routers included in it
+            children = candidates()
+            low_priority = getattr(route, "effective_low_priority_routes", None)
+            built += len(children) + (len(low_priority()) if callable(low_priority) else 0)
+            pending.extend(children)
+        inner = getattr(route, "app", None)  # a mount (the API app under /api): its own routes
+        if inner is not None and not callable(candidates):
+            pending.extend(getattr(inner, "routes", ()) or ())
+    return built
+
+
+def _build_routes_quietly(app) -> None:
+    try:
+        with paused_gc():
+            build_routes(app)
+    except Exception:  # a warm-up only: the first request builds what is missing, as without it
+        pass
+
+
+def serving_app() -> tuple[object, threading.Thread]:
+    """Prefect's API app as the temporary server serves it, and the thread building its routes (:func:`build_routes`)."""
+    with paused_gc():  # most of the server's start is importing it (see paused_gc)
+        from prefect.server.api.server import create_app
+    app = create_app()  # what uvicorn's factory made before (this environment's settings)
+    builder = threading.Thread(target=_build_routes_quietly, args=(app,), name="build-routes", daemon=True)
+    builder.start()
+    return app, builder
+
+
 def serve(port: int) -> None:
     """Run Prefect's API app (as Prefect's own temporary server does) until the parent goes away."""
     watch_parent()
-    with paused_gc():  # most of the server's start is importing it (see paused_gc)
+    with paused_gc():
         import uvicorn
-
-        import prefect.server.api.server  # noqa: F401  (what uvicorn's factory string names)
-    uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=port,
-                log_level="error", lifespan="on")
+    app, _ = serving_app()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
 
 
 if __name__ == "__main__":

@@ -210,16 +210,19 @@ def ingest(
         ok = not result.failing
     else:
         from govpress.flows.temporary_api import paused_gc, started_early
-        from govpress.plan import RunParams
 
         def load():
             with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
                 from govpress.flows.ingest import ingest as ingest_flow
             return ingest_flow
 
-        # What the flow will run: its prestart must match it (the flow's own RunParams, govpress/prestart.py).
-        params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or None, refetch=refetch)
-        with started_early():  # the API starts beside the checks, the prestarted run and Prefect's imports below
+        # The API starts first, beside everything below (the run's imports, the checks, the prestarted run and
+        # Prefect's imports): its start is the longest wait of the call.
+        with started_early():
+            from govpress.plan import RunParams
+
+            # What the flow will run: its prestart must match it (the flow's own RunParams, govpress/prestart.py).
+            params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or None, refetch=refetch)
             _check_db(db)
             ok = _run_flow(lambda flow: flow(sources=source or [], dates={"since": _date(since), "until": _date(until)},
                                              max_pages=max_pages or 0, refetch=refetch, db=str(db),
@@ -252,16 +255,17 @@ def backfill(
     if _date(since) > _date(until):
         raise typer.BadParameter(f"--since {since} is after --until {until}")
     from govpress.flows.temporary_api import paused_gc, started_early
-    from govpress.plan import BACKFILL_MAX_PAGES, RunParams
 
     def load():
         with paused_gc():  # Prefect's imports, without the collector walking them (flows/temporary_api.py)
             from govpress.flows.operations import backfill as backfill_flow
         return backfill_flow
 
-    params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or BACKFILL_MAX_PAGES,
-                       refetch=refetch, deep=True)  # the backfill flow's (govpress/prestart.py)
-    with started_early():  # the API starts beside the checks, the prestarted run and Prefect's imports below
+    with started_early():  # the API starts first, beside the run's imports, the checks, the prestarted run and Prefect's
+        from govpress.plan import BACKFILL_MAX_PAGES, RunParams
+
+        params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or BACKFILL_MAX_PAGES,
+                           refetch=refetch, deep=True)  # the backfill flow's (govpress/prestart.py)
         _check_db(db)
         ok = _run_flow(lambda flow: flow(source=source, dates={"since": _date(since), "until": _date(until)},
                                          max_pages=max_pages or BACKFILL_MAX_PAGES, refetch=refetch, db=str(db),
