@@ -528,8 +528,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
         if releases:
             versions = history.versions_table(con)
-            stored = _stored_state(con, releases, versions)
-            plan = plan_releases(releases, *stored)
+            stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
+            plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
             if recording:
                 seen_again = plan.touches + [row for row, _, _ in plan.updates]
                 record = history.plan_record(
@@ -540,7 +540,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
             hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
             _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions,
-                        versions_held=bool(stored[1]))
+                        versions_held=bool(stored_versions))
             if recording:
                 record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
                 history.apply_record(con, batch.run_id, record, versions=versions)
