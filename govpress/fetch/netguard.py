@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ipaddress
-import select
 import socket
-import time
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
@@ -28,6 +26,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from govpress.fetch import wire
 from govpress.registry import Source
 
 Resolver = Callable[[str], Awaitable[list[str]]]
@@ -169,70 +168,10 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
 current_allow: contextvars.ContextVar[tuple[IPNetwork, ...]] = contextvars.ContextVar("current_allow", default=())
 
 
-QUIET_FOR = 0.002
-"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet."""
-
-
-class _CheapStream(httpcore.AsyncNetworkStream):
-    """A connected stream whose idle check costs one poll, not anyio's attribute walk.
-
-    httpcore asks every idle pooled connection whether its socket is readable (a server's
-    close) before each request is placed; through anyio that builds a dict of socket
-    attributes and calls getpeername each time: 13% of the event loop's time in a run of
-    16 concurrent fetches (py-spy, bench.govpress_run plain). The socket is read once here, and a
-    socket found quiet is not polled again for :data:`QUIET_FOR` seconds: the pool asks about
-    every idle connection each time a request arrives or a response ends, many times a
-    millisecond, and a close noticed that much later is the race httpcore already has (a server
-    closing right after the check), which the fetcher's retry covers.
-    """
-
-    __slots__ = ("_inner", "_socket", "_quiet_until")
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-        self._quiet_until = 0.0
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, ssl_context: typing.Any, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _CheapStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        if info == "socket":
-            return self._socket
-        if info == "is_readable" and self._socket is not None and self._socket.fileno() >= 0:
-            now = time.monotonic()
-            if now < self._quiet_until:
-                return False
-            if _readable(self._socket.fileno()):
-                return True
-            self._quiet_until = now + QUIET_FOR
-            return False
-        return self._inner.get_extra_info(info)
-
-
-def _readable(fd: int) -> bool:
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks every address, then dials the checked address (TLS still verifies the name)."""
 
     def __init__(self, resolver: Resolver | None) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._resolver = resolver or system_resolver
 
     async def connect_tcp(
@@ -252,9 +191,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return _CheapStream(await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                ))
+                return await wire.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                              socket_options=socket_options)
             except httpcore.ConnectError as exc:  # try the next checked address
                 last_error = exc
         assert last_error is not None
@@ -264,7 +202,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         raise Refused("unix sockets are not allowed")
 
     async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 class _Pool(httpcore.AsyncConnectionPool):
@@ -308,6 +246,18 @@ class _Pool(httpcore.AsyncConnectionPool):
                 connections.append(connection)
                 pool_request.assign_to_connection(connection)
         return closing_connections
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
+        """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""
+        return wire.Connection(
+            origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._keepalive_expiry, http1=self._http1,
+            http2=self._http2, retries=self._retries, local_address=self._local_address, uds=self._uds,
+            network_backend=self._network_backend, socket_options=self._socket_options,
+        )
+
+    async def _close_connections(self, closing: list[httpcore.AsyncConnectionInterface]) -> None:
+        if closing:  # httpcore enters an anyio shield scope to close nothing, twice a request
+            await super()._close_connections(closing)
 
 
 POOL_FOR_HTTPCORE = ("1.0.",)
