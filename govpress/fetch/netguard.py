@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import ipaddress
 import socket
 import typing
@@ -57,6 +58,12 @@ def parse_networks(entries: Iterable[str]) -> list[IPNetwork]:
     return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries]
 
 
+@functools.lru_cache(maxsize=1024)
+def allowed_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """:func:`parse_networks` of a source's ``allow_addresses``, remembered (asked twice per request)."""
+    return tuple(parse_networks(entries))
+
+
 def host_is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
     """Exact match, or a subdomain of an allowed name (never a 'subdomain' of an IP literal)."""
     host = host.lower().rstrip(".")
@@ -69,6 +76,7 @@ def host_is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_ip_literal(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -120,16 +128,25 @@ def non_public_reason(ip: IPAddress) -> str | None:
 
 def check_address(address: str, allow: Iterable[IPNetwork]) -> None:
     """Refuse one resolved/literal address unless it is public or explicitly allowed."""
+    refusal = _address_refusal(address, tuple(allow))
+    if refusal is not None:
+        raise Refused(refusal)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_refusal(address: str, allow: tuple[IPNetwork, ...]) -> str | None:
+    """Why :func:`check_address` refuses ``address`` (None: it passes); a pure function, so remembered."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
     except ValueError:
-        raise Refused(f"not an IP address: {address!r}") from None
+        return f"not an IP address: {address!r}"
     plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
     if any(plain.version == net.version and plain in net for net in allow):
-        return
+        return None
     reason = non_public_reason(ip)
     if reason:
-        raise Refused(f"address {address} is {reason} and not in the source's allow_addresses")
+        return f"address {address} is {reason} and not in the source's allow_addresses"
+    return None
 
 
 async def check_target(url: str, source: Source, *, resolver: Resolver | None = None) -> None:
@@ -148,7 +165,7 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
         raise Refused(f"bad port in URL {url!r}") from None
     if not host_is_allowed(host, source.hosts()):
         raise Refused(f"host {host} is not among the hosts of source {source.id} ({', '.join(sorted(source.hosts()))})")
-    allow = parse_networks(source.allow_addresses)
+    allow = allowed_networks(tuple(source.allow_addresses))
     if _is_ip_literal(host):
         check_address(host, allow)
         return
