@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+from httpcore._exceptions import ConnectionNotAvailable
 
 from govpress.fetch import wire
 from govpress.registry import Source
@@ -231,7 +232,9 @@ class _Pool(httpcore.AsyncConnectionPool):
     idle connections again for every queued request whether it needs them or not: about 700
     ``is_idle`` calls per request at 16 requests in flight. The decisions here are the same ones
     (tests/unit/fetch/test_netguard.py checks them against httpcore's own on random pools); this is
-    used only with the httpcore it was written against (:data:`POOL_FOR_HTTPCORE`).
+    used only with the httpcore it was written against (:data:`POOL_FOR_HTTPCORE`). Its connections, the
+    requests waiting in it and its response streams are govpress/fetch/wire.py's: httpcore's code on
+    asyncio's locks and events, without anyio's scopes.
     """
 
     def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
@@ -263,6 +266,44 @@ class _Pool(httpcore.AsyncConnectionPool):
                 connections.append(connection)
                 pool_request.assign_to_connection(connection)
         return closing_connections
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        """httpcore 1.0's ``AsyncConnectionPool.handle_async_request``, its waiting request and response
+        stream govpress/fetch/wire.py's (an asyncio event; no anyio scope around a response's close)."""
+        scheme = request.url.scheme.decode()
+        if scheme == "":
+            raise httpcore.UnsupportedProtocol("Request URL is missing an 'http://' or 'https://' protocol.")
+        if scheme not in ("http", "https", "ws", "wss"):
+            raise httpcore.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme}://'.")
+        timeouts = request.extensions.get("timeout", {})
+        timeout = timeouts.get("pool", None)
+        with self._optional_thread_lock:
+            pool_request = wire.PoolRequest(request)
+            self._requests.append(pool_request)
+        try:
+            while True:
+                with self._optional_thread_lock:
+                    closing = self._assign_requests_to_connections()
+                await self._close_connections(closing)
+                connection = await pool_request.wait_for_connection(timeout=timeout)
+                try:
+                    response = await connection.handle_async_request(pool_request.request)
+                except ConnectionNotAvailable:
+                    pool_request.clear_connection()  # placed on a connection that turned busy: place it again
+                else:
+                    break
+        except BaseException as exc:
+            with self._optional_thread_lock:
+                self._requests.remove(pool_request)
+                closing = self._assign_requests_to_connections()
+            await self._close_connections(closing)
+            raise exc from None
+        assert isinstance(response.stream, typing.AsyncIterable)
+        return httpcore.Response(
+            status=response.status, headers=response.headers,
+            content=wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self),
+            extensions=response.extensions,
+        )
 
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
         """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""

@@ -38,6 +38,7 @@ from collections import deque
 
 import httpcore
 from httpcore._async.connection import AsyncHTTPConnection
+from httpcore._async.connection_pool import AsyncPoolRequest, PoolByteStream
 from httpcore._async.http11 import AsyncHTTP11Connection
 
 QUIET_FOR = 0.002
@@ -65,6 +66,54 @@ class Lock:
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._lock.release()
+
+
+class Event:
+    """httpcore's ``AsyncEvent`` interface on :class:`asyncio.Event` (httpcore's asks sniffio which library
+    runs, and makes an anyio event, every time a request is given a connection)."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float | None = None) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
+        except TimeoutError as exc:  # as httpcore maps anyio's fail_after
+            raise httpcore.PoolTimeout(exc) from exc
+
+
+class PoolRequest(AsyncPoolRequest):
+    """httpcore's request waiting in the pool, with an asyncio event."""
+
+    def __init__(self, request: httpcore.Request) -> None:
+        super().__init__(request)
+        self._connection_acquired = Event()  # type: ignore[assignment]
+
+    def clear_connection(self) -> None:
+        self.connection = None
+        self._connection_acquired = Event()  # type: ignore[assignment]
+
+
+class PoolStream(PoolByteStream):
+    """httpcore's response body stream of the pool, closed without entering an anyio shield scope: anyio's
+    shield holds off only anyio's own cancel scopes, and none is open around a response here (a native
+    asyncio cancellation goes through the shield all the same), so it only cost an anyio scope a request."""
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if hasattr(self._stream, "aclose"):
+                await self._stream.aclose()
+            with self._pool._optional_thread_lock:
+                self._pool._requests.remove(self._pool_request)
+                closing = self._pool._assign_requests_to_connections()
+            await self._pool._close_connections(closing)
 
 
 class HTTP11Connection(AsyncHTTP11Connection):
@@ -342,4 +391,4 @@ async def connect_tcp(host: str, port: int, timeout: float | None = None, local_
     return AsyncioStream(typing.cast(asyncio.Transport, transport), typing.cast(_Protocol, protocol))
 
 
-__all__ = ["AsyncioStream", "Connection", "HTTP11Connection", "Lock", "connect_tcp"]
+__all__ = ["AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PoolRequest", "PoolStream", "connect_tcp"]

@@ -48,6 +48,9 @@ def _handle(conn: socket.socket, path: str) -> bool:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BIG) + BIG)
     elif path == "/not-found":
         conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+    elif path == "/slow":
+        threading.Event().wait(0.3)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow")
     elif path == "/silent":
         threading.Event().wait(1.0)  # never answers in time
         return False
@@ -220,6 +223,32 @@ def test_connection_counts_match_httpcore() -> None:
             asyncio.run(run())
             counts.append(site.connections)
     assert counts[0] == counts[1] == 2  # one kept alive for three requests, a new one after the server's close
+
+
+def test_requests_queued_for_a_connection_and_a_pool_timeout_end_as_with_httpcore() -> None:
+    """Four connections for twelve requests: eight wait in the pool; with a pool timeout shorter than a
+    response, the waiting ones give up (PoolTimeout) as they do in httpcore's own pool."""
+    with server() as site:
+        def script_for(pool_timeout: float):
+            async def script(transport: httpx.AsyncBaseTransport) -> list:
+                async def one(path: str) -> tuple:
+                    request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}",
+                                            extensions={"timeout": httpx.Timeout(5.0, pool=pool_timeout).as_dict()})
+                    try:
+                        response = await transport.handle_async_request(request)
+                        await response.aread()
+                        await response.aclose()
+                        return (response.status_code, response.content)
+                    except httpx.HTTPError as exc:
+                        return ("error", type(exc).__name__)
+                return list(await asyncio.gather(*(one("/slow" if i < 4 else "/plain") for i in range(12))))
+            return script
+
+        limits = httpx.Limits(max_connections=4)
+        waited = _both(script_for(5.0), limits=limits)
+        gave_up = _both(script_for(0.1), limits=limits)
+    assert waited[1] == waited[0] == [(200, b"slow")] * 4 + [(200, b"hello")] * 8
+    assert gave_up[1] == gave_up[0] == [(200, b"slow")] * 4 + [("error", "PoolTimeout")] * 8
 
 
 # --- TLS ---------------------------------------------------------------------------------------
