@@ -6,7 +6,9 @@ and each of a request's three lock acquisitions (the connection's request lock, 
 lock twice) yields once more inside a shielded cancel scope. At 16 fetches in flight those yields
 also let other requests be placed on a connection that is about to become busy; they then fail with
 ``ConnectionNotAvailable`` and are placed again: 3.8 placements per request instead of one
-(bench.govpress_run plain's 684 requests). All of it was about a quarter of the fetcher's CPU.
+(bench.govpress_run plain's 684 requests). The pool also asked sniffio and made an anyio event to
+hand each request its connection, and entered an anyio shield scope to close each response. Without
+all of it the Fetcher alone takes ~380 CPU-us a fetch over those requests instead of ~630.
 
 Here, with only the asyncio parts swapped:
 
@@ -20,11 +22,15 @@ Here, with only the asyncio parts swapped:
   readable", i.e. did the server close it) looks at what the protocol already received, then polls
   the socket at most every :data:`QUIET_FOR` seconds.
 - :class:`Connection` and :class:`HTTP11Connection` are httpcore's, their locks asyncio's
-  (:class:`Lock`): mutual exclusion as before, no yield when the lock is free.
+  (:class:`Lock`): mutual exclusion as before, no yield when the lock is free. :class:`PoolRequest`
+  (a request waiting in the pool) waits on an asyncio :class:`Event`, and :class:`PoolStream` closes a
+  response as httpcore's does, without the anyio shield (which holds off only anyio's own cancel
+  scopes; none is open there).
 
-Used by govpress/fetch/netguard.py's pool and backend, only with the httpcore these were written
-against (netguard.POOL_FOR_HTTPCORE); tests/unit/fetch/test_wire.py runs the same exchanges through
-httpcore's own classes and these.
+govpress/fetch/netguard.py's backend makes the stream (an ``httpcore.AsyncNetworkStream``, so any
+httpcore can drive it); its pool uses the other classes, built on httpcore's internals, only with
+the httpcore they were written against (netguard.POOL_FOR_HTTPCORE). tests/unit/fetch/test_wire.py
+runs the same exchanges through httpx's default transport (httpcore on anyio) and these.
 """
 
 from __future__ import annotations
@@ -101,9 +107,13 @@ class PoolRequest(AsyncPoolRequest):
 
 
 class PoolStream(PoolByteStream):
-    """httpcore's response body stream of the pool, closed without entering an anyio shield scope: anyio's
-    shield holds off only anyio's own cancel scopes, and none is open around a response here (a native
-    asyncio cancellation goes through the shield all the same), so it only cost an anyio scope a request."""
+    """httpcore's response body stream of the pool, closed without entering an anyio shield scope.
+
+    The shield keeps a cancellation (an anyio cancel scope's: a native asyncio one goes through it all
+    the same) from stopping the close half way, which would leave the request in the pool. Here the
+    close never waits, so nothing can be delivered in it: the HTTP/1.1 state lock does not yield when
+    free and is never held across a wait (the stream's close does not yield), and the trace hook, when
+    there is one, does not wait either. The shield was an anyio scope entered for every response."""
 
     async def aclose(self) -> None:
         if not self._closed:
@@ -303,9 +313,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(protocol.error or "the connection was lost"))
 
     async def aclose(self) -> None:
+        # As anyio's stream (and its TLS stream, not standard_compatible): no close_notify. Unlike anyio's it
+        # does not yield afterwards, so closing a response never waits anywhere (see PoolStream).
         self._closed = True
-        self._transport.abort()  # as anyio's stream (and its TLS stream, not standard_compatible): no close_notify
-        await asyncio.sleep(0)
+        self._transport.abort()
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:

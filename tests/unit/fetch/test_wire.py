@@ -341,3 +341,37 @@ def test_each_request_is_placed_once_at_sixteen_in_flight() -> None:
     # One placement when a request arrives and one when its response closes: nothing placed twice.
     assert _CountingPool.placements == 2 * 400
     assert isinstance(wire.Connection, type) and issubclass(wire.Connection, httpcore.AsyncConnectionInterface)
+
+
+@pytest.mark.parametrize("path", ["/plain", "/until-close"])
+def test_closing_a_response_never_waits_so_no_cancellation_stops_it_half_way(path: str) -> None:
+    """httpcore closes a response inside an anyio shield so that a cancellation cannot leave the request
+    in the pool; the pool's stream here enters no shield, which is sound because its close never suspends:
+    kept alive (the state lock taken and given back) or closed (the socket aborted)."""
+    with server() as site:
+        async def go() -> tuple[bool, int]:
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            try:
+                async with GuardedTransport() as transport:
+                    request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}",
+                                            extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+                    response = await transport.handle_async_request(request)
+                    body = b"".join([chunk async for chunk in response.stream])  # read as the Fetcher reads, not closed
+                    assert body in (b"hello", b"all of it, to the end")
+                    pool_stream = response.stream._httpcore_stream
+                    assert not pool_stream._closed
+                    assert isinstance(pool_stream, wire.PoolStream)
+                    closing = pool_stream.aclose()
+                    try:
+                        closing.send(None)
+                    except StopIteration:
+                        finished = True
+                    else:
+                        finished = False
+                        closing.close()
+                    return finished, len(transport._pool._requests)
+            finally:
+                current_allow.reset(token)
+
+        finished, waiting = asyncio.run(go())
+    assert finished and waiting == 0
