@@ -83,6 +83,19 @@ _MARKERS = tuple(
           "are you a robot", "are you human", "verify you are human", "security check"), "browser check"),
     )
 )
+# Substrings shared by several needles: absent from a page (as in almost every page), they rule out all of
+# their needles in one search instead of one each (16 searches of a clean page's head instead of 26).
+_SCREENS = {
+    b"challenge": (b"/challenge.js", b"challenge-platform"),
+    b"cf-": (b"cf-chl", b"cf-browser-verification", b"cf-error-details"),
+    b"incapsula": (b"_incapsula_resource", b"incapsula incident"),
+    b"access": (b"request access", b"access denied", b"permission to access", b"access to this page has been denied"),
+    b"you": (b"checking your browser", b"are you a robot", b"are you human", b"verify you are human"),
+    b"enable j": (b"enable javascript and cookies", b"please enable js", b"please enable javascript"),
+}
+_SCREEN_OF = {needle: screen for screen, needles in _SCREENS.items() for needle in needles}
+assert all(screen in needle for needle, screen in _SCREEN_OF.items())  # a screen absent rules its needles out
+_SCREENED_MARKERS = tuple((needle, _SCREEN_OF.get(needle), reason) for needles, reason in _MARKERS for needle in needles)
 # Markup that only article pages have; chosen not to match <link>, <param>, <path> found in every challenge shell.
 _ARTICLE_SIGNALS = (
     b"<article", b"<p>", b"<p ", b"<h1", b"<h2", b"<main", b"<time", b"og:title", b"application/ld+json", b"articlebody",
@@ -180,7 +193,19 @@ def _title_evidence(title: str) -> str | None:
 
 
 def _marker_in(markup: bytes) -> str | None:
-    return next((reason for needles, reason in _MARKERS if any(needle in markup for needle in needles)), None)
+    """The reason of the first of :data:`_MARKERS` with a needle in ``markup``; a screen shared by several
+    needles is searched once, and its needles only when it is there (each search reads the whole head)."""
+    screens: dict[bytes, bool] = {}
+    for needle, screen, reason in _SCREENED_MARKERS:
+        if screen is not None:
+            present = screens.get(screen)
+            if present is None:
+                present = screens[screen] = screen in markup
+            if not present:
+                continue
+        if needle in markup:
+            return reason
+    return None
 
 
 def _markup_evidence(page: Page) -> str | None:

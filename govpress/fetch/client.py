@@ -34,7 +34,7 @@ import httpx
 from govpress.archive import Archive
 from govpress.fetch.classify import Outcome, classify_response, error_outcome, host_health, is_challenge
 from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
-from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, check_target, current_allow, parse_networks
+from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, allowed_networks, check_target, current_allow
 from govpress.fetch.politeness import (
     AHEAD_PURPOSES,
     ROBOTS_MAX_BYTES,
@@ -59,6 +59,9 @@ _httpx_log = logging.getLogger("httpx")
 __all__ = ["FetchResult", "Fetcher", "Outcome"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+INLINE_ARCHIVE_BYTES = 64 * 1024
+"""A body up to this size is archived in the event loop (when the archive does not fsync each file): gzip
+and a file written to the page cache take ~0.15 ms for a 6 KB page, and a thread's hand-off ~0.07 ms more CPU."""
 
 
 @dataclass
@@ -293,8 +296,10 @@ class Fetcher:
             body = outcome.body if verdict.keep_body else None
         archive_key = None
         if body is not None and self.archive is not None:
-            # Compressing a large body is CPU work: keep it off the event loop.
-            archive_key = await asyncio.to_thread(self.archive.put, body)
+            if len(body) <= INLINE_ARCHIVE_BYTES and not getattr(self.archive, "sync_each", True):
+                archive_key = self.archive.put(body)  # cheaper than the hand-off to a thread and back
+            else:  # compressing a large body is CPU work, an fsync a wait: off the event loop
+                archive_key = await asyncio.to_thread(self.archive.put, body)
         return FetchResult(
             url=url,
             final_url=final_url,
@@ -342,7 +347,7 @@ class Fetcher:
                 return _Stop("robots", f"disallowed by robots.txt for {user_agent.split('/')[0]} ({rules.reason})")
         host = authority(url)
         headers = {"User-Agent": user_agent, **conditional}
-        allow = tuple(parse_networks(source.allow_addresses))
+        allow = allowed_networks(tuple(source.allow_addresses))
         attempt = 0
         while True:
             attempt += 1

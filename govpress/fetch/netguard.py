@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import ipaddress
-import select
 import socket
-import time
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+from httpcore._exceptions import ConnectionNotAvailable
 
+from govpress.fetch import wire
 from govpress.registry import Source
 
 Resolver = Callable[[str], Awaitable[list[str]]]
@@ -58,6 +59,12 @@ def parse_networks(entries: Iterable[str]) -> list[IPNetwork]:
     return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries]
 
 
+@functools.lru_cache(maxsize=1024)
+def allowed_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """:func:`parse_networks` of a source's ``allow_addresses``, remembered (asked twice per request)."""
+    return tuple(parse_networks(entries))
+
+
 def host_is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
     """Exact match, or a subdomain of an allowed name (never a 'subdomain' of an IP literal)."""
     host = host.lower().rstrip(".")
@@ -70,6 +77,7 @@ def host_is_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_ip_literal(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -121,16 +129,25 @@ def non_public_reason(ip: IPAddress) -> str | None:
 
 def check_address(address: str, allow: Iterable[IPNetwork]) -> None:
     """Refuse one resolved/literal address unless it is public or explicitly allowed."""
+    refusal = _address_refusal(address, tuple(allow))
+    if refusal is not None:
+        raise Refused(refusal)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_refusal(address: str, allow: tuple[IPNetwork, ...]) -> str | None:
+    """Why :func:`check_address` refuses ``address`` (None: it passes); a pure function, so remembered."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
     except ValueError:
-        raise Refused(f"not an IP address: {address!r}") from None
+        return f"not an IP address: {address!r}"
     plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
     if any(plain.version == net.version and plain in net for net in allow):
-        return
+        return None
     reason = non_public_reason(ip)
     if reason:
-        raise Refused(f"address {address} is {reason} and not in the source's allow_addresses")
+        return f"address {address} is {reason} and not in the source's allow_addresses"
+    return None
 
 
 async def check_target(url: str, source: Source, *, resolver: Resolver | None = None) -> None:
@@ -149,7 +166,7 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
         raise Refused(f"bad port in URL {url!r}") from None
     if not host_is_allowed(host, source.hosts()):
         raise Refused(f"host {host} is not among the hosts of source {source.id} ({', '.join(sorted(source.hosts()))})")
-    allow = parse_networks(source.allow_addresses)
+    allow = allowed_networks(tuple(source.allow_addresses))
     if _is_ip_literal(host):
         check_address(host, allow)
         return
@@ -169,70 +186,10 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
 current_allow: contextvars.ContextVar[tuple[IPNetwork, ...]] = contextvars.ContextVar("current_allow", default=())
 
 
-QUIET_FOR = 0.002
-"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet."""
-
-
-class _CheapStream(httpcore.AsyncNetworkStream):
-    """A connected stream whose idle check costs one poll, not anyio's attribute walk.
-
-    httpcore asks every idle pooled connection whether its socket is readable (a server's
-    close) before each request is placed; through anyio that builds a dict of socket
-    attributes and calls getpeername each time: 13% of the event loop's time in a run of
-    16 concurrent fetches (py-spy, bench.govpress_run plain). The socket is read once here, and a
-    socket found quiet is not polled again for :data:`QUIET_FOR` seconds: the pool asks about
-    every idle connection each time a request arrives or a response ends, many times a
-    millisecond, and a close noticed that much later is the race httpcore already has (a server
-    closing right after the check), which the fetcher's retry covers.
-    """
-
-    __slots__ = ("_inner", "_socket", "_quiet_until")
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-        self._quiet_until = 0.0
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, ssl_context: typing.Any, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _CheapStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        if info == "socket":
-            return self._socket
-        if info == "is_readable" and self._socket is not None and self._socket.fileno() >= 0:
-            now = time.monotonic()
-            if now < self._quiet_until:
-                return False
-            if _readable(self._socket.fileno()):
-                return True
-            self._quiet_until = now + QUIET_FOR
-            return False
-        return self._inner.get_extra_info(info)
-
-
-def _readable(fd: int) -> bool:
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks every address, then dials the checked address (TLS still verifies the name)."""
 
     def __init__(self, resolver: Resolver | None) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._resolver = resolver or system_resolver
 
     async def connect_tcp(
@@ -252,9 +209,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return _CheapStream(await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                ))
+                return await wire.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                              socket_options=socket_options)
             except httpcore.ConnectError as exc:  # try the next checked address
                 last_error = exc
         assert last_error is not None
@@ -264,7 +220,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         raise Refused("unix sockets are not allowed")
 
     async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 class _Pool(httpcore.AsyncConnectionPool):
@@ -276,7 +232,9 @@ class _Pool(httpcore.AsyncConnectionPool):
     idle connections again for every queued request whether it needs them or not: about 700
     ``is_idle`` calls per request at 16 requests in flight. The decisions here are the same ones
     (tests/unit/fetch/test_netguard.py checks them against httpcore's own on random pools); this is
-    used only with the httpcore it was written against (:data:`POOL_FOR_HTTPCORE`).
+    used only with the httpcore it was written against (:data:`POOL_FOR_HTTPCORE`). Its connections, the
+    requests waiting in it and its response streams are govpress/fetch/wire.py's: httpcore's code on
+    asyncio's locks and events, without anyio's scopes.
     """
 
     def _assign_requests_to_connections(self) -> list[httpcore.AsyncConnectionInterface]:
@@ -308,6 +266,56 @@ class _Pool(httpcore.AsyncConnectionPool):
                 connections.append(connection)
                 pool_request.assign_to_connection(connection)
         return closing_connections
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        """httpcore 1.0's ``AsyncConnectionPool.handle_async_request``, its waiting request and response
+        stream govpress/fetch/wire.py's (an asyncio event; no anyio scope around a response's close)."""
+        scheme = request.url.scheme.decode()
+        if scheme == "":
+            raise httpcore.UnsupportedProtocol("Request URL is missing an 'http://' or 'https://' protocol.")
+        if scheme not in ("http", "https", "ws", "wss"):
+            raise httpcore.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme}://'.")
+        timeouts = request.extensions.get("timeout", {})
+        timeout = timeouts.get("pool", None)
+        with self._optional_thread_lock:
+            pool_request = wire.PoolRequest(request)
+            self._requests.append(pool_request)
+        try:
+            while True:
+                with self._optional_thread_lock:
+                    closing = self._assign_requests_to_connections()
+                await self._close_connections(closing)
+                connection = await pool_request.wait_for_connection(timeout=timeout)
+                try:
+                    response = await connection.handle_async_request(pool_request.request)
+                except ConnectionNotAvailable:
+                    pool_request.clear_connection()  # placed on a connection that turned busy: place it again
+                else:
+                    break
+        except BaseException as exc:
+            with self._optional_thread_lock:
+                self._requests.remove(pool_request)
+                closing = self._assign_requests_to_connections()
+            await self._close_connections(closing)
+            raise exc from None
+        assert isinstance(response.stream, typing.AsyncIterable)
+        return httpcore.Response(
+            status=response.status, headers=response.headers,
+            content=wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self),
+            extensions=response.extensions,
+        )
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
+        """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""
+        return wire.Connection(
+            origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._keepalive_expiry, http1=self._http1,
+            http2=self._http2, retries=self._retries, local_address=self._local_address, uds=self._uds,
+            network_backend=self._network_backend, socket_options=self._socket_options,
+        )
+
+    async def _close_connections(self, closing: list[httpcore.AsyncConnectionInterface]) -> None:
+        if closing:  # httpcore enters an anyio shield scope to close nothing, twice a request
+            await super()._close_connections(closing)
 
 
 POOL_FOR_HTTPCORE = ("1.0.",)

@@ -28,6 +28,7 @@ sites that gave written permission; that also drops the Crawl-delay (its own
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -51,8 +52,10 @@ log = logging.getLogger("govpress.fetch")
 # --- rate limiting -----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def authority(url: str) -> str:
-    """The host (and port, when the URL names one) that politeness is counted per."""
+    """The host (and port, when the URL names one) that politeness is counted per (asked three times a
+    fetch: remembered for the last URLs)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return f"{host}:{parts.port}" if parts.port else host

@@ -36,13 +36,15 @@ def read_listing_page(
     text, _ = decode(body, ctx.content_type)
     from bs4 import BeautifulSoup
 
+    from govpress.parsers.listings.select import select, select_one
+
     soup = BeautifulSoup(text, "lxml")
     items = []
-    for node in soup.select(selectors.item):
-        link = node if node.name == "a" and node.get("href") else node.select_one(selectors.link)
+    for node in select(soup, selectors.item):
+        link = node if node.name == "a" and node.get("href") else select_one(node, selectors.link)
         if link is None or not link.get("href"):
             continue
-        title_el = node.select_one(selectors.title) if selectors.title else link
+        title_el = select_one(node, selectors.title) if selectors.title else link
         items.append(
             ListingItem(
                 url=resolve(url, link["href"]),
@@ -54,7 +56,7 @@ def read_listing_page(
         )
     next_url = None
     if selectors.next:
-        nxt = soup.select_one(selectors.next)
+        nxt = select_one(soup, selectors.next)
         if nxt is not None and nxt.get("href"):
             next_url = resolve(url, nxt["href"])
     elif selectors.page_url and items:
@@ -65,7 +67,9 @@ def read_listing_page(
 def _item_date(node: Tag, selector: str | None, ctx: ParseContext) -> datetime | None:
     if not selector:
         return None
-    el = node.select_one(selector)
+    from govpress.parsers.listings.select import select_one
+
+    el = select_one(node, selector)
     if el is None:
         return None
     for raw in (el.get("datetime"), el.get("data-datetime"), el.get("content"), el.get_text(" ", strip=True)):

@@ -625,3 +625,36 @@ def test_a_closed_fetcher_refuses_to_send(clock: FakeClock, tmp_path: Path) -> N
 
     asyncio.run(go())
     assert site.requests == []
+
+
+class _ThreadNotingArchive(Archive):
+    """An archive noting which thread stored each body."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.threads: list[int] = []
+
+    def put(self, body: bytes) -> str:
+        import threading
+
+        self.threads.append(threading.get_ident())
+        return super().put(body)
+
+
+@pytest.mark.parametrize("sync_each", [False, True])
+def test_a_small_body_is_archived_in_the_event_loop_unless_each_file_is_synced(
+    clock: FakeClock, tmp_path: Path, sync_each: bool
+) -> None:
+    """A thread's hand-off costs more CPU than gzip and a page-cache write of a page of a few KB; a large
+    body (compression) and an archive that fsyncs each file stay off the event loop."""
+    import threading
+
+    from govpress.fetch.client import INLINE_ARCHIVE_BYTES
+
+    large = b"<html><body><article>" + bytes(range(256)) * (INLINE_ARCHIVE_BYTES // 256 + 1) + b"</article></body></html>"
+    site = Site({"/news/1": html(), "/news/2": httpx.Response(200, content=large, headers={"content-type": "text/html"})})
+    archive = _ThreadNotingArchive(tmp_path / "archive", sync_each=sync_each)
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop in this thread
+    small, big = fetch(site, clock, tmp_path, f"{BASE}/news/1", f"{BASE}/news/2", archive=archive)
+    assert small.ok and big.ok and archive.get(small.archive_key) == ARTICLE and archive.get(big.archive_key) == large
+    assert [thread == loop_thread for thread in archive.threads] == [not sync_each, False]

@@ -171,3 +171,31 @@ def test_tiny_page_rule_counts_utf8_bytes_of_a_text_page(filler: str) -> None:
         size = len(text.encode("utf-8", "ignore"))
         reason = blocked_reason(text, content_type="text/html")
         assert (reason == f"tiny HTML page ({size} bytes) without article text") == (size < 4096), (filler, extra)
+
+
+def test_the_screened_marker_search_finds_what_searching_every_needle_finds() -> None:
+    """Rule 3's markers are searched through shared screens (``_marker_in``); the answer must be the first
+    marker group with any needle in the markup, as a search for every needle in order gives."""
+    import random
+
+    from govpress.parsers.blocked import _MARKERS, _SCREEN_OF, _marker_in
+    from testpaths import PAGES
+
+    def every_needle(markup: bytes) -> str | None:
+        return next((reason for needles, reason in _MARKERS if any(needle in markup for needle in needles)), None)
+
+    assert all(screen in needle for needle, screen in _SCREEN_OF.items())
+    needles = [needle for group, _ in _MARKERS for needle in group]
+    heads = [p.read_bytes()[:16384].lower() for p in [*sorted(CONSTRUCTED_SITES.rglob("*.html")),
+                                                    *sorted(PAGES.rglob("*.html"))]]
+    rng = random.Random(14)
+    samples = list(heads)
+    for head in heads:
+        for count in (1, 2, 3):  # needles (and screens without their needles) put into real markup
+            extra = [rng.choice(needles + list({*_SCREEN_OF.values()})) for _ in range(count)]
+            at = rng.randrange(len(head) + 1)
+            samples.append(head[:at] + b" ".join(extra) + head[at:])
+    samples += [b" ".join(rng.sample(needles, rng.randint(1, 4))) for _ in range(500)]
+    assert any(every_needle(s) is None for s in samples) and any(every_needle(s) for s in samples)
+    for markup in samples:
+        assert _marker_in(markup) == every_needle(markup)

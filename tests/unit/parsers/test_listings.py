@@ -166,3 +166,132 @@ def test_a_json_item_fingerprint_ignores_numbers_but_not_its_strings():
 
     assert fingerprint('{"id": 1, "title": "A", "views": 3}') == fingerprint('{"id": 1, "title": "A", "views": 90}')
     assert fingerprint('{"id": 1, "title": "A", "updated": "2024-10-02"}') != fingerprint('{"id": 1, "title": "A", "updated": "2024-10-03"}')
+
+
+# --- CSS selection on listing pages (govpress.parsers.listings.select against soupsieve) ---------------------
+
+_TEMPLATES_AND_CASES = """<!doctype html><html><head><title>t</title></head><body>
+<div class="news_item lenta_item" id="top"><a class="lenta_item_title" HREF="/a">A</a><span class="date">1 May</span></div>
+<template><div class="news_item lenta_item"><a class="lenta_item_title" href="/hidden">H</a></div></template>
+<ul><li class="news-card"><h3 class="hentry__title"><a href="/b" data-x="">B</a></h3><time datetime="2024-05-01">x</time></li>
+<li class="news-card other"><div><div><a>no href</a><a href="">empty href</a></div></div></li></ul>
+<div class="news-feed_feed"><article><a class="news-card__title" href="/c">C</a><span class="news-card__date">d</span></article></div>
+<section><template id="tp"><p class="inside">in a template</p></template></section>
+<div class="hentry"><div class="hentry"><h3 class="hentry__title"><a href="/d">D</a></h3></div></div>
+<p class="Inside">case</p><TABLE><tr><td class="x">cell</td></tr></TABLE>
+</body></html>"""
+
+
+def _listing_pages() -> list[bytes]:
+    from testpaths import CONSTRUCTED_SITES, PAGES
+
+    return ([_TEMPLATES_AND_CASES.encode()] + [p.read_bytes() for p in sorted(CONSTRUCTED_SITES.rglob("*.html"))]
+            + [p.read_bytes() for p in sorted(PAGES.rglob("*.html"))])
+
+
+def _registry_selectors() -> set[str]:
+    """The CSS selectors of every ``[source.listing]`` in the project's registries."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    found = set()
+    for toml in [root / "sources.toml", *sorted((root / "govpress" / "demo").rglob("*.toml"))]:
+        for source in tomllib.loads(toml.read_text(encoding="utf-8")).get("source", []):
+            listing = source.get("listing") or {}
+            found.update(listing.get(key) for key in ("item", "link", "title", "date", "next") if listing.get(key))
+    return found
+
+
+def _random_selectors(soup, rng) -> list[str]:
+    """Selectors of the simple form built from the page's own elements (so that many of them match)."""
+    from bs4 import Tag
+
+    elements = [el for el in soup.descendants if isinstance(el, Tag)]
+
+    def compound(el) -> str:
+        parts = [el.name] if rng.random() < 0.6 else []
+        classes = el.get("class") or []
+        for cls in rng.sample(classes, min(len(classes), rng.randint(0, 2))):
+            if cls[:1].isalpha() or cls[:1] in "_-":
+                parts.append("." + cls)
+        if el.get("id") and rng.random() < 0.2 and el["id"][:1].isalpha():
+            parts.append("#" + el["id"])
+        if el.attrs and rng.random() < 0.3:
+            parts.append(f"[{rng.choice(list(el.attrs))}]")
+        return "".join(parts) or el.name
+
+    selectors = []
+    for _ in range(60):
+        el = rng.choice(elements)
+        chain = [compound(el)]
+        parent = el.parent
+        while parent is not None and parent.name != "[document]" and rng.random() < 0.6:
+            if rng.random() < 0.5:
+                chain.insert(0, compound(parent) + rng.choice([" > ", ">", " "]))
+            parent = parent.parent
+        text = "".join(chain) if all(c.endswith((" ", ">")) for c in chain[:-1]) else " ".join(chain)
+        selectors.append(text if rng.random() < 0.8 else text + ", " + compound(rng.choice(elements)))
+    return selectors
+
+
+def test_simple_selectors_select_what_soupsieve_selects() -> None:
+    import random
+
+    from bs4 import BeautifulSoup, Tag
+
+    from govpress.parsers.listings.select import parse as parse_selector
+    from govpress.parsers.listings.select import select, select_one
+
+    registry = _registry_selectors()
+    assert registry and all(parse_selector(s) is not None for s in registry), [s for s in registry if parse_selector(s) is None]
+    rng = random.Random(14)
+    compared = matched = 0
+    for body in _listing_pages():
+        soup = BeautifulSoup(body, "lxml")
+        elements = [el for el in soup.descendants if isinstance(el, Tag)]
+        scopes = [soup] + rng.sample(elements, min(5, len(elements)))
+        for selector in sorted(registry) + _random_selectors(soup, rng):
+            for scope in scopes:
+                theirs = scope.select(selector)
+                assert [id(el) for el in select(scope, selector)] == [id(el) for el in theirs], selector
+                first = select_one(scope, selector)
+                assert first is (theirs[0] if theirs else None), selector
+                compared += 1
+                matched += bool(theirs)
+    assert compared > 5000 and matched > 1000  # the comparison saw many selections, and many non-empty
+
+
+@pytest.mark.parametrize("selector", ["a[href=x]", "*", "div:not(.x)", "DIV", "a ~ b", "li:nth-child(2)", "a,", "> a",
+                                      "div >", ".1a", "[ href ]", "a.b c#d > e[f], g"])
+def test_other_selectors_are_soupsieves(selector: str) -> None:
+    from bs4 import BeautifulSoup
+
+    from govpress.parsers.listings.select import parse as parse_selector
+    from govpress.parsers.listings.select import select
+
+    simple = parse_selector(selector) is not None
+    assert simple == (selector == "a.b c#d > e[f], g")
+    soup = BeautifulSoup(_TEMPLATES_AND_CASES, "lxml")
+    try:
+        theirs = [id(el) for el in soup.select(selector)]
+    except Exception as exc:  # noqa: BLE001 - an invalid selector raises the same error either way
+        with pytest.raises(type(exc)):
+            select(soup, selector)
+    else:
+        assert [id(el) for el in select(soup, selector)] == theirs
+
+
+def test_a_listing_page_is_read_without_compiling_a_selector_in_soupsieve() -> None:
+    """soupsieve compiles its tokenizer's patterns on the first selector it parses (50-70 ms a process)."""
+    import soupsieve.css_parser
+
+    compiled = soupsieve.css_parser._cached_css_compile
+    before = compiled.cache_info().misses
+    selectors = ListingSelectors(item="div.news_item.lenta_item", link="a.lenta_item_title",
+                                 title="span.lenta_item_title", date="span.date", next="a.pagination__next")
+    ctx = ParseContext(source_id="t", timezone="UTC", languages=("ru",), fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+                       content_type="text/html; charset=utf-8")
+    listing = read_listing_page(_TEMPLATES_AND_CASES.encode(), "http://127.0.0.1/news/", selectors, ctx)
+    assert [i.url for i in listing.items] == ["http://127.0.0.1/a"]
+    assert compiled.cache_info().misses == before

@@ -1,0 +1,405 @@
+"""httpcore's HTTP/1.1 connections on plain asyncio: the same protocol code, without anyio's per-call machinery.
+
+httpcore (1.0.x) runs on asyncio through anyio: every socket read and write enters an anyio
+``fail_after`` cancel scope and a resource guard and yields to the event loop once (a "checkpoint"),
+and each of a request's three lock acquisitions (the connection's request lock, the HTTP/1.1 state
+lock twice) yields once more inside a shielded cancel scope. At 16 fetches in flight those yields
+also let other requests be placed on a connection that is about to become busy; they then fail with
+``ConnectionNotAvailable`` and are placed again: 3.8 placements per request instead of one
+(bench.govpress_run plain's 684 requests). The pool also asked sniffio and made an anyio event to
+hand each request its connection, and entered an anyio shield scope to close each response. Without
+all of it the Fetcher alone takes ~380 CPU-us a fetch over those requests instead of ~630.
+
+Here, with only the asyncio parts swapped:
+
+- :class:`AsyncioStream` is the network stream (what httpcore's ``AnyIOStream`` over anyio's
+  ``SocketStream`` is): an :class:`asyncio.Protocol` buffering what the socket delivers, reads that
+  wait only when nothing is buffered (their timeout a timer, not a cancel scope), writes that wait
+  only while the transport's buffer is not flushed (anyio's rule: a write buffer limit of 0), TLS
+  by :meth:`asyncio.loop.start_tls`. The same httpcore errors for the same failures:
+  ``ConnectError``/``ConnectTimeout``, ``ReadError``/``ReadTimeout``, ``WriteError``/``WriteTimeout``;
+  a read at the end of the stream returns ``b""``. A pooled connection's idle check ("is the socket
+  readable", i.e. did the server close it) looks at what the protocol already received, then polls
+  the socket at most every :data:`QUIET_FOR` seconds.
+- :class:`Connection` and :class:`HTTP11Connection` are httpcore's, their locks asyncio's
+  (:class:`Lock`): mutual exclusion as before, no yield when the lock is free. :class:`PoolRequest`
+  (a request waiting in the pool) waits on an asyncio :class:`Event`, and :class:`PoolStream` closes a
+  response as httpcore's does, without the anyio shield (which holds off only anyio's own cancel
+  scopes; none is open there).
+
+govpress/fetch/netguard.py's backend makes the stream (an ``httpcore.AsyncNetworkStream``, so any
+httpcore can drive it); its pool uses the other classes, built on httpcore's internals, only with
+the httpcore they were written against (netguard.POOL_FOR_HTTPCORE). tests/unit/fetch/test_wire.py
+runs the same exchanges through httpx's default transport (httpcore on anyio) and these.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import ssl
+import time
+import typing
+from collections import deque
+
+import httpcore
+from httpcore._async.connection import AsyncHTTPConnection
+from httpcore._async.connection_pool import AsyncPoolRequest, PoolByteStream
+from httpcore._async.http11 import AsyncHTTP11Connection
+
+QUIET_FOR = 0.002
+"""Seconds a pooled socket found quiet (no close from the server) is taken as still quiet.
+
+httpcore asks every idle pooled connection whether its socket is readable before each request is
+placed, many times a millisecond at 16 in flight; a close noticed that much later is the race
+httpcore already has (a server closing right after the check), which the fetcher's retry covers."""
+READ_HIGH_WATER = 1024 * 1024
+"""Bytes received and not yet read at which the transport stops reading (resumed once read)."""
+
+
+class Lock:
+    """httpcore's ``AsyncLock`` interface on :class:`asyncio.Lock`: anyio's lock yields to the event
+    loop (in a shielded cancel scope) on every acquisition, even of a free lock; this one does not."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Lock:
+        await self._lock.acquire()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class Event:
+    """httpcore's ``AsyncEvent`` interface on :class:`asyncio.Event` (httpcore's asks sniffio which library
+    runs, and makes an anyio event, every time a request is given a connection)."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float | None = None) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
+        except TimeoutError as exc:  # as httpcore maps anyio's fail_after
+            raise httpcore.PoolTimeout(exc) from exc
+
+
+class PoolRequest(AsyncPoolRequest):
+    """httpcore's request waiting in the pool, with an asyncio event."""
+
+    def __init__(self, request: httpcore.Request) -> None:
+        super().__init__(request)
+        self._connection_acquired = Event()  # type: ignore[assignment]
+
+    def clear_connection(self) -> None:
+        self.connection = None
+        self._connection_acquired = Event()  # type: ignore[assignment]
+
+
+class PoolStream(PoolByteStream):
+    """httpcore's response body stream of the pool, closed without entering an anyio shield scope.
+
+    The shield keeps a cancellation (an anyio cancel scope's: a native asyncio one goes through it all
+    the same) from stopping the close half way, which would leave the request in the pool. Here the
+    close never waits, so nothing can be delivered in it: the HTTP/1.1 state lock does not yield when
+    free and is never held across a wait (the stream's close does not yield), and the trace hook, when
+    there is one, does not wait either. The shield was an anyio scope entered for every response."""
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if hasattr(self._stream, "aclose"):
+                await self._stream.aclose()
+            with self._pool._optional_thread_lock:
+                self._pool._requests.remove(self._pool_request)
+                closing = self._pool._assign_requests_to_connections()
+            await self._pool._close_connections(closing)
+
+
+class HTTP11Connection(AsyncHTTP11Connection):
+    """httpcore's HTTP/1.1 connection with an asyncio state lock."""
+
+    def __init__(self, origin: httpcore.Origin, stream: httpcore.AsyncNetworkStream,
+                 keepalive_expiry: float | None = None) -> None:
+        super().__init__(origin=origin, stream=stream, keepalive_expiry=keepalive_expiry)
+        self._state_lock = Lock()  # type: ignore[assignment]
+
+
+class Connection(AsyncHTTPConnection):
+    """httpcore's connection (connect, then HTTP/1.1) with an asyncio request lock."""
+
+    def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._request_lock = Lock()  # type: ignore[assignment]
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        # httpcore 1.0's AsyncHTTPConnection.handle_async_request, making an HTTP11Connection.
+        if not self.can_handle_request(request.url.origin):
+            raise RuntimeError(
+                f"Attempted to send request to {request.url.origin} on connection to {self._origin}"
+            )
+        try:
+            async with self._request_lock:
+                if self._connection is None:
+                    stream = await self._connect(request)
+                    ssl_object = stream.get_extra_info("ssl_object")
+                    http2_negotiated = ssl_object is not None and ssl_object.selected_alpn_protocol() == "h2"
+                    if http2_negotiated or (self._http2 and not self._http1):
+                        from httpcore._async.http2 import AsyncHTTP2Connection
+
+                        self._connection = AsyncHTTP2Connection(
+                            origin=self._origin, stream=stream, keepalive_expiry=self._keepalive_expiry
+                        )
+                    else:
+                        self._connection = HTTP11Connection(
+                            origin=self._origin, stream=stream, keepalive_expiry=self._keepalive_expiry
+                        )
+        except BaseException as exc:
+            self._connect_failed = True
+            raise exc
+        return await self._connection.handle_async_request(request)
+
+
+# --- the network stream -----------------------------------------------------------------------
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+class _Protocol(asyncio.Protocol):
+    """What the socket delivered, for :class:`AsyncioStream` (anyio's ``StreamProtocol``, reading
+    on until :data:`READ_HIGH_WATER` instead of only while a read waits)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.chunks: deque[bytes] = deque()
+        self.buffered = 0
+        self.eof = False
+        self.lost = False
+        self.error: BaseException | None = None
+        self.tls = False
+        self.paused_reading = False
+        self.reader: asyncio.Future | None = None  # a read waiting for data
+        self.paused_writing = False  # the transport's write buffer is not flushed
+        self.drainer: asyncio.Future | None = None  # a write waiting for the flush
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = typing.cast(asyncio.Transport, transport)
+        self.transport.set_write_buffer_limits(0)  # as anyio: a write waits until the kernel took it all
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(bytes(data))
+        self.buffered += len(data)
+        if self.buffered >= READ_HIGH_WATER and not self.paused_reading and self.transport is not None:
+            self.paused_reading = True
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self) -> bool | None:
+        self.eof = True
+        self._wake_reader()
+        return None if self.tls else True  # keep a plain socket open for writes, as anyio does
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if exc is not None:
+            self.error = exc
+        self._wake_reader()
+        self._wake_drainer()
+
+    def pause_writing(self) -> None:
+        self.paused_writing = True
+
+    def resume_writing(self) -> None:
+        self.paused_writing = False
+        self._wake_drainer()
+
+    def _wake_reader(self) -> None:
+        if self.reader is not None and not self.reader.done():
+            self.reader.set_result(None)
+
+    def _wake_drainer(self) -> None:
+        if self.drainer is not None and not self.drainer.done():
+            self.drainer.set_result(None)
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    """A connected TCP (or TLS) stream on asyncio, with httpcore's errors (see the module's doc)."""
+
+    __slots__ = ("_transport", "_protocol", "_closed", "_quiet_until")
+
+    def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+        self._closed = False
+        self._quiet_until = 0.0
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        protocol = self._protocol
+        if not protocol.chunks and not self._closed and not protocol.eof and not protocol.lost:
+            loop = asyncio.get_running_loop()
+            waiter = protocol.reader = loop.create_future()
+            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            except TimeoutError:
+                raise httpcore.ReadTimeout() from None
+            finally:
+                protocol.reader = None
+                if timer is not None:
+                    timer.cancel()
+        if protocol.chunks:
+            chunk = protocol.chunks.popleft()
+            if len(chunk) > max_bytes:
+                chunk, rest = chunk[:max_bytes], chunk[max_bytes:]
+                protocol.chunks.appendleft(rest)
+            protocol.buffered -= len(chunk)
+            if protocol.paused_reading and protocol.buffered < READ_HIGH_WATER and not self._closed:
+                protocol.paused_reading = False
+                self._transport.resume_reading()
+            return chunk
+        if self._closed:
+            raise httpcore.ReadError("the connection was closed")
+        if protocol.error is not None:
+            raise httpcore.ReadError(str(protocol.error) or type(protocol.error).__name__) from protocol.error
+        return b""  # the end of the stream
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        protocol = self._protocol
+        if self._closed:
+            raise httpcore.WriteError("the connection was closed")
+        if protocol.lost:
+            raise httpcore.WriteError(str(protocol.error or "the connection was lost"))
+        if protocol.paused_writing:  # an earlier write still buffered (it timed out)
+            await self._flushed(timeout)
+        try:
+            self._transport.write(buffer)
+        except RuntimeError as exc:
+            raise httpcore.WriteError(str(exc)) from exc
+        if protocol.paused_writing:
+            await self._flushed(timeout)
+
+    async def _flushed(self, timeout: float | None) -> None:
+        protocol = self._protocol
+        loop = asyncio.get_running_loop()
+        while protocol.paused_writing and not protocol.lost and not self._closed:
+            waiter = protocol.drainer = loop.create_future()
+            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            try:
+                await waiter
+            except TimeoutError:
+                raise httpcore.WriteTimeout() from None
+            finally:
+                protocol.drainer = None
+                if timer is not None:
+                    timer.cancel()
+        if self._closed:
+            raise httpcore.WriteError("the connection was closed")
+        if protocol.lost:
+            raise httpcore.WriteError(str(protocol.error or "the connection was lost"))
+
+    async def aclose(self) -> None:
+        # As anyio's stream (and its TLS stream, not standard_compatible): no close_notify. Unlike anyio's it
+        # does not yield afterwards, so closing a response never waits anywhere (see PoolStream).
+        self._closed = True
+        self._transport.abort()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        protocol = self._protocol
+        protocol.tls = True
+        try:
+            try:
+                async with asyncio.timeout(timeout):
+                    transport = await loop.start_tls(self._transport, protocol, ssl_context,
+                                                     server_hostname=server_hostname)
+            except TimeoutError:
+                raise httpcore.ConnectTimeout() from None
+            except (ssl.SSLError, OSError, EOFError) as exc:
+                raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+            if transport is None:  # the connection went while the handshake ran
+                raise httpcore.ConnectError("the connection was closed during the TLS handshake")
+        except BaseException:
+            await self.aclose()
+            raise
+        # The TLS transport keeps its default write limits: with 0 it pauses on an empty buffer (its test
+        # is "size >= high water") and never resumes. A request head is far below them either way.
+        transport = typing.cast(asyncio.Transport, transport)
+        protocol.transport = transport
+        return AsyncioStream(transport, protocol)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        if info == "is_readable":
+            return self._readable()
+        if info == "ssl_object":
+            return self._transport.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._transport.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._transport.get_extra_info("peername")
+        if info == "socket":
+            return self._transport.get_extra_info("socket")
+        return None
+
+    def _readable(self) -> bool:
+        """httpcore's ``is_socket_readable``: something (a server's close, usually) waits to be read."""
+        protocol = self._protocol
+        if protocol.chunks or protocol.eof or protocol.lost or self._closed:
+            return True
+        sock = self._transport.get_extra_info("socket")
+        fd = -1 if sock is None else sock.fileno()
+        if fd < 0:
+            return True
+        now = time.monotonic()
+        if now < self._quiet_until:
+            return False
+        if _poll_readable(fd):
+            return True
+        self._quiet_until = now + QUIET_FOR
+        return False
+
+
+def _poll_readable(fd: int) -> bool:
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+async def connect_tcp(host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                      socket_options: typing.Iterable[typing.Any] | None = None) -> AsyncioStream:
+    """A TCP connection to ``host`` (an address: the guard has resolved and checked it), as httpcore's
+    anyio backend makes one (TCP_NODELAY, as asyncio sets it; ``socket_options`` applied)."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            transport, protocol = await loop.create_connection(
+                _Protocol, host, port, local_addr=(local_address, 0) if local_address else None
+            )
+    except TimeoutError:
+        raise httpcore.ConnectTimeout() from None
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+    sock = transport.get_extra_info("socket")
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    return AsyncioStream(typing.cast(asyncio.Transport, transport), typing.cast(_Protocol, protocol))
+
+
+__all__ = ["AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PoolRequest", "PoolStream", "connect_tcp"]

@@ -1,0 +1,377 @@
+"""govpress/fetch/wire.py against httpcore's own stack: the same exchanges over real loopback sockets,
+through httpx's default transport (httpcore's pool, connections and anyio streams) and through the
+GuardedTransport (the same httpcore code on asyncio streams and locks): the same answers, bodies and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpcore
+import httpx
+import pytest
+
+from govpress.fetch import wire
+from govpress.fetch.netguard import GuardedTransport, _Pool, current_allow, parse_networks
+
+BIG = bytes(range(256)) * (3 * 4096 + 7)  # 3 MB: past the stream's read high-water mark
+
+
+def _head(conn: socket.socket) -> str:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return ""
+        data += chunk
+    return data.split(b" ", 2)[1].decode()
+
+
+def _handle(conn: socket.socket, path: str) -> bool:
+    """Answer one request; False when the connection is to be closed after it."""
+    if path == "/plain":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Two: a\r\nX-Two: b\r\nContent-Length: 5\r\n\r\nhello")
+    elif path == "/chunked":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n")
+    elif path == "/until-close":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it, to the end")
+        return False
+    elif path == "/big":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BIG) + BIG)
+    elif path == "/not-found":
+        conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+    elif path == "/slow":
+        threading.Event().wait(0.3)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow")
+    elif path == "/silent":
+        threading.Event().wait(1.0)  # never answers in time
+        return False
+    elif path == "/cut":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")
+        return False
+    elif path == "/reset":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close sends RST
+        return False
+    elif path == "/garbage":
+        conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        return False
+    elif path == "/no-response":
+        return False
+    elif path == "/close-after":  # answers, then closes the kept-alive connection at once
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return False
+    return True
+
+
+class Server:
+    """A scripted HTTP/1.1 server on 127.0.0.1 (TLS when given a context); counts connections."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.tls = tls
+        self.connections = 0
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            while (path := _head(conn)) and _handle(conn, path):
+                pass
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@contextmanager
+def server(tls: ssl.SSLContext | None = None) -> Iterator[Server]:
+    site = Server(tls)
+    try:
+        yield site
+    finally:
+        site.close()
+
+
+def _outcome(result: httpx.Response | BaseException) -> tuple:
+    if isinstance(result, BaseException):
+        return ("error", type(result).__name__)
+    return (result.status_code, result.headers.multi_items(), result.content)
+
+
+async def _exchange(transport: httpx.AsyncBaseTransport, url: str, timeout: float = 5.0) -> httpx.Response | BaseException:
+    request = httpx.Request("GET", url, extensions={"timeout": httpx.Timeout(timeout).as_dict()})
+    try:
+        response = await transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
+    except httpx.HTTPError as exc:
+        return exc
+
+
+def _both(script: Callable[[httpx.AsyncBaseTransport], object], **transport_args: object) -> tuple[object, object]:
+    """The script's result through httpcore's own stack, then through the guarded transport."""
+
+    async def run(make: Callable[[], httpx.AsyncBaseTransport]) -> object:
+        token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+        try:
+            async with make() as transport:
+                return await script(transport)  # type: ignore[misc]
+        finally:
+            current_allow.reset(token)
+
+    theirs = asyncio.run(run(lambda: httpx.AsyncHTTPTransport(trust_env=False, **transport_args)))
+    ours = asyncio.run(run(lambda: GuardedTransport(**transport_args)))
+    return theirs, ours
+
+
+@pytest.mark.parametrize("path", ["/plain", "/chunked", "/until-close", "/big", "/not-found", "/cut", "/reset",
+                                  "/garbage", "/no-response"])
+def test_an_exchange_ends_as_with_httpcores_own_streams(path: str) -> None:
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+            return _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}{path}"))
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    if path in ("/plain", "/chunked", "/until-close", "/big", "/not-found"):
+        assert ours[0] in (200, 404)
+
+
+def test_a_read_that_waits_too_long_is_a_read_timeout_as_with_httpcore() -> None:
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+            return _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/silent", timeout=0.2))
+
+        theirs, ours = _both(script)
+    assert ours == theirs == ("error", "ReadTimeout")
+
+
+def test_a_refused_connection_is_a_connect_error_as_with_httpcore() -> None:
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+
+    async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+        return _outcome(await _exchange(transport, f"http://127.0.0.1:{port}/plain"))
+
+    theirs, ours = _both(script)
+    assert ours == theirs == ("error", "ConnectError")
+
+
+def test_kept_alive_connections_are_reused_and_a_closed_one_is_replaced_as_with_httpcore() -> None:
+    def script_for(site: Server):
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            base = f"http://127.0.0.1:{site.port}"
+            seen = []
+            for path in ["/plain", "/chunked", "/plain", "/close-after", "/plain", "/big", "/plain"]:
+                seen.append(_outcome(await _exchange(transport, base + path)))
+                await asyncio.sleep(0.05)  # the server's close reaches the client before the next request
+            concurrent = await asyncio.gather(*(_exchange(transport, base + "/plain") for _ in range(12)))
+            return seen + [_outcome(r) for r in concurrent]
+        return script
+
+    with server() as site:
+        theirs, ours = _both(script_for(site))
+    assert ours == theirs
+    assert all(o[0] == 200 for o in ours)
+
+
+def test_connection_counts_match_httpcore() -> None:
+    async def script(transport: httpx.AsyncBaseTransport, port: int) -> None:
+        base = f"http://127.0.0.1:{port}"
+        for path in ["/plain", "/chunked", "/plain", "/close-after", "/plain", "/plain"]:
+            await _exchange(transport, base + path)
+            await asyncio.sleep(0.05)
+
+    counts = []
+    for make in (lambda: httpx.AsyncHTTPTransport(trust_env=False), lambda: GuardedTransport()):
+        with server() as site:
+            async def run() -> None:
+                token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+                try:
+                    async with make() as transport:
+                        await script(transport, site.port)
+                finally:
+                    current_allow.reset(token)
+
+            asyncio.run(run())
+            counts.append(site.connections)
+    assert counts[0] == counts[1] == 2  # one kept alive for three requests, a new one after the server's close
+
+
+def test_requests_queued_for_a_connection_and_a_pool_timeout_end_as_with_httpcore() -> None:
+    """Four connections for twelve requests: eight wait in the pool; with a pool timeout shorter than a
+    response, the waiting ones give up (PoolTimeout) as they do in httpcore's own pool."""
+    with server() as site:
+        def script_for(pool_timeout: float):
+            async def script(transport: httpx.AsyncBaseTransport) -> list:
+                async def one(path: str) -> tuple:
+                    request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}",
+                                            extensions={"timeout": httpx.Timeout(5.0, pool=pool_timeout).as_dict()})
+                    try:
+                        response = await transport.handle_async_request(request)
+                        await response.aread()
+                        await response.aclose()
+                        return (response.status_code, response.content)
+                    except httpx.HTTPError as exc:
+                        return ("error", type(exc).__name__)
+                return list(await asyncio.gather(*(one("/slow" if i < 4 else "/plain") for i in range(12))))
+            return script
+
+        limits = httpx.Limits(max_connections=4)
+        waited = _both(script_for(5.0), limits=limits)
+        gave_up = _both(script_for(0.1), limits=limits)
+    assert waited[1] == waited[0] == [(200, b"slow")] * 4 + [(200, b"hello")] * 8
+    assert gave_up[1] == gave_up[0] == [(200, b"slow")] * 4 + [("error", "PoolTimeout")] * 8
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_tls_exchanges_and_a_certificate_not_trusted_end_as_with_httpcore(tmp_path: Path) -> None:
+    cert, key = _certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with server(server_context) as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            base = f"https://127.0.0.1:{site.port}"
+            return [_outcome(await _exchange(transport, base + path))
+                    for path in ["/plain", "/chunked", "/big", "/plain", "/until-close", "/cut", "/garbage"]]
+
+        theirs, ours = _both(script, verify=trusting)
+        assert ours == theirs
+        assert [o[0] for o in ours[:5]] == [200] * 5
+
+        async def untrusted(transport: httpx.AsyncBaseTransport) -> tuple:
+            return _outcome(await _exchange(transport, f"https://127.0.0.1:{site.port}/plain"))
+
+        theirs, ours = _both(untrusted)
+    assert ours == theirs == ("error", "ConnectError")
+
+
+# --- placement --------------------------------------------------------------------------------
+
+
+class _CountingPool(_Pool):
+    placements = 0
+
+    def _assign_requests_to_connections(self) -> list:
+        type(self).placements += 1
+        return super()._assign_requests_to_connections()
+
+
+def test_each_request_is_placed_once_at_sixteen_in_flight() -> None:
+    """httpcore's anyio locks yield to the event loop between a request's placement on an idle connection
+    and the connection turning busy; other requests placed on it meanwhile fail (ConnectionNotAvailable)
+    and are placed again: 3.8 placements per request in a run. The asyncio locks do not yield there."""
+    with server() as site:
+        async def go() -> list:
+            transport = GuardedTransport()
+            pool = transport._pool
+            transport._pool = _CountingPool(ssl_context=pool._ssl_context, max_connections=pool._max_connections,
+                                            max_keepalive_connections=pool._max_keepalive_connections,
+                                            keepalive_expiry=pool._keepalive_expiry, network_backend=pool._network_backend)
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            sem = asyncio.Semaphore(16)
+
+            async def one(i: int) -> tuple:
+                async with sem:
+                    return _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))
+
+            try:
+                async with transport:
+                    return await asyncio.gather(*(one(i) for i in range(400)))
+            finally:
+                current_allow.reset(token)
+
+        results = asyncio.run(go())
+    assert all(r[0] == 200 for r in results)
+    # One placement when a request arrives and one when its response closes: nothing placed twice.
+    assert _CountingPool.placements == 2 * 400
+    assert isinstance(wire.Connection, type) and issubclass(wire.Connection, httpcore.AsyncConnectionInterface)
+
+
+@pytest.mark.parametrize("path", ["/plain", "/until-close"])
+def test_closing_a_response_never_waits_so_no_cancellation_stops_it_half_way(path: str) -> None:
+    """httpcore closes a response inside an anyio shield so that a cancellation cannot leave the request
+    in the pool; the pool's stream here enters no shield, which is sound because its close never suspends:
+    kept alive (the state lock taken and given back) or closed (the socket aborted)."""
+    with server() as site:
+        async def go() -> tuple[bool, int]:
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            try:
+                async with GuardedTransport() as transport:
+                    request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}",
+                                            extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+                    response = await transport.handle_async_request(request)
+                    body = b"".join([chunk async for chunk in response.stream])  # read as the Fetcher reads, not closed
+                    assert body in (b"hello", b"all of it, to the end")
+                    pool_stream = response.stream._httpcore_stream
+                    assert not pool_stream._closed
+                    assert isinstance(pool_stream, wire.PoolStream)
+                    closing = pool_stream.aclose()
+                    try:
+                        closing.send(None)
+                    except StopIteration:
+                        finished = True
+                    else:
+                        finished = False
+                        closing.close()
+                    return finished, len(transport._pool._requests)
+            finally:
+                current_allow.reset(token)
+
+        finished, waiting = asyncio.run(go())
+    assert finished and waiting == 0
