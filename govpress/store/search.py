@@ -479,14 +479,15 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
             f"SELECT schema_name, table_name FROM duckdb_tables() WHERE list_contains({in_schemas}, schema_name) "
             f"AND database_name = current_database() ORDER BY ALL").fetchall():
         held.setdefault(schema, []).append(name)
+    drops: list[str] = []
     for schema in schemas:
         if schema not in present:
             continue
-        for name, kind in macros.get(schema, []):
-            con.execute(f"DROP MACRO {'TABLE ' if kind == 'table_macro' else ''}IF EXISTS {schema}.{name}")
-        for name in held.get(schema, []):
-            con.execute(f"DROP TABLE {schema}.{name}")
-        con.execute(f"DROP SCHEMA IF EXISTS {schema}")
+        drops += [f"DROP MACRO {'TABLE ' if kind == 'table_macro' else ''}IF EXISTS {schema}.{name};"
+                  for name, kind in macros.get(schema, [])]
+        drops += [f"DROP TABLE {schema}.{name};" for name in held.get(schema, [])]
+        drops.append(f"DROP SCHEMA IF EXISTS {schema};")
+    con.execute("\n".join(drops))  # one call: each statement still runs (and is logged) on its own, in order
 
 
 def _index_pragma(table: str) -> str:
