@@ -89,3 +89,35 @@ def test_run_status_follows_the_sources(statuses: list[str], expected: str) -> N
     status, message = run_status(outcomes)
     assert status == expected
     assert (message is None) == (expected == "completed")
+
+
+def test_a_fresh_file_starts_the_parse_workers_before_its_migrations(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh file's first run parses every page it fetches: the workers' start (a fork server importing the
+    # parsers, on the other core) overlaps the migrations instead of waiting for the first batch's launch.
+    # A file that exists keeps the lazy start (a quiet run parses nothing).
+    import govpress.run
+
+    events: list[str] = []
+
+    class Pool:
+        def start_soon(self) -> None:
+            events.append("workers")
+
+        def close(self) -> None:
+            pass
+
+    migrate = Store.migrate
+
+    def migrating(store: Store) -> int:
+        events.append("migrate")
+        return migrate(store)
+
+    monkeypatch.setattr(govpress.run, "ParsePool", Pool)
+    monkeypatch.setattr(Store, "migrate", migrating)
+    db = tmp_path / "g.duckdb"
+    run(db, load_one("r1", "Text."))
+    assert events == ["workers", "migrate"]
+    events.clear()
+    run(db, load_one("r2", "More text."))
+    assert events == ["migrate"]
