@@ -65,8 +65,11 @@ class Migration:
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
         """Run the script, then the data step, on ``con`` (inside the caller's transaction)."""
-        for statements in statement_runs(split_statements(self.sql)):
-            con.execute(statements)
+        if "pragma" not in self.sql.lower() and duckdb.tokenize(self.sql):
+            con.execute(self.sql)  # nothing DuckDB expands at parse time: the script as it is, in one call
+        else:
+            for statements in statement_runs(split_statements(self.sql)):
+                con.execute(statements)
         step = self.data_step()
         if step is not None:
             step(con)
