@@ -121,3 +121,23 @@ def test_a_fresh_file_starts_the_parse_workers_before_its_migrations(tmp_path: P
     events.clear()
     run(db, load_one("r2", "More text."))
     assert events == ["migrate"]
+
+
+def test_a_new_lake_keeps_the_parse_workers_lazy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A lake's store path may be an s3:// prefix (no path at all), and a new lake says nothing about the run's size.
+    import govpress.run
+    from govpress.storage import parse_store
+
+    started: list[str] = []
+
+    class Pool:
+        def start_soon(self) -> None:
+            started.append("workers")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(govpress.run, "ParsePool", Pool)
+    lake = parse_store(f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}?data_path={tmp_path / 'data'}/")
+    result = run(lake, load_one("r1", "Text."), publish_results=False)
+    assert result.status == "completed" and started == []
