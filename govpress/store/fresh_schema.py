@@ -63,8 +63,9 @@ def apply(con: duckdb.DuckDBPyConnection) -> int | None:
         for statements in _runs(text):
             con.execute(statements)
         now = datetime.now(timezone.utc)
-        con.executemany("INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)",
-                        [[m.version, now, m.description] for m in migrations.MIGRATIONS])
+        con.execute("INSERT INTO schema_version (version, applied_at, description) VALUES "
+                    + ", ".join(["(?, ?, ?)"] * len(migrations.MIGRATIONS)),
+                    [value for m in migrations.MIGRATIONS for value in (m.version, now, m.description)])
         con.commit()
     except BaseException:
         rollback_quietly(con)
