@@ -166,6 +166,13 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
 async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: str, parameters: dict,
                           sources: list[Source], work: Work, publish_results: bool,
                           opening: Opening | None = None) -> RunResult:
+    if opening is None and not isinstance(store.location, DuckLake) and not store.path.exists():
+        # A fresh file: its first run fetches and parses every page it finds. The parse workers' start
+        # (a fork server importing the parsers, 0.7-1 s on the other core) overlaps the migrations
+        # (0.3 s on this one) instead of waiting for the first batch's launch. A prestarted run keeps
+        # its parse gate (govpress/prestart.py): its workers start once the flow run exists. A lake (its path
+        # may be an s3:// prefix, and a new lake is no sign of a big run) keeps the lazy start.
+        parsers.start_soon()
     await asyncio.to_thread(store.migrate)
     run_id = new_run_id()
     started_at = datetime.now(timezone.utc)

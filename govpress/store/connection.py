@@ -46,7 +46,7 @@ from govpress.errors import (
 )
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
-from govpress.store import liveness, migrations, search
+from govpress.store import fresh_schema, liveness, migrations, search
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
@@ -619,11 +619,14 @@ class Store:
         """Create or upgrade the schema; returns its version. A no-op when already current."""
         with self.writer() as con:
             refuse_foreign(con, self.path)
-            if migrations.current_version(con) == migrations.LATEST_VERSION:
+            version = migrations.current_version(con)
+            if version == migrations.LATEST_VERSION:
                 # Only a migration needs the search extension: loading it was 0.09 s of every run's
                 # start, a fifth of a quiet scheduled run (the index build loads it when it runs).
                 return migrations.LATEST_VERSION
         with self.writer(fts=True) as con:
+            if version == 0 and (fresh := fresh_schema.apply(con)) is not None:
+                return fresh  # an empty file: the migrations' end state in one script (govpress/store/fresh_schema.py)
             return migrations.migrate(con)
 
     def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:

@@ -89,3 +89,55 @@ def test_run_status_follows_the_sources(statuses: list[str], expected: str) -> N
     status, message = run_status(outcomes)
     assert status == expected
     assert (message is None) == (expected == "completed")
+
+
+def test_a_fresh_file_starts_the_parse_workers_before_its_migrations(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh file's first run parses every page it fetches: the workers' start (a fork server importing the
+    # parsers, on the other core) overlaps the migrations instead of waiting for the first batch's launch.
+    # A file that exists keeps the lazy start (a quiet run parses nothing).
+    import govpress.run
+
+    events: list[str] = []
+
+    class Pool:
+        def start_soon(self) -> None:
+            events.append("workers")
+
+        def close(self) -> None:
+            pass
+
+    migrate = Store.migrate
+
+    def migrating(store: Store) -> int:
+        events.append("migrate")
+        return migrate(store)
+
+    monkeypatch.setattr(govpress.run, "ParsePool", Pool)
+    monkeypatch.setattr(Store, "migrate", migrating)
+    db = tmp_path / "g.duckdb"
+    run(db, load_one("r1", "Text."))
+    assert events == ["workers", "migrate"]
+    events.clear()
+    run(db, load_one("r2", "More text."))
+    assert events == ["migrate"]
+
+
+def test_a_new_lake_keeps_the_parse_workers_lazy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A lake's store path may be an s3:// prefix (no path at all), and a new lake says nothing about the run's size.
+    import govpress.run
+    from govpress.storage import parse_store
+
+    started: list[str] = []
+
+    class Pool:
+        def start_soon(self) -> None:
+            started.append("workers")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(govpress.run, "ParsePool", Pool)
+    lake = parse_store(f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}?data_path={tmp_path / 'data'}/")
+    result = run(lake, load_one("r1", "Text."), publish_results=False)
+    assert result.status == "completed" and started == []

@@ -130,3 +130,77 @@ def test_a_rebuild_of_twenty_thousand_long_releases_fits_the_writers_memory() ->
                            "--repeat", "1", "--json"], cwd=root, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     assert '"index_docs_per_s"' in done.stdout
+
+
+class _Recorder:
+    """A connection that records the statements sent through it (the rest goes to the real one)."""
+
+    def __init__(self, con) -> None:
+        self.con, self.sent = con, []
+
+    def execute(self, sql: str, *args):
+        self.sent.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.con, name)
+
+
+def test_a_whole_rebuild_asks_the_catalog_for_the_indexes_macros_once(store: Store) -> None:
+    # duckdb_functions() lists every DuckDB function whatever the filter (~10 ms): asked once per index,
+    # it was 0.06 s of a fresh file's migration and again of its first rebuild.
+    from govpress.store import search
+
+    load_and_index(store)
+    with store.writer(fts=True) as con:
+        recorder = _Recorder(con)
+        con.begin()
+        search.refill_and_index(recorder)
+        con.commit()
+    assert sum("duckdb_functions()" in sql for sql in recorder.sent) == 1
+    sent = "\n".join(recorder.sent)
+    for table in [f.table for f in search.FAMILIES] + [search.NAMES_TABLE]:  # every index dropped piecewise
+        assert f"DROP TABLE fts_main_{table}.terms;" in sent and f"DROP SCHEMA IF EXISTS fts_main_{table};" in sent
+    assert hits(store, "визиты") == ["ru_visit"]
+
+
+def test_a_family_without_releases_is_not_normalised(store: Store) -> None:
+    # A fresh file's migration built every family's rows from no releases: a statement of the refill's
+    # macros each (0.03 s of the migration), for nothing.
+    from govpress.store import search
+
+    store.load_batch(batch(release("ru_only", "Визит в Баку.", title="Визит")))
+    with store.writer(fts=True) as con:
+        recorder = _Recorder(con)
+        con.begin()
+        search.refill_and_index(recorder)
+        con.commit()
+    inserts = [sql for sql in recorder.sent if sql.lstrip().startswith("INSERT INTO search_")]
+    assert [sql.split()[2] for sql in inserts] == ["search_ru", "search_names", "search_indexed"]
+    with store.reader() as con:
+        for family in search.FAMILIES[1:]:  # their indexes exist, empty
+            assert con.execute(f"SELECT count(*) FROM fts_main_{family.table}.docs").fetchone() == (0,)
+
+
+def test_names_keyed_once_per_word_equal_the_keys_of_each_release(store: Store) -> None:
+    # The names table is filled set-based (each distinct word keyed once); its rows must be what
+    # NAMES_TERMS_SQL gives release by release: the keys in the words' order, repeats kept, titles and
+    # short keys left out, '' for a release without names.
+    from govpress.store import search
+
+    store.load_batch(batch(
+        release("a", "Встреча. Президент Асадов встретил Лукашенко. Асадов и Лукашенко обсудили. Премьер-министр ушёл.",
+                title="Асадов в Минске", lead="Визит Асадова"),
+        release("b", "no names here at all", title="", source_id="gov_en", language="en"),
+        release("c", "Prime Minister Asadov met President Aliyev in Baku. Asadov left Baku.",
+                title="Asadov Visits Baku", source_id="gov_en", language="en"),
+        release("d", "Der Ministerpräsident Scholz besuchte Baku und Scholz sprach.", title="Besuch",
+                source_id="gov_de", language="de"),
+        release("e", "ЛУКАШЕНКО АСАДОВ. Бо Ли Ан были здесь.", title="Асадаў у Мінску", language="be"),
+    ))
+    store.rebuild_search_index(full=True)
+    with store.reader() as con:
+        stored = dict(con.execute(f"SELECT release_id, terms FROM {search.NAMES_TABLE}").fetchall())
+        expected = dict(con.execute(f"SELECT r.release_id, {search.NAMES_TERMS_SQL} FROM releases r").fetchall())
+    assert stored == expected
+    assert stored["b"] == "" and stored["a"].split().count("asdv") >= 2

@@ -1,0 +1,101 @@
+"""A fresh file's schema from one generated script (govpress/store/fresh_schema.py) equals the migrations' end state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_factories import batch, release
+
+from govpress.store import LATEST_VERSION, Store, fresh_schema, load_fts, migrations, search_releases
+
+CATALOG = {
+    "schemas": "SELECT schema_name, comment FROM duckdb_schemas() WHERE NOT internal ORDER BY ALL",
+    "tables": "SELECT schema_name, table_name, sql, comment, has_primary_key, column_count, check_constraint_count, "
+              "index_count FROM duckdb_tables() ORDER BY ALL",
+    "columns": "SELECT schema_name, table_name, column_name, column_index, data_type, column_default, is_nullable, "
+               "comment FROM duckdb_columns() ORDER BY ALL",
+    "views": "SELECT schema_name, view_name, sql, comment, column_count FROM duckdb_views() WHERE NOT internal ORDER BY ALL",
+    "macros": "SELECT schema_name, function_name, function_type, parameters::VARCHAR, parameter_types::VARCHAR, "
+              "macro_definition, comment FROM duckdb_functions() WHERE NOT internal AND function_type LIKE '%macro' "
+              "ORDER BY ALL",
+    # constraint_index numbers the catalogue's constraints in creation order: not part of what a table is
+    "constraints": "SELECT schema_name, table_name, constraint_type, constraint_text, expression, "
+                   "constraint_column_names::VARCHAR FROM duckdb_constraints() ORDER BY ALL",
+    "indexes": "SELECT * FROM duckdb_indexes() ORDER BY ALL",
+}
+
+
+def rows_of_every_table(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    found = {}
+    for schema, table in con.execute("SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL").fetchall():
+        columns = "version, description" if table == "schema_version" else "*"  # applied_at: when it ran
+        found[f"{schema}.{table}"] = con.execute(f'SELECT {columns} FROM "{schema}"."{table}" ORDER BY rowid').fetchall()
+    return found
+
+
+def test_a_file_from_the_script_equals_one_taken_through_every_migration() -> None:
+    migrated = duckdb.connect()
+    load_fts(migrated)
+    migrations.migrate(migrated)
+    scripted = duckdb.connect()
+    load_fts(scripted)
+    assert fresh_schema.apply(scripted) == LATEST_VERSION
+    for name, sql in CATALOG.items():
+        assert scripted.execute(sql).fetchall() == migrated.execute(sql).fetchall(), name
+    assert rows_of_every_table(scripted) == rows_of_every_table(migrated)
+
+
+def test_the_script_is_what_the_migrations_generate_today() -> None:
+    # After a new migration: uv run python -m govpress.store.fresh_schema
+    assert fresh_schema.script_text() == fresh_schema.generate(), "run: uv run python -m govpress.store.fresh_schema"
+
+
+def test_a_new_file_gets_the_script_and_an_old_one_the_migrations(tmp_path: Path) -> None:
+    fresh = Store(tmp_path / "fresh.duckdb")
+    assert fresh.migrate() == LATEST_VERSION
+    with fresh.reader() as con:
+        assert con.execute("SELECT list(version ORDER BY version) FROM schema_version").fetchone()[0] == \
+            list(range(1, LATEST_VERSION + 1))
+        assert con.execute("SELECT count(DISTINCT applied_at) FROM schema_version").fetchone() == (1,)  # one transaction
+    fresh.load_batch(batch(release("r1", "Визит премьер-министра в Минск.", title="Визит")))
+    fresh.rebuild_search_index()
+    with fresh.reader() as con:
+        assert [hit.release_id for hit in search_releases(con, "визиты")] == ["r1"]
+
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    load_fts(con)
+    migrations.migrate(con, target=LATEST_VERSION - 1)
+    con.close()
+    assert Store(old).migrate() == LATEST_VERSION
+    with Store(old).reader() as con:
+        assert con.execute("SELECT count(DISTINCT applied_at) FROM schema_version").fetchone()[0] > 1
+
+
+def test_a_script_behind_the_migrations_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = fresh_schema.script_text()
+    monkeypatch.setattr(fresh_schema, "script_text", lambda: text.replace(
+        f"-- schema version {LATEST_VERSION}:", f"-- schema version {LATEST_VERSION - 1}:", 1))
+    store = Store(tmp_path / "g.duckdb")
+    assert store.migrate() == LATEST_VERSION
+    with store.reader() as con:  # migrated one version at a time
+        assert con.execute("SELECT count(DISTINCT applied_at) FROM schema_version").fetchone()[0] > 1
+
+
+def test_a_fresh_file_left_in_its_wal_opens_again(tmp_path: Path) -> None:
+    # A session closes without a checkpoint: the script's whole schema (the fts indexes' objects among it)
+    # stays in the WAL, and a new database instance replays it.
+    store = Store(tmp_path / "g.duckdb")
+    with store.session():
+        store.migrate()
+    assert (tmp_path / "g.duckdb.wal").exists()
+    reopened = duckdb.connect(str(store.path))
+    try:
+        load_fts(reopened)
+        assert reopened.execute("SELECT max(version) FROM schema_version").fetchone() == (LATEST_VERSION,)
+        assert reopened.execute("SELECT count(*) FROM fts_main_search_names.docs").fetchone() == (0,)
+        assert reopened.execute("SELECT count(*) FROM search_releases('визит')").fetchone() == (0,)
+    finally:
+        reopened.close()
