@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import sys
 import threading
-import types
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -93,6 +92,33 @@ def warm_worker() -> None:
     _get_identifier()
 
 
+_SAMPLE_WORDS = ("Министр иностранных дел встретился в Москве с делегацией Европейского союза и обсудил вопросы "
+                 "сотрудничества в области энергетики, торговли и безопасности").split()
+SAMPLE_PAGE = ("<html><head><title>Встреча министра</title></head><body><article><h1>Встреча министра с делегацией</h1>"
+               "<time datetime='2024-03-12T10:00:00+03:00'>12 марта 2024</time>"
+               + "".join(f"<p>{' '.join(_SAMPLE_WORDS[i:] + _SAMPLE_WORDS[:i])}.</p>" for i in range(12))
+               + "</article></body></html>").encode()
+"""A page for :func:`warm_server` to parse and key: the first page a process parses pays for imports and compiled patterns."""
+
+
+def warm_server() -> None:
+    """What the fork server does before it forks a worker (govpress.parse_preload): :func:`warm_worker`, then
+    what each worker otherwise paid on its first pages (about 0.1 s of CPU each): trafilatura's import (asked
+    only for doubtful pages, but on some page of nearly every run), dedupe's modules and NumPy's lazy
+    imports of the signatures, the regular expressions compiled on first use, by one sample page parsed
+    and keyed. The parser's counters are left as they were."""
+    from govpress.parsers.generic import counters
+
+    warm_worker()
+    import trafilatura  # noqa: F401
+
+    before = dict(counters)
+    run_job(ParseJob(body=SAMPLE_PAGE, url="https://example.org/news/1", parser="generic",
+                     context=ParseContext(source_id="warm-up", timezone="Europe/Moscow", languages=("ru",))))
+    counters.clear()
+    counters.update(before)
+
+
 def default_workers() -> int:
     """One worker per core the process may use."""
     try:
@@ -101,34 +127,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def main_module_imports() -> list[str]:
-    """The modules the fork server imports so that each worker's re-run of the parent's ``__main__`` finds them loaded.
+def serve_without_main() -> None:
+    """In the fork server: the workers it forks from here on do not re-run the parent's main module.
 
     multiprocessing re-runs the parent's main module in every worker it starts (as ``__mp_main__``,
-    for functions pickled by reference to it). The parse workers need nothing from it, but the
-    re-run imports whatever it imports: ``bench.govpress_run`` (the demo and site modules) cost each
-    worker 0.6-0.8 s of CPU, ``prefect.engine`` (a deployment's flow run) more. Imported once in
-    the fork server, they are already in every forked worker's ``sys.modules``: the modules its
-    functions, classes and module names come from. Never the main module itself: a module run by
-    name (``python -m govpress.cli``) found already imported when the worker re-runs it made runpy
-    print a RuntimeWarning in every worker.
+    for functions pickled by reference to it), which imports whatever that module imports:
+    ``bench.govpress_run`` or ``govpress.cli`` bring the store, DuckDB, Arrow, httpx (0.6-0.8 s of CPU
+    per worker; 0.2 s once in the fork server, when it imported them for its workers). The parse
+    workers run only this module's functions, pickled by reference to it, so nothing of the main
+    module is needed. The re-run happens in the forked child (``spawn.prepare``), from the fork
+    server's copy of :mod:`multiprocessing.spawn`: skipping it there touches no other process. A
+    function of the parent's ``__main__`` sent to a pool of this fork server would not be found.
     """
-    main = sys.modules.get("__main__")
-    if main is None:
-        return []
-    name = getattr(getattr(main, "__spec__", None), "name", None)
-    if name is not None and (name == "__main__" or name.endswith(".__main__")):
-        return []  # a package's __main__ is not re-run by multiprocessing (nothing to warm)
-    modules: set[object] = set()
-    for key, value in vars(main).items():
-        if key.startswith("__"):
-            continue
-        if isinstance(value, types.ModuleType):
-            modules.add(value.__name__)
-        elif isinstance(value, type) or callable(value):
-            modules.add(getattr(value, "__module__", None))
-    return sorted(m for m in modules
-                  if isinstance(m, str) and m not in ("__main__", "__mp_main__", "builtins", name) and m in sys.modules)
+    from multiprocessing import spawn
+
+    for name in ("_fixup_main_from_name", "_fixup_main_from_path"):
+        if hasattr(spawn, name):
+            setattr(spawn, name, _no_main)
+
+
+def _no_main(_: str) -> None:
+    return None
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -136,10 +155,9 @@ def _context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the parsers and loads the language model once; workers fork from it
-    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn). It
-    # also imports what the parent's main module imports (see main_module_imports): an ImportError
-    # there is ignored by the fork server, and the worker imports the module itself as before.
-    context.set_forkserver_preload(["govpress.parse_preload", *main_module_imports()])
+    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn), and do not
+    # re-run the parent's main module (serve_without_main).
+    context.set_forkserver_preload(["govpress.parse_preload"])
     return context
 
 

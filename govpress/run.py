@@ -155,6 +155,8 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
     """
     store = Store(db)
     parsers = ParsePool()
+    if opening is None and type(store) is Store and not store.path.exists():
+        parsers.start_soon()  # a new database is a backfill: the parse workers start beside its migration
     try:
         with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
             return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,

@@ -49,24 +49,27 @@ def test_workers_parse_what_this_process_parses(pool: ParsePool) -> None:
     assert all(same(a, b) for a, b in zip(pool.map(jobs, chunk=3), inline, strict=True))
 
 
-def test_the_fork_server_imports_what_the_main_module_imports(tmp_path: Path) -> None:
-    """multiprocessing re-runs the parent's main module in each worker: its imports are made once, in the fork server."""
+def test_the_workers_do_not_run_the_parents_main_module_again(tmp_path: Path) -> None:
+    """multiprocessing re-runs the parent's main module in each worker it starts (``__mp_main__``), with all that
+    module imports (the store, DuckDB, Arrow for ``govpress.cli``): the parse workers need none of it."""
     import subprocess
     import sys
 
+    marker = tmp_path / "reruns"
     (tmp_path / "mainmod.py").write_text(
-        "from json import dumps\n"
+        "import os, sys\n"
+        "from govpress.parse_workers import ParsePool\n"
+        "if __name__ == '__mp_main__':\n"
+        f"    open({str(marker)!r}, 'a').write('rerun\\n')\n"
         "if __name__ == '__main__':\n"
-        "    from govpress.parse_workers import main_module_imports\n"
-        "    print(dumps(main_module_imports()))\n", encoding="utf-8")
-    by_name = subprocess.run([sys.executable, "-m", "mainmod"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert by_name.stdout.strip() == '["govpress.parse_workers", "json"]'  # never "mainmod" itself: see below
-    by_path = subprocess.run([sys.executable, str(tmp_path / "mainmod.py")], cwd=tmp_path, capture_output=True,
-                             text=True, check=True)
-    assert by_path.stdout.strip() == '["govpress.parse_workers", "json"]'
-    package_main = subprocess.run([sys.executable, "-c", "from govpress.parse_workers import main_module_imports; "
-                                   "print(main_module_imports())"], capture_output=True, text=True, check=True)
-    assert package_main.stdout.strip() == "['govpress.parse_workers']"
+        "    with ParsePool(workers=2, min_pages=1) as pool:\n"
+        "        executor = pool.start()\n"
+        "        print(sorted({executor.submit(os.getpid).result() for _ in range(8)}))\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    for command in ([sys.executable, "-m", "mainmod"], [sys.executable, str(tmp_path / "mainmod.py")]):
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        assert not marker.exists(), f"{command}: {marker.read_text()!r}"
 
 
 def test_workers_of_a_main_module_run_by_name_start_without_a_warning(tmp_path: Path) -> None:
@@ -176,3 +179,25 @@ def test_asking_for_the_workers_while_they_start_never_waits_for_their_start(mon
     finally:
         finish.set()
     pool._starting.join(10) if pool._starting is not None else None
+
+
+def test_a_run_on_a_new_database_starts_the_workers_before_its_migration(tmp_path: Path, monkeypatch) -> None:
+    """A new database is a backfill: the workers (the fork server's import of the parsers) start beside the
+    migration and answer before the first page arrives; a run on a database that exists starts them on demand."""
+    from govpress.run import run_lifecycle
+    from govpress.store import Store
+
+    calls: list[str] = []
+    monkeypatch.setattr(ParsePool, "start_soon", lambda self: calls.append("workers"))
+    migrate = Store.migrate
+    monkeypatch.setattr(Store, "migrate", lambda self: (calls.append("migrate"), migrate(self))[1])
+
+    async def nothing(run) -> list:
+        return []
+
+    db = tmp_path / "g.duckdb"
+    asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
+    assert calls == ["workers", "migrate"]
+    calls.clear()
+    asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
+    assert calls == ["migrate"]
