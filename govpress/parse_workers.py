@@ -7,8 +7,10 @@ The workers also compute what dedupe needs of the text (the content hash and the
 signature), which was most of a fresh load's CPU.
 
 The pool starts only when a run has enough pages to repay it (:data:`MIN_POOL_PAGES`; starting
-two workers and importing the parsers costs about a second): a quiet scheduled run parses a
-handful of pages in a thread and never starts a process. Workers are started with
+the fork server, which imports the parsers, costs about 0.35 s of CPU): a quiet scheduled run parses
+a handful of pages in a thread and never starts a process. A run on a new database (a backfill)
+starts it at once, beside the migration (govpress/run.py), so that the workers answer before the
+first page is fetched. Workers are started with
 ``forkserver`` (``spawn`` where there is none): forking a process that runs an event loop, an
 HTTP client and DuckDB threads is not safe. A worker that dies (a parser that crashes the
 interpreter, the kernel's OOM killer) fails the pages it held as parse failures, which stay in
@@ -17,7 +19,6 @@ the frontier for the next run, and the pool is started afresh for the next pages
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
@@ -248,6 +249,8 @@ class ParsePool:
 
     async def parse(self, job: ParseJob) -> Parsed | ParseError:
         """Parse one page in a worker (or in a thread while the workers are not started or still starting)."""
+        import asyncio  # here: the fork server imports this module, and its workers run no event loop
+
         executor = self._executor
         if executor is None or self._starting is not None:  # submitting now would wait for the start, in the event loop
             return await asyncio.to_thread(run_job, job)

@@ -149,7 +149,7 @@ def test_the_workers_import_no_store_and_no_registry() -> None:
     import sys
 
     code = ("import sys, govpress.parse_workers; "
-            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry') if m in sys.modules))")
+            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry', 'asyncio') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -201,3 +201,21 @@ def test_a_run_on_a_new_database_starts_the_workers_before_its_migration(tmp_pat
     calls.clear()
     asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
     assert calls == ["migrate"]
+
+
+def test_the_fork_server_pays_once_for_what_each_worker_paid_on_its_first_pages() -> None:
+    """trafilatura, dedupe's modules and NumPy's lazy imports were imported by each worker on its first pages;
+    the fork server's sample page brings them in once, and leaves the parser's counters as they were."""
+    import subprocess
+    import sys
+
+    from govpress.parse_workers import SAMPLE_PAGE
+
+    sample = run_job(ParseJob(body=SAMPLE_PAGE, url="https://example.org/news/1", parser="generic",
+                              context=ParseContext(source_id="t", timezone="Europe/Moscow", languages=("ru",))))
+    assert not isinstance(sample, ParseError) and len(sample.keys.minhash) and sample.keys.names is not None
+    code = ("import sys, govpress.parse_preload; from govpress.parsers.generic import counters; "
+            "print([m in sys.modules for m in ('trafilatura', 'govpress.dedupe.neardup', 'govpress.dedupe.names', "
+            "'numpy.ma')], dict(counters))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[True, True, True, True] {}"
