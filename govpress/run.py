@@ -137,7 +137,8 @@ Opening = Callable[[], Awaitable[dict]]
 
 
 async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[Source], work: Work,
-                        publish_results: bool = True, opening: Opening | None = None) -> RunResult:
+                        publish_results: bool = True, opening: Opening | None = None,
+                        parsing_held: bool = False) -> RunResult:
     """Start a run, do ``work``, index and finish it, publish the snapshot; returns the finished run.
 
     ``publish_results=False`` leaves out the search index and the snapshot (the fault table's
@@ -152,10 +153,13 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
     runs are marked, the row started, the sources upserted and the kept parts written, in that order,
     and the work goes on. When ``opening`` raises (the flow never started), the work is cancelled and
     nothing is written: no row, no rows of the work.
+
+    On a new database (a backfill) the parse workers start at once, beside the migration, unless
+    ``parsing_held`` (a prestarted run beside its starting temporary API parses only once it answers).
     """
     store = Store(db)
     parsers = ParsePool()
-    if opening is None and type(store) is Store and not store.path.exists():
+    if not parsing_held and type(store) is Store and not store.path.exists():
         parsers.start_soon()  # a new database is a backfill: the parse workers start beside its migration
     try:
         with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
@@ -355,7 +359,8 @@ async def run_ingest(
                 await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
         return outcomes
 
-    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work, opening=opening)
+    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work, opening=opening,
+                               parsing_held=parse_gate is not None and not parse_gate.is_set())
 
 
 def registry_at(sources_file: Path | str | None) -> tuple[Registry, Path]:

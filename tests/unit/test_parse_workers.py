@@ -201,6 +201,11 @@ def test_a_run_on_a_new_database_starts_the_workers_before_its_migration(tmp_pat
     calls.clear()
     asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
     assert calls == ["migrate"]
+    calls.clear()
+    # Parsing held (a prestarted run beside its starting temporary API): the workers wait with it.
+    asyncio.run(run_lifecycle(tmp_path / "other.duckdb", flow="test", parameters={}, sources=[], work=nothing,
+                              publish_results=False, parsing_held=True))
+    assert calls == ["migrate"]
 
 
 def test_the_fork_server_pays_once_for_what_each_worker_paid_on_its_first_pages() -> None:
@@ -219,3 +224,31 @@ def test_the_fork_server_pays_once_for_what_each_worker_paid_on_its_first_pages(
             "'numpy.ma')], dict(counters))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[True, True, True, True] {}"
+
+
+@pytest.mark.parametrize(("held", "expected"), [(None, False), (False, False), (True, True)])
+def test_an_ingest_holds_its_early_workers_only_while_its_parsing_is_held(tmp_path: Path, monkeypatch, held,
+                                                                          expected) -> None:
+    """A prestarted run beside a running server parses at once (its gate is open), so it starts its workers early too;
+    beside a starting temporary API its gate is closed and the workers wait with the parsing."""
+    import govpress.run as run_module
+    from govpress.plan import RunParams
+
+    seen: list[bool] = []
+
+    async def lifecycle(db, **kwargs):
+        seen.append(kwargs["parsing_held"])
+
+    monkeypatch.setattr(run_module, "run_lifecycle", lifecycle)
+
+    async def ingest() -> None:
+        gate = None
+        if held is not None:
+            gate = asyncio.Event()
+            if not held:
+                gate.set()
+        await run_module.run_ingest(None, [], db=tmp_path / "g.duckdb", params=RunParams(), base_dir=tmp_path,
+                                    parse_gate=gate)
+
+    asyncio.run(ingest())
+    assert seen == [expected]
