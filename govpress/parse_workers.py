@@ -120,6 +120,47 @@ def warm_server() -> None:
     counters.update(before)
 
 
+def start_worker() -> None:
+    """Each worker's start (the pool's initializer): it goes when the run's process goes; then :func:`warm_worker`
+    (a no-op after the fork server's preload; with ``spawn``, the parsers' import)."""
+    _leave_with_the_run()
+    warm_worker()
+
+
+def _leave_with_the_run() -> None:
+    """A worker of the fork server ends when the run's process ends, however it ends (SIGKILL, the OOM killer).
+
+    The fork server exits when its "alive" pipe reads EOF, that is when the process that started it is
+    gone; but each child it forks receives a copy of that pipe's write end (to start fork-server
+    children of its own, which a parse worker never does), and a worker waiting for its next page never
+    sees EOF on its call queue either (it holds that queue's write end too): a killed run left its fork
+    server, its workers and its resource tracker running for good. Closed here, the run's own end is the
+    last one, and the worker asks the kernel for SIGKILL when the fork server (its parent, whose one
+    thread forks it) exits. No-op outside a fork server's child (``spawn``: the parent's starting thread
+    may end long before the run does) and where ``prctl`` is missing.
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is None:
+        return
+    server._forkserver_alive_fd = None
+    os.close(alive)
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the fork server went before the signal was asked for
+        os._exit(1)
+
+
 def default_workers() -> int:
     """One worker per core the process may use."""
     try:
@@ -196,7 +237,7 @@ class ParsePool:
             if self._executor is None:
                 ready = self._ready = threading.Event()
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                                     initializer=warm_worker)  # a no-op after the preload
+                                                     initializer=start_worker)
                 # A process pool starts its workers on demand: ask for all now, and note when all answered.
                 warm = [self._executor.submit(int) for _ in range(self.workers)]
                 waiting, counting = [len(warm)], threading.Lock()  # not self._lock: a done future calls back at once

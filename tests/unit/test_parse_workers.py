@@ -252,3 +252,53 @@ def test_an_ingest_holds_its_early_workers_only_while_its_parsing_is_held(tmp_pa
 
     asyncio.run(ingest())
     assert seen == [expected]
+
+
+def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> None:
+    """SIGKILL (the OOM killer, a crash test) once left the fork server, its workers and the resource tracker running
+    for good: the workers held the write ends of the fork server's "alive" pipe and of their own call queue."""
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "startpool.py").write_text(
+        "import os, time\n"
+        "from govpress.parse_workers import ParsePool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ParsePool(workers=2, min_pages=1)\n"
+        "    executor = pool.start()\n"
+        "    print(sorted({executor.submit(os.getpid).result() for _ in range(8)}), flush=True)\n"
+        "    time.sleep(120)\n", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
+                           stderr=subprocess.DEVNULL)
+    try:
+        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
+        assert len(workers) == 2
+
+        def children(pid: int) -> list[int]:
+            found = []
+            for entry in Path("/proc").iterdir():
+                try:
+                    after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if entry.name.isdigit() and int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
+                    found.append(int(entry.name))
+            return found
+
+        processes = children(run.pid) + workers  # the resource tracker, the fork server; the workers are its children
+        assert len(processes) >= 3
+    finally:
+        run.kill()
+        run.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in processes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in processes if alive(pid)]
