@@ -267,7 +267,9 @@ def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> Non
         "if __name__ == '__main__':\n"
         "    pool = ParsePool(workers=2, min_pages=1)\n"
         "    executor = pool.start()\n"
-        "    print(sorted({executor.submit(os.getpid).result() for _ in range(8)}), flush=True)\n"
+        "    while not pool.ready:\n"
+        "        time.sleep(0.01)\n"
+        "    print(sorted(executor._processes), flush=True)\n"
         "    time.sleep(120)\n", encoding="utf-8")
     run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
                            stderr=subprocess.DEVNULL)
