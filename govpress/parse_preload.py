@@ -1,15 +1,16 @@
-"""Imported once by the parse workers' fork server: every parser and the language model, loaded before any worker forks.
+"""Imported once by the parse workers' fork server: every parser, the language model and a sample page's parse, before any worker forks.
 
 The workers (govpress.parse_workers) are forked from a server process that imported this
 module, so each starts with the parsers imported and the language model (0.7 s to load) in
-memory, shared copy-on-write, instead of paying for both per worker. Importing it anywhere
-else only warms that process. The fork server also imports what the parent's main module imports
-(:func:`govpress.parse_workers.main_module_imports`), which multiprocessing would otherwise have
-every worker import again.
+memory, shared copy-on-write, instead of paying for both per worker; and the workers it forks
+do not re-run the parent's main module (:func:`govpress.parse_workers.serve_without_main`), which
+would import the store, DuckDB and Arrow in each. Importing it anywhere else only warms that
+process (the main-module switch matters only in a fork server: it acts in the processes it forks).
 """
 
 from __future__ import annotations
 
-from govpress.parse_workers import warm_worker
+from govpress.parse_workers import serve_without_main, warm_server
 
-warm_worker()
+serve_without_main()
+warm_server()

@@ -7,8 +7,10 @@ The workers also compute what dedupe needs of the text (the content hash and the
 signature), which was most of a fresh load's CPU.
 
 The pool starts only when a run has enough pages to repay it (:data:`MIN_POOL_PAGES`; starting
-two workers and importing the parsers costs about a second): a quiet scheduled run parses a
-handful of pages in a thread and never starts a process. Workers are started with
+the fork server, which imports the parsers, costs about 0.35 s of CPU): a quiet scheduled run parses
+a handful of pages in a thread and never starts a process. A run on a new database (a backfill)
+starts it at once, beside the migration (govpress/run.py), so that the workers answer before the
+first page is fetched. Workers are started with
 ``forkserver`` (``spawn`` where there is none): forking a process that runs an event loop, an
 HTTP client and DuckDB threads is not safe. A worker that dies (a parser that crashes the
 interpreter, the kernel's OOM killer) fails the pages it held as parse failures, which stay in
@@ -17,13 +19,11 @@ the frontier for the next run, and the pool is started afresh for the next pages
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
 import sys
 import threading
-import types
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -93,6 +93,74 @@ def warm_worker() -> None:
     _get_identifier()
 
 
+_SAMPLE_WORDS = ("Министр иностранных дел встретился в Москве с делегацией Европейского союза и обсудил вопросы "
+                 "сотрудничества в области энергетики, торговли и безопасности").split()
+SAMPLE_PAGE = ("<html><head><title>Встреча министра</title></head><body><article><h1>Встреча министра с делегацией</h1>"
+               "<time datetime='2024-03-12T10:00:00+03:00'>12 марта 2024</time>"
+               + "".join(f"<p>{' '.join(_SAMPLE_WORDS[i:] + _SAMPLE_WORDS[:i])}.</p>" for i in range(12))
+               + "</article></body></html>").encode()
+"""A page for :func:`warm_server` to parse and key: the first page a process parses pays for imports and compiled patterns."""
+
+
+def warm_server() -> None:
+    """What the fork server does before it forks a worker (govpress.parse_preload): :func:`warm_worker`, then
+    what each worker otherwise paid on its first pages (about 0.1 s of CPU each): trafilatura's import (asked
+    only for doubtful pages, but on some page of nearly every run), dedupe's modules and NumPy's lazy
+    imports of the signatures, the regular expressions compiled on first use, by one sample page parsed
+    and keyed. The parser's counters are left as they were."""
+    from govpress.parsers.generic import counters
+
+    warm_worker()
+    import trafilatura  # noqa: F401
+
+    before = dict(counters)
+    run_job(ParseJob(body=SAMPLE_PAGE, url="https://example.org/news/1", parser="generic",
+                     context=ParseContext(source_id="warm-up", timezone="Europe/Moscow", languages=("ru",))))
+    counters.clear()
+    counters.update(before)
+
+
+def start_worker() -> None:
+    """Each worker's start (the pool's initializer): it goes when the run's process goes; then :func:`warm_worker`
+    (a no-op after the fork server's preload; with ``spawn``, the parsers' import)."""
+    _leave_with_the_run()
+    warm_worker()
+
+
+def _leave_with_the_run() -> None:
+    """A worker of the fork server ends when the run's process ends, however it ends (SIGKILL, the OOM killer).
+
+    The fork server exits when its "alive" pipe reads EOF, that is when the process that started it is
+    gone; but each child it forks receives a copy of that pipe's write end (to start fork-server
+    children of its own, which a parse worker never does), and a worker waiting for its next page never
+    sees EOF on its call queue either (it holds that queue's write end too): a killed run left its fork
+    server, its workers and its resource tracker running for good. Closed here, the run's own end is the
+    last one, and the worker asks the kernel for SIGKILL when the fork server (its parent, whose one
+    thread forks it) exits. No-op outside a fork server's child (``spawn``: the parent's starting thread
+    may end long before the run does) and where ``prctl`` is missing.
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is None:
+        return
+    server._forkserver_alive_fd = None
+    os.close(alive)
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the fork server went before the signal was asked for
+        os._exit(1)
+
+
 def default_workers() -> int:
     """One worker per core the process may use."""
     try:
@@ -101,34 +169,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def main_module_imports() -> list[str]:
-    """The modules the fork server imports so that each worker's re-run of the parent's ``__main__`` finds them loaded.
+def serve_without_main() -> None:
+    """In the fork server: the workers it forks from here on do not re-run the parent's main module.
 
     multiprocessing re-runs the parent's main module in every worker it starts (as ``__mp_main__``,
-    for functions pickled by reference to it). The parse workers need nothing from it, but the
-    re-run imports whatever it imports: ``bench.govpress_run`` (the demo and site modules) cost each
-    worker 0.6-0.8 s of CPU, ``prefect.engine`` (a deployment's flow run) more. Imported once in
-    the fork server, they are already in every forked worker's ``sys.modules``: the modules its
-    functions, classes and module names come from. Never the main module itself: a module run by
-    name (``python -m govpress.cli``) found already imported when the worker re-runs it made runpy
-    print a RuntimeWarning in every worker.
+    for functions pickled by reference to it), which imports whatever that module imports:
+    ``bench.govpress_run`` or ``govpress.cli`` bring the store, DuckDB, Arrow, httpx (0.6-0.8 s of CPU
+    per worker; 0.2 s once in the fork server, when it imported them for its workers). The parse
+    workers run only this module's functions, pickled by reference to it, so nothing of the main
+    module is needed. The re-run happens in the forked child (``spawn.prepare``), from the fork
+    server's copy of :mod:`multiprocessing.spawn`: skipping it there touches no other process. A
+    function of the parent's ``__main__`` sent to a pool of this fork server would not be found.
     """
-    main = sys.modules.get("__main__")
-    if main is None:
-        return []
-    name = getattr(getattr(main, "__spec__", None), "name", None)
-    if name is not None and (name == "__main__" or name.endswith(".__main__")):
-        return []  # a package's __main__ is not re-run by multiprocessing (nothing to warm)
-    modules: set[object] = set()
-    for key, value in vars(main).items():
-        if key.startswith("__"):
-            continue
-        if isinstance(value, types.ModuleType):
-            modules.add(value.__name__)
-        elif isinstance(value, type) or callable(value):
-            modules.add(getattr(value, "__module__", None))
-    return sorted(m for m in modules
-                  if isinstance(m, str) and m not in ("__main__", "__mp_main__", "builtins", name) and m in sys.modules)
+    from multiprocessing import spawn
+
+    for name in ("_fixup_main_from_name", "_fixup_main_from_path"):
+        if hasattr(spawn, name):
+            setattr(spawn, name, _no_main)
+
+
+def _no_main(_: str) -> None:
+    return None
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -136,10 +197,9 @@ def _context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the parsers and loads the language model once; workers fork from it
-    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn). It
-    # also imports what the parent's main module imports (see main_module_imports): an ImportError
-    # there is ignored by the fork server, and the worker imports the module itself as before.
-    context.set_forkserver_preload(["govpress.parse_preload", *main_module_imports()])
+    # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn), and do not
+    # re-run the parent's main module (serve_without_main).
+    context.set_forkserver_preload(["govpress.parse_preload"])
     return context
 
 
@@ -177,7 +237,7 @@ class ParsePool:
             if self._executor is None:
                 ready = self._ready = threading.Event()
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                                     initializer=warm_worker)  # a no-op after the preload
+                                                     initializer=start_worker)
                 # A process pool starts its workers on demand: ask for all now, and note when all answered.
                 warm = [self._executor.submit(int) for _ in range(self.workers)]
                 waiting, counting = [len(warm)], threading.Lock()  # not self._lock: a done future calls back at once
@@ -230,6 +290,8 @@ class ParsePool:
 
     async def parse(self, job: ParseJob) -> Parsed | ParseError:
         """Parse one page in a worker (or in a thread while the workers are not started or still starting)."""
+        import asyncio  # here: the fork server imports this module, and its workers run no event loop
+
         executor = self._executor
         if executor is None or self._starting is not None:  # submitting now would wait for the start, in the event loop
             return await asyncio.to_thread(run_job, job)

@@ -137,7 +137,8 @@ Opening = Callable[[], Awaitable[dict]]
 
 
 async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[Source], work: Work,
-                        publish_results: bool = True, opening: Opening | None = None) -> RunResult:
+                        publish_results: bool = True, opening: Opening | None = None,
+                        parsing_held: bool = False) -> RunResult:
     """Start a run, do ``work``, index and finish it, publish the snapshot; returns the finished run.
 
     ``publish_results=False`` leaves out the search index and the snapshot (the fault table's
@@ -152,9 +153,17 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
     runs are marked, the row started, the sources upserted and the kept parts written, in that order,
     and the work goes on. When ``opening`` raises (the flow never started), the work is cancelled and
     nothing is written: no row, no rows of the work.
+
+    On a new database (a backfill) the parse workers start at once, beside the migration, unless
+    ``parsing_held`` (a prestarted run beside its starting temporary API parses only once it answers).
     """
     store = Store(db)
     parsers = ParsePool()
+    if not parsing_held and type(store) is Store and not store.path.exists():
+        # A new file is a backfill: it parses every page it fetches, so the workers' start (a fork server
+        # importing the parsers, on the other core) overlaps the migration instead of waiting for the first
+        # batch. A lake (LakeStore: its path may be an s3:// prefix) keeps the lazy start.
+        parsers.start_soon()
     try:
         with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
             return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,
@@ -166,13 +175,6 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
 async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: str, parameters: dict,
                           sources: list[Source], work: Work, publish_results: bool,
                           opening: Opening | None = None) -> RunResult:
-    if opening is None and not isinstance(store.location, DuckLake) and not store.path.exists():
-        # A fresh file: its first run fetches and parses every page it finds. The parse workers' start
-        # (a fork server importing the parsers, 0.7-1 s on the other core) overlaps the migrations
-        # (0.3 s on this one) instead of waiting for the first batch's launch. A prestarted run keeps
-        # its parse gate (govpress/prestart.py): its workers start once the flow run exists. A lake (its path
-        # may be an s3:// prefix, and a new lake is no sign of a big run) keeps the lazy start.
-        parsers.start_soon()
     await asyncio.to_thread(store.migrate)
     run_id = new_run_id()
     started_at = datetime.now(timezone.utc)
@@ -360,7 +362,8 @@ async def run_ingest(
                 await asyncio.to_thread(run.store.load_batch, LoadBatch(run_id=run.run_id, source_id="", fetches=rows))
         return outcomes
 
-    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work, opening=opening)
+    return await run_lifecycle(db, flow=flow, parameters=parameters or {}, sources=selected, work=work, opening=opening,
+                               parsing_held=parse_gate is not None and not parse_gate.is_set())
 
 
 def registry_at(sources_file: Path | str | None) -> tuple[Registry, Path]:

@@ -49,24 +49,27 @@ def test_workers_parse_what_this_process_parses(pool: ParsePool) -> None:
     assert all(same(a, b) for a, b in zip(pool.map(jobs, chunk=3), inline, strict=True))
 
 
-def test_the_fork_server_imports_what_the_main_module_imports(tmp_path: Path) -> None:
-    """multiprocessing re-runs the parent's main module in each worker: its imports are made once, in the fork server."""
+def test_the_workers_do_not_run_the_parents_main_module_again(tmp_path: Path) -> None:
+    """multiprocessing re-runs the parent's main module in each worker it starts (``__mp_main__``), with all that
+    module imports (the store, DuckDB, Arrow for ``govpress.cli``): the parse workers need none of it."""
     import subprocess
     import sys
 
+    marker = tmp_path / "reruns"
     (tmp_path / "mainmod.py").write_text(
-        "from json import dumps\n"
+        "import os, sys\n"
+        "from govpress.parse_workers import ParsePool\n"
+        "if __name__ == '__mp_main__':\n"
+        f"    open({str(marker)!r}, 'a').write('rerun\\n')\n"
         "if __name__ == '__main__':\n"
-        "    from govpress.parse_workers import main_module_imports\n"
-        "    print(dumps(main_module_imports()))\n", encoding="utf-8")
-    by_name = subprocess.run([sys.executable, "-m", "mainmod"], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert by_name.stdout.strip() == '["govpress.parse_workers", "json"]'  # never "mainmod" itself: see below
-    by_path = subprocess.run([sys.executable, str(tmp_path / "mainmod.py")], cwd=tmp_path, capture_output=True,
-                             text=True, check=True)
-    assert by_path.stdout.strip() == '["govpress.parse_workers", "json"]'
-    package_main = subprocess.run([sys.executable, "-c", "from govpress.parse_workers import main_module_imports; "
-                                   "print(main_module_imports())"], capture_output=True, text=True, check=True)
-    assert package_main.stdout.strip() == "['govpress.parse_workers']"
+        "    with ParsePool(workers=2, min_pages=1) as pool:\n"
+        "        executor = pool.start()\n"
+        "        print(sorted({executor.submit(os.getpid).result() for _ in range(8)}))\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    for command in ([sys.executable, "-m", "mainmod"], [sys.executable, str(tmp_path / "mainmod.py")]):
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        assert not marker.exists(), f"{command}: {marker.read_text()!r}"
 
 
 def test_workers_of_a_main_module_run_by_name_start_without_a_warning(tmp_path: Path) -> None:
@@ -146,7 +149,7 @@ def test_the_workers_import_no_store_and_no_registry() -> None:
     import sys
 
     code = ("import sys, govpress.parse_workers; "
-            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry') if m in sys.modules))")
+            "print(sorted(m for m in ('duckdb', 'pyarrow', 'govpress.store', 'govpress.registry', 'asyncio') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -176,3 +179,128 @@ def test_asking_for_the_workers_while_they_start_never_waits_for_their_start(mon
     finally:
         finish.set()
     pool._starting.join(10) if pool._starting is not None else None
+
+
+def test_a_run_on_a_new_database_starts_the_workers_before_its_migration(tmp_path: Path, monkeypatch) -> None:
+    """A new database is a backfill: the workers (the fork server's import of the parsers) start beside the
+    migration and answer before the first page arrives; a run on a database that exists starts them on demand."""
+    from govpress.run import run_lifecycle
+    from govpress.store import Store
+
+    calls: list[str] = []
+    monkeypatch.setattr(ParsePool, "start_soon", lambda self: calls.append("workers"))
+    migrate = Store.migrate
+    monkeypatch.setattr(Store, "migrate", lambda self: (calls.append("migrate"), migrate(self))[1])
+
+    async def nothing(run) -> list:
+        return []
+
+    db = tmp_path / "g.duckdb"
+    asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
+    assert calls == ["workers", "migrate"]
+    calls.clear()
+    asyncio.run(run_lifecycle(db, flow="test", parameters={}, sources=[], work=nothing, publish_results=False))
+    assert calls == ["migrate"]
+    calls.clear()
+    # Parsing held (a prestarted run beside its starting temporary API): the workers wait with it.
+    asyncio.run(run_lifecycle(tmp_path / "other.duckdb", flow="test", parameters={}, sources=[], work=nothing,
+                              publish_results=False, parsing_held=True))
+    assert calls == ["migrate"]
+
+
+def test_the_fork_server_pays_once_for_what_each_worker_paid_on_its_first_pages() -> None:
+    """trafilatura, dedupe's modules and NumPy's lazy imports were imported by each worker on its first pages;
+    the fork server's sample page brings them in once, and leaves the parser's counters as they were."""
+    import subprocess
+    import sys
+
+    from govpress.parse_workers import SAMPLE_PAGE
+
+    sample = run_job(ParseJob(body=SAMPLE_PAGE, url="https://example.org/news/1", parser="generic",
+                              context=ParseContext(source_id="t", timezone="Europe/Moscow", languages=("ru",))))
+    assert not isinstance(sample, ParseError) and len(sample.keys.minhash) and sample.keys.names is not None
+    code = ("import sys, govpress.parse_preload; from govpress.parsers.generic import counters; "
+            "print([m in sys.modules for m in ('trafilatura', 'govpress.dedupe.neardup', 'govpress.dedupe.names', "
+            "'numpy.ma')], dict(counters))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[True, True, True, True] {}"
+
+
+@pytest.mark.parametrize(("held", "expected"), [(None, False), (False, False), (True, True)])
+def test_an_ingest_holds_its_early_workers_only_while_its_parsing_is_held(tmp_path: Path, monkeypatch, held,
+                                                                          expected) -> None:
+    """A prestarted run beside a running server parses at once (its gate is open), so it starts its workers early too;
+    beside a starting temporary API its gate is closed and the workers wait with the parsing."""
+    import govpress.run as run_module
+    from govpress.plan import RunParams
+
+    seen: list[bool] = []
+
+    async def lifecycle(db, **kwargs):
+        seen.append(kwargs["parsing_held"])
+
+    monkeypatch.setattr(run_module, "run_lifecycle", lifecycle)
+
+    async def ingest() -> None:
+        gate = None
+        if held is not None:
+            gate = asyncio.Event()
+            if not held:
+                gate.set()
+        await run_module.run_ingest(None, [], db=tmp_path / "g.duckdb", params=RunParams(), base_dir=tmp_path,
+                                    parse_gate=gate)
+
+    asyncio.run(ingest())
+    assert seen == [expected]
+
+
+def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> None:
+    """SIGKILL (the OOM killer, a crash test) once left the fork server, its workers and the resource tracker running
+    for good: the workers held the write ends of the fork server's "alive" pipe and of their own call queue."""
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "startpool.py").write_text(
+        "import os, time\n"
+        "from govpress.parse_workers import ParsePool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ParsePool(workers=2, min_pages=1)\n"
+        "    executor = pool.start()\n"
+        "    while not pool.ready:\n"
+        "        time.sleep(0.01)\n"
+        "    print(sorted(executor._processes), flush=True)\n"
+        "    time.sleep(120)\n", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
+                           stderr=subprocess.DEVNULL)
+    try:
+        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
+        assert len(workers) == 2
+
+        def children(pid: int) -> list[int]:
+            found = []
+            for entry in Path("/proc").iterdir():
+                try:
+                    after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if entry.name.isdigit() and int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
+                    found.append(int(entry.name))
+            return found
+
+        processes = children(run.pid) + workers  # the resource tracker, the fork server; the workers are its children
+        assert len(processes) >= 3
+    finally:
+        run.kill()
+        run.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in processes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in processes if alive(pid)]
