@@ -73,3 +73,17 @@ def source(source_id: str = "gov_ru", *, timezone_name: str = "Europe/Moscow", l
 def table_rows(store: Store, sql: str, params: list | None = None) -> list[tuple]:
     with store.reader(fts=False) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+class Recorder:
+    """A DuckDB connection that records the SQL sent through ``execute`` (the rest goes to the real one)."""
+
+    def __init__(self, con) -> None:
+        self.con, self.sent = con, []
+
+    def execute(self, sql: str, *args):
+        self.sent.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.con, name)

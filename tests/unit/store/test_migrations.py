@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from store_factories import batch, release
+from store_factories import Recorder, batch, release
 
 from govpress.store import LATEST_VERSION, load, load_fts, migrations
 from govpress.store.migrations import Migration, MigrationFolderError, discover, split_statements
@@ -98,20 +98,6 @@ def test_a_pragma_after_the_statement_creating_its_table_runs(tmp_path: Path) ->
     assert con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_docs'").fetchone() == (1,)
 
 
-class _Recorder:
-    """A connection that records what is sent through ``execute`` (the rest goes to the real one)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con, self.sent = con, []
-
-    def execute(self, sql: str, *args):
-        self.sent.append(sql)
-        return self.con.execute(sql, *args)
-
-    def __getattr__(self, name: str):
-        return getattr(self.con, name)
-
-
 def test_a_script_goes_to_duckdb_in_one_call_but_each_pragma_alone(tmp_path: Path) -> None:
     # One call per statement cost ~0.1 ms of DuckDB's Python layer each: a fresh file's some 600
     # statements. The PRAGMA still runs alone, after the table it indexes exists.
@@ -122,7 +108,7 @@ def test_a_script_goes_to_duckdb_in_one_call_but_each_pragma_alone(tmp_path: Pat
                              "COMMENT ON COLUMN docs.id IS 'the id' -- trailing; comment\n")
     con = duckdb.connect()
     load_fts(con)
-    recorder = _Recorder(con)
+    recorder = Recorder(con)
     assert migrations.migrate(recorder, migrations=[step]) == 1
     scripts = [sql for sql in recorder.sent if "schema_version (version, applied_at" not in sql and "duckdb_tables()" not in sql
                and "max(version)" not in sql]

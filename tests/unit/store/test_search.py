@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_factories import at, batch, release
+from store_factories import Recorder, at, batch, release
 
 from govpress.store import Store, search_releases
 
@@ -132,20 +132,6 @@ def test_a_rebuild_of_twenty_thousand_long_releases_fits_the_writers_memory() ->
     assert '"index_docs_per_s"' in done.stdout
 
 
-class _Recorder:
-    """A connection that records the statements sent through it (the rest goes to the real one)."""
-
-    def __init__(self, con) -> None:
-        self.con, self.sent = con, []
-
-    def execute(self, sql: str, *args):
-        self.sent.append(sql)
-        return self.con.execute(sql, *args)
-
-    def __getattr__(self, name: str):
-        return getattr(self.con, name)
-
-
 def test_a_whole_rebuild_asks_the_catalog_for_the_indexes_macros_once(store: Store) -> None:
     # duckdb_functions() lists every DuckDB function whatever the filter (~10 ms): asked once per index,
     # it was 0.06 s of a fresh file's migration and again of its first rebuild.
@@ -153,7 +139,7 @@ def test_a_whole_rebuild_asks_the_catalog_for_the_indexes_macros_once(store: Sto
 
     load_and_index(store)
     with store.writer(fts=True) as con:
-        recorder = _Recorder(con)
+        recorder = Recorder(con)
         con.begin()
         search.refill_and_index(recorder)
         con.commit()
@@ -171,7 +157,7 @@ def test_a_family_without_releases_is_not_normalised(store: Store) -> None:
 
     store.load_batch(batch(release("ru_only", "Визит в Баку.", title="Визит")))
     with store.writer(fts=True) as con:
-        recorder = _Recorder(con)
+        recorder = Recorder(con)
         con.begin()
         search.refill_and_index(recorder)
         con.commit()
