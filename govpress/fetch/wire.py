@@ -178,6 +178,19 @@ def _expire(waiter: asyncio.Future) -> None:
         waiter.set_exception(TimeoutError())
 
 
+async def _wait(waiter: asyncio.Future, timeout: float | None, timed_out: type[httpcore.TimeoutException]) -> None:
+    """Wait for the protocol to wake ``waiter``; ``timed_out`` when ``timeout`` passes first (a timer, not a
+    cancel scope: the read or write it guards stays cheap)."""
+    timer = asyncio.get_running_loop().call_later(timeout, _expire, waiter) if timeout is not None else None
+    try:
+        await waiter
+    except TimeoutError:
+        raise timed_out() from None
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
 class _Protocol(asyncio.Protocol):
     """What the socket delivered, for :class:`AsyncioStream` (anyio's ``StreamProtocol``, reading
     on until :data:`READ_HIGH_WATER` instead of only while a read waits)."""
@@ -249,17 +262,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
         if not protocol.chunks and not self._closed and not protocol.eof and not protocol.lost:
-            loop = asyncio.get_running_loop()
-            waiter = protocol.reader = loop.create_future()
-            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            waiter = protocol.reader = asyncio.get_running_loop().create_future()
             try:
-                await waiter
-            except TimeoutError:
-                raise httpcore.ReadTimeout() from None
+                await _wait(waiter, timeout, httpcore.ReadTimeout)
             finally:
                 protocol.reader = None
-                if timer is not None:
-                    timer.cancel()
         if protocol.chunks:
             chunk = protocol.chunks.popleft()
             if len(chunk) > max_bytes:
@@ -298,15 +305,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         loop = asyncio.get_running_loop()
         while protocol.paused_writing and not protocol.lost and not self._closed:
             waiter = protocol.drainer = loop.create_future()
-            timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
             try:
-                await waiter
-            except TimeoutError:
-                raise httpcore.WriteTimeout() from None
+                await _wait(waiter, timeout, httpcore.WriteTimeout)
             finally:
                 protocol.drainer = None
-                if timer is not None:
-                    timer.cancel()
         if self._closed:
             raise httpcore.WriteError("the connection was closed")
         if protocol.lost:
