@@ -6,6 +6,7 @@ The library lives here, with no Prefect inside: the registry, discovery, plannin
 The pure parsers are ``govpress.parsers`` and the Prefect flows ``govpress.flows``.
 """
 
+import sys as _sys
 from pathlib import Path as _Path
 
 # In a checkout, parsers/ and flows/ sit beside govpress/ (the layout of the design card);
@@ -14,3 +15,29 @@ from pathlib import Path as _Path
 _checkout = _Path(__file__).resolve().parent.parent
 if not (_Path(__file__).resolve().parent / "parsers").is_dir() and (_checkout / "parsers" / "__init__.py").is_file():
     __path__.append(str(_checkout))  # type: ignore[name-defined]  # noqa: F821
+
+
+class _WithoutHttpxCli:
+    """Keeps httpx's own command line client (``httpx._main``) out of the import of httpx.
+
+    ``import httpx`` imports ``httpx._main`` whenever click, rich and pygments are installed (they are:
+    typer and rich are govpress's), so every process that fetched paid for them: 40-60 ms of CPU per
+    run (``python -X importtime``), for ``httpx.main``, which govpress never calls. While httpx's
+    ``__init__`` runs, its ``from ._main import main`` is refused here; httpx catches that ImportError
+    and defines a stub ``main`` (its own fallback without the CLI extras). The finder leaves
+    ``sys.meta_path`` at the first import of httpx, so an explicit ``import httpx._main`` afterwards
+    works as ever. Tested in tests/unit/test_imports.py.
+    """
+
+    @classmethod
+    def find_spec(cls, name: str, path: object = None, target: object = None) -> None:
+        if name == "httpx._main":
+            _sys.meta_path[:] = [finder for finder in _sys.meta_path if finder is not cls]
+            httpx = _sys.modules.get("httpx")
+            if httpx is not None and getattr(getattr(httpx, "__spec__", None), "_initializing", False):
+                raise ImportError("httpx's command line client is not imported by govpress")
+        return None
+
+
+if "httpx" not in _sys.modules:
+    _sys.meta_path.insert(0, _WithoutHttpxCli)

@@ -55,6 +55,17 @@ FAILING = ("failed", "blocked")
 
 SourceRunner = Callable[[RunContext, Source], Awaitable[SourceOutcome]]
 
+RUN_DUCKDB_THREADS = 1
+"""DuckDB's threads on a run's connection (the session's, from each open).
+
+DuckDB's default is one per core; in a run the parse workers use the cores, and what the run asks
+of DuckDB is small statements (the loads already ran theirs on one thread, govpress/store/load.py
+``LOAD_THREADS``, switching the connection down and back up each batch). With two threads the
+migration, the reads of discovery, the index build and the snapshot's checkpoint spent CPU on a
+second thread waiting for work: a fresh 653-page run 8.3 -> 7.6 CPU-ms/page and faster, not slower
+(bench/results.md, "perf-boot8"). The whole index build after a big run runs in a child of its own
+(govpress/store/build_apart.py), with DuckDB's default."""
+
 
 def archive_for(db_path: Path | StoreLocation) -> Archive:
     """Raw bodies live beside the database: ``<db dir>/archive`` (a lake: beside its data folder, or ``?archive=``);
@@ -165,7 +176,8 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
         # batch. A lake (LakeStore: its path may be an s3:// prefix) keeps the lazy start.
         parsers.start_soon()
     try:
-        with store.session():  # one connection for the run's store calls (opening the file costs 20-70 ms)
+        # One connection for the run's store calls (opening the file costs 20-70 ms), on RUN_DUCKDB_THREADS.
+        with store.session(threads=RUN_DUCKDB_THREADS):
             return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,
                                          work=work, publish_results=publish_results, opening=opening)
     finally:

@@ -5,7 +5,9 @@ DuckDB calls, 0.25-0.3 s of a fresh run, much of it for objects a later migratio
 builds four full-text indexes that migration 6 drops and builds again, views are replaced several times).
 ``fresh_schema.sql`` beside this module is that end state written out once: the tables, macros and views
 as DuckDB's ``EXPORT DATABASE`` writes them (in an order in which each binds), every comment, the
-search stopwords, and the full-text indexes built by ``create_fts_index`` itself. :func:`apply` runs it
+search stopwords, and the six (empty) full-text indexes as ``create_fts_index`` leaves them: their schemas,
+tables and macros as the export writes them, and the rows fts puts in an empty index (the six calls of
+``create_fts_index`` were 6-7 ms each, the statements about 1 ms an index). :func:`apply` runs it
 in one transaction and records every migration in ``schema_version``, as the migrations would have.
 
 The script is generated, never edited: ``uv run python -m govpress.store.fresh_schema`` writes it again
@@ -90,10 +92,39 @@ def _runs(text: str) -> list[str]:
     return runs
 
 
-def _fts_pragma(table: str) -> str:
-    from govpress.store.search import _index_pragma
+def _fts_objects(con: duckdb.DuckDBPyConnection, exported: list[str]) -> list[str]:
+    """The full-text indexes' objects as plain statements: their schemas, tables and macros as DuckDB's export
+    writes them (the macros with their parameters' defaults), and the rows fts put in them (an index of an
+    empty table holds its field's name and its stats). ``create_fts_index`` itself took 6-7 ms per index, six
+    times per fresh file; these statements about 1 ms each index."""
+    schemas = tuple(f"fts_main_{table}" for table in FTS_INDEXES)
+    made = [s for s in exported if _fts_target(s) in schemas]
+    rows = []
+    for schema in schemas:
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ? ORDER BY table_name",
+                                    [schema]).fetchall():
+            values = con.execute(f"SELECT * FROM {schema}.{table} ORDER BY rowid").fetchall()
+            if values:
+                rows.append(f"INSERT INTO {schema}.{table} VALUES "
+                            + ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in values) + ";")
+    return made + rows
 
-    return _index_pragma(table) + ";"
+
+_FTS_TARGET = re.compile(r"^\s*CREATE\s+(?:SCHEMA|TABLE|MACRO)\s+(fts_main_\w+)", re.IGNORECASE)
+
+
+def _fts_target(statement: str) -> str | None:
+    """The fts schema a CREATE statement of the export makes or fills (None for any other statement)."""
+    match = _FTS_TARGET.match(statement)
+    return match[1] if match else None
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"no literal for {value!r} in an fts table of a fresh file")
+    return quote(value) if isinstance(value, str) else repr(value)
 
 
 class _Recorder:
@@ -141,9 +172,9 @@ def generate() -> str:
         exported = (folder / "export" / "schema.sql").read_text(encoding="utf-8")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    tables = [s for s in migrations.split_statements(exported)
-              if s.upper().startswith("CREATE TABLE ") and "fts_main_" not in s.split("(", 1)[0]]
-    pending = tables + [_fts_pragma(t) for t in FTS_INDEXES] + _last_definitions(recorder.sent)
+    statements = migrations.split_statements(exported)
+    tables = [s for s in statements if s.upper().startswith("CREATE TABLE ") and "fts_main_" not in s.split("(", 1)[0]]
+    pending = tables + _fts_objects(con, statements) + _last_definitions(recorder.sent)
     ordered: list[str] = []
     scratch = duckdb.connect()
     load_fts(scratch)

@@ -243,8 +243,9 @@ class LakeStore(Store):
         self._writer_lock = writer_lock(self.location)
 
     @contextmanager
-    def session(self, *, idle_close: float = 0.0) -> Iterator[LakeStore]:
-        """A lake session locks nothing, so the store keeps its one writer session open anyway; closed at the end."""
+    def session(self, *, idle_close: float = 0.0, threads: int | None = None) -> Iterator[LakeStore]:
+        """A lake session locks nothing, so the store keeps its one writer session open anyway; closed at the end.
+        (``threads`` is the file store's: a lake session keeps DuckDB's default.)"""
         try:
             yield self
         finally:

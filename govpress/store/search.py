@@ -428,7 +428,7 @@ def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     changed = search_update.touched(con)
     total = con.execute("SELECT count(*) FROM releases").fetchone()[0]
     if full or not search_update.index_exists(con, tables) or changed > search_update.FULL_SHARE * max(total, 1):
-        refill_and_index(con)
+        refill_and_index(con, keep_empty=True)
         return total
     if changed:
         slices = refill_slices(changed)
@@ -446,6 +446,11 @@ def _drop_index(con: duckdb.DuckDBPyConnection, table: str) -> None:
     _drop_indexes(con, [table])
 
 
+FTS_MACROS = ("match_bm25", "tokenize")
+"""The macros ``create_fts_index`` makes in an index's schema (fts of DuckDB 1.5.5; tests/unit/store/test_search.py
+compares them with ``duckdb_functions()`` after a build, so a DuckDB upgrade whose fts makes others fails there)."""
+
+
 def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     """The fts indexes of ``tables`` dropped object by object, before ``create_fts_index`` builds them again.
 
@@ -456,11 +461,13 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     tests/unit/store/test_search.py). Its macros and tables dropped one by one, then the empty
     schema, replay in order.
 
-    The catalog is asked once for every index: ``duckdb_functions()`` lists all of DuckDB's functions
-    whatever the filter (about 10 ms a call here), and a rebuild asked it once per index, six times
-    (0.06 s of a fresh database's migration and again of its first rebuild).
+    The macros are fts's own (:data:`FTS_MACROS`), dropped by name: ``duckdb_functions()`` lists all of
+    DuckDB's functions whatever the filter (10-20 ms a call here, once per whole build and per fresh
+    file before). The tables are read from the catalogue (``duckdb_tables()``, about 1 ms).
     """
     schemas = [f"fts_main_{table}" for table in tables]
+    if not schemas:
+        return
     listed = "[" + ", ".join(quote(s) for s in schemas) + "]"
     present = {s for (s,) in con.execute(
         f"SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
@@ -468,12 +475,6 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     if not present:
         return
     in_schemas = "[" + ", ".join(quote(s) for s in sorted(present)) + "]"
-    macros: dict[str, list[tuple[str, str]]] = {}
-    for schema, name, kind in con.execute(
-            f"SELECT DISTINCT schema_name, function_name, function_type FROM duckdb_functions() "
-            f"WHERE list_contains({in_schemas}, schema_name) AND function_type IN ('macro', 'table_macro') "
-            f"AND database_name = current_database() ORDER BY ALL").fetchall():
-        macros.setdefault(schema, []).append((name, kind))
     held: dict[str, list[str]] = {}
     for schema, name in con.execute(
             f"SELECT schema_name, table_name FROM duckdb_tables() WHERE list_contains({in_schemas}, schema_name) "
@@ -483,11 +484,25 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     for schema in schemas:
         if schema not in present:
             continue
-        drops += [f"DROP MACRO {'TABLE ' if kind == 'table_macro' else ''}IF EXISTS {schema}.{name};"
-                  for name, kind in macros.get(schema, [])]
+        drops += [f"DROP MACRO IF EXISTS {schema}.{name};" for name in FTS_MACROS]
         drops += [f"DROP TABLE {schema}.{name};" for name in held.get(schema, [])]
         drops.append(f"DROP SCHEMA IF EXISTS {schema};")
     con.execute("\n".join(drops))  # one call: each statement still runs (and is logged) on its own, in order
+
+
+def _empty_and_indexed(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
+    """Those of ``tables`` that hold no row and whose fts index exists and holds no document: already what a
+    build over no rows makes (a fresh file's, or the last build's over a family without releases)."""
+    listed = "[" + ", ".join(quote(f"fts_main_{t}") for t in tables) + "]"
+    indexed = {s.removeprefix("fts_main_") for (s,) in con.execute(
+        f"SELECT schema_name FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'docs' "
+        f"AND list_contains({listed}, schema_name)").fetchall()}
+    candidates = [t for t in tables if t in indexed]
+    if not candidates:
+        return set()
+    counts = con.execute("SELECT " + ", ".join(
+        f"(SELECT count(*) FROM {t}) + (SELECT count(*) FROM fts_main_{t}.docs)" for t in candidates)).fetchone()
+    return {t for t, n in zip(candidates, counts) if n == 0}
 
 
 def _index_pragma(table: str) -> str:
@@ -548,22 +563,32 @@ SELECT k.release_id, array_to_string(list_sort(list(f.term)), ' ') FROM kept k J
 GROUP BY k.release_id"""
 
 
-def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE) -> None:
-    """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``)."""
-    _drop_indexes(con, [family.table for family in FAMILIES] + [NAMES_TABLE])
-    for family in FAMILIES:
-        con.execute(f"DELETE FROM {family.table}")
-        held = con.execute(f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}").fetchone()[0]
-        slices = refill_slices(held, per_slice) if held else 0  # none held (a fresh file): nothing to normalise
+def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False) -> None:
+    """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``).
+
+    ``keep_empty`` (a run's rebuild, not a migration): a family that holds no release, whose table and index
+    are empty already, is left as it is instead of its empty index being dropped and built again (6-10 ms
+    each: three of the five families on the generated site, every fresh file's first build). Only for
+    indexes built with today's parameters: every file at the latest schema version has them (a migration
+    that changes them builds them again, with ``keep_empty`` off).
+    """
+    families = [(family.table, f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}",
+                 lambda slices, number, family=family: _refill_sql(family, slices=slices, number=number))
+                for family in FAMILIES]
+    families.append((NAMES_TABLE, "SELECT count(*) FROM releases",
+                     lambda slices, number: _names_sql(slices=slices, number=number)))
+    held = dict(zip([table for table, _, _ in families], con.execute(
+        "SELECT " + ", ".join(f"({count})" for _, count, _ in families)).fetchone()))
+    kept = _empty_and_indexed(con, [table for table in held if not held[table]]) if keep_empty else set()
+    _drop_indexes(con, [table for table in held if table not in kept])
+    for table, _, refill in families:
+        if table in kept:
+            continue
+        con.execute(f"DELETE FROM {table}")
+        slices = refill_slices(held[table], per_slice) if held[table] else 0  # none held (a fresh file): nothing to normalise
         for number in range(slices):
-            con.execute(_refill_sql(family, slices=slices, number=number))
-        con.execute(_index_pragma(family.table))
-    con.execute(f"DELETE FROM {NAMES_TABLE}")
-    held = con.execute("SELECT count(*) FROM releases").fetchone()[0]
-    slices = refill_slices(held, per_slice) if held else 0
-    for number in range(slices):
-        con.execute(_names_sql(slices=slices, number=number))
-    con.execute(_index_pragma(NAMES_TABLE))
+            con.execute(refill(slices, number))
+        con.execute(_index_pragma(table))
     search_update.record_all(con)
 
 

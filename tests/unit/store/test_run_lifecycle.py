@@ -141,3 +141,38 @@ def test_a_new_lake_keeps_the_parse_workers_lazy(tmp_path: Path, monkeypatch: py
     lake = parse_store(f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}?data_path={tmp_path / 'data'}/")
     result = run(lake, load_one("r1", "Text."), publish_results=False)
     assert result.status == "completed" and started == []
+
+
+def test_a_runs_connection_runs_duckdb_on_the_runs_threads(tmp_path: Path) -> None:
+    # DuckDB's default is a thread per core; a run's statements are small and its parse workers use the
+    # cores: with two threads the second spent CPU waiting for work (the fresh 653-page run 0.45 CPU-s).
+    # Checked each time the session's connection opens: after an idle close or a released one too.
+    from govpress.run import RUN_DUCKDB_THREADS
+
+    seen: list[int] = []
+
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        def threads() -> None:
+            with run.store.writer() as con:
+                seen.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+        await asyncio.to_thread(threads)
+        await asyncio.to_thread(run.store._shared.close)  # the next call opens the file again
+        await asyncio.to_thread(threads)
+        return [SourceOutcome(source_id="gov_ru")]
+
+    run(tmp_path / "g.duckdb", work)
+    assert seen == [RUN_DUCKDB_THREADS] * 2 == [1, 1]
+    store = Store(tmp_path / "g.duckdb")  # outside a run: DuckDB's own default
+    with store.session(), store.writer() as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == duckdb_default_threads()
+
+
+def duckdb_default_threads() -> int:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return con.execute("SELECT current_setting('threads')").fetchone()[0]
+    finally:
+        con.close()

@@ -137,3 +137,27 @@ def test_snapshot_is_a_readable_copy_swapped_in_atomically(store: Store) -> None
 def test_snapshot_refuses_to_overwrite_the_live_file(store: Store) -> None:
     with pytest.raises(ValueError, match="live database"):
         store.publish_snapshot(store.path)
+
+
+def test_a_snapshot_copy_that_is_no_database_is_refused_and_the_writer_goes_on(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The copy is checked by attaching it to the writer's connection: a bad copy raises, is never swapped in,
+    # and leaves nothing attached to the writer.
+    import shutil
+
+    store.load_batch(batch(release("r1", "One.")))
+    good = store.publish_snapshot()
+    monkeypatch.setattr(shutil, "copyfile", lambda src, dst: Path(dst).write_bytes(b"not a database" * 100))
+    with store.session():
+        with pytest.raises(duckdb.Error):
+            store.publish_snapshot()
+        with store.writer() as con:
+            assert [name for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+                    if "snapshot" in name] == []
+        store.load_batch(batch(release("r2", "Two.", seen_at=at(1))))
+    assert sorted(p.name for p in store.path.parent.iterdir() if ".tmp" in p.name) == []
+    still = duckdb.connect(str(good), read_only=True)
+    try:
+        assert still.execute("SELECT count(*) FROM releases").fetchone() == (1,)
+    finally:
+        still.close()
