@@ -1,10 +1,11 @@
 """The raw archive: every fetched body kept gzip-compressed and content-addressed, for reparse without network.
 
 A key is ``sha256:<hex>`` of the *uncompressed* body; the file lives at
-``root/ab/cd/<hex>.gz``, gzip at level 3 by default (level 6 until 2026-12-05: level 3 takes half the CPU,
-0.28 against 0.59 ms for a real ~56 KB page, for 12% more bytes; files of either level read alike). Writes are atomic (temp file in the same directory, then
-``os.replace``) and idempotent: a body already stored is never rewritten, so two runs
-(or two tasks of one run) storing the same page race harmlessly. ``get`` re-hashes what it
+``root/ab/cd/<hex>.gz``, gzip at level 3 by default (level 6 until 2026-12-05: level 3 takes half
+the CPU, 0.28 against 0.59 ms for a real ~56 KB page, for 12% more bytes; files of either level read
+alike). Writes are atomic (temp file in the same directory, then ``os.replace``) and idempotent: a
+body already stored is never rewritten, so two runs (or two tasks of one run) storing the same page
+race harmlessly. ``get`` re-hashes what it
 reads, so a truncated or bit-rotted file is reported instead of silently parsed.
 
 Durability: by default every ``put`` fsyncs its file. A run archives in batches instead
@@ -80,10 +81,10 @@ class Archive:
         self._unsynced = False
         self._sync_lock = threading.Lock()
         self.syncs = 0
+        """How many times :meth:`sync` flushed the disk (the bench and tests read it)."""
         self._root = os.fspath(self.root)
         self._folders: set[str] = set()
         """Folders this archive made or found (at most 65,536 + 256): not asked for again."""
-        """How many times :meth:`sync` flushed the disk (the bench and tests read it)."""
 
     def sync(self) -> None:
         """Make every body written since the last sync durable (one syncfs); nothing to do when none was."""

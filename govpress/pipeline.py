@@ -302,7 +302,7 @@ class BatchResult:
 async def process_batch(ctx: RunContext, source: Source, items: list[WorkItem], number: int | None = None) -> BatchResult:
     """Fetch, archive, parse and load one batch in one short write transaction.
 
-    Each page is handed to the parse workers as soon as it is fetched. ``number`` (from 1) is the
+    The batch's pages go to the parse workers in chunks once all of it is fetched (:func:`parse_jobs`). ``number`` (from 1) is the
     batch's place in its source: batches in flight together load in that order (:class:`LoadTurns`).
     """
     if number is None:
