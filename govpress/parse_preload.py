@@ -6,11 +6,17 @@ memory, shared copy-on-write, instead of paying for both per worker; and the wor
 do not re-run the parent's main module (:func:`govpress.parse_workers.serve_without_main`), which
 would import the store, DuckDB and Arrow in each. Importing it anywhere else only warms that
 process (the main-module switch matters only in a fork server: it acts in the processes it forks).
+
+First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.parse_workers.one_blas_thread`).
 """
 
 from __future__ import annotations
 
-from govpress.parse_workers import serve_without_main, warm_server
+from govpress.parse_workers import one_blas_thread
+
+one_blas_thread()
+
+from govpress.parse_workers import serve_without_main, warm_server  # noqa: E402
 
 serve_without_main()
 warm_server()

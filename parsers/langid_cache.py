@@ -118,10 +118,14 @@ def _read(folder: Path) -> Model:
         return np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
 
     classes = [str(c) for c in load("classes")]
-    # A plain ndarray view of the mapped table: indexing a np.memmap goes through a Python-level
-    # __getitem__ (a fifth of the scoring time); the view shares the same mapped pages.
+    # Plain ndarray views of the mapped tables: indexing a np.memmap goes through a Python-level
+    # __getitem__ (a fifth of the scoring time); the view shares the same mapped pages. The
+    # tokenizer's table (39 MB) stays mapped too: copied into a stdlib array it cost 25 ms of CPU
+    # per process and 39 MB of private memory (the parse workers' fork server paid it at every
+    # run's start), and only _Scorer reads it, as an ndarray (py3langid's own walk, which the tests
+    # compare with, indexes an ndarray as it does an array, more slowly).
     ptc = np.asarray(load("ptc", mmap=True))
-    identifier = LanguageIdentifier(ptc, load("pc"), classes, _as_array(load("nextmove", mmap=True)),
+    identifier = LanguageIdentifier(ptc, load("pc"), classes, np.asarray(load("nextmove", mmap=True)),
                                     load("output").tolist(), norm_probs=False, tk_row=_as_array(load("row")))
     return Model(identifier, int(load("window")))
 

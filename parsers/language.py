@@ -148,13 +148,22 @@ class _Scorer:
         for k in range(min(self.window, size) - 1, -1, -1):
             states[k:] = self.nextmove[self.rowbase[states[k:]] + text[:size - k]]
         features = self.output[states]
-        # Counted as py3langid counts them: a Counter keeps the order of first occurrence, and
-        # the order of the features is the order of the sum in the scores' product.
-        visits = Counter(features[features >= 0].tolist())
-        if not visits:
+        features = features[features >= 0]
+        if not len(features):
             return None
-        return (np.fromiter(visits.keys(), dtype=np.intp, count=len(visits)),
-                np.fromiter(visits.values(), dtype=np.float32, count=len(visits)))
+        # Counted as py3langid counts them, in its Counter's order of first occurrence (the order of
+        # the features is the order of the sum in the scores' product), by NumPy: a stable sort
+        # groups each feature's visits with its first one ahead, and the groups are put back in the
+        # order of those first visits (a Counter of the list was a fifth of a detection).
+        order = np.argsort(features, kind="stable")
+        grouped = features[order]
+        starts = np.empty(len(grouped), dtype=bool)
+        starts[0] = True
+        np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
+        starts = np.flatnonzero(starts)
+        counts = np.diff(starts, append=len(grouped))
+        first = np.argsort(order[starts])  # the groups' first visits are distinct: any sort gives one order
+        return grouped[starts[first]].astype(np.intp), counts[first].astype(np.float32)
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every language with its raw score, best first (py3langid's ``rank`` for ``norm_probs=False``)."""

@@ -304,3 +304,33 @@ def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> Non
     while any(alive(pid) for pid in processes) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in processes if alive(pid)]
+
+
+def test_the_fork_server_starts_numpy_without_a_blas_thread_pool() -> None:
+    """OpenBLAS's thread pool (one thread per core) made NumPy's import in the fork server 2-3x the CPU; the
+    workers, one per core, never use it. Set before NumPy's import, kept when the run's environment sets it."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    code = ("import os, sys, govpress.parse_preload; print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip() == "1 True"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert done.stdout.strip() == "2 True"
+    # Too late once NumPy is imported: the process's environment is left as it is.
+    late = ("import os, numpy; from govpress.parse_workers import one_blas_thread; one_blas_thread(); "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    done = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip() == "None"
+
+
+def test_the_workers_import_feedparser_only_for_a_feed_document() -> None:
+    """feedparser (20-40 ms to import) is for feed documents alone: the fork server's warm-up leaves it out."""
+    import subprocess
+    import sys
+
+    code = "import sys, govpress.parse_preload; print('feedparser' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
