@@ -22,6 +22,7 @@ import resource
 import time
 from pathlib import Path
 
+import govpress.settings  # noqa: F401  (first, as the CLI imports it: the process's environment, OpenBLAS on one thread)
 from bench.site import load, unthrottled
 from govpress.plan import RunParams
 from govpress.run import reparse_sources, run_ingest

@@ -7,12 +7,12 @@ do not re-run the parent's main module (:func:`govpress.parse_workers.serve_with
 would import the store, DuckDB and Arrow in each. Importing it anywhere else only warms that
 process (the main-module switch matters only in a fork server: it acts in the processes it forks).
 
-First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.parse_workers.one_blas_thread`).
+First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.settings.one_blas_thread`).
 """
 
 from __future__ import annotations
 
-from govpress.parse_workers import one_blas_thread
+from govpress.settings import one_blas_thread
 
 one_blas_thread()
 

@@ -120,26 +120,6 @@ def warm_server() -> None:
     counters.update(before)
 
 
-BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
-"""The environment :func:`one_blas_thread` gives the fork server, unless the variable is set already."""
-
-
-def one_blas_thread() -> None:
-    """In the fork server, before NumPy's import: OpenBLAS starts no thread pool (a no-op once NumPy is imported).
-
-    NumPy's OpenBLAS starts one thread per core when it is imported: 120-140 ms of CPU for the import
-    against about 50 ms on one thread (measured on the 2-core build machine), paid by the fork server
-    at every run's start. The workers gain nothing from the pool: there is one worker per core
-    already, and their products (a page's language scores, MinHash) are too small for OpenBLAS to split
-    (a parse's CPU per page is the same either way, and so are the records). The workers inherit the
-    setting; a value the run's environment sets is kept.
-    """
-    if "numpy" in sys.modules:
-        return
-    for name, value in BLAS_THREADS.items():
-        os.environ.setdefault(name, value)
-
-
 def start_worker() -> None:
     """Each worker's start (the pool's initializer): it goes when the run's process goes; then :func:`warm_worker`
     (a no-op after the fork server's preload; with ``spawn``, the parsers' import)."""

@@ -11,6 +11,7 @@ quick start); installed from a wheel, it is ``$GOVPRESS_HOME/prefect`` (default
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,30 @@ if os.environ["PREFECT_HOME"] == PREFECT_DEFAULTS["PREFECT_HOME"]:
         Path(PREFECT_DEFAULTS["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # a read-only home: Prefect's own error names the folder
+
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
+"""The environment :func:`one_blas_thread` gives a govpress process, unless the variable is set already."""
+
+
+def one_blas_thread() -> None:
+    """Before NumPy's import: OpenBLAS starts no thread pool (a no-op once NumPy is imported).
+
+    NumPy's OpenBLAS starts one thread per core when it is imported: 70-80 ms of CPU for the import
+    against about 40 ms on one thread in a run's process, 120-140 against 50 in the parse workers' fork
+    server (measured on the 2-core build machine), paid at every run's start. govpress never asks
+    OpenBLAS for anything big enough to split: its one product is a page's language scores (a page's
+    features by the model's languages, parsers/language.py), and near-duplicates are linked with NumPy's
+    integer operations, which OpenBLAS does not run; the parse workers are one per core already.
+    Called here, so every entry point that imports the settings first (the CLI, the flows) has it,
+    and by the fork server's preload; a value the environment sets is kept.
+    """
+    if "numpy" in sys.modules:
+        return
+    for name, value in BLAS_THREADS.items():
+        os.environ.setdefault(name, value)
+
+
+one_blas_thread()
 
 DEFAULT_DB = Path(os.environ.get("GOVPRESS_DB", "data/govpress.duckdb"))
 

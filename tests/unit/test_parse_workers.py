@@ -320,10 +320,27 @@ def test_the_fork_server_starts_numpy_without_a_blas_thread_pool() -> None:
                           env={**env, "OPENBLAS_NUM_THREADS": "2"})
     assert done.stdout.strip() == "2 True"
     # Too late once NumPy is imported: the process's environment is left as it is.
-    late = ("import os, numpy; from govpress.parse_workers import one_blas_thread; one_blas_thread(); "
+    late = ("import os, numpy; from govpress.settings import one_blas_thread; one_blas_thread(); "
             "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
     done = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True, env=env)
     assert done.stdout.strip() == "None"
+
+
+def test_every_entry_point_starts_numpy_without_a_blas_thread_pool() -> None:
+    """The run's own process pays OpenBLAS's thread start too (30-40 ms of CPU): the settings, which the CLI
+    and the flows import first, set one thread; a value the environment sets is kept."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for first in ("govpress.settings", "govpress.cli", "flows.ingest"):
+        code = f"import os, {first}, numpy; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        assert done.stdout.strip() == "1", first
+    code = "import os, govpress.settings; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**env, "OPENBLAS_NUM_THREADS": "4"})
+    assert done.stdout.strip() == "4"
 
 
 def test_the_workers_import_feedparser_only_for_a_feed_document() -> None:
