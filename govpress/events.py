@@ -40,8 +40,8 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import by_id, keys_in, registered
-from govpress.store.history import versions_table
+from govpress.store.arrow import by_id, has_table, keys_in, registered, registered_ids
+from govpress.store.history import VERSIONS_STORED
 
 SYNDICATION = "syndication"
 MIN_SHARED_NAMES = 2
@@ -49,7 +49,7 @@ DAY_WINDOW = 1
 """Days between two event days that may still be one event: the same or adjacent days."""
 KEY_CHUNK = 2_000
 
-_IDS = pa.schema([("release_id", pa.string())])
+
 def _publisher(release: str, source: str) -> str:
     """SQL for the publisher of ``release`` (a releases alias) joined to ``source`` (a sources alias)."""
     return f"coalesce(nullif({source}.institution, ''), {source}.source_group, {release}.source_id)"
@@ -66,10 +66,6 @@ def _naive_utc(column: str) -> str:
     return f"timezone('UTC', {column})"
 
 
-def _ids_table(ids: Iterable[str]) -> pa.Table:
-    return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
-
-
 _CLUSTERS = pa.schema([("cluster_id", pa.string())])
 _HASHES = pa.schema([("content_hash", pa.string())])
 
@@ -79,13 +75,14 @@ def _clusters_of(con: duckdb.DuckDBPyConnection, release_ids: Iterable[str]) -> 
     ids = set(release_ids)
     if not ids:
         return {}
-    with registered(con, _ids_table(ids)) as t:
+    with registered_ids(con, ids) as t:
         return dict(con.execute(f"SELECT release_id, cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]).fetchone()[0])
+def versions_table(con: duckdb.DuckDBPyConnection) -> str:
+    """:func:`govpress.store.history.versions_table`, the probe answered by :func:`~govpress.store.arrow.has_table`
+    (once per batch inside a load)."""
+    return VERSIONS_STORED if has_table(con, VERSIONS_STORED) else "release_versions"
 
 
 # -- syndication ---------------------------------------------------------------------------------
@@ -134,7 +131,7 @@ def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], 
 
 def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
-    with registered(con, _ids_table(release_ids)) as ids:
+    with registered_ids(con, release_ids) as ids:
         clusters = {c for (c,) in con.execute(
             f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
                 UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
@@ -156,7 +153,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
         # The near links inside those clusters: both ends members, of one cluster. Read by the members' ids
         # (joining releases twice to the links scanned the whole table per batch).
         cluster_of = {row[0]: row[1] for row in rows}
-        with registered(con, _ids_table(cluster_of)) as m:
+        with registered_ids(con, cluster_of) as m:
             near = [(a, b, score) for a, b, score in con.execute(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = 'near_duplicate'
                     AND {keys_in("release_id", cluster_of, m)} AND {keys_in("other_id", cluster_of, m)}""").fetchall()
@@ -188,7 +185,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             wanted[(copy.release_id, original.release_id)] = 1.0
             copying.add(copy.release_id)
     everyone = set(urls) | set(release_ids)
-    with registered(con, _ids_table(everyone)) as ids:
+    with registered_ids(con, everyone) as ids:
         existing = {(a, b): s for a, b, s in con.execute(
             f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
                 AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
@@ -227,7 +224,7 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
     if not by_id():  # a small file: one statement is the cheaper
         return _copies_of_older_versions_joined(con, versions, release_ids)
     batch = set(release_ids)
-    with registered(con, _ids_table(batch)) as ids:
+    with registered_ids(con, batch) as ids:
         mine = con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', batch, ids)}").fetchall()
         theirs = con.execute(
             f"SELECT release_id, content_hash FROM {versions} WHERE {keys_in('release_id', batch, ids)}").fetchall()
@@ -251,7 +248,7 @@ def _copies_of_older_versions_joined(con: duckdb.DuckDBPyConnection, versions: s
         return (f"{t}.release_id, {t}.cluster_id, {_publisher(t, s)}, {t}.content_hash, {t}.url, "
                 f"{_naive_utc(f'{t}.published_at')}, {_naive_utc(f'{t}.first_seen_at')}")
 
-    with registered(con, _ids_table(release_ids)) as ids:
+    with registered_ids(con, release_ids) as ids:
         rows = con.execute(
             f"""SELECT {columns('c', 'cs')}, {columns('o', 'os')}
                 FROM releases c
@@ -279,7 +276,7 @@ def _by_hash(con: duckdb.DuckDBPyConnection, table: str, hashes: set[str]) -> di
 
 def _members(con: duckdb.DuckDBPyConnection, release_ids: set[str]) -> dict[str, Member]:
     """release_id -> :class:`Member` of the given stored releases."""
-    with registered(con, _ids_table(release_ids)) as ids:
+    with registered_ids(con, release_ids) as ids:
         rows = con.execute(
             f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
                        {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s ON s.source_id = r.source_id
@@ -334,7 +331,7 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
     ordered = sorted(set(release_ids))
     for start in range(0, len(ordered), KEY_CHUNK):
         chunk = ordered[start:start + KEY_CHUNK]
-        with registered(con, _ids_table(chunk)) as ids:
+        with registered_ids(con, chunk) as ids:
             rows = con.execute(
                 f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
                            timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
@@ -343,7 +340,7 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
         unnamed = [r for r in chunk if r not in names]
         found = dict(names)
         if unnamed:
-            with registered(con, _ids_table(unnamed)) as ids:
+            with registered_ids(con, unnamed) as ids:
                 found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
                               for release_id, title, subtitle, lead, body in con.execute(
                                   f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
@@ -457,7 +454,7 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         other_clusters = _clusters_of(con, {o for _, o in linked})
         translations = {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
     else:
-        with registered(con, _ids_table(involved)) as t:
+        with registered_ids(con, involved) as t:
             translations = {(a, b) for a, b in con.execute(
                 f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
                     JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
@@ -470,7 +467,7 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         if len(key.names) >= MIN_SHARED_NAMES:
             for link in event_pairs(key, candidates, translations):
                 found[(link.release_id, link.other_id)] = link
-    with registered(con, _ids_table(ids)) as t:
+    with registered_ids(con, ids) as t:
         touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
                         OR {keys_in('other_id', ids, t)}"""
         stored = {(row[0], row[1]): row[2:] for row in con.execute(
@@ -523,7 +520,7 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
     table: nothing is linked there.
     """
     ids = sorted(set(release_ids))
-    if not ids or not _has_table(con, "same_event_links"):
+    if not ids or not has_table(con, "same_event_links"):
         return
     link_syndication(con, ids, now=now, run_id=run_id)
     given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
@@ -540,7 +537,7 @@ def _excluded_by(con: duckdb.DuckDBPyConnection, release_ids: list[str], known: 
     before (the original loaded last), no longer holds. Without this, the links depended on the load order
     of the sources' batches (tests/unit/store/test_events.py).
     """
-    with registered(con, _ids_table(release_ids)) as t:
+    with registered_ids(con, release_ids) as t:
         return [r for (r,) in con.execute(
             f"""WITH clusters AS (SELECT DISTINCT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, t)}),
                      members AS (SELECT release_id, cluster_id FROM releases WHERE cluster_id IN (SELECT cluster_id FROM clusters)),
@@ -555,7 +552,7 @@ def _stored_keys_of(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> l
     """The stored event keys of the given releases (with their clusters as they are now)."""
     if not release_ids:
         return []
-    with registered(con, _ids_table(release_ids)) as t:
+    with registered_ids(con, release_ids) as t:
         rows = con.execute(
             f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
                 FROM release_event_keys k JOIN releases r USING (release_id)
@@ -568,7 +565,7 @@ def _stored_keys_of(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> l
 
 def _waiting_for_a_neighbour(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[str]:
     """Undated releases dated by their fetch day for want of a dated neighbour, in sources that just gained one."""
-    with registered(con, _ids_table(release_ids)) as ids:
+    with registered_ids(con, release_ids) as ids:
         return [r for (r,) in con.execute(
             f"""SELECT k.release_id FROM release_event_keys k JOIN releases u USING (release_id)
                 WHERE k.day_basis = 'fetched' AND u.release_id NOT IN (SELECT release_id FROM {ids})

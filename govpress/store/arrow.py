@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import count
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +29,91 @@ def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]
         yield name
     finally:
         con.unregister(name)
+
+
+IDS = pa.schema([("release_id", pa.string())])
+
+
+def ids_table(ids: Iterable[str]) -> pa.Table:
+    """The distinct ids, sorted, as a one-column Arrow table (``release_id``)."""
+    return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=IDS)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What one batch's statements share (:func:`one_batch`): its connection, the catalogue probe's answer
+    and the id tables registered so far."""
+
+    con: Any
+    tables: set[str] | None = None
+    """The main schema's tables, read once (a plain DuckDB connection); None until asked."""
+    answers: dict[str, bool] = field(default_factory=dict)
+    """Table probes answered one by one (another connection: a lake session answers them from memory)."""
+    ids: dict[frozenset[str], str] = field(default_factory=dict)
+    """A set of ids -> the name it is registered under until the batch ends."""
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("govpress_batch", default=None)
+
+
+def _batch_of(con: Any) -> _Batch | None:
+    batch = _BATCH.get()
+    return batch if batch is not None and batch.con is con else None
+
+
+@contextmanager
+def one_batch(con: Any) -> Iterator[None]:
+    """Within the block (one load's statements on ``con``, which create and drop no table of the main
+    schema), :func:`has_table` asks the catalogue once and :func:`registered_ids` registers each set of
+    ids once; those tables are unregistered at its end.
+
+    Why: a 653-page run's 17 loads asked ``duckdb_tables()`` 49 times (about 1 ms each) and registered
+    the same batch's ids again in every linking step (69 of 225 registrations; docs/scale.md).
+    """
+    batch = _Batch(con)
+    token = _BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        for name in batch.ids.values():
+            con.unregister(name)
+
+
+HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"
+"""The store's table probe, word for word the one a lake session answers from memory (store/lake.py)."""
+
+
+def has_table(con: Any, name: str) -> bool:
+    """Whether the main schema has the table ``name``; inside :func:`one_batch`, from one read of the catalogue."""
+    batch = _batch_of(con)
+    if batch is None:
+        return bool(con.execute(HAS_TABLE, [name]).fetchone()[0])
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        if batch.tables is None:
+            batch.tables = {t for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        return name in batch.tables
+    if name not in batch.answers:  # (a lake session: its own probe, answered from memory)
+        batch.answers[name] = bool(con.execute(HAS_TABLE, [name]).fetchone()[0])
+    return batch.answers[name]
+
+
+@contextmanager
+def registered_ids(con: Any, ids: Iterable[str]) -> Iterator[str]:
+    """:func:`registered` of :func:`ids_table` (``ids``); inside :func:`one_batch`, each set registered once."""
+    batch = _batch_of(con)
+    if batch is None:
+        with registered(con, ids_table(ids)) as name:
+            yield name
+        return
+    key = frozenset(ids)
+    name = batch.ids.get(key)
+    if name is None:
+        name = f"_govpress_arrow_{next(_names)}"
+        con.register(name, ids_table(key))
+        batch.ids[key] = name
+    yield name
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -38,7 +38,7 @@ import pyarrow as pa
 from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
-from govpress.store.arrow import by_id, keys_in, reads_by_id, registered, utc
+from govpress.store.arrow import by_id, has_table, keys_in, one_batch, reads_by_id, registered, registered_ids, utc
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -263,23 +263,26 @@ def _stored_state(
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
     ids, hashes, translation_keys = ([r[name] for r in keys] for name in ("release_id", "content_hash", "translation_key"))
     with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
-        same_id = con.execute(
-            f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
-        ).fetchall()
         versions = con.execute(
             f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
         ).fetchall()
         if not by_id():  # a small file: the wide reads are the cheaper
-            by_hash = con.execute(
-                f"SELECT {columns} FROM releases r WHERE r.content_hash IN (SELECT content_hash FROM {k})"
+            # The same ids, the same hashes and the same translation keys in one read, each row flagged with
+            # which it matched: one statement instead of three (4 ms -> 2.5 ms for a run's batch of 150).
+            rows = con.execute(
+                f"""SELECT * FROM (SELECT {columns},
+                        coalesce(r.release_id IN (SELECT release_id FROM {k}), false) AS same_id,
+                        coalesce(r.content_hash IN (SELECT content_hash FROM {k}), false) AS same_hash,
+                        coalesce(r.translation_key IN
+                                 (SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL), false) AS same_key
+                    FROM releases r) WHERE same_id OR same_hash OR same_key"""
             ).fetchall()
-            by_key = con.execute(
-                f"SELECT {columns} FROM releases r WHERE r.translation_key IN "
-                f"(SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL)"
-            ).fetchall()
-            stored = {r[0]: StoredRelease(*r) for r in same_id}
-            return (stored, {(a, b) for a, b in versions}, [StoredRelease(*r) for r in by_hash],
-                    [StoredRelease(*r) for r in by_key])
+            stored = {r[0]: StoredRelease(*r[:8]) for r in rows if r[8]}
+            return (stored, {(a, b) for a, b in versions}, [StoredRelease(*r[:8]) for r in rows if r[9]],
+                    [StoredRelease(*r[:8]) for r in rows if r[10]])
+        same_id = con.execute(
+            f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
+        ).fetchall()
         # Releases sharing a hash or a translation key: found by those two columns alone, then read by id.
         # (Selecting every column with the filter made DuckDB read them all for every stored release.)
         same_hash = keys_in("r.content_hash", hashes, k, "content_hash")
@@ -299,15 +302,15 @@ def _releases_by_id(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]
     """``columns`` (of ``releases r``) of the given stored releases."""
     if not ids:
         return []
-    with registered(con, pa.table({"release_id": pa.array(sorted(set(ids)), S)})) as t:
+    with registered_ids(con, ids) as t:
         return con.execute(f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, t)}").fetchall()
 
 
 def _release_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The columns of _TEXT_COLUMNS the file's ``releases`` has: a file stepped through the migrations
     one at a time (tests/unit/store) is loaded before later ones add their columns."""
-    present = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'releases'").fetchall()}
+    # Read from an empty result's description: binding it costs about a quarter of a duckdb_columns() read.
+    present = {d[0] for d in con.execute("SELECT * FROM releases LIMIT 0").description}
     return [c for c in _TEXT_COLUMNS if c in present]
 
 
@@ -458,12 +461,6 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
         con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]
-    ).fetchone()[0])
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector held off for the block (left as it was when it was off already).
@@ -522,50 +519,51 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     releases = dedupe_releases(batch.releases)
     con.begin()
     try:
-        # Files older than migration 9 (only ever loaded by the migration tests) have no record tables.
-        recording = _has_table(con, "release_events")
-        if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
-            raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
-        if releases:
-            versions = history.versions_table(con)
-            stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
-            plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
+        with one_batch(con):  # one catalogue read, each set of ids registered once (arrow.one_batch)
+            # Files older than migration 9 (only ever loaded by the migration tests) have no record tables.
+            recording = has_table(con, "release_events")
+            if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
+                raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
+            if releases:
+                versions = events.versions_table(con)  # (history.versions_table, from the batch's catalogue read)
+                stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
+                plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
+                if recording:
+                    seen_again = plan.touches + [row for row, _, _ in plan.updates]
+                    record = history.plan_record(
+                        [row for row, _ in plan.inserts], [(row, version) for row, version, _ in plan.updates],
+                        plan.touches, history.stored_texts(con, [row.release_id for row in seen_again]),
+                        observed=batch.observed)
+                    history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
+                written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
+                hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
+                _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions,
+                            versions_held=bool(stored_versions))
+                if recording:
+                    record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
+                    history.apply_record(con, batch.run_id, record, versions=versions)
+                counts = plan.counts
+                # Near-duplicates in the same transaction: a crash between two commits would leave
+                # releases that a rerun sees as unchanged and never links.
+                changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
+                if changed and has_table(con, "release_signatures"):  # absent only in files older than migration 3
+                    signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
+                    link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
+                                         signatures=signed)
+                # Syndication and same-event links read the clusters just settled (govpress/events.py).
+                named = {row.release_id: row.names for row in releases if row.names is not None}
+                events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
+            else:
+                counts = LoadCounts()
             if recording:
-                seen_again = plan.touches + [row for row, _, _ in plan.updates]
-                record = history.plan_record(
-                    [row for row, _ in plan.inserts], [(row, version) for row, version, _ in plan.updates],
-                    plan.touches, history.stored_texts(con, [row.release_id for row in seen_again]),
-                    observed=batch.observed)
-                history.record_restored(con, batch.run_id, history.sightings(seen_again, []))
-            written = {row.release_id for row, _ in plan.inserts} | {row.release_id for row, _, _ in plan.updates}
-            hashes = {i: h for i, h in record.hashes.items() if i in written} if recording else None
-            _apply_plan(con, batch.run_id, plan, record=recording, text_hashes=hashes, versions=versions,
-                        versions_held=bool(stored_versions))
-            if recording:
-                record.hashes = {i: h for i, h in record.hashes.items() if i not in written}  # the rest: re-seen rows
-                history.apply_record(con, batch.run_id, record, versions=versions)
-            counts = plan.counts
-            # Near-duplicates in the same transaction: a crash between two commits would leave
-            # releases that a rerun sees as unchanged and never links.
-            changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
-            if changed and _has_table(con, "release_signatures"):  # absent only in files older than migration 3
-                signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
-                link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
-                                     signatures=signed)
-            # Syndication and same-event links read the clusters just settled (govpress/events.py).
-            named = {row.release_id: row.names for row in releases if row.names is not None}
-            events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
-        else:
-            counts = LoadCounts()
-        if recording:
-            history.load_seen(con, batch.run_id, batch.seen)
-            counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
-            history.load_listings(con, batch.run_id, batch.listings)
-        counts.failed = len(batch.failures)
-        _load_fetches(con, batch.fetches)
-        _load_failures(con, batch.run_id, batch.failures)
-        _load_cache(con, batch.cache)
-        _load_frontier(con, batch)
+                history.load_seen(con, batch.run_id, batch.seen)
+                counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
+                history.load_listings(con, batch.run_id, batch.listings)
+            counts.failed = len(batch.failures)
+            _load_fetches(con, batch.fetches)
+            _load_failures(con, batch.run_id, batch.failures)
+            _load_cache(con, batch.cache)
+            _load_frontier(con, batch)
         con.commit()
     except BaseException:
         rollback_quietly(con)

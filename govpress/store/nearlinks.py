@@ -36,7 +36,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import by_id, keys_in, registered
+from govpress.store.arrow import by_id, keys_in, registered, registered_ids
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -62,11 +62,6 @@ def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, r
 
 # -- Arrow plumbing ------------------------------------------------------------------------------
 
-_IDS = pa.schema([("release_id", pa.string())])
-
-
-def _ids_table(ids: Iterable[str]) -> pa.Table:
-    return pa.Table.from_pydict({"release_id": sorted(set(ids))}, schema=_IDS)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -117,7 +112,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
             _store_signatures(con, [(i, *given[i]) for i in chunk], now=now, run_id=run_id)
             out.count += len(chunk)
     for chunk in _chunks(sorted(set(release_ids) - set(ready)), SIGNATURE_CHUNK):
-        with registered(con, _ids_table(chunk)) as ids:
+        with registered_ids(con, chunk) as ids:
             stale = con.execute(
                 f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
                     FROM releases r LEFT JOIN release_signatures s USING (release_id)
@@ -243,7 +238,7 @@ class _Facts:
 def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
     # Times as naive UTC: DuckDB hands a TIMESTAMPTZ to Python through pytz, 12x slower (most of this read).
     ids = set(ids)
-    with registered(con, _ids_table(ids)) as t:
+    with registered_ids(con, ids) as t:
         rows = con.execute(
             f"""SELECT release_id, url, content_hash, timezone('UTC', published_at), timezone('UTC', first_seen_at),
                        cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}"""
@@ -262,8 +257,8 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
     # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
     others = sorted(set(release_ids) - (refreshed.ready if refreshed is not None else set()))
-    with registered(con, _ids_table(others)) as ids, \
-            registered(con, mem_bands if mem_bands is not None else _ids_table([])) as mem:
+    with registered_ids(con, others) as ids, \
+            (registered(con, mem_bands) if mem_bands is not None else nullcontext()) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
         if mem_bands is not None:
@@ -286,7 +281,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     involved = sorted({i for pair in candidates for i in pair})
     known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
     unknown = [i for i in involved if i not in known]
-    with registered(con, _ids_table(unknown)) as ids:
+    with registered_ids(con, unknown) as ids:
         stored = con.execute(
             f"""SELECT release_id, minhash FROM release_signatures
                 WHERE {keys_in('release_id', unknown, ids)} AND scheme = ? AND len(minhash) > 0""",
@@ -324,7 +319,7 @@ def _write_links(
     *, now: datetime, run_id: str,
 ) -> tuple[int, set[str]]:
     """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
-    with registered(con, _ids_table(release_ids)) as ids:
+    with registered_ids(con, release_ids) as ids:
         existing = {
             (a, b): score for a, b, score in con.execute(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
@@ -372,7 +367,7 @@ def _component_edges(
     nodes, frontier, edges, near = set(seeds), set(seeds), set(), set()
     while frontier:
         if not by_id():  # a small file: one statement is the cheaper
-            with registered(con, _ids_table(frontier)) as f:
+            with registered_ids(con, frontier) as f:
                 rows = con.execute(
                     f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
                         JOIN releases a ON a.release_id = l.release_id
@@ -393,7 +388,7 @@ def _component_edges(
 
 def _component_links(con: duckdb.DuckDBPyConnection, frontier: set[str]) -> list[tuple[str, str, str, bool]]:
     """(release_id, other_id, kind, same text) of the near and exact links touching ``frontier``, read by id."""
-    with registered(con, _ids_table(frontier)) as f:
+    with registered_ids(con, frontier) as f:
         links = con.execute(
             f"""SELECT release_id, other_id, kind FROM release_links WHERE kind IN (?, 'exact_duplicate')
                   AND ({keys_in("release_id", frontier, f)} OR {keys_in("other_id", frontier, f)})""",
@@ -409,7 +404,7 @@ def _content_hashes(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, 
     """release_id -> content_hash of the given stored releases."""
     if not ids:
         return {}
-    with registered(con, _ids_table(ids)) as t:
+    with registered_ids(con, ids) as t:
         return dict(con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
 
 
@@ -467,7 +462,7 @@ def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
     facts = _facts(con, joined)
     edges = [(a, b) for a, b in edges if a in facts and b in facts]
     changes = cluster_assignments(facts, edges, near_edges)
-    with registered(con, _ids_table(nodes - joined)) as alone:
+    with registered_ids(con, nodes - joined) as alone:
         changes.update({i: i for (i,) in con.execute(
             f"""SELECT release_id FROM releases WHERE {keys_in('release_id', nodes - joined, alone)}
                 AND cluster_id <> release_id""").fetchall()})

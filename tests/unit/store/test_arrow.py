@@ -7,7 +7,8 @@ import pyarrow as pa
 import pytest
 
 from govpress.store import Store, count_releases
-from govpress.store.arrow import registered
+from govpress.store.arrow import has_table, one_batch, registered, registered_ids
+from govpress.store.lake import HAS_TABLE
 
 
 def names(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -30,6 +31,50 @@ def test_the_table_is_unregistered_when_the_block_fails() -> None:
         with registered(con, pa.table({"x": [1]})) as name:
             raise RuntimeError("the load failed")
     assert name not in names(con)
+
+
+def test_a_batch_registers_each_set_of_ids_once_and_lets_them_go_at_its_end() -> None:
+    con = duckdb.connect()
+    with pytest.raises(RuntimeError):
+        with one_batch(con):
+            with registered_ids(con, ["b", "a", "b"]) as first:
+                assert con.execute(f"SELECT list(release_id) FROM {first}").fetchone() == (["a", "b"],)
+            with registered_ids(con, {"a", "b"}) as again, registered_ids(con, ["c"]) as other:
+                assert again == first and other != first  # the same set: the same table, still registered
+                assert {first, other} <= names(con)
+            raise RuntimeError("the load failed")
+    assert not {first, other} & names(con)
+    with registered_ids(con, ["a"]) as outside, registered_ids(con, ["a"]) as twice:
+        assert outside != twice  # outside a batch: a table per block, as registered() does
+    assert not {outside, twice} & names(con)
+
+
+def test_a_batch_reads_the_catalogue_once() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE a (x INTEGER)")
+    with one_batch(con):
+        assert has_table(con, "a") and not has_table(con, "b")
+        con.execute("CREATE TABLE b (x INTEGER)")  # (a load creates no table: what it read once still holds)
+        assert not has_table(con, "b")
+    assert has_table(con, "b")
+
+
+def test_another_connection_is_asked_the_lake_probe_once_per_table_and_batch() -> None:
+    asked: list[tuple[str, list]] = []
+
+    class Recording:  # as a lake session: not a DuckDB connection, answers the store's probe itself
+        def __init__(self) -> None:
+            self.con = duckdb.connect()
+            self.con.execute("CREATE TABLE a (x INTEGER)")
+
+        def execute(self, sql: str, parameters: list | None = None):
+            asked.append((sql, parameters))
+            return self.con.execute(sql, parameters)
+
+    con = Recording()
+    with one_batch(con):
+        assert has_table(con, "a") and has_table(con, "a") and not has_table(con, "b")
+    assert asked == [(HAS_TABLE, ["a"]), (HAS_TABLE, ["b"])]
 
 
 def test_count_releases_opens_the_file_read_only(store: Store) -> None:
