@@ -386,8 +386,6 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     stored_titles = await asyncio.to_thread(ctx.store.recent_titles, source.id) if to_parse else []
     site_names = site_names_for_source([t for _, r in to_parse if r.body and (t := page_title(r.body))], stored_titles)
 
-    jobs = [parse_job(source, result, seen_at, site_names=site_names) for _, result in to_parse]
-
     if ctx.parse_gate is not None and not ctx.parse_gate.is_set():
         await ctx.parse_gate.wait()
         if ctx.parsers is not None:
@@ -396,6 +394,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
             # run is being created meanwhile (the workers answer in about as long).
             while ctx.parsers.started and not ctx.parsers.ready:
                 await asyncio.sleep(0.05)
+    jobs = [parse_job(source, result, seen_at, site_names=site_names) for _, result in to_parse]
     pages = await parse_jobs(ctx.parsers, jobs)
     jobs = None
     parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
