@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
 from govpress.store.arrow import by_id, has_table, keys_in, registered, registered_ids
-from govpress.store.history import VERSIONS_STORED
+from govpress.store import history
 
 SYNDICATION = "syndication"
 MIN_SHARED_NAMES = 2
@@ -77,12 +77,6 @@ def _clusters_of(con: duckdb.DuckDBPyConnection, release_ids: Iterable[str]) -> 
         return {}
     with registered_ids(con, ids) as t:
         return dict(con.execute(f"SELECT release_id, cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
-
-
-def versions_table(con: duckdb.DuckDBPyConnection) -> str:
-    """:func:`govpress.store.history.versions_table`, the probe answered by :func:`~govpress.store.arrow.has_table`
-    (once per batch inside a load)."""
-    return VERSIONS_STORED if has_table(con, VERSIONS_STORED) else "release_versions"
 
 
 # -- syndication ---------------------------------------------------------------------------------
@@ -220,7 +214,7 @@ def _copies_of_older_versions(con: duckdb.DuckDBPyConnection, release_ids: list[
     are read by their ids. One query joining ``releases`` twice to every version (the given ids an OR
     over both ends) hash-joined whole tables: 0.9 s a batch at a million releases (bench/bench_growth.py).
     """
-    versions = versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
+    versions = history.versions_table(con)  # only the versions' hashes are read: the table, not the view that adds texts
     if not by_id():  # a small file: one statement is the cheaper
         return _copies_of_older_versions_joined(con, versions, release_ids)
     batch = set(release_ids)

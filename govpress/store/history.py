@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe.versions import Text, TextDiff, diff_texts, text_hash
-from govpress.store.arrow import keys_in, registered
+from govpress.store.arrow import has_table, keys_in, registered
 from govpress.store.arrow import utc as _utc
 from govpress.store.rows import EventRow, ListingRow, ReleaseRow, RemovalRow, SeenRow
 
@@ -48,7 +48,6 @@ HASH_ARROW = pa.schema([("release_id", S), ("text_hash", S)])
 
 VERSIONS_STORED = "release_versions_stored"
 """The table behind the view ``release_versions`` (migration 14): the current version's text left NULL."""
-_HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"
 """The store's table probe, word for word the one a lake session answers from memory (store/lake.py)."""
 
 
@@ -57,8 +56,9 @@ def versions_table(con: duckdb.DuckDBPyConnection) -> str:
 
     ``release_versions_stored`` from schema version 14 on; in older files (stepped through the
     migrations by their tests, or migration 13's data step) ``release_versions`` is still that table.
+    The probe is :func:`~govpress.store.arrow.has_table`'s (inside a load, one catalogue read per batch).
     """
-    return VERSIONS_STORED if con.execute(_HAS_TABLE, [VERSIONS_STORED]).fetchone()[0] else "release_versions"
+    return VERSIONS_STORED if has_table(con, VERSIONS_STORED) else "release_versions"
 
 
 @dataclass(frozen=True, slots=True)

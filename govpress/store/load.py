@@ -525,7 +525,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
             if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
                 raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
             if releases:
-                versions = events.versions_table(con)  # (history.versions_table, from the batch's catalogue read)
+                versions = history.versions_table(con)
                 stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
                 plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
                 if recording:
