@@ -63,7 +63,6 @@ def backfill_near_duplicates(con: duckdb.DuckDBPyConnection, *, now: datetime, r
 # -- Arrow plumbing ------------------------------------------------------------------------------
 
 
-
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
