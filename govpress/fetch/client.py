@@ -34,7 +34,16 @@ import httpx
 from govpress.archive import Archive
 from govpress.fetch.classify import Outcome, classify_response, error_outcome, host_health, is_challenge
 from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
-from govpress.fetch.netguard import GuardedTransport, Refused, Resolver, allowed_networks, check_target, current_allow
+from govpress.fetch.netguard import (
+    GuardedTransport,
+    Refused,
+    RememberingResolver,
+    Resolver,
+    allowed_networks,
+    check_target,
+    current_allow,
+    system_resolver,
+)
 from govpress.fetch.politeness import (
     AHEAD_PURPOSES,
     ROBOTS_MAX_BYTES,
@@ -164,7 +173,9 @@ class Fetcher:
         self.retry = RetryPolicy(retries, backoff_base, backoff_cap, max_retry_after)
         self.total_timeout = total_timeout if total_timeout is not None else 4 * timeout
         self.max_decompression_ratio = max_decompression_ratio
-        self._resolver = resolver
+        self._resolver = RememberingResolver(resolver or system_resolver, clock=clock)
+        """The check before each request resolves a host once per netguard.RESOLVED_FOR seconds (the dial still
+        resolves and checks every new connection's address)."""
         self._rng = random.Random(rng_seed)
         self._sleep = sleep
         self._clock = clock

@@ -486,6 +486,45 @@ def test_guard_refusals_send_nothing(clock: FakeClock, tmp_path: Path) -> None:
     assert site.requests == []
 
 
+def test_the_check_before_a_request_resolves_a_host_once_per_interval(clock: FakeClock, tmp_path: Path) -> None:
+    """The guard's check resolved the host before every request (getaddrinfo in an executor thread, a resolver's
+    round trip for a real name); now once per netguard.RESOLVED_FOR seconds, the dial still re-checking."""
+    site = Site({f"/{i}": html() for i in range(4)})
+    resolver = fixed_resolver(default=[PUBLIC_IP])
+    source = NO_ROBOTS
+
+    async def go() -> list[FetchResult]:
+        async with make_fetcher(site, clock, tmp_path, resolver=resolver) as fetcher:
+            results = [await fetcher.fetch(f"{BASE}/{i}", source) for i in range(3)]
+            results += await asyncio.gather(*(fetcher.fetch(f"{BASE}/{i}", source) for i in range(4)))
+            assert resolver.calls == ["news.example.gov"]
+            clock.now += 3600  # past netguard.RESOLVED_FOR
+            results.append(await fetcher.fetch(f"{BASE}/3", source))
+            return results
+
+    results = asyncio.run(go())
+    assert all(r.ok for r in results)
+    assert resolver.calls == ["news.example.gov", "news.example.gov"]
+
+
+def test_a_failed_resolution_is_not_remembered(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+    answers: list[list[str] | Exception] = [OSError("temporary failure in name resolution"), [], [PUBLIC_IP]]
+    calls: list[str] = []
+
+    async def flaky(host: str) -> list[str]:
+        calls.append(host)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    first, second, third, fourth = fetch(site, clock, tmp_path, *[f"{BASE}/a"] * 4, source=NO_ROBOTS, resolver=flaky)
+    assert first.outcome == "refused" and "cannot resolve" in first.error
+    assert second.outcome == "refused" and "no address" in second.error
+    assert third.ok and fourth.ok and len(calls) == 3
+
+
 def test_nothing_raises_on_odd_failures(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": sequence(httpx.DecodingError("bad"), html())})
     [bad_scheme, weird] = fetch(site, clock, tmp_path, "javascript:alert(1)", f"{BASE}/a")

@@ -183,3 +183,29 @@ def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> 
     pool._requests = []
     pool._assign_requests_to_connections()
     assert sum(c.asked for c in pool._connections) == 16
+
+
+def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> None:
+    from govpress.fetch.netguard import RememberingResolver
+
+    calls: list[str] = []
+    answers: list[list[str] | Exception] = [OSError("no answer"), [PUBLIC_IP]]
+
+    async def slow(host: str) -> list[str]:
+        calls.append(host)
+        await asyncio.sleep(0.01)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def go() -> tuple[list, list]:
+        remembering = RememberingResolver(slow)
+        failed = await asyncio.gather(*(remembering("a.example.gov") for _ in range(5)), return_exceptions=True)
+        found = await asyncio.gather(*(remembering("a.example.gov") for _ in range(5)))
+        found.append(await remembering("a.example.gov"))
+        return failed, found
+
+    failed, found = asyncio.run(go())
+    assert all(isinstance(f, OSError) for f in failed)
+    assert found == [[PUBLIC_IP]] * 6 and calls == ["a.example.gov"] * 2
