@@ -3,7 +3,8 @@
 A key is ``sha256:<hex>`` of the *uncompressed* body; the file lives at
 ``root/ab/<hex>.gz`` (256 folders), gzip at level 3 by default (level 6 until 2026-12-05: level 3 takes half
 the CPU, 0.28 against 0.59 ms for a real ~56 KB page, for 12% more bytes; files of either level read
-alike). Writes are atomic (temp file in the same directory, then ``os.replace``) and idempotent: a
+alike). A body that the server sent gzip-compressed (one whole member, decoded by the fetcher) is
+stored as it came, not compressed again. Writes are atomic (temp file in the same directory, then ``os.replace``) and idempotent: a
 body already stored is never rewritten, so two runs (or two tasks of one run) storing the same page
 race harmlessly. ``get`` re-hashes what it
 reads, so a truncated or bit-rotted file is reported instead of silently parsed.
@@ -131,8 +132,14 @@ class Archive:
     def has(self, key: str) -> bool:
         return self.locate(key).is_file()
 
-    def put(self, body: bytes) -> str:
+    def put(self, body: bytes, *, gzipped: bytes | None = None) -> str:
         """Store ``body`` (unless a sound copy is already stored) and return its key.
+
+        ``gzipped`` is ``body`` as a server sent it with ``Content-Encoding: gzip``, one whole gzip
+        member that the fetcher decoded to ``body`` (its CRC and length checked): stored as it is, not
+        compressed again (the compression was most of a small page's ``put``). Its bytes are the
+        server's (its level, its header's time and name), so two fetches of one body may store
+        different files; either reads back as the body.
 
         A stored file that fails verification (truncated, bit-rotted) is set aside and rewritten,
         so the next fetch of a page repairs its archive entry.
@@ -140,9 +147,9 @@ class Archive:
         A run archives every fetched page here, in its event loop (govpress/fetch/client.py), so this is
         written for the CPU: the key's own digest names the path (no re-validation), plain ``os`` calls
         instead of pathlib's and tempfile's objects, and a directory made once per :class:`Archive` is not
-        asked for again (bench/results.md, perf-fetch8). The file is the same: gzip of the body at
-        ``compresslevel`` with mtime 0, written to a temporary name (mode 0600, as ``mkstemp`` makes it)
-        in its directory and moved into place.
+        asked for again (bench/results.md, perf-fetch8). The file is gzip of the body at
+        ``compresslevel`` with mtime 0 (or ``gzipped``), written to a temporary name (mode 0600, as
+        ``mkstemp`` makes it) in its directory and moved into place.
         """
         digest = hashlib.sha256(body).hexdigest()
         key = _PREFIX + digest
@@ -154,7 +161,7 @@ class Archive:
             if self.read(key) is not None:
                 return key
         # mtime=0: the same body always compresses to the same bytes.
-        packed = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
+        packed = gzipped if gzipped is not None else gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
         if folder not in self._folders:
             self._make(folder)
         fd, tmp_name = self._temporary(folder)

@@ -111,6 +111,8 @@ class _Response:
     body: bytes
     bytes_downloaded: int
     truncated: bool = False
+    gzipped: bytes | None = None
+    """The body as received, when that was one gzip member of it (decode.Body.gzipped)."""
 
 
 @dataclass
@@ -300,18 +302,20 @@ class Fetcher:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else outcome.status
         headers = response.headers if response is not None else httpx.Headers()
+        gzipped = None
         if isinstance(outcome, _Stop):
             result_outcome, error, body = outcome.outcome, outcome.error, None
         else:
             verdict = classify_response(outcome.status, headers, outcome.body, detect_blocks=purpose != "robots")
             result_outcome, error = verdict.outcome, verdict.error
             body = outcome.body if verdict.keep_body else None
+            gzipped = outcome.gzipped
         archive_key = None
         if body is not None and self.archive is not None:
             if len(body) <= INLINE_ARCHIVE_BYTES and not getattr(self.archive, "sync_each", True):
-                archive_key = self.archive.put(body)  # cheaper than the hand-off to a thread and back
+                archive_key = self.archive.put(body, gzipped=gzipped)  # cheaper than the hand-off to a thread and back
             else:  # compressing a large body is CPU work, an fsync a wait: off the event loop
-                archive_key = await asyncio.to_thread(self.archive.put, body)
+                archive_key = await asyncio.to_thread(self.archive.put, body, gzipped=gzipped)
         return FetchResult(
             url=url,
             final_url=final_url,
@@ -450,7 +454,7 @@ class Fetcher:
                 )
             except BodyTooLarge as exc:
                 return _Stop("too_large", str(exc), status)
-            return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated)
+            return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated, body.gzipped)
 
     @contextlib.asynccontextmanager
     async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> AsyncIterator[httpx.Response]:

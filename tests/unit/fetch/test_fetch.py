@@ -673,11 +673,11 @@ class _ThreadNotingArchive(Archive):
         super().__init__(*args, **kwargs)
         self.threads: list[int] = []
 
-    def put(self, body: bytes) -> str:
+    def put(self, body: bytes, *, gzipped: bytes | None = None) -> str:
         import threading
 
         self.threads.append(threading.get_ident())
-        return super().put(body)
+        return super().put(body, gzipped=gzipped)
 
 
 @pytest.mark.parametrize("sync_each", [False, True])
@@ -750,3 +750,67 @@ def test_a_request_url_is_the_one_httpx_parses(chunk: int) -> None:
         assert str(ours.url) == str(theirs.url) and ours.url.raw_path == theirs.url.raw_path, url
         assert ours.headers.raw == theirs.headers.raw, url
     assert fast > len(urls) // 10  # the plain ones did go the short way
+
+
+# --- a gzip body archived as it came ----------------------------------------------------------
+
+
+def _server_gzip(body: bytes, **fields: object) -> bytes:
+    """``body`` as a server might gzip it: its own level, a modification time and a file name in the header."""
+    import gzip
+    import io
+
+    out = io.BytesIO()
+    with gzip.GzipFile(filename=str(fields.get("name", "index.html")), mode="wb", compresslevel=int(fields.get("level", 9)),
+                       fileobj=out, mtime=int(fields.get("mtime", 1_700_000_000))) as file:
+        file.write(body)
+    return out.getvalue()
+
+
+def test_a_gzip_body_is_archived_as_the_server_sent_it(clock: FakeClock, tmp_path: Path) -> None:
+    """The fetcher decoded the server's gzip member (CRC and length checked): it is stored as it is, not compressed again."""
+    import gzip
+
+    sent = _server_gzip(ARTICLE)
+    site = Site({"/a": html(sent, **{"content-encoding": "gzip"}), "/b": html(ARTICLE)})
+    archive = Archive(tmp_path / "archive", sync_each=False)
+    a, b = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b", source=NO_ROBOTS, archive=archive)
+    assert a.body == b.body == ARTICLE and a.archive_key == b.archive_key
+    assert archive.locate(a.archive_key).read_bytes() == sent
+    assert archive.get(a.archive_key) == ARTICLE
+    other = Archive(tmp_path / "other", sync_each=False)  # a body that came plain is compressed here, as before
+    [plain] = fetch(site, clock, tmp_path, f"{BASE}/b", source=NO_ROBOTS, archive=other)
+    assert other.locate(plain.archive_key).read_bytes() == gzip.compress(ARTICLE, compresslevel=3, mtime=0)
+
+
+@pytest.mark.parametrize("encoding, wire", [
+    ("gzip", "trailing"),  # bytes after the member: not a gzip file of the body alone
+    ("gzip", "two members"),
+    ("deflate", "zlib"),
+    ("br", "brotli"),
+    ("gzip, gzip", "gzip twice"),
+])
+def test_a_body_not_sent_as_one_gzip_member_is_compressed_by_the_archive(
+    clock: FakeClock, tmp_path: Path, encoding: str, wire: str
+) -> None:
+    import gzip
+    import zlib
+
+    import brotli
+
+    half = len(ARTICLE) // 2
+    sent = {
+        "trailing": _server_gzip(ARTICLE) + b"\0\0garbage",
+        "two members": _server_gzip(ARTICLE[:half]) + _server_gzip(ARTICLE[half:]),
+        "zlib": zlib.compress(ARTICLE),
+        "brotli": brotli.compress(ARTICLE),
+        "gzip twice": _server_gzip(_server_gzip(ARTICLE)),
+    }[wire]
+    site = Site({"/a": html(sent, **{"content-encoding": encoding})})
+    archive = Archive(tmp_path / "archive", sync_each=False)
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, archive=archive)
+    if wire == "two members":  # the decoder reads the first member only, as before
+        assert result.body == ARTICLE[:half]
+    else:
+        assert result.body == ARTICLE
+    assert archive.locate(result.archive_key).read_bytes() == gzip.compress(result.body, compresslevel=3, mtime=0)
