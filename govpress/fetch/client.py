@@ -537,6 +537,8 @@ def port_change(start: str, target: str) -> str | None:
 
 
 def _without_fragment(url: str) -> str:
+    if "#" not in url:
+        return url
     parts = urlsplit(url)
     return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
 
