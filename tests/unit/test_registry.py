@@ -111,11 +111,11 @@ def test_a_sources_hosts_follow_its_lists_when_they_change() -> None:
     change (a registry reloaded, a test) gets the new answer, and a caller changing the set it got changes nothing."""
     from tests.unit.fetch.conftest import make_source
 
-    source = make_source(start_urls=["https://News.Example.gov/a"], fallback_urls=["https://old.example.gov/"])
+    source = make_source(start_urls=["https://News.Example.gov/a", "https://old.example.gov/"])
     assert source.hosts() == {"news.example.gov", "old.example.gov"}
     source.hosts().add("evil.example.com")
     assert source.hosts() == {"news.example.gov", "old.example.gov"}
-    source.fallback_urls = []
+    source.start_urls = ["https://news.example.gov/b"]
     assert source.hosts() == {"news.example.gov"}
     source.allowed_hosts = ["Cdn.Example.gov"]
     assert source.hosts() == {"cdn.example.gov"}
