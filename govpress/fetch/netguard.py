@@ -83,13 +83,22 @@ class RememberingResolver:
         known = self._answers.get(host)
         if known is not None and self._clock() < known[1]:
             return list(known[0])
-        pending = self._pending.get(host)
-        if pending is not None:
-            return list(await asyncio.shield(pending))
+        while (pending := self._pending.get(host)) is not None:
+            try:
+                return list(await asyncio.shield(pending))
+            except asyncio.CancelledError:
+                # The task that was resolving was cancelled (another source's, say), not this one: look again.
+                task = asyncio.current_task()
+                if pending.cancelled() and task is not None and not task.cancelling():
+                    continue
+                raise
         future: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
         self._pending[host] = future
         try:
             addresses = list(await self._resolver(host))
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: no "never retrieved" warning when no one else waited

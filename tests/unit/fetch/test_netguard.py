@@ -209,3 +209,36 @@ def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> 
     failed, found = asyncio.run(go())
     assert all(isinstance(f, OSError) for f in failed)
     assert found == [[PUBLIC_IP]] * 6 and calls == ["a.example.gov"] * 2
+
+
+def test_a_cancelled_lookup_leaves_the_others_waiting_on_it_to_look_again() -> None:
+    """Sources share hosts: one source's task cancelled while it resolves must not cancel another's fetch."""
+    from govpress.fetch.netguard import RememberingResolver
+
+    calls: list[str] = []
+
+    async def slow(host: str) -> list[str]:
+        calls.append(host)
+        await asyncio.sleep(0.05)
+        return [PUBLIC_IP]
+
+    async def go() -> list:
+        remembering = RememberingResolver(slow)
+        first = asyncio.create_task(remembering("a.example.gov"))
+        await asyncio.sleep(0.01)
+        others = [asyncio.create_task(remembering("a.example.gov")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        first.cancel()
+        results = await asyncio.gather(first, *others, return_exceptions=True)
+        waiter = asyncio.create_task(remembering("b.example.gov"))  # a waiter cancelled itself is cancelled
+        await asyncio.sleep(0.01)
+        follower = asyncio.create_task(remembering("b.example.gov"))
+        await asyncio.sleep(0.01)
+        follower.cancel()
+        results += await asyncio.gather(waiter, follower, return_exceptions=True)
+        return results
+
+    first, *others, waiter, follower = asyncio.run(go())
+    assert isinstance(first, asyncio.CancelledError)
+    assert others == [[PUBLIC_IP]] * 3 and calls.count("a.example.gov") == 2
+    assert waiter == [PUBLIC_IP] and isinstance(follower, asyncio.CancelledError)
