@@ -222,7 +222,7 @@ def archived_release_files(db: Path) -> Path:
     finally:
         con.close()
     listing = db.parent / "release-files.txt"
-    listing.write_text("".join(f"{archive.path(k)}\n" for k in keys), encoding="utf-8")
+    listing.write_text("".join(f"{archive.locate(k)}\n" for k in keys), encoding="utf-8")
     return listing
 
 

@@ -1,12 +1,20 @@
 """The raw archive: every fetched body kept gzip-compressed and content-addressed, for reparse without network.
 
 A key is ``sha256:<hex>`` of the *uncompressed* body; the file lives at
-``root/ab/cd/<hex>.gz``, gzip at level 3 by default (level 6 until 2026-12-05: level 3 takes half
+``root/ab/<hex>.gz`` (256 folders), gzip at level 3 by default (level 6 until 2026-12-05: level 3 takes half
 the CPU, 0.28 against 0.59 ms for a real ~56 KB page, for 12% more bytes; files of either level read
-alike). Writes are atomic (temp file in the same directory, then ``os.replace``) and idempotent: a
+alike). A body that the server sent gzip-compressed (one whole member, decoded by the fetcher) is
+stored as it came, not compressed again. Writes are atomic (temp file in the same directory, then ``os.replace``) and idempotent: a
 body already stored is never rewritten, so two runs (or two tasks of one run) storing the same page
 race harmlessly. ``get`` re-hashes what it
 reads, so a truncated or bit-rotted file is reported instead of silently parsed.
+
+Archives written before 2026-12-05 (perf-fetch9) hold their files one folder deeper,
+``root/ab/cd/<hex>.gz``: they are read where they are, and a body stored there is not written again.
+The second folder level cost a fresh archive a folder per body (65,536 leaf folders: a run's few
+hundred bodies almost never share one), an inode as dear as the file's on ext4
+(bench/results.md, perf-fetch8 and perf-fetch9); 256 folders hold a million bodies at ~4,000 files
+each, which ext4's hashed directories look up as fast.
 
 Durability: by default every ``put`` fsyncs its file. A run archives in batches instead
 (``Archive(root, sync_each=False)``): files are written without waiting for the disk and
@@ -84,7 +92,9 @@ class Archive:
         """How many times :meth:`sync` flushed the disk (the bench and tests read it)."""
         self._root = os.fspath(self.root)
         self._folders: set[str] = set()
-        """Folders this archive made or found (at most 65,536 + 256): not asked for again."""
+        """Folders this archive made or found (at most 256): not asked for again."""
+        self._made: set[str] = set()
+        """Of them, those it made itself: no file of the old layout can be in them."""
 
     def sync(self) -> None:
         """Make every body written since the last sync durable (one syncfs); nothing to do when none was."""
@@ -100,14 +110,36 @@ class Archive:
             self.syncs += 1
 
     def path(self, key: str) -> Path:
+        """Where :meth:`put` stores ``key``'s body: ``root/ab/<hex>.gz``."""
+        digest = _hex_of(key)
+        return self.root / digest[:2] / f"{digest}.gz"
+
+    def legacy_path(self, key: str) -> Path:
+        """Where an archive written before 2026-12-05 stored it: ``root/ab/cd/<hex>.gz``."""
         digest = _hex_of(key)
         return self.root / digest[:2] / digest[2:4] / f"{digest}.gz"
 
-    def has(self, key: str) -> bool:
-        return self.path(key).is_file()
+    def locate(self, key: str) -> Path:
+        """The file holding ``key``'s body: :meth:`path`, else :meth:`legacy_path` when only that exists
+        (:meth:`path` when neither does)."""
+        target = self.path(key)
+        if not target.is_file():
+            legacy = self.legacy_path(key)
+            if legacy.is_file():
+                return legacy
+        return target
 
-    def put(self, body: bytes) -> str:
+    def has(self, key: str) -> bool:
+        return self.locate(key).is_file()
+
+    def put(self, body: bytes, *, gzipped: bytes | None = None) -> str:
         """Store ``body`` (unless a sound copy is already stored) and return its key.
+
+        ``gzipped`` is ``body`` as a server sent it with ``Content-Encoding: gzip``, one whole gzip
+        member that the fetcher decoded to ``body`` (its CRC and length checked): stored as it is, not
+        compressed again (the compression was most of a small page's ``put``). Its bytes are the
+        server's (its level, its header's time and name), so two fetches of one body may store
+        different files; either reads back as the body.
 
         A stored file that fails verification (truncated, bit-rotted) is set aside and rewritten,
         so the next fetch of a page repairs its archive entry.
@@ -115,22 +147,23 @@ class Archive:
         A run archives every fetched page here, in its event loop (govpress/fetch/client.py), so this is
         written for the CPU: the key's own digest names the path (no re-validation), plain ``os`` calls
         instead of pathlib's and tempfile's objects, and a directory made once per :class:`Archive` is not
-        asked for again (bench/results.md, perf-fetch8). The file is the same: gzip of the body at
-        ``compresslevel`` with mtime 0, written to a temporary name (mode 0600, as ``mkstemp`` makes it)
-        in its directory and moved into place.
+        asked for again (bench/results.md, perf-fetch8). The file is gzip of the body at
+        ``compresslevel`` with mtime 0 (or ``gzipped``), written to a temporary name (mode 0600, as
+        ``mkstemp`` makes it) in its directory and moved into place.
         """
         digest = hashlib.sha256(body).hexdigest()
         key = _PREFIX + digest
-        folder = f"{self._root}{os.sep}{digest[:2]}{os.sep}{digest[2:4]}"
+        folder = f"{self._root}{os.sep}{digest[:2]}"
         target = f"{folder}{os.sep}{digest}.gz"
-        if os.path.isfile(target):
+        # A folder this archive made holds no file of the old layout (only older code wrote those).
+        if os.path.isfile(target) or (folder not in self._made
+                                      and os.path.isfile(f"{folder}{os.sep}{digest[2:4]}{os.sep}{digest}.gz")):
             if self.read(key) is not None:
                 return key
         # mtime=0: the same body always compresses to the same bytes.
-        packed = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
+        packed = gzipped if gzipped is not None else gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
         if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
+            self._make(folder)
         fd, tmp_name = self._temporary(folder)
         try:
             try:
@@ -153,6 +186,19 @@ class Archive:
             self._unsynced = True
         return key
 
+    def _make(self, folder: str) -> None:
+        """Make ``folder`` (and the root, the first time) unless it is there; remember it either way."""
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:  # no root yet
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        else:
+            self._made.add(folder)
+        self._folders.add(folder)
+
     def _temporary(self, folder: str) -> tuple[int, str]:
         """A new file of a name no one else uses in ``folder`` (``.tmp-<random>.gz``), open for writing, as
         ``tempfile.mkstemp`` would make it; the folder made again if it went away since it was made."""
@@ -168,7 +214,7 @@ class Archive:
 
     def get(self, key: str) -> bytes:
         """The stored body; ArchiveError when it is missing or does not hash to ``key``."""
-        target = self.path(key)
+        target = self.locate(key)
         try:
             packed = target.read_bytes()
         except FileNotFoundError:
@@ -190,7 +236,7 @@ class Archive:
         try:
             return self.get(key)
         except ArchiveError:
-            target = self.path(key)
+            target = self.locate(key)
             if target.is_file():
                 try:
                     os.replace(target, target.with_name(target.name + ".corrupt"))

@@ -7,6 +7,7 @@ sources of one ``group``); their releases are linked as translations.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -136,6 +137,14 @@ class JsonListing(BaseModel):
         return _check_template(value, None, "json_listing.url")
 
 
+@functools.lru_cache(maxsize=1024)
+def _hosts_of(allowed_hosts: tuple[str, ...], urls: tuple[str, ...]) -> frozenset[str]:
+    """:meth:`Source.hosts` of these lists (a pure function)."""
+    if allowed_hosts:
+        return frozenset(h.lower() for h in allowed_hosts)
+    return frozenset(urlsplit(u).hostname.lower() for u in urls if urlsplit(u).hostname)
+
+
 class Source(BaseModel):
     """One language edition of one publisher's channel."""
 
@@ -246,12 +255,9 @@ class Source(BaseModel):
         return self.languages[0]
 
     def hosts(self) -> set[str]:
-        """Hosts this source may contact."""
-        from urllib.parse import urlsplit
-
-        if self.allowed_hosts:
-            return {h.lower() for h in self.allowed_hosts}
-        return {urlsplit(u).hostname.lower() for u in self.start_urls + self.fallback_urls if urlsplit(u).hostname}
+        """Hosts this source may contact (asked before every request: the answer is remembered per list of hosts and
+        URLs)."""
+        return set(_hosts_of(tuple(self.allowed_hosts), tuple(self.start_urls + self.fallback_urls)))
 
 
 class Registry(BaseModel):

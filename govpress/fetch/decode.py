@@ -47,6 +47,9 @@ class Body:
     wire_bytes: int
     """Bytes received before decoding."""
     truncated: bool = False
+    gzipped: bytes | None = None
+    """The bytes received, when they were one whole gzip member of ``data`` (``Content-Encoding: gzip`` and
+    nothing after the member): the archive stores them as they are instead of compressing ``data`` again."""
 
 
 def charset_of(headers: Mapping[str, str]) -> str | None:
@@ -69,6 +72,10 @@ class _ZlibStage:
         self._raw_fallback = encoding == "deflate"
         self._obj = zlib.decompressobj(self._wbits)
         self._started = False
+        self.gzip = encoding in ("gzip", "x-gzip")
+
+    def whole_member(self) -> bool:
+        return self._obj.eof and not self._obj.unused_data and not self._obj.unconsumed_tail
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         try:
@@ -143,6 +150,17 @@ class StreamDecoder:
         for stage in self._stages:
             stage.finish()
 
+    @property
+    def gzip_only(self) -> bool:
+        """One stage, gzip: what arrives is a gzip file of the body (once :meth:`whole_member` holds)."""
+        return len(self._stages) == 1 and isinstance(self._stages[0], _ZlibStage) and self._stages[0].gzip
+
+    def whole_member(self) -> bool:
+        """The gzip stage (:attr:`gzip_only`) read one whole member (its CRC and size checked) and nothing after it."""
+        stage = self._stages[0]
+        assert isinstance(stage, _ZlibStage)
+        return stage.whole_member()
+
 
 async def read_body(
     chunks: AsyncIterable[bytes],
@@ -155,11 +173,14 @@ async def read_body(
 ) -> Body:
     """The decoded body of ``chunks`` (the raw stream); ``on_wire`` sees each chunk's size as it arrives."""
     decoder = StreamDecoder(content_encoding)
+    received: list[bytes] | None = [] if decoder.gzip_only else None
     body = bytearray()
     wire = 0
     async for chunk in chunks:
         wire += len(chunk)
         on_wire(len(chunk))
+        if received is not None:
+            received.append(chunk)
         for piece in decoder.feed(chunk):
             body += piece
             if len(body) > max_bytes:
@@ -172,4 +193,5 @@ async def read_body(
                     f"decompression ratio over {max_ratio:.0f}:1 ({len(body)} bytes from {wire}): refused as a compression bomb"
                 )
     decoder.finish()
-    return Body(bytes(body), wire)
+    gzipped = b"".join(received) if received is not None and decoder.whole_member() else None
+    return Body(bytes(body), wire, gzipped=gzipped)

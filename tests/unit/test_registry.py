@@ -104,3 +104,18 @@ def test_a_user_agent_that_is_not_an_http_header_value_is_refused_at_load(tmp_pa
                     encoding="utf-8")
     with pytest.raises(RegistryError, match="printable ASCII"):
         load_registry(path)
+
+
+def test_a_sources_hosts_follow_its_lists_when_they_change() -> None:
+    """``Source.hosts()`` is asked before every request and remembered per list of hosts and URLs: a source whose lists
+    change (a registry reloaded, a test) gets the new answer, and a caller changing the set it got changes nothing."""
+    from tests.unit.fetch.conftest import make_source
+
+    source = make_source(start_urls=["https://News.Example.gov/a", "https://old.example.gov/"])
+    assert source.hosts() == {"news.example.gov", "old.example.gov"}
+    source.hosts().add("evil.example.com")
+    assert source.hosts() == {"news.example.gov", "old.example.gov"}
+    source.start_urls = ["https://news.example.gov/b"]
+    assert source.hosts() == {"news.example.gov"}
+    source.allowed_hosts = ["Cdn.Example.gov"]
+    assert source.hosts() == {"cdn.example.gov"}

@@ -19,7 +19,7 @@ def test_put_returns_sha256_key_and_stores_gzip_at_sharded_path(tmp_path: Path) 
     key = archive.put(body)
     digest = hashlib.sha256(body).hexdigest()
     assert key == f"sha256:{digest}"
-    expected = tmp_path / digest[:2] / digest[2:4] / f"{digest}.gz"
+    expected = tmp_path / digest[:2] / f"{digest}.gz"
     assert archive.path(key) == expected
     assert gzip.decompress(expected.read_bytes()) == body
     assert archive.has(key)
@@ -163,7 +163,7 @@ def test_a_folder_removed_under_a_running_archive_is_made_again(tmp_path: Path) 
 
     archive = Archive(tmp_path / "store")
     first = archive.put(b"<html>first</html>")
-    shutil.rmtree(archive.path(first).parent.parent)
+    shutil.rmtree(archive.path(first).parent)
     assert archive.put(b"<html>first</html>") == first and archive.get(first) == b"<html>first</html>"
     shutil.rmtree(tmp_path / "store")
     second = archive.put(b"<html>second</html>")
@@ -174,3 +174,53 @@ def test_a_folder_removed_under_a_running_archive_is_made_again(tmp_path: Path) 
 def test_a_stored_file_is_private_to_its_owner_as_mkstemp_made_it(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     assert archive.path(archive.put(b"<html>mode</html>")).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_body_makes_one_folder_not_two(tmp_path: Path) -> None:
+    """``root/ab/<hex>.gz``: a fresh archive's body costs a file and at most one folder (the second folder level cost
+    a folder per body: an inode as dear as the file's on ext4)."""
+    archive = Archive(tmp_path)
+    keys = [archive.put(b"<html>page %d</html>" % i) for i in range(40)]
+    folders = [p for p in tmp_path.rglob("*") if p.is_dir()]
+    assert all(p.parent == tmp_path and len(p.name) == 2 for p in folders)
+    assert len(folders) == len({k[7:9] for k in keys})
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.gz")) == sorted(
+        f"{k[7:9]}/{k[7:]}.gz" for k in keys)
+
+
+def _store_legacy(root: Path, body: bytes) -> Path:
+    """A body as archives written before 2026-12-05 stored it: ``root/ab/cd/<hex>.gz``."""
+    digest = hashlib.sha256(body).hexdigest()
+    path = root / digest[:2] / digest[2:4] / f"{digest}.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+    return path
+
+
+def test_an_archive_of_the_old_layout_is_read_and_not_written_again(tmp_path: Path) -> None:
+    body = b"<html>stored by an older govpress</html>"
+    legacy = _store_legacy(tmp_path, body)
+    archive = Archive(tmp_path, sync_each=False)
+    key = body_key(body)
+    assert archive.has(key) and archive.get(key) == body and archive.read(key) == body
+    assert archive.locate(key) == legacy == archive.legacy_path(key) and archive.path(key) != legacy
+    inode = legacy.stat().st_ino
+    assert archive.put(body) == key
+    assert not archive.path(key).exists() and legacy.stat().st_ino == inode
+    archive.sync()
+    assert archive.syncs == 0  # nothing was written
+    # A body new to the archive goes to the new layout, beside the old files.
+    other = archive.put(b"<html>new</html>")
+    assert archive.locate(other) == archive.path(other) and archive.get(other) == b"<html>new</html>"
+
+
+def test_a_corrupt_file_of_the_old_layout_is_set_aside_and_rewritten_in_the_new(tmp_path: Path) -> None:
+    body = b"<html>bit-rotted</html>"
+    legacy = _store_legacy(tmp_path, body)
+    legacy.write_bytes(b"\x1f\x8b not gzip any more")
+    archive = Archive(tmp_path)
+    key = body_key(body)
+    assert archive.read(key) is None
+    assert not legacy.exists() and legacy.with_name(legacy.name + ".corrupt").is_file()
+    assert archive.put(body) == key
+    assert archive.locate(key) == archive.path(key) and archive.get(key) == body

@@ -486,6 +486,45 @@ def test_guard_refusals_send_nothing(clock: FakeClock, tmp_path: Path) -> None:
     assert site.requests == []
 
 
+def test_the_check_before_a_request_resolves_a_host_once_per_interval(clock: FakeClock, tmp_path: Path) -> None:
+    """The guard's check resolved the host before every request (getaddrinfo in an executor thread, a resolver's
+    round trip for a real name); now once per netguard.RESOLVED_FOR seconds, the dial still re-checking."""
+    site = Site({f"/{i}": html() for i in range(4)})
+    resolver = fixed_resolver(default=[PUBLIC_IP])
+    source = NO_ROBOTS
+
+    async def go() -> list[FetchResult]:
+        async with make_fetcher(site, clock, tmp_path, resolver=resolver) as fetcher:
+            results = [await fetcher.fetch(f"{BASE}/{i}", source) for i in range(3)]
+            results += await asyncio.gather(*(fetcher.fetch(f"{BASE}/{i}", source) for i in range(4)))
+            assert resolver.calls == ["news.example.gov"]
+            clock.now += 3600  # past netguard.RESOLVED_FOR
+            results.append(await fetcher.fetch(f"{BASE}/3", source))
+            return results
+
+    results = asyncio.run(go())
+    assert all(r.ok for r in results)
+    assert resolver.calls == ["news.example.gov", "news.example.gov"]
+
+
+def test_a_failed_resolution_is_not_remembered(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": html()})
+    answers: list[list[str] | Exception] = [OSError("temporary failure in name resolution"), [], [PUBLIC_IP]]
+    calls: list[str] = []
+
+    async def flaky(host: str) -> list[str]:
+        calls.append(host)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    first, second, third, fourth = fetch(site, clock, tmp_path, *[f"{BASE}/a"] * 4, source=NO_ROBOTS, resolver=flaky)
+    assert first.outcome == "refused" and "cannot resolve" in first.error
+    assert second.outcome == "refused" and "no address" in second.error
+    assert third.ok and fourth.ok and len(calls) == 3
+
+
 def test_nothing_raises_on_odd_failures(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": sequence(httpx.DecodingError("bad"), html())})
     [bad_scheme, weird] = fetch(site, clock, tmp_path, "javascript:alert(1)", f"{BASE}/a")
@@ -634,11 +673,11 @@ class _ThreadNotingArchive(Archive):
         super().__init__(*args, **kwargs)
         self.threads: list[int] = []
 
-    def put(self, body: bytes) -> str:
+    def put(self, body: bytes, *, gzipped: bytes | None = None) -> str:
         import threading
 
         self.threads.append(threading.get_ident())
-        return super().put(body)
+        return super().put(body, gzipped=gzipped)
 
 
 @pytest.mark.parametrize("sync_each", [False, True])
@@ -658,3 +697,120 @@ def test_a_small_body_is_archived_in_the_event_loop_unless_each_file_is_synced(
     small, big = fetch(site, clock, tmp_path, f"{BASE}/news/1", f"{BASE}/news/2", archive=archive)
     assert small.ok and big.ok and archive.get(small.archive_key) == ARTICLE and archive.get(big.archive_key) == large
     assert [thread == loop_thread for thread in archive.threads] == [not sync_each, False]
+
+
+# --- the request's URL, parsed by the fetcher when it is plain --------------------------------
+
+ODD_URLS = [
+    "http://127.0.0.1:38611/minfin/news/item-1.html", "https://News.Example.GOV/a?q=1&b=%D0%B0", "http://h", "http://h/?",
+    "http://h:80/x", "https://h:443/x?", "http://h:0080/a", "http://h/a%zz", "http://h/a%2", "http://h/./a", "http://h/a/../b",
+    "http://h/.well-known/x", "http://h/a b", "http://h/путь", "http://h/x#f", "http://user@h/", "http://u:p@h/",
+    "http://999.1.1.1/", "http://1.2.3/", "http://h/a?x=`{}|", "http://h/a`b", "http://h/a{b}", "http://[::1]:8/",
+    "http://h/%2e%2E/a", "http://h/a\\b", "http://h/a?b?c", "http://h/a?#", "HTTP://h/a", "ftp://h/a",
+    "http://h-1.example.gov/a/b/c.html?page=2&sort=date", "http://.h/", "http://h../", "http://H.-x/", "http://h:99999/",
+    "http://h:/a", "http://h/a\"b", "http://h/a<b>", "http://h/a?x=\"y\"", "http://h/a?x=<y>", "http://h/a?x y",
+    "http://xn--80ak6aa92e.com/", "http://h/a;b=c,d", "http://h/%7e~", "https://h/" + "a" * 3000,
+]
+
+
+def _random_urls(count: int) -> list[str]:
+    import random
+
+    rng = random.Random(14)
+    alphabet = "abcXYZ019-._~!$&'()*+,;=:@/%?#[]\\^`{|}<>\" \tйé"
+    hosts = ["h.example.gov", "127.0.0.1", "H.Example.gov", "h", "1.2.3.4"]
+    urls = []
+    for _ in range(count):
+        path = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        port = rng.choice(["", ":80", ":443", ":8080", ":0"])
+        urls.append(f"{rng.choice(['http', 'https'])}://{rng.choice(hosts)}{port}/{path}")
+    return urls
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_a_request_url_is_the_one_httpx_parses(chunk: int) -> None:
+    """The fetcher parses a plain URL itself (httpx's parse was a fifth of building a request); every URL, plain or
+    not, comes out as httpx.URL(url) would: the same parsed parts, text, request target and Host header, or the
+    same error."""
+    from govpress.fetch.client import request_url
+
+    urls = (ODD_URLS + _random_urls(4000))[chunk::4]
+    fast = 0
+    for url in urls:
+        try:
+            theirs = httpx.Request("GET", url)
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            with pytest.raises(type(exc)):
+                httpx.Request("GET", request_url(url))
+            continue
+        mine = request_url(url)
+        fast += isinstance(mine, httpx.URL)
+        ours = httpx.Request("GET", mine)
+        assert ours.url._uri_reference == theirs.url._uri_reference, url
+        assert str(ours.url) == str(theirs.url) and ours.url.raw_path == theirs.url.raw_path, url
+        assert ours.headers.raw == theirs.headers.raw, url
+    assert fast > len(urls) // 10  # the plain ones did go the short way
+
+
+# --- a gzip body archived as it came ----------------------------------------------------------
+
+
+def _server_gzip(body: bytes, **fields: object) -> bytes:
+    """``body`` as a server might gzip it: its own level, a modification time and a file name in the header."""
+    import gzip
+    import io
+
+    out = io.BytesIO()
+    with gzip.GzipFile(filename=str(fields.get("name", "index.html")), mode="wb", compresslevel=int(fields.get("level", 9)),
+                       fileobj=out, mtime=int(fields.get("mtime", 1_700_000_000))) as file:
+        file.write(body)
+    return out.getvalue()
+
+
+def test_a_gzip_body_is_archived_as_the_server_sent_it(clock: FakeClock, tmp_path: Path) -> None:
+    """The fetcher decoded the server's gzip member (CRC and length checked): it is stored as it is, not compressed again."""
+    import gzip
+
+    sent = _server_gzip(ARTICLE)
+    site = Site({"/a": html(sent, **{"content-encoding": "gzip"}), "/b": html(ARTICLE)})
+    archive = Archive(tmp_path / "archive", sync_each=False)
+    a, b = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b", source=NO_ROBOTS, archive=archive)
+    assert a.body == b.body == ARTICLE and a.archive_key == b.archive_key
+    assert archive.locate(a.archive_key).read_bytes() == sent
+    assert archive.get(a.archive_key) == ARTICLE
+    other = Archive(tmp_path / "other", sync_each=False)  # a body that came plain is compressed here, as before
+    [plain] = fetch(site, clock, tmp_path, f"{BASE}/b", source=NO_ROBOTS, archive=other)
+    assert other.locate(plain.archive_key).read_bytes() == gzip.compress(ARTICLE, compresslevel=3, mtime=0)
+
+
+@pytest.mark.parametrize("encoding, wire", [
+    ("gzip", "trailing"),  # bytes after the member: not a gzip file of the body alone
+    ("gzip", "two members"),
+    ("deflate", "zlib"),
+    ("br", "brotli"),
+    ("gzip, gzip", "gzip twice"),
+])
+def test_a_body_not_sent_as_one_gzip_member_is_compressed_by_the_archive(
+    clock: FakeClock, tmp_path: Path, encoding: str, wire: str
+) -> None:
+    import gzip
+    import zlib
+
+    import brotli
+
+    half = len(ARTICLE) // 2
+    sent = {
+        "trailing": _server_gzip(ARTICLE) + b"\0\0garbage",
+        "two members": _server_gzip(ARTICLE[:half]) + _server_gzip(ARTICLE[half:]),
+        "zlib": zlib.compress(ARTICLE),
+        "brotli": brotli.compress(ARTICLE),
+        "gzip twice": _server_gzip(_server_gzip(ARTICLE)),
+    }[wire]
+    site = Site({"/a": html(sent, **{"content-encoding": encoding})})
+    archive = Archive(tmp_path / "archive", sync_each=False)
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, archive=archive)
+    if wire == "two members":  # the decoder reads the first member only, as before
+        assert result.body == ARTICLE[:half]
+    else:
+        assert result.body == ARTICLE
+    assert archive.locate(result.archive_key).read_bytes() == gzip.compress(result.body, compresslevel=3, mtime=0)

@@ -183,3 +183,62 @@ def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> 
     pool._requests = []
     pool._assign_requests_to_connections()
     assert sum(c.asked for c in pool._connections) == 16
+
+
+def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> None:
+    from govpress.fetch.netguard import RememberingResolver
+
+    calls: list[str] = []
+    answers: list[list[str] | Exception] = [OSError("no answer"), [PUBLIC_IP]]
+
+    async def slow(host: str) -> list[str]:
+        calls.append(host)
+        await asyncio.sleep(0.01)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def go() -> tuple[list, list]:
+        remembering = RememberingResolver(slow)
+        failed = await asyncio.gather(*(remembering("a.example.gov") for _ in range(5)), return_exceptions=True)
+        found = await asyncio.gather(*(remembering("a.example.gov") for _ in range(5)))
+        found.append(await remembering("a.example.gov"))
+        return failed, found
+
+    failed, found = asyncio.run(go())
+    assert all(isinstance(f, OSError) for f in failed)
+    assert found == [[PUBLIC_IP]] * 6 and calls == ["a.example.gov"] * 2
+
+
+def test_a_cancelled_lookup_leaves_the_others_waiting_on_it_to_look_again() -> None:
+    """Sources share hosts: one source's task cancelled while it resolves must not cancel another's fetch."""
+    from govpress.fetch.netguard import RememberingResolver
+
+    calls: list[str] = []
+
+    async def slow(host: str) -> list[str]:
+        calls.append(host)
+        await asyncio.sleep(0.05)
+        return [PUBLIC_IP]
+
+    async def go() -> list:
+        remembering = RememberingResolver(slow)
+        first = asyncio.create_task(remembering("a.example.gov"))
+        await asyncio.sleep(0.01)
+        others = [asyncio.create_task(remembering("a.example.gov")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        first.cancel()
+        results = await asyncio.gather(first, *others, return_exceptions=True)
+        waiter = asyncio.create_task(remembering("b.example.gov"))  # a waiter cancelled itself is cancelled
+        await asyncio.sleep(0.01)
+        follower = asyncio.create_task(remembering("b.example.gov"))
+        await asyncio.sleep(0.01)
+        follower.cancel()
+        results += await asyncio.gather(waiter, follower, return_exceptions=True)
+        return results
+
+    first, *others, waiter, follower = asyncio.run(go())
+    assert isinstance(first, asyncio.CancelledError)
+    assert others == [[PUBLIC_IP]] * 3 and calls.count("a.example.gov") == 2
+    assert waiter == [PUBLIC_IP] and isinstance(follower, asyncio.CancelledError)
