@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -464,7 +463,7 @@ class Fetcher:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
-        request = httpx.Request("GET", request_url(url), headers={**self._headers, **headers}, extensions=extensions)
+        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=extensions)
         if self.cookies:
             self.cookies.set_cookie_header(request)
         try:
@@ -541,50 +540,3 @@ def _without_fragment(url: str) -> str:
         return url
     parts = urlsplit(url)
     return urlunsplit(parts._replace(fragment="")) if parts.fragment else url
-
-
-# --- the request's URL -------------------------------------------------------------------------
-
-URL_FOR_HTTPX = ("0.28.",)
-"""httpx versions whose parsed URL (``httpx._urlparse.ParseResult``) :func:`request_url` builds itself."""
-_PCT = r"%[0-9A-Fa-f]{2}"
-_PLAIN_URL = re.compile(
-    r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?"
-    r"(/(?:[!$&'()*+,\-./0-9:;=@A-Z\[\\\]^_a-z|~]|" + _PCT + r")*)?"
-    r"(?:\?((?:[!$&'()*+,\-./0-9:;=?@A-Z\[\\\]^_`a-z{|}~]|" + _PCT + r")*))?"
-)
-"""An absolute http(s) URL that httpx's parser leaves as it is: a host of letters, digits, dots and hyphens, no
-user, no fragment, and a path and query of characters httpx does not escape (``%`` only before two hex digits)."""
-_hosts: dict[tuple[str, str | None, str], tuple[str, int | None]] = {}
-
-
-def request_url(url: str) -> httpx.URL | str:
-    """``httpx.URL(url)`` for the request, its parse done here when the URL is plain (:data:`_PLAIN_URL`).
-
-    httpx parses and validates every URL it is given, component by component (its ``urlparse``,
-    ~35 us a request, a fifth of building the request): for a plain URL, which is what a site's
-    links and sitemaps almost always give, that parse changes only the host's case and a default
-    port, so the parsed URL is made directly (the host's encoding and the port asked of httpx once
-    per host). Any other URL goes to httpx as a string (tests/unit/fetch/test_fetch.py compares
-    both on plain and odd URLs)."""
-    match = _PLAIN_URL.fullmatch(url)
-    if match is None or len(url) > 65536 or not httpx.__version__.startswith(URL_FOR_HTTPX):
-        return url
-    scheme, host, port, path, query = match.groups()
-    path = path or ""
-    if "/." in path:  # a dot segment, which httpx removes
-        return url
-    authority = _hosts.get((host, port, scheme))
-    if authority is None:
-        if len(_hosts) > 4096:
-            _hosts.clear()
-        from httpx import _urlparse
-
-        try:
-            authority = (_urlparse.encode_host(host), _urlparse.normalize_port(port, scheme))
-        except httpx.InvalidURL:
-            return url  # httpx raises it, with its message
-        _hosts[(host, port, scheme)] = authority
-    parsed = httpx.URL.__new__(httpx.URL)
-    parsed._uri_reference = httpx._urlparse.ParseResult(scheme, "", authority[0], authority[1], path, query, None)
-    return parsed

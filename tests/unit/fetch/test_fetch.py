@@ -699,59 +699,6 @@ def test_a_small_body_is_archived_in_the_event_loop_unless_each_file_is_synced(
     assert [thread == loop_thread for thread in archive.threads] == [not sync_each, False]
 
 
-# --- the request's URL, parsed by the fetcher when it is plain --------------------------------
-
-ODD_URLS = [
-    "http://127.0.0.1:38611/minfin/news/item-1.html", "https://News.Example.GOV/a?q=1&b=%D0%B0", "http://h", "http://h/?",
-    "http://h:80/x", "https://h:443/x?", "http://h:0080/a", "http://h/a%zz", "http://h/a%2", "http://h/./a", "http://h/a/../b",
-    "http://h/.well-known/x", "http://h/a b", "http://h/путь", "http://h/x#f", "http://user@h/", "http://u:p@h/",
-    "http://999.1.1.1/", "http://1.2.3/", "http://h/a?x=`{}|", "http://h/a`b", "http://h/a{b}", "http://[::1]:8/",
-    "http://h/%2e%2E/a", "http://h/a\\b", "http://h/a?b?c", "http://h/a?#", "HTTP://h/a", "ftp://h/a",
-    "http://h-1.example.gov/a/b/c.html?page=2&sort=date", "http://.h/", "http://h../", "http://H.-x/", "http://h:99999/",
-    "http://h:/a", "http://h/a\"b", "http://h/a<b>", "http://h/a?x=\"y\"", "http://h/a?x=<y>", "http://h/a?x y",
-    "http://xn--80ak6aa92e.com/", "http://h/a;b=c,d", "http://h/%7e~", "https://h/" + "a" * 3000,
-]
-
-
-def _random_urls(count: int) -> list[str]:
-    import random
-
-    rng = random.Random(14)
-    alphabet = "abcXYZ019-._~!$&'()*+,;=:@/%?#[]\\^`{|}<>\" \tйé"
-    hosts = ["h.example.gov", "127.0.0.1", "H.Example.gov", "h", "1.2.3.4"]
-    urls = []
-    for _ in range(count):
-        path = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
-        port = rng.choice(["", ":80", ":443", ":8080", ":0"])
-        urls.append(f"{rng.choice(['http', 'https'])}://{rng.choice(hosts)}{port}/{path}")
-    return urls
-
-
-@pytest.mark.parametrize("chunk", range(4))
-def test_a_request_url_is_the_one_httpx_parses(chunk: int) -> None:
-    """The fetcher parses a plain URL itself (httpx's parse was a fifth of building a request); every URL, plain or
-    not, comes out as httpx.URL(url) would: the same parsed parts, text, request target and Host header, or the
-    same error."""
-    from govpress.fetch.client import request_url
-
-    urls = (ODD_URLS + _random_urls(4000))[chunk::4]
-    fast = 0
-    for url in urls:
-        try:
-            theirs = httpx.Request("GET", url)
-        except (httpx.InvalidURL, ValueError, TypeError) as exc:
-            with pytest.raises(type(exc)):
-                httpx.Request("GET", request_url(url))
-            continue
-        mine = request_url(url)
-        fast += isinstance(mine, httpx.URL)
-        ours = httpx.Request("GET", mine)
-        assert ours.url._uri_reference == theirs.url._uri_reference, url
-        assert str(ours.url) == str(theirs.url) and ours.url.raw_path == theirs.url.raw_path, url
-        assert ours.headers.raw == theirs.headers.raw, url
-    assert fast > len(urls) // 10  # the plain ones did go the short way
-
-
 # --- a gzip body archived as it came ----------------------------------------------------------
 
 
