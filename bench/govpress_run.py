@@ -22,10 +22,12 @@ import resource
 import time
 from pathlib import Path
 
-import govpress.settings  # noqa: F401  (first, as the CLI imports it: the process's environment, OpenBLAS on one thread)
-from bench.site import load, unthrottled
-from govpress.plan import RunParams
-from govpress.run import reparse_sources, run_ingest
+from govpress.settings import paused_gc  # first, as the CLI imports it: the process's environment, OpenBLAS on one thread
+
+with paused_gc():  # as `govpress ingest --without-prefect` imports the run (govpress/cli.py)
+    from bench.site import load, unthrottled
+    from govpress.plan import RunParams
+    from govpress.run import reparse_sources, run_ingest
 
 
 def stop_fork_server() -> None:

@@ -20,7 +20,7 @@ work, and :func:`prefect_api` only waits for what is left of it when the flow is
 (``prefect_share`` in ``python -m bench`` measures what this buys); meanwhile it imports what
 Prefect's first flow and task call would (:func:`warm_flow_imports`: ``fastapi`` for the flow's
 parameters above all), so that no longer comes after the wait. Both processes import Prefect with the
-cyclic collector paused (:func:`paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
+cyclic collector paused (:func:`govpress.settings.paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
 its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5"). The server
 builds FastAPI's route table while it starts (:func:`build_routes`), so the client's first request after the
 health check no longer does (bench/results.md, "perf-prefect6").
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
-import gc
 import os
 import signal
 import socket
@@ -49,6 +48,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from govpress.errors import PrefectUnavailable
+from govpress.settings import paused_gc  # noqa: F401  (here too: the command and the server use it from here)
 
 SERVE_API = "http://127.0.0.1:4200/api"
 """Where ``govpress serve`` runs its server by default: a command-line run reuses it when it answers."""
@@ -249,27 +249,6 @@ def server_environment() -> dict[str, str]:
     env = {**os.environ, **SERVER_SETTINGS}
     env.pop("PREFECT_API_URL", None)
     return env
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Around a burst of imports (Prefect's client and flows, or its server): no cyclic collector, then frozen.
-
-    Importing Prefect builds hundreds of thousands of long-lived objects (pydantic models, schemas),
-    and the collector kept walking them: 0.64-0.75 s of a 4.4 s import of the flows and 1.2-1.5 s of
-    a 6.6-9.5 s import of the server went to 412 and 681 collections (``gc.callbacks``, load 8).
-    Afterwards ``gc.freeze()`` moves what the imports made out of the collector's sight, so the
-    run's own collections do not walk Prefect's modules either (what the imports left unreachable
-    stays with them: 7,531 of 262,079 objects after the flows' imports). A collector that was off stays off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 _early: TemporaryApi | None = None

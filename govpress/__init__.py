@@ -18,25 +18,42 @@ if not (_Path(__file__).resolve().parent / "parsers").is_dir() and (_checkout / 
 
 
 class _WithoutHttpxCli:
-    """Keeps httpx's own command line client (``httpx._main``) out of the import of httpx.
+    """Keeps httpx's own command line client (``httpx._main``) and HTTP/2 (``h2``) out of the import of httpx.
 
     ``import httpx`` imports ``httpx._main`` whenever click, rich and pygments are installed (they are:
     typer and rich are govpress's), so every process that fetched paid for them: 40-60 ms of CPU per
     run (``python -X importtime``), for ``httpx.main``, which govpress never calls. While httpx's
     ``__init__`` runs, its ``from ._main import main`` is refused here; httpx catches that ImportError
     and defines a stub ``main`` (its own fallback without the CLI extras). The finder leaves
-    ``sys.meta_path`` at the first import of httpx, so an explicit ``import httpx._main`` afterwards
-    works as ever. Tested in tests/unit/test_imports.py.
+    ``sys.meta_path`` once httpx and httpcore are imported, so an explicit ``import httpx._main`` afterwards
+    works as ever.
+
+    Likewise ``h2`` while httpcore's ``__init__`` runs: httpcore imports its HTTP/2 connection classes
+    (and with them h2 and hpack, 8-12 ms of CPU) whenever h2 is installed, and binds stubs when the
+    import fails. Its connections import ``.http2`` again where HTTP/2 is negotiated, and httpx imports
+    h2 when a client asks for ``http2=True``: both find it then. govpress's clients speak HTTP/1.1.
+    Tested in tests/unit/test_imports.py.
     """
 
     @classmethod
     def find_spec(cls, name: str, path: object = None, target: object = None) -> None:
-        if name == "httpx._main":
+        if name == "h2" and _initializing("httpcore"):
+            raise ImportError("h2 is imported where HTTP/2 is used, not with httpcore")
+        if name == "httpx._main" and _initializing("httpx"):
+            raise ImportError("httpx's command line client is not imported by govpress")
+        if _imported("httpx") and _imported("httpcore"):  # both done: leave (httpx imports httpcore lazily)
             _sys.meta_path[:] = [finder for finder in _sys.meta_path if finder is not cls]
-            httpx = _sys.modules.get("httpx")
-            if httpx is not None and getattr(getattr(httpx, "__spec__", None), "_initializing", False):
-                raise ImportError("httpx's command line client is not imported by govpress")
         return None
+
+
+def _imported(module: str) -> bool:
+    return module in _sys.modules and not _initializing(module)
+
+
+def _initializing(module: str) -> bool:
+    """Whether ``module``'s ``__init__`` is running (it is in sys.modules, its spec marked as initialising)."""
+    found = _sys.modules.get(module)
+    return found is not None and bool(getattr(getattr(found, "__spec__", None), "_initializing", False))
 
 
 if "httpx" not in _sys.modules:

@@ -187,7 +187,10 @@ def ingest(
     shared_host_limits: Annotated[bool, typer.Option("--shared-host-limits", help="Limit each host across every worker through Prefect's global concurrency limits (docs/scale.md).")] = False,
 ) -> None:
     """Run the real sources from the registry (live sites) into the database."""
-    from govpress.registry import load_registry
+    from govpress.settings import paused_gc
+
+    with paused_gc():  # the run's imports, without the collector walking them (govpress/settings.py)
+        from govpress.registry import load_registry
 
     try:
         load_registry(sources_file).select(source)
@@ -199,10 +202,11 @@ def ingest(
         raise typer.BadParameter("shared host limits are Prefect's: drop --without-prefect", param_hint="--shared-host-limits")
     if without_prefect:
         _check_db(db)
-        import asyncio
+        with paused_gc():
+            import asyncio
 
-        from govpress.plan import RunParams
-        from govpress.run import ingest_sources
+            from govpress.plan import RunParams
+            from govpress.run import ingest_sources
 
         params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages, refetch=refetch)
         result = asyncio.run(ingest_sources(db=db, sources_file=sources_file, source_ids=source, params=params,

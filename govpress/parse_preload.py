@@ -7,16 +7,18 @@ do not re-run the parent's main module (:func:`govpress.parse_workers.serve_with
 would import the store, DuckDB and Arrow in each. Importing it anywhere else only warms that
 process (the main-module switch matters only in a fork server: it acts in the processes it forks).
 
-First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.settings.one_blas_thread`).
+First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.settings.one_blas_thread`); the imports
+and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`).
 """
 
 from __future__ import annotations
 
-from govpress.settings import one_blas_thread
+from govpress.settings import one_blas_thread, paused_gc
 
 one_blas_thread()
 
-from govpress.parse_workers import serve_without_main, warm_server  # noqa: E402
+with paused_gc():  # the parsers' imports and the warm-up, then frozen: the workers' collections skip them too
+    from govpress.parse_workers import serve_without_main, warm_server
 
-serve_without_main()
-warm_server()
+    serve_without_main()
+    warm_server()

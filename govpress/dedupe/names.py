@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 COMPARED = 5
 """Letters of two skeletons compared: enough to tell Minsk (mnsk) from Minister (mnstr)."""
@@ -55,15 +55,24 @@ _VOWELS = set("aeiouv")
 _NAME = re.compile(r"\b[^\W\d_]{4,}\b")  # words of letters only; capitals checked below
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"\w")
-_BMP_CAPITALS = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.match(c))
-_CAPITALISED_BMP = re.compile("[" + re.escape(_BMP_CAPITALS) + r"][^\W\d_]{3,}\b")
-"""The words of :data:`_NAME` that open with a capital, when the text has no character beyond U+FFFF.
 
-A pattern opening with one set of characters lets the regex engine skip to the next capital
-in C: 10x faster than visiting every word of a body in Python, most of a fresh load's name
-keys. The engine loses that skip when the set holds characters beyond U+FFFF, so a text that
-has any takes the plain way (:data:`_NAME`). The word boundary before the capital is checked
-apart (a capital inside a word, as in "xAbcd", opens no word)."""
+
+@cache
+def _capitalised_bmp() -> re.Pattern[str]:
+    """The words of :data:`_NAME` that open with a capital, when the text has no character beyond U+FFFF.
+
+    A pattern opening with one set of characters lets the regex engine skip to the next capital
+    in C: 10x faster than visiting every word of a body in Python, most of a fresh load's name
+    keys. The engine loses that skip when the set holds characters beyond U+FFFF, so a text that
+    has any takes the plain way (:data:`_NAME`). The word boundary before the capital is checked
+    apart (a capital inside a word, as in "xAbcd", opens no word).
+
+    Made at the first use (3-4 ms: every character of the BMP tested): a run's process rarely keys names
+    (its parse workers do, warmed by the fork server before they fork)."""
+    capitals = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.match(c))
+    return re.compile("[" + re.escape(capitals) + r"][^\W\d_]{3,}\b")
+
+
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 _SENTENCE_ENDS = frozenset('.!?:«"“„')  # a word after one of these (and spaces) opens a sentence
 
@@ -143,7 +152,7 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
     if _ASTRAL.search(text):
         matches = (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
     else:
-        matches = (m for m in _CAPITALISED_BMP.finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
+        matches = (m for m in _capitalised_bmp().finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
     return [(word, _opens_sentence(text, m.start())) for m in matches if not (word := m.group(0)).isupper()]
 
 

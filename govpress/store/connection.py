@@ -624,11 +624,17 @@ class Store:
     # -- schema --------------------------------------------------------------------------------
 
     def migrate(self) -> int:
-        """Create or upgrade the schema; returns its version. A no-op when already current."""
+        """Create or upgrade the schema; returns its version. A no-op when already current.
+
+        A new file is written from the template of the latest schema first (govpress/store/fresh_schema.py):
+        then only its ``applied_at`` is stamped."""
+        seeded = fresh_schema.seed(self.path)
         with self.writer() as con:
             refuse_foreign(con, self.path)
             version = migrations.current_version(con)
             if version == migrations.LATEST_VERSION:
+                if seeded:
+                    fresh_schema.stamp(con)
                 # Only a migration needs the search extension: loading it was 0.09 s of every run's
                 # start, a fifth of a quiet scheduled run (the index build loads it when it runs).
                 return migrations.LATEST_VERSION

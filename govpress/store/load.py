@@ -582,26 +582,40 @@ def upsert_sources(con: duckdb.DuckDBPyConnection, sources: list[Source], run_id
          s.timezone, s.cadence, s.rate_limit, sorted(s.hosts()), s.model_dump_json(), now, run_id)
         for s in sources
     ]
+    rows = list({row[0]: row for row in rows}.values())  # a source given twice: its last row, as one by one
     if not rows:
         return
     con.begin()
     try:
-        con.executemany(
-            """INSERT INTO sources (source_id, name, country, institution, languages, source_group, kind, start_urls,
+        for first in range(0, len(rows), SOURCES_PER_STATEMENT):
+            _upsert_source_rows(con, rows[first:first + SOURCES_PER_STATEMENT])
+        con.commit()
+    except BaseException:
+        rollback_quietly(con)
+        raise
+
+
+SOURCES_PER_STATEMENT = 100
+"""Sources one upsert statement carries. ``executemany`` ran the statement once per source (3-4 ms each: 13-16
+ms of every run's start for the generated site's four, more for a real registry); one statement with a row of
+values per source 7 ms for the four."""
+
+
+def _upsert_source_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """One ``INSERT ... ON CONFLICT`` for ``rows`` (distinct source ids: a registry's are)."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(
+        f"""INSERT INTO sources (source_id, name, country, institution, languages, source_group, kind, start_urls,
                    parser, timezone, cadence, rate_limit, allowed_hosts, config, updated_at, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               VALUES {values}
                ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, country = excluded.country,
                    institution = excluded.institution, languages = excluded.languages,
                    source_group = excluded.source_group, kind = excluded.kind, start_urls = excluded.start_urls,
                    parser = excluded.parser, timezone = excluded.timezone, cadence = excluded.cadence,
                    rate_limit = excluded.rate_limit, allowed_hosts = excluded.allowed_hosts,
                    config = excluded.config, updated_at = excluded.updated_at, run_id = excluded.run_id""",
-            rows,
-        )
-        con.commit()
-    except BaseException:
-        rollback_quietly(con)
-        raise
+        [value for row in rows for value in row],
+    )
 
 
 def _json(value: Any) -> str:

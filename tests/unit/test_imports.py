@@ -30,8 +30,8 @@ def test_the_run_does_not_import_httpx_command_line_client():
 def test_httpx_stays_whole_without_its_command_line_client():
     """httpx works as ever (its fallback ``main`` stub), and its CLI module can still be imported on purpose."""
     loaded = modules_after(
-        "import govpress, sys, httpx\n"
-        "assert govpress._WithoutHttpxCli not in sys.meta_path, 'the finder left once httpx was imported'\n"
+        "import govpress, sys, httpx, httpcore, colorsys  # colorsys: any import after both\n"
+        "assert govpress._WithoutHttpxCli not in sys.meta_path, 'the finder left once httpx and httpcore were imported'\n"
         "assert callable(httpx.main) and httpx.AsyncClient and httpx.Request('GET', 'http://127.0.0.1/').url\n"
         "import httpx._main\n"
         "assert httpx._main.main is not None\n"
@@ -42,3 +42,34 @@ def test_httpx_stays_whole_without_its_command_line_client():
 def test_httpx_imported_before_govpress_is_left_alone():
     loaded = modules_after("import httpx, sys, govpress\nassert govpress._WithoutHttpxCli not in sys.meta_path")
     assert "httpx._main" in loaded
+
+
+def test_the_run_does_not_import_http2():
+    loaded = modules_after("import govpress.run")
+    assert "httpcore" in loaded  # the probe really imported the fetcher's transport
+    # httpcore imports h2 and hpack (8-12 ms) for its HTTP/2 connections whenever h2 is installed; govpress speaks HTTP/1.1.
+    assert sorted(m for m in loaded if m.split(".")[0] in ("h2", "hpack") or m.endswith(".http2")) == []
+
+
+def test_http2_is_still_there_when_asked_for():
+    """A client asking for HTTP/2 gets h2 (httpx imports it then), and so does httpcore's HTTP/2 connection module."""
+    loaded = modules_after(
+        "import govpress, sys, httpx, httpcore\n"
+        "assert 'h2' not in sys.modules\n"
+        "client = httpx.AsyncClient(http2=True)\n"
+        "from httpcore._async.http2 import AsyncHTTP2Connection\n"
+        "from httpcore._sync.http2 import HTTP2Connection\n"
+        "assert AsyncHTTP2Connection.__module__ == 'httpcore._async.http2'\n"
+    )
+    assert {"h2", "h2.connection", "hpack"} <= loaded
+
+
+def test_the_names_capitals_are_made_at_their_first_use_not_at_import():
+    """Every capital of the BMP tested (3-4 ms) when a text's names are first keyed: a run's process seldom does."""
+    modules_after(
+        "import govpress.run\n"
+        "from govpress.dedupe import names\n"
+        "assert names._capitalised_bmp.cache_info().currsize == 0\n"
+        "assert names._capitalised('Визит в Минск') == [('Визит', True), ('Минск', False)]\n"
+        "assert names._capitalised_bmp.cache_info().currsize == 1\n"
+    )

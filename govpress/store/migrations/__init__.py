@@ -13,8 +13,8 @@ Every migration has one form:
   full-text indexes, hashing stored texts), run after the script in the same transaction.
 
 To add one: take the next free number, write the ``.sql`` file (and the ``.py`` only when data
-must be computed in Python), write the fresh-file script again (``uv run python -m
-govpress.store.fresh_schema``: an empty file gets the migrations' end state from it in one go,
+must be computed in Python), write the fresh-file script and its template file again (``uv run python -m
+govpress.store.fresh_schema``: a new file gets the migrations' end state from them in one go,
 govpress/store/fresh_schema.py), run ``uv run pytest tests/unit/store``. Never edit, renumber or
 delete a migration once it is on ``main``: databases out there have applied it. Two engineers
 who pick the same number find out from the test of this folder (a version is taken twice).

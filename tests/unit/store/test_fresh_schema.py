@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -78,15 +79,17 @@ def test_a_script_behind_the_migrations_is_not_used(tmp_path: Path, monkeypatch:
     text = fresh_schema.script_text()
     monkeypatch.setattr(fresh_schema, "script_text", lambda: text.replace(
         f"-- schema version {LATEST_VERSION}:", f"-- schema version {LATEST_VERSION - 1}:", 1))
+    monkeypatch.setattr(fresh_schema, "TEMPLATE", "no-such-template.gz")  # (the template is the script's file)
     store = Store(tmp_path / "g.duckdb")
     assert store.migrate() == LATEST_VERSION
     with store.reader() as con:  # migrated one version at a time
         assert con.execute("SELECT count(DISTINCT applied_at) FROM schema_version").fetchone()[0] > 1
 
 
-def test_a_fresh_file_left_in_its_wal_opens_again(tmp_path: Path) -> None:
+def test_a_fresh_file_left_in_its_wal_opens_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A session closes without a checkpoint: the script's whole schema (the fts indexes' objects among it)
-    # stays in the WAL, and a new database instance replays it.
+    # stays in the WAL, and a new database instance replays it. (The script, not the template: no template.)
+    monkeypatch.setattr(fresh_schema, "TEMPLATE", "no-such-template.gz")
     store = Store(tmp_path / "g.duckdb")
     with store.session():
         store.migrate()
@@ -123,3 +126,70 @@ def test_the_scripts_full_text_indexes_are_create_fts_index_s_own(tmp_path: Path
         # match_bm25's defaults (fields, k, b, conjunctive) at work: no document, no score
         assert con.execute("SELECT fts_main_search_ru.match_bm25('r1', 'визит')").fetchone() == (None,)
         assert con.execute("SELECT fts_main_search_en.tokenize('Prime Minister')").fetchone() == (["prime", "minister"],)
+
+
+def test_the_template_is_there_for_this_schema_and_this_duckdb() -> None:
+    # After a new migration or a DuckDB upgrade: uv run python -m govpress.store.fresh_schema
+    assert fresh_schema.template_bytes() is not None, f"run: uv run python -m govpress.store.fresh_schema ({fresh_schema.TEMPLATE})"
+
+
+def test_a_seeded_file_equals_a_scripted_one(tmp_path: Path) -> None:
+    # The scripted file as it is once checkpointed and opened again (what every file becomes at its first
+    # snapshot): DuckDB keeps a view's SQL as the text given until then, and as it re-serialises it after.
+    scripted = duckdb.connect(str(tmp_path / "scripted.duckdb"))
+    load_fts(scripted)
+    assert fresh_schema.apply(scripted) == LATEST_VERSION
+    scripted.execute("CHECKPOINT")
+    scripted.close()
+    assert fresh_schema.seed(tmp_path / "seeded.duckdb")
+    seeded = duckdb.connect(str(tmp_path / "seeded.duckdb"))
+    scripted = duckdb.connect(str(tmp_path / "scripted.duckdb"))
+    for con in (seeded, scripted):
+        load_fts(con)
+    for name, sql in CATALOG.items():
+        assert seeded.execute(sql).fetchall() == scripted.execute(sql).fetchall(), name
+    assert rows_of_every_table(seeded) == rows_of_every_table(scripted)
+    for con, name in ((seeded, "seeded"), (scripted, "scripted")):  # the macros' parameter defaults too
+        con.execute(f"EXPORT DATABASE '{tmp_path / name}'")
+    assert (tmp_path / "seeded" / "schema.sql").read_text(encoding="utf-8") == \
+        (tmp_path / "scripted" / "schema.sql").read_text(encoding="utf-8")
+
+
+def test_a_new_file_is_seeded_from_the_template_not_the_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_script(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the script ran")
+
+    monkeypatch.setattr(fresh_schema, "apply", no_script)
+    monkeypatch.setattr(migrations, "migrate", no_script)
+    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    store = Store(tmp_path / "new" / "g.duckdb")
+    assert store.migrate() == LATEST_VERSION
+    assert store.migrate() == LATEST_VERSION  # and again: current, nothing to do
+    assert [p.name for p in (tmp_path / "new").iterdir() if not p.name.startswith("g.duckdb")] == []  # no temporary left
+    with store.reader() as con:
+        assert con.execute("SELECT list(version ORDER BY version), count(DISTINCT applied_at), min(applied_at) >= ? "
+                           "FROM schema_version", [before]).fetchone() == (list(range(1, LATEST_VERSION + 1)), 1, True)
+    store.load_batch(batch(release("r1", "Визит премьер-министра в Минск.", title="Визит")))
+    store.rebuild_search_index()
+    with store.reader() as con:
+        assert [hit.release_id for hit in search_releases(con, "визиты")] == ["r1"]
+
+
+def test_seeding_leaves_a_file_or_a_wal_alone(tmp_path: Path) -> None:
+    there = tmp_path / "there.duckdb"
+    there.write_bytes(b"not ours")
+    assert not fresh_schema.seed(there) and there.read_bytes() == b"not ours"
+    orphan = tmp_path / "orphan.duckdb"
+    (tmp_path / "orphan.duckdb.wal").write_bytes(b"")
+    assert not fresh_schema.seed(orphan) and not orphan.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orphan.duckdb.wal", "there.duckdb"]
+
+
+def test_without_a_template_for_this_duckdb_a_new_file_gets_the_script(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fresh_schema, "TEMPLATE", "fresh_schema.v1.duckdb-0.0.0.gz")
+    ran = []
+    apply = fresh_schema.apply
+    monkeypatch.setattr(fresh_schema, "apply", lambda con: ran.append(1) or apply(con))
+    assert not fresh_schema.seed(tmp_path / "g.duckdb")
+    assert Store(tmp_path / "g.duckdb").migrate() == LATEST_VERSION and ran == [1]
