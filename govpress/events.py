@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import by_id, has_table, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, has_table, keys_in, registered, registered_ids
 from govpress.store import history
 
 SYNDICATION = "syndication"
@@ -353,13 +353,15 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
             "event_day": [k.event_day for k in keys],
             "day_basis": [k.day_basis for k in keys],
         })
+        # Releases new in this batch have no key stored yet (arrow.all_new; one key each): a plain insert.
+        upsert = "" if all_new(con, [k.release_id for k in keys]) else """
+                    ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
+                        name_forms = excluded.name_forms, event_day = excluded.event_day,
+                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id"""
         with registered(con, table) as t:
             con.execute(
                 f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
-                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t}
-                    ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
-                        name_forms = excluded.name_forms, event_day = excluded.event_day,
-                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id""",
+                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t} {upsert}""",
                 [now, run_id])
     return keys
 
@@ -461,12 +463,14 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         if len(key.names) >= MIN_SHARED_NAMES:
             for link in event_pairs(key, candidates, translations):
                 found[(link.release_id, link.other_id)] = link
-    with registered_ids(con, ids) as t:
-        touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
-                        OR {keys_in('other_id', ids, t)}"""
-        stored = {(row[0], row[1]): row[2:] for row in con.execute(
-            f"""SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, other_event_day,
-                       other_day_basis, first_seen_at {touching}""").fetchall()}
+    stored: dict[tuple[str, str], tuple] = {}
+    if not all_new(con, ids):  # releases new in this batch have no same-event link stored yet (arrow.all_new)
+        with registered_ids(con, ids) as t:
+            touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
+                            OR {keys_in('other_id', ids, t)}"""
+            stored = {(row[0], row[1]): row[2:] for row in con.execute(
+                f"""SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, other_event_day,
+                           other_day_basis, first_seen_at {touching}""").fetchall()}
     # Only the pairs that went or changed are deleted, and only the new or changed ones written: a batch's
     # re-linking (its releases' clusters and translations) finds mostly the links it already has, and
     # deleting and re-inserting thousands of the same keys in one transaction crashed DuckDB 1.5.5 at commit

@@ -51,6 +51,8 @@ class _Batch:
     """Table probes answered one by one (another connection: a lake session answers them from memory)."""
     ids: dict[frozenset[str], str] = field(default_factory=dict)
     """A set of ids -> the name it is registered under until the batch ends."""
+    new: set[str] = field(default_factory=set)
+    """Releases this batch inserted that no stored row had before it (:func:`mark_new`)."""
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("govpress_batch", default=None)
@@ -78,6 +80,34 @@ def one_batch(con: Any) -> Iterator[None]:
         _BATCH.reset(token)
         for name in batch.ids.values():
             con.unregister(name)
+
+
+def mark_new(con: Any, release_ids: Iterable[str]) -> None:
+    """Within :func:`one_batch`: the given releases were not stored before this batch inserted them."""
+    batch = _batch_of(con)
+    if batch is not None:
+        batch.new.update(release_ids)
+
+
+def all_new(con: Any, release_ids: Iterable[str]) -> bool:
+    """Whether every one of the (non-empty) ``release_ids`` is new in this batch (:func:`mark_new`): then no row of
+    another table names it yet, and a step may skip reading such rows or upserting over them.
+
+    Why that holds: the rows naming a release in those tables (its versions, signature, bands, links at either
+    end, event key, same-event links; not its listing or events, which may come first) are written only for releases stored by then, in the transaction that stores or
+    changes them, and no release is ever deleted; a batch that fails leaves nothing (one transaction).
+    The steps that rely on it write their own rows for those releases after asking, once per batch.
+    False outside :func:`one_batch`.
+    """
+    batch = _batch_of(con)
+    if batch is None or not batch.new:
+        return False
+    seen = False
+    for release_id in release_ids:
+        if release_id not in batch.new:
+            return False
+        seen = True
+    return seen
 
 
 HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"

@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import by_id, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, keys_in, registered, registered_ids
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -169,7 +169,8 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
     with registered(con, signatures) as sigs, registered(con, buckets) as bands:
         # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
         # a fresh load deletes nothing and scans no bucket.
-        signed_before = con.execute(
+        # Releases new in this batch have no signature yet (arrow.all_new): nothing to ask.
+        signed_before = 0 if all_new(con, signed_ids) else con.execute(
             f"SELECT count(*) FROM release_signatures WHERE {keys_in('release_id', signed_ids, sigs)}"
         ).fetchone()[0]
         if signed_before:
@@ -318,14 +319,17 @@ def _write_links(
     *, now: datetime, run_id: str,
 ) -> tuple[int, set[str]]:
     """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
-    with registered_ids(con, release_ids) as ids:
-        existing = {
-            (a, b): score for a, b, score in con.execute(
-                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                      AND ({keys_in('release_id', release_ids, ids)} OR {keys_in('other_id', release_ids, ids)})""",
-                [NEAR_DUPLICATE],
-            ).fetchall()
-        }
+    existing: dict[tuple[str, str], float] = {}
+    fresh = all_new(con, release_ids)  # releases new in this batch: no link of theirs is stored (arrow.all_new)
+    if not fresh:
+        with registered_ids(con, release_ids) as ids:
+            existing = {
+                (a, b): score for a, b, score in con.execute(
+                    f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                          AND ({keys_in('release_id', release_ids, ids)} OR {keys_in('other_id', release_ids, ids)})""",
+                    [NEAR_DUPLICATE],
+                ).fetchall()
+            }
     gone = [pair for pair in existing if pair not in found]
     wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
     if gone:
@@ -341,11 +345,12 @@ def _write_links(
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
         })
+        # Every pair found has one end among ``release_ids``: with those all new, a plain insert.
+        upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, table) as t:
             con.execute(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t}
-                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t} {upsert}""",
                 [NEAR_DUPLICATE, now, run_id],
             )
     return len(wanted), {i for pair in gone for i in pair}

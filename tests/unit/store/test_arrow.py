@@ -81,3 +81,18 @@ def test_count_releases_opens_the_file_read_only(store: Store) -> None:
     assert count_releases(store.path) == 0
     with store.writer() as con:  # the count does not keep the file: the writer still gets it
         con.execute("SELECT 1")
+
+
+def test_releases_marked_new_in_a_batch_are_new_only_there_and_only_all_of_them() -> None:
+    from govpress.store.arrow import all_new, mark_new
+
+    con = duckdb.connect()
+    mark_new(con, ["a"])  # outside a batch: nothing is kept
+    assert not all_new(con, ["a"])
+    with one_batch(con):
+        assert not all_new(con, ["a"])
+        mark_new(con, ["a", "b"])
+        assert all_new(con, ["a"]) and all_new(con, iter(["b", "a"]))
+        assert not all_new(con, ["a", "c"]) and not all_new(con, [])  # one not new, or none asked: not known
+        assert not all_new(duckdb.connect(), ["a"])  # another connection's batch
+    assert not all_new(con, ["a"])
