@@ -126,13 +126,17 @@ def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], 
 def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
     with registered_ids(con, release_ids) as ids:
-        clusters = {c for (c,) in con.execute(
-            f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
-                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
-                WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
-                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
-                WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
-            [SYNDICATION, SYNDICATION]).fetchall()}
+        if all_new(con, release_ids):  # new in this batch: no syndication link of theirs yet (arrow.all_new)
+            clusters = {c for (c,) in con.execute(
+                f"SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}").fetchall()}
+        else:
+            clusters = {c for (c,) in con.execute(
+                f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
+                    UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
+                    WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
+                    UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
+                    WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
+                [SYNDICATION, SYNDICATION]).fetchall()}
     if not clusters:
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
@@ -179,11 +183,14 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             wanted[(copy.release_id, original.release_id)] = 1.0
             copying.add(copy.release_id)
     everyone = set(urls) | set(release_ids)
-    with registered_ids(con, everyone) as ids:
-        existing = {(a, b): s for a, b, s in con.execute(
-            f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
-            [SYNDICATION]).fetchall()}
+    existing: dict[tuple[str, str], float] = {}
+    fresh = all_new(con, everyone)  # clusters of releases new in this batch only: none has a link yet
+    if not fresh:
+        with registered_ids(con, everyone) as ids:
+            existing = {(a, b): s for a, b, s in con.execute(
+                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                    AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
+                [SYNDICATION]).fetchall()}
     gone = [pair for pair in existing if pair not in wanted]
     changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
     if gone:
@@ -195,11 +202,11 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
         t = pa.Table.from_pydict({
             "release_id": [a for a, _ in changed], "other_id": [b for _, b in changed],
             "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]})
+        upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, t) as w:
             con.execute(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w}
-                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w} {upsert}""",
                 [SYNDICATION, now, run_id])
     return len(changed)
 
