@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import all_new, by_id, has_table, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, has_table, inline, keys_in, registered, registered_ids
 from govpress.store import history
 
 SYNDICATION = "syndication"
@@ -130,13 +130,13 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             clusters = {c for (c,) in con.execute(
                 f"SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}").fetchall()}
         else:
-            clusters = {c for (c,) in con.execute(
+            clusters = {c for (c,) in con.execute(*inline(
                 f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
                     UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
                     WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
                     UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
                     WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
-                [SYNDICATION, SYNDICATION]).fetchall()}
+                [SYNDICATION, SYNDICATION])).fetchall()}
     if not clusters:
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
@@ -187,27 +187,27 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     fresh = all_new(con, everyone)  # clusters of releases new in this batch only: none has a link yet
     if not fresh:
         with registered_ids(con, everyone) as ids:
-            existing = {(a, b): s for a, b, s in con.execute(
+            existing = {(a, b): s for a, b, s in con.execute(*inline(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
                     AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
-                [SYNDICATION]).fetchall()}
+                [SYNDICATION])).fetchall()}
     gone = [pair for pair in existing if pair not in wanted]
     changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
     if gone:
         t = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
         with registered(con, t) as g:
-            con.execute(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
-                        f"(SELECT (release_id, other_id) FROM {g})", [SYNDICATION])
+            con.execute(*inline(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
+                        f"(SELECT (release_id, other_id) FROM {g})", [SYNDICATION]))
     if changed:
         t = pa.Table.from_pydict({
             "release_id": [a for a, _ in changed], "other_id": [b for _, b in changed],
             "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]})
         upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, t) as w:
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w} {upsert}""",
-                [SYNDICATION, now, run_id])
+                [SYNDICATION, now, run_id]))
     return len(changed)
 
 
@@ -366,10 +366,10 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
                         name_forms = excluded.name_forms, event_day = excluded.event_day,
                         day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id"""
         with registered(con, table) as t:
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
                     SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t} {upsert}""",
-                [now, run_id])
+                [now, run_id]))
     return keys
 
 
@@ -427,10 +427,10 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventK
     window = sorted({d + timedelta(days=o) for d in days for o in range(-DAY_WINDOW, DAY_WINDOW + 1)})
     table = pa.Table.from_pydict({"day": window}, schema=pa.schema([("day", pa.date32())]))
     with registered(con, table) as t:
-        rows = con.execute(
+        rows = con.execute(*inline(
             f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
                 FROM release_event_keys k JOIN releases r USING (release_id)
-                WHERE k.event_day IN (SELECT day FROM {t}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES]).fetchall()
+                WHERE k.event_day IN (SELECT day FROM {t}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES])).fetchall()
     return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
             for rid, src, pub, cluster, keys, forms, day, basis in rows]
 
@@ -503,12 +503,12 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         })
         with registered(con, table) as t:
             # first_seen_at survives a rewrite of the same pair: when the link was first made.
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO same_event_links (release_id, other_id, shared_keys, shared_names, score, event_day,
                         day_basis, other_event_day, other_day_basis, first_seen_at, run_id)
                     SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis,
                            other_event_day, other_day_basis, first_seen_at, ? FROM {t}""",
-                [run_id])
+                [run_id]))
     return len(found)
 
 

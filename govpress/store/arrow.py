@@ -202,6 +202,32 @@ def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "rel
     return f"{column} IN ({', '.join(quote(v) for v in values)})"
 
 
+def inline(sql: str, parameters: list[Any]) -> tuple[str, list[Any] | None]:
+    """``sql`` and ``parameters`` for ``execute``, the parameters written into the SQL as constants where each can be.
+
+    Why: DuckDB 1.5.5's Python client tries ``import pandas`` twice for every bound parameter, and without
+    pandas each failed import walks ``sys.path`` again (docs/scale.md, "Found, not taken: DuckDB's failed
+    import pandas per bound parameter"): a 653-page run's loads made 254 of them. Written as constants:
+    strings without NUL (quoted), ints, and aware datetimes (a ``TIMESTAMPTZ`` of the same microsecond);
+    anything else (a float, a naive time, a NUL), or a ``?`` that is not a placeholder, leaves the call as it was.
+    ``sql``'s only question marks must be its placeholders.
+    """
+    if sql.count("?") != len(parameters):
+        return sql, parameters
+    constants = []
+    for value in parameters:
+        if isinstance(value, str) and "\x00" not in value:
+            constants.append(quote(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            constants.append(str(value))
+        elif isinstance(value, datetime) and value.utcoffset() is not None:
+            constants.append(f"TIMESTAMPTZ '{value.astimezone(timezone.utc).isoformat()}'")
+        else:
+            return sql, parameters
+    pieces = sql.split("?")
+    return "".join(piece + constant for piece, constant in zip(pieces, constants)) + pieces[-1], None
+
+
 def quote(value: str) -> str:
     """A SQL string constant (DuckDB: quotes doubled, no backslash escapes)."""
     return "'" + value.replace("'", "''") + "'"

@@ -39,7 +39,7 @@ from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
-    all_new, by_id, has_table, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
+    all_new, by_id, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
 )
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
@@ -342,12 +342,12 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
         with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
             # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
                     SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
                     FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
-                [run_id],
+                [run_id]),
             )
             if plan.updates and text_once:
                 # The text about to be replaced becomes its version's own (it was the release's until now).
@@ -361,13 +361,13 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                 )
             if plan.updates:
                 assignments = ", ".join(f"{c} = u.{c}" for c in columns)
-                con.execute(
+                con.execute(*inline(
                     f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
                             last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
                             removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
                             run_id = ?
                         FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
-                    [run_id],
+                    [run_id]),
                 )
             # A version already stored is left as it is (the rows are one per release_id). Filtered by an
             # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
@@ -378,13 +378,13 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
             absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
                                             WHERE v.release_id = n.release_id AND v.version = n.version)"""
                       if versions_held else "")
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO {versions}
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
                          seen_at, archive_key, run_id)
                     SELECT n.release_id, n.version, n.content_hash, {text},
                            n.published_at, n.seen_at, n.archive_key, ? FROM {t} n {absent}""",
-                [run_id],
+                [run_id]),
             )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
@@ -405,11 +405,11 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
         plain = len(keys) == len(plan.links) and all(
             all_new(con, [link["release_id"]]) or all_new(con, [link["other_id"]]) for link in plan.links)
         with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
                         (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
-                [run_id],
+                [run_id]),
             )
 
 
@@ -426,9 +426,9 @@ def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[F
         return
     names = FAILURE_ARROW.names
     with registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
-        con.execute(
+        con.execute(*inline(
             f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id],
+            [run_id]),
         )
 
 
@@ -454,25 +454,25 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
+            con.execute(*inline(
                 f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
                 f"SELECT ?, url, purpose, now(), ? FROM {t}",
-                [batch.source_id, batch.run_id],
+                [batch.source_id, batch.run_id]),
             )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
-                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
+            con.execute(*inline(
+                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id])
             )
     if batch.frontier_retry:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
+            con.execute(*inline(
                 f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
-                [batch.source_id],
+                [batch.source_id]),
             )
-        con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
+        con.execute(*inline("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS]))
 
 
 @contextmanager

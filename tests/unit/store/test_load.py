@@ -409,7 +409,7 @@ def test_a_batch_of_new_releases_reads_and_upserts_nothing_only_stored_releases_
     for read in ("SELECT release_id, content_hash FROM release_versions_stored WHERE",
                  "SELECT count(*) FROM release_signatures WHERE", "FROM same_event_links WHERE"):
         assert read not in sent and read in resent
-    stored_links = "SELECT release_id, other_id, score FROM release_links WHERE kind = ?"  # near links', syndication's
+    stored_links = "SELECT release_id, other_id, score FROM release_links WHERE kind = "  # near links', syndication's
     assert (sent.count(stored_links), resent.count(stored_links)) == (0, 2)
     syndicated = "UNION SELECT r.cluster_id FROM release_links l JOIN releases r"  # clusters its links name
     assert syndicated not in sent and syndicated in resent
