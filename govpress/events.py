@@ -40,7 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import by_id, has_table, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, has_table, inline, keys_in, registered, registered_ids
 from govpress.store import history
 
 SYNDICATION = "syndication"
@@ -126,13 +126,17 @@ def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], 
 def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
     with registered_ids(con, release_ids) as ids:
-        clusters = {c for (c,) in con.execute(
-            f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
-                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
-                WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
-                UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
-                WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
-            [SYNDICATION, SYNDICATION]).fetchall()}
+        if all_new(con, release_ids):  # new in this batch: no syndication link of theirs yet (arrow.all_new)
+            clusters = {c for (c,) in con.execute(
+                f"SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}").fetchall()}
+        else:
+            clusters = {c for (c,) in con.execute(*inline(
+                f"""SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, ids)}
+                    UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.other_id
+                    WHERE l.kind = ? AND {keys_in('l.release_id', release_ids, ids)}
+                    UNION SELECT r.cluster_id FROM release_links l JOIN releases r ON r.release_id = l.release_id
+                    WHERE l.kind = ? AND {keys_in('l.other_id', release_ids, ids)}""",
+                [SYNDICATION, SYNDICATION])).fetchall()}
     if not clusters:
         return 0
     table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
@@ -179,28 +183,31 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             wanted[(copy.release_id, original.release_id)] = 1.0
             copying.add(copy.release_id)
     everyone = set(urls) | set(release_ids)
-    with registered_ids(con, everyone) as ids:
-        existing = {(a, b): s for a, b, s in con.execute(
-            f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
-            [SYNDICATION]).fetchall()}
+    existing: dict[tuple[str, str], float] = {}
+    fresh = all_new(con, everyone)  # clusters of releases new in this batch only: none has a link yet
+    if not fresh:
+        with registered_ids(con, everyone) as ids:
+            existing = {(a, b): s for a, b, s in con.execute(*inline(
+                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                    AND ({keys_in('release_id', everyone, ids)} OR {keys_in('other_id', everyone, ids)})""",
+                [SYNDICATION])).fetchall()}
     gone = [pair for pair in existing if pair not in wanted]
     changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
     if gone:
         t = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
         with registered(con, t) as g:
-            con.execute(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
-                        f"(SELECT (release_id, other_id) FROM {g})", [SYNDICATION])
+            con.execute(*inline(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
+                        f"(SELECT (release_id, other_id) FROM {g})", [SYNDICATION]))
     if changed:
         t = pa.Table.from_pydict({
             "release_id": [a for a, _ in changed], "other_id": [b for _, b in changed],
             "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]})
+        upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, t) as w:
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w}
-                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
-                [SYNDICATION, now, run_id])
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {w} {upsert}""",
+                [SYNDICATION, now, run_id]))
     return len(changed)
 
 
@@ -353,14 +360,16 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
             "event_day": [k.event_day for k in keys],
             "day_basis": [k.day_basis for k in keys],
         })
-        with registered(con, table) as t:
-            con.execute(
-                f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
-                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t}
+        # Releases new in this batch have no key stored yet (arrow.all_new; one key each): a plain insert.
+        upsert = "" if all_new(con, [k.release_id for k in keys]) else """
                     ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
                         name_forms = excluded.name_forms, event_day = excluded.event_day,
-                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id""",
-                [now, run_id])
+                        day_basis = excluded.day_basis, computed_at = excluded.computed_at, run_id = excluded.run_id"""
+        with registered(con, table) as t:
+            con.execute(*inline(
+                f"""INSERT INTO release_event_keys (release_id, publisher, names, name_forms, event_day, day_basis, computed_at, run_id)
+                    SELECT release_id, publisher, names, name_forms, event_day, day_basis, ?, ? FROM {t} {upsert}""",
+                [now, run_id]))
     return keys
 
 
@@ -418,10 +427,10 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventK
     window = sorted({d + timedelta(days=o) for d in days for o in range(-DAY_WINDOW, DAY_WINDOW + 1)})
     table = pa.Table.from_pydict({"day": window}, schema=pa.schema([("day", pa.date32())]))
     with registered(con, table) as t:
-        rows = con.execute(
+        rows = con.execute(*inline(
             f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
                 FROM release_event_keys k JOIN releases r USING (release_id)
-                WHERE k.event_day IN (SELECT day FROM {t}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES]).fetchall()
+                WHERE k.event_day IN (SELECT day FROM {t}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES])).fetchall()
     return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
             for rid, src, pub, cluster, keys, forms, day, basis in rows]
 
@@ -461,12 +470,14 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         if len(key.names) >= MIN_SHARED_NAMES:
             for link in event_pairs(key, candidates, translations):
                 found[(link.release_id, link.other_id)] = link
-    with registered_ids(con, ids) as t:
-        touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
-                        OR {keys_in('other_id', ids, t)}"""
-        stored = {(row[0], row[1]): row[2:] for row in con.execute(
-            f"""SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, other_event_day,
-                       other_day_basis, first_seen_at {touching}""").fetchall()}
+    stored: dict[tuple[str, str], tuple] = {}
+    if not all_new(con, ids):  # releases new in this batch have no same-event link stored yet (arrow.all_new)
+        with registered_ids(con, ids) as t:
+            touching = f"""FROM same_event_links WHERE {keys_in('release_id', ids, t)}
+                            OR {keys_in('other_id', ids, t)}"""
+            stored = {(row[0], row[1]): row[2:] for row in con.execute(
+                f"""SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, other_event_day,
+                           other_day_basis, first_seen_at {touching}""").fetchall()}
     # Only the pairs that went or changed are deleted, and only the new or changed ones written: a batch's
     # re-linking (its releases' clusters and translations) finds mostly the links it already has, and
     # deleting and re-inserting thousands of the same keys in one transaction crashed DuckDB 1.5.5 at commit
@@ -492,12 +503,12 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         })
         with registered(con, table) as t:
             # first_seen_at survives a rewrite of the same pair: when the link was first made.
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO same_event_links (release_id, other_id, shared_keys, shared_names, score, event_day,
                         day_basis, other_event_day, other_day_basis, first_seen_at, run_id)
                     SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis,
                            other_event_day, other_day_basis, first_seen_at, ? FROM {t}""",
-                [run_id])
+                [run_id]))
     return len(found)
 
 

@@ -51,6 +51,8 @@ class _Batch:
     """Table probes answered one by one (another connection: a lake session answers them from memory)."""
     ids: dict[frozenset[str], str] = field(default_factory=dict)
     """A set of ids -> the name it is registered under until the batch ends."""
+    new: set[str] = field(default_factory=set)
+    """Releases this batch inserted that no stored row had before it (:func:`mark_new`)."""
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("govpress_batch", default=None)
@@ -78,6 +80,34 @@ def one_batch(con: Any) -> Iterator[None]:
         _BATCH.reset(token)
         for name in batch.ids.values():
             con.unregister(name)
+
+
+def mark_new(con: Any, release_ids: Iterable[str]) -> None:
+    """Within :func:`one_batch`: the given releases were not stored before this batch inserted them."""
+    batch = _batch_of(con)
+    if batch is not None:
+        batch.new.update(release_ids)
+
+
+def all_new(con: Any, release_ids: Iterable[str]) -> bool:
+    """Whether every one of the (non-empty) ``release_ids`` is new in this batch (:func:`mark_new`): then no row of
+    another table names it yet, and a step may skip reading such rows or upserting over them.
+
+    Why that holds: the rows naming a release in those tables (its versions, signature, bands, links at either
+    end, event key, same-event links; not its listing or events, which may come first) are written only for releases stored by then, in the transaction that stores or
+    changes them, and no release is ever deleted; a batch that fails leaves nothing (one transaction).
+    The steps that rely on it write their own rows for those releases after asking, once per batch.
+    False outside :func:`one_batch`.
+    """
+    batch = _batch_of(con)
+    if batch is None or not batch.new:
+        return False
+    seen = False
+    for release_id in release_ids:
+        if release_id not in batch.new:
+            return False
+        seen = True
+    return seen
 
 
 HAS_TABLE = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?"
@@ -170,6 +200,32 @@ def keys_in(column: str, keys: Iterable[str | None], table: str, key: str = "rel
     if not values:
         return "FALSE"
     return f"{column} IN ({', '.join(quote(v) for v in values)})"
+
+
+def inline(sql: str, parameters: list[Any]) -> tuple[str, list[Any] | None]:
+    """``sql`` and ``parameters`` for ``execute``, the parameters written into the SQL as constants where each can be.
+
+    Why: DuckDB 1.5.5's Python client tries ``import pandas`` twice for every bound parameter, and without
+    pandas each failed import walks ``sys.path`` again (docs/scale.md, "Found, not taken: DuckDB's failed
+    import pandas per bound parameter"): a 653-page run's loads made 254 of them. Written as constants:
+    strings without NUL (quoted), ints, and aware datetimes (a ``TIMESTAMPTZ`` of the same microsecond);
+    anything else (a float, a naive time, a NUL), or a ``?`` that is not a placeholder, leaves the call as it was.
+    ``sql``'s only question marks must be its placeholders.
+    """
+    if sql.count("?") != len(parameters):
+        return sql, parameters
+    constants = []
+    for value in parameters:
+        if isinstance(value, str) and "\x00" not in value:
+            constants.append(quote(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            constants.append(str(value))
+        elif isinstance(value, datetime) and value.utcoffset() is not None:
+            constants.append(f"TIMESTAMPTZ '{value.astimezone(timezone.utc).isoformat()}'")
+        else:
+            return sql, parameters
+    pieces = sql.split("?")
+    return "".join(piece + constant for piece, constant in zip(pieces, constants)) + pieces[-1], None
 
 
 def quote(value: str) -> str:

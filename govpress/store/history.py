@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe.versions import Text, TextDiff, diff_texts, text_hash
-from govpress.store.arrow import has_table, keys_in, registered
+from govpress.store.arrow import has_table, inline, keys_in, registered
 from govpress.store.arrow import utc as _utc
 from govpress.store.rows import EventRow, ListingRow, ReleaseRow, RemovalRow, SeenRow
 
@@ -188,9 +188,9 @@ def insert_events(con: duckdb.DuckDBPyConnection, run_id: str, events: list[dict
         return
     names = EVENT_ARROW.names
     with registered(con, pa.Table.from_pylist(events, schema=EVENT_ARROW)) as t:
-        con.execute(
+        con.execute(*inline(
             f"INSERT OR IGNORE INTO release_events ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id],
+            [run_id]),
         )
 
 
@@ -212,14 +212,14 @@ def record_restored(con: duckdb.DuckDBPyConnection, run_id: str, seen: list[dict
     if not seen:
         return
     with registered(con, pa.Table.from_pylist(seen, schema=SIGHTING_ARROW)) as t:
-        con.execute(
+        con.execute(*inline(
             f"""INSERT OR IGNORE INTO release_events (release_id, kind, detected_at, version, http_status, url,
                     evidence, archive_key, run_id)
                 SELECT s.release_id, 'restored', s.seen_at, r.version, coalesce(s.http_status, 200), s.url,
                        'the page answered again after it was ' || r.status, s.archive_key, ?
                 FROM {t} s JOIN releases r USING (release_id)
                 WHERE coalesce(r.status, 'live') <> 'live' AND s.seen_at > r.removed_at""",
-            [run_id],
+            [run_id]),
         )
 
 
@@ -259,12 +259,12 @@ def load_status_events(con: duckdb.DuckDBPyConnection, run_id: str, events: list
         applies = (f"FROM {t} e JOIN releases r USING (release_id) "
                    "WHERE coalesce(r.status, 'live') <> e.kind AND r.last_seen_at <= e.detected_at")
         went = con.execute(f"SELECT count(*) FILTER (WHERE coalesce(r.status, 'live') = 'live') {applies}").fetchone()[0]
-        con.execute(
+        con.execute(*inline(
             f"""INSERT OR IGNORE INTO release_events (release_id, kind, detected_at, version, http_status, url, final_url,
                     evidence, archive_key, run_id)
                 SELECT e.release_id, e.kind, e.detected_at, r.version, e.http_status, e.url, e.final_url, e.evidence,
                        e.archive_key, ? {applies}""",
-            [run_id],
+            [run_id]),
         )
         con.execute(
             f"""UPDATE releases SET status = e.kind, removed_at = coalesce(releases.removed_at, e.detected_at)
@@ -289,7 +289,7 @@ def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[Li
     rows = [{name: (_utc(getattr(r, name)) if name in ("published_at", "lastmod", "listed_at") else getattr(r, name))
              for name in LISTING_ARROW.names} for r in latest.values()]
     with registered(con, pa.Table.from_pylist(rows, schema=LISTING_ARROW)) as t:
-        con.execute(
+        con.execute(*inline(
             f"""INSERT INTO release_listings (release_id, source_id, channel, url, title, published_at, lastmod,
                     fingerprint, first_listed_at, listed_at, run_id)
                 SELECT release_id, source_id, channel, url, title, published_at, lastmod, fingerprint, listed_at,
@@ -299,5 +299,5 @@ def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[Li
                     lastmod = excluded.lastmod, fingerprint = excluded.fingerprint, listed_at = excluded.listed_at,
                     run_id = excluded.run_id
                 WHERE excluded.listed_at >= release_listings.listed_at""",
-            [run_id],
+            [run_id]),
         )

@@ -38,7 +38,9 @@ import pyarrow as pa
 from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
-from govpress.store.arrow import by_id, has_table, keys_in, one_batch, reads_by_id, registered, registered_ids, utc
+from govpress.store.arrow import (
+    all_new, by_id, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
+)
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
     MAX_FRONTIER_ATTEMPTS,
@@ -262,10 +264,15 @@ def _stored_state(
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
     ids, hashes, translation_keys = ([r[name] for r in keys] for name in ("release_id", "content_hash", "translation_key"))
-    with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
-        versions = con.execute(
+    def stored_versions(stored_ids: list[str]) -> set[tuple[str, str]]:
+        # Only a stored release has versions (no release is ever deleted): a batch of new ones reads none.
+        if not stored_ids:
+            return set()
+        return {(a, b) for a, b in con.execute(
             f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
-        ).fetchall()
+        ).fetchall()}
+
+    with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
         if not by_id():  # a small file: the wide reads are the cheaper
             # The same ids, the same hashes and the same translation keys in one read, each row flagged with
             # which it matched: one statement instead of three (4 ms -> 2.5 ms for a run's batch of 150).
@@ -278,11 +285,12 @@ def _stored_state(
                     FROM releases r) WHERE same_id OR same_hash OR same_key"""
             ).fetchall()
             stored = {r[0]: StoredRelease(*r[:8]) for r in rows if r[8]}
-            return (stored, {(a, b) for a, b in versions}, [StoredRelease(*r[:8]) for r in rows if r[9]],
+            return (stored, stored_versions(list(stored)), [StoredRelease(*r[:8]) for r in rows if r[9]],
                     [StoredRelease(*r[:8]) for r in rows if r[10]])
         same_id = con.execute(
             f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
         ).fetchall()
+        versions = stored_versions([r[0] for r in same_id])
         # Releases sharing a hash or a translation key: found by those two columns alone, then read by id.
         # (Selecting every column with the filter made DuckDB read them all for every stored release.)
         same_hash = keys_in("r.content_hash", hashes, k, "content_hash")
@@ -295,7 +303,7 @@ def _stored_state(
     by_hash = [found[i] for i, h, _ in hits if h and i in found]
     by_key = [found[i] for i, _, t in hits if t and i in found]
     stored = {r[0]: StoredRelease(*r) for r in same_id}
-    return stored, {(a, b) for a, b in versions}, by_hash, by_key
+    return stored, versions, by_hash, by_key
 
 
 def _releases_by_id(con: duckdb.DuckDBPyConnection, columns: str, ids: list[str]) -> list[tuple]:
@@ -334,12 +342,12 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
         with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
             # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
                         first_seen_at, last_seen_at, removed_at, run_id)
                     SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
                     FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
-                [run_id],
+                [run_id]),
             )
             if plan.updates and text_once:
                 # The text about to be replaced becomes its version's own (it was the release's until now).
@@ -353,13 +361,13 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                 )
             if plan.updates:
                 assignments = ", ".join(f"{c} = u.{c}" for c in columns)
-                con.execute(
+                con.execute(*inline(
                     f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
                             last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
                             removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
                             run_id = ?
                         FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
-                    [run_id],
+                    [run_id]),
                 )
             # A version already stored is left as it is (the rows are one per release_id). Filtered by an
             # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
@@ -370,13 +378,13 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
             absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
                                             WHERE v.release_id = n.release_id AND v.version = n.version)"""
                       if versions_held else "")
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO {versions}
                         (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
                          seen_at, archive_key, run_id)
                     SELECT n.release_id, n.version, n.content_hash, {text},
                            n.published_at, n.seen_at, n.archive_key, ? FROM {t} n {absent}""",
-                [run_id],
+                [run_id]),
             )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
@@ -391,11 +399,17 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
                     FROM {t} u WHERE releases.release_id = u.release_id"""
             )
     if plan.links:
+        # Each link once, every one of them touching a release new in this batch: none can be stored yet
+        # (arrow.all_new), so a plain insert, without INSERT OR IGNORE's conflict path (about 1 ms a statement).
+        keys = {(link["release_id"], link["other_id"], link["kind"]) for link in plan.links}
+        plain = len(keys) == len(plan.links) and all(
+            all_new(con, [link["release_id"]]) or all_new(con, [link["other_id"]]) for link in plan.links)
         with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
-            con.execute(
-                f"""INSERT OR IGNORE INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+            con.execute(*inline(
+                f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
+                        (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
                     SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
-                [run_id],
+                [run_id]),
             )
 
 
@@ -412,9 +426,9 @@ def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[F
         return
     names = FAILURE_ARROW.names
     with registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
-        con.execute(
+        con.execute(*inline(
             f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id],
+            [run_id]),
         )
 
 
@@ -440,25 +454,25 @@ def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
+            con.execute(*inline(
                 f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
                 f"SELECT ?, url, purpose, now(), ? FROM {t}",
-                [batch.source_id, batch.run_id],
+                [batch.source_id, batch.run_id]),
             )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
-                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id]
+            con.execute(*inline(
+                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id])
             )
     if batch.frontier_retry:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
         with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(
+            con.execute(*inline(
                 f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
-                [batch.source_id],
+                [batch.source_id]),
             )
-        con.execute("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS])
+        con.execute(*inline("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS]))
 
 
 @contextmanager
@@ -491,9 +505,12 @@ use the other cores."""
 
 
 @contextmanager
-def _threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[None]:
-    """DuckDB's ``threads`` set to ``threads`` for the block (never raised), the connection's number again after it."""
-    (before,) = con.execute("SELECT current_setting('threads')").fetchone()
+def _threads(con: duckdb.DuckDBPyConnection, threads: int, before: int | None = None) -> Iterator[None]:
+    """DuckDB's ``threads`` set to ``threads`` for the block (never raised), the connection's number again after it.
+
+    ``before``: the connection's number, when the caller has read it already."""
+    if before is None:
+        (before,) = con.execute("SELECT current_setting('threads')").fetchone()
     if before <= threads:
         yield
         return
@@ -510,8 +527,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     In a file of more than :data:`~govpress.store.arrow.BY_ID_ABOVE` releases the linking steps read the
     batch's rows by id rather than scanning whole tables (:func:`~govpress.store.arrow.reads_by_id`).
     """
-    (held,) = con.execute("SELECT count(*) FROM releases").fetchone()
-    with _collector_paused(), _threads(con, LOAD_THREADS), reads_by_id(held > arrows.BY_ID_ABOVE):
+    # (One statement for both: a run's discovery batches are a handful of statements each.)
+    held, threads = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
+    with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(held > arrows.BY_ID_ABOVE):
         return _load_batch(con, batch)
 
 
@@ -528,6 +546,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
                 versions = history.versions_table(con)
                 stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
                 plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
+                mark_new(con, [row.release_id for row, _ in plan.inserts])  # not stored before: arrow.all_new
                 if recording:
                     seen_again = plan.touches + [row for row, _, _ in plan.updates]
                     record = history.plan_record(

@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import by_id, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, inline, keys_in, registered, registered_ids
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -112,13 +112,13 @@ def _refresh(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: dat
             out.count += len(chunk)
     for chunk in _chunks(sorted(set(release_ids) - set(ready)), SIGNATURE_CHUNK):
         with registered_ids(con, chunk) as ids:
-            stale = con.execute(
+            stale = con.execute(*inline(
                 f"""SELECT r.release_id, r.content_hash, r.title, r.subtitle, r.lead, r.body_text
                     FROM releases r LEFT JOIN release_signatures s USING (release_id)
                     WHERE {keys_in('r.release_id', chunk, ids)}
                       AND (s.release_id IS NULL OR s.content_hash <> r.content_hash OR s.scheme <> ?)
                     ORDER BY r.release_id""",
-                [neardup.SCHEME],
+                [neardup.SCHEME]),
             ).fetchall()
         if stale:
             computed = [(release_id, content_hash, neardup.signature(neardup.release_text(title, subtitle, lead, body)))
@@ -169,7 +169,8 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
     with registered(con, signatures) as sigs, registered(con, buckets) as bands:
         # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
         # a fresh load deletes nothing and scans no bucket.
-        signed_before = con.execute(
+        # Releases new in this batch have no signature yet (arrow.all_new): nothing to ask.
+        signed_before = 0 if all_new(con, signed_ids) else con.execute(
             f"SELECT count(*) FROM release_signatures WHERE {keys_in('release_id', signed_ids, sigs)}"
         ).fetchone()[0]
         if signed_before:
@@ -178,10 +179,10 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         upsert = """ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
                     scheme = excluded.scheme, minhash = excluded.minhash,
                     computed_at = excluded.computed_at, run_id = excluded.run_id""" if signed_before else ""
-        con.execute(
+        con.execute(*inline(
             f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
                 SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs} {upsert}""",
-            [neardup.SCHEME, now, run_id],
+            [neardup.SCHEME, now, run_id]),
         )
         with _without_fsst(con):
             con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
@@ -281,10 +282,10 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
     unknown = [i for i in involved if i not in known]
     with registered_ids(con, unknown) as ids:
-        stored = con.execute(
+        stored = con.execute(*inline(
             f"""SELECT release_id, minhash FROM release_signatures
                 WHERE {keys_in('release_id', unknown, ids)} AND scheme = ? AND len(minhash) > 0""",
-            [neardup.SCHEME],
+            [neardup.SCHEME]),
         ).arrow()
         if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
             stored = stored.read_all()
@@ -318,22 +319,25 @@ def _write_links(
     *, now: datetime, run_id: str,
 ) -> tuple[int, set[str]]:
     """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
-    with registered_ids(con, release_ids) as ids:
-        existing = {
-            (a, b): score for a, b, score in con.execute(
-                f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
-                      AND ({keys_in('release_id', release_ids, ids)} OR {keys_in('other_id', release_ids, ids)})""",
-                [NEAR_DUPLICATE],
-            ).fetchall()
-        }
+    existing: dict[tuple[str, str], float] = {}
+    fresh = all_new(con, release_ids)  # releases new in this batch: no link of theirs is stored (arrow.all_new)
+    if not fresh:
+        with registered_ids(con, release_ids) as ids:
+            existing = {
+                (a, b): score for a, b, score in con.execute(*inline(
+                    f"""SELECT release_id, other_id, score FROM release_links WHERE kind = ?
+                          AND ({keys_in('release_id', release_ids, ids)} OR {keys_in('other_id', release_ids, ids)})""",
+                    [NEAR_DUPLICATE]),
+                ).fetchall()
+            }
     gone = [pair for pair in existing if pair not in found]
     wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
     if gone:
         table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
         with registered(con, table) as t:
-            con.execute(
+            con.execute(*inline(
                 f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {t})",
-                [NEAR_DUPLICATE],
+                [NEAR_DUPLICATE]),
             )
     if wanted:
         urls = {f.release_id: f.url for f in _facts(con, {b for _, b in wanted}).values()}
@@ -341,12 +345,13 @@ def _write_links(
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
         })
+        # Every pair found has one end among ``release_ids``: with those all new, a plain insert.
+        upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, table) as t:
-            con.execute(
+            con.execute(*inline(
                 f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t}
-                    ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score""",
-                [NEAR_DUPLICATE, now, run_id],
+                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t} {upsert}""",
+                [NEAR_DUPLICATE, now, run_id]),
             )
     return len(wanted), {i for pair in gone for i in pair}
 
@@ -367,13 +372,13 @@ def _component_edges(
     while frontier:
         if not by_id():  # a small file: one statement is the cheaper
             with registered_ids(con, frontier) as f:
-                rows = con.execute(
+                rows = con.execute(*inline(
                     f"""SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
                         JOIN releases a ON a.release_id = l.release_id
                         JOIN releases b ON b.release_id = l.other_id
                         WHERE l.kind IN (?, 'exact_duplicate')
                           AND (l.release_id IN (SELECT release_id FROM {f}) OR l.other_id IN (SELECT release_id FROM {f}))""",
-                    [NEAR_DUPLICATE],
+                    [NEAR_DUPLICATE]),
                 ).fetchall()
         else:
             rows = _component_links(con, frontier)
@@ -388,10 +393,10 @@ def _component_edges(
 def _component_links(con: duckdb.DuckDBPyConnection, frontier: set[str]) -> list[tuple[str, str, str, bool]]:
     """(release_id, other_id, kind, same text) of the near and exact links touching ``frontier``, read by id."""
     with registered_ids(con, frontier) as f:
-        links = con.execute(
+        links = con.execute(*inline(
             f"""SELECT release_id, other_id, kind FROM release_links WHERE kind IN (?, 'exact_duplicate')
                   AND ({keys_in("release_id", frontier, f)} OR {keys_in("other_id", frontier, f)})""",
-            [NEAR_DUPLICATE],
+            [NEAR_DUPLICATE]),
         ).fetchall()
     # The ends' texts looked up by id (joining releases twice to the links scanned it whole per step).
     hashes = _content_hashes(con, {i for a, b, _ in links for i in (a, b)})

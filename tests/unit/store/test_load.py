@@ -363,3 +363,85 @@ def test_a_batch_loads_with_one_duckdb_thread_and_the_connection_keeps_its_own_n
         with pytest.raises(RuntimeError, match="boom"):
             loader.load_batch(con, batch(release("r2")))
         assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+
+
+def _linked_batch(edit: str = ""):
+    """Releases with links of every kind a load makes: a translation pair, an exact copy by another publisher
+    and a near copy (a word changed); ``edit`` added to every text (their next versions)."""
+    words = " ".join(f"слово{k} часть{k % 7}" for k in range(80)) + edit
+    return batch(
+        release("ru1", words, translation_key="gov:1", language="ru", published_at=at(1)),
+        release("en1", "The text in English " * 30 + edit, source_id="gov_en", language="en", translation_key="gov:1"),
+        release("copy", words, source_id="agency", published_at=at(5)),
+        release("near", words.replace("слово40", "другое"), source_id="agency", published_at=at(6)),
+        fetches=[fetch(f"f1{edit}", "https://gov.example/gov_ru/ru1")],
+    )
+
+
+def _all_tables(store: Store) -> dict[str, list]:
+    """Every row of every main table, but the run-time columns (first_seen_at and the like)."""
+    out = {}
+    with store.reader(fts=False) as con:
+        for (table,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1").fetchall():
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+                [table]).fetchall() if not c.endswith("_at") and c not in ("run_id", "applied_at")]
+            out[table] = sorted(map(repr, con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()))
+    return out
+
+
+def test_a_batch_of_new_releases_reads_and_upserts_nothing_only_stored_releases_have(store: Store) -> None:
+    # Versions, signatures, links and event keys name stored releases only (arrow.all_new): for releases new
+    # in the batch the load neither reads them back nor inserts over them with a conflict clause.
+    from store_factories import Recorder
+
+    from govpress.store import load as loader
+
+    with store.writer() as con:
+        first = Recorder(con)
+        loader.load_batch(first, _linked_batch())
+        again = Recorder(con)
+        loader.load_batch(again, _linked_batch(" конец"))  # the same releases edited: every read and upsert as before
+    sent, resent = "\n".join(first.sent), "\n".join(again.sent)
+    assert table_rows(store, "SELECT DISTINCT kind FROM release_links ORDER BY 1") == [
+        ("exact_duplicate",), ("near_duplicate",), ("syndication",), ("translation",)]
+    for read in ("SELECT release_id, content_hash FROM release_versions_stored WHERE",
+                 "SELECT count(*) FROM release_signatures WHERE", "FROM same_event_links WHERE"):
+        assert read not in sent and read in resent
+    stored_links = "SELECT release_id, other_id, score FROM release_links WHERE kind = "  # near links', syndication's
+    assert (sent.count(stored_links), resent.count(stored_links)) == (0, 2)
+    syndicated = "UNION SELECT r.cluster_id FROM release_links l JOIN releases r"  # clusters its links name
+    assert syndicated not in sent and syndicated in resent
+    assert "OR IGNORE INTO release_links" not in sent and "OR IGNORE INTO release_links" in resent
+    assert "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score" not in sent  # near and syndication links
+    assert "ON CONFLICT (release_id) DO UPDATE SET publisher" not in sent  # event keys
+    assert "ON CONFLICT (release_id) DO UPDATE SET publisher" in resent
+
+
+def test_the_tables_are_the_same_whether_or_not_the_new_releases_are_known(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The skipped reads and the plain inserts change nothing that lands: the same batches, loaded with every
+    # release taken as possibly stored (main's reads and upserts), leave every table row for row the same.
+    from govpress.store import arrow
+
+    def load(store: Store) -> tuple[dict, dict]:
+        store.load_batch(_linked_batch())
+        edited = _linked_batch(" конец")
+        edited.releases.append(release("late", "The text in English " * 30, source_id="agency", language="en"))
+        store.load_batch(edited)  # stored releases edited, beside a new copy of one of them
+        store.load_batch(_linked_batch(" конец"))  # and the same again
+        return store.checksum(), _all_tables(store)
+
+    def fresh(name: str) -> Store:
+        store = Store(tmp_path / name)
+        store.migrate()
+        return store
+
+    known = load(fresh("known.duckdb"))
+    monkeypatch.setattr(arrow, "all_new", lambda con, ids: False)
+    for module in ("govpress.store.load", "govpress.store.nearlinks", "govpress.events"):
+        monkeypatch.setattr(f"{module}.all_new", lambda con, ids: False)
+    unknown = load(fresh("unknown.duckdb"))
+    assert known == unknown
+    assert sum(map(len, known[1].values())) > 40 and known[1]["release_event_keys"] and known[1]["release_links"]
