@@ -8,7 +8,10 @@ would import the store, DuckDB and Arrow in each. Importing it anywhere else onl
 process (the main-module switch matters only in a fork server: it acts in the processes it forks).
 
 First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.settings.one_blas_thread`); the imports
-and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`).
+and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`), and the patterns
+every module compiles meanwhile from the machine's file of compiled patterns
+(:func:`govpress.parsers.regex_cache.every_pattern`; :func:`govpress.parse_workers.preloaded` writes it when it
+lacked some).
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from govpress.settings import one_blas_thread, paused_gc
 one_blas_thread()
 
 with paused_gc():  # the parsers' imports and the warm-up, then frozen: the workers' collections skip them too
-    from govpress.parse_workers import serve_without_main, warm_server
+    from govpress.parsers.regex_cache import every_pattern
 
-    serve_without_main()
-    warm_server()
+    with every_pattern():  # other libraries' patterns too (trafilatura's, htmldate's, urllib3's...)
+        from govpress.parse_workers import preloaded, serve_without_main, warm_server
+
+        serve_without_main()
+        warm_server()
+    preloaded()

@@ -7,7 +7,7 @@ The workers also compute what dedupe needs of the text (the content hash and the
 signature), which was most of a fresh load's CPU.
 
 The pool starts only when a run has enough pages to repay it (:data:`MIN_POOL_PAGES`; starting
-the fork server, which imports the parsers, costs about 0.35 s of CPU): a quiet scheduled run parses
+the fork server, which imports the parsers, costs about 0.2-0.25 s of CPU): a quiet scheduled run parses
 a handful of pages in a thread and never starts a process. A run on a new database (a backfill)
 starts it at once, beside the migration (govpress/run.py), so that the workers answer before the
 first page is fetched. Workers are started with
@@ -118,6 +118,14 @@ def warm_server() -> None:
                      context=ParseContext(source_id="warm-up", timezone="Europe/Moscow", languages=("ru",))))
     counters.clear()
     counters.update(before)
+
+
+def preloaded() -> None:
+    """The end of the fork server's preload (govpress.parse_preload): the patterns it compiled are written for the
+    next run when the machine's file lacked them (:func:`govpress.parsers.regex_cache.save`; errors ignored)."""
+    from govpress.parsers import regex_cache
+
+    regex_cache.save()
 
 
 def start_worker() -> None:

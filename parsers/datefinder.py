@@ -68,6 +68,7 @@ from govpress.parsers.dates import (
     ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso, parse_relative_day,
 )
 from govpress.parsers.html.titles import similarity
+from govpress.parsers.regex_cache import compiled
 
 __all__ = [
     "DateCandidate", "FoundDate", "WEIGHTS", "find_publication_date", "is_date_label_line", "labelled_dates", "lone_date_line",
@@ -125,7 +126,7 @@ def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool
 # --------------------------------------------------------------------------- labels
 
 # Labels announcing the publication date, in the sources' languages.
-_PUBLISHED_LABEL = re.compile(
+_PUBLISHED_LABEL = compiled(
     r"(?:^|[\s|·•,;(])(?:"
     r"дата\s+(?:публикации|публікації|публікацыі|опубликования|размещения)|опубликовано|опубликован[ао]?|"
     r"опубліковано|апублікавана|размещено|дата|"
@@ -140,7 +141,7 @@ _PUBLISHED_LABEL = re.compile(
     re.I,
 )
 # Labels of any other date: an edit, a comment, an event, a deadline. A line carrying one is rejected.
-_OTHER_LABEL = re.compile(
+_OTHER_LABEL = compiled(
     r"(?:обновлено|обновлен[ао]?|изменено|дата\s+изменения|оновлено|змінено|абноўлена|"
     r"aktualisiert|geändert|zuletzt|stand\b|letzte\s+änderung|"
     r"updated|last\s+(?:modified|updated|changed|reviewed)|modified|revised|reviewed|"
@@ -152,30 +153,30 @@ _OTHER_LABEL = re.compile(
     r"valid\s+(?:until|from)|gültig|действует)",
     re.I,
 )
-_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
+_COPYRIGHT = compiled(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
 # A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
 # posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
-_SELF_PUBLISHED = re.compile(
+_SELF_PUBLISHED = compiled(
     r"^\W*(?:this\s+(?:entry|post|article|page|news\s+item)\s+was\s+(?:posted|published|written)|"
     r"dieser\s+(?:beitrag|artikel|eintrag)\s+wurde|cet\s+article\s+a\s+été\s+publié|"
     r"(?:эта|данная)\s+(?:запись|статья|новость)\s+(?:была\s+)?опубликована)",
     re.I,
 )
-_IMMEDIATE_RELEASE = re.compile(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
+_IMMEDIATE_RELEASE = compiled(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
 
 # What may stand around a date on a date line besides the date: a place, a label, a time zone
 # word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
 _DATE_LINE_MAX_REST = 45
 # The place may be followed by the article letters use before a date: "Paris, le 2 octobre 2024",
 # "Berlin, den 2. Oktober 2024", "Madrid, a 2 de octubre de 2024", "Lisboa, em 2 de outubro".
-_PLACE_PREFIX = re.compile(
+_PLACE_PREFIX = compiled(
     r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:(?:le|den|am|a|el|em|on)(?:\s+|$))?(?:\d{1,2}\s*)?$"
 )
 # What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
-_AFTER_DATELINE = re.compile(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
+_AFTER_DATELINE = compiled(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
 
-_AGENCY_AFTER_DATE = re.compile(r"^\s*,\s*(\w{2,15})(?=[.,:]?\s)")
+_AGENCY_AFTER_DATE = compiled(r"^\s*,\s*(\w{2,15})(?=[.,:]?\s)")
 
 
 def _past_agency(after: str) -> str:
@@ -299,7 +300,7 @@ class _Collector:
         return self.add(parsed, channel, line, weight)
 
 
-_URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?!\d)|-(?P<m2>\d{2})-(?P<d2>\d{2})(?!\d)|(?P<m3>[01]\d)(?P<d3>[0-3]\d)(?!\d))")
+_URL_DATE = compiled(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?!\d)|-(?P<m2>\d{2})-(?P<d2>\d{2})(?!\d)|(?P<m3>[01]\d)(?P<d3>[0-3]\d)(?!\d))")
 
 
 def _url_candidate(url: str, collector: _Collector) -> None:

@@ -34,6 +34,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from govpress.parsers.release import Precision
+from govpress.parsers.regex_cache import compiled
 
 FUTURE_TOLERANCE = timedelta(days=7)
 """How far after the reference a yearless date may land (announcements of the coming days)."""
@@ -200,7 +201,7 @@ _DAY = r"(?<![\d.])(?P<day>\d{1,2})"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.I)
+    compiled(p, re.I)
     for p in (
         # 2024-10-02, 2024-10-02T11:54:00.123+03:00, 2024-10-02 11:54Z
         r"(?<!\d)(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"
@@ -226,7 +227,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 # digit starts (the regex engine skips to digits fast; the patterns open with a lookbehind, which
 # it tries at every position). A line is searched with a pattern only when it holds that part.
 _NEEDS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.I)
+    compiled(p, re.I)
     for p in (
         r"\d{4}-\d{2}-\d{2}",
         r"\d\.\d{1,2}\.\d{2}",
@@ -241,8 +242,8 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il|жыл|ж\.)",
     )
 )
-_DIGIT = re.compile(r"\d")
-_TIME_BEFORE = re.compile(
+_DIGIT = compiled(r"\d")
+_TIME_BEFORE = compiled(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
 )
 _NAMED_OFFSETS = {
@@ -434,7 +435,7 @@ def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return _convert(first, zone, reference, _time_before(text, first), month_first)
 
 
-_ISO = re.compile(
+_ISO = compiled(
     r"(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})"
     r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?\s?(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?)?",
     re.I,
@@ -484,7 +485,7 @@ def is_date_only_stamp(parsed: ParsedDate) -> bool:
 _TODAY_WORDS = "сегодня|сьогодні|сёння|бүгін|bu\\s*gün|today|heute|aujourd['’]hui|hoy|dzisiaj|dziś"
 # No French "hier": alone on a line it is as likely the German "here" (a link "Hier").
 _YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|ayer|wczoraj"
-_RELATIVE_DAY = re.compile(
+_RELATIVE_DAY = compiled(
     rf"^\W*(?:(?P<today>{_TODAY_WORDS})|(?P<yesterday>{_YESTERDAY_WORDS}))(?![^\W\d_])"
     r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?:uhr|h))?)?\W*$",
     re.I,

@@ -125,8 +125,15 @@ def _read(folder: Path) -> Model:
     # run's start), and only _Scorer reads it, as an ndarray (py3langid's own walk, which the tests
     # compare with, indexes an ndarray as it does an array, more slowly).
     ptc = np.asarray(load("ptc", mmap=True))
+    row = load("row")
+    # py3langid pre-shifts its tokenizer's rows into a Python list of 104,583 ints at construction (5-7 ms of
+    # CPU at every load: the parse workers' fork server paid it at each run's start), for its own byte walk,
+    # which only the tests use (_Scorer walks with NumPy). Made here by NumPy instead, the same values, which
+    # its walk indexes as it does the list (as it indexes the mapped ``nextmove``).
     identifier = LanguageIdentifier(ptc, load("pc"), classes, np.asarray(load("nextmove", mmap=True)),
-                                    load("output").tolist(), norm_probs=False, tk_row=_as_array(load("row")))
+                                    load("output").tolist(), norm_probs=False, tk_row=())
+    identifier.tk_row = _as_array(row)
+    identifier._rowbase = row.astype(np.int64) << 8
     return Model(identifier, int(load("window")))
 
 

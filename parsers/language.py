@@ -122,7 +122,10 @@ class _Scorer:
         self.identifier = identifier
         self.window = window
         self.nextmove = _numpy(identifier.tk_nextmove)
-        self.rowbase = _numpy(identifier.tk_row).astype(np.int64) << 8
+        rowbase = getattr(identifier, "_rowbase", None)  # already an ndarray when read from the cached copy
+        if not isinstance(rowbase, np.ndarray) or rowbase.dtype != np.int64 or len(rowbase) != len(identifier.tk_row):
+            rowbase = _numpy(identifier.tk_row).astype(np.int64) << 8
+        self.rowbase = rowbase
         self.output = np.asarray(identifier.tk_output, dtype=np.int64)
         self.floor = RAW_FLOOR
         # Columns of one label (srl and sr): the first keeps the better score, as py3langid's _decide does.

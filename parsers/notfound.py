@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 
 from govpress.parsers.html.blocks import class_tokens, is_boilerplate
 from govpress.parsers.html.tree import Element, parse_html_text
+from govpress.parsers.regex_cache import compiled
 
 ARTICLE_CHARS = 2500
 """Characters of article text from which a page is an article, whatever its title or markers say."""
@@ -99,7 +100,7 @@ def _whole_phrase(phrases: tuple[str, ...], *, bare_404: bool = True) -> re.Patt
     # bare "Error" is not one (a 5xx template, or a headline about an error).
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     bare = "|404" if bare_404 else ""
-    return re.compile(
+    return compiled(
         rf"^[\s\W]*(?:{_ERROR}[\s\W]*)?(?:(?:404[\s\W]*)?(?:{alternatives}){bare})[\s\W]*(?:404)?[\s\W]*$", re.I)
 
 
@@ -178,45 +179,45 @@ _TAIL = (r"(?!\w)(?:\s*,?\s*(?:on (?:this|our) (?:site|server|website)|here|anym
          r"auf (?:dieser|unserer) (?:seite|website|webseite)|unter dieser adresse|sur (?:ce|notre) (?:site|serveur)|"
          r"en (?:este|nuestro) (?:sitio|servidor|portal)|disponible|verfügbar|[\s(]*404\)?))?\s*")
 _CONNECT = r"(?:\s+(?:və ya|и|или|або|ці|or|and|oder|und|ou|et|o|y|ya|veya|və|немесе|lub|albo)\s+)"
-_SENTENCE = re.compile(
+_SENTENCE = compiled(
     rf"^{_SORRY}(?:(?:{_BEFORE}\s+){{0,4}}{_PAGE}{_AFTER}{_PREDICATE}(?:{_CONNECT}{_PREDICATE})*"
     rf"|{_FIND_FIRST}\s+(?:{_BEFORE}\s+){{0,3}}{_PAGE}){_TAIL}$",
     re.I)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+|\s*[\n\u2028]\s*")
-_DIGIT_RUN = re.compile(r"\d{2,}")  # a release's sentence has figures; a not-found one at most "404"
+_SENTENCE_SPLIT = compiled(r"(?<=[.!?…])\s+|\s*[\n\u2028]\s*")
+_DIGIT_RUN = compiled(r"\d{2,}")  # a release's sentence has figures; a not-found one at most "404"
 
 # --- markers
 # A class or id naming a 404 template: "error404", "page-404", "page-404__code", "not-found", "404-page".
 # Not "postid-404", "page-id-404", "post-404", "term-404": WordPress and Drupal print object ids so.
-_MARKER_TOKEN = re.compile(
+_MARKER_TOKEN = compiled(
     r"^(?:(?:page|error|err|http|e|is|status|template|tpl|layout|site|body)[-_]?)?"
     r"(?:404|not[-_]?found|page[-_]?not[-_]?found)"
     r"(?:[-_](?:page|error|template|wrap|wrapper|container|content|block|section|main|body|title|text|code|message|"
     r"img|image|inner|box))*(?:__[\w-]+)?$", re.I)
-_ERROR_PAGE_TOKEN = re.compile(r"^error[-_]?page(?:$|[-_].*)", re.I)
+_ERROR_PAGE_TOKEN = compiled(r"^error[-_]?page(?:$|[-_].*)", re.I)
 # Utility classes that hide a block with CSS (a hidden 404 template in every page of a single-page app).
 _HIDDEN_TOKENS = frozenset({"d-none", "hide", "hidden", "is-hidden", "u-hidden", "invisible", "display-none",
                             "visually-hidden", "sr-only", "ng-hide", "x-cloak", "v-cloak", "uk-hidden"})
-_BARE_404 = re.compile(r"(?<![\w.,])404(?![\w.,])")
+_BARE_404 = compiled(r"(?<![\w.,])404(?![\w.,])")
 # The whole path is the 404 page ("/404.html", "/en/404/", "/errors/not-found"), not "/news/404": release no. 404.
-_404_PATH = re.compile(r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?(?:/errors?|/system|/pages?)?/"
+_404_PATH = compiled(r"^(?:/[a-z]{2}(?:[-_][a-z]{2})?)?(?:/errors?|/system|/pages?)?/"
                        r"(?:404|error[-_]?404|404[-_]?error|not[-_]?found|page[-_]?not[-_]?found)(?:\.\w{2,5})?/?$", re.I)
 
 # A cheap first look, at a short page's main text and then at each of its blocks, before the phrase and
 # sentence rules: one of their verbs' stems ("404" is looked for apart).
-_BLOCK_CUE = re.compile(
+_BLOCK_CUE = compiled(
     r"found|find|exist|esiste|longer|moved|removed|deleted|withdrawn|archived|renamed|missing|gone|unavailable|"
     r"not (?:available|here)|найд|найти|существ|удал|перемещ|[аыи] (?:больше )?нет|отсутств|доступн|знойдз|існу|выдал|перамешч|няма|"
     r"знайд|видал|переміщ|немає|табыл|жой|жоқ|tapıl|tapil|mövcud|movcud|silin|köçür|yoxdur|bulunam|mevcut|kaldır|"
     r"gefunden|existiert|gelöscht|entfernt|verschoben|verfügbar|gibt es nicht|introuvable|trouv|supprim|déplac|retir|"
     r"disponible|encontr|eliminad|borrad|trasladad|movid|znalez|istnie|usunię|przeniesion|trovat|rimoss|spostat|"
     r"removida|excluída|nenalezen")  # matched on lowercased text: re.I over these alternatives is 10x slower
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
-_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
-_P = re.compile(r"<p\b[^>]*>(.*?)</p", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
-_WS = re.compile(r"\s+")
-_SEGMENTS = re.compile(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
+_TITLE = compiled(r"<title[^>]*>(.*?)</title", re.I | re.S)
+_H1 = compiled(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
+_P = compiled(r"<p\b[^>]*>(.*?)</p", re.I | re.S)
+_TAG = compiled(r"<[^>]*>")
+_WS = compiled(r"\s+")
+_SEGMENTS = compiled(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # h1 too: the first may be the logo
 _BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong", "b", "em", "td", "li", "dd", "header",
                      "center", "font", "big", "small", "body", "blockquote"}) | _HEADINGS

@@ -124,6 +124,22 @@ def test_long_texts_are_processed_in_chunks_with_the_same_result() -> None:
     assert np.array_equal(sig, direct)
 
 
+def test_shingle_hashes_are_numpys_unique_of_the_shingles() -> None:
+    """The distinct shingle hashes, sorted: what ``np.unique`` gave (it is not called: it imports ``numpy.ma``)."""
+    text = " ".join(["Министр встретился с делегацией Европейского союза"] * 7 + [f"w{i % 13}" for i in range(300)])
+    shingles = neardup.shingle_hashes(text)
+    tokens = neardup.words(text)
+    hashes = np.array([neardup.word_hash(w) for w in tokens], dtype=np.uint64)
+    count = len(tokens) - neardup.SHINGLE + 1
+    combined = hashes[:count].copy()
+    for offset in range(1, neardup.SHINGLE):
+        combined = combined * neardup._POLY + hashes[offset:offset + count]
+    expected = np.unique(neardup._mix(combined))
+    assert len(expected) < count  # repeated shingles folded
+    assert shingles.dtype == expected.dtype and np.array_equal(shingles, expected)
+    assert len(neardup.shingle_hashes("one two three four five")) == 1
+
+
 @pytest.mark.parametrize("text", [
     "«Торгово-экономическое» сотрудничество — взаимо\u00adдействие… Ёлка, ЁЖ и “quotes” ‘single’ don't",
     "Prezident İlham Əliyev: “Azərbaycan” – İSTANBUL; ІНФАРМАЦЫЯ прэм'ер-міністр 2024‑2025",
