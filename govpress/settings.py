@@ -85,7 +85,6 @@ def one_blas_thread() -> None:
 one_blas_thread()
 
 
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Around a burst of imports (a run's modules, Prefect's client and flows, or its server): no cyclic collector,
