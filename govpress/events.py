@@ -125,6 +125,14 @@ def syndication_links(members: list[Member], near_scores: dict[tuple[str, str], 
 
 def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str) -> int:
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written."""
+    if not by_id() and all_new(con, release_ids):
+        # New in this batch: no syndication link of theirs yet (arrow.all_new), so their clusters are the
+        # clusters of their own rows, read inside the members' and near links' statements (one read fewer).
+        with registered_ids(con, release_ids) as ids:
+            rows, near = _cluster_rows(con, f"SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})")
+        if not rows:  # none of them stored (each release is a member of its own cluster)
+            return 0
+        return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
     with registered_ids(con, release_ids) as ids:
         if all_new(con, release_ids):  # new in this batch: no syndication link of theirs yet (arrow.all_new)
             clusters = {c for (c,) in con.execute(
@@ -158,15 +166,27 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
                     if cluster_of[a] == cluster_of[b]]
     else:
         with registered(con, table) as c:
-            rows = con.execute(
-                f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
-                           {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
-                    WHERE r.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
-            near = con.execute(
-                f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
-                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
-                    WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
-                      AND a.cluster_id IN (SELECT cluster_id FROM {c})""").fetchall()
+            rows, near = _cluster_rows(con, f"SELECT cluster_id FROM {c}")
+    return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
+
+
+def _cluster_rows(con: duckdb.DuckDBPyConnection, clusters: str) -> tuple[list[tuple], list[tuple]]:
+    """The members (as :class:`Member` rows) and inner near links of the clusters the subquery ``clusters`` names."""
+    rows = con.execute(
+        f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
+                   {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
+            WHERE r.cluster_id IN ({clusters})""").fetchall()
+    near = con.execute(
+        f"""SELECT l.release_id, l.other_id, l.score FROM release_links l
+            JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+            WHERE l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id
+              AND a.cluster_id IN ({clusters})""").fetchall()
+    return rows, near
+
+
+def _write_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], rows: list[tuple], near: list[tuple],
+                       *, now: datetime, run_id: str) -> int:
+    """:func:`link_syndication`'s links from its clusters' members and near links."""
     members: dict[str, list[Member]] = {}
     for row in rows:
         members.setdefault(row[1], []).append(Member(*row))

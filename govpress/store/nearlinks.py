@@ -238,6 +238,8 @@ class _Facts:
 def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
     # Times as naive UTC: DuckDB hands a TIMESTAMPTZ to Python through pytz, 12x slower (most of this read).
     ids = set(ids)
+    if not ids:  # no statement for nothing (a batch that joined nobody: recluster's facts)
+        return {}
     with registered_ids(con, ids) as t:
         rows = con.execute(
             f"""SELECT release_id, url, content_hash, timezone('UTC', published_at), timezone('UTC', first_seen_at),
@@ -257,7 +259,8 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
     # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
     others = sorted(set(release_ids) - (refreshed.ready if refreshed is not None else set()))
-    with registered_ids(con, others) as ids, \
+    # The ids of ``others`` registered only when read (a batch whose bands are all in memory has none).
+    with (registered_ids(con, others) if others or mem_bands is None else nullcontext()) as ids, \
             (registered(con, mem_bands) if mem_bands is not None else nullcontext()) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []

@@ -445,3 +445,35 @@ def test_the_tables_are_the_same_whether_or_not_the_new_releases_are_known(
     unknown = load(fresh("unknown.duckdb"))
     assert known == unknown
     assert sum(map(len, known[1].values())) > 40 and known[1]["release_event_keys"] and known[1]["release_links"]
+
+
+def test_a_batch_of_new_releases_asks_no_statement_and_registers_no_table_that_can_only_be_empty(store: Store) -> None:
+    # perf-load10: the syndication step reads a new batch's clusters inside its members' and near links'
+    # statements (no read of its own, no registration of the cluster ids); the near step's facts for no
+    # release send nothing; a batch whose bands are all in memory registers no empty id table.
+    from store_factories import Recorder
+
+    from govpress.store import load as loader
+
+    class Registers(Recorder):
+        def __init__(self, con) -> None:
+            super().__init__(con)
+            self.registered = []
+
+        def register(self, name, table):
+            self.registered.append(table)
+            return self.con.register(name, table)
+
+    with store.writer() as con:
+        first = Registers(con)
+        loader.load_batch(first, batch(release("a", " ".join(f"alpha{k}" for k in range(60))),
+                                       release("b", " ".join(f"beta{k}" for k in range(60)))))
+        again = Registers(con)
+        loader.load_batch(again, _linked_batch())  # links of every kind: the facts are read
+    own_read = "SELECT cluster_id FROM releases WHERE"
+    assert not [s for s in first.sent if s.strip().startswith(own_read)]
+    assert not [t for t in first.registered if t.num_rows == 0]
+    assert not [t for t in first.registered if t.schema.names == ["cluster_id"]]
+    facts = "timezone('UTC', published_at), timezone('UTC', first_seen_at)"
+    assert facts not in "\n".join(first.sent) and facts in "\n".join(again.sent)
+    assert table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY 1")[:2] == [("a", "a"), ("b", "b")]
