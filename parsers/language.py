@@ -216,15 +216,37 @@ def _script_counts(text: str) -> Counter[str]:
     return counts
 
 
+# Everything but one script's letters, for :func:`majority_script`'s one-pass count of that script.
+_NOT_SCRIPT = {name: re.compile(f"[^{chars}]+") for name, chars in _SCRIPT_RANGES if name in ("cyrillic", "latin")}
+
+
+def majority_script(text: str) -> str | None:
+    """The script with the most letters in ``text`` (``kana`` for han with any kana), None when it has none.
+
+    The same choice as ``_script_counts(text).most_common(1)`` (ties to the script met first), cheaper:
+    an ASCII text's only script letters are Latin; a text whose Cyrillic or Latin letters are more than
+    half of all its characters has that script's majority whatever the rest is (one pass in C each).
+    Only a text neither settles is counted word by word (the ranges are disjoint: each letter is one
+    script's).
+    """
+    if text.isascii():
+        return "latin" if _SCRIPT_CLASS.search(text) else None
+    for name, others in _NOT_SCRIPT.items():
+        if 2 * len(others.sub("", text)) > len(text):
+            return name
+    counts = _script_counts(text)
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    return "kana" if script == "han" and counts.get("kana") else script
+
+
 def language_probabilities(text: str) -> dict[str, float]:
     """Probabilities of the candidate languages of the text's majority script (empty if no letters)."""
     sample = text_sample(text)
-    counts = _script_counts(sample)
-    if not counts:
+    script = majority_script(sample)
+    if script is None:
         return {}
-    script = counts.most_common(1)[0][0]
-    if script == "han" and counts.get("kana"):
-        script = "kana"
     candidates = set(_SCRIPT_LANGUAGES[script])
     raw = [(lang, score) for lang, score in _get_scorer().rank(sample) if lang in candidates]
     if not raw:

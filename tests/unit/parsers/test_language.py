@@ -132,3 +132,34 @@ def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
         walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
         features, counts = scorer.feature_counts(data)
         assert features.tolist() == list(walked) and counts.tolist() == list(walked.values())
+
+
+def _counted_script(text: str) -> str | None:
+    """The script choice as language_probabilities made it before majority_script: every run counted."""
+    from govpress.parsers.language import _script_counts
+
+    counts = _script_counts(text)
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    return "kana" if script == "han" and counts.get("kana") else script
+
+
+def test_majority_script_is_the_counted_choice() -> None:
+    import random
+
+    from govpress.parsers.language import majority_script
+
+    fixed = [
+        "", "123 !!!", "— … «»", "Hello world", "Привет мир", "Grüße aus Köln", "Ümumi məlumat", "ab вг", "abв гд",
+        "аб cd", "ab вг ε", "日本語のテキスト", "中文文本", "漢字かな", "Ελληνικά κείμενα", "ქართული", "עברית", "العربية",
+        "Путин: Hello, dear friends, welcome", "Moscow — Москва, Kremlin", "Ab ВГ", "a б",
+    ] + list(SENTENCES.values())
+    pools = ["abcxyzéőş", "абвгдёїў", "αβγ", "日本中", "かなカ", "한국", "ქა", "աբ", "אב", "عربی", " ,.-—0123\n"]
+    rng = random.Random(14)
+    mixed = []
+    for _ in range(3000):
+        chosen = rng.sample(pools, rng.randint(1, 4))
+        mixed.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 40))))
+    for text in fixed + mixed:
+        assert majority_script(text) == _counted_script(text), text
