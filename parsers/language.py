@@ -155,18 +155,26 @@ class _Scorer:
         if not len(features):
             return None
         # Counted as py3langid counts them, in its Counter's order of first occurrence (the order of
-        # the features is the order of the sum in the scores' product), by NumPy: a stable sort
-        # groups each feature's visits with its first one ahead, and the groups are put back in the
-        # order of those first visits (a Counter of the list was a fifth of a detection).
-        order = np.argsort(features, kind="stable")
-        grouped = features[order]
-        starts = np.empty(len(grouped), dtype=bool)
+        # the features is the order of the sum in the scores' product), by NumPy: one sort of
+        # feature * n + position (distinct keys, so any sort is the stable order, and a plain sort of
+        # values is cheaper than a stable argsort) groups each feature's visits with its first one
+        # ahead; each group's count is put at its first visit's position, and a mask over positions
+        # reads features and counts back in the order of those first visits (no second sort).
+        n = len(features)
+        keys = features * n
+        keys += np.arange(n)
+        keys.sort()
+        grouped = keys // n
+        starts = np.empty(n, dtype=bool)
         starts[0] = True
         np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
         starts = np.flatnonzero(starts)
-        counts = np.diff(starts, append=len(grouped))
-        first = np.argsort(order[starts])  # the groups' first visits are distinct: any sort gives one order
-        return grouped[starts[first]].astype(np.intp), counts[first].astype(np.float32)
+        first_visits = keys[starts] % n
+        firsts = np.zeros(n, dtype=bool)
+        firsts[first_visits] = True
+        counts = np.zeros(n, dtype=np.float32)
+        counts[first_visits] = np.diff(starts, append=n)
+        return features[firsts].astype(np.intp), counts[firsts]
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every language with its raw score, best first (py3langid's ``rank`` for ``norm_probs=False``)."""

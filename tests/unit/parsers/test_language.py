@@ -163,3 +163,29 @@ def test_majority_script_is_the_counted_choice() -> None:
         mixed.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 40))))
     for text in fixed + mixed:
         assert majority_script(text) == _counted_script(text), text
+
+
+def test_feature_counts_match_py3langid_on_random_and_short_texts() -> None:
+    """Repeated features far apart, one-byte texts, random bytes: py3langid's counts in its order, as float32."""
+    import random
+
+    from py3langid.langid import visit_counts
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    rng = random.Random(14)
+    words = [w for text in SENTENCES.values() for w in text.split()]
+    texts = [b"a", b"ab", b"the the the", " ".join(["и"] * 50).encode()]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 300))).encode() for _ in range(60)]
+    texts += [rng.randbytes(rng.randint(1, 400)) for _ in range(60)]
+    for data in texts:
+        walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+        found = scorer.feature_counts(data)
+        if not walked:
+            assert found is None
+            continue
+        features, counts = found
+        assert counts.dtype.name == "float32"
+        assert features.tolist() == list(walked) and counts.tolist() == list(walked.values()), data
