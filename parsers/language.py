@@ -148,8 +148,11 @@ class _Scorer:
         states = np.zeros(size, dtype=np.int64)
         # Step k feeds every byte's state the byte k places before it: after the last step each
         # state has read its own byte and the window - 1 bytes before it (fewer at the start).
+        rowbase, nextmove = self.rowbase, self.nextmove
         for k in range(min(self.window, size) - 1, -1, -1):
-            states[k:] = self.nextmove[self.rowbase[states[k:]] + text[:size - k]]
+            moves = rowbase.take(states[k:])
+            moves += text[:size - k]
+            states[k:] = nextmove.take(moves)
         features = self.output[states]
         features = features[features >= 0]
         if not len(features):
@@ -267,8 +270,14 @@ def language_probabilities(text: str) -> dict[str, float]:
     return {lang: weight / total for lang, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
 
 
+_NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")
+
+
 def _letter_count(text: str) -> int:
-    return sum(map(str.isalpha, text_sample(text)))  # a builtin per character, not a generator step
+    sample = text_sample(text)
+    if sample.isascii():  # the only ASCII letters (str.isalpha) are A-Z and a-z: counted in one pass in C
+        return len(_NOT_ASCII_LETTERS.sub("", sample))
+    return sum(map(str.isalpha, sample))  # a builtin per character, not a generator step
 
 
 def detect_language(text: str, declared: Sequence[str] = ()) -> str | None:

@@ -189,3 +189,12 @@ def test_feature_counts_match_py3langid_on_random_and_short_texts() -> None:
         features, counts = found
         assert counts.dtype.name == "float32"
         assert features.tolist() == list(walked) and counts.tolist() == list(walked.values()), data
+
+
+def test_letter_count_of_ascii_is_isalpha() -> None:
+    """The ASCII path counts what str.isalpha counts, character by character."""
+    from govpress.parsers.language import _letter_count
+
+    ascii_text = "".join(chr(c) for c in range(128)) * 3 + " The 2 ministers, met_at 10:00!"
+    for text in (ascii_text, "", "123", "abc", SENTENCES["en"], SENTENCES["ru"], "Grüße 12"):
+        assert _letter_count(text) == sum(map(str.isalpha, text)), text
