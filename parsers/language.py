@@ -148,25 +148,36 @@ class _Scorer:
         states = np.zeros(size, dtype=np.int64)
         # Step k feeds every byte's state the byte k places before it: after the last step each
         # state has read its own byte and the window - 1 bytes before it (fewer at the start).
+        rowbase, nextmove = self.rowbase, self.nextmove
         for k in range(min(self.window, size) - 1, -1, -1):
-            states[k:] = self.nextmove[self.rowbase[states[k:]] + text[:size - k]]
+            moves = rowbase.take(states[k:])
+            moves += text[:size - k]
+            states[k:] = nextmove.take(moves)
         features = self.output[states]
         features = features[features >= 0]
         if not len(features):
             return None
         # Counted as py3langid counts them, in its Counter's order of first occurrence (the order of
-        # the features is the order of the sum in the scores' product), by NumPy: a stable sort
-        # groups each feature's visits with its first one ahead, and the groups are put back in the
-        # order of those first visits (a Counter of the list was a fifth of a detection).
-        order = np.argsort(features, kind="stable")
-        grouped = features[order]
-        starts = np.empty(len(grouped), dtype=bool)
+        # the features is the order of the sum in the scores' product), by NumPy: one sort of
+        # feature * n + position (distinct keys, so any sort is the stable order, and a plain sort of
+        # values is cheaper than a stable argsort) groups each feature's visits with its first one
+        # ahead; each group's count is put at its first visit's position, and a mask over positions
+        # reads features and counts back in the order of those first visits (no second sort).
+        n = len(features)
+        keys = features * n
+        keys += np.arange(n)
+        keys.sort()
+        grouped = keys // n
+        starts = np.empty(n, dtype=bool)
         starts[0] = True
         np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
         starts = np.flatnonzero(starts)
-        counts = np.diff(starts, append=len(grouped))
-        first = np.argsort(order[starts])  # the groups' first visits are distinct: any sort gives one order
-        return grouped[starts[first]].astype(np.intp), counts[first].astype(np.float32)
+        first_visits = keys[starts] % n
+        firsts = np.zeros(n, dtype=bool)
+        firsts[first_visits] = True
+        counts = np.zeros(n, dtype=np.float32)
+        counts[first_visits] = np.diff(starts, append=n)
+        return features[firsts].astype(np.intp), counts[firsts]
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every language with its raw score, best first (py3langid's ``rank`` for ``norm_probs=False``)."""
@@ -216,15 +227,37 @@ def _script_counts(text: str) -> Counter[str]:
     return counts
 
 
+# Everything but one script's letters, for :func:`majority_script`'s one-pass count of that script.
+_NOT_SCRIPT = {name: re.compile(f"[^{chars}]+") for name, chars in _SCRIPT_RANGES if name in ("cyrillic", "latin")}
+
+
+def majority_script(text: str) -> str | None:
+    """The script with the most letters in ``text`` (``kana`` for han with any kana), None when it has none.
+
+    The same choice as ``_script_counts(text).most_common(1)`` (ties to the script met first), cheaper:
+    an ASCII text's only script letters are Latin; a text whose Cyrillic or Latin letters are more than
+    half of all its characters has that script's majority whatever the rest is (one pass in C each).
+    Only a text neither settles is counted word by word (the ranges are disjoint: each letter is one
+    script's).
+    """
+    if text.isascii():
+        return "latin" if _SCRIPT_CLASS.search(text) else None
+    for name, others in _NOT_SCRIPT.items():
+        if 2 * len(others.sub("", text)) > len(text):
+            return name
+    counts = _script_counts(text)
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    return "kana" if script == "han" and counts.get("kana") else script
+
+
 def language_probabilities(text: str) -> dict[str, float]:
     """Probabilities of the candidate languages of the text's majority script (empty if no letters)."""
     sample = text_sample(text)
-    counts = _script_counts(sample)
-    if not counts:
+    script = majority_script(sample)
+    if script is None:
         return {}
-    script = counts.most_common(1)[0][0]
-    if script == "han" and counts.get("kana"):
-        script = "kana"
     candidates = set(_SCRIPT_LANGUAGES[script])
     raw = [(lang, score) for lang, score in _get_scorer().rank(sample) if lang in candidates]
     if not raw:
@@ -237,8 +270,14 @@ def language_probabilities(text: str) -> dict[str, float]:
     return {lang: weight / total for lang, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
 
 
+_NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")
+
+
 def _letter_count(text: str) -> int:
-    return sum(map(str.isalpha, text_sample(text)))  # a builtin per character, not a generator step
+    sample = text_sample(text)
+    if sample.isascii():  # the only ASCII letters (str.isalpha) are A-Z and a-z: counted in one pass in C
+        return len(_NOT_ASCII_LETTERS.sub("", sample))
+    return sum(map(str.isalpha, sample))  # a builtin per character, not a generator step
 
 
 def detect_language(text: str, declared: Sequence[str] = ()) -> str | None:

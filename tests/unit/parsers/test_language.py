@@ -132,3 +132,69 @@ def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
         walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
         features, counts = scorer.feature_counts(data)
         assert features.tolist() == list(walked) and counts.tolist() == list(walked.values())
+
+
+def _counted_script(text: str) -> str | None:
+    """The script choice as language_probabilities made it before majority_script: every run counted."""
+    from govpress.parsers.language import _script_counts
+
+    counts = _script_counts(text)
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    return "kana" if script == "han" and counts.get("kana") else script
+
+
+def test_majority_script_is_the_counted_choice() -> None:
+    import random
+
+    from govpress.parsers.language import majority_script
+
+    fixed = [
+        "", "123 !!!", "— … «»", "Hello world", "Привет мир", "Grüße aus Köln", "Ümumi məlumat", "ab вг", "abв гд",
+        "аб cd", "ab вг ε", "日本語のテキスト", "中文文本", "漢字かな", "Ελληνικά κείμενα", "ქართული", "עברית", "العربية",
+        "Путин: Hello, dear friends, welcome", "Moscow — Москва, Kremlin", "Ab ВГ", "a б",
+    ] + list(SENTENCES.values())
+    pools = ["abcxyzéőş", "абвгдёїў", "αβγ", "日本中", "かなカ", "한국", "ქა", "աբ", "אב", "عربی", " ,.-—0123\n"]
+    rng = random.Random(14)
+    mixed = []
+    for _ in range(3000):
+        chosen = rng.sample(pools, rng.randint(1, 4))
+        mixed.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 40))))
+    for text in fixed + mixed:
+        assert majority_script(text) == _counted_script(text), text
+
+
+def test_feature_counts_match_py3langid_on_random_and_short_texts() -> None:
+    """Repeated features far apart, one-byte texts, random bytes: py3langid's counts in its order, as float32."""
+    import random
+
+    from py3langid.langid import visit_counts
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    rng = random.Random(14)
+    words = [w for text in SENTENCES.values() for w in text.split()]
+    texts = [b"a", b"ab", b"the the the", " ".join(["и"] * 50).encode()]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 300))).encode() for _ in range(60)]
+    texts += [rng.randbytes(rng.randint(1, 400)) for _ in range(60)]
+    for data in texts:
+        walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+        found = scorer.feature_counts(data)
+        if not walked:
+            assert found is None
+            continue
+        features, counts = found
+        assert counts.dtype.name == "float32"
+        assert features.tolist() == list(walked) and counts.tolist() == list(walked.values()), data
+
+
+def test_letter_count_of_ascii_is_isalpha() -> None:
+    """The ASCII path counts what str.isalpha counts, character by character."""
+    from govpress.parsers.language import _letter_count
+
+    ascii_text = "".join(chr(c) for c in range(128)) * 3 + " The 2 ministers, met_at 10:00!"
+    for text in (ascii_text, "", "123", "abc", SENTENCES["en"], SENTENCES["ru"], "Grüße 12"):
+        assert _letter_count(text) == sum(map(str.isalpha, text)), text
