@@ -126,8 +126,7 @@ def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool
 # --------------------------------------------------------------------------- labels
 
 # Labels announcing the publication date, in the sources' languages.
-_PUBLISHED_LABEL = compiled(
-    r"(?:^|[\s|·•,;(])(?:"
+_PUBLISHED_WORDS = (
     r"дата\s+(?:публикации|публікації|публікацыі|опубликования|размещения)|опубликовано|опубликован[ао]?|"
     r"опубліковано|апублікавана|размещено|дата|"
     r"datum|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|erscheinungsdatum|pressemitteilung\s+vom|"
@@ -137,9 +136,11 @@ _PUBLISHED_LABEL = compiled(
     r"tarix|dərc\s+olunub|yayımlanıb|"
     r"жарияланған(?:\s+күні)?|жарияланды|күні|"
     r"data(?:\s+publikacji)?|opublikowano|data\s+wydania|dodano|data\s+dodania"
-    r")\s*[:.\-–—]?\s*$",
-    re.I,
 )
+_PUBLISHED_LABEL = compiled(r"(?:^|[\s|·•,;(])(?:" + _PUBLISHED_WORDS + r")\s*[:.\-–—]?\s*$", re.I)
+# The label's words alone, anywhere: a line without them has no segment :data:`_PUBLISHED_LABEL` can
+# match (a segment is a part of the line, and the words hold no assertion about what is around them).
+_PUBLISHED_WORDS_ANYWHERE = compiled(_PUBLISHED_WORDS, re.I)
 # Labels of any other date: an edit, a comment, an event, a deadline. A line carrying one is rejected.
 _OTHER_LABEL = compiled(
     r"(?:обновлено|обновлен[ао]?|изменено|дата\s+изменения|оновлено|змінено|абноўлена|"
@@ -411,7 +412,9 @@ def _is_prose(line: str) -> bool:
 def _label_candidates(lines: list[str], collector: _Collector) -> None:
     """Labelled lines ("Datum: 03.07.2018"); a label may stand alone with its date on the next line."""
     for i, line in enumerate(lines):
-        if len(line) > 160:
+        if len(line) > 160 or _PUBLISHED_WORDS_ANYWHERE.search(line) is None:
+            # No published label in any of its segments, and not a label alone: nothing to read here (most
+            # of a region's lines; the dates of those that other channels read are found there).
             continue
         dates = collector.dates_in(line)
         published = [d for label, d in labelled_dates(line, dates) if label == "published"]
