@@ -614,7 +614,7 @@ def _require_body(body_text: str) -> None:
 
 
 def _comparable(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().rstrip(".…").strip().casefold()
+    return " ".join(text.split()).rstrip(".…").strip().casefold()
 
 
 def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | None) -> str | None:

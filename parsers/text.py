@@ -362,7 +362,7 @@ def sentences(text: str) -> list[str]:
     """
     out: list[str] = []
     for block in re.split(r"\n\s*\n", normalize(text)):
-        block = re.sub(r"\s+", " ", block).strip()
+        block = " ".join(block.split())  # every whitespace run to one space, as re's \s
         start = 0
         for m in _CANDIDATE.finditer(block):
             if _is_boundary(block, m.end(), m.start()):
@@ -397,10 +397,11 @@ def fold_for_hash(text: str) -> str:
     The drops and replacements after the case fold are one pass (:data:`_HASH_FOLDS`), not five: each maps
     one character, none maps to a character another one changes, and the invisible characters are their
     own case fold (dropped before or after it, the same text: tests/unit/parsers/test_text.py checks every
-    code point against the five passes). A quarter less CPU for the content hash of a parsed page.
+    code point against the five passes). A quarter less CPU for the content hash of a parsed page. The
+    whitespace runs are squashed by ``str.split``, whose whitespace is exactly that of re's ``\\s`` (checked there too).
     """
     text = unicodedata.normalize("NFC", text).casefold()
-    return re.sub(r"\s+", " ", _HASH_FOLD.sub(_hash_fold, text)).strip()
+    return " ".join(_HASH_FOLD.sub(_hash_fold, text).split())  # str.split's whitespace is re's \s: 3x cheaper
 
 
 
