@@ -229,8 +229,11 @@ def labelled_dates(line: str, dates: list[tuple[int, int, ParsedDate]]) -> list[
     return out
 
 
+_NOT_WORD_RUN = compiled(r"[\W_]+")
+
+
 def _rest_length(text: str, start: int, end: int) -> int:
-    rest = re.sub(r"[\W_]+", " ", text[:start] + " " + text[end:]).strip()
+    rest = _NOT_WORD_RUN.sub(" ", text[:start] + " " + text[end:]).strip()
     return len(rest)
 
 
@@ -414,8 +417,11 @@ def _title_index(lines: list[str], title: str | None) -> int | None:
     return None
 
 
+_SENTENCE_MARK = compiled(r"[.!?…](?:\s|$)")
+
+
 def _is_prose(line: str) -> bool:
-    return len(line) > 160 or (len(line) > 80 and len(re.findall(r"[.!?…](?:\s|$)", line)) >= 1 and len(line.split()) > 12)
+    return len(line) > 160 or (len(line) > 80 and len(_SENTENCE_MARK.findall(line)) >= 1 and len(line.split()) > 12)
 
 
 def _label_candidates(lines: list[str], collector: _Collector) -> None:

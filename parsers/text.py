@@ -152,8 +152,11 @@ def _trailing_word(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+_LEADING_WORD = compiled(rf"({_LETTER}+)")
+
+
 def _leading_word(text: str) -> str | None:
-    m = re.match(rf"({_LETTER}+)", text)
+    m = _LEADING_WORD.match(text)
     return m.group(1) if m else None
 
 

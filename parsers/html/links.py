@@ -40,12 +40,16 @@ def absolute(url: str, href: str | None) -> str | None:
         return None
 
 
+_TAG_PARTS = re.compile(r"[-_]")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 def primary_language(tag: str | None) -> str | None:
     """``de-AT`` / ``de_DE`` / ``EN`` -> ``de`` / ``de`` / ``en``; ``None`` for x-default or junk."""
     if not tag:
         return None
-    code = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
-    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+    code = _TAG_PARTS.split(tag.strip().lower(), maxsplit=1)[0]
+    return code if _LANGUAGE_CODE.fullmatch(code) else None
 
 
 _LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$", re.I)
