@@ -223,3 +223,49 @@ def test_fuzz_repair_and_sentences_never_raise(paragraphs: list[str]) -> None:
     repaired = repair_paragraphs(paragraphs)
     assert all(p and p == p.strip() for p in repaired)
     sentences(to_body_text(repaired))
+
+
+# ---------------------------------------------------------------- chrome: the opening screen
+
+
+def _forms(words: str) -> list[str]:
+    """Each top-level alternative of a label's words, its groups reduced to their first alternative."""
+    if words.startswith("(?:") and words.endswith(")"):
+        words = words[3:-1]
+    forms, depth, start = [], 0, 0
+    for i, char in enumerate(words + "|"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            forms.append(words[start:i])
+            start = i + 1
+    out = []
+    for form in forms:
+        form = re.sub(r"\(\?:([^()|]*)[^()]*\)\??", r"\1", form)  # a group: its first alternative
+        form = re.sub(r"\[\^[^\]]*\]\{[^}]*\}\??", " ", form)  # "any few characters but": a space
+        form = re.sub(r"\[([^\]^])[^\]]*\]", r"\1", form)  # a class: its first character
+        out.append(re.sub(r"\\(.)", r"\1", form.replace("\\b", "")))  # escapes: the character itself
+    return out
+
+
+def test_a_line_no_label_opens_is_no_labelled_chrome() -> None:
+    """chrome_kind asks the nine labelled rules only of a line one of their labels opens
+    (``_CHROME_OPENING``): every line they call chrome must pass that screen."""
+    import random
+
+    from govpress.parsers import text as t
+
+    labels = [form for words in (t._SHARE_LABEL, t._SUBSCRIBE_LABEL, t._SEE_ALSO_STRONG, t._SEE_ALSO_WEAK, t._PRINT_WORDS,
+                                 t._TAGS_LABEL, t._CREDIT_LABEL) for form in _forms(words)]
+    assert len(labels) > 150 and all(t._CHROME_OPENING.match(form) for form in labels if form)
+    tails = ["", ":", ": facebook, vk", " vk | telegram", " us on telegram", ": Jane Doe", " by Reuters", " БЕЛТА",
+             " — a link title", ": the minister met. Then he left.", " 2024", " (PDF, 2 MB)", "x", " из архива", " ©"]
+    rng = random.Random(11)
+    chrome = 0
+    for _ in range(20_000):
+        line = rng.choice(["", "", "• ", "» ", "The ", "Фото и ", "x"]) + rng.choice(labels) + rng.choice(tails)
+        line = line.upper() if rng.random() < 0.2 else line.capitalize() if rng.random() < 0.3 else line
+        bare = " ".join(line.split()).strip(t._DECORATION + ":：")
+        kind = t._labelled_chrome(bare) if bare else None
+        chrome += kind is not None
+        assert kind is None or t._CHROME_OPENING.match(bare), line
+    assert chrome > 5_000
