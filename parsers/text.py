@@ -103,6 +103,10 @@ def _needs_substitution(text: str) -> bool:
         return True
     if text.isascii():  # of the special characters only these four are ASCII
         return "\t" in text or "\r" in text or "\f" in text or "\v" in text
+    # Every special character is a control, format or separator character, which str.isprintable
+    # refuses: a printable text has none (told in C from the character database, faster than the class).
+    if "\n" not in text and text.isprintable():
+        return False
     return _SPECIAL_CHARS.search(text) is not None
 
 

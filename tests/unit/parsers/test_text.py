@@ -269,3 +269,14 @@ def test_a_line_no_label_opens_is_no_labelled_chrome() -> None:
         chrome += kind is not None
         assert kind is None or t._CHROME_OPENING.match(bare), line
     assert chrome > 5_000
+
+
+def test_needs_substitution_is_the_special_characters_search_for_every_code_point() -> None:
+    """normalize() skips its substitutions for a text ``_needs_substitution`` clears; a printable text is
+    cleared without the regex (every special character is unprintable): the same answer for every character."""
+    from govpress.parsers.text import _SPECIAL_CHARS, _needs_substitution
+
+    for c in map(chr, range(0x110000)):
+        text = f"а{c}б"  # Cyrillic around it: the non-ASCII way, where the shortcut is
+        assert _needs_substitution(text) == (_SPECIAL_CHARS.search(text) is not None), hex(ord(c))
+    assert _needs_substitution("а  б") and _needs_substitution("а\nб\u00a0") and not _needs_substitution("а\nб")
