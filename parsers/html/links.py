@@ -13,6 +13,12 @@ __all__ = ["absolute", "canonical_and_hreflang", "primary_language", "same_docum
 # not empty, no fragment (urljoin drops an empty "?" or "#" and resolves dot segments).
 _PLAIN_ROOT_PATH = re.compile(r"/(?!/)[A-Za-z0-9\-_~%!$&'()*+,=:@/.]*(?:\?[A-Za-z0-9\-_~%!$&'()*+,=:@/?.]+)?")
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\?|$)")
+# An absolute http(s) URL urljoin returns unchanged whatever the base (canonical and hreflang links mostly are):
+# lower-case scheme, a host of plain characters, a plain path (dot segments are not resolved once a host is
+# given), a query only when not empty, no ";" parameters, no fragment.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9\-._~%!$&'()*+,=:@]+(?:/[A-Za-z0-9\-_~%!$&'()*+,=:@/.]*)?(?:\?[A-Za-z0-9\-_~%!$&'()*+,=:@/?.]+)?"
+)
 
 
 def absolute(url: str, href: str | None) -> str | None:
@@ -31,6 +37,14 @@ def absolute(url: str, href: str | None) -> str | None:
             return None
         if base.scheme in ("http", "https") and base.netloc:
             return f"{base.scheme}://{base.netloc}{href}"
+    if href[:1] == "h" and _PLAIN_ABSOLUTE.fullmatch(href):
+        # What urljoin gives back for it (same scheme: its parts put together again; another: itself), once it
+        # has read the base (a base it refuses, it refuses the link with).
+        try:
+            urlsplit(url)
+        except ValueError:
+            return None
+        return href
     scheme = urlsplit(href).scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return None
