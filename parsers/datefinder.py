@@ -126,8 +126,7 @@ def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool
 # --------------------------------------------------------------------------- labels
 
 # Labels announcing the publication date, in the sources' languages.
-_PUBLISHED_LABEL = compiled(
-    r"(?:^|[\s|·•,;(])(?:"
+_PUBLISHED_WORDS = (
     r"дата\s+(?:публикации|публікації|публікацыі|опубликования|размещения)|опубликовано|опубликован[ао]?|"
     r"опубліковано|апублікавана|размещено|дата|"
     r"datum|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|erscheinungsdatum|pressemitteilung\s+vom|"
@@ -137,9 +136,20 @@ _PUBLISHED_LABEL = compiled(
     r"tarix|dərc\s+olunub|yayımlanıb|"
     r"жарияланған(?:\s+күні)?|жарияланды|күні|"
     r"data(?:\s+publikacji)?|opublikowano|data\s+wydania|dodano|data\s+dodania"
-    r")\s*[:.\-–—]?\s*$",
-    re.I,
 )
+_PUBLISHED_LABEL = compiled(r"(?:^|[\s|·•,;(])(?:" + _PUBLISHED_WORDS + r")\s*[:.\-–—]?\s*$", re.I)
+# A piece of every form of the label's words (none with an "i", which the case-blind match takes for "ı"
+# and "İ" too): a line whose case fold holds none of them has no segment :data:`_PUBLISHED_LABEL` can
+# match. Ten times cheaper than a search of the words, which the regex engine tries at every position
+# (tests/unit/parsers/test_datefinder.py checks every form and every character the match takes as one of these).
+_PUBLISHED_PIECES = ("дат", "публ", "размещ", "dat", "öffentl", "ersch", "pressem", "publ", "posted", "release",
+                     "ssued", "gne", "fecha", "tar", "dərc", "yay", "жариял", "күн", "dodano")
+_PUBLISHED_PIECE = compiled("|".join(_PUBLISHED_PIECES))  # no re.I: searched in the case fold
+
+
+def _may_hold_published_label(line: str) -> bool:
+    return _PUBLISHED_PIECE.search(line.casefold()) is not None
+
 # Labels of any other date: an edit, a comment, an event, a deadline. A line carrying one is rejected.
 _OTHER_LABEL = compiled(
     r"(?:обновлено|обновлен[ао]?|изменено|дата\s+изменения|оновлено|змінено|абноўлена|"
@@ -219,8 +229,11 @@ def labelled_dates(line: str, dates: list[tuple[int, int, ParsedDate]]) -> list[
     return out
 
 
+_NOT_WORD_RUN = compiled(r"[\W_]+")
+
+
 def _rest_length(text: str, start: int, end: int) -> int:
-    rest = re.sub(r"[\W_]+", " ", text[:start] + " " + text[end:]).strip()
+    rest = _NOT_WORD_RUN.sub(" ", text[:start] + " " + text[end:]).strip()
     return len(rest)
 
 
@@ -404,14 +417,19 @@ def _title_index(lines: list[str], title: str | None) -> int | None:
     return None
 
 
+_SENTENCE_MARK = compiled(r"[.!?…](?:\s|$)")
+
+
 def _is_prose(line: str) -> bool:
-    return len(line) > 160 or (len(line) > 80 and len(re.findall(r"[.!?…](?:\s|$)", line)) >= 1 and len(line.split()) > 12)
+    return len(line) > 160 or (len(line) > 80 and len(_SENTENCE_MARK.findall(line)) >= 1 and len(line.split()) > 12)
 
 
 def _label_candidates(lines: list[str], collector: _Collector) -> None:
     """Labelled lines ("Datum: 03.07.2018"); a label may stand alone with its date on the next line."""
     for i, line in enumerate(lines):
-        if len(line) > 160:
+        if len(line) > 160 or not _may_hold_published_label(line):
+            # No published label in any of its segments, and not a label alone: nothing to read here (most
+            # of a region's lines; the dates of those that other channels read are found there).
             continue
         dates = collector.dates_in(line)
         published = [d for label, d in labelled_dates(line, dates) if label == "published"]

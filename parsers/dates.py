@@ -120,10 +120,13 @@ for _number, _words in {
     _MONTH_FORMS[_number] += _words.split()
 
 
+_CYRILLIC_MONTH_LETTER = re.compile("[а-яёіў]")
+
+
 def _fold_month(word: str) -> str:
     """Lookup key: lowercase, NFC, Latin ``i`` typed for Belarusian ``і`` folded to ``і`` in Cyrillic words."""
     word = unicodedata.normalize("NFC", word).lower().rstrip(".")
-    if re.search("[а-яёіў]", word):
+    if _CYRILLIC_MONTH_LETTER.search(word):
         word = word.replace("i", "і")
     return word
 

@@ -263,8 +263,11 @@ def _split_heading(h1: Element) -> tuple[str, list[str]]:
     return clean_title(text), dates
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
@@ -614,7 +617,7 @@ def _require_body(body_text: str) -> None:
 
 
 def _comparable(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().rstrip(".…").strip().casefold()
+    return " ".join(text.split()).rstrip(".…").strip().casefold()
 
 
 def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | None) -> str | None:
@@ -785,6 +788,7 @@ def _trailing_lines(region: Element, siblings: int = 2) -> list[str]:
 
 
 _US_ZONES = ("America/", "US/", "Pacific/Honolulu")
+_TAG_PARTS = re.compile(r"[-_]")
 
 
 def _month_first(meta: PageMeta, ctx: ParseContext) -> bool | None:
@@ -795,7 +799,7 @@ def _month_first(meta: PageMeta, ctx: ParseContext) -> bool | None:
     it is unsure (see :func:`find_publication_date`); every other language writes the day first.
     """
     for tag in (meta.html_lang, meta.og_locale, meta.jsonld_language):
-        parts = re.split(r"[-_]", (tag or "").strip().lower())
+        parts = _TAG_PARTS.split((tag or "").strip().lower())
         if parts[0] == "en" and len(parts) > 1 and parts[1]:
             return parts[1] == "us"
     language = ctx.languages[0] if ctx.languages else primary_language(meta.html_lang or meta.og_locale or meta.jsonld_language)

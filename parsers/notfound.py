@@ -217,6 +217,7 @@ _H1 = compiled(r"<h1\b[^>]*>(.*?)</h1", re.I | re.S)
 _P = compiled(r"<p\b[^>]*>(.*?)</p", re.I | re.S)
 _TAG = compiled(r"<[^>]*>")
 _WS = compiled(r"\s+")
+_WORD_CHAR = compiled(r"\w")
 _SEGMENTS = compiled(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # h1 too: the first may be the logo
 _BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong", "b", "em", "td", "li", "dd", "header",
@@ -232,7 +233,7 @@ def _segment_match(text: str, pattern: re.Pattern[str]) -> str | None:
         return None
     for segment in [text, *_SEGMENTS.split(text)]:
         segment = segment.strip()
-        if segment and re.search(r"\w", segment) and pattern.match(segment):
+        if segment and _WORD_CHAR.search(segment) and pattern.match(segment):
             return segment
     return None
 

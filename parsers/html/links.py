@@ -13,6 +13,12 @@ __all__ = ["absolute", "canonical_and_hreflang", "primary_language", "same_docum
 # not empty, no fragment (urljoin drops an empty "?" or "#" and resolves dot segments).
 _PLAIN_ROOT_PATH = re.compile(r"/(?!/)[A-Za-z0-9\-_~%!$&'()*+,=:@/.]*(?:\?[A-Za-z0-9\-_~%!$&'()*+,=:@/?.]+)?")
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\?|$)")
+# An absolute http(s) URL urljoin returns unchanged whatever the base (canonical and hreflang links mostly are):
+# lower-case scheme, a host of plain characters, a plain path (dot segments are not resolved once a host is
+# given), a query only when not empty, no ";" parameters, no fragment.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9\-._~%!$&'()*+,=:@]+(?:/[A-Za-z0-9\-_~%!$&'()*+,=:@/.]*)?(?:\?[A-Za-z0-9\-_~%!$&'()*+,=:@/?.]+)?"
+)
 
 
 def absolute(url: str, href: str | None) -> str | None:
@@ -31,6 +37,14 @@ def absolute(url: str, href: str | None) -> str | None:
             return None
         if base.scheme in ("http", "https") and base.netloc:
             return f"{base.scheme}://{base.netloc}{href}"
+    if href[:1] == "h" and _PLAIN_ABSOLUTE.fullmatch(href):
+        # What urljoin gives back for it (same scheme: its parts put together again; another: itself), once it
+        # has read the base (a base it refuses, it refuses the link with).
+        try:
+            urlsplit(url)
+        except ValueError:
+            return None
+        return href
     scheme = urlsplit(href).scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return None
@@ -40,12 +54,16 @@ def absolute(url: str, href: str | None) -> str | None:
         return None
 
 
+_TAG_PARTS = re.compile(r"[-_]")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 def primary_language(tag: str | None) -> str | None:
     """``de-AT`` / ``de_DE`` / ``EN`` -> ``de`` / ``de`` / ``en``; ``None`` for x-default or junk."""
     if not tag:
         return None
-    code = re.split(r"[-_]", tag.strip().lower(), maxsplit=1)[0]
-    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+    code = _TAG_PARTS.split(tag.strip().lower(), maxsplit=1)[0]
+    return code if _LANGUAGE_CODE.fullmatch(code) else None
 
 
 _LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$", re.I)

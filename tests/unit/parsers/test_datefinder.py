@@ -5,6 +5,7 @@ Pages are small hand-written HTML; each test states the one thing it checks.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -340,3 +341,83 @@ def test_a_bare_date_line_past_the_lead_paragraph() -> None:
     # Past the lead, a sentence mentioning a day is prose, not a date line.
     aside = "<p>See also the meeting of 12.03.2024.</p>"
     assert published(page(f"<h1>Talks on trade</h1>{lead}{aside}{PROSE}"), ctx("Europe/Berlin"))[0] is None
+
+
+# ----------------------------------------------------------------------------- the label pass's cost
+
+
+def test_the_label_pass_reads_no_dates_of_a_line_without_a_published_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A region's lines are mostly the text: its figures ("12.03 million", "2024") are read only where a
+    # label could make them the page's date, or where another channel (a line beside the headline) asks.
+    from govpress.parsers import datefinder
+
+    read: list[str] = []
+    real = datefinder.find_dates
+    monkeypatch.setattr(datefinder, "find_dates", lambda text, **kw: read.append(text) or real(text, **kw))
+    prose = [f"In 2024 the ministry spent {n}.5 million on {n} projects, 12 of them in the regions." for n in range(20, 30)]
+    found = datefinder.find_publication_date(
+        meta_published=[], heading_dates=[], title=None, first_paragraphs=[], url="https://gov.example/n",
+        region_lines=[*prose, "Datum: 03.07.2018", "Veröffentlicht am", "4. Juli 2018"], tz="Europe/Berlin", reference=FETCHED)
+    assert found.date is not None and found.date.value.date().isoformat() == "2018-07-03"
+    assert not set(read) & set(prose)
+    assert "Datum: 03.07.2018" in read and "4. Juli 2018" in read  # the labelled line, the line after a label alone
+
+
+def _label_forms() -> list[str]:
+    """The literal parts of every form of the published label's words (optional and inner groups left out)."""
+    from govpress.parsers.datefinder import _PUBLISHED_WORDS
+
+    forms, depth, start = [], 0, 0
+    for i, char in enumerate(_PUBLISHED_WORDS + "|"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            forms.append(_PUBLISHED_WORDS[start:i])
+            start = i + 1
+    return forms
+
+
+def test_every_form_of_the_published_label_holds_a_piece_the_prefilter_looks_for() -> None:
+    from govpress.parsers.datefinder import _PUBLISHED_PIECES, _may_hold_published_label
+
+    forms = _label_forms()
+    assert len(forms) > 30
+    for form in forms:
+        required = re.sub(r"\[[^\]]*\]\?", "", re.sub(r"\(\?:[^()]*\)\??", "", form))  # groups dropped: what is left is literal
+        chunks = required.split(r"\s+")
+        assert all(re.fullmatch(r"[^\W\d_]+", chunk) for chunk in chunks if chunk), form
+        assert any(piece in chunk.casefold() for chunk in chunks for piece in _PUBLISHED_PIECES), form
+        assert _may_hold_published_label(f"xx {required.replace(chr(92) + 's+', ' ').upper()}: 03.07.2018")
+
+
+def test_every_character_the_case_blind_label_match_takes_for_a_piece_letter_folds_to_it() -> None:
+    # The prefilter looks for the pieces in the line's case fold; the label is matched case-blind (re.I), which
+    # also takes "ı" and "İ" for "i", "ſ" for "s", "K" (Kelvin) for "k": each such character must fold to the letter.
+    from itertools import chain
+
+    from govpress.parsers.datefinder import _PUBLISHED_PIECES
+
+    letters = sorted(set("".join(_PUBLISHED_PIECES)))
+    assert all(letter.casefold() == letter for letter in letters)
+    everything = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
+    for letter in letters:
+        taken = re.compile(re.escape(letter), re.I).findall(everything)
+        assert letter in taken and all(char.casefold() == letter for char in taken), (letter, taken)
+
+
+def test_the_prefilter_passes_every_line_the_published_label_matches_a_segment_of() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _PUBLISHED_LABEL, _may_hold_published_label
+
+    positives = 0
+    rng = random.Random(7)
+    words = [re.sub(r"\\s\+", " ", re.sub(r"\(\?:([^()|]*)[^()]*\)\??|\[([^\]])[^\]]*\]\??", r"\1\2", f)) for f in _label_forms()]
+    noise = ["", " ", "12.03.2024", "Berlin,", "·", "(", "ı", "İ", "ſ", "of", "le"]
+    for _ in range(3000):
+        parts = [rng.choice(noise + words) for _ in range(rng.randint(1, 5))]
+        line = " ".join(p.upper() if rng.random() < 0.3 else p for p in parts)
+        segments = [line[i:j] for i in range(len(line) + 1) for j in range(i, min(len(line), i + 60) + 1)]
+        if any(_PUBLISHED_LABEL.search(s) for s in segments):
+            positives += 1
+            assert _may_hold_published_label(line), line
+    assert positives > 1000

@@ -362,9 +362,10 @@ _BASES = ["https://www.example.eu/news/en/press-room/x", "http://a.example", "ht
 @given(st.sampled_from(_BASES),
        st.lists(st.sampled_from(list("/ab.?#;=%&:@+-_~ \tЯA") + ["..", "./", "//"]), max_size=10).map("".join))
 def test_absolute_equals_urljoin(base: str, href: str) -> None:
-    # Its shortcut for plain root paths ("/news/...") must give what urljoin gives, dot segments,
-    # parameters, empty queries and fragments included.
-    for link in (href, "/" + href):
+    # Its shortcuts for plain root paths ("/news/...") and plain absolute http(s) URLs (canonical and
+    # hreflang links) must give what urljoin gives, dot segments, parameters, empty queries and fragments included.
+    for link in (href, "/" + href, "https://a.example/" + href, "http://a.example" + href, "https://h.example:8080/" + href,
+                 "HTTP://a.example/" + href, "https://[::1]/" + href):
         assert absolute(base, link) == _absolute_by_urljoin(base, link)
 
 

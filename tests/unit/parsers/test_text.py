@@ -198,6 +198,8 @@ def test_fold_for_hash_in_one_pass_folds_every_character_as_the_five_passes_did(
     texts where the folds meet: ŉ casefolds to ʼn (a quote, after the case fold), Ё to ё (then е)."""
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     assert [c for c in chars if fold_for_hash(c) != _fold_in_five_passes(c)] == []
+    # Between letters, in a run: the whitespace str.split squashes is exactly re's \s (the fold squashes by split).
+    assert [c for c in chars if fold_for_hash(f"a{c}{c}b") != _fold_in_five_passes(f"a{c}{c}b")] == []
     for text in ("ŉ «Ё» — it’s\u00ad\u200b … ＂Straße＂ ‒ ﹘", "  ЁЛКА\u2066 ‘x’ ‐ y\u202e  ", "e\u0301\u200de\u0301", ""):
         assert fold_for_hash(text) == _fold_in_five_passes(text)
 
@@ -221,3 +223,60 @@ def test_fuzz_repair_and_sentences_never_raise(paragraphs: list[str]) -> None:
     repaired = repair_paragraphs(paragraphs)
     assert all(p and p == p.strip() for p in repaired)
     sentences(to_body_text(repaired))
+
+
+# ---------------------------------------------------------------- chrome: the opening screen
+
+
+def _forms(words: str) -> list[str]:
+    """Each top-level alternative of a label's words, its groups reduced to their first alternative."""
+    if words.startswith("(?:") and words.endswith(")"):
+        words = words[3:-1]
+    forms, depth, start = [], 0, 0
+    for i, char in enumerate(words + "|"):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            forms.append(words[start:i])
+            start = i + 1
+    out = []
+    for form in forms:
+        form = re.sub(r"\(\?:([^()|]*)[^()]*\)\??", r"\1", form)  # a group: its first alternative
+        form = re.sub(r"\[\^[^\]]*\]\{[^}]*\}\??", " ", form)  # "any few characters but": a space
+        form = re.sub(r"\[([^\]^])[^\]]*\]", r"\1", form)  # a class: its first character
+        out.append(re.sub(r"\\(.)", r"\1", form.replace("\\b", "")))  # escapes: the character itself
+    return out
+
+
+def test_a_line_no_label_opens_is_no_labelled_chrome() -> None:
+    """chrome_kind asks the nine labelled rules only of a line one of their labels opens
+    (``_CHROME_OPENING``): every line they call chrome must pass that screen."""
+    import random
+
+    from govpress.parsers import text as t
+
+    labels = [form for words in (t._SHARE_LABEL, t._SUBSCRIBE_LABEL, t._SEE_ALSO_STRONG, t._SEE_ALSO_WEAK, t._PRINT_WORDS,
+                                 t._TAGS_LABEL, t._CREDIT_LABEL) for form in _forms(words)]
+    assert len(labels) > 150 and all(t._CHROME_OPENING.match(form) for form in labels if form)
+    tails = ["", ":", ": facebook, vk", " vk | telegram", " us on telegram", ": Jane Doe", " by Reuters", " БЕЛТА",
+             " — a link title", ": the minister met. Then he left.", " 2024", " (PDF, 2 MB)", "x", " из архива", " ©"]
+    rng = random.Random(11)
+    chrome = 0
+    for _ in range(20_000):
+        line = rng.choice(["", "", "• ", "» ", "The ", "Фото и ", "x"]) + rng.choice(labels) + rng.choice(tails)
+        line = line.upper() if rng.random() < 0.2 else line.capitalize() if rng.random() < 0.3 else line
+        bare = " ".join(line.split()).strip(t._DECORATION + ":：")
+        kind = t._labelled_chrome(bare) if bare else None
+        chrome += kind is not None
+        assert kind is None or t._CHROME_OPENING.match(bare), line
+    assert chrome > 5_000
+
+
+def test_needs_substitution_is_the_special_characters_search_for_every_code_point() -> None:
+    """normalize() skips its substitutions for a text ``_needs_substitution`` clears; a printable text is
+    cleared without the regex (every special character is unprintable): the same answer for every character."""
+    from govpress.parsers.text import _SPECIAL_CHARS, _needs_substitution
+
+    for c in map(chr, range(0x110000)):
+        text = f"а{c}б"  # Cyrillic around it: the non-ASCII way, where the shortcut is
+        assert _needs_substitution(text) == (_SPECIAL_CHARS.search(text) is not None), hex(ord(c))
+    assert _needs_substitution("а  б") and _needs_substitution("а\nб\u00a0") and not _needs_substitution("а\nб")
