@@ -68,6 +68,8 @@ _httpx_log = logging.getLogger("httpx")
 __all__ = ["FetchResult", "Fetcher", "Outcome"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_NO_BODY = httpx.ByteStream(b"")
+"""A GET's body: what httpx.Request makes for a request without content."""
 INLINE_ARCHIVE_BYTES = 64 * 1024
 """A body up to this size is archived in the event loop (when the archive does not fsync each file): gzip
 and a file written to the page cache take ~0.15 ms for a 6 KB page, and a thread's hand-off ~0.07 ms more CPU."""
@@ -106,7 +108,9 @@ class FetchResult:
 @dataclass
 class _Response:
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]
+    """The response's headers as httpx's ``Headers.items()`` gives them: lower-case names, repeated ones joined by
+    ", " (what ``Headers.get`` answers), read here with plain dict look-ups."""
     body: bytes
     bytes_downloaded: int
     truncated: bool = False
@@ -300,7 +304,7 @@ class Fetcher:
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else outcome.status
-        headers = response.headers if response is not None else httpx.Headers()
+        headers = response.headers if response is not None else {}
         gzipped = None
         if isinstance(outcome, _Stop):
             result_outcome, error, body = outcome.outcome, outcome.error, None
@@ -440,20 +444,21 @@ class Fetcher:
             if stamp is not None:
                 stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
+            head = dict(response.headers.items())
             if status in REDIRECT_STATUSES or status == 304:
-                return _Response(status, response.headers, b"", 0)
-            if not truncate and (too_large := declared_too_large(response.headers, max_bytes)):
+                return _Response(status, head, b"", 0)
+            if not truncate and (too_large := declared_too_large(head, max_bytes)):
                 return _Stop("too_large", too_large, status)
             try:
                 # The raw stream itself, not aiter_raw(): decoding is ours (bounded), and a response
                 # that httpx already read (MockTransport with content=) still yields its raw bytes.
                 body = await read_body(
-                    response.stream, response.headers.get("content-encoding"), max_bytes=max_bytes,
+                    response.stream, head.get("content-encoding"), max_bytes=max_bytes,
                     max_ratio=self.max_decompression_ratio, truncate=truncate, on_wire=progress.add_bytes,
                 )
             except BodyTooLarge as exc:
                 return _Stop("too_large", str(exc), status)
-            return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated, body.gzipped)
+            return _Response(status, head, body.data, body.wire_bytes, body.truncated, body.gzipped)
 
     @contextlib.asynccontextmanager
     async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> AsyncIterator[httpx.Response]:
@@ -463,7 +468,12 @@ class Fetcher:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
-        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=extensions)
+        # The head httpx.Request makes of headers without a body: Host first (the URL's netloc), then the others;
+        # given as a stream, the request skips httpx's body encoding and its second pass over the headers.
+        target = httpx.URL(url)
+        host = [(b"Host", target.netloc)] if target.host else []
+        request = httpx.Request("GET", target, headers=[*host, *self._headers.items(), *headers.items()],
+                                stream=_NO_BODY, extensions=extensions)
         if self.cookies:
             self.cookies.set_cookie_header(request)
         try:
