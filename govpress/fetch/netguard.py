@@ -331,7 +331,7 @@ class _Pool(httpcore.AsyncConnectionPool):
             elif connection.has_expired():
                 connections.remove(connection)
                 closing_connections.append(connection)
-            elif connection.is_idle() and len(connections) > self._max_keepalive_connections:
+            elif len(connections) > self._max_keepalive_connections and connection.is_idle():
                 connections.remove(connection)
                 closing_connections.append(connection)
 
@@ -384,11 +384,10 @@ class _Pool(httpcore.AsyncConnectionPool):
             await self._close_connections(closing)
             raise exc from None
         assert isinstance(response.stream, typing.AsyncIterable)
-        return httpcore.Response(
-            status=response.status, headers=response.headers,
-            content=wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self),
-            extensions=response.extensions,
-        )
+        # httpcore makes a new Response of the same status, headers and extensions around the pool's stream (its
+        # headers checked again); the connection's own response, which nothing else holds, is given the stream.
+        response.stream = wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self)
+        return response
 
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
         """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""

@@ -462,6 +462,8 @@ class RobotsCache:
                 raise
             pending.set_result(rules)
             return rules
+        if pending.done() and not pending.cancelled() and pending.exception() is None:
+            return pending.result()  # what awaiting it returns, without a shield around a settled future
         return await asyncio.shield(pending)
 
     def known(self, url: str) -> RobotsRules | None:

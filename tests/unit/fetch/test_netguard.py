@@ -211,12 +211,18 @@ def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> 
     assert isinstance(GuardedTransport()._pool, _Pool)  # the httpcore this project locks
     for seed in range(500):
         assert _placement(_Pool, seed) == _placement(httpcore.AsyncConnectionPool, seed), seed
-    # 16 connections, 8 of them idle: httpcore asks is_idle 16 + 8 x 16 times, the pool 16 times.
+    # 16 connections, 8 of them idle: httpcore asks is_idle 16 + 8 x 16 times; the pool asks none while the pool
+    # keeps no more connections than it may keep alive, and once per connection past that.
     pool = _Pool(max_connections=100, max_keepalive_connections=20)
     pool._connections = [_FakeConnection(i, "a", "idle" if i % 2 else "busy") for i in range(16)]
     pool._requests = []
     pool._assign_requests_to_connections()
-    assert sum(c.asked for c in pool._connections) == 16
+    assert sum(c.asked for c in pool._connections) == 0
+    pool = _Pool(max_connections=100, max_keepalive_connections=4)
+    pool._connections = [_FakeConnection(i, "a", "idle" if i % 2 else "busy") for i in range(16)]
+    pool._requests = []
+    pool._assign_requests_to_connections()
+    assert sum(c.asked for c in pool._connections) <= 16
 
 
 def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> None:
