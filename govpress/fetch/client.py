@@ -20,11 +20,10 @@ happened.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -440,7 +439,8 @@ class Fetcher:
                     stamp.sent()
         # Without one, no trace: httpcore awaits the hook a dozen times per request.
 
-        async with self._send(url, headers, trace) as response:
+        response = await self._send(url, headers, trace)
+        try:
             if stamp is not None:
                 stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
@@ -459,12 +459,14 @@ class Fetcher:
             except BodyTooLarge as exc:
                 return _Stop("too_large", str(exc), status)
             return _Response(status, head, body.data, body.wire_bytes, body.truncated, body.gzipped)
+        finally:
+            await response.aclose()
 
-    @contextlib.asynccontextmanager
-    async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> AsyncIterator[httpx.Response]:
+    async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> httpx.Response:
         """One GET through the transport, as ``httpx.AsyncClient.stream`` sends it without redirects:
         the same request head (tests/unit/fetch/test_fetch.py compares it with the client's), cookies
-        sent and kept, errors carrying their request, the response closed on the way out."""
+        sent and kept, errors carrying their request. The caller closes the response (``_exchange``: a
+        ``finally``, not a context manager's generator entered for every request)."""
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
@@ -488,9 +490,10 @@ class Fetcher:
             if _httpx_log.isEnabledFor(logging.INFO):
                 _httpx_log.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url,
                                 response.http_version, response.status_code, response.reason_phrase)
-            yield response
-        finally:
+        except BaseException:
             await response.aclose()
+            raise
+        return response
 
     async def _fetch_robots(self, robots_url: str, source: Source) -> RobotsResponse:
         result = await self._fetch(
