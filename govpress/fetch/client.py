@@ -373,6 +373,8 @@ class Fetcher:
                 return _Stop("circuit_open", f"circuit open for {host}: {self.breaker.reason(host)}")
             progress.attempts += 1
             last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress, ahead=ahead)
+            if isinstance(last, _Response) and last.status not in RETRY_STATUSES:
+                return last  # what decide() answers for any status it does not retry ("done"), without its clock
             if isinstance(last, _Stop):
                 decision = decide(self.retry, attempt, failure=last.outcome, now=self._now(), rng=self._rng)
             else:
