@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 
 class Slots:
@@ -45,10 +43,21 @@ class Slots:
                 return
         self._free += 1
 
-    @asynccontextmanager
-    async def held(self, *, ahead: bool = False) -> AsyncIterator[None]:
-        await self.acquire(ahead=ahead)
-        try:
-            yield
-        finally:
-            self.release()
+    def held(self, *, ahead: bool = False) -> _Held:
+        """``async with slots.held():`` one slot, released on the way out (a plain class: a generator-based
+        context manager cost the fetcher ~5 us a request, for each host's slots)."""
+        return _Held(self, ahead)
+
+
+class _Held:
+    __slots__ = ("_slots", "_ahead")
+
+    def __init__(self, slots: Slots, ahead: bool) -> None:
+        self._slots = slots
+        self._ahead = ahead
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire(ahead=self._ahead)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._slots.release()

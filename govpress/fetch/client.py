@@ -20,11 +20,10 @@ happened.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -68,6 +67,8 @@ _httpx_log = logging.getLogger("httpx")
 __all__ = ["FetchResult", "Fetcher", "Outcome"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_NO_BODY = httpx.ByteStream(b"")
+"""A GET's body: what httpx.Request makes for a request without content."""
 INLINE_ARCHIVE_BYTES = 64 * 1024
 """A body up to this size is archived in the event loop (when the archive does not fsync each file): gzip
 and a file written to the page cache take ~0.15 ms for a 6 KB page, and a thread's hand-off ~0.07 ms more CPU."""
@@ -106,7 +107,9 @@ class FetchResult:
 @dataclass
 class _Response:
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]
+    """The response's headers as httpx's ``Headers.items()`` gives them: lower-case names, repeated ones joined by
+    ", " (what ``Headers.get`` answers), read here with plain dict look-ups."""
     body: bytes
     bytes_downloaded: int
     truncated: bool = False
@@ -300,7 +303,7 @@ class Fetcher:
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else outcome.status
-        headers = response.headers if response is not None else httpx.Headers()
+        headers = response.headers if response is not None else {}
         gzipped = None
         if isinstance(outcome, _Stop):
             result_outcome, error, body = outcome.outcome, outcome.error, None
@@ -370,6 +373,8 @@ class Fetcher:
                 return _Stop("circuit_open", f"circuit open for {host}: {self.breaker.reason(host)}")
             progress.attempts += 1
             last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress, ahead=ahead)
+            if isinstance(last, _Response) and last.status not in RETRY_STATUSES:
+                return last  # what decide() answers for any status it does not retry ("done"), without its clock
             if isinstance(last, _Stop):
                 decision = decide(self.retry, attempt, failure=last.outcome, now=self._now(), rng=self._rng)
             else:
@@ -436,34 +441,43 @@ class Fetcher:
                     stamp.sent()
         # Without one, no trace: httpcore awaits the hook a dozen times per request.
 
-        async with self._send(url, headers, trace) as response:
+        response = await self._send(url, headers, trace)
+        try:
             if stamp is not None:
                 stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
+            head = dict(response.headers.items())
             if status in REDIRECT_STATUSES or status == 304:
-                return _Response(status, response.headers, b"", 0)
-            if not truncate and (too_large := declared_too_large(response.headers, max_bytes)):
+                return _Response(status, head, b"", 0)
+            if not truncate and (too_large := declared_too_large(head, max_bytes)):
                 return _Stop("too_large", too_large, status)
             try:
                 # The raw stream itself, not aiter_raw(): decoding is ours (bounded), and a response
                 # that httpx already read (MockTransport with content=) still yields its raw bytes.
                 body = await read_body(
-                    response.stream, response.headers.get("content-encoding"), max_bytes=max_bytes,
+                    response.stream, head.get("content-encoding"), max_bytes=max_bytes,
                     max_ratio=self.max_decompression_ratio, truncate=truncate, on_wire=progress.add_bytes,
                 )
             except BodyTooLarge as exc:
                 return _Stop("too_large", str(exc), status)
-            return _Response(status, response.headers, body.data, body.wire_bytes, body.truncated, body.gzipped)
+            return _Response(status, head, body.data, body.wire_bytes, body.truncated, body.gzipped)
+        finally:
+            await response.aclose()
 
-    @contextlib.asynccontextmanager
-    async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> AsyncIterator[httpx.Response]:
+    async def _send(self, url: str, headers: dict[str, str], trace: Callable | None) -> httpx.Response:
         """One GET through the transport, as ``httpx.AsyncClient.stream`` sends it without redirects:
         the same request head (tests/unit/fetch/test_fetch.py compares it with the client's), cookies
-        sent and kept, errors carrying their request, the response closed on the way out."""
+        sent and kept, errors carrying their request. The caller closes the response (``_exchange``: a
+        ``finally``, not a context manager's generator entered for every request)."""
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
-        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=extensions)
+        # The head httpx.Request makes of headers without a body: Host first (the URL's netloc), then the others;
+        # given as a stream, the request skips httpx's body encoding and its second pass over the headers.
+        target = httpx.URL(url)
+        host = [(b"Host", target.netloc)] if target.host else []
+        request = httpx.Request("GET", target, headers=[*host, *self._headers.items(), *headers.items()],
+                                stream=_NO_BODY, extensions=extensions)
         if self.cookies:
             self.cookies.set_cookie_header(request)
         try:
@@ -478,9 +492,10 @@ class Fetcher:
             if _httpx_log.isEnabledFor(logging.INFO):
                 _httpx_log.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url,
                                 response.http_version, response.status_code, response.reason_phrase)
-            yield response
-        finally:
+        except BaseException:
             await response.aclose()
+            raise
+        return response
 
     async def _fetch_robots(self, robots_url: str, source: Source) -> RobotsResponse:
         result = await self._fetch(

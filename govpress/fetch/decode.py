@@ -12,6 +12,7 @@ is recorded); one that is too large raises :class:`BodyTooLarge`.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import AsyncIterable, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,7 +55,11 @@ class Body:
 
 def charset_of(headers: Mapping[str, str]) -> str | None:
     """The charset the ``Content-Type`` header names, or None."""
-    return charset_from_header(headers.get("content-type"))
+    return _charset_of_type(headers.get("content-type"))
+
+
+_charset_of_type = functools.lru_cache(maxsize=512)(charset_from_header)
+"""charset_from_header, a pure function, remembered: a site sends the same few Content-Types on every page."""
 
 
 def declared_too_large(headers: Mapping[str, str], max_bytes: int) -> str | None:

@@ -25,7 +25,7 @@ import socket
 import time
 import typing
 from collections.abc import Awaitable, Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpcore
 import httpx
@@ -208,8 +208,44 @@ def _address_refusal(address: str, allow: tuple[IPNetwork, ...]) -> str | None:
 
 
 async def check_target(url: str, source: Source, *, resolver: Resolver | None = None) -> None:
-    """Raise :class:`Refused` unless ``source`` may fetch ``url``; resolves the host (literal IPs are not resolved)."""
+    """Raise :class:`Refused` unless ``source`` may fetch ``url``; resolves the host (literal IPs are not resolved).
+
+    What depends only on the URL's scheme and authority and on the source's lists (scheme, credentials, host,
+    port, the host among the source's, a literal address's verdict) is decided once per origin and source lists
+    (:func:`_origin_passes`, remembered when it passes: a refusal's reason names the URL, so it is worked out anew).
+    """
     parts = urlsplit(url)
+    key = (parts.scheme, parts.netloc, tuple(source.allowed_hosts), tuple(source.start_urls),
+           tuple(source.fallback_urls), tuple(source.allow_addresses), source.id)
+    passed = _PASSED.get(key)
+    if passed is None:
+        passed = _origin_passes(url, parts, source)
+        if len(_PASSED) >= PASSED_KEPT:
+            _PASSED.clear()
+        _PASSED[key] = passed
+    host, literal = passed
+    if literal:
+        return
+    allow = allowed_networks(key[5])
+    try:
+        addresses = await (resolver or system_resolver)(host)
+    except (OSError, UnicodeError) as exc:
+        raise Refused(f"cannot resolve {host}: {exc}") from exc
+    if not addresses:
+        raise Refused(f"{host} resolves to no address")
+    for address in addresses:
+        check_address(address, allow)
+
+
+PASSED_KEPT = 4096
+"""Origins (with their source's lists) remembered as passing :func:`_origin_passes`; the memory is emptied when full."""
+_PASSED: dict[tuple, tuple[str, bool]] = {}
+
+
+def _origin_passes(url: str, parts: SplitResult, source: Source) -> tuple[str, bool]:
+    """The checks of :func:`check_target` that need no resolver: the host and whether it is an IP literal (already
+    checked) when they pass, else :class:`Refused`. They read only ``parts``' scheme and netloc and the source's
+    hosts and ``allow_addresses``."""
     if parts.scheme not in ("http", "https"):
         raise Refused(f"scheme {parts.scheme!r} is not http/https: {url}")
     if parts.username or parts.password:
@@ -223,18 +259,10 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
         raise Refused(f"bad port in URL {url!r}") from None
     if not host_is_allowed(host, source.hosts()):
         raise Refused(f"host {host} is not among the hosts of source {source.id} ({', '.join(sorted(source.hosts()))})")
-    allow = allowed_networks(tuple(source.allow_addresses))
     if _is_ip_literal(host):
-        check_address(host, allow)
-        return
-    try:
-        addresses = await (resolver or system_resolver)(host)
-    except (OSError, UnicodeError) as exc:
-        raise Refused(f"cannot resolve {host}: {exc}") from exc
-    if not addresses:
-        raise Refused(f"{host} resolves to no address")
-    for address in addresses:
-        check_address(address, allow)
+        check_address(host, allowed_networks(tuple(source.allow_addresses)))
+        return host, True
+    return host, False
 
 
 # --- connect-time check ------------------------------------------------------------------
@@ -303,7 +331,7 @@ class _Pool(httpcore.AsyncConnectionPool):
             elif connection.has_expired():
                 connections.remove(connection)
                 closing_connections.append(connection)
-            elif connection.is_idle() and len(connections) > self._max_keepalive_connections:
+            elif len(connections) > self._max_keepalive_connections and connection.is_idle():
                 connections.remove(connection)
                 closing_connections.append(connection)
 
@@ -356,11 +384,10 @@ class _Pool(httpcore.AsyncConnectionPool):
             await self._close_connections(closing)
             raise exc from None
         assert isinstance(response.stream, typing.AsyncIterable)
-        return httpcore.Response(
-            status=response.status, headers=response.headers,
-            content=wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self),
-            extensions=response.extensions,
-        )
+        # httpcore makes a new Response of the same status, headers and extensions around the pool's stream (its
+        # headers checked again); the connection's own response, which nothing else holds, is given the stream.
+        response.stream = wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self)
+        return response
 
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
         """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""

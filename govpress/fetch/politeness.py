@@ -31,8 +31,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -251,33 +250,66 @@ class HostLimiter:
         if self._send_gate.locked():
             self._send_gate.release()
 
-    @asynccontextmanager
-    async def slot(self, *, ahead: bool = False) -> AsyncIterator[SendStamp]:
-        """One request's turn; ``ahead``: before the page fetches waiting (see :data:`AHEAD_PURPOSES`)."""
-        async with self._slots.held(ahead=ahead):
-            while (wait := self._paused_until - self._clock()) > 0:
-                await self._sleep(wait)
-            await self._bucket.acquire()
+    def slot(self, *, ahead: bool = False) -> _Turn:
+        """One request's turn; ``ahead``: before the page fetches waiting (see :data:`AHEAD_PURPOSES`).
+
+        ``async with limiter.slot() as stamp:`` waits for a slot of the host, then any Retry-After pause, a token of
+        the rate, a Crawl-delay counted from the previous request's send, and last the shared gate's slot (held only
+        while this process is ready to send); on the way out the gate's slot, the stamp and the host's slot go back."""
+        return _Turn(self, ahead)
+
+
+class _Turn:
+    """:meth:`HostLimiter.slot`'s context manager, a plain class (a generator-based one cost every request its
+    generator and its steps in and out; the waits and releases are the same, in the same order)."""
+
+    __slots__ = ("_limiter", "_ahead", "_stamp", "_shared", "_held")
+
+    def __init__(self, limiter: HostLimiter, ahead: bool) -> None:
+        self._limiter = limiter
+        self._ahead = ahead
+
+    async def __aenter__(self) -> SendStamp:
+        limiter = self._limiter
+        await limiter._slots.acquire(ahead=self._ahead)
+        stamp: SendStamp | None = None
+        try:
+            while (wait := limiter._paused_until - limiter._clock()) > 0:
+                await limiter._sleep(wait)
+            await limiter._bucket.acquire()
             stamp = SendStamp(None)
-            if self.min_delay:  # a Crawl-delay: counted from when the previous request was sent
-                await self._send_gate.acquire()
-                stamp = SendStamp(self)
+            if limiter.min_delay:  # a Crawl-delay: counted from when the previous request was sent
+                await limiter._send_gate.acquire()
+                stamp = SendStamp(limiter)
+            while stamp._limiter is not None and (wait := limiter._last_sent + limiter.min_delay - limiter._clock()) > 0:
+                await limiter._sleep(wait)
+            # The shared gate last: its slot is held only while this process is ready to send.
+            gate = limiter.gate
+            self._shared, self._held = (await gate.acquire(limiter.key, concurrency=limiter.concurrency, rate=limiter.rate)
+                                        if gate is not None else (False, None))
+        except BaseException:
             try:
-                while stamp._limiter is not None and (wait := self._last_sent + self.min_delay - self._clock()) > 0:
-                    await self._sleep(wait)
-                # The shared gate last: its slot is held only while this process is ready to send.
-                shared, held = (await self.gate.acquire(self.key, concurrency=self.concurrency, rate=self.rate)
-                                if self.gate is not None else (False, None))
-                self.in_flight += 1
-                try:
-                    yield stamp
-                finally:
-                    self.in_flight -= 1
-                    if shared:
-                        assert self.gate is not None
-                        await self.gate.release(self.key, held)
+                if stamp is not None:
+                    stamp.sent()
             finally:
-                stamp.sent()
+                limiter._slots.release()
+            raise
+        limiter.in_flight += 1
+        self._stamp = stamp
+        return stamp
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        limiter = self._limiter
+        try:
+            limiter.in_flight -= 1
+            if self._shared:
+                assert limiter.gate is not None
+                await limiter.gate.release(limiter.key, self._held)
+        finally:
+            try:
+                self._stamp.sent()
+            finally:
+                limiter._slots.release()
 
 
 class HostLimiters:
@@ -462,6 +494,8 @@ class RobotsCache:
                 raise
             pending.set_result(rules)
             return rules
+        if pending.done() and not pending.cancelled() and pending.exception() is None:
+            return pending.result()  # what awaiting it returns, without a shield around a settled future
         return await asyncio.shield(pending)
 
     def known(self, url: str) -> RobotsRules | None:

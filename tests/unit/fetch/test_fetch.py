@@ -117,6 +117,18 @@ def test_ok_result_carries_body_headers_charset_and_archive_key(clock: FakeClock
     assert [r.purpose for r in seen] == ["robots", "page"] and seen[0].outcome == "gone"
 
 
+def test_repeated_and_mixed_case_headers_read_as_httpx_headers_get_reads_them(clock: FakeClock, tmp_path: Path) -> None:
+    # The fetcher reads a response's headers once into a dict; what it records is what httpx.Headers.get answers.
+    raw = [("Content-Type", "text/html"), ("ETAG", '"a"'), ("content-type", "charset=koi8-r"), ("Last-Modified", "x"),
+           ("last-modified", "y"), ("X-Other", "z")]
+    site = Site({"/a": lambda request: httpx.Response(200, content=ARTICLE, headers=raw)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
+    headers = httpx.Headers(raw)
+    assert result.content_type == headers.get("content-type") == "text/html, charset=koi8-r"
+    assert result.charset == "koi8-r"
+    assert (result.etag, result.last_modified) == (headers.get("etag"), headers.get("last-modified")) == ('"a"', "x, y")
+
+
 def test_source_user_agent_overrides_default(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": html()})
     fetch(site, clock, tmp_path, f"{BASE}/a", source=make_source(user_agent="MinistryPartner/2.0"))

@@ -114,6 +114,40 @@ def test_decimal_encoded_loopback_is_caught_through_resolution() -> None:
     assert "loopback" in refusal("http://2130706433/", src, fixed_resolver(default=["127.0.0.1"]))
 
 
+def test_the_origin_checks_run_once_per_origin_and_source_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.fetch import netguard
+
+    calls: list[str] = []
+    checks = netguard._origin_passes
+
+    def counted(url, parts, source):
+        calls.append(url)
+        return checks(url, parts, source)
+
+    monkeypatch.setattr(netguard, "_PASSED", {})
+    monkeypatch.setattr(netguard, "_origin_passes", counted)
+    resolver = fixed_resolver(default=[PUBLIC_IP])
+    src = make_source(start_urls=["http://127.0.0.1:8000/feed", "https://news.example.gov/"], allow_addresses=["127.0.0.1"])
+    for path in ("a", "b", "c?page=2"):
+        assert refusal(f"http://127.0.0.1:8000/{path}", src, resolver) is None
+        assert refusal(f"https://news.example.gov/{path}", src, resolver) is None
+    assert calls == ["http://127.0.0.1:8000/a", "https://news.example.gov/a"]
+    assert len(resolver.calls) == 3  # a named host is still resolved for every check (the resolver remembers, not this)
+
+
+def test_a_remembered_origin_is_checked_again_for_other_source_lists() -> None:
+    allowed = make_source(start_urls=["http://127.0.0.1:8000/feed"], allow_addresses=["127.0.0.1"])
+    assert refusal("http://127.0.0.1:8000/x", allowed) is None
+    assert "loopback" in refusal("http://127.0.0.1:8000/y", make_source(start_urls=["http://127.0.0.1:8000/feed"]))
+    assert "not among the hosts" in refusal("http://127.0.0.1:8000/z", make_source(allow_addresses=["127.0.0.1"]))
+    changed = allowed.model_copy(update={"allow_addresses": []})
+    assert "loopback" in refusal("http://127.0.0.1:8000/x", changed)
+    # A refusal names the URL it refused, each time.
+    other = make_source()
+    assert refusal("ftp://news.example.gov/one", other).endswith("ftp://news.example.gov/one")
+    assert refusal("ftp://news.example.gov/two", other).endswith("ftp://news.example.gov/two")
+
+
 # --- the connection pool's bookkeeping -------------------------------------------------------
 
 
@@ -177,12 +211,18 @@ def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> 
     assert isinstance(GuardedTransport()._pool, _Pool)  # the httpcore this project locks
     for seed in range(500):
         assert _placement(_Pool, seed) == _placement(httpcore.AsyncConnectionPool, seed), seed
-    # 16 connections, 8 of them idle: httpcore asks is_idle 16 + 8 x 16 times, the pool 16 times.
+    # 16 connections, 8 of them idle: httpcore asks is_idle 16 + 8 x 16 times; the pool asks none while the pool
+    # keeps no more connections than it may keep alive, and once per connection past that.
     pool = _Pool(max_connections=100, max_keepalive_connections=20)
     pool._connections = [_FakeConnection(i, "a", "idle" if i % 2 else "busy") for i in range(16)]
     pool._requests = []
     pool._assign_requests_to_connections()
-    assert sum(c.asked for c in pool._connections) == 16
+    assert sum(c.asked for c in pool._connections) == 0
+    pool = _Pool(max_connections=100, max_keepalive_connections=4)
+    pool._connections = [_FakeConnection(i, "a", "idle" if i % 2 else "busy") for i in range(16)]
+    pool._requests = []
+    pool._assign_requests_to_connections()
+    assert sum(c.asked for c in pool._connections) <= 16
 
 
 def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> None:

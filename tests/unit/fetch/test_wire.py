@@ -375,3 +375,22 @@ def test_closing_a_response_never_waits_so_no_cancellation_stops_it_half_way(pat
 
         finished, waiting = asyncio.run(go())
     assert finished and waiting == 0
+
+
+def test_a_get_sends_its_head_and_end_without_an_empty_data_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx streams a GET's missing body as one b"": httpcore sent it as an h11 Data event that writes nothing.
+    sent: list[str] = []
+    send_event = wire.HTTP11Connection._send_event
+
+    async def recording(self, event, timeout=None):  # type: ignore[no-untyped-def]
+        sent.append(type(event).__name__)
+        await send_event(self, event, timeout=timeout)
+
+    monkeypatch.setattr(wire.HTTP11Connection, "_send_event", recording)
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+            return _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    assert sent == ["Request", "EndOfMessage"]
