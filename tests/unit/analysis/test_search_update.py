@@ -124,3 +124,166 @@ def test_a_rebuild_by_slices_holds_what_one_statement_per_family_does(tmp_path: 
         assert {r: sorted(t.split()) for r, t in sliced[table]["rows"]} == {r: sorted(t.split()) for r, t in whole[table]["rows"]}
         for part in ("docs", "terms", "dict", "stats"):
             assert sliced[table][part] == whole[table][part], (table, part)
+
+
+# -- a run's loads make the search rows as they go (search.fill_terms) --------------------------------
+
+
+def search_rows(store: Store) -> dict:
+    """The search tables' rows and the filled stamps, as they stand (no index build)."""
+    from govpress.store.search_update import FILLED_TABLE
+
+    with store.reader(fts=False) as con:
+        out = {table: sorted(con.execute(f"SELECT release_id, terms FROM {table}").fetchall())
+               for table in [f.table for f in FAMILIES] + [NAMES_TABLE]}
+        has_filled = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [FILLED_TABLE]).fetchone()[0]
+        out["filled"] = sorted(con.execute(f"SELECT release_id FROM {FILLED_TABLE}").fetchall()) if has_filled else []
+    return out
+
+
+class Recorder:
+    """A DuckDB connection that records the SQL sent through ``execute``."""
+
+    def __init__(self, con) -> None:
+        self.con, self.sent = con, []
+
+    def execute(self, sql: str, *args):
+        self.sent.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.con, name)
+
+
+def built_statements(store: Store) -> list[str]:
+    """The statements of the index build a run ends with (Store.rebuild_search_index), recorded."""
+    from govpress.store import search
+    from govpress.store.connection import memory_limit, publish_memory_limit
+
+    with store.writer(fts=True) as con, memory_limit(con, publish_memory_limit()):
+        recorder = Recorder(con)
+        search.rebuild_search_index(recorder)
+    return recorder.sent
+
+
+def whole_rebuild(tmp_path: Path, store: Store) -> tuple[dict, dict]:
+    """Contents and answers of a whole rebuild over a copy of ``store``'s file."""
+    import shutil
+
+    copy = Store(tmp_path / "whole" / "govpress.duckdb")
+    copy.path.parent.mkdir()
+    shutil.copyfile(store.path, copy.path)
+    wal = store.path.with_name(store.path.name + ".wal")  # (a session leaves its writes there)
+    if wal.exists():
+        shutil.copyfile(wal, copy.path.with_name(copy.path.name + ".wal"))
+    copy.rebuild_search_index(full=True)
+    return index_contents(copy), answers(copy)
+
+
+def same_index(updated: tuple[dict, dict], rebuilt: tuple[dict, dict]) -> None:
+    (contents, found), (whole, whole_found) = updated, rebuilt
+    for table in whole:
+        assert contents[table] == whole[table], table
+    for query, hits in found.items():
+        assert [(r, snip) for r, _, snip in hits] == [(r, snip) for r, _, snip in whole_found[query]], query
+        assert [score for _, score, _ in hits] == pytest.approx([score for _, score, _ in whole_found[query]], rel=1e-12)
+
+
+def test_a_runs_loads_make_the_search_rows_and_the_build_only_indexes_them(tmp_path: Path) -> None:
+    # The end of a run was the refill of every family (the normalisation macros over all new releases) and the
+    # fts builds, with nothing else running. The loads now make each batch's rows in their transaction.
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    with store.session():
+        store._shared.search_rows.fill_at = 1  # every load makes its rows (a run: once search.FILL_AT wait)
+        load_docs(store, DOCS)
+        load_grouped(store, [filler(n) for n in range(70)])
+        before = search_rows(store)
+        assert len(before["filled"]) == len(DOCS) + 70  # every release's rows made by the loads
+        assert sum(len(before[f.table]) for f in FAMILIES) == len(before[NAMES_TABLE]) == len(DOCS) + 70
+        assert hits_of(store, DOCS[0].title) == []  # the index itself follows the build, not each load
+        sent = built_statements(store)
+    refills = [sql for sql in sent if sql.lstrip().startswith("INSERT INTO search_") and "search_indexed" not in sql]
+    assert refills == []  # nothing normalised again
+    assert any("create_fts_index('search_ru'" in sql for sql in sent)
+    assert search_rows(store) == before
+    same_index((index_contents(store), answers(store)), whole_rebuild(tmp_path, store))
+
+
+def hits_of(store: Store, query: str) -> list[str]:
+    with store.reader() as con:
+        return [hit.release_id for hit in search_releases(con, query, 5)]
+
+
+def test_rows_a_run_left_pending_or_that_changed_outside_a_load_are_made_by_the_build(tmp_path: Path) -> None:
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    load_docs(store, DOCS[HELD_BACK:])  # outside a session: no rows made by the loads
+    assert search_rows(store)["filled"] == []
+    store.rebuild_search_index()
+    with store.session():
+        shared = store._shared
+        shared.search_rows.fill_at = 4  # loads make rows once 4 releases wait for them
+        load_grouped(store, [filler(n) for n in range(3)])  # one batch of 3: left pending
+        pending = dict(shared.search_rows.pending)
+        assert sorted(pending) == ["fill_0", "fill_1", "fill_2"]
+        load_docs(store, DOCS[:HELD_BACK])  # these batches make the pending rows with theirs
+        load_grouped(store, [filler(3)])  # pending again
+        assert list(shared.search_rows.pending) == ["fill_3"]
+        assert "fill_0" in {r for (r,) in search_rows(store)["filled"]}
+        edited = [replace(filler(n), body_text="Visit of the President to Minsk", language="en",
+                          content_hash=f"edited{n}") for n in (1, 2, 4)]
+        load_grouped(store, edited, run_id="run-edit")  # fill_1 and fill_2 change language and text; fill_4 new
+        with store.writer() as con:  # a release edited by hand: the loads never saw it
+            con.execute("UPDATE releases SET body_text = body_text || ' extra words' WHERE release_id = ?", [DOCS[-1].release_id])
+        store.rebuild_search_index()
+    rows = search_rows(store)
+    en = next(f.table for f in FAMILIES if f.name == "en")
+    assert {"fill_1", "fill_2", "fill_4"} <= {r for r, _ in rows[en]}
+    assert all(r not in {"fill_1", "fill_2"} for f in FAMILIES if f.table != en for r, _ in rows[f.table])
+    same_index((index_contents(store), answers(store)), whole_rebuild(tmp_path, store))
+    assert store.rebuild_search_index() == 0
+
+
+def test_a_load_that_fails_leaves_its_releases_pending_and_no_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.store import load as loader
+
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    with store.session():
+        store._shared.search_rows.fill_at = 1
+        load_docs(store, DOCS[:3])
+        before, pending = search_rows(store), dict(store._shared.search_rows.pending)
+
+        def crash(*args, **kwargs):
+            raise RuntimeError("disk gone")
+
+        monkeypatch.setattr(loader, "_load_fetches", crash)  # the batch's last step: after its rows were made
+        with pytest.raises(RuntimeError):
+            load_grouped(store, [filler(n) for n in range(5)])
+        monkeypatch.undo()
+        assert search_rows(store) == before and store._shared.search_rows.pending == pending
+        load_grouped(store, [filler(n) for n in range(5)])  # the rerun of the batch
+        store.rebuild_search_index()
+    same_index((index_contents(store), answers(store)), whole_rebuild(tmp_path, store))
+
+
+def test_a_file_older_than_the_filled_stamps_keeps_its_rows(tmp_path: Path) -> None:
+    # A file indexed before search_filled existed: its rows are what search_indexed says, and the first load
+    # that makes rows starts the stamps from there (no release's rows made twice, none left stale).
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    load_docs(store, DOCS)
+    store.rebuild_search_index()
+    with store.writer() as con:
+        con.execute("DROP TABLE search_filled")
+    with store.session():
+        store._shared.search_rows.fill_at = 1
+        load_grouped(store, [replace(filler(n), content_hash="again") for n in range(4)])
+        load_grouped(store, [replace(release(DOCS[0].release_id, DOCS[0].body + " Minsk", title=DOCS[0].title,
+                                             source_id=f"gov_{DOCS[0].language}", language=DOCS[0].language))])
+        rows = search_rows(store)
+        assert sum(len(rows[f.table]) for f in FAMILIES) == len(rows[NAMES_TABLE]) == len(rows["filled"]) == len(DOCS) + 4
+        sent = built_statements(store)
+    assert not [sql for sql in sent if "INSERT INTO search_" in sql and "search_indexed" not in sql]
+    same_index((index_contents(store), answers(store)), whole_rebuild(tmp_path, store))
