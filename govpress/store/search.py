@@ -428,6 +428,7 @@ def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     tables = [f.table for f in FAMILIES] + [NAMES_TABLE]
     total = con.execute("SELECT count(*) FROM releases").fetchone()[0]
     if full:
+        search_update.ensure_filled(con)  # (what every other build has: the lake's too)
         refill_and_index(con, keep_empty=True)
         return total
     changed, stale = search_update.compare(con)

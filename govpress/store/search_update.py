@@ -29,6 +29,8 @@ import logging
 
 import duckdb
 
+from govpress.store.arrow import has_table
+
 log = logging.getLogger("govpress.store.search")
 
 STATE_TABLE = "search_indexed"
@@ -56,7 +58,7 @@ def record_all(con: duckdb.DuckDBPyConnection, *, refilled: bool = True) -> None
     con.execute(f"DELETE FROM {STATE_TABLE}")
     if refilled:
         con.execute(f"INSERT INTO {STATE_TABLE} SELECT r.release_id, {STAMP} FROM releases r")
-        if _exists(con, FILLED_TABLE):  # (absent, it starts as this table's copy: ensure_filled)
+        if has_table(con, FILLED_TABLE):  # (absent, it starts as this table's copy: ensure_filled)
             con.execute(f"DELETE FROM {FILLED_TABLE}")
             con.execute(f"INSERT INTO {FILLED_TABLE} SELECT release_id, stamp FROM {STATE_TABLE}")
     else:
@@ -87,11 +89,6 @@ FILLED_TABLE = "search_filled"
 """Per release, a stamp of the text its rows in the search tables (search_ru ... search_names) were made from."""
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
-                            "AND database_name = current_database() AND table_name = ?", [table]).fetchone()[0])
-
-
 def ensure_filled(con: duckdb.DuckDBPyConnection, *, exists: bool | None = None) -> None:
     """The filled-stamps table, created on first use like :data:`STATE_TABLE`.
 
@@ -99,7 +96,7 @@ def ensure_filled(con: duckdb.DuckDBPyConnection, *, exists: bool | None = None)
     (a rebuild or an update, in one transaction), so the rows they hold are what ``search_indexed`` says:
     the new table starts as its copy. ``exists``: whether the caller knows the table is there (one catalogue read).
     """
-    if exists if exists is not None else _exists(con, FILLED_TABLE):
+    if exists if exists is not None else has_table(con, FILLED_TABLE):
         return
     ensure_state(con)
     con.execute(f"CREATE TABLE {FILLED_TABLE} (release_id VARCHAR NOT NULL, stamp UBIGINT NOT NULL)")
