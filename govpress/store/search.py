@@ -2,7 +2,10 @@
 
 DuckDB's fts extension builds one BM25 index per table and the index does not follow inserts.
 Releases are therefore copied by *search family* into one table each (``release_id``,
-``terms``), rebuilt by :func:`rebuild_search_index` after loads. The ``terms`` are normalised
+``terms``), indexed by :func:`rebuild_search_index` after loads. A run's loads make those rows as they
+go, in their own transactions (:func:`fill_terms`; ``search_filled`` stamps what each release's rows were
+made from), so the build at the end of a run is left with the fts indexes and whatever rows are stale or
+still pending (:func:`_update_or_rebuild`). The ``terms`` are normalised
 in SQL by :data:`MACROS` and indexed with ``stemmer='none'``; the query goes through the same
 macros, so both sides always meet on the same forms. Per family (``search_family(language)``):
 

@@ -10,10 +10,15 @@ have written them:
 1. ``search_indexed`` remembers, per release, a stamp of the text it was indexed with (DuckDB's
    ``hash`` of language, title, subtitle, lead and body). Releases whose stamp differs, new ones and
    gone ones are *touched*; nothing else is read again.
-2. Per search table: the touched releases' rows are deleted and the changed ones re-normalised
-   (the same SQL as a rebuild, restricted to them); their old documents leave ``docs``/``terms`` and
+2. Per search table (whose rows are current by then, below): the touched releases' old documents leave ``docs``/``terms`` and
    lower ``dict.df``; the new documents are tokenised with the index's own ``tokenize`` macro and
    added, ``df`` raised, words no document holds any more dropped, and ``stats`` recomputed.
+
+The search tables' rows themselves are made by a run's loads (govpress/store/search.py ``fill_terms``),
+each release's with a stamp in ``search_filled`` (:data:`FILLED_TABLE`), in the load's transaction; before
+step 2 the build remakes (the same SQL as a rebuild, restricted to them) the rows of every release whose
+stamp there differs (:func:`compare`: loaded outside a run, left pending by a run, edited by other means),
+so step 2 only edits the index tables.
 
 The result holds the same documents, lengths, words, frequencies and statistics as a rebuild (only
 the internal ids differ), so every score and every search result is the same:
