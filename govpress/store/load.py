@@ -527,7 +527,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, *, search_rows:
     In a file of more than :data:`~govpress.store.arrow.BY_ID_ABOVE` releases the linking steps read the
     batch's rows by id rather than scanning whole tables (:func:`~govpress.store.arrow.reads_by_id`).
 
-    ``search_rows`` (a run's loads; needs the fts extension on ``con``): the search tables' rows of the
+    ``search_rows`` (a run's loads; its ``ready`` loads the fts extension on ``con``): the search tables' rows of the
     releases the batch inserted or changed are made in the same transaction (:func:`search.fill_terms`),
     with those of the run's earlier loads still pending (:class:`search.SearchRows`), so the index build
     at the end of the run has only the fts indexes to build.
