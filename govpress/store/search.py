@@ -453,12 +453,15 @@ def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
 
 
 def _rows_match_stamps(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the search tables hold one row per release of ``search_filled`` (in one family and in the names):
-    what every transaction that writes them keeps. A cheap guard: a table written by other means is made again."""
+    """Whether the search tables hold one row per release of ``search_filled`` (in one family and in the names),
+    and that table one stamp per release: what every transaction that writes them keeps. A cheap guard: tables
+    written by other means (an older govpress, a release deleted by hand and loaded again) are made again whole."""
     families = " + ".join(f"(SELECT count(*) FROM {f.table})" for f in FAMILIES)
-    filled, names, rows = con.execute(f"SELECT (SELECT count(*) FROM {search_update.FILLED_TABLE}), "
-                                      f"(SELECT count(*) FROM {NAMES_TABLE}), {families}").fetchone()
-    return filled == names == rows
+    filled, distinct, names, rows = con.execute(
+        f"SELECT (SELECT count(*) FROM {search_update.FILLED_TABLE}), "
+        f"(SELECT count(DISTINCT release_id) FROM {search_update.FILLED_TABLE}), "
+        f"(SELECT count(*) FROM {NAMES_TABLE}), {families}").fetchone()
+    return filled == distinct == names == rows
 
 
 STALE = " AND r.release_id IN (SELECT release_id FROM search_stale)"

@@ -287,3 +287,23 @@ def test_a_file_older_than_the_filled_stamps_keeps_its_rows(tmp_path: Path) -> N
         sent = built_statements(store)
     assert not [sql for sql in sent if "INSERT INTO search_" in sql and "search_indexed" not in sql]
     same_index((index_contents(store), answers(store)), whole_rebuild(tmp_path, store))
+
+
+def test_search_rows_held_twice_are_made_again_by_the_build(tmp_path: Path) -> None:
+    # govpress never deletes a release, so a load takes a release not stored before to have no search rows. One
+    # deleted by hand and loaded again before a build would keep its old rows and stamp beside the new ones:
+    # as many more rows as stamps, which the row count alone let through to the index.
+    store = Store(tmp_path / "govpress.duckdb")
+    store.migrate()
+    twice = DOCS[0]
+    with store.session():
+        store._shared.search_rows.fill_at = 1
+        load_docs(store, DOCS)
+        family = next(f.table for f in FAMILIES if twice.language in f.languages)
+        with store.writer() as con:
+            for table in (family, NAMES_TABLE, "search_filled"):
+                con.execute(f"INSERT INTO {table} SELECT * FROM {table} WHERE release_id = ?", [twice.release_id])
+        store.rebuild_search_index()
+    contents = index_contents(store)
+    assert sum(r == twice.release_id for t in contents.values() for r, _ in t["docs"]) == 2  # its family's and the names'
+    same_index((contents, answers(store)), whole_rebuild(tmp_path, store))
