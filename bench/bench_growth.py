@@ -155,10 +155,8 @@ def _grow_search(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DELETE FROM {s}.stats")
         con.execute(f"INSERT INTO {s}.stats SELECT count(docid), sum(len) / count(docid) FROM {s}.docs")
     search_update.ensure_state(con)
-    search_update.ensure_filled(con)  # the copies' search rows are made (above) and indexed: stamped in both tables
-    for stamps in (search_update.STATE_TABLE, search_update.FILLED_TABLE):
-        con.execute(f"""INSERT INTO {stamps} SELECT r.release_id, {search_update.STAMP} FROM releases r
-                        WHERE r.release_id NOT IN (SELECT release_id FROM {stamps})""")
+    con.execute(f"""INSERT INTO {search_update.STATE_TABLE} SELECT r.release_id, {search_update.STAMP} FROM releases r
+                    WHERE r.release_id NOT IN (SELECT release_id FROM {search_update.STATE_TABLE})""")
 
 
 # -- timing a run --------------------------------------------------------------------------------

@@ -371,8 +371,6 @@ class _SharedConnection:
         self.released = False
         """Whether the connection is closed because DuckDB held much (Store.release_memory), not opened since."""
         self.last_used = time.monotonic()
-        self.search_rows = search.SearchRows(ready=self._load_fts)
-        """The session's loads' releases whose search rows are still to be made (Store.load_batch)."""
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
         self.closer.start()
@@ -400,12 +398,6 @@ class _SharedConnection:
         cursor = self.con.cursor()
         cursor.execute(f"USE {database_alias(self.store.path)}")  # the file is attached (WRITER_ROW_GROUP)
         return cursor
-
-    def _load_fts(self) -> None:
-        """The search extension on the open connection (call with the process lock held, inside a call)."""
-        if self.con is not None and not self.fts:
-            load_fts(self.con)
-            self.fts = True
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -747,17 +739,9 @@ class Store:
     # -- loading -------------------------------------------------------------------------------
 
     def load_batch(self, batch: LoadBatch) -> LoadCounts:
-        """Load one source's batch in ONE transaction; loading the same batch again changes nothing.
-
-        In a session (a run) the releases the batch inserts or changes also get their search tables' rows in
-        that transaction, once :data:`search.FILL_AT` of them wait (``load_batch(search_rows=...)``): the
-        session's connection loads the fts extension once, and the index build at the run's end is left with
-        the fts indexes to build. Outside a session the build makes them (each call's own connection would
-        load the extension again)."""
-        shared = self._shared
-        search_rows = shared.search_rows if shared is not None and batch.releases else None
+        """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
         with self.writer() as con:
-            counts = loader.load_batch(con, batch, search_rows=search_rows)
+            counts = loader.load_batch(con, batch)
         # Back-to-back loads keep the session's connection open and DuckDB's cache growing (LOAD_RELEASE_ABOVE).
         self.release_memory(above=LOAD_RELEASE_ABOVE)
         return counts

@@ -36,7 +36,7 @@ import duckdb
 import pyarrow as pa
 
 from govpress import events
-from govpress.store import history, search
+from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
     all_new, by_id, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
@@ -521,28 +521,20 @@ def _threads(con: duckdb.DuckDBPyConnection, threads: int, before: int | None = 
         con.execute(f"SET threads = {int(before)}")
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, *, search_rows: search.SearchRows | None = None) -> LoadCounts:
+def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     """Load a batch in ONE transaction (rolled back whole on any error); idempotent.
 
     In a file of more than :data:`~govpress.store.arrow.BY_ID_ABOVE` releases the linking steps read the
     batch's rows by id rather than scanning whole tables (:func:`~govpress.store.arrow.reads_by_id`).
-
-    ``search_rows`` (a run's loads; its ``ready`` loads the fts extension on ``con``): the search tables' rows of the
-    releases the batch inserted or changed are made in the same transaction (:func:`search.fill_terms`),
-    with those of the run's earlier loads still pending (:class:`search.SearchRows`), so the index build
-    at the end of the run has only the fts indexes to build.
     """
     # (One statement for both: a run's discovery batches are a handful of statements each.)
     held, threads = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
     with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(held > arrows.BY_ID_ABOVE):
-        return _load_batch(con, batch, search_rows)
+        return _load_batch(con, batch)
 
 
-def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch,
-                search_rows: search.SearchRows | None = None) -> LoadCounts:
+def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     releases = dedupe_releases(batch.releases)
-    due: dict[str, str] | None = None
-    """Releases whose search rows are still to be made once this load commits (``search_rows``)."""
     con.begin()
     try:
         with one_batch(con):  # one catalogue read, each set of ids registered once (arrow.one_batch)
@@ -580,17 +572,6 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch,
                 # Syndication and same-event links read the clusters just settled (govpress/events.py).
                 named = {row.release_id: row.names for row in releases if row.names is not None}
                 events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
-                if changed and search_rows is not None and has_table(con, search.NAMES_TABLE):  # (migration 6's)
-                    if search_rows.ready is not None:
-                        search_rows.ready()
-                    languages = {row.release_id: row.language for row in releases}
-                    due = {**search_rows.pending, **{i: search.family_of(languages[i]) for i in changed}}
-                    if len(due) >= search_rows.fill_at:
-                        ids = sorted(due)
-                        with registered_ids(con, ids) as t:
-                            search.fill_terms(con, t, keys_in("r.release_id", ids, t), set(due.values()),
-                                              new=not search_rows.pending and all_new(con, changed))
-                        due = {}
             else:
                 counts = LoadCounts()
             if recording:
@@ -606,8 +587,6 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch,
     except BaseException:
         rollback_quietly(con)
         raise
-    if due is not None:
-        search_rows.pending = due  # (committed: what the next load makes, or the index build)
     return counts
 
 

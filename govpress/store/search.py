@@ -2,10 +2,7 @@
 
 DuckDB's fts extension builds one BM25 index per table and the index does not follow inserts.
 Releases are therefore copied by *search family* into one table each (``release_id``,
-``terms``), indexed by :func:`rebuild_search_index` after loads. A run's loads make those rows as they
-go, in their own transactions (:func:`fill_terms`; ``search_filled`` stamps what each release's rows were
-made from), so the build at the end of a run is left with the fts indexes and whatever rows are stale or
-still pending (:func:`_update_or_rebuild`). The ``terms`` are normalised
+``terms``), rebuilt by :func:`rebuild_search_index` after loads. The ``terms`` are normalised
 in SQL by :data:`MACROS` and indexed with ``stemmer='none'``; the query goes through the same
 macros, so both sides always meet on the same forms. Per family (``search_family(language)``):
 
@@ -63,15 +60,14 @@ comparable.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
 import pyarrow as pa
 
 from govpress.store import search_update
-from govpress.store.arrow import has_table, quote, registered
+from govpress.store.arrow import quote, registered
 from govpress.store.stopwords import STOPWORDS
 from govpress.store.transactions import rollback_quietly
 
@@ -429,107 +425,20 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
 
 def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     tables = [f.table for f in FAMILIES] + [NAMES_TABLE]
+    changed = search_update.touched(con)
     total = con.execute("SELECT count(*) FROM releases").fetchone()[0]
-    if full:
-        search_update.ensure_filled(con)  # (what every other build has: the lake's too)
+    if full or not search_update.index_exists(con, tables) or changed > search_update.FULL_SHARE * max(total, 1):
         refill_and_index(con, keep_empty=True)
-        return total
-    changed, stale = search_update.compare(con)
-    # The search tables' rows first: a run's loads made most of them (fill_terms); what they did not
-    # (a load outside a run, a release edited or removed by hand, a file older than search_filled) is made here.
-    if stale > search_update.FULL_SHARE * max(total, 1) or not _rows_match_stamps(con):
-        refill_and_index(con, keep_empty=True)
-        return total
-    if stale:
-        _refill_stale(con, stale)
-    if not search_update.index_exists(con, tables) or changed > search_update.FULL_SHARE * max(total, 1):
-        refill_and_index(con, keep_empty=True, refill=False)
         return total
     if changed:
-        for table in tables:
-            search_update.update_table(con, table, None)
+        slices = refill_slices(changed)
+        for family in FAMILIES:
+            search_update.update_table(con, family.table, [_refill_sql(family, touched_only=True, slices=slices, number=n)
+                                                           for n in range(slices)])
+        search_update.update_table(con, NAMES_TABLE, [_names_sql(touched_only=True, slices=slices, number=n)
+                                                      for n in range(slices)])
         search_update.mark_indexed(con)
     return changed
-
-
-def _rows_match_stamps(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the search tables hold one row per release of ``search_filled`` (in one family and in the names),
-    and that table one stamp per release: what every transaction that writes them keeps. A cheap guard: tables
-    written by other means (an older govpress, a release deleted by hand and loaded again) are made again whole."""
-    families = " + ".join(f"(SELECT count(*) FROM {f.table})" for f in FAMILIES)
-    filled, distinct, names, rows = con.execute(
-        f"SELECT (SELECT count(*) FROM {search_update.FILLED_TABLE}), "
-        f"(SELECT count(DISTINCT release_id) FROM {search_update.FILLED_TABLE}), "
-        f"(SELECT count(*) FROM {NAMES_TABLE}), {families}").fetchone()
-    return filled == distinct == names == rows
-
-
-STALE = " AND r.release_id IN (SELECT release_id FROM search_stale)"
-
-
-def _refill_stale(con: duckdb.DuckDBPyConnection, stale: int) -> None:
-    """The search rows of the releases in ``search_stale`` (:func:`search_update.compare`) made again."""
-    for table in [f.table for f in FAMILIES] + [NAMES_TABLE]:
-        con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_stale)")
-    slices = refill_slices(stale)
-    present = {fam for (fam,) in con.execute(
-        f"SELECT DISTINCT search_family(r.language) FROM releases r WHERE true{STALE}").fetchall()}
-    for family in FAMILIES:
-        if family.name not in present:
-            continue
-        for number in range(slices):
-            con.execute(_refill_sql(family, only=STALE, slices=slices, number=number))
-    for number in range(slices):
-        con.execute(_names_sql(only=STALE, slices=slices, number=number))
-    search_update.record_filled(con, "SELECT release_id FROM search_stale")
-
-
-FILL_AT = 150
-"""Releases a run's load waits for before it makes their search rows (:class:`SearchRows`)."""
-
-
-def family_of(language: str | None) -> str:
-    """The search family of an ISO 639-1 code, as the ``search_family`` macro gives it."""
-    return _FAMILY_OF.get(language, "other") if language is not None else "other"
-
-
-@dataclass(slots=True)
-class SearchRows:
-    """A session's loads making the search tables' rows as they go (``load_batch(search_rows=...)``).
-
-    ``pending``: the releases loaded (inserted or changed) since the last load that made rows, with their
-    search family; a load makes the rows of those and its own once there are ``fill_at`` of them. What is
-    still pending at the end is made by the index build (``search_filled`` tells it which), as is
-    everything a load outside a run wrote."""
-
-    fill_at: int = FILL_AT
-    pending: dict[str, str] = field(default_factory=dict)
-    ready: Callable[[], None] | None = None
-    """Loads the fts extension on the load's connection (``stem``), at the first load that changes releases: the
-    run's index build needs it then, and its ``LOAD`` (27-46 ms of wall, mostly not this thread's CPU) no longer
-    waits at the end of the run."""
-
-
-def fill_terms(con: duckdb.DuckDBPyConnection, ids_table: str, condition: str, families: set[str], *, new: bool) -> None:
-    """Search rows made in a load's transaction: those of the releases it inserted or changed (``condition`` on
-    ``r.release_id``; ``ids_table`` a registered table of their ids; ``families`` their search families),
-    made as an index build would make them, so that the build at the end of the run has only the fts indexes
-    left to build.
-
-    ``new``: none of them was stored before (so none has rows yet). Needs the fts extension (``stem``).
-    """
-    search_update.ensure_filled(con, exists=has_table(con, search_update.FILLED_TABLE))
-    held = not new and con.execute(f"SELECT count(*) FROM {search_update.FILLED_TABLE} "
-                                   f"WHERE release_id IN (SELECT release_id FROM {ids_table})").fetchone()[0] > 0
-    if held:  # a changed release's old rows, wherever its old language put them
-        for table in [f.table for f in FAMILIES] + [NAMES_TABLE]:
-            con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM {ids_table})")
-    only = f" AND {condition}"
-    for family in FAMILIES:
-        if family.name in families:
-            con.execute(_refill_sql(family, only=only))
-    con.execute(_names_sql(only=only))
-    search_update.record_filled(con, f"SELECT release_id FROM {ids_table}", held=held)
 
 
 def _drop_index(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -627,13 +536,12 @@ def _slice_filter(slices: int, number: int) -> str:
     return f" AND hash(r.release_id) % {slices} = {number}" if slices > 1 else ""
 
 
-def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, number: int = 0, only: str = "") -> str:
+def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, number: int = 0) -> str:
     """Index rows of one family, set-based: each distinct word is normalised once, not once per occurrence
     (a corpus has far fewer distinct words than words: Zipf), stopwords removed by an anti-join.
 
     ``slices``/``number``: only the releases of that slice (:func:`refill_slices`); a release's row
-    depends on its own text alone, so the slices' rows together are the whole refill's. ``only``: a further
-    condition on ``r`` (`` AND ...``): the releases of a load (:func:`fill_terms`) or the stale ones.
+    depends on its own text alone, so the slices' rows together are the whole refill's.
 
     A release's terms are stored sorted: ``string_agg`` took them in the join's order, which changed
     with DuckDB's threads, so two identical runs stored the same words in different orders (BM25, a
@@ -643,7 +551,7 @@ def _refill_sql(family: Family, *, touched_only: bool = False, slices: int = 1, 
 INSERT INTO {family.table}
 WITH words AS (
     SELECT r.release_id, unnest(search_words({_RAW_TEXT})) AS w FROM releases r
-    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{only}{_slice_filter(slices, number)}
+    WHERE {_family_filter(family)}{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)}
 ),
 kept AS (
     SELECT release_id, w FROM words WHERE w NOT IN (SELECT word FROM search_stopwords WHERE family = '{family.name}')
@@ -655,8 +563,7 @@ SELECT k.release_id, array_to_string(list_sort(list(f.term)), ' ') FROM kept k J
 GROUP BY k.release_id"""
 
 
-def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False,
-                     refill: bool = True) -> None:
+def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False) -> None:
     """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``).
 
     ``keep_empty`` (a run's rebuild, not a migration): a family that holds no release, whose table and index
@@ -664,32 +571,25 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
     each: three of the five families on the generated site, every fresh file's first build). Only for
     indexes built with today's parameters: every file at the latest schema version has them (a migration
     that changes them builds them again, with ``keep_empty`` off).
-
-    ``refill`` False: the search tables' rows are current (made by the loads, ``search_filled`` up to date
-    with the releases), so only the fts indexes are built over them.
     """
-    if refill:
-        families = [(family.table, f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}",
-                     lambda slices, number, family=family: _refill_sql(family, slices=slices, number=number))
-                    for family in FAMILIES]
-        families.append((NAMES_TABLE, "SELECT count(*) FROM releases",
-                         lambda slices, number: _names_sql(slices=slices, number=number)))
-    else:
-        families = [(table, f"SELECT count(*) FROM {table}", None) for table in [f.table for f in FAMILIES] + [NAMES_TABLE]]
+    families = [(family.table, f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}",
+                 lambda slices, number, family=family: _refill_sql(family, slices=slices, number=number))
+                for family in FAMILIES]
+    families.append((NAMES_TABLE, "SELECT count(*) FROM releases",
+                     lambda slices, number: _names_sql(slices=slices, number=number)))
     held = dict(zip([table for table, _, _ in families], con.execute(
         "SELECT " + ", ".join(f"({count})" for _, count, _ in families)).fetchone()))
     kept = _empty_and_indexed(con, [table for table in held if not held[table]]) if keep_empty else set()
     _drop_indexes(con, [table for table in held if table not in kept])
-    for table, _, refill_sql in families:
+    for table, _, refill in families:
         if table in kept:
             continue
-        if refill_sql is not None:
-            con.execute(f"DELETE FROM {table}")
-            slices = refill_slices(held[table], per_slice) if held[table] else 0  # none held (a fresh file): nothing to normalise
-            for number in range(slices):
-                con.execute(refill_sql(slices, number))
+        con.execute(f"DELETE FROM {table}")
+        slices = refill_slices(held[table], per_slice) if held[table] else 0  # none held (a fresh file): nothing to normalise
+        for number in range(slices):
+            con.execute(refill(slices, number))
         con.execute(_index_pragma(table))
-    search_update.record_all(con, refilled=refill)
+    search_update.record_all(con)
 
 
 NAME_WORDS_SQL = "flatten(list_transform([r.title, r.subtitle, r.lead, r.body_text], lambda t: name_words(t)))"
@@ -699,16 +599,16 @@ once per statement, and ``\\p{Lu}\\p{L}{3,}`` took 4-6 ms to compile, so four ca
 every index build (the whole names insert of a 20-release build 22-25 ms, with one call 9-10)."""
 
 
-def _names_sql(*, touched_only: bool = False, slices: int = 1, number: int = 0, only: str = "") -> str:
+def _names_sql(*, touched_only: bool = False, slices: int = 1, number: int = 0) -> str:
     """Rows of the names table, set-based: each distinct word keyed once (what :data:`NAMES_TERMS_SQL` gives per row).
 
     ``search_name_key`` (a transliteration, a dozen string functions) on every capitalised word was
     about half of the names insert, and a corpus repeats its names: 653 releases of the generated
     site hold 13,455 such words, 372 distinct. The keys come back in the words' order, the short and
     common ones left out as ``search_name_keys`` does (tests/unit/store/test_search.py compares both).
-    ``slices``/``number``/``only`` as :func:`_refill_sql`'s.
+    ``slices``/``number`` as :func:`_refill_sql`'s.
     """
-    where = "true" + (TOUCHED_ONLY if touched_only else "") + only + _slice_filter(slices, number)
+    where = "true" + (TOUCHED_ONLY if touched_only else "") + _slice_filter(slices, number)
     return f"""
 INSERT INTO {NAMES_TABLE}
 WITH words AS MATERIALIZED (

@@ -10,15 +10,10 @@ have written them:
 1. ``search_indexed`` remembers, per release, a stamp of the text it was indexed with (DuckDB's
    ``hash`` of language, title, subtitle, lead and body). Releases whose stamp differs, new ones and
    gone ones are *touched*; nothing else is read again.
-2. Per search table (whose rows are current by then, below): the touched releases' old documents leave ``docs``/``terms`` and
+2. Per search table: the touched releases' rows are deleted and the changed ones re-normalised
+   (the same SQL as a rebuild, restricted to them); their old documents leave ``docs``/``terms`` and
    lower ``dict.df``; the new documents are tokenised with the index's own ``tokenize`` macro and
    added, ``df`` raised, words no document holds any more dropped, and ``stats`` recomputed.
-
-The search tables' rows themselves are made by a run's loads (govpress/store/search.py ``fill_terms``),
-each release's with a stamp in ``search_filled`` (:data:`FILLED_TABLE`), in the load's transaction; before
-step 2 the build remakes (the same SQL as a rebuild, restricted to them) the rows of every release whose
-stamp there differs (:func:`compare`: loaded outside a run, left pending by a run, edited by other means),
-so step 2 only edits the index tables.
 
 The result holds the same documents, lengths, words, frequencies and statistics as a rebuild (only
 the internal ids differ), so every score and every search result is the same:
@@ -33,8 +28,6 @@ from __future__ import annotations
 import logging
 
 import duckdb
-
-from govpress.store.arrow import has_table
 
 log = logging.getLogger("govpress.store.search")
 
@@ -56,27 +49,11 @@ def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
                 "release when it was indexed.'")
 
 
-def record_all(con: duckdb.DuckDBPyConnection, *, refilled: bool = True) -> None:
-    """After a whole rebuild: every release is indexed as it stands (and its search rows made from it, when
-    ``refilled``; otherwise they were current already and their stamps are the index's)."""
+def record_all(con: duckdb.DuckDBPyConnection) -> None:
+    """After a whole rebuild: every release is indexed as it stands."""
     ensure_state(con)
     con.execute(f"DELETE FROM {STATE_TABLE}")
-    if refilled:
-        con.execute(f"INSERT INTO {STATE_TABLE} SELECT r.release_id, {STAMP} FROM releases r")
-        if has_table(con, FILLED_TABLE):  # (absent, it starts as this table's copy: ensure_filled)
-            con.execute(f"DELETE FROM {FILLED_TABLE}")
-            con.execute(f"INSERT INTO {FILLED_TABLE} SELECT release_id, stamp FROM {STATE_TABLE}")
-    else:
-        con.execute(f"INSERT INTO {STATE_TABLE} SELECT release_id, stamp FROM {FILLED_TABLE}")
-
-
-def record_filled(con: duckdb.DuckDBPyConnection, ids_sql: str, *, held: bool = True) -> None:
-    """The search rows of the releases ``ids_sql`` (a query of release ids) were made as they stand now.
-    ``held`` False: none of them has a stamp yet (a load's new releases), so none is deleted first."""
-    if held:
-        con.execute(f"DELETE FROM {FILLED_TABLE} WHERE release_id IN ({ids_sql})")
-    con.execute(f"INSERT INTO {FILLED_TABLE} SELECT r.release_id, {STAMP} FROM releases r "
-                f"WHERE r.release_id IN ({ids_sql})")
+    con.execute(f"INSERT INTO {STATE_TABLE} SELECT r.release_id, {STAMP} FROM releases r")
 
 
 def touched(con: duckdb.DuckDBPyConnection) -> int:
@@ -90,65 +67,21 @@ def touched(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM search_touched").fetchone()[0]
 
 
-FILLED_TABLE = "search_filled"
-"""Per release, a stamp of the text its rows in the search tables (search_ru ... search_names) were made from."""
-
-
-def ensure_filled(con: duckdb.DuckDBPyConnection, *, exists: bool | None = None) -> None:
-    """The filled-stamps table, created on first use like :data:`STATE_TABLE`.
-
-    A file written before it existed had its search tables changed only together with ``search_indexed``
-    (a rebuild or an update, in one transaction), so the rows they hold are what ``search_indexed`` says:
-    the new table starts as its copy. ``exists``: whether the caller knows the table is there (one catalogue read).
-    """
-    if exists if exists is not None else has_table(con, FILLED_TABLE):
-        return
-    ensure_state(con)
-    con.execute(f"CREATE TABLE {FILLED_TABLE} (release_id VARCHAR NOT NULL, stamp UBIGINT NOT NULL)")
-    con.execute(f"COMMENT ON TABLE {FILLED_TABLE} IS 'Per release, a hash of the text its rows in the search tables "
-                "(search_ru ... search_names) were made from: written by each load with the rows (a run''s loads fill "
-                "those tables as they go), checked by the index build, which makes the missing or stale rows first. "
-                "Internal to the search index.'")
-    con.execute(f"COMMENT ON COLUMN {FILLED_TABLE}.release_id IS 'The release (releases.release_id).'")
-    con.execute(f"COMMENT ON COLUMN {FILLED_TABLE}.stamp IS 'hash(language, title, subtitle, lead, body_text) of the "
-                "release when its search rows were made.'")
-    con.execute(f"INSERT INTO {FILLED_TABLE} SELECT release_id, stamp FROM {STATE_TABLE}")
-
-
-def compare(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """One pass over the releases' stamps against both stamp tables: fills the temp tables ``search_touched``
-    (releases new, changed or gone since indexed, as :func:`touched`) and ``search_stale`` (since their search
-    rows were made); returns their counts."""
-    ensure_filled(con)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE search_state AS
-        SELECT coalesce(cur.release_id, old.release_id, fil.release_id) AS release_id,
-               cur.stamp IS DISTINCT FROM old.stamp AS touched, cur.stamp IS DISTINCT FROM fil.stamp AS stale
-        FROM (SELECT r.release_id, {STAMP} AS stamp FROM releases r) cur
-        FULL OUTER JOIN {STATE_TABLE} old ON old.release_id = cur.release_id
-        FULL OUTER JOIN {FILLED_TABLE} fil ON fil.release_id = coalesce(cur.release_id, old.release_id)
-        WHERE cur.stamp IS DISTINCT FROM old.stamp OR cur.stamp IS DISTINCT FROM fil.stamp""")
-    con.execute("CREATE OR REPLACE TEMP TABLE search_touched AS SELECT release_id FROM search_state WHERE touched")
-    con.execute("CREATE OR REPLACE TEMP TABLE search_stale AS SELECT release_id FROM search_state WHERE stale")
-    return con.execute("SELECT count(*) FILTER (WHERE touched), count(*) FILTER (WHERE stale) FROM search_state").fetchone()
-
-
 def index_exists(con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
     schemas = {s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables() WHERE table_name = 'stats'").fetchall()}
     return all(f"fts_main_{t}" in schemas for t in tables)
 
 
-def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str | list[str] | None) -> None:
+def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str | list[str]) -> None:
     """Bring one search table and its fts index up to date for the touched releases.
 
     ``insert_sql`` inserts the table's rows for the touched releases that still exist (the rebuild's
-    SQL restricted to ``search_touched``), in one statement or in several (slices of them); None when the
-    table's rows are current already (made by the loads: govpress/store/search.py ``fill_terms``).
+    SQL restricted to ``search_touched``), in one statement or in several (slices of them).
     """
     s = f"fts_main_{table}"
-    if insert_sql is not None:
-        con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_touched)")
-        for statement in [insert_sql] if isinstance(insert_sql, str) else insert_sql:
-            con.execute(statement)
+    con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_touched)")
+    for statement in [insert_sql] if isinstance(insert_sql, str) else insert_sql:
+        con.execute(statement)
     # Old documents out: each word they held loses one document from its frequency.
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_old_docs AS "
                 f"SELECT docid FROM {s}.docs WHERE name IN (SELECT release_id FROM search_touched)")
