@@ -4,7 +4,8 @@ The lifecycle (:func:`run_lifecycle`) is the same for every run that writes: mig
 mark the runs a dead process left ``running`` as ``crashed`` (govpress/store/liveness.py), start
 the ``runs`` row (with this process's pid and host), upsert the selected sources, do the work
 (the row's heartbeat refreshed every minute meanwhile), rebuild the search index when the run
-changed releases, finish the row, publish the analysts' snapshot. Work that raises still
+changed releases (or found a crashed run's row, whose loads may be unindexed), finish the row, publish
+the analysts' snapshot. Work that raises still
 finishes the row (``failed``, with the error) so that no run stays ``running``; a run killed
 before it could is marked ``crashed`` by the next one.
 
@@ -202,7 +203,8 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
             await _cancel(early)
             raise
     try:
-        for crashed, reason in await asyncio.to_thread(store.mark_crashed_runs, frozenset(ACTIVE_RUNS)):
+        left = await asyncio.to_thread(store.mark_crashed_runs, frozenset(ACTIVE_RUNS))
+        for crashed, reason in left:
             log.warning("run %s was left running: %s", crashed, reason)
         await asyncio.to_thread(store.start_run, run_id, flow, parameters, [s.id for s in sources], started_at)
     except BaseException:
@@ -242,7 +244,10 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         released = await asyncio.to_thread(store.release_memory)
         if released:
             await asyncio.to_thread(give_back)
-        if publish_results and (counts["new"] or counts["updated"]):
+        # A run killed after its loads left them out of the index (and of the snapshot): this run catches up,
+        # even when it changes nothing itself (the update indexes only what is not indexed yet).
+        changed = bool(counts["new"] or counts["updated"] or left)
+        if publish_results and changed:
             # After big loads the build runs in a fresh process: here it rose by 650 MB on top of the
             # 450 MB the loads left (govpress/store/build_apart.py).
             await asyncio.to_thread(store.rebuild_search_index_apart if released else store.rebuild_search_index)
@@ -251,7 +256,7 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
     finally:
         heart.cancel()
         ACTIVE_RUNS.discard(run_id)
-    if publish_results and snapshot_due(store, changed=bool(counts["new"] or counts["updated"] or counts["removed"])):
+    if publish_results and snapshot_due(store, changed=changed or bool(counts["removed"])):
         await asyncio.to_thread(store.publish_snapshot)
     return RunResult(run_id=run_id, flow=flow, db=db, status=status, outcomes=outcomes, message=message)
 

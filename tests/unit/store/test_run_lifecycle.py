@@ -62,6 +62,25 @@ def test_work_that_raises_still_finishes_the_run_and_search_catches_up(tmp_path:
     assert count_releases(store.default_snapshot_path()) == 1
 
 
+def test_a_quiet_run_after_a_killed_one_indexes_and_publishes_what_that_one_loaded(tmp_path: Path) -> None:
+    # A run killed (SIGKILL) after its loads committed never built the index; a rerun that finds every page
+    # unchanged used to skip the build, so those releases stayed unsearchable until some run changed a release.
+    from datetime import datetime, timezone
+
+    db = tmp_path / "g.duckdb"
+    run(db, load_one("r0", "Заседание правительства."))
+    store = Store(db)
+    store.start_run("run-killed", "test", {}, ["gov_ru"], datetime.now(timezone.utc))  # left running, as a kill leaves it
+    store.load_batch(batch(release("r1", "Визит премьер-министра в Минск."), run_id="run-killed"))
+    result = run(db, load_one("r1", "Визит премьер-министра в Минск."))
+    assert (result.counts["new"], result.counts["updated"], result.counts["unchanged"]) == (0, 0, 1)
+    assert table_rows(store, "SELECT status FROM runs WHERE run_id = 'run-killed'") == [("crashed",)]
+    with store.reader() as con:
+        assert [h.release_id for h in search_releases(con, "визиты")] == ["r1"]
+    assert count_releases(store.default_snapshot_path()) == 2
+    run(db, load_one("r1", "Визит премьер-министра в Минск."))  # quiet, no crash before it: nothing to catch up
+
+
 def test_an_interrupted_run_is_closed_as_failed(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
 
