@@ -22,13 +22,62 @@ _names = count()
 
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
-    """``table`` registered on ``con`` for the block; yields the name to use in SQL."""
+    """``table`` as a table of ``con`` for the block; yields the name to use in SQL.
+
+    On a DuckDB connection the rows are copied into a temporary table (:func:`_copy_in`), dropped at the block's
+    end; any other connection (a lake session) gets the Arrow table registered as a view, as before.
+    """
     name = f"_govpress_arrow_{next(_names)}"
-    con.register(name, table)
+    if not copies_in(con):
+        con.register(name, table)
+        try:
+            yield name
+        finally:
+            con.unregister(name)
+        return
+    _copy_in(con, name, table)
     try:
         yield name
-    finally:
-        con.unregister(name)
+    except BaseException:
+        _drop_quietly(con, name)
+        raise
+    _drop(con, name)
+
+
+def copies_in(con: Any) -> bool:
+    """Whether :func:`registered` copies a table's rows into DuckDB on ``con`` (a DuckDB connection) rather than
+    registering a view over the Arrow table (a lake session, or any wrapper of a connection: the copy's
+    replacement scan reads the calling frame, which must be :func:`_copy_in`'s own): then no statement on it
+    calls back into pyarrow."""
+    return type(con) is duckdb.DuckDBPyConnection
+
+
+def _copy_in(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """``table``'s rows into a new temporary table ``name``, read once through Arrow's C stream.
+
+    Why not ``con.register(name, table)``: DuckDB's client builds a view of a registered ``pyarrow.Table``
+    (holding the GIL), and for every scan of it a ``pyarrow.dataset`` scanner with an Acero plan, again
+    holding the GIL: some 0.3-0.5 ms of GIL per scan, which a run's event loop (fetching) waits for, and the
+    first one imports ``pyarrow.dataset`` and ``pyarrow.compute`` (35-40 ms). A C stream capsule is read by
+    DuckDB directly, without pyarrow's scanner, but only once: so the rows are copied, and every statement of
+    the block reads the temporary table without calling back into Python (docs/scale.md, perf-load11).
+    The capsule is found by DuckDB's replacement scan of this frame's local variable (no view to create).
+    """
+    _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
+    con.execute(f"CREATE TEMP TABLE {name} AS FROM _govpress_arrow_stream")
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f"DROP TABLE temp.main.{name}")
+
+
+def _drop_quietly(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """:func:`_drop` while another error propagates: in an aborted transaction DuckDB refuses the drop, and the
+    rollback that follows undoes the table anyway when the transaction created it."""
+    try:
+        _drop(con, name)
+    except duckdb.Error:
+        pass
 
 
 IDS = pa.schema([("release_id", pa.string())])
@@ -76,10 +125,24 @@ def one_batch(con: Any) -> Iterator[None]:
     token = _BATCH.set(batch)
     try:
         yield
-    finally:
+    except BaseException:
         _BATCH.reset(token)
         for name in batch.ids.values():
-            con.unregister(name)
+            _let_go(con, name, quietly=True)
+        raise
+    _BATCH.reset(token)
+    for name in batch.ids.values():
+        _let_go(con, name)
+
+
+def _let_go(con: Any, name: str, quietly: bool = False) -> None:
+    """The end of a table :func:`registered_ids` made inside :func:`one_batch`."""
+    if not copies_in(con):
+        con.unregister(name)
+    elif quietly:
+        _drop_quietly(con, name)
+    else:
+        _drop(con, name)
 
 
 def mark_new(con: Any, release_ids: Iterable[str]) -> None:
@@ -141,7 +204,10 @@ def registered_ids(con: Any, ids: Iterable[str]) -> Iterator[str]:
     name = batch.ids.get(key)
     if name is None:
         name = f"_govpress_arrow_{next(_names)}"
-        con.register(name, ids_table(key))
+        if copies_in(con):
+            _copy_in(con, name, ids_table(key))
+        else:
+            con.register(name, ids_table(key))
         batch.ids[key] = name
     yield name
 

@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import all_new, by_id, inline, keys_in, registered, registered_ids
+from govpress.store.arrow import all_new, by_id, copies_in, inline, keys_in, registered, registered_ids
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -264,12 +264,16 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             (registered(con, mem_bands) if mem_bands is not None else nullcontext()) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
-        if mem_bands is not None:
-            # Copied into DuckDB first: joined straight from Arrow, DuckDB pushed the stored side's
-            # bucket range into pyarrow's scanner as Python ints, which overflow past 2**63 (every
-            # other bucket): "OverflowError: Python int too large to convert to C long".
+        copy = mem_bands is not None and not copies_in(con)
+        if copy:
+            # Copied into DuckDB first (a lake session's registered Arrow view): joined straight from Arrow,
+            # DuckDB pushed the stored side's bucket range into pyarrow's scanner as Python ints, which
+            # overflow past 2**63 (every other bucket): "OverflowError: Python int too large to convert to C long".
+            # A DuckDB connection's ``registered`` table is a copy already (arrow.copies_in).
             con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
             probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
+        elif mem_bands is not None:
+            probe.append(f"SELECT band, bucket, release_id FROM {mem}")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
         candidates = con.execute(
@@ -277,7 +281,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
                 FROM ({' UNION ALL '.join(probe)}) a
                 JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         ).fetchall()
-        if mem_bands is not None:
+        if copy:
             con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
         return {}

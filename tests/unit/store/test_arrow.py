@@ -12,7 +12,11 @@ from govpress.store.lake import HAS_TABLE
 
 
 def names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    """The connection's temporary tables and views (a DuckDB connection's blocks copy rows into tables, another's
+    register views)."""
+    return {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
 
 
 def test_a_table_is_queryable_inside_the_block_and_gone_after_it() -> None:
@@ -143,3 +147,64 @@ def test_a_load_binds_no_parameter(store: Store) -> None:
                                      release("c", words + " more", source_id="agency")))
         loader.load_batch(spy, batch(release("a", words + " edited"), release("b", words, source_id="agency")))
     assert bound == []
+
+
+def test_a_duckdb_connection_reads_the_rows_without_pyarrow_dataset() -> None:
+    # A registered pyarrow.Table made DuckDB build a pyarrow.dataset scanner (and an Acero plan) for every scan,
+    # holding the GIL, and the first imported pyarrow.dataset and pyarrow.compute: the rows are copied in once.
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import duckdb, pyarrow as pa
+from govpress.store.arrow import one_batch, registered, registered_ids
+con = duckdb.connect()
+con.execute("CREATE TABLE t (release_id VARCHAR, bucket UBIGINT)")
+con.execute("INSERT INTO t VALUES ('a', 18446744073709551615), ('b', 1)")
+table = pa.table({"release_id": ["a", "c"], "bucket": pa.array([2**64 - 1, 2], pa.uint64()),
+                  "at": pa.array([None, 0], pa.timestamp("us", tz="UTC")), "tags": [["x"], None]})
+with registered(con, table) as t:
+    kinds = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {t})").fetchall()
+    assert kinds == [("release_id", "VARCHAR"), ("bucket", "UBIGINT"), ("at", "TIMESTAMP WITH TIME ZONE"),
+                     ("tags", "VARCHAR[]")], kinds
+    assert con.execute(f"SELECT t.release_id FROM t JOIN {t} b USING (bucket)").fetchall() == [("a",)]
+    assert con.execute(f"SELECT count(*) FROM {t} a JOIN {t} b USING (release_id)").fetchone() == (2,)
+with one_batch(con), registered_ids(con, ["b", "a"]) as ids:
+    assert con.execute(f"SELECT list(release_id ORDER BY release_id) FROM {ids}").fetchone() == (["a", "b"],)
+print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout
+
+
+def test_a_failed_statement_in_a_transaction_is_the_error_raised() -> None:
+    # The block's table cannot be dropped in an aborted transaction: the statement's own error comes out, and the
+    # rollback takes the table the transaction made.
+    con = duckdb.connect()
+    con.execute("CREATE TABLE k (x INTEGER PRIMARY KEY)")
+    before = names(con)
+    con.begin()
+    with pytest.raises(duckdb.ConstraintException):
+        with one_batch(con), registered(con, pa.table({"x": [1, 1]})) as t, registered_ids(con, ["a"]):
+            con.execute(f"INSERT INTO k SELECT x FROM {t}")
+    con.rollback()
+    assert names(con) == before and con.execute("SELECT count(*) FROM k").fetchone() == (0,)
+
+
+def test_another_connection_gets_the_arrow_table_registered() -> None:
+    # A lake session (or any wrapper of a connection) is not a DuckDB connection: a view over the Arrow table, as before.
+    class Session:
+        def __init__(self) -> None:
+            self.con = duckdb.connect()
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    session = Session()
+    before = names(session.con)
+    with registered(session, pa.table({"x": [1, 2]})) as t:
+        assert t in {name for (name,) in session.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+        assert session.execute(f"SELECT sum(x) FROM {t}").fetchone() == (3,)
+    assert names(session.con) == before
+
