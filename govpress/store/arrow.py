@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import count
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import duckdb
 import pyarrow as pa
@@ -24,24 +25,22 @@ _names = count()
 def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
     """``table`` as a table of ``con`` for the block; yields the name to use in SQL.
 
-    On a DuckDB connection the rows are copied into a temporary table (:func:`_copy_in`), dropped at the block's
-    end; any other connection (a lake session) gets the Arrow table registered as a view, as before.
+    On a DuckDB connection the rows are copied into a temporary table (:func:`_copy_in`) under a name no open
+    block holds; any other connection (a lake session) gets the Arrow table registered as a view, as before.
     """
-    name = f"_govpress_arrow_{next(_names)}"
     if not copies_in(con):
+        name = f"_govpress_arrow_{next(_names)}"
         con.register(name, table)
         try:
             yield name
         finally:
             con.unregister(name)
         return
-    _copy_in(con, name, table)
+    name = _copy_in(con, table)
     try:
         yield name
-    except BaseException:
-        _drop_quietly(con, name)
-        raise
-    _drop(con, name)
+    finally:
+        _let_go(con, name)
 
 
 def copies_in(con: Any) -> bool:
@@ -52,32 +51,42 @@ def copies_in(con: Any) -> bool:
     return type(con) is duckdb.DuckDBPyConnection
 
 
-def _copy_in(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """``table``'s rows into a new temporary table ``name``, read once through Arrow's C stream.
+_FREE: WeakKeyDictionary[Any, list[str]] = WeakKeyDictionary()
+"""Per DuckDB connection: the names of its temporary tables that no open block holds. Such a table is left as it
+is (its rows are replaced when the name is taken again), so a block costs one statement, not a create and a drop."""
+
+
+def _copy_in(con: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
+    """``table``'s rows in a temporary table of ``con``, read once through Arrow's C stream; returns its name,
+    held until :func:`_let_go`.
 
     Why not ``con.register(name, table)``: DuckDB's client builds a view of a registered ``pyarrow.Table``
     (holding the GIL), and for every scan of it a ``pyarrow.dataset`` scanner with an Acero plan, again
     holding the GIL: some 0.3-0.5 ms of GIL per scan, which a run's event loop (fetching) waits for, and the
     first one imports ``pyarrow.dataset`` and ``pyarrow.compute`` (35-40 ms). A C stream capsule is read by
-    DuckDB directly, without pyarrow's scanner, but only once: so the rows are copied, and every statement of
-    the block reads the temporary table without calling back into Python (docs/scale.md, perf-load11).
-    The capsule is found by DuckDB's replacement scan of this frame's local variable (no view to create).
+    DuckDB directly, without pyarrow's scanner, but only once: so the rows are copied, and the block's
+    statements read the temporary table without calling back into Python (docs/scale.md, perf-load11). The
+    capsule is found by DuckDB's replacement scan of this frame's local variable (no view to create or drop),
+    and a name let go before is taken again by ``CREATE OR REPLACE`` (no table to drop either).
     """
+    free = _FREE.setdefault(con, [])
+    name = free.pop() if free else f"_govpress_arrow_{next(_names)}"
     _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
-    con.execute(f"CREATE TEMP TABLE {name} AS FROM _govpress_arrow_stream")
-
-
-def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute(f"DROP TABLE temp.main.{name}")
-
-
-def _drop_quietly(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """:func:`_drop` while another error propagates: in an aborted transaction DuckDB refuses the drop, and the
-    rollback that follows undoes the table anyway when the transaction created it."""
     try:
-        _drop(con, name)
-    except duckdb.Error:
-        pass
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS FROM _govpress_arrow_stream")
+    except BaseException:
+        free.append(name)
+        raise
+    return name
+
+
+def _let_go(con: Any, name: str) -> None:
+    """The end of a block's table: a lake session's view unregistered, a DuckDB connection's name free again
+    (the table stays until the name is taken again: in an aborted transaction DuckDB would refuse a drop)."""
+    if copies_in(con):
+        _FREE.setdefault(con, []).append(name)
+    else:
+        con.unregister(name)
 
 
 IDS = pa.schema([("release_id", pa.string())])
@@ -116,7 +125,7 @@ def _batch_of(con: Any) -> _Batch | None:
 def one_batch(con: Any) -> Iterator[None]:
     """Within the block (one load's statements on ``con``, which create and drop no table of the main
     schema), :func:`has_table` asks the catalogue once and :func:`registered_ids` registers each set of
-    ids once; those tables are unregistered at its end.
+    ids once; those tables are let go at its end.
 
     Why: a 653-page run's 17 loads asked ``duckdb_tables()`` 49 times (about 1 ms each) and registered
     the same batch's ids again in every linking step (69 of 225 registrations; docs/scale.md).
@@ -125,24 +134,10 @@ def one_batch(con: Any) -> Iterator[None]:
     token = _BATCH.set(batch)
     try:
         yield
-    except BaseException:
+    finally:
         _BATCH.reset(token)
         for name in batch.ids.values():
-            _let_go(con, name, quietly=True)
-        raise
-    _BATCH.reset(token)
-    for name in batch.ids.values():
-        _let_go(con, name)
-
-
-def _let_go(con: Any, name: str, quietly: bool = False) -> None:
-    """The end of a table :func:`registered_ids` made inside :func:`one_batch`."""
-    if not copies_in(con):
-        con.unregister(name)
-    elif quietly:
-        _drop_quietly(con, name)
-    else:
-        _drop(con, name)
+            _let_go(con, name)
 
 
 def mark_new(con: Any, release_ids: Iterable[str]) -> None:
@@ -203,10 +198,10 @@ def registered_ids(con: Any, ids: Iterable[str]) -> Iterator[str]:
     key = frozenset(ids)
     name = batch.ids.get(key)
     if name is None:
-        name = f"_govpress_arrow_{next(_names)}"
         if copies_in(con):
-            _copy_in(con, name, ids_table(key))
+            name = _copy_in(con, ids_table(key))
         else:
+            name = f"_govpress_arrow_{next(_names)}"
             con.register(name, ids_table(key))
         batch.ids[key] = name
     yield name

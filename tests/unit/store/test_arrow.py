@@ -19,22 +19,25 @@ def names(con: duckdb.DuckDBPyConnection) -> set[str]:
         "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
 
 
-def test_a_table_is_queryable_inside_the_block_and_gone_after_it() -> None:
+def test_a_table_is_queryable_inside_the_block_and_its_name_free_after_it() -> None:
     con = duckdb.connect()
     table = pa.table({"x": [1, 2, 3]})
     with registered(con, table) as first, registered(con, table) as second:
         assert first != second  # nested blocks never share a name
         assert con.execute(f"SELECT sum(x) FROM {first}").fetchone() == (6,)
         assert {first, second} <= names(con)
-    assert not {first, second} & names(con)
+    with registered(con, pa.table({"y": ["a"]})) as again:  # a name let go is taken again, with the new rows
+        assert again in {first, second}
+        assert con.execute(f"SELECT * FROM {again}").fetchall() == [("a",)]
 
 
-def test_the_table_is_unregistered_when_the_block_fails() -> None:
+def test_the_name_is_free_again_when_the_block_fails() -> None:
     con = duckdb.connect()
     with pytest.raises(RuntimeError):
         with registered(con, pa.table({"x": [1]})) as name:
             raise RuntimeError("the load failed")
-    assert name not in names(con)
+    with registered(con, pa.table({"x": [2]})) as again:
+        assert again == name and con.execute(f"SELECT x FROM {again}").fetchall() == [(2,)]
 
 
 def test_a_batch_registers_each_set_of_ids_once_and_lets_them_go_at_its_end() -> None:
@@ -46,11 +49,13 @@ def test_a_batch_registers_each_set_of_ids_once_and_lets_them_go_at_its_end() ->
             with registered_ids(con, {"a", "b"}) as again, registered_ids(con, ["c"]) as other:
                 assert again == first and other != first  # the same set: the same table, still registered
                 assert {first, other} <= names(con)
+            with registered(con, pa.table({"x": [1]})) as inside:
+                assert inside not in {first, other}  # held by the batch until its end
             raise RuntimeError("the load failed")
-    assert not {first, other} & names(con)
-    with registered_ids(con, ["a"]) as outside, registered_ids(con, ["a"]) as twice:
+    with registered_ids(con, ["a"]) as outside, registered_ids(con, ["a"]) as twice, registered_ids(con, ["d"]) as third:
         assert outside != twice  # outside a batch: a table per block, as registered() does
-    assert not {outside, twice} & names(con)
+        assert {outside, twice, third} == {first, other, inside}  # let go at the batch's end: free again
+        assert con.execute(f"SELECT list(release_id) FROM {third}").fetchone() == (["d"],)
 
 
 def test_a_batch_reads_the_catalogue_once() -> None:
