@@ -39,7 +39,8 @@ from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
-    all_new, by_id, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
+    STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered,
+    registered_ids, utc,
 )
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
@@ -388,48 +389,45 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
             )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
-        with registered(con, touched) as t:
-            # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
-            # latest one it showed, or its listing's lastmod would look newer than the page on every run.
-            con.execute(
-                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
-                        updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
-                                          THEN u.updated_at ELSE releases.updated_at END
-                    FROM {t} u WHERE releases.release_id = u.release_id"""
-            )
+        # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
+        # latest one it showed, or its listing's lastmod would look newer than the page on every run.
+        execute_with(con, touched,
+            f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
+                    removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                    updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
+                                      THEN u.updated_at ELSE releases.updated_at END
+                FROM {STREAM} u WHERE releases.release_id = u.release_id"""
+        )
     if plan.links:
         # Each link once, every one of them touching a release new in this batch: none can be stored yet
         # (arrow.all_new), so a plain insert, without INSERT OR IGNORE's conflict path (about 1 ms a statement).
         keys = {(link["release_id"], link["other_id"], link["kind"]) for link in plan.links}
         plain = len(keys) == len(plan.links) and all(
             all_new(con, [link["release_id"]]) or all_new(con, [link["other_id"]]) for link in plan.links)
-        with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
-            con.execute(*inline(
-                f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
-                        (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
-                [run_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW), *inline(
+            f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
+                    (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {STREAM}""",
+            [run_id]),
+        )
 
 
 def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> None:
     if not fetches:
         return
     names = FETCH_ARROW.names
-    with registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
-        con.execute(f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}")
+    execute_with(con, arrow_table(fetches, FETCH_ARROW),
+                 f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}")
 
 
 def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[FailureRow]) -> None:
     if not failures:
         return
     names = FAILURE_ARROW.names
-    with registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
-        con.execute(*inline(
-            f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id]),
-        )
+    execute_with(con, arrow_table(failures, FAILURE_ARROW), *inline(
+        f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {STREAM}",
+        [run_id]),
+    )
 
 
 def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
@@ -441,37 +439,32 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
         if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
             latest[row.url] = row
     names = CACHE_ARROW.names
-    with registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
-        con.execute(
-            f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}
-                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-                    archive_key = excluded.archive_key, checked_at = excluded.checked_at
-                WHERE excluded.checked_at >= http_cache.checked_at"""
-        )
+    execute_with(con, arrow_table(list(latest.values()), CACHE_ARROW),
+        f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}
+            ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                archive_key = excluded.archive_key, checked_at = excluded.checked_at
+            WHERE excluded.checked_at >= http_cache.checked_at"""
+    )
 
 
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
-                f"SELECT ?, url, purpose, now(), ? FROM {t}",
-                [batch.source_id, batch.run_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
+            f"SELECT ?, url, purpose, now(), ? FROM {STREAM}",
+            [batch.source_id, batch.run_id]),
+        )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id])
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {STREAM})", [batch.source_id]))
     if batch.frontier_retry:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
-                [batch.source_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {STREAM})",
+            [batch.source_id]),
+        )
         con.execute(*inline("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS]))
 
 
