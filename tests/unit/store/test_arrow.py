@@ -237,3 +237,35 @@ def test_a_statement_reads_its_table_once_from_the_stream_without_a_table_of_its
 
     execute_with(Session(), table, f"DELETE FROM k WHERE x IN (SELECT x FROM {STREAM})")
     assert con.execute("SELECT x FROM k").fetchall() == [(3,)] and names(con) == before
+
+
+def test_a_load_of_signed_releases_imports_neither_pyarrow_dataset_nor_compute(migrated_template) -> None:
+    # Both were imported inside a run's first loads (35-60 ms each of its main process): pyarrow.dataset by DuckDB's
+    # scan of a registered pyarrow.Table, pyarrow.compute by the near-duplicate step's Arrow take of the band ids.
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    shutil.copyfile(migrated_template, folder / "g.duckdb")
+    script = f"""
+import sys
+sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[2])!r}]
+from dataclasses import replace
+from store_factories import batch, release
+from govpress.dedupe import neardup
+from govpress.store import Store
+words = " ".join(f"word{{k}} part{{k % 7}}" for k in range(80))
+rows = [release(i, words + (" more" if i == "c" else "")) for i in ("a", "b", "c")]
+rows = [replace(r, minhash=neardup.signature(neardup.release_text(r.title, r.subtitle, r.lead, r.body_text)))
+        for r in rows]
+store = Store({str(folder / "g.duckdb")!r})
+store.load_batch(batch(*rows))
+store.load_batch(batch(*rows))
+print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout
