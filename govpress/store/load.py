@@ -341,52 +341,54 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
-        with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
-            # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
-            con.execute(*inline(
-                f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
-                        first_seen_at, last_seen_at, removed_at, run_id)
-                    SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
-                    FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
+        # Each statement reads the batch's table from its own C stream (arrow.execute_with): its texts are not copied
+        # into a temporary table first (a fresh load of 5,000 releases a batch carries 20 MB of them).
+        t = _changed_releases_table(changed, text_hashes or {})
+        # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
+        execute_with(con, t, *inline(
+            f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
+                    first_seen_at, last_seen_at, removed_at, run_id)
+                SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
+                FROM {STREAM} {"WHERE version = 1" if plan.updates else ""}""",
+            [run_id]),
+        )
+        if plan.updates and text_once:
+            # The text about to be replaced becomes its version's own (it was the release's until now).
+            execute_with(con, t,
+                f"""UPDATE {versions} SET title = r.title, subtitle = r.subtitle, lead = r.lead,
+                        body_text = r.body_text
+                    FROM releases r
+                    WHERE {versions}.release_id = r.release_id AND {versions}.version = r.version
+                      AND {versions}.body_text IS NULL
+                      AND r.release_id IN (SELECT release_id FROM {STREAM} WHERE version > 1)"""
+            )
+        if plan.updates:
+            assignments = ", ".join(f"{c} = u.{c}" for c in columns)
+            execute_with(con, t, *inline(
+                f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
+                        last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                        run_id = ?
+                    FROM {STREAM} u WHERE releases.release_id = u.release_id AND u.version > 1""",
                 [run_id]),
             )
-            if plan.updates and text_once:
-                # The text about to be replaced becomes its version's own (it was the release's until now).
-                con.execute(
-                    f"""UPDATE {versions} SET title = r.title, subtitle = r.subtitle, lead = r.lead,
-                            body_text = r.body_text
-                        FROM releases r
-                        WHERE {versions}.release_id = r.release_id AND {versions}.version = r.version
-                          AND {versions}.body_text IS NULL
-                          AND r.release_id IN (SELECT release_id FROM {t} WHERE version > 1)"""
-                )
-            if plan.updates:
-                assignments = ", ".join(f"{c} = u.{c}" for c in columns)
-                con.execute(*inline(
-                    f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
-                            last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
-                            removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
-                            run_id = ?
-                        FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
-                    [run_id]),
-                )
-            # A version already stored is left as it is (the rows are one per release_id). Filtered by an
-            # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
-            # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases). The new version is the
-            # current one: with text_once its text is not written twice (release_versions reads it from
-            # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
-            text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
-            absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
-                                            WHERE v.release_id = n.release_id AND v.version = n.version)"""
-                      if versions_held else "")
-            con.execute(*inline(
-                f"""INSERT INTO {versions}
-                        (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
-                         seen_at, archive_key, run_id)
-                    SELECT n.release_id, n.version, n.content_hash, {text},
-                           n.published_at, n.seen_at, n.archive_key, ? FROM {t} n {absent}""",
-                [run_id]),
-            )
+        # A version already stored is left as it is (the rows are one per release_id). Filtered by an
+        # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
+        # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases). The new version is the
+        # current one: with text_once its text is not written twice (release_versions reads it from
+        # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
+        text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
+        absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
+                                        WHERE v.release_id = n.release_id AND v.version = n.version)"""
+                  if versions_held else "")
+        execute_with(con, t, *inline(
+            f"""INSERT INTO {versions}
+                    (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
+                     seen_at, archive_key, run_id)
+                SELECT n.release_id, n.version, n.content_hash, {text},
+                       n.published_at, n.seen_at, n.archive_key, ? FROM {STREAM} n {absent}""",
+            [run_id]),
+        )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
         # The page's own update stamp can move without its text (a typography fix, a re-save): keep the

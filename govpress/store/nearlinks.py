@@ -45,7 +45,9 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import all_new, by_id, copies_in, inline, keys_in, registered, registered_ids
+from govpress.store.arrow import (
+    STREAM, all_new, by_id, copies_in, execute_with, inline, keys_in, registered, registered_ids,
+)
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -167,7 +169,7 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
     )
     signed_ids = [release_id for release_id, _, _ in signed]
-    with registered(con, signatures) as sigs, registered(con, buckets) as bands:
+    with registered(con, signatures) as sigs:
         # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
         # a fresh load deletes nothing and scans no bucket.
         # Releases new in this batch have no signature yet (arrow.all_new): nothing to ask.
@@ -186,7 +188,8 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
             [neardup.SCHEME, now, run_id]),
         )
         with _without_fsst(con):
-            con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+            execute_with(con, buckets,
+                         f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
     return buckets
 
 
