@@ -1,7 +1,10 @@
 """Arrow tables handed to DuckDB for the length of a block, under a name no other block uses.
 
 The loader and the near-duplicate linker build pyarrow tables in Python and join against them in
-SQL (``INSERT ... SELECT FROM <name>``): 16-19k rows/s against 4k with ``executemany``.
+SQL (``INSERT ... SELECT FROM <name>``): 16-19k rows/s against 4k with ``executemany``. On a DuckDB
+connection the rows go in through Arrow's C stream: a statement that reads a table once reads the stream
+itself (:func:`execute_with`), a table read by several statements is copied into a temporary table once
+(:func:`registered`); neither calls back into pyarrow while DuckDB runs the statement.
 """
 
 from __future__ import annotations
@@ -22,13 +25,102 @@ _names = count()
 
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
-    """``table`` registered on ``con`` for the block; yields the name to use in SQL."""
-    name = f"_govpress_arrow_{next(_names)}"
-    con.register(name, table)
+    """``table`` as a table of ``con`` for the block; yields the name to use in SQL.
+
+    On a DuckDB connection the rows are copied into a temporary table (:func:`_copy_in`): dropped at the block's
+    end, or inside :func:`one_batch` kept for the batch's next block to take (dropped at the batch's end). Any
+    other connection (a lake session) gets the Arrow table registered as a view, as before.
+    """
+    if not copies_in(con):
+        name = f"_govpress_arrow_{next(_names)}"
+        con.register(name, table)
+        try:
+            yield name
+        finally:
+            con.unregister(name)
+        return
+    batch = _batch_of(con)
+    name = _copy_in(con, table, batch)
     try:
         yield name
-    finally:
-        con.unregister(name)
+    except BaseException:
+        if batch is None:
+            _drop(con, name, quietly=True)
+        else:
+            batch.free.append(name)
+        raise
+    if batch is None:
+        _drop(con, name)
+    else:
+        batch.free.append(name)
+
+
+def copies_in(con: Any) -> bool:
+    """Whether :func:`registered` copies a table's rows into DuckDB on ``con`` (a DuckDB connection) rather than
+    registering a view over the Arrow table (a lake session, or any wrapper of a connection: the copy's
+    replacement scan reads the calling frame, which must be :func:`_copy_in`'s own): then no statement on it
+    calls back into pyarrow."""
+    return type(con) is duckdb.DuckDBPyConnection
+
+
+def _copy_in(con: duckdb.DuckDBPyConnection, table: pa.Table, batch: _Batch | None) -> str:
+    """``table``'s rows in a temporary table of ``con``, read once through Arrow's C stream; returns its name.
+
+    Why not ``con.register(name, table)``: DuckDB's client builds a view of a registered ``pyarrow.Table``
+    (holding the GIL), and for every scan of it a ``pyarrow.dataset`` scanner with an Acero plan, again
+    holding the GIL: some 0.3-0.5 ms of GIL per scan, which a run's event loop (fetching) waits for, and the
+    first one imports ``pyarrow.dataset`` and ``pyarrow.compute`` (35-40 ms). A C stream capsule is read by
+    DuckDB directly, without pyarrow's scanner, but only once: so the rows are copied, and the block's
+    statements read the temporary table without calling back into Python (docs/scale.md, perf-load11). The
+    capsule is found by DuckDB's replacement scan of this frame's local variable (no view to create or drop).
+    Inside a batch a name another block let go is taken again by ``CREATE OR REPLACE``: one statement a block.
+    """
+    if batch is not None and batch.free:
+        name = batch.free.pop()
+    else:
+        name = f"_govpress_arrow_{next(_names)}"
+        if batch is not None:
+            batch.made.append(name)
+    _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS FROM _govpress_arrow_stream")
+    except BaseException:
+        if batch is not None:
+            batch.free.append(name)
+        raise
+    return name
+
+
+def _drop(con: duckdb.DuckDBPyConnection, name: str, quietly: bool = False) -> None:
+    """``name``'s temporary table dropped; ``quietly`` while another error propagates: DuckDB refuses the drop in an
+    aborted transaction, whose rollback undoes the table anyway when the transaction made it."""
+    try:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+    except duckdb.Error:
+        if not quietly:
+            raise
+
+
+STREAM = "_govpress_arrow_stream"
+"""The name a statement given to :func:`execute_with` reads its table by."""
+
+
+def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | None = None) -> Any:
+    """``con.execute(sql, parameters)`` for a statement that reads ``table`` in one scan, by the name :data:`STREAM`.
+
+    On a DuckDB connection the statement reads the table's C stream itself (DuckDB's replacement scan of this
+    frame's local variable): no temporary table, so one statement where :func:`registered` needs two. Any other
+    connection gets the table registered for the statement. Only for a statement that scans the table once and
+    has read it all when ``execute`` returns (an insert, update or delete): a C stream is read once.
+    """
+    if sql.count(STREAM) != 1:
+        raise ValueError(f"the statement must read {STREAM} exactly once")
+    if not copies_in(con):
+        with registered(con, table) as name:
+            sql = sql.replace(STREAM, name)
+            return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+    _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
+    return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
 
 
 IDS = pa.schema([("release_id", pa.string())])
@@ -53,6 +145,10 @@ class _Batch:
     """A set of ids -> the name it is registered under until the batch ends."""
     new: set[str] = field(default_factory=set)
     """Releases this batch inserted that no stored row had before it (:func:`mark_new`)."""
+    made: list[str] = field(default_factory=list)
+    """Temporary tables made by the batch's blocks (a DuckDB connection: :func:`registered`), dropped at its end."""
+    free: list[str] = field(default_factory=list)
+    """Those of them no open block holds: the next block takes one (``CREATE OR REPLACE``) rather than make another."""
 
 
 _BATCH: ContextVar[_Batch | None] = ContextVar("govpress_batch", default=None)
@@ -67,7 +163,7 @@ def _batch_of(con: Any) -> _Batch | None:
 def one_batch(con: Any) -> Iterator[None]:
     """Within the block (one load's statements on ``con``, which create and drop no table of the main
     schema), :func:`has_table` asks the catalogue once and :func:`registered_ids` registers each set of
-    ids once; those tables are unregistered at its end.
+    ids once; those tables are let go at its end.
 
     Why: a 653-page run's 17 loads asked ``duckdb_tables()`` 49 times (about 1 ms each) and registered
     the same batch's ids again in every linking step (69 of 225 registrations; docs/scale.md).
@@ -76,10 +172,22 @@ def one_batch(con: Any) -> Iterator[None]:
     token = _BATCH.set(batch)
     try:
         yield
-    finally:
+    except BaseException:
         _BATCH.reset(token)
+        _end_batch(con, batch, quietly=True)
+        raise
+    _BATCH.reset(token)
+    _end_batch(con, batch)
+
+
+def _end_batch(con: Any, batch: _Batch, quietly: bool = False) -> None:
+    """The batch's tables let go: a lake session's id views unregistered, a DuckDB connection's tables dropped."""
+    if not copies_in(con):
         for name in batch.ids.values():
             con.unregister(name)
+        return
+    for name in batch.made:
+        _drop(con, name, quietly)
 
 
 def mark_new(con: Any, release_ids: Iterable[str]) -> None:
@@ -140,8 +248,11 @@ def registered_ids(con: Any, ids: Iterable[str]) -> Iterator[str]:
     key = frozenset(ids)
     name = batch.ids.get(key)
     if name is None:
-        name = f"_govpress_arrow_{next(_names)}"
-        con.register(name, ids_table(key))
+        if copies_in(con):
+            name = _copy_in(con, ids_table(key), batch)  # (not let go: held until the batch's end)
+        else:
+            name = f"_govpress_arrow_{next(_names)}"
+            con.register(name, ids_table(key))
         batch.ids[key] = name
     yield name
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 import duckdb
 import pyarrow as pa
 
 from govpress.dedupe.versions import Text, TextDiff, diff_texts, text_hash
-from govpress.store.arrow import has_table, inline, keys_in, registered
+from govpress.store.arrow import STREAM, execute_with, has_table, inline, keys_in, registered
 from govpress.store.arrow import utc as _utc
 from govpress.store.rows import EventRow, ListingRow, ReleaseRow, RemovalRow, SeenRow
 
@@ -178,8 +179,7 @@ def apply_record(con: duckdb.DuckDBPyConnection, run_id: str, record: Record, *,
             )
     if record.hashes:
         table = pa.Table.from_pylist([{"release_id": k, "text_hash": v} for k, v in record.hashes.items()], schema=HASH_ARROW)
-        with registered(con, table) as t:
-            con.execute(f"UPDATE releases SET text_hash = h.text_hash FROM {t} h WHERE releases.release_id = h.release_id")
+        execute_with(con, table, f"UPDATE releases SET text_hash = h.text_hash FROM {STREAM} h WHERE releases.release_id = h.release_id")
     insert_events(con, run_id, record.events)
 
 
@@ -187,11 +187,10 @@ def insert_events(con: duckdb.DuckDBPyConnection, run_id: str, events: list[dict
     if not events:
         return
     names = EVENT_ARROW.names
-    with registered(con, pa.Table.from_pylist(events, schema=EVENT_ARROW)) as t:
-        con.execute(*inline(
-            f"INSERT OR IGNORE INTO release_events ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id]),
-        )
+    execute_with(con, pa.Table.from_pylist(events, schema=EVENT_ARROW), *inline(
+        f"INSERT OR IGNORE INTO release_events ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {STREAM}",
+        [run_id]),
+    )
 
 
 # -- status: restored, withdrawn, redirected ---------------------------------------------------------
@@ -211,16 +210,15 @@ def record_restored(con: duckdb.DuckDBPyConnection, run_id: str, seen: list[dict
     rows are applied: it reads the old status)."""
     if not seen:
         return
-    with registered(con, pa.Table.from_pylist(seen, schema=SIGHTING_ARROW)) as t:
-        con.execute(*inline(
-            f"""INSERT OR IGNORE INTO release_events (release_id, kind, detected_at, version, http_status, url,
-                    evidence, archive_key, run_id)
-                SELECT s.release_id, 'restored', s.seen_at, r.version, coalesce(s.http_status, 200), s.url,
-                       'the page answered again after it was ' || r.status, s.archive_key, ?
-                FROM {t} s JOIN releases r USING (release_id)
-                WHERE coalesce(r.status, 'live') <> 'live' AND s.seen_at > r.removed_at""",
-            [run_id]),
-        )
+    execute_with(con, pa.Table.from_pylist(seen, schema=SIGHTING_ARROW), *inline(
+        f"""INSERT OR IGNORE INTO release_events (release_id, kind, detected_at, version, http_status, url,
+                evidence, archive_key, run_id)
+            SELECT s.release_id, 'restored', s.seen_at, r.version, coalesce(s.http_status, 200), s.url,
+                   'the page answered again after it was ' || r.status, s.archive_key, ?
+            FROM {STREAM} s JOIN releases r USING (release_id)
+            WHERE coalesce(r.status, 'live') <> 'live' AND s.seen_at > r.removed_at""",
+        [run_id]),
+    )
 
 
 def load_seen(con: duckdb.DuckDBPyConnection, run_id: str, seen: list[SeenRow]) -> None:
@@ -286,18 +284,19 @@ def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[Li
         kept = latest.get(row.release_id)
         if kept is None or _utc(row.listed_at) >= _utc(kept.listed_at):
             latest[row.release_id] = row
-    rows = [{name: (_utc(getattr(r, name)) if name in ("published_at", "lastmod", "listed_at") else getattr(r, name))
-             for name in LISTING_ARROW.names} for r in latest.values()]
-    with registered(con, pa.Table.from_pylist(rows, schema=LISTING_ARROW)) as t:
-        con.execute(*inline(
-            f"""INSERT INTO release_listings (release_id, source_id, channel, url, title, published_at, lastmod,
-                    fingerprint, first_listed_at, listed_at, run_id)
-                SELECT release_id, source_id, channel, url, title, published_at, lastmod, fingerprint, listed_at,
-                       listed_at, ? FROM {t}
-                ON CONFLICT (release_id) DO UPDATE SET source_id = excluded.source_id, channel = excluded.channel,
-                    url = excluded.url, title = excluded.title, published_at = excluded.published_at,
-                    lastmod = excluded.lastmod, fingerprint = excluded.fingerprint, listed_at = excluded.listed_at,
-                    run_id = excluded.run_id
-                WHERE excluded.listed_at >= release_listings.listed_at""",
-            [run_id]),
-        )
+    # Column by column (pyarrow takes an aware time as its UTC instant and a naive one as UTC, as _utc does).
+    rows = list(latest.values())
+    table = pa.Table.from_pydict({name: list(map(attrgetter(name), rows)) for name in LISTING_ARROW.names},
+                                 schema=LISTING_ARROW)
+    execute_with(con, table, *inline(
+        f"""INSERT INTO release_listings (release_id, source_id, channel, url, title, published_at, lastmod,
+                fingerprint, first_listed_at, listed_at, run_id)
+            SELECT release_id, source_id, channel, url, title, published_at, lastmod, fingerprint, listed_at,
+                   listed_at, ? FROM {STREAM}
+            ON CONFLICT (release_id) DO UPDATE SET source_id = excluded.source_id, channel = excluded.channel,
+                url = excluded.url, title = excluded.title, published_at = excluded.published_at,
+                lastmod = excluded.lastmod, fingerprint = excluded.fingerprint, listed_at = excluded.listed_at,
+                run_id = excluded.run_id
+            WHERE excluded.listed_at >= release_listings.listed_at""",
+        [run_id]),
+    )

@@ -39,7 +39,8 @@ from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
-    all_new, by_id, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered, registered_ids, utc,
+    STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered,
+    registered_ids, utc,
 )
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
@@ -340,96 +341,95 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
         columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
-        with registered(con, _changed_releases_table(changed, text_hashes or {})) as t:
-            # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
-            con.execute(*inline(
-                f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
-                        first_seen_at, last_seen_at, removed_at, run_id)
-                    SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
-                    FROM {t} {"WHERE version = 1" if plan.updates else ""}""",
+        # Each statement reads the batch's table from its own C stream (arrow.execute_with): its texts are not copied
+        # into a temporary table first (a fresh load of 5,000 releases a batch carries 20 MB of them).
+        t = _changed_releases_table(changed, text_hashes or {})
+        # Without updates every row is version 1: no filter for DuckDB to push into pyarrow's scan of the texts.
+        execute_with(con, t, *inline(
+            f"""INSERT INTO releases ({', '.join(columns)}, release_id, version, cluster_id,
+                    first_seen_at, last_seen_at, removed_at, run_id)
+                SELECT {', '.join(columns)}, release_id, version, cluster_id, seen_at, seen_at, NULL, ?
+                FROM {STREAM} {"WHERE version = 1" if plan.updates else ""}""",
+            [run_id]),
+        )
+        if plan.updates and text_once:
+            # The text about to be replaced becomes its version's own (it was the release's until now).
+            execute_with(con, t,
+                f"""UPDATE {versions} SET title = r.title, subtitle = r.subtitle, lead = r.lead,
+                        body_text = r.body_text
+                    FROM releases r
+                    WHERE {versions}.release_id = r.release_id AND {versions}.version = r.version
+                      AND {versions}.body_text IS NULL
+                      AND r.release_id IN (SELECT release_id FROM {STREAM} WHERE version > 1)"""
+            )
+        if plan.updates:
+            assignments = ", ".join(f"{c} = u.{c}" for c in columns)
+            execute_with(con, t, *inline(
+                f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
+                        last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
+                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                        run_id = ?
+                    FROM {STREAM} u WHERE releases.release_id = u.release_id AND u.version > 1""",
                 [run_id]),
             )
-            if plan.updates and text_once:
-                # The text about to be replaced becomes its version's own (it was the release's until now).
-                con.execute(
-                    f"""UPDATE {versions} SET title = r.title, subtitle = r.subtitle, lead = r.lead,
-                            body_text = r.body_text
-                        FROM releases r
-                        WHERE {versions}.release_id = r.release_id AND {versions}.version = r.version
-                          AND {versions}.body_text IS NULL
-                          AND r.release_id IN (SELECT release_id FROM {t} WHERE version > 1)"""
-                )
-            if plan.updates:
-                assignments = ", ".join(f"{c} = u.{c}" for c in columns)
-                con.execute(*inline(
-                    f"""UPDATE releases SET {assignments}, version = u.version, cluster_id = u.cluster_id,
-                            last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
-                            removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
-                            run_id = ?
-                        FROM {t} u WHERE releases.release_id = u.release_id AND u.version > 1""",
-                    [run_id]),
-                )
-            # A version already stored is left as it is (the rows are one per release_id). Filtered by an
-            # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
-            # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases). The new version is the
-            # current one: with text_once its text is not written twice (release_versions reads it from
-            # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
-            text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
-            absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
-                                            WHERE v.release_id = n.release_id AND v.version = n.version)"""
-                      if versions_held else "")
-            con.execute(*inline(
-                f"""INSERT INTO {versions}
-                        (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
-                         seen_at, archive_key, run_id)
-                    SELECT n.release_id, n.version, n.content_hash, {text},
-                           n.published_at, n.seen_at, n.archive_key, ? FROM {t} n {absent}""",
-                [run_id]),
-            )
+        # A version already stored is left as it is (the rows are one per release_id). Filtered by an
+        # anti-join rather than INSERT OR IGNORE: DuckDB's conflict path copied every text three times
+        # slower than a plain insert (1.5 s against 0.45 s for 20,000 releases). The new version is the
+        # current one: with text_once its text is not written twice (release_versions reads it from
+        # releases), which took a sixth off a fresh load's CPU (docs/scale.md).
+        text = ("NULL, NULL, NULL, NULL" if text_once else "n.title, n.subtitle, n.lead, n.body_text")
+        absent = (f"""WHERE NOT EXISTS (SELECT 1 FROM {versions} v
+                                        WHERE v.release_id = n.release_id AND v.version = n.version)"""
+                  if versions_held else "")
+        execute_with(con, t, *inline(
+            f"""INSERT INTO {versions}
+                    (release_id, version, content_hash, title, subtitle, lead, body_text, published_at,
+                     seen_at, archive_key, run_id)
+                SELECT n.release_id, n.version, n.content_hash, {text},
+                       n.published_at, n.seen_at, n.archive_key, ? FROM {STREAM} n {absent}""",
+            [run_id]),
+        )
     if plan.touches:
         touched = arrow_table(plan.touches, pa.schema([("release_id", S), ("seen_at", TS), ("updated_at", TS)]))
-        with registered(con, touched) as t:
-            # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
-            # latest one it showed, or its listing's lastmod would look newer than the page on every run.
-            con.execute(
-                f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
-                        removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
-                        updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
-                                          THEN u.updated_at ELSE releases.updated_at END
-                    FROM {t} u WHERE releases.release_id = u.release_id"""
-            )
+        # The page's own update stamp can move without its text (a typography fix, a re-save): keep the
+        # latest one it showed, or its listing's lastmod would look newer than the page on every run.
+        execute_with(con, touched,
+            f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, u.seen_at), {status}
+                    removed_at = CASE WHEN u.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END,
+                    updated_at = CASE WHEN u.seen_at >= releases.last_seen_at AND u.updated_at IS NOT NULL
+                                      THEN u.updated_at ELSE releases.updated_at END
+                FROM {STREAM} u WHERE releases.release_id = u.release_id"""
+        )
     if plan.links:
         # Each link once, every one of them touching a release new in this batch: none can be stored yet
         # (arrow.all_new), so a plain insert, without INSERT OR IGNORE's conflict path (about 1 ms a statement).
         keys = {(link["release_id"], link["other_id"], link["kind"]) for link in plan.links}
         plain = len(keys) == len(plan.links) and all(
             all_new(con, [link["release_id"]]) or all_new(con, [link["other_id"]]) for link in plan.links)
-        with registered(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW)) as t:
-            con.execute(*inline(
-                f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
-                        (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {t}""",
-                [run_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW), *inline(
+            f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
+                    (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                SELECT release_id, other_id, kind, score, other_url, first_seen_at, ? FROM {STREAM}""",
+            [run_id]),
+        )
 
 
 def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> None:
     if not fetches:
         return
     names = FETCH_ARROW.names
-    with registered(con, arrow_table(fetches, FETCH_ARROW)) as t:
-        con.execute(f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}")
+    execute_with(con, arrow_table(fetches, FETCH_ARROW),
+                 f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}")
 
 
 def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[FailureRow]) -> None:
     if not failures:
         return
     names = FAILURE_ARROW.names
-    with registered(con, arrow_table(failures, FAILURE_ARROW)) as t:
-        con.execute(*inline(
-            f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {t}",
-            [run_id]),
-        )
+    execute_with(con, arrow_table(failures, FAILURE_ARROW), *inline(
+        f"INSERT OR IGNORE INTO parse_failures ({', '.join(names)}, run_id) SELECT {', '.join(names)}, ? FROM {STREAM}",
+        [run_id]),
+    )
 
 
 def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
@@ -441,37 +441,32 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
         if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
             latest[row.url] = row
     names = CACHE_ARROW.names
-    with registered(con, arrow_table(list(latest.values()), CACHE_ARROW)) as t:
-        con.execute(
-            f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {t}
-                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-                    archive_key = excluded.archive_key, checked_at = excluded.checked_at
-                WHERE excluded.checked_at >= http_cache.checked_at"""
-        )
+    execute_with(con, arrow_table(list(latest.values()), CACHE_ARROW),
+        f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}
+            ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                archive_key = excluded.archive_key, checked_at = excluded.checked_at
+            WHERE excluded.checked_at >= http_cache.checked_at"""
+    )
 
 
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
     if batch.frontier_add:
         rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
-                f"SELECT ?, url, purpose, now(), ? FROM {t}",
-                [batch.source_id, batch.run_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
+            f"SELECT ?, url, purpose, now(), ? FROM {STREAM}",
+            [batch.source_id, batch.run_id]),
+        )
     if batch.frontier_done:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {t})", [batch.source_id])
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {STREAM})", [batch.source_id]))
     if batch.frontier_retry:
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_retry)]
-        with registered(con, pa.Table.from_pylist(rows, schema=URLS_ARROW)) as t:
-            con.execute(*inline(
-                f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {t})",
-                [batch.source_id]),
-            )
+        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
+            f"UPDATE frontier SET attempts = attempts + 1 WHERE source_id = ? AND url IN (SELECT url FROM {STREAM})",
+            [batch.source_id]),
+        )
         con.execute(*inline("DELETE FROM frontier WHERE source_id = ? AND attempts >= ?", [batch.source_id, MAX_FRONTIER_ATTEMPTS]))
 
 

@@ -45,7 +45,9 @@ import numpy as np
 import pyarrow as pa
 
 from govpress.dedupe import neardup
-from govpress.store.arrow import all_new, by_id, inline, keys_in, registered, registered_ids
+from govpress.store.arrow import (
+    STREAM, all_new, by_id, copies_in, execute_with, inline, keys_in, registered, registered_ids,
+)
 
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
@@ -154,11 +156,12 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         else:
             matrix = neardup.band_matrix(np.vstack([signed[i][2] for i in banded]))
         per_release = matrix.shape[1]
-        # The ids repeated by an Arrow take, not a Python object array (105,000 strings for 5,000 releases).
+        # The ids repeated from the Arrow array's own bytes, not a Python object array (105,000 strings for 5,000
+        # releases), nor an Arrow take (which imports pyarrow.compute, 35-60 ms of a run's main process).
         band_rows = {
             "band": np.tile(np.arange(per_release, dtype=np.int16), len(banded)),
             "bucket": matrix.ravel(),
-            "release_id": release_ids.take(pa.array(np.repeat(banded, per_release))),
+            "release_id": _repeated(release_ids, banded, per_release),
         }
     else:
         band_rows = {"band": [], "bucket": [], "release_id": []}
@@ -166,7 +169,7 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
     )
     signed_ids = [release_id for release_id, _, _ in signed]
-    with registered(con, signatures) as sigs, registered(con, buckets) as bands:
+    with registered(con, signatures) as sigs:
         # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
         # a fresh load deletes nothing and scans no bucket.
         # Releases new in this batch have no signature yet (arrow.all_new): nothing to ask.
@@ -185,8 +188,25 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
             [neardup.SCHEME, now, run_id]),
         )
         with _without_fsst(con):
-            con.execute(f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {bands}")
+            execute_with(con, buckets,
+                         f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
     return buckets
+
+
+def _repeated(strings: pa.Array, which: np.ndarray, times: int) -> pa.Array:
+    """``strings[i]`` ``times`` times over for each ``i`` of ``which``, in that order (a string array without nulls):
+    what ``strings.take(np.repeat(which, times))`` gives, built with numpy from the array's offsets and bytes."""
+    first = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
+    data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if strings.buffers()[2] is not None \
+        else np.zeros(0, dtype=np.uint8)
+    starts = np.repeat(first[which], times).astype(np.int64)
+    lengths = np.repeat(first[which + 1] - first[which], times).astype(np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    # Each output byte's place in the input: its string's start there, plus how far into the string it is.
+    source = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)),
+                                       pa.py_buffer(data[source]))
 
 
 @contextmanager
@@ -264,12 +284,16 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             (registered(con, mem_bands) if mem_bands is not None else nullcontext()) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
-        if mem_bands is not None:
-            # Copied into DuckDB first: joined straight from Arrow, DuckDB pushed the stored side's
-            # bucket range into pyarrow's scanner as Python ints, which overflow past 2**63 (every
-            # other bucket): "OverflowError: Python int too large to convert to C long".
+        copy = mem_bands is not None and not copies_in(con)
+        if copy:
+            # Copied into DuckDB first (a lake session's registered Arrow view): joined straight from Arrow,
+            # DuckDB pushed the stored side's bucket range into pyarrow's scanner as Python ints, which
+            # overflow past 2**63 (every other bucket): "OverflowError: Python int too large to convert to C long".
+            # A DuckDB connection's ``registered`` table is a copy already (arrow.copies_in).
             con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
             probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
+        elif mem_bands is not None:
+            probe.append(f"SELECT band, bucket, release_id FROM {mem}")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
         candidates = con.execute(
@@ -277,7 +301,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
                 FROM ({' UNION ALL '.join(probe)}) a
                 JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         ).fetchall()
-        if mem_bands is not None:
+        if copy:
             con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
         return {}

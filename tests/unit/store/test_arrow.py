@@ -12,7 +12,11 @@ from govpress.store.lake import HAS_TABLE
 
 
 def names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    """The connection's temporary tables and views (a DuckDB connection's blocks copy rows into tables, another's
+    register views)."""
+    return {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
 
 
 def test_a_table_is_queryable_inside_the_block_and_gone_after_it() -> None:
@@ -25,7 +29,7 @@ def test_a_table_is_queryable_inside_the_block_and_gone_after_it() -> None:
     assert not {first, second} & names(con)
 
 
-def test_the_table_is_unregistered_when_the_block_fails() -> None:
+def test_the_table_is_dropped_when_the_block_fails() -> None:
     con = duckdb.connect()
     with pytest.raises(RuntimeError):
         with registered(con, pa.table({"x": [1]})) as name:
@@ -42,8 +46,12 @@ def test_a_batch_registers_each_set_of_ids_once_and_lets_them_go_at_its_end() ->
             with registered_ids(con, {"a", "b"}) as again, registered_ids(con, ["c"]) as other:
                 assert again == first and other != first  # the same set: the same table, still registered
                 assert {first, other} <= names(con)
+            with registered(con, pa.table({"x": [1]})) as inside:
+                assert inside not in {first, other}  # the ids are held until the batch's end
+            with registered(con, pa.table({"y": ["a"]})) as next_one:  # a table let go in the batch is taken again
+                assert next_one == inside and con.execute(f"SELECT * FROM {next_one}").fetchall() == [("a",)]
             raise RuntimeError("the load failed")
-    assert not {first, other} & names(con)
+    assert not {first, other, inside} & names(con)
     with registered_ids(con, ["a"]) as outside, registered_ids(con, ["a"]) as twice:
         assert outside != twice  # outside a batch: a table per block, as registered() does
     assert not {outside, twice} & names(con)
@@ -143,3 +151,121 @@ def test_a_load_binds_no_parameter(store: Store) -> None:
                                      release("c", words + " more", source_id="agency")))
         loader.load_batch(spy, batch(release("a", words + " edited"), release("b", words, source_id="agency")))
     assert bound == []
+
+
+def test_a_duckdb_connection_reads_the_rows_without_pyarrow_dataset() -> None:
+    # A registered pyarrow.Table made DuckDB build a pyarrow.dataset scanner (and an Acero plan) for every scan,
+    # holding the GIL, and the first imported pyarrow.dataset and pyarrow.compute: the rows are copied in once.
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import duckdb, pyarrow as pa
+from govpress.store.arrow import one_batch, registered, registered_ids
+con = duckdb.connect()
+con.execute("CREATE TABLE t (release_id VARCHAR, bucket UBIGINT)")
+con.execute("INSERT INTO t VALUES ('a', 18446744073709551615), ('b', 1)")
+table = pa.table({"release_id": ["a", "c"], "bucket": pa.array([2**64 - 1, 2], pa.uint64()),
+                  "at": pa.array([None, 0], pa.timestamp("us", tz="UTC")), "tags": [["x"], None]})
+with registered(con, table) as t:
+    kinds = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {t})").fetchall()
+    assert kinds == [("release_id", "VARCHAR"), ("bucket", "UBIGINT"), ("at", "TIMESTAMP WITH TIME ZONE"),
+                     ("tags", "VARCHAR[]")], kinds
+    assert con.execute(f"SELECT t.release_id FROM t JOIN {t} b USING (bucket)").fetchall() == [("a",)]
+    assert con.execute(f"SELECT count(*) FROM {t} a JOIN {t} b USING (release_id)").fetchone() == (2,)
+with one_batch(con), registered_ids(con, ["b", "a"]) as ids:
+    assert con.execute(f"SELECT list(release_id ORDER BY release_id) FROM {ids}").fetchone() == (["a", "b"],)
+print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout
+
+
+def test_a_failed_statement_in_a_transaction_is_the_error_raised() -> None:
+    # The block's table cannot be dropped in an aborted transaction: the statement's own error comes out, and the
+    # rollback takes the table the transaction made.
+    con = duckdb.connect()
+    con.execute("CREATE TABLE k (x INTEGER PRIMARY KEY)")
+    before = names(con)
+    con.begin()
+    with pytest.raises(duckdb.ConstraintException):
+        with one_batch(con), registered(con, pa.table({"x": [1, 1]})) as t, registered_ids(con, ["a"]):
+            con.execute(f"INSERT INTO k SELECT x FROM {t}")
+    con.rollback()
+    assert names(con) == before and con.execute("SELECT count(*) FROM k").fetchone() == (0,)
+
+
+def test_another_connection_gets_the_arrow_table_registered() -> None:
+    # A lake session (or any wrapper of a connection) is not a DuckDB connection: a view over the Arrow table, as before.
+    class Session:
+        def __init__(self) -> None:
+            self.con = duckdb.connect()
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    session = Session()
+    before = names(session.con)
+    with registered(session, pa.table({"x": [1, 2]})) as t:
+        assert t in {name for (name,) in session.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+        assert session.execute(f"SELECT sum(x) FROM {t}").fetchone() == (3,)
+    assert names(session.con) == before
+
+
+
+def test_a_statement_reads_its_table_once_from_the_stream_without_a_table_of_its_own() -> None:
+    from govpress.store.arrow import STREAM, execute_with
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE k (x INTEGER PRIMARY KEY, seen TIMESTAMPTZ)")
+    before = names(con)
+    table = pa.table({"x": [1, 2], "seen": pa.array([0, None], pa.timestamp("us", tz="UTC"))})
+    execute_with(con, table, f"INSERT INTO k SELECT x, seen FROM {STREAM} WHERE x > ?", [0])
+    execute_with(con, table, f"INSERT OR IGNORE INTO k SELECT x + 1, seen FROM {STREAM}")
+    assert con.execute("SELECT x, epoch_us(seen) FROM k ORDER BY x").fetchall() == [(1, 0), (2, None), (3, None)]
+    assert names(con) == before  # no temporary table, no view
+    with pytest.raises(ValueError):  # a C stream is read once: a statement naming it twice is refused
+        execute_with(con, table, f"SELECT * FROM {STREAM} a JOIN {STREAM} b USING (x)")
+
+    class Session:  # another connection (a lake session): registered for the statement
+        def __init__(self) -> None:
+            self.con = con
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    execute_with(Session(), table, f"DELETE FROM k WHERE x IN (SELECT x FROM {STREAM})")
+    assert con.execute("SELECT x FROM k").fetchall() == [(3,)] and names(con) == before
+
+
+def test_a_load_of_signed_releases_imports_neither_pyarrow_dataset_nor_compute(migrated_template) -> None:
+    # Both were imported inside a run's first loads (35-60 ms each of its main process): pyarrow.dataset by DuckDB's
+    # scan of a registered pyarrow.Table, pyarrow.compute by the near-duplicate step's Arrow take of the band ids.
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    shutil.copyfile(migrated_template, folder / "g.duckdb")
+    script = f"""
+import sys
+sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[2])!r}]
+from dataclasses import replace
+from store_factories import batch, release
+from govpress.dedupe import neardup
+from govpress.store import Store
+words = " ".join(f"word{{k}} part{{k % 7}}" for k in range(80))
+rows = [release(i, words + (" more" if i == "c" else "")) for i in ("a", "b", "c")]
+rows = [replace(r, minhash=neardup.signature(neardup.release_text(r.title, r.subtitle, r.lead, r.body_text)))
+        for r in rows]
+store = Store({str(folder / "g.duckdb")!r})
+store.load_batch(batch(*rows))
+store.load_batch(batch(*rows))
+print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout
