@@ -13,6 +13,7 @@ import pytest
 from govpress.parsers import generic
 from govpress.parsers.datefinder import read_stamp
 from govpress.parsers.release import ParseContext
+from tests.unit.parsers.regex_forms import top_level_alternatives
 
 PROSE = (
     "<p>The minister held talks with his counterpart on Tuesday in the capital. The sides discussed trade, energy "
@@ -367,13 +368,7 @@ def _label_forms() -> list[str]:
     """The literal parts of every form of the published label's words (optional and inner groups left out)."""
     from govpress.parsers.datefinder import _PUBLISHED_WORDS
 
-    forms, depth, start = [], 0, 0
-    for i, char in enumerate(_PUBLISHED_WORDS + "|"):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            forms.append(_PUBLISHED_WORDS[start:i])
-            start = i + 1
-    return forms
+    return top_level_alternatives(_PUBLISHED_WORDS)
 
 
 def test_every_form_of_the_published_label_holds_a_piece_the_prefilter_looks_for() -> None:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govpress.parsers.text import fold_for_hash, is_section_break, normalize, repair_paragraphs, sentences, to_body_text
+from tests.unit.parsers.regex_forms import top_level_alternatives
 
 
 # ---------------------------------------------------------------- normalize
@@ -232,14 +233,8 @@ def _forms(words: str) -> list[str]:
     """Each top-level alternative of a label's words, its groups reduced to their first alternative."""
     if words.startswith("(?:") and words.endswith(")"):
         words = words[3:-1]
-    forms, depth, start = [], 0, 0
-    for i, char in enumerate(words + "|"):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            forms.append(words[start:i])
-            start = i + 1
     out = []
-    for form in forms:
+    for form in top_level_alternatives(words):
         form = re.sub(r"\(\?:([^()|]*)[^()]*\)\??", r"\1", form)  # a group: its first alternative
         form = re.sub(r"\[\^[^\]]*\]\{[^}]*\}\??", " ", form)  # "any few characters but": a space
         form = re.sub(r"\[([^\]^])[^\]]*\]", r"\1", form)  # a class: its first character
