@@ -203,6 +203,8 @@ def _repeated(strings: pa.Array, which: np.ndarray, times: int) -> pa.Array:
     lengths = np.repeat(first[which + 1] - first[which], times).astype(np.int64)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
+    if offsets[-1] >= 2**31:  # past a string array's 32-bit offsets (batches are far smaller): Arrow's take
+        return strings.take(pa.array(np.repeat(which, times)))
     # Each output byte's place in the input: its string's start there, plus how far into the string it is.
     source = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
     return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)),

@@ -349,3 +349,23 @@ def test_the_bands_are_written_without_fsst_and_their_ids_still_compressed(
     # connection's own methods (then FSST); the rows beyond it are always the checkpoint's.
     assert set(rows_by_method) <= {"Dictionary", "FSST"}, rows_by_method
     assert sum(rows_by_method.values()) == len(rows) * neardup.BANDS
+
+
+def test_repeated_ids_are_what_arrows_take_gives() -> None:
+    # The band rows' ids are built from the id array's own offsets and bytes (no pyarrow.compute import): the same
+    # strings as a take, for sliced arrays, empty and non-ASCII ids, any selection and repeat count.
+    import numpy as np
+    import pyarrow as pa
+
+    from govpress.store.nearlinks import _repeated
+
+    rng = np.random.default_rng(7)
+    words = ["", "r-1", "релиз-2", "ə" * 40, "x" * 300]
+    for _ in range(200):
+        strings = pa.array([words[i] for i in rng.integers(0, len(words), rng.integers(1, 30))], pa.string())
+        if len(strings) > 2 and rng.random() < 0.5:
+            strings = strings.slice(1, len(strings) - 2)
+        which = rng.integers(0, len(strings), rng.integers(0, 12))
+        times = int(rng.integers(0, 4))
+        expected = strings.take(pa.array(np.repeat(which, times), pa.int64()))
+        assert _repeated(strings, which, times).to_pylist() == expected.to_pylist()
