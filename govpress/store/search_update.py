@@ -72,16 +72,19 @@ def index_exists(con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
     return all(f"fts_main_{t}" in schemas for t in tables)
 
 
-def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str | list[str]) -> None:
+def update_table(con: duckdb.DuckDBPyConnection, table: str, insert_sql: str | list[str] | None) -> None:
     """Bring one search table and its fts index up to date for the touched releases.
 
     ``insert_sql`` inserts the table's rows for the touched releases that still exist (the rebuild's
-    SQL restricted to ``search_touched``), in one statement or in several (slices of them).
+    SQL restricted to ``search_touched``), in one statement or in several (slices of them); ``None``: the
+    caller has made those rows already (deleted the touched releases' old rows and inserted the new ones,
+    as the families' update does, govpress/store/search.py), only the fts index is brought up to date.
     """
     s = f"fts_main_{table}"
-    con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_touched)")
-    for statement in [insert_sql] if isinstance(insert_sql, str) else insert_sql:
-        con.execute(statement)
+    if insert_sql is not None:
+        con.execute(f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM search_touched)")
+        for statement in [insert_sql] if isinstance(insert_sql, str) else insert_sql:
+            con.execute(statement)
     # Old documents out: each word they held loses one document from its frequency.
     con.execute(f"CREATE OR REPLACE TEMP TABLE search_old_docs AS "
                 f"SELECT docid FROM {s}.docs WHERE name IN (SELECT release_id FROM search_touched)")

@@ -252,3 +252,57 @@ def test_names_keyed_once_per_word_equal_the_keys_of_each_release(store: Store) 
         expected = dict(con.execute(f"SELECT r.release_id, {search.NAMES_TERMS_SQL} FROM releases r").fetchall())
     assert stored == expected
     assert stored["b"] == "" and stored["a"].split().count("asdv") >= 2
+
+
+def test_every_familys_rows_are_normalised_in_one_statement_per_slice(store: Store) -> None:
+    # Each statement that calls search_words compiles its regular expressions again (a few ms however few rows
+    # it fills): a whole rebuild and an update in place fill all families with one such statement per slice,
+    # not one per family and slice.
+    from govpress.store import search
+
+    load_and_index(store)  # releases in four families; the first build
+    store.load_batch(batch(
+        release("ru_more", "Министр посетил школу.", title="Школа"),
+        release("en_more", "The minister opened a school.", title="School", source_id="gov_en", language="en"),
+        release("xx_more", "Lorem ipsum dolor.", title="Lorem", source_id="gov_xx", language=None),
+    ))
+    for full in (False, True):  # three touched of nine: in place; then whole
+        with store.writer(fts=True) as con:
+            recorder = Recorder(con)
+            search.rebuild_search_index(recorder, full=full)
+        normalising = [sql for sql in recorder.sent if "search_words(" in sql]
+        assert len(normalising) == 1, (full, normalising)
+    assert hits(store, "school") == ["en_more"] and hits(store, "ipsum") == ["xx_more"]
+    assert set(hits(store, "школа")) == {"ru_district", "ru_more"}
+
+
+def test_the_staged_rows_of_all_families_equal_each_familys_own_refill(store: Store) -> None:
+    # search._stage_sql makes every family's rows at once (search_family, search_norm's CASE, one anti-join on
+    # the stopwords of each family): row for row what the per-family SQL (_refill_sql) makes, stopwords and
+    # NULL languages included.
+    from govpress.store import search
+
+    load_and_index(store)
+    store.load_batch(batch(
+        release("be_one", "Сям'я Асадаў была ў Мінску і ў Гомелі.", title="Візіт", language="be"),
+        release("uk_one", "М'ясо та хліб для родини.", title="Хліб", language="uk"),
+        release("en_stop", "the and of to", title="The", source_id="gov_en", language="en"),
+        release("null_one", "Lorem ipsum and the dolor.", title="Lorem", source_id="gov_xx", language=None),
+        release("fr_one", "Le ministre a visité Bakou.", title="Visite", source_id="gov_fr", language="fr"),
+        release("az_two", "Azərbaycanın Prezidenti Bakının məktəblərində oldu.", title="Səfərlər",
+                source_id="gov_az", language="az"),
+    ))
+    with store.writer(fts=True) as con:
+        con.begin()
+        for table in [f.table for f in search.FAMILIES]:
+            con.execute(f"DELETE FROM {table}")
+        for family in search.FAMILIES:
+            con.execute(search._refill_sql(family))
+        own = {f.table: sorted(con.execute(f"SELECT release_id, terms FROM {f.table}").fetchall())
+               for f in search.FAMILIES}
+        con.execute(search._stage_sql())
+        staged = {f.table: sorted(con.execute(f"SELECT release_id, terms FROM {search.STAGED_TABLE} WHERE family = ?",
+                                              [f.name]).fetchall()) for f in search.FAMILIES}
+        con.rollback()
+    assert all(own[f.table] for f in search.FAMILIES)  # every family holds rows
+    assert staged == own
