@@ -64,6 +64,7 @@ from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_tex
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
+from govpress.parsers.blocked import fetch_verdict_holds
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text
@@ -137,8 +138,8 @@ def _reject_binary(body: bytes) -> None:
 
 def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     text = decode_page(body, ctx.content_type)
-    reason = looks_blocked(text)
-    if reason:
+    # The fetcher's check of these bytes stands when the rules would read the text as they read them.
+    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
     root = parse_html_text(text)
     # Every element's Python proxy held for the whole parse: otherwise lxml builds a new proxy each
