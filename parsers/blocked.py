@@ -23,7 +23,9 @@ feed, sitemap or JSON document may mention "access denied" or "captcha" in its i
 
 It runs on every fetched response and before every parse, so the common case (a normal page) is
 settled with substring searches over the first bytes; the visible text is extracted only once a
-rule needs it.
+rule needs it. A parse of bytes the fetcher already judged (``ParseContext.no_block_found``) skips
+it when the parser's text reads as those bytes did (:func:`fetch_verdict_holds`); a reparse of
+archived bodies runs it afresh.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
+from govpress.parsers.blocked import fetch_verdict_holds
 from govpress.parsers.datefinder import (
     FoundDate, find_publication_date, is_date_label_line, lone_date_line, markup_fallback, read_stamp,
 )
@@ -64,7 +65,6 @@ from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_tex
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
-from govpress.parsers.blocked import fetch_verdict_holds
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text

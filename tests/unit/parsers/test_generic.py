@@ -455,6 +455,14 @@ def test_the_fetchers_no_block_is_taken_for_the_same_bytes_only(monkeypatch: pyt
     cyrillic = page("<title>Встреча</title>", article()).decode("utf-8").replace("holds talks", "Переговоры")
     generic.parse(cyrillic.encode("cp1251"), URL, replace(CTX, content_type="text/html; charset=windows-1251", no_block_found=True))
     assert len(asked) == 2 and "Переговоры" in asked[-1]
+    # the site parsers' one tree, the same way
+    from govpress.parsers.sites import site
+
+    monkeypatch.setattr(site, "looks_blocked", counting)
+    site.unblocked_tree(utf8, replace(html, no_block_found=True))
+    assert len(asked) == 2
+    site.unblocked_tree(utf8, html)
+    assert len(asked) == 3
 
 
 def test_waf_header_alone_blocks_whatever_the_body() -> None:
