@@ -271,6 +271,7 @@ def parse_job(source: Source, result: FetchResult, fetched_at: datetime, parser_
     ctx = ParseContext(
         source_id=source.id, timezone=source.timezone, languages=tuple(source.languages),
         fetched_at=fetched_at, content_type=result.content_type, site_names=site_names,
+        no_block_found=result.no_block_found and result.outcome == "ok",
     )
     return ParseJob(body=result.body, url=result.final_url or result.url, context=ctx,
                     parser=parser_name or parser_for(source, result))
@@ -463,7 +464,7 @@ async def parse_jobs(parsers: ParsePool | None, jobs: list[ParseJob]) -> list:
 
 
 def _replace_body(result: FetchResult, body: bytes, key: str) -> FetchResult:
-    return replace(result, body=body, archive_key=key)
+    return replace(result, body=body, archive_key=key, no_block_found=False)
 
 
 # --- one source end to end ------------------------------------------------------------------------
@@ -557,7 +558,7 @@ async def open_stream(ctx: RunContext, source: Source) -> SourceStream:
             # Sitemaps need their (unchanged) URL list to find removals and changed children.
             body = await asyncio.to_thread(ctx.archive.read, cached.archive_key) if cached.archive_key else None
             if body is not None:
-                result = replace(result, body=body, archive_key=cached.archive_key)
+                result = replace(result, body=body, archive_key=cached.archive_key, no_block_found=False)
             else:  # no sound stored copy: read the page whole (and repair the archive)
                 result = await ctx.fetcher.fetch(url, source, purpose=purpose)
                 if result.ok and (result.etag or result.last_modified):

@@ -23,7 +23,9 @@ feed, sitemap or JSON document may mention "access denied" or "captcha" in its i
 
 It runs on every fetched response and before every parse, so the common case (a normal page) is
 settled with substring searches over the first bytes; the visible text is extracted only once a
-rule needs it.
+rule needs it. A parse of bytes the fetcher already judged (``ParseContext.no_block_found``) skips
+it when the parser's text reads as those bytes did (:func:`fetch_verdict_holds`); a reparse of
+archived bodies runs it afresh.
 """
 
 from __future__ import annotations
@@ -121,6 +123,21 @@ def looks_like_html(content_type: str | None, head: bytes) -> bool:
     if content_type and content_type.split(";")[0].strip():
         return "html" in content_type.lower()
     return bool(_LOOKS_HTML.match(head))
+
+
+def fetch_verdict_holds(body: bytes, text: str, content_type: str | None) -> bool:
+    """Whether the fetcher's "no block" on ``body`` is also :func:`blocked_reason` ``(text)``'s answer.
+
+    The fetcher asks ``blocked_reason(body, status=<2xx>, headers=...)``; a parser asks again of the
+    page it decoded, with no status nor headers (``looks_blocked(text)``). The rules read a body only
+    as UTF-8 bytes (:class:`Page`) and as HTML or not (rules 2, 3 and 5); the headers' rule 1 only
+    finds blocks, and no rule but the wording of a reason tells one 2xx status from another. So the
+    answers agree when the text encodes back to the very bytes and the Content-Type, which the
+    fetcher's check read and the parser's does not, makes no difference to what is HTML. Both are
+    checked here (a few microseconds, against 60-70 for the rules: bench/results.md, perf-parse13).
+    """
+    head = body[:4096]
+    return looks_like_html(content_type, head) == looks_like_html(None, head) and text.encode("utf-8", "ignore") == body
 
 
 class Page:

@@ -35,6 +35,7 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
+from govpress.parsers.blocked import fetch_verdict_holds
 from govpress.parsers.datefinder import (
     FoundDate, find_publication_date, is_date_label_line, lone_date_line, markup_fallback, read_stamp,
 )
@@ -137,8 +138,8 @@ def _reject_binary(body: bytes) -> None:
 
 def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     text = decode_page(body, ctx.content_type)
-    reason = looks_blocked(text)
-    if reason:
+    # The fetcher's check of these bytes stands when the rules would read the text as they read them.
+    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
     root = parse_html_text(text)
     # Every element's Python proxy held for the whole parse: otherwise lxml builds a new proxy each

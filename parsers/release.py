@@ -81,6 +81,10 @@ class ParseContext:
     """Content-Type of the response (or of the file by extension), charset included when sent."""
     site_names: tuple[str, ...] = ()
     """Names of the site learnt from what the source's pages share ("Ministry of Examples"), stripped off titles."""
+    no_block_found: bool = False
+    """The fetcher ran the blocked-page rules on these very bytes (their status, headers and Content-Type: this
+    ``content_type``) and found no block. A parser that reads them as the rules do need not run the rules again
+    (:func:`govpress.parsers.blocked.fetch_verdict_holds` says when); archived bodies (reparse) are judged afresh."""
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 
 COMPARED = 5
@@ -149,11 +149,14 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
     """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
     if not text:
         return []
+    return [(word, _opens_sentence(text, m.start())) for m in _capital_matches(text) if not (word := m.group(0)).isupper()]
+
+
+def _capital_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of the words of four letters or more that open with a capital (acronyms included)."""
     if _ASTRAL.search(text):
-        matches = (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
-    else:
-        matches = (m for m in _capitalised_bmp().finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
-    return [(word, _opens_sentence(text, m.start())) for m in matches if not (word := m.group(0)).isupper()]
+        return (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
+    return (m for m in _capitalised_bmp().finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -170,8 +173,17 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 def name_words(text: str | None) -> list[str]:
     """Capitalised words of four letters or more that are names: not a sentence's first word, not an acronym."""
+    return list(name_words_iter(text))
+
+
+def name_words_iter(text: str | None) -> Iterator[str]:
+    """:func:`name_words`, one at a time (a caller that stops early does not read the rest of a body)."""
     # Every sentence starts with a capital: its first word says nothing by itself.
-    return [word for word, opens in _capitalised(text) if not opens]
+    if not text:
+        return
+    for m in _capital_matches(text):
+        if not (word := m.group(0)).isupper() and not _opens_sentence(text, m.start()):
+            yield word
 
 
 def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[str, str]:
@@ -182,18 +194,40 @@ def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[
     """
     parts = list(parts)
     names: dict[str, str] = {}
-
-    def add(word: str) -> None:
-        key = name_key(word)
-        if len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names):
-            names[key] = word
-
-    inside = {name_key(w) for text in [*parts, body] for w in name_words(text)}  # distinct: a body repeats its names
+    inside = _InsideKeys([*parts, body])
     for part in parts:
         for word, opens in _capitalised(part):
-            if not opens or any(keys_match(name_key(word), k) for k in inside):
-                add(word)
+            key = name_key(word)
+            # The texts' names are looked up last and lazily, for an opening word that would be taken
+            # otherwise, as far as its first match: reading every name of the body first was most of
+            # a release's name keys (the same names result: the conditions are pure).
+            if (len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names)
+                    and (not opens or inside.matches(key))):
+                names[key] = word
     return names
+
+
+class _InsideKeys:
+    """The keys of the names written inside a sentence of some texts, read as far as a question needs them.
+
+    ``matches(key)`` is ``any(keys_match(key, k) for k in {name_key(w) for t in texts for w in name_words(t)})``,
+    reading the texts' words only until the first match (the answer is the same whatever the order).
+    """
+
+    def __init__(self, texts: list[str | None]) -> None:
+        self._keys: set[str] = set()  # distinct: a body repeats its names
+        self._words = (word for text in texts for word in name_words_iter(text))
+
+    def matches(self, key: str) -> bool:
+        if any(keys_match(key, k) for k in self._keys):
+            return True
+        for word in self._words:
+            other = name_key(word)
+            if other not in self._keys:
+                self._keys.add(other)
+                if keys_match(key, other):
+                    return True
+        return False
 
 
 def shared_names(a: dict[str, str], b: dict[str, str]) -> list[tuple[str, str, str]]:

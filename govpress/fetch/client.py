@@ -95,6 +95,9 @@ class FetchResult:
     archive_key: str | None
     redirects: list[str] = field(default_factory=list)
     bytes_downloaded: int = 0
+    no_block_found: bool = False
+    """The blocked-page rules ran on this ``body`` (with ``status`` and the headers) and found none: the parsers
+    need not run them again on it (``ParseContext.no_block_found``). False for a body put in later."""
 
     @property
     def ok(self) -> bool:
@@ -305,6 +308,7 @@ class Fetcher:
         status = response.status if response is not None else outcome.status
         headers = response.headers if response is not None else {}
         gzipped = None
+        no_block_found = False
         if isinstance(outcome, _Stop):
             result_outcome, error, body = outcome.outcome, outcome.error, None
         else:
@@ -312,6 +316,9 @@ class Fetcher:
             result_outcome, error = verdict.outcome, verdict.error
             body = outcome.body if verdict.keep_body else None
             gzipped = outcome.gzipped
+            # "ok" is a 2xx whose body the rules found no block in (when asked to look); the headers'
+            # content-type is FetchResult.content_type below (httpx gives the names lower-cased).
+            no_block_found = purpose != "robots" and result_outcome == "ok" and body is not None
         archive_key = None
         if body is not None and self.archive is not None:
             if len(body) <= INLINE_ARCHIVE_BYTES and not getattr(self.archive, "sync_each", True):
@@ -326,6 +333,7 @@ class Fetcher:
             status=status,
             body=body,
             content_type=headers.get("content-type"),
+            no_block_found=no_block_found,
             charset=charset_of(headers),
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),

@@ -352,3 +352,22 @@ def test_the_workers_import_feedparser_only_for_a_feed_document() -> None:
     code = "import sys, govpress.parse_preload; print('feedparser' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_job_says_the_fetcher_found_no_block_only_for_the_fetchers_own_ok_body(tmp_path: Path) -> None:
+    # ParseContext.no_block_found (the parsers skip the blocked-page rules the fetcher already ran on the bytes):
+    # carried from the fetch's result, never for a body put in afterwards (an archived copy after a 304) nor for
+    # bytes that did not come over HTTP.
+    from govpress.archive import Archive
+    from govpress.pipeline import _replace_body, local_result, parse_job
+    from factories import make_source
+
+    source = make_source()
+    fetched = replace(local_result("https://gov.example/a", "new", b"<html></html>", "text/html", Archive(tmp_path)),
+                      no_block_found=True)
+    now = fetched.started_at
+    assert parse_job(source, fetched, now).context.no_block_found
+    assert not parse_job(source, replace(fetched, outcome="not_modified"), now).context.no_block_found
+    assert not parse_job(source, _replace_body(fetched, b"<html>stored</html>", "k"), now).context.no_block_found
+    assert not parse_job(source, local_result("file:///a.html", "file", b"<html></html>", "text/html", Archive(tmp_path)),
+                         now).context.no_block_found

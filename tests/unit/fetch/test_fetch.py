@@ -391,6 +391,16 @@ def test_403_is_blocked_and_the_evidence_archived(clock: FakeClock, tmp_path: Pa
     assert result.attempts == 1 and Archive(tmp_path / "archive").get(result.archive_key) == evidence
 
 
+def test_a_body_the_rules_found_no_block_in_says_so_for_the_parsers(clock: FakeClock, tmp_path: Path) -> None:
+    # FetchResult.no_block_found: the parsers need not run the rules again on the same bytes (ParseContext).
+    site = Site({"/news/1": html(), "/waf": html(**{"x-amzn-waf-action": "challenge"})})
+    seen: list[FetchResult] = []
+    ok, waf = fetch(site, clock, tmp_path, f"{BASE}/news/1", f"{BASE}/waf", on_result=seen.append)
+    assert ok.ok and ok.no_block_found
+    assert waf.outcome == "blocked" and waf.body is not None and not waf.no_block_found
+    assert [r.purpose for r in seen][0] == "robots" and not seen[0].no_block_found
+
+
 def test_challenge_with_status_200_is_blocked(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": httpx.Response(202, content=b"", headers={"x-amzn-waf-action": "challenge"})})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a")

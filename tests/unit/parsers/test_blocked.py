@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from govpress.parsers.blocked import Page, blocked_reason, looks_like_html
+from govpress.parsers.blocked import Page, blocked_reason, fetch_verdict_holds, looks_like_html
 from govpress.parsers.html import make_soup
 from testpaths import CONSTRUCTED_SITES
 
@@ -77,9 +77,7 @@ def test_saved_real_pages_are_not_blocked(pages_dir) -> None:
 # --- the rules one by one ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("status", "headers", "body", "expected"),
-    [
+_RULE_CASES = [pytest.param(*case) for case in [
         # 1. headers, whatever the body
         (200, {"x-amzn-waf-action": "captcha"}, ARTICLE, "AWS WAF captcha [x-amzn-waf-action header]"),
         (200, {"x-amzn-waf-action": ""}, ARTICLE, "AWS WAF challenge [x-amzn-waf-action header]"),
@@ -107,8 +105,10 @@ def test_saved_real_pages_are_not_blocked(pages_dir) -> None:
         (503, HTML, b"<html><body><h1>Service Unavailable</h1></body></html>", None),  # busy, not blocked: retried
         (200, {"content-type": "application/rss+xml"}, b"<rss><channel><title>Access denied</title></channel></rss>", None),
         (200, {"content-type": "application/json"}, b'{"title": "captcha"}', None),
-    ],
-)
+]]
+
+
+@pytest.mark.parametrize(("status", "headers", "body", "expected"), _RULE_CASES)
 def test_rules(status: int, headers: dict[str, str], body: bytes, expected: str | None) -> None:
     assert response(status, headers, body) == expected
 
@@ -199,3 +199,52 @@ def test_the_screened_marker_search_finds_what_searching_every_needle_finds() ->
     assert any(every_needle(s) is None for s in samples) and any(every_needle(s) for s in samples)
     for markup in samples:
         assert _marker_in(markup) == every_needle(markup)
+
+
+# --- the fetcher's verdict, taken over by the parsers -------------------------------------------
+
+
+def _decoded(body: bytes, content_type: str | None) -> str:
+    from govpress.parsers.html.tree import decode_page
+
+    return decode_page(body, content_type)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "holds"),
+    [
+        (ARTICLE, "text/html; charset=utf-8", True),
+        (ARTICLE, None, True),  # no type: both read the body as HTML by its start
+        ("<html><head><title>Встреча</title></head><body><p>Министры</p></body></html>".encode(), "text/html", True),
+        # another charset: the parser's text is not the bytes the fetcher judged
+        ("<html><head><title>Встреча</title></head><body><p>Министры</p></body></html>".encode("cp1251"),
+         "text/html; charset=windows-1251", False),
+        (b"\xef\xbb\xbf" + ARTICLE, "text/html", False),  # the BOM is decoded away
+        (ARTICLE.replace(b"trade", b"tr\x00ade"), "text/html", False),  # NUL bytes are removed before parsing
+        (ARTICLE, "text/plain", False),  # the type said "not HTML" to the fetcher's rules; the parser's read it as HTML
+        (ARTICLE, "application/octet-stream", False),
+    ],
+)
+def test_the_fetchers_verdict_holds_only_for_the_same_bytes_read_as_the_same_kind(body: bytes, content_type: str | None,
+                                                                                   holds: bool) -> None:
+    assert fetch_verdict_holds(body, _decoded(body, content_type), content_type) is holds
+
+
+def test_where_the_fetchers_verdict_holds_the_parsers_own_check_agrees(pages_dir) -> None:
+    """No block on the fetcher's side (a 2xx, its headers) and fetch_verdict_holds: the parser's looks_blocked(text)
+    finds none either. Every rule's page, the saved real pages, under several statuses and Content-Types."""
+    types = {".html": "text/html", ".xml": "application/xml", ".json": "application/json"}
+    bodies = [page.read_bytes() for page in sorted(pages_dir.rglob("*")) if page.suffix in types]
+    bodies += [case.values[2] for case in _RULE_CASES] + [ARTICLE, PROSE, b"", b"<html></html>"]
+    bodies += [b + b" " * 5000 for b in bodies[-30:]] + [b.upper() for b in bodies[-30:]]
+    kinds = [None, "text/html", "text/html; charset=utf-8", "application/xhtml+xml", "text/plain", "application/json", ";"]
+    checked = agreed = 0
+    for body in bodies:
+        for content_type in kinds:
+            text = _decoded(body, content_type)
+            for status in (200, 203, 299):
+                headers = {} if content_type is None else {"content-type": content_type}
+                if blocked_reason(body, status=status, headers=headers) is None and fetch_verdict_holds(body, text, content_type):
+                    checked += 1
+                    agreed += blocked_reason(text) is None
+    assert agreed == checked > 500

@@ -434,6 +434,37 @@ def test_challenge_and_access_pages_are_blocked(body: bytes, fragment: str) -> N
         generic.parse(body, URL, CTX)
 
 
+def test_the_fetchers_no_block_is_taken_for_the_same_bytes_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A page the fetcher found no block in (ParseContext.no_block_found) is not judged again when the parser's
+    # text is those bytes read as the rules read them; another charset's page, or no such verdict, is.
+    from dataclasses import replace
+
+    asked: list[str] = []
+
+    def counting(text: str) -> None:
+        asked.append(text)
+        return None
+
+    monkeypatch.setattr(generic, "looks_blocked", counting)
+    utf8 = page("<title>Talks</title>", article())
+    html = replace(CTX, content_type="text/html; charset=utf-8")
+    generic.parse(utf8, URL, replace(html, no_block_found=True))
+    assert asked == []
+    generic.parse(utf8, URL, html)
+    assert len(asked) == 1
+    cyrillic = page("<title>Встреча</title>", article()).decode("utf-8").replace("holds talks", "Переговоры")
+    generic.parse(cyrillic.encode("cp1251"), URL, replace(CTX, content_type="text/html; charset=windows-1251", no_block_found=True))
+    assert len(asked) == 2 and "Переговоры" in asked[-1]
+    # the site parsers' one tree, the same way
+    from govpress.parsers.sites import site
+
+    monkeypatch.setattr(site, "looks_blocked", counting)
+    site.unblocked_tree(utf8, replace(html, no_block_found=True))
+    assert len(asked) == 2
+    site.unblocked_tree(utf8, html)
+    assert len(asked) == 3
+
+
 def test_waf_header_alone_blocks_whatever_the_body() -> None:
     assert "AWS WAF" in looks_blocked("", status=202, headers={"X-Amzn-Waf-Action": "challenge"})
     assert "Cloudflare" in looks_blocked("<html></html>", status=403, headers={"cf-mitigated": "challenge"})
