@@ -46,11 +46,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: the writers do not take turns
-    fcntl = None  # type: ignore[assignment]
-
 _PREFIX = "sha256:"
 _TEMP_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 """The flags ``tempfile.mkstemp`` opens its file with."""
@@ -102,34 +97,16 @@ class Deferred:
     gzipped: bytes | None = None
 
     def put(self, body: bytes) -> str:
-        """Store ``body`` as :meth:`Archive.put` does (the same file, the same key); returns its key.
-
-        The processes writing deferred bodies to one archive take turns (``flock`` of its root folder): the
-        parse workers making their files at once cost more kernel CPU than one after the other (the
-        thread CPU of the ``put`` calls of a 653-page run, medians of 6: 0.27 s at once, 0.18 s in turn;
-        bench/results.md, perf-loop13). A turn is a few hundred microseconds."""
+        """Store ``body`` as :meth:`Archive.put` does (the same file, the same key); returns its key."""
         archive = _WRITERS.get((self.root, self.compresslevel))
         if archive is None:
             archive = _WRITERS[(self.root, self.compresslevel)] = Archive(self.root, compresslevel=self.compresslevel,
                                                                           sync_each=False)
-        if fcntl is None:
-            return archive.put(body, gzipped=self.gzipped)
-        turn = _TURNS.get(self.root)
-        if turn is None:
-            os.makedirs(self.root, exist_ok=True)
-            turn = _TURNS[self.root] = os.open(self.root, os.O_RDONLY)
-        fcntl.flock(turn, fcntl.LOCK_EX)
-        try:
-            return archive.put(body, gzipped=self.gzipped)
-        finally:
-            fcntl.flock(turn, fcntl.LOCK_UN)
+        return archive.put(body, gzipped=self.gzipped)
 
 
 _WRITERS: dict[tuple[str, int], "Archive"] = {}
 """This process's archives of deferred writes, one per root and level (the folders each has made, remembered)."""
-_TURNS: dict[str, int] = {}
-"""This process's descriptor of each such archive's root, whose ``flock`` is the writers' turn (threads of one process
-share it, and with it the turn: no wait among them)."""
 
 
 class Archive:
