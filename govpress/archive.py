@@ -22,12 +22,6 @@ Durability: by default every ``put`` fsyncs its file. A run archives in batches 
 name the keys) are committed. A crash before that sync can leave a torn file whose key no
 row mentions yet; ``read`` sets it aside and the next ``put`` of that body rewrites it.
 
-A run's release pages are written by the parse workers (:meth:`Archive.defer`, :class:`Deferred`): the event
-loop keys the body, the worker that parses it writes its file (the same file, by the same :meth:`put`) before
-parsing, and the batch marks the archive written (:meth:`Archive.written_elsewhere`) before its sync. Making a
-file's inode is most of a ``put`` (kernel CPU, 0.1-0.5 ms a file under /tmp on this ext4), which the event
-loop, the run's busiest thread, no longer pays (bench/results.md, perf-loop13).
-
 ``export_warc`` writes chosen bodies as WARC ``response`` records (warcio) for tools that
 speak WARC; the content-addressed store stays the source of truth.
 """
@@ -41,7 +35,6 @@ import os
 import threading
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -84,29 +77,6 @@ def _syncfs(path: Path) -> None:
             raise OSError(errno, f"syncfs({path}): {os.strerror(errno)}")
     finally:
         os.close(fd)
-
-
-@dataclass(frozen=True, slots=True)
-class Deferred:
-    """A body's archive write handed to another process (a parse worker): the archive's root and level, and the
-    body as the server gzipped it (:meth:`Archive.put`'s ``gzipped``). It crosses a process boundary: no body, no
-    open state; :meth:`put` writes with this process's :class:`Archive` of that root."""
-
-    root: str
-    compresslevel: int
-    gzipped: bytes | None = None
-
-    def put(self, body: bytes) -> str:
-        """Store ``body`` as :meth:`Archive.put` does (the same file, the same key); returns its key."""
-        archive = _WRITERS.get((self.root, self.compresslevel))
-        if archive is None:
-            archive = _WRITERS[(self.root, self.compresslevel)] = Archive(self.root, compresslevel=self.compresslevel,
-                                                                          sync_each=False)
-        return archive.put(body, gzipped=self.gzipped)
-
-
-_WRITERS: dict[tuple[str, int], "Archive"] = {}
-"""This process's archives of deferred writes, one per root and level (the folders each has made, remembered)."""
 
 
 class Archive:
@@ -215,20 +185,6 @@ class Archive:
         if not self.sync_each:
             self._unsynced = True
         return key
-
-    def defer(self, body: bytes, gzipped: bytes | None = None) -> tuple[str, Deferred | None]:
-        """``body``'s key and, for another process to store it with (:meth:`Deferred.put`), its write; no I/O here.
-
-        None instead of a write when this archive fsyncs each file (``sync_each``): then :meth:`put` it here.
-        Whoever takes the write calls :meth:`written_elsewhere` once it is done, before :meth:`sync`."""
-        if self.sync_each:
-            return self.put(body, gzipped=gzipped), None
-        return body_key(body), Deferred(self._root, self.compresslevel, gzipped)
-
-    def written_elsewhere(self) -> None:
-        """Bodies of :meth:`defer` were written (by another process): the next :meth:`sync` flushes them (one
-        ``syncfs`` flushes the whole file system, whoever wrote)."""
-        self._unsynced = True
 
     def _make(self, folder: str) -> None:
         """Make ``folder`` (and the root, the first time) unless it is there; remember it either way."""

@@ -29,7 +29,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from govpress.archive import Deferred
 from govpress.dedupe.keys import TextKeys, content_hash, text_keys
 from govpress.dedupe.versions import text_hash
 from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
@@ -51,9 +50,6 @@ class ParseJob:
     stored_hash: str | None = None
     """The content hash the store holds for this page's release (a reparse knows it). A parse that
     gives the same text needs no MinHash signature or names: the load only touches the release."""
-    archive: Deferred | None = None
-    """The body's archive write, left by the fetch (govpress/fetch/client.py, ``defer_archive``): done by
-    :func:`run_job` before it parses, in the worker, off the run's event loop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +69,7 @@ def parse_only(job: ParseJob) -> Release | ParseError:
 
 
 def run_job(job: ParseJob) -> Parsed | ParseError:
-    """Archive the page when its fetch left that to the parse (``job.archive``), then parse it and key its text; the
-    ParseError is returned, not raised (it crosses the process boundary as a value)."""
-    if job.archive is not None:
-        job.archive.put(job.body)
+    """Parse one page and key its text; the ParseError is returned, not raised (it crosses the process boundary as a value)."""
     release = parse_only(job)
     if isinstance(release, ParseError):
         return release
@@ -84,14 +77,6 @@ def run_job(job: ParseJob) -> Parsed | ParseError:
         # Most pages of a reparse: the signature and names (a quarter of a page's CPU) would go unused.
         return Parsed(release=release, keys=TextKeys(content_hash=same, minhash=None, text_hash=text_hash(release)))
     return Parsed(release=release, keys=text_keys(release))
-
-
-def archive_jobs(jobs: Iterable[ParseJob]) -> None:
-    """The archive writes of ``jobs`` (when a worker died with them: it may have written some, or none; a write
-    is idempotent)."""
-    for job in jobs:
-        if job.archive is not None:
-            job.archive.put(job.body)
 
 
 def run_jobs(jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
@@ -323,7 +308,6 @@ class ParsePool:
         except BrokenProcessPool as exc:
             self._broken(executor)
             log.error("a parse worker died while parsing %s; the page is kept for the next run", job.url)
-            await asyncio.to_thread(archive_jobs, [job])
             return ParseError(f"the parse worker process died ({exc})")
 
     async def parse_many(self, jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
@@ -344,7 +328,6 @@ class ParsePool:
             self._broken(executor)
             log.error("a parse worker died while parsing %d pages (%s ...); they are kept for the next run",
                       len(jobs), jobs[0].url if jobs else "")
-            await asyncio.to_thread(archive_jobs, jobs)
             return [ParseError(f"the parse worker process died ({exc})") for _ in jobs]
 
     def map(self, jobs: Iterable[ParseJob], *, chunk: int = 8) -> Iterator[Parsed | ParseError]:
@@ -384,7 +367,6 @@ class ParsePool:
             except BrokenProcessPool as exc:
                 self._broken(executor)
                 log.error("a parse worker died; %d pages are recorded as failures", len(part))
-                archive_jobs(part)
                 yield from (ParseError(f"the parse worker process died ({exc})") for _ in part)
 
     def close(self) -> None:

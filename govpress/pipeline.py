@@ -273,7 +273,7 @@ def parse_job(source: Source, result: FetchResult, fetched_at: datetime, parser_
         fetched_at=fetched_at, content_type=result.content_type, site_names=site_names,
     )
     return ParseJob(body=result.body, url=result.final_url or result.url, context=ctx,
-                    parser=parser_name or parser_for(source, result), archive=result.deferred)
+                    parser=parser_name or parser_for(source, result))
 
 
 def parse_result(source: Source, result: FetchResult, fetched_at: datetime, parser_name: str | None = None,
@@ -322,9 +322,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
             return local_result(item.url, "entry", item.entry, "application/atom+xml", ctx.archive)
         if source.kind == "files":
             return await asyncio.to_thread(read_file_item, item.url, ctx.archive, file_roots(source, ctx.base_dir))
-        # The body's file is written by the worker that parses it (or below, when it is not parsed).
-        result = await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag,
-                                         last_modified=item.last_modified, defer_archive=True)
+        result = await ctx.fetcher.fetch(item.url, source, purpose=item.reason, etag=item.etag, last_modified=item.last_modified)
         if result.outcome == "not_modified" and item.cached_archive_key:
             body = await asyncio.to_thread(ctx.archive.read, item.cached_archive_key)
             if body is not None:
@@ -383,13 +381,6 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
         elif not checking:
             out.fetch_failures += 1
 
-    # The fetches left their archive writes (defer_archive): a parsed page's is done by its parse worker, the
-    # others' here.
-    parsing = {id(result) for _, result in to_parse}
-    for result in results:
-        if result.deferred is not None and id(result) not in parsing:
-            ctx.archive.put(result.body, gzipped=result.deferred.gzipped)
-
     # Site names the source's pages share (their <title>s, its stored headlines) are stripped off titles,
     # so the batch is parsed once all of it is fetched; the next batch's fetching overlaps this parse.
     stored_titles = await asyncio.to_thread(ctx.store.recent_titles, source.id) if to_parse else []
@@ -405,8 +396,6 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
                 await asyncio.sleep(0.05)
     jobs = [parse_job(source, result, seen_at, site_names=site_names) for _, result in to_parse]
     pages = await parse_jobs(ctx.parsers, jobs)
-    if any(job.archive is not None for job in jobs):
-        ctx.archive.written_elsewhere()  # by the workers: the sync below flushes their files too
     jobs = None
     parsed = [(item, result, page) for (item, result), page in zip(to_parse, pages)]
     rows: list[ReleaseRow] = []

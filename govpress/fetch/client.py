@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from govpress.archive import Archive, Deferred
+from govpress.archive import Archive
 from govpress.fetch.classify import Outcome, classify_response, error_outcome, host_health, is_challenge
 from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
 from govpress.fetch.netguard import (
@@ -95,9 +95,6 @@ class FetchResult:
     archive_key: str | None
     redirects: list[str] = field(default_factory=list)
     bytes_downloaded: int = 0
-    deferred: Deferred | None = None
-    """The body's archive write, when the fetch was asked to leave it (``defer_archive``): ``archive_key`` names a
-    file that exists only once someone calls ``deferred.put(body)`` (a parse worker, or the caller)."""
 
     @property
     def ok(self) -> bool:
@@ -233,20 +230,13 @@ class Fetcher:
         purpose: str = "page",
         etag: str | None = None,
         last_modified: str | None = None,
-        defer_archive: bool = False,
     ) -> FetchResult:
-        """Fetch ``url`` for ``source`` (redirects followed, robots.txt and limits obeyed) and archive its body.
-
-        ``defer_archive``: a body archived in the event loop (small, the archive not fsyncing each file) is
-        keyed but not written; the result's ``deferred`` is the write, for the caller to hand on (the run gives
-        it to the parse worker of the page) or do (``deferred.put(body)``) before the archive's ``sync``."""
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        result = await self._fetch(url, source, purpose, conditional, check_robots=not source.ignore_robots,
-                                   defer_archive=defer_archive)
+        result = await self._fetch(url, source, purpose, conditional, check_robots=not source.ignore_robots)
         self._emit(result)
         return result
 
@@ -266,7 +256,6 @@ class Fetcher:
         check_robots: bool,
         max_bytes: int | None = None,
         truncate: bool = False,
-        defer_archive: bool = False,
     ) -> FetchResult:
         """One URL, its redirects followed hop by hop."""
         started_at = self._now()
@@ -289,7 +278,7 @@ class Fetcher:
             progress.redirects.append(target)
             current = target
 
-        result = await self._result(url, current, purpose, outcome, progress, started_at, t0, defer_archive)
+        result = await self._result(url, current, purpose, outcome, progress, started_at, t0)
         health = host_health(result.outcome, result.status)
         if health == "failure":
             host = authority(current)
@@ -311,7 +300,6 @@ class Fetcher:
         progress: _Progress,
         started_at: datetime,
         t0: float,
-        defer_archive: bool = False,
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else outcome.status
@@ -324,13 +312,10 @@ class Fetcher:
             result_outcome, error = verdict.outcome, verdict.error
             body = outcome.body if verdict.keep_body else None
             gzipped = outcome.gzipped
-        archive_key = deferred = None
+        archive_key = None
         if body is not None and self.archive is not None:
             if len(body) <= INLINE_ARCHIVE_BYTES and not getattr(self.archive, "sync_each", True):
-                if defer_archive:
-                    archive_key, deferred = self.archive.defer(body, gzipped=gzipped)
-                else:
-                    archive_key = self.archive.put(body, gzipped=gzipped)  # cheaper than the hand-off to a thread and back
+                archive_key = self.archive.put(body, gzipped=gzipped)  # cheaper than the hand-off to a thread and back
             else:  # compressing a large body is CPU work, an fsync a wait: off the event loop
                 archive_key = await asyncio.to_thread(self.archive.put, body, gzipped=gzipped)
         return FetchResult(
@@ -351,7 +336,6 @@ class Fetcher:
             archive_key=archive_key,
             redirects=list(progress.redirects),
             bytes_downloaded=progress.bytes_downloaded,
-            deferred=deferred,
         )
 
     async def _hop(

@@ -52,11 +52,10 @@ def source(base: str, id: str = "tiny", **extra) -> Source:
                        allow_addresses=["127.0.0.1"], **extra)
 
 
-async def run(db: Path, sources: list[Source], params: RunParams | None = None, store: Store | None = None,
-              archive: Archive | None = None):
+async def run(db: Path, sources: list[Source], params: RunParams | None = None, store: Store | None = None):
     store = store or Store(db)
     store.migrate()
-    archive = archive or Archive(db.parent / "archive")
+    archive = Archive(db.parent / "archive")
     async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
         ctx = RunContext(run_id="test-run", store=store, archive=archive, fetcher=fetcher, params=params or RunParams(),
                          now=datetime.now(timezone.utc))
@@ -87,23 +86,6 @@ def test_a_challenge_page_marks_the_source_blocked_not_empty(tmp_path: Path):
     evidence = con.execute("SELECT outcome, archive_key FROM fetches WHERE url LIKE '%sitemap.xml'").fetchone()
     con.close()
     assert evidence[0] == "blocked" and evidence[1]  # the challenge body is kept as evidence
-
-
-def test_a_batch_archive_holds_every_fetched_body_parsed_or_not_synced_before_the_rows(tmp_path: Path):
-    """A run's archive (no fsync per file) leaves a parsed page's file to the parse (govpress/parse_workers.py) and
-    writes the others itself (a challenge page, here): after the run every fetch's key reads back, and the batch
-    synced the archive before loading the rows that name them."""
-    write_site(tmp_path / "site", {**{f"/news/{n}/": page(n) for n in range(4)}, "/news/empty/": EMPTY})
-    archive = Archive(tmp_path / "archive", sync_each=False)
-    with LocalSiteServer(tmp_path / "site", faults=FaultPlan.of(FaultRule(fault="challenge", path="/news/3/"))) as server:
-        [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], archive=archive))
-    assert outcome.status == "ok" and outcome.new == 3 and outcome.failed == 1 and outcome.blocked_pages == 1
-    con = duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True)
-    fetched = con.execute("SELECT url, outcome, archive_key FROM fetches WHERE archive_key IS NOT NULL").fetchall()
-    con.close()
-    assert {outcome for _, outcome, _ in fetched} == {"ok", "blocked"} and len(fetched) == 6  # the sitemap too
-    assert all(archive.get(key) for _, _, key in fetched)
-    assert archive.syncs >= 1 and not list((tmp_path / "archive").rglob(".tmp-*"))
 
 
 def page(n: int) -> str:

@@ -69,34 +69,3 @@ def test_the_workers_parse_a_chunk_as_this_process_does_and_a_dead_one_fails_its
                 break
         assert len(pages) == 3 and all(isinstance(p, ParseError) and "worker process died" in str(p) for p in pages)
         assert pool.restarts == 1 and pool.started is False
-
-
-def test_a_worker_writes_the_archive_file_its_fetch_left_and_a_dead_ones_are_written_by_the_run(tmp_path) -> None:
-    """A page's archive write (ParseJob.archive, left by the fetch) is done by the worker that parses it; when a worker
-    died with the chunk, the run writes the chunk's files (the rows naming them are loaded all the same)."""
-    from dataclasses import replace
-
-    from govpress.archive import Archive
-
-    def with_archive(root) -> tuple[list, Archive]:
-        archive = Archive(root, sync_each=False)
-        jobs = []
-        for job in page_jobs()[:3]:
-            key, write = archive.defer(job.body)
-            jobs.append((key, replace(job, archive=write)))
-        return jobs, archive
-
-    with ParsePool(workers=2, min_pages=1) as pool:
-        executor = pool.start()
-        keyed, archive = with_archive(tmp_path / "alive")
-        pages = asyncio.run(pool.parse_many([job for _, job in keyed]))
-        assert all(same(a, run_job(job)) for a, (_, job) in zip(pages, keyed, strict=True))
-        assert [archive.get(key) for key, _ in keyed] == [job.body for _, job in keyed]
-        os.kill(executor.submit(os.getpid).result(), signal.SIGKILL)
-        for attempt in range(200):
-            keyed, archive = with_archive(tmp_path / f"dead{attempt}")
-            pages = asyncio.run(pool.parse_many([job for _, job in keyed]))
-            if isinstance(pages[0], ParseError) and "worker process died" in str(pages[0]):
-                break
-        assert all(isinstance(p, ParseError) and "worker process died" in str(p) for p in pages)
-        assert [archive.get(key) for key, _ in keyed] == [job.body for _, job in keyed]

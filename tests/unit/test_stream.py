@@ -63,8 +63,7 @@ class FakeFetcher:
         self.log: list[tuple[str, str]] = []
         self.in_flight = self.peak = 0
 
-    async def fetch(self, url: str, source: Source, *, purpose: str, etag=None, last_modified=None,
-                    defer_archive: bool = False) -> FetchResult:
+    async def fetch(self, url: str, source: Source, *, purpose: str, etag=None, last_modified=None) -> FetchResult:
         self.log.append((purpose, url.removeprefix(BASE)))
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight) if purpose in ("new", "removal_check") else self.peak

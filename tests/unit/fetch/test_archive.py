@@ -224,33 +224,3 @@ def test_a_corrupt_file_of_the_old_layout_is_set_aside_and_rewritten_in_the_new(
     assert not legacy.exists() and legacy.with_name(legacy.name + ".corrupt").is_file()
     assert archive.put(body) == key
     assert archive.locate(key) == archive.path(key) and archive.get(key) == body
-
-
-def test_a_deferred_write_stores_the_file_put_would_and_is_synced_once_marked(tmp_path: Path) -> None:
-    """A run's parse worker writes a fetched page's file (Archive.defer, Deferred.put): the same key, the same
-    bytes as put's, nothing written before; the batch's sync flushes it once marked written elsewhere."""
-    import pickle
-
-    body = "<html>Пресс-релиз</html>".encode()
-    archive = Archive(tmp_path / "a", sync_each=False)
-    key, write = archive.defer(body)
-    assert key == body_key(body) and write is not None
-    assert not archive.has(key)  # keyed, not written
-    archive.sync()
-    assert archive.syncs == 0
-    assert pickle.loads(pickle.dumps(write)).put(body) == key  # as a worker process gets it
-    assert archive.get(key) == body
-    plain = Archive(tmp_path / "b")
-    assert archive.path(key).read_bytes() == plain.path(plain.put(body)).read_bytes()
-    archive.written_elsewhere()
-    archive.sync()
-    assert archive.syncs == 1
-    sent = gzip.compress(body, compresslevel=9, mtime=1_700_000_000)  # a server's gzip is stored as it came
-    key2, write2 = Archive(tmp_path / "c", sync_each=False).defer(body, gzipped=sent)
-    assert write2 is not None and write2.put(body) == key2 and Archive(tmp_path / "c").path(key2).read_bytes() == sent
-
-
-def test_an_archive_that_fsyncs_each_file_writes_at_once_instead_of_deferring(tmp_path: Path) -> None:
-    archive = Archive(tmp_path)
-    key, write = archive.defer(b"<html>now</html>")
-    assert write is None and archive.get(key) == b"<html>now</html>"

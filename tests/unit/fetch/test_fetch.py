@@ -17,7 +17,7 @@ import brotli
 import httpx
 import pytest
 
-from govpress.archive import Archive, body_key
+from govpress.archive import Archive
 from govpress.fetch.client import Fetcher, FetchResult
 from govpress.registry import Source
 from tests.unit.fetch.conftest import PUBLIC_IP, FakeClock, fixed_resolver, make_source
@@ -773,19 +773,3 @@ def test_a_body_not_sent_as_one_gzip_member_is_compressed_by_the_archive(
     else:
         assert result.body == ARTICLE
     assert archive.locate(result.archive_key).read_bytes() == gzip.compress(result.body, compresslevel=3, mtime=0)
-
-
-def test_a_fetch_asked_to_defer_archiving_keys_the_body_and_leaves_the_write(clock: FakeClock, tmp_path: Path) -> None:
-    """The run's release fetches leave a small body's file to the parse worker (result.deferred); anything else,
-    and every fetch not asked, is archived by the fetch as before."""
-    sent = _server_gzip(ARTICLE)
-    site = Site({"/a": html(sent, **{"content-encoding": "gzip"}), "/b": html(ARTICLE + b" ")})
-    archive = Archive(tmp_path / "archive", sync_each=False)
-    a, b = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b", source=NO_ROBOTS, archive=archive,
-                 fetch_kwargs={"defer_archive": True})
-    assert a.ok and a.archive_key == body_key(ARTICLE) and not archive.has(a.archive_key)
-    assert a.deferred is not None and a.deferred.gzipped == sent
-    assert a.deferred.put(a.body) == a.archive_key and archive.locate(a.archive_key).read_bytes() == sent
-    assert b.deferred is not None and b.deferred.put(b.body) == b.archive_key and archive.get(b.archive_key) == ARTICLE + b" "
-    [c] = fetch(site, clock, tmp_path, f"{BASE}/b", source=NO_ROBOTS, archive=Archive(tmp_path / "other", sync_each=False))
-    assert c.deferred is None and Archive(tmp_path / "other").get(c.archive_key) == ARTICLE + b" "
