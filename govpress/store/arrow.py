@@ -161,18 +161,20 @@ def _batch_of(con: Any) -> _Batch | None:
 
 
 @contextmanager
-def one_batch(con: Any) -> Iterator[None]:
+def one_batch(con: Any, tables: frozenset[str] | None = None) -> Iterator[_Batch]:
     """Within the block (one load's statements on ``con``, which create and drop no table of the main
     schema), :func:`has_table` asks the catalogue once and :func:`registered_ids` registers each set of
-    ids once; those tables are let go at its end.
+    ids once; those tables are let go at its end. Yields the batch (its ``tables``: the catalogue as read).
 
     Why: a 653-page run's 17 loads asked ``duckdb_tables()`` 49 times (about 1 ms each) and registered
     the same batch's ids again in every linking step (69 of 225 registrations; docs/scale.md).
+    ``tables``: the main schema's tables when the caller knows them already (a DuckDB connection: a session's
+    earlier load read them, and nothing changed the schema since): then the catalogue is not read at all.
     """
-    batch = _Batch(con)
+    batch = _Batch(con, tables=set(tables) if tables is not None and copies_in(con) else None)
     token = _BATCH.set(batch)
     try:
-        yield
+        yield batch
     except BaseException:
         _BATCH.reset(token)
         _end_batch(con, batch, quietly=True)

@@ -276,7 +276,8 @@ class LakeStore(Store):
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, *, fts: bool = False) -> Iterator[LakeConnection]:
+    def writer(self, *, fts: bool = False, same_schema: bool = False) -> Iterator[LakeConnection]:
+        # (``same_schema`` is the file store's: a lake session answers its table probes from memory.)
         with self._lock:
             if self._session is None:
                 self._session = open_lake(self.location, read_only=False, lock_wait=self.lock_timeout)
