@@ -263,7 +263,7 @@ def load(store: "Store", source_id: str) -> Coverage:
     """The source's complete ranges (empty on a database that has none yet)."""
     from govpress.store.arrow import inline  # here: govpress.plan and discover import this module without the store
 
-    with store.writer() as con:
+    with store.writer(same_schema=True) as con:  # a read: a session's catalogue holds after it
         rows = con.execute(*inline(
             "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ? "
             "ORDER BY first_day", [source_id])).fetchall()
@@ -277,7 +277,7 @@ def record(store: "Store", source_id: str, found: DayRange, run_id: str, at: dat
     conflict like every other write): the source's rows are replaced by the merged set, so a rerun
     of the same run converges to the same rows.
     """
-    return store.in_transaction(lambda con: replace_ranges(con, source_id, found, run_id, at))
+    return store.in_transaction(lambda con: replace_ranges(con, source_id, found, run_id, at), same_schema=True)
 
 
 def replace_ranges(con: Any, source_id: str, found: DayRange, run_id: str, at: datetime) -> list[DayRange]:

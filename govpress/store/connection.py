@@ -372,7 +372,7 @@ class _SharedConnection:
         """Whether the connection is closed because DuckDB held much (Store.release_memory), not opened since."""
         self.tables: frozenset[str] | None = None
         """The main schema's tables as the last load read them (load.load_batch_knowing); None once the connection
-        closed or a call that may change the schema (any but a load or one of the pipeline's reads) used it."""
+        closed or a call that may change the schema (one not made with ``same_schema=True``) used it."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
@@ -652,13 +652,14 @@ class Store:
                 return fresh  # an empty file: the migrations' end state in one script (govpress/store/fresh_schema.py)
             return migrations.migrate(con)
 
-    def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, same_schema: bool = False) -> T:
         """``work(con)`` in one write transaction, committed when it returns, rolled back when it raises.
 
         For writes that are not one of the methods below (coverage ranges); a lake runs it as it runs
-        those (govpress/store/lake.py: behind the writer lock, retried on a conflict).
+        those (govpress/store/lake.py: behind the writer lock, retried on a conflict). ``same_schema``: as
+        :meth:`writer`'s (``work`` creates and drops no table of the main schema).
         """
-        with self.writer() as con:
+        with self.writer(same_schema=same_schema) as con:
             con.execute("BEGIN")
             try:
                 result = work(con)
@@ -671,17 +672,17 @@ class Store:
     # -- runs and sources ----------------------------------------------------------------------
 
     def upsert_sources(self, sources: list[Source], run_id: str) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.upsert_sources(con, sources, run_id)
 
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
         """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
             liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
 
     def heartbeat(self, run_id: str, at: datetime) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             liveness.beat(con, run_id, at)
 
     def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -698,7 +699,7 @@ class Store:
         per_source: list[dict],
         finished_at: datetime,
     ) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.finish_run(con, run_id, status, counts, message, per_source, finished_at)
 
     # -- what the pipeline reads ---------------------------------------------------------------

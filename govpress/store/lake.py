@@ -405,7 +405,8 @@ class LakeStore(Store):
         self._write(lambda con: _in_transaction(con, lambda: loader.finish_run(
             con, run_id, status, counts, message, per_source, finished_at)))
 
-    def in_transaction(self, work: Callable[[LakeConnection], T]) -> T:
+    def in_transaction(self, work: Callable[[LakeConnection], T], *, same_schema: bool = False) -> T:
+        # (``same_schema`` is the file store's: a lake session answers its table probes from memory.)
         return self._write(lambda con: _in_transaction(con, lambda: work(con)))
 
     def load_batch(self, batch):
