@@ -261,10 +261,12 @@ def unfetched_keys(items: Iterable["ListingItem"], held: Iterable[str], planned:
 
 def load(store: "Store", source_id: str) -> Coverage:
     """The source's complete ranges (empty on a database that has none yet)."""
-    with store.writer() as con:
-        rows = con.execute(
+    from govpress.store.arrow import inline  # here: govpress.plan and discover import this module without the store
+
+    with store.writer(same_schema=True) as con:  # a read: a session's catalogue holds after it
+        rows = con.execute(*inline(
             "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ? "
-            "ORDER BY first_day", [source_id]).fetchall()
+            "ORDER BY first_day", [source_id])).fetchall()
     return Coverage(tuple(merge_ranges(DayRange(*row) for row in rows)))
 
 
@@ -275,18 +277,26 @@ def record(store: "Store", source_id: str, found: DayRange, run_id: str, at: dat
     conflict like every other write): the source's rows are replaced by the merged set, so a rerun
     of the same run converges to the same rows.
     """
-    return store.in_transaction(lambda con: replace_ranges(con, source_id, found, run_id, at))
+    return store.in_transaction(lambda con: replace_ranges(con, source_id, found, run_id, at), same_schema=True)
 
 
 def replace_ranges(con: Any, source_id: str, found: DayRange, run_id: str, at: datetime) -> list[DayRange]:
     """The source's coverage rows replaced by their merge with ``found``, inside the caller's transaction."""
-    rows = con.execute(
+    # Parameters written as constants where they can be (arrow.inline: DuckDB's client looks for pandas per
+    # bound parameter), the merged rows in one statement.
+    from govpress.store.arrow import inline  # here: govpress.plan and discover import this module without the store
+
+    rows = con.execute(*inline(
         "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ?",
-        [source_id]).fetchall()
+        [source_id])).fetchall()
     merged = merge_ranges([*(DayRange(*row) for row in rows), found])
-    con.execute("DELETE FROM coverage_ranges WHERE source_id = ?", [source_id])
-    con.executemany(
-        "INSERT INTO coverage_ranges (source_id, first_day, last_day, resume_url, resume_purpose, run_id, "
-        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [[source_id, r.first, r.last, r.resume_url, r.resume_purpose, run_id, at] for r in merged])
+    con.execute(*inline("DELETE FROM coverage_ranges WHERE source_id = ?", [source_id]))
+    insert = ("INSERT INTO coverage_ranges (source_id, first_day, last_day, resume_url, resume_purpose, run_id, "
+              "recorded_at) VALUES ")
+    values = [[source_id, r.first, r.last, r.resume_url, r.resume_purpose, run_id, at] for r in merged]
+    sql, left = inline(insert + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(values)), [v for row in values for v in row])
+    if values and left is None:
+        con.execute(sql)
+    else:
+        con.executemany(insert + "(?, ?, ?, ?, ?, ?, ?)", values)
     return merged

@@ -9,11 +9,12 @@ itself (:func:`execute_with`), a table read by several statements is copied into
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from itertools import count
 from typing import Any
 
@@ -160,18 +161,20 @@ def _batch_of(con: Any) -> _Batch | None:
 
 
 @contextmanager
-def one_batch(con: Any) -> Iterator[None]:
+def one_batch(con: Any, tables: frozenset[str] | None = None) -> Iterator[_Batch]:
     """Within the block (one load's statements on ``con``, which create and drop no table of the main
     schema), :func:`has_table` asks the catalogue once and :func:`registered_ids` registers each set of
-    ids once; those tables are let go at its end.
+    ids once; those tables are let go at its end. Yields the batch (its ``tables``: the catalogue as read).
 
     Why: a 653-page run's 17 loads asked ``duckdb_tables()`` 49 times (about 1 ms each) and registered
     the same batch's ids again in every linking step (69 of 225 registrations; docs/scale.md).
+    ``tables``: the main schema's tables when the caller knows them already (a DuckDB connection: a session's
+    earlier load read them, and nothing changed the schema since): then the catalogue is not read at all.
     """
-    batch = _Batch(con)
+    batch = _Batch(con, tables=set(tables) if tables is not None and copies_in(con) else None)
     token = _BATCH.set(batch)
     try:
-        yield
+        yield batch
     except BaseException:
         _BATCH.reset(token)
         _end_batch(con, batch, quietly=True)
@@ -318,25 +321,45 @@ def inline(sql: str, parameters: list[Any]) -> tuple[str, list[Any] | None]:
 
     Why: DuckDB 1.5.5's Python client tries ``import pandas`` twice for every bound parameter, and without
     pandas each failed import walks ``sys.path`` again (docs/scale.md, "Found, not taken: DuckDB's failed
-    import pandas per bound parameter"): a 653-page run's loads made 254 of them. Written as constants:
-    strings without NUL (quoted), ints, and aware datetimes (a ``TIMESTAMPTZ`` of the same microsecond);
-    anything else (a float, a naive time, a NUL), or a ``?`` that is not a placeholder, leaves the call as it was.
-    ``sql``'s only question marks must be its placeholders.
+    import pandas per bound parameter"): a 653-page run's loads made 254 of them, and its other store calls
+    (the registry's upsert, the run's row, the pipeline's reads, coverage) 350 more, 70-85 us each.
+    Written as constants, each of the type DuckDB binds the Python value as: strings without NUL (quoted),
+    ints, None (NULL), finite floats (a DOUBLE parsed from ``repr``, which gives the same double back),
+    dates, aware datetimes (a ``TIMESTAMPTZ`` of the same microsecond) and non-empty lists of such strings
+    (``VARCHAR[]``); anything else (a bool, a naive time, a NUL, an empty list), or a ``?`` that is not a
+    placeholder, leaves the call as it was. ``sql``'s only question marks must be its placeholders.
     """
     if sql.count("?") != len(parameters):
         return sql, parameters
     constants = []
     for value in parameters:
-        if isinstance(value, str) and "\x00" not in value:
-            constants.append(quote(value))
-        elif isinstance(value, int) and not isinstance(value, bool):
-            constants.append(str(value))
-        elif isinstance(value, datetime) and value.utcoffset() is not None:
-            constants.append(f"TIMESTAMPTZ '{value.astimezone(timezone.utc).isoformat()}'")
-        else:
+        constant = _constant(value)
+        if constant is None:
             return sql, parameters
+        constants.append(constant)
     pieces = sql.split("?")
     return "".join(piece + constant for piece, constant in zip(pieces, constants)) + pieces[-1], None
+
+
+def _constant(value: Any) -> str | None:
+    """``value`` as a SQL constant of the type DuckDB binds it as (see :func:`inline`), or None when not written so."""
+    if isinstance(value, str):
+        return quote(value) if "\x00" not in value else None
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"CAST('{value!r}' AS DOUBLE)" if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        return f"TIMESTAMPTZ '{value.astimezone(timezone.utc).isoformat()}'" if value.utcoffset() is not None else None
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, list) and value and all(isinstance(item, str) and "\x00" not in item for item in value):
+        return "[" + ", ".join(quote(item) for item in value) + "]::VARCHAR[]"
+    return None
 
 
 def quote(value: str) -> str:

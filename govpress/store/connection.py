@@ -370,6 +370,9 @@ class _SharedConnection:
         """How many times the file was opened in this session (the bench and tests read it)."""
         self.released = False
         """Whether the connection is closed because DuckDB held much (Store.release_memory), not opened since."""
+        self.tables: frozenset[str] | None = None
+        """The main schema's tables as the last load read them (load.load_batch_knowing); None once the connection
+        closed or a call that may change the schema (one not made with ``same_schema=True``) used it."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
@@ -404,6 +407,7 @@ class _SharedConnection:
 
     def close(self) -> None:
         """Close the connection now (call with the process lock held); the next call reopens it."""
+        self.tables = None
         if self.con is not None:
             self.con.close()
             self.con = None
@@ -518,13 +522,16 @@ class Store:
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, *, fts: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension."""
+    def writer(self, *, fts: bool = False, same_schema: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension.
+
+        ``same_schema``: the block creates and drops no table of the main schema (a load, one of the pipeline's
+        reads), so a session's catalogue as its last load read it still holds after it (load.load_batch_knowing)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _typed(self.path, exc) from exc
-        with self._connection(read_only=False, fts=fts) as con:
+        with self._connection(read_only=False, fts=fts, same_schema=same_schema) as con:
             yield con
 
     @contextmanager
@@ -552,11 +559,13 @@ class Store:
             yield con
 
     @contextmanager
-    def _connection(self, *, read_only: bool, fts: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connection(self, *, read_only: bool, fts: bool, same_schema: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         with _process_lock(self.path):
             shared = self._shared
             if shared is not None and not read_only:
                 cursor = shared.cursor(fts=fts)
+                if not same_schema:
+                    shared.tables = None  # the block may create or drop tables (a migration, the search index)
                 try:
                     with _disk_full_said():
                         yield cursor
@@ -643,13 +652,14 @@ class Store:
                 return fresh  # an empty file: the migrations' end state in one script (govpress/store/fresh_schema.py)
             return migrations.migrate(con)
 
-    def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, same_schema: bool = False) -> T:
         """``work(con)`` in one write transaction, committed when it returns, rolled back when it raises.
 
         For writes that are not one of the methods below (coverage ranges); a lake runs it as it runs
-        those (govpress/store/lake.py: behind the writer lock, retried on a conflict).
+        those (govpress/store/lake.py: behind the writer lock, retried on a conflict). ``same_schema``: as
+        :meth:`writer`'s (``work`` creates and drops no table of the main schema).
         """
-        with self.writer() as con:
+        with self.writer(same_schema=same_schema) as con:
             con.execute("BEGIN")
             try:
                 result = work(con)
@@ -662,17 +672,17 @@ class Store:
     # -- runs and sources ----------------------------------------------------------------------
 
     def upsert_sources(self, sources: list[Source], run_id: str) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.upsert_sources(con, sources, run_id)
 
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
         """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
             liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
 
     def heartbeat(self, run_id: str, at: datetime) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             liveness.beat(con, run_id, at)
 
     def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -689,59 +699,63 @@ class Store:
         per_source: list[dict],
         finished_at: datetime,
     ) -> None:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             loader.finish_run(con, run_id, status, counts, message, per_source, finished_at)
 
     # -- what the pipeline reads ---------------------------------------------------------------
 
     def holds_releases(self, source_id: str) -> bool:
         """Whether the source has any release stored (removed ones too)."""
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.holds_releases(con, source_id)
 
     def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.known_releases(con, source_id)
 
     def known_releases_by_id(self, source_id: str, release_ids: list[str]) -> dict[str, KnownRelease]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.known_releases_by_id(con, source_id, release_ids)
 
     def recheck_candidates(self, source_id: str, now: datetime, *, budget: int,
                            window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.recheck_candidates(con, source_id, now, budget=budget, window=window)
 
     def recent_titles(self, source_id: str, limit: int = 30) -> list[str]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.recent_titles(con, source_id, limit)
 
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.cached_validators(con, urls)
 
     def discovery_validators(self, source_id: str, first_pages: list[str]) -> dict[str, CacheRow]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.discovery_validators(con, source_id, first_pages)
 
     def frontier(self, source_id: str) -> list[tuple[str, str]]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.frontier(con, source_id)
 
     def archived_pages(self, source_ids: list[str] | None) -> list[ArchivedPage]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.archived_pages(con, source_ids)
 
     def content_hashes(self, source_id: str) -> dict[str, str]:
-        with self.writer() as con:
+        with self.writer(same_schema=True) as con:
             return loader.content_hashes(con, source_id)
 
     # -- loading -------------------------------------------------------------------------------
 
     def load_batch(self, batch: LoadBatch) -> LoadCounts:
         """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
-        with self.writer() as con:
-            counts = loader.load_batch(con, batch)
+        with self.writer(same_schema=True) as con:
+            shared = self._shared
+            # In a session, the catalogue as the last load read it, unless a call since may have changed it.
+            counts, tables = loader.load_batch_knowing(con, batch, shared.tables if shared is not None else None)
+            if shared is not None:
+                shared.tables = tables
         # Back-to-back loads keep the session's connection open and DuckDB's cache growing (LOAD_RELEASE_ABOVE).
         self.release_memory(above=LOAD_RELEASE_ABOVE)
         return counts

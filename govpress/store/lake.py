@@ -276,7 +276,8 @@ class LakeStore(Store):
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, *, fts: bool = False) -> Iterator[LakeConnection]:
+    def writer(self, *, fts: bool = False, same_schema: bool = False) -> Iterator[LakeConnection]:
+        # (``same_schema`` is the file store's: a lake session answers its table probes from memory.)
         with self._lock:
             if self._session is None:
                 self._session = open_lake(self.location, read_only=False, lock_wait=self.lock_timeout)
@@ -404,7 +405,8 @@ class LakeStore(Store):
         self._write(lambda con: _in_transaction(con, lambda: loader.finish_run(
             con, run_id, status, counts, message, per_source, finished_at)))
 
-    def in_transaction(self, work: Callable[[LakeConnection], T]) -> T:
+    def in_transaction(self, work: Callable[[LakeConnection], T], *, same_schema: bool = False) -> T:
+        # (``same_schema`` is the file store's: a lake session answers its table probes from memory.)
         return self._write(lambda con: _in_transaction(con, lambda: work(con)))
 
     def load_batch(self, batch):

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from govpress.store.arrow import inline
+
 HEARTBEAT_SECONDS = 60.0
 STALE_AFTER = timedelta(minutes=15)
 """No heartbeat for this long: the run is dead even if a process with its pid exists (15 missed beats)."""
@@ -83,12 +85,12 @@ def crash_reason(row: RunningRow, *, host: str, pid: int, now: datetime, active:
 
 
 def record_process(con: duckdb.DuckDBPyConnection, run_id: str, pid: int, host: str, at: datetime) -> None:
-    con.execute("UPDATE runs SET pid = ?, host = ?, heartbeat_at = ? WHERE run_id = ?", [pid, host, at, run_id])
+    con.execute(*inline("UPDATE runs SET pid = ?, host = ?, heartbeat_at = ? WHERE run_id = ?", [pid, host, at, run_id]))
 
 
 def beat(con: duckdb.DuckDBPyConnection, run_id: str, at: datetime) -> None:
     """A sign of life from a running run (nothing for a row already closed)."""
-    con.execute("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status = 'running'", [at, run_id])
+    con.execute(*inline("UPDATE runs SET heartbeat_at = ? WHERE run_id = ? AND status = 'running'", [at, run_id]))
 
 
 def running_rows(con: duckdb.DuckDBPyConnection) -> list[RunningRow]:

@@ -169,27 +169,28 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
     )
     signed_ids = [release_id for release_id, _, _ in signed]
-    with registered(con, signatures) as sigs:
-        # Buckets are rewritten whole, and only for releases that had a signature (a changed text):
-        # a fresh load deletes nothing and scans no bucket.
-        # Releases new in this batch have no signature yet (arrow.all_new): nothing to ask.
-        signed_before = 0 if all_new(con, signed_ids) else con.execute(
-            f"SELECT count(*) FROM release_signatures WHERE {keys_in('release_id', signed_ids, sigs)}"
-        ).fetchone()[0]
-        if signed_before:
-            con.execute(f"DELETE FROM release_bands WHERE {keys_in('release_id', signed_ids, sigs)}")
-        # None signed before (a fresh load): a plain insert, without an upsert's probe of the key per row.
-        upsert = """ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
-                    scheme = excluded.scheme, minhash = excluded.minhash,
-                    computed_at = excluded.computed_at, run_id = excluded.run_id""" if signed_before else ""
-        con.execute(*inline(
-            f"""INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
-                SELECT release_id, content_hash, ?, minhash, ?, ? FROM {sigs} {upsert}""",
-            [neardup.SCHEME, now, run_id]),
-        )
-        with _without_fsst(con):
-            execute_with(con, buckets,
-                         f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
+    insert = """INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
+                SELECT release_id, content_hash, ?, minhash, ?, ? FROM {table} {upsert}"""
+    if all_new(con, signed_ids):
+        # Releases new in this batch have no signature and no bucket yet (arrow.all_new): nothing to ask or
+        # delete, and a plain insert, which reads the signatures once: from their own stream, not a copy.
+        execute_with(con, signatures, *inline(insert.format(table=STREAM, upsert=""), [neardup.SCHEME, now, run_id]))
+    else:
+        with registered(con, signatures) as sigs:
+            # Buckets are rewritten whole, and only for releases that had a signature (a changed text).
+            signed_before = con.execute(
+                f"SELECT count(*) FROM release_signatures WHERE {keys_in('release_id', signed_ids, sigs)}"
+            ).fetchone()[0]
+            if signed_before:
+                con.execute(f"DELETE FROM release_bands WHERE {keys_in('release_id', signed_ids, sigs)}")
+            # None signed before: a plain insert, without an upsert's probe of the key per row.
+            upsert = """ON CONFLICT (release_id) DO UPDATE SET content_hash = excluded.content_hash,
+                        scheme = excluded.scheme, minhash = excluded.minhash,
+                        computed_at = excluded.computed_at, run_id = excluded.run_id""" if signed_before else ""
+            con.execute(*inline(insert.format(table=sigs, upsert=upsert), [neardup.SCHEME, now, run_id]))
+    with _without_fsst(con):
+        execute_with(con, buckets,
+                     f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
     return buckets
 
 

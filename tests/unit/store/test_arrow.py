@@ -107,7 +107,7 @@ def test_releases_marked_new_in_a_batch_are_new_only_there_and_only_all_of_them(
 
 
 def test_parameters_written_as_constants_give_the_same_values() -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta, timezone
 
     from govpress.store.arrow import inline
 
@@ -119,8 +119,15 @@ def test_parameters_written_as_constants_give_the_same_values() -> None:
     written, left = inline(sql, values)
     assert left is None and "?" not in written.replace("'a ? b'", "")
     assert con.execute(written).fetchall() == con.execute(sql, values).fetchall()
-    for odd in ([1.5], [True], [datetime(2026, 1, 1)], ["a\x00b"], [None]):  # left as parameters
-        assert inline("SELECT ?", odd) == ("SELECT ?", odd)
+    # None, floats, dates and lists of strings too: the same value, of the same type, as when bound.
+    for value in (None, 0.1, 0.30000000000000004, 5e-324, 1.7976931348623157e308, -0.0, 1e22, 3.0, date(2026, 12, 5),
+                  date(1, 1, 1), ["a", "it's"], ["x?"]):
+        written, left = inline("SELECT ?, typeof(?)", [value, value])
+        assert left is None and "?" not in written.replace("'x?'", "")
+        got, want = con.execute(written).fetchall(), con.execute("SELECT ?, typeof(?)", [value, value]).fetchall()
+        assert got == want and repr(got) == repr(want), value  # (repr: -0.0 keeps its sign)
+    for odd in ([True], [datetime(2026, 1, 1)], ["a\x00b"], [[]], [["a", 1]], [float("nan")], [float("inf")]):
+        assert inline("SELECT ?", odd) == ("SELECT ?", odd)  # left as parameters
     assert inline("SELECT '?', ?", ["a"]) == ("SELECT '?', ?", ["a"])  # a question mark that is not a placeholder
 
 
@@ -152,6 +159,58 @@ def test_a_load_binds_no_parameter(store: Store) -> None:
         loader.load_batch(spy, batch(release("a", words + " edited"), release("b", words, source_id="agency")))
     assert bound == []
 
+
+
+def test_the_runs_other_store_calls_bind_no_parameter(store: Store) -> None:
+    # The same for a run's other calls into the store (350 failed imports of pandas in a 653-page run before):
+    # the registry's upsert, the run's row, the pipeline's reads, the coverage ranges.
+    from datetime import date, datetime, timezone
+
+    from govpress import coverage
+    from govpress.registry import Source
+    from govpress.store import liveness
+    from govpress.store import load as loader
+
+    bound: list[str] = []
+
+    class Spy:
+        def __init__(self, con) -> None:
+            self.con = con
+
+        def execute(self, sql, *args):
+            if args and args[0]:
+                bound.append(sql)
+            return self.con.execute(sql, *args)
+
+        def executemany(self, sql, *args):
+            bound.append(sql)
+            return self.con.executemany(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    now = datetime(2026, 12, 5, 12, tzinfo=timezone.utc)
+    source = Source(id="ministry", name="Ministry", country="XX", institution="Ministry", languages=["en"],
+                    kind="feed", start_urls=["https://example.org/news"], parser="generic", rate_limit=0.5)
+    with store.writer() as con:
+        spy = Spy(con)
+        loader.upsert_sources(spy, [source], "run-1")
+        loader.start_run(spy, "run-1", "ingest", {"a": 1}, ["ministry"], now)
+        liveness.record_process(spy, "run-1", 123, "host", now)
+        liveness.beat(spy, "run-1", now)
+        assert not loader.holds_releases(spy, "ministry")
+        assert loader.frontier(spy, "ministry") == [] and loader.recent_titles(spy, "ministry") == []
+        assert loader.discovery_validators(spy, "ministry", []) == {}
+        assert loader.recheck_candidates(spy, "ministry", now, budget=5, window=(now, now)) == {}
+        assert loader.known_releases(spy, "ministry") == {} and loader.content_hashes(spy, "ministry") == {}
+        found = coverage.DayRange(date(2026, 1, 1), date(2026, 12, 5), "https://example.org/news?page=2", "listing")
+        assert coverage.replace_ranges(spy, "ministry", found, "run-1", now) == [found]
+        loader.finish_run(spy, "run-1", "completed", {"new": 0}, None, [], now)
+        assert con.execute("SELECT languages, rate_limit, status, message, pid FROM sources, runs").fetchall() == [
+            (["en"], 0.5, "completed", None, 123)]
+        assert con.execute("SELECT first_day, resume_url FROM coverage_ranges").fetchall() == [
+            (date(2026, 1, 1), "https://example.org/news?page=2")]
+    assert bound == []
 
 def test_a_duckdb_connection_reads_the_rows_without_pyarrow_dataset() -> None:
     # A registered pyarrow.Table made DuckDB build a pyarrow.dataset scanner (and an Acero plan) for every scan,

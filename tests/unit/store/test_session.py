@@ -147,3 +147,37 @@ def test_the_end_of_a_run_still_sees_the_loads_held_much_after_a_load_let_the_co
         assert store.release_memory(above=1)
         store.frontier("s")  # reopened: a later release looks at what DuckDB holds again
         assert not store.release_memory(above=2**40)
+
+
+def test_a_sessions_loads_read_the_catalogue_once_until_a_call_may_have_changed_it(store: Store, monkeypatch) -> None:
+    # The main schema's tables as the last load read them are handed to the next load (no duckdb_tables() statement),
+    # until the connection closes or a call other than a load or one of the pipeline's reads (a migration, the search
+    # index, any writer() block) used it: then the next load reads the catalogue again, and sees what changed.
+    from store_factories import batch, release
+
+    from govpress.store import load as loader
+
+    given: list[frozenset[str] | None] = []
+    knowing = loader.load_batch_knowing
+
+    def spy(con, load, tables=None):
+        given.append(tables)
+        return knowing(con, load, tables)
+
+    monkeypatch.setattr(loader, "load_batch_knowing", spy)
+    with store.session(idle_close=60):
+        store.load_batch(batch(release("a")))
+        store.recent_titles("gov_ru")
+        store.cached_validators(["https://example.org/"])
+        store.load_batch(batch(release("b")))
+        with store.writer() as con:  # may create or drop a table
+            con.execute("CREATE TABLE scratch (x INTEGER)")
+        store.load_batch(batch(release("c")))
+        store.release_memory(above=0)  # closed: the next load reads the catalogue again
+        store.load_batch(batch(release("d")))
+        store.load_batch(batch(release("e")))
+    assert given[0] is None and given[2] is None and given[3] is None
+    assert given[1] is not None and {"releases", "release_events", "same_event_links"} <= given[1]
+    assert "scratch" not in given[1] and given[4] is not None and "scratch" in given[4]
+    with store.reader(fts=False) as con:
+        assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 5
