@@ -14,9 +14,9 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
-from typing import NoReturn
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # bs4 costs 0.2 s to import: loaded only by the callers that 
 
 from govpress.parsers.blocked import blocked_reason
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
     from govpress.parsers.html.blocks import (
         block_paragraphs,
         clean_title,
