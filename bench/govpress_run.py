@@ -62,4 +62,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from govpress.settings import end_process
+
     main()
+    end_process(0)  # as `govpress ingest` ends (govpress/cli.py)

@@ -519,7 +519,15 @@ def reliability_faults(
 
 
 def main() -> None:
-    app()
+    try:
+        app()  # click ends with SystemExit, whatever the command did
+    except SystemExit as stop:
+        code = 0 if stop.code is None else stop.code
+        if not isinstance(code, int):
+            raise
+        from govpress.settings import end_process
+
+        end_process(code)  # without the interpreter's teardown (35-45 ms of CPU after a run)
 
 
 if __name__ == "__main__":

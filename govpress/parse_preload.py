@@ -11,7 +11,8 @@ First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.setting
 and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`), and the patterns
 every module compiles meanwhile from the machine's file of compiled patterns
 (:func:`govpress.parsers.regex_cache.every_pattern`; :func:`govpress.parse_workers.preloaded` writes it when it
-lacked some).
+lacked some). When it stops, the fork server ends without the interpreter's teardown
+(:func:`govpress.parse_workers.end_fork_server_at_once`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ with paused_gc():  # the parsers' imports and the warm-up, then frozen: the work
     from govpress.parsers.regex_cache import every_pattern
 
     with every_pattern():  # other libraries' patterns too (trafilatura's, htmldate's, urllib3's...)
-        from govpress.parse_workers import preloaded, serve_without_main, warm_server
+        from govpress.parse_workers import end_fork_server_at_once, preloaded, serve_without_main, warm_server
 
         serve_without_main()
+        end_fork_server_at_once()
         warm_server()
     preloaded()

@@ -38,7 +38,7 @@ from govpress.store.rows import (
 )
 from govpress.urls import identity, local_path, refusal
 from govpress.parsers import BlockedPage, NotFoundPage, ParseContext, ParseError
-from govpress.parsers.html import page_title, site_names_for_source
+from govpress.parsers.html.titles import page_title, site_names_for_source
 from govpress.parsers.language import language_mismatch
 
 log = logging.getLogger("govpress.pipeline")

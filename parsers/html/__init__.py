@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -22,26 +23,71 @@ if TYPE_CHECKING:  # bs4 costs 0.2 s to import: loaded only by the callers that 
     from bs4 import BeautifulSoup, Tag
 
 from govpress.parsers.blocked import blocked_reason
-from govpress.parsers.html.blocks import (
-    block_paragraphs,
-    clean_title,
-    element_text,
-    heading_text,
-    is_boilerplate,
-    remove_boilerplate,
-)
-from govpress.parsers.html.density import (
-    MainContent,
-    find_main_content,
-    link_blocks,
-    locate_main_content,
-    paragraph_weight,
-    prose_weight,
-)
-from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
-from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
-from govpress.parsers.html.titles import learn_site_names, page_title, site_names_for_source, strip_site_name, strip_site_suffix
-from govpress.parsers.html.tree import Element, first_match, make_soup, parse_html, parse_html_text, select, select_one, text_of
+
+if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
+    from govpress.parsers.html.blocks import (
+        block_paragraphs,
+        clean_title,
+        element_text,
+        heading_text,
+        is_boilerplate,
+        remove_boilerplate,
+    )
+    from govpress.parsers.html.density import (
+        MainContent,
+        find_main_content,
+        link_blocks,
+        locate_main_content,
+        paragraph_weight,
+        prose_weight,
+    )
+    from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
+    from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
+    from govpress.parsers.html.titles import (
+        learn_site_names,
+        page_title,
+        site_names_for_source,
+        strip_site_name,
+        strip_site_suffix,
+    )
+    from govpress.parsers.html.tree import (
+        Element,
+        first_match,
+        make_soup,
+        parse_html,
+        parse_html_text,
+        select,
+        select_one,
+        text_of,
+    )
+
+_FROM = {
+    "blocks": ("block_paragraphs", "clean_title", "element_text", "heading_text", "is_boilerplate", "remove_boilerplate"),
+    "density": ("MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
+                "prose_weight"),
+    "links": ("absolute", "primary_language", "same_document_elsewhere"),
+    "metadata": ("PageIndex", "PageMeta", "page_metadata"),
+    "titles": ("learn_site_names", "page_title", "site_names_for_source", "strip_site_name", "strip_site_suffix"),
+    "tree": ("Element", "first_match", "make_soup", "parse_html", "parse_html_text", "select", "select_one", "text_of"),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+"""Where each re-exported name lives. Imported at first use (PEP 562), not with the package: the run's process
+needs only the titles (govpress/pipeline.py, a batch's site names) and the listings' tree helpers, while the
+metadata, JSON-LD, links and density modules are the parse workers' (about 10 ms of every run's imports)."""
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODULE_OF))
+
 
 __all__ = [
     "Element",

@@ -73,3 +73,32 @@ def test_the_names_capitals_are_made_at_their_first_use_not_at_import():
         "assert names._capitalised('Визит в Минск') == [('Визит', True), ('Минск', False)]\n"
         "assert names._capitalised_bmp.cache_info().currsize == 1\n"
     )
+
+
+def test_the_run_does_not_import_the_page_parsers_html_modules():
+    """The run's process needs the titles (a batch's site names) and the listings' tree helpers of
+    govpress.parsers.html; its metadata, JSON-LD, links and density modules are the parse workers' (about 10 ms)."""
+    loaded = modules_after("import govpress.run")
+    assert {"govpress.parsers.html", "govpress.parsers.html.titles"} <= loaded  # the probe imported the package
+    assert sorted(loaded & {f"govpress.parsers.html.{m}" for m in ("metadata", "jsonld", "links", "density")}) == []
+
+
+def test_the_html_package_still_offers_every_name():
+    """Each name of ``govpress.parsers.html.__all__`` is there on first use, the same object as in its module."""
+    loaded = modules_after(
+        "import importlib\n"
+        "import govpress.parsers.html as html\n"
+        "for name in html.__all__:\n"
+        "    value = getattr(html, name)\n"
+        "    home = getattr(value, '__module__', '')\n"
+        "    assert not home.startswith('govpress.parsers.html.') or getattr(importlib.import_module(home), name) is value, name\n"
+        "from govpress.parsers.html import page_metadata, density\n"
+        "assert set(html.__all__) <= set(dir(html))\n"
+        "try:\n"
+        "    html.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('an unknown name')\n"
+    )
+    assert "govpress.parsers.html.metadata" in loaded
