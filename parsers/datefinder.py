@@ -147,8 +147,9 @@ _PUBLISHED_PIECES = ("дат", "публ", "размещ", "dat", "öffentl", "e
 _PUBLISHED_PIECE = compiled("|".join(_PUBLISHED_PIECES))  # no re.I: searched in the case fold
 
 
-def _may_hold_published_label(line: str) -> bool:
-    return _PUBLISHED_PIECE.search(line.casefold()) is not None
+def _may_hold_published_label(folded: str) -> bool:
+    """Whether a line whose case fold is ``folded`` may hold :data:`_PUBLISHED_LABEL`."""
+    return _PUBLISHED_PIECE.search(folded) is not None
 
 # Labels of any other date: an edit, a comment, an event, a deadline. A line carrying one is rejected.
 _OTHER_LABEL = compiled(
@@ -173,6 +174,16 @@ _SELF_PUBLISHED = compiled(
     re.I,
 )
 _IMMEDIATE_RELEASE = compiled(r"for\s+immediate\s+release|zur\s+sofortigen\s+veröffentlichung|pour\s+diffusion\s+immédiate|para\s+difusión\s+inmediata", re.I)
+# A piece of each form above that the case-blind match can only take as itself or its capital (no "i", "s"
+# or "k", which it also takes as "ı", "ſ" and the Kelvin sign): a line whose case fold holds none of them
+# cannot match. Tried on every short line of the region, where the search tries each form at every position.
+_IMMEDIATE_RELEASE_PIECES = ("med", "méd", "ofort")  # spelled out in _may_hold_immediate_release (one `in` each)
+
+
+def _may_hold_immediate_release(folded: str) -> bool:
+    """Whether a line whose case fold is ``folded`` may hold :data:`_IMMEDIATE_RELEASE`."""
+    return "med" in folded or "méd" in folded or "ofort" in folded
+
 
 # What may stand around a date on a date line besides the date: a place, a label, a time zone
 # word, a separator, an agency in brackets ("(БЕЛТА)"), "Pressemitteilung", "Nr. 12/2024".
@@ -424,10 +435,21 @@ def _is_prose(line: str) -> bool:
     return len(line) > 160 or (len(line) > 80 and len(_SENTENCE_MARK.findall(line)) >= 1 and len(line.split()) > 12)
 
 
-def _label_candidates(lines: list[str], collector: _Collector) -> None:
-    """Labelled lines ("Datum: 03.07.2018"); a label may stand alone with its date on the next line."""
+def _short_folds(lines: list[str]) -> list[str | None]:
+    """The case fold of each line of 160 characters or fewer (None for a longer one): the label pieces and
+    the release pieces are both looked for in it."""
+    return [line.casefold() if len(line) <= 160 else None for line in lines]
+
+
+def _label_candidates(lines: list[str], collector: _Collector, folds: list[str | None] | None = None) -> None:
+    """Labelled lines ("Datum: 03.07.2018"); a label may stand alone with its date on the next line.
+
+    ``folds``: :func:`_short_folds` of the lines, when the caller has them."""
+    if folds is None:
+        folds = _short_folds(lines)
     for i, line in enumerate(lines):
-        if len(line) > 160 or not _may_hold_published_label(line):
+        folded = folds[i]
+        if folded is None or not _may_hold_published_label(folded):
             # No published label in any of its segments, and not a label alone: nothing to read here (most
             # of a region's lines; the dates of those that other channels read are found there).
             continue
@@ -455,7 +477,8 @@ def _is_bare_date_line(line: str, collector: _Collector) -> bool:
 def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list[str], collector: _Collector) -> None:
     # Labelled lines anywhere in the article's region ("Datum: 03.07.2018"); a label may stand
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
-    _label_candidates(lines, collector)
+    folds = _short_folds(lines)
+    _label_candidates(lines, collector, folds)
     for i, line in enumerate(lines):
         if _SELF_PUBLISHED.match(line):
             dates = collector.dates_in(line[:200])
@@ -463,7 +486,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
                 collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
-        if _IMMEDIATE_RELEASE.search(line):
+        if _may_hold_immediate_release(folds[i]) and _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
             usual, collector.month_first = collector.month_first, collector.release_month_first
             try:

@@ -275,13 +275,6 @@ def _offset_minutes(text: str) -> int | None:
     return -total if m.group(1) == "-" else total
 
 
-def _group(m: re.Match[str], name: str) -> str | None:
-    try:
-        return m.group(name)
-    except IndexError:
-        return None
-
-
 def _infer_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
     """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it."""
     ref_day = (reference.astimezone(zone) if reference.tzinfo else reference).date()
@@ -316,22 +309,28 @@ def _numeric_day_month(first: int, second: int, month_first: bool) -> tuple[int,
 
 
 def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_before: re.Match[str] | None,
-             month_first: bool = False) -> ParsedDate | None:
-    """A regex match to a :class:`ParsedDate`, or None when it is not a real date."""
+             month_first: bool = False, groups: dict[str, str | None] | None = None) -> ParsedDate | None:
+    """A regex match to a :class:`ParsedDate`, or None when it is not a real date.
+
+    ``groups``: ``m.groupdict()`` when the caller has it. The patterns name different groups: one
+    dict of them all, read with ``get`` (None for a group the pattern lacks), instead of a ``group`` call
+    and an IndexError caught for every name asked.
+    """
+    group = (groups if groups is not None else m.groupdict()).get
     try:
-        first = _group(m, "n1")
+        first = group("n1")
         if first is not None:
-            found = _numeric_day_month(int(first), int(m.group("n2")), month_first)
+            found = _numeric_day_month(int(first), int(group("n2")), month_first)
             if found is None:
                 return None
             day, month = found
         else:
-            day = int(m.group("day"))
-            month_text = _group(m, "mon")
-            month = int(month_text) if month_text else _MONTHS.get(_fold_month(m.group("month")))
+            day = int(group("day"))
+            month_text = group("mon")
+            month = int(month_text) if month_text else _MONTHS.get(_fold_month(group("month")))
         if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
-        year_text = _group(m, "year")
+        year_text = group("year")
         has_year = year_text is not None
         if year_text is None:
             if reference is None:
@@ -347,16 +346,16 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
             return None
         date(year, month, day)  # ValueError for 31 February
 
-        hh, mi, ss = _group(m, "hh"), _group(m, "mi"), _group(m, "ss")
-        if hh is None and _group(m, "hh_de") is not None:
-            hh, mi = m.group("hh_de"), m.group("mi_de")
+        hh, mi, ss = group("hh"), group("mi"), group("ss")
+        if hh is None and group("hh_de") is not None:
+            hh, mi = group("hh_de"), group("mi_de")
         if hh is None and time_before is not None:
             hh, mi, ss = time_before.group("hh"), time_before.group("mi"), time_before.group("ss")
         precision: Precision = "day"
         hour = minute = second = 0
         if hh is not None:
             hour, minute, second = int(hh), int(mi), int(ss or 0)
-            ampm = (_group(m, "ampm") or "").replace(".", "").replace(" ", "").lower()
+            ampm = (group("ampm") or "").replace(".", "").replace(" ", "").lower()
             if ampm and 1 <= hour <= 12:
                 hour = hour % 12 + (12 if ampm == "pm" else 0)
             if hour <= 23 and minute <= 59 and second <= 59:
@@ -364,7 +363,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
             else:  # an impossible time next to a good date: keep the date
                 hour = minute = second = 0
 
-        off_text = _group(m, "off") if precision != "day" else None
+        off_text = group("off") if precision != "day" else None
         offset = _offset_minutes(off_text) if off_text else None
         tz = timezone(timedelta(minutes=offset)) if offset is not None else zone
         value = datetime(year, month, day, hour, minute, second, tzinfo=tz)
@@ -390,9 +389,10 @@ def _candidates(text: str) -> list[re.Match[str]]:
     return chosen
 
 
-def _time_before(text: str, m: re.Match[str]) -> re.Match[str] | None:
-    """``19:22 21.02.2026``: a time right before a date that has none."""
-    if _group(m, "hh") is not None or _group(m, "hh_de") is not None:
+def _time_before(text: str, m: re.Match[str], groups: dict[str, str | None] | None = None) -> re.Match[str] | None:
+    """``19:22 21.02.2026``: a time right before a date that has none (``groups``: ``m.groupdict()``, if known)."""
+    group = (groups if groups is not None else m.groupdict()).get
+    if group("hh") is not None or group("hh_de") is not None:
         return None
     return _TIME_BEFORE.search(text[max(0, m.start() - 16):m.start()])
 
@@ -409,8 +409,9 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
         return []  # every form has a day or a year in digits
     out: list[tuple[int, int, ParsedDate]] = []
     for m in _candidates(text):
-        before = _time_before(text, m)
-        parsed = _convert(m, zone, reference, before, month_first)
+        groups = m.groupdict()
+        before = _time_before(text, m, groups)
+        parsed = _convert(m, zone, reference, before, month_first, groups)
         if parsed is not None:
             start = m.start() - len(before.group(0)) if before is not None else m.start()
             end = m.end()
@@ -435,7 +436,8 @@ def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     if not candidates:
         return None
     first = candidates[0]
-    return _convert(first, zone, reference, _time_before(text, first), month_first)
+    groups = first.groupdict()
+    return _convert(first, zone, reference, _time_before(text, first, groups), month_first, groups)
 
 
 _ISO = compiled(

@@ -381,7 +381,7 @@ def test_every_form_of_the_published_label_holds_a_piece_the_prefilter_looks_for
         chunks = required.split(r"\s+")
         assert all(re.fullmatch(r"[^\W\d_]+", chunk) for chunk in chunks if chunk), form
         assert any(piece in chunk.casefold() for chunk in chunks for piece in _PUBLISHED_PIECES), form
-        assert _may_hold_published_label(f"xx {required.replace(chr(92) + 's+', ' ').upper()}: 03.07.2018")
+        assert _may_hold_published_label(f"xx {required.replace(chr(92) + 's+', ' ').upper()}: 03.07.2018".casefold())
 
 
 def test_every_character_the_case_blind_label_match_takes_for_a_piece_letter_folds_to_it() -> None:
@@ -414,5 +414,52 @@ def test_the_prefilter_passes_every_line_the_published_label_matches_a_segment_o
         segments = [line[i:j] for i in range(len(line) + 1) for j in range(i, min(len(line), i + 60) + 1)]
         if any(_PUBLISHED_LABEL.search(s) for s in segments):
             positives += 1
-            assert _may_hold_published_label(line), line
+            assert _may_hold_published_label(line.casefold()), line
+    assert positives > 1000
+
+
+def test_every_form_of_for_immediate_release_holds_a_piece_the_prefilter_looks_for() -> None:
+    """The release line's search runs only on lines whose case fold holds one of the pieces: each form holds one."""
+    from govpress.parsers.datefinder import _IMMEDIATE_RELEASE, _IMMEDIATE_RELEASE_PIECES, _may_hold_immediate_release
+
+    forms = [form.replace(r"\s+", " ") for form in _IMMEDIATE_RELEASE.pattern.split("|")]
+    assert len(forms) == 4
+    for form in forms:
+        assert any(piece in form.casefold() for piece in _IMMEDIATE_RELEASE_PIECES), form
+        for line in (form, form.upper(), form.title(), f"PRESS: {form.upper()} 12.03.2024", f"x\u00a0{form}\tend"):
+            assert _IMMEDIATE_RELEASE.search(line), line
+            assert _may_hold_immediate_release(line.casefold()), line
+        assert _may_hold_immediate_release(form.casefold().replace("  ", " "))
+    assert not _may_hold_immediate_release("12 march 2024, berlin".casefold())
+
+
+def test_every_character_the_case_blind_release_match_takes_for_a_piece_letter_folds_to_it() -> None:
+    # As for the label's pieces: the pieces' letters are ones re.I takes only as themselves or their capital,
+    # and every character it takes for one folds to it, so a matching line's case fold holds the piece.
+    from itertools import chain
+
+    from govpress.parsers.datefinder import _IMMEDIATE_RELEASE_PIECES
+
+    letters = sorted(set("".join(_IMMEDIATE_RELEASE_PIECES)))
+    everything = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
+    for letter in letters:
+        taken = re.compile(re.escape(letter), re.I).findall(everything)
+        assert letter in taken and all(char.casefold() == letter for char in taken), (letter, taken)
+
+
+def test_the_release_prefilter_passes_every_line_the_release_search_matches() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _IMMEDIATE_RELEASE, _may_hold_immediate_release
+
+    rng = random.Random(14)
+    forms = [form.replace(r"\s+", " ") for form in _IMMEDIATE_RELEASE.pattern.split("|")]
+    noise = ["", " ", "12.03.2024", "Berlin,", "·", "ı", "İ", "ſ", "MÉD", "Immediate", "release", "pour"]
+    positives = 0
+    for _ in range(3000):
+        parts = [rng.choice(noise + forms) for _ in range(rng.randint(1, 4))]
+        line = " ".join(p.upper() if rng.random() < 0.3 else p for p in parts)
+        if _IMMEDIATE_RELEASE.search(line):
+            positives += 1
+            assert _may_hold_immediate_release(line.casefold()), line
     assert positives > 1000

@@ -198,3 +198,19 @@ def test_letter_count_of_ascii_is_isalpha() -> None:
     ascii_text = "".join(chr(c) for c in range(128)) * 3 + " The 2 ministers, met_at 10:00!"
     for text in (ascii_text, "", "123", "abc", SENTENCES["en"], SENTENCES["ru"], "Grüße 12"):
         assert _letter_count(text) == sum(map(str.isalpha, text)), text
+
+
+def test_letter_count_with_a_limit_is_the_count_up_to_the_limit() -> None:
+    """detect_language reads the count only up to SHORT_LETTERS + 1: the limited count is min(letters, limit)."""
+    import random
+
+    from govpress.parsers.language import SHORT_LETTERS, _letter_count, text_sample
+
+    rng = random.Random(14)
+    pools = ["abc xyz ", "абв гд ", "12 ,.-— \n", "éőş ", "日本 ", "²½① "]
+    texts = ["", "123", "a" * 61, "a" * 60, "1" * 200 + "a" * 70, *SENTENCES.values(), " ".join(SENTENCES.values()) * 3]
+    texts += ["".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 400))) for _ in range(2000)]
+    for text in texts:
+        letters = sum(map(str.isalpha, text_sample(text)))
+        for limit in (1, 20, SHORT_LETTERS + 1, 500):
+            assert _letter_count(text, limit) == min(letters, limit), (text, limit)
