@@ -57,6 +57,7 @@ from govpress.fetch.politeness import (
     authority,
 )
 from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, decide
+from govpress.fetch.wire import NO_BODY  # a GET's body, as httpx.Request makes it without content; not iterated
 from govpress.registry import Source
 
 log = logging.getLogger("govpress.fetch")
@@ -67,8 +68,6 @@ _httpx_log = logging.getLogger("httpx")
 __all__ = ["FetchResult", "Fetcher", "Outcome"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_NO_BODY = httpx.ByteStream(b"")
-"""A GET's body: what httpx.Request makes for a request without content."""
 INLINE_ARCHIVE_BYTES = 64 * 1024
 """A body up to this size is archived in the event loop (when the archive does not fsync each file): gzip
 and a file written to the page cache take ~0.15 ms for a 6 KB page, and a thread's hand-off ~0.07 ms more CPU."""
@@ -485,7 +484,7 @@ class Fetcher:
         target = httpx.URL(url)
         host = [(b"Host", target.netloc)] if target.host else []
         request = httpx.Request("GET", target, headers=[*host, *self._headers.items(), *headers.items()],
-                                stream=_NO_BODY, extensions=extensions)
+                                stream=NO_BODY, extensions=extensions)
         if self.cookies:
             self.cookies.set_cookie_header(request)
         try:

@@ -138,6 +138,15 @@ class StreamDecoder:
                 raise BodyError("http_error", f"unsupported Content-Encoding {coding!r} (not requested)")
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        stages = self._stages
+        if len(stages) == 1:  # the usual case (one gzip or brotli stage): the pieces without _through's two generators
+            try:
+                for piece in stages[0].feed(data):
+                    if piece:
+                        yield piece
+            except (zlib.error, brotli.error) as exc:
+                raise BodyError("network_error", f"corrupt compressed body: {exc}") from exc
+            return
         yield from self._through(data, 0)
 
     def _through(self, data: bytes, index: int) -> Iterator[bytes]:

@@ -24,7 +24,7 @@ import ipaddress
 import socket
 import time
 import typing
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from urllib.parse import SplitResult, urlsplit
 
 import httpcore
@@ -383,7 +383,7 @@ class _Pool(httpcore.AsyncConnectionPool):
                 closing = self._assign_requests_to_connections()
             await self._close_connections(closing)
             raise exc from None
-        assert isinstance(response.stream, typing.AsyncIterable)
+        assert isinstance(response.stream, AsyncIterable)  # collections.abc's: typing's alias checks through two more calls
         # httpcore makes a new Response of the same status, headers and extensions around the pool's stream (its
         # headers checked again); the connection's own response, which nothing else holds, is given the stream.
         response.stream = wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self)

@@ -41,9 +41,11 @@ import ssl
 import time
 import typing
 from collections import deque
+from collections.abc import AsyncIterable
 
 import h11
 import httpcore
+import httpx
 from httpcore._async.connection import AsyncHTTPConnection
 from httpcore._async.connection_pool import AsyncPoolRequest, PoolByteStream
 from httpcore._async.http11 import AsyncHTTP11Connection
@@ -54,6 +56,9 @@ QUIET_FOR = 0.002
 httpcore asks every idle pooled connection whether its socket is readable before each request is
 placed, many times a millisecond at 16 in flight; a close noticed that much later is the race
 httpcore already has (a server closing right after the check), which the fetcher's retry covers."""
+NO_BODY = httpx.ByteStream(b"")
+"""A GET's body, as httpx.Request makes it for a request without content (the fetcher sends this one): there is
+nothing to write, so :meth:`HTTP11Connection._send_request_body` does not iterate it."""
 READ_HIGH_WATER = 1024 * 1024
 """Bytes received and not yet read at which the transport stops reading (resumed once read)."""
 
@@ -148,12 +153,14 @@ class HTTP11Connection(AsyncHTTP11Connection):
         await self._send_event(event, timeout=timeout)
 
     async def _send_request_body(self, request: httpcore.Request) -> None:
-        # httpcore 1.0's, without a Data event for an empty chunk (httpx streams a GET's body as one b"").
+        # httpcore 1.0's, without a Data event for an empty chunk (httpx streams a GET's body as one b""), and the
+        # fetcher's empty body (NO_BODY) not iterated at all: an async generator and a typing check less a request.
         timeout = request.extensions.get("timeout", {}).get("write", None)
-        assert isinstance(request.stream, typing.AsyncIterable)
-        async for chunk in request.stream:
-            if chunk:
-                await self._send_event(h11.Data(data=chunk), timeout=timeout)
+        if request.stream is not NO_BODY:
+            assert isinstance(request.stream, AsyncIterable)
+            async for chunk in request.stream:
+                if chunk:
+                    await self._send_event(h11.Data(data=chunk), timeout=timeout)
         await self._send_event(h11.EndOfMessage(), timeout=timeout)
 
     async def _receive_event(self, timeout: float | None = None) -> h11.Event | type[h11.PAUSED]:
@@ -442,4 +449,4 @@ async def connect_tcp(host: str, port: int, timeout: float | None = None, local_
     return AsyncioStream(typing.cast(asyncio.Transport, transport), typing.cast(_Protocol, protocol))
 
 
-__all__ = ["AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PoolRequest", "PoolStream", "connect_tcp"]
+__all__ = ["NO_BODY", "AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PoolRequest", "PoolStream", "connect_tcp"]
