@@ -131,6 +131,22 @@ def test_parameters_written_as_constants_give_the_same_values() -> None:
     assert inline("SELECT '?', ?", ["a"]) == ("SELECT '?', ?", ["a"])  # a question mark that is not a placeholder
 
 
+def test_a_string_written_as_a_constant_stays_one_value() -> None:
+    # Text from pages and registries reaches these statements: a quote, a backslash or SQL of its own in it is
+    # still the one string value (DuckDB's constants have no backslash escapes; quotes are doubled).
+    from govpress.store.arrow import inline
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (v VARCHAR)")
+    for text in ["x'); DROP TABLE t; --", "a\\", "a\\'", "\\'; SELECT 1; --", "'''", "$$x$$", "E'\\n'", "\u2019'"]:
+        written, left = inline("INSERT INTO t VALUES (?)", [text])
+        assert left is None
+        con.execute(written)
+        assert con.execute("SELECT v FROM t").fetchall() == [(text,)]
+        written, _ = inline("SELECT ?::VARCHAR[]", [[text, "b"]])
+        assert con.execute(written).fetchone()[0] == [text, "b"]
+        con.execute("DELETE FROM t")
+
 def test_a_load_binds_no_parameter(store: Store) -> None:
     # DuckDB's client tries `import pandas` twice per bound parameter (arrow.inline): a load writes them as constants.
     from store_factories import batch, release
