@@ -296,9 +296,10 @@ def _page_markers(root: Element) -> str | None:
         name = (element.get("name") or element.get("property") or element.get("rel") or "").lower()
         if name == "prerender-status-code" and (element.get("content") or "").strip() == "404":
             return '<meta name="prerender-status-code" content="404">'
+        if name not in ("canonical", "og:url"):
+            continue  # most of a head's tags: their address or content is not read
         value = element.get("href") if element.tag == "link" else element.get("content")
-        if name in ("canonical", "og:url") and value and ("404" in value or "found" in value.lower()) \
-                and _404_PATH.search(urlsplit(value.strip()).path or ""):
+        if value and ("404" in value or "found" in value.lower()) and _404_PATH.search(urlsplit(value.strip()).path or ""):
             return f"{name} {value.strip()!r}"
     return None
 
