@@ -28,12 +28,12 @@ _SEGMENT_SEPARATOR = re.compile(r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|
 # A character every separator above holds (each of their forms has one of these): a text without any has no
 # separator, told by one scan in C (most titles and headlines). The separators' own patterns open with
 # optional spaces or a look-behind, so the engine tries them at every position: 4 us for a 60-character title.
-SEPARATOR_CHAR = re.compile(r"[|—–\-:»·•\\/]")
+_SEPARATOR_CHAR = re.compile(r"[|—–\-:»·•\\/]")
 
 
-def split_at(separators: re.Pattern[str], text: str) -> list[str]:
+def _split_at(separators: re.Pattern[str], text: str) -> list[str]:
     """``separators.split(text)`` for one of the separator patterns: ``[text]`` at once when it holds no separator character."""
-    return separators.split(text) if SEPARATOR_CHAR.search(text) is not None else [text]
+    return separators.split(text) if _SEPARATOR_CHAR.search(text) is not None else [text]
 
 
 def strip_site_suffix(title: str, site_name: str | None = None) -> str:
@@ -48,9 +48,9 @@ def strip_site_suffix(title: str, site_name: str | None = None) -> str:
         return ""
     if site_name:
         title = strip_site_name(title, [site_name]) or title
-    parts = [p.strip() for p in split_at(_TITLE_SEPARATORS, title) if p and p.strip()]
+    parts = [p.strip() for p in _split_at(_TITLE_SEPARATORS, title) if p and p.strip()]
     if len(parts) <= 1:
-        dashed = split_at(_DASH_SEPARATOR, title)
+        dashed = _split_at(_DASH_SEPARATOR, title)
         if len(dashed) > 1 and len(dashed[-1].split()) <= 4 and len(dashed[-1]) < len(title) / 2:
             parts = [" - ".join(dashed[:-1]).strip()]
         else:
@@ -97,7 +97,7 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
     changed = True
     while changed:
         changed = False
-        for match in _ANY_SEPARATOR.finditer(title) if SEPARATOR_CHAR.search(title) is not None else ():
+        for match in _ANY_SEPARATOR.finditer(title) if _SEPARATOR_CHAR.search(title) is not None else ():
             head, tail = title[: match.start()].strip(), title[match.end():].strip()
             if head and tail and _key(head) in keys:
                 title, changed = tail, True
@@ -110,7 +110,7 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
 
 def title_segments(title: str) -> list[str]:
     """The parts of a ``<title>`` between separators (``|``, dashes, ``::``, ``»``, ``·``; not colons)."""
-    return [p.strip() for p in split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip()]
+    return [p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip()]
 
 
 def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:

@@ -81,7 +81,7 @@ def _separator_patterns():
     from govpress.parsers import notfound
     from govpress.parsers.html import titles
 
-    return [(titles.SEPARATOR_CHAR, p) for p in (titles._TITLE_SEPARATORS, titles._DASH_SEPARATOR, titles._ANY_SEPARATOR,
+    return [(titles._SEPARATOR_CHAR, p) for p in (titles._TITLE_SEPARATORS, titles._DASH_SEPARATOR, titles._ANY_SEPARATOR,
                                                  titles._SEGMENT_SEPARATOR)] + [(notfound._SEGMENT_CHAR, notfound._SEGMENTS)]
 
 
@@ -99,7 +99,7 @@ def test_a_text_without_a_separator_character_has_no_separator_for_every_code_po
 def test_split_at_equals_split_on_made_titles() -> None:
     import random
 
-    from govpress.parsers.html.titles import split_at
+    from govpress.parsers.html.titles import _split_at
 
     rng = random.Random(15)
     pieces = ["Talks", "on", "trade", "Министерство", "|", "—", "–", "-", "::", ":", "»", "·", "•", "\\", "/", " ", "  ",
@@ -109,7 +109,7 @@ def test_split_at_equals_split_on_made_titles() -> None:
     for _ in range(4000):
         text = "".join(rng.choice(pieces) + rng.choice(("", " ")) for _ in range(rng.randint(0, 8)))
         for _screen, pattern in patterns[:4]:
-            assert split_at(pattern, text) == pattern.split(text), (pattern.pattern, text)
+            assert _split_at(pattern, text) == pattern.split(text), (pattern.pattern, text)
             split_somewhere += len(pattern.split(text)) > 1
     assert split_somewhere > 1000
 
