@@ -219,6 +219,8 @@ _TAG = compiled(r"<[^>]*>")
 _WS = compiled(r"\s+")
 _WORD_CHAR = compiled(r"\w")
 _SEGMENTS = compiled(r"\s+[|–—:\-·•/]\s+|\s*[|–—·•]\s*")
+_SEGMENT_CHAR = compiled(r"[|–—:\-·•/]")
+"""A character every separator of :data:`_SEGMENTS` holds: a title without one is one segment (one scan in C)."""
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # h1 too: the first may be the logo
 _BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong", "b", "em", "td", "li", "dd", "header",
                      "center", "font", "big", "small", "body", "blockquote"}) | _HEADINGS
@@ -231,7 +233,7 @@ def _text(markup: str) -> str:
 def _segment_match(text: str, pattern: re.Pattern[str]) -> str | None:
     if not text or len(text) > BLOCK_CHARS:
         return None
-    for segment in [text, *_SEGMENTS.split(text)]:
+    for segment in [text, *(_SEGMENTS.split(text) if _SEGMENT_CHAR.search(text) else (text,))]:
         segment = segment.strip()
         if segment and _WORD_CHAR.search(segment) and pattern.match(segment):
             return segment
@@ -294,9 +296,10 @@ def _page_markers(root: Element) -> str | None:
         name = (element.get("name") or element.get("property") or element.get("rel") or "").lower()
         if name == "prerender-status-code" and (element.get("content") or "").strip() == "404":
             return '<meta name="prerender-status-code" content="404">'
+        if name not in ("canonical", "og:url"):
+            continue  # most of a head's tags: their address or content is not read
         value = element.get("href") if element.tag == "link" else element.get("content")
-        if name in ("canonical", "og:url") and value and ("404" in value or "found" in value.lower()) \
-                and _404_PATH.search(urlsplit(value.strip()).path or ""):
+        if value and ("404" in value or "found" in value.lower()) and _404_PATH.search(urlsplit(value.strip()).path or ""):
             return f"{name} {value.strip()!r}"
     return None
 

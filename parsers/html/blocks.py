@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from unicodedata import is_normalized
 
 from lxml import etree
 
@@ -196,9 +197,27 @@ capped far below (parsers/release.py FIELD_CAPS, cut there at a word boundary); 
 ``<h1>`` would otherwise cost seconds in every step that compares, splits and dates titles."""
 
 
+def _squashed_normal(squashed: str) -> str | None:
+    """``squashed`` (a :func:`squash` result) when :func:`normalize` gives it back unchanged, else None.
+
+    Told without normalize's searches for most texts (a page's paragraphs and titles: ~70 a page):
+    ``str.split`` took every whitespace character, so no tab, newline or double space is left and the ends
+    are stripped. An ASCII text is then NFC and holds none of normalize's other characters (the invisible
+    ones, the ``<br>`` marker: not ASCII). Any other text holds none of them either when ``str.isprintable``
+    accepts it (each is a control, format, private-use or separator character), and then only NFC is asked.
+    """
+    if squashed.isascii() or (squashed.isprintable() and is_normalized("NFC", squashed)):
+        return squashed
+    return None
+
+
 def clean_title(text: str | None) -> str:
     """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
-    return normalize(squash(text[:TITLE_SCAN_CHARS])) if text else ""
+    if not text:
+        return ""
+    squashed = squash(text[:TITLE_SCAN_CHARS])
+    same = _squashed_normal(squashed)
+    return same if same is not None else normalize(squashed)
 
 
 def element_text(element: Element | None) -> str:
@@ -238,7 +257,10 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         if not buf:
             return
         # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
-        text = normalize(squash("".join(buf)).replace(_LINE_BREAK, "\n")).strip()
+        squashed = squash("".join(buf))
+        text = _squashed_normal(squashed)
+        if text is None:
+            text = normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
         buf.clear()
         if text and (not out or out[-1] != text):
             out.append(text)

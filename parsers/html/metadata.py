@@ -89,9 +89,21 @@ _HOME_HREF = re.compile(
     r"^(?:(?:https?://[^/]+)?/(?:[a-z]{2}(?:-[a-z]{2})?/?)?(?:index\.\w+)?|https?://[^/]+|(?:\./)?index\.\w+)$", re.I)
 
 
+_HOME_VERDICTS: dict[str, bool] = {}
+"""href -> :func:`_home_link`'s answer: pages repeat their menus' links (16 asked a page; 362 distinct hrefs in 164 generated pages)."""
+
+
 def _home_link(href: str | None) -> bool:
     """An href to the site's home page (see :data:`_HOME_HREF`)."""
-    return bool(href) and len(href) < 48 and _HOME_HREF.match(href.strip()) is not None
+    if not href or len(href) >= 48:
+        return False
+    verdict = _HOME_VERDICTS.get(href)
+    if verdict is None:
+        verdict = _HOME_HREF.match(href.strip()) is not None
+        if len(_HOME_VERDICTS) >= 10_000:
+            _HOME_VERDICTS.clear()
+        _HOME_VERDICTS[href] = verdict
+    return verdict
 
 
 _DATELINE_TAGS = frozenset({"span", "div", "p", "small", "em", "strong", "li", "dd", "time"})

@@ -463,3 +463,83 @@ def test_the_release_prefilter_passes_every_line_the_release_search_matches() ->
             positives += 1
             assert _may_hold_immediate_release(line.casefold()), line
     assert positives > 1000
+
+
+# ----------------------------------------------------------------------------- the other labels' screen
+
+
+def _other_label_forms() -> list[str]:
+    """Every concrete form of the other labels' words: inner alternations and optional letters spelt out,
+    ``\\s+`` as one space, ``\\b`` dropped."""
+    import itertools
+
+    from govpress.parsers.datefinder import _OTHER_LABEL
+
+    body = _OTHER_LABEL.pattern
+    assert body.startswith("(?:") and body.endswith(")")
+    forms = []
+    for form in top_level_alternatives(body[3:-1]):
+        form = form.replace(r"\s+", " ").replace(r"\b", "")
+        # Split into literal runs, (?:a|b) groups and [xy]? classes; every combination is a form.
+        parts = re.split(r"(\(\?:[^()]*\)\??|\[[^\]]*\]\??)", form)
+        choices = []
+        for part in parts:
+            if part.startswith("(?:"):
+                inner = part[3:part.rindex(")")].split("|")
+                choices.append(inner + ([""] if part.endswith("?") else []))
+            elif part.startswith("["):
+                inner = list(part[1:part.rindex("]")])
+                choices.append(inner + ([""] if part.endswith("?") else []))
+            else:
+                choices.append([part])
+        for combo in itertools.product(*choices):
+            text = "".join(combo)
+            assert re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+)*", text), text  # only letters and spaces are left
+            forms.append(text)
+    return forms
+
+
+def test_every_form_of_the_other_labels_holds_a_piece_the_screen_looks_for() -> None:
+    from govpress.parsers.datefinder import _OTHER_LABEL, _OTHER_PIECES, _has_other_label
+
+    forms = _other_label_forms()
+    assert len(forms) > 45
+    for form in forms:
+        assert any(piece in word for word in form.casefold().split() for piece in _OTHER_PIECES), form
+        for line in (form, form.upper(), form.title(), f"Stand: 12.03.2024 {form.upper()}", f"x\u00a0{form}\tend"):
+            assert _OTHER_LABEL.search(line), line
+            assert _has_other_label(line), line
+    assert not _has_other_label("Published 9 June 2026, 16:34") and not _has_other_label("12.03.2024")
+
+
+def test_every_character_the_case_blind_other_label_match_takes_for_a_piece_letter_folds_to_it() -> None:
+    # As for the published label's pieces: none holds a Latin "i" (re.I takes "ı" and "İ" for it, which do not
+    # fold to "i"), and every character re.I takes for a piece's letter folds to that letter.
+    from itertools import chain
+
+    from govpress.parsers.datefinder import _OTHER_PIECES
+
+    letters = sorted(set("".join(_OTHER_PIECES)))
+    assert "i" not in letters and all(letter.casefold() == letter for letter in letters)
+    everything = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
+    for letter in letters:
+        taken = re.compile(re.escape(letter), re.I).findall(everything)
+        assert letter in taken and all(char.casefold() == letter for char in taken), (letter, taken)
+
+
+def test_the_other_label_screen_gives_the_search_s_answer_on_made_lines() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _OTHER_LABEL, _has_other_label
+
+    rng = random.Random(15)
+    forms = _other_label_forms()
+    noise = ["", " ", "12.03.2024", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Published", "Дата:", "am", "le", "d", "st", "\u00a0"]
+    positives = 0
+    for _ in range(4000):
+        parts = [rng.choice(noise + forms) for _ in range(rng.randint(1, 5))]
+        line = rng.choice((" ", "", "\t")).join(p.upper() if rng.random() < 0.3 else p for p in parts)
+        expected = _OTHER_LABEL.search(line) is not None
+        positives += expected
+        assert _has_other_label(line) == expected, line
+    assert positives > 1500

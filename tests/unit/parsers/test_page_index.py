@@ -118,3 +118,14 @@ def test_link_blocks_are_short_rows_of_link_text_and_nothing_without_links() -> 
     found = density.link_blocks(_by_key(root, "content"))
     # The label is short and sentence-less but has no link at all; the paragraph has its link inside a sentence.
     assert _ids(found) == ["tags", "teasers", "wrapper"]
+
+
+def test_home_link_answers_the_same_from_its_memo() -> None:
+    from govpress.parsers.html import metadata
+
+    hrefs = ["/", "/ru/", " /en-gb/ ", "/index.php", "https://gov.example", "https://gov.example/az", "./index.html",
+             "/news/1", "#content", "", None, "https://gov.example/" + "x" * 60, "/DE/", "HTTPS://GOV.EXAMPLE/"]
+    for _ in range(2):  # the first time computed, the second from the memo
+        for href in hrefs:
+            expected = bool(href) and len(href) < 48 and metadata._HOME_HREF.match(href.strip()) is not None
+            assert metadata._home_link(href) == expected, href

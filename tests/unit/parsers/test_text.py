@@ -66,6 +66,43 @@ def test_normalize_is_idempotent(raw: str) -> None:
     assert normalize(once) == once
 
 
+def _flushed_before(joined: str) -> str:
+    """What block_paragraphs made of a paragraph's joined pieces before its shortcut (\ue000: a <br>)."""
+    return normalize(" ".join(joined.split()).replace("\ue000", "\n")).strip()
+
+
+def _check_squashed_normal(raw: str) -> None:
+    from govpress.parsers.html.blocks import _squashed_normal
+
+    squashed = " ".join(raw.split())
+    same = _squashed_normal(squashed)
+    if same is not None:  # the shortcut's answer is what normalize gives, in both of its callers
+        assert same == squashed == _flushed_before(raw) == normalize(squashed), repr(raw)
+
+
+def test_the_squashed_text_shortcut_equals_normalize_for_every_code_point() -> None:
+    # Every code point alone and between letters of three scripts: the shortcut claims "normalize changes
+    # nothing" only where that holds (whitespace, invisible, line-break marker, combining marks, ...).
+    for c in map(chr, range(0x110000)):
+        for raw in (c, f"a{c}b", f"и{c}й x", f"é {c}"):
+            _check_squashed_normal(raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=_SPECIAL + _LETTERS + "\ue000"), st.text(alphabet=" \tab\ue000\n\u0301")))
+def test_the_squashed_text_shortcut_equals_normalize(raw: str) -> None:
+    _check_squashed_normal(raw)
+
+
+def test_ordinary_paragraphs_take_the_shortcut() -> None:
+    from govpress.parsers.html.blocks import _squashed_normal
+
+    for text in ("Talks on trade in Minsk.", "Переговоры в Минске, 12 марта.", "Ünal sprach über die Außenpolitik."):
+        assert _squashed_normal(text) == text
+    for text in ("zero\u200bwidth", "line\ue000break", "и\u0306", "a\u00adb"):
+        assert _squashed_normal(text) is None
+
+
 # ---------------------------------------------------------------- repair_paragraphs
 
 @pytest.mark.parametrize(

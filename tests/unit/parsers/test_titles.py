@@ -72,3 +72,52 @@ def test_a_title_naming_only_the_host_and_a_logo_h1_leave_the_first_content_h2()
     assert release.title == "Der neue Trend: Muss- statt Wunschkoalition"
     assert generic.parse(body.replace(b"<title>carta.info</title>", b"<title>Der neue Trend | carta.info</title>"),
                          "https://www.carta.info/x", ParseContext()).title == "Der neue Trend: Muss- statt Wunschkoalition"
+
+
+# ---------------------------------------------------------------- the separator screen
+
+
+def _separator_patterns():
+    from govpress.parsers import notfound
+    from govpress.parsers.html import titles
+
+    return [(titles._SEPARATOR_CHAR, p) for p in (titles._TITLE_SEPARATORS, titles._DASH_SEPARATOR, titles._ANY_SEPARATOR,
+                                                 titles._SEGMENT_SEPARATOR)] + [(notfound._SEGMENT_CHAR, notfound._SEGMENTS)]
+
+
+def test_a_text_without_a_separator_character_has_no_separator_for_every_code_point() -> None:
+    # The screen claims "no match" only for a text holding none of its characters: all the other code points
+    # at once, side by side and between spaces and letters, hold no separator.
+    everything = "".join(map(chr, range(0x110000)))
+    for screen, pattern in _separator_patterns():
+        others = screen.sub("", everything)
+        assert len(others) > 0x10F000
+        for text in ("".join(others), " \u00a0 ".join(others)):
+            assert screen.search(text) is None and pattern.search(text) is None, pattern.pattern
+
+
+def test_split_at_equals_split_on_made_titles() -> None:
+    import random
+
+    from govpress.parsers.html.titles import _split_at
+
+    rng = random.Random(15)
+    pieces = ["Talks", "on", "trade", "Министерство", "|", "—", "–", "-", "::", ":", "»", "·", "•", "\\", "/", " ", "  ",
+              "\u00a0", "\t", "a-b", "12:30", "x/y"]
+    patterns = _separator_patterns()
+    split_somewhere = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) + rng.choice(("", " ")) for _ in range(rng.randint(0, 8)))
+        for _screen, pattern in patterns[:4]:
+            assert _split_at(pattern, text) == pattern.split(text), (pattern.pattern, text)
+            split_somewhere += len(pattern.split(text)) > 1
+    assert split_somewhere > 1000
+
+
+def test_title_keys_are_the_same_cached_or_not() -> None:
+    from govpress.parsers.html import titles
+
+    for text in ("Ministry of Examples", "МИНИСТЕРСТВО, примеры!", "x" * 500, "", "a_b c-d"):
+        first = titles._key(text)
+        assert first == " ".join(titles._WORD.findall(text.casefold())) == titles._key(text)
+    assert "x" * 500 not in titles._KEYS  # long texts are not kept
