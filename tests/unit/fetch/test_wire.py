@@ -440,6 +440,34 @@ def test_a_get_sends_its_head_and_end_without_an_empty_data_event(monkeypatch: p
     assert sent == ["Request", "EndOfMessage"]
 
 
+def test_closing_the_pool_and_its_connections_enters_no_anyio_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore closed a pool's connections inside an anyio shield scope; the first one imported anyio's asyncio
+    backend (~18 ms of CPU at a run's end). The pool closes them itself: each connection closed, no scope."""
+    import httpcore._async.connection_pool as httpcore_pool
+
+    def no_shield() -> None:
+        raise AssertionError("an anyio shield scope was entered")
+
+    monkeypatch.setattr(httpcore_pool, "AsyncShieldCancellation", no_shield)
+    with server() as site:
+        async def go() -> tuple[list, list]:
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            try:
+                transport = GuardedTransport()
+                async with transport:
+                    # /close-after: the server closes a kept-alive connection, which the next placement drops
+                    outcomes = [_outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}{path}"))[0]
+                                for path in ("/plain", "/close-after", "/plain", "/plain")]
+                    pooled = list(transport._pool.connections)
+                return outcomes, [(c.is_closed(), len(transport._pool.connections)) for c in pooled]
+            finally:
+                current_allow.reset(token)
+
+        outcomes, closed = asyncio.run(go())
+    assert outcomes == [200, 200, 200, 200]
+    assert closed and all(c == (True, 0) for c in closed)
+
+
 # --- plain URLs: the request made from the URL's parts ------------------------------------------
 
 
