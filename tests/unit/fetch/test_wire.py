@@ -454,10 +454,10 @@ def test_closing_the_pool_and_its_connections_enters_no_anyio_scope(monkeypatch:
             token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
             try:
                 transport = GuardedTransport()
-                async with transport:
-                    # /close-after: the server closes a kept-alive connection, which the next placement drops
-                    outcomes = [_outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}{path}"))[0]
-                                for path in ("/plain", "/close-after", "/plain", "/plain")]
+                async with transport:  # three requests at once: three pooled connections to close
+                    outcomes = [_outcome(r)[0] for r in await asyncio.gather(
+                        *(_exchange(transport, f"http://127.0.0.1:{site.port}/plain") for _ in range(3)))]
+                    outcomes.append(_outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))[0])
                     pooled = list(transport._pool.connections)
                 return outcomes, [(c.is_closed(), len(transport._pool.connections)) for c in pooled]
             finally:
@@ -465,7 +465,7 @@ def test_closing_the_pool_and_its_connections_enters_no_anyio_scope(monkeypatch:
 
         outcomes, closed = asyncio.run(go())
     assert outcomes == [200, 200, 200, 200]
-    assert closed and all(c == (True, 0) for c in closed)
+    assert len(closed) == 3 and all(c == (True, 0) for c in closed)
 
 
 # --- plain URLs: the request made from the URL's parts ------------------------------------------
