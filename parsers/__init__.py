@@ -59,7 +59,7 @@ _MODULES: dict[str, str] = {
 
 
 _LISTING_READERS = frozenset({"kremlin"})
-"""The parsers whose module offers ``parse_listing`` (tests/unit/parsers/test_registry.py checks every module):
+"""The parsers whose module offers ``parse_listing`` (tests/unit/parsers/test_parser_registry.py checks every module):
 :func:`listing_parser` answers for the others without importing them."""
 
 
