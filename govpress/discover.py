@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govpress.coverage import Coverage, Trace
-from govpress.parsers import Listing, ListingItem, ParseContext, get_parser
+from govpress.parsers import Listing, ListingItem, ParseContext, listing_parser
 from govpress.parsers.listings import DiscoveryError, entry_fingerprint
 from govpress.parsers.listings.feed import read_feed
 from govpress.parsers.listings.html import read_listing_page
@@ -317,8 +317,8 @@ def in_range(item: ListingItem, since: date | None, until: date | None) -> bool:
 
 def _listing_reader(source: Source) -> Reader:
     """The site parser's ``parse_listing`` when it has one, else the source's CSS selectors."""
-    module = get_parser(source.parser)
-    if hasattr(module, "parse_listing"):
+    module = listing_parser(source.parser)
+    if module is not None:
         return lambda body, url, ctx, page: module.parse_listing(body, url, ctx)
     if source.listing is None:
         raise DiscoveryError(f"source {source.id}: no listing selectors and parser {source.parser} reads no listings")

@@ -22,6 +22,7 @@ import contextvars
 import functools
 import ipaddress
 import socket
+import ssl
 import time
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
@@ -30,6 +31,7 @@ from urllib.parse import SplitResult, urlsplit
 import httpcore
 import httpx
 from httpcore._exceptions import ConnectionNotAvailable
+from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptions
 
 from govpress.fetch import wire
 from govpress.registry import Source
@@ -389,8 +391,15 @@ class _Pool(httpcore.AsyncConnectionPool):
         response.stream = wire.PoolStream(stream=response.stream, pool_request=pool_request, pool=self)
         return response
 
+    make_tls_context: Callable[[], ssl.SSLContext] | None = None
+    """Makes the pool's TLS context when its first https connection is made (GuardedTransport), when the pool was
+    given none; a plain-http run never makes one (certifi's bundle loaded: ~21 ms of CPU)."""
+
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
         """httpcore's connection (no proxy here), its locks asyncio's (govpress/fetch/wire.py)."""
+        if self._ssl_context is None and self.make_tls_context is not None and origin.scheme in (b"https", b"wss"):
+            # The only schemes whose connections read it (httpcore's _connect); made once, shared as before.
+            self._ssl_context = self.make_tls_context()
         return wire.Connection(
             origin=origin, ssl_context=self._ssl_context, keepalive_expiry=self._keepalive_expiry, http1=self._http1,
             http2=self._http2, retries=self._retries, local_address=self._local_address, uds=self._uds,
@@ -398,8 +407,12 @@ class _Pool(httpcore.AsyncConnectionPool):
         )
 
     async def _close_connections(self, closing: list[httpcore.AsyncConnectionInterface]) -> None:
-        if closing:  # httpcore enters an anyio shield scope to close nothing, twice a request
-            await super()._close_connections(closing)
+        """httpcore's, without its anyio shield scope: httpcore entered one to close nothing, twice a request, and
+        the first one (a run's end, when the fetcher closes its pool) imported anyio's asyncio backend, ~18 ms of
+        CPU. As for wire.PoolStream's close, nothing can be cancelled half way: these connections' closes never
+        wait (wire.AsyncioStream.aclose aborts the transport), and the shield held off only anyio's own scopes."""
+        for connection in closing:
+            await connection.aclose()
 
 
 POOL_FOR_HTTPCORE = ("1.0.",)
@@ -413,11 +426,17 @@ def _pool_class() -> type[httpcore.AsyncConnectionPool]:
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's default transport with the address check at connect time (no proxies: they would hide the target)."""
 
-    def __init__(self, *, resolver: Resolver | None = None, limits: httpx.Limits = httpx.Limits(), **kwargs: typing.Any) -> None:
-        super().__init__(limits=limits, trust_env=False, **kwargs)
-        pool = self._pool
-        self._pool = _pool_class()(
-            ssl_context=pool._ssl_context,
+    def __init__(self, *, resolver: Resolver | None = None, limits: httpx.Limits = httpx.Limits(),
+                 verify: ssl.SSLContext | bool = True, cert: typing.Any = None) -> None:
+        # httpx's __init__ is not called: it would build a pool of its own, replaced here, and the SSL context
+        # at once (certifi's bundle loaded: ~21 ms of CPU in every run, most of whose sources are plain http
+        # in the bench). The context is httpx's all the same (create_ssl_context, trust_env=False, as before),
+        # made by this transport's pool at its first https connection.
+        make_context = functools.partial(httpx.create_ssl_context, verify=verify, cert=cert, trust_env=False)
+        pool_class = _pool_class()
+        lazy = issubclass(pool_class, _Pool)
+        self._pool = pool_class(
+            ssl_context=None if lazy else make_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -425,3 +444,62 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             http2=False,
             network_backend=_GuardedBackend(resolver),
         )
+        if lazy:
+            self._pool.make_tls_context = make_context
+
+    async def get(self, scheme: bytes, host: bytes, port: int | None, target: bytes, headers: list[tuple[bytes, bytes]],
+                  extensions: dict) -> PlainResponse:
+        """The response :meth:`handle_async_request` gives a GET of a body-less ``httpx.Request`` of those parts (its
+        URL's ``raw_scheme``, ``raw_host``, ``port`` and ``raw_path``, its ``headers.raw``, stream
+        :data:`~govpress.fetch.wire.NO_BODY` and ``extensions``), without the ``httpx.Request``: the same httpcore
+        request to the pool, httpcore's errors mapped to httpx's by httpx's own mapping (only when one is raised),
+        and the answer as a :class:`PlainResponse` (``as_httpx`` makes it the ``httpx.Response``)."""
+        request = httpcore.Request(b"GET", httpcore.URL(scheme=scheme, host=host, port=port, target=target),
+                                   headers=headers, content=wire.NO_BODY, extensions=extensions)
+        try:
+            response = await self._pool.handle_async_request(request)
+        except Exception:
+            with map_httpcore_exceptions():
+                raise
+        return PlainResponse(response)
+
+
+class PlainResponse:
+    """What the fetcher reads of the ``httpx.Response`` httpx's transport would make of an httpcore response: its
+    status, its headers as ``dict(httpx.Headers(...).items())`` gives them (:func:`header_items`), and its body
+    stream, read through httpx's own wrapper (which maps httpcore's errors to httpx's), closed by ``aclose``.
+    (The httpx.Response, its Headers and their items were ~3% of a fetch's instructions.) ``as_httpx`` makes the
+    httpx.Response when a caller needs one (a cookie to keep, the request's log line)."""
+
+    __slots__ = ("status_code", "headers", "stream", "_response")
+
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+        self.status_code = response.status
+        self.headers = header_items(response.headers)
+        self.stream = AsyncResponseStream(response.stream)
+
+    async def aclose(self) -> None:
+        await self.stream.aclose()
+
+    def as_httpx(self, request: httpx.Request) -> httpx.Response:
+        """The httpx.Response httpx's transport returns (the same stream), with its request."""
+        response = self._response
+        return httpx.Response(status_code=response.status, headers=response.headers, stream=self.stream,
+                              extensions=response.extensions, request=request)
+
+
+def header_items(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """``dict(httpx.Headers(raw).items())``: lower-case names, a repeated name's values joined by ", ", all of it
+    decoded as ASCII when it is ASCII (httpx's first choice; otherwise httpx decides, as UTF-8 or Latin-1)."""
+    head: dict[str, str] = {}
+    for key, value in raw:
+        if not (key.isascii() and value.isascii()):
+            return dict(httpx.Headers(raw).items())
+        name = key.lower().decode("ascii")
+        text = value.decode("ascii")
+        if name in head:
+            head[name] += f", {text}"
+        else:
+            head[name] = text
+    return head

@@ -143,7 +143,7 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
     release_ids = pa.array([r for r, _, _ in signed], pa.string())
     signatures = pa.Table.from_pydict(
         {"release_id": release_ids, "content_hash": [h for _, h, _ in signed],
-         "minhash": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, type=pa.uint64()))},
+         "minhash": pa.ListArray.from_arrays(_arrow(offsets, pa.int32()), _arrow(flat, pa.uint64()))},
         schema=pa.schema([("release_id", pa.string()), ("content_hash", pa.string()),
                           ("minhash", pa.list_(pa.uint64()))]),
     )
@@ -159,8 +159,8 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         # The ids repeated from the Arrow array's own bytes, not a Python object array (105,000 strings for 5,000
         # releases), nor an Arrow take (which imports pyarrow.compute, 35-60 ms of a run's main process).
         band_rows = {
-            "band": np.tile(np.arange(per_release, dtype=np.int16), len(banded)),
-            "bucket": matrix.ravel(),
+            "band": _arrow(np.tile(np.arange(per_release, dtype=np.int16), len(banded)), pa.int16()),
+            "bucket": _arrow(matrix.ravel(), pa.uint64()),
             "release_id": _repeated(release_ids, banded, per_release),
         }
     else:
@@ -192,6 +192,14 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         execute_with(con, buckets,
                      f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
     return buckets
+
+
+def _arrow(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """``pa.array(values, kind)`` of a one-dimensional numpy array of numbers (no nulls), made from its buffer:
+    ``pa.array`` of a numpy array imports ``numpy.ma`` to ask whether it is masked (7-10 ms of the run's main
+    process, once)."""
+    values = np.ascontiguousarray(values, dtype=kind.to_pandas_dtype())
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
 def _repeated(strings: pa.Array, which: np.ndarray, times: int) -> pa.Array:
@@ -320,8 +328,14 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
             stored = stored.read_all()
     names = stored.column("release_id").to_pylist()
-    matrix = stored.column("minhash").combine_chunks().flatten().to_numpy(zero_copy_only=False).reshape(len(names), -1) \
-        if names else None
+    matrix = None
+    if names:
+        # The lists' values between their first and last offsets: what ``flatten()`` gives for lists none of which
+        # is null (``len(minhash) > 0`` above), without ``flatten()``'s import of pyarrow.compute (30-35 ms of
+        # the run's main process, once).
+        lists = stored.column("minhash").combine_chunks()
+        start, end = lists.offsets[0].as_py(), lists.offsets[-1].as_py()
+        matrix = lists.values.slice(start, end - start).to_numpy(zero_copy_only=False).reshape(len(names), -1)
     held = [i for i in involved if i in known]
     if held:  # the signatures just stored, beside those read back
         kept = np.vstack([np.asarray(known[i], dtype=np.uint64) for i in held])

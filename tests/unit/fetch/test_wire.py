@@ -37,6 +37,7 @@ def _head(conn: socket.socket) -> str:
 
 def _handle(conn: socket.socket, path: str) -> bool:
     """Answer one request; False when the connection is to be closed after it."""
+    path = path.partition("?")[0]
     if path == "/plain":
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Two: a\r\nX-Two: b\r\nContent-Length: 5\r\n\r\nhello")
     elif path == "/chunked":
@@ -66,6 +67,8 @@ def _handle(conn: socket.socket, path: str) -> bool:
         return False
     elif path == "/no-response":
         return False
+    elif path == "/cookie":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc; Path=/\r\nContent-Length: 2\r\n\r\nok")
     elif path == "/close-after":  # answers, then closes the kept-alive connection at once
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         return False
@@ -301,6 +304,47 @@ def test_tls_exchanges_and_a_certificate_not_trusted_end_as_with_httpcore(tmp_pa
     assert ours == theirs == ("error", "ConnectError")
 
 
+def test_the_tls_context_is_made_at_the_first_https_connection_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx made the transport's SSL context at once (certifi's bundle: ~21 ms of CPU), also for a run that only
+    speaks plain http; the pool makes the same context (httpx's, with the transport's ``verify``) when it first
+    connects over TLS, and shares it between its connections as before."""
+    made: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    cert, key = _certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    with server() as plain, server(server_context) as tls:
+        async def go() -> tuple[list, list, list]:
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            try:
+                async with GuardedTransport(verify=trusting) as transport:
+                    first = [_outcome(await _exchange(transport, f"http://127.0.0.1:{plain.port}/plain"))[0]
+                             for _ in range(2)]
+                    before_tls = list(made)
+                    assert transport._pool._ssl_context is None
+                    # /until-close ends its connection: the next request opens a second TLS connection.
+                    then = [_outcome(await _exchange(transport, f"https://127.0.0.1:{tls.port}{path}"))[0]
+                            for path in ("/until-close", "/plain")]
+                    assert transport._pool._ssl_context is trusting
+                    return first, before_tls, then
+            finally:
+                current_allow.reset(token)
+
+        first, before_tls, then = asyncio.run(go())
+        assert tls.connections == 2
+    assert first == [200, 200] and before_tls == []
+    assert then == [200, 200]
+    assert made == [{"verify": trusting, "cert": None, "trust_env": False}]
+
+
 # --- placement --------------------------------------------------------------------------------
 
 
@@ -394,3 +438,141 @@ def test_a_get_sends_its_head_and_end_without_an_empty_data_event(monkeypatch: p
         theirs, ours = _both(script)
     assert ours == theirs
     assert sent == ["Request", "EndOfMessage"]
+
+
+def test_closing_the_pool_and_its_connections_enters_no_anyio_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore closed a pool's connections inside an anyio shield scope; the first one imported anyio's asyncio
+    backend (~18 ms of CPU at a run's end). The pool closes them itself: each connection closed, no scope."""
+    import httpcore._async.connection_pool as httpcore_pool
+
+    def no_shield() -> None:
+        raise AssertionError("an anyio shield scope was entered")
+
+    monkeypatch.setattr(httpcore_pool, "AsyncShieldCancellation", no_shield)
+    with server() as site:
+        async def go() -> tuple[list, list]:
+            token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+            try:
+                transport = GuardedTransport()
+                async with transport:  # three requests at once: three pooled connections to close
+                    outcomes = [_outcome(r)[0] for r in await asyncio.gather(
+                        *(_exchange(transport, f"http://127.0.0.1:{site.port}/plain") for _ in range(3)))]
+                    outcomes.append(_outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))[0])
+                    pooled = list(transport._pool.connections)
+                return outcomes, [(c.is_closed(), len(transport._pool.connections)) for c in pooled]
+            finally:
+                current_allow.reset(token)
+
+        outcomes, closed = asyncio.run(go())
+    assert outcomes == [200, 200, 200, 200]
+    assert len(closed) == 3 and all(c == (True, 0) for c in closed)
+
+
+# --- plain URLs: the request made from the URL's parts ------------------------------------------
+
+
+def test_a_plain_urls_parts_are_the_ones_httpx_url_gives() -> None:
+    """wire.plain_url reads a URL's parts only where httpx's parse would leave the URL as it is; every URL it
+    reads (a few tens of thousands here, generated around the edges: dot segments, escapes, ports, case,
+    IPv4-like hosts, characters httpx escapes) has the parts httpx.URL gives it."""
+    import random
+
+    def theirs(url: str) -> tuple:
+        parsed = httpx.URL(url)
+        return parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.raw_path, parsed.netloc
+
+    rng = random.Random(14)
+    pieces = ["a", "Z", "0", "-", ".", "..", "_", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", ":", "@",
+              "/", "?", "%2F", "%2f", "%", "%4", "%zz", "é", " ", "#", "[", "|", "{", "\t"]
+    hosts = ["example.org", "127.0.0.1", "999.1.1.1", "01.2.3.4", "10.0.0.256", "a-b.c", "a.b.", "-a.b", "Ab.c",
+             "xn--e1afmkfd.xn--p1ai", "кремль.рф", "[::1]", "u@a.b"]
+    ports = ["", ":80", ":443", ":8080", ":080", ":0", ":65536", ":"]
+    read = 0
+    for _ in range(60_000):
+        path = "/" + "".join(rng.choice(pieces) if rng.random() < 0.3 else rng.choice("ab/-.")
+                             for _ in range(rng.randint(0, 14)))
+        url = rng.choice(["http", "https", "HTTP", "ftp"]) + "://" + rng.choice(hosts) + rng.choice(ports) + path[rng.random() < 0.1:]
+        parts = wire.plain_url(url)
+        if parts is not None:
+            read += 1
+            assert parts == theirs(url), url
+    assert read > 2_000
+    assert wire.plain_url("http://127.0.0.1:8080/a/b?q=1&r=%2F") == (b"http", b"127.0.0.1", 8080, b"/a/b?q=1&r=%2F", b"127.0.0.1:8080")
+    assert wire.plain_url("https://example.org:443") == (b"https", b"example.org", None, b"/", b"example.org")
+    for other in ["http://Example.org/", "http://a.b/x/../y", "http://a.b/./y", "http://a.b/x y", "http://a.b/#f",
+                  "http://999.1.1.1/", "http://u@a.b/", "http://a.b:080/", "ftp://a.b/", "http://a.b/%zz"]:
+        assert wire.plain_url(other) is None, other
+
+
+def test_header_items_are_httpx_headers_items() -> None:
+    """netguard.header_items reads a response's raw headers as dict(httpx.Headers(raw).items()) does: names
+    lower-cased, repeated ones joined in order, ASCII decoded, anything else decoded as httpx decides."""
+    import random
+
+    from govpress.fetch.netguard import header_items
+
+    rng = random.Random(15)
+    names = [b"Content-Type", b"content-type", b"X-Two", b"x-two", b"ETag", b"Set-Cookie", b"X-\xc3\xa9", b"X-\xe9"]
+    values = [b"text/html", b"a", b"", b"b, c", b"caf\xc3\xa9", b"caf\xe9", b'"v1"', b"sid=1; Path=/"]
+    for _ in range(3_000):
+        raw = [(rng.choice(names), rng.choice(values)) for _ in range(rng.randint(0, 6))]
+        assert list(header_items(raw).items()) == list(httpx.Headers(raw).items()), raw
+
+
+def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: Path) -> None:
+    """A plain URL with no cookie to send goes to GuardedTransport.get as its parts; the pool gets the same
+    httpcore request (method, URL parts, headers in order, body stream, extensions) as httpx's transport makes
+    of the fetcher's httpx.Request, and every result, error and kept cookie is the same."""
+    from govpress.fetch.client import Fetcher
+    from tests.unit.fetch.conftest import make_source
+
+    def run(direct: bool, port: int, closed: int) -> tuple[list, list]:
+        sent: list[tuple] = []
+
+        async def go() -> list:
+            async with Fetcher(archive=None, user_agent="govpress-test/1.0", rng_seed=1, retries=0) as fetcher:
+                fetcher._direct = direct
+                pool = fetcher._transport._pool
+                handle = pool.handle_async_request
+
+                async def spy(request: httpcore.Request) -> httpcore.Response:
+                    url = request.url
+                    sent.append((request.method, url.scheme, url.host, url.port, url.target, request.headers,
+                                 request.stream is wire.NO_BODY, request.extensions))
+                    return await handle(request)
+
+                pool.handle_async_request = spy
+                get = fetcher._transport.get
+
+                async def counting_get(*args: object) -> httpx.Response:
+                    sent.append("get")
+                    return await get(*args)
+
+                fetcher._transport.get = counting_get
+                base = f"http://127.0.0.1:{port}"
+                source = make_source(start_urls=[f"{base}/"], allow_addresses=["127.0.0.1"], ignore_robots=True)
+                results = [await fetcher.fetch(f"{base}/plain?q=1&r=%2F", source, etag='"v1"',
+                                               last_modified="Sat, 01 Mar 2025 10:00:00 GMT"),
+                           await fetcher.fetch(f"{base}/not-found", source),
+                           await fetcher.fetch(f"{base}/x/../not-found", source),  # not plain: httpx.Request (its URL /not-found)
+                           await fetcher.fetch(f"http://127.0.0.1:{closed}/plain", source),  # refused: an error
+                           await fetcher.fetch(f"{base}/cookie", source),
+                           await fetcher.fetch(f"{base}/plain", source)]  # a cookie to send: through httpx.Request
+                cookies = sorted((c.name, c.value) for c in fetcher.cookies.jar)
+            return [{k: v for k, v in vars(r).items() if k not in ("started_at", "elapsed_ms")} for r in results] + [cookies]
+
+        return asyncio.run(go()), sent
+
+    from tests.factories import free_port
+
+    with server() as site:
+        closed = free_port()
+        direct, direct_sent = run(True, site.port, closed)
+        through_httpx, httpx_sent = run(False, site.port, closed)
+    assert direct == through_httpx
+    assert direct_sent.count("get") == 4 and "get" not in httpx_sent  # the plain URLs while no cookie was kept
+    assert [x for x in direct_sent if x != "get"] == httpx_sent
+    direct_sent = [x for x in direct_sent if x != "get"]
+    assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, 200, 200]
+    assert direct[3]["outcome"] == "network_error" and direct[-1] == [("sid", "abc")]
+    assert [h for h in direct_sent[-1][5] if h[0] == b"Cookie"] == [(b"Cookie", b"sid=abc")]
