@@ -46,12 +46,13 @@ def summary_rows(result: RunResult) -> list[dict]:
 
 async def publish_run_artifacts(result: RunResult, line: str, dates: DateRange | None = None) -> None:
     """The run's table artifact (per source) and markdown report (attention, failed pages, chart over the run's range, gaps)."""
-    await acreate_table_artifact(key="ingest-summary", table=summary_rows(result),
-                                 description=f"Run {result.run_id}: {line}")
     today = datetime.now(timezone.utc).date()
     first, last = chart_range(dates.since if dates else None, dates.until if dates else None, today)
-    data = await asyncio.to_thread(report_data, Store(result.db), result.run_id,
-                                   [o.source_id for o in result.outcomes], first, last)
+    # The report's queries (DuckDB, in a thread) run while the table goes to the API: the flow's end waits for one
+    # round trip less. The table is still made first.
+    _, data = await asyncio.gather(
+        acreate_table_artifact(key="ingest-summary", table=summary_rows(result), description=f"Run {result.run_id}: {line}"),
+        asyncio.to_thread(report_data, Store(result.db), result.run_id, [o.source_id for o in result.outcomes], first, last))
     await acreate_markdown_artifact(key="ingest-report", markdown=render_report(result.run_id, line, result.outcomes, data),
                                     description=line)
     get_run_logger().info("run %s: %s", result.run_id, line)

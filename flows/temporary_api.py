@@ -19,11 +19,14 @@ flows, or builds the demo's site): the server is spawned then, its start overlap
 work, and :func:`prefect_api` only waits for what is left of it when the flow is about to run
 (``prefect_share`` in ``python -m bench`` measures what this buys); meanwhile it imports what
 Prefect's first flow and task call would (:func:`warm_flow_imports`: ``fastapi`` for the flow's
-parameters above all), so that no longer comes after the wait. Both processes import Prefect with the
+parameters above all), so that no longer comes after the wait (the command imports them with the flow already,
+govpress/cli.py ``_run_flow``, so that a running server's call does not import them at the flow's call either). Both processes import Prefect with the
 cyclic collector paused (:func:`govpress.settings.paused_gc`), and the server runs no automations (:data:`SERVER_SETTINGS`):
 its start took 3.2-3.5 CPU-s instead of 4.4-5.0 (bench/results.md, "Prefect's share, prefect5"). The server
 builds FastAPI's route table while it starts (:func:`build_routes`), so the client's first request after the
-health check no longer does (bench/results.md, "perf-prefect6").
+health check no longer does (bench/results.md, "perf-prefect6"). It skips Alembic's upgrade when its SQLite
+database is at the head of Prefect's migrations already (:func:`migrated_already`), and starts py-key-value
+without its run-time type checks (bench/results.md, "perf-prefect15").
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -35,6 +38,7 @@ from __future__ import annotations
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,7 +48,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from govpress.errors import PrefectUnavailable
@@ -241,6 +245,10 @@ SERVER_SETTINGS = {
     # 7-8). Measured, it costs nothing per event (server CPU during a call 2.38/2.37 s and 1.89/1.88 s
     # on/off). A `govpress serve` server keeps running them for whoever adds some in its UI.
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # The server's task queue (docket) stores through py-key-value, which checks its own calls' types at run time
+    # with beartype's import hook: every one of its modules compiled from source and decorated at each start
+    # (~0.07 of the start's ~3 CPU-s). Off, its checks only warned anyway (UserWarning), and nothing else changes.
+    "PY_KEY_VALUE_DISABLE_BEARTYPE": "true",
 }
 
 
@@ -465,13 +473,87 @@ def serving_app() -> tuple[object, threading.Thread]:
     return app, builder
 
 
+_REVISION = re.compile(r"""^revision\s*=\s*['"](\w+)['"]""", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.*)$", re.M)
+
+
+def migration_head(versions: Path) -> str | None:
+    """The one head revision of the Alembic migrations in ``versions`` (a revision no other one comes down from),
+    read from the scripts' ``revision``/``down_revision`` lines as Alembic does; None when there is not exactly one."""
+    revisions, downs = set(), set()
+    for script in versions.glob("*.py"):
+        text = script.read_text(encoding="utf-8", errors="replace")
+        found = _REVISION.search(text)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN_REVISION.search(text)
+        if down is not None:
+            downs.update(re.findall(r"""['"](\w+)['"]""", down.group(1)))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite+aiosqlite:///PATH`` database URL (None for any other database, or an in-memory one)."""
+    for prefix in ("sqlite+aiosqlite:///", "sqlite:///"):
+        if url.startswith(prefix):
+            path = url[len(prefix):].split("?", 1)[0]
+            return Path(path) if path and path != ":memory:" else None
+    return None
+
+
+def database_at(path: Path) -> str | None:
+    """The revision an Alembic-migrated SQLite file is at (None: no such file, no version, or more than one)."""
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def migrated_already() -> bool:
+    """Whether the server's database is a SQLite file at the head of this Prefect's migrations: nothing to migrate.
+
+    The server's start runs Alembic's upgrade otherwise, which finds nothing to do in all but the first start of a
+    Prefect home (or the first after Prefect was upgraded), and still imports Alembic and loads every migration
+    script to learn so: ~0.15-0.25 of the start's ~3 CPU-s (bench/results.md, "perf-prefect15"). Read from the
+    scripts and the database directly; whatever is not certain (another database, a second head, an unreadable
+    file) leaves the upgrade to run, as before.
+    """
+    try:
+        from prefect.server import database
+        from prefect.settings import get_current_settings
+
+        path = sqlite_file(get_current_settings().server.database.connection_url.get_secret_value())
+        if path is None:
+            return False
+        head = migration_head(Path(database.__file__).parent / "_migrations" / "versions" / "sqlite")
+        return head is not None and database_at(path) == head
+    except Exception:  # a check only: the upgrade decides, as without it
+        return False
+
+
 def serve(port: int) -> None:
     """Run Prefect's API app (as Prefect's own temporary server does) until the parent goes away."""
     watch_parent()
     with paused_gc():
         import uvicorn
     app, _ = serving_app()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
+    from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START, temporary_settings
+
+    # The app's lifespan reads the setting when uvicorn starts it, in this context.
+    updates = {PREFECT_API_DATABASE_MIGRATE_ON_START: False} if migrated_already() else {}
+    with temporary_settings(updates=updates) if updates else nullcontext():
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", lifespan="on")
 
 
 if __name__ == "__main__":

@@ -133,15 +133,23 @@ def _run_flow(start, *, load, prestart=None) -> bool:
     """
     import asyncio
 
-    from govpress.flows.temporary_api import api_ready, prefect_api
+    from govpress.flows.temporary_api import api_ready, prefect_api, warm_flow_imports
 
     def log(line: str) -> None:
         console.print(line, markup=False, highlight=False)
 
+    def load_warm():
+        # What the flow's first call would import (fastapi's encoder for its parameters, the engines: ~0.25 s) is
+        # imported here too, in the loading thread, not at the flow's call: with a running server nothing else hides
+        # it, and the flow run (which the prestarted run's loads wait for) is created that much sooner.
+        flow = load()
+        warm_flow_imports()
+        return flow
+
     async def main():
         early = prestart() if prestart is not None else None
         try:
-            flow = await asyncio.to_thread(load)
+            flow = await asyncio.to_thread(load_warm)
             await api_ready(log=log)
             if early is not None:
                 early.parse_now()
