@@ -39,8 +39,8 @@ from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
-    STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, mark_new, one_batch, reads_by_id, registered,
-    registered_ids, utc,
+    STREAM, by_id, execute_with, has_table, inline, keys_in, mark_new, new_in_batch, one_batch, reads_by_id,
+    registered, registered_ids, utc,
 )
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
@@ -404,8 +404,9 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
         # Each link once, every one of them touching a release new in this batch: none can be stored yet
         # (arrow.all_new), so a plain insert, without INSERT OR IGNORE's conflict path (about 1 ms a statement).
         keys = {(link["release_id"], link["other_id"], link["kind"]) for link in plan.links}
+        new = new_in_batch(con)
         plain = len(keys) == len(plan.links) and all(
-            all_new(con, [link["release_id"]]) or all_new(con, [link["other_id"]]) for link in plan.links)
+            link["release_id"] in new or link["other_id"] in new for link in plan.links)
         execute_with(con, pa.Table.from_pylist(plan.links, schema=LINK_ARROW), *inline(
             f"""INSERT {"" if plain else "OR IGNORE "}INTO release_links
                     (release_id, other_id, kind, score, other_url, first_seen_at, run_id)

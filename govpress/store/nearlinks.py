@@ -52,6 +52,9 @@ from govpress.store.arrow import (
 NEAR_DUPLICATE = "near_duplicate"
 SIGNATURE_CHUNK = 2_000
 """Releases whose texts are read and hashed at a time: bounds memory on a backfill."""
+BANDS_ARROW = pa.schema([("band", pa.int16()), ("bucket", pa.uint64()),
+                         ("release_id", pa.dictionary(pa.int32(), pa.string()))])
+"""A batch's band rows as :func:`_store_signatures` builds them: ``release_id`` a dictionary of the batch's ids."""
 GIVEN_CHUNK = 20_000
 """Given signatures (a load batch's, computed by the parse workers) stored at a time: already in memory."""
 
@@ -156,18 +159,19 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
         else:
             matrix = neardup.band_matrix(np.vstack([signed[i][2] for i in banded]))
         per_release = matrix.shape[1]
-        # The ids repeated from the Arrow array's own bytes, not a Python object array (105,000 strings for 5,000
-        # releases), nor an Arrow take (which imports pyarrow.compute, 35-60 ms of a run's main process).
+        # Each id once per band as a dictionary column: the batch's ids array with each release's index repeated.
+        # Spelling the strings out (105,000 for 5,000 releases, from the array's bytes with numpy) was 20-30 ms
+        # a batch, most of it page faults on its byte-sized index arrays; DuckDB reads the same strings either way.
         band_rows = {
             "band": _arrow(np.tile(np.arange(per_release, dtype=np.int16), len(banded)), pa.int16()),
             "bucket": _arrow(matrix.ravel(), pa.uint64()),
-            "release_id": _repeated(release_ids, banded, per_release),
+            "release_id": pa.DictionaryArray.from_arrays(
+                _arrow(np.repeat(banded.astype(np.int32), per_release), pa.int32()), release_ids),
         }
     else:
-        band_rows = {"band": [], "bucket": [], "release_id": []}
-    buckets = pa.Table.from_pydict(
-        band_rows, schema=pa.schema([("band", pa.int16()), ("bucket", pa.uint64()), ("release_id", pa.string())])
-    )
+        band_rows = {"band": [], "bucket": [],
+                     "release_id": pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), release_ids)}
+    buckets = pa.Table.from_pydict(band_rows, schema=BANDS_ARROW)
     signed_ids = [release_id for release_id, _, _ in signed]
     insert = """INSERT INTO release_signatures (release_id, content_hash, scheme, minhash, computed_at, run_id)
                 SELECT release_id, content_hash, ?, minhash, ?, ? FROM {table} {upsert}"""
@@ -202,22 +206,20 @@ def _arrow(values: np.ndarray, kind: pa.DataType) -> pa.Array:
     return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
-def _repeated(strings: pa.Array, which: np.ndarray, times: int) -> pa.Array:
-    """``strings[i]`` ``times`` times over for each ``i`` of ``which``, in that order (a string array without nulls):
-    what ``strings.take(np.repeat(which, times))`` gives, built with numpy from the array's offsets and bytes."""
-    first = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
-    data = np.frombuffer(strings.buffers()[2], dtype=np.uint8) if strings.buffers()[2] is not None \
-        else np.zeros(0, dtype=np.uint8)
-    starts = np.repeat(first[which], times).astype(np.int64)
-    lengths = np.repeat(first[which + 1] - first[which], times).astype(np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    if offsets[-1] >= 2**31:  # past a string array's 32-bit offsets (batches are far smaller): Arrow's take
-        return strings.take(pa.array(np.repeat(which, times)))
-    # Each output byte's place in the input: its string's start there, plus how far into the string it is.
-    source = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
-    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)),
-                                       pa.py_buffer(data[source]))
+def _list_values(lists: pa.ChunkedArray) -> np.ndarray:
+    """The values of a list column without nulls, in order, as one numpy array.
+
+    What ``lists.combine_chunks().flatten()`` gives, read from each chunk's offsets and child array: a list
+    array's ``flatten`` imports ``pyarrow.compute`` (50-60 ms, once a process: inside a load's first near-duplicate
+    step that reads stored signatures back).
+    """
+    parts = []
+    for chunk in lists.chunks:
+        width = np.int64 if pa.types.is_large_list(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        if len(chunk):
+            parts.append(chunk.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_numpy(zero_copy_only=False))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 @contextmanager
@@ -328,14 +330,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
             stored = stored.read_all()
     names = stored.column("release_id").to_pylist()
-    matrix = None
-    if names:
-        # The lists' values between their first and last offsets: what ``flatten()`` gives for lists none of which
-        # is null (``len(minhash) > 0`` above), without ``flatten()``'s import of pyarrow.compute (30-35 ms of
-        # the run's main process, once).
-        lists = stored.column("minhash").combine_chunks()
-        start, end = lists.offsets[0].as_py(), lists.offsets[-1].as_py()
-        matrix = lists.values.slice(start, end - start).to_numpy(zero_copy_only=False).reshape(len(names), -1)
+    matrix = _list_values(stored.column("minhash")).reshape(len(names), -1) if names else None
     held = [i for i in involved if i in known]
     if held:  # the signatures just stored, beside those read back
         kept = np.vstack([np.asarray(known[i], dtype=np.uint64) for i in held])

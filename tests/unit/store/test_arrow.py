@@ -305,7 +305,8 @@ def test_a_statement_reads_its_table_once_from_the_stream_without_a_table_of_its
 def test_a_load_of_signed_releases_imports_neither_pyarrow_dataset_nor_compute(migrated_template) -> None:
     # Both were imported inside a run's first loads (35-60 ms each of its main process): pyarrow.dataset by DuckDB's
     # scan of a registered pyarrow.Table, pyarrow.compute by the near-duplicate step's Arrow take of the band ids
-    # and (for signatures read back from the file: a later batch's candidates) by flattening them.
+    # and by its flattening of the signatures it read back (a list array's flatten); numpy.ma by pa.array of a
+    # numpy array (the numeric columns are made from their buffers).
     import shutil
     import subprocess
     import sys
@@ -322,13 +323,16 @@ from store_factories import batch, release
 from govpress.dedupe import neardup
 from govpress.store import Store
 words = " ".join(f"word{{k}} part{{k % 7}}" for k in range(80))
-rows = [release(i, words + (" more" if i == "c" else "")) for i in ("a", "b", "c")]
+rows = [release(i, words + {{"c": " more", "d": " other"}}.get(i, "")) for i in ("a", "b", "c", "d")]
 rows = [replace(r, minhash=neardup.signature(neardup.release_text(r.title, r.subtitle, r.lead, r.body_text)))
         for r in rows]
 store = Store({str(folder / "g.duckdb")!r})
-store.load_batch(batch(*rows[:2]))
-store.load_batch(batch(*rows))  # c's near-duplicate candidates a and b: their signatures read back from the file
-store.load_batch(batch(*rows))
+store.load_batch(batch(*rows[:3]))
+store.load_batch(batch(*rows[:3]))
+store.load_batch(batch(rows[3]))  # its near candidates' signatures are read back from the file
+with store.reader(fts=False) as con:
+    links = con.execute("SELECT count(*) FROM release_links WHERE kind = 'near_duplicate' AND release_id = 'd'").fetchone()
+assert links[0] > 0, links
 print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute", "numpy.ma") if m in sys.modules))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

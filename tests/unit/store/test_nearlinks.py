@@ -351,21 +351,50 @@ def test_the_bands_are_written_without_fsst_and_their_ids_still_compressed(
     assert sum(rows_by_method.values()) == len(rows) * neardup.BANDS
 
 
-def test_repeated_ids_are_what_arrows_take_gives() -> None:
-    # The band rows' ids are built from the id array's own offsets and bytes (no pyarrow.compute import): the same
-    # strings as a take, for sliced arrays, empty and non-ASCII ids, any selection and repeat count.
+def test_list_values_are_what_arrows_flatten_gives() -> None:
+    # The signatures read back are flattened from each chunk's offsets and child array (a list array's flatten
+    # imports pyarrow.compute): the same values in the same order, for sliced chunks, empty lists and chunks, both
+    # offset widths.
     import numpy as np
     import pyarrow as pa
 
-    from govpress.store.nearlinks import _repeated
+    from govpress.store.nearlinks import _list_values
 
     rng = np.random.default_rng(7)
-    words = ["", "r-1", "релиз-2", "ə" * 40, "x" * 300]
-    for _ in range(200):
-        strings = pa.array([words[i] for i in rng.integers(0, len(words), rng.integers(1, 30))], pa.string())
-        if len(strings) > 2 and rng.random() < 0.5:
-            strings = strings.slice(1, len(strings) - 2)
-        which = rng.integers(0, len(strings), rng.integers(0, 12))
-        times = int(rng.integers(0, 4))
-        expected = strings.take(pa.array(np.repeat(which, times), pa.int64()))
-        assert _repeated(strings, which, times).to_pylist() == expected.to_pylist()
+    for kind in (pa.list_(pa.uint64()), pa.large_list(pa.uint64())):
+        for _ in range(200):
+            chunks = []
+            for _ in range(rng.integers(0, 4)):
+                count, width = int(rng.integers(0, 6)), int(rng.integers(0, 4))
+                chunk = pa.array([list(rng.integers(0, 2**63, width).astype(np.uint64)) for _ in range(count)], kind)
+                if count > 2 and rng.random() < 0.5:
+                    chunk = chunk.slice(1, count - 2)
+                chunks.append(chunk)
+            lists = pa.chunked_array(chunks, type=kind)
+            expected = lists.combine_chunks().flatten().to_numpy(zero_copy_only=False) if len(lists) else []
+            values = _list_values(lists)
+            assert values.dtype == np.uint64 and values.tolist() == list(expected)
+
+
+def test_the_band_rows_name_each_release_once_per_band() -> None:
+    # The band rows' ids are a dictionary of the batch's ids (not the strings spelled out once per band): read as
+    # strings they are each signed release's id BANDS times over, in the order of the buckets, and a release
+    # without a signature has none.
+    import numpy as np
+
+    from govpress.store import nearlinks
+
+    signed = [("r1", "h1", np.arange(neardup.NUM_PERM, dtype=np.uint64)), ("r2", "h2", np.zeros(0, dtype=np.uint64)),
+              ("релиз-3", "h3", np.arange(neardup.NUM_PERM, dtype=np.uint64) * 3)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE release_signatures (release_id VARCHAR, content_hash VARCHAR, scheme VARCHAR, "
+                "minhash UBIGINT[], computed_at TIMESTAMPTZ, run_id VARCHAR)")
+    con.execute("CREATE TABLE release_bands (band SMALLINT, bucket UBIGINT, release_id VARCHAR)")
+    buckets = nearlinks._store_signatures(con, signed, now=datetime(2025, 1, 1, tzinfo=timezone.utc), run_id="r")
+    ids = buckets.column("release_id").to_pylist()
+    assert ids == ["r1"] * neardup.BANDS + ["релиз-3"] * neardup.BANDS
+    expected = neardup.band_matrix(np.vstack([signed[0][2], signed[2][2]])).ravel().tolist()
+    assert buckets.column("bucket").to_pylist() == expected
+    assert buckets.column("band").to_pylist() == list(range(neardup.BANDS)) * 2
+    assert con.execute("SELECT band, bucket, release_id FROM release_bands ORDER BY release_id, band").fetchall() == \
+        sorted(zip(buckets.column("band").to_pylist(), expected, ids), key=lambda r: (r[2], r[0]))
