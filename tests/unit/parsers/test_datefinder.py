@@ -433,18 +433,22 @@ def test_every_form_of_for_immediate_release_holds_a_piece_the_prefilter_looks_f
     assert not _may_hold_immediate_release("12 march 2024, berlin".casefold())
 
 
-def test_every_character_the_case_blind_release_match_takes_for_a_piece_letter_folds_to_it() -> None:
-    # As for the label's pieces: the pieces' letters are ones re.I takes only as themselves or their capital,
-    # and every character it takes for one folds to it, so a matching line's case fold holds the piece.
+def assert_case_blind_takes_only_what_folds_to(letters: list[str]) -> None:
+    """Each letter: re.I takes it, and every code point re.I takes for it folds to it (a screen in the case fold holds)."""
     from itertools import chain
 
-    from govpress.parsers.datefinder import _IMMEDIATE_RELEASE_PIECES
-
-    letters = sorted(set("".join(_IMMEDIATE_RELEASE_PIECES)))
     everything = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
     for letter in letters:
         taken = re.compile(re.escape(letter), re.I).findall(everything)
         assert letter in taken and all(char.casefold() == letter for char in taken), (letter, taken)
+
+
+def test_every_character_the_case_blind_release_match_takes_for_a_piece_letter_folds_to_it() -> None:
+    # As for the label's pieces: the pieces' letters are ones re.I takes only as themselves or their capital,
+    # and every character it takes for one folds to it, so a matching line's case fold holds the piece.
+    from govpress.parsers.datefinder import _IMMEDIATE_RELEASE_PIECES
+
+    assert_case_blind_takes_only_what_folds_to(sorted(set("".join(_IMMEDIATE_RELEASE_PIECES))))
 
 
 def test_the_release_prefilter_passes_every_line_the_release_search_matches() -> None:
@@ -515,16 +519,11 @@ def test_every_form_of_the_other_labels_holds_a_piece_the_screen_looks_for() -> 
 def test_every_character_the_case_blind_other_label_match_takes_for_a_piece_letter_folds_to_it() -> None:
     # As for the published label's pieces: none holds a Latin "i" (re.I takes "ı" and "İ" for it, which do not
     # fold to "i"), and every character re.I takes for a piece's letter folds to that letter.
-    from itertools import chain
-
     from govpress.parsers.datefinder import _OTHER_PIECES
 
     letters = sorted(set("".join(_OTHER_PIECES)))
     assert "i" not in letters and all(letter.casefold() == letter for letter in letters)
-    everything = "".join(map(chr, chain(range(0xD800), range(0xE000, 0x110000))))
-    for letter in letters:
-        taken = re.compile(re.escape(letter), re.I).findall(everything)
-        assert letter in taken and all(char.casefold() == letter for char in taken), (letter, taken)
+    assert_case_blind_takes_only_what_folds_to(letters)
 
 
 def test_the_other_label_screen_gives_the_search_s_answer_on_made_lines() -> None:
