@@ -35,18 +35,12 @@ import time
 from pathlib import Path
 
 from bench import site
+from bench.__main__ import loadavg
 from bench.bytecode import compile_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("plain", "temporary", "running")
 PR_SET_CHILD_SUBREAPER = 36
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
 
 
 def become_subreaper() -> None:
