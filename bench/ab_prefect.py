@@ -36,6 +36,7 @@ from pathlib import Path
 
 from bench import site
 from bench.__main__ import loadavg
+from bench.probe_writer_lease import children_of
 from bench.bytecode import compile_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,17 +58,7 @@ def children_cpu() -> float:
 
 def own_children(keep: set[int]) -> list[int]:
     """Our live children (orphans reparented here included) but ``keep``."""
-    me, found = os.getpid(), []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) in keep:
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
-            found.append(int(entry.name))
-    return found
+    return [pid for pid in children_of(os.getpid()) if pid not in keep]
 
 
 def reap_all(keep: set[int], timeout: float = 30.0) -> None:
