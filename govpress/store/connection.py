@@ -420,8 +420,8 @@ class _SharedConnection:
         connection of more threads (a session opened with DuckDB's default, as ``bench_load``'s is) each
         batch began by faulting in again the memory the last one had given back (bench/results.md,
         "perf-load16"). Back-to-back loads now switch once."""
-        if self.threads_before_loads is not None:
-            return
+        if self.threads_before_loads is not None or (self.threads is not None and self.threads <= threads):
+            return  # lowered already, or a connection opened on so few (a run's): no statement at all
         (before,) = cursor.execute("SELECT current_setting('threads')").fetchone()
         if before > threads:
             cursor.execute(f"SET threads = {int(threads)}")
