@@ -77,7 +77,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "profile.duckdb")
         store.migrate()
-        with store.session(), store.writer() as con:
+        with store.session(), store.writer(loading=True) as con:  # as Store.load_batch: DuckDB on one thread throughout
             timed = Timed(con, stats)
             if args.checkpoint_threshold:
                 con.execute(f"SET checkpoint_threshold = '{args.checkpoint_threshold}'")

@@ -61,7 +61,7 @@ RUN_DUCKDB_THREADS = 1
 
 DuckDB's default is one per core; in a run the parse workers use the cores, and what the run asks
 of DuckDB is small statements (the loads already ran theirs on one thread, govpress/store/load.py
-``LOAD_THREADS``, switching the connection down and back up each batch). With two threads the
+``LOAD_THREADS``, then switching the connection down and back up each batch). With two threads the
 migration, the reads of discovery, the index build and the snapshot's checkpoint spent CPU on a
 second thread waiting for work: a fresh 653-page run 8.3 -> 7.6 CPU-ms/page and faster, not slower
 (bench/results.md, "perf-boot8"). The whole index build after a big run runs in a child of its own

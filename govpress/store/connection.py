@@ -373,13 +373,18 @@ class _SharedConnection:
         self.tables: frozenset[str] | None = None
         """The main schema's tables as the last load read them (load.load_batch_knowing); None once the connection
         closed or a call that may change the schema (one not made with ``same_schema=True``) used it."""
+        self.threads_before_loads: int | None = None
+        """DuckDB's threads of the open connection before the session's loads lowered them to ``load.LOAD_THREADS``
+        (:meth:`lower_threads_for_loads`); None when they are the connection's own number."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
         self.closer.start()
 
-    def cursor(self, *, fts: bool) -> duckdb.DuckDBPyConnection:
-        """A new cursor on the shared connection, opening it first when closed; call with the process lock held."""
+    def cursor(self, *, fts: bool, loading: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the shared connection, opening it first when closed; call with the process lock held.
+
+        ``loading``: for a load, which leaves DuckDB's threads as the last load lowered them."""
         if self.con is None:
             try:
                 self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
@@ -400,7 +405,27 @@ class _SharedConnection:
             self.fts = True
         cursor = self.con.cursor()
         cursor.execute(f"USE {database_alias(self.store.path)}")  # the file is attached (WRITER_ROW_GROUP)
+        if not loading and self.threads_before_loads is not None:
+            # Any other call runs on the connection's own threads again (the index build, a checkpoint).
+            cursor.execute(f"SET threads = {int(self.threads_before_loads)}")
+            self.threads_before_loads = None
         return cursor
+
+    def lower_threads_for_loads(self, cursor: duckdb.DuckDBPyConnection, threads: int) -> None:
+        """DuckDB's threads down to ``threads`` until a call other than a load (:meth:`cursor`) or the close.
+
+        Why: a load ran on one thread (load.LOAD_THREADS) by setting it and setting it back around each
+        batch, and DuckDB 1.5.5 relaunches its threads at each change and, lowering them, flushes its
+        allocator (``Allocator::FlushAll``: a purge of every jemalloc arena and ``malloc_trim``): on a
+        connection of more threads (a session opened with DuckDB's default, as ``bench_load``'s is) each
+        batch began by faulting in again the memory the last one had given back (bench/results.md,
+        "perf-load16"). Back-to-back loads now switch once."""
+        if self.threads_before_loads is not None or (self.threads is not None and self.threads <= threads):
+            return  # lowered already, or a connection opened on so few (a run's): no statement at all
+        (before,) = cursor.execute("SELECT current_setting('threads')").fetchone()
+        if before > threads:
+            cursor.execute(f"SET threads = {int(threads)}")
+            self.threads_before_loads = before
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -408,6 +433,7 @@ class _SharedConnection:
     def close(self) -> None:
         """Close the connection now (call with the process lock held); the next call reopens it."""
         self.tables = None
+        self.threads_before_loads = None  # a connection opened again has the session's own number
         if self.con is not None:
             self.con.close()
             self.con = None
@@ -522,16 +548,19 @@ class Store:
     # -- connections ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, *, fts: bool = False, same_schema: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writer(self, *, fts: bool = False, same_schema: bool = False,
+               loading: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension.
 
         ``same_schema``: the block creates and drops no table of the main schema (a load, one of the pipeline's
-        reads), so a session's catalogue as its last load read it still holds after it (load.load_batch_knowing)."""
+        reads), so a session's catalogue as its last load read it still holds after it (load.load_batch_knowing).
+        ``loading``: the block is a load (load.load_batch): in a session, DuckDB's threads stay at
+        ``load.LOAD_THREADS`` from it until a call that is not a load (_SharedConnection.lower_threads_for_loads)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _typed(self.path, exc) from exc
-        with self._connection(read_only=False, fts=fts, same_schema=same_schema) as con:
+        with self._connection(read_only=False, fts=fts, same_schema=same_schema, loading=loading) as con:
             yield con
 
     @contextmanager
@@ -559,11 +588,14 @@ class Store:
             yield con
 
     @contextmanager
-    def _connection(self, *, read_only: bool, fts: bool, same_schema: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connection(self, *, read_only: bool, fts: bool, same_schema: bool = False,
+                    loading: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         with _process_lock(self.path):
             shared = self._shared
             if shared is not None and not read_only:
-                cursor = shared.cursor(fts=fts)
+                cursor = shared.cursor(fts=fts, loading=loading)
+                if loading:
+                    shared.lower_threads_for_loads(cursor, loader.LOAD_THREADS)
                 if not same_schema:
                     shared.tables = None  # the block may create or drop tables (a migration, the search index)
                 try:
@@ -750,7 +782,7 @@ class Store:
 
     def load_batch(self, batch: LoadBatch) -> LoadCounts:
         """Load one source's batch in ONE transaction; loading the same batch again changes nothing."""
-        with self.writer(same_schema=True) as con:
+        with self.writer(same_schema=True, loading=True) as con:
             shared = self._shared
             # In a session, the catalogue as the last load read it, unless a call since may have changed it.
             counts, tables = loader.load_batch_knowing(con, batch, shared.tables if shared is not None else None)

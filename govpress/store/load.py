@@ -491,7 +491,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 LOAD_THREADS = 1
-"""DuckDB threads while a batch loads (the connection's own number again after it).
+"""DuckDB threads while a batch loads (the connection's own number again after it; in a store session, after the
+last of back-to-back loads: connection._SharedConnection.lower_threads_for_loads).
 
 A batch is some 40 statements, most of them small reads and joins over a batch's ids: with two
 threads DuckDB handed their pipelines to a second thread, which spun waiting for work, and the

@@ -365,6 +365,42 @@ def test_a_batch_loads_with_one_duckdb_thread_and_the_connection_keeps_its_own_n
         assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
 
 
+def test_a_sessions_back_to_back_loads_lower_duckdbs_threads_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB 1.5.5 relaunches its threads at every change of the setting and, lowering them, flushes its allocator:
+    # each batch of a session on more threads began by faulting in again what the last one gave back
+    # (bench/results.md, "perf-load16"). Loads one after another now lower them once; the next call that is not
+    # a load, and a connection opened again, have the session's own number.
+    from govpress.store import load as loader
+
+    def threads() -> int:
+        return store._shared.con.execute("SELECT current_setting('threads')").fetchone()[0]
+
+    sets: list[str] = []
+    original = loader._threads
+
+    def spy(con, threads_, before=None):
+        sets.append(f"{before}->{threads_}")
+        return original(con, threads_, before)
+
+    monkeypatch.setattr(loader, "_threads", spy)
+    with store.session(threads=3):
+        store.frontier("gov_ru")  # opens the connection
+        assert threads() == 3
+        store.load_batch(batch(release("r1")))
+        assert threads() == 1  # still lowered between loads
+        store.load_batch(batch(release("r2")))
+        assert threads() == 1
+        assert sets == ["1->1", "1->1"]  # each batch found its one thread already: no SET inside it
+        store.frontier("gov_ru")  # not a load: the session's own number again
+        assert threads() == 3
+        store.load_batch(batch(release("r3")))
+        assert threads() == 1
+        store._shared.close()
+        store.frontier("gov_ru")  # a connection opened again: the session's number
+        assert threads() == 3
+    assert table_rows(store, "SELECT count(*) FROM releases")[0][0] == 3
+
+
 def _linked_batch(edit: str = ""):
     """Releases with links of every kind a load makes: a translation pair, an exact copy by another publisher
     and a near copy (a word changed); ``edit`` added to every text (their next versions)."""
