@@ -492,16 +492,12 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventK
             for rid, src, pub, cluster, keys, forms, day, basis in rows]
 
 
-def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, now: datetime, run_id: str) -> int:
-    """Make the same_event_links touching the given releases equal what their names and days say; returns how many they
-    have (written or kept as they were)."""
-    if not keys:
-        return 0
-    candidates = _stored_keys(con, {k.event_day for k in keys})
-    ids = {k.release_id for k in keys}
-    involved = ids | {c.release_id for c in candidates}
-    # A copy of a release and that release's translation are one text in two languages, not two reports:
-    # translations are excluded cluster to cluster.
+def _translations(con: duckdb.DuckDBPyConnection, involved: set[str]) -> set[tuple[str, str]]:
+    """(cluster_id, cluster_id) pairs joined by a translation link, from the clusters of the ``involved`` releases.
+
+    A copy of a release and that release's translation are one text in two languages, not two reports:
+    translations are excluded cluster to cluster.
+    """
     if by_id():
         # (Each step read by ids or cluster ids: the join of releases twice to the links scanned the file per batch.)
         clusters = set(_clusters_of(con, involved).values())
@@ -512,14 +508,28 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
                       ON a.release_id = l.release_id
                     WHERE l.kind = 'translation'""").fetchall()
         other_clusters = _clusters_of(con, {o for _, o in linked})
-        translations = {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
+        return {(a, other_clusters[o]) for a, o in linked if o in other_clusters}
+    with registered_ids(con, involved) as t:
+        return {(a, b) for a, b in con.execute(
+            f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
+                JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                WHERE l.kind = 'translation' AND a.cluster_id IN
+                    (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
+
+
+def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, now: datetime, run_id: str) -> int:
+    """Make the same_event_links touching the given releases equal what their names and days say; returns how many they
+    have (written or kept as they were)."""
+    if not keys:
+        return 0
+    ids = {k.release_id for k in keys}
+    if not any(len(k.names) >= MIN_SHARED_NAMES for k in keys):
+        # No key can pair (too few names): no candidate or translation to read, only the links they had to drop.
+        candidates: list[EventKey] = []
+        translations: set[tuple[str, str]] = set()
     else:
-        with registered_ids(con, involved) as t:
-            translations = {(a, b) for a, b in con.execute(
-                f"""SELECT a.cluster_id, b.cluster_id FROM release_links l
-                    JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
-                    WHERE l.kind = 'translation' AND a.cluster_id IN
-                        (SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {t}))""").fetchall()}
+        candidates = _stored_keys(con, {k.event_day for k in keys})
+        translations = _translations(con, ids | {c.release_id for c in candidates})
     current = {k.release_id: k for k in keys}
     candidates = [current.get(c.release_id, c) for c in candidates]
     found: dict[tuple[str, str], EventLink] = {}
