@@ -285,3 +285,27 @@ def test_relinking_the_same_releases_rewrites_no_link_it_already_has(event_set: 
     # Deleting and re-inserting the same keys by the thousand in one transaction crashed DuckDB 1.5.5 at
     # commit (test_edit_crash.py): a link that did not change is left as it is, run_id and all.
     assert table_rows(event_set, "SELECT * FROM same_event_links ORDER BY ALL") == links
+
+
+def test_the_day_window_gives_each_key_the_links_of_all_candidates_in_their_order() -> None:
+    # perf-tail16: each key is compared only with the candidates of its window's days (events._in_window),
+    # not with every candidate of the batch's days; the links (and their order) are those of all candidates.
+    import random
+
+    from govpress import events
+
+    rng = random.Random(14)
+    people = [f"name{k}" for k in range(8)]
+    day0 = date(2024, 10, 1)
+    candidates = [events.EventKey(f"r{i:03d}", "src", f"pub{rng.randrange(4)}", f"c{rng.randrange(40)}",
+                                  {n: n.title() for n in rng.sample(people, rng.randrange(2, 6))},
+                                  day0 + timedelta(days=rng.randrange(12)), "published") for i in range(150)]
+    excluded = {(f"c{rng.randrange(40)}", f"c{rng.randrange(40)}") for _ in range(30)}
+    on_day = events._by_day(candidates)
+    compared = 0
+    for key in candidates[:40]:
+        window = events._in_window(candidates, on_day, key.event_day)
+        assert window == [c for c in candidates if abs((c.event_day - key.event_day).days) <= events.DAY_WINDOW]
+        assert events.event_pairs(key, window, excluded) == events.event_pairs(key, candidates, excluded)
+        compared += len(events.event_pairs(key, candidates, excluded))
+    assert compared > 40

@@ -414,6 +414,49 @@ def _linked_batch(edit: str = ""):
     )
 
 
+def test_syndication_reads_near_scores_and_copies_facts_only_where_they_can_be_used(store: Store) -> None:
+    # perf-tail16: a batch whose clusters hold one publisher each can have no syndication link, so the near
+    # links inside them (only ever read for a link's score) are not read; the copies of older versions are
+    # looked for as pairs of ids, and their ends' facts (sources joined) read only for a pair found.
+    from store_factories import Recorder
+
+    from govpress.store import load as loader
+
+    with store.writer() as con:
+        alone = Recorder(con)
+        loader.load_batch(alone, batch(release("a", " ".join(f"alpha{k}" for k in range(60))),
+                                       release("b", " ".join(f"alpha{k}" for k in range(60)) + " beta")))
+        linked = Recorder(con)
+        loader.load_batch(linked, _linked_batch())  # an exact and a near copy by another publisher
+    near = "l.kind = 'near_duplicate' AND a.cluster_id = b.cluster_id"
+    assert near not in "\n".join(alone.sent) and near in "\n".join(linked.sent)
+    members = "SELECT r.release_id, r.cluster_id, coalesce("
+    assert not [s for s in alone.sent if "JOIN release_versions" in s and "coalesce(" in s]
+    assert table_rows(store, "SELECT release_id, other_id FROM release_links WHERE kind = 'syndication' ORDER BY 1") == [
+        ("copy", "ru1"), ("near", "ru1")]
+    assert members in "\n".join(linked.sent)
+
+
+def test_a_batch_whose_releases_name_too_few_people_reads_no_event_candidates(store: Store) -> None:
+    # perf-tail16: a same-event link needs two shared names; when no key of the batch has two, the window's
+    # stored keys and the clusters' translations are not read (no pair can come of them).
+    from store_factories import Recorder
+
+    from govpress.store import load as loader
+
+    window, translations = "WHERE k.event_day IN", "SELECT a.cluster_id, b.cluster_id FROM release_links"
+    named = "Премьер Александр Турчин встретился в Минске с послом Дмитрием Кругловым"  # names: of the title
+    with store.writer() as con:
+        unnamed = Recorder(con)
+        loader.load_batch(unnamed, batch(release("a", "a text without a name"), release("b", "another such text")))
+        with_names = Recorder(con)
+        loader.load_batch(with_names, batch(release("c", "a text", title=named, published_at=at(1))))
+    assert not [s for s in unnamed.sent if window in s or translations in s]
+    assert [s for s in with_names.sent if window in s] and [s for s in with_names.sent if translations in s]
+    assert table_rows(store, "SELECT release_id, len(names) >= 2 FROM release_event_keys ORDER BY 1") == [
+        ("a", False), ("b", False), ("c", True)]
+
+
 def _all_tables(store: Store) -> dict[str, list]:
     """Every row of every main table, but the run-time columns (first_seen_at and the like)."""
     out = {}
