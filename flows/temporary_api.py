@@ -177,10 +177,10 @@ class TemporaryApi:
         "perf-prefect16"). False, having forked nothing, when forking is not safe: not the main thread or not
         the only thread of the process (another thread's locks would stay held in the child), or no ``os.fork``.
         """
-        if not hasattr(os, "fork") or os.environ.get("GOVPRESS_PREFECT_FORK", "1") == "0":
-            return False
+        if not hasattr(os, "fork") or os.environ.get("GOVPRESS_PREFECT_FORK", "1") == "0" or not safe_to_fork():
+            return False  # the command imports Prefect where it did before (govpress/cli.py ``_run_flow``)
         warm_flow_imports(with_prefect=True)
-        if not safe_to_fork():
+        if not safe_to_fork():  # nothing of Prefect's import starts a thread today: checked again all the same
             return False
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         env = server_environment()
@@ -370,14 +370,15 @@ def _needs_temporary() -> bool:
 def started_early(*, timeout: float = START_TIMEOUT) -> Iterator[None]:
     """Around a command that will run a flow: spawn the temporary API now, so its start overlaps the command's own work.
 
-    Nothing is spawned when an API is configured or a ``govpress serve`` answers. :func:`prefect_api`
+    Nothing is spawned when an API is configured, a ``govpress serve`` answers, or an enclosing block spawned one
+    already (``govpress demo`` begins its block before its database check). :func:`prefect_api`
     takes the spawned server (and waits for it only then); one it never takes (the command failed
     before its flow, or found an API configured after all) is stopped when the block ends. The
     server is tied to this process from its spawn (its stdin pipe), so a kill leaves nothing behind.
     """
     global _early
     api = None
-    if _needs_temporary():
+    if _early is None and _needs_temporary():  # one server a command: an enclosing block's, if any
         api = TemporaryApi(timeout=timeout)
         api.spawn(fork=True)
         _early = api
