@@ -530,11 +530,16 @@ def serve_forked(port: int, *, parent_pipe: int, own_pipe_end: int, log_fd: int,
     try:
         os.close(own_pipe_end)  # the parent's end: its copy alone keeps the pipe open
         name_process(SERVER_NAME)
-        os.dup2(parent_pipe, 0)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        os.close(parent_pipe)
-        os.close(log_fd)
+        import fcntl
+
+        # Copies above the standard three first: a command started with one of them closed has the pipe or the log there.
+        pipe, log = (fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (parent_pipe, log_fd))
+        os.dup2(pipe, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        # Every other descriptor goes, as a spawned server's did (Popen's close_fds): the command's inherited ones
+        # (a harness's pipe the child would keep open) and the copies above.
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
         os.environ.clear()
         os.environ.update(env)
         from prefect.context import refresh_global_settings_context

@@ -52,16 +52,26 @@ def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_setti
     CPU-s). Forked, it must still run with :data:`SERVER_SETTINGS` (no UI, no automations), which the command's
     Prefect, imported before the fork, did not read."""
     script = START + (
+        "held, inherited = os.pipe()\n"
+        "os.set_inheritable(inherited, True)  # as a harness's pipe the command inherited\n"
         "api.spawn(fork=True)\n"
         "pid = api.process.pid\n"
         "api.start()\n"
+        "def links(p):\n"
+        "    found = set()\n"
+        "    for fd in os.listdir(f'/proc/{p}/fd'):\n"
+        "        try:\n"
+        "            found.add(os.readlink(f'/proc/{p}/fd/{fd}'))\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return found\n"
         "with urllib.request.urlopen(api.api_url + '/admin/settings', timeout=30) as answer:\n"
         "    settings = json.load(answer)\n"
         "facts = {'pid': pid, 'child': int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1]) == os.getpid(),\n"
         "         'cmdline': open(f'/proc/{pid}/cmdline', 'rb').read() == open('/proc/self/cmdline', 'rb').read(),\n"
         "         'comm': open(f'/proc/{pid}/comm').read().strip(),\n"
         "         'ui': settings['server']['ui']['enabled'], 'triggers': settings['server']['services']['triggers']['enabled'],\n"
-        "         'prefect_before_fork': 'prefect' in sys.modules}\n"
+        "         'inherited_pipe_kept': os.readlink(f'/proc/self/fd/{inherited}') in links(pid)}\n"
         "api.stop()\n"
         "facts['stopped'] = api.process is None and not os.path.exists(f'/proc/{pid}/stat')\n"
         "print(json.dumps(facts))\n"
@@ -73,6 +83,7 @@ def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_setti
     assert facts["child"] and facts["cmdline"], facts  # a fork of the command, not a new interpreter
     assert facts["comm"] == "temporary_api"  # named for ps and bench_memory.py
     assert facts["ui"] is False and facts["triggers"] is False, facts  # the server's settings, not the command's
+    assert not facts["inherited_pipe_kept"], facts  # the command's other descriptors closed, as Popen's close_fds
     assert facts["stopped"], facts  # stopped and reaped: nothing left behind
 
 
