@@ -96,8 +96,10 @@ def _kb(path: str, field: str) -> int:
 
 
 def _is_api_server(pid: int) -> bool:
+    """A temporary API's server: spawned (``-m govpress.flows.temporary_api``) or forked from its command (named so)."""
     try:
-        return b"temporary_api" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return (b"temporary_api" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                or Path(f"/proc/{pid}/comm").read_text().strip() == "temporary_api")
     except OSError:
         return False
 

@@ -27,6 +27,15 @@ builds FastAPI's route table while it starts (:func:`build_routes`), so the clie
 health check no longer does (bench/results.md, "perf-prefect6"). It skips Alembic's upgrade when its SQLite
 database is at the head of Prefect's migrations already (:func:`migrated_already`), and starts py-key-value
 without its run-time type checks (bench/results.md, "perf-prefect15").
+The command's server is forked from the command (``TemporaryApi._fork``, bench/results.md, "perf-prefect16"):
+:func:`started_early` imports Prefect's client and its first-call modules in the main thread, which the command
+needs anyway, and forks the server from there, so the server does not import them a second time (~1 of its ~2.3
+CPU-s of imports). It forks only while the process has one thread (no other thread's lock can be left held in
+the child: checked in ``/proc``; DuckDB's import alone starts two, so this comes before the run's imports) and no
+event loop; the child takes the pipe as stdin and the log file as stdout and stderr, the server's environment
+(Prefect's settings read again), and ends with ``os._exit`` (none of the command's ``atexit`` handlers or
+finalisers run in it). Anything else (another thread running, no ``os.fork``, ``GOVPRESS_PREFECT_FORK=0``, a
+restart during the run) spawns ``python -m govpress.flows.temporary_api PORT`` as before.
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -50,6 +59,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import NoReturn
 
 from govpress.errors import PrefectUnavailable
 from govpress.settings import paused_gc  # noqa: F401  (here too: the command and the server use it from here)
@@ -126,10 +136,14 @@ class TemporaryApi:
         self._watchdog: threading.Thread | None = None
         self.spawned_at = time.monotonic()
 
-    def spawn(self) -> None:
-        """Start the server process without waiting for it (:meth:`start` waits)."""
+    def spawn(self, *, fork: bool = False) -> None:
+        """Start the server process without waiting for it (:meth:`start` waits).
+
+        ``fork``: import Prefect's client here first and fork the server from this process (:meth:`_fork`), when that
+        is safe; otherwise (and for every restart) a fresh interpreter as before."""
         self.spawned_at = time.monotonic()
-        self._spawn()
+        if not (fork and self._fork()):
+            self._spawn()
 
     def start(self, while_waiting: Callable[[], None] | None = None) -> str:
         """Wait until the server answers (spawning it first if needed); ``while_waiting`` runs once, if it has not yet.
@@ -156,6 +170,34 @@ class TemporaryApi:
             # stdin is a pipe only this process writes to: its end closes when we die (see watch_parent).
             self.process = subprocess.Popen([sys.executable, "-m", "govpress.flows.temporary_api", str(self.port)],
                                             env=env, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
+
+    def _fork(self) -> bool:
+        """Import Prefect's client and what its first flow call needs (the command imports them anyway), then fork the
+        server from this process: the server starts with ~1 of its ~2.3 CPU-s of imports done (bench/results.md,
+        "perf-prefect16"). False, having forked nothing, when forking is not safe: not the main thread or not
+        the only thread of the process (another thread's locks would stay held in the child), or no ``os.fork``.
+        """
+        if not hasattr(os, "fork") or os.environ.get("GOVPRESS_PREFECT_FORK", "1") == "0" or not safe_to_fork():
+            return False  # the command imports Prefect where it did before (govpress/cli.py ``_run_flow``)
+        warm_flow_imports(with_prefect=True)
+        if not safe_to_fork():  # nothing of Prefect's import starts a thread today: checked again all the same
+            return False
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        env = server_environment()
+        log_fd = os.open(self.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        read, write = os.pipe()  # both close on exec: only this process and the server hold them
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice, once by the child
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        pid = os.fork()
+        if pid == 0:  # the server: it never returns from here
+            serve_forked(self.port, parent_pipe=read, own_pipe_end=write, log_fd=log_fd, env=env)
+        os.close(read)
+        os.close(log_fd)
+        self.process = ForkedProcess(pid, os.fdopen(write, "wb"))
+        return True
 
     def _watch(self) -> None:
         """While the run goes on: a server that stopped is reported once and started again on the same port.
@@ -236,6 +278,58 @@ class TemporaryApi:
                 process.stdin.close()
 
 
+def safe_to_fork() -> bool:
+    """Whether this is the main thread and the process's only thread, native ones included (Linux ``/proc``; DuckDB's
+    import alone starts two), outside any event loop; False when it cannot tell."""
+    import asyncio
+
+    if threading.current_thread() is not threading.main_thread() or asyncio._get_running_loop() is not None:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class ForkedProcess:
+    """What :class:`TemporaryApi` uses of :class:`subprocess.Popen`, for a server forked from this process."""
+
+    def __init__(self, pid: int, stdin) -> None:
+        self.pid = pid
+        self.stdin = stdin
+        """The write end of the pipe the server watches (:func:`watch_parent`)."""
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: gone, its code unknown
+                self.returncode = -1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:  # never a signal to a pid that may have been reused
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
 SERVER_SETTINGS = {
     # Prefect's own temporary server: no UI, no background services but the event ones, stopped with us.
     "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
@@ -276,16 +370,17 @@ def _needs_temporary() -> bool:
 def started_early(*, timeout: float = START_TIMEOUT) -> Iterator[None]:
     """Around a command that will run a flow: spawn the temporary API now, so its start overlaps the command's own work.
 
-    Nothing is spawned when an API is configured or a ``govpress serve`` answers. :func:`prefect_api`
+    Nothing is spawned when an API is configured, a ``govpress serve`` answers, or an enclosing block spawned one
+    already (``govpress demo`` begins its block before its database check). :func:`prefect_api`
     takes the spawned server (and waits for it only then); one it never takes (the command failed
     before its flow, or found an API configured after all) is stopped when the block ends. The
     server is tied to this process from its spawn (its stdin pipe), so a kill leaves nothing behind.
     """
     global _early
     api = None
-    if _needs_temporary():
+    if _early is None and _needs_temporary():  # one server a command: an enclosing block's, if any
         api = TemporaryApi(timeout=timeout)
-        api.spawn()
+        api.spawn(fork=True)
         _early = api
     try:
         yield
@@ -368,11 +463,14 @@ FLOW_START_IMPORTS = ("fastapi.encoders", "prefect.flow_engine", "prefect.task_e
 ``fastapi.encoders`` most of it, for the flow's parameters): imported while the temporary API starts instead."""
 
 
-def warm_flow_imports() -> None:
-    """Import what the first flow call would (:data:`FLOW_START_IMPORTS`), while the main thread waits anyway."""
+def warm_flow_imports(*, with_prefect: bool = False) -> None:
+    """Import what the first flow call would (:data:`FLOW_START_IMPORTS`), while the main thread waits anyway
+    (``with_prefect``: ``prefect`` itself first, whose import is most of it)."""
     import importlib
 
     with paused_gc():
+        if with_prefect:
+            import prefect  # noqa: F401
         for name in FLOW_START_IMPORTS:
             try:
                 importlib.import_module(name)
@@ -408,6 +506,60 @@ def send_pending(timeout: float = 5.0) -> None:
 
 
 # --- the server process --------------------------------------------------------------------------
+
+
+SERVER_NAME = b"temporary_api"
+"""A forked server's process name (``ps -o comm``, ``/proc/PID/comm``): its command line is the command's."""
+
+
+def name_process(name: bytes) -> None:
+    """Set this process's name as ``ps`` and ``/proc/PID/comm`` show it (Linux ``PR_SET_NAME``; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, name, 0, 0, 0)  # PR_SET_NAME: at most 15 bytes
+    except (OSError, AttributeError):
+        pass
+
+
+def serve_forked(port: int, *, parent_pipe: int, own_pipe_end: int, log_fd: int, env: dict[str, str]) -> NoReturn:
+    """The forked server's life (:meth:`TemporaryApi._fork`): the same server as ``python -m govpress.flows.temporary_api
+    PORT`` with stdin the parent's pipe and the log file as stdout and stderr, in :func:`server_environment`; ends
+    with ``os._exit``, so nothing of the parent's (its ``atexit`` handlers, its objects' finalisers) runs here."""
+    code = 1
+    try:
+        os.close(own_pipe_end)  # the parent's end: its copy alone keeps the pipe open
+        name_process(SERVER_NAME)
+        import fcntl
+
+        # Copies above the standard three first: a command started with one of them closed has the pipe or the log there.
+        pipe, log = (fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in (parent_pipe, log_fd))
+        os.dup2(pipe, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        # Every other descriptor goes, as a spawned server's did (Popen's close_fds): the command's inherited ones
+        # (a harness's pipe the child would keep open) and the copies above.
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        os.environ.clear()
+        os.environ.update(env)
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()  # Prefect read the command's environment at its import: the server's now
+        serve(port, stream=open(0, "rb", buffering=0, closefd=False))
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        os._exit(code)
 
 
 def watch_parent(stream=None) -> None:
@@ -542,9 +694,10 @@ def migrated_already() -> bool:
         return False
 
 
-def serve(port: int) -> None:
-    """Run Prefect's API app (as Prefect's own temporary server does) until the parent goes away."""
-    watch_parent()
+def serve(port: int, stream=None) -> None:
+    """Run Prefect's API app (as Prefect's own temporary server does) until the parent goes away (its pipe: ``stream``,
+    else stdin)."""
+    watch_parent(stream)
     with paused_gc():
         import uvicorn
     app, _ = serving_app()

@@ -297,10 +297,16 @@ def demo(
     refetch: Annotated[bool, typer.Option("--refetch", help="Refetch every page even if unchanged.")] = False,
 ) -> None:
     """Serve a generated multi-source site (plus the real saved pages) on 127.0.0.1 and ingest it."""
-    from govpress.demo.run import run_demo
+    from govpress.flows.temporary_api import started_early
 
-    _check_db(db)
-    raise typer.Exit(run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console))
+    # The API starts first, before the database check imports DuckDB (whose threads would rule out forking the
+    # server from this process: flows/temporary_api.py); run_demo takes this block's server.
+    with started_early():
+        from govpress.demo.run import run_demo
+
+        _check_db(db)
+        code = run_demo(db=db, pages=pages, seed=seed, refetch=refetch, console=console)
+    raise typer.Exit(code)
 
 
 @app.command()

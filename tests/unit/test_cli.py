@@ -244,16 +244,17 @@ def test_backfill_takes_the_shared_host_limits_and_refuses_a_reversed_range_befo
 
 
 @pytest.mark.parametrize("argv", [["ingest"], ["backfill", "--source", "kremlin_ru", "--since", "2024-01-01",
-                                               "--until", "2024-01-02"]])
+                                               "--until", "2024-01-02"], ["demo"]])
 def test_the_temporary_api_is_spawned_before_the_runs_own_imports(tmp_path, argv):
     """Its start (2 s and more) is the longest wait of a Prefect call: it begins before the command imports the
-    run's modules (the plan, the store), not after (0.25-0.5 s later)."""
+    run's modules (the plan, the store), not after (0.25-0.5 s later); and before DuckDB's import, whose threads
+    would rule out forking the server from the command (flows/temporary_api.py; ``demo`` checked its database first)."""
     script = (
         "import contextlib, json, sys\n"
         "import govpress.flows.temporary_api as temporary_api\n"
         "@contextlib.contextmanager\n"
         "def started_early(**kwargs):\n"
-        "    print(json.dumps(sorted(m for m in ('govpress.plan', 'govpress.store') if m in sys.modules)), flush=True)\n"
+        "    print(json.dumps(sorted(m for m in ('govpress.plan', 'govpress.store', 'duckdb') if m in sys.modules)), flush=True)\n"
         "    raise SystemExit(0)\n"
         "    yield\n"
         "temporary_api.started_early = started_early\n"

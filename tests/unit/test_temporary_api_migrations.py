@@ -88,7 +88,7 @@ def test_the_server_runs_the_upgrade_only_when_not_at_head(monkeypatch, at_head)
     from prefect.settings import PREFECT_API_DATABASE_MIGRATE_ON_START
 
     seen = []
-    monkeypatch.setattr(temporary_api, "watch_parent", lambda: None)
+    monkeypatch.setattr(temporary_api, "watch_parent", lambda stream=None: None)
     monkeypatch.setattr(temporary_api, "serving_app", lambda: (object(), None))
     monkeypatch.setattr(temporary_api, "migrated_already", lambda: at_head)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.append(PREFECT_API_DATABASE_MIGRATE_ON_START.value()))

@@ -1,0 +1,174 @@
+"""A command's temporary API is forked from the command once Prefect's client is imported there (flows/temporary_api.py,
+``TemporaryApi._fork``; issue 14): the server does not import Prefect a second time, serves with its own settings, stops
+cleanly, dies with a killed command and says why when it cannot start; while another thread runs, nothing is forked.
+
+The servers here are real (Prefect's API under uvicorn on 127.0.0.1), each started by a fresh interpreter that stands
+for the command, so no test forks pytest's own process with its threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from govpress.flows import temporary_api
+from testpaths import ROOT
+
+START = (
+    "import json, os, sys, urllib.request\n"
+    "import govpress.flows.temporary_api as t\n"
+    "api = t.TemporaryApi(timeout=180, log=lambda line: None)\n"
+)
+
+
+def command(script: str, home: Path, **kwargs) -> subprocess.Popen:
+    """A fresh interpreter standing for the command (no API configured, its own Prefect home)."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc")
+def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_settings(tmp_path: Path):
+    """Without the fork the server was ``python -m govpress.flows.temporary_api PORT``, importing Prefect again (~1
+    CPU-s). Forked, it must still run with :data:`SERVER_SETTINGS` (no UI, no automations), which the command's
+    Prefect, imported before the fork, did not read."""
+    script = START + (
+        "held, inherited = os.pipe()\n"
+        "os.set_inheritable(inherited, True)  # as a harness's pipe the command inherited\n"
+        "api.spawn(fork=True)\n"
+        "pid = api.process.pid\n"
+        "api.start()\n"
+        "def links(p):\n"
+        "    found = set()\n"
+        "    for fd in os.listdir(f'/proc/{p}/fd'):\n"
+        "        try:\n"
+        "            found.add(os.readlink(f'/proc/{p}/fd/{fd}'))\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    return found\n"
+        "with urllib.request.urlopen(api.api_url + '/admin/settings', timeout=30) as answer:\n"
+        "    settings = json.load(answer)\n"
+        "facts = {'pid': pid, 'child': int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1]) == os.getpid(),\n"
+        "         'cmdline': open(f'/proc/{pid}/cmdline', 'rb').read() == open('/proc/self/cmdline', 'rb').read(),\n"
+        "         'comm': open(f'/proc/{pid}/comm').read().strip(),\n"
+        "         'ui': settings['server']['ui']['enabled'], 'triggers': settings['server']['services']['triggers']['enabled'],\n"
+        "         'inherited_pipe_kept': os.readlink(f'/proc/self/fd/{inherited}') in links(pid)}\n"
+        "api.stop()\n"
+        "facts['stopped'] = api.process is None and not os.path.exists(f'/proc/{pid}/stat')\n"
+        "print(json.dumps(facts))\n"
+    )
+    process = command(script, tmp_path / "home")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-3000:]
+    facts = json.loads(out.strip().splitlines()[-1])
+    assert facts["child"] and facts["cmdline"], facts  # a fork of the command, not a new interpreter
+    assert facts["comm"] == "temporary_api"  # named for ps and bench_memory.py
+    assert facts["ui"] is False and facts["triggers"] is False, facts  # the server's settings, not the command's
+    assert not facts["inherited_pipe_kept"], facts  # the command's other descriptors closed, as Popen's close_fds
+    assert facts["stopped"], facts  # stopped and reaped: nothing left behind
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc")
+def test_a_forked_server_dies_with_its_killed_command(tmp_path: Path):
+    script = START + "api.spawn(fork=True)\napi.start()\nprint(api.process.pid, flush=True)\nimport time\ntime.sleep(300)\n"
+    process = command(script, tmp_path / "home")
+    try:
+        server = int(process.stdout.readline())
+        assert alive(server)
+        process.send_signal(signal.SIGKILL)  # no atexit, no stop(): only the pipe closing tells the server
+        process.wait()
+        deadline = time.monotonic() + 30
+        while alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(server), "the killed command's forked server is still running"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_forked_server_that_cannot_start_says_why(tmp_path: Path):
+    """Its port taken: uvicorn's error reaches the log file (the child's stdout and stderr) and the command's one line."""
+    script = START + (
+        "import socket\n"
+        "taken = socket.socket()\n"
+        "taken.bind(('127.0.0.1', api.port))\n"
+        "taken.listen(1)\n"
+        "api.spawn(fork=True)\n"
+        "forked = type(api.process).__name__\n"
+        "try:\n"
+        "    api.start()\n"
+        "except t.PrefectUnavailable as exc:\n"
+        "    print(json.dumps({'forked': forked, 'error': exc.line()}))\n"
+    )
+    process = command(script, tmp_path / "home")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-3000:]
+    facts = json.loads(out.strip().splitlines()[-1])
+    assert facts["forked"] == "ForkedProcess"
+    assert re.search(r"exited with code [1-9][0-9]* before answering", facts["error"]), facts  # uvicorn's 3
+    assert "address already in use" in facts["error"].lower(), facts
+
+
+def test_nothing_is_forked_while_another_thread_runs(monkeypatch, tmp_path: Path):
+    """Another thread's locks (the import lock, a logging handler's, DuckDB's) would stay held in a forked child: the
+    server is a new interpreter then, as before."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.setattr(temporary_api, "warm_flow_imports", lambda **kwargs: None)
+    monkeypatch.setattr(temporary_api.os, "fork", lambda: pytest.fail("forked beside a running thread"))
+    spawned = []
+    api = temporary_api.TemporaryApi(timeout=5, log=lambda line: None)
+    monkeypatch.setattr(api, "_spawn", lambda: spawned.append(True))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    try:
+        assert not temporary_api.safe_to_fork()
+        api.spawn(fork=True)
+    finally:
+        release.set()
+        other.join()
+    assert spawned == [True]
+
+
+def test_nothing_is_forked_inside_an_event_loop():
+    import asyncio
+
+    async def inside() -> bool:
+        return temporary_api.safe_to_fork()
+
+    assert not asyncio.run(inside())
+
+
+def test_a_forked_process_is_polled_waited_for_and_stopped_as_popen_would():
+    pid = os.fork()
+    if pid == 0:  # a child that only sleeps: safe beside pytest's threads
+        time.sleep(60)
+        os._exit(0)
+    child = temporary_api.ForkedProcess(pid, None)
+    assert child.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(timeout=0.05)
+    child.terminate()
+    assert child.wait(timeout=30) == -signal.SIGTERM
+    assert child.poll() == -signal.SIGTERM
+    child.terminate()  # gone and reaped: no signal to a pid that may be reused
