@@ -200,7 +200,11 @@ _TEXT_OFFSET = (
     r"UTC|GMT|UT|MSK|МСК|CEST|CET|BST|EEST|EET|AZT)(?![^\W\d_]))?"
 )
 _TIME_PART = rf"(?:{_SEP}{_TIME}{_TEXT_OFFSET})?"
-_DAY = r"(?<![\d.])(?P<day>\d{1,2})"
+# The day: one or two digits, no digit or dot before them. The look-behind follows the first digit
+# ("(?<![\d.])\d" as "\d(?<![\d.]\d)", the same positions): a pattern that opens with a digit lets the
+# engine skip to the text's digits in C, where one that opens with a look-behind is tried at every position
+# (tests/unit/parsers/test_dates.py compares the two forms' matches).
+_DAY = r"(?P<day>\d(?<![\d.]\d)\d?)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = tuple(

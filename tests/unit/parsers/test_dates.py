@@ -359,6 +359,32 @@ def test_the_prefilters_change_no_candidate(text: str) -> None:
     assert [(m.re.pattern, m.span(), m.groupdict()) for m in dates._candidates(text)] == _all_patterns(text)
 
 
+def test_the_day_looks_behind_after_its_first_digit_with_the_same_matches() -> None:
+    """``_DAY`` checks "no digit or dot before" after its first digit (so its patterns open with a digit):
+    the day-month and dotted patterns find what they found with the look-behind before the day."""
+    import random
+    import re
+
+    from govpress.parsers import dates
+
+    former_day = r"(?<![\d.])(?P<day>\d{1,2})"
+    patterns = [p for p in dates._PATTERNS if dates._DAY in p.pattern]
+    assert len(patterns) == 2
+    formers = [re.compile(p.pattern.replace(dates._DAY, former_day, 1), p.flags) for p in patterns]
+    rng = random.Random(16)
+    pieces = ["1", "2", "12", "31", "2024", ".", ". ", "-", " ", "октября", "Oct", "of", "de", "-го", "th", "г.", "15:30",
+              "١٢", "٣", "a", "\n", "İ", "/", "–"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(10))) for _ in range(20_000)]
+    texts += ["2 октября 2024", "12.10.2024", "1.2.2024", "x1 Oct", ".5 Oct", "05 Oct", "123 Oct", "3.12.24 15:00"]
+    found = 0
+    for text in texts:
+        for new, former in zip(patterns, formers):
+            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
+            found += len(got)
+    assert found > 800
+
+
 def test_the_latin_month_prefilter_letters_cover_their_case_variants() -> None:
     """``_NEEDS`` reads a Latin month's last letter by a class: any character a month's letter matches
     regardless of case (the Kelvin sign for k, the long s for s, dotted and dotless i) is in it too."""
