@@ -135,11 +135,15 @@ def normalize(text: str) -> str:
 
 def is_section_break(paragraph: str) -> bool:
     """``***``, ``* * *`` or their markdown-escaped forms ``\\*\\*\\*``."""
-    return bool(_SECTION_BREAK.match(paragraph.strip()))
+    text = paragraph.strip()
+    # Every form opens with "*" or "\\": most paragraphs are told by their first character, not a match.
+    return text[:1] in ("*", "\\") and _SECTION_BREAK.match(text) is not None
 
 
 def _is_heading(paragraph: str) -> bool:
-    return bool(_HEADING.match(paragraph) or _WHOLLY_BOLD.match(paragraph))
+    first = paragraph[:1]  # "#" opens a markdown heading, "**" or "__" a wholly bold line: most lines neither
+    return (first == "#" and _HEADING.match(paragraph) is not None) or (
+        first in ("*", "_") and _WHOLLY_BOLD.match(paragraph) is not None)
 
 
 def _ends_sentence(paragraph: str) -> bool:

@@ -339,6 +339,33 @@ def test_factored_keeps_every_form() -> None:
     assert _alternatives(r"a\|b|c") == [r"a\|b", "c"]
 
 
+def test_section_breaks_and_headings_told_by_the_first_character_as_by_the_patterns() -> None:
+    """``is_section_break`` and ``_is_heading`` match their patterns only after the opening character that every
+    form needs: the same answers as the patterns alone, for random markup and every code point first."""
+    import random
+
+    from govpress.parsers import text as t
+
+    def expected_break(p: str) -> bool:
+        return t._SECTION_BREAK.match(p.strip()) is not None
+
+    def expected_heading(p: str) -> bool:
+        return bool(t._HEADING.match(p) or t._WHOLLY_BOLD.match(p))
+
+    rng = random.Random(16)
+    pieces = ["*", "\\", "#", "_", "**", "__", " ", "\t", "\n", "a", "Я", "\u00a0", "\\*"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(9))) for _ in range(30_000)]
+    texts += [f"{chr(cp)}{tail}" for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF for tail in ("* *", "# x*", "*a*")
+              if cp % 7 == 0 or cp < 0x3000]
+    breaks = headings = 0
+    for text in texts:
+        assert t.is_section_break(text) == expected_break(text), repr(text)
+        assert t._is_heading(text) == expected_heading(text), repr(text)
+        breaks += expected_break(text)
+        headings += expected_heading(text)
+    assert breaks > 400 and headings > 600
+
+
 def test_needs_substitution_is_the_special_characters_search_for_every_code_point() -> None:
     """normalize() skips its substitutions for a text ``_needs_substitution`` clears; a printable text is
     cleared without the regex (every special character is unprintable): the same answer for every character."""
