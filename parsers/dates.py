@@ -169,8 +169,6 @@ def _trie_regex(words: set[str] | list[str]) -> str:
     return render(trie)
 
 
-
-
 def _opening(words: set[str] | list[str]) -> str:
     """A look-ahead that passes where one of ``words`` may open, case-blind: a case-sensitive class of every ASCII
     character re.I takes for one of their first letters, and every other character (a superset: a position it

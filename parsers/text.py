@@ -515,7 +515,7 @@ _TAGS = compiled(rf"{_TAGS_LABEL}\s*(?:[:：]\s*.*)?", re.I)
 def _alternatives(words: str) -> list[str]:
     """The alternatives of a label's words (a regex): split at each ``|`` outside a group or a class,
     the group that encloses all of them taken away first."""
-    forms, depth, start, i = [], 0, 0, 0
+    forms, depth, start, i, first_closed = [], 0, 0, 0, -1
     while i < len(words):
         char = words[i]
         if char == "\\":
@@ -524,12 +524,14 @@ def _alternatives(words: str) -> list[str]:
             i = words.index("]", i + 2)  # a class (none here escapes its "]"): no group, no "|" inside
         elif char in "()":
             depth += 1 if char == "(" else -1
-            if depth == 0 and i == len(words) - 1 and words.startswith("(?:") and start == 0:
-                return _alternatives(words[3:-1])  # one group around all of them
+            if depth == 0 and first_closed < 0:
+                first_closed = i
         elif char == "|" and depth == 0:
             forms.append(words[start:i])
             start = i + 1
         i += 1
+    if words.startswith("(?:") and first_closed == len(words) - 1:
+        return _alternatives(words[3:-1])  # one group around all of them
     forms.append(words[start:])
     return forms
 

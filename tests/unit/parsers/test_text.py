@@ -337,6 +337,7 @@ def test_factored_keeps_every_form() -> None:
     assert _factored(["share", "shift", "print", "print page", "(?:x|y)z", "s?a"]) == "sh(?:are|ift)|prin(?:t|t page)|(?:x|y)z|s?a"
     assert _alternatives("(?:a|b(?:c|d)|[|(]e)") == ["a", "b(?:c|d)", "[|(]e"]
     assert _alternatives(r"a\|b|c") == [r"a\|b", "c"]
+    assert _alternatives("(?:a)b(?:c)") == ["(?:a)b(?:c)"] and _alternatives("(?:a|b)?") == ["(?:a|b)?"]
 
 
 def test_section_breaks_and_headings_told_by_the_first_character_as_by_the_patterns() -> None:
