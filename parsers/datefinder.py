@@ -181,6 +181,16 @@ def _has_other_label(text: str) -> bool:
 
 
 _COPYRIGHT = compiled(r"©|\(c\)\s*\d{4}|copyright|all\s+rights\s+reserved|alle\s+rechte|все\s+права|всі\s+права|tous\s+droits|todos\s+los\s+derechos|bütün\s+hüquqlar", re.I)
+# A piece of each form (of its case fold, none with a Latin "i"), as for the other labels: a line whose case fold
+# holds none has no copyright notice, told without the case-blind search, which the engine tries at every position.
+_COPYRIGHT_PIECES = ("©", "(c)", "copyr", "reserved", "rechte", "права", "tous", "derechos", "hüquqlar")
+_COPYRIGHT_PIECE = compiled("|".join(map(re.escape, _COPYRIGHT_PIECES)))  # no re.I: searched in the case fold
+
+
+def _has_copyright(line: str) -> bool:
+    """``_COPYRIGHT.search(line) is not None``, screened by the pieces first (the same answer)."""
+    return _COPYRIGHT_PIECE.search(line.casefold()) is not None and _COPYRIGHT.search(line) is not None
+
 # A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
 # posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
 _SELF_PUBLISHED = compiled(
@@ -329,7 +339,7 @@ class _Collector:
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
-        if len(line) > 160 or _COPYRIGHT.search(line) or _has_other_label(line):
+        if len(line) > 160 or _has_copyright(line) or _has_other_label(line):
             return False
         dates = self.dates_in(line)
         if not dates:
@@ -471,7 +481,7 @@ def _label_candidates(lines: list[str], collector: _Collector, folds: list[str |
             continue
         dates = collector.dates_in(line)
         published = [d for label, d in labelled_dates(line, dates) if label == "published"]
-        if published and not _COPYRIGHT.search(line):
+        if published and not _has_copyright(line):
             collector.add(published[0], "label", line)
         elif not dates:
             if i + 1 < len(lines) and _PUBLISHED_LABEL.fullmatch(" " + line.strip()) is not None:
@@ -632,7 +642,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
 
 def _is_rejected_line(line: str) -> bool:
     """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
-    return _is_prose(line) or _COPYRIGHT.search(line) is not None or _has_other_label(line)
+    return _is_prose(line) or _has_copyright(line) or _has_other_label(line)
 
 
 def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
@@ -649,7 +659,7 @@ def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
     collector = _Collector(tz, reference, month_first)
     days = set()
     for line in lines:
-        if line in teasers or _COPYRIGHT.search(line) or _has_other_label(line) or not _is_bare_date_line(line, collector):
+        if line in teasers or _has_copyright(line) or _has_other_label(line) or not _is_bare_date_line(line, collector):
             continue
         if collector.add_line(line, "lone-line"):
             days.add(collector.found[-1].date.value.date())

@@ -169,8 +169,18 @@ def _trie_regex(words: set[str] | list[str]) -> str:
     return render(trie)
 
 
+def _opening(words: set[str] | list[str]) -> str:
+    """A look-ahead that passes where one of ``words`` may open, case-blind: a case-sensitive class of every ASCII
+    character re.I takes for one of their first letters, and every other character (a superset: a position it
+    fails cannot open a word). The month alternation is case-blind, so the engine enters each of its ~40 first
+    letters' branches at every position it is tried; the class is one look in C (most positions fail it)."""
+    firsts = re.compile("[" + re.escape("".join(sorted({word[0] for word in words}))) + "]", re.I)
+    ascii_openers = "".join(char for char in map(chr, range(128)) if firsts.fullmatch(char))
+    return f"(?=(?-i:[{re.escape(ascii_openers)}\\x80-\\U0010ffff]))"
+
+
 _MONTH_RE = _trie_regex(_month_variants)
-_MONTH = rf"(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
+_MONTH = rf"{_opening(_month_variants)}(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
 # Only English, German and Azerbaijani put the month first (French and Spanish never do) ("October 2", "oktyabrın 2-si"); a
 # Cyrillic month before a number ("в мае 3 раза") is not a date.
 _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
@@ -178,8 +188,9 @@ _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
     "juillet juil julio août aout agosto septembre septiembre setiembre octobre octubre novembre noviembre "
     "décembre decembre déc diciembre"
 ).split())
-_LATIN_MONTH_RE = _trie_regex([w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY])
-_LATIN_MONTH = rf"(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
+_LATIN_MONTHS = [w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY]
+_LATIN_MONTH_RE = _trie_regex(_LATIN_MONTHS)
+_LATIN_MONTH = rf"{_opening(_LATIN_MONTHS)}(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
 
 # ---------------------------------------------------------------- the patterns
 
@@ -200,7 +211,11 @@ _TEXT_OFFSET = (
     r"UTC|GMT|UT|MSK|МСК|CEST|CET|BST|EEST|EET|AZT)(?![^\W\d_]))?"
 )
 _TIME_PART = rf"(?:{_SEP}{_TIME}{_TEXT_OFFSET})?"
-_DAY = r"(?<![\d.])(?P<day>\d{1,2})"
+# The day: one or two digits, no digit or dot before them. The look-behind follows the first digit
+# ("(?<![\d.])\d" as "\d(?<![\d.]\d)", the same positions): a pattern that opens with a digit lets the
+# engine skip to the text's digits in C, where one that opens with a look-behind is tried at every position
+# (tests/unit/parsers/test_dates.py compares the two forms' matches).
+_DAY = r"(?P<day>\d(?<![\d.]\d)\d?)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = tuple(

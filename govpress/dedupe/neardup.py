@@ -58,7 +58,7 @@ import unicodedata
 
 import numpy as np
 
-from govpress.parsers.text import _INVISIBLE
+from govpress.parsers.text import _INVISIBLE, _INVISIBLE_CHARS
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -106,9 +106,28 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 
 def words(text: str) -> list[str]:
-    """The folded text's words: runs of letters and digits (the words of ``fold_for_hash(text)``)."""
-    folded = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
-    return _WORD.findall(folded)
+    """The folded text's words: runs of letters and digits (the words of ``fold_for_hash(text)``).
+
+    The same list as ``_WORD.findall(folded)``, cheaper (a quarter fewer instructions): no whitespace character
+    is a letter or digit, so the runs are those of the text's space-separated tokens, and a token that is all
+    letters and digits (``str.isalnum``: the class's characters exactly, tests/unit/test_neardup.py checks
+    every code point) is one run; only the others, those with punctuation, are searched."""
+    folded = _without_invisible(unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    out: list[str] = []
+    for token in folded.split():
+        if token.isalnum():
+            out.append(token)
+        else:
+            out += _WORD.findall(token)
+    return out
+
+
+def _without_invisible(text: str) -> str:
+    """``_INVISIBLE.sub("", text)``; most texts hold none of those characters, told by ``in`` (each a search in C,
+    a fourth of the class's search over the text), and an ASCII text none at all."""
+    if text.isascii() or not any(char in text for char in _INVISIBLE_CHARS):
+        return text
+    return _INVISIBLE.sub("", text)
 
 
 def word_hash(word: str) -> int:

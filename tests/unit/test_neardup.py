@@ -165,3 +165,41 @@ def test_band_parameters_and_mismatched_signatures() -> None:
     with pytest.raises(ValueError, match="different lengths"):
         neardup.similarity(sig, sig[:64])
     assert neardup.similarities(np.stack([sig, sig]), np.stack([sig, neardup.signature(UNRELATED)])).tolist()[0] == 1.0
+
+
+def _former_words(text: str) -> list[str]:
+    """``neardup.words`` as it was: the invisible characters' class searched, one ``findall`` over the folded text."""
+    import re
+    import unicodedata
+
+    from govpress.parsers.text import _INVISIBLE
+
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    return re.findall(r"[^\W_]+", folded)
+
+
+def test_words_by_tokens_rest_on_facts_true_of_every_code_point() -> None:
+    """``words`` takes a whitespace token that ``str.isalnum`` accepts as one word, and drops the invisible
+    characters only where ``in`` finds one of ``_INVISIBLE_CHARS``: the same as the class searches when no space
+    is a word character, ``isalnum`` is the class ``[^\\W_]`` and those characters are the invisible class, for
+    every code point (each fails if a character is treated otherwise)."""
+    import re
+
+    from govpress.parsers.text import _INVISIBLE, _INVISIBLE_CHARS
+
+    word = re.compile(r"[^\W_]")
+    for c in map(chr, range(0x110000)):
+        assert c.isalnum() == (word.match(c) is not None) and not (c.isspace() and c.isalnum()), hex(ord(c))
+        assert (c in _INVISIBLE_CHARS) == (_INVISIBLE.match(c) is not None), hex(ord(c))
+    for c in (*_INVISIBLE_CHARS, "_", "a", "\u00a0", "\u3000", "٣", "½", "ß", "İ"):
+        for text in (c, f"ab{c}cd", f"a {c}b", f"Я{c}{c} ё"):
+            assert neardup.words(text) == _former_words(text), hex(ord(c))
+
+
+def test_words_are_the_former_findall_on_made_texts() -> None:
+    rng = random.Random(16)
+    pieces = ["word", "Слово", "ёлка", "a_b", "x-y", "2024", "\u00ad", "\u200b", "\u2066", "İ", "ß", "ﬁ", "K", " ", "  ", "\n",
+              ".", ",", "«", "»", "’", "e\u0301", "٣", "½", "_", "\t"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
+        assert neardup.words(text) == _former_words(text), text

@@ -542,3 +542,52 @@ def test_the_other_label_screen_gives_the_search_s_answer_on_made_lines() -> Non
         positives += expected
         assert _has_other_label(line) == expected, line
     assert positives > 1500
+
+
+# ----------------------------------------------------------------------------- the copyright screen
+
+
+def _copyright_forms() -> list[str]:
+    """Every form of the copyright notice's words, ``\\s+``/``\\s*`` as one space, ``\\d{4}`` as a year."""
+    from govpress.parsers.datefinder import _COPYRIGHT
+
+    return [re.sub(r"\\(.)", r"\1", form.replace(r"\s+", " ").replace(r"\s*", " ").replace(r"\d{4}", "2024"))
+            for form in _COPYRIGHT.pattern.split("|")]
+
+
+def test_every_form_of_the_copyright_notice_holds_a_piece_the_screen_looks_for() -> None:
+    from govpress.parsers.datefinder import _COPYRIGHT, _COPYRIGHT_PIECES, _has_copyright
+
+    forms = _copyright_forms()
+    assert len(forms) == 10
+    for form in forms:
+        assert any(piece in form.casefold() for piece in _COPYRIGHT_PIECES), form
+        for line in (form, form.upper(), form.title(), f"2024 {form.upper()}", f"x\u00a0{form}\tend"):
+            assert _COPYRIGHT.search(line) and _has_copyright(line), line
+    assert not _has_copyright("Published 9 June 2026, 16:34") and not _has_copyright("12.03.2024")
+
+
+def test_every_character_the_case_blind_copyright_match_takes_for_a_piece_letter_folds_to_it() -> None:
+    from govpress.parsers.datefinder import _COPYRIGHT_PIECES
+
+    letters = sorted(set("".join(_COPYRIGHT_PIECES)) - set("()"))
+    assert "i" not in letters and all(letter.casefold() == letter for letter in letters)
+    assert_case_blind_takes_only_what_folds_to(letters)
+
+
+def test_the_copyright_screen_gives_the_search_s_answer_on_made_lines() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _COPYRIGHT, _has_copyright
+
+    rng = random.Random(16)
+    forms = _copyright_forms()
+    noise = ["", " ", "12.03.2024", "2024", "(C)", "(c)", "©", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Rights", "все", "\u00a0"]
+    positives = 0
+    for _ in range(4000):
+        parts = [rng.choice(noise + forms) for _ in range(rng.randint(1, 5))]
+        line = rng.choice((" ", "", "\t")).join(p.upper() if rng.random() < 0.3 else p for p in parts)
+        expected = _COPYRIGHT.search(line) is not None
+        positives += expected
+        assert _has_copyright(line) == expected, line
+    assert positives > 1500

@@ -359,6 +359,67 @@ def test_the_prefilters_change_no_candidate(text: str) -> None:
     assert [(m.re.pattern, m.span(), m.groupdict()) for m in dates._candidates(text)] == _all_patterns(text)
 
 
+def test_the_day_looks_behind_after_its_first_digit_with_the_same_matches() -> None:
+    """``_DAY`` checks "no digit or dot before" after its first digit (so its patterns open with a digit):
+    the day-month and dotted patterns find what they found with the look-behind before the day."""
+    import random
+    import re
+
+    from govpress.parsers import dates
+
+    former_day = r"(?<![\d.])(?P<day>\d{1,2})"
+    patterns = [p for p in dates._PATTERNS if dates._DAY in p.pattern]
+    assert len(patterns) == 2
+    formers = [re.compile(p.pattern.replace(dates._DAY, former_day, 1), p.flags) for p in patterns]
+    rng = random.Random(16)
+    pieces = ["1", "2", "12", "31", "2024", ".", ". ", "-", " ", "октября", "Oct", "of", "de", "-го", "th", "г.", "15:30",
+              "١٢", "٣", "a", "\n", "İ", "/", "–"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(10))) for _ in range(20_000)]
+    texts += ["2 октября 2024", "12.10.2024", "1.2.2024", "x1 Oct", ".5 Oct", "05 Oct", "123 Oct", "3.12.24 15:00"]
+    found = 0
+    for text in texts:
+        for new, former in zip(patterns, formers):
+            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
+            found += len(got)
+    assert found > 800
+
+
+def test_the_month_opening_look_ahead_changes_no_match() -> None:
+    """``_opening`` puts a case-sensitive look-ahead before the case-blind month alternation: it passes every
+    character re.I takes for a month's first letter (all code points), and the date patterns find what they
+    found without it (made texts)."""
+    import random
+    import re
+
+    from govpress.parsers import dates
+
+    for words in (dates._month_variants, dates._LATIN_MONTHS):
+        opening = dates._opening(words)
+        look, first = re.compile(opening), re.compile("[" + re.escape("".join({w[0] for w in words})) + "]", re.I)
+        assert "x80" in opening and len(opening) < 80
+        for c in map(chr, range(0x110000)):
+            assert not first.fullmatch(c) or look.match(c), hex(ord(c))
+    patterns = [p for p in dates._PATTERNS if "(?=(?-i:" in p.pattern]
+    assert len(patterns) == 3
+    formers = [re.compile(re.sub(r"\(\?=\(\?-i:\[[^\]]*\]\)\)", "", p.pattern), p.flags) for p in patterns]
+    assert all("(?=(?-i:" not in f.pattern for f in formers)
+    rng = random.Random(16)
+    months = rng.sample(sorted(dates._month_variants), 120)
+    pieces = ["1", "2", "12", "31", "2024", ".", " ", ", ", "-", "of", "de", "-го", "th", "г.", "15:30", "il", "жылғы",
+              "İ", "ı", "K", "ſ", "x", "Ä", *months, *(m.upper() for m in months[:40]), *(m.title() for m in months[40:80])]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(15_000)]
+    texts += [rng.choice(["{d} {m} {y}", "{m} {d}, {y}", "{y}-cü il {d} {m}", "{y} жылғы {d} {m}", "x{d}{m}"]).format(
+        d=rng.randrange(1, 32), m=rng.choice(pieces[-120:]), y=rng.choice(["2024", "24", "20"])) for _ in range(3_000)]
+    found = 0
+    for text in texts:
+        for new, former in zip(patterns, formers):
+            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
+            found += len(got)
+    assert found > 3_000
+
+
 def test_the_latin_month_prefilter_letters_cover_their_case_variants() -> None:
     """``_NEEDS`` reads a Latin month's last letter by a class: any character a month's letter matches
     regardless of case (the Kelvin sign for k, the long s for s, dotted and dotless i) is in it too."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from govpress.parsers import NotFoundPage, ParseContext, parse
@@ -65,3 +67,39 @@ def test_the_parsers_raise_not_found_page(parser: str, url: str) -> None:
     ctx = ParseContext(source_id="x", timezone="Europe/Moscow", languages=("ru",))
     with pytest.raises(NotFoundPage, match="Страница не найдена"):
         parse(body, url, parser=parser, ctx=ctx)
+
+
+# The not-found verbs' stems as one regex alternation, as they were before ``_BLOCK_CUES`` (matched on lowercased text).
+_FORMER_BLOCK_CUE = re.compile(
+    r"found|find|exist|esiste|longer|moved|removed|deleted|withdrawn|archived|renamed|missing|gone|unavailable|"
+    r"not (?:available|here)|найд|найти|существ|удал|перемещ|[аыи] (?:больше )?нет|отсутств|доступн|знойдз|існу|выдал|перамешч|няма|"
+    r"знайд|видал|переміщ|немає|табыл|жой|жоқ|tapıl|tapil|mövcud|movcud|silin|köçür|yoxdur|bulunam|mevcut|kaldır|"
+    r"gefunden|existiert|gelöscht|entfernt|verschoben|verfügbar|gibt es nicht|introuvable|trouv|supprim|déplac|retir|"
+    r"disponible|encontr|eliminad|borrad|trasladad|movid|znalez|istnie|usunię|przeniesion|trovat|rimoss|spostat|"
+    r"removida|excluída|nenalezen"
+)
+
+
+def test_block_cues_find_what_the_former_alternation_found() -> None:
+    """``_has_block_cue`` (substrings) answers as the regex alternation did: every form of it, each with a letter
+    cut out or changed, and random texts of the stems' letters (fails if a stem is dropped)."""
+    import random
+
+    from govpress.parsers.notfound import _BLOCK_CUES, _has_block_cue
+
+    forms = [f"{v} {w}нет" for v in "аыи" for w in ("", "больше ")] + ["not available", "not here"]
+    forms += [f for f in _FORMER_BLOCK_CUE.pattern.split("|") if not set(f) & set("()[]")]
+    assert all(_FORMER_BLOCK_CUE.fullmatch(f) for f in forms) and len(forms) == 79
+    letters = sorted({c for cue in forms for c in cue} | set("xy.İ"))
+    rng = random.Random(16)
+    texts = list(forms)
+    for form in forms:
+        for i in range(len(form)):
+            texts += [form[:i] + form[i + 1:], form[:i] + rng.choice(letters) + form[i + 1:]]
+    def noise() -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randrange(6)))
+
+    texts += [noise() + rng.choice(texts) + noise() + rng.choice(texts)[rng.randrange(9):] for _ in range(20_000)]
+    for text in texts:
+        assert _has_block_cue(text) == (_FORMER_BLOCK_CUE.search(text) is not None), text
+    assert len(set(_BLOCK_CUES)) == len(_BLOCK_CUES) and sum(map(_has_block_cue, texts)) > 2_000

@@ -303,6 +303,70 @@ def test_a_line_no_label_opens_is_no_labelled_chrome() -> None:
     assert chrome > 5_000
 
 
+def test_the_factored_opening_matches_what_the_flat_alternation_matches() -> None:
+    """``_CHROME_OPENING`` is the labels' forms grouped by opening letter (``_factored``): at a line's start it
+    must match wherever the plain alternation of the same words does, as far (fails if a form is lost)."""
+    import random
+
+    from govpress.parsers import text as t
+
+    flat = re.compile("|".join(f"(?:{words})" for words in t._CHROME_LABELS), re.I)
+    assert flat.pattern != t._CHROME_OPENING.pattern and len(t._alternatives(t._CHROME_OPENING.pattern)) < 60
+    labels = [form for words in t._CHROME_LABELS for form in _forms(words)]
+    letters = sorted({c for form in labels for c in form + form.upper()} | set("İıſKß-: .,"))
+    rng = random.Random(16)
+    lines = [*labels, *(form.upper() for form in labels), *(form[:-1] for form in labels)]
+    for _ in range(30_000):
+        line = rng.choice(labels)
+        cut = rng.randrange(len(line) + 1)
+        noise = "".join(rng.choice(letters) for _ in range(rng.randrange(4)))
+        line = line[:cut] + noise + line[cut + rng.randrange(2):] if rng.random() < 0.6 else line + noise
+        lines.append(line.upper() if rng.random() < 0.2 else line)
+    lines += ["".join(rng.choice(letters) for _ in range(rng.randrange(12))) for _ in range(5_000)]
+    matched = 0
+    for line in lines:
+        expected, got = flat.match(line), t._CHROME_OPENING.match(line)
+        assert (expected and expected.span()) == (got and got.span()), line
+        matched += expected is not None
+    assert matched > 15_000
+
+
+def test_factored_keeps_every_form() -> None:
+    from govpress.parsers.text import _alternatives, _factored
+
+    assert _factored(["share", "shift", "print", "print page", "(?:x|y)z", "s?a"]) == "sh(?:are|ift)|prin(?:t|t page)|(?:x|y)z|s?a"
+    assert _alternatives("(?:a|b(?:c|d)|[|(]e)") == ["a", "b(?:c|d)", "[|(]e"]
+    assert _alternatives(r"a\|b|c") == [r"a\|b", "c"]
+    assert _alternatives("(?:a)b(?:c)") == ["(?:a)b(?:c)"] and _alternatives("(?:a|b)?") == ["(?:a|b)?"]
+
+
+def test_section_breaks_and_headings_told_by_the_first_character_as_by_the_patterns() -> None:
+    """``is_section_break`` and ``_is_heading`` match their patterns only after the opening character that every
+    form needs: the same answers as the patterns alone, for random markup and every code point first."""
+    import random
+
+    from govpress.parsers import text as t
+
+    def expected_break(p: str) -> bool:
+        return t._SECTION_BREAK.match(p.strip()) is not None
+
+    def expected_heading(p: str) -> bool:
+        return bool(t._HEADING.match(p) or t._WHOLLY_BOLD.match(p))
+
+    rng = random.Random(16)
+    pieces = ["*", "\\", "#", "_", "**", "__", " ", "\t", "\n", "a", "Я", "\u00a0", "\\*"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(9))) for _ in range(30_000)]
+    texts += [f"{chr(cp)}{tail}" for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF for tail in ("* *", "# x*", "*a*")
+              if cp % 7 == 0 or cp < 0x3000]
+    breaks = headings = 0
+    for text in texts:
+        assert t.is_section_break(text) == expected_break(text), repr(text)
+        assert t._is_heading(text) == expected_heading(text), repr(text)
+        breaks += expected_break(text)
+        headings += expected_heading(text)
+    assert breaks > 400 and headings > 600
+
+
 def test_needs_substitution_is_the_special_characters_search_for_every_code_point() -> None:
     """normalize() skips its substitutions for a text ``_needs_substitution`` clears; a printable text is
     cleared without the regex (every special character is unprintable): the same answer for every character."""
