@@ -19,31 +19,10 @@ import pytest
 
 from govpress.demo.localsite import FaultPlan, FaultRule, LocalSiteServer, generate_site
 from factories import demo_registry
+from processes import alive, children_of
 from testpaths import ROOT
 
 RUN_TIMEOUT = 300.0
-
-
-def children_of(pid: int) -> list[int]:
-    """Live processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 def start(args: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:

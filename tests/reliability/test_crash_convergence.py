@@ -41,6 +41,7 @@ import pytest
 from govpress.demo.localsite import LocalSiteServer, generate_site
 from govpress.store import Store
 from factories import demo_registry
+from processes import alive, children_of
 from testpaths import ROOT as PROJECT_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.heavy]
@@ -99,27 +100,6 @@ def run_to_completion(registry: Path, db: Path, log: Path, how: Way) -> None:
 
 def page_requests(server: LocalSiteServer) -> int:
     return sum(1 for r in server.requests if "/news/" in r.path and r.status)
-
-
-def children_of(pid: int) -> list[int]:
-    """Live processes whose parent is ``pid`` (Linux /proc): a run's temporary Prefect API."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 def kill_when(process: subprocess.Popen, ready, timeout: float) -> tuple[str, list[int]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from govpress.flows import temporary_api
+from processes import alive
 from testpaths import ROOT
 
 START = (
@@ -38,13 +39,12 @@ def command(script: str, home: Path, **kwargs) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
-
+def facts_printed(script: str, home: Path) -> dict:
+    """What the script, run as a command, printed last as JSON (having ended well)."""
+    process = command(script, home)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc")
 def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_settings(tmp_path: Path):
@@ -76,10 +76,7 @@ def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_setti
         "facts['stopped'] = api.process is None and not os.path.exists(f'/proc/{pid}/stat')\n"
         "print(json.dumps(facts))\n"
     )
-    process = command(script, tmp_path / "home")
-    out, err = process.communicate(timeout=300)
-    assert process.returncode == 0, err[-3000:]
-    facts = json.loads(out.strip().splitlines()[-1])
+    facts = facts_printed(script, tmp_path / "home")
     assert facts["child"] and facts["cmdline"], facts  # a fork of the command, not a new interpreter
     assert facts["comm"] == "temporary_api"  # named for ps and bench_memory.py
     assert facts["ui"] is False and facts["triggers"] is False, facts  # the server's settings, not the command's
@@ -120,10 +117,7 @@ def test_a_forked_server_that_cannot_start_says_why(tmp_path: Path):
         "except t.PrefectUnavailable as exc:\n"
         "    print(json.dumps({'forked': forked, 'error': exc.line()}))\n"
     )
-    process = command(script, tmp_path / "home")
-    out, err = process.communicate(timeout=300)
-    assert process.returncode == 0, err[-3000:]
-    facts = json.loads(out.strip().splitlines()[-1])
+    facts = facts_printed(script, tmp_path / "home")
     assert facts["forked"] == "ForkedProcess"
     assert re.search(r"exited with code [1-9][0-9]* before answering", facts["error"]), facts  # uvicorn's 3
     assert "address already in use" in facts["error"].lower(), facts

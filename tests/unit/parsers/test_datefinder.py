@@ -526,22 +526,28 @@ def test_every_character_the_case_blind_other_label_match_takes_for_a_piece_lett
     assert_case_blind_takes_only_what_folds_to(letters)
 
 
-def test_the_other_label_screen_gives_the_search_s_answer_on_made_lines() -> None:
+def assert_screen_answers_as_the_search_on_made_lines(pattern, screen, forms: list[str], noise: list[str], *,
+                                                     seed: int) -> None:
+    """``screen(line)`` says what ``pattern.search(line)`` finds on 4,000 lines made of the forms and noise (some
+    upper-cased), more than 1,500 of them holding a match."""
     import random
 
-    from govpress.parsers.datefinder import _OTHER_LABEL, _has_other_label
-
-    rng = random.Random(15)
-    forms = _other_label_forms()
-    noise = ["", " ", "12.03.2024", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Published", "Дата:", "am", "le", "d", "st", "\u00a0"]
+    rng = random.Random(seed)
     positives = 0
     for _ in range(4000):
         parts = [rng.choice(noise + forms) for _ in range(rng.randint(1, 5))]
         line = rng.choice((" ", "", "\t")).join(p.upper() if rng.random() < 0.3 else p for p in parts)
-        expected = _OTHER_LABEL.search(line) is not None
+        expected = pattern.search(line) is not None
         positives += expected
-        assert _has_other_label(line) == expected, line
+        assert screen(line) == expected, line
     assert positives > 1500
+
+
+def test_the_other_label_screen_gives_the_search_s_answer_on_made_lines() -> None:
+    from govpress.parsers.datefinder import _OTHER_LABEL, _has_other_label
+
+    noise = ["", " ", "12.03.2024", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Published", "Дата:", "am", "le", "d", "st", "\u00a0"]
+    assert_screen_answers_as_the_search_on_made_lines(_OTHER_LABEL, _has_other_label, _other_label_forms(), noise, seed=15)
 
 
 # ----------------------------------------------------------------------------- the copyright screen
@@ -576,18 +582,7 @@ def test_every_character_the_case_blind_copyright_match_takes_for_a_piece_letter
 
 
 def test_the_copyright_screen_gives_the_search_s_answer_on_made_lines() -> None:
-    import random
-
     from govpress.parsers.datefinder import _COPYRIGHT, _has_copyright
 
-    rng = random.Random(16)
-    forms = _copyright_forms()
     noise = ["", " ", "12.03.2024", "2024", "(C)", "(c)", "©", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Rights", "все", "\u00a0"]
-    positives = 0
-    for _ in range(4000):
-        parts = [rng.choice(noise + forms) for _ in range(rng.randint(1, 5))]
-        line = rng.choice((" ", "", "\t")).join(p.upper() if rng.random() < 0.3 else p for p in parts)
-        expected = _COPYRIGHT.search(line) is not None
-        positives += expected
-        assert _has_copyright(line) == expected, line
-    assert positives > 1500
+    assert_screen_answers_as_the_search_on_made_lines(_COPYRIGHT, _has_copyright, _copyright_forms(), noise, seed=16)

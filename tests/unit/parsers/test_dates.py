@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -359,6 +360,17 @@ def test_the_prefilters_change_no_candidate(text: str) -> None:
     assert [(m.re.pattern, m.span(), m.groupdict()) for m in dates._candidates(text)] == _all_patterns(text)
 
 
+def matches_alike(patterns: list[re.Pattern], formers: list[re.Pattern], texts: list[str]) -> int:
+    """How many matches the patterns found in the texts, each pattern the same spans and groups as its former."""
+    found = 0
+    for text in texts:
+        for new, former in zip(patterns, formers):
+            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
+            found += len(got)
+    return found
+
+
 def test_the_day_looks_behind_after_its_first_digit_with_the_same_matches() -> None:
     """``_DAY`` checks "no digit or dot before" after its first digit (so its patterns open with a digit):
     the day-month and dotted patterns find what they found with the look-behind before the day."""
@@ -376,13 +388,7 @@ def test_the_day_looks_behind_after_its_first_digit_with_the_same_matches() -> N
               "١٢", "٣", "a", "\n", "İ", "/", "–"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(10))) for _ in range(20_000)]
     texts += ["2 октября 2024", "12.10.2024", "1.2.2024", "x1 Oct", ".5 Oct", "05 Oct", "123 Oct", "3.12.24 15:00"]
-    found = 0
-    for text in texts:
-        for new, former in zip(patterns, formers):
-            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
-            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
-            found += len(got)
-    assert found > 800
+    assert matches_alike(patterns, formers, texts) > 800
 
 
 def test_the_month_opening_look_ahead_changes_no_match() -> None:
@@ -411,13 +417,7 @@ def test_the_month_opening_look_ahead_changes_no_match() -> None:
     texts = [" ".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(15_000)]
     texts += [rng.choice(["{d} {m} {y}", "{m} {d}, {y}", "{y}-cü il {d} {m}", "{y} жылғы {d} {m}", "x{d}{m}"]).format(
         d=rng.randrange(1, 32), m=rng.choice(pieces[-120:]), y=rng.choice(["2024", "24", "20"])) for _ in range(3_000)]
-    found = 0
-    for text in texts:
-        for new, former in zip(patterns, formers):
-            got = [(m.span(), m.groupdict()) for m in new.finditer(text)]
-            assert got == [(m.span(), m.groupdict()) for m in former.finditer(text)], text
-            found += len(got)
-    assert found > 3_000
+    assert matches_alike(patterns, formers, texts) > 3_000
 
 
 def test_the_latin_month_prefilter_letters_cover_their_case_variants() -> None:

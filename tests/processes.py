@@ -1,0 +1,31 @@
+"""Processes seen through Linux ``/proc``: what the tests of stopping, killing and reaping servers and workers check.
+
+A module of its own (not conftest.py) so that test files can import it by a unique name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (a run's temporary Prefect API, its parse workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, waiting to be reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
