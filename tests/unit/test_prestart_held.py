@@ -32,6 +32,17 @@ PER_SOURCE = 40
 BATCH = 5  # pages per batch: many batches per source out of a small site
 
 
+@pytest.fixture(autouse=True)
+def no_flow_log_handler(monkeypatch):
+    """No flow here, so no flow's log handler: Prefect's (flows/run_log.py ``RunLogHandler``), when an earlier test
+    of the session installed it on the ``govpress`` logger, is taken off for the test. Left on, it handed each
+    record the prestart delivered to Prefect's API handler outside any flow run, which warned once per logger."""
+    import logging
+
+    library = logging.getLogger("govpress")
+    monkeypatch.setattr(library, "handlers", [h for h in library.handlers if type(h).__name__ != "RunLogHandler"])
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("held-site")
