@@ -25,8 +25,10 @@ with paused_gc():  # the parsers' imports and the warm-up, then frozen: the work
     from govpress.parsers.regex_cache import every_pattern
 
     with every_pattern():  # other libraries' patterns too (trafilatura's, htmldate's, urllib3's...)
-        from govpress.parse_workers import end_fork_server_at_once, preloaded, serve_without_main, warm_server
+        from govpress.parse_workers import (end_fork_server_at_once, note_fork_server, preloaded, serve_without_main,
+                                            warm_server)
 
+        note_fork_server()
         serve_without_main()
         end_fork_server_at_once()
         warm_server()

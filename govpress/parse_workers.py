@@ -142,14 +142,31 @@ def end_fork_server_at_once() -> None:
     and ``logging``'s, with no handler here) are left out with the teardown.
     """
     import atexit
+
+    if _in_fork_server():
+        atexit.register(_end_now)
+
+
+_fork_server_pid: int | None = None
+"""The fork server's pid, noted by its preload (:func:`note_fork_server`) and inherited by every worker it forks."""
+
+
+def note_fork_server() -> None:
+    """In the fork server (its preload, govpress.parse_preload): note its pid for the workers it forks, so that a
+    worker starting after the server has gone sees it (:func:`_leave_with_the_run`). No-op in any other process."""
+    global _fork_server_pid
+    if _in_fork_server():
+        _fork_server_pid = os.getpid()
+
+
+def _in_fork_server() -> bool:
+    """This import runs within multiprocessing's fork server (its preload)."""
     from multiprocessing import forkserver
 
     frame = sys._getframe(1)
     while frame is not None and frame.f_code is not forkserver.main.__code__:
         frame = frame.f_back
-    if frame is None:
-        return
-    atexit.register(_end_now)
+    return frame is not None
 
 
 def _end_now() -> None:
@@ -175,10 +192,13 @@ def _leave_with_the_run() -> None:
     gone; but each child it forks receives a copy of that pipe's write end (to start fork-server
     children of its own, which a parse worker never does), and a worker waiting for its next page never
     sees EOF on its call queue either (it holds that queue's write end too): a killed run left its fork
-    server, its workers and its resource tracker running for good. Closed here, the run's own end is the
-    last one, and the worker asks the kernel for SIGKILL when the fork server (its parent, whose one
-    thread forks it) exits. No-op outside a fork server's child (``spawn``: the parent's starting thread
-    may end long before the run does) and where ``prctl`` is missing.
+    server, its workers and its resource tracker running for good. The worker first asks the kernel for
+    SIGKILL when the fork server (its parent, whose one thread forks it) exits, then closes its copy, so
+    that the run's own end is the last one, then checks that its parent is still the fork server: a run
+    killed while its workers started had the server exit on this very close (or earlier, killed too), and
+    a worker that read its parent after that (init) waited in ``Queue.get`` for good (a crash test found one
+    minutes later, holding the resource tracker open). No-op outside a fork server's child (``spawn``: the
+    parent's starting thread may end long before the run does); without ``prctl`` only the pipe is closed.
     """
     from multiprocessing import forkserver
 
@@ -186,20 +206,24 @@ def _leave_with_the_run() -> None:
     alive = getattr(server, "_forkserver_alive_fd", None)
     if alive is None:
         return
+    # Read while this worker still holds the pipe: the server cannot have stopped for its EOF yet.
+    parent = _fork_server_pid or os.getppid()
+    asked = sys.platform.startswith("linux") and _ask_to_die_with_parent()
     server._forkserver_alive_fd = None
     os.close(alive)
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
+    if asked and os.getppid() != parent:  # the fork server went before the signal was asked for
+        os._exit(1)
+
+
+def _ask_to_die_with_parent() -> bool:
+    """Linux's PR_SET_PDEATHSIG: SIGKILL when the parent exits. False where it cannot be asked for."""
     try:
         import ctypes
         import signal
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL) == 0
     except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the fork server went before the signal was asked for
-        os._exit(1)
+        return False
 
 
 def default_workers() -> int:

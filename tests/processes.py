@@ -22,6 +22,16 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    """Live processes under ``pid`` at any depth (a run's fork server and the parse workers it forked)."""
+    found, parents = [], [pid]
+    while parents:
+        children = [child for parent in parents for child in children_of(parent)]
+        found += children
+        parents = children
+    return found
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie, waiting to be reaped, does not)."""
     try:

@@ -41,7 +41,7 @@ import pytest
 from govpress.demo.localsite import LocalSiteServer, generate_site
 from govpress.store import Store
 from factories import demo_registry
-from processes import alive, children_of
+from processes import alive, descendants_of
 from testpaths import ROOT as PROJECT_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.heavy]
@@ -103,13 +103,14 @@ def page_requests(server: LocalSiteServer) -> int:
 
 
 def kill_when(process: subprocess.Popen, ready, timeout: float) -> tuple[str, list[int]]:
-    """SIGKILL the process once ``ready()`` holds; returns where it was (or that it had finished) and its children."""
+    """SIGKILL the process once ``ready()`` holds; returns where it was (or that it had finished) and the processes
+    under it (a temporary Prefect API, the parse workers' fork server and workers, multiprocessing's resource tracker)."""
     deadline = time.monotonic() + timeout
     while process.poll() is None and not ready() and time.monotonic() < deadline:
         time.sleep(0.005)
     if process.poll() is not None:
         return f"finished first (exit {process.returncode})", []
-    children = children_of(process.pid)
+    children = descendants_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     return "killed", children
@@ -221,7 +222,7 @@ def converge(tmp_path: Path, how: Way) -> None:
         deadline = time.monotonic() + 30
         while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not [pid for pid in orphans if alive(pid)], "a killed run's temporary Prefect API is still running"
+        assert not [pid for pid in orphans if alive(pid)], "a killed run's child process (temporary API, parse workers, resource tracker) still runs"
         print(f"{how.name}: {len(kills)} kills in {epoch} epochs: {kills}")  # shown with pytest -s
 
 

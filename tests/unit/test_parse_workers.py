@@ -12,6 +12,7 @@ import pytest
 
 from govpress.parse_workers import ParseJob, ParsePool, run_job
 from govpress.parsers import ParseContext, ParseError
+from processes import alive, children_of
 
 SITES = Path(__file__).resolve().parents[2] / "govpress" / "demo" / "sites"
 
@@ -277,34 +278,75 @@ def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> Non
     try:
         workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
         assert len(workers) == 2
-
-        def children(pid: int) -> list[int]:
-            found = []
-            for entry in Path("/proc").iterdir():
-                try:
-                    after_name = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except (OSError, IndexError):
-                    continue
-                if entry.name.isdigit() and int(after_name[1]) == pid and after_name[0] not in ("Z", "X"):
-                    found.append(int(entry.name))
-            return found
-
-        processes = children(run.pid) + workers  # the resource tracker, the fork server; the workers are its children
+        processes = children_of(run.pid) + workers  # the resource tracker, the fork server; the workers are its children
         assert len(processes) >= 3
     finally:
         run.kill()
         run.wait()
+    assert gone_within(processes, 30)
 
-    def alive(pid: int) -> bool:
-        try:
-            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-        except OSError:
-            return False
 
-    deadline = time.monotonic() + 30
-    while any(alive(pid) for pid in processes) and time.monotonic() < deadline:
+@pytest.mark.parametrize("killed", ["the run", "the run and its fork server"])
+def test_a_worker_starting_when_its_run_is_killed_goes_too(tmp_path: Path, killed: str) -> None:
+    """A run killed while its workers were starting left one for good (a crash test found it minutes later, waiting
+    for work in ``Queue.get`` and holding the resource tracker open): the worker read its parent after the fork
+    server had gone. Here the workers' start (the pool's initializer, :func:`start_worker`) waits for a file, the
+    run (and its fork server) are killed, then the file lets the workers start: each must see it has no run."""
+    import subprocess
+    import sys
+
+    gate = tmp_path / "go"
+    (tmp_path / "gated.py").write_text(
+        "import os, time\n"
+        "from govpress.parse_workers import start_worker\n"
+        "def start():\n"
+        f"    for _ in range(600):\n"
+        f"        if os.path.exists({str(gate)!r}):\n"
+        "            break\n"
+        "        time.sleep(0.05)\n"
+        "    start_worker()\n", encoding="utf-8")
+    (tmp_path / "startpool.py").write_text(
+        "import time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from govpress.parse_workers import _context\n"
+        "import gated\n"
+        "if __name__ == '__main__':\n"
+        "    executor = ProcessPoolExecutor(max_workers=2, mp_context=_context(), initializer=gated.start)\n"
+        "    for _ in range(2):\n"
+        "        executor.submit(int)\n"
+        "    print(sorted(executor._processes), flush=True)\n"
+        "    time.sleep(120)\n", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
+                           stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
+        assert len(workers) == 2
+        processes = children_of(run.pid) + workers
+        fork_servers = {parent_of(pid) for pid in workers}
+        assert len(fork_servers) == 1 and fork_servers <= set(processes)
+    finally:
+        run.kill()
+        run.wait()
+    if killed == "the run and its fork server":
+        os.kill(fork_servers.pop(), signal.SIGKILL)
+    gate.touch()
+    assert gone_within(processes, 30)
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def gone_within(pids: list[int], seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in processes if alive(pid)]
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:  # this test's own leftovers are not left to the next tests
+        os.kill(pid, signal.SIGKILL)
+    return not left
 
 
 def test_the_fork_server_starts_numpy_without_a_blas_thread_pool() -> None:
