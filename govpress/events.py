@@ -48,6 +48,7 @@ MIN_SHARED_NAMES = 2
 DAY_WINDOW = 1
 """Days between two event days that may still be one event: the same or adjacent days."""
 KEY_CHUNK = 2_000
+"""Releases whose texts are read (and names found) at a time, and linked at a time by :func:`backfill`."""
 
 
 def _publisher(release: str, source: str) -> str:
@@ -128,10 +129,12 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     if not by_id() and all_new(con, release_ids):
         # New in this batch: no syndication link of theirs yet (arrow.all_new), so their clusters are the
         # clusters of their own rows, read inside the members' and near links' statements (one read fewer).
+        # Only clusters of two or more members can hold a link; a cluster of one is one of the batch's own
+        # releases (none has a link to drop), so its row is left out of the read: most of a fresh batch's.
         with registered_ids(con, release_ids) as ids:
-            rows, near = _cluster_rows(con, f"SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})")
-        if not rows:  # none of them stored (each release is a member of its own cluster)
-            return 0
+            rows, near = _cluster_rows(con, f"SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})",
+                                       shared_only=True)
+        # (No early return on no rows: a release of a cluster of its own may still copy an older version.)
         return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
     with registered_ids(con, release_ids) as ids:
         if all_new(con, release_ids):  # new in this batch: no syndication link of theirs yet (arrow.all_new)
@@ -172,15 +175,18 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
 
 
-def _cluster_rows(con: duckdb.DuckDBPyConnection, clusters: str) -> tuple[list[tuple], list[tuple]]:
+def _cluster_rows(con: duckdb.DuckDBPyConnection, clusters: str, *, shared_only: bool = False
+                  ) -> tuple[list[tuple], list[tuple]]:
     """The members (as :class:`Member` rows) and inner near links of the clusters the subquery ``clusters`` names.
 
     The near links only where :func:`needs_scores` says a score can be read (a statement fewer in most batches).
+    ``shared_only``: the members of clusters of two or more members only (a cluster of one has no syndication link).
     """
     rows = con.execute(
         f"""SELECT r.release_id, r.cluster_id, {_PUBLISHER}, r.content_hash, r.url, {_naive_utc("r.published_at")},
                    {_naive_utc("r.first_seen_at")} FROM releases r LEFT JOIN sources s USING (source_id)
-            WHERE r.cluster_id IN ({clusters})""").fetchall()
+            WHERE r.cluster_id IN ({clusters})
+            {"QUALIFY count(*) OVER (PARTITION BY r.cluster_id) > 1" if shared_only else ""}""").fetchall()
     if not needs_scores(rows):
         return rows, []
     near = con.execute(
@@ -370,27 +376,31 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
     names = names or {}
     keys: list[EventKey] = []
     ordered = sorted(set(release_ids))
-    for start in range(0, len(ordered), KEY_CHUNK):
-        chunk = ordered[start:start + KEY_CHUNK]
+    if not ordered:
+        return keys
+    # The keys' facts in one statement over the ids as given (a load's batch: registered by an earlier step
+    # already); only the texts, read where no names were given, go a chunk at a time (they bound the memory).
+    # Three statements a fresh batch of 5,000 read the same rows before, a registration of ids each.
+    with registered_ids(con, ordered) as ids:
+        rows = con.execute(
+            f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
+                       timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
+                FROM releases r LEFT JOIN sources s USING (source_id)
+                WHERE {keys_in('r.release_id', ordered, ids)} ORDER BY r.release_id""").fetchall()
+    found = dict(names)
+    unnamed = [r for r in ordered if r not in names]
+    for start in range(0, len(unnamed), KEY_CHUNK):
+        chunk = unnamed[start:start + KEY_CHUNK]
         with registered_ids(con, chunk) as ids:
-            rows = con.execute(
-                f"""SELECT r.release_id, r.source_id, {_PUBLISHER}, r.cluster_id,
-                           timezone(coalesce(s.timezone, 'UTC'), r.published_at)::DATE
-                    FROM releases r LEFT JOIN sources s USING (source_id)
-                    WHERE {keys_in('r.release_id', chunk, ids)} ORDER BY r.release_id""").fetchall()
-        unnamed = [r for r in chunk if r not in names]
-        found = dict(names)
-        if unnamed:
-            with registered_ids(con, unnamed) as ids:
-                found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
-                              for release_id, title, subtitle, lead, body in con.execute(
-                                  f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
-                                      WHERE {keys_in('release_id', unnamed, ids)}""").fetchall()})
-        for release_id, source_id, publisher, cluster_id, day in rows:
-            basis = "published"
-            if day is None:
-                day, basis = _day_of_undated(con, release_id)
-            keys.append(EventKey(release_id, source_id, publisher, cluster_id, found[release_id], day, basis))
+            found.update({release_id: name_keys.release_names((title, subtitle, lead), body)
+                          for release_id, title, subtitle, lead, body in con.execute(
+                              f"""SELECT release_id, title, subtitle, lead, body_text FROM releases
+                                  WHERE {keys_in('release_id', chunk, ids)}""").fetchall()})
+    for release_id, source_id, publisher, cluster_id, day in rows:
+        basis = "published"
+        if day is None:
+            day, basis = _day_of_undated(con, release_id)
+        keys.append(EventKey(release_id, source_id, publisher, cluster_id, found[release_id], day, basis))
     if keys:
         table = pa.Table.from_pydict({
             "release_id": [k.release_id for k in keys],
@@ -613,12 +623,15 @@ def _excluded_by(con: duckdb.DuckDBPyConnection, release_ids: list[str], known: 
         # (The clusters' subquery written twice rather than as a CTE with DISTINCTs and a UNION: the same rows,
         # 3.7 against 4.5 ms a statement on a 653-release file; DuckDB clears a hash table per aggregate.)
         clusters = f"SELECT cluster_id FROM releases WHERE {keys_in('release_id', release_ids, t)}"
+        # The loaded releases themselves left out in SQL (``known`` holds them): every one of them is in its own
+        # cluster, so they were most of the rows read back, sorted and dropped (a fresh batch's 5,000).
         return [r for (r,) in con.execute(
             f"""SELECT release_id FROM releases
-                WHERE cluster_id IN ({clusters})
-                   OR cluster_id IN (SELECT b.cluster_id FROM release_links l JOIN releases m ON m.release_id = l.release_id
-                                     JOIN releases b ON b.release_id = l.other_id
-                                     WHERE l.kind = 'translation' AND m.cluster_id IN ({clusters}))
+                WHERE (cluster_id IN ({clusters})
+                       OR cluster_id IN (SELECT b.cluster_id FROM release_links l JOIN releases m ON m.release_id = l.release_id
+                                         JOIN releases b ON b.release_id = l.other_id
+                                         WHERE l.kind = 'translation' AND m.cluster_id IN ({clusters})))
+                  AND release_id NOT IN (SELECT release_id FROM {t})
                 ORDER BY release_id""").fetchall() if r not in known]
 
 

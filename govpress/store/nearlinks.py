@@ -292,9 +292,13 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
     # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
     others = sorted(set(release_ids) - (refreshed.ready if refreshed is not None else set()))
+    # On a DuckDB connection the bands in memory are read by the statement from their own C stream
+    # (arrow.execute_with), the join's build side: copying them into a temporary table first cost a third
+    # more (22.7 against 15.5 ms a fresh batch of 5,000).
+    stream = mem_bands is not None and copies_in(con)
     # The ids of ``others`` registered only when read (a batch whose bands are all in memory has none).
     with (registered_ids(con, others) if others or mem_bands is None else nullcontext()) as ids, \
-            (registered(con, mem_bands) if mem_bands is not None else nullcontext()) as mem:
+            (registered(con, mem_bands) if mem_bands is not None and not stream else nullcontext()) as mem:
         # One scan of release_bands, joined to the given releases' buckets (a self-join scanned it twice).
         probe = []
         copy = mem_bands is not None and not copies_in(con)
@@ -302,18 +306,17 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             # Copied into DuckDB first (a lake session's registered Arrow view): joined straight from Arrow,
             # DuckDB pushed the stored side's bucket range into pyarrow's scanner as Python ints, which
             # overflow past 2**63 (every other bucket): "OverflowError: Python int too large to convert to C long".
-            # A DuckDB connection's ``registered`` table is a copy already (arrow.copies_in).
+            # A DuckDB connection reads them from their C stream, in which DuckDB pushes nothing down (``stream``).
             con.execute(f"CREATE OR REPLACE TEMP TABLE _govpress_batch_bands AS SELECT band, bucket, release_id FROM {mem}")
             probe.append("SELECT band, bucket, release_id FROM _govpress_batch_bands")
-        elif mem_bands is not None:
-            probe.append(f"SELECT band, bucket, release_id FROM {mem}")
+        elif stream:
+            probe.append(f"SELECT band, bucket, release_id FROM {STREAM}")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
-        candidates = con.execute(
-            f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
-                FROM ({' UNION ALL '.join(probe)}) a
-                JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
-        ).fetchall()
+        sql = f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
+                  FROM ({' UNION ALL '.join(probe)}) a
+                  JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
+        candidates = (execute_with(con, mem_bands, sql) if stream else con.execute(sql)).fetchall()
         if copy:
             con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
