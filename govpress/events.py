@@ -198,18 +198,25 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection, clusters: str, *, shared_only:
 
 
 def needs_scores(rows: Iterable[tuple]) -> bool:
-    """Whether any cluster of these member rows (release_id, cluster_id, publisher, ...) spans two publishers (pure).
+    """Whether any cluster of these member rows (release_id, cluster_id, publisher, content_hash, ...) spans two
+    publishers and two texts (pure).
 
     Only then can :func:`syndication_links` read a near-duplicate score: a cluster of one publisher (or of one
-    release) has no syndication link. So a batch whose clusters are all single-publisher reads no near links:
-    in a fresh run most batches (none of their new releases copies another publisher's).
+    release) has no syndication link, and in a cluster of one text every link is a copy of the first release's
+    text, scored 1.0. So a batch whose clusters are all single-publisher, or exact copies only, reads no near
+    links: in a fresh run most batches (none of their new releases copies another publisher's, or only verbatim).
     """
     publisher_of: dict[str, str] = {}
+    text_of: dict[str, str] = {}
+    publishers: set[str] = set()  # clusters of two publishers or more
+    texts: set[str] = set()  # clusters of two texts or more
     for row in rows:
-        seen = publisher_of.setdefault(row[1], row[2])
-        if seen != row[2]:
-            return True
-    return False
+        cluster = row[1]
+        if publisher_of.setdefault(cluster, row[2]) != row[2]:
+            publishers.add(cluster)
+        if text_of.setdefault(cluster, row[3]) != row[3]:
+            texts.add(cluster)
+    return not publishers.isdisjoint(texts)
 
 
 def _write_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], rows: list[tuple], near: list[tuple],

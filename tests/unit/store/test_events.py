@@ -309,3 +309,53 @@ def test_the_day_window_gives_each_key_the_links_of_all_candidates_in_their_orde
         assert events.event_pairs(key, window, excluded) == events.event_pairs(key, candidates, excluded)
         compared += len(events.event_pairs(key, candidates, excluded))
     assert compared > 40
+
+
+def test_a_new_copy_of_an_older_version_alone_in_its_cluster_gets_its_syndication(store: Store) -> None:
+    # perf-load17: a fresh batch's syndication reads only clusters of two members or more. A new release that
+    # copies another publisher's text from before an edit is a cluster of its own (no stored release holds that
+    # text now), and still gets its link to the original: nothing read for its cluster must not end the step.
+    from store_factories import release
+
+    store.upsert_sources([GOV_RU, AGENCY], "run-0")
+    original = release("orig", "The text of the first version.", source_id=GOV_RU.id, seen_at=SEEN)
+    edited = release("orig", "A second text, written over the first.", source_id=GOV_RU.id,
+                     seen_at=SEEN + timedelta(hours=1))
+    copy = release("copy", "The text of the first version.", source_id=AGENCY.id,
+                   published_at=SEEN + timedelta(hours=2), seen_at=SEEN + timedelta(hours=2))
+    for run_id, row in (("run-1", original), ("run-2", edited), ("run-3", copy)):
+        store.load_batch(LoadBatch(run_id=run_id, source_id=row.source_id, releases=[row]))
+    assert table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY ALL") == [
+        ("copy", "copy"), ("orig", "orig")]
+    assert table_rows(store, "SELECT release_id, other_id, score FROM release_links WHERE kind = 'syndication'") == [
+        ("copy", "orig", 1.0)]
+
+
+def test_near_scores_are_read_only_for_clusters_of_two_publishers_and_two_texts() -> None:
+    # perf-load17: in a cluster of one text every syndication link scores 1.0, so no near link is read for it.
+    import random
+
+    from govpress import events
+
+    def rows(*members: tuple[str, str, str, str]) -> list[tuple]:
+        return [(rid, cluster, publisher, text, f"https://x/{rid}", SEEN + timedelta(hours=i), SEEN)
+                for i, (rid, cluster, publisher, text) in enumerate(members)]
+
+    assert not events.needs_scores(rows(("a", "c1", "gov", "t1"), ("b", "c1", "agency", "t1")))  # verbatim copies
+    assert not events.needs_scores(rows(("a", "c1", "gov", "t1"), ("b", "c1", "gov", "t2")))  # one publisher
+    assert not events.needs_scores(rows(("a", "c1", "gov", "t1"), ("b", "c1", "gov", "t2"),
+                                        ("c", "c2", "gov", "t3"), ("d", "c2", "agency", "t3")))
+    assert events.needs_scores(rows(("a", "c1", "gov", "t1"), ("b", "c1", "agency", "t2")))
+    # Where it says no, the links are the same whatever the near scores.
+    rng = random.Random(17)
+    for _ in range(300):
+        members = rows(*[(f"r{i}", f"c{rng.randrange(3)}", rng.choice(["gov", "agency"]), rng.choice(["t1", "t2"]))
+                         for i in range(rng.randrange(2, 7))])
+        groups: dict[str, list[events.Member]] = {}
+        for row in members:
+            groups.setdefault(row[1], []).append(events.Member(*row))
+        scores = {(a.release_id, b.release_id): rng.choice([0.8, 0.9]) for g in groups.values() for a in g for b in g
+                  if a.release_id < b.release_id}
+        if not events.needs_scores(members):
+            for group in groups.values():
+                assert events.syndication_links(group, scores) == events.syndication_links(group, {})
