@@ -425,14 +425,15 @@ past a few hundred keys the probe would cost more than it saves."""
 
 
 def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache: list[CacheRow],
-                 frontier_add: list[dict[str, str]], source_id: str) -> frozenset[str]:
-    """The tables among ``fetches``, ``http_cache`` and ``frontier`` none of whose batch's keys is stored yet (and
-    whose batch holds each key once): their rows go in by a plain ``INSERT``, which then adds exactly what the
+                 frontier_add: list[dict[str, str]], source_id: str, listed: list[str]) -> frozenset[str]:
+    """The tables among ``fetches``, ``http_cache``, ``frontier`` and ``release_listings`` none of whose batch's keys
+    is stored yet (and whose batch holds each key once; ``listed``: the distinct ids of the batch's listing rows, which
+    history.load_listings keeps one of each): their rows go in by a plain ``INSERT``, which then adds exactly what the
     ``INSERT OR IGNORE`` / ``ON CONFLICT`` form adds.
 
     Why: DuckDB's conflict path costs 1.5-2.5 ms a statement however few rows it carries (a plain insert of the same
-    40 fetches 1.1 ms, the conflict form 2.9-3.2), and a run's batches send three such inserts each, whose keys are
-    new but for a batch loaded again (a retried one). One statement asks for all three, by the primary keys'
+    40 fetches 1.1 ms, the conflict form 2.9-3.2), and a run's batches send up to four such inserts each, whose keys
+    are new but for a batch loaded again (a retried one) or a release listed again. One statement asks for all three, by the primary keys'
     index, inside the batch's transaction (bench/results.md, "perf-main17"). A lake connection keeps its statements."""
     if not copies_in(con):
         return frozenset()
@@ -447,6 +448,8 @@ def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache:
     if added and len(added) <= PROBE_KEYS and all(_quotable(u) for u in added) and _quotable(source_id):
         probes.append(("frontier", f"FROM frontier WHERE source_id = {quote(source_id)} "
                                    f"AND url IN ({', '.join(map(quote, added))})"))
+    if listed and len(listed) <= PROBE_KEYS and all(_quotable(i) for i in listed):
+        probes.append(("release_listings", f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
     if not probes:
         return frozenset()
     # The tables holding a key (one row each at most): a UNION ALL of limited scans costs less than NOT EXISTS.
@@ -641,14 +644,15 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
                 events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
             else:
                 counts = LoadCounts()
+            cache = _latest_checks(batch.cache)
+            frontier_add = _frontier_adds(batch)
+            listed = list(dict.fromkeys(row.release_id for row in batch.listings)) if recording else []
+            fresh = _none_stored(con, batch.fetches, cache, frontier_add, batch.source_id, listed)
             if recording:
                 history.load_seen(con, batch.run_id, batch.seen)
                 counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
-                history.load_listings(con, batch.run_id, batch.listings)
+                history.load_listings(con, batch.run_id, batch.listings, plain="release_listings" in fresh)
             counts.failed = len(batch.failures)
-            cache = _latest_checks(batch.cache)
-            frontier_add = _frontier_adds(batch)
-            fresh = _none_stored(con, batch.fetches, cache, frontier_add, batch.source_id)
             _load_fetches(con, batch.fetches, plain="fetches" in fresh)
             _load_failures(con, batch.run_id, batch.failures)
             _load_cache(con, cache, plain="http_cache" in fresh)
