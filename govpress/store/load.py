@@ -433,8 +433,9 @@ def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache:
 
     Why: DuckDB's conflict path costs 1.5-2.5 ms a statement however few rows it carries (a plain insert of the same
     40 fetches 1.1 ms, the conflict form 2.9-3.2), and a run's batches send up to four such inserts each, whose keys
-    are new but for a batch loaded again (a retried one) or a release listed again. One statement asks for all three, by the primary keys'
-    index, inside the batch's transaction (bench/results.md, "perf-main17"). A lake connection keeps its statements."""
+    are new but for a batch loaded again (a retried one) or a release listed again. One statement asks for all four,
+    by the primary keys' index, inside the batch's transaction (bench/results.md, "perf-main17"). A lake connection
+    keeps its statements."""
     if not copies_in(con):
         return frozenset()
     probes: list[tuple[str, str]] = []
@@ -449,7 +450,8 @@ def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache:
         probes.append(("frontier", f"FROM frontier WHERE source_id = {quote(source_id)} "
                                    f"AND url IN ({', '.join(map(quote, added))})"))
     if listed and len(listed) <= PROBE_KEYS and all(_quotable(i) for i in listed):
-        probes.append(("release_listings", f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
+        probes.append(("release_listings",
+                       f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
     if not probes:
         return frozenset()
     # The tables holding a key (one row each at most): a UNION ALL of limited scans costs less than NOT EXISTS.
@@ -492,7 +494,8 @@ def _latest_checks(cache: list[CacheRow]) -> list[CacheRow]:
 
 
 def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow], plain: bool = False) -> None:
-    """``cache``: one row per url (:func:`_latest_checks`); ``plain``: none of those urls is stored (:func:`_none_stored`)."""
+    """``cache``: one row per url (:func:`_latest_checks`); ``plain``: none of those urls is stored
+    (:func:`_none_stored`)."""
     if not cache:
         return
     names = CACHE_ARROW.names
@@ -511,7 +514,8 @@ def _frontier_adds(batch: LoadBatch) -> list[dict[str, str]]:
 
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch, adds: list[dict[str, str]],
                    plain: bool = False) -> None:
-    """``adds``: :func:`_frontier_adds`; ``plain``: none of their urls is in the source's frontier (:func:`_none_stored`)."""
+    """``adds``: :func:`_frontier_adds`; ``plain``: none of their urls is in the source's frontier
+    (:func:`_none_stored`)."""
     if adds:
         execute_with(con, pa.Table.from_pylist(adds, schema=URLS_ARROW), *inline(
             f"INSERT {'' if plain else 'OR IGNORE '}INTO frontier (source_id, url, purpose, added_at, run_id) "
