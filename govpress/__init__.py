@@ -58,3 +58,41 @@ def _initializing(module: str) -> bool:
 
 if "httpx" not in _sys.modules:
     _sys.meta_path.insert(0, _WithoutHttpxCli)
+
+
+class _SoupsieveAtFirstUse:
+    """soupsieve, as BeautifulSoup's ``bs4.css`` imports it, executed at its first use instead of with bs4.
+
+    ``import bs4`` imports soupsieve (``bs4/css.py``: ``import soupsieve``, only bound there), and soupsieve's
+    module-level patterns compile at import: ~35 of bs4's ~45 ms of CPU (``python -X importtime``: its
+    ``css_parser``). A run's process imports bs4 to read HTML listing pages and never runs a CSS selector
+    through soupsieve (parsers/listings/select.py matches the registry's simple selectors itself; the page
+    parsers select with lxml), so the import was pure cost (bench/results.md, "perf-main17"). While ``bs4.css``
+    initialises, its ``import soupsieve`` gets ``importlib.util.LazyLoader``'s module: an ordinary module the
+    moment any of its attributes is read (``Tag.select`` and ``Tag.css`` read them). The finder leaves
+    ``sys.meta_path`` once bs4 is imported, or once soupsieve is (imported on its own, it is left alone).
+    Tested in tests/unit/test_imports.py.
+    """
+
+    @classmethod
+    def find_spec(cls, name: str, path: object = None, target: object = None) -> object:
+        if name == "soupsieve" and _initializing("bs4.css"):
+            cls._leave()
+            from importlib.util import LazyLoader, find_spec
+
+            spec = find_spec(name)
+            if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+                return spec
+            spec.loader = LazyLoader(spec.loader)
+            return spec
+        if _imported("bs4") or _imported("soupsieve"):
+            cls._leave()
+        return None
+
+    @classmethod
+    def _leave(cls) -> None:
+        _sys.meta_path[:] = [finder for finder in _sys.meta_path if finder is not cls]
+
+
+if "bs4" not in _sys.modules and "soupsieve" not in _sys.modules:
+    _sys.meta_path.insert(0, _SoupsieveAtFirstUse)

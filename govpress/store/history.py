@@ -275,8 +275,11 @@ def load_status_events(con: duckdb.DuckDBPyConnection, run_id: str, events: list
 # -- listings -----------------------------------------------------------------------------------------
 
 
-def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[ListingRow]) -> None:
-    """Upsert what the channels showed (the latest form per release; first_listed_at is kept)."""
+def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[ListingRow], plain: bool = False) -> None:
+    """Upsert what the channels showed (the latest form per release; first_listed_at is kept).
+
+    ``plain``: none of the listed releases has a row yet (load._none_stored asked), so a plain insert adds what the
+    upsert would, without DuckDB's conflict path."""
     if not listings:
         return
     latest: dict[str, ListingRow] = {}
@@ -288,15 +291,15 @@ def load_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: list[Li
     rows = list(latest.values())
     table = pa.Table.from_pydict({name: list(map(attrgetter(name), rows)) for name in LISTING_ARROW.names},
                                  schema=LISTING_ARROW)
+    upsert = """ ON CONFLICT (release_id) DO UPDATE SET source_id = excluded.source_id, channel = excluded.channel,
+                url = excluded.url, title = excluded.title, published_at = excluded.published_at,
+                lastmod = excluded.lastmod, fingerprint = excluded.fingerprint, listed_at = excluded.listed_at,
+                run_id = excluded.run_id
+            WHERE excluded.listed_at >= release_listings.listed_at"""
     execute_with(con, table, *inline(
         f"""INSERT INTO release_listings (release_id, source_id, channel, url, title, published_at, lastmod,
                 fingerprint, first_listed_at, listed_at, run_id)
             SELECT release_id, source_id, channel, url, title, published_at, lastmod, fingerprint, listed_at,
-                   listed_at, ? FROM {STREAM}
-            ON CONFLICT (release_id) DO UPDATE SET source_id = excluded.source_id, channel = excluded.channel,
-                url = excluded.url, title = excluded.title, published_at = excluded.published_at,
-                lastmod = excluded.lastmod, fingerprint = excluded.fingerprint, listed_at = excluded.listed_at,
-                run_id = excluded.run_id
-            WHERE excluded.listed_at >= release_listings.listed_at""",
+                   listed_at, ? FROM {STREAM}""" + ("" if plain else upsert),
         [run_id]),
     )

@@ -39,8 +39,8 @@ from govpress import events
 from govpress.store import history
 from govpress.store import arrow as arrows
 from govpress.store.arrow import (
-    STREAM, by_id, execute_with, has_table, inline, keys_in, mark_new, new_in_batch, one_batch, reads_by_id,
-    registered, registered_ids, utc,
+    STREAM, by_id, copies_in, execute_with, has_table, inline, keys_in, mark_new, new_in_batch, one_batch, quote,
+    reads_by_id, registered, registered_ids, utc,
 )
 from govpress.store.nearlinks import link_near_duplicates
 from govpress.store.rows import (
@@ -415,12 +415,62 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
         )
 
 
-def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow]) -> None:
+PROBE_KEYS = 256
+"""Keys of one table :func:`_none_stored` asks about at most (more: that table's insert keeps its conflict path).
+
+The keys are written into the probe as constants, which DuckDB looks up in the table's primary-key index (fewer
+than its ``index_scan_max_count``, 2,048), the same 1.2-1.3 ms for 80 keys in 685 fetches or in a million. But each
+constant costs DuckDB's parser and binder 7-12 us, against the conflict path's ~1.7 ms a statement and ~5 us a row:
+past a few hundred keys the probe would cost more than it saves."""
+
+
+def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache: list[CacheRow],
+                 frontier_add: list[dict[str, str]], source_id: str, listed: list[str]) -> frozenset[str]:
+    """The tables among ``fetches``, ``http_cache``, ``frontier`` and ``release_listings`` none of whose batch's keys
+    is stored yet (and whose batch holds each key once; ``listed``: the distinct ids of the batch's listing rows, which
+    history.load_listings keeps one of each): their rows go in by a plain ``INSERT``, which then adds exactly what the
+    ``INSERT OR IGNORE`` / ``ON CONFLICT`` form adds.
+
+    Why: DuckDB's conflict path costs 1.5-2.5 ms a statement however few rows it carries (a plain insert of the same
+    40 fetches 1.1 ms, the conflict form 2.9-3.2), and a run's batches send up to four such inserts each, whose keys
+    are new but for a batch loaded again (a retried one) or a release listed again. One statement asks for all four,
+    by the primary keys' index, inside the batch's transaction (bench/results.md, "perf-main17"). A lake connection
+    keeps its statements."""
+    if not copies_in(con):
+        return frozenset()
+    probes: list[tuple[str, str]] = []
+    ids = [row.fetch_id for row in fetches]
+    if ids and len(ids) <= PROBE_KEYS and len(set(ids)) == len(ids) and all(_quotable(i) for i in ids):
+        probes.append(("fetches", f"FROM fetches WHERE fetch_id IN ({', '.join(map(quote, ids))})"))
+    urls = [row.url for row in cache]  # one row per url already (_latest_checks)
+    if urls and len(urls) <= PROBE_KEYS and all(_quotable(u) for u in urls):
+        probes.append(("http_cache", f"FROM http_cache WHERE url IN ({', '.join(map(quote, urls))})"))
+    added = [row["url"] for row in frontier_add]  # one row per url already (_frontier_adds)
+    if added and len(added) <= PROBE_KEYS and all(_quotable(u) for u in added) and _quotable(source_id):
+        probes.append(("frontier", f"FROM frontier WHERE source_id = {quote(source_id)} "
+                                   f"AND url IN ({', '.join(map(quote, added))})"))
+    if listed and len(listed) <= PROBE_KEYS and all(_quotable(i) for i in listed):
+        probes.append(("release_listings",
+                       f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
+    if not probes:
+        return frozenset()
+    # The tables holding a key (one row each at most): a UNION ALL of limited scans costs less than NOT EXISTS.
+    held = con.execute(" UNION ALL ".join(f"(SELECT '{table}' {where} LIMIT 1)" for table, where in probes)).fetchall()
+    return frozenset(table for table, _ in probes) - {table for (table,) in held}
+
+
+def _quotable(value: object) -> bool:
+    return isinstance(value, str) and "\x00" not in value
+
+
+def _load_fetches(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], plain: bool = False) -> None:
+    """``plain``: none of the batch's fetch ids is stored (:func:`_none_stored`), so no row can conflict."""
     if not fetches:
         return
     names = FETCH_ARROW.names
     execute_with(con, arrow_table(fetches, FETCH_ARROW),
-                 f"INSERT OR IGNORE INTO fetches ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}")
+                 f"INSERT {'' if plain else 'OR IGNORE '}INTO fetches ({', '.join(names)}) "
+                 f"SELECT {', '.join(names)} FROM {STREAM}")
 
 
 def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[FailureRow]) -> None:
@@ -433,28 +483,42 @@ def _load_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: list[F
     )
 
 
-def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow]) -> None:
-    if not cache:
-        return
+def _latest_checks(cache: list[CacheRow]) -> list[CacheRow]:
+    """One row per url, its latest check (ON CONFLICT would keep the first of two rows for one url)."""
     latest: dict[str, CacheRow] = {}
-    for row in cache:  # ON CONFLICT would keep the first of two rows for one url: keep the latest check
+    for row in cache:
         kept = latest.get(row.url)
         if kept is None or utc(row.checked_at) >= utc(kept.checked_at):
             latest[row.url] = row
+    return list(latest.values())
+
+
+def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow], plain: bool = False) -> None:
+    """``cache``: one row per url (:func:`_latest_checks`); ``plain``: none of those urls is stored
+    (:func:`_none_stored`)."""
+    if not cache:
+        return
     names = CACHE_ARROW.names
-    execute_with(con, arrow_table(list(latest.values()), CACHE_ARROW),
-        f"""INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}
-            ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+    upsert = """ ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
                 archive_key = excluded.archive_key, checked_at = excluded.checked_at
             WHERE excluded.checked_at >= http_cache.checked_at"""
-    )
+    execute_with(con, arrow_table(cache, CACHE_ARROW),
+                 f"INSERT INTO http_cache ({', '.join(names)}) SELECT {', '.join(names)} FROM {STREAM}"
+                 + ("" if plain else upsert))
 
 
-def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> None:
-    if batch.frontier_add:
-        rows = [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
-        execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
-            f"INSERT OR IGNORE INTO frontier (source_id, url, purpose, added_at, run_id) "
+def _frontier_adds(batch: LoadBatch) -> list[dict[str, str]]:
+    """The frontier's new rows, one per url: its first purpose in the batch (INSERT OR IGNORE kept the first row)."""
+    return [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
+
+
+def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch, adds: list[dict[str, str]],
+                   plain: bool = False) -> None:
+    """``adds``: :func:`_frontier_adds`; ``plain``: none of their urls is in the source's frontier
+    (:func:`_none_stored`)."""
+    if adds:
+        execute_with(con, pa.Table.from_pylist(adds, schema=URLS_ARROW), *inline(
+            f"INSERT {'' if plain else 'OR IGNORE '}INTO frontier (source_id, url, purpose, added_at, run_id) "
             f"SELECT ?, url, purpose, now(), ? FROM {STREAM}",
             [batch.source_id, batch.run_id]),
         )
@@ -584,15 +648,19 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
                 events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
             else:
                 counts = LoadCounts()
+            cache = _latest_checks(batch.cache)
+            frontier_add = _frontier_adds(batch)
+            listed = list(dict.fromkeys(row.release_id for row in batch.listings)) if recording else []
+            fresh = _none_stored(con, batch.fetches, cache, frontier_add, batch.source_id, listed)
             if recording:
                 history.load_seen(con, batch.run_id, batch.seen)
                 counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
-                history.load_listings(con, batch.run_id, batch.listings)
+                history.load_listings(con, batch.run_id, batch.listings, plain="release_listings" in fresh)
             counts.failed = len(batch.failures)
-            _load_fetches(con, batch.fetches)
+            _load_fetches(con, batch.fetches, plain="fetches" in fresh)
             _load_failures(con, batch.run_id, batch.failures)
-            _load_cache(con, batch.cache)
-            _load_frontier(con, batch)
+            _load_cache(con, cache, plain="http_cache" in fresh)
+            _load_frontier(con, batch, frontier_add, plain="frontier" in fresh)
         con.commit()
     except BaseException:
         rollback_quietly(con)

@@ -117,3 +117,37 @@ def test_a_listing_walk_of_a_generic_source_does_not_import_the_generic_parser()
     )
     assert "govpress.discover" in loaded
     assert "govpress.parsers.generic" not in loaded
+
+
+def test_reading_a_listing_page_does_not_execute_soupsieve():
+    """bs4 imports soupsieve, whose patterns compile at import (~35 ms); a run's listing pages never use it."""
+    loaded = modules_after(
+        "import govpress.run, sys\n"
+        "from govpress.parsers.listings.html import read_listing_page\n"
+        "from govpress.parsers.listings.select import select\n"
+        "import bs4\n"
+        "soup = bs4.BeautifulSoup('<div class=item><a href=/a>A</a></div>', 'html.parser')\n"
+        "assert [a['href'] for a in select(soup, 'div.item a')] == ['/a']  # the registry's simple form\n"
+        "assert 'bs4.css' in sys.modules and 'soupsieve' in sys.modules\n"
+    )
+    assert not [m for m in loaded if m.startswith("soupsieve.")]
+
+
+def test_soupsieve_works_at_its_first_use():
+    loaded = modules_after(
+        "import govpress, sys, bs4\n"
+        "assert govpress._SoupsieveAtFirstUse not in sys.meta_path, 'the finder left once bs4 was imported'\n"
+        "soup = bs4.BeautifulSoup('<ul><li>a</li><li>b</li></ul>', 'html.parser')\n"
+        "assert [li.text for li in soup.select('li:nth-of-type(2)')] == ['b']  # soupsieve's own\n"
+        "import soupsieve\n"
+        "assert soupsieve.select_one('li', soup).text == 'a' and type(soupsieve).__name__ == 'module'\n"
+    )
+    assert "soupsieve.css_parser" in loaded
+
+
+def test_soupsieve_imported_before_bs4_is_left_alone():
+    loaded = modules_after(
+        "import govpress, sys, soupsieve, bs4\n"
+        "assert govpress._SoupsieveAtFirstUse not in sys.meta_path and type(soupsieve).__name__ == 'module'\n"
+    )
+    assert "soupsieve.css_parser" in loaded
