@@ -69,6 +69,9 @@ SCHEME = f"minhash-blake2b-v1:perm{NUM_PERM}:shingle{SHINGLE}:bands{BANDS}:min{M
 """Names the defaults: a stored signature made under another scheme is recomputed."""
 
 _WORD = re.compile(r"[^\W_]+")
+_EDGE_PUNCTUATION = "".join(c for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’‚…—–·•‹›¡¿" if not c.isalnum())
+"""Punctuation that opens or closes a token (no letter or digit among them): a token that is letters and digits
+once these are stripped from its ends is one word (``words``), with no search."""
 _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
 _MIX2 = _U64(0x94D049BB133111EB)
@@ -117,6 +120,8 @@ def words(text: str) -> list[str]:
     for token in folded.split():
         if token.isalnum():
             out.append(token)
+        elif (core := token.strip(_EDGE_PUNCTUATION)).isalnum():
+            out.append(core)  # one word between punctuation ("said," "«Minsk»"): the search would find it alone
         else:
             out += _WORD.findall(token)
     return out

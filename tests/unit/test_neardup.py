@@ -203,3 +203,20 @@ def test_words_are_the_former_findall_on_made_texts() -> None:
     for _ in range(5_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
         assert neardup.words(text) == _former_words(text), text
+
+
+def test_tokens_stripped_of_edge_punctuation_are_the_former_findall() -> None:
+    """A token with punctuation at its ends only is one word once ``_EDGE_PUNCTUATION`` is stripped: none of those
+    characters is a word character (a letter or digit among them would be cut off a word), and made tokens of
+    words between every one of them, alone, doubled and mixed with inner punctuation, give the former search's words."""
+    import re
+
+    word = re.compile(r"[^\W_]")
+    assert [c for c in neardup._EDGE_PUNCTUATION if word.match(c)] == []
+    rng = random.Random(17)
+    edges = [*neardup._EDGE_PUNCTUATION, "", "", "ʼ", "\u00ad", "½", "-", "'"]
+    cores = ["word", "Слово", "ёлка", "2024", "a_b", "x-y", "don't", "7,4", "İ", "ß", "e\u0301", "ʼn", ""]
+    for _ in range(20_000):
+        token = "".join(rng.choices(edges, k=rng.randrange(3))) + rng.choice(cores) + "".join(rng.choices(edges, k=rng.randrange(3)))
+        text = " ".join([token, rng.choice(cores), token + rng.choice(edges)])
+        assert neardup.words(text) == _former_words(text), text
