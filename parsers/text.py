@@ -373,7 +373,7 @@ def sentences(text: str) -> list[str]:
     """
     out: list[str] = []
     for block in re.split(r"\n\s*\n", normalize(text)):
-        block = " ".join(block.split())  # every whitespace run to one space, as re's \s
+        block = squash(block)  # every whitespace run to one space, as re's \s
         start = 0
         for m in _CANDIDATE.finditer(block):
             if _is_boundary(block, m.end(), m.start()):
