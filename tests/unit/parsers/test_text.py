@@ -100,6 +100,16 @@ def test_squash_of_a_printable_text_strips_its_ends_only_for_every_code_point() 
             assert squash(raw) == " ".join(raw.split()), repr(raw)
 
 
+def test_squash_and_normal_is_squash_then_the_normal_check_for_every_code_point() -> None:
+    from govpress.parsers.html.blocks import _squash_and_normal, _squashed_normal
+    from govpress.parsers.html.tree import squash
+
+    for c in map(chr, range(0x110000)):
+        for raw in (c, f"a{c}b", f" и{c}{c}й ", f"é {c}", f"e\u0301{c} x"):
+            squashed = squash(raw)
+            assert _squash_and_normal(raw) == (squashed, _squashed_normal(squashed) is not None), repr(raw)
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=" \t\n\u00a0\u3000ab.é"))
 def test_squash_is_the_split_and_join(raw: str) -> None:
