@@ -19,7 +19,7 @@ from unicodedata import is_normalized
 
 from lxml import etree
 
-from govpress.parsers.html.tree import Element, drop_tree, select, squash
+from govpress.parsers.html.tree import Element, drop_tree, select
 from govpress.parsers.text import normalize
 
 __all__ = [
