@@ -153,7 +153,7 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
 
 def _capital_matches(text: str) -> Iterator[re.Match[str]]:
     """The matches of the words of four letters or more that open with a capital (acronyms included)."""
-    if _ASTRAL.search(text):
+    if not text.isascii() and _ASTRAL.search(text):  # (an ASCII text has no character beyond U+FFFF: no search)
         return (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
     # The character before a capital is a word character when it is alphanumeric or "_": re's \w exactly
     # (tests/unit/test_names.py checks every code point), told without a match object (~25 capitals a page).

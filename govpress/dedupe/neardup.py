@@ -153,7 +153,10 @@ def shingle_hashes(text: str, *, shingle: int = SHINGLE) -> np.ndarray:
     if count <= 0:
         return _EMPTY
     get = _word_hashes.get
-    hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    try:  # every word met before (most pages, past a run's first ones): the cache's values read in C
+        hashes = np.fromiter(map(get, tokens), dtype=np.uint64, count=len(tokens))
+    except TypeError:  # a word not in the cache (None): hashed and cached, word by word
+        hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
     combined = hashes[:count].copy()
     for offset in range(1, shingle):
         combined *= _POLY

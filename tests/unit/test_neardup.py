@@ -220,3 +220,15 @@ def test_tokens_stripped_of_edge_punctuation_are_the_former_findall() -> None:
         token = "".join(rng.choices(edges, k=rng.randrange(3))) + rng.choice(cores) + "".join(rng.choices(edges, k=rng.randrange(3)))
         text = " ".join([token, rng.choice(cores), token + rng.choice(edges)])
         assert neardup.words(text) == _former_words(text), text
+
+
+def test_shingle_hashes_are_the_same_with_the_word_cache_empty_partial_or_full() -> None:
+    """The cache's values are read in one pass when every word is there; a missing word (None) falls back to
+    hashing word by word: the same hashes either way."""
+    text = ORIGINAL + " " + UNRELATED
+    neardup._word_hashes.clear()
+    cold = neardup.shingle_hashes(text)
+    full = neardup.shingle_hashes(text)
+    del neardup._word_hashes[neardup.words(text)[3]]
+    partial = neardup.shingle_hashes(text)
+    assert len(cold) > 10 and np.array_equal(cold, full) and np.array_equal(cold, partial)
