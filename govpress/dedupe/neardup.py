@@ -153,10 +153,15 @@ def shingle_hashes(text: str, *, shingle: int = SHINGLE) -> np.ndarray:
     if count <= 0:
         return _EMPTY
     get = _word_hashes.get
-    try:  # every word met before (most pages, past a run's first ones): the cache's values read in C
+    try:  # every word met before: the cache's values read in C, not by a generator step a word
         hashes = np.fromiter(map(get, tokens), dtype=np.uint64, count=len(tokens))
-    except TypeError:  # a word not in the cache (None): hashed and cached, word by word
-        hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    except TypeError:  # a word not met before (None): the new ones (a set less the cache's keys) hashed first
+        for word in set(tokens).difference(_word_hashes):
+            word_hash(word)
+        try:
+            hashes = np.fromiter(map(get, tokens), dtype=np.uint64, count=len(tokens))
+        except TypeError:  # the cache reached its limit and was cleared meanwhile: word by word
+            hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
     combined = hashes[:count].copy()
     for offset in range(1, shingle):
         combined *= _POLY

@@ -232,3 +232,13 @@ def test_shingle_hashes_are_the_same_with_the_word_cache_empty_partial_or_full()
     del neardup._word_hashes[neardup.words(text)[3]]
     partial = neardup.shingle_hashes(text)
     assert len(cold) > 10 and np.array_equal(cold, full) and np.array_equal(cold, partial)
+
+
+def test_shingle_hashes_are_the_same_when_the_word_cache_is_cleared_while_filling(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ORIGINAL + " " + UNRELATED
+    neardup._word_hashes.clear()
+    expected = neardup.shingle_hashes(text)
+    neardup._word_hashes.clear()
+    monkeypatch.setattr(neardup, "_WORD_CACHE_LIMIT", 3)  # cleared again and again while the new words are hashed
+    assert np.array_equal(neardup.shingle_hashes(text), expected)
+    neardup._word_hashes.clear()
