@@ -62,12 +62,12 @@ from govpress.parsers.html import (
 )
 from govpress.parsers.html.blocks import class_tokens
 from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
-from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_segments
+from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
 from govpress.parsers.html.tree import decode_page
 from govpress.parsers.language import detect_language
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
-from govpress.parsers.text import normalize, repair_paragraphs, sentences, to_body_text
+from govpress.parsers.text import normalize, repair_paragraphs, sentences, squash, to_body_text
 
 NAME = "generic"
 VERSION = "2.0"
@@ -264,11 +264,10 @@ def _split_heading(h1: Element) -> tuple[str, list[str]]:
     return clean_title(text), dates
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
+    """The text's words, case-folded, one space between (the title module's key, memoised there: a page keys
+    its source's site names and title segments again and again)."""
+    return title_key(text)
 
 
 def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
@@ -618,7 +617,7 @@ def _require_body(body_text: str) -> None:
 
 
 def _comparable(text: str) -> str:
-    return " ".join(text.split()).rstrip(".…").strip().casefold()
+    return squash(text).rstrip(".…").strip().casefold()
 
 
 def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | None) -> str | None:
@@ -703,7 +702,7 @@ def _breadcrumb_crumbs(trail: Element) -> list[str]:
     crumbs: list[str] = []
     for piece in trail.itertext():
         for crumb in _CRUMB_SEPARATOR.split(piece):
-            crumb = " ".join(crumb.split())
+            crumb = squash(crumb)
             if crumb:
                 crumbs.append(crumb)
     return crumbs[-20:]  # the last crumb is the one that can name this page
@@ -742,7 +741,7 @@ def _visible_lines(root: Element) -> tuple[list[str], set[str], list[Element]]:
             parent = parent.getparent()
     for block in every:
         if block not in holding:
-            text = " ".join(" ".join(block.itertext()).split())
+            text = squash(" ".join(block.itertext()))
             if text:
                 lines.append(text)
                 blocks.append(block)

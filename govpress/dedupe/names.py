@@ -54,7 +54,6 @@ _SPELLINGS = (
 _VOWELS = set("aeiouv")
 _NAME = re.compile(r"\b[^\W\d_]{4,}\b")  # words of letters only; capitals checked below
 _LETTER = re.compile(r"[^\W\d_]")
-_WORD_CHAR = re.compile(r"\w")
 
 
 @cache
@@ -154,9 +153,12 @@ def _capitalised(text: str | None) -> list[tuple[str, bool]]:
 
 def _capital_matches(text: str) -> Iterator[re.Match[str]]:
     """The matches of the words of four letters or more that open with a capital (acronyms included)."""
-    if _ASTRAL.search(text):
+    if not text.isascii() and _ASTRAL.search(text):  # (an ASCII text has no character beyond U+FFFF: no search)
         return (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
-    return (m for m in _capitalised_bmp().finditer(text) if not (m.start() and _WORD_CHAR.match(text, m.start() - 1)))
+    # The character before a capital is a word character when it is alphanumeric or "_": re's \w exactly
+    # (tests/unit/test_names.py checks every code point), told without a match object (~25 capitals a page).
+    return (m for m in _capitalised_bmp().finditer(text)
+            if not ((start := m.start()) and ((before := text[start - 1]).isalnum() or before == "_")))
 
 
 def _opens_sentence(text: str, start: int) -> bool:

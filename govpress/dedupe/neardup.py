@@ -69,6 +69,9 @@ SCHEME = f"minhash-blake2b-v1:perm{NUM_PERM}:shingle{SHINGLE}:bands{BANDS}:min{M
 """Names the defaults: a stored signature made under another scheme is recomputed."""
 
 _WORD = re.compile(r"[^\W_]+")
+_EDGE_PUNCTUATION = "".join(c for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’‚…—–·•‹›¡¿" if not c.isalnum())
+"""Punctuation that opens or closes a token (no letter or digit among them): a token that is letters and digits
+once these are stripped from its ends is one word (``words``), with no search."""
 _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
 _MIX2 = _U64(0x94D049BB133111EB)
@@ -117,6 +120,8 @@ def words(text: str) -> list[str]:
     for token in folded.split():
         if token.isalnum():
             out.append(token)
+        elif (core := token.strip(_EDGE_PUNCTUATION)).isalnum():
+            out.append(core)  # one word between punctuation ("said," "«Minsk»"): the search would find it alone
         else:
             out += _WORD.findall(token)
     return out
@@ -148,7 +153,15 @@ def shingle_hashes(text: str, *, shingle: int = SHINGLE) -> np.ndarray:
     if count <= 0:
         return _EMPTY
     get = _word_hashes.get
-    hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
+    try:  # every word met before: the cache's values read in C, not by a generator step a word
+        hashes = np.fromiter(map(get, tokens), dtype=np.uint64, count=len(tokens))
+    except TypeError:  # a word not met before (None): the new ones (a set less the cache's keys) hashed first
+        for word in set(tokens).difference(_word_hashes):
+            word_hash(word)
+        try:
+            hashes = np.fromiter(map(get, tokens), dtype=np.uint64, count=len(tokens))
+        except TypeError:  # the cache reached its limit and was cleared meanwhile: word by word
+            hashes = np.fromiter((get(w) or word_hash(w) for w in tokens), dtype=np.uint64, count=len(tokens))
     combined = hashes[:count].copy()
     for offset in range(1, shingle):
         combined *= _POLY

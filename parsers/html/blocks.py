@@ -19,7 +19,7 @@ from unicodedata import is_normalized
 
 from lxml import etree
 
-from govpress.parsers.html.tree import Element, drop_tree, select, squash
+from govpress.parsers.html.tree import Element, drop_tree, select
 from govpress.parsers.text import normalize
 
 __all__ = [
@@ -211,13 +211,25 @@ def _squashed_normal(squashed: str) -> str | None:
     return None
 
 
+def _squash_and_normal(text: str) -> tuple[str, bool]:
+    """``squash(text)``, and whether :func:`_squashed_normal` accepts it (normalize would give it back unchanged).
+
+    One look at the characters where :func:`squash` takes its shortcut: a printable text without a double space
+    is squashed by stripping its ends, and what remains is printable too, so only ASCII or NFC is left to ask
+    (the printable check is not made twice over a paragraph)."""
+    if text.isprintable() and "  " not in text:
+        squashed = text.strip(" ")
+        return squashed, squashed.isascii() or is_normalized("NFC", squashed)
+    squashed = " ".join(text.split())  # squash's other way (its shortcut was just refused)
+    return squashed, _squashed_normal(squashed) is not None
+
+
 def clean_title(text: str | None) -> str:
     """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
     if not text:
         return ""
-    squashed = squash(text[:TITLE_SCAN_CHARS])
-    same = _squashed_normal(squashed)
-    return same if same is not None else normalize(squashed)
+    squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
+    return squashed if same else normalize(squashed)
 
 
 def element_text(element: Element | None) -> str:
@@ -257,10 +269,8 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         if not buf:
             return
         # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
-        squashed = squash("".join(buf))
-        text = _squashed_normal(squashed)
-        if text is None:
-            text = normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
+        squashed, same = _squash_and_normal("".join(buf))
+        text = squashed if same else normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
         buf.clear()
         if text and (not out or out[-1] != text):
             out.append(text)

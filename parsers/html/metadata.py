@@ -18,7 +18,7 @@ from govpress.parsers.html.blocks import clean_title, element_text, heading_text
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
 from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
-from govpress.parsers.html.tree import Element, text_of
+from govpress.parsers.html.tree import Element, squash, text_of
 
 __all__ = ["PageIndex", "PageMeta", "page_metadata"]
 
@@ -206,7 +206,7 @@ class PageIndex:
                     ident and ((kinds.get(ident) or _class_kind(ident)) is not _NO_CLASS or "readcrumb" in ident)):
                 self._add_classed(element, classes, ident)
         for link in home:
-            text = " ".join("".join(link.itertext()).split())
+            text = squash("".join(link.itertext()))
             if text and len(text.split()) <= 6:
                 self.root_links.append((link.get("href", "").strip(), text))
         for meta in by_name["meta"]:

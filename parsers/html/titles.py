@@ -16,7 +16,7 @@ from govpress.parsers.html.blocks import clean_title
 
 __all__ = [
     "learn_site_names", "page_title", "similarity", "site_names_for_source", "strip_site_name", "strip_site_suffix",
-    "title_segments",
+    "title_key", "title_segments",
 ]
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||—|–|::|»|·|•|\\|/)\s+|\s*\|\s*")
@@ -69,10 +69,12 @@ _WORD = re.compile(r"\w+")  # compiled once: these helpers run dozens of times a
 
 
 _KEYS: dict[str, str] = {}
-"""Short text -> its :func:`_key`: a page keys the same site names and title segments again and again (15 a page)."""
+"""Short text -> its :func:`title_key`: a page keys the same site names and title segments again and again (15 a page)."""
 
 
-def _key(text: str) -> str:
+def title_key(text: str) -> str:
+    """The text's words (``\\w+``), case-folded, joined by one space: how titles, their segments and site names
+    are compared (memoised for texts of 200 characters or fewer)."""
     key = _KEYS.get(text)
     if key is None:
         key = " ".join(_WORD.findall(text.casefold()))
@@ -91,7 +93,7 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
     ministry's name ("Ministry of Finance reports ...") keeps it.
     """
     title = clean_title(title)
-    keys = {_key(n) for n in names if n and _key(n)}
+    keys = {title_key(n) for n in names if n and title_key(n)}
     if not keys or not title:
         return title
     changed = True
@@ -99,10 +101,10 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
         changed = False
         for match in _ANY_SEPARATOR.finditer(title) if _SEPARATOR_CHAR.search(title) is not None else ():
             head, tail = title[: match.start()].strip(), title[match.end():].strip()
-            if head and tail and _key(head) in keys:
+            if head and tail and title_key(head) in keys:
                 title, changed = tail, True
                 break
-            if head and tail and _key(tail) in keys:
+            if head and tail and title_key(tail) in keys:
                 title, changed = head, True
                 break
     return title
@@ -129,7 +131,7 @@ def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:
             continue
         usable += 1
         for part, counter in ((parts[0], firsts), (parts[-1], lasts)):
-            key = _key(part)
+            key = title_key(part)
             if key:
                 counter[key] += 1
                 spelled.setdefault(key, part)

@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from govpress.parsers.charset import decode
+from govpress.parsers.text import squash
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -32,12 +33,6 @@ __all__ = ["Element", "decode_page", "drop_tree", "first_match", "is_element", "
 Element = etree._Element
 """Plain lxml elements: ``lxml.html``'s element classes cost a Python lookup per element touched
 (a third of the parse time on real pages), and nothing here needs their extra methods."""
-
-
-
-def squash(text: str) -> str:
-    """Runs of whitespace to one space, ends stripped."""
-    return " ".join(text.split())  # the same whitespace as re's \s, several times faster
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:

@@ -125,3 +125,11 @@ def test_names_read_lazily_are_the_names_read_eagerly() -> None:
     assert sum(1 for names in got if names) > 1000
     # the order of the names kept is part of the answer (the first form written wins)
     assert [list(n) for n in got] == [list(_eager_release_names(p, b)) for p, b in cases]
+
+
+def test_a_word_character_before_a_capital_is_alphanumeric_or_an_underscore() -> None:
+    """``_capital_matches`` tells re's ``\\w`` by ``str.isalnum`` or ``_``: the same for every code point."""
+    import re
+
+    word = re.compile(r"\w")
+    assert [hex(c) for c in range(0x110000) if (chr(c).isalnum() or chr(c) == "_") != (word.match(chr(c)) is not None)] == []

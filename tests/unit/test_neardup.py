@@ -203,3 +203,42 @@ def test_words_are_the_former_findall_on_made_texts() -> None:
     for _ in range(5_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
         assert neardup.words(text) == _former_words(text), text
+
+
+def test_tokens_stripped_of_edge_punctuation_are_the_former_findall() -> None:
+    """A token with punctuation at its ends only is one word once ``_EDGE_PUNCTUATION`` is stripped: none of those
+    characters is a word character (a letter or digit among them would be cut off a word), and made tokens of
+    words between every one of them, alone, doubled and mixed with inner punctuation, give the former search's words."""
+    import re
+
+    word = re.compile(r"[^\W_]")
+    assert [c for c in neardup._EDGE_PUNCTUATION if word.match(c)] == []
+    rng = random.Random(17)
+    edges = [*neardup._EDGE_PUNCTUATION, "", "", "ʼ", "\u00ad", "½", "-", "'"]
+    cores = ["word", "Слово", "ёлка", "2024", "a_b", "x-y", "don't", "7,4", "İ", "ß", "e\u0301", "ʼn", ""]
+    for _ in range(20_000):
+        token = "".join(rng.choices(edges, k=rng.randrange(3))) + rng.choice(cores) + "".join(rng.choices(edges, k=rng.randrange(3)))
+        text = " ".join([token, rng.choice(cores), token + rng.choice(edges)])
+        assert neardup.words(text) == _former_words(text), text
+
+
+def test_shingle_hashes_are_the_same_with_the_word_cache_empty_partial_or_full() -> None:
+    """The cache's values are read in one pass when every word is there; a missing word (None) falls back to
+    hashing word by word: the same hashes either way."""
+    text = ORIGINAL + " " + UNRELATED
+    neardup._word_hashes.clear()
+    cold = neardup.shingle_hashes(text)
+    full = neardup.shingle_hashes(text)
+    del neardup._word_hashes[neardup.words(text)[3]]
+    partial = neardup.shingle_hashes(text)
+    assert len(cold) > 10 and np.array_equal(cold, full) and np.array_equal(cold, partial)
+
+
+def test_shingle_hashes_are_the_same_when_the_word_cache_is_cleared_while_filling(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ORIGINAL + " " + UNRELATED
+    neardup._word_hashes.clear()
+    expected = neardup.shingle_hashes(text)
+    neardup._word_hashes.clear()
+    monkeypatch.setattr(neardup, "_WORD_CACHE_LIMIT", 3)  # cleared again and again while the new words are hashed
+    assert np.array_equal(neardup.shingle_hashes(text), expected)
+    neardup._word_hashes.clear()

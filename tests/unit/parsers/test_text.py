@@ -88,6 +88,36 @@ def test_the_squashed_text_shortcut_equals_normalize_for_every_code_point() -> N
             _check_squashed_normal(raw)
 
 
+def test_squash_of_a_printable_text_strips_its_ends_only_for_every_code_point() -> None:
+    """``squash`` strips a printable text without a double space and splits the rest: the same as splitting
+    every text, because the space is the only printable whitespace character (each code point alone, doubled,
+    between words and at the ends)."""
+    from govpress.parsers.html.tree import squash
+
+    assert [hex(ord(c)) for c in map(chr, range(0x110000)) if c.isprintable() and c.isspace() and c != " "] == []
+    for c in map(chr, range(0x110000)):
+        for raw in (c, f"a{c}b", f" и{c}{c}й ", f"{c} x {c}", f"x  {c}"):
+            assert squash(raw) == " ".join(raw.split()), repr(raw)
+
+
+def test_squash_and_normal_is_squash_then_the_normal_check_for_every_code_point() -> None:
+    from govpress.parsers.html.blocks import _squash_and_normal, _squashed_normal
+    from govpress.parsers.html.tree import squash
+
+    for c in map(chr, range(0x110000)):
+        for raw in (c, f"a{c}b", f" и{c}{c}й ", f"é {c}", f"e\u0301{c} x"):
+            squashed = squash(raw)
+            assert _squash_and_normal(raw) == (squashed, _squashed_normal(squashed) is not None), repr(raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\u00a0\u3000ab.é"))
+def test_squash_is_the_split_and_join(raw: str) -> None:
+    from govpress.parsers.html.tree import squash
+
+    assert squash(raw) == " ".join(raw.split())
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(), st.text(alphabet=_SPECIAL + _LETTERS + "\ue000"), st.text(alphabet=" \tab\ue000\n\u0301")))
 def test_the_squashed_text_shortcut_equals_normalize(raw: str) -> None:
@@ -240,6 +270,19 @@ def test_fold_for_hash_in_one_pass_folds_every_character_as_the_five_passes_did(
     assert [c for c in chars if fold_for_hash(f"a{c}{c}b") != _fold_in_five_passes(f"a{c}{c}b")] == []
     for text in ("ŉ «Ё» — it’s\u00ad\u200b … ＂Straße＂ ‒ ﹘", "  ЁЛКА\u2066 ‘x’ ‐ y\u202e  ", "e\u0301\u200de\u0301", ""):
         assert fold_for_hash(text) == _fold_in_five_passes(text)
+
+
+def test_fold_for_hash_of_ascii_texts_is_the_five_passes() -> None:
+    """The ASCII shortcut (lower case, the backtick): made texts of every ASCII character, capitals, quotes and whitespace runs."""
+    import random
+    import string
+
+    rng = random.Random(17)
+    pieces = [*map(chr, range(128)), "`", "``", '"', "'", "  ", "\n\n", " \t ", "Word", "ABC", "don`t"]
+    for _ in range(5_000):
+        text = "".join(rng.choices(pieces, k=rng.randrange(40)))
+        assert fold_for_hash(text) == _fold_in_five_passes(text), text
+    assert fold_for_hash(string.printable) == _fold_in_five_passes(string.printable)
 
 
 def test_fold_for_hash_equal_for_cosmetic_differences() -> None:

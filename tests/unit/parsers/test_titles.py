@@ -115,9 +115,13 @@ def test_split_at_equals_split_on_made_titles() -> None:
 
 
 def test_title_keys_are_the_same_cached_or_not() -> None:
+    import re
+
+    from govpress.parsers import generic
     from govpress.parsers.html import titles
 
     for text in ("Ministry of Examples", "МИНИСТЕРСТВО, примеры!", "x" * 500, "", "a_b c-d"):
-        first = titles._key(text)
-        assert first == " ".join(titles._WORD.findall(text.casefold())) == titles._key(text)
+        first = titles.title_key(text)
+        assert first == " ".join(titles._WORD.findall(text.casefold())) == titles.title_key(text)
+        assert generic._key(text) == " ".join(re.findall(r"\w+", text.casefold()))  # the generic parser's, memoised there too
     assert "x" * 500 not in titles._KEYS  # long texts are not kept
