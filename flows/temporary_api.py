@@ -28,14 +28,15 @@ health check no longer does (bench/results.md, "perf-prefect6"). It skips Alembi
 database is at the head of Prefect's migrations already (:func:`migrated_already`), and starts py-key-value
 without its run-time type checks (bench/results.md, "perf-prefect15").
 The command's server is forked from the command (``TemporaryApi._fork``, bench/results.md, "perf-prefect16"):
-:func:`started_early` imports Prefect's client and its first-call modules in the main thread, which the command
-needs anyway, and forks the server from there, so the server does not import them a second time (~1 of its ~2.3
-CPU-s of imports). It forks only while the process has one thread (no other thread's lock can be left held in
-the child: checked in ``/proc``; DuckDB's import alone starts two, so this comes before the run's imports) and no
-event loop; the child takes the pipe as stdin and the log file as stdout and stderr, the server's environment
-(Prefect's settings read again), and ends with ``os._exit`` (none of the command's ``atexit`` handlers or
-finalisers run in it). Anything else (another thread running, no ``os.fork``, ``GOVPRESS_PREFECT_FORK=0``, a
-restart during the run) spawns ``python -m govpress.flows.temporary_api PORT`` as before.
+on a busy machine :func:`started_early` imports Prefect's client and its first-call modules in the main thread, which
+the command needs anyway, and forks the server from there, so the server does not import them a second time (~1 of
+its ~2.3 CPU-s of imports); with a core to spare it forks at once, and the run starts ~0.8 s sooner while the server
+imports them on that core (:func:`shares_prefect_import`, "perf-prefect17"). It forks only while the process has one
+thread (no other thread's lock can be left held in the child: checked in ``/proc``; DuckDB's import alone starts two,
+so this comes before the run's imports) and no event loop; the child takes the pipe as stdin and the log file as
+stdout and stderr, the server's environment (Prefect's settings read again), and ends with ``os._exit`` (none of the
+command's ``atexit`` handlers or finalisers run in it). Anything else (another thread running, no ``os.fork``,
+``GOVPRESS_PREFECT_FORK=0``, a restart during the run) spawns ``python -m govpress.flows.temporary_api PORT`` as before.
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -139,8 +140,8 @@ class TemporaryApi:
     def spawn(self, *, fork: bool = False) -> None:
         """Start the server process without waiting for it (:meth:`start` waits).
 
-        ``fork``: import Prefect's client here first and fork the server from this process (:meth:`_fork`), when that
-        is safe; otherwise (and for every restart) a fresh interpreter as before."""
+        ``fork``: fork the server from this process (:meth:`_fork`, Prefect's client imported here first on a busy
+        machine), when that is safe; otherwise (and for every restart) a fresh interpreter as before."""
         self.spawned_at = time.monotonic()
         if not (fork and self._fork()):
             self._spawn()
@@ -172,16 +173,19 @@ class TemporaryApi:
                                             env=env, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
 
     def _fork(self) -> bool:
-        """Import Prefect's client and what its first flow call needs (the command imports them anyway), then fork the
-        server from this process: the server starts with ~1 of its ~2.3 CPU-s of imports done (bench/results.md,
-        "perf-prefect16"). False, having forked nothing, when forking is not safe: not the main thread or not
-        the only thread of the process (another thread's locks would stay held in the child), or no ``os.fork``.
+        """Fork the server from this process. On a busy machine (:func:`shares_prefect_import`) import Prefect's client
+        and what its first flow call needs first (the command imports them anyway): the server then starts with ~1 of
+        its ~2.3 CPU-s of imports done (bench/results.md, "perf-prefect16"). With a core to spare, fork at once: the
+        server imports Prefect on that core while the command's run starts ("perf-prefect17"). False, having forked
+        nothing, when forking is not safe: not the main thread or not the only thread of the process (another thread's
+        locks would stay held in the child), or no ``os.fork``.
         """
-        if not hasattr(os, "fork") or os.environ.get("GOVPRESS_PREFECT_FORK", "1") == "0" or not safe_to_fork():
+        if not hasattr(os, "fork") or os.environ.get("GOVPRESS_PREFECT_FORK", "auto") == "0" or not safe_to_fork():
             return False  # the command imports Prefect where it did before (govpress/cli.py ``_run_flow``)
-        warm_flow_imports(with_prefect=True)
-        if not safe_to_fork():  # nothing of Prefect's import starts a thread today: checked again all the same
-            return False
+        if shares_prefect_import():
+            warm_flow_imports(with_prefect=True)
+            if not safe_to_fork():  # nothing of Prefect's import starts a thread today: checked again all the same
+                return False
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         env = server_environment()
         log_fd = os.open(self.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -276,6 +280,25 @@ class TemporaryApi:
         finally:
             if process.stdin is not None:
                 process.stdin.close()
+
+
+def shares_prefect_import() -> bool:
+    """Whether the command imports Prefect before it forks its server (``GOVPRESS_PREFECT_FORK``: ``shared``, ``early``,
+    or by default the machine's load).
+
+    Imported before the fork, Prefect's ~1 CPU-s of imports is done once for both processes, but the command's run
+    waits for it (its first request ~0.8 s later on a quiet machine). Forked at once, the server imports it again on
+    another core while the command's run starts and imports it in its loading thread: ~1 CPU-s more, which costs
+    wall time only when no core is free. So: shared when the last minute's load average is at least the number of
+    cores (or there is one core), at once otherwise (bench/results.md, "perf-prefect17")."""
+    mode = os.environ.get("GOVPRESS_PREFECT_FORK", "auto")
+    if mode in ("shared", "early"):
+        return mode == "shared"
+    cores = os.cpu_count() or 1
+    try:
+        return cores < 2 or os.getloadavg()[0] >= cores
+    except OSError:  # no load average to read: share, as before
+        return True
 
 
 def safe_to_fork() -> bool:

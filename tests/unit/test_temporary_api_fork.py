@@ -1,6 +1,7 @@
-"""A command's temporary API is forked from the command once Prefect's client is imported there (flows/temporary_api.py,
-``TemporaryApi._fork``; issue 14): the server does not import Prefect a second time, serves with its own settings, stops
-cleanly, dies with a killed command and says why when it cannot start; while another thread runs, nothing is forked.
+"""A command's temporary API is forked from the command (flows/temporary_api.py, ``TemporaryApi._fork``; issue 14): on a
+busy machine once Prefect's client is imported there (the server does not import Prefect a second time), with a core to
+spare at once. Either way the server serves with its own settings, stops cleanly, dies with a killed command and says
+why when it cannot start; while another thread runs, nothing is forked.
 
 The servers here are real (Prefect's API under uvicorn on 127.0.0.1), each started by a fresh interpreter that stands
 for the command, so no test forks pytest's own process with its threads.
@@ -31,30 +32,33 @@ START = (
 )
 
 
-def command(script: str, home: Path, **kwargs) -> subprocess.Popen:
-    """A fresh interpreter standing for the command (no API configured, its own Prefect home)."""
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+def command(script: str, home: Path, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    """A fresh interpreter standing for the command (no API configured, its own Prefect home; ``env`` added)."""
+    env = {**{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}, **(env or {})}
     env.update(PREFECT_HOME=str(home), PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
 
 
-def facts_printed(script: str, home: Path) -> dict:
+def facts_printed(script: str, home: Path, env: dict[str, str] | None = None) -> dict:
     """What the script, run as a command, printed last as JSON (having ended well)."""
-    process = command(script, home)
+    process = command(script, home, env)
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err[-3000:]
     return json.loads(out.strip().splitlines()[-1])
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc")
-def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_settings(tmp_path: Path):
+@pytest.mark.parametrize("mode", ["shared", "early"])
+def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_settings(tmp_path: Path, mode: str):
     """Without the fork the server was ``python -m govpress.flows.temporary_api PORT``, importing Prefect again (~1
     CPU-s). Forked, it must still run with :data:`SERVER_SETTINGS` (no UI, no automations), which the command's
-    Prefect, imported before the fork, did not read."""
+    Prefect, imported before the fork (``shared``), did not read. Forked at once (``early``: a core to spare), the
+    command has not imported Prefect when it forks, and the server imports it itself."""
     script = START + (
         "held, inherited = os.pipe()\n"
         "os.set_inheritable(inherited, True)  # as a harness's pipe the command inherited\n"
         "api.spawn(fork=True)\n"
+        "prefect_at_fork = 'prefect' in sys.modules\n"
         "pid = api.process.pid\n"
         "api.start()\n"
         "def links(p):\n"
@@ -71,12 +75,14 @@ def test_the_server_is_forked_from_the_command_and_serves_with_the_servers_setti
         "         'cmdline': open(f'/proc/{pid}/cmdline', 'rb').read() == open('/proc/self/cmdline', 'rb').read(),\n"
         "         'comm': open(f'/proc/{pid}/comm').read().strip(),\n"
         "         'ui': settings['server']['ui']['enabled'], 'triggers': settings['server']['services']['triggers']['enabled'],\n"
-        "         'inherited_pipe_kept': os.readlink(f'/proc/self/fd/{inherited}') in links(pid)}\n"
+        "         'inherited_pipe_kept': os.readlink(f'/proc/self/fd/{inherited}') in links(pid),\n"
+        "         'prefect_at_fork': prefect_at_fork}\n"
         "api.stop()\n"
         "facts['stopped'] = api.process is None and not os.path.exists(f'/proc/{pid}/stat')\n"
         "print(json.dumps(facts))\n"
     )
-    facts = facts_printed(script, tmp_path / "home")
+    facts = facts_printed(script, tmp_path / "home", {"GOVPRESS_PREFECT_FORK": mode})
+    assert facts["prefect_at_fork"] is (mode == "shared"), facts
     assert facts["child"] and facts["cmdline"], facts  # a fork of the command, not a new interpreter
     assert facts["comm"] == "temporary_api"  # named for ps and bench_memory.py
     assert facts["ui"] is False and facts["triggers"] is False, facts  # the server's settings, not the command's
@@ -142,6 +148,31 @@ def test_nothing_is_forked_while_another_thread_runs(monkeypatch, tmp_path: Path
         release.set()
         other.join()
     assert spawned == [True]
+
+
+def test_prefect_is_imported_before_the_fork_only_when_no_core_is_free(monkeypatch):
+    """Shared before the fork, Prefect's import saves the server ~1 CPU-s but holds the command's run back (~0.8 s
+    quiet): worth it only on a busy machine (bench/results.md, "perf-prefect17"). ``GOVPRESS_PREFECT_FORK`` decides
+    when set."""
+    monkeypatch.delenv("GOVPRESS_PREFECT_FORK", raising=False)
+    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 2)
+    for load, shared in ((0.3, False), (1.9, False), (2.0, True), (7.5, True)):
+        monkeypatch.setattr(temporary_api.os, "getloadavg", lambda load=load: (load, load, load))
+        assert temporary_api.shares_prefect_import() is shared, load
+    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 1)  # one core: the server's own import would wait anyway
+    monkeypatch.setattr(temporary_api.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert temporary_api.shares_prefect_import()
+
+    def unreadable():
+        raise OSError("no load average")
+
+    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(temporary_api.os, "getloadavg", unreadable)
+    assert temporary_api.shares_prefect_import()
+    for mode, shared in (("shared", True), ("early", False)):
+        monkeypatch.setenv("GOVPRESS_PREFECT_FORK", mode)
+        monkeypatch.setattr(temporary_api.os, "getloadavg", lambda: (0.0, 0.0, 0.0) if shared else (9.0, 9.0, 9.0))
+        assert temporary_api.shares_prefect_import() is shared, mode
 
 
 def test_nothing_is_forked_inside_an_event_loop():
