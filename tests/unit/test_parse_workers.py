@@ -259,25 +259,12 @@ def test_an_ingest_holds_its_early_workers_only_while_its_parsing_is_held(tmp_pa
 def test_a_killed_runs_fork_server_and_workers_go_with_it(tmp_path: Path) -> None:
     """SIGKILL (the OOM killer, a crash test) once left the fork server, its workers and the resource tracker running
     for good: the workers held the write ends of the fork server's "alive" pipe and of their own call queue."""
-    import subprocess
-    import sys
-    import time
-
-    (tmp_path / "startpool.py").write_text(
-        "import os, time\n"
-        "from govpress.parse_workers import ParsePool\n"
-        "if __name__ == '__main__':\n"
-        "    pool = ParsePool(workers=2, min_pages=1)\n"
-        "    executor = pool.start()\n"
-        "    while not pool.ready:\n"
-        "        time.sleep(0.01)\n"
-        "    print(sorted(executor._processes), flush=True)\n"
-        "    time.sleep(120)\n", encoding="utf-8")
-    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
-                           stderr=subprocess.DEVNULL)
+    run, workers = start_two_workers(tmp_path, "from govpress.parse_workers import ParsePool\n",
+                                     "pool = ParsePool(workers=2, min_pages=1)\n"
+                                     "executor = pool.start()\n"
+                                     "while not pool.ready:\n"
+                                     "    time.sleep(0.01)\n")
     try:
-        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
-        assert len(workers) == 2
         processes = children_of(run.pid) + workers  # the resource tracker, the fork server; the workers are its children
         assert len(processes) >= 3
     finally:
@@ -292,9 +279,6 @@ def test_a_worker_starting_when_its_run_is_killed_goes_too(tmp_path: Path, kille
     for work in ``Queue.get`` and holding the resource tracker open): the worker read its parent after the fork
     server had gone. Here the workers' start (the pool's initializer, :func:`start_worker`) waits for a file, the
     run (and its fork server) are killed, then the file lets the workers start: each must see it has no run."""
-    import subprocess
-    import sys
-
     gate = tmp_path / "go"
     (tmp_path / "gated.py").write_text(
         "import os, time\n"
@@ -305,22 +289,13 @@ def test_a_worker_starting_when_its_run_is_killed_goes_too(tmp_path: Path, kille
         "            break\n"
         "        time.sleep(0.05)\n"
         "    start_worker()\n", encoding="utf-8")
-    (tmp_path / "startpool.py").write_text(
-        "import time\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "from govpress.parse_workers import _context\n"
-        "import gated\n"
-        "if __name__ == '__main__':\n"
-        "    executor = ProcessPoolExecutor(max_workers=2, mp_context=_context(), initializer=gated.start)\n"
-        "    for _ in range(2):\n"
-        "        executor.submit(int)\n"
-        "    print(sorted(executor._processes), flush=True)\n"
-        "    time.sleep(120)\n", encoding="utf-8")
-    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
-                           stderr=subprocess.DEVNULL, cwd=tmp_path)
+    run, workers = start_two_workers(
+        tmp_path, "from concurrent.futures import ProcessPoolExecutor\nfrom govpress.parse_workers import _context\n"
+                  "import gated\n",
+        "executor = ProcessPoolExecutor(max_workers=2, mp_context=_context(), initializer=gated.start)\n"
+        "for _ in range(2):\n"
+        "    executor.submit(int)\n")
     try:
-        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
-        assert len(workers) == 2
         processes = children_of(run.pid) + workers
         fork_servers = {parent_of(pid) for pid in workers}
         assert len(fork_servers) == 1 and fork_servers <= set(processes)
@@ -331,6 +306,29 @@ def test_a_worker_starting_when_its_run_is_killed_goes_too(tmp_path: Path, kille
         os.kill(fork_servers.pop(), signal.SIGKILL)
     gate.touch()
     assert gone_within(processes, 30)
+
+
+def start_two_workers(tmp_path: Path, imports: str, start: str):
+    """A process (its script in ``tmp_path``, importable modules beside it) that starts a pool's two workers by
+    ``start`` and waits to be killed; returns it and the workers' pids (its ``executor._processes``)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "startpool.py").write_text(
+        "import time\n" + imports + "if __name__ == '__main__':\n"
+        + textwrap.indent(start + "print(sorted(executor._processes), flush=True)\ntime.sleep(120)\n", "    "),
+        encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(tmp_path / "startpool.py")], stdout=subprocess.PIPE, text=True,
+                           stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        workers = eval(run.stdout.readline())  # noqa: S307 - our own child's list of pids
+        assert len(workers) == 2, workers
+    except BaseException:
+        run.kill()
+        run.wait()
+        raise
+    return run, workers
 
 
 def parent_of(pid: int) -> int:
