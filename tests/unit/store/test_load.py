@@ -611,6 +611,23 @@ def test_a_batchs_new_fetches_validators_and_frontier_urls_go_in_without_a_confl
     assert row_counts(store) == counts and (counts["fetches"], counts["http_cache"], counts["frontier"]) == (2, 2, 2)
 
 
+def test_the_probe_finds_keys_with_quotes_and_backslashes(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The probe writes the keys (urls and ids from pages) into its SQL as constants: a quote or a backslash in one
+    # must neither break the statement nor be missed when the batch comes again.
+    keys = ("f'1", "f\\2", "f''3")
+    urls = ("a'b", "c\\d", "e'); DROP TABLE fetches; --")
+    sent = _duckdb_statements(monkeypatch)
+    store.load_batch(_bookkeeping_batch(keys, urls))
+    first, counts = "\n".join(sent), row_counts(store)
+    sent.clear()
+    store.load_batch(_bookkeeping_batch(keys, urls))
+    again = "\n".join(sent)
+    assert "INSERT INTO fetches" in first and "OR IGNORE INTO fetches" in again and "ON CONFLICT (url)" in again
+    assert row_counts(store) == counts and (counts["fetches"], counts["http_cache"], counts["frontier"]) == (3, 3, 3)
+    with store.reader(fts=False) as con:
+        assert sorted(r[0] for r in con.execute("SELECT fetch_id FROM fetches").fetchall()) == sorted(keys)
+
+
 def test_the_bookkeeping_tables_are_the_same_with_or_without_the_probe(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Batches whose keys are all new, partly stored (a fetch id, a url with a newer and an older check, a frontier
