@@ -555,6 +555,29 @@ def _text_paragraphs(text: str) -> list[str]:
     return [p for p in (normalize(re.sub(r"[ \t]+", " ", chunk)).strip() for chunk in re.split(r"\n\s*\n|\r?\n", text)) if p]
 
 
+_TRAFILATURA_OPTIONS: dict[bool, object] = {}
+"""permissive -> trafilatura's ``Extractor`` for :func:`_trafilatura_paragraphs`, made once per process."""
+
+
+def _trafilatura_options(permissive: bool):
+    """The options ``trafilatura.extract(page_text, favor_precision=not permissive, output_format="txt",
+    include_comments=False, fast=True)`` builds, built once per process and passed as ``options=``.
+
+    ``extract`` builds an ``Extractor`` at every call from its arguments: nine reads of its configuration
+    through configparser's interpolation, 50-120 us a call. The same arguments give the same options,
+    except ``date_params``' day (``max_date``: today), which only its metadata extraction reads
+    (``with_metadata``, off here). trafilatura copies the options before changing any (its recall retry),
+    as it documents for a shared ``Extractor``. tests/unit/parsers/test_generic.py compares them with a new one.
+    """
+    options = _TRAFILATURA_OPTIONS.get(permissive)
+    if options is None:
+        from trafilatura.settings import Extractor
+
+        options = _TRAFILATURA_OPTIONS[permissive] = Extractor(
+            output_format="txt", fast=True, precision=not permissive, comments=False)
+    return options
+
+
 def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list[str]:
     """Second opinion: trafilatura's precision mode on the page (slower, and it loses list structure).
 
@@ -563,8 +586,7 @@ def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list
     """
     import trafilatura
 
-    extracted = trafilatura.extract(page_text, favor_precision=not permissive, output_format="txt",
-                                    include_comments=False, fast=True)
+    extracted = trafilatura.extract(page_text, options=_trafilatura_options(permissive))
     if not extracted:
         return []
     return [p for p in (normalize(line).strip().removeprefix("- ") for line in extracted.split("\n")) if p]

@@ -57,11 +57,24 @@ def cache_folder() -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "govpress"
 
 
-def _key(model_file: Path, languages: list[str]) -> str:
-    from importlib.metadata import version
+def _py3langid_version() -> str:
+    """py3langid's version: its module's ``__version__`` (the distribution's, checked by a test), else its metadata's.
 
+    Asking ``importlib.metadata`` walked every distribution on the path: 3-4 ms of CPU at each start of
+    the parse workers' fork server, which loads the model."""
+    import py3langid
+
+    version = getattr(py3langid, "__version__", None)
+    if isinstance(version, str) and version:
+        return version
+    from importlib.metadata import version as distribution_version
+
+    return distribution_version("py3langid")
+
+
+def _key(model_file: Path, languages: list[str]) -> str:
     stat = model_file.stat()
-    raw = f"{version('py3langid')}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}|{_FORMAT}"
+    raw = f"{_py3langid_version()}|{stat.st_size}|{stat.st_mtime_ns}|{','.join(languages)}|{_FORMAT}"
     return "langid-" + hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 

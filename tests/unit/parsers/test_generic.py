@@ -715,3 +715,24 @@ def test_holding_the_element_proxies_changes_no_record(monkeypatch: pytest.Monke
     expected = _records(_CONSTRUCTED)
     monkeypatch.setattr(generic, "_HELD_PROXIES", held)
     assert _records(_CONSTRUCTED) == expected
+
+
+@pytest.mark.parametrize("permissive", [False, True])
+def test_the_kept_trafilatura_options_are_those_extract_builds(permissive: bool) -> None:
+    """The second opinion passes trafilatura one ``Extractor`` per mode, made once: it holds what ``extract``
+    builds from the keyword arguments it replaced (all but ``date_params``' day, which only trafilatura's
+    metadata extraction reads, and that is off), and every constructed page extracts to the same text."""
+    import trafilatura
+    from trafilatura.settings import Extractor
+
+    kept = generic._trafilatura_options(permissive)
+    assert generic._trafilatura_options(permissive) is kept
+    fresh = Extractor(output_format="txt", fast=True, precision=not permissive, comments=False)
+    assert not kept.with_metadata
+    assert {slot: getattr(kept, slot) for slot in Extractor.__slots__ if slot != "date_params"} == {
+        slot: getattr(fresh, slot) for slot in Extractor.__slots__ if slot != "date_params"}
+    assert _CONSTRUCTED, "the constructed extraction pages are missing"
+    for path in _CONSTRUCTED:
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert trafilatura.extract(text, options=kept) == trafilatura.extract(
+            text, favor_precision=not permissive, output_format="txt", include_comments=False, fast=True), path.name

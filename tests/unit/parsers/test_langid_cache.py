@@ -102,3 +102,27 @@ def test_the_tokenizer_table_is_mapped_from_the_copy_not_copied(tmp_path: Path) 
     assert isinstance(table, np.ndarray) and not table.flags.writeable and not table.flags.owndata
     assert isinstance(table.base, np.memmap)
     assert identifier.classify(TEXTS[0])[0] == "ru"  # py3langid's own walk reads the ndarray as it read the array
+
+
+def test_the_copy_is_named_after_the_distribution_version_without_asking_importlib_metadata(tmp_path: Path) -> None:
+    """The copy's name holds py3langid's version, read from its module (no walk of the installed distributions):
+    the same string its metadata gives, so the name, and the copy, are those it was before."""
+    import hashlib
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from govpress.parsers import langid_cache
+
+    assert langid_cache._py3langid_version() == version("py3langid")
+    model_file = Path(MODEL_FILE) if Path(MODEL_FILE).is_absolute() else Path(MODEL_DIR) / MODEL_FILE
+    stat = model_file.stat()
+    former = f"{version('py3langid')}|{stat.st_size}|{stat.st_mtime_ns}|en,ru|{langid_cache._FORMAT}"
+    assert langid_cache._key(model_file, ["en", "ru"]) == "langid-" + hashlib.sha256(former.encode()).hexdigest()[:16]
+    # A fresh process loading the model (the parse workers' fork server's step) no longer imports importlib.metadata.
+    code = ("import sys; from govpress.parsers.langid_cache import load_model; load_model(['en', 'ru'], folder=__import__('pathlib').Path(sys.argv[1])); "
+            "load_model(['en', 'ru'], folder=__import__('pathlib').Path(sys.argv[1])); print('importlib.metadata' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -214,3 +214,27 @@ def test_letter_count_with_a_limit_is_the_count_up_to_the_limit() -> None:
         letters = sum(map(str.isalpha, text_sample(text)))
         for limit in (1, 20, SHORT_LETTERS + 1, 500):
             assert _letter_count(text, limit) == min(letters, limit), (text, limit)
+
+
+def test_rank_among_is_rank_filtered_to_the_script_languages() -> None:
+    """``language_probabilities`` asks only for the candidates' entries: the same (label, score) pairs in the same
+    order as the full ranking filtered to them, ties included, for every script and texts of every script."""
+    import random
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    rng = random.Random(18)
+    words = [w for text in SENTENCES.values() for w in text.split()]
+    texts = [*SENTENCES.values(), "", " ", "a", "123 !!!", "x" * 50, "ЗАГОЛОВОК КАПСОМ", "😀 emoji ✓", "Ñandú"]
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 120))) for _ in range(150)]
+    texts += ["".join(rng.choice(words)[:rng.randint(1, 3)] for _ in range(rng.randint(1, 30))) for _ in range(100)]
+    tied = 0
+    for text in texts:
+        ranked = scorer.rank(text)
+        scores = [score for _, score in ranked]
+        tied += len(set(scores)) < len(scores)
+        for script, languages in module._SCRIPT_LANGUAGES.items():
+            wanted = set(languages)
+            assert scorer.rank_among(text, script) == [(label, s) for label, s in ranked if label in wanted], (script, text)
+    assert tied  # texts without a feature: every label at the floor, the order of the labels decides

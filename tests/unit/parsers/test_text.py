@@ -383,6 +383,45 @@ def test_factored_keeps_every_form() -> None:
     assert _alternatives("(?:a)b(?:c)") == ["(?:a)b(?:c)"] and _alternatives("(?:a|b)?") == ["(?:a|b)?"]
 
 
+def _former_factored(forms: list[str]) -> str:
+    """``text._factored`` as it was: each inner alternation split again by ``_alternatives`` to count its parts."""
+    from govpress.parsers.text import _alternatives
+
+    groups: dict[str, list[str]] = {}
+    for form in forms:
+        letter = form[:1] if form[:1].isalpha() and form[1:2] not in ("?", "*", "+", "{") else ""
+        groups.setdefault(letter or f"\0{len(groups)}", []).append(form)
+    parts = []
+    for letter, members in groups.items():
+        rests = [member[1:] for member in members]
+        if len(letter) != 1 or len(members) == 1 or "" in rests:
+            parts.extend(members)
+        else:
+            inner = _former_factored(rests)
+            parts.append(f"{letter}(?:{inner})" if len(_alternatives(inner)) > 1 else letter + inner)
+    return "|".join(parts)
+
+
+def test_factored_gives_the_string_it_gave_when_it_split_every_inner_alternation() -> None:
+    """``_factored`` counts an inner alternation's parts as it builds them: the same pattern string as the
+    former count by ``_alternatives`` (the chrome labels', and 3,000 made lists of forms with groups, classes,
+    quantifiers, escapes, empty forms and shared openings)."""
+    import random
+
+    from govpress.parsers import text as t
+
+    forms = [form for words in t._CHROME_LABELS for form in t._alternatives(words)]
+    assert t._factored(forms) == _former_factored(forms) == t._CHROME_OPENING.pattern
+    rng = random.Random(18)
+    pieces = ["a", "b", "ab", "ba", "s", "sh", "sha", "(?:a|b)", "(?:x)", "[|(]", r"\|", "?", "a?", "b+", "c{2}", "",
+              "(?:a|b)?", "п", "по", "д", " ", "-"]
+    for _ in range(3_000):
+        made = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 12))]
+        made = [form for form in made if not form.startswith(("?", "+", "{"))]
+        if made:
+            assert t._factored(made) == _former_factored(made), made
+
+
 def test_section_breaks_and_headings_told_by_the_first_character_as_by_the_patterns() -> None:
     """``is_section_break`` and ``_is_heading`` match their patterns only after the opening character that every
     form needs: the same answers as the patterns alone, for random markup and every code point first."""
