@@ -143,8 +143,11 @@ def _read(folder: Path) -> Model:
     # CPU at every load: the parse workers' fork server paid it at each run's start), for its own byte walk,
     # which only the tests use (_Scorer walks with NumPy). Made here by NumPy instead, the same values, which
     # its walk indexes as it does the list (as it indexes the mapped ``nextmove``).
+    # The tokenizer's outputs as the array they are stored as, not a list of 104,583 ints: _Scorer widened that
+    # list back into an array (the two conversions 4 ms of CPU at every load, the fork server's); py3langid's
+    # own walk (the tests') reads an array as it reads the list.
     identifier = LanguageIdentifier(ptc, load("pc"), classes, np.asarray(load("nextmove", mmap=True)),
-                                    load("output").tolist(), norm_probs=False, tk_row=())
+                                    load("output"), norm_probs=False, tk_row=())
     identifier.tk_row = _as_array(row)
     identifier._rowbase = row.astype(np.int64) << 8
     return Model(identifier, int(load("window")))

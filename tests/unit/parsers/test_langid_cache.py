@@ -44,6 +44,24 @@ def test_the_cached_copy_gives_py3langid_its_shifted_rows_without_its_list(tmp_p
         assert second.rank(text) == first.rank(text)
 
 
+def test_the_cached_copy_gives_the_tokenizer_outputs_as_an_array_not_a_list(tmp_path: Path) -> None:
+    """The copy's reader hands py3langid the outputs as the stored array (no list of 104,583 ints for the scorer to
+    widen back): the same values, py3langid's own walk ranks as with the list, and the scorer's table is the same."""
+    import numpy as np
+
+    from govpress.parsers.language import _Scorer
+
+    first = load_model(SUPPORTED, folder=tmp_path)  # py3langid's own construction: a list
+    second = load_model(SUPPORTED, folder=tmp_path)  # from the copy
+    assert isinstance(first.identifier.tk_output, list) and isinstance(second.identifier.tk_output, np.ndarray)
+    assert second.identifier.tk_output.tolist() == first.identifier.tk_output
+    from_list, from_copy = _Scorer(first.identifier, first.window), _Scorer(second.identifier, second.window)
+    assert from_copy.output.dtype == from_list.output.dtype == np.int64
+    assert np.array_equal(from_copy.output, from_list.output)
+    for text in TEXTS:
+        assert second.identifier.rank(text) == first.identifier.rank(text) == from_copy.rank(text)
+
+
 def test_a_damaged_copy_falls_back_to_the_shipped_model(tmp_path: Path) -> None:
     load_identifier(SUPPORTED, folder=tmp_path)
     copy = next(p for p in tmp_path.iterdir() if p.is_dir())
