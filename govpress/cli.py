@@ -197,7 +197,9 @@ def ingest(
     """Run the real sources from the registry (live sites) into the database."""
     from govpress.settings import run_imports
 
-    with run_imports():  # the run's imports: no collector walking them, patterns from the machine's file (govpress/settings.py)
+    # The run's imports: no collector walking them, patterns from the machine's file (govpress/settings.py); that
+    # file is written after the run's own imports below, not for the registry's few patterns alone.
+    with run_imports(save=False):
         from govpress.registry import load_registry
 
     try:

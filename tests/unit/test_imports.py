@@ -209,3 +209,15 @@ def test_the_registrys_list_defaults_do_not_compile_tokenizes_pattern():
         "assert registry.source and all(s.fallback_urls is not registry.source[0].fallback_urls for s in registry.source[1:])\n"
         "assert tokenize._compile.cache_info().currsize == 0, tokenize._compile.cache_info()\n"
     )
+
+
+def test_the_commands_registry_imports_read_the_patterns_but_leave_the_file_to_the_runs_imports(tmp_path):
+    """``govpress ingest`` imports the registry first (its patterns from the file too); the file is written after the
+    plain run's own imports, with everything the process used: a save of the registry's few patterns alone would keep
+    fewer of the file's others. Refused here after the registry's import: nothing written."""
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(tmp_path), "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", "from govpress.cli import app; app()", "ingest", "--without-prefect",
+                           "--source", "nope", "--db", str(tmp_path / "g.duckdb")],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "nope" in done.stdout + done.stderr
+    assert list(tmp_path.glob("patterns-*.marshal")) == []
