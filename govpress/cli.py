@@ -195,9 +195,11 @@ def ingest(
     shared_host_limits: Annotated[bool, typer.Option("--shared-host-limits", help="Limit each host across every worker through Prefect's global concurrency limits (docs/scale.md).")] = False,
 ) -> None:
     """Run the real sources from the registry (live sites) into the database."""
-    from govpress.settings import paused_gc
+    from govpress.settings import run_imports
 
-    with paused_gc():  # the run's imports, without the collector walking them (govpress/settings.py)
+    # The run's imports: no collector walking them, patterns from the machine's file (govpress/settings.py); that
+    # file is written after the run's own imports below, not for the registry's few patterns alone.
+    with run_imports(save=False):
         from govpress.registry import load_registry
 
     try:
@@ -210,7 +212,7 @@ def ingest(
         raise typer.BadParameter("shared host limits are Prefect's: drop --without-prefect", param_hint="--shared-host-limits")
     if without_prefect:
         _check_db(db)
-        with paused_gc():
+        with run_imports():
             import asyncio
 
             from govpress.plan import RunParams

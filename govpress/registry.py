@@ -92,6 +92,17 @@ def _check_template(template: str | None, allowed: set[str] | None, what: str) -
     return template
 
 
+def _no_entries() -> list:
+    """A new empty list: the ``default_factory`` of the registry's list fields.
+
+    Not ``list`` itself: pydantic asks each factory's signature (does it take the validated data?), and a builtin's
+    is parsed from its text form through ``tokenize``, whose large pattern compiled at the first call: 2-3 ms of
+    every run's imports, and a pattern the machine's file of compiled patterns cannot keep (it is built from a set,
+    in the order of each process's string hashing). A Python function's signature is read from its code.
+    """
+    return []
+
+
 class ListingSelectors(BaseModel):
     """CSS selectors for an HTML listing page (``kind = "listing"`` or a listing fallback)."""
 
@@ -163,9 +174,9 @@ class Source(BaseModel):
     cadence: str = Field("0 * * * *", description="Cron expression for the scheduled ingest.")
     rate_limit: float = Field(1.0, gt=0, le=100, description="Requests per second per host.")
     concurrency: int = Field(2, ge=1, le=32, description="Parallel requests per host.")
-    allowed_hosts: list[str] = Field(default_factory=list, description="Hosts the source may fetch from; default: the start URLs' hosts.")
+    allowed_hosts: list[str] = Field(default_factory=_no_entries, description="Hosts the source may fetch from; default: the start URLs' hosts.")
     allow_addresses: list[str] = Field(
-        default_factory=list,
+        default_factory=_no_entries,
         description="Loopback/private addresses or networks (e.g. 127.0.0.1) this source may reach. "
         "Empty for real sources: only public addresses are contacted. The local demo and tests set it.",
     )
@@ -185,7 +196,7 @@ class Source(BaseModel):
     )
     listing: ListingSelectors | None = Field(None, description="Selectors when kind is listing (or fallback_urls are listings).")
     json_listing: JsonListing | None = Field(None, description="Item mapping when kind is json.")
-    fallback_urls: list[str] = Field(default_factory=list, description="Listing pages used when the feed is missing or empty.")
+    fallback_urls: list[str] = Field(default_factory=_no_entries, description="Listing pages used when the feed is missing or empty.")
     translation_key_pattern: str | None = Field(
         None,
         description="Regex on the release URL whose first group identifies a release across language editions "
@@ -264,7 +275,7 @@ class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_agent: str = "govpress/0.1 (+https://github.com/govpress/govpress; press-release archiver)"
-    source: list[Source] = Field(default_factory=list)
+    source: list[Source] = Field(default_factory=_no_entries)
 
     @field_validator("user_agent")
     @classmethod

@@ -111,6 +111,32 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def run_imports(save: bool = True) -> Iterator[None]:
+    """Around a plain run's imports (``govpress ingest --without-prefect``, ``bench.govpress_run``): :func:`paused_gc`,
+    and every module's ``re.compile`` of a text pattern read from the machine's file of compiled patterns, as the
+    parse workers' fork server has it (:func:`govpress.parsers.regex_cache.every_pattern`); the file is written
+    after when it lacked patterns that cost more than ``regex_cache.SAVE_AFTER`` to compile (a first run, an upgrade).
+
+    Why: the run's process compiled about 240 patterns while importing, 30-35 ms of CPU of its ~0.4 s of imports
+    (feedparser's dates, cssselect, pydantic's ``inspect.signature`` through ``tokenize``, ``http.cookiejar``,
+    the listing and blocked-page modules, ...: bench/results.md, perf-main18). The patterns made from the file
+    are those ``re.compile`` makes (tests/unit/parsers/test_regex_cache.py); ``re.compile`` is given back at the
+    end, and anything else (``re.match`` of a string, patterns compiled later in the run) is left alone.
+    Importing the patterns' module imports ``govpress.parsers`` (the run imports it anyway): its own few patterns
+    (about 1 ms) are compiled the ordinary way. ``save=False`` for a first part of the imports that more follow
+    (the CLI's registry before the run): the file is written once, after the last, with all the process used (a
+    save of a part's few patterns would keep fewer of the file's other patterns: up to four times its own).
+    """
+    with paused_gc():
+        from govpress.parsers import regex_cache
+
+        with regex_cache.every_pattern():
+            yield
+        if save:
+            regex_cache.save()
+
+
 def end_process(code: int = 0) -> NoReturn:
     """End this process with ``code`` now that its work is done: the ``atexit`` handlers run and the standard
     streams are flushed, as at any exit, and the interpreter's teardown is left out (``os._exit``).

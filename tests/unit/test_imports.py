@@ -151,3 +151,73 @@ def test_soupsieve_imported_before_bs4_is_left_alone():
         "assert govpress._SoupsieveAtFirstUse not in sys.meta_path and type(soupsieve).__name__ == 'module'\n"
     )
     assert "soupsieve.css_parser" in loaded
+
+
+# In a fresh process: a plain run's imports as the bench runner and `govpress ingest --without-prefect` make them
+# (govpress.settings.run_imports); then what the patterns' module read, compiled and whether re.compile is back.
+_RUN_PATTERNS = """
+import json, re, _sre
+import bench.govpress_run
+from govpress.parsers import regex_cache as rc
+print(json.dumps({"compile": re.compile.__module__, "used": len(rc._used), "read": len(rc._stored or {}),
+                  "missing": sum(key not in (rc._stored or {}) for key in rc._used),
+                  "differ": sum(_sre.compile(k[0], *rc._arguments(v)) != re.compile(*k) for k, v in rc._used.items())}))
+"""
+
+
+def _run_patterns(folder) -> dict:
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(folder)}
+    done = subprocess.run([sys.executable, "-c", _RUN_PATTERNS], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_runs_imports_take_every_modules_patterns_from_the_file_and_give_re_compile_back(tmp_path):
+    """pydantic's, feedparser's, cssselect's, http.cookiejar's... patterns too (30-35 ms of a run's imports), not only
+    the parsers' own (about 50): the first process compiles and writes them, the next reads them."""
+    first = _run_patterns(tmp_path)
+    assert first["compile"] == "re" and first["used"] > 200 and first["read"] == 0 and first["differ"] == 0
+    assert len(list(tmp_path.glob("patterns-*.marshal"))) == 1
+    second = _run_patterns(tmp_path)
+    # Read back; a pattern or two built from a set in the order of this process's string hashing (tokenize's) miss.
+    assert second["compile"] == "re" and second["differ"] == 0 and second["missing"] <= 3
+    assert abs(second["used"] - first["used"]) <= 3 and second["read"] >= first["used"]
+
+
+def test_the_fork_servers_patterns_stay_in_the_file_beside_the_runs(tmp_path):
+    """The fork server's preload and the run's process share the file: the run's save keeps the fork server's
+    patterns (with twice what the run used as the bound, 27 of them were dropped: 3 ms compiled at every start)."""
+    from govpress.parsers import regex_cache
+
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", "import govpress.parse_preload"], check=True, env=env, capture_output=True,
+                   timeout=180)
+    fork_servers = set(regex_cache._read(regex_cache.cache_file(tmp_path)))
+    assert len(fork_servers) > 300
+    _run_patterns(tmp_path)  # compiles what the fork server did not, and writes the file
+    kept = set(regex_cache._read(regex_cache.cache_file(tmp_path)))
+    assert fork_servers <= kept and len(kept) > len(fork_servers) + 50
+
+
+def test_the_registrys_list_defaults_do_not_compile_tokenizes_pattern():
+    """pydantic reads each ``default_factory``'s signature; ``list``'s is parsed through ``tokenize``, whose pattern
+    (built from a set: another in each process, so no file keeps it) compiled at every run's start (2-3 ms)."""
+    modules_after(
+        "import govpress.run, tokenize\n"
+        "from govpress.registry import load_registry\n"
+        "registry = load_registry()\n"
+        "assert registry.source and all(s.fallback_urls is not registry.source[0].fallback_urls for s in registry.source[1:])\n"
+        "assert tokenize._compile.cache_info().currsize == 0, tokenize._compile.cache_info()\n"
+    )
+
+
+def test_the_commands_registry_imports_read_the_patterns_but_leave_the_file_to_the_runs_imports(tmp_path):
+    """``govpress ingest`` imports the registry first (its patterns from the file too); the file is written after the
+    plain run's own imports, with everything the process used: a save of the registry's few patterns alone would keep
+    fewer of the file's others. Refused here after the registry's import: nothing written."""
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(tmp_path), "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", "from govpress.cli import app; app()", "ingest", "--without-prefect",
+                           "--source", "nope", "--db", str(tmp_path / "g.duckdb")],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "nope" in done.stdout + done.stderr
+    assert list(tmp_path.glob("patterns-*.marshal")) == []

@@ -225,6 +225,76 @@ def test_the_pool_places_requests_as_httpcore_does_with_linear_bookkeeping() -> 
     assert sum(c.asked for c in pool._connections) <= 16
 
 
+class _Socket:
+    """A pooled connection's network stream: only whether a close waits to be read."""
+
+    def __init__(self, readable: bool) -> None:
+        self.readable = readable
+
+    def get_extra_info(self, info: str) -> object:
+        return self.readable if info == "is_readable" else None
+
+
+def _wire_placement(pool_class: type, seed: int) -> tuple:
+    """The pool's own connections (wire.Connection over wire.HTTP11Connection) in every state httpcore's checks read:
+    connecting, failed to connect, new, busy, idle (its keep-alive over or not, its socket quiet or closed by the
+    server), closed; then which stay, which close and where the queued requests go."""
+    import random
+    import time
+
+    import httpcore
+    from httpcore._async.http11 import HTTPConnectionState
+
+    from govpress.fetch import wire
+
+    rng = random.Random(seed)
+    origins = [httpcore.Origin(b"http", host, 80) for host in (b"a.test", b"b.test", b"c.test")]
+    pool = pool_class(max_connections=rng.choice([2, 5, 10, 100]), max_keepalive_connections=rng.choice([1, 3, 20]))
+    names: dict[int, str] = {}
+    for number in range(rng.randint(0, 30)):
+        origin = rng.choice(origins)
+        connection = wire.Connection(origin=origin, ssl_context=None, keepalive_expiry=5.0)
+        kind = rng.choice(["connecting", "failed", "http11"])
+        if kind == "failed":
+            connection._connect_failed = True
+        elif kind == "http11":
+            inner = wire.HTTP11Connection(origin=origin, stream=_Socket(rng.random() < 0.3), keepalive_expiry=5.0)
+            inner._state = rng.choice(list(HTTPConnectionState))
+            inner._expire_at = rng.choice([None, time.monotonic() - 100, time.monotonic() + 100])
+            connection._connection = inner
+        pool._connections.append(connection)
+        names[id(connection)] = f"c{number}"
+    requests = []
+    for _ in range(rng.randint(0, 20)):
+        request = wire.PoolRequest(httpcore.Request("GET", f"http://{rng.choice(origins).host.decode()}/"))
+        if rng.random() < 0.3:
+            request.connection = pool._connections[0] if pool._connections else None  # already placed
+        requests.append(request)
+    pool._requests = requests
+    made = iter(range(100))
+
+    def create_connection(origin: httpcore.Origin) -> wire.Connection:
+        connection = wire.Connection(origin=origin, ssl_context=None)
+        names[id(connection)] = f"new{next(made)}"
+        return connection
+
+    pool.create_connection = create_connection
+    closing = pool._assign_requests_to_connections()
+    name = lambda connection: None if connection is None else names[id(connection)]  # noqa: E731
+    return ([name(c) for c in pool._connections], [name(c) for c in closing], [name(r.connection) for r in requests])
+
+
+def test_the_pools_own_connections_are_read_from_their_state_as_httpcore_asks_them() -> None:
+    """The pool reads wire's connections' states itself instead of calling is_closed, has_expired and is_idle through
+    two layers for each at every placement: the same decisions as httpcore's own pool, which calls them."""
+    import httpcore
+
+    from govpress.fetch.netguard import _Pool
+
+    for seed in range(500):
+        assert _wire_placement(_Pool, seed) == _wire_placement(httpcore.AsyncConnectionPool, seed), seed
+
+
 def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> None:
     from govpress.fetch.netguard import RememberingResolver
 
