@@ -434,7 +434,7 @@ def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool, in_place: boo
     indexed = _index_tables(con, tables)
     if full or not all("stats" in indexed.get(t, ()) for t in tables) \
             or changed > search_update.FULL_SHARE * max(total, 1):
-        refill_and_index(con, keep_empty=True, in_place=in_place, indexed=indexed)
+        refill_and_index(con, keep_empty=True, in_place=in_place, indexed=indexed, state_ensured=True)
         return total
     if changed:
         slices = refill_slices(changed)
@@ -503,7 +503,9 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 
 def _index_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, set[str]]:
-    """The tables each of ``tables``' fts index schemas holds (one catalogue read; an index with none is left out)."""
+    """The tables each of ``tables``' fts index schemas holds (one catalogue read; an index with none is left out):
+    whether each index exists, which are empty (:func:`refill_and_index`'s ``keep_empty``) and which can be filled
+    where they stand (its ``in_place``)."""
     if not tables:
         return {}
     listed = "[" + ", ".join(quote(f"fts_main_{t}") for t in tables) + "]"
@@ -513,21 +515,6 @@ def _index_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str
             f"AND list_contains({listed}, schema_name)").fetchall():
         held.setdefault(schema.removeprefix("fts_main_"), set()).add(name)
     return held
-
-
-def _empty_and_indexed(con: duckdb.DuckDBPyConnection, tables: list[str],
-                       indexed: dict[str, set[str]] | None = None) -> set[str]:
-    """Those of ``tables`` that hold no row and whose fts index exists and holds no document: already what a
-    build over no rows makes (a fresh file's, or the last build's over a family without releases).
-    ``indexed``: :func:`_index_tables` of (at least) ``tables``, when the caller has read it."""
-    if indexed is None:
-        indexed = _index_tables(con, tables)
-    candidates = [t for t in tables if "docs" in indexed.get(t, ())]
-    if not candidates:
-        return set()
-    counts = con.execute("SELECT " + ", ".join(
-        f"(SELECT count(*) FROM {t}) + (SELECT count(*) FROM fts_main_{t}.docs)" for t in candidates)).fetchone()
-    return {t for t, n in zip(candidates, counts) if n == 0}
 
 
 def _index_pragma(table: str) -> str:
@@ -703,7 +690,8 @@ def _from_staged_sql(family: Family) -> str:
 
 
 def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False,
-                     in_place: bool = False, indexed: dict[str, set[str]] | None = None) -> None:
+                     in_place: bool = False, indexed: dict[str, set[str]] | None = None,
+                     state_ensured: bool = False) -> None:
     """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``).
 
     ``keep_empty`` (a run's rebuild, not a migration): a family that holds no release, whose table and index
@@ -716,14 +704,21 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
     schema holds all of fts's tables is filled again where it stands (:func:`_fill_index_sql`: the same rows),
     not dropped and built by ``create_fts_index``; an index missing any of them is built as before.
     ``indexed``: :func:`_index_tables` of every search table, when the caller has just read it.
+    ``state_ensured``: the caller's transaction made sure of ``search_indexed`` already (search_update.touched).
     """
     counts = [(family.table, f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}") for family in FAMILIES]
     counts.append((NAMES_TABLE, "SELECT count(*) FROM releases"))
-    held = dict(zip([table for table, _ in counts], con.execute(
-        "SELECT " + ", ".join(f"({count})" for _, count in counts)).fetchone()))
+    tables = [table for table, _ in counts]
     if indexed is None:
-        indexed = _index_tables(con, list(held)) if keep_empty else {}
-    kept = _empty_and_indexed(con, [table for table in held if not held[table]], indexed) if keep_empty else set()
+        indexed = _index_tables(con, tables) if keep_empty else {}
+    # With keep_empty, the rows of each existing index (its table's and its documents) are counted in the same
+    # statement as the releases: a family with no release whose table and index hold none is left as it is.
+    probed = [table for table in tables if keep_empty and "docs" in indexed.get(table, ())]
+    values = con.execute("SELECT " + ", ".join(
+        [f"({count})" for _, count in counts]
+        + [f"(SELECT count(*) FROM {t}) + (SELECT count(*) FROM fts_main_{t}.docs)" for t in probed])).fetchone()
+    held = dict(zip(tables, values))
+    kept = {table for table, rows in zip(probed, values[len(tables):]) if not held[table] and not rows}
     refilled = {table for table in held if table not in kept and INDEX_TABLES <= indexed.get(table, set())
                 } if keep_empty and in_place else set()
     _drop_indexes(con, [table for table in held if table not in kept and table not in refilled])
@@ -749,7 +744,7 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
             con.execute(_fill_index_sql(table, split=table in split))
         elif table not in kept:
             con.execute(_index_pragma(table))
-    search_update.record_all(con)
+    search_update.record_all(con, ensured=state_ensured)
 
 
 NAME_WORDS_SQL = "flatten(list_transform([r.title, r.subtitle, r.lead, r.body_text], lambda t: name_words(t)))"
