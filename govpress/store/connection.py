@@ -46,6 +46,7 @@ from govpress.errors import (
 )
 from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
+from govpress.store import arrow as arrows
 from govpress.store import fresh_schema, liveness, migrations, search
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
@@ -599,7 +600,7 @@ class Store:
                 if not same_schema:
                     shared.tables = None  # the block may create or drop tables (a migration, the search index)
                 try:
-                    with _disk_full_said():
+                    with _disk_full_said(), arrows.closed_after(cursor):  # closed below: its temp tables with it
                         yield cursor
                 except DiskFull:
                     shared.close()  # a failed WAL write can leave the connection unusable: reopen next call
@@ -618,7 +619,7 @@ class Store:
             try:
                 if fts:  # LOAD costs ~40 ms: only where search objects are built or queried
                     load_fts(con)
-                with _disk_full_said():
+                with _disk_full_said(), arrows.closed_after(con):  # closed below: its temp tables with it
                     yield con
             finally:
                 con.close()

@@ -415,9 +415,10 @@ class LakeStore(Store):
 
     def rebuild_search_index(self, *, full: bool = True) -> None:
         """The whole index, always: the in-place update's bookkeeping table (search_indexed) is keyed,
-        which DuckLake cannot hold; a lake rebuilds from its scratch build as before."""
+        which DuckLake cannot hold; a lake rebuilds from its scratch build as before (``create_fts_index``, which
+        its dialect builds apart: not filled in place)."""
         from govpress.store import search
-        self._write(lambda con: search.rebuild_search_index(con, full=True))
+        self._write(lambda con: search.rebuild_search_index(con, full=True, in_place=False))
 
     def checksum(self) -> dict[str, str]:
         from govpress.store import load as loader

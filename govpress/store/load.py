@@ -722,12 +722,20 @@ def _json(value: Any) -> str:
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime
 ) -> None:
-    """Record a run as 'running'; a retried flow run with the same id is marked running again."""
-    con.execute(*inline(
-        """INSERT INTO runs (run_id, flow, started_at, status, parameters, source_ids) VALUES (?, ?, ?, 'running', ?, ?)
-           ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL""",
-        [run_id, flow, utc(started_at), _json(parameters), list(source_ids)],
-    ))
+    """Record a run as 'running'; a retried flow run with the same id is marked running again.
+
+    On a DuckDB connection the row is looked for first (a run id is new but for a retried flow run): a plain
+    insert, or the update a conflict would make. ``ON CONFLICT``'s path cost 4.8-6.2 ms for the one row, the look
+    and the insert 2.4-2.7 (every run's start). A lake connection (or a wrapper of one) keeps the one statement."""
+    insert = "INSERT INTO runs (run_id, flow, started_at, status, parameters, source_ids) VALUES (?, ?, ?, 'running', ?, ?)"
+    values = [run_id, flow, utc(started_at), _json(parameters), list(source_ids)]
+    if not copies_in(con):
+        con.execute(*inline(insert + " ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
+                            values))
+    elif con.execute(*inline("SELECT count(*) FROM runs WHERE run_id = ?", [run_id])).fetchone()[0]:
+        con.execute(*inline("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [run_id]))
+    else:
+        con.execute(*inline(insert, values))
 
 
 def finish_run(

@@ -406,16 +406,18 @@ def _create_search_table(con: duckdb.DuckDBPyConnection, table: str, comment: st
     con.execute(f"COMMENT ON COLUMN {table}.terms IS '{terms_comment}'")
 
 
-def rebuild_search_index(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> int:
+def rebuild_search_index(con: duckdb.DuckDBPyConnection, *, full: bool = False, in_place: bool = True) -> int:
     """Bring the search tables and their fts indexes up to date with releases, in one transaction.
 
     Only the releases whose text changed since they were indexed are indexed again
     (govpress/store/search_update.py: same index, same results as a rebuild); the whole index is built
     when ``full``, when there is none yet, or when most releases changed. Returns the releases indexed.
+    ``in_place``: a whole build fills the existing indexes where they stand (:func:`refill_and_index`); a lake
+    passes False.
     """
     con.begin()
     try:
-        count = _update_or_rebuild(con, full)
+        count = _update_or_rebuild(con, full, in_place)
         con.commit()
         return count
     except BaseException:
@@ -423,12 +425,16 @@ def rebuild_search_index(con: duckdb.DuckDBPyConnection, *, full: bool = False) 
         raise
 
 
-def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool) -> int:
+def _update_or_rebuild(con: duckdb.DuckDBPyConnection, full: bool, in_place: bool = True) -> int:
     tables = [f.table for f in FAMILIES] + [NAMES_TABLE]
     changed = search_update.touched(con)
     total = con.execute("SELECT count(*) FROM releases").fetchone()[0]
-    if full or not search_update.index_exists(con, tables) or changed > search_update.FULL_SHARE * max(total, 1):
-        refill_and_index(con, keep_empty=True)
+    # The indexes' tables read once, for both questions: is there an index of every table, and which can be
+    # filled where they stand (refill_and_index).
+    indexed = _index_tables(con, tables)
+    if full or not all("stats" in indexed.get(t, ()) for t in tables) \
+            or changed > search_update.FULL_SHARE * max(total, 1):
+        refill_and_index(con, keep_empty=True, in_place=in_place, indexed=indexed, state_ensured=True)
         return total
     if changed:
         slices = refill_slices(changed)
@@ -496,19 +502,19 @@ def _drop_indexes(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     con.execute("\n".join(drops))  # one call: each statement still runs (and is logged) on its own, in order
 
 
-def _empty_and_indexed(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
-    """Those of ``tables`` that hold no row and whose fts index exists and holds no document: already what a
-    build over no rows makes (a fresh file's, or the last build's over a family without releases)."""
+def _index_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, set[str]]:
+    """The tables each of ``tables``' fts index schemas holds (one catalogue read; an index with none is left out):
+    whether each index exists, which are empty (:func:`refill_and_index`'s ``keep_empty``) and which can be filled
+    where they stand (its ``in_place``)."""
+    if not tables:
+        return {}
     listed = "[" + ", ".join(quote(f"fts_main_{t}") for t in tables) + "]"
-    indexed = {s.removeprefix("fts_main_") for (s,) in con.execute(
-        f"SELECT schema_name FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'docs' "
-        f"AND list_contains({listed}, schema_name)").fetchall()}
-    candidates = [t for t in tables if t in indexed]
-    if not candidates:
-        return set()
-    counts = con.execute("SELECT " + ", ".join(
-        f"(SELECT count(*) FROM {t}) + (SELECT count(*) FROM fts_main_{t}.docs)" for t in candidates)).fetchone()
-    return {t for t, n in zip(candidates, counts) if n == 0}
+    held: dict[str, set[str]] = {}
+    for schema, name in con.execute(
+            f"SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            f"AND list_contains({listed}, schema_name)").fetchall():
+        held.setdefault(schema.removeprefix("fts_main_"), set()).add(name)
+    return held
 
 
 def _index_pragma(table: str) -> str:
@@ -516,6 +522,83 @@ def _index_pragma(table: str) -> str:
         f"PRAGMA create_fts_index('{table}', 'release_id', 'terms', stemmer='none', stopwords='none', "
         f"ignore='{TOKEN_SPLIT}', strip_accents=0, lower=1, overwrite=1)"
     )
+
+
+INDEX_TABLES = frozenset({"docs", "terms", "dict", "stats", "fields", "stopwords"})
+"""The tables ``create_fts_index`` makes in an index's schema (fts of DuckDB 1.5.5), which :func:`_fill_index_sql`
+fills; tests/unit/store/test_search.py compares them with what a build makes."""
+
+NOT_SIMPLE = "[^ 0-9a-zß-öø-ÿа-яёєіїўґəışğ]"
+"""A character other than the space, an ASCII digit or a lower-case letter of the scripts the search families use
+(Latin-1's, the Russian, Belarusian and Ukrainian Cyrillic, Azerbaijani's ə ı ş ğ): :func:`_split_by_spaces`.
+Listed rather than ``[^\\p{Ll}\\p{Lo}\\p{Nd} ]``, whose Unicode classes cost DuckDB's regular expression compiler
+about 5 ms a statement (the check 7 -> 2.2 ms on a 12-page run's build); a text with any other character is
+tokenised by fts's macro, the same words."""
+
+
+def _split_by_spaces(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
+    """Those of ``tables`` whose every ``terms`` value the index's ``tokenize`` macro splits into the words between
+    its spaces (what ``string_split(terms, ' ')`` gives, once the empty words are dropped): none of them holds a
+    :data:`NOT_SIMPLE` character. One statement for all of them.
+
+    Why: ``tokenize`` lower-cases its text, replaces every run of characters outside ``[\\p{L}\\p{N}]`` by a
+    space and splits on ``\\s+``: two passes of Unicode regular expressions over every indexed word (26-32 ms of
+    a 653-release build's Russian index) and two compiles of them per statement (about 2.5 ms each, whatever
+    the rows). The ``terms`` are words the refill made (lower-cased letters and digits, :data:`MACROS`) joined by
+    spaces. For every character :data:`NOT_SIMPLE` lets through but the space, DuckDB's ``lower`` is the identity
+    and none is outside ``[\\p{L}\\p{N}]`` or ``\\s`` (tests/unit/store/test_search.py checks each), so
+    ``tokenize`` keeps such a value's words as they are, in order. A table with any other character is
+    tokenised by the macro itself."""
+    if not tables:
+        return set()
+    rows = " UNION ALL ".join(f"SELECT {quote(t)} AS t, terms FROM {t}" for t in tables)
+    (odd,) = con.execute(
+        f"SELECT list(DISTINCT t) FILTER (WHERE regexp_matches(terms, '{NOT_SIMPLE}')) FROM ({rows})").fetchone()
+    return set(tables) - set(odd or [])
+
+
+FILL_TERMS_TABLE = "search_fts_terms"
+"""Temp table of one index's word occurrences while :func:`_fill_index_sql` fills it."""
+
+
+def _fill_index_sql(table: str, *, split: bool) -> str:
+    """The statements that make ``table``'s existing fts index what ``create_fts_index`` (:func:`_index_pragma`)
+    builds, row for row and in the same order, by emptying its tables and filling them again.
+
+    ``create_fts_index`` drops the index's schema and makes it again, then adds columns and fills them by
+    correlated ``UPDATE`` s, some 18 statements. Here the schema, its ``fields`` and ``stopwords`` and its macros
+    stay (made with the same parameters: :func:`refill_and_index`'s ``in_place``), and ``docs``, ``terms``,
+    ``dict`` and ``stats`` get fts's own rows: the documents' ``rowid`` s as ``docid``, fts's word filter, its
+    ``termid`` order (its own ``DISTINCT ... ORDER BY docid, term`` numbered by ``row_number()``), its ``df``
+    and ``avgdl`` expressions. ``split``: the words are the runs between the spaces of ``terms``
+    (:func:`_split_by_spaces`); else the index's ``tokenize`` macro splits them, as fts does.
+    tests/unit/store/test_search.py compares every table of both builds, in their stored order."""
+    s = f"fts_main_{table}"
+    t = FILL_TERMS_TABLE
+    words = "string_split(fts_ii.terms, ' ')" if split else f"{s}.tokenize(fts_ii.terms)"
+    return ";\n".join([
+        f"DELETE FROM {s}.docs", f"DELETE FROM {s}.terms", f"DELETE FROM {s}.dict", f"DELETE FROM {s}.stats",
+        f"""CREATE OR REPLACE TEMP TABLE {t} AS
+            SELECT stem(t.w, 'none') AS term, t.docid AS docid, t.fieldid AS fieldid FROM (
+                SELECT unnest({words}) AS w, rowid AS docid,
+                       (SELECT fieldid FROM {s}.fields WHERE field = 'terms') AS fieldid
+                FROM {table} AS fts_ii) AS t
+            WHERE t.w NOT NULL AND len(t.w) > 0 AND t.w NOT IN (SELECT sw FROM {s}.stopwords)""",
+        f"""INSERT INTO {s}.docs
+            SELECT d.rowid, d.release_id, coalesce(n.len, 0) FROM {table} d
+            LEFT JOIN (SELECT docid, count(term) AS len FROM {t} GROUP BY docid) n ON n.docid = d.rowid
+            ORDER BY d.rowid""",
+        f"""INSERT INTO {s}.dict
+            SELECT i.termid, i.term, f.df FROM (
+                WITH distinct_terms AS (SELECT DISTINCT term FROM {t} ORDER BY docid, term)
+                SELECT row_number() OVER () - 1 AS termid, dt.term FROM distinct_terms AS dt) i
+            JOIN (SELECT term, count(DISTINCT docid) AS df FROM {t} GROUP BY term) f USING (term)
+            ORDER BY i.termid""",
+        f"""INSERT INTO {s}.terms
+            SELECT o.docid, o.fieldid, d.termid FROM {t} o JOIN {s}.dict d USING (term) ORDER BY o.rowid""",
+        f"INSERT INTO {s}.stats SELECT COUNT(docs.docid), SUM(docs.len) / COUNT(docs.len) FROM {s}.docs AS docs",
+        f"DROP TABLE {t}",
+    ])
 
 
 TOUCHED_ONLY = " AND r.release_id IN (SELECT release_id FROM search_touched)"
@@ -606,7 +689,9 @@ def _from_staged_sql(family: Family) -> str:
     return f"INSERT INTO {family.table} SELECT release_id, terms FROM {STAGED_TABLE} WHERE family = '{family.name}'"
 
 
-def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False) -> None:
+def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLICE, *, keep_empty: bool = False,
+                     in_place: bool = False, indexed: dict[str, set[str]] | None = None,
+                     state_ensured: bool = False) -> None:
     """The body of a rebuild, inside the caller's transaction (each family filled by slices of ``per_slice``).
 
     ``keep_empty`` (a run's rebuild, not a migration): a family that holds no release, whose table and index
@@ -614,13 +699,29 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
     each: three of the five families on the generated site, every fresh file's first build). Only for
     indexes built with today's parameters: every file at the latest schema version has them (a migration
     that changes them builds them again, with ``keep_empty`` off).
+
+    ``in_place`` (with ``keep_empty``; not on a lake, whose dialect builds fts's index apart): an index whose
+    schema holds all of fts's tables is filled again where it stands (:func:`_fill_index_sql`: the same rows),
+    not dropped and built by ``create_fts_index``; an index missing any of them is built as before.
+    ``indexed``: :func:`_index_tables` of every search table, when the caller has just read it.
+    ``state_ensured``: the caller's transaction made sure of ``search_indexed`` already (search_update.touched).
     """
     counts = [(family.table, f"SELECT count(*) FROM releases r WHERE {_family_filter(family)}") for family in FAMILIES]
     counts.append((NAMES_TABLE, "SELECT count(*) FROM releases"))
-    held = dict(zip([table for table, _ in counts], con.execute(
-        "SELECT " + ", ".join(f"({count})" for _, count in counts)).fetchone()))
-    kept = _empty_and_indexed(con, [table for table in held if not held[table]]) if keep_empty else set()
-    _drop_indexes(con, [table for table in held if table not in kept])
+    tables = [table for table, _ in counts]
+    if indexed is None:
+        indexed = _index_tables(con, tables) if keep_empty else {}
+    # With keep_empty, the rows of each existing index (its table's and its documents) are counted in the same
+    # statement as the releases: a family with no release whose table and index hold none is left as it is.
+    probed = [table for table in tables if keep_empty and "docs" in indexed.get(table, ())]
+    values = con.execute("SELECT " + ", ".join(
+        [f"({count})" for _, count in counts]
+        + [f"(SELECT count(*) FROM {t}) + (SELECT count(*) FROM fts_main_{t}.docs)" for t in probed])).fetchone()
+    held = dict(zip(tables, values))
+    kept = {table for table, rows in zip(probed, values[len(tables):]) if not held[table] and not rows}
+    refilled = {table for table in held if table not in kept and INDEX_TABLES <= indexed.get(table, set())
+                } if keep_empty and in_place else set()
+    _drop_indexes(con, [table for table in held if table not in kept and table not in refilled])
     for table in held:
         if table not in kept:
             con.execute(f"DELETE FROM {table}")
@@ -637,10 +738,13 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
     names_slices = refill_slices(held[NAMES_TABLE], per_slice) if held[NAMES_TABLE] else 0
     for number in range(names_slices):
         con.execute(_names_sql(slices=names_slices, number=number))
+    split = _split_by_spaces(con, [table for table in held if table in refilled])
     for table in held:
-        if table not in kept:
+        if table in refilled:
+            con.execute(_fill_index_sql(table, split=table in split))
+        elif table not in kept:
             con.execute(_index_pragma(table))
-    search_update.record_all(con)
+    search_update.record_all(con, ensured=state_ensured)
 
 
 NAME_WORDS_SQL = "flatten(list_transform([r.title, r.subtitle, r.lead, r.body_text], lambda t: name_words(t)))"

@@ -49,9 +49,11 @@ def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
                 "release when it was indexed.'")
 
 
-def record_all(con: duckdb.DuckDBPyConnection) -> None:
-    """After a whole rebuild: every release is indexed as it stands."""
-    ensure_state(con)
+def record_all(con: duckdb.DuckDBPyConnection, *, ensured: bool = False) -> None:
+    """After a whole rebuild: every release is indexed as it stands. ``ensured``: :func:`ensure_state` ran in this
+    transaction already (:func:`touched`), so its four statements are not sent again."""
+    if not ensured:
+        ensure_state(con)
     con.execute(f"DELETE FROM {STATE_TABLE}")
     con.execute(f"INSERT INTO {STATE_TABLE} SELECT r.release_id, {STAMP} FROM releases r")
 

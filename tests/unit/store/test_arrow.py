@@ -338,3 +338,38 @@ print(sorted(m for m in ("pyarrow.dataset", "pyarrow.compute", "numpy.ma") if m 
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split("\n")[-2] == "[]", done.stdout  # numpy.ma: pa.array of a numpy array imports it
+
+
+def test_a_store_calls_temporary_tables_go_with_its_cursor_not_one_drop_each(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A session's call runs on a cursor closed at its end (a call outside a session on a connection of its own):
+    # DuckDB frees the temporary tables made on it then, so none is dropped by a statement of its own. A
+    # connection the caller keeps (the direct ones above) still has each dropped at its block's or batch's end.
+    import sys
+
+    from store_factories import batch, release
+
+    from govpress.store.arrow import closed_after
+
+    sent: list[str] = []
+    real = duckdb.DuckDBPyConnection.execute
+
+    def spy(self, sql, *args, **kwargs):
+        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (the scan's)
+        sent.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", spy)
+    with store.session():
+        store.load_batch(batch(release("r1", "Визит в Минск.", title="Визит"), release("r2", "Визит в Баку.")))
+        assert store.cached_validators(["https://example.org/a", "https://example.org/b"]) == {}
+        with store.writer() as con:
+            assert not {n for n in names(con) if n.startswith("_govpress_arrow_")}  # a new cursor: nothing left
+    store.load_batch(batch(release("r3", "Визит в Киев.", title="Визит")))  # outside a session
+    monkeypatch.undo()
+    assert any(sql.startswith("CREATE OR REPLACE TEMP TABLE _govpress_arrow_") for sql in sent)
+    assert not [sql for sql in sent if sql.startswith("DROP TABLE IF EXISTS temp.main._govpress_arrow_")]
+    con = duckdb.connect()
+    with closed_after(duckdb.connect()), registered(con, pa.table({"x": [1]})) as name:  # another connection's block
+        assert name in names(con)
+    assert name not in names(con)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -139,6 +140,44 @@ def test_sources_are_upserted_in_one_statement_the_last_of_a_twice_given_source_
     assert len(counting.statements) == 1  # one per source before: 3-4 ms each of every run's start
     assert table_rows(store, "SELECT source_id, timezone, run_id FROM sources ORDER BY source_id") == [
         ("gov_ru", "Europe/Minsk", "run-2"), ("new_one", "Europe/Moscow", "run-2"), ("quiet", "Europe/Moscow", "run-2")]
+
+
+def test_a_run_started_again_is_running_again_and_a_new_one_takes_no_conflict_path(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # load.start_run on a DuckDB connection looks for the run's row first: a plain insert for a new id (DuckDB's
+    # ON CONFLICT path was 3 ms more for the one row), the conflict's update for a retried one. The rows are what
+    # the one ON CONFLICT statement (which a lake connection, or a wrapper, still sends) leaves.
+    from store_factories import Recorder
+
+    t0 = datetime(2026, 12, 6, 9, tzinfo=timezone.utc)
+    other = Store(tmp_path / "other.duckdb")
+    shutil.copyfile(store.path, other.path)
+    sent: list[str] = []
+    real = duckdb.DuckDBPyConnection.execute
+
+    def spy(self, sql, *args, **kwargs):
+        sent.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    def lifecycle(con) -> None:
+        load.start_run(con, "run-1", "ingest", {"a": 1}, ["gov_ru"], t0)
+        load.finish_run(con, "run-1", "failed", {"new": 2}, "boom", [], t0 + timedelta(minutes=1))
+        load.start_run(con, "run-1", "ingest again", {"a": 2}, ["gov_en"], t0 + timedelta(minutes=2))  # retried
+        load.start_run(con, "run-2", "ingest", {}, ["gov_ru", "gov_en"], t0 + timedelta(minutes=3))
+
+    with store.writer() as con:
+        monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", spy)
+        lifecycle(con)
+        monkeypatch.undo()
+    with other.writer() as con:
+        recorder = Recorder(con)
+        lifecycle(recorder)
+    assert not any("ON CONFLICT" in sql for sql in sent if "INTO runs" in sql)
+    assert any("ON CONFLICT" in sql for sql in recorder.sent)
+    query = "SELECT * FROM runs ORDER BY run_id"
+    assert table_rows(store, query) == table_rows(other, query)
+    assert table_rows(store, "SELECT run_id, flow, status, finished_at, new, source_ids FROM runs ORDER BY run_id") == [
+        ("run-1", "ingest", "running", None, 2, ["gov_ru"]), ("run-2", "ingest", "running", None, 0, ["gov_ru", "gov_en"])]
 
 
 def test_snapshot_is_a_readable_copy_swapped_in_atomically(store: Store) -> None:
