@@ -81,6 +81,10 @@ def call(tree: Path, kind: str, registry: Path, db: Path, env: dict, requests: P
     # "started X s ago" is printed when the command begins to wait: X + the wait is the answer since the spawn.
     row["answered"] = float(spawned.group(1)) + float(waited.group(1)) if spawned and waited else float("nan")
     row["flow"] = clock_line(output, "Beginning flow run", started)
+    # The first request after the flow run began, from its beginning: how soon a prestarted run's held batches
+    # released fetching once adopted (nan without a flow run).
+    after = [t for t in times if t > row["flow"]]
+    row["resumed"] = after[0] - row["flow"] if after else float("nan")
     row["histogram"] = [sum(1 for t in times if int(t / 0.5) == i) for i in range(int(wall / 0.5) + 1)]
     return row
 
@@ -138,7 +142,7 @@ def main() -> None:
 
 def figures(row: dict) -> str:
     return " ".join(f"{k} {row[k]:.2f}" if isinstance(row[k], float) else f"{k} {row[k]}"
-                    for k in ("wall", "requests", "first", "q25", "q50", "q75", "last", "stall", "answered", "flow"))
+                    for k in ("wall", "requests", "first", "q25", "q50", "q75", "last", "stall", "answered", "flow", "resumed"))
 
 
 if __name__ == "__main__":

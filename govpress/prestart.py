@@ -16,7 +16,9 @@ starting it again:
 - once adopted: each stage call (a source's discovery, each batch, the source's verdict) goes
   through the flow's Prefect task as before, in the flow run's context; a task whose stage began
   early awaits that call instead of running the stage again (``RunContext.early``), and a retry runs
-  it afresh. The task runs, their names and states and the run's artifacts are those of a flow run
+  it afresh. A source's walk that ended before the adoption does not wait for its task: the walk's
+  end launches the source's last batch, so the run goes on fetching, and the discover task adopts the
+  ended walk once the flow exists (before the source's verdict). The task runs, their names and states and the run's artifacts are those of a flow run
   without a prestart; the tables are those of ``--without-prefect``.
 
 What the run logs before it is adopted (a source's failed discovery, a host's circuit opening) is kept
@@ -46,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govpress.pipeline import RunContext, SourceOutcome, discover_source, process_batch, run_source
+from govpress.pipeline import PartQueue, RunContext, SourceOutcome, discover_source, process_batch, run_source
 from govpress.plan import RunParams
 from govpress.registry import Source
 from govpress.run import RunResult, registry_at, run_ingest
@@ -236,26 +238,66 @@ class Prestart:
         return await asyncio.get_running_loop().create_task(call(*args), context=self.adoption.context.copy())
 
     async def _source(self, ctx: RunContext, source: Source) -> SourceOutcome:
-        outcome = await run_source(ctx, source, discover_fn=self._stage("discover", discover_source),
-                                   batch_fn=self._stage("batch", process_batch))
+        walked: list[asyncio.Future[Any]] = []
+        try:
+            outcome = await run_source(ctx, source, discover_fn=self._stage("discover", discover_source, walked),
+                                       batch_fn=self._stage("batch", process_batch))
+            for flow_call in walked:  # the flow's discover task of a walk that ended before the adoption
+                try:
+                    await flow_call
+                except Exception as exc:  # as run_source records a discovery that failed
+                    log.exception("%s failed", source.id)
+                    outcome.status, outcome.message = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            for flow_call in walked:
+                flow_call.cancel()
+            await asyncio.gather(*walked, return_exceptions=True)
         return await self._in_flow(lambda *a: self.adoption.verdict(*a), ctx, source, outcome)
 
-    def _stage(self, which: str, plain: Callable[..., Awaitable[Any]]):
-        """A stage call that starts at once and is handed to the flow's task for it once adopted."""
+    async def _ended_first(self, early: asyncio.Future[Any]) -> bool:
+        """Wait for ``early`` or the adoption, whichever comes first; True when ``early`` succeeded before the adoption."""
+        if self._adopted.is_set():
+            return False
+        adopted = asyncio.ensure_future(self._adopted.wait())
+        try:
+            await asyncio.wait({early, adopted}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            adopted.cancel()
+        return (early.done() and not early.cancelled() and early.exception() is None
+                and not self._adopted.is_set())
+
+    def _stage(self, which: str, plain: Callable[..., Awaitable[Any]], walked: list[asyncio.Future[Any]] | None = None):
+        """A stage call that starts at once and is handed to the flow's task for it once adopted.
+
+        A source's walk that ends before the adoption returns at once (``walked`` then holds the flow's discover
+        task call, which adopts the finished walk once the flow exists; :meth:`_source` awaits it before the
+        verdict). Its batches get going: the last part of a walk is launched only when the walk returns, and a
+        walk that waited for the flow stopped the run's fetching until then (bench/results.md, "perf-prefect18").
+        """
 
         async def call(ctx: RunContext, source: Source, *args: Any) -> Any:
             key = (source.id, which if which == "discover" else args[-1])
             early = asyncio.ensure_future(plain(ctx, source, *args))
             ctx.early[key] = early
+            flow_call = (lambda *a: self.adoption.discover(*a)) if which == "discover" else (
+                lambda *a: self.adoption.batch(*a))
+            later = False  # the flow's call left to adopt the ended walk (it takes ``early`` from ctx.early then)
             try:
-                flow_call = (lambda *a: self.adoption.discover(*a)) if which == "discover" else (
-                    lambda *a: self.adoption.batch(*a))
+                if walked is not None and await self._ended_first(early):
+                    # Handed a queue of its own: should the task's first attempt fail after taking the walk, a walk
+                    # run again cannot block on the batches' queue, whose reader is done by then.
+                    pending = asyncio.ensure_future(self._in_flow(flow_call, ctx, source, PartQueue()))
+                    pending.add_done_callback(lambda _: ctx.early.pop(key, None))
+                    walked.append(pending)
+                    later = True
+                    return early.result()
                 return await self._in_flow(flow_call, ctx, source, *args)
             finally:
-                ctx.early.pop(key, None)
-                if not early.done():  # cancelled, or the task failed before it took the call: stop it
-                    early.cancel()
-                    await asyncio.gather(early, return_exceptions=True)
+                if not later:
+                    ctx.early.pop(key, None)
+                    if not early.done():  # cancelled, or the task failed before it took the call: stop it
+                        early.cancel()
+                        await asyncio.gather(early, return_exceptions=True)
 
         return call
 

@@ -62,7 +62,21 @@ async def wait_for(condition, timeout: float = 60.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_the_flow_adopts_the_prestarted_run_and_fetches_nothing_twice(site, prefect_api, tmp_path: Path):
+async def until_still(server: LocalSiteServer, seconds: float = 1.5, timeout: float = 60.0) -> None:
+    """Until the site has had no request for ``seconds`` (a prestart fetched what it may before its flow)."""
+    deadline = time.monotonic() + timeout
+    last, since = len(server.requests), time.monotonic()
+    while time.monotonic() - since < seconds:
+        assert time.monotonic() < deadline, "the prestart never stopped fetching"
+        await asyncio.sleep(0.05)
+        if len(server.requests) != last:
+            last, since = len(server.requests), time.monotonic()
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["while-fetching", "walks-ended"])
+def test_the_flow_adopts_the_prestarted_run_and_fetches_nothing_twice(site, prefect_api, tmp_path: Path, late: bool):
+    """``late``: the flow comes once the prestart fetched all it may, its sources' walks ended before any flow
+    run existed (each source's discover task then adopts a finished walk)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -79,6 +93,8 @@ def test_the_flow_adopts_the_prestarted_run_and_fetches_nothing_twice(site, pref
         try:
             # Release pages are fetched before any flow run exists ...
             await wait_for(lambda: sum((release_gets(server) - before).values()) >= 5)
+            if late:
+                await until_still(server)
             fetched_early = sum((release_gets(server) - before).values())
             state = await ingest(db=str(db), sources_file=str(registry), return_state=True)
         finally:

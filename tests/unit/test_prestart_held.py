@@ -235,3 +235,50 @@ def test_records_of_a_prestart_are_kept_from_its_begin_and_sent_once(tmp_path: P
     asyncio.run(scenario())
     assert sent == ["before the flows were imported", "after, before the adoption", "from a worker thread"]
     assert delivered == ["after the adoption"]
+
+
+def test_a_walk_that_ends_before_the_adoption_launches_its_last_batch_then(site, tmp_path: Path, monkeypatch):
+    """Batches as big as a source's whole walk: a source's first batch goes at once, the rest of its pages only
+    when its walk returns. A walk that ended before the flow exists returns then (its discover task adopts it
+    later), so every release page is fetched before the adoption; it waited for the flow's discover task before.
+    The flow's side still gets one discover call per source, and the run holds every release."""
+    server, registry = site
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10_000)
+    counted = Counted()
+    monkeypatch.setattr(prestart_module, "process_batch", counted.wrap(pipeline.process_batch))
+    plain = plain_adoption()
+    discovered: list[str] = []
+
+    async def discover(ctx: RunContext, source: Source, parts):
+        discovered.append(source.id)
+        return await plain.discover(ctx, source, parts)
+
+    adoption = Adoption(parameters=plain.parameters, context=plain.context, discover=discover, batch=plain.batch,
+                        verdict=plain.verdict)
+    db = tmp_path / "g.duckdb"
+
+    def release_gets() -> int:
+        return sum(1 for r in server.requests if r.method == "GET" and "/news/" in r.path)
+
+    async def scenario():
+        before = release_gets()
+        early = Prestart(flow="ingest", db=db, sources_file=registry, source_ids=None, params=RunParams()).begin()
+        try:
+            await until_still(server, early)
+            held, fetched = counted.peak, release_gets() - before
+            result = await early.adopt(adoption)
+            return held, fetched, release_gets() - before, result
+        finally:
+            await early.close()
+
+    held, fetched_early, fetched, result = asyncio.run(scenario())
+    assert result.status == "completed", result
+    assert sorted(discovered) == sorted(o.source_id for o in result.outcomes), discovered
+    assert len(result.outcomes) < held <= HELD_BATCHES, held  # first batches, and last ones before the adoption
+    assert fetched_early == fetched, (fetched_early, fetched)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        [(releases,)] = con.execute("SELECT count(*) FROM releases").fetchall()
+    finally:
+        con.close()
+    assert releases >= 3 * PER_SOURCE, releases
