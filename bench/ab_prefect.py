@@ -27,6 +27,7 @@ import argparse
 import ctypes
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,16 +63,32 @@ def own_children(keep: set[int]) -> list[int]:
 
 
 def reap_all(keep: set[int], timeout: float = 30.0) -> None:
-    """Wait for every child but ``keep`` (a temporary server stops 0.2-0.3 s after the command asked it to)."""
+    """Wait for every child but ``keep`` (a temporary server stops 0.2-0.3 s after the command asked it to).
+
+    Polled, never a blocking ``waitpid``: an orphan that does not end (a govpress bug worth seeing) would
+    otherwise hang the benchmark. Those still alive at the deadline are named and killed, so the next
+    call's CPU is not theirs."""
     deadline = time.monotonic() + timeout
     while pids := own_children(keep):
         for pid in pids:
             try:
-                os.waitpid(pid, 0 if time.monotonic() < deadline else os.WNOHANG)
+                os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 pass
         if time.monotonic() > deadline:
+            for pid in own_children(keep):
+                try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    command = "?"
+                print(f"  still running {timeout:.0f} s after the call, killed: {pid} {command[:160]}", flush=True)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
             break
+        time.sleep(0.02)
 
 
 def process_cpu(pid: int) -> float:
