@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from govpress.errors import PrefectUnavailable
-from govpress.settings import paused_gc  # noqa: F401  (here too: the command and the server use it from here)
+from govpress.settings import paused_gc, usable_cores  # noqa: F401  (paused_gc here too: the command and the server use it from here)
 
 SERVE_API = "http://127.0.0.1:4200/api"
 """Where ``govpress serve`` runs its server by default: a command-line run reuses it when it answers."""
@@ -284,21 +284,27 @@ class TemporaryApi:
 
 def shares_prefect_import() -> bool:
     """Whether the command imports Prefect before it forks its server (``GOVPRESS_PREFECT_FORK``: ``shared``, ``early``,
-    or by default the machine's load).
+    or by default the machine's load): :func:`prefect_import_shared` over this process's cores and load."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    return prefect_import_shared(os.environ.get("GOVPRESS_PREFECT_FORK", "auto"), usable_cores(), load)
+
+
+def prefect_import_shared(mode: str, cores: int, load: float | None) -> bool:
+    """The decision of :func:`shares_prefect_import`: ``mode`` ``shared`` or ``early`` decides; else the last minute's
+    ``load`` average against the ``cores`` this process may use.
 
     Imported before the fork, Prefect's ~1 CPU-s of imports is done once for both processes, but the command's run
     waits for it (its first request ~0.8 s later on a quiet machine). Forked at once, the server imports it again on
     another core while the command's run starts and imports it in its loading thread: ~1 CPU-s more, which costs
-    wall time only when no core is free. So: shared when the last minute's load average is at least the number of
-    cores (or there is one core), at once otherwise (bench/results.md, "perf-prefect17")."""
-    mode = os.environ.get("GOVPRESS_PREFECT_FORK", "auto")
+    wall time only when no core is free. So: shared when the load is at least the cores (or there is one core, or
+    no load to read), at once otherwise (bench/results.md, "perf-prefect17"). The cores are the process's CPU
+    affinity, as the parse workers count them: in a container limited to one core of many, that one core is busy."""
     if mode in ("shared", "early"):
         return mode == "shared"
-    cores = os.cpu_count() or 1
-    try:
-        return cores < 2 or os.getloadavg()[0] >= cores
-    except OSError:  # no load average to read: share, as before
-        return True
+    return cores < 2 or load is None or load >= cores
 
 
 def safe_to_fork() -> bool:

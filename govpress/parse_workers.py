@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from govpress.dedupe.keys import TextKeys, content_hash, text_keys
 from govpress.dedupe.versions import text_hash
 from govpress.parsers import ParseContext, ParseError, Release, available_parsers, get_parser, parse
+from govpress.settings import usable_cores
 
 log = logging.getLogger("govpress.parse_workers")
 
@@ -228,10 +229,7 @@ def _ask_to_die_with_parent() -> bool:
 
 def default_workers() -> int:
     """One worker per core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 def serve_without_main() -> None:

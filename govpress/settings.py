@@ -65,6 +65,15 @@ BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 """The environment :func:`one_blas_thread` gives a govpress process, unless the variable is set already."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity on Linux, else the machine's count): what the parse
+    workers and the temporary API's fork rule count, so that a container limited to fewer cores is read as such."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def one_blas_thread() -> None:
     """Before NumPy's import: OpenBLAS starts no thread pool (a no-op once NumPy is imported).
 

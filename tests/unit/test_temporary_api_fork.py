@@ -150,29 +150,36 @@ def test_nothing_is_forked_while_another_thread_runs(monkeypatch, tmp_path: Path
     assert spawned == [True]
 
 
-def test_prefect_is_imported_before_the_fork_only_when_no_core_is_free(monkeypatch):
+def test_prefect_is_imported_before_the_fork_only_when_no_core_is_free():
     """Shared before the fork, Prefect's import saves the server ~1 CPU-s but holds the command's run back (~0.8 s
     quiet): worth it only on a busy machine (bench/results.md, "perf-prefect17"). ``GOVPRESS_PREFECT_FORK`` decides
     when set."""
-    monkeypatch.delenv("GOVPRESS_PREFECT_FORK", raising=False)
-    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 2)
+    decide = temporary_api.prefect_import_shared
     for load, shared in ((0.3, False), (1.9, False), (2.0, True), (7.5, True)):
-        monkeypatch.setattr(temporary_api.os, "getloadavg", lambda load=load: (load, load, load))
-        assert temporary_api.shares_prefect_import() is shared, load
-    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 1)  # one core: the server's own import would wait anyway
-    monkeypatch.setattr(temporary_api.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    assert temporary_api.shares_prefect_import()
+        assert decide("auto", 2, load) is shared, load
+    assert decide("auto", 4, 2.5) is False  # cores to spare on a bigger machine
+    assert decide("auto", 1, 0.0)  # one core: the server's own import would wait anyway
+    assert decide("auto", 2, None)  # no load average to read: share, as before
+    for load in (0.0, 9.0):
+        assert decide("shared", 2, load) is True
+        assert decide("early", 2, load) is False
 
-    def unreadable():
-        raise OSError("no load average")
 
-    monkeypatch.setattr(temporary_api.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(temporary_api.os, "getloadavg", unreadable)
-    assert temporary_api.shares_prefect_import()
-    for mode, shared in (("shared", True), ("early", False)):
-        monkeypatch.setenv("GOVPRESS_PREFECT_FORK", mode)
-        monkeypatch.setattr(temporary_api.os, "getloadavg", lambda: (0.0, 0.0, 0.0) if shared else (9.0, 9.0, 9.0))
-        assert temporary_api.shares_prefect_import() is shared, mode
+def test_the_fork_rule_counts_the_cores_this_process_may_use(tmp_path):
+    """A process limited to one core of several (a container's cpuset) counts one, as the parse workers do: with
+    one core the import is shared whatever the load."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux CPU affinity and two usable cores")
+    script = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+        "from govpress.flows import temporary_api as t; from govpress.parse_workers import default_workers; "
+        "print(t.usable_cores(), default_workers(), t.shares_prefect_import())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GOVPRESS_PREFECT_FORK"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=str(ROOT))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "1", "True"]
 
 
 def test_nothing_is_forked_inside_an_event_loop():
