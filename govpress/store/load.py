@@ -340,7 +340,9 @@ def _apply_plan(con: duckdb.DuckDBPyConnection, run_id: str, plan: ReleasePlan, 
               if record else "")
     changed = [(row, 1, cluster) for row, cluster in plan.inserts] + plan.updates
     if changed:
-        columns = _release_columns(con) + (["text_hash"] if text_hashes is not None else [])
+        # A recording file (release_events: migration 9) has every text column (the last came with migration 8): the
+        # columns are read only in a file stepped through the migrations before it (one statement a batch, ~1 ms).
+        columns = (list(_TEXT_COLUMNS) if record else _release_columns(con)) + (["text_hash"] if text_hashes is not None else [])
         # Each statement reads the batch's table from its own C stream (arrow.execute_with): its texts are not copied
         # into a temporary table first (a fresh load of 5,000 releases a batch carries 20 MB of them).
         t = _changed_releases_table(changed, text_hashes or {})
