@@ -106,6 +106,16 @@ def held_bodies() -> int:
                if isinstance(o, FetchResult) and o.purpose == "new" and o.body is not None)
 
 
+def stored_releases(db) -> int:
+    """The releases the run left in ``db``."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        [(releases,)] = con.execute("SELECT count(*) FROM releases").fetchall()
+    finally:
+        con.close()
+    return releases
+
+
 @pytest.mark.parametrize("depth", [PIPELINE_DEPTH, PIPELINE_DEPTH + 2])
 def test_before_adoption_a_prestart_holds_at_most_held_batches(site, tmp_path: Path, monkeypatch, depth: int):
     """Four sources streaming at once: at most HELD_BATCHES batches wait for the writes, whatever each source
@@ -135,12 +145,7 @@ def test_before_adoption_a_prestart_holds_at_most_held_batches(site, tmp_path: P
     assert bodies == 0, bodies
     assert result.status == "completed", result
     assert all(o.status == "ok" for o in result.outcomes), result.outcomes
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        [(releases,)] = con.execute("SELECT count(*) FROM releases").fetchall()
-    finally:
-        con.close()
-    assert releases >= 3 * PER_SOURCE, releases
+    assert stored_releases(db) >= 3 * PER_SOURCE
 
 
 def test_a_prestarted_backfill_holds_its_sources_pipeline_depth(site, tmp_path: Path, monkeypatch):
@@ -276,9 +281,4 @@ def test_a_walk_that_ends_before_the_adoption_launches_its_last_batch_then(site,
     assert sorted(discovered) == sorted(o.source_id for o in result.outcomes), discovered
     assert len(result.outcomes) < held <= HELD_BATCHES, held  # first batches, and last ones before the adoption
     assert fetched_early == fetched, (fetched_early, fetched)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        [(releases,)] = con.execute("SELECT count(*) FROM releases").fetchall()
-    finally:
-        con.close()
-    assert releases >= 3 * PER_SOURCE, releases
+    assert stored_releases(db) >= 3 * PER_SOURCE
