@@ -60,7 +60,7 @@ from govpress.parsers.html import (
     primary_language,
     text_of,
 )
-from govpress.parsers.html.blocks import class_tokens
+from govpress.parsers.html.blocks import class_tokens, verdicts_held
 from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
 from govpress.parsers.html.tree import decode_page
@@ -137,6 +137,11 @@ def _reject_binary(body: bytes) -> None:
 
 
 def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
+    with verdicts_held():  # the page's tree is read, never changed: each element judged boilerplate or not once
+        return _parse_html_page(body, url, ctx)
+
+
+def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     text = decode_page(body, ctx.content_type)
     # The fetcher's check of these bytes stands when the rules would read the text as they read them.
     if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type)) and (reason := looks_blocked(text)):

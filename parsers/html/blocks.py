@@ -14,7 +14,9 @@ not hit Python's recursion limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from unicodedata import is_normalized
 
 from lxml import etree
@@ -138,8 +140,43 @@ def _boiler_classes(classes: str) -> bool:
     return verdict
 
 
+class _HeldVerdicts(threading.local):
+    verdicts: dict[Element, bool] | None = None
+
+
+_held = _HeldVerdicts()
+"""This thread's :func:`verdicts_held` memo (None outside one)."""
+
+
+@contextmanager
+def verdicts_held() -> Iterator[None]:
+    """Within it, :func:`is_boilerplate` judges each element once and repeats that verdict.
+
+    For a parse that reads a tree it does not change: the generic parser's walks (the not-found check's main
+    area, the density count, the body's and the date region's paragraphs, the headline's ancestors) ask about
+    the same elements again and again (82 asks of 29 elements on a generated page). The memo holds the
+    elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own)."""
+    previous = _held.verdicts
+    _held.verdicts = {}
+    try:
+        yield
+    finally:
+        _held.verdicts = previous
+
+
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
+    verdicts = _held.verdicts
+    if verdicts is None:
+        return _judge(element)
+    verdict = verdicts.get(element)
+    if verdict is None:
+        verdict = verdicts[element] = _judge(element)
+    return verdict
+
+
+def _judge(element: Element) -> bool:
+    """:func:`is_boilerplate`'s verdict, from the element itself."""
     tag = element.tag
     if not isinstance(tag, str):
         return True  # comments and processing instructions
