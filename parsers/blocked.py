@@ -125,7 +125,7 @@ def looks_like_html(content_type: str | None, head: bytes) -> bool:
     return bool(_LOOKS_HTML.match(head))
 
 
-def fetch_verdict_holds(body: bytes, text: str, content_type: str | None) -> bool:
+def fetch_verdict_holds(body: bytes, text: str, content_type: str | None, *, same_bytes: bool = False) -> bool:
     """Whether the fetcher's "no block" on ``body`` is also :func:`blocked_reason` ``(text)``'s answer.
 
     The fetcher asks ``blocked_reason(body, status=<2xx>, headers=...)``; a parser asks again of the
@@ -135,9 +135,12 @@ def fetch_verdict_holds(body: bytes, text: str, content_type: str | None) -> boo
     answers agree when the text encodes back to the very bytes and the Content-Type, which the
     fetcher's check read and the parser's does not, makes no difference to what is HTML. Both are
     checked here (a few microseconds, against 60-70 for the rules: bench/results.md, perf-parse13).
+    ``same_bytes``: the caller's decode already tells that the text encodes back to ``body``
+    (:func:`govpress.parsers.html.tree.decode_page_checked`), so the text is not encoded again to see it.
     """
     head = body[:4096]
-    return looks_like_html(content_type, head) == looks_like_html(None, head) and text.encode("utf-8", "ignore") == body
+    return looks_like_html(content_type, head) == looks_like_html(None, head) and (
+        same_bytes or text.encode("utf-8", "ignore") == body)
 
 
 class Page:

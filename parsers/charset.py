@@ -61,24 +61,32 @@ def _strict(body: bytes, charset: str) -> str | None:
 
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, charset_used)``; never raises on bad bytes (last resort: UTF-8 with replacement)."""
+    text, charset, _exact = decode_checked(body, content_type)
+    return text, charset
+
+
+def decode_checked(body: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
+    """:func:`decode`'s ``(text, charset_used)``, and whether the text is ``body`` read as strict UTF-8 (no BOM
+    taken off, nothing replaced): then it encodes back to these very bytes, and a caller that compares the two
+    need not encode it again."""
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(name, errors="replace"), name
+            return body[len(bom):].decode(name, errors="replace"), name, False
     # Non-ASCII text that is valid UTF-8 is UTF-8 whatever the label says: cp1251 or
     # KOI8-R Cyrillic practically never forms valid UTF-8 sequences.
     text = _strict(body, "utf-8")
     if text is not None:
-        return text, "utf-8"
+        return text, "utf-8", True
     for declared in (charset_from_header(content_type), charset_from_meta(body)):
         if declared and declared != "utf-8":
             text = _strict(body, declared)
             if text is not None and not _looks_like_mojibake(text):
-                return text, declared
+                return text, declared, False
     best = from_bytes(body[:200_000], cp_isolation=_CANDIDATES).best()
     if best is not None and best.encoding:
         name = _normal(best.encoding) or "utf-8"
-        return body.decode(name, errors="replace"), name
-    return body.decode("utf-8", errors="replace"), "utf-8"
+        return body.decode(name, errors="replace"), name, False
+    return body.decode("utf-8", errors="replace"), "utf-8", False
 
 
 _MOJIBAKE = re.compile("[ÐÑ][\u0080-\u00bf]|Ã[\u0080-\u00bf]|вЂ|Р[ЎЃ°-їµ¶·ё]")

@@ -63,7 +63,7 @@ from govpress.parsers.html import (
 from govpress.parsers.html.blocks import class_tokens, verdicts_held
 from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
-from govpress.parsers.html.tree import decode_page
+from govpress.parsers.html.tree import decode_page_checked
 from govpress.parsers.language import detect_language
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
@@ -142,9 +142,9 @@ def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
 
 
 def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
-    text = decode_page(body, ctx.content_type)
+    text, same_bytes = decode_page_checked(body, ctx.content_type)
     # The fetcher's check of these bytes stands when the rules would read the text as they read them.
-    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type)) and (reason := looks_blocked(text)):
+    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type, same_bytes=same_bytes)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
     root = parse_html_text(text)
     # Every element's Python proxy held for the whole parse: otherwise lxml builds a new proxy each

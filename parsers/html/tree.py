@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from govpress.parsers.charset import decode
+from govpress.parsers.charset import decode_checked
 from govpress.parsers.text import squash
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # per page. Matched by its message so that bs4 (0.2 s to import) is loaded only by its callers.
 warnings.filterwarnings("ignore", message=r"It looks like you're using an HTML parser to parse an XML document")
 
-__all__ = ["Element", "decode_page", "drop_tree", "first_match", "is_element", "make_soup", "parse_html", "parse_html_text", "select", "select_one", "text_of"]
+__all__ = ["Element", "decode_page", "decode_page_checked", "drop_tree", "first_match", "is_element", "make_soup", "parse_html", "parse_html_text", "select", "select_one", "text_of"]
 
 Element = etree._Element
 """Plain lxml elements: ``lxml.html``'s element classes cost a Python lookup per element touched
@@ -37,8 +37,16 @@ Element = etree._Element
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:
     """The page as text (BOM, header, meta, detection), NUL bytes removed (they make lxml stop early)."""
-    text, _charset = decode(body or b"", content_type)
-    return text.replace("\x00", "")
+    return decode_page_checked(body, content_type)[0]
+
+
+def decode_page_checked(body: bytes, content_type: str | None = None) -> tuple[str, bool]:
+    """:func:`decode_page`'s text, and whether it encodes back to ``body`` as UTF-8 (a strict UTF-8 read that
+    had no NUL byte to take out): what :func:`govpress.parsers.blocked.fetch_verdict_holds` would otherwise
+    find by encoding the whole page again."""
+    text, _charset, exact = decode_checked(body or b"", content_type)
+    cleaned = text.replace("\x00", "")
+    return cleaned, exact and len(cleaned) == len(text)
 
 
 def parse_html(body: bytes, content_type: str | None = None) -> Element:

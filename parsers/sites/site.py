@@ -19,7 +19,7 @@ from govpress.parsers.blocked import fetch_verdict_holds
 from govpress.parsers.dates import ParsedDate, parse_date, parse_iso
 from govpress.parsers.html import Element, PageMeta, block_paragraphs, clean_title, first_match, looks_blocked, parse_html_text, primary_language, remove_boilerplate, text_of
 from govpress.parsers.html.leads import find_lead_block
-from govpress.parsers.html.tree import decode_page
+from govpress.parsers.html.tree import decode_page_checked
 from govpress.parsers.language import detect_language
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
@@ -35,9 +35,9 @@ def require_body(body: bytes) -> None:
 def unblocked_tree(body: bytes, ctx: ParseContext) -> Element:
     """The page parsed once (lxml); :class:`BlockedPage` or :class:`NotFoundPage` when it is a challenge,
     block or "page not found" page instead."""
-    text = decode_page(body, ctx.content_type)
+    text, same_bytes = decode_page_checked(body, ctx.content_type)
     # The fetcher's check of these bytes stands when the rules would read the text as they read them.
-    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type)) and (reason := looks_blocked(text)):
+    if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type, same_bytes=same_bytes)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
     root = parse_html_text(text)
     if reason := not_found_reason(text, root):

@@ -230,6 +230,28 @@ def test_the_fetchers_verdict_holds_only_for_the_same_bytes_read_as_the_same_kin
     assert fetch_verdict_holds(body, _decoded(body, content_type), content_type) is holds
 
 
+def test_the_decodes_own_word_that_the_text_is_the_bytes_is_the_encodings(pages_dir) -> None:
+    """decode_page_checked's flag is exactly whether the text encodes back to the body, and with it
+    fetch_verdict_holds answers as it does encoding the text itself: saved real pages, BOMs, NUL bytes,
+    other charsets (declared and detected), broken UTF-8, surrogates' bytes."""
+    from govpress.parsers.html.tree import decode_page, decode_page_checked
+
+    cyrillic = "<html><head><title>Встреча</title></head><body><p>Министры обсудили торговлю</p></body></html>"
+    bodies = [page.read_bytes() for page in sorted(pages_dir.rglob("*.html"))][:40]
+    bodies += [ARTICLE, PROSE, b"", b"\x00", cyrillic.encode(), cyrillic.encode("cp1251"), cyrillic.encode("koi8-r"),
+               b"\xef\xbb\xbf" + ARTICLE, b"\xff\xfe" + cyrillic.encode("utf-16-le"), ARTICLE.replace(b"trade", b"tr\x00ade"),
+               ARTICLE + b"\xff", ARTICLE.replace(b"trade", b"tr\xc3ade"), b"<p>\xed\xa0\x80</p>", "<p>é</p>".encode("latin-1")]
+    exact = 0
+    for body in bodies:
+        for content_type in (None, "text/html", "text/html; charset=windows-1251", "text/html; charset=utf-8"):
+            text, same = decode_page_checked(body, content_type)
+            assert text == decode_page(body, content_type)
+            assert same is (text.encode("utf-8", "ignore") == body)
+            exact += same
+            assert fetch_verdict_holds(body, text, content_type, same_bytes=same) is fetch_verdict_holds(body, text, content_type)
+    assert 0 < exact < 4 * len(bodies)
+
+
 def test_where_the_fetchers_verdict_holds_the_parsers_own_check_agrees(pages_dir) -> None:
     """No block on the fetcher's side (a 2xx, its headers) and fetch_verdict_holds: the parser's looks_blocked(text)
     finds none either. Every rule's page, the saved real pages, under several statuses and Content-Types."""
