@@ -61,7 +61,7 @@ from govpress.parsers.html import (
     text_of,
 )
 from govpress.parsers.html.blocks import class_tokens, verdicts_held
-from govpress.parsers.html.leads import find_lead_block, lead_overlaps, lead_text
+from govpress.parsers.html.leads import find_lead, lead_overlaps
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
 from govpress.parsers.html.tree import decode_page_checked
 from govpress.parsers.language import detect_language
@@ -162,7 +162,8 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     if not title:
         raise ParseError("no title")
     subtitle, subtitle_element = _find_subtitle(index, headline.element, title)
-    lead_block = find_lead_block(root, headline.element)  # div.article__lead & co.: the lead, not a sub-headline
+    # div.article__lead & co.: the lead, not a sub-headline (its text read as the block was found)
+    lead_block, lead = find_lead(root, headline.element) or (None, None)
     if lead_block is not None and subtitle_element is not None and lead_overlaps(lead_block, subtitle_element):
         subtitle, subtitle_element = None, None
 
@@ -207,7 +208,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         parser=NAME,
         parser_version=VERSION,
         subtitle=subtitle,
-        lead=lead_text(lead_block) if lead_block is not None else _lead(meta, paragraphs, title=title, subtitle=subtitle),
+        lead=lead if lead_block is not None else _lead(meta, paragraphs, title=title, subtitle=subtitle),
         published_at=found.value,
         published_precision=found.precision,
         published_offset_stated=found.date.has_offset if found.date else None,

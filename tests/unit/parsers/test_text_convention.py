@@ -405,6 +405,23 @@ def test_generic_leaves_lead_like_blocks_that_are_not_leads(block):
     assert release.lead != LEAD
 
 
+@pytest.mark.parametrize("block", [
+    '<div class="article__lead"><p><strong>{lead}</strong></p></div>', '<p class="lead">{lead} <br> {lead}</p>',
+    '<div class="news-intro">{lead}<p>{lead}</p></div>', '<div class="lead-image"><p>{lead}</p></div>',
+    '<div class="summary">x</div><div class="summary">{lead}</div>', '',
+])
+def test_find_lead_gives_the_lead_block_and_its_text(block):
+    """find_lead's pair is find_lead_block's block and lead_text of it (the text the generic parser keeps)."""
+    from govpress.parsers.html.leads import find_lead, find_lead_block, lead_text
+
+    root = etree.fromstring(article(block.format(lead=LEAD)), etree.HTMLParser())
+    headline = root.find(".//h1")
+    found = find_lead(root, headline)
+    assert (found[0] if found else None) is find_lead_block(root, headline)
+    assert found is None or found[1] == lead_text(found[0])
+    assert (found is None) is (block in ('', '<div class="lead-image"><p>{lead}</p></div>'))
+
+
 def test_a_lead_block_after_the_body_started_is_not_the_lead():
     page = ARTICLE.format(title=TITLE, between="", p1=P[0], p2=P[1], p3=P[2]).replace(
         f"<p>{P[2]}</p>", f'<p>{P[2]}</p><div class="summary">{LEAD}</div>').encode()
