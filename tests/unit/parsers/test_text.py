@@ -458,3 +458,24 @@ def test_needs_substitution_is_the_special_characters_search_for_every_code_poin
         text = f"а{c}б"  # Cyrillic around it: the non-ASCII way, where the shortcut is
         assert _needs_substitution(text) == (_SPECIAL_CHARS.search(text) is not None), hex(ord(c))
     assert _needs_substitution("а  б") and _needs_substitution("а\nб\u00a0") and not _needs_substitution("а\nб")
+
+
+def test_line_end_breaks_are_cut_as_the_patterns_substitution_cuts_them() -> None:
+    """The hyphen evidence's text without its line-end breaks: the former ``re.sub`` over the whole text, exactly
+    (20,000 made texts of word characters, both hyphens, spaces, tabs, newlines and other separators)."""
+    import random
+
+    from govpress.parsers import text as text_module
+
+    former = re.compile(r"\w*[-\u2010][ \t]*\n\s*\w*")
+    alphabet = ["a", "Ж", "7", "_", "-", "\u2010", " ", "\t", "\n", "\n", ".", "\r", "\u00a0", "\u2028", "é", "-\n"]
+    rng = random.Random(19)
+    cut = 0
+    for _ in range(20_000):
+        made = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        expected = former.sub(" ", made)
+        assert text_module._without_line_end_breaks(made) == expected, repr(made)
+        cut += expected != made
+    assert cut > 5_000
+    assert repair_paragraphs(["Die Zusammen-", "arbeit der Länder und die Zusammenarbeit der Ministerien."], "de") == [
+        "Die Zusammenarbeit der Länder und die Zusammenarbeit der Ministerien."]
