@@ -146,7 +146,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     # The fetcher's check of these bytes stands when the rules would read the text as they read them.
     if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type, same_bytes=same_bytes)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
-    root = parse_html_text(text)
+    root = parse_html_text(text, body if same_bytes else None)
     # Every element's Python proxy held for the whole parse: otherwise lxml builds a new proxy each
     # time one of the dozen walks below reaches an element and frees it again when the walk moves on.
     # Bounded: a hostile page's million elements would hold ~70 MB of proxies.

@@ -39,7 +39,7 @@ def unblocked_tree(body: bytes, ctx: ParseContext) -> Element:
     # The fetcher's check of these bytes stands when the rules would read the text as they read them.
     if not (ctx.no_block_found and fetch_verdict_holds(body, text, ctx.content_type, same_bytes=same_bytes)) and (reason := looks_blocked(text)):
         raise BlockedPage(reason)
-    root = parse_html_text(text)
+    root = parse_html_text(text, body if same_bytes else None)
     if reason := not_found_reason(text, root):
         raise NotFoundPage(reason)
     return root
