@@ -148,6 +148,16 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
 
 IDS = pa.schema([("release_id", pa.string())])
 
+PAIRS = pa.schema([("release_id", pa.string()), ("other_id", pa.string())])
+"""Pairs of release ids (links to delete).
+
+The store's Arrow tables are made with their schema given, never inferred: pyarrow's first inference from Python
+objects in a process imports ``dateutil.relativedelta`` (and ``six``, ``calendar``, ``locale``), 4-13 ms of a
+plain run's store thread, the only importer there (bench/results.md, "perf-store19")."""
+SCORED_LINKS = pa.schema([("release_id", pa.string()), ("other_id", pa.string()), ("score", pa.float64()),
+                          ("other_url", pa.string())])
+"""Links with their score and the other end's url (near-duplicate and syndication links written)."""
+
 
 def ids_table(ids: Iterable[str]) -> pa.Table:
     """The distinct ids, sorted, as a one-column Arrow table (``release_id``)."""
