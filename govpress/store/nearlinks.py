@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from govpress.dedupe import neardup
 from govpress.store.arrow import (
-    STREAM, all_new, by_id, copies_in, execute_with, inline, keys_in, registered, registered_ids,
+    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, copies_in, execute_with, inline, keys_in, registered, registered_ids,
 )
 
 NEAR_DUPLICATE = "near_duplicate"
@@ -375,7 +375,7 @@ def _write_links(
     gone = [pair for pair in existing if pair not in found]
     wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
     if gone:
-        table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]})
+        table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]}, schema=PAIRS)
         with registered(con, table) as t:
             con.execute(*inline(
                 f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {t})",
@@ -386,7 +386,7 @@ def _write_links(
         table = pa.Table.from_pydict({
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
-        })
+        }, schema=SCORED_LINKS)
         # Every pair found has one end among ``release_ids``: with those all new, a plain insert.
         upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
         with registered(con, table) as t:
@@ -514,7 +514,8 @@ def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
                 AND cluster_id <> release_id""").fetchall()})
     if not changes:
         return 0
-    table = pa.Table.from_pydict({"release_id": list(changes), "cluster_id": list(changes.values())})
+    table = pa.Table.from_pydict({"release_id": list(changes), "cluster_id": list(changes.values())},
+                                 schema=pa.schema([("release_id", pa.string()), ("cluster_id", pa.string())]))
     with registered(con, table) as t:
         return int(con.execute(
             f"""UPDATE releases SET cluster_id = t.cluster_id FROM {t} t WHERE releases.release_id = t.release_id"""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
+import pytz
 
 from govpress.store import LoadBatch, Store
 from govpress.store import connection
@@ -181,3 +183,34 @@ def test_a_sessions_loads_read_the_catalogue_once_until_a_call_may_have_changed_
     assert "scratch" not in given[1] and given[4] is not None and "scratch" in given[4]
     with store.reader(fts=False) as con:
         assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 5
+
+
+@pytest.mark.parametrize("zone, named", [("Etc/UTC", "UTC"), ("Universal", "UTC"), ("UTC", "UTC"),
+                                         ("Etc/GMT", "Etc/GMT"), ("Asia/Baku", "Asia/Baku")])
+def test_utc_by_another_name_is_called_utc_on_every_cursor_and_any_other_zone_is_left(zone: str, named: str) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET GLOBAL TimeZone = '{zone}'")
+        connection.name_utc_utc(con)
+        cursor = con.cursor()
+        assert cursor.execute("SELECT current_setting('TimeZone')").fetchone() == (named,)
+        cursor.close()
+    finally:
+        con.close()
+
+
+def test_the_stores_connections_hand_timestamps_over_through_pytzs_utc(store: Store, monkeypatch) -> None:
+    # pytz answers for "UTC" without opening its 597 zone files; the instants are the same either way. The
+    # machine's zone is counted as one of UTC's names here, so that the test says the same on any machine.
+    (machine,) = duckdb.connect().execute("SELECT current_setting('TimeZone')").fetchone()
+    monkeypatch.setattr(connection, "UTC_NAMES", connection.UTC_NAMES | {machine})
+    store.migrate()
+    query = "SELECT TIMESTAMPTZ '2026-01-02 03:04:05+02'"
+    with store.session(idle_close=60), store.writer() as con:
+        stamps = [con.execute(query).fetchone()[0]]
+    with store.writer() as con:  # a call's own connection, outside a session
+        stamps.append(con.execute(query).fetchone()[0])
+    with store.reader() as con:
+        stamps.append(con.execute(query).fetchone()[0])
+    assert [stamp.tzinfo for stamp in stamps] == [pytz.utc] * 3
+    assert stamps == [datetime(2026, 1, 2, 1, 4, 5, tzinfo=timezone.utc)] * 3
