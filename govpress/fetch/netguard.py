@@ -311,6 +311,11 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+def _is_readable(stream: httpcore.AsyncNetworkStream) -> bool:
+    """``stream.get_extra_info("is_readable")``, the pool's own stream asked directly (one call less a check)."""
+    return stream._readable() if type(stream) is wire.AsyncioStream else stream.get_extra_info("is_readable")
+
+
 _IDLE = HTTPConnectionState.IDLE
 _CLOSED = HTTPConnectionState.CLOSED
 
@@ -350,7 +355,7 @@ class _Pool(httpcore.AsyncConnectionPool):
                         continue
                     expire_at = inner._expire_at
                     if ((expire_at is not None and time.monotonic() > expire_at)
-                            or (state is _IDLE and inner._network_stream.get_extra_info("is_readable"))):
+                            or (state is _IDLE and _is_readable(inner._network_stream))):
                         connections.remove(connection)
                         closing_connections.append(connection)
                     elif len(connections) > self._max_keepalive_connections and state is _IDLE:

@@ -11,10 +11,12 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import h11
 import httpcore
 import httpx
 import pytest
@@ -576,3 +578,75 @@ def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: 
     assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, 200, 200]
     assert direct[3]["outcome"] == "network_error" and direct[-1] == [("sid", "abc")]
     assert [h for h in direct_sent[-1][5] if h[0] == b"Cookie"] == [(b"Cookie", b"sid=abc")]
+
+
+def test_an_idle_sockets_check_answers_as_a_fresh_poll_with_one_poller_per_socket() -> None:
+    """A plain socket's idle check keeps one registered poll object; every answer is a fresh poll's (the
+    server's data or close seen before the event loop has read it), and a lost or closed stream is readable."""
+    async def go() -> list[tuple[bool, bool]]:
+        listener = socket.create_server(("127.0.0.1", 0))
+        stream = await wire.connect_tcp("127.0.0.1", listener.getsockname()[1])
+        peer, _ = listener.accept()
+        fd = stream._transport.get_extra_info("socket").fileno()
+        answers = [(stream._readable(), wire._poll_readable(fd))]
+        poller = stream._poller
+        assert poller is not None
+        stream._quiet_until = 0.0
+        answers.append((stream._readable(), wire._poll_readable(fd)))
+        peer.close()  # the server's close, not yet read by the event loop (no await since)
+        time.sleep(0.05)
+        stream._quiet_until = 0.0
+        answers.append((stream._readable(), wire._poll_readable(fd)))
+        assert stream._poller is poller
+        await asyncio.sleep(0.05)  # now the loop reads the end: the protocol knows it without a poll
+        answers.append((stream._readable(), stream._protocol.eof))
+        await stream.aclose()
+        answers.append((stream._readable(), True))
+        listener.close()
+        return answers
+
+    assert asyncio.run(go()) == [(False, False), (False, False), (True, True), (True, True), (True, True)]
+
+
+def test_a_header_list_is_checked_by_h11_once_and_sent_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """h11 checks a request's headers when it makes the Request event; a list it made before is given as its
+    Headers (the same head on the wire), and a list it refuses is refused every time and not kept."""
+    checks: list[int] = []
+    normalize = h11._events.normalize_and_validate
+
+    def counting(headers, _parsed=False):  # type: ignore[no-untyped-def]
+        if not _parsed:  # a request's (a received response's are parsed)
+            checks.append(len(headers))
+        return normalize(headers, _parsed=_parsed)
+
+    monkeypatch.setattr(h11._events, "normalize_and_validate", counting)
+    monkeypatch.setattr(wire, "_CHECKED_HEADERS", {})
+    sent: list[bytes] = []
+    send_event = wire.HTTP11Connection._send_event
+
+    async def recording(self, event, timeout=None):  # type: ignore[no-untyped-def]
+        if isinstance(event, h11.Request):
+            sent.append(h11.Connection(h11.CLIENT).send(event))
+        await send_event(self, event, timeout=timeout)
+
+    monkeypatch.setattr(wire.HTTP11Connection, "_send_event", recording)
+    monkeypatch.setattr(httpcore.AsyncHTTP11Connection, "_send_event", recording)
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            base = f"http://127.0.0.1:{site.port}"
+            out = [_outcome(await _exchange(transport, base + "/plain")) for _ in range(3)]
+            for _ in range(2):
+                request = httpx.Request("GET", base + "/plain", headers={"X-Bad": "a\x00b"})
+                try:
+                    await transport.handle_async_request(request)
+                except httpx.HTTPError as exc:
+                    out.append(type(exc).__name__)
+            return out
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    assert ours[:3] == [ours[0]] * 3 and ours[0][0] == 200
+    assert ours[3:] == ["LocalProtocolError", "LocalProtocolError"]
+    assert len(set(sent)) == 1 and len(sent) == 6  # the same head each time, through httpcore's stack and ours
+    assert len(checks) == 3 + 2 + 1 + 2  # httpcore: every request; ours: the good list once, the bad one each time
+    assert len(wire._CHECKED_HEADERS) == 1
