@@ -25,7 +25,8 @@ Here, with only the asyncio parts swapped:
   (:class:`Lock`): mutual exclusion as before, no yield when the lock is free. :class:`PoolRequest`
   (a request waiting in the pool) waits on an asyncio :class:`Event`, and :class:`PoolStream` closes a
   response as httpcore's does, without the anyio shield (which holds off only anyio's own cancel
-  scopes; none is open there).
+  scopes; none is open there). A request with no ``trace`` hook, while httpcore's debug log is off,
+  goes through the exchange without httpcore's ``Trace`` context managers (which would do nothing).
 
 govpress/fetch/netguard.py's backend makes the stream (an ``httpcore.AsyncNetworkStream``, so any
 httpcore can drive it); its pool uses the other classes, built on httpcore's internals, only with
@@ -38,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import logging
 import re
 import select
 import ssl
@@ -51,7 +53,15 @@ import httpcore
 import httpx
 from httpcore._async.connection import AsyncHTTPConnection
 from httpcore._async.connection_pool import AsyncPoolRequest, PoolByteStream
-from httpcore._async.http11 import AsyncHTTP11Connection
+from httpcore._async.http11 import (
+    AsyncHTTP11Connection,
+    AsyncHTTP11UpgradeStream,
+    ConnectionNotAvailable,
+    HTTP11ConnectionByteStream,
+    HTTPConnectionState,
+)
+from httpcore._async.http11 import logger as _HTTP11_LOG
+from httpcore._synchronization import AsyncShieldCancellation
 
 QUIET_FOR = 0.002
 """Seconds a pooled socket found quiet (no close from the server) is taken as still quiet.
@@ -165,6 +175,42 @@ class HTTP11Connection(AsyncHTTP11Connection):
         super().__init__(origin=origin, stream=stream, keepalive_expiry=keepalive_expiry)
         self._state_lock = Lock()  # type: ignore[assignment]
 
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        if request.extensions.get("trace") is not None or _HTTP11_LOG.isEnabledFor(logging.DEBUG):
+            return await super().handle_async_request(request)
+        # httpcore 1.0's, without its Trace context managers: a Trace calls the request's trace hook or writes a debug
+        # line, and with neither it does nothing (three here, two more in the body stream: five a request).
+        if not self.can_handle_request(request.url.origin):
+            raise RuntimeError(f"Attempted to send request to {request.url.origin} on connection to {self._origin}")
+        async with self._state_lock:
+            if self._state in (HTTPConnectionState.NEW, HTTPConnectionState.IDLE):
+                self._request_count += 1
+                self._state = HTTPConnectionState.ACTIVE
+                self._expire_at = None
+            else:
+                raise ConnectionNotAvailable()
+        try:
+            try:
+                await self._send_request_headers(request)
+                await self._send_request_body(request)
+            except httpcore.WriteError:
+                pass  # as httpcore: a server may close early and still answer; the response is read next
+            http_version, status, reason_phrase, headers, trailing_data = await self._receive_response_headers(request)
+            network_stream = self._network_stream
+            if status == 101 or (request.method == b"CONNECT" and 200 <= status < 300):
+                network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
+            return httpcore.Response(
+                status=status,
+                headers=headers,
+                content=_UntracedByteStream(self, request),
+                extensions={"http_version": http_version, "reason_phrase": reason_phrase,
+                            "network_stream": network_stream},
+            )
+        except BaseException as exc:
+            with AsyncShieldCancellation():
+                await self._response_closed()
+            raise exc
+
     async def _send_request_headers(self, request: httpcore.Request) -> None:
         # httpcore 1.0's, the mapping of h11's error inline, and the head's headers checked once per distinct list
         # (see _checked_headers).
@@ -207,6 +253,25 @@ class HTTP11Connection(AsyncHTTP11Connection):
             if data == b"" and state.their_state == h11.SEND_RESPONSE:
                 raise httpcore.RemoteProtocolError("Server disconnected without sending a response.")
             state.receive_data(data)
+
+
+class _UntracedByteStream(HTTP11ConnectionByteStream):
+    """httpcore's response body stream of an HTTP/1.1 connection, for a request with no trace hook while httpcore's
+    debug log is off: without the Trace around its reading and its close (which would do nothing)."""
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        try:
+            async for chunk in self._connection._receive_response_body(request=self._request):
+                yield chunk
+        except BaseException as exc:
+            with AsyncShieldCancellation():
+                await self.aclose()
+            raise exc
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._connection._response_closed()
 
 
 class Connection(AsyncHTTPConnection):

@@ -650,3 +650,62 @@ def test_a_header_list_is_checked_by_h11_once_and_sent_as_before(monkeypatch: py
     assert len(set(sent)) == 1 and len(sent) == 6  # the same head each time, through httpcore's stack and ours
     assert len(checks) == 3 + 2 + 1 + 2  # httpcore: every request; ours: the good list once, the bad one each time
     assert len(wire._CHECKED_HEADERS) == 1
+
+
+@pytest.mark.parametrize("path", ["/plain", "/chunked", "/cut", "/no-response"])
+def test_a_request_without_a_trace_hook_enters_no_trace_and_one_with_it_sees_httpcores_events(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore wraps each step of an HTTP/1.1 exchange in a Trace, which calls the request's ``trace`` hook or
+    writes a debug line; without either, the connection skips them (five a request). With a hook, the hook sees
+    the events httpcore's own stack gives it."""
+    import httpcore._async.http11 as http11
+
+    entered: list[str] = []
+    trace_class = http11.Trace
+
+    class Counting(trace_class):  # type: ignore[misc, valid-type]
+        async def __aenter__(self):  # type: ignore[no-untyped-def]
+            entered.append(self.name)
+            return await super().__aenter__()
+
+    monkeypatch.setattr(http11, "Trace", Counting)
+
+    def script_for(site: Server, hooked: bool):
+        async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+            events: list[str] = []
+
+            async def hook(name: str, info: dict) -> None:
+                events.append(name)
+
+            extensions = {"timeout": httpx.Timeout(5.0).as_dict(), **({"trace": hook} if hooked else {})}
+            request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}", extensions=extensions)
+            try:
+                response = await transport.handle_async_request(request)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+                outcome: tuple = (response.status_code, response.content)
+            except httpx.HTTPError as exc:
+                outcome = ("error", type(exc).__name__)
+            return outcome, [e for e in events if e.startswith("http11.")]
+        return script
+
+    with server() as site:
+        theirs, ours = _both(script_for(site, hooked=False))
+        assert ours == theirs and not ours[1]
+        assert entered and all(name for name in entered)  # httpcore's own stack entered its traces
+        entered.clear()
+        ours_alone = asyncio.run(_guarded(script_for(site, hooked=False)))
+        assert ours_alone == theirs and entered == []
+        theirs, ours = _both(script_for(site, hooked=True))
+    assert ours == theirs and ours[1]
+
+
+async def _guarded(script: Callable[[httpx.AsyncBaseTransport], object]) -> object:
+    token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+    try:
+        async with GuardedTransport() as transport:
+            return await script(transport)  # type: ignore[misc]
+    finally:
+        current_allow.reset(token)
