@@ -489,7 +489,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         request to the pool, httpcore's errors mapped to httpx's by httpx's own mapping (only when one is raised),
         and the answer as a :class:`PlainResponse` (``as_httpx`` makes it the ``httpx.Response``)."""
         request = httpcore.Request(b"GET", httpcore.URL(scheme=scheme, host=host, port=port, target=target),
-                                   headers=headers, content=wire.NO_BODY, extensions=extensions)
+                                   content=wire.NO_BODY, extensions=extensions)
+        # The headers given as they are: every name and value here is bytes already, which is all httpcore's
+        # enforce_headers checks (two typing-generic isinstance checks and a copy of the list, two calls a header).
+        request.headers = headers
         try:
             response = await self._pool.handle_async_request(request)
         except Exception:
