@@ -199,13 +199,16 @@ class HTTP11Connection(AsyncHTTP11Connection):
             network_stream = self._network_stream
             if status == 101 or (request.method == b"CONNECT" and 200 <= status < 300):
                 network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
-            return httpcore.Response(
+            response = httpcore.Response(
                 status=status,
-                headers=headers,
                 content=_UntracedByteStream(self, request),
                 extensions={"http_version": http_version, "reason_phrase": reason_phrase,
                             "network_stream": network_stream},
             )
+            # h11's new list of (bytes, bytes) pairs, as httpcore's enforce_headers would copy it (two typing-generic
+            # isinstance checks, two calls a header).
+            response.headers = headers
+            return response
         except BaseException as exc:
             with AsyncShieldCancellation():
                 await self._response_closed()
