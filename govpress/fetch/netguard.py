@@ -316,6 +316,7 @@ def _is_readable(stream: httpcore.AsyncNetworkStream) -> bool:
     return stream._readable() if type(stream) is wire.AsyncioStream else stream.get_extra_info("is_readable")
 
 
+_POOL_REQUEST = wire.PoolRequest
 _IDLE = HTTPConnectionState.IDLE
 _CLOSED = HTTPConnectionState.CLOSED
 
@@ -371,9 +372,21 @@ class _Pool(httpcore.AsyncConnectionPool):
                 connections.remove(connection)
                 closing_connections.append(connection)
 
-        for pool_request in [request for request in self._requests if request.is_queued()]:
+        # A wire.PoolRequest's is_queued() (httpcore's) is "no connection yet", read here directly.
+        for pool_request in [request for request in self._requests
+                             if (request.connection is None if type(request) is _POOL_REQUEST else request.is_queued())]:
             origin = pool_request.request.url.origin
-            available = next((c for c in connections if c.can_handle_request(origin) and c.is_available()), None)
+            available = None
+            for c in connections:
+                # can_handle_request and is_available, an HTTP/1.1 connection of the pool's read from its state
+                # (the origin is the same, the state IDLE) as for the checks above.
+                if type(c) is wire.Connection and type(inner := c._connection) is wire.HTTP11Connection:
+                    if inner._state is _IDLE and c._origin == origin:
+                        available = c
+                        break
+                elif c.can_handle_request(origin) and c.is_available():
+                    available = c
+                    break
             if available is not None:
                 pool_request.assign_to_connection(available)
             elif len(connections) < self._max_connections:
