@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _TRACKING_EXACT = frozenset(
     {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "yclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "ref_src"}
@@ -42,6 +42,18 @@ def _is_tracking(key: str, value: str = "") -> bool:
     return k == "sid" and bool(_SESSION_TOKEN.fullmatch(value)) and not value.isdigit()
 
 
+SPLIT_CACHE = 4096
+"""URLs whose :func:`split` is remembered."""
+
+
+@lru_cache(maxsize=SPLIT_CACHE)
+def split(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit(url)``, remembered for more URLs than urlsplit's own 128: a run splits a URL when it
+    plans it (:func:`refusal`, :func:`canonical_url`) and again when it fetches it (the address guard,
+    govpress/fetch/netguard.py), with a whole listing's other URLs split in between (~3 us a split)."""
+    return urlsplit(url)
+
+
 URL_CACHE = 1 << 17
 """URLs whose canonical form and identity are remembered: a quiet run over a sitemap of every
 release asks for each of its URLs several times (plan, listings, known releases) at ~50 us a call."""
@@ -50,7 +62,7 @@ release asks for each of its URLs several times (plan, listings, known releases)
 @lru_cache(maxsize=URL_CACHE)
 def canonical_url(url: str) -> str:
     """The canonical form of ``url`` (see the module docstring). Idempotent."""
-    parts = urlsplit(url.strip())
+    parts = split(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return url.strip()
@@ -73,7 +85,7 @@ def identity(url: str) -> str:
     Scheme, host and port are left out so that a site moving to https or dropping ``www.``
     (or the demo server starting on another port) keeps every release's id.
     """
-    parts = urlsplit(canonical_url(url))
+    parts = split(canonical_url(url))
     if parts.scheme not in ("http", "https"):
         return canonical_url(url)
     return urlunsplit(("", "", parts.path, parts.query, ""))
@@ -90,7 +102,7 @@ def release_id_of_identity(source_id: str, key: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    return (split(url).hostname or "").lower()
 
 
 def local_path(url: str) -> Path | None:
@@ -109,7 +121,7 @@ def refusal(url: str, file_roots: Sequence[Path] = ()) -> str | None:
     never make a run read the local disk. A ``files`` source takes ``file:`` URLs whose real path
     (symlinks resolved) lies inside one of its folders, and nothing else.
     """
-    parts = urlsplit(url)
+    parts = split(url)
     scheme = parts.scheme.lower()
     if not file_roots:
         if scheme in ("http", "https") and parts.hostname:

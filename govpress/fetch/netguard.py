@@ -26,7 +26,7 @@ import ssl
 import time
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult
 
 import httpcore
 import httpx
@@ -36,6 +36,7 @@ from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptio
 
 from govpress.fetch import wire
 from govpress.registry import Source
+from govpress.urls import split
 
 Resolver = Callable[[str], Awaitable[list[str]]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -217,7 +218,7 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
     port, the host among the source's, a literal address's verdict) is decided once per origin and source lists
     (:func:`_origin_passes`, remembered when it passes: a refusal's reason names the URL, so it is worked out anew).
     """
-    parts = urlsplit(url)
+    parts = split(url)  # planned moments ago (urls.refusal): most often remembered
     key = (parts.scheme, parts.netloc, tuple(source.allowed_hosts), tuple(source.start_urls),
            tuple(source.fallback_urls), tuple(source.allow_addresses), source.id)
     passed = _PASSED.get(key)
