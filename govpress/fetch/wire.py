@@ -164,11 +164,11 @@ def _keep_checked(key: tuple[tuple[bytes, bytes], ...], headers: typing.Any) -> 
 
 
 class HTTP11Connection(AsyncHTTP11Connection):
-    """httpcore's HTTP/1.1 connection with an asyncio state lock, and three of its steps without their per-call
+    """httpcore's HTTP/1.1 connection with an asyncio state lock, and four of its steps without their per-call
     overhead: h11's errors mapped by an ``except`` instead of httpcore's ``map_exceptions`` context manager (a
     generator entered for every event sent or received), a GET's empty body not sent as an empty ``Data`` event
-    (h11 writes nothing for it and its state does not change), and a header list h11 already checked not checked
-    again (:data:`_CHECKED_HEADERS`)."""
+    (h11 writes nothing for it and its state does not change), a header list h11 already checked not checked
+    again (:data:`_CHECKED_HEADERS`), and an exchange nobody traces without httpcore's ``Trace``s."""
 
     def __init__(self, origin: httpcore.Origin, stream: httpcore.AsyncNetworkStream,
                  keepalive_expiry: float | None = None) -> None:
@@ -216,7 +216,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
 
     async def _send_request_headers(self, request: httpcore.Request) -> None:
         # httpcore 1.0's, the mapping of h11's error inline, and the head's headers checked once per distinct list
-        # (see _checked_headers).
+        # (see _CHECKED_HEADERS).
         timeout = request.extensions.get("timeout", {}).get("write", None)
         key = tuple(request.headers)
         try:
