@@ -515,10 +515,24 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         return PlainResponse(response)
 
 
+class _ResponseStream(AsyncResponseStream):
+    """httpx's stream of an httpcore response, its errors mapped to httpx's by httpx's own mapping only when one is
+    raised (httpx enters ``map_httpcore_exceptions``, a generator context manager, around every response's body)."""
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        try:
+            async for part in self._httpcore_stream:
+                yield part
+        except Exception:
+            with map_httpcore_exceptions():
+                raise
+
+
 class PlainResponse:
     """What the fetcher reads of the ``httpx.Response`` httpx's transport would make of an httpcore response: its
     status, its headers as ``dict(httpx.Headers(...).items())`` gives them (:func:`header_items`), and its body
-    stream, read through httpx's own wrapper (which maps httpcore's errors to httpx's), closed by ``aclose``.
+    stream, read through httpx's wrapper (:class:`_ResponseStream`: httpcore's errors mapped to httpx's), closed
+    by ``aclose``.
     (The httpx.Response, its Headers and their items were ~3% of a fetch's instructions.) ``as_httpx`` makes the
     httpx.Response when a caller needs one (a cookie to keep, the request's log line)."""
 
@@ -528,7 +542,7 @@ class PlainResponse:
         self._response = response
         self.status_code = response.status
         self.headers = header_items(response.headers)
-        self.stream = AsyncResponseStream(response.stream)
+        self.stream = _ResponseStream(response.stream)
 
     async def aclose(self) -> None:
         await self.stream.aclose()

@@ -558,6 +558,8 @@ def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: 
                            await fetcher.fetch(f"{base}/not-found", source),
                            await fetcher.fetch(f"{base}/x/../not-found", source),  # not plain: httpx.Request (its URL /not-found)
                            await fetcher.fetch(f"http://127.0.0.1:{closed}/plain", source),  # refused: an error
+                           await fetcher.fetch(f"{base}/cut", source),  # the body cut short: httpx's error
+                           await fetcher.fetch(f"{base}/reset", source),
                            await fetcher.fetch(f"{base}/cookie", source),
                            await fetcher.fetch(f"{base}/plain", source)]  # a cookie to send: through httpx.Request
                 cookies = sorted((c.name, c.value) for c in fetcher.cookies.jar)
@@ -572,11 +574,13 @@ def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: 
         direct, direct_sent = run(True, site.port, closed)
         through_httpx, httpx_sent = run(False, site.port, closed)
     assert direct == through_httpx
-    assert direct_sent.count("get") == 4 and "get" not in httpx_sent  # the plain URLs while no cookie was kept
+    assert direct_sent.count("get") == 6 and "get" not in httpx_sent  # the plain URLs while no cookie was kept
     assert [x for x in direct_sent if x != "get"] == httpx_sent
     direct_sent = [x for x in direct_sent if x != "get"]
-    assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, 200, 200]
+    assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, None, None, 200, 200]
     assert direct[3]["outcome"] == "network_error" and direct[-1] == [("sid", "abc")]
+    assert [r["outcome"] for r in direct[4:6]] == ["network_error", "network_error"]
+    assert [r["error"] for r in direct[4:6]] == [r["error"] for r in through_httpx[4:6]]
     assert [h for h in direct_sent[-1][5] if h[0] == b"Cookie"] == [(b"Cookie", b"sid=abc")]
 
 
