@@ -460,7 +460,8 @@ class Fetcher:
             if stamp is not None:
                 stamp.sent()  # a transport that does not trace (MockTransport): sent by the time it answered
             status = response.status_code
-            head = dict(response.headers.items())
+            # A PlainResponse's headers are that dict already (netguard.header_items), made for this response alone.
+            head = response.headers if type(response) is PlainResponse else dict(response.headers.items())
             if status in REDIRECT_STATUSES or status == 304:
                 return _Response(status, head, b"", 0)
             if not truncate and (too_large := declared_too_large(head, max_bytes)):

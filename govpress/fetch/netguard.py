@@ -26,7 +26,7 @@ import ssl
 import time
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult
 
 import httpcore
 import httpx
@@ -36,6 +36,7 @@ from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptio
 
 from govpress.fetch import wire
 from govpress.registry import Source
+from govpress.urls import split
 
 Resolver = Callable[[str], Awaitable[list[str]]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -217,7 +218,7 @@ async def check_target(url: str, source: Source, *, resolver: Resolver | None = 
     port, the host among the source's, a literal address's verdict) is decided once per origin and source lists
     (:func:`_origin_passes`, remembered when it passes: a refusal's reason names the URL, so it is worked out anew).
     """
-    parts = urlsplit(url)
+    parts = split(url)  # planned moments ago (urls.refusal): most often remembered
     key = (parts.scheme, parts.netloc, tuple(source.allowed_hosts), tuple(source.start_urls),
            tuple(source.fallback_urls), tuple(source.allow_addresses), source.id)
     passed = _PASSED.get(key)
@@ -311,6 +312,12 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+def _is_readable(stream: httpcore.AsyncNetworkStream) -> bool:
+    """``stream.get_extra_info("is_readable")``, the pool's own stream asked directly (one call less a check)."""
+    return stream._readable() if type(stream) is wire.AsyncioStream else stream.get_extra_info("is_readable")
+
+
+_POOL_REQUEST = wire.PoolRequest
 _IDLE = HTTPConnectionState.IDLE
 _CLOSED = HTTPConnectionState.CLOSED
 
@@ -350,7 +357,7 @@ class _Pool(httpcore.AsyncConnectionPool):
                         continue
                     expire_at = inner._expire_at
                     if ((expire_at is not None and time.monotonic() > expire_at)
-                            or (state is _IDLE and inner._network_stream.get_extra_info("is_readable"))):
+                            or (state is _IDLE and _is_readable(inner._network_stream))):
                         connections.remove(connection)
                         closing_connections.append(connection)
                     elif len(connections) > self._max_keepalive_connections and state is _IDLE:
@@ -366,9 +373,21 @@ class _Pool(httpcore.AsyncConnectionPool):
                 connections.remove(connection)
                 closing_connections.append(connection)
 
-        for pool_request in [request for request in self._requests if request.is_queued()]:
+        # A wire.PoolRequest's is_queued() (httpcore's) is "no connection yet", read here directly.
+        for pool_request in [request for request in self._requests
+                             if (request.connection is None if type(request) is _POOL_REQUEST else request.is_queued())]:
             origin = pool_request.request.url.origin
-            available = next((c for c in connections if c.can_handle_request(origin) and c.is_available()), None)
+            available = None
+            for c in connections:
+                # can_handle_request and is_available, an HTTP/1.1 connection of the pool's read from its state
+                # (the origin is the same, the state IDLE) as for the checks above.
+                if type(c) is wire.Connection and type(inner := c._connection) is wire.HTTP11Connection:
+                    if inner._state is _IDLE and c._origin == origin:
+                        available = c
+                        break
+                elif c.can_handle_request(origin) and c.is_available():
+                    available = c
+                    break
             if available is not None:
                 pool_request.assign_to_connection(available)
             elif len(connections) < self._max_connections:
@@ -484,7 +503,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         request to the pool, httpcore's errors mapped to httpx's by httpx's own mapping (only when one is raised),
         and the answer as a :class:`PlainResponse` (``as_httpx`` makes it the ``httpx.Response``)."""
         request = httpcore.Request(b"GET", httpcore.URL(scheme=scheme, host=host, port=port, target=target),
-                                   headers=headers, content=wire.NO_BODY, extensions=extensions)
+                                   content=wire.NO_BODY, extensions=extensions)
+        # The headers given as they are: every name and value here is bytes already, which is all httpcore's
+        # enforce_headers checks (two typing-generic isinstance checks and a copy of the list, two calls a header).
+        request.headers = headers
         try:
             response = await self._pool.handle_async_request(request)
         except Exception:
@@ -493,10 +515,24 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         return PlainResponse(response)
 
 
+class _ResponseStream(AsyncResponseStream):
+    """httpx's stream of an httpcore response, its errors mapped to httpx's by httpx's own mapping only when one is
+    raised (httpx enters ``map_httpcore_exceptions``, a generator context manager, around every response's body)."""
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        try:
+            async for part in self._httpcore_stream:
+                yield part
+        except Exception:
+            with map_httpcore_exceptions():
+                raise
+
+
 class PlainResponse:
     """What the fetcher reads of the ``httpx.Response`` httpx's transport would make of an httpcore response: its
     status, its headers as ``dict(httpx.Headers(...).items())`` gives them (:func:`header_items`), and its body
-    stream, read through httpx's own wrapper (which maps httpcore's errors to httpx's), closed by ``aclose``.
+    stream, read through httpx's wrapper (:class:`_ResponseStream`: httpcore's errors mapped to httpx's), closed
+    by ``aclose``.
     (The httpx.Response, its Headers and their items were ~3% of a fetch's instructions.) ``as_httpx`` makes the
     httpx.Response when a caller needs one (a cookie to keep, the request's log line)."""
 
@@ -506,7 +542,7 @@ class PlainResponse:
         self._response = response
         self.status_code = response.status
         self.headers = header_items(response.headers)
-        self.stream = AsyncResponseStream(response.stream)
+        self.stream = _ResponseStream(response.stream)
 
     async def aclose(self) -> None:
         await self.stream.aclose()

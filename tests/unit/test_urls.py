@@ -1,3 +1,7 @@
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
 from govpress.urls import canonical_url, identity, release_id
 
 
@@ -62,3 +66,41 @@ def test_a_short_sid_is_a_parameter_not_a_session():
     assert canonical_url("https://gov.example/news?sid=7") == "https://gov.example/news?sid=7"
     assert canonical_url("https://gov.example/news?sid=economy") == "https://gov.example/news?sid=economy"
     assert canonical_url("https://gov.example/news?sid=12345678901234567890") == "https://gov.example/news?sid=12345678901234567890"
+
+
+def test_a_plain_urls_canonical_form_and_identity_are_the_general_steps_ones() -> None:
+    """canonical_url reads a plain URL's form off its parts (urls._PLAIN_URL); identity takes its path. Both
+    must be what the general steps give, on generated URLs of every spelling near that form."""
+    import random
+
+    from govpress import urls
+
+    rng = random.Random(14)
+    schemes = ["http", "https", "HTTP", "Https", "ftp", "http:/", "https:"]
+    hosts = ["example.gov", "www.example.gov", "127.0.0.1", "Example.GOV", "a-b.c", "host.", "-x.gov", "a..b",
+             "xn--80ak6aa92e.com", "[::1]", "user@host.gov", "h_o.gov", ""]
+    ports = ["", ":80", ":443", ":8080", ":080", ":0", ":65535", ":65536", ":99999", ":", ":1"]
+    segments = ["a", "news", "2024", "x-y_z.html", "~me", "%7Eme", "a%20b", "é", "a;jsessionid=1", "(S(x))",
+                ".", "..", "", "A.B", "q?x=1", "f#g", "a b", "a+b", "!", "a:b", "@"]
+    tails = ["", "/", "//", "?", "?utm_source=x", "?b=2&a=1", "#top", " ", "\t", "?sid=0123456789abcdef0123"]
+    made = []
+    for n in range(4000):
+        near = n % 2 == 0  # every other URL of the plain form or a character away from it
+        pick = (lambda pool: rng.choice(pool[:4] if near and rng.random() < 0.9 else pool))
+        path = "".join("/" + pick(segments) for _ in range(rng.randint(0, 4)))
+        url = f"{pick(schemes)}://{pick(hosts)}{pick(ports)}{path}{pick(tails)}"
+        made.append(rng.choice(["", " ", "\n"]) + url if rng.random() < 0.1 else url)
+    plain = 0
+    for url in made:
+        try:
+            general = urls._canonical(url.strip())
+        except ValueError as exc:  # a port urlsplit refuses: canonical_url raises the same
+            with pytest.raises(ValueError, match=str(exc)):
+                urls.canonical_url.__wrapped__(url)
+            continue
+        plain += urls._plain_canonical(url.strip()) is not None
+        assert urls.canonical_url.__wrapped__(url) == general, url
+        parts = urlsplit(general)
+        expected = general if parts.scheme not in ("http", "https") else urlunsplit(("", "", parts.path, parts.query, ""))
+        assert urls.identity.__wrapped__(url) == expected, url
+    assert plain > 200  # the plain form was met (~300 times), and agreed

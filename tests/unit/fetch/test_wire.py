@@ -11,10 +11,12 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import h11
 import httpcore
 import httpx
 import pytest
@@ -556,6 +558,8 @@ def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: 
                            await fetcher.fetch(f"{base}/not-found", source),
                            await fetcher.fetch(f"{base}/x/../not-found", source),  # not plain: httpx.Request (its URL /not-found)
                            await fetcher.fetch(f"http://127.0.0.1:{closed}/plain", source),  # refused: an error
+                           await fetcher.fetch(f"{base}/cut", source),  # the body cut short: httpx's error
+                           await fetcher.fetch(f"{base}/reset", source),
                            await fetcher.fetch(f"{base}/cookie", source),
                            await fetcher.fetch(f"{base}/plain", source)]  # a cookie to send: through httpx.Request
                 cookies = sorted((c.name, c.value) for c in fetcher.cookies.jar)
@@ -570,9 +574,142 @@ def test_the_fetcher_sends_a_plain_url_as_httpx_request_would_be_sent(tmp_path: 
         direct, direct_sent = run(True, site.port, closed)
         through_httpx, httpx_sent = run(False, site.port, closed)
     assert direct == through_httpx
-    assert direct_sent.count("get") == 4 and "get" not in httpx_sent  # the plain URLs while no cookie was kept
+    assert direct_sent.count("get") == 6 and "get" not in httpx_sent  # the plain URLs while no cookie was kept
     assert [x for x in direct_sent if x != "get"] == httpx_sent
     direct_sent = [x for x in direct_sent if x != "get"]
-    assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, 200, 200]
+    assert [r["status"] for r in direct[:-1]] == [200, 404, 404, None, None, None, 200, 200]
     assert direct[3]["outcome"] == "network_error" and direct[-1] == [("sid", "abc")]
+    assert [r["outcome"] for r in direct[4:6]] == ["network_error", "network_error"]
+    assert [r["error"] for r in direct[4:6]] == [r["error"] for r in through_httpx[4:6]]
     assert [h for h in direct_sent[-1][5] if h[0] == b"Cookie"] == [(b"Cookie", b"sid=abc")]
+
+
+def test_an_idle_sockets_check_answers_as_a_fresh_poll_with_one_poller_per_socket() -> None:
+    """A plain socket's idle check keeps one registered poll object; every answer is a fresh poll's (the
+    server's data or close seen before the event loop has read it), and a lost or closed stream is readable."""
+    async def go() -> list[tuple[bool, bool]]:
+        listener = socket.create_server(("127.0.0.1", 0))
+        stream = await wire.connect_tcp("127.0.0.1", listener.getsockname()[1])
+        peer, _ = listener.accept()
+        fd = stream._transport.get_extra_info("socket").fileno()
+        answers = [(stream._readable(), wire._poll_readable(fd))]
+        poller = stream._poller
+        assert poller is not None
+        stream._quiet_until = 0.0
+        answers.append((stream._readable(), wire._poll_readable(fd)))
+        peer.close()  # the server's close, not yet read by the event loop (no await since)
+        time.sleep(0.05)
+        stream._quiet_until = 0.0
+        answers.append((stream._readable(), wire._poll_readable(fd)))
+        assert stream._poller is poller
+        await asyncio.sleep(0.05)  # now the loop reads the end: the protocol knows it without a poll
+        answers.append((stream._readable(), stream._protocol.eof))
+        await stream.aclose()
+        answers.append((stream._readable(), True))
+        listener.close()
+        return answers
+
+    assert asyncio.run(go()) == [(False, False), (False, False), (True, True), (True, True), (True, True)]
+
+
+def test_a_header_list_is_checked_by_h11_once_and_sent_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """h11 checks a request's headers when it makes the Request event; a list it made before is given as its
+    Headers (the same head on the wire), and a list it refuses is refused every time and not kept."""
+    checks: list[int] = []
+    normalize = h11._events.normalize_and_validate
+
+    def counting(headers, _parsed=False):  # type: ignore[no-untyped-def]
+        if not _parsed:  # a request's (a received response's are parsed)
+            checks.append(len(headers))
+        return normalize(headers, _parsed=_parsed)
+
+    monkeypatch.setattr(h11._events, "normalize_and_validate", counting)
+    monkeypatch.setattr(wire, "_CHECKED_HEADERS", {})
+    sent: list[bytes] = []
+    send_event = wire.HTTP11Connection._send_event
+
+    async def recording(self, event, timeout=None):  # type: ignore[no-untyped-def]
+        if isinstance(event, h11.Request):
+            sent.append(h11.Connection(h11.CLIENT).send(event))
+        await send_event(self, event, timeout=timeout)
+
+    monkeypatch.setattr(wire.HTTP11Connection, "_send_event", recording)
+    monkeypatch.setattr(httpcore.AsyncHTTP11Connection, "_send_event", recording)
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            base = f"http://127.0.0.1:{site.port}"
+            out = [_outcome(await _exchange(transport, base + "/plain")) for _ in range(3)]
+            for _ in range(2):
+                request = httpx.Request("GET", base + "/plain", headers={"X-Bad": "a\x00b"})
+                try:
+                    await transport.handle_async_request(request)
+                except httpx.HTTPError as exc:
+                    out.append(type(exc).__name__)
+            return out
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    assert ours[:3] == [ours[0]] * 3 and ours[0][0] == 200
+    assert ours[3:] == ["LocalProtocolError", "LocalProtocolError"]
+    assert len(set(sent)) == 1 and len(sent) == 6  # the same head each time, through httpcore's stack and ours
+    assert len(checks) == 3 + 2 + 1 + 2  # httpcore: every request; ours: the good list once, the bad one each time
+    assert len(wire._CHECKED_HEADERS) == 1
+
+
+@pytest.mark.parametrize("path", ["/plain", "/chunked", "/cut", "/no-response"])
+def test_a_request_without_a_trace_hook_enters_no_trace_and_one_with_it_sees_httpcores_events(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore wraps each step of an HTTP/1.1 exchange in a Trace, which calls the request's ``trace`` hook or
+    writes a debug line; without either, the connection skips them (five a request). With a hook, the hook sees
+    the events httpcore's own stack gives it."""
+    import httpcore._async.http11 as http11
+
+    entered: list[str] = []
+    trace_class = http11.Trace
+
+    class Counting(trace_class):  # type: ignore[misc, valid-type]
+        async def __aenter__(self):  # type: ignore[no-untyped-def]
+            entered.append(self.name)
+            return await super().__aenter__()
+
+    monkeypatch.setattr(http11, "Trace", Counting)
+
+    def script_for(site: Server, hooked: bool):
+        async def script(transport: httpx.AsyncBaseTransport) -> tuple:
+            events: list[str] = []
+
+            async def hook(name: str, info: dict) -> None:
+                events.append(name)
+
+            extensions = {"timeout": httpx.Timeout(5.0).as_dict(), **({"trace": hook} if hooked else {})}
+            request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}", extensions=extensions)
+            try:
+                response = await transport.handle_async_request(request)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+                outcome: tuple = (response.status_code, response.content)
+            except httpx.HTTPError as exc:
+                outcome = ("error", type(exc).__name__)
+            return outcome, [e for e in events if e.startswith("http11.")]
+        return script
+
+    with server() as site:
+        theirs, ours = _both(script_for(site, hooked=False))
+        assert ours == theirs and not ours[1]
+        assert entered and all(name for name in entered)  # httpcore's own stack entered its traces
+        entered.clear()
+        ours_alone = asyncio.run(_guarded(script_for(site, hooked=False)))
+        assert ours_alone == theirs and entered == []
+        theirs, ours = _both(script_for(site, hooked=True))
+    assert ours == theirs and ours[1]
+
+
+async def _guarded(script: Callable[[httpx.AsyncBaseTransport], object]) -> object:
+    token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+    try:
+        async with GuardedTransport() as transport:
+            return await script(transport)  # type: ignore[misc]
+    finally:
+        current_allow.reset(token)
