@@ -7,7 +7,9 @@ clock time, runs ``python -m govpress.cli ingest`` per tree and kind in alternat
 ``--without-prefect``; ``temporary``: the command's temporary API; ``spawn``: the same with
 ``GOVPRESS_PREFECT_FORK=0``), and prints per call: the wall time; the first request and when a quarter, half,
 three quarters and all of them had been made (seconds from the command's start); the longest gap between two
-requests after the first (``stall``: a prestarted run waiting for its flow, bench/results.md "perf-prefect17"); and
+requests after the first (``stall``: a prestarted run waiting for its flow, bench/results.md "perf-prefect17"), the
+time from the last request to the command's exit (``end``: the last loads, the index, the snapshot, the artifacts,
+the flow run's end; bench/results.md "perf-prefect19"); and
 from the command's own lines, when the API answered (seconds from its spawn, the command's first step) and when the
 flow run began (from the command's start). ``--histogram`` adds the requests per half second. Then the medians per
 tree and kind. Only figures of one run of this script compare.
@@ -78,6 +80,7 @@ def call(tree: Path, kind: str, registry: Path, db: Path, env: dict, requests: P
     for name, share in (("first", 0), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("last", 1.0)):
         row[name] = times[min(len(times) - 1, int(share * len(times)))] if times else float("nan")
     row["stall"] = max((b - a for a, b in zip(times, times[1:])), default=float("nan"))
+    row["end"] = wall - row["last"]
     # "started X s ago" is printed when the command begins to wait: X + the wait is the answer since the spawn.
     row["answered"] = float(spawned.group(1)) + float(waited.group(1)) if spawned and waited else float("nan")
     row["flow"] = clock_line(output, "Beginning flow run", started)
@@ -142,7 +145,8 @@ def main() -> None:
 
 def figures(row: dict) -> str:
     return " ".join(f"{k} {row[k]:.2f}" if isinstance(row[k], float) else f"{k} {row[k]}"
-                    for k in ("wall", "requests", "first", "q25", "q50", "q75", "last", "stall", "answered", "flow", "resumed"))
+                    for k in ("wall", "requests", "first", "q25", "q50", "q75", "last", "stall", "end", "answered", "flow",
+                                       "resumed"))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """What a flow run leaves in the Prefect UI: the per-source table, the markdown report, the run's end state.
 
-Every writing flow ends the same way: :func:`publish_run_artifacts` (table ``ingest-summary``,
-report ``ingest-report`` with the chart as a picture, one log line), then :func:`end_state`: the
-run's result when every source went through, else a **Failed** state naming the sources that
-failed or were blocked (their rows, and the other sources' rows, are loaded), or a Completed
+Every writing flow ends the same way: :func:`run_announcement` (table ``ingest-summary``, report
+``ingest-report`` with the chart as a picture, one log line; sent while the run's snapshot is written),
+then :func:`end_state`: the run's result when every source went through, else a **Failed** state
+naming the sources that failed or were blocked (their rows, and the other sources' rows, are loaded), or a Completed
 state saying which sources left pages for the next run. Flows return states instead of raising:
 a flow run that raises gets an unnamed "unknown" result artifact beside ours; :func:`guarded`
 turns an unexpected error into a Failed state with the error as its message (the traceback goes
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import govpress.settings  # noqa: F401  (Prefect environment before Prefect is imported)
 
-import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,11 +25,12 @@ from prefect.states import Completed, Failed, State
 from govpress.errors import GovpressError
 
 from govpress.flows.parameters import DateRange
-from govpress.report import chart_range, headline, render_report, report_data
-from govpress.run import Published, RunResult
+from govpress.pipeline import SourceOutcome
+from govpress.report import ReportData, chart_range, headline, render_report, report_data
+from govpress.run import Announcement, Published, RunResult
 from govpress.store import Store
 
-__all__ = ["end_state", "guarded", "headline", "publish_run_artifacts", "publish_snapshot_report", "summary_rows"]
+__all__ = ["end_state", "guarded", "headline", "publish_snapshot_report", "run_announcement", "summary_rows"]
 
 
 def summary_rows(result: RunResult) -> list[dict]:
@@ -44,18 +44,26 @@ def summary_rows(result: RunResult) -> list[dict]:
     ]
 
 
-async def publish_run_artifacts(result: RunResult, line: str, dates: DateRange | None = None) -> None:
-    """The run's table artifact (per source) and markdown report (attention, failed pages, chart over the run's range, gaps)."""
-    today = datetime.now(timezone.utc).date()
-    first, last = chart_range(dates.since if dates else None, dates.until if dates else None, today)
-    # The report's queries (DuckDB, in a thread) run while the table goes to the API: the flow's end waits for one
-    # round trip less. The table is still made first.
-    _, data = await asyncio.gather(
-        acreate_table_artifact(key="ingest-summary", table=summary_rows(result), description=f"Run {result.run_id}: {line}"),
-        asyncio.to_thread(report_data, Store(result.db), result.run_id, [o.source_id for o in result.outcomes], first, last))
-    await acreate_markdown_artifact(key="ingest-report", markdown=render_report(result.run_id, line, result.outcomes, data),
-                                    description=line)
-    get_run_logger().info("run %s: %s", result.run_id, line)
+def run_announcement(line: Callable[[list[SourceOutcome]], str], dates: DateRange | None = None) -> Announcement:
+    """The run's table artifact (per source), markdown report (attention, failed pages, chart over the run's range,
+    gaps) and log line, as the run's lifecycle sends them while its snapshot is written (govpress/run.py,
+    ``Announcement``): the report's queries on the run's own connection, then the table, then the report.
+    ``line(outcomes)``: the run's headline."""
+
+    def read(store: Store, result: RunResult) -> ReportData:
+        first, last = chart_range(dates.since if dates else None, dates.until if dates else None,
+                                  datetime.now(timezone.utc).date())
+        return report_data(store, result.run_id, [o.source_id for o in result.outcomes], first, last)
+
+    async def send(result: RunResult, data: ReportData) -> None:
+        headline_ = line(result.outcomes)
+        await acreate_table_artifact(key="ingest-summary", table=summary_rows(result),
+                                     description=f"Run {result.run_id}: {headline_}")
+        await acreate_markdown_artifact(key="ingest-report", description=headline_,
+                                        markdown=render_report(result.run_id, headline_, result.outcomes, data))
+        get_run_logger().info("run %s: %s", result.run_id, headline_)
+
+    return Announcement(read=read, send=send)
 
 
 def ended_by(error: GovpressError) -> State:

@@ -21,7 +21,7 @@ from prefect.runtime import flow_run
 
 from govpress.coverage import GAP_PAGES
 from govpress.flows import run_log
-from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts
+from govpress.flows.artifacts import end_state, guarded, run_announcement
 from govpress.flows.host_limits import PrefectHostGate
 from govpress.flows.parameters import (
     DateRange, Dates, DbPath, GapPages, MaxPages, ParserName, Refetch, SharedHostLimits, SourceIds, SourcesFile,
@@ -132,15 +132,16 @@ async def ingest(
         # Started by `govpress ingest` before this flow run existed (govpress/prestart.py): taken over, not redone.
         early = None if shared_host_limits else await claim(
             flow="ingest", db=db_path(db), sources_file=sources_file, source_ids=source_ids, params=params)
+        # The artifacts go to the API while the run's snapshot is written (run_announcement).
+        announcement = run_announcement(lambda outcomes: headline("ingest", outcomes), dates)
         async with fetching_guards(db, shared_host_limits, early) as gate:
             if early is not None:
-                result = await early.adopt(adoption(parameters))
+                result = await early.adopt(adoption(parameters, announcement))
             else:
                 result = await ingest_sources(
                     db=db_path(db), sources_file=sources_file, source_ids=source_ids, parameters=parameters,
-                    params=params, source_runner=run_source_with_tasks, shared_gate=gate,
+                    params=params, source_runner=run_source_with_tasks, shared_gate=gate, announcement=announcement,
                 )
-            await publish_run_artifacts(result, headline("ingest", result.outcomes), dates)
         return end_state(result)
 
     return await guarded(work())
@@ -177,8 +178,8 @@ async def reparse(
     async def work():
         async with writer_slot():
             result = await reparse_sources(db=db_path(db), sources_file=sources_file, source_ids=source_ids,
-                                           parser=parser, parameters=parameters)
-            await publish_run_artifacts(result, headline("reparse", result.outcomes))
+                                           parser=parser, parameters=parameters,
+                                           announcement=run_announcement(lambda outcomes: headline("reparse", outcomes)))
         return end_state(result)
 
     return await guarded(work())

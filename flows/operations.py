@@ -16,7 +16,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from govpress.flows import run_log
-from govpress.flows.artifacts import end_state, guarded, publish_run_artifacts, publish_snapshot_report
+from govpress.flows.artifacts import end_state, guarded, publish_snapshot_report, run_announcement
 from govpress.flows.ingest import db_path, fetching_guards, recorded
 from govpress.flows.parameters import (
     BackfillDates, DbPath, DeepPages, PublishSteps, RefetchHeld, RequiredDateRange, SharedHostLimits, SnapshotPath,
@@ -85,15 +85,16 @@ async def backfill(
         # Started by `govpress backfill` before this flow run existed (govpress/prestart.py): taken over, not redone.
         early = None if shared_host_limits else await claim(
             flow="backfill", db=db_path(db), sources_file=sources_file, source_ids=[source], params=params)
+        announcement = run_announcement(lambda outcomes: headline(f"backfill {source} {dates.label()}", outcomes), dates)
         async with fetching_guards(db, shared_host_limits, early) as gate:  # the ingest flow's: one code path
             if early is not None:
-                result = await early.adopt(adoption(parameters))
+                result = await early.adopt(adoption(parameters, announcement))
             else:
                 result = await ingest_sources(
                     db=db_path(db), sources_file=sources_file, source_ids=[source], flow="backfill",
                     parameters=parameters, params=params, source_runner=run_source_with_tasks, shared_gate=gate,
+                    announcement=announcement,
                 )
-            await publish_run_artifacts(result, headline(f"backfill {source} {dates.label()}", result.outcomes), dates)
         return end_state(result)
 
     return await guarded(work())

@@ -24,7 +24,7 @@ from govpress.flows import run_log
 from govpress.pipeline import RunContext, SourceOutcome, WorkItem, discover_source, process_batch, run_source
 from govpress.prestart import Adoption, take_early
 from govpress.registry import Source
-from govpress.run import FAILING
+from govpress.run import FAILING, Announcement
 
 # A batch is the store's pages (200 for the DuckDB file, 400 for a lake), capped at five minutes of the
 # source's polite rate (govpress/plan.py pages_per_batch): minutes, never a quarter of an hour.
@@ -150,7 +150,7 @@ async def run_source_with_tasks(ctx: RunContext, source: Source) -> SourceOutcom
     return await source_verdict(ctx, source, outcome)
 
 
-def adoption(parameters: dict) -> Adoption:
+def adoption(parameters: dict, announcement: Announcement | None = None) -> Adoption:
     """What a flow hands the run the command line prestarted (govpress/prestart.py): called in the flow's body,
     so that the stage calls it makes run in this flow run's context, through the same tasks as
     :func:`run_source_with_tasks`."""
@@ -158,7 +158,7 @@ def adoption(parameters: dict) -> Adoption:
 
     return Adoption(parameters=parameters, context=contextvars.copy_context(),
                     discover=tracked(discover_task, _plain_discover), batch=tracked(batch_task, _plain_batch),
-                    verdict=source_verdict, log=run_log.send)
+                    verdict=source_verdict, log=run_log.send, announcement=announcement)
 
 
 async def source_verdict(ctx: RunContext, source: Source, outcome: SourceOutcome) -> SourceOutcome:

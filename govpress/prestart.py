@@ -51,7 +51,7 @@ from typing import Any
 from govpress.pipeline import PartQueue, RunContext, SourceOutcome, discover_source, process_batch, run_source
 from govpress.plan import RunParams
 from govpress.registry import Source
-from govpress.run import RunResult, registry_at, run_ingest
+from govpress.run import Announcement, RunResult, registry_at, run_ingest
 from govpress.storage import DuckLake, store_option
 from govpress.writer_queue import Ticket, WriterQueue
 
@@ -80,6 +80,8 @@ class Adoption:
     log: Callable[[logging.LogRecord], None] | None = None
     """Sends a record to the flow run's log (flows/run_log.py), called in a copy of ``context``: what the run
     logged before the adoption goes there then. None: those records are dropped."""
+    announcement: Announcement | None = None
+    """What the run sends once finished, beside its snapshot (the flow's artifacts): sent in a copy of ``context``."""
 
 
 class EarlyRecords(logging.Handler):
@@ -224,12 +226,24 @@ class Prestart:
         registry, path = registry_at(self.sources_file)
         return await run_ingest(registry, registry.select(self.source_ids), db=self.db, params=self.params,
                                 base_dir=path.resolve().parent, flow=self.flow, source_runner=self._source,
-                                opening=self._opening, parse_gate=self.parse_gate)
+                                opening=self._opening, parse_gate=self.parse_gate,
+                                announcement=Announcement(read=self._read, send=self._send))
 
     async def _opening(self) -> dict[str, Any]:
         await self._adopted.wait()
         assert self.adoption is not None
         return self.adoption.parameters
+
+    def _read(self, store: Any, result: RunResult) -> Any:
+        """The adopting flow's announcement's read (the run ended, so it was adopted); None without one."""
+        announcement = self.adoption.announcement if self.adoption is not None else None
+        return announcement.read(store, result) if announcement is not None else None
+
+    async def _send(self, result: RunResult, read: Any) -> None:
+        """The adopting flow's announcement sent as its body would (in its flow run's context)."""
+        announcement = self.adoption.announcement if self.adoption is not None else None
+        if announcement is not None:
+            await self._in_flow(announcement.send, result, read)
 
     async def _in_flow(self, call: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         """``call(*args)`` in the flow run's context (a copy), once the flow adopted the run."""

@@ -10,6 +10,7 @@ never comes writes nothing and leaves the writer queue; one that does not match 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -53,6 +54,26 @@ def contents(db: Path) -> dict[str, list]:
         return out
     finally:
         con.close()
+
+
+def assert_run_artifacts(artifacts: list, flow_run_id: str) -> None:
+    """The flow run's table (a row per source) and report, sent beside the run's snapshot (run_announcement)."""
+    by_key = {a.key: a for a in artifacts if a.key}
+    assert sorted(by_key) == ["ingest-report", "ingest-summary"], [a.key for a in artifacts]
+    assert all(str(a.flow_run_id) == flow_run_id for a in by_key.values())
+    table = by_key["ingest-summary"].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert sorted(row["source"] for row in rows) == ["demo_agency_en", "demo_agency_ru", "demo_mfa_en", "demo_minfin"]
+    assert by_key["ingest-report"].data.startswith("# ingest: 4 sources (4 ok, 0 failed)")
+
+
+async def flow_run_artifacts(state) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async with get_client() as client:
+        return await client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[
+            state.state_details.flow_run_id])))
 
 
 async def wait_for(condition, timeout: float = 60.0) -> None:
@@ -100,11 +121,12 @@ def test_the_flow_adopts_the_prestarted_run_and_fetches_nothing_twice(site, pref
         finally:
             await early.close()
         async with get_client() as client:
-            tasks = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[
-                state.state_details.flow_run_id])))
-        return state, fetched_early, tasks
+            of_run = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+            tasks = await client.read_task_runs(flow_run_filter=of_run)
+            artifacts = await client.read_artifacts(flow_run_filter=of_run)
+        return state, fetched_early, tasks, artifacts
 
-    state, fetched_early, tasks = asyncio.run(scenario())
+    state, fetched_early, tasks, artifacts = asyncio.run(scenario())
     assert state.is_completed(), state
     assert fetched_early >= 5
     # ... and the flow took them over: every release page was fetched once.
@@ -118,6 +140,7 @@ def test_the_flow_adopts_the_prestarted_run_and_fetches_nothing_twice(site, pref
     [(flow_run_id, status)] = con.execute("SELECT parameters->>'flow_run_id', status FROM runs").fetchall()
     con.close()
     assert flow_run_id == str(state.state_details.flow_run_id) and status == "completed"
+    assert_run_artifacts(artifacts, flow_run_id)
 
     plain = tmp_path / "plain" / "g.duckdb"
     asyncio.run(ingest_sources(db=plain, sources_file=registry))
@@ -166,6 +189,7 @@ def test_a_prestart_the_flow_does_not_match_is_dropped_and_the_flow_runs_alone(s
     [(runs, sources)] = con.execute("SELECT count(*), max(len(source_ids)) FROM runs").fetchall()
     con.close()
     assert runs == 1 and sources == 4  # the flow's run alone, over every source
+    assert_run_artifacts(asyncio.run(flow_run_artifacts(state)), str(state.state_details.flow_run_id))
 
 
 def test_beside_a_starting_temporary_api_the_prestart_fetches_but_parses_only_once_it_answered(site, tmp_path: Path,

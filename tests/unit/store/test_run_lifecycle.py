@@ -195,3 +195,84 @@ def duckdb_default_threads() -> int:
         return con.execute("SELECT current_setting('threads')").fetchone()[0]
     finally:
         con.close()
+
+
+def test_the_announcement_reads_the_finished_run_in_its_session_and_is_sent_while_the_snapshot_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flow's artifacts (flows/artifacts.py, run_announcement) go out beside the snapshot, not after it (issue 14);
+    their report reads the finished run on the run's own connection."""
+    from govpress.run import Announcement
+
+    import threading
+
+    db = tmp_path / "g.duckdb"
+    events: list[str] = []
+    publish = Store.publish_snapshot
+    snapshotting, sent = threading.Event(), threading.Event()
+
+    def snapshot(self, dest=None):
+        events.append("snapshot start")
+        snapshotting.set()
+        sent.wait(30)  # the announcement goes out meanwhile (sent at once if it runs beside the snapshot)
+        try:
+            return publish(self, dest)
+        finally:
+            events.append("snapshot done")
+
+    monkeypatch.setattr(Store, "publish_snapshot", snapshot)
+
+    def read(store: Store, result) -> tuple:
+        events.append("read")
+        with store.writer() as con:
+            row = con.execute("SELECT status, new FROM runs WHERE run_id = ?", [result.run_id]).fetchone()
+        return row, store.connections_opened
+
+    async def send(result, read: tuple) -> None:
+        events.append(f"send {read}")
+        await asyncio.to_thread(snapshotting.wait, 30)  # the snapshot's thread is under way meanwhile
+        events.append("sent")
+        sent.set()
+
+    result = run(db, load_one("r1", "Визит премьер-министра в Минск."), announcement=Announcement(read=read, send=send))
+    assert result.status == "completed"
+    assert events[0] == "read"
+    assert "send (('completed', 1), 1)" in events  # the finished row, read on the run's one connection
+    assert events.index("sent") < events.index("snapshot done")  # sent beside the snapshot, and awaited
+    assert count_releases(Store(db).default_snapshot_path()) == 1
+
+
+def test_a_failing_snapshot_still_sends_the_announcement_and_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.run import Announcement
+
+    db = tmp_path / "g.duckdb"
+    sent: list[str] = []
+
+    def snapshot(self, dest=None):
+        raise OSError("disk full")
+
+    async def send(result, read) -> None:
+        await asyncio.sleep(0.05)
+        sent.append(read)
+
+    monkeypatch.setattr(Store, "publish_snapshot", snapshot)
+    with pytest.raises(OSError, match="disk full"):
+        run(db, load_one("r1", "x"), announcement=Announcement(read=lambda store, result: result.run_id, send=send))
+    [(run_id, status)] = table_rows(Store(db), "SELECT run_id, status FROM runs")
+    assert sent == [run_id] and status == "completed"  # the run's row was finished before: it is announced
+
+
+def test_work_that_raises_announces_nothing(tmp_path: Path) -> None:
+    from govpress.run import Announcement
+
+    calls: list[str] = []
+
+    async def crashes(run: RunStart) -> list[SourceOutcome]:
+        raise OSError("disk full")
+
+    async def send(result, read) -> None:
+        calls.append("send")
+
+    with pytest.raises(OSError, match="disk full"):
+        run(tmp_path / "g.duckdb", crashes,
+            announcement=Announcement(read=lambda store, result: calls.append("read"), send=send))
+    assert calls == []
