@@ -160,3 +160,38 @@ def test_the_runs_imports_read_dataclasses_code_from_the_file_written_by_the_fir
     assert first["used"] > 500 and first["missing"] == first["used"] and first["differ"] == 0
     second = _run_code(tmp_path)
     assert second["used"] == first["used"] and second["missing"] == 0 and second["differ"] == 0
+
+
+_CHECKED_THEN_CLASSES = """
+import dataclasses, json, sys
+from govpress.cli import app
+try:
+    app(["ingest", "--without-prefect", "--sources-file", sys.argv[1], "--db", sys.argv[2]])
+except SystemExit as exc:
+    code = exc.code
+from govpress import code_cache
+def nested(code):  # the text's module code -> __create_fn__ -> the method
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            yield const
+            yield from nested(const)
+made = {id(inner) for code in code_cache._used.values() for inner in nested(code)}
+store = [cls for name, module in sorted(sys.modules.items()) if name.startswith("govpress.store")
+         for cls in vars(module).values()
+         if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == name and "__init__" in vars(cls)]
+print(json.dumps({"code": code, "store": len(store), "outside": [c.__qualname__ for c in store if id(c.__init__.__code__) not in made]}))
+"""
+
+
+def test_the_commands_plain_run_makes_the_stores_dataclasses_inside_its_imports_window(tmp_path):
+    """``govpress ingest --without-prefect`` checks its ``--db`` after the run's imports (govpress/cli.py): the store's
+    modules (DuckDB's, Arrow's and its own dataclasses) were imported by that check, before the window, and compiled
+    their code afresh every time. A folder as ``--db`` fails the check (exit 3) after the imports."""
+    from govpress.registry import default_sources_file
+
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", _CHECKED_THEN_CLASSES, str(default_sources_file()), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 3 and seen["store"] >= 5 and seen["outside"] == []
