@@ -211,12 +211,12 @@ def ingest(
     if without_prefect and shared_host_limits:
         raise typer.BadParameter("shared host limits are Prefect's: drop --without-prefect", param_hint="--shared-host-limits")
     if without_prefect:
-        _check_db(db)
         with run_imports():
             import asyncio
 
             from govpress.plan import RunParams
             from govpress.run import ingest_sources
+        _check_db(db)  # after the imports: the store's (DuckDB, Arrow, NumPy) are the run's, in its window
 
         params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages, refetch=refetch)
         result = asyncio.run(ingest_sources(db=db, sources_file=sources_file, source_ids=source, params=params,
@@ -233,7 +233,12 @@ def ingest(
         # The API starts first, beside everything below (the run's imports, the checks, the prestarted run and
         # Prefect's imports): its start is the longest wait of the call.
         with started_early():
-            from govpress.plan import RunParams
+            # The prestarted run's modules (govpress.run, the store, the pipeline), as --without-prefect imports
+            # them (run_imports: no collector, patterns and dataclasses' code from the machine's files); the
+            # temporary API was forked before them, as before.
+            with run_imports():
+                import govpress.prestart  # noqa: F401
+                from govpress.plan import RunParams
 
             # What the flow will run: its prestart must match it (the flow's own RunParams, govpress/prestart.py).
             params = RunParams(since=_date(since), until=_date(until), max_pages=max_pages or None, refetch=refetch)

@@ -11,7 +11,8 @@ First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.setting
 and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`), and the patterns
 every module compiles meanwhile from the machine's file of compiled patterns
 (:func:`govpress.parsers.regex_cache.every_pattern`; :func:`govpress.parse_workers.preloaded` writes it when it
-lacked some). When it stops, the fork server ends without the interpreter's teardown
+lacked some), and the code dataclasses and typing generate from the machine's file of it
+(:func:`govpress.code_cache.every_code`, written likewise). When it stops, the fork server ends without the interpreter's teardown
 (:func:`govpress.parse_workers.end_fork_server_at_once`).
 """
 
@@ -21,10 +22,12 @@ from govpress.settings import one_blas_thread, paused_gc
 
 one_blas_thread()
 
-with paused_gc():  # the parsers' imports and the warm-up, then frozen: the workers' collections skip them too
+with paused_gc(code=None):  # the parsers' imports and the warm-up, then frozen: the workers' collections skip them too
+    from govpress.code_cache import every_code
     from govpress.parsers.regex_cache import every_pattern
 
-    with every_pattern():  # other libraries' patterns too (trafilatura's, htmldate's, urllib3's...)
+    # other libraries' patterns too (trafilatura's, htmldate's, urllib3's...), and dataclasses' generated methods
+    with every_pattern(), every_code("parse"):
         from govpress.parse_workers import (end_fork_server_at_once, note_fork_server, preloaded, serve_without_main,
                                             warm_server)
 

@@ -123,10 +123,13 @@ def warm_server() -> None:
 
 def preloaded() -> None:
     """The end of the fork server's preload (govpress.parse_preload): the patterns it compiled are written for the
-    next run when the machine's file lacked them (:func:`govpress.parsers.regex_cache.save`; errors ignored)."""
+    next run when the machine's file lacked them (:func:`govpress.parsers.regex_cache.save`; errors ignored), and so is
+    the code dataclasses and typing generated (:func:`govpress.code_cache.save`)."""
+    from govpress import code_cache
     from govpress.parsers import regex_cache
 
     regex_cache.save()
+    code_cache.save("parse")
 
 
 def end_fork_server_at_once() -> None:

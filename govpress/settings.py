@@ -96,9 +96,14 @@ one_blas_thread()
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(code: str | None = "prefect") -> Iterator[None]:
     """Around a burst of imports (a run's modules, Prefect's client and flows, or its server): no cyclic collector,
-    then frozen.
+    then frozen; and with ``code`` (Prefect's imports, the default: the callers without one), the code that
+    dataclasses and typing generate meanwhile taken from the machine's file of ``code``'s role, written after when
+    it lacked some (:func:`govpress.code_cache.every_code`: Prefect's client and flows compiled ~900 dataclass
+    methods and ~2,400 forward references while importing, its server ~740 and ~3,900, 0.2 CPU-s together;
+    bench/results.md, perf-fixed19). A plain run's imports and the fork server's preload read their own files
+    (:func:`run_imports`, govpress.parse_preload) and pass ``None``.
 
     Importing builds long-lived objects (modules, classes, pydantic models and schemas), and the collector
     kept walking them: 0.64-0.75 s of a 4.4 s import of Prefect's flows and 1.2-1.5 s of a 6.6-9.5 s import
@@ -113,7 +118,14 @@ def paused_gc() -> Iterator[None]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        if code is None:
+            yield
+        else:
+            from govpress import code_cache
+
+            with code_cache.every_code(code):
+                yield
+            code_cache.save(code)
     finally:
         gc.freeze()
         if was_enabled:
@@ -136,14 +148,21 @@ def run_imports(save: bool = True) -> Iterator[None]:
     (about 1 ms) are compiled the ordinary way. ``save=False`` for a first part of the imports that more follow
     (the CLI's registry before the run): the file is written once, after the last, with all the process used (a
     save of a part's few patterns would keep fewer of the file's other patterns: up to four times its own).
+
+    Likewise the code that ``dataclasses`` and ``typing`` generate (:func:`govpress.code_cache.every_code`): the
+    run's process compiled ~500 dataclass methods and ~800 forward references while importing, 35-55 ms of CPU
+    (bench/results.md, perf-fixed19); the code objects come from the machine's file of them, written after as the
+    patterns' is.
     """
-    with paused_gc():
+    with paused_gc(code=None):
+        from govpress import code_cache
         from govpress.parsers import regex_cache
 
-        with regex_cache.every_pattern():
+        with regex_cache.every_pattern(), code_cache.every_code("run"):
             yield
         if save:
             regex_cache.save()
+            code_cache.save("run")
 
 
 def end_process(code: int = 0) -> NoReturn:

@@ -41,9 +41,9 @@ def test_ingest_without_prefect_imports_with_the_collector_paused(tmp_path: Path
     entered = []
     paused = govpress.settings.paused_gc
 
-    def recording():
+    def recording(*args, **kwargs):
         entered.append(True)
-        return paused()
+        return paused(*args, **kwargs)
 
     monkeypatch.setattr(govpress.settings, "paused_gc", recording)
     try:
