@@ -162,10 +162,25 @@ def wait_for_new_run(client: httpx.Client, deployment_id: str, since: datetime, 
     raise TimeoutError(f"no run of deployment {deployment_id} created since {since} after {timeout:.0f} s")
 
 
-def task_states(client: httpx.Client, run_id: str) -> dict[str, tuple[str, str]]:
-    """Task run name -> (state type, state name) of one flow run."""
-    found = client.post("task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}, "limit": 200})
-    return {t["name"]: (t["state_type"], t["state_name"]) for t in found.raise_for_status().json()}
+FINAL_STATE_TYPES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
+
+
+def task_states(client: httpx.Client, run_id: str, expect: set[str] | frozenset[str] = frozenset(),
+                timeout: float = 60.0) -> dict[str, tuple[str, str]]:
+    """Task run name -> (state type, state name) of one flow run, once every name in ``expect`` is there and
+    every task run is in a final state, or as they are at ``timeout`` (bounded poll).
+
+    Prefect 3's API records task runs from the runner's events in a server service, behind the flow run's own
+    final state: read right after the flow, a task run can be missing, under its first default name, or not
+    yet final."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.post("task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}, "limit": 200})
+        states = {t["name"]: (t["state_type"], t["state_name"]) for t in found.raise_for_status().json()}
+        settled = expect <= states.keys() and all(kind in FINAL_STATE_TYPES for kind, _ in states.values())
+        if settled or time.monotonic() >= deadline:
+            return states
+        time.sleep(0.3)
 
 
 def run_logs(client: httpx.Client, run_id: str) -> list[dict]:
