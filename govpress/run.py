@@ -276,9 +276,14 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         ACTIVE_RUNS.discard(run_id)
     result = RunResult(run_id=run_id, flow=flow, db=db, status=status, outcomes=outcomes, message=message)
     sending: asyncio.Future | None = None
+    unread: Exception | None = None
     if announcement is not None:
-        read = await asyncio.to_thread(announcement.read, store, result)
-        sending = asyncio.ensure_future(announcement.send(result, read))
+        try:
+            read = await asyncio.to_thread(announcement.read, store, result)
+        except Exception as error:  # the report's read failed: the analysts' snapshot is still published first
+            unread = error
+        else:
+            sending = asyncio.ensure_future(announcement.send(result, read))
     try:
         if publish_results and snapshot_due(store, changed=changed or bool(counts["removed"])):
             await asyncio.to_thread(store.publish_snapshot)
@@ -290,6 +295,8 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         if sending is not None:
             await _cancel(sending)
         raise
+    if unread is not None:
+        raise unread
     if sending is not None:
         await sending
     return result

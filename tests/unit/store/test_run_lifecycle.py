@@ -276,3 +276,23 @@ def test_work_that_raises_announces_nothing(tmp_path: Path) -> None:
         run(tmp_path / "g.duckdb", crashes,
             announcement=Announcement(read=lambda store, result: calls.append("read"), send=send))
     assert calls == []
+
+
+def test_a_report_that_cannot_be_read_still_leaves_the_snapshot_then_raises(tmp_path: Path) -> None:
+    """The analysts' snapshot does not depend on the flow's report: a read that fails raises after it is published."""
+    from govpress.run import Announcement
+
+    sent: list[str] = []
+
+    def read(store: Store, result) -> None:
+        raise ValueError("report query broke")
+
+    async def send(result, read) -> None:
+        sent.append("send")
+
+    db = tmp_path / "g.duckdb"
+    with pytest.raises(ValueError, match="report query broke"):
+        run(db, load_one("r1", "Визит премьер-министра в Минск."), announcement=Announcement(read=read, send=send))
+    assert sent == []
+    assert count_releases(Store(db).default_snapshot_path()) == 1
+    assert table_rows(Store(db), "SELECT status FROM runs") == [("completed",)]
