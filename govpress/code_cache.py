@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import marshal
 import os
 import sys
 import threading
@@ -27,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from govpress.parsers.cache_files import read_entries, write_merged
 
 _FORMAT = "code-1"
 SAVE_AFTER = 0.001
@@ -66,17 +67,7 @@ def cache_file(role: str, folder: Path | None = None) -> Path:
 
 
 def _read(path: Path) -> dict[tuple[str, str], CodeType]:
-    try:
-        raw = path.read_bytes()
-        digest, payload = raw[:32], raw[32:]
-        if hashlib.sha256(payload).digest() != digest:
-            return {}
-        entries = marshal.loads(payload)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(entries, dict):
-        return {}
-    return {key: code for key, code in entries.items() if isinstance(code, CodeType)}
+    return {key: code for key, code in read_entries(path).items() if isinstance(code, CodeType)}
 
 
 def code_of(source: str, mode: str) -> CodeType:
@@ -156,24 +147,8 @@ def save(role: str, folder: Path | None = None) -> None:
     if _missed_cpu < SAVE_AFTER or not _used:
         return
     try:
-        import tempfile
-
         path = cache_file(role, folder)
-        entries = dict(_used)
-        for key, code in _read(path).items():
-            if len(entries) >= 4 * len(_used):
-                break
-            entries.setdefault(key, code)
-        payload = marshal.dumps(entries)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(staging, path)
-        finally:
-            if os.path.exists(staging):
-                os.unlink(staging)
+        write_merged(path, _used, _read(path))
         _missed_cpu = 0.0
     except Exception:  # noqa: BLE001 - a read-only or full disk: no cache, same code
         return

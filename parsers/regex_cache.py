@@ -19,8 +19,6 @@ these internals falls back to ``re.compile``: the cache only ever saves time.
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import re
 import sys
 import threading
@@ -29,6 +27,8 @@ from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from govpress.parsers.cache_files import read_entries, write_merged
 
 _FORMAT = "sre-code-2"
 SAVE_AFTER = 0.005
@@ -71,17 +71,7 @@ def cache_file(folder: Path | None = None) -> Path | None:
 
 
 def _read(path: Path | None) -> dict[tuple[str, int], tuple]:
-    if path is None:
-        return {}
-    try:
-        raw = path.read_bytes()
-        digest, payload = raw[:32], raw[32:]
-        if hashlib.sha256(payload).digest() != digest:
-            return {}
-        entries = marshal.loads(payload)
-        return entries if isinstance(entries, dict) else {}
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
+    return read_entries(path)
 
 
 def _entries() -> dict[tuple[str, int], tuple]:
@@ -195,23 +185,7 @@ def save(folder: Path | None = None) -> None:
         path = cache_file(folder)
         if path is None:
             return
-        import tempfile
-
-        entries = dict(_used)
-        for key, stored in _read(path).items():
-            if len(entries) >= 4 * len(_used):
-                break
-            entries.setdefault(key, stored)
-        payload = marshal.dumps(entries)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(staging, path)
-        finally:
-            if os.path.exists(staging):
-                os.unlink(staging)
+        write_merged(path, _used, _read(path))
         _missed, _missed_cpu = False, 0.0
     except Exception:  # noqa: BLE001 - a read-only or full disk: no cache, same patterns
         return
