@@ -5,6 +5,10 @@ A module of its own (not conftest.py) so that test files can import it by a uniq
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -39,3 +43,12 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state not in ("Z", "X")
+
+
+def json_of_fresh_python(code: str, cache_dir: Path, timeout: float = 120) -> dict:
+    """The last line ``code`` prints, as JSON, from a fresh interpreter whose govpress cache folder is ``cache_dir``
+    (what the start-up caches' tests compare between a first and a second process)."""
+    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(cache_dir)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -13,6 +13,7 @@ import pytest
 
 from govpress import code_cache
 from govpress.settings import paused_gc
+from processes import json_of_fresh_python
 
 _CLASS = '''
 from __future__ import annotations
@@ -147,10 +148,7 @@ print(json.dumps({"used": len(cc._used), "missing": sum(key not in cc._stored fo
 
 
 def _run_code(folder) -> dict:
-    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(folder)}
-    done = subprocess.run([sys.executable, "-c", _RUN_CODE], capture_output=True, text=True, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json_of_fresh_python(_RUN_CODE, folder)
 
 
 def test_the_runs_imports_read_dataclasses_code_from_the_file_written_by_the_first(tmp_path):

@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+from processes import json_of_fresh_python
+
 
 def modules_after(code: str) -> set[str]:
     """The modules a fresh interpreter holds after running ``code``."""
@@ -166,10 +168,7 @@ print(json.dumps({"compile": re.compile.__module__, "used": len(rc._used), "read
 
 
 def _run_patterns(folder) -> dict:
-    env = {**os.environ, "GOVPRESS_CACHE_DIR": str(folder)}
-    done = subprocess.run([sys.executable, "-c", _RUN_PATTERNS], capture_output=True, text=True, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json_of_fresh_python(_RUN_PATTERNS, folder)
 
 
 def test_the_runs_imports_take_every_modules_patterns_from_the_file_and_give_re_compile_back(tmp_path):

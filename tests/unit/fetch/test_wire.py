@@ -126,8 +126,11 @@ def _outcome(result: httpx.Response | BaseException) -> tuple:
     return (result.status_code, result.headers.multi_items(), result.content)
 
 
-async def _exchange(transport: httpx.AsyncBaseTransport, url: str, timeout: float = 5.0) -> httpx.Response | BaseException:
-    request = httpx.Request("GET", url, extensions={"timeout": httpx.Timeout(timeout).as_dict()})
+async def _exchange(transport: httpx.AsyncBaseTransport, url: str, timeout: float = 5.0,
+                    trace=None) -> httpx.Response | BaseException:
+    """One GET through ``transport``, its body read; the httpx error instead when it raised. ``trace``: httpcore's hook."""
+    extensions = {"timeout": httpx.Timeout(timeout).as_dict(), **({"trace": trace} if trace is not None else {})}
+    request = httpx.Request("GET", url, extensions=extensions)
     try:
         response = await transport.handle_async_request(request)
         try:
@@ -681,17 +684,9 @@ def test_a_request_without_a_trace_hook_enters_no_trace_and_one_with_it_sees_htt
             async def hook(name: str, info: dict) -> None:
                 events.append(name)
 
-            extensions = {"timeout": httpx.Timeout(5.0).as_dict(), **({"trace": hook} if hooked else {})}
-            request = httpx.Request("GET", f"http://127.0.0.1:{site.port}{path}", extensions=extensions)
-            try:
-                response = await transport.handle_async_request(request)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-                outcome: tuple = (response.status_code, response.content)
-            except httpx.HTTPError as exc:
-                outcome = ("error", type(exc).__name__)
+            result = await _exchange(transport, f"http://127.0.0.1:{site.port}{path}", trace=hook if hooked else None)
+            outcome = (("error", type(result).__name__) if isinstance(result, BaseException)
+                       else (result.status_code, result.content))
             return outcome, [e for e in events if e.startswith("http11.")]
         return script
 
