@@ -145,17 +145,20 @@ async def _exchange(transport: httpx.AsyncBaseTransport, url: str, timeout: floa
 def _both(script: Callable[[httpx.AsyncBaseTransport], object], **transport_args: object) -> tuple[object, object]:
     """The script's result through httpcore's own stack, then through the guarded transport."""
 
-    async def run(make: Callable[[], httpx.AsyncBaseTransport]) -> object:
-        token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
-        try:
-            async with make() as transport:
-                return await script(transport)  # type: ignore[misc]
-        finally:
-            current_allow.reset(token)
-
-    theirs = asyncio.run(run(lambda: httpx.AsyncHTTPTransport(trust_env=False, **transport_args)))
-    ours = asyncio.run(run(lambda: GuardedTransport(**transport_args)))
+    theirs = asyncio.run(_on_loopback(script, lambda: httpx.AsyncHTTPTransport(trust_env=False, **transport_args)))
+    ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport(**transport_args)))
     return theirs, ours
+
+
+async def _on_loopback(script: Callable[[httpx.AsyncBaseTransport], object],
+                       make: Callable[[], httpx.AsyncBaseTransport]) -> object:
+    """The script's result through a transport from ``make``, with 127.0.0.1 allowed."""
+    token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
+    try:
+        async with make() as transport:
+            return await script(transport)  # type: ignore[misc]
+    finally:
+        current_allow.reset(token)
 
 
 @pytest.mark.parametrize("path", ["/plain", "/chunked", "/until-close", "/big", "/not-found", "/cut", "/reset",
@@ -695,16 +698,7 @@ def test_a_request_without_a_trace_hook_enters_no_trace_and_one_with_it_sees_htt
         assert ours == theirs and not ours[1]
         assert entered and all(name for name in entered)  # httpcore's own stack entered its traces
         entered.clear()
-        ours_alone = asyncio.run(_guarded(script_for(site, hooked=False)))
+        ours_alone = asyncio.run(_on_loopback(script_for(site, hooked=False), GuardedTransport))
         assert ours_alone == theirs and entered == []
         theirs, ours = _both(script_for(site, hooked=True))
     assert ours == theirs and ours[1]
-
-
-async def _guarded(script: Callable[[httpx.AsyncBaseTransport], object]) -> object:
-    token = current_allow.set(tuple(parse_networks(["127.0.0.1"])))
-    try:
-        async with GuardedTransport() as transport:
-            return await script(transport)  # type: ignore[misc]
-    finally:
-        current_allow.reset(token)
