@@ -159,7 +159,19 @@ def _run_flow(start, *, load, prestart=None) -> bool:
             if early is not None:
                 await early.close()
 
-    state = asyncio.run(main())
+    import signal
+
+    def stop(number: int, _frame: object) -> None:
+        raise Stopped(number)
+
+    # Before and after the flow, SIGTERM raises Stopped here; while the flow runs, Prefect's engine has its own
+    # handler, marks the run Crashed, then gives the signal back to this one (or lets its TerminationSignal out).
+    # Either way the unwinding closes the prestarted run and the temporary API, and main() prints one line.
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        state = asyncio.run(main())
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if state.is_failed():
         from govpress.flows.artifacts import failure_of
 
@@ -539,16 +551,56 @@ def reliability_faults(
     raise typer.Exit(0 if caught_up else 1)
 
 
+class Stopped(BaseException):
+    """SIGTERM stopped a command that runs a flow in this process (:func:`_run_flow` raises it from the signal's
+    handler): an operator's or a scheduler's stop, not an error. A BaseException, as ``KeyboardInterrupt``, so that
+    no ``except Exception`` on the way takes it for a failure of the work."""
+
+    def __init__(self, signal: int) -> None:
+        super().__init__(signal)
+        self.signal = signal
+
+
+def stopped_by_signal(error: BaseException) -> int | None:
+    """The signal's number when ``error`` says a signal stopped the command: :class:`Stopped`, or Prefect's
+    ``TerminationSignal`` (its engine raises that from its own SIGTERM handler while a flow runs, and marks the
+    flow run Crashed); else None."""
+    if isinstance(error, Stopped):
+        return error.signal
+    number = getattr(error, "signal", None)
+    if type(error).__name__ == "TerminationSignal" and isinstance(number, int):
+        return number
+    return None
+
+
+def stop_line(number: int) -> str:
+    import signal
+
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    return (f"govpress: stopped by {name}: the batches loaded so far are kept; run the same command again to "
+            "finish (it converges to the tables of an uninterrupted run)")
+
+
 def main() -> None:
+    from govpress.settings import end_process
+
     try:
         app()  # click ends with SystemExit, whatever the command did
     except SystemExit as stop:
         code = 0 if stop.code is None else stop.code
         if not isinstance(code, int):
             raise
-        from govpress.settings import end_process
-
         end_process(code)  # without the interpreter's teardown (35-45 ms of CPU after a run)
+    except BaseException as error:
+        number = stopped_by_signal(error)
+        if number is None:
+            raise
+        # An operator's or a scheduler's stop is not a bug: one line, and the shell's exit code for a signal.
+        print(stop_line(number), file=sys.stderr)
+        end_process(128 + number)
 
 
 if __name__ == "__main__":

@@ -130,3 +130,35 @@ def test_a_full_disk_on_the_prefect_path_ends_in_its_one_line(tmp_path: Path, si
     assert code == 5, output[-3000:]
     assert len(errors) == 1 and "No space left on device" in errors[0]
     assert "Traceback" not in output and "cannot rollback" not in output
+
+
+@pytest.mark.heavy  # a temporary Prefect API and a run, twice: half a minute
+@pytest.mark.parametrize("moment", ["Prefect's temporary API on", "holding the DuckDB writer slot"],
+                         ids=["before-the-flow", "during-the-flow"])
+def test_a_sigterm_ends_the_command_in_one_line_and_a_rerun_finishes(tmp_path: Path, site: Path, moment: str):
+    """A scheduler or an operator stops the command with SIGTERM: the shell's code for it (143), one line saying
+    what to do, no traceback, the temporary API gone with it; the same command then finishes the run."""
+    db = tmp_path / "g.duckdb"
+    process = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "stopped.log")
+    try:
+        wait_for_line(process, tmp_path / "stopped.log", moment)
+        servers = children_of(process.pid)
+        process.send_signal(signal.SIGTERM)
+    except BaseException:
+        process.kill()
+        raise
+    code, output = finish(process, tmp_path / "stopped.log")
+    assert code == 128 + signal.SIGTERM, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert output.strip().splitlines()[-1].startswith("govpress: stopped by SIGTERM: the batches loaded so far are kept")
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in servers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in servers), "the stopped command's temporary API is still running"
+    rerun = start(["ingest", "--sources-file", str(site), "--db", str(db)], tmp_path / "rerun.log")
+    code, output = finish(rerun, tmp_path / "rerun.log")
+    assert code == 0, output[-3000:]
+    con = duckdb.connect(str(db), read_only=True)
+    last = con.execute("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+    con.close()
+    assert last == "completed"

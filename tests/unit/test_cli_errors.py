@@ -159,3 +159,20 @@ def test_a_full_disk_names_the_real_failure(tmp_path: Path):
     [(status,)] = con.execute("SELECT status FROM runs").fetchall()
     con.close()
     assert status == "failed"
+
+
+def test_a_signal_that_stopped_the_command_is_told_apart_from_a_failure():
+    """govpress/cli.py main(): SIGTERM during a command's flow (Stopped, or Prefect's TerminationSignal) is one
+    line and exit code 128 + 15, not a traceback (tests/e2e/test_temporary_api.py runs it end to end)."""
+    import signal
+
+    from prefect.exceptions import TerminationSignal
+
+    from govpress.cli import Stopped, stop_line, stopped_by_signal
+
+    assert stopped_by_signal(Stopped(signal.SIGTERM)) == signal.SIGTERM
+    assert stopped_by_signal(TerminationSignal(signal=signal.SIGTERM)) == signal.SIGTERM
+    assert stopped_by_signal(KeyboardInterrupt()) is None and stopped_by_signal(OSError("disk full")) is None
+    assert not isinstance(Stopped(15), Exception)  # no `except Exception` on the way takes it for a failure
+    assert stop_line(signal.SIGTERM).startswith("govpress: stopped by SIGTERM: ")
+    assert "signal 99" in stop_line(99)
