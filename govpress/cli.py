@@ -167,11 +167,15 @@ def _run_flow(start, *, load, prestart=None) -> bool:
     # Before and after the flow, SIGTERM raises Stopped here; while the flow runs, Prefect's engine has its own
     # handler, marks the run Crashed, then gives the signal back to this one (or lets its TerminationSignal out).
     # Either way the unwinding closes the prestarted run and the temporary API, and main() prints one line.
-    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a caller's own thread): signals are its main thread's business
+        previous = None
     try:
         state = asyncio.run(main())
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if state.is_failed():
         from govpress.flows.artifacts import failure_of
 
