@@ -604,6 +604,11 @@ def main() -> None:
             raise
         # An operator's or a scheduler's stop is not a bug: one line, and the shell's exit code for a signal.
         print(stop_line(number), file=sys.stderr)
+        # A task that crashed after the flow logged it once the temporary API had stopped: Prefect's exit-time
+        # send then fails and says so on stderr, unless logging's errors are off (its handler honours the flag).
+        import logging
+
+        logging.raiseExceptions = False
         end_process(128 + number)
 
 
