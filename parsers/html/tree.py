@@ -109,8 +109,8 @@ _parsers = _Parsers()
 
 def _parser(encoding: str | None) -> etree.HTMLParser:
     """A kept page parser: the text's, or the one that reads bytes as UTF-8. A new ``HTMLParser`` per page made
-    libxml2 allocate and set up a new parser context for it (~6 us a page, a small page's whole parse twice over);
-    a kept one is reset by lxml before each document, its error log included (what :func:`parse_html_text` reads)."""
+    libxml2 allocate and set up a new parser context for it (~3 us a page: bench/results.md, perf-parse20); a kept
+    one is reset by lxml before each document, its error log included (what :func:`parse_html_text` reads)."""
     return _parsers.utf8 if encoding else _parsers.text
 
 
