@@ -52,6 +52,11 @@ class ParseJob:
     """The content hash the store holds for this page's release (a reparse knows it). A parse that
     gives the same text needs no MinHash signature or names: the load only touches the release."""
 
+    def __reduce__(self) -> tuple[type[ParseJob], tuple]:
+        # Each job is pickled in the run's process and unpickled in a worker: one call of the class with the
+        # fields, not dataclasses' __getstate__/__setstate__ (a Python loop over fields() on each side).
+        return ParseJob, (self.body, self.url, self.context, self.parser, self.stored_hash)
+
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
@@ -59,6 +64,43 @@ class Parsed:
 
     release: Release
     keys: TextKeys
+
+    def __reduce__(self) -> tuple[object, tuple]:
+        """Pickled by the worker, unpickled by the run's process for every page: the keys' fields flat and the
+        MinHash signature as its bytes. NumPy's own pickling of a 128-value array (its reconstruct call, the
+        dtype's state, its buffer) and dataclasses' per-field state of the frozen ``Parsed`` and ``TextKeys``
+        cost about half of a result's pickling and a third of its unpickling (bench/results.md, perf-parse20)."""
+        keys = self.keys
+        signature = keys.minhash
+        if signature is not None and _plain_signature(signature):
+            signature = signature.tobytes()
+            return _parsed_packed, (self.release, keys.content_hash, signature, keys.names, keys.text_hash)
+        return _parsed, (self.release, keys.content_hash, signature, keys.names, keys.text_hash)
+
+
+def _plain_signature(signature: object) -> bool:
+    """A one-dimensional, contiguous array of native uint64 (every signature :mod:`govpress.dedupe.neardup` makes)."""
+    import numpy as np
+
+    if type(signature) is not np.ndarray or signature.ndim != 1 or not signature.flags.c_contiguous:
+        return False
+    dtype = signature.dtype
+    return dtype.kind == "u" and dtype.itemsize == 8 and dtype.isnative
+
+
+def _parsed(release: Release, content_hash: str, signature: object, names: dict[str, str] | None,
+            text_hash: str | None) -> Parsed:
+    return Parsed(release=release, keys=TextKeys(content_hash=content_hash, minhash=signature, names=names,
+                                                 text_hash=text_hash))
+
+
+def _parsed_packed(release: Release, content_hash: str, signature: bytes, names: dict[str, str] | None,
+                   text_hash: str | None) -> Parsed:
+    """:func:`_parsed` of a signature sent as bytes: a read-only uint64 array over them (nothing writes to a
+    signature: the load reads it into Arrow and the band matrix)."""
+    import numpy as np
+
+    return _parsed(release, content_hash, np.frombuffer(signature, dtype=np.uint64), names, text_hash)
 
 
 def parse_only(job: ParseJob) -> Release | ParseError:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -77,10 +78,10 @@ def parse_html_text(text: str, utf8: bytes | None = None) -> Element:
         return _empty()
     try:
         if utf8 is not None and not declared:  # bytes would keep the declaration (as a comment): the text's way then
-            parser = etree.HTMLParser(huge_tree=True, remove_comments=False, encoding="utf-8")
+            parser = _parser("utf-8")
             root = etree.fromstring(utf8, parser)
         else:
-            parser = etree.HTMLParser(huge_tree=True, remove_comments=False)
+            parser = _parser(None)
             root = etree.fromstring(text, parser)
     except (etree.XMLSyntaxError, etree.ParserError, ValueError):
         return _empty()
@@ -93,6 +94,24 @@ def parse_html_text(text: str, utf8: bytes | None = None) -> Element:
         if isinstance(rebuilt, Element):
             root = rebuilt
     return root
+
+
+class _Parsers(threading.local):
+    """This thread's two page parsers (lxml's parsers are not to be shared between threads)."""
+
+    def __init__(self) -> None:
+        self.text = etree.HTMLParser(huge_tree=True, remove_comments=False)
+        self.utf8 = etree.HTMLParser(huge_tree=True, remove_comments=False, encoding="utf-8")
+
+
+_parsers = _Parsers()
+
+
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    """A kept page parser: the text's, or the one that reads bytes as UTF-8. A new ``HTMLParser`` per page made
+    libxml2 allocate and set up a new parser context for it (~3 us a page: bench/results.md, perf-parse20); a kept
+    one is reset by lxml before each document, its error log included (what :func:`parse_html_text` reads)."""
+    return _parsers.utf8 if encoding else _parsers.text
 
 
 def _empty() -> Element:

@@ -411,3 +411,52 @@ def test_a_job_says_the_fetcher_found_no_block_only_for_the_fetchers_own_ok_body
     assert not parse_job(source, _replace_body(fetched, b"<html>stored</html>", "k"), now).context.no_block_found
     assert not parse_job(source, local_result("file:///a.html", "file", b"<html></html>", "text/html", Archive(tmp_path)),
                          now).context.no_block_found
+
+
+def _field_values(value):
+    """A dataclass's fields as (name, value), recursively, arrays as (dtype, shape, values)."""
+    import dataclasses
+
+    import numpy as np
+
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__, [(f.name, _field_values(getattr(value, f.name))) for f in dataclasses.fields(value)])
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.str, value.shape, value.tolist())
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("kind", ["signed", "empty", "unsigned", "other"])
+def test_jobs_and_results_cross_the_process_boundary_whole(kind: str) -> None:
+    """Jobs, contexts, releases and results pickle by their own reductions (perf-parse20): every field comes back
+    equal and of its type, the signature as a uint64 array of the same values (an empty one, none, or one of
+    another dtype, which pickles as NumPy's own)."""
+    import pickle
+    from datetime import datetime, timezone
+    from multiprocessing.reduction import ForkingPickler
+
+    import numpy as np
+
+    from govpress.dedupe.keys import TextKeys
+    from govpress.parse_workers import SAMPLE_PAGE, Parsed
+
+    context = ParseContext(source_id="s", timezone="Europe/Moscow", languages=("ru", "en"),
+                           fetched_at=datetime(2026, 12, 1, tzinfo=timezone.utc), content_type="text/html; charset=utf-8",
+                           site_names=("Ministry",), no_block_found=True)
+    job = ParseJob(body=SAMPLE_PAGE, url="https://example.org/a", context=context, parser="generic", stored_hash="abc")
+    back = pickle.loads(ForkingPickler.dumps(job))
+    assert back == job and _field_values(back) == _field_values(job)
+    assert pickle.loads(ForkingPickler.dumps(replace(job, stored_hash=None))) == replace(job, stored_hash=None)
+
+    parsed = run_job(replace(job, stored_hash=None))
+    assert isinstance(parsed, Parsed)
+    release = replace(parsed.release, tags=["a", "b"], translations={"en": "https://example.org/en/a"}, kind="news",
+                      place="Minsk", translation_key="k:1")
+    signature = {"signed": parsed.keys.minhash, "empty": np.zeros(0, dtype=np.uint64), "unsigned": None,
+                 "other": np.arange(4, dtype=np.int64)}[kind]
+    result = Parsed(release=release, keys=TextKeys(content_hash="h", minhash=signature, names={"k": "Name"}, text_hash="t"))
+    back = pickle.loads(ForkingPickler.dumps(result))
+    assert _field_values(back) == _field_values(result)
+    if signature is not None:
+        assert back.keys.minhash.dtype == signature.dtype
+

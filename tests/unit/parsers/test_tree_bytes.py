@@ -27,3 +27,41 @@ def test_the_bytes_give_the_texts_tree(pages_dir) -> None:
     compared = [_same_tree(body) for body in bodies]
     assert all(same is not False for same in compared)
     assert compared.count(True) > 15
+
+
+def _fresh_tree(text: str, utf8: bytes | None) -> str:
+    """The tree as :func:`parse_html_text` built it with a new parser per page (before perf-parse20)."""
+    from govpress.parsers.html import tree
+
+    kept = tree._parser
+    tree._parser = lambda encoding: (etree.HTMLParser(huge_tree=True, remove_comments=False, encoding=encoding)
+                                     if encoding else etree.HTMLParser(huge_tree=True, remove_comments=False))
+    try:
+        return etree.tostring(parse_html_text(text, utf8), encoding="unicode")
+    finally:
+        tree._parser = kept
+
+
+def test_a_kept_parser_builds_each_page_as_a_new_one_would(pages_dir) -> None:
+    """The thread's two kept parsers give every page the tree a new parser gives, whatever page came before: a
+    page past libxml2's depth limit (its error log read for that page only), broken markup, bytes and text."""
+    deep = "<html><body>" + "<div>" * 3000 + "deep" + "</div>" * 3000 + "</body></html>"
+    pages = [deep, "<html><body><p>after the deep page</p></body></html>", deep, "<p>unclosed <b>bold <i>both</p>",
+             "<html><head><title>t</title></head><body><!-- a comment --><p>x</p></body></html>"]
+    pages += [page.read_text("utf-8", errors="replace") for page in sorted(pages_dir.rglob("*.html"))[:20]]
+    for text in pages + pages[::-1]:
+        for utf8 in (None, text.encode("utf-8", "surrogatepass")):
+            assert etree.tostring(parse_html_text(text, utf8), encoding="unicode") == _fresh_tree(text, utf8)
+    assert len(list(parse_html_text(deep).iter())) > 3000  # rebuilt past the depth limit, the kept parser or not
+
+
+def test_each_thread_parses_with_its_own_parsers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from govpress.parsers.html import tree
+
+    ours = (tree._parser(None), tree._parser("utf-8"))
+    with ThreadPoolExecutor(2) as pool:
+        theirs = list(pool.map(lambda _: (tree._parser(None), tree._parser("utf-8")), range(4)))
+    assert ours[0] is not ours[1] and ours == (tree._parser(None), tree._parser("utf-8"))  # kept for the thread
+    assert all(theirs_one is not ours_one for pair in theirs for theirs_one in pair for ours_one in ours)
