@@ -155,15 +155,16 @@ class Archive:
         key = _PREFIX + digest
         folder = f"{self._root}{os.sep}{digest[:2]}"
         target = f"{folder}{os.sep}{digest}.gz"
-        # A folder this archive made holds no file of the old layout (only older code wrote those).
-        if os.path.isfile(target) or (folder not in self._made
-                                      and os.path.isfile(f"{folder}{os.sep}{digest[2:4]}{os.sep}{digest}.gz")):
+        # A folder not met before is made first: one this call made is empty, so neither layout's file is looked for
+        # in it (a fresh archive's first body in each of its 256 folders: two stats fewer). A folder this archive
+        # made earlier holds no file of the old layout (only older code wrote those).
+        made_now = folder not in self._folders and self._make(folder)
+        if not made_now and (os.path.isfile(target) or (
+                folder not in self._made and os.path.isfile(f"{folder}{os.sep}{digest[2:4]}{os.sep}{digest}.gz"))):
             if self.read(key) is not None:
                 return key
         # mtime=0: the same body always compresses to the same bytes.
         packed = gzipped if gzipped is not None else gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
-        if folder not in self._folders:
-            self._make(folder)
         fd, tmp_name = self._temporary(folder)
         try:
             try:
@@ -186,18 +187,23 @@ class Archive:
             self._unsynced = True
         return key
 
-    def _make(self, folder: str) -> None:
-        """Make ``folder`` (and the root, the first time) unless it is there; remember it either way."""
+    def _make(self, folder: str) -> bool:
+        """Make ``folder`` (and the root, the first time) unless it is there; remember it either way. True when
+        this call made it (an empty folder: nothing in it to look for)."""
+        made = True
         try:
             os.mkdir(folder)
         except FileExistsError:
-            pass
+            made = False
         except FileNotFoundError:  # no root yet
-            os.makedirs(folder, exist_ok=True)
-            self._made.add(folder)
-        else:
+            try:
+                os.makedirs(folder)
+            except FileExistsError:  # made meanwhile by another writer
+                made = False
+        if made:
             self._made.add(folder)
         self._folders.add(folder)
+        return made
 
     def _temporary(self, folder: str) -> tuple[int, str]:
         """A new file of a name no one else uses in ``folder`` (``.tmp-<random>.gz``), open for writing, as

@@ -224,3 +224,40 @@ def test_a_corrupt_file_of_the_old_layout_is_set_aside_and_rewritten_in_the_new(
     assert not legacy.exists() and legacy.with_name(legacy.name + ".corrupt").is_file()
     assert archive.put(body) == key
     assert archive.locate(key) == archive.path(key) and archive.get(key) == body
+
+
+def test_a_body_in_a_folder_made_for_it_is_written_without_looking_for_a_stored_copy(tmp_path: Path, monkeypatch) -> None:
+    """A folder the archive has not met is made first: one that ``put`` made is empty, so neither layout's file is looked
+    for in it (two stats a fresh folder's first body). A folder that was there is looked in as before: a body stored
+    in it, in either layout, is found and not written again."""
+    import os.path
+
+    import govpress.archive as archive_module
+
+    looked: list[str] = []
+    real_isfile = os.path.isfile
+    monkeypatch.setattr(archive_module.os.path, "isfile", lambda p: looked.append(os.fspath(p)) or real_isfile(p))
+    # Two bodies that share a folder, and one in another folder.
+    bodies: dict[str, list[bytes]] = {}
+    i = 0
+    while not any(len(v) == 2 for v in bodies.values()):
+        body = b"<html>page %d</html>" % i
+        bodies.setdefault(hashlib.sha256(body).hexdigest()[:2], []).append(body)
+        i += 1
+    first, second = next(v for v in bodies.values() if len(v) == 2)
+    archive = Archive(tmp_path / "store", sync_each=False)
+    key = archive.put(first)
+    assert looked == [] and archive.get(key) == first  # the folder (and the root) made by this put
+    archive.put(second)
+    assert looked == [os.fspath(archive.path(body_key(second)))]  # a folder it made: no file of the old layout there
+    # Another archive object over the same root meets folders that were there: a stored body is found, not rewritten.
+    looked.clear()
+    again = Archive(tmp_path / "store", sync_each=False)
+    inode = again.path(key).stat().st_ino
+    assert again.put(first) == key and again.path(key).stat().st_ino == inode
+    assert looked == [os.fspath(again.path(key))]
+    legacy_body = b"<html>stored by an older govpress in a folder that is there</html>"
+    legacy = _store_legacy(tmp_path / "old", legacy_body)
+    old = Archive(tmp_path / "old", sync_each=False)
+    assert old.put(legacy_body) == body_key(legacy_body)
+    assert not old.path(body_key(legacy_body)).exists() and legacy.is_file()
