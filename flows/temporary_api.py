@@ -298,7 +298,7 @@ def shares_prefect_import() -> bool:
     except OSError:
         load = None
     cores = usable_cores()
-    running = others_running() if cores >= 2 and (load is None or load >= cores) else None  # read only when it can decide
+    running = others_running() if cores >= 2 and load is not None and load >= cores else None  # read only when it decides
     return prefect_import_shared(mode, cores, load, running)
 
 
