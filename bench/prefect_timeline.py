@@ -5,7 +5,8 @@ fetched at its politeness limit, so a call ends a fixed time after its fetching 
 on the way. This script serves the generated site (bench/site.py) from a child process that notes each request's
 clock time, runs ``python -m govpress.cli ingest`` per tree and kind in alternating order (``plain``:
 ``--without-prefect``; ``temporary``: the command's temporary API; ``spawn``: the same with
-``GOVPRESS_PREFECT_FORK=0``), and prints per call: the wall time; the first request and when a quarter, half,
+``GOVPRESS_PREFECT_FORK=0``; ``early`` and ``shared``: forked, with Prefect's import before the fork forced off or on,
+flows/temporary_api.py ``shares_prefect_import``), and prints per call: the wall time; the first request and when a quarter, half,
 three quarters and all of them had been made (seconds from the command's start); the longest gap between two
 requests after the first (``stall``: a prestarted run waiting for its flow, bench/results.md "perf-prefect17"), the
 time from the last request to the command's exit (``end``: the last loads, the index, the snapshot, the artifacts,
@@ -34,7 +35,7 @@ from bench import site
 from bench.bytecode import compile_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("plain", "temporary", "spawn")
+KINDS = ("plain", "temporary", "spawn", "early", "shared")
 
 
 def serve_logged(root: str, log: str) -> None:
@@ -65,8 +66,8 @@ def call(tree: Path, kind: str, registry: Path, db: Path, env: dict, requests: P
     env = {**env, "PYTHONPATH": str(tree), "COLUMNS": "200"}
     if kind == "plain":
         command.append("--without-prefect")
-    if kind == "spawn":
-        env["GOVPRESS_PREFECT_FORK"] = "0"
+    if kind in ("spawn", "early", "shared"):  # the server spawned, or forked with Prefect's import forced either way
+        env["GOVPRESS_PREFECT_FORK"] = {"spawn": "0"}.get(kind, kind)
     started = time.time()
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     wall = time.time() - started

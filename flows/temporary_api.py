@@ -31,12 +31,16 @@ The command's server is forked from the command (``TemporaryApi._fork``, bench/r
 on a busy machine :func:`started_early` imports Prefect's client and its first-call modules in the main thread, which
 the command needs anyway, and forks the server from there, so the server does not import them a second time (~1 of
 its ~2.3 CPU-s of imports); with a core to spare it forks at once, and the run starts ~0.8 s sooner while the server
-imports them on that core (:func:`shares_prefect_import`, "perf-prefect17"). It forks only while the process has one
+imports them on that core (:func:`shares_prefect_import`, "perf-prefect17"; a core is to spare when the load average is
+under the cores, or when the tasks running now leave one free beside the command's: the load average trails a command
+run right after another by a minute, "perf-prefect20"). It forks only while the process has one
 thread (no other thread's lock can be left held in the child: checked in ``/proc``; DuckDB's import alone starts two,
 so this comes before the run's imports) and no event loop; the child takes the pipe as stdin and the log file as
 stdout and stderr, the server's environment (Prefect's settings read again), and ends with ``os._exit`` (none of the
 command's ``atexit`` handlers or finalisers run in it). Anything else (another thread running, no ``os.fork``,
 ``GOVPRESS_PREFECT_FORK=0``, a restart during the run) spawns ``python -m govpress.flows.temporary_api PORT`` as before.
+Prefect's clients in the command skip the two round trips a temporary API cannot answer anything new to: the server's
+version and a CSRF token (:func:`temporary_client_settings`, "perf-prefect20").
 A server that stops while the run goes on is reported once and started again on the same port
 (at most :data:`MAX_RESTARTS` times): Prefect's client retries refused connections, so the run
 carries on; the flow's tasks fall back to the plain stages for any call that still fails
@@ -284,27 +288,68 @@ class TemporaryApi:
 
 def shares_prefect_import() -> bool:
     """Whether the command imports Prefect before it forks its server (``GOVPRESS_PREFECT_FORK``: ``shared``, ``early``,
-    or by default the machine's load): :func:`prefect_import_shared` over this process's cores and load."""
+    or by default the machine's load): :func:`prefect_import_shared` over this process's cores, the load average and
+    the tasks running now (:func:`others_running`)."""
+    mode = os.environ.get("GOVPRESS_PREFECT_FORK", "auto")
+    if mode in ("shared", "early"):
+        return mode == "shared"
     try:
         load = os.getloadavg()[0]
     except OSError:
         load = None
-    return prefect_import_shared(os.environ.get("GOVPRESS_PREFECT_FORK", "auto"), usable_cores(), load)
+    cores = usable_cores()
+    running = others_running() if cores >= 2 and load is not None and load >= cores else None  # read only when it decides
+    return prefect_import_shared(mode, cores, load, running)
 
 
-def prefect_import_shared(mode: str, cores: int, load: float | None) -> bool:
+RUNNING_READS = 5
+"""Reads of the machine's running tasks :func:`others_running` takes (2 ms apart: ~8 ms in all, once a command)."""
+
+
+def others_running(reads: int = RUNNING_READS, gap: float = 0.002) -> int | None:
+    """The tasks running or waiting for a core on the machine now, this process left out: the median of ``reads`` reads
+    of Linux's ``procs_running`` (``/proc/stat``: the run queues' length at the moment, this reader included); None
+    where there is none to read."""
+    counts = []
+    for number in range(reads):
+        if number:
+            time.sleep(gap)
+        try:
+            with open("/proc/stat", "rb") as stat:
+                found = re.search(rb"^procs_running (\d+)$", stat.read(), re.M)
+        except OSError:
+            return None
+        if found is None:
+            return None
+        counts.append(int(found.group(1)))
+    return max(0, sorted(counts)[len(counts) // 2] - 1)
+
+
+def prefect_import_shared(mode: str, cores: int, load: float | None, running: int | None = None) -> bool:
     """The decision of :func:`shares_prefect_import`: ``mode`` ``shared`` or ``early`` decides; else the last minute's
-    ``load`` average against the ``cores`` this process may use.
+    ``load`` average against the ``cores`` this process may use, unless the other tasks ``running`` now leave a core
+    free for the server.
 
     Imported before the fork, Prefect's ~1 CPU-s of imports is done once for both processes, but the command's run
     waits for it (its first request ~0.8 s later on a quiet machine). Forked at once, the server imports it again on
     another core while the command's run starts and imports it in its loading thread: ~1 CPU-s more, which costs
     wall time only when no core is free. So: shared when the load is at least the cores (or there is one core, or
     no load to read), at once otherwise (bench/results.md, "perf-prefect17"). The cores are the process's CPU
-    affinity, as the parse workers count them: in a container limited to one core of many, that one core is busy."""
+    affinity, as the parse workers count them: in a container limited to one core of many, that one core is busy.
+
+    The load average trails by a minute: a command started right after another heavy one (a script's calls in a
+    row, ``python -m bench``'s rounds) reads 1.5-2.5 on an otherwise idle two-core machine and shared, waiting ~0.8 s
+    for an import the idle core could have done. So a load at the line or above forks at once all the same when
+    the tasks running now beside this process take ``cores - 2`` cores at most: one is left for the command, one for
+    the server (bench/results.md, "perf-prefect20"). A busy machine's run queues are rarely that short (4-7 tasks running
+    at load 6-8 here), and ``running`` is a median of reads for that."""
     if mode in ("shared", "early"):
         return mode == "shared"
-    return cores < 2 or load is None or load >= cores
+    if cores < 2 or load is None:
+        return True
+    if load < cores:
+        return False
+    return running is None or running > cores - 2
 
 
 def safe_to_fork() -> bool:
@@ -452,7 +497,7 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
     try:
         url = api.start(while_waiting=warm_flow_imports)
         _TEMPORARY_URLS.add(url)
-        with temporary_settings(updates={PREFECT_API_URL: url}):
+        with temporary_settings(updates={PREFECT_API_URL: url, **temporary_client_settings()}):
             try:
                 yield url
             except Exception as exc:
@@ -464,6 +509,30 @@ def prefect_api(*, timeout: float = START_TIMEOUT, log: Callable[[str], None] = 
     finally:
         _TEMPORARY_URLS.discard(api.api_url)
         api.stop(wait=False)  # its logs and events were sent (send_pending): nothing more to wait for
+
+
+def temporary_client_settings() -> dict:
+    """What Prefect's clients in this process skip with a temporary API of theirs: the round trips that cannot learn
+    anything from it (bench/results.md, "perf-prefect20").
+
+    - The server's version (``GET /admin/version``, once per client kind: the flow's async client and a sync one):
+      the server is this very Prefect, forked from this process or run by its interpreter, so the check always passes.
+    - A CSRF token (``GET /csrf-token``, once per client before its first change request): asked only to learn that
+      the server's CSRF protection is off (it answers 422 and the client stops asking). The server reads the same
+      settings as this process (its environment is this one's, :func:`server_environment`, with its Prefect home
+      and profile), so when they leave the protection off the client's support goes off too; when a profile turns
+      it on, nothing changes.
+    """
+    from prefect.settings import (
+        PREFECT_CLIENT_CSRF_SUPPORT_ENABLED,
+        PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED,
+        get_current_settings,
+    )
+
+    updates: dict = {PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED: False}
+    if not get_current_settings().server.api.csrf_protection_enabled:
+        updates[PREFECT_CLIENT_CSRF_SUPPORT_ENABLED] = False
+    return updates
 
 
 def spawned_early() -> bool:
@@ -487,9 +556,17 @@ async def api_ready(*, log: Callable[[str], None] = print) -> None:
     await asyncio.to_thread(api.start, warm_flow_imports)
 
 
-FLOW_START_IMPORTS = ("fastapi.encoders", "prefect.flow_engine", "prefect.task_engine", "prefect.utilities.visualization")
+FLOW_START_IMPORTS = ("fastapi.encoders", "prefect.flow_engine", "prefect.task_engine", "prefect.utilities.visualization",
+                      "anyio._backends._asyncio", "pydantic.v1")
 """What Prefect imports on a process's first flow and task call (measured: about 130 modules, ~1 s under load,
-``fastapi.encoders`` most of it, for the flow's parameters): imported while the temporary API starts instead."""
+``fastapi.encoders`` most of it, for the flow's parameters): imported while the temporary API starts instead.
+
+The last two are what both the command and its server import after a fork that shares Prefect's import (they were
+the only such modules but the store's ``pytz``; bench/results.md, "perf-prefect20"): anyio's asyncio backend, which
+the command's client imported at its first request to the API and the server when its app starts, and pydantic's v1
+package, which the command imports with its flows (Prefect's ``@flow`` checks the parameters for v1 models) and the
+server while it builds its routes (FastAPI's same check). Imported before such a fork, the server's start no longer
+imports them (20-60 ms of its CPU at load 9), and the command's first request no longer imports the backend."""
 
 
 def warm_flow_imports(*, with_prefect: bool = False) -> None:

@@ -165,6 +165,45 @@ def test_prefect_is_imported_before_the_fork_only_when_no_core_is_free():
         assert decide("early", 2, load) is False
 
 
+def test_a_load_average_left_by_earlier_work_does_not_share_when_nothing_runs_now():
+    """The load average trails by a minute: right after a heavy command (a script's calls in a row) it reads 2 or more
+    on an idle two-core machine. The tasks running now decide then: a core free beside this process's forks at once
+    (bench/results.md, "perf-prefect20"); one or more others running, or nothing to read, shares as before."""
+    decide = temporary_api.prefect_import_shared
+    assert decide("auto", 2, 2.4, 0) is False  # nothing else runs: the server gets the idle core
+    assert decide("auto", 2, 2.4, 1) is True
+    assert decide("auto", 2, 7.5, 6) is True
+    assert decide("auto", 2, 2.4, None) is True  # nothing to read: the load average alone, as before
+    assert decide("auto", 4, 5.0, 2) is False and decide("auto", 4, 5.0, 3) is True
+    assert decide("auto", 1, 3.0, 0) is True  # one core: the command and the server would share it anyway
+    assert decide("auto", 2, 1.0, 5) is False  # under the line the load average decides, as before
+    assert decide("shared", 2, 0.5, 0) is True and decide("early", 2, 9.0, 9) is False
+
+
+def test_the_running_tasks_are_read_from_the_run_queues(monkeypatch):
+    """``procs_running`` counts the reader: a process alone on the machine reads 0 others; the median of the reads
+    leaves out a passing burst."""
+    reads = iter([b"cpu 1 2 3\nprocs_running 1\nprocs_blocked 0\n", b"procs_running 5\n", b"procs_running 1\n"])
+
+    class Stat:
+        def __init__(self, *_args):
+            self.data = next(reads)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return False
+
+        def read(self):
+            return self.data
+
+    monkeypatch.setattr("builtins.open", Stat)
+    assert temporary_api.others_running(reads=3, gap=0) == 0
+    monkeypatch.setattr("builtins.open", lambda *_a: (_ for _ in ()).throw(OSError("no /proc")))
+    assert temporary_api.others_running(reads=3, gap=0) is None
+
+
 def test_the_fork_rule_counts_the_cores_this_process_may_use(tmp_path):
     """A process limited to one core of several (a container's cpuset) counts one, as the parse workers do: with
     one core the import is shared whatever the load."""

@@ -158,3 +158,49 @@ def test_a_starting_server_is_asked_for_its_health_often(monkeypatch):
     api.process = Running()
     api._wait_healthy()
     assert slept and all(pause <= 0.05 for pause in slept)
+
+
+@pytest.mark.parametrize("protection", [False, True])
+def test_a_client_of_the_temporary_api_asks_neither_its_version_nor_a_csrf_token(protection):
+    """The temporary API is this very Prefect, with this process's settings: its version always matches, and a CSRF
+    token is asked for only to learn the protection is off (a 422). With the client settings the command uses for it
+    (:func:`temporary_client_settings`), a client's first change request goes alone: two round trips fewer for each
+    client before the flow run exists (bench/results.md, "perf-prefect20"). A profile that turns the server's
+    protection on keeps the client's tokens."""
+    import asyncio
+    import uuid
+
+    import httpx
+    from prefect._internal.version_checking import _clear_api_version_check_cache
+    from prefect.context import AsyncClientContext
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_CSRF_PROTECTION_ENABLED, temporary_settings
+
+    import prefect
+    from govpress.flows.temporary_api import temporary_client_settings
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path.split('/api', 1)[1].split('/flow_runs/')[0]}")
+        if request.url.path.endswith("/admin/version"):
+            return httpx.Response(200, json=prefect.__version__)
+        if request.url.path.endswith("/csrf-token"):
+            if protection:
+                return httpx.Response(200, json={"token": "t", "client": request.url.params["client"],
+                                                 "expiration": "2999-01-01T00:00:00Z"})
+            return httpx.Response(422, json={"detail": "CSRF protection is disabled."})
+        return httpx.Response(204)
+
+    async def one_change(updates: dict) -> list[str]:
+        asked.clear()
+        _clear_api_version_check_cache()
+        with temporary_settings(updates=updates):
+            async with AsyncClientContext(httpx_settings={"transport": httpx.MockTransport(handler)}) as context:
+                await context.client.delete_flow_run(uuid.uuid4())
+        return list(asked)
+
+    asked: list[str] = []
+    api = {PREFECT_API_URL: "http://127.0.0.1:9/api", PREFECT_SERVER_CSRF_PROTECTION_ENABLED: protection}
+    with temporary_settings(updates=api):
+        plain = asyncio.run(one_change({}))
+        assert plain == ["GET /admin/version", "GET /csrf-token", "DELETE "]
+        temporary = asyncio.run(one_change(temporary_client_settings()))
+    assert temporary == (["GET /csrf-token", "DELETE "] if protection else ["DELETE "])
