@@ -379,10 +379,12 @@ def _adopt_early_server() -> None:
         return
     from multiprocessing import forkserver
 
-    pid, address, alive_w, go_w = _early
-    _early = None
     server = forkserver._forkserver
-    with server._lock:
+    with server._lock:  # two pools starting at once: one adopts it
+        if _early is None:
+            return
+        pid, address, alive_w, go_w = _early
+        _early = None
         adopted = False
         if server._forkserver_pid is None:
             try:
@@ -395,7 +397,7 @@ def _adopt_early_server() -> None:
             server._forkserver_pid = pid
         else:
             os.close(alive_w)
-    os.close(go_w)
+        os.close(go_w)
 
 
 def _context() -> multiprocessing.context.BaseContext:
