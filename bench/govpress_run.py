@@ -24,7 +24,7 @@ from pathlib import Path
 
 from govpress.settings import run_imports  # first, as the CLI imports it: the process's environment, OpenBLAS on one thread
 
-with run_imports():  # as `govpress ingest --without-prefect` imports the run (govpress/cli.py)
+with run_imports(parse_server=True):  # as `govpress ingest --without-prefect` imports the run (govpress/cli.py)
     from bench.site import load, unthrottled
     from govpress.plan import RunParams
     from govpress.run import reparse_sources, run_ingest

@@ -227,7 +227,7 @@ def ingest(
     if without_prefect and shared_host_limits:
         raise typer.BadParameter("shared host limits are Prefect's: drop --without-prefect", param_hint="--shared-host-limits")
     if without_prefect:
-        with run_imports():
+        with run_imports(parse_server=True):  # the parse workers' fork server forked first (govpress/settings.py)
             import asyncio
 
             from govpress.plan import RunParams

@@ -86,6 +86,16 @@ def code_of(source: str, mode: str) -> CodeType:
     return code
 
 
+def start_afresh() -> None:
+    """In a process forked from another (the parse workers' fork server forked by a plain run,
+    :func:`govpress.parse_workers.fork_server_early`): what the parent used and missed is not this process's to
+    save into its own role's file (the run's code would go into the fork server's file)."""
+    global _used, _missed_cpu
+    with _lock:
+        _used = {}
+        _missed_cpu = 0.0
+
+
 def _exec(source: Any, globals: dict | None = None, locals: Any = None, /) -> None:
     """``exec`` as ``dataclasses`` calls it (a text, its globals and a namespace), the text's code from :func:`code_of`."""
     if isinstance(source, str) and isinstance(globals, dict):

@@ -5,7 +5,10 @@ module, so each starts with the parsers imported and the language model (0.7 s t
 memory, shared copy-on-write, instead of paying for both per worker; and the workers it forks
 do not re-run the parent's main module (:func:`govpress.parse_workers.serve_without_main`), which
 would import the store, DuckDB and Arrow in each. Importing it anywhere else only warms that
-process (the main-module switch matters only in a fork server: it acts in the processes it forks).
+process (the main-module switch matters only in a fork server: it acts in the processes it forks). In a plain
+run the fork server is forked from the run's process within its imports (:func:`govpress.parse_workers.fork_server_early`)
+and imports this module when the pool starts: what the run had imported by then (NumPy, the parsers' modules) is
+imported already.
 
 First, before NumPy is imported: OpenBLAS on one thread (:func:`govpress.settings.one_blas_thread`); the imports
 and the warm-up with the cyclic collector paused, then frozen (:func:`govpress.settings.paused_gc`), and the patterns

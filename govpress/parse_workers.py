@@ -12,7 +12,9 @@ a handful of pages in a thread and never starts a process. A run on a new databa
 starts it at once, beside the migration (govpress/run.py), so that the workers answer before the
 first page is fetched. Workers are started with
 ``forkserver`` (``spawn`` where there is none): forking a process that runs an event loop, an
-HTTP client and DuckDB threads is not safe. A worker that dies (a parser that crashes the
+HTTP client and DuckDB threads is not safe; a plain run forks its fork server from its own process
+early instead, within its imports, while it has one thread (:func:`fork_server_early`), so the fork
+server has the modules both use without importing them again. A worker that dies (a parser that crashes the
 interpreter, the kernel's OOM killer) fails the pages it held as parse failures, which stay in
 the frontier for the next run, and the pool is started afresh for the next pages.
 """
@@ -300,6 +302,146 @@ def _no_main(_: str) -> None:
     return None
 
 
+PRELOAD = "govpress.parse_preload"
+"""The module the fork server imports before it forks a worker: every parser, the language model, a sample page."""
+
+SHARED_MODULES = ("numpy", "govpress.parse_workers", "govpress.dedupe.neardup", "govpress.parsers.dates",
+                  "govpress.parsers.language", "govpress.parsers.blocked", "govpress.parsers.charset",
+                  "govpress.parsers.html.blocks", "govpress.parsers.html.titles", "govpress.parsers.html.tree",
+                  "lxml.etree", "lxml.cssselect", "charset_normalizer", "brotli", "certifi", "email.message",
+                  "email.parser", "urllib.request", "http.client", "importlib.metadata", "zoneinfo", "decimal", "csv",
+                  "mimetypes", "zipfile", "xml.sax", "hmac")
+"""What a plain run's process imports anyway and the parse workers' fork server needs too (its preload imports them
+otherwise): :func:`govpress.settings.run_imports` imports them first when it forks the fork server early
+(:func:`fork_server_early`), so the fork server has them without importing them again. The run imports each of
+them itself (tests/unit/test_fork_server_early.py); one that is not installed (brotli is optional) is left out."""
+
+_early: tuple[int, object, int, int] | None = None
+"""The fork server forked early and not adopted yet: its pid, its address, the write ends of its "alive" and "go" pipes."""
+
+
+def fork_server_early() -> None:
+    """In a plain run's process, within its imports (:func:`govpress.settings.run_imports`, after
+    :data:`SHARED_MODULES`): fork the parse workers' fork server now, from this process, instead of the fresh
+    interpreter multiprocessing spawns when the pool starts, which imported those modules again.
+
+    The fresh interpreter cost about 0.25 CPU-s (its start and the preload; 927 M instructions), the forked one
+    about a third of that (the preload's remaining imports, trafilatura's, the language model and the sample
+    page: ~330 M) on a 12-page run (bench/results.md, perf-fixed20). The child does nothing until a pool
+    adopts it (:func:`_context`, :func:`_adopt_early_server`): then it imports the rest of the preload
+    (:data:`PRELOAD`) inside ``multiprocessing.forkserver.main``, multiprocessing's own fork server loop,
+    over the listener and the "alive" pipe made here, exactly as a spawned one. A run that never starts the pool
+    (a quiet rerun) leaves it waiting until this process ends (the "go" pipe's EOF): a fork, and the pages this
+    process then writes copied once (~3,500 minor faults in a 12-page rerun).
+
+    Forked only on Linux (where the fork server is the start method), only once, and only while this process
+    has one thread: before DuckDB's import (which starts one), any event loop, executor or Prefect's threads;
+    otherwise nothing happens here and the pool spawns its fork server as before. The child ignores SIGINT
+    while it waits (a terminal's Ctrl-C reaches the whole process group; the run's process handles it) and gives
+    it back to Python's handler before the preload, as a spawned fork server has it.
+    """
+    global _early
+    if _early is not None or not sys.platform.startswith("linux"):
+        return
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import connection, forkserver, util
+
+    if (forkserver._forkserver._forkserver_pid is not None or threading.active_count() != 1
+            or threading.current_thread() is not threading.main_thread()):
+        return
+    try:
+        if len(os.listdir("/proc/self/task")) != 1:  # a library's own thread (DuckDB's, OpenBLAS's pool)
+            return
+    except OSError:
+        return
+    import signal
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX)
+    address = connection.arbitrary_address("AF_UNIX")
+    listener.bind(address)
+    if not util.is_abstract_socket_namespace(address):
+        os.chmod(address, 0o600)
+    listener.listen()
+    alive_r, alive_w = os.pipe()
+    go_r, go_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered before the fork is written twice
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # from the fork on: the child's wait is not interrupted
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(alive_w)
+            os.close(go_w)
+            listener_fd = listener.detach()
+            go = os.read(go_r, 1)
+            os.close(go_r)
+            if go == b"g":
+                import gc
+
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                from govpress import code_cache
+
+                gc.enable()  # the run's imports pause the collector; the preload pauses it again, then freezes
+                code_cache.start_afresh()
+                forkserver.main(listener_fd, alive_r, [PRELOAD])
+        except (SystemExit, KeyboardInterrupt):  # the run has gone (the pipes' EOF) or was interrupted
+            pass
+        except BaseException:  # noqa: BLE001 - reported, then this process ends as a spawned fork server would
+            sys.excepthook(*sys.exc_info())
+        finally:
+            os._exit(0)  # never back into the run's imports
+    signal.signal(signal.SIGINT, interrupt)
+    listener.close()
+    os.close(alive_r)
+    os.close(go_r)
+    _early = (pid, address, alive_w, go_w)
+
+
+def import_shared_modules() -> None:
+    """Import :data:`SHARED_MODULES` (within the run's imports, before :func:`fork_server_early`)."""
+    import importlib
+
+    for name in SHARED_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional one (brotli): the run does without it too
+            pass
+
+
+def _adopt_early_server() -> None:
+    """Hand the fork server forked by :func:`fork_server_early` to multiprocessing (as if its ``ensure_running``
+    had spawned it) and let it preload; a no-op without one, or when multiprocessing runs one already."""
+    global _early
+    if _early is None:
+        return
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    with server._lock:  # two pools starting at once: one adopts it
+        if _early is None:
+            return
+        pid, address, alive_w, go_w = _early
+        _early = None
+        adopted = False
+        if server._forkserver_pid is None:
+            try:
+                adopted = os.write(go_w, b"g") == 1
+            except OSError:  # it has gone: multiprocessing spawns one
+                pass
+        if adopted:
+            server._forkserver_address = address
+            server._forkserver_alive_fd = alive_w
+            server._forkserver_pid = pid
+        else:
+            os.close(alive_w)
+        os.close(go_w)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
@@ -307,7 +449,8 @@ def _context() -> multiprocessing.context.BaseContext:
     # The fork server imports the parsers and loads the language model once; workers fork from it
     # warm (without it each worker spent about 1.4 s of CPU starting, measured with spawn), and do not
     # re-run the parent's main module (serve_without_main).
-    context.set_forkserver_preload(["govpress.parse_preload"])
+    context.set_forkserver_preload([PRELOAD])
+    _adopt_early_server()
     return context
 
 

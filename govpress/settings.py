@@ -133,7 +133,7 @@ def paused_gc(code: str | None = "prefect") -> Iterator[None]:
 
 
 @contextmanager
-def run_imports(save: bool = True) -> Iterator[None]:
+def run_imports(save: bool = True, parse_server: bool = False) -> Iterator[None]:
     """Around a plain run's imports (``govpress ingest --without-prefect``, ``bench.govpress_run``): :func:`paused_gc`,
     and every module's ``re.compile`` of a text pattern read from the machine's file of compiled patterns, as the
     parse workers' fork server has it (:func:`govpress.parsers.regex_cache.every_pattern`); the file is written
@@ -153,11 +153,23 @@ def run_imports(save: bool = True) -> Iterator[None]:
     run's process compiled ~500 dataclass methods and ~800 forward references while importing, 35-55 ms of CPU
     (bench/results.md, perf-fixed19); the code objects come from the machine's file of them, written after as the
     patterns' is.
+
+    With ``parse_server`` (a plain run: the bench's runner and ``govpress ingest --without-prefect``), the modules
+    the parse workers' fork server needs too are imported first and the fork server is forked from this process
+    then, before DuckDB and the rest (:func:`govpress.parse_workers.fork_server_early`): it starts with them
+    imported instead of a fresh interpreter importing them again (~0.1-0.2 CPU-s of every run that parses in
+    workers; bench/results.md, perf-fixed20).
     """
     with paused_gc(code=None):
         from govpress import code_cache
         from govpress.parsers import regex_cache
 
+        if parse_server:
+            with regex_cache.every_pattern(), code_cache.every_code("run"):
+                from govpress.parse_workers import fork_server_early, import_shared_modules
+
+                import_shared_modules()
+            fork_server_early()  # between the windows: the fork server gets re.compile and dataclasses' own
         with regex_cache.every_pattern(), code_cache.every_code("run"):
             yield
         if save:
