@@ -10,7 +10,6 @@ backfill"). :func:`give_back` runs Python's collector and asks glibc to return i
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import logging
 
@@ -18,10 +17,11 @@ log = logging.getLogger("govpress.memory")
 
 
 def _malloc_trim():
-    name = ctypes.util.find_library("c")
+    # The process's own symbols (dlopen(NULL)) hold the C library it runs on: ctypes.util.find_library("c")
+    # forked the whole process to run `ldconfig -p` at every call.
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # no C library by that name, or one without malloc_trim
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # no malloc_trim (macOS, musl), or no dlopen(NULL) (Windows)
         return None
 
 
