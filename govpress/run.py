@@ -68,22 +68,22 @@ second thread waiting for work: a fresh 653-page run 8.3 -> 7.6 CPU-ms/page and 
 (govpress/store/build_apart.py), with DuckDB's default."""
 
 
-BUILD_APART_FROM = 5_000
-"""Releases a run must have loaded (new and updated) before its search index is built in a child process.
+BIG_LOADS_FROM = 5_000
+"""Releases a run must have loaded (new and updated) for its end to let DuckDB's connection go and build the
+search index in a child process.
 
-The child (govpress/store/build_apart.py) is for the end of a big run: a backfill's process keeps
-400-450 MB it cannot give back, and the whole build on top of it rose by 650 MB (docs/scale.md,
-"Memory of a backfill"). What DuckDB says it holds cannot decide that alone: appending to a file
-that already exists takes in-memory row groups of a few MB per table whatever the rows, so a
-scheduled run of 12 new releases on a 24-release file held 75 MB (over ``RELEASE_ABOVE``) and paid a
-fresh interpreter, the store's imports and a reopen for an update of 12 documents (0.7-0.85 CPU-s,
-0.7 s more wall time than the same run on a fresh file)."""
+Both are for the end of a big run: a backfill's process keeps 400-450 MB it cannot give back, and
+the whole build on top of it rose by 650 MB (docs/scale.md, "Memory of a backfill"). What DuckDB says
+it holds cannot decide that alone: appending to a file that already exists takes in-memory row
+groups of a few MB per table whatever the rows, so a scheduled run of 12 new releases into a
+12-release file held 75 MB (over ``RELEASE_ABOVE``), and paid a fresh interpreter, the store's
+imports and a reopen to index 12 documents (1.64 -> 1.12 CPU-s for that run without them,
+``bench/ab_rerun.py``). After smaller loads DuckDB's memory limit bounds its cache and the build alike."""
 
 
-def builds_index_apart(released: bool, counts: dict[str, int]) -> bool:
-    """Whether the end of a run builds the search index in a child: the loads let DuckDB's connection go
-    (they held much) and were big enough to leave the process holding what it cannot give back."""
-    return released and counts["new"] + counts["updated"] >= BUILD_APART_FROM
+def big_loads(counts: dict[str, int]) -> bool:
+    """Whether a run loaded enough to let DuckDB's connection go and build its index apart (:data:`BIG_LOADS_FROM`)."""
+    return counts["new"] + counts["updated"] >= BIG_LOADS_FROM
 
 
 def archive_for(db_path: Path | StoreLocation) -> Archive:
@@ -275,19 +275,18 @@ async def _run_in_session(store: Store, parsers: ParsePool, db: Path, *, flow: s
         # The parse workers are done: they leave before the index build and the snapshot, the end of
         # a run where the process holds the most (docs/scale.md, "Memory of a backfill").
         await asyncio.to_thread(parsers.close)
-        # So is what DuckDB cached for the loads, when it holds much: the index build starts afresh,
-        # and after big loads what they freed goes back to the system first.
-        released = await asyncio.to_thread(store.release_memory)
-        apart = builds_index_apart(released, counts)
-        if apart:
+        # After big loads so is what DuckDB cached for them, when it holds much: the index build starts
+        # afresh in a child, and what the loads freed goes back to the system first.
+        released = big_loads(counts) and await asyncio.to_thread(store.release_memory)
+        if released:
             await asyncio.to_thread(give_back)
         # A run killed after its loads left them out of the index (and of the snapshot): this run catches up,
         # even when it changes nothing itself (the update indexes only what is not indexed yet).
         changed = bool(counts["new"] or counts["updated"] or left)
         if publish_results and changed:
             # After big loads the build runs in a fresh process: here it rose by 650 MB on top of the
-            # 450 MB the loads left (govpress/store/build_apart.py, BUILD_APART_FROM).
-            await asyncio.to_thread(store.rebuild_search_index_apart if apart else store.rebuild_search_index)
+            # 450 MB the loads left (govpress/store/build_apart.py, BIG_LOADS_FROM).
+            await asyncio.to_thread(store.rebuild_search_index_apart if released else store.rebuild_search_index)
         await asyncio.to_thread(store.finish_run, run_id, status, counts, message, [o.as_dict() for o in outcomes],
                                 datetime.now(timezone.utc))
     finally:

@@ -299,20 +299,18 @@ def test_a_report_that_cannot_be_read_still_leaves_the_snapshot_then_raises(tmp_
     assert table_rows(Store(db), "SELECT status FROM runs") == [("completed",)]
 
 
-def test_only_big_loads_build_the_index_in_a_child() -> None:
-    from govpress.run import BUILD_APART_FROM, builds_index_apart
+def test_only_big_loads_let_the_connection_go_and_build_the_index_in_a_child() -> None:
+    from govpress.run import BIG_LOADS_FROM, big_loads
 
-    counts = {"new": BUILD_APART_FROM - 1, "updated": 1}
-    assert builds_index_apart(True, counts)  # a backfill's end: the process holds what it cannot give back
-    assert not builds_index_apart(False, counts)  # DuckDB held little: nothing was let go
-    assert not builds_index_apart(True, {"new": 12, "updated": 0})  # a scheduled run on a file that exists
+    assert big_loads({"new": BIG_LOADS_FROM - 1, "updated": 1})  # a backfill's end
+    assert not big_loads({"new": 12, "updated": 0})  # a scheduled run
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RUSAGE_CHILDREN's fault counts are Linux's")
 def test_a_small_run_whose_loads_let_the_connection_go_builds_its_index_in_its_own_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Appending to a file that exists makes DuckDB hold a few MB per table whatever the rows: a 12-release run
-    # held 75 MB, over RELEASE_ABOVE, and paid a child interpreter for its index (0.7-0.85 CPU-s). Here every
+    # held 75 MB, over RELEASE_ABOVE, and paid a child interpreter for its index (0.6-0.85 CPU-s). Here every
     # load lets the connection go, as such a run's end saw it.
     import resource
 
