@@ -141,9 +141,28 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
     if not copies_in(con):
         with registered(con, table) as name:
             sql = sql.replace(STREAM, name)
-            return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+            result = con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+            # Read while the table is registered: DuckDB runs a query's plan as its rows are fetched, and a view
+            # unregistered before that gave no rows (a lake session's cached validators came back empty).
+            return _Fetched(result.fetchall())
     _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
     return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+
+
+class _Fetched:
+    """A statement's rows, read: what :func:`execute_with` hands back on a connection other than DuckDB's own."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+
+    def fetchall(self) -> list[tuple]:
+        rows, self.rows = self.rows, []
+        return rows
+
+    def fetchone(self) -> tuple | None:
+        return self.rows.pop(0) if self.rows else None
 
 
 IDS = pa.schema([("release_id", pa.string())])
