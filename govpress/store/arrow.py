@@ -132,9 +132,9 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
 
     On a DuckDB connection the statement reads the table's C stream itself (DuckDB's replacement scan of this
     frame's local variable): no temporary table, so one statement where :func:`registered` needs two. Any other
-    connection gets the table registered for the statement. Only for a statement that scans the table once and
-    has read it all when ``execute`` returns (an insert, update or delete, or a query: ``execute`` materialises its
-    result): a C stream is read once.
+    connection gets the table registered for the statement, whose rows are fetched before the table goes (a query's
+    plan runs as its rows are fetched) and handed back with ``fetchall``/``fetchone``. Only for a statement that scans
+    the table once (an insert, update or delete, or a query): a C stream is read once.
     """
     if sql.count(STREAM) != 1:
         raise ValueError(f"the statement must read {STREAM} exactly once")
