@@ -132,18 +132,37 @@ def execute_with(con: Any, table: pa.Table, sql: str, parameters: list[Any] | No
 
     On a DuckDB connection the statement reads the table's C stream itself (DuckDB's replacement scan of this
     frame's local variable): no temporary table, so one statement where :func:`registered` needs two. Any other
-    connection gets the table registered for the statement. Only for a statement that scans the table once and
-    has read it all when ``execute`` returns (an insert, update or delete, or a query: ``execute`` materialises its
-    result): a C stream is read once.
+    connection gets the table registered for the statement, whose rows are fetched before the table goes (a query's
+    plan runs as its rows are fetched) and handed back with ``fetchall``/``fetchone``. Only for a statement that scans
+    the table once (an insert, update or delete, or a query): a C stream is read once.
     """
     if sql.count(STREAM) != 1:
         raise ValueError(f"the statement must read {STREAM} exactly once")
     if not copies_in(con):
         with registered(con, table) as name:
             sql = sql.replace(STREAM, name)
-            return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+            result = con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+            # Read while the table is registered: DuckDB runs a query's plan as its rows are fetched, and a view
+            # unregistered before that gave no rows (a lake session's cached validators came back empty).
+            return _Fetched(result.fetchall())
     _govpress_arrow_stream = table.__arrow_c_stream__()  # noqa: F841 (read by DuckDB's replacement scan)
     return con.execute(sql, parameters) if parameters is not None else con.execute(sql)
+
+
+class _Fetched:
+    """A statement's rows, read: what :func:`execute_with` hands back on a connection other than DuckDB's own."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+
+    def fetchall(self) -> list[tuple]:
+        rows, self.rows = self.rows, []
+        return rows
+
+    def fetchone(self) -> tuple | None:
+        return self.rows.pop(0) if self.rows else None
 
 
 IDS = pa.schema([("release_id", pa.string())])

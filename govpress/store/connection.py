@@ -401,6 +401,9 @@ class _SharedConnection:
         self.tables: frozenset[str] | None = None
         """The main schema's tables as the last load read them (load.load_batch_knowing); None once the connection
         closed or a call that may change the schema (one not made with ``same_schema=True``) used it."""
+        self.held: tuple[int, int] | None = None
+        """(The releases stored, DuckDB's threads) as the last load left them (load.load_batch_knowing); None once the
+        connection closed, a call that may change the schema used it, or the threads were set."""
         self.threads_before_loads: int | None = None
         """DuckDB's threads of the open connection before the session's loads lowered them to ``load.LOAD_THREADS``
         (:meth:`lower_threads_for_loads`); None when they are the connection's own number."""
@@ -437,6 +440,7 @@ class _SharedConnection:
             # Any other call runs on the connection's own threads again (the index build, a checkpoint).
             cursor.execute(f"SET threads = {int(self.threads_before_loads)}")
             self.threads_before_loads = None
+            self.held = None
         return cursor
 
     def lower_threads_for_loads(self, cursor: duckdb.DuckDBPyConnection, threads: int) -> None:
@@ -454,6 +458,7 @@ class _SharedConnection:
         if before > threads:
             cursor.execute(f"SET threads = {int(threads)}")
             self.threads_before_loads = before
+            self.held = None
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -461,6 +466,7 @@ class _SharedConnection:
     def close(self) -> None:
         """Close the connection now (call with the process lock held); the next call reopens it."""
         self.tables = None
+        self.held = None
         self.threads_before_loads = None  # a connection opened again has the session's own number
         if self.con is not None:
             self.con.close()
@@ -626,6 +632,7 @@ class Store:
                     shared.lower_threads_for_loads(cursor, loader.LOAD_THREADS)
                 if not same_schema:
                     shared.tables = None  # the block may create or drop tables (a migration, the search index)
+                    shared.held = None  # or insert releases
                 try:
                     with _disk_full_said(), arrows.closed_after(cursor):  # closed below: its temp tables with it
                         yield cursor
@@ -814,9 +821,11 @@ class Store:
         with self.writer(same_schema=True, loading=True) as con:
             shared = self._shared
             # In a session, the catalogue as the last load read it, unless a call since may have changed it.
-            counts, tables = loader.load_batch_knowing(con, batch, shared.tables if shared is not None else None)
+            counts, tables, held = loader.load_batch_knowing(con, batch, shared.tables if shared is not None else None,
+                                                             shared.held if shared is not None else None)
             if shared is not None:
                 shared.tables = tables
+                shared.held = held
         # Back-to-back loads keep the session's connection open and DuckDB's cache growing (LOAD_RELEASE_ABOVE).
         self.release_memory(above=LOAD_RELEASE_ABOVE)
         return counts

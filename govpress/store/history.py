@@ -171,12 +171,12 @@ def apply_record(con: duckdb.DuckDBPyConnection, run_id: str, record: Record, *,
             [{"release_id": rid, "version": version, "diff": diff.as_json(), "added": diff.added,
               "removed": diff.removed, "changed": diff.changed} for rid, version, diff in record.diffs],
             schema=DIFF_ARROW)
-        with registered(con, table) as t:
-            con.execute(
-                f"""UPDATE {versions} SET diff = d.diff, paragraphs_added = d.added,
-                        paragraphs_removed = d.removed, paragraphs_changed = d.changed
-                    FROM {t} d WHERE {versions}.release_id = d.release_id AND {versions}.version = d.version"""
-            )
+        # Read by the one statement from its own C stream (arrow.execute_with): no temporary table.
+        execute_with(con, table,
+            f"""UPDATE {versions} SET diff = d.diff, paragraphs_added = d.added,
+                    paragraphs_removed = d.removed, paragraphs_changed = d.changed
+                FROM {STREAM} d WHERE {versions}.release_id = d.release_id AND {versions}.version = d.version"""
+        )
     if record.hashes:
         table = pa.Table.from_pylist([{"release_id": k, "text_hash": v} for k, v in record.hashes.items()], schema=HASH_ARROW)
         execute_with(con, table, f"UPDATE releases SET text_hash = h.text_hash FROM {STREAM} h WHERE releases.release_id = h.release_id")
@@ -227,14 +227,14 @@ def load_seen(con: duckdb.DuckDBPyConnection, run_id: str, seen: list[SeenRow]) 
     if not rows:
         return
     record_restored(con, run_id, rows)
-    with registered(con, pa.Table.from_pylist(rows, schema=SIGHTING_ARROW)) as t:
-        con.execute(
-            f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, s.seen_at),
-                    status = CASE WHEN s.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,
-                    removed_at = CASE WHEN s.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
-                FROM (SELECT release_id, max(seen_at) AS seen_at FROM {t} GROUP BY release_id) s
-                WHERE releases.release_id = s.release_id"""
-        )
+    # Read by the one statement from its own C stream (arrow.execute_with): no temporary table.
+    execute_with(con, pa.Table.from_pylist(rows, schema=SIGHTING_ARROW),
+        f"""UPDATE releases SET last_seen_at = greatest(releases.last_seen_at, s.seen_at),
+                status = CASE WHEN s.seen_at > releases.removed_at THEN 'live' ELSE releases.status END,
+                removed_at = CASE WHEN s.seen_at > releases.removed_at THEN NULL ELSE releases.removed_at END
+            FROM (SELECT release_id, max(seen_at) AS seen_at FROM {STREAM} GROUP BY release_id) s
+            WHERE releases.release_id = s.release_id"""
+    )
 
 
 def load_status_events(con: duckdb.DuckDBPyConnection, run_id: str, events: list[EventRow],

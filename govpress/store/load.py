@@ -265,7 +265,7 @@ def _stored_state(
             for r in rows]
     columns = "r.release_id, r.url, r.content_hash, r.version, r.cluster_id, r.published_at, r.language, r.translation_key"
     ids, hashes, translation_keys = ([r[name] for r in keys] for name in ("release_id", "content_hash", "translation_key"))
-    def stored_versions(stored_ids: list[str]) -> set[tuple[str, str]]:
+    def stored_versions(stored_ids: list[str], k: str) -> set[tuple[str, str]]:
         # Only a stored release has versions (no release is ever deleted): a batch of new ones reads none.
         if not stored_ids:
             return set()
@@ -273,25 +273,33 @@ def _stored_state(
             f"SELECT release_id, content_hash FROM {version_table} WHERE {keys_in('release_id', ids, k)}"
         ).fetchall()}
 
-    with registered(con, pa.Table.from_pylist(keys, schema=KEYS_ARROW)) as k:
-        if not by_id():  # a small file: the wide reads are the cheaper
-            # The same ids, the same hashes and the same translation keys in one read, each row flagged with
-            # which it matched: one statement instead of three (4 ms -> 2.5 ms for a run's batch of 150).
-            rows = con.execute(
-                f"""SELECT * FROM (SELECT {columns},
-                        coalesce(r.release_id IN (SELECT release_id FROM {k}), false) AS same_id,
-                        coalesce(r.content_hash IN (SELECT content_hash FROM {k}), false) AS same_hash,
-                        coalesce(r.translation_key IN
-                                 (SELECT translation_key FROM {k} WHERE translation_key IS NOT NULL), false) AS same_key
-                    FROM releases r) WHERE same_id OR same_hash OR same_key"""
-            ).fetchall()
-            stored = {r[0]: StoredRelease(*r[:8]) for r in rows if r[8]}
-            return (stored, stored_versions(list(stored)), [StoredRelease(*r[:8]) for r in rows if r[9]],
-                    [StoredRelease(*r[:8]) for r in rows if r[10]])
+    table = pa.Table.from_pylist(keys, schema=KEYS_ARROW)
+    if not by_id():  # a small file: the wide reads are the cheaper
+        # The same ids, the same hashes and the same translation keys in one read, each row flagged with
+        # which it matched: one statement instead of three (4 ms -> 2.5 ms for a run's batch of 150). The keys are
+        # read from their own C stream once (a materialised CTE), not copied into a temporary table first.
+        rows = execute_with(con, table,
+            f"""WITH k AS MATERIALIZED (FROM {STREAM})
+                SELECT * FROM (SELECT {columns},
+                    coalesce(r.release_id IN (SELECT release_id FROM k), false) AS same_id,
+                    coalesce(r.content_hash IN (SELECT content_hash FROM k), false) AS same_hash,
+                    coalesce(r.translation_key IN
+                             (SELECT translation_key FROM k WHERE translation_key IS NOT NULL), false) AS same_key
+                FROM releases r) WHERE same_id OR same_hash OR same_key"""
+        ).fetchall()
+        stored = {r[0]: StoredRelease(*r[:8]) for r in rows if r[8]}
+        # (The stored ones' versions, read by their ids: a release's versions are those of a stored release.)
+        versions: set[tuple[str, str]] = set()
+        if stored:
+            with registered_ids(con, stored) as k:
+                versions = stored_versions(list(stored), k)
+        return (stored, versions, [StoredRelease(*r[:8]) for r in rows if r[9]],
+                [StoredRelease(*r[:8]) for r in rows if r[10]])
+    with registered(con, table) as k:
         same_id = con.execute(
             f"SELECT {columns} FROM releases r WHERE {keys_in('r.release_id', ids, k)}"
         ).fetchall()
-        versions = stored_versions([r[0] for r in same_id])
+        versions = stored_versions([r[0] for r in same_id], k)
         # Releases sharing a hash or a translation key: found by those two columns alone, then read by id.
         # (Selecting every column with the filter made DuckDB read them all for every stored release.)
         same_hash = keys_in("r.content_hash", hashes, k, "content_hash")
@@ -593,23 +601,32 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
     return load_batch_knowing(con, batch)[0]
 
 
-def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None = None
-                       ) -> tuple[LoadCounts, frozenset[str] | None]:
+def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None = None,
+                       held: tuple[int, int] | None = None
+                       ) -> tuple[LoadCounts, frozenset[str] | None, tuple[int, int]]:
     """:func:`load_batch`, given the main schema's tables when the caller knows them (``tables``: what an earlier
-    load on the same connection returned, with no other statement on it since); returns the counts and the
-    tables as this load knew them (None when it did not read them: a lake session).
+    load on the same connection returned, with no other statement on it since); returns the counts, the
+    tables as this load knew them (None when it did not read them: a lake session), and ``held`` after it.
+
+    ``held``: (the releases stored, DuckDB's threads setting) when the caller knows them (what an earlier load on
+    the same connection returned, with no statement since that inserts releases or sets the threads), else read.
 
     Why: the catalogue read (``duckdb_tables()``, 0.6-0.7 ms) was a statement of every batch of a run, 17 in a
-    653-page one, for a schema that no load changes.
+    653-page one, for a schema that no load changes; the count and the setting (0.4-0.6 ms) one more. The count
+    only chooses the statements' form (:func:`~govpress.store.arrow.reads_by_id`), never their results.
     """
-    # (One statement for both: a run's discovery batches are a handful of statements each.)
-    held, threads = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
-    with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(held > arrows.BY_ID_ABOVE):
-        return _load_batch(con, batch, tables)
+    if held is None:
+        # (One statement for both: a run's discovery batches are a handful of statements each.)
+        held = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
+    releases, threads = held
+    with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(releases > arrows.BY_ID_ABOVE):
+        counts, known, inserted = _load_batch(con, batch, tables)
+    return counts, known, (releases + inserted, threads)
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None
-                ) -> tuple[LoadCounts, frozenset[str] | None]:
+                ) -> tuple[LoadCounts, frozenset[str] | None, int]:
+    """The load, in its transaction; returns the counts, the tables as known and the releases it inserted."""
     releases = dedupe_releases(batch.releases)
     con.begin()
     try:
@@ -618,10 +635,12 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
             recording = has_table(con, "release_events")
             if not recording and (batch.events or batch.removals or batch.seen or batch.listings):
                 raise RuntimeError("this database predates release_events: migrate it (Store.migrate) before loading")
+            inserted = 0
             if releases:
                 versions = history.versions_table(con)
                 stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
                 plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
+                inserted = len(plan.inserts)
                 mark_new(con, [row.release_id for row, _ in plan.inserts])  # not stored before: arrow.all_new
                 if recording:
                     seen_again = plan.touches + [row for row, _, _ in plan.updates]
@@ -667,7 +686,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
     except BaseException:
         rollback_quietly(con)
         raise
-    return counts, (frozenset(one.tables) if one.tables is not None else None)
+    return counts, (frozenset(one.tables) if one.tables is not None else None), inserted
 
 
 # -- runs and sources ----------------------------------------------------------------------------

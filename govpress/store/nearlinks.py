@@ -268,26 +268,41 @@ class _Facts:
         return (self.published_at is None, self.published_at or self.first_seen_at, self.first_seen_at, self.release_id)
 
 
-def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, _Facts]:
-    # Times as naive UTC: DuckDB hands a TIMESTAMPTZ to Python through pytz, 12x slower (most of this read).
+def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str],
+           read: dict[str, _Facts | None] | None = None) -> dict[str, _Facts]:
+    """The facts of the stored releases among ``ids``.
+
+    ``read``: the facts read so far by the caller's steps (None for a release not stored), with no statement
+    since that changes ``releases``: only the others are read, and added to it. Why: one linking step
+    (:func:`link_near_duplicates`) asked for the facts three times, the later two of mostly the same releases
+    (a statement and a registration each, 2-3 ms a batch that found pairs)."""
     ids = set(ids)
-    if not ids:  # no statement for nothing (a batch that joined nobody: recluster's facts)
-        return {}
-    with registered_ids(con, ids) as t:
-        rows = con.execute(
-            f"""SELECT release_id, url, content_hash, timezone('UTC', published_at), timezone('UTC', first_seen_at),
-                       cluster_id FROM releases WHERE {keys_in('release_id', ids, t)}"""
-        ).fetchall()
-    return {r[0]: _Facts(*r) for r in rows}
+    wanted = ids if read is None else ids - read.keys()
+    rows = []
+    if wanted:  # no statement for nothing (a batch that joined nobody: recluster's facts)
+        # Times as naive UTC: DuckDB hands a TIMESTAMPTZ to Python through pytz, 12x slower (most of this read).
+        with registered_ids(con, wanted) as t:
+            rows = con.execute(
+                f"""SELECT release_id, url, content_hash, timezone('UTC', published_at), timezone('UTC', first_seen_at),
+                           cluster_id FROM releases WHERE {keys_in('release_id', wanted, t)}"""
+            ).fetchall()
+    found = {r[0]: _Facts(*r) for r in rows}
+    if read is None:
+        return found
+    read.update(dict.fromkeys(wanted))
+    read.update(found)
+    return {i: read[i] for i in ids if read[i] is not None}
 
 
 def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold: float, *,
-               refreshed: _Refreshed | None = None) -> dict[tuple[str, str], float]:
+               refreshed: _Refreshed | None = None, facts: dict[str, _Facts | None] | None = None
+               ) -> dict[tuple[str, str], float]:
     """(later, earlier) -> similarity for every pair of a given release with any stored one at or above ``threshold``.
 
     Pairs of identical texts (equal content_hash) are left to the exact-duplicate level.
     ``refreshed``: the bands and signatures just stored for some of the releases (a load's given
-    ones), used as they are in memory instead of being read back.
+    ones), used as they are in memory instead of being read back. ``facts``: the releases' facts read so far
+    (:func:`_facts`' ``read``).
     """
     mem_bands = refreshed.bands if refreshed is not None and refreshed.bands is not None else None
     # Bands of the releases not in memory: those signed earlier, or just now from their stored text.
@@ -346,7 +361,7 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     if not pairs:
         return {}
     scores = neardup.similarities(matrix[[position[a] for a, _ in pairs]], matrix[[position[b] for _, b in pairs]])
-    facts = _facts(con, involved)
+    facts = _facts(con, involved, facts)
     found: dict[tuple[str, str], float] = {}
     for (a, b), score in zip(pairs, scores, strict=True):
         if score < threshold or a not in facts or b not in facts or facts[a].content_hash == facts[b].content_hash:
@@ -358,9 +373,11 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
 
 def _write_links(
     con: duckdb.DuckDBPyConnection, release_ids: list[str], found: dict[tuple[str, str], float],
-    *, now: datetime, run_id: str,
+    *, now: datetime, run_id: str, facts: dict[str, _Facts | None] | None = None,
 ) -> tuple[int, set[str]]:
-    """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links)."""
+    """Make the near_duplicate links touching ``release_ids`` equal ``found``; returns (links added or rescored, ends of removed links).
+
+    ``facts``: the releases' facts read so far (:func:`_facts`' ``read``)."""
     existing: dict[tuple[str, str], float] = {}
     fresh = all_new(con, release_ids)  # releases new in this batch: no link of theirs is stored (arrow.all_new)
     if not fresh:
@@ -376,25 +393,25 @@ def _write_links(
     wanted = {pair: score for pair, score in found.items() if existing.get(pair) != score}
     if gone:
         table = pa.Table.from_pydict({"release_id": [a for a, _ in gone], "other_id": [b for _, b in gone]}, schema=PAIRS)
-        with registered(con, table) as t:
-            con.execute(*inline(
-                f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {t})",
-                [NEAR_DUPLICATE]),
-            )
+        # Each of these tables is read by one statement: from its own C stream (arrow.execute_with), not copied
+        # into a temporary table first (a statement fewer each).
+        execute_with(con, table, *inline(
+            f"DELETE FROM release_links WHERE kind = ? AND (release_id, other_id) IN (SELECT (release_id, other_id) FROM {STREAM})",
+            [NEAR_DUPLICATE]),
+        )
     if wanted:
-        urls = {f.release_id: f.url for f in _facts(con, {b for _, b in wanted}).values()}
+        urls = {f.release_id: f.url for f in _facts(con, {b for _, b in wanted}, facts).values()}
         table = pa.Table.from_pydict({
             "release_id": [a for a, _ in wanted], "other_id": [b for _, b in wanted],
             "score": list(wanted.values()), "other_url": [urls.get(b) for _, b in wanted],
         }, schema=SCORED_LINKS)
         # Every pair found has one end among ``release_ids``: with those all new, a plain insert.
         upsert = "" if fresh else "ON CONFLICT (release_id, other_id, kind) DO UPDATE SET score = excluded.score"
-        with registered(con, table) as t:
-            con.execute(*inline(
-                f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
-                    SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {t} {upsert}""",
-                [NEAR_DUPLICATE, now, run_id]),
-            )
+        execute_with(con, table, *inline(
+            f"""INSERT INTO release_links (release_id, other_id, kind, score, other_url, first_seen_at, run_id)
+                SELECT release_id, other_id, ?, score, other_url, ?, ? FROM {STREAM} {upsert}""",
+            [NEAR_DUPLICATE, now, run_id]),
+        )
     return len(wanted), {i for pair in gone for i in pair}
 
 
@@ -496,16 +513,17 @@ def cluster_assignments(
     return out
 
 
-def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
+def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str], facts: dict[str, _Facts | None] | None = None) -> int:
     """Fix cluster_id in the components of the seeds (see :func:`cluster_assignments`); returns rows changed.
 
     A release joined to nobody is a component of its own, whose cluster is itself: only those
     pointing elsewhere change, found in SQL. The facts (and the component rule) are read for the
-    releases that links join, a few of a fresh batch, not for all of it.
+    releases that links join, a few of a fresh batch, not for all of it. ``facts``: the releases' facts read so far
+    (:func:`_facts`' ``read``; the update below changes them, so the caller reads none after it).
     """
     nodes, edges, near_edges = _component_edges(con, seeds)
     joined = {i for edge in edges for i in edge}
-    facts = _facts(con, joined)
+    facts = _facts(con, joined, facts)
     edges = [(a, b) for a, b in edges if a in facts and b in facts]
     changes = cluster_assignments(facts, edges, near_edges)
     with registered_ids(con, nodes - joined) as alone:
@@ -516,10 +534,10 @@ def recluster(con: duckdb.DuckDBPyConnection, seeds: set[str]) -> int:
         return 0
     table = pa.Table.from_pydict({"release_id": list(changes), "cluster_id": list(changes.values())},
                                  schema=pa.schema([("release_id", pa.string()), ("cluster_id", pa.string())]))
-    with registered(con, table) as t:
-        return int(con.execute(
-            f"""UPDATE releases SET cluster_id = t.cluster_id FROM {t} t WHERE releases.release_id = t.release_id"""
-        ).fetchone()[0])
+    # (One statement reads the table: from its own C stream, arrow.execute_with.)
+    return int(execute_with(
+        con, table, f"""UPDATE releases SET cluster_id = t.cluster_id FROM {STREAM} t WHERE releases.release_id = t.release_id"""
+    ).fetchone()[0])
 
 
 # -- the one call --------------------------------------------------------------------------------
@@ -546,7 +564,9 @@ def link_near_duplicates(
     if not ids:
         return 0
     refreshed = _refresh(con, ids, now=now, run_id=run_id, given=signatures)
-    found = near_pairs(con, ids, threshold, refreshed=refreshed)
-    written, split = _write_links(con, ids, found, now=now, run_id=run_id)
-    recluster(con, set(ids) | split | {i for pair in found for i in pair})
+    # The releases' facts read once for the three steps: none of them changes ``releases`` before recluster's update.
+    facts: dict[str, _Facts | None] = {}
+    found = near_pairs(con, ids, threshold, refreshed=refreshed, facts=facts)
+    written, split = _write_links(con, ids, found, now=now, run_id=run_id, facts=facts)
+    recluster(con, set(ids) | split | {i for pair in found for i in pair}, facts)
     return written

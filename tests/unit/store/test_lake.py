@@ -120,6 +120,18 @@ def test_the_same_loads_give_the_same_counts_and_checksums(both) -> None:
     assert duck_counts[3].duplicate == 1 and duck_counts[4].updated == 1 and duck_counts[4].removed == 1
 
 
+def test_the_cached_validators_and_a_batchs_reads_are_the_same(both) -> None:
+    # The reads that take their keys from an Arrow table in one statement (arrow.execute_with) read it while it is
+    # registered on a lake session: its cached validators came back empty before (the view went before the rows).
+    duck, lake, _, _ = both
+    urls = ["https://gov.example/kremlin_en/1", "https://gov.example/none"]
+    with duck.reader(fts=False) as con:
+        urls[0] = con.execute("SELECT min(url) FROM http_cache").fetchone()[0]
+    found = duck.cached_validators(urls)
+    assert list(found) == [urls[0]] and lake.cached_validators(urls) == found
+    assert lake.discovery_validators("kremlin_en", urls) == duck.discovery_validators("kremlin_en", urls) == found
+
+
 def test_every_table_holds_the_same_rows(both) -> None:
     duck, lake, _, _ = both
     duck_rows, lake_rows = dump(duck), dump(lake)

@@ -160,11 +160,13 @@ def test_a_sessions_loads_read_the_catalogue_once_until_a_call_may_have_changed_
     from govpress.store import load as loader
 
     given: list[frozenset[str] | None] = []
+    held: list[tuple[int, int] | None] = []
     knowing = loader.load_batch_knowing
 
-    def spy(con, load, tables=None):
+    def spy(con, load, tables=None, known=None):
         given.append(tables)
-        return knowing(con, load, tables)
+        held.append(known)
+        return knowing(con, load, tables, known)
 
     monkeypatch.setattr(loader, "load_batch_knowing", spy)
     with store.session(idle_close=60):
@@ -183,6 +185,39 @@ def test_a_sessions_loads_read_the_catalogue_once_until_a_call_may_have_changed_
     assert "scratch" not in given[1] and given[4] is not None and "scratch" in given[4]
     with store.reader(fts=False) as con:
         assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 5
+
+
+def test_a_sessions_loads_read_the_count_once_until_a_call_may_have_changed_it(store: Store, monkeypatch) -> None:
+    # The releases stored and DuckDB's threads (the count chooses the statements' form, arrow.reads_by_id) as the
+    # last load left them, its inserts counted, are handed to the next load (no count statement), until the
+    # connection closes, a call that may change the file used it, or the threads were set: then they are read again.
+    from store_factories import batch, release
+
+    from govpress.store import load as loader
+
+    held: list[tuple[int, int] | None] = []
+    knowing = loader.load_batch_knowing
+
+    def spy(con, load, tables=None, known=None):
+        held.append(known)
+        return knowing(con, load, tables, known)
+
+    monkeypatch.setattr(loader, "load_batch_knowing", spy)
+    with store.session(idle_close=60, threads=1):
+        store.load_batch(batch(release("a")))
+        store.recent_titles("gov_ru")
+        store.load_batch(batch(release("b"), release("c")))
+        store.load_batch(batch(release("b")))  # seen again: nothing inserted
+        with store.writer() as con:  # may insert releases
+            con.execute("SELECT 1")
+        store.load_batch(batch(release("d")))
+        store.release_memory(above=0)  # closed: the next load reads them again
+        store.load_batch(batch(release("e")))
+        store.load_batch(batch(release("f")))
+    assert held == [None, (1, 1), (3, 1), None, None, (5, 1)]
+    with store.reader(fts=False) as con:
+        assert con.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
+
 
 
 @pytest.mark.parametrize("zone, named", [("Etc/UTC", "UTC"), ("Universal", "UTC"), ("UTC", "UTC"),
