@@ -51,9 +51,21 @@ def _imported(module: str) -> bool:
 
 
 def _initializing(module: str) -> bool:
-    """Whether ``module``'s ``__init__`` is running (it is in sys.modules, its spec marked as initialising)."""
+    """Whether ``module``'s ``__init__`` is running (it is in sys.modules, its spec marked as initialising).
+
+    The spec is read from the module's namespace, not as its attribute: soupsieve here is a lazy module
+    (``importlib.util.LazyLoader``), which executes itself when any attribute is read. Read from a finder,
+    that ran soupsieve's whole import inside another import's ``find_spec``, which Python 3.11 calls
+    holding the global import lock: a thread importing Prefect did so while the main thread was
+    importing bs4, and each waited for the other for ever (a `govpress ingest` hung in `python -m bench`).
+    """
     found = _sys.modules.get(module)
-    return found is not None and bool(getattr(getattr(found, "__spec__", None), "_initializing", False))
+    try:
+        namespace = object.__getattribute__(found, "__dict__")
+    except AttributeError:  # None, or an object without a namespace standing in for a module
+        return False
+    spec = namespace.get("__spec__") if isinstance(namespace, dict) else None
+    return bool(getattr(spec, "_initializing", False))
 
 
 if "httpx" not in _sys.modules:

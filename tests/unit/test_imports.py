@@ -220,3 +220,25 @@ def test_the_commands_registry_imports_read_the_patterns_but_leave_the_file_to_t
                           capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 2 and "nope" in done.stdout + done.stderr
     assert list(tmp_path.glob("patterns-*.marshal")) == []
+
+
+def test_a_finder_asked_while_bs4_initialises_does_not_execute_the_lazy_soupsieve():
+    # While bs4's __init__ ran (soupsieve already a lazy module in sys.modules), a second thread's import could still
+    # reach govpress's soupsieve finder (it had been listed when that import began), which read soupsieve's __spec__
+    # as an attribute: that executed soupsieve inside find_spec, under Python 3.11's global import lock, while the
+    # main thread held bs4's lock and waited for the global one. `govpress ingest` (Prefect's import in a thread,
+    # bs4's in the main one) hung for ever. Here the finder is asked as that thread asked it, in one thread.
+    loaded = modules_after(
+        "import govpress, sys, importlib.abc\n"
+        "asked = []\n"
+        "class Meanwhile(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if 'soupsieve' in sys.modules and govpress._initializing('bs4') and not asked:\n"
+        "            asked.append(govpress._SoupsieveAtFirstUse.find_spec('colorsys'))\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Meanwhile())\n"
+        "import bs4\n"
+        "assert type(sys.modules['soupsieve']).__name__ == '_LazyModule', 'soupsieve was executed'\n"
+        "assert asked == [None], asked  # asked once, while bs4 initialised\n"
+    )
+    assert not [m for m in loaded if m.startswith("soupsieve.")]
