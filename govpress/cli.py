@@ -28,6 +28,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from govpress import stops
 from govpress.console import console, err, print_last_run
 from govpress.settings import DEFAULT_DB
 from govpress.storage import data_folder, store_exists, store_option
@@ -143,6 +144,7 @@ def _run_flow(start, *, load, prestart=None) -> bool:
         # imported here too, in the loading thread, not at the flow's call: with a running server nothing else hides
         # it, and the flow run (which the prestarted run's loads wait for) is created that much sooner.
         flow = load()
+        seen.watch_prefect()
         warm_flow_imports()
         return flow
 
@@ -151,6 +153,7 @@ def _run_flow(start, *, load, prestart=None) -> bool:
         try:
             flow = await asyncio.to_thread(load_warm)
             await api_ready(log=log)
+            stops.raise_if_requested()  # a SIGTERM while the API started: stop before the flow
             if early is not None:
                 early.parse_now()
             with prefect_api(log=log):
@@ -159,23 +162,16 @@ def _run_flow(start, *, load, prestart=None) -> bool:
             if early is not None:
                 await early.close()
 
-    import signal
-
-    def stop(number: int, _frame: object) -> None:
-        raise Stopped(number)
-
     # Before and after the flow, SIGTERM raises Stopped here; while the flow runs, Prefect's engine has its own
     # handler, marks the run Crashed, then gives the signal back to this one (or lets its TerminationSignal out).
     # Either way the unwinding closes the prestarted run and the temporary API, and main() prints one line.
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (a caller's own thread): signals are its main thread's business
-        previous = None
-    try:
-        state = asyncio.run(main())
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    with StopsSeen() as seen:
+        try:
+            state = asyncio.run(main())
+        except BaseException as error:
+            seen.raise_if_stopped(error)
+            raise
+        seen.raise_if_stopped()
     if state.is_failed():
         from govpress.flows.artifacts import failure_of
 
@@ -563,6 +559,81 @@ class Stopped(BaseException):
     def __init__(self, signal: int) -> None:
         super().__init__(signal)
         self.signal = signal
+
+
+class StopsSeen:
+    """The SIGTERMs a flow command received, whichever handler took them, so that the command ends as stopped.
+
+    A handler that raises does so wherever the main thread is, and twice that lost the signal (2026-12-06):
+    Prefect's bridge, during the flow, raised its ``TerminationSignal`` inside an async task's engine before
+    its task run existed, whose handling replaced it with ``ValueError: Task run is not set`` (the source
+    failed, the run went on, exit 1); the command's own, before the flow, raised :class:`Stopped` inside
+    asyncio's socket write, which logged it as a failed write and went on. So both handlers (Prefect's once
+    :meth:`watch_prefect` wraps it) only note the signal, and the run raises it at its next safe point: a
+    fetch, a load, a turn of the writer queue's wait, the end of the API's start (govpress/stops.py): Prefect's
+    ``TerminationSignal`` once Prefect is loaded, :class:`Stopped` before. :meth:`raise_if_stopped` ends the
+    command as stopped whatever became of it (a run with nothing left to fetch or load completes first).
+    """
+
+    def __init__(self) -> None:
+        self.numbers: list[int] = []
+        self._previous = None
+        self._prefect = None
+
+    def __enter__(self) -> "StopsSeen":
+        import signal
+
+        try:
+            self._previous = signal.signal(signal.SIGTERM, self._stop)
+        except ValueError:  # not the main thread (a caller's own thread): signals are its main thread's business
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import signal
+
+        stops.clear()
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+        if self._prefect is not None:
+            engine, original = self._prefect
+            engine._prefect_sigterm_handler = original
+
+    def _stop(self, number: int, _frame: object) -> None:
+        # Not raised here either: raised wherever the main thread was, asyncio's socket write once took it for a
+        # failed write, logged it and went on (govpress/stops.py).
+        self.numbers.append(number)
+        stops.request(lambda: self._error(number))
+
+    def _error(self, number: int) -> BaseException:
+        if self._prefect is not None:  # Prefect's own exception once it is there: its engines know it
+            from prefect.exceptions import TerminationSignal
+
+            return TerminationSignal(signal=number)
+        return Stopped(number)
+
+    def watch_prefect(self) -> None:
+        """Note the signals Prefect's SIGTERM bridge takes (call once Prefect is imported; undone on exit)."""
+        from prefect.utilities import engine
+
+        if self._prefect is not None:
+            return
+        original = engine._prefect_sigterm_handler
+
+        def noted(number: int, *args: object) -> None:
+            # Not raised here, wherever the main thread is (in a task engine's setup it got lost): the run raises
+            # Prefect's own TerminationSignal at its next fetch or load, which the engines handle (govpress/stops.py).
+            self.numbers.append(number)
+            stops.request(lambda: self._error(number))
+
+        self._prefect = (engine, original)
+        # Prefect installs (and recognises) its bridge by this module-level name, read at each use.
+        engine._prefect_sigterm_handler = noted
+
+    def raise_if_stopped(self, error: BaseException | None = None) -> None:
+        """Raise :class:`Stopped` if a SIGTERM came (``error``, what the command ended with, becomes its cause)."""
+        if self.numbers and not (error is not None and stopped_by_signal(error) is not None):
+            raise Stopped(self.numbers[0]) from error
 
 
 def stopped_by_signal(error: BaseException) -> int | None:

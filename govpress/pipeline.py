@@ -30,6 +30,7 @@ from govpress.parsers import ListingItem
 from govpress.plan import Planner, RunParams, WorkItem, batches, pages_per_batch, published_in_range
 from govpress.registry import Source
 from govpress.slots import Slots
+from govpress.stops import raise_if_requested
 from govpress.store import Store
 from govpress.recheck import listing_window
 from govpress.record import answered, fetch_event, listing_rows, not_found_event
@@ -437,6 +438,7 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
+    raise_if_requested()  # a stop asked for during a flow: the batch is fetched again by the rerun (govpress/stops.py)
     async with ctx.write_lock.held():
         out.counts = await asyncio.to_thread(ctx.store.load_batch, batch)
     return out

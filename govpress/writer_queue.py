@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from govpress.stops import raise_if_requested
 
 POLL_SECONDS = 0.25
 TICKET_DIGITS = 12
@@ -192,6 +193,7 @@ class WriterQueue:
             if now >= next_report:
                 on_wait(Waiting(waited=now - started, ahead=len(ahead), holder=self.read_info(ahead[0])))
                 next_report = now + log_every
+            raise_if_requested()  # a stop asked for while waiting (govpress/stops.py)
             await asyncio.sleep(poll)
 
 

@@ -61,6 +61,7 @@ from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, decide
 from govpress.fetch import wire
 from govpress.fetch.wire import NO_BODY  # a GET's body, as httpx.Request makes it without content; not iterated
 from govpress.registry import Source
+from govpress.stops import raise_if_requested
 
 log = logging.getLogger("govpress.fetch")
 """Waits (Retry-After, a circuit opening) go here: the flows show govpress.* records in the run's log."""
@@ -240,6 +241,7 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> FetchResult:
+        raise_if_requested()  # a stop asked for during a flow ends the run here (govpress/stops.py)
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag

@@ -176,3 +176,42 @@ def test_a_signal_that_stopped_the_command_is_told_apart_from_a_failure():
     assert not isinstance(Stopped(15), Exception)  # no `except Exception` on the way takes it for a failure
     assert stop_line(signal.SIGTERM).startswith("govpress: stopped by SIGTERM: ")
     assert "signal 99" in stop_line(99)
+
+
+def test_a_sigterm_during_a_flow_is_raised_at_the_runs_next_safe_point_and_ends_the_command_as_stopped():
+    """govpress/cli.py StopsSeen, govpress/stops.py: a SIGTERM is noted whichever handler takes it; while a flow runs,
+    Prefect's bridge no longer raises wherever the main thread is (in a task engine's setup its TerminationSignal became
+    `ValueError: Task run is not set` and was lost): the run raises it at its next fetch or load, and the command ends
+    as stopped even if what was raised got lost on the way."""
+    import signal
+
+    from prefect.exceptions import TerminationSignal
+    from prefect.utilities import engine
+
+    from govpress.cli import Stopped, StopsSeen
+    from govpress.stops import raise_if_requested
+
+    original, before = engine._prefect_sigterm_handler, signal.getsignal(signal.SIGTERM)
+    with StopsSeen() as stops:
+        stops.raise_if_stopped()  # nothing came: nothing to raise
+        os.kill(os.getpid(), signal.SIGTERM)  # the command's own handler: noted, not raised wherever the thread is
+        with pytest.raises(Stopped):
+            raise_if_requested()  # the run's next safe point raises it (Prefect not loaded yet: Stopped)
+        with pytest.raises(Stopped) as raised:
+            stops.raise_if_stopped(ValueError("Task run is not set"))
+        assert raised.value.signal == signal.SIGTERM and isinstance(raised.value.__cause__, ValueError)
+
+    with StopsSeen() as stops:
+        stops.watch_prefect()
+        previous = signal.signal(signal.SIGTERM, engine._prefect_sigterm_handler)  # as Prefect's capture_sigterm does
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # noted, not raised wherever the main thread is
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        with pytest.raises(TerminationSignal):
+            raise_if_requested()  # the run's next fetch or load raises Prefect's own exception
+        with pytest.raises(Stopped):
+            stops.raise_if_stopped()
+    raise_if_requested()  # the command is over: nothing pending
+    assert engine._prefect_sigterm_handler is original  # Prefect's bridge as it was
+    assert signal.getsignal(signal.SIGTERM) is before  # and the process's own handler
