@@ -162,9 +162,9 @@ def _run_flow(start, *, load, prestart=None) -> bool:
             if early is not None:
                 await early.close()
 
-    # Before and after the flow, SIGTERM raises Stopped here; while the flow runs, Prefect's engine has its own
-    # handler, marks the run Crashed, then gives the signal back to this one (or lets its TerminationSignal out).
-    # Either way the unwinding closes the prestarted run and the temporary API, and main() prints one line.
+    # A SIGTERM is noted, then raised by the run at its next safe point (StopsSeen): Stopped before Prefect is
+    # loaded, Prefect's TerminationSignal after (its engine marks the flow run Crashed). Either way the unwinding
+    # closes the prestarted run and the temporary API, and main() prints one line.
     with StopsSeen() as seen:
         try:
             state = asyncio.run(main())
@@ -638,8 +638,8 @@ class StopsSeen:
 
 def stopped_by_signal(error: BaseException) -> int | None:
     """The signal's number when ``error`` says a signal stopped the command: :class:`Stopped`, or Prefect's
-    ``TerminationSignal`` (its engine raises that from its own SIGTERM handler while a flow runs, and marks the
-    flow run Crashed); else None."""
+    ``TerminationSignal`` (the run raises that for a SIGTERM once Prefect is loaded, :class:`StopsSeen`; its
+    engine marks the flow run Crashed); else None."""
     if isinstance(error, Stopped):
         return error.signal
     number = getattr(error, "signal", None)
