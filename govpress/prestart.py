@@ -311,7 +311,9 @@ class Prestart:
                     ctx.early.pop(key, None)
                     if not early.done():  # cancelled, or the task failed before it took the call: stop it
                         early.cancel()
-                        await asyncio.gather(early, return_exceptions=True)
+                    # Its end retrieved either way: a call that ended with the run's stop (govpress/stops.py) while the
+                    # flow's task failed first was logged by asyncio as "never retrieved", traceback and all.
+                    await asyncio.gather(early, return_exceptions=True)
 
         return call
 
