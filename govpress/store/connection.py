@@ -286,6 +286,18 @@ def name_utc_utc(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET GLOBAL TimeZone = 'UTC'")
 
 
+OWN_SQL_CONFIG = {"allow_unsigned_extensions": "true"}
+"""The configuration of a session's shared writer (:class:`_SharedConnection`), an instance that runs govpress's own
+SQL only: ``LOAD`` of the fts extension skips DuckDB's signature check there.
+
+Why: the check hashed the 11.6 MB extension file at every load, 30-40 ms of CPU of the ~33 ms a LOAD cost
+(1-6 ms without it; bench/results.md, perf-fixed21): every run that builds its search index paid it. The file is
+loaded by its path in the installed ``duckdb-extension-fts`` wheel (:func:`fts_extension_path`), whose integrity is
+the installation's, as that of every module the process imports (DuckDB and this code included). The check stays
+wherever SQL comes from a person or from outside: a direct connection (the readers, ``govpress sql``'s sandbox, a
+writer outside a session) keeps DuckDB's defaults."""
+
+
 def _open(path: Path, *, read_only: bool, row_group_size: int | None,
           threads: int | None = None) -> duckdb.DuckDBPyConnection:
     config = {} if threads is None else {"threads": int(threads)}
@@ -298,7 +310,7 @@ def _open(path: Path, *, read_only: bool, row_group_size: int | None,
             raise
         return con
     # The row group size is an ATTACH option only (not a connect setting, not kept in the file).
-    con = duckdb.connect(config=config)
+    con = duckdb.connect(config={**config, **OWN_SQL_CONFIG})
     try:
         name_utc_utc(con)
         # ATTACH replays the WAL inside this statement: no progress bar on the run's output (a direct open has none).
@@ -468,6 +480,7 @@ class _SharedConnection:
         self.tables = None
         self.held = None
         self.threads_before_loads = None  # a connection opened again has the session's own number
+        self.store._untouched = False  # another process may write the file until it is opened again
         if self.con is not None:
             self.con.close()
             self.con = None
@@ -506,6 +519,16 @@ class Store:
     five minutes of a source's polite rate (govpress/plan.py). A batch is also a Prefect task, the unit
     of progress and retry. 200 rather than 50: the demo-sized run 1.24x faster with 17% less CPU per
     page, and bigger backfills faster still (docs/scale.md, "Batch size of the DuckDB file")."""
+
+    _untouched = False
+    """The file was seeded by :meth:`migrate` in this session and, through the session's connection, still open
+    since, nothing was written but the ``runs`` and ``sources`` rows (the calls passing ``keep_untouched``): the pipeline's reads
+    of ``releases``, ``http_cache``, ``fetches`` and ``frontier`` find nothing, and answer so without a query.
+
+    Why: a fresh run's first calls, a source's ``holds_releases``, ``frontier``, ``discovery_validators`` and
+    ``cached_validators`` before any load, were 20 queries of empty tables (~20-25 ms of CPU; bench/results.md,
+    perf-fixed21). Any other call through :meth:`writer` (a load, a transaction, a caller's own SQL) and the
+    connection's close (another process may open the file then) end it for good."""
 
     def __new__(cls, path: Path | str | StoreLocation = None, *args: Any, **kwargs: Any) -> Store:
         """``Store(location)`` is the store the location names: a ``ducklake:`` one is a LakeStore."""
@@ -583,13 +606,16 @@ class Store:
 
     @contextmanager
     def writer(self, *, fts: bool = False, same_schema: bool = False,
-               loading: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+               loading: bool = False, keep_untouched: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, closed on exit; keep the block short. ``fts`` loads the search extension.
 
         ``same_schema``: the block creates and drops no table of the main schema (a load, one of the pipeline's
         reads), so a session's catalogue as its last load read it still holds after it (load.load_batch_knowing).
         ``loading``: the block is a load (load.load_batch): in a session, DuckDB's threads stay at
-        ``load.LOAD_THREADS`` from it until a call that is not a load (_SharedConnection.lower_threads_for_loads)."""
+        ``load.LOAD_THREADS`` from it until a call that is not a load (_SharedConnection.lower_threads_for_loads).
+        ``keep_untouched``: the block writes no table but ``runs`` and ``sources`` (see ``Store._untouched``)."""
+        if not keep_untouched:
+            self._untouched = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -600,6 +626,7 @@ class Store:
     @contextmanager
     def reader(self, *, fts: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection, closed on exit; with fts loaded by default so ``search_releases`` works."""
+        self._untouched = False  # (it closes the session's connection)
         if not self.path.exists():
             raise FileNotFoundError(f"no database at {self.path}; run a flow (or Store.migrate()) first")
         with self._connection(read_only=True, fts=fts) as con:
@@ -712,6 +739,7 @@ class Store:
             if version == migrations.LATEST_VERSION:
                 if seeded:
                     fresh_schema.stamp(con)
+                    self._untouched = self._shared is not None  # a session's connection keeps the file ours
                 # Only a migration needs the search extension: loading it was 0.09 s of every run's
                 # start, a fifth of a quiet scheduled run (the index build loads it when it runs).
                 return migrations.LATEST_VERSION
@@ -740,22 +768,22 @@ class Store:
     # -- runs and sources ----------------------------------------------------------------------
 
     def upsert_sources(self, sources: list[Source], run_id: str) -> None:
-        with self.writer(same_schema=True) as con:
+        with self.writer(same_schema=True, keep_untouched=True) as con:
             loader.upsert_sources(con, sources, run_id)
 
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
         """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
-        with self.writer(same_schema=True) as con:
+        with self.writer(same_schema=True, keep_untouched=True) as con:
             loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
             liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
 
     def heartbeat(self, run_id: str, at: datetime) -> None:
-        with self.writer(same_schema=True) as con:
+        with self.writer(same_schema=True, keep_untouched=True) as con:
             liveness.beat(con, run_id, at)
 
     def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
         """Close the ``running`` rows whose process is gone as ``crashed`` (govpress/store/liveness.py)."""
-        with self.writer() as con:
+        with self.writer(keep_untouched=True) as con:
             return liveness.mark_crashed_runs(con, active=active)
 
     def finish_run(
@@ -774,6 +802,8 @@ class Store:
 
     def holds_releases(self, source_id: str) -> bool:
         """Whether the source has any release stored (removed ones too)."""
+        if self._untouched:
+            return False
         with self.writer(same_schema=True) as con:
             return loader.holds_releases(con, source_id)
 
@@ -795,14 +825,20 @@ class Store:
             return loader.recent_titles(con, source_id, limit)
 
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
+        if self._untouched:
+            return {}
         with self.writer(same_schema=True) as con:
             return loader.cached_validators(con, urls)
 
     def discovery_validators(self, source_id: str, first_pages: list[str]) -> dict[str, CacheRow]:
+        if self._untouched:
+            return {}
         with self.writer(same_schema=True) as con:
             return loader.discovery_validators(con, source_id, first_pages)
 
     def frontier(self, source_id: str) -> list[tuple[str, str]]:
+        if self._untouched:
+            return []
         with self.writer(same_schema=True) as con:
             return loader.frontier(con, source_id)
 

@@ -19,7 +19,9 @@ migrations as before.
 A new file does not even run the script: :func:`seed` writes ``fresh_schema.v<N>.duckdb-<DuckDB version>.gz``
 beside it, the file the script makes (checkpointed, gzipped), before DuckDB first opens the path, and
 ``Store.migrate`` then only stamps ``schema_version.applied_at`` (:func:`stamp`). The script and the fts
-extension's ``LOAD`` took 0.13-0.16 CPU-s of a fresh run's migration; the copy about 0.02. The template is
+extension's ``LOAD`` took 0.13-0.16 CPU-s of a fresh run's migration; the copy about 0.02. The template is inflated
+once per machine (:func:`template_file`: a copy in the cache folder, checked against the gzip trailer), not at
+every new file (10-11 ms). The template is
 generated with the script (same command) and only used by the DuckDB version that wrote it and at the
 latest schema version (the file name says both; otherwise the script runs as before);
 tests/unit/store/test_fresh_schema.py checks that it exists for both and that a seeded file exports the same
@@ -32,7 +34,9 @@ import gzip
 import os
 import re
 import shutil
+import struct
 import tempfile
+import zlib
 from datetime import datetime, timezone
 from importlib.resources import files
 from pathlib import Path
@@ -95,6 +99,47 @@ def template_bytes() -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
+def inflated_copy(folder: Path | None = None) -> Path:
+    """Where the machine keeps the template inflated (:func:`template_file`): the cache folder of the patterns' and
+    the code's files, under the template's own name (its schema and DuckDB versions) less ``.gz``."""
+    if folder is None:
+        from govpress.parsers.langid_cache import cache_folder
+
+        folder = cache_folder()
+    return folder / TEMPLATE.removesuffix(".gz")
+
+
+def template_file(packed: bytes, folder: Path | None = None) -> bytes:
+    """The template's file, ``packed`` inflated: from the machine's inflated copy (:func:`inflated_copy`) when that is
+    whole (the size and CRC-32 that ``packed``'s gzip trailer records), else inflated here and the copy written for
+    the next new file (atomically; a folder that cannot take it is left alone).
+
+    Why: inflating the 3.9 MB (95% zeros) took 10-11 ms of CPU of every new file's start, reading and checking the
+    copy about 1 ms (bench/results.md, perf-fixed21)."""
+    crc, size = struct.unpack("<II", packed[-8:])
+    copy = inflated_copy(folder)
+    try:
+        data = copy.read_bytes()
+    except OSError:
+        data = None
+    if data is not None and len(data) == size and zlib.crc32(data) == crc:
+        return data
+    data = gzip.decompress(packed)
+    try:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{copy.name}.", dir=copy.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temporary, copy)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+    return data
+
+
 def seed(path: Path) -> bool:
     """Write a new database file at ``path`` from the template; True when this call made it.
 
@@ -116,7 +161,7 @@ def seed(path: Path) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(gzip.decompress(packed))
+            out.write(template_file(packed))
             out.flush()
             os.fsync(out.fileno())
         os.link(temporary, path)  # fails when a file is there: never over another process's new file

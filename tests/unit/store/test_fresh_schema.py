@@ -193,3 +193,44 @@ def test_without_a_template_for_this_duckdb_a_new_file_gets_the_script(tmp_path:
     monkeypatch.setattr(fresh_schema, "apply", lambda con: ran.append(1) or apply(con))
     assert not fresh_schema.seed(tmp_path / "g.duckdb")
     assert Store(tmp_path / "g.duckdb").migrate() == LATEST_VERSION and ran == [1]
+
+
+def test_the_template_is_inflated_once_per_machine_and_a_damaged_copy_is_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fresh_schema.template_file: the inflated template kept in the cache folder is read instead of inflating the
+    packed one again (10-11 ms a new file), and only when it is whole."""
+    import gzip
+
+    packed = fresh_schema.template_bytes()
+    expected = gzip.decompress(packed)
+    cache = tmp_path / "cache"
+    assert fresh_schema.template_file(packed, cache) == expected  # the first new file: inflated, the copy written
+    copy = fresh_schema.inflated_copy(cache)
+    assert copy.read_bytes() == expected
+
+    inflated: list[bytes] = []
+    real = gzip.decompress
+    monkeypatch.setattr(gzip, "decompress", lambda data: inflated.append(data) or real(data))
+    assert fresh_schema.template_file(packed, cache) == expected
+    assert inflated == []  # read from the copy
+
+    for damaged in (expected[:-1], expected[:100] + bytes([expected[100] ^ 1]) + expected[101:]):
+        copy.write_bytes(damaged)
+        assert fresh_schema.template_file(packed, cache) == expected  # not the damaged copy: inflated again
+        assert copy.read_bytes() == expected  # and the copy written whole again
+    assert len(inflated) == 2
+
+
+def test_a_new_file_is_seeded_from_the_machines_inflated_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store.migrate's seed reads the inflated copy (GOVPRESS_CACHE_DIR); the file equals one seeded by inflating."""
+    import gzip
+
+    monkeypatch.setenv("GOVPRESS_CACHE_DIR", str(tmp_path / "cache"))
+    assert fresh_schema.seed(tmp_path / "first.duckdb")
+    assert fresh_schema.inflated_copy().is_file()
+    monkeypatch.setattr(gzip, "decompress", lambda data: pytest.fail("inflated again"))
+    assert fresh_schema.seed(tmp_path / "second.duckdb")
+    assert (tmp_path / "second.duckdb").read_bytes() == (tmp_path / "first.duckdb").read_bytes()
+    Store(tmp_path / "second.duckdb").migrate()
+    with duckdb.connect(str(tmp_path / "second.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == LATEST_VERSION

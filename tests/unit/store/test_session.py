@@ -249,3 +249,88 @@ def test_the_stores_connections_hand_timestamps_over_through_pytzs_utc(store: St
         stamps.append(con.execute(query).fetchone()[0])
     assert [stamp.tzinfo for stamp in stamps] == [pytz.utc] * 3
     assert stamps == [datetime(2026, 1, 2, 1, 4, 5, tzinfo=timezone.utc)] * 3
+
+
+def unsigned_allowed(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchone()[0]
+
+
+def test_the_sessions_writer_loads_fts_without_the_signature_check_and_other_connections_keep_it(store: Store) -> None:
+    """The shared writer runs govpress's own SQL only: its LOAD of the installed fts skips DuckDB's signature hash
+    (connection.OWN_SQL_CONFIG, ~30 ms a load); the readers and a writer outside a session keep DuckDB's default."""
+    store.migrate()
+    with store.writer() as con:
+        assert not unsigned_allowed(con)
+    with store.reader() as con:
+        assert not unsigned_allowed(con)
+    with store.session(idle_close=60):
+        with store.writer(fts=True) as con:
+            assert unsigned_allowed(con)
+            assert con.execute("SELECT stem('visits', 'english')").fetchone()[0] == "visit"  # fts is loaded
+    with store.sandboxed_reader() as con:
+        assert not unsigned_allowed(con)
+
+
+FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators")
+
+
+def count_fresh_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The store's queries behind the reads a fresh file answers without one (Store._untouched), recorded."""
+    asked: list[str] = []
+    for name in FRESH_READS:
+        real = getattr(connection.loader, name)
+        monkeypatch.setattr(connection.loader, name,
+                            lambda *args, _name=name, _real=real: asked.append(_name) or _real(*args))
+    return asked
+
+
+def ask_fresh_reads(store: Store) -> tuple:
+    return (store.holds_releases("gov_ru"), store.frontier("gov_ru"),
+            store.discovery_validators("gov_ru", ["https://gov.example/gov_ru/rss"]),
+            store.cached_validators(["https://gov.example/gov_ru/r1"]))
+
+
+def test_a_file_seeded_in_the_session_answers_its_first_reads_without_a_query_until_another_write(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from store_factories import batch, release, source
+
+    asked = count_fresh_reads(monkeypatch)
+    empty = (False, [], {}, {})
+    store = Store(tmp_path / "new.duckdb", lock_timeout=5)
+    with store.session(idle_close=60):
+        store.migrate()
+        store.mark_crashed_runs()
+        store.start_run("run-1", "ingest", {}, ["gov_ru"], datetime(2026, 1, 1, tzinfo=timezone.utc))
+        store.upsert_sources([source()], "run-1")
+        store.heartbeat("run-1", datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc))
+        assert ask_fresh_reads(store) == empty
+        assert asked == []  # the file is as seeded but for the run's and the sources' rows: nothing queried
+        store.load_batch(batch(release("r1")))
+        assert ask_fresh_reads(store)[0] is True  # the load ended it: the releases are read again
+        assert set(asked) == set(FRESH_READS)
+
+
+def test_a_fresh_files_reads_query_outside_a_session_after_a_close_and_after_any_other_write(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = count_fresh_reads(monkeypatch)
+    store = Store(tmp_path / "plain.duckdb", lock_timeout=5)
+    store.migrate()  # no session: between two calls another process may write the file
+    ask_fresh_reads(store)
+    assert set(asked) == set(FRESH_READS)
+
+    closed = Store(tmp_path / "closed.duckdb", lock_timeout=5)
+    with closed.session(idle_close=60):
+        closed.migrate()
+        closed._shared.close()  # as when idle: another process may open the file until it is opened again
+        asked.clear()
+        ask_fresh_reads(closed)
+        assert set(asked) == set(FRESH_READS)
+
+    written = Store(tmp_path / "written.duckdb", lock_timeout=5)
+    with written.session(idle_close=60):
+        written.migrate()
+        with written.writer() as con:  # any caller's own SQL
+            con.execute("SELECT 1")
+        asked.clear()
+        ask_fresh_reads(written)
+        assert set(asked) == set(FRESH_READS)
