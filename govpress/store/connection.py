@@ -286,18 +286,6 @@ def name_utc_utc(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET GLOBAL TimeZone = 'UTC'")
 
 
-OWN_SQL_CONFIG = {"allow_unsigned_extensions": "true"}
-"""The configuration of a session's shared writer (:class:`_SharedConnection`), an instance that runs govpress's own
-SQL only: ``LOAD`` of the fts extension skips DuckDB's signature check there.
-
-Why: the check hashed the 11.6 MB extension file at every load, 30-40 ms of CPU of the ~33 ms a LOAD cost
-(1-6 ms without it; bench/results.md, perf-fixed21): every run that builds its search index paid it. The file is
-loaded by its path in the installed ``duckdb-extension-fts`` wheel (:func:`fts_extension_path`), whose integrity is
-the installation's, as that of every module the process imports (DuckDB and this code included). The check stays
-wherever SQL comes from a person or from outside: a direct connection (the readers, ``govpress sql``'s sandbox, a
-writer outside a session) keeps DuckDB's defaults."""
-
-
 def _open(path: Path, *, read_only: bool, row_group_size: int | None,
           threads: int | None = None) -> duckdb.DuckDBPyConnection:
     config = {} if threads is None else {"threads": int(threads)}
@@ -310,7 +298,7 @@ def _open(path: Path, *, read_only: bool, row_group_size: int | None,
             raise
         return con
     # The row group size is an ATTACH option only (not a connect setting, not kept in the file).
-    con = duckdb.connect(config={**config, **OWN_SQL_CONFIG})
+    con = duckdb.connect(config=config)
     try:
         name_utc_utc(con)
         # ATTACH replays the WAL inside this statement: no progress bar on the run's output (a direct open has none).

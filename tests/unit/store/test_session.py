@@ -251,26 +251,6 @@ def test_the_stores_connections_hand_timestamps_over_through_pytzs_utc(store: St
     assert stamps == [datetime(2026, 1, 2, 1, 4, 5, tzinfo=timezone.utc)] * 3
 
 
-def unsigned_allowed(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchone()[0]
-
-
-def test_the_sessions_writer_loads_fts_without_the_signature_check_and_other_connections_keep_it(store: Store) -> None:
-    """The shared writer runs govpress's own SQL only: its LOAD of the installed fts skips DuckDB's signature hash
-    (connection.OWN_SQL_CONFIG, ~30 ms a load); the readers and a writer outside a session keep DuckDB's default."""
-    store.migrate()
-    with store.writer() as con:
-        assert not unsigned_allowed(con)
-    with store.reader() as con:
-        assert not unsigned_allowed(con)
-    with store.session(idle_close=60):
-        with store.writer(fts=True) as con:
-            assert unsigned_allowed(con)
-            assert con.execute("SELECT stem('visits', 'english')").fetchone()[0] == "visit"  # fts is loaded
-    with store.sandboxed_reader() as con:
-        assert not unsigned_allowed(con)
-
-
 FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators")
 
 
