@@ -270,3 +270,59 @@ def test_where_the_fetchers_verdict_holds_the_parsers_own_check_agrees(pages_dir
                     checked += 1
                     agreed += blocked_reason(text) is None
     assert agreed == checked > 500
+
+
+def test_the_one_pass_marker_test_finds_a_needle_exactly_where_one_is() -> None:
+    """``_ANY_MARKER`` (the pass before the screened search) must find a needle wherever one is (any needle, at the
+    head's start, middle or end, next to anchor bytes) and nothing where none is (each needle with one byte changed,
+    cut short or lengthened)."""
+    import random
+
+    from govpress.parsers.blocked import _ANCHOR_ORDER, _ANY_MARKER, _MARKERS, _marker_in
+    from testpaths import PAGES
+
+    needles = [needle for group, _ in _MARKERS for needle in group]
+
+    def any_needle(markup: bytes) -> bool:
+        return any(needle in markup for needle in needles)
+
+    heads = [p.read_bytes()[:16384].lower() for p in [*sorted(CONSTRUCTED_SITES.rglob("*.html")),
+                                                    *sorted(PAGES.rglob("*.html"))]][:40]
+    rng = random.Random(21)
+    samples = [b"", *heads]
+    for needle in needles:
+        for head in [b"", *rng.sample(heads, 3)]:
+            for at in (0, len(head) // 2, len(head)):
+                samples.append(head[:at] + needle + head[at:])
+        for at in range(len(needle)):  # one byte changed: an anchor, the bytes before it or after it
+            for byte in (bytes([rng.choice(_ANCHOR_ORDER)]), b"x", b"\xd0"):
+                samples.append(b"<p>" + needle[:at] + byte + needle[at + 1:] + b"</p>")
+        samples += [needle[1:], needle[:-1], b"<" + needle[:-1] + b">" + needle[-1:]]
+        samples.append(bytes(rng.choice(_ANCHOR_ORDER) for _ in range(200)) + needle)
+    samples += [bytes(rng.choice(_ANCHOR_ORDER + b" -") for _ in range(rng.randint(1, 3000))) for _ in range(300)]
+    assert any(any_needle(s) for s in samples) and any(not any_needle(s) for s in samples)
+    for markup in samples:
+        assert (_ANY_MARKER.search(markup) is not None) == any_needle(markup), markup[:200]
+
+
+def test_a_head_without_any_needle_makes_no_substring_search() -> None:
+    """The screened search (16 searches of a clean head) runs only once the one pass found a needle."""
+    from govpress.parsers.blocked import _MARKERS, _marker_in
+    from testpaths import PAGES
+
+    needles = [needle for group, _ in _MARKERS for needle in group]
+    heads = [p.read_bytes()[:16384].lower() for p in [*sorted(CONSTRUCTED_SITES.rglob("*.html")),
+                                                    *sorted(PAGES.rglob("*.html"))]]
+
+    class Counted(bytes):
+        searches = 0
+
+        def __contains__(self, needle: object) -> bool:
+            Counted.searches += 1
+            return bytes.__contains__(self, needle)
+
+    clean = [head for head in heads if not any(needle in head for needle in needles)]
+    assert clean
+    for head in clean:
+        assert _marker_in(Counted(head)) is None
+    assert Counted.searches == 0
