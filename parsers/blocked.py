@@ -98,27 +98,6 @@ _SCREENS = {
 _SCREEN_OF = {needle: screen for screen, needles in _SCREENS.items() for needle in needles}
 assert all(screen in needle for needle, screen in _SCREEN_OF.items())  # a screen absent rules its needles out
 _SCREENED_MARKERS = tuple((needle, _SCREEN_OF.get(needle), reason) for needles, reason in _MARKERS for needle in needles)
-_ANCHOR_ORDER = b"\xa3q\x89jk_bywv-umhdcaeiopst"
-"""Bytes by how rarely they occur in pages' markup (counted on the bench site's, the saved real pages' and the
-tests' pages): each needle is found from the first of these it holds. Any order finds the same needles; a rare
-anchor only makes the regex engine stop at fewer places of a clean head."""
-
-
-def _any_marker_pattern() -> re.Pattern[bytes]:
-    """One pattern that matches where any of the needles occurs: each needle as its anchor byte, the bytes before
-    it checked by a lookbehind and those after it by the match, so the engine tries the needles only at the head's
-    anchor bytes (a plain alternation of the needles stops at nearly every byte: bench/results.md, perf-blocked12)."""
-    by_anchor: dict[int, list[bytes]] = {}
-    for needle, _, _ in _SCREENED_MARKERS:
-        anchor = next(byte for byte in _ANCHOR_ORDER if byte in needle)
-        at = needle.index(anchor)
-        before = b"(?<=" + re.escape(needle[: at + 1]) + b")" if at else b""
-        by_anchor.setdefault(anchor, []).append(before + re.escape(needle[at + 1:]))
-    return re.compile(b"|".join(re.escape(bytes([anchor])) + b"(?:" + b"|".join(rests) + b")"
-                                for anchor, rests in by_anchor.items()))
-
-
-_ANY_MARKER = _any_marker_pattern()
 # Markup that only article pages have; chosen not to match <link>, <param>, <path> found in every challenge shell.
 _ARTICLE_SIGNALS = (
     b"<article", b"<p>", b"<p ", b"<h1", b"<h2", b"<main", b"<time", b"og:title", b"application/ld+json", b"articlebody",
@@ -235,10 +214,7 @@ def _title_evidence(title: str) -> str | None:
 
 def _marker_in(markup: bytes) -> str | None:
     """The reason of the first of :data:`_MARKERS` with a needle in ``markup``; a screen shared by several
-    needles is searched once, and its needles only when it is there (each search reads the whole head). A head
-    without any needle (nearly every page) is told so by one pass of :data:`_ANY_MARKER` instead."""
-    if _ANY_MARKER.search(markup) is None:
-        return None
+    needles is searched once, and its needles only when it is there (each search reads the whole head)."""
     screens: dict[bytes, bool] = {}
     for needle, screen, reason in _SCREENED_MARKERS:
         if screen is not None:
