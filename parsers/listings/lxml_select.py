@@ -45,7 +45,7 @@ def document(text: str) -> etree._Element | None:
     try:
         parser.feed(text)
         return parser.close()
-    except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
+    except (UnicodeDecodeError, LookupError, etree.LxmlError) as exc:  # whatever bs4 makes of it, it makes it
         raise Unsupported(str(exc)) from exc
 
 

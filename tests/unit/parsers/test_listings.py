@@ -355,11 +355,17 @@ def test_the_lxml_reading_of_a_listing_page_is_the_soups() -> None:
                 ours = _read_on_lxml(text, "http://127.0.0.1/news/", selectors, ctx, 1)
             except lxml_select.Unsupported:
                 fallbacks += 1  # read_listing_page reads it with the soup
+                assert read_listing_page(body, "http://127.0.0.1/news/", selectors, ctx) == theirs
                 continue
             assert ours == theirs, (text[:300], selectors)
             compared += 1
             items += len(theirs.items)
     assert compared > 1500 and items > 1000, (compared, items)
+    soupsieves = ListingSelectors(item="li:nth-child(2)", link="a")  # not the simple form: the soup reads the page
+    page = b"<ul><li><a href=/1>1</a></li><li><a href=/2>2</a></li></ul>"
+    with pytest.raises(lxml_select.Unsupported):
+        _read_on_lxml(page.decode(), "http://127.0.0.1/news/", soupsieves, ctx, 1)
+    assert [i.url for i in read_listing_page(page, "http://127.0.0.1/news/", soupsieves, ctx).items] == ["http://127.0.0.1/2"]
     assert fallbacks < compared / 5, fallbacks  # e.g. the text of a <style> picked by a random selector
 
 
