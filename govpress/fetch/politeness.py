@@ -75,6 +75,7 @@ class TokenBucket:
         self._tokens = float(burst)
         self._updated = clock()
         self._lock = asyncio.Lock()  # one waiter at a time keeps the order fair
+        self._queued = 0  # callers in acquire's locked path (holding the lock or waiting for it)
 
     def set_rate(self, rate: float) -> None:
         self._refill()
@@ -86,9 +87,29 @@ class TokenBucket:
         self._updated = now
 
     async def acquire(self) -> None:
+        # With nobody in the locked path the lock would be free and without waiters, so taking it would not wait
+        # (asyncio.Lock's own fast path) and a token at hand would be taken at once: the same, without the lock's
+        # context manager and its release (an unthrottled run's every request comes here).
+        refilled = not self._queued
+        if refilled:
+            self._refill()
+            if self._tokens >= 1.0 - 1e-9:
+                self._tokens = max(0.0, self._tokens - 1.0)
+                return
+        self._queued += 1
+        try:
+            await self._wait_for_token(refilled)
+        finally:
+            self._queued -= 1
+
+    async def _wait_for_token(self, refilled: bool) -> None:
+        # ``refilled``: the bucket was refilled just now and the lock is free (taken below without waiting), so the
+        # loop's first pass reads the same clock reading the locked path read before.
         async with self._lock:
             while True:
-                self._refill()
+                if not refilled:
+                    self._refill()
+                refilled = False
                 # The epsilon absorbs float rounding (1000.01 + 1e-15 == 1000.01): no endless tiny sleeps.
                 if self._tokens >= 1.0 - 1e-9:
                     self._tokens = max(0.0, self._tokens - 1.0)

@@ -6,8 +6,9 @@ has a parser with ``parse_listing``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govpress.parsers.charset import decode
 from govpress.parsers.dates import parse_date, parse_iso
@@ -32,8 +33,55 @@ class ListingSelectors(Protocol):
 def read_listing_page(
     body: bytes, url: str, selectors: ListingSelectors, ctx: ParseContext, *, page: int = 1
 ) -> Listing:
-    """Release links of one HTML listing page, by the source's CSS selectors."""
+    """Release links of one HTML listing page, by the source's CSS selectors.
+
+    Read on lxml's tree (:mod:`govpress.parsers.listings.lxml_select`: the same listing, without BeautifulSoup's
+    tree and import) when the selectors are of the registry's simple form; otherwise, or where that reading is
+    not bs4's, with BeautifulSoup and soupsieve."""
     text, _ = decode(body, ctx.content_type)
+    from govpress.parsers.listings import lxml_select
+
+    try:
+        return _read_on_lxml(text, url, selectors, ctx, page)
+    except lxml_select.Unsupported:
+        return _read_on_soup(text, url, selectors, ctx, page)
+
+
+def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:
+    from govpress.parsers.listings.lxml_select import Unsupported, chains, document, select, select_one
+    from govpress.parsers.listings.lxml_select import text as text_of
+
+    for selector in (selectors.item, selectors.link, selectors.title, selectors.date, selectors.next):
+        if selector:
+            chains(selector)  # raises Unsupported before any work: the soup reads this source's pages
+    root = document(text)
+    if root is None:
+        raise Unsupported("an empty document")
+    items = []
+    for node in select(root, selectors.item, whole=True):
+        link = node if node.tag == "a" and node.get("href") else select_one(node, selectors.link)
+        if link is None or not link.get("href"):
+            continue
+        title_el = select_one(node, selectors.title) if selectors.title else link
+        items.append(
+            ListingItem(
+                url=resolve(url, link.get("href")),
+                title=text_of(title_el) if title_el is not None else None,
+                published_at=_date_of(select_one(node, selectors.date) if selectors.date else None, text_of, ctx),
+                fingerprint=entry_fingerprint(without_counters(text_of(node))),
+            )
+        )
+    next_url = None
+    if selectors.next:
+        nxt = select_one(root, selectors.next, whole=True)
+        if nxt is not None and nxt.get("href"):
+            next_url = resolve(url, nxt.get("href"))
+    elif selectors.page_url and items:
+        next_url = next_page_url(url, selectors.page_url, "listing.page_url", page=page + 1)
+    return Listing(items=items, next_url=next_url)
+
+
+def _read_on_soup(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:
     from bs4 import BeautifulSoup
 
     from govpress.parsers.listings.select import select, select_one
@@ -69,10 +117,14 @@ def _item_date(node: Tag, selector: str | None, ctx: ParseContext) -> datetime |
         return None
     from govpress.parsers.listings.select import select_one
 
-    el = select_one(node, selector)
+    return _date_of(select_one(node, selector), lambda el: el.get_text(" ", strip=True), ctx)
+
+
+def _date_of(el: Any, text_of: Callable[[Any], str], ctx: ParseContext) -> datetime | None:
+    """The item's date from its date element (a bs4 tag or an lxml element; ``text_of`` reads its text)."""
     if el is None:
         return None
-    for raw in (el.get("datetime"), el.get("data-datetime"), el.get("content"), el.get_text(" ", strip=True)):
+    for raw in (el.get("datetime"), el.get("data-datetime"), el.get("content"), text_of(el)):
         if raw:
             parsed = parse_iso(raw, tz=ctx.timezone) or parse_date(raw, tz=ctx.timezone, reference=ctx.fetched_at)
             if parsed:

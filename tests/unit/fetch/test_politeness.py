@@ -271,3 +271,72 @@ def test_robots_cache_fetches_once_per_origin_even_when_concurrent() -> None:
 
 def test_robots_url_keeps_port_and_drops_credentials() -> None:
     assert robots_url_for("http://u:p@127.0.0.1:8123/a/b?c") == "http://127.0.0.1:8123/robots.txt"
+
+
+class _LockedOnlyBucket(TokenBucket):
+    """The bucket as it was before its fast path: every caller through the lock (the reference for the test below)."""
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                self._refill()
+                if self._tokens >= 1.0 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1.0)
+                    return
+                await self._sleep((1.0 - self._tokens) / self.rate)
+
+
+def test_a_token_at_hand_is_taken_as_the_locked_path_takes_it_and_waiters_keep_their_order() -> None:
+    """The fast path (nobody queued, a token there) grants the same tokens at the same times in the same order as
+    every caller taking the lock, with a clock that moves at every reading (an extra or missing reading would show)
+    and callers that arrive in bursts, cancel and come back; and it takes no lock."""
+    import random
+
+    class TickingClock(FakeClock):
+        def __call__(self) -> float:
+            self.now += 0.0137
+            return self.now
+
+    def run(bucket_type: type[TokenBucket], seed: int) -> list[tuple]:
+        rng = random.Random(seed)
+        clock = TickingClock()
+        bucket = bucket_type(rng.choice([3.0, 50.0, 1e4]), burst=rng.randint(1, 4), clock=clock, sleep=clock.sleep)
+        granted: list[tuple] = []
+
+        async def caller(name: int) -> None:
+            try:
+                await bucket.acquire()
+                granted.append((name, round(clock.now, 9), round(bucket._tokens, 9)))
+            except asyncio.CancelledError:
+                granted.append((name, "cancelled"))
+
+        async def go() -> None:
+            tasks = []
+            for name in range(40):
+                tasks.append(asyncio.ensure_future(caller(name)))
+                for _ in range(rng.randint(0, 3)):
+                    await asyncio.sleep(0)
+                if rng.random() < 0.1:
+                    rng.choice(tasks).cancel()
+                if rng.random() < 0.2:
+                    await clock.sleep(rng.choice([0.01, 0.3, 1.0]))
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run(go())
+        return granted + [("sleeps", tuple(round(s, 9) for s in clock.sleeps))]
+
+    for seed in range(60):
+        assert run(TokenBucket, seed) == run(_LockedOnlyBucket, seed), seed
+
+    clock = FakeClock()
+    bucket = TokenBucket(1e4, burst=1, clock=clock, sleep=clock.sleep)
+
+    class NoLock:
+        async def __aenter__(self) -> None:
+            raise AssertionError("the lock was taken for a token at hand")
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    bucket._lock = NoLock()  # type: ignore[assignment]
+    asyncio.run(bucket.acquire())

@@ -295,3 +295,93 @@ def test_a_listing_page_is_read_without_compiling_a_selector_in_soupsieve() -> N
     listing = read_listing_page(_TEMPLATES_AND_CASES.encode(), "http://127.0.0.1/news/", selectors, ctx)
     assert [i.url for i in listing.items] == ["http://127.0.0.1/a"]
     assert compiled.cache_info().misses == before
+
+
+_READING_CASES = [
+    "\ufeff<html><body><div class=item><a href=/bom>BOM</a></div></body></html>",
+    '<html xmlns="http://www.w3.org/1999/xhtml"><body><div class="item"><a href="/x">X</a></div></body></html>',
+    "<div class='item\u00a0wide item'><a href=/nbsp>nbsp class</a><script>var a = '<b>';</script> after</div>",
+    "<div class=item><a href=/s>S<style>.x{}</style><!-- note --> tail <?php echo 1 ?> pi tail</a>"
+    "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby> <template><p>hidden</p></template>t&amp;e&nbsp;&#160;x</div>",
+    "<DIV CLASS=item><A HREF=/up>Upper</A><SPAN class=date DATETIME=2024-05-01>1 May</SPAN></DIV>",
+    "<div class=item><a href=/cd><![CDATA[cdata]]>cd</a><noscript>no <b>script</b></noscript></div>",
+    "<div class=item><script><a href=/inscript>in a script</a></script><a href=/after>after</a></div>",
+    "<div class=item><template><a href=/t>in a template</a></template></div><template><div class=item>"
+    "<a href=/tt>T</a></div></template>",
+    "<table><div class=item><a href=/table>misplaced</a></div><tr><td class=item><a href=/td>td</a></td></tr></table>",
+    "<p class=item><a href=/p1>one<p class=item><a href=/p2>two</a></p>",
+    "<div class=item><a href=/e>e</a><span class=date>2024-02-30</span><span class=date content=2024-01-05>x</span></div>",
+    "<div class=item><a href=''>empty</a><a href=/second>second</a></div><a class=item href=/self>self</a>",
+    "<div class=item><a href=/nested><div class=item><a href=/inner>inner</a></div></a></div>",
+    "<div class=item><a href=/lf>line\r\nbreak\u2028sep</a>\u3000<span>ideographic\u3000space</span></div>",
+    "", "   ", "<!-- only a comment -->", "<html><body></body></html>", "plain text, no markup",
+    "<div class=item><a href=/x>x</a><a class='next page' href=/p2>Next</a></div><a class=next href=/p3>n3</a>",
+    "<div class=item><select><option>o1<option>o2</select><textarea> t </textarea><pre>  pre  </pre>"
+    "<a href=/form>form</a></div>",
+    "<div id=main class=item><a href=/id>id</a><span class=date datetime='2024-05-01T10:00:00+03:00'>d</span></div>",
+]
+
+
+def test_the_lxml_reading_of_a_listing_page_is_the_soups() -> None:
+    """A listing page read on lxml's tree (the simple selectors) gives the very listing BeautifulSoup's reading gives:
+    the same items in the same order, their URLs, titles, dates and fingerprints, and the next page; on every page
+    we hold and constructed edge cases (scripts, templates, ruby, comments, a BOM, misnested markup), for the
+    registry's selectors and random ones built from each page's own elements."""
+    import random
+
+    from bs4 import BeautifulSoup
+
+    from govpress.parsers.listings import lxml_select
+    from govpress.parsers.listings.html import _read_on_lxml, _read_on_soup
+
+    ctx = ParseContext(source_id="t", timezone="Europe/Moscow", languages=("ru",),
+                       fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc), content_type="text/html; charset=utf-8")
+    registry = sorted(_registry_selectors())
+    rng = random.Random(21)
+    compared = items = fallbacks = 0
+    pages = [page.encode() for page in _READING_CASES] + _listing_pages()
+    for body in pages:
+        text = body.decode("utf-8", "replace")
+        soup = BeautifulSoup(text, "lxml")
+        own = _random_selectors(soup, rng) if soup.find() is not None else []
+        pool = registry + own + ["div.item", "a", "span.date", "a.next", ".item a", "td"]
+        for _ in range(40):
+            selectors = ListingSelectors(
+                item=rng.choice(pool), link=rng.choice(pool + ["a"] * 10),
+                title=rng.choice([None, None, *pool]), date=rng.choice([None, "span.date", "time", *pool]),
+                next=rng.choice([None, "a.next", *pool]), page_url=rng.choice([None, "?page={page}"]))
+            theirs = _read_on_soup(text, "http://127.0.0.1/news/", selectors, ctx, 1)
+            try:
+                ours = _read_on_lxml(text, "http://127.0.0.1/news/", selectors, ctx, 1)
+            except lxml_select.Unsupported:
+                fallbacks += 1  # read_listing_page reads it with the soup
+                assert read_listing_page(body, "http://127.0.0.1/news/", selectors, ctx) == theirs
+                continue
+            assert ours == theirs, (text[:300], selectors)
+            compared += 1
+            items += len(theirs.items)
+    assert compared > 1500 and items > 1000, (compared, items)
+    soupsieves = ListingSelectors(item="li:nth-child(2)", link="a")  # not the simple form: the soup reads the page
+    page = b"<ul><li><a href=/1>1</a></li><li><a href=/2>2</a></li></ul>"
+    with pytest.raises(lxml_select.Unsupported):
+        _read_on_lxml(page.decode(), "http://127.0.0.1/news/", soupsieves, ctx, 1)
+    assert [i.url for i in read_listing_page(page, "http://127.0.0.1/news/", soupsieves, ctx).items] == ["http://127.0.0.1/2"]
+    assert fallbacks < compared / 5, fallbacks  # e.g. the text of a <style> picked by a random selector
+
+
+def test_a_listing_page_with_simple_selectors_is_read_without_bs4() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from govpress.parsers.listings.html import read_listing_page\n"
+        "from govpress.parsers.release import ParseContext\n"
+        "from govpress.registry import ListingSelectors\n"
+        "page = b'<html><body><div class=item><a href=/a>A</a><span class=date>1 May 2024</span></div></body></html>'\n"
+        "sel = ListingSelectors(item='div.item', link='a', date='span.date')\n"
+        "listing = read_listing_page(page, 'http://127.0.0.1/news/', sel, ParseContext())\n"
+        "assert [i.url for i in listing.items] == ['http://127.0.0.1/a'], listing\n"
+        "assert 'bs4' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
