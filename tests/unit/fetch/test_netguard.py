@@ -322,29 +322,42 @@ def test_concurrent_lookups_of_a_host_share_one_resolution_and_its_failure() -> 
 
 
 def test_a_cancelled_lookup_leaves_the_others_waiting_on_it_to_look_again() -> None:
-    """Sources share hosts: one source's task cancelled while it resolves must not cancel another's fetch."""
+    """Sources share hosts: one source's task cancelled while it resolves must not cancel another's fetch.
+
+    The lookups wait on events the test sets, not on timers: under load a timer could end a lookup before
+    the cancel it is meant to meet (the test once failed so on a busy machine)."""
     from govpress.fetch.netguard import RememberingResolver
 
     calls: list[str] = []
 
-    async def slow(host: str) -> list[str]:
-        calls.append(host)
-        await asyncio.sleep(0.05)
-        return [PUBLIC_IP]
+    async def settle() -> None:  # every task started runs until it waits
+        for _ in range(10):
+            await asyncio.sleep(0)
 
     async def go() -> list:
+        answers = {"a.example.gov": asyncio.Event(), "b.example.gov": asyncio.Event()}
+
+        async def slow(host: str) -> list[str]:
+            calls.append(host)
+            await answers[host].wait()
+            return [PUBLIC_IP]
+
         remembering = RememberingResolver(slow)
         first = asyncio.create_task(remembering("a.example.gov"))
-        await asyncio.sleep(0.01)
+        await settle()
         others = [asyncio.create_task(remembering("a.example.gov")) for _ in range(3)]
-        await asyncio.sleep(0.01)
-        first.cancel()
+        await settle()
+        first.cancel()  # while its lookup is under way, the others waiting on it
+        await settle()
+        answers["a.example.gov"].set()
         results = await asyncio.gather(first, *others, return_exceptions=True)
         waiter = asyncio.create_task(remembering("b.example.gov"))  # a waiter cancelled itself is cancelled
-        await asyncio.sleep(0.01)
+        await settle()
         follower = asyncio.create_task(remembering("b.example.gov"))
-        await asyncio.sleep(0.01)
+        await settle()
         follower.cancel()
+        await settle()
+        answers["b.example.gov"].set()
         results += await asyncio.gather(waiter, follower, return_exceptions=True)
         return results
 
