@@ -77,9 +77,10 @@ class _SoupsieveAtFirstUse:
 
     ``import bs4`` imports soupsieve (``bs4/css.py``: ``import soupsieve``, only bound there), and soupsieve's
     module-level patterns compile at import: ~35 of bs4's ~45 ms of CPU (``python -X importtime``: its
-    ``css_parser``). A run's process imports bs4 to read HTML listing pages and never runs a CSS selector
-    through soupsieve (parsers/listings/select.py matches the registry's simple selectors itself; the page
-    parsers select with lxml), so the import was pure cost (bench/results.md, "perf-main17"). While ``bs4.css``
+    ``css_parser``). A run's process imports bs4 only for an HTML listing page whose selectors are not of the registry's
+    simple form (those are read on lxml's tree, parsers/listings/lxml_select.py), and even then runs no CSS
+    selector through soupsieve (parsers/listings/select.py matches them itself; the page parsers select with
+    lxml), so the import was pure cost (bench/results.md, "perf-main17"). While ``bs4.css``
     initialises, its ``import soupsieve`` gets ``importlib.util.LazyLoader``'s module: an ordinary module the
     moment any of its attributes is read (``Tag.select`` and ``Tag.css`` read them). The finder leaves
     ``sys.meta_path`` once bs4 is imported, or once soupsieve is (imported on its own, it is left alone).
