@@ -305,8 +305,12 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         pending_br = 0
         if not buf:
             return
+        joined = "".join(buf)
+        if joined.isspace():  # the markup's line breaks between blocks (~30 a page): no paragraph, nothing to squash
+            buf.clear()
+            return
         # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
-        squashed, same = _squash_and_normal("".join(buf))
+        squashed, same = _squash_and_normal(joined)
         text = squashed if same else normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
         buf.clear()
         if text and (not out or out[-1] != text):
