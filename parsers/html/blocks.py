@@ -142,6 +142,7 @@ def _boiler_classes(classes: str) -> bool:
 
 class _HeldVerdicts(threading.local):
     verdicts: dict[Element, bool] | None = None
+    paragraphs: dict[Element, tuple[str, ...]] | None = None
 
 
 _held = _HeldVerdicts()
@@ -155,13 +156,16 @@ def verdicts_held() -> Iterator[None]:
     For a parse that reads a tree it does not change: the generic parser's walks (the not-found check's main
     area, the density count, the body's and the date region's paragraphs, the headline's ancestors) ask about
     the same elements again and again (82 asks of 29 elements on a generated page). The memo holds the
-    elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own)."""
-    previous = _held.verdicts
-    _held.verdicts = {}
+    elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own).
+
+    Within it :func:`block_paragraphs` also keeps the paragraphs of each block element it walked from (see there):
+    the date region's walk takes the body's paragraphs as they were found instead of walking the body again."""
+    previous = _held.verdicts, _held.paragraphs
+    _held.verdicts, _held.paragraphs = {}, {}
     try:
         yield
     finally:
-        _held.verdicts = previous
+        _held.verdicts, _held.paragraphs = previous
 
 
 def is_boilerplate(element: Element) -> bool:
@@ -296,6 +300,22 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
     ``exclude``-d subtrees are dropped; adjacent identical paragraphs are kept once.
     """
     excluded = set(exclude)
+    # Within verdicts_held (a tree that is read, never changed), the paragraphs of a walk from a block element are
+    # kept: a later walk (the date region holding the body) that reaches that element takes them instead of walking
+    # its subtree again. The same paragraphs, since a block element starts and ends with its paragraphs flushed, so
+    # what its subtree gives depends only on the subtree, when neither walk excludes anything inside it; the only
+    # link with what came before is the drop of a paragraph equal to the one before it, repeated below.
+    held = _held.paragraphs if skip_boilerplate else None
+    holding: set[Element] = set()  # the elements that hold an excluded one: their subtrees are walked each time
+    if held is not None:
+        for node in excluded:
+            for ancestor in node.iterancestors():
+                if ancestor in holding:
+                    break
+                holding.add(ancestor)
+        known = held.get(element)
+        if known is not None and element not in holding:
+            return list(known)
     out: list[str] = []
     buf: list[str] = []
     pending_br = 0
@@ -350,6 +370,13 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
                 resolve_br(next_is_speaker=bool(_SPEAKER_LABEL.match(_plain_text(node))))
             if tag in BLOCK_TAGS:
                 flush()
+                if held is not None and (known := held.get(node)) is not None and node not in holding:
+                    for text in known:
+                        if not out or out[-1] != text:
+                            out.append(text)
+                    walker.skip_subtree()
+                    skipped = True
+                    continue
             elif tag in _CELL_TAGS:
                 buf.append(" ")
             text = node.text  # read once: lxml builds a new string at every read
@@ -365,6 +392,8 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         elif tail := node.tail:  # a comment or processing instruction: only its tail is text
             add(tail)
     flush()
+    if held is not None and element.tag in BLOCK_TAGS and element not in holding:
+        held[element] = tuple(out)
     return out
 
 
