@@ -143,6 +143,7 @@ def _boiler_classes(classes: str) -> bool:
 class _HeldVerdicts(threading.local):
     verdicts: dict[Element, bool] | None = None
     paragraphs: dict[Element, tuple[str, ...]] | None = None
+    headings: dict[Element, str] | None = None
 
 
 _held = _HeldVerdicts()
@@ -159,13 +160,14 @@ def verdicts_held() -> Iterator[None]:
     elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own).
 
     Within it :func:`block_paragraphs` also keeps the paragraphs of each block element it walked from (see there):
-    the date region's walk takes the body's paragraphs as they were found instead of walking the body again."""
-    previous = _held.verdicts, _held.paragraphs
-    _held.verdicts, _held.paragraphs = {}, {}
+    the date region's walk takes the body's paragraphs as they were found instead of walking the body again; and
+    :func:`heading_text` the text of each heading (the ``<h1>`` is read for the metadata and for the headline)."""
+    previous = _held.verdicts, _held.paragraphs, _held.headings
+    _held.verdicts, _held.paragraphs, _held.headings = {}, {}, {}
     try:
         yield
     finally:
-        _held.verdicts, _held.paragraphs = previous
+        _held.verdicts, _held.paragraphs, _held.headings = previous
 
 
 def is_boilerplate(element: Element) -> bool:
@@ -265,10 +267,30 @@ def _squash_and_normal(text: str) -> tuple[str, bool]:
     return squashed, _squashed_normal(squashed) is not None
 
 
+_CLEAN_TITLES: dict[str, str] = {}
+"""Short text -> its :func:`clean_title`: a page cleans the same titles, headings and site names again and again
+(10 a page, 7 of them asked before: the metadata's titles, then the headline's choice among them)."""
+_CLEAN_TITLE_MEMO = (300, 4096)
+"""Longest text remembered, and entries at most (cleared when full)."""
+
+
 def clean_title(text: str | None) -> str:
     """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
     if not text:
         return ""
+    longest, entries = _CLEAN_TITLE_MEMO
+    if len(text) > longest:
+        return _clean_title(text)
+    cleaned = _CLEAN_TITLES.get(text)
+    if cleaned is None:
+        cleaned = _clean_title(text)
+        if len(_CLEAN_TITLES) >= entries:
+            _CLEAN_TITLES.clear()
+        _CLEAN_TITLES[text] = cleaned
+    return cleaned
+
+
+def _clean_title(text: str) -> str:
     squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
     return squashed if same else normalize(squashed)
 
@@ -405,7 +427,18 @@ _HEADING_LABEL = re.compile(
 
 
 def heading_text(heading: Element) -> str:
-    """A heading's text without its kicker/category label and screen-reader-only parts."""
+    """A heading's text without its kicker/category label and screen-reader-only parts (read once per heading
+    within :func:`verdicts_held`)."""
+    held = _held.headings
+    if held is None:
+        return _heading_text(heading)
+    text = held.get(heading)
+    if text is None:
+        text = held[heading] = _heading_text(heading)
+    return text
+
+
+def _heading_text(heading: Element) -> str:
     parts: list[str] = []
     walker = etree.iterwalk(heading, events=("start", "end", "comment", "pi"))
     for event, node in walker:

@@ -119,3 +119,19 @@ def test_kept_paragraphs_are_taken_and_end_with_the_block(monkeypatch) -> None:
         assert not any("minister" in text for text in walked)  # the body's subtree was not walked again
         assert body in blocks._held.paragraphs
     assert blocks._held.paragraphs is None
+
+
+def test_headings_read_once_within_the_block(monkeypatch) -> None:
+    root = parse_html_text("<html><body><h1><span class='kicker'>Topic</span> Bridge\u00a0opened <b>today</b></h1>"
+                           "<h2>Other</h2></body></html>")
+    h1, h2 = root.find(".//h1"), root.find(".//h2")
+    plain = [blocks.heading_text(h1), blocks.heading_text(h2)]
+    assert plain == ["Bridge opened today", "Other"]
+    read: list[object] = []
+    real = blocks._heading_text
+    monkeypatch.setattr(blocks, "_heading_text", lambda e: read.append(e) or real(e))
+    with blocks.verdicts_held():
+        for _ in range(3):
+            assert [blocks.heading_text(h1), blocks.heading_text(h2)] == plain
+    assert read == [h1, h2]
+    assert blocks.heading_text(h1) == plain[0] and read == [h1, h2, h1]  # outside the block: read again
