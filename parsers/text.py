@@ -461,7 +461,7 @@ _FOLD_MEMO = (300, 4096)
 def fold_for_hash(text: str) -> str:
     """:func:`_fold_for_hash`, remembered for short texts."""
     longest, entries = _FOLD_MEMO
-    if len(text) > longest:
+    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
         return _fold_for_hash(text)
     folded = _FOLDS.get(text)
     if folded is None:

@@ -279,7 +279,7 @@ def clean_title(text: str | None) -> str:
     if not text:
         return ""
     longest, entries = _CLEAN_TITLE_MEMO
-    if len(text) > longest:
+    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
         return _clean_title(text)
     cleaned = _CLEAN_TITLES.get(text)
     if cleaned is None:

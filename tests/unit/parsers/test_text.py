@@ -494,3 +494,18 @@ def test_remembered_folds_and_clean_titles_answer_as_the_plain_functions() -> No
         assert blocks.clean_title(sample) == (blocks._clean_title(sample) if sample else "")
     assert "x" * 301 not in module._FOLDS and "x" * 301 not in blocks._CLEAN_TITLES
     assert module._FOLDS["Ёлка «Новый год» — 2024…"] == 'елка "новый год" - 2024...'
+
+
+def test_remembered_texts_are_plain_strings() -> None:
+    """A str subclass (lxml's smart strings hold their element, and so the whole document) is answered but never kept
+    as a memo's key."""
+    from govpress.parsers.html import blocks
+    from govpress.parsers import text as module
+
+    class Smart(str):
+        pass
+
+    smart = Smart("A title held by its element")
+    assert module.fold_for_hash(smart) == "a title held by its element"
+    assert blocks.clean_title(smart) == "A title held by its element"
+    assert not any(type(key) is Smart for key in [*module._FOLDS, *blocks._CLEAN_TITLES])
