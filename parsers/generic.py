@@ -622,7 +622,10 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
     repeated = {title.casefold(), *(h.casefold() for h in h1)}
     if subtitle:
         repeated.add(subtitle.casefold())
-    out = [p for p in paragraphs if p.casefold() not in repeated]
+    # A case fold is never shorter than its text (each character folds to one to three), so a paragraph longer
+    # than every repeated text cannot fold to one of them: most of a body is kept without folding it.
+    longest = max(map(len, repeated))
+    out = [p for p in paragraphs if len(p) > longest or p.casefold() not in repeated]
     # Small print only in the closing part: a text never starts with its disclaimer.
     for i in range(max(1, (len(out) * 3) // 5), len(out)):
         if _SMALL_PRINT.match(out[i]):

@@ -451,7 +451,28 @@ def _hash_fold(match: re.Match[str]) -> str:
     return _HASH_FOLDS[match.group()]
 
 
+_FOLDS: dict[str, str] = {}
+"""Short text -> its :func:`fold_for_hash`: a release's title, subtitle and lead are folded by the text convention and
+again for the content hash (3 of a page's 7 folds)."""
+_FOLD_MEMO = (300, 4096)
+"""Longest text remembered, and entries at most (cleared when full)."""
+
+
 def fold_for_hash(text: str) -> str:
+    """:func:`_fold_for_hash`, remembered for short texts."""
+    longest, entries = _FOLD_MEMO
+    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
+        return _fold_for_hash(text)
+    folded = _FOLDS.get(text)
+    if folded is None:
+        folded = _fold_for_hash(text)
+        if len(_FOLDS) >= entries:
+            _FOLDS.clear()
+        _FOLDS[text] = folded
+    return folded
+
+
+def _fold_for_hash(text: str) -> str:
     """A form in which texts differing only cosmetically are equal.
 
     NFC, invisible characters dropped, casefolded, ``ё`` -> ``е``, all quotes to ``"``/``'``,

@@ -142,6 +142,8 @@ def _boiler_classes(classes: str) -> bool:
 
 class _HeldVerdicts(threading.local):
     verdicts: dict[Element, bool] | None = None
+    paragraphs: dict[Element, tuple[str, ...]] | None = None
+    headings: dict[Element, str] | None = None
 
 
 _held = _HeldVerdicts()
@@ -155,13 +157,17 @@ def verdicts_held() -> Iterator[None]:
     For a parse that reads a tree it does not change: the generic parser's walks (the not-found check's main
     area, the density count, the body's and the date region's paragraphs, the headline's ancestors) ask about
     the same elements again and again (82 asks of 29 elements on a generated page). The memo holds the
-    elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own)."""
-    previous = _held.verdicts
-    _held.verdicts = {}
+    elements, so lxml keeps their identity; it ends with the block (nested blocks keep their own).
+
+    Within it :func:`block_paragraphs` also keeps the paragraphs of each block element it walked from (see there):
+    the date region's walk takes the body's paragraphs as they were found instead of walking the body again; and
+    :func:`heading_text` the text of each heading (the ``<h1>`` is read for the metadata and for the headline)."""
+    previous = _held.verdicts, _held.paragraphs, _held.headings
+    _held.verdicts, _held.paragraphs, _held.headings = {}, {}, {}
     try:
         yield
     finally:
-        _held.verdicts = previous
+        _held.verdicts, _held.paragraphs, _held.headings = previous
 
 
 def is_boilerplate(element: Element) -> bool:
@@ -261,10 +267,30 @@ def _squash_and_normal(text: str) -> tuple[str, bool]:
     return squashed, _squashed_normal(squashed) is not None
 
 
+_CLEAN_TITLES: dict[str, str] = {}
+"""Short text -> its :func:`clean_title`: a page cleans the same titles, headings and site names again and again
+(10 a page, 7 of them asked before: the metadata's titles, then the headline's choice among them)."""
+_CLEAN_TITLE_MEMO = (300, 4096)
+"""Longest text remembered, and entries at most (cleared when full)."""
+
+
 def clean_title(text: str | None) -> str:
     """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
     if not text:
         return ""
+    longest, entries = _CLEAN_TITLE_MEMO
+    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
+        return _clean_title(text)
+    cleaned = _CLEAN_TITLES.get(text)
+    if cleaned is None:
+        cleaned = _clean_title(text)
+        if len(_CLEAN_TITLES) >= entries:
+            _CLEAN_TITLES.clear()
+        _CLEAN_TITLES[text] = cleaned
+    return cleaned
+
+
+def _clean_title(text: str) -> str:
     squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
     return squashed if same else normalize(squashed)
 
@@ -296,6 +322,22 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
     ``exclude``-d subtrees are dropped; adjacent identical paragraphs are kept once.
     """
     excluded = set(exclude)
+    # Within verdicts_held (a tree that is read, never changed), the paragraphs of a walk from a block element are
+    # kept: a later walk (the date region holding the body) that reaches that element takes them instead of walking
+    # its subtree again. The same paragraphs, since a block element starts and ends with its paragraphs flushed, so
+    # what its subtree gives depends only on the subtree, when neither walk excludes anything inside it; the only
+    # link with what came before is the drop of a paragraph equal to the one before it, repeated below.
+    held = _held.paragraphs if skip_boilerplate else None
+    holding: set[Element] = set()  # the elements that hold an excluded one: their subtrees are walked each time
+    if held is not None:
+        for node in excluded:
+            for ancestor in node.iterancestors():
+                if ancestor in holding:
+                    break
+                holding.add(ancestor)
+        known = held.get(element)
+        if known is not None and element not in holding:
+            return list(known)
     out: list[str] = []
     buf: list[str] = []
     pending_br = 0
@@ -305,8 +347,12 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         pending_br = 0
         if not buf:
             return
+        joined = "".join(buf)
+        if joined.isspace():  # the markup's line breaks between blocks (~30 a page): no paragraph, nothing to squash
+            buf.clear()
+            return
         # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
-        squashed, same = _squash_and_normal("".join(buf))
+        squashed, same = _squash_and_normal(joined)
         text = squashed if same else normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
         buf.clear()
         if text and (not out or out[-1] != text):
@@ -346,6 +392,13 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
                 resolve_br(next_is_speaker=bool(_SPEAKER_LABEL.match(_plain_text(node))))
             if tag in BLOCK_TAGS:
                 flush()
+                if held is not None and (known := held.get(node)) is not None and node not in holding:
+                    for text in known:
+                        if not out or out[-1] != text:
+                            out.append(text)
+                    walker.skip_subtree()
+                    skipped = True
+                    continue
             elif tag in _CELL_TAGS:
                 buf.append(" ")
             text = node.text  # read once: lxml builds a new string at every read
@@ -361,6 +414,8 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         elif tail := node.tail:  # a comment or processing instruction: only its tail is text
             add(tail)
     flush()
+    if held is not None and element.tag in BLOCK_TAGS and element not in holding:
+        held[element] = tuple(out)
     return out
 
 
@@ -372,7 +427,18 @@ _HEADING_LABEL = re.compile(
 
 
 def heading_text(heading: Element) -> str:
-    """A heading's text without its kicker/category label and screen-reader-only parts."""
+    """A heading's text without its kicker/category label and screen-reader-only parts (read once per heading
+    within :func:`verdicts_held`)."""
+    held = _held.headings
+    if held is None:
+        return _heading_text(heading)
+    text = held.get(heading)
+    if text is None:
+        text = held[heading] = _heading_text(heading)
+    return text
+
+
+def _heading_text(heading: Element) -> str:
     parts: list[str] = []
     walker = etree.iterwalk(heading, events=("start", "end", "comment", "pi"))
     for event, node in walker:

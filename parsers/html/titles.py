@@ -36,7 +36,31 @@ def _split_at(separators: re.Pattern[str], text: str) -> list[str]:
     return separators.split(text) if _SEPARATOR_CHAR.search(text) is not None else [text]
 
 
+_MEMO_LIMIT = 4096
+"""Entries of each memo below (cleared when full); texts up to :data:`_MEMO_CHARS` characters only."""
+_MEMO_CHARS = 300
+_SUFFIXLESS: dict[tuple[str, str | None], str] = {}
+"""(title, site name) -> :func:`strip_site_suffix`: a page asks of the same titles (``<title>``, og:title, JSON-LD
+headline, h-entry name...) five times, three of them again (its metadata's candidates and the headline's choice)."""
+_SEGMENTS: dict[str, tuple[str, ...]] = {}
+"""title -> :func:`title_segments`' segments: six asks a page, four of them again."""
+
+
 def strip_site_suffix(title: str, site_name: str | None = None) -> str:
+    """:func:`_strip_site_suffix`, remembered for short titles (a pure function of its two strings)."""
+    if type(title) is not str or len(title) > _MEMO_CHARS or not (site_name is None or type(site_name) is str):
+        return _strip_site_suffix(title, site_name)
+    key = (title, site_name)
+    stripped = _SUFFIXLESS.get(key)
+    if stripped is None:
+        stripped = _strip_site_suffix(title, site_name)
+        if len(_SUFFIXLESS) >= _MEMO_LIMIT:
+            _SUFFIXLESS.clear()
+        _SUFFIXLESS[key] = stripped
+    return stripped
+
+
+def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
     """``"Headline | News | Site"`` -> ``"Headline"``; ``"Site | Headline"`` -> ``"Headline"``.
 
     Splits on ``|``, em/en dashes, ``::``, ``»``, ``·``; drops segments equal to the site name and
@@ -112,7 +136,15 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
 
 def title_segments(title: str) -> list[str]:
     """The parts of a ``<title>`` between separators (``|``, dashes, ``::``, ``»``, ``·``; not colons)."""
-    return [p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip()]
+    if type(title) is not str or len(title) > _MEMO_CHARS:
+        return [p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip()]
+    segments = _SEGMENTS.get(title)
+    if segments is None:
+        segments = tuple(p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip())
+        if len(_SEGMENTS) >= _MEMO_LIMIT:
+            _SEGMENTS.clear()
+        _SEGMENTS[title] = segments
+    return list(segments)  # the caller's own list
 
 
 def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:

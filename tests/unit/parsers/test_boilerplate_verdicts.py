@@ -60,3 +60,78 @@ def test_a_generic_parse_judges_each_element_once(monkeypatch) -> None:
     assert release.title.startswith("Minister opens")
     assert judged and len({id(e) for e in judged}) == len(judged)
     assert blocks._held.verdicts is None
+
+
+# ----------------------------------------------------------------------------- paragraphs kept within the block
+
+_REGION = """<html><body><main><article id="a"><h1>Bridge opened</h1>
+<p>Opening words.</p>
+<div id="body"><p>Opening words.</p><p>The minister opened the bridge.</p><p>The minister opened the bridge.</p>
+<ul id="links"><li><a href="/x">Other news</a></li></ul>
+<div class="share-buttons">Share</div><p>Traffic opens <br><br>on Monday.</p></div>
+<p>Closing words.</p></article></main></body></html>"""
+
+
+def _walks(root, first: dict, second: dict) -> tuple[list[str], list[str]]:
+    body, article = root.find(".//div[@id='body']"), root.find(".//article")
+    return blocks.block_paragraphs(body, **first), blocks.block_paragraphs(article, **second)
+
+
+def test_kept_paragraphs_give_what_a_walk_gives() -> None:
+    """A walk that reaches a block an earlier walk started from (the date region holding the body) takes the kept
+    paragraphs: the same ones, the one equal to the paragraph before it dropped as a walk drops it, and none kept
+    when either walk excludes something inside the block or does not skip boilerplate."""
+    root = parse_html_text(_REGION)
+    links = root.find(".//ul[@id='links']")
+    h1 = root.find(".//h1")
+    cases = [
+        ({}, {}),
+        ({"exclude": [h1]}, {"exclude": [links]}),  # the region excludes a list inside the body: walked again
+        ({"exclude": [links]}, {}),  # the body's walk excluded something inside it: not kept
+        ({"exclude": [links]}, {"exclude": [links]}),
+        ({"skip_boilerplate": False}, {}),
+        ({}, {"skip_boilerplate": False}),
+    ]
+    for first, second in cases:
+        plain = _walks(root, first, second)
+        with blocks.verdicts_held():
+            assert _walks(root, first, second) == plain, (first, second)
+            assert _walks(root, first, second) == plain, (first, second)  # the kept roots themselves
+    # The article's walk drops "Opening words." once (the body opens with it again) and the share block, and takes
+    # the excluded links' text only where nothing excludes them.
+    body, article = _walks(root, {}, {"exclude": [links]})
+    assert body == ["Opening words.", "The minister opened the bridge.", "Other news", "Traffic opens", "on Monday."]
+    assert article == ["Bridge opened", "Opening words.", "The minister opened the bridge.", "Traffic opens",
+                       "on Monday.", "Closing words."]
+
+
+def test_kept_paragraphs_are_taken_and_end_with_the_block(monkeypatch) -> None:
+    root = parse_html_text(_REGION)
+    body = root.find(".//div[@id='body']")
+    with blocks.verdicts_held():
+        first = blocks.block_paragraphs(body)
+        first.append("changed by the caller")  # a caller's list is its own
+        walked: list[object] = []
+        real = blocks._squash_and_normal
+        monkeypatch.setattr(blocks, "_squash_and_normal", lambda text: walked.append(text) or real(text))
+        article = blocks.block_paragraphs(root.find(".//article"))
+        assert "changed by the caller" not in article
+        assert not any("minister" in text for text in walked)  # the body's subtree was not walked again
+        assert body in blocks._held.paragraphs
+    assert blocks._held.paragraphs is None
+
+
+def test_headings_read_once_within_the_block(monkeypatch) -> None:
+    root = parse_html_text("<html><body><h1><span class='kicker'>Topic</span> Bridge\u00a0opened <b>today</b></h1>"
+                           "<h2>Other</h2></body></html>")
+    h1, h2 = root.find(".//h1"), root.find(".//h2")
+    plain = [blocks.heading_text(h1), blocks.heading_text(h2)]
+    assert plain == ["Bridge opened today", "Other"]
+    read: list[object] = []
+    real = blocks._heading_text
+    monkeypatch.setattr(blocks, "_heading_text", lambda e: read.append(e) or real(e))
+    with blocks.verdicts_held():
+        for _ in range(3):
+            assert [blocks.heading_text(h1), blocks.heading_text(h2)] == plain
+    assert read == [h1, h2]
+    assert blocks.heading_text(h1) == plain[0] and read == [h1, h2, h1]  # outside the block: read again

@@ -319,6 +319,24 @@ def test_block_paragraphs_structure() -> None:
     ]
 
 
+def test_whitespace_between_blocks_makes_no_paragraph() -> None:
+    """Runs of any whitespace (the markup's line breaks, NBSP, ideographic space) between or inside blocks are no
+    paragraph and add nothing to the text beside them; a <br> among them is no text either."""
+    html = ("<div id='w'><p>One.</p>\n \u00a0\u2003\t<p>Two.</p><div> \n <br> \u3000 </div>"
+            "<p>Three<br> \n </p>\u2028<section>\n\n</section><p>\u00a0Four\u00a0 <b> </b>five.</p></div>")
+    assert block_paragraphs(select_one(soup_of(html), "#w")) == ["One.", "Two.", "Three", "Four five."]
+
+
+def test_repeated_headline_dropped_whatever_its_case_fold_length() -> None:
+    """The headline repeated in the body is dropped when the case folds are equal, also when the fold lengthens
+    the text ("ß" -> "ss"); a paragraph longer than every repeated text is kept without its fold being compared,
+    which holds because no character's case fold is shorter than the character."""
+    assert all(len(chr(code).casefold()) >= 1 for code in range(0x110000))
+    kept = generic._clean_paragraphs(["STRASSE", "Straße", "Strasse und mehr", "Text."], title="Straße", subtitle=None,
+                                     h1=["STRASSE"])
+    assert kept == ["Strasse und mehr", "Text."]
+
+
 def test_speaker_turns_start_their_own_paragraph_with_the_label() -> None:
     html = ("<div id='t'><p><b>В.Путин:</b> Добрый день, уважаемые коллеги!</p>"
             "<p>Начнём с главного<br><b>Д.Медведев:</b> Спасибо, Владимир Владимирович<br>и продолжим</p></div>")

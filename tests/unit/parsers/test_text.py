@@ -479,3 +479,33 @@ def test_line_end_breaks_are_cut_as_the_patterns_substitution_cuts_them() -> Non
     assert cut > 5_000
     assert repair_paragraphs(["Die Zusammen-", "arbeit der Länder und die Zusammenarbeit der Ministerien."], "de") == [
         "Die Zusammenarbeit der Länder und die Zusammenarbeit der Ministerien."]
+
+
+def test_remembered_folds_and_clean_titles_answer_as_the_plain_functions() -> None:
+    """fold_for_hash and clean_title remember short texts: the same answers as the functions they wrap, asked
+    once or many times; a long text is not kept."""
+    from govpress.parsers.html import blocks
+    from govpress.parsers import text as module
+
+    samples = ["Ёлка «Новый год» — 2024…", "  soft\u00adhyphen\u00a0and  spaces\t", "Cafe\u0301 ‘quoted’", "A`B", "",
+               "ТЕКСТ\u200b с невидимым", "x" * 301]
+    for sample in samples * 2:
+        assert module.fold_for_hash(sample) == module._fold_for_hash(sample)
+        assert blocks.clean_title(sample) == (blocks._clean_title(sample) if sample else "")
+    assert "x" * 301 not in module._FOLDS and "x" * 301 not in blocks._CLEAN_TITLES
+    assert module._FOLDS["Ёлка «Новый год» — 2024…"] == 'елка "новый год" - 2024...'
+
+
+def test_remembered_texts_are_plain_strings() -> None:
+    """A str subclass (lxml's smart strings hold their element, and so the whole document) is answered but never kept
+    as a memo's key."""
+    from govpress.parsers.html import blocks
+    from govpress.parsers import text as module
+
+    class Smart(str):
+        pass
+
+    smart = Smart("A title held by its element")
+    assert module.fold_for_hash(smart) == "a title held by its element"
+    assert blocks.clean_title(smart) == "A title held by its element"
+    assert not any(type(key) is Smart for key in [*module._FOLDS, *blocks._CLEAN_TITLES])

@@ -125,3 +125,24 @@ def test_title_keys_are_the_same_cached_or_not() -> None:
         assert first == " ".join(titles._WORD.findall(text.casefold())) == titles.title_key(text)
         assert generic._key(text) == " ".join(re.findall(r"\w+", text.casefold()))  # the generic parser's, memoised there too
     assert "x" * 500 not in titles._KEYS  # long texts are not kept
+
+
+def test_remembered_titles_answer_as_the_plain_functions() -> None:
+    """strip_site_suffix and title_segments remember short titles: the same answers, keyed by the site name too,
+    a list the caller owns, long and non-string titles not kept."""
+    from govpress.parsers.html import titles
+
+    title = "Minister opens the bridge | News | Ministry of Transport"
+    for site in (None, "Ministry of Transport", "News"):
+        first = titles.strip_site_suffix(title, site)
+        assert first == titles._strip_site_suffix(title, site) == titles.strip_site_suffix(title, site)
+    assert titles.strip_site_suffix("Ministry of Transport | Bridge opened today", "Ministry of Transport") == "Bridge opened today"
+    assert titles.strip_site_suffix("Ministry of Transport | Bridge opened today", None) == "Ministry of Transport"
+    segments = titles.title_segments(title)
+    assert segments == ["Minister opens the bridge", "News", "Ministry of Transport"]
+    segments.append("changed by the caller")
+    assert titles.title_segments(title) == ["Minister opens the bridge", "News", "Ministry of Transport"]
+    long = "A " * 400 + "| Site"
+    assert titles.title_segments(long)[-1] == "Site" and long not in titles._SEGMENTS
+    assert titles.strip_site_suffix(None) == ""
+    assert titles.title_segments("") == []
