@@ -121,6 +121,13 @@ def _check_db(db: Path) -> None:
     Store(db).check_usable()
 
 
+IMPORT_SWITCH_INTERVAL = 0.0002
+"""The GIL's switch interval (seconds) while the command imports Prefect and its flow in a thread beside its fetching
+(``_run_flow``): the event loop's wait for the GIL after a timer is at most this (Python's default is 5 ms). An event
+loop taking a 100/s token bucket's turns beside that import made 62-75 turns a second at 5 ms, 74-87 at 0.2 ms, with
+the import's CPU the same (bench/results.md, "perf-prefect21")."""
+
+
 def _run_flow(start, *, load, prestart=None) -> bool:
     """Run a flow to its final state on Prefect's API; True when it completed.
 
@@ -143,9 +150,18 @@ def _run_flow(start, *, load, prestart=None) -> bool:
         # What the flow's first call would import (fastapi's encoder for its parameters, the engines: ~0.25 s) is
         # imported here too, in the loading thread, not at the flow's call: with a running server nothing else hides
         # it, and the flow run (which the prestarted run's loads wait for) is created that much sooner.
-        flow = load()
-        seen.watch_prefect()
-        warm_flow_imports()
+        # Meanwhile the event loop fetches at the hosts' pace, each request after a timer: a wake-up that finds this
+        # import holding the GIL waited up to the switch interval (5 ms) for it, and the token bucket keeps no
+        # credit for a late wake-up, so every wait was a fetch lost. A finer interval while it imports (bench/results.md,
+        # "perf-prefect21").
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, IMPORT_SWITCH_INTERVAL))
+        try:
+            flow = load()
+            seen.watch_prefect()
+            warm_flow_imports()
+        finally:
+            sys.setswitchinterval(interval)
         return flow
 
     async def main():
@@ -247,8 +263,12 @@ def ingest(
         with started_early():
             # The prestarted run's modules (govpress.run, the store, the pipeline), as --without-prefect imports
             # them (run_imports: no collector, patterns and dataclasses' code from the machine's files); the
-            # temporary API was forked before them, as before.
-            with run_imports():
+            # temporary API was forked before them, as before. The parse workers' fork server is forked from here
+            # too, as --without-prefect forks it, unless Prefect was imported before the API's fork (a busy machine:
+            # its logging set up and its at-fork hooks), where the pool spawns a fresh one as before: spawned, it
+            # cost ~0.25 CPU-s of interpreter start and preload, at the moment the API answered and the held batches
+            # began to parse (bench/results.md, "perf-prefect21").
+            with run_imports(parse_server="prefect" not in sys.modules):
                 import govpress.prestart  # noqa: F401
                 from govpress.plan import RunParams
 
