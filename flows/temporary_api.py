@@ -85,25 +85,6 @@ _STOPPING: list[subprocess.Popen] = []
 _TEMPORARY_URLS: set[str] = set()
 """API URLs of the temporary servers this process started (and alone uses)."""
 
-_SERVER_PIPES: list = []
-"""The write ends of the pipes this process's temporary servers watch (:func:`watch_parent`): their EOF stops a server."""
-
-
-def _let_go_of_server_pipes() -> None:
-    """In a child this process forks later (the parse workers' fork server, govpress/parse_workers.py
-    ``fork_server_early``; and the workers it forks): close its copies of the servers' pipes. A server stops when its
-    pipe's last write end closes, so a copy held by a child that outlives a killed command kept the server running."""
-    for pipe in _SERVER_PIPES:
-        try:
-            pipe.close()
-        except (OSError, ValueError):
-            pass
-    _SERVER_PIPES.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_let_go_of_server_pipes)
-
 
 def is_temporary() -> bool:
     """Whether the API in use is a temporary server of this process: nothing else can reach it."""
@@ -194,7 +175,6 @@ class TemporaryApi:
             # stdin is a pipe only this process writes to: its end closes when we die (see watch_parent).
             self.process = subprocess.Popen([sys.executable, "-m", "govpress.flows.temporary_api", str(self.port)],
                                             env=env, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
-        _SERVER_PIPES.append(self.process.stdin)
 
     def _fork(self) -> bool:
         """Fork the server from this process. On a busy machine (:func:`shares_prefect_import`) import Prefect's client
@@ -225,7 +205,6 @@ class TemporaryApi:
         os.close(read)
         os.close(log_fd)
         self.process = ForkedProcess(pid, os.fdopen(write, "wb"))
-        _SERVER_PIPES.append(self.process.stdin)
         return True
 
     def _watch(self) -> None:

@@ -123,9 +123,10 @@ def _check_db(db: Path) -> None:
 
 IMPORT_SWITCH_INTERVAL = 0.0002
 """The GIL's switch interval (seconds) while the command imports Prefect and its flow in a thread beside its fetching
-(``_run_flow``): the event loop's wait for the GIL after a timer is at most this (Python's default is 5 ms). An event
-loop taking a 100/s token bucket's turns beside that import made 62-75 turns a second at 5 ms, 74-87 at 0.2 ms, with
-the import's CPU the same (bench/results.md, "perf-prefect21")."""
+(``_run_flow``): the event loop's wait for the GIL after a timer is at most this (Python's default is 5 ms). With a
+running server, a demo-sized ``govpress ingest`` fetched 77-82 pages a second while Prefect was imported instead of
+58-68, its token bucket's sleeps ending 2.3-3.2 ms late instead of 4.3-7.7, with the import's CPU the same
+(bench/results.md, "perf-prefect21")."""
 
 
 def _run_flow(start, *, load, prestart=None) -> bool:
@@ -263,12 +264,8 @@ def ingest(
         with started_early():
             # The prestarted run's modules (govpress.run, the store, the pipeline), as --without-prefect imports
             # them (run_imports: no collector, patterns and dataclasses' code from the machine's files); the
-            # temporary API was forked before them, as before. The parse workers' fork server is forked from here
-            # too, as --without-prefect forks it, unless Prefect was imported before the API's fork (a busy machine:
-            # its logging set up and its at-fork hooks), where the pool spawns a fresh one as before: spawned, it
-            # cost ~0.25 CPU-s of interpreter start and preload, at the moment the API answered and the held batches
-            # began to parse (bench/results.md, "perf-prefect21").
-            with run_imports(parse_server="prefect" not in sys.modules):
+            # temporary API was forked before them, as before.
+            with run_imports():
                 import govpress.prestart  # noqa: F401
                 from govpress.plan import RunParams
 

@@ -267,32 +267,6 @@ def test_the_temporary_api_is_spawned_before_the_runs_own_imports(tmp_path, argv
     assert not (tmp_path / "never.duckdb").exists()
 
 
-@pytest.mark.parametrize("prefect_first", [False, True])
-def test_ingest_forks_the_parse_workers_fork_server_unless_prefect_was_imported(tmp_path, prefect_first):
-    """Through Prefect as without it, the parse workers' fork server is forked from the command within the run's
-    imports (govpress/settings.py ``run_imports``; spawned, it cost ~0.25 CPU-s as the temporary API answered), but not
-    from a command that imported Prefect before its API's fork (a busy machine): its workers stay free of Prefect."""
-    script = (
-        "import contextlib, json, sys\n"
-        + ("import prefect\n" if prefect_first else "")
-        + "import govpress.flows.temporary_api as temporary_api\n"
-        "import govpress.settings as settings\n"
-        "temporary_api.started_early = contextlib.nullcontext\n"
-        "@contextlib.contextmanager\n"
-        "def run_imports(save=True, parse_server=False):\n"
-        "    if save:  # the run's imports (the registry's come first, save=False)\n"
-        "        print(json.dumps(parse_server), flush=True)\n"
-        "        raise SystemExit(0)\n"
-        "    yield\n"
-        "settings.run_imports = run_imports\n"
-        "from govpress.cli import app\n"
-        f"app(['ingest', '--db', {str(tmp_path / 'never.duckdb')!r}], prog_name='govpress')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) is (not prefect_first)
-
-
 @pytest.mark.e2e
 def test_prefect_is_imported_beside_the_run_with_a_finer_switch_interval_then_the_default_again(prefect_api):
     """The loading thread imports Prefect while the event loop fetches: its wait for the GIL after each timer is at

@@ -109,43 +109,6 @@ def test_a_forked_server_dies_with_its_killed_command(tmp_path: Path):
             process.wait()
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux /proc")
-@pytest.mark.parametrize("fork", ["auto", "0"])
-def test_a_child_the_command_forks_later_does_not_keep_its_server_alive(tmp_path: Path, fork: str):
-    """``govpress ingest`` forks the parse workers' fork server after its server (govpress/cli.py, run_imports): a copy
-    of the server's pipe in that child, which outlives a killed command until it notices, kept the server running."""
-    script = START + (
-        "api.spawn(fork=True)\n"
-        "child = os.fork()\n"
-        "if child == 0:  # stands for the parse workers' fork server\n"
-        "    import time\n"
-        "    time.sleep(120)\n"
-        "    os._exit(0)\n"
-        "api.start()\n"
-        "print(api.process.pid, child, flush=True)\n"
-        "import time\n"
-        "time.sleep(300)\n"
-    )
-    process = command(script, tmp_path / "home", {"GOVPRESS_PREFECT_FORK": fork})
-    child = None
-    try:
-        server, child = (int(n) for n in process.stdout.readline().split())
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        deadline = time.monotonic() + 30
-        while alive(server) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert alive(child), "the child stands for one that outlives the command"
-        assert not alive(server), "the killed command's server is still running beside its child"
-    finally:
-        for pid in (child,):
-            if pid is not None and alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
 def test_a_forked_server_that_cannot_start_says_why(tmp_path: Path):
     """Its port taken: uvicorn's error reaches the log file (the child's stdout and stderr) and the command's one line."""
     script = START + (
