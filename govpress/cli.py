@@ -121,14 +121,6 @@ def _check_db(db: Path) -> None:
     Store(db).check_usable()
 
 
-IMPORT_SWITCH_INTERVAL = 0.0002
-"""The GIL's switch interval (seconds) while the command imports Prefect and its flow in a thread beside its fetching
-(``_run_flow``): the event loop's wait for the GIL after a timer is at most this (Python's default is 5 ms). With a
-running server, a demo-sized ``govpress ingest`` fetched 77-82 pages a second while Prefect was imported instead of
-58-68, its token bucket's sleeps ending 2.3-3.2 ms late instead of 4.3-7.7, with the import's CPU the same
-(bench/results.md, "perf-prefect21")."""
-
-
 def _run_flow(start, *, load, prestart=None) -> bool:
     """Run a flow to its final state on Prefect's API; True when it completed.
 
@@ -151,18 +143,9 @@ def _run_flow(start, *, load, prestart=None) -> bool:
         # What the flow's first call would import (fastapi's encoder for its parameters, the engines: ~0.25 s) is
         # imported here too, in the loading thread, not at the flow's call: with a running server nothing else hides
         # it, and the flow run (which the prestarted run's loads wait for) is created that much sooner.
-        # Meanwhile the event loop fetches at the hosts' pace, each request after a timer: a wake-up that finds this
-        # import holding the GIL waited up to the switch interval (5 ms) for it, and the token bucket keeps no
-        # credit for a late wake-up, so every wait was a fetch lost. A finer interval while it imports (bench/results.md,
-        # "perf-prefect21").
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, IMPORT_SWITCH_INTERVAL))
-        try:
-            flow = load()
-            seen.watch_prefect()
-            warm_flow_imports()
-        finally:
-            sys.setswitchinterval(interval)
+        flow = load()
+        seen.watch_prefect()
+        warm_flow_imports()
         return flow
 
     async def main():

@@ -265,27 +265,3 @@ def test_the_temporary_api_is_spawned_before_the_runs_own_imports(tmp_path, argv
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []  # spawned while neither was imported yet
     assert not (tmp_path / "never.duckdb").exists()
-
-
-@pytest.mark.e2e
-def test_prefect_is_imported_beside_the_run_with_a_finer_switch_interval_then_the_default_again(prefect_api):
-    """The loading thread imports Prefect while the event loop fetches: its wait for the GIL after each timer is at
-    most the switch interval, lowered while the import runs (``IMPORT_SWITCH_INTERVAL``) and given back after."""
-    from govpress import cli
-
-    seen = []
-
-    def load():
-        seen.append(sys.getswitchinterval())
-        from prefect import flow
-
-        @flow
-        async def nothing() -> int:
-            return 1
-
-        return nothing
-
-    before = sys.getswitchinterval()
-    assert cli._run_flow(lambda flow: flow(return_state=True), load=load)
-    assert seen == [pytest.approx(cli.IMPORT_SWITCH_INTERVAL)] and before > cli.IMPORT_SWITCH_INTERVAL
-    assert sys.getswitchinterval() == before
