@@ -110,7 +110,7 @@ def call(tree: Path, kind: str, registry: Path, db: Path, env: dict, keep: set[i
     return wall, children_cpu() - cpu
 
 
-def running_call(tree: Path, registry: Path, db: Path, env: dict) -> tuple[float, float, float]:
+def running_call(tree: Path, registry: Path, db: Path, env: dict, keep: set[int]) -> tuple[float, float, float]:
     """A call against a server of ``tree`` started before it; also the server's CPU during the call."""
     from govpress.flows.serve import wait_healthy
     from govpress.flows.temporary_api import free_port
@@ -124,7 +124,7 @@ def running_call(tree: Path, registry: Path, db: Path, env: dict) -> tuple[float
         wait_healthy(url, server, timeout=180)
         time.sleep(1.0)  # its lifespan's first services' work, as a server running for a while has done it
         before = process_cpu(server.pid)
-        wall, cpu = call(tree, "running", registry, db, {**env, "PREFECT_API_URL": url}, {server.pid})
+        wall, cpu = call(tree, "running", registry, db, {**env, "PREFECT_API_URL": url}, keep | {server.pid})
         return wall, cpu, process_cpu(server.pid) - before
     finally:
         server.stdin.close()
@@ -160,17 +160,19 @@ def main() -> None:
                 registry.write_text(site.registry_text(base), encoding="utf-8")
             else:
                 registry = args.registry.resolve()
+            # The site's server is a child of this script too: never reaped (nor killed) as a call's leftover.
+            serving = set(own_children(set()))
             first = next(iter(trees.values()))
-            call(first, "temporary", registry, work / "warm" / "g.duckdb", env, set())  # migrates the home; not counted
+            call(first, "temporary", registry, work / "warm" / "g.duckdb", env, serving)  # migrates the home; not counted
             names = list(trees)
             for number in range(args.rounds):
                 for kind in kinds:
                     for name in names if number % 2 == 0 else names[::-1]:
                         db = work / f"{name}-{kind}-{number}" / "g.duckdb"
                         if kind == "running":
-                            wall, cpu, server = running_call(trees[name], registry, db, env)
+                            wall, cpu, server = running_call(trees[name], registry, db, env, serving)
                         else:
-                            (wall, cpu), server = call(trees[name], kind, registry, db, env, set()), 0.0
+                            (wall, cpu), server = call(trees[name], kind, registry, db, env, serving), 0.0
                         results[(name, kind)].append((wall, cpu, server))
                         extra = f" + server {server:5.2f} CPU-s" if kind == "running" else ""
                         print(f"round {number + 1} {name:8s} {kind:9s} {wall:6.2f} s  tree {cpu:6.2f} CPU-s{extra}  "
