@@ -40,6 +40,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from govpress.parsers.memo import ShortTextMemo
 from govpress.parsers.regex_cache import compiled
 
 # Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM,
@@ -451,27 +452,6 @@ def _hash_fold(match: re.Match[str]) -> str:
     return _HASH_FOLDS[match.group()]
 
 
-_FOLDS: dict[str, str] = {}
-"""Short text -> its :func:`fold_for_hash`: a release's title, subtitle and lead are folded by the text convention and
-again for the content hash (3 of a page's 7 folds)."""
-_FOLD_MEMO = (300, 4096)
-"""Longest text remembered, and entries at most (cleared when full)."""
-
-
-def fold_for_hash(text: str) -> str:
-    """:func:`_fold_for_hash`, remembered for short texts."""
-    longest, entries = _FOLD_MEMO
-    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
-        return _fold_for_hash(text)
-    folded = _FOLDS.get(text)
-    if folded is None:
-        folded = _fold_for_hash(text)
-        if len(_FOLDS) >= entries:
-            _FOLDS.clear()
-        _FOLDS[text] = folded
-    return folded
-
-
 def _fold_for_hash(text: str) -> str:
     """A form in which texts differing only cosmetically are equal.
 
@@ -495,6 +475,11 @@ def _fold_for_hash(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     return squash(_HASH_FOLD.sub(_hash_fold, text))  # str.split's whitespace is re's \s: 3x cheaper
 
+
+fold_for_hash = ShortTextMemo(_fold_for_hash)
+"""``_fold_for_hash``, remembered for short texts: a release's title, subtitle and lead are folded by the text
+convention and again for the content hash (3 of a page's 7 folds)."""
+_FOLDS = fold_for_hash.answers
 
 
 # ---------------------------------------------------------------- page chrome

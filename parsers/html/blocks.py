@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 from unicodedata import is_normalized
 
 from lxml import etree
 
 from govpress.parsers.html.tree import Element, drop_tree, select
+from govpress.parsers.memo import ShortTextMemo
 from govpress.parsers.text import normalize
+
+T = TypeVar("T")
 
 __all__ = [
     "BLOCK_TAGS",
@@ -170,15 +174,19 @@ def verdicts_held() -> Iterator[None]:
         _held.verdicts, _held.paragraphs, _held.headings = previous
 
 
+def _held_answer(held: dict[Element, T] | None, element: Element, answer: Callable[[Element], T]) -> T:
+    """``answer(element)``, asked once per element within :func:`verdicts_held` (``held``; None outside it)."""
+    if held is None:
+        return answer(element)
+    known = held.get(element)
+    if known is None:
+        known = held[element] = answer(element)
+    return known
+
+
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
-    verdicts = _held.verdicts
-    if verdicts is None:
-        return _judge(element)
-    verdict = verdicts.get(element)
-    if verdict is None:
-        verdict = verdicts[element] = _judge(element)
-    return verdict
+    return _held_answer(_held.verdicts, element, _judge)
 
 
 def _judge(element: Element) -> bool:
@@ -267,32 +275,20 @@ def _squash_and_normal(text: str) -> tuple[str, bool]:
     return squashed, _squashed_normal(squashed) is not None
 
 
-_CLEAN_TITLES: dict[str, str] = {}
+def _clean_title(text: str) -> str:
+    squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
+    return squashed if same else normalize(squashed)
+
+
+_clean_titles = ShortTextMemo(_clean_title)
 """Short text -> its :func:`clean_title`: a page cleans the same titles, headings and site names again and again
 (10 a page, 7 of them asked before: the metadata's titles, then the headline's choice among them)."""
-_CLEAN_TITLE_MEMO = (300, 4096)
-"""Longest text remembered, and entries at most (cleared when full)."""
+_CLEAN_TITLES = _clean_titles.answers
 
 
 def clean_title(text: str | None) -> str:
     """Whitespace collapsed and normalised (the first :data:`TITLE_SCAN_CHARS` characters); empty string for none."""
-    if not text:
-        return ""
-    longest, entries = _CLEAN_TITLE_MEMO
-    if len(text) > longest or type(text) is not str:  # (a str subclass, lxml's smart string, holds its whole tree)
-        return _clean_title(text)
-    cleaned = _CLEAN_TITLES.get(text)
-    if cleaned is None:
-        cleaned = _clean_title(text)
-        if len(_CLEAN_TITLES) >= entries:
-            _CLEAN_TITLES.clear()
-        _CLEAN_TITLES[text] = cleaned
-    return cleaned
-
-
-def _clean_title(text: str) -> str:
-    squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
-    return squashed if same else normalize(squashed)
+    return _clean_titles(text) if text else ""
 
 
 def element_text(element: Element | None) -> str:
@@ -429,13 +425,7 @@ _HEADING_LABEL = re.compile(
 def heading_text(heading: Element) -> str:
     """A heading's text without its kicker/category label and screen-reader-only parts (read once per heading
     within :func:`verdicts_held`)."""
-    held = _held.headings
-    if held is None:
-        return _heading_text(heading)
-    text = held.get(heading)
-    if text is None:
-        text = held[heading] = _heading_text(heading)
-    return text
+    return _held_answer(_held.headings, heading, _heading_text)
 
 
 def _heading_text(heading: Element) -> str:

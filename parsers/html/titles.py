@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from govpress.parsers.html.blocks import clean_title
+from govpress.parsers.memo import ShortTextMemo
 
 __all__ = [
     "learn_site_names", "page_title", "similarity", "site_names_for_source", "strip_site_name", "strip_site_suffix",
@@ -34,30 +35,6 @@ _SEPARATOR_CHAR = re.compile(r"[|—–\-:»·•\\/]")
 def _split_at(separators: re.Pattern[str], text: str) -> list[str]:
     """``separators.split(text)`` for one of the separator patterns: ``[text]`` at once when it holds no separator character."""
     return separators.split(text) if _SEPARATOR_CHAR.search(text) is not None else [text]
-
-
-_MEMO_LIMIT = 4096
-"""Entries of each memo below (cleared when full); texts up to :data:`_MEMO_CHARS` characters only."""
-_MEMO_CHARS = 300
-_SUFFIXLESS: dict[tuple[str, str | None], str] = {}
-"""(title, site name) -> :func:`strip_site_suffix`: a page asks of the same titles (``<title>``, og:title, JSON-LD
-headline, h-entry name...) five times, three of them again (its metadata's candidates and the headline's choice)."""
-_SEGMENTS: dict[str, tuple[str, ...]] = {}
-"""title -> :func:`title_segments`' segments: six asks a page, four of them again."""
-
-
-def strip_site_suffix(title: str, site_name: str | None = None) -> str:
-    """:func:`_strip_site_suffix`, remembered for short titles (a pure function of its two strings)."""
-    if type(title) is not str or len(title) > _MEMO_CHARS or not (site_name is None or type(site_name) is str):
-        return _strip_site_suffix(title, site_name)
-    key = (title, site_name)
-    stripped = _SUFFIXLESS.get(key)
-    if stripped is None:
-        stripped = _strip_site_suffix(title, site_name)
-        if len(_SUFFIXLESS) >= _MEMO_LIMIT:
-            _SUFFIXLESS.clear()
-        _SUFFIXLESS[key] = stripped
-    return stripped
 
 
 def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
@@ -87,6 +64,12 @@ def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
     if len(parts[0].split()) >= 3:
         return parts[0]
     return max(parts, key=len)
+
+
+strip_site_suffix = ShortTextMemo(_strip_site_suffix)
+"""(title, site name) -> :func:`_strip_site_suffix`, remembered for short titles: a page asks of the same titles
+(``<title>``, og:title, JSON-LD headline, h-entry name...) five times, three of them again (its metadata's
+candidates and the headline's choice)."""
 
 
 _WORD = re.compile(r"\w+")  # compiled once: these helpers run dozens of times a page, and re's cache lookup is half a call
@@ -134,17 +117,18 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
     return title
 
 
+def _title_segments(title: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip())
+
+
+_segments = ShortTextMemo(_title_segments)
+"""title -> its segments: six asks a page, four of them again."""
+_SEGMENTS = _segments.answers
+
+
 def title_segments(title: str) -> list[str]:
     """The parts of a ``<title>`` between separators (``|``, dashes, ``::``, ``»``, ``·``; not colons)."""
-    if type(title) is not str or len(title) > _MEMO_CHARS:
-        return [p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip()]
-    segments = _SEGMENTS.get(title)
-    if segments is None:
-        segments = tuple(p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip())
-        if len(_SEGMENTS) >= _MEMO_LIMIT:
-            _SEGMENTS.clear()
-        _SEGMENTS[title] = segments
-    return list(segments)  # the caller's own list
+    return list(_segments(title))  # the caller's own list
 
 
 def learn_site_names(titles: Sequence[str], *, share: float = 0.5) -> list[str]:

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from govpress.parsers.charset import decode
 from govpress.parsers.dates import parse_date, parse_iso
 from govpress.parsers.listings import Listing, ListingItem, entry_fingerprint, next_page_url, resolve, without_counters
 from govpress.parsers.release import ParseContext
-
-if TYPE_CHECKING:  # bs4 is imported where a listing page is read (0.2 s that page parsers never need)
-    from bs4 import Tag
-
 
 class ListingSelectors(Protocol):
     """What the reader needs of a source's ``listing`` table (govpress.registry.ListingSelectors)."""
@@ -57,9 +53,29 @@ def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseCo
     root = document(text)
     if root is None:
         raise Unsupported("an empty document")
+    return _listing(root, url, selectors, ctx, page, select=select, select_one=select_one, tag_of=lambda el: el.tag,
+                    text_of=text_of)
+
+
+def _read_on_soup(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:
+    from bs4 import BeautifulSoup
+
+    from govpress.parsers.listings.select import select, select_one
+
+    return _listing(BeautifulSoup(text, "lxml"), url, selectors, ctx, page,
+                    select=lambda scope, selector, whole=False: select(scope, selector),
+                    select_one=lambda scope, selector, whole=False: select_one(scope, selector),
+                    tag_of=lambda el: el.name, text_of=lambda el: el.get_text(" ", strip=True))
+
+
+def _listing(root: Any, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int, *,
+             select: Callable[..., list[Any]], select_one: Callable[..., Any], tag_of: Callable[[Any], str],
+             text_of: Callable[[Any], str]) -> Listing:
+    """The listing read from one tree (lxml's or BeautifulSoup's), through that tree's selection (``whole``: from the
+    document's root, itself included) and its elements' tag names and text."""
     items = []
     for node in select(root, selectors.item, whole=True):
-        link = node if node.tag == "a" and node.get("href") else select_one(node, selectors.link)
+        link = node if tag_of(node) == "a" and node.get("href") else select_one(node, selectors.link)
         if link is None or not link.get("href"):
             continue
         title_el = select_one(node, selectors.title) if selectors.title else link
@@ -68,6 +84,7 @@ def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseCo
                 url=resolve(url, link.get("href")),
                 title=text_of(title_el) if title_el is not None else None,
                 published_at=_date_of(select_one(node, selectors.date) if selectors.date else None, text_of, ctx),
+                # The whole block as shown (title, date, lead, "updated" marks), counters left out.
                 fingerprint=entry_fingerprint(without_counters(text_of(node))),
             )
         )
@@ -79,45 +96,6 @@ def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseCo
     elif selectors.page_url and items:
         next_url = next_page_url(url, selectors.page_url, "listing.page_url", page=page + 1)
     return Listing(items=items, next_url=next_url)
-
-
-def _read_on_soup(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:
-    from bs4 import BeautifulSoup
-
-    from govpress.parsers.listings.select import select, select_one
-
-    soup = BeautifulSoup(text, "lxml")
-    items = []
-    for node in select(soup, selectors.item):
-        link = node if node.name == "a" and node.get("href") else select_one(node, selectors.link)
-        if link is None or not link.get("href"):
-            continue
-        title_el = select_one(node, selectors.title) if selectors.title else link
-        items.append(
-            ListingItem(
-                url=resolve(url, link["href"]),
-                title=title_el.get_text(" ", strip=True) if title_el else None,
-                published_at=_item_date(node, selectors.date, ctx),
-                # The whole block as shown (title, date, lead, "updated" marks), counters left out.
-                fingerprint=entry_fingerprint(without_counters(node.get_text(" ", strip=True))),
-            )
-        )
-    next_url = None
-    if selectors.next:
-        nxt = select_one(soup, selectors.next)
-        if nxt is not None and nxt.get("href"):
-            next_url = resolve(url, nxt["href"])
-    elif selectors.page_url and items:
-        next_url = next_page_url(url, selectors.page_url, "listing.page_url", page=page + 1)
-    return Listing(items=items, next_url=next_url)
-
-
-def _item_date(node: Tag, selector: str | None, ctx: ParseContext) -> datetime | None:
-    if not selector:
-        return None
-    from govpress.parsers.listings.select import select_one
-
-    return _date_of(select_one(node, selector), lambda el: el.get_text(" ", strip=True), ctx)
 
 
 def _date_of(el: Any, text_of: Callable[[Any], str], ctx: ParseContext) -> datetime | None:
