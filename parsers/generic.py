@@ -154,7 +154,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     if reason := not_found_reason(text, root):
         raise NotFoundPage(reason)
     counters["html_pages"] += 1
-    index = PageIndex(root)
+    index = PageIndex(root, proxies if len(proxies) < _HELD_PROXIES else None)  # every node held: read from the list
     meta = page_metadata(root, url, index)
 
     headline = choose_title(meta, index, ctx.site_names)

@@ -140,7 +140,11 @@ class PageIndex:
     _NAMES = ("meta", "link", "script", "time", "h1", "a", "base", "title", "article")
     _WALKED_NAMES = tuple(name for name in _NAMES if name != "a")
 
-    def __init__(self, root: Element) -> None:
+    def __init__(self, root: Element, nodes: list[Element] | None = None) -> None:
+        """``nodes``: every node of the tree in document order (``list(root.iter())``) when the caller holds
+        them (the generic parser does, for the whole parse): read from the list instead of walking the tree
+        again. Comments and processing instructions have no attribute names, so they are passed over as in
+        the walk of elements."""
         self.root = root
         self.by_name: dict[str, list[Element]] = {name: [] for name in self._NAMES}
         self.itemprop: dict[str, list[Element]] = {}
@@ -164,7 +168,7 @@ class PageIndex:
         anchors = by_name["a"]
         itemprop = self.itemprop
         kinds = _CLASS_KINDS
-        for element in root.iter(etree.Element):  # elements only: comments and PIs have no attributes
+        for element in root.iter(etree.Element) if nodes is None else nodes:  # elements only: comments and PIs have no attributes
             names = element.keys()
             if not names:
                 continue
@@ -394,14 +398,25 @@ def _dateline_texts(elements: list[Element]) -> list[str]:
     found: list[str] = []
     for element in elements:
         text = text_of(element)
-        if not (4 <= len(text) <= 80) or not any(c.isdigit() for c in text):
+        if not (4 <= len(text) <= 80) or not any(map(str.isdigit, text)):
             continue
-        if any(is_boilerplate(p) or p.tag == "header" for p in element.iterancestors() if p.tag not in ("html", "body")):
+        if _in_boilerplate_or_header(element):
             continue
         found.append(text)
         if len(found) >= 3:
             break
     return found
+
+
+def _in_boilerplate_or_header(element: Element) -> bool:
+    """An ancestor below ``<body>`` is boilerplate or a ``<header>`` (each ancestor's tag read once)."""
+    for parent in element.iterancestors():
+        tag = parent.tag
+        if tag == "html" or tag == "body":
+            continue
+        if is_boilerplate(parent) or tag == "header":
+            return True
+    return False
 
 
 def read_links(index: PageIndex, meta: PageMeta) -> None:

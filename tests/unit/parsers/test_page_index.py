@@ -210,3 +210,24 @@ def test_the_count_takes_each_paragraph_once_as_when_it_read_every_ancestor() ->
         assert _weights(elements[1::3]) == _former_weights(elements[1::3]), number  # a subsequence in document order
         assert density.prose_weight(root) == sum(w for w in former), number
     assert len(held) > 300  # the made pages do hold paragraphs inside counted ones
+
+
+def _filed(index: PageIndex) -> dict:
+    return {"by_name": index.by_name, "itemprop": index.itemprop, "hentries": index.hentries,
+            "subtitled": index.subtitled, "datelines": index.datelines, "root_links": index.root_links,
+            "breadcrumbs": index.breadcrumbs, "meta": index.meta}
+
+
+def test_page_index_from_the_held_nodes_files_what_its_walk_files() -> None:
+    """The generic parser holds every node of the tree in a list: the index read from it (comments and processing
+    instructions among the elements, in document order) files what the index's own walk of the elements files."""
+    from pathlib import Path
+
+    fixtures = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
+    assert len(fixtures) > 100, "the extraction fixtures are missing"
+    commented = PAGE.replace("<h1>", "<!-- a comment --><?pi x?><h1>").replace("<body>", "<body><!-- c -->")
+    for html in [PAGE, commented, *(path.read_bytes().decode("utf-8", "replace") for path in fixtures)]:
+        root = parse_html_text(html)
+        nodes = list(root.iter())
+        assert _filed(PageIndex(root, nodes)) == _filed(PageIndex(root))
+    assert any(not isinstance(node.tag, str) for node in parse_html_text(commented).iter())
