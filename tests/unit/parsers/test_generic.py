@@ -373,7 +373,10 @@ def _absolute_by_urljoin(url: str, href: str | None) -> str | None:
 
 
 _BASES = ["https://www.example.eu/news/en/press-room/x", "http://a.example", "https://u:p@h.example:8080/a/b?q=1#f",
-          "HTTPS://Host.Example/x", "file:///tmp/x", "https://a.example/x/", "//a.example/x", "", "https://[::1/x"]
+          "HTTPS://Host.Example/x", "file:///tmp/x", "https://a.example/x/", "//a.example/x", "", "https://[::1/x",
+          # bases urlsplit refuses, or reads although they are not plain: brackets, a non-ASCII host
+          "https://[::1]/x", "https://[v1.x]/x", "https://[1.2.3.4]/x", "https://ex\u2100ample.example/x", "https://пример.example/x",
+          "http://127.0.0.1:8000/news/1/"]
 
 
 @settings(max_examples=500, deadline=None)
