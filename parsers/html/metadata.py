@@ -333,6 +333,31 @@ def _by_class(scope: Element, *names: str) -> Element | None:
     return None
 
 
+_HENTRY_PARTS = (frozenset({"p-name", "entry-title"}), frozenset({"dt-published", "published"}),
+                 frozenset({"dt-updated", "updated"}), frozenset({"p-summary", "entry-summary"}),
+                 frozenset({"e-content", "entry-content"}))
+"""The class words of an h-entry's name, publication and update dates, summary and content."""
+
+
+def _first_by_classes(scope: Element, groups: tuple[frozenset[str], ...]) -> list[Element | None]:
+    """For each group of class words, :func:`_by_class`'s answer (the first descendant carrying one of them), in one
+    walk of ``scope`` instead of one a group."""
+    found: list[Element | None] = [None] * len(groups)
+    missing = len(groups)
+    for element in scope.iterdescendants():
+        classes = element.get("class") if isinstance(element.tag, str) else None
+        if not classes:
+            continue
+        words = classes.split()
+        for number, wanted in enumerate(groups):
+            if found[number] is None and not wanted.isdisjoint(words):
+                found[number] = element
+                missing -= 1
+        if not missing:
+            break
+    return found
+
+
 def _stamp_value(element: Element) -> str | None:
     """A date element's machine value (datetime/title/content/value attribute), else its text."""
     for attr in ("datetime", "title", "content", "value"):
@@ -355,19 +380,15 @@ def read_time_and_hentry(index: PageIndex, meta: PageMeta) -> None:
 
     entry = _hentry_root(index.hentries)
     if entry is not None:
-        name = _by_class(entry, "p-name", "entry-title")
+        name, published, updated, summary, content = _first_by_classes(entry, _HENTRY_PARTS)
         if name is not None:
             meta.hentry_name = heading_text(name) or None
-        published = _by_class(entry, "dt-published", "published")
         if published is not None and (value := _stamp_value(published)):
             meta.published.append(("hentry", value))
-        updated = _by_class(entry, "dt-updated", "updated")
         if updated is not None and (value := _stamp_value(updated)):
             meta.modified.append(("hentry", value))
-        summary = _by_class(entry, "p-summary", "entry-summary")
         if summary is not None:
             meta.hentry_summary = element_text(summary) or None
-        content = _by_class(entry, "e-content", "entry-content")
         if content is not None:
             meta.content_element = content
     if meta.content_element is None:

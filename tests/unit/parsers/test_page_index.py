@@ -231,3 +231,23 @@ def test_page_index_from_the_held_nodes_files_what_its_walk_files() -> None:
         nodes = list(root.iter())
         assert _filed(PageIndex(root, nodes)) == _filed(PageIndex(root))
     assert any(not isinstance(node.tag, str) for node in parse_html_text(commented).iter())
+
+
+def test_an_h_entry_read_in_one_walk_finds_each_part_the_walk_for_it_finds() -> None:
+    """The h-entry's name, dates, summary and content are found in one walk of the entry: for each, the first
+    descendant carrying one of its class words, as a walk for that part alone finds it (made entries whose parts
+    repeat, nest, share an element, or are missing)."""
+    import random
+
+    from govpress.parsers.html import metadata
+
+    rng = random.Random(17)
+    words = [w for group in metadata._HENTRY_PARTS for w in group] + ["lead", "x", "h-entry"]
+    for _ in range(300):
+        def node(depth: int) -> str:
+            classes = " ".join(rng.sample(words, rng.randrange(0, 3)))
+            inner = "".join(node(depth + 1) for _ in range(rng.randrange(0, 3 if depth < 4 else 1)))
+            return f"<div class='{classes}'>t{inner}</div>" if classes else f"<span>t{inner}</span><!-- c -->"
+        entry = parse_html_text(f"<html><body><article class='h-entry'>{node(0)}{node(0)}</article></body></html>").find(".//article")
+        expected = [metadata._by_class(entry, *sorted(group)) for group in metadata._HENTRY_PARTS]
+        assert metadata._first_by_classes(entry, metadata._HENTRY_PARTS) == expected
