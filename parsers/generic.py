@@ -276,6 +276,9 @@ def _key(text: str) -> str:
     return title_key(text)
 
 
+_HOME_URL = re.compile(r"https?://[^/]+/?(?:index\.\w+)?")
+
+
 def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
     """A heading that names the site or sits in the masthead, not the article's headline.
 
@@ -287,11 +290,12 @@ def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others
     """
     if is_boilerplate(h1) or any(is_boilerplate(p) for p in h1.iterancestors() if p.tag not in ("html", "body")):
         return True
-    if _key(text) and _key(text) in {_key(n) for n in site_names}:
+    key = _key(text)
+    if key and any(_key(n) == key for n in site_names):
         return True
     for link in h1.iter("a"):
         href = (link.get("href") or "").strip()
-        if href in ("/", "./", "#") or re.fullmatch(r"https?://[^/]+/?(?:index\.\w+)?", href):
+        if href in ("/", "./", "#") or _HOME_URL.fullmatch(href):
             return True
     if next(h1.iter("img"), None) is not None and len(text.split()) <= 4:
         return True
