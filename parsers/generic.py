@@ -595,8 +595,8 @@ def _trafilatura_tree(page_text: str):
 
     Parsed once for both calls of a doubtful page (:func:`_trafilatura_paragraphs`): ``extract`` given a
     string parses it with this very function, and given a tree extracts from a copy of it (it changes the
-    tree it reads), so each call reads the same tree either way, for ~0.1 ms less a doubtful page.
-    tests/unit/parsers/test_generic.py compares both ways on the extraction fixtures."""
+    tree it reads), so each call reads the same tree either way, for 6% fewer instructions a doubtful page
+    (bench/results.md, perf-body22). tests/unit/parsers/test_generic.py compares both ways on the fixtures."""
     from trafilatura.utils import load_html
 
     return load_html(page_text)
