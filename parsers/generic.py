@@ -154,7 +154,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     if reason := not_found_reason(text, root):
         raise NotFoundPage(reason)
     counters["html_pages"] += 1
-    index = PageIndex(root)
+    index = PageIndex(root, proxies if len(proxies) < _HELD_PROXIES else None)  # every node held: read from the list
     meta = page_metadata(root, url, index)
 
     headline = choose_title(meta, index, ctx.site_names)
@@ -276,6 +276,9 @@ def _key(text: str) -> str:
     return title_key(text)
 
 
+_HOME_URL = re.compile(r"https?://[^/]+/?(?:index\.\w+)?")
+
+
 def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
     """A heading that names the site or sits in the masthead, not the article's headline.
 
@@ -287,11 +290,12 @@ def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others
     """
     if is_boilerplate(h1) or any(is_boilerplate(p) for p in h1.iterancestors() if p.tag not in ("html", "body")):
         return True
-    if _key(text) and _key(text) in {_key(n) for n in site_names}:
+    key = _key(text)
+    if key and any(_key(n) == key for n in site_names):
         return True
     for link in h1.iter("a"):
         href = (link.get("href") or "").strip()
-        if href in ("/", "./", "#") or re.fullmatch(r"https?://[^/]+/?(?:index\.\w+)?", href):
+        if href in ("/", "./", "#") or _HOME_URL.fullmatch(href):
             return True
     if next(h1.iter("img"), None) is not None and len(text.split()) <= 4:
         return True
@@ -518,18 +522,19 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
         # A short body may be a short release, or a banner picked from a page whose broken
         # markup hid the article: a second opinion decides.
         counters["trafilatura_consulted"] += 1
-        second = _trafilatura_paragraphs(page_text)
+        tree = _trafilatura_tree(page_text)  # trafilatura's own parse of the page, once for both of its calls
+        second = _trafilatura_paragraphs(tree)
         if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
             counters["trafilatura_used"] += 1
             return second
-        if sum(len(p) for p in _trafilatura_paragraphs(page_text, permissive=True)) > 2 * html_length:
+        if sum(len(p) for p in _trafilatura_paragraphs(tree, permissive=True)) > 2 * html_length:
             # Much more text on the page than in the block we found, and no clean way to it
             # (typically closing tags lost). Refuse rather than store a banner; the page is
             # retried next run and its body is archived for a reparse.
             raise ParseError("could not separate the article from the rest of the page (broken markup?)")
         return html_paragraphs
     counters["trafilatura_consulted"] += 1
-    second = _trafilatura_paragraphs(page_text)
+    second = _trafilatura_paragraphs(_trafilatura_tree(page_text))
     if second:
         counters["trafilatura_used"] += 1
     return second or html_paragraphs or []
@@ -584,15 +589,31 @@ def _trafilatura_options(permissive: bool):
     return options
 
 
-def _trafilatura_paragraphs(page_text: str, *, permissive: bool = False) -> list[str]:
-    """Second opinion: trafilatura's precision mode on the page (slower, and it loses list structure).
+def _trafilatura_tree(page_text: str):
+    """The page as trafilatura reads it (``trafilatura.utils.load_html``: its own parser, which drops comments,
+    and its repairs of the markup), or None when it finds no HTML there.
+
+    Parsed once for both calls of a doubtful page (:func:`_trafilatura_paragraphs`): ``extract`` given a
+    string parses it with this very function, and given a tree extracts from a copy of it (it changes the
+    tree it reads), so each call reads the same tree either way, for 6% fewer instructions a doubtful page
+    (bench/results.md, perf-body22). tests/unit/parsers/test_generic.py compares both ways on the fixtures."""
+    from trafilatura.utils import load_html
+
+    return load_html(page_text)
+
+
+def _trafilatura_paragraphs(tree, *, permissive: bool = False) -> list[str]:
+    """Second opinion: trafilatura's precision mode on the page's tree (:func:`_trafilatura_tree`; slower,
+    and it loses list structure).
 
     ``permissive`` uses its default mode, which also keeps menus and link lists: only good for
     measuring how much text a page holds, never for a release's body.
     """
     import trafilatura
 
-    extracted = trafilatura.extract(page_text, options=_trafilatura_options(permissive))
+    if tree is None:
+        return []  # what extract gives for a string it cannot parse
+    extracted = trafilatura.extract(tree, options=_trafilatura_options(permissive))
     if not extracted:
         return []
     return [p for p in (normalize(line).strip().removeprefix("- ") for line in extracted.split("\n")) if p]

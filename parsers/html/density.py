@@ -104,21 +104,48 @@ def _has_ancestor(element: Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
 
 
-def _own_paragraph(element: Element, counted: set[Element]) -> tuple[str, float] | None:
-    """The text and link density ``element`` contributes as one paragraph, or None (counted elsewhere)."""
-    if element.tag in _CONTAINER_TAGS:
+def _own_weight(element: Element, tag: str, counted: _Counted) -> float:
+    """The prose weight ``element`` (its ``tag`` given) contributes as one paragraph; 0.0 when it has none or
+    is counted elsewhere (inside a paragraph ``counted`` holds).
+
+    The link text is measured only for a text that can weigh: a short or sentence-less text weighs nothing
+    whatever its links (:func:`_paragraph_weight`'s first tests), and most of a page's short items are that."""
+    if tag in _CONTAINER_TAGS:
         # Text written directly in a <div>/<section> (no <p>) counts as a paragraph of it.
         own = [element.text or ""] + [child.tail or "" for child in element]
         text = squash("".join(own))
         if len(text) < 25:
-            return None
-        return text, 0.0
-    if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
-        return None  # a layout cell (old table CMS): its paragraphs count, not the whole cell
-    if any(a in counted for a in element.iterancestors(*_PARAGRAPH_TAGS)):
-        return None  # a <p> inside an <li> is counted once, with the <li>
+            return 0.0
+        return _paragraph_weight(text, 0.0)
+    if tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
+        return 0.0  # a layout cell (old table CMS): its paragraphs count, not the whole cell
+    if element in counted.inside:
+        return 0.0  # a <p> inside an <li> is counted once, with the <li>
     text = squash("".join(element.itertext()))
-    return text, (min(1.0, _link_length(element) / len(text)) if text else 1.0)
+    length = len(text)
+    if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
+        return 0.0  # what _paragraph_weight says of such a text, whatever its link density
+    return _paragraph_weight(text, min(1.0, _link_length(element) / length))
+
+
+class _Counted:
+    """The paragraphs a count (elements in document order) has taken, as much as a later paragraph asks of them:
+    whether one of them holds it.
+
+    A paragraph inside a counted one is not counted, so counted paragraphs never nest; in document order,
+    everything between a counted paragraph and an element inside it is inside it too. So the last counted
+    paragraph is the only one that can hold a later element, and the paragraph elements it holds (read once,
+    when it is counted: most have none) answer that, instead of a look at every element's ancestors."""
+
+    __slots__ = ("inside",)
+
+    def __init__(self) -> None:
+        self.inside: frozenset[Element] | set[Element] = frozenset()
+
+    def add(self, element: Element, tag: str) -> None:
+        """Note a counted paragraph (containers hold no paragraph in this sense: they are not asked)."""
+        if tag not in _CONTAINER_TAGS:
+            self.inside = set(element.iterdescendants(*_PARAGRAPH_TAGS)) if len(element) else frozenset()
 
 
 def prose_weight(element: Element) -> float:
@@ -129,14 +156,12 @@ def prose_weight(element: Element) -> float:
     while the density count (which skips boilerplate) does not see them.
     """
     total = 0.0
-    counted: set[Element] = set()
+    counted = _Counted()
     for node in element.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
-        found = _own_paragraph(node, counted)
-        if found is None:
-            continue
-        weight = _paragraph_weight(*found)
+        tag = node.tag
+        weight = _own_weight(node, tag, counted)
         if weight > 0:
-            counted.add(node)
+            counted.add(node, tag)
             total += weight
     return total
 
@@ -150,42 +175,39 @@ class _Density:
         self.weight: dict[Element, float] = {}  # paragraph weight accumulated on every ancestor
         self.direct: dict[Element, float] = {}  # weight of paragraphs whose nearest block parent is the element
         self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
-        counted: set[Element] = set()
+        counted = _Counted()
+        weights, direct = self.weight, self.direct
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
             if element is root:
                 continue
             if self.inside_boilerplate(element):
                 self.skipped.append(element)
                 continue
-            found = _own_paragraph(element, counted)
-            if found is None:
-                continue
-            weight = _paragraph_weight(*found)
+            tag = element.tag  # read once: lxml builds a new string at every read
+            weight = _own_weight(element, tag, counted)
             if weight <= 0:
                 continue
-            counted.add(element)
-            parent = element if element.tag in _CONTAINER_TAGS else element.getparent()
+            counted.add(element, tag)
+            parent = element if tag in _CONTAINER_TAGS else element.getparent()
             while parent is not None and parent.tag not in _CLIMB_STOPS:
                 parent = parent.getparent()
             if parent is None:
                 continue
-            self.direct[parent] = self.direct.get(parent, 0.0) + weight
+            direct[parent] = direct.get(parent, 0.0) + weight
             node: Element | None = element
             while node is not None:
-                self.weight[node] = self.weight.get(node, 0.0) + weight
+                weights[node] = weights.get(node, 0.0) + weight
                 node = node.getparent()
 
     def hidden_prose(self) -> float:
         """The prose weight of the paragraphs the count skipped as boilerplate (see :func:`prose_weight`)."""
         total = 0.0
-        counted: set[Element] = set()
+        counted = _Counted()
         for node in self.skipped:
-            found = _own_paragraph(node, counted)
-            if found is None:
-                continue
-            weight = _paragraph_weight(*found)
+            tag = node.tag
+            weight = _own_weight(node, tag, counted)
             if weight > 0:
-                counted.add(node)
+                counted.add(node, tag)
                 total += weight
         return total
 
@@ -219,12 +241,20 @@ class _Density:
         if not isinstance(element.tag, str) or self.inside_boilerplate(element):
             return 0
         total = 0
+        boiler = self.boiler
         walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
         for event, node in walker:
             if event == "start":
-                if node is not element and self.inside_boilerplate(node):
-                    walker.skip_subtree()
-                    continue
+                if node is not element:
+                    # Its parent is judged and not boilerplate (the walk skips what is): what inside_boilerplate
+                    # would say is the node's own verdict, kept as it keeps it.
+                    verdict = boiler.get(node)
+                    if verdict is None:
+                        verdict = boiler[node] = is_boilerplate(node) or (
+                            node.tag == "header" and not _has_ancestor(node, "article"))
+                    if verdict:
+                        walker.skip_subtree()
+                        continue
                 if text := node.text:
                     total += len(text.strip())
             elif node is not element and (tail := node.tail):

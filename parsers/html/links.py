@@ -39,11 +39,13 @@ def absolute(url: str, href: str | None) -> str | None:
             return f"{base.scheme}://{base.netloc}{href}"
     if href[:1] == "h" and _PLAIN_ABSOLUTE.fullmatch(href):
         # What urljoin gives back for it (same scheme: its parts put together again; another: itself), once it
-        # has read the base (a base it refuses, it refuses the link with).
-        try:
-            urlsplit(url)
-        except ValueError:
-            return None
+        # has read the base (a base it refuses, it refuses the link with). urlsplit refuses only a host with
+        # brackets or non-ASCII characters: a plain base (the page's own URL, mostly) it reads without a look.
+        if not _PLAIN_ABSOLUTE.fullmatch(url):
+            try:
+                urlsplit(url)
+            except ValueError:
+                return None
         return href
     scheme = urlsplit(href).scheme.lower()
     if scheme and scheme not in ("http", "https"):

@@ -140,7 +140,11 @@ class PageIndex:
     _NAMES = ("meta", "link", "script", "time", "h1", "a", "base", "title", "article")
     _WALKED_NAMES = tuple(name for name in _NAMES if name != "a")
 
-    def __init__(self, root: Element) -> None:
+    def __init__(self, root: Element, nodes: list[Element] | None = None) -> None:
+        """``nodes``: every node of the tree in document order (``list(root.iter())``) when the caller holds
+        them (the generic parser does, for the whole parse): read from the list instead of walking the tree
+        again. Comments and processing instructions have no attribute names, so they are passed over as in
+        the walk of elements."""
         self.root = root
         self.by_name: dict[str, list[Element]] = {name: [] for name in self._NAMES}
         self.itemprop: dict[str, list[Element]] = {}
@@ -164,7 +168,7 @@ class PageIndex:
         anchors = by_name["a"]
         itemprop = self.itemprop
         kinds = _CLASS_KINDS
-        for element in root.iter(etree.Element):  # elements only: comments and PIs have no attributes
+        for element in root.iter(etree.Element) if nodes is None else nodes:  # elements only: comments and PIs have no attributes
             names = element.keys()
             if not names:
                 continue
@@ -329,6 +333,31 @@ def _by_class(scope: Element, *names: str) -> Element | None:
     return None
 
 
+_HENTRY_PARTS = (frozenset({"p-name", "entry-title"}), frozenset({"dt-published", "published"}),
+                 frozenset({"dt-updated", "updated"}), frozenset({"p-summary", "entry-summary"}),
+                 frozenset({"e-content", "entry-content"}))
+"""The class words of an h-entry's name, publication and update dates, summary and content."""
+
+
+def _first_by_classes(scope: Element, groups: tuple[frozenset[str], ...]) -> list[Element | None]:
+    """For each group of class words, :func:`_by_class`'s answer (the first descendant carrying one of them), in one
+    walk of ``scope`` instead of one a group."""
+    found: list[Element | None] = [None] * len(groups)
+    missing = len(groups)
+    for element in scope.iterdescendants():
+        classes = element.get("class") if isinstance(element.tag, str) else None
+        if not classes:
+            continue
+        words = classes.split()
+        for number, wanted in enumerate(groups):
+            if found[number] is None and not wanted.isdisjoint(words):
+                found[number] = element
+                missing -= 1
+        if not missing:
+            break
+    return found
+
+
 def _stamp_value(element: Element) -> str | None:
     """A date element's machine value (datetime/title/content/value attribute), else its text."""
     for attr in ("datetime", "title", "content", "value"):
@@ -351,19 +380,15 @@ def read_time_and_hentry(index: PageIndex, meta: PageMeta) -> None:
 
     entry = _hentry_root(index.hentries)
     if entry is not None:
-        name = _by_class(entry, "p-name", "entry-title")
+        name, published, updated, summary, content = _first_by_classes(entry, _HENTRY_PARTS)
         if name is not None:
             meta.hentry_name = heading_text(name) or None
-        published = _by_class(entry, "dt-published", "published")
         if published is not None and (value := _stamp_value(published)):
             meta.published.append(("hentry", value))
-        updated = _by_class(entry, "dt-updated", "updated")
         if updated is not None and (value := _stamp_value(updated)):
             meta.modified.append(("hentry", value))
-        summary = _by_class(entry, "p-summary", "entry-summary")
         if summary is not None:
             meta.hentry_summary = element_text(summary) or None
-        content = _by_class(entry, "e-content", "entry-content")
         if content is not None:
             meta.content_element = content
     if meta.content_element is None:
@@ -394,14 +419,25 @@ def _dateline_texts(elements: list[Element]) -> list[str]:
     found: list[str] = []
     for element in elements:
         text = text_of(element)
-        if not (4 <= len(text) <= 80) or not any(c.isdigit() for c in text):
+        if not (4 <= len(text) <= 80) or not any(map(str.isdigit, text)):
             continue
-        if any(is_boilerplate(p) or p.tag == "header" for p in element.iterancestors() if p.tag not in ("html", "body")):
+        if _in_boilerplate_or_header(element):
             continue
         found.append(text)
         if len(found) >= 3:
             break
     return found
+
+
+def _in_boilerplate_or_header(element: Element) -> bool:
+    """An ancestor below ``<body>`` is boilerplate or a ``<header>`` (each ancestor's tag read once)."""
+    for parent in element.iterancestors():
+        tag = parent.tag
+        if tag == "html" or tag == "body":
+            continue
+        if is_boilerplate(parent) or tag == "header":
+            return True
+    return False
 
 
 def read_links(index: PageIndex, meta: PageMeta) -> None:

@@ -373,7 +373,10 @@ def _absolute_by_urljoin(url: str, href: str | None) -> str | None:
 
 
 _BASES = ["https://www.example.eu/news/en/press-room/x", "http://a.example", "https://u:p@h.example:8080/a/b?q=1#f",
-          "HTTPS://Host.Example/x", "file:///tmp/x", "https://a.example/x/", "//a.example/x", "", "https://[::1/x"]
+          "HTTPS://Host.Example/x", "file:///tmp/x", "https://a.example/x/", "//a.example/x", "", "https://[::1/x",
+          # bases urlsplit refuses, or reads although they are not plain: brackets, a non-ASCII host
+          "https://[::1]/x", "https://[v1.x]/x", "https://[1.2.3.4]/x", "https://ex\u2100ample.example/x", "https://пример.example/x",
+          "http://127.0.0.1:8000/news/1/"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -754,3 +757,53 @@ def test_the_kept_trafilatura_options_are_those_extract_builds(permissive: bool)
         text = path.read_bytes().decode("utf-8", "replace")
         assert trafilatura.extract(text, options=kept) == trafilatura.extract(
             text, favor_precision=not permissive, output_format="txt", include_comments=False, fast=True), path.name
+
+
+def test_a_doubtful_page_is_parsed_once_for_both_trafilatura_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second opinion's two calls (precision, then the default mode) read one parse of the page: trafilatura
+    parses a string it is given at every call, so the page is handed to it as its own tree, parsed once."""
+    import trafilatura.core
+    import trafilatura.utils
+
+    parsed: list[str] = []
+    calls: list[object] = []
+    load_html = trafilatura.utils.load_html
+
+    def counting(source, *args):
+        if isinstance(source, str):
+            parsed.append(source)
+        return load_html(source, *args)
+
+    monkeypatch.setattr(trafilatura.utils, "load_html", counting)
+    monkeypatch.setattr(trafilatura.core, "load_html", counting)
+    extract = trafilatura.extract
+    monkeypatch.setattr(trafilatura, "extract", lambda source, **kw: calls.append(source) or extract(source, **kw))
+    hidden = ("<h1>Minister holds talks with counterpart</h1><div class='share-bar'><a href='#'>Share</a>"
+              f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
+              "See the notice board for details.</p></div>")
+    with pytest.raises(ParseError, match="could not separate"):  # both calls made: the default mode's decided
+        generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
+    assert len(calls) == 2 and len(parsed) == 1
+
+
+@pytest.mark.parametrize("permissive", [False, True])
+def test_trafilatura_extracts_the_same_from_its_tree_as_from_the_page(permissive: bool) -> None:
+    """What :func:`generic._trafilatura_tree` rests on: ``extract`` on the tree ``load_html`` makes of a page gives
+    what it gives on the page's text (it reads a copy of a tree it is given), and leaves the tree as it was, so
+    the second call reads what the first did. Every extraction fixture, both modes."""
+    import trafilatura
+    from lxml import etree
+
+    pages = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
+    assert len(pages) > 100, "the extraction fixtures are missing"
+    options = generic._trafilatura_options(permissive)
+    for path in [*pages, None]:
+        text = path.read_bytes().decode("utf-8", "replace") if path else "no markup at all"
+        tree = generic._trafilatura_tree(text)
+        before = etree.tostring(tree) if tree is not None else None
+        expected = trafilatura.extract(text, options=options)
+        assert trafilatura.extract(tree, options=options) == expected if tree is not None else expected is None
+        assert (etree.tostring(tree) if tree is not None else None) == before
+        expected_paragraphs = [p for p in (generic.normalize(line).strip().removeprefix("- ")
+                                           for line in (expected or "").split("\n")) if p]
+        assert generic._trafilatura_paragraphs(tree, permissive=permissive) == expected_paragraphs, path

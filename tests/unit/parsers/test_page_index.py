@@ -129,3 +129,125 @@ def test_home_link_answers_the_same_from_its_memo() -> None:
         for href in hrefs:
             expected = bool(href) and len(href) < 48 and metadata._HOME_HREF.match(href.strip()) is not None
             assert metadata._home_link(href) == expected, href
+
+
+def _former_own_paragraph(element, counted: set) -> tuple[str, float] | None:
+    """The density count's paragraph before `_own_weight` (kept here to compare): every element's ancestors read."""
+    if element.tag in density._CONTAINER_TAGS:
+        text = density.squash("".join([element.text or ""] + [child.tail or "" for child in element]))
+        return None if len(text) < 25 else (text, 0.0)
+    if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
+        return None
+    if any(a in counted for a in element.iterancestors(*density._PARAGRAPH_TAGS)):
+        return None
+    text = density.squash("".join(element.itertext()))
+    return text, (min(1.0, density._link_length(element) / len(text)) if text else 1.0)
+
+
+def _former_weights(elements, held: list | None = None) -> list[float]:
+    """Each element's weight as the former count gave it (0.0: not counted), in order; ``held`` gets the elements
+    left out because a counted paragraph holds them."""
+    counted: set = set()
+    out = []
+    for element in elements:
+        found = _former_own_paragraph(element, counted)
+        if held is not None and found is None and any(a in counted for a in element.iterancestors()):
+            held.append(element)
+        weight = density._paragraph_weight(*found) if found is not None else 0.0
+        if weight > 0:
+            counted.add(element)
+        out.append(weight if weight > 0 else 0.0)
+    return out
+
+
+def _weights(elements) -> list[float]:
+    counted = density._Counted()
+    out = []
+    for element in elements:
+        weight = density._own_weight(element, element.tag, counted)
+        if weight > 0:
+            counted.add(element, element.tag)
+        out.append(weight if weight > 0 else 0.0)
+    return out
+
+
+_SENTENCE = "The minister opened the new bridge over the river on Tuesday morning. "
+_MADE_TAGS = ("p", "li", "ul", "div", "section", "td", "table", "blockquote", "dd", "pre", "span", "a", "b")
+
+
+def _made_page(rng) -> str:
+    """A page of randomly nested paragraph, container, cell, list and inline elements (a <p> in an <li> in a
+    <td> in a <blockquote>...), with texts from empty to several sentences and links among them."""
+    def node(depth: int) -> str:
+        tag = rng.choice(_MADE_TAGS)
+        words = rng.choice(["", "Short label", _SENTENCE[: rng.randrange(10, 70)], _SENTENCE * rng.randrange(1, 4)])
+        inner = "".join(node(depth + 1) for _ in range(rng.randrange(0, 4 if depth < 5 else 1)))
+        tail = rng.choice(["", " and more text after it. ", _SENTENCE])
+        href = " href='/x'" if tag == "a" else ""
+        return f"<{tag}{href}>{words}{inner}</{tag}>{tail}"
+    return "<html><body>" + "".join(node(0) for _ in range(rng.randrange(1, 6))) + "</body></html>"
+
+
+def test_the_count_takes_each_paragraph_once_as_when_it_read_every_ancestor() -> None:
+    """`_Counted` asks only the last counted paragraph whether it holds an element (counted paragraphs never
+    nest), and `_own_weight` reads link text only for a text that can weigh: every element of 400 made pages
+    and of the extraction fixtures weighs what the former count (every ancestor looked at) gave it, whether
+    the count runs over the whole page or over part of its elements (the boilerplate the density count skipped)."""
+    import random
+    from pathlib import Path
+
+    rng = random.Random(14)
+    pages = [_made_page(rng) for _ in range(400)]
+    fixtures = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
+    assert len(fixtures) > 100, "the extraction fixtures are missing"
+    pages += [path.read_bytes().decode("utf-8", "replace") for path in fixtures]
+    held: list = []
+    for number, html in enumerate(pages):
+        root = parse_html_text(html)
+        elements = list(root.iter(*density._PARAGRAPH_TAGS, *density._CONTAINER_TAGS))
+        former = _former_weights(elements, held)
+        assert _weights(elements) == former, number
+        assert _weights(elements[1::3]) == _former_weights(elements[1::3]), number  # a subsequence in document order
+        assert density.prose_weight(root) == sum(w for w in former), number
+    assert len(held) > 300  # the made pages do hold paragraphs inside counted ones
+
+
+def _filed(index: PageIndex) -> dict:
+    return {"by_name": index.by_name, "itemprop": index.itemprop, "hentries": index.hentries,
+            "subtitled": index.subtitled, "datelines": index.datelines, "root_links": index.root_links,
+            "breadcrumbs": index.breadcrumbs, "meta": index.meta}
+
+
+def test_page_index_from_the_held_nodes_files_what_its_walk_files() -> None:
+    """The generic parser holds every node of the tree in a list: the index read from it (comments and processing
+    instructions among the elements, in document order) files what the index's own walk of the elements files."""
+    from pathlib import Path
+
+    fixtures = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
+    assert len(fixtures) > 100, "the extraction fixtures are missing"
+    commented = PAGE.replace("<h1>", "<!-- a comment --><?pi x?><h1>").replace("<body>", "<body><!-- c -->")
+    for html in [PAGE, commented, *(path.read_bytes().decode("utf-8", "replace") for path in fixtures)]:
+        root = parse_html_text(html)
+        nodes = list(root.iter())
+        assert _filed(PageIndex(root, nodes)) == _filed(PageIndex(root))
+    assert any(not isinstance(node.tag, str) for node in parse_html_text(commented).iter())
+
+
+def test_an_h_entry_read_in_one_walk_finds_each_part_the_walk_for_it_finds() -> None:
+    """The h-entry's name, dates, summary and content are found in one walk of the entry: for each, the first
+    descendant carrying one of its class words, as a walk for that part alone finds it (made entries whose parts
+    repeat, nest, share an element, or are missing)."""
+    import random
+
+    from govpress.parsers.html import metadata
+
+    rng = random.Random(17)
+    words = [w for group in metadata._HENTRY_PARTS for w in group] + ["lead", "x", "h-entry"]
+    for _ in range(300):
+        def node(depth: int) -> str:
+            classes = " ".join(rng.sample(words, rng.randrange(0, 3)))
+            inner = "".join(node(depth + 1) for _ in range(rng.randrange(0, 3 if depth < 4 else 1)))
+            return f"<div class='{classes}'>t{inner}</div>" if classes else f"<span>t{inner}</span><!-- c -->"
+        entry = parse_html_text(f"<html><body><article class='h-entry'>{node(0)}{node(0)}</article></body></html>").find(".//article")
+        expected = [metadata._by_class(entry, *sorted(group)) for group in metadata._HENTRY_PARTS]
+        assert metadata._first_by_classes(entry, metadata._HENTRY_PARTS) == expected

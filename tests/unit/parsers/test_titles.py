@@ -146,3 +146,35 @@ def test_remembered_titles_answer_as_the_plain_functions() -> None:
     assert titles.title_segments(long)[-1] == "Site" and long not in titles._SEGMENTS
     assert titles.strip_site_suffix(None) == ""
     assert titles.title_segments("") == []
+
+
+_PLAIN_SEPARATORS = {
+    "_TITLE_SEPARATORS": r"\s+(?:\||—|–|::|»|·|•|\\|/)\s+|\s*\|\s*",
+    "_DASH_SEPARATOR": r"\s+-\s+",
+    "_ANY_SEPARATOR": r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*|(?<=\w):\s+",
+    "_SEGMENT_SEPARATOR": r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*",
+}
+"""The separators as first written: each tried at every position of a title."""
+
+
+def test_the_separators_opening_with_a_character_set_match_what_their_plain_forms_match() -> None:
+    """Written to open with a character set (so that re skips the positions no separator starts at), each pattern
+    finds the same separators, at the same places and of the same length, as its plain form: on made titles of
+    separators, spaces of every kind, words and colons, and splits them alike."""
+    import random
+    import re
+
+    from govpress.parsers.html import titles
+
+    rng = random.Random(16)
+    pieces = ["Talks", "on", "trade", "Министерство", "|", "||", "—", "–", "-", "::", ":", "»", "·", "•", "\\", "/", " ",
+              "  ", "\u00a0", "\t", "\n", "\u2003", "a-b", "12:30", "x/y", "_", "é:", "1"]
+    found = 0
+    for name, plain in _PLAIN_SEPARATORS.items():
+        former, pattern = re.compile(plain), getattr(titles, name)
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) + rng.choice(("", " ", "", "\u00a0")) for _ in range(rng.randint(0, 10)))
+            assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in former.finditer(text)], (name, text)
+            assert pattern.split(text) == former.split(text), (name, text)
+            found += former.search(text) is not None
+    assert found > 4000
