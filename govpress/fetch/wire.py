@@ -163,17 +163,91 @@ def _keep_checked(key: tuple[tuple[bytes, bytes], ...], headers: typing.Any) -> 
     _CHECKED_HEADERS[key] = headers
 
 
+HEAD_LINES_KEPT = 1024
+"""Distinct response status and header lines whose parse is kept (:func:`_read_response_head`)."""
+_HEAD_LINES: dict[bytes, typing.Any] = {}
+"""A response's status line or header line, as received -> what h11's reader made of it.
+
+h11 (``maybe_read_from_SEND_RESPONSE_server``) matches every line of a response head against its patterns (a
+generator, a call and a ``groupdict`` a line: ~0.8 us each), and a site answers with the same lines again and
+again (its Server, Content-Type, Vary, Content-Encoding, the Date of this second, "HTTP/1.1 200 OK"); a line
+is matched once and its parts reused. A line h11 refuses raises as before and is not kept."""
+
+
+def _keep_line(line: bytes, parsed: typing.Any) -> None:
+    if len(_HEAD_LINES) >= HEAD_LINES_KEPT:  # ETags, lengths and dates make new lines all the time: bounded
+        _HEAD_LINES.clear()
+    _HEAD_LINES[line] = parsed
+
+
+def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Response | None:
+    """h11 0.16's ``maybe_read_from_SEND_RESPONSE_server``, each line's match taken from :data:`_HEAD_LINES` when the
+    line was matched before (a head with a folded line, which joins two lines into one, is read by h11's own code)."""
+    lines = buf.maybe_extract_lines()
+    if lines is None:
+        if buf.is_next_line_obviously_invalid_request_line():
+            raise h11.LocalProtocolError("illegal request line")
+        return None
+    if not lines:
+        raise h11.LocalProtocolError("no response line received")
+    status_line = bytes(lines[0])
+    status = _HEAD_LINES.get(status_line)
+    if status is None:
+        matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", lines[0])
+        status = (int(matches["status_code"]), b"" if matches["reason"] is None else matches["reason"],
+                  b"1.1" if matches["http_version"] is None else matches["http_version"])
+        _keep_line(status_line, status)
+    status_code, reason, http_version = status
+    if any(line[:1] in _FOLD_STARTS for line in lines[1:]):
+        headers = list(_h11_decode_header_lines(lines[1:]))
+    else:
+        headers = []
+        for raw in lines[1:]:
+            line = bytes(raw)
+            pair = _HEAD_LINES.get(line)
+            if pair is None:
+                matches = _h11_validate(_H11_HEADER_FIELD, line, "illegal header line: {!r}", raw)
+                pair = (matches["field_name"], matches["field_value"])
+                _keep_line(line, pair)
+            headers.append(pair)
+    event_class = h11.InformationalResponse if status_code < 200 else h11.Response
+    return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
+                       http_version=http_version)
+
+
+class _H11Client(h11.Connection):
+    """h11's client connection, reading a response's head with :func:`_read_response_head`."""
+
+    def _get_io_object(self, role: typing.Any, event: typing.Any, io_dict: typing.Any) -> typing.Any:
+        found = super()._get_io_object(role, event, io_dict)
+        return _read_response_head if found is _H11_READ_RESPONSE else found
+
+
+H11_HEAD_READER_FOR = ("0.16.",)
+"""h11 versions whose response head reader :func:`_read_response_head` repeats; with another, h11's own reads."""
+if h11.__version__.startswith(H11_HEAD_READER_FOR):
+    from h11._readers import _decode_header_lines as _h11_decode_header_lines
+    from h11._readers import header_field_re as _H11_HEADER_FIELD
+    from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
+    from h11._readers import status_line_re as _H11_STATUS_LINE
+    from h11._util import validate as _h11_validate
+_FOLD_STARTS = (b" ", b"\t")  # h11's obs_fold_re: a line that starts so continues the line before it
+
+
 class HTTP11Connection(AsyncHTTP11Connection):
-    """httpcore's HTTP/1.1 connection with an asyncio state lock, and four of its steps without their per-call
+    """httpcore's HTTP/1.1 connection with an asyncio state lock, and five of its steps without their per-call
     overhead: h11's errors mapped by an ``except`` instead of httpcore's ``map_exceptions`` context manager (a
     generator entered for every event sent or received), a GET's empty body not sent as an empty ``Data`` event
     (h11 writes nothing for it and its state does not change), a header list h11 already checked not checked
-    again (:data:`_CHECKED_HEADERS`), and an exchange nobody traces without httpcore's ``Trace``s."""
+    again (:data:`_CHECKED_HEADERS`), a response line h11 already read not matched again (:data:`_HEAD_LINES`),
+    and an exchange nobody traces without httpcore's ``Trace``s."""
 
     def __init__(self, origin: httpcore.Origin, stream: httpcore.AsyncNetworkStream,
                  keepalive_expiry: float | None = None) -> None:
         super().__init__(origin=origin, stream=stream, keepalive_expiry=keepalive_expiry)
         self._state_lock = Lock()  # type: ignore[assignment]
+        if h11.__version__.startswith(H11_HEAD_READER_FOR):
+            self._h11_state = _H11Client(our_role=h11.CLIENT, max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         if request.extensions.get("trace") is not None or _HTTP11_LOG.isEnabledFor(logging.DEBUG):
