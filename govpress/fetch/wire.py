@@ -198,18 +198,20 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
                   b"1.1" if matches["http_version"] is None else matches["http_version"])
         _keep_line(status_line, status)
     status_code, reason, http_version = status
-    if any(line[:1] in _FOLD_STARTS for line in lines[1:]):
-        headers = list(_h11_decode_header_lines(lines[1:]))
-    else:
-        headers = []
-        for raw in lines[1:]:
-            line = bytes(raw)
-            pair = _HEAD_LINES.get(line)
-            if pair is None:
-                matches = _h11_validate(_H11_HEADER_FIELD, line, "illegal header line: {!r}", raw)
-                pair = (matches["field_name"], matches["field_value"])
-                _keep_line(line, pair)
-            headers.append(pair)
+    headers = []
+    for raw in lines[1:]:
+        line = bytes(raw)
+        pair = _HEAD_LINES.get(line)
+        if pair is None:
+            match = _H11_HEADER_FIELD.fullmatch(line)
+            if match is None:
+                # An illegal line, or a line folded onto the one before it (its leading blank is no field name's
+                # start, so no folded line is ever kept): the whole head as h11 reads it, folds joined, or its error.
+                headers = list(_h11_decode_header_lines(lines[1:]))
+                break
+            pair = match.group("field_name", "field_value")
+            _keep_line(line, pair)
+        headers.append(pair)
     event_class = h11.InformationalResponse if status_code < 200 else h11.Response
     return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
                        http_version=http_version)
@@ -231,7 +233,6 @@ if h11.__version__.startswith(H11_HEAD_READER_FOR):
     from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
     from h11._readers import status_line_re as _H11_STATUS_LINE
     from h11._util import validate as _h11_validate
-_FOLD_STARTS = (b" ", b"\t")  # h11's obs_fold_re: a line that starts so continues the line before it
 
 
 class HTTP11Connection(AsyncHTTP11Connection):
@@ -390,12 +391,14 @@ class Connection(AsyncHTTPConnection):
 
 _PLAIN_URL = re.compile(
     r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::([1-9][0-9]{0,4}))?"
-    r"((?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*)"
-    r"(?:\?((?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*))?"
+    r"((?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]++|%[0-9A-Fa-f]{2})*+)?)"
+    r"(?:\?((?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]++|%[0-9A-Fa-f]{2})*+))?"
 )
 """A URL httpx's parser leaves as it is: a lower-case http(s) scheme and host name or IPv4 address, no user,
 a port without leading zeros, a path and query of characters it never escapes (and well-formed escapes), no
-fragment. :func:`plain_url` reads its parts; any other URL goes through ``httpx.URL``."""
+fragment. :func:`plain_url` reads its parts; any other URL goes through ``httpx.URL``. The path (empty, or a "/"
+then characters, "/" and escapes: what segments each starting with "/" make) and the query are matched as runs of
+characters, possessively: a step a run, not a branch a character (1.6 -> 0.5 us a bench URL)."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx's test of a host that must be an IPv4 address
 
