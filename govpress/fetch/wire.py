@@ -439,6 +439,36 @@ def plain_url(url: str) -> tuple[bytes, bytes, int | None, bytes, bytes] | None:
     return scheme.encode(), host.encode(), port, target.encode(), netloc.encode()
 
 
+ORIGINS_KEPT = 1024
+"""Distinct (scheme, host, port) whose ``httpcore.Origin`` :class:`PlainURL` shares."""
+_ORIGINS: dict[tuple[bytes, bytes, int], httpcore.Origin] = {}
+_ORIGIN_PORTS = {b"http": 80, b"https": 443}
+
+
+class PlainURL(httpcore.URL):
+    """The ``httpcore.URL`` of a plain URL's parts (:func:`plain_url`), its ``origin`` made once.
+
+    httpcore reads a request's ``url.origin`` three times a request (the pool placing it, the connection and its
+    HTTP/1.1 connection checking they may take it), and ``URL.origin`` builds a dict of default ports and a new
+    ``Origin`` each time; nothing changes an origin, so every URL of one scheme, host and port shares one."""
+
+    __slots__ = ("origin",)
+
+    def __init__(self, scheme: bytes, host: bytes, port: int | None, target: bytes) -> None:
+        # httpcore.URL's fields, given as bytes (what its enforce_bytes checks and keeps as they are).
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.target = target
+        key = (scheme, host, port or _ORIGIN_PORTS[scheme])
+        origin = _ORIGINS.get(key)
+        if origin is None:
+            if len(_ORIGINS) >= ORIGINS_KEPT:
+                _ORIGINS.clear()
+            origin = _ORIGINS[key] = httpcore.Origin(*key)
+        self.origin = origin  # type: ignore[misc]
+
+
 # --- the network stream -----------------------------------------------------------------------
 
 
@@ -694,5 +724,5 @@ async def connect_tcp(host: str, port: int, timeout: float | None = None, local_
     return AsyncioStream(typing.cast(asyncio.Transport, transport), typing.cast(_Protocol, protocol))
 
 
-__all__ = ["NO_BODY", "AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PoolRequest", "PoolStream", "connect_tcp",
-           "plain_url"]
+__all__ = ["NO_BODY", "AsyncioStream", "Connection", "Event", "HTTP11Connection", "Lock", "PlainURL", "PoolRequest", "PoolStream",
+           "connect_tcp", "plain_url"]

@@ -785,3 +785,41 @@ def test_a_response_line_read_before_is_not_matched_again(monkeypatch: pytest.Mo
         ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
     assert ours == [ours[0]] * 3 and ours[0][0] == 200 and site.connections == 1
     assert matched == [b"HTTP/1.1 200 OK", b"Content-Type: text/plain", b"X-Two: a", b"X-Two: b", b"Content-Length: 5"]
+
+
+def test_a_plain_urls_httpcore_url_is_httpcores_with_one_origin_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire.PlainURL is the httpcore.URL of the same parts (fields, bytes, equality, origin); its origin is made
+    once per scheme, host and port and shared, so the pool and both connections read it without building it: a
+    GET through GuardedTransport.get never calls httpcore's ``URL.origin`` (three times a request before)."""
+    for scheme, host, port, target in [(b"http", b"a.test", None, b"/"), (b"https", b"a.test", None, b"/x?y=1"),
+                                       (b"http", b"127.0.0.1", 8080, b"/p"), (b"https", b"b.test", 8443, b"/")]:
+        ours, theirs = wire.PlainURL(scheme, host, port, target), httpcore.URL(scheme=scheme, host=host, port=port,
+                                                                                 target=target)
+        assert (ours.scheme, ours.host, ours.port, ours.target) == (theirs.scheme, theirs.host, theirs.port, theirs.target)
+        assert ours == theirs and bytes(ours) == bytes(theirs)
+        assert ours.origin == theirs.origin and str(ours.origin) == str(theirs.origin)
+        assert wire.PlainURL(scheme, host, port, b"/other").origin is ours.origin
+    assert wire.PlainURL(b"http", b"a.test", 80, b"/").origin is wire.PlainURL(b"http", b"a.test", None, b"/").origin
+
+    built: list[bytes] = []
+    origin = httpcore.URL.origin
+
+    def counting(url: httpcore.URL) -> httpcore.Origin:
+        built.append(url.host)
+        return origin.fget(url)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(httpcore.URL, "origin", property(counting))
+    with server() as site:
+        async def script(transport: GuardedTransport) -> list:
+            timeout = {"timeout": httpx.Timeout(5.0).as_dict()}
+            out = []
+            for _ in range(3):
+                response = await transport.get(b"http", b"127.0.0.1", site.port, b"/plain",
+                                               [(b"Host", f"127.0.0.1:{site.port}".encode())], timeout)
+                out.append((response.status_code, b"".join([part async for part in response.stream])))
+                await response.aclose()
+            return out
+
+        ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
+    assert ours == [(200, b"hello")] * 3 and site.connections == 1
+    assert built == []
