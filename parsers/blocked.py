@@ -22,8 +22,8 @@ Rules 2, 3 and 5 judge HTML only (by Content-Type, or by the body when that says
 feed, sitemap or JSON document may mention "access denied" or "captcha" in its items.
 
 It runs on every fetched response and before every parse, so the common case (a normal page) is
-settled with substring searches over the first bytes; the visible text is extracted only once a
-rule needs it. A parse of bytes the fetcher already judged (``ParseContext.no_block_found``) skips
+settled by its title and one pass of an Aho-Corasick automaton (ahocorasick-rs) over the first bytes,
+which tells that no marker is there; the visible text is extracted only once a rule needs it. A parse of bytes the fetcher already judged (``ParseContext.no_block_found``) skips
 it when the parser's text reads as those bytes did (:func:`fetch_verdict_holds`); a reparse of
 archived bodies runs it afresh.
 """
