@@ -502,8 +502,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         :data:`~govpress.fetch.wire.NO_BODY` and ``extensions``), without the ``httpx.Request``: the same httpcore
         request to the pool, httpcore's errors mapped to httpx's by httpx's own mapping (only when one is raised),
         and the answer as a :class:`PlainResponse` (``as_httpx`` makes it the ``httpx.Response``)."""
-        request = httpcore.Request(b"GET", httpcore.URL(scheme=scheme, host=host, port=port, target=target),
-                                   content=wire.NO_BODY, extensions=extensions)
+        request = httpcore.Request(b"GET", wire.PlainURL(scheme, host, port, target), content=wire.NO_BODY,
+                                   extensions=extensions)
         # The headers given as they are: every name and value here is bytes already, which is all httpcore's
         # enforce_headers checks (two typing-generic isinstance checks and a copy of the list, two calls a header).
         request.headers = headers

@@ -702,3 +702,124 @@ def test_a_request_without_a_trace_hook_enters_no_trace_and_one_with_it_sees_htt
         assert ours_alone == theirs and entered == []
         theirs, ours = _both(script_for(site, hooked=True))
     assert ours == theirs and ours[1]
+
+
+def _read_head(reader: Callable, data: bytes) -> tuple:
+    """What a response head reader makes of ``data`` in h11's receive buffer: the event's parts (and what is left in
+    the buffer), None when it needs more, or h11's error and its message."""
+    buf = h11._receivebuffer.ReceiveBuffer()
+    buf += data
+    try:
+        event = reader(buf)
+    except h11.ProtocolError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    if event is None:
+        return (None, bytes(buf))
+    return (type(event).__name__, event.status_code, event.reason, event.http_version,
+            list(event.headers._full_items), bytes(buf))
+
+
+def test_a_response_head_is_read_as_h11_reads_it_whether_its_lines_were_read_before_or_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire._read_response_head takes a status or header line's parts from the lines read before; on heads built of
+    valid, invalid, folded, repeated and conflicting lines, with CRLF or LF, whole or cut, it answers as h11's reader
+    (the event, the bytes left, or the error and its message), on a first reading and on a second."""
+    import random
+
+    monkeypatch.setattr(wire, "_HEAD_LINES", {})
+    monkeypatch.setattr(wire, "HEAD_LINES_KEPT", 40)  # emptied now and then along the way
+    statuses = [b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found", b"HTTP/1.0 200 OK", b"HTTP/1.1 204", b"HTTP/1.1 200 ",
+                b"HTTP/1.1 100 Continue", b"HTTP/1.1 301 Moved Permanently", b"HTTP/1.1 20 OK", b"HTTP/2 200 OK",
+                b"HTTP/1.1 200 \xe2\x9c\x93", b"NOT HTTP", b" HTTP/1.1 200 OK", b"HTTP/1.1 200 OK ", b""]
+    lines = [b"Server: govpress-localsite/1.0", b"Content-Type: text/html; charset=utf-8", b"Vary: Accept-Encoding",
+             b"Content-Length: 12", b"Content-Length: 13", b"Content-Length: 12, 12", b"Content-Length: x",
+             b"Transfer-Encoding: chunked", b"Transfer-Encoding: gzip", b"X-Two: a", b"X-Two:  b ", b"X-Empty:",
+             b"ETag: \"abc\"", b"Date: Sun, 06 Dec 2026 21:48:47 GMT", b"No colon here", b"Bad Name: x",
+             b"X-Nul: a\x00b", b"X-Latin: caf\xe9", b" folded on", b"\tfolded too", b":empty name",
+             b"X-Tab:\tvalue\t", b"Connection: close", b"connection: keep-alive"]
+    rng = random.Random(22)
+    heads = []
+    for _ in range(3000):
+        head_lines = [rng.choice(statuses[:7]) if rng.random() < 0.8 else rng.choice(statuses)]
+        head_lines += rng.choices(lines[:14] if rng.random() < 0.6 else lines, k=rng.randint(0, 8))
+        end = rng.choice([b"\r\n", b"\n"])
+        head = end.join(head_lines) + end + end + rng.choice([b"", b"body", b"HTTP/1.1 200 OK\r\n"])
+        heads.append(head[:rng.randint(0, len(head))] if rng.random() < 0.1 else head)
+    heads += [b"\r\n", b"\n", b"\r\n\r\n", b"HTTP/1.1 200 OK\r\n", b"\x16\x03\x01 not http\r\n"]
+    read = h11._readers.maybe_read_from_SEND_RESPONSE_server
+    kinds = set()
+    for head in heads:
+        for _ in range(2):
+            ours, theirs = _read_head(wire._read_response_head, head), _read_head(read, head)
+            assert ours == theirs, head
+            kinds.add(ours[0])
+    assert kinds == {"Response", "InformationalResponse", None, "error"}
+
+
+def test_a_response_line_read_before_is_not_matched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three answers with the same head on one kept-alive connection: h11's pattern matches each line of the first
+    (its status line and four header lines), and the lines of the next two are taken from that reading."""
+    monkeypatch.setattr(wire, "_HEAD_LINES", {}, raising=False)
+    matched: list[bytes] = []
+    validate = h11._util.validate
+
+    def counting(regex, data, *args):  # type: ignore[no-untyped-def]
+        matched.append(bytes(data))
+        return validate(regex, data, *args)
+
+    class CountingPattern:  # h11's header line pattern, as wire.py matches it directly
+        def __init__(self, pattern) -> None:  # type: ignore[no-untyped-def]
+            self.pattern = pattern
+
+        def fullmatch(self, data):  # type: ignore[no-untyped-def]
+            matched.append(bytes(data))
+            return self.pattern.fullmatch(data)
+
+    monkeypatch.setattr(h11._readers, "validate", counting)
+    monkeypatch.setattr(wire, "_h11_validate", counting, raising=False)
+    monkeypatch.setattr(wire, "_H11_HEADER_FIELD", CountingPattern(h11._readers.header_field_re), raising=False)
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            return [_outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain")) for _ in range(3)]
+
+        ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
+    assert ours == [ours[0]] * 3 and ours[0][0] == 200 and site.connections == 1
+    assert matched == [b"HTTP/1.1 200 OK", b"Content-Type: text/plain", b"X-Two: a", b"X-Two: b", b"Content-Length: 5"]
+
+
+def test_a_plain_urls_httpcore_url_is_httpcores_with_one_origin_made_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire.PlainURL is the httpcore.URL of the same parts (fields, bytes, equality, origin); its origin is made
+    once per scheme, host and port and shared, so the pool and both connections read it without building it: a
+    GET through GuardedTransport.get never calls httpcore's ``URL.origin`` (three times a request before)."""
+    for scheme, host, port, target in [(b"http", b"a.test", None, b"/"), (b"https", b"a.test", None, b"/x?y=1"),
+                                       (b"http", b"127.0.0.1", 8080, b"/p"), (b"https", b"b.test", 8443, b"/")]:
+        ours, theirs = wire.PlainURL(scheme, host, port, target), httpcore.URL(scheme=scheme, host=host, port=port,
+                                                                                 target=target)
+        assert (ours.scheme, ours.host, ours.port, ours.target) == (theirs.scheme, theirs.host, theirs.port, theirs.target)
+        assert ours == theirs and bytes(ours) == bytes(theirs)
+        assert ours.origin == theirs.origin and str(ours.origin) == str(theirs.origin)
+        assert wire.PlainURL(scheme, host, port, b"/other").origin is ours.origin
+    assert wire.PlainURL(b"http", b"a.test", 80, b"/").origin is wire.PlainURL(b"http", b"a.test", None, b"/").origin
+
+    built: list[bytes] = []
+    origin = httpcore.URL.origin
+
+    def counting(url: httpcore.URL) -> httpcore.Origin:
+        built.append(url.host)
+        return origin.fget(url)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(httpcore.URL, "origin", property(counting))
+    with server() as site:
+        async def script(transport: GuardedTransport) -> list:
+            timeout = {"timeout": httpx.Timeout(5.0).as_dict()}
+            out = []
+            for _ in range(3):
+                response = await transport.get(b"http", b"127.0.0.1", site.port, b"/plain",
+                                               [(b"Host", f"127.0.0.1:{site.port}".encode())], timeout)
+                out.append((response.status_code, b"".join([part async for part in response.stream])))
+                await response.aclose()
+            return out
+
+        ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
+    assert ours == [(200, b"hello")] * 3 and site.connections == 1
+    assert built == []

@@ -201,6 +201,27 @@ def test_the_screened_marker_search_finds_what_searching_every_needle_finds() ->
         assert _marker_in(markup) == every_needle(markup)
 
 
+def test_a_head_without_any_needle_is_cleared_without_a_substring_search() -> None:
+    """Nearly every page's head has no marker needle: one pass of the automaton tells it, and the screened
+    substring searches (16 over the whole head) run only for a head with a needle, where they pick the reason."""
+    from govpress.parsers.blocked import _MARKERS, _marker_in
+
+    class Counted(bytes):
+        searches = 0
+
+        def __contains__(self, needle: object) -> bool:
+            Counted.searches += 1
+            return super().__contains__(needle)  # type: ignore[operator]
+
+    clean = Counted(ARTICLE.replace(b"<p>The talks covered trade.</p>", PROSE * 60).lower())
+    assert _marker_in(clean) is None
+    assert Counted.searches == 0
+    for needles, reason in _MARKERS:  # every needle, at the start, inside and at the end of a clean head
+        for needle in needles:
+            for at in (0, len(clean) // 2, len(clean)):
+                assert _marker_in(Counted(clean[:at] + needle + clean[at:])) == reason, needle
+
+
 # --- the fetcher's verdict, taken over by the parsers -------------------------------------------
 
 
