@@ -133,3 +133,25 @@ def test_a_word_character_before_a_capital_is_alphanumeric_or_an_underscore() ->
 
     word = re.compile(r"\w")
     assert [hex(c) for c in range(0x110000) if (chr(c).isalnum() or chr(c) == "_") != (word.match(chr(c)) is not None)] == []
+
+
+def test_the_capitals_pattern_leaves_out_a_capital_after_a_word_character() -> None:
+    """The BMP pattern's own matches are the words: a capital after a word character (a letter, digit or "_",
+    inside a word or glued to one) opens none, at the text's start one does, and the words after a rejected capital
+    are found as when that boundary was checked apart from the pattern (the former filter over its matches)."""
+    import re
+
+    from govpress.dedupe.names import _capitalised_bmp
+
+    pattern = _capitalised_bmp()
+    former = re.compile(pattern.pattern.replace("(?<!\\w.)", ""))
+
+    def filtered(text: str) -> list[tuple[int, str]]:
+        return [(m.start(), m.group(0)) for m in former.finditer(text)
+                if not (m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"))]
+
+    rng = random.Random(22)
+    pieces = ["Минск", "Asadov", "visit", "x", "_", "1", "٣", " ", "\n", ".", "«", "AbcDefg", "Ⅻvwxy", "ǅabcd", "Ölçek", "İlham"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 30))) for _ in range(3000)] + ["Abcd", "xAbcd", "_Abcd", "1Abcd"]
+    assert [[(m.start(), m.group(0)) for m in pattern.finditer(t)] for t in texts] == [filtered(t) for t in texts]
+    assert [m.group(0) for m in pattern.finditer("Abcd xAbcd _Efgh 1Ijkl Mnop")] == ["Abcd", "Mnop"]
