@@ -184,7 +184,14 @@ def name_words_iter(text: str | None) -> Iterator[str]:
     if not text:
         return
     for m in _capital_matches(text):
-        if not (word := m.group(0)).isupper() and not _opens_sentence(text, m.start()):
+        if (word := m.group(0)).isupper():
+            continue
+        start = m.start()
+        # Most words follow one space after another word's last character, which opens no sentence: told
+        # without the call (:func:`_opens_sentence` answers the same: no newline, no sentence end before it).
+        if start > 1 and text[start - 1] == " " and not (c := text[start - 2]).isspace() and c not in _SENTENCE_ENDS:
+            yield word
+        elif not _opens_sentence(text, start):
             yield word
 
 

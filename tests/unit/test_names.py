@@ -155,3 +155,16 @@ def test_the_capitals_pattern_leaves_out_a_capital_after_a_word_character() -> N
     texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 30))) for _ in range(3000)] + ["Abcd", "xAbcd", "_Abcd", "1Abcd"]
     assert [[(m.start(), m.group(0)) for m in pattern.finditer(t)] for t in texts] == [filtered(t) for t in texts]
     assert [m.group(0) for m in pattern.finditer("Abcd xAbcd _Efgh 1Ijkl Mnop")] == ["Abcd", "Mnop"]
+
+
+def test_name_words_are_the_capitalised_words_not_opening_a_sentence() -> None:
+    """``name_words`` tells the usual word after one space without ``_opens_sentence``: the same words as asking it
+    of every capitalised word, whatever stands before the space (sentence ends, quotes, other spaces, a newline)."""
+    from govpress.dedupe.names import _capitalised
+
+    rng = random.Random(23)
+    pieces = ["Минск", "Asadov", "visit", "NATO", "и", "x", " ", " ", "  ", "\n", " \n", "\u00a0", "\t", "\u2003", ".",
+              "!", "?", ":", "«", "\"", "“", "„", ",", ";", ")", "2025", "—", "_", "Головченко"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 40))) for _ in range(5000)]
+    assert [name_words(t) for t in texts] == [[w for w, opens in _capitalised(t) if not opens] for t in texts]
+    assert name_words("Минск. Asadov met Golovchenko, Asadov") == ["Golovchenko", "Asadov"]
