@@ -129,8 +129,6 @@ class _Scorer:
         self.output = np.asarray(identifier.tk_output, dtype=np.int64)
         self.feature_total = len(identifier.nb_ptc)  # feature indexes are below it
         self.floor = RAW_FLOOR
-        self.floor32 = float(np.float32(RAW_FLOOR))
-        """The floor as a float32 score holds it (what an alias's column reads)."""
         # Columns of one label (srl and sr): the first keeps the better score, as py3langid's _decide does.
         first: dict[str, int] = {}
         self.aliases = []
@@ -154,10 +152,7 @@ class _Scorer:
         # Step k feeds every byte's state the byte k places before it: after the last step each
         # state has read its own byte and the window - 1 bytes before it (fewer at the start).
         rowbase, nextmove = self.rowbase, self.nextmove
-        first = min(self.window, size) - 1
-        # The first step starts every state from 0: its rows are all the start state's (no gather).
-        states[first:] = nextmove.take(text[:size - first] + rowbase[0])
-        for k in range(first - 1, -1, -1):
+        for k in range(min(self.window, size) - 1, -1, -1):
             moves = rowbase.take(states[k:])
             moves += text[:size - k]
             states[k:] = nextmove.take(moves)
@@ -210,11 +205,10 @@ class _Scorer:
         else:
             features, counts = found
             scores = np.log1p(counts) @ identifier.nb_ptc[features] + identifier.nb_pc
-        out = scores.tolist()  # the aliases merged in the list: exact floats, no NumPy scalar per step
         for i, j in self.aliases:
-            out[i] = max(out[i], out[j])
-            out[j] = self.floor32
-        return out
+            scores[i] = max(scores[i], scores[j])
+            scores[j] = self.floor
+        return scores.tolist()
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every language with its raw score, best first (py3langid's ``rank`` for ``norm_probs=False``)."""
