@@ -228,13 +228,17 @@ class _InsideKeys:
         self._words = (word for text in texts for word in name_words_iter(text))
 
     def matches(self, key: str) -> bool:
+        if len(key) < SHORTEST:  # keys_match is False for every other key: nothing to read
+            return False
         if any(keys_match(key, k) for k in self._keys):
             return True
+        head, keys = key[:COMPARED], self._keys
         for word in self._words:
             other = name_key(word)
-            if other not in self._keys:
-                self._keys.add(other)
-                if keys_match(key, other):
+            if other not in keys:
+                keys.add(other)
+                # keys_match(key, other), its first test done above once: a body's words are read here
+                if len(other) >= SHORTEST and ((start := other[:COMPARED]).startswith(head) or head.startswith(start)):
                     return True
         return False
 

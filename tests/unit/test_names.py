@@ -168,3 +168,20 @@ def test_name_words_are_the_capitalised_words_not_opening_a_sentence() -> None:
     texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 40))) for _ in range(5000)]
     assert [name_words(t) for t in texts] == [[w for w, opens in _capitalised(t) if not opens] for t in texts]
     assert name_words("Минск. Asadov met Golovchenko, Asadov") == ["Golovchenko", "Asadov"]
+
+
+def test_inside_keys_answer_as_their_definition_whatever_was_asked_before() -> None:
+    """``_InsideKeys.matches`` (keys_match written out for the body's words, a short key answered without reading) is
+    ``any(keys_match(key, k) for k in the texts' name keys)``, asked in any order, short keys and prefixes included."""
+    from govpress.dedupe.names import _InsideKeys
+
+    rng = random.Random(24)
+    forms = [form for group in VARIANTS.values() for form in group]
+    pieces = [*forms, "Minister", "Alpha", "Alphabet", "Baku", "Asad", "Ab", "the", "и", " ", " ", ". ", "\n", ", "]
+    probes = sorted({name_key(f) for f in forms} | {"", "a", "ab", "hlc", "hlcnk", "hlcnkx", "asd", "asdm", "alf", "alfbt", "bk"})
+    for _ in range(600):
+        texts = ["".join(rng.choices(pieces, k=rng.randrange(0, 30))) or None for _ in range(4)]
+        every = {name_key(w) for t in texts for w in name_words(t)}
+        inside = _InsideKeys(texts)
+        for key in rng.sample(probes, k=len(probes)):
+            assert inside.matches(key) == any(keys_match(key, k) for k in every), (texts, key)
