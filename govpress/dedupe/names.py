@@ -63,13 +63,16 @@ def _capitalised_bmp() -> re.Pattern[str]:
     A pattern opening with one set of characters lets the regex engine skip to the next capital
     in C: 10x faster than visiting every word of a body in Python, most of a fresh load's name
     keys. The engine loses that skip when the set holds characters beyond U+FFFF, so a text that
-    has any takes the plain way (:data:`_NAME`). The word boundary before the capital is checked
-    apart (a capital inside a word, as in "xAbcd", opens no word).
+    has any takes the plain way (:data:`_NAME`). The word boundary before the capital is a lookbehind
+    after it (``(?<!\w.)``: the character before the capital is no word character; a capital inside a
+    word, as in "xAbcd", opens no word), which keeps the skip and rejects a capital without a Python step.
+    The matches are those of the boundary checked apart: a capital inside a rejected word is preceded by a
+    letter of it, so none of them is taken either way.
 
     Made at the first use (3-4 ms: every character of the BMP tested): a run's process rarely keys names
     (its parse workers do, warmed by the fork server before they fork)."""
     capitals = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.match(c))
-    return re.compile("[" + re.escape(capitals) + r"][^\W\d_]{3,}\b")
+    return re.compile("[" + re.escape(capitals) + r"](?<!\w.)[^\W\d_]{3,}\b")
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -155,10 +158,7 @@ def _capital_matches(text: str) -> Iterator[re.Match[str]]:
     """The matches of the words of four letters or more that open with a capital (acronyms included)."""
     if not text.isascii() and _ASTRAL.search(text):  # (an ASCII text has no character beyond U+FFFF: no search)
         return (m for m in _NAME.finditer(text) if m.group(0)[0].isupper())
-    # The character before a capital is a word character when it is alphanumeric or "_": re's \w exactly
-    # (tests/unit/test_names.py checks every code point), told without a match object (~25 capitals a page).
-    return (m for m in _capitalised_bmp().finditer(text)
-            if not ((start := m.start()) and ((before := text[start - 1]).isalnum() or before == "_")))
+    return _capitalised_bmp().finditer(text)  # (a capital after a word character is left out by the pattern)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -184,7 +184,14 @@ def name_words_iter(text: str | None) -> Iterator[str]:
     if not text:
         return
     for m in _capital_matches(text):
-        if not (word := m.group(0)).isupper() and not _opens_sentence(text, m.start()):
+        if (word := m.group(0)).isupper():
+            continue
+        start = m.start()
+        # Most words follow one space after another word's last character, which opens no sentence: told
+        # without the call (:func:`_opens_sentence` answers the same: no newline, no sentence end before it).
+        if start > 1 and text[start - 1] == " " and not (c := text[start - 2]).isspace() and c not in _SENTENCE_ENDS:
+            yield word
+        elif not _opens_sentence(text, start):
             yield word
 
 
@@ -221,13 +228,17 @@ class _InsideKeys:
         self._words = (word for text in texts for word in name_words_iter(text))
 
     def matches(self, key: str) -> bool:
+        if len(key) < SHORTEST:  # keys_match is False for every other key: nothing to read
+            return False
         if any(keys_match(key, k) for k in self._keys):
             return True
+        head, keys = key[:COMPARED], self._keys
         for word in self._words:
             other = name_key(word)
-            if other not in self._keys:
-                self._keys.add(other)
-                if keys_match(key, other):
+            if other not in keys:
+                keys.add(other)
+                # keys_match(key, other), its first test done above once: a body's words are read here
+                if len(other) >= SHORTEST and ((start := other[:COMPARED]).startswith(head) or head.startswith(start)):
                     return True
         return False
 

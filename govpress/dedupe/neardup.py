@@ -72,6 +72,9 @@ _WORD = re.compile(r"[^\W_]+")
 _EDGE_PUNCTUATION = "".join(c for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»“”„‘’‚…—–·•‹›¡¿" if not c.isalnum())
 """Punctuation that opens or closes a token (no letter or digit among them): a token that is letters and digits
 once these are stripped from its ends is one word (``words``), with no search."""
+_SEPARATORS = ".,:;()«»\"“”„'‘’!?/–—-…%&$§*€"
+"""The punctuation of most press texts' tokens (no letter or digit among them): :func:`words` turns each into a
+space, one ``str.replace`` each, so that nearly every text's tokens are all letters and digits, told in one test."""
 _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
 _MIX2 = _U64(0x94D049BB133111EB)
@@ -114,10 +117,19 @@ def words(text: str) -> list[str]:
     The same list as ``_WORD.findall(folded)``, cheaper (a quarter fewer instructions): no whitespace character
     is a letter or digit, so the runs are those of the text's space-separated tokens, and a token that is all
     letters and digits (``str.isalnum``: the class's characters exactly, tests/unit/test_neardup.py checks
-    every code point) is one run; only the others, those with punctuation, are searched."""
+    every code point) is one run; only the others, those with punctuation, are searched. The common punctuation
+    (:data:`_SEPARATORS`) is made a space first, which leaves the runs as they were (it separates them either way)
+    and the tokens of nearly every text all letters and digits: then the tokens are the words, told by one
+    ``isalnum`` of their join (an empty token cannot hide in it), without a Python step a token (a fifth of this
+    function's time)."""
     folded = _without_invisible(unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    for mark in _SEPARATORS:  # a separator turned into a space separates the same runs
+        folded = folded.replace(mark, " ")
+    tokens = folded.split()
+    if "".join(tokens).isalnum():  # every token letters and digits (nearly every text): each is one run
+        return tokens
     out: list[str] = []
-    for token in folded.split():
+    for token in tokens:
         if token.isalnum():
             out.append(token)
         elif (core := token.strip(_EDGE_PUNCTUATION)).isalnum():

@@ -133,3 +133,55 @@ def test_a_word_character_before_a_capital_is_alphanumeric_or_an_underscore() ->
 
     word = re.compile(r"\w")
     assert [hex(c) for c in range(0x110000) if (chr(c).isalnum() or chr(c) == "_") != (word.match(chr(c)) is not None)] == []
+
+
+def test_the_capitals_pattern_leaves_out_a_capital_after_a_word_character() -> None:
+    """The BMP pattern's own matches are the words: a capital after a word character (a letter, digit or "_",
+    inside a word or glued to one) opens none, at the text's start one does, and the words after a rejected capital
+    are found as when that boundary was checked apart from the pattern (the former filter over its matches)."""
+    import re
+
+    from govpress.dedupe.names import _capitalised_bmp
+
+    pattern = _capitalised_bmp()
+    former = re.compile(pattern.pattern.replace("(?<!\\w.)", ""))
+
+    def filtered(text: str) -> list[tuple[int, str]]:
+        return [(m.start(), m.group(0)) for m in former.finditer(text)
+                if not (m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"))]
+
+    rng = random.Random(22)
+    pieces = ["Минск", "Asadov", "visit", "x", "_", "1", "٣", " ", "\n", ".", "«", "AbcDefg", "Ⅻvwxy", "ǅabcd", "Ölçek", "İlham"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 30))) for _ in range(3000)] + ["Abcd", "xAbcd", "_Abcd", "1Abcd"]
+    assert [[(m.start(), m.group(0)) for m in pattern.finditer(t)] for t in texts] == [filtered(t) for t in texts]
+    assert [m.group(0) for m in pattern.finditer("Abcd xAbcd _Efgh 1Ijkl Mnop")] == ["Abcd", "Mnop"]
+
+
+def test_name_words_are_the_capitalised_words_not_opening_a_sentence() -> None:
+    """``name_words`` tells the usual word after one space without ``_opens_sentence``: the same words as asking it
+    of every capitalised word, whatever stands before the space (sentence ends, quotes, other spaces, a newline)."""
+    from govpress.dedupe.names import _capitalised
+
+    rng = random.Random(23)
+    pieces = ["Минск", "Asadov", "visit", "NATO", "и", "x", " ", " ", "  ", "\n", " \n", "\u00a0", "\t", "\u2003", ".",
+              "!", "?", ":", "«", "\"", "“", "„", ",", ";", ")", "2025", "—", "_", "Головченко"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 40))) for _ in range(5000)]
+    assert [name_words(t) for t in texts] == [[w for w, opens in _capitalised(t) if not opens] for t in texts]
+    assert name_words("Минск. Asadov met Golovchenko, Asadov") == ["Golovchenko", "Asadov"]
+
+
+def test_inside_keys_answer_as_their_definition_whatever_was_asked_before() -> None:
+    """``_InsideKeys.matches`` (keys_match written out for the body's words, a short key answered without reading) is
+    ``any(keys_match(key, k) for k in the texts' name keys)``, asked in any order, short keys and prefixes included."""
+    from govpress.dedupe.names import _InsideKeys
+
+    rng = random.Random(24)
+    forms = [form for group in VARIANTS.values() for form in group]
+    pieces = [*forms, "Minister", "Alpha", "Alphabet", "Baku", "Asad", "Ab", "the", "и", " ", " ", ". ", "\n", ", "]
+    probes = sorted({name_key(f) for f in forms} | {"", "a", "ab", "hlc", "hlcnk", "hlcnkx", "asd", "asdm", "alf", "alfbt", "bk"})
+    for _ in range(600):
+        texts = ["".join(rng.choices(pieces, k=rng.randrange(0, 30))) or None for _ in range(4)]
+        every = {name_key(w) for t in texts for w in name_words(t)}
+        inside = _InsideKeys(texts)
+        for key in rng.sample(probes, k=len(probes)):
+            assert inside.matches(key) == any(keys_match(key, k) for k in every), (texts, key)

@@ -222,6 +222,27 @@ def test_tokens_stripped_of_edge_punctuation_are_the_former_findall() -> None:
         assert neardup.words(text) == _former_words(text), text
 
 
+def test_separators_made_spaces_leave_the_former_findalls_words() -> None:
+    """``words`` turns ``_SEPARATORS`` into spaces and takes the tokens whole when their join is all letters and
+    digits: none of the separators is a word character, and made texts of words between them (every separator,
+    alone, doubled, at the ends; with and without a character that keeps a token from being one word) give the
+    former search's words, by the one-test way and by the token loop."""
+    import re
+
+    word = re.compile(r"[^\W_]")
+    assert neardup._SEPARATORS and [c for c in neardup._SEPARATORS if word.match(c) or c.isspace()] == []
+    rng = random.Random(22)
+    marks = [*neardup._SEPARATORS, " ", "  ", "\n", "\u00a0"]
+    cores = ["word", "Слово", "ёлка", "2024", "İlham", "ß", "e\u0301", "ﬁ", "K", "٣"]
+    for _ in range(20_000):
+        pieces = [rng.choice(cores) if i % 2 else "".join(rng.choices(marks, k=rng.randrange(3))) for i in range(rng.randrange(12))]
+        if rng.random() < 0.3:
+            pieces.insert(rng.randrange(len(pieces) + 1), rng.choice(["_", "\u00ad", "#", "a_b", "@"]))
+        text = "".join(pieces)
+        assert neardup.words(text) == _former_words(text), text
+    assert neardup.words("") == [] and neardup.words(" .,— ") == []
+
+
 def test_shingle_hashes_are_the_same_with_the_word_cache_empty_partial_or_full() -> None:
     """The cache's values are read in one pass when every word is there; a missing word (None) falls back to
     hashing word by word: the same hashes either way."""
