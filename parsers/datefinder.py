@@ -355,6 +355,10 @@ _URL_DATE = compiled(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:/(?P<m>\d{1,2})/(?P<d>\d{1
 
 def _url_candidate(url: str, collector: _Collector) -> None:
     """``/2024/10/02/``, ``2024-10-02`` or ``20241002`` in the path: the day, rarely wrong, rarely there."""
+    if _URL_DATE.search(url) is None and "\t" not in url and "\n" not in url and "\r" not in url:
+        # The path is a stretch of the URL (urlsplit only drops tabs and line breaks from within it), and one after a
+        # netloc opens with "/" (no digit for the look-behind): a URL that holds no match has no path that does.
+        return
     try:
         path = urlsplit(url).path
     except ValueError:

@@ -102,6 +102,27 @@ def test_url_date_is_the_last_resort() -> None:
     assert release.published_at.date().isoformat() == "2024-09-30"
 
 
+def test_a_url_without_a_date_is_not_split_and_one_with_a_date_anywhere_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.parsers import datefinder
+
+    split: list[str] = []
+    real = datefinder.urlsplit
+    monkeypatch.setattr(datefinder, "urlsplit", lambda url: split.append(url) or real(url))
+
+    def url_day(url: str) -> str | None:
+        collector = datefinder._Collector("UTC", FETCHED)
+        datefinder._url_candidate(url, collector)
+        return collector.found[0].date.value.date().isoformat() if collector.found else None
+
+    assert url_day("http://127.0.0.1:8000/agency/en/news/170/") is None
+    assert url_day("https://gov.example/news?id=20241002") is None  # a date in the query only: not the path's
+    assert url_day("http://127.0.0.1:2019/10/02/news") is None  # the port's digits: in the netloc, not the path
+    assert split == ["https://gov.example/news?id=20241002", "http://127.0.0.1:2019/10/02/news"]
+    assert url_day("https://gov.example/2024/09/30/talks") == "2024-09-30"
+    assert url_day("news-2024-09-30") == "2024-09-30"
+    assert url_day("https://gov.example/20\n24/09/30/") == "2024-09-30"  # urlsplit drops the line break
+
+
 def test_metadata_with_seconds_and_offset_beats_a_visible_day_that_agrees() -> None:
     head = "<meta property='article:published_time' content='2024-10-02T11:54:00+03:00'>"
     value, precision = published(page(f"<h1>Talks on trade</h1><p class='info'>2 October 2024</p>{PROSE}", head=head))
