@@ -555,3 +555,25 @@ def test_the_memos_keep_plain_strings_only_and_stay_bounded() -> None:
         for month in range(1, 13):
             dates.parse_date(f"{day}.{month}.2024")
     assert 0 < len(dates._FIRSTS) <= dates._REMEMBERED and 0 < len(dates._MATCHES) <= dates._REMEMBERED
+
+
+def test_the_day_then_letter_need_read_from_the_last_digit_finds_the_same_texts() -> None:
+    """``_NEEDS[2]`` looks from a digit over separators only: it holds for exactly the texts the former need
+    (separators and digits between) held for, made texts of digits, separators, letters and other characters."""
+    import random
+    import re
+
+    from govpress.parsers import dates
+
+    former = re.compile(r"\d[\s.\-–—\d]*[^\W\d_]", re.I)
+    assert dates._NEEDS[2].pattern == dates._DIGIT_THEN_LETTER
+    rng = random.Random(22)
+    pieces = ["1", "2", "12", "2024", "٣", ".", " ", "\u00a0", "-", "–", "—", "\n", "a", "я", "İ", "ı", "_", ",", ":", "/",
+              "октября", "Oct", "th", "-го"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(30_000)]
+    texts += ["21.02.2026 19:22", "2 - октября", "12.10.2024", "2_a", "2,a", "1 2 3 4 5 6 7 8 9 x"]
+    held = 0
+    for text in texts:
+        assert (dates._NEEDS[2].search(text) is None) == (former.search(text) is None), text
+        held += dates._NEEDS[2].search(text) is not None
+    assert held > 5_000
