@@ -436,6 +436,8 @@ def _time_before(text: str, m: re.Match[str], groups: dict[str, str | None] | No
 # each process remembers the last few hundred answers; plain ``str`` texts only (lxml's string subclass keeps its
 # whole document alive, and a match keeps its text), cleared when full so the memory stays bounded.
 _REMEMBERED = 256
+_LONGEST = 2000
+"""Longest text remembered (characters; :func:`parse_date` reads no more): 256 of them hold a few MB at most."""
 _MATCHES: dict[str, list[re.Match[str]]] = {}
 """``_candidates`` of a text."""
 _FIRSTS: dict[tuple[str, str, datetime | None, bool], ParsedDate | None] = {}
@@ -457,7 +459,7 @@ def _matches(text: str) -> list[re.Match[str]]:
     found = _MATCHES.get(text)
     if found is None:
         found = _candidates(text)
-        if type(text) is str:
+        if type(text) is str and len(text) <= _LONGEST:
             _remember(_MATCHES, text, found)
     return found
 
@@ -467,7 +469,7 @@ def _first_key(text: str, tz: str, reference: datetime | None, month_first: bool
     """The key of ``text``'s first reading in :data:`_FIRSTS`, or None when it is not remembered: only with a
     reference that names one instant by its fields (naive, or at a fixed offset: two equal ones then read the
     same year; two equal references in one IANA zone may differ in ``fold``)."""
-    if type(text) is not str or type(tz) is not str:
+    if type(text) is not str or type(tz) is not str or len(text) > _LONGEST:
         return None
     if reference is not None and (type(reference) is not datetime
                                   or (reference.tzinfo is not None and type(reference.tzinfo) is not timezone)):
@@ -550,7 +552,7 @@ def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
     if not isinstance(value, str):
         return None
     key = (value, tz)
-    remembered = type(value) is str and type(tz) is str
+    remembered = type(value) is str and type(tz) is str and len(value) <= _LONGEST
     if remembered:
         parsed = _ISOS.get(key, _UNKNOWN)
         if parsed is not _UNKNOWN:

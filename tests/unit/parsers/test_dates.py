@@ -551,6 +551,9 @@ def test_the_memos_keep_plain_strings_only_and_stay_bounded() -> None:
     assert dates.find_dates(smart)[0][2].value.day == 12
     assert dates.parse_iso(smart) is None
     assert not dates._MATCHES and not dates._FIRSTS and not dates._ISOS
+    long = "x" * dates._LONGEST + " 12.03.2024"
+    assert dates.find_dates(long)[0][2].value.day == 12 and dates.parse_iso(long) is None
+    assert not dates._MATCHES and not dates._FIRSTS and not dates._ISOS
     for day in range(1, 29):
         for month in range(1, 13):
             dates.parse_date(f"{day}.{month}.2024")
