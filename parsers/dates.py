@@ -244,14 +244,18 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 # What each pattern above cannot match without, in the same order: a part of every match that a
 # digit starts (the regex engine skips to digits fast; the patterns open with a lookbehind, which
 # it tries at every position). A line is searched with a pattern only when it holds that part.
+_DIGIT_THEN_LETTER = r"\d[\s.\-–—]*[^\W\d_]"
 _NEEDS: tuple[re.Pattern[str], ...] = tuple(
     compiled(p, re.I)
     for p in (
         r"\d{4}-\d{2}-\d{2}",
         r"\d\.\d{1,2}\.\d{2}",
-        # The day's last digit, then only separators, a range's digits or a suffix's hyphen before the
-        # first letter (of the day's suffix, "of"/"de", or the month, whose letters stay letters in any case).
-        r"\d[\s.\-–—\d]*[^\W\d_]",
+        # The day's (or a range's) last digit, then only separators or a suffix's hyphen before the first letter
+        # (of the day's suffix, "of"/"de", or the month, whose letters stay letters in any case). Read from the
+        # last digit: the same texts as "\d[\s.\-–—\d]*[^\W\d_]" (the last digit of such a stretch is followed by
+        # separators only), which went back over a run of digits and dots from each of its digits ("21.02.2026
+        # 19:22": 2.6 us, quadratic in the run's length).
+        _DIGIT_THEN_LETTER,
         # The month's last letter (every Latin form is spelled with these; tests/unit/parsers/test_dates.py
         # checks that each letter's case variants are in this class too), then the day.
         r"[a-zäəıüöçşğ]\.?\s*\d",
@@ -260,6 +264,12 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il|жыл|ж\.)",
     )
 )
+# A character each need above cannot match without (None: no such character), searched first with `in`, which
+# costs a tenth of a pattern search: the hyphen of an ISO date, the dots of a dotted date, the separators of an
+# all-digit date, the "l" of "il" or the "ж" of "жыл"/"ж." (re.I takes each of these only as itself or its
+# capital: tests/unit/parsers/test_dates.py checks every code point).
+_NEED_CHARS: tuple[str | None, ...] = ("-", ".", None, None, "/-", "/.", "lLжЖ")
+_SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")
 _TIME_BEFORE = compiled(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
@@ -391,7 +401,13 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
 def _candidates(text: str) -> list[re.Match[str]]:
     """Non-overlapping matches of every pattern, left to right; at one start the longest wins."""
     found: list[re.Match[str]] = []
-    for pattern, need in zip(_PATTERNS, _NEEDS):
+    for pattern, need, chars in _SCREENED:
+        if chars is not None:
+            for char in chars:
+                if char in text:
+                    break
+            else:
+                continue  # the need cannot match: not searched
         if need.search(text):
             found.extend(pattern.finditer(text))
     found.sort(key=lambda m: (m.start(), -(m.end() - m.start())))
@@ -412,6 +428,55 @@ def _time_before(text: str, m: re.Match[str], groups: dict[str, str | None] | No
     return _TIME_BEFORE.search(text[max(0, m.start() - 16):m.start()])
 
 
+# ---------------------------------------------------------------- remembered reads
+
+# A page reads the same short texts more than once: its <meta>, JSON-LD and <time> stamps are often one string,
+# an element classed date is also a line of the page, and a stamp read as ISO first is read as written text again
+# for the "dateline" channel (bench/results.md, "perf-dates22"). These are pure functions of their arguments, so
+# each process remembers the last few hundred answers; plain ``str`` texts only (lxml's string subclass keeps its
+# whole document alive, and a match keeps its text), cleared when full so the memory stays bounded.
+_REMEMBERED = 256
+_LONGEST = 2000
+"""Longest text remembered (characters; :func:`parse_date` reads no more): 256 of them hold a few MB at most."""
+_MATCHES: dict[str, list[re.Match[str]]] = {}
+"""``_candidates`` of a text."""
+_FIRSTS: dict[tuple[str, str, datetime | None, bool], ParsedDate | None] = {}
+"""The first candidate of a text read (None when it is none, or not a date): :func:`parse_date`'s answer, and
+:func:`find_dates`' first one when it is a date."""
+_ISOS: dict[tuple[str, str], ParsedDate | None] = {}
+""":func:`parse_iso`'s answers."""
+_UNKNOWN = object()
+
+
+def _remember(memo: dict, key: object, value: object) -> None:
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[key] = value
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    """:func:`_candidates` of ``text``, remembered (the list is shared: read it, never change it)."""
+    found = _MATCHES.get(text)
+    if found is None:
+        found = _candidates(text)
+        if type(text) is str and len(text) <= _LONGEST:
+            _remember(_MATCHES, text, found)
+    return found
+
+
+def _first_key(text: str, tz: str, reference: datetime | None, month_first: bool
+               ) -> tuple[str, str, datetime | None, bool] | None:
+    """The key of ``text``'s first reading in :data:`_FIRSTS`, or None when it is not remembered: only with a
+    reference that names one instant by its fields (naive, or at a fixed offset: two equal ones then read the
+    same year; two equal references in one IANA zone may differ in ``fold``)."""
+    if type(text) is not str or type(tz) is not str or len(text) > _LONGEST:
+        return None
+    if reference is not None and (type(reference) is not datetime
+                                  or (reference.tzinfo is not None and type(reference.tzinfo) is not timezone)):
+        return None
+    return (text, tz, reference, bool(month_first))
+
+
 def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False
                ) -> list[tuple[int, int, ParsedDate]]:
     """Every date expression in ``text`` as ``(start, end, date)``, in order; unreadable ones skipped.
@@ -423,10 +488,21 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     if not isinstance(text, str) or not text or not _DIGIT.search(text):
         return []  # every form has a day or a year in digits
     out: list[tuple[int, int, ParsedDate]] = []
-    for m in _candidates(text):
+    first = True
+    for m in _matches(text):
         groups = m.groupdict()
         before = _time_before(text, m, groups)
-        parsed = _convert(m, zone, reference, before, month_first, groups)
+        if first:
+            # The first candidate's reading is parse_date's answer for this text: shared with it.
+            first = False
+            key = _first_key(text, tz, reference, month_first)
+            parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+            if parsed is _UNKNOWN:
+                parsed = _convert(m, zone, reference, before, month_first, groups)
+                if key is not None:
+                    _remember(_FIRSTS, key, parsed)
+        else:
+            parsed = _convert(m, zone, reference, before, month_first, groups)
         if parsed is not None:
             start = m.start() - len(before.group(0)) if before is not None else m.start()
             end = m.end()
@@ -447,12 +523,20 @@ def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     if not isinstance(text, str) or not text:
         return None
     text = unicodedata.normalize("NFC", text)[:2000]
-    candidates = _candidates(text)
-    if not candidates:
-        return None
-    first = candidates[0]
-    groups = first.groupdict()
-    return _convert(first, zone, reference, _time_before(text, first, groups), month_first, groups)
+    key = _first_key(text, tz, reference, month_first)
+    if key is not None:
+        parsed = _FIRSTS.get(key, _UNKNOWN)
+        if parsed is not _UNKNOWN:
+            return parsed
+    candidates = _matches(text)
+    parsed = None
+    if candidates:
+        first = candidates[0]
+        groups = first.groupdict()
+        parsed = _convert(first, zone, reference, _time_before(text, first, groups), month_first, groups)
+    if key is not None:
+        _remember(_FIRSTS, key, parsed)
+    return parsed
 
 
 _ISO = compiled(
@@ -467,8 +551,17 @@ def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
     zone = _zone(tz)
     if not isinstance(value, str):
         return None
+    key = (value, tz)
+    remembered = type(value) is str and type(tz) is str and len(value) <= _LONGEST
+    if remembered:
+        parsed = _ISOS.get(key, _UNKNOWN)
+        if parsed is not _UNKNOWN:
+            return parsed
     m = _ISO.fullmatch(value.strip())
-    return _convert(m, zone, None, None) if m else None
+    parsed = _convert(m, zone, None, None) if m else None
+    if remembered:
+        _remember(_ISOS, key, parsed)
+    return parsed
 
 
 def as_day(parsed: ParsedDate, *, tz: str = "UTC") -> ParsedDate:

@@ -102,6 +102,27 @@ def test_url_date_is_the_last_resort() -> None:
     assert release.published_at.date().isoformat() == "2024-09-30"
 
 
+def test_a_url_without_a_date_is_not_split_and_one_with_a_date_anywhere_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.parsers import datefinder
+
+    split: list[str] = []
+    real = datefinder.urlsplit
+    monkeypatch.setattr(datefinder, "urlsplit", lambda url: split.append(url) or real(url))
+
+    def url_day(url: str) -> str | None:
+        collector = datefinder._Collector("UTC", FETCHED)
+        datefinder._url_candidate(url, collector)
+        return collector.found[0].date.value.date().isoformat() if collector.found else None
+
+    assert url_day("http://127.0.0.1:8000/agency/en/news/170/") is None
+    assert url_day("https://gov.example/news?id=20241002") is None  # a date in the query only: not the path's
+    assert url_day("http://127.0.0.1:2019/10/02/news") is None  # the port's digits: in the netloc, not the path
+    assert split == ["https://gov.example/news?id=20241002", "http://127.0.0.1:2019/10/02/news"]
+    assert url_day("https://gov.example/2024/09/30/talks") == "2024-09-30"
+    assert url_day("news-2024-09-30") == "2024-09-30"
+    assert url_day("https://gov.example/20\n24/09/30/") == "2024-09-30"  # urlsplit drops the line break
+
+
 def test_metadata_with_seconds_and_offset_beats_a_visible_day_that_agrees() -> None:
     head = "<meta property='article:published_time' content='2024-10-02T11:54:00+03:00'>"
     value, precision = published(page(f"<h1>Talks on trade</h1><p class='info'>2 October 2024</p>{PROSE}", head=head))
@@ -586,3 +607,72 @@ def test_the_copyright_screen_gives_the_search_s_answer_on_made_lines() -> None:
 
     noise = ["", " ", "12.03.2024", "2024", "(C)", "(c)", "©", "Berlin,", "·", "ı", "İ", "ſ", "K", "ᲀ", "Rights", "все", "\u00a0"]
     assert_screen_answers_as_the_search_on_made_lines(_COPYRIGHT, _has_copyright, _copyright_forms(), noise, seed=16)
+
+
+@pytest.mark.parametrize("name", ["_PUBLISHED", "_OTHER", "_COPYRIGHT"])
+def test_the_pieces_entered_at_their_rarest_letter_find_the_same_texts(name: str) -> None:
+    """``_pieces_pattern``: each piece is entered at its rarest letter and checked back; a text holds a match
+    exactly when it holds one of the pieces (made texts of the pieces' letters, pieces and their fragments)."""
+    import random
+
+    from govpress.parsers import datefinder
+
+    pieces = getattr(datefinder, f"{name}_PIECES")
+    pattern = getattr(datefinder, f"{name}_PIECE")
+    rank = datefinder._LETTERS_BY_FREQUENCY
+    for piece, branch in zip(dict.fromkeys(pieces), pattern.pattern.split("|")):
+        entry = max(piece, key=lambda c: rank.find(c) if c in rank else len(rank))
+        assert branch.startswith(re.escape(entry)), (piece, branch)  # the first letter only when it is the rarest
+    rng = random.Random(22)
+    letters = sorted(set("".join(pieces))) + [" ", "x", "1"]
+    fragments = [p[:k] for p in pieces for k in range(1, len(p))] + [p[k:] for p in pieces for k in range(1, len(p))]
+    texts = ["".join(rng.choice(letters) for _ in range(rng.randrange(14))) for _ in range(40_000)]
+    texts += ["".join(rng.choice(fragments + list(pieces) + letters) for _ in range(rng.randrange(5))) for _ in range(40_000)]
+    held = 0
+    for text in texts:
+        found = any(piece in text for piece in pieces)
+        assert (pattern.search(text) is not None) == found, text
+        held += found
+    assert held > 5_000
+
+
+def test_every_character_the_case_blind_self_published_match_opens_with_is_an_opener() -> None:
+    import sys
+
+    from govpress.parsers.datefinder import _SELF_PUBLISHED, _SELF_PUBLISHED_OPENERS
+
+    # The forms open with "this", "dieser", "cet", "эта" or "данная", after non-word characters only.
+    assert _SELF_PUBLISHED.pattern.startswith(r"^\W*(?:this\s")
+    for form in ("|dieser\\s", "|cet\\s", "|(?:эта|данная)\\s"):
+        assert form in _SELF_PUBLISHED.pattern, form
+    assert _SELF_PUBLISHED.pattern.count("|") == 14
+    firsts = re.compile("[tdcэд]", re.I)
+    taken = {chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF and firsts.fullmatch(chr(cp))}
+    assert taken == set(_SELF_PUBLISHED_OPENERS)
+    word = re.compile(r"\w")
+    assert all(bool(word.fullmatch(chr(cp))) == (chr(cp).isalnum() or chr(cp) == "_")
+               for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
+
+
+def test_the_self_published_sentence_is_matched_only_on_lines_that_may_open_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govpress.parsers import datefinder
+
+    asked: list[str] = []
+    real = datefinder._SELF_PUBLISHED
+
+    class Spy:
+        def match(self, line: str):
+            asked.append(line)
+            return real.match(line)
+
+    monkeypatch.setattr(datefinder, "_SELF_PUBLISHED", Spy())
+    lines = ["Ministry of Trade", "Minister held talks.", "This entry was posted on 3 October 2024 by admin",
+             "« Dieser Beitrag wurde am 2. Oktober 2024 veröffentlicht", "_this entry was posted on 1 October 2024", "",
+             "эта запись опубликована 1 октября 2024", "Ministry", "12 October"]
+    found = datefinder.find_publication_date(
+        meta_published=[], heading_dates=[], title=None, first_paragraphs=[], url="https://gov.example/n",
+        region_lines=lines, tz="Europe/Berlin", reference=FETCHED)
+    assert asked == [lines[2], lines[3], "", lines[6]]
+    assert found.date is not None and found.date.value.date().isoformat() == "2024-10-03"
+    labelled = {c.text for c in found.candidates if c.channel == "label"}
+    assert {lines[3], lines[6]} <= labelled  # read as the page's sentence about itself only

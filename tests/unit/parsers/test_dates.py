@@ -436,3 +436,147 @@ def test_the_latin_month_prefilter_letters_cover_their_case_variants() -> None:
     for letter in letters:
         literal = re.compile(re.escape(letter), re.I)
         assert all(needed.match(c) for c in cased if literal.match(c)), letter
+
+
+def test_the_need_characters_are_every_character_re_i_takes_for_them() -> None:
+    """``_NEED_CHARS``: a need is searched only when the text holds one of its characters; re.I takes each of
+    those only as a character listed beside it (all code points), and each need's pattern spells one of them."""
+    import re
+    import sys
+
+    from govpress.parsers import dates
+
+    assert len(dates._NEED_CHARS) == len(dates._NEEDS) == len(dates._PATTERNS)
+    for need, chars in zip(dates._NEEDS, dates._NEED_CHARS):
+        if chars is None:
+            continue
+        for char in chars:
+            literal = re.compile(re.escape(char), re.I)
+            taken = {chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF and literal.fullmatch(chr(cp))}
+            assert taken <= set(chars), (need.pattern, char, taken)
+        # Every text the need matches holds one of the characters (made texts around each need's own forms).
+        for text in ("2024-10-02", "21.02.2026", "02/10/2024", "2024/10/02", "2024.10.02", "2024-cü il", "2024 жылғы",
+                     "2024 ж.", "2024-CÜ İL", "2024 ЖЫЛҒЫ", "12 Oct 2024", "Oct 2, 2024", "2024 il"):
+            assert not need.search(text) or any(c in text for c in chars), (need.pattern, text)
+
+
+def test_a_text_without_any_need_character_is_searched_by_the_two_unscreened_needs_only(monkeypatch) -> None:
+    from govpress.parsers import dates
+
+    searched: list[int] = []
+
+    class Spy:
+        def __init__(self, index: int, need) -> None:
+            self.index, self.need = index, need
+
+        def search(self, text: str):
+            searched.append(self.index)
+            return self.need.search(text)
+
+    monkeypatch.setattr(dates, "_SCREENED", tuple(
+        (pattern, Spy(i, need), chars) for i, (pattern, need, chars) in enumerate(dates._SCREENED)))
+    assert [m.group(0) for m in dates._candidates("2 октября 2024 года, 18:00")] == ["2 октября 2024 года, 18:00"]
+    assert searched == [2, 3]
+    searched.clear()
+    dates._candidates("2024-10-02 и 21.02.2026")  # a hyphen and a dot: the ISO, dotted and digit-first needs too
+    assert searched == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_text_read_twice_is_converted_once_and_reads_the_same(monkeypatch) -> None:
+    """The first candidate's reading is remembered: parse_date after find_dates (and again) converts nothing,
+    and gives what a fresh read gives."""
+    from govpress.parsers import dates
+
+    reference = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+    text = "Published 28 October 2026, 13:52 and 3 November"
+    fresh_all = dates.find_dates(text, tz="Europe/London", reference=reference)
+    for memo in (dates._MATCHES, dates._FIRSTS):
+        memo.clear()
+    calls = []
+    convert = dates._convert
+    monkeypatch.setattr(dates, "_convert", lambda *a, **k: calls.append(a[0].group(0)) or convert(*a, **k))
+    assert dates.find_dates(text, tz="Europe/London", reference=reference) == fresh_all
+    assert calls == ["28 October 2026, 13:52", "3 November"]
+    calls.clear()
+    assert dates.parse_date(text, tz="Europe/London", reference=reference) == fresh_all[0][2]
+    assert dates.parse_date(text, tz="Europe/London", reference=reference) == fresh_all[0][2]
+    assert calls == []
+    # Another zone, reference or order is another reading.
+    assert dates.parse_date(text, tz="Europe/Moscow", reference=reference) != fresh_all[0][2]
+    assert dates.parse_date("3 November", tz="Europe/London", reference=reference.replace(year=2020)).value.year == 2020
+    assert dates.parse_date("02/10/2024", tz="UTC", month_first=True).value.month == 2
+    assert dates.parse_date("02/10/2024", tz="UTC", month_first=False).value.month == 10
+    assert len(calls) == 4
+
+
+def test_remembered_reads_equal_fresh_reads() -> None:
+    """Made texts read with and without the memos (emptied before each fresh read), every reference kind."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from govpress.parsers import dates
+
+    rng = random.Random(22)
+    pieces = ["2 октября", "15 марта 2018 года, 18:00", "21.02.2026 [19:22]", "19:22 21.02.2026", "02/10/2024",
+              "10/02/2024", "2024-10-02T11:54:00+03:00", "2024-10-02", "Oct 2", "31.02.2024", "x", " ", ", ", "Datum:"]
+    moscow = ZoneInfo("Europe/Moscow")
+    references = [None, datetime(2026, 12, 1, 12, tzinfo=timezone.utc), datetime(2024, 10, 5, 9),
+                  datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+                  datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),
+                  datetime(2024, 1, 1, 0, 30, tzinfo=moscow), datetime(2023, 12, 31, 21, 30, tzinfo=timezone.utc)]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4)))
+        kwargs = {"tz": rng.choice(["UTC", "Europe/Moscow", "America/New_York"]), "reference": rng.choice(references),
+                  "month_first": rng.choice([False, True])}
+        remembered = (dates.parse_date(text, **kwargs), dates.find_dates(text, **kwargs),
+                      dates.parse_date(text, **kwargs), dates.parse_iso(text, tz=kwargs["tz"]))
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        fresh_date = dates.parse_date(text, **kwargs)
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        fresh_all = dates.find_dates(text, **kwargs)
+        assert remembered == (fresh_date, fresh_all, fresh_date, dates.parse_iso(text, tz=kwargs["tz"])), (text, kwargs)
+
+
+def test_the_memos_keep_plain_strings_only_and_stay_bounded() -> None:
+    from lxml import html as lxml_html
+
+    from govpress.parsers import dates
+
+    smart = lxml_html.fromstring("<p>12.03.2024</p>").xpath("//p/text()")[0]
+    assert type(smart) is not str
+    for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+        memo.clear()
+    assert dates.find_dates(smart)[0][2].value.day == 12
+    assert dates.parse_iso(smart) is None
+    assert not dates._MATCHES and not dates._FIRSTS and not dates._ISOS
+    long = "x" * dates._LONGEST + " 12.03.2024"
+    assert dates.find_dates(long)[0][2].value.day == 12 and dates.parse_iso(long) is None
+    assert not dates._MATCHES and not dates._FIRSTS and not dates._ISOS
+    for day in range(1, 29):
+        for month in range(1, 13):
+            dates.parse_date(f"{day}.{month}.2024")
+    assert 0 < len(dates._FIRSTS) <= dates._REMEMBERED and 0 < len(dates._MATCHES) <= dates._REMEMBERED
+
+
+def test_the_day_then_letter_need_read_from_the_last_digit_finds_the_same_texts() -> None:
+    """``_NEEDS[2]`` looks from a digit over separators only: it holds for exactly the texts the former need
+    (separators and digits between) held for, made texts of digits, separators, letters and other characters."""
+    import random
+    import re
+
+    from govpress.parsers import dates
+
+    former = re.compile(r"\d[\s.\-–—\d]*[^\W\d_]", re.I)
+    assert dates._NEEDS[2].pattern == dates._DIGIT_THEN_LETTER
+    rng = random.Random(22)
+    pieces = ["1", "2", "12", "2024", "٣", ".", " ", "\u00a0", "-", "–", "—", "\n", "a", "я", "İ", "ı", "_", ",", ":", "/",
+              "октября", "Oct", "th", "-го"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(30_000)]
+    texts += ["21.02.2026 19:22", "2 - октября", "12.10.2024", "2_a", "2,a", "1 2 3 4 5 6 7 8 9 x"]
+    held = 0
+    for text in texts:
+        assert (dates._NEEDS[2].search(text) is None) == (former.search(text) is None), text
+        held += dates._NEEDS[2].search(text) is not None
+    assert held > 5_000
