@@ -232,13 +232,12 @@ class _InsideKeys:
             return False
         if any(keys_match(key, k) for k in self._keys):
             return True
-        head, keys = key[:COMPARED], self._keys
+        keys = self._keys
         for word in self._words:
             other = name_key(word)
             if other not in keys:
                 keys.add(other)
-                # keys_match(key, other), its first test done above once: a body's words are read here
-                if len(other) >= SHORTEST and ((start := other[:COMPARED]).startswith(head) or head.startswith(start)):
+                if keys_match(key, other):
                     return True
         return False
 
