@@ -297,10 +297,12 @@ def language_probabilities(text: str) -> dict[str, float]:
         return {}
     # py3langid's own calibration: divide the log-scores by sqrt(byte length), then softmax.
     temperature = math.sqrt(len(sample.encode("utf-8", "surrogatepass")) or 1)
-    top = max(score for _, score in raw)
+    top = raw[0][1]  # raw is sorted by score, best first: its first score is the greatest
     weights = {lang: math.exp((score - top) / temperature) for lang, score in raw}
     total = sum(weights.values())
-    return {lang: weight / total for lang, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
+    # Largest weight first, equal weights in raw's order (a stable sort, reversed or not): the same order as a
+    # key of minus the weight, without a Python call per language.
+    return {lang: weight / total for lang, weight in sorted(weights.items(), key=itemgetter(1), reverse=True)}
 
 
 _NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")
