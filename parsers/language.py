@@ -76,6 +76,9 @@ _SCRIPT_RANGES = (
 # Runs of one script, not single letters: one match per word instead of one per letter.
 _SCRIPT_CLASS = re.compile("|".join(f"(?P<{name}>[{chars}]+)" for name, chars in _SCRIPT_RANGES))
 
+_UNSEEN = 2**62
+"""A feature's first position in :meth:`_Scorer.feature_counts`' table before it is seen (above any position)."""
+
 _identifier = None
 _scorer: _Scorer | None = None
 _identifier_lock = threading.Lock()
@@ -139,6 +142,8 @@ class _Scorer:
                 first[label] = i
         self._candidate_columns: dict[str, list[tuple[str, int]]] = {}
         """Script -> its candidate languages' (label, first column), made at its first :meth:`rank_among`."""
+        self._local = threading.local()
+        """Each thread's table for :meth:`feature_counts` (:meth:`_first_positions`)."""
 
     def feature_counts(self, data: bytes):
         """(feature indexes, their counts as float32) in order of first occurrence; None when there is none."""
@@ -161,34 +166,32 @@ class _Scorer:
         if not len(features):
             return None
         # Counted as py3langid counts them, in its Counter's order of first occurrence (the order of
-        # the features is the order of the sum in the scores' product), by NumPy: one sort of
-        # feature * n + position (distinct keys, so any sort is the stable order, and a plain sort of
-        # values is cheaper than a stable argsort) groups each feature's visits with its first one
-        # ahead; each group's count is put at its first visit's position, and a mask over positions
-        # reads features and counts back in the order of those first visits (no second sort).
+        # the features is the order of the sum in the scores' product), with no sort: a table indexed by
+        # feature (this thread's, every entry "not seen") takes each feature's first position by
+        # ``minimum.at``; each visit reads its feature's first position back, the visits that are their
+        # own first position are the distinct features in order, and a count of the first positions is
+        # each feature's count at its first position. The entries written are put back at once.
         n = len(features)
-        # The keys in int32 when they fit (every sample does: 100,053 features times a few thousand
-        # bytes): half the bytes to sort and to divide.
-        keys = features.astype(np.int32 if self.feature_total * n < 2**31 else np.int64)
-        keys *= n
-        keys += np.arange(n, dtype=keys.dtype)
-        keys.sort()
-        grouped = keys // n
-        starts = np.empty(n, dtype=bool)
-        starts[0] = True
-        np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
-        starts = np.flatnonzero(starts)
-        first_visits = keys[starts] % n
-        firsts = np.zeros(n, dtype=bool)
-        firsts[first_visits] = True
-        # Each group's size: the next group's start minus its own (np.diff with ``append`` costs
-        # more than the rest of the count together: it concatenates in Python).
-        sizes = np.empty(len(starts), dtype=np.float32)
-        np.subtract(starts[1:], starts[:-1], out=sizes[:-1], casting="unsafe")
-        sizes[-1] = n - starts[-1]
-        counts = np.zeros(n, dtype=np.float32)
-        counts[first_visits] = sizes
-        return features[firsts].astype(np.intp), counts[firsts]
+        positions = np.arange(n)
+        first = self._first_positions()
+        try:
+            np.minimum.at(first, features, positions)
+            firsts = first[features]
+        finally:
+            first[features] = _UNSEEN
+        distinct = firsts == positions
+        counts = np.bincount(firsts, minlength=n)[distinct]
+        return features[distinct].astype(np.intp, copy=False), counts.astype(np.float32)
+
+    def _first_positions(self):
+        """This thread's table of first positions, one entry per feature, every entry :data:`_UNSEEN` between
+        two counts (threads parse at once in a small run, so the table is not shared)."""
+        import numpy as np
+
+        table = getattr(self._local, "first", None)
+        if table is None:
+            table = self._local.first = np.full(self.feature_total, _UNSEEN, dtype=np.intp)
+        return table
 
     def scores(self, text: str) -> list[float]:
         """The raw score of every column of the model, an alias's in its label's first column (py3langid's
@@ -294,10 +297,12 @@ def language_probabilities(text: str) -> dict[str, float]:
         return {}
     # py3langid's own calibration: divide the log-scores by sqrt(byte length), then softmax.
     temperature = math.sqrt(len(sample.encode("utf-8", "surrogatepass")) or 1)
-    top = max(score for _, score in raw)
+    top = raw[0][1]  # raw is sorted by score, best first: its first score is the greatest
     weights = {lang: math.exp((score - top) / temperature) for lang, score in raw}
     total = sum(weights.values())
-    return {lang: weight / total for lang, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
+    # Largest weight first, equal weights in raw's order (a stable sort, reversed or not): the same order as a
+    # key of minus the weight, without a Python call per language.
+    return {lang: weight / total for lang, weight in sorted(weights.items(), key=itemgetter(1), reverse=True)}
 
 
 _NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")

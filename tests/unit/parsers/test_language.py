@@ -238,3 +238,41 @@ def test_rank_among_is_rank_filtered_to_the_script_languages() -> None:
             wanted = set(languages)
             assert scorer.rank_among(text, script) == [(label, s) for label, s in ranked if label in wanted], (script, text)
     assert tied  # texts without a feature: every label at the floor, the order of the labels decides
+
+
+def test_feature_counts_leave_their_table_unseen_and_each_thread_has_its_own() -> None:
+    """The first-position table is put back after every count (an entry left behind would move a later
+    text's first visits), and threads counting at once each read py3langid's counts."""
+    import threading
+
+    import numpy as np
+    from py3langid.langid import visit_counts
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    texts = [text.encode("utf-8") for text in SENTENCES.values()] * 20
+    scorer.feature_counts(texts[0])
+    table = scorer._first_positions()
+    for data in texts[:len(SENTENCES)]:
+        scorer.feature_counts(data)
+        assert bool(np.all(table == module._UNSEEN))
+    wrong: list[bytes] = []
+    tables: list[object] = []
+
+    def count() -> None:
+        tables.append(scorer._first_positions())
+        for data in texts:
+            walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+            features, counts = scorer.feature_counts(data)
+            if features.tolist() != list(walked) or counts.tolist() != list(walked.values()):
+                wrong.append(data)
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong
+    assert len({id(t) for t in tables}) == 4 and all(t is not table for t in tables)
