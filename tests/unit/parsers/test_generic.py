@@ -807,18 +807,3 @@ def test_trafilatura_extracts_the_same_from_its_tree_as_from_the_page(permissive
         expected_paragraphs = [p for p in (generic.normalize(line).strip().removeprefix("- ")
                                            for line in (expected or "").split("\n")) if p]
         assert generic._trafilatura_paragraphs(tree, permissive=permissive) == expected_paragraphs, path
-
-
-def test_language_is_told_from_the_title_and_the_bodys_first_400_characters(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The detector reads the opening of the body only (its cost grows with the text it walks)."""
-    told: list[str] = []
-
-    def detect(text: str, declared=()) -> str | None:
-        told.append(text)
-        return "en"
-
-    monkeypatch.setattr(generic, "detect_language", detect)
-    title = "Minister holds talks with counterpart"
-    release = generic.parse(page("", article(title, PROSE * 4)), URL, CTX)
-    assert len(release.body_text) > 1_000
-    assert told == [f"{title}\n\n{release.body_text[:400]}"]
