@@ -570,7 +570,9 @@ def _fill_index_sql(table: str, *, split: bool) -> str:
     stay (made with the same parameters: :func:`refill_and_index`'s ``in_place``), and ``docs``, ``terms``,
     ``dict`` and ``stats`` get fts's own rows: the documents' ``rowid`` s as ``docid``, fts's word filter, its
     ``termid`` order (its own ``DISTINCT ... ORDER BY docid, term`` numbered by ``row_number()``), its ``df``
-    and ``avgdl`` expressions. ``split``: the words are the runs between the spaces of ``terms``
+    and ``avgdl`` expressions (fts's ``stem(w, 'none')`` around each word left out: with the stemmer ``none`` it
+    returns the word as it is, and was 0.8 ms of a 653-release build's Russian index, 53,567 calls).
+    ``split``: the words are the runs between the spaces of ``terms``
     (:func:`_split_by_spaces`); else the index's ``tokenize`` macro splits them, as fts does.
     tests/unit/store/test_search.py compares every table of both builds, in their stored order."""
     s = f"fts_main_{table}"
@@ -579,7 +581,7 @@ def _fill_index_sql(table: str, *, split: bool) -> str:
     return ";\n".join([
         f"DELETE FROM {s}.docs", f"DELETE FROM {s}.terms", f"DELETE FROM {s}.dict", f"DELETE FROM {s}.stats",
         f"""CREATE OR REPLACE TEMP TABLE {t} AS
-            SELECT stem(t.w, 'none') AS term, t.docid AS docid, t.fieldid AS fieldid FROM (
+            SELECT t.w AS term, t.docid AS docid, t.fieldid AS fieldid FROM (
                 SELECT unnest({words}) AS w, rowid AS docid,
                        (SELECT fieldid FROM {s}.fields WHERE field = 'terms') AS fieldid
                 FROM {table} AS fts_ii) AS t

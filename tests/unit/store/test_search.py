@@ -322,6 +322,20 @@ def _index_rows(con, tables: list[str]) -> dict[str, list[tuple]]:
     return out
 
 
+def test_the_fill_sends_no_stem_call_since_fts_stemmer_none_returns_each_word_as_it_is(store: Store) -> None:
+    # fts's create_fts_index wraps each word in stem(w, 'none'); the fill leaves that call out (one call per word
+    # occurrence). That holds because the stemmer 'none' is the identity: checked here on words of every script the
+    # families index, and on characters the split does not list (the comparison with fts's build is the test below).
+    from govpress.store import search
+
+    assert all("stem(" not in search._fill_index_sql(table, split=split)
+               for table in ("search_ru", "search_names") for split in (True, False))
+    words = ["визит", "сям'я", "м'ясо", "ўзнагарода", "azərbaycanın", "straße", "greetings", "ⅻ", "kʰa", "12", "x"]
+    with store.writer(fts=True) as con:
+        assert con.execute("SELECT list(stem(w, 'none') = w) FROM unnest($w::VARCHAR[]) AS t(w)",
+                           {"w": words}).fetchone()[0] == [True] * len(words)
+
+
 def test_a_runs_whole_build_fills_each_index_as_fts_builds_it(store: Store) -> None:
     # A run's whole build fills the existing indexes where they stand instead of dropping them and running
     # create_fts_index: over the same search tables, the same rows in the same stored order, with the same ids.
