@@ -274,10 +274,42 @@ def test_every_familys_rows_are_normalised_in_one_statement_per_slice(store: Sto
         with store.writer(fts=True) as con:
             recorder = Recorder(con)
             search.rebuild_search_index(recorder, full=full)
-        normalising = [sql for sql in recorder.sent if "search_words(" in sql]
+        normalising = [sql for sql in recorder.sent if "search_words(" in sql or "regexp_split_to_array(" in sql]
         assert len(normalising) == 1, (full, normalising)
     assert hits(store, "school") == ["en_more"] and hits(store, "ipsum") == ["xx_more"]
     assert set(hits(store, "школа")) == {"ru_district", "ru_more"}
+
+
+def test_lower_casing_each_word_after_the_split_gives_search_words_words_for_every_character(store: Store) -> None:
+    # search._stage_sql splits the text as it is and lower-cases each distinct word, where search_words lower-cases
+    # the text first. The same words because, for every character of Unicode, DuckDB's lower gives one character,
+    # inside [\p{L}\p{N}] exactly when the character is (so the split and the apostrophe rule, which look only at
+    # those classes, act at the same places), and leaves the three apostrophes alone; and lower maps each character
+    # on its own (a Greek final sigma too). Checked on texts as well, against the macro itself.
+    from govpress.store import search
+
+    staged = search._stage_sql()
+    assert "search_words(" not in staged and "lower(v)" in staged
+    joined = search.JOINED_APOSTROPHE.replace("'", "''")
+    with store.writer(fts=True) as con:  # the file's own search_words
+        (macro,) = con.execute("SELECT macro_definition FROM duckdb_functions() WHERE function_name = 'search_words'"
+                               ).fetchone()
+        assert joined in macro and search.TOKEN_SPLIT in macro  # the macro's own patterns (as SQL literals)
+        checked, longer, moved, apostrophes = con.execute(rf"""
+            SELECT count(*), count(*) FILTER (WHERE length(lower(c)) <> 1 OR chr(unicode(lower(c))) <> lower(c)),
+                   count(*) FILTER (WHERE regexp_matches(c, '[\p{{L}}\p{{N}}]') <> regexp_matches(lower(c), '[\p{{L}}\p{{N}}]')),
+                   count(*) FILTER (WHERE c IN ('''', '’', 'ʼ') AND lower(c) <> c)
+            FROM (SELECT chr(i::INTEGER) AS c FROM range(1, 1114112) t(i) WHERE i NOT BETWEEN 55296 AND 57343)""").fetchone()
+        assert checked == 1114111 - 2048 and longer == 0 and moved == 0 and apostrophes == 0
+        texts = ["O'BRIEN met O'Brien, ΟΔΟΣ ΟΔΌΣ Σ σς", "İSTANBUL İstanbul ǅemal ǄEMAL Ⅻ ⅻ 2024", "a'B'c DON’T Don'T ʼA",
+                 "СЯМ'Я Сям'я МІНСК ў ГОМЕЛІ", "ẞ STRASSE Straße", "", "   ,,, ", "ΑΘΗΝΑ'Σ x''y"]
+        for text in texts:
+            words, split_first = con.execute(rf"""
+                SELECT search_words($t),
+                       list_transform(list_filter(regexp_split_to_array(regexp_replace($t, '{joined}', '\1\2', 'g'),
+                                                                        '{search.TOKEN_SPLIT}'), lambda v: v <> ''),
+                                      lambda v: lower(v))""", {"t": text}).fetchone()
+            assert split_first == words, text
 
 
 def test_the_staged_rows_of_all_families_equal_each_familys_own_refill(store: Store) -> None:
@@ -295,6 +327,11 @@ def test_the_staged_rows_of_all_families_equal_each_familys_own_refill(store: St
         release("fr_one", "Le ministre a visité Bakou.", title="Visite", source_id="gov_fr", language="fr"),
         release("az_two", "Azərbaycanın Prezidenti Bakının məktəblərində oldu.", title="Səfərlər",
                 source_id="gov_az", language="az"),
+        # Capitals next to apostrophes, a word with İ, Greek capitals with a final sigma, letter numbers and
+        # digits: the staged rows lower-case each word after the split.
+        release("en_caps", "O'BRIEN met O'Brien, ΟΔΟΣ and ΟΔΌΣ; İSTANBUL Ⅻ 2024 a'B'c DON’T Don'T.", title="MIXED Case",
+                source_id="gov_en", language="en"),
+        release("ru_caps", "СЯМ'Я и Сям'я, МІНСК ў ГОМЕЛІ, ПРЕЗИДЕНТ.", title="ВІЗІТ", language="ru"),
     ))
     with store.writer(fts=True) as con:
         con.begin()
@@ -320,6 +357,20 @@ def _index_rows(con, tables: list[str]) -> dict[str, list[tuple]]:
         for part in ("docs", "terms", "dict", "stats", "fields", "stopwords"):
             out[f"{table}.{part}"] = con.execute(f"SELECT * FROM fts_main_{table}.{part}").fetchall()
     return out
+
+
+def test_the_fill_sends_no_stem_call_since_fts_stemmer_none_returns_each_word_as_it_is(store: Store) -> None:
+    # fts's create_fts_index wraps each word in stem(w, 'none'); the fill leaves that call out (one call per word
+    # occurrence). That holds because the stemmer 'none' is the identity: checked here on words of every script the
+    # families index, and on characters the split does not list (the comparison with fts's build is the test below).
+    from govpress.store import search
+
+    assert all("stem(" not in search._fill_index_sql(table, split=split)
+               for table in ("search_ru", "search_names") for split in (True, False))
+    words = ["визит", "сям'я", "м'ясо", "ўзнагарода", "azərbaycanın", "straße", "greetings", "ⅻ", "kʰa", "12", "x"]
+    with store.writer(fts=True) as con:
+        assert con.execute("SELECT list(stem(w, 'none') = w) FROM unnest($w::VARCHAR[]) AS t(w)",
+                           {"w": words}).fetchone()[0] == [True] * len(words)
 
 
 def test_a_runs_whole_build_fills_each_index_as_fts_builds_it(store: Store) -> None:
