@@ -34,11 +34,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from protego import Protego
 
 from govpress.slots import Slots
+from govpress.urls import split
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -54,8 +54,8 @@ log = logging.getLogger("govpress.fetch")
 @functools.lru_cache(maxsize=1024)
 def authority(url: str) -> str:
     """The host (and port, when the URL names one) that politeness is counted per (asked three times a
-    fetch: remembered for the last URLs)."""
-    parts = urlsplit(url)
+    fetch: remembered for the last URLs). The URL's split is urls.split's: the address guard split it just before."""
+    parts = split(url)
     host = (parts.hostname or "").lower()
     return f"{host}:{parts.port}" if parts.port else host
 
@@ -486,7 +486,9 @@ def rules_from_response(response: RobotsResponse) -> RobotsRules:
 
 
 def robots_url_for(url: str) -> str:
-    parts = urlsplit(url)
+    """The robots.txt URL of the URL's origin, asked at every fetch: the split is urls.split's (the address guard
+    split the URL just before), not a new urlsplit (~3 us)."""
+    parts = split(url)
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/robots.txt"
 
 

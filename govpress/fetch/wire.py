@@ -480,7 +480,8 @@ def _expire(waiter: asyncio.Future) -> None:
 async def _wait(waiter: asyncio.Future, timeout: float | None, timed_out: type[httpcore.TimeoutException]) -> None:
     """Wait for the protocol to wake ``waiter``; ``timed_out`` when ``timeout`` passes first (a timer, not a
     cancel scope: the read or write it guards stays cheap)."""
-    timer = asyncio.get_running_loop().call_later(timeout, _expire, waiter) if timeout is not None else None
+    # The waiter's own loop (the running one): asyncio.get_running_loop() in C asks the OS for the pid at each call.
+    timer = waiter.get_loop().call_later(timeout, _expire, waiter) if timeout is not None else None
     try:
         await waiter
     except TimeoutError:
@@ -559,11 +560,13 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._quiet_until = 0.0
         self._poller: typing.Any = None
         """A plain socket's ``select.poll`` object, its fd registered (made at the first idle check)."""
+        self._loop = asyncio.get_running_loop()
+        """The loop the transport belongs to, asked once (each ``get_running_loop`` is a ``getpid`` system call)."""
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
         if not protocol.chunks and not self._closed and not protocol.eof and not protocol.lost:
-            waiter = protocol.reader = asyncio.get_running_loop().create_future()
+            waiter = protocol.reader = self._loop.create_future()
             try:
                 await _wait(waiter, timeout, httpcore.ReadTimeout)
             finally:

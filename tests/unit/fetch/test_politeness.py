@@ -340,3 +340,24 @@ def test_a_token_at_hand_is_taken_as_the_locked_path_takes_it_and_waiters_keep_t
 
     bucket._lock = NoLock()  # type: ignore[assignment]
     asyncio.run(bucket.acquire())
+
+
+def test_a_fetchs_authority_and_robots_url_reuse_the_address_guards_split_of_its_url() -> None:
+    """The address guard splits a URL (urls.split, remembered) just before the limiter and robots.txt ask for its
+    authority and its robots.txt URL: they read that split, and split nothing again."""
+    from urllib.parse import urlsplit
+
+    from govpress.urls import split
+
+    for url, host, robots in (
+        ("http://u:p@127.0.0.1:8123/a/b-reuse?c", "127.0.0.1:8123", "http://127.0.0.1:8123/robots.txt"),
+        ("https://Gov.Example/news/reuse-1", "gov.example", "https://Gov.Example/robots.txt"),
+        ("https://[::1]:8443/x-reuse", "::1:8443", "https://[::1]:8443/robots.txt"),
+    ):
+        split(url)
+        before = urlsplit.cache_info()  # urllib's own memo counts every urlsplit call, hit or miss
+        assert authority(url) == host
+        assert robots_url_for(url) == robots
+        assert urlsplit.cache_info() == before
+        parts = urlsplit(url)  # the same answers as urllib's split
+        assert robots == f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/robots.txt"
