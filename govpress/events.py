@@ -591,15 +591,17 @@ def _in_window(keys: list[EventKey], on_day: dict[date, list[int]], day: date) -
     return [keys[i] for i in sorted(i for span in spans for i in span)]
 
 
-def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date]) -> list[EventKey]:
-    """The stored event keys of the window around the given days."""
+def _stored_keys(con: duckdb.DuckDBPyConnection, days: set[date], but: str | None = None) -> list[EventKey]:
+    """The stored event keys of the window around the given days (``but``: except those of that publisher)."""
     window = sorted({d + timedelta(days=o) for d in days for o in range(-DAY_WINDOW, DAY_WINDOW + 1)})
     table = pa.Table.from_pydict({"day": window}, schema=pa.schema([("day", pa.date32())]))
     # The days read by the one statement from their own C stream (arrow.execute_with): no temporary table.
     rows = execute_with(con, table, *inline(
         f"""SELECT k.release_id, r.source_id, k.publisher, r.cluster_id, k.names, k.name_forms, k.event_day, k.day_basis
             FROM release_event_keys k JOIN releases r USING (release_id)
-            WHERE k.event_day IN (SELECT day FROM {STREAM}) AND len(k.names) >= ?""", [MIN_SHARED_NAMES])).fetchall()
+            WHERE k.event_day IN (SELECT day FROM {STREAM}) AND len(k.names) >= ?
+            {"AND k.publisher <> ?" if but is not None else ""}""",
+        [MIN_SHARED_NAMES] + ([but] if but is not None else []))).fetchall()
     return [EventKey(rid, src, pub, cluster, dict(zip(keys, forms, strict=True)), day, basis)
             for rid, src, pub, cluster, keys, forms, day, basis in rows]
 
@@ -639,7 +641,11 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
         # No key can pair (too few names): no candidate or translation to read, only the links they had to drop.
         candidates: list[EventKey] = []
     else:
-        candidates = _stored_keys(con, {k.event_day for k in keys})
+        # The keys that look for pairs all of one publisher (a source's batch): the window's keys of that publisher
+        # left out in SQL, as event_pairs leaves them (a pair is of two publishers): their rows, names lists, were
+        # most of the read's cost.
+        publishers = {k.publisher for k in keys if len(k.names) >= MIN_SHARED_NAMES}
+        candidates = _stored_keys(con, {k.event_day for k in keys}, but=publishers.pop() if len(publishers) == 1 else None)
     current = {k.release_id: k for k in keys}
     candidates = [current.get(c.release_id, c) for c in candidates]
     on_day = _by_day(candidates)
