@@ -163,6 +163,12 @@ class _Context:
         return {row[0] for row in self.rows if row[0] not in self.release_ids}
 
 
+def _reads_context(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> bool:
+    """Whether :func:`link_copies_and_events` reads the batch's clusters once (:func:`_fresh_context`): its releases all
+    new in the batch (arrow.all_new), in a small file (not arrow.by_id: there each step reads by id)."""
+    return not by_id() and all_new(con, release_ids)
+
+
 def _fresh_context(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> _Context:
     """The members of the clusters of a batch's releases, all new in the batch, with what syndication and event keys
     need of them (:class:`_Context`), in one statement.
@@ -728,7 +734,7 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
     if not ids or not has_table(con, "same_event_links"):
         return
     # A batch of new releases in a small file reads its clusters' members once for the steps below (_fresh_context).
-    context = _fresh_context(con, ids) if not by_id() and all_new(con, ids) else None
+    context = _fresh_context(con, ids) if _reads_context(con, ids) else None
     link_syndication(con, ids, now=now, run_id=run_id, context=context)
     given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
     if context is None:
