@@ -428,3 +428,27 @@ def test_the_components_links_and_the_seeds_pointing_elsewhere_are_what_the_join
                     assert sorted(nearlinks._component_links(con, seeds, pointing)) == joined
                     assert pointing == elsewhere
         assert elsewhere == {"agency-1", "paper-1"}  # the exact copy and the near one point at minfin-1
+
+
+def test_new_releases_no_link_joins_are_not_reclustered_and_an_exact_copy_still_is(store: Store, monkeypatch) -> None:
+    # perf-link23: the load names the releases its exact level linked; a batch of new releases with none of them and
+    # no near pair found skips recluster's reads (each is its own cluster, nothing points elsewhere).
+    from govpress.store import nearlinks
+
+    seeds = []
+    recluster = nearlinks.recluster
+    monkeypatch.setattr(nearlinks, "recluster", lambda con, ids, facts=None: seeds.append(set(ids)) or recluster(con, ids, facts))
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, release("other-1", UNRELATED, title="Указ", source_id="paper", published_at=at(3)))
+    assert seeds == [{"minfin-1"}, {"other-1"}]  # (load_and_link's own second pass: a call without the plan)
+    seeds.clear()
+    weather = "\n\n".join(f"Синоптики обещают в области {n} дожди, ветер до {n + 5} метров в секунду и похолодание."
+                           for n in range(12))
+    store.load_batch(batch(release("other-2", weather, title="Погода", source_id="paper", published_at=at(4)),
+                           source_id="paper"))
+    assert seeds == []  # nothing joins it: not reclustered
+    store.load_batch(batch(agency("agency-1", ORIGINAL, published_at=at(1)), source_id="agency"))  # an exact copy
+    store.load_batch(batch(agency("agency-2", COPY, published_at=at(2)), source_id="agency"))  # a near one
+    assert seeds == [{"agency-1"}, {"agency-1", "agency-2", "minfin-1"}]
+    assert clusters(store) == {"agency-1": "minfin-1", "agency-2": "minfin-1", "minfin-1": "minfin-1",
+                               "other-1": "other-1", "other-2": "other-2"}
