@@ -662,8 +662,11 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
                 changed = [row.release_id for row, _ in plan.inserts] + [row.release_id for row, _, _ in plan.updates]
                 if changed and has_table(con, "release_signatures"):  # absent only in files older than migration 3
                     signed = {row.release_id: (row.content_hash, row.minhash) for row in releases if row.minhash is not None}
+                    # (The exact level's links named: nearlinks skips its clusters' read for new releases none joins.)
+                    exact = {i for link in plan.links if link["kind"] == "exact_duplicate"
+                             for i in (link["release_id"], link["other_id"])}
                     link_near_duplicates(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
-                                         signatures=signed)
+                                         signatures=signed, exact_linked=exact)
                 # Syndication and same-event links read the clusters just settled (govpress/events.py).
                 named = {row.release_id: row.names for row in releases if row.names is not None}
                 events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)

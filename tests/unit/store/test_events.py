@@ -359,3 +359,74 @@ def test_near_scores_are_read_only_for_clusters_of_two_publishers_and_two_texts(
         if not events.needs_scores(members):
             for group in groups.values():
                 assert events.syndication_links(group, scores) == events.syndication_links(group, {})
+
+
+def _linked_tables(store: Store) -> dict[str, list[tuple]]:
+    """What the linking writes, without the times and runs it was written at."""
+    return {
+        "links": table_rows(store, "SELECT release_id, other_id, kind, score, other_url FROM release_links ORDER BY ALL"),
+        "clusters": table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY ALL"),
+        "keys": table_rows(store, "SELECT release_id, publisher, names, name_forms, event_day, day_basis "
+                                  "FROM release_event_keys ORDER BY release_id"),
+        "events": table_rows(store, "SELECT release_id, other_id, shared_keys, shared_names, score, event_day, day_basis, "
+                                    "other_event_day, other_day_basis FROM same_event_links ORDER BY release_id, other_id"),
+    }
+
+
+@pytest.mark.parametrize("order", [
+    ("agency_copy.html", "agency_unrelated.html", "outlet_de_rewrite.html", "gov_ru_visit.html", "gov_en_visit.html"),
+    ("gov_en_visit.html", "gov_ru_visit.html", "outlet_de_rewrite.html", "agency_copy.html", "agency_unrelated.html"),
+    ("gov_ru_visit.html", "agency_copy.html", "gov_en_visit.html", "agency_unrelated.html", "outlet_de_rewrite.html"),
+])
+def test_a_fresh_batch_reading_its_clusters_once_links_as_each_step_reading_its_own(tmp_path: Path, migrated_template: Path,
+                                                                                     monkeypatch, order) -> None:
+    # perf-link23: a batch of new releases in a small file reads its clusters' members once (events._fresh_context)
+    # for its syndication, its event keys' facts and the releases whose links it may change; the tables are those
+    # of the steps reading their own (the path of a batch with edits, and of a big file's).
+    from govpress import events
+
+    stores = {}
+    for name, once in (("once", True), ("each", False)):
+        path = tmp_path / f"{name}.duckdb"
+        path.write_bytes(migrated_template.read_bytes())
+        store = Store(path)
+        store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET], "run-0")
+        if not once:
+            monkeypatch.setattr(events, "_reads_context", lambda con, ids: False)
+        for page in order:
+            _load(store, "run-1", page)
+        _load(store, "run-2", "gov_ru_visit_edited.html", seen_at=SEEN + timedelta(days=1))  # an edit: not fresh
+        monkeypatch.undo()
+        stores[name] = _linked_tables(store)
+    assert stores["once"] == stores["each"]
+    assert stores["once"]["events"] and ("syndication" in {kind for _, _, kind, _, _ in stores["once"]["links"]})
+
+
+def test_the_translations_are_read_only_when_a_pair_is_there_to_leave_out(store: Store, monkeypatch) -> None:
+    # perf-link23: a pair of translations is left out after the pairs are found (event_pairs' rule), so a batch
+    # whose releases pair with nothing reads no translation link.
+    from govpress import events
+
+    calls = []
+    read = events._translations
+    monkeypatch.setattr(events, "_translations", lambda con, involved: calls.append(set(involved)) or read(con, involved))
+    store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET], "run-0")
+    _load(store, "run-1", "agency_unrelated.html")
+    _load(store, "run-1", "gov_ru_visit.html")
+    _load(store, "run-1", "gov_en_visit.html")
+    assert calls == []  # no two names shared with the agency's release; the two editions are one publisher
+    _load(store, "run-1", "agency_copy.html")  # a copy of the Russian edition pairs with the English one: left out
+    assert calls and COPY_ID in calls[-1]
+    assert _events(store, COPY_ID) == set() and _events(store, GOV_EN_ID) == set()
+
+
+def test_the_window_of_one_publishers_keys_leaves_that_publisher_out(event_set: Store) -> None:
+    # perf-link23: a batch of one publisher reads the window's keys of the others only (no pair is of one publisher).
+    from govpress import events
+
+    with event_set.writer() as con:
+        days = {day for (day,) in con.execute("SELECT DISTINCT event_day FROM release_event_keys").fetchall()}
+        every = events._stored_keys(con, days)
+        publisher = next(k.publisher for k in every if k.release_id == COPY_ID)
+        assert events._stored_keys(con, days, but=publisher) == [k for k in every if k.publisher != publisher]
+        assert len({k.publisher for k in every}) > 1 and any(k.publisher == publisher for k in every)

@@ -452,7 +452,9 @@ def test_a_batch_whose_releases_name_too_few_people_reads_no_event_candidates(st
         with_names = Recorder(con)
         loader.load_batch(with_names, batch(release("c", "a text", title=named, published_at=at(1))))
     assert not [s for s in unnamed.sent if window in s or translations in s]
-    assert [s for s in with_names.sent if window in s] and [s for s in with_names.sent if translations in s]
+    assert [s for s in with_names.sent if window in s]
+    # (perf-link23: the translations only once a pair is found for them to leave out; this release pairs with none.)
+    assert not [s for s in with_names.sent if translations in s]
     assert table_rows(store, "SELECT release_id, len(names) >= 2 FROM release_event_keys ORDER BY 1") == [
         ("a", False), ("b", False), ("c", True)]
 

@@ -398,3 +398,57 @@ def test_the_band_rows_name_each_release_once_per_band() -> None:
     assert buckets.column("band").to_pylist() == list(range(neardup.BANDS)) * 2
     assert con.execute("SELECT band, bucket, release_id FROM release_bands ORDER BY release_id, band").fetchall() == \
         sorted(zip(buckets.column("band").to_pylist(), expected, ids), key=lambda r: (r[2], r[0]))
+
+
+def test_the_components_links_and_the_seeds_pointing_elsewhere_are_what_the_joined_reads_give(store: Store) -> None:
+    # perf-link23: a small file's components read their links without the ends joined (the ends' texts looked up
+    # by id), and the seeds whose cluster is another release's by the first step's statement: the same answers as
+    # the one joined statement and recluster's own read.
+    from govpress.store import arrow, nearlinks
+
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, agency("agency-1", ORIGINAL, published_at=at(1)))  # an exact copy: points at minfin-1
+    load_and_link(store, release("paper-1", COPY, title="Встреча с делегацией ЕБРР", source_id="paper", published_at=at(2)))
+    load_and_link(store, release("other-1", UNRELATED, title="Указ", source_id="paper", published_at=at(3)))
+    with store.writer() as con:
+        # An exact link whose ends no longer share a text (walked, joins nothing).
+        con.execute("UPDATE releases SET content_hash = 'edited' WHERE release_id = 'agency-1'")
+        for seeds in ({"agency-1"}, {"paper-1", "other-1"}, {"minfin-1", "agency-1", "paper-1", "other-1"}):
+            joined = sorted(con.execute(
+                """SELECT l.release_id, l.other_id, l.kind, a.content_hash = b.content_hash FROM release_links l
+                   JOIN releases a ON a.release_id = l.release_id JOIN releases b ON b.release_id = l.other_id
+                   WHERE l.kind IN ('near_duplicate', 'exact_duplicate')
+                     AND (l.release_id IN ? OR l.other_id IN ?)""", [sorted(seeds), sorted(seeds)]).fetchall())
+            elsewhere = {i for (i,) in con.execute(
+                "SELECT release_id FROM releases WHERE release_id IN ? AND cluster_id <> release_id", [sorted(seeds)]
+            ).fetchall()}
+            for by_id in (False, True):
+                with arrow.reads_by_id(by_id):
+                    pointing: set[str] = set()
+                    assert sorted(nearlinks._component_links(con, seeds, pointing)) == joined
+                    assert pointing == elsewhere
+        assert elsewhere == {"agency-1", "paper-1"}  # the exact copy and the near one point at minfin-1
+
+
+def test_new_releases_no_link_joins_are_not_reclustered_and_an_exact_copy_still_is(store: Store, monkeypatch) -> None:
+    # perf-link23: the load names the releases its exact level linked; a batch of new releases with none of them and
+    # no near pair found skips recluster's reads (each is its own cluster, nothing points elsewhere).
+    from govpress.store import nearlinks
+
+    seeds = []
+    recluster = nearlinks.recluster
+    monkeypatch.setattr(nearlinks, "recluster", lambda con, ids, facts=None: seeds.append(set(ids)) or recluster(con, ids, facts))
+    load_and_link(store, ministry(published_at=at(0)))
+    load_and_link(store, release("other-1", UNRELATED, title="Указ", source_id="paper", published_at=at(3)))
+    assert seeds == [{"minfin-1"}, {"other-1"}]  # (load_and_link's own second pass: a call without the plan)
+    seeds.clear()
+    weather = "\n\n".join(f"Синоптики обещают в области {n} дожди, ветер до {n + 5} метров в секунду и похолодание."
+                           for n in range(12))
+    store.load_batch(batch(release("other-2", weather, title="Погода", source_id="paper", published_at=at(4)),
+                           source_id="paper"))
+    assert seeds == []  # nothing joins it: not reclustered
+    store.load_batch(batch(agency("agency-1", ORIGINAL, published_at=at(1)), source_id="agency"))  # an exact copy
+    store.load_batch(batch(agency("agency-2", COPY, published_at=at(2)), source_id="agency"))  # a near one
+    assert seeds == [{"agency-1"}, {"agency-1", "agency-2", "minfin-1"}]
+    assert clusters(store) == {"agency-1": "minfin-1", "agency-2": "minfin-1", "minfin-1": "minfin-1",
+                               "other-1": "other-1", "other-2": "other-2"}
