@@ -94,29 +94,6 @@ def one_blas_thread() -> None:
 
 one_blas_thread()
 
-DUCKDB_ALLOCATOR = {"DUCKDB_JE_MALLOC_CONF": "dirty_decay_ms:10000,muzzy_decay_ms:10000"}
-"""The environment :func:`duckdb_allocator` gives a govpress process, unless the variable is set already."""
-
-
-def duckdb_allocator() -> None:
-    """Before DuckDB is loaded: its allocator (the jemalloc built into DuckDB's Linux wheels, configured by
-    ``DUCKDB_JE_MALLOC_CONF``) gives freed memory back to the system after 10 s unused instead of DuckDB's 1 s (a
-    no-op once DuckDB is loaded, and where DuckDB has no jemalloc).
-
-    Why: with 1 s a 653-page run purged (``madvise``) about 1 GB of freed pages within its few seconds, 1,800 calls,
-    and then faulted in again what it reused; with 10 s the run's CPU was lower in 9 of 12 alternating rounds (system
-    0.411 -> 0.372 s, user + system 2.519 -> 2.498 s, medians; bench/results.md, perf-sys23). Memory DuckDB holds for
-    good is bounded as before: a connection's close and a memory limit set flush it all (``Allocator::FlushAll``)
-    whatever the decay. Called here, so every entry point that imports the settings first (the CLI, the flows) has
-    it; a value the environment sets is kept."""
-    if "duckdb" in sys.modules:
-        return
-    for name, value in DUCKDB_ALLOCATOR.items():
-        os.environ.setdefault(name, value)
-
-
-duckdb_allocator()
-
 
 @contextmanager
 def paused_gc(code: str | None = "prefect") -> Iterator[None]:
