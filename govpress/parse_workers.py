@@ -386,6 +386,10 @@ def fork_server_early() -> None:
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 from govpress import code_cache
 
+                # What the run had imported by the fork is frozen here, as the run's process freezes it after its imports
+                # (settings.paused_gc): the collector was paused meanwhile, so all of it sat in the youngest generation,
+                # and this process's first collection walked every object and wrote its header, copying each page.
+                gc.freeze()
                 gc.enable()  # the run's imports pause the collector; the preload pauses it again, then freezes
                 code_cache.start_afresh()
                 forkserver.main(listener_fd, alive_r, [PRELOAD])
