@@ -548,8 +548,13 @@ class Store:
         try:
             yield self
         finally:
-            self._shared = None
-            shared.stop()
+            # Under the file's process lock: a call from another thread that found the session gone (a task's thread
+            # still at work while a SIGTERM unwinds the run) opened the file on its own while the shared connection
+            # was still open, which DuckDB refuses ("Unique file handle conflict"). The idle closer never blocks on
+            # the lock, so stop() can join it while the lock is held.
+            with _process_lock(self.path):
+                self._shared = None
+                shared.stop()
 
     def release_memory(self, *, above: int = RELEASE_ABOVE) -> bool:
         """Close the session's shared connection when DuckDB holds more than ``above`` bytes; True if closed

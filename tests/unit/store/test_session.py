@@ -314,3 +314,33 @@ def test_a_fresh_files_reads_query_outside_a_session_after_a_close_and_after_any
         asked.clear()
         ask_fresh_reads(written)
         assert set(asked) == set(FRESH_READS)
+
+
+def test_a_call_from_another_thread_as_the_session_ends_opens_the_file_after_the_shared_connection_closed(
+        store: Store) -> None:
+    """A task's thread may still call the store while a stopped run leaves its session (SIGTERM): it found no session
+    and opened the file beside the shared connection still open, which DuckDB refused ("Unique file handle conflict",
+    once in a fresh-clone CI run). The session now ends under the file's process lock: the call waits for the close."""
+    import threading
+
+    store.migrate()
+    lock = connection._process_lock(store.path)
+    ready, errors = threading.Event(), []
+
+    def late_call() -> None:
+        with lock:  # held while the session ends: the old end cleared the session without it
+            ready.set()
+            wait_until(lambda: store._shared is None, timeout=2.0)
+            try:
+                store.load_batch(LoadBatch(run_id="late", source_id="s"))
+            except Exception as error:  # noqa: BLE001 - the assertion below names it
+                errors.append(error)
+
+    with store.session(idle_close=60):
+        store.load_batch(LoadBatch(run_id="r", source_id="s"))  # the shared connection is open
+        caller = threading.Thread(target=late_call)
+        caller.start()
+        assert ready.wait(10)
+    caller.join(30)
+    assert not caller.is_alive()
+    assert errors == []
