@@ -41,8 +41,8 @@ import pyarrow as pa
 
 from govpress.dedupe import names as name_keys
 from govpress.store.arrow import (
-    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, execute_with, has_table, inline, keys_in, new_in_batch, quote, registered,
-    registered_ids,
+    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, constants, execute_with, has_table, inline, keys_in, new_in_batch,
+    registered, registered_ids,
 )
 from govpress.store import history
 
@@ -678,7 +678,7 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
                             other_day_basis, first_seen_at FROM same_event_links"""
         if new and len(old) <= FEW_KEYS and not any("\x00" in i for i in old):
             # A fresh batch's few stored ones (its waiting and excluded releases) as constants: no registration.
-            listed = _constants(old)
+            listed = constants(old)
             rows = con.execute(f"{columns} WHERE release_id IN ({listed}) OR other_id IN ({listed})").fetchall()
         else:
             with registered_ids(con, ids) as t:
@@ -803,23 +803,18 @@ def _waiting_and_excluded_fresh(con: duckdb.DuckDBPyConnection, release_ids: lis
         # The translation links of the clusters' members: the batch's own (its registered ids) and the others'.
         linked = f"l.release_id IN (SELECT release_id FROM {ids})"
         if members:
-            linked = f"({linked} OR l.release_id IN ({_constants(members)}))"
+            linked = f"({linked} OR l.release_id IN ({constants(members)}))"
         sql = f"""SELECT 1, release_id FROM releases
                   WHERE cluster_id IN (SELECT b.cluster_id FROM release_links l JOIN releases b ON b.release_id = l.other_id
                                        WHERE l.kind = 'translation' AND {linked})"""
         if dated:
             # (The batch's releases, new, have no key yet: none of them is among these.)
             sql = f"""SELECT 0, k.release_id FROM release_event_keys k JOIN releases u USING (release_id)
-                      WHERE k.day_basis = 'fetched' AND u.source_id IN ({_constants(dated)})
+                      WHERE k.day_basis = 'fetched' AND u.source_id IN ({constants(dated)})
                       UNION ALL {sql}"""
         rows = con.execute(sql).fetchall()
     waiting = [r for kind, r in rows if kind == 0 and r not in batch]
     return waiting, sorted(({r for kind, r in rows if kind == 1} | set(members)) - batch)
-
-
-def _constants(values: list[str]) -> str:
-    """SQL constants of the given strings, comma-separated (for a few: a batch's other cluster members, sources)."""
-    return ", ".join(quote(v) for v in values)
 
 
 def _stored_keys_of(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> list[EventKey]:

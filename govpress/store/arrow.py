@@ -424,3 +424,9 @@ def _constant(value: Any) -> str | None:
 def quote(value: str) -> str:
     """A SQL string constant (DuckDB: quotes doubled, no backslash escapes)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def constants(values: Iterable[str]) -> str:
+    """The values as SQL string constants, sorted and comma-separated, for an ``IN (...)`` list of a few (no NUL
+    in them: the callers check); a few constants cost less than registering the ids as a table."""
+    return ", ".join(quote(v) for v in sorted(values))

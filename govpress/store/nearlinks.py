@@ -46,7 +46,8 @@ import pyarrow as pa
 
 from govpress.dedupe import neardup
 from govpress.store.arrow import (
-    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, copies_in, execute_with, inline, keys_in, quote, registered, registered_ids,
+    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, constants, copies_in, execute_with, inline, keys_in, registered,
+    registered_ids,
 )
 
 NEAR_DUPLICATE = "near_duplicate"
@@ -270,11 +271,6 @@ class _Facts:
         return (self.published_at is None, self.published_at or self.first_seen_at, self.first_seen_at, self.release_id)
 
 
-def _constants(ids: Iterable[str]) -> str:
-    """The ids as SQL constants, comma-separated and sorted (a few, without NUL)."""
-    return ", ".join(quote(i) for i in sorted(ids))
-
-
 def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str],
            read: dict[str, _Facts | None] | None = None) -> dict[str, _Facts]:
     """The facts of the stored releases among ``ids``.
@@ -292,7 +288,7 @@ def _facts(con: duckdb.DuckDBPyConnection, ids: Iterable[str],
                             cluster_id FROM releases"""
         if len(wanted) <= FEW_FACTS and not any("\x00" in i for i in wanted):
             # A few (a batch's pairs' ends) named as constants: no registration of their ids (0.3-0.4 ms).
-            rows = con.execute(f"{columns} WHERE release_id IN ({_constants(wanted)})").fetchall()
+            rows = con.execute(f"{columns} WHERE release_id IN ({constants(wanted)})").fetchall()
         else:
             with registered_ids(con, wanted) as t:
                 rows = con.execute(f"{columns} WHERE {keys_in('release_id', wanted, t)}").fetchall()
@@ -483,7 +479,7 @@ def _content_hashes(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, 
     if not ids:
         return {}
     if len(ids) <= FEW_FACTS and not any("\x00" in i for i in ids):  # a few: as constants, no registration
-        return dict(con.execute(f"SELECT release_id, content_hash FROM releases WHERE release_id IN ({_constants(ids)})").fetchall())
+        return dict(con.execute(f"SELECT release_id, content_hash FROM releases WHERE release_id IN ({constants(ids)})").fetchall())
     with registered_ids(con, ids) as t:
         return dict(con.execute(f"SELECT release_id, content_hash FROM releases WHERE {keys_in('release_id', ids, t)}").fetchall())
 
