@@ -404,6 +404,8 @@ class _SharedConnection:
         self.held: tuple[int, int] | None = None
         """(The releases stored, DuckDB's threads) as the last load left them (load.load_batch_knowing); None once the
         connection closed, a call that may change the schema used it, or the threads were set."""
+        self.keys: loader.StoredKeys | None = None
+        """What the session's loads know of the probe's tables (load.StoredKeys); None whenever ``held`` is."""
         self.threads_before_loads: int | None = None
         """DuckDB's threads of the open connection before the session's loads lowered them to ``load.LOAD_THREADS``
         (:meth:`lower_threads_for_loads`); None when they are the connection's own number."""
@@ -441,6 +443,7 @@ class _SharedConnection:
             cursor.execute(f"SET threads = {int(self.threads_before_loads)}")
             self.threads_before_loads = None
             self.held = None
+            self.keys = None
         return cursor
 
     def lower_threads_for_loads(self, cursor: duckdb.DuckDBPyConnection, threads: int) -> None:
@@ -459,6 +462,7 @@ class _SharedConnection:
             cursor.execute(f"SET threads = {int(threads)}")
             self.threads_before_loads = before
             self.held = None
+            self.keys = None
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -467,6 +471,7 @@ class _SharedConnection:
         """Close the connection now (call with the process lock held); the next call reopens it."""
         self.tables = None
         self.held = None
+        self.keys = None
         self.threads_before_loads = None  # a connection opened again has the session's own number
         self.store._untouched = False  # another process may write the file until it is opened again
         if self.con is not None:
@@ -653,6 +658,7 @@ class Store:
                 if not same_schema:
                     shared.tables = None  # the block may create or drop tables (a migration, the search index)
                     shared.held = None  # or insert releases
+                    shared.keys = None  # or write the probe's tables
                 try:
                     with _disk_full_said(), arrows.closed_after(cursor):  # closed below: its temp tables with it
                         yield cursor
@@ -850,8 +856,11 @@ class Store:
         with self.writer(same_schema=True, loading=True) as con:
             shared = self._shared
             # In a session, the catalogue as the last load read it, unless a call since may have changed it.
+            if shared is not None and shared.keys is None:
+                shared.keys = loader.StoredKeys()
             counts, tables, held = loader.load_batch_knowing(con, batch, shared.tables if shared is not None else None,
-                                                             shared.held if shared is not None else None)
+                                                             shared.held if shared is not None else None,
+                                                             shared.keys if shared is not None else None)
             if shared is not None:
                 shared.tables = tables
                 shared.held = held

@@ -434,8 +434,45 @@ constant costs DuckDB's parser and binder 7-12 us, against the conflict path's ~
 past a few hundred keys the probe would cost more than it saves."""
 
 
+KNOWN_KEYS_MAX = 20_000
+"""Keys of one table a session's :class:`StoredKeys` remembers at most; past it, that table is probed again."""
+
+PROBED_TABLES = ("fetches", "http_cache", "frontier", "release_listings")
+
+
+@dataclass(slots=True)
+class StoredKeys:
+    """What a session's loads know of the probe's tables (:func:`_none_stored`) without asking DuckDB.
+
+    ``tables``: per table, every key stored in it, when the table was empty at the session's first probe and only
+    the session's loads wrote it since (their committed keys added: ``frontier``'s by (source, url)); None for a
+    table that held rows then (or past :data:`KNOWN_KEYS_MAX` keys): it is probed. ``tables`` None: not asked yet.
+
+    Why: the probe is a statement of every load (1-2.5 ms, its keys parsed as constants), and in a run into a new
+    file its answer, "none stored", follows from what the run loaded before: 17 statements of a 653-page run.
+    The session drops this with ``held`` (connection._SharedConnection): when the connection closes or a call that
+    may change the file used it. Should a key be stored all the same (a write from outside the session), the plain
+    insert fails on the primary key and the load runs again with the probe (:func:`load_batch_knowing`)."""
+
+    tables: dict[str, set[Any] | None] | None = None
+
+    def new(self, table: str, keys: list[Any]) -> bool:
+        """Whether none of ``keys`` (distinct) is stored in ``table``, as known without a statement."""
+        held = self.tables.get(table) if self.tables is not None else None
+        return held is not None and bool(keys) and len(set(keys)) == len(keys) and held.isdisjoint(keys)
+
+    def stored(self, table: str, keys: list[Any]) -> None:
+        """``keys`` are stored in ``table`` now (the load that inserted them committed)."""
+        held = self.tables.get(table) if self.tables is not None else None
+        if held is not None:
+            held.update(keys)
+            if len(held) > KNOWN_KEYS_MAX:
+                self.tables[table] = None
+
+
 def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache: list[CacheRow],
-                 frontier_add: list[dict[str, str]], source_id: str, listed: list[str]) -> frozenset[str]:
+                 frontier_add: list[dict[str, str]], source_id: str, listed: list[str],
+                 known: StoredKeys | None = None) -> frozenset[str]:
     """The tables among ``fetches``, ``http_cache``, ``frontier`` and ``release_listings`` none of whose batch's keys
     is stored yet (and whose batch holds each key once; ``listed``: the distinct ids of the batch's listing rows, which
     history.load_listings keeps one of each): their rows go in by a plain ``INSERT``, which then adds exactly what the
@@ -448,25 +485,37 @@ def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache:
     keeps its statements."""
     if not copies_in(con):
         return frozenset()
-    probes: list[tuple[str, str]] = []
     ids = [row.fetch_id for row in fetches]
-    if ids and len(ids) <= PROBE_KEYS and len(set(ids)) == len(ids) and all(_quotable(i) for i in ids):
-        probes.append(("fetches", f"FROM fetches WHERE fetch_id IN ({', '.join(map(quote, ids))})"))
     urls = [row.url for row in cache]  # one row per url already (_latest_checks)
-    if urls and len(urls) <= PROBE_KEYS and all(_quotable(u) for u in urls):
-        probes.append(("http_cache", f"FROM http_cache WHERE url IN ({', '.join(map(quote, urls))})"))
     added = [row["url"] for row in frontier_add]  # one row per url already (_frontier_adds)
-    if added and len(added) <= PROBE_KEYS and all(_quotable(u) for u in added) and _quotable(source_id):
+    keys = {"fetches": ids, "http_cache": urls, "frontier": [(source_id, u) for u in added], "release_listings": listed}
+    # The tables known to hold none of the batch's keys (a session's StoredKeys), asked nothing.
+    known_new = {t for t, k in keys.items() if known is not None and known.new(t, k)}
+    probes: list[tuple[str, str]] = []
+    if ids and "fetches" not in known_new and len(ids) <= PROBE_KEYS and len(set(ids)) == len(ids) \
+            and all(_quotable(i) for i in ids):
+        probes.append(("fetches", f"FROM fetches WHERE fetch_id IN ({', '.join(map(quote, ids))})"))
+    if urls and "http_cache" not in known_new and len(urls) <= PROBE_KEYS and all(_quotable(u) for u in urls):
+        probes.append(("http_cache", f"FROM http_cache WHERE url IN ({', '.join(map(quote, urls))})"))
+    if added and "frontier" not in known_new and len(added) <= PROBE_KEYS and all(_quotable(u) for u in added) \
+            and _quotable(source_id):
         probes.append(("frontier", f"FROM frontier WHERE source_id = {quote(source_id)} "
                                    f"AND url IN ({', '.join(map(quote, added))})"))
-    if listed and len(listed) <= PROBE_KEYS and all(_quotable(i) for i in listed):
+    if listed and "release_listings" not in known_new and len(listed) <= PROBE_KEYS \
+            and all(_quotable(i) for i in listed):
         probes.append(("release_listings",
                        f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
-    if not probes:
-        return frozenset()
+    # A session's first probe also asks which of the tables hold any row (a limited scan each, in the same statement).
+    asking = known is not None and known.tables is None
+    empties = [(f"any {t}", f"FROM {t}") for t in PROBED_TABLES if asking and has_table(con, t)]
+    if not probes and not empties:
+        return frozenset(known_new)
     # The tables holding a key (one row each at most): a UNION ALL of limited scans costs less than NOT EXISTS.
-    held = con.execute(" UNION ALL ".join(f"(SELECT '{table}' {where} LIMIT 1)" for table, where in probes)).fetchall()
-    return frozenset(table for table, _ in probes) - {table for (table,) in held}
+    held = {table for (table,) in con.execute(
+        " UNION ALL ".join(f"(SELECT '{table}' {where} LIMIT 1)" for table, where in probes + empties)).fetchall()}
+    if asking:
+        known.tables = {t: None if f"any {t}" in held else set() for t in PROBED_TABLES if has_table(con, t)}
+    return frozenset(table for table, _ in probes if table not in held) | known_new
 
 
 def _quotable(value: object) -> bool:
@@ -602,7 +651,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch) -> LoadCounts:
 
 
 def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None = None,
-                       held: tuple[int, int] | None = None
+                       held: tuple[int, int] | None = None, keys: StoredKeys | None = None
                        ) -> tuple[LoadCounts, frozenset[str] | None, tuple[int, int]]:
     """:func:`load_batch`, given the main schema's tables when the caller knows them (``tables``: what an earlier
     load on the same connection returned, with no other statement on it since); returns the counts, the
@@ -614,19 +663,32 @@ def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables:
     Why: the catalogue read (``duckdb_tables()``, 0.6-0.7 ms) was a statement of every batch of a run, 17 in a
     653-page one, for a schema that no load changes; the count and the setting (0.4-0.6 ms) one more. The count
     only chooses the statements' form (:func:`~govpress.store.arrow.reads_by_id`), never their results.
+
+    ``keys``: what the session's loads know of the probe's tables (:class:`StoredKeys`, updated by the load), None
+    outside a session.
     """
     if held is None:
         # (One statement for both: a run's discovery batches are a handful of statements each.)
         held = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
     releases, threads = held
     with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(releases > arrows.BY_ID_ABOVE):
-        counts, known, inserted = _load_batch(con, batch, tables)
+        try:
+            counts, known, inserted = _load_batch(con, batch, tables, keys)
+        except duckdb.ConstraintException:
+            if keys is None or not keys.tables:
+                raise
+            # A key the session did not know of was stored (a write from outside its loads; rolled back): the
+            # tables are asked again, and the load runs as one without that knowledge would.
+            keys.tables = None
+            counts, known, inserted = _load_batch(con, batch, tables, keys)
     return counts, known, (releases + inserted, threads)
 
 
-def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None
-                ) -> tuple[LoadCounts, frozenset[str] | None, int]:
-    """The load, in its transaction; returns the counts, the tables as known and the releases it inserted."""
+def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozenset[str] | None,
+                keys: StoredKeys | None = None) -> tuple[LoadCounts, frozenset[str] | None, int]:
+    """The load, in its transaction; returns the counts, the tables as known and the releases it inserted.
+
+    ``keys``: the session's :class:`StoredKeys`, given the batch's keys once it committed."""
     releases = dedupe_releases(batch.releases)
     con.begin()
     try:
@@ -675,7 +737,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
             cache = _latest_checks(batch.cache)
             frontier_add = _frontier_adds(batch)
             listed = list(dict.fromkeys(row.release_id for row in batch.listings)) if recording else []
-            fresh = _none_stored(con, batch.fetches, cache, frontier_add, batch.source_id, listed)
+            fresh = _none_stored(con, batch.fetches, cache, frontier_add, batch.source_id, listed, keys)
             if recording:
                 history.load_seen(con, batch.run_id, batch.seen)
                 counts.removed = history.load_status_events(con, batch.run_id, batch.events, batch.removals)
@@ -689,6 +751,11 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
     except BaseException:
         rollback_quietly(con)
         raise
+    if keys is not None:
+        keys.stored("fetches", [row.fetch_id for row in batch.fetches])
+        keys.stored("http_cache", [row.url for row in cache])
+        keys.stored("frontier", [(batch.source_id, row["url"]) for row in frontier_add])
+        keys.stored("release_listings", listed)
     return counts, (frozenset(one.tables) if one.tables is not None else None), inserted
 
 

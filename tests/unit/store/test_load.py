@@ -8,7 +8,7 @@ import pytest
 from store_factories import T0, at, batch, fetch, release, table_rows
 
 from govpress.dedupe.versions import text_hash
-from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store
+from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store, connection
 from govpress.store.load import dedupe_releases, plan_releases
 
 COUNTED_TABLES = ("releases", "release_versions", "release_links", "removals", "fetches", "parse_failures",
@@ -654,3 +654,65 @@ def test_the_bookkeeping_tables_are_the_same_with_or_without_the_probe(
     assert len(probed["fetches"]) == 5 and len(probed["http_cache"]) == 4 and len(probed["frontier"]) == 5
     assert [(i, title) for i, title, _, _ in probed["listed"]] == [("ra", "a at 1"), ("rb", "b at 2"), ("rc", "c at 2"),
                                                                   ("rd", "d at 3")]
+
+
+def test_a_sessions_loads_into_empty_tables_probe_once_and_know_their_own_keys_after(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # perf-store24: the session's first probe also asks which of the four tables hold rows; a table empty then holds
+    # only what the session's loads stored, so a later batch of new keys sends no probe and inserts plainly, and a
+    # batch loaded again still takes the conflict forms (its keys are known stored): the same rows as without.
+    probe = "SELECT 'fetches' FROM fetches WHERE fetch_id IN"
+    sent = _duckdb_statements(monkeypatch)
+    with store.session(idle_close=60):
+        store.load_batch(_bookkeeping_batch())
+        first = "\n".join(sent)
+        sent.clear()
+        store.load_batch(_bookkeeping_batch(("f3", "f4"), ("c", "d"), hour=2))
+        second = "\n".join(sent)
+        sent.clear()
+        store.load_batch(_bookkeeping_batch(("f3", "f4"), ("c", "d"), hour=2))  # again
+        again = "\n".join(sent)
+    assert "SELECT 'any fetches' FROM fetches" in first and probe in first
+    assert probe not in second and "'any " not in second and "FROM http_cache WHERE url IN" not in second
+    assert "INSERT INTO fetches" in second and "OR IGNORE INTO fetches" not in second
+    assert "ON CONFLICT (url)" not in second and "OR IGNORE INTO frontier" not in second
+    assert "ON CONFLICT (release_id) DO UPDATE SET source_id" not in second
+    assert "OR IGNORE INTO fetches" in again and "ON CONFLICT (url)" in again and "OR IGNORE INTO frontier" in again
+    assert "ON CONFLICT (release_id) DO UPDATE SET source_id" in again
+    counts = row_counts(store)
+    assert (counts["fetches"], counts["http_cache"], counts["frontier"]) == (4, 4, 4)
+    assert table_rows(store, "SELECT count(*) FROM release_listings") == [(4,)]
+
+
+def test_a_key_stored_outside_the_sessions_loads_is_kept_as_the_conflict_forms_keep_it(
+        store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Should a key the session does not know of be stored all the same (here a fetch and a check written on the
+    # session's connection behind its back), the plain insert fails on the primary key and the load runs again with
+    # the probe: the stored rows are kept as INSERT OR IGNORE / the upsert keep them, and the load succeeds.
+    def load(target: Store, behind: bool) -> dict:
+        target.migrate()
+        with target.session(idle_close=60):
+            target.load_batch(_bookkeeping_batch())
+            if behind:
+                target._shared.con.execute(
+                    f"USE {connection.database_alias(target.path)}; "
+                    "INSERT INTO fetches SELECT * REPLACE ('f3' AS fetch_id) FROM fetches WHERE fetch_id = 'f1'; "
+                    "INSERT INTO http_cache VALUES ('https://gov.example/c', 'old', NULL, 'ak-old', '2030-01-01')")
+            else:
+                with target.writer() as con:
+                    con.execute("INSERT INTO fetches SELECT * REPLACE ('f3' AS fetch_id) FROM fetches WHERE fetch_id = 'f1'")
+                    con.execute("INSERT INTO http_cache VALUES ('https://gov.example/c', 'old', NULL, 'ak-old', '2030-01-01')")
+            runs.clear()
+            target.load_batch(_bookkeeping_batch(("f3", "f4"), ("c", "d"), hour=2))
+        return _all_tables(target)
+
+    from govpress.store import load as loader
+
+    runs: list[object] = []
+    inner = loader._load_batch
+    monkeypatch.setattr(loader, "_load_batch", lambda *args: runs.append(args[3]) or inner(*args))
+    told = load(Store(tmp_path / "told.duckdb"), behind=False)
+    assert len(runs) == 1  # the writer block dropped what the session knew: the probe asked, one run
+    assert load(store, behind=True) == told
+    assert len(runs) == 2  # the plain insert failed on f3's key, the load ran again with the probe
+    assert len(told["fetches"]) == 4 and any("'old'" in row for row in told["http_cache"])

@@ -163,10 +163,10 @@ def test_a_sessions_loads_read_the_catalogue_once_until_a_call_may_have_changed_
     held: list[tuple[int, int] | None] = []
     knowing = loader.load_batch_knowing
 
-    def spy(con, load, tables=None, known=None):
+    def spy(con, load, tables=None, known=None, *rest):
         given.append(tables)
         held.append(known)
-        return knowing(con, load, tables, known)
+        return knowing(con, load, tables, known, *rest)
 
     monkeypatch.setattr(loader, "load_batch_knowing", spy)
     with store.session(idle_close=60):
@@ -198,9 +198,9 @@ def test_a_sessions_loads_read_the_count_once_until_a_call_may_have_changed_it(s
     held: list[tuple[int, int] | None] = []
     knowing = loader.load_batch_knowing
 
-    def spy(con, load, tables=None, known=None):
+    def spy(con, load, tables=None, known=None, *rest):
         held.append(known)
-        return knowing(con, load, tables, known)
+        return knowing(con, load, tables, known, *rest)
 
     monkeypatch.setattr(loader, "load_batch_knowing", spy)
     with store.session(idle_close=60, threads=1):
