@@ -456,6 +456,31 @@ class StoredKeys:
 
     tables: dict[str, set[Any] | None] | None = None
 
+    releases: tuple[set[str], set[str], set[str]] | None = None
+    """The ids, content hashes and translation keys of every release the session's loads stored, when ``releases``
+    was empty as the session's first load counted it (else None): a batch sharing none of them has no stored state
+    to read (:func:`_stored_state`'s three sets of rows are empty), as in every batch of a run into a new file but
+    those that pair translations with an earlier one."""
+
+    def unmatched(self, rows: list[ReleaseRow]) -> bool:
+        """Whether no stored release shares an id, a content hash or a translation key with ``rows``, as known."""
+        if self.releases is None:
+            return False
+        ids, hashes, translation_keys = self.releases
+        return (ids.isdisjoint(r.release_id for r in rows) and hashes.isdisjoint(r.content_hash for r in rows)
+                and translation_keys.isdisjoint(r.translation_key for r in rows if r.translation_key is not None))
+
+    def loaded(self, rows: list[ReleaseRow]) -> None:
+        """``rows`` were loaded (the load committed): their ids, hashes and translation keys may be stored now."""
+        if self.releases is None:
+            return
+        ids, hashes, translation_keys = self.releases
+        ids.update(r.release_id for r in rows)
+        hashes.update(r.content_hash for r in rows)
+        translation_keys.update(r.translation_key for r in rows if r.translation_key is not None)
+        if max(len(ids), len(hashes), len(translation_keys)) > KNOWN_KEYS_MAX:
+            self.releases = None
+
     def new(self, table: str, keys: list[Any]) -> bool:
         """Whether none of ``keys`` (distinct) is stored in ``table``, as known without a statement."""
         held = self.tables.get(table) if self.tables is not None else None
@@ -670,16 +695,18 @@ def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables:
     if held is None:
         # (One statement for both: a run's discovery batches are a handful of statements each.)
         held = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
+        if keys is not None:  # (a new StoredKeys: the session's first load, or the first since it was dropped)
+            keys.releases = (set(), set(), set()) if held[0] == 0 else None
     releases, threads = held
     with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(releases > arrows.BY_ID_ABOVE):
         try:
             counts, known, inserted = _load_batch(con, batch, tables, keys)
         except duckdb.ConstraintException:
-            if keys is None or not keys.tables:
+            if keys is None or (not keys.tables and keys.releases is None):
                 raise
             # A key the session did not know of was stored (a write from outside its loads; rolled back): the
-            # tables are asked again, and the load runs as one without that knowledge would.
-            keys.tables = None
+            # tables are asked again, the stored releases read, and the load runs as one without that knowledge would.
+            keys.tables = keys.releases = None
             counts, known, inserted = _load_batch(con, batch, tables, keys)
     return counts, known, (releases + inserted, threads)
 
@@ -700,7 +727,10 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
             inserted = 0
             if releases:
                 versions = history.versions_table(con)
-                stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
+                if keys is not None and keys.unmatched(releases):  # nothing stored to read (StoredKeys.releases)
+                    stored, stored_versions, same_hash, same_key = {}, set(), [], []
+                else:
+                    stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
                 plan = plan_releases(releases, stored, stored_versions, same_hash, same_key)
                 inserted = len(plan.inserts)
                 mark_new(con, [row.release_id for row, _ in plan.inserts])  # not stored before: arrow.all_new
@@ -756,6 +786,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
         keys.stored("http_cache", [row.url for row in cache])
         keys.stored("frontier", [(batch.source_id, row["url"]) for row in frontier_add])
         keys.stored("release_listings", listed)
+        keys.loaded(releases)
     return counts, (frozenset(one.tables) if one.tables is not None else None), inserted
 
 

@@ -716,3 +716,60 @@ def test_a_key_stored_outside_the_sessions_loads_is_kept_as_the_conflict_forms_k
     assert load(store, behind=True) == told
     assert len(runs) == 2  # the plain insert failed on f3's key, the load ran again with the probe
     assert len(told["fetches"]) == 4 and any("'old'" in row for row in told["http_cache"])
+
+
+def _session_batches():
+    return [
+        batch(release("a", "Alpha text.", translation_key="t1")),
+        batch(release("b", "Beta text.")),  # shares nothing with a: no stored state to read
+        batch(release("c", "Alpha text.")),  # a's text: an exact duplicate of a
+        batch(release("d", "Delta.", language="en", translation_key="t1")),  # a's translation
+        batch(release("a", "Alpha text, edited.", translation_key="t1")),  # a new version of a
+        batch(release("e", "Epsilon.")),
+    ]
+
+
+def test_a_session_that_began_with_no_release_reads_stored_state_only_for_batches_sharing_a_key(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # perf-store24: a session whose first load counted no release knows the ids, texts' hashes and translation keys
+    # of every release its loads stored; a batch sharing none of them sends no read of the stored releases, one that
+    # shares a hash, a translation key or an id reads them as before: the same rows as loads outside a session.
+    stored_state = "WITH k AS MATERIALIZED"
+    sent = _duckdb_statements(monkeypatch)
+    in_session = Store(tmp_path / "session.duckdb")
+    in_session.migrate()
+    reads = []
+    with in_session.session(idle_close=60):
+        for b in _session_batches():
+            sent.clear()
+            in_session.load_batch(b)
+            reads.append(any(stored_state in s for s in sent))
+    assert reads == [False, False, True, True, True, False]
+    alone = Store(tmp_path / "alone.duckdb")
+    alone.migrate()
+    for b in _session_batches():
+        alone.load_batch(b)
+    assert _all_tables(in_session) == _all_tables(alone)
+    links = table_rows(in_session, "SELECT release_id, other_id, kind FROM release_links ORDER BY ALL")
+    assert ("c", "a", "exact_duplicate") in links and ("d", "a", "translation") in links
+
+
+def test_a_release_stored_behind_a_sessions_back_is_read_when_its_batch_comes(tmp_path) -> None:
+    # A release the session's loads did not store (written on its connection behind its back): the batch that brings
+    # it again fails its plain insert on the key, and the load runs again reading the stored releases.
+    def load(behind: bool) -> dict:
+        target = Store(tmp_path / f"{behind}.duckdb")
+        target.migrate()
+        with target.session(idle_close=60):
+            target.load_batch(batch(release("a", "Alpha text.")))
+            if behind:
+                target._shared.con.execute(
+                    f"USE {connection.database_alias(target.path)}; "
+                    "INSERT INTO releases SELECT * REPLACE ('z' AS release_id) FROM releases WHERE release_id = 'a'")
+            else:
+                with target.writer() as con:
+                    con.execute("INSERT INTO releases SELECT * REPLACE ('z' AS release_id) FROM releases WHERE release_id = 'a'")
+            target.load_batch(batch(release("z", "Zeta text.")))
+        return _all_tables(target)
+
+    assert load(behind=True) == load(behind=False)
