@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -349,6 +350,47 @@ def test_the_bands_are_written_without_fsst_and_their_ids_still_compressed(
     # connection's own methods (then FSST); the rows beyond it are always the checkpoint's.
     assert set(rows_by_method) <= {"Dictionary", "FSST"}, rows_by_method
     assert sum(rows_by_method.values()) == len(rows) * neardup.BANDS
+
+
+def test_bands_fewer_than_a_row_group_leave_the_setting_alone_and_are_stored_as_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # perf-store24: an insert of fewer rows than a row group of the run's writer fills none, so it compresses
+    # nothing itself (the commit or a checkpoint does, under the connection's own setting): a run's batch sends
+    # no read, SET or RESET of disabled_compression_methods, and the bands end stored as with them.
+    from govpress.store import nearlinks
+
+    def bands(store: Store) -> tuple[list, list]:
+        store.migrate()
+        rows = [agency(f"agency-{n}", UNRELATED.replace("указ номер", f"указ {n} номер"), published_at=at(2))
+                for n in range(40)]
+        for row in rows:
+            row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
+        with store.session():
+            store.load_batch(batch(*rows, source_id="agency"))
+            with store.writer() as con:
+                con.execute("CHECKPOINT")
+        with duckdb.connect(str(store.path), read_only=True) as con:
+            return (con.execute("SELECT column_name, segment_type, compression, count FROM "
+                                "pragma_storage_info('release_bands') ORDER BY ALL").fetchall(),
+                    con.execute("SELECT * FROM release_bands ORDER BY ALL").fetchall())
+
+    sent: list[str] = []
+    execute = duckdb.DuckDBPyConnection.execute
+
+    def recording(self, sql, *args, **kwargs):
+        sent.append(sql)
+        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
+        return execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+    left = bands(Store(tmp_path / "left.duckdb"))
+    assert not [s for s in sent if "disabled_compression_methods" in s]
+    real = nearlinks._without_fsst
+    monkeypatch.setattr(nearlinks, "_without_fsst", lambda con, rows=None: real(con))
+    sent.clear()
+    assert bands(Store(tmp_path / "set.duckdb")) == left
+    assert [s for s in sent if "disabled_compression_methods" in s]
+    assert len(left[1]) == 40 * neardup.BANDS
 
 
 def test_list_values_are_what_arrows_flatten_gives() -> None:
