@@ -191,10 +191,13 @@ def _fresh_context(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> _C
 
 
 def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
-                     context: _Context | None = None) -> int:
+                     context: _Context | None = None, texts_unshared: bool = False) -> int:
     """Rewrite the syndication links of every cluster the given releases are in or were in; returns links written.
 
-    ``context``: the batch's clusters as :func:`_fresh_context` read them (its releases all new, a small file)."""
+    ``context``: the batch's clusters as :func:`_fresh_context` read them (its releases all new, a small file).
+    ``texts_unshared``: the caller knows that no other stored release, nor any version of one, holds the text of one
+    of ``release_ids`` (each new, with a text of its own: load.StoredKeys), so none copies an older version of
+    another or is copied (:func:`_copies_of_older_versions` would find no pair: its statement is not sent)."""
     if context is not None:
         # New in this batch: no syndication link of theirs yet (arrow.all_new), so their clusters are the clusters
         # of their own rows. Only clusters of two or more members can hold a link (a cluster of one is one of the
@@ -205,7 +208,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             with registered_ids(con, release_ids) as ids:
                 near = _near_inside(con, f"SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})")
         # (No early return on no rows: a release of a cluster of its own may still copy an older version.)
-        return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
+        return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id, texts_unshared=texts_unshared)
     if not by_id() and all_new(con, release_ids):
         # New in this batch: no syndication link of theirs yet (arrow.all_new), so their clusters are the
         # clusters of their own rows, read inside the members' and near links' statements (one read fewer).
@@ -215,7 +218,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
             rows, near = _cluster_rows(con, f"SELECT cluster_id FROM releases WHERE release_id IN (SELECT release_id FROM {ids})",
                                        shared_only=True)
         # (No early return on no rows: a release of a cluster of its own may still copy an older version.)
-        return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
+        return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id, texts_unshared=texts_unshared)
     with registered_ids(con, release_ids) as ids:
         if all_new(con, release_ids):  # new in this batch: no syndication link of theirs yet (arrow.all_new)
             clusters = {c for (c,) in con.execute(
@@ -243,7 +246,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
         # (joining releases twice to the links scanned the whole table per batch).
         cluster_of = {row[0]: row[1] for row in rows}
         if not needs_scores(rows):
-            return _write_syndication(con, release_ids, rows, [], now=now, run_id=run_id)
+            return _write_syndication(con, release_ids, rows, [], now=now, run_id=run_id, texts_unshared=texts_unshared)
         with registered_ids(con, cluster_of) as m:
             near = [(a, b, score) for a, b, score in con.execute(
                 f"""SELECT release_id, other_id, score FROM release_links WHERE kind = 'near_duplicate'
@@ -252,7 +255,7 @@ def link_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, 
     else:
         with registered(con, table) as c:
             rows, near = _cluster_rows(con, f"SELECT cluster_id FROM {c}")
-    return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id)
+    return _write_syndication(con, release_ids, rows, near, now=now, run_id=run_id, texts_unshared=texts_unshared)
 
 
 def _cluster_rows(con: duckdb.DuckDBPyConnection, clusters: str, *, shared_only: bool = False
@@ -309,7 +312,7 @@ def needs_scores(rows: Iterable[tuple]) -> bool:
 
 
 def _write_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], rows: list[tuple], near: list[tuple],
-                       *, now: datetime, run_id: str) -> int:
+                       *, now: datetime, run_id: str, texts_unshared: bool = False) -> int:
     """:func:`link_syndication`'s links from its clusters' members and near links."""
     members: dict[str, list[Member]] = {}
     for row in rows:
@@ -319,7 +322,7 @@ def _write_syndication(con: duckdb.DuckDBPyConnection, release_ids: list[str], r
     wanted: dict[tuple[str, str], float] = {}
     for group in members.values():
         wanted.update(syndication_links(group, scores))
-    older = _copies_of_older_versions(con, release_ids)
+    older = [] if texts_unshared else _copies_of_older_versions(con, release_ids)
     urls.update({m.release_id: m.url for pair in older for m in pair})
     copying = {copy for copy, _ in wanted}
     for copy, original in sorted(older, key=lambda pair: pair[1].order):
@@ -723,10 +726,11 @@ def link_same_events(con: duckdb.DuckDBPyConnection, keys: list[EventKey], *, no
 
 
 def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str], *, now: datetime, run_id: str,
-                           names: Mapping[str, dict[str, str]] | None = None) -> None:
+                           names: Mapping[str, dict[str, str]] | None = None, texts_unshared: bool = False) -> None:
     """Syndication links, event keys and same-event links for just-loaded (new or edited) releases.
 
     ``names``: the names the parse workers found in some of those releases' texts (see :func:`refresh_event_keys`).
+    ``texts_unshared``: no other release or version holds one of their texts (:func:`link_syndication`).
 
     Files older than migration 13 (stepped through the migrations by their tests) have neither
     table: nothing is linked there.
@@ -736,7 +740,7 @@ def link_copies_and_events(con: duckdb.DuckDBPyConnection, release_ids: list[str
         return
     # A batch of new releases in a small file reads its clusters' members once for the steps below (_fresh_context).
     context = _fresh_context(con, ids) if _reads_context(con, ids) else None
-    link_syndication(con, ids, now=now, run_id=run_id, context=context)
+    link_syndication(con, ids, now=now, run_id=run_id, context=context, texts_unshared=texts_unshared)
     given = {i: names[i] for i in ids if names and i in names}  # only texts just written: they are the stored ones
     if context is None:
         waiting, excluded = _waiting_and_excluded(con, ids)

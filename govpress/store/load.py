@@ -727,7 +727,8 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
             inserted = 0
             if releases:
                 versions = history.versions_table(con)
-                if keys is not None and keys.unmatched(releases):  # nothing stored to read (StoredKeys.releases)
+                unmatched = keys is not None and keys.unmatched(releases)
+                if unmatched:  # nothing stored to read (StoredKeys.releases)
                     stored, stored_versions, same_hash, same_key = {}, set(), [], []
                 else:
                     stored, stored_versions, same_hash, same_key = _stored_state(con, releases, versions)
@@ -761,7 +762,11 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
                                          signatures=signed, exact_linked=exact)
                 # Syndication and same-event links read the clusters just settled (govpress/events.py).
                 named = {row.release_id: row.names for row in releases if row.names is not None}
-                events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id, names=named)
+                # (A batch sharing no id, text or translation key with what is stored, each text its own: no copy of
+                # an older version can be among them, and the syndication step need not look for one.)
+                unshared = unmatched and len({row.content_hash for row in releases}) == len(releases)
+                events.link_copies_and_events(con, changed, now=datetime.now(timezone.utc), run_id=batch.run_id,
+                                              names=named, texts_unshared=unshared)
             else:
                 counts = LoadCounts()
             cache = _latest_checks(batch.cache)

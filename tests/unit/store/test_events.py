@@ -430,3 +430,55 @@ def test_the_window_of_one_publishers_keys_leaves_that_publisher_out(event_set: 
         publisher = next(k.publisher for k in every if k.release_id == COPY_ID)
         assert events._stored_keys(con, days, but=publisher) == [k for k in every if k.publisher != publisher]
         assert len({k.publisher for k in every}) > 1 and any(k.publisher == publisher for k in every)
+
+
+def test_a_session_looks_for_copies_of_older_versions_only_for_texts_stored_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # perf-store24: in a session that began with no release, a batch of new releases whose texts no stored release
+    # or version holds (each its own) sends no search for copies of older versions; a copy of an older text still
+    # gets its syndication link, as outside a session.
+    import sys
+
+    from store_factories import release
+
+    sent: list[str] = []
+    execute = duckdb.DuckDBPyConnection.execute
+
+    def recording(self, sql, *args, **kwargs):
+        sent.append(sql)
+        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
+        return execute(self, sql, *args, **kwargs)
+
+    rows = [
+        ("run-1", release("orig", "The text of the first version.", source_id=GOV_RU.id, seen_at=SEEN)),
+        ("run-2", release("other", "Another text altogether.", source_id=AGENCY.id, seen_at=SEEN)),
+        ("run-3", release("orig", "A second text, written over the first.", source_id=GOV_RU.id,
+                          seen_at=SEEN + timedelta(hours=1))),
+        ("run-4", release("copy", "The text of the first version.", source_id=AGENCY.id,
+                          published_at=SEEN + timedelta(hours=2), seen_at=SEEN + timedelta(hours=2))),
+    ]
+    looked: list[bool] = []
+
+    def load_all(store: Store, session: bool) -> list:
+        store.migrate()
+        store.upsert_sources([GOV_RU, AGENCY], "run-0")
+        with store.session(idle_close=60) if session else _nothing():
+            for run_id, row in rows:
+                sent.clear()
+                store.load_batch(LoadBatch(run_id=run_id, source_id=row.source_id, releases=[row]))
+                looked.append(any("v ON v.content_hash = c.content_hash" in s for s in sent))
+        return table_rows(store, "SELECT release_id, other_id, kind, score FROM release_links ORDER BY ALL")
+
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+    alone = load_all(Store(tmp_path / "alone.duckdb"), session=False)
+    assert looked == [True] * 4
+    looked.clear()
+    assert load_all(Store(tmp_path / "session.duckdb"), session=True) == alone
+    assert looked == [False, False, True, True]
+    assert ("copy", "orig", "syndication", 1.0) in alone
+
+
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext()
