@@ -696,7 +696,8 @@ def load_batch_knowing(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables:
         # (One statement for both: a run's discovery batches are a handful of statements each.)
         held = con.execute("SELECT count(*), current_setting('threads') FROM releases").fetchone()
         if keys is not None:  # (a new StoredKeys: the session's first load, or the first since it was dropped)
-            keys.releases = (set(), set(), set()) if held[0] == 0 else None
+            # (A DuckDB file only: its open read-write connection locks out every other process's writes.)
+            keys.releases = (set(), set(), set()) if held[0] == 0 and copies_in(con) else None
     releases, threads = held
     with _collector_paused(), _threads(con, LOAD_THREADS, threads), reads_by_id(releases > arrows.BY_ID_ABOVE):
         try:
