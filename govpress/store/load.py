@@ -530,8 +530,9 @@ def _none_stored(con: duckdb.DuckDBPyConnection, fetches: list[FetchRow], cache:
             and all(_quotable(i) for i in listed):
         probes.append(("release_listings",
                        f"FROM release_listings WHERE release_id IN ({', '.join(map(quote, listed))})"))
-    # A session's first probe also asks which of the tables hold any row (a limited scan each, in the same statement).
-    asking = known is not None and known.tables is None
+    # A session's first probe also asks which of the tables hold any row (a limited scan each, in the same statement;
+    # a batch with nothing to probe sends no statement for it: a quiet run's).
+    asking = known is not None and known.tables is None and bool(probes)
     empties = [(f"any {t}", f"FROM {t}") for t in PROBED_TABLES if asking and has_table(con, t)]
     if not probes and not empties:
         return frozenset(known_new)
