@@ -192,6 +192,28 @@ class LoadTurns:
     def __init__(self) -> None:
         self.done = 0
         self.changed = asyncio.Condition()
+        self.pages: dict[int, int] = {}
+        """Pages of each batch :func:`run_stream` launched, by number."""
+        self.limit = 0
+        """The most pages one load carries (the source's ``pages_per_batch``; 0: every batch loads its own)."""
+        self.carried = 0
+        """Pages of batches that left their rows to a later load (:meth:`hand_on`), not written yet."""
+
+    def hand_on(self, number: int) -> bool:
+        """Whether batch ``number``, at its turn, leaves its rows to the next batch's load instead of loading.
+
+        Yes when the next batch was launched already (or waits for a slot to start) and the two, with what earlier
+        batches left, fit in one batch: a source's first batch is small (its first discovery page's links, fetched
+        at once), and a load costs ~30-40 ms of DuckDB statements however few releases it carries. The next batch
+        loads in its turn, after this one, so the rows go in in the same order; should it never load (it failed),
+        :func:`run_source` writes them (:func:`write_plans`). The slots this batch frees let the next one start
+        fetching instead of waiting for this one's turn at the writer.
+        """
+        mine, after = self.pages.get(number), self.pages.get(number + 1)
+        if not self.limit or mine is None or after is None or self.carried + mine + after > self.limit:
+            return False
+        self.carried += mine
+        return True
 
     async def wait(self, number: int) -> None:
         async with self.changed:
@@ -442,6 +464,10 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     if turn is not None:
         await turn[0].wait(turn[1])
     raise_if_requested()  # a stop asked for during a flow: the batch is fetched again by the rerun (govpress/stops.py)
+    if turn is not None and not (ctx.held is not None and ctx.held.holding) and turn[0].hand_on(turn[1]):
+        # Loaded by the next batch, in its turn (its counts come with that load's): its slots free now, as a load would.
+        ctx.plans.setdefault(source.id, []).append(batch)
+        return out
     async with ctx.write_lock.held():
         out.counts = await load_with_plans(ctx, source.id, batch)
     return out
@@ -474,21 +500,25 @@ async def load_with_plans(ctx: RunContext, source_id: str, batch: LoadBatch | No
     if not plans and batch is None:
         return LoadCounts()
     try:
-        return await asyncio.to_thread(ctx.store.load_batch, with_plans(plans, batch) if plans else batch)
+        counts = await asyncio.to_thread(ctx.store.load_batch, with_plans(plans, batch) if plans else batch)
     except Exception:
         if plans:
             ctx.plans[source_id] = plans + ctx.plans.get(source_id, [])
         raise
+    if source_id in ctx.load_turns:
+        ctx.load_turns[source_id].carried = 0
+    return counts
 
 
-async def write_plans(ctx: RunContext, source_id: str) -> None:
-    """Write what is left of the source's plan parts (its batches took the rest): a discovery that failed before
-    its work was handed over, or a source whose batches failed. A crash loses them, as it loses a part not planned
-    yet; the next run walks again and plans it."""
-    if ctx.plans.get(source_id):
-        await asyncio.to_thread(ctx.archive.sync)
-        async with ctx.write_lock.held(ahead=True):
-            await load_with_plans(ctx, source_id, None)
+async def write_plans(ctx: RunContext, source_id: str) -> LoadCounts:
+    """Write what is left of the source's unwritten rows (its batches took the rest): plan parts of a discovery that
+    failed before its work was handed over, or rows a batch left to a next one that failed. A crash loses them, as
+    it loses a part not planned yet or a batch not loaded yet: the next run walks again and plans and fetches them."""
+    if not ctx.plans.get(source_id):
+        return LoadCounts()
+    await asyncio.to_thread(ctx.archive.sync)
+    async with ctx.write_lock.held(ahead=True):
+        return await load_with_plans(ctx, source_id, None)
 
 
 PARSE_CHUNK = 16
@@ -832,7 +862,7 @@ async def run_source(ctx: RunContext, source: Source, *, discover_fn=None, batch
         except Exception:
             await _write_plans_anyway(ctx, source.id)  # what was planned stays in the frontier for the next run
             raise
-        await write_plans(ctx, source.id)
+        outcome.add(await write_plans(ctx, source.id))
         summarise_discovery(outcome, found, reasons)
         blocked: list[str] = []
         unchecked: list[str] = []
@@ -903,6 +933,8 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
     raises (the caller cancels the rest).
     """
     size = pages_per_batch(source, ctx.store.batch_pages)
+    turns = ctx.turns(source.id)
+    turns.limit = size
     room = asyncio.Semaphore(PIPELINE_DEPTH)
     tasks: list[asyncio.Future[BatchResult]] = []
     pending: list[WorkItem] = []
@@ -917,6 +949,8 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
             ctx.batch_slots.release()
 
     async def launch(chunk: list[WorkItem]) -> None:
+        # Known before it waits for room: the batch before it may leave it its rows meanwhile (LoadTurns.hand_on).
+        turns.pages[len(tasks) + 1] = len(chunk)
         await room.acquire()
         try:
             await ctx.batch_slots.acquire()
