@@ -106,8 +106,8 @@ class RunContext:
     base_dir: Path = Path(".")
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     write_lock: Slots = field(default_factory=lambda: Slots(1))
-    """One load at a time; a source's plan parts (persisted as its discovery streams) go ahead of queued
-    batches: they are what feeds that source's fetching, while a batch waiting a little longer delays nothing."""
+    """One load at a time; a source's plan parts written on their own (those with nothing to fetch, a walk's parts
+    outside :func:`run_stream`) go ahead of queued batches, while a batch waiting a little longer delays nothing."""
     parsers: ParsePool | None = None
     """The run's parse workers; None parses in a thread (tests, tools that build a context by hand)."""
     load_turns: dict[str, LoadTurns] = field(default_factory=dict)
@@ -135,7 +135,7 @@ class RunContext:
 class HeldWrites:
     """The plan parts of a run that started before its ``runs`` row (govpress/prestart.py), in their order.
 
-    Discovery persists each part before its pages are fetched; while the run has no row yet (its flow
+    Discovery persists each part before (or with) its pages' first load; while the run has no row yet (its flow
     run is being created) the parts are kept here instead, and their pages fetched and parsed all the
     same: the loads wait for the run's write lock, which the lifecycle holds until the row exists
     (govpress/run.py). Then :meth:`flush` writes the parts in order, and from there on they are written
@@ -709,8 +709,9 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
 
 PART_ITEMS = 5_000
 """Kept items gathered before a part is planned and persisted, unless the batches are idle and the plan has
-room under ``max_items``: each part costs a load (its frontier and listing rows), so a listing of 20 links a
-page persists every 250 pages and a 100,000-entry feed in 20 loads, and fetching still starts at once."""
+room under ``max_items``: a listing of 20 links a page persists every 250 pages and a 100,000-entry feed in 20
+parts, and fetching still starts at once. A part with work goes in with its first batch's load; one with
+nothing to fetch is a load of its own."""
 
 
 class PartQueue(asyncio.Queue):
@@ -778,10 +779,14 @@ async def plan_closing(ctx: RunContext, stream: SourceStream, found: Discovery) 
 
 async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkItem], items: list[ListingItem],
                        frontier_done: list[str] = ()) -> None:
-    """Persist a part's plan before it is fetched: a crash from here on resumes it instead of rediscovering.
+    """Persist a part's plan no later than its first batch's load: a crash from then on resumes it instead of
+    rediscovering.
 
     What the listings showed goes with it (a changed entry is either refetched from the frontier or
-    seen again), and the discovery pages fetched since the last part.
+    seen again), and the discovery pages fetched since the last part. Streamed (``stream.deferring``), a part
+    with work is written by the first load of its batches, in the same transaction (:func:`load_with_plans`):
+    its own load cost ~10-19 ms of DuckDB statements, two a source in a 653-page run; a crash before that load
+    loses the plan as it loses a part not gathered yet, and the next run walks again. Else it is written now.
     """
     source, found = stream.planner.source, stream.walk.result
     pages, stream.pages_sent = found.pages[stream.pages_sent:], len(found.pages)
@@ -797,9 +802,7 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
             ctx.held is not None and ctx.held.keep(batch)):
         pass
     elif work and stream.deferring:
-        # Its batches are yet to be fetched; the first to load writes it in the same transaction (load_with_plans).
-        # A load of its own cost ~10-19 ms of DuckDB statements, two a source in a 653-page run.
-        ctx.plans.setdefault(source.id, []).append(batch)
+        ctx.plans.setdefault(source.id, []).append(batch)  # its batches' first load writes it (load_with_plans)
     else:
         await asyncio.to_thread(ctx.archive.sync)
         async with ctx.write_lock.held(ahead=True):
