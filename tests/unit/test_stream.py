@@ -319,3 +319,91 @@ def test_a_part_whose_persisting_failed_is_planned_again_once_on_the_retry(tmp_p
     assert sorted(url for url, _ in ctx.store.frontier("stream")) == sorted(urls)
     feeds = [path for purpose, path in ctx.fetcher.log if purpose == "feed"]
     assert feeds == ["/feed/1", "/feed/2", "/feed/2", "/feed/3", "/feed/4"]
+
+
+def counting_loads(ctx: RunContext) -> list:
+    """Every LoadBatch the store is given, in order (the loads still happen)."""
+    real, loads = ctx.store.load_batch, []
+
+    def counting(batch):
+        loads.append(batch)
+        return real(batch)
+
+    ctx.store.load_batch = counting
+    return loads
+
+
+def test_a_part_with_work_is_written_by_its_first_batchs_load_not_a_load_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each load that writes a part's plan (its frontier rows) carries releases of that part too: no plan-only
+    loads when the part has pages to fetch; the frontier ends empty and every release is stored."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 3)
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(3, 4)))
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 12, outcome
+    assert all(load.releases for load in loads if load.frontier_add), [
+        (len(load.releases), len(load.frontier_add)) for load in loads]
+    assert sum(len(load.frontier_add) for load in loads) == 12
+    assert sum(len(load.releases) for load in loads) == 12
+    assert ctx.store.frontier("stream") == []
+    assert len(releases(tmp_path / "s.duckdb")) == 12
+
+
+def small_first_batch() -> Callable:
+    """Holds page 1's release fetches (the source's first batch) until a fetch of page 2's (the next batch) began."""
+    second = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        n = int(url.rsplit("/", 1)[1]) if "/news/" in url else 0
+        if n > 4:
+            second.set()
+        elif n:
+            await asyncio.wait_for(second.wait(), timeout=10)
+    return hold
+
+
+def test_a_small_first_batch_leaves_its_rows_to_the_next_batchs_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Page 1's 4 releases are ready for their turn once page 2's batch was launched; the two fit in one batch
+    (10), so one load writes all 8, with their plans, and the outcome counts every one."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), small_first_batch()))
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 8, outcome
+    assert [len(load.releases) for load in loads] == [8]
+    assert ctx.store.frontier("stream") == []
+    assert len(releases(tmp_path / "s.duckdb")) == 8
+
+
+def test_rows_left_to_a_batch_that_then_fails_are_written_by_the_source_and_its_plan_stays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The first batch leaves its rows to the second, which fails before its load: the source is failed, the
+    first batch's releases are stored all the same and the second's pages wait in the frontier; a rerun ends
+    in the tables of a clean run."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    site = feed_site(2, 4)
+
+    async def failing(ctx: RunContext, source: Source, items, number: int):
+        if number == 2:
+            real = ctx.store.load_batch
+
+            def broken(batch):  # the second batch's load fails (and with it the first's rows it carries)
+                ctx.store.load_batch = real
+                raise RuntimeError("the disk was full for a moment")
+            ctx.store.load_batch = broken
+        return await process_batch(ctx, source, items, number)
+
+    broken = context(tmp_path, lambda archive: FakeFetcher(archive, site, small_first_batch()), name="broken")
+    first = asyncio.run(run_source(broken, feed_source(), batch_fn=failing))
+    assert first.status == "failed"
+    stored = {url for url, *_ in releases(tmp_path / "broken.duckdb")}
+    assert stored == {f"{BASE}/news/{n}" for n in range(1, 5)}  # the first batch's, written at the source's end
+    assert {url for url, _ in broken.store.frontier("stream")} == {f"{BASE}/news/{n}" for n in range(5, 9)}
+    rerun = RunContext(run_id="rerun", store=broken.store, archive=broken.archive,
+                       fetcher=FakeFetcher(broken.archive, site), params=RunParams(), now=NOW)
+    assert asyncio.run(run_source(rerun, feed_source())).status == "ok"
+    assert broken.store.frontier("stream") == []
+    clean = context(tmp_path, lambda archive: FakeFetcher(archive, site), name="clean")
+    assert asyncio.run(run_source(clean, feed_source())).status == "ok"
+    assert releases(tmp_path / "broken.duckdb") == releases(tmp_path / "clean.duckdb")
