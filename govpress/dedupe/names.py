@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
+from operator import itemgetter
 
 COMPARED = 5
 """Letters of two skeletons compared: enough to tell Minsk (mnsk) from Minister (mnstr)."""
@@ -69,10 +70,38 @@ def _capitalised_bmp() -> re.Pattern[str]:
     The matches are those of the boundary checked apart: a capital inside a rejected word is preceded by a
     letter of it, so none of them is taken either way.
 
-    Made at the first use (3-4 ms: every character of the BMP tested): a run's process rarely keys names
-    (its parse workers do, warmed by the fork server before they fork)."""
+    Made at the first use (3-4 ms: every character of the BMP tested), with :func:`_inside_words_bmp`: a run's
+    process rarely keys names (its parse workers do, warmed by the fork server before they fork)."""
+    return _bmp_patterns()[0]
+
+
+def _inside_words_bmp() -> re.Pattern[str]:
+    r"""The name words of a text without a character beyond U+FFFF, told by the regex engine alone, in one
+    ``findall`` of (word, space) pairs: :func:`_capitalised_bmp`'s words, each with its sentence test written as
+    fixed-width lookbehinds after the capital (which keeps the engine's skip to the next capital):
+
+    - a name: the character before the capital is neither a space, a word character nor a sentence end
+      (:data:`_SENTENCE_ENDS`), or it is a space other than a newline after one that is neither a space nor a
+      sentence end (``space`` is "");
+    - left undecided: a space other than a newline before the capital, after another space or the text's start
+      (``space`` is that space, never "": :func:`_opens_sentence` must look further back);
+    - not matched (a sentence's first word): the text's start, a newline or a sentence end before the capital,
+      or one space after a sentence end.
+
+    These are :func:`_opens_sentence`'s answers for the cases it settles by the two characters before the word."""
+    return _bmp_patterns()[1]
+
+
+@cache
+def _bmp_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """:func:`_capitalised_bmp` and :func:`_inside_words_bmp`, made together (the fork server's warm-up makes both)."""
     capitals = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.match(c))
-    return re.compile("[" + re.escape(capitals) + r"](?<!\w.)[^\W\d_]{3,}\b")
+    capital = "[" + re.escape(capitals) + "]"
+    ends = re.escape("".join(sorted(_SENTENCE_ENDS)))
+    name = rf"(?<!\w.)(?:(?<=[^\s{ends}].)|(?<=[^\s{ends}][^\S\n].))"  # not opening a sentence
+    undecided = r"(?<=([^\S\n]).)(?<!\S..)"  # a space before, and a space or the text's start before it
+    return (re.compile(capital + r"(?<!\w.)[^\W\d_]{3,}\b"),
+            re.compile(f"({capital}(?:{name}|{undecided})" + r"[^\W\d_]{3,})\b"))
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -217,29 +246,37 @@ def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[
 
 
 class _InsideKeys:
-    """The keys of the names written inside a sentence of some texts, read as far as a question needs them.
+    """The keys of the names written inside a sentence of some texts, read at the first question that needs them.
 
-    ``matches(key)`` is ``any(keys_match(key, k) for k in {name_key(w) for t in texts for w in name_words(t)})``,
-    reading the texts' words only until the first match (the answer is the same whatever the order).
+    ``matches(key)`` is ``any(keys_match(key, k) for k in {name_key(w) for t in texts for w in name_words(t)})``.
+    Most questions (a title's opening word that names nobody) read every word, so the texts are read at once,
+    in no order (the answer does not depend on it), by :func:`_inside_words`: half the cost of reading them a
+    word at a time, stopping at the first match, was.
     """
 
     def __init__(self, texts: list[str | None]) -> None:
-        self._keys: set[str] = set()  # distinct: a body repeats its names
-        self._words = (word for text in texts for word in name_words_iter(text))
+        self._texts = texts
+        self._keys: frozenset[str] | None = None  # the distinct keys' first COMPARED letters, SHORTEST or more
 
     def matches(self, key: str) -> bool:
         if len(key) < SHORTEST:  # keys_match is False for every other key: nothing to read
             return False
-        if any(keys_match(key, k) for k in self._keys):
-            return True
         keys = self._keys
-        for word in self._words:
-            other = name_key(word)
-            if other not in keys:
-                keys.add(other)
-                if keys_match(key, other):
-                    return True
-        return False
+        if keys is None:
+            words = {word for text in self._texts if text for word in _inside_words(text)}
+            keys = self._keys = frozenset(k[:COMPARED] for k in map(name_key, words) if len(k) >= SHORTEST)
+        key = key[:COMPARED]  # keys_match written out: the shorter of two first-COMPARED-letters starts the other
+        return key in keys or any(key.startswith(k) or k.startswith(key) for k in keys)
+
+
+def _inside_words(text: str) -> list[str]:
+    """:func:`name_words` of a text, in some order (the same words, repeats included): by the one ``findall`` of
+    :func:`_inside_words_bmp` when the text has no character beyond U+FFFF and no word it leaves undecided."""
+    if text.isascii() or not _ASTRAL.search(text):
+        found = _inside_words_bmp().findall(text)
+        if not any(map(itemgetter(1), found)):  # no word after two spaces (or a space opening the text)
+            return [word for word, _ in found if not word.isupper()]
+    return name_words(text)
 
 
 def shared_names(a: dict[str, str], b: dict[str, str]) -> list[tuple[str, str, str]]:

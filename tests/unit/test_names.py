@@ -185,3 +185,22 @@ def test_inside_keys_answer_as_their_definition_whatever_was_asked_before() -> N
         inside = _InsideKeys(texts)
         for key in rng.sample(probes, k=len(probes)):
             assert inside.matches(key) == any(keys_match(key, k) for k in every), (texts, key)
+
+
+def test_inside_words_are_the_name_words_read_at_once() -> None:
+    """``_inside_words`` (one ``findall`` with the sentence test as lookbehinds, the undecided cases handed to
+    ``name_words``) gives ``name_words``' words, repeats included, for every mix of scripts, spaces, sentence ends
+    and quotes; texts with a character beyond U+FFFF take the plain way."""
+    from collections import Counter
+
+    from govpress.dedupe.names import _inside_words
+
+    rng = random.Random(25)
+    pieces = ["Минск", "Asadov", "visit", "NATO", "и", "x", " ", " ", "  ", "\n", " \n", "\n\n", "\u00a0", "\t", "\r",
+              "\u2003", "\u2028", "\x0b", ".", "!", "?", ":", "«", "»", "\"", "“", "”", "„", ",", ";", "(", ")", "-", "—",
+              "2025", "_", "Головченко", "Əliyev", "İlham", "Şuşa", "Ölçek", "Ağdam", "Азәрбајҹан", "習近平", "東京",
+              "Ⅻvwxy", "ǅabcd", "\U0001d400bcd", "𝐀", "Ἀθῆναι", "Tbilisi", "ТАСС", "Мішусцін"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(0, 40))) for _ in range(8000)]
+    texts += ["Abcd", " Abcd", "  Abcd", "\nAbcd", ". Abcd", ".Abcd", "(Abcd", "x Abcd", "x  Abcd", "x\u00a0Abcd", "x \nAbcd"]
+    assert [Counter(_inside_words(t)) for t in texts] == [Counter(name_words(t)) for t in texts]
+    assert _inside_words("Встреча в Минске. Стороны, (Asadov) «Baku» NATO Golovchenko") == ["Минске", "Asadov", "Golovchenko"]
