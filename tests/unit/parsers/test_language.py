@@ -165,6 +165,42 @@ def test_majority_script_is_the_counted_choice() -> None:
         assert majority_script(text) == _counted_script(text), text
 
 
+def test_majority_scripts_lead_bytes_count_only_that_scripts_letters() -> None:
+    """Every code point's UTF-8 keeps at most one byte through a script's ``_SCRIPT_LEAD_BYTES`` filter, and only a
+    character of that script's ranges keeps one: the count is a lower bound of its letters, whatever the text."""
+    import re
+
+    from govpress.parsers.language import _SCRIPT_LEAD_BYTES, _SCRIPT_RANGES
+
+    ranges = dict(_SCRIPT_RANGES)
+    for name, others in _SCRIPT_LEAD_BYTES:
+        inside = re.compile(f"[{ranges[name]}]")
+        wrong = [hex(c) for c in range(0x110000)
+                 if (kept := len(chr(c).encode("utf-8", "surrogatepass").translate(None, others)))
+                 and (kept > 1 or not inside.match(chr(c)))]
+        assert wrong == [], name
+
+
+def test_majority_script_at_the_half_is_the_counted_choice() -> None:
+    """Texts near the half of each script, with the letters the lead bytes leave out (Cyrillic Supplement, IPA,
+    Latin Extended Additional), the ones they count (Azerbaijani, Polish, Serbian Cyrillic) and others (CJK, Greek)."""
+    import random
+
+    from govpress.parsers.language import majority_script
+
+    pools = ["abcz", "əğıöşüçİƏŞ", "ąćęłńóśźż", "ʁʃʒɐ", "ḀẞỳỹṠ", "×÷", "абвгд", "јљњћџђ", "ԀԁԂԚ", "ᲀᲁ", "Ꙁꙁⷠ",
+             "日本中文", "かな", "αβγ", "ԱԲ", " .,0\n\u00a0", "\u200b\u00ad"]
+    rng = random.Random(41)
+    texts = []
+    for _ in range(6000):
+        chosen = rng.sample(pools, rng.randint(2, 4))
+        texts.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(1, 30))))
+    assert [majority_script(t) for t in texts] == [_counted_script(t) for t in texts]
+    assert majority_script("Əliyev Şuşada çıxış etdi") == "latin"
+    assert majority_script("ԀԁԂ ab") == "cyrillic"
+    assert majority_script("Президент Азербайджана Ilham Əliyev 習近平") == "cyrillic"
+
+
 def test_feature_counts_match_py3langid_on_random_and_short_texts() -> None:
     """Repeated features far apart, one-byte texts, random bytes: py3langid's counts in its order, as float32."""
     import random
