@@ -119,6 +119,39 @@ def test_the_numpy_tokenizer_ranks_exactly_like_py3langid() -> None:
         assert scorer.rank(text) == identifier.rank(text), text
 
 
+VARIED = {
+    "Azərbaycan Respublikasının Prezidenti İlham Əliyev bu gün Şuşa şəhərində yeni məktəbin açılışında iştirak edib.": "az",
+    "Президент Республики Беларусь Александр Лукашенко провёл совещание с руководством правительства в Минске.": "ru",
+    "Прэзідэнт Рэспублікі Беларусь Аляксандр Лукашэнка правёў нараду з кіраўніцтвам урада ў Мінску.": "be",
+    "Президент України провів зустріч із представниками уряду та обговорив питання економічного розвитку країни.": "uk",
+    "国务院总理李强今天在北京主持召开国务院常务会议，研究部署进一步推动经济高质量发展的政策措施。": "zh",
+    "内閣総理大臣は本日、首相官邸で記者会見を行い、新しい経済対策について説明しました。": "ja",
+    "Die Bundesregierung hat heute in Berlin ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.": "de",
+    "Министр иностранных дел встретился с послом Azerbaijan Republic и обсудил вопросы сотрудничества в регионе.": "ru",
+    "Ilham Aliyev met with Prime Minister of Belarus Roman Golovchenko in Baku to discuss bilateral trade.": "en",
+}
+"""Texts of several scripts and close languages, with the language the detector told before the feature table's
+rows were taken by ``take`` (and the majority script by lead bytes)."""
+
+
+def test_varied_texts_keep_their_languages_and_py3langids_scores() -> None:
+    """The languages told before, declared or not; and the scores (the feature table's rows by ``take``) equal
+    py3langid's to the bit on those texts and on made mixes of their words."""
+    import random
+
+    import govpress.parsers.language as module
+
+    assert {text: detect_language(text) for text in VARIED} == VARIED
+    assert {text: detect_language(text, ("ru",)) for text in VARIED} == VARIED
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    words = " ".join(VARIED).split()
+    rng = random.Random(42)
+    texts = [*VARIED, *(" ".join(rng.choices(words, k=rng.randrange(1, 60))) for _ in range(300))]
+    for text in texts:
+        assert scorer.rank(text) == identifier.rank(text), text
+
+
 def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
     """The order of the features is the order of the sum in the scores' product: it must be py3langid's."""
     from py3langid.langid import visit_counts
