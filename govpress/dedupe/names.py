@@ -183,12 +183,23 @@ def keys_match(a: str, b: str) -> bool:
 
 
 _STOP_KEYS = tuple(name_key(w) for w in STOP_WORDS)
+_STOP_HEADS = frozenset(stop[:COMPARED] for stop in _STOP_KEYS if len(stop) >= SHORTEST)
+"""The first COMPARED letters of the stop keys that can match (:func:`keys_match` is False for a shorter one)."""
+_STOP_STARTS = frozenset(head[:n] for head in _STOP_HEADS for n in range(SHORTEST, len(head) + 1))
+"""Every start of SHORTEST letters or more of those heads (the heads included)."""
 
 
 @lru_cache(maxsize=1 << 14)
 def is_stop_key(key: str) -> bool:
-    """A word of office (Prime Minister, Президент, Regierung...) rather than a name."""
-    return any(keys_match(key, stop) for stop in _STOP_KEYS)
+    """A word of office (Prime Minister, Президент, Regierung...) rather than a name.
+
+    ``any(keys_match(key, stop) for stop in _STOP_KEYS)``, told by set look-ups: the key's head (its first COMPARED
+    letters) starts a stop key's head, or a stop key's head starts the key's head (one of its shorter starts is a
+    head). A worker met each title word's key with ~57 calls (~10 us) before."""
+    if len(key) < SHORTEST:
+        return False
+    head = key[:COMPARED]
+    return head in _STOP_STARTS or any(head[:n] in _STOP_HEADS for n in range(SHORTEST, len(head)))
 
 
 def _capitalised(text: str | None) -> list[tuple[str, bool]]:

@@ -245,3 +245,19 @@ def test_name_keys_are_the_former_keys_in_every_script() -> None:
     words += [form for group in VARIANTS.values() for form in group] + ["Мішусцін", "İlham", "Əliyev", "Şuşa", "Ǆemal"]
     name_key.cache_clear()
     assert [name_key(w) for w in words] == [_former_name_key(w) for w in words]
+
+
+def test_stop_keys_are_told_as_keys_match_tells_them() -> None:
+    """``is_stop_key`` (set look-ups of the stop keys' heads and their starts) is ``any(keys_match(key, stop))`` for
+    every stop key's starts and extensions, short keys, and the keys of made words in several scripts."""
+    from govpress.dedupe.names import _STOP_KEYS
+
+    rng = random.Random(27)
+    keys = {"", "a", "ab", "abc"} | {stop[:n] for stop in _STOP_KEYS for n in range(len(stop) + 1)}
+    keys |= {stop + tail for stop in _STOP_KEYS for tail in ("", "a", "kz", "mnstr")}
+    keys |= {name_key(form) for group in VARIANTS.values() for form in group}
+    letters = "abcdfhklmnprstvz"
+    keys |= {"".join(rng.choices(letters, k=rng.randrange(1, 9))) for _ in range(20000)}
+    is_stop_key.cache_clear()
+    assert [k for k in sorted(keys) if is_stop_key(k) != any(keys_match(k, stop) for stop in _STOP_KEYS)] == []
+    assert sum(map(is_stop_key, keys)) > 150
