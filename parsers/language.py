@@ -207,7 +207,9 @@ class _Scorer:
             scores = np.full(len(identifier.nb_classes), self.floor, dtype=np.float32)
         else:
             features, counts = found
-            scores = np.log1p(counts) @ identifier.nb_ptc[features] + identifier.nb_pc
+            # take, not indexing: the same rows in the same C-contiguous matrix (so the same product, to the bit),
+            # copied row by row: 6.7 against 11.2 us a sample's product
+            scores = np.log1p(counts) @ identifier.nb_ptc.take(features, axis=0) + identifier.nb_pc
         for i, j in self.aliases:
             scores[i] = max(scores[i], scores[j])
             scores[j] = self.floor
@@ -265,6 +267,19 @@ def _script_counts(text: str) -> Counter[str]:
 _NOT_SCRIPT = {name: re.compile(f"[^{chars}]+") for name, chars in _SCRIPT_RANGES if name in ("cyrillic", "latin")}
 
 
+def _bytes_but(kept: bytes) -> bytes:
+    return bytes(b for b in range(256) if b not in kept)
+
+
+_SCRIPT_LEAD_BYTES = (
+    ("cyrillic", _bytes_but(bytes(range(0xD0, 0xD4)))),  # U+0400-U+04FF: each letter one byte D0-D3 in UTF-8
+    ("latin", _bytes_but(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + bytes(range(0xC3, 0xCA)))),  # U+00C0-U+027F
+)
+"""Per script, the UTF-8 bytes that are not the first byte of a character of a block wholly inside its
+:data:`_SCRIPT_RANGES` (deleted by ``bytes.translate``): what is left counts some of the script's letters, never more
+(a continuation byte is 80-BF, so no other character's byte is kept)."""
+
+
 def majority_script(text: str) -> str | None:
     """The script with the most letters in ``text`` (``kana`` for han with any kana), None when it has none.
 
@@ -272,10 +287,17 @@ def majority_script(text: str) -> str | None:
     an ASCII text's only script letters are Latin; a text whose Cyrillic or Latin letters are more than
     half of all its characters has that script's majority whatever the rest is (one pass in C each).
     Only a text neither settles is counted word by word (the ranges are disjoint: each letter is one
-    script's).
+    script's). Before those passes, a lower bound of the Cyrillic and Latin letters, the UTF-8 bytes that open a
+    character of U+0400-U+04FF or are an ASCII letter or open one of U+00C0-U+027F (:data:`_SCRIPT_LEAD_BYTES`),
+    settles nearly every text at a tenth of their cost: more than half is more than half whatever the rest is,
+    and no two scripts can both have more than half.
     """
     if text.isascii():
         return "latin" if _SCRIPT_CLASS.search(text) else None
+    data = text.encode("utf-8", "surrogatepass")
+    for name, others in _SCRIPT_LEAD_BYTES:  # a lower bound of the script's letters, counted in C (a tenth of the sub)
+        if 2 * len(data.translate(None, others)) > len(text):
+            return name
     for name, others in _NOT_SCRIPT.items():
         if 2 * len(others.sub("", text)) > len(text):
             return name

@@ -185,3 +185,79 @@ def test_inside_keys_answer_as_their_definition_whatever_was_asked_before() -> N
         inside = _InsideKeys(texts)
         for key in rng.sample(probes, k=len(probes)):
             assert inside.matches(key) == any(keys_match(key, k) for k in every), (texts, key)
+
+
+def test_inside_words_are_the_name_words_read_at_once() -> None:
+    """``_inside_words`` (one ``findall`` with the sentence test as lookbehinds, the undecided cases handed to
+    ``name_words``) gives ``name_words``' words, repeats included, for every mix of scripts, spaces, sentence ends
+    and quotes; texts with a character beyond U+FFFF take the plain way."""
+    from collections import Counter
+
+    from govpress.dedupe.names import _inside_words
+
+    rng = random.Random(25)
+    pieces = ["Минск", "Asadov", "visit", "NATO", "и", "x", " ", " ", "  ", "\n", " \n", "\n\n", "\u00a0", "\t", "\r",
+              "\u2003", "\u2028", "\x0b", ".", "!", "?", ":", "«", "»", "\"", "“", "”", "„", ",", ";", "(", ")", "-", "—",
+              "2025", "_", "Головченко", "Əliyev", "İlham", "Şuşa", "Ölçek", "Ağdam", "Азәрбајҹан", "習近平", "東京",
+              "Ⅻvwxy", "ǅabcd", "\U0001d400bcd", "𝐀", "Ἀθῆναι", "Tbilisi", "ТАСС", "Мішусцін"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(0, 40))) for _ in range(8000)]
+    texts += ["Abcd", " Abcd", "  Abcd", "\nAbcd", ". Abcd", ".Abcd", "(Abcd", "x Abcd", "x  Abcd", "x\u00a0Abcd", "x \nAbcd"]
+    assert [Counter(_inside_words(t)) for t in texts] == [Counter(name_words(t)) for t in texts]
+    assert _inside_words("Встреча в Минске. Стороны, (Asadov) «Baku» NATO Golovchenko") == ["Минске", "Asadov", "Golovchenko"]
+
+
+def _former_name_key(word: str) -> str:
+    """name_key as it was before str.translate: a dict look-up or an NFKD a character, vowels by a generator."""
+    import re
+    import unicodedata
+
+    from govpress.dedupe.names import _BELARUSIAN_SOFT, _CYRILLIC, _LATIN, _VOWELS, fold_spelling
+
+    word = unicodedata.normalize("NFC", word.lower())
+    if "і" in word or "ў" in word:
+        word = _BELARUSIAN_SOFT.sub(lambda m: "т" if m.group(1) == "ц" else "д", word)
+    out = []
+    for char in word:
+        if char in _CYRILLIC:
+            out.append(_CYRILLIC[char])
+        elif char in _LATIN:
+            out.append(_LATIN[char])
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)))
+    folded = fold_spelling("".join(c for c in "".join(out) if "a" <= c <= "z"))
+    if not folded:
+        return ""
+    return re.sub(r"(.)\1+", r"\1", folded[0] + "".join(c for c in folded[1:] if c not in _VOWELS))
+
+
+def test_name_keys_are_the_former_keys_in_every_script() -> None:
+    """Every BMP letter alone and beside ASCII letters, and made words of Cyrillic (Russian, Belarusian, Ukrainian,
+    Azerbaijani), Latin with marks (Azerbaijani, Polish, German, Czech), Greek, CJK, digits and marks."""
+    rng = random.Random(26)
+    letters = [chr(c) for c in range(0x10000) if chr(c).isalpha()]
+    words = letters + [f"Ab{c}de" for c in letters] + [f"{c}{c}x" for c in letters[::7]]
+    pools = ["абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ", "іўІЎдзцьеёюя", "ґєїҐЄЇ",
+             "əğıöşüçƏĞİÖŞÜÇҹһәөүҝ", "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "äöüßÄÖÜ", "čďěňřšťůžČŠŽ", "abcdefghijklmnopqrstuvwxyzQWXZ",
+             "αβγδΑΒΓ", "東京習近平", "\u0301\u0307\u0308", "0123"]
+    for _ in range(20000):
+        chosen = rng.sample(pools, rng.randint(1, 3))
+        words.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(1, 14))))
+    words += [form for group in VARIANTS.values() for form in group] + ["Мішусцін", "İlham", "Əliyev", "Şuşa", "Ǆemal"]
+    name_key.cache_clear()
+    assert [name_key(w) for w in words] == [_former_name_key(w) for w in words]
+
+
+def test_stop_keys_are_told_as_keys_match_tells_them() -> None:
+    """``is_stop_key`` (set look-ups of the stop keys' heads and their starts) is ``any(keys_match(key, stop))`` for
+    every stop key's starts and extensions, short keys, and the keys of made words in several scripts."""
+    from govpress.dedupe.names import _STOP_KEYS
+
+    rng = random.Random(27)
+    keys = {"", "a", "ab", "abc"} | {stop[:n] for stop in _STOP_KEYS for n in range(len(stop) + 1)}
+    keys |= {stop + tail for stop in _STOP_KEYS for tail in ("", "a", "kz", "mnstr")}
+    keys |= {name_key(form) for group in VARIANTS.values() for form in group}
+    letters = "abcdfhklmnprstvz"
+    keys |= {"".join(rng.choices(letters, k=rng.randrange(1, 9))) for _ in range(20000)}
+    is_stop_key.cache_clear()
+    assert [k for k in sorted(keys) if is_stop_key(k) != any(keys_match(k, stop) for stop in _STOP_KEYS)] == []
+    assert sum(map(is_stop_key, keys)) > 150

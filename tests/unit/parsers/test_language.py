@@ -119,6 +119,39 @@ def test_the_numpy_tokenizer_ranks_exactly_like_py3langid() -> None:
         assert scorer.rank(text) == identifier.rank(text), text
 
 
+VARIED = {
+    "Azərbaycan Respublikasının Prezidenti İlham Əliyev bu gün Şuşa şəhərində yeni məktəbin açılışında iştirak edib.": "az",
+    "Президент Республики Беларусь Александр Лукашенко провёл совещание с руководством правительства в Минске.": "ru",
+    "Прэзідэнт Рэспублікі Беларусь Аляксандр Лукашэнка правёў нараду з кіраўніцтвам урада ў Мінску.": "be",
+    "Президент України провів зустріч із представниками уряду та обговорив питання економічного розвитку країни.": "uk",
+    "国务院总理李强今天在北京主持召开国务院常务会议，研究部署进一步推动经济高质量发展的政策措施。": "zh",
+    "内閣総理大臣は本日、首相官邸で記者会見を行い、新しい経済対策について説明しました。": "ja",
+    "Die Bundesregierung hat heute in Berlin ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen.": "de",
+    "Министр иностранных дел встретился с послом Azerbaijan Republic и обсудил вопросы сотрудничества в регионе.": "ru",
+    "Ilham Aliyev met with Prime Minister of Belarus Roman Golovchenko in Baku to discuss bilateral trade.": "en",
+}
+"""Texts of several scripts and close languages, with the language the detector told before the feature table's
+rows were taken by ``take`` (and the majority script by lead bytes)."""
+
+
+def test_varied_texts_keep_their_languages_and_py3langids_scores() -> None:
+    """The languages told before, declared or not; and the scores (the feature table's rows by ``take``) equal
+    py3langid's to the bit on those texts and on made mixes of their words."""
+    import random
+
+    import govpress.parsers.language as module
+
+    assert {text: detect_language(text) for text in VARIED} == VARIED
+    assert {text: detect_language(text, ("ru",)) for text in VARIED} == VARIED
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    words = " ".join(VARIED).split()
+    rng = random.Random(42)
+    texts = [*VARIED, *(" ".join(rng.choices(words, k=rng.randrange(1, 60))) for _ in range(300))]
+    for text in texts:
+        assert scorer.rank(text) == identifier.rank(text), text
+
+
 def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
     """The order of the features is the order of the sum in the scores' product: it must be py3langid's."""
     from py3langid.langid import visit_counts
@@ -163,6 +196,42 @@ def test_majority_script_is_the_counted_choice() -> None:
         mixed.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 40))))
     for text in fixed + mixed:
         assert majority_script(text) == _counted_script(text), text
+
+
+def test_majority_scripts_lead_bytes_count_only_that_scripts_letters() -> None:
+    """Every code point's UTF-8 keeps at most one byte through a script's ``_SCRIPT_LEAD_BYTES`` filter, and only a
+    character of that script's ranges keeps one: the count is a lower bound of its letters, whatever the text."""
+    import re
+
+    from govpress.parsers.language import _SCRIPT_LEAD_BYTES, _SCRIPT_RANGES
+
+    ranges = dict(_SCRIPT_RANGES)
+    for name, others in _SCRIPT_LEAD_BYTES:
+        inside = re.compile(f"[{ranges[name]}]")
+        wrong = [hex(c) for c in range(0x110000)
+                 if (kept := len(chr(c).encode("utf-8", "surrogatepass").translate(None, others)))
+                 and (kept > 1 or not inside.match(chr(c)))]
+        assert wrong == [], name
+
+
+def test_majority_script_at_the_half_is_the_counted_choice() -> None:
+    """Texts near the half of each script, with the letters the lead bytes leave out (Cyrillic Supplement, IPA,
+    Latin Extended Additional), the ones they count (Azerbaijani, Polish, Serbian Cyrillic) and others (CJK, Greek)."""
+    import random
+
+    from govpress.parsers.language import majority_script
+
+    pools = ["abcz", "əğıöşüçİƏŞ", "ąćęłńóśźż", "ʁʃʒɐ", "ḀẞỳỹṠ", "×÷", "абвгд", "јљњћџђ", "ԀԁԂԚ", "ᲀᲁ", "Ꙁꙁⷠ",
+             "日本中文", "かな", "αβγ", "ԱԲ", " .,0\n\u00a0", "\u200b\u00ad"]
+    rng = random.Random(41)
+    texts = []
+    for _ in range(6000):
+        chosen = rng.sample(pools, rng.randint(2, 4))
+        texts.append("".join(rng.choice(rng.choice(chosen)) for _ in range(rng.randint(1, 30))))
+    assert [majority_script(t) for t in texts] == [_counted_script(t) for t in texts]
+    assert majority_script("Əliyev Şuşada çıxış etdi") == "latin"
+    assert majority_script("ԀԁԂ ab") == "cyrillic"
+    assert majority_script("Президент Азербайджана Ilham Əliyev 習近平") == "cyrillic"
 
 
 def test_feature_counts_match_py3langid_on_random_and_short_texts() -> None:
