@@ -200,6 +200,23 @@ def test_language_switcher_links_count_only_when_they_point_to_this_page() -> No
     assert meta.hreflang == {}
 
 
+def test_a_page_without_a_language_switcher_does_not_build_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The switcher's same-document test (a URL split, its segments and ids) is built only for a page with
+    ``<a hreflang>`` links; a page without them gets the same canonical and no language versions."""
+    from govpress.parsers.html import links
+
+    built: list[str] = []
+    real = links._same_document_test
+    monkeypatch.setattr(links, "_same_document_test", lambda own: built.append(own) or real(own))
+    head = "<link rel='canonical' href='/news/12345'><link rel='stylesheet' href='/main.css'>"
+    meta = page_metadata(soup_of(f"<html><head>{head}</head><body><p>Text</p></body></html>"), "https://gov.example/news/12345?x=1")
+    assert (meta.canonical, meta.hreflang, built) == ("https://gov.example/news/12345", {}, [])
+    switch = "<a hreflang='de' href='/de/news/12345'>DE</a><a hreflang='fr' href='/fr/news/12345'>FR</a>"
+    meta = page_metadata(soup_of(f"<html><head>{head}</head><body>{switch}</body></html>"), "https://gov.example/news/12345")
+    assert built == ["https://gov.example/news/12345"]
+    assert meta.hreflang == {"de": "https://gov.example/de/news/12345", "fr": "https://gov.example/fr/news/12345"}
+
+
 def test_same_document_elsewhere() -> None:
     assert same_document_elsewhere("https://a.example/en/news/57063", "https://a.example/ru/news/57063")
     assert same_document_elsewhere("https://a.example/en/a/b", "https://a.example/de/a/b")
