@@ -824,3 +824,42 @@ def test_trafilatura_extracts_the_same_from_its_tree_as_from_the_page(permissive
         expected_paragraphs = [p for p in (generic.normalize(line).strip().removeprefix("- ")
                                            for line in (expected or "").split("\n")) if p]
         assert generic._trafilatura_paragraphs(tree, permissive=permissive) == expected_paragraphs, path
+
+
+def _urlsplit_host_name(url: str | None) -> str | None:
+    """generic._host_name as it was: every URL through urlsplit."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host if "." in host else None
+
+
+_URL_PIECES = ["http", "https", "HTTP", "ftp", "://", ":", "//", "/", "?", "#", "@", "[", "]", "[::1]", "www.", "WWW.",
+               "Gov.Example", "127.0.0.1", "example.org", "8000", "x", "-", ".", " ", "\t", "\n", "\r", "\x00", "\x1f",
+               "é", "ı", "\u3002", "user:pw@", ":80x", ":", "%41", "\\", "а.рф"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=9))
+def test_the_plain_host_reading_answers_what_urlsplit_answers(pieces: list[str]) -> None:
+    url = "".join(pieces)
+    assert generic._host_name(url) == _urlsplit_host_name(url)
+
+
+def test_the_host_name_of_plain_and_odd_urls() -> None:
+    urls = [None, "", "http://127.0.0.1:8000/minfin/news/140/", "https://WWW.Carta.Info/x", "https://www.carta.info",
+            "http://a.example?q", "http://a.example#f", "http://a.example:", "http://a.example:80x/", "http://u@a.example/",
+            " http://a.example/", "http://a.exa\tmple/", "http://a.example/p\tq", "http://[::1]/", "http://[::1/",
+            "HTTPS://A.EXAMPLE/", "https://localhost/", "//a.example/x", "http://é.example/", "https://a.example\\b/c"]
+    for url in urls:
+        assert generic._host_name(url) == _urlsplit_host_name(url), url
+    # The plain ones do not reach urlsplit (a parse's cold call of it cost ~20 us)
+    from unittest import mock
+
+    with mock.patch.object(generic, "urlsplit", side_effect=AssertionError("urlsplit called")):
+        assert generic._host_name("http://127.0.0.1:8000/minfin/news/140/") == "127.0.0.1"
+        assert generic._host_name("https://WWW.Carta.Info/x") == "carta.info"
