@@ -863,3 +863,33 @@ def test_the_host_name_of_plain_and_odd_urls() -> None:
     with mock.patch.object(generic, "urlsplit", side_effect=AssertionError("urlsplit called")):
         assert generic._host_name("http://127.0.0.1:8000/minfin/news/140/") == "127.0.0.1"
         assert generic._host_name("https://WWW.Carta.Info/x") == "carta.info"
+
+
+def test_jsonld_scripts_read_with_one_decoder_as_loads_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jsonld_objects decodes with one decoder made at import (json.loads with a keyword made one, and its scanner,
+    at every call) and reads what json.loads(raw, strict=False) reads: control characters in strings, a BOM refused,
+    trailing commas repaired once."""
+    import json
+
+    from govpress.parsers.html import jsonld
+
+    made: list[object] = []
+    real = json.JSONDecoder
+    monkeypatch.setattr(json, "JSONDecoder", lambda *a, **k: made.append(k) or real(*a, **k))
+    scripts = ['{"@type": "NewsArticle", "headline": "Line\nbreak\tand tab"}', '\ufeff{"@type": "Article"}',
+               '[{"@type": "Article", "name": "x",}, ]', '{"@graph": [{"@type": "WebPage"}, {"@type": "Article"}]}',
+               "<!-- {\"a\": 1} -->", "not json", '{"a": NaN, "b": 1e400}', ""]
+    objects = jsonld.jsonld_objects(scripts)
+    assert made == []
+    monkeypatch.setattr(json, "JSONDecoder", real)
+    expected = []
+    for raw in scripts:
+        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+        for attempt in (raw, jsonld._TRAILING_COMMA.sub(r"\1", raw)):
+            try:
+                expected.append(json.loads(attempt, strict=False))
+                break
+            except ValueError:
+                continue
+    assert json.dumps(objects) == json.dumps([o for d in expected for o in jsonld.jsonld_objects([json.dumps(d)])])
+    assert [o.get("@type") for o in objects] == ["NewsArticle", "Article", None, "WebPage", "Article", None, None]  # no BOM one
