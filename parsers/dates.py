@@ -285,12 +285,16 @@ def _zone(name: str) -> tzinfo:
     return ZoneInfo(name)
 
 
+_NUMERIC_OFFSET = compiled(r"(?:utc|gmt|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?")
+"""Compiled once: re.fullmatch looks the pattern up in re's cache at every call."""
+
+
 def _offset_minutes(text: str) -> int | None:
     """Minutes east of UTC for ``+0300``, ``+03:00``, ``-3``, ``GMT+3``, ``Z``, ``MSK``; None if malformed."""
     text = text.strip().replace("−", "-").lower()
     if text in _NAMED_OFFSETS:
         return _NAMED_OFFSETS[text]
-    m = re.fullmatch(r"(?:utc|gmt|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", text)
+    m = _NUMERIC_OFFSET.fullmatch(text)
     if not m:
         return None
     hours, minutes = int(m.group(2)), int(m.group(3) or 0)

@@ -53,7 +53,7 @@ import re
 from urllib.parse import urlsplit
 
 from govpress.parsers.html.blocks import class_tokens, is_boilerplate
-from govpress.parsers.html.tree import Element, parse_html_text
+from govpress.parsers.html.tree import Element, child_named, parse_html_text
 from govpress.parsers.regex_cache import compiled
 
 ARTICLE_CHARS = 2500
@@ -300,13 +300,13 @@ def _without_links(element: Element) -> str:
 
 def _page_markers(root: Element) -> str | None:
     """Rule 2: a marker that the whole page is the CMS's 404 template."""
-    body = root.find("body")
+    body = child_named(root, "body")
     for element in (root, body):
         if element is not None:
             for token in class_tokens(element):
                 if _MARKER_TOKEN.match(token):
                     return f"<{element.tag}> class/id {token!r}"
-    head = root.find("head")
+    head = child_named(root, "head")
     for element in (head.iter("meta", "link") if head is not None else ()):
         name = (element.get("name") or element.get("property") or element.get("rel") or "").lower()
         if name == "prerender-status-code" and (element.get("content") or "").strip() == "404":
@@ -341,7 +341,7 @@ def _hidden(element: Element) -> bool:
 def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
     """The elements of the main area (outside boilerplate) and all their text, lowercased; None as
     soon as its article text (link text left out) exceeds ``limit``: a long page stops the walk early."""
-    body = root.find("body")
+    body = child_named(root, "body")
     if body is None:
         body = root
     kept = []

@@ -157,11 +157,14 @@ def _trailing_word(text: str) -> str | None:
     # Most paragraphs do not end in a hyphen; the search from every start position is quadratic.
     if not text or text[-1] not in _HYPHENS:
         return None
-    m = re.search(rf"(\w+(?:[{_HYPHENS}]\w+)*)[{_HYPHENS}]$", text[-300:])
+    m = _TRAILING_WORD.search(text[-300:])
     return m.group(1) if m else None
 
 
 _LEADING_WORD = compiled(rf"({_LETTER}+)")
+# Compiled once here: re's module functions look a pattern up in their cache at every call (~1 us, cold in a parse).
+_TRAILING_WORD = compiled(rf"(\w+(?:[{_HYPHENS}]\w+)*)[{_HYPHENS}]$")
+_HYPHEN_SPLIT = compiled(f"[{_HYPHENS}]")
 
 
 def _leading_word(text: str) -> str | None:
@@ -171,7 +174,7 @@ def _leading_word(text: str) -> str | None:
 
 def _keeps_hyphen(first: str, rest: str, language: str | None, evidence: _Evidence) -> bool:
     """Rules 1, 3 and 4 of the module docstring: is ``first-`` + ``rest`` a real compound?"""
-    last_part = re.split(f"[{_HYPHENS}]", first)[-1]
+    last_part = _HYPHEN_SPLIT.split(first)[-1]
     lower_first, lower_rest = last_part.lower(), rest.lower()
     # 1. evidence from the document itself
     if (lower_first, lower_rest) in evidence.hyphen_pairs:
@@ -378,6 +381,10 @@ _MONTHS_AFTER_ORDINAL = compiled(
 _CANDIDATE = compiled(r"(?:[.!?]+|…)[\"»”’)\]]*(?=\s+[\"«„“(\[—–-]?\s*[^\W_])")
 
 
+_BLANK = compiled(r"\s")
+_INITIALS = compiled(rf"(?:{_LETTER}\.)*{_LETTER}")
+
+
 def _is_boundary(text: str, end_of_mark: int, mark_start: int) -> bool:
     mark = text[mark_start:end_of_mark]
     # Only a small window on each side is looked at: the splitter stays linear on long texts.
@@ -387,11 +394,11 @@ def _is_boundary(text: str, end_of_mark: int, mark_start: int) -> bool:
         return False
     if not mark.startswith("."):
         return True
-    token = re.split(r"\s", text[max(0, mark_start - 40):mark_start])[-1].lstrip("\"«„“([")
+    token = _BLANK.split(text[max(0, mark_start - 40):mark_start])[-1].lstrip("\"«„“([")
     lowered = token.lower()
     if lowered in _ABBREVIATIONS or lowered.rstrip(".") in _ABBREVIATIONS:
         return False
-    if re.fullmatch(rf"(?:{_LETTER}\.)*{_LETTER}", token):  # initials, single letters, "z. B"
+    if _INITIALS.fullmatch(token):  # initials, single letters, "z. B"
         return False
     if token.isdigit() and _MONTHS_AFTER_ORDINAL.match(after):  # German "13. Juli"
         return False

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 from unicodedata import is_normalized
 
@@ -154,8 +153,21 @@ _held = _HeldVerdicts()
 """This thread's :func:`verdicts_held` memo (None outside one)."""
 
 
-@contextmanager
-def verdicts_held() -> Iterator[None]:
+class _VerdictsHeld:
+    """:func:`verdicts_held`'s block: a plain context manager, not ``contextlib``'s generator-based one (its
+    generator, ``next`` and the ``StopIteration`` at the exit cost ~6 us a parse there, its code cold by then)."""
+
+    __slots__ = ("_previous",)
+
+    def __enter__(self) -> None:
+        self._previous = _held.verdicts, _held.paragraphs, _held.headings
+        _held.verdicts, _held.paragraphs, _held.headings = {}, {}, {}
+
+    def __exit__(self, *_exc: object) -> None:
+        _held.verdicts, _held.paragraphs, _held.headings = self._previous  # an exception goes on as it was
+
+
+def verdicts_held() -> _VerdictsHeld:
     """Within it, :func:`is_boilerplate` judges each element once and repeats that verdict.
 
     For a parse that reads a tree it does not change: the generic parser's walks (the not-found check's main
@@ -166,12 +178,7 @@ def verdicts_held() -> Iterator[None]:
     Within it :func:`block_paragraphs` also keeps the paragraphs of each block element it walked from (see there):
     the date region's walk takes the body's paragraphs as they were found instead of walking the body again; and
     :func:`heading_text` the text of each heading (the ``<h1>`` is read for the metadata and for the headline)."""
-    previous = _held.verdicts, _held.paragraphs, _held.headings
-    _held.verdicts, _held.paragraphs, _held.headings = {}, {}, {}
-    try:
-        yield
-    finally:
-        _held.verdicts, _held.paragraphs, _held.headings = previous
+    return _VerdictsHeld()
 
 
 def _held_answer(held: dict[Element, T] | None, element: Element, answer: Callable[[Element], T]) -> T:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
-from govpress.parsers.html.tree import Element, squash
+from govpress.parsers.html.tree import Element, child_named, squash
 
 __all__ = ["MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
 
@@ -302,7 +302,7 @@ def locate_main_content(root: Element) -> MainContent:
     at the first level that adds no prose but more than a little other text.
     ``MainContent(None)`` when the page has no prose at all.
     """
-    body = root.find("body") if root.tag == "html" else None
+    body = child_named(root, "body") if root.tag == "html" else None
     top_root = body if body is not None else root
     density = _Density(top_root)
     if not density.direct:

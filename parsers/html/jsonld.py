@@ -14,6 +14,18 @@ ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle
 PAGE_TYPES = ("WebPage", "ItemPage", "CollectionPage", "AboutPage")
 
 
+_DECODER = json.JSONDecoder(strict=False)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def _loads(raw: str) -> object:
+    """``json.loads(raw, strict=False)`` for a str, with one decoder made once: ``loads`` given a keyword makes a new
+    ``JSONDecoder`` (and its scanner) at every call, 2 of its 4.4 us on a generated page's script."""
+    if raw.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)  # as loads refuses it
+    return _DECODER.decode(raw)
+
+
 def jsonld_objects(scripts: Iterable[str]) -> list[dict]:
     """Every JSON object in the given script texts, ``@graph`` arrays, lists and ``mainEntity`` flattened."""
     objects: list[dict] = []
@@ -22,11 +34,11 @@ def jsonld_objects(scripts: Iterable[str]) -> list[dict]:
             continue
         raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
         try:
-            data = json.loads(raw, strict=False)
+            data = _loads(raw)
         except ValueError:
             # Some CMSs emit trailing commas; one repair attempt, then give up on this script.
             try:
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+                data = _loads(_TRAILING_COMMA.sub(r"\1", raw))
             except ValueError:
                 continue
         queue = [data]

@@ -134,7 +134,7 @@ def canonical_and_hreflang(
             hreflang.setdefault(lang.strip().lower(), href)
     if not canonical and og_url:
         canonical = absolute(base, og_url)
-    if not hreflang:
+    if not hreflang and anchors:  # most pages have no switcher: its test is not built for them
         own = canonical or url
         same = _same_document_test(own)
         switch: dict[str, str] = {}

@@ -200,6 +200,23 @@ def test_language_switcher_links_count_only_when_they_point_to_this_page() -> No
     assert meta.hreflang == {}
 
 
+def test_a_page_without_a_language_switcher_does_not_build_its_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The switcher's same-document test (a URL split, its segments and ids) is built only for a page with
+    ``<a hreflang>`` links; a page without them gets the same canonical and no language versions."""
+    from govpress.parsers.html import links
+
+    built: list[str] = []
+    real = links._same_document_test
+    monkeypatch.setattr(links, "_same_document_test", lambda own: built.append(own) or real(own))
+    head = "<link rel='canonical' href='/news/12345'><link rel='stylesheet' href='/main.css'>"
+    meta = page_metadata(soup_of(f"<html><head>{head}</head><body><p>Text</p></body></html>"), "https://gov.example/news/12345?x=1")
+    assert (meta.canonical, meta.hreflang, built) == ("https://gov.example/news/12345", {}, [])
+    switch = "<a hreflang='de' href='/de/news/12345'>DE</a><a hreflang='fr' href='/fr/news/12345'>FR</a>"
+    meta = page_metadata(soup_of(f"<html><head>{head}</head><body>{switch}</body></html>"), "https://gov.example/news/12345")
+    assert built == ["https://gov.example/news/12345"]
+    assert meta.hreflang == {"de": "https://gov.example/de/news/12345", "fr": "https://gov.example/fr/news/12345"}
+
+
 def test_same_document_elsewhere() -> None:
     assert same_document_elsewhere("https://a.example/en/news/57063", "https://a.example/ru/news/57063")
     assert same_document_elsewhere("https://a.example/en/a/b", "https://a.example/de/a/b")
@@ -807,3 +824,72 @@ def test_trafilatura_extracts_the_same_from_its_tree_as_from_the_page(permissive
         expected_paragraphs = [p for p in (generic.normalize(line).strip().removeprefix("- ")
                                            for line in (expected or "").split("\n")) if p]
         assert generic._trafilatura_paragraphs(tree, permissive=permissive) == expected_paragraphs, path
+
+
+def _urlsplit_host_name(url: str | None) -> str | None:
+    """generic._host_name as it was: every URL through urlsplit."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host if "." in host else None
+
+
+_URL_PIECES = ["http", "https", "HTTP", "ftp", "://", ":", "//", "/", "?", "#", "@", "[", "]", "[::1]", "www.", "WWW.",
+               "Gov.Example", "127.0.0.1", "example.org", "8000", "x", "-", ".", " ", "\t", "\n", "\r", "\x00", "\x1f",
+               "é", "ı", "\u3002", "user:pw@", ":80x", ":", "%41", "\\", "а.рф"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=9))
+def test_the_plain_host_reading_answers_what_urlsplit_answers(pieces: list[str]) -> None:
+    url = "".join(pieces)
+    assert generic._host_name(url) == _urlsplit_host_name(url)
+
+
+def test_the_host_name_of_plain_and_odd_urls() -> None:
+    urls = [None, "", "http://127.0.0.1:8000/minfin/news/140/", "https://WWW.Carta.Info/x", "https://www.carta.info",
+            "http://a.example?q", "http://a.example#f", "http://a.example:", "http://a.example:80x/", "http://u@a.example/",
+            " http://a.example/", "http://a.exa\tmple/", "http://a.example/p\tq", "http://[::1]/", "http://[::1/",
+            "HTTPS://A.EXAMPLE/", "https://localhost/", "//a.example/x", "http://é.example/", "https://a.example\\b/c"]
+    for url in urls:
+        assert generic._host_name(url) == _urlsplit_host_name(url), url
+    # The plain ones do not reach urlsplit (a parse's cold call of it cost ~20 us)
+    from unittest import mock
+
+    with mock.patch.object(generic, "urlsplit", side_effect=AssertionError("urlsplit called")):
+        assert generic._host_name("http://127.0.0.1:8000/minfin/news/140/") == "127.0.0.1"
+        assert generic._host_name("https://WWW.Carta.Info/x") == "carta.info"
+
+
+def test_jsonld_scripts_read_with_one_decoder_as_loads_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jsonld_objects decodes with one decoder made at import (json.loads with a keyword made one, and its scanner,
+    at every call) and reads what json.loads(raw, strict=False) reads: control characters in strings, a BOM refused,
+    trailing commas repaired once."""
+    import json
+
+    from govpress.parsers.html import jsonld
+
+    made: list[object] = []
+    real = json.JSONDecoder
+    monkeypatch.setattr(json, "JSONDecoder", lambda *a, **k: made.append(k) or real(*a, **k))
+    scripts = ['{"@type": "NewsArticle", "headline": "Line\nbreak\tand tab"}', '\ufeff{"@type": "Article"}',
+               '[{"@type": "Article", "name": "x",}, ]', '{"@graph": [{"@type": "WebPage"}, {"@type": "Article"}]}',
+               "<!-- {\"a\": 1} -->", "not json", '{"a": NaN, "b": 1e400}', ""]
+    objects = jsonld.jsonld_objects(scripts)
+    assert made == []
+    monkeypatch.setattr(json, "JSONDecoder", real)
+    expected = []
+    for raw in scripts:
+        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+        for attempt in (raw, jsonld._TRAILING_COMMA.sub(r"\1", raw)):
+            try:
+                expected.append(json.loads(attempt, strict=False))
+                break
+            except ValueError:
+                continue
+    assert json.dumps(objects) == json.dumps([o for d in expected for o in jsonld.jsonld_objects([json.dumps(d)])])
+    assert [o.get("@type") for o in objects] == ["NewsArticle", "Article", None, "WebPage", "Article", None, None]  # no BOM one

@@ -509,3 +509,21 @@ def test_remembered_texts_are_plain_strings() -> None:
     assert module.fold_for_hash(smart) == "a title held by its element"
     assert blocks.clean_title(smart) == "A title held by its element"
     assert not any(type(key) is Smart for key in [*module._FOLDS, *blocks._CLEAN_TITLES])
+
+
+def test_the_patterns_compiled_once_are_the_ones_the_calls_compiled() -> None:
+    """_trailing_word, _keeps_hyphen, the sentence splitter's boundary and the date offsets read patterns compiled at
+    import (re's module functions looked each up in re's cache at every call): the same patterns, the same answers."""
+    import re
+
+    from govpress.parsers import dates, text
+
+    assert text._TRAILING_WORD.pattern == rf"(\w+(?:[{text._HYPHENS}]\w+)*)[{text._HYPHENS}]$"
+    assert text._HYPHEN_SPLIT.pattern == f"[{text._HYPHENS}]"
+    assert (text._BLANK.pattern, text._INITIALS.pattern) == (r"\s", rf"(?:{text._LETTER}\.)*{text._LETTER}")
+    assert dates._NUMERIC_OFFSET.pattern == r"(?:utc|gmt|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?"
+    assert all(p.flags == re.UNICODE for p in (text._TRAILING_WORD, text._HYPHEN_SPLIT, text._BLANK, text._INITIALS,
+                                               dates._NUMERIC_OFFSET))
+    assert text._trailing_word("взаимо-действие взаимодей-") == "взаимодей"
+    assert [dates._offset_minutes(t) for t in ("+0300", "GMT+3", "-03:30", "utc +14", "+15", "Z")] == [180, 180, -210, 840, None, 0]
+    assert text.sentences("Dr. A. B. Smith met z. B. the minister. He left.") == ["Dr. A. B. Smith met z. B. the minister.", "He left."]

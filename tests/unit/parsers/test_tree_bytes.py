@@ -65,3 +65,28 @@ def test_each_thread_parses_with_its_own_parsers() -> None:
         theirs = list(pool.map(lambda _: (tree._parser(None), tree._parser("utf-8")), range(4)))
     assert ours[0] is not ours[1] and ours == (tree._parser(None), tree._parser("utf-8"))  # kept for the thread
     assert all(theirs_one is not ours_one for pair in theirs for theirs_one in pair for ours_one in ours)
+
+
+def test_child_named_is_find_of_a_plain_tag_name() -> None:
+    """child_named(root, tag) answers what root.find(tag) answers, on real pages and on odd trees: comments and
+    processing instructions before the body, no body, a body under another element, the deep builder's tree."""
+    from pathlib import Path
+
+    from govpress.parsers.html.tree import child_named
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    pages = [p for p in sorted(fixtures.rglob("*")) if p.suffix in (".html", ".htm")]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in pages]
+    texts += ["<!-- c --><?pi x?><html><!-- c --><head></head><!-- c --><body><body><p>x</p></body></body></html>",
+              "<p>no head, no html</p>", "<html></html>", "<div><body>late</body></div>", "<head><title>t</title></head>",
+              "<div>" * 3000 + "deep" + "</div>" * 3000, "<svg xmlns='http://www.w3.org/2000/svg'><body/></svg>"]
+    compared = 0
+    for text in texts:
+        root = parse_html_text(text)
+        for element in (root, *root):
+            if not isinstance(element.tag, str):
+                continue
+            for tag in ("body", "head", "title", "p", "div", "BODY"):
+                assert child_named(element, tag) is element.find(tag)
+                compared += 1
+    assert compared > 1000
