@@ -226,3 +226,27 @@ def test_a_snapshot_copy_that_is_no_database_is_refused_and_the_writer_goes_on(
         assert still.execute("SELECT count(*) FROM releases").fetchone() == (1,)
     finally:
         still.close()
+
+
+def test_the_snapshots_checkpoint_compresses_no_string_by_fsst_and_leaves_the_setting_as_it_was(store: Store) -> None:
+    # FSST's analysis was half of the snapshot's CHECKPOINT (every string column segment it writes); the strings
+    # are stored by another method, the rows the same.
+    store.load_batch(batch(release("r1", "One.")))
+    urls = "SELECT 'https://www.example.gov/press-office/news/2026/12/' || i || '-statement-of-the-ministry-' || i AS u " \
+           "FROM range(6000) t(i)"
+    with store.session():
+        with store.writer() as con:
+            con.execute(f"CREATE TABLE scratch_urls AS {urls}")
+        snapshot = store.publish_snapshot()
+        with store.writer() as con:
+            assert con.execute("SELECT current_setting('disabled_compression_methods')").fetchone() == ("",)
+    copy = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        methods = {m for (m,) in copy.execute(
+            "SELECT DISTINCT compression FROM pragma_storage_info('scratch_urls') WHERE segment_type = 'VARCHAR'"
+        ).fetchall()}
+        assert methods and not any(m.lower().startswith("fsst") for m in methods)
+        assert copy.execute("SELECT count(*) FROM scratch_urls").fetchone() == (6000,)
+        assert copy.execute(f"SELECT u FROM scratch_urls EXCEPT SELECT u FROM ({urls})").fetchall() == []
+    finally:
+        copy.close()
