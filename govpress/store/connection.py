@@ -917,8 +917,10 @@ class Store:
         insert does): it writes the run's rows (a run's loads stay in the WAL), and before choosing a compression
         for each string column segment DuckDB trained an FSST symbol table on it: 16 ms of a 12-page run's 35 ms
         checkpoint, which chose FSST for no column, 51 of a 653-page run's 88 ms, which chose it for four
-        (``releases.lead`` and the three search tables' ``terms``, which searches do not read). Those are stored
-        by another method: the 653-page file 18.4 -> 18.9 MB (bench/results.md, perf-index24).
+        (``releases.lead`` and the three search tables' ``terms``, which searches do not read); a checkpoint
+        rewrites each row group that gained rows whole, so a 12-page run into a 653-page file paid it again (its
+        snapshot 123 -> 67 ms). Those columns are stored by another method: the 653-page file 18.4 -> 18.9 MB
+        (bench/results.md, perf-index24).
         """
         dest = Path(dest) if dest else self.default_snapshot_path()
         if dest.resolve() == self.path.resolve():
