@@ -48,7 +48,7 @@ from govpress.fetch.retry import backoff_delay
 from govpress.store import load as loader
 from govpress.store import arrow as arrows
 from govpress.store import fresh_schema, liveness, migrations, search
-from govpress.store.nearlinks import _without_fsst
+from govpress.store.nearlinks import without_fsst
 from govpress.storage import DuckLake, StoreLocation, parse_store
 from govpress.store.rows import ArchivedPage, CacheRow, KnownRelease, LoadBatch, LoadCounts
 
@@ -913,7 +913,7 @@ class Store:
         The copy is opened by attaching it, read-only, to the writer's connection (and detached):
         a DuckDB instance of its own for the check cost 15-19 ms of CPU, the attach 7-8.
 
-        The CHECKPOINT leaves DuckDB's FSST string compression out (``nearlinks._without_fsst``, as the bands
+        The CHECKPOINT leaves DuckDB's FSST string compression out (``nearlinks.without_fsst``, as the bands
         insert does): it writes the run's rows (a run's loads stay in the WAL), and before choosing a compression
         for each string column segment DuckDB trained an FSST symbol table on it: 16 ms of a 12-page run's 35 ms
         checkpoint, which chose FSST for no column, 51 of a 653-page run's 88 ms, which chose it for four
@@ -929,7 +929,7 @@ class Store:
         temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         try:
             with self.writer() as con:
-                with memory_limit(con, publish_memory_limit()), _without_fsst(con):
+                with memory_limit(con, publish_memory_limit()), without_fsst(con):
                     con.execute("CHECKPOINT")
                 shutil.copyfile(self.path, temp)
                 check = f"govpress_snapshot_check_{os.getpid()}"

@@ -195,7 +195,7 @@ def _store_signatures(con: duckdb.DuckDBPyConnection, signed: list[tuple[str, st
                         scheme = excluded.scheme, minhash = excluded.minhash,
                         computed_at = excluded.computed_at, run_id = excluded.run_id""" if signed_before else ""
             con.execute(*inline(insert.format(table=sigs, upsert=upsert), [neardup.SCHEME, now, run_id]))
-    with _without_fsst(con, buckets.num_rows):
+    with without_fsst(con, buckets.num_rows):
         execute_with(con, buckets,
                      f"INSERT INTO release_bands (band, bucket, release_id) SELECT band, bucket, release_id FROM {STREAM}")
     return buckets
@@ -226,7 +226,7 @@ def _list_values(lists: pa.ChunkedArray) -> np.ndarray:
 
 
 @contextmanager
-def _without_fsst(con: duckdb.DuckDBPyConnection, rows: int | None = None) -> Iterator[None]:
+def without_fsst(con: duckdb.DuckDBPyConnection, rows: int | None = None) -> Iterator[None]:
     """DuckDB's FSST string compression left out of the block's writes (the setting as it was again after it).
 
     ``rows``: the rows the block inserts. Fewer than a row group of the run's writer (connection.WRITER_ROW_GROUP,

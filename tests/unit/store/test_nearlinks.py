@@ -385,8 +385,8 @@ def test_bands_fewer_than_a_row_group_leave_the_setting_alone_and_are_stored_as_
     monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
     left = bands(Store(tmp_path / "left.duckdb"))
     assert not [s for s in sent if "disabled_compression_methods" in s]
-    real = nearlinks._without_fsst
-    monkeypatch.setattr(nearlinks, "_without_fsst", lambda con, rows=None: real(con))
+    real = nearlinks.without_fsst
+    monkeypatch.setattr(nearlinks, "without_fsst", lambda con, rows=None: real(con))
     sent.clear()
     assert bands(Store(tmp_path / "set.duckdb")) == left
     assert [s for s in sent if "disabled_compression_methods" in s]
