@@ -1,4 +1,4 @@
-"""The code that ``dataclasses`` and ``typing`` generate while modules import, compiled once per machine instead of once per process.
+"""The code that ``dataclasses``, ``typing`` and ``collections.namedtuple`` generate while modules import, compiled once per machine instead of once per process.
 
 Every ``@dataclass`` writes the source of its ``__init__``, ``__repr__``, ``__eq__``... and ``exec``\\ s it, and every
 string annotation that ``typing`` or pydantic resolves becomes a ``ForwardRef``, which compiles its text: a plain
@@ -11,6 +11,9 @@ it as ``compile(text, "<string>", "exec")`` with the caller's future flags, and 
 named after the interpreter's exact version and its bytecode's magic number, so another Python never reads it, and
 after the kind of process that writes it (the run's process and the fork server use different classes); its digest
 is checked, and a file that does not read back whole is not used: the cache only ever saves time.
+
+``collections.namedtuple`` likewise ``eval``\\ s the text of each class's ``__new__`` (a ``lambda``; ``collections`` has no
+future flags either): 18-39 a plain run's process (perf-fixed24).
 """
 
 from __future__ import annotations
@@ -107,6 +110,17 @@ def _exec(source: Any, globals: dict | None = None, locals: Any = None, /) -> No
     builtins.exec(source, globals, locals)
 
 
+def _eval(source: Any, globals: dict | None = None, locals: Any = None, /) -> Any:
+    """``eval`` as ``collections.namedtuple`` calls it (a text and its namespace), the text's code from :func:`code_of`."""
+    if isinstance(source, str) and isinstance(globals, dict):
+        source = code_of(source, "eval")
+    elif globals is None:  # the caller's namespaces, as the builtin would take them (namedtuple always passes its own)
+        caller = sys._getframe(1)
+        globals = caller.f_globals
+        locals = caller.f_locals if locals is None else locals
+    return builtins.eval(source, globals, locals)
+
+
 def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False,
              optimize: int = -1, **rest: Any) -> Any:
     """``compile`` as ``typing.ForwardRef`` calls it (a text, ``"<string>"``, ``"eval"``), from :func:`code_of`."""
@@ -117,11 +131,12 @@ def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit
 
 @contextmanager
 def every_code(role: str) -> Iterator[None]:
-    """While it lasts, ``dataclasses``' ``exec`` of generated methods and ``typing``'s ``compile`` of forward references
-    take their code from :func:`code_of`, the file of ``role`` read first (``run``: a plain run's imports, ``parse``:
+    """While it lasts, ``dataclasses``' ``exec`` of generated methods, ``typing``'s ``compile`` of forward references and
+    ``collections.namedtuple``'s ``eval`` of its ``__new__`` take their code from :func:`code_of`, the file of ``role`` read first (``run``: a plain run's imports, ``parse``:
     the fork server's preload, ``prefect``: Prefect's client, flows and server). For a burst of imports, followed by
-    :func:`save`; it may be entered again or from another thread meanwhile (the last to leave gives both back)."""
+    :func:`save`; it may be entered again or from another thread meanwhile (the last to leave gives them back)."""
     global _depth
+    import collections
     import dataclasses
     import typing
 
@@ -138,6 +153,7 @@ def every_code(role: str) -> Iterator[None]:
         if _depth == 0:
             dataclasses.exec = _exec  # type: ignore[attr-defined]  # module globals come before builtins
             typing.compile = _compile  # type: ignore[attr-defined]
+            collections.eval = _eval  # type: ignore[attr-defined]
         _depth += 1
     try:
         yield
@@ -147,6 +163,7 @@ def every_code(role: str) -> Iterator[None]:
             if _depth == 0:
                 del dataclasses.exec  # type: ignore[attr-defined]
                 del typing.compile  # type: ignore[attr-defined]
+                del collections.eval  # type: ignore[attr-defined]
 
 
 def save(role: str, folder: Path | None = None) -> None:

@@ -96,6 +96,39 @@ def test_the_saved_code_is_read_back_by_the_next_process_and_not_compiled_again(
     assert _methods(made) == _methods(_point())
 
 
+def test_a_namedtuples_new_is_the_code_eval_makes_and_read_back_by_the_next_process(fresh, monkeypatch):
+    """``collections.namedtuple`` ``eval``\\ s a ``lambda`` text for each class's ``__new__``: within the window its code
+    comes from the file, and is the code the builtin ``eval`` of the text compiles."""
+    import collections
+
+    plain = collections.namedtuple("Pair", "left right", defaults=(0,))
+    with code_cache.every_code("run"):
+        made = collections.namedtuple("Pair", "left right", defaults=(0,))
+    assert made.__new__.__code__ == plain.__new__.__code__
+    assert made(1) == (1, 0) and made(1, right=2).right == 2 and repr(made(1, 2)) == "Pair(left=1, right=2)"
+    assert made.__new__.__defaults__ == (0,) and made.__new__.__name__ == "__new__"
+    key = ("lambda _cls, left, right: _tuple_new(_cls, (left, right))", "eval")
+    assert key in code_cache._used and "eval" not in vars(collections)
+    code_cache._missed_cpu = 1.0
+    code_cache.save("run")
+
+    monkeypatch.setattr(code_cache, "_stored", {})
+    monkeypatch.setattr(code_cache, "_used", {})
+    monkeypatch.setattr(code_cache, "_read_roles", set())
+    monkeypatch.setattr(code_cache, "_missed_cpu", 0.0)
+    with code_cache.every_code("run"):
+        again = collections.namedtuple("Pair", "left right")
+    assert code_cache._missed_cpu == 0.0 and again.__new__.__code__ in code_cache._stored[key].co_consts
+    assert again.__new__.__code__ == plain.__new__.__code__
+
+
+def test_eval_without_a_namespace_uses_the_callers_as_the_builtin_does(fresh):
+    outer = 5
+    with code_cache.every_code("run"):
+        assert code_cache._eval("outer + 1") == 6
+        assert code_cache._eval("x * 2", {"x": 4}) == 8
+
+
 def test_a_damaged_file_is_not_read(fresh):
     path = code_cache.cache_file("run")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +157,9 @@ def test_entered_again_or_from_another_thread_the_last_to_leave_gives_both_back(
     leave.set()
     thread.join()
     assert "exec" not in vars(dataclasses) and "compile" not in vars(typing)
+    import collections
+
+    assert "eval" not in vars(collections)
 
 
 def test_prefects_imports_write_their_own_file(fresh):
