@@ -521,20 +521,38 @@ async def write_plans(ctx: RunContext, source_id: str) -> LoadCounts:
         return await load_with_plans(ctx, source_id, None)
 
 
-PARSE_CHUNK = 16
-"""The most pages of a batch sent to a parse worker in one round trip (:func:`parse_jobs`)."""
+PARSE_CHUNK_PAGES = 8
+"""The fewest pages a chunk of a batch carries to a parse worker in one round trip, unless that would leave a
+worker without any of the batch (:func:`parse_chunks`)."""
+PARSE_ROUNDS = 2
+"""Chunks of a batch per worker at most (:func:`parse_chunks`)."""
 
 
 def parse_chunks(count: int, workers: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of the chunks a batch of ``count`` pages goes to ``workers`` workers in: about four per
-    worker, so that they finish together, and no more than :data:`PARSE_CHUNK` pages each."""
-    size = max(1, min(PARSE_CHUNK, -(-count // (4 * max(1, workers)))))
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
+    """``(start, end)`` of the chunks a batch of ``count`` pages goes to ``workers`` workers in, sizes within one of
+    each other: at most :data:`PARSE_ROUNDS` per worker, of :data:`PARSE_CHUNK_PAGES` pages or more, and at least
+    one per worker while there are pages for it.
+
+    A round trip costs the run's process ~0.6 ms of CPU whatever it carries (the executor's two threads, pickling,
+    the loop's wake-ups; bench/results.md, perf-main24), and a 653-page run made ~70 (four a worker of every batch,
+    15-page batches in chunks of two); two a worker still lets one worker take over the other's rest when a chunk
+    is slow, and the run's other batches keep both busy meanwhile.
+    """
+    workers = max(1, workers)
+    chunks = min(count, max(workers, min(PARSE_ROUNDS * workers, count // PARSE_CHUNK_PAGES)))
+    if chunks <= 0:
+        return []
+    size, extra = divmod(count, chunks)
+    bounds, start = [], 0
+    for index in range(chunks):
+        end = start + size + (index < extra)
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 async def parse_jobs(parsers: ParsePool | None, jobs: list[ParseJob]) -> list:
-    """A batch's pages parsed, in their order: by the workers in chunks (a round trip costs this process about
-    0.35 ms of CPU however many pages it carries; bench/results.md, perf-fetch8), or here in threads."""
+    """A batch's pages parsed, in their order: by the workers in chunks (:func:`parse_chunks`), or here in threads."""
     if parsers is None:
         return await asyncio.gather(*(asyncio.to_thread(run_job, job) for job in jobs))
     chunks = await asyncio.gather(*(parsers.parse_many(jobs[start:end])
