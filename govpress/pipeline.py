@@ -729,7 +729,7 @@ PART_ITEMS = 5_000
 """Kept items gathered before a part is planned and persisted, unless the batches are idle and the plan has
 room under ``max_items``: a listing of 20 links a page persists every 250 pages and a 100,000-entry feed in 20
 parts, and fetching still starts at once. A part with work goes in with its first batch's load; one with
-nothing to fetch is a load of its own."""
+nothing to fetch too when a load of the source's is coming (:func:`load_coming`), else it is a load of its own."""
 
 
 class PartQueue(asyncio.Queue):
@@ -804,7 +804,8 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
     seen again), and the discovery pages fetched since the last part. Streamed (``stream.deferring``), a part
     with work is written by the first load of its batches, in the same transaction (:func:`load_with_plans`):
     its own load cost ~10-19 ms of DuckDB statements, two a source in a 653-page run; a crash before that load
-    loses the plan as it loses a part not gathered yet, and the next run walks again. Else it is written now.
+    loses the plan as it loses a part not gathered yet, and the next run walks again. A part with nothing to fetch
+    goes with that load too when one is coming (:func:`load_coming`). Else it is written now.
     """
     source, found = stream.planner.source, stream.walk.result
     pages, stream.pages_sent = found.pages[stream.pages_sent:], len(found.pages)
@@ -819,14 +820,30 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
     if not (batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache) or (
             ctx.held is not None and ctx.held.keep(batch)):
         pass
-    elif work and stream.deferring:
-        ctx.plans.setdefault(source.id, []).append(batch)  # its batches' first load writes it (load_with_plans)
+    elif stream.deferring and (work or load_coming(ctx, source.id, batch)):
+        ctx.plans.setdefault(source.id, []).append(batch)  # its batches' next load writes it (load_with_plans)
     else:
         await asyncio.to_thread(ctx.archive.sync)
         async with ctx.write_lock.held(ahead=True):
             await load_with_plans(ctx, source.id, batch)  # after the parts before it that wait for a batch
     stream.planner.commit(work)
     stream.reasons.update(w.reason for w in work)
+
+
+def load_coming(ctx: RunContext, source_id: str, part: LoadBatch) -> bool:
+    """Whether a part with nothing to fetch can wait for the source's next load: a part with work waits for its
+    batches already, or a batch of the source is launched (or waits for room) and has not finished, and what waits
+    holds fewer than :data:`PART_ITEMS` listing rows. Should no load come after all (the batch had loaded already,
+    or failed), :func:`run_source` writes what is left when the source ends (:func:`write_plans`).
+
+    Its own load cost ~10-14 ms of DuckDB statements: a small source's walk ends (its closing part: the discovery
+    pages fetched since its first part) while its one batch is fetched, which made that part a plan-only load.
+    """
+    waiting = ctx.plans.get(source_id, [])
+    turns = ctx.load_turns.get(source_id)
+    in_flight = turns is not None and max(turns.pages, default=0) > turns.done
+    rows = len(part.listings) + sum(len(p.listings) for p in waiting)
+    return (bool(waiting) or in_flight) and rows < PART_ITEMS
 
 
 async def hand_to_batches(stream: SourceStream, parts: Parts, work: list[WorkItem]) -> None:

@@ -407,3 +407,32 @@ def test_rows_left_to_a_batch_that_then_fails_are_written_by_the_source_and_its_
     clean = context(tmp_path, lambda archive: FakeFetcher(archive, site), name="clean")
     assert asyncio.run(run_source(clean, feed_source())).status == "ok"
     assert releases(tmp_path / "broken.duckdb") == releases(tmp_path / "clean.duckdb")
+
+
+def test_a_walk_s_last_part_with_nothing_to_fetch_goes_with_the_batch_in_flight(tmp_path: Path):
+    """The walk's last page (no new entries) is read while the one batch fetches: its part (that page's fetch row)
+    is written by the batch's load, not by a plan-only load before it, and both discovery pages' fetches are stored."""
+    site = feed_site(1, 4)
+    site[f"{BASE}/feed/1"] = feed_page(1, 2, 4)  # page 1 links to page 2, which lists nothing new
+    site[f"{BASE}/feed/2"] = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title></feed>'
+    walked = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if url.endswith("/feed/2"):
+            walked.set()
+        elif purpose == "new":  # the batch's fetches wait until the walk read its last page
+            await asyncio.wait_for(walked.wait(), timeout=10)
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, site, hold))
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 4, outcome
+    assert [(len(load.releases), sorted(f.url.removeprefix(BASE) for f in load.fetches if "/feed/" in f.url))
+            for load in loads] == [(4, ["/feed/1", "/feed/2"])]
+    assert ctx.store.frontier("stream") == []
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    try:
+        fetched = con.execute("SELECT url FROM fetches WHERE url LIKE '%/feed/%' ORDER BY url").fetchall()
+    finally:
+        con.close()
+    assert fetched == [(f"{BASE}/feed/1",), (f"{BASE}/feed/2",)]
