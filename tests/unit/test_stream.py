@@ -436,3 +436,52 @@ def test_a_walk_s_last_part_with_nothing_to_fetch_goes_with_the_batch_in_flight(
     finally:
         con.close()
     assert fetched == [(f"{BASE}/feed/1",), (f"{BASE}/feed/2",)]
+
+
+def held_walk(until: Callable[[], bool]) -> Callable:
+    """Holds the walk's second feed page until ``until()`` holds (10 s at most)."""
+
+    async def hold(purpose: str, url: str) -> None:
+        if url.endswith("/feed/2"):
+            for _ in range(2000):
+                if until():
+                    return
+                await asyncio.sleep(0.005)
+    return hold
+
+
+def test_a_first_batch_at_its_turn_before_the_next_is_launched_waits_and_hands_its_rows_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Page 1's batch reaches its turn while the walk still reads page 2: it waits, idle, for page 2's batch
+    (launched at once) and leaves it its rows: one load of all 8 releases, where it was a load of 4 and one of 4."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    box: list[RunContext] = []
+
+    def first_at_its_turn() -> bool:
+        turns = box[0].load_turns.get("stream")
+        return turns is not None and (bool(getattr(turns, "waiting", ())) or turns.done >= 1)
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), held_walk(first_at_its_turn)))
+    box.append(ctx)
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 8, outcome
+    assert [len(load.releases) for load in loads] == [8]
+    assert ctx.store.frontier("stream") == []
+    assert len(releases(tmp_path / "s.duckdb")) == 8
+
+
+def test_a_batch_waits_for_its_successor_a_while_at_most_then_loads_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The walk's next page takes longer than HAND_ON_WAIT: page 1's batch loads its 4 releases alone."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    monkeypatch.setattr(pipeline, "HAND_ON_WAIT", 0.05)
+    box: list[RunContext] = []
+    ctx = context(tmp_path, lambda archive: FakeFetcher(
+        archive, feed_site(2, 4), held_walk(lambda: box[0].turns("stream").done >= 1)))
+    box.append(ctx)
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 8, outcome
+    assert [len(load.releases) for load in loads] == [4, 4]
+    assert len(releases(tmp_path / "s.duckdb")) == 8
