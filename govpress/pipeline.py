@@ -228,7 +228,8 @@ class LoadTurns:
         A source's first batch (its first discovery page's links, 15 in the bench) otherwise reached its turn
         before the second was launched and cost a load of its own (~30 ms of DuckDB statements for 15 releases).
         """
-        if not self.limit or self.closed or number + 1 in self.pages or self.carried + self.pages.get(number, self.limit) >= self.limit:
+        full = self.carried + self.pages.get(number, self.limit) >= self.limit  # no next batch would fit beside it
+        if not self.limit or self.closed or number + 1 in self.pages or full:
             return self.hand_on(number)
         self.waiting.add(number)
         try:
@@ -502,8 +503,10 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
+    holding = ctx.held is not None and ctx.held.holding
+    handing_on = turn is not None and not holding and await turn[0].hand_on_soon(turn[1])
     raise_if_requested()  # a stop asked for during a flow: the batch is fetched again by the rerun (govpress/stops.py)
-    if turn is not None and not (ctx.held is not None and ctx.held.holding) and await turn[0].hand_on_soon(turn[1]):
+    if handing_on:
         # Loaded by the next batch, in its turn (its counts come with that load's): its slots free now, as a load would.
         ctx.plans.setdefault(source.id, []).append(batch)
         return out
@@ -984,7 +987,7 @@ async def discover_and_fetch(ctx: RunContext, source: Source, discover_fn, batch
 
 
 HAND_ON_WAIT = 0.5
-"""Seconds a batch at its turn waits at most for the next batch of its source to be launched (:meth:`LoadTurns.hand_on_soon`)
+"""Seconds a batch at its turn waits at most for its source's next batch to be launched (:meth:`LoadTurns.hand_on_soon`)
 before it loads alone: the walk's next page (a slow site, retries) does not keep its rows unwritten and its
 slots taken for longer."""
 PIPELINE_DEPTH = 2
