@@ -198,6 +198,11 @@ class LoadTurns:
         """The most pages one load carries (the source's ``pages_per_batch``; 0: every batch loads its own)."""
         self.carried = 0
         """Pages of batches that left their rows to a later load (:meth:`hand_on`), not written yet."""
+        self.waiting: set[int] = set()
+        """Batches at their turn that wait to learn whether a next batch comes (:meth:`hand_on_soon`): idle for
+        :func:`run_stream` and the walk, which launch and plan what they have at once, as for a finished batch."""
+        self.closed = False
+        """The source's stream launched its last batch (or ended): no batch will be registered any more."""
 
     def hand_on(self, number: int) -> bool:
         """Whether batch ``number``, at its turn, leaves its rows to the next batch's load instead of loading.
@@ -214,6 +219,41 @@ class LoadTurns:
             return False
         self.carried += mine
         return True
+
+    async def hand_on_soon(self, number: int) -> bool:
+        """:meth:`hand_on`, once it is known whether a next batch comes: while the walk goes on and no next batch was
+        launched, batch ``number`` waits (idle: the walk plans its next page's links at once, :func:`run_stream`
+        launches them, as it would have once this batch had loaded) for :data:`HAND_ON_WAIT` seconds at most.
+
+        A source's first batch (its first discovery page's links, 15 in the bench) otherwise reached its turn
+        before the second was launched and cost a load of its own (~30 ms of DuckDB statements for 15 releases).
+        """
+        full = self.carried + self.pages.get(number, self.limit) >= self.limit  # no next batch would fit beside it
+        if not self.limit or self.closed or number + 1 in self.pages or full:
+            return self.hand_on(number)
+        self.waiting.add(number)
+        try:
+            async with self.changed:
+                self.changed.notify_all()
+                try:
+                    await asyncio.wait_for(self.changed.wait_for(lambda: self.closed or number + 1 in self.pages),
+                                           HAND_ON_WAIT)
+                except TimeoutError:
+                    pass
+        finally:
+            self.waiting.discard(number)
+        return self.hand_on(number)
+
+    async def registered(self, number: int, pages: int) -> None:
+        """Batch ``number`` of ``pages`` pages is launched (before it waits for room): a batch waiting may hand on."""
+        self.pages[number] = pages
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def close(self) -> None:
+        self.closed = True
+        async with self.changed:
+            self.changed.notify_all()
 
     async def wait(self, number: int) -> None:
         async with self.changed:
@@ -463,8 +503,10 @@ async def _process_batch(ctx: RunContext, source: Source, items: list[WorkItem],
     await asyncio.to_thread(ctx.archive.sync)  # the bodies are on disk before the rows naming them commit
     if turn is not None:
         await turn[0].wait(turn[1])
+    holding = ctx.held is not None and ctx.held.holding
+    handing_on = turn is not None and not holding and await turn[0].hand_on_soon(turn[1])
     raise_if_requested()  # a stop asked for during a flow: the batch is fetched again by the rerun (govpress/stops.py)
-    if turn is not None and not (ctx.held is not None and ctx.held.holding) and turn[0].hand_on(turn[1]):
+    if handing_on:
         # Loaded by the next batch, in its turn (its counts come with that load's): its slots free now, as a load would.
         ctx.plans.setdefault(source.id, []).append(batch)
         return out
@@ -521,20 +563,38 @@ async def write_plans(ctx: RunContext, source_id: str) -> LoadCounts:
         return await load_with_plans(ctx, source_id, None)
 
 
-PARSE_CHUNK = 16
-"""The most pages of a batch sent to a parse worker in one round trip (:func:`parse_jobs`)."""
+PARSE_CHUNK_PAGES = 8
+"""The fewest pages a chunk of a batch carries to a parse worker in one round trip, unless that would leave a
+worker without any of the batch (:func:`parse_chunks`)."""
+PARSE_ROUNDS = 2
+"""Chunks of a batch per worker at most (:func:`parse_chunks`)."""
 
 
 def parse_chunks(count: int, workers: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of the chunks a batch of ``count`` pages goes to ``workers`` workers in: about four per
-    worker, so that they finish together, and no more than :data:`PARSE_CHUNK` pages each."""
-    size = max(1, min(PARSE_CHUNK, -(-count // (4 * max(1, workers)))))
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
+    """``(start, end)`` of the chunks a batch of ``count`` pages goes to ``workers`` workers in, sizes within one of
+    each other: at most :data:`PARSE_ROUNDS` per worker, of :data:`PARSE_CHUNK_PAGES` pages or more, and at least
+    one per worker while there are pages for it.
+
+    A round trip costs the run's process ~0.6 ms of CPU whatever it carries (the executor's two threads, pickling,
+    the loop's wake-ups; bench/results.md, perf-main24), and a 653-page run made ~70 (four a worker of every batch,
+    15-page batches in chunks of two); two a worker still lets one worker take over the other's rest when a chunk
+    is slow, and the run's other batches keep both busy meanwhile.
+    """
+    workers = max(1, workers)
+    chunks = min(count, max(workers, min(PARSE_ROUNDS * workers, count // PARSE_CHUNK_PAGES)))
+    if chunks <= 0:
+        return []
+    size, extra = divmod(count, chunks)
+    bounds, start = [], 0
+    for index in range(chunks):
+        end = start + size + (index < extra)
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 async def parse_jobs(parsers: ParsePool | None, jobs: list[ParseJob]) -> list:
-    """A batch's pages parsed, in their order: by the workers in chunks (a round trip costs this process about
-    0.35 ms of CPU however many pages it carries; bench/results.md, perf-fetch8), or here in threads."""
+    """A batch's pages parsed, in their order: by the workers in chunks (:func:`parse_chunks`), or here in threads."""
     if parsers is None:
         return await asyncio.gather(*(asyncio.to_thread(run_job, job) for job in jobs))
     chunks = await asyncio.gather(*(parsers.parse_many(jobs[start:end])
@@ -711,16 +771,18 @@ PART_ITEMS = 5_000
 """Kept items gathered before a part is planned and persisted, unless the batches are idle and the plan has
 room under ``max_items``: a listing of 20 links a page persists every 250 pages and a 100,000-entry feed in 20
 parts, and fetching still starts at once. A part with work goes in with its first batch's load; one with
-nothing to fetch is a load of its own."""
+nothing to fetch too when a load of the source's is coming (:func:`load_coming`), else it is a load of its own."""
 
 
 class PartQueue(asyncio.Queue):
     """The parts of a streamed discovery on their way to :func:`run_stream`; ``busy``: its batches in flight."""
 
     busy: int = 0
+    turns: LoadTurns | None = None
+    """The source's load turns (:func:`run_stream`): a batch waiting there to hand its rows on is not busy."""
 
     def idle(self) -> bool:
-        return self.empty() and not self.busy
+        return self.empty() and self.busy <= (len(self.turns.waiting) if self.turns is not None else 0)
 
 
 async def take_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: list[ListingItem]) -> None:
@@ -786,7 +848,8 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
     seen again), and the discovery pages fetched since the last part. Streamed (``stream.deferring``), a part
     with work is written by the first load of its batches, in the same transaction (:func:`load_with_plans`):
     its own load cost ~10-19 ms of DuckDB statements, two a source in a 653-page run; a crash before that load
-    loses the plan as it loses a part not gathered yet, and the next run walks again. Else it is written now.
+    loses the plan as it loses a part not gathered yet, and the next run walks again. A part with nothing to fetch
+    goes with that load too when one is coming (:func:`load_coming`). Else it is written now.
     """
     source, found = stream.planner.source, stream.walk.result
     pages, stream.pages_sent = found.pages[stream.pages_sent:], len(found.pages)
@@ -801,14 +864,30 @@ async def persist_part(ctx: RunContext, stream: SourceStream, work: list[WorkIte
     if not (batch.fetches or batch.listings or batch.frontier_add or batch.frontier_done or batch.cache) or (
             ctx.held is not None and ctx.held.keep(batch)):
         pass
-    elif work and stream.deferring:
-        ctx.plans.setdefault(source.id, []).append(batch)  # its batches' first load writes it (load_with_plans)
+    elif stream.deferring and (work or load_coming(ctx, source.id, batch)):
+        ctx.plans.setdefault(source.id, []).append(batch)  # its batches' next load writes it (load_with_plans)
     else:
         await asyncio.to_thread(ctx.archive.sync)
         async with ctx.write_lock.held(ahead=True):
             await load_with_plans(ctx, source.id, batch)  # after the parts before it that wait for a batch
     stream.planner.commit(work)
     stream.reasons.update(w.reason for w in work)
+
+
+def load_coming(ctx: RunContext, source_id: str, part: LoadBatch) -> bool:
+    """Whether a part with nothing to fetch can wait for the source's next load: a part with work waits for its
+    batches already, or a batch of the source is launched (or waits for room) and has not finished, and what waits
+    holds fewer than :data:`PART_ITEMS` listing rows. Should no load come after all (the batch had loaded already,
+    or failed), :func:`run_source` writes what is left when the source ends (:func:`write_plans`).
+
+    Its own load cost ~10-14 ms of DuckDB statements: a small source's walk ends (its closing part: the discovery
+    pages fetched since its first part) while its one batch is fetched, which made that part a plan-only load.
+    """
+    waiting = ctx.plans.get(source_id, [])
+    turns = ctx.load_turns.get(source_id)
+    in_flight = turns is not None and max(turns.pages, default=0) > turns.done
+    rows = len(part.listings) + sum(len(p.listings) for p in waiting)
+    return (bool(waiting) or in_flight) and rows < PART_ITEMS
 
 
 async def hand_to_batches(stream: SourceStream, parts: Parts, work: list[WorkItem]) -> None:
@@ -907,6 +986,10 @@ async def discover_and_fetch(ctx: RunContext, source: Source, discover_fn, batch
         await asyncio.gather(walking, fetching, return_exceptions=True)
 
 
+HAND_ON_WAIT = 0.5
+"""Seconds a batch at its turn waits at most for its source's next batch to be launched (:meth:`LoadTurns.hand_on_soon`)
+before it loads alone: the walk's next page (a slow site, retries) does not keep its rows unwritten and its
+slots taken for longer."""
 PIPELINE_DEPTH = 2
 """Batches of one source in flight at once: one loads while the next fetches and parses."""
 RUN_BATCHES = 4
@@ -937,7 +1020,9 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
     """
     size = pages_per_batch(source, ctx.store.batch_pages)
     turns = ctx.turns(source.id)
-    turns.limit = size
+    turns.limit, turns.closed = size, False
+    if isinstance(parts, PartQueue):
+        parts.turns = turns
     room = asyncio.Semaphore(PIPELINE_DEPTH)
     tasks: list[asyncio.Future[BatchResult]] = []
     pending: list[WorkItem] = []
@@ -953,7 +1038,7 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
 
     async def launch(chunk: list[WorkItem]) -> None:
         # Known before it waits for room: the batch before it may leave it its rows meanwhile (LoadTurns.hand_on).
-        turns.pages[len(tasks) + 1] = len(chunk)
+        await turns.registered(len(tasks) + 1, len(chunk))
         await room.acquire()
         try:
             await ctx.batch_slots.acquire()
@@ -978,14 +1063,16 @@ async def run_stream(ctx: RunContext, source: Source, parts: Parts, batch_fn) ->
                 await launch(pending[:size])
                 pending = pending[size:]
                 check()
-            if pending and parts.empty() and all(t.done() for t in tasks):
+            if pending and parts.empty() and all(t.done() or n in turns.waiting for n, t in enumerate(tasks, 1)):
                 await launch(pending)
                 pending = []
             check()
         for chunk in batches(pending, size):
             await launch(chunk)
+        await turns.close()
         return [await task for task in tasks]
     finally:
+        turns.closed = True
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

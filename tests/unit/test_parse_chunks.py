@@ -1,4 +1,4 @@
-"""A batch's pages go to the parse workers in chunks (a round trip costs the run's process ~0.35 ms of CPU)."""
+"""A batch's pages go to the parse workers in chunks (a round trip costs the run's process ~0.6 ms of CPU)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,28 @@ import pytest
 
 from govpress.parse_workers import ParsePool, run_job
 from govpress.parsers import ParseError
-from govpress.pipeline import PARSE_CHUNK, parse_chunks, parse_jobs
+from govpress.pipeline import PARSE_CHUNK_PAGES, PARSE_ROUNDS, parse_chunks, parse_jobs
 from tests.unit.test_parse_workers import page_jobs, same
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 7, 8, 9, 31, 80, 200, 1000])
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 8, 9, 15, 31, 50, 80, 155, 200, 1000])
 @pytest.mark.parametrize("workers", [1, 2, 8])
-def test_chunks_cover_the_batch_in_order_about_four_per_worker(count: int, workers: int) -> None:
+def test_chunks_cover_the_batch_in_order_two_per_worker_at_most(count: int, workers: int) -> None:
     chunks = parse_chunks(count, workers)
+    sizes = [end - start for start, end in chunks]
     assert [i for start, end in chunks for i in range(start, end)] == list(range(count))
-    assert all(0 < end - start <= PARSE_CHUNK for start, end in chunks)
-    if count >= 4 * workers * PARSE_CHUNK:
-        assert all(end - start == PARSE_CHUNK for start, end in chunks[:-1])
-    elif count:
-        assert len(chunks) >= min(count, 4 * workers) // 2
+    assert all(size > 0 for size in sizes) and (not sizes or max(sizes) - min(sizes) <= 1)  # even: no 1-page rest
+    assert len(chunks) <= PARSE_ROUNDS * workers
+    assert len(chunks) >= min(count, workers)  # every worker gets some of the batch while there are pages
+    if len(chunks) > workers:
+        assert min(sizes) >= PARSE_CHUNK_PAGES  # a chunk beyond one a worker is worth its round trip
+
+
+@pytest.mark.parametrize(("count", "sizes"), [(15, [8, 7]), (50, [13, 13, 12, 12]), (155, [39, 39, 39, 38]),
+                                               (3, [2, 1]), (1, [1])])
+def test_a_run_s_batches_go_in_few_round_trips(count: int, sizes: list[int]) -> None:
+    # Before: a 15-page batch went in 8 round trips (2 pages each, the last 1), a 155-page one in 10.
+    assert [end - start for start, end in parse_chunks(count, 2)] == sizes
 
 
 class CountingPool:
@@ -44,7 +52,7 @@ def test_a_batch_goes_in_chunks_and_comes_back_in_its_order() -> None:
     jobs = (page_jobs() * 14)[:80]
     pool = CountingPool()
     pages = asyncio.run(parse_jobs(pool, jobs))
-    assert len(pool.trips) == 8 and sum(pool.trips) == 80  # 80 pages, 2 workers: 8 round trips, not 80
+    assert pool.trips == [20, 20, 20, 20]  # 80 pages, 2 workers: 4 round trips, not 80
     assert all(same(a, run_job(job)) for a, job in zip(pages, jobs, strict=True))
 
 

@@ -407,3 +407,81 @@ def test_rows_left_to_a_batch_that_then_fails_are_written_by_the_source_and_its_
     clean = context(tmp_path, lambda archive: FakeFetcher(archive, site), name="clean")
     assert asyncio.run(run_source(clean, feed_source())).status == "ok"
     assert releases(tmp_path / "broken.duckdb") == releases(tmp_path / "clean.duckdb")
+
+
+def test_a_walk_s_last_part_with_nothing_to_fetch_goes_with_the_batch_in_flight(tmp_path: Path):
+    """The walk's last page (no new entries) is read while the one batch fetches: its part (that page's fetch row)
+    is written by the batch's load, not by a plan-only load before it, and both discovery pages' fetches are stored."""
+    site = feed_site(1, 4)
+    site[f"{BASE}/feed/1"] = feed_page(1, 2, 4)  # page 1 links to page 2, which lists nothing new
+    site[f"{BASE}/feed/2"] = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title></feed>'
+    walked = asyncio.Event()
+
+    async def hold(purpose: str, url: str) -> None:
+        if url.endswith("/feed/2"):
+            walked.set()
+        elif purpose == "new":  # the batch's fetches wait until the walk read its last page
+            await asyncio.wait_for(walked.wait(), timeout=10)
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, site, hold))
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 4, outcome
+    assert [(len(load.releases), sorted(f.url.removeprefix(BASE) for f in load.fetches if "/feed/" in f.url))
+            for load in loads] == [(4, ["/feed/1", "/feed/2"])]
+    assert ctx.store.frontier("stream") == []
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    try:
+        fetched = con.execute("SELECT url FROM fetches WHERE url LIKE '%/feed/%' ORDER BY url").fetchall()
+    finally:
+        con.close()
+    assert fetched == [(f"{BASE}/feed/1",), (f"{BASE}/feed/2",)]
+
+
+def held_walk(until: Callable[[], bool]) -> Callable:
+    """Holds the walk's second feed page until ``until()`` holds (10 s at most)."""
+
+    async def hold(purpose: str, url: str) -> None:
+        if url.endswith("/feed/2"):
+            for _ in range(2000):
+                if until():
+                    return
+                await asyncio.sleep(0.005)
+    return hold
+
+
+def test_a_first_batch_at_its_turn_before_the_next_is_launched_waits_and_hands_its_rows_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Page 1's batch reaches its turn while the walk still reads page 2: it waits, idle, for page 2's batch
+    (launched at once) and leaves it its rows: one load of all 8 releases, where it was a load of 4 and one of 4."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    box: list[RunContext] = []
+
+    def first_at_its_turn() -> bool:
+        turns = box[0].load_turns.get("stream")
+        return turns is not None and (bool(getattr(turns, "waiting", ())) or turns.done >= 1)
+
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), held_walk(first_at_its_turn)))
+    box.append(ctx)
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 8, outcome
+    assert [len(load.releases) for load in loads] == [8]
+    assert ctx.store.frontier("stream") == []
+    assert len(releases(tmp_path / "s.duckdb")) == 8
+
+
+def test_a_batch_waits_for_its_successor_a_while_at_most_then_loads_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The walk's next page takes longer than HAND_ON_WAIT: page 1's batch loads its 4 releases alone."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    monkeypatch.setattr(pipeline, "HAND_ON_WAIT", 0.05)
+    box: list[RunContext] = []
+    ctx = context(tmp_path, lambda archive: FakeFetcher(
+        archive, feed_site(2, 4), held_walk(lambda: box[0].turns("stream").done >= 1)))
+    box.append(ctx)
+    loads = counting_loads(ctx)
+    outcome = asyncio.run(run_source(ctx, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 8, outcome
+    assert [len(load.releases) for load in loads] == [4, 4]
+    assert len(releases(tmp_path / "s.duckdb")) == 8
