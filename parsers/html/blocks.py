@@ -193,7 +193,15 @@ def _held_answer(held: dict[Element, T] | None, element: Element, answer: Callab
 
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
-    return _held_answer(_held.verdicts, element, _judge)
+    # _held_answer written out: asked ~75 times a generated page (the walks of the not-found check, the density
+    # count, the body and the date region), most of them for an element already judged.
+    held = _held.verdicts
+    if held is None:
+        return _judge(element)
+    known = held.get(element)
+    if known is None:
+        known = held[element] = _judge(element)
+    return known
 
 
 def _judge(element: Element) -> bool:
