@@ -386,12 +386,17 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         buf.append(text)
 
     skipped = False  # the last "start" skipped its subtree: its "end" only contributes its tail
+    # The verdicts held for this parse, read here without a call: the earlier walks judged most of these nodes.
+    verdicts = _held.verdicts
+    if verdicts is None:
+        verdicts = {}  # outside verdicts_held: every node judged by is_boilerplate
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if event == "start":
             tag = node.tag
             if node is not element and (
-                node in excluded or tag in SKIP_TAGS or (skip_boilerplate and is_boilerplate(node))
+                node in excluded or tag in SKIP_TAGS
+                or (skip_boilerplate and (is_boilerplate(node) if (known := verdicts.get(node)) is None else known))
             ):
                 walker.skip_subtree()
                 skipped = True
