@@ -204,6 +204,14 @@ def is_boilerplate(element: Element) -> bool:
     return known
 
 
+def held_verdicts() -> dict[Element, bool]:
+    """The verdicts :func:`is_boilerplate` holds within :func:`verdicts_held` (empty outside one), for a walk that
+    asks about many elements to read the known ones without a call (each call reads this thread's memo too):
+    ``verdicts.get(node)``, and ``is_boilerplate(node)`` only when that is None. Read it, never change it."""
+    held = _held.verdicts
+    return held if held is not None else {}
+
+
 def _judge(element: Element) -> bool:
     """:func:`is_boilerplate`'s verdict, from the element itself."""
     tag = element.tag
@@ -387,9 +395,7 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
 
     skipped = False  # the last "start" skipped its subtree: its "end" only contributes its tail
     # The verdicts held for this parse, read here without a call: the earlier walks judged most of these nodes.
-    verdicts = _held.verdicts
-    if verdicts is None:
-        verdicts = {}  # outside verdicts_held: every node judged by is_boilerplate
+    verdicts = held_verdicts()
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if event == "start":
