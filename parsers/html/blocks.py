@@ -193,7 +193,23 @@ def _held_answer(held: dict[Element, T] | None, element: Element, answer: Callab
 
 def is_boilerplate(element: Element) -> bool:
     """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
-    return _held_answer(_held.verdicts, element, _judge)
+    # _held_answer written out: asked ~75 times a generated page (the walks of the not-found check, the density
+    # count, the body and the date region), most of them for an element already judged.
+    held = _held.verdicts
+    if held is None:
+        return _judge(element)
+    known = held.get(element)
+    if known is None:
+        known = held[element] = _judge(element)
+    return known
+
+
+def held_verdicts() -> dict[Element, bool]:
+    """The verdicts :func:`is_boilerplate` holds within :func:`verdicts_held` (empty outside one), for a walk that
+    asks about many elements to read the known ones without a call (each call reads this thread's memo too):
+    ``verdicts.get(node)``, and ``is_boilerplate(node)`` only when that is None. Read it, never change it."""
+    held = _held.verdicts
+    return held if held is not None else {}
 
 
 def _judge(element: Element) -> bool:
@@ -378,12 +394,15 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         buf.append(text)
 
     skipped = False  # the last "start" skipped its subtree: its "end" only contributes its tail
+    # The verdicts held for this parse, read here without a call: the earlier walks judged most of these nodes.
+    verdicts = held_verdicts()
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if event == "start":
             tag = node.tag
             if node is not element and (
-                node in excluded or tag in SKIP_TAGS or (skip_boilerplate and is_boilerplate(node))
+                node in excluded or tag in SKIP_TAGS
+                or (skip_boilerplate and (is_boilerplate(node) if (known := verdicts.get(node)) is None else known))
             ):
                 walker.skip_subtree()
                 skipped = True

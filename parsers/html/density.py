@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from govpress.parsers.html.blocks import BLOCK_TAGS, is_boilerplate
+from govpress.parsers.html.blocks import BLOCK_TAGS, held_verdicts, is_boilerplate
 from govpress.parsers.html.tree import Element, child_named, squash
 
 __all__ = ["MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
@@ -172,6 +172,7 @@ class _Density:
     def __init__(self, root: Element) -> None:
         self.root = root
         self.boiler: dict[Element, bool] = {}
+        self.verdicts = held_verdicts()  # the parse's is_boilerplate verdicts: most elements were judged before the count
         self.weight: dict[Element, float] = {}  # paragraph weight accumulated on every ancestor
         self.direct: dict[Element, float] = {}  # weight of paragraphs whose nearest block parent is the element
         self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
@@ -230,8 +231,10 @@ class _Density:
                 break
             chain.append(node)
             node = node.getparent()
+        verdicts = self.verdicts
         for seen in reversed(chain):  # outermost first: below a boilerplate block everything is inside it
-            if not verdict and (is_boilerplate(seen) or (seen.tag == "header" and not _has_ancestor(seen, "article"))):
+            if not verdict and ((is_boilerplate(seen) if (known := verdicts.get(seen)) is None else known)
+                                or (seen.tag == "header" and not _has_ancestor(seen, "article"))):
                 verdict = True
             boiler[seen] = verdict
         return verdict

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from govpress.parsers.html.blocks import clean_title, element_text, heading_text, is_boilerplate
+from govpress.parsers.html.blocks import clean_title, element_text, heading_text, held_verdicts, is_boilerplate
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
 from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
@@ -431,11 +431,12 @@ def _dateline_texts(elements: list[Element]) -> list[str]:
 
 def _in_boilerplate_or_header(element: Element) -> bool:
     """An ancestor below ``<body>`` is boilerplate or a ``<header>`` (each ancestor's tag read once)."""
+    verdicts = held_verdicts()
     for parent in element.iterancestors():
         tag = parent.tag
         if tag == "html" or tag == "body":
             continue
-        if is_boilerplate(parent) or tag == "header":
+        if (is_boilerplate(parent) if (known := verdicts.get(parent)) is None else known) or tag == "header":
             return True
     return False
 

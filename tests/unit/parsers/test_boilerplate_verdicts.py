@@ -156,3 +156,33 @@ def test_the_block_is_a_plain_context_manager_and_an_error_inside_ends_it() -> N
             raise KeyError("inside")
         assert blocks._held.verdicts is outer and element in outer
     assert (blocks._held.verdicts, blocks._held.paragraphs, blocks._held.headings) == (None, None, None)
+
+
+def test_the_walks_read_held_verdicts_without_asking_again(monkeypatch) -> None:
+    """Once a parse's elements are judged, the body's paragraphs, the density count and the dateline check read the
+    held verdicts themselves (no is_boilerplate call for a judged element) and answer as they do without the block."""
+    from govpress.parsers.html import density, metadata
+
+    root = parse_html_text(_PAGE)
+    body = root.find("body")
+    datelines = [e for e in root.iter() if e.tag == "p"]
+    plain = (blocks.block_paragraphs(body), density.locate_main_content(root).element,
+             [metadata._in_boilerplate_or_header(e) for e in datelines])
+    assert blocks.held_verdicts() == {}  # nothing held outside the block
+    asked: list[object] = []
+    real = blocks.is_boilerplate
+
+    def counting(element):
+        asked.append(element)
+        return real(element)
+
+    with blocks.verdicts_held():
+        for element in root.iter():
+            blocks.is_boilerplate(element)  # every element judged first, as the not-found check's walk does
+        assert blocks.held_verdicts() is blocks._held.verdicts and len(blocks.held_verdicts()) == len(list(root.iter()))
+        for module in (blocks, density, metadata):
+            monkeypatch.setattr(module, "is_boilerplate", counting)
+        held = (blocks.block_paragraphs(body), density.locate_main_content(root).element,
+                [metadata._in_boilerplate_or_header(e) for e in datelines])
+    assert held == plain
+    assert asked == []
