@@ -99,26 +99,27 @@ def start_afresh() -> None:
         _missed_cpu = 0.0
 
 
-def _exec(source: Any, globals: dict | None = None, locals: Any = None, /) -> None:
-    """``exec`` as ``dataclasses`` calls it (a text, its globals and a namespace), the text's code from :func:`code_of`."""
+def _compiled(source: Any, globals: dict | None, locals: Any, mode: str) -> tuple[Any, dict, Any]:
+    """What the builtin ``exec``/``eval`` (``mode``) is to run: a text given its globals (as ``dataclasses`` and
+    ``collections.namedtuple`` always call them) as code from :func:`code_of`; else the source as it is, in the
+    namespaces of the hook's caller when none were given, as the builtin would take them."""
     if isinstance(source, str) and isinstance(globals, dict):
-        source = code_of(source, "exec")
-    elif globals is None:  # the caller's namespaces, as the builtin would take them (dataclasses always passes its own)
-        caller = sys._getframe(1)
+        return code_of(source, mode), globals, locals
+    if globals is None:
+        caller = sys._getframe(2)
         globals = caller.f_globals
         locals = caller.f_locals if locals is None else locals
-    builtins.exec(source, globals, locals)
+    return source, globals, locals
+
+
+def _exec(source: Any, globals: dict | None = None, locals: Any = None, /) -> None:
+    """``exec`` as ``dataclasses`` calls it (a text, its globals and a namespace), the text's code from :func:`code_of`."""
+    builtins.exec(*_compiled(source, globals, locals, "exec"))
 
 
 def _eval(source: Any, globals: dict | None = None, locals: Any = None, /) -> Any:
     """``eval`` as ``collections.namedtuple`` calls it (a text and its namespace), the text's code from :func:`code_of`."""
-    if isinstance(source, str) and isinstance(globals, dict):
-        source = code_of(source, "eval")
-    elif globals is None:  # the caller's namespaces, as the builtin would take them (namedtuple always passes its own)
-        caller = sys._getframe(1)
-        globals = caller.f_globals
-        locals = caller.f_locals if locals is None else locals
-    return builtins.eval(source, globals, locals)
+    return builtins.eval(*_compiled(source, globals, locals, "eval"))
 
 
 def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False,

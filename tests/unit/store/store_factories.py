@@ -87,3 +87,21 @@ class Recorder:
 
     def __getattr__(self, name: str):
         return getattr(self.con, name)
+
+
+def duckdb_statements(monkeypatch) -> list[str]:
+    """Every statement sent on a DuckDB connection from now on (the store's own, unwrapped: arrow.copies_in)."""
+    import sys
+
+    import duckdb
+
+    sent: list[str] = []
+    execute = duckdb.DuckDBPyConnection.execute
+
+    def recording(self, sql, *args, **kwargs):
+        sent.append(sql)
+        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
+        return execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+    return sent

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from store_factories import release, table_rows
+from store_factories import duckdb_statements, release, table_rows
 from testpaths import SEED, shared_file
 
 from factories import make_source
@@ -437,17 +437,7 @@ def test_a_session_looks_for_copies_of_older_versions_only_for_texts_stored_befo
     # perf-store24: in a session that began with no release, a batch of new releases whose texts no stored release
     # or version holds (each its own) sends no search for copies of older versions; a copy of an older text still
     # gets its syndication link, as outside a session.
-    import sys
-
     from store_factories import release
-
-    sent: list[str] = []
-    execute = duckdb.DuckDBPyConnection.execute
-
-    def recording(self, sql, *args, **kwargs):
-        sent.append(sql)
-        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
-        return execute(self, sql, *args, **kwargs)
 
     rows = [
         ("run-1", release("orig", "The text of the first version.", source_id=GOV_RU.id, seen_at=SEEN)),
@@ -469,7 +459,7 @@ def test_a_session_looks_for_copies_of_older_versions_only_for_texts_stored_befo
                 looked.append(any("v ON v.content_hash = c.content_hash" in s for s in sent))
         return table_rows(store, "SELECT release_id, other_id, kind, score FROM release_links ORDER BY ALL")
 
-    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+    sent = duckdb_statements(monkeypatch)
     alone = load_all(Store(tmp_path / "alone.duckdb"), session=False)
     assert looked == [True] * 4
     looked.clear()

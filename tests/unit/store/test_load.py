@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from store_factories import T0, at, batch, fetch, release, table_rows
+from store_factories import T0, at, batch, duckdb_statements, fetch, release, table_rows
 
 from govpress.dedupe.versions import text_hash
 from govpress.store import CacheRow, FailureRow, LoadCounts, RemovalRow, Store, connection
@@ -562,24 +562,6 @@ def test_a_batch_of_new_releases_asks_no_statement_and_registers_no_table_that_c
     assert table_rows(store, "SELECT release_id, cluster_id FROM releases ORDER BY 1")[:2] == [("a", "a"), ("b", "b")]
 
 
-def _duckdb_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every statement sent on a DuckDB connection from now on (the store's own, unwrapped: arrow.copies_in)."""
-    import sys
-
-    import duckdb
-
-    sent: list[str] = []
-    execute = duckdb.DuckDBPyConnection.execute
-
-    def recording(self, sql, *args, **kwargs):
-        sent.append(sql)
-        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
-        return execute(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
-    return sent
-
-
 def _bookkeeping_batch(fetch_ids: tuple[str, ...] = ("f1", "f2"), urls: tuple[str, ...] = ("a", "b"), hour: int = 1):
     from govpress.store import ListingRow
 
@@ -597,7 +579,7 @@ def test_a_batchs_new_fetches_validators_and_frontier_urls_go_in_without_a_confl
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     # perf-main17: one probe finds none of the batch's keys stored, so the three inserts skip DuckDB's conflict
     # path (1.5-2.5 ms a statement); a batch loaded again keeps it, and changes nothing.
-    sent = _duckdb_statements(monkeypatch)
+    sent = duckdb_statements(monkeypatch)
     store.load_batch(_bookkeeping_batch())
     first = "\n".join(sent)
     counts = row_counts(store)
@@ -618,7 +600,7 @@ def test_the_probe_finds_keys_with_quotes_and_backslashes(store: Store, monkeypa
     # must neither break the statement nor be missed when the batch comes again.
     keys = ("f'1", "f\\2", "f''3")
     urls = ("a'b", "c\\d", "e'); DROP TABLE fetches; --")
-    sent = _duckdb_statements(monkeypatch)
+    sent = duckdb_statements(monkeypatch)
     store.load_batch(_bookkeeping_batch(keys, urls))
     first, counts = "\n".join(sent), row_counts(store)
     sent.clear()
@@ -662,7 +644,7 @@ def test_a_sessions_loads_into_empty_tables_probe_once_and_know_their_own_keys_a
     # only what the session's loads stored, so a later batch of new keys sends no probe and inserts plainly, and a
     # batch loaded again still takes the conflict forms (its keys are known stored): the same rows as without.
     probe = "SELECT 'fetches' FROM fetches WHERE fetch_id IN"
-    sent = _duckdb_statements(monkeypatch)
+    sent = duckdb_statements(monkeypatch)
     with store.session(idle_close=60):
         store.load_batch(_bookkeeping_batch())
         first = "\n".join(sent)
@@ -735,7 +717,7 @@ def test_a_session_that_began_with_no_release_reads_stored_state_only_for_batche
     # of every release its loads stored; a batch sharing none of them sends no read of the stored releases, one that
     # shares a hash, a translation key or an id reads them as before: the same rows as loads outside a session.
     stored_state = "WITH k AS MATERIALIZED"
-    sent = _duckdb_statements(monkeypatch)
+    sent = duckdb_statements(monkeypatch)
     in_session = Store(tmp_path / "session.duckdb")
     in_session.migrate()
     reads = []

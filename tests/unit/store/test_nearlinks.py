@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
-from store_factories import at, batch, release, table_rows
+from store_factories import at, batch, duckdb_statements, release, table_rows
 
 from govpress.dedupe import neardup
 from govpress.demo.localsite.generator import generate_site
@@ -374,15 +373,7 @@ def test_bands_fewer_than_a_row_group_leave_the_setting_alone_and_are_stored_as_
                                 "pragma_storage_info('release_bands') ORDER BY ALL").fetchall(),
                     con.execute("SELECT * FROM release_bands ORDER BY ALL").fetchall())
 
-    sent: list[str] = []
-    execute = duckdb.DuckDBPyConnection.execute
-
-    def recording(self, sql, *args, **kwargs):
-        sent.append(sql)
-        _govpress_arrow_stream = sys._getframe(1).f_locals.get("_govpress_arrow_stream")  # noqa: F841 (replacement scan)
-        return execute(self, sql, *args, **kwargs)
-
-    monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+    sent = duckdb_statements(monkeypatch)
     left = bands(Store(tmp_path / "left.duckdb"))
     assert not [s for s in sent if "disabled_compression_methods" in s]
     real = nearlinks.without_fsst
