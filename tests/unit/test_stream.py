@@ -363,17 +363,22 @@ def small_first_batch() -> Callable:
     return hold
 
 
-def test_a_small_first_batch_leaves_its_rows_to_the_next_batchs_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Page 1's 4 releases are ready for their turn once page 2's batch was launched; the two fit in one batch
-    (10), so one load writes all 8, with their plans, and the outcome counts every one."""
-    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
-    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), small_first_batch()))
+def assert_one_load_of_all_eight(ctx: RunContext, tmp_path: Path) -> None:
+    """The source's run of feed_site(2, 4): ok, 8 new releases written by one load, nothing left in the frontier."""
     loads = counting_loads(ctx)
     outcome = asyncio.run(run_source(ctx, feed_source()))
     assert outcome.status == "ok" and outcome.new == 8, outcome
     assert [len(load.releases) for load in loads] == [8]
     assert ctx.store.frontier("stream") == []
     assert len(releases(tmp_path / "s.duckdb")) == 8
+
+
+def test_a_small_first_batch_leaves_its_rows_to_the_next_batchs_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Page 1's 4 releases are ready for their turn once page 2's batch was launched; the two fit in one batch
+    (10), so one load writes all 8, with their plans, and the outcome counts every one."""
+    monkeypatch.setattr(pipeline, "pages_per_batch", lambda source, store_pages: 10)
+    ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), small_first_batch()))
+    assert_one_load_of_all_eight(ctx, tmp_path)
 
 
 def test_rows_left_to_a_batch_that_then_fails_are_written_by_the_source_and_its_plan_stays(
@@ -463,12 +468,7 @@ def test_a_first_batch_at_its_turn_before_the_next_is_launched_waits_and_hands_i
 
     ctx = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(2, 4), held_walk(first_at_its_turn)))
     box.append(ctx)
-    loads = counting_loads(ctx)
-    outcome = asyncio.run(run_source(ctx, feed_source()))
-    assert outcome.status == "ok" and outcome.new == 8, outcome
-    assert [len(load.releases) for load in loads] == [8]
-    assert ctx.store.frontier("stream") == []
-    assert len(releases(tmp_path / "s.duckdb")) == 8
+    assert_one_load_of_all_eight(ctx, tmp_path)
 
 
 def test_a_batch_waits_for_its_successor_a_while_at_most_then_loads_alone(
