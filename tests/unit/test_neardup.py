@@ -263,3 +263,21 @@ def test_shingle_hashes_are_the_same_when_the_word_cache_is_cleared_while_fillin
     monkeypatch.setattr(neardup, "_WORD_CACHE_LIMIT", 3)  # cleared again and again while the new words are hashed
     assert np.array_equal(neardup.shingle_hashes(text), expected)
     neardup._word_hashes.clear()
+
+
+def test_signatures_are_bit_identical_to_the_stored_scheme() -> None:
+    """Stored signatures and near-duplicate links stay valid only while a text's signature is the same to the bit:
+    the values below were computed by the word-by-word Horner form (c367b78), before the cache held digests and the
+    shingles' polynomial became one product with its powers."""
+    import hashlib
+
+    text = ("Minsk, 7 December. Prime Minister Roman Golovchenko met the delegation of the Ministry of Economy; «итоги» "
+            "года — 2026, ёлка и Ёж! The talks covered trade, energy, and 14.5% growth in exports.")
+    for cache in ("cold", "warm"):
+        if cache == "cold":
+            neardup._word_hashes.clear()
+        assert hashlib.sha256(neardup.signature(text).tobytes()).hexdigest() == (
+            "9db5540f07fcc130e877bcf238535fefe9591ed39d41aa7825eb8ec8ce6ce6c0"), cache
+        assert hashlib.sha256(neardup.signature(text, shingle=3).tobytes()).hexdigest() == (
+            "678a2cf5135752017f49ec373a3a2bbcb649e29aa8d61cdd9b52b86281bdb9a0"), cache
+    assert neardup.word_hash("minsk") == 1288110103722333872
