@@ -55,6 +55,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import cache
 
 import numpy as np
 
@@ -218,17 +219,39 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
 def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> np.ndarray:
     """MinHash signature (``num_perm`` uint64) of the text's word shingles; EMPTY for short texts (see module doc)."""
     shingles = shingle_hashes(text, shingle=shingle)
-    if len(shingles) < MIN_SHINGLES:
+    count = len(shingles)
+    if count < MIN_SHINGLES:
         return _EMPTY
+    if num_perm == NUM_PERM and count <= _BLOCK_ROWS:
+        # Every operand contiguous and of the block's shape: NumPy's loops run vectorised over the whole block,
+        # where the outer product's and the added row's broadcast operands took a fifth longer
+        a_rows, b_rows = _param_rows()
+        block = np.repeat(shingles, num_perm).reshape(count, num_perm)
+        block *= a_rows[:count]
+        block += b_rows[:count]
+        return block.min(axis=0)
     a, b = _params(num_perm)
     out = np.empty(num_perm, dtype=np.uint64)
     # Permutations in chunks so the (shingles x chunk) temporary stays around a megabyte for long texts.
-    step = max(1, min(num_perm, 131_072 // len(shingles)))
+    step = max(1, min(num_perm, _BLOCK_VALUES // count))
     for start in range(0, num_perm, step):
         block = np.multiply.outer(shingles, a[start:start + step])
         block += b[start:start + step]
         block.min(axis=0, out=out[start:start + step])
     return out
+
+
+_BLOCK_VALUES = 131_072
+"""Values of a signature's (shingles x permutations) block at most (a megabyte)."""
+_BLOCK_ROWS = _BLOCK_VALUES // NUM_PERM
+"""Shingles a signature under the default scheme takes in one block (1,024): those of nearly every release."""
+
+
+@cache
+def _param_rows() -> tuple[np.ndarray, np.ndarray]:
+    """The default permutations' (a, b), each repeated as :data:`_BLOCK_ROWS` rows (a megabyte each, made once)."""
+    a, b = _params(NUM_PERM)
+    return np.tile(a, (_BLOCK_ROWS, 1)), np.tile(b, (_BLOCK_ROWS, 1))
 
 
 def bands(sig: np.ndarray, *, bands: int = BANDS) -> list[int]:

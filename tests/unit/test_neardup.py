@@ -281,3 +281,20 @@ def test_signatures_are_bit_identical_to_the_stored_scheme() -> None:
         assert hashlib.sha256(neardup.signature(text, shingle=3).tobytes()).hexdigest() == (
             "678a2cf5135752017f49ec373a3a2bbcb649e29aa8d61cdd9b52b86281bdb9a0"), cache
     assert neardup.word_hash("minsk") == 1288110103722333872
+
+
+def test_signature_is_the_minimum_of_each_permutation_whatever_the_block() -> None:
+    """A signature of up to 1,024 shingles is one block against repeated permutation rows, a longer one chunks of
+    permutations: both are ``min(a * x + b mod 2**64)`` over the shingles, checked with Python integers."""
+    import random
+
+    rng = random.Random(14)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    a, b = neardup._params(neardup.NUM_PERM)
+    mask = (1 << 64) - 1
+    for length in (12, 40, 300, 1028, 1029, 2500):
+        text = " ".join(rng.choice(vocabulary) for _ in range(length))
+        shingles = [int(x) for x in neardup.shingle_hashes(text)]
+        expected = [min((int(ai) * x + int(bi)) & mask for x in shingles) for ai, bi in zip(a, b)]
+        got = neardup.signature(text)
+        assert got.dtype == np.uint64 and got.tolist() == expected, length
