@@ -152,11 +152,17 @@ def words(text: str) -> list[str]:
     and the tokens of nearly every text all letters and digits: then the tokens are the words, told by one
     ``isalnum`` of their join (an empty token cannot hide in it), without a Python step a token (a fifth of this
     function's time)."""
-    folded = _without_invisible(unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    if text.isascii():  # NFC leaves it as it is, it has no invisible character, and its case fold is its lower case
+        folded = text.lower()
+    else:
+        folded = _without_invisible(unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
     for mark in _SEPARATORS:  # a separator turned into a space separates the same runs
         folded = folded.replace(mark, " ")
     tokens = folded.split()
-    if "".join(tokens).isalnum():  # every token letters and digits (nearly every text): each is one run
+    joined = "".join(tokens)
+    # every token letters and digits (nearly every text): each is one run. An ASCII join is asked as bytes, whose
+    # letters and digits are the same characters, told by a table (a sixth of str.isalnum's time)
+    if joined.encode("ascii").isalnum() if joined.isascii() else joined.isalnum():
         return tokens
     out: list[str] = []
     for token in tokens:

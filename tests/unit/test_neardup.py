@@ -298,3 +298,15 @@ def test_signature_is_the_minimum_of_each_permutation_whatever_the_block() -> No
         expected = [min((int(ai) * x + int(bi)) & mask for x in shingles) for ai, bi in zip(a, b)]
         got = neardup.signature(text)
         assert got.dtype == np.uint64 and got.tolist() == expected, length
+
+
+def test_ascii_texts_take_the_lower_case_and_the_bytes_test_with_the_former_words() -> None:
+    """An ASCII text is folded by ``str.lower`` and its tokens' join tested as bytes: every ASCII character folds and
+    counts as a letter or digit the same way either way, and made ASCII texts give the former search's words."""
+    for c in map(chr, range(128)):
+        assert c.casefold() == c.lower() and c.encode().isalnum() == c.isalnum(), hex(ord(c))
+    rng = random.Random(25)
+    pieces = ["Word", "ABC", "x_y", "2026", "`", "_", " ", "\n", "\t", ".", ",", "-", "'", '"', "a#b", "@", "~", "\x00", "\x1f"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
+        assert neardup.words(text) == _former_words(text), text
