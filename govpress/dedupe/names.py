@@ -258,16 +258,22 @@ def release_names(parts: Iterable[str | None], body: str | None = None) -> dict[
     """
     parts = list(parts)
     names: dict[str, str] = {}
+    heads: list[str] = []  # the names' keys' first COMPARED letters, for keys_match written out (each key is long enough)
     inside = _InsideKeys([*parts, body])
     for part in parts:
         for word, opens in _capitalised(part):
             key = name_key(word)
+            if len(key) < SHORTEST or is_stop_key(key):
+                continue
+            head = key[:COMPARED]
+            if any(head.startswith(other) or other.startswith(head) for other in heads):
+                continue  # keys_match(key, k) for a name k taken already
             # The texts' names are looked up last and lazily, for an opening word that would be taken
             # otherwise, as far as its first match: reading every name of the body first was most of
             # a release's name keys (the same names result: the conditions are pure).
-            if (len(key) >= SHORTEST and not is_stop_key(key) and not any(keys_match(key, k) for k in names)
-                    and (not opens or inside.matches(key))):
+            if not opens or inside.matches(key):
                 names[key] = word
+                heads.append(head)
     return names
 
 
