@@ -9,7 +9,6 @@ from datetime import datetime
 from lxml import etree
 
 from govpress.parsers.dates import parse_date, parse_iso
-from govpress.parsers.feeds import parse_feed_document
 from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, entry_fingerprint, resolve
 from govpress.parsers.listings.atom import FeedEntry, read_plain_atom
 from govpress.parsers.listings.xmlguard import SAFE_PARSER, check_xml
@@ -52,6 +51,10 @@ def read_feed(body: bytes, url: str, *, tz: str = "UTC", full_text: bool = False
 
 def _read_with_feedparser(body: bytes, url: str) -> tuple[list[FeedEntry], str | None]:
     """Any feed feedparser reads: its entries and the rel=next page's URL."""
+    # feedparser (~10 ms to import) only for a feed outside the plain form: a run whose feeds are all plain Atom
+    # never imports it in its process.
+    from govpress.parsers.feeds import parse_feed_document
+
     try:
         parsed = parse_feed_document(body)
     except ParseError as exc:  # e.g. a surrogate character reference (&#xD800;)

@@ -8,12 +8,16 @@ ways and compared; the variants outside the plain form must be left to feedparse
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
 import pytest
 
+import govpress.parsers.feeds as feeds
 import govpress.parsers.listings.feed as feed_module
 from govpress.parsers.listings import DiscoveryError
 from govpress.parsers.listings.atom import read_plain_atom
@@ -65,10 +69,30 @@ def test_the_generated_sites_feed_is_read_without_feedparser(tmp_path: Path) -> 
 
     generate_site(tmp_path, per_source=60)
     body = next(tmp_path.rglob("feed.atom")).read_bytes()
-    with mock.patch.object(feed_module, "parse_feed_document", side_effect=AssertionError("feedparser called")):
+    with mock.patch.object(feeds, "parse_feed_document", side_effect=AssertionError("feedparser called")):
         listing = read_feed(body, URL, tz="Europe/Moscow")
     assert len(listing.items) == 50 and listing.next_url and all(i.fingerprint for i in listing.items)
     assert listing == by_feedparser(body, tz="Europe/Moscow")
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (as tests/unit/test_imports.py reads them)."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_the_run_imports_feedparser_only_for_a_feed_outside_the_plain_form(tmp_path: Path) -> None:
+    assert "feedparser" not in modules_after("import govpress.run")
+    from govpress.demo.localsite import generate_site
+
+    generate_site(tmp_path, per_source=5)
+    atom, rss = next(tmp_path.rglob("feed.atom")), ROOT / "govpress/demo/sites/belta/rss_en.xml"
+    probe = ("import sys\nfrom pathlib import Path\nfrom govpress.parsers.listings.feed import read_feed\n"
+             f"read_feed(Path({str(atom)!r}).read_bytes(), {URL!r})\nassert 'feedparser' not in sys.modules\n")
+    assert "feedparser" not in modules_after(probe)
+    assert "feedparser" in modules_after(probe + f"read_feed(Path({str(rss)!r}).read_bytes(), {URL!r})\n")
 
 
 # --- generated variants ---------------------------------------------------------------------------
