@@ -162,8 +162,8 @@ def _name(element: etree._Element, allowed: frozenset[str]) -> str:
 
 def _check(element: etree._Element, name: str) -> str:
     """The element's text as feedparser stores it; raises _Outside for attributes or content outside the form."""
-    allowed = _ATTRIBUTES.get(name, _TEXT_ATTRIBUTES if name in _TEXT else _NO_ATTRIBUTES)
-    if any(key not in allowed for key in element.attrib):
+    if (keys := element.keys()) and not _ATTRIBUTES.get(name, _TEXT_ATTRIBUTES if name in _TEXT else _NO_ATTRIBUTES
+                                                        ).issuperset(keys):
         raise _Outside
     if name in _TEXT and element.get("type", "text") != "text":
         raise _Outside
