@@ -142,6 +142,7 @@ MUTATIONS = [
     in_entries('rel="alternate"', 'rel="Alternate"', 1),
     in_entries('type="text/html"', 'type="TEXT/HTML"', 1),
     in_entries('type="text/html"', 'type="application/xhtml+xml"', 1),
+    in_entries('type="text/html"', 'type="application/pdf"', 1),  # the entry's link is then its id
     in_entries("</entry>", '<link rel="related" href="http://example.org/other/"/></entry>', 1),
     in_entries("</entry>", '<link rel="alternate" href="http://example.org/second/"/></entry>', 1),
     in_entries("</entry>", '<link rel="alternate" type="application/pdf" href="http://x.org/a.pdf"/></entry>', 1),
