@@ -310,7 +310,7 @@ SHARED_MODULES = ("numpy", "govpress.parse_workers", "govpress.dedupe.neardup", 
                   "govpress.parsers.html.blocks", "govpress.parsers.html.titles", "govpress.parsers.html.tree",
                   "lxml.etree", "lxml.cssselect", "charset_normalizer", "brotli", "certifi", "email.message",
                   "email.parser", "urllib.request", "http.client", "importlib.metadata", "zoneinfo", "decimal", "csv",
-                  "mimetypes", "zipfile", "xml.sax", "hmac")
+                  "mimetypes", "zipfile", "hmac")
 """What a plain run's process imports anyway and the parse workers' fork server needs too (its preload imports them
 otherwise): :func:`govpress.settings.run_imports` imports them first when it forks the fork server early
 (:func:`fork_server_early`), so the fork server has them without importing them again. The run imports each of

@@ -137,12 +137,27 @@ def _descendants(children: list[etree._Element]) -> Iterator[etree._Element]:
             stack.extend(reversed(el))
 
 
+def _holds_template(scope: etree._Element) -> bool:
+    """Whether the document of ``scope`` has a ``<template>`` (whose contents the walk does not enter)."""
+    return next(scope.getroottree().getroot().iter("template"), None) is not None
+
+
 def select(scope: etree._Element, selector: str, *, whole: bool = False, limit: int = 0) -> list[etree._Element]:
     """``select.select``: the elements under ``scope`` (``whole``: the document whose root ``scope`` is, the
     root included) that match ``selector``, in document order."""
     found_chains = chains(selector)
     found = []
-    for el in _descendants([scope] if whole else list(scope)):
+    tags = {chain[0][1].tag for chain in found_chains}
+    if None in tags or _holds_template(scope):
+        candidates: Iterator[etree._Element] = _descendants([scope] if whole else list(scope))
+    else:
+        # Only elements of the subjects' types can match: lxml's own walk picks them, in the same document order.
+        # lxml's HTML parser writes element names in ASCII lower case, as the selectors' types are; without a
+        # <template> in the document the walk above enters every element.
+        candidates = scope.iter(*tags)
+        if not whole and scope.tag in tags:
+            next(candidates)  # the scope itself: only its descendants are selected
+    for el in candidates:
         if any(_matches(el, chain) for chain in found_chains):
             found.append(el)
             if len(found) == limit:
