@@ -41,7 +41,7 @@ def build_in_child(path: Path, *, lock_timeout: float) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     # Imported here: the parent needs none of it to start a child.
-    from govpress.store.connection import Store, memory_limit, publish_memory_limit
+    from govpress.store.connection import Store
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         count = store.rebuild_search_index()
         # A session's connection does not checkpoint as it closes: the run reopening the file would
         # replay the whole index from the WAL, in its own memory.
-        with store.writer() as con, memory_limit(con, publish_memory_limit()):
+        with store.writer() as con, store.publish_limit(con):
             con.execute("CHECKPOINT")
     print(count)
     return 0

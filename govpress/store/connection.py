@@ -410,6 +410,9 @@ class _SharedConnection:
         self.threads_before_loads: int | None = None
         """DuckDB's threads of the open connection before the session's loads lowered them to ``load.LOAD_THREADS``
         (:meth:`lower_threads_for_loads`); None when they are the connection's own number."""
+        self.publish_limit = False
+        """Whether the open connection holds :func:`publish_memory_limit` (Store.publish_limit) rather than the
+        writer's: from an index build or a snapshot until a load or the close."""
         self.last_used = time.monotonic()
         self.stopped = threading.Event()
         self.closer = threading.Thread(target=self._close_when_idle, name="govpress-store-idle", daemon=True)
@@ -445,6 +448,10 @@ class _SharedConnection:
             self.threads_before_loads = None
             self.held = None
             self.keys = None
+        if loading and self.publish_limit:
+            # A load gets the writer's limit back (the calls between the end steps are small: they keep the lower one).
+            cursor.execute(f"SET memory_limit = '{writer_memory_limit()}'")  # matched _MEMORY_SIZE: nothing to escape
+            self.publish_limit = False
         return cursor
 
     def lower_threads_for_loads(self, cursor: duckdb.DuckDBPyConnection, threads: int) -> None:
@@ -474,6 +481,7 @@ class _SharedConnection:
         self.held = None
         self.keys = None
         self.threads_before_loads = None  # a connection opened again has the session's own number
+        self.publish_limit = False  # and the writer's memory limit
         self.store._untouched = False  # another process may write the file until it is opened again
         if self.con is not None:
             self.con.close()
@@ -871,8 +879,29 @@ class Store:
 
     def rebuild_search_index(self, *, full: bool = False) -> int:
         """Index what changed since the last update (the whole index when ``full``); returns the releases indexed."""
-        with self.writer(fts=True) as con, memory_limit(con, publish_memory_limit()):
+        with self.writer(fts=True) as con, self.publish_limit(con):
             return search.rebuild_search_index(con, full=full)
+
+    @contextmanager
+    def publish_limit(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """:func:`publish_memory_limit` for the block, on ``con`` (a :meth:`writer` connection).
+
+        Outside a session the writer's limit comes back after the block (:func:`memory_limit`). In a session it
+        stays until the session's next load or the connection's close (_SharedConnection.publish_limit): the end of
+        a run, its index build and its snapshot's checkpoint, sets it once instead of four times. Why: DuckDB
+        1.5.5 flushes its allocator at every ``SET memory_limit`` (``BufferPool::SetLimit``: a purge of every
+        jemalloc arena and a ``malloc_trim(0)`` of the process's heap, ~2.5 ms of CPU each at the end of a
+        653-page run), and the checkpoint then faulted in again the memory the build had just given back
+        (bench/results.md, "perf-duck25")."""
+        shared = self._shared
+        if shared is None or shared.con is None:
+            with memory_limit(con, publish_memory_limit()):
+                yield
+            return
+        if not shared.publish_limit:
+            con.execute(f"SET memory_limit = '{publish_memory_limit()}'")  # digits and a unit: nothing to escape
+            shared.publish_limit = True
+        yield
 
     def rebuild_search_index_apart(self) -> int:
         """:meth:`rebuild_search_index` in a child process of its own (govpress/store/build_apart.py).
@@ -929,7 +958,7 @@ class Store:
         temp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         try:
             with self.writer() as con:
-                with memory_limit(con, publish_memory_limit()), without_fsst(con):
+                with self.publish_limit(con), without_fsst(con):
                     con.execute("CHECKPOINT")
                 shutil.copyfile(self.path, temp)
                 check = f"govpress_snapshot_check_{os.getpid()}"

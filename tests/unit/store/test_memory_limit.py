@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govpress.store import Store
+from govpress.store import LoadBatch, Store
+from govpress.store import connection
 from govpress.store.connection import (
     DEFAULT_WRITER_MEMORY, WRITER_MEMORY_ENV, memory_bytes, memory_limit, publish_memory_limit, writer_memory_limit,
 )
@@ -47,10 +48,64 @@ def test_the_index_build_runs_under_the_lower_limit_and_gives_the_writer_its_own
     if writer_memory_limit() != DEFAULT_WRITER_MEMORY:
         pytest.skip(f"{WRITER_MEMORY_ENV} is set in this environment")
     seen = []
-    with store.session(), store.writer() as con:
+    with store.writer() as con:  # outside a session: the writer's own back after each block
         with memory_limit(con, publish_memory_limit()):
             seen.append(limit_of(con))
         seen.append(limit_of(con))
-        store.rebuild_search_index()
+        with store.publish_limit(con):
+            seen.append(limit_of(con))
         seen.append(limit_of(con))
-    assert seen == ["244.1 MiB", "488.2 MiB", "488.2 MiB"]
+    store.rebuild_search_index()
+    with store.writer() as con:
+        seen.append(limit_of(con))
+    assert seen == ["244.1 MiB", "488.2 MiB", "244.1 MiB", "488.2 MiB", "488.2 MiB"]
+
+
+def test_a_sessions_end_steps_share_one_lower_limit_until_a_load_or_the_close(store: Store, monkeypatch) -> None:
+    """In a session the index build and the snapshot set the lower limit once (each SET flushes DuckDB's
+    allocator); the calls after them keep it, a load gets the writer's back, and so does a reopened connection."""
+    if writer_memory_limit() != DEFAULT_WRITER_MEMORY:
+        pytest.skip(f"{WRITER_MEMORY_ENV} is set in this environment")
+    sets = []
+    real_cursor = connection._SharedConnection.cursor
+
+    def cursor(self, **kwargs):
+        made = real_cursor(self, **kwargs)
+        execute = made.execute
+
+        def spied(sql, *args):
+            if "memory_limit" in sql and sql.lstrip().upper().startswith("SET"):
+                sets.append(sql)
+            return execute(sql, *args)
+        return _Spy(made, spied)
+
+    monkeypatch.setattr(connection._SharedConnection, "cursor", cursor)
+    seen = []
+    with store.session(idle_close=60):
+        store.rebuild_search_index()
+        with store.writer() as con:  # a small call between the end steps (a run finishes its row there)
+            seen.append(limit_of(con))
+        store.publish_snapshot()
+        with store.writer() as con:
+            seen.append(limit_of(con))
+        assert len(sets) == 1
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        with store.writer() as con:
+            seen.append(limit_of(con))
+        store.rebuild_search_index()
+        store._shared.close()
+        with store.writer() as con:
+            seen.append(limit_of(con))
+    assert seen == ["244.1 MiB", "244.1 MiB", "488.2 MiB", "488.2 MiB"]
+    assert len(sets) == 2  # each build's after the writer's limit (the load's way back is sent as its cursor is made)
+
+
+class _Spy:
+    """A cursor whose ``execute`` is spied on; everything else is the cursor's."""
+
+    def __init__(self, cursor, execute) -> None:
+        self._cursor = cursor
+        self.execute = execute
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
