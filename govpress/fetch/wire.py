@@ -276,7 +276,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
                 network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
             response = httpcore.Response(
                 status=status,
-                content=_UntracedByteStream(self, request),
+                content=UntracedByteStream(self, request),
                 extensions={"http_version": http_version, "reason_phrase": reason_phrase,
                             "network_stream": network_stream},
             )
@@ -333,7 +333,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
             state.receive_data(data)
 
 
-class _UntracedByteStream(HTTP11ConnectionByteStream):
+class UntracedByteStream(HTTP11ConnectionByteStream):
     """httpcore's response body stream of an HTTP/1.1 connection, for a request with no trace hook while httpcore's
     debug log is off: without the Trace around its reading and its close (which would do nothing)."""
 

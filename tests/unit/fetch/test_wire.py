@@ -12,6 +12,7 @@ import ssl
 import struct
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ import h11
 import httpcore
 import httpx
 import pytest
+from httpcore._async.http11 import HTTPConnectionState
+from httpx._transports.default import AsyncResponseStream
 
 from govpress.fetch import wire
 from govpress.fetch.netguard import GuardedTransport, _Pool, current_allow, parse_networks
@@ -823,3 +826,94 @@ def test_a_plain_urls_httpcore_url_is_httpcores_with_one_origin_made_once(monkey
         ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
     assert ours == [(200, b"hello")] * 3 and site.connections == 1
     assert built == []
+
+
+async def _get(transport: GuardedTransport, port: int, path: str, *, nested: bool = False) -> tuple:
+    """One GET through ``transport.get`` (the fetcher's way), its body read as the fetcher reads it, then closed.
+    ``nested``: the body read through httpx's own wrapper of the pool's stream (httpx's AsyncResponseStream over
+    httpcore's nested streams), as before the one-generator reading."""
+    extensions = {"timeout": httpx.Timeout(5.0).as_dict()}
+    try:
+        plain = await transport.get(b"http", b"127.0.0.1", port, path.encode(),
+                                    [(b"Host", f"127.0.0.1:{port}".encode())], extensions)
+        stream = AsyncResponseStream(plain.stream._httpcore_stream) if nested else plain.stream
+        try:
+            body = b"".join([chunk async for chunk in stream])
+        finally:
+            await plain.aclose()
+        return (plain.status_code, plain.headers, body)
+    except httpx.HTTPError as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
+@pytest.mark.parametrize("path", ["/plain", "/chunked", "/until-close", "/big", "/not-found", "/cut", "/reset",
+                                  "/garbage", "/no-response", "/slow"])
+def test_a_plain_gets_body_is_read_in_one_generator_as_httpcores_nested_streams_read_it(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GuardedTransport.get's response body is read by one async generator (netguard._ResponseStream) instead of
+    four nested ones (it, the pool's stream, the connection's stream, httpcore's _receive_response_body): the same
+    status, headers, body or error as httpcore's own stack gives, twice on one pool (the connection kept or
+    replaced as there), and the pool left with no request in it."""
+    with server() as site:
+        async def theirs_script(transport: httpx.AsyncBaseTransport) -> list:
+            out = []
+            for _ in range(2):
+                result = await _exchange(transport, f"http://127.0.0.1:{site.port}{path}")
+                out.append(("error", type(result).__name__) if isinstance(result, BaseException)
+                           else (result.status_code, dict(result.headers.items()), result.content))
+            return out
+
+        theirs = asyncio.run(_on_loopback(theirs_script, lambda: httpx.AsyncHTTPTransport(trust_env=False)))
+
+        async def nested_script(transport: GuardedTransport) -> list:
+            return [await _get(transport, site.port, path, nested=True), await _get(transport, site.port, path, nested=True)]
+
+        before_nested = site.connections
+        nested_reading = asyncio.run(_on_loopback(nested_script, GuardedTransport))
+        nested_connections = site.connections - before_nested
+
+        def nested(*args: object, **kwargs: object) -> typing.NoReturn:
+            raise AssertionError("a nested body stream was iterated")
+
+        monkeypatch.setattr(wire.PoolStream, "__aiter__", nested)
+        monkeypatch.setattr(wire.UntracedByteStream, "__aiter__", nested)
+
+        async def ours_script(transport: GuardedTransport) -> tuple[list, int]:
+            out = [await _get(transport, site.port, path), await _get(transport, site.port, path)]
+            return out, len(transport._pool._requests)
+
+        before = site.connections
+        ours, waiting = asyncio.run(_on_loopback(ours_script, GuardedTransport))
+        connections = site.connections - before
+    assert ours == nested_reading  # errors' messages included
+    assert [o[:2] if o[0] == "error" else o for o in ours] == theirs
+    assert waiting == 0
+    assert connections == nested_connections
+    if path in ("/plain", "/chunked", "/big", "/not-found"):
+        assert connections == 1  # kept alive: one connection for both requests
+
+
+def test_a_body_left_half_read_closes_its_connection_and_leaves_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body whose reading stops after its first chunk (the fetcher's size cap) and whose generator is closed, then
+    the response closed (the fetcher's ``finally``): the connection is closed, not reused, the request out of the
+    pool, as when httpcore's nested streams were closed; the next GET on a new connection is answered whole."""
+    with server() as site:
+        async def go(transport: GuardedTransport) -> tuple:
+            extensions = {"timeout": httpx.Timeout(5.0).as_dict()}
+            head = [(b"Host", f"127.0.0.1:{site.port}".encode())]
+            plain = await transport.get(b"http", b"127.0.0.1", site.port, b"/big", head, extensions)
+            chunks = plain.stream.__aiter__()
+            first = await chunks.__anext__()
+            await chunks.aclose()  # GeneratorExit at the generator's yield
+            await plain.aclose()
+            connection = transport._pool._connections[0] if transport._pool._connections else None
+            state = connection._connection._state if connection is not None else None
+            again = await _get(transport, site.port, "/plain")
+            return len(first), state, len(transport._pool._requests), again, site.connections
+
+        size, state, waiting, again, connections = asyncio.run(_on_loopback(go, GuardedTransport))
+    assert 0 < size < len(BIG)
+    assert state in (None, HTTPConnectionState.CLOSED)
+    assert waiting == 0
+    assert again[0] == 200 and again[2] == b"hello"
+    assert connections == 2
