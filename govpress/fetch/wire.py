@@ -191,30 +191,54 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     if not lines:
         raise h11.LocalProtocolError("no response line received")
     status_line = bytes(lines[0])
-    status = _HEAD_LINES.get(status_line)
+    # A status line is kept under a key no header line has (none holds a line feed): a header line of the same bytes
+    # as a status line read before must not be taken for its parts.
+    status = _HEAD_LINES.get(b"\n" + status_line)
     if status is None:
         matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", lines[0])
         status = (int(matches["status_code"]), b"" if matches["reason"] is None else matches["reason"],
                   b"1.1" if matches["http_version"] is None else matches["http_version"])
-        _keep_line(status_line, status)
+        _keep_line(b"\n" + status_line, status)
     status_code, reason, http_version = status
-    headers = []
+    fields = []
+    framing = 0  # Content-Length and Transfer-Encoding fields
     for raw in lines[1:]:
         line = bytes(raw)
-        pair = _HEAD_LINES.get(line)
-        if pair is None:
+        field = _HEAD_LINES.get(line)
+        if field is None:
             match = _H11_HEADER_FIELD.fullmatch(line)
-            if match is None:
+            field = None if match is None else _settled_field(*match.group("field_name", "field_value"))
+            if field is None:
                 # An illegal line, or a line folded onto the one before it (its leading blank is no field name's
-                # start, so no folded line is ever kept): the whole head as h11 reads it, folds joined, or its error.
-                headers = list(_h11_decode_header_lines(lines[1:]))
+                # start, so no folded line is ever kept), or a length or transfer coding h11 refuses: the whole head
+                # as h11 reads it, folds joined, or its error.
+                framing = 2
                 break
-            pair = match.group("field_name", "field_value")
-            _keep_line(line, pair)
-        headers.append(pair)
+            _keep_line(line, field)
+        if field[1] in _FRAMING_NAMES:
+            framing += 1
+        fields.append(field)
     event_class = h11.InformationalResponse if status_code < 200 else h11.Response
+    # Two framing fields (h11 compares them, drops a repeated length or refuses) or a line above: h11's own reading.
+    headers = _H11_HEADERS(fields) if framing < 2 else list(_h11_decode_header_lines(lines[1:]))
     return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
                        http_version=http_version)
+
+
+_FRAMING_NAMES = (b"content-length", b"transfer-encoding")
+
+
+def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """A parsed header field as h11's Headers hold it when it is the only framing field of its head (what
+    ``normalize_and_validate(..., _parsed=True)`` makes of it: the name as sent, the name lower-cased, the value; a
+    Content-Length's or Transfer-Encoding's value settled and checked as h11 does), or None when h11 refuses it."""
+    lower = name.lower()
+    if lower not in _FRAMING_NAMES:
+        return (name, lower, value)
+    try:
+        return _H11_NORMALIZE([(name, value)], _parsed=True)._full_items[0]
+    except h11.LocalProtocolError:
+        return None
 
 
 class _H11Client(h11.Connection):
@@ -233,6 +257,8 @@ if h11.__version__.startswith(H11_HEAD_READER_FOR):
     from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
     from h11._readers import status_line_re as _H11_STATUS_LINE
     from h11._util import validate as _h11_validate
+    from h11._headers import Headers as _H11_HEADERS
+    from h11._headers import normalize_and_validate as _H11_NORMALIZE
 
 
 class HTTP11Connection(AsyncHTTP11Connection):

@@ -917,3 +917,44 @@ def test_a_body_left_half_read_closes_its_connection_and_leaves_the_pool(monkeyp
     assert waiting == 0
     assert again[0] == 200 and again[2] == b"hello"
     assert connections == 2
+
+
+def test_a_head_read_before_is_not_normalised_by_h11_again_and_reads_as_h11_reads_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A response head's fields are made h11's Headers from the lines read before: names lower-cased once per line,
+    a lone Content-Length or Transfer-Encoding settled as h11 settles it, without h11's normalize_and_validate on a
+    head read before; heads with two of either go to h11's function, and every event equals h11's reader's."""
+    monkeypatch.setattr(wire, "_HEAD_LINES", {})
+    calls: list[int] = []
+    normalize = h11._headers.normalize_and_validate
+
+    def counting(headers, _parsed=False):  # type: ignore[no-untyped-def]
+        calls.append(len(headers))
+        return normalize(headers, _parsed=_parsed)
+
+    monkeypatch.setattr(h11._events, "normalize_and_validate", counting)
+    monkeypatch.setattr(wire, "_H11_NORMALIZE", counting, raising=False)
+    read = h11._readers.maybe_read_from_SEND_RESPONSE_server
+    usual = (b"HTTP/1.1 200 OK\r\nServer: s\r\nContent-Type: text/html\r\nContent-Length: 12\r\n"
+             b"Content-Encoding: gzip\r\n\r\n")
+    for head in (usual, usual.replace(b"Content-Length: 12", b"Transfer-Encoding: Chunked"),
+                 usual.replace(b"Content-Length: 12", b"Content-Length:  12 , 12")):
+        theirs, first = _read_head(read, head), _read_head(wire._read_response_head, head)
+        calls.clear()
+        again = _read_head(wire._read_response_head, head)
+        assert calls == []  # the second reading: no h11 normalisation at all
+        assert again == first == theirs
+    for head in (usual.replace(b"Server: s", b"Content-Length: 12"), usual.replace(b"Server: s", b"Content-Length: 13"),
+                 usual.replace(b"Server: s", b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"),
+                 usual.replace(b"Content-Length: 12", b"Content-Length: 1x"),
+                 usual.replace(b"Content-Length: 12", b"Transfer-Encoding: gzip")):
+        for _ in range(2):
+            assert _read_head(wire._read_response_head, head) == _read_head(read, head), head
+
+
+def test_a_header_line_the_same_as_a_status_line_read_before_is_refused_as_h11_refuses_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wire, "_HEAD_LINES", {})
+    read = h11._readers.maybe_read_from_SEND_RESPONSE_server
+    for head in (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", b"HTTP/1.1 200 OK\r\nHTTP/1.1 200 OK\r\n\r\n"):
+        assert _read_head(wire._read_response_head, head) == _read_head(read, head)
