@@ -498,6 +498,11 @@ class PlainURL(httpcore.URL):
 # --- the network stream -----------------------------------------------------------------------
 
 
+_NEVER = float("inf")
+_CLOCK_RESOLUTION = time.get_clock_info("monotonic").resolution
+"""asyncio's loop runs a timer whose time is within this of its clock (BaseEventLoop._clock_resolution)."""
+
+
 def _expire(waiter: asyncio.Future) -> None:
     if not waiter.done():
         waiter.set_exception(TimeoutError())
@@ -588,13 +593,31 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         """A plain socket's ``select.poll`` object, its fd registered (made at the first idle check)."""
         self._loop = asyncio.get_running_loop()
         """The loop the transport belongs to, asked once (each ``get_running_loop`` is a ``getpid`` system call)."""
+        self._read_deadline = _NEVER
+        """When the read waiting now times out (loop time); never while no read waits."""
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._read_timer_at = _NEVER
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
         if not protocol.chunks and not self._closed and not protocol.eof and not protocol.lost:
             waiter = protocol.reader = self._loop.create_future()
             try:
-                await _wait(waiter, timeout, httpcore.ReadTimeout)
+                if timeout is None:
+                    await waiter
+                else:
+                    # The read times out as with its own timer (_wait: call_later(timeout)), on the stream's one
+                    # timer: armed at or before this deadline, it stays armed across reads (a wait is a few ms, the
+                    # timeout 20 s), and when it fires early it is armed again for the read waiting then.
+                    self._read_deadline = deadline = self._loop.time() + timeout
+                    if self._read_timer is None or deadline < self._read_timer_at:
+                        self._arm_read_timer(deadline)
+                    try:
+                        await waiter
+                    except TimeoutError:
+                        raise httpcore.ReadTimeout() from None
+                    finally:
+                        self._read_deadline = _NEVER
             finally:
                 protocol.reader = None
         if protocol.chunks:
@@ -612,6 +635,25 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if protocol.error is not None:
             raise httpcore.ReadError(str(protocol.error) or type(protocol.error).__name__) from protocol.error
         return b""  # the end of the stream
+
+    def _arm_read_timer(self, when: float) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+        self._read_timer_at = when
+        self._read_timer = self._loop.call_at(when, self._on_read_timer)
+
+    def _on_read_timer(self) -> None:
+        self._read_timer = None
+        self._read_timer_at = _NEVER
+        deadline = self._read_deadline
+        if deadline == _NEVER:  # no read waits: the timer lapses until the next one
+            return
+        if deadline < self._loop.time() + _CLOCK_RESOLUTION:  # due, as the loop counts a timer due
+            waiter = self._protocol.reader
+            if waiter is not None:
+                _expire(waiter)
+        else:
+            self._arm_read_timer(deadline)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
@@ -649,6 +691,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         # does not yield afterwards, so closing a response never waits anywhere (see PoolStream).
         self._closed = True
         self._transport.abort()
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+            self._read_timer_at = _NEVER
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:

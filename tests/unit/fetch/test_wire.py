@@ -958,3 +958,72 @@ def test_a_header_line_the_same_as_a_status_line_read_before_is_refused_as_h11_r
     read = h11._readers.maybe_read_from_SEND_RESPONSE_server
     for head in (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", b"HTTP/1.1 200 OK\r\nHTTP/1.1 200 OK\r\n\r\n"):
         assert _read_head(wire._read_response_head, head) == _read_head(read, head)
+
+
+def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None:
+    """A stream's waiting reads time out as each with its own timer would (``timeout`` after the read began), on one
+    timer of the loop that stays armed across reads: a read begun after an earlier one (whose deadline the timer
+    was armed for) is answered after that deadline and before its own, and a later read past its own deadline
+    times out then, not at the timer's first time; 50 quick reads arm the loop's timer once."""
+    async def go() -> tuple[list, int]:
+        loop = asyncio.get_running_loop()
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while line := await reader.readline():
+                    await asyncio.sleep(float(line))  # answers each line after the delay it names
+                    writer.write(b"ok")
+                    await writer.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        stream = await wire.connect_tcp("127.0.0.1", port)
+        armed = 0
+        call_at = loop.call_at
+
+        def counting(*args: object, **kwargs: object) -> asyncio.TimerHandle:
+            nonlocal armed
+            armed += 1
+            return call_at(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_at = counting  # type: ignore[method-assign]
+        outcomes = []
+
+        async def ask(delay: float, timeout: float) -> tuple[str, float]:
+            began = loop.time()
+            await stream.write(b"%f\n" % delay)
+            try:
+                answer = await stream.read(100, timeout=timeout)
+            except httpcore.ReadTimeout:
+                return ("timeout", loop.time() - began)
+            return (answer.decode(), loop.time() - began)
+
+        try:
+            for _ in range(50):
+                assert (await ask(0, 30.0))[0] == "ok"
+            quick = armed
+            outcomes.append(await ask(0, 0.6))  # the timer stays armed for 30 s from the first read
+            outcomes.append(await ask(0.1, 0.6))  # answered within its own deadline
+            stream2 = await wire.connect_tcp("127.0.0.1", port)
+            stream, first = stream2, stream
+            outcomes.append(await ask(0, 0.6))  # this stream's timer armed at 0.6 s from now
+            await asyncio.sleep(0.3)
+            outcomes.append(await ask(1.2, 0.6))  # past the timer's first time (0.3 s in) and past its own deadline
+            await asyncio.sleep(0.8)
+            outcomes.append(await ask(0, 0.6))  # the late answer of the last one (buffered), then this one's
+            await first.aclose()
+            await stream.aclose()
+        finally:
+            loop.call_at = call_at  # type: ignore[method-assign]
+            server.close()
+            await asyncio.sleep(0.5)  # the handlers see the closes and end
+        return outcomes, quick
+
+    outcomes, quick = asyncio.run(go())
+    assert quick <= 1
+    assert [o for o, _ in outcomes[:4]] == ["ok", "ok", "ok", "timeout"]
+    assert outcomes[4][0] in ("ok", "okok")  # the late answer (and this one's, when they came together)
+    assert outcomes[3][1] >= 0.6  # at its own deadline, not at the timer's first time (its answer was to come at 1.2)
