@@ -30,6 +30,7 @@ archived bodies runs it afresh.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -131,9 +132,18 @@ def _squash(text: str) -> str:
 
 def looks_like_html(content_type: str | None, head: bytes) -> bool:
     """By the Content-Type when it names a type, else by how the body starts."""
-    if content_type and content_type.split(";")[0].strip():
-        return "html" in content_type.lower()
+    if content_type:
+        named = _type_says_html(content_type)
+        if named is not None:
+            return named
     return bool(_LOOKS_HTML.match(head))
+
+
+@functools.lru_cache(maxsize=256)
+def _type_says_html(content_type: str) -> bool | None:
+    """Whether a Content-Type that names a type names HTML (None: it names none); remembered, as a site sends the
+    same few on every page."""
+    return "html" in content_type.lower() if content_type.split(";")[0].strip() else None
 
 
 def fetch_verdict_holds(body: bytes, text: str, content_type: str | None, *, same_bytes: bool = False) -> bool:

@@ -353,3 +353,15 @@ def test_the_title_patterns_screens_never_hide_a_match() -> None:
         assert blocked._title_evidence(title) == plain(title), repr(title)
         found += plain(title) is not None
     assert found > 2000
+
+
+def test_a_content_types_html_verdict_is_remembered_and_the_same() -> None:
+    from govpress.parsers import blocked
+
+    types = ["text/html; charset=utf-8", "TEXT/HTML", " ; charset=utf-8", ";", "application/xhtml+xml",
+             "application/json", "text/plain; x=html", " text/html "]
+    head = b"<!doctype html><title>x</title>"
+    fresh = [("html" in t.lower()) if t.split(";")[0].strip() else bool(blocked._LOOKS_HTML.match(head)) for t in types]
+    hits = blocked._type_says_html.cache_info().hits
+    assert [looks_like_html(t, head) for t in types * 2] == fresh * 2
+    assert blocked._type_says_html.cache_info().hits >= hits + len(types)
