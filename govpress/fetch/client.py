@@ -106,6 +106,104 @@ class FetchResult:
         return self.outcome == "ok"
 
 
+# --- the attempts' deadlines -------------------------------------------------------------
+
+_CLOCK_RESOLUTION = time.get_clock_info("monotonic").resolution
+"""asyncio's loop runs a timer whose time is within this of its clock (BaseEventLoop._clock_resolution)."""
+
+
+class Deadlines:
+    """Deadlines of the attempts in flight, each one as ``asyncio.timeout(delay)`` bounds its block, on one timer.
+
+    ``asyncio.timeout`` arms a timer of its own for every block (a TimerHandle with a copy of the context, a push on
+    the loop's heap, its cancel, the cancelled handle's removal later): ~3% of a fetch's instructions, for a deadline
+    that a fetch of a few milliseconds never meets. Here a block's deadline is an entry in a dict, and one timer of the
+    loop stays armed at or before the earliest deadline in it (entered earlier than the timer: armed again; left:
+    nothing to do). When the timer fires, the blocks past their deadline are ended as ``asyncio.timeout`` ends them
+    (their task cancelled; the block's exit turns that cancellation into ``TimeoutError`` unless another cancellation
+    is pending: ``Task.uncancel`` as there), and the timer is armed for the earliest deadline left."""
+
+    __slots__ = ("_entries", "_timer", "_timer_at", "_loop")
+
+    def __init__(self) -> None:
+        self._entries: dict[_Deadline, None] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = float("inf")
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def enter(self, delay: float) -> _Deadline:
+        """A block's deadline ``delay`` seconds from now, as ``asyncio.timeout(delay)`` entered; the block then calls
+        the entry's :meth:`_Deadline.leave` (with the exception it raised, if it raised) as the timeout's exit."""
+        loop = self._loop
+        task = asyncio.current_task(loop) if loop is not None else None  # no getpid() when the loop is the one known
+        if task is None:
+            task = asyncio.current_task()
+            if task is None:
+                raise RuntimeError("Timeout should be used inside a task")
+            loop = task.get_loop()
+        entry = _Deadline(self, task, loop.time() + delay)
+        self._entries[entry] = None
+        if self._timer is None or entry.when < self._timer_at or self._loop is not loop:
+            self._arm(loop, entry.when)
+        return entry
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._loop = loop
+        self._timer_at = when
+        self._timer = loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        self._timer = None
+        self._timer_at = float("inf")
+        due = loop.time() + _CLOCK_RESOLUTION  # what the loop itself counts as due in this pass
+        earliest = float("inf")
+        for entry in list(self._entries):
+            if entry.task.get_loop() is not loop:  # a block left behind by another (closed) loop's run
+                del self._entries[entry]
+            elif entry.when < due:
+                del self._entries[entry]
+                entry.expire()
+            elif entry.when < earliest:
+                earliest = entry.when
+        if earliest != float("inf"):
+            self._arm(loop, earliest)
+
+    def disarm_if_idle(self) -> None:
+        """Cancel the timer when no block waits on it (the fetcher's close)."""
+        if not self._entries and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+            self._timer_at = float("inf")
+
+
+class _Deadline:
+    """One block's deadline in :class:`Deadlines` (``asyncio.Timeout``'s entry and exit, without a timer of its own)."""
+
+    __slots__ = ("_deadlines", "when", "task", "_cancelling", "_expired")
+
+    def __init__(self, deadlines: Deadlines, task: asyncio.Task, when: float) -> None:
+        self._deadlines = deadlines
+        self.task = task
+        self.when = when
+        self._cancelling = task.cancelling()
+        self._expired = False
+
+    def leave(self, exc: BaseException | None) -> None:
+        """The block ended (``exc``: what it raised): as ``asyncio.Timeout.__aexit__``, a cancellation that this
+        deadline made, and no other, becomes ``TimeoutError``."""
+        self._deadlines._entries.pop(self, None)
+        if self._expired and self.task.uncancel() <= self._cancelling and type(exc) is asyncio.CancelledError:
+            raise TimeoutError from exc
+
+    def expire(self) -> None:
+        self.task.cancel()
+        self._expired = True
+
+
 # --- the fetcher --------------------------------------------------------------------------
 
 
@@ -211,6 +309,8 @@ class Fetcher:
         self.cookies = httpx.Cookies()
         """Cookies the sites set, sent back to them as httpx's client would (most sites set none)."""
         self._closed = False
+        self._deadlines = Deadlines()
+        """Each attempt's ``total_timeout``, as ``asyncio.timeout`` would bound it, on one timer for them all."""
         self.limiters = HostLimiters(clock=clock, sleep=sleep, gate=shared_gate)
         self.breaker = CircuitBreaker(breaker_threshold, reset_after=breaker_reset_after, clock=clock)
         self.robots = RobotsCache()
@@ -224,6 +324,7 @@ class Fetcher:
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True
+            self._deadlines.disarm_if_idle()
             await self._transport.aclose()
 
     def limiter_for(self, url: str, source: Source) -> HostLimiter:
@@ -435,8 +536,15 @@ class Fetcher:
         token = current_allow.set(allow)
         try:
             async with limiter.slot(ahead=ahead) as stamp:
-                async with asyncio.timeout(self.total_timeout):
-                    return await self._exchange(url, headers, max_bytes, truncate, progress, stamp)
+                # As `async with asyncio.timeout(self.total_timeout):` around the exchange (Deadlines).
+                deadline = self._deadlines.enter(self.total_timeout)
+                try:
+                    response = await self._exchange(url, headers, max_bytes, truncate, progress, stamp)
+                except BaseException as exc:
+                    deadline.leave(exc)
+                    raise
+                deadline.leave(None)
+                return response
         except Exception as exc:
             failed = error_outcome(exc)
             if failed is None:

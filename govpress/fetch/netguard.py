@@ -28,10 +28,12 @@ import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from urllib.parse import SplitResult
 
+import h11
 import httpcore
 import httpx
 from httpcore._async.http11 import HTTPConnectionState
 from httpcore._exceptions import ConnectionNotAvailable
+from httpcore._synchronization import AsyncShieldCancellation
 from httpx._transports.default import AsyncResponseStream, map_httpcore_exceptions
 
 from govpress.fetch import wire
@@ -520,9 +522,32 @@ class _ResponseStream(AsyncResponseStream):
     raised (httpx enters ``map_httpcore_exceptions``, a generator context manager, around every response's body)."""
 
     async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        stream = self._httpcore_stream
         try:
-            async for part in self._httpcore_stream:
-                yield part
+            if type(stream) is wire.PoolStream and type(inner := stream._stream) is wire.UntracedByteStream:
+                # The pool's own response (nearly all): the body read here, in this one generator, as the four nested
+                # ones below would read it (this one, the pool's stream, the connection's stream and httpcore's
+                # _receive_response_body: each an async generator stepped for every chunk and set up per response).
+                connection = inner._connection
+                timeout = inner._request.extensions.get("timeout", {}).get("read", None)
+                try:
+                    while True:  # httpcore 1.0's AsyncHTTP11Connection._receive_response_body
+                        event = await connection._receive_event(timeout=timeout)
+                        if isinstance(event, h11.Data):
+                            yield bytes(event.data)
+                        elif isinstance(event, (h11.EndOfMessage, h11.PAUSED)):
+                            break
+                except BaseException as exc:
+                    # On any error (or this generator closed), as the nested streams close, innermost first: the
+                    # connection's stream (wire.UntracedByteStream, shielded), then the pool's (PoolByteStream:
+                    # the request leaves the pool), raising as it does.
+                    with AsyncShieldCancellation():
+                        await inner.aclose()
+                    await stream.aclose()
+                    raise exc from None
+            else:
+                async for part in stream:
+                    yield part
         except Exception:
             with map_httpcore_exceptions():
                 raise

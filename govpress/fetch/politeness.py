@@ -445,6 +445,8 @@ class RobotsRules:
     mode: str
     reason: str
     parser: Protego | None = field(default=None, repr=False)
+    _delays: dict[str, float | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """:meth:`crawl_delay` by user agent: asked before every request, and the parsed rules never change."""
 
     def allowed(self, url: str, user_agent: str) -> bool:
         if self.mode == "allow_all":
@@ -458,6 +460,8 @@ class RobotsRules:
         """Seconds between requests asked by Crawl-delay (or Request-rate), None when not set."""
         if self.parser is None:
             return None
+        if user_agent in self._delays:
+            return self._delays[user_agent]
         delays = []
         delay = self.parser.crawl_delay(user_agent)
         if delay:
@@ -465,7 +469,8 @@ class RobotsRules:
         rate = self.parser.request_rate(user_agent)
         if rate and rate.requests:
             delays.append(rate.seconds / rate.requests)
-        return max(delays) if delays else None
+        self._delays[user_agent] = answer = max(delays) if delays else None
+        return answer
 
 
 def rules_from_response(response: RobotsResponse) -> RobotsRules:

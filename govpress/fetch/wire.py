@@ -191,30 +191,54 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     if not lines:
         raise h11.LocalProtocolError("no response line received")
     status_line = bytes(lines[0])
-    status = _HEAD_LINES.get(status_line)
+    # A status line is kept under a key no header line has (none holds a line feed): a header line of the same bytes
+    # as a status line read before must not be taken for its parts.
+    status = _HEAD_LINES.get(b"\n" + status_line)
     if status is None:
         matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", lines[0])
         status = (int(matches["status_code"]), b"" if matches["reason"] is None else matches["reason"],
                   b"1.1" if matches["http_version"] is None else matches["http_version"])
-        _keep_line(status_line, status)
+        _keep_line(b"\n" + status_line, status)
     status_code, reason, http_version = status
-    headers = []
+    fields = []
+    framing = 0  # Content-Length and Transfer-Encoding fields
     for raw in lines[1:]:
         line = bytes(raw)
-        pair = _HEAD_LINES.get(line)
-        if pair is None:
+        field = _HEAD_LINES.get(line)
+        if field is None:
             match = _H11_HEADER_FIELD.fullmatch(line)
-            if match is None:
+            field = None if match is None else _settled_field(*match.group("field_name", "field_value"))
+            if field is None:
                 # An illegal line, or a line folded onto the one before it (its leading blank is no field name's
-                # start, so no folded line is ever kept): the whole head as h11 reads it, folds joined, or its error.
-                headers = list(_h11_decode_header_lines(lines[1:]))
+                # start, so no folded line is ever kept), or a length or transfer coding h11 refuses: the whole head
+                # as h11 reads it, folds joined, or its error.
+                framing = 2
                 break
-            pair = match.group("field_name", "field_value")
-            _keep_line(line, pair)
-        headers.append(pair)
+            _keep_line(line, field)
+        if field[1] in _FRAMING_NAMES:
+            framing += 1
+        fields.append(field)
     event_class = h11.InformationalResponse if status_code < 200 else h11.Response
+    # Two framing fields (h11 compares them, drops a repeated length or refuses) or a line above: h11's own reading.
+    headers = _H11_HEADERS(fields) if framing < 2 else list(_h11_decode_header_lines(lines[1:]))
     return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
                        http_version=http_version)
+
+
+_FRAMING_NAMES = (b"content-length", b"transfer-encoding")
+
+
+def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """A parsed header field as h11's Headers hold it when it is the only framing field of its head (what
+    ``normalize_and_validate(..., _parsed=True)`` makes of it: the name as sent, the name lower-cased, the value; a
+    Content-Length's or Transfer-Encoding's value settled and checked as h11 does), or None when h11 refuses it."""
+    lower = name.lower()
+    if lower not in _FRAMING_NAMES:
+        return (name, lower, value)
+    try:
+        return _H11_NORMALIZE([(name, value)], _parsed=True)._full_items[0]
+    except h11.LocalProtocolError:
+        return None
 
 
 class _H11Client(h11.Connection):
@@ -233,6 +257,8 @@ if h11.__version__.startswith(H11_HEAD_READER_FOR):
     from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
     from h11._readers import status_line_re as _H11_STATUS_LINE
     from h11._util import validate as _h11_validate
+    from h11._headers import Headers as _H11_HEADERS
+    from h11._headers import normalize_and_validate as _H11_NORMALIZE
 
 
 class HTTP11Connection(AsyncHTTP11Connection):
@@ -276,7 +302,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
                 network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
             response = httpcore.Response(
                 status=status,
-                content=_UntracedByteStream(self, request),
+                content=UntracedByteStream(self, request),
                 extensions={"http_version": http_version, "reason_phrase": reason_phrase,
                             "network_stream": network_stream},
             )
@@ -333,7 +359,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
             state.receive_data(data)
 
 
-class _UntracedByteStream(HTTP11ConnectionByteStream):
+class UntracedByteStream(HTTP11ConnectionByteStream):
     """httpcore's response body stream of an HTTP/1.1 connection, for a request with no trace hook while httpcore's
     debug log is off: without the Trace around its reading and its close (which would do nothing)."""
 
@@ -472,6 +498,11 @@ class PlainURL(httpcore.URL):
 # --- the network stream -----------------------------------------------------------------------
 
 
+_NEVER = float("inf")
+_CLOCK_RESOLUTION = time.get_clock_info("monotonic").resolution
+"""asyncio's loop runs a timer whose time is within this of its clock (BaseEventLoop._clock_resolution)."""
+
+
 def _expire(waiter: asyncio.Future) -> None:
     if not waiter.done():
         waiter.set_exception(TimeoutError())
@@ -562,13 +593,31 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         """A plain socket's ``select.poll`` object, its fd registered (made at the first idle check)."""
         self._loop = asyncio.get_running_loop()
         """The loop the transport belongs to, asked once (each ``get_running_loop`` is a ``getpid`` system call)."""
+        self._read_deadline = _NEVER
+        """When the read waiting now times out (loop time); never while no read waits."""
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._read_timer_at = _NEVER
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
         if not protocol.chunks and not self._closed and not protocol.eof and not protocol.lost:
             waiter = protocol.reader = self._loop.create_future()
             try:
-                await _wait(waiter, timeout, httpcore.ReadTimeout)
+                if timeout is None:
+                    await waiter
+                else:
+                    # The read times out as with its own timer (_wait: call_later(timeout)), on the stream's one
+                    # timer: armed at or before this deadline, it stays armed across reads (a wait is a few ms, the
+                    # timeout 20 s), and when it fires early it is armed again for the read waiting then.
+                    self._read_deadline = deadline = self._loop.time() + timeout
+                    if self._read_timer is None or deadline < self._read_timer_at:
+                        self._arm_read_timer(deadline)
+                    try:
+                        await waiter
+                    except TimeoutError:
+                        raise httpcore.ReadTimeout() from None
+                    finally:
+                        self._read_deadline = _NEVER
             finally:
                 protocol.reader = None
         if protocol.chunks:
@@ -586,6 +635,25 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if protocol.error is not None:
             raise httpcore.ReadError(str(protocol.error) or type(protocol.error).__name__) from protocol.error
         return b""  # the end of the stream
+
+    def _arm_read_timer(self, when: float) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+        self._read_timer_at = when
+        self._read_timer = self._loop.call_at(when, self._on_read_timer)
+
+    def _on_read_timer(self) -> None:
+        self._read_timer = None
+        self._read_timer_at = _NEVER
+        deadline = self._read_deadline
+        if deadline == _NEVER:  # no read waits: the timer lapses until the next one
+            return
+        if deadline < self._loop.time() + _CLOCK_RESOLUTION:  # due, as the loop counts a timer due
+            waiter = self._protocol.reader
+            if waiter is not None:
+                _expire(waiter)
+        else:
+            self._arm_read_timer(deadline)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
@@ -623,6 +691,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         # does not yield afterwards, so closing a response never waits anywhere (see PoolStream).
         self._closed = True
         self._transport.abort()
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+            self._read_timer_at = _NEVER
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:

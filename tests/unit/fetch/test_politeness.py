@@ -361,3 +361,26 @@ def test_a_fetchs_authority_and_robots_url_reuse_the_address_guards_split_of_its
         assert urlsplit.cache_info() == before
         parts = urlsplit(url)  # the same answers as urllib's split
         assert robots == f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/robots.txt"
+
+
+def test_a_robots_crawl_delay_is_worked_out_once_per_user_agent() -> None:
+    """The fetcher asks the rules' crawl delay before every request: the parsed rules answer each user agent's from
+    the first reading, the same answer as a fresh reading."""
+    from govpress.fetch.politeness import RobotsResponse, rules_from_response
+
+    body = (b"User-agent: *\nCrawl-delay: 2\n\nUser-agent: govpress\nRequest-rate: 1/5\nCrawl-delay: 1\n\n"
+            b"User-agent: other\nDisallow: /x/\n")
+    rules = rules_from_response(RobotsResponse(200, body, None))
+    asked: list[str] = []
+    crawl_delay = rules.parser.crawl_delay
+
+    def counting(user_agent: str) -> float | None:
+        asked.append(user_agent)
+        return crawl_delay(user_agent)
+
+    rules.parser.crawl_delay = counting
+    agents = ["govpress/1.0 (+https://example.org)", "SomeBot/2", "other", "govpress/1.0 (+https://example.org)"]
+    answers = [rules.crawl_delay(agent) for agent in agents * 3]
+    fresh = rules_from_response(RobotsResponse(200, body, None))
+    assert answers == [fresh.crawl_delay(agent) for agent in agents * 3] == [5.0, 2.0, None, 5.0] * 3
+    assert asked == agents[:3]

@@ -12,6 +12,7 @@ import ssl
 import struct
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ import h11
 import httpcore
 import httpx
 import pytest
+from httpcore._async.http11 import HTTPConnectionState
+from httpx._transports.default import AsyncResponseStream
 
 from govpress.fetch import wire
 from govpress.fetch.netguard import GuardedTransport, _Pool, current_allow, parse_networks
@@ -823,3 +826,204 @@ def test_a_plain_urls_httpcore_url_is_httpcores_with_one_origin_made_once(monkey
         ours = asyncio.run(_on_loopback(script, lambda: GuardedTransport()))
     assert ours == [(200, b"hello")] * 3 and site.connections == 1
     assert built == []
+
+
+async def _get(transport: GuardedTransport, port: int, path: str, *, nested: bool = False) -> tuple:
+    """One GET through ``transport.get`` (the fetcher's way), its body read as the fetcher reads it, then closed.
+    ``nested``: the body read through httpx's own wrapper of the pool's stream (httpx's AsyncResponseStream over
+    httpcore's nested streams), as before the one-generator reading."""
+    extensions = {"timeout": httpx.Timeout(5.0).as_dict()}
+    try:
+        plain = await transport.get(b"http", b"127.0.0.1", port, path.encode(),
+                                    [(b"Host", f"127.0.0.1:{port}".encode())], extensions)
+        stream = AsyncResponseStream(plain.stream._httpcore_stream) if nested else plain.stream
+        try:
+            body = b"".join([chunk async for chunk in stream])
+        finally:
+            await plain.aclose()
+        return (plain.status_code, plain.headers, body)
+    except httpx.HTTPError as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
+@pytest.mark.parametrize("path", ["/plain", "/chunked", "/until-close", "/big", "/not-found", "/cut", "/reset",
+                                  "/garbage", "/no-response", "/slow"])
+def test_a_plain_gets_body_is_read_in_one_generator_as_httpcores_nested_streams_read_it(
+        path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GuardedTransport.get's response body is read by one async generator (netguard._ResponseStream) instead of
+    four nested ones (it, the pool's stream, the connection's stream, httpcore's _receive_response_body): the same
+    status, headers, body or error as httpcore's own stack gives, twice on one pool (the connection kept or
+    replaced as there), and the pool left with no request in it."""
+    with server() as site:
+        async def theirs_script(transport: httpx.AsyncBaseTransport) -> list:
+            out = []
+            for _ in range(2):
+                result = await _exchange(transport, f"http://127.0.0.1:{site.port}{path}")
+                out.append(("error", type(result).__name__) if isinstance(result, BaseException)
+                           else (result.status_code, dict(result.headers.items()), result.content))
+            return out
+
+        theirs = asyncio.run(_on_loopback(theirs_script, lambda: httpx.AsyncHTTPTransport(trust_env=False)))
+
+        async def nested_script(transport: GuardedTransport) -> list:
+            return [await _get(transport, site.port, path, nested=True), await _get(transport, site.port, path, nested=True)]
+
+        before_nested = site.connections
+        nested_reading = asyncio.run(_on_loopback(nested_script, GuardedTransport))
+        nested_connections = site.connections - before_nested
+
+        def nested(*args: object, **kwargs: object) -> typing.NoReturn:
+            raise AssertionError("a nested body stream was iterated")
+
+        monkeypatch.setattr(wire.PoolStream, "__aiter__", nested)
+        monkeypatch.setattr(wire.UntracedByteStream, "__aiter__", nested)
+
+        async def ours_script(transport: GuardedTransport) -> tuple[list, int]:
+            out = [await _get(transport, site.port, path), await _get(transport, site.port, path)]
+            return out, len(transport._pool._requests)
+
+        before = site.connections
+        ours, waiting = asyncio.run(_on_loopback(ours_script, GuardedTransport))
+        connections = site.connections - before
+    assert ours == nested_reading  # errors' messages included
+    assert [o[:2] if o[0] == "error" else o for o in ours] == theirs
+    assert waiting == 0
+    assert connections == nested_connections
+    if path in ("/plain", "/chunked", "/big", "/not-found"):
+        assert connections == 1  # kept alive: one connection for both requests
+
+
+def test_a_body_left_half_read_closes_its_connection_and_leaves_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body whose reading stops after its first chunk (the fetcher's size cap) and whose generator is closed, then
+    the response closed (the fetcher's ``finally``): the connection is closed, not reused, the request out of the
+    pool, as when httpcore's nested streams were closed; the next GET on a new connection is answered whole."""
+    with server() as site:
+        async def go(transport: GuardedTransport) -> tuple:
+            extensions = {"timeout": httpx.Timeout(5.0).as_dict()}
+            head = [(b"Host", f"127.0.0.1:{site.port}".encode())]
+            plain = await transport.get(b"http", b"127.0.0.1", site.port, b"/big", head, extensions)
+            chunks = plain.stream.__aiter__()
+            first = await chunks.__anext__()
+            await chunks.aclose()  # GeneratorExit at the generator's yield
+            await plain.aclose()
+            connection = transport._pool._connections[0] if transport._pool._connections else None
+            state = connection._connection._state if connection is not None else None
+            again = await _get(transport, site.port, "/plain")
+            return len(first), state, len(transport._pool._requests), again, site.connections
+
+        size, state, waiting, again, connections = asyncio.run(_on_loopback(go, GuardedTransport))
+    assert 0 < size < len(BIG)
+    assert state in (None, HTTPConnectionState.CLOSED)
+    assert waiting == 0
+    assert again[0] == 200 and again[2] == b"hello"
+    assert connections == 2
+
+
+def test_a_head_read_before_is_not_normalised_by_h11_again_and_reads_as_h11_reads_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A response head's fields are made h11's Headers from the lines read before: names lower-cased once per line,
+    a lone Content-Length or Transfer-Encoding settled as h11 settles it, without h11's normalize_and_validate on a
+    head read before; heads with two of either go to h11's function, and every event equals h11's reader's."""
+    monkeypatch.setattr(wire, "_HEAD_LINES", {})
+    calls: list[int] = []
+    normalize = h11._headers.normalize_and_validate
+
+    def counting(headers, _parsed=False):  # type: ignore[no-untyped-def]
+        calls.append(len(headers))
+        return normalize(headers, _parsed=_parsed)
+
+    monkeypatch.setattr(h11._events, "normalize_and_validate", counting)
+    monkeypatch.setattr(wire, "_H11_NORMALIZE", counting, raising=False)
+    read = h11._readers.maybe_read_from_SEND_RESPONSE_server
+    usual = (b"HTTP/1.1 200 OK\r\nServer: s\r\nContent-Type: text/html\r\nContent-Length: 12\r\n"
+             b"Content-Encoding: gzip\r\n\r\n")
+    for head in (usual, usual.replace(b"Content-Length: 12", b"Transfer-Encoding: Chunked"),
+                 usual.replace(b"Content-Length: 12", b"Content-Length:  12 , 12")):
+        theirs, first = _read_head(read, head), _read_head(wire._read_response_head, head)
+        calls.clear()
+        again = _read_head(wire._read_response_head, head)
+        assert calls == []  # the second reading: no h11 normalisation at all
+        assert again == first == theirs
+    for head in (usual.replace(b"Server: s", b"Content-Length: 12"), usual.replace(b"Server: s", b"Content-Length: 13"),
+                 usual.replace(b"Server: s", b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"),
+                 usual.replace(b"Content-Length: 12", b"Content-Length: 1x"),
+                 usual.replace(b"Content-Length: 12", b"Transfer-Encoding: gzip")):
+        for _ in range(2):
+            assert _read_head(wire._read_response_head, head) == _read_head(read, head), head
+
+
+def test_a_header_line_the_same_as_a_status_line_read_before_is_refused_as_h11_refuses_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wire, "_HEAD_LINES", {})
+    read = h11._readers.maybe_read_from_SEND_RESPONSE_server
+    for head in (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", b"HTTP/1.1 200 OK\r\nHTTP/1.1 200 OK\r\n\r\n"):
+        assert _read_head(wire._read_response_head, head) == _read_head(read, head)
+
+
+def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None:
+    """A stream's waiting reads time out as each with its own timer would (``timeout`` after the read began), on one
+    timer of the loop that stays armed across reads: a read begun after an earlier one (whose deadline the timer
+    was armed for) is answered after that deadline and before its own, and a later read past its own deadline
+    times out then, not at the timer's first time; 50 quick reads arm the loop's timer once."""
+    async def go() -> tuple[list, int]:
+        loop = asyncio.get_running_loop()
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while line := await reader.readline():
+                    await asyncio.sleep(float(line))  # answers each line after the delay it names
+                    writer.write(b"ok")
+                    await writer.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        stream = await wire.connect_tcp("127.0.0.1", port)
+        armed = 0
+        call_at = loop.call_at
+
+        def counting(*args: object, **kwargs: object) -> asyncio.TimerHandle:
+            nonlocal armed
+            armed += 1
+            return call_at(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_at = counting  # type: ignore[method-assign]
+        outcomes = []
+
+        async def ask(delay: float, timeout: float) -> tuple[str, float]:
+            began = loop.time()
+            await stream.write(b"%f\n" % delay)
+            try:
+                answer = await stream.read(100, timeout=timeout)
+            except httpcore.ReadTimeout:
+                return ("timeout", loop.time() - began)
+            return (answer.decode(), loop.time() - began)
+
+        try:
+            for _ in range(50):
+                assert (await ask(0, 30.0))[0] == "ok"
+            quick = armed
+            outcomes.append(await ask(0, 0.6))  # the timer stays armed for 30 s from the first read
+            outcomes.append(await ask(0.1, 0.6))  # answered within its own deadline
+            stream2 = await wire.connect_tcp("127.0.0.1", port)
+            stream, first = stream2, stream
+            outcomes.append(await ask(0, 0.6))  # this stream's timer armed at 0.6 s from now
+            await asyncio.sleep(0.3)
+            outcomes.append(await ask(1.2, 0.6))  # past the timer's first time (0.3 s in) and past its own deadline
+            await asyncio.sleep(0.8)
+            outcomes.append(await ask(0, 0.6))  # the late answer of the last one (buffered), then this one's
+            await first.aclose()
+            await stream.aclose()
+        finally:
+            loop.call_at = call_at  # type: ignore[method-assign]
+            server.close()
+            await asyncio.sleep(0.5)  # the handlers see the closes and end
+        return outcomes, quick
+
+    outcomes, quick = asyncio.run(go())
+    assert quick <= 1
+    assert [o for o, _ in outcomes[:4]] == ["ok", "ok", "ok", "timeout"]
+    assert outcomes[4][0] in ("ok", "okok")  # the late answer (and this one's, when they came together)
+    assert outcomes[3][1] >= 0.6  # at its own deadline, not at the timer's first time (its answer was to come at 1.2)

@@ -291,3 +291,77 @@ def test_where_the_fetchers_verdict_holds_the_parsers_own_check_agrees(pages_dir
                     checked += 1
                     agreed += blocked_reason(text) is None
     assert agreed == checked > 500
+
+
+def _every_code_point() -> str:
+    return "".join(chr(x) for x in range(0x110000) if not 0xD800 <= x <= 0xDFFF)
+
+
+def test_squash_is_the_whitespace_substitution_for_every_code_point() -> None:
+    """blocked._squash splits and joins; it gives what ``\\s+`` replaced by one blank and stripped gives, with every
+    code point as a blank or not, between words, at the ends and in runs."""
+    import random
+    import re
+
+    from govpress.parsers.blocked import _squash
+
+    substituted = lambda text: re.sub(r"\s+", " ", text).strip()  # noqa: E731
+    everything = _every_code_point()
+    blanks = [c for c in everything if re.fullmatch(r"\s", c)]
+    assert blanks == [c for c in everything if c.isspace()]
+    for c in everything[:0x3100]:  # every script's letters and every blank up to here, one by one
+        for text in (f"a{c}b", f"{c}a{c}{c}b{c}", c):
+            assert _squash(text) == substituted(text), repr(text)
+    rng = random.Random(14)
+    pieces = [*blanks, "a", "Б", "\u200b", "\xa0", "-", ""]
+    for _ in range(3000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 12)))
+        assert _squash(text) == substituted(text), repr(text)
+
+
+def test_the_title_patterns_screens_never_hide_a_match() -> None:
+    """The captcha title pattern is searched only when one of its screens is in the lower-cased title, the Cloudflare
+    one's second alternative only with a "|": every letter of a screen is matched under re.I by itself and its
+    capital alone (so a title the pattern matches has the screen in its lower case), and on titles with each phrase
+    salted in, cased and folded as re.I folds (İ, ı, ſ, K, ᲀ...), the evidence is every pattern searched."""
+    import random
+    import re
+
+    from govpress.parsers import blocked
+
+    for c in set("".join(blocked._CAPTCHA_SCREENS)):
+        assert {x for x in re.findall(re.escape(c), _every_code_point(), re.I)} == {c, c.upper()}, c
+        assert c.upper().lower() == c
+    plain = lambda title: next((r for p, r in blocked._TITLES if p.search(title)), None) if title else None  # noqa: E731
+    phrases = ["captcha", "are you a robot", "are you human", "verify you are human", "вы не робот",
+               "проверка браузера", "attention required", "| cloudflare", "just a moment", "access denied"]
+    folds = {"i": "iIİı", "s": "sSſ", "k": "kKK", "в": "вВᲀ", "о": "оОᲂ", "т": "тТᲄᲅ", "a": "aA", "c": "cC"}
+    rng = random.Random(25)
+    titles = []
+    for _ in range(4000):
+        phrase = rng.choice(phrases)
+        if rng.random() < 0.5:
+            phrase = "".join(rng.choice(folds.get(ch.lower(), ch + ch.upper())) for ch in phrase)
+        if rng.random() < 0.2:  # one letter off: no match
+            at = rng.randrange(len(phrase))
+            phrase = phrase[:at] + "x" + phrase[at + 1:]
+        before = rng.choice(["", "Welcome - ", "  ", "İstanbul ", "Σ ", "Новости: "])
+        after = rng.choice(["", " - Ministry", " |  Cloudflare ", "\t", "."])
+        titles.append(before + phrase + after)
+    found = 0
+    for title in titles:
+        assert blocked._title_evidence(title) == plain(title), repr(title)
+        found += plain(title) is not None
+    assert found > 2000
+
+
+def test_a_content_types_html_verdict_is_remembered_and_the_same() -> None:
+    from govpress.parsers import blocked
+
+    types = ["text/html; charset=utf-8", "TEXT/HTML", " ; charset=utf-8", ";", "application/xhtml+xml",
+             "application/json", "text/plain; x=html", " text/html "]
+    head = b"<!doctype html><title>x</title>"
+    fresh = [("html" in t.lower()) if t.split(";")[0].strip() else bool(blocked._LOOKS_HTML.match(head)) for t in types]
+    hits = blocked._type_says_html.cache_info().hits
+    assert [looks_like_html(t, head) for t in types * 2] == fresh * 2
+    assert blocked._type_says_html.cache_info().hits >= hits + len(types)
