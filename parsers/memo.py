@@ -34,6 +34,21 @@ class ShortTextMemo(Generic[T]):
         functools.update_wrapper(self, function)
 
     def __call__(self, text: str, *more: str | None) -> T:
+        # The common call (one plain short text: ~24 a page, most of them asked before) in as few steps as it
+        # takes: a Python ``__call__`` costs most of a hit already, and the general test built a generator each time.
+        if not more and type(text) is str and len(text) <= self.longest:
+            answers = self.answers
+            answer = answers.get(text)
+            if answer is None:
+                answer = self.function(text)
+                if len(answers) >= self.entries:
+                    answers.clear()
+                answers[text] = answer
+            return answer
+        return self._with_more(text, more)
+
+    def _with_more(self, text: str, more: tuple[str | None, ...]) -> T:
+        """A call with more arguments, or with a text not remembered (not a plain ``str``, or too long)."""
         if type(text) is not str or len(text) > self.longest or any(m is not None and type(m) is not str for m in more):
             return self.function(text, *more)
         key = (text, *more) if more else text

@@ -501,6 +501,8 @@ _FOLDS = fold_for_hash.answers
 
 _MAX_CHROME_CHARS = 300
 """Longer lines are never chrome: no share bar or credit runs to three hundred characters."""
+LONGEST_CHROME_LINE = 2 * _MAX_CHROME_CHARS
+"""A line longer than this is never chrome, told by its length alone (before its whitespace is squashed)."""
 
 _PRINT_WORDS = (
     r"версия для печати|распечатать|напечатать|печать|печатная версия|версія для друку|друкувати|надрукувати|"
@@ -685,7 +687,7 @@ def _labelled_chrome(bare: str) -> str | None:
 def chrome_kind(line: str) -> str | None:
     """What kind of page chrome ``line`` is ("share", "subscribe", "see_also", "credit", "print",
     "tags", "copyright"), or None when it is text. See the comment above for the rule."""
-    if len(line) > 2 * _MAX_CHROME_CHARS:
+    if len(line) > LONGEST_CHROME_LINE:
         return None  # most lines of a body: decided before any work
     # Body lines come normalised from the parsers; only whitespace is evened out here (str.split knows
     # every Unicode space): normalize() on every line would be most of the convention step's time.

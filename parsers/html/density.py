@@ -178,13 +178,22 @@ class _Density:
         self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
         counted = _Counted()
         weights, direct = self.weight, self.direct
+        boiler, verdicts = self.boiler, self.verdicts
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
             if element is root:
                 continue
-            if self.inside_boilerplate(element):
+            tag = element.tag  # read once: lxml builds a new string at every read
+            # inside_boilerplate written out for its usual case, a parent already judged (the elements come in
+            # document order): the element's own verdict then decides (a paragraph or a container is no <header>).
+            parent_verdict = boiler.get(element.getparent())
+            if parent_verdict is None:
+                inside = self.inside_boilerplate(element)
+            else:
+                inside = boiler[element] = parent_verdict or (
+                    is_boilerplate(element) if (known := verdicts.get(element)) is None else known)
+            if inside:
                 self.skipped.append(element)
                 continue
-            tag = element.tag  # read once: lxml builds a new string at every read
             weight = _own_weight(element, tag, counted)
             if weight <= 0:
                 continue

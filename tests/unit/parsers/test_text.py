@@ -527,3 +527,36 @@ def test_the_patterns_compiled_once_are_the_ones_the_calls_compiled() -> None:
     assert text._trailing_word("взаимо-действие взаимодей-") == "взаимодей"
     assert [dates._offset_minutes(t) for t in ("+0300", "GMT+3", "-03:30", "utc +14", "+15", "Z")] == [180, 180, -210, 840, None, 0]
     assert text.sentences("Dr. A. B. Smith met z. B. the minister. He left.") == ["Dr. A. B. Smith met z. B. the minister.", "He left."]
+
+
+def test_a_memo_answers_a_plain_short_text_without_its_general_way(monkeypatch) -> None:
+    """ShortTextMemo answers a call with one plain short text on its own (a hit is a dict look-up, ~24 a page);
+    calls with more arguments, str subclasses and long texts go the general way (``_with_more``), answered as
+    the function answers them and kept only when plain and short."""
+    from govpress.parsers.memo import ShortTextMemo
+
+    calls: list[tuple] = []
+
+    def function(text: str, *more: str | None) -> str:
+        calls.append((text, *more))
+        return f"{text}|{more}"
+
+    memo = ShortTextMemo(function, longest=10, entries=3)
+    general: list[tuple] = []
+    real = ShortTextMemo._with_more
+    monkeypatch.setattr(ShortTextMemo, "_with_more", lambda self, text, more: general.append((text, *more)) or real(self, text, more))
+
+    class Smart(str):
+        pass
+
+    assert [memo("a"), memo("a"), memo("b")] == ["a|()", "a|()", "b|()"]
+    assert general == [] and calls == [("a",), ("b",)]
+    assert [memo("a", "x"), memo("a", "x"), memo("a", None)] == ["a|('x',)", "a|('x',)", "a|(None,)"]
+    assert memo(Smart("s")) == "s|()" and memo("long text!!") == "long text!!|()" and memo("a", Smart("y")) == "a|('y',)"
+    assert general == [("a", "x"), ("a", "x"), ("a", None), ("s",), ("long text!!",), ("a", "y")]
+    assert calls[2:] == [("a", "x"), ("a", None), ("s",), ("long text!!",), ("a", "y")]
+    assert all(type(k) is str or (type(k) is tuple and all(type(p) in (str, type(None)) for p in k)) for k in memo.answers)
+    assert len(memo.answers) <= 3  # cleared when full
+    memo("c")
+    memo("d")
+    assert len(memo.answers) <= 3 and memo("d") == "d|()"
