@@ -49,8 +49,11 @@ class ShortTextMemo(Generic[T]):
 
     def _with_more(self, text: str, more: tuple[str | None, ...]) -> T:
         """A call with more arguments, or with a text not remembered (not a plain ``str``, or too long)."""
-        if type(text) is not str or len(text) > self.longest or any(m is not None and type(m) is not str for m in more):
+        if type(text) is not str or len(text) > self.longest:
             return self.function(text, *more)
+        for m in more:  # a loop, not any() over a generator: one or two arguments, a few times a page
+            if m is not None and type(m) is not str:
+                return self.function(text, *more)
         key = (text, *more) if more else text
         answer = self.answers.get(key)
         if answer is None:

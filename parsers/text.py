@@ -199,7 +199,7 @@ def _join_broken(left: str, right: str, language: str | None, evidence: _Evidenc
     if not left or not right:
         return None
     first = _trailing_word(left)
-    rest = _leading_word(right)
+    rest = _leading_word(right) if first is not None else None  # read only after a line-final hyphen (few breaks)
     if first is not None and rest is not None and rest[0].islower():
         if rest.lower() in _CONJUNCTIONS:  # suspended hyphen: "Ein- und Ausfuhr"
             return f"{left} {right}"
@@ -216,6 +216,8 @@ def _join_broken(left: str, right: str, language: str | None, evidence: _Evidenc
 
 def _join_lines(paragraph: str, language: str | None, evidence: _Evidence) -> str:
     """One paragraph, its soft line wraps removed (list items keep their own line)."""
+    if "\n" not in paragraph:
+        return paragraph  # one line (most paragraphs): nothing to join
     lines = [line for line in paragraph.split("\n") if line]
     if not lines:
         return ""
@@ -241,6 +243,9 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
     # A soft hyphen right before a line or paragraph break marks a word split for certain.
     prepared: list[tuple[str, bool]] = []
     for raw in paragraphs:
+        if type(raw) is str and raw in _SETTLED:  # its own normalize, stripped: no line break, no soft hyphen in it
+            prepared.append((raw, False))
+            continue
         raw = _unify_newlines(raw or "")
         if "\u00ad" in raw:
             raw = re.sub("\u00ad[ \t]*\n[ \t]*", "", raw)
@@ -248,7 +253,7 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
         text = normalize(raw).strip()
         if text:
             prepared.append((text, soft_end))
-    evidence = _Evidence.of("\n".join(text for text, _ in prepared))
+    evidence = _Evidence([text for text, _ in prepared])  # joined only if a line-final hyphen asks for it
 
     out: list[str] = []
     previous_soft_end = False
@@ -281,29 +286,31 @@ class _Evidence:
     a long text cost more than the rest of the repair.
     """
 
-    __slots__ = ("_pairs", "_text", "_words")
+    __slots__ = ("_pairs", "_paragraphs", "_words")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
+    def __init__(self, paragraphs: list[str]) -> None:
+        self._paragraphs = paragraphs  # read as one text (joined by line breaks) when the evidence is first asked for
         self._words: set[str] | None = None
         self._pairs: set[tuple[str, str]] = set()
 
     @classmethod
     def of(cls, text: str) -> _Evidence:
-        return cls(text)
+        return cls([text])
 
     def _read(self) -> set[str]:
         if self._words is None:
             # Fragments around line-final hyphens are no evidence: they are what is being decided.
-            inline = _without_line_end_breaks(self._text).lower()
-            words: set[str] = set()
-            for token in _HYPHENATED_TOKEN.findall(inline):
-                if _HYPHEN_CHAR.search(token):
+            inline = _without_line_end_breaks("\n".join(self._paragraphs)).lower()
+            # The distinct tokens first (a text repeats its words), into a set in C; only the hyphenated ones (none
+            # in a text without a hyphen) are then split into their parts and pairs. Before: a hyphen search per token.
+            words = set(_HYPHENATED_TOKEN.findall(inline))
+            if "-" in inline or "\u2010" in inline:
+                hyphenated = [token for token in words if "-" in token or "\u2010" in token]
+                words.difference_update(hyphenated)  # a token without a hyphen is a word; one with one is its parts
+                for token in hyphenated:
                     parts = _HYPHEN_CHAR.split(token)
                     words.update(parts)
                     self._pairs.update(zip(parts, parts[1:]))
-                else:
-                    words.add(token)
             self._words = words
         return self._words
 
@@ -318,6 +325,7 @@ class _Evidence:
 
 
 _HYPHENATED_TOKEN = compiled(rf"\w+(?:[{_HYPHENS}]\w+)*")
+"""A word, or words joined by single hyphens: the tokens the hyphen evidence is read from (:class:`_Evidence`)."""
 _LINE_END_BREAK = compiled(rf"\w*[{_HYPHENS}][ \t]*\n\s*\w*")
 """A word broken at a line's end by a hyphen, with the start of the next line's word."""
 
@@ -425,6 +433,30 @@ def sentences(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- whitespace
+
+_SETTLED: set[str] = set()
+"""Texts known to be their own :func:`squash` and their own :func:`normalize` (see :func:`note_settled`)."""
+_SETTLED_CHARS = 0
+_SETTLED_MOST_TEXTS = 2048
+_SETTLED_MOST_CHARS = 2_000_000
+"""The set is emptied when it holds this many texts or characters: bounded whatever a page or a backfill reads."""
+
+
+def note_settled(text: str) -> None:
+    """Remember that ``text``, a plain ``str``, is its own squash and its own normalize (a paragraph the HTML reader
+    found so: blocks.py's ``_squash_and_normal``), so that :func:`repair_paragraphs` and :func:`chrome_kind` take it as
+    it is instead of scanning its characters again (each check reads every character through the Unicode database:
+    ~10 us for a 500-character Cyrillic paragraph). Whether a text is settled depends on its characters alone, so
+    an equal text met anywhere is settled too; the set holds the texts themselves, never their ids."""
+    global _SETTLED_CHARS
+    if type(text) is not str:
+        return
+    if len(_SETTLED) >= _SETTLED_MOST_TEXTS or _SETTLED_CHARS >= _SETTLED_MOST_CHARS:
+        _SETTLED.clear()
+        _SETTLED_CHARS = 0
+    _SETTLED.add(text)
+    _SETTLED_CHARS += len(text)
+
 
 def squash(text: str) -> str:
     """Runs of whitespace to one space, ends stripped.
@@ -691,7 +723,7 @@ def chrome_kind(line: str) -> str | None:
         return None  # most lines of a body: decided before any work
     # Body lines come normalised from the parsers; only whitespace is evened out here (str.split knows
     # every Unicode space): normalize() on every line would be most of the convention step's time.
-    text = squash(line)
+    text = line if type(line) is str and line in _SETTLED else squash(line)  # a paragraph found settled: its own squash
     if not text or len(text) > _MAX_CHROME_CHARS or is_section_break(text):
         return None
     bare = text.strip(_DECORATION + ":：")

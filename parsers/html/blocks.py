@@ -23,7 +23,7 @@ from lxml import etree
 
 from govpress.parsers.html.tree import Element, drop_tree, select
 from govpress.parsers.memo import ShortTextMemo
-from govpress.parsers.text import normalize
+from govpress.parsers.text import normalize, note_settled
 
 T = TypeVar("T")
 
@@ -372,7 +372,12 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
             return
         # A single <br> inside a paragraph stays a line break (repair_paragraphs rejoins wrapped lines).
         squashed, same = _squash_and_normal(joined)
-        text = squashed if same else normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
+        if same:
+            text = squashed
+            if squashed:
+                note_settled(squashed)  # the repair and the chrome test take it as it is
+        else:
+            text = normalize(squashed.replace(_LINE_BREAK, "\n")).strip()
         buf.clear()
         if text and (not out or out[-1] != text):
             out.append(text)
@@ -408,7 +413,10 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
             if tag in ("b", "strong") and pending_br:
                 resolve_br(next_is_speaker=bool(_SPEAKER_LABEL.match(_plain_text(node))))
             if tag in BLOCK_TAGS:
-                flush()
+                if buf:  # flush() when there is text to flush: most block starts and ends have none
+                    flush()
+                else:
+                    pending_br = 0
                 if held is not None and (known := held.get(node)) is not None and node not in holding:
                     for text in known:
                         if not out or out[-1] != text:
@@ -429,7 +437,10 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
             if skipped:
                 skipped = False
             elif node.tag in BLOCK_TAGS:
-                flush()
+                if buf:
+                    flush()
+                else:
+                    pending_br = 0
             if node is not element and (tail := node.tail):
                 if pending_br and not tail.isspace():
                     resolve_br()

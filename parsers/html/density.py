@@ -63,15 +63,21 @@ def link_blocks(element: Element) -> list[Element]:
         if not text or _SENTENCE_INSIDE.search(text):
             continue
         # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
-        letters = len(_WORD_CHAR.findall(text))
-        linked = sum(len(_WORD_CHAR.findall("".join(a.itertext()))) for a in block.iterdescendants("a"))
+        letters = _word_chars(text)
+        linked = sum(_word_chars("".join(a.itertext())) for a in block.iterdescendants("a"))
         if letters and linked >= _LINK_SHARE * letters:
             found.append(block)
             inside.add(block)
     return found
 
 
-_WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _word_chars(text: str) -> int:
+    """How many characters of ``text`` are ``\\w`` (what ``len(re.findall(r"\\w", text))`` counts): the text less its
+    word runs, by one substitution in C, instead of a list of one-character strings (2-4x the time)."""
+    return len(text) - len(_WORD_RUN.sub("", text))
 
 
 def _short_text(element: Element, limit: int) -> str | None:

@@ -284,3 +284,19 @@ def test_the_count_judges_an_element_under_a_judged_parent_without_the_climb(mon
         elements = [e for e in top.iter(*density._PARAGRAPH_TAGS, *density._CONTAINER_TAGS) if e is not top]
         assert [counted.boiler[e] for e in elements] == [fresh.inside_boilerplate(e) for e in elements], number
         assert counted.skipped == [e for e in elements if fresh.boiler[e]], number
+
+
+def test_word_characters_are_counted_as_the_one_character_findall_counts_them() -> None:
+    """link_blocks counts a row's letters by one substitution (``_word_chars``): every code point alone, and made
+    texts of letters, digits, marks, underscores and separators, count what ``len(re.findall(r"\\w", text))`` did."""
+    import random
+    import re
+    import sys
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert density._word_chars(every) == len(re.findall(r"\w", every))
+    rng = random.Random(25)
+    pieces = ["Tags", ":", " | ", "Дороги", "_", "x\u0301", "٣", "²", "\u00a0", "—", "ǅ", "中文", "🙂", "a_b", ", "]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20)))
+        assert density._word_chars(text) == len(re.findall(r"\w", text)), text
