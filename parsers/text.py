@@ -177,9 +177,9 @@ def _keeps_hyphen(first: str, rest: str, language: str | None, evidence: _Eviden
     last_part = _HYPHEN_SPLIT.split(first)[-1]
     lower_first, lower_rest = last_part.lower(), rest.lower()
     # 1. evidence from the document itself
-    if (lower_first, lower_rest) in evidence.hyphen_pairs:
+    if evidence.has_pair(lower_first, lower_rest):
         return True
-    if lower_first + lower_rest in evidence.words:
+    if evidence.has_word(lower_first + lower_rest):
         return False
     # 3. known hyphen formations
     if last_part[-1].isdigit() or (len(last_part) <= 5 and last_part.isupper()):
@@ -282,46 +282,61 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
 class _Evidence:
     """What the text itself says about hyphens (rule 1): words and hyphenated pairs seen inside lines.
 
-    Built on first use: most texts have no word split at a line end, and reading every word of
-    a long text cost more than the rest of the repair.
+    The text's tokens are its words, or words joined by single hyphens (:data:`_HYPHENATED_TOKEN`); its words are the
+    tokens' parts and its pairs the neighbouring parts of a token. Asked only after a line-final hyphen (75 of the
+    bench site's 653 pages), once or twice there: each question is answered by searching the text for that word or
+    pair, not by reading every token of the text into sets (1.1 M instructions for a 1,600-character text, 2% of
+    the site's parse). A token's part is a whole run of ``\\w`` characters, and two parts neighbour in a token exactly
+    when one hyphen joins the two runs (the token pattern is greedy), so a search with those bounds answers what
+    the sets answered (tests/unit/parsers/test_text.py compares them on made texts).
     """
 
-    __slots__ = ("_pairs", "_paragraphs", "_words")
+    __slots__ = ("_inline", "_paragraphs")
 
     def __init__(self, paragraphs: list[str]) -> None:
         self._paragraphs = paragraphs  # read as one text (joined by line breaks) when the evidence is first asked for
-        self._words: set[str] | None = None
-        self._pairs: set[tuple[str, str]] = set()
+        self._inline: str | None = None
 
     @classmethod
     def of(cls, text: str) -> _Evidence:
         return cls([text])
 
-    def _read(self) -> set[str]:
-        if self._words is None:
+    def _text(self) -> str:
+        if self._inline is None:
             # Fragments around line-final hyphens are no evidence: they are what is being decided.
-            inline = _without_line_end_breaks("\n".join(self._paragraphs)).lower()
-            # The distinct tokens first (a text repeats its words), into a set in C; only the hyphenated ones (none
-            # in a text without a hyphen) are then split into their parts and pairs. Before: a hyphen search per token.
-            words = set(_HYPHENATED_TOKEN.findall(inline))
-            if "-" in inline or "\u2010" in inline:
-                hyphenated = [token for token in words if "-" in token or "\u2010" in token]
-                words.difference_update(hyphenated)  # a token without a hyphen is a word; one with one is its parts
-                for token in hyphenated:
-                    parts = _HYPHEN_CHAR.split(token)
-                    words.update(parts)
-                    self._pairs.update(zip(parts, parts[1:]))
-            self._words = words
-        return self._words
+            self._inline = _without_line_end_breaks("\n".join(self._paragraphs)).lower()
+        return self._inline
 
-    @property
-    def words(self) -> set[str]:
-        return self._read()
+    def has_word(self, word: str) -> bool:
+        """Whether ``word`` is one of the text's words (a part of one of its tokens)."""
+        return _WORD_ONLY.fullmatch(word) is not None and _occurs_as_words(self._text(), word)
 
-    @property
-    def hyphen_pairs(self) -> set[tuple[str, str]]:
-        self._read()
-        return self._pairs
+    def has_pair(self, first: str, second: str) -> bool:
+        """Whether ``first`` and ``second`` stand joined by a hyphen inside one of the text's tokens."""
+        if _WORD_ONLY.fullmatch(first) is None or _WORD_ONLY.fullmatch(second) is None:
+            return False
+        text = self._text()
+        return any(_occurs_as_words(text, f"{first}{hyphen}{second}") for hyphen in _HYPHENS)
+
+
+_WORD_ONLY = compiled(r"\w+")
+
+
+def _is_word_char(char: str) -> bool:
+    """re's ``\\w`` for one character (alphanumeric or the underscore: tests/unit/parsers/test_text.py checks every code point)."""
+    return char.isalnum() or char == "_"
+
+
+def _occurs_as_words(text: str, needle: str) -> bool:
+    """Whether ``needle`` (opening and closing with a word character) occurs in ``text`` with no word character
+    right before or after it: as whole runs of word characters."""
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            return True
+        start = text.find(needle, start + 1)
+    return False
 
 
 _HYPHENATED_TOKEN = compiled(rf"\w+(?:[{_HYPHENS}]\w+)*")
@@ -359,7 +374,6 @@ def _without_line_end_breaks(text: str) -> str:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
-_HYPHEN_CHAR = compiled(f"[{_HYPHENS}]")
 
 
 def to_body_text(paragraphs: Iterable[str]) -> str:

@@ -581,25 +581,45 @@ def _former_evidence(text: str) -> tuple[set[str], set[tuple[str, str]]]:
     return words, pairs
 
 
-def test_hyphen_evidence_is_read_as_every_tokens_parts_and_pairs() -> None:
-    """_Evidence's words are its distinct tokens with the hyphenated ones split into their parts, and its pairs the
-    neighbours inside them: what the former reading (a hyphen search per token) gave, on 20,000 made texts of words,
-    both hyphens, doubled and dangling hyphens, underscores, digits, non-ASCII letters, combining marks and line-end
-    breaks."""
+def test_hyphen_evidence_answers_by_search_what_the_sets_of_every_token_answered() -> None:
+    """_Evidence answers whether a word is one of the text's words and whether two words stand joined by a hyphen
+    inside a token by searching the text: what the former sets of every token's parts and pairs answered, for every
+    word and pair the text holds and for made ones (halves, joins, case and lowercasing that leaves ``\\w``:
+    İ, ß, Σ, marks), on 20,000 made texts of words, both hyphens, doubled and dangling hyphens, underscores, digits
+    and line-end breaks."""
     import random
 
     from govpress.parsers.text import _Evidence
 
     rng = random.Random(25)
-    pieces = ["торгово", "экономического", "Нью", "Йорк", "COVID", "19", "a", "b_c", "x\u0301y", "ǅ", "İstanbul", "e",
-              "-", "\u2010", "--", "-\u2010", " ", "  ", "\n", "-\n", "- \n", "\u2010\n", ",", ".", "_", "1", "ß", "ﬁ"]
+    pieces = ["торгово", "экономического", "нью", "йорк", "covid", "19", "a", "b_c", "x\u0301y", "ǆ", "i\u0307stanbul",
+              "e", "ab", "abab", "-", "\u2010", "--", "-\u2010", " ", "  ", "\n", "-\n", "- \n", "\u2010\n", ",", ".",
+              "_", "1", "ß", "ﬁ", "σ", "ς", "İ", "Σ"]
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30)))
         evidence = _Evidence.of(text)
-        assert (evidence.words, evidence.hyphen_pairs) == _former_evidence(text), repr(text)
-    long = ("взаимо-действие " * 300 + "word" * 2000 + "-x ") * 3
-    evidence = _Evidence.of(long)
-    assert (evidence.words, evidence.hyphen_pairs) == _former_evidence(long)
+        words, pairs = _former_evidence(text)
+        asked = [*words, *(w + v for w in list(words)[:4] for v in list(words)[:4]), *(w[:2] for w in words),
+                 *(rng.choice(pieces) + rng.choice(pieces) for _ in range(4)), "i\u0307", "İ".lower(), ""]
+        for word in asked:
+            assert evidence.has_word(word) == (word in words), (text, word)
+        listed = list(words)
+        made_pairs = [*pairs, *((rng.choice(listed), rng.choice(listed)) for _ in range(6) if listed),
+                      *((b, a) for a, b in pairs), ("", "a"), ("a", "")]
+        for first, second in made_pairs:
+            assert evidence.has_pair(first, second) == ((first, second) in pairs), (text, first, second)
+
+
+def test_word_characters_are_res_word_class_for_every_code_point() -> None:
+    """The evidence's bounds test a character as re's ``\\w`` does."""
+    import re
+    import sys
+
+    from govpress.parsers.text import _is_word_char
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert _is_word_char(char) == (re.match(r"\w", char) is not None), hex(code)
 
 
 def test_repair_reads_the_next_word_and_the_evidence_only_after_a_line_final_hyphen(monkeypatch) -> None:
