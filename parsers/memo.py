@@ -35,7 +35,7 @@ class ShortTextMemo(Generic[T]):
 
     def __call__(self, text: str, *more: str | None) -> T:
         # The common call (one plain short text: ~24 a page, most of them asked before) in as few steps as it
-        # takes: a Python ``__call__`` costs most of a hit already, and the general test built a generator each time.
+        # takes: the general test built an any() generator at every call (a hit 222 -> 95 ns timed apart).
         if not more and type(text) is str and len(text) <= self.longest:
             answers = self.answers
             answer = answers.get(text)

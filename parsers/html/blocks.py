@@ -413,7 +413,7 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
             if tag in ("b", "strong") and pending_br:
                 resolve_br(next_is_speaker=bool(_SPEAKER_LABEL.match(_plain_text(node))))
             if tag in BLOCK_TAGS:
-                if buf:  # flush() when there is text to flush: most block starts and ends have none
+                if buf:  # flush() only with text to flush (a block right after another finds the buffer empty)
                     flush()
                 else:
                     pending_br = 0
