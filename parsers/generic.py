@@ -505,6 +505,12 @@ def _substantial(text: str) -> bool:
     return len(text) >= 200 or (len(text) >= 60 and len(sentences(text)) >= 2)
 
 
+def _substantial_paragraphs(paragraphs: list[str]) -> bool:
+    """``_substantial(" ".join(paragraphs))`` of a non-empty list, its length told without the join (most bodies: 200 or more)."""
+    length = sum(map(len, paragraphs)) + len(paragraphs) - 1
+    return length >= 200 or (length >= 60 and len(sentences(" ".join(paragraphs))) >= 2)
+
+
 _SHORT_BODY = 600
 """Characters below which a body pick is checked against the page's prose before it is trusted."""
 _CONFIDENT_SHARE = 0.6
@@ -517,7 +523,7 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     found = None
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
-    if not html_paragraphs or not _substantial(" ".join(html_paragraphs)):
+    if not html_paragraphs or not _substantial_paragraphs(html_paragraphs):
         found = locate_main_content(root)
         if found.element is not None:
             noise = [*found.excluded, *exclude, *link_blocks(found.element)]
@@ -530,7 +536,7 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
         # articleBody is often one unbroken blob: the page's own paragraphs are better when they hold as much.
         if not (len(ld_paragraphs) == 1 and html_paragraphs and html_length >= 0.8 * ld_length):
             return ld_paragraphs
-    if html_paragraphs and _substantial(" ".join(html_paragraphs)):
+    if html_paragraphs and _substantial_paragraphs(html_paragraphs):
         html_length = sum(len(p) for p in html_paragraphs)
         if html_length >= _SHORT_BODY or _holds_the_prose(root, html_paragraphs, found):
             return html_paragraphs

@@ -33,7 +33,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Literal
 
-from govpress.parsers.text import comparable_words, is_chrome, to_body_text
+from govpress.parsers.text import LONGEST_CHROME_LINE, chrome_kind, comparable_words, is_chrome, to_body_text
 
 Precision = Literal["day", "minute", "second"]
 
@@ -203,10 +203,17 @@ def _inside(words: list[str], paragraph: str) -> bool:
 
 def _body_paragraphs(body_text: str) -> list[str]:
     """The body's paragraphs, each without chrome lines or blank lines, empty ones dropped."""
+    # chrome_kind asked directly, and only of a line short enough to be chrome (is_chrome's frame and the call
+    # cost more than its answer for most lines); a one-line paragraph (most) without splitting and joining it.
     out = []
     for block in _PARAGRAPH_BREAK.split(body_text.strip()):
-        lines = [line.strip() for line in block.split("\n")]
-        kept = "\n".join(line for line in lines if line and not is_chrome(line))
+        if "\n" not in block:
+            line = block.strip()
+            if line and (len(line) > LONGEST_CHROME_LINE or chrome_kind(line) is None):
+                out.append(line)
+            continue
+        kept = "\n".join([line for line in map(str.strip, block.split("\n"))
+                          if line and (len(line) > LONGEST_CHROME_LINE or chrome_kind(line) is None)])
         if kept:
             out.append(kept)
     return out

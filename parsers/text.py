@@ -177,9 +177,9 @@ def _keeps_hyphen(first: str, rest: str, language: str | None, evidence: _Eviden
     last_part = _HYPHEN_SPLIT.split(first)[-1]
     lower_first, lower_rest = last_part.lower(), rest.lower()
     # 1. evidence from the document itself
-    if (lower_first, lower_rest) in evidence.hyphen_pairs:
+    if evidence.has_pair(lower_first, lower_rest):
         return True
-    if lower_first + lower_rest in evidence.words:
+    if evidence.has_word(lower_first + lower_rest):
         return False
     # 3. known hyphen formations
     if last_part[-1].isdigit() or (len(last_part) <= 5 and last_part.isupper()):
@@ -199,7 +199,7 @@ def _join_broken(left: str, right: str, language: str | None, evidence: _Evidenc
     if not left or not right:
         return None
     first = _trailing_word(left)
-    rest = _leading_word(right)
+    rest = _leading_word(right) if first is not None else None  # read only after a line-final hyphen (few breaks)
     if first is not None and rest is not None and rest[0].islower():
         if rest.lower() in _CONJUNCTIONS:  # suspended hyphen: "Ein- und Ausfuhr"
             return f"{left} {right}"
@@ -216,6 +216,8 @@ def _join_broken(left: str, right: str, language: str | None, evidence: _Evidenc
 
 def _join_lines(paragraph: str, language: str | None, evidence: _Evidence) -> str:
     """One paragraph, its soft line wraps removed (list items keep their own line)."""
+    if "\n" not in paragraph:
+        return paragraph  # one line (most paragraphs): nothing to join
     lines = [line for line in paragraph.split("\n") if line]
     if not lines:
         return ""
@@ -241,6 +243,9 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
     # A soft hyphen right before a line or paragraph break marks a word split for certain.
     prepared: list[tuple[str, bool]] = []
     for raw in paragraphs:
+        if type(raw) is str and raw in _SETTLED:  # its own normalize, stripped: no line break, no soft hyphen in it
+            prepared.append((raw, False))
+            continue
         raw = _unify_newlines(raw or "")
         if "\u00ad" in raw:
             raw = re.sub("\u00ad[ \t]*\n[ \t]*", "", raw)
@@ -248,7 +253,7 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
         text = normalize(raw).strip()
         if text:
             prepared.append((text, soft_end))
-    evidence = _Evidence.of("\n".join(text for text, _ in prepared))
+    evidence = _Evidence([text for text, _ in prepared])  # joined only if a line-final hyphen asks for it
 
     out: list[str] = []
     previous_soft_end = False
@@ -277,47 +282,65 @@ def repair_paragraphs(paragraphs: list[str], language: str | None = None) -> lis
 class _Evidence:
     """What the text itself says about hyphens (rule 1): words and hyphenated pairs seen inside lines.
 
-    Built on first use: most texts have no word split at a line end, and reading every word of
-    a long text cost more than the rest of the repair.
+    The text's tokens are its words, or words joined by single hyphens (:data:`_HYPHENATED_TOKEN`); its words are the
+    tokens' parts and its pairs the neighbouring parts of a token. Asked only after a line-final hyphen (75 of the
+    bench site's 653 pages), once or twice there: each question is answered by searching the text for that word or
+    pair, not by reading every token of the text into sets (1.1 M instructions for a 1,600-character text, 2% of
+    the site's parse). A token's part is a whole run of ``\\w`` characters, and two parts neighbour in a token exactly
+    when one hyphen joins the two runs (the token pattern is greedy), so a search with those bounds answers what
+    the sets answered (tests/unit/parsers/test_text.py compares them on made texts).
     """
 
-    __slots__ = ("_pairs", "_text", "_words")
+    __slots__ = ("_inline", "_paragraphs")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._words: set[str] | None = None
-        self._pairs: set[tuple[str, str]] = set()
+    def __init__(self, paragraphs: list[str]) -> None:
+        self._paragraphs = paragraphs  # read as one text (joined by line breaks) when the evidence is first asked for
+        self._inline: str | None = None
 
     @classmethod
     def of(cls, text: str) -> _Evidence:
-        return cls(text)
+        return cls([text])
 
-    def _read(self) -> set[str]:
-        if self._words is None:
+    def _text(self) -> str:
+        if self._inline is None:
             # Fragments around line-final hyphens are no evidence: they are what is being decided.
-            inline = _without_line_end_breaks(self._text).lower()
-            words: set[str] = set()
-            for token in _HYPHENATED_TOKEN.findall(inline):
-                if _HYPHEN_CHAR.search(token):
-                    parts = _HYPHEN_CHAR.split(token)
-                    words.update(parts)
-                    self._pairs.update(zip(parts, parts[1:]))
-                else:
-                    words.add(token)
-            self._words = words
-        return self._words
+            self._inline = _without_line_end_breaks("\n".join(self._paragraphs)).lower()
+        return self._inline
 
-    @property
-    def words(self) -> set[str]:
-        return self._read()
+    def has_word(self, word: str) -> bool:
+        """Whether ``word`` is one of the text's words (a part of one of its tokens)."""
+        return _WORD_ONLY.fullmatch(word) is not None and _occurs_as_words(self._text(), word)
 
-    @property
-    def hyphen_pairs(self) -> set[tuple[str, str]]:
-        self._read()
-        return self._pairs
+    def has_pair(self, first: str, second: str) -> bool:
+        """Whether ``first`` and ``second`` stand joined by a hyphen inside one of the text's tokens."""
+        if _WORD_ONLY.fullmatch(first) is None or _WORD_ONLY.fullmatch(second) is None:
+            return False
+        text = self._text()
+        return any(_occurs_as_words(text, f"{first}{hyphen}{second}") for hyphen in _HYPHENS)
+
+
+_WORD_ONLY = compiled(r"\w+")
+
+
+def _is_word_char(char: str) -> bool:
+    """re's ``\\w`` for one character (alphanumeric or the underscore: tests/unit/parsers/test_text.py checks every code point)."""
+    return char.isalnum() or char == "_"
+
+
+def _occurs_as_words(text: str, needle: str) -> bool:
+    """Whether ``needle`` (opening and closing with a word character) occurs in ``text`` with no word character
+    right before or after it: as whole runs of word characters."""
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            return True
+        start = text.find(needle, start + 1)
+    return False
 
 
 _HYPHENATED_TOKEN = compiled(rf"\w+(?:[{_HYPHENS}]\w+)*")
+"""A word, or words joined by single hyphens: the tokens the hyphen evidence is read from (:class:`_Evidence`)."""
 _LINE_END_BREAK = compiled(rf"\w*[{_HYPHENS}][ \t]*\n\s*\w*")
 """A word broken at a line's end by a hyphen, with the start of the next line's word."""
 
@@ -351,7 +374,6 @@ def _without_line_end_breaks(text: str) -> str:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
-_HYPHEN_CHAR = compiled(f"[{_HYPHENS}]")
 
 
 def to_body_text(paragraphs: Iterable[str]) -> str:
@@ -425,6 +447,30 @@ def sentences(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- whitespace
+
+_SETTLED: set[str] = set()
+"""Texts known to be their own :func:`squash` and their own :func:`normalize` (see :func:`note_settled`)."""
+_SETTLED_CHARS = 0
+_SETTLED_MOST_TEXTS = 2048
+_SETTLED_MOST_CHARS = 2_000_000
+"""The set is emptied when it holds this many texts or characters: bounded whatever a page or a backfill reads."""
+
+
+def note_settled(text: str) -> None:
+    """Remember that ``text``, a plain ``str``, is its own squash and its own normalize (a paragraph the HTML reader
+    found so: blocks.py's ``_squash_and_normal``), so that :func:`repair_paragraphs` and :func:`chrome_kind` take it as
+    it is instead of scanning its characters again (each check reads every character through the Unicode database:
+    ~10 us for a 500-character Cyrillic paragraph). Whether a text is settled depends on its characters alone, so
+    an equal text met anywhere is settled too; the set holds the texts themselves, never their ids."""
+    global _SETTLED_CHARS
+    if type(text) is not str:
+        return
+    if len(_SETTLED) >= _SETTLED_MOST_TEXTS or _SETTLED_CHARS >= _SETTLED_MOST_CHARS:
+        _SETTLED.clear()
+        _SETTLED_CHARS = 0
+    _SETTLED.add(text)
+    _SETTLED_CHARS += len(text)
+
 
 def squash(text: str) -> str:
     """Runs of whitespace to one space, ends stripped.
@@ -501,6 +547,8 @@ _FOLDS = fold_for_hash.answers
 
 _MAX_CHROME_CHARS = 300
 """Longer lines are never chrome: no share bar or credit runs to three hundred characters."""
+LONGEST_CHROME_LINE = 2 * _MAX_CHROME_CHARS
+"""A line longer than this is never chrome, told by its length alone (before its whitespace is squashed)."""
 
 _PRINT_WORDS = (
     r"версия для печати|распечатать|напечатать|печать|печатная версия|версія для друку|друкувати|надрукувати|"
@@ -685,11 +733,11 @@ def _labelled_chrome(bare: str) -> str | None:
 def chrome_kind(line: str) -> str | None:
     """What kind of page chrome ``line`` is ("share", "subscribe", "see_also", "credit", "print",
     "tags", "copyright"), or None when it is text. See the comment above for the rule."""
-    if len(line) > 2 * _MAX_CHROME_CHARS:
+    if len(line) > LONGEST_CHROME_LINE:
         return None  # most lines of a body: decided before any work
     # Body lines come normalised from the parsers; only whitespace is evened out here (str.split knows
     # every Unicode space): normalize() on every line would be most of the convention step's time.
-    text = squash(line)
+    text = line if type(line) is str and line in _SETTLED else squash(line)  # a paragraph found settled: its own squash
     if not text or len(text) > _MAX_CHROME_CHARS or is_section_break(text):
         return None
     bare = text.strip(_DECORATION + ":：")

@@ -63,15 +63,21 @@ def link_blocks(element: Element) -> list[Element]:
         if not text or _SENTENCE_INSIDE.search(text):
             continue
         # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
-        letters = len(_WORD_CHAR.findall(text))
-        linked = sum(len(_WORD_CHAR.findall("".join(a.itertext()))) for a in block.iterdescendants("a"))
+        letters = _word_chars(text)
+        linked = sum(_word_chars("".join(a.itertext())) for a in block.iterdescendants("a"))
         if letters and linked >= _LINK_SHARE * letters:
             found.append(block)
             inside.add(block)
     return found
 
 
-_WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _word_chars(text: str) -> int:
+    """How many characters of ``text`` are ``\\w`` (what ``len(re.findall(r"\\w", text))`` counts): the text less its
+    word runs, by one substitution in C, instead of a list of one-character strings (2-4x the time)."""
+    return len(text) - len(_WORD_RUN.sub("", text))
 
 
 def _short_text(element: Element, limit: int) -> str | None:
@@ -178,13 +184,22 @@ class _Density:
         self.skipped: list[Element] = []  # paragraph candidates inside boilerplate, in document order
         counted = _Counted()
         weights, direct = self.weight, self.direct
+        boiler, verdicts = self.boiler, self.verdicts
         for element in root.iter(*_PARAGRAPH_TAGS, *_CONTAINER_TAGS):
             if element is root:
                 continue
-            if self.inside_boilerplate(element):
+            tag = element.tag  # read once: lxml builds a new string at every read
+            # inside_boilerplate written out for its usual case, a parent already judged (the elements come in
+            # document order): the element's own verdict then decides (a paragraph or a container is no <header>).
+            parent_verdict = boiler.get(element.getparent())
+            if parent_verdict is None:
+                inside = self.inside_boilerplate(element)
+            else:
+                inside = boiler[element] = parent_verdict or (
+                    is_boilerplate(element) if (known := verdicts.get(element)) is None else known)
+            if inside:
                 self.skipped.append(element)
                 continue
-            tag = element.tag  # read once: lxml builds a new string at every read
             weight = _own_weight(element, tag, counted)
             if weight <= 0:
                 continue

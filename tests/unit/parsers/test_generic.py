@@ -893,3 +893,21 @@ def test_jsonld_scripts_read_with_one_decoder_as_loads_reads_them(monkeypatch: p
                 continue
     assert json.dumps(objects) == json.dumps([o for d in expected for o in jsonld.jsonld_objects([json.dumps(d)])])
     assert [o.get("@type") for o in objects] == ["NewsArticle", "Article", None, "WebPage", "Article", None, None]  # no BOM one
+
+
+def test_a_bodys_substance_is_told_from_its_paragraphs_as_from_their_join() -> None:
+    """``_substantial_paragraphs`` (the length without the join) answers what ``_substantial`` of the joined
+    paragraphs answers, at and around the 60 and 200 character bounds, with and without two sentences."""
+    import random
+
+    rng = random.Random(25)
+    words = ["Minister", "met", "the", "delegation.", "It", "rained", "all", "day!", "x", "Yes?", "", " ", "Dr.", "Smith"]
+    for _ in range(5000):
+        paragraphs = [" ".join(rng.choice(words) for _ in range(rng.randrange(0, 40 if rng.random() < 0.3 else 8)))
+                      for _ in range(rng.randrange(1, 6))]
+        assert generic._substantial_paragraphs(paragraphs) == generic._substantial(" ".join(paragraphs)), paragraphs
+    for length in (58, 59, 60, 61, 198, 199, 200, 201):
+        for count in (1, 2, 3):
+            paragraphs = [f"A sentence here. And one more{'.' * (i % 2)}" for i in range(count)]
+            paragraphs[-1] += "y" * max(0, length - len(" ".join(paragraphs)))
+            assert generic._substantial_paragraphs(paragraphs) == generic._substantial(" ".join(paragraphs))

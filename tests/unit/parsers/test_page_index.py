@@ -251,3 +251,52 @@ def test_an_h_entry_read_in_one_walk_finds_each_part_the_walk_for_it_finds() -> 
         entry = parse_html_text(f"<html><body><article class='h-entry'>{node(0)}{node(0)}</article></body></html>").find(".//article")
         expected = [metadata._by_class(entry, *sorted(group)) for group in metadata._HENTRY_PARTS]
         assert metadata._first_by_classes(entry, metadata._HENTRY_PARTS) == expected
+
+
+def test_the_count_judges_an_element_under_a_judged_parent_without_the_climb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The density count takes an element's verdict from its parent's and its own when the parent is judged (the
+    usual case in document order) and climbs (``inside_boilerplate``) only from the others: the same verdicts and
+    the same skipped paragraphs as a climb from every element, on NESTED, 400 made pages and the fixtures."""
+    import random
+    from pathlib import Path
+
+    root = parse_html_text(NESTED)
+    climbs: list[str | None] = []
+    real = density._Density.inside_boilerplate
+    monkeypatch.setattr(density._Density, "inside_boilerplate",
+                        lambda self, e: climbs.append(e.get("data-k")) or real(self, e))
+    counted = density._Density(root.find("body"))
+    assert climbs == ["in-header", "li1", "p-article-header"]  # the first element under each unjudged ancestor
+    monkeypatch.setattr(density._Density, "inside_boilerplate", real)
+
+    rng = random.Random(25)
+    fixtures = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
+    assert len(fixtures) > 100, "the extraction fixtures are missing"
+    pages = [NESTED, *(_made_page(rng).replace("<section>", "<section class='share'>").replace("<ul>", "<ul role='navigation'>")
+                       for _ in range(400)), *(path.read_bytes().decode("utf-8", "replace") for path in fixtures)]
+    for number, html in enumerate(pages):
+        page = parse_html_text(html)
+        body = page.find("body")
+        top = body if body is not None else page
+        counted = density._Density(top)
+        fresh = density._Density.__new__(density._Density)  # a climb from each element, on an empty memo
+        fresh.root, fresh.boiler, fresh.verdicts = top, {}, {}
+        elements = [e for e in top.iter(*density._PARAGRAPH_TAGS, *density._CONTAINER_TAGS) if e is not top]
+        assert [counted.boiler[e] for e in elements] == [fresh.inside_boilerplate(e) for e in elements], number
+        assert counted.skipped == [e for e in elements if fresh.boiler[e]], number
+
+
+def test_word_characters_are_counted_as_the_one_character_findall_counts_them() -> None:
+    """link_blocks counts a row's letters by one substitution (``_word_chars``): every code point alone, and made
+    texts of letters, digits, marks, underscores and separators, count what ``len(re.findall(r"\\w", text))`` did."""
+    import random
+    import re
+    import sys
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert density._word_chars(every) == len(re.findall(r"\w", every))
+    rng = random.Random(25)
+    pieces = ["Tags", ":", " | ", "Дороги", "_", "x\u0301", "٣", "²", "\u00a0", "—", "ǅ", "中文", "🙂", "a_b", ", "]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20)))
+        assert density._word_chars(text) == len(re.findall(r"\w", text)), text

@@ -527,3 +527,168 @@ def test_the_patterns_compiled_once_are_the_ones_the_calls_compiled() -> None:
     assert text._trailing_word("взаимо-действие взаимодей-") == "взаимодей"
     assert [dates._offset_minutes(t) for t in ("+0300", "GMT+3", "-03:30", "utc +14", "+15", "Z")] == [180, 180, -210, 840, None, 0]
     assert text.sentences("Dr. A. B. Smith met z. B. the minister. He left.") == ["Dr. A. B. Smith met z. B. the minister.", "He left."]
+
+
+def test_a_memo_answers_a_plain_short_text_without_its_general_way(monkeypatch) -> None:
+    """ShortTextMemo answers a call with one plain short text on its own (a hit is a dict look-up, ~24 a page);
+    calls with more arguments, str subclasses and long texts go the general way (``_with_more``), answered as
+    the function answers them and kept only when plain and short."""
+    from govpress.parsers.memo import ShortTextMemo
+
+    calls: list[tuple] = []
+
+    def function(text: str, *more: str | None) -> str:
+        calls.append((text, *more))
+        return f"{text}|{more}"
+
+    memo = ShortTextMemo(function, longest=10, entries=3)
+    general: list[tuple] = []
+    real = ShortTextMemo._with_more
+    monkeypatch.setattr(ShortTextMemo, "_with_more", lambda self, text, more: general.append((text, *more)) or real(self, text, more))
+
+    class Smart(str):
+        pass
+
+    assert [memo("a"), memo("a"), memo("b")] == ["a|()", "a|()", "b|()"]
+    assert general == [] and calls == [("a",), ("b",)]
+    assert [memo("a", "x"), memo("a", "x"), memo("a", None)] == ["a|('x',)", "a|('x',)", "a|(None,)"]
+    assert memo(Smart("s")) == "s|()" and memo("long text!!") == "long text!!|()" and memo("a", Smart("y")) == "a|('y',)"
+    assert general == [("a", "x"), ("a", "x"), ("a", None), ("s",), ("long text!!",), ("a", "y")]
+    assert calls[2:] == [("a", "x"), ("a", None), ("s",), ("long text!!",), ("a", "y")]
+    assert all(type(k) is str or (type(k) is tuple and all(type(p) in (str, type(None)) for p in k)) for k in memo.answers)
+    assert len(memo.answers) <= 3  # cleared when full
+    memo("c")
+    memo("d")
+    assert len(memo.answers) <= 3 and memo("d") == "d|()"
+
+
+def _former_evidence(text: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The hyphen evidence as it was read before perf-body25: a hyphen search and a split or an add per token."""
+    import re
+
+    from govpress.parsers import text as module
+
+    inline = module._without_line_end_breaks(text).lower()
+    words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for token in re.findall(rf"\w+(?:[{module._HYPHENS}]\w+)*", inline):
+        if re.search(f"[{module._HYPHENS}]", token):
+            parts = re.split(f"[{module._HYPHENS}]", token)
+            words.update(parts)
+            pairs.update(zip(parts, parts[1:]))
+        else:
+            words.add(token)
+    return words, pairs
+
+
+def test_hyphen_evidence_answers_by_search_what_the_sets_of_every_token_answered() -> None:
+    """_Evidence answers whether a word is one of the text's words and whether two words stand joined by a hyphen
+    inside a token by searching the text: what the former sets of every token's parts and pairs answered, for every
+    word and pair the text holds and for made ones (halves, joins, case and lowercasing that leaves ``\\w``:
+    İ, ß, Σ, marks), on 20,000 made texts of words, both hyphens, doubled and dangling hyphens, underscores, digits
+    and line-end breaks."""
+    import random
+
+    from govpress.parsers.text import _Evidence
+
+    rng = random.Random(25)
+    pieces = ["торгово", "экономического", "нью", "йорк", "covid", "19", "a", "b_c", "x\u0301y", "ǆ", "i\u0307stanbul",
+              "e", "ab", "abab", "-", "\u2010", "--", "-\u2010", " ", "  ", "\n", "-\n", "- \n", "\u2010\n", ",", ".",
+              "_", "1", "ß", "ﬁ", "σ", "ς", "İ", "Σ"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30)))
+        evidence = _Evidence.of(text)
+        words, pairs = _former_evidence(text)
+        asked = [*words, *(w + v for w in list(words)[:4] for v in list(words)[:4]), *(w[:2] for w in words),
+                 *(rng.choice(pieces) + rng.choice(pieces) for _ in range(4)), "i\u0307", "İ".lower(), ""]
+        for word in asked:
+            assert evidence.has_word(word) == (word in words), (text, word)
+        listed = list(words)
+        made_pairs = [*pairs, *((rng.choice(listed), rng.choice(listed)) for _ in range(6) if listed),
+                      *((b, a) for a, b in pairs), ("", "a"), ("a", "")]
+        for first, second in made_pairs:
+            assert evidence.has_pair(first, second) == ((first, second) in pairs), (text, first, second)
+
+
+def test_word_characters_are_res_word_class_for_every_code_point() -> None:
+    """The evidence's bounds test a character as re's ``\\w`` does."""
+    import re
+    import sys
+
+    from govpress.parsers.text import _is_word_char
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert _is_word_char(char) == (re.match(r"\w", char) is not None), hex(code)
+
+
+def test_repair_reads_the_next_word_and_the_evidence_only_after_a_line_final_hyphen(monkeypatch) -> None:
+    """repair_paragraphs reads the word after a break (``_leading_word``) and the text's hyphen evidence only when
+    the text before the break ends in a hyphen; one-line paragraphs go through ``_join_lines`` untouched. The
+    repaired text is as before: sentences joined across a break, a split word rejoined, a compound kept."""
+    from govpress.parsers import text as module
+
+    leading: list[str] = []
+    read: list[str] = []
+    real_leading, real_read = module._leading_word, module._without_line_end_breaks
+    monkeypatch.setattr(module, "_leading_word", lambda t: leading.append(t) or real_leading(t))
+    monkeypatch.setattr(module, "_without_line_end_breaks", lambda t: read.append(t) or real_read(t))
+    plain = ["Первый абзац закончился", "на полуслове и продолжился.", "Второй абзац.", "Третий\nв две строки."]
+    assert module.repair_paragraphs(plain, "ru") == [
+        "Первый абзац закончился на полуслове и продолжился.", "Второй абзац.", "Третий в две строки."]
+    assert leading == [] and read == []
+    assert module._join_lines("one line, no break", "en", module._Evidence.of("")) == "one line, no break"
+    split = ["Речь шла о взаимодей-", "ствии и торгово-", "экономического сотрудничества."]
+    assert module.repair_paragraphs(split, "ru") == ["Речь шла о взаимодействии и торгово-экономического сотрудничества."]
+    assert leading == ["ствии и торгово-", "экономического сотрудничества."] and len(read) == 1
+
+
+def test_settled_paragraphs_are_their_own_squash_and_normalize_and_skip_the_rescans(monkeypatch) -> None:
+    """A paragraph the HTML reader found to be its own squash and normalize (blocks.py ``_squash_and_normal``) is
+    noted settled: every such text made from every code point (alone, doubled, between words, at the ends, after
+    tabs and line breaks) is its own squash, normalize and line-break unification and holds no soft hyphen; the
+    repair and the chrome test then take it without ``normalize`` and ``squash``, and answer as without the note.
+    The set holds plain strings only and is emptied at its bounds."""
+    import sys
+
+    from govpress.parsers import text as module
+    from govpress.parsers.html.blocks import _squash_and_normal
+
+    settled = []
+    for start in range(0, sys.maxunicode + 1, 64):
+        chars = "".join(chr(c) for c in range(start, start + 64) if not 0xD800 <= c <= 0xDFFF)
+        for made in (chars, f"word {chars} word", " ".join(chars), f"\t{chars[:8]}  x\n", chars[:4] * 2):
+            squashed, same = _squash_and_normal(made)
+            if same and squashed:
+                assert module.squash(squashed) == squashed and module.normalize(squashed) == squashed, repr(made)
+                assert module._unify_newlines(squashed) == squashed and "\u00ad" not in squashed, repr(made)
+                settled.append(squashed)
+    assert len(settled) > 1000
+
+    module._SETTLED.clear()
+    paragraphs = ["Первый абзац закончился", "на полуслове.", "Поделиться", "Фото: БЕЛТА", "Share on Facebook",
+                  "Плохо\u00a0 разбитый   текст", *settled[:200]]
+    plain_repair = module.repair_paragraphs(paragraphs, "ru")
+    plain_kinds = [module.chrome_kind(p) for p in paragraphs]
+    for paragraph in paragraphs:
+        squashed, same = _squash_and_normal(paragraph)
+        if same:
+            module.note_settled(squashed)
+    assert "Плохо\u00a0 разбитый   текст" not in module._SETTLED and "Поделиться" in module._SETTLED
+    asked: list[str] = []
+    real_normalize, real_squash = module.normalize, module.squash
+    monkeypatch.setattr(module, "normalize", lambda t: asked.append(t) or real_normalize(t))
+    monkeypatch.setattr(module, "squash", lambda t: asked.append(t) or real_squash(t))
+    assert module.repair_paragraphs(paragraphs, "ru") == plain_repair
+    assert [module.chrome_kind(p) for p in paragraphs] == plain_kinds
+    assert set(asked) <= {"Плохо\u00a0 разбитый   текст", "Плохо разбитый текст", "Фото: БЕЛТА", "БЕЛТА"}
+
+    class Smart(str):
+        pass
+
+    module.note_settled(Smart("held by its element"))
+    assert "held by its element" not in module._SETTLED
+    monkeypatch.setattr(module, "_SETTLED_MOST_TEXTS", 3)
+    for word in ("a", "b", "c", "d"):
+        module.note_settled(word)
+    assert module._SETTLED == {"d"}

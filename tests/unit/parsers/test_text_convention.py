@@ -586,3 +586,45 @@ def test_a_summary_with_no_text_after_it_is_the_body():
 </entry></feed>"""
     release = parse(document, "http://kremlin.ru/events/president/news/75241", ctx("en", "Europe/Moscow"), "kremlin")
     assert (release.lead, release.body_text) == (None, "Vladimir Putin had a telephone conversation with the President of Belarus.")
+
+
+def _former_body_paragraphs(body_text: str) -> list[str]:
+    """The convention's paragraphs as they were read before perf-body25: every line asked is_chrome."""
+    from govpress.parsers.text import is_chrome
+
+    out = []
+    for block in re.split(r"\n[ \t]*(?:\n[ \t]*)+", body_text.strip()):
+        lines = [line.strip() for line in block.split("\n")]
+        kept = "\n".join(line for line in lines if line and not is_chrome(line))
+        if kept:
+            out.append(kept)
+    return out
+
+
+def test_the_convention_asks_chrome_kind_only_of_lines_short_enough_and_keeps_the_same_lines(monkeypatch):
+    """The body's lines are asked chrome_kind directly, and only when they are short enough to be chrome
+    (LONGEST_CHROME_LINE, the length chrome_kind refuses at once); one-line paragraphs are not split and joined.
+    The paragraphs are those every line's is_chrome gave, on made bodies of chrome, text, blank and long lines."""
+    import random
+
+    from govpress.parsers import release as module
+    from govpress.parsers.text import LONGEST_CHROME_LINE
+
+    asked: list[str] = []
+    real = module.chrome_kind
+    monkeypatch.setattr(module, "chrome_kind", lambda line: asked.append(line) or real(line))
+    long_line = "Поделиться: " + "слово " * 150
+    assert len(long_line.strip()) > LONGEST_CHROME_LINE
+    body = f"Текст первого абзаца.\n\n{long_line}\n\nПоделиться\nВторой абзац.\n \t\nФото: БЕЛТА"
+    assert module._body_paragraphs(body) == _former_body_paragraphs(body) == [
+        "Текст первого абзаца.", long_line.strip(), "Второй абзац."]
+    assert long_line.strip() not in asked and "Поделиться" in asked
+
+    rng = random.Random(25)
+    pieces = ["Поделиться", "Share on Facebook", "Фото: БЕЛТА", "Читайте также: Новость", "© 2024 Ministry", "Tags: a, b",
+              "The minister met the delegation.", "Related measures were adopted.", "", " ", "\t", "***", "— • —",
+              "Share" + " x" * 300, "Text " * 130, "Text " * 119 + "Photo", "Фото\u00a0 БЕЛТА", "  Print  "]
+    for _ in range(3000):
+        lines = [rng.choice(pieces) for _ in range(rng.randrange(1, 12))]
+        body = "".join(line + rng.choice(["\n", "\n\n", "\n \n", "\n\t\n\n"]) for line in lines)
+        assert module._body_paragraphs(body) == _former_body_paragraphs(body), body
