@@ -65,7 +65,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from govpress.parsers.dates import (
-    ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso, parse_relative_day,
+    ParsedDate, as_day, find_dates, is_date_only_stamp, leading_date, parse_date, parse_iso, parse_relative_day,
+    prepare_leading_date,
 )
 from govpress.parsers.html.titles import similarity
 from govpress.parsers.regex_cache import compiled
@@ -250,6 +251,9 @@ _DATE_LINE_MAX_REST = 45
 _PLACE_PREFIX = compiled(
     r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:(?:le|den|am|a|el|em|on)(?:\s+|$))?(?:\d{1,2}\s*)?$"
 )
+_DATELINE_START = 60
+"""A dateline's date starts at most so many characters into its paragraph ("REYKJAVÍK, 2 October 2024 -")."""
+prepare_leading_date(_DATELINE_START)
 # What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
 _AFTER_DATELINE = compiled(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
@@ -367,6 +371,17 @@ class _Collector:
         if dates is None:
             dates = self._read[key] = find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
         return dates
+
+    def leading_date_in(self, head: str) -> tuple[int, int, ParsedDate] | None:
+        """The first date of a paragraph's opening, as ``self.dates_in(head)[0]``, when a dateline may start there
+        (None when it has none or it starts too late): at most :data:`_DATELINE_START` characters in, unless the
+        text opens with a bracket, "(18.01.2018) ...", where only spaces may stand between the bracket and the date."""
+        dates = self._read.get((head, self.reference, self.month_first))
+        if dates is not None or head.lstrip()[:1] in ("(", "["):
+            if dates is None:
+                dates = self.dates_in(head)
+            return dates[0] if dates else None
+        return leading_date(head, _DATELINE_START, tz=self.tz, reference=self.reference, month_first=self.month_first)
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
@@ -588,12 +603,12 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:
         head = paragraph[:160]
-        dates = collector.dates_in(head)
-        if not dates:
+        first = collector.leading_date_in(head)
+        if first is None:
             continue
-        start, end, parsed = dates[0]
+        start, end, parsed = first
         before = head[:start].strip()
-        if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(_past_agency(head[end:])):
+        if start <= _DATELINE_START and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(_past_agency(head[end:])):
             collector.add(parsed, "dateline", head[: end + 20])
             break
         # The date alone in brackets opening the text: "(18.01.2018) Deutschlands Landwirte ...".

@@ -516,6 +516,82 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
+_BEFORE_REACH = 16
+"""How far a time before a date may reach back (:func:`_time_before` reads the 16 characters before the match)."""
+_WITHIN: dict[int, tuple[re.Pattern[str], ...]] = {}
+"""Each pattern of :data:`_PATTERNS` behind a lazy skip of at most so many characters, by that number."""
+
+
+def prepare_leading_date(within: int) -> None:
+    """Compile :func:`leading_date`'s patterns for ``within`` now (at import, so that the parse workers' fork server
+    holds them, read from the machine's file of compiled patterns, instead of each worker compiling them)."""
+    _within(within + _BEFORE_REACH)
+
+
+def _within(reach: int) -> tuple[re.Pattern[str], ...]:
+    """The patterns, each as ``(?s:.{0,reach}?)(pattern)``: a ``match`` finds the pattern's first match among those
+    starting at or before ``reach`` (the skip tries each position in turn, and at the first one where the pattern
+    matches, its own first solution ends the match: nothing follows it), without scanning the rest of the text."""
+    patterns = _WITHIN.get(reach)
+    if patterns is None:
+        patterns = _WITHIN[reach] = tuple(compiled(rf"(?s:.{{0,{reach}}}?)({p.pattern})", p.flags) for p in _PATTERNS)
+    return patterns
+
+
+def leading_date(text: str, within: int, *, tz: str = "UTC", reference: datetime | None = None,
+                 month_first: bool = False) -> tuple[int, int, ParsedDate] | None:
+    """``find_dates(text, ...)[0]`` when the text has a date and that first date starts at or before ``within``;
+    otherwise None.
+
+    A dateline ("MINSK, 11 October (Agency) - On 11 October, ...") is the first date of a paragraph's opening
+    and only counts near its start: this reads that one date instead of every date of 160 characters of prose.
+    The first candidate of :func:`find_dates` is the leftmost (and, at one start, the longest) first match of
+    the screened patterns; a date that starts at or before ``within`` has its match start at most
+    :data:`_BEFORE_REACH` later (a time before the date moves its start back), so each pattern is tried at the
+    positions up to ``within + 16`` only. When that first candidate is no real date (31 February), the full
+    reading decides."""
+    zone = _zone(tz)
+    if not isinstance(text, str) or not text or not _DIGIT.search(text):
+        return None
+    best: re.Match[str] | None = None
+    best_key = (0, 0)
+    for (pattern, need, chars), bounded in zip(_SCREENED, _within(within + _BEFORE_REACH)):
+        if chars is not None:
+            for char in chars:
+                if char in text:
+                    break
+            else:
+                continue  # the need cannot match: not searched (as in _candidates)
+        if need.search(text):
+            m = bounded.match(text)
+            if m is not None:
+                start, end = m.span(1)
+                if best is None or (start, start - end) < best_key:  # ties: the earlier pattern, as _candidates' sort
+                    best, best_key = m, (start, start - end)
+    if best is None:
+        return None  # the first candidate, if any, starts past within + 16
+    groups = best.groupdict()  # the pattern's own groups: the skip and the wrapping group are unnamed
+    start, end = best.span(1)
+    before = None
+    if groups.get("hh") is None and groups.get("hh_de") is None:
+        before = _TIME_BEFORE.search(text[max(0, start - _BEFORE_REACH):start])
+    key = _first_key(text, tz, reference, month_first)
+    parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+    if parsed is _UNKNOWN:
+        parsed = _convert(best, zone, reference, before, month_first, groups)
+        if key is not None:
+            _remember(_FIRSTS, key, parsed)
+    if parsed is None:
+        found = find_dates(text, tz=tz, reference=reference, month_first=month_first)
+        return found[0] if found and found[0][0] <= within else None
+    if before is not None:
+        start -= len(before.group(0))
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    start = max(start, 0)
+    return (start, end, parsed) if start <= within else None
+
+
 def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False
                ) -> ParsedDate | None:
     """The first date expression in a short string (a date element's text or attribute).

@@ -676,3 +676,34 @@ def test_the_self_published_sentence_is_matched_only_on_lines_that_may_open_it(m
     assert found.date is not None and found.date.value.date().isoformat() == "2024-10-03"
     labelled = {c.text for c in found.candidates if c.channel == "label"}
     assert {lines[3], lines[6]} <= labelled  # read as the page's sentence about itself only
+
+
+def test_the_dateline_read_from_the_leading_date_finds_what_every_date_of_the_opening_gave(monkeypatch) -> None:
+    """The dateline reads the opening's first date only when it may start a dateline (at most 60 characters in,
+    or after an opening bracket and spaces); made openings give the same candidates as the whole reading."""
+    import random
+
+    from govpress.parsers import datefinder
+
+    rng = random.Random(25)
+    places = ["MINSK, ", "Berlin, den ", "Paris, le ", "(", "[", "  (  ", "Сегодня ", "Bakı, ", "WASHINGTON, ",
+              "Participants noted the road map for 2026-2027 ", "x" * 50 + " ", "12 ", ""]
+    dated = ["2 октября", "12.03.2024", "19:22 21.02.2026", "Oct. 2, 2024", "31.02.2024 12.03.2024", "15 fevral",
+             "2024-10-02", "30 de septiembre de 2024", "3 кастрычніка 2024 г.", "in 2025", "no date"]
+    after = [" (БЕЛТА) – The minister", ") The minister", "] The minister", ", AZƏRTAC. Text", " – text", ".– text",
+             " text", " — On 2 October, talks"]
+    openings = ["".join(rng.choice(places) for _ in range(rng.randrange(0, 3))) + rng.choice(dated) + rng.choice(after)
+                for _ in range(1500)]
+    openings += [" " * n + "(12.03.2024) The minister" for n in (0, 1, 70)] + ["(" + " " * 70 + "12.03.2024) Text"]
+    openings += ["x" * n + " 12.03.2024 – Text" for n in range(55, 64)]
+
+    def read(heads: list[str]) -> datefinder.FoundDate:
+        return datefinder.find_publication_date(
+            meta_published=[], heading_dates=[], region_lines=["Talks on trade"], title="Talks on trade",
+            first_paragraphs=heads, url="https://gov.example/news/talks", tz="Europe/Minsk", reference=FETCHED)
+
+    fast = [read([a, b]) for a, b in zip(openings, openings[1:] + openings[:1])]
+    monkeypatch.setattr(datefinder._Collector, "leading_date_in", lambda self, head: (self.dates_in(head) or [None])[0])
+    whole = [read([a, b]) for a, b in zip(openings, openings[1:] + openings[:1])]
+    assert fast == whole
+    assert sum(found.date is not None for found in whole) > 300

@@ -580,3 +580,53 @@ def test_the_day_then_letter_need_read_from_the_last_digit_finds_the_same_texts(
         assert (dates._NEEDS[2].search(text) is None) == (former.search(text) is None), text
         held += dates._NEEDS[2].search(text) is not None
     assert held > 5_000
+
+
+def _leading_by_find_dates(text: str, within: int, **kwargs) -> tuple | None:
+    found = find_dates(text, **kwargs)
+    return found[0] if found and found[0][0] <= within else None
+
+
+def test_the_leading_date_is_the_first_of_find_dates_when_it_starts_within_reach() -> None:
+    """Made paragraph openings: a date (of every form, or a false one first: "31.02.2024") after prose of every
+    length around the reach, a time before it ("19:22 21.02.2026" starts at the time), spaces at its end."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(25)
+    fillers = ["MINSK, ", "Berlin, den ", "x", "Participants noted the road map for 2026-2027 ", "in 2025 ", "4 documents ",
+               "   ", "(", "Сегодня ", "oktyabr ", "Bakı, ", "the ", "-", "12 ", "abc. ", "über "]
+    dated = ["2 октября", "15 марта 2018 года, 18:00", "21.02.2026 [19:22]", "19:22 21.02.2026", "02/10/2024",
+             "2024-10-02T11:54:00+03:00", "2024-10-02", "Oct. 2, 2024", "31.02.2024", "31.02.2024 12.03.2024",
+             "3 кастрычніка 2024 г.", "2 oktyabr 2024-cü il", "2024-cü il 2 oktyabr", "15 fevral", "2024.10.02",
+             "13. Juli 2018, 10:15 Uhr", "12:00 ", "  "]
+    references = [None, datetime(2026, 12, 1, 12, tzinfo=timezone.utc), datetime(2024, 10, 5, 9)]
+    for _ in range(4000):
+        text = "".join(rng.choice(fillers) for _ in range(rng.randrange(0, 12))) + rng.choice(dated) \
+            + "".join(rng.choice(fillers + dated) for _ in range(rng.randrange(0, 4)))
+        within = rng.choice([0, 5, 20, 60, 61, 200])
+        kwargs = {"tz": rng.choice(["UTC", "Europe/Moscow"]), "reference": rng.choice(references),
+                  "month_first": rng.choice([False, True])}
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        expected = _leading_by_find_dates(text, within, **kwargs)
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        assert dates.leading_date(text, within, **kwargs) == expected, (text, within, kwargs)
+        assert dates.leading_date(text, within, **kwargs) == expected, (text, within, kwargs)  # remembered first reading
+
+
+def test_the_leading_date_is_read_without_scanning_past_its_reach() -> None:
+    """A date that starts past the reach is not looked at: only the patterns tried up to 16 characters past it."""
+    from govpress.parsers import dates
+
+    late = "word " * 20 + "2 October 2024"
+    assert dates.leading_date(late, 60) is None and find_dates(late)
+    # A time before the date moves its start back: "19:22 21.02.2026" starts at the time, within the reach.
+    timed = "x" * 58 + "19:22 21.02.2026"
+    assert dates.leading_date(timed, 60) == find_dates(timed)[0] and find_dates(timed)[0][0] == 58
+    # The first candidate is no date (31 February): the next one is the first date.
+    false_first = "31.02.2024, 12.03.2024 - text"
+    assert dates.leading_date(false_first, 60) == find_dates(false_first)[0] and find_dates(false_first)[0][0] == 12
+    assert dates.leading_date("no digit here", 60) is None and dates.leading_date("", 60) is None
