@@ -304,8 +304,54 @@ def _offset_minutes(text: str) -> int | None:
     return -total if m.group(1) == "-" else total
 
 
+_OFFSET_ZONES: dict[str, tzinfo | None] = {}
+""":func:`_offset_zone`'s answers: a page's stamps state the same offset again and again ("+03:00", "Z")."""
+
+
+def _offset_zone(text: str) -> tzinfo | None:
+    """The fixed zone an offset text names (``+03:00``, ``GMT+3``, ``MSK``), or None when it is malformed; remembered
+    per text (a fixed ``timezone`` is immutable and compares by its offset: one object serves every value)."""
+    zone = _OFFSET_ZONES.get(text, _UNKNOWN)
+    if zone is _UNKNOWN:
+        offset = _offset_minutes(text)
+        zone = timezone(timedelta(minutes=offset)) if offset is not None else None
+        if type(text) is str and len(text) <= 40:
+            _remember(_OFFSET_ZONES, text, zone)
+    return zone
+
+
+_MONTH_WORDS: dict[str, int | None] = {}
+"""The month number of each month word read (as written: "October", "сентября"), remembered."""
+
+
+def _month_number(word: str) -> int | None:
+    """``_MONTHS.get(_fold_month(word))``, remembered per word as written."""
+    number = _MONTH_WORDS.get(word, _UNKNOWN)
+    if number is _UNKNOWN:
+        number = _MONTHS.get(_fold_month(word))
+        if type(word) is str:
+            _remember(_MONTH_WORDS, word, number)
+    return number
+
+
+_YEARS: dict[tuple[int, int, datetime, tzinfo], int | None] = {}
+""":func:`_infer_year`'s answers for references that name one instant by their fields (see :func:`_first_key`)."""
+
+
 def _infer_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
-    """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it."""
+    """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it (remembered:
+    a page's yearless dates are read against one fetch time)."""
+    if type(reference) is not datetime or (reference.tzinfo is not None and type(reference.tzinfo) is not timezone):
+        return _closest_year(month, day, reference, zone)
+    key = (month, day, reference, zone)
+    year = _YEARS.get(key, _UNKNOWN)
+    if year is _UNKNOWN:
+        year = _closest_year(month, day, reference, zone)
+        _remember(_YEARS, key, year)
+    return year
+
+
+def _closest_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
     ref_day = (reference.astimezone(zone) if reference.tzinfo else reference).date()
     best: tuple[int, int] | None = None
     for year in (ref_day.year - 1, ref_day.year, ref_day.year + 1):
@@ -356,7 +402,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
         else:
             day = int(group("day"))
             month_text = group("mon")
-            month = int(month_text) if month_text else _MONTHS.get(_fold_month(group("month")))
+            month = int(month_text) if month_text else _month_number(group("month"))
         if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
@@ -393,11 +439,10 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 hour = minute = second = 0
 
         off_text = group("off") if precision != "day" else None
-        offset = _offset_minutes(off_text) if off_text else None
-        tz = timezone(timedelta(minutes=offset)) if offset is not None else zone
-        value = datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        fixed = _offset_zone(off_text) if off_text else None
+        value = datetime(year, month, day, hour, minute, second, tzinfo=fixed if fixed is not None else zone)
         value.utcoffset()  # resolve the zone now: overflow at the edges must fail here
-        return ParsedDate(value=value, precision=precision, has_year=has_year, has_offset=offset is not None)
+        return ParsedDate(value, precision, has_year, fixed is not None)
     except (ValueError, OverflowError, TypeError, IndexError):
         return None
 

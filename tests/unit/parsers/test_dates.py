@@ -630,3 +630,64 @@ def test_the_leading_date_is_read_without_scanning_past_its_reach() -> None:
     false_first = "31.02.2024, 12.03.2024 - text"
     assert dates.leading_date(false_first, 60) == find_dates(false_first)[0] and find_dates(false_first)[0][0] == 12
     assert dates.leading_date("no digit here", 60) is None and dates.leading_date("", 60) is None
+
+
+def _empty_memos() -> None:
+    from govpress.parsers import dates
+
+    for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS, dates._OFFSET_ZONES, dates._MONTH_WORDS, dates._YEARS):
+        memo.clear()
+
+
+def test_an_offset_a_month_word_and_a_yearless_day_are_worked_out_once(monkeypatch) -> None:
+    from govpress.parsers import dates
+
+    calls = {"offset": 0, "month": 0, "year": 0}
+    for name, key in (("_offset_minutes", "offset"), ("_fold_month", "month"), ("_closest_year", "year")):
+        original = getattr(dates, name)
+        monkeypatch.setattr(dates, name, lambda *args, _f=original, _k=key: (calls.__setitem__(_k, calls[_k] + 1), _f(*args))[1])
+    _empty_memos()
+    reference = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+    first = [find_dates(t, tz="Europe/Minsk", reference=reference)
+             for t in ("2024-10-02T11:54:00+03:00 x", "11 October, 15:02", "2 October 2024")]
+    assert calls == {"offset": 1, "month": 1, "year": 1}
+    again = [find_dates(t, tz="Europe/Minsk", reference=reference)
+             for t in ("2025-01-02T08:00:00+03:00 y", "11 October, 16:00 z", "3 October 2024 w")]
+    assert calls == {"offset": 1, "month": 1, "year": 1}  # other texts: the offset, the words and the day remembered
+    assert again[0][0][2].value.utcoffset() == first[0][0][2].value.utcoffset() == timedelta(hours=3)
+    assert again[1][0][2].value.year == first[1][0][2].value.year == 2026
+
+
+def test_conversions_with_their_memos_equal_fresh_ones() -> None:
+    """Made texts read with the offset, month and year memos warm, and again with every memo emptied first; references
+    in an IANA zone (two equal ones may differ in fold) are never remembered."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(2507)
+    pieces = ["2 октября", "15 марта 2018 года, 18:00 MSK", "2024-10-02T11:54:00+03:00", "2024-10-02T11:54:00Z",
+              "2024-10-02 11:54 -0530", "Wed, 02 Oct 2024 11:54:00 GMT+3", "29 февраля", "31 December", "Jan 1",
+              "1 января", "2 oktyabr", "13. Juli, 10:15 Uhr", "12 сентября 2024, 10:00 UTC+14", "x", " ", ", "]
+    berlin = ZoneInfo("Europe/Berlin")
+    references = [None, datetime(2026, 12, 1, 12, tzinfo=timezone.utc), datetime(2024, 1, 1, 0, 30),
+                  datetime(2023, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-2))),
+                  datetime(2024, 10, 27, 2, 30, tzinfo=berlin), datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=berlin),
+                  datetime(2024, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Moscow"))]
+    warm = []
+    cases = []
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4)))
+        kwargs = {"tz": rng.choice(["UTC", "Europe/Moscow", "America/New_York", "Asia/Almaty"]),
+                  "reference": rng.choice(references), "month_first": rng.choice([False, True])}
+        cases.append((text, kwargs))
+        warm.append(find_dates(text, **kwargs))
+    for (text, kwargs), remembered in zip(cases, warm):
+        _empty_memos()
+        fresh = find_dates(text, **kwargs)
+        assert remembered == fresh and [d.value.utcoffset() for _, _, d in remembered] == \
+            [d.value.utcoffset() for _, _, d in fresh], (text, kwargs)
+    assert datetime(2024, 10, 27, 2, 30, tzinfo=berlin) == datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=berlin)
+    _empty_memos()
+    find_dates("2 октября", reference=datetime(2024, 10, 27, 2, 30, tzinfo=berlin))
+    assert not dates._YEARS
