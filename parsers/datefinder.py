@@ -217,6 +217,12 @@ def _has_copyright(line: str) -> bool:
     """``_COPYRIGHT.search(line) is not None``, screened by the pieces first (the same answer)."""
     return _COPYRIGHT_PIECE.search(line.casefold()) is not None and _COPYRIGHT.search(line) is not None
 
+def _has_copyright_or_other_label(line: str) -> bool:
+    """``_has_copyright(line) or _has_other_label(line)``, with one case fold of the line."""
+    folded = line.casefold()
+    return (_COPYRIGHT_PIECE.search(folded) is not None and _COPYRIGHT.search(line) is not None) \
+        or (_OTHER_PIECE.search(folded) is not None and _OTHER_LABEL.search(line) is not None)
+
 # A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
 # posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
 _SELF_PUBLISHED = compiled(
@@ -385,11 +391,18 @@ class _Collector:
 
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
-        if len(line) > 160 or _has_copyright(line) or _has_other_label(line):
+        if len(line) > 160:
             return False
         dates = self.dates_in(line)
         if not dates:
-            return self.add(self.relative(line), channel, line, weight)
+            # Most such lines (a rubric, a caption near the headline) are no relative day either: then nothing
+            # is added, whatever their labels, and the label searches are not needed.
+            relative = self.relative(line)
+            if relative is None or _has_copyright_or_other_label(line):
+                return False
+            return self.add(relative, channel, line, weight)
+        if _has_copyright_or_other_label(line):
+            return False
         start, end, parsed = dates[0]
         if _rest_length(line, start, end) > _DATE_LINE_MAX_REST and not _PUBLISHED_LABEL.search(line[:start]):
             return False
@@ -555,6 +568,9 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
     folds = _short_folds(lines)
     _label_candidates(lines, collector, folds)
+    # "For Immediate Release" is looked for line by line only when some short line may hold it: its pieces hold
+    # no line break, so the folds joined by them hold one exactly when a fold does (most pages: none).
+    release_possible = _may_hold_immediate_release("\n".join([f for f in folds if f is not None]))
     for i, line in enumerate(lines):
         # Opening with a word character (re's \w is str.isalnum() or "_") other than the openers: no match.
         first = line[:1]
@@ -564,7 +580,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
                 collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
-        if _may_hold_immediate_release(folds[i]) and _IMMEDIATE_RELEASE.search(line):
+        if release_possible and _may_hold_immediate_release(folds[i]) and _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
             usual, collector.month_first = collector.month_first, collector.release_month_first
             try:
@@ -694,7 +710,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
 
 def _is_rejected_line(line: str) -> bool:
     """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
-    return _is_prose(line) or _has_copyright(line) or _has_other_label(line)
+    return _is_prose(line) or _has_copyright_or_other_label(line)
 
 
 def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
@@ -711,7 +727,7 @@ def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
     collector = _Collector(tz, reference, month_first)
     days = set()
     for line in lines:
-        if line in teasers or _has_copyright(line) or _has_other_label(line) or not _is_bare_date_line(line, collector):
+        if line in teasers or _has_copyright_or_other_label(line) or not _is_bare_date_line(line, collector):
             continue
         if collector.add_line(line, "lone-line"):
             days.add(collector.found[-1].date.value.date())

@@ -707,3 +707,56 @@ def test_the_dateline_read_from_the_leading_date_finds_what_every_date_of_the_op
     whole = [read([a, b]) for a, b in zip(openings, openings[1:] + openings[:1])]
     assert fast == whole
     assert sum(found.date is not None for found in whole) > 300
+
+
+def test_one_fold_tells_a_copyright_or_an_other_label_as_the_two_checks_do() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _has_copyright, _has_copyright_or_other_label, _has_other_label
+
+    rng = random.Random(25)
+    pieces = _copyright_forms() + _other_label_forms() + ["Дата публикации: ", "12.03.2024", "x", " ", "İ", "ß", "News"]
+    for _ in range(3000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 4)))
+        line = line.upper() if rng.random() < 0.3 else line
+        assert _has_copyright_or_other_label(line) == (_has_copyright(line) or _has_other_label(line)), line
+
+
+def _near_title(lines: list[str]):
+    from govpress.parsers import datefinder
+
+    return datefinder.find_publication_date(
+        meta_published=[], heading_dates=[], region_lines=lines, title="Talks on trade", first_paragraphs=[],
+        url="https://gov.example/news/talks", tz="Europe/Minsk", reference=FETCHED)
+
+
+def test_a_dateless_line_near_the_headline_is_not_searched_for_labels_unless_it_is_a_relative_day(monkeypatch) -> None:
+    from govpress.parsers import datefinder
+
+    asked: list[str] = []
+    check = datefinder._has_copyright_or_other_label
+    monkeypatch.setattr(datefinder, "_has_copyright_or_other_label", lambda line: asked.append(line) or check(line))
+    assert _near_title(["Economy", "Talks on trade", "Photo: press service"]).date is None
+    assert asked == []
+    # A relative day is still checked for labels: "Обновлено сегодня, 14:30" is an edit's.
+    assert _near_title(["Сегодня, 14:30", "Talks on trade"]).date.value.hour == 14
+    assert _near_title(["Updated today, 14:30", "Talks on trade"]).date is None
+    assert asked == ["Сегодня, 14:30"]
+    # A dated line: its labels decide, as ever.
+    assert _near_title(["12.03.2024", "Talks on trade"]).date.value.day == 12
+    assert _near_title(["© 12.03.2024", "Talks on trade"]).date is None
+
+
+def test_lines_are_looked_at_for_immediate_release_only_when_the_page_may_hold_it(monkeypatch) -> None:
+    from govpress.parsers import datefinder
+
+    looked: list[str] = []
+    may_hold = datefinder._may_hold_immediate_release
+    monkeypatch.setattr(datefinder, "_may_hold_immediate_release", lambda folded: looked.append(folded) or may_hold(folded))
+    _near_title(["Economy", "Talks on trade", "The sides met.", "They agreed."])
+    assert len(looked) == 1  # the page's joined folds: no piece, no line looked at
+    looked.clear()
+    found = _near_title(["Talks on trade", "The sides met at length in the capital city.", "FOR IMMEDIATE RELEASE",
+                         "12.03.2024", "They agreed."])
+    assert len(looked) == 1 + 5 and found.date.value.day == 12  # the joined folds, then each short line
+    assert "release" in [c.channel for c in found.candidates]
