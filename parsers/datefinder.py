@@ -648,8 +648,10 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
         weights = sorted(best.values(), reverse=True)
         return weights[0] + 0.25 * sum(weights[1:])
 
-    ranked = sorted(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])), reverse=True)
-    winner = ranked[0]
+    if len(by_day) == 1:  # one day stated (most pages): it wins, whatever its support
+        winner = next(iter(by_day.values()))
+    else:
+        winner = max(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])))
     order = {"second": 2, "minute": 1, "day": 0}
     best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
     return best.date
