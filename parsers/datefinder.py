@@ -492,8 +492,8 @@ def _without_render_stamps(candidates: list[DateCandidate], fetched: datetime | 
     visible text otherwise; only this coincidence (the meta day IS the fetch day, and a visible
     date line says another day) marks it as a render stamp.
     """
-    if fetched is None:
-        return candidates
+    if fetched is None or not any(c.channel == "meta" for c in candidates):
+        return candidates  # no <meta> date: nothing to drop (the fetch day's zone is not looked up)
     try:
         fetch_day = fetched.astimezone(ZoneInfo(tz)).date()
     except (ValueError, KeyError):  # an unknown zone name: the fetch day in UTC

@@ -760,3 +760,19 @@ def test_lines_are_looked_at_for_immediate_release_only_when_the_page_may_hold_i
                          "12.03.2024", "They agreed."])
     assert len(looked) == 1 + 5 and found.date.value.day == 12  # the joined folds, then each short line
     assert "release" in [c.channel for c in found.candidates]
+
+
+def test_render_stamps_are_looked_for_only_among_meta_dates(monkeypatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from govpress.parsers import datefinder
+
+    zones: list[str] = []
+    monkeypatch.setattr(datefinder, "ZoneInfo", lambda name: zones.append(name) or ZoneInfo(name))
+    assert _near_title(["12.03.2024", "Talks on trade"]).date.value.day == 12
+    assert zones == []  # no <meta> date: the fetch day is not worked out
+    # A <meta> date on the fetch day beside a visible other day is still dropped as the render day's stamp.
+    found = datefinder.find_publication_date(
+        meta_published=[("meta", FETCHED.isoformat())], heading_dates=[], region_lines=["12.03.2024", "Talks on trade"],
+        title="Talks on trade", first_paragraphs=[], url="https://gov.example/n", tz="Europe/Minsk", reference=FETCHED)
+    assert zones == ["Europe/Minsk"] and found.date.value.date().isoformat() == "2024-03-12"
