@@ -561,6 +561,11 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None)
+"""For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
+need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
+the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the
+all-digit one likewise over "/m[m]/yyyy" (10); the year-first one is "yyyy.m[m].d" from its start (9)."""
 _BEFORE_REACH = 16
 """How far a time before a date may reach back (:func:`_time_before` reads the 16 characters before the match)."""
 _WITHIN: dict[int, tuple[re.Pattern[str], ...]] = {}
@@ -600,14 +605,17 @@ def leading_date(text: str, within: int, *, tz: str = "UTC", reference: datetime
         return None
     best: re.Match[str] | None = None
     best_key = (0, 0)
-    for (pattern, need, chars), bounded in zip(_SCREENED, _within(within + _BEFORE_REACH)):
+    reach = within + _BEFORE_REACH
+    for (pattern, need, chars), bounded, span in zip(_SCREENED, _within(reach), _NEED_SPANS):
         if chars is not None:
             for char in chars:
                 if char in text:
                     break
             else:
                 continue  # the need cannot match: not searched (as in _candidates)
-        if need.search(text):
+        # A match starting at or before the reach holds its need's part within the span past its start: a need
+        # without look-arounds finds that part in the text cut there (and a part found there screens as well).
+        if (need.search(text) if span is None else need.search(text, 0, reach + span + 1)):
             m = bounded.match(text)
             if m is not None:
                 start, end = m.span(1)

@@ -691,3 +691,27 @@ def test_conversions_with_their_memos_equal_fresh_ones() -> None:
     _empty_memos()
     find_dates("2 октября", reference=datetime(2024, 10, 27, 2, 30, tzinfo=berlin))
     assert not dates._YEARS
+
+
+def test_each_bounded_need_lies_within_its_span_past_every_match_start() -> None:
+    """The leading date cuts the text for the needs of the patterns with a span: every match of such a pattern,
+    in made texts of every all-digit form, has its need's part within the span past the match's start."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(2525)
+    pieces = ["2024-10-02", "2024-10-02T11:54:00+03:00", "1.2.24", "21.02.2026", "21.02.26 г.", "3.7.2018 [19:22]",
+              "02/10/2024", "2-3-2024", "12/31/2024 14:30", "2024/10/02", "2024.1.2", "2024.10.02 10:00", "1", "12",
+              "2024", ".", "/", "-", " ", "x", "19:22 ", "(", "00"]
+    spans = [(i, span) for i, span in enumerate(dates._NEED_SPANS) if span is not None]
+    assert [i for i, _ in spans] == [0, 1, 4, 5]
+    seen = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+        for i, span in spans:
+            pattern, need, _ = dates._SCREENED[i]
+            for m in pattern.finditer(text):
+                seen += 1
+                assert need.search(text, 0, m.start() + span) is not None, (i, text, m.group(0))
+    assert seen > 3000
