@@ -65,7 +65,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from govpress.parsers.dates import (
-    ParsedDate, as_day, find_dates, is_date_only_stamp, parse_date, parse_iso, parse_relative_day,
+    ParsedDate, as_day, find_dates, is_date_only_stamp, leading_date, parse_date, parse_iso, parse_relative_day,
+    prepare_leading_date,
 )
 from govpress.parsers.html.titles import similarity
 from govpress.parsers.regex_cache import compiled
@@ -216,6 +217,12 @@ def _has_copyright(line: str) -> bool:
     """``_COPYRIGHT.search(line) is not None``, screened by the pieces first (the same answer)."""
     return _COPYRIGHT_PIECE.search(line.casefold()) is not None and _COPYRIGHT.search(line) is not None
 
+def _has_copyright_or_other_label(line: str) -> bool:
+    """``_has_copyright(line) or _has_other_label(line)``, with one case fold of the line."""
+    folded = line.casefold()
+    return (_COPYRIGHT_PIECE.search(folded) is not None and _COPYRIGHT.search(line) is not None) \
+        or (_OTHER_PIECE.search(folded) is not None and _OTHER_LABEL.search(line) is not None)
+
 # A page's sentence about itself, as blog and CMS themes print it under the text: "This entry was
 # posted on <date>", "Dieser Beitrag wurde am <date> veröffentlicht". Its first date is the post's.
 _SELF_PUBLISHED = compiled(
@@ -250,6 +257,9 @@ _DATE_LINE_MAX_REST = 45
 _PLACE_PREFIX = compiled(
     r"^[^\W\d_][^\W\d_ .'’\-/]*(?:[ \-/.][^\W\d_][^\W\d_'’.]*){0,4}\s*[,.]?\s*(?:(?:le|den|am|a|el|em|on)(?:\s+|$))?(?:\d{1,2}\s*)?$"
 )
+_DATELINE_START = 60
+"""A dateline's date starts at most so many characters into its paragraph ("REYKJAVÍK, 2 October 2024 -")."""
+prepare_leading_date(_DATELINE_START)
 # What closes a dateline: a dash or colon, a full stop and a space, or the Spanish ".–" / ".-".
 _AFTER_DATELINE = compiled(r"^\s*(?:\([^)]{1,30}\))?\s*(?:\.?\s*[-–—:]|\.\s|/)", re.I)
 
@@ -368,13 +378,31 @@ class _Collector:
             dates = self._read[key] = find_dates(text, tz=self.tz, reference=self.reference, month_first=self.month_first)
         return dates
 
+    def leading_date_in(self, head: str) -> tuple[int, int, ParsedDate] | None:
+        """The first date of a paragraph's opening, as ``self.dates_in(head)[0]``, when a dateline may start there
+        (None when it has none or it starts too late): at most :data:`_DATELINE_START` characters in, unless the
+        text opens with a bracket, "(18.01.2018) ...", where only spaces may stand between the bracket and the date."""
+        dates = self._read.get((head, self.reference, self.month_first))
+        if dates is not None or head.lstrip()[:1] in ("(", "["):
+            if dates is None:
+                dates = self.dates_in(head)
+            return dates[0] if dates else None
+        return leading_date(head, _DATELINE_START, tz=self.tz, reference=self.reference, month_first=self.month_first)
+
     def add_line(self, line: str, channel: str, weight: float | None = None) -> bool:
         """A short line that is a date line: one date, little else, no copyright or other-date label."""
-        if len(line) > 160 or _has_copyright(line) or _has_other_label(line):
+        if len(line) > 160:
             return False
         dates = self.dates_in(line)
         if not dates:
-            return self.add(self.relative(line), channel, line, weight)
+            # Most such lines (a rubric, a caption near the headline) are no relative day either: then nothing
+            # is added, whatever their labels, and the label searches are not needed.
+            relative = self.relative(line)
+            if relative is None or _has_copyright_or_other_label(line):
+                return False
+            return self.add(relative, channel, line, weight)
+        if _has_copyright_or_other_label(line):
+            return False
         start, end, parsed = dates[0]
         if _rest_length(line, start, end) > _DATE_LINE_MAX_REST and not _PUBLISHED_LABEL.search(line[:start]):
             return False
@@ -464,8 +492,8 @@ def _without_render_stamps(candidates: list[DateCandidate], fetched: datetime | 
     visible text otherwise; only this coincidence (the meta day IS the fetch day, and a visible
     date line says another day) marks it as a render stamp.
     """
-    if fetched is None:
-        return candidates
+    if fetched is None or not any(c.channel == "meta" for c in candidates):
+        return candidates  # no <meta> date: nothing to drop (the fetch day's zone is not looked up)
     try:
         fetch_day = fetched.astimezone(ZoneInfo(tz)).date()
     except (ValueError, KeyError):  # an unknown zone name: the fetch day in UTC
@@ -540,6 +568,9 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # alone on its line with the date on the next one (a <dt>/<dd> pair).
     folds = _short_folds(lines)
     _label_candidates(lines, collector, folds)
+    # "For Immediate Release" is looked for line by line only when some short line may hold it: its pieces hold
+    # no line break, so the folds joined by them hold one exactly when a fold does (most pages: none).
+    release_possible = _may_hold_immediate_release("\n".join([f for f in folds if f is not None]))
     for i, line in enumerate(lines):
         # Opening with a word character (re's \w is str.isalnum() or "_") other than the openers: no match.
         first = line[:1]
@@ -549,7 +580,7 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
                 collector.add(dates[0][2], "label", line[:200])
         if len(line) > 160:
             continue
-        if _may_hold_immediate_release(folds[i]) and _IMMEDIATE_RELEASE.search(line):
+        if release_possible and _may_hold_immediate_release(folds[i]) and _IMMEDIATE_RELEASE.search(line):
             # The date sits on the same line or on one of the next two.
             usual, collector.month_first = collector.month_first, collector.release_month_first
             try:
@@ -588,12 +619,12 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     # A dateline opening the first paragraph: "CITY, DD.MM.YYYY –", "МИНСК, 2 октября (БЕЛТА) –".
     for paragraph in first_paragraphs[:2]:
         head = paragraph[:160]
-        dates = collector.dates_in(head)
-        if not dates:
+        first = collector.leading_date_in(head)
+        if first is None:
             continue
-        start, end, parsed = dates[0]
+        start, end, parsed = first
         before = head[:start].strip()
-        if start <= 60 and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(_past_agency(head[end:])):
+        if start <= _DATELINE_START and (not before or _PLACE_PREFIX.match(before)) and _AFTER_DATELINE.match(_past_agency(head[end:])):
             collector.add(parsed, "dateline", head[: end + 20])
             break
         # The date alone in brackets opening the text: "(18.01.2018) Deutschlands Landwirte ...".
@@ -617,8 +648,10 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
         weights = sorted(best.values(), reverse=True)
         return weights[0] + 0.25 * sum(weights[1:])
 
-    ranked = sorted(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])), reverse=True)
-    winner = ranked[0]
+    if len(by_day) == 1:  # one day stated (most pages): it wins, whatever its support
+        winner = next(iter(by_day.values()))
+    else:
+        winner = max(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])))
     order = {"second": 2, "minute": 1, "day": 0}
     best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
     return best.date
@@ -679,7 +712,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
 
 def _is_rejected_line(line: str) -> bool:
     """A line whose dates are not the page's publication: prose, a copyright or an other-date label."""
-    return _is_prose(line) or _has_copyright(line) or _has_other_label(line)
+    return _is_prose(line) or _has_copyright_or_other_label(line)
 
 
 def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
@@ -696,7 +729,7 @@ def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
     collector = _Collector(tz, reference, month_first)
     days = set()
     for line in lines:
-        if line in teasers or _has_copyright(line) or _has_other_label(line) or not _is_bare_date_line(line, collector):
+        if line in teasers or _has_copyright_or_other_label(line) or not _is_bare_date_line(line, collector):
             continue
         if collector.add_line(line, "lone-line"):
             days.add(collector.found[-1].date.value.date())

@@ -304,8 +304,54 @@ def _offset_minutes(text: str) -> int | None:
     return -total if m.group(1) == "-" else total
 
 
+_OFFSET_ZONES: dict[str, tzinfo | None] = {}
+""":func:`_offset_zone`'s answers: a page's stamps state the same offset again and again ("+03:00", "Z")."""
+
+
+def _offset_zone(text: str) -> tzinfo | None:
+    """The fixed zone an offset text names (``+03:00``, ``GMT+3``, ``MSK``), or None when it is malformed; remembered
+    per text (a fixed ``timezone`` is immutable and compares by its offset: one object serves every value)."""
+    zone = _OFFSET_ZONES.get(text, _UNKNOWN)
+    if zone is _UNKNOWN:
+        offset = _offset_minutes(text)
+        zone = timezone(timedelta(minutes=offset)) if offset is not None else None
+        if type(text) is str and len(text) <= 40:
+            _remember(_OFFSET_ZONES, text, zone)
+    return zone
+
+
+_MONTH_WORDS: dict[str, int | None] = {}
+"""The month number of each month word read (as written: "October", "сентября"), remembered."""
+
+
+def _month_number(word: str) -> int | None:
+    """``_MONTHS.get(_fold_month(word))``, remembered per word as written."""
+    number = _MONTH_WORDS.get(word, _UNKNOWN)
+    if number is _UNKNOWN:
+        number = _MONTHS.get(_fold_month(word))
+        if type(word) is str:
+            _remember(_MONTH_WORDS, word, number)
+    return number
+
+
+_YEARS: dict[tuple[int, int, datetime, tzinfo], int | None] = {}
+""":func:`_infer_year`'s answers for references that name one instant by their fields (see :func:`_first_key`)."""
+
+
 def _infer_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
-    """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it."""
+    """The year that puts ``day.month`` closest to ``reference``, at most FUTURE_TOLERANCE after it (remembered:
+    a page's yearless dates are read against one fetch time)."""
+    if type(reference) is not datetime or (reference.tzinfo is not None and type(reference.tzinfo) is not timezone):
+        return _closest_year(month, day, reference, zone)
+    key = (month, day, reference, zone)
+    year = _YEARS.get(key, _UNKNOWN)
+    if year is _UNKNOWN:
+        year = _closest_year(month, day, reference, zone)
+        _remember(_YEARS, key, year)
+    return year
+
+
+def _closest_year(month: int, day: int, reference: datetime, zone: tzinfo) -> int | None:
     ref_day = (reference.astimezone(zone) if reference.tzinfo else reference).date()
     best: tuple[int, int] | None = None
     for year in (ref_day.year - 1, ref_day.year, ref_day.year + 1):
@@ -356,7 +402,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
         else:
             day = int(group("day"))
             month_text = group("mon")
-            month = int(month_text) if month_text else _MONTHS.get(_fold_month(group("month")))
+            month = int(month_text) if month_text else _month_number(group("month"))
         if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
@@ -393,11 +439,10 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 hour = minute = second = 0
 
         off_text = group("off") if precision != "day" else None
-        offset = _offset_minutes(off_text) if off_text else None
-        tz = timezone(timedelta(minutes=offset)) if offset is not None else zone
-        value = datetime(year, month, day, hour, minute, second, tzinfo=tz)
+        fixed = _offset_zone(off_text) if off_text else None
+        value = datetime(year, month, day, hour, minute, second, tzinfo=fixed if fixed is not None else zone)
         value.utcoffset()  # resolve the zone now: overflow at the edges must fail here
-        return ParsedDate(value=value, precision=precision, has_year=has_year, has_offset=offset is not None)
+        return ParsedDate(value, precision, has_year, fixed is not None)
     except (ValueError, OverflowError, TypeError, IndexError):
         return None
 
@@ -514,6 +559,90 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
                 end -= 1
             out.append((max(start, 0), end, parsed))
     return out
+
+
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None)
+"""For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
+need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
+the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the
+all-digit one likewise over "/m[m]/yyyy" (10); the year-first one is "yyyy.m[m].d" from its start (9)."""
+_BEFORE_REACH = 16
+"""How far a time before a date may reach back (:func:`_time_before` reads the 16 characters before the match)."""
+_WITHIN: dict[int, tuple[re.Pattern[str], ...]] = {}
+"""Each pattern of :data:`_PATTERNS` behind a lazy skip of at most so many characters, by that number."""
+
+
+def prepare_leading_date(within: int) -> None:
+    """Compile :func:`leading_date`'s patterns for ``within`` now (at import, so that the parse workers' fork server
+    holds them, read from the machine's file of compiled patterns, instead of each worker compiling them)."""
+    _within(within + _BEFORE_REACH)
+
+
+def _within(reach: int) -> tuple[re.Pattern[str], ...]:
+    """The patterns, each as ``(?s:.{0,reach}?)(pattern)``: a ``match`` finds the pattern's first match among those
+    starting at or before ``reach`` (the skip tries each position in turn, and at the first one where the pattern
+    matches, its own first solution ends the match: nothing follows it), without scanning the rest of the text."""
+    patterns = _WITHIN.get(reach)
+    if patterns is None:
+        patterns = _WITHIN[reach] = tuple(compiled(rf"(?s:.{{0,{reach}}}?)({p.pattern})", p.flags) for p in _PATTERNS)
+    return patterns
+
+
+def leading_date(text: str, within: int, *, tz: str = "UTC", reference: datetime | None = None,
+                 month_first: bool = False) -> tuple[int, int, ParsedDate] | None:
+    """``find_dates(text, ...)[0]`` when the text has a date and that first date starts at or before ``within``;
+    otherwise None.
+
+    A dateline ("MINSK, 11 October (Agency) - On 11 October, ...") is the first date of a paragraph's opening
+    and only counts near its start: this reads that one date instead of every date of 160 characters of prose.
+    The first candidate of :func:`find_dates` is the leftmost (and, at one start, the longest) first match of
+    the screened patterns; a date that starts at or before ``within`` has its match start at most
+    :data:`_BEFORE_REACH` later (a time before the date moves its start back), so each pattern is tried at the
+    positions up to ``within + 16`` only. When that first candidate is no real date (31 February), the full
+    reading decides."""
+    zone = _zone(tz)
+    if not isinstance(text, str) or not text or not _DIGIT.search(text):
+        return None
+    best: re.Match[str] | None = None
+    best_key = (0, 0)
+    reach = within + _BEFORE_REACH
+    for (pattern, need, chars), bounded, span in zip(_SCREENED, _within(reach), _NEED_SPANS):
+        if chars is not None:
+            for char in chars:
+                if char in text:
+                    break
+            else:
+                continue  # the need cannot match: not searched (as in _candidates)
+        # A match starting at or before the reach holds its need's part within the span past its start: a need
+        # without look-arounds finds that part in the text cut there (and a part found there screens as well).
+        if (need.search(text) if span is None else need.search(text, 0, reach + span + 1)):
+            m = bounded.match(text)
+            if m is not None:
+                start, end = m.span(1)
+                if best is None or (start, start - end) < best_key:  # ties: the earlier pattern, as _candidates' sort
+                    best, best_key = m, (start, start - end)
+    if best is None:
+        return None  # the first candidate, if any, starts past within + 16
+    groups = best.groupdict()  # the pattern's own groups: the skip and the wrapping group are unnamed
+    start, end = best.span(1)
+    before = None
+    if groups.get("hh") is None and groups.get("hh_de") is None:
+        before = _TIME_BEFORE.search(text[max(0, start - _BEFORE_REACH):start])
+    key = _first_key(text, tz, reference, month_first)
+    parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+    if parsed is _UNKNOWN:
+        parsed = _convert(best, zone, reference, before, month_first, groups)
+        if key is not None:
+            _remember(_FIRSTS, key, parsed)
+    if parsed is None:
+        found = find_dates(text, tz=tz, reference=reference, month_first=month_first)
+        return found[0] if found and found[0][0] <= within else None
+    if before is not None:
+        start -= len(before.group(0))
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    start = max(start, 0)
+    return (start, end, parsed) if start <= within else None
 
 
 def parse_date(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False

@@ -676,3 +676,103 @@ def test_the_self_published_sentence_is_matched_only_on_lines_that_may_open_it(m
     assert found.date is not None and found.date.value.date().isoformat() == "2024-10-03"
     labelled = {c.text for c in found.candidates if c.channel == "label"}
     assert {lines[3], lines[6]} <= labelled  # read as the page's sentence about itself only
+
+
+def test_the_dateline_read_from_the_leading_date_finds_what_every_date_of_the_opening_gave(monkeypatch) -> None:
+    """The dateline reads the opening's first date only when it may start a dateline (at most 60 characters in,
+    or after an opening bracket and spaces); made openings give the same candidates as the whole reading."""
+    import random
+
+    from govpress.parsers import datefinder
+
+    rng = random.Random(25)
+    places = ["MINSK, ", "Berlin, den ", "Paris, le ", "(", "[", "  (  ", "Сегодня ", "Bakı, ", "WASHINGTON, ",
+              "Participants noted the road map for 2026-2027 ", "x" * 50 + " ", "12 ", ""]
+    dated = ["2 октября", "12.03.2024", "19:22 21.02.2026", "Oct. 2, 2024", "31.02.2024 12.03.2024", "15 fevral",
+             "2024-10-02", "30 de septiembre de 2024", "3 кастрычніка 2024 г.", "in 2025", "no date"]
+    after = [" (БЕЛТА) – The minister", ") The minister", "] The minister", ", AZƏRTAC. Text", " – text", ".– text",
+             " text", " — On 2 October, talks"]
+    openings = ["".join(rng.choice(places) for _ in range(rng.randrange(0, 3))) + rng.choice(dated) + rng.choice(after)
+                for _ in range(1500)]
+    openings += [" " * n + "(12.03.2024) The minister" for n in (0, 1, 70)] + ["(" + " " * 70 + "12.03.2024) Text"]
+    openings += ["x" * n + " 12.03.2024 – Text" for n in range(55, 64)]
+
+    def read(heads: list[str]) -> datefinder.FoundDate:
+        return datefinder.find_publication_date(
+            meta_published=[], heading_dates=[], region_lines=["Talks on trade"], title="Talks on trade",
+            first_paragraphs=heads, url="https://gov.example/news/talks", tz="Europe/Minsk", reference=FETCHED)
+
+    fast = [read([a, b]) for a, b in zip(openings, openings[1:] + openings[:1])]
+    monkeypatch.setattr(datefinder._Collector, "leading_date_in", lambda self, head: (self.dates_in(head) or [None])[0])
+    whole = [read([a, b]) for a, b in zip(openings, openings[1:] + openings[:1])]
+    assert fast == whole
+    assert sum(found.date is not None for found in whole) > 300
+
+
+def test_one_fold_tells_a_copyright_or_an_other_label_as_the_two_checks_do() -> None:
+    import random
+
+    from govpress.parsers.datefinder import _has_copyright, _has_copyright_or_other_label, _has_other_label
+
+    rng = random.Random(25)
+    pieces = _copyright_forms() + _other_label_forms() + ["Дата публикации: ", "12.03.2024", "x", " ", "İ", "ß", "News"]
+    for _ in range(3000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 4)))
+        line = line.upper() if rng.random() < 0.3 else line
+        assert _has_copyright_or_other_label(line) == (_has_copyright(line) or _has_other_label(line)), line
+
+
+def _near_title(lines: list[str]):
+    from govpress.parsers import datefinder
+
+    return datefinder.find_publication_date(
+        meta_published=[], heading_dates=[], region_lines=lines, title="Talks on trade", first_paragraphs=[],
+        url="https://gov.example/news/talks", tz="Europe/Minsk", reference=FETCHED)
+
+
+def test_a_dateless_line_near_the_headline_is_not_searched_for_labels_unless_it_is_a_relative_day(monkeypatch) -> None:
+    from govpress.parsers import datefinder
+
+    asked: list[str] = []
+    check = datefinder._has_copyright_or_other_label
+    monkeypatch.setattr(datefinder, "_has_copyright_or_other_label", lambda line: asked.append(line) or check(line))
+    assert _near_title(["Economy", "Talks on trade", "Photo: press service"]).date is None
+    assert asked == []
+    # A relative day is still checked for labels: "Обновлено сегодня, 14:30" is an edit's.
+    assert _near_title(["Сегодня, 14:30", "Talks on trade"]).date.value.hour == 14
+    assert _near_title(["Updated today, 14:30", "Talks on trade"]).date is None
+    assert asked == ["Сегодня, 14:30"]
+    # A dated line: its labels decide, as ever.
+    assert _near_title(["12.03.2024", "Talks on trade"]).date.value.day == 12
+    assert _near_title(["© 12.03.2024", "Talks on trade"]).date is None
+
+
+def test_lines_are_looked_at_for_immediate_release_only_when_the_page_may_hold_it(monkeypatch) -> None:
+    from govpress.parsers import datefinder
+
+    looked: list[str] = []
+    may_hold = datefinder._may_hold_immediate_release
+    monkeypatch.setattr(datefinder, "_may_hold_immediate_release", lambda folded: looked.append(folded) or may_hold(folded))
+    _near_title(["Economy", "Talks on trade", "The sides met.", "They agreed."])
+    assert len(looked) == 1  # the page's joined folds: no piece, no line looked at
+    looked.clear()
+    found = _near_title(["Talks on trade", "The sides met at length in the capital city.", "FOR IMMEDIATE RELEASE",
+                         "12.03.2024", "They agreed."])
+    assert len(looked) == 1 + 5 and found.date.value.day == 12  # the joined folds, then each short line
+    assert "release" in [c.channel for c in found.candidates]
+
+
+def test_render_stamps_are_looked_for_only_among_meta_dates(monkeypatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from govpress.parsers import datefinder
+
+    zones: list[str] = []
+    monkeypatch.setattr(datefinder, "ZoneInfo", lambda name: zones.append(name) or ZoneInfo(name))
+    assert _near_title(["12.03.2024", "Talks on trade"]).date.value.day == 12
+    assert zones == []  # no <meta> date: the fetch day is not worked out
+    # A <meta> date on the fetch day beside a visible other day is still dropped as the render day's stamp.
+    found = datefinder.find_publication_date(
+        meta_published=[("meta", FETCHED.isoformat())], heading_dates=[], region_lines=["12.03.2024", "Talks on trade"],
+        title="Talks on trade", first_paragraphs=[], url="https://gov.example/n", tz="Europe/Minsk", reference=FETCHED)
+    assert zones == ["Europe/Minsk"] and found.date.value.date().isoformat() == "2024-03-12"

@@ -580,3 +580,138 @@ def test_the_day_then_letter_need_read_from_the_last_digit_finds_the_same_texts(
         assert (dates._NEEDS[2].search(text) is None) == (former.search(text) is None), text
         held += dates._NEEDS[2].search(text) is not None
     assert held > 5_000
+
+
+def _leading_by_find_dates(text: str, within: int, **kwargs) -> tuple | None:
+    found = find_dates(text, **kwargs)
+    return found[0] if found and found[0][0] <= within else None
+
+
+def test_the_leading_date_is_the_first_of_find_dates_when_it_starts_within_reach() -> None:
+    """Made paragraph openings: a date (of every form, or a false one first: "31.02.2024") after prose of every
+    length around the reach, a time before it ("19:22 21.02.2026" starts at the time), spaces at its end."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(25)
+    fillers = ["MINSK, ", "Berlin, den ", "x", "Participants noted the road map for 2026-2027 ", "in 2025 ", "4 documents ",
+               "   ", "(", "Сегодня ", "oktyabr ", "Bakı, ", "the ", "-", "12 ", "abc. ", "über "]
+    dated = ["2 октября", "15 марта 2018 года, 18:00", "21.02.2026 [19:22]", "19:22 21.02.2026", "02/10/2024",
+             "2024-10-02T11:54:00+03:00", "2024-10-02", "Oct. 2, 2024", "31.02.2024", "31.02.2024 12.03.2024",
+             "3 кастрычніка 2024 г.", "2 oktyabr 2024-cü il", "2024-cü il 2 oktyabr", "15 fevral", "2024.10.02",
+             "13. Juli 2018, 10:15 Uhr", "12:00 ", "  "]
+    references = [None, datetime(2026, 12, 1, 12, tzinfo=timezone.utc), datetime(2024, 10, 5, 9)]
+    for _ in range(4000):
+        text = "".join(rng.choice(fillers) for _ in range(rng.randrange(0, 12))) + rng.choice(dated) \
+            + "".join(rng.choice(fillers + dated) for _ in range(rng.randrange(0, 4)))
+        within = rng.choice([0, 5, 20, 60, 61, 200])
+        kwargs = {"tz": rng.choice(["UTC", "Europe/Moscow"]), "reference": rng.choice(references),
+                  "month_first": rng.choice([False, True])}
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        expected = _leading_by_find_dates(text, within, **kwargs)
+        for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
+            memo.clear()
+        assert dates.leading_date(text, within, **kwargs) == expected, (text, within, kwargs)
+        assert dates.leading_date(text, within, **kwargs) == expected, (text, within, kwargs)  # remembered first reading
+
+
+def test_the_leading_date_is_read_without_scanning_past_its_reach() -> None:
+    """A date that starts past the reach is not looked at: only the patterns tried up to 16 characters past it."""
+    from govpress.parsers import dates
+
+    late = "word " * 20 + "2 October 2024"
+    assert dates.leading_date(late, 60) is None and find_dates(late)
+    # A time before the date moves its start back: "19:22 21.02.2026" starts at the time, within the reach.
+    timed = "x" * 58 + "19:22 21.02.2026"
+    assert dates.leading_date(timed, 60) == find_dates(timed)[0] and find_dates(timed)[0][0] == 58
+    # The first candidate is no date (31 February): the next one is the first date.
+    false_first = "31.02.2024, 12.03.2024 - text"
+    assert dates.leading_date(false_first, 60) == find_dates(false_first)[0] and find_dates(false_first)[0][0] == 12
+    assert dates.leading_date("no digit here", 60) is None and dates.leading_date("", 60) is None
+
+
+def _empty_memos() -> None:
+    from govpress.parsers import dates
+
+    for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS, dates._OFFSET_ZONES, dates._MONTH_WORDS, dates._YEARS):
+        memo.clear()
+
+
+def test_an_offset_a_month_word_and_a_yearless_day_are_worked_out_once(monkeypatch) -> None:
+    from govpress.parsers import dates
+
+    calls = {"offset": 0, "month": 0, "year": 0}
+    for name, key in (("_offset_minutes", "offset"), ("_fold_month", "month"), ("_closest_year", "year")):
+        original = getattr(dates, name)
+        monkeypatch.setattr(dates, name, lambda *args, _f=original, _k=key: (calls.__setitem__(_k, calls[_k] + 1), _f(*args))[1])
+    _empty_memos()
+    reference = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+    first = [find_dates(t, tz="Europe/Minsk", reference=reference)
+             for t in ("2024-10-02T11:54:00+03:00 x", "11 October, 15:02", "2 October 2024")]
+    assert calls == {"offset": 1, "month": 1, "year": 1}
+    again = [find_dates(t, tz="Europe/Minsk", reference=reference)
+             for t in ("2025-01-02T08:00:00+03:00 y", "11 October, 16:00 z", "3 October 2024 w")]
+    assert calls == {"offset": 1, "month": 1, "year": 1}  # other texts: the offset, the words and the day remembered
+    assert again[0][0][2].value.utcoffset() == first[0][0][2].value.utcoffset() == timedelta(hours=3)
+    assert again[1][0][2].value.year == first[1][0][2].value.year == 2026
+
+
+def test_conversions_with_their_memos_equal_fresh_ones() -> None:
+    """Made texts read with the offset, month and year memos warm, and again with every memo emptied first; references
+    in an IANA zone (two equal ones may differ in fold) are never remembered."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(2507)
+    pieces = ["2 октября", "15 марта 2018 года, 18:00 MSK", "2024-10-02T11:54:00+03:00", "2024-10-02T11:54:00Z",
+              "2024-10-02 11:54 -0530", "Wed, 02 Oct 2024 11:54:00 GMT+3", "29 февраля", "31 December", "Jan 1",
+              "1 января", "2 oktyabr", "13. Juli, 10:15 Uhr", "12 сентября 2024, 10:00 UTC+14", "x", " ", ", "]
+    berlin = ZoneInfo("Europe/Berlin")
+    references = [None, datetime(2026, 12, 1, 12, tzinfo=timezone.utc), datetime(2024, 1, 1, 0, 30),
+                  datetime(2023, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-2))),
+                  datetime(2024, 10, 27, 2, 30, tzinfo=berlin), datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=berlin),
+                  datetime(2024, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Moscow"))]
+    warm = []
+    cases = []
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 4)))
+        kwargs = {"tz": rng.choice(["UTC", "Europe/Moscow", "America/New_York", "Asia/Almaty"]),
+                  "reference": rng.choice(references), "month_first": rng.choice([False, True])}
+        cases.append((text, kwargs))
+        warm.append(find_dates(text, **kwargs))
+    for (text, kwargs), remembered in zip(cases, warm):
+        _empty_memos()
+        fresh = find_dates(text, **kwargs)
+        assert remembered == fresh and [d.value.utcoffset() for _, _, d in remembered] == \
+            [d.value.utcoffset() for _, _, d in fresh], (text, kwargs)
+    assert datetime(2024, 10, 27, 2, 30, tzinfo=berlin) == datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=berlin)
+    _empty_memos()
+    find_dates("2 октября", reference=datetime(2024, 10, 27, 2, 30, tzinfo=berlin))
+    assert not dates._YEARS
+
+
+def test_each_bounded_need_lies_within_its_span_past_every_match_start() -> None:
+    """The leading date cuts the text for the needs of the patterns with a span: every match of such a pattern,
+    in made texts of every all-digit form, has its need's part within the span past the match's start."""
+    import random
+
+    from govpress.parsers import dates
+
+    rng = random.Random(2525)
+    pieces = ["2024-10-02", "2024-10-02T11:54:00+03:00", "1.2.24", "21.02.2026", "21.02.26 г.", "3.7.2018 [19:22]",
+              "02/10/2024", "2-3-2024", "12/31/2024 14:30", "2024/10/02", "2024.1.2", "2024.10.02 10:00", "1", "12",
+              "2024", ".", "/", "-", " ", "x", "19:22 ", "(", "00"]
+    spans = [(i, span) for i, span in enumerate(dates._NEED_SPANS) if span is not None]
+    assert [i for i, _ in spans] == [0, 1, 4, 5]
+    seen = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+        for i, span in spans:
+            pattern, need, _ = dates._SCREENED[i]
+            for m in pattern.finditer(text):
+                seen += 1
+                assert need.search(text, 0, m.start() + span) is not None, (i, text, m.group(0))
+    assert seen > 3000
