@@ -34,9 +34,15 @@ class ShortTextMemo(Generic[T]):
         functools.update_wrapper(self, function)
 
     def __call__(self, text: str, *more: str | None) -> T:
-        if type(text) is not str or len(text) > self.longest or any(m is not None and type(m) is not str for m in more):
+        if type(text) is not str or len(text) > self.longest:
             return self.function(text, *more)
-        key = (text, *more) if more else text
+        if more:
+            for m in more:  # a loop, not ``any`` over a generator: ~20 calls a page, most with one or no more
+                if m is not None and type(m) is not str:
+                    return self.function(text, *more)
+            key = (text, *more)
+        else:
+            key = text
         answer = self.answers.get(key)
         if answer is None:
             answer = self.function(text, *more)
