@@ -164,14 +164,12 @@ class PageIndex:
         # <a> with an href or hreflang, told by its attributes), and its attribute names are asked once (most have
         # none, or a class and nothing else). With the parse's held proxies a tag is read from the proxy, cheaper
         # than lxml's own walk for the eight names (its matcher and a proxy per match: a third of the index).
-        walked = {name: by_name[name] for name in self._WALKED_NAMES}
+        for element in root.iter(*self._WALKED_NAMES):
+            by_name[element.tag].append(element)
         anchors = by_name["a"]
         itemprop = self.itemprop
         kinds = _CLASS_KINDS
         for element in root.iter(etree.Element) if nodes is None else nodes:  # comments and PIs: no such tag, no attributes
-            named = walked.get(element.tag)
-            if named is not None:
-                named.append(element)
             names = element.keys()
             if not names:
                 continue

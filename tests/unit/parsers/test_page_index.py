@@ -251,27 +251,3 @@ def test_an_h_entry_read_in_one_walk_finds_each_part_the_walk_for_it_finds() -> 
         entry = parse_html_text(f"<html><body><article class='h-entry'>{node(0)}{node(0)}</article></body></html>").find(".//article")
         expected = [metadata._by_class(entry, *sorted(group)) for group in metadata._HENTRY_PARTS]
         assert metadata._first_by_classes(entry, metadata._HENTRY_PARTS) == expected
-
-
-def test_the_named_tags_are_filed_from_the_held_nodes_as_lxmls_walk_for_them_finds_them() -> None:
-    """The index files ``meta``, ``link``, ``script``, ``time``, ``h1``, ``base``, ``title`` and ``article`` in its one
-    walk of the nodes it is given (no walk of lxml's for those names): each list is ``root.iter(name)``, in document
-    order, on every fixture page and on a page with comments, processing instructions and tags in odd places. A node
-    left out of the list is left out of the index (fails when the named tags are found by walking the tree again)."""
-    from pathlib import Path
-
-    fixtures = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.html"))
-    odd = ("<html><head><title>A</title><!-- c --><?pi x?><meta name=a content=b><time>x</time></head><body>"
-           "<article><h1>H</h1><title>again</title><base href='/b/'><script>1</script><link rel=x href=y>"
-           "<svg><title>svg title</title></svg><h1>H2</h1></article><article><time datetime=2024>t</time></article>"
-           "<p><meta property=og:x content=y></p></body></html>")
-    for html in [PAGE, odd, *(path.read_bytes().decode("utf-8", "replace") for path in fixtures)]:
-        root = parse_html_text(html)
-        for nodes in (list(root.iter()), None):
-            index = PageIndex(root, nodes)
-            for name in PageIndex._WALKED_NAMES:
-                assert index.by_name[name] == list(root.iter(name)), (name, html[:80])
-    root = parse_html_text(PAGE)
-    without_title = [node for node in root.iter() if node.tag != "title"]
-    assert PageIndex(root, without_title).first("title") is None
-    assert PageIndex(root, list(root.iter())).first("title") is not None
