@@ -160,16 +160,16 @@ class PageIndex:
         self.meta: dict[str, list[str]] = {}
         by_name = self.by_name
         home: list[Element] = []
-        # One walk: each element's tag files it under the named tags (but <a>, thousands on some pages: a link is an
-        # <a> with an href or hreflang, told by its attributes), and its attribute names are asked once (most have
-        # none, or a class and nothing else). With the parse's held proxies a tag is read from the proxy, cheaper
-        # than lxml's own walk for the eight names (its matcher and a proxy per match: a third of the index).
+        # Two walks, both cheaper than one that reads every element's tag and attributes in
+        # Python: the named tags (but <a>, thousands on some pages) are picked out by lxml itself,
+        # and the attribute walk asks each element for its attribute names once (most have none,
+        # or a class and nothing else); a link is an <a> with an href.
         for element in root.iter(*self._WALKED_NAMES):
             by_name[element.tag].append(element)
         anchors = by_name["a"]
         itemprop = self.itemprop
         kinds = _CLASS_KINDS
-        for element in root.iter(etree.Element) if nodes is None else nodes:  # comments and PIs: no such tag, no attributes
+        for element in root.iter(etree.Element) if nodes is None else nodes:  # elements only: comments and PIs have no attributes
             names = element.keys()
             if not names:
                 continue
