@@ -348,9 +348,13 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     # Only a dropped segment longer than what stripping kept: "Minister holds talks | Ministry of
     # Examples" beside a logo <h1> "Ministry of Examples" keeps its headline.
     segments = [seg for c in candidates for seg in title_segments(c) if seg != c and _key(seg) not in names]
+    asked: list[str] = []
     for raw in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name, meta.html_title):
-        kept = strip_site_suffix(raw, meta.site_name) if raw else ""
-        segments.extend(seg for seg in title_segments(raw or "") if seg not in candidates and seg not in segments
+        if not raw or raw in asked:
+            continue  # no segments; or the same title again, whose segments are in already or were refused
+        asked.append(raw)
+        kept = strip_site_suffix(raw, meta.site_name)
+        segments.extend(seg for seg in title_segments(raw) if seg not in candidates and seg not in segments
                         and _key(seg) not in names and len(seg.split()) > len(kept.split()))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:

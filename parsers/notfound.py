@@ -52,7 +52,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-from govpress.parsers.html.blocks import class_tokens, is_boilerplate
+from govpress.parsers.html.blocks import class_tokens, held_verdicts, is_boilerplate
 from govpress.parsers.html.tree import Element, child_named, parse_html_text
 from govpress.parsers.regex_cache import compiled
 
@@ -224,7 +224,10 @@ left out: what matters is whether any is there (tests/unit/parsers/test_notfound
 
 def _has_block_cue(lowered: str) -> bool:
     """Whether a lowercased text holds one of the not-found verbs' stems (``_BLOCK_CUES``)."""
-    return any(cue in lowered for cue in _BLOCK_CUES)
+    for cue in _BLOCK_CUES:  # a loop, not any() over a generator: 76 stems, all asked of a text that has none
+        if cue in lowered:
+            return True
+    return False
 
 
 _TITLE = compiled(r"<title[^>]*>(.*?)</title", re.I | re.S)
@@ -242,22 +245,41 @@ _BLOCKS = frozenset({"p", "div", "section", "article", "main", "span", "strong",
 
 
 def _text(markup: str) -> str:
-    return _WS.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+    """The markup's text, whitespace collapsed: ``_WS.sub(" ", ...).strip()`` as a split and a join (``\\s`` and
+    ``str.split`` take the same characters), the tags' search only where a tag can be."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup) if "<" in markup else markup).split())
 
 
-def _segment_match(text: str, pattern: re.Pattern[str]) -> str | None:
-    if not text or len(text) > BLOCK_CHARS:
-        return None
-    for segment in [text, *(_SEGMENTS.split(text) if _SEGMENT_CHAR.search(text) else (text,))]:
-        segment = segment.strip()
-        if segment and _WORD_CHAR.search(segment) and pattern.match(segment):
-            return segment
-    return None
+_PHRASE_SEGMENTS: dict[str, bool] = {}
+"""Segment -> whether it is wholly a not-found phrase: a source's pages repeat their site's name as a segment of every
+``<title>``, and the ``<h1>`` is the title's headline segment again."""
+
+
+def _phrase_segment(segment: str) -> bool:
+    """``segment`` (stripped, at most :data:`BLOCK_CHARS` long) is wholly a not-found phrase or a bare 404."""
+    verdict = _PHRASE_SEGMENTS.get(segment)
+    if verdict is None:
+        verdict = bool(segment) and _WORD_CHAR.search(segment) is not None and _NOT_FOUND.match(segment) is not None
+        if len(_PHRASE_SEGMENTS) >= 4096:
+            _PHRASE_SEGMENTS.clear()
+        _PHRASE_SEGMENTS[segment] = verdict
+    return verdict
 
 
 def _not_found_phrase(text: str) -> str | None:
-    """The segment of ``text`` that is wholly a not-found phrase (or a bare 404), else None."""
-    return _segment_match(text, _NOT_FOUND)
+    """The segment of ``text`` that is wholly a not-found phrase (or a bare 404), else None: the whole text first, then
+    each segment between separators (a text without a separator character is its only segment, asked once)."""
+    if not text or len(text) > BLOCK_CHARS:
+        return None
+    whole = text.strip()
+    if _phrase_segment(whole):
+        return whole
+    if _SEGMENT_CHAR.search(text):
+        for segment in _SEGMENTS.split(text):
+            segment = segment.strip()
+            if _phrase_segment(segment):
+                return segment
+    return None
 
 
 def not_found_sentence(text: str) -> str | None:
@@ -298,13 +320,27 @@ def _without_links(element: Element) -> str:
     return _WS.sub(" ", " ".join(parts)).strip()
 
 
+_PAGE_MARKER_VERDICTS: dict[str, bool] = {}
+"""Class/id word of ``<html>`` or ``<body>`` -> whether it names a 404 template (a site repeats its body classes)."""
+
+
+def _page_marker_token(token: str) -> bool:
+    verdict = _PAGE_MARKER_VERDICTS.get(token)
+    if verdict is None:
+        verdict = _MARKER_TOKEN.match(token) is not None
+        if len(_PAGE_MARKER_VERDICTS) > 50_000:
+            _PAGE_MARKER_VERDICTS.clear()
+        _PAGE_MARKER_VERDICTS[token] = verdict
+    return verdict
+
+
 def _page_markers(root: Element) -> str | None:
     """Rule 2: a marker that the whole page is the CMS's 404 template."""
     body = child_named(root, "body")
     for element in (root, body):
         if element is not None:
             for token in class_tokens(element):
-                if _MARKER_TOKEN.match(token):
+                if _page_marker_token(token):
                     return f"<{element.tag}> class/id {token!r}"
     head = child_named(root, "head")
     for element in (head.iter("meta", "link") if head is not None else ()):
@@ -333,9 +369,21 @@ def _marker_token(token: str) -> bool:
     return verdict
 
 
+_HIDDEN_CLASSES: dict[str, bool] = {}
+"""Class attribute -> whether one of its words hides the block (a page repeats the same class attributes)."""
+
+
 def _hidden(element: Element) -> bool:
     classes = element.get("class")
-    return bool(classes) and not _HIDDEN_TOKENS.isdisjoint(classes.lower().split())
+    if not classes:
+        return False
+    verdict = _HIDDEN_CLASSES.get(classes)
+    if verdict is None:
+        verdict = not _HIDDEN_TOKENS.isdisjoint(classes.lower().split())
+        if len(_HIDDEN_CLASSES) >= 50_000:
+            _HIDDEN_CLASSES.clear()
+        _HIDDEN_CLASSES[classes] = verdict
+    return verdict
 
 
 def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
@@ -344,6 +392,7 @@ def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
     body = child_named(root, "body")
     if body is None:
         body = root
+    verdicts = held_verdicts()  # the parse's verdicts so far (empty outside one): read without a call
     kept = []
     pieces = []
     chars = 0
@@ -363,8 +412,12 @@ def _main_area(root: Element, limit: int) -> tuple[list[Element], str] | None:
                 pieces.append(tail)
                 if not in_link:
                     chars += len(tail.strip())
-            if isinstance(child.tag, str) and not is_boilerplate(child) and not _hidden(child):
-                stack.append((child, in_link))
+            if isinstance(child.tag, str):
+                known = verdicts.get(child)
+                if known is None:
+                    known = is_boilerplate(child)
+                if not known and not _hidden(child):
+                    stack.append((child, in_link))
         if chars > limit:
             return None
     return kept, " ".join(pieces).lower()

@@ -17,7 +17,7 @@ from lxml import etree
 from govpress.parsers.html.blocks import clean_title, element_text, heading_text, held_verdicts, is_boilerplate
 from govpress.parsers.html.jsonld import read_jsonld
 from govpress.parsers.html.links import absolute, canonical_and_hreflang, primary_language
-from govpress.parsers.html.titles import strip_site_name, strip_site_suffix
+from govpress.parsers.html.titles import site_name_keys, strip_site_keys, strip_site_suffix
 from govpress.parsers.html.tree import Element, squash, text_of
 
 __all__ = ["PageIndex", "PageMeta", "page_metadata"]
@@ -59,12 +59,13 @@ class PageMeta:
 
     def title_candidates(self, learnt_site_names: tuple[str, ...] | list[str] = ()) -> list[str]:
         """Titles from metadata, most trusted first, site names stripped, duplicates dropped."""
-        names = [*self.site_names, *learnt_site_names]
+        keys = site_name_keys([*self.site_names, *learnt_site_names])  # keyed once for the five titles
         seen: list[str] = []
+        asked: list[str] = []
         for raw in (self.jsonld_headline, self.og_title, self.twitter_title, self.hentry_name, self.html_title):
-            if raw:
-                cleaned = strip_site_name(raw, names) if names else clean_title(raw)
-                cleaned = strip_site_suffix(cleaned, self.site_name)
+            if raw and raw not in asked:  # the same title again (og:title = JSON-LD headline) gives the same candidate
+                asked.append(raw)
+                cleaned = strip_site_suffix(strip_site_keys(raw, keys), self.site_name)
                 if cleaned and cleaned not in seen:
                     seen.append(cleaned)
         return seen

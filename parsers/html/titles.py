@@ -16,8 +16,8 @@ from govpress.parsers.html.blocks import clean_title
 from govpress.parsers.memo import ShortTextMemo
 
 __all__ = [
-    "learn_site_names", "page_title", "similarity", "site_names_for_source", "strip_site_name", "strip_site_suffix",
-    "title_key", "title_segments",
+    "learn_site_names", "page_title", "similarity", "site_name_keys", "site_names_for_source", "strip_site_keys",
+    "strip_site_name", "strip_site_suffix", "title_key", "title_segments",
 ]
 
 # Each separator pattern is written to open with a character set (the whitespace, "|" or ":" a separator starts
@@ -96,6 +96,11 @@ def title_key(text: str) -> str:
     return key
 
 
+def site_name_keys(names: Iterable[str]) -> set[str]:
+    """The :func:`title_key` of each of ``names`` that has one: what :func:`strip_site_name` compares segments with."""
+    return {key for n in names if n and (key := title_key(n))}
+
+
 def strip_site_name(title: str, names: Iterable[str]) -> str:
     """``title`` without any of ``names`` as a prefix or suffix segment ("SITE - Title", "Title | site").
 
@@ -103,8 +108,13 @@ def strip_site_name(title: str, names: Iterable[str]) -> str:
     separator (``|``, dashes, ``:``, ``»``, ``/``), so a headline that merely starts with the
     ministry's name ("Ministry of Finance reports ...") keeps it.
     """
+    return strip_site_keys(title, site_name_keys(names))
+
+
+def strip_site_keys(title: str, keys: set[str] | frozenset[str]) -> str:
+    """:func:`strip_site_name` with the names' keys (:func:`site_name_keys`) given: a caller that strips several titles
+    of the same names keys them once."""
     title = clean_title(title)
-    keys = {title_key(n) for n in names if n and title_key(n)}
     if not keys or not title:
         return title
     changed = True
@@ -186,16 +196,31 @@ def site_names_for_source(page_titles: Sequence[str], stored_titles: Sequence[st
     return tuple(dict.fromkeys(names))
 
 
-def _tokens(text: str) -> set[str]:
-    return set(_WORD.findall(text.casefold()))
+_TOKENS: dict[str, tuple[str, frozenset[str]]] = {}
+"""Short text -> its case fold and its words (``\\w+`` of the fold): a page compares its headline with each metadata
+title and segment, and each of those with the others."""
+
+
+def _folded_tokens(text: str) -> tuple[str, frozenset[str]]:
+    """``text.casefold()`` and the set of its words (memoised for texts of 300 characters or fewer)."""
+    known = _TOKENS.get(text)
+    if known is None:
+        folded = text.casefold()
+        known = folded, frozenset(_WORD.findall(folded))
+        if len(text) <= 300 and type(text) is str:  # not lxml's string subclass, which holds its document
+            if len(_TOKENS) >= 4096:
+                _TOKENS.clear()
+            _TOKENS[text] = known
+    return known
 
 
 def similarity(a: str, b: str) -> float:
     """Token Jaccard, raised to 0.8 when one title contains the other (a kicker or site name around it)."""
-    ta, tb = _tokens(a), _tokens(b)
+    fa, ta = _folded_tokens(a)
+    fb, tb = _folded_tokens(b)
     if not ta or not tb:
         return 0.0
     score = len(ta & tb) / len(ta | tb)
-    if a.casefold() in b.casefold() or b.casefold() in a.casefold():
+    if fa in fb or fb in fa:
         score = max(score, 0.8)
     return score

@@ -103,3 +103,125 @@ def test_block_cues_find_what_the_former_alternation_found() -> None:
     for text in texts:
         assert _has_block_cue(text) == (_FORMER_BLOCK_CUE.search(text) is not None), text
     assert len(set(_BLOCK_CUES)) == len(_BLOCK_CUES) and sum(map(_has_block_cue, texts)) > 2_000
+
+
+_FORMER_WS = re.compile(r"\s+")
+_FORMER_TAG = re.compile(r"<[^>]*>")
+
+
+def _former_text(markup: str) -> str:
+    import html
+
+    return _FORMER_WS.sub(" ", html.unescape(_FORMER_TAG.sub(" ", markup))).strip()
+
+
+def _former_phrase(text: str) -> str | None:
+    from govpress.parsers import notfound
+
+    if not text or len(text) > notfound.BLOCK_CHARS:
+        return None
+    has_separator = notfound._SEGMENT_CHAR.search(text)
+    for segment in [text, *(notfound._SEGMENTS.split(text) if has_separator else (text,))]:
+        segment = segment.strip()
+        if segment and re.search(r"\w", segment) and notfound._NOT_FOUND.match(segment):
+            return segment
+    return None
+
+
+def _made_titles(count: int, seed: int) -> list[str]:
+    import random
+    import sys
+
+    from govpress.parsers import notfound
+
+    rng = random.Random(seed)
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    words = [*notfound._PHRASES, "404", "Error 404", "Ошибка", "Министерство финансов", "News Agency", "Not found guilty",
+             "404 new schools", "<b>Page</b> not found", "&nbsp;404&nbsp;", "&amp;", "<br/>", "ſorry", "İ", "PAGE NOT FOUND",
+             "Nothing Found", "x", "", "_", "..."]
+    separators = [" | ", " — ", " – ", " - ", ": ", " : ", "|", "—", "·", " • ", " / ", "/", "-", " :: ", "  ", " "]
+    titles = []
+    for _ in range(count):
+        parts = [rng.choice(words) for _ in range(rng.randrange(1, 4))]
+        title = ""
+        for part in parts:
+            title += rng.choice(separators) + part if title else part
+        if rng.random() < 0.5:
+            title = "".join(rng.choice(spaces) if c == " " and rng.random() < 0.3 else c for c in title)
+        if rng.random() < 0.3:
+            title = rng.choice(spaces) + title + rng.choice(spaces)
+        titles.append(title)
+    return titles
+
+
+def test_the_title_phrase_check_answers_as_the_former_check_did() -> None:
+    """``_text`` (a split and a join) and ``_not_found_phrase`` (each segment asked once, remembered) answer as the
+    former ``_WS.sub``/``strip`` and the segment loop did: made titles of phrases, site names, separators, tags,
+    entities and every whitespace character, asked twice (the second time from the memo)."""
+    from govpress.parsers import notfound
+
+    titles = _made_titles(6_000, 25)
+    found = 0
+    for _ in range(2):
+        for title in titles:
+            assert notfound._text(title) == _former_text(title), title
+            text = _former_text(title)
+            assert notfound._not_found_phrase(text) == _former_phrase(text), text
+            assert notfound._not_found_phrase(title) == _former_phrase(title), title
+            found += _former_phrase(text) is not None
+    assert found > 1_000
+
+
+class _Counting:
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern, self.asked = pattern, []
+
+    def match(self, text: str):
+        self.asked.append(text)
+        return self.pattern.match(text)
+
+
+def test_a_title_segment_is_matched_once_and_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text without a separator is one segment, matched once (it was matched twice: as the text and as its only
+    segment); a site's name, a segment of every ``<title>`` of the source, is matched once for all of them."""
+    from govpress.parsers import notfound
+
+    getattr(notfound, "_PHRASE_SEGMENTS", {}).clear()
+    counting = _Counting(notfound._NOT_FOUND)
+    monkeypatch.setattr(notfound, "_NOT_FOUND", counting)
+    assert notfound._not_found_phrase("Minister opens a school") is None
+    assert counting.asked == ["Minister opens a school"]
+    counting.asked.clear()
+    for title in ("First headline | Ministry of Examples", "Second headline | Ministry of Examples",
+                  "Second headline | Ministry of Examples"):
+        assert notfound._not_found_phrase(title) is None
+    assert counting.asked == ["First headline | Ministry of Examples", "First headline", "Ministry of Examples",
+                              "Second headline | Ministry of Examples", "Second headline"]
+    assert notfound._not_found_phrase("Page not found | Ministry of Examples") == "Page not found"
+
+
+def test_the_main_area_walk_reads_held_verdicts_and_hidden_classes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within ``verdicts_held``, once every element is judged the not-found walk asks ``is_boilerplate`` about none
+    of them and finds the same main area; a class attribute's hidden verdict is read once per attribute."""
+    from govpress.parsers import notfound
+    from govpress.parsers.html.blocks import is_boilerplate, verdicts_held
+    from govpress.parsers.html.tree import parse_html_text
+
+    html = page("Ministry", "Headline", "<div class='hidden'>x</div><div class='text'><p>One</p><p>Two</p>"
+                "<p class='text'><a href='/'>link</a> tail</p></div>" * 3)
+    root = parse_html_text(html)
+    expected = notfound._main_area(root, 10_000)
+    with verdicts_held():
+        for element in root.iter():
+            is_boilerplate(element)
+        asked = []
+        monkeypatch.setattr(notfound, "is_boilerplate", lambda element: asked.append(element) or is_boilerplate(element))
+        assert notfound._main_area(root, 10_000) == expected
+        assert asked == []
+    classes = []
+    getattr(notfound, "_HIDDEN_CLASSES", {}).clear()
+    for attribute in ("hidden", "text", "text", "d-none x", "Hidden", "a  b"):
+        element = parse_html_text(f"<p class='{attribute}'>x</p>").find(".//p")
+        classes.append(notfound._hidden(element))
+    assert classes == [True, False, False, True, True, False]
+    assert set(getattr(notfound, "_HIDDEN_CLASSES", {})) == {"hidden", "text", "d-none x", "Hidden", "a  b"}

@@ -178,3 +178,59 @@ def test_the_separators_opening_with_a_character_set_match_what_their_plain_form
             assert pattern.split(text) == former.split(text), (name, text)
             found += former.search(text) is not None
     assert found > 4000
+
+
+def _former_similarity(a: str, b: str) -> float:
+    import re
+
+    ta, tb = set(re.findall(r"\w+", a.casefold())), set(re.findall(r"\w+", b.casefold()))
+    if not ta or not tb:
+        return 0.0
+    score = len(ta & tb) / len(ta | tb)
+    if a.casefold() in b.casefold() or b.casefold() in a.casefold():
+        score = max(score, 0.8)
+    return score
+
+
+def test_similarity_reads_each_texts_fold_once_and_scores_as_before() -> None:
+    """``similarity`` takes each text's case fold and words from a memo (a page compares its headline with every
+    metadata title): the same scores as the former function on made pairs (case, ß, İ, ſ, punctuation, containment),
+    and a compared text is remembered."""
+    import random
+
+    from govpress.parsers.html import titles
+
+    rng = random.Random(7)
+    words = ["Talks", "talks", "ON", "trade", "Straße", "STRASSE", "İstanbul", "istanbul", "ſtate", "state", "Встреча",
+             "ВСТРЕЧА", "—", "|", "404", "", " ", "a_b", "x"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randrange(5))) for _ in range(400)]
+    for _ in range(2):
+        for _ in range(4_000):
+            a, b = rng.choice(texts), rng.choice(texts)
+            if rng.random() < 0.2:
+                b = a + " " + b
+            assert titles.similarity(a, b) == _former_similarity(a, b), (a, b)
+    getattr(titles, "_TOKENS", {}).clear()
+    titles.similarity("Talks on trade", "Talks on trade | Ministry")
+    assert "Talks on trade" in getattr(titles, "_TOKENS", {})
+
+
+def test_the_titles_of_a_page_are_stripped_once_each(monkeypatch) -> None:
+    """A page repeats its headline as og:title, JSON-LD headline and ``<title>``: the candidates strip each distinct
+    title once and the headline's choice splits it once (both asked every title before, the empty ones too), with
+    the same candidates and the same headline."""
+    from govpress.parsers.html import metadata
+    from govpress.parsers.html.metadata import PageMeta
+
+    meta = PageMeta(url="https://example.gov/news/1", html_title="Talks on trade | Ministry of Examples",
+                    og_title="Talks on trade", jsonld_headline="Talks on trade", site_name="Ministry of Examples",
+                    site_names=["Ministry of Examples"], h1=["Talks on trade"])
+    stripped, split = [], []
+    real_strip, real_split = metadata.strip_site_suffix, generic.title_segments
+    monkeypatch.setattr(metadata, "strip_site_suffix", lambda *a: stripped.append(a[0]) or real_strip(*a))
+    monkeypatch.setattr(generic, "title_segments", lambda title: split.append(title) or real_split(title))
+    assert meta.title_candidates(("Ministry of Examples",)) == ["Talks on trade"]
+    assert stripped == ["Talks on trade", "Talks on trade"]  # JSON-LD headline (= og:title) and <title>, stripped
+    stripped.clear()
+    assert generic.choose_title(meta).title == "Talks on trade"
+    assert split == ["Talks on trade", "Talks on trade", "Talks on trade | Ministry of Examples"]
