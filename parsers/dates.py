@@ -526,6 +526,18 @@ def _first_key(text: str, tz: str, reference: datetime | None, month_first: bool
     return (text, tz, reference, bool(month_first))
 
 
+def _first_reading(m: re.Match[str], text: str, tz: str, zone: tzinfo, reference: datetime | None,
+                   before: re.Match[str] | None, month_first: bool, groups: dict[str, str | None]) -> ParsedDate | None:
+    """``text``'s first candidate ``m`` read, through :data:`_FIRSTS` when :func:`_first_key` allows it."""
+    key = _first_key(text, tz, reference, month_first)
+    parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+    if parsed is _UNKNOWN:
+        parsed = _convert(m, zone, reference, before, month_first, groups)
+        if key is not None:
+            _remember(_FIRSTS, key, parsed)
+    return parsed
+
+
 def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None, month_first: bool = False
                ) -> list[tuple[int, int, ParsedDate]]:
     """Every date expression in ``text`` as ``(start, end, date)``, in order; unreadable ones skipped.
@@ -544,12 +556,7 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
         if first:
             # The first candidate's reading is parse_date's answer for this text: shared with it.
             first = False
-            key = _first_key(text, tz, reference, month_first)
-            parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
-            if parsed is _UNKNOWN:
-                parsed = _convert(m, zone, reference, before, month_first, groups)
-                if key is not None:
-                    _remember(_FIRSTS, key, parsed)
+            parsed = _first_reading(m, text, tz, zone, reference, before, month_first, groups)
         else:
             parsed = _convert(m, zone, reference, before, month_first, groups)
         if parsed is not None:
@@ -628,12 +635,7 @@ def leading_date(text: str, within: int, *, tz: str = "UTC", reference: datetime
     before = None
     if groups.get("hh") is None and groups.get("hh_de") is None:
         before = _TIME_BEFORE.search(text[max(0, start - _BEFORE_REACH):start])
-    key = _first_key(text, tz, reference, month_first)
-    parsed = _FIRSTS.get(key, _UNKNOWN) if key is not None else _UNKNOWN
-    if parsed is _UNKNOWN:
-        parsed = _convert(best, zone, reference, before, month_first, groups)
-        if key is not None:
-            _remember(_FIRSTS, key, parsed)
+    parsed = _first_reading(best, text, tz, zone, reference, before, month_first, groups)
     if parsed is None:
         found = find_dates(text, tz=tz, reference=reference, month_first=month_first)
         return found[0] if found and found[0][0] <= within else None

@@ -30,6 +30,26 @@ class FakeClock:
 
 
 
+class CountedTimers:
+    """Counts the timers a running loop arms (``loop.call_at``) between ``start()`` and ``stop()``."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.armed = 0
+        self._call_at = loop.call_at
+
+    def _counting(self, *args: object, **kwargs: object) -> asyncio.TimerHandle:
+        self.armed += 1
+        return self._call_at(*args, **kwargs)  # type: ignore[arg-type]
+
+    def start(self) -> "CountedTimers":
+        self.loop.call_at = self._counting  # type: ignore[method-assign]
+        return self
+
+    def stop(self) -> None:
+        self.loop.call_at = self._call_at  # type: ignore[method-assign]
+
+
 def fixed_resolver(mapping: dict[str, list[str]] | None = None, default: list[str] | None = None):
     """A resolver answering from a dict; counts calls in ``.calls``."""
     calls: list[str] = []

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from govpress.fetch.client import Deadlines
+from tests.unit.fetch.conftest import CountedTimers
 
 
 async def _block(deadlines: Deadlines | None, delay: float, work: float) -> str:
@@ -60,21 +61,12 @@ def test_blocks_in_flight_end_as_with_asyncio_timeout(seed: int) -> None:
 def test_one_timer_serves_every_block() -> None:
     """asyncio.timeout arms a timer per block; here 200 blocks of one deadline arm the loop's timer once."""
     async def run(use_deadlines: bool) -> int:
-        loop = asyncio.get_running_loop()
-        armed = 0
-        call_at = loop.call_at
-
-        def counting(*args: object, **kwargs: object) -> asyncio.TimerHandle:
-            nonlocal armed
-            armed += 1
-            return call_at(*args, **kwargs)  # type: ignore[arg-type]
-
-        loop.call_at = counting  # type: ignore[method-assign]
+        timers = CountedTimers(asyncio.get_running_loop()).start()
         deadlines = Deadlines() if use_deadlines else None
         for _ in range(200):
             assert await _block(deadlines, 30.0, 0) == "done"
-        loop.call_at = call_at  # type: ignore[method-assign]
-        return armed
+        timers.stop()
+        return timers.armed
 
     assert asyncio.run(run(False)) >= 200
     assert asyncio.run(run(True)) == 1

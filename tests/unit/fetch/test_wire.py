@@ -26,6 +26,7 @@ from httpx._transports.default import AsyncResponseStream
 
 from govpress.fetch import wire
 from govpress.fetch.netguard import GuardedTransport, _Pool, current_allow, parse_networks
+from tests.unit.fetch.conftest import CountedTimers
 
 BIG = bytes(range(256)) * (3 * 4096 + 7)  # 3 MB: past the stream's read high-water mark
 
@@ -981,15 +982,7 @@ def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None
         server = await asyncio.start_server(serve, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         stream = await wire.connect_tcp("127.0.0.1", port)
-        armed = 0
-        call_at = loop.call_at
-
-        def counting(*args: object, **kwargs: object) -> asyncio.TimerHandle:
-            nonlocal armed
-            armed += 1
-            return call_at(*args, **kwargs)  # type: ignore[arg-type]
-
-        loop.call_at = counting  # type: ignore[method-assign]
+        timers = CountedTimers(loop).start()
         outcomes = []
 
         async def ask(delay: float, timeout: float) -> tuple[str, float]:
@@ -1004,7 +997,7 @@ def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None
         try:
             for _ in range(50):
                 assert (await ask(0, 30.0))[0] == "ok"
-            quick = armed
+            quick = timers.armed
             outcomes.append(await ask(0, 0.6))  # the timer stays armed for 30 s from the first read
             outcomes.append(await ask(0.1, 0.6))  # answered within its own deadline
             stream2 = await wire.connect_tcp("127.0.0.1", port)
@@ -1017,7 +1010,7 @@ def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None
             await first.aclose()
             await stream.aclose()
         finally:
-            loop.call_at = call_at  # type: ignore[method-assign]
+            timers.stop()
             server.close()
             await asyncio.sleep(0.5)  # the handlers see the closes and end
         return outcomes, quick
