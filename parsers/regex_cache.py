@@ -35,6 +35,10 @@ SAVE_AFTER = 0.005
 """CPU seconds of patterns compiled afresh (not in the file) above which :func:`save` rewrites the file. Below it,
 what was missing costs less than writing the file would: a few patterns are built in another order in each process
 (from a set of strings, whose order follows the process's string hashing: ``tokenize``'s), and miss every time."""
+SAVE_AFTER_PATTERNS = 12
+"""Patterns compiled afresh from which :func:`save` rewrites the file whatever their CPU: more than the few that miss
+in every process (3 at most). A run's process misses ~54 the fork server does not hold, ~5 ms of compiling, so CPU
+alone (``SAVE_AFTER``) sometimes left them unwritten and every later run compiled them again."""
 _TYPECODE = "I"
 """The regex engine's code unit (``_sre.CODESIZE`` bytes: 4, an unsigned int here; part of the file's name)."""
 _lock = threading.Lock()
@@ -44,6 +48,7 @@ _used: dict[tuple[str, int], tuple] = {}
 """What this process compiled or read, for :func:`save`."""
 _missed = False
 _missed_cpu = 0.0
+_missed_count = 0
 
 
 def _engine_key() -> str | None:
@@ -115,7 +120,7 @@ def _arguments(stored: tuple) -> tuple:
 
 def compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, from this machine's file of compiled patterns when it holds it."""
-    global _missed, _missed_cpu
+    global _missed, _missed_count, _missed_cpu
     flags = int(flags)
     if flags & re.DEBUG or not isinstance(pattern, str):
         return re.compile(pattern, flags)
@@ -140,6 +145,7 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return re.compile(pattern, flags)
     _used[key] = stored
     _missed = True
+    _missed_count += 1
     _missed_cpu += time.process_time() - started
     return made
 
@@ -168,7 +174,7 @@ def every_pattern() -> Iterator[None]:
 
 def save(folder: Path | None = None) -> None:
     """Write the patterns this process compiled or read, when those not in the file yet cost :data:`SAVE_AFTER`
-    to compile (atomically, in place of the file; errors ignored).
+    to compile or number :data:`SAVE_AFTER_PATTERNS` (atomically, in place of the file; errors ignored).
 
     The file's other patterns are kept beside them, up to three times as many as this process used: two versions
     of the code on one machine (a checkout beside an installed copy) then share the file instead of rewriting it
@@ -178,14 +184,14 @@ def save(folder: Path | None = None) -> None:
     start that the fork server, missing less than :data:`SAVE_AFTER`, never wrote back); and it never grows past
     four times what one process uses.
     """
-    global _missed, _missed_cpu
-    if _missed_cpu < SAVE_AFTER or not _used:
+    global _missed, _missed_count, _missed_cpu
+    if (_missed_cpu < SAVE_AFTER and _missed_count < SAVE_AFTER_PATTERNS) or not _used:
         return
     try:
         path = cache_file(folder)
         if path is None:
             return
         write_merged(path, _used, _read(path))
-        _missed, _missed_cpu = False, 0.0
+        _missed, _missed_count, _missed_cpu = False, 0, 0.0
     except Exception:  # noqa: BLE001 - a read-only or full disk: no cache, same patterns
         return
