@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import pytz
 
-from govpress.store import LoadBatch, Store
+from govpress.store import LoadBatch, LoadCounts, Store
 from govpress.store import connection
 from govpress.store.connection import WRITER_ROW_GROUP
 
@@ -344,3 +344,80 @@ def test_a_call_from_another_thread_as_the_session_ends_opens_the_file_after_the
     caller.join(30)
     assert not caller.is_alive()
     assert errors == []
+
+
+ANOTHER_PROCESS = """
+import sys
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
+from store_factories import batch, release
+from govpress.store import Store
+store = Store(sys.argv[1], lock_timeout=0)
+with store.reader(fts=False) as con:
+    print(con.execute("SELECT string_agg(release_id, ',' ORDER BY release_id) FROM releases").fetchone()[0], flush=True)
+print(store.load_batch(batch(release("r2", "Another text."), run_id="other")), flush=True)
+"""
+
+
+def test_an_idle_session_lets_another_process_read_and_write_the_file_and_sees_its_rows_after(store: Store) -> None:
+    # An analyst (or another run) opens the file while the run idles; the session's next call sees what it wrote.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from store_factories import batch, release
+
+    with store.session(idle_close=0.2):
+        assert store.load_batch(batch(release("r1"))) == LoadCounts(new=1)
+        assert wait_until(lambda: store._shared.con is None)  # let go after 0.2 s unused
+        done = subprocess.run([sys.executable, "-c", ANOTHER_PROCESS, str(store.path), str(Path(__file__).parent),
+                               str(Path(__file__).parents[2])],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.splitlines() == ["r1", str(LoadCounts(new=1))]  # it read the session's rows, then wrote
+        assert store.load_batch(batch(release("r1"), release("r2", "Another text."))) == LoadCounts(unchanged=2)
+        with store.writer() as con:
+            assert con.execute("SELECT release_id FROM releases ORDER BY 1").fetchall() == [("r1",), ("r2",)]
+        assert store.connections_opened == 2
+
+
+def test_an_idle_session_keeps_its_duckdb_instance_and_settings_while_the_file_is_let_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Letting the file go when idle DETACHes it from the session's in-memory DuckDB instance: the next call ATTACHes
+    # it again, with no new instance, no second LOAD of the search extension and the settings the flags record.
+    from govpress.store.connection import publish_memory_limit, writer_memory_limit
+
+    opened, loaded = [], []
+    real_open, real_load = connection._open, connection.load_fts
+    monkeypatch.setattr(connection, "_open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    monkeypatch.setattr(connection, "load_fts", lambda con: loaded.append(con) or real_load(con))
+
+    def limit() -> int:
+        with store.writer() as con:
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    def let_go() -> None:
+        assert wait_until(lambda: store._shared.con is None)
+        assert opens_read_only(store)
+
+    with store.session(idle_close=0.2, threads=1):
+        store.migrate()
+        store.rebuild_search_index()
+        with store.writer() as con:
+            publish = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            con.execute(f"SET memory_limit = '{writer_memory_limit()}'")
+            writer = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            con.execute(f"SET memory_limit = '{publish_memory_limit()}'")
+        assert publish != writer and store._shared.publish_limit
+        let_go()
+        assert limit() == publish and store._shared.publish_limit  # the instance kept the lower limit, as the flag says
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert limit() == writer and not store._shared.publish_limit  # a load sets the writer's back
+        let_go()
+        store.rebuild_search_index()
+        with store.writer() as con:
+            assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+            assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] not in connection.UTC_NAMES
+        assert store.connections_opened == 3
+    assert len(opened) == 1  # one DuckDB instance for the session (a new one at each reopen before)
+    assert len(loaded) == 1  # the search extension loaded once
+    assert opens_read_only(store)
