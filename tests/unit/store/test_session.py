@@ -251,7 +251,8 @@ def test_the_stores_connections_hand_timestamps_over_through_pytzs_utc(store: St
     assert stamps == [datetime(2026, 1, 2, 1, 4, 5, tzinfo=timezone.utc)] * 3
 
 
-FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators")
+FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators", "recent_titles",
+               "recheck_candidates", "known_releases", "known_releases_by_id")
 
 
 def count_fresh_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -260,22 +261,26 @@ def count_fresh_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in FRESH_READS:
         real = getattr(connection.loader, name)
         monkeypatch.setattr(connection.loader, name,
-                            lambda *args, _name=name, _real=real: asked.append(_name) or _real(*args))
+                            lambda *args, _name=name, _real=real, **kwargs: asked.append(_name) or _real(*args, **kwargs))
     return asked
 
 
 def ask_fresh_reads(store: Store) -> tuple:
     return (store.holds_releases("gov_ru"), store.frontier("gov_ru"),
             store.discovery_validators("gov_ru", ["https://gov.example/gov_ru/rss"]),
-            store.cached_validators(["https://gov.example/gov_ru/r1"]))
+            store.cached_validators(["https://gov.example/gov_ru/r1"]), store.recent_titles("gov_ru"),
+            store.recheck_candidates("gov_ru", datetime(2026, 1, 2, tzinfo=timezone.utc), budget=5),
+            store.known_releases("gov_ru"), store.known_releases_by_id("gov_ru", ["r1"]))
 
 
 def test_a_file_seeded_in_the_session_answers_its_first_reads_without_a_query_until_another_write(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from store_factories import batch, release, source
 
+    from govpress import coverage
+
     asked = count_fresh_reads(monkeypatch)
-    empty = (False, [], {}, {})
+    empty = (False, [], {}, {}, [], {}, {}, {})
     store = Store(tmp_path / "new.duckdb", lock_timeout=5)
     with store.session(idle_close=60):
         store.migrate()
@@ -283,11 +288,30 @@ def test_a_file_seeded_in_the_session_answers_its_first_reads_without_a_query_un
         store.start_run("run-1", "ingest", {}, ["gov_ru"], datetime(2026, 1, 1, tzinfo=timezone.utc))
         store.upsert_sources([source()], "run-1")
         store.heartbeat("run-1", datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc))
+        assert coverage.load(store, "gov_ru").ranges == ()  # a read (the run's first of a traced source): kept it
         assert ask_fresh_reads(store) == empty
         assert asked == []  # the file is as seeded but for the run's and the sources' rows: nothing queried
         store.load_batch(batch(release("r1")))
-        assert ask_fresh_reads(store)[0] is True  # the load ended it: the releases are read again
+        fresh = ask_fresh_reads(store)  # the load ended it: the releases are read again
+        assert fresh[0] is True and fresh[4] == ["A title"] and len(fresh[7]) == 1
         assert set(asked) == set(FRESH_READS)
+    # and every answer was the query's: the same reads of a copy of the file outside a session
+    assert ask_fresh_reads(Store(store.path)) == fresh
+
+
+def test_a_read_answered_without_a_query_keeps_the_sessions_connection_from_idling(tmp_path) -> None:
+    # A fresh run's reads before its first load are answered without a query: each still counts as a use of the
+    # connection, as its query did, so the file is not let go (ending the fresh file's state) while the run asks.
+    store = Store(tmp_path / "new.duckdb", lock_timeout=5)
+    with store.session(idle_close=0.3):
+        store.migrate()
+        for _ in range(12):
+            assert store.recent_titles("gov_ru") == [] and store.cached_validators(["https://gov.example/r"]) == {}
+            time.sleep(0.1)
+        assert store._shared.con is not None and store._untouched  # 1.2 s of reads 0.1 s apart: never idle
+        assert wait_until(lambda: store._shared.con is None)  # and let go once nothing asks
+        assert not store._untouched
+        assert store.connections_opened == 1
 
 
 def test_a_fresh_files_reads_query_outside_a_session_after_a_close_and_after_any_other_write(
