@@ -263,7 +263,7 @@ def load(store: "Store", source_id: str) -> Coverage:
     """The source's complete ranges (empty on a database that has none yet)."""
     from govpress.store.arrow import inline  # here: govpress.plan and discover import this module without the store
 
-    with store.writer(same_schema=True) as con:  # a read: a session's catalogue holds after it
+    with store.reading() as con:  # a read: a session's catalogue, and a fresh file's untouched state, hold after it
         rows = con.execute(*inline(
             "SELECT first_day, last_day, resume_url, resume_purpose FROM coverage_ranges WHERE source_id = ? "
             "ORDER BY first_day", [source_id])).fetchall()

@@ -304,39 +304,29 @@ def _open(path: Path, *, read_only: bool, row_group_size: int | None,
         name_utc_utc(con)
         # ATTACH replays the WAL inside this statement: no progress bar on the run's output (a direct open has none).
         con.execute("SET enable_progress_bar = false")
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS {database_alias(path)} (ROW_GROUP_SIZE {int(row_group_size)})")
-        con.execute(f"USE {database_alias(path)}")
+        attach(con, path, row_group_size)
     except BaseException:
         con.close()
         raise
     return con
 
 
-def connect_with_retry(
-    path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter,
-    row_group_size: int | None = None, threads: int | None = None,
-) -> duckdb.DuckDBPyConnection:
-    """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout.
+def attach(con: duckdb.DuckDBPyConnection, path: Path, row_group_size: int) -> None:
+    """ATTACH the file read-write to ``con``'s in-memory instance under its usual catalog name, and USE it."""
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS {database_alias(path)} (ROW_GROUP_SIZE {int(row_group_size)})")
+    con.execute(f"USE {database_alias(path)}")
 
-    A read-write connection gets the writer's memory limit (:func:`writer_memory_limit`), set after
-    opening (a setting, not an open-time configuration, so other opens of the file never conflict).
-    ``row_group_size`` (read-write only): the file is attached with it, under its usual catalog name;
-    a cursor of the connection must ``USE`` :func:`database_alias` (cursors start in the in-memory one).
-    ``threads``: DuckDB's threads for the connection from its start (DuckDB's default, one per core, when None)."""
-    limit = None if read_only else writer_memory_limit()
+
+def retry_locked(path: Path, open_file: Callable[[], T], *, lock_timeout: float,
+                 logger: logging.Logger | logging.LoggerAdapter) -> T:
+    """``open_file()``, called again (with backoff) while another process holds ``path``'s lock; StoreLocked after
+    ``lock_timeout``. Any other error is raised at once."""
     delays = backoff_delays(lock_timeout)
     started = time.monotonic()
     while True:
         try:
-            con = _open(path, read_only=read_only, row_group_size=row_group_size, threads=threads)
-            if limit is not None:
-                try:
-                    con.execute(f"SET memory_limit = '{limit}'")  # the value matched _MEMORY_SIZE: no quoting to escape
-                except BaseException:
-                    con.close()  # never leave the file locked by a connection nobody holds
-                    raise
-            return con
+            return open_file()
         except duckdb.IOException as error:
             if not is_lock_conflict(error):
                 raise
@@ -355,6 +345,32 @@ def connect_with_retry(
                 path, f" ({holder})" if holder else "", delay,
             )
             time.sleep(delay)
+
+
+def connect_with_retry(
+    path: Path, *, read_only: bool, lock_timeout: float, logger: logging.Logger | logging.LoggerAdapter,
+    row_group_size: int | None = None, threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, waiting (with backoff) while another process holds its lock; StoreLocked after the timeout.
+
+    A read-write connection gets the writer's memory limit (:func:`writer_memory_limit`), set after
+    opening (a setting, not an open-time configuration, so other opens of the file never conflict).
+    ``row_group_size`` (read-write only): the file is attached with it, under its usual catalog name;
+    a cursor of the connection must ``USE`` :func:`database_alias` (cursors start in the in-memory one).
+    ``threads``: DuckDB's threads for the connection from its start (DuckDB's default, one per core, when None)."""
+    limit = None if read_only else writer_memory_limit()
+
+    def open_file() -> duckdb.DuckDBPyConnection:
+        con = _open(path, read_only=read_only, row_group_size=row_group_size, threads=threads)
+        if limit is not None:
+            try:
+                con.execute(f"SET memory_limit = '{limit}'")  # the value matched _MEMORY_SIZE: no quoting to escape
+            except BaseException:
+                con.close()  # never leave the file locked by a connection nobody holds
+                raise
+        return con
+
+    return retry_locked(path, open_file, lock_timeout=lock_timeout, logger=logger)
 
 
 _PROCESS_LOCKS: dict[Path, threading.RLock] = {}
@@ -394,6 +410,10 @@ class _SharedConnection:
         self.idle_close = idle_close
         self.threads = threads
         self.con: duckdb.DuckDBPyConnection | None = None
+        """The connection with the file attached; None while the file is let go (closed, or detached when idle)."""
+        self.instance: duckdb.DuckDBPyConnection | None = None
+        """The in-memory DuckDB instance the file is attached to (``con`` when attached). Kept when the session
+        lets the file go because it is idle (:meth:`detach`), closed with everything it holds by :meth:`close`."""
         self.fts = False
         self.opened = 0
         """How many times the file was opened in this session (the bench and tests read it)."""
@@ -423,18 +443,23 @@ class _SharedConnection:
 
         ``loading``: for a load, which leaves DuckDB's threads as the last load lowered them."""
         if self.con is None:
-            try:
-                self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
-                                              logger=self.store.logger, row_group_size=WRITER_ROW_GROUP,
-                                              threads=self.threads)
-            except (duckdb.Error, OSError) as exc:
-                raise _typed(self.store.path, exc) from exc
-            # Closing the file checkpoints it, and a checkpoint rewrites the primary-key indexes of the
-            # tables it touched: 0.6 s with a million fetches, for a quiet run's few rows. The WAL is
-            # durable at each commit; DuckDB still checkpoints by itself once it holds 16 MB, and the
-            # snapshot checkpoints before copying, so the cost follows what was written, not what is held.
-            self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            self.fts = False
+            if self.instance is not None:
+                self._attach_again()
+            else:
+                try:
+                    self.con = connect_with_retry(self.store.path, read_only=False, lock_timeout=self.store.lock_timeout,
+                                                  logger=self.store.logger, row_group_size=WRITER_ROW_GROUP,
+                                                  threads=self.threads)
+                except (duckdb.Error, OSError) as exc:
+                    raise _typed(self.store.path, exc) from exc
+                self.instance = self.con
+                # Closing the file checkpoints it, and a checkpoint rewrites the primary-key indexes of the
+                # tables it touched: 0.6 s with a million fetches, for a quiet run's few rows. The WAL is
+                # durable at each commit; DuckDB still checkpoints by itself once it holds 16 MB, and the
+                # snapshot checkpoints before copying, so the cost follows what was written, not what is held.
+                # (A setting of the instance: a DETACH when idle does not checkpoint either.)
+                self.con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                self.fts = False
             self.opened += 1
             self.released = False
         if fts and not self.fts:
@@ -475,17 +500,60 @@ class _SharedConnection:
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
-    def close(self) -> None:
-        """Close the connection now (call with the process lock held); the next call reopens it."""
+    def _forget_the_file(self) -> None:
+        """Drop what the session knows of the file's rows: another process may write it until it is attached again."""
         self.tables = None
         self.held = None
         self.keys = None
+        self.store._untouched = False
+
+    def close(self) -> None:
+        """Close the connection and its DuckDB instance now (call with the process lock held); the next call opens
+        a new one. What DuckDB held goes with the instance (Store.release_memory)."""
+        self._forget_the_file()
         self.threads_before_loads = None  # a connection opened again has the session's own number
         self.publish_limit = False  # and the writer's memory limit
-        self.store._untouched = False  # another process may write the file until it is opened again
-        if self.con is not None:
-            self.con.close()
-            self.con = None
+        instance, self.con, self.instance = self.instance or self.con, None, None
+        if instance is not None:
+            instance.close()
+
+    def detach(self) -> None:
+        """Let the file go when idle (call with the process lock held): DETACH it from the in-memory instance, which
+        stays, with its settings (threads, memory limit, time zone) and the search extension loaded; the next call
+        ATTACHes the file again (:meth:`_attach_again`).
+
+        Why not :meth:`close`: a new instance at the next call cost 15-25 ms of CPU more than the ATTACH (DuckDB's
+        start, the memory limit's SET with its allocator flush, and ``LOAD fts`` again when the index is built
+        after), and a run on a busy machine idles past ``idle_close`` two or three times (bench/results.md,
+        perf-duck25, perf-store26). The DETACH closes the file and its lock as the close did (another process opens
+        it at once) and frees DuckDB's buffers of it; the WAL stays, unchecked, as at a close (the instance keeps
+        ``disable_checkpoint_on_shutdown``). Every cursor of a call is closed when the call returns, so none keeps
+        the database alive; if the DETACH fails anyway, the instance is closed."""
+        self._forget_the_file()
+        if self.con is None:
+            return
+        try:
+            self.con.execute("USE memory")  # DuckDB refuses to detach the database in use
+            self.con.execute(f"DETACH {database_alias(self.store.path)}")
+        except duckdb.Error:
+            self.close()
+            return
+        self.con = None
+
+    def _attach_again(self) -> None:
+        """ATTACH the file to the kept instance again (:meth:`detach`), waiting as an open waits for another
+        process's lock; on any other failure the instance is closed (the next call opens a new one)."""
+        instance = self.instance
+        assert instance is not None
+        try:
+            retry_locked(self.store.path, lambda: attach(instance, self.store.path, WRITER_ROW_GROUP),
+                         lock_timeout=self.store.lock_timeout, logger=self.store.logger)
+        except StoreLocked:
+            raise  # the instance stays: the next call tries the file again
+        except (duckdb.Error, OSError) as exc:
+            self.close()
+            raise _typed(self.store.path, exc) from exc
+        self.con = instance
 
     def _close_when_idle(self) -> None:
         lock = _process_lock(self.store.path)
@@ -495,7 +563,7 @@ class _SharedConnection:
             if lock.acquire(blocking=False):  # a call in progress holds it: not idle
                 try:
                     if time.monotonic() - self.last_used >= self.idle_close:
-                        self.close()
+                        self.detach()
                 finally:
                     lock.release()
 
@@ -524,8 +592,9 @@ class Store:
 
     _untouched = False
     """The file was seeded by :meth:`migrate` in this session and, through the session's connection, still open
-    since, nothing was written but the ``runs`` and ``sources`` rows (the calls passing ``keep_untouched``): the pipeline's reads
-    of ``releases``, ``http_cache``, ``fetches`` and ``frontier`` find nothing, and answer so without a query.
+    since, nothing was written but the ``runs`` and ``sources`` rows (the calls passing ``keep_untouched``, and
+    :meth:`reading`'s blocks): the pipeline's reads of ``releases``, ``http_cache``, ``fetches`` and ``frontier``
+    find nothing, and answer so without a query.
 
     Why: a fresh run's first calls, a source's ``holds_releases``, ``frontier``, ``discovery_validators`` and
     ``cached_validators`` before any load, were 20 queries of empty tables (~20-25 ms of CPU; bench/results.md,
@@ -628,6 +697,17 @@ class Store:
         except OSError as exc:
             raise _typed(self.path, exc) from exc
         with self._connection(read_only=False, fts=fts, same_schema=same_schema, loading=loading) as con:
+            yield con
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """:meth:`writer` for a block of the pipeline's that only reads (coverage.load): it writes no table, so a
+        file seeded in the session stays as seeded (``Store._untouched``) and a session's catalogue holds after it.
+
+        Why: a fresh run's first read of a source's coverage ended ``_untouched`` before any other read had asked,
+        and every read after it queried the empty tables: the sources' ``recent_titles``, ``recheck_candidates``
+        and ``cached_validators`` before the first load (bench/results.md, perf-store26)."""
+        with self.writer(same_schema=True, keep_untouched=True) as con:
             yield con
 
     @contextmanager
@@ -808,44 +888,63 @@ class Store:
 
     # -- what the pipeline reads ---------------------------------------------------------------
 
+    def _answers_untouched(self) -> bool:
+        """Whether a read of the pipeline's finds nothing without a query (``Store._untouched``). Such a read counts as
+        a use of the session's connection (its idle time starts again), as the query it stands for did: a fresh run's
+        reads, answered so in its first second, left the connection idle past ``IDLE_CLOSE`` between the sources'
+        first reads and their loads, and the let-go ended ``_untouched`` (another process may write the file)."""
+        if not self._untouched:
+            return False
+        if self._shared is not None:
+            self._shared.touch()
+        return True
+
     def holds_releases(self, source_id: str) -> bool:
         """Whether the source has any release stored (removed ones too)."""
-        if self._untouched:
+        if self._answers_untouched():
             return False
         with self.writer(same_schema=True) as con:
             return loader.holds_releases(con, source_id)
 
     def known_releases(self, source_id: str) -> dict[str, KnownRelease]:
+        if self._answers_untouched():
+            return {}
         with self.writer(same_schema=True) as con:
             return loader.known_releases(con, source_id)
 
     def known_releases_by_id(self, source_id: str, release_ids: list[str]) -> dict[str, KnownRelease]:
+        if self._answers_untouched():
+            return {}
         with self.writer(same_schema=True) as con:
             return loader.known_releases_by_id(con, source_id, release_ids)
 
     def recheck_candidates(self, source_id: str, now: datetime, *, budget: int,
                            window: tuple[datetime, datetime] | None = None) -> dict[str, KnownRelease]:
+        if self._answers_untouched():
+            return {}
         with self.writer(same_schema=True) as con:
             return loader.recheck_candidates(con, source_id, now, budget=budget, window=window)
 
     def recent_titles(self, source_id: str, limit: int = 30) -> list[str]:
+        if self._answers_untouched():
+            return []
         with self.writer(same_schema=True) as con:
             return loader.recent_titles(con, source_id, limit)
 
     def cached_validators(self, urls: list[str]) -> dict[str, CacheRow]:
-        if self._untouched:
+        if self._answers_untouched():
             return {}
         with self.writer(same_schema=True) as con:
             return loader.cached_validators(con, urls)
 
     def discovery_validators(self, source_id: str, first_pages: list[str]) -> dict[str, CacheRow]:
-        if self._untouched:
+        if self._answers_untouched():
             return {}
         with self.writer(same_schema=True) as con:
             return loader.discovery_validators(con, source_id, first_pages)
 
     def frontier(self, source_id: str) -> list[tuple[str, str]]:
-        if self._untouched:
+        if self._answers_untouched():
             return []
         with self.writer(same_schema=True) as con:
             return loader.frontier(con, source_id)

@@ -289,6 +289,12 @@ class LakeStore(Store):
             finally:
                 self._end_pending_result()
 
+    @contextmanager
+    def reading(self) -> Iterator[LakeConnection]:
+        """:meth:`writer` (a lake session has no seeded-file state to keep: ``Store._untouched`` stays False)."""
+        with self.writer(same_schema=True) as con:
+            yield con
+
     def _end_pending_result(self) -> None:
         """End the statement a caller left half read (``fetchone()`` of several rows), and so its transaction.
 

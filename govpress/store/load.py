@@ -25,7 +25,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -486,6 +486,15 @@ class StoredKeys:
         held = self.tables.get(table) if self.tables is not None else None
         return held is not None and bool(keys) and len(set(keys)) == len(keys) and held.isdisjoint(keys)
 
+    def none_stored(self, table: str, keys: Iterable[Any]) -> bool:
+        """Whether none of ``keys`` is stored in ``table``, as known without a statement (a delete of them finds none).
+
+        Only the session's loads write these tables while it knows them (``frontier``: nothing else writes it), so
+        a key known not stored has no row to delete; a row stored behind the session's back is the same case as
+        :meth:`new`'s (a write from outside its loads), which drops the knowledge everywhere else."""
+        held = self.tables.get(table) if self.tables is not None else None
+        return held is not None and held.isdisjoint(keys)
+
     def stored(self, table: str, keys: list[Any]) -> None:
         """``keys`` are stored in ``table`` now (the load that inserted them committed)."""
         held = self.tables.get(table) if self.tables is not None else None
@@ -593,21 +602,30 @@ def _load_cache(con: duckdb.DuckDBPyConnection, cache: list[CacheRow], plain: bo
 
 
 def _frontier_adds(batch: LoadBatch) -> list[dict[str, str]]:
-    """The frontier's new rows, one per url: its first purpose in the batch (INSERT OR IGNORE kept the first row)."""
-    return [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()]
+    """The frontier's new rows, one per url: its first purpose in the batch (INSERT OR IGNORE kept the first row).
+
+    A url the batch also marks done is left out: the batch's delete of its done urls (:func:`_load_frontier`)
+    removed the row again, whether the insert added it or found one stored, so it ends absent either way. Why: a
+    run's batch adds the pages it fetched and marks the same pages done, all of them in a fresh run (170 urls a
+    batch inserted, then deleted, in each of a 653-page run's four)."""
+    done = set(batch.frontier_done)
+    return [{"url": url, "purpose": purpose} for url, purpose in dict(reversed(batch.frontier_add)).items()
+            if url not in done]
 
 
 def _load_frontier(con: duckdb.DuckDBPyConnection, batch: LoadBatch, adds: list[dict[str, str]],
-                   plain: bool = False) -> None:
+                   plain: bool = False, keys: StoredKeys | None = None) -> None:
     """``adds``: :func:`_frontier_adds`; ``plain``: none of their urls is in the source's frontier
-    (:func:`_none_stored`)."""
+    (:func:`_none_stored`). ``keys``: the session's :class:`StoredKeys`: the done urls none of which it knows
+    stored are deleted by no statement (a fresh run's every batch: the urls it fetched, which no batch added)."""
     if adds:
         execute_with(con, pa.Table.from_pylist(adds, schema=URLS_ARROW), *inline(
             f"INSERT {'' if plain else 'OR IGNORE '}INTO frontier (source_id, url, purpose, added_at, run_id) "
             f"SELECT ?, url, purpose, now(), ? FROM {STREAM}",
             [batch.source_id, batch.run_id]),
         )
-    if batch.frontier_done:
+    if batch.frontier_done and not (
+            keys is not None and keys.none_stored("frontier", ((batch.source_id, url) for url in batch.frontier_done))):
         rows = [{"url": url, "purpose": None} for url in set(batch.frontier_done)]
         execute_with(con, pa.Table.from_pylist(rows, schema=URLS_ARROW), *inline(
             f"DELETE FROM frontier WHERE source_id = ? AND url IN (SELECT url FROM {STREAM})", [batch.source_id]))
@@ -783,7 +801,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, batch: LoadBatch, tables: frozen
             _load_fetches(con, batch.fetches, plain="fetches" in fresh)
             _load_failures(con, batch.run_id, batch.failures)
             _load_cache(con, cache, plain="http_cache" in fresh)
-            _load_frontier(con, batch, frontier_add, plain="frontier" in fresh)
+            _load_frontier(con, batch, frontier_add, plain="frontier" in fresh, keys=keys)
         con.commit()
     except BaseException:
         rollback_quietly(con)

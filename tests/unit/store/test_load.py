@@ -755,3 +755,57 @@ def test_a_release_stored_behind_a_sessions_back_is_read_when_its_batch_comes(tm
         return _all_tables(target)
 
     assert load(behind=True) == load(behind=False)
+
+
+def _frontier_batch(add: list[str], done: list[str], run_id: str = "run-1"):
+    from govpress.store import LoadBatch
+
+    return LoadBatch(run_id=run_id, source_id="gov_ru", frontier_add=[(f"https://gov.example/{u}", "release") for u in add],
+                     frontier_done=[f"https://gov.example/{u}" for u in done])
+
+
+def test_a_batch_that_adds_and_finishes_the_same_urls_writes_no_frontier_row_for_them(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run's batch adds the pages it fetched and marks the same pages done: the rows were inserted and deleted
+    # again. Now only the urls the batch leaves pending go in, and in a session that knows the frontier's keys (it was
+    # empty and only the session's loads wrote it) a done url it never stored is deleted by no statement.
+    sent = duckdb_statements(monkeypatch)
+    with store.session(idle_close=60):
+        store.load_batch(_frontier_batch(add=["a", "b", "c"], done=["a", "b"]))
+        first = "\n".join(sent)
+        sent.clear()
+        store.load_batch(_frontier_batch(add=["d"], done=["d", "e"]))
+        second = "\n".join(sent)
+        sent.clear()
+        store.load_batch(_frontier_batch(add=[], done=["c"]))  # a url an earlier batch stored: deleted
+        third = "\n".join(sent)
+    assert "INSERT INTO frontier" in first and "DELETE FROM frontier" not in first
+    assert "INTO frontier" not in second and "DELETE FROM frontier" not in second
+    assert "DELETE FROM frontier" in third
+    assert store.frontier("gov_ru") == []
+
+
+def test_frontier_rows_end_as_each_batch_adds_finishes_and_retries_them_in_and_outside_a_session(tmp_path) -> None:
+    # The same batches, with urls stored before the session (so not known to it), loaded in a session and one by one:
+    # the same frontier, which is what adding every url and then deleting the done ones gave.
+    from store_factories import source
+
+    batches = [_frontier_batch(add=["a", "b", "c", "old"], done=["a", "old"]),
+               _frontier_batch(add=["d", "b"], done=["d", "e", "stale"]),
+               _frontier_batch(add=["f"], done=["b"])]
+    frontiers = []
+    for in_session in (True, False):
+        target = Store(tmp_path / f"{in_session}.duckdb", lock_timeout=5)
+        target.migrate()
+        target.upsert_sources([source()], "run-0")
+        target.load_batch(_frontier_batch(add=["stale", "old", "kept"], done=[], run_id="run-0"))
+        if in_session:
+            with target.session(idle_close=60):
+                for one in batches:
+                    target.load_batch(one)
+        else:
+            for one in batches:
+                target.load_batch(one)
+        frontiers.append(target.frontier("gov_ru"))
+    assert frontiers[0] == frontiers[1]
+    assert sorted(url for url, _ in frontiers[0]) == [f"https://gov.example/{u}" for u in ("c", "f", "kept")]

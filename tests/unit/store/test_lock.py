@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +115,58 @@ def test_lock_holder_is_read_from_duckdbs_message() -> None:
                "/usr/bin/python3.11 (PID 6812). See also https://duckdb.org/docs/stable/connect/concurrency")
     assert describe_lock_holder(message) == "pid 6812, /usr/bin/python3.11"
     assert describe_lock_holder("Could not set lock on file") == ""
+
+
+def test_a_session_let_go_when_idle_waits_for_another_processs_lock_before_attaching_the_file_again(
+        store: Store) -> None:
+    # While a run idles its session lets the file go (DETACHed from its DuckDB instance); another process may take
+    # it then, and the run's next call waits for it as an open waits, then attaches the file again.
+    logger, recorder = recording_logger("attach")
+    waiting = Store(store.path, lock_timeout=60, logger=logger)
+    with waiting.session(idle_close=0.2):
+        assert waiting.load_batch(batch(release("r1"))) == LoadCounts(new=1)
+        held = None
+        deadline = time.monotonic() + 30
+        while held is None:  # the holder gets the file once the session let it go
+            try:
+                held = Holder(store.path)
+            except AssertionError:
+                assert time.monotonic() < deadline, "the idle session never let the file go"
+                time.sleep(0.1)
+        try:
+            result: dict[str, object] = {}
+            worker = threading.Thread(
+                target=lambda: result.update(counts=waiting.load_batch(batch(release("r2", "Another text.")))))
+            worker.start()
+            assert recorder.first.wait(timeout=30), "the store never reported the lock"
+            held.release()
+            worker.join(timeout=60)
+        finally:
+            held.stop()
+        assert result["counts"] == LoadCounts(new=1)
+        assert waiting.connections_opened == 2
+    assert f"database {store.path} is locked by another process (pid {held.proc.pid}," in recorder.messages[0]
+    assert table_rows(store, "SELECT release_id FROM releases ORDER BY 1") == [("r1",), ("r2",)]
+
+
+def test_a_session_let_go_when_idle_gives_up_after_lock_timeout_and_attaches_at_a_later_call(store: Store) -> None:
+    logger, _ = recording_logger("attach-timeout")
+    impatient = Store(store.path, lock_timeout=0.5, logger=logger)
+    with impatient.session(idle_close=0.2):
+        impatient.frontier("s")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                held = Holder(store.path)
+                break
+            except AssertionError:
+                assert time.monotonic() < deadline, "the idle session never let the file go"
+                time.sleep(0.1)
+        try:
+            with pytest.raises(StoreLocked, match="lock_timeout=0.5 s"):
+                impatient.load_batch(batch(release("r1")))
+            held.release()
+        finally:
+            held.stop()
+        assert impatient.load_batch(batch(release("r1"))) == LoadCounts(new=1)
+    assert table_rows(store, "SELECT release_id FROM releases") == [("r1",)]

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import pytz
 
-from govpress.store import LoadBatch, Store
+from govpress.store import LoadBatch, LoadCounts, Store
 from govpress.store import connection
 from govpress.store.connection import WRITER_ROW_GROUP
 
@@ -251,7 +251,8 @@ def test_the_stores_connections_hand_timestamps_over_through_pytzs_utc(store: St
     assert stamps == [datetime(2026, 1, 2, 1, 4, 5, tzinfo=timezone.utc)] * 3
 
 
-FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators")
+FRESH_READS = ("holds_releases", "frontier", "discovery_validators", "cached_validators", "recent_titles",
+               "recheck_candidates", "known_releases", "known_releases_by_id")
 
 
 def count_fresh_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -260,22 +261,26 @@ def count_fresh_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in FRESH_READS:
         real = getattr(connection.loader, name)
         monkeypatch.setattr(connection.loader, name,
-                            lambda *args, _name=name, _real=real: asked.append(_name) or _real(*args))
+                            lambda *args, _name=name, _real=real, **kwargs: asked.append(_name) or _real(*args, **kwargs))
     return asked
 
 
 def ask_fresh_reads(store: Store) -> tuple:
     return (store.holds_releases("gov_ru"), store.frontier("gov_ru"),
             store.discovery_validators("gov_ru", ["https://gov.example/gov_ru/rss"]),
-            store.cached_validators(["https://gov.example/gov_ru/r1"]))
+            store.cached_validators(["https://gov.example/gov_ru/r1"]), store.recent_titles("gov_ru"),
+            store.recheck_candidates("gov_ru", datetime(2026, 1, 2, tzinfo=timezone.utc), budget=5),
+            store.known_releases("gov_ru"), store.known_releases_by_id("gov_ru", ["r1"]))
 
 
 def test_a_file_seeded_in_the_session_answers_its_first_reads_without_a_query_until_another_write(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from store_factories import batch, release, source
 
+    from govpress import coverage
+
     asked = count_fresh_reads(monkeypatch)
-    empty = (False, [], {}, {})
+    empty = (False, [], {}, {}, [], {}, {}, {})
     store = Store(tmp_path / "new.duckdb", lock_timeout=5)
     with store.session(idle_close=60):
         store.migrate()
@@ -283,11 +288,30 @@ def test_a_file_seeded_in_the_session_answers_its_first_reads_without_a_query_un
         store.start_run("run-1", "ingest", {}, ["gov_ru"], datetime(2026, 1, 1, tzinfo=timezone.utc))
         store.upsert_sources([source()], "run-1")
         store.heartbeat("run-1", datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc))
+        assert coverage.load(store, "gov_ru").ranges == ()  # a read (the run's first of a traced source): kept it
         assert ask_fresh_reads(store) == empty
         assert asked == []  # the file is as seeded but for the run's and the sources' rows: nothing queried
         store.load_batch(batch(release("r1")))
-        assert ask_fresh_reads(store)[0] is True  # the load ended it: the releases are read again
+        fresh = ask_fresh_reads(store)  # the load ended it: the releases are read again
+        assert fresh[0] is True and fresh[4] == ["A title"] and len(fresh[7]) == 1
         assert set(asked) == set(FRESH_READS)
+    # and every answer was the query's: the same reads of a copy of the file outside a session
+    assert ask_fresh_reads(Store(store.path)) == fresh
+
+
+def test_a_read_answered_without_a_query_keeps_the_sessions_connection_from_idling(tmp_path) -> None:
+    # A fresh run's reads before its first load are answered without a query: each still counts as a use of the
+    # connection, as its query did, so the file is not let go (ending the fresh file's state) while the run asks.
+    store = Store(tmp_path / "new.duckdb", lock_timeout=5)
+    with store.session(idle_close=0.3):
+        store.migrate()
+        for _ in range(12):
+            assert store.recent_titles("gov_ru") == [] and store.cached_validators(["https://gov.example/r"]) == {}
+            time.sleep(0.1)
+        assert store._shared.con is not None and store._untouched  # 1.2 s of reads 0.1 s apart: never idle
+        assert wait_until(lambda: store._shared.con is None)  # and let go once nothing asks
+        assert not store._untouched
+        assert store.connections_opened == 1
 
 
 def test_a_fresh_files_reads_query_outside_a_session_after_a_close_and_after_any_other_write(
@@ -344,3 +368,80 @@ def test_a_call_from_another_thread_as_the_session_ends_opens_the_file_after_the
     caller.join(30)
     assert not caller.is_alive()
     assert errors == []
+
+
+ANOTHER_PROCESS = """
+import sys
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
+from store_factories import batch, release
+from govpress.store import Store
+store = Store(sys.argv[1], lock_timeout=0)
+with store.reader(fts=False) as con:
+    print(con.execute("SELECT string_agg(release_id, ',' ORDER BY release_id) FROM releases").fetchone()[0], flush=True)
+print(store.load_batch(batch(release("r2", "Another text."), run_id="other")), flush=True)
+"""
+
+
+def test_an_idle_session_lets_another_process_read_and_write_the_file_and_sees_its_rows_after(store: Store) -> None:
+    # An analyst (or another run) opens the file while the run idles; the session's next call sees what it wrote.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from store_factories import batch, release
+
+    with store.session(idle_close=0.2):
+        assert store.load_batch(batch(release("r1"))) == LoadCounts(new=1)
+        assert wait_until(lambda: store._shared.con is None)  # let go after 0.2 s unused
+        done = subprocess.run([sys.executable, "-c", ANOTHER_PROCESS, str(store.path), str(Path(__file__).parent),
+                               str(Path(__file__).parents[2])],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.splitlines() == ["r1", str(LoadCounts(new=1))]  # it read the session's rows, then wrote
+        assert store.load_batch(batch(release("r1"), release("r2", "Another text."))) == LoadCounts(unchanged=2)
+        with store.writer() as con:
+            assert con.execute("SELECT release_id FROM releases ORDER BY 1").fetchall() == [("r1",), ("r2",)]
+        assert store.connections_opened == 2
+
+
+def test_an_idle_session_keeps_its_duckdb_instance_and_settings_while_the_file_is_let_go(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Letting the file go when idle DETACHes it from the session's in-memory DuckDB instance: the next call ATTACHes
+    # it again, with no new instance, no second LOAD of the search extension and the settings the flags record.
+    from govpress.store.connection import publish_memory_limit, writer_memory_limit
+
+    opened, loaded = [], []
+    real_open, real_load = connection._open, connection.load_fts
+    monkeypatch.setattr(connection, "_open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    monkeypatch.setattr(connection, "load_fts", lambda con: loaded.append(con) or real_load(con))
+
+    def limit() -> int:
+        with store.writer() as con:
+            return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    def let_go() -> None:
+        assert wait_until(lambda: store._shared.con is None)
+        assert opens_read_only(store)
+
+    with store.session(idle_close=0.2, threads=1):
+        store.migrate()
+        store.rebuild_search_index()
+        with store.writer() as con:
+            publish = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            con.execute(f"SET memory_limit = '{writer_memory_limit()}'")
+            writer = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            con.execute(f"SET memory_limit = '{publish_memory_limit()}'")
+        assert publish != writer and store._shared.publish_limit
+        let_go()
+        assert limit() == publish and store._shared.publish_limit  # the instance kept the lower limit, as the flag says
+        store.load_batch(LoadBatch(run_id="r1", source_id="s"))
+        assert limit() == writer and not store._shared.publish_limit  # a load sets the writer's back
+        let_go()
+        store.rebuild_search_index()
+        with store.writer() as con:
+            assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+            assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] not in connection.UTC_NAMES
+        assert store.connections_opened == 3
+    assert len(opened) == 1  # one DuckDB instance for the session (a new one at each reopen before)
+    assert len(loaded) == 1  # the search extension loaded once
+    assert opens_read_only(store)
