@@ -255,6 +255,10 @@ def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | No
     lower = name.lower()
     if lower not in _FRAMING_NAMES:
         return (name, lower, value)
+    if lower == b"content-length" and value.isdigit() and len(value) <= _H11_CONTENT_LENGTH_DIGITS:
+        # One length of ASCII digits (bytes.isdigit: h11's [0-9]+), no longer than h11 takes: h11 keeps it as it is
+        # (its split at commas and strip leave it whole). A new page size is a new line: most responses have one.
+        return (name, lower, value)
     try:
         return _H11_NORMALIZE([(name, value)], _parsed=True)._full_items[0]
     except h11.LocalProtocolError:
@@ -461,6 +465,7 @@ if _H11_KNOWN:
     from h11._util import validate as _h11_validate
     from h11._headers import Headers as _H11_HEADERS
     from h11._headers import normalize_and_validate as _H11_NORMALIZE
+    from h11._headers import CONTENT_LENGTH_MAX_DIGITS as _H11_CONTENT_LENGTH_DIGITS
     from h11._headers import get_comma_header as _h11_comma_header
     from h11._headers import has_expect_100_continue as _h11_expect_100
     from h11._connection import _keep_alive as _h11_keep_alive

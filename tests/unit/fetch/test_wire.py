@@ -1213,3 +1213,22 @@ def test_a_request_made_from_checked_headers_is_h11s_request() -> None:
             if not isinstance(ours, tuple):
                 assert (ours.method, ours.target, ours.http_version, ours.headers) == (
                     theirs.method, theirs.target, theirs.http_version, theirs.headers)
+
+
+def test_a_plain_content_length_line_is_settled_without_h11s_normalisation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire._settled_field keeps a Content-Length of ASCII digits as h11 keeps it without calling h11's
+    normalize_and_validate; every other length (and every Transfer-Encoding) is h11's answer or refusal."""
+    values = [b"0", b"12", b"0012", b"9" * 20, b"9" * 21, b"", b"1,1", b"1, 2", b" 1", b"1 ", b"x", b"-1", b"+1",
+              b"1.0", b"\xd9\xa1", b"\xef\xbc\x91", b"12\x00", b"1e3"]
+    for name in (b"Content-Length", b"content-length", b"CONTENT-LENGTH", b"Transfer-Encoding", b"X-Other"):
+        for value in values + [b"chunked", b"Chunked", b"gzip"]:
+            try:
+                theirs: typing.Any = h11._headers.normalize_and_validate([(name, value)], _parsed=True)._full_items[0]
+            except h11.LocalProtocolError:
+                theirs = None
+            assert wire._settled_field(name, value) == theirs, (name, value)
+    calls: list[int] = []
+    normalize = wire._H11_NORMALIZE
+    monkeypatch.setattr(wire, "_H11_NORMALIZE", lambda *a, **k: calls.append(1) or normalize(*a, **k))
+    assert wire._settled_field(b"Content-Length", b"5240") == (b"Content-Length", b"content-length", b"5240")
+    assert calls == []
