@@ -222,6 +222,8 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     status_code, reason, http_version = status
     fields = []
     framing = 0  # Content-Length and Transfer-Encoding fields
+    framing_field = None
+    connection = False  # a Connection field
     for raw in lines[1:]:
         line = bytes(raw)
         field = _HEAD_LINES.get(line)
@@ -235,17 +237,57 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
                 framing = 2
                 break
             _keep_line(line, field)
-        if field[1] in _FRAMING_NAMES:
-            framing += 1
+        kind = _FACT_NAMES.get(field[1])
+        if kind is not None:
+            if kind:
+                framing += 1
+                framing_field = field
+            else:
+                connection = True
         fields.append(field)
-    event_class = h11.InformationalResponse if status_code < 200 else h11.Response
+    if status_code < 200:
+        event_class = h11.InformationalResponse
+    else:
+        event_class = h11.Response
     # Two framing fields (h11 compares them, drops a repeated length or refuses) or a line above: h11's own reading.
     headers = _H11_HEADERS(fields) if framing < 2 else list(_h11_decode_header_lines(lines[1:]))
-    return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
-                       http_version=http_version)
+    event = event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
+                        http_version=http_version)
+    if event_class is h11.Response and framing < 2 and not connection:
+        global _LAST_RESPONSE
+        _LAST_RESPONSE = (event, framing_field)
+    return event
 
 
 _FRAMING_NAMES = (b"content-length", b"transfer-encoding")
+_FACT_NAMES = {b"content-length": True, b"transfer-encoding": True, b"connection": False}
+"""The fields h11 reads of a response to frame its body and keep the connection (True: a framing field)."""
+_LAST_RESPONSE: tuple | None = None
+"""(the last Response event :func:`_read_response_head` read without a Connection field and with one framing field
+at most, that field or None): what h11 would look for in its headers three times (its Connection, Transfer-Encoding
+and Content-Length, each a walk of every field) when it takes the event (:class:`_H11Client`). Held by identity:
+another event (another reader's, another thread's) is read by h11."""
+
+
+def _response_facts(event: typing.Any) -> tuple | None:
+    """(event, its framing field or None) from :data:`_LAST_RESPONSE` when ``event`` is that response, else None."""
+    last = _LAST_RESPONSE
+    return last if last is not None and last[0] is event else None
+
+
+def _response_framing(request_method: typing.Any, event: typing.Any, framing_field: typing.Any) -> tuple:
+    """h11's ``_body_framing(request_method, event)`` of a response with no other framing field than
+    ``framing_field``: its Transfer-Encoding (settled: "chunked") or Content-Length (settled: ASCII digits) field, as
+    h11's ``get_comma_header`` would list them."""
+    status = event.status_code
+    if status in (204, 304) or request_method == b"HEAD" or (request_method == b"CONNECT" and 200 <= status < 300):
+        return ("content-length", (0,))
+    assert status >= 200
+    if framing_field is None:
+        return ("http/1.0", ())
+    if framing_field[1] == b"transfer-encoding":
+        return ("chunked", ())
+    return ("content-length", (int(framing_field[2]),))
 
 
 def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | None:
@@ -289,7 +331,9 @@ class _H11Client(h11.Connection):
         if etype is _H11_DATA or etype is _H11_END:
             plain = True
         elif etype is _H11_RESPONSE:
-            plain = _h11_keep_alive(event)
+            # h11's _keep_alive: no "close" among its Connection values (a response read with none has none), and
+            # HTTP/1.1 or later.
+            plain = not event.http_version < b"1.1" if _response_facts(event) is not None else _h11_keep_alive(event)
         elif etype is _H11_REQUEST:
             facts = _request_facts(event)
             if facts is None:
@@ -352,6 +396,9 @@ class _H11Client(h11.Connection):
             if facts is not None:
                 framing_type, args = facts[3]
                 return io_dict[h11.SEND_BODY][framing_type](*args)
+        elif type(event) is _H11_RESPONSE and (response := _response_facts(event)) is not None:
+            framing_type, args = _response_framing(self._request_method, event, response[1])
+            return io_dict[h11.SEND_BODY][framing_type](*args)
         return super()._get_io_object(role, event, io_dict)
 
     def start_next_cycle(self) -> None:

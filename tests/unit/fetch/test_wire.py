@@ -1159,12 +1159,15 @@ def test_h11_clients_state_changes_and_bytes_are_h11s(monkeypatch: pytest.Monkey
 def test_a_kept_alive_get_goes_through_h11s_state_machine_and_header_writer_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """On one connection, a GET with the header list of the one before (a fetcher's requests) and its answer (head,
     body, end) change h11's states as before without h11's general state machine (the state changes of a plain
-    exchange are remembered) and send the head without formatting its header fields again; the same bytes and
-    events as h11's own connection."""
+    exchange are remembered), send the head without formatting its header fields again, and frame the request and
+    the response without walking their headers for Connection, Upgrade, Expect, Transfer-Encoding and
+    Content-Length; the same bytes and events as h11's own connection."""
     monkeypatch.setattr(wire, "_TRANSITIONS", {})
     monkeypatch.setattr(wire, "_REQUEST_FACTS", {})
     calls: list[str] = []
-    for owner, name in [(h11._state.ConnectionState, "process_event"), (h11._writers, "write_headers")]:
+    for owner, name in [(h11._state.ConnectionState, "process_event"), (h11._writers, "write_headers"),
+                        (h11._connection, "get_comma_header"), (h11._headers, "get_comma_header"),
+                        (wire, "_h11_comma_header")]:
         original = getattr(owner, name)
 
         def counting(*args, _original=original, _name=name, **kwargs):  # type: ignore[no-untyped-def]
