@@ -477,7 +477,9 @@ class Fetcher:
             return _Stop("refused", exc.reason)
         limiter = self.limiter_for(url, source)
         if check_robots:
-            rules = await self.robots.rules_for(url, lambda robots_url: self._fetch_robots(robots_url, source))
+            rules = self.robots.settled(url)  # rules_for's answer once the origin's rules are read (nearly always)
+            if rules is None:
+                rules = await self.robots.rules_for(url, lambda robots_url: self._fetch_robots(robots_url, source))
             limiter.apply_crawl_delay(rules.crawl_delay(user_agent))
             if not rules.allowed(url, user_agent):
                 return _Stop("robots", f"disallowed by robots.txt for {user_agent.split('/')[0]} ({rules.reason})")

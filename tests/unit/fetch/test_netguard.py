@@ -443,3 +443,58 @@ def test_an_idle_connections_quiet_socket_is_judged_at_a_placement_as_its_stream
         peer.close()
     assert ours == theirs == ["closed unread long ago", "data waiting", "end read", "lost", "stream closed"]
     assert ours_asked == 3  # fresh, quiet long ago and closed unread long ago: the others told without asking
+
+
+def test_a_remembered_address_is_checked_without_the_resolvers_coroutine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_target with a RememberingResolver takes a remembered answer at hand (RememberingResolver.remembered)
+    and resolves through the rest of its call otherwise: the same answers and refusals, the same clock readings and
+    lookups as calling it, and no coroutine of its call once the host is remembered."""
+    from govpress.fetch.netguard import RememberingResolver
+
+    source = make_source()
+    url = "https://news.example.gov/a"
+    lookups: list[str] = []
+
+    async def lookup(host: str) -> list[str]:
+        lookups.append(host)
+        return [PUBLIC_IP] if len(lookups) < 3 else ["10.0.0.7"]
+
+    readings: list[float] = []
+    now = [0.0]
+
+    def clock() -> float:
+        readings.append(now[0])
+        return now[0]
+
+    calls: list[str] = []
+    call = RememberingResolver.__call__
+
+    async def counting(self: RememberingResolver, host: str) -> list[str]:
+        calls.append(host)
+        return await call(self, host)
+
+    monkeypatch.setattr(RememberingResolver, "__call__", counting)
+
+    async def go(resolver: RememberingResolver, direct: bool) -> list:
+        out = []
+        for step in (0.0, 1.0, 40.0, 41.0, 100.0):
+            now[0] = step
+            try:
+                if direct:
+                    await check_target(url, source, resolver=lambda host: resolver(host))
+                else:
+                    await check_target(url, source, resolver=resolver)
+                out.append("ok")
+            except Refused as exc:
+                out.append(exc.reason)
+        return out
+
+    theirs = asyncio.run(go(RememberingResolver(lookup, clock=clock), direct=True))
+    their_readings, their_lookups = list(readings), list(lookups)
+    readings.clear()
+    lookups.clear()
+    calls.clear()
+    ours = asyncio.run(go(RememberingResolver(lookup, clock=clock), direct=False))
+    assert ours == theirs and ours[:2] == ["ok", "ok"] and "10.0.0.7" in ours[-1]
+    assert readings == their_readings and lookups == their_lookups
+    assert calls == []
