@@ -203,7 +203,7 @@ def _keep_line(line: bytes, parsed: typing.Any) -> None:
 def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Response | None:
     """h11 0.16's ``maybe_read_from_SEND_RESPONSE_server``, each line's match taken from :data:`_HEAD_LINES` when the
     line was matched before (a head with a folded line, which joins two lines into one, is read by h11's own code)."""
-    lines = buf.maybe_extract_lines()
+    lines = _head_lines(buf)
     if lines is None:
         if buf.is_next_line_obviously_invalid_request_line():
             raise h11.LocalProtocolError("illegal request line")
@@ -215,7 +215,7 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     # as a status line read before must not be taken for its parts.
     status = _HEAD_LINES.get(b"\n" + status_line)
     if status is None:
-        matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", lines[0])
+        matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", bytearray(lines[0]))
         status = (int(matches["status_code"]), b"" if matches["reason"] is None else matches["reason"],
                   b"1.1" if matches["http_version"] is None else matches["http_version"])
         _keep_line(b"\n" + status_line, status)
@@ -224,8 +224,7 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     framing = 0  # Content-Length and Transfer-Encoding fields
     framing_field = None
     connection = False  # a Connection field
-    for raw in lines[1:]:
-        line = bytes(raw)
+    for line in lines[1:]:
         field = _HEAD_LINES.get(line)
         if field is None:
             match = _H11_HEADER_FIELD.fullmatch(line)
@@ -250,13 +249,36 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     else:
         event_class = h11.Response
     # Two framing fields (h11 compares them, drops a repeated length or refuses) or a line above: h11's own reading.
-    headers = _H11_HEADERS(fields) if framing < 2 else list(_h11_decode_header_lines(lines[1:]))
+    headers = (_H11_HEADERS(fields) if framing < 2
+               else list(_h11_decode_header_lines([bytearray(line) for line in lines[1:]])))  # h11's own lines
     event = event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
                         http_version=http_version)
     if event_class is h11.Response and framing < 2 and not connection:
         global _LAST_RESPONSE
         _LAST_RESPONSE = (event, framing_field)
     return event
+
+
+def _head_lines(buf: typing.Any) -> list[bytes] | None:
+    """h11's ``ReceiveBuffer.maybe_extract_lines``, the lines as ``bytes``: the head taken out of the buffer as h11
+    takes it, copied once and split at its CRLFs when every line feed in it ends a CRLF (the lines h11 makes: it
+    splits at line feeds and drops one carriage return before each), instead of a bytearray a line, each shortened
+    in place and then copied for the look-up. A head with a bare line feed is split as h11 splits it."""
+    data = buf._data
+    if data[:1] == b"\n" or data[:2] == b"\r\n":
+        return buf.maybe_extract_lines()  # an empty head: h11's own answer
+    match = _H11_BLANK_LINE.search(data, buf._multiple_lines_search)
+    if match is None:
+        buf._multiple_lines_search = max(0, len(data) - 2)
+        return None
+    head = bytes(buf._extract(match.span(0)[-1]))
+    if head.count(b"\n") == head.count(b"\r\n"):
+        lines = head.split(b"\r\n")
+    else:
+        lines = [line[:-1] if line.endswith(b"\r") else line for line in head.split(b"\n")]
+    assert lines[-2] == lines[-1] == b""
+    del lines[-2:]
+    return lines
 
 
 _FRAMING_NAMES = (b"content-length", b"transfer-encoding")
@@ -506,6 +528,7 @@ if _H11_KNOWN:
     from h11._readers import header_field_re as _H11_HEADER_FIELD
     from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
     from h11._readers import status_line_re as _H11_STATUS_LINE
+    from h11._receivebuffer import blank_line_regex as _H11_BLANK_LINE
     from h11._events import request_target_re as _H11_TARGET
     from h11._readers import READERS as _H11_READERS
     from h11._writers import WRITERS as _H11_WRITERS

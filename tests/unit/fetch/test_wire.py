@@ -1235,3 +1235,32 @@ def test_a_plain_content_length_line_is_settled_without_h11s_normalisation(monke
     monkeypatch.setattr(wire, "_H11_NORMALIZE", lambda *a, **k: calls.append(1) or normalize(*a, **k))
     assert wire._settled_field(b"Content-Length", b"5240") == (b"Content-Length", b"content-length", b"5240")
     assert calls == []
+
+
+def test_a_heads_lines_are_h11s_lines_as_bytes() -> None:
+    """wire._head_lines takes a head out of h11's receive buffer as h11's maybe_extract_lines does (the same lines,
+    as bytes; the same bytes left and search marks, on heads whole, cut, fed in pieces; CRLF, bare LF, mixed, stray
+    CR; an empty head)."""
+    import random
+
+    pieces = [b"HTTP/1.1 200 OK", b"Server: x", b"A: b\rc", b"D: e\r", b"", b"X: y", b"body"]
+    ends = [b"\r\n", b"\n", b"\r\r\n", b"\n\r"]
+    rng = random.Random(26)
+    heads = [b"\r\n", b"\n", b"\r\nrest", b"\nrest", b"", b"\r", b"HTTP/1.1 200 OK\r\n\r\n"]
+    for _ in range(3000):
+        head = b"".join(rng.choice(pieces) + (rng.choice(ends) if rng.random() < 0.3 else b"\r\n")
+                        for _ in range(rng.randint(0, 6)))
+        head += rng.choice([b"\r\n", b"\n", b""]) + rng.choice([b"", b"body", b"\r\n"])
+        heads.append(head[:rng.randint(0, len(head))] if rng.random() < 0.2 else head)
+    for head in heads:
+        cut = rng.randint(0, len(head))
+        bufs = [h11._receivebuffer.ReceiveBuffer() for _ in range(2)]
+        answers = []
+        for buf, read in zip(bufs, (wire._head_lines, lambda b: b.maybe_extract_lines())):
+            buf += head[:cut]
+            first = read(buf)
+            buf += head[cut:]
+            second = read(buf)
+            answers.append(([None if x is None else [bytes(line) for line in x] for x in (first, second)],
+                            bytes(buf), vars(buf)))
+        assert answers[0] == answers[1], head
