@@ -587,9 +587,20 @@ class HTTP11Connection(AsyncHTTP11Connection):
                 await self._send_request_body(request)
             except httpcore.WriteError:
                 pass  # as httpcore: a server may close early and still answer; the response is read next
-            http_version, status, reason_phrase, headers, trailing_data = await self._receive_response_headers(request)
+            # httpcore 1.0's _receive_response_headers inline, the data received past the head (h11's trailing_data: a
+            # copy of the buffer, the body's first bytes) read only for an upgrade, the one use of it.
+            read_timeout = request.extensions.get("timeout", {}).get("read", None)
+            while True:
+                event = await self._receive_event(timeout=read_timeout)
+                if isinstance(event, h11.Response):
+                    break
+                if isinstance(event, h11.InformationalResponse) and event.status_code == 101:
+                    break
+            http_version = b"HTTP/" + event.http_version
+            status, reason_phrase, headers = event.status_code, event.reason, event.headers.raw_items()
             network_stream = self._network_stream
             if status == 101 or (request.method == b"CONNECT" and 200 <= status < 300):
+                trailing_data, _ = self._h11_state.trailing_data
                 network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
             response = httpcore.Response(
                 status=status,

@@ -75,6 +75,10 @@ def _handle(conn: socket.socket, path: str) -> bool:
         return False
     elif path == "/cookie":
         conn.sendall(b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc; Path=/\r\nContent-Length: 2\r\n\r\nok")
+    elif path == "/upgrade":  # a protocol switch, the new protocol's first bytes sent with the head
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x-test\r\nConnection: Upgrade\r\n\r\nearly bytes")
+        threading.Event().wait(0.2)
+        return False
     elif path == "/close-after":  # answers, then closes the kept-alive connection at once
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         return False
@@ -1264,3 +1268,23 @@ def test_a_heads_lines_are_h11s_lines_as_bytes() -> None:
             answers.append(([None if x is None else [bytes(line) for line in x] for x in (first, second)],
                             bytes(buf), vars(buf)))
         assert answers[0] == answers[1], head
+
+
+def test_an_upgrade_hands_over_the_bytes_received_after_its_head_as_httpcore_does() -> None:
+    """A 101 answer's network stream starts with the bytes that came after its head (h11's trailing data, read by
+    HTTP11Connection only for an upgrade), through httpcore's stack and ours alike; a plain answer is unchanged."""
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            request = httpx.Request("GET", f"http://127.0.0.1:{site.port}/upgrade",
+                                    headers={"Connection": "Upgrade", "Upgrade": "x-test"},
+                                    extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+            response = await transport.handle_async_request(request)
+            stream = response.extensions["network_stream"]
+            first = await stream.read(1024)
+            await stream.aclose()
+            plain = _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))
+            return [response.status_code, response.headers.multi_items(), first, plain]
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    assert ours[0] == 101 and ours[2] == b"early bytes" and ours[3][0] == 200
