@@ -240,16 +240,29 @@ _CLOUDFLARE_TITLE, _ATTENTION_TITLE = _TITLES[1][0], re.compile(r"^\s*attention 
 """The Cloudflare title pattern, and its first alternative alone: the second needs a "|" in the title."""
 
 
+_TITLE_OPENINGS = frozenset("4ADFJRSadfjrs\u017f")
+"""Every character that the first letter after the blanks of an anchored title pattern (``^\\s*`` then "just",
+"attention", "request", "access", "403", "forbidden", "ddos", "security") matches under ``re.I`` (``ſ`` matches "s";
+tests/unit/parsers/test_blocked.py checks every code point): a title whose first non-blank character is none of them
+matches none of those patterns. (sre searches an alternation of anchored branches at every position of the title.)"""
+
+
 def _title_evidence(title: str) -> str | None:
     if not title:
         return None
+    opening = title.lstrip()[:1] in _TITLE_OPENINGS  # str.lstrip takes the blanks re's \s takes (str.isspace)
     for pattern, reason in _TITLES:
         if pattern is _CAPTCHA_TITLE:
             lowered = title.lower()
             if not any(screen in lowered for screen in _CAPTCHA_SCREENS):
                 continue
-        elif pattern is _CLOUDFLARE_TITLE and "|" not in title:
-            pattern = _ATTENTION_TITLE
+        elif pattern is _CLOUDFLARE_TITLE:
+            if "|" not in title:
+                if not opening:
+                    continue
+                pattern = _ATTENTION_TITLE
+        elif not opening:
+            continue
         if pattern.search(title):
             return reason
     return None

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -476,7 +477,9 @@ class Fetcher:
             return _Stop("refused", exc.reason)
         limiter = self.limiter_for(url, source)
         if check_robots:
-            rules = await self.robots.rules_for(url, lambda robots_url: self._fetch_robots(robots_url, source))
+            rules = self.robots.settled(url)  # rules_for's answer once the origin's rules are read (nearly always)
+            if rules is None:
+                rules = await self.robots.rules_for(url, lambda robots_url: self._fetch_robots(robots_url, source))
             limiter.apply_crawl_delay(rules.crawl_delay(user_agent))
             if not rules.allowed(url, user_agent):
                 return _Stop("robots", f"disallowed by robots.txt for {user_agent.split('/')[0]} ({rules.reason})")
@@ -597,7 +600,7 @@ class Fetcher:
         if self._closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         extensions = {"timeout": self._timeout, "trace": trace} if trace is not None else {"timeout": self._timeout}
-        parts = wire.plain_url(url) if self._direct and not self.cookies else None
+        parts = wire.plain_url(url) if self._direct and not _has_cookies(self.cookies) else None
         if parts is None:
             request = self._request(url, headers, extensions)
             if self.cookies:
@@ -655,6 +658,15 @@ class Fetcher:
         if result.outcome == "refused":  # a redirect we may not follow: treated as "unavailable"
             return RobotsResponse(result.status, None, result.error, unavailable=True)
         return RobotsResponse(result.status, result.body, result.error)
+
+
+def _has_cookies(cookies: httpx.Cookies) -> bool:
+    """``bool(cookies)``: httpx walks the jar's nested dicts with a generator for it (~0.4 us); a stdlib jar whose
+    dict of domains is empty holds no cookie (its walk yields nothing), told by the dict alone."""
+    jar = cookies.jar
+    if type(jar) is CookieJar and not jar._cookies:
+        return False
+    return bool(cookies)
 
 
 def _redirect_target(current: str, outcome: _Response | _Stop, seen: list[str], max_redirects: int) -> str | _Response | _Stop:

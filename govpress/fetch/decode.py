@@ -128,13 +128,19 @@ class _BrotliStage:
             raise BodyError("network_error", "brotli body ended early (truncated)")
 
 
+@functools.lru_cache(maxsize=64)
+def _codings(content_encoding: str) -> tuple[str, ...]:
+    """A Content-Encoding's codings, lower-cased, in the order they are undone (the last applied first); remembered,
+    as a site sends the same one or two on every page."""
+    return tuple(reversed([c.strip().lower() for c in content_encoding.split(",") if c.strip()]))
+
+
 class StreamDecoder:
     """Content-Encoding stages applied in reverse order, each yielding bounded pieces."""
 
     def __init__(self, content_encoding: str | None) -> None:
         self._stages: list[_ZlibStage | _BrotliStage] = []
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
-        for coding in reversed(codings):
+        for coding in _codings(content_encoding or ""):
             if coding in ("gzip", "x-gzip", "deflate"):
                 self._stages.append(_ZlibStage(coding))
             elif coding == "br":

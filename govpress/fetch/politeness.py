@@ -526,6 +526,14 @@ class RobotsCache:
             return pending.result()  # what awaiting it returns, without a shield around a settled future
         return await asyncio.shield(pending)
 
+    def settled(self, url: str) -> RobotsRules | None:
+        """What :meth:`rules_for` returns at once (its origin's rules fetched and read), without a coroutine and a
+        fetch callable made for it at every request; None when it would fetch or wait."""
+        pending = self._rules.get(robots_url_for(url))
+        if pending is not None and pending.done() and not pending.cancelled() and pending.exception() is None:
+            return pending.result()
+        return None
+
     def known(self, url: str) -> RobotsRules | None:
         pending = self._rules.get(robots_url_for(url))
         return pending.result() if pending is not None and pending.done() and not pending.exception() else None

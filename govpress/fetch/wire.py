@@ -157,6 +157,26 @@ the same few header lists (Host, the client's headers, the source's User-Agent) 
 that h11 refuses raises as before and is not kept."""
 
 
+_KNOWN_METHODS = frozenset({b"GET"})
+"""Methods h11's method pattern accepts, known without a match."""
+
+
+def _checked_request(method: typing.Any, target: typing.Any, headers: typing.Any) -> h11.Request:
+    """``h11.Request(method=method, target=target, headers=headers)`` for headers h11 made for a request before (one
+    Host field among them: h11 counted it then): without h11's walk of the headers for Host fields, done again for
+    every request (a Python ``Sequence`` iteration, an item call a header), and its match of a known method."""
+    if not _H11_KNOWN or type(method) is not bytes or type(target) is not bytes or method not in _KNOWN_METHODS:
+        return h11.Request(method=method, target=target, headers=headers)
+    event = object.__new__(h11.Request)
+    object.__setattr__(event, "headers", headers)
+    object.__setattr__(event, "method", method)
+    object.__setattr__(event, "target", target)
+    object.__setattr__(event, "http_version", b"1.1")
+    if _H11_TARGET.fullmatch(target) is None:  # h11's validate(request_target_re, ...), without its groupdict
+        raise h11.LocalProtocolError("Illegal target characters")
+    return event
+
+
 def _keep_checked(key: tuple[tuple[bytes, bytes], ...], headers: typing.Any) -> None:
     if len(_CHECKED_HEADERS) >= CHECKED_HEADERS_KEPT:  # conditional headers (ETags) make each list new: bounded
         _CHECKED_HEADERS.clear()
@@ -183,7 +203,7 @@ def _keep_line(line: bytes, parsed: typing.Any) -> None:
 def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Response | None:
     """h11 0.16's ``maybe_read_from_SEND_RESPONSE_server``, each line's match taken from :data:`_HEAD_LINES` when the
     line was matched before (a head with a folded line, which joins two lines into one, is read by h11's own code)."""
-    lines = buf.maybe_extract_lines()
+    lines = _head_lines(buf)
     if lines is None:
         if buf.is_next_line_obviously_invalid_request_line():
             raise h11.LocalProtocolError("illegal request line")
@@ -195,15 +215,16 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
     # as a status line read before must not be taken for its parts.
     status = _HEAD_LINES.get(b"\n" + status_line)
     if status is None:
-        matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", lines[0])
+        matches = _h11_validate(_H11_STATUS_LINE, status_line, "illegal status line: {!r}", bytearray(lines[0]))
         status = (int(matches["status_code"]), b"" if matches["reason"] is None else matches["reason"],
                   b"1.1" if matches["http_version"] is None else matches["http_version"])
         _keep_line(b"\n" + status_line, status)
     status_code, reason, http_version = status
     fields = []
     framing = 0  # Content-Length and Transfer-Encoding fields
-    for raw in lines[1:]:
-        line = bytes(raw)
+    framing_field = None
+    connection = False  # a Connection field
+    for line in lines[1:]:
         field = _HEAD_LINES.get(line)
         if field is None:
             match = _H11_HEADER_FIELD.fullmatch(line)
@@ -215,17 +236,80 @@ def _read_response_head(buf: typing.Any) -> h11.InformationalResponse | h11.Resp
                 framing = 2
                 break
             _keep_line(line, field)
-        if field[1] in _FRAMING_NAMES:
-            framing += 1
+        kind = _FACT_NAMES.get(field[1])
+        if kind is not None:
+            if kind:
+                framing += 1
+                framing_field = field
+            else:
+                connection = True
         fields.append(field)
-    event_class = h11.InformationalResponse if status_code < 200 else h11.Response
+    if status_code < 200:
+        event_class = h11.InformationalResponse
+    else:
+        event_class = h11.Response
     # Two framing fields (h11 compares them, drops a repeated length or refuses) or a line above: h11's own reading.
-    headers = _H11_HEADERS(fields) if framing < 2 else list(_h11_decode_header_lines(lines[1:]))
-    return event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
-                       http_version=http_version)
+    headers = (_H11_HEADERS(fields) if framing < 2
+               else list(_h11_decode_header_lines([bytearray(line) for line in lines[1:]])))  # h11's own lines
+    event = event_class(headers=headers, _parsed=True, status_code=status_code, reason=reason,
+                        http_version=http_version)
+    if event_class is h11.Response and framing < 2 and not connection:
+        global _LAST_RESPONSE
+        _LAST_RESPONSE = (event, framing_field)
+    return event
+
+
+def _head_lines(buf: typing.Any) -> list[bytes] | None:
+    """h11's ``ReceiveBuffer.maybe_extract_lines``, the lines as ``bytes``: the head taken out of the buffer as h11
+    takes it, copied once and split at its CRLFs when every line feed in it ends a CRLF (the lines h11 makes: it
+    splits at line feeds and drops one carriage return before each), instead of a bytearray a line, each shortened
+    in place and then copied for the look-up. A head with a bare line feed is split as h11 splits it."""
+    data = buf._data
+    if data[:1] == b"\n" or data[:2] == b"\r\n":
+        return buf.maybe_extract_lines()  # an empty head: h11's own answer
+    match = _H11_BLANK_LINE.search(data, buf._multiple_lines_search)
+    if match is None:
+        buf._multiple_lines_search = max(0, len(data) - 2)
+        return None
+    head = bytes(buf._extract(match.span(0)[-1]))
+    if head.count(b"\n") == head.count(b"\r\n"):
+        lines = head.split(b"\r\n")
+    else:
+        lines = [line[:-1] if line.endswith(b"\r") else line for line in head.split(b"\n")]
+    assert lines[-2] == lines[-1] == b""
+    del lines[-2:]
+    return lines
 
 
 _FRAMING_NAMES = (b"content-length", b"transfer-encoding")
+_FACT_NAMES = {b"content-length": True, b"transfer-encoding": True, b"connection": False}
+"""The fields h11 reads of a response to frame its body and keep the connection (True: a framing field)."""
+_LAST_RESPONSE: tuple | None = None
+"""(the last Response event :func:`_read_response_head` read without a Connection field and with one framing field
+at most, that field or None): what h11 would look for in its headers three times (its Connection, Transfer-Encoding
+and Content-Length, each a walk of every field) when it takes the event (:class:`_H11Client`). Held by identity:
+another event (another reader's, another thread's) is read by h11."""
+
+
+def _response_facts(event: typing.Any) -> tuple | None:
+    """(event, its framing field or None) from :data:`_LAST_RESPONSE` when ``event`` is that response, else None."""
+    last = _LAST_RESPONSE
+    return last if last is not None and last[0] is event else None
+
+
+def _response_framing(request_method: typing.Any, event: typing.Any, framing_field: typing.Any) -> tuple:
+    """h11's ``_body_framing(request_method, event)`` of a response with no other framing field than
+    ``framing_field``: its Transfer-Encoding (settled: "chunked") or Content-Length (settled: ASCII digits) field, as
+    h11's ``get_comma_header`` would list them."""
+    status = event.status_code
+    if status in (204, 304) or request_method == b"HEAD" or (request_method == b"CONNECT" and 200 <= status < 300):
+        return ("content-length", (0,))
+    assert status >= 200
+    if framing_field is None:
+        return ("http/1.0", ())
+    if framing_field[1] == b"transfer-encoding":
+        return ("chunked", ())
+    return ("content-length", (int(framing_field[2]),))
 
 
 def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | None:
@@ -235,6 +319,10 @@ def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | No
     lower = name.lower()
     if lower not in _FRAMING_NAMES:
         return (name, lower, value)
+    if lower == b"content-length" and value.isdigit() and len(value) <= _H11_CONTENT_LENGTH_DIGITS:
+        # One length of ASCII digits (bytes.isdigit: h11's [0-9]+), no longer than h11 takes: h11 keeps it as it is
+        # (its split at commas and strip leave it whole). A new page size is a new line: most responses have one.
+        return (name, lower, value)
     try:
         return _H11_NORMALIZE([(name, value)], _parsed=True)._full_items[0]
     except h11.LocalProtocolError:
@@ -242,23 +330,226 @@ def _settled_field(name: bytes, value: bytes) -> tuple[bytes, bytes, bytes] | No
 
 
 class _H11Client(h11.Connection):
-    """h11's client connection, reading a response's head with :func:`_read_response_head`."""
+    """h11's client connection, reading a response's head with :func:`_read_response_head`, its events' state changes
+    taken from :data:`_TRANSITIONS` when h11 made them before.
+
+    h11 passes every event, sent or received (five an exchange: the request, its end, the response, its body, the
+    body's end), through its general state machine: a copy of both states, the event-triggered transition, the
+    state-triggered ones run to a fixed point (another copy and a comparison of the states each round), a second
+    copy to compare and the reader or writer looked up again (~25 us of an exchange's h11 cycle, ~40% of it). With
+    no protocol switch proposed and keep-alive on, which is how a plain exchange runs, that machine is a pure
+    function of the two states and the event's type once the event itself proposes no switch and keeps the
+    connection alive: its answer is kept the first time h11 gives it and reused, and the rest of h11's
+    ``_process_event`` (the request method, the peer's HTTP version, the 100-continue flag, the new reader and
+    writer) is done as h11 does it. Anything else goes through h11's own ``_process_event``."""
+
+    def _process_event(self, role: typing.Any, event: typing.Any) -> None:
+        cstate = self._cstate
+        etype = type(event)
+        if cstate.pending_switch_proposals or not cstate.keep_alive:
+            return super()._process_event(role, event)
+        # Whether the event leaves the switch proposals and keep-alive alone (h11's _process_event would otherwise
+        # propose a switch, see one, or disable keep-alive: h11's own code then).
+        if etype is _H11_DATA or etype is _H11_END:
+            plain = True
+        elif etype is _H11_RESPONSE:
+            # h11's _keep_alive: no "close" among its Connection values (a response read with none has none), and
+            # HTTP/1.1 or later.
+            plain = not event.http_version < b"1.1" if _response_facts(event) is not None else _h11_keep_alive(event)
+        elif etype is _H11_REQUEST:
+            facts = _request_facts(event)
+            if facts is None:
+                plain = (role is h11.CLIENT and event.method != b"CONNECT"
+                         and not _h11_comma_header(event.headers, b"upgrade") and _h11_keep_alive(event))
+            else:
+                plain = role is h11.CLIENT and facts[1]
+        elif etype is h11.InformationalResponse:
+            plain = event.status_code != 101
+        else:
+            plain = etype is h11.ConnectionClosed
+        states = cstate.states
+        client, server = states[h11.CLIENT], states[h11.SERVER]
+        key = (role, etype, client, server)
+        new = _TRANSITIONS.get(key) if plain else None
+        if new is None:
+            super()._process_event(role, event)
+            if plain and cstate.keep_alive and not cstate.pending_switch_proposals:
+                _TRANSITIONS[key] = (cstate.states[h11.CLIENT], cstate.states[h11.SERVER])
+            return
+        new_client, new_server = new
+        if etype is _H11_RESPONSE:
+            cstate.pending_switch_proposals = set()  # as ConnectionState.process_event: a new (empty) set
+        states[h11.CLIENT] = new_client
+        states[h11.SERVER] = new_server
+        if etype is _H11_REQUEST:
+            self._request_method = event.method
+        our_role = self.our_role
+        if role is not our_role and (etype is _H11_REQUEST or etype is _H11_RESPONSE
+                                     or etype is h11.InformationalResponse):
+            self.their_http_version = event.http_version
+        if etype is _H11_REQUEST and (facts[2] if facts is not None else _h11_expect_100(event)):
+            self.client_is_waiting_for_100_continue = True
+        if etype is h11.InformationalResponse or etype is _H11_RESPONSE:
+            self.client_is_waiting_for_100_continue = False
+        if role is h11.CLIENT and (etype is _H11_DATA or etype is _H11_END):
+            self.client_is_waiting_for_100_continue = False
+        # h11's _respond_to_state_changes: the writer, then the reader, of a side whose state changed.
+        if our_role is h11.CLIENT:
+            our_old, our_new, their_old, their_new = client, new_client, server, new_server
+        else:
+            our_old, our_new, their_old, their_new = server, new_server, client, new_client
+        if our_new is not our_old:
+            self._writer = self._get_io_object(our_role, event, _H11_WRITERS)
+        if their_new is not their_old:
+            self._reader = self._get_io_object(self.their_role, event, _H11_READERS)
 
     def _get_io_object(self, role: typing.Any, event: typing.Any, io_dict: typing.Any) -> typing.Any:
-        found = super()._get_io_object(role, event, io_dict)
-        return _read_response_head if found is _H11_READ_RESPONSE else found
+        # h11's, with its readers' response head reader replaced (_READERS), and a request's body framing, which reads
+        # only its method and headers, taken from _REQUEST_FACTS when that request's headers were framed before.
+        if io_dict is _H11_READERS:
+            io_dict = _READERS
+        elif io_dict is _H11_WRITERS:
+            io_dict = _WRITERS
+        state = self._cstate.states[role]
+        if state is not h11.SEND_BODY:
+            return io_dict.get((role, state))
+        if type(event) is _H11_REQUEST:
+            facts = _request_facts(event)
+            if facts is not None:
+                framing_type, args = facts[3]
+                return io_dict[h11.SEND_BODY][framing_type](*args)
+        elif type(event) is _H11_RESPONSE and (response := _response_facts(event)) is not None:
+            framing_type, args = _response_framing(self._request_method, event, response[1])
+            return io_dict[h11.SEND_BODY][framing_type](*args)
+        return super()._get_io_object(role, event, io_dict)
+
+    def start_next_cycle(self) -> None:
+        # h11's: both sides from DONE to IDLE, and their reader and writer for IDLE (the state changes h11 responds
+        # to); any other state is h11's to refuse.
+        cstate = self._cstate
+        states = cstate.states
+        if (len(states) == 2 and states.get(h11.CLIENT) is h11.DONE and states.get(h11.SERVER) is h11.DONE
+                and cstate.keep_alive and not cstate.pending_switch_proposals
+                and not self.client_is_waiting_for_100_continue):
+            cstate.states = {h11.CLIENT: h11.IDLE, h11.SERVER: h11.IDLE}
+            self._request_method = None
+            self._writer = _WRITERS.get((self.our_role, h11.IDLE))
+            self._reader = _READERS.get((self.their_role, h11.IDLE))
+            return
+        super().start_next_cycle()
+
+    def next_event(self) -> typing.Any:
+        # h11's, with its _extract_next_receive_event inline, and its `event not in [NEED_DATA, PAUSED]` an identity
+        # test (an event equals neither sentinel: two dataclass __eq__ calls less an event).
+        state = self._cstate.states[self.their_role]
+        if state is h11.ERROR:
+            raise h11.RemoteProtocolError("Can't receive data when peer state is ERROR")
+        try:
+            buffer = self._receive_buffer
+            if (state is h11.DONE and buffer) or state is h11.MIGHT_SWITCH_PROTOCOL or state is h11.SWITCHED_PROTOCOL:
+                return h11.PAUSED
+            reader = self._reader
+            assert reader is not None
+            if reader is _read_response_head and not buffer and not self._receive_buffer_closed:
+                # Nothing received yet (httpcore asks before its first read): what the reader and the checks below
+                # answer for an empty buffer (no line, nothing invalid, nothing over the size, not closed).
+                return h11.NEED_DATA
+            event = reader(buffer)
+            if event is None:
+                if not buffer and self._receive_buffer_closed:
+                    event = reader.read_eof() if hasattr(reader, "read_eof") else h11.ConnectionClosed()
+                if event is None:
+                    if len(buffer) > self._max_incomplete_event_size:
+                        raise h11.RemoteProtocolError("Receive buffer too long", error_status_hint=431)
+                    if self._receive_buffer_closed:
+                        raise h11.RemoteProtocolError("peer unexpectedly closed connection")
+                    return h11.NEED_DATA
+            self._process_event(self.their_role, event)
+            return event
+        except BaseException as exc:
+            self._process_error(self.their_role)
+            if isinstance(exc, h11.LocalProtocolError):
+                exc._reraise_as_remote_protocol_error()
+            else:
+                raise
+
+
+REQUEST_FACTS_KEPT = 256
+"""Request header lists (h11's ``Headers`` objects) whose facts :func:`_request_facts` keeps."""
+_REQUEST_FACTS: dict[int, tuple] = {}
+"""id(an h11 ``Headers`` of a request) -> (those headers, the request proposes no switch and keeps the connection
+alive, it expects 100-continue, its body framing): what h11 reads of a GET's headers at every request, worked out
+once for the header lists :func:`HTTP11Connection._send_request_headers` sends again and again (the headers are
+held here, so their id is not reused while kept)."""
+
+
+def _request_facts(event: typing.Any) -> tuple | None:
+    """The :data:`_REQUEST_FACTS` of an HTTP/1.1 GET request, or None for another request (h11 reads it itself)."""
+    if event.method != b"GET" or event.http_version != b"1.1":
+        return None
+    headers = event.headers
+    facts = _REQUEST_FACTS.get(id(headers))
+    if facts is None or facts[0] is not headers:
+        plain = not _h11_comma_header(headers, b"upgrade") and _h11_keep_alive(event)
+        block: list[bytes] = []
+        _h11_write_headers(headers, block.append)
+        facts = (headers, plain, _h11_expect_100(event), _h11_body_framing(b"GET", event), b"".join(block))
+        if len(_REQUEST_FACTS) >= REQUEST_FACTS_KEPT:
+            _REQUEST_FACTS.clear()
+        _REQUEST_FACTS[id(headers)] = facts
+    return facts
+
+
+def _write_request(request: typing.Any, write: typing.Callable[[bytes], typing.Any]) -> None:
+    """h11's ``write_request``: the request line, then the headers as h11's ``write_headers`` writes them (Host
+    first), those of a GET written from :data:`_REQUEST_FACTS` (h11 formats every field of every request) in one
+    piece. ``send`` joins the pieces: the same bytes."""
+    if request.http_version != b"1.1":
+        raise h11.LocalProtocolError("I only send HTTP/1.1")
+    write(b"%s %s HTTP/1.1\r\n" % (request.method, request.target))
+    facts = _request_facts(request)
+    if facts is None:
+        _h11_write_headers(request.headers, write)
+    else:
+        write(facts[4])
+
+
+_TRANSITIONS: dict[tuple, tuple] = {}
+"""(role, event type, client state, server state) -> (client state, server state) after h11's state machine took
+such an event with no switch proposed and keep-alive on (:class:`_H11Client`); a few dozen at most."""
 
 
 H11_HEAD_READER_FOR = ("0.16.",)
-"""h11 versions whose response head reader :func:`_read_response_head` repeats; with another, h11's own reads."""
-if h11.__version__.startswith(H11_HEAD_READER_FOR):
+"""h11 versions whose response head reader :func:`_read_response_head` and :class:`_H11Client`'s state changes
+repeat; with another, h11's own connection runs."""
+_H11_KNOWN = h11.__version__.startswith(H11_HEAD_READER_FOR)
+if _H11_KNOWN:
     from h11._readers import _decode_header_lines as _h11_decode_header_lines
     from h11._readers import header_field_re as _H11_HEADER_FIELD
     from h11._readers import maybe_read_from_SEND_RESPONSE_server as _H11_READ_RESPONSE
     from h11._readers import status_line_re as _H11_STATUS_LINE
+    from h11._receivebuffer import blank_line_regex as _H11_BLANK_LINE
+    from h11._events import request_target_re as _H11_TARGET
+    from h11._readers import READERS as _H11_READERS
+    from h11._writers import WRITERS as _H11_WRITERS
     from h11._util import validate as _h11_validate
     from h11._headers import Headers as _H11_HEADERS
     from h11._headers import normalize_and_validate as _H11_NORMALIZE
+    from h11._headers import CONTENT_LENGTH_MAX_DIGITS as _H11_CONTENT_LENGTH_DIGITS
+    from h11._headers import get_comma_header as _h11_comma_header
+    from h11._headers import has_expect_100_continue as _h11_expect_100
+    from h11._connection import _keep_alive as _h11_keep_alive
+    from h11._connection import _body_framing as _h11_body_framing
+
+    from h11._writers import write_request as _H11_WRITE_REQUEST
+    from h11._writers import write_headers as _h11_write_headers
+
+    _WRITERS = {key: _write_request if writer is _H11_WRITE_REQUEST else writer for key, writer in _H11_WRITERS.items()}
+    """h11's writers, its request writer replaced by :func:`_write_request`."""
+    _READERS = {key: _read_response_head if reader is _H11_READ_RESPONSE else reader
+                for key, reader in _H11_READERS.items()}
+    """h11's readers, its response head reader replaced by :func:`_read_response_head`."""
+    _H11_REQUEST, _H11_RESPONSE, _H11_DATA, _H11_END = h11.Request, h11.Response, h11.Data, h11.EndOfMessage
 
 
 class HTTP11Connection(AsyncHTTP11Connection):
@@ -273,7 +564,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
                  keepalive_expiry: float | None = None) -> None:
         super().__init__(origin=origin, stream=stream, keepalive_expiry=keepalive_expiry)
         self._state_lock = Lock()  # type: ignore[assignment]
-        if h11.__version__.startswith(H11_HEAD_READER_FOR):
+        if _H11_KNOWN:
             self._h11_state = _H11Client(our_role=h11.CLIENT, max_incomplete_event_size=self.MAX_INCOMPLETE_EVENT_SIZE)
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
@@ -296,9 +587,20 @@ class HTTP11Connection(AsyncHTTP11Connection):
                 await self._send_request_body(request)
             except httpcore.WriteError:
                 pass  # as httpcore: a server may close early and still answer; the response is read next
-            http_version, status, reason_phrase, headers, trailing_data = await self._receive_response_headers(request)
+            # httpcore 1.0's _receive_response_headers inline, the data received past the head (h11's trailing_data: a
+            # copy of the buffer, the body's first bytes) read only for an upgrade, the one use of it.
+            read_timeout = request.extensions.get("timeout", {}).get("read", None)
+            while True:
+                event = await self._receive_event(timeout=read_timeout)
+                if isinstance(event, h11.Response):
+                    break
+                if isinstance(event, h11.InformationalResponse) and event.status_code == 101:
+                    break
+            http_version = b"HTTP/" + event.http_version
+            status, reason_phrase, headers = event.status_code, event.reason, event.headers.raw_items()
             network_stream = self._network_stream
             if status == 101 or (request.method == b"CONNECT" and 200 <= status < 300):
+                trailing_data, _ = self._h11_state.trailing_data
                 network_stream = AsyncHTTP11UpgradeStream(network_stream, trailing_data)
             response = httpcore.Response(
                 status=status,
@@ -326,7 +628,7 @@ class HTTP11Connection(AsyncHTTP11Connection):
                 event = h11.Request(method=request.method, target=request.url.target, headers=request.headers)
                 _keep_checked(key, event.headers)
             else:
-                event = h11.Request(method=request.method, target=request.url.target, headers=checked)
+                event = _checked_request(request.method, request.url.target, checked)
         except h11.LocalProtocolError as exc:
             raise httpcore.LocalProtocolError(exc) from exc
         await self._send_event(event, timeout=timeout)

@@ -125,3 +125,19 @@ def test_a_brotli_body_past_a_decode_piece_is_read_whole_however_it_arrives(size
     if max_bytes > len(page):
         with pytest.raises(BodyTooLarge):  # the cap and the ratio still apply while reading
             asyncio.run(read_body(_chunks(sent, size), "br", max_bytes=len(page) - 1, max_ratio=1e9))
+
+
+def test_a_content_encodings_codings_are_read_once_and_undone_last_first() -> None:
+    """decode._codings: the codings of a Content-Encoding, stripped and lower-cased, empty ones left out, in the
+    order they are undone; read once per distinct header (a site sends the same one on every page)."""
+    from govpress.fetch import decode
+
+    decode._codings.cache_clear()
+    cases = {"": (), "gzip": ("gzip",), " GZip ": ("gzip",), "gzip, br": ("br", "gzip"), "br,,identity , ": (
+        "identity", "br"), ",": (), "x-gzip,deflate": ("deflate", "x-gzip")}
+    for header, codings in cases.items():
+        assert decode._codings(header) == codings == tuple(
+            reversed([c.strip().lower() for c in header.split(",") if c.strip()]))
+    for _ in range(3):
+        decode.StreamDecoder("gzip")
+    assert decode._codings.cache_info().misses == len(cases)

@@ -783,3 +783,32 @@ def test_a_body_not_sent_as_one_gzip_member_is_compressed_by_the_archive(
     else:
         assert result.body == ARTICLE
     assert archive.locate(result.archive_key).read_bytes() == gzip.compress(result.body, compresslevel=3, mtime=0)
+
+
+def test_whether_the_jar_holds_a_cookie_is_told_without_walking_an_empty_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """client._has_cookies is bool(cookies) (empty, set, cleared to empty per-domain dicts, a jar of another kind),
+    and an empty stdlib jar is told by its dict alone, without httpx's walk of it (asked before every request)."""
+    from http.cookiejar import CookieJar
+
+    from govpress.fetch.client import _has_cookies
+
+    class OwnJar(CookieJar):
+        pass
+
+    cookies = httpx.Cookies()
+    cases = [cookies]
+    filled = httpx.Cookies()
+    filled.set("sid", "abc", domain="a.test", path="/")
+    cases.append(filled)
+    cleared = httpx.Cookies()
+    cleared.set("sid", "abc", domain="a.test", path="/")
+    cleared.jar.clear("a.test", "/", "sid")  # leaves the domain's (empty) dict behind
+    cases.append(cleared)
+    cases += [httpx.Cookies(OwnJar()), httpx.Cookies({"x": "1"})]
+    for case in cases:
+        assert _has_cookies(case) is bool(case)
+    assert [bool(case) for case in cases] == [False, True, False, False, True]
+    walks: list[int] = []
+    real_bool = httpx.Cookies.__bool__
+    monkeypatch.setattr(httpx.Cookies, "__bool__", lambda self: walks.append(1) or real_bool(self))
+    assert _has_cookies(cookies) is False and walks == []

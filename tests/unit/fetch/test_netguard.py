@@ -365,3 +365,136 @@ def test_a_cancelled_lookup_leaves_the_others_waiting_on_it_to_look_again() -> N
     assert isinstance(first, asyncio.CancelledError)
     assert others == [[PUBLIC_IP]] * 3 and calls.count("a.example.gov") == 2
     assert waiter == [PUBLIC_IP] and isinstance(follower, asyncio.CancelledError)
+
+
+def test_an_idle_connections_quiet_socket_is_judged_at_a_placement_as_its_stream_judges_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool judges an idle pooled connection's socket (did the server close it?) inline while the socket was
+    found quiet moments ago, on the clock reading of its keep-alive check, and asks the stream otherwise: on real
+    loopback streams in every state the check reads (no poller yet, found quiet moments ago or long ago, data or a
+    close waiting unread, the end read, lost, closed), the same connections stay and close as in httpcore's own pool;
+    a socket found quiet moments ago is not asked again."""
+    import socket
+    import time
+
+    import httpcore
+    from httpcore._async.http11 import HTTPConnectionState
+
+    from govpress.fetch import wire
+    from govpress.fetch.netguard import _Pool
+
+    cases = ["fresh", "quiet", "quiet long ago", "closed unread long ago", "closed unread, quiet", "data waiting",
+             "end read", "lost", "stream closed"]
+
+    async def setup(listener: socket.socket, case: str) -> wire.Connection:
+        stream = await wire.connect_tcp("127.0.0.1", listener.getsockname()[1])
+        peer, _ = listener.accept()
+        peers.append(peer)
+        if case != "fresh":
+            assert stream._readable() is False  # the poller made, the socket found quiet now
+        if case in ("closed unread long ago", "closed unread, quiet"):
+            closing_peers.append(peer)  # closed once every connection is made (no await after: the loop reads nothing)
+        if case in ("quiet long ago", "closed unread long ago"):
+            stream._quiet_until = 0.0
+        elif case != "fresh":
+            stream._quiet_until = time.monotonic() + 60
+        if case == "data waiting":
+            stream._protocol.chunks.append(b"x")
+        elif case == "end read":
+            stream._protocol.eof = True
+        elif case == "lost":
+            stream._protocol.lost = True
+        elif case == "stream closed":
+            await stream.aclose()
+        origin = httpcore.Origin(b"http", b"127.0.0.1", 80)
+        connection = wire.Connection(origin=origin, ssl_context=None, keepalive_expiry=5.0)
+        inner = wire.HTTP11Connection(origin=origin, stream=stream, keepalive_expiry=5.0)
+        inner._state = HTTPConnectionState.IDLE
+        inner._expire_at = time.monotonic() + 100
+        connection._connection = inner
+        return connection
+
+    asked: list[int] = []
+    readable = wire.AsyncioStream._readable
+    monkeypatch.setattr(wire.AsyncioStream, "_readable", lambda self: asked.append(1) or readable(self))
+
+    async def go(pool_class: type) -> tuple[list[str], int]:
+        listener = socket.create_server(("127.0.0.1", 0))
+        pool = pool_class(max_connections=100, max_keepalive_connections=100)
+        named = {}
+        for case in cases:
+            connection = await setup(listener, case)
+            named[id(connection)] = case
+            pool._connections.append(connection)
+        for peer in closing_peers:
+            peer.close()
+        closing_peers.clear()
+        time.sleep(0.02)
+        asked.clear()
+        closing = pool._assign_requests_to_connections()
+        listener.close()
+        return [named[id(c)] for c in closing], len(asked)
+
+    peers: list[socket.socket] = []
+    closing_peers: list[socket.socket] = []
+    ours, ours_asked = asyncio.run(go(_Pool))
+    theirs, _ = asyncio.run(go(httpcore.AsyncConnectionPool))
+    for peer in peers:
+        peer.close()
+    assert ours == theirs == ["closed unread long ago", "data waiting", "end read", "lost", "stream closed"]
+    assert ours_asked == 3  # fresh, quiet long ago and closed unread long ago: the others told without asking
+
+
+def test_a_remembered_address_is_checked_without_the_resolvers_coroutine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_target with a RememberingResolver takes a remembered answer at hand (RememberingResolver.remembered)
+    and resolves through the rest of its call otherwise: the same answers and refusals, the same clock readings and
+    lookups as calling it, and no coroutine of its call once the host is remembered."""
+    from govpress.fetch.netguard import RememberingResolver
+
+    source = make_source()
+    url = "https://news.example.gov/a"
+    lookups: list[str] = []
+
+    async def lookup(host: str) -> list[str]:
+        lookups.append(host)
+        return [PUBLIC_IP] if len(lookups) < 3 else ["10.0.0.7"]
+
+    readings: list[float] = []
+    now = [0.0]
+
+    def clock() -> float:
+        readings.append(now[0])
+        return now[0]
+
+    calls: list[str] = []
+    call = RememberingResolver.__call__
+
+    async def counting(self: RememberingResolver, host: str) -> list[str]:
+        calls.append(host)
+        return await call(self, host)
+
+    monkeypatch.setattr(RememberingResolver, "__call__", counting)
+
+    async def go(resolver: RememberingResolver, direct: bool) -> list:
+        out = []
+        for step in (0.0, 1.0, 40.0, 41.0, 100.0):
+            now[0] = step
+            try:
+                if direct:
+                    await check_target(url, source, resolver=lambda host: resolver(host))
+                else:
+                    await check_target(url, source, resolver=resolver)
+                out.append("ok")
+            except Refused as exc:
+                out.append(exc.reason)
+        return out
+
+    theirs = asyncio.run(go(RememberingResolver(lookup, clock=clock), direct=True))
+    their_readings, their_lookups = list(readings), list(lookups)
+    readings.clear()
+    lookups.clear()
+    calls.clear()
+    ours = asyncio.run(go(RememberingResolver(lookup, clock=clock), direct=False))
+    assert ours == theirs and ours[:2] == ["ok", "ok"] and "10.0.0.7" in ours[-1]
+    assert readings == their_readings and lookups == their_lookups
+    assert calls == []

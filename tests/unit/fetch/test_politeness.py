@@ -384,3 +384,34 @@ def test_a_robots_crawl_delay_is_worked_out_once_per_user_agent() -> None:
     fresh = rules_from_response(RobotsResponse(200, body, None))
     assert answers == [fresh.crawl_delay(agent) for agent in agents * 3] == [5.0, 2.0, None, 5.0] * 3
     assert asked == agents[:3]
+
+
+def test_settled_robots_rules_are_rules_fors_answer_without_its_coroutine() -> None:
+    """RobotsCache.settled answers what rules_for returns at once for an origin whose rules were read, and None while
+    they are not (never fetched, being fetched, failed); the Fetcher asks rules_for only then."""
+    cache = RobotsCache()
+    release = asyncio.Event()
+
+    async def fetch(robots_url: str) -> RobotsResponse:
+        if "b.gov" in robots_url:
+            await release.wait()
+        if "c.gov" in robots_url:
+            raise OSError("down")
+        return RobotsResponse(200, ROBOTS)
+
+    async def go() -> list:
+        out: list = [cache.settled("https://a.gov/news/1")]
+        rules = await cache.rules_for("https://a.gov/news/1", fetch)
+        out.append(cache.settled("https://a.gov/private/2") is rules is await cache.rules_for("https://a.gov/x", fetch))
+        waiting = asyncio.ensure_future(cache.rules_for("https://b.gov/y", fetch))
+        await asyncio.sleep(0)
+        out.append(cache.settled("https://b.gov/z"))
+        release.set()
+        await waiting
+        out.append(cache.settled("https://b.gov/z") is waiting.result())
+        with pytest.raises(OSError):
+            await cache.rules_for("https://c.gov/", fetch)
+        out.append(cache.settled("https://c.gov/"))
+        return out
+
+    assert asyncio.run(go()) == [None, True, None, True, None]

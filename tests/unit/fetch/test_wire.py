@@ -75,6 +75,10 @@ def _handle(conn: socket.socket, path: str) -> bool:
         return False
     elif path == "/cookie":
         conn.sendall(b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=abc; Path=/\r\nContent-Length: 2\r\n\r\nok")
+    elif path == "/upgrade":  # a protocol switch, the new protocol's first bytes sent with the head
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x-test\r\nConnection: Upgrade\r\n\r\nearly bytes")
+        threading.Event().wait(0.2)
+        return False
     elif path == "/close-after":  # answers, then closes the kept-alive connection at once
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         return False
@@ -1020,3 +1024,267 @@ def test_reads_time_out_at_their_own_deadlines_on_one_timer_per_stream() -> None
     assert [o for o, _ in outcomes[:4]] == ["ok", "ok", "ok", "timeout"]
     assert outcomes[4][0] in ("ok", "okok")  # the late answer (and this one's, when they came together)
     assert outcomes[3][1] >= 0.6  # at its own deadline, not at the timer's first time (its answer was to come at 1.2)
+
+
+# --- h11's client connection: wire._H11Client against h11.Connection ---------------------------------------------
+
+_H11_IO = {getattr(wire, "_read_response_head", None): h11._readers.maybe_read_from_SEND_RESPONSE_server,
+           getattr(wire, "_write_request", None): h11._writers.write_request}
+
+
+def _h11_io(obj: typing.Any) -> typing.Any:
+    """A reader or writer as h11 would hold it: ours named as h11's, an object by its type and fields."""
+    obj = _H11_IO.get(obj, obj)
+    if obj is None or callable(obj) and not hasattr(obj, "__dict__") or type(obj).__name__ == "function":
+        return obj
+    return type(obj), sorted(vars(obj).items())
+
+
+def _h11_state(conn: h11.Connection) -> tuple:
+    cstate = conn._cstate
+    return (dict(cstate.states), cstate.keep_alive, set(cstate.pending_switch_proposals), conn.their_http_version,
+            conn._request_method, conn.client_is_waiting_for_100_continue, _h11_io(conn._reader),
+            _h11_io(conn._writer), bytes(conn._receive_buffer), sorted(vars(conn._receive_buffer).items(), key=str),
+            conn._receive_buffer_closed)
+
+
+def _h11_do(conn: h11.Connection, action: tuple) -> typing.Any:
+    """One action on a client connection; what it returned or raised."""
+    kind, arg = action
+    try:
+        if kind == "send":
+            return "sent", conn.send(arg)
+        if kind == "receive":
+            conn.receive_data(arg)
+            return "received"
+        if kind == "next":
+            events = []
+            for _ in range(8):
+                event = conn.next_event()
+                events.append(event)
+                if event in (h11.NEED_DATA, h11.PAUSED) or type(event) is h11.ConnectionClosed:
+                    break
+            return "events", events
+        if kind == "cycle":
+            conn.start_next_cycle()
+            return "cycled"
+        if kind == "send_failed":
+            conn.send_failed()
+            return "failed"
+    except Exception as exc:  # noqa: BLE001 - the error is what is compared
+        return "error", type(exc).__name__, str(exc), getattr(exc, "error_status_hint", None)
+    raise AssertionError(kind)
+
+
+def _h11_requests() -> list[h11.Request]:
+    """Request events of many kinds, some sharing one Headers object (as a fetcher's requests do)."""
+    host = [("Host", "a.test")]
+    shared = h11.Request(method="GET", target="/", headers=[*host, ("Connection", "keep-alive"),
+                                                            ("Accept-Encoding", "gzip, br")]).headers
+    lists = [host, [*host, ("Connection", "close")], [*host, ("Connection", "Upgrade"), ("Upgrade", "h2c")],
+             [*host, ("Expect", "100-continue"), ("Content-Length", "3")], [*host, ("Content-Length", "3")],
+             [*host, ("Transfer-Encoding", "chunked")], [*host, ("Connection", "keep-alive, close")],
+             [*host, ("Upgrade", "websocket")], [*host, ("Expect", "100-continue")]]
+    requests = [h11.Request(method="GET", target=f"/p{i}", headers=shared) for i in range(6)]
+    requests += [h11.Request(method="GET", target="/x", headers=wire._checked_request(b"GET", b"/x", shared).headers)]
+    for method in ("GET", "HEAD", "POST", "CONNECT"):
+        for headers in lists:
+            requests.append(h11.Request(method=method, target="a.test:443" if method == "CONNECT" else "/q",
+                                        headers=headers))
+    requests.append(h11.Request(method="GET", target="/old", headers=[], http_version="1.0"))
+    requests.append(h11.Request(method="GET", target="/old", headers=shared, http_version="1.0"))
+    return requests
+
+
+_H11_HEADS = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end",
+    b"HTTP/1.1 204 No Content\r\n\r\n",
+    b"HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n",
+    b"HTTP/1.1 100 Continue\r\n\r\n",
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.0 200 OK\r\n\r\nuntil close",
+    b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nnop",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+    b"not http at all\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcdHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz",
+]
+
+
+def test_h11_clients_state_changes_and_bytes_are_h11s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire._H11Client (its remembered state changes, its request facts and head bytes, its next_event and
+    start_next_cycle) against h11's own client connection: 2,500 random scripts of requests (plain GETs sharing one
+    header list, HEAD, POST with bodies, CONNECT, upgrades, 100-continue, Connection: close, HTTP/1.0), request
+    bodies and ends, responses of every framing and malformed ones, cut anywhere, closes, new cycles and failed
+    sends: after every step the same answer (event, bytes or error and message), the same states, flags, reader and
+    writer (their fields too) and the same receive buffer."""
+    import random
+
+    monkeypatch.setattr(wire, "_TRANSITIONS", {})
+    monkeypatch.setattr(wire, "_REQUEST_FACTS", {})
+    monkeypatch.setattr(wire, "REQUEST_FACTS_KEPT", 3)  # emptied now and then along the way
+    requests = _h11_requests()
+    rng = random.Random(26)
+    steps = 0
+    for _ in range(2500):
+        theirs, ours = h11.Connection(h11.CLIENT), wire._H11Client(h11.CLIENT)
+        assert _h11_state(ours) == _h11_state(theirs)
+        for _ in range(rng.randint(1, 14)):
+            states = theirs._cstate.states
+            roll = rng.random()
+            if roll < 0.05:
+                action: tuple = ("send_failed", None)
+            elif roll < 0.12:
+                action = ("send", rng.choice([h11.Data(data=b"abc"), h11.EndOfMessage(), h11.ConnectionClosed(),
+                                              h11.Response(status_code=200, headers=[])]))
+            elif states[h11.CLIENT] is h11.IDLE and roll < 0.8:
+                action = ("send", rng.choice(requests[:7]) if rng.random() < 0.6 else rng.choice(requests))
+            elif states[h11.CLIENT] is h11.SEND_BODY and roll < 0.8:
+                action = ("send", h11.Data(data=b"abc") if rng.random() < 0.3 else h11.EndOfMessage())
+            elif states[h11.CLIENT] is h11.DONE and states[h11.SERVER] is h11.DONE and roll < 0.7:
+                action = ("cycle", None)
+            elif roll < 0.45:
+                action = ("next", None)
+            else:
+                data = rng.choice(_H11_HEADS[:2]) if rng.random() < 0.5 else rng.choice(_H11_HEADS)
+                cut = rng.randint(0, len(data)) if rng.random() < 0.3 else len(data)
+                action = ("receive", data[:cut] if rng.random() < 0.95 else b"")
+            assert _h11_do(ours, action) == _h11_do(theirs, action), action
+            assert _h11_state(ours) == _h11_state(theirs), action
+            steps += 1
+    assert steps > 15_000
+    assert wire._TRANSITIONS  # the plain state changes were remembered and reused
+
+
+def test_a_kept_alive_get_goes_through_h11s_state_machine_and_header_writer_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On one connection, a GET with the header list of the one before (a fetcher's requests) and its answer (head,
+    body, end) change h11's states as before without h11's general state machine (the state changes of a plain
+    exchange are remembered), send the head without formatting its header fields again, and frame the request and
+    the response without walking their headers for Connection, Upgrade, Expect, Transfer-Encoding and
+    Content-Length; the same bytes and events as h11's own connection."""
+    monkeypatch.setattr(wire, "_TRANSITIONS", {})
+    monkeypatch.setattr(wire, "_REQUEST_FACTS", {})
+    calls: list[str] = []
+    for owner, name in [(h11._state.ConnectionState, "process_event"), (h11._writers, "write_headers"),
+                        (h11._connection, "get_comma_header"), (h11._headers, "get_comma_header"),
+                        (wire, "_h11_comma_header")]:
+        original = getattr(owner, name)
+
+        def counting(*args, _original=original, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+    headers = h11.Request(method="GET", target="/", headers=[("Host", "a.test"), ("Connection", "keep-alive")]).headers
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello"
+
+    def exchange(conn: h11.Connection, target: bytes) -> list:
+        out = [conn.send(wire._checked_request(b"GET", target, headers)), conn.send(h11.EndOfMessage()),
+               conn.next_event()]
+        conn.receive_data(answer)
+        out += [conn.next_event() for _ in range(4)]
+        conn.start_next_cycle()
+        return out
+
+    theirs, ours = h11.Connection(h11.CLIENT), wire._H11Client(h11.CLIENT)
+    assert exchange(ours, b"/a") == exchange(theirs, b"/a")
+    calls.clear()
+    second = exchange(ours, b"/b")
+    assert calls == []
+    assert second == exchange(theirs, b"/b") and calls  # h11's own connection goes through both again
+    assert second[0] == b"GET /b HTTP/1.1\r\nHost: a.test\r\nConnection: keep-alive\r\n\r\n"
+    assert second[2:] == [h11.NEED_DATA, h11.Response(status_code=200, headers=[("Content-Length", "5"), ("Server", "x")],
+                                                      reason=b"OK"),
+                          h11.Data(data=b"hello"), h11.EndOfMessage(), h11.NEED_DATA]
+
+
+def test_a_request_made_from_checked_headers_is_h11s_request() -> None:
+    """wire._checked_request: for headers h11 made before, the Request h11 makes (fields, equality) or its error,
+    whatever the method and target."""
+    headers = h11.Request(method="GET", target="/", headers=[("Host", "a.test")]).headers
+    for method in (b"GET", b"POST", b"G T", "GET", b""):
+        for target in (b"/", b"/a?b=c", b"/a b", b"/\x00", b"", "/str", b"*", b"/%zz", b"/\xff"):
+            try:
+                theirs: typing.Any = h11.Request(method=method, target=target, headers=headers)
+            except h11.LocalProtocolError as exc:
+                theirs = ("error", str(exc))
+            try:
+                ours: typing.Any = wire._checked_request(method, target, headers)
+            except h11.LocalProtocolError as exc:
+                ours = ("error", str(exc))
+            assert ours == theirs, (method, target)
+            if not isinstance(ours, tuple):
+                assert (ours.method, ours.target, ours.http_version, ours.headers) == (
+                    theirs.method, theirs.target, theirs.http_version, theirs.headers)
+
+
+def test_a_plain_content_length_line_is_settled_without_h11s_normalisation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wire._settled_field keeps a Content-Length of ASCII digits as h11 keeps it without calling h11's
+    normalize_and_validate; every other length (and every Transfer-Encoding) is h11's answer or refusal."""
+    values = [b"0", b"12", b"0012", b"9" * 20, b"9" * 21, b"", b"1,1", b"1, 2", b" 1", b"1 ", b"x", b"-1", b"+1",
+              b"1.0", b"\xd9\xa1", b"\xef\xbc\x91", b"12\x00", b"1e3"]
+    for name in (b"Content-Length", b"content-length", b"CONTENT-LENGTH", b"Transfer-Encoding", b"X-Other"):
+        for value in values + [b"chunked", b"Chunked", b"gzip"]:
+            try:
+                theirs: typing.Any = h11._headers.normalize_and_validate([(name, value)], _parsed=True)._full_items[0]
+            except h11.LocalProtocolError:
+                theirs = None
+            assert wire._settled_field(name, value) == theirs, (name, value)
+    calls: list[int] = []
+    normalize = wire._H11_NORMALIZE
+    monkeypatch.setattr(wire, "_H11_NORMALIZE", lambda *a, **k: calls.append(1) or normalize(*a, **k))
+    assert wire._settled_field(b"Content-Length", b"5240") == (b"Content-Length", b"content-length", b"5240")
+    assert calls == []
+
+
+def test_a_heads_lines_are_h11s_lines_as_bytes() -> None:
+    """wire._head_lines takes a head out of h11's receive buffer as h11's maybe_extract_lines does (the same lines,
+    as bytes; the same bytes left and search marks, on heads whole, cut, fed in pieces; CRLF, bare LF, mixed, stray
+    CR; an empty head)."""
+    import random
+
+    pieces = [b"HTTP/1.1 200 OK", b"Server: x", b"A: b\rc", b"D: e\r", b"", b"X: y", b"body"]
+    ends = [b"\r\n", b"\n", b"\r\r\n", b"\n\r"]
+    rng = random.Random(26)
+    heads = [b"\r\n", b"\n", b"\r\nrest", b"\nrest", b"", b"\r", b"HTTP/1.1 200 OK\r\n\r\n"]
+    for _ in range(3000):
+        head = b"".join(rng.choice(pieces) + (rng.choice(ends) if rng.random() < 0.3 else b"\r\n")
+                        for _ in range(rng.randint(0, 6)))
+        head += rng.choice([b"\r\n", b"\n", b""]) + rng.choice([b"", b"body", b"\r\n"])
+        heads.append(head[:rng.randint(0, len(head))] if rng.random() < 0.2 else head)
+    for head in heads:
+        cut = rng.randint(0, len(head))
+        bufs = [h11._receivebuffer.ReceiveBuffer() for _ in range(2)]
+        answers = []
+        for buf, read in zip(bufs, (wire._head_lines, lambda b: b.maybe_extract_lines())):
+            buf += head[:cut]
+            first = read(buf)
+            buf += head[cut:]
+            second = read(buf)
+            answers.append(([None if x is None else [bytes(line) for line in x] for x in (first, second)],
+                            bytes(buf), vars(buf)))
+        assert answers[0] == answers[1], head
+
+
+def test_an_upgrade_hands_over_the_bytes_received_after_its_head_as_httpcore_does() -> None:
+    """A 101 answer's network stream starts with the bytes that came after its head (h11's trailing data, read by
+    HTTP11Connection only for an upgrade), through httpcore's stack and ours alike; a plain answer is unchanged."""
+    with server() as site:
+        async def script(transport: httpx.AsyncBaseTransport) -> list:
+            request = httpx.Request("GET", f"http://127.0.0.1:{site.port}/upgrade",
+                                    headers={"Connection": "Upgrade", "Upgrade": "x-test"},
+                                    extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+            response = await transport.handle_async_request(request)
+            stream = response.extensions["network_stream"]
+            first = await stream.read(1024)
+            await stream.aclose()
+            plain = _outcome(await _exchange(transport, f"http://127.0.0.1:{site.port}/plain"))
+            return [response.status_code, response.headers.multi_items(), first, plain]
+
+        theirs, ours = _both(script)
+    assert ours == theirs
+    assert ours[0] == 101 and ours[2] == b"early bytes" and ours[3][0] == 200

@@ -365,3 +365,53 @@ def test_a_content_types_html_verdict_is_remembered_and_the_same() -> None:
     hits = blocked._type_says_html.cache_info().hits
     assert [looks_like_html(t, head) for t in types * 2] == fresh * 2
     assert blocked._type_says_html.cache_info().hits >= hits + len(types)
+
+
+def test_the_anchored_title_patterns_are_searched_only_after_an_opening_they_can_match(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The title patterns anchored at the start are searched only when the title's first non-blank character is one
+    their first letters match under re.I (every code point checked); on titles starting with each phrase after every
+    kind of blank, cased and folded as re.I folds, and on others, the evidence is every pattern searched. A title
+    opening with another character is not searched by them at all."""
+    import random
+    import re
+
+    from govpress.parsers import blocked
+
+    firsts = "".join(sorted({phrase[0] for phrase in ("just", "attention", "request", "access", "403", "forbidden",
+                                                      "ddos", "security")}))
+    assert set(re.findall(f"[{firsts}]", _every_code_point(), re.I)) == blocked._TITLE_OPENINGS
+    anchored = [p for p, _ in blocked._TITLES if p is not blocked._CAPTCHA_TITLE]
+    assert all(p.pattern.startswith(r"^\s*") for p in anchored)
+    blanks = [c for c in _every_code_point() if c.isspace()]
+    assert set(re.findall(r"\s", _every_code_point())) == set(blanks)  # what str.lstrip takes is what ^\s* skips
+    plain = lambda title: next((r for p, r in blocked._TITLES if p.search(title)), None) if title else None  # noqa: E731
+    phrases = ["just a moment", "attention required", "request access", "access denied", "403 forbidden", "forbidden",
+               "403   forbidden  ", "request rejected", "ddos-guard", "ddos protection", "security check", "captcha",
+               "x | cloudflare", "news of the day"]
+    folds = {"s": "sSſ", "k": "kKK", "i": "iIİı"}
+    rng = random.Random(26)
+    found = 0
+    for _ in range(6000):
+        phrase = rng.choice(phrases)
+        if rng.random() < 0.5:
+            phrase = "".join(rng.choice(folds.get(ch, ch + ch.upper())) for ch in phrase)
+        if rng.random() < 0.1:
+            phrase = rng.choice("xЖ1-ſ") + phrase[1:]
+        title = "".join(rng.choices(blanks, k=rng.randint(0, 3))) + phrase + rng.choice(["", " - Ministry", "\u3000"])
+        assert blocked._title_evidence(title) == plain(title), repr(title)
+        found += plain(title) is not None
+    assert found > 3000
+    searched: list[str] = []
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern) -> None:
+            self.pattern = pattern
+
+        def search(self, title: str) -> re.Match | None:
+            searched.append(self.pattern.pattern)
+            return self.pattern.search(title)
+
+    monkeypatch.setattr(blocked, "_TITLES", tuple((p if p is blocked._CAPTCHA_TITLE or p is blocked._CLOUDFLARE_TITLE
+                                                  else Counting(p), r) for p, r in blocked._TITLES))
+    assert blocked._title_evidence("Министерство финансов: новости") is None and searched == []
