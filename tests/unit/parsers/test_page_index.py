@@ -349,3 +349,42 @@ def test_the_attribute_walk_reads_each_elements_attributes_once_by_items() -> No
             plain.subtitled, plain.hentries, plain.datelines, plain.breadcrumbs]
         assert {k: unwrap(v) for k, v in wrapped.itemprop.items()} == plain.itemprop
         assert unwrap(wrapped.by_name["a"]) == plain.by_name["a"] and wrapped.root_links == plain.root_links
+
+
+class _Childless:
+    """A childless paragraph whose text can be read only as its own ``text`` (no walk, no descendants)."""
+
+    def __init__(self, element) -> None:
+        self._element = element
+
+    def __len__(self) -> int:
+        return len(self._element)
+
+    def itertext(self, *args, **kwargs):
+        raise AssertionError("a childless paragraph's text is its own")
+
+    def iterdescendants(self, *args, **kwargs):
+        raise AssertionError("a childless paragraph holds no link")
+
+    def __getattr__(self, name: str):
+        return getattr(self._element, name)
+
+
+def test_a_childless_paragraph_weighs_its_own_text_without_a_walk() -> None:
+    """``_own_weight`` of a paragraph without children reads its ``text`` alone (no ``itertext``, no link search), and
+    weighs what the walk weighs: short, sentence-less, long, whitespace-only and empty paragraphs of every tag."""
+    import random
+
+    rng = random.Random(26)
+    words = ["The", "minister", "said.", "Bridge", "opens", "Monday!", "  ", "\n", "\u00a0", "—", "2026", "x" * 30]
+    paragraphs = ['<p></p>', '<td> </td>', '<li>Short item</li>', '<p class="x">A label: value</p>']
+    for _ in range(400):
+        tag = rng.choice(["p", "li", "td", "dd", "blockquote", "pre"])
+        paragraphs.append(f"<{tag}>{' '.join(rng.choices(words, k=rng.randint(0, 40)))}</{tag}>")
+    root = parse_html_text("<html><body><div>" + "".join(f"<div>{p}</div>" for p in paragraphs) + "</div></body></html>")
+    childless = [e for e in root.iter(*density._PARAGRAPH_TAGS) if not len(e)]
+    assert len(childless) == len(paragraphs)
+    weights = [density._own_weight(_Childless(e), e.tag, density._Counted()) for e in childless]
+    walked = [density._paragraph_weight(s := " ".join("".join(e.itertext()).split()),
+                                        min(1.0, density._link_length(e) / len(s)) if s else 0.0) for e in childless]
+    assert weights == walked and any(weights) and not all(weights)
