@@ -469,6 +469,9 @@ def heading_text(heading: Element) -> str:
 
 
 def _heading_text(heading: Element) -> str:
+    if not len(heading) and isinstance(heading.tag, str):
+        # A heading without children is its own text alone (the walk and its fallback both read only that).
+        return clean_title(heading.text or "")
     parts: list[str] = []
     walker = etree.iterwalk(heading, events=("start", "end", "comment", "pi"))
     for event, node in walker:

@@ -123,6 +123,16 @@ def _own_weight(element: Element, tag: str, counted: _Counted) -> float:
         if len(text) < 25:
             return 0.0
         return _paragraph_weight(text, 0.0)
+    if not len(element):
+        # No children (most paragraphs): the text is the element's own, no link is inside it, and a <td> holds
+        # no paragraph of its own.
+        if element in counted.inside:
+            return 0.0  # a <p> inside an <li> is counted once, with the <li>
+        text = squash(element.text or "")
+        length = len(text)
+        if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
+            return 0.0
+        return _paragraph_weight(text, 0.0)
     if tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
         return 0.0  # a layout cell (old table CMS): its paragraphs count, not the whole cell
     if element in counted.inside:

@@ -199,6 +199,10 @@ def text_of(element: Element | None, separator: str = " ") -> str:
     """All text inside ``element`` (scripts and styles excluded), pieces joined by ``separator``, squashed."""
     if element is None:
         return ""
+    if not len(element) and isinstance(element.tag, str):
+        # An element without children (a date's <span>, a <time>: most asked here) holds its own text alone: no
+        # iterwalk to set up and step through for it.
+        return squash(element.text or "")
     parts: list[str] = []
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
     for event, node in walker:

@@ -186,3 +186,17 @@ def test_the_walks_read_held_verdicts_without_asking_again(monkeypatch) -> None:
                 [metadata._in_boilerplate_or_header(e) for e in datelines])
     assert held == plain
     assert asked == []
+
+
+def test_a_childless_heading_is_its_own_text_without_a_walk(monkeypatch) -> None:
+    """A heading without children is read from its ``text`` (no ``iterwalk``): what the walk gave for it."""
+    html = "<html><body><h1>  Minister opens\n the bridge </h1><h2></h2><h3>News | Site</h3><h4> </h4></body></html>"
+    root = parse_html_text(html)
+    headings = [e for e in root.iter("h1", "h2", "h3", "h4")]
+    walked = [blocks._heading_text(e) for e in headings]
+
+    def no_walk(*args, **kwargs):
+        raise AssertionError("a childless heading is read without a walk")
+
+    monkeypatch.setattr(blocks.etree, "iterwalk", no_walk)
+    assert [blocks._heading_text(e) for e in headings] == walked == ["Minister opens the bridge", "", "News | Site", ""]

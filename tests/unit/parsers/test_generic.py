@@ -911,3 +911,23 @@ def test_a_bodys_substance_is_told_from_its_paragraphs_as_from_their_join() -> N
             paragraphs = [f"A sentence here. And one more{'.' * (i % 2)}" for i in range(count)]
             paragraphs[-1] += "y" * max(0, length - len(" ".join(paragraphs)))
             assert generic._substantial_paragraphs(paragraphs) == generic._substantial(" ".join(paragraphs))
+
+
+def test_text_of_a_childless_element_is_its_own_text_without_a_walk(monkeypatch) -> None:
+    """``text_of`` reads an element without children from its ``text`` (no ``iterwalk``): the walk's answer, with any
+    separator; a script's own text too (only scripts inside an element are left out)."""
+    from lxml import etree
+
+    from govpress.parsers.html import tree
+
+    root = tree.parse_html_text("<html><body><span> 12 March\n 2026 </span><time></time><p>\u00a0x\u00a0 y</p>"
+                                "<script>var x = 1;</script><b> </b></body></html>")
+    childless = [e for e in root.iter(etree.Element) if not len(e)]
+    walked = [(tree.text_of(e), tree.text_of(e, "")) for e in childless]
+
+    def no_walk(*args, **kwargs):
+        raise AssertionError("a childless element is read without a walk")
+
+    monkeypatch.setattr(tree.etree, "iterwalk", no_walk)
+    assert [(tree.text_of(e), tree.text_of(e, "")) for e in childless] == walked
+    assert walked[0] == ("12 March 2026", "12 March 2026") and ("var x = 1;", "var x = 1;") in walked

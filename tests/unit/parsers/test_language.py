@@ -345,3 +345,81 @@ def test_feature_counts_leave_their_table_unseen_and_each_thread_has_its_own() -
         thread.join()
     assert not wrong
     assert len({id(t) for t in tables}) == 4 and all(t is not table for t in tables)
+
+
+def test_the_pair_table_is_the_state_after_two_moves_from_the_start() -> None:
+    """The first two tokenizer steps are one look-up by the pair of bytes: each entry is what the two moves give."""
+    import numpy as np
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    nextmove, rowbase = scorer.nextmove, scorer.rowbase
+    firsts = [int(nextmove[rowbase[0] + byte]) for byte in range(256)]
+    assert scorer.first_states.tolist() == firsts
+    expected = np.array([int(nextmove[rowbase[first] + second]) for first in firsts for second in range(256)])
+    assert scorer.pair_states.dtype == np.int64 and np.array_equal(scorer.pair_states, expected)
+
+
+def test_feature_counts_around_the_window_match_py3langid() -> None:
+    """Texts of every length around the tokenizer's window (the pair look-up needs ``window`` bytes), random and
+    from the sentences: py3langid's counts in its order."""
+    import random
+
+    from py3langid.langid import visit_counts
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    identifier = module._get_identifier()
+    rng = random.Random(26)
+    joined = " ".join(SENTENCES.values()).encode("utf-8")
+    texts = [rng.randbytes(size) for size in range(1, 3 * scorer.window) for _ in range(40)]
+    texts += [joined[start:start + size] for size in range(1, 3 * scorer.window)
+              for start in rng.sample(range(len(joined) - size), 40)]
+    for data in texts:
+        walked = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+        found = scorer.feature_counts(data)
+        if not walked:
+            assert found is None, data
+            continue
+        features, counts = found
+        assert features.tolist() == list(walked) and counts.tolist() == list(walked.values()), data
+
+
+def test_the_log1p_table_is_numpys_log1p_of_each_count() -> None:
+    """The scores read each count's log1p from a table: the same float32 values NumPy's log1p gives for the counts as
+    a float32 array, whatever the array's length and the count's place in it."""
+    import random
+
+    import numpy as np
+
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    table = scorer.log1p
+    assert table.dtype == np.float32 and len(table) == module._LOG1P_COUNTS
+    every = np.arange(len(table))
+    assert np.array_equal(np.log1p(every.astype(np.float32)).view(np.uint32), table.view(np.uint32))
+    rng = random.Random(26)
+    for _ in range(300):
+        counts = np.array([rng.choice((1, 1, 1, 2, 3, rng.randrange(len(table)))) for _ in range(rng.randint(1, 700))])
+        start = rng.randrange(len(counts))
+        counts = counts[start:]
+        assert np.array_equal(np.log1p(counts.astype(np.float32)).view(np.uint32), table.take(counts).view(np.uint32))
+
+
+def test_scores_read_the_callers_bytes_only_when_they_are_what_the_model_reads() -> None:
+    """``scores(text, data)``: the same scores as from the text alone; a text in upper case or not in NFC is read from
+    its own lower case or NFC whatever bytes come with it."""
+    import govpress.parsers.language as module
+
+    scorer = module._get_scorer()
+    texts = [*SENTENCES.values(), "ЗАГОЛОВОК КАПСОМ", "Cafe\u0301 au lait, re\u0301sume\u0301", "a", "Ünïcödé ünd ßo"]
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        assert scorer.scores(text, data) == scorer.scores(text), text
+    for text in ("ЗАГОЛОВОК КАПСОМ", "Cafe\u0301 au lait, re\u0301sume\u0301"):
+        assert scorer.scores(text, b"something else entirely") == scorer.scores(text), text
+    # A plain text's bytes are read as given (what spares the encoding): other bytes, other scores.
+    assert scorer.scores("plain words here", b"other words") != scorer.scores("plain words here")

@@ -300,3 +300,91 @@ def test_word_characters_are_counted_as_the_one_character_findall_counts_them() 
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 20)))
         assert density._word_chars(text) == len(re.findall(r"\w", text)), text
+
+
+class _ItemsOnly:
+    """An element the index's attribute walk reads through ``items()``, never ``keys()`` (its other reads go to the
+    element: a home link's ``href`` is read again once the walk has found it)."""
+
+    def __init__(self, element, reads: list[object]) -> None:
+        self._element, self._reads = element, reads
+
+    def items(self):
+        self._reads.append(self._element)
+        return self._element.items()
+
+    def keys(self):
+        raise AssertionError("the walk reads the attributes by items()")
+
+    def __getattr__(self, name: str):
+        return getattr(self._element, name)
+
+
+def test_the_attribute_walk_reads_each_elements_attributes_once_by_items() -> None:
+    """One ``items()`` a node (its names and values at once, instead of the names and then a ``get`` a value), and
+    the same filing as the index built from the elements themselves: every attribute combination of the filed kinds."""
+    import random
+
+    rng = random.Random(26)
+    names = ["class", "id", "href", "hreflang", "itemprop", "style", "rel"]
+    values = ["lead", "subtitle", "h-entry", "date", "published-date", "breadcrumb", "x-readcrumbs", "/", "", "en",
+              "headline", "foo", "modified-date", "/ru/"]
+    pages = [PAGE]
+    for _ in range(200):
+        parts = []
+        for i in range(rng.randint(1, 25)):
+            tag = rng.choice(["a", "div", "span", "p", "time", "li"])
+            attributes = " ".join(f'{name}="{rng.choice(values)}"' for name in rng.sample(names, rng.randint(0, 4)))
+            parts.append(f'<{tag} {attributes} data-k="{i}">t{i}</{tag}>')
+        pages.append("<html><body><!-- c -->" + "".join(parts) + "</body></html>")
+    for html in pages:
+        root = parse_html_text(html)
+        nodes = list(root.iter())
+        reads: list[object] = []
+        wrapped = PageIndex(root, [_ItemsOnly(node, reads) for node in nodes])
+        assert reads == nodes
+        plain = PageIndex(root, nodes)
+        unwrap = lambda elements: [getattr(e, "_element", e) for e in elements]  # noqa: E731
+        assert [unwrap(v) for v in (wrapped.subtitled, wrapped.hentries, wrapped.datelines, wrapped.breadcrumbs)] == [
+            plain.subtitled, plain.hentries, plain.datelines, plain.breadcrumbs]
+        assert {k: unwrap(v) for k, v in wrapped.itemprop.items()} == plain.itemprop
+        assert unwrap(wrapped.by_name["a"]) == plain.by_name["a"] and wrapped.root_links == plain.root_links
+
+
+class _Childless:
+    """A childless paragraph whose text can be read only as its own ``text`` (no walk, no descendants)."""
+
+    def __init__(self, element) -> None:
+        self._element = element
+
+    def __len__(self) -> int:
+        return len(self._element)
+
+    def itertext(self, *args, **kwargs):
+        raise AssertionError("a childless paragraph's text is its own")
+
+    def iterdescendants(self, *args, **kwargs):
+        raise AssertionError("a childless paragraph holds no link")
+
+    def __getattr__(self, name: str):
+        return getattr(self._element, name)
+
+
+def test_a_childless_paragraph_weighs_its_own_text_without_a_walk() -> None:
+    """``_own_weight`` of a paragraph without children reads its ``text`` alone (no ``itertext``, no link search), and
+    weighs what the walk weighs: short, sentence-less, long, whitespace-only and empty paragraphs of every tag."""
+    import random
+
+    rng = random.Random(26)
+    words = ["The", "minister", "said.", "Bridge", "opens", "Monday!", "  ", "\n", "\u00a0", "—", "2026", "x" * 30]
+    paragraphs = ['<p></p>', '<td> </td>', '<li>Short item</li>', '<p class="x">A label: value</p>']
+    for _ in range(400):
+        tag = rng.choice(["p", "li", "td", "dd", "blockquote", "pre"])
+        paragraphs.append(f"<{tag}>{' '.join(rng.choices(words, k=rng.randint(0, 40)))}</{tag}>")
+    root = parse_html_text("<html><body><div>" + "".join(f"<div>{p}</div>" for p in paragraphs) + "</div></body></html>")
+    childless = [e for e in root.iter(*density._PARAGRAPH_TAGS) if not len(e)]
+    assert len(childless) == len(paragraphs)
+    weights = [density._own_weight(_Childless(e), e.tag, density._Counted()) for e in childless]
+    walked = [density._paragraph_weight(s := " ".join("".join(e.itertext()).split()),
+                                        min(1.0, density._link_length(e) / len(s)) if s else 0.0) for e in childless]
+    assert weights == walked and any(weights) and not all(weights)
