@@ -28,10 +28,12 @@ def content_hash(release: Release) -> str:
 
 
 def _folded_parts(release: Release) -> list[str]:
+    """The hash folds of the title, subtitle, lead and body (:func:`govpress.parsers.text.fold_for_hash`; "" for none)."""
     return [fold_for_hash(part or "") for part in (release.title, release.subtitle, release.lead, release.body_text)]
 
 
 def _folded_hash(folded: list[str]) -> str:
+    """:func:`content_hash` of the parts' folds."""
     return hashlib.sha256("\x1f".join(folded).encode("utf-8")).hexdigest()[:32]
 
 

@@ -72,6 +72,9 @@ def _capitalised_bmp() -> re.Pattern[str]:
     The matches are those of the boundary checked apart: a capital inside a rejected word is preceded by a
     letter of it, so none of them is taken either way.
 
+    The word is group 1 too (and the whole match), and three more groups tell its sentence test for
+    :func:`_capitalised` without moving any match (see there).
+
     Made at the first use (3-4 ms: every character of the BMP tested), with :func:`_inside_words_bmp`: a run's
     process rarely keys names (its parse workers do, warmed by the fork server before they fork)."""
     return _bmp_patterns()[0]
