@@ -24,8 +24,17 @@ if TYPE_CHECKING:  # the parse workers import this module: not the store (DuckDB
 
 def content_hash(release: Release) -> str:
     """Hash of the normalised visible text (title, subtitle, lead, body): cosmetic changes fold away."""
-    folded = "\x1f".join(fold_for_hash(part or "") for part in (release.title, release.subtitle, release.lead, release.body_text))
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+    return _folded_hash(_folded_parts(release))
+
+
+def _folded_parts(release: Release) -> list[str]:
+    """The hash folds of the title, subtitle, lead and body (:func:`govpress.parsers.text.fold_for_hash`; "" for none)."""
+    return [fold_for_hash(part or "") for part in (release.title, release.subtitle, release.lead, release.body_text)]
+
+
+def _folded_hash(folded: list[str]) -> str:
+    """:func:`content_hash` of the parts' folds."""
+    return hashlib.sha256("\x1f".join(folded).encode("utf-8")).hexdigest()[:32]
 
 
 def translation_key(release: Release, source: Source) -> str | None:
@@ -94,8 +103,12 @@ def text_keys(release: Release) -> TextKeys:
     """The content hash, the exact text hash, the MinHash signature and the names of a parsed release."""
     from govpress.dedupe import names, neardup
 
-    text = neardup.release_text(release.title, release.subtitle, release.lead, release.body_text)
-    return TextKeys(content_hash=content_hash(release), minhash=neardup.signature(text),
+    folded = _folded_parts(release)
+    # The MinHash's words from the content hash's fold: one NFC and case fold of the text for both
+    words = neardup.folded_words(" ".join(folded))
+    if words is None:  # (an apostrophe, which might have been a letter before the fold)
+        words = neardup.words(neardup.release_text(release.title, release.subtitle, release.lead, release.body_text))
+    return TextKeys(content_hash=_folded_hash(folded), minhash=neardup.words_signature(words),
                     names=names.release_names((release.title, release.subtitle, release.lead), release.body_text),
                     text_hash=text_hash(release))
 

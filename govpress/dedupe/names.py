@@ -72,6 +72,9 @@ def _capitalised_bmp() -> re.Pattern[str]:
     The matches are those of the boundary checked apart: a capital inside a rejected word is preceded by a
     letter of it, so none of them is taken either way.
 
+    The word is group 1 too (and the whole match), and three more groups tell its sentence test for
+    :func:`_capitalised` without moving any match (see there).
+
     Made at the first use (3-4 ms: every character of the BMP tested), with :func:`_inside_words_bmp`: a run's
     process rarely keys names (its parse workers do, warmed by the fork server before they fork)."""
     return _bmp_patterns()[0]
@@ -102,7 +105,10 @@ def _bmp_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     ends = re.escape("".join(sorted(_SENTENCE_ENDS)))
     name = rf"(?<!\w.)(?:(?<=[^\s{ends}].)|(?<=[^\s{ends}][^\S\n].))"  # not opening a sentence
     undecided = r"(?<=([^\S\n]).)(?<!\S..)"  # a space before, and a space or the text's start before it
-    return (re.compile(capital + r"(?<!\w.)[^\W\d_]{3,}\b"),
+    # The capitalised words with the same tests as groups (each captures a character when it holds; the empty
+    # alternative, a sentence's first word, keeps every word a match): :func:`_capitalised` in one findall
+    told = rf"(?:(?<=([^\s{ends}]).)|(?<=([^\s{ends}])[^\S\n].)|{undecided}|)"
+    return (re.compile(f"({capital}(?<!\\w.){told}" + r"[^\W\d_]{3,})\b"),
             re.compile(f"({capital}(?:{name}|{undecided})" + r"[^\W\d_]{3,})\b"))
 
 
@@ -203,9 +209,25 @@ def is_stop_key(key: str) -> bool:
 
 
 def _capitalised(text: str | None) -> list[tuple[str, bool]]:
-    """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym."""
+    """(word, opens a sentence) for each capitalised word of four letters or more that is not an acronym.
+
+    A text without a character beyond U+FFFF is read by one ``findall`` of :func:`_capitalised_bmp`, whose groups
+    tell each word's sentence test as :func:`_inside_words_bmp` does (a name after a character that is no space
+    and no sentence end, or after one space such a character precedes; a sentence's first word after the text's
+    start, a newline, a sentence end, or a space after one), unless some word is left undecided (a space and a
+    space or the text's start before it): then, and for a text with a character beyond U+FFFF, each word's
+    :func:`_opens_sentence` (the match objects and a call a word were half of a title's names)."""
     if not text:
         return []
+    if text.isascii() or not _ASTRAL.search(text):
+        out = []
+        for word, after_other, after_space, undecided in _capitalised_bmp().findall(text):
+            if undecided:
+                break
+            if not word.isupper():
+                out.append((word, not (after_other or after_space)))
+        else:
+            return out
     return [(word, _opens_sentence(text, m.start())) for m in _capital_matches(text) if not (word := m.group(0)).isupper()]
 
 

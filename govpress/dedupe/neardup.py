@@ -54,12 +54,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from functools import cache
 
 import numpy as np
 
-from govpress.parsers.text import _INVISIBLE, _INVISIBLE_CHARS
+from govpress.parsers.text import _HASH_FOLDS, _INVISIBLE, _INVISIBLE_CHARS
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -76,6 +77,11 @@ once these are stripped from its ends is one word (``words``), with no search.""
 _SEPARATORS = ".,:;()«»\"“”„'‘’!?/–—-…%&$§*€"
 """The punctuation of most press texts' tokens (no letter or digit among them): :func:`words` turns each into a
 space, one ``str.replace`` each, so that nearly every text's tokens are all letters and digits, told in one test."""
+_FOLDED_SEPARATORS = tuple(mark for mark in _SEPARATORS if mark not in _HASH_FOLDS)
+"""The separators a hash fold can hold (its quotes, dashes and ellipsis are folded to ASCII ones: a third fewer passes)."""
+_ASCII_WORD_OR_SPACE = (string.ascii_letters + string.digits + " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f").encode()
+"""The ASCII letters and digits (``str.isalnum``'s) and whitespace (``str.split``'s): an ASCII text that is nothing
+else is its tokens' characters and the spaces between them, every token letters and digits."""
 _U64 = np.uint64
 _MIX1 = _U64(0xBF58476D1CE4E5B9)
 _MIX2 = _U64(0x94D049BB133111EB)
@@ -158,11 +164,32 @@ def words(text: str) -> list[str]:
         folded = _without_invisible(unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
     for mark in _SEPARATORS:  # a separator turned into a space separates the same runs
         folded = folded.replace(mark, " ")
-    tokens = folded.split()
-    joined = "".join(tokens)
-    # every token letters and digits (nearly every text): each is one run. An ASCII join is asked as bytes, whose
-    # letters and digits are the same characters, told by a table (a sixth of str.isalnum's time)
-    if joined.encode("ascii").isalnum() if joined.isascii() else joined.isalnum():
+    return _runs(folded)
+
+
+def folded_words(folded: str) -> list[str] | None:
+    """:func:`words` of a text given its hash fold (:func:`govpress.parsers.text.fold_for_hash`; the folds of a release's
+    parts joined by spaces), or None when the fold may have changed them.
+
+    The fold makes the NFC, the case fold, ``ё`` -> ``е`` and the invisible characters' drop :func:`words` makes (the
+    same text: its words are ``_WORD.findall`` of the fold, tests/unit/test_neardup.py), and besides changes only
+    characters that are no letter or digit into others that are none (quotes, dashes, ellipsis, whitespace), which
+    separate the same runs, but for one letter: the apostrophe ``ʼ`` (U+02BC, and ``ŉ``'s case fold), which it makes
+    ``'``. A fold without ``'`` had none; one with it is None (the caller takes :func:`words` of the text). A release's
+    keys fold its text once for both (the NFC and the case fold were a third of a non-ASCII text's words)."""
+    if "'" in folded:
+        return None
+    for mark in _FOLDED_SEPARATORS:
+        folded = folded.replace(mark, " ")
+    return _runs(folded)
+
+
+def _runs(spaced: str) -> list[str]:
+    """The runs of letters and digits of a folded text whose common punctuation is made spaces (:func:`words`)."""
+    tokens = spaced.split()
+    # every token letters and digits (nearly every text): each is one run. An ASCII text is asked as bytes: nothing
+    # left once its letters, digits and whitespace are deleted by a table, in one pass (its tokens' join was three)
+    if not spaced.encode("ascii").translate(None, _ASCII_WORD_OR_SPACE) if spaced.isascii() else "".join(tokens).isalnum():
         return tokens
     out: list[str] = []
     for token in tokens:
@@ -190,7 +217,11 @@ def word_hash(word: str) -> int:
 
 def shingle_hashes(text: str, *, shingle: int = SHINGLE) -> np.ndarray:
     """Distinct 64-bit hashes of the text's word ``shingle``-grams (empty when it has fewer words)."""
-    tokens = words(text)
+    return _shingles(words(text), shingle)
+
+
+def _shingles(tokens: list[str], shingle: int) -> np.ndarray:
+    """:func:`shingle_hashes` of a text's :func:`words`."""
     count = len(tokens) - shingle + 1
     if count <= 0:
         return _EMPTY
@@ -224,7 +255,12 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
 
 def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> np.ndarray:
     """MinHash signature (``num_perm`` uint64) of the text's word shingles; EMPTY for short texts (see module doc)."""
-    shingles = shingle_hashes(text, shingle=shingle)
+    return words_signature(words(text), num_perm=num_perm, shingle=shingle)
+
+
+def words_signature(tokens: list[str], *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> np.ndarray:
+    """:func:`signature` of a text's :func:`words` (or :func:`folded_words`)."""
+    shingles = _shingles(tokens, shingle)
     count = len(shingles)
     if count < MIN_SHINGLES:
         return _EMPTY

@@ -261,3 +261,24 @@ def test_stop_keys_are_told_as_keys_match_tells_them() -> None:
     is_stop_key.cache_clear()
     assert [k for k in sorted(keys) if is_stop_key(k) != any(keys_match(k, stop) for stop in _STOP_KEYS)] == []
     assert sum(map(is_stop_key, keys)) > 150
+
+
+def test_capitalised_words_read_at_once_are_those_of_the_sentence_test_a_word() -> None:
+    """``_capitalised`` (one ``findall`` whose groups tell each word's sentence test, an undecided word handing the
+    text to the test a word) gives each capitalised word with ``_opens_sentence``'s answer, in order, for every mix
+    of scripts, spaces, newlines, sentence ends and quotes; texts with a character beyond U+FFFF take the plain way."""
+    from govpress.dedupe.names import _capital_matches, _capitalised, _opens_sentence
+
+    def one_by_one(text: str) -> list[tuple[str, bool]]:
+        return [(m.group(0), _opens_sentence(text, m.start())) for m in _capital_matches(text) if not m.group(0).isupper()]
+
+    rng = random.Random(26)
+    pieces = ["Минск", "Asadov", "visit", "NATO", "и", "x", " ", " ", "  ", "\n", " \n", "\n\n", "\u00a0", "\t", "\r",
+              "\u2003", "\u2028", "\x0b", ".", "!", "?", ":", "«", "»", "\"", "“", "”", "„", ",", ";", "(", ")", "-", "—",
+              "2025", "_", "Головченко", "Əliyev", "İlham", "Ölçek", "Ⅻvwxy", "ǅabcd", "\U0001d400bcd", "Tbilisi", "ТАСС"]
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(0, 40))) for _ in range(8000)]
+    texts += ["Abcd", " Abcd", "  Abcd", "\nAbcd", ". Abcd", ".Abcd", "(Abcd", "x Abcd", "x  Abcd", "x\u00a0Abcd", "x \nAbcd",
+              ".\u00a0Abcd", "x\tAbcd", "«Abcd", "x «Abcd"]
+    assert [_capitalised(t) for t in texts] == [one_by_one(t) for t in texts]
+    assert _capitalised("Встреча в Минске. Стороны, (Asadov) «Baku» NATO Golovchenko") == [
+        ("Встреча", True), ("Минске", False), ("Стороны", True), ("Asadov", False), ("Baku", True), ("Golovchenko", False)]

@@ -310,3 +310,45 @@ def test_ascii_texts_take_the_lower_case_and_the_bytes_test_with_the_former_word
     for _ in range(5_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(30)))
         assert neardup.words(text) == _former_words(text), text
+
+
+def test_folded_words_are_the_texts_words_or_none_for_every_code_point() -> None:
+    """``folded_words`` of a text's hash fold is its ``words``, or None when the fold holds an apostrophe: every code
+    point assigned (the unassigned and private ones are no letter, digit or space, fold to themselves and are left
+    alone by NFC: a symbol's case, tested by a few) between letters, doubled and beside separators (the fold maps
+    single characters after NFC; ``ŉ`` casefolds to ``ʼn``, the one letter the fold turns into ``'``), and the fold's
+    letters are ``ʼ`` and ``ё`` only."""
+    import unicodedata
+
+    from govpress.parsers.text import _HASH_FOLDS, fold_for_hash
+
+    assert sorted(c for c in _HASH_FOLDS if c.isalnum()) == ["ʼ", "ё"]
+    assert neardup.folded_words(fold_for_hash("Кабмінʼ")) is None and neardup.folded_words(fold_for_hash("ŉ")) is None
+    for c in map(chr, range(0x110000)):
+        if unicodedata.category(c) in ("Cn", "Co", "Cs") and ord(c) % 997:
+            continue
+        for text in (f"ab{c}cd", f"Я{c}{c} ё{c}—x"):
+            got = neardup.folded_words(fold_for_hash(text))
+            assert got == neardup.words(text) or (got is None and "'" in fold_for_hash(text)), hex(ord(c))
+
+
+def test_folded_words_of_made_releases_are_the_words_of_their_text() -> None:
+    """A release's parts folded apart and joined by spaces give the words of its text (parts joined by blank lines),
+    ASCII or not, with every separator, quote, dash and invisible character among the words."""
+    from govpress.parsers.text import _HASH_FOLDS, fold_for_hash
+
+    rng = random.Random(26)
+    pieces = ["Word", "Слово", "ЁЛКА", "2026", "a_b", " ", "  ", "\n\n", "\t", "\u00a0", "e\u0301", "İ", "ß", "ﬁ", "ʼ", "ŉ",
+              *neardup._SEPARATORS, *_HASH_FOLDS, "#", "@", "\x1f"]
+    for _ in range(5_000):
+        parts = ["".join(rng.choices(pieces, k=rng.randrange(25))) if rng.random() < 0.8 else rng.choice(["", None])
+                 for _ in range(4)]
+        got = neardup.folded_words(" ".join(fold_for_hash(part or "") for part in parts))
+        expected = neardup.words(neardup.release_text(*parts))
+        assert got == expected or (got is None and any("'" in fold_for_hash(part or "") for part in parts)), parts
+
+
+def test_ascii_runs_are_told_by_the_letters_digits_and_whitespace_table() -> None:
+    """The ASCII test deletes exactly the characters ``str.isalnum`` accepts and ``str.split`` splits at."""
+    for c in map(chr, range(128)):
+        assert (c.encode() in neardup._ASCII_WORD_OR_SPACE) == (c.isalnum() or not c.split()), hex(ord(c))

@@ -285,6 +285,24 @@ def test_fold_for_hash_of_ascii_texts_is_the_five_passes() -> None:
     assert fold_for_hash(string.printable) == _fold_in_five_passes(string.printable)
 
 
+def test_blank_lines_made_spaces_leave_the_squash_and_the_fold_as_they_were() -> None:
+    """A body's paragraphs joined by blank lines: each made a space before the squash (so that the squash's own
+    test settles most bodies), which gives the split and join of the text's words, whatever its whitespace; the
+    fold of such texts, ASCII or not, is the five passes'."""
+    import random
+
+    from govpress.parsers.text import _squash_paragraphs
+
+    rng = random.Random(26)
+    pieces = ["\n\n", "\n\n\n", "\n", " ", "  ", "\t", "\u00a0", "\u3000", "\x1f", "\r\n\r\n", "Слово", "word", "ё",
+              "«", "—", "…", ".", "ʼ", "\u00ad", "e\u0301", "Ǆ"]
+    for _ in range(5_000):
+        paragraphs = ["".join(rng.choices(pieces, k=rng.randrange(12))) for _ in range(rng.randrange(1, 5))]
+        text = rng.choice(("\n\n", " \n\n", "\n\n ", "\n\n\n\n")).join(paragraphs)
+        assert _squash_paragraphs(text) == " ".join(text.split()), repr(text)
+        assert fold_for_hash(text) == _fold_in_five_passes(text), repr(text)
+
+
 def test_fold_for_hash_equal_for_cosmetic_differences() -> None:
     a = "Премьер-министр  «Али Асадов» — в Минске…\n\nЁлка"
     b = "премьер\u2011министр \"Али\u00a0Асадов\" - в минске...   елка "
