@@ -472,3 +472,41 @@ def _nothing():
     from contextlib import nullcontext
 
     return nullcontext()
+
+
+WITHOUT_PYTZ = """
+import sys
+sys.path[:0] = sys.argv[2:]
+from test_events import GOV_EN, GOV_RU, AGENCY, OUTLET, SEED_FILES, SEEN, _row
+from datetime import timedelta
+from govpress.store import LoadBatch, Store
+rows = [_row("agency_copy.html", seen_at=SEEN - timedelta(hours=2)), _row("agency_unrelated.html"),
+        _row("outlet_de_rewrite.html"), _row("gov_ru_visit.html"), _row("gov_en_visit.html")]
+sys.modules["pytz"] = None  # any import of it fails from here on
+store = Store(sys.argv[1], lock_timeout=5)
+with store.session():
+    store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET, SEED_FILES], "run-0")
+    for run in ("run-1", "run-2"):  # the second time every release is stored: read back, unchanged
+        for row in rows:
+            print(store.load_batch(LoadBatch(run_id=run, source_id=row.source_id, releases=[row])), flush=True)
+"""
+
+
+def test_the_loads_read_no_time_zone_aware_time_so_duckdb_never_imports_pytz(event_set: Store, tmp_path: Path,
+                                                                            migrated_template: Path) -> None:
+    # DuckDB hands each TIMESTAMPTZ value to Python through pytz, which it imports at the first one (~1.5-5 ms of a
+    # run's CPU). The loads read stored times only to order them (releases' published_at) or to write them back
+    # (same-event links' first_seen_at), so they read them as naive UTC: in a child process where pytz cannot be
+    # imported, loading the event set (translations, copies, same-event links among stored releases) and loading it
+    # again works, and links as the event set loaded in this process (with pytz) does.
+    import shutil
+    import subprocess
+    import sys
+
+    child = Store(shutil.copyfile(migrated_template, tmp_path / "child.duckdb"))
+    done = subprocess.run([sys.executable, "-c", WITHOUT_PYTZ, str(child.path), str(Path(__file__).parent),
+                           str(Path(__file__).parents[2])], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.stdout.splitlines()) == 10
+    assert _linked_tables(child) == _linked_tables(event_set)
+    assert table_rows(child, "SELECT count(*) FROM same_event_links") != [(0,)]
