@@ -498,6 +498,14 @@ class StoredKeys:
         held = self.tables.get(table) if self.tables is not None else None
         return held is not None and held.isdisjoint(keys)
 
+    @classmethod
+    def of_empty_file(cls) -> StoredKeys:
+        """What a session knows of a file it seeded itself (every table empty; connection.Store.migrate): no key stored
+        in the probe's tables, no release. Why: the session's first load then sends no probe, whose statement asked
+        the four tables' emptiness besides its keys (0.7 ms for a 3-page batch, ~4 ms for a 170-page one: the keys
+        parsed as constants), in every fresh run."""
+        return cls(tables={t: set() for t in PROBED_TABLES}, releases=(set(), set(), set()))
+
     def stored(self, table: str, keys: list[Any]) -> None:
         """``keys`` are stored in ``table`` now (the load that inserted them committed)."""
         held = self.tables.get(table) if self.tables is not None else None
