@@ -510,3 +510,23 @@ def test_the_loads_read_no_time_zone_aware_time_so_duckdb_never_imports_pytz(eve
     assert len(done.stdout.splitlines()) == 10
     assert _linked_tables(child) == _linked_tables(event_set)
     assert table_rows(child, "SELECT count(*) FROM same_event_links") != [(0,)]
+
+
+def test_a_same_event_link_written_again_keeps_the_time_it_was_first_made(event_set: Store) -> None:
+    # link_same_events reads a stored link's first_seen_at as naive UTC and writes it back into the TIMESTAMPTZ
+    # column when the link's evidence changed: the same instant, to the microsecond (here the stored scores are
+    # altered, so that relinking the same releases writes every link again).
+    from govpress import events
+
+    query = "SELECT release_id, other_id, first_seen_at, score, run_id FROM same_event_links ORDER BY ALL"
+    with event_set.writer() as con:
+        con.execute("UPDATE same_event_links SET first_seen_at = TIMESTAMPTZ '2024-10-01 01:02:03.456789+00', "
+                    "score = score + 1")
+    before = table_rows(event_set, query)
+    assert before
+    with event_set.writer() as con:
+        days = {day for (day,) in con.execute("SELECT DISTINCT event_day FROM release_event_keys").fetchall()}
+        events.link_same_events(con, events._stored_keys(con, days), now=SEEN + timedelta(days=9), run_id="run-relink")
+    after = table_rows(event_set, query)
+    assert [(a, b, first) for a, b, first, _, _ in after] == [(a, b, first) for a, b, first, _, _ in before]
+    assert {run for *_, run in after} == {"run-relink"} and [s for *_, s, _ in after] != [s for *_, s, _ in before]
