@@ -828,6 +828,8 @@ class Store:
                 if seeded:
                     fresh_schema.stamp(con)
                     self._untouched = self._shared is not None  # a session's connection keeps the file ours
+                    if self._shared is not None:  # (its loads need not ask the seeded tables' emptiness)
+                        self._shared.keys = loader.StoredKeys.of_empty_file()
                 # Only a migration needs the search extension: loading it was 0.09 s of every run's
                 # start, a fifth of a quiet scheduled run (the index build loads it when it runs).
                 return migrations.LATEST_VERSION
@@ -871,7 +873,8 @@ class Store:
 
     def mark_crashed_runs(self, active: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str]]:
         """Close the ``running`` rows whose process is gone as ``crashed`` (govpress/store/liveness.py)."""
-        with self.writer(keep_untouched=True) as con:
+        # (same_schema: it updates ``runs`` rows only, so a session's knowledge of the file's rows holds after it.)
+        with self.writer(same_schema=True, keep_untouched=True) as con:
             return liveness.mark_crashed_runs(con, active=active)
 
     def finish_run(

@@ -472,3 +472,61 @@ def _nothing():
     from contextlib import nullcontext
 
     return nullcontext()
+
+
+WITHOUT_PYTZ = """
+import sys
+sys.path[:0] = sys.argv[2:]
+from test_events import GOV_EN, GOV_RU, AGENCY, OUTLET, SEED_FILES, SEEN, _row
+from datetime import timedelta
+from govpress.store import LoadBatch, Store
+rows = [_row("agency_copy.html", seen_at=SEEN - timedelta(hours=2)), _row("agency_unrelated.html"),
+        _row("outlet_de_rewrite.html"), _row("gov_ru_visit.html"), _row("gov_en_visit.html")]
+sys.modules["pytz"] = None  # any import of it fails from here on
+store = Store(sys.argv[1], lock_timeout=5)
+with store.session():
+    store.upsert_sources([GOV_RU, GOV_EN, AGENCY, OUTLET, SEED_FILES], "run-0")
+    for run in ("run-1", "run-2"):  # the second time every release is stored: read back, unchanged
+        for row in rows:
+            print(store.load_batch(LoadBatch(run_id=run, source_id=row.source_id, releases=[row])), flush=True)
+"""
+
+
+def test_the_loads_read_no_time_zone_aware_time_so_duckdb_never_imports_pytz(event_set: Store, tmp_path: Path,
+                                                                            migrated_template: Path) -> None:
+    # DuckDB hands each TIMESTAMPTZ value to Python through pytz, which it imports at the first one (~1.5-5 ms of a
+    # run's CPU). The loads read stored times only to order them (releases' published_at) or to write them back
+    # (same-event links' first_seen_at), so they read them as naive UTC: in a child process where pytz cannot be
+    # imported, loading the event set (translations, copies, same-event links among stored releases) and loading it
+    # again works, and links as the event set loaded in this process (with pytz) does.
+    import shutil
+    import subprocess
+    import sys
+
+    child = Store(shutil.copyfile(migrated_template, tmp_path / "child.duckdb"))
+    done = subprocess.run([sys.executable, "-c", WITHOUT_PYTZ, str(child.path), str(Path(__file__).parent),
+                           str(Path(__file__).parents[2])], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.stdout.splitlines()) == 10
+    assert _linked_tables(child) == _linked_tables(event_set)
+    assert table_rows(child, "SELECT count(*) FROM same_event_links") != [(0,)]
+
+
+def test_a_same_event_link_written_again_keeps_the_time_it_was_first_made(event_set: Store) -> None:
+    # link_same_events reads a stored link's first_seen_at as naive UTC and writes it back into the TIMESTAMPTZ
+    # column when the link's evidence changed: the same instant, to the microsecond (here the stored scores are
+    # altered, so that relinking the same releases writes every link again).
+    from govpress import events
+
+    query = "SELECT release_id, other_id, first_seen_at, score, run_id FROM same_event_links ORDER BY ALL"
+    with event_set.writer() as con:
+        con.execute("UPDATE same_event_links SET first_seen_at = TIMESTAMPTZ '2024-10-01 01:02:03.456789+00', "
+                    "score = score + 1")
+    before = table_rows(event_set, query)
+    assert before
+    with event_set.writer() as con:
+        days = {day for (day,) in con.execute("SELECT DISTINCT event_day FROM release_event_keys").fetchall()}
+        events.link_same_events(con, events._stored_keys(con, days), now=SEEN + timedelta(days=9), run_id="run-relink")
+    after = table_rows(event_set, query)
+    assert [(a, b, first) for a, b, first, _, _ in after] == [(a, b, first) for a, b, first, _, _ in before]
+    assert {run for *_, run in after} == {"run-relink"} and [s for *_, s, _ in after] != [s for *_, s, _ in before]

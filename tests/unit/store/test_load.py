@@ -666,6 +666,35 @@ def test_a_sessions_loads_into_empty_tables_probe_once_and_know_their_own_keys_a
     assert table_rows(store, "SELECT count(*) FROM release_listings") == [(4,)]
 
 
+def test_a_session_that_seeds_a_new_file_knows_its_tables_empty_and_sends_no_probe_at_its_first_load(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # perf-loads26: a file the session seeded itself (Store.migrate), with only runs written since (the run's start
+    # and its crashed-runs check), holds no key in the probe's tables and no release: its first load inserts plainly
+    # without asking. The rows end as a session's on a file it did not seed (its first load probes).
+    def load(seeding: bool) -> tuple[str, dict]:
+        target = Store(tmp_path / f"{seeding}" / "govpress.duckdb")
+        if not seeding:
+            target.migrate()
+        sent = duckdb_statements(monkeypatch)
+        with target.session(idle_close=60, threads=1):  # (a run's: no threads lowered for the loads)
+            if seeding:
+                target.migrate()
+            target.mark_crashed_runs()
+            sent.clear()
+            target.load_batch(_bookkeeping_batch())
+            first = "\n".join(sent)
+            target.load_batch(_bookkeeping_batch(("f3", "f4"), ("c", "d"), hour=2))
+            target.load_batch(_bookkeeping_batch(("f3", "f4"), ("c", "d"), hour=2))  # again: its keys known stored
+        return first, target.checksum() | {t: str(n) for t, n in row_counts(target).items()}
+
+    seeded, seeded_rows = load(True)
+    plain, plain_rows = load(False)
+    assert "'any fetches'" in plain and "FROM fetches WHERE fetch_id IN" in plain
+    assert "'any " not in seeded and "WHERE fetch_id IN" not in seeded and "WHERE url IN" not in seeded
+    assert "INSERT INTO fetches" in seeded and "OR IGNORE INTO fetches" not in seeded
+    assert seeded_rows == plain_rows
+
+
 def test_a_key_stored_outside_the_sessions_loads_is_kept_as_the_conflict_forms_keep_it(
         store: Store, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Should a key the session does not know of be stored all the same (here a fetch and a check written on the
