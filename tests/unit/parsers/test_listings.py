@@ -487,3 +487,31 @@ def test_a_listing_page_looks_for_templates_once(monkeypatch: pytest.MonkeyPatch
     assert [i.url for i in listing.items] == [f"http://127.0.0.1/{n}" for n in range(1, 6)]
     assert listing.next_url == "http://127.0.0.1/p2"
     assert len(asked) == 1
+
+
+def test_a_sitemap_is_read_with_one_qname_its_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``<url>`` entries and their children are named by their tags' local part: a QName built for each (two a
+    ``<url>``, one a child) cost more than the rest of the entry's reading."""
+    from lxml import etree
+
+    import govpress.parsers.listings.sitemap as sitemap
+
+    built = []
+    qname = etree.QName
+
+    class Counted:
+        def __init__(self, *args: object) -> None:
+            built.append(args)
+            self.localname = qname(*args).localname
+
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            + b"".join(b"<url><loc>https://a.gov/n/%d</loc><lastmod>2024-05-0%dT10:00:00Z</lastmod><news:news>"
+                       b"<news:title>T%d</news:title></news:news></url>" % (n, n, n) for n in range(1, 6))
+            + b"<!-- c --><other><loc>https://a.gov/x</loc></other></urlset>")
+    expected = read_sitemap(body, "https://a.gov/sitemap.xml")
+    monkeypatch.setattr(sitemap.etree, "QName", Counted)
+    listing, children = read_sitemap(body, "https://a.gov/sitemap.xml")
+    assert (listing, children) == expected and len(listing.items) == 5 and not children
+    assert len({i.fingerprint for i in listing.items}) == 5
+    assert len(built) == 1
