@@ -20,14 +20,12 @@ with BeautifulSoup as before; tests/unit/parsers/test_listings.py compares both 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from govpress.parsers.listings.css import Complex, Compound, parse
 
-_NOT_WS = re.compile(r"\S+")  # bs4's nonwhitespace_re: how it splits a class attribute
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _OWN_STRINGS = frozenset({"script", "style", "template", "rt", "rp"})
 """bs4's HTML string containers (``HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS``): their strings are not text."""
@@ -85,7 +83,9 @@ def _matches_compound(el: etree._Element, compound: Compound) -> bool:
             return False
     if compound.classes:
         value = _attribute(el, "class")
-        classes = _NOT_WS.findall(value) if value else []
+        # bs4 splits a class attribute by its nonwhitespace_re (\S+): str.split's whitespace is re's \s, code point by
+        # code point (a test compares them over all of Unicode).
+        classes = value.split() if value else []
         for wanted in compound.classes:
             if wanted not in classes:
                 return False

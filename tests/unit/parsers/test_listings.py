@@ -515,3 +515,13 @@ def test_a_sitemap_is_read_with_one_qname_its_roots(monkeypatch: pytest.MonkeyPa
     assert (listing, children) == expected and len(listing.items) == 5 and not children
     assert len({i.fingerprint for i in listing.items}) == 5
     assert len(built) == 1
+
+
+def test_str_split_splits_a_class_attribute_as_bs4_does() -> None:
+    """bs4 splits a class attribute by ``\\S+`` (its nonwhitespace_re); the lxml reading by ``str.split``: the same
+    whitespace, code point by code point."""
+    import re
+    import sys
+
+    words = re.compile(r"\S+")
+    assert [c for c in range(sys.maxunicode + 1) if f"a{chr(c)}b".split() != words.findall(f"a{chr(c)}b")] == []
