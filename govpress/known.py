@@ -73,6 +73,17 @@ class KnownReleases(Mapping[str, KnownRelease]):
             raise KeyError(key)
         return found
 
+    def get(self, key: str, default: KnownRelease | None = None) -> KnownRelease | None:  # type: ignore[override]
+        """``Mapping.get`` without its KeyError: a run asks about each link it meets three or four times (the walk,
+        the plan, the listing rows), and on a first run every answer is "not held" (a raised and caught KeyError
+        each, ~1 us)."""
+        if self._all is not None:
+            return self._all.get(key, default)
+        if key not in self._asked:
+            self.fetch_keys([key])
+        found = self._asked.get(key)
+        return default if found is None else found
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None
 

@@ -13,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from govpress.parsers.text import fold_for_hash
@@ -79,9 +80,37 @@ TEMPLATE_ERRORS = (KeyError, IndexError, ValueError, AttributeError, TypeError)
 """What ``str.format`` raises on a template that the given fields cannot fill."""
 
 
+_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[A-Za-z0-9._~-]+)*/?")
+"""An absolute http(s) URL that ``urljoin`` gives back as written against any base it reads: a lower-case scheme
+(urlsplit lower-cases it), a host with a netloc (so no dot segments are removed), a path of non-empty segments of
+unreserved characters, and nothing urlsplit strips, splits off or checks (no query, fragment, parameters, user,
+brackets)."""
+_ROOTED = re.compile(r"(?:/[A-Za-z0-9._~-]+)+/?|/")
+"""A path from the root of the same kind (``urljoin`` keeps it whole when no segment is a dot segment)."""
+_ORIGIN = re.compile(r"(https?)://([A-Za-z0-9.-]+(?::[0-9]*)?)(?:[/?#]|\Z)")
+"""A base URL whose scheme and netloc are these, as urlsplit reads them (nothing in them it strips or checks)."""
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """``scheme://netloc`` of a base of the :data:`_ORIGIN` form (None for any other): a page's links share it."""
+    match = _ORIGIN.match(base)
+    return f"{match.group(1)}://{match.group(2)}" if match is not None else None
+
+
 def resolve(base: str, href: str) -> str:
-    """``href`` made absolute against ``base``."""
-    return urljoin(base, href.strip())
+    """``href`` made absolute against ``base``: ``urljoin``, read off the parts for the two common forms against a
+    plain http(s) base (an absolute plain URL, and a plain path from the root; a test compares them with ``urljoin``
+    on many thousands of pairs). A discovery page's links are nearly all of one or the other, and urljoin parses
+    each one whole (~4.5 us a link)."""
+    href = href.strip()
+    origin = _origin(base)  # (urljoin reads the base whatever the link: one it cannot read raises)
+    if origin is not None:
+        if _ABSOLUTE.fullmatch(href) is not None:
+            return href
+        if href[:1] == "/" and _ROOTED.fullmatch(href) is not None and "/." not in href:
+            return origin + href
+    return urljoin(base, href)
 
 
 def next_page_url(base: str, template: str, setting: str, **fields: int) -> str:

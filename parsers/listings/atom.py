@@ -46,6 +46,7 @@ _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _PLAIN_HREF = re.compile(r"[A-Za-z][A-Za-z0-9+,.-]*://[^/\s]\S*")
 """An absolute URL that feedparser's ``_urljoin('', href)`` leaves as it is (no extra slashes after the scheme)."""
 _CP1252_RANGE = re.compile("[\x80-\x9f]")
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 
 _TEXT = frozenset({"title", "subtitle", "rights", "summary"})
 """Text constructs: ``type`` absent or ``text``."""
@@ -172,12 +173,16 @@ def _check(element: etree._Element, name: str) -> str:
     if len(element):
         raise _Outside  # markup, a comment or a processing instruction inside the text
     text = (element.text or "").strip()
-    try:  # feedparser's repair of UTF-8 read as Latin-1 (mixin.py, pop)
-        text = text.encode("iso-8859-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    if _CP1252_RANGE.search(text):
-        raise _Outside
+    if not text.isascii():  # (an ASCII text is its own repair and holds no U+0080-U+009F)
+        # feedparser's repair of UTF-8 read as Latin-1 (mixin.py, pop): only a text all of Latin-1 can be one; the
+        # encoding fails on any other (a raised and caught UnicodeEncodeError for every Cyrillic title and summary).
+        if _BEYOND_LATIN1.search(text) is None:
+            try:
+                text = text.encode("iso-8859-1").decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        if _CP1252_RANGE.search(text):
+            raise _Outside
     return text
 
 

@@ -36,12 +36,13 @@ def read_feed(body: bytes, url: str, *, tz: str = "UTC", full_text: bool = False
     for i, entry in enumerate(entries):
         if not entry.link:
             continue
+        updated = _entry_date(entry.updated, tz)
         items.append(
             ListingItem(
                 url=resolve(url, entry.link),
                 title=entry.title,
-                published_at=_entry_date(entry.published, tz) or _entry_date(entry.updated, tz),
-                updated_at=_entry_date(entry.updated, tz),
+                published_at=_entry_date(entry.published, tz) or updated,
+                updated_at=updated,
                 entry=split[i] if split else None,
                 fingerprint=_fingerprint(entry),
             )

@@ -44,7 +44,8 @@ def read_listing_page(
 
 
 def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:
-    from govpress.parsers.listings.lxml_select import Unsupported, chains, document, select, select_one
+    from govpress.parsers.listings.lxml_select import (Unsupported, chains, document, holds_template, select,
+                                                       select_one)
     from govpress.parsers.listings.lxml_select import text as text_of
 
     for selector in (selectors.item, selectors.link, selectors.title, selectors.date, selectors.next):
@@ -53,8 +54,13 @@ def _read_on_lxml(text: str, url: str, selectors: ListingSelectors, ctx: ParseCo
     root = document(text)
     if root is None:
         raise Unsupported("an empty document")
-    return _listing(root, url, selectors, ctx, page, select=select, select_one=select_one, tag_of=lambda el: el.tag,
-                    text_of=text_of)
+    templates = holds_template(root)  # a walk of the whole document: once a page, not at every selection
+    return _listing(root, url, selectors, ctx, page,
+                    select=lambda scope, selector, whole=False: select(scope, selector, whole=whole,
+                                                                       templates=templates),
+                    select_one=lambda scope, selector, whole=False: select_one(scope, selector, whole=whole,
+                                                                               templates=templates),
+                    tag_of=lambda el: el.tag, text_of=text_of)
 
 
 def _read_on_soup(text: str, url: str, selectors: ListingSelectors, ctx: ParseContext, page: int) -> Listing:

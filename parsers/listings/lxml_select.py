@@ -20,14 +20,12 @@ with BeautifulSoup as before; tests/unit/parsers/test_listings.py compares both 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from govpress.parsers.listings.css import Complex, Compound, parse
 
-_NOT_WS = re.compile(r"\S+")  # bs4's nonwhitespace_re: how it splits a class attribute
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _OWN_STRINGS = frozenset({"script", "style", "template", "rt", "rp"})
 """bs4's HTML string containers (``HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS``): their strings are not text."""
@@ -62,10 +60,10 @@ def _is_template(el: etree._Element) -> bool:
 
 
 def _attribute(el: etree._Element, lowered: str) -> str | None:
-    for key, value in el.attrib.items():
-        if key.translate(_LOWER) == lowered:
-            return value
-    return None
+    """The attribute whose name is ``lowered`` in ASCII lower case, as bs4 matches names: lxml's HTML parser (the
+    only one :func:`document` uses) writes attribute names in ASCII lower case and keeps the first of a repeated one
+    (a test holds it to that), so it is a plain look-up, not a scan of the attributes."""
+    return el.get(lowered)
 
 
 def _parent(el: etree._Element) -> etree._Element | None:
@@ -85,12 +83,14 @@ def _matches_compound(el: etree._Element, compound: Compound) -> bool:
             return False
     if compound.classes:
         value = _attribute(el, "class")
-        classes = _NOT_WS.findall(value) if value else []
+        # bs4 splits a class attribute by its nonwhitespace_re (\S+): str.split's whitespace is re's \s, code point by
+        # code point (a test compares them over all of Unicode).
+        classes = value.split() if value else []
         for wanted in compound.classes:
             if wanted not in classes:
                 return False
     for name in compound.attributes:
-        if not any(key.translate(_LOWER) == name for key in el.attrib):
+        if _attribute(el, name) is None:
             return False
     return True
 
@@ -137,18 +137,20 @@ def _descendants(children: list[etree._Element]) -> Iterator[etree._Element]:
             stack.extend(reversed(el))
 
 
-def _holds_template(scope: etree._Element) -> bool:
+def holds_template(scope: etree._Element) -> bool:
     """Whether the document of ``scope`` has a ``<template>`` (whose contents the walk does not enter)."""
     return next(scope.getroottree().getroot().iter("template"), None) is not None
 
 
-def select(scope: etree._Element, selector: str, *, whole: bool = False, limit: int = 0) -> list[etree._Element]:
+def select(scope: etree._Element, selector: str, *, whole: bool = False, limit: int = 0,
+           templates: bool | None = None) -> list[etree._Element]:
     """``select.select``: the elements under ``scope`` (``whole``: the document whose root ``scope`` is, the
-    root included) that match ``selector``, in document order."""
+    root included) that match ``selector``, in document order. ``templates``: :func:`holds_template` of the
+    document when the caller knows it (a listing page asks once, not at each of its ~60 selections)."""
     found_chains = chains(selector)
     found = []
     tags = {chain[0][1].tag for chain in found_chains}
-    if None in tags or _holds_template(scope):
+    if None in tags or (templates if templates is not None else holds_template(scope)):
         candidates: Iterator[etree._Element] = _descendants([scope] if whole else list(scope))
     else:
         # Only elements of the subjects' types can match: lxml's own walk picks them, in the same document order.
@@ -165,8 +167,9 @@ def select(scope: etree._Element, selector: str, *, whole: bool = False, limit: 
     return found
 
 
-def select_one(scope: etree._Element, selector: str, *, whole: bool = False) -> etree._Element | None:
-    found = select(scope, selector, whole=whole, limit=1)
+def select_one(scope: etree._Element, selector: str, *, whole: bool = False,
+               templates: bool | None = None) -> etree._Element | None:
+    found = select(scope, selector, whole=whole, limit=1, templates=templates)
     return found[0] if found else None
 
 

@@ -32,7 +32,7 @@ def read_sitemap(body: bytes, url: str, *, tz: str = "UTC") -> tuple[Listing, li
         raise DiscoveryError(f"not a sitemap (root element <{tag}>)")
     items = []
     for node in root:
-        if not isinstance(node.tag, str) or etree.QName(node).localname != "url":
+        if not isinstance(node.tag, str) or _local(node.tag) != "url":
             continue
         loc = node.findtext(f"{_SM}loc") or node.findtext("loc")
         if not loc:
@@ -44,11 +44,17 @@ def read_sitemap(body: bytes, url: str, *, tz: str = "UTC") -> tuple[Listing, li
     return Listing(items=items, complete=True), []
 
 
+def _local(tag: str) -> str:
+    """``etree.QName(element).localname`` of a parsed element's tag (``{namespace}name`` or ``name``), without
+    building a QName (two for each ``<url>`` and one for each of its children)."""
+    return tag[tag.index("}") + 1:] if tag[:1] == "{" else tag
+
+
 def _fingerprint(node: etree._Element) -> str:
     """Everything a ``<url>`` entry says besides its ``<loc>``: lastmod, news titles and dates, images."""
     shown = sorted(
-        f"{etree.QName(child).localname}={(child.text or '').strip()}"
+        f"{name}={(child.text or '').strip()}"
         for child in node.iter()
-        if child is not node and isinstance(child.tag, str) and etree.QName(child).localname != "loc"
+        if child is not node and isinstance(child.tag, str) and (name := _local(child.tag)) != "loc"
     )
     return entry_fingerprint(*shown)

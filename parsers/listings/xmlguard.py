@@ -24,5 +24,7 @@ SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=
 def check_xml(body: bytes) -> None:
     """Refuse XML that declares entities (billion laughs, external entities) before any parser sees it."""
     head = body[:GUARD_BYTES]
-    if _ENTITY.search(head) or _DTD.search(head):
+    # Both declarations start with "<!": a plain search for it first (the case-insensitive patterns scan the whole
+    # head character by character, ~2 x 38 KB of a feed page for nothing).
+    if b"<!" in head and (_ENTITY.search(head) or _DTD.search(head)):
         raise DiscoveryError("XML declares a DTD with entities: refused (entity expansion / external entity attack)")

@@ -75,6 +75,29 @@ def test_the_generated_sites_feed_is_read_without_feedparser(tmp_path: Path) -> 
     assert listing == by_feedparser(body, tz="Europe/Moscow")
 
 
+def test_a_plain_feeds_texts_are_read_without_raising_an_exception_each(tmp_path: Path) -> None:
+    """Feedparser's Latin-1 repair is tried only on a text all of Latin-1 (any other fails to encode): the generated
+    site's Russian feed raised and caught a UnicodeEncodeError for each title, summary and author's name."""
+    from govpress.demo.localsite import generate_site
+
+    generate_site(tmp_path, per_source=60)
+    body = next(tmp_path.rglob("feed.atom")).read_bytes()
+    raised = []
+
+    def trace(frame, event, arg):  # noqa: ANN001, ANN202 - sys.settrace's hook
+        if event == "exception" and frame.f_code.co_filename.endswith("atom.py"):
+            raised.append(arg[0].__name__)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        plain = read_plain_atom(body)
+    finally:
+        sys.settrace(None)
+    assert plain is not None and len(plain[0]) == 50
+    assert raised == []
+
+
 def modules_after(code: str) -> set[str]:
     """The modules a fresh interpreter holds after running ``code`` (as tests/unit/test_imports.py reads them)."""
     script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"

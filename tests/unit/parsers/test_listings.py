@@ -319,6 +319,8 @@ _READING_CASES = [
     "<div class=item><select><option>o1<option>o2</select><textarea> t </textarea><pre>  pre  </pre>"
     "<a href=/form>form</a></div>",
     "<div id=main class=item><a href=/id>id</a><span class=date datetime='2024-05-01T10:00:00+03:00'>d</span></div>",
+    "<div CLASS=item Class=other class=third ID=Up Id=down DATA-X=1><A HREF=/dup>dup</A><span Class=date>2 May 2024</span>"
+    "</div><div class=item data-x><a href=/attr>attr</a></div>",
 ]
 
 
@@ -385,3 +387,141 @@ def test_a_listing_page_with_simple_selectors_is_read_without_bs4() -> None:
         "assert 'bs4' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _joined(base: str, href: str) -> str:
+    from urllib.parse import urljoin
+
+    try:
+        return urljoin(base, href.strip())
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+def _resolved(base: str, href: str) -> str:
+    from govpress.parsers.listings import resolve
+
+    try:
+        return resolve(base, href)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+def test_resolve_makes_the_url_urljoin_makes() -> None:
+    """``resolve`` reads an absolute plain URL and a plain path from the root off their parts: over generated pairs
+    of bases and links (schemes, hosts, ports, users, brackets, dot and empty segments, queries, fragments,
+    parameters, escapes, white space and control characters), the very URL ``urljoin`` makes (or its error)."""
+    import random
+
+    from govpress.parsers.listings import _ABSOLUTE, _ROOTED, _origin
+
+    rng = random.Random(14)
+    bases = ["http://127.0.0.1:8080/news/", "https://Example.COM/a/b?x=1#f", "http://h", "http://h:", "HTTP://h/x",
+             "http://u@h/x", "http://[::1]/x", "http://[::1/x", "file:///tmp/x", "", "mailto:x@y", "http://h/a\tb",
+             " http://h/", "http://h?q", "http://h#f", "//h/x", "http://h/a/b/c", "https://h:443/", "http://h\n/x",
+             "http://h/a;p", "ftp://h/x/", "http://h.example.gov./news/2024/", "http://ex-ample.org/a/b.html", "http://h\n"]
+    schemes = ["", "", "", "http://", "https://", "HTTP://", "Https://", "ftp://", "//", "http:", "mailto:"]
+    hosts = ["h", "Example.com", "127.0.0.1:8080", "h:", "h:80", "u@h", "[::1]", "[::1", "", "h.", "-h", "h_x"]
+    segments = ["a", "news", ".", "..", "b.c", "~x", "%41", "", "a b", "\u00e9", "x-y", "..a", ".a", "a.", "_"]
+    suffixes = ["", "", "", "/", "?q=1", "#f", ";p", "?", "#", "?a=1&b=2#x", "/?"]
+    spaces = ["", "", "", " ", "\t", "\n", "\x00", "\r\n "]
+    pairs = [(b, h) for b in bases for h in ["/", "//", "/a", "/a/", "/a//b", "/./a", "/a/..", "a", "./a", "../a", "?q",
+                                               "#f", "", " /a ", "http://h", "http://h/", "https://h/a/./b/../c",
+                                               "http://h/a b", "http://H/a", "/a\tb", "/%2e/a", "/a/.b", "/.well-known/x"]]
+    for _ in range(20_000):
+        scheme = rng.choice(schemes)
+        host = rng.choice(hosts) if scheme.endswith("//") or rng.random() < 0.1 else ""
+        path = "".join("/" + rng.choice(segments) for _ in range(rng.randrange(0, 4)))
+        href = rng.choice(spaces) + scheme + host + path + rng.choice(suffixes) + rng.choice(spaces)
+        pairs.append((rng.choice(bases), href))
+    fast = 0
+    for base, href in pairs:
+        assert _resolved(base, href) == _joined(base, href), (base, href)
+        stripped = href.strip()
+        fast += bool(_origin(base) and (_ABSOLUTE.fullmatch(stripped) or _ROOTED.fullmatch(stripped)))
+    assert fast > 500, fast  # both forms were read off their parts, many times
+
+
+def test_resolve_reads_the_plain_forms_without_urljoin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A discovery page's links are nearly all absolute plain URLs (feeds, sitemaps) or plain paths from the root
+    (listing pages, JSON indexes): ``urljoin`` parsed each one whole (~5 us a link)."""
+    import govpress.parsers.listings as listings
+
+    def refuse(base: str, href: str) -> str:
+        raise AssertionError(f"urljoin({base!r}, {href!r})")
+
+    monkeypatch.setattr(listings, "urljoin", refuse)
+    base = "http://127.0.0.1:41247/agency/ru/news/page/2/"
+    assert listings.resolve(base, " /agency/ru/news/170/ ") == "http://127.0.0.1:41247/agency/ru/news/170/"
+    assert listings.resolve(base, "/") == "http://127.0.0.1:41247/"
+    assert listings.resolve(base, "https://gov.example/news/a-1.html") == "https://gov.example/news/a-1.html"
+    with pytest.raises(AssertionError):
+        listings.resolve(base, "../news/170/")  # a relative path: urljoin's
+
+
+def test_lxml_html_parser_writes_attribute_names_in_lower_case() -> None:
+    """What the lxml reading's attribute look-up relies on (bs4 matches names case-insensitively): libxml2's HTML
+    parser writes attribute names in ASCII lower case and keeps the first of a repeated name."""
+    from govpress.parsers.listings.lxml_select import document
+
+    root = document('<div CLASS="a" Class="b" class="c" ID=X DATA-Y=1 \u00c4Class=2><A HREF=/x>x</A></div>')
+    div = root.find(".//div")
+    assert dict(div.attrib) == {"class": "a", "id": "X", "data-y": "1", "\u00c4class": "2"}
+    assert dict(div[0].attrib) == {"href": "/x"}
+
+
+def test_a_listing_page_looks_for_templates_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether the document holds a ``<template>`` (a walk of the whole page) is asked once a page, not at each of
+    its selections (three or four an item)."""
+    from govpress.parsers.listings import lxml_select
+
+    asked = []
+    holds = lxml_select.holds_template
+    monkeypatch.setattr(lxml_select, "holds_template", lambda scope: asked.append(scope) or holds(scope))
+    selectors = ListingSelectors(item="div.item", link="a", title="a", date="span.date", next="a.next")
+    ctx = ParseContext(source_id="t", timezone="UTC", languages=("en",), fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+                       content_type="text/html; charset=utf-8")
+    page = "".join(f"<div class=item><a href=/{n}>{n}</a><span class=date>2024-05-0{n}</span></div>" for n in range(1, 6))
+    listing = read_listing_page((page + "<a class=next href=/p2>next</a>").encode(), "http://127.0.0.1/news/",
+                                selectors, ctx)
+    assert [i.url for i in listing.items] == [f"http://127.0.0.1/{n}" for n in range(1, 6)]
+    assert listing.next_url == "http://127.0.0.1/p2"
+    assert len(asked) == 1
+
+
+def test_a_sitemap_is_read_with_one_qname_its_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``<url>`` entries and their children are named by their tags' local part: a QName built for each (two a
+    ``<url>``, one a child) cost more than the rest of the entry's reading."""
+    from lxml import etree
+
+    import govpress.parsers.listings.sitemap as sitemap
+
+    built = []
+    qname = etree.QName
+
+    class Counted:
+        def __init__(self, *args: object) -> None:
+            built.append(args)
+            self.localname = qname(*args).localname
+
+    body = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            + b"".join(b"<url><loc>https://a.gov/n/%d</loc><lastmod>2024-05-0%dT10:00:00Z</lastmod><news:news>"
+                       b"<news:title>T%d</news:title></news:news></url>" % (n, n, n) for n in range(1, 6))
+            + b"<!-- c --><other><loc>https://a.gov/x</loc></other></urlset>")
+    expected = read_sitemap(body, "https://a.gov/sitemap.xml")
+    monkeypatch.setattr(sitemap.etree, "QName", Counted)
+    listing, children = read_sitemap(body, "https://a.gov/sitemap.xml")
+    assert (listing, children) == expected and len(listing.items) == 5 and not children
+    assert len({i.fingerprint for i in listing.items}) == 5
+    assert len(built) == 1
+
+
+def test_str_split_splits_a_class_attribute_as_bs4_does() -> None:
+    """bs4 splits a class attribute by ``\\S+`` (its nonwhitespace_re); the lxml reading by ``str.split``: the same
+    whitespace, code point by code point."""
+    import re
+    import sys
+
+    words = re.compile(r"\S+")
+    assert [c for c in range(sys.maxunicode + 1) if f"a{chr(c)}b".split() != words.findall(f"a{chr(c)}b")] == []
