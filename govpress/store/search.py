@@ -679,25 +679,41 @@ def _stage_sql(*, touched_only: bool = False, slices: int = 1, number: int = 0) 
     as they are and keeps every character inside or outside ``[\\p{L}\\p{N}]`` as it was, so the apostrophes
     dropped and the places the text is split at are the same before and after it
     (tests/unit/store/test_search.py checks each character of Unicode). Rows equal to the per-family SQL's
-    (tests/unit/store/test_search.py compares them)."""
+    (tests/unit/store/test_search.py compares them).
+
+    Two cuts of the per-occurrence work (133,000 words at 653 releases): the apostrophe rule runs only on a text
+    that holds one of its three apostrophes (``contains``, no regular expression; most texts hold none, and the
+    rule's scan of every text was ~5 ms), and each word carries its release's ``rowid`` rather than its id (16
+    characters, stored apart from the row), joined back once per release at the end. The same rows; their order in
+    the staged table may differ, which nothing reads (the search tables' ``rowid`` s, fts's document numbers, follow
+    it; no score or result depends on them)."""
     joined = JOINED_APOSTROPHE.replace("'", "''")
+    where = f"true{TOUCHED_ONLY if touched_only else ''}{_slice_filter(slices, number)}"
     return f"""
 CREATE OR REPLACE TEMP TABLE {STAGED_TABLE} AS
-WITH words AS MATERIALIZED (
-    SELECT r.release_id, search_family(r.language) AS family,
-           unnest(regexp_split_to_array(regexp_replace(coalesce({_RAW_TEXT}, ''), '{joined}', '\\1\\2', 'g'),
-                                        '{TOKEN_SPLIT}')) AS v
-    FROM releases r
-    WHERE true{TOUCHED_ONLY if touched_only else ""}{_slice_filter(slices, number)}
+WITH texts AS (
+    SELECT r.rowid AS rid, search_family(r.language) AS family, coalesce({_RAW_TEXT}, '') AS t
+    FROM releases r WHERE {where}
+),
+words AS MATERIALIZED (
+    SELECT rid, family,
+           unnest(regexp_split_to_array(
+               CASE WHEN contains(t, '''') OR contains(t, '’') OR contains(t, 'ʼ')
+                    THEN regexp_replace(t, '{joined}', '\\1\\2', 'g') ELSE t END,
+               '{TOKEN_SPLIT}')) AS v
+    FROM texts
 ),
 forms AS (
     SELECT l.family, l.v, unnest(search_norm(l.w, l.family)) AS term
     FROM (SELECT family, v, lower(v) AS w FROM (SELECT DISTINCT family, v FROM words WHERE v <> '')) l
     ANTI JOIN search_stopwords s ON s.family = l.family AND s.word = l.w
+),
+staged AS (
+    SELECT k.family, k.rid, array_to_string(list_sort(list(f.term)), ' ') AS terms
+    FROM words k JOIN forms f USING (family, v)
+    GROUP BY k.family, k.rid
 )
-SELECT k.family, k.release_id, array_to_string(list_sort(list(f.term)), ' ') AS terms
-FROM words k JOIN forms f USING (family, v)
-GROUP BY k.family, k.release_id"""
+SELECT s.family, r.release_id, s.terms FROM staged s JOIN releases r ON r.rowid = s.rid WHERE {where}"""
 
 
 def _from_staged_sql(family: Family) -> str:
@@ -763,11 +779,24 @@ def refill_and_index(con: duckdb.DuckDBPyConnection, per_slice: int = REFILL_SLI
     search_update.record_all(con, ensured=state_ensured)
 
 
-NAME_WORDS_SQL = "flatten(list_transform([r.title, r.subtitle, r.lead, r.body_text], lambda t: name_words(t)))"
-"""A release's capitalised words, its title's first (``name_words`` of each text, in order, as
-:data:`NAMES_TERMS_SQL`'s four calls). One call in a lambda: DuckDB compiles a call's regular expressions
-once per statement, and ``\\p{Lu}\\p{L}{3,}`` took 4-6 ms to compile, so four calls were a fixed ~20 ms of
-every index build (the whole names insert of a 20-release build 22-25 ms, with one call 9-10)."""
+NAME_WORDS_SQL = (
+    "flatten(list_transform([r.title, r.subtitle, r.lead, r.body_text], lambda t: list_filter(regexp_extract_all("
+    r"regexp_replace(coalesce(t, ''), '(?:^|[.!?:]\s+)\S+', ' ', 'g'), '\p{Lu}\p{L}+'), "
+    "lambda w: len(w) >= 4 AND w <> upper(w))))"
+)
+r"""A release's capitalised words, its title's first: ``name_words`` (migration 4's macro) of each text, in order, as
+:data:`NAMES_TERMS_SQL`'s four calls give them. One call in a lambda: DuckDB compiles a call's regular expressions
+once per statement, so four calls were a fixed ~20 ms of every index build.
+
+The macro's own steps written out with two cheaper patterns, the same words (tests/unit/store/test_search.py compares
+them with the macro): a sentence's first word goes by ``(?:^|[.!?:]\s+)\S+`` replaced by a space, not
+``(^|[.!?:]\s+)\S+`` by ``\1`` (a capture group made RE2 find each match's groups on top of the match; the runs of
+letters left are the same, since what either puts in the word's place holds no letter and the word is followed by
+a space or the end); and the words are runs ``\p{Lu}\p{L}+`` of four letters or more, not ``\p{Lu}\p{L}{3,}`` (the
+class thrice made a larger program: 4-6 ms to compile, and its matching was ~40% slower). The same runs: either
+pattern's match starts at the first capital of a run of letters that has enough letters from there on, a later
+capital of the run has fewer, and both take the run to its end. 653 releases: the words 19 -> 14 ms, a 12-release
+build's names insert 11 -> 7 ms (perf-index27)."""
 
 
 def _names_sql(*, touched_only: bool = False, slices: int = 1, number: int = 0) -> str:
