@@ -808,6 +808,10 @@ def _names_sql(*, touched_only: bool = False, slices: int = 1, number: int = 0) 
     site hold 13,455 such words, 372 distinct. The keys come back in the words' order, the short and
     common ones left out as ``search_name_keys`` does (tests/unit/store/test_search.py compares both).
     ``slices``/``number`` as :func:`_refill_sql`'s.
+
+    Each release's words end with a NULL, which no key joins: a release without a name still has a row to group
+    (an empty list, then ``''``), without joining the releases back to their words by id (~3.5 ms of a 653-release
+    build, perf-index27).
     """
     where = "true" + (TOUCHED_ONLY if touched_only else "") + _slice_filter(slices, number)
     return f"""
@@ -819,14 +823,14 @@ keys AS (
     SELECT w, search_name_key(w) AS k FROM (SELECT DISTINCT unnest(ws) AS w FROM words)
 ),
 occurrences AS (
-    SELECT release_id, unnest(ws) AS w, unnest(range(len(ws))) AS position FROM words
+    SELECT release_id, unnest(ws || [NULL]) AS w, unnest(range(len(ws) + 1)) AS position FROM words
 )
-SELECT d.release_id,
+SELECT o.release_id,
        coalesce(array_to_string(list(k.k ORDER BY o.position)
                                 FILTER (WHERE len(k.k) >= 3 AND NOT list_contains({_sql_list(COMMON_TITLE_KEYS)}, k.k)),
                                 ' '), '')
-FROM words d LEFT JOIN occurrences o USING (release_id) LEFT JOIN keys k USING (w)
-GROUP BY d.release_id"""
+FROM occurrences o LEFT JOIN keys k USING (w)
+GROUP BY o.release_id"""
 
 
 @dataclass(frozen=True, slots=True)
