@@ -689,6 +689,46 @@ def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opini
     assert release is None or "The sides discussed trade" in release.body_text
 
 
+LEAD = ("<div class='article__lead'><p><strong>On Tuesday the Minister of Finance received the delegation of the "
+        "neighbouring country for talks on the budget and on the customs union.</strong></p></div>")
+SHORT_TEXT = ("<p>The talks began one on one and went on with the delegations.</p>"
+              "<p>The sides noted that the road map for the next two years is being carried out on time.</p>"
+              "<p>They agreed to hold the next round of consultations in the spring, in the capital of the guests.</p>"
+              "<p>A joint statement was signed at the end of the meeting, setting out the plans for the coming year.</p>")
+BANNER = "<div class='cookie-banner'>This site uses cookies to work better. Read more about them on the page on privacy.</div>"
+FOOTER = ("<footer><p>The ministry's press office answers questions from journalists on working days, by telephone "
+          "and by mail.</p></footer>")
+
+
+def test_a_short_release_under_a_lead_block_is_trusted_without_a_second_opinion() -> None:
+    """The lead block is the release's lead, kept apart from its body: its prose is not article text the short pick
+    missed, so it is taken off the page's before the pick's share is measured (without that the pick holds 51% of the
+    page's prose here, under the 60% that trusts it alone; with it, 64%)."""
+    short = f"{BANNER}<nav><a href='/'>Home</a></nav><article><h1>Minister receives delegation</h1>{LEAD}{SHORT_TEXT}</article>{FOOTER}"
+    before = generic.counters["trafilatura_consulted"]
+    release = generic.parse(page("<title>Minister receives delegation | Ministry</title>", short), URL, CTX)
+    assert generic.counters["trafilatura_consulted"] == before
+    assert release.lead and release.lead.startswith("On Tuesday the Minister of Finance received")
+    assert release.body_text.startswith("The talks began one on one") and release.body_text.endswith("for the coming year.")
+    # The same page without its lead block's class: the lead is body text, the body long enough to be trusted alone.
+    plain = short.replace("class='article__lead'", "class='intro-photo'")
+    assert generic.parse(page("<title>Minister receives delegation | Ministry</title>", plain), URL, CTX).lead is None
+
+
+def test_a_lead_block_does_not_vouch_for_a_pick_with_the_article_hidden_in_boilerplate() -> None:
+    """The lead's prose taken off the page's is no excuse for a banner pick: the hidden article still weighs."""
+    hidden = (f"<main><h1>Minister holds talks with counterpart</h1>{LEAD}<div class='share-bar'><a href='#'>Share</a>"
+              f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
+              "See the notice board for details.</p></div></main>")
+    before = generic.counters["trafilatura_consulted"]
+    try:
+        release = generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
+    except ParseError:
+        release = None
+    assert generic.counters["trafilatura_consulted"] == before + 1  # what it answers is trafilatura's
+    assert release is None or release.lead.startswith("On Tuesday the Minister of Finance received")
+
+
 def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
     teasers = ("<div class='grid'><div class='item'><a href='/a'><strong>Another story about roads</strong></a></div>"
                "<div class='item'><a href='/b'><strong>A story about bridges</strong></a></div></div>"
