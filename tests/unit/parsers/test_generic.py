@@ -584,6 +584,47 @@ def test_feed_sniffing() -> None:
     assert not generic.is_feed_document(b"<!doctype html><html><body><p>About our <rss> feed</p></body></html>")
 
 
+def _former_is_feed_document(body: bytes) -> bool:
+    """The sniffing as it was: the feed root searched through the whole first 4 KB."""
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    feed = generic._FEED_ROOT.search(head)
+    if feed is None:
+        return False
+    html = generic._HTML_ROOT.search(head)
+    return html is None or feed.start() < html.start()
+
+
+_SNIFF_PIECES = [b"<rss>", b"<RSS ", b"<feed/", b"<rdf:RDF\n", b"<rdf:rdf>", b"<feedx>", b"<rs", b"s>", b"<html>",
+                 b"<HTML ", b"<!doctype html>", b"<!DOCTYPE\tHTML>", b"<head>", b"<body ", b"<bod", b"y>", b"<", b" ",
+                 b"x" * 7, b"\xef\xbb\xbf", b"\n", b"<?xml version='1.0'?>", b"<p>", b"\xd0\xbf"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_SNIFF_PIECES), max_size=24), st.integers(0, 4100))
+def test_feed_sniffing_answers_as_the_whole_head_search_did(pieces: list[bytes], pad: int) -> None:
+    """The feed root looked for only up to the HTML root: the same answer as the search of the whole 4 KB, for
+    roots side by side, overlapping, cut at the 4 KB edge, in any case and after a BOM and blanks."""
+    body = b"".join(pieces)
+    for candidate in (body, b" " * pad + body, b"x" * pad + body, body + b"x" * pad + b"<rss>"):
+        assert generic.is_feed_document(candidate) == _former_is_feed_document(candidate)
+
+
+def test_the_feed_root_is_not_looked_for_past_the_html_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HTML page (its root first) is not searched case-blind through its whole first 4 KB for a feed root."""
+    asked: list[tuple] = []
+    pattern = generic._FEED_ROOT
+
+    class Recording:
+        def search(self, *args):
+            asked.append(args)
+            return pattern.search(*args)
+
+    monkeypatch.setattr(generic, "_FEED_ROOT", Recording())
+    page = b"<!doctype html><html><head><title>x</title></head><body>" + b"<p>text</p>" * 400 + b"</body></html>"
+    assert not generic.is_feed_document(page)
+    assert asked and all(len(args) == 3 and args[2] <= len(b"<!doctype html>") for args in asked)
+
+
 # ----------------------------------------------------------------------------- failures
 
 
