@@ -587,11 +587,12 @@ def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | 
     menu or a cookie block (tests/reliability). All the prose can: there the article's
     paragraphs still weigh, outside what was picked.
 
-    ``fields``: the subtitle and lead blocks the release keeps apart from its body (a lead is 1,500 characters at
-    most, a subtitle 600). Their prose is neither the pick's nor article text it missed, so it is taken off the
-    page's before the share is measured: a short release under a lead block was doubted for its lead alone (a
-    trafilatura run, ~2 parses' time, on 18 of the 653 generated pages, every one kept). Counted only when the share
-    without that falls short.
+    ``fields``: the subtitle and lead blocks the release keeps apart from its body. Their prose is neither the pick's
+    nor article text it missed, so it is taken off the page's before the share is measured: a short release under a
+    lead block was doubted for its lead alone (a trafilatura run, ~2 parses' time, on 18 of the 653 generated pages,
+    every one kept). Only when the share without that falls short, and only while those blocks weigh less than the
+    pick: a lead is shorter than the text it leads, and one that is not has swallowed the article (closing tags lost:
+    the generated pages malformed as tests/reliability does it, where the pick is then the cookie banner).
     """
     if found is not None and found.element is not None:
         total = found.page_prose()  # what the density count saw, plus what it skipped as boilerplate
@@ -603,7 +604,10 @@ def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | 
         return True
     if not fields:
         return False
-    rest = total - sum(paragraph_weight(p) for block in fields for p in block_paragraphs(block, skip_boilerplate=False))
+    apart = sum(paragraph_weight(p) for block in fields for p in block_paragraphs(block, skip_boilerplate=False))
+    if apart >= kept:
+        return False  # a lead weighing as much as the text it leads swallowed the article (closing tags lost)
+    rest = total - apart
     return rest > 0 and kept >= _CONFIDENT_SHARE * rest
 
 

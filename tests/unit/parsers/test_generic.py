@@ -770,6 +770,32 @@ def test_a_lead_block_does_not_vouch_for_a_pick_with_the_article_hidden_in_boile
     assert release is None or release.lead.startswith("On Tuesday the Minister of Finance received")
 
 
+def test_a_lead_block_that_swallowed_the_article_vouches_for_nothing() -> None:
+    """Closing tags lost (tests/reliability's malformed pages): the lead block holds the whole article and the pick is
+    the cookie banner. A lead weighing as much as the pick is not taken off the page's prose: the page is doubted and
+    refused, as before, instead of storing the banner."""
+    from govpress.demo.localsite.faults import malform_html
+
+    layout = ("<div class='cookie-banner'>This site uses cookies to work better. Read more on the privacy page. "
+              "<button type='button'>Accept</button></div><header class='site-header'><a class='logo' href='/'>Ministry</a>"
+              "<nav class='main-menu'><ul><li><a href='/a'>About</a></li><li><a href='/news'>News</a></li></ul></nav></header>"
+              "<main class='page'><article class='article'><h1 class='article__title'>Minister receives delegation</h1>"
+              "<div class='article__meta'><time datetime='2024-10-01T10:00:00+03:00'>1 October 2024</time></div>"
+              f"{LEAD}<div class='article__text'>{SHORT_TEXT}</div></article></main>{FOOTER}")
+    broken = malform_html(page("<title>Minister receives delegation | Ministry</title>", layout))
+    before = generic.counters["trafilatura_consulted"]
+    try:
+        release = generic.parse(broken, URL, CTX)
+    except ParseError:
+        release = None
+    assert generic.counters["trafilatura_consulted"] == before + 1
+    assert release is None or "cookies" not in release.body_text
+    # Intact, the same page is a short release under its lead, trusted as it is.
+    intact = generic.parse(page("<title>Minister receives delegation | Ministry</title>", layout), URL, CTX)
+    assert generic.counters["trafilatura_consulted"] == before + 1
+    assert intact.body_text.startswith("The talks began one on one") and intact.lead.startswith("On Tuesday")
+
+
 def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
     teasers = ("<div class='grid'><div class='item'><a href='/a'><strong>Another story about roads</strong></a></div>"
                "<div class='item'><a href='/b'><strong>A story about bridges</strong></a></div></div>"
