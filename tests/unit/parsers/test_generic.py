@@ -584,6 +584,47 @@ def test_feed_sniffing() -> None:
     assert not generic.is_feed_document(b"<!doctype html><html><body><p>About our <rss> feed</p></body></html>")
 
 
+def _former_is_feed_document(body: bytes) -> bool:
+    """The sniffing as it was: the feed root searched through the whole first 4 KB."""
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    feed = generic._FEED_ROOT.search(head)
+    if feed is None:
+        return False
+    html = generic._HTML_ROOT.search(head)
+    return html is None or feed.start() < html.start()
+
+
+_SNIFF_PIECES = [b"<rss>", b"<RSS ", b"<feed/", b"<rdf:RDF\n", b"<rdf:rdf>", b"<feedx>", b"<rs", b"s>", b"<html>",
+                 b"<HTML ", b"<!doctype html>", b"<!DOCTYPE\tHTML>", b"<head>", b"<body ", b"<bod", b"y>", b"<", b" ",
+                 b"x" * 7, b"\xef\xbb\xbf", b"\n", b"<?xml version='1.0'?>", b"<p>", b"\xd0\xbf"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_SNIFF_PIECES), max_size=24), st.integers(0, 4100))
+def test_feed_sniffing_answers_as_the_whole_head_search_did(pieces: list[bytes], pad: int) -> None:
+    """The feed root looked for only up to the HTML root: the same answer as the search of the whole 4 KB, for
+    roots side by side, overlapping, cut at the 4 KB edge, in any case and after a BOM and blanks."""
+    body = b"".join(pieces)
+    for candidate in (body, b" " * pad + body, b"x" * pad + body, body + b"x" * pad + b"<rss>"):
+        assert generic.is_feed_document(candidate) == _former_is_feed_document(candidate)
+
+
+def test_the_feed_root_is_not_looked_for_past_the_html_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HTML page (its root first) is not searched case-blind through its whole first 4 KB for a feed root."""
+    asked: list[tuple] = []
+    pattern = generic._FEED_ROOT
+
+    class Recording:
+        def search(self, *args):
+            asked.append(args)
+            return pattern.search(*args)
+
+    monkeypatch.setattr(generic, "_FEED_ROOT", Recording())
+    page = b"<!doctype html><html><head><title>x</title></head><body>" + b"<p>text</p>" * 400 + b"</body></html>"
+    assert not generic.is_feed_document(page)
+    assert asked and all(len(args) == 3 and args[2] <= len(b"<!doctype html>") for args in asked)
+
+
 # ----------------------------------------------------------------------------- failures
 
 
@@ -687,6 +728,72 @@ def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opini
         release = None  # refusing is fine: the page is retried and its body kept for a reparse
     assert generic.counters["trafilatura_consulted"] == before + 1
     assert release is None or "The sides discussed trade" in release.body_text
+
+
+LEAD = ("<div class='article__lead'><p><strong>On Tuesday the Minister of Finance received the delegation of the "
+        "neighbouring country for talks on the budget and on the customs union.</strong></p></div>")
+SHORT_TEXT = ("<p>The talks began one on one and went on with the delegations.</p>"
+              "<p>The sides noted that the road map for the next two years is being carried out on time.</p>"
+              "<p>They agreed to hold the next round of consultations in the spring, in the capital of the guests.</p>"
+              "<p>A joint statement was signed at the end of the meeting, setting out the plans for the coming year.</p>")
+BANNER = "<div class='cookie-banner'>This site uses cookies to work better. Read more about them on the page on privacy.</div>"
+FOOTER = ("<footer><p>The ministry's press office answers questions from journalists on working days, by telephone "
+          "and by mail.</p></footer>")
+
+
+def test_a_short_release_under_a_lead_block_is_trusted_without_a_second_opinion() -> None:
+    """The lead block is the release's lead, kept apart from its body: its prose is not article text the short pick
+    missed, so it is taken off the page's before the pick's share is measured (without that the pick holds 51% of the
+    page's prose here, under the 60% that trusts it alone; with it, 64%)."""
+    short = f"{BANNER}<nav><a href='/'>Home</a></nav><article><h1>Minister receives delegation</h1>{LEAD}{SHORT_TEXT}</article>{FOOTER}"
+    before = generic.counters["trafilatura_consulted"]
+    release = generic.parse(page("<title>Minister receives delegation | Ministry</title>", short), URL, CTX)
+    assert generic.counters["trafilatura_consulted"] == before
+    assert release.lead and release.lead.startswith("On Tuesday the Minister of Finance received")
+    assert release.body_text.startswith("The talks began one on one") and release.body_text.endswith("for the coming year.")
+    # The same page without its lead block's class: the lead is body text, the body long enough to be trusted alone.
+    plain = short.replace("class='article__lead'", "class='intro-photo'")
+    assert generic.parse(page("<title>Minister receives delegation | Ministry</title>", plain), URL, CTX).lead is None
+
+
+def test_a_lead_block_does_not_vouch_for_a_pick_with_the_article_hidden_in_boilerplate() -> None:
+    """The lead's prose taken off the page's is no excuse for a banner pick: the hidden article still weighs."""
+    hidden = (f"<main><h1>Minister holds talks with counterpart</h1>{LEAD}<div class='share-bar'><a href='#'>Share</a>"
+              f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
+              "See the notice board for details.</p></div></main>")
+    before = generic.counters["trafilatura_consulted"]
+    try:
+        release = generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
+    except ParseError:
+        release = None
+    assert generic.counters["trafilatura_consulted"] == before + 1  # what it answers is trafilatura's
+    assert release is None or release.lead.startswith("On Tuesday the Minister of Finance received")
+
+
+def test_a_lead_block_that_swallowed_the_article_vouches_for_nothing() -> None:
+    """Closing tags lost (tests/reliability's malformed pages): the lead block holds the whole article and the pick is
+    the cookie banner. A lead weighing as much as the pick is not taken off the page's prose: the page is doubted and
+    refused, as before, instead of storing the banner."""
+    from govpress.demo.localsite.faults import malform_html
+
+    layout = ("<div class='cookie-banner'>This site uses cookies to work better. Read more on the privacy page. "
+              "<button type='button'>Accept</button></div><header class='site-header'><a class='logo' href='/'>Ministry</a>"
+              "<nav class='main-menu'><ul><li><a href='/a'>About</a></li><li><a href='/news'>News</a></li></ul></nav></header>"
+              "<main class='page'><article class='article'><h1 class='article__title'>Minister receives delegation</h1>"
+              "<div class='article__meta'><time datetime='2024-10-01T10:00:00+03:00'>1 October 2024</time></div>"
+              f"{LEAD}<div class='article__text'>{SHORT_TEXT}</div></article></main>{FOOTER}")
+    broken = malform_html(page("<title>Minister receives delegation | Ministry</title>", layout))
+    before = generic.counters["trafilatura_consulted"]
+    try:
+        release = generic.parse(broken, URL, CTX)
+    except ParseError:
+        release = None
+    assert generic.counters["trafilatura_consulted"] == before + 1
+    assert release is None or "cookies" not in release.body_text
+    # Intact, the same page is a short release under its lead, trusted as it is.
+    intact = generic.parse(page("<title>Minister receives delegation | Ministry</title>", layout), URL, CTX)
+    assert generic.counters["trafilatura_consulted"] == before + 1
+    assert intact.body_text.startswith("The talks began one on one") and intact.lead.startswith("On Tuesday")
 
 
 def test_rows_of_links_inside_the_content_block_are_not_text() -> None:
