@@ -158,9 +158,9 @@ def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time
                 and (ka.minhash is None or np.array_equal(ka.minhash, kb.minhash)))
 
     steps: list[str] = []
-    parse_only, text_keys = workers.parse_only, workers.text_keys
+    parse_only, texts_keys = workers.parse_only, workers.texts_keys
     monkeypatch.setattr(workers, "parse_only", lambda job: steps.append("parse") or parse_only(job))
-    monkeypatch.setattr(workers, "text_keys", lambda release: steps.append("keys") or text_keys(release))
+    monkeypatch.setattr(workers, "texts_keys", lambda releases: steps.extend(["keys"] * len(releases)) or texts_keys(releases))
     got = workers.run_jobs(chunk)
     assert all(same_record(a, b) for a, b in zip(got, expected, strict=True))
     assert isinstance(got[1], ParseError) and got[2].keys.minhash is None and got[3].keys.minhash is not None
