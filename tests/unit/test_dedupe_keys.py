@@ -13,7 +13,8 @@ from govpress.parsers.text import _HASH_FOLDS, fold_for_hash
 
 
 def made_releases(count: int = 1_500) -> list[Release]:
-    """Releases with every separator, quote, dash, apostrophe and invisible character, ASCII or not, parts missing or empty."""
+    """Releases with every separator, quote, dash, apostrophe and invisible character, ASCII or not, parts missing or
+    empty."""
     rng = random.Random(2612)
     pieces = ["Word", "Minsk", "Головченко", "Слово", "ЁЛКА", "2026", " ", " ", " ", "\n\n", "\u00a0", "e\u0301", "ʼ", "ŉ",
               "'", *neardup._SEPARATORS, *_HASH_FOLDS]
@@ -58,7 +59,8 @@ def test_the_keys_of_many_releases_at_once_are_each_ones_keys() -> None:
             together = texts_keys(releases[start:start + size])
             assert len(together) == len(releases[start:start + size])
             for keys, alone in zip(together, one_by_one[start:start + size], strict=True):
-                assert (keys.content_hash, keys.names, keys.text_hash) == (alone.content_hash, alone.names, alone.text_hash)
+                assert ((keys.content_hash, keys.names, keys.text_hash)
+                        == (alone.content_hash, alone.names, alone.text_hash))
                 assert keys.minhash.dtype == alone.minhash.dtype and keys.minhash.tobytes() == alone.minhash.tobytes()
 
 

@@ -135,7 +135,8 @@ def test_a_page_whose_text_the_store_already_holds_skips_its_signature_and_names
     assert other_text.keys.minhash.tolist() == keyed.keys.minhash.tolist() and other_text.keys.names == keyed.keys.names
 
 
-def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """``run_jobs`` parses every page of its chunk before it keys the first release (each step's caches stay warm from
     page to page) and gives :func:`run_job`'s records, in order: errors, pages whose text the store holds, the rest."""
     import numpy as np
@@ -160,7 +161,8 @@ def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time
     steps: list[str] = []
     parse_only, texts_keys = workers.parse_only, workers.texts_keys
     monkeypatch.setattr(workers, "parse_only", lambda job: steps.append("parse") or parse_only(job))
-    monkeypatch.setattr(workers, "texts_keys", lambda releases: steps.extend(["keys"] * len(releases)) or texts_keys(releases))
+    monkeypatch.setattr(workers, "texts_keys",
+                        lambda releases: steps.extend(["keys"] * len(releases)) or texts_keys(releases))
     got = workers.run_jobs(chunk)
     assert all(same_record(a, b) for a, b in zip(got, expected, strict=True))
     assert isinstance(got[1], ParseError) and got[2].keys.minhash is None and got[3].keys.minhash is not None
