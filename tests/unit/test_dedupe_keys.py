@@ -6,29 +6,37 @@ import hashlib
 import random
 
 from govpress.dedupe import names, neardup
-from govpress.dedupe.keys import content_hash, text_keys
+from govpress.dedupe.keys import content_hash, text_keys, texts_keys
 from govpress.dedupe.versions import text_hash
 from govpress.parsers import Release
 from govpress.parsers.text import _HASH_FOLDS, fold_for_hash
 
 
-def test_text_keys_are_the_definitions_keys_whatever_the_text() -> None:
-    """The content hash (the parts' folds joined), the MinHash signature of the release's text (its words taken from
-    the content hash's fold when it holds no apostrophe), the names and the exact text hash, on made releases with
-    every separator, quote, dash, apostrophe and invisible character, ASCII or not, parts missing or empty."""
+def made_releases(count: int = 1_500) -> list[Release]:
+    """Releases with every separator, quote, dash, apostrophe and invisible character, ASCII or not, parts missing or
+    empty."""
     rng = random.Random(2612)
     pieces = ["Word", "Minsk", "Головченко", "Слово", "ЁЛКА", "2026", " ", " ", " ", "\n\n", "\u00a0", "e\u0301", "ʼ", "ŉ",
               "'", *neardup._SEPARATORS, *_HASH_FOLDS]
     vocabulary = ["Asadov", "talks", "trade", "встреча", "министр", "Беларусь", "energy", "year", "2025", "экспорт"]
-    for n in range(1_500):
+    releases: list[Release] = []
+    for n in range(count):
         def part() -> str:
             chosen = rng.choices(vocabulary, k=rng.randrange(40)) + rng.choices(pieces, k=rng.randrange(12))
             rng.shuffle(chosen)
             return " ".join(chosen) if rng.random() < 0.7 else "".join(chosen)
 
         title, subtitle, lead, body = (part() if rng.random() < 0.85 else rng.choice(["", None]) for _ in range(4))
-        release = Release(url=f"https://example.org/{n}", title=title or "", body_text=body or "", parser="test",
-                          parser_version="1", subtitle=subtitle, lead=lead)
+        releases.append(Release(url=f"https://example.org/{n}", title=title or "", body_text=body or "", parser="test",
+                                parser_version="1", subtitle=subtitle, lead=lead))
+    return releases
+
+
+def test_text_keys_are_the_definitions_keys_whatever_the_text() -> None:
+    """The content hash (the parts' folds joined), the MinHash signature of the release's text (its words taken from
+    the content hash's fold when it holds no apostrophe), the names and the exact text hash, on made releases."""
+    for release in made_releases():
+        subtitle, lead = release.subtitle, release.lead
         keys = text_keys(release)
         folded = "\x1f".join(fold_for_hash(p or "") for p in (release.title, subtitle, lead, release.body_text))
         assert keys.content_hash == content_hash(release) == hashlib.sha256(folded.encode()).hexdigest()[:32]
@@ -36,6 +44,24 @@ def test_text_keys_are_the_definitions_keys_whatever_the_text() -> None:
         assert keys.minhash.dtype == expected.dtype and keys.minhash.tobytes() == expected.tobytes(), release
         assert keys.names == names.release_names((release.title, subtitle, lead), release.body_text)
         assert keys.text_hash == text_hash(release)
+
+
+def test_the_keys_of_many_releases_at_once_are_each_ones_keys() -> None:
+    """``texts_keys`` (a parse worker's chunk, a step at a time over all its releases) gives each release's
+    ``text_keys``, in order, with cold caches and warm, whatever the releases beside it."""
+    releases = made_releases(600)
+    one_by_one = [text_keys(release) for release in releases]
+    for cache in ("cold", "warm"):
+        if cache == "cold":
+            neardup._word_hashes.clear()
+            names.name_key.cache_clear()
+        for start, size in ((0, 600), (0, 1), (5, 22), (300, 0), (599, 8)):
+            together = texts_keys(releases[start:start + size])
+            assert len(together) == len(releases[start:start + size])
+            for keys, alone in zip(together, one_by_one[start:start + size], strict=True):
+                assert ((keys.content_hash, keys.names, keys.text_hash)
+                        == (alone.content_hash, alone.names, alone.text_hash))
+                assert keys.minhash.dtype == alone.minhash.dtype and keys.minhash.tobytes() == alone.minhash.tobytes()
 
 
 def test_text_keys_are_bit_identical_to_the_stored_keys() -> None:

@@ -135,6 +135,41 @@ def test_a_page_whose_text_the_store_already_holds_skips_its_signature_and_names
     assert other_text.keys.minhash.tolist() == keyed.keys.minhash.tolist() and other_text.keys.names == keyed.keys.names
 
 
+def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_jobs`` parses every page of its chunk before it keys the first release (each step's caches stay warm from
+    page to page) and gives :func:`run_job`'s records, in order: errors, pages whose text the store holds, the rest."""
+    import numpy as np
+
+    import govpress.parse_workers as workers
+
+    jobs = page_jobs()
+    hashed = run_job(jobs[1])
+    assert not isinstance(hashed, ParseError)
+    chunk = [jobs[0], ParseJob(body=b"", url="https://example.org/empty", context=ParseContext(), parser="generic"),
+             replace(jobs[1], stored_hash=hashed.keys.content_hash), replace(jobs[2], stored_hash="0" * 32), *jobs[3:]]
+    expected = [run_job(job) for job in chunk]
+
+    def same_record(a, b) -> bool:
+        if isinstance(a, ParseError) or isinstance(b, ParseError):
+            return type(a) is type(b) and str(a) == str(b)
+        ka, kb = a.keys, b.keys
+        return (a.release.as_json() == b.release.as_json() and (ka.content_hash, ka.names, ka.text_hash)
+                == (kb.content_hash, kb.names, kb.text_hash) and (ka.minhash is None) == (kb.minhash is None)
+                and (ka.minhash is None or np.array_equal(ka.minhash, kb.minhash)))
+
+    steps: list[str] = []
+    parse_only, texts_keys = workers.parse_only, workers.texts_keys
+    monkeypatch.setattr(workers, "parse_only", lambda job: steps.append("parse") or parse_only(job))
+    monkeypatch.setattr(workers, "texts_keys",
+                        lambda releases: steps.extend(["keys"] * len(releases)) or texts_keys(releases))
+    got = workers.run_jobs(chunk)
+    assert all(same_record(a, b) for a, b in zip(got, expected, strict=True))
+    assert isinstance(got[1], ParseError) and got[2].keys.minhash is None and got[3].keys.minhash is not None
+    keyed = sum(not isinstance(page, ParseError) and page.keys.minhash is not None for page in expected)
+    assert keyed >= 2 and steps == ["parse"] * len(chunk) + ["keys"] * keyed  # errors and the stored text: no keys
+
+
 def test_the_workers_send_the_exact_text_hash_of_the_text_they_send() -> None:
     from govpress.dedupe.versions import text_hash
 
