@@ -27,10 +27,13 @@ class KnownReleases(Mapping[str, KnownRelease]):
 
     ``load_all()`` returns every release of the source and ``load_ids(ids)`` those among the release
     ids, both keyed as the store keys them (any key: they are re-keyed here by identity).
+    ``reads_store=False``: neither reads the store (a source holding no release yet), so a caller that hands
+    the reads to a thread, lest they wait on another source's load, may make them in place.
     """
 
     def __init__(self, source_id: str, load_all: Callable[[], dict[str, KnownRelease]],
-                 load_ids: Callable[[list[str]], dict[str, KnownRelease]]) -> None:
+                 load_ids: Callable[[list[str]], dict[str, KnownRelease]], *, reads_store: bool = True) -> None:
+        self.reads_store = reads_store
         self._source_id = source_id
         self._load_all = load_all
         self._load_ids = load_ids
@@ -99,6 +102,7 @@ class HeldIdentities:
 
     def __init__(self, known: KnownReleases) -> None:
         self.known = known
+        self.reads_store = known.reads_store
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Discovery announces a page's links before testing them one by one: one query for the page."""

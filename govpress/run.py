@@ -24,9 +24,12 @@ in flows/ call these, plugging in their tasks (``source_runner``); ``govpress in
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -66,6 +69,41 @@ migration, the reads of discovery, the index build and the snapshot's checkpoint
 second thread waiting for work: a fresh 653-page run 8.3 -> 7.6 CPU-ms/page and faster, not slower
 (bench/results.md, "perf-boot8"). The whole index build after a big run runs in a child of its own
 (govpress/store/build_apart.py), with DuckDB's default."""
+
+
+RUN_GC_YOUNG = 10_000
+"""The cyclic collector's youngest-generation threshold while a run's work goes on (Python's default: 700).
+
+A run's own objects die young and without cycles: the pages' results, rows and batches are freed by their
+counts, and what the collector finds is a few thousand small cycles (closures, a transport's socket). At 700 a
+653-page run made ~35-60 young and 3-5 middle collections, 10-13 ms of thread CPU walking the batch's live
+objects again and again; at 10,000 it makes 1-2 (bench/results.md, perf-pipe27). Set for the run's duration
+(runs overlapping in one process: from the first one's start to the last one's end), then the thresholds before."""
+
+_young = threading.Lock()
+_young_runs = 0
+_young_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def fewer_young_collections(young: int = RUN_GC_YOUNG) -> Iterator[None]:
+    """Around a run's work: the cyclic collector's youngest threshold at least ``young``, restored when the last
+    run of the process that raised it ends."""
+    global _young_runs, _young_saved
+    with _young:
+        if _young_runs == 0:
+            _young_saved = gc.get_threshold()
+            if _young_saved[0] < young:
+                gc.set_threshold(young, *_young_saved[1:])
+        _young_runs += 1
+    try:
+        yield
+    finally:
+        with _young:
+            _young_runs -= 1
+            if _young_runs == 0 and _young_saved is not None:
+                gc.set_threshold(*_young_saved)
+                _young_saved = None
 
 
 BIG_LOADS_FROM = 5_000
@@ -213,7 +251,7 @@ async def run_lifecycle(db: Path, *, flow: str, parameters: dict, sources: list[
         parsers.start_soon()
     try:
         # One connection for the run's store calls (opening the file costs 20-70 ms), on RUN_DUCKDB_THREADS.
-        with store.session(threads=RUN_DUCKDB_THREADS):
+        with store.session(threads=RUN_DUCKDB_THREADS), fewer_young_collections():
             return await _run_in_session(store, parsers, db, flow=flow, parameters=parameters, sources=sources,
                                          work=work, publish_results=publish_results, opening=opening,
                                          announcement=announcement)

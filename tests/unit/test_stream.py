@@ -485,3 +485,43 @@ def test_a_batch_waits_for_its_successor_a_while_at_most_then_loads_alone(
     assert outcome.status == "ok" and outcome.new == 8, outcome
     assert [len(load.releases) for load in loads] == [4, 4]
     assert len(releases(tmp_path / "s.duckdb")) == 8
+
+
+def test_a_first_runs_held_release_reads_stay_on_the_loop_and_a_rerun_s_go_to_threads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A source holding no release reads no store for the links it meets: no thread hop (~60 us of the loop's
+    CPU each, bench/results.md perf-pipe27); once it holds some, each read is a query and goes to a thread, so
+    that one waiting on another source's load holds up no fetch."""
+    hops: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(func, /, *args, **kwargs):
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+    reads = ("prefetch", "fetch_keys")
+    first = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(3, 4)))
+    outcome = asyncio.run(run_source(first, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 12, outcome
+    assert [h for h in hops if h in reads] == [] and "load_batch" in hops
+    hops.clear()
+    again = context(tmp_path, lambda archive: FakeFetcher(archive, feed_site(3, 4)))
+    outcome = asyncio.run(run_source(again, feed_source()))
+    assert outcome.status == "ok" and outcome.new == 0, outcome
+    assert "prefetch" in hops and "fetch_keys" in hops
+
+
+def test_a_fetch_id_is_spelled_as_uuid4_hex_spells_a_random_uuid(monkeypatch: pytest.MonkeyPatch):
+    import os
+    import uuid
+
+    ids = {pipeline.new_fetch_id() for _ in range(2_000)}
+    assert len(ids) == 2_000
+    for fetch_id in ids:
+        parsed = uuid.UUID(hex=fetch_id)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, fetch_id)
+    for raw in (bytes(16), b"\xff" * 16, bytes(range(16)), os.urandom(16)):
+        monkeypatch.setattr(pipeline.os, "urandom", lambda n, raw=raw: raw)
+        monkeypatch.setattr(uuid.os, "urandom", lambda n, raw=raw: raw)
+        assert pipeline.new_fetch_id() == uuid.uuid4().hex

@@ -326,3 +326,58 @@ def test_a_small_run_whose_loads_let_the_connection_go_builds_its_index_in_its_o
     with Store(db).reader() as con:
         assert [h.release_id for h in search_releases(con, "визиты")] == ["r1"]
     assert count_releases(Store(db).default_snapshot_path()) == 2
+
+
+def test_a_runs_work_goes_with_fewer_young_collections_and_the_thresholds_come_back(tmp_path: Path) -> None:
+    # A run's objects die young without cycles: at Python's 700 the collector walked each batch's live objects
+    # dozens of times a run (bench/results.md, perf-pipe27); the run raises the youngest threshold, then restores it.
+    import gc
+
+    from govpress.run import RUN_GC_YOUNG
+
+    seen: list[tuple[int, int, int]] = []
+    loaded = load_one("r1", "Визит премьер-министра в Минск.")
+
+    async def work(run: RunStart) -> list[SourceOutcome]:
+        seen.append(gc.get_threshold())
+        return await loaded(run)
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 9, 8)
+    try:
+        run(tmp_path / "g.duckdb", work)
+        assert seen == [(RUN_GC_YOUNG, 9, 8)]
+        assert gc.get_threshold() == (700, 9, 8)
+        gc.set_threshold(50_000, 9, 8)  # a higher threshold of the caller's is kept
+        with pytest.raises(OSError):
+            run(tmp_path / "g.duckdb", lambda run: _raises(seen, run))
+        assert seen[-1] == (50_000, 9, 8) and gc.get_threshold() == (50_000, 9, 8)
+    finally:
+        gc.set_threshold(*before)
+
+
+async def _raises(seen: list, run: RunStart) -> list[SourceOutcome]:
+    import gc
+
+    seen.append(gc.get_threshold())
+    raise OSError("disk full")
+
+
+def test_overlapping_runs_restore_the_thresholds_once_the_last_one_ends() -> None:
+    import gc
+
+    from govpress.run import RUN_GC_YOUNG, fewer_young_collections
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        first, second = fewer_young_collections(), fewer_young_collections()
+        first.__enter__()
+        second.__enter__()
+        assert gc.get_threshold()[0] == RUN_GC_YOUNG
+        first.__exit__(None, None, None)  # the first run ends while the second goes on
+        assert gc.get_threshold()[0] == RUN_GC_YOUNG
+        second.__exit__(None, None, None)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
