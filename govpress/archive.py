@@ -210,9 +210,10 @@ class Archive:
         file as before: a temporary name, then ``os.replace``).
 
         The same file, as atomically in place, as a temporary name and its rename give, for one directory entry
-        and a system call less (the temporary name's entry made and removed, and ``os.urandom`` for the name):
-        ~7% of a put's CPU on ext4, most of it the kernel's. The link fails when ``target`` is there, which tells
-        what ``os.path.isfile`` asked before it (a stat); a stored file is then kept when it reads back as its key,
+        and a system call less (the temporary name's entry made and removed, and ``os.urandom`` for the name).
+        The link fails when ``target`` is there, which tells what ``os.path.isfile`` asked before it (a stat): with
+        that stat gone, ~11% of a put's CPU on ext4, most of it the kernel's (bench/results.md, perf-fetch27). A
+        stored file is then kept when it reads back as its key,
         as :meth:`put` keeps it, and a corrupt one set aside (:meth:`read`) for this one to take its place."""
         try:
             fd = os.open(folder, _UNNAMED_FLAGS, 0o600)  # type: ignore[arg-type]
