@@ -249,7 +249,11 @@ def test_a_body_in_a_folder_made_for_it_is_written_without_looking_for_a_stored_
     key = archive.put(first)
     assert looked == [] and archive.get(key) == first  # the folder (and the root) made by this put
     archive.put(second)
-    assert looked == [os.fspath(archive.path(body_key(second)))]  # a folder it made: no file of the old layout there
+    if not hasattr(os, "O_TMPFILE"):  # no unnamed files here: the new layout's path is looked for
+        assert looked == [os.fspath(archive.path(body_key(second)))]  # a folder it made: no file of the old layout there
+    else:  # linked into place: the link itself tells whether a file is there (test below)
+        assert looked == []
+    assert archive.get(body_key(second)) == second
     # Another archive object over the same root meets folders that were there: a stored body is found, not rewritten.
     looked.clear()
     again = Archive(tmp_path / "store", sync_each=False)
@@ -261,3 +265,88 @@ def test_a_body_in_a_folder_made_for_it_is_written_without_looking_for_a_stored_
     old = Archive(tmp_path / "old", sync_each=False)
     assert old.put(legacy_body) == body_key(legacy_body)
     assert not old.path(body_key(legacy_body)).exists() and legacy.is_file()
+
+
+unnamed_files = pytest.mark.skipif(not hasattr(__import__("os"), "O_TMPFILE"), reason="no O_TMPFILE here")
+
+
+@unnamed_files
+def test_a_new_file_is_linked_into_place_without_a_temporary_name_or_a_stat(tmp_path: Path, monkeypatch) -> None:
+    """In a folder the archive made, a body is written to an unnamed file (O_TMPFILE) and linked in at its path: no
+    temporary name (its random part, its directory entry, its rename) and no stat first; the link's "it is there"
+    answers what the stat asked. The file is the one a temporary name and ``os.replace`` gave: its bytes, its mode."""
+    import os
+
+    import govpress.archive as archive_module
+
+    (tmp_path / "store").mkdir()  # (a root to make would cost makedirs' stats)
+    calls: list[str] = []
+    for name in ("replace", "urandom", "stat"):
+        real = getattr(os, name)
+        monkeypatch.setattr(archive_module.os, name, lambda *a, _n=name, _f=real, **k: calls.append(_n) or _f(*a, **k))
+    archive = Archive(tmp_path / "store", sync_each=False)
+    bodies = [b"<html>page %d</html>" % i for i in range(600)]  # 600 bodies in 256 folders: most share one
+    keys = [archive.put(body) for body in bodies]
+    gzipped = gzip.compress(b"<html>sent gzipped</html>", 6)
+    keys.append(archive.put(b"<html>sent gzipped</html>", gzipped=gzipped))
+    assert calls == []
+    monkeypatch.undo()
+    assert [archive.get(key) for key in keys] == [*bodies, b"<html>sent gzipped</html>"]
+    assert archive.path(keys[0]).read_bytes() == gzip.compress(bodies[0], compresslevel=3, mtime=0)
+    assert archive.path(keys[-1]).read_bytes() == gzipped
+    files = sorted(p for p in (tmp_path / "store").rglob("*") if p.is_file())
+    assert files == sorted(archive.path(key) for key in keys)
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o600} and {p.stat().st_nlink for p in files} == {1}
+    # A body stored already is found by the failed link and kept, not written again; nothing new to sync.
+    archive.sync()
+    inode = archive.path(keys[5]).stat().st_ino
+    assert archive.put(bodies[5]) == keys[5] and archive.path(keys[5]).stat().st_ino == inode
+    archive.sync()
+    assert archive.syncs == 1
+
+
+@unnamed_files
+def test_a_corrupt_file_in_the_way_of_a_link_is_set_aside_and_the_new_one_linked(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    key = archive.put(b"<html>a page</html>")
+    path = archive.path(key)
+    path.write_bytes(b"\x1f\x8b not gzip any more")
+    assert archive.put(b"<html>a page</html>") == key
+    assert archive.get(key) == b"<html>a page</html>" and path.with_name(path.name + ".corrupt").is_file()
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, path.name + ".corrupt"])
+
+
+@unnamed_files
+@pytest.mark.parametrize("failing", ["open", "link"])
+def test_where_unnamed_files_cannot_be_made_or_linked_the_archive_names_its_files_as_before(
+        tmp_path: Path, monkeypatch, failing: str) -> None:
+    """A file system without O_TMPFILE (EOPNOTSUPP), or no /proc to link through: the body is stored by a temporary name
+    and ``os.replace`` as before, and the archive stops trying."""
+    import errno
+    import os
+
+    import govpress.archive as archive_module
+
+    tries: list[str] = []
+    real_open, real_link = os.open, os.link
+
+    def refusing_open(path, flags, *args, **kwargs):
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            tries.append("open")
+            if failing == "open":
+                raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return real_open(path, flags, *args, **kwargs)
+
+    def refusing_link(src, dst, **kwargs):
+        tries.append("link")
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", src)
+
+    monkeypatch.setattr(archive_module.os, "open", refusing_open)
+    monkeypatch.setattr(archive_module.os, "link", refusing_link if failing == "link" else real_link)
+    archive = Archive(tmp_path, sync_each=False)
+    keys = [archive.put(b"<html>page %d</html>" % i) for i in range(5)]
+    assert tries == (["open"] if failing == "open" else ["open", "link"])  # tried once, then not again
+    monkeypatch.undo()
+    assert [archive.get(key) for key in keys] == [b"<html>page %d</html>" % i for i in range(5)]
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted(archive.path(key) for key in keys)
+    assert {archive.path(key).stat().st_mode & 0o777 for key in keys} == {0o600}
