@@ -58,6 +58,14 @@ BANDS_ARROW = pa.schema([("band", pa.int16()), ("bucket", pa.uint64()),
 """A batch's band rows as :func:`_store_signatures` builds them: ``release_id`` a dictionary of the batch's ids."""
 FEW_FACTS = 50
 """Releases up to which :func:`_facts` names them in its statement as constants rather than registering their ids."""
+PAIRS_DISTINCT_ABOVE = 1_000
+"""Releases a candidate search is given above which DuckDB makes the band join's pairs distinct (``SELECT DISTINCT``);
+up to it Python does (a pair comes back once per shared band, twice when both ends are in the batch).
+
+Why: DuckDB's hash aggregate clears a table of some 1.6 MB whatever its rows: a run's batch (at most 200 pages)
+finds a few pairs, and the table's fresh pages were 1,650 of a fresh 653-page run's ~9,000 page faults in its loads
+(``near_pairs`` 18.0 -> 13.9 ms of thread CPU a run). A backfill's batch of thousands, with its exact copies'
+pairs once per band, hands DuckDB's aggregate thousands of rows, which it dedupes for less than Python does."""
 GIVEN_CHUNK = 20_000
 """Given signatures (a load batch's, computed by the parse workers) stored at a time: already in memory."""
 
@@ -344,14 +352,14 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             probe.append(f"SELECT band, bucket, release_id FROM {STREAM}")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
-        # The pairs made distinct here rather than by a DISTINCT: DuckDB's hash aggregate cleared a table of some
-        # 1.6 MB for the few rows of a run's batch (400 fresh pages a batch, faulted in: 1,650 of a 653-page run's
-        # ~9,000 page faults in its loads); a pair comes back once per shared band at most (and twice when both
-        # ends are in the batch), sorted for an order that depends on the pairs alone.
-        sql = f"""SELECT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
+        # A run's batch makes its pairs distinct here rather than by a DISTINCT (PAIRS_DISTINCT_ABOVE).
+        distinct = len(release_ids) > PAIRS_DISTINCT_ABOVE
+        sql = f"""SELECT {"DISTINCT " if distinct else ""}least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
                   FROM ({' UNION ALL '.join(probe)}) a
                   JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
-        candidates = sorted(set((execute_with(con, mem_bands, sql) if stream else con.execute(sql)).fetchall()))
+        candidates = (execute_with(con, mem_bands, sql) if stream else con.execute(sql)).fetchall()
+        if not distinct:  # (sorted: an order that depends on the pairs alone)
+            candidates = sorted(set(candidates))
         if copy:
             con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
