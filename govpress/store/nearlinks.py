@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from govpress.dedupe import neardup
 from govpress.store.arrow import (
-    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, constants, copies_in, execute_with, inline, keys_in, registered,
+    PAIRS, SCORED_LINKS, STREAM, all_new, by_id, constants, copies_in, execute_with, inline, keys_in, quote, registered,
     registered_ids,
 )
 
@@ -58,6 +58,14 @@ BANDS_ARROW = pa.schema([("band", pa.int16()), ("bucket", pa.uint64()),
 """A batch's band rows as :func:`_store_signatures` builds them: ``release_id`` a dictionary of the batch's ids."""
 FEW_FACTS = 50
 """Releases up to which :func:`_facts` names them in its statement as constants rather than registering their ids."""
+PAIRS_DISTINCT_ABOVE = 1_000
+"""Releases a candidate search is given above which DuckDB makes the band join's pairs distinct (``SELECT DISTINCT``);
+up to it Python does (a pair comes back once per shared band, twice when both ends are in the batch).
+
+Why: DuckDB's hash aggregate clears a table of some 1.6 MB whatever its rows: a run's batch (at most 200 pages)
+finds a few pairs, and the table's fresh pages were 1,650 of a fresh 653-page run's ~9,000 page faults in its loads
+(``near_pairs`` 18.0 -> 13.9 ms of thread CPU a run). A backfill's batch of thousands, with its exact copies'
+pairs once per band, hands DuckDB's aggregate thousands of rows, which it dedupes for less than Python does."""
 GIVEN_CHUNK = 20_000
 """Given signatures (a load batch's, computed by the parse workers) stored at a time: already in memory."""
 
@@ -344,10 +352,14 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
             probe.append(f"SELECT band, bucket, release_id FROM {STREAM}")
         if others or not probe:
             probe.append(f"SELECT band, bucket, release_id FROM release_bands WHERE {keys_in('release_id', others, ids)}")
-        sql = f"""SELECT DISTINCT least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
+        # A run's batch makes its pairs distinct here rather than by a DISTINCT (PAIRS_DISTINCT_ABOVE).
+        distinct = len(release_ids) > PAIRS_DISTINCT_ABOVE
+        sql = f"""SELECT {"DISTINCT " if distinct else ""}least(a.release_id, b.release_id), greatest(a.release_id, b.release_id)
                   FROM ({' UNION ALL '.join(probe)}) a
                   JOIN release_bands b ON a.band = b.band AND a.bucket = b.bucket AND a.release_id <> b.release_id"""
         candidates = (execute_with(con, mem_bands, sql) if stream else con.execute(sql)).fetchall()
+        if not distinct:  # (sorted: an order that depends on the pairs alone)
+            candidates = sorted(set(candidates))
         if copy:
             con.execute("DROP TABLE _govpress_batch_bands")
     if not candidates:
@@ -355,16 +367,12 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
     involved = sorted({i for pair in candidates for i in pair})
     known = refreshed.signatures if refreshed is not None and refreshed.signatures is not None else {}
     unknown = [i for i in involved if i not in known]
-    with registered_ids(con, unknown) as ids:
-        stored = con.execute(*inline(
-            f"""SELECT release_id, minhash FROM release_signatures
-                WHERE {keys_in('release_id', unknown, ids)} AND scheme = ? AND len(minhash) > 0""",
-            [neardup.SCHEME]),
-        ).arrow()
-        if isinstance(stored, pa.RecordBatchReader):  # DuckDB streams it: read it while the ids are registered
-            stored = stored.read_all()
-    names = stored.column("release_id").to_pylist()
-    matrix = _list_values(stored.column("minhash")).reshape(len(names), -1) if names else None
+    names: list[str] = []
+    matrix = None
+    if unknown:  # (every end's signature in memory: a batch pairing only inside itself reads none back)
+        stored = _stored_signatures(con, unknown)
+        names = stored.column("release_id").to_pylist()
+        matrix = _list_values(stored.column("minhash")).reshape(len(names), -1) if names else None
     held = [i for i in involved if i in known]
     if held:  # the signatures just stored, beside those read back
         kept = np.vstack([np.asarray(known[i], dtype=np.uint64) for i in held])
@@ -385,6 +393,26 @@ def near_pairs(con: duckdb.DuckDBPyConnection, release_ids: list[str], threshold
         earlier, later = sorted((facts[a], facts[b]), key=lambda f: f.order)
         found[(later.release_id, earlier.release_id)] = float(score)
     return found
+
+
+def _stored_signatures(con: duckdb.DuckDBPyConnection, release_ids: list[str]) -> pa.Table:
+    """(release_id, minhash) of the given releases' stored non-empty signatures of the current scheme.
+
+    A few (a batch's pairs' stored ends, :data:`FEW_FACTS` at most) are named in the statement as constants, as
+    :func:`_facts` names them: no registration of their ids, a statement fewer (0.4-0.6 ms) in a batch that pairs
+    with stored releases."""
+    where = f"scheme = {quote(neardup.SCHEME)} AND len(minhash) > 0"
+    if len(release_ids) <= FEW_FACTS and not any("\x00" in i for i in release_ids):
+        stored = con.execute(
+            f"SELECT release_id, minhash FROM release_signatures WHERE release_id IN ({constants(release_ids)}) AND {where}"
+        ).arrow()
+        return stored.read_all() if isinstance(stored, pa.RecordBatchReader) else stored
+    with registered_ids(con, release_ids) as ids:
+        stored = con.execute(
+            f"SELECT release_id, minhash FROM release_signatures WHERE {keys_in('release_id', release_ids, ids)} AND {where}"
+        ).arrow()
+        # (DuckDB may stream it: read it while the ids are registered.)
+        return stored.read_all() if isinstance(stored, pa.RecordBatchReader) else stored
 
 
 def _write_links(

@@ -485,3 +485,31 @@ def test_new_releases_no_link_joins_are_not_reclustered_and_an_exact_copy_still_
     assert seeds == [{"agency-1"}, {"agency-1", "agency-2", "minfin-1"}]
     assert clusters(store) == {"agency-1": "minfin-1", "agency-2": "minfin-1", "minfin-1": "minfin-1",
                                "other-1": "other-1", "other-2": "other-2"}
+
+
+@pytest.mark.parametrize(("few", "distinct_above"), [(50, 1_000), (0, 1_000), (50, 0)])
+def test_a_batch_pairing_with_stored_releases_sends_no_distinct_and_names_their_signatures(
+        store: Store, monkeypatch: pytest.MonkeyPatch, few: int, distinct_above: int) -> None:
+    # perf-load27: a run's batch makes the band join's pairs distinct in Python (DuckDB's hash aggregate cleared a
+    # table of ~1.6 MB for a batch's few rows; a big batch keeps the DISTINCT), and the few stored ends' signatures
+    # are read by constants, not by a registration of their ids (with more than FEW_FACTS of them, as before).
+    # The links are what they were.
+    from govpress.store import nearlinks
+
+    monkeypatch.setattr(nearlinks, "FEW_FACTS", few)
+    monkeypatch.setattr(nearlinks, "PAIRS_DISTINCT_ABOVE", distinct_above)
+    load_and_link(store, ministry(published_at=at(0)), ministry("minfin-2", COPY_OF_COPY, published_at=at(1)))
+    rows = [agency("agency-0", COPY, published_at=at(2)), agency("agency-1", COPY, published_at=at(3))] + [
+        agency(f"agency-{n}", UNRELATED.replace("указ номер", f"указ {n} номер"), published_at=at(2)) for n in range(2, 12)]
+    for row in rows:  # as the parse workers hand them over: their bands are joined from memory
+        row.minhash = neardup.signature(neardup.release_text(row.title, row.subtitle, row.lead, row.body_text))
+    sent = duckdb_statements(monkeypatch)
+    store.load_batch(batch(*rows, run_id="run-2", source_id="agency"))
+    assert bool([s for s in sent if "DISTINCT" in s and "release_bands" in s]) == (distinct_above == 0)
+    read = [s for s in sent if "FROM release_signatures" in s and "minhash" in s]
+    assert len(read) == 1
+    assert ("IN ('minfin-1', 'minfin-2')" in read[0]) == bool(few)
+    assert links(store) == [("agency-0", "minfin-1", "near_duplicate"), ("agency-0", "minfin-2", "near_duplicate"),
+                            ("agency-1", "agency-0", "exact_duplicate"), ("agency-1", "minfin-1", "near_duplicate"),
+                            ("agency-1", "minfin-2", "near_duplicate")]
+    assert set(clusters(store).values()) == {"minfin-1"} | {f"agency-{n}" for n in range(2, 12)}
