@@ -65,7 +65,7 @@ from govpress.parsers.html.blocks import class_tokens, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
 from govpress.parsers.html.tree import child_named, decode_page_checked
-from govpress.parsers.language import detect_language
+from govpress.parsers.language import detect_language, detect_language_then
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, squash, to_body_text
@@ -207,11 +207,9 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     body_text = to_body_text(paragraphs)
     _require_body(body_text)
 
-    # The opening of a text tells its language as well as the whole of it, at a fraction of the cost.
-    language = detect_language(f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}", declared=ctx.languages) or meta.language
     updated = _first_stamp(meta.modified, ctx)
     canonical = meta.canonical or url
-    return Release(
+    release = Release(
         url=url,
         title=title,
         body_text=body_text,
@@ -223,11 +221,19 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         published_precision=found.precision,
         published_offset_stated=found.date.has_offset if found.date else None,
         updated_at=updated.value if updated else None,
-        language=language,
         canonical_url=canonical,
         tags=list(meta.keywords),
-        translations=_translations(meta, language, {url, canonical}),
     )
+    declared_language, hreflang = meta.language, meta.hreflang
+
+    def settle(detected: str | None) -> None:
+        release.language = language = detected or declared_language
+        release.translations = _translations(hreflang, language, {url, canonical})
+
+    # The opening of a text tells its language as well as the whole of it, at a fraction of the cost. No later step
+    # of the parse reads the language: a worker detects a chunk's pages together after their parses (run_jobs).
+    detect_language_then(f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}", ctx.languages, settle)
+    return release
 
 
 _HELD_PROXIES = 50_000
@@ -741,9 +747,9 @@ def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | 
     return description
 
 
-def _translations(meta: PageMeta, language: str | None, own_urls: set[str]) -> dict[str, str]:
+def _translations(hreflang: dict[str, str], language: str | None, own_urls: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for tag, href in meta.hreflang.items():
+    for tag, href in hreflang.items():
         code = primary_language(tag)
         if code is None or tag == "x-default" or code == language or href in own_urls:
             continue

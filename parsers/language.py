@@ -30,7 +30,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 
 MIN_LETTERS = 20
@@ -423,6 +424,44 @@ def detect_language(text: str, declared: Sequence[str] = ()) -> str | None:
     # Nothing declared fits, or the detector is sure: trust the text. (A declared language in
     # another script never wins: the letters themselves contradict it.)
     return detected
+
+
+_held = threading.local()
+"""This thread's :func:`detections_held` list while it holds one (None or unset otherwise)."""
+
+Detection = tuple[str, Sequence[str], Callable[[str | None], None]]
+"""A held detection: the text, the declared languages, and what takes the result (:func:`detect_language_then`)."""
+
+
+def detect_language_then(text: str, declared: Sequence[str], settle: Callable[[str | None], None]) -> None:
+    """``settle(detect_language(text, declared))``: at once, or later when this thread holds its detections
+    (:func:`detections_held`): for a parser whose later steps do not read the language."""
+    waiting = getattr(_held, "waiting", None)
+    if waiting is None:
+        settle(detect_language(text, declared))
+    else:
+        waiting.append((text, declared, settle))
+
+
+@contextmanager
+def detections_held() -> Iterator[list[Detection]]:
+    """Within it, :func:`detect_language_then` holds this thread's detections in the list it yields, in order, for
+    the caller to run (:func:`settle`) after the block: a chunk's pages detected together after their parses keep
+    the detector's tables (tens of MB, read at random) in the CPU's caches from one page to the next, where a page's
+    tree work between two detections evicted them (bench/results.md, perf-stage28)."""
+    outer = getattr(_held, "waiting", None)
+    waiting: list[Detection] = []
+    _held.waiting = waiting
+    try:
+        yield waiting
+    finally:
+        _held.waiting = outer
+
+
+def settle(detections: Sequence[Detection]) -> None:
+    """Run held detections (:func:`detections_held`) in order, each result to its ``settle``."""
+    for text, declared, then in detections:
+        then(detect_language(text, declared))
 
 
 def language_mismatch(detected: str | None, declared: Sequence[str]) -> bool:
