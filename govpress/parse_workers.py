@@ -159,13 +159,13 @@ def run_jobs(jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
 
 def _parsed_then_detected(jobs: Sequence[ParseJob]) -> list[Release | ParseError]:
     """:func:`parse_only` of each job with the languages detected after every page's parse (held, then run in order).
-    A detection that raises fails its page as :func:`govpress.parsers.parse` fails a crashed
-    parser: first, as it stopped the page's parse before any later step could fail it.
+    A detection that fails fails its page with its own error, whatever its parse's later steps gave: it stopped the
+    page's parse before them.
 
     The detector's tables (the tokenizer's moves and the n-gram scores, tens of MB read at random) stay in the CPU's
     caches from one page's detection to the next: ``run_jobs`` over 653 generated pages in chunks of 22 took
-    9% less CPU (bench/results.md, perf-stage28)."""
-    from govpress.parsers.language import detections_held, settle  # the parsers' module: imported by a worker only
+    ~10% less CPU (bench/results.md, perf-stage28)."""
+    from govpress.parsers.language import detections_held  # the parsers' module: imported by a worker only
 
     releases: list[Release | ParseError] = []
     ends: list[int] = []
@@ -175,13 +175,15 @@ def _parsed_then_detected(jobs: Sequence[ParseJob]) -> list[Release | ParseError
             ends.append(len(held))
     start = 0
     for index, (job, end) in enumerate(zip(jobs, ends)):
-        if end > start:
-            try:
-                settle(held[start:end])
-            except Exception as exc:  # as parse() reports a parser's bug: the page fails, the run goes on
-                error = ParseError(f"{job.parser} parser crashed: {type(exc).__name__}: {exc}")
-                error.__cause__ = exc
-                releases[index] = error
+        try:
+            for detection in held[start:end]:
+                detection()
+        except ParseError as exc:
+            releases[index] = exc
+        except Exception as exc:  # as parse() reports a parser's bug: the page fails, the run goes on
+            error = ParseError(f"{job.parser} parser crashed: {type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+            releases[index] = error
         start = end
     return releases
 

@@ -65,7 +65,7 @@ from govpress.parsers.html.blocks import class_tokens, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
 from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
 from govpress.parsers.html.tree import child_named, decode_page_checked
-from govpress.parsers.language import detect_language, detect_language_then
+from govpress.parsers.language import detect_language, detect_later
 from govpress.parsers.notfound import not_found_reason
 from govpress.parsers.release import BlockedPage, NotFoundPage, ParseContext, ParseError, Release
 from govpress.parsers.text import normalize, repair_paragraphs, sentences, squash, to_body_text
@@ -92,7 +92,12 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     except ParseError:
         raise
     except (Exception, RecursionError) as exc:  # never let a parser bug stop a run
-        raise ParseError(f"generic parser failed: {type(exc).__name__}: {exc}") from exc
+        raise _failed(exc) from exc
+
+
+def _failed(exc: BaseException) -> ParseError:
+    """The failure of a page whose parse raised ``exc``, a bug."""
+    return ParseError(f"generic parser failed: {type(exc).__name__}: {exc}")
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -224,15 +229,18 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         canonical_url=canonical,
         tags=list(meta.keywords),
     )
-    declared_language, hreflang = meta.language, meta.hreflang
+    declared_language, hreflang, sample = meta.language, meta.hreflang, f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}"
 
-    def settle(detected: str | None) -> None:
-        release.language = language = detected or declared_language
-        release.translations = _translations(hreflang, language, {url, canonical})
+    def detection() -> None:
+        try:
+            release.language = language = detect_language(sample, declared=ctx.languages) or declared_language
+            release.translations = _translations(hreflang, language, {url, canonical})
+        except (Exception, RecursionError) as exc:  # as parse() reports it when the step runs within it
+            raise _failed(exc) from exc
 
     # The opening of a text tells its language as well as the whole of it, at a fraction of the cost. No later step
     # of the parse reads the language: a worker detects a chunk's pages together after their parses (run_jobs).
-    detect_language_then(f"{title}\n\n{body_text[:_LANGUAGE_SAMPLE]}", ctx.languages, settle)
+    detect_later(detection)
     return release
 
 

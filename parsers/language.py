@@ -429,39 +429,31 @@ def detect_language(text: str, declared: Sequence[str] = ()) -> str | None:
 _held = threading.local()
 """This thread's :func:`detections_held` list while it holds one (None or unset otherwise)."""
 
-Detection = tuple[str, Sequence[str], Callable[[str | None], None]]
-"""A held detection: the text, the declared languages, and what takes the result (:func:`detect_language_then`)."""
 
-
-def detect_language_then(text: str, declared: Sequence[str], settle: Callable[[str | None], None]) -> None:
-    """``settle(detect_language(text, declared))``: at once, or later when this thread holds its detections
-    (:func:`detections_held`): for a parser whose later steps do not read the language."""
+def detect_later(detection: Callable[[], None]) -> None:
+    """Run ``detection`` (a parser's step that detects a page's language and sets it on the release) at once, or
+    later when this thread holds its detections (:func:`detections_held`): for a parser whose later steps do not
+    read the language. It raises what the parser's own step would (a ParseError)."""
     waiting = getattr(_held, "waiting", None)
     if waiting is None:
-        settle(detect_language(text, declared))
+        detection()
     else:
-        waiting.append((text, declared, settle))
+        waiting.append(detection)
 
 
 @contextmanager
-def detections_held() -> Iterator[list[Detection]]:
-    """Within it, :func:`detect_language_then` holds this thread's detections in the list it yields, in order, for
-    the caller to run (:func:`settle`) after the block: a chunk's pages detected together after their parses keep
-    the detector's tables (tens of MB, read at random) in the CPU's caches from one page to the next, where a page's
-    tree work between two detections evicted them (bench/results.md, perf-stage28)."""
+def detections_held() -> Iterator[list[Callable[[], None]]]:
+    """Within it, :func:`detect_later` holds this thread's detections in the list it yields, in order, for the
+    caller to run after the block: a chunk's pages detected together after their parses keep the detector's tables
+    (tens of MB, read at random) in the CPU's caches from one page to the next, where a page's tree work between two
+    detections evicted them (bench/results.md, perf-stage28)."""
     outer = getattr(_held, "waiting", None)
-    waiting: list[Detection] = []
+    waiting: list[Callable[[], None]] = []
     _held.waiting = waiting
     try:
         yield waiting
     finally:
         _held.waiting = outer
-
-
-def settle(detections: Sequence[Detection]) -> None:
-    """Run held detections (:func:`detections_held`) in order, each result to its ``settle``."""
-    for text, declared, then in detections:
-        then(detect_language(text, declared))
 
 
 def language_mismatch(detected: str | None, declared: Sequence[str]) -> bool:

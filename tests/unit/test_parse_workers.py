@@ -170,6 +170,70 @@ def test_a_chunk_is_parsed_first_then_keyed_with_the_records_of_a_page_at_a_time
     assert keyed >= 2 and steps == ["parse"] * len(chunk) + ["keys"] * keyed  # errors and the stored text: no keys
 
 
+def _page_with_translations() -> ParseJob:
+    """A Russian release whose page names its English and Russian versions (hreflang): its translations are the
+    versions in languages other than the detected one."""
+    words = ("Министр иностранных дел встретился в Москве с делегацией Европейского союза и обсудил вопросы "
+             "сотрудничества в области энергетики, торговли и безопасности").split()
+    paragraphs = "".join(f"<p>{' '.join(words[i:] + words[:i])}.</p>" for i in range(8))
+    page = ("<html lang='ru'><head><title>Встреча министра</title>"
+            "<link rel='alternate' hreflang='en' href='https://example.org/en/meeting'>"
+            "<link rel='alternate' hreflang='ru' href='https://example.org/ru/meeting'></head><body><article>"
+            "<h1>Встреча министра с делегацией</h1><time datetime='2024-03-12T10:00:00+03:00'>12 марта 2024</time>"
+            f"{paragraphs}</article></body></html>")
+    return ParseJob(body=page.encode(), url="https://example.org/ru/meeting-1", parser="generic",
+                    context=ParseContext(source_id="test", timezone="Europe/Moscow", languages=("ru",)))
+
+
+def test_a_chunk_s_languages_are_detected_after_all_of_its_parses_with_the_same_records(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_jobs`` detects the languages of its chunk's pages after every page's parse (the detector's tables stay
+    in the caches from one detection to the next), and each release gets :func:`run_job`'s language and translations."""
+    import govpress.parse_workers as workers
+    from govpress.parsers import generic
+
+    chunk = [_page_with_translations(), *page_jobs(),
+             ParseJob(body=b"", url="https://example.org/empty", context=ParseContext(), parser="generic")]
+    expected = [run_job(job) for job in chunk]
+    assert expected[0].release.language == "ru" and expected[0].release.translations == {
+        "en": "https://example.org/en/meeting"}
+    steps: list[str] = []
+    parse_only, detect = workers.parse_only, generic.detect_language
+    monkeypatch.setattr(workers, "parse_only", lambda job: steps.append("parse") or parse_only(job))
+    monkeypatch.setattr(generic, "detect_language", lambda *args, **kw: steps.append("language") or detect(*args, **kw))
+    got = workers.run_jobs(chunk)
+    assert all(same(a, b) for a, b in zip(got, expected, strict=True))
+    assert [page.release.language for page in got if not isinstance(page, ParseError)].count("ru") >= 2
+    detected = sum(not isinstance(page, ParseError) for page in expected)
+    assert detected >= 3 and steps == ["parse"] * len(chunk) + ["language"] * detected
+    steps.clear()
+    assert same(run_job(chunk[0]), expected[0]) and steps == ["parse", "language"]  # one page: as it always was
+
+
+def test_a_detection_that_crashes_fails_its_page_alone_as_a_crashed_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A held detection that raises fails its own page with the parser's error, as it did within the parse."""
+    import govpress.parse_workers as workers
+    from govpress.parsers import generic
+
+    chunk = page_jobs()
+    detect = generic.detect_language
+    calls = []
+
+    def detect_or_crash(*args, **kw):  # the second detection (a page's between others) crashes
+        calls.append(args)
+        if len(calls) == 2:
+            raise ValueError("no model")
+        return detect(*args, **kw)
+
+    monkeypatch.setattr(generic, "detect_language", detect_or_crash)
+    got = workers.run_jobs(chunk)
+    calls.clear()
+    expected = [run_job(job) for job in chunk]
+    crashed = [page for page in got if isinstance(page, ParseError) and "model" in str(page)]
+    assert len(crashed) == 1 and str(crashed[0]) == "generic parser failed: ValueError: no model" and len(calls) == 3
+    assert all(same(a, b) for a, b in zip(got, expected, strict=True))
+
+
 def test_the_workers_send_the_exact_text_hash_of_the_text_they_send() -> None:
     from govpress.dedupe.versions import text_hash
 
