@@ -423,3 +423,26 @@ def test_scores_read_the_callers_bytes_only_when_they_are_what_the_model_reads()
         assert scorer.scores(text, b"something else entirely") == scorer.scores(text), text
     # A plain text's bytes are read as given (what spares the encoding): other bytes, other scores.
     assert scorer.scores("plain words here", b"other words") != scorer.scores("plain words here")
+
+
+def test_detections_are_held_only_within_the_block_and_only_for_its_thread() -> None:
+    """:func:`detect_later` runs a detection at once, or holds it in :func:`detections_held`'s list, in order, for the
+    thread that holds them (a small run parses in threads at once: another thread's detections run as they come)."""
+    import threading
+
+    from govpress.parsers.language import detect_later, detections_held
+
+    ran: list[str] = []
+    detect_later(lambda: ran.append("now"))
+    assert ran == ["now"]
+    with detections_held() as held:
+        detect_later(lambda: ran.append("first"))
+        other = threading.Thread(target=detect_later, args=(lambda: ran.append("other thread"),))
+        other.start()
+        other.join()
+        detect_later(lambda: ran.append("second"))
+        assert ran == ["now", "other thread"] and len(held) == 2
+    detect_later(lambda: ran.append("after"))
+    for detection in held:
+        detection()
+    assert ran == ["now", "other thread", "after", "first", "second"]
