@@ -864,8 +864,8 @@ class Store:
     def start_run(self, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime) -> None:
         """Record the run as ``running``, with this process (pid and host) and a first heartbeat."""
         with self.writer(same_schema=True, keep_untouched=True) as con:
-            loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
-            liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
+            loader.start_run(con, run_id, flow, parameters, source_ids, started_at,
+                             process=(os.getpid(), liveness.this_host()))
 
     def heartbeat(self, run_id: str, at: datetime) -> None:
         with self.writer(same_schema=True, keep_untouched=True) as con:

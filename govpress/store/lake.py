@@ -393,8 +393,8 @@ class LakeStore(Store):
         from govpress.store import load as loader
 
         def start(con: LakeConnection) -> None:
-            loader.start_run(con, run_id, flow, parameters, source_ids, started_at)
-            liveness.record_process(con, run_id, os.getpid(), liveness.this_host(), started_at)
+            loader.start_run(con, run_id, flow, parameters, source_ids, started_at,
+                             process=(os.getpid(), liveness.this_host()))
 
         self._write(lambda con: _in_transaction(con, lambda: start(con)))
 

@@ -878,20 +878,33 @@ def _json(value: Any) -> str:
 
 
 def start_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime
+    con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict, source_ids: list[str], started_at: datetime,
+    *, process: tuple[int, str] | None = None,
 ) -> None:
     """Record a run as 'running'; a retried flow run with the same id is marked running again.
+
+    ``process`` (pid, host): the process running it, written in the same statement as the status, with a first
+    heartbeat at ``started_at`` (govpress/store/liveness.py). One statement, so a kill can never leave a
+    ``running`` row without its process: such a row looks alive to the next run until it goes stale (15 min),
+    and a kill between two autocommitted statements once left exactly that (tests/reliability/
+    test_crash_convergence.py).
 
     On a DuckDB connection the row is looked for first (a run id is new but for a retried flow run): a plain
     insert, or the update a conflict would make. ``ON CONFLICT``'s path cost 4.8-6.2 ms for the one row, the look
     and the insert 2.4-2.7 (every run's start). A lake connection (or a wrapper of one) keeps the one statement."""
-    insert = "INSERT INTO runs (run_id, flow, started_at, status, parameters, source_ids) VALUES (?, ?, ?, 'running', ?, ?)"
-    values = [run_id, flow, utc(started_at), _json(parameters), list(source_ids)]
+    columns = ["run_id", "flow", "started_at", "status", "parameters", "source_ids"]
+    values = [run_id, flow, utc(started_at), "running", _json(parameters), list(source_ids)]
+    again = "status = 'running', finished_at = NULL"
+    if process is not None:
+        columns += ["pid", "host", "heartbeat_at"]
+        values += [process[0], process[1], utc(started_at)]
+        again += ", pid = ?, host = ?, heartbeat_at = ?"
+    again_values = values[6:]
+    insert = f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     if not copies_in(con):
-        con.execute(*inline(insert + " ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
-                            values))
+        con.execute(*inline(insert + f" ON CONFLICT (run_id) DO UPDATE SET {again}", values + again_values))
     elif con.execute(*inline("SELECT count(*) FROM runs WHERE run_id = ?", [run_id])).fetchone()[0]:
-        con.execute(*inline("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", [run_id]))
+        con.execute(*inline(f"UPDATE runs SET {again} WHERE run_id = ?", [*again_values, run_id]))
     else:
         con.execute(*inline(insert, values))
 

@@ -153,3 +153,29 @@ def test_the_command_prints_its_own_run_not_a_later_one_of_another_worker(store:
     with store.writer() as con:  # no row of this process: the latest one
         con.execute("UPDATE runs SET pid = NULL WHERE run_id = 'ours'")
     assert last_run(store.path, "ingest")["run_id"] == "theirs"
+
+
+def runs_writes(con) -> list[str]:
+    """The statements DuckDB logged that wrote the ``runs`` table (its QueryLog, enabled by the caller)."""
+    logged = [m for (m,) in con.execute("SELECT message FROM duckdb_logs WHERE type = 'QueryLog'").fetchall()]
+    return [m for m in logged if m.lstrip().upper().startswith(("INSERT INTO RUNS", "UPDATE RUNS"))]
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["new run", "retried flow run"])
+def test_a_runs_row_is_written_with_its_process_in_one_statement(store: Store, again: bool):
+    """A SIGKILL between two autocommitted statements left a ``running`` row without pid or host, which every
+    later run took for alive until it went stale (15 min): the crash-convergence test caught it once. The row's
+    status and its process are one statement now, on a new run and on a retried one alike."""
+    with store.session():
+        if again:
+            store.start_run("run-1", "ingest", {}, ["gov_ru"], NOW - timedelta(hours=1))
+            store.finish_run("run-1", "failed", {}, "boom", [], NOW - timedelta(minutes=50))
+        with store.writer() as con:
+            con.execute("CALL enable_logging('QueryLog')")
+        store.start_run("run-1", "ingest", {}, ["gov_ru"], NOW)
+        with store.writer() as con:
+            writes = runs_writes(con)
+            con.execute("CALL disable_logging()")
+    assert len(writes) == 1, writes
+    [(status, pid, host, beat)] = table_rows(store, "SELECT status, pid, host, heartbeat_at FROM runs")
+    assert (status, pid, host, beat) == ("running", os.getpid(), this_host(), NOW)
