@@ -185,11 +185,7 @@ class Archive:
         fd, tmp_name = self._temporary(folder)
         try:
             try:
-                view = memoryview(packed)
-                while view:
-                    view = view[os.write(fd, view):]
-                if self.sync_each:
-                    os.fsync(fd)
+                self._write_all(fd, packed)
             finally:
                 os.close(fd)
             # Concurrent writers of one body write identical bytes; whichever replace wins is right.
@@ -203,6 +199,14 @@ class Archive:
         if not self.sync_each:
             self._unsynced = True
         return key
+
+    def _write_all(self, fd: int, packed: bytes) -> None:
+        """Write all of ``packed`` to ``fd`` (a short write goes on where it stopped), synced when each put is."""
+        view = memoryview(packed)
+        while view:
+            view = view[os.write(fd, view):]
+        if self.sync_each:
+            os.fsync(fd)
 
     def _put_unnamed(self, key: str, folder: str, target: str, packed: bytes) -> bool | None:
         """Write ``packed`` to an unnamed file in ``folder`` and link it in at ``target``: True when linked, False when a
@@ -223,11 +227,7 @@ class Archive:
             self._unnamed = False
             return None
         try:
-            view = memoryview(packed)
-            while view:
-                view = view[os.write(fd, view):]
-            if self.sync_each:
-                os.fsync(fd)
+            self._write_all(fd, packed)
             for _ in range(2):
                 try:
                     # linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, target, AT_SYMLINK_FOLLOW), open(2)'s way to name an

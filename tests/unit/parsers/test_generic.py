@@ -715,6 +715,15 @@ def test_a_short_release_is_trusted_without_a_second_opinion() -> None:
     assert generic.counters["trafilatura_consulted"] == before
 
 
+def parsed_or_refused(head: str, body: str):
+    """The generic parser's release of the page, or None when it refused it (fine for a doubtful page: it is
+    retried and its body kept for a reparse)."""
+    try:
+        return generic.parse(page(head, body), URL, CTX)
+    except ParseError:
+        return None
+
+
 def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opinion() -> None:
     # Closing tags lost: the article's paragraphs sit inside a share bar, so the density pick is a
     # short notice; the page's prose outside the pick makes it doubtful.
@@ -722,10 +731,7 @@ def test_a_short_pick_with_the_article_hidden_in_boilerplate_gets_a_second_opini
               f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
               "See the notice board for details.</p></div>")
     before = generic.counters["trafilatura_consulted"]
-    try:
-        release = generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
-    except ParseError:
-        release = None  # refusing is fine: the page is retried and its body kept for a reparse
+    release = parsed_or_refused("<title>Minister holds talks | Ministry</title>", hidden)
     assert generic.counters["trafilatura_consulted"] == before + 1
     assert release is None or "The sides discussed trade" in release.body_text
 
@@ -762,10 +768,7 @@ def test_a_lead_block_does_not_vouch_for_a_pick_with_the_article_hidden_in_boile
               f"{PROSE}</div><div class='note'><p>Opening hours of the ministry's library change next week. "
               "See the notice board for details.</p></div></main>")
     before = generic.counters["trafilatura_consulted"]
-    try:
-        release = generic.parse(page("<title>Minister holds talks | Ministry</title>", hidden), URL, CTX)
-    except ParseError:
-        release = None
+    release = parsed_or_refused("<title>Minister holds talks | Ministry</title>", hidden)
     assert generic.counters["trafilatura_consulted"] == before + 1  # what it answers is trafilatura's
     assert release is None or release.lead.startswith("On Tuesday the Minister of Finance received")
 
