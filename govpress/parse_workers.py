@@ -145,7 +145,7 @@ def run_jobs(jobs: Sequence[ParseJob]) -> list[Parsed | ParseError]:
     uses. A worker's keys took 288 us a page between the parses and 162 us together, the parses 1,360 and 1,228
     (653 generated pages in chunks of 24; bench/results.md, perf-worker27); the keys are made a step at a time
     likewise (:func:`govpress.dedupe.keys.texts_keys`), and so are the pages' languages: the parser holds each
-    page's detection (:func:`govpress.parsers.language.detect_language_then`, no later step of its parse reads it)
+    page's detection (:func:`govpress.parsers.language.detect_later`, no later step of its parse reads it)
     and the chunk's are run after its parses (:func:`_parsed_then_detected`). The records are the same: the parse
     and the keys of a page read nothing of another page's.
     """
