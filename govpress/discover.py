@@ -15,7 +15,6 @@ and may walk on into a gap below it; its :class:`~govpress.coverage.Trace` says 
 
 from __future__ import annotations
 
-import asyncio
 import glob
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govpress.coverage import Coverage, Trace
+from govpress.known import read_held
 from govpress.parsers import Listing, ListingItem, ParseContext, listing_parser
 from govpress.parsers.listings import DiscoveryError, entry_fingerprint
 from govpress.parsers.listings.feed import read_feed
@@ -239,15 +239,9 @@ class Walk:
                 cursor.any_read = True
                 keys = [identity(i.url) for i in listing.items]
                 if (prefetch := getattr(self.known, "prefetch", None)) is not None:
-                    # A store query, which waits while another source's batch loads: in a thread, so the
-                    # event loop goes on fetching for every other source meanwhile. One that reads no store (a
-                    # first run's) is made in place, and the walk still lets the loop's other tasks (its batches) go
-                    # first, as it did while the hop ran (which cost the loop ~60 us of CPU).
-                    if getattr(self.known, "reads_store", True):
-                        await asyncio.to_thread(prefetch, keys)
-                    else:
-                        prefetch(keys)
-                        await asyncio.sleep(0)
+                    # A store query, which waits while another source's batch loads: the event loop goes on
+                    # fetching for every other source meanwhile.
+                    await read_held(prefetch, keys, reads_store=getattr(self.known, "reads_store", True))
                 fresh = [i for i, key in zip(listing.items, keys) if key not in self.known]
                 # An unchanged page's held links are left out, as when its 304 ended the walk:
                 # nothing about them changed, so they plan no rechecks.

@@ -11,6 +11,7 @@ their bounded candidates separately (govpress.store.load.recheck_candidates).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from govpress.store.rows import KnownRelease
@@ -111,3 +112,15 @@ class HeldIdentities:
     def __contains__(self, key: object) -> bool:
         held = self.known.get(key) if isinstance(key, str) else None
         return held is not None and held.removed_at is None
+
+
+async def read_held(read: Callable[[list[str]], None], keys: list[str], *, reads_store: bool) -> None:
+    """``read(keys)`` (a held-release read: :meth:`KnownReleases.fetch_keys`, :meth:`HeldIdentities.prefetch`) without
+    stalling the event loop: a store query goes to a thread, since it waits while another source's batch loads; a
+    read of no store (a first run's) is made in place, each thread hop costing the loop ~60 us of CPU, and the
+    loop's other tasks still go first, as while a hop ran (bench/results.md, perf-pipe27)."""
+    if reads_store:
+        await asyncio.to_thread(read, keys)
+    else:
+        read(keys)
+        await asyncio.sleep(0)

@@ -25,7 +25,7 @@ from govpress.archive import Archive
 from govpress.dedupe.keys import dedupe_rows, release_row
 from govpress.discover import Discovery, Walk, walk_on
 from govpress.fetch.client import Fetcher, FetchResult
-from govpress.known import HeldIdentities, KnownReleases, by_identity
+from govpress.known import HeldIdentities, KnownReleases, by_identity, read_held
 from govpress.parse_workers import Parsed, ParseJob, ParsePool, parse_only, run_job
 from govpress.parsers import ListingItem
 from govpress.plan import Planner, RunParams, WorkItem, batches, pages_per_batch, published_in_range
@@ -731,17 +731,6 @@ async def open_stream(ctx: RunContext, source: Source) -> SourceStream:
     return SourceStream(walk=walk, planner=planner, known=known, frontier=frontier, discovery_cache=discovery_cache)
 
 
-async def fetch_keys(known: KnownReleases, keys: list[str]) -> None:
-    """``known.fetch_keys(keys)``: a store query in a thread (it waits while another source's batch loads), in
-    place when ``known`` reads no store (a first run: each thread hop costs the loop ~60 us of CPU), the other
-    tasks still let go first as while a hop ran."""
-    if known.reads_store:
-        await asyncio.to_thread(known.fetch_keys, keys)
-    else:
-        known.fetch_keys(keys)
-        await asyncio.sleep(0)
-
-
 async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tuple[Discovery, Counter]:
     """Discovery plus planning, streamed: each discovery page's work is planned, persisted and put on ``parts``.
 
@@ -755,7 +744,8 @@ async def discover_source(ctx: RunContext, source: Source, parts: Parts) -> tupl
     if stream is None:
         stream = await open_stream(ctx, source)
         # Work an interrupted run left comes first (it is in the frontier already).
-        await fetch_keys(stream.known, [identity(url) for url, _ in stream.frontier])
+        await read_held(stream.known.fetch_keys, [identity(url) for url, _ in stream.frontier],
+                        reads_store=stream.known.reads_store)
         urls = [url for url, _ in stream.frontier]
         cache = await asyncio.to_thread(ctx.store.cached_validators, urls)
         resumed = stream.planner.resumed(stream.frontier, cache)
@@ -835,7 +825,7 @@ async def plan_part(ctx: RunContext, stream: SourceStream, parts: Parts, items: 
     source, planner, known = stream.planner.source, stream.planner, stream.known
     keys = [identity(i.url) for i in items]
     # What the plan asks about, read in one query per part; validators of the pages it may recheck.
-    await fetch_keys(known, keys)
+    await read_held(known.fetch_keys, keys, reads_store=known.reads_store)
     urls = [i.url for i in items if i.entry is None and not i.url.startswith("file:")]
     cache = await asyncio.to_thread(ctx.store.cached_validators, urls) if urls else {}
     work = planner.listed(items, stream.walk.result.channel_kind, cache)
