@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
@@ -170,6 +170,8 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     counters["html_pages"] += 1
     index = PageIndex(root, proxies if len(proxies) < _HELD_PROXIES else None)  # every node held: read from the list
     meta = page_metadata(root, url, index)
+    if ctx.fetched_at_guessed:
+        ctx = _saved_after_stated(ctx, meta)
 
     headline = choose_title(meta, index, ctx.site_names)
     title = headline.title
@@ -962,6 +964,24 @@ def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
     Date-only values (and stamps at exactly midnight) come back as a day in the source's zone.
     """
     return read_stamp(raw, ctx.timezone, ctx.fetched_at, free_text=free_text)
+
+
+_STAMP_CHANNELS = frozenset({"jsonld", "meta", "time"})
+
+
+def _saved_after_stated(ctx: ParseContext, meta: PageMeta) -> ParseContext:
+    """A guessed fetch time (a file's modification time) moved up to the newest day the page's own
+    machine-readable stamps state, when they state a later one: the page was saved after it.
+
+    Archives, package builds and copies reset modification times to any day (2020-02-02, 1980-01-01);
+    read against such a day, every stated date after it would be refused as "after the fetch".
+    """
+    newest = ctx.fetched_at
+    for channel, raw in (*meta.published, *meta.modified):
+        if channel in _STAMP_CHANNELS and (stamp := read_stamp(raw, ctx.timezone, None)) is not None:
+            if stamp.has_year and (newest is None or stamp.value > newest):
+                newest = stamp.value
+    return ctx if newest is ctx.fetched_at else replace(ctx, fetched_at=newest)
 
 
 def _first_stamp(candidates: list[tuple[str, str]], ctx: ParseContext):

@@ -82,6 +82,10 @@ class ParseContext:
     """Content-Type of the response (or of the file by extension), charset included when sent."""
     site_names: tuple[str, ...] = ()
     """Names of the site learnt from what the source's pages share ("Ministry of Examples"), stripped off titles."""
+    fetched_at_guessed: bool = False
+    """``fetched_at`` is a guess (a saved file's modification time, which archives and reproducible builds set
+    to any day): it anchors year inference, but a page whose own metadata states a later day was evidently
+    saved after that day, so the generic parser reads the page against that day instead."""
     no_block_found: bool = False
     """The fetcher ran the blocked-page rules on these very bytes (their status, headers and Content-Type: this
     ``content_type``) and found no block. A parser that reads them as the rules do need not run the rules again
