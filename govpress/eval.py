@@ -13,7 +13,8 @@ A **manifest** (the one ``govpress extract --manifest`` reads) names the pages; 
   ``body_remove`` lists literal snippets such as a photo credit to drop from that text.
 
 Scores per tool: titles exact, dates right (the day; ``null`` is right only when the truth is
-``null``), and the mean token F1 of the body (word tokens, case-folded, as a multiset).
+``null``), and the mean token F1 of the body (word tokens, case-folded, as a multiset; in scripts written without
+spaces, such as Chinese, Japanese and Thai, each character is a token).
 govpress runs through the code of ``govpress extract --manifest`` (in this process, so that
 :data:`govpress.parsers.generic.counters` can say how often trafilatura was consulted); trafilatura is
 ``bare_extraction(with_metadata=True)``; htmldate is ``find_date(extensive_search=True)``.
@@ -94,7 +95,10 @@ def truth_body(truth: Truth, page: bytes) -> str:
     return text
 
 
-_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Japanese kana, Chinese
+# characters): each character is a token there, or a whole sentence would count as one word.
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
 def visible_text(page: bytes) -> str:
@@ -117,8 +121,9 @@ def visible_text(page: bytes) -> str:
 def spans_text(page: bytes, spans: Iterable[tuple[str, str]]) -> str:
     """The text of each ``[first words, last words]`` span of the page's visible text, spans in order.
 
-    Words are matched as ``\\w+`` tokens, case-folded, so spacing and punctuation around links do
-    not matter. A span that cannot be found raises ValueError (a truth line that no longer fits its page).
+    Words are matched as ``\\w+`` tokens (a character each in scripts written without spaces),
+    case-folded, so spacing and punctuation around links do not matter. A span that cannot be found
+    raises ValueError (a truth line that no longer fits its page).
     """
     text = visible_text(page)
     words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]

@@ -39,6 +39,14 @@ def test_token_f1() -> None:
     assert round(token_f1("a b", "a b c d"), 3) == 0.667
 
 
+def test_token_f1_counts_characters_in_scripts_written_without_spaces() -> None:
+    # Half the sentence found is half the tokens, not a miss of the one "word" the sentence would be.
+    assert round(token_f1("中美合作", "中美合作共赢"), 3) == 0.8
+    assert round(token_f1("ผลยืนยัน", "ผลยืนยันศพ"), 3) > 0.8
+    assert round(token_f1("米朝首脳 summit", "米朝首脳 summit talks"), 3) == 0.909  # 5 of 6 tokens
+    assert token_f1("naïve résumé", "naïve résumé") == 1.0  # accents and Latin words stay whole
+
+
 def test_eval_prints_the_three_tools_side_by_side(tmp_path: Path) -> None:
     manifest, truth = _subset(tmp_path, ["ru_label_minfin", "en_immediate_release"])
     result = runner.invoke(app, ["eval", "--manifest", str(manifest), "--truth", str(truth)])
