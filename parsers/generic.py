@@ -296,6 +296,28 @@ def _split_heading(h1: Element) -> tuple[str, list[str]]:
     return clean_title(text), dates
 
 
+def _heading_lines(h1: Element) -> list[str]:
+    """The lines of an ``<h1>`` that ``<br>`` breaks into several (none for an unbroken one)."""
+    if next(h1.iter("br"), None) is None:
+        return []
+    lines: list[list[str]] = [[]]
+
+    def walk(element: Element) -> None:
+        if element.text:
+            lines[-1].append(element.text)
+        for child in element:
+            if child.tag == "br":
+                lines.append([])
+            elif isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                lines[-1].append(child.tail)
+
+    walk(h1)
+    texts = [clean_title(" ".join(line)) for line in lines]
+    return [text for text in texts if text] if sum(1 for text in texts if text) > 1 else []
+
+
 def _key(text: str) -> str:
     """The text's words, case-folded, one space between (the title module's key, memoised there: a page keys
     its source's site names and title segments again and again)."""
@@ -355,12 +377,17 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
+        headline_keys = {_key(t) for t in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name) if t}
         for h1 in elements:
             text, dates = _split_heading(h1)
             if not text:
                 continue
             if _is_navigation_heading(h1, text, site_names, len(elements) - 1):
-                site_names.append(text)  # a logo heading names the site: "<title>Site</title>" is no headline
+                # A logo heading names the site: "<title>Site</title>" is no headline. Unless its words are
+                # the headline the metadata gives: a hidden share block's copy of the headline
+                # ("<div style='display:none'><h1>Headline</h1>") is no headline, but names no site.
+                if _key(text) not in headline_keys:
+                    site_names.append(text)
             else:
                 headings.append((text, h1, dates))
     else:
@@ -384,10 +411,14 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
                         and _key(seg) not in names and len(seg.split()) > len(kept.split()))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
-        for candidate in [*candidates, *segments]:
-            score = similarity(text, candidate)
-            if score >= 0.5 and (best is None or score > best[0]):
-                best = (score, text, element, dates)
+        # An <h1> broken by <br> may carry a kicker or a byline on a line of its own ("Headline<br>By
+        # the editor"): each line may be the headline the metadata agrees with, the whole <h1> too.
+        shown = [text, *_heading_lines(element)] if element is not None else [text]
+        for line in shown:
+            for candidate in [*candidates, *segments]:
+                score = similarity(line, candidate)
+                if score >= 0.5 and (best is None or score > best[0]):
+                    best = (score, line, element, dates)
     if best is None and not headings and index is not None:
         # Themes that keep <h1> for the logo show the headline in an <h2>: one agreeing with the
         # metadata is the headline as readers see it (metadata titles are often cut short).
@@ -581,10 +612,13 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
         if len(second) > 1 and sum(len(p) for p in second) > 2 * html_length:
             counters["trafilatura_used"] += 1
             return second
-        if sum(len(p) for p in _trafilatura_paragraphs(tree, permissive=True)) > 2 * html_length:
+        picked = found.element if found is not None and found.element is not None else meta.content_element
+        if (sum(len(p) for p in _trafilatura_paragraphs(tree, permissive=True)) > 2 * html_length
+                and not (picked is not None and _names_article_text(picked))):
             # Much more text on the page than in the block we found, and no clean way to it
             # (typically closing tags lost). Refuse rather than store a banner; the page is
-            # retried next run and its body is archived for a reparse.
+            # retried next run and its body is archived for a reparse. A block the page itself
+            # names as the article's text is no banner: a paywalled or brief article is that short.
             raise ParseError("could not separate the article from the rest of the page (broken markup?)")
         return html_paragraphs
     counters["trafilatura_consulted"] += 1
@@ -592,6 +626,24 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if second:
         counters["trafilatura_used"] += 1
     return second or html_paragraphs or []
+
+
+# "article_text", "article-body", "articleBody", "entry-content", "story__body", "news-text", "post-content":
+# a class or id naming a block as a piece's text (not "article-list", "content-sidebar", "news-block").
+_ARTICLE_TEXT_NAME = re.compile(
+    r"(?:article|story|entry|post|news|press|release|item)[-_]{0,2}(?:text|body|content|detail)(?![a-z])", re.I)
+
+
+def _names_article_text(element: Element) -> bool:
+    """The element (or its parent) says by its class, id or ``itemprop`` that it holds an article's text."""
+    for candidate in (element, element.getparent()):
+        if candidate is None or not isinstance(candidate.tag, str):
+            continue
+        if candidate.get("itemprop") == "articleBody":
+            return True
+        if any(_ARTICLE_TEXT_NAME.search(token) for token in class_tokens(candidate)):
+            return True
+    return False
 
 
 def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | None,

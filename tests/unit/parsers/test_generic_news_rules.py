@@ -67,3 +67,73 @@ def test_extract_reads_a_file_with_an_old_modification_time_by_its_stated_date(t
                                     "fetched_at": OLD_MTIME.isoformat()}) + "\n")
     (stated,) = extract_jobs(read_manifest(manifest), workers=1)
     assert stated["published_at"] is None
+
+
+# ----------------------------------------------------------------------------- a short article the page names
+
+TALKS = (
+    "<p>The Minister of Foreign Affairs held talks with his counterpart on Tuesday in the capital. "
+    "The sides discussed trade, energy and transport links between the two countries.</p>"
+    "<p>They agreed to hold the next round of consultations in the spring. A joint statement was signed "
+    "at the end of the meeting, setting out the plans for the coming year.</p>"
+    "<p>The minister also met representatives of the business community, who presented several joint projects.</p>"
+)
+TEASER = "<p>Opening hours of the ministry's library change next week. See the notice board for details.</p>"
+
+
+def doubtful(block_class: str) -> bytes:
+    """A short block the density count picks, and more prose the permissive second opinion finds elsewhere."""
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Minister holds talks | Ministry</title>"
+            "</head><body><h1>Minister holds talks with counterpart</h1><div class='share-bar'><a href='#'>Share</a>"
+            f"{TALKS}</div><div class='{block_class}'>{TEASER}</div></body></html>").encode()
+
+
+def test_a_short_block_the_page_names_as_the_articles_text_is_kept() -> None:
+    # A paywalled or brief piece: its own block is what there is, not a banner hiding the article.
+    for named in ("article_text", "cmn-article_text a-cf", "article-body", "entry-content", "story__body"):
+        release = generic.parse(doubtful(named), "https://gov.example/news/1", ParseContext())
+        assert release.body_text.startswith("Opening hours of the ministry's library"), named
+
+
+def test_a_short_unnamed_block_beside_more_prose_is_still_refused() -> None:
+    import pytest
+
+    from govpress.parsers.release import ParseError
+
+    for unnamed in ("note", "article-list", "news-block", "postbox"):
+        with pytest.raises(ParseError, match="could not separate"):
+            generic.parse(doubtful(unnamed), "https://gov.example/news/1", ParseContext())
+
+
+# ----------------------------------------------------------------------------- headlines
+
+META = "<meta property='og:title' content='Street trees plan approved (photo)'>"
+
+
+def test_a_headline_broken_by_br_from_its_byline_is_the_line_the_metadata_agrees_with() -> None:
+    document = page(META, title="Street trees plan approved | City").replace(
+        b"<h1>Street trees plan approved | City</h1>",
+        b"<h1><span>Street trees plan approved</span><br/><span>By the city editor Jane Roe</span></h1>")
+    assert generic.parse(document, "https://city.example/news/trees", ParseContext()).title == "Street trees plan approved"
+
+
+def test_an_unbroken_headline_stays_whole() -> None:
+    document = page(META, title="Street trees plan approved | City").replace(
+        b"<h1>Street trees plan approved | City</h1>", b"<h1>Street trees plan approved by the council</h1>")
+    assert generic.parse(document, "https://city.example/news/trees",
+                         ParseContext()).title == "Street trees plan approved by the council"
+
+
+def test_a_hidden_copy_of_the_headline_names_no_site() -> None:
+    # A share block hidden with display:none repeats the <h1>: it is no headline, and no site name either
+    # (which would strip the headline itself from every metadata title).
+    headline = "外国专家：中美合作共赢符合国际社会利益"
+    document = (f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>{headline} - 中国日报网</title>"
+                f"<meta property='og:title' content='{headline}'></head><body>"
+                f"<div style='display:none;'><h1>{headline}</h1><h2>摘要</h2></div>"
+                f"<div class='container'><h1 class='dabiaoti'>{headline}</h1><div id='Content'>"
+                "<p>在美国旧金山举行的中美元首会晤吸引了全世界的目光。多名外国专家告诉记者，中美合作共赢符合国际社会利益，美方应当采取更多行动。"
+                "专家们表示，两国在贸易、气候和公共卫生方面的合作对世界经济的稳定至关重要。</p>"
+                "<p>他们认为，双方应当继续保持沟通，扩大人文交流，为两国关系的健康发展创造条件。"
+                "与会学者还指出，稳定的中美关系有利于亚太地区乃至全球的和平与繁荣。</p></div></div></body></html>").encode()
+    assert generic.parse(document, "https://china.example.cn/a/1.html", ParseContext()).title == headline
