@@ -61,6 +61,7 @@ HELD_OUT = [
 
 def write_set(folder: Path, pages: list[tuple], stem: str) -> tuple[Path, Path, list[str]]:
     """``stem``-manifest.jsonl and ``stem``-truth.jsonl for the saved pages; their paths and the missing files."""
+    folder.mkdir(parents=True, exist_ok=True)
     manifest, truth, missing = [], [], []
     for name, url, zone, languages, published, title, spans in pages:
         if not (folder / "pages" / name).exists():

@@ -76,9 +76,11 @@ __all__ = [
     "markup_fallback", "read_stamp",
 ]
 
+# "classed" (an element whose class or id says date, anywhere on the page: a masthead's "today" box too) weighs a
+# little less than a date line beside the headline, so that the two disagreeing, the headline's wins.
 WEIGHTS = {
     "jsonld": 10.0, "meta": 9.0, "hentry": 9.0, "itemprop": 9.0, "time": 7.0, "heading": 7.0, "label": 7.0, "release": 7.0,
-    "classed": 6.0, "near-title": 6.0, "dateline": 6.0, "breadcrumb": 5.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
+    "near-title": 6.0, "dateline": 6.0, "classed": 5.5, "breadcrumb": 5.0, "url": 3.0, "feed": 10.0, "markup": 2.0,
     "lone-line": 1.5,
 }
 _EARLIEST_YEAR = 1990

@@ -306,6 +306,10 @@ _PUBLISHED_META = (
     "date", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued",
     "dcterms.created", "pubdate", "publishdate", "publish-date", "publication_date", "article.published",
     "sailthru.date", "parsely-pub-date", "citation_publication_date", "datepublished", "mediator_published_time",
+    # Recommendation and analytics tags that news CMSs fill with the publication time (Japanese, Nordic, Baltic
+    # papers; wire services), and the snake_case spellings of the names above.
+    "cxenseparse:recs:publishtime", "publish_date", "pub_date", "date_published", "original-publish-date",
+    "article:published", "og:article:published_time",
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "dcterms.modified", "dc.date.modified", "datemodified", "last-modified")
 

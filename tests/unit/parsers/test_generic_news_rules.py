@@ -137,3 +137,34 @@ def test_a_hidden_copy_of_the_headline_names_no_site() -> None:
                 "<p>他们认为，双方应当继续保持沟通，扩大人文交流，为两国关系的健康发展创造条件。"
                 "与会学者还指出，稳定的中美关系有利于亚太地区乃至全球的和平与繁荣。</p></div></div></body></html>").encode()
     assert generic.parse(document, "https://china.example.cn/a/1.html", ParseContext()).title == headline
+
+
+# ----------------------------------------------------------------------------- a masthead's date box
+
+def masthead(after_headline: str) -> bytes:
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Street trees plan approved</title></head>"
+            "<body><div id='text-bar'><div id='ticker-left'>Welcome to the City News</div>"
+            "<div id='date-box'>Mon, 25 Dec 2023</div></div>"
+            f"<div class='article'><h1>Street trees plan approved</h1>{after_headline}{PROSE}</div></body></html>").encode()
+
+
+def test_the_date_beside_the_headline_wins_over_a_masthead_date_box() -> None:
+    fetched = ParseContext(fetched_at=datetime(2023, 12, 25, 12, tzinfo=timezone.utc))
+    release = generic.parse(masthead("<div>Jane Roe<br>City Desk<br>Thu, 14 May 2020 17:55 UTC</div>"),
+                            "https://city.example/news/trees", fetched)
+    assert day(release) == "2020-05-14"
+
+
+def test_a_date_box_alone_still_dates_the_page() -> None:
+    fetched = ParseContext(fetched_at=datetime(2023, 12, 25, 12, tzinfo=timezone.utc))
+    assert day(generic.parse(masthead(""), "https://city.example/news/trees", fetched)) == "2023-12-25"
+
+
+def test_an_analytics_publish_time_tag_dates_the_page() -> None:
+    # cXense's recommendation tag, which news CMSs fill with the publication time; and the snake_case names.
+    for tag in ("<meta name='cXenseParse:recs:publishtime' content='2018-06-18T10:01:00.000Z'>",
+                "<meta name='publish_date' content='2018-06-18'>", "<meta name='pub_date' content='2018-06-18'>"):
+        fetched = ParseContext(fetched_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+        assert day(generic.parse(page(tag), "https://city.example/news/trees", fetched)) == "2018-06-18", tag
+    assert day(generic.parse(page(), "https://city.example/news/trees",
+                             ParseContext(fetched_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))) is None
