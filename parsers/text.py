@@ -64,6 +64,28 @@ _LETTER = r"[^\W\d_]"
 _CONJUNCTIONS = frozenset(
     "und oder bis sowie bzw and or nor to и или либо а і ці або ды və yaxud ya da".split()
 )
+# Words no sentence ends with (articles, prepositions, conjunctions), per language: a paragraph that stops on one
+# was cut mid-sentence by the page's markup ("... won the" / "Africa Movie Academy Award ..."), whatever case the
+# next paragraph opens with. Only words that are nothing else in that language; matched as written, lower case.
+_DANGLING: dict[str, frozenset[str]] = {
+    code: frozenset(words.split()) for code, words in {
+        "en": "the a an of to for with from by at into onto than and or nor",
+        "ru": "в во на с со по к ко о об обо для от до из у за при под над без через между и или а но что чтобы",
+        "be": "у ў на з са па да для ад аб пры пад над без праз паміж і ці або але што каб",
+        "uk": "в у на з зі із по до для від о об при під над без через між і й та чи або але що щоб",
+        "de": "der die das den dem des ein eine einen einem einer eines und oder mit von zu zum zur für auf im aus bei nach über unter",
+        "fr": "le la les un une des du de au aux et ou pour par sur avec dans sans entre chez vers",
+        "es": "el los las un una unos unas del de y o para por con en sin entre hacia sobre",
+        "it": "il lo gli le un una uno del della dei degli delle di e o per con su tra fra",
+        "pt": "o os as um uma uns umas do da dos das de e ou para por com em sem entre",
+        "pl": "w we na z ze do od dla przez przy po pod nad bez oraz lub albo i",
+        "az": "və ilə üçün",
+        "kk": "және мен пен бен үшін",
+    }.items()
+}
+# A page of no stated language: the words of them all that end no sentence in any of them ("do", "we", "die",
+# "con", "per", "sin" do in English; "o" and "e" are too short to be sure of).
+_DANGLING[""] = frozenset().union(*_DANGLING.values()) - frozenset("do we die con per sin o e".split())
 _PARTICLES = frozenset("то либо нибудь ка таки де с тка небудзь якая".split())
 _HYPHEN_PREFIXES = frozenset(
     """вице экс премьер пресс бизнес интернет онлайн офлайн медиа штаб генерал обер унтер лейб кое
@@ -211,7 +233,18 @@ def _join_broken(left: str, right: str, language: str | None, evidence: _Evidenc
     if not _ends_sentence(left):
         if right[0].islower() or (left.endswith((",", "—", "–")) and not _LIST_ITEM.match(right)):
             return f"{left} {right}"
+        if _ends_on_dangling_word(left, language) and not _LIST_ITEM.match(right):
+            return f"{left} {right}"
     return None
+
+
+def _ends_on_dangling_word(text: str, language: str | None) -> bool:
+    """The text's last word is one no sentence ends with in ``language`` (see :data:`_DANGLING`)."""
+    words = _DANGLING.get((language or "")[:2].lower())
+    if not words:
+        return False
+    cut = text.rfind(" ")
+    return text[cut + 1:] in words
 
 
 def _join_lines(paragraph: str, language: str | None, evidence: _Evidence) -> str:

@@ -168,3 +168,27 @@ def test_an_analytics_publish_time_tag_dates_the_page() -> None:
         assert day(generic.parse(page(tag), "https://city.example/news/trees", fetched)) == "2018-06-18", tag
     assert day(generic.parse(page(), "https://city.example/news/trees",
                              ParseContext(fetched_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))) is None
+
+
+# ----------------------------------------------------------------------------- a paragraph cut on an article
+
+def test_a_paragraph_cut_after_an_article_or_preposition_is_joined_to_the_next() -> None:
+    from govpress.parsers.text import repair_paragraphs
+
+    cut = ["Kate Henshaw, who in 2008 won the", "Africa Movie Academy Award for Best Actress, shared new photos."]
+    joined = ["Kate Henshaw, who in 2008 won the Africa Movie Academy Award for Best Actress, shared new photos."]
+    assert repair_paragraphs(cut, "en") == joined
+    assert repair_paragraphs(cut, None) == joined  # a page of no stated language
+    assert repair_paragraphs(["Премьер-министр прибыл в", "Минск с официальным визитом."], "ru") == [
+        "Премьер-министр прибыл в Минск с официальным визитом."]
+
+
+def test_a_paragraph_ending_on_a_word_sentences_end_with_stays_apart() -> None:
+    from govpress.parsers.text import repair_paragraphs
+
+    for last in ("What we do", "Kate Henshaw", "Plan A", "The visit in 2024"):
+        assert repair_paragraphs([last, "Africa Movie Academy Award for Best Actress."], "en") == [
+            last, "Africa Movie Academy Award for Best Actress."]
+    # A word that ends no sentence in one language may in another: the page's language decides.
+    assert repair_paragraphs(["Was wir tun, ist die", "Arbeit am Text."], "de") == ["Was wir tun, ist die Arbeit am Text."]
+    assert repair_paragraphs(["Ghosts never die", "Arbeit am Text."], "en") == ["Ghosts never die", "Arbeit am Text."]
