@@ -4,7 +4,7 @@ Run: ``uv run python bench/external_news.py [--dir bench/out/news] [--sdist PATH
 of the test suite. The pages are the saved article pages of the newspaper4k project's test data
 (``tests/data/html``, with the article texts its own tests expect in ``tests/data/txt``), taken from
 that project's source distribution: ``--sdist`` names a saved copy, else the script asks the package
-registry for it once (``pip download`` through ``uv tool run``) into ``DIR``. Other people's words:
+registry for it once into ``DIR`` (bench/sdist_pages.py). Other people's words:
 written under ``bench/out/`` (gitignored), never committed.
 
 The truth below is ours where it differs from the corpus, chosen by reading each page: the headline
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
-import tarfile
+from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sdist_pages import fetch_sdist, unpack  # noqa: E402  (a sibling script's module, run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "newspaper4k==0.9.6"
@@ -86,34 +87,13 @@ PAGES = [
 ]
 
 
-def fetch_sdist(folder: Path) -> Path:
-    """The corpus's source distribution in ``folder``, asked of the package registry once (pip through uv)."""
-    found = sorted(folder.glob("newspaper4k-*.tar.gz"))
-    if found:
-        return found[-1]
-    uv = shutil.which("uv")
-    if uv is None:
-        raise SystemExit("uv is not on PATH: pass --sdist with a saved newspaper4k source distribution")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([uv, "tool", "run", "--from", "pip", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-                    PACKAGE, "-d", str(folder)], check=True)
-    found = sorted(folder.glob("newspaper4k-*.tar.gz"))
-    if not found:
-        raise SystemExit(f"the download left no newspaper4k source distribution in {folder}")
-    return found[-1]
-
-
-def unpack(sdist: Path, folder: Path) -> None:
-    """tests/data/html/*.html and tests/data/txt/*.txt of the sdist into ``folder``/html and ``folder``/txt."""
-    with tarfile.open(sdist) as archive:
-        for member in archive.getmembers():
-            parts = Path(member.name).parts
-            if member.isfile() and len(parts) == 5 and parts[1:3] == ("tests", "data") and parts[3] in ("html", "txt"):
-                target = folder / parts[3] / parts[4]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = archive.extractfile(member)
-                assert source is not None
-                target.write_bytes(source.read())  # written now: the build's modification times are not kept
+def _place(folder: Path) -> Callable[[tuple[str, ...]], Path | None]:
+    """tests/data/html/*.html and tests/data/txt/*.txt of the sdist, into ``folder``/html and ``folder``/txt."""
+    def place(parts: tuple[str, ...]) -> Path | None:
+        if len(parts) == 4 and parts[:2] == ("tests", "data") and parts[2] in ("html", "txt"):
+            return folder / parts[2] / parts[3]
+        return None
+    return place
 
 
 def write_set(folder: Path) -> tuple[Path, Path, list[str]]:
@@ -141,7 +121,7 @@ def main() -> int:
     args = parser.parse_args()
     from govpress.eval import evaluate, format_report
 
-    unpack(args.sdist or fetch_sdist(args.dir), args.dir)
+    unpack(args.sdist or fetch_sdist(PACKAGE, args.dir), _place(args.dir))
     manifest, truth, missing = write_set(args.dir)
     if len(missing) == len(PAGES):
         print(f"no page of the set is under {args.dir}: nothing to score", file=sys.stderr)

@@ -1,10 +1,12 @@
 """An external check set for the generic extractor, kept OUTSIDE the repository (bench/out/, gitignored).
 
-Run: ``uv run python bench/external_set.py [--dir bench/out/external] [--verbose]``. Not part of the
-test suite, and it needs no network: it reads pages that were saved beforehand into
-``DIR/pages/`` (real news and blog pages of a public date-extraction evaluation corpus, the
-``tests/cache`` pages of the htmldate project with the publication dates its evaluation file
-``tests/eval_default.json`` gives; other people's words, so never committed), writes
+Run: ``uv run python bench/external_set.py [--dir bench/out/external] [--sdist PATH] [--verbose]``. Not part
+of the test suite. It reads its pages from ``DIR/pages/`` (real news and blog pages of a public
+date-extraction evaluation corpus, the ``tests/cache`` pages of the htmldate project with the
+publication dates its evaluation file ``tests/eval_default.json`` gives; other people's words, so
+never committed); pages missing there are unpacked from htmldate's source distribution, which
+ships them (``--sdist`` names a saved copy; else it is asked of the package registry once,
+bench/sdist_pages.py). It writes
 ``DIR/all-manifest.jsonl`` and ``DIR/all-truth.jsonl`` (and ``held-out-*`` for the pages saved
 after the fixes the first ones prompted, scored before any change) for the pages present, and prints
 ``govpress eval`` on them: govpress next to trafilatura and htmldate, in one run.
@@ -26,8 +28,12 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sdist_pages import fetch_sdist, unpack  # noqa: E402  (a sibling script's module, run as a script)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = "adbar/htmldate tests/cache (dates: tests/eval_default.json)"
+PACKAGE = "htmldate==1.0.0"  # its source distribution ships tests/cache
 
 # file, url, zone, languages, published (the corpus's), title (as shown), body spans (read off the page)
 PAGES = [
@@ -79,9 +85,18 @@ def write_set(folder: Path, pages: list[tuple], stem: str) -> tuple[Path, Path, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=ROOT / "bench" / "out" / "external")
+    parser.add_argument("--sdist", type=Path, help=f"a saved source distribution of {PACKAGE} (.tar.gz)")
     parser.add_argument("--verbose", action="store_true", help="every miss, per page")
     args = parser.parse_args()
     from govpress.eval import evaluate, format_report
+
+    wanted = {page[0] for page in PAGES + HELD_OUT}
+    if any(not (args.dir / "pages" / name).exists() for name in wanted):
+        def place(parts: tuple[str, ...]) -> Path | None:
+            name = parts[-1] if len(parts) == 3 and parts[:2] == ("tests", "cache") else None
+            return args.dir / "pages" / name if name in wanted else None
+
+        unpack(args.sdist or fetch_sdist(PACKAGE, args.dir), place)
 
     scored = 0
     for label, pages, stem in (("all pages", PAGES + HELD_OUT, "all"), ("held out only", HELD_OUT, "held-out")):

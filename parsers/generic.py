@@ -318,6 +318,17 @@ def _heading_lines(h1: Element) -> list[str]:
     return [text for text in texts if text] if sum(1 for text in texts if text) > 1 else []
 
 
+_BYLINE_START = re.compile(r"(?:by|von|par|por|di|da|door|av|af|автор|текст|фото)\b", re.I)
+
+
+def _is_label_line(line: str) -> bool:
+    """A heading line that is a byline, a credit or a kicker, not words of the headline: opened by "By"
+    (and its like in other languages), or a few words that end no sentence ("編集委員　中沢克二", "EXCLUSIVE")."""
+    if _BYLINE_START.match(line):
+        return True
+    return len(line.split()) <= 4 and line.rstrip()[-1:] not in ".!?…»\"”"
+
+
 def _key(text: str) -> str:
     """The text's words, case-folded, one space between (the title module's key, memoised there: a page keys
     its source's site names and title segments again and again)."""
@@ -411,14 +422,21 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
                         and _key(seg) not in names and len(seg.split()) > len(kept.split()))
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
-        # An <h1> broken by <br> may carry a kicker or a byline on a line of its own ("Headline<br>By
-        # the editor"): each line may be the headline the metadata agrees with, the whole <h1> too.
-        shown = [text, *_heading_lines(element)] if element is not None else [text]
-        for line in shown:
-            for candidate in [*candidates, *segments]:
-                score = similarity(line, candidate)
-                if score >= 0.5 and (best is None or score > best[0]):
-                    best = (score, line, element, dates)
+        for candidate in [*candidates, *segments]:
+            score = similarity(text, candidate)
+            if score >= 0.5 and (best is None or score > best[0]):
+                best = (score, text, element, dates)
+    # An <h1> broken by <br> may carry a byline or a kicker on a line of its own ("Headline<br>By the editor"):
+    # a line that agrees with the metadata is the headline when the whole does not agree, or when every other
+    # line is such a label. ("Headline.<br>Its second sentence." agreeing as a whole is one headline in two lines.)
+    for text, element, dates in headings:
+        lines = _heading_lines(element) if element is not None else []
+        for line in lines:
+            if best is not None and not all(_is_label_line(other) for other in lines if other is not line):
+                continue
+            score = max(similarity(line, candidate) for candidate in [*candidates, *segments]) if candidates or segments else 0.0
+            if score >= 0.5 and (best is None or best[1] == text or score > best[0]):
+                best = (score, line, element, dates)
     if best is None and not headings and index is not None:
         # Themes that keep <h1> for the logo show the headline in an <h2>: one agreeing with the
         # metadata is the headline as readers see it (metadata titles are often cut short).

@@ -481,6 +481,8 @@ def _heading_text(heading: Element) -> str:
             ):
                 walker.skip_subtree()
                 continue
+            if node.tag == "br":
+                parts.append(" ")  # "Headline<br>Second line" is two lines, never one glued word
             if node.text:
                 parts.append(node.text)
         elif event == "end":

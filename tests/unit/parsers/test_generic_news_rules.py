@@ -192,3 +192,12 @@ def test_a_paragraph_ending_on_a_word_sentences_end_with_stays_apart() -> None:
     # A word that ends no sentence in one language may in another: the page's language decides.
     assert repair_paragraphs(["Was wir tun, ist die", "Arbeit am Text."], "de") == ["Was wir tun, ist die Arbeit am Text."]
     assert repair_paragraphs(["Ghosts never die", "Arbeit am Text."], "en") == ["Ghosts never die", "Arbeit am Text."]
+
+
+def test_a_headline_in_two_lines_the_metadata_agrees_with_as_a_whole_stays_whole() -> None:
+    document = page("<meta property='og:title' content='Street trees plan approved.'>",
+                    title="Street trees plan approved.").replace(
+        b"<h1>Street trees plan approved.</h1>",
+        b"<h1>Street trees plan approved.<br>The council votes for twelve thousand trees.</h1>")
+    assert generic.parse(document, "https://city.example/news/trees", ParseContext()).title == (
+        "Street trees plan approved. The council votes for twelve thousand trees.")
