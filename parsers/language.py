@@ -59,6 +59,23 @@ _SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "georgian": ("ka",),
     "armenian": ("hy",),
     "hebrew": ("he",),
+    # Scripts of South and South-East Asia and Ethiopia: the script names the language (or a few, for the model
+    # to rank). A Thai or Burmese page was counted by its few Latin words and came out Maltese.
+    "thai": ("th",),
+    "lao": ("lo",),
+    "myanmar": ("my",),
+    "khmer": ("km",),
+    "devanagari": ("hi", "mr", "ne"),
+    "bengali": ("bn", "as"),
+    "gurmukhi": ("pa",),
+    "gujarati": ("gu",),
+    "oriya": ("or",),
+    "tamil": ("ta",),
+    "telugu": ("te",),
+    "kannada": ("kn",),
+    "malayalam": ("ml",),
+    "sinhala": ("si",),
+    "ethiopic": ("am",),
 }
 SUPPORTED: frozenset[str] = frozenset(code for codes in _SCRIPT_LANGUAGES.values() for code in codes)
 
@@ -73,6 +90,21 @@ _SCRIPT_RANGES = (
     ("georgian", "\u10a0-\u10ff"),
     ("armenian", "\u0530-\u058f"),
     ("hebrew", "\u0590-\u05ff"),
+    ("thai", "\u0e00-\u0e7f"),
+    ("lao", "\u0e80-\u0eff"),
+    ("myanmar", "\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff"),
+    ("khmer", "\u1780-\u17ff\u19e0-\u19ff"),
+    ("devanagari", "\u0900-\u097f\ua8e0-\ua8ff"),
+    ("bengali", "\u0980-\u09ff"),
+    ("gurmukhi", "\u0a00-\u0a7f"),
+    ("gujarati", "\u0a80-\u0aff"),
+    ("oriya", "\u0b00-\u0b7f"),
+    ("tamil", "\u0b80-\u0bff"),
+    ("telugu", "\u0c00-\u0c7f"),
+    ("kannada", "\u0c80-\u0cff"),
+    ("malayalam", "\u0d00-\u0d7f"),
+    ("sinhala", "\u0d80-\u0dff"),
+    ("ethiopic", "\u1200-\u137f"),
 )
 # Runs of one script, not single letters: one match per word instead of one per letter.
 _SCRIPT_CLASS = re.compile("|".join(f"(?P<{name}>[{chars}]+)" for name, chars in _SCRIPT_RANGES))
@@ -362,6 +394,9 @@ def language_probabilities(text: str) -> dict[str, float]:
     script = majority_script(sample, data)
     if script is None:
         return {}
+    candidates = _SCRIPT_LANGUAGES[script]
+    if len(candidates) == 1:  # the script is the language's alone (Greek, Thai, Burmese...): nothing to rank
+        return {candidates[0]: 1.0}
     raw = _get_scorer().rank_among(sample, script, data)  # rank(sample)'s entries of the script's languages
     if not raw:
         return {}

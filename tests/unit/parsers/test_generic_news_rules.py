@@ -201,3 +201,18 @@ def test_a_headline_in_two_lines_the_metadata_agrees_with_as_a_whole_stays_whole
         b"<h1>Street trees plan approved.<br>The council votes for twelve thousand trees.</h1>")
     assert generic.parse(document, "https://city.example/news/trees", ParseContext()).title == (
         "Street trees plan approved. The council votes for twelve thousand trees.")
+
+
+# ----------------------------------------------------------------------------- languages named by their script
+
+def test_a_script_of_one_language_names_it_whatever_latin_words_the_text_quotes() -> None:
+    from govpress.parsers.language import detect_language
+
+    # Before, these scripts were not counted: the few Latin words ("DNA", "BBC") decided, and the page came out Maltese.
+    assert detect_language("ผล DNA ยืนยัน ศพลอยแม่น้ำโขงเป็นคนสนิท อ.สุรชัย ผลตรวจ DNA ยืนยันแล้ว ว่าศพที่ลอยมาติดริมแม่น้ำโขง") == "th"
+    assert detect_language("BBC နိုင်ငံတော်အကြည်ညိုပျက်စေမှုပုဒ်မနဲ့ တရားစွဲခံထားရတဲ့ အလဲဗင်းသတင်းသမား သုံးဦး အာမခံရ") == "my"
+    assert detect_language("ប្រធានាធិបតី បានជួបប្រជុំជាមួយ រដ្ឋមន្ត្រី ក្រសួងការបរទេស នៅទីក្រុងភ្នំពេញ ថ្ងៃនេះ") == "km"
+    assert detect_language("பிரதமர் இன்று புது தில்லியில் ஒரு கூட்டத்திற்கு தலைமை தாங்கினார் மற்றும் திட்டங்களை ஆய்வு செய்தார்") == "ta"
+    # A script several languages share is still ranked by the model among them.
+    assert detect_language("प्रधानमंत्री ने आज नई दिल्ली में एक बैठक की अध्यक्षता की और विकास योजनाओं की समीक्षा की") == "hi"
+    assert detect_language("The minister held talks with his counterpart on Tuesday in the capital city.") == "en"
