@@ -104,8 +104,9 @@ def write_set(folder: Path) -> tuple[Path, Path, list[str]]:
         if not (page.exists() and text.exists()):
             missing.append(stem)
             continue
-        manifest.append({"file": f"html/{stem}.html", "timezone": zone, "languages": languages} | ({"url": url} if url else {}))
-        truth.append({"file": f"html/{stem}.html", "title": title, "published": published,
+        # No languages in the manifest: the page's language is for govpress to find (scored against ours).
+        manifest.append({"file": f"html/{stem}.html", "timezone": zone} | ({"url": url} if url else {}))
+        truth.append({"file": f"html/{stem}.html", "title": title, "published": published, "language": languages[0],
                       "body": text.read_text(encoding="utf-8"), "note": f"external: {CORPUS}"})
     manifest_path, truth_path = folder / "manifest.jsonl", folder / "truth.jsonl"
     manifest_path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in manifest), encoding="utf-8")

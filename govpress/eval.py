@@ -5,6 +5,7 @@ A **manifest** (the one ``govpress extract --manifest`` reads) names the pages; 
 
 - ``title``: the headline as the page shows it (compared exactly, whitespace and Unicode normalised);
 - ``published``: the publication day ``YYYY-MM-DD``, or ``null`` when the page states none;
+- ``language`` (optional): the page's language, ISO 639-1;
 - the article text, either written out (``body``) or, for pages that are not ours to copy, marked
   on the page itself: ``body_spans``, a list of ``[first words, last words]`` pairs chosen by
   reading the page, each span running from its first words to its last words in the page's
@@ -13,8 +14,9 @@ A **manifest** (the one ``govpress extract --manifest`` reads) names the pages; 
   ``body_remove`` lists literal snippets such as a photo credit to drop from that text.
 
 Scores per tool: titles exact, dates right (the day; ``null`` is right only when the truth is
-``null``), and the mean token F1 of the body (word tokens, case-folded, as a multiset; in scripts written without
-spaces, such as Chinese, Japanese and Thai, each character is a token).
+``null``), the mean token F1 of the body (word tokens, case-folded, as a multiset; in scripts written without
+spaces, such as Chinese, Japanese and Thai, each character is a token), and, where the truth gives a
+page's ``language`` (ISO 639-1), how often govpress detects it (the other tools do not say).
 govpress runs through the code of ``govpress extract --manifest`` (in this process, so that
 :data:`govpress.parsers.generic.counters` can say how often trafilatura was consulted); trafilatura is
 ``bare_extraction(with_metadata=True)``; htmldate is ``find_date(extensive_search=True)``.
@@ -47,6 +49,8 @@ class Truth:
     body_exclude: tuple[str, ...] = ()
     body_remove: tuple[str, ...] = ()
     body_spans: tuple[tuple[str, str], ...] = ()
+    language: str | None = None
+    """The page's language (ISO 639-1), when the truth gives it: scored for govpress alone."""
 
 
 def read_truth(path: Path) -> dict[str, Truth]:
@@ -62,6 +66,7 @@ def read_truth(path: Path) -> dict[str, Truth]:
                 body_selectors=tuple(entry.get("body_selectors") or ()), body_exclude=tuple(entry.get("body_exclude") or ()),
                 body_remove=tuple(entry.get("body_remove") or ()),
                 body_spans=tuple((str(a), str(b)) for a, b in entry.get("body_spans") or ()),
+                language=entry.get("language"),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{n}: {exc}") from None
@@ -194,6 +199,7 @@ class ToolResult:
     published: str | None = None
     body: str | None = None
     error: str | None = None
+    language: str | None = None
 
 
 @dataclass(slots=True)
@@ -213,6 +219,9 @@ class PageScore:
 
     def f1(self, tool: str) -> float:
         return token_f1(self.results[tool].body, self.truth_text)
+
+    def language_ok(self, tool: str) -> bool:
+        return self.results[tool].language == self.truth.language
 
 
 @dataclass(slots=True)
@@ -237,11 +246,17 @@ class Report:
     def mean_f1(self, tool: str) -> float:
         return sum(p.f1(tool) for p in self.pages) / len(self.pages)
 
+    def language_rate(self, tool: str) -> float | None:
+        """Share of the pages whose truth names a language that ``tool`` named right; None when no truth names one."""
+        named = [p for p in self.pages if p.truth.language]
+        return sum(p.language_ok(tool) for p in named) / len(named) if named else None
+
 
 def _run_govpress(jobs: list[Job]) -> dict[str, ToolResult]:
     out: dict[str, ToolResult] = {}
     for job, record in zip(jobs, extract_jobs(jobs, parser="generic", workers=1)):
-        out[str(job.path)] = ToolResult(record.get("title"), record.get("published_at"), record.get("body_text"), record.get("error"))
+        out[str(job.path)] = ToolResult(record.get("title"), record.get("published_at"), record.get("body_text"), record.get("error"),
+                                        record.get("language"))
     return out
 
 
@@ -307,6 +322,8 @@ def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
     yield (f"{'date right':22}{pct(report.date_rate('govpress')):>12}{pct(report.date_rate('trafilatura')):>14}"
            f"{pct(report.date_rate('htmldate')):>12}")
     yield f"{'body token F1 (mean)':22}{report.mean_f1('govpress'):>12.3f}{report.mean_f1('trafilatura'):>14.3f}{'-':>12}"
+    if (languages := report.language_rate("govpress")) is not None:
+        yield f"{'language right':22}{pct(languages):>12}{'-':>14}{'-':>12}"
     yield (f"trafilatura consulted by govpress (doubtful density result) on {report.trafilatura_consulted} "
            f"of {report.html_pages} HTML pages")
     yield (f"htmldate's markup search asked by govpress (no date of its own) on {report.markup_date_asked} pages, "
@@ -326,5 +343,7 @@ def format_report(report: Report, *, verbose: bool = False) -> Iterable[str]:
                 yield f"  {name}: {tool} date {_day(result.published, page.timezone)} != {page.truth.published}"
             if page.f1(tool) < 0.9:
                 yield f"  {name}: {tool} body F1 {page.f1(tool):.3f}"
+            if tool == "govpress" and page.truth.language and not page.language_ok(tool):
+                yield f"  {name}: govpress language {result.language!r} != {page.truth.language!r}"
         if not page.date_ok("htmldate"):
             yield f"  {name}: htmldate date {page.results['htmldate'].published} != {page.truth.published}"

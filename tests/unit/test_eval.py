@@ -66,6 +66,18 @@ def test_eval_scores_a_wrong_truth_as_a_miss(tmp_path: Path) -> None:
     assert report.date_rate("govpress") == 1.0
 
 
+def test_eval_scores_the_language_where_the_truth_names_it(tmp_path: Path) -> None:
+    manifest, truth = _subset(tmp_path, ["ru_label_minfin", "en_immediate_release"])
+    assert evaluate(manifest, truth).language_rate("govpress") is None  # no truth names one: no row
+    lines = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    named = [line | {"language": "ru" if "ru_label" in line["file"] else "de"} for line in lines]  # "de" is wrong
+    truth.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in named), encoding="utf-8")
+    assert evaluate(manifest, truth).language_rate("govpress") == 0.5
+    result = runner.invoke(app, ["eval", "--manifest", str(manifest), "--truth", str(truth), "--verbose"])
+    assert "language right" in result.output and "50.0%" in result.output
+    assert "en_immediate_release.html: govpress language 'en' != 'de'" in result.output
+
+
 def test_eval_refuses_a_page_without_truth(tmp_path: Path) -> None:
     manifest, truth = _subset(tmp_path, ["de_dateline"])
     truth.write_text("", encoding="utf-8")
