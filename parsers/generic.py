@@ -769,6 +769,8 @@ _SMALL_PRINT = re.compile(
     r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados)",
     re.I,
 )
+_CTRL_ENTER = re.compile(r"ctrl\s*[+\-]\s*enter", re.I)
+_SHORT_QUESTION = re.compile(r"^[^.!?\n]{1,60}\?$")
 # A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
 _TAG_LINE = re.compile(
     r"^\s*(?:schlagworte|schlagwörter|stichworte|tags?|теги|тэгі|topics|mots-clés|etiquetas|teqlər|тегтер|категории|categories)"
@@ -791,6 +793,10 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
     for i in range(max(1, (len(out) * 3) // 5), len(out)):
         if _SMALL_PRINT.match(out[i]):
             del out[i:]
+            break
+        if _CTRL_ENTER.search(out[i]):
+            # The typo-report widget ("Нашли ошибку? Выделите её и нажмите Ctrl+Enter"), its short question too.
+            del out[i - 1 if i > 1 and _SHORT_QUESTION.match(out[i - 1]) else i:]
             break
     while len(out) > 1 and _TAG_LINE.match(out[-1]):
         out.pop()

@@ -216,3 +216,13 @@ def test_a_script_of_one_language_names_it_whatever_latin_words_the_text_quotes(
     # A script several languages share is still ranked by the model among them.
     assert detect_language("प्रधानमंत्री ने आज नई दिल्ली में एक बैठक की अध्यक्षता की और विकास योजनाओं की समीक्षा की") == "hi"
     assert detect_language("The minister held talks with his counterpart on Tuesday in the capital city.") == "en"
+
+
+# ----------------------------------------------------------------------------- the typo-report widget
+
+def test_the_typo_report_widget_after_the_text_is_not_the_article() -> None:
+    widget = ("<div class='article__report'><strong>Нашли ошибку?</strong>"
+              "<p>Выделите текст и нажмите Ctrl+Enter, чтобы отправить фрагмент редактору.</p></div>")
+    release = generic.parse(page("", PROSE + widget), "https://city.example/news/trees", ParseContext())
+    assert "Ctrl" not in release.body_text and "Нашли ошибку" not in release.body_text
+    assert release.body_text.endswith("during the summer.")
