@@ -338,6 +338,9 @@ def _key(text: str) -> str:
 _HOME_URL = re.compile(r"https?://[^/]+/?(?:index\.\w+)?")
 
 
+_ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story|news)[-_]{0,2}(?:head|title)", re.I)
+
+
 def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others: int) -> bool:
     """A heading that names the site or sits in the masthead, not the article's headline.
 
@@ -360,7 +363,8 @@ def _is_navigation_heading(h1: Element, text: str, site_names: list[str], others
         return True
     if others:
         ancestors = list(h1.iterancestors())
-        in_header = any(a.tag == "header" for a in ancestors)
+        # A <header> the page names as an article's ("c-article-head", "entry-header") is that article's own.
+        in_header = any(a.tag == "header" and not _ARTICLE_HEADER.search(" ".join(class_tokens(a))) for a in ancestors)
         in_article = any(a.tag in ("article", "main") or (a.get("role") or "").lower() == "main" for a in ancestors)
         if in_header and not in_article:
             return True
@@ -389,11 +393,12 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     if index is not None:
         elements = index.by_name["h1"]
         headline_keys = {_key(t) for t in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name) if t}
-        for h1 in elements:
-            text, dates = _split_heading(h1)
+        split = [(h1, *_split_heading(h1)) for h1 in elements]
+        others = sum(1 for _, text, _ in split if text) - 1  # an empty <h1> (an icon's, a slider's) is no other heading
+        for h1, text, dates in split:
             if not text:
                 continue
-            if _is_navigation_heading(h1, text, site_names, len(elements) - 1):
+            if _is_navigation_heading(h1, text, site_names, others):
                 # A logo heading names the site: "<title>Site</title>" is no headline. Unless its words are
                 # the headline the metadata gives: a hidden share block's copy of the headline
                 # ("<div style='display:none'><h1>Headline</h1>") is no headline, but names no site.

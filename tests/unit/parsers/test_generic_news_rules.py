@@ -226,3 +226,25 @@ def test_the_typo_report_widget_after_the_text_is_not_the_article() -> None:
     release = generic.parse(page("", PROSE + widget), "https://city.example/news/trees", ParseContext())
     assert "Ctrl" not in release.body_text and "Нашли ошибку" not in release.body_text
     assert release.body_text.endswith("during the summer.")
+
+
+# ----------------------------------------------------------------------------- a headline in the article's <header>
+
+def headed(header_class: str, empty_h1: bool = True) -> bytes:
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>The Captain's Quest 2017 – Contest on a floating miniramp - Skate News</title></head><body>"
+            + ("<div class='slider'><h1> </h1></div>" if empty_h1 else "")
+            + f"<section><header class='{header_class}'><h1>The Captain's Quest 2017 – Contest on a floating miniramp</h1>"
+            f"</header><div class='text'>{PROSE}</div></section></body></html>").encode()
+
+
+def test_a_headline_in_a_header_the_page_names_as_the_articles_is_the_headline() -> None:
+    for header_class in ("c-article-head__inner", "entry-header", "post-title-wrap"):
+        release = generic.parse(headed(header_class), "https://skate.example/news/1", ParseContext())
+        assert release.title == "The Captain's Quest 2017 – Contest on a floating miniramp", header_class
+
+
+def test_an_empty_h1_is_no_other_heading_that_makes_a_page_header_chrome() -> None:
+    # With no other headline on the page, even a plain page-level <header> holds the headline.
+    release = generic.parse(headed("site-header"), "https://skate.example/news/1", ParseContext())
+    assert release.title == "The Captain's Quest 2017 – Contest on a floating miniramp"
