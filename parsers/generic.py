@@ -338,6 +338,19 @@ def _key(text: str) -> str:
 _HOME_URL = re.compile(r"https?://[^/]+/?(?:index\.\w+)?")
 
 
+def _agreement(heading: str, title: str) -> float:
+    """How far a metadata title agrees with a heading (:func:`similarity`); a one-word title agrees only with the
+    same word: "<title>MEDEF</title>" names the site, and would half-agree with every "Medef Newsletter" heading."""
+    if " " not in title.strip() and not _UNSPACED_SCRIPT.search(title) and _key(heading) != _key(title):
+        return 0.0
+    return similarity(heading, title)
+
+
+_UNSPACED_SCRIPT = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+"""A letter of a script written without spaces between words (Thai, Burmese, Khmer, Japanese, Chinese; Korean titles
+are often one unspaced phrase too): a title of them without a space is a phrase, not one word."""
+
+
 _ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story|news)[-_]{0,2}(?:head|title)", re.I)
 
 
@@ -428,7 +441,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     best: tuple[float, str, Element | None, list[str]] | None = None
     for text, element, dates in headings:
         for candidate in [*candidates, *segments]:
-            score = similarity(text, candidate)
+            score = _agreement(text, candidate)
             if score >= 0.5 and (best is None or score > best[0]):
                 best = (score, text, element, dates)
     # An <h1> broken by <br> may carry a byline or a kicker on a line of its own ("Headline<br>By the editor"):
@@ -439,7 +452,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         for line in lines:
             if best is not None and not all(_is_label_line(other) for other in lines if other is not line):
                 continue
-            score = max(similarity(line, candidate) for candidate in [*candidates, *segments]) if candidates or segments else 0.0
+            score = max(_agreement(line, candidate) for candidate in [*candidates, *segments]) if candidates or segments else 0.0
             if score >= 0.5 and (best is None or best[1] == text or score > best[0]):
                 best = (score, line, element, dates)
     if best is None and not headings and index is not None:
@@ -447,7 +460,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         # metadata is the headline as readers see it (metadata titles are often cut short).
         for h2 in _content_h2s(index.root, site_names):
             for candidate in [*candidates, *segments]:
-                score = similarity(h2[0], candidate)
+                score = _agreement(h2[0], candidate)
                 if score >= 0.5 and (best is None or score > best[0]):
                     best = (score, *h2)
     if best is not None:

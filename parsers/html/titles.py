@@ -221,6 +221,8 @@ def similarity(a: str, b: str) -> float:
     if not ta or not tb:
         return 0.0
     score = len(ta & tb) / len(ta | tb)
-    if fa in fb or fb in fa:
+    # One title inside the other (a kicker or a site name around it): unless the one inside is a single word,
+    # which says little ("<title>MEDEF</title>" is inside every "Medef Contactez-nous" of the page's menus).
+    if (fa in fb and (len(ta) > 1 or len(fa) >= 8)) or (fb in fa and (len(tb) > 1 or len(fb) >= 8)):
         score = max(score, 0.8)
     return score

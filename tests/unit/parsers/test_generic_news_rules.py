@@ -248,3 +248,34 @@ def test_an_empty_h1_is_no_other_heading_that_makes_a_page_header_chrome() -> No
     # With no other headline on the page, even a plain page-level <header> holds the headline.
     release = generic.parse(headed("site-header"), "https://skate.example/news/1", ParseContext())
     assert release.title == "The Captain's Quest 2017 – Contest on a floating miniramp"
+
+
+# ----------------------------------------------------------------------------- a one-word <title>; hidden headings
+
+def test_a_one_word_title_does_not_pick_a_menu_heading_that_holds_the_word() -> None:
+    document = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>MEDEF</title></head><body>"
+                f"<h1 class='Post-title'>Alternative dispute resolution for antitrust damages</h1><div>{PROSE}</div>"
+                "<aside><h1 class='Title-txt'>Medef Contactez-nous</h1><h1 class='Title-txt'>Medef Newsletter</h1></aside>"
+                "</body></html>").encode()
+    assert generic.parse(document, "https://www.medef.example/en/x", ParseContext()).title == (
+        "Alternative dispute resolution for antitrust damages")
+
+
+def test_a_one_phrase_title_in_an_unspaced_script_agrees_with_its_heading_not_with_the_site_name_inside_it() -> None:
+    # "Headline-新华网": the site's name <h1> sits inside the title too, but one short word inside a title is weak
+    # evidence, a whole phrase inside it strong; and a title of such a script is a phrase even without a space.
+    headline = "短缺药品保供稳价全力保障临床用药需求"
+    document = (f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>{headline}-新华网</title></head>"
+                f"<body><div class='nav'><h1>新华网</h1></div><h1>{headline}</h1><div id='detail'>"
+                "<p>记者17日从国家卫生健康委获悉，近阶段，相关部门持续依托短缺药品供应保障工作会商联动机制，深入优化短缺药品实时监测预警与分级应对体系。</p>"
+                "<p>全力保障人民群众临床用药需求，相关部门将继续加强监测，及时回应社会关切，确保药品供应稳定。</p></div></body></html>").encode()
+    assert generic.parse(document, "https://news.example.cn/2023-11/17/c_1.htm", ParseContext()).title == headline
+
+
+def test_a_heading_classed_invisible_in_german_is_no_headline() -> None:
+    document = ("<!doctype html><html lang='de'><head><meta charset='utf-8'><title>Landesportal</title></head><body>"
+                "<h1 class='unsichtbar'>Metanavigation - Service-Menue</h1><h1 class='unsichtbar'>Haupt-Menue</h1>"
+                "<h1>Neue Radwege für die Landeshauptstadt</h1><div><p>Die Stadt baut in diesem Jahr zwölf Kilometer "
+                "neue Radwege, vor allem entlang der großen Ausfallstraßen, wie das Verkehrsamt mitteilte.</p>"
+                "<p>Die Arbeiten beginnen im Frühjahr und sollen bis zum Herbst abgeschlossen sein.</p></div></body></html>").encode()
+    assert generic.parse(document, "https://land.example/radwege", ParseContext()).title == "Neue Radwege für die Landeshauptstadt"
