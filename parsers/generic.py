@@ -185,7 +185,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
 
     excluded = [e for e in (headline.element, subtitle_element, lead_block) if e is not None]
     paragraphs = _body_paragraphs(root, text, meta, exclude=excluded,
-                                  fields=[e for e in (subtitle_element, lead_block) if e is not None])
+                                  fields=[e for e in (subtitle_element, lead_block) if e is not None], title=title)
     paragraphs = _clean_paragraphs(paragraphs, title=title, subtitle=subtitle, h1=meta.h1)
     found = _publication_date(root, meta, headline, paragraphs, url, ctx, index)
     if found.date is None:
@@ -615,7 +615,7 @@ _CONFIDENT_SHARE = 0.6
 
 
 def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: list[Element],
-                     fields: Sequence[Element] = ()) -> list[str]:
+                     fields: Sequence[Element] = (), title: str = "") -> list[str]:
     """Body paragraphs from the most trustworthy channel that has a substantial text.
 
     ``fields``: the subtitle and lead blocks among ``exclude``, the release's own fields (see :func:`_holds_the_prose`)."""
@@ -626,6 +626,8 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if not html_paragraphs or not _substantial_paragraphs(html_paragraphs):
         found = locate_main_content(root)
         if found.element is not None:
+            if (one := _the_headlines_article(found.element, title)) is not None:
+                found = replace(found, element=one, excluded=[e for e in found.excluded if one in e.iterancestors()])
             noise = [*found.excluded, *exclude, *link_blocks(found.element)]
             html_paragraphs = block_paragraphs(found.element, exclude=noise)
 
@@ -680,6 +682,32 @@ def _names_article_text(element: Element) -> bool:
         if any(_ARTICLE_TEXT_NAME.search(token) for token in class_tokens(candidate)):
             return True
     return False
+
+
+_WHOLE_ARTICLE = 500
+"""Characters of text an ``<article>`` holds to count as a whole piece, not a teaser, in :func:`_the_headlines_article`."""
+
+
+def _the_headlines_article(pick: Element, title: str) -> Element | None:
+    """The one ``<article>`` inside ``pick`` that shows the headline, when ``pick`` holds several whole ones.
+
+    Endless-scroll pages print the next pieces in full under the one asked for, each its own ``<article>``;
+    the density count then picks their common container. None when ``pick`` holds fewer than two whole
+    articles or none of them shows the headline (a list of teasers, one article with related teasers).
+    """
+    articles = [a for a in pick.iter("article") if a is not pick]
+    if len(articles) < 2 or not title:
+        return None
+    inside = set(articles)
+    outermost = [a for a in articles if not any(parent in inside for parent in a.iterancestors())]
+    whole = [a for a in outermost if len(squash(" ".join(a.itertext()))) >= _WHOLE_ARTICLE]
+    if len(whole) < 2:
+        return None
+    wanted = _key(title)
+    for article in whole:
+        if wanted and wanted in _key(" ".join(article.itertext())[:3000]):
+            return article
+    return None
 
 
 def _holds_the_prose(root: Element, paragraphs: list[str], found: MainContent | None,

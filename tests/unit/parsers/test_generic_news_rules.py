@@ -279,3 +279,30 @@ def test_a_heading_classed_invisible_in_german_is_no_headline() -> None:
                 "neue Radwege, vor allem entlang der großen Ausfallstraßen, wie das Verkehrsamt mitteilte.</p>"
                 "<p>Die Arbeiten beginnen im Frühjahr und sollen bis zum Herbst abgeschlossen sein.</p></div></body></html>").encode()
     assert generic.parse(document, "https://land.example/radwege", ParseContext()).title == "Neue Radwege für die Landeshauptstadt"
+
+
+# ----------------------------------------------------------------------------- an endless-scroll page
+
+def piece(heading: str, subject: str) -> str:
+    sentences = "".join(f"<p>The {subject} report, part {n}, sets out what the ministry plans for the coming year "
+                        f"and how the {subject} budget will be spent in each of the regions.</p>" for n in range(1, 6))
+    return f"<article class='list__item'><div class='box'><h2>{heading}</h2></div><div class='content'>{sentences}</div></article>"
+
+
+def test_an_endless_scroll_page_gives_the_article_that_shows_its_headline() -> None:
+    document = ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+                "<meta property='og:title' content='Water plan for the regions'><title>Water plan for the regions</title>"
+                "</head><body><main><div class='list'>"
+                + piece("Water plan for the regions", "water") + piece("Roads to be repaired", "roads")
+                + piece("Schools get new labs", "schools") + "</div></main></body></html>").encode()
+    release = generic.parse(document, "https://gov.example/news/water", ParseContext())
+    assert "water report, part 5" in release.body_text
+    assert "roads" not in release.body_text and "schools" not in release.body_text
+
+
+def test_one_article_among_teasers_keeps_the_whole_pick() -> None:
+    teasers = "".join(f"<article class='teaser'><h3>Other news {n}</h3><p>A short teaser.</p></article>" for n in range(3))
+    document = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Water plan for the regions</title>"
+                "</head><body><main>" + piece("Water plan for the regions", "water") + teasers + "</main></body></html>").encode()
+    release = generic.parse(document, "https://gov.example/news/water", ParseContext())
+    assert "water report, part 1" in release.body_text and "water report, part 5" in release.body_text
