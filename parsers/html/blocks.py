@@ -71,8 +71,18 @@ _BOILER_WORDS = (
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
 )
+# A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
+# ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase
+# boundary under re.I: "shareholders" and "adaptiveLayout" hold no boilerplate word.
+# ("printArticle" may be the article's own printable wrapper: "print" counts between separators only.)
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 _BOILER_RE = re.compile(
-    r"(?:^|[-_])(?:" + "|".join(re.escape(w) for w in sorted(_BOILER_WORDS, key=len, reverse=True)) + r")(?:$|[-_])",
+    r"(?:^|[-_])(?:" + _alternation(_BOILER_WORDS) + r")(?:$|[-_])"
+    r"|(?:^|[-_]|(?<=[a-z0-9])(?=(?-i:[A-Z])))(?:" + _alternation(set(_BOILER_WORDS) - {"print"})
+    + r")(?:$|[-_]|(?=(?-i:[A-Z0-9])))",
     re.I,
 )
 # Bootstrap-style responsive helpers (hidden-xs, hidden-lg) hide a block on SOME screens only.

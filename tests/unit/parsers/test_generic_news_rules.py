@@ -306,3 +306,23 @@ def test_one_article_among_teasers_keeps_the_whole_pick() -> None:
                 "</head><body><main>" + piece("Water plan for the regions", "water") + teasers + "</main></body></html>").encode()
     release = generic.parse(document, "https://gov.example/news/water", ParseContext())
     assert "water report, part 1" in release.body_text and "water report, part 5" in release.body_text
+
+
+# ----------------------------------------------------------------------------- camelCase class names
+
+def test_a_camel_case_class_naming_related_content_is_chrome() -> None:
+    related = ("<div class='col3 relatedContent'><div class='news'><h2><a href='/a/1'>Berlin conference: a first step"
+               "</a></h2><p>The government has invited the parties of the war in the country and their supporters.</p>"
+               "</div><div class='news'><h2><a href='/a/2'>Colonial legacy in the Pacific</a></h2><p>The region has voted"
+               " overwhelmingly for independence in a referendum held last month.</p></div></div>")
+    release = generic.parse(page("", PROSE + related), "https://city.example/news/trees", ParseContext())
+    assert "referendum" not in release.body_text and "during the summer" in release.body_text
+
+
+def test_camel_case_words_that_only_begin_like_chrome_are_not() -> None:
+    from govpress.parsers.html.blocks import _boiler_token
+
+    for chrome in ("relatedContent", "mainNav", "shareBar", "socialLinks", "commentList", "footerLinks", "readMore"):
+        assert _boiler_token(chrome), chrome
+    for content in ("shareholders", "adaptiveLayout", "printArticle", "articleBody", "navigatorNotes", "commentary"):
+        assert not _boiler_token(content), content
