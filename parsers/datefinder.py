@@ -331,12 +331,13 @@ def _accept(parsed: ParsedDate, reference: datetime | None) -> bool:
 
 
 class _Collector:
-    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False) -> None:
+    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False, fetch_known: bool = True) -> None:
         self.tz = tz
         self.reference = reference
         # Relative days ("Сегодня, 14:30") are read against the fetch time only, never against a
-        # reference guessed from the page's other dates (that would date any page to its newest date).
-        self.fetched = reference if reference is not None and reference.tzinfo is not None else None
+        # reference guessed from the page's other dates (that would date any page to its newest date),
+        # nor against a fetch time that is itself a guess (a saved file's modification time).
+        self.fetched = reference if fetch_known and reference is not None and reference.tzinfo is not None else None
         self.month_first = month_first
         self.release_month_first = month_first
         self.found: list[DateCandidate] = []
@@ -445,6 +446,7 @@ def find_publication_date(
     tz: str,
     reference: datetime | None,
     month_first: bool | None = False,
+    fetch_known: bool = True,
 ) -> FoundDate:
     """Rank every candidate and return the winner (``None`` when the page states no date).
 
@@ -455,9 +457,10 @@ def find_publication_date(
     ``breadcrumb_crumbs``: the texts of the breadcrumb trail's crumbs, in order;
     ``month_first``: the page is US English, where "10/02/2024" is 2 October; ``None`` when the
     page is English of no stated region: day first, except on the line under "For Immediate
-    Release" (a US press-office convention).
+    Release" (a US press-office convention); ``fetch_known``: False when ``reference`` is a guess (a saved
+    file's modification time): it still anchors years, but no relative day ("Yesterday, 18:05") is read.
     """
-    collector = _Collector(tz, reference, bool(month_first))
+    collector = _Collector(tz, reference, bool(month_first), fetch_known)
     collector.release_month_first = month_first is None or bool(month_first)
     # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
     for channel, raw in meta_published:
@@ -662,7 +665,7 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
 def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
                     modified: list[str] = (), teasers: set[str] | frozenset[str] = frozenset(),
                     free_text: bool = False, content: set[str] | frozenset[str] = frozenset(),
-                    body: list[str] = ()) -> FoundDate:
+                    body: list[str] = (), fetch_known: bool = True) -> FoundDate:
     """htmldate's reading of the markup, for a page where no place above gave a date.
 
     htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
@@ -707,7 +710,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
         return FoundDate(None, ())
     if free_text and not any(line in content and not any(line in paragraph for paragraph in body) for line in kept):
         return FoundDate(None, ())
-    collector = _Collector(tz, reference)
+    collector = _Collector(tz, reference, fetch_known=fetch_known)
     collector.add(parsed, "markup", found)
     return FoundDate(_choose(collector.found), tuple(collector.found))
 
@@ -718,7 +721,8 @@ def _is_rejected_line(line: str) -> bool:
 
 
 def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
-                   teasers: set[str] | frozenset[str] = frozenset(), month_first: bool = False) -> FoundDate:
+                   teasers: set[str] | frozenset[str] = frozenset(), month_first: bool = False,
+                   fetch_known: bool = True) -> FoundDate:
     """The last resort: the day of the page's bare date lines, when they all name one day.
 
     Many CMS templates print the publication date as a line of its own somewhere in the page's
@@ -728,7 +732,7 @@ def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
     teasers of other pages do not count. Two different days on such lines: no way to tell which
     is the page's, so none. Dates after the fetch are events, as everywhere.
     """
-    collector = _Collector(tz, reference, month_first)
+    collector = _Collector(tz, reference, month_first, fetch_known)
     days = set()
     for line in lines:
         if line in teasers or _has_copyright_or_other_label(line) or not _is_bare_date_line(line, collector):

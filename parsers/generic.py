@@ -192,7 +192,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         counters["markup_date_asked"] += 1
         lines, teasers, blocks = _visible_lines(root)
         found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
-                                modified=[raw for _, raw in meta.modified])
+                                modified=[raw for _, raw in meta.modified], fetch_known=not ctx.fetched_at_guessed)
         counters["markup_date_used"] += found.date is not None
         if found.date is None:
             # Lines with a digit outside navigation, asides, footers: where a last-resort date may stand.
@@ -200,13 +200,15 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
                        if len(line) <= 200 and _DIGIT.search(line) and not _in_boilerplate(block)}
             # The page's one bare date line, if it has exactly one day on such lines.
             found = lone_date_line([line for line in lines if line in content and len(line) <= 60], tz=ctx.timezone,
-                                   reference=ctx.fetched_at, teasers=teasers, month_first=bool(_month_first(meta, ctx)))
+                                   reference=ctx.fetched_at, teasers=teasers, month_first=bool(_month_first(meta, ctx)),
+                                   fetch_known=not ctx.fetched_at_guessed)
             counters["lone_date_line_used"] += found.date is not None
             if found.date is None:
                 # Last of all, htmldate's free-text scan, its day shown on a content line outside the article's text.
                 found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone,
                                         reference=ctx.fetched_at, modified=[raw for _, raw in meta.modified],
-                                        free_text=True, content=content, body=paragraphs)
+                                        free_text=True, content=content, body=paragraphs,
+                                        fetch_known=not ctx.fetched_at_guessed)
                 counters["free_text_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
@@ -933,6 +935,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         url=url,
         tz=ctx.timezone,
         reference=ctx.fetched_at,
+        fetch_known=not ctx.fetched_at_guessed,
     )
 
 

@@ -326,3 +326,11 @@ def test_camel_case_words_that_only_begin_like_chrome_are_not() -> None:
         assert _boiler_token(chrome), chrome
     for content in ("shareholders", "adaptiveLayout", "printArticle", "articleBody", "navigatorNotes", "commentary"):
         assert not _boiler_token(content), content
+
+
+def test_a_guessed_fetch_time_reads_no_relative_day() -> None:
+    body = "<p class='date'>Yesterday, 18:05</p>" + PROSE
+    guessed = ParseContext(fetched_at=datetime(2026, 12, 7, 12, tzinfo=timezone.utc), fetched_at_guessed=True)
+    assert day(generic.parse(page("", body), "https://city.example/news/trees", guessed)) is None
+    fetched = ParseContext(fetched_at=datetime(2026, 12, 7, 12, tzinfo=timezone.utc))  # a fetcher's own clock
+    assert day(generic.parse(page("", body), "https://city.example/news/trees", fetched)) == "2026-12-06"
