@@ -186,6 +186,8 @@ _OTHER_LABEL = compiled(
     r"updated|last\s+(?:modified|updated|changed|reviewed)|modified|revised|reviewed|"
     r"mis\s+à\s+jour|modifié|actualizado|modificado|"
     r"yenilənib|dəyişdirilib|жаңартылды|"
+    r"آخر\s+تحديث|تم\s+التحديث|güncellendi|güncelleme|aggiornato|aggiornamento|atualizado|atualização|"
+    r"bijgewerkt|yangilandi|"
     r"data\s+(?:modyfikacji|wytworzenia|aktualizacji)|zmodyfikowano|zaktualizowano|aktualizacja|"
     r"comment|коммент|kommentar|reply|ответ|antwort|"
     r"deadline|срок|frist|event\s+date|veranstaltung|мероприятие|"
@@ -199,7 +201,7 @@ _OTHER_LABEL = compiled(
 _OTHER_PIECES = ("обновлен", "измен", "оновлено", "змінено", "абноўлена", "aktual", "actual", "geändert", "zuletzt", "stand",
                  "änderung", "updated", "last", "mod", "rev", "jour", "yen", "dəy", "жаңарт", "wytworzen", "comment", "коммент",
                  "komment", "reply", "ответ", "antwort", "deadl", "срок", "fr", "event", "veranst", "меропр", "val", "gült",
-                 "действ")
+                 "действ", "تحديث", "التحديث", "güncel", "orna", "atual", "gewerkt", "yang")
 _OTHER_PIECE = compiled(_pieces_pattern(_OTHER_PIECES))  # no re.I: searched in the case fold
 
 

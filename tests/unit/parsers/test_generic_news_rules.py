@@ -334,3 +334,16 @@ def test_a_guessed_fetch_time_reads_no_relative_day() -> None:
     assert day(generic.parse(page("", body), "https://city.example/news/trees", guessed)) is None
     fetched = ParseContext(fetched_at=datetime(2026, 12, 7, 12, tzinfo=timezone.utc))  # a fetcher's own clock
     assert day(generic.parse(page("", body), "https://city.example/news/trees", fetched)) == "2026-12-06"
+
+
+# ----------------------------------------------------------------------------- "last updated" in more languages
+
+def test_a_last_updated_line_in_more_languages_is_no_publication_date() -> None:
+    fetched = ParseContext(fetched_at=datetime(2013, 9, 1, tzinfo=timezone.utc))
+    url = "https://news.example/2013/08/03/rebels-seize-depots/"
+    for line in ("28/08/2013، آخر تحديث 14:00", "Atualizado em 28/08/2013 14:00", "Aggiornato il 28/08/2013",
+                 "Son güncelleme: 28.08.2013", "Bijgewerkt op 28-08-2013"):
+        release = generic.parse(page("", f"<p>{line}</p>" + PROSE), url, fetched)
+        assert day(release) == "2013-08-03", line  # the URL's day, not the edit's
+    release = generic.parse(page("", "<p>28/08/2013 14:00</p>" + PROSE), url, fetched)
+    assert day(release) == "2013-08-28"  # an unlabelled line beside the headline outweighs the URL
