@@ -41,6 +41,30 @@ def _split_at(separators: re.Pattern[str], text: str) -> list[str]:
     return separators.split(text) if _SEPARATOR_CHAR.search(text) is not None else [text]
 
 
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+# How titles in scripts written without spaces glue the site's name on: a full-width bar, an underscore, a hyphen
+# between two of their letters, a colon after a space ("Headline　：日本経済新聞"); never a colon inside the headline
+# ("外国专家：中美合作共赢…" is topic and headline).
+_UNSPACED_SEPARATOR = re.compile(
+    f"\\s*[｜︱]\\s*|(?<=\\S)_(?=\\S)|(?<=[{_UNSPACED}）)」』])\\s*[-－]\\s*(?=[{_UNSPACED}（(「『])|\\s+[：:]\\s*")
+
+
+def _unspaced_separators(title: str) -> str:
+    """``title`` with the separators of an unspaced-script title written as " | " (itself when it has none of those letters)."""
+    if _UNSPACED_CHAR.search(title) is None:
+        return title
+    return _UNSPACED_SEPARATOR.sub(" | ", title)
+
+
+def _words(part: str) -> int:
+    """A part's words; in a script written without spaces, one per two of its letters (a word is one to three)."""
+    letters = len(_UNSPACED_CHAR.findall(part))
+    if not letters:
+        return len(part.split())
+    return len(_UNSPACED_CHAR.sub("", part).split()) + (letters + 1) // 2
+
+
 def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
     """``"Headline | News | Site"`` -> ``"Headline"``; ``"Site | Headline"`` -> ``"Headline"``.
 
@@ -53,6 +77,7 @@ def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
         return ""
     if site_name:
         title = strip_site_name(title, [site_name]) or title
+    title = _unspaced_separators(title)
     parts = [p.strip() for p in _split_at(_TITLE_SEPARATORS, title) if p and p.strip()]
     if len(parts) <= 1:
         dashed = _split_at(_DASH_SEPARATOR, title)
@@ -65,9 +90,9 @@ def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
         kept = [p for p in parts if p.casefold() != site]
         parts = kept or parts
     # The headline comes first unless the first part is a short site label ("BMJV | Headline").
-    if len(parts[0].split()) >= 3:
+    if _words(parts[0]) >= 3:
         return parts[0]
-    return max(parts, key=len)
+    return max(parts, key=_words)
 
 
 strip_site_suffix = ShortTextMemo(_strip_site_suffix)
@@ -132,7 +157,7 @@ def strip_site_keys(title: str, keys: set[str] | frozenset[str]) -> str:
 
 
 def _title_segments(title: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in _split_at(_SEGMENT_SEPARATOR, clean_title(title)) if p and p.strip())
+    return tuple(p.strip() for p in _split_at(_SEGMENT_SEPARATOR, _unspaced_separators(clean_title(title))) if p and p.strip())
 
 
 _segments = ShortTextMemo(_title_segments)

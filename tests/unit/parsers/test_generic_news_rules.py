@@ -347,3 +347,26 @@ def test_a_last_updated_line_in_more_languages_is_no_publication_date() -> None:
         assert day(release) == "2013-08-03", line  # the URL's day, not the edit's
     release = generic.parse(page("", "<p>28/08/2013 14:00</p>" + PROSE), url, fetched)
     assert day(release) == "2013-08-28"  # an unlabelled line beside the headline outweighs the URL
+
+
+# ----------------------------------------------------------------------------- site names on titles without spaces
+
+def test_the_site_name_glued_on_a_title_in_an_unspaced_script_is_stripped() -> None:
+    from govpress.parsers.html.titles import strip_site_suffix
+
+    assert strip_site_suffix("国务院常务会议研究部署_中国政府网", None) == "国务院常务会议研究部署"
+    assert strip_site_suffix("短缺药品保供稳价 全力保障临床用药需求-新华网", None) == "短缺药品保供稳价 全力保障临床用药需求"
+    assert strip_site_suffix("米朝首脳直通電話のニュース｜日本経済新聞", None) == "米朝首脳直通電話のニュース"
+    assert strip_site_suffix("米朝首脳直通電話　習氏に挑むトランプ戦術の成否　：日本経済新聞", None) == (
+        "米朝首脳直通電話 習氏に挑むトランプ戦術の成否")
+    # A colon inside the headline (topic: what happened) and a hyphen between Latin words stay.
+    assert strip_site_suffix("外国专家：中美合作共赢符合国际社会利益", None) == "外国专家：中美合作共赢符合国际社会利益"
+    assert strip_site_suffix("COVID-19：防控措施调整", None) == "COVID-19：防控措施调整"
+
+
+def test_a_title_without_a_headline_element_loses_the_glued_site_name() -> None:
+    document = ("<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>国务院常务会议研究部署稳就业_中国政府网</title>"
+                "</head><body><div id='UCAP-CONTENT'><p>国务院总理主持召开国务院常务会议，研究部署进一步稳就业的措施，"
+                "会议指出，就业是最大的民生，要加大对重点群体的帮扶力度。</p><p>会议要求各地区各部门压实责任，"
+                "确保各项政策落地见效，让企业和劳动者有实实在在的获得感。</p></div></body></html>").encode()
+    assert generic.parse(document, "https://www.gov.example.cn/zhengce/1.htm", ParseContext()).title == "国务院常务会议研究部署稳就业"
