@@ -46,7 +46,7 @@ SAMPLE_WINDOWS = 3
 """Stretches the sample is taken from, spread evenly over the text (a quoted name at the start does not decide)."""
 
 _SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "cyrillic": ("ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn"),
+    "cyrillic": ("ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz"),
     "latin": (
         "en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk", "sl", "hr", "bs", "ro", "hu", "fi", "sv",
         "da", "no", "et", "lv", "lt", "tr", "az", "uz", "ga", "mt", "sq", "lb", "ca", "id", "ms",

@@ -370,3 +370,12 @@ def test_a_title_without_a_headline_element_loses_the_glued_site_name() -> None:
                 "会议指出，就业是最大的民生，要加大对重点群体的帮扶力度。</p><p>会议要求各地区各部门压实责任，"
                 "确保各项政策落地见效，让企业和劳动者有实实在在的获得感。</p></div></body></html>").encode()
     assert generic.parse(document, "https://www.gov.example.cn/zhengce/1.htm", ParseContext()).title == "国务院常务会议研究部署稳就业"
+
+
+def test_uzbek_in_cyrillic_is_uzbek_not_tajik() -> None:
+    from govpress.parsers.language import detect_language
+
+    assert detect_language("Вазирлар Маҳкамасининг қарори билан янги давлат дастури тасдиқланди. Унга кўра, вилоятларда "
+                           "мактаблар қурилади.") == "uz"
+    assert detect_language("Президенти Ҷумҳурии Тоҷикистон имрӯз дар шаҳри Душанбе бо сармоягузорони хориҷӣ мулоқот намуда, "
+                           "лоиҳаҳои навро баррасӣ кард.") == "tg"

@@ -67,7 +67,7 @@ def test_declared_codes_are_normalised() -> None:
 
 def test_probabilities_are_restricted_to_the_script() -> None:
     probabilities = language_probabilities(SENTENCES["be"])
-    assert set(probabilities) <= {"ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn"}
+    assert set(probabilities) <= {"ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz"}
     assert abs(sum(probabilities.values()) - 1.0) < 1e-6
     assert next(iter(probabilities)) == "be"
     assert language_probabilities("123 !!!") == {}
