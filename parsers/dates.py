@@ -413,18 +413,15 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"|-?\s*(?:y[iı]l(?:ning|i)?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის)"
         rf"\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*(?:-\s*)?{_MONTH}{_TIME_PART}",
         # 2024. szeptember 12. · 2024 m. rugsėjo 12 d. · 2024 թ. սեպտեմբերի 12 · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်
-        rf"{_YEAR_OPEN}(?:\.|\s*(?:m\.|թ\.|թվականի|ခုနှစ်))\s*,?\s*{_YEAR_MONTH}\s*(?P<day>\d{{1,2}})(?!\d)"
-        rf"(?:\.|\s*d\.|-(?:j?[áé]n|j?[ae]?i|ին)(?![^\W\d_])|\s*ရက်)?{_TIME_PART}",
+        # · 2018. 6. 18. (Korean: a space after each dot, and the last dot; one pattern, so one screen of the dot)
+        rf"{_YEAR_OPEN}(?:\.\s(?P<mon>\d{{1,2}})\.\s|(?:\.|\s*(?:m\.|թ\.|թվականի|ခုနှစ်))\s*,?\s*{_YEAR_MONTH}\s*)"
+        rf"(?P<day>\d{{1,2}})(?!\d)(?(mon)\.(?!\d)|(?:\.|\s*d\.|-(?:j?[áé]n|j?[ae]?i|ին)(?![^\W\d_])|\s*ရက်)?){_TIME_PART}",
         # 2018年6月18日 10:01 · 2018년 6월 18일 · 2018年6月18日(月)
         rf"{_YEAR_OPEN}\s*[年년]\s*(?P<mon>\d{{1,2}})\s*[月월]\s*(?P<day>\d{{1,2}})\s*[日일]"
         rf"(?:\s*[(（][^()（）\d]{{1,4}}[)）])?{_TIME_PART}",
-        # 2018. 6. 18. (Korean: a space after each dot, and the last dot)
-        rf"{_YEAR_OPEN}\.\s(?P<mon>\d{{1,2}})\.\s(?P<day>\d{{1,2}})\.(?!\d){_TIME_PART}",
-        # ngày 12 tháng 9 năm 2024 · 12 tháng 9, 2024 (only with the year: "3 tháng" is also three months)
-        rf"{_DAY}\s*th(?:á|a\u0301?)ng\s*(?P<mon>\d{{1,2}})(?!\d)(?:\s*,\s*|\s+n(?:ă|a\u0306?)m\s+){_YEAR}{_TIME_PART}",
-        # 2024 оны 9 сарын 12 · 2024 оны 9-р сарын 12-ны (Mongolian: the month is a number)
-        rf"{_YEAR_OPEN}\s*оны\s+(?P<mon>\d{{1,2}})\s*(?:-?р|-?(?:дүгээр|дугаар))?\s*сар(?:ын)?\s+(?P<day>\d{{1,2}})(?!\d)"
-        rf"(?:\s*-?н(?:ы|д)?(?![^\W\d_]))?{_TIME_PART}",
+        # ngày 12 tháng 9 năm 2024 · 12 tháng 9, 2024 (only with the year: "3 tháng" is also three months; only with
+        # its accent, which is the screen's character)
+        rf"{_DAY}\s*th(?:á|a\u0301)ng\s*(?P<mon>\d{{1,2}})(?!\d)(?:\s*,\s*|\s+n(?:ă|a\u0306?)m\s+){_YEAR}{_TIME_PART}",
     )
 )
 # What each pattern above cannot match without, in the same order: a part of every match that a
@@ -450,18 +447,16 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*-?\s*(?:y?[iı]l|йил|жыл|ж\.|\.\s*gad|წლ)",
         r"\d{4}(?:\.|\s*(?:m\.|թ|ခုနှစ်))",
         r"\d\s*[年년]",
-        r"\d{4}\.\s\d",
-        r"\d\s*th",
-        r"\d{4}\s*оны",
+        r"\d\s*th(?:á|a\u0301)",
     )
 )
 # A character each need above cannot match without (None: no such character), searched first with `in`, which
 # costs a tenth of a pattern search: the hyphen of an ISO date, the dots of a dotted date, the separators of an
 # all-digit date, the "l" of "il"/"yil" or the "ж" of "жыл"/"ж." (or "й" of "йил", "g" of "gada", "წ" of "წლის"), the dot
-# or "թ"/"ခ" after a year before its month, "年"/"년", the Korean dots, the "h" of "tháng", the "ы" of "оны" (re.I takes
+# or "թ"/"ခ" after a year before its month (and the Korean dots), "年"/"년", the accent of "tháng" (re.I takes
 # each of these only as itself or its capital: tests/unit/parsers/test_dates.py checks every code point).
 _NEED_CHARS: tuple[str | None, ...] = (
-    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", ".", "hH", "ыЫ",
+    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301",
 )
 _SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")
@@ -776,7 +771,7 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
-_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None, None, None)
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None)
 """For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
 need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
 the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the

@@ -1,6 +1,6 @@
 """govpress.parsers.dates in the languages and scripts beyond ru/be/uk/az/kk/en/de/fr/es/pl: month names as news
 prints them, the year-first and numeric forms of East Asia, Hungary, the Baltics, Uzbekistan, Armenia, Myanmar,
-Vietnam and Mongolia, Thai Buddhist-era years, other scripts' digits; what must stay a non-date; the screens."""
+and Vietnam, Thai Buddhist-era years, other scripts' digits; what must stay a non-date; the screens."""
 
 from __future__ import annotations
 
@@ -77,7 +77,6 @@ READ = [
     ("12 сентябри соли 2024", "Asia/Dushanbe", (2024, 9, 12), "12 сентябри соли 2024"),
     ("2024-жылдын 12-сентябрь", "Asia/Bishkek", (2024, 9, 12), "2024-жылдын 12-сентябрь"),
     ("12-nji sentýabr 2024", "Asia/Ashgabat", (2024, 9, 12), "12-nji sentýabr 2024"),
-    ("2024 оны 9 сарын 12", "Asia/Ulaanbaatar", (2024, 9, 12), "2024 оны 9 сарын 12"),
     # Caucasus
     ("12 սեպտեմբերի 2024 թ.", "Asia/Yerevan", (2024, 9, 12), "12 սեպտեմբերի 2024 թ."),
     ("2024 թ. սեպտեմբերի 12-ին", "Asia/Yerevan", (2024, 9, 12), "2024 թ. սեպտեմբերի 12-ին"),
@@ -109,6 +108,7 @@ READ = [
     # Vietnamese
     ("Hà Nội, ngày 12 tháng 9 năm 2024", "Asia/Ho_Chi_Minh", (2024, 9, 12), "12 tháng 9 năm 2024"),
     ("12 tháng 9, 2024 10:15", "Asia/Ho_Chi_Minh", (2024, 9, 12, 10, 15), "12 tháng 9, 2024 10:15"),
+    ("ngày 12 tha\u0301ng 9 na\u0306m 2024", "Asia/Ho_Chi_Minh", (2024, 9, 12), "12 tha\u0301ng 9 na\u0306m 2024"),  # decomposed
     # A hyphen between the day, the month and the year
     ("02-Oct-2024", "UTC", (2024, 10, 2), "02-Oct-2024"),
 ]
@@ -156,7 +156,7 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     "3 tháng 10 ngày", "12 tháng 9", "3 Mac computers", "12 ekim alanı", "5 aralık", "2 nisan", "4 اب", "32 settembre 2024",
     # a Buddhist year without a Thai month, an era year, a year followed by a sentence
     "21/01/2561", "21 January 2561", "2561-01-21", "令和6年6月18日", "in 2023. settembre 5 persone", "2018. 6 people",
-    "2024. május 32.", "2018年13月1日",
+    "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
 ])
 def test_what_stays_a_non_date(text: str) -> None:
     assert find_dates(text, tz="UTC", reference=REF) == []
@@ -248,7 +248,7 @@ def test_the_screens_hide_no_match_of_the_new_forms() -> None:
 
 _PIECES = ["2024", "2561", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "၂၆", "２０１８", ".", ". ", "-", " ", ",", "،", "/", "(", ")",
            "年", "月", "日", "년", "월", "일", "yil", "-yil", "йил", "жылдын", "gada", "წლის", "m.", "d.", "թ.", "ခုနှစ်",
-           "ရက်", "оны", "сарын", "tháng", "năm", "-án", "-ին", "10:15", "settembre", "Eylül", "NİSAN", "szeptember",
+           "ရက်", "tháng", "thang", "tha\u0301ng", "năm", "-án", "-ին", "10:15", "settembre", "Eylül", "NİSAN", "szeptember",
            "rugsėjo", "septembrī", "սեպտեմբերի", "სექტემბერი", "آب", "أغسطس", "كانون الثاني", "ม.ค.", "มกราคม", "พ.ศ.",
            "အောက်တိုဘာလ", "सितंबर", "בספטמבר", "Σεπτεμβρίου", "ΜΑΪΟΥ", "sentabr", "сентябри", "соли", "x", "th"]
 
