@@ -1,6 +1,8 @@
-"""One date reader for the languages of the sources: ru, be, uk, az, kk, en, de, fr, es (pure, never raises).
+"""One date reader for the languages of the sources (pure, never raises): month names of ru, be, uk, az, kk, en, de,
+fr, es, pl and (day first only) it, pt, ro, tr, nl, uz, tg, ky, tk, hy, ka, bg, mk, sr, hr, bs, sl, cs, sk, lt, lv, et,
+hu, fi, sv, no, da, id, ms, el, ar, he, hi, th, my; the numeric forms of zh, ja, ko, vi; digits of any script.
 
-Forms read (month names in every case form, any capitalisation, abbreviated or not)::
+Forms read (month names in the case forms dates take, any capitalisation, abbreviated or not)::
 
     2 октября · 15 марта 2018 года, 18:00 · 3 кастрычніка 2024 г. · 2 oktyabr 2024-cü il
     2024-cü il 2 oktyabr · 02 October 2026, 11:54 · October 2, 2024 · 2–3 октября (first day)
@@ -8,6 +10,10 @@ Forms read (month names in every case form, any capitalisation, abbreviated or n
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
     Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
     1er octobre 2024 · 2 de octubre de 2024 · 02/10/2024 · 02-10-2024 · 2024/10/02 · 2024.10.02
+    2018年6月18日 10:01 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
+    2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
+    21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
+    2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
 
 All-digit dates with slashes or dashes are read day first ("02/10/2024" is 2 October), or month
 first when the caller says the page is US English (``month_first``); a number above 12 settles
@@ -384,6 +390,10 @@ _DAY = r"(?P<day>\d(?<![\d.]\d)\d?)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
 # A year that opens a pattern: no digit or dot before it, looked at after its first digit (as _DAY).
 _YEAR_OPEN = r"(?P<year>\d(?<![\d.]\d)\d{3})(?!\d)"
+# Thai news shortens the Buddhist-era year to two digits after a Thai month ("21 ม.ค. 61" is 2018): read so, and
+# only there (after another month, "2 October 24" is no year), and from 40 (1997) on: a smaller number is more
+# likely a count than a year before the web.
+_THAI_SHORT_YEAR = r"(?:(?<=[\u0e00-\u0e7f])|(?<=[\u0e00-\u0e7f]\.))\s*(?P<thai_yy>[4-9]\d)(?![\d:.])"
 # Before a year: Spanish and Portuguese "de", Tajik "соли" (year of), Thai "พ.ศ." (Buddhist era) and "ค.ศ." (AD).
 _YEAR_PREFIX = r"(?:de\s+|del\s+|соли\s+|[พค]\.ศ\.\s*)"
 
@@ -400,7 +410,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # · 1er octobre 2024 · 2 de octubre de 2024
         # · 12-sentabr 2024-yil · 02-Oct-2024 · 28 آب/أغسطس 2013 · 21 ม.ค. 2561 · 12 de setembro de 2024
         rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+|de\s+|-\s*)?{_MONTH}{_SECOND_NAME}"
-        rf"(?:(?:\s*[,،]?\s*{_YEAR_PREFIX}?|-){_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        rf"(?:(?:\s*[,،]?\s*{_YEAR_PREFIX}?|-){_YEAR}{_YEAR_SUFFIX}|{_THAI_SHORT_YEAR})?{_TIME_PART}",
         # October 2, 2024 at 11:54 am · oktyabrın 2-si
         rf"(?<![^\W\d_]){_LATIN_MONTH}\s*(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
         # 02/10/2024, 10/02/2024, 02-10-2024 (day or month first: see _numeric_day_month) · 02/10/2024 14:30
@@ -410,7 +420,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан · 2024-yil 12-sentabr · 2024 yil 12 sentyabr
         # · 2024. gada 12. septembrī · 2024 წლის 12 სექტემბერი · 2024-жылдын 12-сентябрь
         rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\."
-        rf"|-?\s*(?:y[iı]l(?:ning|i)?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის)"
+        rf"|-?\s*(?:y[iı]l(?:ning|[iı]n[iı]n|[iı])?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის)"
         rf"\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*(?:-\s*)?{_MONTH}{_TIME_PART}",
         # 2024. szeptember 12. · 2024 m. rugsėjo 12 d. · 2024 թ. սեպտեմբերի 12 · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်
         # · 2018. 6. 18. (Korean: a space after each dot, and the last dot; one pattern, so one screen of the dot)
@@ -607,6 +617,8 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
         if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
+        if year_text is None and buddhist and group("thai_yy") is not None:
+            year_text = "25" + group("thai_yy")  # 2500-2599 BE: 1957-2056
         has_year = year_text is not None
         if year_text is None:
             if reference is None or year_required:

@@ -45,6 +45,8 @@ READ = [
     ("วันที่ 21 มกราคม พ.ศ. 2561 เวลา 10:00 น.", "Asia/Bangkok", (2018, 1, 21, 10, 0), "21 มกราคม พ.ศ. 2561 เวลา 10:00"),
     ("๒๑ กุมภาพันธ์ ๒๕๖๑", "Asia/Bangkok", (2018, 2, 21), "๒๑ กุมภาพันธ์ ๒๕๖๑"),
     ("21 มกราคม 2018", "Asia/Bangkok", (2018, 1, 21), "21 มกราคม 2018"),
+    ("21 ม.ค. 61", "Asia/Bangkok", (2018, 1, 21), "21 ม.ค. 61"),  # the Buddhist year shortened
+    ("3 ธันวาคม 67 เวลา 10:00 น.", "Asia/Bangkok", (2024, 12, 3, 10, 0), "3 ธันวาคม 67 เวลา 10:00"),
     ("26 အောက်တိုဘာ 2018", "Asia/Yangon", (2018, 10, 26), "26 အောက်တိုဘာ 2018"),
     ("၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်", "Asia/Yangon", (2018, 10, 26), "၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်"),
     ("12 सितंबर 2024", "Asia/Kolkata", (2024, 9, 12), "12 सितंबर 2024"),
@@ -139,9 +141,16 @@ def test_yearless_dates_take_the_year_nearest_the_reference(text: str, expected:
     assert parsed.value.date().timetuple()[:3] == expected
 
 
+def test_a_two_digit_number_after_a_month_is_a_year_only_after_a_thai_month() -> None:
+    for text, year, has_year in (("21 ม.ค. 61", 2018, True), ("21 ม.ค. 20 คน", 2024, False),
+                                 ("2 October 24 people", 2024, False), ("21 มกราคม 10:00", 2024, False)):
+        parsed = parse_date(text, tz="Asia/Bangkok", reference=datetime(2024, 12, 1, tzinfo=timezone.utc))
+        assert parsed is not None and (parsed.value.year, parsed.has_year) == (year, has_year), text
+
+
 def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # The day-first pattern alone read "12 sentyabr" and inferred 2023 from the reference.
-    for text in ("2024 yil 12 sentyabr", "2024 yil 12 sentyabr kuni Toshkentda", "2024-yil 12-sentabr"):
+    for text in ("2024 yil 12 sentyabr", "2024 yil 12 sentyabr kuni Toshkentda", "2024-yil 12-sentabr", "2024 yılı 12 Eylül"):
         (start, _, parsed), = find_dates(text, tz="Asia/Tashkent", reference=REF)
         assert (start, parsed.value.year, parsed.value.month, parsed.value.day, parsed.has_year) == (0, 2024, 9, 12, True)
 
@@ -246,7 +255,7 @@ def test_the_screens_hide_no_match_of_the_new_forms() -> None:
         assert _screened(text) == _all_patterns(text), text
 
 
-_PIECES = ["2024", "2561", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "၂၆", "２０１８", ".", ". ", "-", " ", ",", "،", "/", "(", ")",
+_PIECES = ["2024", "2561", "61", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "၂၆", "２０１８", ".", ". ", "-", " ", ",", "،", "/", "(", ")",
            "年", "月", "日", "년", "월", "일", "yil", "-yil", "йил", "жылдын", "gada", "წლის", "m.", "d.", "թ.", "ခုနှစ်",
            "ရက်", "tháng", "thang", "tha\u0301ng", "năm", "-án", "-ին", "10:15", "settembre", "Eylül", "NİSAN", "szeptember",
            "rugsėjo", "septembrī", "սեպտեմբերի", "სექტემბერი", "آب", "أغسطس", "كانون الثاني", "ม.ค.", "มกราคม", "พ.ศ.",
