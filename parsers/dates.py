@@ -259,9 +259,9 @@ for _language, _table in _DAY_FIRST_LANGUAGES.items():
     for _number, _words in _table.items():
         _MONTH_FORMS[_number] += _language_forms(_language, _words)
 
-# The Uzbek (Latin), Lithuanian, Hungarian, Armenian and Burmese forms that may follow a year ("2024 yil 12 sentyabr"
-# has the day first; "2024. szeptember 12.", "2024 m. rugsėjo 12 d.", "2024 թ. սեպտեմբերի 12", "၂၀၁၈ ခုနှစ်
-# အောက်တိုဘာလ ၂၆ ရက်" put the month before the day): only these after a year's marker, never an English word.
+# The Lithuanian, Hungarian, Armenian and Burmese forms, which follow a year's marker and come before the day
+# ("2024. szeptember 12.", "2024 m. rugsėjo 12 d.", "2024 թ. սեպտեմբերի 12", "၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်"):
+# only these there, never an English word ("in 2023. May 5 people"). (Uzbek "2024 yil 12 sentyabr" has the day first.)
 _YEAR_MONTH_FORMS = [w for language in ("lt", "hu", "hy", "my") for words in _DAY_FIRST_LANGUAGES[language].values()
                      for w in _language_forms(language, words)]
 # Words that are also common words or names ("ekim" sowing, "aralık" interval, "Nisan", "Kasım", "Marco", Malay "mac",

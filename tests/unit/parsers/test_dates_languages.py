@@ -158,7 +158,7 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
 @pytest.mark.parametrize("text", [
     # a month word inside an ordinary word
     "12 जूनियर खिलाड़ी", "12 maggiore 2024", "15 Agustusan 2024", "3 marzolino", "12 Σεπτεμβριανά",
-    "5 มกราคมที่ผ่านมา", "12 января́",
+    "5 มกราคมที่ผ่านมา", "12 января́", "12 မေးခွန်း 2024", "12 מאיר 2024",
     # a Cyrillic (or any day-first language's) month before a number is no date
     "юни 12 2024", "в септември 3 пъти", "settembre 12, 2024", "Eylül 12", "szeptember 12.",
     # a year-less phrase with a number that is not a day, or a word that is also a month only beside a year
