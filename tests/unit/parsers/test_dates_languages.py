@@ -302,3 +302,14 @@ def test_the_leading_date_of_the_new_forms_is_find_dates_first() -> None:
         for memo in (dates._MATCHES, dates._FIRSTS, dates._ISOS):
             memo.clear()
         assert leading_date(text, within, tz="UTC", reference=REF) == expected, (text, within)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=9).map(" ".join), st.sampled_from([None, REF]),
+       st.sampled_from(["UTC", "Asia/Bangkok", "Asia/Tokyo"]))
+@settings(max_examples=300, deadline=None)
+def test_made_texts_never_raise_and_read_aware_dates_within_the_text(text: str, reference: datetime | None, tz: str) -> None:
+    for start, end, parsed in find_dates(text, tz=tz, reference=reference):
+        assert 0 <= start < end <= len(text)
+        assert parsed.value.tzinfo is not None and 1900 <= parsed.value.year <= 2200
+    parse_date(text, tz=tz, reference=reference)
+    leading_date(text, 20, tz=tz, reference=reference)
