@@ -1,6 +1,8 @@
-"""One date reader for the languages of the sources: ru, be, uk, az, kk, en, de, fr, es (pure, never raises).
+"""One date reader for the languages of the sources (pure, never raises): month names of ru, be, uk, az, kk, en, de,
+fr, es, pl and (day first only) it, pt, ro, tr, nl, uz, tg, ky, tk, hy, ka, bg, mk, sr, hr, bs, sl, cs, sk, lt, lv, et,
+hu, fi, sv, no, da, id, ms, el, ar, he, hi, th, my; the numeric forms of zh, ja, ko, vi; digits of any script.
 
-Forms read (month names in every case form, any capitalisation, abbreviated or not)::
+Forms read (month names in the case forms dates take, any capitalisation, abbreviated or not)::
 
     2 октября · 15 марта 2018 года, 18:00 · 3 кастрычніка 2024 г. · 2 oktyabr 2024-cü il
     2024-cü il 2 oktyabr · 02 October 2026, 11:54 · October 2, 2024 · 2–3 октября (first day)
@@ -8,6 +10,10 @@ Forms read (month names in every case form, any capitalisation, abbreviated or n
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
     Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
     1er octobre 2024 · 2 de octubre de 2024 · 02/10/2024 · 02-10-2024 · 2024/10/02 · 2024.10.02
+    2018年6月18日 10:01 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
+    2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
+    21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
+    2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
 
 All-digit dates with slashes or dashes are read day first ("02/10/2024" is 2 October), or month
 first when the caller says the page is US English (``month_first``); a number above 12 settles
@@ -119,13 +125,158 @@ for _number, _words in {
 }.items():
     _MONTH_FORMS[_number] += _words.split()
 
+# Month-first forms ("October 2", "oktyabrın 2-si"): the Latin forms above (English, German, Azerbaijani; French and
+# Spanish are taken out below). Fixed here, before the day-first languages are added: a word they share with these
+# ("april", "mart", "juli") keeps its place, and no new word enters the month-first pattern.
+_MONTH_FIRST_FORMS = frozenset(w for forms in _MONTH_FORMS.values() for w in forms)
+
+# The languages that only write the day first (or the year first): month -> space-separated forms as dates print
+# them (nominative and the cases dates take: genitive, locative, partitive...). Spellings checked against CLDR
+# (tests/unit/parsers/test_dates_languages.py). Left out on purpose: abbreviations that are common words ("set",
+# "ago", "gen", "des", "mag", "ian"), Croatian "listopad(a)" (October there, November in Polish and Czech), the
+# Lithuanian nominatives ("liepa" linden, "kovas" rook, "balandis" pigeon) and Estonian "mail" (English "mail").
+_DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
+    "it": {1: "gennaio", 2: "febbraio", 3: "marzo", 4: "aprile", 5: "maggio", 6: "giugno", 7: "luglio",
+           8: "agosto", 9: "settembre", 10: "ottobre", 11: "novembre", 12: "dicembre"},
+    "pt": {1: "janeiro", 2: "fevereiro", 3: "março marco", 4: "abril", 5: "maio", 6: "junho", 7: "julho",
+           8: "agosto", 9: "setembro", 10: "outubro", 11: "novembro", 12: "dezembro"},
+    "ro": {1: "ianuarie", 2: "februarie", 3: "martie", 4: "aprilie", 5: "mai", 6: "iunie", 7: "iulie", 8: "august",
+           9: "septembrie", 10: "octombrie", 11: "noiembrie", 12: "decembrie"},
+    # Turkish: also as typed without its letters (and as Python lowercases the capitals: "MAYIS" -> "mayis").
+    "tr": {1: "ocak", 2: "şubat subat", 3: "mart", 4: "nisan", 5: "mayıs mayis", 6: "haziran", 7: "temmuz",
+           8: "ağustos agustos", 9: "eylül eylul", 10: "ekim", 11: "kasım kasim", 12: "aralık aralik"},
+    "nl": {1: "januari", 2: "februari", 3: "maart mrt", 4: "april", 5: "mei", 6: "juni", 7: "juli", 8: "augustus",
+           9: "september", 10: "oktober", 11: "november", 12: "december"},
+    "uz": {1: "yanvar январ", 2: "fevral феврал", 3: "mart", 4: "aprel апрел", 5: "may", 6: "iyun", 7: "iyul",
+           8: "avgust", 9: "sentabr sentyabr сентябр", 10: "oktabr oktyabr октябр", 11: "noyabr ноябр",
+           12: "dekabr декабр"},
+    # Tajik: the Uzbek Cyrillic names (above), and with the izofat "-и" a date puts on them ("12 сентябри соли 2024").
+    "tg": {1: "январи", 2: "феврали", 3: "марти", 4: "апрели", 5: "майи", 6: "июни", 7: "июли", 8: "августи",
+           9: "сентябри", 10: "октябри", 11: "ноябри", 12: "декабри"},
+    "tk": {1: "ýanwar", 2: "fewral", 3: "mart", 4: "aprel", 5: "maý", 6: "iýun", 7: "iýul", 8: "awgust",
+           9: "sentýabr", 10: "oktýabr", 11: "noýabr", 12: "dekabr"},
+    "hy": {1: "հունվար հունվարի", 2: "փետրվար փետրվարի", 3: "մարտ մարտի", 4: "ապրիլ ապրիլի", 5: "մայիս մայիսի",
+           6: "հունիս հունիսի", 7: "հուլիս հուլիսի", 8: "օգոստոս օգոստոսի", 9: "սեպտեմբեր սեպտեմբերի",
+           10: "հոկտեմբեր հոկտեմբերի", 11: "նոյեմբեր նոյեմբերի", 12: "դեկտեմբեր դեկտեմբերի"},
+    # Georgian: nominative, genitive, dative ("12 სექტემბერს").
+    "ka": {1: "იანვარი იანვრის იანვარს", 2: "თებერვალი თებერვლის თებერვალს", 3: "მარტი მარტის მარტს",
+           4: "აპრილი აპრილის აპრილს", 5: "მაისი მაისის მაისს", 6: "ივნისი ივნისის ივნისს", 7: "ივლისი ივლისის ივლისს",
+           8: "აგვისტო აგვისტოს", 9: "სექტემბერი სექტემბრის სექტემბერს", 10: "ოქტომბერი ოქტომბრის ოქტომბერს",
+           11: "ნოემბერი ნოემბრის ნოემბერს", 12: "დეკემბერი დეკემბრის დეკემბერს"},
+    "bg": {1: "януари", 2: "февруари", 3: "март", 4: "април", 5: "май", 6: "юни", 7: "юли", 8: "август",
+           9: "септември", 10: "октомври", 11: "ноември", 12: "декември"},
+    "mk": {1: "јануари", 2: "февруари", 3: "март", 4: "април", 5: "мај", 6: "јуни", 7: "јули", 8: "август",
+           9: "септември", 10: "октомври", 11: "ноември", 12: "декември"},
+    "sr": {1: "јануар јануара", 2: "фебруар фебруара", 3: "март марта", 4: "април априла", 5: "мај маја",
+           6: "јун јуна", 7: "јул јула", 8: "август августа", 9: "септембар септембра", 10: "октобар октобра",
+           11: "новембар новембра", 12: "децембар децембра"},
+    # Serbian Latin and Bosnian (the same names, Bosnian "juni", "juli", "august").
+    "sr-Latn": {1: "januar januara", 2: "februar februara", 3: "mart marta", 4: "april aprila", 5: "maj maja",
+                6: "jun juna juni", 7: "jul jula juli", 8: "avgust avgusta august augusta",
+                9: "septembar septembra", 10: "oktobar oktobra", 11: "novembar novembra", 12: "decembar decembra"},
+    "hr": {1: "siječanj siječnja", 2: "veljača veljače", 3: "ožujak ožujka", 4: "travanj travnja", 5: "svibanj svibnja",
+           6: "lipanj lipnja", 7: "srpanj srpnja", 8: "kolovoz kolovoza", 9: "rujan rujna",
+           11: "studeni studenoga studenog", 12: "prosinac prosinca"},
+    "sl": {1: "januar januarja", 2: "februar februarja", 3: "marec marca", 4: "april aprila", 5: "maj maja",
+           6: "junij junija", 7: "julij julija", 8: "avgust avgusta", 9: "september septembra",
+           10: "oktober oktobra", 11: "november novembra", 12: "december decembra"},
+    "cs": {1: "leden ledna", 2: "únor února", 3: "březen března", 4: "duben dubna", 5: "květen května",
+           6: "červen června", 7: "červenec července", 8: "srpen srpna", 9: "září", 10: "říjen října",
+           11: "listopad listopadu", 12: "prosinec prosince"},
+    "sk": {1: "január januára", 2: "február februára", 3: "marec marca", 4: "apríl apríla", 5: "máj mája",
+           6: "jún júna", 7: "júl júla", 8: "august augusta", 9: "september septembra", 10: "október októbra",
+           11: "november novembra", 12: "december decembra"},
+    "lt": {1: "sausio", 2: "vasario", 3: "kovo", 4: "balandžio", 5: "gegužės", 6: "birželio", 7: "liepos",
+           8: "rugpjūčio", 9: "rugsėjo", 10: "spalio", 11: "lapkričio", 12: "gruodžio"},
+    # Latvian: nominative, locative ("12. septembrī"), genitive.
+    "lv": {1: "janvāris janvārī janvāra", 2: "februāris februārī februāra", 3: "marts martā marta",
+           4: "aprīlis aprīlī aprīļa", 5: "maijs maijā maija", 6: "jūnijs jūnijā jūnija", 7: "jūlijs jūlijā jūlija",
+           8: "augusts augustā augusta", 9: "septembris septembrī septembra", 10: "oktobris oktobrī oktobra",
+           11: "novembris novembrī novembra", 12: "decembris decembrī decembra"},
+    # Estonian: nominative and adessive ("12. septembril").
+    "et": {1: "jaanuar jaanuaril", 2: "veebruar veebruaril", 3: "märts märtsil", 4: "aprill aprillil", 5: "mai",
+           6: "juuni juunil", 7: "juuli juulil", 8: "august augustil", 9: "september septembril",
+           10: "oktoober oktoobril", 11: "november novembril", 12: "detsember detsembril"},
+    "hu": {1: "január", 2: "február febr", 3: "március márc", 4: "április ápr", 5: "május máj", 6: "június jún",
+           7: "július júl", 8: "augusztus", 9: "szeptember szept", 10: "október", 11: "november", 12: "december"},
+    # Finnish: nominative, partitive ("12. syyskuuta 2024"), inessive.
+    "fi": {n: f"{w}kuu {w}kuuta {w}kuussa" for n, w in enumerate(
+        "tammi helmi maalis huhti touko kesä heinä elo syys loka marras joulu".split(), 1)},
+    "sv": {1: "januari", 2: "februari", 3: "mars", 4: "april", 5: "maj", 6: "juni", 7: "juli", 8: "augusti",
+           9: "september", 10: "oktober", 11: "november", 12: "december"},
+    "no-da": {1: "januar", 2: "februar", 3: "mars marts", 4: "april", 5: "mai maj", 6: "juni", 7: "juli", 8: "august",
+              9: "september", 10: "oktober", 11: "november", 12: "desember december"},
+    "id": {1: "januari", 2: "februari", 3: "maret", 4: "april", 5: "mei", 6: "juni", 7: "juli", 8: "agustus",
+           9: "september", 10: "oktober", 11: "november", 12: "desember"},
+    "ms": {1: "januari", 2: "februari", 3: "mac", 4: "april", 5: "mei", 6: "jun", 7: "julai", 8: "ogos",
+           9: "september", 10: "oktober", 11: "november", 12: "disember"},
+    # Greek: nominative and genitive ("12 Σεπτεμβρίου 2024"); also without accents below (capitals drop them).
+    "el": {1: "Ιανουάριος Ιανουαρίου", 2: "Φεβρουάριος Φεβρουαρίου", 3: "Μάρτιος Μαρτίου", 4: "Απρίλιος Απριλίου",
+           5: "Μάιος Μαΐου", 6: "Ιούνιος Ιουνίου", 7: "Ιούλιος Ιουλίου", 8: "Αύγουστος Αυγούστου",
+           9: "Σεπτέμβριος Σεπτεμβρίου", 10: "Οκτώβριος Οκτωβρίου", 11: "Νοέμβριος Νοεμβρίου",
+           12: "Δεκέμβριος Δεκεμβρίου"},
+    # Arabic: the Egyptian and Gulf names, the Levantine and Iraqi ones, the Maghreb's (Algeria, Tunisia, Morocco);
+    # each also written with a bare alef for "أ إ آ" (added below).
+    "ar": {1: "يناير كانون_الثاني جانفي", 2: "فبراير شباط فيفري", 3: "مارس آذار",
+           4: "أبريل إبريل نيسان أفريل", 5: "مايو أيار ماي", 6: "يونيو يونيه يونية حزيران جوان",
+           7: "يوليو يوليه يولية تموز جويلية يوليوز", 8: "أغسطس آب أوت غشت", 9: "سبتمبر أيلول شتنبر",
+           10: "أكتوبر تشرين_الأول", 11: "نوفمبر تشرين_الثاني نونبر", 12: "ديسمبر كانون_الأول دجنبر"},
+    # Hebrew: also with the prefix "ב" (in) a date puts on the month ("12 בספטמבר 2024"), added below.
+    "he": {1: "ינואר", 2: "פברואר", 3: "מרץ מרס", 4: "אפריל", 5: "מאי", 6: "יוני", 7: "יולי", 8: "אוגוסט",
+           9: "ספטמבר", 10: "אוקטובר", 11: "נובמבר", 12: "דצמבר"},
+    # Hindi: with and without the nukta (precomposed U+095E and decomposed), both spellings of the nasal.
+    "hi": {1: "जनवरी", 2: "फ़रवरी \u095eरवरी फरवरी", 3: "मार्च", 4: "अप्रैल", 5: "मई", 6: "जून", 7: "जुलाई",
+           8: "अगस्त", 9: "सितंबर सितम्बर", 10: "अक्टूबर अक्तूबर", 11: "नवंबर नवम्बर", 12: "दिसंबर दिसम्बर"},
+    "th": {1: "มกราคม ม.ค.", 2: "กุมภาพันธ์ ก.พ.", 3: "มีนาคม มี.ค.", 4: "เมษายน เม.ย.", 5: "พฤษภาคม พ.ค.",
+           6: "มิถุนายน มิ.ย.", 7: "กรกฎาคม ก.ค.", 8: "สิงหาคม ส.ค.", 9: "กันยายน ก.ย.", 10: "ตุลาคม ต.ค.",
+           11: "พฤศจิกายน พ.ย.", 12: "ธันวาคม ธ.ค."},
+    # Burmese: also with "လ" (month) after the name ("အောက်တိုဘာလ"), added below; August in both spellings.
+    "my": {1: "ဇန်နဝါရီ", 2: "ဖေဖော်ဝါရီ", 3: "မတ်", 4: "ဧပြီ", 5: "မေ", 6: "ဇွန်", 7: "ဇူလိုင်", 8: "ဩဂုတ် သြဂုတ်",
+           9: "စက်တင်ဘာ", 10: "အောက်တိုဘာ", 11: "နိုဝင်ဘာ", 12: "ဒီဇင်ဘာ"},
+}
+_ALEFS = str.maketrans("أإآ", "ااا")
+_GREEK_ACCENTS = re.compile("[\u0301\u0308\u0344]")
+_GREEK_ACUTE = re.compile("\u0301")
+
+
+def _language_forms(language: str, words: str) -> list[str]:
+    """The forms of one month of ``language`` as written in :data:`_DAY_FIRST_LANGUAGES` and the spellings derived
+    from them ("_" joins the words of an Arabic name: "كانون الثاني")."""
+    forms = [w.replace("_", " ") for w in words.split()]
+    if language == "ar":
+        forms += [w.translate(_ALEFS) for w in forms]
+    elif language == "el":  # capitals drop the accent and may keep the diaeresis ("ΜΑΪΟΥ", "ΜΑΙΟΥ")
+        for accents in (_GREEK_ACCENTS, _GREEK_ACUTE):
+            forms += [unicodedata.normalize("NFC", accents.sub("", unicodedata.normalize("NFD", w))) for w in forms]
+    elif language == "he":
+        forms += ["ב" + w for w in forms]
+    elif language == "my":
+        forms += [w + "လ" for w in forms]
+    return list(dict.fromkeys(forms))
+
+
+for _language, _table in _DAY_FIRST_LANGUAGES.items():
+    for _number, _words in _table.items():
+        _MONTH_FORMS[_number] += _language_forms(_language, _words)
+
+# The Lithuanian, Hungarian, Armenian and Burmese forms, which follow a year's marker and come before the day
+# ("2024. szeptember 12.", "2024 m. rugsėjo 12 d.", "2024 թ. սեպտեմբերի 12", "၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်"):
+# only these there, never an English word ("in 2023. May 5 people"). (Uzbek "2024 yil 12 sentyabr" has the day first.)
+_YEAR_MONTH_FORMS = [w for language in ("lt", "hu", "hy", "my") for words in _DAY_FIRST_LANGUAGES[language].values()
+                     for w in _language_forms(language, words)]
+# Words that are also common words or names ("ekim" sowing, "aralık" interval, "Nisan", "Kasım", "Marco", Malay "mac",
+# Arabic "آب" written "اب" father, Burmese "မေ"): a month only with a year beside them.
+_YEAR_REQUIRED = frozenset(
+    "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ".split())
+
 
 _CYRILLIC_MONTH_LETTER = re.compile("[а-яёіў]")
 
 
 def _fold_month(word: str) -> str:
     """Lookup key: lowercase, NFC, Latin ``i`` typed for Belarusian ``і`` folded to ``і`` in Cyrillic words."""
-    word = unicodedata.normalize("NFC", word).lower().rstrip(".")
+    # "İ" lowercases to "i" and a combining dot ("NİSAN", "EKİM"): the dot goes.
+    word = unicodedata.normalize("NFC", word).lower().replace("i\u0307", "i").rstrip(".")
     if _CYRILLIC_MONTH_LETTER.search(word):
         word = word.replace("i", "і")
     return word
@@ -139,6 +290,8 @@ for _number, _forms in _MONTH_FORMS.items():
 # Alternation of every form, longest first; Belarusian forms also with a Latin "i" look-alike.
 _month_variants = set(_MONTHS)
 _month_variants |= {w.replace("і", "i") for w in _MONTHS if "і" in w}
+# and as written when NFC changes it (a precomposed Devanagari nukta letter decomposes: pages print either).
+_month_variants |= {w.lower() for forms in _MONTH_FORMS.values() for w in forms if _fold_month(w) != w.lower().rstrip(".")}
 
 
 def _trie_regex(words: set[str] | list[str]) -> str:
@@ -180,7 +333,19 @@ def _opening(words: set[str] | list[str]) -> str:
 
 
 _MONTH_RE = _trie_regex(_month_variants)
-_MONTH = rf"{_opening(_month_variants)}(?P<month>{_MONTH_RE})(?![^\W\d_])\.?"
+# A month word ends where no letter follows, nor a combining mark (no word character to re, yet inside the word:
+# "जून" opens "जूनियर" (junior); Thai and Burmese vowel signs, Hebrew and Arabic points, a decomposed accent).
+_WORD_END = (
+    "(?![^\\W\\d_]|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u102b-\u103e"
+    "\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f\u109a-\u109d])"
+)
+_MONTH = rf"{_opening(_month_variants)}(?P<month>{_MONTH_RE}){_WORD_END}\.?"
+# "28 آب/أغسطس 2013", "28 آب (أغسطس) 2013": Arabic pages name the month twice, the local name and the Egyptian one.
+_ARABIC_MONTHS = {_fold_month(w) for words in _DAY_FIRST_LANGUAGES["ar"].values() for w in _language_forms("ar", words)}
+_SECOND_NAME = rf"(?:\s*[/(]\s*(?:{_trie_regex(_ARABIC_MONTHS)}){_WORD_END}\s*\)?)?"
+# After a year's marker, the month of the languages that write year, month, day (see _YEAR_MONTH_FORMS).
+_YEAR_MONTH = rf"(?P<month>{_trie_regex({_fold_month(w) for w in _YEAR_MONTH_FORMS})}){_WORD_END}\.?"
 # Only English, German and Azerbaijani put the month first (French and Spanish never do) ("October 2", "oktyabrın 2-si"); a
 # Cyrillic month before a number ("в мае 3 раза") is not a date.
 _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
@@ -188,17 +353,23 @@ _DAY_FIRST_ONLY = frozenset(_fold_month(w) for w in (
     "juillet juil julio août aout agosto septembre septiembre setiembre octobre octubre novembre noviembre "
     "décembre decembre déc diciembre"
 ).split())
-_LATIN_MONTHS = [w for w in _month_variants if re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY]
+_MONTH_FIRST_FOLDED = frozenset(map(_fold_month, _MONTH_FIRST_FORMS))
+_LATIN_MONTHS = [w for w in _month_variants
+                 if w in _MONTH_FIRST_FOLDED and re.fullmatch("[a-zäəıüöçşğ]+", w) and w not in _DAY_FIRST_ONLY]
 _LATIN_MONTH_RE = _trie_regex(_LATIN_MONTHS)
 _LATIN_MONTH = rf"{_opening(_LATIN_MONTHS)}(?P<month>{_LATIN_MONTH_RE})(?![^\W\d_])\.?"
 
 # ---------------------------------------------------------------- the patterns
 
-_DAY_SUFFIX = r"(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|s[iıuü]|d[aə]|st|nd|rd|th|er|го|е|ое|ого)(?![^\W\d_])|\.)?"
-_YEAR_SUFFIX = (
-    r"(?:\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i|də)?|г\.|гг\.|года?|гада|г|року|р\.|рік|ж\.|жыл|жылы|жылғы)(?![^\W\d_])\.?)?"
+# Turkmen "12-nji", Portuguese and Italian "1º".
+_DAY_SUFFIX = (
+    r"(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|s[iıuü]|d[aə]|st|nd|rd|th|er|го|е|ое|ого|[iyuü]?nj[iy])(?![^\W\d_])|\.|º)?"
 )
-_SEP = r"(?:\s*[,|/–—-]?\s*(?:в|во|а|у|о|at|um|saat|à|a\s+las|,)?\s*)"
+_YEAR_SUFFIX = (
+    r"(?:\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i|də)?|г\.|гг\.|года?|гада|г|року|р\.|рік|ж\.|жыл|жылы|жылғы"
+    r"|-?\s*yil(?:ning|i|da)?|-?\s*йил(?:нинг|и|да)?|m\.|թ\.|թվականի|წ\.|წლის|წელს?|م)(?![^\W\d_])\.?)?"
+)
+_SEP = r"(?:\s*[,،|/–—-]?\s*(?:в|во|а|у|о|at|um|saat|à|às|alle|ore|a\s+las|เวลา|,)?\s*)"
 _TIME = (
     r"\[?(?:(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d+)?)?"
     r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![^\W\d_]))?(?:\s*Uhr)?"
@@ -217,6 +388,14 @@ _TIME_PART = rf"(?:{_SEP}{_TIME}{_TEXT_OFFSET})?"
 # (tests/unit/parsers/test_dates.py compares the two forms' matches).
 _DAY = r"(?P<day>\d(?<![\d.]\d)\d?)"
 _YEAR = r"(?P<year>\d{4})(?!\d)"
+# A year that opens a pattern: no digit or dot before it, looked at after its first digit (as _DAY).
+_YEAR_OPEN = r"(?P<year>\d(?<![\d.]\d)\d{3})(?!\d)"
+# Thai news shortens the Buddhist-era year to two digits after a Thai month ("21 ม.ค. 61" is 2018): read so, and
+# only there (after another month, "2 October 24" is no year), and from 40 (1997) on: a smaller number is more
+# likely a count than a year before the web.
+_THAI_SHORT_YEAR = r"(?:(?<=[\u0e00-\u0e7f])|(?<=[\u0e00-\u0e7f]\.))\s*(?P<thai_yy>[4-9]\d)(?![\d:.])"
+# Before a year: Spanish and Portuguese "de", Tajik "соли" (year of), Thai "พ.ศ." (Buddhist era) and "ค.ศ." (AD).
+_YEAR_PREFIX = r"(?:de\s+|del\s+|соли\s+|[พค]\.ศ\.\s*)"
 
 _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     compiled(p, re.I)
@@ -229,16 +408,30 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"{_DAY}\.(?P<mon>\d{{1,2}})\.(?P<year>\d{{4}}|\d{{2}})(?![\d]|\.\d){_YEAR_SUFFIX}{_TIME_PART}",
         # 2 октября 2024 года, 18:00 · 2-3 октября · 13. Juli 2018 · 2nd of October · Wed, 02 Oct 2024 11:54 +0300
         # · 1er octobre 2024 · 2 de octubre de 2024
-        rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+|de\s+)?{_MONTH}"
-        rf"(?:\s*,?\s*(?:de\s+|del\s+)?{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
+        # · 12-sentabr 2024-yil · 02-Oct-2024 · 28 آب/أغسطس 2013 · 21 ม.ค. 2561 · 12 de setembro de 2024
+        rf"{_DAY}{_DAY_SUFFIX}(?:\s*[-–—]\s*\d{{1,2}}{_DAY_SUFFIX})?\s*(?:of\s+|de\s+|-\s*)?{_MONTH}{_SECOND_NAME}"
+        rf"(?:(?:\s*[,،]?\s*{_YEAR_PREFIX}?|-){_YEAR}{_YEAR_SUFFIX}|{_THAI_SHORT_YEAR})?{_TIME_PART}",
         # October 2, 2024 at 11:54 am · oktyabrın 2-si
         rf"(?<![^\W\d_]){_LATIN_MONTH}\s*(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}(?:\s*,?\s*{_YEAR}{_YEAR_SUFFIX})?{_TIME_PART}",
         # 02/10/2024, 10/02/2024, 02-10-2024 (day or month first: see _numeric_day_month) · 02/10/2024 14:30
         rf"(?<![\d/.\-])(?P<n1>\d{{1,2}})(?P<sep>[/\-])(?P<n2>\d{{1,2}})(?P=sep)(?P<year>\d{{4}})(?![\d/\-]|\.\d){_TIME_PART}",
         # 2024/10/02, 2024.10.02 (year first: always year, month, day)
         rf"(?<![\d/.\-])(?P<year>\d{{4}})(?P<sep>[/.])(?P<mon>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})(?![\d/]|\.\d){_TIME_PART}",
-        # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан
-        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\.)\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*{_MONTH}{_TIME_PART}",
+        # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан · 2024-yil 12-sentabr · 2024 yil 12 sentyabr
+        # · 2024. gada 12. septembrī · 2024 წლის 12 სექტემბერი · 2024-жылдын 12-сентябрь
+        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\."
+        rf"|-?\s*(?:y[iı]l(?:ning|[iı]n[iı]n|[iı])?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის)"
+        rf"\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*(?:-\s*)?{_MONTH}{_TIME_PART}",
+        # 2024. szeptember 12. · 2024 m. rugsėjo 12 d. · 2024 թ. սեպտեմբերի 12 · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်
+        # · 2018. 6. 18. (Korean: a space after each dot, and the last dot; one pattern, so one screen of the dot)
+        rf"{_YEAR_OPEN}(?:\.\s(?P<mon>\d{{1,2}})\.\s|(?:\.|\s*(?:m\.|թ\.|թվականի|ခုနှစ်))\s*,?\s*{_YEAR_MONTH}\s*)"
+        rf"(?P<day>\d{{1,2}})(?!\d)(?(mon)\.(?!\d)|(?:\.|\s*d\.|-(?:j?[áé]n|j?[ae]?i|ին)(?![^\W\d_])|\s*ရက်)?){_TIME_PART}",
+        # 2018年6月18日 10:01 · 2018년 6월 18일 · 2018年6月18日(月)
+        rf"{_YEAR_OPEN}\s*[年년]\s*(?P<mon>\d{{1,2}})\s*[月월]\s*(?P<day>\d{{1,2}})\s*[日일]"
+        rf"(?:\s*[(（][^()（）\d]{{1,4}}[)）])?{_TIME_PART}",
+        # ngày 12 tháng 9 năm 2024 · 12 tháng 9, 2024 (only with the year: "3 tháng" is also three months; only with
+        # its accent, which is the screen's character)
+        rf"{_DAY}\s*th(?:á|a\u0301)ng\s*(?P<mon>\d{{1,2}})(?!\d)(?:\s*,\s*|\s+n(?:ă|a\u0306?)m\s+){_YEAR}{_TIME_PART}",
     )
 )
 # What each pattern above cannot match without, in the same order: a part of every match that a
@@ -261,14 +454,20 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"[a-zäəıüöçşğ]\.?\s*\d",
         r"\d[/\-]\d{1,2}[/\-]\d{4}",
         r"\d{4}[/.]\d{1,2}[/.]\d",
-        r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il|жыл|ж\.)",
+        r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*-?\s*(?:y?[iı]l|йил|жыл|ж\.|\.\s*gad|წლ)",
+        r"\d{4}(?:\.|\s*(?:m\.|թ|ခုနှစ်))",
+        r"\d\s*[年년]",
+        r"\d\s*th(?:á|a\u0301)",
     )
 )
 # A character each need above cannot match without (None: no such character), searched first with `in`, which
 # costs a tenth of a pattern search: the hyphen of an ISO date, the dots of a dotted date, the separators of an
-# all-digit date, the "l" of "il" or the "ж" of "жыл"/"ж." (re.I takes each of these only as itself or its
-# capital: tests/unit/parsers/test_dates.py checks every code point).
-_NEED_CHARS: tuple[str | None, ...] = ("-", ".", None, None, "/-", "/.", "lLжЖ")
+# all-digit date, the "l" of "il"/"yil" or the "ж" of "жыл"/"ж." (or "й" of "йил", "g" of "gada", "წ" of "წლის"), the dot
+# or "թ"/"ခ" after a year before its month (and the Korean dots), "年"/"년", the accent of "tháng" (re.I takes
+# each of these only as itself or its capital: tests/unit/parsers/test_dates.py checks every code point).
+_NEED_CHARS: tuple[str | None, ...] = (
+    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301",
+)
 _SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")
 _TIME_BEFORE = compiled(
@@ -320,18 +519,23 @@ def _offset_zone(text: str) -> tzinfo | None:
     return zone
 
 
-_MONTH_WORDS: dict[str, int | None] = {}
-"""The month number of each month word read (as written: "October", "сентября"), remembered."""
+_MONTH_WORDS: dict[str, tuple[int, bool, bool] | None] = {}
+""":func:`_month_facts` of each month word read (as written: "October", "сентября"), remembered."""
+_YEAR_REQUIRED_FOLDED = frozenset(map(_fold_month, _YEAR_REQUIRED))
+_THAI = re.compile("[\u0e00-\u0e7f]")
 
 
-def _month_number(word: str) -> int | None:
-    """``_MONTHS.get(_fold_month(word))``, remembered per word as written."""
-    number = _MONTH_WORDS.get(word, _UNKNOWN)
-    if number is _UNKNOWN:
-        number = _MONTHS.get(_fold_month(word))
+def _month_facts(word: str) -> tuple[int, bool, bool] | None:
+    """The month number of a month word, whether it is a month only beside a year (:data:`_YEAR_REQUIRED`), and
+    whether it is Thai (a year beside it may count from the Buddha: 2561 is 2018); remembered per word as written."""
+    facts = _MONTH_WORDS.get(word, _UNKNOWN)
+    if facts is _UNKNOWN:
+        folded = _fold_month(word)
+        number = _MONTHS.get(folded)
+        facts = None if number is None else (number, folded in _YEAR_REQUIRED_FOLDED, _THAI.match(folded) is not None)
         if type(word) is str:
-            _remember(_MONTH_WORDS, word, number)
-    return number
+            _remember(_MONTH_WORDS, word, facts)
+    return facts
 
 
 _YEARS: dict[tuple[int, int, datetime, tzinfo], int | None] = {}
@@ -392,6 +596,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
     and an IndexError caught for every name asked.
     """
     group = (groups if groups is not None else m.groupdict()).get
+    year_required = buddhist = False
     try:
         first = group("n1")
         if first is not None:
@@ -402,13 +607,21 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
         else:
             day = int(group("day"))
             month_text = group("mon")
-            month = int(month_text) if month_text else _month_number(group("month"))
-        if month is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+            if month_text:
+                month = int(month_text)
+            else:
+                facts = _month_facts(group("month"))
+                if facts is None:
+                    return None
+                month, year_required, buddhist = facts
+        if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
+        if year_text is None and buddhist and group("thai_yy") is not None:
+            year_text = "25" + group("thai_yy")  # 2500-2599 BE: 1957-2056
         has_year = year_text is not None
         if year_text is None:
-            if reference is None:
+            if reference is None or year_required:
                 return None
             year = _infer_year(month, day, reference, zone)
             if year is None:
@@ -417,6 +630,8 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
             year = int(year_text)
             if len(year_text) == 2:
                 year += 2000 if year < 70 else 1900
+            elif buddhist and year > 2400:  # the Thai solar calendar's year: 543 after the Gregorian one
+                year -= 543
         if not _MIN_YEAR <= year <= _MAX_YEAR:
             return None
         date(year, month, day)  # ValueError for 31 February
@@ -568,7 +783,7 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
-_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None)
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None)
 """For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
 need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
 the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the

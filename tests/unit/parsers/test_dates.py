@@ -311,7 +311,8 @@ def test_month_alternation_matches_every_form_and_nothing_more() -> None:
     pattern = re.compile(rf"(?:{dates._MONTH_RE})(?![^\W\d_])", re.I)
     for form in dates._month_variants:
         assert pattern.fullmatch(form), form
-        assert pattern.match(form.upper()).group(0) == form.upper()
+        if len(form.upper()) == len(form):  # not Greek "μαΐου" ("ΐ" upper-cases to three code points; see "μαϊου")
+            assert pattern.match(form.upper()).group(0) == form.upper()
         assert pattern.fullmatch(form + "zz") is None
     assert pattern.match("marca 2024").group(0) == "marca"  # not "mar" (the English abbreviation)
     assert pattern.fullmatch("paździ") is None
@@ -381,7 +382,7 @@ def test_the_day_looks_behind_after_its_first_digit_with_the_same_matches() -> N
 
     former_day = r"(?<![\d.])(?P<day>\d{1,2})"
     patterns = [p for p in dates._PATTERNS if dates._DAY in p.pattern]
-    assert len(patterns) == 2
+    assert len(patterns) == 3  # and the Vietnamese "12 tháng 9 năm 2024"
     formers = [re.compile(p.pattern.replace(dates._DAY, former_day, 1), p.flags) for p in patterns]
     rng = random.Random(16)
     pieces = ["1", "2", "12", "31", "2024", ".", ". ", "-", " ", "октября", "Oct", "of", "de", "-го", "th", "г.", "15:30",
@@ -479,7 +480,7 @@ def test_a_text_without_any_need_character_is_searched_by_the_two_unscreened_nee
     assert searched == [2, 3]
     searched.clear()
     dates._candidates("2024-10-02 и 21.02.2026")  # a hyphen and a dot: the ISO, dotted and digit-first needs too
-    assert searched == [0, 1, 2, 3, 4, 5]
+    assert searched == [0, 1, 2, 3, 4, 5, 7]  # and the one whose year a dot may follow ("2024. szeptember", "2018. 6.")
 
 
 def test_a_text_read_twice_is_converted_once_and_reads_the_same(monkeypatch) -> None:
