@@ -894,10 +894,18 @@ _ISO = compiled(
     r"(?:[T ](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?\s?(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?)?",
     re.I,
 )
+# ISO 8601's basic format, with its time (a date alone, eight digits, could be any number): "20180619T055000+0900",
+# which some CMSs write into JSON-LD's datePublished.
+_ISO_BASIC = compiled(
+    r"(?P<year>\d{4})(?P<mon>\d{2})(?P<day>\d{2})T(?P<hh>\d{2})(?P<mi>\d{2})(?P<ss>\d{2})?(?:[.,]\d{1,9})?"
+    r"(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?",
+    re.I,
+)
 
 
 def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
-    """An ISO 8601 date or date-time (the whole string); a naive one is read in ``tz``."""
+    """An ISO 8601 date or date-time (the whole string; the basic format too when it has a time); a naive one is
+    read in ``tz``."""
     zone = _zone(tz)
     if not isinstance(value, str):
         return None
@@ -907,7 +915,8 @@ def parse_iso(value: str, *, tz: str = "UTC") -> ParsedDate | None:
         parsed = _ISOS.get(key, _UNKNOWN)
         if parsed is not _UNKNOWN:
             return parsed
-    m = _ISO.fullmatch(value.strip())
+    stripped = value.strip()
+    m = _ISO.fullmatch(stripped) or (_ISO_BASIC.fullmatch(stripped) if "T" in stripped or "t" in stripped else None)
     parsed = _convert(m, zone, None, None) if m else None
     if remembered:
         _remember(_ISOS, key, parsed)

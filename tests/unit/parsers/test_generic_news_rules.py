@@ -379,3 +379,14 @@ def test_uzbek_in_cyrillic_is_uzbek_not_tajik() -> None:
                            "мактаблар қурилади.") == "uz"
     assert detect_language("Президенти Ҷумҳурии Тоҷикистон имрӯз дар шаҳри Душанбе бо сармоягузорони хориҷӣ мулоқот намуда, "
                            "лоиҳаҳои навро баррасӣ кард.") == "tg"
+
+
+def test_json_ld_in_iso_basic_format_dates_the_page() -> None:
+    from govpress.parsers.dates import parse_iso
+
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Street trees plan approved", '
+            '"datePublished": "20180619T055000+0900"}</script>')
+    fetched = ParseContext(fetched_at=datetime(2018, 6, 20, 12, tzinfo=timezone.utc))
+    release = generic.parse(page(head, "<p class='date'>2018年6月20日（水）</p>" + PROSE), "https://city.example/n/1", fetched)
+    assert release.published_at.isoformat() == "2018-06-19T05:50:00+09:00"  # the stamp, not the masthead's today
+    assert parse_iso("20180619", tz="UTC") is None  # eight digits alone may be any number
