@@ -20,13 +20,12 @@ These pages are held out: scored first (2026-12-07), then the general rules they
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sdist_pages import fetch_sdist, unpack  # noqa: E402  (a sibling script's module, run as a script)
+from sdist_pages import fetch_sdist, unpack, write_jsonl  # noqa: E402  (a sibling script's module, run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "newspaper4k==0.9.6"
@@ -108,10 +107,7 @@ def write_set(folder: Path) -> tuple[Path, Path, list[str]]:
         manifest.append({"file": f"html/{stem}.html", "timezone": zone} | ({"url": url} if url else {}))
         truth.append({"file": f"html/{stem}.html", "title": title, "published": published, "language": languages[0],
                       "body": text.read_text(encoding="utf-8"), "note": f"external: {CORPUS}"})
-    manifest_path, truth_path = folder / "manifest.jsonl", folder / "truth.jsonl"
-    manifest_path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in manifest), encoding="utf-8")
-    truth_path.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth), encoding="utf-8")
-    return manifest_path, truth_path, missing
+    return write_jsonl(folder / "manifest.jsonl", manifest), write_jsonl(folder / "truth.jsonl", truth), missing
 
 
 def main() -> int:

@@ -24,12 +24,11 @@ rule), then check the development set (tests/fixtures/extraction) still scores.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sdist_pages import fetch_sdist, unpack  # noqa: E402  (a sibling script's module, run as a script)
+from sdist_pages import fetch_sdist, unpack, write_jsonl  # noqa: E402  (a sibling script's module, run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = "adbar/htmldate tests/cache (dates: tests/eval_default.json)"
@@ -76,10 +75,8 @@ def write_set(folder: Path, pages: list[tuple], stem: str) -> tuple[Path, Path, 
         manifest.append({"file": f"pages/{name}", "url": url, "timezone": zone, "languages": languages})
         truth.append({"file": f"pages/{name}", "title": title, "published": published, "body_spans": spans,
                       "note": f"external: {CORPUS}"})
-    manifest_path, truth_path = folder / f"{stem}-manifest.jsonl", folder / f"{stem}-truth.jsonl"
-    manifest_path.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in manifest), encoding="utf-8")
-    truth_path.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth), encoding="utf-8")
-    return manifest_path, truth_path, missing
+    written = write_jsonl(folder / f"{stem}-manifest.jsonl", manifest), write_jsonl(folder / f"{stem}-truth.jsonl", truth)
+    return *written, missing
 
 
 def main() -> int:

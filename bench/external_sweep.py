@@ -19,13 +19,12 @@ tests/unit/parsers/test_generic_news_rules.py.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sdist_pages import fetch_sdist, unpack  # noqa: E402  (a sibling script's module, run as a script)
+from sdist_pages import fetch_sdist, unpack, write_jsonl  # noqa: E402  (a sibling script's module, run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {
@@ -64,8 +63,7 @@ def main() -> int:
     from govpress.parsers.html.titles import similarity
 
     pages = gather(args.dir)
-    manifest = args.dir / "manifest.jsonl"
-    manifest.write_text("".join(json.dumps({"file": str(p)}) + "\n" for p in pages), encoding="utf-8")
+    manifest = write_jsonl(args.dir / "manifest.jsonl", [{"file": str(p)} for p in pages])
     jobs = read_manifest(manifest)
     reasons: Counter[str] = Counter()
     refused: list[tuple[str, str]] = []

@@ -1,4 +1,5 @@
-"""Saved pages shipped inside other projects' source distributions, for the external check sets.
+"""Saved pages shipped inside other projects' source distributions, for the external check sets, and the
+manifest and truth files those sets write.
 
 The external sets (bench/external_set.py, bench/external_news.py) score the generic extractor on real
 pages that other projects keep as test data. Those pages are other people's words: they are unpacked
@@ -9,6 +10,7 @@ beside the pages; ``--sdist`` in the scripts names a saved copy instead.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tarfile
@@ -55,3 +57,9 @@ def unpack(sdist: Path, place: Callable[[tuple[str, ...]], Path | None]) -> int:
             target.write_bytes(source.read())
             written += 1
     return written
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as JSON Lines at ``path`` (a manifest or a truth file of ``govpress eval``); the path."""
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
