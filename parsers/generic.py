@@ -63,7 +63,9 @@ from govpress.parsers.html import (
 )
 from govpress.parsers.html.blocks import class_tokens, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
-from govpress.parsers.html.titles import similarity, strip_site_name, strip_site_suffix, title_key, title_segments
+from govpress.parsers.html.titles import (
+    UNSPACED_LETTER, similarity, strip_site_name, strip_site_suffix, title_key, title_segments,
+)
 from govpress.parsers.html.tree import child_named, decode_page_checked
 from govpress.parsers.language import detect_language, detect_later
 from govpress.parsers.notfound import not_found_reason
@@ -343,14 +345,10 @@ _HOME_URL = re.compile(r"https?://[^/]+/?(?:index\.\w+)?")
 def _agreement(heading: str, title: str) -> float:
     """How far a metadata title agrees with a heading (:func:`similarity`); a one-word title agrees only with the
     same word: "<title>MEDEF</title>" names the site, and would half-agree with every "Medef Newsletter" heading."""
-    if " " not in title.strip() and not _UNSPACED_SCRIPT.search(title) and _key(heading) != _key(title):
+    # (A title in a script written without spaces is a phrase, not one word, even without a space.)
+    if " " not in title.strip() and not UNSPACED_LETTER.search(title) and _key(heading) != _key(title):
         return 0.0
     return similarity(heading, title)
-
-
-_UNSPACED_SCRIPT = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-"""A letter of a script written without spaces between words (Thai, Burmese, Khmer, Japanese, Chinese; Korean titles
-are often one unspaced phrase too): a title of them without a space is a phrase, not one word."""
 
 
 _ARTICLE_HEADER = re.compile(r"(?:article|entry|post|story|news)[-_]{0,2}(?:head|title)", re.I)
@@ -407,7 +405,8 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     headings: list[tuple[str, Element | None, list[str]]] = []
     if index is not None:
         elements = index.by_name["h1"]
-        headline_keys = {_key(t) for t in (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name) if t}
+        metadata_titles = (meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name)
+        headline_keys = {_key(t) for t in metadata_titles if t}
         split = [(h1, *_split_heading(h1)) for h1 in elements]
         others = sum(1 for _, text, _ in split if text) - 1  # an empty <h1> (an icon's, a slider's) is no other heading
         for h1, text, dates in split:
@@ -454,7 +453,7 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         for line in lines:
             if best is not None and not all(_is_label_line(other) for other in lines if other is not line):
                 continue
-            score = max(_agreement(line, candidate) for candidate in [*candidates, *segments]) if candidates or segments else 0.0
+            score = max((_agreement(line, candidate) for candidate in [*candidates, *segments]), default=0.0)
             if score >= 0.5 and (best is None or best[1] == text or score > best[0]):
                 best = (score, line, element, dates)
     if best is None and not headings and index is not None:
@@ -687,7 +686,7 @@ def _names_article_text(element: Element) -> bool:
 
 
 _WHOLE_ARTICLE = 500
-"""Characters of text an ``<article>`` holds to count as a whole piece, not a teaser, in :func:`_the_headlines_article`."""
+"""Characters of text an ``<article>`` holds to count as a whole piece, not a teaser (:func:`_the_headlines_article`)."""
 
 
 def _the_headlines_article(pick: Element, title: str) -> Element | None:

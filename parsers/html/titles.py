@@ -16,7 +16,7 @@ from govpress.parsers.html.blocks import clean_title
 from govpress.parsers.memo import ShortTextMemo
 
 __all__ = [
-    "learn_site_names", "page_title", "similarity", "site_name_keys", "site_names_for_source", "strip_site_keys",
+    "UNSPACED_LETTER", "learn_site_names", "page_title", "similarity", "site_name_keys", "site_names_for_source", "strip_site_keys",
     "strip_site_name", "strip_site_suffix", "title_key", "title_segments",
 ]
 
@@ -42,7 +42,9 @@ def _split_at(separators: re.Pattern[str], text: str) -> list[str]:
 
 
 _UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+UNSPACED_LETTER = re.compile(f"[{_UNSPACED}]")
+"""A letter of a script written without spaces between words (Thai, Burmese, Khmer, Japanese, Chinese; Korean
+titles are often one unspaced phrase too)."""
 # How titles in scripts written without spaces glue the site's name on: a full-width bar, an underscore, a hyphen
 # between two of their letters, a colon after a space ("Headline　：日本経済新聞"); never a colon inside the headline
 # ("外国专家：中美合作共赢…" is topic and headline).
@@ -52,17 +54,17 @@ _UNSPACED_SEPARATOR = re.compile(
 
 def _unspaced_separators(title: str) -> str:
     """``title`` with the separators of an unspaced-script title written as " | " (itself when it has none of those letters)."""
-    if _UNSPACED_CHAR.search(title) is None:
+    if UNSPACED_LETTER.search(title) is None:
         return title
     return _UNSPACED_SEPARATOR.sub(" | ", title)
 
 
 def _words(part: str) -> int:
     """A part's words; in a script written without spaces, one per two of its letters (a word is one to three)."""
-    letters = len(_UNSPACED_CHAR.findall(part))
+    letters = len(UNSPACED_LETTER.findall(part))
     if not letters:
         return len(part.split())
-    return len(_UNSPACED_CHAR.sub("", part).split()) + (letters + 1) // 2
+    return len(UNSPACED_LETTER.sub("", part).split()) + (letters + 1) // 2
 
 
 def _strip_site_suffix(title: str, site_name: str | None = None) -> str:
