@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -186,6 +187,59 @@ def _parsed_then_detected(jobs: Sequence[ParseJob]) -> list[Release | ParseError
             releases[index] = error
         start = end
     return releases
+
+
+_HELD = 0.1
+"""Seconds a worker's first task keeps it busy (:func:`_hold_a_moment`)."""
+_ASKS = 5
+"""Rounds of first tasks :func:`_ask_every_worker` sends at most before it calls the pool ready anyway."""
+
+
+def _hold_a_moment() -> int:
+    """Each worker's first task: its pid, after a moment, so that the worker is still busy when the next first
+    task is submitted (a process pool hands a task to an idle worker rather than start another one)."""
+    time.sleep(_HELD)
+    return os.getpid()
+
+
+def _ask_every_worker(executor: ProcessPoolExecutor, workers: int, ready: threading.Event) -> None:
+    """Start a pool's ``workers`` workers (a process pool starts them on demand) and set ``ready`` once that many
+    distinct workers have answered.
+
+    One task per worker is sent; when they come back from fewer workers (one had already answered and gone idle
+    before the next task was submitted: the submitting thread held up on a busy machine), another round is sent
+    from a thread of its own, at most :data:`_ASKS` rounds. Before, the pool called itself ready with one worker
+    of two, once in two fresh-clone CI runs.
+    """
+    pids: set[int] = set()
+    state = {"waiting": 0, "rounds": 0}
+    counting = threading.Lock()  # not the pool's lock: a future already done calls back at once
+
+    def ask() -> None:
+        with counting:
+            state["waiting"], state["rounds"] = workers, state["rounds"] + 1
+        try:
+            futures = [executor.submit(_hold_a_moment) for _ in range(workers)]
+        except RuntimeError:  # the pool was shut down meanwhile: nobody waits for it
+            ready.set()
+            return
+        for future in futures:
+            future.add_done_callback(answered)
+
+    def answered(future: Future) -> None:
+        with counting:
+            if not future.cancelled() and future.exception() is None:
+                pids.add(future.result())
+            state["waiting"] -= 1
+            if state["waiting"]:
+                return
+            if len(pids) >= workers or state["rounds"] >= _ASKS or future.cancelled() or future.exception() is not None:
+                ready.set()
+                return
+        # Never submit from here: this is the pool's own manager thread.
+        threading.Thread(target=ask, name="govpress-pool-ask", daemon=True).start()
+
+    ask()
 
 
 def warm_worker() -> None:
@@ -552,18 +606,7 @@ class ParsePool:
                 ready = self._ready = threading.Event()
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
                                                      initializer=start_worker)
-                # A process pool starts its workers on demand: ask for all now, and note when all answered.
-                warm = [self._executor.submit(int) for _ in range(self.workers)]
-                waiting, counting = [len(warm)], threading.Lock()  # not self._lock: a done future calls back at once
-
-                def answered(_: object) -> None:
-                    with counting:
-                        waiting[0] -= 1
-                        if waiting[0] == 0:
-                            ready.set()
-
-                for future in warm:
-                    future.add_done_callback(answered)
+                _ask_every_worker(self._executor, self.workers, ready)
             return self._executor
 
     def start_soon(self) -> None:

@@ -559,3 +559,34 @@ def test_jobs_and_results_cross_the_process_boundary_whole(kind: str) -> None:
     if signature is not None:
         assert back.keys.minhash.dtype == signature.dtype
 
+
+
+def test_the_pool_is_ready_only_when_every_worker_has_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process pool hands a task to an idle worker rather than start another: when the thread submitting the
+    first tasks was held up until the first worker had answered (a busy machine), that worker took the second
+    task too and the pool called itself ready with one worker of two (a fresh-clone CI failure). Here the hold-up
+    is made certain: the first submit returns only once its task is done."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    submit = ProcessPoolExecutor.submit
+    held = []
+
+    def held_up(self, fn, *args, **kwargs):
+        future = submit(self, fn, *args, **kwargs)
+        if not held:
+            held.append(future)
+            wait([future], timeout=60)
+        return future
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", held_up)
+    pool = ParsePool(workers=2, min_pages=1)
+    try:
+        executor = pool.start()
+        deadline = time.monotonic() + 60
+        while not pool.ready and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pool.ready
+        assert len(executor._processes) == 2  # noqa: SLF001 - the pool's own workers, as the test above counts them
+    finally:
+        pool.close()
