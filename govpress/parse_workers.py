@@ -189,7 +189,7 @@ def _parsed_then_detected(jobs: Sequence[ParseJob]) -> list[Release | ParseError
     return releases
 
 
-_HELD = 0.1
+_HELD = 0.02
 """Seconds a worker's first task keeps it busy (:func:`_hold_a_moment`)."""
 _ASKS = 5
 """Rounds of first tasks :func:`_ask_every_worker` sends at most before it calls the pool ready anyway."""
