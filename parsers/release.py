@@ -85,7 +85,8 @@ class ParseContext:
     fetched_at_guessed: bool = False
     """``fetched_at`` is a guess (a saved file's modification time, which archives and reproducible builds set
     to any day): it anchors year inference, but a page whose own metadata states a later day was evidently
-    saved after that day, so the generic parser reads the page against that day instead."""
+    saved after that day, so the generic parser reads the page against that day instead; and no relative day
+    ("Yesterday, 18:05") is read against a guess."""
     no_block_found: bool = False
     """The fetcher ran the blocked-page rules on these very bytes (their status, headers and Content-Type: this
     ``content_type``) and found no block. A parser that reads them as the rules do need not run the rules again
