@@ -1,5 +1,5 @@
-"""Saved pages shipped inside other projects' source distributions, for the external check sets, and the
-manifest and truth files those sets write.
+"""Saved pages shipped inside other projects' source distributions (and npm packages), for the external
+check sets, and the manifest and truth files those sets write.
 
 The external sets (bench/external_set.py, bench/external_news.py) score the generic extractor on real
 pages that other projects keep as test data. Those pages are other people's words: they are unpacked
@@ -34,6 +34,24 @@ def fetch_sdist(requirement: str, folder: Path) -> Path:
     found = sorted(folder.glob(pattern)) or sorted(folder.glob(f"{name}-{version or '*'}.tar.gz"))
     if not found:
         raise SystemExit(f"the download left no source distribution of {requirement} in {folder}")
+    return found[-1]
+
+
+def fetch_npm(spec: str, folder: Path) -> Path:
+    """The npm package ``spec`` (``name@version``) as its tarball in ``folder``, downloaded once (``npm pack``)."""
+    name, _, version = spec.rpartition("@")
+    stem = name.lstrip("@").replace("/", "-")
+    found = sorted(folder.glob(f"{stem}-{version}.tgz"))
+    if found:
+        return found[-1]
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit(f"npm is not on PATH: pass --tarball with a saved copy of {spec}")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", str(folder)], check=True, stdout=subprocess.DEVNULL)
+    found = sorted(folder.glob(f"{stem}-{version}.tgz"))
+    if not found:
+        raise SystemExit(f"npm pack left no tarball of {spec} in {folder}")
     return found[-1]
 
 

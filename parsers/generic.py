@@ -48,6 +48,7 @@ from govpress.parsers.html import (
     PageMeta,
     absolute,
     block_paragraphs,
+    caption_blocks,
     clean_title,
     heading_text,
     link_blocks,
@@ -61,7 +62,7 @@ from govpress.parsers.html import (
     primary_language,
     text_of,
 )
-from govpress.parsers.html.blocks import class_tokens, verdicts_held
+from govpress.parsers.html.blocks import class_tokens, markup_decoded, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
 from govpress.parsers.html.titles import (
     UNSPACED_LETTER, similarity, strip_site_name, strip_site_suffix, title_key, title_segments,
@@ -623,13 +624,13 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     html_paragraphs: list[str] | None = None
     found = None
     if meta.content_element is not None:
-        html_paragraphs = block_paragraphs(meta.content_element, exclude=exclude)
+        html_paragraphs = block_paragraphs(meta.content_element, exclude=[*exclude, *caption_blocks(meta.content_element)])
     if not html_paragraphs or not _substantial_paragraphs(html_paragraphs):
         found = locate_main_content(root)
         if found.element is not None:
             if (one := _the_headlines_article(found.element, title)) is not None:
                 found = replace(found, element=one, excluded=[e for e in found.excluded if one in e.iterancestors()])
-            noise = [*found.excluded, *exclude, *link_blocks(found.element)]
+            noise = [*found.excluded, *exclude, *link_blocks(found.element), *caption_blocks(found.element)]
             html_paragraphs = block_paragraphs(found.element, exclude=noise)
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
@@ -750,6 +751,7 @@ def _text_paragraphs(text: str) -> list[str]:
         fragment = parse_html_text(f"<html><body>{text}</body></html>")
         body = fragment.find("body")
         return block_paragraphs(body if body is not None else fragment)
+    text = markup_decoded(text)  # JSON-LD articleBody often carries the CMS's entities ("&#8217;", "&amp;")
     return [p for p in (normalize(re.sub(r"[ \t]+", " ", chunk)).strip() for chunk in re.split(r"\n\s*\n|\r?\n", text)) if p]
 
 
@@ -845,6 +847,13 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
             # The typo-report widget ("Нашли ошибку? Выделите её и нажмите Ctrl+Enter"), its short question too.
             del out[i - 1 if i > 1 and _SHORT_QUESTION.match(out[i - 1]) else i:]
             break
+    # A byline or a picture's credit the page sets as a paragraph of its own at the opening, before the text starts.
+    for i, paragraph in enumerate(out[:3]):
+        if _byline_paragraph(paragraph):
+            del out[i]
+            break
+        if len(paragraph) > _BYLINE_CHARS:
+            break  # the text has started: a "By ..." line further down is the text's own
     while len(out) > 1 and _TAG_LINE.match(out[-1]):
         out.pop()
     if out:
@@ -852,6 +861,29 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
         if not out[-1]:
             out.pop()
     return out
+
+
+_BYLINE_CHARS = 100
+# "Illustration by", "Photo:", "Фото:", "Bild von": the credit of the picture the page opens with.
+_CREDIT_START = re.compile(
+    r"(?:illustrations?|photos?|photographs?|images?|pictures?|fotos?|фото|bild(?:er)?)(?:\s+(?:by|von|par|de|por|di)\b|\s*:)",
+    re.I,
+)
+
+
+def _byline_paragraph(paragraph: str) -> bool:
+    """"By Jane Doe", "Von Hans Müller, Berlin", "Текст: Анна Петрова", "Illustration by Mike Nudelman": a short
+    opening word of authorship or a picture's credit, a name (a capital letter) after it, and no sentence end
+    ("By 2030, the ministry will ..." ends one)."""
+    if len(paragraph) > _BYLINE_CHARS or paragraph.rstrip()[-1:] in (".", "!", "?", "…", ";"):
+        return False
+    credit = _CREDIT_START.match(paragraph)
+    opening = credit or _BYLINE_START.match(paragraph)
+    if opening is None:
+        return False
+    rest = paragraph[opening.end():].lstrip(":").lstrip()
+    # A credit names an agency as often as a person ("Фото: пресс-служба"); "by" wants a name.
+    return bool(rest) and (credit is not None or rest[0].isupper() or rest[0] in "\"«„“(")
 
 
 def _require_body(body_text: str) -> None:
@@ -866,7 +898,8 @@ def _comparable(text: str) -> str:
 
 
 def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | None) -> str | None:
-    """The page's description, unless it is only the opening of the body cut short (an automatic excerpt)."""
+    """The page's description, unless the body's opening already says it: one of its first paragraphs, whole or cut
+    short (an automatic excerpt; a rubric word or a photo credit may stand before it)."""
     description = meta.description or meta.og_description
     if not description:
         return None
@@ -874,9 +907,9 @@ def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | 
     wanted = _comparable(description)
     if not wanted or wanted == _comparable(title) or (subtitle and wanted == _comparable(subtitle)):
         return None
-    first = _comparable(paragraphs[0]) if paragraphs else ""
-    if first and first.startswith(wanted):
-        return None  # the first paragraph, whole or cut short: nothing the body does not say
+    for paragraph in paragraphs[:3]:
+        if _comparable(paragraph).startswith(wanted):
+            return None  # nothing the body does not say
     return description
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
     )
     from govpress.parsers.html.density import (
         MainContent,
+        caption_blocks,
         find_main_content,
         link_blocks,
         locate_main_content,
@@ -63,7 +64,7 @@ if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
 
 _FROM = {
     "blocks": ("block_paragraphs", "clean_title", "element_text", "heading_text", "is_boilerplate", "remove_boilerplate"),
-    "density": ("MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
+    "density": ("MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
                 "prose_weight"),
     "links": ("absolute", "primary_language", "same_document_elsewhere"),
     "metadata": ("PageIndex", "PageMeta", "page_metadata"),
@@ -95,6 +96,7 @@ __all__ = [
     "PageMeta",
     "absolute",
     "block_paragraphs",
+    "caption_blocks",
     "clean_title",
     "element_text",
     "find_main_content",

@@ -13,6 +13,7 @@ not hit Python's recursion limit.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ __all__ = [
     "element_text",
     "heading_text",
     "is_boilerplate",
+    "markup_decoded",
     "remove_boilerplate",
 ]
 
@@ -64,7 +66,7 @@ _BOILER_WORDS = (
     "share", "sharing", "social", "socials", "socialsharing", "related", "subscribe", "subscription",
     "newsletter", "breadcrumb", "breadcrumbs", "comment", "comments", "cookie", "cookies", "banner",
     "advert", "advertisement", "ads", "ad", "promo", "sidebar", "widget", "nav", "navbar",
-    "navigation", "menu", "submenu", "pagination", "pager", "print", "toolbar", "hidden", "aural",
+    "navigation", "menu", "submenu", "pagination", "pager", "print", "toolbar", "tools", "hidden", "aural",
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "skip", "skiplink", "invisible",
     "unsichtbar", "ausgeblendet", "offscreen", "element-invisible",
     "contact", "contacts", "tags", "tag-list", "taglist", "footer", "masthead", "popup", "modal",
@@ -85,6 +87,15 @@ _BOILER_RE = re.compile(
     + r")(?:$|[-_]|(?=(?-i:[A-Z0-9])))",
     re.I,
 )
+# Class/id words of photo captions and credits ("wp-caption-text", "image-credit", French "legende", German
+# "bildunterschrift"): not the article's text, but some sites name their headings "title_caption", so a heading
+# is not judged by them.
+_CAPTION_WORDS = ("caption", "captions", "credit", "credits", "legend", "legende", "bildunterschrift", "bildtext")
+_CAPTION_RE = re.compile(
+    r"(?:^|[-_]|(?<=[a-z0-9])(?=(?-i:[A-Z])))(?:" + _alternation(_CAPTION_WORDS) + r")(?:$|[-_]|(?=(?-i:[A-Z0-9])))",
+    re.I,
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Bootstrap-style responsive helpers (hidden-xs, hidden-lg) hide a block on SOME screens only.
 _RESPONSIVE_HIDDEN = re.compile(r"^hidden-(?:xs|sm|md|lg|xl|print)$", re.I)
 _BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"})
@@ -120,38 +131,52 @@ def class_tokens(element: Element) -> list[str]:
     return tokens
 
 
-_TOKEN_VERDICTS: dict[str, bool] = {}
-"""Class/id word -> whether it names a boilerplate block: pages repeat the same few hundred words
-thousands of times, so the regex runs once per distinct word (bounded: cleared when it grows large)."""
+_NOT_BOILER, _BOILER, _CAPTION = 0, 1, 2
+"""A class word's or attribute's verdict: no boilerplate, boilerplate, or a caption's (boilerplate but on a heading)."""
+
+_TOKEN_VERDICTS: dict[str, int] = {}
+"""Class/id word -> its verdict: pages repeat the same few hundred words thousands of times, so the
+regexes run once per distinct word (bounded: cleared when it grows large)."""
 
 
-def _boiler_token(token: str) -> bool:
+def _boiler_token(token: str) -> int:
     verdict = _TOKEN_VERDICTS.get(token)
     if verdict is None:
-        verdict = not _RESPONSIVE_HIDDEN.match(token) and _BOILER_RE.search(token) is not None
+        if _RESPONSIVE_HIDDEN.match(token):
+            verdict = _NOT_BOILER
+        elif _BOILER_RE.search(token) is not None:
+            verdict = _BOILER
+        else:
+            verdict = _CAPTION if _CAPTION_RE.search(token) is not None else _NOT_BOILER
         if len(_TOKEN_VERDICTS) > 50_000:
             _TOKEN_VERDICTS.clear()
         _TOKEN_VERDICTS[token] = verdict
     return verdict
 
 
-_CLASS_VERDICTS: dict[str, bool] = {}
-"""Whole class attribute -> whether one of its words names a boilerplate block: a page repeats the
-same class attributes on hundreds of elements, so one lookup replaces a split and a lookup per word."""
+_CLASS_VERDICTS: dict[str, int] = {}
+"""Whole class attribute -> the strongest verdict of its words: a page repeats the same class attributes
+on hundreds of elements, so one lookup replaces a split and a lookup per word."""
 
 
-def _boiler_classes(classes: str) -> bool:
+def _boiler_classes(classes: str) -> int:
     verdict = _CLASS_VERDICTS.get(classes)
     if verdict is None:
-        verdict = False
+        verdict = _NOT_BOILER
         for token in classes.split():
-            if _boiler_token(token):
-                verdict = True
+            found = _boiler_token(token)
+            if found == _BOILER:
+                verdict = found
                 break
+            verdict = verdict or found
         if len(_CLASS_VERDICTS) > 50_000:
             _CLASS_VERDICTS.clear()
         _CLASS_VERDICTS[classes] = verdict
     return verdict
+
+
+def _names_boilerplate(verdict: int, tag: str) -> bool:
+    return verdict == _BOILER or (verdict == _CAPTION and tag not in _HEADING_TAGS)
 
 
 class _HeldVerdicts(threading.local):
@@ -203,7 +228,7 @@ def _held_answer(held: dict[Element, T] | None, element: Element, answer: Callab
 
 
 def is_boilerplate(element: Element) -> bool:
-    """A navigation, share, related, subscribe, hidden or contact block (by tag, role, class or id)."""
+    """A navigation, share, related, subscribe, hidden, contact or caption block (by tag, role, class or id)."""
     # _held_answer written out: asked ~75 times a generated page (the walks of the not-found check, the density
     # count, the body and the date region), most of them for an element already judged.
     held = _held.verdicts
@@ -241,13 +266,13 @@ def _judge(element: Element) -> bool:
         verdict = _CLASS_VERDICTS.get(classes)
         if verdict is None:
             verdict = _boiler_classes(classes)
-        return verdict and not _swallows_article(element)
+        return bool(verdict) and _names_boilerplate(verdict, tag) and not _swallows_article(element)
     if "hidden" in names or ("aria-hidden" in names and get("aria-hidden").lower() == "true"):
         return True
     if "role" in names and get("role").lower() in _BOILER_ROLES:
         return True
-    if ("class" in names and _boiler_classes(get("class"))) or (
-        "id" in names and (ident := get("id")) and _boiler_token(ident)
+    if ("class" in names and _names_boilerplate(_boiler_classes(get("class")), tag)) or (
+        "id" in names and (ident := get("id")) and _names_boilerplate(_boiler_token(ident), tag)
     ):
         # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
         # rest of the page: a block holding the headline or the article is not boilerplate.
@@ -309,8 +334,29 @@ def _squash_and_normal(text: str) -> tuple[str, bool]:
     return squashed, _squashed_normal(squashed) is not None
 
 
+_ESCAPED_ENTITY = re.compile(r"&(?:[a-z][a-z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-f]{1,6});", re.I)
+_INLINE_MARKUP = re.compile(r"</?(?:a|abbr|b|cite|em|font|i|mark|q|s|small|span|strong|sub|sup|u)\b[^<>]{0,500}>", re.I)
+_BLOCK_MARKUP = re.compile(r"</?(?:br|div|h[1-6]|li|ol|p|ul)\b[^<>]{0,500}>", re.I)
+
+
+def markup_decoded(text: str) -> str:
+    """A text that carries markup as text, as a reader sees it: entities unescaped, tags dropped.
+
+    Meta values and JSON-LD strings are written by CMSs that escape twice ("&amp;amp;" arrives as "&amp;",
+    WordPress writes "&#8217;" into JSON) or paste the lead's HTML into the description ("For more, see
+    <a href=...>how to stop spending</a>"). A text without "&" or "<" comes back as it is."""
+    if "&" in text and _ESCAPED_ENTITY.search(text):
+        text = html.unescape(text)
+    if "<" in text:
+        text = _BLOCK_MARKUP.sub(" ", _INLINE_MARKUP.sub("", text))
+    return text
+
+
 def _clean_title(text: str) -> str:
-    squashed, same = _squash_and_normal(text[:TITLE_SCAN_CHARS])
+    text = text[:TITLE_SCAN_CHARS]
+    if "&" in text or "<" in text:
+        text = markup_decoded(text)
+    squashed, same = _squash_and_normal(text)
     return squashed if same else normalize(squashed)
 
 

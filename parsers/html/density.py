@@ -16,7 +16,7 @@ from lxml import etree
 from govpress.parsers.html.blocks import BLOCK_TAGS, held_verdicts, is_boilerplate
 from govpress.parsers.html.tree import Element, child_named, squash
 
-__all__ = ["MainContent", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
+__all__ = ["MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
@@ -60,6 +60,10 @@ def link_blocks(element: Element) -> list[Element]:
         if next(block.iterdescendants("a"), None) is None:
             continue  # no link text at all, so no row of links: read no further (most paragraphs of a text)
         text = _short_text(block, _LINK_BLOCK_CHARS)
+        if text is None and block.tag in ("ul", "ol") and _list_of_links(block):
+            found.append(block)  # a long "more headlines" list: each item a link, however many there are
+            inside.add(block)
+            continue
         if not text or _SENTENCE_INSIDE.search(text):
             continue
         # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
@@ -69,6 +73,56 @@ def link_blocks(element: Element) -> list[Element]:
             found.append(block)
             inside.add(block)
     return found
+
+
+_CAPTION_TAGS = frozenset({"p", "div", "span", "dd", "dt", "em", "small", "i", "figcaption", "td"})
+_ALT_CHARS = (12, 400)
+"""Lengths of an image's alt text that can name a caption: shorter ones ("photo", a name) are too common in prose."""
+
+
+def caption_blocks(element: Element) -> list[Element]:
+    """Captions inside a content pick: a block near an image (within the image's grandparent) whose text is
+    the image's ``alt`` or ``title`` text, alone or with a short credit after it ("... (Photo AFP)").
+
+    Many CMSs write the caption twice, once for the image and once for the reader, under class names nobody
+    can list ("foto", "cnn_strylccimg300cntr", none at all); the repetition is what gives it away."""
+    found: list[Element] = []
+    for image in element.iter("img"):
+        alts = {squash(image.get(name) or "") for name in ("alt", "title")}
+        alts = {alt for alt in alts if _ALT_CHARS[0] <= len(alt) <= _ALT_CHARS[1]}
+        if not alts:
+            continue
+        scope = image.getparent()
+        for _ in range(2):
+            if scope is None or scope is element:
+                break
+            scope = scope.getparent()
+        if scope is None:
+            continue
+        for block in scope.iter(*_CAPTION_TAGS):
+            if block in found or next(block.iter("img"), None) is not None:
+                continue
+            text = _short_text(block, _ALT_CHARS[1] + 60)
+            if text and any(text == alt or (text.startswith(alt) and len(text) - len(alt) <= 60) for alt in alts):
+                found.append(block)
+    return found
+
+
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+_VISIBLE_LINK_TEXT = etree.XPath(".//a//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def _list_of_links(block: Element) -> bool:
+    """A list of three items or more, each of them a link and little else (a comment count, a date): a list of
+    headlines or documents, however long. An item that says something besides its link makes it a text's list."""
+    items = [child for child in block if child.tag == "li"]
+    if len(items) < 3:
+        return False
+    for item in items:
+        letters = _word_chars("".join(_VISIBLE_TEXT(item)))
+        if not letters or _word_chars("".join(_VISIBLE_LINK_TEXT(item))) < 0.8 * letters:
+            return False
+    return True
 
 
 _WORD_RUN = re.compile(r"\w+")

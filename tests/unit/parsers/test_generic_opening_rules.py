@@ -1,0 +1,137 @@
+"""Rules added after scoring where the article text starts on real news pages (bench/external_openings.py).
+
+Captions, photo credits, "more headlines" lists, bylines and markup written as text were found before the
+opening words of articles. Every page here is a small hand-written document; each test shows the rule
+firing and, beside it, the case where it must not.
+"""
+
+from __future__ import annotations
+
+import json
+
+from govpress.parsers import generic
+from govpress.parsers.html.blocks import _boiler_token, is_boilerplate, markup_decoded
+from govpress.parsers.html.tree import parse_html_text
+from govpress.parsers.release import ParseContext
+
+OPENING = ("<p>The council has approved a plan to plant twelve thousand street trees over the next five years, "
+           "starting with the districts that have the least shade.</p>")
+REST = ("<p>Residents will be able to request a tree through the council's website, and volunteers will help to "
+        "water young trees during the summer.</p><p>The first two thousand trees will be planted this autumn, the "
+        "council said, and the rest over the following four years.</p>")
+URL = "https://city.example/news/trees"
+
+
+def page(body: str, head: str = "", title: str = "Street trees plan approved") -> bytes:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
+            f"<body><article><h1>{title}</h1>{body}</article></body></html>").encode()
+
+
+def parse(body: str, head: str = ""):
+    return generic.parse(page(body, head), URL, ParseContext())
+
+
+# ----------------------------------------------------------------------------- captions and credits
+
+def test_blocks_named_as_captions_or_credits_are_not_text() -> None:
+    for chrome in ("<p class='wp-caption-text'>Volunteers at the tree nursery on Monday</p>",
+                   "<div class='image-credit'>Jane Doe / City Council</div>",
+                   "<div class='legende'>Le maire à la pépinière (Photo AFP)</div>",
+                   "<span class='photoCaption'>Volunteers at the tree nursery on Monday</span>"):
+        release = parse(chrome + OPENING + REST)
+        assert release.body_text.startswith("The council has approved"), chrome
+        assert "during the summer" in release.body_text
+
+
+def test_a_heading_the_site_classes_as_a_caption_is_still_judged_a_heading() -> None:
+    # kremlin.ru writes its section headings as <h2 class="title title_main title_caption">.
+    heading, note = (parse_html_text(f"<html><body><{tag} class='title title_caption'>Council news</{tag}></body></html>")
+                     .find(f".//{tag}") for tag in ("h2", "p"))
+    assert not is_boilerplate(heading)
+    assert is_boilerplate(note)
+    assert _boiler_token("caption") and _boiler_token("wp-caption-text") and not _boiler_token("captioned-video-list")
+
+
+def test_a_block_repeating_an_images_alt_text_is_its_caption() -> None:
+    figure = ("<div class='foto'><img src='/nursery.jpg' alt='Volunteers at the tree nursery on Monday'>"
+              "<p>Volunteers at the tree nursery on Monday (Photo: City Council)</p></div>")
+    release = parse(figure + OPENING + REST)
+    assert release.body_text.startswith("The council has approved")
+
+
+def test_a_paragraph_that_only_shares_words_with_an_alt_text_stays() -> None:
+    # The image is described by the opening's own words, but the paragraph says more than its alt text.
+    figure = "<div><img src='/plan.jpg' alt='The council has approved a plan'>" + OPENING + "</div>"
+    release = parse(figure + REST)
+    assert release.body_text.startswith("The council has approved a plan to plant")
+
+
+# ----------------------------------------------------------------------------- lists of links
+
+def test_a_long_list_of_headline_links_is_not_text() -> None:
+    headlines = "".join(f"<li><a href='/news/{n}'>Council budget talks, week {n}: what the parties want</a>"
+                        f"<span class='count'>{n}</span></li>" for n in range(12))
+    release = parse(f"<div><ul>{headlines}</ul></div>" + OPENING + REST)
+    assert release.body_text.startswith("The council has approved")
+
+
+def test_a_list_whose_items_say_more_than_their_links_stays() -> None:
+    items = "".join(f"<li>District {n} gets {n * 100} trees, see <a href='/map/{n}'>the map</a> for the streets"
+                    " that come first</li>" for n in range(1, 8))
+    release = parse(OPENING + f"<ul>{items}</ul>" + REST)
+    assert "District 7 gets 700 trees" in release.body_text
+
+
+# ----------------------------------------------------------------------------- bylines and credits at the opening
+
+def test_a_byline_or_a_credit_standing_alone_at_the_opening_is_dropped() -> None:
+    for line in ("By Jane Doe and John Roe", "Par LILIAN ALEMAGNA, LAURE BRETTON", "Текст: Анна Петрова",
+                 "Illustration by Mike Nudelman", "Фото: пресс-служба"):
+        release = parse(f"<p>{line}</p>" + OPENING + REST)
+        assert release.body_text.startswith("The council has approved"), line
+
+
+def test_lines_that_only_begin_like_a_byline_stay() -> None:
+    for line in ("By 2030, every street in the city will have at least one tree.",  # a sentence
+                 "by the numbers"):  # no name after it
+        release = parse(f"<p>{line}</p>" + OPENING + REST)
+        assert release.body_text.startswith(line), line
+    # Past the opening a "Von ..." line is the text's own subheading.
+    release = parse(OPENING + "<p>Von Null auf Hundert</p>" + REST)
+    assert "Von Null auf Hundert" in release.body_text
+
+
+# ----------------------------------------------------------------------------- markup written as text
+
+def test_markup_and_double_escaped_entities_in_metadata_are_read_as_text() -> None:
+    assert markup_decoded("Boomer &amp; Craig") == "Boomer & Craig"
+    assert markup_decoded("For more, see <a href='/x'>how to save</a>.") == "For more, see how to save."
+    assert markup_decoded("AT&T and 3 < 4") == "AT&T and 3 < 4"
+    head = ("<meta name='description' content='Boomer &amp;amp; Craig welcome the plan. More on "
+            "&lt;a href=&quot;/trees&quot;&gt;street trees&lt;/a&gt; here.'>")
+    release = parse(OPENING + REST, head)
+    assert release.lead == "Boomer & Craig welcome the plan. More on street trees here."
+
+
+def test_json_ld_text_with_the_cms_entities_is_read_as_text() -> None:
+    body = ("The council&#8217;s plan will plant twelve thousand street trees over the next five years &amp; more, "
+            "starting with the districts that have the least shade.\nResidents can ask for a tree on the council&#8217;s "
+            "website, and volunteers will water young trees in the summer.")
+    head = ("<script type='application/ld+json'>" + json.dumps({"@type": "NewsArticle", "headline": "Street trees plan "
+            "approved", "articleBody": body}) + "</script>")
+    release = parse("<p>Short teaser only.</p>", head)
+    assert "council’s plan" in release.body_text and "years & more" in release.body_text
+
+
+def test_a_description_the_body_repeats_after_a_rubric_is_no_second_lead() -> None:
+    head = "<meta name='description' content='The council has approved a plan to plant twelve thousand street trees.'>"
+    release = parse("<p>Analysis</p>" + OPENING + REST, head)
+    assert release.lead is None
+    deeper = parse("<p>Analysis</p>" + REST + REST + OPENING, head)  # said only far down: the summary is kept
+    assert deeper.lead == "The council has approved a plan to plant twelve thousand street trees."
+
+
+def test_a_page_tools_box_is_chrome() -> None:
+    tools = "<div id='story_tools'><h4>Story Tools</h4><ul><li><a href='/print'>Print</a></li></ul></div>"
+    release = parse(tools + OPENING + REST)
+    assert release.body_text.startswith("The council has approved")
