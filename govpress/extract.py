@@ -121,6 +121,7 @@ def extract_one(path: Path, url: str | None, *, source: Source | None = None, pa
         languages=tuple(source.languages) if source else (job.languages if job else ()),
         fetched_at=(job.fetched_at if job and job.fetched_at else mtime),
         fetched_at_guessed=not (job and job.fetched_at),
+        fetched_before=None if job and job.fetched_at else datetime.now(timezone.utc),
         content_type=_CONTENT_TYPES.get(path.suffix.lower()),
         site_names=job.site_names if job else (),
     )

@@ -333,9 +333,14 @@ def _accept(parsed: ParsedDate, reference: datetime | None) -> bool:
 
 
 class _Collector:
-    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False, fetch_known: bool = True) -> None:
+    def __init__(self, tz: str, reference: datetime | None, month_first: bool = False, fetch_known: bool = True,
+                 not_after: datetime | None = None) -> None:
         self.tz = tz
         self.reference = reference
+        # Dates after the fetch are events, not publications. A guessed fetch time (a file's modification time)
+        # bounds nothing: a page saved in 2024 may carry 2020-02-02, the day a package build stamped on it.
+        self.fetch_known = fetch_known
+        self.not_after = not_after
         # Relative days ("Сегодня, 14:30") are read against the fetch time only, never against a
         # reference guessed from the page's other dates (that would date any page to its newest date),
         # nor against a fetch time that is itself a guess (a saved file's modification time).
@@ -350,7 +355,7 @@ class _Collector:
             return False
         if parsed.precision == "day" or is_date_only_stamp(parsed):
             parsed = as_day(parsed, tz=self.tz)
-        if not _accept(parsed, self.reference):
+        if not _accept(parsed, self.reference if self.fetch_known else self.not_after):
             return False
         self.found.append(DateCandidate(parsed, channel, WEIGHTS[channel] if weight is None else weight, text))
         return True
@@ -449,6 +454,7 @@ def find_publication_date(
     reference: datetime | None,
     month_first: bool | None = False,
     fetch_known: bool = True,
+    not_after: datetime | None = None,
 ) -> FoundDate:
     """Rank every candidate and return the winner (``None`` when the page states no date).
 
@@ -460,9 +466,10 @@ def find_publication_date(
     ``month_first``: the page is US English, where "10/02/2024" is 2 October; ``None`` when the
     page is English of no stated region: day first, except on the line under "For Immediate
     Release" (a US press-office convention); ``fetch_known``: False when ``reference`` is a guess (a saved
-    file's modification time): it still anchors years, but no relative day ("Yesterday, 18:05") is read.
+    file's modification time): it still anchors years, but no relative day ("Yesterday, 18:05") is read, and
+    dates after it are refused only when they are after ``not_after`` (the time the file was read).
     """
-    collector = _Collector(tz, reference, bool(month_first), fetch_known)
+    collector = _Collector(tz, reference, bool(month_first), fetch_known, not_after)
     collector.release_month_first = month_first is None or bool(month_first)
     # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
     for channel, raw in meta_published:
@@ -655,11 +662,14 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
         weights = sorted(best.values(), reverse=True)
         return weights[0] + 0.25 * sum(weights[1:])
 
+    order = {"second": 2, "minute": 1, "day": 0}
     if len(by_day) == 1:  # one day stated (most pages): it wins, whatever its support
         winner = next(iter(by_day.values()))
     else:
-        winner = max(by_day.values(), key=lambda g: (support(g), -candidates.index(g[0])))
-    order = {"second": 2, "minute": 1, "day": 0}
+        # Between equally supported days, the one stated with a time of day: a publication stamp carries one,
+        # a "today is" clock above the headline ("2021年10月7日 星期四") or an event's day does not. Then the first.
+        winner = max(by_day.values(), key=lambda g: (support(g), max(order[c.date.precision] for c in g),
+                                                      -candidates.index(g[0])))
     best = max(winner, key=lambda c: (order[c.date.precision], c.date.has_offset, c.weight))
     return best.date
 
@@ -667,7 +677,7 @@ def _choose(candidates: list[DateCandidate]) -> ParsedDate | None:
 def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, reference: datetime | None,
                     modified: list[str] = (), teasers: set[str] | frozenset[str] = frozenset(),
                     free_text: bool = False, content: set[str] | frozenset[str] = frozenset(),
-                    body: list[str] = (), fetch_known: bool = True) -> FoundDate:
+                    body: list[str] = (), fetch_known: bool = True, not_after: datetime | None = None) -> FoundDate:
     """htmldate's reading of the markup, for a page where no place above gave a date.
 
     htmldate knows many more CMS markups than the channels above (classes, ``<abbr>``, image
@@ -692,7 +702,8 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
                     and not any(line in paragraph for paragraph in body) and find_dates(line, tz=tz, reference=reference)]
         if not eligible:
             return FoundDate(None, ())
-    latest = reference + _FUTURE_SLACK if reference is not None and reference.tzinfo is not None else None
+    bound = reference if fetch_known else not_after
+    latest = bound + _FUTURE_SLACK if bound is not None and bound.tzinfo is not None else None
     try:
         found = find_date(html_text, extensive_search=free_text, original_date=True, url=url,
                           min_date=datetime(_EARLIEST_YEAR, 1, 1), max_date=latest.replace(tzinfo=None) if latest else None)
@@ -712,7 +723,7 @@ def markup_fallback(html_text: str, *, url: str, lines: list[str], tz: str, refe
         return FoundDate(None, ())
     if free_text and not any(line in content and not any(line in paragraph for paragraph in body) for line in kept):
         return FoundDate(None, ())
-    collector = _Collector(tz, reference, fetch_known=fetch_known)
+    collector = _Collector(tz, reference, fetch_known=fetch_known, not_after=not_after)
     collector.add(parsed, "markup", found)
     return FoundDate(_choose(collector.found), tuple(collector.found))
 
@@ -724,7 +735,7 @@ def _is_rejected_line(line: str) -> bool:
 
 def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
                    teasers: set[str] | frozenset[str] = frozenset(), month_first: bool = False,
-                   fetch_known: bool = True) -> FoundDate:
+                   fetch_known: bool = True, not_after: datetime | None = None) -> FoundDate:
     """The last resort: the day of the page's bare date lines, when they all name one day.
 
     Many CMS templates print the publication date as a line of its own somewhere in the page's
@@ -734,7 +745,7 @@ def lone_date_line(lines: list[str], *, tz: str, reference: datetime | None,
     teasers of other pages do not count. Two different days on such lines: no way to tell which
     is the page's, so none. Dates after the fetch are events, as everywhere.
     """
-    collector = _Collector(tz, reference, month_first, fetch_known)
+    collector = _Collector(tz, reference, month_first, fetch_known, not_after)
     days = set()
     for line in lines:
         if line in teasers or _has_copyright_or_other_label(line) or not _is_bare_date_line(line, collector):

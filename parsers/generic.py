@@ -195,7 +195,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         counters["markup_date_asked"] += 1
         lines, teasers, blocks = _visible_lines(root)
         found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
-                                modified=[raw for _, raw in meta.modified], fetch_known=not ctx.fetched_at_guessed)
+                                modified=[raw for _, raw in meta.modified], fetch_known=not ctx.fetched_at_guessed, not_after=ctx.fetched_before)
         counters["markup_date_used"] += found.date is not None
         if found.date is None:
             # Lines with a digit outside navigation, asides, footers: where a last-resort date may stand.
@@ -204,14 +204,14 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
             # The page's one bare date line, if it has exactly one day on such lines.
             found = lone_date_line([line for line in lines if line in content and len(line) <= 60], tz=ctx.timezone,
                                    reference=ctx.fetched_at, teasers=teasers, month_first=bool(_month_first(meta, ctx)),
-                                   fetch_known=not ctx.fetched_at_guessed)
+                                   fetch_known=not ctx.fetched_at_guessed, not_after=ctx.fetched_before)
             counters["lone_date_line_used"] += found.date is not None
             if found.date is None:
                 # Last of all, htmldate's free-text scan, its day shown on a content line outside the article's text.
                 found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone,
                                         reference=ctx.fetched_at, modified=[raw for _, raw in meta.modified],
                                         free_text=True, content=content, body=paragraphs,
-                                        fetch_known=not ctx.fetched_at_guessed)
+                                        fetch_known=not ctx.fetched_at_guessed, not_after=ctx.fetched_before)
                 counters["free_text_date_used"] += found.date is not None
     paragraphs = _drop_date_lines(paragraphs, found)
     repair_language = ctx.languages[0] if ctx.languages else meta.language
@@ -968,6 +968,7 @@ def _publication_date(root: Element, meta: PageMeta, headline: Headline, paragra
         tz=ctx.timezone,
         reference=ctx.fetched_at,
         fetch_known=not ctx.fetched_at_guessed,
+        not_after=ctx.fetched_before,
     )
 
 

@@ -87,6 +87,10 @@ class ParseContext:
     to any day): it anchors year inference, but a page whose own metadata states a later day was evidently
     saved after that day, so the generic parser reads the page against that day instead; and no relative day
     ("Yesterday, 18:05") is read against a guess."""
+    fetched_before: datetime | None = None
+    """When ``fetched_at`` is a guess: a time the page was certainly saved before (the clock of the extraction that
+    reads the file). No date after it is the page's publication (an announced event, a deadline); dates between
+    the guess and it are kept, whatever day an archive stamped on the file."""
     no_block_found: bool = False
     """The fetcher ran the blocked-page rules on these very bytes (their status, headers and Content-Type: this
     ``content_type``) and found no block. A parser that reads them as the rules do need not run the rules again

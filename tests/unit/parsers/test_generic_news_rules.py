@@ -69,6 +69,35 @@ def test_extract_reads_a_file_with_an_old_modification_time_by_its_stated_date(t
     assert stated["published_at"] is None
 
 
+def test_a_visible_date_after_an_archives_stamp_is_kept_and_one_after_the_reading_is_not(tmp_path: Path) -> None:
+    # No machine-readable stamp to move the guess up: only the line under the headline dates the page.
+    saved = tmp_path / "trees.html"
+    saved.write_bytes(page("", "<p class='pub-time'>2023-11-02 20:30</p>" + PROSE))
+    os.utime(saved, (OLD_MTIME.timestamp(), OLD_MTIME.timestamp()))
+    assert extract_one(saved, "https://city.example/news/trees")["published_at"].startswith("2023-11-02T20:30")
+    # The parser is told when the file was read: a day after that is an announced event, never the publication.
+    guessed = ParseContext(fetched_at=OLD_MTIME, fetched_at_guessed=True,
+                           fetched_before=datetime(2023, 10, 1, tzinfo=timezone.utc))
+    assert day(generic.parse(saved.read_bytes(), "https://city.example/news/trees", guessed)) is None
+
+
+def test_a_stamp_with_a_time_beats_a_today_clock_above_the_headline() -> None:
+    from govpress.parsers.datefinder import find_publication_date
+
+    # A portal's header prints the day it was rendered ("2021年10月7日 星期四") just above the headline; the
+    # article's own line below it carries the time of publication. Both lines are as near the headline.
+    def found(above: str, below: str):
+        lines = [above, "Street trees plan approved", below, "The council has approved a plan to plant twelve "
+                 "thousand street trees over the next five years, starting with the districts that have the least shade."]
+        return find_publication_date(meta_published=[], heading_dates=[], region_lines=lines,
+                                     title="Street trees plan approved", first_paragraphs=[], url="https://city.example/a",
+                                     tz="UTC", reference=datetime(2021, 10, 7, 12, tzinfo=timezone.utc)).value
+
+    assert found("2021年10月7日 星期四", "2020-11-23 10:22:14 出处：City news").date().isoformat() == "2020-11-23"
+    # Neither line with a time of day: the first one still wins, as before.
+    assert found("2021年10月7日 星期四", "2020年11月23日 出处：City news").date().isoformat() == "2021-10-07"
+
+
 # ----------------------------------------------------------------------------- a short article the page names
 
 TALKS = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from govpress.parsers.language import detect_language, language_mismatch, language_probabilities
@@ -168,10 +170,13 @@ def test_feature_counts_keep_py3langid_order_of_first_occurrence() -> None:
 
 
 def _counted_script(text: str) -> str | None:
-    """The script choice as language_probabilities made it before majority_script: every run counted."""
+    """The script choice as language_probabilities made it before majority_script: every run counted (a Chinese
+    character, a kana or a Hangul syllable as three letters when the text holds any character of U+3000-U+DFFF)."""
     from govpress.parsers.language import _script_counts
 
     counts = _script_counts(text)
+    if any("\u3000" <= c <= "\udfff" for c in text):
+        counts = Counter({name: n * (3 if name in ("han", "kana", "hangul") else 1) for name, n in counts.items()})
     if not counts:
         return None
     script = counts.most_common(1)[0][0]
@@ -446,3 +451,16 @@ def test_detections_are_held_only_within_the_block_and_only_for_its_thread() -> 
     for detection in held:
         detection()
     assert ran == ["now", "other thread", "after", "first", "second"]
+
+
+def test_a_chinese_text_quoting_code_and_english_names_is_chinese() -> None:
+    # More Latin letters than Chinese characters (a code sample, product names), and still a Chinese article.
+    text = ("一日一技：在 Python 中实现延迟调用\n\n熟悉 Golang 的同学都知道，Golang 里面有一个关键词叫做defer。"
+            "实际上在 Python 里面也有相关的语法。我有一个函数parse，它的作用是从 Redis 中持续读入数据，并写入到MongoDB 中。"
+            "示例代码如下： import json import redis import pymongo client = redis.Redis() "
+            "handler = pymongo.MongoClient().test.data def parse(): data = client.lpop('test')")
+    assert detect_language(text) == "zh"
+    # An English text naming a Chinese place in its own characters stays English.
+    english = ("The delegation visited Wuhan (武汉) on Tuesday and met the provincial governor to discuss "
+               "trade, river transport and the new airport terminal that opens next spring.")
+    assert detect_language(english) == "en"
