@@ -110,12 +110,23 @@ class FoundDate:
         return self.date.precision if self.date else None
 
 
+# C's asctime and Java's Date.toString(), which some CMSs put in JSON-LD and meta tags: "Tue Jan 28 15:28:56 CET 2020".
+# The year comes last, after the time and the zone, where a reader of written dates does not look for it.
+_CTIME = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\s+)?(?P<mon>[a-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+"
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?:(?P<zone>[a-z]{2,5}|[+\-]\d{2}:?\d{2})\s+)?(?P<year>\d{4})$",
+    re.I,
+)
+
+
 def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool = False, month_first: bool = False
                ) -> ParsedDate | None:
     """A date string -> ParsedDate (ISO first unless ``free_text``, then any written form); date-only stamps become days."""
     raw = (raw or "").strip()
     if not raw:
         return None
+    if raw[-1:].isdigit() and (ctime := _CTIME.match(raw)) is not None:
+        raw = f"{ctime['day']} {ctime['mon']} {ctime['year']} {ctime['time']} {ctime['zone'] or ''}".rstrip()
     parsed = None if free_text else parse_iso(raw, tz=tz)
     if parsed is None:
         parsed = parse_date(raw, tz=tz, reference=reference, month_first=month_first)

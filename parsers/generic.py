@@ -174,7 +174,7 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
     index = PageIndex(root, proxies if len(proxies) < _HELD_PROXIES else None)  # every node held: read from the list
     meta = page_metadata(root, url, index)
     if ctx.fetched_at_guessed:
-        ctx = _saved_after_stated(ctx, meta)
+        ctx = _anchored_to_stated(ctx, meta)
 
     headline = choose_title(meta, index, ctx.site_names)
     title = headline.title
@@ -1124,22 +1124,24 @@ def read_date(raw: str, ctx: ParseContext, *, free_text: bool = False):
     return read_stamp(raw, ctx.timezone, ctx.fetched_at, free_text=free_text)
 
 
-_STAMP_CHANNELS = frozenset({"jsonld", "meta", "time"})
+_STAMP_CHANNELS = frozenset({"jsonld", "meta", "time", "itemprop", "hentry"})
 
 
-def _saved_after_stated(ctx: ParseContext, meta: PageMeta) -> ParseContext:
-    """A guessed fetch time (a file's modification time) moved up to the newest day the page's own
-    machine-readable stamps state, when they state a later one: the page was saved after it.
+def _anchored_to_stated(ctx: ParseContext, meta: PageMeta) -> ParseContext:
+    """A guessed fetch time (a file's modification time) replaced by the newest moment the page's own
+    machine-readable stamps state (published or modified), when they state one with a year.
 
-    Archives, package builds and copies reset modification times to any day (2020-02-02, 1980-01-01);
-    read against such a day, every stated date after it would be refused as "after the fetch".
+    Archives, package builds and copies set modification times to any day, before the page (2020-02-02,
+    1980-01-01) or long after it (the day of the copy). The page's own newest stamp is the better anchor for
+    the year of a date written without one ("Jun 13, 4:03 PM" on a page stamped 2016-06-13T1603Z). Which
+    dates are too late to be the publication is not read against it but against ``ctx.fetched_before``.
     """
-    newest = ctx.fetched_at
+    newest = None
     for channel, raw in (*meta.published, *meta.modified):
         if channel in _STAMP_CHANNELS and (stamp := read_stamp(raw, ctx.timezone, None)) is not None:
             if stamp.has_year and (newest is None or stamp.value > newest):
                 newest = stamp.value
-    return ctx if newest is ctx.fetched_at else replace(ctx, fetched_at=newest)
+    return ctx if newest is None or newest == ctx.fetched_at else replace(ctx, fetched_at=newest)
 
 
 def _first_stamp(candidates: list[tuple[str, str]], ctx: ParseContext):

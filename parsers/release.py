@@ -83,10 +83,10 @@ class ParseContext:
     site_names: tuple[str, ...] = ()
     """Names of the site learnt from what the source's pages share ("Ministry of Examples"), stripped off titles."""
     fetched_at_guessed: bool = False
-    """``fetched_at`` is a guess (a saved file's modification time, which archives and reproducible builds set
-    to any day): it anchors year inference, but a page whose own metadata states a later day was evidently
-    saved after that day, so the generic parser reads the page against that day instead; and no relative day
-    ("Yesterday, 18:05") is read against a guess."""
+    """``fetched_at`` is a guess (a saved file's modification time, which archives, reproducible builds and copies
+    set to any day): it anchors year inference only when the page states no moment of its own (the generic parser
+    reads a page against its newest machine-readable stamp instead); no relative day ("Yesterday, 18:05") is read
+    against a guess, and it bounds nothing (see ``fetched_before``)."""
     fetched_before: datetime | None = None
     """When ``fetched_at`` is a guess: a time the page was certainly saved before (the clock of the extraction that
     reads the file). No date after it is the page's publication (an announced event, a deadline); dates between

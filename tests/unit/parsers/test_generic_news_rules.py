@@ -98,6 +98,33 @@ def test_a_stamp_with_a_time_beats_a_today_clock_above_the_headline() -> None:
     assert found("2021年10月7日 星期四", "2020年11月23日 出处：City news").date().isoformat() == "2021-10-07"
 
 
+def test_a_guessed_fetch_time_after_the_page_gives_way_to_its_own_stamp_for_the_year() -> None:
+    # A copy made years later: "Jun 13, 4:03 PM" read against the copy's day would be this year's 13 June; the page's
+    # own (modification) stamp says 2016.
+    body = "<div class='hentry'><div class='timestamp updated' title='2016-06-13T1603Z'>Jun 13, 4:03 PM EDT</div>" + PROSE + "</div>"
+    copied = ParseContext(fetched_at=datetime(2026, 12, 7, tzinfo=timezone.utc), fetched_at_guessed=True,
+                          fetched_before=datetime(2026, 12, 7, tzinfo=timezone.utc))
+    assert day(generic.parse(page("", body), "https://news.example/a", copied)) == "2016-06-13"
+    # A fetcher's own clock is no guess: the same page fetched on 2026-12-07 is read against it.
+    fetched = ParseContext(fetched_at=datetime(2026, 12, 7, tzinfo=timezone.utc))
+    assert day(generic.parse(page("", body), "https://news.example/a", fetched)) == "2026-06-13"
+
+
+def test_stamps_in_java_and_asctime_form_and_mixed_iso_forms_have_their_year() -> None:
+    from govpress.parsers.datefinder import read_stamp
+    from govpress.parsers.dates import parse_iso
+
+    now = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    stamp = read_stamp("Tue Jan 28 15:28:56 CET 2020", "UTC", now)
+    assert stamp.value.isoformat() == "2020-01-28T15:28:56+01:00"
+    assert read_stamp("Tue Jan 28 15:28:56 2020", "UTC", now).value.year == 2020
+    assert read_stamp("Tue Jan 28 15:28:56 CET", "UTC", now).has_year is False  # no year given: none made up
+    assert parse_iso("2016-06-13T1603Z", tz="UTC").value.isoformat() == "2016-06-13T16:03:00+00:00"
+    assert parse_iso("2016-0613T1603Z", tz="UTC") is None  # one separator without the other: no ISO form
+    head = "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"Tue Jan 28 15:28:56 CET 2020\"}</script>"
+    assert day(generic.parse(page(head), "https://news.example/a", ParseContext(fetched_at=now))) == "2020-01-28"
+
+
 # ----------------------------------------------------------------------------- a short article the page names
 
 TALKS = (
