@@ -815,9 +815,20 @@ _PHOTO_CREDIT = re.compile(r"(?<=[.!?…»”\"])\s*(?:Foto|Fotos|Photo|Photos|B
 _SMALL_PRINT = re.compile(
     r"^\s*(?:©|\(c\)\s*\d{4}|copyright\b|all\s+rights\s+reserved|alle\s+angaben\s+ohne\s+gewähr|"
     r"alle\s+rechte\s+vorbehalten|все\s+права\s+защищены|усе\s+правы\s+абаронены|всі\s+права\s+захищені|"
-    r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados)",
+    r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados|"
+    # Chinese portals: a disclaimer, a platform's notice, a copyright line, the tip-off hotline
+    r"[【\[]?\s*(?:免责声明|特别声明|版权声明|版权所有)|违法和不良信息举报|"
+    r"本文(?:为|系|来自)?.{0,24}(?:原创|上传并发布|自媒体)|(?:未经|禁止).{0,12}转载)",
     re.I,
 )
+# The credit lines Chinese news and government pages close with, one per paragraph: "（责任编辑：吴金明）",
+# "本文来源：新京报 责任编辑：杜硕", "【编辑：姚昊】", "编辑|禤志杰 责编|陈梦莹", "(本文来自澎湃新闻，...)".
+_CLOSING_CREDIT = re.compile(
+    r"^\s*[（(【\[]?\s*(?:(?:本文来源|来源|责任编辑|责编|编辑|校对|摄影|供稿|采写|作者)\s*[：:|/]|本文来自|原题为|图片(?:均)?来自)"
+)
+_CLOSING_CREDIT_CHARS = 160
+# An opening note of the headline an agency's story first ran under: "（原标题：多地项目连环爆雷……）".
+_ORIGINAL_TITLE = re.compile(r"^\s*[（(]?\s*原标题\s*[：:]")
 _CTRL_ENTER = re.compile(r"ctrl\s*[+\-]\s*enter", re.I)
 _SHORT_QUESTION = re.compile(r"^[^.!?\n]{1,60}\?$")
 # A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
@@ -829,8 +840,8 @@ _TAG_LINE = re.compile(
 
 
 def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None, h1: list[str]) -> list[str]:
-    """Drop the headline and subtitle repeated inside the content block, closing small print and
-    tag lines, and a trailing photo credit."""
+    """Drop the headline and subtitle repeated inside the content block, closing small print, tag lines and
+    credit lines, a trailing photo credit, and a byline, a picture's credit or an original-headline note opening it."""
     repeated = {title.casefold(), *(h.casefold() for h in h1)}
     if subtitle:
         repeated.add(subtitle.casefold())
@@ -854,7 +865,10 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
             break
         if len(paragraph) > _BYLINE_CHARS:
             break  # the text has started: a "By ..." line further down is the text's own
-    while len(out) > 1 and _TAG_LINE.match(out[-1]):
+    if len(out) > 1 and len(out[0]) <= _CLOSING_CREDIT_CHARS and _ORIGINAL_TITLE.match(out[0]):
+        del out[0]
+    while len(out) > 1 and (_TAG_LINE.match(out[-1]) or (len(out[-1]) <= _CLOSING_CREDIT_CHARS
+                                                          and _CLOSING_CREDIT.match(out[-1]))):
         out.pop()
     if out:
         out[-1] = _PHOTO_CREDIT.sub("", out[-1]).rstrip()

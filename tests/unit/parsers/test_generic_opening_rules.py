@@ -1,8 +1,9 @@
-"""Rules added after scoring where the article text starts on real news pages (bench/external_openings.py).
+"""Rules added after scoring where the article text starts on real news pages (bench/external_openings.py) and after
+reading the Chinese news and government pages of the sweep (bench/external_sweep.py) where it ends.
 
 Captions, photo credits, "more headlines" lists, bylines and markup written as text were found before the
-opening words of articles. Every page here is a small hand-written document; each test shows the rule
-firing and, beside it, the case where it must not.
+opening words of articles; disclaimers and editors' credit lines after their last. Every page here is a small
+hand-written document; each test shows the rule firing and, beside it, the case where it must not.
 """
 
 from __future__ import annotations
@@ -135,3 +136,37 @@ def test_a_page_tools_box_is_chrome() -> None:
     tools = "<div id='story_tools'><h4>Story Tools</h4><ul><li><a href='/print'>Print</a></li></ul></div>"
     release = parse(tools + OPENING + REST)
     assert release.body_text.startswith("The council has approved")
+
+
+# ----------------------------------------------------------------------------- how Chinese pages open and close
+
+ZH_TEXT = ("<p>9月26日，交通运输部举行新闻发布会。目前京津冀交通一体化建设各项工作取得积极成效，下一步将着力打造三地综合立体交通"
+           "网络，实现区域内快速铁路覆盖所有地级及以上城市。</p><p>发布会上，有关负责人介绍了港口、机场和公路建设的进展，并回答了记者"
+           "提问。相邻城市间将基本实现“1.5小时交通圈”，三地将继续加强规划衔接。</p>")
+
+
+def zh_parse(body: str):
+    document = ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>交通运输部：打造京津冀综合立体交通网络</title>"
+                "</head><body><article><h1>交通运输部：打造京津冀综合立体交通网络</h1>" + body + "</article></body></html>").encode()
+    return generic.parse(document, "https://news.example.cn/2019-09-26/1.html", ParseContext())
+
+
+def test_the_credit_lines_and_disclaimers_chinese_pages_close_with_are_not_text() -> None:
+    for closing in ("<p>（责任编辑：吴金明）</p>", "<p>本文来源：新京报 责任编辑：杜硕_NB12556</p>", "<p>【编辑：姚昊】</p>",
+                    "<p>(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)</p>",
+                    "<p>【免责声明】本文仅代表作者本人观点，与本网无关。请读者仅作参考，并请自行承担全部责任。</p>",
+                    "<p>本文为本网原创文章，未经允许不得转载。</p><p>编辑|王明 校对|李华</p>"):
+        release = zh_parse(ZH_TEXT + closing)
+        assert release.body_text.endswith("三地将继续加强规划衔接。"), closing
+
+
+def test_closing_paragraphs_that_only_begin_like_a_credit_stay() -> None:
+    for closing in ("<p>编辑部认为，这项改革对区域发展意义重大，各地应当抓紧落实。</p>",
+                    "<p>来源于群众的意见和建议，将在下一步规划中得到充分吸收。</p>"):
+        release = zh_parse(ZH_TEXT + closing)
+        assert release.body_text.endswith(closing[3:-4]), closing
+
+
+def test_an_original_headline_note_opening_a_chinese_text_is_not_text() -> None:
+    release = zh_parse("<p>（原标题：京津冀将形成1.5小时交通圈）</p>" + ZH_TEXT)
+    assert release.body_text.startswith("9月26日，交通运输部")
