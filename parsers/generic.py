@@ -818,7 +818,7 @@ _SMALL_PRINT = re.compile(
     r"tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados|"
     # Chinese portals: a disclaimer, a platform's notice, a copyright line, the tip-off hotline
     r"[【\[]?\s*(?:免责声明|特别声明|版权声明|版权所有)|违法和不良信息举报|"
-    r"本文(?:为|系|来自)?.{0,24}(?:原创|上传并发布|自媒体)|(?:未经|禁止).{0,12}转载)",
+    r"本文(?:为|系|来自)?.{0,24}(?:原创|上传并发布|自媒体)|(?:本文|文章)仅代表|(?:未经|禁止).{0,12}转载|[^。]{0,12}(?:转载|转发)请注明)",
     re.I,
 )
 # The credit lines Chinese news and government pages close with, one per paragraph: "（责任编辑：吴金明）",
@@ -827,6 +827,7 @@ _CLOSING_CREDIT = re.compile(
     r"^\s*[（(【\[]?\s*(?:(?:本文来源|来源|责任编辑|责编|编辑|校对|摄影|供稿|采写|作者)\s*[：:|/]|本文来自|原题为|图片(?:均)?来自)"
 )
 _CLOSING_CREDIT_CHARS = 160
+_EDITOR_CREDIT = re.compile(r"^\s*[（(【\[]?\s*(?:本文来源\s*[：:].{0,40})?(?:责任编辑|责编)\s*[：:|]")
 # An opening note of the headline an agency's story first ran under: "（原标题：多地项目连环爆雷……）".
 _ORIGINAL_TITLE = re.compile(r"^\s*[（(]?\s*原标题\s*[：:]")
 _CTRL_ENTER = re.compile(r"ctrl\s*[+\-]\s*enter", re.I)
@@ -849,6 +850,15 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
     # than every repeated text cannot fold to one of them: most of a body is kept without folding it.
     longest = max(map(len, repeated))
     out = [p for p in paragraphs if len(p) > longest or p.casefold() not in repeated]
+    # "责任编辑：…" closes a Chinese news text: what follows it is the page's (related stories, comments). Only past the
+    # first half of the characters, as a header line above the text may name the editor too.
+    if len(out) > 2:
+        total, seen = sum(map(len, out)), 0
+        for i, paragraph in enumerate(out):
+            if seen >= total // 2 and len(paragraph) <= _CLOSING_CREDIT_CHARS and _EDITOR_CREDIT.match(paragraph):
+                del out[i:]
+                break
+            seen += len(paragraph)
     # Small print only in the closing part: a text never starts with its disclaimer.
     for i in range(max(1, (len(out) * 3) // 5), len(out)):
         if _SMALL_PRINT.match(out[i]):

@@ -170,3 +170,12 @@ def test_closing_paragraphs_that_only_begin_like_a_credit_stay() -> None:
 def test_an_original_headline_note_opening_a_chinese_text_is_not_text() -> None:
     release = zh_parse("<p>（原标题：京津冀将形成1.5小时交通圈）</p>" + ZH_TEXT)
     assert release.body_text.startswith("9月26日，交通运输部")
+
+
+def test_the_editors_credit_ends_a_chinese_text_and_what_follows_is_the_pages() -> None:
+    related = "".join(f"<p>习近平会见外国领导人 第{n}条</p><p>2019-09-0{n} 20:53 中国外交</p>" for n in range(1, 4))
+    release = zh_parse(ZH_TEXT + "<p>本文仅代表作者个人观点。</p><p>责任编辑: 小婷</p><p>相关推荐</p>" + related)
+    assert release.body_text.endswith("三地将继续加强规划衔接。")
+    # A header line above the text may name the editor: the text after it is kept.
+    release = zh_parse("<p>2019-09-26 来源：新华网 责任编辑：张三</p>" + ZH_TEXT)
+    assert release.body_text.endswith("三地将继续加强规划衔接。") and "交通运输部举行新闻发布会" in release.body_text
