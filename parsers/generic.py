@@ -921,9 +921,16 @@ def _comparable(text: str) -> str:
     return squash(text).rstrip(".…").strip().casefold()
 
 
+_EXCERPT_PROBE = 30
+"""Characters of a description that, found in one of the body's first paragraphs, make it an excerpt of it."""
+_SENTENCE_END_INSIDE = re.compile(r"[.!?。！？]")
+_KEYWORD_LIST = re.compile(r"[^,，、;；]{1,30}(?:[,，、;；]\s*[^,，、;；]{1,30})+")
+
+
 def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | None) -> str | None:
-    """The page's description, unless the body's opening already says it: one of its first paragraphs, whole or cut
-    short (an automatic excerpt; a rubric word or a photo credit may stand before it)."""
+    """The page's description, unless it says nothing the page does not: the body's opening, one of its first
+    paragraphs whole or cut short (an automatic excerpt; a rubric word or a photo credit may stand before it), or
+    the headline again with keywords or that opening after it ("Headline ---The text begins", "Headline a, b, c")."""
     description = meta.description or meta.og_description
     if not description:
         return None
@@ -931,8 +938,18 @@ def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | 
     wanted = _comparable(description)
     if not wanted or wanted == _comparable(title) or (subtitle and wanted == _comparable(subtitle)):
         return None
+    headline = _comparable(title)
+    if wanted.startswith(headline):
+        rest = wanted[len(headline):].lstrip(" -–—|:：,，")
+        if not rest or not _SENTENCE_END_INSIDE.search(rest) and _KEYWORD_LIST.fullmatch(rest):
+            return None  # the headline and its keywords
+    else:
+        rest = wanted
+    opening = rest[:_EXCERPT_PROBE]
     for paragraph in paragraphs[:3]:
-        if _comparable(paragraph).startswith(wanted):
+        text = _comparable(paragraph)
+        if (text.startswith(rest) or (len(opening) == _EXCERPT_PROBE and opening in text)
+                or (len(text) >= _EXCERPT_PROBE and text[:_EXCERPT_PROBE] in rest)):
             return None  # nothing the body does not say
     return description
 

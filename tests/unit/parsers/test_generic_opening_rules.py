@@ -179,3 +179,23 @@ def test_the_editors_credit_ends_a_chinese_text_and_what_follows_is_the_pages() 
     # A header line above the text may name the editor: the text after it is kept.
     release = zh_parse("<p>2019-09-26 来源：新华网 责任编辑：张三</p>" + ZH_TEXT)
     assert release.body_text.endswith("三地将继续加强规划衔接。") and "交通运输部举行新闻发布会" in release.body_text
+
+
+def test_a_description_that_is_the_headline_with_keywords_or_with_the_opening_is_no_lead() -> None:
+    title = "Street trees plan approved"
+    for description in (f"{title} trees, council, districts",  # the headline and the page's keywords
+                        f"{title} ---The council has approved a plan to plant twelve thousand street trees",
+                        "Original headline: Twelve thousand trees The council has approved a plan to plant twelve "
+                        "thousand street trees over the next five years."):
+        release = parse(OPENING + REST, f"<meta name='description' content='{description}'>")
+        assert release.lead is None, description
+        assert release.body_text.startswith("The council has approved")
+    summary = "Twelve thousand new street trees in five years, shadeless districts first."
+    assert parse(OPENING + REST, f"<meta name='description' content='{summary}'>").lead == summary
+
+
+def test_an_author_box_before_the_text_is_chrome() -> None:
+    box = ("<div class='author-dropdown'><div class='description'><p>Jane Doe currently works for the City Gazette as a "
+           "writer. She studied at the state university and moved to the city after graduation.</p></div></div>")
+    release = parse(box + OPENING + REST)
+    assert release.body_text.startswith("The council has approved")
