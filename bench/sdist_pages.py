@@ -18,41 +18,45 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def _downloaded_once(folder: Path, patterns: list[str], command: list[str], what: str, flag: str) -> Path:
+    """The file in ``folder`` matching one of ``patterns``; when there is none, ``command`` (its program looked up on
+    PATH) is run once to download it there."""
+    def present() -> Path | None:
+        for pattern in patterns:
+            found = sorted(folder.glob(pattern))
+            if found:
+                return found[-1]
+        return None
+
+    found = present()
+    if found is not None:
+        return found
+    program = shutil.which(command[0])
+    if program is None:
+        raise SystemExit(f"{command[0]} is not on PATH: pass {flag} with a saved copy of {what}")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([program, *command[1:]], check=True, stdout=subprocess.DEVNULL)
+    found = present()
+    if found is None:
+        raise SystemExit(f"{command[0]} left no copy of {what} in {folder}")
+    return found
+
+
 def fetch_sdist(requirement: str, folder: Path) -> Path:
     """The source distribution of ``requirement`` (``name==version``) in ``folder``, downloaded once."""
     name, _, version = requirement.partition("==")
-    pattern = f"{name.replace('-', '_')}-{version or '*'}.tar.gz"
-    found = sorted(folder.glob(pattern)) or sorted(folder.glob(f"{name}-{version or '*'}.tar.gz"))
-    if found:
-        return found[-1]
-    uv = shutil.which("uv")
-    if uv is None:
-        raise SystemExit(f"uv is not on PATH: pass --sdist with a saved source distribution of {requirement}")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([uv, "tool", "run", "--from", "pip", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-                    requirement, "-d", str(folder)], check=True)
-    found = sorted(folder.glob(pattern)) or sorted(folder.glob(f"{name}-{version or '*'}.tar.gz"))
-    if not found:
-        raise SystemExit(f"the download left no source distribution of {requirement} in {folder}")
-    return found[-1]
+    patterns = [f"{name.replace('-', '_')}-{version or '*'}.tar.gz", f"{name}-{version or '*'}.tar.gz"]
+    command = ["uv", "tool", "run", "--from", "pip", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+               requirement, "-d", str(folder)]
+    return _downloaded_once(folder, patterns, command, f"the source distribution of {requirement}", "--sdist")
 
 
 def fetch_npm(spec: str, folder: Path) -> Path:
     """The npm package ``spec`` (``name@version``) as its tarball in ``folder``, downloaded once (``npm pack``)."""
     name, _, version = spec.rpartition("@")
     stem = name.lstrip("@").replace("/", "-")
-    found = sorted(folder.glob(f"{stem}-{version}.tgz"))
-    if found:
-        return found[-1]
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit(f"npm is not on PATH: pass --tarball with a saved copy of {spec}")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", str(folder)], check=True, stdout=subprocess.DEVNULL)
-    found = sorted(folder.glob(f"{stem}-{version}.tgz"))
-    if not found:
-        raise SystemExit(f"npm pack left no tarball of {spec} in {folder}")
-    return found[-1]
+    command = ["npm", "pack", spec, "--silent", "--pack-destination", str(folder)]
+    return _downloaded_once(folder, [f"{stem}-{version}.tgz"], command, f"the npm package {spec}", "--tarball")
 
 
 def unpack(sdist: Path, place: Callable[[tuple[str, ...]], Path | None]) -> int:
