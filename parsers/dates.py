@@ -898,7 +898,8 @@ _ISO = compiled(
 # which some CMSs write into JSON-LD's datePublished; and the mix of an extended date and a basic time some write into
 # a date element's title ("2016-06-13T1603Z").
 _ISO_BASIC = compiled(
-    r"(?P<year>\d{4})(?P<sep>-?)(?P<mon>\d{2})(?P=sep)(?P<day>\d{2})T(?P<hh>\d{2})(?P<mi>\d{2})(?P<ss>\d{2})?(?:[.,]\d{1,9})?"
+    r"(?P<year>\d{4})(?P<sep>-?)(?P<mon>\d{2})(?P=sep)(?P<day>\d{2})"
+    r"T(?P<hh>\d{2})(?P<mi>\d{2})(?P<ss>\d{2})?(?:[.,]\d{1,9})?"
     r"(?P<off>Z|[+\-]\d{2}(?::?\d{2})?)?",
     re.I,
 )

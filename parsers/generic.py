@@ -195,7 +195,8 @@ def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
         counters["markup_date_asked"] += 1
         lines, teasers, blocks = _visible_lines(root)
         found = markup_fallback(text, url=url, lines=lines, teasers=teasers, tz=ctx.timezone, reference=ctx.fetched_at,
-                                modified=[raw for _, raw in meta.modified], fetch_known=not ctx.fetched_at_guessed, not_after=ctx.fetched_before)
+                                modified=[raw for _, raw in meta.modified], fetch_known=not ctx.fetched_at_guessed,
+                                not_after=ctx.fetched_before)
         counters["markup_date_used"] += found.date is not None
         if found.date is None:
             # Lines with a digit outside navigation, asides, footers: where a last-resort date may stand.
@@ -624,7 +625,8 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     html_paragraphs: list[str] | None = None
     found = None
     if meta.content_element is not None:
-        html_paragraphs = block_paragraphs(meta.content_element, exclude=[*exclude, *caption_blocks(meta.content_element)])
+        html_paragraphs = block_paragraphs(meta.content_element,
+                                           exclude=[*exclude, *caption_blocks(meta.content_element)])
     if not html_paragraphs or not _substantial_paragraphs(html_paragraphs):
         found = locate_main_content(root)
         if found.element is not None:
@@ -890,7 +892,8 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
 _BYLINE_CHARS = 100
 # "Illustration by", "Photo:", "Фото:", "Bild von": the credit of the picture the page opens with.
 _CREDIT_START = re.compile(
-    r"(?:illustrations?|photos?|photographs?|images?|pictures?|fotos?|фото|bild(?:er)?)(?:\s+(?:by|von|par|de|por|di)\b|\s*:)",
+    r"(?:illustrations?|photos?|photographs?|images?|pictures?|fotos?|фото|bild(?:er)?)"
+    r"(?:\s+(?:by|von|par|de|por|di)\b|\s*:)",
     re.I,
 )
 
@@ -941,7 +944,7 @@ def _lead(meta: PageMeta, paragraphs: list[str], *, title: str, subtitle: str | 
     headline = _comparable(title)
     if wanted.startswith(headline):
         rest = wanted[len(headline):].lstrip(" -–—|:：,，")
-        if not rest or not _SENTENCE_END_INSIDE.search(rest) and _KEYWORD_LIST.fullmatch(rest):
+        if not rest or (not _SENTENCE_END_INSIDE.search(rest) and _KEYWORD_LIST.fullmatch(rest)):
             return None  # the headline and its keywords
     else:
         rest = wanted

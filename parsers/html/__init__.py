@@ -64,8 +64,8 @@ if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
 
 _FROM = {
     "blocks": ("block_paragraphs", "clean_title", "element_text", "heading_text", "is_boilerplate", "remove_boilerplate"),
-    "density": ("MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
-                "prose_weight"),
+    "density": ("MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content",
+                "paragraph_weight", "prose_weight"),
     "links": ("absolute", "primary_language", "same_document_elsewhere"),
     "metadata": ("PageIndex", "PageMeta", "page_metadata"),
     "titles": ("learn_site_names", "page_title", "site_names_for_source", "strip_site_name", "strip_site_suffix"),

@@ -72,7 +72,8 @@ _BOILER_WORDS = (
     "contact", "contacts", "tags", "tag-list", "taglist", "footer", "masthead", "popup", "modal",
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
-    "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info", "author-card",
+    "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info",
+    "author-card",
 )
 # A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
 # ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase

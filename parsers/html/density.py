@@ -16,7 +16,10 @@ from lxml import etree
 from govpress.parsers.html.blocks import BLOCK_TAGS, held_verdicts, is_boilerplate
 from govpress.parsers.html.tree import Element, child_named, squash
 
-__all__ = ["MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight", "prose_weight"]
+__all__ = [
+    "MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
+    "prose_weight",
+]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
