@@ -426,12 +426,22 @@ def _dateline_texts(elements: list[Element]) -> list[str]:
         text = text_of(element)
         if not (4 <= len(text) <= 80) or not any(map(str.isdigit, text)):
             continue
-        if _in_boilerplate_or_header(element):
+        if _in_boilerplate_or_header(element) or _in_teaser_link(element):
             continue
         found.append(text)
         if len(found) >= 3:
             break
     return found
+
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _in_teaser_link(element: Element) -> bool:
+    """Inside a link that holds a heading: a teaser card of another page, its date that page's ("<a><h2>DW News on
+    Facebook <span class=date>11.07.2017</span></h2></a>"). A permalink around the page's own date holds no heading."""
+    link = next(element.iterancestors("a"), None)
+    return link is not None and next(link.iter(*_HEADING_TAGS), None) is not None
 
 
 def _in_boilerplate_or_header(element: Element) -> bool:

@@ -125,6 +125,18 @@ def test_stamps_in_java_and_asctime_form_and_mixed_iso_forms_have_their_year() -
     assert day(generic.parse(page(head), "https://news.example/a", ParseContext(fetched_at=now))) == "2020-01-28"
 
 
+def test_a_date_in_a_teaser_cards_link_is_that_pages_and_a_permalinks_date_is_this_pages() -> None:
+    from govpress.parsers.html.metadata import page_metadata
+    from govpress.parsers.html.tree import parse_html_text
+
+    teaser = ("<div class='teasers'><a href='https://social.example/news'><h2>Our news on social media "
+              "<span class='date'>11.07.2017</span></h2></a></div>")
+    permalink = "<p><a href='/2020/01/19/trees' rel='bookmark'><span class='date'>19.01.2020</span></a></p>"
+    meta = page_metadata(parse_html_text(page("", permalink + PROSE + teaser).decode()), "https://news.example/a")
+    assert ("dateline", "19.01.2020") in meta.published
+    assert ("dateline", "11.07.2017") not in meta.published
+
+
 # ----------------------------------------------------------------------------- a short article the page names
 
 TALKS = (
