@@ -471,6 +471,12 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
     if headings and _title_tag_is_a_label(meta, candidates, headings[0][0], names):
         text, element, dates = headings[0]
         return Headline(text, element, dates)
+    if candidates and not headings and index is not None:
+        # No <h1>, and a <title> naming only the section and the site ("新闻动态--中国地理学会官网"): the page's first
+        # content heading, when it is far longer than every part of that <title> and agrees with none of them.
+        first = next(_content_headings(index.root, site_names), None)
+        if first is not None and _title_tag_names_no_article(meta, candidates, first[0], names):
+            return Headline(*first)
     if candidates:
         # The metadata title the others agree with most ("Title" over "Site: Title" and "Title | Site").
         agreed = max(candidates, key=lambda c: sum(similarity(c, o) for o in candidates if o is not c))
@@ -500,6 +506,33 @@ def _title_tag_is_a_label(meta: PageMeta, candidates: list[str], heading: str, n
     own = [seg for seg in title_segments(meta.html_title or "") if _key(seg) not in names]
     return (len(own) <= 1 and len(label.split()) <= 4
             and len(heading.split()) > len(label.split()))
+
+
+def _title_tag_names_no_article(meta: PageMeta, candidates: list[str], heading: str, names: set[str]) -> bool:
+    """Whether the page's only metadata title, a ``<title>``, is too short to be ``heading``'s headline and shares
+    nothing with it: each of its parts (the site's names aside) agrees with no part of the heading and is at most a
+    third of its length (half let a company's slogan heading replace "Tragwerksplanung")."""
+    if any((meta.jsonld_headline, meta.og_title, meta.twitter_title, meta.hentry_name)) or len(candidates) != 1:
+        return False
+    own = [seg for seg in title_segments(meta.html_title or "") if _key(seg) not in names] or candidates
+    return all(3 * len(seg) <= len(heading) and _agreement(heading, seg) < 0.5 for seg in own)
+
+
+_CONTENT_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_HEADLINE_LETTERS = 12
+"""Letters a heading needs to stand for the headline of a page without an ``<h1>`` (a section's "Новости" has fewer)."""
+
+
+def _content_headings(root: Element, site_names: list[str]):
+    """``<h2>``-``<h6>`` in document order that could be a headline: outside navigation and mastheads, no link inside
+    (a teaser's), at least :data:`_HEADLINE_LETTERS` letters; as ``(text, element, dates)``."""
+    for heading in root.iter(*_CONTENT_HEADINGS):
+        if next(heading.iter("a"), None) is not None:
+            continue
+        text, dates = _split_heading(heading)
+        if (len(text) <= 300 and sum(map(str.isalpha, text)) >= _HEADLINE_LETTERS
+                and not _is_navigation_heading(heading, text, site_names, 1)):
+            yield text, heading, dates
 
 
 def _content_h2s(root: Element, site_names: list[str], limit: int = 5):

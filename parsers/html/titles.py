@@ -46,10 +46,10 @@ UNSPACED_LETTER = re.compile(f"[{_UNSPACED}]")
 """A letter of a script written without spaces between words (Thai, Burmese, Khmer, Japanese, Chinese; Korean
 titles are often one unspaced phrase too)."""
 # How titles in scripts written without spaces glue the site's name on: a full-width bar, an underscore, a hyphen
-# between two of their letters, a colon after a space ("Headline　：日本経済新聞"); never a colon inside the headline
+# (or two: "新闻动态--中国地理学会官网") between two of their letters, a colon after a space ("Headline　：日本経済新聞"); never a colon inside the headline
 # ("外国专家：中美合作共赢…" is topic and headline).
 _UNSPACED_SEPARATOR = re.compile(
-    f"\\s*[｜︱]\\s*|(?<=\\S)_(?=\\S)|(?<=[{_UNSPACED}）)」』])\\s*[-－]\\s*(?=[{_UNSPACED}（(「『])|\\s+[：:]\\s*")
+    f"\\s*[｜︱]\\s*|(?<=\\S)_(?=\\S)|(?<=[{_UNSPACED}）)」』])\\s*[-－]{{1,2}}\\s*(?=[{_UNSPACED}（(「『])|\\s+[：:]\\s*")
 
 
 def _unspaced_separators(title: str) -> str:

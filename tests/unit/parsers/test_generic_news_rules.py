@@ -458,3 +458,26 @@ def test_json_ld_in_iso_basic_format_dates_the_page() -> None:
     release = generic.parse(page(head, "<p class='date'>2018年6月20日（水）</p>" + PROSE), "https://city.example/n/1", fetched)
     assert release.published_at.isoformat() == "2018-06-19T05:50:00+09:00"  # the stamp, not the masthead's today
     assert parse_iso("20180619", tz="UTC") is None  # eight digits alone may be any number
+
+
+
+# ----------------------------------------------------------------------------- no <h1>, a <title> naming the section
+
+def test_without_an_h1_a_title_naming_only_section_and_site_gives_way_to_the_first_content_heading() -> None:
+    def parsed(title: str, heading: str, og: str = ""):
+        document = (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{og}</head><body>"
+                    "<div class='nav'><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></div>"
+                    f"<div class='news'><h5>{heading}</h5><div class='info'>2019-05-18</div>{PROSE}</div></body></html>")
+        return generic.parse(document.encode(), "https://society.example/content.aspx?id=1006", ParseContext())
+
+    heading = "2019年中国人文地理学术年会在重庆•西南大学成功举行！"
+    assert parsed("新闻动态--中国地理学会官网", heading).title == heading
+    assert parsed("News | Geo Society", "Annual conference on human geography held in Chongqing").title == \
+        "Annual conference on human geography held in Chongqing"
+    # A <title> that is the headline (as long as the heading, or agreeing with it) keeps its place.
+    kept = parsed("Twelve thousand street trees for the city | City", "A short note about the city's budget plan")
+    assert kept.title == "Twelve thousand street trees for the city"
+    # An og:title backs the <title>: nothing is overruled.
+    backed = parsed("News | Geo Society", "Annual conference on human geography held in Chongqing",
+                    "<meta property='og:title' content='News'>")
+    assert backed.title != "Annual conference on human geography held in Chongqing"
