@@ -60,6 +60,16 @@ def test_a_block_repeating_an_images_alt_text_is_its_caption() -> None:
     assert release.body_text.startswith("The council has approved")
 
 
+def test_a_whole_paragraph_copied_into_an_alt_text_is_no_caption() -> None:
+    # A CMS that copies a paragraph into the image's alt: longer than any caption, so the paragraph stays.
+    long = ("<p>Residents will be able to request a tree through the council's website, and volunteers will help to "
+            "water young trees during the summer; the council will publish a map of the streets planted each year, "
+            "and the first two thousand trees will be planted this autumn in the districts with the least shade.</p>")
+    alt = long[3:-4]
+    release = parse(f"<div class='text'><p><img src='/trees.jpg' alt=\"{alt}\"></p>" + OPENING + long + REST + "</div>")
+    assert alt in release.body_text
+
+
 def test_a_paragraph_that_only_shares_words_with_an_alt_text_stays() -> None:
     # The image is described by the opening's own words, but the paragraph says more than its alt text.
     figure = "<div><img src='/plan.jpg' alt='The council has approved a plan'>" + OPENING + "</div>"
