@@ -864,7 +864,7 @@ _CLOSING_CREDIT = re.compile(
 _CLOSING_CREDIT_CHARS = 160
 _EDITOR_CREDIT = re.compile(r"^\s*[（(【\[]?\s*(?:本文来源\s*[：:].{0,40})?(?:责任编辑|责编)\s*[：:|]")
 # An opening note of the headline an agency's story first ran under: "（原标题：多地项目连环爆雷……）".
-_ORIGINAL_TITLE = re.compile(r"^\s*[（(]?\s*原标题\s*[：:]")
+_ORIGINAL_TITLE = re.compile(r"^\s*[（(]?\s*(?:本文)?原标题\s*[：:]")
 _CTRL_ENTER = re.compile(r"ctrl\s*[+\-]\s*enter", re.I)
 _SHORT_QUESTION = re.compile(r"^[^.!?\n]{1,60}\?$")
 # A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
@@ -1167,18 +1167,25 @@ def _month_first(meta: PageMeta, ctx: ParseContext) -> bool | None:
 
 def _drop_date_lines(paragraphs: list[str], found: FoundDate) -> list[str]:
     """A date line read as a candidate (or "For Immediate Release") at the top of the body is not body text."""
-    used = {c.text for c in found.candidates if c.channel in ("near-title", "label", "release", "heading")}
+    # Compared without their spaces: an element classed as the date ("2019-09-07 09:25:09 字号： A- A A+ 来源：…") is
+    # read with one more space than the paragraph that holds it.
+    used = {_spaceless(c.text) for c in found.candidates
+            if c.channel in ("near-title", "label", "release", "heading", "classed")}
     out = list(paragraphs)
     # The release header ("FOR IMMEDIATE RELEASE / Thursday, March 28, 2024 / Contact: ...") is furniture.
-    while out and (out[0] in used or _is_release_header(out[0])):
+    while out and (_spaceless(out[0]) in used or _is_release_header(out[0])):
         out.pop(0)
     # A date line under a login bar or a kicker still belongs to the page's furniture, not its text.
-    out = [p for i, p in enumerate(out) if not (i < 3 and p in used and len(out) > 1)]
+    out = [p for i, p in enumerate(out) if not (i < 3 and len(out) > 1 and _spaceless(p) in used)]
     # Labelled date lines closing the text ("Дата публикации: … Дата изменения: …") are a record's
     # furniture too, and so is a press release's end mark ("###", "-30-", "- END -").
     while len(out) > 1 and (is_date_label_line(out[-1]) or _END_MARK.fullmatch(out[-1])):
         out.pop()
     return out
+
+
+def _spaceless(text: str) -> str:
+    return "".join(text.split())
 
 
 _RELEASE_HEADER = re.compile(r"(?is)\s*for\s+immediate\s+release\b(?P<rest>.{0,200})$")

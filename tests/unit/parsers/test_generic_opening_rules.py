@@ -178,8 +178,19 @@ def test_closing_paragraphs_that_only_begin_like_a_credit_stay() -> None:
 
 
 def test_an_original_headline_note_opening_a_chinese_text_is_not_text() -> None:
-    release = zh_parse("<p>（原标题：京津冀将形成1.5小时交通圈）</p>" + ZH_TEXT)
-    assert release.body_text.startswith("9月26日，交通运输部")
+    for note in ("（原标题：京津冀将形成1.5小时交通圈）", "本文原标题：《京津冀将形成1.5小时交通圈》"):
+        release = zh_parse(f"<p>{note}</p>" + ZH_TEXT)
+        assert release.body_text.startswith("9月26日，交通运输部"), note
+
+
+def test_the_pages_date_and_source_line_is_furniture_whatever_else_it_holds() -> None:
+    from govpress.parsers.datefinder import DateCandidate, FoundDate, read_stamp
+
+    # The element classed as the date is read with a space its paragraph does not have ("字号： A-" / "字号：A-").
+    stamp = read_stamp("2019-09-07 09:25:09", "UTC", None)
+    found = FoundDate(stamp, (DateCandidate(stamp, "classed", 5.5, "2019-09-07 09:25:09 字号： A- A A+ 来源：观察者网"),))
+    paragraphs = ["王文中国人民大学重阳金融研究院执行院长", "2019-09-07 09:25:09 字号：A- A A+ 来源：观察者网", "“中美贸易战正在变成一场持久战。”"]
+    assert generic._drop_date_lines(paragraphs, found) == [paragraphs[0], paragraphs[2]]
 
 
 def test_the_editors_credit_ends_a_chinese_text_and_what_follows_is_the_pages() -> None:
