@@ -125,9 +125,13 @@ def read_stamp(raw: str, tz: str, reference: datetime | None, *, free_text: bool
     raw = (raw or "").strip()
     if not raw:
         return None
+    parsed = None
     if raw[-1:].isdigit() and (ctime := _CTIME.match(raw)) is not None:
-        raw = f"{ctime['day']} {ctime['mon']} {ctime['year']} {ctime['time']} {ctime['zone'] or ''}".rstrip()
-    parsed = None if free_text else parse_iso(raw, tz=tz)
+        # Written as a reader of dates expects it; a shape that only looks like asctime is read as it stands.
+        readable = f"{ctime['day']} {ctime['mon']} {ctime['year']} {ctime['time']} {ctime['zone'] or ''}".rstrip()
+        parsed = parse_date(readable, tz=tz, reference=reference, month_first=month_first)
+    if parsed is None and not free_text:
+        parsed = parse_iso(raw, tz=tz)
     if parsed is None:
         parsed = parse_date(raw, tz=tz, reference=reference, month_first=month_first)
     if parsed is None:

@@ -904,12 +904,14 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
             del out[i - 1 if i > 1 and _SHORT_QUESTION.match(out[i - 1]) else i:]
             break
     # A byline or a picture's credit the page sets as a paragraph of its own at the opening, before the text starts.
+    text_started = False
     for i, paragraph in enumerate(out[:3]):
-        if _byline_paragraph(paragraph):
+        # Once the text has started, only a byline naming its authors in capitals ("Par LILIAN ALEMAGNA, LAURE
+        # BRETTON" under a standfirst): a "Von Null auf Hundert" there is the text's own subheading.
+        if _byline_paragraph(paragraph) and (not text_started or _CAPITALS_NAME.search(paragraph)):
             del out[i]
             break
-        if len(paragraph) > _BYLINE_CHARS:
-            break  # the text has started: a "By ..." line further down is the text's own
+        text_started = text_started or len(paragraph) > _BYLINE_CHARS
     if len(out) > 1 and len(out[0]) <= _CLOSING_CREDIT_CHARS and _ORIGINAL_TITLE.match(out[0]):
         del out[0]
     while len(out) > 1 and (_TAG_LINE.match(out[-1]) or (len(out[-1]) <= _CLOSING_CREDIT_CHARS
@@ -923,6 +925,8 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
 
 
 _BYLINE_CHARS = 100
+_CAPITALS_NAME = re.compile(r"\b[^\W\d_a-zа-яё]{2,}\s+[^\W\d_a-zа-яё]{2,}\b")
+"""Two words in capitals in a row: a name as bylines print it ("LILIAN ALEMAGNA"), never a subheading's words."""
 # "Illustration by", "Photo:", "Фото:", "Bild von": the credit of the picture the page opens with.
 _CREDIT_START = re.compile(
     r"(?:illustrations?|photos?|photographs?|images?|pictures?|fotos?|фото|bild(?:er)?)"

@@ -102,6 +102,13 @@ def test_a_byline_or_a_credit_standing_alone_at_the_opening_is_dropped() -> None
         assert release.body_text.startswith("The council has approved"), line
 
 
+def test_a_byline_in_capitals_under_a_standfirst_is_dropped() -> None:
+    standfirst = ("<p>After a busy week, the council approved the street trees plan at its autumn meeting, the first of "
+                  "its kind in the region and the largest in its history.</p>")
+    release = parse(standfirst + "<p>Par LILIAN ALEMAGNA, LAURE BRETTON</p>" + OPENING + REST)
+    assert "ALEMAGNA" not in release.body_text and "The council has approved" in release.body_text
+
+
 def test_lines_that_only_begin_like_a_byline_stay() -> None:
     for line in ("By 2030, every street in the city will have at least one tree.",  # a sentence
                  "by the numbers"):  # no name after it
