@@ -73,7 +73,7 @@ _BOILER_WORDS = (
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
     "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info",
-    "author-card",
+    "author-card", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
 )
 # A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
 # ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase
@@ -118,10 +118,28 @@ def _swallows_article(element: Element) -> bool:
     for known, holders in _HOLDERS:
         if known is root:
             return element in holders
-    holders = frozenset(a for found in root.iter("h1", "article") for a in found.iterancestors())
+    holders = frozenset(a for found in _main_marks(root) for a in found.iterancestors())
     _HOLDERS.insert(0, (root, holders))
     del _HOLDERS[2:]
     return element in holders
+
+
+def _main_marks(root: Element) -> list[Element]:
+    """The elements that mark the page's own article: its ``<h1>`` and its longest ``<article>``.
+
+    A related-posts block of teaser cards holds ``<article>`` elements and headings too, each card's inside a
+    link: counting those would make the block look like one that swallowed the article, and keep it. So an
+    ``<h1>`` inside a link counts only when every ``<h1>`` is, and of several ``<article>`` elements only the
+    one whose text outweighs the others counts."""
+    headings = list(root.iter("h1"))
+    plain = [h for h in headings if next(h.iterancestors("a"), None) is None]
+    articles = list(root.iter("article"))
+    if len(articles) > 1:
+        # The longest counts when it stands out (twice the next one's text), as an article among teasers does;
+        # among cards of a size, none does.
+        sizes = sorted(((sum(map(len, a.itertext())), n) for n, a in enumerate(articles)), reverse=True)
+        articles = [articles[sizes[0][1]]] if sizes[0][0] >= 2 * sizes[1][0] else []
+    return (plain or headings) + articles
 
 
 def class_tokens(element: Element) -> list[str]:

@@ -1,0 +1,72 @@
+"""Rules added after scoring trafilatura's real-world assertions (bench/external_realworld.py): each in isolation.
+
+Every page here is a small hand-written document; each test shows the rule firing and, beside it,
+the case where it must not (so that a rule that always fires, or never, fails here).
+"""
+
+from __future__ import annotations
+
+from govpress.parsers import generic
+from govpress.parsers.release import ParseContext
+
+URL = "https://city.example/news/street-trees"
+PARAGRAPHS = [
+    "The council has approved a plan to plant twelve thousand street trees over the next five years, starting "
+    "with the districts that have the least shade and the hottest summers.",
+    "Residents will be able to request a tree through the council's website, and volunteers will help to water "
+    "young trees during the first two summers after planting.",
+    "The plan will cost four million over five years, half of it paid by a national grant for greener cities, "
+    "and the first trees go into the ground in November.",
+]
+PROSE = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+def parse(html: str):
+    doc = f"<!doctype html><html lang='en'><head><title>Street trees plan approved</title></head><body>{html}</body></html>"
+    return generic.parse(doc.encode(), URL, ParseContext())
+
+
+def card(n: int, heading: str = "h3") -> str:
+    return (f"<article class='post-card'><a href='/news/other-{n}'><{heading}>Other story number {n} about the "
+            f"city</{heading}></a><p>The teaser of story {n}: a paragraph long enough to read as prose, about a "
+            f"new bus lane, a library that opens on Sundays and the budget debate of the autumn session.</p></article>")
+
+
+def test_a_related_block_of_article_cards_is_not_taken_for_a_block_that_swallowed_the_article() -> None:
+    cards = "".join(card(n) for n in range(3))
+    page = (f"<main><section class='main-post'><article><h1>Street trees plan approved</h1>{PROSE}</article></section>"
+            f"<section class='related-posts'><h2>Related posts</h2>{cards}</section></main>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[2] in body
+    assert "Related posts" not in body and "Other story number" not in body
+
+
+def test_a_block_that_holds_the_longest_article_is_still_kept_whatever_its_class() -> None:
+    # Broken markup made a related block swallow the article: the article is its longest <article>, so it stays.
+    page = (f"<main><div class='related-posts'><article><h2>Street trees plan approved</h2>{PROSE}</article>"
+            f"{card(1)}</div></main>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
+
+
+def test_headings_inside_links_do_not_mark_a_related_block_as_the_article() -> None:
+    cards = "".join(card(n, heading="h1") for n in range(3))
+    page = (f"<div class='post'><h1>Street trees plan approved</h1>{PROSE}"
+            f"<div id='blog_related_posts'><h4>Do not miss these posts</h4>{cards}</div></div>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[2] in body
+    assert "Do not miss these posts" not in body and "Other story number" not in body
+
+
+def test_a_page_whose_only_headline_is_a_link_still_keeps_its_block() -> None:
+    # Every <h1> inside a link: they all count, so a block holding the headline is not dropped for its class.
+    page = f"<div class='sidebar-layout'><a href='/news/street-trees'><h1>Street trees plan approved</h1></a>{PROSE}</div>"
+    release = parse(page)
+    assert PARAGRAPHS[0] in release.body_text
+
+
+def test_jetpack_style_compound_related_class_words_are_chrome() -> None:
+    page = (f"<article><h1>Street trees plan approved</h1>{PROSE}<div id='jp-relatedposts' class='jp-relatedposts'>"
+            "<h3 class='jp-relatedposts-headline'><em>Similar posts</em></h3></div></article>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[2] in body and "Similar posts" not in body
