@@ -73,7 +73,7 @@ _BOILER_WORDS = (
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
     "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info",
-    "author-card", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
+    "author-card", "cta", "prevnext", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
 )
 # A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
 # ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase
@@ -128,11 +128,11 @@ def _main_marks(root: Element) -> list[Element]:
     """The elements that mark the page's own article: its ``<h1>`` and its longest ``<article>``.
 
     A related-posts block of teaser cards holds ``<article>`` elements and headings too, each card's inside a
-    link: counting those would make the block look like one that swallowed the article, and keep it. So an
-    ``<h1>`` inside a link counts only when every ``<h1>`` is, and of several ``<article>`` elements only the
-    one whose text outweighs the others counts."""
+    link, and an author box a picture wrapped in an ``<h1>``: counting those would make the block look like one
+    that swallowed the article, and keep it. So an ``<h1>`` inside a link or without text counts only when every
+    ``<h1>`` is so, and of several ``<article>`` elements only the one whose text outweighs the others counts."""
     headings = list(root.iter("h1"))
-    plain = [h for h in headings if next(h.iterancestors("a"), None) is None]
+    plain = [h for h in headings if next(h.iterancestors("a"), None) is None and any(t.strip() for t in h.itertext())]
     articles = list(root.iter("article"))
     if len(articles) > 1:
         # The longest counts when it stands out (twice the next one's text), as an article among teasers does;

@@ -70,3 +70,23 @@ def test_jetpack_style_compound_related_class_words_are_chrome() -> None:
             "<h3 class='jp-relatedposts-headline'><em>Similar posts</em></h3></div></article>")
     body = parse(page).body_text
     assert PARAGRAPHS[2] in body and "Similar posts" not in body
+
+
+def test_an_h1_holding_only_a_picture_does_not_mark_an_author_box_as_the_article() -> None:
+    box = ("<div class='authorbox'><h3>Our editor</h3><h1><img src='/editor.png' alt=''></h1>"
+           "<p>Contact the editor of this page at editor[at]city.example for corrections and questions.</p></div>")
+    body = parse(f"<div class='post'><h1>Street trees plan approved</h1>{PROSE}{box}</div>").body_text
+    assert PARAGRAPHS[2] in body and "editor[at]city.example" not in body
+
+
+def test_call_to_action_and_previous_next_story_blocks_are_chrome() -> None:
+    cta = ("<div class='cta-global'><h2>Missed the council meeting?</h2><p>Read everything the council decided this "
+           "autumn, from the budget to the new bus lanes and the library hours, in one place.</p></div>")
+    prevnext = ("<div id='storyPrev' class='prevnext-story'><a href='/news/other'><p>Previous story: the bus lane "
+                "on the river road opens in spring after two years of works and a long debate.</p></a></div>")
+    body = parse(f"<main><article><h1>Street trees plan approved</h1>{PROSE}</article>{cta}{prevnext}</main>").body_text
+    assert PARAGRAPHS[2] in body
+    assert "Missed the council meeting" not in body and "Previous story" not in body
+    # The same words inside other class words are not chrome: "octant" is no "cta", "nextprevious" no "prevnext".
+    kept = parse(f"<article class='octant nextprevious'><h1>Street trees plan approved</h1>{PROSE}</article>").body_text
+    assert PARAGRAPHS[0] in kept
