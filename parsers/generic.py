@@ -617,6 +617,8 @@ def _find_subtitle(index: PageIndex, title_element: Element | None, title: str) 
             if p.tag not in ("html", "body")
         ):
             continue
+        if _after_prose(element):
+            continue  # a section heading classed "subheading" inside the text, not the piece's subtitle
         text = usable(element)
         if text:
             return text, element
@@ -629,6 +631,14 @@ def _find_subtitle(index: PageIndex, title_element: Element | None, title: str) 
             if text and len(text) <= 300:
                 return text, following
     return None, None
+
+
+def _after_prose(element: Element) -> bool:
+    """A paragraph of prose (150+ characters) comes before ``element`` in its own container: the text has begun."""
+    for before in element.itersiblings(preceding=True):
+        if before.tag == "p" and sum(map(len, before.itertext())) >= 150:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- body

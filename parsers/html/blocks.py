@@ -293,11 +293,22 @@ def _judge(element: Element) -> bool:
         return True
     if ("class" in names and _names_boilerplate(_boiler_classes(get("class")), tag)) or (
         "id" in names and (ident := get("id")) and _names_boilerplate(_boiler_token(ident), tag)
+        and not (tag in _HEADING_TAGS and _spells_heading(ident, element))
     ):
         # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the
         # rest of the page: a block holding the headline or the article is not boilerplate.
         return not _swallows_article(element)
     return "style" in names and _HIDDEN_STYLE.search(get("style")) is not None
+
+
+_ID_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _spells_heading(ident: str, heading: Element) -> bool:
+    """The heading's id is an anchor made of its own words ("nav_schredder_statt__0" on "Schredder statt
+    Ofen", for a table of contents), not a name of navigation: two of its words are the heading's."""
+    words = {w.casefold() for w in _ID_WORDS.findall(" ".join(heading.itertext()))}
+    return sum(w.casefold() in words for w in _ID_WORDS.findall(ident)) >= 2
 
 
 def _attached(node: Element, root: Element) -> bool:

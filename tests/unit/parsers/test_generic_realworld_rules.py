@@ -90,3 +90,23 @@ def test_call_to_action_and_previous_next_story_blocks_are_chrome() -> None:
     # The same words inside other class words are not chrome: "octant" is no "cta", "nextprevious" no "prevnext".
     kept = parse(f"<article class='octant nextprevious'><h1>Street trees plan approved</h1>{PROSE}</article>").body_text
     assert PARAGRAPHS[0] in kept
+
+
+def test_a_section_headings_anchor_id_is_not_taken_for_navigation() -> None:
+    # A table of contents' anchors: ids made of the heading's own words, after a word like "nav".
+    text = (f"<p>{PARAGRAPHS[0]}</p><h3 id='nav_planting_starts__0'>Planting starts in November</h3><p>{PARAGRAPHS[1]}</p>"
+            f"<h3 id='nav_main'>Site menu</h3><p>{PARAGRAPHS[2]}</p>")
+    body = parse(f"<article><h1>Street trees plan approved</h1>{text}</article>").body_text
+    assert "Planting starts in November" in body
+    assert "Site menu" not in body  # an id naming navigation, not spelling its heading, still counts
+
+
+def test_a_heading_classed_subheading_inside_the_text_is_no_subtitle() -> None:
+    text = (f"<p>{PARAGRAPHS[0]}</p><h3 class='subheading'>Planting starts in November</h3><p>{PARAGRAPHS[1]}</p>"
+            f"<p>{PARAGRAPHS[2]}</p>")
+    release = parse(f"<article><h1>Street trees plan approved</h1>{text}</article>")
+    assert release.subtitle is None and "Planting starts in November" in release.body_text
+    # Before the text begins, the same heading is the piece's subtitle.
+    ahead = parse(f"<article><h1>Street trees plan approved</h1><h3 class='subheading'>Planting starts in "
+                  f"November</h3>{PROSE}</article>")
+    assert ahead.subtitle == "Planting starts in November"
