@@ -71,7 +71,9 @@ def link_blocks(element: Element) -> list[Element]:
             continue
         # Letters only: a row's labels and separators ("Tags:", " | ", commas) are not text either.
         letters = _word_chars(text)
-        linked = sum(_word_chars("".join(a.itertext())) for a in block.iterdescendants("a"))
+        # An address to write or call ("mailto:", "tel:") is the text's own contact line, not a way to another page.
+        linked = sum(_word_chars("".join(a.itertext())) for a in block.iterdescendants("a")
+                     if not (a.get("href") or "").lstrip().lower().startswith(("mailto:", "tel:")))
         if letters and linked >= _LINK_SHARE * letters:
             found.append(block)
             inside.add(block)

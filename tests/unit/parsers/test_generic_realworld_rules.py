@@ -110,3 +110,11 @@ def test_a_heading_classed_subheading_inside_the_text_is_no_subtitle() -> None:
     ahead = parse(f"<article><h1>Street trees plan approved</h1><h3 class='subheading'>Planting starts in "
                   f"November</h3>{PROSE}</article>")
     assert ahead.subtitle == "Planting starts in November"
+
+
+def test_a_paragraph_that_is_only_an_address_to_write_to_stays_in_the_text() -> None:
+    text = (f"{PROSE}<p>Questions from the press:</p><p><a href='mailto:press@city.example'>press@city.example</a></p>"
+            "<p><a href='tel:+3212345678'>+32 12 34 56 78</a></p><p><a href='/news'>All news</a> | <a href='/events'>Events</a></p>")
+    body = parse(f"<article><h1>Street trees plan approved</h1>{text}</article>").body_text
+    assert "press@city.example" in body and "+32 12 34 56 78" in body
+    assert "All news" not in body  # a row of links to other pages still goes
