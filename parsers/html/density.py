@@ -51,7 +51,8 @@ def link_blocks(element: Element) -> list[Element]:
     "Login | Register" bars, "comments feed | trackback" lines.
 
     Short (under 300 characters), mostly link text (60% or more) and without a sentence: a
-    paragraph that merely carries a link has a sentence around it and stays.
+    paragraph that merely carries a link has a sentence around it and stays. A list whose items are
+    each a link (three or more) goes at any length, whatever its headlines' punctuation.
     """
     found: list[Element] = []
     inside: set[Element] = set()
@@ -63,7 +64,7 @@ def link_blocks(element: Element) -> list[Element]:
         if next(block.iterdescendants("a"), None) is None:
             continue  # no link text at all, so no row of links: read no further (most paragraphs of a text)
         text = _short_text(block, _LINK_BLOCK_CHARS)
-        if text is None and block.tag in ("ul", "ol") and _list_of_links(block):
+        if block.tag in ("ul", "ol") and _list_of_links(block):
             found.append(block)  # a long "more headlines" list: each item a link, however many there are
             inside.add(block)
             continue

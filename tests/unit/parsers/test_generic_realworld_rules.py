@@ -118,3 +118,15 @@ def test_a_paragraph_that_is_only_an_address_to_write_to_stays_in_the_text() -> 
     body = parse(f"<article><h1>Street trees plan approved</h1>{text}</article>").body_text
     assert "press@city.example" in body and "+32 12 34 56 78" in body
     assert "All news" not in body  # a row of links to other pages still goes
+
+
+def test_a_short_list_of_linked_headlines_is_chrome_even_when_a_headline_asks_a_question() -> None:
+    titles = ["Bus lanes: faster or slower?", "Libraries open on Sundays", "What the budget pays for", "Order the magazine"]
+    headlines = "".join(f"<li class='box__item'> <a href='/news/{n}' title='{t}'> {t} </a> </li>" for n, t in enumerate(titles))
+    documents = "".join(f"<li><a href='/docs/{n}.pdf'>{t}</a> (PDF, 2 pages), signed by the mayor on 3 May.</li>"
+                        for n, t in enumerate(["The decision", "The map of streets", "The planting calendar"]))
+    box = (f"<div class='box'><p>This story comes from our monthly magazine, on sale now. Highlights of the issue: </p>"
+           f"<ul class='box__list'>{headlines}</ul></div>")
+    body = parse(f"<article><h1>Street trees plan approved</h1>{box}{PROSE}<ul>{documents}</ul></article>").body_text
+    assert "Bus lanes" not in body and "Libraries open" not in body
+    assert "The map of streets (PDF, 2 pages)" in body  # items that say more than their link are the text's
