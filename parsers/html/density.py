@@ -197,8 +197,10 @@ def _own_weight(element: Element, tag: str, counted: _Counted) -> float:
         if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
             return 0.0
         return _paragraph_weight(text, 0.0)
-    if tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
-        return 0.0  # a layout cell (old table CMS): its paragraphs count, not the whole cell
+    if tag == "td" and any(any(t.strip() for t in block.itertext())
+                           for block in element.iterdescendants("p", "div", "table", "li")):
+        return 0.0  # a layout cell (old table CMS): its paragraphs count, not the whole cell (an empty <div>, a
+        # video slot, does not make a cell of text written between <br>s a layout cell)
     if element in counted.inside:
         return 0.0  # a <p> inside an <li> is counted once, with the <li>
     text = squash("".join(element.itertext()))

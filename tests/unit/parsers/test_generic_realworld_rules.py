@@ -130,3 +130,14 @@ def test_a_short_list_of_linked_headlines_is_chrome_even_when_a_headline_asks_a_
     body = parse(f"<article><h1>Street trees plan approved</h1>{box}{PROSE}<ul>{documents}</ul></article>").body_text
     assert "Bus lanes" not in body and "Libraries open" not in body
     assert "The map of streets (PDF, 2 pages)" in body  # items that say more than their link are the text's
+
+
+def test_a_table_layouts_text_cell_with_an_empty_slot_is_still_the_text() -> None:
+    # An old table CMS: the text is written between <br>s in a cell that also holds an empty video slot.
+    text = "<br><br>".join(PARAGRAPHS)
+    page = ("<table><tr><td class='menu'><a href='/'>Home</a><br><a href='/blog'>Blog</a></td>"
+            f"<td class='message'><div id='video_slot' style='display:none'></div>{text}</td></tr>"
+            "<tr><td colspan='2'>Comments: 0 | Free homepage builder | Copyright 2016</td></tr></table>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
+    assert "Copyright 2016" not in body and "|" not in body
