@@ -124,6 +124,15 @@ def _swallows_article(element: Element) -> bool:
     return element in holders
 
 
+def wrapper_form(form: Element) -> bool:
+    """A ``<form>`` with no field to fill in or press (hidden inputs aside): a CMS's wrapper round the text
+    (VSB's "_newscontent_fromname"), not a search box or a login."""
+    for field in form.iter("input", "textarea", "select", "button"):
+        if field.tag != "input" or (field.get("type") or "text").strip().lower() != "hidden":
+            return False
+    return True
+
+
 def _main_marks(root: Element) -> list[Element]:
     """The elements that mark the page's own article: its ``<h1>`` and its longest ``<article>``.
 
@@ -273,7 +282,7 @@ def _judge(element: Element) -> bool:
     tag = element.tag
     if not isinstance(tag, str):
         return True  # comments and processing instructions
-    if tag in SKIP_TAGS:
+    if tag in SKIP_TAGS and not (tag == "form" and wrapper_form(element)):
         return not (tag in _SWALLOWING_TAGS and _swallows_article(element))
     # The attribute names once, then only the values that are there: this runs on nearly every
     # element of a page, and each attribute read builds a string.
@@ -489,7 +498,7 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         if event == "start":
             tag = node.tag
             if node is not element and (
-                node in excluded or tag in SKIP_TAGS
+                node in excluded or (tag in SKIP_TAGS and not (tag == "form" and wrapper_form(node)))
                 or (skip_boilerplate and (is_boilerplate(node) if (known := verdicts.get(node)) is None else known))
             ):
                 walker.skip_subtree()

@@ -41,7 +41,7 @@ def _paragraph_weight(text: str, link_density: float) -> float:
     return length * (1.0 - link_density) ** 2
 
 
-_LINK_BLOCK_TAGS = ("div", "ul", "ol", "p", "section", "dl")
+_LINK_BLOCK_TAGS = ("div", "ul", "ol", "p", "section", "dl", "td")
 _LINK_SHARE = 0.6
 _LINK_BLOCK_CHARS = 300
 
@@ -61,8 +61,11 @@ def link_blocks(element: Element) -> list[Element]:
             if block is not element:
                 inside.add(block)  # already dropped with an ancestor
             continue
-        if next(block.iterdescendants("a"), None) is None:
+        links = block.iterdescendants("a")
+        if next(links, None) is None:
             continue  # no link text at all, so no row of links: read no further (most paragraphs of a text)
+        if block.tag == "td" and next(links, None) is None:
+            continue  # a table's cell with one link is a cell of the table; a layout cell of two or more, a menu
         text = _short_text(block, _LINK_BLOCK_CHARS)
         if block.tag in ("ul", "ol") and _list_of_links(block):
             found.append(block)  # a long "more headlines" list: each item a link, however many there are

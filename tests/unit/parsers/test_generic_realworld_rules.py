@@ -141,3 +141,27 @@ def test_a_table_layouts_text_cell_with_an_empty_slot_is_still_the_text() -> Non
     body = parse(page).body_text
     assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
     assert "Copyright 2016" not in body and "|" not in body
+
+
+def test_a_form_with_no_field_is_a_wrapper_round_the_text_not_a_form() -> None:
+    # A CMS (VSB, common on Chinese university and government sites) wraps the text in a field-less <form>.
+    page = ("<table><tr><td class='menu'><a href='/'>Home</a><br><a href='/news'>News</a></td>"
+            f"<td><form name='_newscontent_fromname'><div id='vsb_content'>{PROSE}</div>"
+            "<input type='hidden' name='id' value='42'></form></td></tr>"
+            "<tr><td colspan='2'>Visits: 2168 | Copyright 2018 the council's discipline office</td></tr></table>"
+            "<form action='/search'><p>Search the site for news, decisions and council meetings of the year.</p>"
+            "<input type='text' name='q'><button>Search</button></form>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
+    assert "Search the site" not in body  # a form with a field to fill in is still chrome
+    assert "Copyright 2018" not in body and "|" not in body
+
+
+def test_a_layout_cell_of_two_links_is_a_menu_but_a_table_cell_with_one_link_is_data() -> None:
+    table = ("<table class='data'><tr><th>Document</th><th>Signed</th></tr>"
+             "<tr><td><a href='/docs/decision.pdf'>Decision on street trees</a></td><td>3 May</td></tr></table>")
+    page = ("<table><tr><td><table><tr><td class='top'><a href='/fav'>Add to favourites</a> | <a href='/home'>Set as "
+            f"home page</a> | About us</td></tr></table>{PROSE}{table}</td></tr></table>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and "Decision on street trees" in body
+    assert "Add to favourites" not in body
