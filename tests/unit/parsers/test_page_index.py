@@ -136,8 +136,9 @@ def _former_own_paragraph(element, counted: set) -> tuple[str, float] | None:
     if element.tag in density._CONTAINER_TAGS:
         text = density.squash("".join([element.text or ""] + [child.tail or "" for child in element]))
         return None if len(text) < 25 else (text, 0.0)
-    if element.tag == "td" and next(element.iterdescendants("p", "div", "table", "li"), None) is not None:
-        return None
+    if element.tag == "td" and any(density.squash("".join(block.itertext()))
+                                   for block in element.iterdescendants("p", "div", "table", "li")):
+        return None  # a layout cell: a block with text inside it (an empty one does not make it one)
     if any(a in counted for a in element.iterancestors(*density._PARAGRAPH_TAGS)):
         return None
     text = density.squash("".join(element.itertext()))
