@@ -433,7 +433,10 @@ _MONTHS_AFTER_ORDINAL = compiled(
     r"jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez)\b",
     re.I,
 )
-_CANDIDATE = compiled(r"(?:[.!?]+|…)[\"»”’)\]]*(?=\s+[\"«„“(\[—–-]?\s*[^\W_])")
+# A Latin sentence mark before a space and a word, or a full-width one ("。！？", Chinese and Japanese) before
+# anything: those scripts write the next sentence with no space and no capital.
+_CANDIDATE = compiled(r"(?:[.!?]+|…)[\"»”’)\]]*(?=\s+[\"«„“(\[—–-]?\s*[^\W_])|[。！？]+[」』”’）)\]]*(?=\s*[^\s」』”’）)\]])")
+_FULL_WIDTH_MARKS = frozenset("。！？")
 
 
 _BLANK = compiled(r"\s")
@@ -442,6 +445,8 @@ _INITIALS = compiled(rf"(?:{_LETTER}\.)*{_LETTER}")
 
 def _is_boundary(text: str, end_of_mark: int, mark_start: int) -> bool:
     mark = text[mark_start:end_of_mark]
+    if mark[0] in _FULL_WIDTH_MARKS:
+        return True  # no abbreviation or initial ends with a full-width mark
     # Only a small window on each side is looked at: the splitter stays linear on long texts.
     after = text[end_of_mark:end_of_mark + 40].lstrip()
     after = after.lstrip("\"«„“([—–- ")

@@ -73,7 +73,7 @@ _BOILER_WORDS = (
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
     "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info",
-    "author-card", "cta", "prevnext", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
+    "author-card", "cta", "prevnext", "nocomments", "consent", "gdpr", "slider", "carousel", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
 )
 # A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
 # ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase
@@ -98,8 +98,11 @@ _CAPTION_RE = re.compile(
     re.I,
 )
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Bootstrap-style responsive helpers (hidden-xs, hidden-lg) hide a block on SOME screens only.
-_RESPONSIVE_HIDDEN = re.compile(r"^hidden-(?:xs|sm|md|lg|xl|print)$", re.I)
+# Bootstrap-style responsive helpers (hidden-xs, hidden-lg) hide a block on SOME screens only; Drupal's
+# "field--label-hidden" (and "title-hidden", "labels-visually-hidden") hides the block's label, not the block.
+_RESPONSIVE_HIDDEN = re.compile(
+    r"^hidden-(?:xs|sm|md|lg|xl|print)$|(?:^|[-_])(?:label|labels|title|heading|caption|legend)[-_]+(?:visually[-_]+)?hidden$",
+    re.I)
 _BOILER_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -160,8 +163,22 @@ def class_tokens(element: Element) -> list[str]:
     return tokens
 
 
-_NOT_BOILER, _BOILER, _CAPTION = 0, 1, 2
-"""A class word's or attribute's verdict: no boilerplate, boilerplate, or a caption's (boilerplate but on a heading)."""
+_NOT_BOILER, _BOILER, _CAPTION, _SHARE = 0, 1, 2, 3
+"""A class word's or attribute's verdict: no boilerplate, boilerplate, a caption's (boilerplate but on a heading), or
+a share block's (boilerplate while it is short)."""
+# A class word that names a block as a piece's text ("article-body", "entry-content", "post_text", "news-detail"):
+# such a block is the text even when another of its words says "sidebar" (The Verge's "l-sidebar-fixed
+# l-article-body-segment": a segment laid out beside a sidebar).
+_TEXT_NAME = re.compile(
+    r"(?:article|story|entry|post|news|press|release)[-_]{0,2}(?:text|body|content|detail)(?![a-z])", re.I)
+# A layout with a sidebar ("c-fixed-sidebar-layout--140--left@lg", "has-sidebar", "layout--with-sidebar") holds the
+# text beside the sidebar; the sidebar itself is another block.
+_SIDEBAR_LAYOUT = re.compile(r"sidebar.*layout|layout.*sidebar|(?:has|with|no)[-_]+sidebar", re.I)
+# Share words: a share bar is a few links; a "share-zone" or "js_img_share_area" round the whole text (where a reader
+# may share a quote or a picture) is the text.
+_SHARE_RE = re.compile(r"(?:^|[-_]|(?<=[a-z0-9])(?=(?-i:[A-Z])))(?:share|sharing)(?:$|[-_]|(?=(?-i:[A-Z0-9])))", re.I)
+_SHARE_MAX_CHARS = 600
+"""Text beyond which a block named for sharing holds more than share buttons."""
 
 _TOKEN_VERDICTS: dict[str, int] = {}
 """Class/id word -> its verdict: pages repeat the same few hundred words thousands of times, so the
@@ -171,10 +188,10 @@ regexes run once per distinct word (bounded: cleared when it grows large)."""
 def _boiler_token(token: str) -> int:
     verdict = _TOKEN_VERDICTS.get(token)
     if verdict is None:
-        if _RESPONSIVE_HIDDEN.match(token):
+        if _RESPONSIVE_HIDDEN.search(token) or _SIDEBAR_LAYOUT.search(token):
             verdict = _NOT_BOILER
-        elif _BOILER_RE.search(token) is not None:
-            verdict = _BOILER
+        elif _BOILER_RE.search(token) is not None:  # "news-detail-share" is a share bar, not the text
+            verdict = _SHARE if _SHARE_RE.search(token) and _BOILER_RE.search(_SHARE_RE.sub("-", token)) is None else _BOILER
         else:
             verdict = _CAPTION if _CAPTION_RE.search(token) is not None else _NOT_BOILER
         if len(_TOKEN_VERDICTS) > 50_000:
@@ -191,21 +208,40 @@ on hundreds of elements, so one lookup replaces a split and a lookup per word.""
 def _boiler_classes(classes: str) -> int:
     verdict = _CLASS_VERDICTS.get(classes)
     if verdict is None:
-        verdict = _NOT_BOILER
-        for token in classes.split():
-            found = _boiler_token(token)
-            if found == _BOILER:
-                verdict = found
+        tokens = classes.split()
+        found_words = {_boiler_token(token) for token in tokens}
+        # The strongest word decides: boilerplate, then a share block's, a caption's; none when a word names the
+        # block as the article's text.
+        for verdict in (_BOILER, _SHARE, _CAPTION, _NOT_BOILER):
+            if verdict in found_words or verdict == _NOT_BOILER:
                 break
-            verdict = verdict or found
+        if verdict and _names_text(tokens):
+            verdict = _NOT_BOILER
         if len(_CLASS_VERDICTS) > 50_000:
             _CLASS_VERDICTS.clear()
         _CLASS_VERDICTS[classes] = verdict
     return verdict
 
 
-def _names_boilerplate(verdict: int, tag: str) -> bool:
+def _names_text(tokens: list[str]) -> bool:
+    """One of the class words names the block as a piece's text, with no boilerplate word in that same word."""
+    return any(_TEXT_NAME.search(t) is not None and not _boiler_token(t) for t in tokens)
+
+
+def _names_boilerplate(verdict: int, tag: str, element: Element) -> bool:
+    if verdict == _SHARE:
+        return _short_text(element, _SHARE_MAX_CHARS)
     return verdict == _BOILER or (verdict == _CAPTION and tag not in _HEADING_TAGS)
+
+
+def _short_text(element: Element, limit: int) -> bool:
+    """The element's text is at most ``limit`` characters (read no further than that)."""
+    total = 0
+    for text in element.itertext():
+        total += len(text.strip())
+        if total > limit:
+            return False
+    return True
 
 
 class _HeldVerdicts(threading.local):
@@ -295,13 +331,16 @@ def _judge(element: Element) -> bool:
         verdict = _CLASS_VERDICTS.get(classes)
         if verdict is None:
             verdict = _boiler_classes(classes)
-        return bool(verdict) and _names_boilerplate(verdict, tag) and not _swallows_article(element)
+        return bool(verdict) and _names_boilerplate(verdict, tag, element) and not _swallows_article(element)
     if "hidden" in names or ("aria-hidden" in names and get("aria-hidden").lower() == "true"):
         return True
     if "role" in names and get("role").lower() in _BOILER_ROLES:
         return True
-    if ("class" in names and _names_boilerplate(_boiler_classes(get("class")), tag)) or (
-        "id" in names and (ident := get("id")) and _names_boilerplate(_boiler_token(ident), tag)
+    classes = get("class") if "class" in names else None
+    class_verdict = _boiler_classes(classes) if classes else _NOT_BOILER
+    if (class_verdict and _names_boilerplate(class_verdict, tag, element)) or (
+        "id" in names and (ident := get("id")) and _names_boilerplate(_boiler_token(ident), tag, element)
+        and not (classes and _names_text(classes.split()))
         and not (tag in _HEADING_TAGS and _spells_heading(ident, element))
     ):
         # Broken markup (closing tags lost) can make a cookie banner or a menu swallow the

@@ -23,7 +23,9 @@ __all__ = [
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
 _CONTAINER_TAGS = frozenset({"div", "section"})
-_SENTENCE_INSIDE = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
+# A sentence's end: Latin punctuation before a space or the end, or a full-width one (Chinese and Japanese write
+# "。！？" and go on with no space).
+_SENTENCE_INSIDE = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)|[。！？]")
 _CLIMB_STOPS = BLOCK_TAGS - {"p", "li"}
 
 
@@ -210,6 +212,12 @@ def _own_weight(element: Element, tag: str, counted: _Counted) -> float:
     length = len(text)
     if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
         return 0.0  # what _paragraph_weight says of such a text, whatever its link density
+    if next(element.iter("script", "style"), None) is not None:
+        # A script in a paragraph (a pager that writes its links, Shanxi's government site): code is no prose.
+        text = squash("".join(_VISIBLE_TEXT(element)))
+        length = len(text)
+        if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
+            return 0.0
     return _paragraph_weight(text, min(1.0, _link_length(element) / length))
 
 
@@ -416,7 +424,10 @@ def locate_main_content(root: Element) -> MainContent:
                 continue
             weight = density.weight.get(sibling, 0.0)
             visible = density.visible_length(sibling)
-            if weight >= _MIN_SIBLING_PROSE and visible and weight / visible >= _PROSE_SHARE:
+            # A short paragraph of prose ("The lesson, as always: you are what you search.") among the text's
+            # paragraphs is text too: a <p> joins on any prose weight, other blocks from _MIN_SIBLING_PROSE.
+            if ((weight >= _MIN_SIBLING_PROSE or (weight > 0 and sibling.tag == "p"))
+                    and visible and weight / visible >= _PROSE_SHARE):
                 prose.append(sibling)
             else:
                 noise.append(sibling)

@@ -37,6 +37,7 @@ _MAX_ELEMENTS = 600
 """Elements looked at after the headline at most: the lead sits right under it."""
 _REGION_TAGS = frozenset({"article", "main"})
 _CLASS_SPLIT = re.compile(r"[-_\s]+|(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
+_TYPE_TOKEN = re.compile(r"[-_]type[-_]", re.I)
 
 
 _WORDS_OF_CLASSES: dict[str, frozenset[str]] = {}
@@ -49,6 +50,8 @@ def _class_words(element: Element) -> frozenset[str]:
     if words is None:
         found: set[str] = set()
         for token in classes.split():
+            if _TYPE_TOKEN.search(token):
+                continue  # Drupal's "field-type-text-with-summary" names the body field's type, not a summary
             found.update(part.lower() for part in _CLASS_SPLIT.split(token) if part)
         words = frozenset(found)
         if len(_WORDS_OF_CLASSES) > 50_000:

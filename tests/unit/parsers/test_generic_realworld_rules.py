@@ -165,3 +165,104 @@ def test_a_layout_cell_of_two_links_is_a_menu_but_a_table_cell_with_one_link_is_
     body = parse(page).body_text
     assert PARAGRAPHS[0] in body and "Decision on street trees" in body
     assert "Add to favourites" not in body
+
+
+def test_a_script_inside_a_paragraph_weighs_nothing_as_prose() -> None:
+    # A pager written by a script inside a <p> (Shanxi's government site): its code has dots and semicolons.
+    code = "function page(n){ if(n == null || n <= 1){ return; } document.write('<a href=\"p' + n + '.html\">' + n + '</a>'); } " * 12
+    page = (f"<div class='page-box'><p class='hide'><script>{code}</script></p></div>"
+            f"<div class='article-body'><div class='editor'>{PROSE}</div></div>")
+    used = generic.counters["trafilatura_used"]
+    release = parse(f"<h1>Street trees plan approved</h1>{page}")
+    assert PARAGRAPHS[0] in release.body_text and PARAGRAPHS[2] in release.body_text
+    assert generic.counters["trafilatura_used"] == used  # found by the density count, not by the second opinion
+
+
+ZH = ["新京报快讯（记者裴剑飞）今日有网友爆料，有六十万个账号和四百一十万条联系人数据在暗网低价出售。",
+      "今晚，中国铁路总公司通过官方微博发布辟谣消息称：网传信息不实，铁路网站未发生用户信息泄漏。",
+      "铁路部门提醒广大旅客，请通过官方网站和客户端购票，避免非正常渠道购票带来的个人信息泄露风险。"]
+
+
+def test_short_chinese_paragraphs_ending_with_a_full_stop_are_prose() -> None:
+    side = "".join(f"<li>股市快评：今日两市指数高开低走，板块红盘居多，个股表现分化 {n}</li>" for n in range(6))
+    page = (f"<div class='side'><ul>{side}</ul></div>"
+            f"<div class='article' id='artibody'>{''.join(f'<p>{p}</p>' for p in ZH)}</div>")
+    doc = (f"<!doctype html><html lang='zh'><head><title>账号外泄？铁路总公司辟谣</title></head><body>"
+           f"<h1>账号外泄？铁路总公司辟谣</h1>{page}</body></html>")
+    used = generic.counters["trafilatura_used"]
+    body = generic.parse(doc.encode(), "https://news.example.cn/a.html", ParseContext()).body_text
+    assert ZH[0] in body and ZH[2] in body
+    assert "股市快评" not in body
+    assert generic.counters["trafilatura_used"] == used  # found by the density count, not by the second opinion
+
+
+def test_a_short_paragraph_of_prose_between_the_texts_blocks_stays() -> None:
+    bullets = "".join(f"<li>{p}</li>" for p in PARAGRAPHS)
+    text = (f"<p>{PARAGRAPHS[0]} {PARAGRAPHS[1]}</p><p>Some of the other numbers in the plan include:</p><ul>{bullets}</ul>"
+            "<p>The lesson, as always: plant early.</p>")
+    page = f"<div id='content'><h1>Street trees plan approved</h1><div class='ad'>Advertisement</div>{text}</div>"
+    body = parse(page).body_text
+    assert "The lesson, as always: plant early." in body
+
+
+def test_a_comments_closed_notice_classed_nocomments_is_chrome() -> None:
+    page = f"<article><h1>Street trees plan approved</h1>{PROSE}<p class='nocomments'>Comments are closed.</p></article>"
+    assert "Comments are closed" not in parse(page).body_text
+
+
+def test_a_drupal_field_whose_label_is_hidden_is_not_hidden_itself() -> None:
+    # Drupal writes "field--label-hidden" (its label is hidden) and "field--type-text-with-summary" (a body field's
+    # type) on the field that holds the text: neither makes it chrome, nor a summary to keep apart as the lead.
+    field = (f"<div class='field field--name-body field--type-text-with-summary field--label-hidden field--item'>"
+             f"{PROSE}</div>")
+    page = (f"<div class='region'><h1>Street trees plan approved</h1>{field}</div>"
+            "<div class='sidebar'><p>Other news: the bus lane opens, the library is open on Sundays.</p></div>")
+    used = generic.counters["trafilatura_used"]
+    release = parse(page)
+    assert release.lead is None
+    assert PARAGRAPHS[0] in release.body_text and PARAGRAPHS[2] in release.body_text
+    assert generic.counters["trafilatura_used"] == used  # found by the density count, not by the second opinion
+    # A block that is itself hidden still is: "visually-hidden", "hidden" alone.
+    hidden = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<p class='visually-hidden'>Skip to the menu, "
+                   "the search and the site's other pages.</p></article>")
+    assert "Skip to the menu" not in hidden.body_text
+
+
+def test_chinese_sentences_split_at_full_width_marks() -> None:
+    from govpress.parsers.text import sentences
+
+    assert sentences("今日有网友爆料。今晚，公司发布消息称：“网传信息不实。”铁路部门提醒旅客！是吗？是的") == [
+        "今日有网友爆料。", "今晚，公司发布消息称：“网传信息不实。”", "铁路部门提醒旅客！", "是吗？", "是的"]
+    assert sentences("Mr. Smith met Dr. Jones. He left.") == ["Mr. Smith met Dr. Jones.", "He left."]
+
+
+def test_a_block_named_as_the_articles_text_is_the_text_whatever_layout_word_it_also_carries() -> None:
+    # The Verge: "l-sidebar-fixed l-article-body-segment"; Threatpost: "c-fixed-sidebar-layout--140--left@lg".
+    used = generic.counters["trafilatura_used"]
+    verge = parse(f"<h1>Street trees plan approved</h1><div class='l-sidebar-fixed l-article-body-segment'>{PROSE}</div>"
+                  "<div class='sidebar'><p>Most read: the bus lane, the library, the budget debate of the autumn.</p></div>")
+    layout = parse(f"<h1>Street trees plan approved</h1><div class='o-row c-fixed-sidebar-layout--140--left@lg'>"
+                   f"<div class='o-col'>{PROSE}</div></div>")
+    for release in (verge, layout):
+        assert PARAGRAPHS[0] in release.body_text and PARAGRAPHS[2] in release.body_text
+    assert "Most read" not in verge.body_text
+    assert generic.counters["trafilatura_used"] == used  # found by the density count, not by the second opinion
+    # A sidebar is still chrome, and so is a share bar named after the text ("news-detail-share", Bitrix).
+    bar = parse(f"<div class='news-detail'><h1>Street trees plan approved</h1>{PROSE}"
+                "<div class='news-detail-share'>Share this news</div></div>")
+    assert "Share this news" not in bar.body_text
+
+
+def test_a_share_zone_round_the_whole_text_is_the_text_but_a_share_bar_is_not() -> None:
+    # France Culture wraps its text in "share-zone" (share a quote), ifeng in "js_img_share_area".
+    used = generic.counters["trafilatura_used"]
+    more = ("<p>The first streets to be planted are those around schools and hospitals, where the council measured the "
+            "highest temperatures last summer.</p><p>Each tree will be chosen for its street: small trees under power "
+            "lines, wide ones in parks and squares, and native species wherever the soil allows them.</p>")
+    page = (f"<main><h1>Street trees plan approved</h1><div class='share-zone'>{PROSE}{more}</div>"
+            "<div class='share-bar'><a href='/s/f'>Share on Facebook</a> <a href='/s/t'>Share on X</a> "
+            "<p>Share this page with your friends and neighbours today.</p></div></main>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
+    assert "Share this page" not in body
+    assert generic.counters["trafilatura_used"] == used
