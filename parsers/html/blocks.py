@@ -604,6 +604,11 @@ def heading_text(heading: Element) -> str:
     return _held_answer(_held.headings, heading, _heading_text)
 
 
+# The markup's indentation (a line break or a tab) before a colon or a full stop that a child element writes
+# (FAZ: "<span>Abrechnung</span>\n\t<span>: </span>"): no space a writer typed, so none in the headline.
+_INDENT_BEFORE_MARK = re.compile(r"[ \t]*[\n\t]\s*(?=[:;,.!?])")
+
+
 def _heading_text(heading: Element) -> str:
     if not len(heading) and isinstance(heading.tag, str):
         # A heading without children is its own text alone (the walk and its fallback both read only that).
@@ -626,5 +631,5 @@ def _heading_text(heading: Element) -> str:
                 parts.append(node.tail)
         elif node.tail:
             parts.append(node.tail)
-    text = clean_title("".join(parts))
+    text = clean_title(_INDENT_BEFORE_MARK.sub("", "".join(parts)))
     return text or clean_title(" ".join(heading.itertext()))

@@ -266,3 +266,12 @@ def test_a_share_zone_round_the_whole_text_is_the_text_but_a_share_bar_is_not() 
     assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
     assert "Share this page" not in body
     assert generic.counters["trafilatura_used"] == used
+
+
+def test_the_markups_indentation_before_a_headlines_colon_is_no_space() -> None:
+    heading = ("<h2 class='headline'>\n\t\t<span class='emphasis'>Street trees</span>\n\t\t<span class='o-VisuallyHidden'>: "
+               "</span>\n\t\t<span class='text'>plan approved for five years</span>\n\t</h2>")
+    assert parse(f"<article>{heading}{PROSE}</article>").title == "Street trees: plan approved for five years"
+    # A space typed before the colon (French typography) is the writer's and stays.
+    french = parse(f"<article><h1>Arbres de rue : le plan est adopté</h1>{PROSE}</article>")
+    assert french.title == "Arbres de rue : le plan est adopté"
