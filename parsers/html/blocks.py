@@ -174,6 +174,9 @@ _TEXT_NAME = re.compile(
 # A layout with a sidebar ("c-fixed-sidebar-layout--140--left@lg", "has-sidebar", "layout--with-sidebar") holds the
 # text beside the sidebar; the sidebar itself is another block.
 _SIDEBAR_LAYOUT = re.compile(r"sidebar.*layout|layout.*sidebar|(?:has|with|no)[-_]+sidebar", re.I)
+# A BEM modifier saying a block carries advertising between its paragraphs ("TestReport__Section--Ads", chip.de):
+# the block is the text, the ads are elements of their own. The block name before it must hold no chrome word.
+_WITH_ADS = re.compile(r"^[a-z0-9]+(?:__[a-z0-9]+)*--(?:ads?|adverts?|advertising)$", re.I)
 # Share words: a share bar is a few links; a "share-zone" or "js_img_share_area" round the whole text (where a reader
 # may share a quote or a picture) is the text.
 _SHARE_RE = re.compile(r"(?:^|[-_]|(?<=[a-z0-9])(?=(?-i:[A-Z])))(?:share|sharing)(?:$|[-_]|(?=(?-i:[A-Z0-9])))", re.I)
@@ -188,7 +191,8 @@ regexes run once per distinct word (bounded: cleared when it grows large)."""
 def _boiler_token(token: str) -> int:
     verdict = _TOKEN_VERDICTS.get(token)
     if verdict is None:
-        if _RESPONSIVE_HIDDEN.search(token) or _SIDEBAR_LAYOUT.search(token):
+        if _RESPONSIVE_HIDDEN.search(token) or _SIDEBAR_LAYOUT.search(token) or (
+                _WITH_ADS.search(token) and _BOILER_RE.search(token.rsplit("--", 1)[0]) is None):
             verdict = _NOT_BOILER
         elif _BOILER_RE.search(token) is not None:  # "news-detail-share" is a share bar, not the text
             verdict = _SHARE if _SHARE_RE.search(token) and _BOILER_RE.search(_SHARE_RE.sub("-", token)) is None else _BOILER

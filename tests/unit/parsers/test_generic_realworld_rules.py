@@ -275,3 +275,16 @@ def test_the_markups_indentation_before_a_headlines_colon_is_no_space() -> None:
     # A space typed before the colon (French typography) is the writer's and stays.
     french = parse(f"<article><h1>Arbres de rue : le plan est adopté</h1>{PROSE}</article>")
     assert french.title == "Arbres de rue : le plan est adopté"
+
+
+def test_a_section_whose_modifier_says_it_carries_ads_is_the_text() -> None:
+    # chip.de: "TestReport__Section--Ads" is a section of the report with ads placed between its paragraphs.
+    used = generic.counters["trafilatura_used"]
+    page = (f"<article><h1>Street trees plan approved</h1><section class='Report__Section Report__Section--Ads'>{PROSE}"
+            "<div class='ad'>Advertisement: garden centre sale</div></section></article>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and "garden centre" not in body
+    assert generic.counters["trafilatura_used"] == used
+    # A chrome block keeps its verdict whatever its modifier says.
+    assert "Most read" not in parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<div class='sidebar--ads'>"
+                                    "<p>Most read this week: the bus lane, the library, the budget.</p></div></article>").body_text
