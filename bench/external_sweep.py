@@ -82,7 +82,16 @@ def main() -> int:
     refused: list[tuple[str, str]] = []
     disagree: list[tuple[float, str, str, str]] = []
     other_day: list[tuple[str, str, str]] = []
-    for job, record in zip(jobs, extract_jobs(jobs, parser="generic")):
+    from govpress.parsers import generic
+
+    fallback: list[str] = []
+    # One process (workers=1), so that the parser's counters are this process's: how many texts came from the
+    # fallback (trafilatura's second opinion) because the density count found none it could trust.
+    used = generic.counters["trafilatura_used"]
+    for job, record in zip(jobs, extract_jobs(jobs, parser="generic", workers=1)):
+        if generic.counters["trafilatura_used"] > used:
+            fallback.append(job.path.name)
+        used = generic.counters["trafilatura_used"]
         error = record.get("error")
         if error:
             reasons[error.split("(")[0].strip()[:70]] += 1
@@ -103,6 +112,7 @@ def main() -> int:
     for reason, count in reasons.most_common():
         if reason != "record":
             print(f"  refused {count:3}: {reason}")
+    print(f"texts that only the fallback (trafilatura's second opinion) found: {len(fallback)}")
     print(f"headlines that disagree with trafilatura's (similarity < 0.5): {len(disagree)}")
     print(f"days that differ from trafilatura's (htmldate's) or that only one of the two found: {len(other_day)}")
     if args.verbose:
@@ -110,6 +120,8 @@ def main() -> int:
             print(f"  day of {name}: govpress {ours} | trafilatura {theirs}")
         for name, error in refused:
             print(f"  refused {name}: {error}")
+        for name in fallback:
+            print(f"  fallback {name}")
         for score, name, ours, theirs in sorted(disagree):
             print(f"  {name}: govpress {ours[:70]!r} | trafilatura {theirs[:60]!r}")
     return 0
