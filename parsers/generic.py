@@ -670,13 +670,20 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     if meta.content_element is not None:
         html_paragraphs = block_paragraphs(meta.content_element,
                                            exclude=[*exclude, *caption_blocks(meta.content_element)])
-    if not html_paragraphs or not _substantial_paragraphs(html_paragraphs):
+    named = html_paragraphs if html_paragraphs and _substantial_paragraphs(html_paragraphs) else None
+    if named is None or sum(map(len, named)) < _SHORT_BODY:
+        # No block named as the text, or a short one: the named block may be a teaser card's excerpt marked up as
+        # articleBody (Stack Overflow's blog): the density count's pick wins when it holds twice the text.
         found = locate_main_content(root)
         if found.element is not None:
             if (one := _the_headlines_article(found.element, title)) is not None:
                 found = replace(found, element=one, excluded=[e for e in found.excluded if one in e.iterancestors()])
             noise = [*found.excluded, *exclude, *link_blocks(found.element), *caption_blocks(found.element)]
-            html_paragraphs = block_paragraphs(found.element, exclude=noise)
+            picked = block_paragraphs(found.element, exclude=noise)
+            if named is None or sum(map(len, picked)) > 2 * sum(map(len, named)):
+                html_paragraphs = picked
+            else:
+                found = None  # the named block stands, judged as before
 
     if meta.jsonld_body and _substantial(meta.jsonld_body):
         ld_paragraphs = _text_paragraphs(meta.jsonld_body)

@@ -288,3 +288,18 @@ def test_a_section_whose_modifier_says_it_carries_ads_is_the_text() -> None:
     # A chrome block keeps its verdict whatever its modifier says.
     assert "Most read" not in parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<div class='sidebar--ads'>"
                                     "<p>Most read this week: the bus lane, the library, the budget.</p></div></article>").body_text
+
+
+def test_a_teaser_cards_excerpt_marked_as_article_body_does_not_stand_for_the_text() -> None:
+    # Stack Overflow's blog marks a related post's excerpt itemprop="articleBody"; the article itself carries none.
+    more = "".join(f"<p>{p} The council will report on the plan every year.</p>" for p in PARAGRAPHS)
+    card = ("<div class='card'><h3><a href='/other'>Bus lanes</a></h3><div itemprop='articleBody'>The bus lane on the "
+            "river road opens in spring. Buses will run every ten minutes.</div></div>")
+    used = generic.counters["trafilatura_used"]
+    body = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}{more}</article><aside>{card}</aside>").body_text
+    assert PARAGRAPHS[0] in body and "bus lane" not in body
+    assert generic.counters["trafilatura_used"] == used
+    # A short article whose own block is marked articleBody keeps that block.
+    own = parse(f"<h1>Street trees plan approved</h1><div itemprop='articleBody'>{PROSE}</div>"
+                "<div class='teasers'><p>Other news: the bus lane opens in spring after two years of works.</p></div>")
+    assert PARAGRAPHS[2] in own.body_text and "Other news" not in own.body_text
