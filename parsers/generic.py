@@ -886,7 +886,8 @@ _CTRL_ENTER = re.compile(r"ctrl\s*[+\-]\s*enter", re.I)
 _SHORT_QUESTION = re.compile(r"^[^.!?\n]{1,60}\?$")
 # A tag list printed as the text's last line: "Schlagworte: A, B, C", "Теги: ...".
 _TAG_LINE = re.compile(
-    r"^\s*(?:schlagworte|schlagwörter|stichworte|tags?|теги|тэгі|topics|mots-clés|etiquetas|teqlər|тегтер|категории|categories)"
+    r"^\s*(?:schlagworte|schlagwörter|stichworte|tags?|теги|тэгі|topics|mots-clés|etiquetas|teqlər|тегтер|категории|categories|"
+    r"category|kategorie|kategorien|catégories?|categorías?|categorie|категория|рубрика|рубрики)"
     r"\s*:\s*[^.!?]{0,300}$",
     re.I,
 )

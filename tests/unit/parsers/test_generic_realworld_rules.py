@@ -303,3 +303,13 @@ def test_a_teaser_cards_excerpt_marked_as_article_body_does_not_stand_for_the_te
     own = parse(f"<h1>Street trees plan approved</h1><div itemprop='articleBody'>{PROSE}</div>"
                 "<div class='teasers'><p>Other news: the bus lane opens in spring after two years of works.</p></div>")
     assert PARAGRAPHS[2] in own.body_text and "Other news" not in own.body_text
+
+
+def test_a_closing_category_line_is_chrome_in_the_singular_too() -> None:
+    for line in ("Category: Blog Popular", "Рубрика: Новости", "Kategorie: Umwelt, Stadt"):
+        body = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<p>{line}</p></article>").body_text
+        assert PARAGRAPHS[2] in body and line not in body, line
+    # A sentence that starts with the word is text.
+    kept = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<p>Category: the council ranks the plan "
+                 "first among its projects. It will be reviewed in a year.</p></article>").body_text
+    assert "ranks the plan first" in kept
