@@ -932,6 +932,10 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
         text_started = text_started or len(paragraph) > _BYLINE_CHARS
     if len(out) > 1 and len(out[0]) <= _CLOSING_CREDIT_CHARS and _ORIGINAL_TITLE.match(out[0]):
         del out[0]
+    # The headline again at the opening with a word before or after it ("视频-这个" + the headline, "VIDEO: ..."): a
+    # title line of the content block, not the text's first paragraph.
+    if len(out) > 1 and len(title) >= 12 and len(out[0]) <= len(title) + 8 and title.casefold() in out[0].casefold():
+        del out[0]
     while len(out) > 1 and (_TAG_LINE.match(out[-1]) or (len(out[-1]) <= _CLOSING_CREDIT_CHARS
                                                           and _CLOSING_CREDIT.match(out[-1]))):
         out.pop()

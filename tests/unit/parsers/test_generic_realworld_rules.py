@@ -313,3 +313,13 @@ def test_a_closing_category_line_is_chrome_in_the_singular_too() -> None:
     kept = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}<p>Category: the council ranks the plan "
                  "first among its projects. It will be reviewed in a year.</p></article>").body_text
     assert "ranks the plan first" in kept
+
+
+def test_the_headline_again_with_a_word_before_it_does_not_open_the_text() -> None:
+    body = parse(f"<article><h1>Street trees plan approved</h1><div><p>VIDEO: Street trees plan approved</p>{PROSE}</div>"
+                 "</article>").body_text
+    assert body.startswith(PARAGRAPHS[0])
+    # An opening sentence that says more than the headline is the text's.
+    said = parse(f"<article><h1>Street trees plan approved</h1><p>Street trees plan approved by the council on Monday "
+                 f"evening after a long debate.</p>{PROSE}</article>").body_text
+    assert said.startswith("Street trees plan approved by the council")
