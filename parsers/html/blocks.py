@@ -143,9 +143,11 @@ def _main_marks(root: Element) -> list[Element]:
     link, and an author box a picture wrapped in an ``<h1>``: counting those would make the block look like one
     that swallowed the article, and keep it. So an ``<h1>`` inside a link or without text counts only when every
     ``<h1>`` is so, and of several ``<article>`` elements only the one whose text outweighs the others counts."""
-    headings = list(root.iter("h1"))
+    headings: list[Element] = []
+    articles: list[Element] = []
+    for found in root.iter("h1", "article"):  # one walk of the tree for both
+        (headings if found.tag == "h1" else articles).append(found)
     plain = [h for h in headings if next(h.iterancestors("a"), None) is None and any(t.strip() for t in h.itertext())]
-    articles = list(root.iter("article"))
     if len(articles) > 1:
         # The longest counts when it stands out (twice the next one's text), as an article among teasers does;
         # among cards of a size, none does.

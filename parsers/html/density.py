@@ -212,7 +212,7 @@ def _own_weight(element: Element, tag: str, counted: _Counted) -> float:
     length = len(text)
     if length < 25 or (length < 100 and not _SENTENCE_INSIDE.search(text)):
         return 0.0  # what _paragraph_weight says of such a text, whatever its link density
-    if next(element.iter("script", "style"), None) is not None:
+    if ("{" in text or "(" in text or "=" in text) and next(element.iter("script", "style"), None) is not None:
         # A script in a paragraph (a pager that writes its links, Shanxi's government site): code is no prose.
         text = squash("".join(_VISIBLE_TEXT(element)))
         length = len(text)

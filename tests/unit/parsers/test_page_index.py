@@ -142,7 +142,8 @@ def _former_own_paragraph(element, counted: set) -> tuple[str, float] | None:
     if any(a in counted for a in element.iterancestors(*density._PARAGRAPH_TAGS)):
         return None
     text = density.squash("".join(element.itertext()))
-    if next(element.iter("script", "style"), None) is not None and len(text) >= 25:
+    if ("{" in text or "(" in text or "=" in text) and next(element.iter("script", "style"), None) is not None \
+            and len(text) >= 25:
         text = density.squash("".join(density._VISIBLE_TEXT(element)))  # code in a paragraph is no prose
     return text, (min(1.0, density._link_length(element) / len(text)) if text else 1.0)
 
