@@ -73,7 +73,8 @@ _BOILER_WORDS = (
     "recommended", "more-news", "read-more", "readmore", "see-also", "seealso", "socialnetwork",
     "socialnetwok", "teaser-list", "rss", "lang-switch", "language-selector", "langswitch",
     "author-bio", "authorbio", "author-box", "authorbox", "about-author", "author-dropdown", "author-info",
-    "author-card", "cta", "prevnext", "nocomments", "consent", "gdpr", "slider", "carousel", "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
+    "author-card", "cta", "prevnext", "nocomments", "consent", "gdpr", "slider", "carousel",
+    "relatedposts", "relatedarticles", "relatednews", "relatedstories", "relatedlinks",
 )
 # A word starts a token, follows "-" or "_", or starts a camelCase part ("relatedContent", "mainNav", "shareBar"); it
 # ends the token, meets "-" or "_", or a camelCase part follows it. (?-i:...) keeps the case test of the camelCase
@@ -197,7 +198,8 @@ def _boiler_token(token: str) -> int:
                 _WITH_ADS.search(token) and _BOILER_RE.search(token.rsplit("--", 1)[0]) is None):
             verdict = _NOT_BOILER
         elif _BOILER_RE.search(token) is not None:  # "news-detail-share" is a share bar, not the text
-            verdict = _SHARE if _SHARE_RE.search(token) and _BOILER_RE.search(_SHARE_RE.sub("-", token)) is None else _BOILER
+            only_share = _SHARE_RE.search(token) and _BOILER_RE.search(_SHARE_RE.sub("-", token)) is None
+            verdict = _SHARE if only_share else _BOILER
         else:
             verdict = _CAPTION if _CAPTION_RE.search(token) is not None else _NOT_BOILER
         if len(_TOKEN_VERDICTS) > 50_000:
@@ -236,11 +238,11 @@ def _names_text(tokens: list[str]) -> bool:
 
 def _names_boilerplate(verdict: int, tag: str, element: Element) -> bool:
     if verdict == _SHARE:
-        return _short_text(element, _SHARE_MAX_CHARS)
+        return _text_at_most(element, _SHARE_MAX_CHARS)
     return verdict == _BOILER or (verdict == _CAPTION and tag not in _HEADING_TAGS)
 
 
-def _short_text(element: Element, limit: int) -> bool:
+def _text_at_most(element: Element, limit: int) -> bool:
     """The element's text is at most ``limit`` characters (read no further than that)."""
     total = 0
     for text in element.itertext():
