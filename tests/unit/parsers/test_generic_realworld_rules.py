@@ -169,9 +169,11 @@ def test_a_layout_cell_of_two_links_is_a_menu_but_a_table_cell_with_one_link_is_
 
 def test_a_script_inside_a_paragraph_weighs_nothing_as_prose() -> None:
     # A pager written by a script inside a <p> (Shanxi's government site): its code has dots and semicolons.
-    code = "function page(n){ if(n == null || n <= 1){ return; } document.write('<a href=\"p' + n + '.html\">' + n + '</a>'); } " * 12
-    page = (f"<div class='page-box'><p class='hide'><script>{code}</script></p></div>"
-            f"<div class='article-body'><div class='editor'>{PROSE}</div></div>")
+    code = ("// Write the pager. Skip the current page. function page(n){ if(n == null || n <= 1){ return; } "
+            "document.write('<a href=\"p' + n + '.html\">' + n + '</a>'); } ") * 12
+    links = "".join(f"<li><a href='/p{n}.html'>Page number {n} of the archive of news</a></li>" for n in range(10))
+    page = (f"<div class='list-wrap'><div class='page-box'><p class='hide'><script>{code}</script></p></div>"
+            f"<ul class='pages'>{links}</ul></div><div class='article-body'><div class='editor'>{PROSE}</div></div>")
     used = generic.counters["trafilatura_used"]
     release = parse(f"<h1>Street trees plan approved</h1>{page}")
     assert PARAGRAPHS[0] in release.body_text and PARAGRAPHS[2] in release.body_text
