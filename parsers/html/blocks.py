@@ -166,9 +166,9 @@ def class_tokens(element: Element) -> list[str]:
     return tokens
 
 
-_NOT_BOILER, _BOILER, _CAPTION, _SHARE = 0, 1, 2, 3
-"""A class word's or attribute's verdict: no boilerplate, boilerplate, a caption's (boilerplate but on a heading), or
-a share block's (boilerplate while it is short)."""
+_NOT_BOILER, _BOILER, _CAPTION, _SHARE, _SIDEBAR = 0, 1, 2, 3, 4
+"""A class word's or attribute's verdict: no boilerplate, boilerplate, a caption's (boilerplate but on a heading), a
+share block's (boilerplate while it is short), or a sidebar's (boilerplate unless it holds paragraphs of prose)."""
 # A class word that names a block as a piece's text ("article-body", "entry-content", "post_text", "news-detail"):
 # such a block is the text even when another of its words says "sidebar" (The Verge's "l-sidebar-fixed
 # l-article-body-segment": a segment laid out beside a sidebar).
@@ -185,6 +185,11 @@ _WITH_ADS = re.compile(r"^[a-z0-9]+(?:__[a-z0-9]+)*--(?:ads?|adverts?|advertisin
 _SHARE_RE = re.compile(r"(?:^|[-_]|(?<=[a-z0-9])(?=(?-i:[A-Z])))(?:share|sharing)(?:$|[-_]|(?=(?-i:[A-Z0-9])))", re.I)
 _SHARE_MAX_CHARS = 600
 """Text beyond which a block named for sharing holds more than share buttons."""
+# "sidebar" alone: WordPress themes name the column beside the sidebar "sidebar_content" or put "sidebar" on the
+# page's wrapper ("mainwrap single-default sidebar"). A sidebar holds widgets and short notes; a block holding three
+# paragraphs of prose (150+ characters each) is the text's column.
+_SIDEBAR_RE = re.compile(r"(?:^|[-_])sidebar(?:$|[-_])", re.I)
+_SIDEBAR_PROSE = (3, 150)
 
 _TOKEN_VERDICTS: dict[str, int] = {}
 """Class/id word -> its verdict: pages repeat the same few hundred words thousands of times, so the
@@ -199,7 +204,8 @@ def _boiler_token(token: str) -> int:
             verdict = _NOT_BOILER
         elif _BOILER_RE.search(token) is not None:  # "news-detail-share" is a share bar, not the text
             only_share = _SHARE_RE.search(token) and _BOILER_RE.search(_SHARE_RE.sub("-", token)) is None
-            verdict = _SHARE if only_share else _BOILER
+            only_sidebar = _SIDEBAR_RE.search(token) and _BOILER_RE.search(_SIDEBAR_RE.sub("-", token)) is None
+            verdict = _SHARE if only_share else _SIDEBAR if only_sidebar else _BOILER
         else:
             verdict = _CAPTION if _CAPTION_RE.search(token) is not None else _NOT_BOILER
         if len(_TOKEN_VERDICTS) > 50_000:
@@ -220,7 +226,7 @@ def _boiler_classes(classes: str) -> int:
         found_words = {_boiler_token(token) for token in tokens}
         # The strongest word decides: boilerplate, then a share block's, a caption's; none when a word names the
         # block as the article's text.
-        for verdict in (_BOILER, _SHARE, _CAPTION, _NOT_BOILER):
+        for verdict in (_BOILER, _SIDEBAR, _SHARE, _CAPTION, _NOT_BOILER):
             if verdict in found_words or verdict == _NOT_BOILER:
                 break
         if verdict and _names_text(tokens):
@@ -239,7 +245,20 @@ def _names_text(tokens: list[str]) -> bool:
 def _names_boilerplate(verdict: int, tag: str, element: Element) -> bool:
     if verdict == _SHARE:
         return _text_at_most(element, _SHARE_MAX_CHARS)
+    if verdict == _SIDEBAR:
+        return not _holds_prose_paragraphs(element)
     return verdict == _BOILER or (verdict == _CAPTION and tag not in _HEADING_TAGS)
+
+
+def _holds_prose_paragraphs(element: Element) -> bool:
+    """At least three ``<p>`` of 150+ characters inside ``element`` (looked for until found)."""
+    wanted, chars = _SIDEBAR_PROSE
+    for paragraph in element.iter("p"):
+        if not _text_at_most(paragraph, chars - 1):
+            wanted -= 1
+            if not wanted:
+                return True
+    return False
 
 
 def _text_at_most(element: Element, limit: int) -> bool:

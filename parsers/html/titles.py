@@ -25,15 +25,15 @@ __all__ = [
 # instead of trying the pattern there, ~4x faster over a title. Each matches what its plain form
 # ``\s+(?:SEPARATOR)\s+|\s*\|\s*`` (the colon's: ``|(?<=\w):\s+``) matches, position by position
 # (tests/unit/parsers/test_titles.py compares them).
-_TITLE_SEPARATORS = re.compile(r"[\s|](?:(?<=\s)\s*(?:\||—|–|::|»|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*)")
+_TITLE_SEPARATORS = re.compile(r"[\s|](?:(?<=\s)\s*(?:\||—|–|::|»|›|‹|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*)")
 _DASH_SEPARATOR = re.compile(r"\s\s*-\s+")  # \s+-\s+
 # Every separator a site name may be glued to a headline with, plain hyphen included.
-_ANY_SEPARATOR = re.compile(r"[\s|:](?:(?<=\s)\s*(?:\||—|–|-|::|»|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*|(?<=\w:)\s+)")
+_ANY_SEPARATOR = re.compile(r"[\s|:](?:(?<=\s)\s*(?:\||—|–|-|::|»|›|‹|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*|(?<=\w:)\s+)")
 # Segments for learning site names: no colon (headlines use "Topic: what happened").
-_SEGMENT_SEPARATOR = re.compile(r"[\s|](?:(?<=\s)\s*(?:\||—|–|-|::|»|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*)")
+_SEGMENT_SEPARATOR = re.compile(r"[\s|](?:(?<=\s)\s*(?:\||—|–|-|::|»|›|‹|·|•|\\|/)\s+|(?<=\s)\s*\|\s*|(?<=\|)\s*)")
 # A character every separator above holds (each of their forms has one of these): a text without any has no
 # separator, told by one scan in C (most titles and headlines), without a call of the separator's pattern.
-_SEPARATOR_CHAR = re.compile(r"[|—–\-:»·•\\/]")
+_SEPARATOR_CHAR = re.compile(r"[|—–\-:»›‹·•\\/]")
 
 
 def _split_at(separators: re.Pattern[str], text: str) -> list[str]:

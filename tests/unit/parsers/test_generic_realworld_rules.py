@@ -325,3 +325,26 @@ def test_the_headline_again_with_a_word_before_it_does_not_open_the_text() -> No
     said = parse(f"<article><h1>Street trees plan approved</h1><p>Street trees plan approved by the council on Monday "
                  f"evening after a long debate.</p>{PROSE}</article>").body_text
     assert said.startswith("Street trees plan approved by the council")
+
+
+def test_a_block_named_sidebar_that_holds_paragraphs_of_prose_is_the_texts_column() -> None:
+    # WordPress themes: "sidebar_content" is the column beside "sidebar_wrapper", the sidebar itself.
+    more = "".join(f"<p>{p} The council will report on the plan every year.</p>" for p in PARAGRAPHS)
+    used = generic.counters["trafilatura_used"]
+    page = (f"<div class='sidebar_content'><h2>Street trees plan approved</h2>{more}</div>"
+            "<div class='sidebar_wrapper'><ul><li><a href='/a'>Latest news</a></li><li><a href='/b'>Archive</a></li></ul>"
+            "<p>Follow the council on its channels for news about the city.</p></div>")
+    body = parse(page).body_text
+    assert PARAGRAPHS[0] in body and "Follow the council" not in body
+    assert generic.counters["trafilatura_used"] == used
+    # A sidebar with a short note is still chrome.
+    note = parse(f"<article><h1>Street trees plan approved</h1>{PROSE}</article><div class='sidebar'><p>About us: the "
+                 "council's press office publishes its news here every weekday, in three languages.</p></div>")
+    assert "About us" not in note.body_text
+
+
+def test_angle_quotes_separate_a_titles_site_name() -> None:
+    from govpress.parsers.html.titles import strip_site_name
+
+    assert strip_site_name("Street trees plan approved ‹ City Council", ["City Council"]) == "Street trees plan approved"
+    assert strip_site_name("City Council › Street trees plan approved", ["City Council"]) == "Street trees plan approved"

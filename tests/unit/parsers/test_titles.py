@@ -102,7 +102,7 @@ def test_split_at_equals_split_on_made_titles() -> None:
     from govpress.parsers.html.titles import _split_at
 
     rng = random.Random(15)
-    pieces = ["Talks", "on", "trade", "Министерство", "|", "—", "–", "-", "::", ":", "»", "·", "•", "\\", "/", " ", "  ",
+    pieces = ["Talks", "on", "trade", "Министерство", "|", "—", "–", "-", "::", ":", "»", "›", "‹", "·", "•", "\\", "/", " ", "  ",
               "\u00a0", "\t", "a-b", "12:30", "x/y"]
     patterns = _separator_patterns()
     split_somewhere = 0
@@ -149,10 +149,10 @@ def test_remembered_titles_answer_as_the_plain_functions() -> None:
 
 
 _PLAIN_SEPARATORS = {
-    "_TITLE_SEPARATORS": r"\s+(?:\||—|–|::|»|·|•|\\|/)\s+|\s*\|\s*",
+    "_TITLE_SEPARATORS": r"\s+(?:\||—|–|::|»|›|‹|·|•|\\|/)\s+|\s*\|\s*",
     "_DASH_SEPARATOR": r"\s+-\s+",
-    "_ANY_SEPARATOR": r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*|(?<=\w):\s+",
-    "_SEGMENT_SEPARATOR": r"\s+(?:\||—|–|-|::|»|·|•|\\|/)\s+|\s*\|\s*",
+    "_ANY_SEPARATOR": r"\s+(?:\||—|–|-|::|»|›|‹|·|•|\\|/)\s+|\s*\|\s*|(?<=\w):\s+",
+    "_SEGMENT_SEPARATOR": r"\s+(?:\||—|–|-|::|»|›|‹|·|•|\\|/)\s+|\s*\|\s*",
 }
 """The separators as first written: each tried at every position of a title."""
 
@@ -167,7 +167,7 @@ def test_the_separators_opening_with_a_character_set_match_what_their_plain_form
     from govpress.parsers.html import titles
 
     rng = random.Random(16)
-    pieces = ["Talks", "on", "trade", "Министерство", "|", "||", "—", "–", "-", "::", ":", "»", "·", "•", "\\", "/", " ",
+    pieces = ["Talks", "on", "trade", "Министерство", "|", "||", "—", "–", "-", "::", ":", "»", "›", "‹", "·", "•", "\\", "/", " ",
               "  ", "\u00a0", "\t", "\n", "\u2003", "a-b", "12:30", "x/y", "_", "é:", "1"]
     found = 0
     for name, plain in _PLAIN_SEPARATORS.items():
