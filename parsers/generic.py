@@ -720,10 +720,12 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     return second or html_paragraphs or []
 
 
-# "article_text", "article-body", "articleBody", "entry-content", "story__body", "news-text", "post-content":
-# a class or id naming a block as a piece's text (not "article-list", "content-sidebar", "news-block").
+# "article_text", "article-body", "articleBody", "entry-content", "story__body", "news-text", "post-content", and the
+# short forms of Chinese CMSs ("txt_con", "page_art_content"): a class or id naming a block as a piece's text (not
+# "article-list", "content-sidebar", "news-block", "start-content").
 _ARTICLE_TEXT_NAME = re.compile(
-    r"(?:article|story|entry|post|news|press|release|item)[-_]{0,2}(?:text|body|content|detail)(?![a-z])", re.I)
+    r"(?:article|story|entry|post|news|press|release|item|(?<![a-z])art|(?<![a-z])txt)[-_]{0,2}"
+    r"(?:text|txt|body|content|cont|con|detail)(?![a-z])", re.I)
 
 
 def _names_article_text(element: Element) -> bool:

@@ -348,3 +348,15 @@ def test_angle_quotes_separate_a_titles_site_name() -> None:
 
     assert strip_site_name("Street trees plan approved ‹ City Council", ["City Council"]) == "Street trees plan approved"
     assert strip_site_name("City Council › Street trees plan approved", ["City Council"]) == "Street trees plan approved"
+
+
+
+def test_the_short_names_chinese_cmss_give_the_text_block_name_it_as_the_text() -> None:
+    # stcn.com's "txt_con", mingridapan's "page_art_content": a short pick named so is the brief itself, not a banner
+    # picked on a page whose markup hid the article, so it is stored rather than refused.
+    from govpress.parsers.html.tree import parse_html_text
+
+    root = parse_html_text("<div class='txt_con'>a</div><div class='page_art_content'>b</div><div class='start-content'>c"
+                           "</div><div class='chart_container'>d</div><div class='news-block'>e</div>")
+    named = {div.text: generic._names_article_text(div) for div in root.iter("div")}
+    assert named == {"a": True, "b": True, "c": False, "d": False, "e": False}
