@@ -153,9 +153,21 @@ _PUBLISHED_WORDS = (
     r"publicado(?:\s+el)?|fecha(?:\s+de\s+publicación)?|"
     r"tarix|dərc\s+olunub|yayımlanıb|"
     r"жарияланған(?:\s+күні)?|жарияланды|күні|"
-    r"data(?:\s+publikacji)?|opublikowano|data\s+wydania|dodano|data\s+dodania"
+    r"data(?:\s+publikacji)?|opublikowano|data\s+wydania|dodano|data\s+dodania|"
+    # and as pages of other languages print it (Italian, Portuguese, Romanian, Dutch, Swedish, Finnish, Czech and
+    # Slovak, Hungarian, Serbian and Croatian, Bulgarian, Greek, Turkish, Indonesian, Vietnamese, Georgian, Armenian,
+    # Hebrew, Arabic, Persian, Chinese, Japanese, Korean)
+    r"pubblicato(?:\s+il)?|data\s+di\s+pubblicazione|publicado\s+em|data\s+de\s+publicação|publicat(?:\s+la|\s+pe)?|"
+    r"data\s+publicării|gepubliceerd(?:\s+op)?|publicatiedatum|publicerad|publicerat|julkaistu|publikováno|"
+    r"publikované|zveřejněno|zverejnené|datum\s+vydání|vydáno|közzétéve|megjelent|dátum|objavljeno|datum\s+objave|"
+    r"објављено|публикувано|δημοσιεύθηκε|δημοσιεύτηκε|ημερομηνία\s+δημοσίευσης|yayın\s+tarihi|yayınlanma\s+tarihi|"
+    r"yayımlanma\s+tarihi|diterbitkan|dipublikasikan|tanggal\s+terbit|diposting|ngày\s+đăng|đăng\s+ngày|"
+    r"გამოქვეყნდა|გამოქვეყნების\s+თარიღი|հրապարակվել\s+է|հրապարակման\s+ամսաթիվ|פורסם|תאריך\s+פרסום|"
+    r"تاريخ\s+النشر|نشر\s+في|بتاريخ|تاریخ\s+انتشار|زمان\s+انتشار|تاریخ\s+خبر|منتشر\s+شده(?:\s+در)?|"
+    r"发布时间|发布日期|发表时间|发布于|日期|公開日|掲載日|投稿日|配信日|公表日|등록일|작성일|입력|게시일|발행일"
 )
-_PUBLISHED_LABEL = compiled(r"(?:^|[\s|·•,;(])(?:" + _PUBLISHED_WORDS + r")\s*[:.\-–—]?\s*$", re.I)
+# Before the date: a colon (a full-width one after a CJK label), a dot or a dash, or nothing.
+_PUBLISHED_LABEL = compiled(r"(?:^|[\s|·•,;(])(?:" + _PUBLISHED_WORDS + r")\s*[:.\-–—：]?\s*$", re.I)
 
 # Letters from the most to the least frequent in English and Russian prose; any other character counts as rarer.
 _LETTERS_BY_FREQUENCY = "etaoinsrhldcumfpgwybvkxjqzоеаинтсвлркдмпуягьызбчйжшхюцщэфъё"
@@ -186,7 +198,10 @@ def _pieces_pattern(pieces: tuple[str, ...]) -> str:
 # match. Ten times cheaper than a search of the words, which the regex engine tries at every position
 # (tests/unit/parsers/test_datefinder.py checks every form and every character the match takes as one of these).
 _PUBLISHED_PIECES = ("дат", "публ", "размещ", "dat", "öffentl", "ersch", "pressem", "publ", "posted", "release",
-                     "ssued", "gne", "fecha", "tar", "dərc", "yay", "жариял", "күн", "dodano")
+                     "ssued", "gne", "fecha", "tar", "dərc", "yay", "жариял", "күн", "dodano", "pubbl", "julka", "zveřejn",
+                     "zverejn", "vydán", "közzét", "megjelent", "dátum", "objav", "објав", "δημοσ", "ημερομην", "terb",
+                     "post", "đăng", "გამოქვეყნ", "հրապարակ", "פורסם", "פרסום", "تاريخ", "نشر", "تاریخ", "انتشار",
+                     "منتشر", "发布", "发表", "日期", "公開", "掲載", "投稿", "配信", "公表", "등록", "작성", "입력", "게시", "발행")
 _PUBLISHED_PIECE = compiled(_pieces_pattern(_PUBLISHED_PIECES))  # no re.I: searched in the case fold
 
 
@@ -206,7 +221,10 @@ _OTHER_LABEL = compiled(
     r"data\s+(?:modyfikacji|wytworzenia|aktualizacji)|zmodyfikowano|zaktualizowano|aktualizacja|"
     r"comment|коммент|kommentar|reply|ответ|antwort|"
     r"deadline|срок|frist|event\s+date|veranstaltung|мероприятие|"
-    r"valid\s+(?:until|from)|gültig|действует)",
+    r"valid\s+(?:until|from)|gültig|действует|"
+    r"aktualizováno|aktualizované|upraveno|frissítve|módosítva|módosítás|actualizat|uppdaterad|päivitetty|ažurirano|"
+    r"ενημερώθηκε|ενημέρωση|diperbarui|pembaruan|cập\s+nhật|განახლდა|עודכן|تعديل|روزرسانی|ویرایش|"
+    r"更新|修改|수정|업데이트)",
     re.I,
 )
 # One piece of each form of the other labels (of the case fold of its words, none with a Latin "i", which the
@@ -216,7 +234,9 @@ _OTHER_LABEL = compiled(
 _OTHER_PIECES = ("обновлен", "измен", "оновлено", "змінено", "абноўлена", "aktual", "actual", "geändert", "zuletzt", "stand",
                  "änderung", "updated", "last", "mod", "rev", "jour", "yen", "dəy", "жаңарт", "wytworzen", "comment", "коммент",
                  "komment", "reply", "ответ", "antwort", "deadl", "срок", "fr", "event", "veranst", "меропр", "val", "gült",
-                 "действ", "تحديث", "التحديث", "güncel", "orna", "atual", "gewerkt", "yang")
+                 "действ", "تحديث", "التحديث", "güncel", "orna", "atual", "gewerkt", "yang", "aktual", "upraveno", "ssítv",
+                 "mód", "uppdat", "tetty", "ažur", "ενημ", "perbar", "pembar", "nhật", "განახლ", "עודכן", "تعديل",
+                 "روزرسانی", "ویرایش", "更新", "修改", "수정", "업데이트")
 _OTHER_PIECE = compiled(_pieces_pattern(_OTHER_PIECES))  # no re.I: searched in the case fold
 
 

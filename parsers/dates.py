@@ -1,6 +1,7 @@
 """One date reader for the languages of the sources (pure, never raises): month names of ru, be, uk, az, kk, en, de,
 fr, es, pl and (day first only) it, pt, ro, tr, nl, uz, tg, ky, tk, hy, ka, bg, mk, sr, hr, bs, sl, cs, sk, lt, lv, et,
-hu, fi, sv, no, da, id, ms, el, ar, he, hi, th, my; the numeric forms of zh, ja, ko, vi; digits of any script.
+hu, fi, sv, no, da, id, ms, el, ar, fa, he, hi, th, my; the numeric forms of zh, ja, ko, vi; digits of any script; the
+Solar Hijri (Jalali) calendar of Iran and Afghanistan, converted to Gregorian days.
 
 Forms read (month names in the case forms dates take, any capitalisation, abbreviated or not)::
 
@@ -14,6 +15,7 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
+    ۱۲ مهر ۱۴۰۳ (Jalali: 3 October 2024) · ۱۲ مهرماه ۱۴۰۳ · ۱۲ میزان ۱۴۰۳ (Afghan names) · ۱۴۰۳/۰۷/۱۲ · ۱۲ اکتبر ۲۰۲۴
 
 All-digit dates with slashes or dashes are read day first ("02/10/2024" is 2 October), or month
 first when the caller says the page is US English (``month_first``); a number above 12 settles
@@ -37,6 +39,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+
+from jalali_core import JalaliToGregorian
 from zoneinfo import ZoneInfo
 
 from govpress.parsers.release import Precision
@@ -221,6 +225,12 @@ _DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
            4: "أبريل إبريل نيسان أفريل", 5: "مايو أيار ماي", 6: "يونيو يونيه يونية حزيران جوان",
            7: "يوليو يوليه يولية تموز جويلية يوليوز", 8: "أغسطس آب أوت غشت", 9: "سبتمبر أيلول شتنبر",
            10: "أكتوبر تشرين_الأول", 11: "نوفمبر تشرين_الثاني نونبر", 12: "ديسمبر كانون_الأول دجنبر"},
+    # Persian names of the Gregorian months: Iran's, then Afghanistan's (Dari, and Pashto's where they differ); also with
+    # the Arabic yeh and kaf for the Persian ones, added below. May ("مه", "می": also "fog" and the verb prefix) and
+    # "جون" (also "dear") need a year beside them.
+    "fa": {1: "ژانویه جنوری جنوري", 2: "فوریه فبروری فبروري فېبروري", 3: "مارس مارچ", 4: "آوریل اپریل", 5: "مه مهٔ می مۍ",
+           6: "ژوئن جون", 7: "ژوئیه جولای", 8: "اوت آگوست اگست اګست", 9: "سپتامبر سپتمبر سېپتمبر", 10: "اکتبر اکتوبر",
+           11: "نوامبر نومبر", 12: "دسامبر دسمبر"},
     # Hebrew: also with the prefix "ב" (in) a date puts on the month ("12 בספטמבר 2024"), added below.
     "he": {1: "ינואר", 2: "פברואר", 3: "מרץ מרס", 4: "אפריל", 5: "מאי", 6: "יוני", 7: "יולי", 8: "אוגוסט",
            9: "ספטמבר", 10: "אוקטובר", 11: "נובמבר", 12: "דצמבר"},
@@ -235,6 +245,7 @@ _DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
            9: "စက်တင်ဘာ", 10: "အောက်တိုဘာ", 11: "နိုဝင်ဘာ", 12: "ဒီဇင်ဘာ"},
 }
 _ALEFS = str.maketrans("أإآ", "ااا")
+_ARABIC_YEH = str.maketrans("یک", "يك")  # the Persian yeh and kaf as Arabic keyboards type them
 _GREEK_ACCENTS = re.compile("[\u0301\u0308\u0344]")
 _GREEK_ACUTE = re.compile("\u0301")
 
@@ -248,6 +259,10 @@ def _language_forms(language: str, words: str) -> list[str]:
     elif language == "el":  # capitals drop the accent and may keep the diaeresis ("ΜΑΪΟΥ", "ΜΑΙΟΥ")
         for accents in (_GREEK_ACCENTS, _GREEK_ACUTE):
             forms += [unicodedata.normalize("NFC", accents.sub("", unicodedata.normalize("NFD", w))) for w in forms]
+    elif language in ("fa", "fa-jalali"):
+        forms += [w.translate(_ARABIC_YEH) for w in forms]
+        if language == "fa-jalali":  # "مهر ماه", "مهرماه" (month): as often as the bare name
+            forms += [w + joint + "ماه" for w in forms for joint in (" ", "", "\u200c")]
     elif language == "he":
         forms += ["ב" + w for w in forms]
     elif language == "my":
@@ -259,6 +274,16 @@ for _language, _table in _DAY_FIRST_LANGUAGES.items():
     for _number, _words in _table.items():
         _MONTH_FORMS[_number] += _language_forms(_language, _words)
 
+# The Solar Hijri (Jalali) months of Iran and (in Dari) Afghanistan, each also as "... ماه" (month): numbered as that
+# calendar numbers them, so a date named so is converted (:func:`_from_jalali`). Several are common words too ("مهر"
+# kindness, "تیر" arrow, "اسد" lion, "قوس" arc, "میزان" measure, "جدی" serious): a month only with a year beside it.
+_JALALI_MONTHS = {1: "فروردین حمل", 2: "اردیبهشت ثور", 3: "خرداد جوزا", 4: "تیر سرطان", 5: "مرداد امرداد اسد",
+                  6: "شهریور سنبله", 7: "مهر میزان", 8: "آبان عقرب", 9: "آذر قوس", 10: "دی جدی", 11: "بهمن دلو",
+                  12: "اسفند حوت"}
+_JALALI_FORMS = [w for words in _JALALI_MONTHS.values() for w in _language_forms("fa-jalali", words)]
+for _number, _words in _JALALI_MONTHS.items():
+    _MONTH_FORMS[_number] += _language_forms("fa-jalali", _words)
+
 # The Lithuanian, Hungarian, Armenian and Burmese forms, which follow a year's marker and come before the day
 # ("2024. szeptember 12.", "2024 m. rugsėjo 12 d.", "2024 թ. սեպտեմբերի 12", "၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်"):
 # only these there, never an English word ("in 2023. May 5 people"). (Uzbek "2024 yil 12 sentyabr" has the day first.)
@@ -267,7 +292,7 @@ _YEAR_MONTH_FORMS = [w for language in ("lt", "hu", "hy", "my") for words in _DA
 # Words that are also common words or names ("ekim" sowing, "aralık" interval, "Nisan", "Kasım", "Marco", Malay "mac",
 # Arabic "آب" written "اب" father, Burmese "မေ"): a month only with a year beside them.
 _YEAR_REQUIRED = frozenset(
-    "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ".split())
+    "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ مه مهٔ می مي مۍ جون".split()) | frozenset(_JALALI_FORMS)
 
 
 _CYRILLIC_MONTH_LETTER = re.compile("[а-яёіў]")
@@ -379,7 +404,8 @@ _TIME = (
 # range "12:00-14:00" is not read as offset -14:00).
 _TEXT_OFFSET = (
     r"(?:\s*(?P<off>(?:UTC|GMT|UT)\s*[+\-−]\d{1,2}(?::?\d{2})?|\s[+\-−]\d{2}:?\d{2}|"
-    r"UTC|GMT|UT|MSK|МСК|CEST|CET|BST|EEST|EET|AZT)(?![^\W\d_]))?"
+    r"UTC|GMT|UT|MSK|МСК|CEST|CET|BST|EEST|EET|AZT|EDT|EST|CDT|MDT|MST|PDT|PST|AKDT|AKST|HST|ET|CT|MT|PT|JST|KST|HKT|"
+    r"SGT|AEDT|AEST|ACST|AWST|NZDT|NZST|WIB|PKT|TRT|IRST|SAST|WAT|EAT|CAT)(?![^\W\d_]))?"
 )
 _TIME_PART = rf"(?:{_SEP}{_TIME}{_TEXT_OFFSET})?"
 # The day: one or two digits, no digit or dot before them. The look-behind follows the first digit
@@ -473,10 +499,18 @@ _DIGIT = compiled(r"\d")
 _TIME_BEFORE = compiled(
     r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2}))?\s*[,|/–—-]?\s*$"
 )
+# Zone abbreviations after a time ("4:03 PM EDT", "10:00 JST"). Left out as ambiguous: CST (US Central and China),
+# IST (India, Ireland, Israel), GST (Gulf, South Georgia).
 _NAMED_OFFSETS = {
     "utc": 0, "gmt": 0, "ut": 0, "z": 0, "msk": 180, "мск": 180, "cet": 60, "cest": 120,
     "bst": 60, "eet": 120, "eest": 180, "azt": 240,
+    "edt": -240, "est": -300, "cdt": -300, "mdt": -360, "mst": -420, "pdt": -420, "pst": -480, "akdt": -480,
+    "akst": -540, "hst": -600, "jst": 540, "kst": 540, "hkt": 480, "sgt": 480, "aedt": 660, "aest": 600, "acst": 570,
+    "awst": 480, "nzdt": 780, "nzst": 720, "wib": 420, "pkt": 300, "trt": 180, "irst": 210, "sast": 120, "wat": 60,
+    "eat": 180, "cat": 120,
 }
+_NAMED_ZONES = {"et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver", "pt": "America/Los_Angeles"}
+"""US news's "10:00 a.m. ET": the zone's wall clock, standard or daylight time as the day has it."""
 
 
 @lru_cache(maxsize=64)
@@ -508,31 +542,57 @@ _OFFSET_ZONES: dict[str, tzinfo | None] = {}
 
 
 def _offset_zone(text: str) -> tzinfo | None:
-    """The fixed zone an offset text names (``+03:00``, ``GMT+3``, ``MSK``), or None when it is malformed; remembered
-    per text (a fixed ``timezone`` is immutable and compares by its offset: one object serves every value)."""
+    """The fixed zone an offset text names (``+03:00``, ``GMT+3``, ``MSK``), the US zone of "ET" and its kin, or None
+    when it is malformed; remembered per text (a fixed ``timezone`` is immutable and compares by its offset: one object
+    serves every value)."""
     zone = _OFFSET_ZONES.get(text, _UNKNOWN)
     if zone is _UNKNOWN:
-        offset = _offset_minutes(text)
-        zone = timezone(timedelta(minutes=offset)) if offset is not None else None
+        named = _NAMED_ZONES.get(text.strip().lower())
+        offset = _offset_minutes(text) if named is None else None
+        zone = ZoneInfo(named) if named is not None else timezone(timedelta(minutes=offset)) if offset is not None else None
         if type(text) is str and len(text) <= 40:
             _remember(_OFFSET_ZONES, text, zone)
     return zone
 
 
-_MONTH_WORDS: dict[str, tuple[int, bool, bool] | None] = {}
+_MONTH_WORDS: dict[str, tuple[int, bool, str | None] | None] = {}
 """:func:`_month_facts` of each month word read (as written: "October", "сентября"), remembered."""
 _YEAR_REQUIRED_FOLDED = frozenset(map(_fold_month, _YEAR_REQUIRED))
 _THAI = re.compile("[\u0e00-\u0e7f]")
+_JALALI_FOLDED = frozenset(map(_fold_month, _JALALI_FORMS))
+_JALALI_YEARS = range(1370, 1416)
+"""Years of an all-digit date read as Solar Hijri beside Persian (1991-2037): below 1900, so never Gregorian on a web
+page, and short of the lunar Hijri years of Arabic pages' dates ("1446/03/29 هـ", 2024), which are not read."""
+_PERSIAN_MARK = re.compile("[\u06f0-\u06f9\u067e\u0686\u0698\u06af\u06a9\u06cc]")
+"""Extended Arabic-Indic digits and the letters Persian adds to the Arabic alphabet (پ چ ژ گ ک ی): Persian, not Arabic."""
 
 
-def _month_facts(word: str) -> tuple[int, bool, bool] | None:
-    """The month number of a month word, whether it is a month only beside a year (:data:`_YEAR_REQUIRED`), and
-    whether it is Thai (a year beside it may count from the Buddha: 2561 is 2018); remembered per word as written."""
+def _from_jalali(year: int, month: int, day: int) -> tuple[int, int, int] | None:
+    """The Gregorian (year, month, day) of a Solar Hijri date, or None when the calendar has no such day."""
+    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30):
+        return None
+    converted = JalaliToGregorian(year, month, day).getGregorianList()
+    if month == 12 and day == 30 and JalaliToGregorian(year + 1, 1, 1).getGregorianList() == converted:
+        return None  # 30 Esfand of a common year: the next year's first day, no day of this one
+    return converted
+
+
+def _persian_digits_or_words(m: re.Match[str]) -> bool:
+    """The date is written in Persian: its digits, or a Persian letter within a few words of it."""
+    text = m.string
+    return _PERSIAN_MARK.search(text, max(0, m.start() - 40), m.end() + 40) is not None
+
+
+def _month_facts(word: str) -> tuple[int, bool, str | None] | None:
+    """The month number of a month word, whether it is a month only beside a year (:data:`_YEAR_REQUIRED`), and its
+    calendar when the year beside it is not the Gregorian one: "thai" (the year may count from the Buddha: 2561 is
+    2018), "jalali" (a Solar Hijri month: the whole date is that calendar's); remembered per word as written."""
     facts = _MONTH_WORDS.get(word, _UNKNOWN)
     if facts is _UNKNOWN:
         folded = _fold_month(word)
         number = _MONTHS.get(folded)
-        facts = None if number is None else (number, folded in _YEAR_REQUIRED_FOLDED, _THAI.match(folded) is not None)
+        calendar = "thai" if _THAI.match(folded) else "jalali" if folded in _JALALI_FOLDED else None
+        facts = None if number is None else (number, folded in _YEAR_REQUIRED_FOLDED, calendar)
         if type(word) is str:
             _remember(_MONTH_WORDS, word, facts)
     return facts
@@ -596,7 +656,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
     and an IndexError caught for every name asked.
     """
     group = (groups if groups is not None else m.groupdict()).get
-    year_required = buddhist = False
+    year_required = buddhist = jalali = False
     try:
         first = group("n1")
         if first is not None:
@@ -613,7 +673,8 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 facts = _month_facts(group("month"))
                 if facts is None:
                     return None
-                month, year_required, buddhist = facts
+                month, year_required, calendar = facts
+                buddhist, jalali = calendar == "thai", calendar == "jalali"
         if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
@@ -632,6 +693,11 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 year += 2000 if year < 70 else 1900
             elif buddhist and year > 2400:  # the Thai solar calendar's year: 543 after the Gregorian one
                 year -= 543
+            if jalali or (year in _JALALI_YEARS and group("month") is None and _persian_digits_or_words(m)):
+                converted = _from_jalali(year, month, day)
+                if converted is None:
+                    return None
+                year, month, day = converted
         if not _MIN_YEAR <= year <= _MAX_YEAR:
             return None
         date(year, month, day)  # ValueError for 31 February

@@ -325,6 +325,35 @@ def test_polish_labels_and_a_record_table_after_the_article() -> None:
                      ctx("Europe/Warsaw", "pl"))[0].date().isoformat() == "2024-03-27"
 
 
+@pytest.mark.parametrize(("published", "edited", "zone", "day"), [
+    ("تاریخ انتشار: ۱۴۰۳/۰۷/۱۱ - ۱۰:۱۵", "آخرین به‌روزرسانی: ۱۴۰۳/۰۷/۱۴", "Asia/Tehran", "2024-10-02"),
+    ("تاريخ النشر: 02/10/2024", "آخر تعديل: 05/10/2024", "Asia/Riyadh", "2024-10-02"),
+    ("发布时间：2024年10月2日 10:15", "更新时间：2024年10月4日", "Asia/Shanghai", "2024-10-02"),
+    ("입력 2024.10.02 10:15", "수정 2024.10.04 09:00", "Asia/Seoul", "2024-10-02"),
+    ("Pubblicato il 2 ottobre 2024", "Aggiornato il 4 ottobre 2024", "Europe/Rome", "2024-10-02"),
+    ("Yayın tarihi: 2 Ekim 2024", "Güncelleme: 4 Ekim 2024", "Europe/Istanbul", "2024-10-02"),
+    ("Δημοσιεύθηκε: 2 Οκτωβρίου 2024", "Ενημερώθηκε: 4 Οκτωβρίου 2024", "Europe/Athens", "2024-10-02"),
+    ("Publikováno: 2. října 2024", "Aktualizováno: 4. října 2024", "Europe/Prague", "2024-10-02"),
+    ("Diterbitkan: 2 Oktober 2024", "Diperbarui: 4 Oktober 2024", "Asia/Jakarta", "2024-10-02"),
+    ("Ngày đăng: 02/10/2024", "Cập nhật: 04/10/2024", "Asia/Ho_Chi_Minh", "2024-10-02"),
+])
+def test_publication_and_edit_labels_of_more_languages(published: str, edited: str, zone: str, day: str) -> None:
+    """A record block after the text is read by its labels only: the publication label's line gives the day, and
+    the edit's line, alone, gives none (nor does it win beside the publication's, wherever it stands)."""
+    from govpress.parsers import datefinder
+
+    def found(trailing: list[str], region: list[str] = ()) -> str | None:
+        result = datefinder.find_publication_date(
+            meta_published=[], heading_dates=[], title="Talks on trade", first_paragraphs=[], url="https://gov.example/n",
+            region_lines=["Talks on trade", *region], trailing_lines=trailing, tz=zone, reference=FETCHED)
+        return result.date.value.date().isoformat() if result.date else None
+
+    assert found([published]) == day
+    assert found([edited]) is None
+    assert found([edited, published]) == day
+    assert found([], [edited, published]) == day
+
+
 def test_a_dateline_with_an_agency_in_capitals() -> None:
     article = f"<h1>Talks on trade</h1><p>Bakı, 15 fevral, AZƏRTAC. Nazir səfir ilə görüşüb. Tərəflər ticarəti müzakirə ediblər.</p>{PROSE}"
     value, precision = published(page(article, lang="az"), ctx("Asia/Baku", "az"))

@@ -113,6 +113,12 @@ def test_formats(text: str, tz: str, wall: tuple[int, ...] | None, precision: st
         ("Wed, 02 Oct 2024 11:54:00 GMT", datetime(2024, 10, 2, 11, 54, tzinfo=UTC), "second"),
         ("Sun, 07 Jan 2018 10:00:00 -0500", datetime(2018, 1, 7, 15, 0, tzinfo=UTC), "second"),
         ("15 мая 2018 г. в 12:00 МСК", datetime(2018, 5, 15, 9, 0, tzinfo=UTC), "minute"),
+        # zone abbreviations after a time: fixed ones, and US news's "ET" (daylight time in June, standard in January)
+        ("Jun 13, 2016 4:03 PM EDT", datetime(2016, 6, 13, 20, 3, tzinfo=UTC), "minute"),
+        ("Oct 2, 2024 9:00 PST", datetime(2024, 10, 2, 17, 0, tzinfo=UTC), "minute"),
+        ("2 Oct 2024 10:00 JST", datetime(2024, 10, 2, 1, 0, tzinfo=UTC), "minute"),
+        ("June 13, 2016 at 10:00 a.m. ET", datetime(2016, 6, 13, 14, 0, tzinfo=UTC), "minute"),
+        ("January 2, 2024 10:00 am ET", datetime(2024, 1, 2, 15, 0, tzinfo=UTC), "minute"),
     ],
 )
 def test_explicit_offset_is_kept(text: str, utc: datetime, precision: str) -> None:
@@ -123,6 +129,13 @@ def test_explicit_offset_is_kept(text: str, utc: datetime, precision: str) -> No
         assert parsed.value == utc
         assert parsed.has_offset is True
         assert parsed.precision == precision
+
+
+def test_ambiguous_zone_abbreviations_and_other_words_are_no_offset() -> None:
+    """CST is US Central and China Standard Time, IST India, Ireland and Israel: the source's zone reads the time."""
+    for text in ("Oct 2, 2024 9:00 CST", "2 Oct 2024 10:00 IST", "2 Oct 2024 10:00 Estonian", "2 Oct 2024 10:00 ETA"):
+        parsed = parse_date(text, tz="Asia/Baku")
+        assert parsed is not None and parsed.has_offset is False and parsed.value.utcoffset() == timedelta(hours=4), text
 
 
 def test_offset_is_kept_as_given_not_converted() -> None:

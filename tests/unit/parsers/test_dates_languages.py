@@ -40,6 +40,16 @@ READ = [
     ("12 ابريل 2024", "Asia/Riyadh", (2024, 4, 12), "12 ابريل 2024"),
     ("12 جويلية 2024", "Africa/Algiers", (2024, 7, 12), "12 جويلية 2024"),
     ("12 شتنبر 2024", "Africa/Casablanca", (2024, 9, 12), "12 شتنبر 2024"),
+    # Persian: Gregorian month names (Iran's, Afghanistan's), Persian digits; the Solar Hijri calendar converted
+    ("۱۲ سپتامبر ۲۰۲۴", "Asia/Tehran", (2024, 9, 12), "۱۲ سپتامبر ۲۰۲۴"),
+    ("12 سپتمبر 2024", "Asia/Kabul", (2024, 9, 12), "12 سپتمبر 2024"),
+    ("۱۲ مهر ۱۴۰۳", "Asia/Tehran", (2024, 10, 3), "۱۲ مهر ۱۴۰۳"),
+    ("سه‌شنبه ۱۰ مهر ماه ۱۴۰۳ - ۱۴:۳۰", "Asia/Tehran", (2024, 10, 1, 14, 30), "۱۰ مهر ماه ۱۴۰۳ - ۱۴:۳۰"),
+    ("۱ فروردین ۱۴۰۴", "Asia/Tehran", (2025, 3, 21), "۱ فروردین ۱۴۰۴"),
+    ("۳۰ اسفند ۱۴۰۳", "Asia/Tehran", (2025, 3, 20), "۳۰ اسفند ۱۴۰۳"),  # 1403 is a leap year
+    ("12 میزان 1403", "Asia/Kabul", (2024, 10, 3), "12 میزان 1403"),  # the Afghan (Dari) name of Mehr
+    ("تاریخ انتشار: ۱۴۰۳/۰۷/۱۱", "Asia/Tehran", (2024, 10, 2), "۱۴۰۳/۰۷/۱۱"),
+    ("تاریخ انتشار: 1403/07/11 - 09:15", "Asia/Tehran", (2024, 10, 2, 9, 15), "1403/07/11 - 09:15"),
     # Thai (Buddhist era), Burmese (and Burmese digits), Hindi, Hebrew
     ("21 ม.ค.2561", "Asia/Bangkok", (2018, 1, 21), "21 ม.ค.2561"),
     ("วันที่ 21 มกราคม พ.ศ. 2561 เวลา 10:00 น.", "Asia/Bangkok", (2018, 1, 21, 10, 0), "21 มกราคม พ.ศ. 2561 เวลา 10:00"),
@@ -141,6 +151,18 @@ def test_yearless_dates_take_the_year_nearest_the_reference(text: str, expected:
     assert parsed.value.date().timetuple()[:3] == expected
 
 
+def test_a_jalali_date_is_the_same_day_as_its_gregorian_twin() -> None:
+    """Every 1 Farvardin (Nowruz) of 1370-1415 falls on 20 or 21 March, and a Jalali date and the Gregorian one it
+    converts to are read as the same day when a page prints both (Iranian ministries do)."""
+    for year in range(1370, 1416):
+        parsed = parse_date(f"۱ فروردین {year}", tz="Asia/Tehran")
+        assert parsed is not None and (parsed.value.month, parsed.value.day) in ((3, 20), (3, 21)), year
+        assert parsed.value.year == year + 621
+    line = "۱۲ مهر ۱۴۰۳ (۳ اکتبر ۲۰۲۴)"
+    days = {parsed.value.date() for _, _, parsed in find_dates(line, tz="Asia/Tehran")}
+    assert len(days) == 1 and days.pop().isoformat() == "2024-10-03"
+
+
 def test_a_two_digit_number_after_a_month_is_a_year_only_after_a_thai_month() -> None:
     for text, year, has_year in (("21 ม.ค. 61", 2018, True), ("21 ม.ค. 20 คน", 2024, False),
                                  ("2 October 24 people", 2024, False), ("21 มกราคม 10:00", 2024, False)):
@@ -166,6 +188,10 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # a Buddhist year without a Thai month, an era year, a year followed by a sentence
     "21/01/2561", "21 January 2561", "2561-01-21", "令和6年6月18日", "in 2023. settembre 5 persone", "2018. 6 people",
     "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
+    # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
+    # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
+    # year with nothing Persian near it (a date in an old chronicle)
+    "۳۰ اسفند ۱۴۰۲", "۳۱ مهر ۱۴۰۳", "۱۲ مهر", "۳ می‌شود", "١٤٤٦/٠٣/٢٩ هـ", "1446/03/29", "25.10.1415", "1403/07/11",
 ])
 def test_what_stays_a_non_date(text: str) -> None:
     assert find_dates(text, tz="UTC", reference=REF) == []
@@ -197,6 +223,7 @@ _CLDR = {
     "ka": "", "bg": "", "mk": "", "sr": "", "sr_Latn": "", "hr": "listopad listopada", "bs": "", "sl": "", "cs": "",
     "sk": "", "lv": "", "et": "", "hu": "", "fi": "", "sv": "", "nb": "", "da": "", "id": "", "ms": "", "el": "",
     "ar": "", "ar_MA": "", "ar_DZ": "", "ar_LB": "", "ar_IQ": "", "he": "", "hi": "", "th": "", "my": "",
+    "fa": "", "fa_AF": "", "ps": "",
     # the Lithuanian nominatives are common words ("liepa" linden): only the genitives dates print
     "lt": "sausis vasaris kovas balandis gegužė birželis liepa rugpjūtis rugsėjis spalis lapkritis gruodis",
 }
@@ -259,7 +286,8 @@ _PIECES = ["2024", "2561", "61", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "
            "年", "月", "日", "년", "월", "일", "yil", "-yil", "йил", "жылдын", "gada", "წლის", "m.", "d.", "թ.", "ခုနှစ်",
            "ရက်", "tháng", "thang", "tha\u0301ng", "năm", "-án", "-ին", "10:15", "settembre", "Eylül", "NİSAN", "szeptember",
            "rugsėjo", "septembrī", "սեպտեմբերի", "სექტემბერი", "آب", "أغسطس", "كانون الثاني", "ม.ค.", "มกราคม", "พ.ศ.",
-           "အောက်တိုဘာလ", "सितंबर", "בספטמבר", "Σεπτεμβρίου", "ΜΑΪΟΥ", "sentabr", "сентябри", "соли", "x", "th"]
+           "အောက်တိုဘာလ", "सितंबर", "בספטמבר", "Σεπτεμβρίου", "ΜΑΪΟΥ", "sentabr", "сентябри", "соли", "x", "th",
+           "مهر", "ماه", "۱۴۰۳", "۱۲", "1403", "اکتبر", "میزان", "\u200c"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=9).map("".join))
