@@ -372,6 +372,9 @@ class _Collector:
                  not_after: datetime | None = None) -> None:
         self.tz = tz
         self.reference = reference
+        """What a yearless date's year is read against: the fetch time, or a day the page states (its URL's)."""
+        self.bound = reference
+        """No publication after it (and a day's slack): the fetch time, else the page's newest machine-readable date."""
         # Dates after the fetch are events, not publications. A guessed fetch time (a file's modification time)
         # bounds nothing: a page saved in 2024 may carry 2020-02-02, the day a package build stamped on it.
         self.fetch_known = fetch_known
@@ -390,7 +393,7 @@ class _Collector:
             return False
         if parsed.precision == "day" or is_date_only_stamp(parsed):
             parsed = as_day(parsed, tz=self.tz)
-        if not _accept(parsed, self.reference if self.fetch_known else self.not_after):
+        if not _accept(parsed, self.bound if self.fetch_known else self.not_after):
             return False
         self.found.append(DateCandidate(parsed, channel, WEIGHTS[channel] if weight is None else weight, text))
         return True
@@ -475,6 +478,43 @@ def _url_candidate(url: str, collector: _Collector) -> None:
             return
 
 
+_URL_YEAR = compiled(r"/(?P<y>(?:19|20)\d{2})/(?:(?P<m>0?[1-9]|1[0-2])/)?")
+
+
+def _read_years_against_the_url(url: str, collector: _Collector) -> None:
+    """A page whose URL files it under a day, a month or a year (``/2024/10/02/``, ``20241002``, ``/2024/10/``,
+    ``/2024/``) printed its yearless dates ("2 октября, 14:30") then: their year is read against the end of that day or
+    month (a year: its 24 December, a week short of its end, the week a yearless date may run ahead of its reference,
+    so that "2 January" under /2024/ stays in 2024) instead of the fetch time, when that is earlier (a backfill of
+    2024's releases fetched in 2026, a saved page read with no fetch time). Only the reference of the dates without a
+    year moves: the URL's day was a candidate already."""
+    day = next((c.date.value for c in collector.found if c.channel == "url"), None)
+    if day is not None:
+        anchor = day + timedelta(days=1, seconds=-1)
+    else:
+        if "/19" not in url and "/20" not in url:
+            return
+        try:
+            match = _URL_YEAR.search(urlsplit(url).path)
+        except ValueError:
+            return
+        if match is None:
+            return
+        try:
+            zone = ZoneInfo(collector.tz)
+        except (ValueError, KeyError):
+            zone = timezone.utc
+        year = int(match.group("y"))
+        if match.group("m") is None:
+            anchor = datetime(year, 12, 24, 23, 59, 59, tzinfo=zone)
+        else:
+            month = int(match.group("m"))
+            next_month = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+            anchor = next_month - timedelta(seconds=1)
+    if collector.reference is None or anchor < collector.reference:
+        collector.reference = anchor
+
+
 def find_publication_date(
     *,
     meta_published: list[tuple[str, str]],
@@ -510,16 +550,17 @@ def find_publication_date(
     for channel, raw in meta_published:
         collector.add_raw(raw, "classed" if channel == "dateline" else channel, free_text=channel == "dateline")
     if collector.reference is None and collector.found:
-        collector.reference = max(c.date.value for c in collector.found)
+        collector.reference = collector.bound = max(c.date.value for c in collector.found)
     for text in heading_dates:
         collector.add_line(text, "heading")
     _url_candidate(url, collector)
+    _read_years_against_the_url(url, collector)
     # Some portals name an article in their breadcrumb trail by its day ("Главная → Пресс-служба →
     # 8 октября 2024"): only the LAST crumb is this page; the ones before are its sections.
     if breadcrumb_crumbs:
         collector.add_line(breadcrumb_crumbs[-1], "breadcrumb")
     if collector.reference is None and collector.found:
-        collector.reference = max(c.date.value for c in collector.found)
+        collector.reference = collector.bound = max(c.date.value for c in collector.found)
     _text_candidates(region_lines, title, first_paragraphs, collector)
     # A record table after the article (Polish BIP "Data publikacji:", "Дата публикации:" in a
     # block beside the text): labelled lines only, as a label says whose date it is.

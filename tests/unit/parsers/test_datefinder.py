@@ -354,6 +354,33 @@ def test_publication_and_edit_labels_of_more_languages(published: str, edited: s
     assert found([], [edited, published]) == day
 
 
+@pytest.mark.parametrize(("url", "line", "expected"), [
+    ("https://gov.example/news/2022/10/visit/", "2 октября, 14:30", "2022-10-02T14:30:00+03:00"),
+    ("https://gov.example/news/2022/", "2 января, 10:00", "2022-01-02T10:00:00+03:00"),  # not 2023: the year's end is near
+    ("https://gov.example/news/2022/", "30 декабря", "2022-12-30T00:00:00+03:00"),
+    ("https://gov.example/news/2022-10-02-visit", "2 октября, 14:30", "2022-10-02T14:30:00+03:00"),
+    ("https://gov.example/news/20221002/visit", "2 октября", "2022-10-02T00:00:00+03:00"),
+    ("https://gov.example/news/2024/10/visit/", "2 октября", "2024-10-02T00:00:00+03:00"),  # the fetch is earlier
+    ("https://gov.example/news/visit-123/", "2 октября, 14:30", "2024-10-02T14:30:00+03:00"),  # no URL date: the fetch's
+])
+def test_yearless_dates_are_read_against_the_day_month_or_year_the_url_files_the_page_under(
+        url: str, line: str, expected: str) -> None:
+    """A backfill fetches 2022's pages in 2024 (FETCHED): "2 октября" under /2022/10/ is 2 October 2022."""
+    from govpress.parsers import datefinder
+
+    found = datefinder.find_publication_date(
+        meta_published=[], heading_dates=[], title="Talks on trade", first_paragraphs=[], url=url,
+        region_lines=["Talks on trade", line], tz="Europe/Minsk", reference=FETCHED)
+    assert found.date is not None and found.date.value.isoformat() == expected
+    # A saved page read with no fetch time: the URL alone gives the year (none without it).
+    unfetched = generic.parse(page(f"<h1>Talks on trade</h1><p class='info'>{line}</p>{PROSE}", lang="ru"), url,
+                              ParseContext(source_id="test", timezone="Europe/Minsk", languages=("ru",)))
+    if "visit-123" in url:
+        assert unfetched.published_at is None
+    else:
+        assert unfetched.published_at is not None and unfetched.published_at.isoformat() == expected
+
+
 def test_a_dateline_with_an_agency_in_capitals() -> None:
     article = f"<h1>Talks on trade</h1><p>Bakı, 15 fevral, AZƏRTAC. Nazir səfir ilə görüşüb. Tərəflər ticarəti müzakirə ediblər.</p>{PROSE}"
     value, precision = published(page(article, lang="az"), ctx("Asia/Baku", "az"))
