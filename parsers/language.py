@@ -45,13 +45,18 @@ SAMPLE_CHARS = 1_500
 SAMPLE_WINDOWS = 3
 """Stretches the sample is taken from, spread evenly over the text (a quoted name at the start does not decide)."""
 
+# The languages the detector may answer, by writing system: those of official sites (national, regional: Tatar,
+# Bashkir, Basque, Galician, Welsh...) that the model knows. A language missing here cannot be answered, even when
+# the page declares it: a Vietnamese page came out Irish, a Turkmen one Turkish, a Pashto one Persian.
 _SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "cyrillic": ("ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz"),
+    "cyrillic": ("ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz", "tt", "ba"),
     "latin": (
         "en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk", "sl", "hr", "bs", "ro", "hu", "fi", "sv",
         "da", "no", "et", "lv", "lt", "tr", "az", "uz", "ga", "mt", "sq", "lb", "ca", "id", "ms",
+        "vi", "tk", "tl", "sw", "af", "is", "fo", "eu", "gl", "cy", "gd", "br", "fy", "ku", "ha", "yo", "ig",
+        "so", "mg", "rw", "zu", "xh",
     ),
-    "arabic": ("ar", "ur", "fa"),
+    "arabic": ("ar", "ur", "fa", "ps", "ug"),
     "greek": ("el",),
     "han": ("zh", "ja"),
     "kana": ("ja",),

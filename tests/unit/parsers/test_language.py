@@ -23,12 +23,41 @@ SENTENCES = {
     "de": "Die Bundesministerin traf sich heute in Luxemburg mit den Außenministern der deutschsprachigen Länder.",
     "fr": "Le Parlement européen a adopté aujourd'hui une résolution sur la situation au Venezuela.",
     "ur": "وزیر اعظم نے آج اسلام آباد میں ایک اہم اجلاس کی صدارت کی اور معیشت پر بات کی",
+    # Languages of official sites the detector could not answer before (a Vietnamese page came out Irish, a
+    # Turkmen one Turkish, Tatar and Bashkir Kazakh, Pashto Persian), declared or not.
+    "vi": "Thủ tướng Chính phủ đã có cuộc hội đàm với Thủ tướng Cộng hòa Belarus về tăng cường hợp tác kinh tế, "
+          "thương mại và đầu tư giữa hai nước.",
+    "tk": "Türkmenistanyň Prezidenti Belarus Respublikasynyň Premýer-ministri bilen duşuşyk geçirdi. "
+          "Duşuşygyň barşynda ykdysady we söwda hyzmatdaşlygyny ösdürmegiň meseleleri ara alnyp maslahatlaşyldy.",
+    "tt": "Татарстан Рәисе Беларусь Республикасы Премьер-министры белән очрашты. Очрашу барышында якларның "
+          "икътисадый һәм сәүдә хезмәттәшлеген үстерү мәсьәләләре каралды.",
+    "ba": "Башҡортостан Республикаһы Башлығы Беларусь Республикаһы Премьер-министры менән осрашты. "
+          "Осрашыуҙа иҡтисади һәм сауҙа хеҙмәттәшлеген үҫтереү мәсьәләләре ҡаралды.",
+    "ps": "د افغانستان د بهرنیو چارو وزیر د بېلاروس له همکار سره وکتل او د دواړو هېوادونو ترمنځ د اقتصادي او "
+          "سوداګریزو اړیکو پر پراختیا یې خبرې وکړې.",
+    "sw": "Rais wa Jamhuri ya Muungano wa Tanzania amekutana na Waziri Mkuu wa Belarus na kujadili kuhusu "
+          "ushirikiano wa kiuchumi na biashara kati ya nchi hizo mbili.",
+    "tl": "Nakipagpulong ang Pangulo ng Pilipinas sa Punong Ministro ng Belarus upang talakayin ang pagpapalakas "
+          "ng kooperasyong pang-ekonomiya at kalakalan ng dalawang bansa.",
+    "is": "Forsætisráðherra Íslands átti fund með forsætisráðherra Hvíta-Rússlands þar sem rætt var um "
+          "efnahagslegt samstarf og viðskipti milli landanna tveggja.",
+    "eu": "Eusko Jaurlaritzako lehendakariak Bielorrusiako lehen ministroarekin bildu da bi herrialdeen arteko "
+          "lankidetza ekonomikoa eta merkataritza indartzeko.",
+    "gl": "O presidente da Xunta reuniuse co primeiro ministro de Bielorrusia para falar da cooperación económica "
+          "e comercial entre os dous países nos próximos anos.",
+    "cy": "Cyfarfu Prif Weinidog Cymru â Phrif Weinidog Belarws i drafod cydweithrediad economaidd a masnach rhwng "
+          "y ddwy wlad yn y blynyddoedd nesaf.",
 }
 
 
 @pytest.mark.parametrize("language", sorted(SENTENCES))
 def test_realistic_sentences(language: str) -> None:
     assert detect_language(SENTENCES[language]) == language
+
+
+@pytest.mark.parametrize("language", ["vi", "tk", "tt", "ba", "ps", "sw", "tl", "is", "eu", "gl", "cy"])
+def test_a_declared_language_of_an_official_site_is_answered(language: str) -> None:
+    assert detect_language(SENTENCES[language], declared=(language,)) == language
 
 
 @pytest.mark.parametrize(("text_language", "declared"), [("ru", ("be",)), ("be", ("ru",)), ("az", ("tr",)),
@@ -69,7 +98,7 @@ def test_declared_codes_are_normalised() -> None:
 
 def test_probabilities_are_restricted_to_the_script() -> None:
     probabilities = language_probabilities(SENTENCES["be"])
-    assert set(probabilities) <= {"ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz"}
+    assert set(probabilities) <= {"ru", "be", "uk", "kk", "bg", "sr", "mk", "ky", "tg", "mn", "uz", "tt", "ba"}
     assert abs(sum(probabilities.values()) - 1.0) < 1e-6
     assert next(iter(probabilities)) == "be"
     assert language_probabilities("123 !!!") == {}
