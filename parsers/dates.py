@@ -243,6 +243,74 @@ _DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
     # Burmese: also with "လ" (month) after the name ("အောက်တိုဘာလ"), added below; August in both spellings.
     "my": {1: "ဇန်နဝါရီ", 2: "ဖေဖော်ဝါရီ", 3: "မတ်", 4: "ဧပြီ", 5: "မေ", 6: "ဇွန်", 7: "ဇူလိုင်", 8: "ဩဂုတ် သြဂုတ်",
            9: "စက်တင်ဘာ", 10: "အောက်တိုဘာ", 11: "နိုဝင်ဘာ", 12: "ဒီဇင်ဘာ"},
+    # CLDR's names (format and stand-alone) of more languages of official sites: Europe's smaller ones, Africa's,
+    # Kurdish (Kurmanji), Uyghur, Urdu, Tatar and Bashkir, the Indic scripts, Khmer, Lao.
+    "sq": {1: "janar", 2: "shkurt", 3: "mars", 4: "prill", 5: "maj", 6: "qershor", 7: "korrik", 8: "gusht",
+           9: "shtator", 10: "tetor", 11: "nëntor", 12: "dhjetor"},
+    "ca": {1: "gener", 2: "febrer", 3: "març", 4: "abril", 5: "maig", 6: "juny", 7: "juliol", 8: "agost",
+           9: "setembre", 10: "octubre", 11: "novembre", 12: "desembre"},
+    "gl": {1: "xaneiro", 2: "febreiro", 3: "marzo", 4: "abril", 5: "maio", 6: "xuño", 7: "xullo", 8: "agosto",
+           9: "setembro", 10: "outubro", 11: "novembro", 12: "decembro"},
+    "eu": {1: "urtarrila", 2: "otsaila", 3: "martxoa", 4: "apirila", 5: "maiatza", 6: "ekaina", 7: "uztaila",
+           8: "abuztua", 9: "iraila", 10: "urria", 11: "azaroa", 12: "abendua"},
+    "cy": {1: "ionawr", 2: "chwefror", 3: "mawrth", 4: "ebrill", 5: "mai", 6: "mehefin", 7: "gorffennaf", 8: "awst",
+           9: "medi", 10: "hydref", 11: "tachwedd", 12: "rhagfyr"},
+    "ga": {1: "eanáir", 2: "feabhra", 3: "márta", 4: "aibreán", 5: "bealtaine", 6: "meitheamh", 7: "iúil",
+           8: "lúnasa", 9: "meán_fómhair", 10: "deireadh_fómhair", 11: "samhain", 12: "nollaig"},
+    "is": {1: "janúar", 2: "febrúar", 3: "mars", 4: "apríl", 5: "maí", 6: "júní", 7: "júlí", 8: "ágúst",
+           9: "september", 10: "október", 11: "nóvember", 12: "desember"},
+    "mt": {1: "jannar", 2: "frar", 3: "marzu", 4: "april", 5: "mejju", 6: "ġunju", 7: "lulju", 8: "awwissu",
+           9: "settembru", 10: "ottubru", 11: "novembru", 12: "diċembru"},
+    "lb": {1: "januar", 2: "februar", 3: "mäerz", 4: "abrëll", 5: "mee", 6: "juni", 7: "juli", 8: "august",
+           9: "september", 10: "oktober", 11: "november", 12: "dezember"},
+    "af": {1: "januarie", 2: "februarie", 3: "maart", 4: "april", 5: "mei", 6: "junie", 7: "julie", 8: "augustus",
+           9: "september", 10: "oktober", 11: "november", 12: "desember"},
+    "sw": {1: "januari", 2: "februari", 3: "machi", 4: "aprili", 5: "mei", 6: "juni", 7: "julai", 8: "agosti",
+           9: "septemba", 10: "oktoba", 11: "novemba", 12: "desemba"},
+    "tl": {1: "enero", 2: "pebrero", 3: "marso", 4: "abril", 5: "mayo", 6: "hunyo", 7: "hulyo", 8: "agosto",
+           9: "setyembre", 10: "oktubre", 11: "nobyembre", 12: "disyembre"},
+    "zu": {1: "januwari", 2: "februwari", 3: "mashi", 4: "ephreli", 5: "meyi", 6: "juni", 7: "julayi", 8: "agasti",
+           9: "septhemba", 10: "okthoba", 11: "novemba", 12: "disemba"},
+    "xh": {1: "janyuwari", 2: "februwari", 3: "matshi", 4: "epreli", 5: "meyi", 6: "juni", 7: "julayi", 8: "agasti",
+           9: "septemba", 10: "okthobha okthoba", 11: "novemba", 12: "disemba"},
+    "so": {1: "janaayo jannaayo", 2: "febraayo", 3: "maarso", 4: "abriil", 5: "maayo", 6: "juun", 7: "luulyo",
+           8: "agosto ogosto", 9: "sebtembar sebteembar", 10: "oktoobar", 11: "noofeembar", 12: "diseembar"},
+    "rw": {1: "mutarama", 2: "gashyantare", 3: "werurwe", 4: "mata", 5: "gicurasi", 6: "kamena", 7: "nyakanga",
+           8: "kanama", 9: "nzeri", 10: "ukwakira", 11: "ugushyingo", 12: "ukuboza"},
+    "ha": {1: "janairu", 2: "faburairu", 3: "maris", 4: "afirilu", 5: "mayu", 6: "yuni", 7: "yuli", 8: "agusta",
+           9: "satumba", 10: "oktoba", 11: "nuwamba", 12: "disamba"},
+    "ku": {1: "rêbendan", 2: "sibat", 3: "adar", 4: "nîsan", 5: "gulan", 6: "hezîran", 7: "tîrmeh", 8: "tebax",
+           9: "îlon", 10: "cotmeh", 11: "mijdar", 12: "berfanbar"},
+    "ug": {1: "يانۋار", 2: "فېۋرال", 3: "مارت", 4: "ئاپرېل", 5: "ماي", 6: "ئىيۇن", 7: "ئىيۇل", 8: "ئاۋغۇست",
+           9: "سېنتەبىر", 10: "ئۆكتەبىر", 11: "نويابىر", 12: "دېكابىر"},
+    "ur": {1: "جنوری", 2: "فروری", 3: "مارچ", 4: "اپریل", 5: "مئی", 6: "جون", 7: "جولائی", 8: "اگست", 9: "ستمبر",
+           10: "اکتوبر", 11: "نومبر", 12: "دسمبر"},
+    "tt": {1: "гыйнвар", 2: "февраль", 3: "март", 4: "апрель", 5: "май", 6: "июнь", 7: "июль", 8: "август",
+           9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"},
+    "ba": {1: "ғинуар", 2: "февраль", 3: "март", 4: "апрель", 5: "май", 6: "июнь", 7: "июль", 8: "август",
+           9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"},
+    "bn": {1: "জানুয়ারি", 2: "ফেব্রুয়ারি", 3: "মার্চ", 4: "এপ্রিল", 5: "মে", 6: "জুন", 7: "জুলাই", 8: "আগস্ট",
+           9: "সেপ্টেম্বর", 10: "অক্টোবর", 11: "নভেম্বর", 12: "ডিসেম্বর"},
+    "ta": {1: "ஜனவரி", 2: "பிப்ரவரி", 3: "மார்ச்", 4: "ஏப்ரல்", 5: "மே", 6: "ஜூன்", 7: "ஜூலை", 8: "ஆகஸ்ட்",
+           9: "செப்டம்பர்", 10: "அக்டோபர்", 11: "நவம்பர்", 12: "டிசம்பர்"},
+    "te": {1: "జనవరి", 2: "ఫిబ్రవరి", 3: "మార్చి", 4: "ఏప్రిల్", 5: "మే", 6: "జూన్", 7: "జులై", 8: "ఆగస్టు",
+           9: "సెప్టెంబర్", 10: "అక్టోబర్", 11: "నవంబర్", 12: "డిసెంబర్"},
+    "mr": {1: "जानेवारी", 2: "फेब्रुवारी", 3: "मार्च", 4: "एप्रिल", 5: "मे", 6: "जून", 7: "जुलै", 8: "ऑगस्ट",
+           9: "सप्टेंबर", 10: "ऑक्टोबर", 11: "नोव्हेंबर", 12: "डिसेंबर"},
+    "gu": {1: "જાન્યુઆરી", 2: "ફેબ્રુઆરી", 3: "માર્ચ", 4: "એપ્રિલ", 5: "મે", 6: "જૂન", 7: "જુલાઈ", 8: "ઑગસ્ટ",
+           9: "સપ્ટેમ્બર", 10: "ઑક્ટોબર", 11: "નવેમ્બર", 12: "ડિસેમ્બર"},
+    "kn": {1: "ಜನವರಿ", 2: "ಫೆಬ್ರವರಿ", 3: "ಮಾರ್ಚ್", 4: "ಏಪ್ರಿಲ್", 5: "ಮೇ", 6: "ಜೂನ್", 7: "ಜುಲೈ", 8: "ಆಗಸ್ಟ್",
+           9: "ಸೆಪ್ಟೆಂಬರ್", 10: "ಅಕ್ಟೋಬರ್", 11: "ನವೆಂಬರ್", 12: "ಡಿಸೆಂಬರ್"},
+    "ml": {1: "ജനുവരി", 2: "ഫെബ്രുവരി", 3: "മാർച്ച്", 4: "ഏപ്രിൽ", 5: "മേയ്", 6: "ജൂൺ", 7: "ജൂലൈ", 8: "ഓഗസ്റ്റ്",
+           9: "സെപ്റ്റംബർ", 10: "ഒക്‌ടോബർ", 11: "നവംബർ", 12: "ഡിസംബർ"},
+    "pa": {1: "ਜਨਵਰੀ", 2: "ਫ਼ਰਵਰੀ", 3: "ਮਾਰਚ", 4: "ਅਪ੍ਰੈਲ", 5: "ਮਈ", 6: "ਜੂਨ", 7: "ਜੁਲਾਈ", 8: "ਅਗਸਤ", 9: "ਸਤੰਬਰ",
+           10: "ਅਕਤੂਬਰ", 11: "ਨਵੰਬਰ", 12: "ਦਸੰਬਰ"},
+    "ne": {1: "जनवरी", 2: "फेब्रुअरी", 3: "मार्च", 4: "अप्रिल", 5: "मे", 6: "जुन", 7: "जुलाई", 8: "अगस्ट",
+           9: "सेप्टेम्बर", 10: "अक्टोबर", 11: "नोभेम्बर", 12: "डिसेम्बर"},
+    "km": {1: "មករា", 2: "កុម្ភៈ", 3: "មីនា", 4: "មេសា", 5: "ឧសភា", 6: "មិថុនា", 7: "កក្កដា", 8: "សីហា", 9: "កញ្ញា",
+           10: "តុលា", 11: "វិច្ឆិកា", 12: "ធ្នូ"},
+    "lo": {1: "ມັງກອນ", 2: "ກຸມພາ", 3: "ມີນາ", 4: "ເມສາ", 5: "ພຶດສະພາ", 6: "ມິຖຸນາ", 7: "ກໍລະກົດ", 8: "ສິງຫາ",
+           9: "ກັນຍາ", 10: "ຕຸລາ", 11: "ພະຈິກ", 12: "ທັນວາ"},
 }
 _ALEFS = str.maketrans("أإآ", "ااا")
 _ARABIC_YEH = str.maketrans("یک", "يك")  # the Persian yeh and kaf as Arabic keyboards type them
@@ -265,6 +333,8 @@ def _language_forms(language: str, words: str) -> list[str]:
             forms += [w + joint + "ماه" for w in forms for joint in (" ", "", "\u200c")]
     elif language == "he":
         forms += ["ב" + w for w in forms]
+    elif language == "ca":  # "2 d'octubre de 2024": "de" elided before a vowel
+        forms += [elision + w for w in forms if w[0] in "ao" for elision in ("d'", "d’")]
     elif language == "my":
         forms += [w + "လ" for w in forms]
     return list(dict.fromkeys(forms))
@@ -292,7 +362,10 @@ _YEAR_MONTH_FORMS = [w for language in ("lt", "hu", "hy", "my") for words in _DA
 # Words that are also common words or names ("ekim" sowing, "aralık" interval, "Nisan", "Kasım", "Marco", Malay "mac",
 # Arabic "آب" written "اب" father, Burmese "မေ"): a month only with a year beside them.
 _YEAR_REQUIRED = frozenset(
-    "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ مه مهٔ می مي مۍ جون".split()) | frozenset(_JALALI_FORMS)
+    "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ مه مهٔ می مي مۍ جون"
+    # and of the languages from CLDR: Dutch "mee" (along), Spanish "mata" (kills), Welsh "medi" (reaping), Hausa's
+    # short names, Hindi's "मे" typed for "में" (in)
+    " mee mata medi awst adar mayu yuni yuli juun maris मे মে மே మే ಮೇ મે".split()) | frozenset(_JALALI_FORMS)
 
 
 _CYRILLIC_MONTH_LETTER = re.compile("[а-яёіў]")
@@ -358,13 +431,20 @@ def _opening(words: set[str] | list[str]) -> str:
 
 
 _MONTH_RE = _trie_regex(_month_variants)
+def _combining_marks(*blocks: tuple[int, int]) -> str:
+    """A character class body of every combining mark (Unicode category M) in the code point ``blocks``."""
+    marks = [chr(c) for first, last in blocks for c in range(first, last + 1) if unicodedata.category(chr(c))[0] == "M"]
+    return "".join(re.escape(m) for m in marks)
+
+
+# The blocks of the scripts with month names whose words carry combining marks: Latin's and Cyrillic's combining
+# accents, Hebrew and Arabic points, the Indic scripts (Devanagari to Sinhala), Thai and Lao, Myanmar, Khmer.
+_MARKS = _combining_marks((0x0300, 0x036F), (0x0483, 0x0489), (0x0591, 0x05C7), (0x0610, 0x06ED), (0x0900, 0x0DFF),
+                          (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
 # A month word ends where no letter follows, nor a combining mark (no word character to re, yet inside the word:
-# "जून" opens "जूनियर" (junior); Thai and Burmese vowel signs, Hebrew and Arabic points, a decomposed accent).
-_WORD_END = (
-    "(?![^\\W\\d_]|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-    "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u102b-\u103e"
-    "\u1056-\u1059\u105e-\u1060\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f\u109a-\u109d])"
-)
+# "जून" opens "जूनियर" (junior); Thai and Burmese vowel signs, Hebrew and Arabic points, a decomposed accent), nor a
+# zero-width joiner or non-joiner, which join the letters of one word ("മേയ്" opens "മേയ്‌ക്ക്").
+_WORD_END = f"(?![^\\W\\d_]|[{_MARKS}\u200c\u200d])"
 _MONTH = rf"{_opening(_month_variants)}(?P<month>{_MONTH_RE}){_WORD_END}\.?"
 # "28 آب/أغسطس 2013", "28 آب (أغسطس) 2013": Arabic pages name the month twice, the local name and the Egyptian one.
 _ARABIC_MONTHS = {_fold_month(w) for words in _DAY_FIRST_LANGUAGES["ar"].values() for w in _language_forms("ar", words)}

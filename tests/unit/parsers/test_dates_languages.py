@@ -50,6 +50,18 @@ READ = [
     ("12 میزان 1403", "Asia/Kabul", (2024, 10, 3), "12 میزان 1403"),  # the Afghan (Dari) name of Mehr
     ("تاریخ انتشار: ۱۴۰۳/۰۷/۱۱", "Asia/Tehran", (2024, 10, 2), "۱۴۰۳/۰۷/۱۱"),
     ("تاریخ انتشار: 1403/07/11 - 09:15", "Asia/Tehran", (2024, 10, 2, 9, 15), "1403/07/11 - 09:15"),
+    # From CLDR: Catalan (the elided "d'"), Albanian, Welsh, Irish, Swahili, Tagalog, Kurdish, Bengali, Tamil, Khmer
+    ("2 d'octubre de 2024", "Europe/Madrid", (2024, 10, 2), "2 d'octubre de 2024"),
+    ("12 de gener de 2024", "Europe/Madrid", (2024, 1, 12), "12 de gener de 2024"),
+    ("12 tetor 2024", "Europe/Tirane", (2024, 10, 12), "12 tetor 2024"),
+    ("2 Hydref 2024", "Europe/London", (2024, 10, 2), "2 Hydref 2024"),
+    ("2 Deireadh Fómhair 2024", "Europe/Dublin", (2024, 10, 2), "2 Deireadh Fómhair 2024"),
+    ("2 Oktoba 2024", "Africa/Nairobi", (2024, 10, 2), "2 Oktoba 2024"),
+    ("2 Oktubre 2024", "Asia/Manila", (2024, 10, 2), "2 Oktubre 2024"),
+    ("2 cotmeh 2024", "Asia/Baghdad", (2024, 10, 2), "2 cotmeh 2024"),
+    ("২ অক্টোবর ২০২৪", "Asia/Dhaka", (2024, 10, 2), "২ অক্টোবর ২০২৪"),
+    ("2 அக்டோபர் 2024", "Asia/Colombo", (2024, 10, 2), "2 அக்டோபர் 2024"),
+    ("២ តុលា ២០២៤", "Asia/Phnom_Penh", (2024, 10, 2), "២ តុលា ២០២៤"),
     # Thai (Buddhist era), Burmese (and Burmese digits), Hindi, Hebrew
     ("21 ม.ค.2561", "Asia/Bangkok", (2018, 1, 21), "21 ม.ค.2561"),
     ("วันที่ 21 มกราคม พ.ศ. 2561 เวลา 10:00 น.", "Asia/Bangkok", (2018, 1, 21, 10, 0), "21 มกราคม พ.ศ. 2561 เวลา 10:00"),
@@ -191,7 +203,7 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
     # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
     # year with nothing Persian near it (a date in an old chronicle)
-    "۳۰ اسفند ۱۴۰۲", "۳۱ مهر ۱۴۰۳", "۱۲ مهر", "۳ می‌شود", "١٤٤٦/٠٣/٢٩ هـ", "1446/03/29", "25.10.1415", "1403/07/11",
+    "۳۰ اسفند ۱۴۰۲", "۳۱ مهر ۱۴۰۳", "۱۲ مهر", "۳ می‌شود", "ging met 12 mee", "la 3 mata", "12 मे", "12 में 2024", "١٤٤٦/٠٣/٢٩ هـ", "1446/03/29", "25.10.1415", "1403/07/11",
 ])
 def test_what_stays_a_non_date(text: str) -> None:
     assert find_dates(text, tz="UTC", reference=REF) == []
@@ -223,7 +235,10 @@ _CLDR = {
     "ka": "", "bg": "", "mk": "", "sr": "", "sr_Latn": "", "hr": "listopad listopada", "bs": "", "sl": "", "cs": "",
     "sk": "", "lv": "", "et": "", "hu": "", "fi": "", "sv": "", "nb": "", "da": "", "id": "", "ms": "", "el": "",
     "ar": "", "ar_MA": "", "ar_DZ": "", "ar_LB": "", "ar_IQ": "", "he": "", "hi": "", "th": "", "my": "",
-    "fa": "", "fa_AF": "", "ps": "",
+    "fa": "", "fa_AF": "", "ps": "", "sq": "", "ca": "", "gl": "", "eu": "", "cy": "", "ga": "", "is": "", "mt": "",
+    "lb": "", "af": "", "sw": "", "tl": "", "zu": "", "xh": "", "so": "", "rw": "", "ha": "", "ku": "", "ug": "", "ur": "",
+    "tt": "", "ba": "", "bn": "", "ta": "", "te": "", "mr": "", "gu": "", "kn": "", "ml": "", "pa": "", "ne": "", "km": "",
+    "lo": "",
     # the Lithuanian nominatives are common words ("liepa" linden): only the genitives dates print
     "lt": "sausis vasaris kovas balandis gegužė birželis liepa rugpjūtis rugsėjis spalis lapkritis gruodis",
 }
@@ -241,7 +256,10 @@ def test_the_month_names_are_cldr_s(locale: str) -> None:
         for number, name in names.items():
             if name.lower() in left_out:
                 continue
-            assert dates._MONTHS.get(dates._fold_month(name)) == number, (locale, name)
+            # Catalan's format names carry the preposition a date puts before them ("de gener", "d’octubre"):
+            # the month is the word after it, and the whole is read in a date
+            word = re.sub(r"^(?:de |d’|d')", "", name) if locale == "ca" else name
+            assert dates._MONTHS.get(dates._fold_month(word)) == number, (locale, name)
             assert find_dates(f"12 {name} 2024", tz="UTC")[0][2].value.month == number, (locale, name)
 
 
