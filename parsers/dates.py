@@ -1,7 +1,8 @@
 """One date reader for the languages of the sources (pure, never raises): month names of ru, be, uk, az, kk, en, de,
 fr, es, pl and (day first only) it, pt, ro, tr, nl, uz, tg, ky, tk, hy, ka, bg, mk, sr, hr, bs, sl, cs, sk, lt, lv, et,
-hu, fi, sv, no, da, id, ms, el, ar, fa, he, hi, th, my; the numeric forms of zh, ja, ko, vi; digits of any script; the
-Solar Hijri (Jalali) calendar of Iran and Afghanistan, converted to Gregorian days.
+hu, fi, sv, no, da, id, ms, el, ar, fa, he, hi, th, my, and from CLDR sq, ca, gl, eu, cy, ga, is, mt, lb, af, sw, tl,
+zu, xh, so, rw, ha, ku, ug, ur, tt, ba, bn, ta, te, mr, gu, kn, ml, pa, ne, km, lo; the numeric forms of zh, ja, ko, vi;
+digits of any script; the Solar Hijri (Jalali) calendar of Iran and Afghanistan, converted to Gregorian days.
 
 Forms read (month names in the case forms dates take, any capitalisation, abbreviated or not)::
 
@@ -16,6 +17,9 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
     ۱۲ مهر ۱۴۰۳ (Jalali: 3 October 2024) · ۱۲ مهرماه ۱۴۰۳ · ۱۲ میزان ۱۴۰۳ (Afghan names) · ۱۴۰۳/۰۷/۱۲ · ۱۲ اکتبر ۲۰۲۴
+
+Times may end in a stated offset or zone abbreviation ("MSK", "EDT", "JST"; "ET" and its kin are the US zones' wall
+clocks); CST and IST, each the name of several zones, are not read.
 
 All-digit dates with slashes or dashes are read day first ("02/10/2024" is 2 October), or month
 first when the caller says the page is US English (``month_first``); a number above 12 settles
