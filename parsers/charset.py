@@ -1,8 +1,14 @@
 """Bytes to text: the charset from the BOM, the Content-Type header, the page's own meta tag, else detection.
 
 Many sites in the region still serve windows-1251 or KOI8-R, sometimes with a wrong or
-missing header. Order of trust: BOM, header, ``<meta charset>``/XML declaration, then
-charset-normalizer. A declared charset that fails to decode strictly is not trusted.
+missing header; older sites elsewhere serve GBK, Big5, Shift_JIS, EUC-KR, windows-1256,
+ISO-8859-7, TIS-620... Order of trust: BOM, header, ``<meta charset>``/XML declaration, then
+charset-normalizer. A declared charset is not trusted when it fails to decode strictly, when
+it leaves UTF-8 mojibake, or when a Western single-byte charset (latin-1, windows-1252) reads
+the page's text as mostly accented letters (Cyrillic, Greek or Turkish bytes under a server's
+default label). Detection weighs the encodings of the languages govpress reads; where two of
+them read the bytes about equally well (Turkish ISO-8859-9 and windows-1252 differ in six
+letters), the page's own ``lang`` attribute picks its language's.
 """
 
 from __future__ import annotations
@@ -25,8 +31,29 @@ _META_CHARSET = re.compile(
 )
 
 
-# Detection only weighs encodings these sources actually use.
-_CANDIDATES = ["utf_8", "cp1251", "koi8_r", "iso8859_5", "mac_cyrillic", "cp1254", "cp1252", "iso8859_9", "cp1250"]
+# Detection only weighs encodings that official sites of the languages govpress reads actually use: Cyrillic first,
+# then Western, Turkish and Central European, then Chinese, Japanese, Korean, Arabic, Greek, Thai, Hebrew, Baltic and
+# Vietnamese ones.
+_CANDIDATES = ["utf_8", "cp1251", "koi8_r", "iso8859_5", "mac_cyrillic", "cp1254", "cp1252", "iso8859_9", "cp1250",
+               "iso8859_2", "gb18030", "big5", "cp932", "euc_jp", "cp949", "cp1256", "cp1253", "iso8859_7", "cp874",
+               "cp1255", "cp1257", "cp1258"]
+# The encodings a page in a language is likely in, for detection's near ties.
+_LANGUAGE_ENCODINGS = {
+    **dict.fromkeys(("ru", "be", "uk", "bg", "sr", "mk", "kk", "ky", "tg", "mn"), ("cp1251", "koi8_r", "iso8859_5")),
+    **dict.fromkeys(("tr", "az", "tk"), ("cp1254", "iso8859_9")),
+    **dict.fromkeys(("pl", "cs", "sk", "hu", "sl", "hr", "bs", "ro", "sq"), ("cp1250", "iso8859_2")),
+    **dict.fromkeys(("lt", "lv", "et"), ("cp1257",)),
+    **dict.fromkeys(("ar", "fa", "ur", "ps"), ("cp1256",)),
+    "el": ("cp1253", "iso8859_7"), "he": ("cp1255",), "th": ("cp874",), "vi": ("cp1258",), "zh": ("gb18030", "big5"),
+    "ja": ("cp932", "euc_jp"), "ko": ("cp949",),
+}
+_NEAR_TIE = 0.1
+"""How much more chaos (charset-normalizer's measure, 0 to 1) the page's language's encoding may show than the best."""
+_LANG_ATTRIBUTE = re.compile(rb"""<html[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]{2,3})""", re.I)
+_WESTERN = frozenset({"iso8859-1", "cp1252", "iso8859-15"})  # as codecs names them
+_ACCENTED = re.compile("[\u00c0-\u00ff]")
+_LETTER = re.compile("[^\\W\\d_]")
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>|&\w+;", re.I | re.S)
 
 
 def _normal(name: str | None) -> str | None:
@@ -80,13 +107,39 @@ def decode_checked(body: bytes, content_type: str | None = None) -> tuple[str, s
     for declared in (charset_from_header(content_type), charset_from_meta(body)):
         if declared and declared != "utf-8":
             text = _strict(body, declared)
-            if text is not None and not _looks_like_mojibake(text):
+            if text is not None and not _looks_like_mojibake(text) and not _misread_as_western(text, declared):
                 return text, declared, False
-    best = from_bytes(body[:200_000], cp_isolation=_CANDIDATES).best()
-    if best is not None and best.encoding:
-        name = _normal(best.encoding) or "utf-8"
+    name = _detected(body)
+    if name is not None:
         return body.decode(name, errors="replace"), name, False
     return body.decode("utf-8", errors="replace"), "utf-8", False
+
+
+def _detected(body: bytes) -> str | None:
+    """charset-normalizer's encoding of ``body`` among :data:`_CANDIDATES` (None when it finds none); of near ties,
+    the one of the language the page's ``<html lang>`` names."""
+    matches = from_bytes(body[:200_000], cp_isolation=_CANDIDATES)
+    best = matches.best()
+    if best is None or not best.encoding:
+        return None
+    lang = _LANG_ATTRIBUTE.search(body[:4096])
+    preferred = _LANGUAGE_ENCODINGS.get(lang.group(1).decode("ascii").lower(), ()) if lang else ()
+    if preferred and best.encoding not in preferred:
+        for match in matches:
+            if match.encoding in preferred and match.chaos <= best.chaos + _NEAR_TIE:
+                return _normal(match.encoding)
+    return _normal(best.encoding) or "utf-8"
+
+
+def _misread_as_western(text: str, declared: str) -> bool:
+    """A Western single-byte charset (a server's default label) that reads the page's words as mostly accented
+    letters: Cyrillic, Greek or Turkish bytes, which no Western language writes so (Icelandic, the most accented,
+    stays well under a third of its letters)."""
+    if declared not in _WESTERN:
+        return False
+    words = _MARKUP.sub(" ", text[:40_000])
+    letters = len(_LETTER.findall(words))
+    return letters >= 40 and len(_ACCENTED.findall(words)) > letters / 3
 
 
 _MOJIBAKE = re.compile("[ÐÑ][\u0080-\u00bf]|Ã[\u0080-\u00bf]|вЂ|Р[ЎЃ°-їµ¶·ё]")
