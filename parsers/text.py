@@ -43,9 +43,13 @@ from collections.abc import Iterable
 from govpress.parsers.memo import ShortTextMemo
 from govpress.parsers.regex_cache import compiled
 
-# Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM,
-# bidi marks. Soft hyphens at a line end are handled by repair_paragraphs before this.
-_INVISIBLE = compiled("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that carry no text: soft hyphen, zero-width space, word joiner, BOM, bidi marks. Soft hyphens at a
+# line end are handled by repair_paragraphs before this.
+_INVISIBLE = compiled("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The zero-width non-joiner and joiner are spelling inside a word (Persian "همکاری‌ها", "می‌شود"; Indic conjuncts;
+# emoji sequences): kept there, dropped only where they join nothing, beside a space or a line's end.
+_JOINERS = "\u200c\u200d"
+_STRAY_JOINERS = compiled(r"(?:^|(?<=\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)", re.M)
 # Every Unicode space except newline: NBSP, narrow NBSP, en/em spaces, ideographic space, ...
 _SPACES = compiled("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v ]+")
 _NEWLINES = compiled(r"\r\n?|[\u2028\u2029\u0085]")
@@ -116,7 +120,7 @@ _ADJECTIVE_ENDING = compiled(
 # space (two plain spaces in a row are the other case). One character class, no alternation: re
 # then scans for it in C; a branch makes it try the whole pattern at every position (4x slower).
 _SPECIAL_CHARS = compiled(
-    "[\r\u2028\u2029\u0085" + _INVISIBLE.pattern[1:-1] + "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]"
+    "[\r\u2028\u2029\u0085" + _INVISIBLE.pattern[1:-1] + _JOINERS + "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]"
 )
 
 
@@ -141,7 +145,8 @@ def _unify_newlines(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFC; no soft hyphens or zero-width characters; one plain space between words; lines stripped."""
+    """NFC; no soft hyphens or zero-width characters (but the joiners inside a word); one plain space between words;
+    lines stripped."""
     # ASCII is NFC already; for the rest the quick check costs a fraction of normalising.
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
@@ -151,6 +156,8 @@ def normalize(text: str) -> str:
         text = _unify_newlines(text)
         text = _INVISIBLE.sub("", text)
         text = _SPACES.sub(" ", text)
+        if "\u200c" in text or "\u200d" in text:
+            text = _STRAY_JOINERS.sub("", text)
     if "\n" not in text:
         return text.strip()
     return "\n".join(line.strip() for line in text.split("\n"))

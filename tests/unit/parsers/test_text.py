@@ -20,6 +20,10 @@ from tests.unit.parsers.regex_forms import top_level_alternatives
         ("и\u0306", "й"),  # NFD -> NFC
         ("взаимо\u00adдействие", "взаимодействие"),  # soft hyphen
         ("zero\u200bwidth\u200d join\ufeff", "zerowidth join"),
+        # the joiners are spelling inside a word (Persian, Indic conjuncts), nothing at its edges
+        ("همکاری\u200cهای دوجانبه\u200c", "همکاری\u200cهای دوجانبه"),
+        ("\u200cمی\u200cشود", "می\u200cشود"),
+        ("क्\u200dष", "क्\u200dष"),
         ("Али\u00a0Асадов\u202fи\u2009Роман", "Али Асадов и Роман"),
         ("a \t  b\t\tc", "a b c"),
         ("  line one  \r\n\tline two\t\rline three ", "line one\nline two\nline three"),
@@ -35,14 +39,16 @@ def _normalize_in_full(text: str) -> str:
 
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"\r\n?|[\u2028\u2029\u0085]", "\n", text)
-    text = re.sub("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    text = re.sub("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
     text = re.sub("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v ]+", " ", text)
+    # the joiners stay inside a word, go beside a space or a line's end
+    text = re.sub(r"(?:^|(?<=\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)", "", text, flags=re.M)
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
 # Texts made of the characters normalize() treats specially, among ordinary letters (ASCII, Latin-1,
 # Cyrillic): shortcuts taken when none of them is present must not miss one that is.
-_SPECIAL = "\r\n\t\f\v \u2028\u2029\u0085\u00ad\u200b\u200d\u2060\ufeff\u200e\u202b\u2067\u00a0\u1680\u2003\u202f\u205f\u3000\x1c"
+_SPECIAL = "\r\n\t\f\v \u2028\u2029\u0085\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u202b\u2067\u00a0\u1680\u2003\u202f\u205f\u3000\x1c"
 _LETTERS = "ab.Zäé\u0438\u0306й"
 
 
