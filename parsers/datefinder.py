@@ -164,7 +164,7 @@ _PUBLISHED_WORDS = (
     r"yayımlanma\s+tarihi|diterbitkan|dipublikasikan|tanggal\s+terbit|diposting|ngày\s+đăng|đăng\s+ngày|"
     r"გამოქვეყნდა|გამოქვეყნების\s+თარიღი|հրապարակվել\s+է|հրապարակման\s+ամսաթիվ|פורסם|תאריך\s+פרסום|"
     r"تاريخ\s+النشر|نشر\s+في|بتاريخ|تاریخ\s+انتشار|زمان\s+انتشار|تاریخ\s+خبر|منتشر\s+شده(?:\s+در)?|"
-    r"发布时间|发布日期|发表时间|发布于|日期|公開日|掲載日|投稿日|配信日|公表日|등록일|작성일|입력|게시일|발행일"
+    r"发布时间|发布日期|发表时间|发布于|發布時間|發布日期|發佈日期|發佈時間|發表時間|日期|公開日|掲載日|投稿日|配信日|公表日|등록일|작성일|입력|게시일|발행일"
 )
 # Before the date: a colon (a full-width one after a CJK label), a dot or a dash, or nothing.
 _PUBLISHED_LABEL = compiled(r"(?:^|[\s|·•,;(])(?:" + _PUBLISHED_WORDS + r")\s*[:.\-–—：]?\s*$", re.I)
@@ -201,7 +201,7 @@ _PUBLISHED_PIECES = ("дат", "публ", "размещ", "dat", "öffentl", "e
                      "ssued", "gne", "fecha", "tar", "dərc", "yay", "жариял", "күн", "dodano", "pubbl", "julka", "zveřejn",
                      "zverejn", "vydán", "közzét", "megjelent", "dátum", "objav", "објав", "δημοσ", "ημερομην", "terb",
                      "post", "đăng", "გამოქვეყნ", "հրապարակ", "פורסם", "פרסום", "تاريخ", "نشر", "تاریخ", "انتشار",
-                     "منتشر", "发布", "发表", "日期", "公開", "掲載", "投稿", "配信", "公表", "등록", "작성", "입력", "게시", "발행")
+                     "منتشر", "发布", "发表", "發布", "發佈", "發表", "日期", "公開", "掲載", "投稿", "配信", "公表", "등록", "작성", "입력", "게시", "발행")
 _PUBLISHED_PIECE = compiled(_pieces_pattern(_PUBLISHED_PIECES))  # no re.I: searched in the case fold
 
 

@@ -12,7 +12,7 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
     Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
     1er octobre 2024 · 2 de octubre de 2024 · 02/10/2024 · 02-10-2024 · 2024/10/02 · 2024.10.02
-    2018年6月18日 10:01 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
+    2018年6月18日 10:01 · 令和6年10月2日 · 民國113年10月2日 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
     2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
@@ -536,8 +536,10 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # · 2018. 6. 18. (Korean: a space after each dot, and the last dot; one pattern, so one screen of the dot)
         rf"{_YEAR_OPEN}(?:\.\s(?P<mon>\d{{1,2}})\.\s|(?:\.|\s*(?:m\.|թ\.|թվականի|ခုနှစ်))\s*,?\s*{_YEAR_MONTH}\s*)"
         rf"(?P<day>\d{{1,2}})(?!\d)(?(mon)\.(?!\d)|(?:\.|\s*d\.|-(?:j?[áé]n|j?[ae]?i|ին)(?![^\W\d_])|\s*ရက်)?){_TIME_PART}",
-        # 2018年6月18日 10:01 · 2018년 6월 18일 · 2018年6月18日(月)
-        rf"{_YEAR_OPEN}\s*[年년]\s*(?P<mon>\d{{1,2}})\s*[月월]\s*(?P<day>\d{{1,2}})\s*[日일]"
+        # 2018年6月18日 10:01 · 2018년 6월 18일 · 2018年6月18日(月) · 令和6年10月2日 · 令和元年5月1日 (Japan's era years)
+        # · 民國113年10月2日 · 113年10月2日 (Taiwan's Minguo years: three digits before 年 are no Gregorian year)
+        rf"(?:{_YEAR_OPEN}|(?P<era>令和|平成|民國|民国)\s*(?P<eyear>\d{{1,3}}|元)(?!\d)|(?P<roc>\d(?<![\d.]\d)\d{{2}})(?!\d))"
+        rf"\s*[年년]\s*(?P<mon>\d{{1,2}})\s*[月월]\s*(?P<day>\d{{1,2}})\s*[日일]"
         rf"(?:\s*[(（][^()（）\d]{{1,4}}[)）])?{_TIME_PART}",
         # ngày 12 tháng 9 năm 2024 · 12 tháng 9, 2024 (only with the year: "3 tháng" is also three months; only with
         # its accent, which is the screen's character)
@@ -566,7 +568,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"\d{4}[/.]\d{1,2}[/.]\d",
         r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*-?\s*(?:y?[iı]l|йил|жыл|ж\.|\.\s*gad|წლ)",
         r"\d{4}(?:\.|\s*(?:m\.|թ|ခုနှစ်))",
-        r"\d\s*[年년]",
+        r"[\d元]\s*[年년]",
         r"\d\s*th(?:á|a\u0301)",
     )
 )
@@ -643,6 +645,10 @@ _MONTH_WORDS: dict[str, tuple[int, bool, str | None] | None] = {}
 """:func:`_month_facts` of each month word read (as written: "October", "сентября"), remembered."""
 _YEAR_REQUIRED_FOLDED = frozenset(map(_fold_month, _YEAR_REQUIRED))
 _THAI = re.compile("[\u0e00-\u0e7f]")
+_ERA_BEFORE = {"令和": 2018, "平成": 1988, "民國": 1911, "民国": 1911}
+"""The Gregorian year before an era's first: Reiwa 1 is 2019, Heisei 1 is 1989, Minguo 1 (Taiwan) is 1912."""
+_ROC_YEARS = (80, 150)
+"""Minguo years read without their era's name ("113年10月2日"): 1991-2061."""
 _JALALI_FOLDED = frozenset(map(_fold_month, _JALALI_FORMS))
 _JALALI_YEARS = range(1370, 1416)
 """Years of an all-digit date read as Solar Hijri beside Persian (1991-2037): below 1900, so never Gregorian on a web
@@ -764,6 +770,14 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
         year_text = group("year")
         if year_text is None and buddhist and group("thai_yy") is not None:
             year_text = "25" + group("thai_yy")  # 2500-2599 BE: 1957-2056
+        if year_text is None and (group("eyear") is not None or group("roc") is not None):
+            era_year = group("eyear")
+            if era_year is not None:  # 令和元年 is its first year
+                year_text = str((1 if era_year == "元" else int(era_year)) + _ERA_BEFORE[group("era")])
+            elif _ROC_YEARS[0] <= int(group("roc")) <= _ROC_YEARS[1]:
+                year_text = str(int(group("roc")) + _ERA_BEFORE["民國"])
+            else:
+                return None
         has_year = year_text is not None
         if year_text is None:
             if reference is None or year_required:

@@ -29,6 +29,12 @@ READ = [
     ("２０１８年６月１８日", "Asia/Tokyo", (2018, 6, 18), "２０１８年６月１８日"),
     ("令和6年 2024年6月18日(火) 10:01", "Asia/Tokyo", (2024, 6, 18, 10, 1), "2024年6月18日(火) 10:01"),
     ("등록일 2018년 6월 18일", "Asia/Seoul", (2018, 6, 18), "2018년 6월 18일"),
+    # Japan's era years (Reiwa 1 is 2019, its first year "元年"), Taiwan's Minguo years with and without the era's name
+    ("令和6年10月2日", "Asia/Tokyo", (2024, 10, 2), "令和6年10月2日"),
+    ("掲載日：令和元年5月1日", "Asia/Tokyo", (2019, 5, 1), "令和元年5月1日"),
+    ("平成31年4月30日", "Asia/Tokyo", (2019, 4, 30), "平成31年4月30日"),
+    ("中華民國113年10月2日 10:30", "Asia/Taipei", (2024, 10, 2, 10, 30), "民國113年10月2日 10:30"),
+    ("發布日期：113年10月2日", "Asia/Taipei", (2024, 10, 2), "113年10月2日"),
     ("2018. 6. 18. 10:01", "Asia/Seoul", (2018, 6, 18, 10, 1), "2018. 6. 18. 10:01"),
     # Arabic: Egyptian, slash-joined Levantine/Egyptian, Levantine two-word names, Arabic-Indic digits, Maghreb
     ("القاهرة في 28 أغسطس 2013", "Africa/Cairo", (2013, 8, 28), "28 أغسطس 2013"),
@@ -198,7 +204,9 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # a year-less phrase with a number that is not a day, or a word that is also a month only beside a year
     "3 tháng 10 ngày", "12 tháng 9", "3 Mac computers", "12 ekim alanı", "5 aralık", "2 nisan", "4 اب", "32 settembre 2024",
     # a Buddhist year without a Thai month, an era year, a year followed by a sentence
-    "21/01/2561", "21 January 2561", "2561-01-21", "令和6年6月18日", "in 2023. settembre 5 persone", "2018. 6 people",
+    "21/01/2561", "21 January 2561", "2561-01-21", "in 2023. settembre 5 persone",
+    # an era year of an era not read (Shōwa ended in 1989), a two-digit year without its era, a Minguo year past 2061
+    "昭和64年1月7日", "12年10月2日", "151年10月2日", "2018. 6 people",
     "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
     # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
     # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
