@@ -139,11 +139,17 @@ def is_feed_document(body: bytes) -> bool:
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 
 
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+"""UTF-16's byte order marks (UTF-32's open with one of them too): a page so encoded has a NUL in every other byte."""
+
+
 def _reject_binary(body: bytes) -> None:
     head = body[:1024].lstrip()
     for magic, what in _BINARY_MAGIC:
         if head.startswith(magic):
             raise ParseError(f"not HTML: {what}")
+    if body.startswith(_WIDE_BOMS):
+        return  # a UTF-16 or UTF-32 page (Windows tools save them): the charset reader takes it by its BOM
     sample = body[:4096]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > 0.1:

@@ -33,7 +33,7 @@ import httpx
 
 from govpress.archive import Archive
 from govpress.fetch.classify import Outcome, classify_response, error_outcome, host_health, is_challenge
-from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body
+from govpress.fetch.decode import BodyTooLarge, charset_of, declared_too_large, read_body, sniffs_gzip
 from govpress.fetch.netguard import (
     GuardedTransport,
     PlainResponse,
@@ -585,6 +585,7 @@ class Fetcher:
                 body = await read_body(
                     response.stream, head.get("content-encoding"), max_bytes=max_bytes,
                     max_ratio=self.max_decompression_ratio, truncate=truncate, on_wire=progress.add_bytes,
+                    sniff_gzip=sniffs_gzip(head.get("content-type")),
                 )
             except BodyTooLarge as exc:
                 return _Stop("too_large", str(exc), status)

@@ -1,7 +1,8 @@
 """Response bodies decoded while they stream in, never buffered whole: Content-Encoding, size caps, charset.
 
 ``Content-Encoding`` stages (gzip, deflate, brotli, stacked in any order) each yield bounded
-pieces (:data:`DECODE_PIECE`), so a body over ``max_bytes`` or a compression bomb (decoded size
+pieces (:data:`DECODE_PIECE`); a text body that is still gzip after them (a server that forgot the
+header, or compressed twice) gets one more gzip stage. A body over ``max_bytes`` or a compression bomb (decoded size
 over ``max_ratio`` times the bytes on the wire, once past :data:`RATIO_CHECK_AFTER`) is stopped
 while reading. ``truncate`` keeps the first ``max_bytes`` instead (robots.txt: the RFC asks for at
 least 500 KiB and the rest may be ignored).
@@ -144,10 +145,30 @@ def _codings(content_encoding: str) -> tuple[str, ...]:
     return tuple(reversed([c.strip().lower() for c in content_encoding.split(",") if c.strip()]))
 
 
-class StreamDecoder:
-    """Content-Encoding stages applied in reverse order, each yielding bounded pieces."""
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+"""A gzip member's first bytes (its magic and the deflate method)."""
 
-    def __init__(self, content_encoding: str | None) -> None:
+
+def sniffs_gzip(content_type: str | None) -> bool:
+    """Whether a body of this Content-Type that arrives as gzip bytes after its declared codings is gzip the server
+    forgot to declare (a pre-compressed file served as text, a body compressed twice under one ``Content-Encoding``):
+    a page or a document of text, or no type at all; never a type that says gzip or binary."""
+    if not content_type:
+        return True
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind.startswith("text/") or kind.endswith(("/xml", "+xml", "/html", "/json"))
+
+
+class StreamDecoder:
+    """Content-Encoding stages applied in reverse order, each yielding bounded pieces; with ``sniff_gzip``, one more
+    gzip stage when what the declared codings yield is itself a gzip member (:func:`sniffs_gzip`)."""
+
+    def __init__(self, content_encoding: str | None, sniff_gzip: bool = False) -> None:
+        self._sniffing = sniff_gzip
+        self._undeclared: _ZlibStage | None = None
+        """The gzip stage the sniff added (None when none was)."""
+        self._held = b""
+        """The first byte or two of the body while they could open a gzip member."""
         self._stages: list[_ZlibStage | _BrotliStage] = []
         for coding in _codings(content_encoding or ""):
             if coding in ("gzip", "x-gzip", "deflate"):
@@ -158,7 +179,39 @@ class StreamDecoder:
                 raise BodyError("http_error", f"unsupported Content-Encoding {coding!r} (not requested)")
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded pieces of the next chunk (an iterator of them, not a generator of its own: no layer per chunk)."""
+        if self._sniffing or self._undeclared is not None:
+            return self._sniffed(data)
+        return self._declared(data)
+
+    def _sniffed(self, data: bytes) -> Iterator[bytes]:
+        """The declared codings' pieces, through the undeclared gzip stage when the first of them opens one."""
+        for piece in self._declared(data):
+            if self._sniffing:
+                piece = self._held + piece
+                if len(piece) < len(_GZIP_MAGIC) and _GZIP_MAGIC.startswith(piece):
+                    self._held = piece  # the magic's first bytes: the next piece tells
+                    continue
+                self._held = b""
+                self._sniffing = False
+                if piece.startswith(_GZIP_MAGIC):
+                    self._undeclared = _ZlibStage("gzip")
+            if self._undeclared is None:
+                yield piece
+                continue
+            try:
+                for out in self._undeclared.feed(piece):
+                    if out:
+                        yield out
+            except _DECODE_ERRORS as exc:
+                raise BodyError("network_error", f"corrupt undeclared gzip body: {exc}") from exc
+
+    def _declared(self, data: bytes) -> Iterator[bytes]:
         stages = self._stages
+        if not stages:
+            if data:
+                yield data
+            return
         if len(stages) == 1:  # the usual case (one gzip or brotli stage): the pieces without _through's two generators
             try:
                 for piece in stages[0].feed(data):
@@ -183,6 +236,10 @@ class StreamDecoder:
     def finish(self) -> None:
         for stage in self._stages:
             stage.finish()
+        if self._undeclared is not None:
+            self._undeclared.finish()
+        if self._held:
+            raise BodyError("network_error", "body ended within a gzip member's first bytes")
 
     @property
     def gzip_only(self) -> bool:
@@ -190,10 +247,11 @@ class StreamDecoder:
         return len(self._stages) == 1 and isinstance(self._stages[0], _ZlibStage) and self._stages[0].gzip
 
     def whole_member(self) -> bool:
-        """The gzip stage (:attr:`gzip_only`) read one whole member (its CRC and size checked) and nothing after it."""
+        """The gzip stage (:attr:`gzip_only`) read one whole member (its CRC and size checked) and nothing after it, and
+        no undeclared gzip inside it (then what arrived is the body compressed twice)."""
         stage = self._stages[0]
         assert isinstance(stage, _ZlibStage)
-        return stage.whole_member()
+        return stage.whole_member() and self._undeclared is None
 
 
 async def read_body(
@@ -204,9 +262,11 @@ async def read_body(
     max_ratio: float,
     truncate: bool = False,
     on_wire: Callable[[int], None] = lambda n: None,
+    sniff_gzip: bool = False,
 ) -> Body:
-    """The decoded body of ``chunks`` (the raw stream); ``on_wire`` sees each chunk's size as it arrives."""
-    decoder = StreamDecoder(content_encoding)
+    """The decoded body of ``chunks`` (the raw stream); ``on_wire`` sees each chunk's size as it arrives; ``sniff_gzip``:
+    gzip bytes left after the declared codings are undone too (:func:`sniffs_gzip` says for which Content-Types)."""
+    decoder = StreamDecoder(content_encoding, sniff_gzip)
     received: list[bytes] | None = [] if decoder.gzip_only else None
     # The first decoded piece is kept as it is; a second one starts the bytearray. Most pages decode to one piece
     # (a body under DECODE_PIECE that came in one read), which is then the body without two copies of it.

@@ -229,3 +229,46 @@ def test_bytes_after_the_compressed_stream_end_the_body_however_long_it_decodes(
 
 async def _one(data: bytes):
     yield data
+
+
+def _sniffed(data: bytes, encoding: str | None, size: int = 1000, **caps) -> Body:
+    async def chunks():
+        for start in range(0, len(data), size):
+            yield data[start:start + size]
+
+    return asyncio.run(read_body(chunks(), encoding, max_bytes=caps.get("max_bytes", 10_000_000),
+                                 max_ratio=caps.get("max_ratio", 100.0), sniff_gzip=True))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1000])
+@pytest.mark.parametrize(("encoding", "encode"), [
+    (None, gzip.compress),  # a pre-compressed file served as text/html with no Content-Encoding
+    ("gzip", lambda b: gzip.compress(gzip.compress(b))),  # compressed twice under one "Content-Encoding: gzip"
+    ("br", lambda b: brotli.compress(gzip.compress(b))),
+])
+def test_a_text_body_still_gzip_after_its_declared_codings_is_inflated(encoding, encode, size) -> None:
+    body = _sniffed(encode(TEXT), encoding, size)
+    assert body.data == TEXT and body.gzipped is None  # the archive compresses the page itself, not the wire's bytes
+
+
+def test_only_text_types_are_sniffed_and_a_plain_body_passes_as_it_came() -> None:
+    from govpress.fetch.decode import sniffs_gzip
+
+    assert all(map(sniffs_gzip, (None, "", "text/html; charset=utf-8", "application/xhtml+xml", "application/rss+xml",
+                                 "application/xml", "text/xml", "application/json")))
+    assert not any(map(sniffs_gzip, ("application/gzip", "application/x-gzip", "application/octet-stream",
+                                     "application/pdf", "image/png")))
+    for data in (TEXT, b"<html>\x1f\x8b\x08</html>", gzip.compress(TEXT)[:1] + b"not gzip"):
+        assert _sniffed(data, None, 1).data == data
+    assert read(gzip.compress(TEXT), None).data == gzip.compress(TEXT)  # not asked to sniff: the bytes as sent
+
+
+def test_an_undeclared_gzip_is_bounded_and_checked_like_a_declared_one() -> None:
+    with pytest.raises(BodyTooLarge):
+        _sniffed(gzip.compress(b"\0" * 50_000_000), None, max_ratio=100.0)
+    with pytest.raises(BodyTooLarge, match="exceeds max_bytes"):
+        _sniffed(gzip.compress(TEXT), None, max_bytes=5000)
+    with pytest.raises(BodyError, match="ended early|truncated"):
+        _sniffed(gzip.compress(TEXT)[:-40], None)
+    with pytest.raises(BodyError, match="first bytes"):
+        _sniffed(b"\x1f\x8b", None, 1)

@@ -367,6 +367,23 @@ def test_compressed_bodies_are_decoded(encoding: str, encode, clock: FakeClock, 
     assert result.ok and result.body == body
 
 
+@pytest.mark.parametrize(("headers", "encode"), [
+    ({"content-type": "text/html"}, gzip.compress),  # a pre-compressed page served with no Content-Encoding
+    ({"content-type": "text/html", "content-encoding": "gzip"}, lambda b: gzip.compress(gzip.compress(b))),  # twice
+])
+def test_a_page_still_gzip_after_its_declared_codings_is_read_and_archived_as_the_page(
+        headers: dict[str, str], encode, clock: FakeClock, tmp_path: Path) -> None:
+    body = ARTICLE * 50
+    archive = Archive(tmp_path / "archive")
+    site = Site({"/a": httpx.Response(200, content=encode(body), headers=headers)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", archive=archive)
+    assert result.ok and result.body == body and archive.get(result.archive_key) == body
+    # A gzip file served as such is a file, not a page: its bytes as sent.
+    site = Site({"/a.gz": httpx.Response(200, content=gzip.compress(body), headers={"content-type": "application/gzip"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a.gz")
+    assert result.body == gzip.compress(body)
+
+
 def test_truncated_gzip_body_is_a_network_error(clock: FakeClock, tmp_path: Path) -> None:
     packed = gzip.compress(ARTICLE * 50)
     site = Site({"/a": httpx.Response(200, content=packed[: len(packed) // 2], headers={"content-encoding": "gzip"})})

@@ -653,6 +653,15 @@ def test_bad_input_raises_only_parse_error(body: bytes) -> None:
         registry_parse(body, URL, CTX, parser="generic")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_or_utf32_page_opening_with_its_bom_is_no_binary(encoding: str) -> None:
+    """Windows tools save pages in UTF-16: a NUL in every other byte, which the binary check took for a binary file."""
+    text = page("<title>Minister holds talks | Ministry</title>", article()).decode()
+    body = b"\xfe\xff" + text.encode("utf-16-be") if encoding == "utf-16-be" else text.encode(encoding)
+    release = generic.parse(body, URL, CTX)
+    assert release.title == "Minister holds talks with counterpart" and "They agreed" in release.body_text
+
+
 def test_truncated_article_still_parses_what_is_there() -> None:
     full = page("<title>Minister holds talks | Ministry</title>", article())
     cut = full[: full.index(b"They agreed") + 40]
