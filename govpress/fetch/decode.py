@@ -2,7 +2,8 @@
 
 ``Content-Encoding`` stages (gzip, deflate, brotli, stacked in any order) each yield bounded
 pieces (:data:`DECODE_PIECE`); a text body that is still gzip after them (a server that forgot the
-header, or compressed twice) gets one more gzip stage. A body over ``max_bytes`` or a compression bomb (decoded size
+header, or compressed twice) gets one more gzip stage, and a body declared gzip that opens with no
+gzip member is read as sent. A body over ``max_bytes`` or a compression bomb (decoded size
 over ``max_ratio`` times the bytes on the wire, once past :data:`RATIO_CHECK_AFTER`) is stopped
 while reading. ``truncate`` keeps the first ``max_bytes`` instead (robots.txt: the RFC asks for at
 least 500 KiB and the rest may be ignored).
@@ -169,6 +170,9 @@ class StreamDecoder:
         """The gzip stage the sniff added (None when none was)."""
         self._held = b""
         """The first byte or two of the body while they could open a gzip member."""
+        self._first = True
+        self._undeclared_identity = False
+        """The declared gzip coding was none (the body did not open with a gzip member)."""
         self._stages: list[_ZlibStage | _BrotliStage] = []
         for coding in _codings(content_encoding or ""):
             if coding in ("gzip", "x-gzip", "deflate"):
@@ -180,6 +184,15 @@ class StreamDecoder:
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         """The decoded pieces of the next chunk (an iterator of them, not a generator of its own: no layer per chunk)."""
+        if self._first:
+            self._first = False
+            stages = self._stages
+            if (stages and len(data) >= 2 and isinstance(stages[0], _ZlibStage) and stages[0].gzip
+                    and not data.startswith(b"\x1f\x8b")):
+                # "Content-Encoding: gzip" on a body sent as it is (a server's misconfiguration): no gzip member
+                # opens it, so there is no gzip coding to undo.
+                del stages[0]
+                self._undeclared_identity = True
         if self._sniffing or self._undeclared is not None:
             return self._sniffed(data)
         return self._declared(data)
@@ -249,6 +262,8 @@ class StreamDecoder:
     def whole_member(self) -> bool:
         """The gzip stage (:attr:`gzip_only`) read one whole member (its CRC and size checked) and nothing after it, and
         no undeclared gzip inside it (then what arrived is the body compressed twice)."""
+        if self._undeclared_identity:
+            return False
         stage = self._stages[0]
         assert isinstance(stage, _ZlibStage)
         return stage.whole_member() and self._undeclared is None
