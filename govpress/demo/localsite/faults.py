@@ -38,6 +38,7 @@ FaultKind = Literal[
     "status",
     "truncated",
     "wrong_charset",
+    "wrong_encoding",
     "malformed_html",
     "redirect_loop",
     "offhost_redirect",
@@ -69,6 +70,10 @@ class FaultRule(BaseModel):
     header_charset: str | None = Field("utf-8", description="wrong_charset: charset claimed in Content-Type; None: no charset.")
     meta: Literal["keep", "true", "drop"] = Field(
         "keep", description="wrong_charset: leave the page's <meta charset>, make it tell the truth, or remove it."
+    )
+    encoding: Literal["undeclared", "doubled", "false"] = Field(
+        "undeclared", description="wrong_encoding: the page gzipped with no Content-Encoding, gzipped twice under one "
+                                  "'Content-Encoding: gzip', or sent as it is under that header."
     )
     location: str | None = Field(
         None, description="offhost_redirect target; default http://127.0.0.3:<port><same path>."

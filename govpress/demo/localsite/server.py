@@ -527,6 +527,15 @@ class LocalSiteServer:
             mime = response.content_type.split(";")[0]
             response.content_type = f"{mime}; charset={rule.header_charset}" if rule.header_charset else mime
             return self._send(h, response, head=head)
+        if kind == "wrong_encoding":
+            # Sent as the fault says, never compressed again by _send (nor answered 304: not conditional).
+            layers = {"undeclared": 1, "doubled": 2, "false": 0}[rule.encoding]
+            for _ in range(layers):
+                response.body = gzip.compress(response.body, mtime=0)
+            if rule.encoding != "undeclared":
+                response.headers = {**response.headers, "Content-Encoding": "gzip"}
+            response.conditional = False
+            return self._send(h, response, head=head)
         if kind == "malformed_html":
             response.body = F.malform_html(response.body)
             return self._send(h, response, head=head)
