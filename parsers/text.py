@@ -50,6 +50,9 @@ _INVISIBLE = compiled("[\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-
 # emoji sequences): kept there, dropped only where they join nothing, beside a space or a line's end.
 _JOINERS = "\u200c\u200d"
 _STRAY_JOINERS = compiled(r"(?:^|(?<=\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)", re.M)
+_FOLD_INVISIBLE = compiled("[" + _INVISIBLE.pattern[1:-1] + _JOINERS + "]")
+"""Every character that carries no text, the joiners too: what a text's fold for hashing and near-duplicate words
+drops (a text typed with or without the Persian non-joiner is the same text)."""
 # Every Unicode space except newline: NBSP, narrow NBSP, en/em spaces, ideographic space, ...
 _SPACES = compiled("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v ]+")
 _NEWLINES = compiled(r"\r\n?|[\u2028\u2029\u0085]")

@@ -60,7 +60,7 @@ from functools import cache
 
 import numpy as np
 
-from govpress.parsers.text import _HASH_FOLDS, _INVISIBLE, _INVISIBLE_CHARS
+from govpress.parsers.text import _FOLD_INVISIBLE, _HASH_FOLDS, _INVISIBLE_CHARS
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -203,11 +203,11 @@ def _runs(spaced: str) -> list[str]:
 
 
 def _without_invisible(text: str) -> str:
-    """``_INVISIBLE.sub("", text)``; most texts hold none of those characters, told by ``in`` (each a search in C,
+    """``_FOLD_INVISIBLE.sub("", text)``; most texts hold none of those characters, told by ``in`` (each a search in C,
     a fourth of the class's search over the text), and an ASCII text none at all."""
     if text.isascii() or not any(char in text for char in _INVISIBLE_CHARS):
         return text
-    return _INVISIBLE.sub("", text)
+    return _FOLD_INVISIBLE.sub("", text)
 
 
 def word_hash(word: str) -> int:

@@ -172,9 +172,9 @@ def _former_words(text: str) -> list[str]:
     import re
     import unicodedata
 
-    from govpress.parsers.text import _INVISIBLE
+    from govpress.parsers.text import _FOLD_INVISIBLE
 
-    folded = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
+    folded = _FOLD_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
     return re.findall(r"[^\W_]+", folded)
 
 
@@ -185,12 +185,12 @@ def test_words_by_tokens_rest_on_facts_true_of_every_code_point() -> None:
     every code point (each fails if a character is treated otherwise)."""
     import re
 
-    from govpress.parsers.text import _INVISIBLE, _INVISIBLE_CHARS
+    from govpress.parsers.text import _FOLD_INVISIBLE, _INVISIBLE_CHARS
 
     word = re.compile(r"[^\W_]")
     for c in map(chr, range(0x110000)):
         assert c.isalnum() == (word.match(c) is not None) and not (c.isspace() and c.isalnum()), hex(ord(c))
-        assert (c in _INVISIBLE_CHARS) == (_INVISIBLE.match(c) is not None), hex(ord(c))
+        assert (c in _INVISIBLE_CHARS) == (_FOLD_INVISIBLE.match(c) is not None), hex(ord(c))
     for c in (*_INVISIBLE_CHARS, "_", "a", "\u00a0", "\u3000", "٣", "½", "ß", "İ"):
         for text in (c, f"ab{c}cd", f"a {c}b", f"Я{c}{c} ё"):
             assert neardup.words(text) == _former_words(text), hex(ord(c))
