@@ -515,6 +515,15 @@ def _read_years_against_the_url(url: str, collector: _Collector) -> None:
         collector.reference = anchor
 
 
+def _bound_by_the_newest(collector: _Collector) -> None:
+    """Without a fetch time, the newest date found so far bounds the page's dates and, unless the URL gave one, is
+    what their years are read against."""
+    if collector.bound is None and collector.found:
+        collector.bound = max(c.date.value for c in collector.found)
+        if collector.reference is None:
+            collector.reference = collector.bound
+
+
 def find_publication_date(
     *,
     meta_published: list[tuple[str, str]],
@@ -549,8 +558,7 @@ def find_publication_date(
     # Year inference needs a reference: the fetch time, else the year a full date on the page gives.
     for channel, raw in meta_published:
         collector.add_raw(raw, "classed" if channel == "dateline" else channel, free_text=channel == "dateline")
-    if collector.reference is None and collector.found:
-        collector.reference = collector.bound = max(c.date.value for c in collector.found)
+    _bound_by_the_newest(collector)
     for text in heading_dates:
         collector.add_line(text, "heading")
     _url_candidate(url, collector)
@@ -559,8 +567,7 @@ def find_publication_date(
     # 8 октября 2024"): only the LAST crumb is this page; the ones before are its sections.
     if breadcrumb_crumbs:
         collector.add_line(breadcrumb_crumbs[-1], "breadcrumb")
-    if collector.reference is None and collector.found:
-        collector.reference = collector.bound = max(c.date.value for c in collector.found)
+    _bound_by_the_newest(collector)
     _text_candidates(region_lines, title, first_paragraphs, collector)
     # A record table after the article (Polish BIP "Data publikacji:", "Дата публикации:" in a
     # block beside the text): labelled lines only, as a label says whose date it is.
