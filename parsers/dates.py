@@ -12,7 +12,7 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     2024-10-02 · 2024-10-02T11:54:00 · 2024-10-02T11:54:00+03:00 · 2024-10-02T08:54:00Z
     Wed, 02 Oct 2024 11:54:00 +0300 (RFC 2822) · 2 жовтня 2024 року · 2024 жылғы 2 қазан
     1er octobre 2024 · 2 de octubre de 2024 · 02/10/2024 · 02-10-2024 · 2024/10/02 · 2024.10.02
-    2018年6月18日 10:01 · 令和6年10月2日 · 民國113年10月2日 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
+    2018年6月18日 10:01 · 令和6年10月2日 · 民國113年10月2日 · 發布日期：113-10-02 · 2018년 6월 18일 · 2018. 6. 18. · 2024. szeptember 12. · 2024 m. rugsėjo 12 d.
     2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
@@ -544,6 +544,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # ngày 12 tháng 9 năm 2024 · 12 tháng 9, 2024 (only with the year: "3 tháng" is also three months; only with
         # its accent, which is the screen's character)
         rf"{_DAY}\s*th(?:á|a\u0301)ng\s*(?P<mon>\d{{1,2}})(?!\d)(?:\s*,\s*|\s+n(?:ă|a\u0306?)m\s+){_YEAR}{_TIME_PART}",
+        # 113/10/02 · 113-10-02 · 113.10.02 (Taiwan's Minguo year first, three digits: read only beside Chinese
+        # characters, see _convert)
+        rf"(?<![\d/.\-])(?P<roc>\d{{3}})(?P<sep>[/.\-])(?P<mon>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})(?![\d/]|[.\-]\d){_TIME_PART}",
     )
 )
 # What each pattern above cannot match without, in the same order: a part of every match that a
@@ -570,6 +573,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"\d{4}(?:\.|\s*(?:m\.|թ|ခုနှစ်))",
         r"[\d元]\s*[年년]",
         r"\d\s*th(?:á|a\u0301)",
+        r"\d[/.\-]\d{1,2}[/.\-]\d",
     )
 )
 # A character each need above cannot match without (None: no such character), searched first with `in`, which
@@ -578,7 +582,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
 # or "թ"/"ခ" after a year before its month (and the Korean dots), "年"/"년", the accent of "tháng" (re.I takes
 # each of these only as itself or its capital: tests/unit/parsers/test_dates.py checks every code point).
 _NEED_CHARS: tuple[str | None, ...] = (
-    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301",
+    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301", "/.-",
 )
 _SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")
@@ -665,6 +669,14 @@ def _from_jalali(year: int, month: int, day: int) -> tuple[int, int, int] | None
     if month == 12 and day == 30 and JalaliToGregorian(year + 1, 1, 1).getGregorianList() == converted:
         return None  # 30 Esfand of a common year: the next year's first day, no day of this one
     return converted
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _han_near(m: re.Match[str]) -> bool:
+    """A Chinese character within a few words of the date: an all-digit date with a three-digit year is Taiwan's."""
+    return _HAN.search(m.string, max(0, m.start() - 40), m.end() + 40) is not None
 
 
 def _persian_digits_or_words(m: re.Match[str]) -> bool:
@@ -774,7 +786,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
             era_year = group("eyear")
             if era_year is not None:  # 令和元年 is its first year
                 year_text = str((1 if era_year == "元" else int(era_year)) + _ERA_BEFORE[group("era")])
-            elif _ROC_YEARS[0] <= int(group("roc")) <= _ROC_YEARS[1]:
+            elif _ROC_YEARS[0] <= int(group("roc")) <= _ROC_YEARS[1] and (group("sep") is None or _han_near(m)):
                 year_text = str(int(group("roc")) + _ERA_BEFORE["民國"])
             else:
                 return None
@@ -947,11 +959,12 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
-_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None)
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None, 8)
 """For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
 need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
 the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the
-all-digit one likewise over "/m[m]/yyyy" (10); the year-first one is "yyyy.m[m].d" from its start (9)."""
+all-digit one likewise over "/m[m]/yyyy" (10); the year-first one is "yyyy.m[m].d" from its start (9); the Minguo one
+"y/m[m]/d" from its year's last digit (8)."""
 _BEFORE_REACH = 16
 """How far a time before a date may reach back (:func:`_time_before` reads the 16 characters before the match)."""
 _WITHIN: dict[int, tuple[re.Pattern[str], ...]] = {}

@@ -493,7 +493,8 @@ def test_a_text_without_any_need_character_is_searched_by_the_two_unscreened_nee
     assert searched == [2, 3]
     searched.clear()
     dates._candidates("2024-10-02 и 21.02.2026")  # a hyphen and a dot: the ISO, dotted and digit-first needs too
-    assert searched == [0, 1, 2, 3, 4, 5, 7]  # and the one whose year a dot may follow ("2024. szeptember", "2018. 6.")
+    # and the one whose year a dot may follow ("2024. szeptember", "2018. 6."), and Taiwan's "113-10-02"
+    assert searched == [0, 1, 2, 3, 4, 5, 7, 10]
 
 
 def test_a_text_read_twice_is_converted_once_and_reads_the_same(monkeypatch) -> None:
@@ -717,9 +718,9 @@ def test_each_bounded_need_lies_within_its_span_past_every_match_start() -> None
     rng = random.Random(2525)
     pieces = ["2024-10-02", "2024-10-02T11:54:00+03:00", "1.2.24", "21.02.2026", "21.02.26 г.", "3.7.2018 [19:22]",
               "02/10/2024", "2-3-2024", "12/31/2024 14:30", "2024/10/02", "2024.1.2", "2024.10.02 10:00", "1", "12",
-              "2024", ".", "/", "-", " ", "x", "19:22 ", "(", "00"]
+              "2024", ".", "/", "-", " ", "x", "19:22 ", "(", "00", "113-10-02", "113/1/2", "113.10.02 10:00", "發布"]
     spans = [(i, span) for i, span in enumerate(dates._NEED_SPANS) if span is not None]
-    assert [i for i, _ in spans] == [0, 1, 4, 5]
+    assert [i for i, _ in spans] == [0, 1, 4, 5, 10]
     seen = 0
     for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))

@@ -35,6 +35,8 @@ READ = [
     ("平成31年4月30日", "Asia/Tokyo", (2019, 4, 30), "平成31年4月30日"),
     ("中華民國113年10月2日 10:30", "Asia/Taipei", (2024, 10, 2, 10, 30), "民國113年10月2日 10:30"),
     ("發布日期：113年10月2日", "Asia/Taipei", (2024, 10, 2), "113年10月2日"),
+    ("發布日期：113-10-02", "Asia/Taipei", (2024, 10, 2), "113-10-02"),
+    ("更新日期：113/10/02 14:30", "Asia/Taipei", (2024, 10, 2, 14, 30), "113/10/02 14:30"),
     ("2018. 6. 18. 10:01", "Asia/Seoul", (2018, 6, 18, 10, 1), "2018. 6. 18. 10:01"),
     # Arabic: Egyptian, slash-joined Levantine/Egyptian, Levantine two-word names, Arabic-Indic digits, Maghreb
     ("القاهرة في 28 أغسطس 2013", "Africa/Cairo", (2013, 8, 28), "28 أغسطس 2013"),
@@ -206,7 +208,9 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # a Buddhist year without a Thai month, an era year, a year followed by a sentence
     "21/01/2561", "21 January 2561", "2561-01-21", "in 2023. settembre 5 persone",
     # an era year of an era not read (Shōwa ended in 1989), a two-digit year without its era, a Minguo year past 2061
-    "昭和64年1月7日", "12年10月2日", "151年10月2日", "2018. 6 people",
+    "昭和64年1月7日", "12年10月2日", "151年10月2日",
+    # a three-digit-year numeric date with no Chinese character near (a reference, a version), or past Minguo 150
+    "ref 113/10/02", "113-10-02", "v113.10.02", "發布 151-10-02", "2018. 6 people",
     "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
     # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
     # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
@@ -313,7 +317,8 @@ _PIECES = ["2024", "2561", "61", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "
            "ရက်", "tháng", "thang", "tha\u0301ng", "năm", "-án", "-ին", "10:15", "settembre", "Eylül", "NİSAN", "szeptember",
            "rugsėjo", "septembrī", "սեպտեմբերի", "სექტემბერი", "آب", "أغسطس", "كانون الثاني", "ม.ค.", "มกราคม", "พ.ศ.",
            "အောက်တိုဘာလ", "सितंबर", "בספטמבר", "Σεπτεμβρίου", "ΜΑΪΟΥ", "sentabr", "сентябри", "соли", "x", "th",
-           "مهر", "ماه", "۱۴۰۳", "۱۲", "1403", "اکتبر", "میزان", "\u200c"]
+           "مهر", "ماه", "۱۴۰۳", "۱۲", "1403", "اکتبر", "میزان", "\u200c",
+           "113", "發布"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=9).map("".join))
