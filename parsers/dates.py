@@ -16,7 +16,7 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     2024. gada 12. septembrī · 2024-yil 12-sentabr · 12-sentabr 2024-yil · 28 آب/أغسطس 2013 · ١٢ سبتمبر ٢٠٢٤
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
-    ۱۲ مهر ۱۴۰۳ (Jalali: 3 October 2024) · ۱۲ مهرماه ۱۴۰۳ · ۱۲ میزان ۱۴۰۳ (Afghan names) · ۱۴۰۳/۰۷/۱۲ · ۱۲ اکتبر ۲۰۲۴
+    2024 оны 10 сарын 2 · ۱۲ مهر ۱۴۰۳ (Jalali: 3 October 2024) · ۱۲ مهرماه ۱۴۰۳ · ۱۲ میزان ۱۴۰۳ (Afghan names) · ۱۴۰۳/۰۷/۱۲ · ۱۲ اکتبر ۲۰۲۴
 
 Times may end in a stated offset or zone abbreviation ("MSK", "EDT", "JST"; "ET" and its kin are the US zones' wall
 clocks); CST and IST, each the name of several zones, are not read.
@@ -547,6 +547,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         # 113/10/02 · 113-10-02 · 113.10.02 (Taiwan's Minguo year first, three digits: read only beside Chinese
         # characters, see _convert)
         rf"(?<![\d/.\-])(?P<roc>\d{{3}})(?P<sep>[/.\-])(?P<mon>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})(?![\d/]|[.\-]\d){_TIME_PART}",
+        # 2024 оны 10 сарын 2 · 2024 оны 10-р сарын 02-ны (Mongolian: "year's ... month's ...", months by number)
+        rf"{_YEAR_OPEN}\s*оны\s+(?P<mon>\d{{1,2}})(?:\s*-?\s*(?:р|дугаар|дүгээр))?\s+сарын\s+(?P<day>\d{{1,2}})(?!\d)"
+        rf"(?:\s*-?\s*(?:ны|ний|нд|ноос|нээс))?{_TIME_PART}",
     )
 )
 # What each pattern above cannot match without, in the same order: a part of every match that a
@@ -574,6 +577,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"[\d元]\s*[年년]",
         r"\d\s*th(?:á|a\u0301)",
         r"\d[/.\-]\d{1,2}[/.\-]\d",
+        r"\d\s*оны",
     )
 )
 # A character each need above cannot match without (None: no such character), searched first with `in`, which
@@ -582,7 +586,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
 # or "թ"/"ခ" after a year before its month (and the Korean dots), "年"/"년", the accent of "tháng" (re.I takes
 # each of these only as itself or its capital: tests/unit/parsers/test_dates.py checks every code point).
 _NEED_CHARS: tuple[str | None, ...] = (
-    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301", "/.-",
+    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301", "/.-", "ыЫ",
 )
 _SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")
@@ -959,7 +963,7 @@ def find_dates(text: str, *, tz: str = "UTC", reference: datetime | None = None,
     return out
 
 
-_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None, 8)
+_NEED_SPANS: tuple[int | None, ...] = (10, 8, None, None, 10, 9, None, None, None, None, 8, None)
 """For each pattern of :data:`_PATTERNS`, how many characters past the start of one of its matches the part its
 need looks for ends at most (None: no bound, a run of spaces may come between): the ISO date's "dddd-dd-dd" opens it;
 the dotted date's need starts at the day's last digit (its start or the next) and runs over ".m[m].yy" (8); the

@@ -108,6 +108,9 @@ READ = [
     ("2024 йил 12 сентябрь", "Asia/Tashkent", (2024, 9, 12), "2024 йил 12 сентябрь"),
     ("12 сентябри соли 2024", "Asia/Dushanbe", (2024, 9, 12), "12 сентябри соли 2024"),
     ("2024-жылдын 12-сентябрь", "Asia/Bishkek", (2024, 9, 12), "2024-жылдын 12-сентябрь"),
+    # Mongolian: months by number ("2024 оны 10 сарын 2", "the year 2024's month 10's 2")
+    ("Нийтэлсэн: 2024 оны 10 сарын 2, 14:30", "Asia/Ulaanbaatar", (2024, 10, 2, 14, 30), "2024 оны 10 сарын 2, 14:30"),
+    ("2024 оны 10-р сарын 02-ны өдөр", "Asia/Ulaanbaatar", (2024, 10, 2), "2024 оны 10-р сарын 02-ны"),
     ("12-nji sentýabr 2024", "Asia/Ashgabat", (2024, 9, 12), "12-nji sentýabr 2024"),
     # Caucasus
     ("12 սեպտեմբերի 2024 թ.", "Asia/Yerevan", (2024, 9, 12), "12 սեպտեմբերի 2024 թ."),
@@ -210,7 +213,9 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     # an era year of an era not read (Shōwa ended in 1989), a two-digit year without its era, a Minguo year past 2061
     "昭和64年1月7日", "12年10月2日", "151年10月2日",
     # a three-digit-year numeric date with no Chinese character near (a reference, a version), or past Minguo 150
-    "ref 113/10/02", "113-10-02", "v113.10.02", "發布 151-10-02", "2018. 6 people",
+    "ref 113/10/02", "113-10-02", "v113.10.02", "發布 151-10-02",
+    # a Mongolian year with no month and day after it, a thirteenth month
+    "2024 оны төсөв", "2024 оны 13 сарын 2", "2018. 6 people",
     "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
     # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
     # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
@@ -318,7 +323,7 @@ _PIECES = ["2024", "2561", "61", "12", "3", "9", "١٢", "٢٠٢٤", "๒๑", "
            "rugsėjo", "septembrī", "սեպտեմբերի", "სექტემბერი", "آب", "أغسطس", "كانون الثاني", "ม.ค.", "มกราคม", "พ.ศ.",
            "အောက်တိုဘာလ", "सितंबर", "בספטמבר", "Σεπτεμβρίου", "ΜΑΪΟΥ", "sentabr", "сентябри", "соли", "x", "th",
            "مهر", "ماه", "۱۴۰۳", "۱۲", "1403", "اکتبر", "میزان", "\u200c",
-           "113", "發布"]
+           "113", "發布", "оны", "сарын", "-р"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=9).map("".join))
