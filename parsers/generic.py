@@ -61,6 +61,7 @@ from govpress.parsers.html import (
     parse_html_text,
     primary_language,
     text_of,
+    trailing_link_lists,
 )
 from govpress.parsers.html.blocks import class_tokens, markup_decoded, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
@@ -674,8 +675,8 @@ def _body_paragraphs(root: Element, page_text: str, meta: PageMeta, *, exclude: 
     html_paragraphs: list[str] | None = None
     found = None
     if meta.content_element is not None:
-        html_paragraphs = block_paragraphs(meta.content_element,
-                                           exclude=[*exclude, *caption_blocks(meta.content_element)])
+        html_paragraphs = block_paragraphs(meta.content_element, exclude=[
+            *exclude, *caption_blocks(meta.content_element), *trailing_link_lists(meta.content_element)])
     named = html_paragraphs if html_paragraphs and _substantial_paragraphs(html_paragraphs) else None
     if named is None or sum(map(len, named)) < _SHORT_BODY:
         # No block named as the text, or a short one: the named block may be a teaser card's excerpt marked up as

@@ -33,7 +33,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Literal
 
-from govpress.parsers.text import LONGEST_CHROME_LINE, chrome_kind, comparable_words, is_chrome, to_body_text
+from govpress.parsers.text import LONGEST_CHROME_LINE, chrome_kind, comparable_words, is_bare_count, is_chrome, to_body_text
 
 Precision = Literal["day", "minute", "second"]
 
@@ -248,6 +248,11 @@ def apply_text_convention(release: Release) -> Release:
         lead = None
 
     paragraphs = _body_paragraphs(release.body_text or "")
+    # A number alone at either end is a counter whose label is an icon (it changes at every visit, not the release).
+    while len(paragraphs) > 1 and is_bare_count(paragraphs[0]):
+        paragraphs.pop(0)
+    while len(paragraphs) > 1 and is_bare_count(paragraphs[-1]):
+        paragraphs.pop()
     # The headline or the sub-headline printed again as the body's first paragraphs.
     while paragraphs:
         if len(paragraphs[0]) <= _longest_repeat(len(release.title)) and comparable_words(paragraphs[0]) == title_words:

@@ -789,6 +789,91 @@ def _labelled_chrome(bare: str) -> str | None:
     return None
 
 
+# Lines a site rewrites at every visit without the release changing: view and comment counters ("Просмотров: 1234",
+# "1,2K views", "👁 1234") and how long ago it was published ("3 часа назад", "vor 2 Stunden"). Kept, each fetch of an
+# unchanged release would hash differently and be stored as a new version (a false edit). Only the whole line goes: a
+# label, a number, its "times" word, joined to others of these kinds by a separator ("3 часа назад | Просмотров: 12").
+_COUNT = r"(?:\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+|\d+)(?:[.,]\d)?\s*(?:[kKmMкК]|тыс\.?|млн\.?|mln|mil)?"
+_COUNTER_WORDS = (
+    # Russian, Belarusian, Ukrainian, Azerbaijani, Kazakh, Uzbek, Kyrgyz, Tajik, Armenian, Georgian, Mongolian
+    r"просмотр\w*|прочитан\w*|прагляд\w*|прачытан\w*|перегляд\w*|переглянут\w*|"
+    r"baxış\w*(?:\s+sayı\w*)?|baxılıb|baxılma\w*|oxunub|oxunma\w*|göstərilmə\w*|"
+    r"қаралды|қаралым\w*|көрілді|көрсетілім\w*|ko['‘’ʻ`]?rildi|ko['‘’ʻ`]?rishlar\w*|ko['‘’ʻ`]?rilgan|"
+    r"көрүлдү|көрүүлөр\w*|дидашуда|дида шуд|դիտում\w*|ნახვ\w*|ნანახია|үзсэн|үзэлт\w*|"
+    # English, German, French, Spanish, Portuguese, Italian
+    r"views?|viewed|page ?views|hits|reads|visits|"
+    r"aufrufe|aufgerufen|zugriffe|gelesen|ansichten|"
+    r"vues?|consultations?|consulté|lectures?|lu|"
+    r"visitas?|vistas?|lecturas?|leído|leido|visto|visualizaciones|"
+    r"visualizações|visualizacoes|acessos|lido|leituras|"
+    r"visite|letture|visualizzazioni|letto|"
+    # Polish, Czech, Slovak, Slovenian, Croatian, Serbian, Bulgarian, Macedonian, Romanian, Hungarian
+    r"wyświetle\w*|odsłon\w*|zobrazeno|zobrazení|přečteno|prečítané|videné|ogledov|"
+    r"pregleda|pregledi|прегледа|прегледи|прочетено|видяна|прегледано|"
+    r"vizualizări|vizualizari|afișări|afisari|accesări|accesari|megtekintés\w*|megtekintve|olvasva|"
+    # Baltic, Finnish, Greek, Turkish, Turkmen
+    r"skatīts|skatījum\w*|lasīts|peržiūr\w*|skaitė|vaatamisi|loetud|katselukerrat|luettu|"
+    r"προβολές|αναγνώσεις|görüntülenme|görüntüleme|okunma|okundu|görüldi|okaldy|"
+    # Chinese, Japanese, Korean, Arabic, Persian, Hebrew, Vietnamese, Indonesian, Thai, Hindi
+    r"浏览(?:次数|量)?|阅读(?:次数|量)?|点击(?:次数|数|量|率)?|访问量|瀏覽(?:次數|量)?|閱讀(?:次數|量)?|點擊(?:次數|數|率)?|"
+    r"閲覧(?:数)?|조회(?:수)?|"
+    r"(?:عدد )?(?:المشاهدات|مشاهدات|مشاهدة|القراءات|قراءات|قراءة|الزيارات|زيارات|زيارة)|(?:تعداد )?بازدید|צפיות|"
+    r"lượt xem|dilihat|dibaca|paparan|การเข้าชม|เข้าชม|बार देखा गया|व्यूज़|"
+    # comments counted
+    r"комментари\w*|каментар\w*|коментар\w*|şərh\w*|comments?|kommentare?|commentaires?|comentarios?|"
+    r"comentários|commenti|komentarz\w*|yorum\w*|评论|評論|コメント|댓글|تعليقات?"
+)
+_TIMES = r"раз\w*|times|mal|fois|veces|vezes|volte|kez|dəfə|разоў|разів|рет|marta|次|回|번|مرة|بار|lần|kali|krát|razy|ครั้ง"
+_COUNTER_SEGMENT = (
+    rf"(?:[👁👀💬🗨]\ufe0f?\s*)?(?:{_COUNTER_WORDS})\s*[:：\-–—]?\s*[(\[]?{_COUNT}[)\]]?(?:\s*(?:{_TIMES}))?"
+    rf"|(?:[👁👀💬🗨]\ufe0f?\s*)?{_COUNT}\s*(?:(?:{_TIMES})\s+)?(?:{_COUNTER_WORDS})"
+    rf"|[👁👀💬🗨]\ufe0f?\s*{_COUNT}"
+)
+_AGO_UNITS = (
+    r"(?:\d+|an?|one|une?|una?|un|einer?|einem|одну|один|одна|адну|адзін|адна|одну|одна)\s*"
+    r"(?:секунд\w*|сек\.?|минут\w*|мин\.?|час\w*|ч\.|дн\w*|день|недел\w*|месяц\w*|год\w*|лет|хвілін\w*|гадзін\w*|дзён|"
+    r"тыдн\w*|тыдзень|гадоў|хвилин\w*|годин\w*|тижн\w*|тиждень|місяц\w*|рок\w*|років|"
+    r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|[smhd]|"
+    r"sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?|"
+    r"secondes?|heures?|jours?|semaines?|mois|ans?|segundos?|minutos?|horas?|días?|dias?|semanas?|mes(?:es)?|"
+    r"mês|meses|años?|anos?|secondi|secondo|minuti|minuto|ore|ora|giorni|giorno|settimane?|settimana|mesi|mese|anni|anno|"
+    r"saniyə|dəqiqə|saat|gün|həftə|ay|il|saniye|dakika|hafta|yıl|sekund\w*|godzin\w*|dni|dzień|tygodni\w*|miesi\w*|lat|"
+    r"сағат|күн|апта|жыл|soniya|daqiqa|soat|kun|oy|yil)"
+)
+_RELATIVE_SEGMENT = (
+    r"(?:(?:опубликовано|обновлено|апублікавана|абноўлена|опубліковано|оновлено|published|updated|posted|"
+    r"veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|"
+    r"dərc edilib|yeniləndi|yayımlandı|güncellendi|opublikowano|zaktualizowano)\s*[:：]?\s*)?"
+    rf"(?:{_AGO_UNITS}\s*(?:назад|таму|тому|ago|fa|temu|əvvəl|öncə|önce|бұрын|oldin|avval)"
+    rf"|(?:vor|il y a|hace|há|ha|منذ)\s*{_AGO_UNITS}"
+    r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年|分|時間|日|週間|か月|ヶ月)前|\d+\s*(?:초|분|시간|일|주|개월|년)\s*전"
+    r"|منذ\s*(?:\d+\s*)?(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر|سنة|سنوات))"
+)
+_VOLATILE_SEGMENT = rf"(?:{_COUNTER_SEGMENT})|(?P<age>{_RELATIVE_SEGMENT})"
+_VOLATILE = compiled(
+    rf"(?:{_COUNTER_SEGMENT}|{_RELATIVE_SEGMENT})(?:\s*[|·•,;/]\s*(?:{_COUNTER_SEGMENT}|{_RELATIVE_SEGMENT}))*", re.I
+)
+_COUNTER_ANYWHERE = compiled(_COUNTER_SEGMENT, re.I)
+_VOLATILE_MAX_CHARS = 120
+"""Longer lines are never only counters and ages."""
+
+
+_BARE_COUNT = compiled(rf"[👁👀💬🗨]?\ufe0f?\s*{_COUNT}")
+
+
+def is_bare_count(line: str) -> bool:
+    """Whether ``line`` is a number alone ("1 234", "1.2K"): at the body's edges, a counter whose label is an icon."""
+    return len(line) <= 24 and _BARE_COUNT.fullmatch(line.strip(_DECORATION)) is not None
+
+
+def _volatile_kind(bare: str) -> str | None:
+    """``"counter"`` for a line of view or comment counts (an age beside them or not), ``"age"`` for a line that
+    only says how long ago the release was published, else None."""
+    if len(bare) > _VOLATILE_MAX_CHARS or not _VOLATILE.fullmatch(bare):
+        return None
+    return "counter" if _COUNTER_ANYWHERE.search(bare) else "age"
+
+
 def chrome_kind(line: str) -> str | None:
     """What kind of page chrome ``line`` is ("share", "subscribe", "see_also", "credit", "print",
     "tags", "copyright"), or None when it is text. See the comment above for the rule."""
@@ -808,7 +893,7 @@ def chrome_kind(line: str) -> str | None:
         return kind
     if _COPYRIGHT.fullmatch(text.lstrip(_DECORATION)):
         return "copyright"
-    return None
+    return _volatile_kind(bare)
 
 
 def is_chrome(line: str) -> bool:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
         locate_main_content,
         paragraph_weight,
         prose_weight,
+        trailing_link_lists,
     )
     from govpress.parsers.html.links import absolute, primary_language, same_document_elsewhere
     from govpress.parsers.html.metadata import PageIndex, PageMeta, page_metadata
@@ -65,7 +66,7 @@ if TYPE_CHECKING:  # the re-exported names, imported at first use (_MODULE_OF)
 _FROM = {
     "blocks": ("block_paragraphs", "clean_title", "element_text", "heading_text", "is_boilerplate", "remove_boilerplate"),
     "density": ("MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content",
-                "paragraph_weight", "prose_weight"),
+                "paragraph_weight", "prose_weight", "trailing_link_lists"),
     "links": ("absolute", "primary_language", "same_document_elsewhere"),
     "metadata": ("PageIndex", "PageMeta", "page_metadata"),
     "titles": ("learn_site_names", "page_title", "site_names_for_source", "strip_site_name", "strip_site_suffix"),
@@ -124,6 +125,7 @@ __all__ = [
     "strip_site_name",
     "strip_site_suffix",
     "text_of",
+    "trailing_link_lists",
 ]
 
 # --------------------------------------------------------------------------- blocked pages

@@ -15,10 +15,11 @@ from lxml import etree
 
 from govpress.parsers.html.blocks import BLOCK_TAGS, held_verdicts, is_boilerplate
 from govpress.parsers.html.tree import Element, child_named, squash
+from govpress.parsers.text import chrome_kind
 
 __all__ = [
     "MainContent", "caption_blocks", "find_main_content", "link_blocks", "locate_main_content", "paragraph_weight",
-    "prose_weight",
+    "prose_weight", "trailing_link_lists",
 ]
 
 _PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd", "td"})
@@ -138,6 +139,58 @@ def _list_of_links(block: Element) -> bool:
         if not letters or _word_chars("".join(_VISIBLE_LINK_TEXT(item))) < 0.8 * letters:
             return False
     return True
+
+
+# Files a list of links may offer: such a list is the release's own attachments, not other pages' headlines.
+_FILE_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z|csv|txt|jpe?g|png|mp[34])(?:$|[?#])", re.I)
+_LIST_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "strong", "b"})
+_LIST_LABEL_CHARS = 80
+_TEXT_AFTER_CHARS = 40
+"""Text after a list of links (outside boilerplate and scripts) that makes it part of the article, not its tail."""
+
+
+def trailing_link_lists(element: Element) -> list[Element]:
+    """Lists of headlines a CMS appends to the article's own block ("Editors' Recommendations", "Читайте также"), and
+    the label line right before each: lists of three links or more (:func:`_list_of_links`) with no text after them
+    in ``element``. Such lists rotate as new pages appear, so kept they would make every fetch a new version; the
+    density pick drops every list of links already (:func:`link_blocks`), this is for a block the page names as the
+    article's text. A list of files (the release's attachments) stays, and so does a list the text goes on after."""
+    lists = [block for block in element.iter("ul", "ol")
+             if _list_of_links(block) and not any(_FILE_LINK.search((a.get("href") or "").strip()) for a in block.iter("a"))]
+    found: list[Element] = []
+    trailing = True
+    for block in reversed(lists):
+        label = block.getprevious()
+        text = None
+        if label is not None and label.tag in _LIST_LABEL_TAGS and next(label.iter("a", "img"), None) is None:
+            text = _short_text(label, _LIST_LABEL_CHARS)
+            if text and _SENTENCE_INSIDE.search(text):
+                text = None
+        trailing = trailing and _text_after(block, element, skipped=found) <= _TEXT_AFTER_CHARS
+        # Anywhere in the text, a list under a "see also" label ("Auch interessant:", "Читайте также:") is other pages.
+        if trailing or (text and chrome_kind(text) == "see_also"):
+            found.append(block)
+            if text:
+                found.append(label)
+    return found
+
+
+def _text_after(block: Element, within: Element, *, skipped: list[Element]) -> int:
+    """Characters of visible text after ``block`` inside ``within`` (boilerplate, scripts and ``skipped`` left out),
+    counted until more than :data:`_TEXT_AFTER_CHARS` are seen."""
+    seen = 0
+    node = block
+    while node is not within and node is not None:
+        for sibling in node.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style", "noscript", "template"):
+                continue
+            if sibling in skipped or is_boilerplate(sibling):
+                continue
+            seen += len(squash("".join(_VISIBLE_TEXT(sibling))))
+            if seen > _TEXT_AFTER_CHARS:
+                return seen
+        node = node.getparent()
+    return seen
 
 
 _WORD_RUN = re.compile(r"\w+")

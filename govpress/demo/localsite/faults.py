@@ -47,6 +47,7 @@ FaultKind = Literal[
     "huge_header",
     "challenge",
     "forbidden",
+    "volatile_chrome",
 ]
 
 
@@ -158,6 +159,35 @@ def malform_html(body: bytes) -> bytes:
     broken = broken.replace(b"</body>", b"").replace(b"</html>", b"")
     cut = broken.rfind(b"<", 0, max(1, int(len(broken) * 0.92)))
     return broken[: cut + 3] if cut > 0 else broken
+
+
+def volatile_chrome(body: bytes, visit: int) -> bytes:
+    """The page as a CMS serves it on its ``visit``-th answer: after the article's last paragraph, a view counter with
+    the article's age, an icon's counter and a "read also" list of the latest headlines, each different at every
+    answer while the release itself stays the same."""
+    views = 1000 + 37 * visit
+    chrome = (f'<p class="article__stats">Просмотров: {views} · {visit % 20 + 2} часа назад</p>'
+              f'<p class="article__hits"><i class="icon-eye"></i> {views + 5}</p>'
+              '<p><strong>Читайте также:</strong></p><ul class="latest">'
+              + "".join(f'<li><a href="/latest/{visit + i}/">Новость дня номер {visit + i}: совещание в министерстве</a></li>'
+                        for i in range(4))
+              + "</ul>").encode()
+    end = None
+    for end in _LAST_P.finditer(body[: _article_end(body)]):
+        pass
+    return body if end is None else body[: end.end()] + chrome + body[end.end():]
+
+
+_LAST_P = re.compile(rb"</p\s*>", re.I)
+
+
+def _article_end(body: bytes) -> int:
+    """Where the article ends: its ``</article>``, else ``</main>``, else the end of the body."""
+    for tag in (rb"</article", rb"</main", rb"</body"):
+        at = body.lower().find(tag)
+        if at >= 0:
+            return at
+    return len(body)
 
 
 def status_page(status: int, reason: str) -> bytes:

@@ -190,6 +190,7 @@ class LocalSiteServer:
         self._manifest_key: tuple[int, int] | None = None
         self._manifest_view = _ManifestView()
         self._manifest_lock = threading.Lock()
+        self._visit_counts: dict[str, int] = {}
 
     @staticmethod
     def _prefix(prefix: str) -> str:
@@ -272,6 +273,12 @@ class LocalSiteServer:
         """The most requests answered at once since the start (or :meth:`reset_log`): what a host's politeness limit caps."""
         with self._log_lock:
             return self._peak_in_flight
+
+    def _visits(self, path: str) -> int:
+        """How many times ``path`` has been answered with a volatile page, this answer included."""
+        with self._log_lock:
+            self._visit_counts[path] = count = self._visit_counts.get(path, 0) + 1
+            return count
 
     def reset_log(self) -> None:
         with self._log_lock:
@@ -534,6 +541,11 @@ class LocalSiteServer:
                 response.body = gzip.compress(response.body, mtime=0)
             if rule.encoding != "undeclared":
                 response.headers = {**response.headers, "Content-Encoding": "gzip"}
+            response.conditional = False
+            return self._send(h, response, head=head)
+        if kind == "volatile_chrome":
+            # Different bytes at every answer (a counter, an age, the latest headlines): never a 304.
+            response.body = F.volatile_chrome(response.body, self._visits(path))
             response.conditional = False
             return self._send(h, response, head=head)
         if kind == "malformed_html":

@@ -143,6 +143,23 @@ def test_malformed_html_still_carries_the_title(srv: LocalSiteServer, article: s
     assert manifest.publishers["minfin"].releases[1].title in soup.get_text()
 
 
+def test_volatile_chrome_differs_at_every_answer_and_is_never_a_304(srv: LocalSiteServer, article: str,
+                                                                    manifest: SiteManifest) -> None:
+    use(srv, fault="volatile_chrome")
+    first = httpx.get(srv.url(article), timeout=2)
+    second = httpx.get(srv.url(article), timeout=2, headers={"If-None-Match": first.headers.get("etag", "*"),
+                                                             "If-Modified-Since": first.headers.get("last-modified", "")})
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.content != second.content
+    for answer in (first, second):
+        text = BeautifulSoup(answer.text, "lxml").get_text(" ")
+        assert "Просмотров:" in text and "часа назад" in text and "Читайте также:" in text
+    # The counter, the age and the list follow the article's last paragraph, inside its text block.
+    release = next(r for r in manifest.publishers["minfin"].releases if r.path == article)
+    last_paragraph = html.escape(release.body_text.split("\n\n")[-1][:40], quote=False)
+    assert first.text.index("article__stats") > first.text.index(last_paragraph) > first.text.index("<h1")
+
+
 def test_redirect_loop(srv: LocalSiteServer, article: str) -> None:
     use(srv, fault="redirect_loop")
     with httpx.Client(timeout=2, follow_redirects=False) as client:
