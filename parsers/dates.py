@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from govpress.parsers.release import Precision
 from govpress.parsers.regex_cache import compiled
+from govpress.parsers.text import TODAY_WORDS, YESTERDAY_WORDS
 
 FUTURE_TOLERANCE = timedelta(days=7)
 """How far after the reference a yearless date may land (announcements of the coming days)."""
@@ -1137,12 +1138,11 @@ def is_date_only_stamp(parsed: ParsedDate) -> bool:
 # "Сегодня, 14:30", "Вчера в 18:05", "Today 09:15", "Heute, 10:00 Uhr", "Dünən, 12:30": news
 # modules print the day of a fresh item relative to the moment the page was served. Only a line
 # that is nothing but such a day (and a time) is read, and only against a known fetch time.
-_TODAY_WORDS = "сегодня|сьогодні|сёння|бүгін|bu\\s*gün|today|heute|aujourd['’]hui|hoy|dzisiaj|dziś"
-# No French "hier": alone on a line it is as likely the German "here" (a link "Hier").
-_YESTERDAY_WORDS = "вчера|вчора|учора|кеше|dünən|yesterday|gestern|ayer|wczoraj"
+# The words are the text convention's (a line that is only one is no text: govpress/parsers/text.py).
 _RELATIVE_DAY = compiled(
-    rf"^\W*(?:(?P<today>{_TODAY_WORDS})|(?P<yesterday>{_YESTERDAY_WORDS}))(?![^\W\d_])"
-    r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?:\s*(?:uhr|h))?)?\W*$",
+    rf"^\W*(?:(?P<today>{TODAY_WORDS})|(?P<yesterday>{YESTERDAY_WORDS}))(?![^\W\d_])"
+    r"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat|alle|às|om|kl\.?)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)"
+    r"(?:\s*(?:uhr|h|(?P<half>[ap])\.?\s?m\.?))?)?\W*$",
     re.I,
 )
 
@@ -1160,5 +1160,10 @@ def parse_relative_day(text: str, *, fetched_at: datetime, tz: str = "UTC") -> P
     day = fetched_at.astimezone(zone).date() - timedelta(days=1 if m.group("yesterday") else 0)
     if m.group("hour") is None:
         return ParsedDate(datetime(day.year, day.month, day.day, tzinfo=zone), "day", has_year=False, has_offset=False)
-    value = datetime(day.year, day.month, day.day, int(m.group("hour")), int(m.group("minute")), tzinfo=zone)
+    hour = int(m.group("hour"))
+    if half := (m.group("half") or "").lower():  # "Yesterday, 2:30 PM"
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    value = datetime(day.year, day.month, day.day, hour, int(m.group("minute")), tzinfo=zone)
     return ParsedDate(value, "minute", has_year=False, has_offset=False)

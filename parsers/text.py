@@ -840,6 +840,22 @@ _AGO_UNITS = (
     r"saniyə|dəqiqə|saat|gün|həftə|ay|il|saniye|dakika|hafta|yıl|sekund\w*|godzin\w*|dni|dzień|tygodni\w*|miesi\w*|lat|"
     r"сағат|күн|апта|жыл|soniya|daqiqa|soat|kun|oy|yil)"
 )
+# Today and yesterday, which news modules print for a fresh item ("Сегодня, 14:30"): read as a date against the fetch
+# time (govpress/parsers/dates.py ``parse_relative_day``), and no text either way.
+TODAY_WORDS = (
+    "сегодня|сьогодні|сёння|бүгін|bugün|bu\\s*gün|today|heute|aujourd['’]hui|hoy|hoje|oggi|dzisiaj|dziś|dnes|danas|днес|"
+    "astăzi|azi|vandaag|idag|i\\s*dag|tänään|täna|šodien|šiandien|σήμερα|今天|今日|오늘|اليوم|امروز|היום|hôm\\s*nay|hari\\s*ini"
+)
+# No French "hier": alone on a line it is as likely the German "here" (a link "Hier").
+YESTERDAY_WORDS = (
+    "вчера|вчора|учора|кеше|dünən|dün|yesterday|gestern|ayer|ontem|ieri|wczoraj|včera|jučer|juče|gisteren|igår|"
+    "i\\s*går|eilen|eile|vakar|χθες|昨天|昨日|어제|أمس|امس|دیروز|אתמול|hôm\\s*qua|kemarin"
+)
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*(?:uhr|h|[ap]\.?\s?m\.?))?"
+_RELATIVE_DAY_SEGMENT = (
+    rf"(?:{TODAY_WORDS}|{YESTERDAY_WORDS})(?![^\W\d_])"
+    rf"(?:\s*,?\s*(?:в|о|у|at|um|à|a\s+las|a\s+la|o|saat|alle|às|om|kl\.?)?\s*{_CLOCK})?"
+)
 _RELATIVE_SEGMENT = (
     r"(?:(?:опубликовано|обновлено|апублікавана|абноўлена|опубліковано|оновлено|published|updated|posted|"
     r"veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|"
@@ -847,7 +863,8 @@ _RELATIVE_SEGMENT = (
     rf"(?:{_AGO_UNITS}\s*(?:назад|таму|тому|ago|fa|temu|əvvəl|öncə|önce|бұрын|oldin|avval)"
     rf"|(?:vor|il y a|hace|há|ha|منذ)\s*{_AGO_UNITS}"
     r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年|分|時間|日|週間|か月|ヶ月)前|\d+\s*(?:초|분|시간|일|주|개월|년)\s*전"
-    r"|منذ\s*(?:\d+\s*)?(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر|سنة|سنوات))"
+    r"|منذ\s*(?:\d+\s*)?(?:ثانية|ثوان|دقيقة|دقائق|ساعة|ساعات|يوم|أيام|أسبوع|أسابيع|شهر|أشهر|سنة|سنوات)"
+    rf"|{_RELATIVE_DAY_SEGMENT})"
 )
 _VOLATILE_SEGMENT = rf"(?:{_COUNTER_SEGMENT})|(?P<age>{_RELATIVE_SEGMENT})"
 _VOLATILE = compiled(

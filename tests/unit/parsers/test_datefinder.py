@@ -297,6 +297,13 @@ def test_offset_stated_is_carried_on_the_release() -> None:
         ("Кеше", "Asia/Almaty", "2024-10-04T00:00:00+05:00", "day"),
         ("Dünən, 12:30", "Asia/Baku", "2024-10-04T12:30:00+04:00", "minute"),
         ("Yesterday", "America/New_York", "2024-10-04T00:00:00-04:00", "day"),
+        ("Yesterday, 2:30 PM", "America/New_York", "2024-10-04T14:30:00-04:00", "minute"),
+        ("Today at 9:05 a.m.", "America/New_York", "2024-10-05T09:05:00-04:00", "minute"),
+        ("Ieri, 14:30", "Europe/Rome", "2024-10-04T14:30:00+02:00", "minute"),
+        ("Hoje às 10:00", "Europe/Lisbon", "2024-10-05T10:00:00+01:00", "minute"),
+        ("Včera 8:15", "Europe/Prague", "2024-10-04T08:15:00+02:00", "minute"),
+        ("今天 14:30", "Asia/Shanghai", "2024-10-05T14:30:00+08:00", "minute"),
+        ("어제 09:15", "Asia/Seoul", "2024-10-04T09:15:00+09:00", "minute"),
     ],
 )
 def test_a_relative_day_under_the_headline_is_read_against_the_fetch_time(line: str, zone: str, expected: str, precision: str) -> None:

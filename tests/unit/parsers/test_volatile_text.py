@@ -30,6 +30,8 @@ AGES = [
     "3 часа назад", "Опубликовано 5 минут назад", "2 дня назад", "3 гадзіны таму", "5 хвилин тому", "2 saat əvvəl",
     "3 hours ago", "Updated 2 days ago", "a day ago", "5h ago", "vor 2 Stunden", "il y a 3 heures", "hace 2 días",
     "há 3 dias", "2 giorni fa", "3 godziny temu", "5 dakika önce", "3小时前", "2時間前", "3시간 전", "منذ 3 ساعات",
+    # today and yesterday: read as the date against the fetch time where they head the article, and never its text
+    "Сегодня, 14:30", "Вчера в 09:15", "Yesterday, 2:30 PM", "Heute", "Dünən, 12:30", "今天 14:30",
 ]
 TEXT = [
     "Просмотр фильма состоится 5 октября в 18:00.", "The ministry views 2024 as a turning point for the reform.",
@@ -37,6 +39,7 @@ TEXT = [
     "Visitas oficiales a 3 países están previstas para mayo.", "Comments on the draft are open until 15 October 2024.",
     "Hits to the budget were smaller than expected in 2024.", "Reads: the full statement is attached below.",
     "Число просмотров сайта выросло на 15%.", "Отчёт за 2024 год опубликован.", "Статья 5", "№ 1234",
+    "Сегодня министр подписал указ.", "Today the ministry published its report.", "Hier", "Gestern und heute",
 ]
 
 
