@@ -692,9 +692,14 @@ def _text_candidates(lines: list[str], title: str | None, first_paragraphs: list
     if at is not None:
         for distance in range(1, 4):
             j = at - distance
-            if j < 0 or _is_prose(lines[j]):
+            # The line right above the headline, also when <br>s make it the last of a block (a table layout's
+            # menu cell and the date line over the headline read as one paragraph): "...\nПосольства\n02.10.2024".
+            if j < 0:
                 break
-            collector.add_line(lines[j], "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
+            line = lines[j].rpartition("\n")[2] if distance == 1 else lines[j]
+            if _is_prose(line):
+                break
+            collector.add_line(line, "near-title", WEIGHTS["near-title"] - 0.5 * (distance - 1))
         prose_seen = 0
         for distance in range(1, 9):
             j = at + distance

@@ -484,6 +484,8 @@ def choose_title(meta: PageMeta, index: PageIndex | None = None, learnt_site_nam
         first = next(_content_headings(index.root, site_names), None)
         if first is not None and _title_tag_names_no_article(meta, candidates, first[0], names):
             return Headline(*first)
+        if first is None and (shown := _shown_headline(index.root, meta, candidates, site_names, names)) is not None:
+            return shown
     if candidates:
         # The metadata title the others agree with most ("Title" over "Site: Title" and "Title | Site").
         agreed = max(candidates, key=lambda c: sum(similarity(c, o) for o in candidates if o is not c))
@@ -523,6 +525,109 @@ def _title_tag_names_no_article(meta: PageMeta, candidates: list[str], heading: 
         return False
     own = [seg for seg in title_segments(meta.html_title or "") if _key(seg) not in names] or candidates
     return all(3 * len(seg) <= len(heading) and _agreement(heading, seg) < 0.5 for seg in own)
+
+
+# Old sites (table layouts, <font>, no headings at all) show the headline as a bold or large line above the text.
+_SHOWN_HEADLINE_TAGS = ("b", "strong", "font", "span", "p", "div", "td")
+_SHOWN_HEADLINE_CLASS = re.compile(r"title|head|zag|caption|subject|name", re.I)
+_SHOWN_HEADLINE_CHARS = (20, 300)
+_PROSE_AFTER = 200
+"""Characters of sentence-ending text that must follow a shown headline before the next emphasised line."""
+
+
+def _shown_headline(root: Element, meta: PageMeta, candidates: list[str], site_names: list[str],
+                    names: set[str]) -> Headline | None:
+    """Without ``<h1>``-``<h6>``, the headline as the page shows it when the ``<title>`` names only the site: the first
+    emphasised line (bold, a large font, a class naming a title) of three words or more, with no link, that
+    sentences follow in its own cell or block. The ``<title>`` names the site when its words are shown on the page
+    as a line that no text follows (the masthead); when they head the text, they are the headline. None otherwise."""
+    if len(candidates) != 1:
+        return None
+    title_key = _key(candidates[0])
+    masthead = False
+    for element in root.iter(*_SHOWN_HEADLINE_TAGS, "a"):
+        if _key(squash("".join(element.itertext()))) == title_key:
+            if _prose_follows(element):
+                return None  # the <title>'s words head the text: they are the headline
+            masthead = True
+    for element in root.iter(*_SHOWN_HEADLINE_TAGS):
+        if not _emphasised(element):
+            continue
+        text = clean_title(squash("".join(element.itertext())))
+        if not _SHOWN_HEADLINE_CHARS[0] <= len(text) <= _SHOWN_HEADLINE_CHARS[1] or len(text.split()) < 3:
+            continue
+        if any(_key(n) == _key(text) for n in site_names):
+            continue
+        if next(element.iter("a"), None) is not None or any(a.tag == "a" for a in element.iterancestors()):
+            continue
+        if _in_boilerplate(element) or not _prose_follows(element):
+            continue
+        # The first such line is the one: the <title> gives way to it when the masthead shows the <title>'s words,
+        # or when the <title> is a label far shorter than it that shares nothing with it ("Новости").
+        text, dates = _split_heading(element)
+        if text and (masthead or _title_tag_names_no_article(meta, candidates, text, names)):
+            return Headline(text, element, dates)
+        return None
+    return None
+
+
+def _emphasised(element: Element) -> bool:
+    """Bold, large (``<font size>`` 3 or more, or "+1" and up), or classed as a title, all its text inside that."""
+    tag = element.tag
+    if tag in ("b", "strong"):
+        return True
+    if tag == "font":
+        size = (element.get("size") or "").strip()
+        return size.lstrip("+").isdigit() and (size.startswith("+") or int(size) >= 3)
+    classes = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if _SHOWN_HEADLINE_CLASS.search(classes):
+        return all(child.tag in ("b", "strong", "font", "span", "br") for child in element)
+    return False
+
+
+_CELL_WALLS = frozenset({"td", "th", "tr", "table", "header", "nav", "footer", "aside", "body", "html"})
+_FOLLOWING_PIECES = 12
+"""Pieces of text (an element's, a tail) after a shown headline that are read for its text's first sentences."""
+
+
+def _prose_follows(element: Element) -> bool:
+    """Sentences follow ``element`` before any menu: its text's opening, within its own cell or block (up to a table
+    cell, a header, a footer). A masthead's name has nothing after it in its cell, or a row of links (the menu)."""
+    following: list[str] = []
+    chars = 0
+
+    def take(text: str, linked: int = 0) -> bool:
+        """Add a piece; False once enough is read or a menu is met."""
+        nonlocal chars
+        text = text.strip()
+        if not text:
+            return True
+        if linked >= 0.5 * len(text) and len(text) >= 10:
+            return False  # a menu or a list of links: what comes after it is not this line's text
+        following.append(text)
+        chars += len(text)
+        return chars < 3 * _PROSE_AFTER and len(following) < _FOLLOWING_PIECES
+
+    def walk() -> None:
+        if not take(element.tail or ""):
+            return
+        node = element
+        while node is not None and node.tag not in _CELL_WALLS:
+            for sibling in node.itersiblings():
+                if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style"):
+                    text = squash("".join(sibling.itertext()))
+                    linked = sum(len(squash("".join(a.itertext()))) for a in sibling.iter("a")) if text else 0
+                    if not take(text, linked):
+                        return
+                if not take(sibling.tail or ""):
+                    return
+            node = node.getparent()
+            if node is not None and node.tag not in _CELL_WALLS and not take(node.tail or ""):
+                return
+
+    walk()
+    joined = " ".join(following)[: 3 * _PROSE_AFTER]
+    return len(joined) >= _PROSE_AFTER and len(sentences(joined)) >= 2
 
 
 _CONTENT_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
@@ -929,6 +1034,13 @@ def _clean_paragraphs(paragraphs: list[str], *, title: str, subtitle: str | None
         if _CTRL_ENTER.search(out[i]):
             # The typo-report widget ("Нашли ошибку? Выделите её и нажмите Ctrl+Enter"), its short question too.
             del out[i - 1 if i > 1 and _SHORT_QUESTION.match(out[i - 1]) else i:]
+            break
+    # The headline as the first line of an opening paragraph, a single <br> from what follows (an old site's bold
+    # headline over its bold lead): the line goes, the rest stays.
+    for i, paragraph in enumerate(out[:3]):
+        first, newline, rest = paragraph.partition("\n")
+        if newline and rest.strip() and first.strip().casefold() in repeated:
+            out[i] = rest.strip()
             break
     # A byline or a picture's credit the page sets as a paragraph of its own at the opening, before the text starts.
     text_started = False

@@ -690,6 +690,19 @@ _TAGS_LABEL = (
     r"etiquetas|palabras clave|temas|teqlər|açar sözlər|mövzular)"
 )
 _TAGS = compiled(rf"{_TAGS_LABEL}\s*(?:[:：]\s*.*)?", re.I)
+# "« Назад к новостям", "Back to news", "Zurück zur Übersicht": the link back to the list, alone on its line.
+_BACK_LABEL = (
+    r"(?:назад|вернуться|вярнуцца|повернутися|back|go back|return|zurück|retour|volver|regresar|voltar|torna|"
+    r"indietro|geri|geri qayıt|geriyə|wstecz|powrót|zpět|späť|atpakaļ|atgal|tagasi|vissza|înapoi|orqaga|артқа|кайра)"
+)
+_BACK = compiled(
+    rf"{_BACK_LABEL}(?:\s+(?:к|в|на|до|ко|to(?: the)?|zur|zum|zu den|au|aux|à la|à|a la|al|a|para|alla|ai|do|na|do)\s+"
+    r"(?:списку\s+)?(?:новостям|новостей|новости|списку|разделу|ленте|началу|главной|навінах|навін|спісу|новин|списку|"
+    r"news|all news|the news|list|top|overview|index|home|homepage|übersicht|liste|nachrichten|startseite|actualités|"
+    r"la liste|noticias|listado|inicio|notícias|lista|notizie|elenco|haberlere|listeye|xəbərlərə|siyahıya|aktualności|listy|"
+    r"zpráv|seznamu|ziņām|naujienų|uudistele|hírekhez|știri))?",
+    re.I,
+)
 
 
 def _alternatives(words: str) -> list[str]:
@@ -753,7 +766,8 @@ def _factored_parts(forms: list[str]) -> list[str]:
 # What every pattern above opens with (each is matched at the start of the line): a line opening with none
 # of these labels is none of them, told by one match instead of nine (most lines of a body). The forms are
 # grouped by their opening letters (``_factored``): the same strings, a fifth of the work at a line's start.
-_CHROME_LABELS = (_SHARE_LABEL, _SUBSCRIBE_LABEL, _SEE_ALSO_STRONG, _SEE_ALSO_WEAK, _PRINT_WORDS, _TAGS_LABEL, _CREDIT_LABEL)
+_CHROME_LABELS = (_SHARE_LABEL, _SUBSCRIBE_LABEL, _SEE_ALSO_STRONG, _SEE_ALSO_WEAK, _PRINT_WORDS, _TAGS_LABEL, _CREDIT_LABEL,
+                  _BACK_LABEL)
 _CHROME_OPENING = compiled(_factored([form for words in _CHROME_LABELS for form in _alternatives(words)]), re.I)
 # Decoration around a chrome line: bullets, arrows, pipes, icons drawn with characters.
 _DECORATION = " \t•·|›»→>←<‹«*-–—_~#"
@@ -778,6 +792,8 @@ def _labelled_chrome(bare: str) -> str | None:
         return "print"
     if _TAGS.fullmatch(bare):
         return "tags"
+    if _BACK.fullmatch(bare):
+        return "back"
     credit = _CREDIT_SEPARATED.fullmatch(bare)
     if credit and len(credit.group("rest")) <= 120 and len(sentences(credit.group("rest"))) <= 1:
         return "credit"

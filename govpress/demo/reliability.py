@@ -84,6 +84,8 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "one 429 with Retry-After: 7, then the page"),
     FaultCase("status_5xx", lambda p, _: FaultRule(fault="status", path=p, status=503, times=3),
               "a burst of three 503s (longer than the retries)"),
+    FaultCase("status_404_once", lambda p, _: FaultRule(fault="status", path=p, status=404, times=1),
+              "one 404 (a flaky node), then the page"),
     FaultCase("truncated", lambda p, _: FaultRule(fault="truncated", path=p, fraction=0.5),
               "half the body, then the connection closes"),
     FaultCase("wrong_charset", lambda p, _: FaultRule(fault="wrong_charset", path=p, charset="windows-1251",

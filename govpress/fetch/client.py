@@ -58,7 +58,7 @@ from govpress.fetch.politeness import (
     Sleep,
     authority,
 )
-from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, decide
+from govpress.fetch.retry import RETRY_STATUSES, RetryPolicy, backoff_delay, decide
 from govpress.fetch import wire
 from govpress.fetch.wire import NO_BODY  # a GET's body, as httpx.Request makes it without content; not iterated
 from govpress.registry import Source
@@ -382,6 +382,7 @@ class Fetcher:
                 current, source, user_agent, conditional if current == seen[0] else {}, progress,
                 check_robots=check_robots, detect_blocks=purpose != "robots",
                 max_bytes=max_bytes or self.max_bytes, truncate=truncate, ahead=purpose in AHEAD_PURPOSES,
+                confirm_missing=purpose not in AHEAD_PURPOSES,
             )
             target = _redirect_target(current, outcome, seen, self.max_redirects)
             if not isinstance(target, str):
@@ -469,8 +470,13 @@ class Fetcher:
         max_bytes: int,
         truncate: bool,
         ahead: bool = False,
+        confirm_missing: bool = False,
     ) -> _Response | _Stop:
-        """One URL with retries: guard, robots, breaker, limiter, then the exchange."""
+        """One URL with retries: guard, robots, breaker, limiter, then the exchange.
+
+        ``confirm_missing``: a page's 404 is asked once more, after a backoff, before it stands. One 404 of a held
+        release records its withdrawal; a flaky node or a deploy in progress answers one now and then, and the
+        release would be withdrawn and restored again at the next run. (A 410 says it meant it: not asked again.)"""
         try:
             await check_target(url, source, resolver=self._resolver)
         except Refused as exc:
@@ -494,6 +500,11 @@ class Fetcher:
             progress.attempts += 1
             last = await self._attempt(url, headers, limiter, allow, max_bytes, truncate, progress, ahead=ahead)
             if isinstance(last, _Response) and last.status not in RETRY_STATUSES:
+                if last.status == 404 and confirm_missing and attempt == 1 and self.retry.retries > 0:
+                    delay = backoff_delay(1, self.retry.backoff_base, self.retry.backoff_cap, self._rng)
+                    log.info("%s: HTTP 404, asking again in %.1f s before it counts as missing", url, delay)
+                    await self._sleep(delay)
+                    continue
                 return last  # what decide() answers for any status it does not retry ("done"), without its clock
             if isinstance(last, _Stop):
                 decision = decide(self.retry, attempt, failure=last.outcome, now=self._now(), rng=self._rng)

@@ -490,6 +490,26 @@ _SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*\s*$")
 _SPEAKER_LABEL = re.compile(r"^\s*[^\s].{0,60}:\s*$", re.S)
 
 
+_DATE_LINE_CHARS = 48
+"""A line longer than this is no bare date line (a date, a weekday, a time, a separator or two)."""
+_DIGIT = re.compile(r"\d")
+
+
+def _is_date_line(line: str) -> bool:
+    """A line that is a date and nothing else ("02.10.2024", "2 октября 2024, 14:30"): old sites print it above the
+    headline with one ``<br>``, and it is a line of its own, not the headline's first words."""
+    text = line.rpartition(_LINE_BREAK)[2].strip()  # the line the <br> ends
+    if not text or len(text) > _DATE_LINE_CHARS or _DIGIT.search(text) is None:
+        return False
+    from govpress.parsers.dates import find_dates  # the dates module is the parse's; this module is also the run's
+
+    found = find_dates(text)
+    return len(found) == 1 and not text[: found[0][0]].strip(_DATE_EDGE) and not text[found[0][1]:].strip(_DATE_EDGE)
+
+
+_DATE_EDGE = " \t\u00a0|/·•,.:;()[]-–—г"
+
+
 def _plain_text(element: Element) -> str:
     return "".join(element.itertext())
 
@@ -545,12 +565,14 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
         if text and (not out or out[-1] != text):
             out.append(text)
 
-    def resolve_br(next_is_speaker: bool = False) -> None:
-        """A pending <br> run becomes a paragraph break or a space, decided by what precedes and follows."""
+    def resolve_br(next_is_speaker: bool = False, following: str = "") -> None:
+        """A pending <br> run becomes a paragraph break or a space, decided by what precedes and follows (the next
+        text, ``following``: a date alone on the next line is a line of its own)."""
         nonlocal pending_br
         if not pending_br:
             return
-        if pending_br >= 2 or next_is_speaker or _SENTENCE_END.search("".join(buf)):
+        if (pending_br >= 2 or next_is_speaker or _SENTENCE_END.search(line := "".join(buf)) or _is_date_line(line)
+                or _is_date_line(following)):
             flush()
         else:
             buf.append(_LINE_BREAK)
@@ -594,7 +616,7 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
                 # A text with a letter in it settles a pending <br> run (resolve_br); whitespace does not. Written out
                 # here and below rather than as a function: ~40 texts a page, most with no <br> pending.
                 if pending_br and not text.isspace():
-                    resolve_br()
+                    resolve_br(following=text)
                 buf.append(text)
         elif event == "end":
             if skipped:
@@ -606,7 +628,7 @@ def block_paragraphs(element: Element, *, exclude: Iterable[Element] = (), skip_
                     pending_br = 0
             if node is not element and (tail := node.tail):
                 if pending_br and not tail.isspace():
-                    resolve_br()
+                    resolve_br(following=tail)
                 buf.append(tail)
         elif tail := node.tail:  # a comment or processing instruction: only its tail is text
             if pending_br and not tail.isspace():

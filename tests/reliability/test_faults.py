@@ -41,6 +41,7 @@ EXPECTED = {
     "connection_reset": ("network_error", False, "unfinished", True),
     "status_429": ("ok", True, "ok", False),
     "status_5xx": ("http_error", False, "ok", True),
+    "status_404_once": ("ok", True, "ok", False),
     "truncated": ("network_error", False, "unfinished", True),
     "wrong_charset": ("ok", True, "ok", False),
     "gzip_undeclared": ("ok", True, "ok", False),
@@ -148,6 +149,12 @@ def test_retry_after_is_honoured_before_the_retry(env, results):
     assert result.server_statuses == [429, 200]
     assert 7.0 in result.sleeps  # the fetcher asked to wait exactly the Retry-After before retrying
     assert result.fetches[-1]["attempts"] == 2
+
+
+def test_one_404_is_asked_again_before_the_page_counts_as_missing(env, results):
+    result = result_of(env, results, "status_404_once")
+    assert result.server_statuses == [404, 200]
+    assert result.fetches[-1]["attempts"] == 2 and result.target_title == result.published_title
 
 
 def test_a_5xx_burst_longer_than_the_retries_is_an_http_error_with_its_status(env, results):

@@ -144,12 +144,38 @@ def test_conditional_get_sends_validators_and_304_is_not_modified(clock: FakeClo
     assert request.headers["if-modified-since"] == "Sat, 01 Mar 2025 10:00:00 GMT"
 
 
-@pytest.mark.parametrize("status, outcome", [(404, "gone"), (410, "gone"), (400, "http_error"), (405, "http_error")])
+@pytest.mark.parametrize("status, outcome", [(410, "gone"), (400, "http_error"), (405, "http_error")])
 def test_client_errors_are_not_retried(status: int, outcome: str, clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": httpx.Response(status, text="no")})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
     assert result.outcome == outcome and result.status == status and result.attempts == 1
     assert result.body is None and clock.sleeps == []
+
+
+def test_a_pages_404_is_asked_once_more_before_it_counts(clock: FakeClock, tmp_path: Path) -> None:
+    # A flaky node's one 404 (a held release would be withdrawn, then restored at the next run): the page after all.
+    site = Site({"/a": sequence(httpx.Response(404, text="no"), html())})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, backoff_base=0.5)
+    assert result.ok and result.attempts == 2 and result.body == ARTICLE
+    assert len(clock.sleeps) == 1 and 0 <= clock.sleeps[0] <= 0.5
+    # Missing twice: gone, after the two requests.
+    site = Site({"/b": httpx.Response(404, text="no")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/b", source=NO_ROBOTS)
+    assert (result.outcome, result.status, result.attempts, result.error) == ("gone", 404, 2, "HTTP 404")
+    assert site.paths() == ["/b", "/b"]
+
+
+@pytest.mark.parametrize("purpose", ["feed", "sitemap", "listing", "api", "robots"])
+def test_a_discovery_documents_404_is_not_asked_again(purpose: str, clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/feed": httpx.Response(404, text="no")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/feed", source=NO_ROBOTS, fetch_kwargs={"purpose": purpose})
+    assert result.outcome == "gone" and result.attempts == 1 and clock.sleeps == []
+
+
+def test_without_retries_a_404_is_not_asked_again(clock: FakeClock, tmp_path: Path) -> None:
+    site = Site({"/a": httpx.Response(404, text="no")})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, retries=0)
+    assert result.outcome == "gone" and result.attempts == 1 and site.paths() == ["/a"]
 
 
 # --- retries -------------------------------------------------------------------------------
