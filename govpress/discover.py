@@ -383,7 +383,13 @@ async def discover_sitemap(walk: Walk) -> None:
         queue.pop(0)  # only now: a hand-over that failed reads this document again on a retry
         read_any = True
         walk.sitemap_state = (read_any, unread)
-        queue.extend(children)
+        # A child already read or queued is not read again: an index that lists itself (or two that list each
+        # other) would spend the walk's pages on the same documents.
+        known = {identity(page.url) for page in result.pages} | {identity(u) for u in queue}
+        for child in children:
+            if (key := identity(child)) not in known:
+                known.add(key)
+                queue.append(child)
     # Only a sitemap read whole, with no failed child, may be trusted to show what disappeared.
     result.complete = read_any and not queue and not unread and not result.errors and not result.blocked
 

@@ -150,6 +150,22 @@ def test_a_sitemap_index_is_complete_only_when_every_child_was_read():
 
 
 
+def test_a_sitemap_index_that_lists_itself_or_a_child_twice_is_read_once_each():
+    index = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             b'<sitemap><loc>/sitemap.xml</loc></sitemap><sitemap><loc>/s1.xml</loc></sitemap>'
+             b'<sitemap><loc>/s1.xml</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>')
+    child = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/sitemap.xml</loc></sitemap>'
+             b'<sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>')  # points back at the index and at its sibling
+    leaf = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/news/1</loc></url></urlset>'
+    pages = {u: FakeResult(u, body) for u, body in (("http://127.0.0.1/sitemap.xml", index),
+                                                     ("http://127.0.0.1/s1.xml", child), ("http://127.0.0.1/s2.xml", leaf))}
+    log: list[str] = []
+    found = asyncio.run(discover(source(kind="sitemap", start_urls=["http://127.0.0.1/sitemap.xml"], max_pages=50),
+                                 fake_fetch(pages, log)))
+    assert log == ["http://127.0.0.1/sitemap.xml", "http://127.0.0.1/s1.xml", "http://127.0.0.1/s2.xml"]
+    assert [i.url for i in found.items] == ["http://127.0.0.1/news/1"] and found.complete
+
+
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE feed [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>&lol2;</title></feed>"""
