@@ -85,6 +85,31 @@ def test_daily_counts_use_the_source_time_zone(store: Store) -> None:
     ]
 
 
+def test_a_release_whose_page_states_no_date_counts_on_the_day_its_listing_showed(store: Store) -> None:
+    from govpress.store.rows import ListingRow
+
+    store.upsert_sources([source("gov_ru", timezone_name="Europe/Moscow")], "run-1")
+    listed = datetime(2024, 3, 1, 21, 30, tzinfo=timezone.utc)  # 00:30 on 2 March in Moscow
+
+    def listing(release_id: str, published_at: datetime | None) -> ListingRow:
+        return ListingRow(release_id, "gov_ru", "listing", f"https://gov.example/{release_id}", None, published_at, None,
+                          None, listed)
+
+    store.load_batch(batch(
+        release("a", "A.", published_at=datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)),
+        release("b", "B.", published_at=None),  # the page says nothing: the list's day counts
+        release("c", "C.", published_at=None),  # neither does its list: not counted
+        release("d", "D.", published_at=datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)),  # the page wins
+        listings=[listing("b", listed), listing("c", None), listing("d", listed + timedelta(days=5))],
+    ))
+    assert table_rows(store, "SELECT release_id, local_time::VARCHAR, published_precision, dated_by FROM release_local_times "
+                             "ORDER BY release_id") == [
+        ("a", "2024-03-01 12:00:00", "minute", "page"), ("b", "2024-03-02 00:30:00", "day", "listing"),
+        ("d", "2024-03-01 13:00:00", "minute", "page")]
+    assert table_rows(store, "SELECT day::VARCHAR, releases FROM daily_counts WHERE releases > 0 ORDER BY day") == [
+        ("2024-03-01", 2), ("2024-03-02", 1)]
+
+
 def test_source_health_summarises_runs_fetches_and_failures(store: Store) -> None:
     now = datetime.now(timezone.utc)
     store.upsert_sources([source("gov_ru"), source("quiet", language="en")], "run-1")
