@@ -16,7 +16,8 @@ The rules, in order (the first that holds gives the reason):
    phrases in the first 16 KiB of markup, but only on a page with little content of its own:
    real pages carry Cloudflare's scripts and captcha-guarded comment forms too;
 4. a status that refuses access (401, 403, 451), whatever the body;
-5. a tiny HTML page (< 4 KB) with neither article markup nor two sentences of prose.
+5. a tiny HTML page (< 4 KB) with neither article markup nor two sentences of prose (an application's state in
+   a script counts as article markup: the parse reads the article from it, parsers/html/state.py, or refuses).
 
 Rules 2, 3 and 5 judge HTML only (by Content-Type, or by the body when that says nothing): a
 feed, sitemap or JSON document may mention "access denied" or "captcha" in its items.
@@ -111,6 +112,9 @@ left for the rare head that has a needle (they decide which reason comes first).
 _ARTICLE_SIGNALS = (
     b"<article", b"<p>", b"<p ", b"<h1", b"<h2", b"<main", b"<time", b"og:title", b"application/ld+json", b"articlebody",
     b"<li>", b"<li ",
+    # An application's state in a script (a page a script draws): the parse reads the article from it, or refuses.
+    b"__next_data__", b"__nuxt", b"__initial_state__", b"__preloaded_state__", b"__apollo_state__",
+    b'type="application/json"',
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 _HIDDEN = re.compile(r"<(script|style|noscript|template|title)\b.*?</\1\s*>", re.I | re.S)

@@ -65,6 +65,7 @@ from govpress.parsers.html import (
 )
 from govpress.parsers.html.blocks import class_tokens, markup_decoded, verdicts_held
 from govpress.parsers.html.leads import find_lead, lead_overlaps
+from govpress.parsers.html.state import state_article
 from govpress.parsers.html.titles import (
     UNSPACED_LETTER, similarity, strip_site_name, strip_site_suffix, title_key, title_segments,
 )
@@ -162,7 +163,55 @@ def _reject_binary(body: bytes) -> None:
 
 def _parse_html(body: bytes, url: str, ctx: ParseContext) -> Release:
     with verdicts_held():  # the page's tree is read, never changed: each element judged boilerplate or not once
-        return _parse_html_page(body, url, ctx)
+        try:
+            return _parse_html_page(body, url, ctx)
+        except (BlockedPage, NotFoundPage):
+            raise
+        except ParseError:
+            # No article in the markup: a page a script draws may carry it as data (Next.js, an initial state).
+            release = _parse_app_state(body, url, ctx)
+            if release is None:
+                raise
+            return release
+
+
+def _parse_app_state(body: bytes, url: str, ctx: ParseContext) -> Release | None:
+    """The release from the article a JavaScript application ships as data in the page (parsers/html/state.py)."""
+    text, same_bytes = decode_page_checked(body, ctx.content_type)
+    root = parse_html_text(text, body if same_bytes else None)
+    found = state_article(root)
+    if found is None:
+        return None
+    paragraphs = _text_paragraphs(found.body)
+    body_text = to_body_text(repair_paragraphs(paragraphs, ctx.languages[0] if ctx.languages else None))
+    if not body_text or not _substantial(body_text):
+        return None
+    counters["app_state_used"] += 1
+    stamp = read_date(found.published, ctx) if found.published else None
+    meta = page_metadata(root, url, PageIndex(root))
+    release = Release(
+        url=url,
+        title=clean_title(found.title),
+        body_text=body_text,
+        parser=NAME,
+        parser_version=VERSION,
+        lead=found.lead,
+        published_at=stamp.value if stamp else None,
+        published_precision=stamp.precision if stamp else None,
+        published_offset_stated=stamp.has_offset if stamp else None,
+        canonical_url=meta.canonical or url,
+    )
+    sample = f"{release.title}\n\n{body_text[:_LANGUAGE_SAMPLE]}"
+    declared = meta.language
+
+    def detection() -> None:
+        try:
+            release.language = detect_language(sample, declared=ctx.languages) or declared
+        except (Exception, RecursionError) as exc:
+            raise _failed(exc) from exc
+
+    detect_later(detection)
+    return release
 
 
 def _parse_html_page(body: bytes, url: str, ctx: ParseContext) -> Release:
