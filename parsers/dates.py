@@ -2,7 +2,8 @@
 fr, es, pl and (day first only) it, pt, ro, tr, nl, uz, tg, ky, tk, hy, ka, bg, mk, sr, hr, bs, sl, cs, sk, lt, lv, et,
 hu, fi, sv, no, da, id, ms, el, ar, fa, he, hi, th, my, and from CLDR sq, ca, gl, eu, cy, ga, is, mt, lb, af, sw, tl,
 zu, xh, so, rw, ha, ku, ug, ur, tt, ba, bn, ta, te, mr, gu, kn, ml, pa, ne, km, lo; the numeric forms of zh, ja, ko, vi;
-digits of any script; the Solar Hijri (Jalali) calendar of Iran and Afghanistan, converted to Gregorian days.
+digits of any script; the Solar Hijri (Jalali) calendar of Iran and Afghanistan and the lunar Hijri calendar of
+Arabic pages (Umm al-Qura, through hijridate), converted to Gregorian days.
 
 Forms read (month names in the case forms dates take, any capitalisation, abbreviated or not)::
 
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from hijridate import Hijri
 from jalali_core import JalaliToGregorian
 from zoneinfo import ZoneInfo
 
@@ -359,6 +361,17 @@ _JALALI_FORMS = [w for words in _JALALI_MONTHS.values() for w in _language_forms
 for _number, _words in _JALALI_MONTHS.items():
     _MONTH_FORMS[_number] += _language_forms("fa-jalali", _words)
 
+# The lunar Hijri months (Arabic pages print "29 ربيع الأول 1446 هـ", often beside the Gregorian day, sometimes alone),
+# numbered as that calendar numbers them and converted with the Umm al-Qura tables (:func:`_from_hijri`). "صفر" is
+# also "zero", "رجب" and "رمضان" names: a month only with a year beside it, as every Hijri month here.
+_HIJRI_MONTHS = {1: "محرم المحرم", 2: "صفر", 3: "ربيع_الأول ربيع_أول ربيع_الاول", 4: "ربيع_الآخر ربيع_الثاني ربيع_ثاني",
+                 5: "جمادى_الأولى جمادى_الأول جمادى_الاولى", 6: "جمادى_الآخرة جمادى_الثانية جمادى_الآخر",
+                 7: "رجب", 8: "شعبان", 9: "رمضان", 10: "شوال", 11: "ذو_القعدة ذي_القعدة ذو_القعده",
+                 12: "ذو_الحجة ذي_الحجة ذو_الحجه"}
+_HIJRI_FORMS = [w for words in _HIJRI_MONTHS.values() for w in _language_forms("ar", words)]
+for _number, _words in _HIJRI_MONTHS.items():
+    _MONTH_FORMS[_number] += _language_forms("ar", _words)
+
 # The Lithuanian, Hungarian, Armenian and Burmese forms, which follow a year's marker and come before the day
 # ("2024. szeptember 12.", "2024 m. rugsėjo 12 d.", "2024 թ. սեպտեմբերի 12", "၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်"):
 # only these there, never an English word ("in 2023. May 5 people"). (Uzbek "2024 yil 12 sentyabr" has the day first.)
@@ -370,7 +383,8 @@ _YEAR_REQUIRED = frozenset(
     "ocak ekim nisan kasım kasim aralık aralik marco mac اب ماي اوت أوت မေ မတ် မေလ မတ်လ مه مهٔ می مي مۍ جون"
     # and of the languages from CLDR: Dutch "mee" (along), Spanish "mata" (kills), Welsh "medi" (reaping), Hausa's
     # short names, Hindi's "मे" typed for "में" (in)
-    " mee mata medi awst adar mayu yuni yuli juun maris मे মে மே మే ಮೇ મે".split()) | frozenset(_JALALI_FORMS)
+    " mee mata medi awst adar mayu yuni yuli juun maris मे মে மே మే ಮೇ મે".split()) | frozenset(_JALALI_FORMS) | frozenset(
+    _HIJRI_FORMS)
 
 
 _CYRILLIC_MONTH_LETTER = re.compile("[а-яёіў]")
@@ -659,6 +673,7 @@ _ERA_BEFORE = {"令和": 2018, "平成": 1988, "民國": 1911, "民国": 1911}
 _ROC_YEARS = (80, 150)
 """Minguo years read without their era's name ("113年10月2日"): 1991-2061."""
 _JALALI_FOLDED = frozenset(map(_fold_month, _JALALI_FORMS))
+_HIJRI_FOLDED = frozenset(map(_fold_month, _HIJRI_FORMS))
 _JALALI_YEARS = range(1370, 1416)
 """Years of an all-digit date read as Solar Hijri beside Persian (1991-2037): below 1900, so never Gregorian on a web
 page, and short of the lunar Hijri years of Arabic pages' dates ("1446/03/29 هـ", 2024), which are not read."""
@@ -674,6 +689,22 @@ def _from_jalali(year: int, month: int, day: int) -> tuple[int, int, int] | None
     if month == 12 and day == 30 and JalaliToGregorian(year + 1, 1, 1).getGregorianList() == converted:
         return None  # 30 Esfand of a common year: the next year's first day, no day of this one
     return converted
+
+
+_HIJRI_YEARS = range(1343, 1501)
+"""The years of the Umm al-Qura tables (1924-2077)."""
+_HIJRI_MARK = re.compile(r"\s?ه(?:ـ|\b|\s|$)")
+"""The Hijri era's mark after a year ("1446هـ", "1446 ه")."""
+
+
+def _from_hijri(year: int, month: int, day: int) -> tuple[int, int, int] | None:
+    """The Gregorian (year, month, day) of a lunar Hijri date (Umm al-Qura), or None outside its tables (1343-1500 AH)
+    or for a day the month does not have."""
+    try:
+        converted = Hijri(year, month, day).to_gregorian()
+    except (ValueError, OverflowError):
+        return None
+    return converted.year, converted.month, converted.day
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -698,7 +729,8 @@ def _month_facts(word: str) -> tuple[int, bool, str | None] | None:
     if facts is _UNKNOWN:
         folded = _fold_month(word)
         number = _MONTHS.get(folded)
-        calendar = "thai" if _THAI.match(folded) else "jalali" if folded in _JALALI_FOLDED else None
+        calendar = ("thai" if _THAI.match(folded) else "jalali" if folded in _JALALI_FOLDED
+                    else "hijri" if folded in _HIJRI_FOLDED else None)
         facts = None if number is None else (number, folded in _YEAR_REQUIRED_FOLDED, calendar)
         if type(word) is str:
             _remember(_MONTH_WORDS, word, facts)
@@ -763,7 +795,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
     and an IndexError caught for every name asked.
     """
     group = (groups if groups is not None else m.groupdict()).get
-    year_required = buddhist = jalali = False
+    year_required = buddhist = jalali = hijri = False
     try:
         first = group("n1")
         if first is not None:
@@ -781,7 +813,7 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 if facts is None:
                     return None
                 month, year_required, calendar = facts
-                buddhist, jalali = calendar == "thai", calendar == "jalali"
+                buddhist, jalali, hijri = calendar == "thai", calendar == "jalali", calendar == "hijri"
         if not 1 <= month <= 12 or not 1 <= day <= 31:
             return None
         year_text = group("year")
@@ -808,7 +840,17 @@ def _convert(m: re.Match[str], zone: tzinfo, reference: datetime | None, time_be
                 year += 2000 if year < 70 else 1900
             elif buddhist and year > 2400:  # the Thai solar calendar's year: 543 after the Gregorian one
                 year -= 543
-            if jalali or (year in _JALALI_YEARS and group("month") is None and _persian_digits_or_words(m)):
+            if hijri:
+                converted = _from_hijri(year, month, day)
+                if converted is None:
+                    return None
+                year, month, day = converted
+            elif group("month") is None and year in _HIJRI_YEARS and _HIJRI_MARK.match(m.string, m.end()):
+                converted = _from_hijri(year, month, day)  # "1446/03/29 هـ": the era's mark says the calendar
+                if converted is None:
+                    return None
+                year, month, day = converted
+            elif jalali or (year in _JALALI_YEARS and group("month") is None and _persian_digits_or_words(m)):
                 converted = _from_jalali(year, month, day)
                 if converted is None:
                     return None

@@ -186,6 +186,21 @@ def test_a_jalali_date_is_the_same_day_as_its_gregorian_twin() -> None:
     assert len(days) == 1 and days.pop().isoformat() == "2024-10-03"
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("29 ربيع الأول 1446هـ", (2024, 10, 2)), ("٢٩ ربيع الأول ١٤٤٦ هـ", (2024, 10, 2)), ("15 رمضان 1445", (2024, 3, 25)),
+    ("1 محرم 1447هـ", (2025, 6, 26)), ("10 ذو الحجة 1445 هـ", (2024, 6, 16)), ("12 ذي القعدة 1445", (2024, 5, 20)),
+    ("1446/03/29هـ", (2024, 10, 2)), ("التاريخ: 29/03/1446 هـ", (2024, 10, 2)),
+])
+def test_a_lunar_hijri_date_is_read_as_its_gregorian_day(text: str, expected: tuple[int, int, int]) -> None:
+    (_, _, parsed), = find_dates(text, tz="Asia/Riyadh", reference=REF)
+    assert parsed.value.date().timetuple()[:3] == expected and parsed.has_year
+
+
+def test_a_hijri_date_and_its_gregorian_twin_are_one_day() -> None:
+    line = "الأربعاء 29 ربيع الأول 1446 هـ الموافق 02 أكتوبر 2024م"
+    assert {parsed.value.date().isoformat() for _, _, parsed in find_dates(line, tz="Asia/Riyadh")} == {"2024-10-02"}
+
+
 def test_a_two_digit_number_after_a_month_is_a_year_only_after_a_thai_month() -> None:
     for text, year, has_year in (("21 ม.ค. 61", 2018, True), ("21 ม.ค. 20 คน", 2024, False),
                                  ("2 October 24 people", 2024, False), ("21 มกราคม 10:00", 2024, False)):
@@ -218,9 +233,11 @@ def test_the_uzbek_year_before_the_day_is_the_year_read() -> None:
     "2024 оны төсөв", "2024 оны 13 сарын 2", "2018. 6 people",
     "2024. május 32.", "2018年13月1日", "2018. 6. 18", "2018. 13. 1.",
     # a Solar Hijri day the calendar lacks (30 Esfand of a common year, 31 Mehr), a Jalali month without its year (and
-    # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date (not read), a Jalali-looking
-    # year with nothing Persian near it (a date in an old chronicle)
-    "۳۰ اسفند ۱۴۰۲", "۳۱ مهر ۱۴۰۳", "۱۲ مهر", "۳ می‌شود", "ging met 12 mee", "la 3 mata", "12 मे", "12 में 2024", "١٤٤٦/٠٣/٢٩ هـ", "1446/03/29", "25.10.1415", "1403/07/11",
+    # "مهر" is also kindness), a Persian "may" that is the verb prefix, a lunar Hijri date without its era's mark, a
+    # Jalali-looking year with nothing Persian near it (a date in an old chronicle)
+    "۳۰ اسفند ۱۴۰۲", "۳۱ مهر ۱۴۰۳", "۱۲ مهر", "۳ می‌شود", "ging met 12 mee", "la 3 mata", "12 मे", "12 में 2024", "1446/03/29", "25.10.1415", "1403/07/11",
+    # a lunar Hijri month without its year ("صفر" is also zero), a Hijri year outside the Umm al-Qura tables
+    "صفر 5 أشخاص", "12 رمضان", "29 ربيع الأول 1600 هـ",
 ])
 def test_what_stays_a_non_date(text: str) -> None:
     assert find_dates(text, tz="UTC", reference=REF) == []
