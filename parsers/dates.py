@@ -18,6 +18,7 @@ Forms read (month names in the case forms dates take, any capitalisation, abbrev
     21 ม.ค. 2561 (Buddhist era) · 21 ม.ค. 61 · 12 tháng 9 năm 2024 · 12 Σεπτεμβρίου 2024 · 12. září 2024
     2024 թ. սեպտեմբերի 12-ին · 2024 წლის 12 სექტემბერი · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက် · 12 בספטמבר 2024
     2024 оны 10 сарын 2 · ۱۲ مهر ۱۴۰۳ (Jalali: 3 October 2024) · ۱۲ مهرماه ۱۴۰۳ · ۱۲ میزان ۱۴۰۳ (Afghan names) · ۱۴۰۳/۰۷/۱۲ · ۱۲ اکتبر ۲۰۲۴
+    29 ربيع الأول 1446 هـ (lunar Hijri: 2 October 2024) · 1446/03/29هـ
 
 Times may end in a stated offset or zone abbreviation ("MSK", "EDT", "JST"; "ET" and its kin are the US zones' wall
 clocks); CST and IST, each the name of several zones, are not read.
@@ -164,8 +165,15 @@ _DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
     # Tajik: the Uzbek Cyrillic names (above), and with the izofat "-и" a date puts on them ("12 сентябри соли 2024").
     "tg": {1: "январи", 2: "феврали", 3: "марти", 4: "апрели", 5: "майи", 6: "июни", 7: "июли", 8: "августи",
            9: "сентябри", 10: "октябри", 11: "ноябри", 12: "декабри"},
-    "tk": {1: "ýanwar", 2: "fewral", 3: "mart", 4: "aprel", 5: "maý", 6: "iýun", 7: "iýul", 8: "awgust",
-           9: "sentýabr", 10: "oktýabr", 11: "noýabr", 12: "dekabr"},
+    # Turkmen: the name, and as a date puts it after a year ("2024-nji ýylyň 2-nji oktýabry", "... oktýabrynda").
+    "tk": {1: "ýanwar ýanwary ýanwarynda", 2: "fewral fewraly fewralynda", 3: "mart marty martynda",
+           4: "aprel apreli aprelinde", 5: "maý maýy maýynda", 6: "iýun iýuny iýunynda", 7: "iýul iýuly iýulynda",
+           8: "awgust awgusty awgustynda", 9: "sentýabr sentýabry sentýabrynda", 10: "oktýabr oktýabry oktýabrynda",
+           11: "noýabr noýabry noýabrynda", 12: "dekabr dekabry dekabrynda"},
+    # Kyrgyz: the Russian names, and the forms a date after a year takes ("2024-жылдын 2-октябрында").
+    "ky": {1: "январында январда", 2: "февралында февралда", 3: "мартында мартта", 4: "апрелинде апрелде",
+           5: "майында майда", 6: "июнунда июнда", 7: "июлунда июлда", 8: "августунда августта",
+           9: "сентябрында сентябрда", 10: "октябрында октябрда", 11: "ноябрында ноябрда", 12: "декабрында декабрда"},
     "hy": {1: "հունվար հունվարի", 2: "փետրվար փետրվարի", 3: "մարտ մարտի", 4: "ապրիլ ապրիլի", 5: "մայիս մայիսի",
            6: "հունիս հունիսի", 7: "հուլիս հուլիսի", 8: "օգոստոս օգոստոսի", 9: "սեպտեմբեր սեպտեմբերի",
            10: "հոկտեմբեր հոկտեմբերի", 11: "նոյեմբեր նոյեմբերի", 12: "դեկտեմբեր դեկտեմբերի"},
@@ -292,10 +300,14 @@ _DAY_FIRST_LANGUAGES: dict[str, dict[int, str]] = {
            9: "سېنتەبىر", 10: "ئۆكتەبىر", 11: "نويابىر", 12: "دېكابىر"},
     "ur": {1: "جنوری", 2: "فروری", 3: "مارچ", 4: "اپریل", 5: "مئی", 6: "جون", 7: "جولائی", 8: "اگست", 9: "ستمبر",
            10: "اکتوبر", 11: "نومبر", 12: "دسمبر"},
-    "tt": {1: "гыйнвар", 2: "февраль", 3: "март", 4: "апрель", 5: "май", 6: "июнь", 7: "июль", 8: "август",
-           9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"},
-    "ba": {1: "ғинуар", 2: "февраль", 3: "март", 4: "апрель", 5: "май", 6: "июнь", 7: "июль", 8: "август",
-           9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"},
+    # Tatar and Bashkir: the name, its possessive and locative as a date after a year puts them ("2024 елның 2 октябре",
+    # "2024 йылдың 2 октябрендә"); the Russian forms above ("октябре") cover the rest.
+    "tt": {1: "гыйнвар гыйнвары гыйнварда", 2: "февраль февралендә", 3: "март марты мартта", 4: "апрель апрелендә",
+           5: "май маенда", 6: "июнь июнендә", 7: "июль июлендә", 8: "август августы августта",
+           9: "сентябрь сентябрендә", 10: "октябрь октябрендә", 11: "ноябрь ноябрендә", 12: "декабрь декабрендә"},
+    "ba": {1: "ғинуар ғинуары ғинуарында", 2: "февраль февралендә", 3: "март марты мартта", 4: "апрель апрелендә",
+           5: "май майында", 6: "июнь июнендә", 7: "июль июлендә", 8: "август августы августта",
+           9: "сентябрь сентябрендә", 10: "октябрь октябрендә", 11: "ноябрь ноябрендә", 12: "декабрь декабрендә"},
     "bn": {1: "জানুয়ারি", 2: "ফেব্রুয়ারি", 3: "মার্চ", 4: "এপ্রিল", 5: "মে", 6: "জুন", 7: "জুলাই", 8: "আগস্ট",
            9: "সেপ্টেম্বর", 10: "অক্টোবর", 11: "নভেম্বর", 12: "ডিসেম্বর"},
     "ta": {1: "ஜனவரி", 2: "பிப்ரவரி", 3: "மார்ச்", 4: "ஏப்ரல்", 5: "மே", 6: "ஜூன்", 7: "ஜூலை", 8: "ஆகஸ்ட்",
@@ -544,8 +556,10 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?<![\d/.\-])(?P<year>\d{{4}})(?P<sep>[/.])(?P<mon>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})(?![\d/]|\.\d){_TIME_PART}",
         # 2024-cü il 2 oktyabr · 2024-cü ilin 2 oktyabrı · 2024 жылғы 2 қазан · 2024-yil 12-sentabr · 2024 yil 12 sentyabr
         # · 2024. gada 12. septembrī · 2024 წლის 12 სექტემბერი · 2024-жылдын 12-сентябрь
-        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\."
-        rf"|-?\s*(?:y[iı]l(?:ning|[iı]n[iı]n|[iı])?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის)"
+        # · 2024-nji ýylyň 2-nji oktýabry (Turkmen) · 2024 елның 2 октябре (Tatar) · 2024 йылдың 2 октябрендә (Bashkir)
+        rf"(?<!\d){_YEAR}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|nj[iyuü]))?\s*(?:il(?:in|i)?|жылғы|жылы|ж\."
+        rf"|-?\s*(?:y[iı]l(?:ning|[iı]n[iı]n|[iı])?|йил(?:нинг|и)?|жылдын|жылы|жылғы)|\.\s*gad[aā]|წლის"
+        rf"|ýyl(?:yň|ynyň|da)?|ý\.|елның|елда|ел|йылдың|йылғы|йылда|йыл)"
         rf"\s+(?P<day>\d{{1,2}})(?!\d){_DAY_SUFFIX}\s*(?:-\s*)?{_MONTH}{_TIME_PART}",
         # 2024. szeptember 12. · 2024 m. rugsėjo 12 d. · 2024 թ. սեպտեմբերի 12 · ၂၀၁၈ ခုနှစ် အောက်တိုဘာလ ၂၆ ရက်
         # · 2018. 6. 18. (Korean: a space after each dot, and the last dot; one pattern, so one screen of the dot)
@@ -587,7 +601,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
         r"[a-zäəıüöçşğ]\.?\s*\d",
         r"\d[/\-]\d{1,2}[/\-]\d{4}",
         r"\d{4}[/.]\d{1,2}[/.]\d",
-        r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]))?\s*-?\s*(?:y?[iı]l|йил|жыл|ж\.|\.\s*gad|წლ)",
+        r"\d{4}\s*(?:-?(?:[iıuü]nc[iıuü]|nc[iıuü]|c[iıuü]|nj[iyuü]))?\s*-?\s*(?:y?[iı]l|йил|жыл|ж\.|\.\s*gad|წლ|ýyl|ý\.|ел|йыл)",
         r"\d{4}(?:\.|\s*(?:m\.|թ|ခုနှစ်))",
         r"[\d元]\s*[年년]",
         r"\d\s*th(?:á|a\u0301)",
@@ -601,7 +615,7 @@ _NEEDS: tuple[re.Pattern[str], ...] = tuple(
 # or "թ"/"ခ" after a year before its month (and the Korean dots), "年"/"년", the accent of "tháng" (re.I takes
 # each of these only as itself or its capital: tests/unit/parsers/test_dates.py checks every code point).
 _NEED_CHARS: tuple[str | None, ...] = (
-    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cac", ".թԹခ", "年년", "áÁ\u0301", "/.-", "ыЫ",
+    "-", ".", None, None, "/-", "/.", "lLжЖйЙgGწ\u1cacýÝлЛ", ".թԹခ", "年년", "áÁ\u0301", "/.-", "ыЫ",
 )
 _SCREENED = tuple(zip(_PATTERNS, _NEEDS, _NEED_CHARS))
 _DIGIT = compiled(r"\d")

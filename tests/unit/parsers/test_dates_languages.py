@@ -196,6 +196,18 @@ def test_a_lunar_hijri_date_is_read_as_its_gregorian_day(text: str, expected: tu
     assert parsed.value.date().timetuple()[:3] == expected and parsed.has_year
 
 
+@pytest.mark.parametrize("text,zone", [
+    ("2024-nji ýylyň 2-nji oktýabry", "Asia/Ashgabat"), ("2024-nji ýylyň 2-nji oktýabrynda Aşgabatda", "Asia/Ashgabat"),
+    ("2024 ý. 2 oktýabr", "Asia/Ashgabat"), ("2024 елның 2 октябре", "Europe/Moscow"),
+    ("2024 йылдың 2 октябрендә", "Asia/Yekaterinburg"), ("2024-жылдын 2-октябрында", "Asia/Bishkek"),
+    ("2024-жылы 2-октябрда", "Asia/Bishkek"),
+])
+def test_turkmen_tatar_bashkir_and_kyrgyz_dates_with_the_year_first(text: str, zone: str) -> None:
+    # Before, the Tatar and Bashkir ones were read as a yearless "2 октябре" (the year inferred), the others not at all.
+    (start, _, parsed), = find_dates(text, tz=zone, reference=REF)
+    assert (start, parsed.value.date().isoformat(), parsed.has_year) == (0, "2024-10-02", True)
+
+
 def test_a_hijri_date_and_its_gregorian_twin_are_one_day() -> None:
     line = "الأربعاء 29 ربيع الأول 1446 هـ الموافق 02 أكتوبر 2024م"
     assert {parsed.value.date().isoformat() for _, _, parsed in find_dates(line, tz="Asia/Riyadh")} == {"2024-10-02"}
