@@ -181,6 +181,12 @@ class Source(BaseModel):
         "Empty for real sources: only public addresses are contacted. The local demo and tests set it.",
     )
     ignore_robots: bool = Field(False, description="Skip robots.txt. Only with the site's written permission.")
+    max_crawl_delay: float = Field(
+        60.0, gt=0, le=86_400,
+        description="The longest robots.txt Crawl-delay honoured, in seconds. A site asking for more is given up for "
+        "the run (its pages wait for a later run), so a scheduled run never waits hours on one host; raise it to "
+        "honour a longer delay.",
+    )
     user_agent: str | None = Field(None, description="Overrides the project User-Agent.")
     feed_full_text: bool = Field(False, description="Feed entries carry the full release; pages need not be fetched.")
     max_pages: int = Field(20, ge=1, le=100_000, description="Discovery pages to walk at most per run.")

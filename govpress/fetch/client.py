@@ -486,9 +486,20 @@ class Fetcher:
             rules = self.robots.settled(url)  # rules_for's answer once the origin's rules are read (nearly always)
             if rules is None:
                 rules = await self.robots.rules_for(url, lambda robots_url: self._fetch_robots(robots_url, source))
-            limiter.apply_crawl_delay(rules.crawl_delay(user_agent))
             if not rules.allowed(url, user_agent):
                 return _Stop("robots", f"disallowed by robots.txt for {user_agent.split('/')[0]} ({rules.reason})")
+            crawl_delay = rules.crawl_delay(user_agent)
+            if crawl_delay and crawl_delay > source.max_crawl_delay:
+                # Honoured, a delay of hours holds the run on this host for ever; ignored, it is impolite. The host
+                # is given up for the run instead, as for a Retry-After over the cap: its pages wait.
+                host = authority(url)
+                reason = (f"robots.txt asks for {crawl_delay:g} s between requests (Crawl-delay), over the source's "
+                          f"max_crawl_delay of {source.max_crawl_delay:g} s: giving up on {host} for this run")
+                if not self.breaker.is_open(host):
+                    self.breaker.trip(host, reason)
+                    log.warning("circuit open for %s: %s", host, reason)
+                return _Stop("circuit_open", reason)
+            limiter.apply_crawl_delay(crawl_delay)
         host = authority(url)
         headers = {"User-Agent": user_agent, **conditional}
         allow = allowed_networks(tuple(source.allow_addresses))

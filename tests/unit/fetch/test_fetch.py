@@ -505,6 +505,26 @@ def test_crawl_delay_is_counted_from_when_each_request_was_sent(clock: FakeClock
     assert len(arrivals) == 6 and min(gaps) >= 4.0, gaps  # granted on the bucket alone, one gap was 3.57 s
 
 
+def test_a_crawl_delay_over_the_sources_cap_gives_up_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:
+    # A misconfigured robots.txt asking for an hour between requests: honoured, the run would wait hours on this host.
+    site = Site({"/robots.txt": httpx.Response(200, text="User-agent: *\nCrawl-delay: 3600\n"), "/a": html(), "/b": html()})
+    results = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b")
+    assert [r.outcome for r in results] == ["circuit_open", "circuit_open"]
+    assert "Crawl-delay" in results[0].error and "3600 s" in results[0].error and "max_crawl_delay of 60 s" in results[0].error
+    assert site.paths() == ["/robots.txt"] and clock.sleeps == []  # no page asked for, no hour waited
+    # The source may raise its cap: then the delay is honoured between requests.
+    arrivals: list[float] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        arrivals.append(clock())
+        return html()
+
+    site = Site({"/robots.txt": httpx.Response(200, text="User-agent: *\nCrawl-delay: 90\n"), "/a": page, "/b": page})
+    results = fetch(site, clock, tmp_path, f"{BASE}/a", f"{BASE}/b", source=make_source(max_crawl_delay=120))
+    assert [r.outcome for r in results] == ["ok", "ok"] and site.paths() == ["/robots.txt", "/a", "/b"]
+    assert arrivals[1] - arrivals[0] >= 90
+
+
 def test_robots_unreachable_disallows_the_host_for_the_run(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/robots.txt": httpx.Response(503), "/a": html()})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a", retries=1)
