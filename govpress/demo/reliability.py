@@ -86,6 +86,8 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "a burst of three 503s (longer than the retries)"),
     FaultCase("status_404_once", lambda p, _: FaultRule(fault="status", path=p, status=404, times=1),
               "one 404 (a flaky node), then the page"),
+    FaultCase("status_304_unasked", lambda p, _: FaultRule(fault="status", path=p, status=304, times=2),
+              "304 Not Modified to a request that sent no validators (a cache in front of the site)"),
     FaultCase("truncated", lambda p, _: FaultRule(fault="truncated", path=p, fraction=0.5),
               "half the body, then the connection closes"),
     FaultCase("wrong_charset", lambda p, _: FaultRule(fault="wrong_charset", path=p, charset="windows-1251",

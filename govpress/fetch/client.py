@@ -392,7 +392,8 @@ class Fetcher:
             progress.redirects.append(target)
             current = target
 
-        result = await self._result(url, current, purpose, outcome, progress, started_at, t0)
+        result = await self._result(url, current, purpose, outcome, progress, started_at, t0,
+                                    asked_conditionally=bool(conditional) and current == seen[0])
         health = host_health(result.outcome, result.status)
         if health == "failure":
             host = authority(current)
@@ -414,6 +415,8 @@ class Fetcher:
         progress: _Progress,
         started_at: datetime,
         t0: float,
+        *,
+        asked_conditionally: bool = True,
     ) -> FetchResult:
         response = outcome if isinstance(outcome, _Response) else outcome.response
         status = response.status if response is not None else outcome.status
@@ -425,6 +428,10 @@ class Fetcher:
         else:
             verdict = classify_response(outcome.status, headers, outcome.body, detect_blocks=purpose != "robots")
             result_outcome, error = verdict.outcome, verdict.error
+            if result_outcome == "not_modified" and not asked_conditionally:
+                # A 304 to a request that sent no validators (a misconfigured cache in front of the site) says nothing
+                # about a page we do not hold: taken as "unchanged", the page would be settled and never stored.
+                result_outcome, error = "http_error", "HTTP 304 Not Modified to a request that sent no validators"
             body = outcome.body if verdict.keep_body else None
             gzipped = outcome.gzipped
             # "ok" is a 2xx whose body the rules found no block in (when asked to look); the headers'

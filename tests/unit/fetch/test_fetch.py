@@ -144,6 +144,16 @@ def test_conditional_get_sends_validators_and_304_is_not_modified(clock: FakeClo
     assert request.headers["if-modified-since"] == "Sat, 01 Mar 2025 10:00:00 GMT"
 
 
+def test_a_304_to_a_request_without_validators_is_an_error_not_an_unchanged_page(clock: FakeClock, tmp_path: Path) -> None:
+    # A misconfigured cache in front of the site: taken as "unchanged", a page never held would be settled unread.
+    site = Site({"/a": httpx.Response(304)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
+    assert result.outcome == "http_error" and result.status == 304 and "no validators" in result.error
+    # Asked with validators, a 304 is what it says.
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS, fetch_kwargs={"etag": '"v1"'})
+    assert result.outcome == "not_modified"
+
+
 @pytest.mark.parametrize("status, outcome", [(410, "gone"), (400, "http_error"), (405, "http_error")])
 def test_client_errors_are_not_retried(status: int, outcome: str, clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": httpx.Response(status, text="no")})
