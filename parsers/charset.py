@@ -115,6 +115,33 @@ def decode_checked(body: bytes, content_type: str | None = None) -> tuple[str, s
     return body.decode("utf-8", errors="replace"), "utf-8", False
 
 
+_XML_DECLARATION = re.compile(rb"""\A(\s*<\?xml\b[^>]{0,200}?\bencoding\s*=\s*)(["'])([A-Za-z0-9._:-]{1,40})\2""", re.I)
+_XML_OPENING = re.compile(rb"\A\s*<\?xml\b")
+
+
+def xml_in_utf8(body: bytes) -> bytes:
+    """An XML document (a feed) whose bytes are not in the encoding it declares (UTF-8 when it declares none), as
+    UTF-8 bytes declaring UTF-8; any other document as it is.
+
+    XML readers trust the declaration: windows-1251 bytes under ``encoding="utf-8"`` (or under none) came out of
+    feedparser as "Ïðåìüåð-ìèíèñòð", UTF-8 bytes under ``encoding="windows-1251"`` as "РџСЂРµРјСЊРµСЂ". The
+    charset is told as a page's is (:func:`decode_checked`: valid UTF-8 is UTF-8, a declared charset that reads
+    as words is kept, else detection)."""
+    if body.startswith(tuple(bom for bom, _ in _BOMS)):
+        return body  # a BOM says it all
+    match = _XML_DECLARATION.match(body)
+    declared = _normal(match.group(3).decode("ascii")) if match else "utf-8"
+    if declared is None:
+        declared = "utf-8"
+    text, charset, exact = decode_checked(body, f"application/xml; charset={declared}")
+    if charset == declared:
+        return body
+    converted = body if exact else text.encode("utf-8")
+    if match:
+        return _XML_DECLARATION.sub(lambda m: m.group(1) + m.group(2) + b"utf-8" + m.group(2), converted, count=1)
+    return converted
+
+
 def _detected(body: bytes) -> str | None:
     """charset-normalizer's encoding of ``body`` among :data:`_CANDIDATES` (None when it finds none); of near ties,
     the one of the language the page's ``<html lang>`` names."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import feedparser
 
+from govpress.parsers.charset import xml_in_utf8
 from govpress.parsers.release import ParseError
 
 
 def parse_feed_document(body: bytes):
     """``feedparser.parse(body)``; anything it raises becomes a ParseError naming the cause."""
     try:
-        return feedparser.parse(body)
+        return feedparser.parse(xml_in_utf8(body))
     except (ValueError, UnicodeError, LookupError, TypeError) as exc:
         raise ParseError(f"unreadable feed document: {type(exc).__name__}: {exc}") from exc

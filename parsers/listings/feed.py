@@ -8,6 +8,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from govpress.parsers.charset import xml_in_utf8
 from govpress.parsers.dates import parse_date, parse_iso
 from govpress.parsers.listings import DiscoveryError, Listing, ListingItem, entry_fingerprint, resolve
 from govpress.parsers.listings.atom import FeedEntry, read_plain_atom
@@ -19,6 +20,7 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 
 def read_feed(body: bytes, url: str, *, tz: str = "UTC", full_text: bool = False) -> Listing:
     """Items of an RSS/Atom feed (newest first as published) and its rel=next page."""
+    body = xml_in_utf8(body)  # a feed whose bytes are not in the charset it declares: read as written
     check_xml(body)
     plain = read_plain_atom(body)  # a plain Atom feed as feedparser reads it, without feedparser's cost
     if plain is not None:

@@ -78,3 +78,35 @@ def test_the_pages_lang_breaks_a_near_tie_between_two_encodings() -> None:
     # and a Russian page keeps windows-1251 whatever else reads its bytes
     text, used = decode(page(TEXTS["cp1251"], lang="ru").encode("cp1251"))
     assert TEXTS["cp1251"] in text and used == "cp1251"
+
+
+FEED = """<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>Новости</title>
+<item><title>Премьер-министр прибыл в Минск</title><link>https://gov.example/news/1</link>
+<pubDate>Wed, 02 Oct 2024 14:30:00 +0300</pubDate><description>Переговоры прошли в узком формате.</description></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize("declared,actual", [
+    ("utf-8", "cp1251"), ("windows-1251", "utf-8"), ("windows-1251", "cp1251"), ("utf-8", "utf-8"), (None, "cp1251"),
+])
+def test_a_feed_is_read_in_the_charset_its_bytes_are_in_whatever_it_declares(declared, actual) -> None:
+    from govpress.parsers.feeds import parse_feed_document
+    from govpress.parsers.listings.feed import read_feed
+
+    feed = FEED.format(declared=declared) if declared else FEED.split("?>", 1)[1]
+    body = feed.encode(actual)
+    [item] = read_feed(body, "https://gov.example/rss").items
+    assert item.title == "Премьер-министр прибыл в Минск"
+    assert parse_feed_document(body).entries[0].title == "Премьер-министр прибыл в Минск"
+
+
+def test_xml_in_utf8_leaves_a_document_that_tells_the_truth_as_it_is() -> None:
+    from govpress.parsers.charset import xml_in_utf8
+
+    for declared, actual in (("utf-8", "utf-8"), ("windows-1251", "cp1251")):
+        body = FEED.format(declared=declared).encode(actual)
+        assert xml_in_utf8(body) is body
+    converted = xml_in_utf8(FEED.format(declared="utf-8").encode("cp1251"))
+    assert converted == FEED.format(declared="utf-8").encode("utf-8")
+    relabelled = xml_in_utf8(FEED.format(declared="windows-1251").encode("utf-8"))
+    assert relabelled == FEED.format(declared="utf-8").encode("utf-8")
