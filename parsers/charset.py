@@ -173,7 +173,27 @@ _MOJIBAKE = re.compile("[ÐÑ][\u0080-\u00bf]|Ã[\u0080-\u00bf]|вЂ|Р[ЎЃ°-�
 
 
 def _looks_like_mojibake(text: str) -> bool:
-    """UTF-8 Cyrillic read as latin-1/cp1251 leaves tell-tale pairs (``Ð¿``, ``Р°``)."""
+    """UTF-8 Cyrillic read as latin-1/cp1251 leaves tell-tale pairs (``Ð¿``, ``Р°``); one Cyrillic charset read as
+    another (windows-1251 as KOI8-R: "оПЕЛЭЕП-ЛХМХЯРП") swaps the letters' case (:func:`_case_scrambled`)."""
     sample = text[:20_000]
     hits = len(_MOJIBAKE.findall(sample))
-    return hits > 20 and hits > len(sample) / 400
+    return (hits > 20 and hits > len(sample) / 400) or _case_scrambled(sample)
+
+
+_CYRILLIC_WORD = re.compile(r"[а-яёА-ЯЁ]{4,}")
+_SCRAMBLED_SHARE = 0.4
+_NUMERO_INSIDE = re.compile(r"(?<=[^\W\d_])№(?=[^\W\d_])")
+
+
+def _case_scrambled(sample: str) -> bool:
+    """Most Cyrillic words have a capital after a small letter, or are capitals of five letters or more: the case
+    pattern of text read in the wrong Cyrillic charset (KOI8-R and windows-1251 swap small and capital letters).
+    Real text has few such words (acronyms are short: МИД, ЕАЭС; "ВКонтакте" has no small letter before a capital)."""
+    if len(_NUMERO_INSIDE.findall(sample)) > max(5, len(sample) // 500):
+        return True  # windows-1251 "р" read as ISO-8859-5 is "№": "Я№хьќх№" (and KOI8-R's "п" read as windows-1251 is no letter)
+    words = _CYRILLIC_WORD.findall(sample)
+    if len(words) < 10:
+        return False
+    scrambled = sum(1 for word in words
+                    if (len(word) >= 5 and word.isupper()) or any(a.islower() and b.isupper() for a, b in zip(word, word[1:])))
+    return scrambled > _SCRAMBLED_SHARE * len(words)

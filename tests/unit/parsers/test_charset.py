@@ -110,3 +110,20 @@ def test_xml_in_utf8_leaves_a_document_that_tells_the_truth_as_it_is() -> None:
     assert converted == FEED.format(declared="utf-8").encode("utf-8")
     relabelled = xml_in_utf8(FEED.format(declared="windows-1251").encode("utf-8"))
     assert relabelled == FEED.format(declared="utf-8").encode("utf-8")
+
+
+@pytest.mark.parametrize("label,actual", [("koi8-r", "cp1251"), ("windows-1251", "koi8_r"), ("iso-8859-5", "cp1251")])
+def test_one_cyrillic_charset_labelled_as_another_is_read_as_written(label: str, actual: str) -> None:
+    text = ("Премьер-министр Азербайджана прибыл в Минск с официальным визитом. Переговоры прошли в узком формате, "
+            "затем продолжились в расширенном составе делегаций обеих стран.")
+    page = f'<html><head><meta charset="{label}"><title>Визит</title></head><body><p>{text}</p></body></html>'
+    decoded, charset = decode(page.encode(actual))
+    assert text in decoded, charset
+
+
+def test_real_cyrillic_text_with_acronyms_and_camel_case_names_is_not_taken_for_a_wrong_charset() -> None:
+    from govpress.parsers.charset import _case_scrambled
+
+    text = ("МИД России и ЕАЭС: встреча в Минске. Подписывайтесь на страницу ВКонтакте и в Телеграм. "
+            "Министр иностранных дел провёл переговоры с делегацией СНГ, обсудили вопросы ОДКБ и торговли.")
+    assert not _case_scrambled(text)
