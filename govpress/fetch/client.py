@@ -709,7 +709,9 @@ def _redirect_target(current: str, outcome: _Response | _Stop, seen: list[str], 
     target = _without_fragment(urljoin(current, location.strip()))
     if (moved := port_change(seen[0], target)) is not None:
         return _Stop("refused", moved, outcome.status, outcome)
-    if target in seen:
+    if target in seen and not (seen.count(target) == 1 and "set-cookie" in outcome.headers):
+        # A redirect back to a page already asked for is a loop, unless it sets a cookie on the way: a site that
+        # checks its visitors keep cookies answers the first request so ("302 to itself, Set-Cookie"), once.
         return _Stop("http_error", f"redirect loop: {' -> '.join([*seen, target])}", outcome.status, outcome)
     if len(seen) > max_redirects:
         return _Stop("http_error", f"more than {max_redirects} redirects (last to {target})", outcome.status, outcome)

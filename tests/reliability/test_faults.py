@@ -43,6 +43,7 @@ EXPECTED = {
     "status_5xx": ("http_error", False, "ok", True),
     "status_404_once": ("ok", True, "ok", False),
     "status_304_unasked": ("http_error", False, "ok", True),  # kept in the frontier, not settled as unchanged
+    "cookie_check": ("ok", True, "ok", False),
     "truncated": ("network_error", False, "unfinished", True),
     "wrong_charset": ("ok", True, "ok", False),
     "gzip_undeclared": ("ok", True, "ok", False),

@@ -48,6 +48,7 @@ FaultKind = Literal[
     "challenge",
     "forbidden",
     "volatile_chrome",
+    "cookie_check",
 ]
 
 

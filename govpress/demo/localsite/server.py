@@ -155,6 +155,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = _not_allowed
 
 
+COOKIE_CHECK = "visitor_checked=1"
+"""The cookie the cookie_check fault sets and then asks for."""
+
+
 class LocalSiteServer:
     """Serve ``root`` and ``mounts`` on ``host``:``port`` (0: a free port) from a daemon thread."""
 
@@ -502,6 +506,12 @@ class LocalSiteServer:
             reason = HTTPStatus(rule.status).phrase if rule.status in HTTPStatus._value2member_map_ else "Error"
             return self._send(h, _Response(rule.status, F.status_page(rule.status, reason), headers=headers),
                               head=head)
+        if kind == "cookie_check":
+            # A site that checks its visitors keep cookies: without its cookie, a redirect to the same page setting it.
+            if COOKIE_CHECK in (h.headers.get("Cookie") or ""):
+                return self._send(h, self._resolve(path, self._origin(host)), head=head)
+            return self._send(h, _Response(302, F.status_page(302, "Found"),
+                                           headers={"Location": h.path, "Set-Cookie": f"{COOKIE_CHECK}; Path=/"}), head=head)
         if kind == "forbidden":
             return self._send(h, _Response(403, F.forbidden_page()), head=head)
         if kind == "challenge":

@@ -301,6 +301,22 @@ def test_upgrade_to_https_on_the_default_ports_is_followed(clock: FakeClock, tmp
     assert result.ok and result.final_url == "https://news.example.gov/a"
 
 
+def test_a_redirect_to_itself_that_sets_a_cookie_is_followed_once(clock: FakeClock, tmp_path: Path) -> None:
+    # A site checking that its visitors keep cookies: the first answer is "302 to the same page, Set-Cookie".
+    def checked(request: httpx.Request) -> httpx.Response:
+        if "visited=1" in request.headers.get("cookie", ""):
+            return html()
+        return httpx.Response(302, headers={"location": str(request.url), "set-cookie": "visited=1; Path=/"})
+
+    site = Site({"/a": checked})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/a", source=NO_ROBOTS)
+    assert result.ok and result.body == ARTICLE and site.paths() == ["/a", "/a"]
+    # A page that sets a cookie and sends us back for ever is a loop all the same.
+    site = Site({"/b": httpx.Response(302, headers={"location": f"{BASE}/b", "set-cookie": "n=1; Path=/"})})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/b", source=NO_ROBOTS)
+    assert result.outcome == "http_error" and "redirect loop" in result.error and site.paths() == ["/b", "/b"]
+
+
 def test_redirect_loop_is_detected(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": redirect("/b"), "/b": redirect("/a#frag")})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a")

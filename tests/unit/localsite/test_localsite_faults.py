@@ -160,6 +160,15 @@ def test_volatile_chrome_differs_at_every_answer_and_is_never_a_304(srv: LocalSi
     assert first.text.index("article__stats") > first.text.index(last_paragraph) > first.text.index("<h1")
 
 
+def test_cookie_check_redirects_to_itself_setting_a_cookie_then_serves_who_sends_it(srv: LocalSiteServer, article: str) -> None:
+    use(srv, fault="cookie_check")
+    first = httpx.get(srv.url(article), timeout=2)
+    assert first.status_code == 302 and first.headers["location"] == article
+    cookie = first.headers["set-cookie"].split(";")[0]
+    assert httpx.get(srv.url(article), timeout=2).status_code == 302  # still no cookie: the same answer
+    assert httpx.get(srv.url(article), timeout=2, headers={"Cookie": cookie}).status_code == 200
+
+
 def test_redirect_loop(srv: LocalSiteServer, article: str) -> None:
     use(srv, fault="redirect_loop")
     with httpx.Client(timeout=2, follow_redirects=False) as client:
