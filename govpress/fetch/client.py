@@ -20,11 +20,13 @@ happened.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from http.cookiejar import CookieJar
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -385,6 +387,11 @@ class Fetcher:
                 confirm_missing=purpose not in AHEAD_PURPOSES,
             )
             target = _redirect_target(current, outcome, seen, self.max_redirects)
+            if (target is outcome and isinstance(outcome, _Response) and purpose != "robots"
+                    and (refresh := meta_refresh_target(current, outcome))):
+                # A page that is only a <meta http-equiv="refresh"> to another page: followed as a redirect is.
+                target = _redirect_target(current, replace(outcome, status=302, headers={"location": refresh}),
+                                          seen, self.max_redirects)
             if not isinstance(target, str):
                 outcome = target
                 break
@@ -716,6 +723,33 @@ def _redirect_target(current: str, outcome: _Response | _Stop, seen: list[str], 
     if len(seen) > max_redirects:
         return _Stop("http_error", f"more than {max_redirects} redirects (last to {target})", outcome.status, outcome)
     return target
+
+
+META_REFRESH_BYTES = 16 * 1024
+"""A page larger than this is a page, whatever refresh it asks for (a news page reloading itself every minute)."""
+META_REFRESH_DELAY = 10
+"""A refresh asked for later than this many seconds is the page's own reload, not a way to another page."""
+_META_REFRESH = re.compile(
+    rb"""<meta\b(?=[^>]*\bhttp-equiv\s*=\s*["']?refresh\b)[^>]*?\bcontent\s*=\s*(["']?)\s*(\d{1,6})(?:\.\d*)?\s*[;,]\s*"""
+    rb"""(?:url\s*=\s*)?['"]?([^'">\s][^'">]*)""",
+    re.I,
+)
+
+
+def meta_refresh_target(current: str, response: _Response) -> str | None:
+    """Where a small 2xx HTML page sends the reader with ``<meta http-equiv="refresh" content="0; url=...">``
+    (some sites answer a release's old address so, or a language choice), or None. Only a refresh of at most
+    :data:`META_REFRESH_DELAY` seconds on a page of at most :data:`META_REFRESH_BYTES` to another address counts."""
+    if not 200 <= response.status < 300 or len(response.body) > META_REFRESH_BYTES:
+        return None
+    if "html" not in (response.headers.get("content-type") or "text/html").lower():
+        return None
+    match = _META_REFRESH.search(response.body)
+    if match is None or int(match.group(2)) > META_REFRESH_DELAY:
+        return None
+    location = html.unescape(match.group(3).decode("utf-8", "replace")).strip()
+    target = _without_fragment(urljoin(current, location)) if location else None
+    return target if target and target != current and target.startswith(("http://", "https://")) else None
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

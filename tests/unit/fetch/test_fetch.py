@@ -317,6 +317,33 @@ def test_a_redirect_to_itself_that_sets_a_cookie_is_followed_once(clock: FakeClo
     assert result.outcome == "http_error" and "redirect loop" in result.error and site.paths() == ["/b", "/b"]
 
 
+def test_a_small_page_that_only_refreshes_to_another_page_is_followed_as_a_redirect(clock: FakeClock, tmp_path: Path) -> None:
+    refresh = b'<html><head><meta http-equiv="refresh" content="0; url=/news/new"></head><body>Moved.</body></html>'
+    site = Site({"/news/old": html(refresh), "/news/new": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/news/old", source=NO_ROBOTS)
+    assert result.ok and result.body == ARTICLE and result.final_url == f"{BASE}/news/new"
+    assert result.redirects == [f"{BASE}/news/new"] and site.paths() == ["/news/old", "/news/new"]
+
+
+@pytest.mark.parametrize("body", [
+    b'<html><head><meta http-equiv="refresh" content="300"></head><body>A page that reloads itself.</body></html>',
+    b'<html><head><meta http-equiv="refresh" content="120; url=/news/new"></head><body>Later.</body></html>',
+    b'<html><head><meta http-equiv="refresh" content="0; url=/news/new"></head><body>' + b"<p>text</p>" * 3000 + b"</body></html>",
+])
+def test_a_refresh_that_is_a_reload_a_late_one_or_on_a_real_page_is_not_followed(body: bytes, clock: FakeClock,
+                                                                                  tmp_path: Path) -> None:
+    site = Site({"/news/old": html(body), "/news/new": html()})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/news/old", source=NO_ROBOTS)
+    assert result.final_url == f"{BASE}/news/old" and site.paths() == ["/news/old"]
+
+
+def test_a_refresh_off_the_sources_hosts_is_refused_like_a_redirect(clock: FakeClock, tmp_path: Path) -> None:
+    refresh = b'<html><head><meta http-equiv="refresh" content="0;URL=\'https://elsewhere.example.com/x\'"></head></html>'
+    site = Site({"/news/old": html(refresh)})
+    [result] = fetch(site, clock, tmp_path, f"{BASE}/news/old", source=NO_ROBOTS)
+    assert result.outcome == "refused" and site.paths() == ["/news/old"]
+
+
 def test_redirect_loop_is_detected(clock: FakeClock, tmp_path: Path) -> None:
     site = Site({"/a": redirect("/b"), "/b": redirect("/a#frag")})
     [result] = fetch(site, clock, tmp_path, f"{BASE}/a")
