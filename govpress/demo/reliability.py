@@ -103,6 +103,8 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "Content-Encoding: gzip on the page sent as it is"),
     FaultCase("volatile_chrome", lambda p, _: FaultRule(fault="volatile_chrome", path=p),
               "a view counter, the page's age and the latest headlines inside the article, new at every answer"),
+    FaultCase("br_false", lambda p, _: FaultRule(fault="wrong_encoding", path=p, encoding="br_false"),
+              "Content-Encoding: br on the page sent as it is"),
     FaultCase("malformed_html", lambda p, _: FaultRule(fault="malformed_html", path=p),
               "closing tags dropped, garbage bytes, a tag cut at the end"),
     FaultCase("redirect_loop", lambda p, _: FaultRule(fault="redirect_loop", path=p),

@@ -2,8 +2,9 @@
 
 ``Content-Encoding`` stages (gzip, deflate, brotli, stacked in any order) each yield bounded
 pieces (:data:`DECODE_PIECE`); a text body that is still gzip after them (a server that forgot the
-header, or compressed twice) gets one more gzip stage, and a body declared gzip that opens with no
-gzip member is read as sent. A body over ``max_bytes`` or a compression bomb (decoded size
+header, or compressed twice) gets one more gzip stage, a body declared gzip that opens with no
+gzip member is read as sent, a body declared br or deflate that opens as a gzip member is gunzipped,
+and one that opens as markup those cannot read is read as sent. A body over ``max_bytes`` or a compression bomb (decoded size
 over ``max_ratio`` times the bytes on the wire, once past :data:`RATIO_CHECK_AFTER`) is stopped
 while reading. ``truncate`` keeps the first ``max_bytes`` instead (robots.txt: the RFC asks for at
 least 500 KiB and the rest may be ignored).
@@ -160,6 +161,26 @@ def sniffs_gzip(content_type: str | None) -> bool:
     return kind.startswith("text/") or kind.endswith(("/xml", "+xml", "/html", "/json"))
 
 
+_MARKUP_OPENINGS = (b"<", b"{", b"[", b"\xef\xbb\xbf<")
+
+
+def _opens_as_markup(data: bytes) -> bool:
+    """The body opens as HTML, XML or JSON does (after white space): what a text sent without compression looks like."""
+    return data.lstrip(b" \t\r\n").startswith(_MARKUP_OPENINGS)
+
+
+def _decodes(stage: "_ZlibStage | _BrotliStage", data: bytes) -> bool:
+    """Whether a fresh decoder of ``stage``'s kind reads the opening of ``data`` without an error (a brotli stream may
+    well open with "<": only a failure tells it is none)."""
+    probe = _BrotliStage() if isinstance(stage, _BrotliStage) else _ZlibStage("deflate")
+    try:
+        for _ in probe.feed(data[:4096]):
+            pass
+    except _DECODE_ERRORS:
+        return False
+    return True
+
+
 class StreamDecoder:
     """Content-Encoding stages applied in reverse order, each yielding bounded pieces; with ``sniff_gzip``, one more
     gzip stage when what the declared codings yield is itself a gzip member (:func:`sniffs_gzip`)."""
@@ -193,6 +214,15 @@ class StreamDecoder:
                 # opens it, so there is no gzip coding to undo.
                 del stages[0]
                 self._undeclared_identity = True
+            elif stages and len(data) >= 2 and not (isinstance(stages[0], _ZlibStage) and stages[0].gzip):
+                # "br" or "deflate" on a body that is something else: gzip bytes (the wrong name) are gunzipped, and
+                # markup that the declared coding cannot read is read as sent.
+                if data.startswith(b"\x1f\x8b"):
+                    stages[0] = _ZlibStage("gzip")
+                    self._undeclared_identity = True
+                elif _opens_as_markup(data) and not _decodes(stages[0], data):
+                    del stages[0]
+                    self._undeclared_identity = True
         if self._sniffing or self._undeclared is not None:
             return self._sniffed(data)
         return self._declared(data)

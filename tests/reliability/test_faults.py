@@ -49,6 +49,7 @@ EXPECTED = {
     "gzip_undeclared": ("ok", True, "ok", False),
     "gzip_doubled": ("ok", True, "ok", False),
     "gzip_false": ("ok", True, "ok", False),
+    "br_false": ("ok", True, "ok", False),
     "malformed_html": ("ok", False, "ok", True),
     "redirect_loop": ("http_error", False, "ok", True),
     "offhost_redirect": ("refused", False, "ok", True),

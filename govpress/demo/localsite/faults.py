@@ -73,9 +73,10 @@ class FaultRule(BaseModel):
     meta: Literal["keep", "true", "drop"] = Field(
         "keep", description="wrong_charset: leave the page's <meta charset>, make it tell the truth, or remove it."
     )
-    encoding: Literal["undeclared", "doubled", "false"] = Field(
+    encoding: Literal["undeclared", "doubled", "false", "br_false"] = Field(
         "undeclared", description="wrong_encoding: the page gzipped with no Content-Encoding, gzipped twice under one "
-                                  "'Content-Encoding: gzip', or sent as it is under that header."
+                                  "'Content-Encoding: gzip', sent as it is under that header, or as it is under "
+                                  "'Content-Encoding: br'."
     )
     location: str | None = Field(
         None, description="offhost_redirect target; default http://127.0.0.3:<port><same path>."

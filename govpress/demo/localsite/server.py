@@ -546,11 +546,11 @@ class LocalSiteServer:
             return self._send(h, response, head=head)
         if kind == "wrong_encoding":
             # Sent as the fault says, never compressed again by _send (nor answered 304: not conditional).
-            layers = {"undeclared": 1, "doubled": 2, "false": 0}[rule.encoding]
+            layers = {"undeclared": 1, "doubled": 2, "false": 0, "br_false": 0}[rule.encoding]
             for _ in range(layers):
                 response.body = gzip.compress(response.body, mtime=0)
             if rule.encoding != "undeclared":
-                response.headers = {**response.headers, "Content-Encoding": "gzip"}
+                response.headers = {**response.headers, "Content-Encoding": "br" if rule.encoding == "br_false" else "gzip"}
             response.conditional = False
             return self._send(h, response, head=head)
         if kind == "volatile_chrome":

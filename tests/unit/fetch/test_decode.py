@@ -288,3 +288,18 @@ def test_a_body_declared_gzip_that_opens_with_no_gzip_member_is_read_as_sent(enc
     # a real gzip body with a corrupt tail is still an error, not a page
     with pytest.raises(BodyError):
         read(gzip.compress(TEXT)[:-40] + b"x" * 40, encoding)
+
+
+@pytest.mark.parametrize("encoding", ["br", "deflate"])
+def test_a_body_declared_br_or_deflate_that_is_markup_or_gzip_is_read_as_it_is(encoding) -> None:
+    """A server's misconfiguration: "Content-Encoding: br" (or deflate) on the page as it is, or on a gzip file of it.
+    The markup the declared coding cannot read is read as sent, the gzip member is inflated."""
+    page = b"<!DOCTYPE html><html><body><p>" + TEXT + b"</p></body></html>"
+    assert read(page, encoding).data == page
+    assert read(b"\n  " + page, encoding).data == b"\n  " + page
+    assert read(gzip.compress(page), encoding).data == page
+    # what the coding reads is still its: a real body of it, and a corrupt one that does not open as markup
+    real = brotli.compress(page) if encoding == "br" else zlib.compress(page)
+    assert read(real, encoding).data == page
+    with pytest.raises(BodyError):
+        read(b"\x00\x01garbage that is no markup" * 20, encoding)
