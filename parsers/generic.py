@@ -92,6 +92,10 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
             raise ParseError("empty body")
         if is_feed_document(body):
             return _parse_feed_entry(body, url, ctx)
+        if body[:1024].lstrip().startswith(b"%PDF-"):  # a release published as a PDF file: parsers/pdf.py
+            from govpress.parsers import pdf
+
+            return pdf.parse(body, url, ctx, parser=NAME, version=VERSION)
         _reject_binary(body)
         return _parse_html(body, url, ctx)
     except ParseError:
