@@ -485,7 +485,7 @@ async def walk_on(walk: Walk, discoverer: "Discoverer | None" = None) -> Discove
 
 # --- files on disk -------------------------------------------------------------------------------
 
-FILE_SUFFIXES = (".html", ".htm", ".txt", ".md", ".markdown")
+FILE_SUFFIXES = (".html", ".htm", ".txt", ".md", ".markdown", ".pdf")
 
 
 def files_root(pattern: str, base_dir: Path) -> Path:
@@ -503,7 +503,7 @@ def files_root(pattern: str, base_dir: Path) -> Path:
 
 
 def list_files(source: Source, base_dir: Path) -> Listing:
-    """Documents of a ``files`` source: every .html/.txt/.md under its folders or globs, never outside them.
+    """Documents of a ``files`` source: every .html/.txt/.md/.pdf under its folders or globs, never outside them.
 
     Symlinks that resolve outside the source's folder and paths with ``..`` are skipped.
     """

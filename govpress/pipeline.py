@@ -312,7 +312,8 @@ def local_result(url: str, purpose: str, body: bytes | None, content_type: str |
     )
 
 
-_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
+_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",
+          ".pdf": "application/pdf"}
 
 
 def file_roots(source: Source, base_dir: Path) -> list[Path]:
@@ -335,8 +336,9 @@ def read_file_item(url: str, archive: Archive, roots: list[Path]) -> FetchResult
 
 
 def parser_for(source: Source, result: FetchResult) -> str:
-    """The document parser reads local text files; everything else goes to the source's parser."""
-    if source.kind == "files" and result.content_type in ("text/plain", "text/markdown"):
+    """The document parser reads local text files and PDF files (parsers/pdf.py); everything else goes to the source's
+    parser."""
+    if source.kind == "files" and result.content_type in ("text/plain", "text/markdown", "application/pdf"):
         return "document"
     return source.parser
 

@@ -65,6 +65,10 @@ def parse(body: bytes, url: str, ctx: ParseContext) -> Release:
     """Parse one text or markdown document into a :class:`Release`."""
     if not body or not body.strip():
         raise ParseError("empty document")
+    if body[:1024].lstrip().startswith(b"%PDF-"):  # a PDF file: its text layer, then this parser (parsers/pdf.py)
+        from govpress.parsers import pdf
+
+        return pdf.parse(body, url, ctx, parser=NAME, version=VERSION)
     text, _charset = decode(body, ctx.content_type)
     text = re.sub(r"\r\n?", "\n", text).lstrip("\ufeff")
     meta, text = _front_matter(text)

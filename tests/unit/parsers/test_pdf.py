@@ -113,3 +113,23 @@ def test_a_pdf_without_text_an_encrypted_one_and_a_broken_one_are_parse_errors()
         parse(bytes(locked.output()), URL, ParseContext())
     with pytest.raises(ParseError, match="unreadable PDF|without text"):
         parse(b"%PDF-1.7\n" + b"\x00garbage" * 200, URL, ParseContext())
+
+
+def test_a_files_source_reads_its_pdf_files_with_the_document_parser(tmp_path):
+    from govpress.archive import Archive
+    from govpress.discover import list_files
+    from govpress.pipeline import parse_job, parser_for, read_file_item
+    from govpress.parsers import parse as parse_with
+    from factories import make_source
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "pr_117.pdf").write_bytes(release_pdf())
+    source = make_source(id="docs", kind="files", start_urls=[str(folder)], parser="document", timezone="Europe/Minsk")
+    [item] = list_files(source, tmp_path).items
+    result = read_file_item(item.url, Archive(tmp_path / "archive"), [folder.resolve()])
+    assert result.outcome == "ok" and result.content_type == "application/pdf"
+    job = parse_job(source, result, datetime(2024, 10, 5, tzinfo=timezone.utc))
+    assert job.parser == parser_for(source, result) == "document"
+    release = parse_with(job.body, job.url, job.context, job.parser)
+    assert release.title == TITLE and release.parser == "document" and release.body_text.split("\n\n") == PARAGRAPHS
