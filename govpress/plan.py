@@ -66,6 +66,11 @@ class WorkItem:
     known: KnownRelease | None = None
 
 
+TRUSTED_VALIDATORS = timedelta(days=30)
+"""How long a page's validators are sent with its checks after the full answer they came with; a check past that
+reads the page whole (a 304 is trusted for a month: a server's frozen validators cannot hide an edit longer)."""
+
+
 def listing_changed(item: ListingItem, held: KnownRelease, channel: str) -> bool:
     """The channel shows the release differently than when it was stored (same channel, another fingerprint)."""
     return (held.listed_fingerprint is not None and item.fingerprint is not None and held.listed_channel == channel
@@ -122,6 +127,11 @@ class Planner:
             # A site that moved keeps its validators under the stored URL.
             validators = (cache.get(url) or (cache.get(item_known.url) if item_known else None)
                           if reason in ("recheck", "removal_check") else None)
+            if validators is not None and self.now - validators.checked_at > TRUSTED_VALIDATORS:
+                # Validators from a full answer long ago: the page is read whole again. A server whose Last-Modified
+                # or ETag never changes (the template's, a cache's) answers 304 to every check, and an edit that no
+                # listing shows would never be seen.
+                validators = None
             work[key] = WorkItem(
                 url=url, reason=reason, etag=validators.etag if validators else None,
                 last_modified=validators.last_modified if validators else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timedelta, timezone
 
 from govpress.discover import Discovery
@@ -63,6 +65,18 @@ def test_lastmod_after_last_seen_means_changed_and_due_rechecks_are_conditional(
     by_url = {w.url: w for w in work}
     assert by_url["http://127.0.0.1/a"].reason == "changed" and by_url["http://127.0.0.1/a"].etag is None
     assert by_url["http://127.0.0.1/b"].reason == "recheck" and by_url["http://127.0.0.1/b"].etag == '"e1"'
+
+
+@pytest.mark.parametrize("checked_days_ago,sent", [(0, True), (29, True), (31, False), (400, False)])
+def test_validators_from_a_full_answer_over_a_month_ago_are_not_sent(checked_days_ago, sent):
+    # A server whose validators never change answers 304 to every check: a month on, the check reads the page whole.
+    b = known("http://127.0.0.1/b", published_days_ago=0.5, last_seen_hours_ago=2)
+    cache = {b.url: CacheRow(url=b.url, etag='"e1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT", archive_key="sha256:x",
+                             checked_at=NOW - timedelta(days=checked_days_ago))}
+    [work] = plan_work(src(), discovery(ListingItem(b.url)), {identity(b.url): b}, cache, RunParams(), NOW)
+    assert work.reason == "recheck"
+    assert (work.etag, work.last_modified, work.cached_archive_key) == (
+        ('"e1"', "Mon, 01 Jan 2024 00:00:00 GMT", "sha256:x") if sent else (None, None, None))
 
 
 def test_refetch_fetches_everything_discovered():
