@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -312,6 +312,10 @@ def local_result(url: str, purpose: str, body: bytes | None, content_type: str |
     )
 
 
+TRUSTED_DISCOVERY_VALIDATORS = timedelta(days=1)
+"""How long a discovery page's validators are sent after the full answer they came with: a feed or sitemap whose
+Last-Modified or ETag never changes (a server's, a cache's) answers 304 for ever, and its new releases would never be
+listed; a day on, the page is read whole (one full read a day of a source run every 15 minutes)."""
 _TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown",
           ".pdf": "application/pdf"}
 
@@ -703,6 +707,8 @@ async def open_stream(ctx: RunContext, source: Source) -> SourceStream:
 
     async def fetch(url: str, purpose: str) -> FetchResult:
         cached = validators.get(url) if conditional else None
+        if cached is not None and ctx.now - cached.checked_at > TRUSTED_DISCOVERY_VALIDATORS:
+            cached = None  # read whole once a day: frozen validators on a feed would hide every new release
         result = await ctx.fetcher.fetch(url, source, purpose=purpose, etag=cached.etag if cached else None,
                                          last_modified=cached.last_modified if cached else None)
         if result.ok and (result.etag or result.last_modified):

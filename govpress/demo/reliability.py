@@ -90,6 +90,8 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "304 Not Modified to a request that sent no validators (a cache in front of the site)"),
     FaultCase("cookie_check", lambda p, _: FaultRule(fault="cookie_check", path=p),
               "302 to the same page setting a cookie, the page only to a client that sends it back"),
+    FaultCase("frozen_validators", lambda p, _: FaultRule(fault="frozen_validators", path=p),
+              "one ETag and Last-Modified for ever, 304 to every conditional request"),
     FaultCase("truncated", lambda p, _: FaultRule(fault="truncated", path=p, fraction=0.5),
               "half the body, then the connection closes"),
     FaultCase("wrong_charset", lambda p, _: FaultRule(fault="wrong_charset", path=p, charset="windows-1251",

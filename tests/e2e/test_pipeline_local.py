@@ -7,7 +7,7 @@ page, a page the parser rejects, a challenge page, a dead host.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -261,3 +261,42 @@ def test_a_first_run_looks_up_no_held_releases_and_the_next_one_does(tmp_path: P
         again = LookupCountingStore(tmp_path / "g.duckdb")
         [outcome] = asyncio.run(run(tmp_path / "g.duckdb", [source(server.base_url)], store=again))
     assert outcome.status == "ok" and outcome.new == 0 and again.lookups > 0  # now the plan needs what is held
+
+
+def test_frozen_validators_hide_a_new_release_for_a_day_at_most(tmp_path: Path):
+    """A sitemap whose server answers every conditional request with 304 (its Last-Modified and ETag never change): the
+    stored copy stands in for it within a day of the last full answer, and then the sitemap is read whole again."""
+    site = tmp_path / "site"
+    other = GOOD.replace("Minister visits Minsk", "Minister opens the forum")
+    write_site(site, {"/news/a/": GOOD})
+    frozen = FaultPlan.of(FaultRule(fault="frozen_validators", path="/sitemap.xml"))
+    db = tmp_path / "db" / "govpress.duckdb"
+    db.parent.mkdir()
+    t1 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+
+    async def run_at(now: datetime, run_id: str, src: Source) -> None:
+        store = Store(db)
+        store.migrate()
+        archive = Archive(db.parent / "archive")
+        async with Fetcher(archive=archive, user_agent="govpress-test", retries=1, backoff_base=0.01) as fetcher:
+            ctx = RunContext(run_id=run_id, store=store, archive=archive, fetcher=fetcher, params=RunParams(), now=now)
+            [outcome] = await asyncio.gather(run_source(ctx, src))
+            assert outcome.status == "ok", outcome.message
+
+    def titles() -> list[str]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return sorted(t for (t,) in con.execute("SELECT title FROM releases").fetchall())
+        finally:
+            con.close()
+
+    with LocalSiteServer(site, faults=frozen) as server:
+        src = source(server.base_url)
+        asyncio.run(run_at(t1, "run-1", src))
+        write_site(site, {"/news/a/": GOOD, "/news/b/": other})  # a new release, behind the frozen sitemap
+        asyncio.run(run_at(t1 + timedelta(hours=1), "run-2", src))
+        assert titles() == ["Minister visits Minsk"]  # within the day the 304 is trusted
+        statuses = [r.status for r in server.requests if r.path == "/sitemap.xml"]
+        asyncio.run(run_at(t1 + timedelta(days=2), "run-3", src))
+        assert titles() == ["Minister opens the forum", "Minister visits Minsk"]
+    assert statuses == [200, 304]

@@ -49,6 +49,7 @@ FaultKind = Literal[
     "forbidden",
     "volatile_chrome",
     "cookie_check",
+    "frozen_validators",
 ]
 
 

@@ -506,6 +506,16 @@ class LocalSiteServer:
             reason = HTTPStatus(rule.status).phrase if rule.status in HTTPStatus._value2member_map_ else "Error"
             return self._send(h, _Response(rule.status, F.status_page(rule.status, reason), headers=headers),
                               head=head)
+        if kind == "frozen_validators":
+            # A cache or a server whose Last-Modified and ETag never change: every conditional request is "unchanged".
+            if h.headers.get("If-None-Match") or h.headers.get("If-Modified-Since"):
+                return self._send(h, _Response(304, b"", headers={"ETag": '"frozen"',
+                                                                  "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}),
+                                  head=head)
+            response = self._resolve(path, self._origin(host))
+            response.headers = {**response.headers, "ETag": '"frozen"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}
+            response.conditional = False
+            return self._send(h, response, head=head)
         if kind == "cookie_check":
             # A site that checks its visitors keep cookies: without its cookie, a redirect to the same page setting it.
             if COOKIE_CHECK in (h.headers.get("Cookie") or ""):

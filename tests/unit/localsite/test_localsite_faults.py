@@ -169,6 +169,14 @@ def test_cookie_check_redirects_to_itself_setting_a_cookie_then_serves_who_sends
     assert httpx.get(srv.url(article), timeout=2, headers={"Cookie": cookie}).status_code == 200
 
 
+def test_frozen_validators_answer_every_conditional_request_with_304(srv: LocalSiteServer, article: str) -> None:
+    use(srv, fault="frozen_validators")
+    whole = httpx.get(srv.url(article), timeout=2)
+    assert whole.status_code == 200 and whole.headers["etag"] == '"frozen"' and whole.content
+    assert httpx.get(srv.url(article), timeout=2, headers={"If-None-Match": '"anything"'}).status_code == 304
+    assert httpx.get(srv.url(article), timeout=2, headers={"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"}).status_code == 304
+
+
 def test_redirect_loop(srv: LocalSiteServer, article: str) -> None:
     use(srv, fault="redirect_loop")
     with httpx.Client(timeout=2, follow_redirects=False) as client:
