@@ -16,6 +16,7 @@ and may walk on into a gap below it; its :class:`~govpress.coverage.Trace` says 
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -35,6 +36,8 @@ from govpress.urls import identity
 
 if TYPE_CHECKING:
     from govpress.fetch.client import FetchResult
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DISCOVERERS", "Discovery", "DiscoveryError", "FetchFn", "Handover", "Walk", "discover", "in_range",
            "list_files", "walk_on"]
@@ -101,6 +104,8 @@ class Cursor:
     visited: set[str] = field(default_factory=set)
     trace: Trace | None = None
     any_read: bool = False
+    oldest_first: bool = False
+    """The walk's pages list the oldest first (told by their dates): what is held on one says nothing of the next."""
 
 
 def settle(source: Source, items: list[ListingItem], listed: Container[str], since: date | None,
@@ -217,11 +222,12 @@ class Walk:
                 if fetched.outcome == "not_modified":
                     result.not_modified = True
                     cursor.any_read = True
-                    if trace is None or fetched.body is None:
+                    if fetched.body is None:
                         break  # this page is as it was on the last run: nothing newer behind it
-                    # Traced: unchanged since some run read it, but that run may have walked no
-                    # further (a manual run's range). The stored copy (the pipeline attaches it)
-                    # is read like a fresh page: only held links inside a complete range stop here.
+                    # Its stored copy (the pipeline attaches it) is read: a list of the newest first ends here
+                    # (below), unless traced: unchanged since some run read it, but that run may have walked no
+                    # further (a manual run's range), so only held links inside a complete range stop it. A list of
+                    # the oldest first goes on: its new releases are on its last pages.
                 elif not fetched.ok or fetched.body is None:
                     result.errors.append(_failed(url, fetched))
                     if trace is not None:
@@ -237,6 +243,15 @@ class Walk:
                 unchanged = fetched.outcome == "not_modified"
                 del fetched  # a streamed walk holds one page's body at a time
                 cursor.any_read = True
+                if not cursor.oldest_first and _oldest_first(listing.items):
+                    # Every stop below assumes the newest first; coverage too (its gaps lie below what is held).
+                    cursor.oldest_first = True
+                    log.info("%s: %s lists the oldest first: walked to its end", self.source.id, url)
+                    if trace is not None:
+                        trace = cursor.trace = None
+                        result.trace = None
+                if unchanged and trace is None and not cursor.oldest_first:
+                    break  # this page is as it was on the last run: nothing newer behind it
                 keys = [identity(i.url) for i in listing.items]
                 if (prefetch := getattr(self.known, "prefetch", None)) is not None:
                     # A store query, which waits while another source's batch loads: the event loop goes on
@@ -253,9 +268,9 @@ class Walk:
                                                  all_held=bool(listing.items) and not fresh), page + 1
                     cursor.url, cursor.page = url, page
                     continue
-                if self.stop_at_known and listing.items and not fresh:
+                if self.stop_at_known and listing.items and not fresh and not cursor.oldest_first:
                     break  # everything on this page is already held: older pages are too
-                if _older_than(listing.items, self.since):
+                if not cursor.oldest_first and _older_than(listing.items, self.since):
                     break
                 url, page = listing.next_url, page + 1
                 cursor.url, cursor.page = url, page
@@ -297,6 +312,16 @@ def refuse_page(result: Discovery, url: str, error: DiscoveryError) -> None:
 
 def _failed(url: str, fetched: "FetchResult") -> str:
     return f"{url}: {fetched.outcome} {fetched.error or fetched.status or ''}".strip()
+
+
+def _oldest_first(items: list[ListingItem]) -> bool:
+    """A page whose dated items mostly go forward in time, its last dated after its first: a list of the oldest first."""
+    days = [i.published_at for i in items if i.published_at is not None]
+    if len(days) < 3:
+        return False
+    forward = sum(1 for a, b in zip(days, days[1:]) if b > a)
+    backward = sum(1 for a, b in zip(days, days[1:]) if b < a)
+    return days[-1] > days[0] and forward > 2 * backward
 
 
 def _older_than(items: list[ListingItem], since: date | None) -> bool:

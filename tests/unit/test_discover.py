@@ -87,6 +87,26 @@ def test_discover_stops_paging_at_known_releases():
     assert len(found.items) == 6
 
 
+def test_a_list_of_the_oldest_first_is_walked_to_its_end_for_its_new_releases():
+    # A misbehaving archive lists its oldest releases first: page 1 is all held, the new ones are on the last page.
+    pages = {
+        "http://127.0.0.1/feed": FakeResult("http://127.0.0.1/feed", atom_page([1, 2, 3], "/feed/2")),
+        "http://127.0.0.1/feed/2": FakeResult("http://127.0.0.1/feed/2", atom_page([4, 5, 6], "/feed/3")),
+        "http://127.0.0.1/feed/3": FakeResult("http://127.0.0.1/feed/3", atom_page([7, 8, 9], None)),
+    }
+    log: list[str] = []
+    known = {f"/news/{i}" for i in range(1, 8)}
+    found = asyncio.run(discover(source(), fake_fetch(pages, log), known=known))
+    assert log == ["http://127.0.0.1/feed", "http://127.0.0.1/feed/2", "http://127.0.0.1/feed/3"]
+    assert {"http://127.0.0.1/news/8", "http://127.0.0.1/news/9"} <= {i.url for i in found.items}
+    # Its first page unchanged (a 304, its stored copy attached) is no reason to stop either.
+    pages["http://127.0.0.1/feed"] = FakeResult("http://127.0.0.1/feed", atom_page([1, 2, 3], "/feed/2"),
+                                                outcome="not_modified", status=304)
+    log.clear()
+    found = asyncio.run(discover(source(), fake_fetch(pages, log), known=known))
+    assert log[-1] == "http://127.0.0.1/feed/3" and "http://127.0.0.1/news/9" in {i.url for i in found.items}
+
+
 def test_discover_stops_when_pages_leave_the_date_range_and_filters_items():
     pages = {
         "http://127.0.0.1/feed": FakeResult("http://127.0.0.1/feed", atom_page([9, 8, 7], "/feed/2")),
