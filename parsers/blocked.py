@@ -88,6 +88,31 @@ _MARKERS = tuple(
           "are you a robot", "are you human", "verify you are human", "security check"), "browser check"),
     )
 )
+# Notices a site answers with instead of the page asked for, status 200 and all: maintenance, and the "your browser is
+# outdated" screen some sites show a client they do not know. Stored, each would be a release made of the notice, or a
+# new version of every held release it was asked for (a false edit). Lower-cased in ASCII only, as above: Cyrillic
+# phrases without their first letter, and in capitals.
+_NOTICES = tuple(
+    (tuple(needle.encode() for needle in needles), reason)
+    for needles, reason in (
+        (("under maintenance", "down for maintenance", "scheduled maintenance", "temporarily unavailable",
+          "ехнические работы", "ЕХНИЧЕСКИЕ РАБОТЫ", "ехнических работ", "ЕХНИЧЕСКИХ РАБОТ", "ременно недоступен",
+          "РЕМЕННО НЕДОСТУПЕН", "эхнічныя работы", "асова недаступны", "ехнічні роботи", "имчасово недоступний",
+          "ехникалық жұмыстар", "exniki işlər", "müvəqqəti əlçatan deyil", "wartungsarbeiten",
+          "vorübergehend nicht verfügbar", "en maintenance", "temporairement indisponible", "en mantenimiento",
+          "temporalmente no disponible"), "maintenance notice"),
+        (("browser is outdated", "outdated browser", "upgrade your browser", "update your browser",
+          "browser is not supported", "unsupported browser", "раузер устарел", "РАУЗЕР УСТАРЕЛ", "старевший браузер",
+          "бновите браузер", "раўзер састарэў", "раузер застарів", "ihr browser ist veraltet", "navigateur obsolète",
+          "navegador obsoleto", "brauzeriniz köhnədir"), "outdated-browser notice"),
+    )
+)
+_ANY_NOTICE = ahocorasick_rs.BytesAhoCorasick(
+    [needle for needles, _ in _NOTICES for needle in needles], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
+)
+NOTICE_TEXT_CHARS = 800
+"""A notice counts on a page with less visible text than this, prose or not ("Please come back later.")."""
+
 # Substrings shared by several needles: absent from a page (as in almost every page), they rule out all of
 # their needles in one search instead of one each (16 searches of a clean page's head instead of 26).
 _SCREENS = {
@@ -315,9 +340,17 @@ def _marker_in(markup: bytes) -> str | None:
 
 
 def _markup_evidence(page: Page) -> str | None:
-    """Rule 3: the markers first, since the visible text costs more to extract."""
+    """Rule 3: the markers first, since the visible text costs more to extract; then the notices of a short page."""
     found = _marker_in(page.markup)
-    return found if found and page.little_content else None
+    if found and page.little_content:
+        return found
+    matches = _ANY_NOTICE.find_matches_as_indexes(page.markup)
+    if matches and len(page.visible) < NOTICE_TEXT_CHARS:
+        return _NOTICE_REASONS[matches[0][0]]  # the automaton's pattern index: its needle's reason
+    return None
+
+
+_NOTICE_REASONS = [reason for needles, reason in _NOTICES for _ in needles]
 
 
 def blocked_reason(

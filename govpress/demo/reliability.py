@@ -123,6 +123,8 @@ FAULT_CASES: tuple[FaultCase, ...] = (
               "a 5 MiB response header before the page"),
     FaultCase("challenge", lambda p, _: FaultRule(fault="challenge", path=p),
               "an AWS-WAF JavaScript challenge with status 200"),
+    FaultCase("maintenance_page", lambda p, _: FaultRule(fault="maintenance_page", path=p),
+              "a maintenance screen with status 200 instead of the page"),
     FaultCase("forbidden", lambda p, _: FaultRule(fault="forbidden", path=p),
               "403 with an 'Access denied' page"),
 )

@@ -44,7 +44,8 @@ EXPECTED = {
     "status_404_once": ("ok", True, "ok", False),
     "status_304_unasked": ("http_error", False, "ok", True),  # kept in the frontier, not settled as unchanged
     "cookie_check": ("ok", True, "ok", False),
-    "frozen_validators": ("ok", True, "ok", False),  # read whole at first; tests/e2e/test_pipeline_local.py: later
+    "frozen_validators": ("ok", True, "ok", False),
+    "maintenance_page": ("blocked", False, "ok", True),  # no release made of the notice; the page waits  # read whole at first; tests/e2e/test_pipeline_local.py: later
     "truncated": ("network_error", False, "unfinished", True),
     "wrong_charset": ("ok", True, "ok", False),
     "gzip_undeclared": ("ok", True, "ok", False),

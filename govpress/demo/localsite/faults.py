@@ -50,6 +50,7 @@ FaultKind = Literal[
     "volatile_chrome",
     "cookie_check",
     "frozen_validators",
+    "maintenance_page",
 ]
 
 
@@ -197,6 +198,13 @@ def status_page(status: int, reason: str) -> bytes:
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{status} {reason}</title></head>"
             f"<body><h1>{status} {reason}</h1><p>The local site server answered with an injected fault.</p>"
             "</body></html>\n").encode()
+
+
+def maintenance_page() -> bytes:
+    """A CMS's maintenance screen, answered with 200 for whatever page was asked for."""
+    return ("<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Министерство финансов</title></head>"
+            "<body><h1>Сайт временно недоступен</h1><p>На сайте ведутся технические работы. Пожалуйста, зайдите "
+            "позже.</p><p>Приносим извинения за доставленные неудобства.</p></body></html>\n").encode()
 
 
 def forbidden_page() -> bytes:

@@ -522,6 +522,8 @@ class LocalSiteServer:
                 return self._send(h, self._resolve(path, self._origin(host)), head=head)
             return self._send(h, _Response(302, F.status_page(302, "Found"),
                                            headers={"Location": h.path, "Set-Cookie": f"{COOKIE_CHECK}; Path=/"}), head=head)
+        if kind == "maintenance_page":
+            return self._send(h, _Response(200, F.maintenance_page()), head=head)
         if kind == "forbidden":
             return self._send(h, _Response(403, F.forbidden_page()), head=head)
         if kind == "challenge":

@@ -434,3 +434,37 @@ def test_a_pages_parts_are_computed_once_each_and_kept_without_a_lock() -> None:
         calls.append(name)
     assert page.title == "A page" and page.markup.startswith(b"<html><head><title>a  page") and page.size == len(page.raw)
     assert calls == list(names)
+
+
+NOTICES = [
+    ("<h1>Сайт временно недоступен</h1><p>На сайте ведутся технические работы. Пожалуйста, зайдите позже.</p>",
+     "maintenance notice"),
+    ("<h1>ТЕХНИЧЕСКИЕ РАБОТЫ</h1><p>Приносим извинения за неудобства. Сайт заработает в ближайшее время.</p>",
+     "maintenance notice"),
+    ("<h1>We are down for maintenance</h1><p>The site is temporarily unavailable. Please come back later.</p>",
+     "maintenance notice"),
+    ("<h1>Wartungsarbeiten</h1><p>Die Seite ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später.</p>",
+     "maintenance notice"),
+    ("<h1>Sayt texniki işlər səbəbindən müvəqqəti əlçatan deyil</h1><p>Zəhmət olmasa, sonra yenidən cəhd edin.</p>",
+     "maintenance notice"),
+    ("<h1>Ваш браузер устарел</h1><p>Для корректной работы сайта установите современный браузер. Приносим извинения.</p>",
+     "outdated-browser notice"),
+    ("<h1>Your browser is outdated</h1><p>Please upgrade your browser to view this website. Thank you.</p>",
+     "outdated-browser notice"),
+]
+
+
+@pytest.mark.parametrize("body,reason", NOTICES)
+def test_a_maintenance_or_outdated_browser_notice_answered_with_200_is_no_page(body: str, reason: str) -> None:
+    # Stored, it would be a release made of the notice, or a new version of every held release asked for.
+    page = f'<html><head><meta charset="utf-8"><title>Министерство</title></head><body>{body}</body></html>'
+    assert blocked_reason(page.encode(), headers={"content-type": "text/html"}) == reason
+
+
+def test_an_article_that_mentions_maintenance_or_browsers_is_a_page() -> None:
+    text = "".join(f"<p>Министр провёл совещание номер {i} по вопросам развития промышленности и торговли в регионах "
+                   "страны, участники обсудили меры поддержки предприятий.</p>" for i in range(8))
+    for banner in ("12 декабря на сайте ведутся технические работы.", "Update your browser for the best experience."):
+        page = (f'<html><head><meta charset="utf-8"><title>Совещание</title></head><body><div>{banner}</div>'
+                f"<article><h1>Министр провёл совещание</h1>{text}</article></body></html>")
+        assert blocked_reason(page.encode(), headers={"content-type": "text/html"}) is None
