@@ -597,17 +597,22 @@ def _shown_headline(root: Element, meta: PageMeta, candidates: list[str], site_n
     if len(candidates) != 1:
         return None
     title_key = _key(candidates[0])
+    title_chars = 2 * len(candidates[0]) + 40  # a longer element's text cannot be the <title>'s words
     masthead = False
     for element in root.iter(*_SHOWN_HEADLINE_TAGS, "a"):
-        if _key(squash("".join(element.itertext()))) == title_key:
+        shown = _prefix_text(element, title_chars)  # read no further than that: a page's every block is asked
+        if len(shown) < title_chars and _key(shown) == title_key:
             if _prose_follows(element):
                 return None  # the <title>'s words head the text: they are the headline
             masthead = True
     for element in root.iter(*_SHOWN_HEADLINE_TAGS):
         if not _emphasised(element):
             continue
-        text = clean_title(squash("".join(element.itertext())))
-        if not _SHOWN_HEADLINE_CHARS[0] <= len(text) <= _SHOWN_HEADLINE_CHARS[1] or len(text.split()) < 3:
+        text = _prefix_text(element, _SHOWN_HEADLINE_CHARS[1] + 1)
+        if not _SHOWN_HEADLINE_CHARS[0] <= len(text) <= _SHOWN_HEADLINE_CHARS[1]:
+            continue
+        text = clean_title(text)
+        if len(text.split()) < 3:
             continue
         if any(_key(n) == _key(text) for n in site_names):
             continue
@@ -622,6 +627,21 @@ def _shown_headline(root: Element, meta: PageMeta, candidates: list[str], site_n
             return Headline(text, element, dates)
         return None
     return None
+
+
+def _prefix_text(element: Element, limit: int) -> str:
+    """The element's squashed text, read only until it is ``limit`` characters long (then cut there)."""
+    pieces: list[str] = []
+    raw, check = 0, limit  # the squashed length is measured at doubling raw lengths: linear overall
+    for piece in element.itertext():
+        pieces.append(piece)
+        raw += len(piece)
+        if raw > check:
+            text = squash("".join(pieces))
+            if len(text) >= limit:
+                return text[:limit]
+            check = 2 * raw
+    return squash("".join(pieces))[:limit]
 
 
 def _emphasised(element: Element) -> bool:
@@ -668,8 +688,10 @@ def _prose_follows(element: Element) -> bool:
         while node is not None and node.tag not in _CELL_WALLS:
             for sibling in node.itersiblings():
                 if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style"):
-                    text = squash("".join(sibling.itertext()))
-                    linked = sum(len(squash("".join(a.itertext()))) for a in sibling.iter("a")) if text else 0
+                    text = _prefix_text(sibling, 3 * _PROSE_AFTER)
+                    # A menu is a short block: the links of a long one (the text itself) are not counted.
+                    linked = (sum(len(squash("".join(a.itertext()))) for a in sibling.iter("a"))
+                              if text and len(text) < 3 * _PROSE_AFTER else 0)
                     if not take(text, linked):
                         return
                 if not take(sibling.tail or ""):
