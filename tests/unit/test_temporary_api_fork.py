@@ -25,6 +25,9 @@ from govpress.flows import temporary_api
 from processes import alive
 from testpaths import ROOT
 
+# Four real Prefect API servers started and killed, ~11 s each: a scenario of most of a minute, run with -m heavy.
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
+
 START = (
     "import json, os, sys, urllib.request\n"
     "import govpress.flows.temporary_api as t\n"
