@@ -33,6 +33,7 @@ _TITLE_KEYS = ("title", "headline", "header", "heading", "name", "subject", "cap
                "titleru", "titleen", "pagetitle", "newstitle")
 _BODY_KEYS = ("content", "body", "text", "html", "articlebody", "fulltext", "detailtext", "bodyhtml", "contenthtml",
               "texthtml", "maintext", "description", "fullcontent", "newstext", "articletext", "tekst", "soderzhanie")
+_BODY_KEY_SET = frozenset(_BODY_KEYS)
 _LEAD_KEYS = ("lead", "summary", "excerpt", "teaser", "anons", "announce", "announcement", "preview", "previewtext",
               "intro", "subtitle", "shortdescription", "shorttext", "description", "standfirst")
 _DATE_KEYS = ("publishedat", "datepublished", "publicationdate", "publishdate", "pubdate", "published", "publishedon",
@@ -143,14 +144,80 @@ def _best_in(blob: object) -> tuple[int, StateArticle] | None:
 
 
 def _strings(node: dict) -> dict[str, str]:
-    """The object's string values by normalised key (a value like {"rendered": "..."} counts as its string: WordPress)."""
+    """The object's string values by normalised key (a value like {"rendered": "..."} counts as its string: WordPress;
+    a body-like key's rich-text document counts as its paragraphs' text: :func:`_rich_text`)."""
     out: dict[str, str] = {}
     for key, value in node.items():
+        if not isinstance(key, str):
+            continue
         if isinstance(value, dict) and isinstance(value.get("rendered"), str):
             value = value["rendered"]
-        if isinstance(value, str) and isinstance(key, str):
+        elif isinstance(value, (list, dict)) and _norm(key) in _BODY_KEY_SET:
+            value = _rich_text(value)
+        if isinstance(value, str):
             out.setdefault(_norm(key), value)
     return out
+
+
+_INLINE_KEYS = ("text", "value")
+_CHILD_KEYS = ("content", "children", "blocks", "items")
+_BLOCK_TYPE = re.compile(r"paragraph|heading|header|list|quote|block|code|item|document|table|row|cell|unstyled|atomic",
+                         re.I)
+"""Node types that are blocks (a paragraph each, or holding blocks); spans, links, marks and text leaves are inline."""
+
+
+def _rich_text(document: list | dict) -> str | None:
+    """The paragraphs of a rich-text document as content systems store it, one per block, parted by blank lines:
+    Contentful (``nodeType``/``content``/``value``), Strapi's blocks and Sanity's Portable Text (``children`` of
+    ``text`` spans), Draft.js (``blocks`` with ``text``), Editor.js (``blocks`` with ``data.text``). None when it holds
+    no text."""
+    paragraphs: list[str] = []
+
+    def children_of(node: dict) -> tuple[str | None, list | None]:
+        return next(((k, node[k]) for k in _CHILD_KEYS if isinstance(node.get(k), list)), (None, None))
+
+    def is_block(node: object, listed_as_blocks: bool) -> bool:
+        if not isinstance(node, dict):
+            return False
+        kind = node.get("nodeType") or node.get("type") or node.get("_type")
+        return listed_as_blocks or (isinstance(kind, str) and _BLOCK_TYPE.search(kind) is not None)
+
+    def text_of(node: object, depth: int) -> str:
+        """Every inline text under ``node``, joined as written."""
+        if depth > 40 or not isinstance(node, dict):
+            return ""
+        own = next((node[k] for k in _INLINE_KEYS if isinstance(node.get(k), str)), "")
+        _, children = children_of(node)
+        return own + "".join(text_of(child, depth + 1) for child in children or ())
+
+    def walk(node: object, depth: int, listed_as_blocks: bool = False) -> None:
+        if depth > 40 or len(paragraphs) > 5_000:
+            return
+        if isinstance(node, list):
+            for child in node:
+                walk(child, depth + 1, listed_as_blocks)
+            return
+        if not isinstance(node, dict):
+            return
+        key, children = children_of(node)
+        if children is None:  # a block of its own text: Draft.js's, Editor.js's (data.text), a lone text node
+            data = node.get("data")
+            text = next((node[k] for k in _INLINE_KEYS if isinstance(node.get(k), str)), None)
+            if text is None and isinstance(data, dict) and isinstance(data.get("text"), str):
+                text = data["text"]
+            if text and text.strip():
+                paragraphs.append(text.strip())
+            return
+        if any(is_block(child, key == "blocks") for child in children):
+            for child in children:
+                walk(child, depth + 1, key == "blocks")
+            return
+        text = text_of(node, depth).strip()  # a block of spans: one paragraph
+        if text:
+            paragraphs.append(text)
+
+    walk(document, 0)
+    return "\n\n".join(paragraphs) if paragraphs else None
 
 
 def _article_of(node: dict) -> tuple[int, StateArticle] | None:

@@ -78,3 +78,30 @@ def test_a_page_whose_markup_holds_the_article_is_read_from_its_markup():
 def test_a_shell_without_an_article_in_its_data_stays_a_parse_error(scripts):
     with pytest.raises(ParseError):
         parse(shell(scripts), URL, ParseContext(languages=["ru"]))
+
+
+def _contentful(paragraphs: list[str]) -> dict:
+    return {"nodeType": "document", "data": {}, "content": [
+        {"nodeType": "paragraph", "data": {}, "content": [{"nodeType": "text", "value": p, "marks": []}]} for p in paragraphs]}
+
+
+@pytest.mark.parametrize("body", [
+    # Strapi's blocks: paragraphs of text spans and links
+    [{"type": "paragraph", "children": [{"type": "text", "text": TEXT[0]}]},
+     {"type": "paragraph", "children": [{"type": "text", "text": TEXT[1][:20]},
+                                        {"type": "link", "url": "/x", "children": [{"type": "text", "text": TEXT[1][20:]}]}]},
+     {"type": "paragraph", "children": [{"type": "text", "text": TEXT[2]}]}],
+    # Contentful's rich text
+    _contentful(TEXT),
+    # Editor.js (inline markup in its text) and Draft.js
+    {"time": 1, "version": "2.28", "blocks": [{"id": str(i), "type": "paragraph", "data": {"text": p.replace("Минск", "<b>Минск</b>")}}
+                                             for i, p in enumerate(TEXT)]},
+    {"entityMap": {}, "blocks": [{"key": str(i), "text": p, "type": "unstyled"} for i, p in enumerate(TEXT)]},
+    # Sanity's Portable Text
+    [{"_type": "block", "children": [{"_type": "span", "text": p[:30]}, {"_type": "span", "text": p[30:], "marks": ["strong"]}]}
+     for p in TEXT],
+], ids=["strapi", "contentful", "editorjs", "draftjs", "portable-text"])
+def test_an_article_whose_text_is_a_rich_text_document_is_read_a_paragraph_a_block(body):
+    news = {"title": TITLE, "body": body, "publishedAt": "2024-10-02T14:30:00+03:00"}
+    release = parse(shell(next_data(news)), URL, ParseContext(languages=["ru"]))
+    assert release.title == TITLE and release.body_text == "\n\n".join(TEXT)
