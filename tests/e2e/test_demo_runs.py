@@ -18,7 +18,8 @@ from govpress.demo.reliability import DEMO_TEMPLATE
 from govpress.demo.run import run_demo
 from govpress.store import Store
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# The whole demo, twice: half a minute and more of two cores, run with -m heavy.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.heavy]
 
 SITE = {"per_source": 60}
 GENERATED_IDS = frozenset(s["id"] for s in tomllib.loads(DEMO_TEMPLATE.read_text(encoding="utf-8"))["source"])

@@ -26,6 +26,9 @@ from govpress.registry import Registry
 from govpress.store import Store
 from govpress.urls import release_id
 
+# Every channel's edits and withdrawals over several runs of the generated site: half a minute, run with -m heavy.
+pytestmark = pytest.mark.heavy
+
 PER_SOURCE = 40
 T1 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 SOURCE_OF = {"minfin": "demo_minfin", "mfa-en": "demo_mfa_en", "agency-ru": "demo_agency_ru",
